@@ -1,0 +1,1 @@
+// File: c_api.cc (being written)

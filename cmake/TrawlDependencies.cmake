@@ -1,0 +1,36 @@
+# Every third-party dependency comes from Debian and is found here, once.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(absl REQUIRED)
+find_package(simdjson REQUIRED)
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
+find_package(ZLIB REQUIRED)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
+pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+pkg_check_modules(LIBPSL IMPORTED_TARGET libpsl)
+pkg_check_modules(RE2 IMPORTED_TARGET re2)
+
+# libhs.pc does not say which engine it is. Intel Hyperscan stopped at 5.4.2; Vectorscan's
+# releases are 5.4.3 and later, so ask the library its version at configure time.
+try_run(_hs_run _hs_compile ${PROJECT_BINARY_DIR}/hs_probe
+  SOURCES ${PROJECT_SOURCE_DIR}/cmake/hs_probe.c
+  CMAKE_FLAGS "-DINCLUDE_DIRECTORIES=${HS_INCLUDE_DIRS}"
+  LINK_LIBRARIES ${HS_LINK_LIBRARIES}
+  RUN_OUTPUT_VARIABLE _hs_version)
+string(STRIP "${_hs_version}" _hs_version)
+if(_hs_version MATCHES "^5\\.4\\.[0-2]( |$)")
+  set(TRAWL_ENGINE_FOUND hyperscan)
+else()
+  set(TRAWL_ENGINE_FOUND vectorscan)
+endif()
+if(TRAWL_ENGINE STREQUAL "auto")
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64" AND TRAWL_ENGINE_FOUND STREQUAL "vectorscan")
+    message(WARNING "trawl: Vectorscan found on x86-64; it misses matches on AVX-512 CPUs. "
+                    "Install libhyperscan-dev (scripts/setup.sh does) or pass -DTRAWL_ENGINE=vectorscan.")
+  endif()
+elseif(NOT TRAWL_ENGINE STREQUAL TRAWL_ENGINE_FOUND)
+  message(FATAL_ERROR "trawl: TRAWL_ENGINE=${TRAWL_ENGINE} but the installed libhs is ${TRAWL_ENGINE_FOUND} "
+                      "(${_hs_version}). Run TRAWL_ENGINE=${TRAWL_ENGINE} scripts/setup.sh.")
+endif()
+message(STATUS "trawl: engine ${TRAWL_ENGINE_FOUND} ${_hs_version}")

@@ -1,0 +1,321 @@
+// File: artifact.cc
+#include "engine/artifact.h"
+
+#include <xxhash.h>
+
+#include <cstring>
+
+#include "util/strings.h"
+#include "engine/engine_info.h"
+#include "engine/internal/engine_parts.h"
+#include "trawl/trawl_version.h"
+#include "util/status_codes.h"
+
+namespace trawl {
+namespace {
+
+constexpr char kMagic[8] = {'T', 'R', 'A', 'W', 'L', 'D', 'B', '\0'};
+constexpr size_t kHeaderSize = 8 + 4 + 4 + 8 + 8;
+
+class Writer {
+ public:
+  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
+  void U32(uint32_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void U64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void F64(double v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void Str(std::string_view s) {
+    U64(s.size());
+    out_.append(s);
+  }
+  void StrList(const std::vector<std::string>& list) {
+    U32(static_cast<uint32_t>(list.size()));
+    for (const auto& s : list) Str(s);
+  }
+  std::string& out() { return out_; }
+
+ private:
+  std::string out_;
+};
+
+// Bounds-checked reader: every read fails cleanly past the end.
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  bool ok() const { return ok_; }
+  uint8_t U8() { return Fixed<uint8_t>(); }
+  uint32_t U32() { return Fixed<uint32_t>(); }
+  uint64_t U64() { return Fixed<uint64_t>(); }
+  double F64() { return Fixed<double>(); }
+  std::string_view Str() {
+    const uint64_t size = U64();
+    if (!ok_ || size > data_.size() - pos_) {
+      ok_ = false;
+      return {};
+    }
+    std::string_view s = data_.substr(pos_, size);
+    pos_ += size;
+    return s;
+  }
+  std::vector<std::string> StrList() {
+    const uint32_t count = U32();
+    std::vector<std::string> list;
+    if (!ok_ || count > data_.size() - pos_) {  // each string needs at least one byte
+      ok_ = false;
+      return list;
+    }
+    list.reserve(count);
+    for (uint32_t i = 0; i < count && ok_; ++i) list.emplace_back(Str());
+    return list;
+  }
+  bool AtEnd() const { return pos_ == data_.size(); }
+
+ private:
+  template <typename T>
+  T Fixed() {
+    T v{};
+    if (!ok_ || sizeof(T) > data_.size() - pos_) {
+      ok_ = false;
+      return v;
+    }
+    std::memcpy(&v, data_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  std::string_view data_;
+  size_t pos_ = 0;
+  bool ok_ = true;
+};
+
+absl::Status Corrupt(std::string_view why) {
+  return WithCode(absl::DataLossError(StrCat("database artifact is corrupt: ", why)),
+                  ErrorCode::kCorrupt);
+}
+
+std::string FeaturesText(uint64_t features) {
+  std::string text;
+  if (features & HS_CPU_FEATURES_AVX2) text = "avx2";
+  if (features & HS_CPU_FEATURES_AVX512) StrAppend(&text, text.empty() ? "" : ",", "avx512");
+  return text.empty() ? "baseline" : text;
+}
+
+// Checks the fixed header and the checksum; returns the payload.
+absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes) {
+  if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
+    return WithCode(absl::InvalidArgumentError("not a trawl database artifact (bad magic)"),
+                    ErrorCode::kCorrupt);
+  }
+  if (bytes.size() < kHeaderSize) return Corrupt("truncated header");
+  Reader header(bytes.substr(sizeof kMagic, kHeaderSize - sizeof kMagic));
+  const uint32_t version = header.U32();
+  header.U32();  // reserved flags
+  const uint64_t payload_size = header.U64();
+  const uint64_t checksum = header.U64();
+  if (version != kArtifactFormatVersion) {
+    return WithCode(absl::FailedPreconditionError(StrCat(
+                        "database artifact format version ", version, "; this trawl reads version ",
+                        kArtifactFormatVersion, " (recompile the rules)")),
+                    ErrorCode::kVersion);
+  }
+  const std::string_view payload = bytes.substr(kHeaderSize);
+  if (payload.size() < payload_size) {
+    return Corrupt(StrCat("truncated: ", payload.size(), " of ", payload_size, " bytes"));
+  }
+  if (payload.size() > payload_size) return Corrupt("trailing bytes after the payload");
+  if (XXH3_64bits(payload.data(), payload.size()) != checksum) return Corrupt("checksum mismatch");
+  return payload;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
+  Writer w;
+  const EngineInfo& engine = GetEngineInfo();
+  w.Str(TRAWL_VERSION_STRING);
+  w.Str(engine.name);
+  w.Str(engine.version);
+  w.Str(ToHex(db.definitions_digest()));
+  w.U32(db.max_window());
+  w.U32(static_cast<uint32_t>(db.rule_count()));
+  for (size_t i = 0; i < db.rule_count(); ++i) {
+    const Definition& def = db.definitions()[i];
+    const RuleInfo& info = db.rule_info()[i];
+    w.Str(def.id);
+    w.U8(static_cast<uint8_t>(def.kind));
+    w.Str(def.expression);
+    w.U32(def.flags);
+    w.Str(def.category);
+    w.U8(static_cast<uint8_t>(def.severity));
+    w.F64(def.confidence);
+    w.Str(def.description);
+    w.StrList(def.tags);
+    w.StrList(def.chains);
+    w.StrList(def.keywords);
+    w.StrList(def.examples);
+    w.StrList(def.negative_examples);
+    w.Str(def.entity);
+    w.Str(def.validator);
+    w.Str(def.source);
+    w.U8(static_cast<uint8_t>(info.status));
+    w.Str(info.reason);
+    w.U32(info.min_width);
+    w.U32(info.max_width);
+    w.U32(static_cast<uint32_t>(info.partition));
+  }
+  uint64_t target_features = 0;
+  const auto& databases = db.parts().databases;
+  w.U32(static_cast<uint32_t>(db.partitions().size()));
+  for (size_t p = 0; p < db.partitions().size(); ++p) {
+    const PartitionInfo& part = db.partitions()[p];
+    w.U8(static_cast<uint8_t>(part.kind));
+    w.Str(part.name);
+    w.U32(static_cast<uint32_t>(part.rules.size()));
+    for (uint32_t rule : part.rules) w.U32(rule);
+    char* blob = nullptr;
+    size_t blob_size = 0;
+    if (hs_serialize_database(databases[p].get(), &blob, &blob_size) != HS_SUCCESS) {
+      return absl::ResourceExhaustedError("engine: cannot serialize database");
+    }
+    w.Str(std::string_view(blob, blob_size));
+    free(blob);  // the engine allocates with malloc
+  }
+  // Target features are recorded from the engine's own view of each database.
+  for (const auto& engine_db : databases) {
+    char* info = nullptr;
+    if (hs_database_info(engine_db.get(), &info) == HS_SUCCESS && info != nullptr) {
+      if (std::strstr(info, "AVX512")) target_features |= HS_CPU_FEATURES_AVX512;
+      if (std::strstr(info, "AVX2")) target_features |= HS_CPU_FEATURES_AVX2;
+      free(info);
+    }
+  }
+  w.U64(target_features);
+
+  std::string out(kMagic, sizeof kMagic);
+  Writer header;
+  header.U32(kArtifactFormatVersion);
+  header.U32(0);
+  header.U64(w.out().size());
+  header.U64(XXH3_64bits(w.out().data(), w.out().size()));
+  out += header.out();
+  out += w.out();
+  return out;
+}
+
+absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes) {
+  auto payload = CheckedPayload(bytes);
+  if (!payload.ok()) return payload.status();
+  Reader r(*payload);
+  ArtifactHeader header;
+  header.format_version = kArtifactFormatVersion;
+  header.trawl_version = std::string(r.Str());
+  header.engine_name = std::string(r.Str());
+  header.engine_version = std::string(r.Str());
+  header.definitions_digest = std::string(r.Str());
+  header.size = bytes.size();
+  if (!r.ok()) return Corrupt("truncated header fields");
+  // The target features sit at the end of the payload.
+  if (payload->size() >= 8) {
+    uint64_t features = 0;
+    std::memcpy(&features, payload->data() + payload->size() - 8, 8);
+    header.target_features = FeaturesText(features);
+  }
+  return header;
+}
+
+absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_view bytes) {
+  auto payload = CheckedPayload(bytes);
+  if (!payload.ok()) return payload.status();
+  Reader r(*payload);
+  r.Str();  // trawl version: informational
+  const std::string_view engine_name = r.Str();
+  const std::string_view engine_version = r.Str();
+  r.Str();  // digest: recomputed by Database
+  const uint32_t max_window = r.U32();
+  const uint32_t rule_count = r.U32();
+  if (!r.ok()) return Corrupt("truncated header fields");
+  const EngineInfo& engine = GetEngineInfo();
+  if (engine_name != engine.name || engine_version != engine.version) {
+    return WithCode(absl::FailedPreconditionError(StrCat(
+                        "database was compiled by ", engine_name, " ", engine_version,
+                        "; this trawl uses ", engine.name, " ", engine.version, " (recompile)")),
+                    ErrorCode::kVersion);
+  }
+  if (rule_count > payload->size()) return Corrupt("rule count exceeds the file size");
+  std::vector<Definition> defs(rule_count);
+  std::vector<RuleInfo> infos(rule_count);
+  for (uint32_t i = 0; i < rule_count && r.ok(); ++i) {
+    Definition& def = defs[i];
+    RuleInfo& info = infos[i];
+    def.id = std::string(r.Str());
+    def.kind = r.U8() == 1 ? PatternKind::kLiteral : PatternKind::kRegex;
+    def.expression = std::string(r.Str());
+    def.flags = r.U32();
+    def.category = std::string(r.Str());
+    def.severity = static_cast<Severity>(std::min<uint8_t>(r.U8(), 4));
+    def.confidence = r.F64();
+    def.description = std::string(r.Str());
+    def.tags = r.StrList();
+    def.chains = r.StrList();
+    def.keywords = r.StrList();
+    def.examples = r.StrList();
+    def.negative_examples = r.StrList();
+    def.entity = std::string(r.Str());
+    def.validator = std::string(r.Str());
+    def.source = std::string(r.Str());
+    const uint8_t status = r.U8();
+    if (status > 2) return Corrupt(StrCat("rule ", i, " has an unknown status"));
+    info.status = static_cast<RuleStatus>(status);
+    info.reason = std::string(r.Str());
+    info.min_width = r.U32();
+    info.max_width = r.U32();
+    info.partition = static_cast<int32_t>(r.U32());
+  }
+  const uint32_t partition_count = r.U32();
+  if (!r.ok()) return Corrupt("truncated rule table");
+  if (partition_count > payload->size()) return Corrupt("partition count exceeds the file size");
+  auto parts = std::make_unique<internal::EngineParts>();
+  std::vector<PartitionInfo> partitions(partition_count);
+  for (uint32_t p = 0; p < partition_count; ++p) {
+    PartitionInfo& part = partitions[p];
+    part.kind = r.U8() == 0 ? PartitionKind::kLiteral : PartitionKind::kRegex;
+    part.name = std::string(r.Str());
+    const uint32_t n = r.U32();
+    if (!r.ok() || n > rule_count) return Corrupt("bad partition rule count");
+    part.rules.resize(n);
+    for (uint32_t k = 0; k < n; ++k) {
+      part.rules[k] = r.U32();
+      if (part.rules[k] >= rule_count) return Corrupt("partition names a rule that does not exist");
+    }
+    const std::string_view blob = r.Str();
+    if (!r.ok()) return Corrupt("truncated engine database");
+    hs_database_t* engine_db = nullptr;
+    const hs_error_t rc = hs_deserialize_database(blob.data(), blob.size(), &engine_db);
+    if (rc == HS_DB_PLATFORM_ERROR) {
+      return WithCode(absl::FailedPreconditionError(
+                          "database was compiled for CPU features this machine lacks "
+                          "(recompile here, or compile with --target portable)"),
+                      ErrorCode::kPlatform);
+    }
+    if (rc == HS_DB_VERSION_ERROR) {
+      return WithCode(absl::FailedPreconditionError("engine database from another engine version"),
+                      ErrorCode::kVersion);
+    }
+    if (rc != HS_SUCCESS) return Corrupt(StrCat("engine database rejected (code ", rc, ")"));
+    parts->databases.emplace_back(engine_db);
+    size_t size = 0;
+    hs_database_size(engine_db, &size);
+    part.bytes = size;
+  }
+  r.U64();  // target features: informational (the engine checks the platform itself)
+  if (!r.ok() || !r.AtEnd()) return Corrupt("unexpected layout");
+  for (uint32_t i = 0; i < rule_count; ++i) {
+    const RuleInfo& info = infos[i];
+    if (info.status != RuleStatus::kRejected &&
+        (info.partition < 0 || static_cast<uint32_t>(info.partition) >= partition_count)) {
+      return Corrupt(StrCat("rule ", i, " points at a missing partition"));
+    }
+  }
+  return std::shared_ptr<const Database>(std::make_shared<Database>(
+      std::move(defs), std::move(infos), std::move(partitions), std::move(parts), max_window));
+}
+
+}  // namespace trawl

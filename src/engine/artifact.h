@@ -1,0 +1,41 @@
+// File: artifact.h
+// The compiled database as one file: a header (magic, format version, trawl and engine
+// versions, target CPU features, definitions digest), the definitions' metadata, what
+// became of each rule, and the serialized engine databases; an XXH3 checksum covers it.
+// Loading checks all of it and never trusts a length it has not bounds-checked.
+#ifndef TRAWL_SRC_ENGINE_ARTIFACT_H_
+#define TRAWL_SRC_ENGINE_ARTIFACT_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "engine/database.h"
+
+namespace trawl {
+
+inline constexpr uint32_t kArtifactFormatVersion = 1;
+
+absl::StatusOr<std::string> SerializeDatabase(const Database& db);
+
+// Errors carry ErrorCode (util/status_codes.h): kCorrupt for truncated or damaged files
+// and files that are not artifacts, kVersion for another format or engine version,
+// kPlatform for databases built for instructions this CPU lacks.
+absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_view bytes);
+
+// Header facts, readable without loading the engine databases.
+struct ArtifactHeader {
+  uint32_t format_version = 0;
+  std::string trawl_version;
+  std::string engine_name;
+  std::string engine_version;
+  std::string target_features;
+  std::string definitions_digest;  // hex
+  uint64_t size = 0;
+};
+absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes);
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_ENGINE_ARTIFACT_H_

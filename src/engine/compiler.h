@@ -1,0 +1,59 @@
+// File: compiler.h
+// Compiles definitions into a Database: validates every pattern on its own (so one bad
+// pattern never hides another), then builds the engine partitions in parallel.
+#ifndef TRAWL_SRC_ENGINE_COMPILER_H_
+#define TRAWL_SRC_ENGINE_COMPILER_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "engine/database.h"
+#include "rules/definition.h"
+
+namespace trawl {
+
+// Which CPU the compiled engine databases may run on.
+enum class CompileTarget : uint8_t {
+  kHost = 0,      // this machine's best instruction set (fastest; may not load elsewhere)
+  kPortable = 1,  // baseline x86-64 / arm64: loads on any CPU the engine supports
+  kAvx2 = 2,
+  kAvx512 = 3,
+};
+
+// Called with (stage, done, total); must be cheap and thread-safe.
+using CompileProgress = std::function<void(std::string_view stage, size_t done, size_t total)>;
+
+// How definitions are grouped into engine databases. The planner (src/plan) fills this;
+// without a plan the compiler puts literals in one partition and regexes in chunks.
+struct PartitionRequest {
+  PartitionKind kind = PartitionKind::kRegex;
+  std::string name;
+  std::vector<uint32_t> rules;
+};
+
+struct CompileOptions {
+  int threads = 0;                       // 0: one per hardware thread
+  uint32_t max_window = 32 * 1024;       // look-back cap for span recovery (docs/matching.md)
+  size_t max_regexes_per_partition = 0;  // 0: 4 partitions per thread, at least 500 regexes each
+  CompileTarget target = CompileTarget::kHost;
+  CompileProgress progress;
+  // Optional explicit partitioning (each rule at most once); rules not named are placed
+  // by the default policy.
+  std::vector<PartitionRequest> partitions;
+};
+
+// Never fails because of a bad definition: those are rejected with a reason in
+// Database::rule_info(). Fails only on resource exhaustion or an engine fault.
+absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Definition> definitions,
+                                                                const CompileOptions& options);
+
+// Runs fn(i) for i in [0, count) on up to `threads` threads (0: hardware threads).
+void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn);
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_ENGINE_COMPILER_H_

@@ -1,0 +1,81 @@
+// File: database.cc
+#include "engine/database.h"
+
+#include <algorithm>
+
+#include "engine/internal/engine_parts.h"
+
+namespace trawl {
+namespace {
+
+void AppendField(Sha256& hasher, std::string_view field) {
+  const uint64_t size = field.size();
+  hasher.Update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
+  hasher.Update(field);
+}
+
+}  // namespace
+
+std::string_view RuleStatusName(RuleStatus status) {
+  switch (status) {
+    case RuleStatus::kCompiled: return "compiled";
+    case RuleStatus::kPrefiltered: return "prefiltered";
+    case RuleStatus::kRejected: return "rejected";
+  }
+  return "unknown";
+}
+
+Sha256Digest DigestDefinitions(const std::vector<Definition>& definitions) {
+  // Length-prefixed fields, so no two different definition lists hash the same input.
+  Sha256 hasher;
+  for (const Definition& def : definitions) {
+    AppendField(hasher, def.id);
+    AppendField(hasher, def.kind == PatternKind::kLiteral ? "L" : "R");
+    AppendField(hasher, def.expression);
+    AppendField(hasher, std::to_string(def.flags));
+    AppendField(hasher, def.category);
+    AppendField(hasher, SeverityName(def.severity));
+    AppendField(hasher, std::to_string(def.confidence));
+    AppendField(hasher, def.entity);
+    AppendField(hasher, def.validator);
+    for (const auto* list : {&def.chains, &def.keywords, &def.tags}) {
+      AppendField(hasher, std::to_string(list->size()));
+      for (const auto& item : *list) AppendField(hasher, item);
+    }
+  }
+  return hasher.Finish();
+}
+
+Database::Database(std::vector<Definition> definitions, std::vector<RuleInfo> rule_info,
+                   std::vector<PartitionInfo> partitions,
+                   std::unique_ptr<internal::EngineParts> parts, uint32_t max_window)
+    : definitions_(std::move(definitions)),
+      rule_info_(std::move(rule_info)),
+      partitions_(std::move(partitions)),
+      parts_(std::move(parts)),
+      max_window_(max_window) {
+  for (const RuleInfo& info : rule_info_) {
+    if (info.status == RuleStatus::kRejected) continue;
+    overlap_ = std::max(overlap_, std::min(info.max_width, max_window_));
+  }
+  digest_ = DigestDefinitions(definitions_);
+  if (!parts_->confirm) {
+    parts_->confirm = std::make_unique<internal::LazyRegex[]>(definitions_.size());
+    parts_->reference = std::make_unique<internal::LazyRegex[]>(definitions_.size());
+  }
+}
+
+Database::~Database() = default;
+
+size_t Database::CountWithStatus(RuleStatus status) const {
+  return static_cast<size_t>(std::count_if(rule_info_.begin(), rule_info_.end(),
+                                           [&](const RuleInfo& r) { return r.status == status; }));
+}
+
+size_t Database::engine_bytes() const {
+  size_t total = 0;
+  for (const auto& p : partitions_) total += p.bytes;
+  return total;
+}
+
+}  // namespace trawl

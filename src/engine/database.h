@@ -1,0 +1,92 @@
+// File: database.h
+// A compiled pattern database: the definitions, what became of each one, and the engine
+// databases (partitions) that scan for them. Immutable once built; share it freely
+// across threads (std::shared_ptr<const Database>). Per-thread state lives in Scanner.
+#ifndef TRAWL_SRC_ENGINE_DATABASE_H_
+#define TRAWL_SRC_ENGINE_DATABASE_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "rules/definition.h"
+#include "util/digest.h"
+
+namespace trawl {
+
+namespace internal {
+struct EngineParts;  // engine handles; defined in engine/internal/engine_parts.h
+}
+
+// What became of one definition at compile time. Values are stored in artifacts.
+enum class RuleStatus : uint8_t {
+  kCompiled = 0,     // the engine matches it exactly (spans recovered by PCRE2 for regexes)
+  kPrefiltered = 1,  // the engine matches a superset; PCRE2 confirms every candidate
+  kRejected = 2,     // not scanned; `reason` says why
+};
+
+std::string_view RuleStatusName(RuleStatus status);
+
+inline constexpr uint32_t kUnboundedWidth = UINT32_MAX;
+
+struct RuleInfo {
+  RuleStatus status = RuleStatus::kRejected;
+  std::string reason;
+  uint32_t min_width = 0;
+  uint32_t max_width = kUnboundedWidth;  // kUnboundedWidth when the pattern has no bound
+  int32_t partition = -1;                // index into the database's partitions, -1 if none
+};
+
+enum class PartitionKind : uint8_t { kLiteral = 0, kRegex = 1 };
+
+struct PartitionInfo {
+  PartitionKind kind = PartitionKind::kRegex;
+  std::string name;
+  std::vector<uint32_t> rules;  // engine pattern id -> rule index
+  size_t bytes = 0;             // size of the compiled engine database
+};
+
+class Database {
+ public:
+  Database(std::vector<Definition> definitions, std::vector<RuleInfo> rule_info,
+           std::vector<PartitionInfo> partitions, std::unique_ptr<internal::EngineParts> parts,
+           uint32_t max_window);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  const std::vector<Definition>& definitions() const { return definitions_; }
+  const std::vector<RuleInfo>& rule_info() const { return rule_info_; }
+  const std::vector<PartitionInfo>& partitions() const { return partitions_; }
+  size_t rule_count() const { return definitions_.size(); }
+
+  // Look-back cap for span recovery: a match longer than this is reported with the
+  // leftmost start inside the window (docs/matching.md).
+  uint32_t max_window() const { return max_window_; }
+  // Bytes of context a scanner keeps between chunks: the widest rule window, capped.
+  uint32_t overlap() const { return overlap_; }
+  // SHA-256 over the canonical form of the definitions.
+  const Sha256Digest& definitions_digest() const { return digest_; }
+
+  size_t CountWithStatus(RuleStatus status) const;
+  size_t engine_bytes() const;
+
+  const internal::EngineParts& parts() const { return *parts_; }
+
+ private:
+  std::vector<Definition> definitions_;
+  std::vector<RuleInfo> rule_info_;
+  std::vector<PartitionInfo> partitions_;
+  std::unique_ptr<internal::EngineParts> parts_;
+  uint32_t max_window_;
+  uint32_t overlap_ = 0;
+  Sha256Digest digest_{};
+};
+
+// The canonical digest of a definition list (order-sensitive).
+Sha256Digest DigestDefinitions(const std::vector<Definition>& definitions);
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_ENGINE_DATABASE_H_

@@ -1,0 +1,55 @@
+// File: engine_parts.cc
+#include "engine/internal/engine_parts.h"
+
+#include "util/strings.h"
+
+namespace trawl::internal {
+
+uint32_t Pcre2Options(const Definition& def) {
+  uint32_t options = 0;
+  if (def.flags & kFlagCaseless) options |= PCRE2_CASELESS;
+  if (def.kind == PatternKind::kLiteral) return options | PCRE2_LITERAL;
+  if (def.flags & kFlagDotAll) options |= PCRE2_DOTALL;
+  if (def.flags & kFlagMultiline) options |= PCRE2_MULTILINE;
+  // MATCH_INVALID_UTF: scanned data is arbitrary bytes; invalid UTF-8 must not be an error.
+  if (def.flags & kFlagUtf8) options |= PCRE2_UTF | PCRE2_MATCH_INVALID_UTF;
+  return options;
+}
+
+unsigned int HsFlags(const Definition& def) {
+  unsigned int flags = 0;
+  if (def.flags & kFlagCaseless) flags |= HS_FLAG_CASELESS;
+  if (def.kind == PatternKind::kLiteral) return flags;
+  if (def.flags & kFlagDotAll) flags |= HS_FLAG_DOTALL;
+  if (def.flags & kFlagMultiline) flags |= HS_FLAG_MULTILINE;
+  if (def.flags & kFlagUtf8) flags |= HS_FLAG_UTF8;
+  return flags;
+}
+
+absl::StatusOr<Pcre2CodePtr> CompilePcre2(const Definition& def, bool for_confirmation) {
+  uint32_t options = Pcre2Options(def);
+  if (for_confirmation) options |= PCRE2_USE_OFFSET_LIMIT;
+  int error = 0;
+  PCRE2_SIZE error_offset = 0;
+  Pcre2CodePtr code(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(def.expression.data()),
+                                  def.expression.size(), options, &error, &error_offset, nullptr));
+  if (!code) {
+    PCRE2_UCHAR message[256];
+    pcre2_get_error_message(error, message, sizeof message);
+    return absl::InvalidArgumentError(
+        StrCat("PCRE2: ", reinterpret_cast<const char*>(message), " at offset ", error_offset));
+  }
+  // JIT is an optimisation: when it is unavailable the interpreter gives the same answers.
+  pcre2_jit_compile(code.get(), PCRE2_JIT_COMPLETE);
+  return code;
+}
+
+const pcre2_code* LazyRegex::Get(const Definition& def, bool for_confirmation) {
+  std::call_once(once_, [&] {
+    auto code = CompilePcre2(def, for_confirmation);
+    if (code.ok()) code_ = *std::move(code);
+  });
+  return code_.get();
+}
+
+}  // namespace trawl::internal

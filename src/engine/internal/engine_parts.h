@@ -1,0 +1,62 @@
+// File: engine_parts.h
+// The engine handles behind a Database: Hyperscan-API databases, one per partition, and
+// the PCRE2 programs that recover spans and captures. Only src/engine/ includes this.
+#ifndef TRAWL_SRC_ENGINE_INTERNAL_ENGINE_PARTS_H_
+#define TRAWL_SRC_ENGINE_INTERNAL_ENGINE_PARTS_H_
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <hs/hs.h>
+#include <pcre2.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "rules/definition.h"
+
+namespace trawl::internal {
+
+struct HsDatabaseDeleter {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+using HsDatabasePtr = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
+
+struct Pcre2CodeDeleter {
+  void operator()(pcre2_code* code) const { pcre2_code_free(code); }
+};
+using Pcre2CodePtr = std::unique_ptr<pcre2_code, Pcre2CodeDeleter>;
+
+// PCRE2 compile options for a definition. Confirmation programs also get
+// PCRE2_USE_OFFSET_LIMIT, which bounds where an unanchored match may start.
+uint32_t Pcre2Options(const Definition& def);
+unsigned int HsFlags(const Definition& def);
+
+// Compiles `def` for PCRE2 (JIT when available). Literals compile with PCRE2_LITERAL.
+absl::StatusOr<Pcre2CodePtr> CompilePcre2(const Definition& def, bool for_confirmation);
+
+// A PCRE2 program compiled on first use. Compiling 14k regexes at load time would cost
+// seconds; most rules never fire, so a cold start pays only for those that do.
+// Thread-safe: concurrent first uses compile once.
+class LazyRegex {
+ public:
+  // Returns nullptr when the pattern does not compile (never the case for a rule that
+  // compiled at database build time, with the same PCRE2 version).
+  const pcre2_code* Get(const Definition& def, bool for_confirmation);
+
+ private:
+  std::once_flag once_;
+  Pcre2CodePtr code_;
+};
+
+struct EngineParts {
+  std::vector<HsDatabasePtr> databases;  // parallel to Database::partitions()
+  std::unique_ptr<LazyRegex[]> confirm;  // per rule, for span recovery
+  std::unique_ptr<LazyRegex[]> reference;  // per rule, for the PCRE2-only reference scan
+};
+
+}  // namespace trawl::internal
+
+#endif  // TRAWL_SRC_ENGINE_INTERNAL_ENGINE_PARTS_H_

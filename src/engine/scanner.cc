@@ -1,0 +1,437 @@
+// File: scanner.cc
+// Chunked scanning with exact span recovery. See docs/matching.md for the argument that
+// the results equal a PCRE2 global match loop for every rule whose matches fit the window.
+#include "engine/scanner.h"
+
+#include <algorithm>
+
+#include "util/strings.h"
+#include "engine/internal/engine_parts.h"
+#include "util/status_codes.h"
+
+namespace trawl {
+namespace {
+
+// Extra context kept on both sides of the overlap, so lookbehind, lookahead, \b and $
+// near a chunk edge see the same bytes as they would in one buffer.
+constexpr uint64_t kContextMargin = 256;
+constexpr size_t kMaxChunk = size_t{1} << 30;  // the engine takes 32-bit lengths
+constexpr size_t kMinChunk = 64 << 10;
+// PCRE2's JIT stack; the default 32 KiB is too small for some public secret rules.
+constexpr size_t kJitStackMax = 8 << 20;
+
+struct RuleState {
+  uint32_t generation = 0;
+  bool capped = false;
+  uint64_t cursor = 0;  // absolute offset where the next match of this rule may start
+  uint64_t count = 0;
+};
+
+struct PendingMatch {
+  uint32_t rule;
+  uint64_t start;
+  uint64_t end;
+  uint32_t capture_begin;
+  uint32_t capture_count;
+};
+
+struct ScratchDeleter {
+  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+
+}  // namespace
+
+std::string TruncationReasonsText(uint32_t reasons) {
+  std::vector<std::string_view> names;
+  if (reasons & kTruncRuleMatchCap) names.push_back("rule_match_cap");
+  if (reasons & kTruncMatchCap) names.push_back("match_cap");
+  if (reasons & kTruncByteBudget) names.push_back("byte_budget");
+  if (reasons & kTruncTimeBudget) names.push_back("time_budget");
+  if (reasons & kTruncConfirmLimit) names.push_back("confirm_limit");
+  if (reasons & kTruncStopped) names.push_back("stopped");
+  return StrJoin(names, ",");
+}
+
+struct Scanner::Impl {
+  const Database* db = nullptr;
+  std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch;
+  pcre2_match_data* match_data = nullptr;
+  uint32_t match_data_pairs = 0;
+  pcre2_match_context* match_context = nullptr;
+  pcre2_jit_stack* jit_stack = nullptr;
+
+  std::vector<RuleState> rules;
+  uint32_t generation = 0;
+  ScanLimits limits;
+  ScanSummary summary;
+  absl::Time deadline;
+  bool stopped = false;
+  uint64_t accepted = 0;  // hits ending at or before this absolute offset are done
+  uint64_t keep = 0;      // bytes of context carried between chunks
+  size_t chunk = 0;
+
+  std::vector<PendingMatch> pending;
+  std::vector<int64_t> captures;
+
+  // Streaming state.
+  std::string buffer;
+  uint64_t buffer_base = 0;
+  uint64_t bytes_in = 0;
+
+  // Per-round context for the engine callback.
+  const PartitionInfo* partition = nullptr;
+  std::string_view window;
+  uint64_t window_base = 0;
+  uint64_t accept_hi = 0;
+  absl::Status round_error;
+
+  ~Impl() {
+    pcre2_match_data_free(match_data);
+    pcre2_match_context_free(match_context);
+    pcre2_jit_stack_free(jit_stack);
+  }
+
+  void Begin(const ScanLimits& new_limits) {
+    limits = new_limits;
+    summary = ScanSummary{};
+    stopped = false;
+    accepted = 0;
+    keep = db->overlap() + 2 * kContextMargin;
+    chunk = std::clamp<size_t>(limits.chunk_bytes, std::max<size_t>(kMinChunk, 4 * keep),
+                               kMaxChunk);
+    deadline = limits.time_budget == absl::InfiniteDuration()
+                   ? absl::InfiniteFuture()
+                   : absl::Now() + limits.time_budget;
+    if (++generation == 0) {  // wrapped: old stamps could collide
+      for (auto& r : rules) r = RuleState{};
+      generation = 1;
+    }
+    pcre2_set_match_limit(match_context, limits.pcre2_match_limit);
+    pcre2_set_depth_limit(match_context, limits.pcre2_depth_limit);
+  }
+
+  RuleState& StateOf(uint32_t rule) {
+    RuleState& state = rules[rule];
+    if (state.generation != generation) state = RuleState{generation, false, 0, 0};
+    return state;
+  }
+
+  // Returns false when the scan must stop (match cap).
+  bool Record(uint32_t rule, RuleState& state, uint64_t start, uint64_t end, uint32_t capture_begin,
+              uint32_t capture_count) {
+    pending.push_back({rule, start, end, capture_begin, capture_count});
+    ++summary.matches;
+    if (limits.max_matches_per_rule && ++state.count >= limits.max_matches_per_rule) {
+      state.capped = true;
+      summary.truncation |= kTruncRuleMatchCap;
+      summary.capped_rules.push_back(rule);
+    }
+    if (limits.max_matches && summary.matches >= limits.max_matches) {
+      summary.truncation |= kTruncMatchCap;
+      stopped = true;
+      return false;
+    }
+    return true;
+  }
+
+  bool EnsureMatchData(const pcre2_code* code) {
+    uint32_t groups = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
+    if (groups + 1 <= match_data_pairs) return true;
+    pcre2_match_data_free(match_data);
+    match_data_pairs = groups + 1;
+    match_data = pcre2_match_data_create(match_data_pairs, nullptr);
+    return match_data != nullptr;
+  }
+
+  // One engine hit: the rule has a match ending at absolute offset `end`.
+  bool OnHit(unsigned id, uint64_t end) {
+    if (end <= accepted || end > accept_hi) return true;  // another round's hit
+    const uint32_t rule = partition->rules[id];
+    RuleState& state = StateOf(rule);
+    if (state.capped || end <= state.cursor) return true;  // overlaps a reported match
+    const Definition& def = db->definitions()[rule];
+    const RuleInfo& info = db->rule_info()[rule];
+    ++summary.candidates;
+    if (def.kind == PatternKind::kLiteral) {
+      const uint64_t start = end - def.expression.size();
+      if (start < state.cursor) return true;
+      state.cursor = end;
+      return Record(rule, state, start, end, 0, 0);
+    }
+    const pcre2_code* code = db->parts().confirm[rule].Get(def, /*for_confirmation=*/true);
+    if (code == nullptr || !EnsureMatchData(code)) {
+      round_error = absl::InternalError(StrCat("cannot prepare rule ", def.id));
+      return false;
+    }
+    // Every match not yet reported that ends at or after `end` starts within the rule's
+    // width of it; PCRE2 finds the leftmost one starting no later than `end`.
+    const uint64_t width = std::min<uint64_t>(info.max_width, db->max_window());
+    const uint64_t search_from =
+        std::max({state.cursor, end > width ? end - width : 0, window_base});
+    pcre2_set_offset_limit(match_context, end - window_base);
+    const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
+                               search_from - window_base, 0, match_data, match_context);
+    if (rc == PCRE2_ERROR_NOMATCH) {
+      ++summary.confirm_failures;
+      state.cursor = std::max(state.cursor, end + 1);
+      return true;
+    }
+    if (rc < 0) {
+      ++summary.confirm_errors;
+      summary.truncation |= kTruncConfirmLimit;
+      return true;
+    }
+    const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
+    const uint64_t start = window_base + ovector[0];
+    const uint64_t stop = window_base + ovector[1];
+    const uint32_t groups = static_cast<uint32_t>(rc) - 1;
+    const uint32_t capture_begin = static_cast<uint32_t>(captures.size());
+    for (uint32_t g = 1; g <= groups; ++g) {
+      if (ovector[2 * g] == PCRE2_UNSET) {
+        captures.push_back(-1);
+        captures.push_back(-1);
+      } else {
+        captures.push_back(static_cast<int64_t>(window_base + ovector[2 * g]));
+        captures.push_back(static_cast<int64_t>(window_base + ovector[2 * g + 1]));
+      }
+    }
+    state.cursor = stop > start ? stop : start + 1;
+    return Record(rule, state, start, stop, capture_begin, groups);
+  }
+
+  static int EngineCallback(unsigned id, unsigned long long /*from*/, unsigned long long to,
+                            unsigned /*flags*/, void* context) {
+    auto* self = static_cast<Impl*>(context);
+    return self->OnHit(id, self->window_base + to) ? 0 : 1;
+  }
+
+  // Scans `data` (absolute offset `base`); accepts hits up to its end when `final`, else
+  // up to `keep` bytes before its end. Delivers the round's matches in (start, end, rule)
+  // order.
+  absl::Status Round(std::string_view data, uint64_t base, bool final, MatchSink sink) {
+    window = data;
+    window_base = base;
+    accept_hi = final ? base + data.size() : base + data.size() - keep;
+    if (accept_hi <= accepted && !final) return absl::OkStatus();
+    const auto& databases = db->parts().databases;
+    for (size_t p = 0; p < databases.size() && !stopped; ++p) {
+      partition = &db->partitions()[p];
+      const hs_error_t rc = hs_scan(databases[p].get(), data.data(),
+                                    static_cast<unsigned>(data.size()), 0, scratch.get(),
+                                    &Impl::EngineCallback, this);
+      if (!round_error.ok()) return std::exchange(round_error, absl::OkStatus());
+      if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
+        return absl::InternalError(StrCat("engine scan failed with code ", rc));
+      }
+    }
+    accepted = std::max(accepted, accept_hi);
+    std::sort(pending.begin(), pending.end(), [](const PendingMatch& a, const PendingMatch& b) {
+      if (a.start != b.start) return a.start < b.start;
+      if (a.end != b.end) return a.end < b.end;
+      return a.rule < b.rule;
+    });
+    for (const PendingMatch& m : pending) {
+      Match match;
+      match.rule = m.rule;
+      match.start = m.start;
+      match.end = m.end;
+      match.text = data.substr(m.start - base, m.end - m.start);
+      match.capture_count = m.capture_count;
+      match.captures = m.capture_count ? captures.data() + m.capture_begin : nullptr;
+      if (!sink(match)) {
+        summary.truncation |= kTruncStopped;
+        stopped = true;
+        break;
+      }
+    }
+    pending.clear();
+    captures.clear();
+    if (!final && !stopped && absl::Now() > deadline) {
+      summary.truncation |= kTruncTimeBudget;
+      stopped = true;
+    }
+    return absl::OkStatus();
+  }
+};
+
+Scanner::Scanner(std::shared_ptr<const Database> db, std::unique_ptr<Impl> impl)
+    : db_(std::move(db)), impl_(std::move(impl)) {}
+
+Scanner::~Scanner() = default;
+
+absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const Database> db) {
+  if (!db) return absl::InvalidArgumentError("no database");
+  auto impl = std::make_unique<Impl>();
+  impl->db = db.get();
+  hs_scratch_t* scratch = nullptr;
+  for (const auto& engine_db : db->parts().databases) {
+    if (hs_alloc_scratch(engine_db.get(), &scratch) != HS_SUCCESS) {
+      hs_free_scratch(scratch);
+      return absl::ResourceExhaustedError("engine: cannot allocate scratch");
+    }
+  }
+  impl->scratch.reset(scratch);
+  impl->match_context = pcre2_match_context_create(nullptr);
+  impl->jit_stack = pcre2_jit_stack_create(32 << 10, kJitStackMax, nullptr);
+  if (impl->match_context == nullptr || impl->jit_stack == nullptr) {
+    return absl::ResourceExhaustedError("PCRE2: cannot allocate match context");
+  }
+  pcre2_jit_stack_assign(impl->match_context, nullptr, impl->jit_stack);
+  impl->rules.resize(db->rule_count());
+  return std::unique_ptr<Scanner>(new Scanner(std::move(db), std::move(impl)));
+}
+
+namespace {
+// Marks a scanner busy for the duration of a call; detects concurrent use.
+class BusyGuard {
+ public:
+  explicit BusyGuard(std::atomic<bool>& busy) : busy_(busy), acquired_(!busy.exchange(true)) {}
+  ~BusyGuard() {
+    if (acquired_) busy_.store(false);
+  }
+  bool acquired() const { return acquired_; }
+
+ private:
+  std::atomic<bool>& busy_;
+  bool acquired_;
+};
+
+absl::Status BusyError() {
+  return WithCode(absl::FailedPreconditionError("scanner is in use by another call"),
+                  ErrorCode::kBusy);
+}
+}  // namespace
+
+absl::StatusOr<ScanSummary> Scanner::Scan(std::string_view data, const ScanLimits& limits,
+                                          MatchSink sink) {
+  BusyGuard guard(busy_);
+  if (!guard.acquired()) return BusyError();
+  if (stream_open_) {
+    return absl::FailedPreconditionError("a stream is open on this scanner; end it first");
+  }
+  Impl& s = *impl_;
+  s.Begin(limits);
+  uint64_t n = data.size();
+  if (limits.max_bytes && n > limits.max_bytes) {
+    n = limits.max_bytes;
+    s.summary.truncation |= kTruncByteBudget;
+  }
+  uint64_t base = 0;
+  while (true) {
+    const uint64_t top = std::min<uint64_t>(n, base + s.chunk);
+    const bool final = top == n;
+    absl::Status status = s.Round(data.substr(base, top - base), base, final, sink);
+    if (!status.ok()) return status;
+    if (final || s.stopped) break;
+    base = s.accepted - s.keep;
+  }
+  s.summary.bytes_scanned = s.stopped ? s.accepted : n;
+  if (!(s.summary.truncation & kTruncByteBudget) && s.stopped && s.accepted >= n) {
+    s.summary.bytes_scanned = n;
+  }
+  return s.summary;
+}
+
+absl::Status Scanner::StreamBegin(const ScanLimits& limits) {
+  BusyGuard guard(busy_);
+  if (!guard.acquired()) return BusyError();
+  if (stream_open_) return absl::FailedPreconditionError("a stream is already open");
+  impl_->Begin(limits);
+  impl_->buffer.clear();
+  impl_->buffer_base = 0;
+  impl_->bytes_in = 0;
+  stream_open_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status Scanner::StreamWrite(std::string_view data, MatchSink sink) {
+  BusyGuard guard(busy_);
+  if (!guard.acquired()) return BusyError();
+  if (!stream_open_) return absl::FailedPreconditionError("no stream is open");
+  Impl& s = *impl_;
+  if (s.limits.max_bytes) {
+    const uint64_t room = s.limits.max_bytes > s.bytes_in ? s.limits.max_bytes - s.bytes_in : 0;
+    if (data.size() > room) {
+      data = data.substr(0, room);
+      s.summary.truncation |= kTruncByteBudget;
+    }
+  }
+  s.bytes_in += data.size();
+  while (!data.empty() && !s.stopped) {
+    const size_t take = std::min(data.size(), s.chunk - s.buffer.size());
+    s.buffer.append(data.data(), take);
+    data.remove_prefix(take);
+    if (s.buffer.size() < s.chunk) break;
+    absl::Status status = s.Round(s.buffer, s.buffer_base, /*final=*/false, sink);
+    if (!status.ok()) return status;
+    const uint64_t new_base = s.accepted - s.keep;
+    s.buffer.erase(0, new_base - s.buffer_base);
+    s.buffer_base = new_base;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ScanSummary> Scanner::StreamEnd(MatchSink sink) {
+  BusyGuard guard(busy_);
+  if (!guard.acquired()) return BusyError();
+  if (!stream_open_) return absl::FailedPreconditionError("no stream is open");
+  stream_open_ = false;
+  Impl& s = *impl_;
+  if (!s.stopped) {
+    absl::Status status = s.Round(s.buffer, s.buffer_base, /*final=*/true, sink);
+    if (!status.ok()) return status;
+  }
+  s.summary.bytes_scanned = s.stopped ? s.accepted : s.buffer_base + s.buffer.size();
+  s.buffer.clear();
+  s.buffer.shrink_to_fit();
+  return s.summary;
+}
+
+absl::StatusOr<std::vector<ReferenceMatch>> ReferenceScan(const Database& db,
+                                                          std::string_view data,
+                                                          uint64_t max_matches_per_rule) {
+  std::vector<ReferenceMatch> out;
+  pcre2_match_data* md = pcre2_match_data_create(1, nullptr);
+  pcre2_match_context* mc = pcre2_match_context_create(nullptr);
+  pcre2_jit_stack* jit_stack = pcre2_jit_stack_create(32 << 10, kJitStackMax, nullptr);
+  if (jit_stack != nullptr) pcre2_jit_stack_assign(mc, nullptr, jit_stack);
+  if (md == nullptr || mc == nullptr || jit_stack == nullptr) {
+    pcre2_jit_stack_free(jit_stack);
+    pcre2_match_data_free(md);
+    pcre2_match_context_free(mc);
+    return absl::ResourceExhaustedError("PCRE2: out of memory");
+  }
+  absl::Status status;
+  for (uint32_t rule = 0; rule < db.rule_count() && status.ok(); ++rule) {
+    if (db.rule_info()[rule].status == RuleStatus::kRejected) continue;
+    const pcre2_code* code = db.parts().reference[rule].Get(db.definitions()[rule], false);
+    if (code == nullptr) {
+      status = absl::InternalError(StrCat("reference: rule ", rule, " does not compile"));
+      break;
+    }
+    uint64_t count = 0;
+    for (PCRE2_SIZE pos = 0; pos <= data.size();) {
+      const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(data.data()), data.size(), pos,
+                                 0, md, mc);
+      if (rc == PCRE2_ERROR_NOMATCH) break;
+      if (rc < 0) {
+        status = absl::ResourceExhaustedError(
+            StrCat("reference: PCRE2 error ", rc, " on rule ", db.definitions()[rule].id));
+        break;
+      }
+      const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);
+      out.push_back({rule, ov[0], ov[1]});
+      pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+      if (max_matches_per_rule && ++count >= max_matches_per_rule) break;
+    }
+  }
+  pcre2_match_data_free(md);
+  pcre2_match_context_free(mc);
+  pcre2_jit_stack_free(jit_stack);
+  if (!status.ok()) return status;
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace trawl

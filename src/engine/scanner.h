@@ -1,0 +1,123 @@
+// File: scanner.h
+// Scans bytes against a Database and reports matches with exact spans and captures.
+//
+// Matching semantics (docs/matching.md): for each rule, the matches are those of a PCRE2
+// global match loop over the input (leftmost match, then continue after its end), i.e.
+// the leftmost, non-overlapping matches a user expects. The engine finds where matches
+// end; PCRE2, anchored at that end inside a bounded look-back window, recovers the span.
+//
+// Thread-safety: a Scanner is NOT thread-safe; make one per thread. Concurrent use is
+// detected on a best-effort basis and fails with ErrorCode::kBusy. The Database it scans
+// is shared and immutable.
+#ifndef TRAWL_SRC_ENGINE_SCANNER_H_
+#define TRAWL_SRC_ENGINE_SCANNER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "engine/database.h"
+
+namespace trawl {
+
+struct Match {
+  uint32_t rule = 0;    // index into Database::definitions()
+  uint64_t start = 0;   // absolute byte offsets in the scanned input, [start, end)
+  uint64_t end = 0;
+  std::string_view text;  // the matched bytes; valid only during the sink call
+  // Capture groups 1..n as absolute [start, end) pairs; -1 for a group that did not take
+  // part. Valid only during the sink call.
+  const int64_t* captures = nullptr;
+  uint32_t capture_count = 0;
+};
+
+// Returns false to stop the scan.
+using MatchSink = absl::FunctionRef<bool(const Match&)>;
+
+struct ScanLimits {
+  uint64_t max_matches_per_rule = 10000;  // 0: unlimited
+  uint64_t max_matches = 1000000;         // 0: unlimited
+  uint64_t max_bytes = 0;                 // 0: unlimited
+  absl::Duration time_budget = absl::InfiniteDuration();
+  // Bytes handed to the engine per call; budgets are checked between chunks because the
+  // engine cannot be interrupted inside one call.
+  size_t chunk_bytes = 8 << 20;
+  // PCRE2 limits for span recovery, so no input makes it backtrack without bound.
+  uint32_t pcre2_match_limit = 1000000;
+  uint32_t pcre2_depth_limit = 10000;
+};
+
+// Why a scan's results are incomplete. Values are part of the C ABI (TRAWL_TRUNC_*).
+enum TruncationReason : uint32_t {
+  kTruncRuleMatchCap = 1u << 0,  // some rule hit max_matches_per_rule; others continued
+  kTruncMatchCap = 1u << 1,      // max_matches reached; the scan stopped
+  kTruncByteBudget = 1u << 2,    // max_bytes reached; the rest was not scanned
+  kTruncTimeBudget = 1u << 3,    // time_budget spent; the rest was not scanned
+  kTruncConfirmLimit = 1u << 4,  // PCRE2 hit its match or depth limit on some candidate
+  kTruncStopped = 1u << 5,       // the sink asked to stop
+};
+
+std::string TruncationReasonsText(uint32_t reasons);
+
+struct ScanSummary {
+  uint64_t bytes_scanned = 0;
+  uint64_t matches = 0;
+  uint64_t candidates = 0;       // engine hits considered (after overlap suppression)
+  uint64_t confirm_failures = 0;  // candidates PCRE2 did not confirm (prefilter misses)
+  uint64_t confirm_errors = 0;    // candidates PCRE2 could not decide (limits)
+  uint32_t truncation = 0;        // TruncationReason bits; 0 when complete
+  std::vector<uint32_t> capped_rules;  // rules that hit max_matches_per_rule
+};
+
+class Scanner {
+ public:
+  static absl::StatusOr<std::unique_ptr<Scanner>> Create(std::shared_ptr<const Database> db);
+  ~Scanner();
+  Scanner(const Scanner&) = delete;
+  Scanner& operator=(const Scanner&) = delete;
+
+  const std::shared_ptr<const Database>& database() const { return db_; }
+
+  // Scans one buffer of any size (inputs over 4 GiB are chunked internally).
+  absl::StatusOr<ScanSummary> Scan(std::string_view data, const ScanLimits& limits,
+                                   MatchSink sink);
+
+  // Streaming: memory stays bounded by chunk_bytes plus the database's overlap, and
+  // matches that cross Write() boundaries are found. Matches are delivered per chunk.
+  absl::Status StreamBegin(const ScanLimits& limits);
+  absl::Status StreamWrite(std::string_view data, MatchSink sink);
+  absl::StatusOr<ScanSummary> StreamEnd(MatchSink sink);
+  bool stream_open() const { return stream_open_; }
+
+ private:
+  struct Impl;
+  Scanner(std::shared_ptr<const Database> db, std::unique_ptr<Impl> impl);
+
+  std::shared_ptr<const Database> db_;
+  std::unique_ptr<Impl> impl_;
+  std::atomic<bool> busy_{false};
+  bool stream_open_ = false;
+};
+
+// The reference: every rule run with PCRE2 alone as a global match loop over the input.
+// Slow (one pass per rule); for tests and for proving the engine's results.
+struct ReferenceMatch {
+  uint32_t rule;
+  uint64_t start;
+  uint64_t end;
+  bool operator==(const ReferenceMatch&) const = default;
+  auto operator<=>(const ReferenceMatch&) const = default;
+};
+absl::StatusOr<std::vector<ReferenceMatch>> ReferenceScan(const Database& db,
+                                                          std::string_view data,
+                                                          uint64_t max_matches_per_rule = 0);
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_ENGINE_SCANNER_H_

@@ -1,0 +1,58 @@
+// File: definition.h
+// The pattern definition model: what a rule file says, after loading and validation.
+// The on-disk format is documented in docs/rules.md.
+#ifndef TRAWL_SRC_RULES_DEFINITION_H_
+#define TRAWL_SRC_RULES_DEFINITION_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trawl {
+
+enum class PatternKind : uint8_t { kRegex = 0, kLiteral = 1 };
+
+enum class Severity : uint8_t { kInfo = 0, kLow = 1, kMedium = 2, kHigh = 3, kCritical = 4 };
+
+std::string_view SeverityName(Severity severity);
+std::optional<Severity> ParseSeverity(std::string_view name);
+
+// Bit set of pattern flags; the values are stored in artifacts, so they never change.
+enum PatternFlag : uint32_t {
+  kFlagCaseless = 1u << 0,
+  kFlagDotAll = 1u << 1,
+  kFlagMultiline = 1u << 2,
+  kFlagUtf8 = 1u << 3,
+  // The author asks for the regex to be compiled as a prefilter and confirmed with PCRE2
+  // (constructs the Hyperscan-API engines lack). trawl also does this on its own when the
+  // engine rejects a construct that PCRE2 supports.
+  kFlagPrefilter = 1u << 4,
+};
+
+inline constexpr std::string_view kDefaultChain = "default";
+
+struct Definition {
+  std::string id;
+  PatternKind kind = PatternKind::kRegex;
+  // Regex: PCRE text. Literal: the raw bytes (escapes already decoded).
+  std::string expression;
+  uint32_t flags = 0;
+  std::string category;
+  Severity severity = Severity::kMedium;
+  double confidence = 0.5;  // 0..1: how likely a match is a true instance.
+  std::string description;
+  std::vector<std::string> tags;
+  std::vector<std::string> chains;  // never empty after loading: {kDefaultChain}
+  std::vector<std::string> keywords;
+  std::vector<std::string> examples;
+  std::vector<std::string> negative_examples;
+  std::string entity;     // optional typed entity this rule yields (docs/rules.md)
+  std::string validator;  // optional validator name that confirms a candidate
+  std::string source;     // where it came from (file, or corpus origin)
+};
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_RULES_DEFINITION_H_

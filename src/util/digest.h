@@ -1,0 +1,41 @@
+// File: digest.h
+// SHA-256 (OpenSSL) and HMAC-SHA-256 for content digests, artifact integrity and
+// keyed fingerprints. Hex output is lowercase.
+#ifndef TRAWL_SRC_UTIL_DIGEST_H_
+#define TRAWL_SRC_UTIL_DIGEST_H_
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace trawl {
+
+using Sha256Digest = std::array<uint8_t, 32>;
+
+// Incremental SHA-256. Not thread-safe; one per stream of data.
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+
+  void Update(std::string_view data);
+  // REQUIRES: called once; the object is spent afterwards.
+  Sha256Digest Finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+Sha256Digest Sha256Of(std::string_view data);
+Sha256Digest HmacSha256(std::string_view key, std::string_view data);
+std::string ToHex(const uint8_t* data, size_t size);
+inline std::string ToHex(const Sha256Digest& digest) { return ToHex(digest.data(), digest.size()); }
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_UTIL_DIGEST_H_

@@ -1,0 +1,65 @@
+// File: file.cc
+#include "util/file.h"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "util/strings.h"
+
+namespace trawl {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) {
+    return absl::NotFoundError(StrCat(path, ": ", std::strerror(errno)));
+  }
+  std::string out;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+  const bool failed = std::ferror(f) != 0;
+  std::fclose(f);
+  if (failed) return absl::DataLossError(StrCat(path, ": read error"));
+  return out;
+}
+
+absl::StatusOr<std::string> ReadMaybeGzipFile(const std::string& path) {
+  if (!EndsWith(path, ".gz")) return ReadFile(path);
+  gzFile gz = gzopen(path.c_str(), "rb");
+  if (gz == nullptr) return absl::NotFoundError(StrCat(path, ": cannot open"));
+  std::string out;
+  char buf[1 << 16];
+  int n;
+  while ((n = gzread(gz, buf, sizeof buf)) > 0) out.append(buf, static_cast<size_t>(n));
+  int err = 0;
+  const char* message = gzerror(gz, &err);
+  const bool failed = n < 0 || (err != Z_OK && err != Z_STREAM_END);
+  const std::string detail = failed ? message : "";
+  gzclose(gz);
+  if (failed) return absl::DataLossError(StrCat(path, ": gzip: ", detail));
+  return out;
+}
+
+absl::Status WriteFileAtomically(const std::string& path, std::string_view data) {
+  const std::string tmp = StrCat(path, ".tmp");
+  std::FILE* f = std::fopen(tmp.c_str(), "wb");
+  if (f == nullptr) {
+    return absl::PermissionDeniedError(StrCat(tmp, ": ", std::strerror(errno)));
+  }
+  const bool wrote = std::fwrite(data.data(), 1, data.size(), f) == data.size();
+  const bool closed = std::fclose(f) == 0;
+  if (!wrote || !closed) {
+    std::remove(tmp.c_str());
+    return absl::DataLossError(StrCat(tmp, ": write failed"));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return absl::PermissionDeniedError(StrCat(path, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace trawl

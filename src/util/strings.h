@@ -1,0 +1,68 @@
+// File: strings.h
+// String building that takes std::string_view. Debian's Abseil is built with its own
+// absl::string_view (ABSL_OPTION_USE_STD_STRING_VIEW 0), so absl::StrCat and friends do
+// not accept std::string_view; trawl code uses these instead.
+#ifndef TRAWL_SRC_UTIL_STRINGS_H_
+#define TRAWL_SRC_UTIL_STRINGS_H_
+
+#include <charconv>
+#include <concepts>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace trawl {
+namespace strings_internal {
+
+inline void AppendPiece(std::string* out, std::string_view piece) { out->append(piece); }
+inline void AppendPiece(std::string* out, const char* piece) { out->append(piece); }
+inline void AppendPiece(std::string* out, const std::string& piece) { out->append(piece); }
+inline void AppendPiece(std::string* out, char c) { out->push_back(c); }
+template <std::integral T>
+  requires(!std::same_as<T, char> && !std::same_as<T, bool>)
+void AppendPiece(std::string* out, T value) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, end);
+}
+inline void AppendPiece(std::string* out, double value) { out->append(std::to_string(value)); }
+
+}  // namespace strings_internal
+
+template <typename... Args>
+void StrAppend(std::string* out, const Args&... args) {
+  (strings_internal::AppendPiece(out, args), ...);
+}
+
+template <typename... Args>
+std::string StrCat(const Args&... args) {
+  std::string out;
+  StrAppend(&out, args...);
+  return out;
+}
+
+template <typename Container>
+std::string StrJoin(const Container& items, std::string_view separator) {
+  std::string out;
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out.append(separator);
+    first = false;
+    strings_internal::AppendPiece(&out, item);
+  }
+  return out;
+}
+
+// Splits on `delimiter`; keeps empty pieces unless skip_empty.
+std::vector<std::string_view> Split(std::string_view text, char delimiter, bool skip_empty = false);
+
+inline bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+inline bool EndsWith(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_UTIL_STRINGS_H_

@@ -1,0 +1,97 @@
+#include "engine/compiler.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace trawl {
+namespace {
+
+using ::testing::HasSubstr;
+using testing_util::Literal;
+using testing_util::MustCompile;
+using testing_util::Regex;
+
+TEST(CompilerTest, AccountsForEveryDefinition) {
+  auto db = MustCompile({
+      Literal("lit", "password"),
+      Regex("re", "key=[a-z]{4,8}"),
+      Regex("backref", "(ab)\\1"),        // engine lacks back-references: prefilter
+      Regex("empty", "a*"),               // matches the empty string
+      Regex("syntax", "(unclosed"),       // PCRE2 rejects it
+      Regex("bad-anchor", "a$b\\Z"),      // PCRE2 accepts; check whatever the engine says
+      Literal("nul", std::string("\0ab", 3)),
+  });
+  ASSERT_TRUE(db);
+  const auto& info = db->rule_info();
+  ASSERT_EQ(info.size(), 7u);
+  EXPECT_EQ(info[0].status, RuleStatus::kCompiled);
+  EXPECT_EQ(info[1].status, RuleStatus::kCompiled);
+  EXPECT_EQ(info[1].min_width, 8u);
+  EXPECT_EQ(info[1].max_width, 12u);
+  EXPECT_EQ(info[2].status, RuleStatus::kPrefiltered);
+  EXPECT_THAT(info[2].reason, HasSubstr("prefilter"));
+  EXPECT_EQ(info[3].status, RuleStatus::kRejected);
+  EXPECT_THAT(info[3].reason, HasSubstr("empty"));
+  EXPECT_EQ(info[4].status, RuleStatus::kRejected);
+  EXPECT_THAT(info[4].reason, HasSubstr("PCRE2"));
+  EXPECT_EQ(info[6].status, RuleStatus::kCompiled);
+  // Every rule that is not rejected is in exactly one partition.
+  std::vector<int> seen(info.size(), 0);
+  for (const auto& part : db->partitions()) {
+    for (uint32_t rule : part.rules) seen[rule]++;
+  }
+  for (size_t i = 0; i < info.size(); ++i) {
+    EXPECT_EQ(seen[i], info[i].status == RuleStatus::kRejected ? 0 : 1) << i;
+    if (info[i].status == RuleStatus::kRejected) {
+      EXPECT_FALSE(info[i].reason.empty());
+    }
+  }
+}
+
+TEST(CompilerTest, NulLeadingLiteralStillMatchesAsALiteral) {
+  auto db = MustCompile({Literal("nul", std::string("\0ab", 3))});
+  ASSERT_TRUE(db);
+  auto found = testing_util::ScanAll(db, std::string("xx\0abyy\0ab", 10));
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].start, 2u);
+  EXPECT_EQ(found[1].end, 10u);
+}
+
+TEST(CompilerTest, SplitsRegexesIntoPartitionsAndStillFindsEverything) {
+  std::vector<Definition> defs;
+  for (int i = 0; i < 40; ++i) {
+    defs.push_back(Regex("r" + std::to_string(i), "tok" + std::to_string(i) + "_[0-9]+"));
+  }
+  CompileOptions options;
+  options.max_regexes_per_partition = 7;
+  auto db = MustCompile(defs, options);
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->partitions().size(), 6u);
+  std::string input;
+  for (int i = 39; i >= 0; --i) input += " tok" + std::to_string(i) + "_" + std::to_string(i * 7);
+  auto found = testing_util::ScanAll(db, input);
+  EXPECT_EQ(found.size(), 40u);
+}
+
+TEST(CompilerTest, ExplicitPartitionsAreHonoured) {
+  CompileOptions options;
+  options.partitions.push_back({PartitionKind::kRegex, "hot", {1}});
+  auto db = MustCompile({Literal("a", "alpha"), Regex("b", "be+ta")}, options);
+  ASSERT_TRUE(db);
+  ASSERT_EQ(db->partitions().size(), 2u);
+  EXPECT_EQ(db->partitions()[db->rule_info()[1].partition].name, "hot");
+}
+
+TEST(CompilerTest, PortableTargetCompiles) {
+  CompileOptions options;
+  options.target = CompileTarget::kPortable;
+  auto db = MustCompile({Regex("r", "x[0-9]{3}y")}, options);
+  ASSERT_TRUE(db);
+  auto found = testing_util::ScanAll(db, "..x123y..");
+  ASSERT_EQ(found.size(), 1u);
+}
+
+}  // namespace
+}  // namespace trawl

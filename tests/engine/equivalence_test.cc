@@ -1,0 +1,126 @@
+// trawl's (rule, start, end) set must equal a PCRE2-only global match loop per rule.
+// Differences are only allowed where docs/matching.md explains them, and each allowed
+// difference is asserted here by name.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include "rules/loader.h"
+#include "test_util.h"
+#include "util/file.h"
+
+namespace trawl {
+namespace {
+
+using testing_util::MustCompile;
+using testing_util::Regex;
+
+std::vector<ReferenceMatch> TrawlMatches(const std::shared_ptr<const Database>& db,
+                                         std::string_view data, size_t chunk = 8 << 20) {
+  ScanLimits limits;
+  limits.max_matches_per_rule = 0;
+  limits.max_matches = 0;
+  limits.chunk_bytes = chunk;
+  std::vector<ReferenceMatch> out;
+  for (const auto& f : testing_util::ScanAll(db, data, limits)) {
+    out.push_back({f.rule, f.start, f.end});
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void ExpectEquivalent(const std::shared_ptr<const Database>& db, std::string_view data,
+                      const std::string& label) {
+  auto reference = ReferenceScan(*db, data);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  const auto ours = TrawlMatches(db, data);
+  std::vector<ReferenceMatch> missing, extra;
+  std::set_difference(reference->begin(), reference->end(), ours.begin(), ours.end(),
+                      std::back_inserter(missing));
+  std::set_difference(ours.begin(), ours.end(), reference->begin(), reference->end(),
+                      std::back_inserter(extra));
+  // Rules whose PCRE2 and engine semantics differ are listed in docs/matching.md; none
+  // of the sets used here contain them, so any difference is a bug.
+  for (const auto& m : missing) {
+    ADD_FAILURE() << label << ": missing " << db->definitions()[m.rule].id << " [" << m.start
+                  << "," << m.end << ") "
+                  << std::string(data.substr(m.start, std::min<uint64_t>(m.end - m.start, 80)));
+    if (&m - missing.data() > 10) break;
+  }
+  for (const auto& m : extra) {
+    ADD_FAILURE() << label << ": extra " << db->definitions()[m.rule].id << " [" << m.start << ","
+                  << m.end << ")";
+    if (&m - extra.data() > 10) break;
+  }
+  EXPECT_EQ(reference->size(), ours.size()) << label;
+}
+
+std::string RandomBytes(size_t size, uint32_t seed, std::string_view alphabet) {
+  std::mt19937 rng(seed);
+  std::string out(size, ' ');
+  for (auto& c : out) c = alphabet[rng() % alphabet.size()];
+  return out;
+}
+
+TEST(EquivalenceTest, HandWrittenShapesOnRandomInput) {
+  auto db = MustCompile({
+      Regex("alt", "ab|abc|b[a-c]{2}"),
+      Regex("lazy", "a[abc]+?c"),
+      Regex("bounded", "[ab]{3,6}c"),
+      Regex("quote", "\"[^\"]{2,20}\""),
+      Regex("word", "\\bcab\\b"),
+      Regex("caseless", "(?i)ABBA"),
+      Regex("line", "(?m)^c+$"),
+      Regex("backref", "(a|b)\\1c"),
+      Regex("look", "ab(?=c)"),
+      testing_util::Literal("lit", "cba"),
+      testing_util::Literal("lit-ci", "BAC", kFlagCaseless),
+  });
+  ASSERT_TRUE(db);
+  for (uint32_t seed = 1; seed <= 20; ++seed) {
+    ExpectEquivalent(db, RandomBytes(20000, seed, "abc \"\n"), "seed " + std::to_string(seed));
+  }
+}
+
+TEST(EquivalenceTest, ChunkedScanEqualsWholeBuffer) {
+  auto db = MustCompile({Regex("bounded", "[ab]{3,60}c"), Regex("q", "\"[^\"]{2,200}\"")});
+  ASSERT_TRUE(db);
+  const std::string input = RandomBytes(1 << 20, 99, "aab\"c \n");
+  EXPECT_EQ(TrawlMatches(db, input, 64 << 10), TrawlMatches(db, input));
+}
+
+// The public secret and IDS sets over the public scan inputs; skipped without ../shared.
+class CorpusEquivalenceTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(CorpusEquivalenceTest, MatchesPcre2Reference) {
+  const std::string shared = TRAWL_SHARED_DIR;
+  const std::string set_path = shared + "/corpus/" + GetParam();
+  if (!std::filesystem::exists(set_path)) GTEST_SKIP() << "no ../shared corpus";
+  auto rules = LoadRuleFile(set_path);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto db = MustCompile(rules->definitions);
+  ASSERT_TRUE(db);
+  // Real inputs: the public fixture files, plus a slice of the seeded benchmark input.
+  std::string input;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(shared + "/corpus/scan_inputs")) {
+    if (!entry.is_regular_file() || entry.file_size() > (1 << 20)) continue;
+    auto text = ReadFile(entry.path().string());
+    ASSERT_TRUE(text.ok());
+    input += *text;
+    input += '\n';
+  }
+  auto bench = ReadFile(shared + "/corpus/scan_inputs/bench_mixed_16MiB.bin");
+  ASSERT_TRUE(bench.ok());
+  input += bench->substr(0, 512 << 10);
+  ExpectEquivalent(db, input, GetParam());
+}
+
+INSTANTIATE_TEST_SUITE_P(PublicSets, CorpusEquivalenceTest,
+                         ::testing::Values("sub_noseyparker.tsv", "sub_gitleaks.tsv",
+                                           "set_secrets_pii.tsv"));
+
+}  // namespace
+}  // namespace trawl

@@ -1,0 +1,209 @@
+#include "engine/scanner.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "test_util.h"
+#include "util/status_codes.h"
+
+namespace trawl {
+namespace {
+
+using testing_util::Found;
+using testing_util::Literal;
+using testing_util::MustCompile;
+using testing_util::Regex;
+using testing_util::ScanAll;
+
+TEST(ScannerTest, RecoversExactSpansAndCaptures) {
+  auto db = MustCompile({Regex("kv", "(user|pass)=([a-z0-9]+)"), Literal("lit", "token")});
+  ASSERT_TRUE(db);
+  auto found = ScanAll(db, "a user=bob1; token; pass=s3cret");
+  ASSERT_EQ(found.size(), 3u);
+  EXPECT_EQ(found[0], (Found{0, 2, 11, "user=bob1", {2, 6, 7, 11}}));
+  EXPECT_EQ(found[1], (Found{1, 13, 18, "token", {}}));
+  EXPECT_EQ(found[2], (Found{0, 20, 31, "pass=s3cret", {20, 24, 25, 31}}));
+}
+
+TEST(ScannerTest, OverlappingMatchesReduceToLeftmostNonOverlapping) {
+  auto db = MustCompile({Literal("aa", "aa"), Regex("as", "a+"), Regex("digits", "[0-9]{2,4}")});
+  ASSERT_TRUE(db);
+  auto found = ScanAll(db, "aaaaa 1234567");
+  std::vector<std::tuple<uint32_t, uint64_t, uint64_t>> spans;
+  for (const auto& f : found) spans.emplace_back(f.rule, f.start, f.end);
+  const std::vector<std::tuple<uint32_t, uint64_t, uint64_t>> expected = {
+      {0, 0, 2}, {1, 0, 5}, {0, 2, 4}, {2, 6, 10}, {2, 10, 13}};
+  EXPECT_EQ(spans, expected);
+}
+
+TEST(ScannerTest, CaselessLiteralAndUnsetCaptureGroups) {
+  auto db = MustCompile({Literal("ci", "SeCrEt", kFlagCaseless), Regex("opt", "k(x)?(y)")});
+  ASSERT_TRUE(db);
+  auto found = ScanAll(db, "SECRET ky");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].text, "SECRET");
+  EXPECT_EQ(found[1].captures, (std::vector<int64_t>{-1, -1, 8, 9}));
+}
+
+TEST(ScannerTest, PrefilteredRulesAreConfirmedByPcre2) {
+  auto db = MustCompile({Regex("backref", "<([a-z]+)>[^<]*</\\1>"), Regex("look", "foo(?=bar)")});
+  ASSERT_TRUE(db);
+  ASSERT_EQ(db->rule_info()[0].status, RuleStatus::kPrefiltered);
+  ASSERT_EQ(db->rule_info()[1].status, RuleStatus::kPrefiltered);
+  ScanSummary summary;
+  auto found = ScanAll(db, "<b>x</i> <b>y</b> foobaz foobar", {}, &summary);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].text, "<b>y</b>");
+  EXPECT_EQ(found[1].text, "foo");
+  EXPECT_GT(summary.confirm_failures, 0u);  // the first <b>…</i> and foobaz were rejected
+}
+
+std::string RandomText(size_t size, uint32_t seed, std::string_view alphabet) {
+  std::mt19937 rng(seed);
+  std::string out(size, ' ');
+  for (auto& c : out) c = alphabet[rng() % alphabet.size()];
+  return out;
+}
+
+TEST(ScannerTest, StreamingFindsMatchesAcrossWriteAndChunkBoundaries) {
+  auto db = MustCompile({Regex("tok", "tok_[a-z]{8,40}"), Literal("lit", "needle"),
+                         Regex("line", "(?m)^ERROR [0-9]+$")});
+  ASSERT_TRUE(db);
+  std::string input = RandomText(600000, 7, "abcdefghij \n_");
+  for (size_t pos = 1000; pos + 60 < input.size(); pos += 65536 - 13) {
+    input.replace(pos, 6, "needle");
+    input.replace(pos + 20, 24, "tok_abcdefghijklmnopqrst");
+    input.replace(pos + 50, 11, "\nERROR 123\n");
+  }
+  ScanLimits limits;
+  limits.chunk_bytes = 64 << 10;  // many chunks
+  auto whole = ScanAll(db, input, ScanLimits{});
+  auto chunked = ScanAll(db, input, limits);
+  EXPECT_EQ(whole, chunked);
+  EXPECT_GT(whole.size(), 20u);
+
+  auto scanner = Scanner::Create(db);
+  ASSERT_TRUE(scanner.ok());
+  std::vector<Found> streamed;
+  auto sink = [&](const Match& m) {
+    streamed.push_back({m.rule, m.start, m.end, std::string(m.text),
+                        std::vector<int64_t>(m.captures, m.captures + 2 * m.capture_count)});
+    return true;
+  };
+  ASSERT_TRUE((*scanner)->StreamBegin(limits).ok());
+  std::mt19937 rng(3);
+  for (size_t pos = 0; pos < input.size();) {
+    const size_t n = std::min<size_t>(input.size() - pos, 1 + rng() % 9000);
+    ASSERT_TRUE((*scanner)->StreamWrite(std::string_view(input).substr(pos, n), sink).ok());
+    pos += n;
+  }
+  auto summary = (*scanner)->StreamEnd(sink);
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(summary->bytes_scanned, input.size());
+  std::sort(streamed.begin(), streamed.end(), [](const Found& a, const Found& b) {
+    return std::tie(a.start, a.end, a.rule) < std::tie(b.start, b.end, b.rule);
+  });
+  EXPECT_EQ(streamed, whole);
+}
+
+TEST(ScannerTest, RuleMatchCapTruncatesOnlyThatRule) {
+  auto db = MustCompile({Literal("x", "x"), Literal("y", "y")});
+  ASSERT_TRUE(db);
+  ScanLimits limits;
+  limits.max_matches_per_rule = 3;
+  ScanSummary summary;
+  auto found = ScanAll(db, "xxxxxxy", limits, &summary);
+  EXPECT_EQ(found.size(), 4u);
+  EXPECT_TRUE(summary.truncation & kTruncRuleMatchCap);
+  EXPECT_EQ(summary.capped_rules, std::vector<uint32_t>{0});
+  EXPECT_EQ(TruncationReasonsText(summary.truncation), "rule_match_cap");
+}
+
+TEST(ScannerTest, TotalMatchCapStopsTheScan) {
+  auto db = MustCompile({Literal("x", "x")});
+  ASSERT_TRUE(db);
+  ScanLimits limits;
+  limits.max_matches = 5;
+  ScanSummary summary;
+  auto found = ScanAll(db, std::string(1000, 'x'), limits, &summary);
+  EXPECT_EQ(found.size(), 5u);
+  EXPECT_TRUE(summary.truncation & kTruncMatchCap);
+}
+
+TEST(ScannerTest, ByteBudgetScansOnlyThePrefix) {
+  auto db = MustCompile({Literal("x", "needle")});
+  ASSERT_TRUE(db);
+  ScanLimits limits;
+  limits.max_bytes = 100;
+  ScanSummary summary;
+  const std::string input = std::string(50, '.') + "needle" + std::string(100, '.') + "needle";
+  auto found = ScanAll(db, input, limits, &summary);
+  EXPECT_EQ(found.size(), 1u);
+  EXPECT_EQ(summary.bytes_scanned, 100u);
+  EXPECT_TRUE(summary.truncation & kTruncByteBudget);
+}
+
+TEST(ScannerTest, TimeBudgetStopsBetweenChunksAndSaysSo) {
+  auto db = MustCompile({Literal("x", "needle")});
+  ASSERT_TRUE(db);
+  ScanLimits limits;
+  limits.time_budget = absl::ZeroDuration();
+  limits.chunk_bytes = 64 << 10;
+  ScanSummary summary;
+  ScanAll(db, std::string(1 << 20, '.'), limits, &summary);
+  EXPECT_TRUE(summary.truncation & kTruncTimeBudget);
+  EXPECT_LT(summary.bytes_scanned, uint64_t{1} << 20);
+}
+
+TEST(ScannerTest, SinkCanStopTheScan) {
+  auto db = MustCompile({Literal("x", "x")});
+  ASSERT_TRUE(db);
+  auto scanner = Scanner::Create(db);
+  ASSERT_TRUE(scanner.ok());
+  int seen = 0;
+  auto summary = (*scanner)->Scan("xxxxx", {}, [&](const Match&) { return ++seen < 2; });
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(seen, 2);
+  EXPECT_TRUE(summary->truncation & kTruncStopped);
+}
+
+TEST(ScannerTest, ReentrantUseIsDetected) {
+  auto db = MustCompile({Literal("x", "x")});
+  ASSERT_TRUE(db);
+  auto scanner = Scanner::Create(db);
+  ASSERT_TRUE(scanner.ok());
+  absl::Status inner;
+  auto outer = (*scanner)->Scan("x", {}, [&](const Match&) {
+    inner = (*scanner)->Scan("x", {}, [](const Match&) { return true; }).status();
+    return true;
+  });
+  ASSERT_TRUE(outer.ok());
+  EXPECT_EQ(CodeOf(inner), static_cast<int>(ErrorCode::kBusy));
+}
+
+TEST(ScannerTest, StreamMisuseIsAnError) {
+  auto db = MustCompile({Literal("x", "x")});
+  ASSERT_TRUE(db);
+  auto scanner = Scanner::Create(db);
+  ASSERT_TRUE(scanner.ok());
+  auto sink = [](const Match&) { return true; };
+  EXPECT_FALSE((*scanner)->StreamWrite("x", sink).ok());
+  EXPECT_FALSE((*scanner)->StreamEnd(sink).ok());
+  ASSERT_TRUE((*scanner)->StreamBegin({}).ok());
+  EXPECT_FALSE((*scanner)->StreamBegin({}).ok());
+  EXPECT_FALSE((*scanner)->Scan("x", {}, sink).ok());
+  EXPECT_TRUE((*scanner)->StreamEnd(sink).ok());
+}
+
+TEST(ScannerTest, EmptyInputAndBinaryBytes) {
+  auto db = MustCompile({Regex("bin", "\\x00\\xff[\\x80-\\xfe]{2}")});
+  ASSERT_TRUE(db);
+  EXPECT_TRUE(ScanAll(db, "").empty());
+  auto found = ScanAll(db, std::string("ab\0\xff\x80\x90zz", 8));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].start, 2u);
+}
+
+}  // namespace
+}  // namespace trawl

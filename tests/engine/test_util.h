@@ -1,0 +1,69 @@
+// Shared helpers for the engine tests.
+#ifndef TRAWL_TESTS_ENGINE_TEST_UTIL_H_
+#define TRAWL_TESTS_ENGINE_TEST_UTIL_H_
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/compiler.h"
+#include "engine/scanner.h"
+
+namespace trawl::testing_util {
+
+inline Definition Regex(std::string id, std::string expression, uint32_t flags = 0) {
+  Definition def;
+  def.id = std::move(id);
+  def.kind = PatternKind::kRegex;
+  def.expression = std::move(expression);
+  def.flags = flags;
+  def.chains = {"default"};
+  return def;
+}
+
+inline Definition Literal(std::string id, std::string bytes, uint32_t flags = 0) {
+  Definition def = Regex(std::move(id), std::move(bytes), flags);
+  def.kind = PatternKind::kLiteral;
+  return def;
+}
+
+inline std::shared_ptr<const Database> MustCompile(std::vector<Definition> defs,
+                                                   CompileOptions options = {}) {
+  auto db = CompileDatabase(std::move(defs), options);
+  EXPECT_TRUE(db.ok()) << db.status();
+  return db.ok() ? *db : nullptr;
+}
+
+struct Found {
+  uint32_t rule;
+  uint64_t start;
+  uint64_t end;
+  std::string text;
+  std::vector<int64_t> captures;
+  bool operator==(const Found&) const = default;
+};
+
+inline void PrintTo(const Found& f, std::ostream* os) {
+  *os << "{" << f.rule << ", " << f.start << ", " << f.end << ", \"" << f.text << "\"}";
+}
+
+inline std::vector<Found> ScanAll(const std::shared_ptr<const Database>& db, std::string_view data,
+                                  ScanLimits limits = {}, ScanSummary* summary = nullptr) {
+  auto scanner = Scanner::Create(db);
+  EXPECT_TRUE(scanner.ok()) << scanner.status();
+  std::vector<Found> out;
+  auto result = (*scanner)->Scan(data, limits, [&](const Match& m) {
+    out.push_back({m.rule, m.start, m.end, std::string(m.text),
+                   std::vector<int64_t>(m.captures, m.captures + 2 * m.capture_count)});
+    return true;
+  });
+  EXPECT_TRUE(result.ok()) << result.status();
+  if (summary && result.ok()) *summary = *result;
+  return out;
+}
+
+}  // namespace trawl::testing_util
+
+#endif  // TRAWL_TESTS_ENGINE_TEST_UTIL_H_

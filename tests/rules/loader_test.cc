@@ -1,0 +1,117 @@
+#include "rules/loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace trawl {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(LoaderTest, ParsesJsonArrayWithAllFields) {
+  auto set = ParseDefinitions(R"([
+    {"id": "a", "regex": "ab+c", "flags": ["caseless", "m"], "category": "secret",
+     "severity": "high", "confidence": 0.9, "description": "d", "tags": ["t"],
+     "chains": ["secrets"], "keywords": ["ab"], "examples": ["abbc"],
+     "negative_examples": ["ac"], "entity": "e", "validator": "luhn", "future_field": 1},
+    {"id": "b", "literal": "x\\x00y\\\\"}
+  ])", "r.json");
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_TRUE(set->issues.empty()) << set->issues[0].ToString();
+  ASSERT_EQ(set->definitions.size(), 2u);
+  const Definition& a = set->definitions[0];
+  EXPECT_EQ(a.kind, PatternKind::kRegex);
+  EXPECT_EQ(a.flags, kFlagCaseless | kFlagMultiline);
+  EXPECT_EQ(a.severity, Severity::kHigh);
+  EXPECT_DOUBLE_EQ(a.confidence, 0.9);
+  EXPECT_EQ(a.chains, std::vector<std::string>{"secrets"});
+  EXPECT_EQ(a.validator, "luhn");
+  const Definition& b = set->definitions[1];
+  EXPECT_EQ(b.kind, PatternKind::kLiteral);
+  EXPECT_EQ(b.expression, std::string("x\0y\\", 4));
+  EXPECT_EQ(b.chains, std::vector<std::string>{"default"});
+  EXPECT_EQ(b.category, "uncategorized");
+}
+
+TEST(LoaderTest, ReportsEveryBadDefinitionWithIndexIdAndOffset) {
+  const std::string json = R"([{"id": "ok", "regex": "a"},
+{"id": "dup", "regex": "b"},
+{"id": "dup", "regex": "c"},
+{"regex": "d"},
+{"id": "both", "regex": "e", "literal": "e"},
+{"id": "sev", "regex": "f", "severity": "urgent"},
+{"id": "conf", "regex": "g", "confidence": 2},
+{"id": "empty", "literal": ""},
+{"id": "esc", "literal": "\\q"},
+7])";
+  auto set = ParseDefinitions(json, "bad.json");
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->definitions.size(), 2u);  // "ok" and the first "dup"
+  std::vector<std::string> reasons;
+  for (const auto& issue : set->issues) reasons.push_back(issue.ToString());
+  ASSERT_EQ(set->issues.size(), 8u) << testing::PrintToString(reasons);
+  // Issues from the per-element pass come first, in file order.
+  EXPECT_EQ(set->issues[0].index, 3);
+  EXPECT_THAT(set->issues[0].reason, HasSubstr("missing 'id'"));
+  EXPECT_EQ(set->issues[0].offset, static_cast<int64_t>(json.find("{\"regex\": \"d\"")));
+  EXPECT_THAT(set->issues[1].reason, HasSubstr("both"));
+  EXPECT_EQ(set->issues[1].id, "both");
+  EXPECT_THAT(set->issues[2].reason, HasSubstr("unknown severity 'urgent'"));
+  EXPECT_THAT(set->issues[3].reason, HasSubstr("confidence"));
+  EXPECT_THAT(set->issues[4].reason, HasSubstr("empty pattern"));
+  EXPECT_THAT(set->issues[5].reason, HasSubstr("bad escape"));
+  EXPECT_THAT(set->issues[6].reason, HasSubstr("not a JSON object"));
+  EXPECT_EQ(set->issues[6].index, 9);
+  EXPECT_EQ(set->issues[7].id, "dup");
+  EXPECT_THAT(set->issues[7].reason, HasSubstr("duplicate id"));
+}
+
+TEST(LoaderTest, NdjsonKeepsGoodLinesAroundABadOne) {
+  auto set = ParseDefinitions("{\"id\":\"a\",\"regex\":\"a\"}\n{\"id\": oops}\n\n"
+                              "{\"id\":\"c\",\"literal\":\"c\"}\n",
+                              "r.ndjson");
+  ASSERT_TRUE(set.ok());
+  ASSERT_EQ(set->definitions.size(), 2u);
+  ASSERT_EQ(set->issues.size(), 1u);
+  EXPECT_EQ(set->issues[0].index, 1);
+  EXPECT_EQ(set->issues[0].offset, 23);
+  EXPECT_THAT(set->issues[0].reason, HasSubstr("invalid JSON"));
+}
+
+TEST(LoaderTest, MalformedArrayIsAWholeDocumentError) {
+  auto set = ParseDefinitions("[{\"id\": \"a\", \"regex\": \"a\"", "t.json");
+  ASSERT_FALSE(set.ok());
+  EXPECT_THAT(std::string(set.status().message()), HasSubstr("invalid JSON"));
+}
+
+TEST(LoaderTest, HostileJsonDoesNotCrash) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_FALSE(ParseDefinitions(deep, "deep.json").ok());
+  auto invalid_utf8 = ParseDefinitions("[{\"id\":\"a\",\"regex\":\"\xff\xfe\"}]", "u.json");
+  EXPECT_FALSE(invalid_utf8.ok());
+}
+
+TEST(LoaderTest, LiteralEscapesRoundTrip) {
+  const std::string bytes("a\\\x01\xff b", 6);
+  auto decoded = DecodeLiteral(EncodeLiteral(bytes));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, bytes);
+  EXPECT_EQ(EncodeLiteral(bytes), "a\\\\\\x01\\xff b");
+  EXPECT_FALSE(DecodeLiteral("\\x4").ok());
+}
+
+TEST(LoaderTest, MergeRejectsIdsSeenInEarlierFiles) {
+  auto first = ParseDefinitions(R"([{"id": "x", "regex": "a"}])", "1.json");
+  auto second = ParseDefinitions(R"([{"id": "x", "regex": "b"}, {"id": "y", "regex": "c"}])",
+                                 "2.json");
+  ASSERT_TRUE(first.ok() && second.ok());
+  RuleSet set = *std::move(first);
+  set.Merge(*std::move(second));
+  ASSERT_EQ(set.definitions.size(), 2u);
+  EXPECT_EQ(set.definitions[0].expression, "a");
+  ASSERT_EQ(set.issues.size(), 1u);
+  EXPECT_EQ(set.issues[0].file, "2.json");
+}
+
+}  // namespace
+}  // namespace trawl
