@@ -1,1 +1,532 @@
-// File: c_api.cc (being written)
+// File: c_api.cc
+// The C ABI boundary: handles, status mapping and a catch-all around every entry point.
+// No logic lives here; each function translates types and calls the C++ core.
+#include <cstring>
+#include <new>
+#include <string>
+
+#include "engine/artifact.h"
+#include "engine/compiler.h"
+#include "engine/inspect.h"
+#include "engine/scanner.h"
+#include "rules/loader.h"
+#include "trawl/trawl.h"
+#include "util/file.h"
+#include "util/status_codes.h"
+
+struct trawl_buffer {
+  std::string bytes;
+};
+
+struct trawl_options {
+  trawl::CompileOptions compile;
+  trawl::ScanLimits limits;
+  trawl_progress_cb progress = nullptr;
+  void* progress_user_data = nullptr;
+};
+
+struct trawl_rules {
+  trawl::RuleSet set;
+};
+
+struct trawl_db {
+  std::shared_ptr<const trawl::Database> rep;
+};
+
+struct trawl_scratch {
+  const trawl_db* db;
+  std::unique_ptr<trawl::Scanner> rep;
+};
+
+struct trawl_stream {
+  const trawl_db* db;
+  std::unique_ptr<trawl::Scanner> rep;
+  bool finished = false;
+};
+
+namespace {
+
+void FillError(trawl_error* err, trawl_status code, std::string_view message, int64_t index = -1,
+               int64_t offset = -1) {
+  if (err == nullptr || err->struct_size < offsetof(trawl_error, message)) return;
+  err->code = code;
+  err->index = index;
+  err->offset = offset;
+  if (err->struct_size >= sizeof(trawl_error)) {
+    const size_t n = std::min(message.size(), sizeof err->message - 1);
+    std::memcpy(err->message, message.data(), n);
+    err->message[n] = '\0';
+  }
+}
+
+trawl_status Fail(trawl_error* err, trawl_status code, std::string_view message) {
+  FillError(err, code, message);
+  return code;
+}
+
+trawl_status CodeFor(const absl::Status& status) {
+  if (status.ok()) return TRAWL_OK;
+  if (auto code = trawl::CodeOf(status)) return *code;
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument: return TRAWL_E_INVALID;
+    case absl::StatusCode::kResourceExhausted: return TRAWL_E_NOMEM;
+    case absl::StatusCode::kFailedPrecondition: return TRAWL_E_STATE;
+    case absl::StatusCode::kDataLoss: return TRAWL_E_CORRUPT;
+    case absl::StatusCode::kNotFound: return TRAWL_E_NOT_FOUND;
+    case absl::StatusCode::kPermissionDenied: return TRAWL_E_IO;
+    case absl::StatusCode::kUnimplemented: return TRAWL_E_UNSUPPORTED;
+    default: return TRAWL_E_INTERNAL;
+  }
+}
+
+trawl_status FromStatus(const absl::Status& status, trawl_error* err) {
+  const trawl_status code = CodeFor(status);
+  if (code != TRAWL_OK) FillError(err, code, std::string(status.message()));
+  return code;
+}
+
+// Runs `body`, turning any exception into a status: none may cross the C boundary.
+template <typename Body>
+trawl_status Guard(trawl_error* err, Body&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return Fail(err, TRAWL_E_NOMEM, "out of memory");
+  } catch (...) {
+    return Fail(err, TRAWL_E_INTERNAL, "unexpected internal exception");
+  }
+}
+
+template <typename T>
+bool StructOk(const T* s) {
+  return s != nullptr && s->struct_size >= sizeof(size_t);
+}
+
+// Copies a C struct's known fields, accepting older (shorter) structs.
+template <typename T>
+void WriteStruct(T* out, const T& value) {
+  const size_t n = std::min(out->struct_size, sizeof(T));
+  const size_t size = out->struct_size;
+  std::memcpy(static_cast<void*>(out), &value, n);
+  out->struct_size = size;
+}
+
+trawl_status AddRuleSet(trawl_rules* rules, absl::StatusOr<trawl::RuleSet> loaded,
+                        trawl_error* err) {
+  if (!loaded.ok()) return FromStatus(loaded.status(), err);
+  const size_t issues_before = rules->set.issues.size();
+  rules->set.Merge(*std::move(loaded));
+  if (rules->set.issues.size() == issues_before) return TRAWL_OK;
+  const trawl::LoadIssue& first = rules->set.issues[issues_before];
+  FillError(err, TRAWL_E_PARSE, first.ToString(), first.index, first.offset);
+  return TRAWL_E_PARSE;
+}
+
+void FillResult(trawl_scan_result* result, const trawl::ScanSummary& summary) {
+  if (!StructOk(result)) return;
+  trawl_scan_result value = TRAWL_SCAN_RESULT_INIT;
+  value.bytes_scanned = summary.bytes_scanned;
+  value.matches = summary.matches;
+  value.confirm_errors = summary.confirm_errors;
+  value.truncation = summary.truncation;
+  WriteStruct(result, value);
+}
+
+// Adapts a C callback to the core's sink.
+struct CallbackSink {
+  trawl_match_cb callback;
+  void* user_data;
+  bool operator()(const trawl::Match& m) const {
+    if (callback == nullptr) return true;
+    trawl_match match;
+    match.struct_size = sizeof match;
+    match.rule_index = m.rule;
+    match.flags = 0;
+    match.start = m.start;
+    match.end = m.end;
+    match.data = m.text.data();
+    match.capture_count = m.capture_count;
+    match.captures = m.captures;
+    return callback(&match, user_data) == 0;
+  }
+};
+
+const trawl::ScanLimits& LimitsOf(const trawl_options* options) {
+  static const trawl::ScanLimits kDefaults;
+  return options ? options->limits : kDefaults;
+}
+
+}  // namespace
+
+extern "C" {
+
+uint32_t trawl_version_number(void) { return TRAWL_VERSION_NUMBER; }
+const char* trawl_version_string(void) { return TRAWL_VERSION_STRING; }
+
+const char* trawl_build_info(void) {
+  try {
+    static const std::string info = trawl::BuildInfoJson();
+    return info.c_str();
+  } catch (...) {
+    return "{}";
+  }
+}
+
+const char* trawl_status_str(trawl_status status) {
+  switch (status) {
+    case TRAWL_OK: return "TRAWL_OK";
+    case TRAWL_STOPPED: return "TRAWL_STOPPED";
+    case TRAWL_E_INVALID: return "TRAWL_E_INVALID";
+    case TRAWL_E_NOMEM: return "TRAWL_E_NOMEM";
+    case TRAWL_E_INTERNAL: return "TRAWL_E_INTERNAL";
+    case TRAWL_E_UNSUPPORTED: return "TRAWL_E_UNSUPPORTED";
+    case TRAWL_E_IO: return "TRAWL_E_IO";
+    case TRAWL_E_PARSE: return "TRAWL_E_PARSE";
+    case TRAWL_E_COMPILE: return "TRAWL_E_COMPILE";
+    case TRAWL_E_CORRUPT: return "TRAWL_E_CORRUPT";
+    case TRAWL_E_VERSION: return "TRAWL_E_VERSION";
+    case TRAWL_E_PLATFORM: return "TRAWL_E_PLATFORM";
+    case TRAWL_E_BUSY: return "TRAWL_E_BUSY";
+    case TRAWL_E_MISMATCH: return "TRAWL_E_MISMATCH";
+    case TRAWL_E_LIMIT: return "TRAWL_E_LIMIT";
+    case TRAWL_E_STATE: return "TRAWL_E_STATE";
+    case TRAWL_E_NOT_FOUND: return "TRAWL_E_NOT_FOUND";
+    default: return "TRAWL_E_UNKNOWN";
+  }
+}
+
+/* Buffers */
+
+const char* trawl_buffer_data(const trawl_buffer* buffer) {
+  return buffer ? buffer->bytes.c_str() : nullptr;
+}
+size_t trawl_buffer_size(const trawl_buffer* buffer) { return buffer ? buffer->bytes.size() : 0; }
+void trawl_buffer_free(trawl_buffer* buffer) { delete buffer; }
+
+/* Options */
+
+trawl_status trawl_options_new(trawl_options** out) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  return Guard(nullptr, [&] {
+    *out = new trawl_options();
+    return TRAWL_OK;
+  });
+}
+
+void trawl_options_free(trawl_options* options) { delete options; }
+
+trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) {
+  int64_t lo = 0, hi = 0;
+  switch (key) {
+    case TRAWL_OPT_COMPILE_THREADS: hi = 1024; break;
+    case TRAWL_OPT_MAX_WINDOW: lo = 16; hi = 1 << 24; break;
+    case TRAWL_OPT_COMPILE_TARGET: hi = TRAWL_TARGET_AVX512; break;
+    case TRAWL_OPT_REGEXES_PER_PARTITION: hi = 1 << 24; break;
+    case TRAWL_OPT_MAX_MATCHES_PER_RULE:
+    case TRAWL_OPT_MAX_MATCHES:
+    case TRAWL_OPT_MAX_BYTES:
+    case TRAWL_OPT_TIME_BUDGET_MS: hi = INT64_MAX; break;
+    case TRAWL_OPT_CHUNK_BYTES: lo = 1; hi = int64_t{1} << 30; break;
+    default: return TRAWL_E_UNSUPPORTED;
+  }
+  if (min) *min = lo;
+  if (max) *max = hi;
+  return TRAWL_OK;
+}
+
+trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t value) {
+  if (options == nullptr) return TRAWL_E_INVALID;
+  int64_t lo, hi;
+  if (trawl_option_bounds(key, &lo, &hi) != TRAWL_OK) return TRAWL_E_UNSUPPORTED;
+  if (value < lo || value > hi) return TRAWL_E_INVALID;
+  switch (key) {
+    case TRAWL_OPT_COMPILE_THREADS: options->compile.threads = static_cast<int>(value); break;
+    case TRAWL_OPT_MAX_WINDOW: options->compile.max_window = static_cast<uint32_t>(value); break;
+    case TRAWL_OPT_COMPILE_TARGET:
+      options->compile.target = static_cast<trawl::CompileTarget>(value);
+      break;
+    case TRAWL_OPT_REGEXES_PER_PARTITION:
+      options->compile.max_regexes_per_partition = static_cast<size_t>(value);
+      break;
+    case TRAWL_OPT_MAX_MATCHES_PER_RULE:
+      options->limits.max_matches_per_rule = static_cast<uint64_t>(value);
+      break;
+    case TRAWL_OPT_MAX_MATCHES: options->limits.max_matches = static_cast<uint64_t>(value); break;
+    case TRAWL_OPT_MAX_BYTES: options->limits.max_bytes = static_cast<uint64_t>(value); break;
+    case TRAWL_OPT_TIME_BUDGET_MS:
+      options->limits.time_budget =
+          value == 0 ? absl::InfiniteDuration() : absl::Milliseconds(value);
+      break;
+    case TRAWL_OPT_CHUNK_BYTES: options->limits.chunk_bytes = static_cast<size_t>(value); break;
+  }
+  return TRAWL_OK;
+}
+
+trawl_status trawl_options_set_progress(trawl_options* options, trawl_progress_cb callback,
+                                        void* user_data) {
+  if (options == nullptr) return TRAWL_E_INVALID;
+  options->progress = callback;
+  options->progress_user_data = user_data;
+  return TRAWL_OK;
+}
+
+/* Rules */
+
+trawl_status trawl_rules_new(trawl_rules** out) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  return Guard(nullptr, [&] {
+    *out = new trawl_rules();
+    return TRAWL_OK;
+  });
+}
+
+void trawl_rules_free(trawl_rules* rules) { delete rules; }
+
+trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path, trawl_error* err) {
+  if (rules == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  return Guard(err, [&] {
+    auto loaded = trawl::LoadRuleFile(path);
+    if (!loaded.ok() && (loaded.status().code() == absl::StatusCode::kNotFound ||
+                         loaded.status().code() == absl::StatusCode::kDataLoss)) {
+      return Fail(err, TRAWL_E_IO, std::string(loaded.status().message()));
+    }
+    if (!loaded.ok()) return Fail(err, TRAWL_E_PARSE, std::string(loaded.status().message()));
+    return AddRuleSet(rules, std::move(loaded), err);
+  });
+}
+
+trawl_status trawl_rules_add_json(trawl_rules* rules, const char* data, size_t len,
+                                  const char* name, trawl_error* err) {
+  if (rules == nullptr || (data == nullptr && len > 0)) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  return Guard(err, [&] {
+    auto loaded = trawl::ParseDefinitions(std::string_view(data ? data : "", len),
+                                          name ? name : "<memory>");
+    if (!loaded.ok()) return Fail(err, TRAWL_E_PARSE, std::string(loaded.status().message()));
+    return AddRuleSet(rules, std::move(loaded), err);
+  });
+}
+
+size_t trawl_rules_count(const trawl_rules* rules) {
+  return rules ? rules->set.definitions.size() : 0;
+}
+
+size_t trawl_rules_issue_count(const trawl_rules* rules) {
+  return rules ? rules->set.issues.size() : 0;
+}
+
+trawl_status trawl_rules_issue(const trawl_rules* rules, size_t i, trawl_error* out) {
+  if (rules == nullptr || !StructOk(out)) return TRAWL_E_INVALID;
+  if (i >= rules->set.issues.size()) return TRAWL_E_NOT_FOUND;
+  return Guard(nullptr, [&] {
+    const trawl::LoadIssue& issue = rules->set.issues[i];
+    FillError(out, TRAWL_E_PARSE, issue.ToString(), issue.index, issue.offset);
+    return TRAWL_OK;
+  });
+}
+
+/* Database */
+
+trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
+                              const trawl_options* options, trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (rules == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL rules");
+  return Guard(err, [&] {
+    trawl::CompileOptions compile = options ? options->compile : trawl::CompileOptions{};
+    if (options && options->progress) {
+      const trawl_progress_cb callback = options->progress;
+      void* user_data = options->progress_user_data;
+      compile.progress = [callback, user_data](std::string_view stage, size_t done, size_t total) {
+        const std::string name(stage);
+        callback(name.c_str(), done, total, user_data);
+      };
+    }
+    auto db = trawl::CompileDatabase(rules->set.definitions, compile);
+    if (!db.ok()) {
+      return db.status().code() == absl::StatusCode::kResourceExhausted
+                 ? FromStatus(db.status(), err)
+                 : Fail(err, TRAWL_E_COMPILE, std::string(db.status().message()));
+    }
+    *out = new trawl_db{*std::move(db)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_db_load(trawl_db** out, const char* data, size_t len, trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (data == nullptr && len > 0) return Fail(err, TRAWL_E_INVALID, "NULL data");
+  return Guard(err, [&] {
+    auto db = trawl::DeserializeDatabase(std::string_view(data ? data : "", len));
+    if (!db.ok()) return FromStatus(db.status(), err);
+    *out = new trawl_db{*std::move(db)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_db_load_file(trawl_db** out, const char* path, trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
+  return Guard(err, [&] {
+    auto file = trawl::MappedFile::Open(path);
+    if (!file.ok()) return Fail(err, TRAWL_E_IO, std::string(file.status().message()));
+    return trawl_db_load(out, file->bytes().data(), file->bytes().size(), err);
+  });
+}
+
+trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db, trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (db == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL db");
+  return Guard(err, [&] {
+    auto bytes = trawl::SerializeDatabase(*db->rep);
+    if (!bytes.ok()) return FromStatus(bytes.status(), err);
+    *out = new trawl_buffer{*std::move(bytes)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_error* err) {
+  if (db == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  return Guard(err, [&] {
+    auto bytes = trawl::SerializeDatabase(*db->rep);
+    if (!bytes.ok()) return FromStatus(bytes.status(), err);
+    absl::Status written = trawl::WriteFileAtomically(path, *bytes);
+    if (!written.ok()) return Fail(err, TRAWL_E_IO, std::string(written.message()));
+    return TRAWL_OK;
+  });
+}
+
+void trawl_db_free(trawl_db* db) { delete db; }
+
+size_t trawl_db_rule_count(const trawl_db* db) { return db ? db->rep->rule_count() : 0; }
+
+trawl_status trawl_db_rule(const trawl_db* db, size_t index, trawl_rule_info* out) {
+  if (db == nullptr || !StructOk(out)) return TRAWL_E_INVALID;
+  if (index >= db->rep->rule_count()) return TRAWL_E_NOT_FOUND;
+  const trawl::Definition& def = db->rep->definitions()[index];
+  const trawl::RuleInfo& info = db->rep->rule_info()[index];
+  trawl_rule_info value = TRAWL_RULE_INFO_INIT;
+  value.id = def.id.c_str();
+  value.category = def.category.c_str();
+  value.description = def.description.c_str();
+  value.entity = def.entity.c_str();
+  value.validator = def.validator.c_str();
+  value.status_reason = info.reason.c_str();
+  value.severity = static_cast<int32_t>(def.severity);
+  value.status = static_cast<int32_t>(info.status);
+  value.confidence = def.confidence;
+  value.is_literal = def.kind == trawl::PatternKind::kLiteral;
+  WriteStruct(out, value);
+  return TRAWL_OK;
+}
+
+trawl_status trawl_db_describe(trawl_buffer** out, const trawl_db* db, int32_t include_rules) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  if (db == nullptr) return TRAWL_E_INVALID;
+  return Guard(nullptr, [&] {
+    *out = new trawl_buffer{trawl::DescribeDatabaseJson(*db->rep, include_rules != 0)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_db_check_examples(trawl_buffer** out, const trawl_db* db, uint64_t* failures) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  if (db == nullptr) return TRAWL_E_INVALID;
+  return Guard(nullptr, [&] {
+    auto report = trawl::CheckExamples(db->rep);
+    if (!report.ok()) return CodeFor(report.status());
+    if (failures) *failures = report->failures;
+    *out = new trawl_buffer{std::move(report->json)};
+    return TRAWL_OK;
+  });
+}
+
+/* Scratch */
+
+trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  if (db == nullptr) return TRAWL_E_INVALID;
+  return Guard(nullptr, [&] {
+    auto scanner = trawl::Scanner::Create(db->rep);
+    if (!scanner.ok()) return CodeFor(scanner.status());
+    *out = new trawl_scratch{db, *std::move(scanner)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_scratch_clone(trawl_scratch** out, const trawl_scratch* scratch) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  if (scratch == nullptr) return TRAWL_E_INVALID;
+  return trawl_scratch_new(out, scratch->db);
+}
+
+void trawl_scratch_free(trawl_scratch* scratch) { delete scratch; }
+
+/* Scan */
+
+trawl_status trawl_scan(const trawl_db* db, trawl_scratch* scratch, const char* data, size_t len,
+                        const trawl_options* options, trawl_match_cb callback, void* user_data,
+                        trawl_scan_result* result) {
+  if (db == nullptr || scratch == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
+  if (scratch->db != db) return TRAWL_E_MISMATCH;
+  return Guard(nullptr, [&] {
+    auto summary = scratch->rep->Scan(std::string_view(data ? data : "", len), LimitsOf(options),
+                                      CallbackSink{callback, user_data});
+    if (!summary.ok()) return CodeFor(summary.status());
+    FillResult(result, *summary);
+    return (summary->truncation & trawl::kTruncStopped) ? TRAWL_STOPPED : TRAWL_OK;
+  });
+}
+
+trawl_status trawl_stream_new(trawl_stream** out, const trawl_db* db,
+                              const trawl_options* options) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  if (db == nullptr) return TRAWL_E_INVALID;
+  return Guard(nullptr, [&] {
+    auto scanner = trawl::Scanner::Create(db->rep);
+    if (!scanner.ok()) return CodeFor(scanner.status());
+    absl::Status begun = (*scanner)->StreamBegin(LimitsOf(options));
+    if (!begun.ok()) return CodeFor(begun);
+    *out = new trawl_stream{db, *std::move(scanner)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_stream_write(trawl_stream* stream, const char* data, size_t len,
+                                trawl_match_cb callback, void* user_data) {
+  if (stream == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
+  if (stream->finished) return TRAWL_E_STATE;
+  return Guard(nullptr, [&] {
+    absl::Status status = stream->rep->StreamWrite(std::string_view(data ? data : "", len),
+                                                   CallbackSink{callback, user_data});
+    return CodeFor(status);
+  });
+}
+
+trawl_status trawl_stream_finish(trawl_stream* stream, trawl_match_cb callback, void* user_data,
+                                 trawl_scan_result* result) {
+  if (stream == nullptr) return TRAWL_E_INVALID;
+  if (stream->finished) return TRAWL_E_STATE;
+  return Guard(nullptr, [&] {
+    auto summary = stream->rep->StreamEnd(CallbackSink{callback, user_data});
+    if (!summary.ok()) return CodeFor(summary.status());
+    stream->finished = true;
+    FillResult(result, *summary);
+    return (summary->truncation & trawl::kTruncStopped) ? TRAWL_STOPPED : TRAWL_OK;
+  });
+}
+
+void trawl_stream_free(trawl_stream* stream) { delete stream; }
+
+}  // extern "C"

@@ -7,3 +7,13 @@ if(TRAWL_SANITIZE)
   add_compile_options(-fsanitize=${TRAWL_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   add_link_options(-fsanitize=${TRAWL_SANITIZE})
 endif()
+
+# Fuzz builds (clang): every library gets coverage instrumentation and ASan/UBSan; the
+# fuzz targets themselves are added with trawl_add_fuzzer() in tests/.
+if(TRAWL_BUILD_FUZZERS)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "TRAWL_BUILD_FUZZERS needs clang (CXX=clang++ CC=clang)")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()

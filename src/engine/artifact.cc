@@ -1,9 +1,11 @@
 // File: artifact.cc
 #include "engine/artifact.h"
 
+#include <sys/mman.h>
 #include <xxhash.h>
 
 #include <cstring>
+#include <thread>
 
 #include "util/strings.h"
 #include "engine/engine_info.h"
@@ -125,6 +127,57 @@ absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes) {
   return payload;
 }
 
+bool DecodeHex(std::string_view hex, Sha256Digest* out) {
+  if (hex.size() != 2 * out->size()) return false;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < out->size(); ++i) {
+    const int hi = nibble(hex[2 * i]), lo = nibble(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    (*out)[i] = static_cast<uint8_t>(hi * 16 + lo);
+  }
+  return true;
+}
+
+// Decodes the rule table into pre-sized vectors.
+absl::Status DecodeRules(std::string_view blob, std::vector<Definition>* defs,
+                         std::vector<RuleInfo>* infos) {
+  Reader r(blob);
+  const uint32_t rule_count = static_cast<uint32_t>(defs->size());
+  for (uint32_t i = 0; i < rule_count && r.ok(); ++i) {
+    Definition& def = (*defs)[i];
+    RuleInfo& info = (*infos)[i];
+    def.id = std::string(r.Str());
+    def.kind = r.U8() == 1 ? PatternKind::kLiteral : PatternKind::kRegex;
+    def.expression = std::string(r.Str());
+    def.flags = r.U32();
+    def.category = std::string(r.Str());
+    def.severity = static_cast<Severity>(std::min<uint8_t>(r.U8(), 4));
+    def.confidence = r.F64();
+    def.description = std::string(r.Str());
+    def.tags = r.StrList();
+    def.chains = r.StrList();
+    def.keywords = r.StrList();
+    def.examples = r.StrList();
+    def.negative_examples = r.StrList();
+    def.entity = std::string(r.Str());
+    def.validator = std::string(r.Str());
+    def.source = std::string(r.Str());
+    const uint8_t status = r.U8();
+    if (status > 2) return Corrupt(StrCat("rule ", i, " has an unknown status"));
+    info.status = static_cast<RuleStatus>(status);
+    info.reason = std::string(r.Str());
+    info.min_width = r.U32();
+    info.max_width = r.U32();
+    info.partition = static_cast<int32_t>(r.U32());
+  }
+  if (!r.ok() || !r.AtEnd()) return Corrupt("bad rule table");
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
@@ -136,31 +189,36 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
   w.Str(ToHex(db.definitions_digest()));
   w.U32(db.max_window());
   w.U32(static_cast<uint32_t>(db.rule_count()));
+  // The rule table is one length-prefixed blob, so a loader can skip it and decode it on
+  // another thread while the engine databases are being restored.
+  Writer rules_writer;
   for (size_t i = 0; i < db.rule_count(); ++i) {
+    Writer& rw = rules_writer;
     const Definition& def = db.definitions()[i];
     const RuleInfo& info = db.rule_info()[i];
-    w.Str(def.id);
-    w.U8(static_cast<uint8_t>(def.kind));
-    w.Str(def.expression);
-    w.U32(def.flags);
-    w.Str(def.category);
-    w.U8(static_cast<uint8_t>(def.severity));
-    w.F64(def.confidence);
-    w.Str(def.description);
-    w.StrList(def.tags);
-    w.StrList(def.chains);
-    w.StrList(def.keywords);
-    w.StrList(def.examples);
-    w.StrList(def.negative_examples);
-    w.Str(def.entity);
-    w.Str(def.validator);
-    w.Str(def.source);
-    w.U8(static_cast<uint8_t>(info.status));
-    w.Str(info.reason);
-    w.U32(info.min_width);
-    w.U32(info.max_width);
-    w.U32(static_cast<uint32_t>(info.partition));
+    rw.Str(def.id);
+    rw.U8(static_cast<uint8_t>(def.kind));
+    rw.Str(def.expression);
+    rw.U32(def.flags);
+    rw.Str(def.category);
+    rw.U8(static_cast<uint8_t>(def.severity));
+    rw.F64(def.confidence);
+    rw.Str(def.description);
+    rw.StrList(def.tags);
+    rw.StrList(def.chains);
+    rw.StrList(def.keywords);
+    rw.StrList(def.examples);
+    rw.StrList(def.negative_examples);
+    rw.Str(def.entity);
+    rw.Str(def.validator);
+    rw.Str(def.source);
+    rw.U8(static_cast<uint8_t>(info.status));
+    rw.Str(info.reason);
+    rw.U32(info.min_width);
+    rw.U32(info.max_width);
+    rw.U32(static_cast<uint32_t>(info.partition));
   }
+  w.Str(rules_writer.out());
   uint64_t target_features = 0;
   const auto& databases = db.parts().databases;
   w.U32(static_cast<uint32_t>(db.partitions().size()));
@@ -228,7 +286,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
   r.Str();  // trawl version: informational
   const std::string_view engine_name = r.Str();
   const std::string_view engine_version = r.Str();
-  r.Str();  // digest: recomputed by Database
+  const std::string_view digest_hex = r.Str();
   const uint32_t max_window = r.U32();
   const uint32_t rule_count = r.U32();
   if (!r.ok()) return Corrupt("truncated header fields");
@@ -240,35 +298,19 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
                     ErrorCode::kVersion);
   }
   if (rule_count > payload->size()) return Corrupt("rule count exceeds the file size");
+  const std::string_view rules_blob = r.Str();
+  if (!r.ok()) return Corrupt("truncated rule table");
   std::vector<Definition> defs(rule_count);
   std::vector<RuleInfo> infos(rule_count);
-  for (uint32_t i = 0; i < rule_count && r.ok(); ++i) {
-    Definition& def = defs[i];
-    RuleInfo& info = infos[i];
-    def.id = std::string(r.Str());
-    def.kind = r.U8() == 1 ? PatternKind::kLiteral : PatternKind::kRegex;
-    def.expression = std::string(r.Str());
-    def.flags = r.U32();
-    def.category = std::string(r.Str());
-    def.severity = static_cast<Severity>(std::min<uint8_t>(r.U8(), 4));
-    def.confidence = r.F64();
-    def.description = std::string(r.Str());
-    def.tags = r.StrList();
-    def.chains = r.StrList();
-    def.keywords = r.StrList();
-    def.examples = r.StrList();
-    def.negative_examples = r.StrList();
-    def.entity = std::string(r.Str());
-    def.validator = std::string(r.Str());
-    def.source = std::string(r.Str());
-    const uint8_t status = r.U8();
-    if (status > 2) return Corrupt(StrCat("rule ", i, " has an unknown status"));
-    info.status = static_cast<RuleStatus>(status);
-    info.reason = std::string(r.Str());
-    info.min_width = r.U32();
-    info.max_width = r.U32();
-    info.partition = static_cast<int32_t>(r.U32());
-  }
+  absl::Status rules_status;
+  std::thread rules_thread([&] { rules_status = DecodeRules(rules_blob, &defs, &infos); });
+  struct JoinOnExit {
+    std::thread& thread;
+    bool joined = false;
+    ~JoinOnExit() {
+      if (!joined) thread.join();
+    }
+  } join_rules{rules_thread};
   const uint32_t partition_count = r.U32();
   if (!r.ok()) return Corrupt("truncated rule table");
   if (partition_count > payload->size()) return Corrupt("partition count exceeds the file size");
@@ -287,8 +329,24 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
     }
     const std::string_view blob = r.Str();
     if (!r.ok()) return Corrupt("truncated engine database");
+    // Restore into a pre-faulted mapping: one mmap call instead of a page fault for
+    // every 4 KiB of a tens-of-megabytes database, which dominates cold-start time.
+    size_t db_size = 0;
+    hs_error_t rc = hs_serialized_database_size(blob.data(), blob.size(), &db_size);
     hs_database_t* engine_db = nullptr;
-    const hs_error_t rc = hs_deserialize_database(blob.data(), blob.size(), &engine_db);
+    size_t mapped_size = 0;
+    if (rc == HS_SUCCESS) {
+      void* memory = mmap(nullptr, db_size, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+      if (memory == MAP_FAILED) return absl::ResourceExhaustedError("cannot map engine database");
+      engine_db = static_cast<hs_database_t*>(memory);
+      mapped_size = db_size;
+      rc = hs_deserialize_database_at(blob.data(), blob.size(), engine_db);
+      if (rc != HS_SUCCESS) {
+        munmap(memory, db_size);
+        engine_db = nullptr;
+      }
+    }
     if (rc == HS_DB_PLATFORM_ERROR) {
       return WithCode(absl::FailedPreconditionError(
                           "database was compiled for CPU features this machine lacks "
@@ -300,13 +358,16 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
                       ErrorCode::kVersion);
     }
     if (rc != HS_SUCCESS) return Corrupt(StrCat("engine database rejected (code ", rc, ")"));
-    parts->databases.emplace_back(engine_db);
+    parts->databases.emplace_back(engine_db, internal::HsDatabaseDeleter{mapped_size});
     size_t size = 0;
     hs_database_size(engine_db, &size);
     part.bytes = size;
   }
   r.U64();  // target features: informational (the engine checks the platform itself)
   if (!r.ok() || !r.AtEnd()) return Corrupt("unexpected layout");
+  rules_thread.join();
+  join_rules.joined = true;
+  if (!rules_status.ok()) return rules_status;
   for (uint32_t i = 0; i < rule_count; ++i) {
     const RuleInfo& info = infos[i];
     if (info.status != RuleStatus::kRejected &&
@@ -314,8 +375,11 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
       return Corrupt(StrCat("rule ", i, " points at a missing partition"));
     }
   }
-  return std::shared_ptr<const Database>(std::make_shared<Database>(
-      std::move(defs), std::move(infos), std::move(partitions), std::move(parts), max_window));
+  Sha256Digest digest{};
+  if (!DecodeHex(digest_hex, &digest)) return Corrupt("bad definitions digest");
+  return std::shared_ptr<const Database>(
+      std::make_shared<Database>(std::move(defs), std::move(infos), std::move(partitions),
+                                 std::move(parts), max_window, &digest));
 }
 
 }  // namespace trawl

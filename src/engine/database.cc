@@ -48,7 +48,8 @@ Sha256Digest DigestDefinitions(const std::vector<Definition>& definitions) {
 
 Database::Database(std::vector<Definition> definitions, std::vector<RuleInfo> rule_info,
                    std::vector<PartitionInfo> partitions,
-                   std::unique_ptr<internal::EngineParts> parts, uint32_t max_window)
+                   std::unique_ptr<internal::EngineParts> parts, uint32_t max_window,
+                   const Sha256Digest* known_digest)
     : definitions_(std::move(definitions)),
       rule_info_(std::move(rule_info)),
       partitions_(std::move(partitions)),
@@ -58,7 +59,7 @@ Database::Database(std::vector<Definition> definitions, std::vector<RuleInfo> ru
     if (info.status == RuleStatus::kRejected) continue;
     overlap_ = std::max(overlap_, std::min(info.max_width, max_window_));
   }
-  digest_ = DigestDefinitions(definitions_);
+  digest_ = known_digest ? *known_digest : DigestDefinitions(definitions_);
   if (!parts_->confirm) {
     parts_->confirm = std::make_unique<internal::LazyRegex[]>(definitions_.size());
     parts_->reference = std::make_unique<internal::LazyRegex[]>(definitions_.size());

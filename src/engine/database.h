@@ -51,7 +51,7 @@ class Database {
  public:
   Database(std::vector<Definition> definitions, std::vector<RuleInfo> rule_info,
            std::vector<PartitionInfo> partitions, std::unique_ptr<internal::EngineParts> parts,
-           uint32_t max_window);
+           uint32_t max_window, const Sha256Digest* known_digest = nullptr);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -66,7 +66,8 @@ class Database {
   uint32_t max_window() const { return max_window_; }
   // Bytes of context a scanner keeps between chunks: the widest rule window, capped.
   uint32_t overlap() const { return overlap_; }
-  // SHA-256 over the canonical form of the definitions.
+  // SHA-256 over the canonical form of the definitions (computed at compile time, and
+  // carried by the artifact so loading need not recompute it).
   const Sha256Digest& definitions_digest() const { return digest_; }
 
   size_t CountWithStatus(RuleStatus status) const;

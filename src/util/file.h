@@ -11,6 +11,22 @@
 namespace trawl {
 
 absl::StatusOr<std::string> ReadFile(const std::string& path);
+
+// A read-only memory mapping of a whole file: loading a large artifact this way costs
+// no copy and no allocation. Movable, not copyable.
+class MappedFile {
+ public:
+  static absl::StatusOr<MappedFile> Open(const std::string& path);
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+  ~MappedFile();
+  std::string_view bytes() const { return {static_cast<const char*>(data_), size_}; }
+
+ private:
+  MappedFile(void* data, size_t size) : data_(data), size_(size) {}
+  void* data_ = nullptr;
+  size_t size_ = 0;
+};
 // Reads a file, transparently gunzipping it when its name ends in ".gz".
 absl::StatusOr<std::string> ReadMaybeGzipFile(const std::string& path);
 // Writes through a temporary file and a rename, so readers never see half a file.

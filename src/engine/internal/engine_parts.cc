@@ -1,9 +1,19 @@
 // File: engine_parts.cc
 #include "engine/internal/engine_parts.h"
 
+#include <sys/mman.h>
+
 #include "util/strings.h"
 
 namespace trawl::internal {
+
+void HsDatabaseDeleter::operator()(hs_database_t* db) const {
+  if (mapped_size > 0) {
+    munmap(db, mapped_size);
+  } else {
+    hs_free_database(db);
+  }
+}
 
 uint32_t Pcre2Options(const Definition& def) {
   uint32_t options = 0;

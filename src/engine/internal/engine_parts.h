@@ -19,8 +19,11 @@
 
 namespace trawl::internal {
 
+// Databases the engine allocated are freed by it; databases restored from an artifact
+// live in a pre-faulted anonymous mapping of `mapped_size` bytes (see artifact.cc).
 struct HsDatabaseDeleter {
-  void operator()(hs_database_t* db) const { hs_free_database(db); }
+  size_t mapped_size = 0;
+  void operator()(hs_database_t* db) const;
 };
 using HsDatabasePtr = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
 

@@ -1,0 +1,439 @@
+// trawl: the command line front end. It uses only the public C API (include/trawl/trawl.h),
+// like any other consumer, so everything it does is reachable from C, Python or any FFI.
+//
+//   trawl rules check [--strict] RULES...
+//   trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]
+//                          [--report FILE]
+//   trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]
+//                      [--time-budget-ms N] [INPUT... | -]
+//   trawl db info DB [--rules]
+//   trawl build-info
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "trawl/trawl.h"
+
+namespace {
+
+struct Free {
+  void operator()(trawl_rules* p) const { trawl_rules_free(p); }
+  void operator()(trawl_db* p) const { trawl_db_free(p); }
+  void operator()(trawl_options* p) const { trawl_options_free(p); }
+  void operator()(trawl_buffer* p) const { trawl_buffer_free(p); }
+  void operator()(trawl_stream* p) const { trawl_stream_free(p); }
+};
+template <typename T>
+using Owned = std::unique_ptr<T, Free>;
+
+const bool kStderrIsTerminal = isatty(STDERR_FILENO) != 0;
+
+int Usage() {
+  std::fputs(
+      "usage:\n"
+      "  trawl rules check [--strict] RULES...\n"
+      "  trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]\n"
+      "                [--report FILE]\n"
+      "  trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]\n"
+      "             [--time-budget-ms N] [INPUT... | -]\n"
+      "  trawl db info DB [--rules]\n"
+      "  trawl build-info\n"
+      "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
+      stderr);
+  return 2;
+}
+
+int Error(const char* what, trawl_status status, const trawl_error* err = nullptr) {
+  std::fprintf(stderr, "trawl: %s: %s", what, trawl_status_str(status));
+  if (err && err->message[0]) std::fprintf(stderr, ": %s", err->message);
+  std::fputc('\n', stderr);
+  return 1;
+}
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  out->push_back('"');
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out->append("\\\""); break;
+      case '\\': out->append("\\\\"); break;
+      case '\n': out->append("\\n"); break;
+      case '\r': out->append("\\r"); break;
+      case '\t': out->append("\\t"); break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {
+          // Non-ASCII bytes are escaped one by one so binary matches stay exact and the
+          // line stays valid JSON; text_hex-style decoding is a plain \u00XX read.
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out->append(buf);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out->push_back('"');
+}
+
+int ProgressLine(const char* stage, uint64_t done, uint64_t total, void*) {
+  std::fprintf(stderr, "\r%-10s %llu/%llu", stage, static_cast<unsigned long long>(done),
+               static_cast<unsigned long long>(total));
+  if (done == total) std::fputc('\n', stderr);
+  return 0;
+}
+
+// Loads every rule file; prints every issue. Returns null only when nothing loaded.
+Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issue_count) {
+  trawl_rules* raw = nullptr;
+  if (trawl_rules_new(&raw) != TRAWL_OK) return nullptr;
+  Owned<trawl_rules> rules(raw);
+  for (const std::string& file : files) {
+    trawl_error err = TRAWL_ERROR_INIT;
+    const trawl_status status = trawl_rules_add_file(rules.get(), file.c_str(), &err);
+    if (status != TRAWL_OK && status != TRAWL_E_PARSE) {
+      Error(file.c_str(), status, &err);
+      return nullptr;
+    }
+  }
+  *issue_count = trawl_rules_issue_count(rules.get());
+  for (size_t i = 0; i < *issue_count; ++i) {
+    trawl_error issue = TRAWL_ERROR_INIT;
+    trawl_rules_issue(rules.get(), i, &issue);
+    std::fprintf(stderr, "trawl: %s\n", issue.message);
+  }
+  return rules;
+}
+
+struct CompileSettings {
+  std::vector<std::string> files;
+  int64_t target = TRAWL_TARGET_HOST;
+  int64_t threads = 0;
+};
+
+Owned<trawl_db> Compile(const CompileSettings& settings, size_t* issue_count, double* seconds) {
+  Owned<trawl_rules> rules = LoadRules(settings.files, issue_count);
+  if (!rules) return nullptr;
+  trawl_options* raw_options = nullptr;
+  trawl_options_new(&raw_options);
+  Owned<trawl_options> options(raw_options);
+  trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_TARGET, settings.target);
+  trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_THREADS, settings.threads);
+  if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
+  const auto begin = std::chrono::steady_clock::now();
+  trawl_db* db = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status = trawl_db_compile(&db, rules.get(), options.get(), &err);
+  *seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  if (status != TRAWL_OK) {
+    Error("compile", status, &err);
+    return nullptr;
+  }
+  return Owned<trawl_db>(db);
+}
+
+struct Counts {
+  uint64_t compiled = 0, prefiltered = 0, rejected = 0;
+};
+
+Counts CountRules(const trawl_db* db, bool print_rejected) {
+  Counts counts;
+  for (size_t i = 0; i < trawl_db_rule_count(db); ++i) {
+    trawl_rule_info info = TRAWL_RULE_INFO_INIT;
+    trawl_db_rule(db, i, &info);
+    if (info.status == TRAWL_RULE_COMPILED) counts.compiled++;
+    if (info.status == TRAWL_RULE_PREFILTERED) counts.prefiltered++;
+    if (info.status == TRAWL_RULE_REJECTED) {
+      counts.rejected++;
+      if (print_rejected) std::fprintf(stderr, "trawl: rejected %s: %s\n", info.id, info.status_reason);
+    }
+  }
+  return counts;
+}
+
+bool ParseInt(const char* text, int64_t* out) {
+  char* end = nullptr;
+  const long long value = std::strtoll(text, &end, 10);
+  if (end == text || *end != '\0' || value < 0) return false;
+  *out = value;
+  return true;
+}
+
+int CmdRulesCheck(std::vector<std::string> args) {
+  bool strict = false;
+  CompileSettings settings;
+  for (const auto& a : args) {
+    if (a == "--strict") {
+      strict = true;
+    } else {
+      settings.files.push_back(a);
+    }
+  }
+  if (settings.files.empty()) return Usage();
+  size_t issues = 0;
+  double seconds = 0;
+  Owned<trawl_db> db = Compile(settings, &issues, &seconds);
+  if (!db) return 1;
+  const Counts counts = CountRules(db.get(), true);
+  trawl_buffer* raw_report = nullptr;
+  uint64_t failures = 0;
+  const trawl_status status = trawl_db_check_examples(&raw_report, db.get(), &failures);
+  if (status != TRAWL_OK) return Error("examples", status);
+  Owned<trawl_buffer> report(raw_report);
+  std::printf("%s\n", trawl_buffer_data(report.get()));
+  std::fprintf(stderr,
+               "trawl: %zu definitions: %llu compiled, %llu prefiltered, %llu rejected; "
+               "%zu load issues; %llu example failures\n",
+               trawl_db_rule_count(db.get()), static_cast<unsigned long long>(counts.compiled),
+               static_cast<unsigned long long>(counts.prefiltered),
+               static_cast<unsigned long long>(counts.rejected), issues,
+               static_cast<unsigned long long>(failures));
+  const bool ok = issues == 0 && failures == 0 && (!strict || counts.rejected == 0);
+  return ok ? 0 : 1;
+}
+
+int CmdCompile(std::vector<std::string> args) {
+  CompileSettings settings;
+  std::string output, report_path;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    if (a == "-o" && has_value) {
+      output = args[++i];
+    } else if (a == "--report" && has_value) {
+      report_path = args[++i];
+    } else if (a == "--threads" && has_value) {
+      if (!ParseInt(args[++i].c_str(), &settings.threads)) return Usage();
+    } else if (a == "--target" && has_value) {
+      const std::string t = args[++i];
+      if (t == "host") settings.target = TRAWL_TARGET_HOST;
+      else if (t == "portable") settings.target = TRAWL_TARGET_PORTABLE;
+      else if (t == "avx2") settings.target = TRAWL_TARGET_AVX2;
+      else if (t == "avx512") settings.target = TRAWL_TARGET_AVX512;
+      else return Usage();
+    } else if (!a.empty() && a[0] == '-') {
+      return Usage();
+    } else {
+      settings.files.push_back(a);
+    }
+  }
+  if (output.empty() || settings.files.empty()) return Usage();
+  size_t issues = 0;
+  double seconds = 0;
+  Owned<trawl_db> db = Compile(settings, &issues, &seconds);
+  if (!db) return 1;
+  const Counts counts = CountRules(db.get(), false);
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_status status = trawl_db_save_file(db.get(), output.c_str(), &err);
+  if (status != TRAWL_OK) return Error("save", status, &err);
+  if (!report_path.empty()) {
+    trawl_buffer* raw = nullptr;
+    trawl_db_describe(&raw, db.get(), 1);
+    Owned<trawl_buffer> report(raw);
+    std::FILE* f = std::fopen(report_path.c_str(), "wb");
+    if (f == nullptr) return Error(report_path.c_str(), TRAWL_E_IO);
+    std::fwrite(trawl_buffer_data(report.get()), 1, trawl_buffer_size(report.get()), f);
+    std::fclose(f);
+  }
+  std::fprintf(stderr,
+               "trawl: compiled %zu definitions in %.2f s: %llu compiled, %llu prefiltered, "
+               "%llu rejected (%zu load issues) -> %s\n",
+               trawl_db_rule_count(db.get()), seconds,
+               static_cast<unsigned long long>(counts.compiled),
+               static_cast<unsigned long long>(counts.prefiltered),
+               static_cast<unsigned long long>(counts.rejected), issues, output.c_str());
+  return issues == 0 ? 0 : 1;
+}
+
+struct ScanOutput {
+  const trawl_db* db;
+  const std::string* input;
+  std::string line;
+};
+
+int PrintMatch(const trawl_match* m, void* user_data) {
+  auto* out = static_cast<ScanOutput*>(user_data);
+  trawl_rule_info info = TRAWL_RULE_INFO_INIT;
+  trawl_db_rule(out->db, m->rule_index, &info);
+  static const char* const kSeverity[] = {"info", "low", "medium", "high", "critical"};
+  std::string& line = out->line;
+  line.assign("{\"input\":");
+  AppendJsonString(&line, *out->input);
+  line.append(",\"rule\":");
+  AppendJsonString(&line, info.id);
+  line.append(",\"category\":");
+  AppendJsonString(&line, info.category);
+  line.append(",\"severity\":\"").append(kSeverity[info.severity]).append("\"");
+  line.append(",\"start\":").append(std::to_string(m->start));
+  line.append(",\"end\":").append(std::to_string(m->end));
+  line.append(",\"text\":");
+  AppendJsonString(&line, std::string_view(m->data, m->end - m->start));
+  line.append(",\"captures\":[");
+  for (uint32_t g = 0; g < m->capture_count; ++g) {
+    if (g) line.push_back(',');
+    const int64_t s = m->captures[2 * g], e = m->captures[2 * g + 1];
+    if (s < 0) {
+      line.append("null");
+      continue;
+    }
+    line.append("{\"start\":").append(std::to_string(s)).append(",\"end\":");
+    line.append(std::to_string(e)).append(",\"text\":");
+    AppendJsonString(&line, std::string_view(m->data + (s - static_cast<int64_t>(m->start)),
+                                             static_cast<size_t>(e - s)));
+    line.push_back('}');
+  }
+  line.append("]}\n");
+  std::fwrite(line.data(), 1, line.size(), stdout);
+  return 0;
+}
+
+int CmdScan(std::vector<std::string> args) {
+  std::string db_path;
+  std::vector<std::string> inputs;
+  trawl_options* raw_options = nullptr;
+  trawl_options_new(&raw_options);
+  Owned<trawl_options> options(raw_options);
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    int64_t value = 0;
+    int32_t key = 0;
+    if (a == "--db" && has_value) {
+      db_path = args[++i];
+      continue;
+    }
+    if (a == "--max-matches") key = TRAWL_OPT_MAX_MATCHES;
+    else if (a == "--max-matches-per-rule") key = TRAWL_OPT_MAX_MATCHES_PER_RULE;
+    else if (a == "--max-bytes") key = TRAWL_OPT_MAX_BYTES;
+    else if (a == "--time-budget-ms") key = TRAWL_OPT_TIME_BUDGET_MS;
+    if (key != 0) {
+      if (!has_value || !ParseInt(args[++i].c_str(), &value) ||
+          trawl_options_set_int(options.get(), key, value) != TRAWL_OK) {
+        return Usage();
+      }
+      continue;
+    }
+    if (a.size() > 1 && a[0] == '-') return Usage();
+    inputs.push_back(a);
+  }
+  if (db_path.empty()) return Usage();
+  if (inputs.empty()) inputs.push_back("-");
+  trawl_db* raw_db = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_status status = trawl_db_load_file(&raw_db, db_path.c_str(), &err);
+  if (status != TRAWL_OK) return Error(db_path.c_str(), status, &err);
+  Owned<trawl_db> db(raw_db);
+  int exit_code = 0;
+  std::vector<char> chunk(8 << 20);
+  for (const std::string& input : inputs) {
+    std::FILE* f = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
+    if (f == nullptr) {
+      std::fprintf(stderr, "trawl: %s: cannot open\n", input.c_str());
+      exit_code = 1;
+      continue;
+    }
+    trawl_stream* raw_stream = nullptr;
+    status = trawl_stream_new(&raw_stream, db.get(), options.get());
+    if (status != TRAWL_OK) return Error("stream", status);
+    Owned<trawl_stream> stream(raw_stream);
+    ScanOutput output{db.get(), &input, {}};
+    uint64_t read_total = 0;
+    size_t n;
+    while ((n = std::fread(chunk.data(), 1, chunk.size(), f)) > 0) {
+      read_total += n;
+      status = trawl_stream_write(stream.get(), chunk.data(), n, PrintMatch, &output);
+      if (status != TRAWL_OK) break;
+      if (kStderrIsTerminal) {
+        std::fprintf(stderr, "\rscan %s: %llu MiB", input.c_str(),
+                     static_cast<unsigned long long>(read_total >> 20));
+      }
+    }
+    const bool read_error = std::ferror(f) != 0;
+    if (f != stdin) std::fclose(f);
+    if (kStderrIsTerminal) std::fputc('\n', stderr);
+    trawl_scan_result result = TRAWL_SCAN_RESULT_INIT;
+    if (status == TRAWL_OK) {
+      status = trawl_stream_finish(stream.get(), PrintMatch, &output, &result);
+    }
+    if (status != TRAWL_OK && status != TRAWL_STOPPED) {
+      Error(input.c_str(), status);
+      exit_code = 1;
+      continue;
+    }
+    if (read_error) {
+      std::fprintf(stderr, "trawl: %s: read error after %llu bytes\n", input.c_str(),
+                   static_cast<unsigned long long>(read_total));
+      exit_code = 1;
+    }
+    std::fprintf(stderr, "trawl: %s: %llu bytes, %llu matches%s%s\n", input.c_str(),
+                 static_cast<unsigned long long>(result.bytes_scanned),
+                 static_cast<unsigned long long>(result.matches),
+                 result.truncation ? ", TRUNCATED: " : "",
+                 result.truncation ? (result.truncation & TRAWL_TRUNC_TIME_BUDGET   ? "time budget"
+                                      : result.truncation & TRAWL_TRUNC_BYTE_BUDGET ? "byte budget"
+                                      : result.truncation & TRAWL_TRUNC_MATCH_CAP   ? "match cap"
+                                      : result.truncation & TRAWL_TRUNC_RULE_MATCH_CAP
+                                          ? "per-rule match cap"
+                                          : "confirmation limit")
+                                   : "");
+  }
+  return exit_code;
+}
+
+int CmdDbInfo(std::vector<std::string> args) {
+  bool rules = false;
+  std::string path;
+  for (const auto& a : args) {
+    if (a == "--rules") {
+      rules = true;
+    } else {
+      path = a;
+    }
+  }
+  if (path.empty()) return Usage();
+  const auto begin = std::chrono::steady_clock::now();
+  trawl_db* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status = trawl_db_load_file(&raw, path.c_str(), &err);
+  if (status != TRAWL_OK) return Error(path.c_str(), status, &err);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - begin).count();
+  Owned<trawl_db> db(raw);
+  trawl_buffer* raw_info = nullptr;
+  trawl_db_describe(&raw_info, db.get(), rules ? 1 : 0);
+  Owned<trawl_buffer> info(raw_info);
+  std::printf("%s\n", trawl_buffer_data(info.get()));
+  std::fprintf(stderr, "trawl: loaded %s in %.1f ms\n", path.c_str(), ms);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) return Usage();
+  const std::string command = args[0];
+  args.erase(args.begin());
+  if (command == "rules" && !args.empty() && args[0] == "check") {
+    return CmdRulesCheck({args.begin() + 1, args.end()});
+  }
+  if (command == "compile") return CmdCompile(args);
+  if (command == "scan") return CmdScan(args);
+  if (command == "db" && !args.empty() && args[0] == "info") {
+    return CmdDbInfo({args.begin() + 1, args.end()});
+  }
+  if (command == "build-info") {
+    std::printf("%s\n", trawl_build_info());
+    return 0;
+  }
+  if (command == "version" || command == "--version") {
+    std::printf("trawl %s\n", trawl_version_string());
+    return 0;
+  }
+  return Usage();
+}

@@ -1,0 +1,335 @@
+/*
+ * trawl.h — the whole stable C ABI of trawl. If it is not in this file, it is not API.
+ *
+ * Conventions (read these first):
+ *  1. Objects are opaque handles made by trawl_<noun>_new (or _compile, _load) and released
+ *     by trawl_<noun>_free. Every _free accepts NULL and does nothing.
+ *  2. Fallible functions return trawl_status: TRAWL_OK (0) on success, a negative TRAWL_E_*
+ *     code on failure, or the positive TRAWL_STOPPED when a callback asked to stop. Codes
+ *     never change meaning. trawl_status_str() names any code.
+ *  3. Out-parameters come first and are named `out`; on failure *out is set to NULL.
+ *  4. Setup calls (load, compile) take an optional caller-owned trawl_error* last; pass
+ *     NULL to ignore details. Nothing is allocated on the error path.
+ *  5. Byte strings are (const char* data, size_t len): no NUL terminator needed, any bytes.
+ *     Inputs are borrowed for the duration of the call; trawl copies what it keeps.
+ *  6. Pointers returned by value (rule ids, match data) are borrowed: they live until the
+ *     object they came from is freed, or (for matches) until the callback returns.
+ *     Memory trawl allocates is freed only by trawl_*_free, never by free().
+ *  7. Threads: a trawl_db is immutable and may be shared by any number of threads. A
+ *     trawl_scratch or trawl_stream belongs to one thread at a time; concurrent use is
+ *     detected on a best-effort basis and returns TRAWL_E_BUSY.
+ *  8. Callbacks must not throw, longjmp, or re-enter trawl with the same scratch. A nonzero
+ *     return stops the work and the call returns TRAWL_STOPPED.
+ *  9. Transparent structs start with `size_t struct_size`; initialise them with their
+ *     TRAWL_*_INIT macro. Fields are only ever appended.
+ * 10. No global state: there is no init function, and no process-wide setting.
+ */
+#ifndef TRAWL_H_
+#define TRAWL_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trawl/trawl_version.h"
+
+#if defined(_WIN32)
+#define TRAWL_API
+#elif defined(TRAWL_BUILDING)
+#define TRAWL_API __attribute__((visibility("default")))
+#else
+#define TRAWL_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ===================================================================================== */
+/* Version                                                                               */
+/* ===================================================================================== */
+
+/** Runtime library version as MMmmpp; compare with TRAWL_VERSION_NUMBER. Since: 0.1 */
+TRAWL_API uint32_t trawl_version_number(void);
+/** Runtime library version, e.g. "0.1.0". Static storage. Since: 0.1 */
+TRAWL_API const char* trawl_version_string(void);
+/**
+ * Build facts as a JSON object (static storage, NUL-terminated): the pattern engine's name
+ * ("hyperscan" or "vectorscan") and version, the SIMD features selected at run time, PCRE2's
+ * version, and the engine known-answer test result (see docs/engine.md). Thread-safe.
+ * Since: 0.1
+ */
+TRAWL_API const char* trawl_build_info(void);
+
+/* ===================================================================================== */
+/* Errors                                                                                */
+/* ===================================================================================== */
+
+typedef int32_t trawl_status;
+
+#define TRAWL_OK 0
+/** A callback returned nonzero; work stopped early. Not an error. */
+#define TRAWL_STOPPED 1
+/** An argument is invalid: NULL where a handle is required, a bad length, a bad value. */
+#define TRAWL_E_INVALID (-1)
+#define TRAWL_E_NOMEM (-2)
+/** A bug in trawl (an unexpected exception or state). Please report it. */
+#define TRAWL_E_INTERNAL (-3)
+/** An unknown option key, or a feature this build lacks. */
+#define TRAWL_E_UNSUPPORTED (-4)
+/** A file could not be read or written. */
+#define TRAWL_E_IO (-5)
+/** Input that should be JSON, definitions or a document could not be parsed. */
+#define TRAWL_E_PARSE (-6)
+/** Pattern compilation failed as a whole (individual bad patterns are reported, not fatal). */
+#define TRAWL_E_COMPILE (-7)
+/** A database artifact is truncated, damaged, or not an artifact. */
+#define TRAWL_E_CORRUPT (-8)
+/** An artifact from another format or engine version: recompile. */
+#define TRAWL_E_VERSION (-9)
+/** An artifact compiled for CPU features this machine lacks. */
+#define TRAWL_E_PLATFORM (-10)
+/** The scratch or stream is in use by another call. */
+#define TRAWL_E_BUSY (-11)
+/** A scratch used with a database other than the one it was made for. */
+#define TRAWL_E_MISMATCH (-12)
+/** A configured safety limit was exceeded and the work could not continue. */
+#define TRAWL_E_LIMIT (-13)
+/** A call made in the wrong state (e.g. writing to a finished stream). */
+#define TRAWL_E_STATE (-14)
+/** A named thing (rule id, file) does not exist. */
+#define TRAWL_E_NOT_FOUND (-15)
+
+/** Static, NUL-terminated name of a status code, e.g. "TRAWL_E_CORRUPT". Since: 0.1 */
+TRAWL_API const char* trawl_status_str(trawl_status status);
+
+/** Error details, filled by setup calls. Caller-owned; no free call. Since: 0.1 */
+typedef struct trawl_error {
+  size_t struct_size;  /**< sizeof(trawl_error): set by TRAWL_ERROR_INIT */
+  trawl_status code;   /**< the status the call returned */
+  int64_t index;       /**< failing definition / component index, or -1 */
+  int64_t offset;      /**< byte offset in the input where the problem is, or -1 */
+  char message[256];   /**< NUL-terminated, possibly truncated explanation */
+} trawl_error;
+
+#define TRAWL_ERROR_INIT {sizeof(trawl_error), 0, -1, -1, {0}}
+
+/* ===================================================================================== */
+/* Buffers: bytes that trawl allocated and hands to the caller                           */
+/* ===================================================================================== */
+
+typedef struct trawl_buffer trawl_buffer;
+/** Borrowed pointer to the bytes (NUL-terminated for convenience; size excludes it). */
+TRAWL_API const char* trawl_buffer_data(const trawl_buffer* buffer);
+TRAWL_API size_t trawl_buffer_size(const trawl_buffer* buffer);
+TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
+
+/* ===================================================================================== */
+/* Options                                                                               */
+/* ===================================================================================== */
+
+/** Option keys. Values are pinned forever; unknown keys give TRAWL_E_UNSUPPORTED. */
+#define TRAWL_OPT_COMPILE_THREADS 1           /**< int, 0 = all cores (default 0) */
+#define TRAWL_OPT_MAX_WINDOW 2                /**< int, span look-back cap in bytes (32768) */
+#define TRAWL_OPT_COMPILE_TARGET 3            /**< int, TRAWL_TARGET_* (default HOST) */
+#define TRAWL_OPT_REGEXES_PER_PARTITION 4     /**< int, 0 = automatic */
+#define TRAWL_OPT_MAX_MATCHES_PER_RULE 10     /**< int, 0 = unlimited (default 10000) */
+#define TRAWL_OPT_MAX_MATCHES 11              /**< int, 0 = unlimited (default 1000000) */
+#define TRAWL_OPT_MAX_BYTES 12                /**< int, bytes scanned at most, 0 = unlimited */
+#define TRAWL_OPT_TIME_BUDGET_MS 13           /**< int, 0 = unlimited */
+#define TRAWL_OPT_CHUNK_BYTES 14              /**< int, bytes per engine call (8 MiB) */
+
+#define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
+#define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */
+#define TRAWL_TARGET_AVX2 2
+#define TRAWL_TARGET_AVX512 3
+
+typedef struct trawl_options trawl_options;
+
+/** Progress callback for long work: stage name, done and total units. May be called from
+ * several threads at once. The return value is reserved: return 0. */
+typedef int (*trawl_progress_cb)(const char* stage, uint64_t done, uint64_t total, void* user_data);
+
+/** Makes options with every default. Not thread-safe to modify; safe to share read-only. */
+TRAWL_API trawl_status trawl_options_new(trawl_options** out);
+TRAWL_API void trawl_options_free(trawl_options* options);
+/** @return TRAWL_OK, TRAWL_E_INVALID (NULL or out of bounds), TRAWL_E_UNSUPPORTED (key) */
+TRAWL_API trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t value);
+/** Bounds of an integer option. @return TRAWL_OK or TRAWL_E_UNSUPPORTED. */
+TRAWL_API trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max);
+/** Progress reporting for compile. `callback` may be NULL to switch it off. */
+TRAWL_API trawl_status trawl_options_set_progress(trawl_options* options,
+                                                  trawl_progress_cb callback, void* user_data);
+
+/* ===================================================================================== */
+/* Rules: pattern definitions (docs/rules.md)                                            */
+/* ===================================================================================== */
+
+typedef struct trawl_rules trawl_rules;
+
+/** An empty definition set. Not thread-safe to modify. Since: 0.1 */
+TRAWL_API trawl_status trawl_rules_new(trawl_rules** out);
+TRAWL_API void trawl_rules_free(trawl_rules* rules);
+/**
+ * Adds the definitions of a JSON, NDJSON or corpus TSV file (optionally .gz). Every
+ * problem in the file is recorded (trawl_rules_issue); good definitions are still added.
+ * @return TRAWL_OK; TRAWL_E_PARSE if any definition had a problem (err: the first);
+ *         TRAWL_E_IO if the file cannot be read.
+ */
+TRAWL_API trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path, trawl_error* err);
+/** As trawl_rules_add_file, from memory (JSON array or NDJSON). `name` labels issues. */
+TRAWL_API trawl_status trawl_rules_add_json(trawl_rules* rules, const char* data, size_t len,
+                                            const char* name, trawl_error* err);
+TRAWL_API size_t trawl_rules_count(const trawl_rules* rules);
+TRAWL_API size_t trawl_rules_issue_count(const trawl_rules* rules);
+/** Details of the i-th issue: index, offset and "file: definition N (id): reason". */
+TRAWL_API trawl_status trawl_rules_issue(const trawl_rules* rules, size_t i, trawl_error* out);
+
+/* ===================================================================================== */
+/* Database: compiled, immutable, shareable across threads                               */
+/* ===================================================================================== */
+
+typedef struct trawl_db trawl_db;
+
+/**
+ * Compiles the rules. Bad patterns never fail the compile: each is recorded as rejected
+ * with a reason (trawl_db_rule). `options` may be NULL.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_COMPILE, TRAWL_E_NOMEM
+ */
+TRAWL_API trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
+                                        const trawl_options* options, trawl_error* err);
+/**
+ * Loads an artifact from memory. Checks magic, format and engine versions, checksum and CPU.
+ * @return TRAWL_OK, TRAWL_E_CORRUPT, TRAWL_E_VERSION, TRAWL_E_PLATFORM, TRAWL_E_INVALID
+ */
+TRAWL_API trawl_status trawl_db_load(trawl_db** out, const char* data, size_t len, trawl_error* err);
+/** As trawl_db_load, from a file; TRAWL_E_IO when it cannot be read. */
+TRAWL_API trawl_status trawl_db_load_file(trawl_db** out, const char* path, trawl_error* err);
+/** Serializes the database into a new buffer (free with trawl_buffer_free). */
+TRAWL_API trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db, trawl_error* err);
+/** Writes the artifact to a file atomically (temporary file + rename). */
+TRAWL_API trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_error* err);
+TRAWL_API void trawl_db_free(trawl_db* db);
+
+/** Rule status after compilation. */
+#define TRAWL_RULE_COMPILED 0    /**< matched by the engine; spans recovered exactly */
+#define TRAWL_RULE_PREFILTERED 1 /**< engine finds candidates; PCRE2 confirms each */
+#define TRAWL_RULE_REJECTED 2    /**< not scanned; see status_reason */
+
+#define TRAWL_SEVERITY_INFO 0
+#define TRAWL_SEVERITY_LOW 1
+#define TRAWL_SEVERITY_MEDIUM 2
+#define TRAWL_SEVERITY_HIGH 3
+#define TRAWL_SEVERITY_CRITICAL 4
+
+/** One rule's metadata. All strings are borrowed from the database, NUL-terminated. */
+typedef struct trawl_rule_info {
+  size_t struct_size;
+  const char* id;
+  const char* category;
+  const char* description;
+  const char* entity;     /**< "" when the rule names no entity type */
+  const char* validator;  /**< "" when the rule names no validator */
+  const char* status_reason;
+  int32_t severity;       /**< TRAWL_SEVERITY_* */
+  int32_t status;         /**< TRAWL_RULE_* */
+  double confidence;
+  uint8_t is_literal;
+} trawl_rule_info;
+
+#define TRAWL_RULE_INFO_INIT {sizeof(trawl_rule_info), 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0}
+
+TRAWL_API size_t trawl_db_rule_count(const trawl_db* db);
+/** @return TRAWL_OK, TRAWL_E_INVALID (NULL), TRAWL_E_NOT_FOUND (index out of range) */
+TRAWL_API trawl_status trawl_db_rule(const trawl_db* db, size_t index, trawl_rule_info* out);
+/**
+ * A JSON description of the database: header facts, engine, counts by status, partitions,
+ * and (when include_rules is nonzero) every rule with its status and reason.
+ */
+TRAWL_API trawl_status trawl_db_describe(trawl_buffer** out, const trawl_db* db,
+                                         int32_t include_rules);
+/**
+ * Runs every rule's `examples` and `negative_examples` through the real scan path and
+ * writes a JSON report. *failures receives the number of examples that did not behave.
+ */
+TRAWL_API trawl_status trawl_db_check_examples(trawl_buffer** out, const trawl_db* db,
+                                               uint64_t* failures);
+
+/* ===================================================================================== */
+/* Scratch: per-thread scanning state                                                    */
+/* ===================================================================================== */
+
+typedef struct trawl_scratch trawl_scratch;
+
+/** Scratch for scanning `db` on one thread. The db must outlive the scratch. */
+TRAWL_API trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db);
+/** A new scratch for the same database, for another thread. */
+TRAWL_API trawl_status trawl_scratch_clone(trawl_scratch** out, const trawl_scratch* scratch);
+TRAWL_API void trawl_scratch_free(trawl_scratch* scratch);
+
+/* ===================================================================================== */
+/* Scan                                                                                  */
+/* ===================================================================================== */
+
+/** One match. Callee-owned; valid only during the callback. Fields are only appended. */
+typedef struct trawl_match {
+  size_t struct_size;
+  uint32_t rule_index;      /**< index for trawl_db_rule */
+  uint32_t flags;           /**< reserved, 0 */
+  uint64_t start;           /**< absolute byte offsets in the input, [start, end) */
+  uint64_t end;
+  const char* data;         /**< the matched bytes (end - start of them) */
+  uint32_t capture_count;   /**< capture groups 1..n */
+  const int64_t* captures;  /**< 2 * capture_count absolute offsets; -1 for unset groups */
+} trawl_match;
+
+typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
+
+/** Why a scan's results are incomplete (bits of trawl_scan_result.truncation). */
+#define TRAWL_TRUNC_RULE_MATCH_CAP 0x1u /**< some rule hit its cap; others continued */
+#define TRAWL_TRUNC_MATCH_CAP 0x2u      /**< the total cap was reached; the scan stopped */
+#define TRAWL_TRUNC_BYTE_BUDGET 0x4u    /**< the byte budget was reached */
+#define TRAWL_TRUNC_TIME_BUDGET 0x8u    /**< the time budget was spent */
+#define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u /**< PCRE2 hit its backtracking limit on a candidate */
+#define TRAWL_TRUNC_STOPPED 0x20u       /**< the callback asked to stop */
+
+typedef struct trawl_scan_result {
+  size_t struct_size;
+  uint64_t bytes_scanned;
+  uint64_t matches;
+  uint64_t confirm_errors;  /**< candidates PCRE2 could not decide within its limits */
+  uint32_t truncation;      /**< TRAWL_TRUNC_* bits; 0 when complete */
+  uint32_t reserved;
+} trawl_scan_result;
+
+#define TRAWL_SCAN_RESULT_INIT {sizeof(trawl_scan_result), 0, 0, 0, 0, 0}
+
+/**
+ * Scans one buffer of any size. Matches arrive in order of start offset within each
+ * internal chunk (docs/matching.md). `options` (limits) and `result` may be NULL;
+ * `callback` may be NULL to only count.
+ * @return TRAWL_OK, TRAWL_STOPPED, TRAWL_E_INVALID, TRAWL_E_MISMATCH, TRAWL_E_BUSY
+ */
+TRAWL_API trawl_status trawl_scan(const trawl_db* db, trawl_scratch* scratch, const char* data,
+                                  size_t len, const trawl_options* options,
+                                  trawl_match_cb callback, void* user_data,
+                                  trawl_scan_result* result);
+
+/** A streaming scan: constant memory, matches across write boundaries are found. */
+typedef struct trawl_stream trawl_stream;
+
+/** Opens a stream over `db` (which must outlive it). `options` may be NULL. */
+TRAWL_API trawl_status trawl_stream_new(trawl_stream** out, const trawl_db* db,
+                                        const trawl_options* options);
+/** Feeds bytes; matches whose context is complete are delivered now. */
+TRAWL_API trawl_status trawl_stream_write(trawl_stream* stream, const char* data, size_t len,
+                                          trawl_match_cb callback, void* user_data);
+/** Ends the input, delivers the remaining matches. Further writes give TRAWL_E_STATE. */
+TRAWL_API trawl_status trawl_stream_finish(trawl_stream* stream, trawl_match_cb callback,
+                                           void* user_data, trawl_scan_result* result);
+TRAWL_API void trawl_stream_free(trawl_stream* stream);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* TRAWL_H_ */

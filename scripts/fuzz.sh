@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer target (tests/*/ *_fuzzer.cc, declared with trawl_add_fuzzer) with
+# clang, ASan and UBSan, and runs each for a bounded time. Exits non-zero on any finding.
+#   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 20)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-20}
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DTRAWL_BUILD_FUZZERS=ON -DTRAWL_BUILD_TESTS=ON -DTRAWL_BUILD_BENCHMARKS=OFF \
+  -DTRAWL_BUILD_EXAMPLES=OFF >/dev/null
+targets=${TRAWL_FUZZ_TARGETS:-$(find tests -name '*_fuzzer.cc' -exec basename {} .cc \; | sort)}
+[[ -n $targets ]] || { echo "fuzz: no targets" >&2; exit 0; }
+# shellcheck disable=SC2086
+cmake --build build-fuzz -j "$(nproc)" --target $targets
+passed=0
+failed=0
+for target in $targets; do
+  corpus=build-fuzz/corpus/$target
+  mkdir -p "$corpus"
+  seeds=$(dirname "$(find tests -name "$target.cc" | head -1)")/fuzz_seeds/$target
+  [[ -d $seeds ]] || seeds=
+  echo "fuzz: $target for ${seconds}s" >&2
+  if "build-fuzz/$(find build-fuzz -name "$target" -type f -executable -printf '%P\n' | head -1)" \
+      -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
+      "$corpus" $seeds >"build-fuzz/$target.log" 2>&1; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    tail -40 "build-fuzz/$target.log" >&2
+  fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

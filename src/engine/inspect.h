@@ -1,0 +1,34 @@
+// File: inspect.h
+// Looking at a compiled database: a JSON description (for `trawl db info`) and the
+// examples check (for `trawl rules check`), which runs every rule's examples and
+// negative examples through the real scan path, not a separate regex library.
+#ifndef TRAWL_SRC_ENGINE_INSPECT_H_
+#define TRAWL_SRC_ENGINE_INSPECT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "engine/database.h"
+
+namespace trawl {
+
+// Compact JSON: engine, header facts, counts by status, partitions and, when
+// include_rules, every rule with its status and reason.
+std::string DescribeDatabaseJson(const Database& db, bool include_rules);
+
+struct ExamplesReport {
+  uint64_t rules_checked = 0;
+  uint64_t examples = 0;
+  uint64_t failures = 0;
+  std::string json;  // {"rules_checked":…, "examples":…, "failures":[…]}
+};
+
+absl::StatusOr<ExamplesReport> CheckExamples(const std::shared_ptr<const Database>& db);
+
+// The build facts of trawl_build_info(): engine, CPU features, PCRE2, known-answer test.
+std::string BuildInfoJson();
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_ENGINE_INSPECT_H_

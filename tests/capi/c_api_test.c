@@ -1,0 +1,283 @@
+/* Walks every lifecycle and error path of the C API, compiled as C. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trawl/trawl.h"
+
+static int g_passed = 0;
+static int g_failed = 0;
+
+#define CHECK(cond)                                                      \
+  do {                                                                   \
+    if (cond) {                                                          \
+      g_passed++;                                                        \
+    } else {                                                             \
+      g_failed++;                                                        \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                    \
+  } while (0)
+
+static const char kRules[] =
+    "[{\"id\": \"kv\", \"regex\": \"key=([a-z]+)\", \"severity\": \"high\","
+    "  \"examples\": [\"key=abc\"], \"negative_examples\": [\"key=123\"]},"
+    " {\"id\": \"lit\", \"literal\": \"needle\"},"
+    " {\"id\": \"bad\", \"regex\": \"a*\"}]";
+
+struct collected {
+  int count;
+  uint64_t starts[16];
+  int64_t capture_start;
+  int stop_after;
+};
+
+static int collect(const trawl_match* m, void* user_data) {
+  struct collected* c = (struct collected*)user_data;
+  if (c->count < 16) c->starts[c->count] = m->start;
+  if (m->capture_count == 1) c->capture_start = m->captures[0];
+  c->count++;
+  return c->stop_after > 0 && c->count >= c->stop_after;
+}
+
+static trawl_db* compile_sample(void) {
+  trawl_rules* rules = NULL;
+  trawl_db* db = NULL;
+  trawl_error err = TRAWL_ERROR_INIT;
+  CHECK(trawl_rules_new(&rules) == TRAWL_OK);
+  CHECK(trawl_rules_add_json(rules, kRules, strlen(kRules), "inline", &err) == TRAWL_OK);
+  CHECK(trawl_rules_count(rules) == 3);
+  CHECK(trawl_db_compile(&db, rules, NULL, &err) == TRAWL_OK);
+  trawl_rules_free(rules);
+  return db;
+}
+
+static void test_version_and_status(void) {
+  CHECK(trawl_version_number() == TRAWL_VERSION_NUMBER);
+  CHECK(strcmp(trawl_version_string(), TRAWL_VERSION_STRING) == 0);
+  CHECK(strstr(trawl_build_info(), "\"engine\"") != NULL);
+  CHECK(strstr(trawl_build_info(), "\"known_answer_test\"") != NULL);
+  CHECK(strcmp(trawl_status_str(TRAWL_E_CORRUPT), "TRAWL_E_CORRUPT") == 0);
+  CHECK(strcmp(trawl_status_str(12345), "TRAWL_E_UNKNOWN") == 0);
+  CHECK(TRAWL_VERSION_CHECK(0, 0, 1));
+}
+
+static void test_null_handles(void) {
+  trawl_db* db = (trawl_db*)1;
+  trawl_rules* rules = NULL;
+  trawl_scratch* scratch = (trawl_scratch*)1;
+  trawl_error err = TRAWL_ERROR_INIT;
+  /* _free(NULL) is a no-op everywhere. */
+  trawl_db_free(NULL);
+  trawl_rules_free(NULL);
+  trawl_scratch_free(NULL);
+  trawl_options_free(NULL);
+  trawl_buffer_free(NULL);
+  trawl_stream_free(NULL);
+  CHECK(trawl_rules_new(NULL) == TRAWL_E_INVALID);
+  CHECK(trawl_db_compile(&db, NULL, NULL, &err) == TRAWL_E_INVALID);
+  CHECK(db == NULL);
+  CHECK(err.code == TRAWL_E_INVALID);
+  CHECK(trawl_db_compile(NULL, rules, NULL, NULL) == TRAWL_E_INVALID);
+  CHECK(trawl_scratch_new(&scratch, NULL) == TRAWL_E_INVALID);
+  CHECK(scratch == NULL);
+  CHECK(trawl_scan(NULL, NULL, "x", 1, NULL, NULL, NULL, NULL) == TRAWL_E_INVALID);
+  CHECK(trawl_db_rule_count(NULL) == 0);
+  CHECK(trawl_rules_count(NULL) == 0);
+  CHECK(trawl_rules_add_file(NULL, "x", NULL) == TRAWL_E_INVALID);
+  CHECK(trawl_db_load(&db, NULL, 5, NULL) == TRAWL_E_INVALID);
+  CHECK(trawl_buffer_data(NULL) == NULL);
+  CHECK(trawl_stream_write(NULL, "x", 1, NULL, NULL) == TRAWL_E_INVALID);
+}
+
+static void test_rules_errors(void) {
+  trawl_rules* rules = NULL;
+  trawl_error err = TRAWL_ERROR_INIT;
+  static const char bad[] = "[{\"id\":\"a\",\"regex\":\"x\"},{\"id\":\"a\",\"regex\":\"y\"},"
+                            "{\"id\":\"b\"}]";
+  CHECK(trawl_rules_new(&rules) == TRAWL_OK);
+  CHECK(trawl_rules_add_json(rules, bad, strlen(bad), "bad.json", &err) == TRAWL_E_PARSE);
+  CHECK(err.code == TRAWL_E_PARSE);
+  CHECK(err.index == 2);
+  CHECK(strstr(err.message, "bad.json") != NULL);
+  CHECK(trawl_rules_count(rules) == 1);
+  CHECK(trawl_rules_issue_count(rules) == 2);
+  trawl_error issue = TRAWL_ERROR_INIT;
+  CHECK(trawl_rules_issue(rules, 1, &issue) == TRAWL_OK);
+  CHECK(strstr(issue.message, "duplicate id") != NULL);
+  CHECK(trawl_rules_issue(rules, 2, &issue) == TRAWL_E_NOT_FOUND);
+  CHECK(trawl_rules_add_json(rules, "[{", 2, "broken.json", &err) == TRAWL_E_PARSE);
+  CHECK(trawl_rules_add_file(rules, "/nonexistent/rules.json", &err) == TRAWL_E_IO);
+  /* A NULL error pointer is fine. */
+  CHECK(trawl_rules_add_json(rules, "[{", 2, "broken.json", NULL) == TRAWL_E_PARSE);
+  trawl_rules_free(rules);
+}
+
+static void test_options(void) {
+  trawl_options* options = NULL;
+  int64_t lo = 0, hi = 0;
+  CHECK(trawl_options_new(&options) == TRAWL_OK);
+  CHECK(trawl_options_set_int(options, TRAWL_OPT_MAX_MATCHES, 5) == TRAWL_OK);
+  CHECK(trawl_options_set_int(options, 999, 1) == TRAWL_E_UNSUPPORTED);
+  CHECK(trawl_options_set_int(options, TRAWL_OPT_COMPILE_TARGET, 42) == TRAWL_E_INVALID);
+  CHECK(trawl_options_set_int(NULL, TRAWL_OPT_MAX_MATCHES, 1) == TRAWL_E_INVALID);
+  CHECK(trawl_option_bounds(TRAWL_OPT_COMPILE_TARGET, &lo, &hi) == TRAWL_OK);
+  CHECK(lo == 0 && hi == TRAWL_TARGET_AVX512);
+  CHECK(trawl_option_bounds(-7, &lo, &hi) == TRAWL_E_UNSUPPORTED);
+  trawl_options_free(options);
+}
+
+static void test_compile_scan_and_rule_info(void) {
+  trawl_db* db = compile_sample();
+  trawl_scratch* scratch = NULL;
+  trawl_scratch* clone = NULL;
+  trawl_rule_info info = TRAWL_RULE_INFO_INIT;
+  struct collected c;
+  trawl_scan_result result = TRAWL_SCAN_RESULT_INIT;
+  const char text[] = "needle key=abc needle";
+  if (db == NULL) return;
+  CHECK(trawl_db_rule_count(db) == 3);
+  CHECK(trawl_db_rule(db, 0, &info) == TRAWL_OK);
+  CHECK(strcmp(info.id, "kv") == 0);
+  CHECK(info.severity == TRAWL_SEVERITY_HIGH);
+  CHECK(info.status == TRAWL_RULE_COMPILED);
+  CHECK(trawl_db_rule(db, 2, &info) == TRAWL_OK);
+  CHECK(info.status == TRAWL_RULE_REJECTED);
+  CHECK(strstr(info.status_reason, "empty") != NULL);
+  CHECK(trawl_db_rule(db, 3, &info) == TRAWL_E_NOT_FOUND);
+
+  CHECK(trawl_scratch_new(&scratch, db) == TRAWL_OK);
+  CHECK(trawl_scratch_clone(&clone, scratch) == TRAWL_OK);
+  memset(&c, 0, sizeof c);
+  CHECK(trawl_scan(db, scratch, text, strlen(text), NULL, collect, &c, &result) == TRAWL_OK);
+  CHECK(c.count == 3);
+  CHECK(c.starts[0] == 0 && c.starts[1] == 7 && c.starts[2] == 15);
+  CHECK(c.capture_start == 11);
+  CHECK(result.matches == 3);
+  CHECK(result.bytes_scanned == strlen(text));
+  CHECK(result.truncation == 0);
+  /* The clone scans the same database independently. */
+  memset(&c, 0, sizeof c);
+  CHECK(trawl_scan(db, clone, text, strlen(text), NULL, collect, &c, NULL) == TRAWL_OK);
+  CHECK(c.count == 3);
+  /* Stopping from the callback. */
+  memset(&c, 0, sizeof c);
+  c.stop_after = 1;
+  CHECK(trawl_scan(db, scratch, text, strlen(text), NULL, collect, &c, &result) == TRAWL_STOPPED);
+  CHECK(c.count == 1);
+  CHECK(result.truncation & TRAWL_TRUNC_STOPPED);
+  /* Zero-length input, NULL callback. */
+  CHECK(trawl_scan(db, scratch, NULL, 0, NULL, NULL, NULL, NULL) == TRAWL_OK);
+  CHECK(trawl_scan(db, scratch, text, strlen(text), NULL, NULL, NULL, &result) == TRAWL_OK);
+  CHECK(result.matches == 3);
+
+  /* A scratch used with another database. */
+  trawl_db* other = compile_sample();
+  CHECK(trawl_scan(other, scratch, text, strlen(text), NULL, NULL, NULL, NULL) ==
+        TRAWL_E_MISMATCH);
+  trawl_db_free(other);
+
+  /* Limits through options. */
+  trawl_options* options = NULL;
+  trawl_options_new(&options);
+  trawl_options_set_int(options, TRAWL_OPT_MAX_MATCHES, 2);
+  CHECK(trawl_scan(db, scratch, text, strlen(text), options, NULL, NULL, &result) == TRAWL_OK);
+  CHECK(result.matches == 2);
+  CHECK(result.truncation & TRAWL_TRUNC_MATCH_CAP);
+  trawl_options_free(options);
+
+  /* Examples check and description. */
+  trawl_buffer* report = NULL;
+  uint64_t failures = 99;
+  CHECK(trawl_db_check_examples(&report, db, &failures) == TRAWL_OK);
+  CHECK(failures == 0);
+  CHECK(strstr(trawl_buffer_data(report), "\"failure_count\":0") != NULL);
+  trawl_buffer_free(report);
+  trawl_buffer* description = NULL;
+  CHECK(trawl_db_describe(&description, db, 1) == TRAWL_OK);
+  CHECK(strstr(trawl_buffer_data(description), "\"rejected\": 1") != NULL);
+  trawl_buffer_free(description);
+
+  trawl_scratch_free(clone);
+  trawl_scratch_free(scratch);
+  trawl_db_free(db);
+}
+
+static void test_streaming(void) {
+  trawl_db* db = compile_sample();
+  trawl_stream* stream = NULL;
+  struct collected c;
+  trawl_scan_result result = TRAWL_SCAN_RESULT_INIT;
+  if (db == NULL) return;
+  memset(&c, 0, sizeof c);
+  CHECK(trawl_stream_new(&stream, db, NULL) == TRAWL_OK);
+  CHECK(trawl_stream_write(stream, "nee", 3, collect, &c) == TRAWL_OK);
+  CHECK(trawl_stream_write(stream, "dle ke", 6, collect, &c) == TRAWL_OK);
+  CHECK(trawl_stream_write(stream, "y=xyz", 5, collect, &c) == TRAWL_OK);
+  CHECK(trawl_stream_finish(stream, collect, &c, &result) == TRAWL_OK);
+  CHECK(c.count == 2);
+  CHECK(result.bytes_scanned == 14);
+  CHECK(trawl_stream_write(stream, "x", 1, collect, &c) == TRAWL_E_STATE);
+  CHECK(trawl_stream_finish(stream, collect, &c, &result) == TRAWL_E_STATE);
+  trawl_stream_free(stream);
+  trawl_db_free(db);
+}
+
+static void test_artifacts(void) {
+  trawl_db* db = compile_sample();
+  trawl_buffer* bytes = NULL;
+  trawl_db* loaded = NULL;
+  trawl_error err = TRAWL_ERROR_INIT;
+  char* damaged;
+  size_t size;
+  if (db == NULL) return;
+  CHECK(trawl_db_serialize(&bytes, db, &err) == TRAWL_OK);
+  size = trawl_buffer_size(bytes);
+  CHECK(size > 64);
+  CHECK(trawl_db_load(&loaded, trawl_buffer_data(bytes), size, &err) == TRAWL_OK);
+  CHECK(trawl_db_rule_count(loaded) == 3);
+  trawl_db_free(loaded);
+  loaded = (trawl_db*)1;
+  CHECK(trawl_db_load(&loaded, trawl_buffer_data(bytes), size / 2, &err) == TRAWL_E_CORRUPT);
+  CHECK(loaded == NULL);
+  CHECK(err.code == TRAWL_E_CORRUPT);
+  damaged = (char*)malloc(size);
+  memcpy(damaged, trawl_buffer_data(bytes), size);
+  damaged[size - 3] ^= 1;
+  CHECK(trawl_db_load(&loaded, damaged, size, &err) == TRAWL_E_CORRUPT);
+  CHECK(strstr(err.message, "checksum") != NULL);
+  damaged[8] = 99; /* format version */
+  CHECK(trawl_db_load(&loaded, damaged, size, &err) == TRAWL_E_VERSION);
+  CHECK(trawl_db_load(&loaded, "junk", 4, &err) == TRAWL_E_CORRUPT);
+  CHECK(trawl_db_load(&loaded, "", 0, &err) == TRAWL_E_CORRUPT);
+  CHECK(trawl_db_load_file(&loaded, "/nonexistent/db.tdb", &err) == TRAWL_E_IO);
+  CHECK(trawl_db_save_file(db, "/nonexistent-dir/x.tdb", &err) == TRAWL_E_IO);
+  free(damaged);
+  trawl_buffer_free(bytes);
+  trawl_db_free(db);
+}
+
+static void test_old_struct_sizes(void) {
+  /* An error struct from an older, smaller layout gets only the fields it has. */
+  trawl_error small;
+  trawl_rules* rules = NULL;
+  memset(&small, 0x7f, sizeof small);
+  small.struct_size = offsetof(trawl_error, message);
+  trawl_rules_new(&rules);
+  CHECK(trawl_rules_add_json(rules, "[{", 2, "x", &small) == TRAWL_E_PARSE);
+  CHECK(small.code == TRAWL_E_PARSE);
+  CHECK(small.message[0] == 0x7f); /* untouched */
+  trawl_rules_free(rules);
+}
+
+int main(void) {
+  test_version_and_status();
+  test_null_handles();
+  test_rules_errors();
+  test_options();
+  test_compile_scan_and_rule_info();
+  test_streaming();
+  test_artifacts();
+  test_old_struct_sizes();
+  printf("%d passed, %d failed\n", g_passed, g_failed);
+  return g_failed == 0 ? 0 : 1;
+}
