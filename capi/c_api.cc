@@ -9,8 +9,12 @@
 #include "engine/compiler.h"
 #include "engine/inspect.h"
 #include "engine/scanner.h"
+#include "intake/decompose.h"
+#include "intake/manifest_json.h"
+#include "pipeline/package_analysis.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
+#include "util/digest.h"
 #include "util/file.h"
 #include "util/status_codes.h"
 
@@ -21,6 +25,7 @@ struct trawl_buffer {
 struct trawl_options {
   trawl::CompileOptions compile;
   trawl::ScanLimits limits;
+  trawl::DecomposeLimits limits_package;
   trawl_progress_cb progress = nullptr;
   void* progress_user_data = nullptr;
 };
@@ -528,5 +533,55 @@ trawl_status trawl_stream_finish(trawl_stream* stream, trawl_match_cb callback, 
 }
 
 void trawl_stream_free(trawl_stream* stream) { delete stream; }
+
+/* Packages */
+
+trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
+                                  const trawl_options* options, trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
+  return Guard(err, [&] {
+    trawl::DecomposeOptions decompose;
+    if (options) decompose.limits = options->limits_package;
+    auto file = trawl::MappedFile::Open(path);
+    if (!file.ok()) return Fail(err, TRAWL_E_IO, std::string(file.status().message()));
+    decompose.package_id = trawl::ToHex(trawl::Sha256Of(file->bytes()));
+    auto manifest = trawl::DecomposeFile(
+        path, decompose, [](const trawl::Component&, std::string_view) { return absl::OkStatus(); });
+    if (!manifest.ok()) return Fail(err, TRAWL_E_IO, std::string(manifest.status().message()));
+    *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db, const char* path,
+                                        const trawl_options* options, int32_t format,
+                                        trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (db == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  if (format != TRAWL_REPORT_JSON && format != TRAWL_REPORT_TABLE) {
+    return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  }
+  return Guard(err, [&] {
+    trawl::PackageOptions package;
+    if (options) {
+      package.limits = options->limits_package;
+      package.analyze.limits = options->limits;
+      package.threads = options->compile.threads;
+    }
+    auto report = trawl::AnalyzePackageFile(path, db->rep, package);
+    if (!report.ok()) {
+      const trawl_status code = report.status().code() == absl::StatusCode::kNotFound
+                                    ? TRAWL_E_IO
+                                    : CodeFor(report.status());
+      return Fail(err, code, std::string(report.status().message()));
+    }
+    *out = new trawl_buffer{format == TRAWL_REPORT_JSON ? trawl::ReportToJson(*report)
+                                                        : trawl::ReportToTable(*report)};
+    return TRAWL_OK;
+  });
+}
 
 }  // extern "C"

@@ -7,6 +7,8 @@
 //   trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]
 //                      [--time-budget-ms N] [INPUT... | -]
 //   trawl db info DB [--rules]
+//   trawl decompose PACKAGE
+//   trawl analyze --db DB [--format json|table] [--threads N] PACKAGE
 //   trawl build-info
 #include <unistd.h>
 
@@ -44,6 +46,8 @@ int Usage() {
       "  trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]\n"
       "             [--time-budget-ms N] [INPUT... | -]\n"
       "  trawl db info DB [--rules]\n"
+      "  trawl decompose PACKAGE\n"
+      "  trawl analyze --db DB [--format json|table] [--threads N] PACKAGE\n"
       "  trawl build-info\n"
       "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
       stderr);
@@ -412,6 +416,61 @@ int CmdDbInfo(std::vector<std::string> args) {
   return 0;
 }
 
+int WriteBuffer(const trawl_buffer* buffer) {
+  std::fwrite(trawl_buffer_data(buffer), 1, trawl_buffer_size(buffer), stdout);
+  return std::ferror(stdout) ? 1 : 0;
+}
+
+int CmdDecompose(std::vector<std::string> args) {
+  if (args.size() != 1) return Usage();
+  trawl_buffer* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status = trawl_decompose_file(&raw, args[0].c_str(), nullptr, &err);
+  if (status != TRAWL_OK) return Error(args[0].c_str(), status, &err);
+  Owned<trawl_buffer> manifest(raw);
+  return WriteBuffer(manifest.get());
+}
+
+int CmdAnalyze(std::vector<std::string> args) {
+  std::string db_path, package;
+  int32_t format = TRAWL_REPORT_JSON;
+  int64_t threads = 0;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    if (a == "--db" && has_value) {
+      db_path = args[++i];
+    } else if (a == "--format" && has_value) {
+      const std::string f = args[++i];
+      if (f == "json") format = TRAWL_REPORT_JSON;
+      else if (f == "table") format = TRAWL_REPORT_TABLE;
+      else return Usage();
+    } else if (a == "--threads" && has_value) {
+      if (!ParseInt(args[++i].c_str(), &threads)) return Usage();
+    } else if (!a.empty() && a[0] == '-') {
+      return Usage();
+    } else {
+      package = a;
+    }
+  }
+  if (db_path.empty() || package.empty()) return Usage();
+  trawl_db* raw_db = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_status status = trawl_db_load_file(&raw_db, db_path.c_str(), &err);
+  if (status != TRAWL_OK) return Error(db_path.c_str(), status, &err);
+  Owned<trawl_db> db(raw_db);
+  trawl_options* raw_options = nullptr;
+  trawl_options_new(&raw_options);
+  Owned<trawl_options> options(raw_options);
+  trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_THREADS, threads);
+  trawl_buffer* raw_report = nullptr;
+  status = trawl_analyze_package_file(&raw_report, db.get(), package.c_str(), options.get(),
+                                      format, &err);
+  if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
+  Owned<trawl_buffer> report(raw_report);
+  return WriteBuffer(report.get());
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -427,6 +486,8 @@ int main(int argc, char** argv) {
   if (command == "db" && !args.empty() && args[0] == "info") {
     return CmdDbInfo({args.begin() + 1, args.end()});
   }
+  if (command == "decompose") return CmdDecompose(args);
+  if (command == "analyze") return CmdAnalyze(args);
   if (command == "build-info") {
     std::printf("%s\n", trawl_build_info());
     return 0;

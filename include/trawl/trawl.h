@@ -328,6 +328,33 @@ TRAWL_API trawl_status trawl_stream_finish(trawl_stream* stream, trawl_match_cb 
                                            void* user_data, trawl_scan_result* result);
 TRAWL_API void trawl_stream_free(trawl_stream* stream);
 
+/* ===================================================================================== */
+/* Packages: decomposition and the whole pipeline in one call                            */
+/* ===================================================================================== */
+
+/**
+ * Decomposes a package file into components (nested archives opened, safety limits
+ * applied) and returns the manifest as JSON (docs/manifest.md). Every entry is accounted
+ * for; malformed, encrypted or oversized entries are recorded with a status, not an error.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO (the file cannot be read)
+ */
+TRAWL_API trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
+                                            const trawl_options* options, trawl_error* err);
+
+#define TRAWL_REPORT_JSON 0  /**< the package report as JSON (schema trawl.report/1) */
+#define TRAWL_REPORT_TABLE 1 /**< a readable table */
+
+/**
+ * Analyses a whole package: decomposition, per-component analysis on all cores (patterns,
+ * entity validation, structural locations), correlation of identical findings across
+ * components, ranking. `format` is TRAWL_REPORT_*. `options` may be NULL.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO, TRAWL_E_UNSUPPORTED (format)
+ */
+TRAWL_API trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db,
+                                                  const char* path,
+                                                  const trawl_options* options,
+                                                  int32_t format, trawl_error* err);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -37,7 +37,7 @@ struct PartitionRequest {
 
 struct CompileOptions {
   int threads = 0;                       // 0: one per hardware thread
-  uint32_t max_window = 32 * 1024;       // look-back cap for span recovery (docs/matching.md)
+  uint32_t max_window = 8 * 1024;        // look-back cap for span recovery (docs/matching.md)
   size_t max_regexes_per_partition = 0;  // 0: 4 partitions per thread, at least 500 regexes each
   CompileTarget target = CompileTarget::kHost;
   CompileProgress progress;

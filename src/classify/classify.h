@@ -1,0 +1,71 @@
+// File: classify.h
+// Format and encoding detection from content. Names are only a tie-breaker (a file
+// called x.yaml that also reads as plain text is YAML; a file called x.json that does
+// not parse is not JSON). Pure functions over borrowed bytes; thread-safe.
+#ifndef TRAWL_SRC_CLASSIFY_CLASSIFY_H_
+#define TRAWL_SRC_CLASSIFY_CLASSIFY_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace trawl {
+
+// Values and names are part of the plan format: append only.
+enum class Format {
+  kEmpty = 0,
+  kJson = 1,
+  kNdjson = 2,
+  kCsv = 3,
+  kTsv = 4,
+  kXml = 5,
+  kHtml = 6,
+  kYaml = 7,
+  kSourceCode = 8,
+  kLog = 9,
+  kPlainText = 10,
+  kPem = 11,
+  kElf = 12,
+  kPe = 13,
+  kMachO = 14,
+  kImage = 15,
+  kPdf = 16,
+  kOoxml = 17,    // docx/xlsx/pptx: a zip; intake expands it like any container
+  kArchive = 18,  // any other archive or compression layer
+  kBinary = 19,
+};
+
+enum class TextEncoding {
+  kNone = 0,  // binary content
+  kUtf8 = 1,  // includes ASCII
+  kUtf16Le = 2,
+  kUtf16Be = 3,
+  kLatin1 = 4,
+};
+
+std::string_view FormatName(Format format);
+absl::StatusOr<Format> ParseFormat(std::string_view name);
+std::string_view TextEncodingName(TextEncoding encoding);
+absl::StatusOr<TextEncoding> ParseTextEncoding(std::string_view name);
+// True for the formats whose content is text (scanned after transcoding to UTF-8).
+bool IsTextFormat(Format format);
+
+struct Classification {
+  Format format = Format::kEmpty;
+  TextEncoding encoding = TextEncoding::kNone;
+  bool bom = false;        // a byte order mark starts the content
+  std::string media_type;  // refined media type, e.g. "application/x-ndjson"
+  std::string language;    // for kSourceCode: "python", "c", "shell", ... or ""
+  // Short human-readable notes on why, for plans and debugging.
+  std::vector<std::string> evidence;
+};
+
+// Classifies `content`. Looks at most at the first 64 KiB for text heuristics; a JSON
+// document up to 64 MiB is validated in full. `name_hint` is an entry name or path.
+Classification Classify(std::string_view content, std::string_view name_hint = {});
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_CLASSIFY_CLASSIFY_H_

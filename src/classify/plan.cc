@@ -1,0 +1,310 @@
+// File: plan.cc
+#include "classify/plan.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "util/json_writer.h"
+#include "util/status_macros.h"
+#include "util/strings.h"
+
+namespace trawl {
+namespace {
+
+// Estimates are kept to microseconds so the JSON form round-trips exactly.
+double Round6(double x) { return std::round(x * 1e6) / 1e6; }
+
+std::string Seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", s);
+  return buf;
+}
+
+std::string Bytes(uint64_t b) {
+  char buf[32];
+  if (b >= (1ull << 30)) {
+    std::snprintf(buf, sizeof buf, "%.2f GiB", static_cast<double>(b) / (1ull << 30));
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(b) / (1ull << 20));
+  }
+  return buf;
+}
+
+std::string_view StructureKind(Format format) {
+  switch (format) {
+    case Format::kJson:
+    case Format::kNdjson:
+      return "json";
+    case Format::kCsv:
+    case Format::kTsv:
+      return "csv";
+    case Format::kElf:
+    case Format::kPe:
+    case Format::kMachO:
+    case Format::kPdf:
+    case Format::kBinary:
+    case Format::kImage:
+      return "binary";
+    default:
+      return "text";
+  }
+}
+
+double StructureCost(std::string_view kind, const CostModel& c) {
+  if (kind == "json") return c.structure_json_seconds_per_byte;
+  if (kind == "csv") return c.structure_csv_seconds_per_byte;
+  if (kind == "binary") return c.structure_binary_seconds_per_byte;
+  return c.structure_text_seconds_per_byte;
+}
+
+// Why a component gets no analysis, or "" when it should be analysed.
+std::string SkipReason(const Component& c, const Classification& k) {
+  if (!c.duplicate_of.empty()) return StrCat("duplicate of ", c.duplicate_of, "; analysed there");
+  if (!c.has_content) {
+    if (c.kind == ComponentKind::kContainer && c.status == ComponentStatus::kOk) {
+      return "expanded container; its components are planned separately";
+    }
+    return StrCat("no content: ", ComponentStatusName(c.status),
+                  c.reason.empty() ? "" : StrCat(" (", c.reason, ")"));
+  }
+  if (k.format == Format::kEmpty) return "empty";
+  if (k.format == Format::kArchive || k.format == Format::kOoxml) {
+    return StrCat("container content that intake did not expand",
+                  c.reason.empty() ? "" : StrCat(" (", c.reason, ")"));
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string_view TierName(Tier tier) { return tier == Tier::kLight ? "light" : "heavy"; }
+
+absl::StatusOr<Tier> ParseTier(std::string_view name) {
+  if (name == "light") return Tier::kLight;
+  if (name == "heavy") return Tier::kHeavy;
+  return absl::InvalidArgumentError(StrCat("unknown tier \"", name, "\""));
+}
+
+ProcessingPlan PlanComponent(const Component& component, std::string_view content,
+                             const PlanOptions& options) {
+  const Classification k =
+      component.has_content ? Classify(content, component.path) : Classification{};
+  return PlanClassified(component, k, options);
+}
+
+ProcessingPlan PlanClassified(const Component& component, const Classification& k,
+                              const PlanOptions& options) {
+  const CostModel& costs = options.costs;
+  ProcessingPlan plan;
+  plan.component_id = component.id;
+  plan.path = component.path;
+  plan.sha256 = component.sha256;
+  plan.size = component.size;
+  plan.format = k.format;
+  plan.encoding = k.encoding;
+  plan.media_type = k.media_type.empty() ? component.media_type : k.media_type;
+  plan.language = k.language;
+  for (const std::string& e : k.evidence) plan.reasons.push_back(StrCat("classified: ", e));
+
+  const std::string skip = SkipReason(component, k);
+  if (!skip.empty()) {
+    plan.reasons.push_back(skip);
+    plan.tier = Tier::kLight;
+    return plan;
+  }
+  plan.analyze = true;
+  if (!component.content_complete) {
+    plan.reasons.push_back(StrCat("partial content (", ComponentStatusName(component.status),
+                                  "): the analysis covers the bytes intake could read"));
+  }
+  const double bytes = static_cast<double>(component.size);
+  const bool text = IsTextFormat(k.format);
+  const bool transcoded = text && k.encoding != TextEncoding::kUtf8;
+  double memory_factor = costs.memory_per_content_byte;
+  auto add = [&plan, bytes](std::string stage, std::string name, std::string input,
+                            double per_byte) {
+    plan.steps.push_back(
+        PlanStep{std::move(stage), std::move(name), std::move(input), Round6(bytes * per_byte)});
+  };
+  if (transcoded) {
+    add("transcode", std::string(TextEncodingName(k.encoding)), "raw",
+        costs.transcode_seconds_per_byte);
+    memory_factor += costs.transcode_memory_per_byte;
+    plan.reasons.push_back(
+        StrCat(TextEncodingName(k.encoding),
+               " text is transcoded to UTF-8; findings map back to raw offsets"));
+  }
+  const std::string input = text ? "utf8" : "raw";
+  if (k.format == Format::kImage) {
+    plan.reasons.push_back("image: pattern chains and entities skipped; only binary structure");
+  } else {
+    for (const std::string& chain : options.pattern_chains) {
+      auto it = costs.pattern_seconds_per_byte_by_chain.find(chain);
+      add("patterns", chain, input,
+          it == costs.pattern_seconds_per_byte_by_chain.end() ? costs.pattern_seconds_per_byte
+                                                              : it->second);
+    }
+    if (options.entities && text) add("entities", "entities", input, costs.entity_seconds_per_byte);
+  }
+  if (options.structure) {
+    const std::string_view kind = StructureKind(k.format);
+    add("structure", std::string(kind), input, StructureCost(kind, costs));
+    if (kind == "json") memory_factor += costs.json_memory_per_byte;
+  }
+  memory_factor += costs.working_memory_per_byte;
+
+  double seconds = costs.fixed_seconds_per_component;
+  for (const PlanStep& step : plan.steps) seconds += step.estimated_seconds;
+  plan.estimated_seconds = Round6(seconds);
+  plan.estimated_memory_bytes =
+      costs.base_memory_bytes + static_cast<uint64_t>(std::ceil(bytes * memory_factor));
+  const bool fast = plan.estimated_seconds < costs.light_max_seconds;
+  const bool small = plan.estimated_memory_bytes < costs.light_max_memory_bytes;
+  plan.tier = fast && small ? Tier::kLight : Tier::kHeavy;
+  plan.reasons.push_back(StrCat("estimated ", Seconds(plan.estimated_seconds),
+                                fast ? " < " : " >= ", Seconds(costs.light_max_seconds), " and ",
+                                Bytes(plan.estimated_memory_bytes), small ? " < " : " >= ",
+                                Bytes(costs.light_max_memory_bytes), ": ", TierName(plan.tier)));
+  return plan;
+}
+
+PackageEstimate EstimatePackage(const std::vector<ProcessingPlan>& plans, const CostModel& costs) {
+  PackageEstimate out;
+  double seconds = 0;
+  for (const ProcessingPlan& plan : plans) {
+    if (!plan.analyze) continue;
+    ++out.components_to_analyze;
+    seconds += plan.estimated_seconds;
+    out.estimated_memory_bytes = std::max(out.estimated_memory_bytes, plan.estimated_memory_bytes);
+  }
+  out.estimated_seconds = Round6(seconds);
+  const bool fast = out.estimated_seconds < costs.light_max_seconds;
+  const bool small = out.estimated_memory_bytes < costs.light_max_memory_bytes;
+  out.tier = fast && small ? Tier::kLight : Tier::kHeavy;
+  out.reasons.push_back(StrCat(out.components_to_analyze, " components, estimated ",
+                               Seconds(out.estimated_seconds), " and peak ",
+                               Bytes(out.estimated_memory_bytes), ": ", TierName(out.tier)));
+  return out;
+}
+
+std::string PlanToJson(const ProcessingPlan& plan, int indent) {
+  JsonWriter w(indent);
+  w.BeginObject();
+  w.Field("schema", plan.schema);
+  w.Field("component", plan.component_id);
+  w.Field("path", plan.path);
+  w.Field("sha256", plan.sha256);
+  w.Field("size", plan.size);
+  w.Field("format", FormatName(plan.format));
+  w.Field("encoding", TextEncodingName(plan.encoding));
+  w.Field("media_type", plan.media_type);
+  w.Field("language", plan.language);
+  w.Field("analyze", plan.analyze);
+  w.Key("steps").BeginArray();
+  for (const PlanStep& step : plan.steps) {
+    w.BeginObject();
+    w.Field("stage", step.stage);
+    w.Field("name", step.name);
+    w.Field("input", step.input);
+    w.Field("estimated_seconds", step.estimated_seconds);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Field("estimated_seconds", plan.estimated_seconds);
+  w.Field("estimated_memory_bytes", plan.estimated_memory_bytes);
+  w.Field("tier", TierName(plan.tier));
+  w.Field("reasons", plan.reasons);
+  w.EndObject();
+  std::string out = w.Take();
+  out.push_back('\n');
+  return out;
+}
+
+namespace {
+
+using simdjson::dom::object;
+
+absl::Status PlanFieldError(std::string_view key, simdjson::error_code error) {
+  return absl::InvalidArgumentError(
+      StrCat("plan field \"", key, "\": ", simdjson::error_message(error)));
+}
+absl::Status Read(const object& obj, std::string_view key, std::string* out) {
+  std::string_view value;
+  if (auto error = obj.at_key(key).get_string().get(value)) return PlanFieldError(key, error);
+  *out = std::string(value);
+  return absl::OkStatus();
+}
+absl::Status Read(const object& obj, std::string_view key, uint64_t* out) {
+  if (auto error = obj.at_key(key).get_uint64().get(*out)) return PlanFieldError(key, error);
+  return absl::OkStatus();
+}
+absl::Status Read(const object& obj, std::string_view key, double* out) {
+  if (auto error = obj.at_key(key).get_double().get(*out)) return PlanFieldError(key, error);
+  return absl::OkStatus();
+}
+absl::Status Read(const object& obj, std::string_view key, bool* out) {
+  if (auto error = obj.at_key(key).get_bool().get(*out)) return PlanFieldError(key, error);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view json) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (auto error = parser.parse(json.data(), json.size()).get(doc)) {
+    return absl::InvalidArgumentError(
+        StrCat("plan is not valid JSON: ", simdjson::error_message(error)));
+  }
+  object root;
+  if (auto error = doc.get_object().get(root)) return PlanFieldError("(root)", error);
+  ProcessingPlan plan;
+  TRAWL_RETURN_IF_ERROR(Read(root, "schema", &plan.schema));
+  if (plan.schema != kPlanSchema) {
+    return absl::InvalidArgumentError(
+        StrCat("unsupported plan schema \"", plan.schema, "\"; expected ", kPlanSchema));
+  }
+  TRAWL_RETURN_IF_ERROR(Read(root, "component", &plan.component_id));
+  TRAWL_RETURN_IF_ERROR(Read(root, "path", &plan.path));
+  TRAWL_RETURN_IF_ERROR(Read(root, "sha256", &plan.sha256));
+  TRAWL_RETURN_IF_ERROR(Read(root, "size", &plan.size));
+  std::string text;
+  TRAWL_RETURN_IF_ERROR(Read(root, "format", &text));
+  TRAWL_ASSIGN_OR_RETURN(plan.format, ParseFormat(text));
+  TRAWL_RETURN_IF_ERROR(Read(root, "encoding", &text));
+  TRAWL_ASSIGN_OR_RETURN(plan.encoding, ParseTextEncoding(text));
+  TRAWL_RETURN_IF_ERROR(Read(root, "media_type", &plan.media_type));
+  TRAWL_RETURN_IF_ERROR(Read(root, "language", &plan.language));
+  TRAWL_RETURN_IF_ERROR(Read(root, "analyze", &plan.analyze));
+  simdjson::dom::array steps;
+  if (auto error = root.at_key("steps").get_array().get(steps))
+    return PlanFieldError("steps", error);
+  for (simdjson::dom::element item : steps) {
+    object obj;
+    if (auto error = item.get_object().get(obj)) return PlanFieldError("steps[]", error);
+    PlanStep step;
+    TRAWL_RETURN_IF_ERROR(Read(obj, "stage", &step.stage));
+    TRAWL_RETURN_IF_ERROR(Read(obj, "name", &step.name));
+    TRAWL_RETURN_IF_ERROR(Read(obj, "input", &step.input));
+    TRAWL_RETURN_IF_ERROR(Read(obj, "estimated_seconds", &step.estimated_seconds));
+    plan.steps.push_back(std::move(step));
+  }
+  TRAWL_RETURN_IF_ERROR(Read(root, "estimated_seconds", &plan.estimated_seconds));
+  TRAWL_RETURN_IF_ERROR(Read(root, "estimated_memory_bytes", &plan.estimated_memory_bytes));
+  TRAWL_RETURN_IF_ERROR(Read(root, "tier", &text));
+  TRAWL_ASSIGN_OR_RETURN(plan.tier, ParseTier(text));
+  simdjson::dom::array reasons;
+  if (auto error = root.at_key("reasons").get_array().get(reasons)) {
+    return PlanFieldError("reasons", error);
+  }
+  for (simdjson::dom::element item : reasons) {
+    std::string_view reason;
+    if (auto error = item.get_string().get(reason)) return PlanFieldError("reasons[]", error);
+    plan.reasons.emplace_back(reason);
+  }
+  return plan;
+}
+
+}  // namespace trawl

@@ -1,0 +1,128 @@
+// File: plan.h
+// Processing plans: for each component, which analysis chains run, over what input, and
+// whether the work fits a Lambda function ("light") or needs Fargate ("heavy"), with
+// the cost estimate and the reasons written into the plan so hosts can route and users
+// can see why. The JSON form is "trawl.plan/1" (docs/plan.md).
+//
+// Thread-safety: pure functions over borrowed inputs.
+#ifndef TRAWL_SRC_CLASSIFY_PLAN_H_
+#define TRAWL_SRC_CLASSIFY_PLAN_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "classify/classify.h"
+#include "intake/component.h"
+
+namespace trawl {
+
+inline constexpr std::string_view kPlanSchema = "trawl.plan/1";
+
+enum class Tier { kLight = 0, kHeavy = 1 };
+std::string_view TierName(Tier tier);
+absl::StatusOr<Tier> ParseTier(std::string_view name);
+
+// Per-byte costs of each kind of work, and the tier thresholds.
+//
+// CALIBRATION: these defaults are calibrated from trawl's benchmark figures (pattern
+// scan ~250 MB/s per chain with confirmation, entity recognizers ~100 MB/s, JSON
+// structure ~200 MB/s on the reference 2-core x86-64 runner) and MUST be refreshed
+// whenever bench/RESULTS.md changes, or tier decisions drift from reality. Hosts can
+// override any field, e.g. from a calibration file of their own hardware.
+struct CostModel {
+  double pattern_seconds_per_byte = 4e-9;  // one pattern chain
+  // Per-chain overrides (a chain with a heavy regex set costs more).
+  std::map<std::string, double> pattern_seconds_per_byte_by_chain;
+  double entity_seconds_per_byte = 10e-9;
+  double structure_json_seconds_per_byte = 5e-9;
+  double structure_csv_seconds_per_byte = 6e-9;
+  double structure_text_seconds_per_byte = 2e-9;
+  double structure_binary_seconds_per_byte = 1e-9;
+  double transcode_seconds_per_byte = 1.5e-9;
+  double fixed_seconds_per_component = 0.02;
+
+  uint64_t base_memory_bytes = 512ull << 20;  // runtime, compiled database, scratch
+  double memory_per_content_byte = 1.0;       // the content itself
+  double transcode_memory_per_byte = 1.5;     // UTF-8 copy (+ offset map)
+  double json_memory_per_byte = 3.0;          // parsed JSON document (tape + strings)
+  double working_memory_per_byte = 0.5;       // other chains' buffers and results
+
+  // A component (or package) is light when both estimates are under these.
+  double light_max_seconds = 300.0;              // Lambda's budget, leaving headroom
+  uint64_t light_max_memory_bytes = 3ull << 30;  // 3 GiB
+
+  bool operator==(const CostModel&) const = default;
+};
+
+struct PlanOptions {
+  // Pattern chains defined by the loaded rules (Definition::chains); all of them run
+  // on text and on raw binary content, none on images.
+  std::vector<std::string> pattern_chains = {"default"};
+  bool entities = true;   // run entity extraction on text formats
+  bool structure = true;  // run the structural analysis for the format
+  CostModel costs;
+};
+
+// One unit of work. stage: "patterns", "entities", "structure", "transcode".
+struct PlanStep {
+  std::string stage;
+  std::string name;   // chain name, or the structure kind ("json", "csv", "text", "binary")
+  std::string input;  // "utf8" (transcoded or native), or "raw" bytes
+  double estimated_seconds = 0;
+
+  bool operator==(const PlanStep&) const = default;
+};
+
+struct ProcessingPlan {
+  std::string schema = std::string(kPlanSchema);
+  std::string component_id;
+  std::string path;
+  std::string sha256;
+  uint64_t size = 0;
+  Format format = Format::kEmpty;
+  TextEncoding encoding = TextEncoding::kNone;
+  std::string media_type;
+  std::string language;
+  // False when nothing runs: a duplicate, an expanded container, unread content.
+  bool analyze = false;
+  std::vector<PlanStep> steps;
+  double estimated_seconds = 0;
+  uint64_t estimated_memory_bytes = 0;
+  Tier tier = Tier::kLight;
+  std::vector<std::string> reasons;
+
+  bool operator==(const ProcessingPlan&) const = default;
+};
+
+// Classifies `content` (the component's bytes from intake; ignored when the component
+// carries none) and plans its analysis.
+ProcessingPlan PlanComponent(const Component& component, std::string_view content,
+                             const PlanOptions& options);
+
+// The same from a classification already made (e.g. by a host that sampled content).
+ProcessingPlan PlanClassified(const Component& component, const Classification& classification,
+                              const PlanOptions& options);
+
+// Package-level routing: the sum of the component estimates and the largest memory
+// estimate (components run one at a time per worker), with the tier that results.
+struct PackageEstimate {
+  double estimated_seconds = 0;
+  uint64_t estimated_memory_bytes = 0;
+  uint64_t components_to_analyze = 0;
+  Tier tier = Tier::kLight;
+  std::vector<std::string> reasons;
+};
+PackageEstimate EstimatePackage(const std::vector<ProcessingPlan>& plans, const CostModel& costs);
+
+// Deterministic JSON; indent as in JsonWriter.
+std::string PlanToJson(const ProcessingPlan& plan, int indent = 2);
+// Rejects other schemas, missing fields and unknown enum names; ignores extra fields.
+absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view json);
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_CLASSIFY_PLAN_H_

@@ -1,0 +1,115 @@
+// File: transcode.cc
+#include "classify/transcode.h"
+
+#include <algorithm>
+
+namespace trawl {
+namespace {
+
+void AppendUtf8(std::string* out, uint32_t cp) {
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+uint32_t Utf8Width(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
+
+constexpr uint32_t kReplacement = 0xFFFD;
+
+}  // namespace
+
+void OffsetMap::Append(uint32_t utf8_width, uint32_t source_width, uint64_t count) {
+  if (count == 0) return;
+  if (!runs_.empty() && runs_.back().utf8_width == utf8_width &&
+      runs_.back().source_width == source_width) {
+    runs_.back().count += count;
+  } else {
+    runs_.push_back(Run{utf8_size_, source_size_, utf8_width, source_width, count});
+  }
+  utf8_size_ += utf8_width * count;
+  source_size_ += source_width * count;
+}
+
+uint64_t OffsetMap::ToSource(uint64_t utf8_offset) const {
+  if (utf8_offset >= utf8_size_) return source_size_;
+  // The last run starting at or before the offset.
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), utf8_offset,
+                             [](uint64_t off, const Run& run) { return off < run.utf8_start; });
+  const Run& run = *(it - 1);
+  const uint64_t character = (utf8_offset - run.utf8_start) / run.utf8_width;
+  return run.source_start + character * run.source_width;
+}
+
+absl::StatusOr<TranscodedText> TranscodeToUtf8(std::string_view content, TextEncoding encoding) {
+  TranscodedText out;
+  const auto byte = [&content](size_t i) { return static_cast<uint8_t>(content[i]); };
+  switch (encoding) {
+    case TextEncoding::kNone:
+      return absl::InvalidArgumentError("binary content has no text encoding to transcode");
+    case TextEncoding::kUtf8: {
+      size_t start = content.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+      out.utf8.assign(content.substr(start));
+      out.map.set_source_start(start);
+      // Identity: one run of width 1/1 covers everything, whatever the characters.
+      out.map.Append(1, 1, out.utf8.size());
+      return out;
+    }
+    case TextEncoding::kLatin1: {
+      out.utf8.reserve(content.size() + content.size() / 8);
+      for (size_t i = 0; i < content.size(); ++i) {
+        const uint32_t cp = byte(i);
+        AppendUtf8(&out.utf8, cp);
+        out.map.Append(Utf8Width(cp), 1);
+      }
+      return out;
+    }
+    case TextEncoding::kUtf16Le:
+    case TextEncoding::kUtf16Be: {
+      const bool le = encoding == TextEncoding::kUtf16Le;
+      const auto unit = [&](size_t i) -> uint32_t {
+        return le ? (byte(i) | (byte(i + 1) << 8)) : ((byte(i) << 8) | byte(i + 1));
+      };
+      size_t i = 0;
+      if (content.size() >= 2 && unit(0) == 0xFEFF) i = 2;
+      out.map.set_source_start(i);
+      out.utf8.reserve(content.size() / 2 + 16);
+      while (i + 1 < content.size()) {
+        const uint32_t u = unit(i);
+        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < content.size()) {
+          const uint32_t low = unit(i + 2);
+          if (low >= 0xDC00 && low <= 0xDFFF) {
+            const uint32_t cp = 0x10000 + ((u - 0xD800) << 10) + (low - 0xDC00);
+            AppendUtf8(&out.utf8, cp);
+            out.map.Append(4, 4);
+            i += 4;
+            continue;
+          }
+        }
+        const uint32_t cp = (u >= 0xD800 && u <= 0xDFFF) ? kReplacement : u;
+        AppendUtf8(&out.utf8, cp);
+        out.map.Append(Utf8Width(cp), 2);
+        i += 2;
+      }
+      if (i < content.size()) {  // a trailing odd byte
+        AppendUtf8(&out.utf8, kReplacement);
+        out.map.Append(3, 1);
+      }
+      return out;
+    }
+  }
+  return absl::InvalidArgumentError("unknown text encoding");
+}
+
+}  // namespace trawl

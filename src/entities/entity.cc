@@ -1,0 +1,266 @@
+// File: entity.cc
+#include "entities/entity.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_format.h"
+#include "entities/validators.h"
+#include "util/strings.h"
+
+namespace trawl {
+namespace {
+
+// Context words per entity type. Kept as data so adding a type is one table row.
+constexpr std::string_view kEmailWords[] = {"email", "e-mail", "mail", "contact",
+                                            "from",  "to",     "cc"};
+constexpr std::string_view kUrlWords[] = {"url", "uri", "link", "href", "endpoint", "callback"};
+constexpr std::string_view kDomainWords[] = {"domain", "host", "hostname", "fqdn", "dns"};
+constexpr std::string_view kIpWords[] = {"ip",     "addr", "address", "host",
+                                         "server", "src",  "dst",     "remote"};
+constexpr std::string_view kMacWords[] = {"mac", "hwaddr", "ether", "bssid", "hardware"};
+constexpr std::string_view kUuidWords[] = {"uuid", "guid", "id"};
+constexpr std::string_view kHashWords[] = {"hash",   "md5",      "sha1", "sha256",
+                                           "digest", "checksum", "ioc"};
+constexpr std::string_view kCardWords[] = {"card", "credit",     "cc",   "ccnum",  "pan",
+                                           "visa", "mastercard", "amex", "payment"};
+constexpr std::string_view kIbanWords[] = {"iban", "account", "bank", "bic", "swift", "transfer"};
+constexpr std::string_view kSsnWords[] = {"ssn", "social", "security", "taxpayer", "tin"};
+constexpr std::string_view kPhoneWords[] = {"phone", "tel", "telephone", "mobile",
+                                            "cell",  "fax", "call",      "sms"};
+constexpr std::string_view kJwtWords[] = {"jwt",           "token",    "bearer",
+                                          "authorization", "id_token", "access_token"};
+constexpr std::string_view kCveWords[] = {"cve", "vulnerability", "advisory", "cvss"};
+constexpr std::string_view kWalletWords[] = {"wallet", "bitcoin", "btc",      "address",
+                                             "send",   "pay",     "ethereum", "eth"};
+constexpr std::string_view kSecretWords[] = {"key", "secret",     "token", "password", "passwd",
+                                             "pwd", "credential", "auth",  "api",      "private"};
+constexpr std::string_view kAwsWords[] = {"aws", "access", "secret", "key", "amazon", "iam"};
+constexpr std::string_view kGcpWords[] = {"gcp", "google", "service_account", "credentials",
+                                          "private_key"};
+constexpr std::string_view kAzureWords[] = {"azure", "connection", "storage", "servicebus",
+                                            "accountkey"};
+constexpr std::string_view kIndicatorWords[] = {"ioc", "c2", "malware", "indicator", "blocklist"};
+
+constexpr EntityType kTypes[] = {
+    {"aws_access_key_id", "aws_access_key_id", "secret", true, kAwsWords},
+    {"aws_secret_pair", "aws_secret_pair", "secret", true, kAwsWords},
+    {"azure_connection_string", "azure_connection_string", "secret", true, kAzureWords},
+    {"bitcoin_address", "base58check", "pii", false, kWalletWords},
+    {"bitcoin_bech32_address", "bech32", "pii", false, kWalletWords},
+    {"credit_card", "luhn", "pii", false, kCardWords},
+    {"cve", "cve", "indicator", false, kCveWords},
+    {"domain", "domain", "indicator", false, kDomainWords},
+    {"email", "email", "pii", false, kEmailWords},
+    {"ethereum_address", "eip55", "pii", false, kWalletWords},
+    {"gcp_service_account", "gcp_service_account", "secret", true, kGcpWords},
+    {"generic_secret", "entropy", "secret", true, kSecretWords},
+    {"iban", "iban", "pii", false, kIbanWords},
+    {"ip", "ip", "indicator", false, kIpWords},
+    {"ipv4", "ipv4", "indicator", false, kIpWords},
+    {"ipv6", "ipv6", "indicator", false, kIpWords},
+    {"jwt", "jwt", "secret", true, kJwtWords},
+    {"mac_address", "mac", "pii", false, kMacWords},
+    {"malicious_indicator", "", "indicator", false, kIndicatorWords},
+    {"md5", "md5", "indicator", false, kHashWords},
+    {"phone_number", "phone_e164", "pii", false, kPhoneWords},
+    {"private_key", "pem_private_key", "secret", true, kSecretWords},
+    {"secret", "", "secret", true, kSecretWords},
+    {"sha1", "sha1", "indicator", false, kHashWords},
+    {"sha256", "sha256", "indicator", false, kHashWords},
+    {"url", "url", "indicator", false, kUrlWords},
+    {"us_ssn", "us_ssn", "pii", false, kSsnWords},
+    {"uuid", "uuid", "pii", false, kUuidWords},
+};
+
+char Lower(char c) { return static_cast<char>(absl::ascii_tolower(static_cast<unsigned char>(c))); }
+bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
+bool IsUpper(char c) { return absl::ascii_isupper(static_cast<unsigned char>(c)); }
+
+std::string Signed(double v) { return absl::StrFormat("%+.2f", v); }
+
+}  // namespace
+
+std::span<const EntityType> AllEntityTypes() { return kTypes; }
+
+const EntityType* FindEntityType(std::string_view name) {
+  for (const EntityType& t : kTypes) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
+bool ContainsWord(std::string_view text, std::string_view word) {
+  if (word.empty() || word.size() > text.size()) return false;
+  for (size_t i = 0; i + word.size() <= text.size(); ++i) {
+    bool eq = true;
+    for (size_t k = 0; k < word.size(); ++k) {
+      if (Lower(text[i + k]) != Lower(word[k])) {
+        eq = false;
+        break;
+      }
+    }
+    if (!eq) continue;
+    // Boundary before: start, a non-letter, or a camelCase hump (xY).
+    bool before = i == 0 || !IsLetter(text[i - 1]) || (IsUpper(text[i]) && !IsUpper(text[i - 1]));
+    size_t j = i + word.size();
+    bool after =
+        j == text.size() || !IsLetter(text[j]) || (IsUpper(text[j]) && !IsUpper(text[j - 1]));
+    // Keywords that end in a separator ("ghp_", "sk-") are prefixes; no boundary needed.
+    if (!IsLetter(word.back())) after = true;
+    if (before && after) return true;
+  }
+  return false;
+}
+
+ContextScorer::ContextScorer(ContextOptions options) : options_(std::move(options)) {}
+
+ContextScore ContextScorer::Score(std::string_view data, size_t begin, size_t end,
+                                  std::string_view key,
+                                  std::span<const std::string> keywords) const {
+  ContextScore out;
+  begin = std::min(begin, data.size());
+  end = std::clamp(end, begin, data.size());
+  size_t lo = begin > options_.window ? begin - options_.window : 0;
+  size_t hi = std::min(data.size(), end + options_.window);
+  std::string_view before = data.substr(lo, begin - lo);
+  std::string_view after = data.substr(end, hi - end);
+  std::string_view match = data.substr(begin, end - begin);
+
+  double boost = 0.0;
+  double penalty = 0.0;
+
+  // Positive: keywords in the key name, then near the match (one reason each).
+  if (!key.empty()) {
+    for (const std::string& kw : keywords) {
+      if (ContainsWord(key, kw)) {
+        boost += options_.key_boost;
+        out.reasons.push_back(
+            StrCat(Signed(options_.key_boost), " key '", key, "' names the entity ('", kw, "')"));
+        break;
+      }
+    }
+  }
+  for (const std::string& kw : keywords) {
+    if (ContainsWord(before, kw) || ContainsWord(after, kw)) {
+      boost += options_.keyword_boost;
+      out.reasons.push_back(
+          StrCat(Signed(options_.keyword_boost), " keyword '", kw, "' near the match"));
+      break;
+    }
+  }
+
+  // Negative: placeholder words in the key, in the value, near the match.
+  for (const std::string& w : options_.negative_words) {
+    if (!key.empty() && ContainsWord(key, w)) {
+      penalty += options_.negative_key_penalty;
+      out.reasons.push_back(StrCat(Signed(-options_.negative_key_penalty), " key '", key,
+                                   "' suggests a non-real value ('", w, "')"));
+      break;
+    }
+  }
+  for (const std::string& w : options_.negative_words) {
+    if (ContainsWord(match, w)) {
+      penalty += options_.negative_value_penalty;
+      out.reasons.push_back(
+          StrCat(Signed(-options_.negative_value_penalty), " value contains '", w, "'"));
+      break;
+    }
+  }
+  for (const std::string& w : options_.negative_words) {
+    if (ContainsWord(before, w) || ContainsWord(after, w)) {
+      penalty += options_.negative_penalty;
+      out.reasons.push_back(
+          StrCat(Signed(-options_.negative_penalty), " '", w, "' near the match"));
+      break;
+    }
+  }
+  boost = std::min(boost, options_.max_boost);
+  penalty = std::min(penalty, options_.max_penalty);
+  out.adjustment = boost - penalty;
+  return out;
+}
+
+std::optional<Entity> Recognize(const Candidate& c, const ContextScorer& scorer,
+                                const RecognizeOptions& options) {
+  Entity e;
+  const EntityType* type = FindEntityType(c.entity);
+  e.type = c.entity.empty() ? std::string("secret") : std::string(c.entity);
+  e.base_confidence = c.base_confidence;
+  size_t begin = std::min(c.begin, c.data.size());
+  size_t end = std::clamp(c.end, begin, c.data.size());
+  size_t vb = begin, ve = end;
+  if (c.value_end != 0 && c.value_begin <= c.value_end && c.value_end <= c.data.size()) {
+    vb = c.value_begin;
+    ve = c.value_end;
+  }
+  std::string_view raw = c.data.substr(vb, ve - vb);
+  e.value = std::string(raw);
+
+  double adjust = 0.0;
+  std::string_view validator = c.validator;
+  if (validator.empty() && type != nullptr) validator = type->validator;
+  if (!validator.empty()) {
+    ValidationResult r = Validate(validator, raw);
+    e.validator = std::string(validator);
+    e.validated = r.valid;
+    e.validator_detail = r.detail;
+    if (!r.valid) {
+      if (options.on_failure == ValidatorFailure::kDrop) return std::nullopt;
+      adjust -= options.failure_penalty;
+      e.reasons.push_back(StrCat(Signed(-options.failure_penalty), " validator ", validator,
+                                 " failed: ", r.detail));
+    } else {
+      if (!r.normalized.empty()) e.value = r.normalized;
+      if (r.confidence_delta != 0.0) {
+        adjust += r.confidence_delta;
+        e.reasons.push_back(StrCat(Signed(r.confidence_delta), " validator ", validator,
+                                   r.detail.empty() ? "" : ": ", r.detail));
+      } else {
+        e.reasons.push_back(StrCat("+0.00 validator ", validator, " passed",
+                                   r.detail.empty() ? "" : ": ", r.detail));
+      }
+    }
+  }
+
+  bool secret_like = type != nullptr ? type->secret_like : c.entity.empty();
+  if (secret_like && validator != "entropy") {
+    e.entropy = ShannonEntropy(raw);
+    // Structured secrets (PEM, connection strings) are long enough that the bar is easy.
+    if (e.entropy < options.min_secret_entropy) {
+      adjust -= options.low_entropy_penalty;
+      e.reasons.push_back(absl::StrFormat("%s entropy %.2f bits/char below %.2f",
+                                          Signed(-options.low_entropy_penalty).c_str(), e.entropy,
+                                          options.min_secret_entropy));
+    }
+  } else if (secret_like) {
+    e.entropy = ShannonEntropy(raw);
+  }
+
+  std::vector<std::string> keywords(c.rule_keywords.begin(), c.rule_keywords.end());
+  if (type != nullptr) {
+    for (std::string_view w : type->keywords) keywords.emplace_back(w);
+  }
+  ContextScore ctx = scorer.Score(c.data, begin, end, c.key, keywords);
+  adjust += ctx.adjustment;
+  for (std::string& r : ctx.reasons) e.reasons.push_back(std::move(r));
+
+  e.confidence_adjustment = adjust;
+  e.confidence = std::clamp(c.base_confidence + adjust, 0.0, 1.0);
+  if (e.confidence < options.min_confidence) return std::nullopt;
+  return e;
+}
+
+absl::Status CheckEntityFields(std::string_view entity, std::string_view validator) {
+  for (char ch : entity) {
+    if (!(absl::ascii_islower(static_cast<unsigned char>(ch)) ||
+          absl::ascii_isdigit(static_cast<unsigned char>(ch)) || ch == '_')) {
+      return absl::InvalidArgumentError(
+          StrCat("entity \"", entity, "\": names use lowercase letters, digits and '_'"));
+    }
+  }
+  return CheckValidatorName(validator);
+}
+
+}  // namespace trawl

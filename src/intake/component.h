@@ -1,0 +1,145 @@
+// File: component.h
+// The package manifest model: one Component per archive entry seen (plus the package
+// itself as the root), and the Manifest that accounts for all of them. These are plain
+// value types; the manifest is the contract between intake and every later stage, which
+// check their work against it (docs/manifest.md describes the JSON form).
+//
+// Thread-safety: plain data, no internal synchronization; copy freely.
+#ifndef TRAWL_SRC_INTAKE_COMPONENT_H_
+#define TRAWL_SRC_INTAKE_COMPONENT_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace trawl {
+
+inline constexpr std::string_view kManifestSchema = "trawl.manifest/1";
+
+// What happened to one entry. Values and their names are part of the manifest format:
+// append only, never renumber or rename.
+enum class ComponentStatus {
+  kOk = 0,
+  kEncrypted = 1,          // content is encrypted; not read
+  kCorrupt = 2,            // the container or entry is malformed; content may be partial
+  kTruncated = 3,          // the input ended early; content may be partial
+  kLimitExceeded = 4,      // a safety limit stopped reading (reason names the limit)
+  kSkippedNonRegular = 5,  // directory, symlink, hard link, device, fifo, socket
+  kUnsupported = 6,        // libarchive cannot read this entry (e.g. unknown compression)
+};
+
+std::string_view ComponentStatusName(ComponentStatus status);
+absl::StatusOr<ComponentStatus> ParseComponentStatus(std::string_view name);
+
+// What an entry is. A container is an archive or compression layer that intake opened
+// (or would have opened, see status); its children follow in the manifest.
+enum class ComponentKind {
+  kFile = 0,
+  kContainer = 1,
+  kDirectory = 2,
+  kSymlink = 3,
+  kHardlink = 4,
+  kSpecial = 5,  // device, fifo, socket
+};
+
+std::string_view ComponentKindName(ComponentKind kind);
+absl::StatusOr<ComponentKind> ParseComponentKind(std::string_view name);
+
+struct Component {
+  // Stable id: the first 32 hex digits of SHA-256 over (package id, parent id, index in
+  // parent, raw entry name). The same package bytes always give the same ids, whether
+  // they arrive as a file or in memory, so a retried stage cannot duplicate work.
+  std::string id;
+  std::string parent_id;  // empty for the root (the package itself)
+  // Display path chain, e.g. "outer.tar.gz!/logs/app.zip!/2026/app.log". Built from
+  // sanitized names; for display and matching only, never a file-system path.
+  std::string path;
+  // The entry name exactly as stored in the archive (lossy only if not UTF-8). Never use
+  // it as a file-system path: see unsafe_path.
+  std::string name;
+  // True when the raw name is absolute, climbs out with "..", or holds control bytes.
+  bool unsafe_path = false;
+  uint32_t depth = 0;  // 0 for the root, 1 for entries of the root container, ...
+  uint64_t index = 0;  // position among the parent's entries, from 0
+  ComponentKind kind = ComponentKind::kFile;
+  // For containers: "tar+gzip", "zip", "7z", "raw+xz" (a bare compressed file), ...
+  std::string container_format;
+  int64_t declared_size = -1;  // size from the entry header; -1 when unknown
+  uint64_t size = 0;           // bytes of content read (all of it when content_complete)
+  std::string sha256;          // lowercase hex over the content read; empty if none read
+  bool content_complete = false;
+  // True when content (possibly empty, possibly partial) was handed over for this
+  // component: files, and containers intake did not expand. False for expanded
+  // containers, directories, links and entries that were not read.
+  bool has_content = false;
+  std::string media_type;  // sniffed from content (classification refines it)
+  ComponentStatus status = ComponentStatus::kOk;
+  std::string reason;  // why status is not ok, or a note; empty when ok
+  // Id of the first component with the same complete content. Later stages analyse the
+  // first one only; a duplicate container is not expanded again.
+  std::string duplicate_of;
+  uint64_t children = 0;  // entries listed directly inside this container
+
+  bool operator==(const Component&) const = default;
+};
+
+// Every safety limit, with the defaults documented in docs/manifest.md. Zero disables a
+// limit (not recommended for untrusted input).
+struct DecomposeLimits {
+  // Bytes decompressed at every nesting level together.
+  uint64_t max_total_bytes = 4ull << 30;
+  // expanded bytes / input bytes. Checked only once expanded bytes pass
+  // ratio_grace_bytes, because tiny inputs have meaningless ratios.
+  double max_expansion_ratio = 200.0;
+  uint64_t ratio_grace_bytes = 64ull << 20;
+  uint64_t max_entries = 100000;              // archive entries, all levels together
+  uint32_t max_depth = 8;                     // containers at this depth are not opened
+  uint64_t max_path_length = 4096;            // bytes of one raw entry name
+  uint64_t max_component_bytes = 1ull << 30;  // content kept for one entry
+
+  bool operator==(const DecomposeLimits&) const = default;
+};
+
+// A limit that fired. For max_expansion_ratio, observed is the expanded byte count and
+// maximum the byte count the ratio allowed at that point.
+struct LimitEvent {
+  std::string limit;         // the DecomposeLimits field name, e.g. "max_total_bytes"
+  std::string component_id;  // the entry that hit it
+  uint64_t observed = 0;
+  uint64_t maximum = 0;
+
+  bool operator==(const LimitEvent&) const = default;
+};
+
+struct Manifest {
+  std::string schema = std::string(kManifestSchema);
+  std::string package_id;
+  std::string package_name;  // root display name (file base name, or given name)
+  uint64_t input_bytes = 0;
+  std::string input_sha256;
+  // False when a package-wide limit (total bytes, ratio, entry count) stopped the walk:
+  // the containers still open at that point carry status limit_exceeded and say so.
+  bool complete = true;
+  std::string stopped_by;  // limit name when !complete
+  DecomposeLimits limits;
+  uint64_t entries_seen = 0;    // archive headers read; == components.size() - 1
+  uint64_t expanded_bytes = 0;  // decompressed bytes, all levels
+  std::vector<LimitEvent> limit_events;
+  // In emission order: a container comes after its children, so its status is final.
+  std::vector<Component> components;
+
+  bool operator==(const Manifest&) const = default;
+};
+
+// Checks the accounting invariants later stages rely on: ids unique, every parent
+// present, each container's children count matches, entries_seen matches, duplicates
+// point at a component with the same digest. Returns the first violation.
+absl::Status ValidateManifest(const Manifest& manifest);
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_INTAKE_COMPONENT_H_

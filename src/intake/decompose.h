@@ -1,0 +1,87 @@
+// File: decompose.h
+// Intake: takes a data package apart into components with libarchive (tar, zip, 7z, cpio,
+// ar; gzip, bzip2, xz, lzma, lzip, zstd, lz4, compress layers; nested containers), under
+// safety limits, and accounts for every entry in a Manifest.
+//
+// Two ways to consume the result:
+//   - streaming: DecomposeBytes / DecomposeFile hand each component to a callback as soon
+//     as it is complete. With a file path the package is never held in memory: entries
+//     are read one at a time (a nested container is held while it is being expanded).
+//   - collecting: CollectBytes / CollectFile keep the unique contents in memory.
+//
+// Order: a container is reported after its children (its status is final only then);
+// the root (the package itself) comes last. Content is passed for file components, and
+// partial content for entries cut short (content_complete == false); containers,
+// directories, links, encrypted entries and skipped entries get empty content.
+//
+// Security: entry names are never used as file-system paths (WriteComponentsToDirectory
+// names files by component id). Only the listed formats and filters are enabled: in
+// particular libarchive's mtree reader (which opens host files an archive names) and
+// the filters that spawn external programs are never registered.
+//
+// Thread-safety: every function here is reentrant; concurrent calls share nothing.
+#ifndef TRAWL_SRC_INTAKE_DECOMPOSE_H_
+#define TRAWL_SRC_INTAKE_DECOMPOSE_H_
+
+#include <map>
+#include <string>
+#include <string_view>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "intake/component.h"
+
+namespace trawl {
+
+struct DecomposeOptions {
+  // Required: identifies the package; every component id derives from it.
+  std::string package_id;
+  // Display name of the root in path chains. Default: the file's base name for
+  // DecomposeFile, the package id for DecomposeBytes. Does not affect ids.
+  std::string package_name;
+  DecomposeLimits limits;
+};
+
+// Called once per component. `content` is borrowed for the duration of the call only.
+// A non-OK return stops decomposition and is returned to the caller unchanged.
+using ComponentCallback =
+    absl::FunctionRef<absl::Status(const Component& component, std::string_view content)>;
+
+// Decomposes an in-memory package. Errors only for bad options or a callback error;
+// malformed, truncated, encrypted or oversized input yields a manifest with statuses.
+absl::StatusOr<Manifest> DecomposeBytes(std::string_view data, const DecomposeOptions& options,
+                                        ComponentCallback callback);
+
+// Decomposes a package file, streaming entries from disk. Errors when the file cannot
+// be opened or read, for bad options, or for a callback error.
+absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeOptions& options,
+                                       ComponentCallback callback);
+
+// The collecting form: the manifest plus the content of every component that has any
+// and is not a duplicate, keyed by component id. Holds up to max_total_bytes in memory.
+struct Decomposition {
+  Manifest manifest;
+  std::map<std::string, std::string> content;
+};
+absl::StatusOr<Decomposition> CollectBytes(std::string_view data, const DecomposeOptions& options);
+absl::StatusOr<Decomposition> CollectFile(const std::string& path, const DecomposeOptions& options);
+
+// For `trawl decompose -o DIR`: decomposes `path`, writes each unique content to
+// DIR/<component id> and the manifest to DIR/manifest.json. DIR must exist.
+absl::StatusOr<Manifest> DecomposeFileToDirectory(const std::string& path,
+                                                  const DecomposeOptions& options,
+                                                  const std::string& directory);
+
+// Exposed for tests and the C API: the display form of a raw entry name (separators
+// normalised to '/', leading '/' and drive letters, "." and ".." segments and control
+// bytes removed) and whether the raw name was unsafe.
+struct SanitizedName {
+  std::string display;
+  bool unsafe = false;
+};
+SanitizedName SanitizeEntryName(std::string_view raw);
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_INTAKE_DECOMPOSE_H_

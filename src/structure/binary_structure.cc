@@ -1,0 +1,253 @@
+// File: binary_structure.cc
+#include "structure/binary_structure.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+
+#include "util/json_writer.h"
+
+namespace trawl {
+namespace {
+
+bool Printable(uint8_t c) { return (c >= 0x20 && c < 0x7F) || c == '\t'; }
+
+uint32_t Le32(std::string_view d, size_t at) {
+  return static_cast<uint32_t>(static_cast<uint8_t>(d[at])) | static_cast<uint32_t>(static_cast<uint8_t>(d[at + 1])) << 8 |
+         static_cast<uint32_t>(static_cast<uint8_t>(d[at + 2])) << 16 |
+         static_cast<uint32_t>(static_cast<uint8_t>(d[at + 3])) << 24;
+}
+
+// Returns true and the type when a signature starts at data[i].
+bool MatchSignature(std::string_view d, size_t i, FileSignature* type) {
+  using namespace std::string_view_literals;
+  const std::string_view s = d.substr(i);
+  auto is = [&](std::string_view magic) { return s.substr(0, magic.size()) == magic; };
+  switch (static_cast<uint8_t>(s[0])) {
+    case 'P':
+      if (is("PK\x03\x04"sv)) return *type = FileSignature::kZip, true;
+      break;
+    case 0x1F:
+      if (is("\x1F\x8B\x08"sv)) return *type = FileSignature::kGzip, true;
+      break;
+    case '7':
+      if (is("7z\xBC\xAF\x27\x1C"sv)) return *type = FileSignature::kSevenZip, true;
+      break;
+    case 0xFD:
+      if (is("\xFD" "7zXZ\x00"sv)) return *type = FileSignature::kXz, true;
+      break;
+    case 'B':
+      // "BZh" + block size digit + the block magic (pi digits) or the empty-stream magic.
+      if (is("BZh"sv) && s.size() >= 10 && s[3] >= '1' && s[3] <= '9' &&
+          (s.substr(4, 6) == "\x31\x41\x59\x26\x53\x59"sv || s.substr(4, 6) == "\x17\x72\x45\x38\x50\x90"sv)) {
+        return *type = FileSignature::kBzip2, true;
+      }
+      break;
+    case '%':
+      if (is("%PDF-"sv)) return *type = FileSignature::kPdf, true;
+      break;
+    case 0x7F:
+      if (is("\x7F" "ELF"sv) && s.size() >= 6 && (s[4] == 1 || s[4] == 2) && (s[5] == 1 || s[5] == 2)) {
+        return *type = FileSignature::kElf, true;
+      }
+      break;
+    case 'M':
+      if (is("MZ"sv) && s.size() >= 0x40) {
+        const uint32_t lfanew = Le32(s, 0x3C);
+        if (lfanew >= 0x40 && lfanew <= s.size() - 4 && s.substr(lfanew, 4) == "PE\0\0"sv) {
+          return *type = FileSignature::kPe, true;
+        }
+      }
+      break;
+    case 0x89:
+      if (is("\x89PNG\r\n\x1A\n"sv)) return *type = FileSignature::kPng, true;
+      break;
+    case 0xFF:
+      if (s.size() >= 4 && is("\xFF\xD8\xFF"sv)) {
+        const uint8_t marker = static_cast<uint8_t>(s[3]);
+        if (marker == 0xE0 || marker == 0xE1 || marker == 0xE2 || marker == 0xDB || marker == 0xEE ||
+            marker == 0xC0 || marker == 0xC4 || marker == 0xFE) {
+          return *type = FileSignature::kJpeg, true;
+        }
+      }
+      break;
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* FileSignatureName(FileSignature type) {
+  switch (type) {
+    case FileSignature::kZip: return "zip";
+    case FileSignature::kGzip: return "gzip";
+    case FileSignature::kSevenZip: return "7z";
+    case FileSignature::kXz: return "xz";
+    case FileSignature::kBzip2: return "bzip2";
+    case FileSignature::kPdf: return "pdf";
+    case FileSignature::kElf: return "elf";
+    case FileSignature::kPe: return "pe";
+    case FileSignature::kPng: return "png";
+    case FileSignature::kJpeg: return "jpeg";
+  }
+  return "unknown";
+}
+
+
+std::vector<EmbeddedSignature> FindSignatures(std::string_view data, size_t max_signatures, bool* truncated) {
+  static const std::array<bool, 256> kFirst = [] {
+    std::array<bool, 256> t{};
+    for (uint8_t c : {uint8_t{'P'}, uint8_t{0x1F}, uint8_t{'7'}, uint8_t{0xFD}, uint8_t{'B'}, uint8_t{'%'},
+                      uint8_t{0x7F}, uint8_t{'M'}, uint8_t{0x89}, uint8_t{0xFF}}) {
+      t[c] = true;
+    }
+    return t;
+  }();
+  std::vector<EmbeddedSignature> out;
+  *truncated = false;
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (!kFirst[static_cast<uint8_t>(data[i])]) continue;
+    FileSignature type;
+    if (!MatchSignature(data, i, &type)) continue;
+    if (out.size() >= max_signatures) {
+      *truncated = true;
+      break;
+    }
+    out.push_back({i, type});
+  }
+  return out;
+}
+
+std::vector<ExtractedString> ExtractStrings(std::string_view data, const BinaryOptions& options, bool* truncated) {
+  std::vector<ExtractedString> out;
+  *truncated = false;
+  size_t total = 0;
+  const size_t min_len = std::max<size_t>(options.min_string_length, 1);
+  auto add = [&](ExtractedString s) {
+    if (out.size() >= options.max_strings || total + s.text.size() > options.max_string_bytes) {
+      *truncated = true;
+      return false;
+    }
+    total += s.text.size();
+    out.push_back(std::move(s));
+    return true;
+  };
+  const auto byte = [&](size_t i) { return static_cast<uint8_t>(data[i]); };
+  // ASCII runs.
+  for (size_t i = 0; i < data.size();) {
+    if (!Printable(byte(i))) {
+      ++i;
+      continue;
+    }
+    size_t j = i;
+    while (j < data.size() && Printable(byte(j))) ++j;
+    if (j - i >= min_len && !add({i, j - i, false, std::string(data.substr(i, j - i))})) break;
+    i = j;
+  }
+  // UTF-16LE runs of printable ASCII code units, on both alignments.
+  if (options.utf16 && !*truncated) {
+    for (size_t phase = 0; phase < 2 && !*truncated; ++phase) {
+      for (size_t i = phase; i + 1 < data.size();) {
+        if (!(Printable(byte(i)) && byte(i + 1) == 0)) {
+          i += 2;
+          continue;
+        }
+        size_t j = i;
+        std::string text;
+        while (j + 1 < data.size() && Printable(byte(j)) && byte(j + 1) == 0) {
+          text.push_back(data[j]);
+          j += 2;
+        }
+        if (text.size() >= min_len && !add({i, j - i, true, std::move(text)})) break;
+        i = j;
+      }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const ExtractedString& a, const ExtractedString& b) { return a.offset < b.offset; });
+  }
+  return out;
+}
+
+BinaryReport AnalyzeBinary(std::string_view data, const BinaryOptions& options) {
+  BinaryReport r;
+  r.size = data.size();
+  r.entropy = ShannonEntropy(data);
+  r.block_size = std::max<size_t>(options.block_size, 16);
+  for (size_t b = 0; b < data.size(); b += r.block_size) {
+    const std::string_view block = data.substr(b, r.block_size);
+    const double h = ShannonEntropy(block);
+    r.block_entropy.push_back(static_cast<float>(h));
+    // A short final block cannot reach 8 bits; judge it against its own maximum.
+    const double limit = std::min(options.high_entropy_bits, std::log2(static_cast<double>(block.size())) * 0.9);
+    const bool high = block.size() >= 64 && h > limit;
+    if (!high) continue;
+    if (!r.high_entropy_regions.empty() && r.high_entropy_regions.back().span.end == b) {
+      EntropyRegion& last = r.high_entropy_regions.back();
+      const double blocks = static_cast<double>((last.span.end - last.span.begin + r.block_size - 1) / r.block_size);
+      last.mean_entropy = (last.mean_entropy * blocks + h) / (blocks + 1);
+      last.span.end = b + block.size();
+    } else {
+      r.high_entropy_regions.push_back({{b, b + block.size()}, h});
+    }
+  }
+  r.strings = ExtractStrings(data, options, &r.strings_truncated);
+  r.signatures = FindSignatures(data, options.max_signatures, &r.signatures_truncated);
+  return r;
+}
+
+DerivedBuffer StringsAsBuffer(const std::vector<ExtractedString>& strings) {
+  DerivedBuffer out;
+  out.encoding = DerivedEncoding::kStrings;
+  uint64_t begin = ~uint64_t{0}, end = 0;
+  for (const ExtractedString& s : strings) {
+    if (!out.data.empty()) {
+      out.data.push_back('\n');
+      out.map.AppendGap(1);
+    }
+    out.data.append(s.text);
+    out.map.AppendLinear(s.offset, s.text.size(), s.byte_length);
+    begin = std::min(begin, s.offset);
+    end = std::max(end, s.offset + s.byte_length);
+  }
+  out.source_span = strings.empty() ? ByteSpan{} : ByteSpan{begin, end};
+  out.component_span = out.source_span;
+  out.printable_ratio = out.data.empty() ? 0.0 : 1.0;
+  return out;
+}
+
+void BinaryReport::WriteJson(JsonWriter& w, size_t max_items) const {
+  w.BeginObject();
+  w.Field("size", size).Field("entropy", entropy).Field("block_size", uint64_t{block_size});
+  w.Key("block_entropy").BeginArray();
+  // Long profiles are downsampled to at most 256 points (max of each bucket).
+  const size_t points = std::min<size_t>(block_entropy.size(), 256);
+  for (size_t p = 0; p < points; ++p) {
+    const size_t b = p * block_entropy.size() / points, e = (p + 1) * block_entropy.size() / points;
+    float m = 0;
+    for (size_t k = b; k < e; ++k) m = std::max(m, block_entropy[k]);
+    w.Double(static_cast<double>(m));
+  }
+  w.EndArray();
+  w.Key("high_entropy_regions").BeginArray();
+  for (size_t i = 0; i < high_entropy_regions.size() && i < max_items; ++i) {
+    const EntropyRegion& e = high_entropy_regions[i];
+    w.BeginObject().Field("offset", e.span.begin).Field("length", e.span.end - e.span.begin);
+    w.Field("entropy", e.mean_entropy).EndObject();
+  }
+  w.EndArray();
+  uint64_t utf16 = 0;
+  for (const ExtractedString& s : strings) utf16 += s.utf16;
+  w.Key("strings").BeginObject();
+  w.Field("count", uint64_t{strings.size()}).Field("utf16", utf16).Field("truncated", strings_truncated);
+  w.EndObject();
+  w.Key("signatures").BeginArray();
+  for (size_t i = 0; i < signatures.size() && i < max_items; ++i) {
+    w.BeginObject().Field("offset", signatures[i].offset).Field("type", FileSignatureName(signatures[i].type)).EndObject();
+  }
+  w.EndArray();
+  w.Field("signatures_truncated", signatures_truncated);
+  w.EndObject();
+}
+
+}  // namespace trawl

@@ -1,0 +1,911 @@
+// File: json_structure.cc
+// One simdjson On Demand walk per document computes the statistics, the key-path trie,
+// the locator entries and the decoded strings together. Positions come from the input
+// buffer itself: On Demand hands out views into the (padded) input, so
+// `raw_json_token().data() - base` is an exact offset, and a container ends at the first
+// non-space byte after its last child.
+//
+// simdjson validates UTF-8 and structure while indexing (stage 1); On Demand validates
+// scalars only when they are read, so this walk validates every scalar itself (number
+// grammar, literals, string escapes and control characters) and checks trailing content.
+#include "structure/json_structure.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "simdjson.h"
+#include "structure/internal/utf8.h"
+#include "util/digest.h"
+#include "util/json_writer.h"
+
+namespace trawl {
+
+namespace ondemand = simdjson::ondemand;
+using internal::IsJsonSpace;
+
+namespace {
+// Debian's Abseil is built with its own string_view type.
+inline absl::string_view AbslView(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+}  // namespace
+
+const char* JsonTypeName(uint32_t type_bit) {
+  switch (type_bit) {
+    case kJsonObject: return "object";
+    case kJsonArray: return "array";
+    case kJsonString: return "string";
+    case kJsonInteger: return "integer";
+    case kJsonFloat: return "float";
+    case kJsonBool: return "bool";
+    case kJsonNull: return "null";
+  }
+  return "unknown";
+}
+
+namespace {
+
+constexpr uint64_t kOpen = ~uint64_t{0};  // locator entry end not known yet
+
+std::string TypeList(uint32_t mask) {
+  std::string out;
+  for (uint32_t bit = 1; bit <= kJsonNull; bit <<= 1) {
+    if (!(mask & bit)) continue;
+    if (!out.empty()) out.push_back('|');
+    out.append(JsonTypeName(bit));
+  }
+  return out;
+}
+
+bool IsIdentifier(std::string_view key) {
+  if (key.empty()) return false;
+  for (size_t i = 0; i < key.size(); ++i) {
+    const char c = key[i];
+    const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '$';
+    const bool digit = c >= '0' && c <= '9';
+    if (!(alpha || (i > 0 && (digit || c == '-')))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+namespace internal {
+
+// Key-path trie shared by the statistics and the fingerprints. Node 0 is the root ("$"),
+// node 1 collects every path past the max_key_paths limit.
+class PathTrie {
+ public:
+  static constexpr uint32_t kRoot = 0;
+  static constexpr uint32_t kOverflow = 1;
+  static constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+  explicit PathTrie(uint32_t max_paths) : max_paths_(std::max<uint32_t>(max_paths, 1) + 1) {
+    nodes_.push_back(Node{kNone, kNone, false, {}, {}});
+    nodes_.push_back(Node{kNone, kNone, false, {}, {}});
+  }
+
+  uint32_t Child(uint32_t parent, std::string_view key) {
+    if (parent == kOverflow) return kOverflow;
+    scratch_.assign(reinterpret_cast<const char*>(&parent), sizeof parent);
+    scratch_.append(key);
+    auto it = children_.find(scratch_);
+    if (it != children_.end()) return it->second;
+    if (nodes_.size() >= max_paths_) return kOverflow;
+    const uint32_t id = static_cast<uint32_t>(nodes_.size());
+    nodes_.push_back(Node{parent, kNone, false, std::string(key), {}});
+    children_.emplace(scratch_, id);
+    return id;
+  }
+
+  uint32_t Star(uint32_t parent) {
+    if (parent == kOverflow) return kOverflow;
+    if (nodes_[parent].star != kNone) return nodes_[parent].star;
+    if (nodes_.size() >= max_paths_) return kOverflow;
+    const uint32_t id = static_cast<uint32_t>(nodes_.size());
+    nodes_.push_back(Node{parent, kNone, true, {}, {}});
+    nodes_[parent].star = id;
+    return id;
+  }
+
+  // Records one value of type `bit` at `node` for the statistics and the current shape.
+  void Touch(uint32_t node, uint32_t bit) {
+    Node& n = nodes_[node];
+    ++n.count;
+    n.types |= bit;
+    if (n.stamp != stamp_) {
+      n.stamp = stamp_;
+      n.shape_types = 0;
+      touched_.push_back(node);
+    }
+    n.shape_types |= bit;
+  }
+
+  // Starts a new shape (one NDJSON record, or the whole document).
+  void BeginShape() {
+    ++stamp_;
+    touched_.clear();
+  }
+
+  // Canonical shape key: (node << 8 | types) sorted by node id.
+  std::vector<uint64_t> ShapeKey() {
+    std::vector<uint64_t> key;
+    key.reserve(touched_.size());
+    for (uint32_t node : touched_) {
+      if (node == kOverflow) continue;
+      key.push_back((uint64_t{node} << 8) | nodes_[node].shape_types);
+    }
+    std::sort(key.begin(), key.end());
+    return key;
+  }
+
+  // SHA-256 over "path\ttypes\n" lines sorted by path.
+  std::string Fingerprint(const std::vector<uint64_t>& shape_key) {
+    std::vector<std::string> lines;
+    lines.reserve(shape_key.size());
+    for (uint64_t entry : shape_key) {
+      const uint32_t node = static_cast<uint32_t>(entry >> 8);
+      lines.push_back(absl::StrCat(Path(node), "\t", TypeList(static_cast<uint32_t>(entry & 0xFF)), "\n"));
+    }
+    std::sort(lines.begin(), lines.end());
+    Sha256 sha;
+    for (const std::string& line : lines) sha.Update(line);
+    return ToHex(sha.Finish());
+  }
+
+  const std::string& Path(uint32_t node) {
+    Node& n = nodes_[node];
+    if (!n.path.empty()) return n.path;
+    std::string path;
+    if (node == kRoot) {
+      path = "$";
+    } else if (node == kOverflow) {
+      path = "$<dropped>";
+    } else {
+      path = Path(n.parent);  // copy: the recursion may reallocate nodes_' strings
+      if (n.is_star) {
+        path.append("[*]");
+      } else if (IsIdentifier(n.name)) {
+        path.push_back('.');
+        path.append(n.name);
+      } else {
+        path.push_back('[');
+        AppendJsonString(&path, n.name);
+        path.push_back(']');
+      }
+    }
+    nodes_[node].path = std::move(path);
+    return nodes_[node].path;
+  }
+
+  std::vector<JsonKeyPath> Export(uint64_t* dropped) {
+    std::vector<JsonKeyPath> out;
+    for (uint32_t i = 0; i < nodes_.size(); ++i) {
+      if (i == kOverflow) {
+        *dropped = nodes_[i].count;
+        continue;
+      }
+      if (nodes_[i].count == 0) continue;
+      out.push_back({Path(i), nodes_[i].count, nodes_[i].types});
+    }
+    std::sort(out.begin(), out.end(), [](const JsonKeyPath& a, const JsonKeyPath& b) { return a.path < b.path; });
+    return out;
+  }
+
+  const std::string& Name(uint32_t node) const { return nodes_[node].name; }
+
+ private:
+  struct Node {
+    uint32_t parent;
+    uint32_t star;
+    bool is_star;
+    std::string name;
+    std::string path;
+    uint64_t count = 0;
+    uint32_t types = 0;
+    uint64_t stamp = 0;
+    uint32_t shape_types = 0;
+  };
+  std::vector<Node> nodes_;
+  absl::flat_hash_map<std::string, uint32_t> children_;
+  std::string scratch_;
+  std::vector<uint32_t> touched_;
+  uint64_t stamp_ = 0;
+  size_t max_paths_;
+};
+
+struct WalkError {
+  simdjson::error_code code = simdjson::SUCCESS;
+  std::string name;  // stable short name
+  std::string message;
+  uint64_t offset = 0;
+  bool exact = true;
+  bool depth = false;
+};
+
+}  // namespace internal
+
+namespace {
+
+// Finds the first control character inside a string, or the opening quote of an unclosed
+// string: simdjson's indexing reports those without a position.
+bool FindStringProblem(std::string_view text, uint64_t* offset) {
+  bool in_string = false;
+  size_t open = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (!in_string) {
+      if (c == '"') {
+        in_string = true;
+        open = i;
+      }
+    } else if (c == '\\') {
+      ++i;
+    } else if (c == '"') {
+      in_string = false;
+    } else if (c < 0x20) {
+      *offset = i;
+      return true;
+    }
+  }
+  if (in_string) *offset = open;
+  return in_string;
+}
+
+using internal::PathTrie;
+using internal::WalkError;
+
+const char* ErrorName(simdjson::error_code code) {
+  switch (code) {
+    case simdjson::UTF8_ERROR: return "utf8";
+    case simdjson::DEPTH_ERROR: return "depth_limit";
+    case simdjson::UNCLOSED_STRING: return "unclosed_string";
+    case simdjson::UNESCAPED_CHARS: return "unescaped_chars";
+    case simdjson::STRING_ERROR: return "string_escape";
+    case simdjson::NUMBER_ERROR: return "number";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR: return "literal";
+    case simdjson::EMPTY: return "empty";
+    case simdjson::TRAILING_CONTENT: return "trailing_content";
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "incomplete";
+    case simdjson::CAPACITY: return "capacity";
+    case simdjson::MEMALLOC: return "memory";
+    default: return "tape_error";
+  }
+}
+
+// Number grammar (RFC 8259) and classification. Returns false when malformed.
+bool ClassifyNumber(std::string_view t, bool* is_float, bool* huge) {
+  size_t i = 0;
+  const bool negative = i < t.size() && t[i] == '-';
+  if (negative) ++i;
+  if (i >= t.size()) return false;
+  const size_t int_begin = i;
+  if (t[i] == '0') {
+    ++i;
+  } else if (t[i] >= '1' && t[i] <= '9') {
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+  } else {
+    return false;
+  }
+  const size_t int_digits = i - int_begin;
+  bool has_fraction = false, has_exponent = false;
+  if (i < t.size() && t[i] == '.') {
+    has_fraction = true;
+    ++i;
+    const size_t b = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    if (i == b) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    has_exponent = true;
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    const size_t b = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    if (i == b) return false;
+  }
+  if (i != t.size()) return false;
+  *is_float = has_fraction || has_exponent;
+  *huge = false;
+  if (!*is_float) {
+    if (int_digits > 20) {
+      *huge = true;
+    } else if (int_digits >= 19) {
+      const std::string_view digits = t.substr(int_begin);
+      const std::string_view limit = negative ? "9223372036854775808" : "18446744073709551615";
+      *huge = digits.size() > limit.size() || (digits.size() == limit.size() && digits > limit);
+    }
+  } else if (has_exponent || t.size() > 300) {
+    double d;
+    const auto r = std::from_chars(t.data(), t.data() + t.size(), d);
+    *huge = r.ec == std::errc::result_out_of_range;
+  }
+  return true;
+}
+
+uint32_t HexValue(char c) {
+  if (c >= '0' && c <= '9') return static_cast<uint32_t>(c - '0');
+  if (c >= 'a' && c <= 'f') return static_cast<uint32_t>(c - 'a' + 10);
+  if (c >= 'A' && c <= 'F') return static_cast<uint32_t>(c - 'A' + 10);
+  return 0xFFFFFFFFu;
+}
+
+bool ReadHex4(std::string_view s, size_t i, uint32_t* out) {
+  if (i + 4 > s.size()) return false;
+  uint32_t v = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    const uint32_t h = HexValue(s[i + k]);
+    if (h > 15) return false;
+    v = (v << 4) | h;
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
+// The On Demand walk. One instance per document (or NDJSON file).
+class JsonWalker {
+ public:
+  JsonWalker(const char* base, const JsonOptions& options, PathTrie* trie, JsonReport* report,
+             JsonLocator* locator)
+      : base_(base), options_(options), trie_(trie), report_(report), locator_(locator) {}
+
+  // NDJSON record index of the next document (0 for a single document).
+  void set_record(uint64_t record) { record_ = record; }
+
+  // Walks the document in [begin, begin + len). Returns false and fills `error` on the
+  // first problem.
+  bool WalkDocument(ondemand::document& doc, uint64_t begin, uint64_t len, WalkError* error) {
+    doc_ = &doc;
+    error_ = error;
+    doc_end_ = begin + len;
+    const size_t first_entry = locator_ ? locator_->entries_.size() : 0;
+    const bool ok = WalkRoot(doc, begin);
+    if (!ok && locator_) {
+      // Close the entries the error left open so the partial locator stays usable.
+      for (size_t i = first_entry; i < locator_->entries_.size(); ++i) {
+        if (locator_->entries_[i].end == kOpen) locator_->entries_[i].end = std::max(error->offset, locator_->entries_[i].begin);
+      }
+    }
+    return ok;
+  }
+
+  // Walks a JSON string token's content [begin, end) (without quotes): validates
+  // escapes and control characters and appends the decoded form when asked to.
+  bool String(uint64_t begin, uint64_t end, bool is_key) {
+    const std::string_view s(base_ + begin, end - begin);
+    // simdjson's indexing already rejected unescaped control characters.
+    const bool has_escape = std::memchr(s.data(), '\\', s.size()) != nullptr;
+    if (has_escape) ++report_->counts.escaped_strings;
+    const bool collect = options_.decode_strings && (has_escape || options_.decode_all_strings);
+    if (!has_escape && !collect) return true;
+    DecodedStrings* out = collect ? &report_->decoded_strings : nullptr;
+    if (out) {
+      if (out->count > 0) {
+        out->text.push_back('\n');
+        out->map.AppendGap(1);
+      }
+      ++out->count;
+    }
+    (void)is_key;
+    size_t run = 0;  // start of the pending literal run
+    for (size_t i = 0; i < s.size();) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c < 0x20) return Fail(simdjson::UNESCAPED_CHARS, begin + i, "control character in string");
+      if (c != '\\') {
+        ++i;
+        continue;
+      }
+      if (out && i > run) {
+        out->text.append(s.substr(run, i - run));
+        out->map.AppendLinear(begin + run, i - run, i - run);
+      }
+      if (i + 1 >= s.size()) return Fail(simdjson::STRING_ERROR, begin + i, "truncated escape");
+      const size_t before = out ? out->text.size() : 0;
+      size_t len = 2;
+      switch (s[i + 1]) {
+        case '"': if (out) out->text.push_back('"'); break;
+        case '\\': if (out) out->text.push_back('\\'); break;
+        case '/': if (out) out->text.push_back('/'); break;
+        case 'b': if (out) out->text.push_back('\b'); break;
+        case 'f': if (out) out->text.push_back('\f'); break;
+        case 'n': if (out) out->text.push_back('\n'); break;
+        case 'r': if (out) out->text.push_back('\r'); break;
+        case 't': if (out) out->text.push_back('\t'); break;
+        case 'u': {
+          uint32_t cp;
+          if (!ReadHex4(s, i + 2, &cp)) return Fail(simdjson::STRING_ERROR, begin + i, "bad \\u escape");
+          len = 6;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t low;
+            if (i + 12 <= s.size() && s[i + 6] == '\\' && s[i + 7] == 'u' && ReadHex4(s, i + 8, &low) &&
+                low >= 0xDC00 && low <= 0xDFFF) {
+              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+              len = 12;
+            } else {
+              cp = 0xFFFD;  // lone high surrogate: legal JSON text, not a character
+            }
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            cp = 0xFFFD;
+          }
+          if (out) internal::AppendUtf8(&out->text, cp);
+          break;
+        }
+        default:
+          return Fail(simdjson::STRING_ERROR, begin + i, "invalid escape");
+      }
+      if (out) out->map.AppendAtomic(begin + i, out->text.size() - before, len);
+      i += len;
+      run = i;
+    }
+    if (out && s.size() > run) {
+      out->text.append(s.substr(run));
+      out->map.AppendLinear(begin + run, s.size() - run, s.size() - run);
+    }
+    return true;
+  }
+
+ private:
+  bool Fail(simdjson::error_code code, uint64_t offset, std::string_view what, bool exact = true) {
+    error_->code = code;
+    error_->name = ErrorName(code);
+    error_->offset = offset;
+    error_->exact = exact;
+    error_->message = absl::StrCat(AbslView(what), " (", simdjson::error_message(code), ")");
+    return false;
+  }
+
+  // An error raised by simdjson while iterating: the iterator's position is where it
+  // stopped, which is the offending token.
+  bool FailIter(simdjson::error_code code, uint64_t fallback) {
+    const char* where = nullptr;
+    if (doc_->current_location().get(where) == simdjson::SUCCESS && where >= base_ &&
+        static_cast<uint64_t>(where - base_) <= doc_end_) {
+      return Fail(code, static_cast<uint64_t>(where - base_), "malformed JSON");
+    }
+    return Fail(code, fallback, "malformed JSON", false);
+  }
+
+  uint32_t PushEntry(uint64_t begin, uint32_t parent, uint32_t label) {
+    if (!locator_) return 0;
+    locator_->entries_.push_back({begin, kOpen, parent, label});
+    return static_cast<uint32_t>(locator_->entries_.size() - 1);
+  }
+  void CloseEntry(uint32_t entry, uint64_t end) {
+    if (locator_) locator_->entries_[entry].end = end;
+  }
+  uint32_t KeyLabel(uint32_t node, std::string_view key) {
+    if (!locator_) return 0;
+    if (node != PathTrie::kOverflow) {
+      if (node >= key_ids_.size()) key_ids_.resize(node + 1, PathTrie::kNone);
+      if (key_ids_[node] == PathTrie::kNone) key_ids_[node] = Intern(key);
+      return JsonLocator::kMemberBit | key_ids_[node];
+    }
+    return JsonLocator::kMemberBit | Intern(key);
+  }
+  uint32_t Intern(std::string_view key) {
+    auto it = interned_.find(AbslView(key));
+    if (it != interned_.end()) return it->second;
+    const uint32_t id = static_cast<uint32_t>(locator_->keys_.size()) & ~JsonLocator::kMemberBit;
+    locator_->keys_.emplace_back(key);
+    interned_.emplace(std::string(key), id);
+    return id;
+  }
+
+  uint64_t SkipSpace(uint64_t p) const {
+    while (p < doc_end_ && IsJsonSpace(base_[p])) ++p;
+    return p;
+  }
+  uint64_t Offset(const char* p) const { return static_cast<uint64_t>(p - base_); }
+
+  bool WalkRoot(ondemand::document& doc, uint64_t begin) {
+    bool scalar = false;
+    if (auto e = doc.is_scalar().get(scalar)) return FailIter(e, begin);
+    const uint32_t entry = PushEntry(SkipSpace(begin), JsonLocator::kNoParent, JsonLocator::kNoParent);
+    if (locator_) {
+      locator_->root_entries_.push_back(entry);
+      locator_->root_records_.push_back(record_);
+    }
+    uint64_t end = 0;
+    if (scalar) {
+      ondemand::json_type type;
+      if (auto e = doc.type().get(type)) return FailIter(e, begin);
+      std::string_view token;
+      if (auto e = doc.raw_json_token().get(token)) return FailIter(e, begin);
+      if (!Scalar(type, token, PathTrie::kRoot, &end)) return false;
+    } else {
+      ondemand::value value;
+      if (auto e = doc.get_value().get(value)) return FailIter(e, begin);
+      if (!Walk(value, PathTrie::kRoot, 0, entry, &end)) return false;
+    }
+    CloseEntry(entry, end);
+    const uint64_t rest = SkipSpace(end);
+    if (rest < doc_end_) return Fail(simdjson::TRAILING_CONTENT, rest, "content after the JSON value");
+    return true;
+  }
+
+  bool Scalar(ondemand::json_type type, std::string_view token, uint32_t node, uint64_t* end) {
+    while (!token.empty() && IsJsonSpace(token.back())) token.remove_suffix(1);
+    const uint64_t begin = Offset(token.data());
+    *end = begin + token.size();
+    JsonCounts& c = report_->counts;
+    switch (type) {
+      case ondemand::json_type::string:
+        if (token.size() < 2 || token.back() != '"') return Fail(simdjson::STRING_ERROR, begin, "bad string");
+        ++c.strings;
+        trie_->Touch(node, kJsonString);
+        return String(begin + 1, *end - 1, false);
+      case ondemand::json_type::number: {
+        bool is_float = false, huge = false;
+        if (!ClassifyNumber(token, &is_float, &huge)) return Fail(simdjson::NUMBER_ERROR, begin, "bad number");
+        ++c.numbers;
+        if (huge) ++c.huge_numbers;
+        if (is_float) {
+          ++c.floats;
+          trie_->Touch(node, kJsonFloat);
+        } else {
+          ++c.integers;
+          trie_->Touch(node, kJsonInteger);
+        }
+        return true;
+      }
+      case ondemand::json_type::boolean:
+        if (token != "true" && token != "false") {
+          return Fail(token[0] == 't' ? simdjson::T_ATOM_ERROR : simdjson::F_ATOM_ERROR, begin, "bad literal");
+        }
+        ++c.bools;
+        trie_->Touch(node, kJsonBool);
+        return true;
+      case ondemand::json_type::null:
+        if (token != "null") return Fail(simdjson::N_ATOM_ERROR, begin, "bad literal");
+        ++c.nulls;
+        trie_->Touch(node, kJsonNull);
+        return true;
+      default:
+        return Fail(simdjson::TAPE_ERROR, begin, "unexpected token");
+    }
+  }
+
+  // `depth` counts the containers enclosing `value`.
+  bool Walk(ondemand::value& value, uint32_t node, uint32_t depth, uint32_t entry, uint64_t* end) {
+    const std::string_view token = value.raw_json_token();
+    const uint64_t begin = Offset(token.data());
+    ondemand::json_type type;
+    if (auto e = value.type().get(type)) return FailIter(e, begin);
+    if (type != ondemand::json_type::object && type != ondemand::json_type::array) {
+      return Scalar(type, token, node, end);
+    }
+    if (depth + 1 > options_.max_depth) {
+      error_->depth = true;
+      return Fail(simdjson::DEPTH_ERROR, begin, absl::StrCat("nesting deeper than ", options_.max_depth));
+    }
+    report_->max_depth = std::max(report_->max_depth, depth + 1);
+    uint64_t last = begin + 1;
+    if (type == ondemand::json_type::object) {
+      ++report_->counts.objects;
+      trie_->Touch(node, kJsonObject);
+      ondemand::object object;
+      if (auto e = value.get_object().get(object)) return FailIter(e, begin);
+      for (auto field_result : object) {
+        ondemand::field field;
+        if (auto e = std::move(field_result).get(field)) return FailIter(e, last);
+        const char* raw_key = field.key().raw();
+        const uint64_t key_begin = Offset(raw_key) - 1;
+        std::string_view key;
+        if (auto e = field.unescaped_key().get(key)) return Fail(e, key_begin, "bad key");
+        ++report_->counts.keys;
+        // The raw key equals the unescaped one unless it contains escapes.
+        if (std::memcmp(raw_key, key.data(), key.size()) != 0 || raw_key[key.size()] != '"') {
+          uint64_t key_end = key_begin + 1;
+          while (key_end < doc_end_ && base_[key_end] != '"') key_end += base_[key_end] == '\\' ? 2 : 1;
+          if (key_end > doc_end_) key_end = doc_end_;
+          if (!String(key_begin + 1, key_end, true)) return false;
+        } else {
+          for (size_t i = 0; i < key.size(); ++i) {
+            if (static_cast<unsigned char>(key[i]) < 0x20) {
+              return Fail(simdjson::UNESCAPED_CHARS, key_begin + 1 + i, "control character in key");
+            }
+          }
+        }
+        const uint32_t child = trie_->Child(node, key);
+        const uint32_t member = PushEntry(key_begin, entry, KeyLabel(child, key));
+        uint64_t value_end = 0;
+        if (!Walk(field.value(), child, depth + 1, member, &value_end)) return false;
+        CloseEntry(member, value_end);
+        last = value_end;
+      }
+      last = SkipSpace(last);
+      *end = (last < doc_end_ && base_[last] == '}') ? last + 1 : last;
+    } else {
+      ++report_->counts.arrays;
+      trie_->Touch(node, kJsonArray);
+      ondemand::array array;
+      if (auto e = value.get_array().get(array)) return FailIter(e, begin);
+      const uint32_t child = trie_->Star(node);
+      uint32_t index = 0;
+      for (auto element_result : array) {
+        ondemand::value element;
+        if (auto e = std::move(element_result).get(element)) return FailIter(e, last);
+        const uint32_t item = PushEntry(Offset(element.raw_json_token().data()), entry, index);
+        if (index < 0x7FFFFFFFu) ++index;
+        uint64_t value_end = 0;
+        if (!Walk(element, child, depth + 1, item, &value_end)) return false;
+        CloseEntry(item, value_end);
+        last = value_end;
+      }
+      last = SkipSpace(last);
+      *end = (last < doc_end_ && base_[last] == ']') ? last + 1 : last;
+    }
+    return true;
+  }
+
+  const char* base_;
+  const JsonOptions& options_;
+  PathTrie* trie_;
+  JsonReport* report_;
+  JsonLocator* locator_;
+  ondemand::document* doc_ = nullptr;
+  WalkError* error_ = nullptr;
+  uint64_t doc_end_ = 0;
+  uint64_t record_ = 0;
+  std::vector<uint32_t> key_ids_;
+  absl::flat_hash_map<std::string, uint32_t> interned_;
+};
+
+std::optional<JsonLocator::Location> JsonLocator::Locate(uint64_t offset) const {
+  auto it = std::upper_bound(entries_.begin(), entries_.end(), offset,
+                             [](uint64_t o, const Entry& e) { return o < e.begin; });
+  if (it == entries_.begin()) return std::nullopt;
+  uint32_t index = static_cast<uint32_t>(it - entries_.begin()) - 1;
+  while (index != kNoParent && !(offset >= entries_[index].begin && offset < entries_[index].end)) {
+    index = entries_[index].parent;
+  }
+  if (index == kNoParent) return std::nullopt;
+  Location loc;
+  loc.span = {entries_[index].begin, entries_[index].end};
+  std::vector<uint32_t> chain;
+  uint32_t root = index;
+  for (uint32_t i = index; i != kNoParent; i = entries_[i].parent) {
+    chain.push_back(i);
+    root = i;
+  }
+  auto r = std::lower_bound(root_entries_.begin(), root_entries_.end(), root);
+  if (r != root_entries_.end() && *r == root) loc.record = root_records_[static_cast<size_t>(r - root_entries_.begin())];
+  const Entry& innermost = entries_[index];
+  if (innermost.parent != kNoParent && (innermost.label & kMemberBit)) {
+    loc.key = keys_[innermost.label & ~kMemberBit];
+  }
+  for (auto c = chain.rbegin(); c != chain.rend(); ++c) {
+    const Entry& e = entries_[*c];
+    if (e.parent == kNoParent) continue;
+    loc.pointer.push_back('/');
+    if (e.label & kMemberBit) {
+      for (char ch : keys_[e.label & ~kMemberBit]) {
+        if (ch == '~') {
+          loc.pointer.append("~0");
+        } else if (ch == '/') {
+          loc.pointer.append("~1");
+        } else {
+          loc.pointer.push_back(ch);
+        }
+      }
+    } else {
+      absl::StrAppend(&loc.pointer, e.label);
+    }
+  }
+  return loc;
+}
+
+struct JsonAnalyzer::Impl {
+  explicit Impl(JsonOptions o) : options(o) {}
+
+  // Copies `data` into the padded buffer and returns it.
+  const char* Pad(std::string_view data) {
+    const size_t need = data.size() + simdjson::SIMDJSON_PADDING;
+    if (buffer_capacity < need) {
+      buffer.reset(new char[need]);
+      buffer_capacity = need;
+    }
+    if (!data.empty()) std::memcpy(buffer.get(), data.data(), data.size());
+    std::memset(buffer.get() + data.size(), ' ', simdjson::SIMDJSON_PADDING);
+    return buffer.get();
+  }
+
+  // Parses and walks one document at [begin, begin + len) of `base` (padded to
+  // `total` + padding). Returns true when valid.
+  bool Run(const char* base, uint64_t begin, uint64_t len, uint64_t total, JsonWalker* walker, WalkError* error) {
+    ondemand::document doc;
+    const size_t capacity = total - begin + simdjson::SIMDJSON_PADDING;
+    if (auto e = parser.iterate(base + begin, len, capacity).get(doc)) {
+      error->code = e;
+      error->name = ErrorName(e);
+      error->message = simdjson::error_message(e);
+      const std::string_view text(base + begin, len);
+      if (e == simdjson::UTF8_ERROR) {
+        error->offset = begin + internal::FirstInvalidUtf8(text);
+        error->exact = true;
+      } else if ((e == simdjson::UNESCAPED_CHARS || e == simdjson::UNCLOSED_STRING) &&
+                 FindStringProblem(text, &error->offset)) {
+        error->offset += begin;
+        error->exact = true;
+      } else {
+        error->offset = begin + len;
+        error->exact = false;
+      }
+      return false;
+    }
+    return walker->WalkDocument(doc, begin, len, error);
+  }
+
+  static void RecordError(JsonReport* r, const WalkError& e) {
+    r->error_code = e.name;
+    r->error_offset = e.offset;
+    r->error_offset_exact = e.exact;
+    const std::string msg = absl::StrCat("malformed JSON at byte ", e.offset, e.exact ? "" : " (approximate)", ": ", e.message);
+    r->status = e.code == simdjson::DEPTH_ERROR ? absl::ResourceExhaustedError(msg) : absl::InvalidArgumentError(msg);
+  }
+
+  JsonOptions options;
+  ondemand::parser parser;
+  std::unique_ptr<char[]> buffer;
+  size_t buffer_capacity = 0;
+};
+
+// Reserving up front (address space only; pages are touched as they fill) avoids the
+// copy-on-grow of multi-megabyte vectors, which dominated large documents.
+void JsonAnalyzer::Reserve(JsonReport* report, size_t size) {
+  if (report->locator) report->locator->Reserve(size / 8 + 16);
+  report->decoded_strings.map.Reserve(size / 32 + 16);
+}
+
+JsonAnalyzer::JsonAnalyzer(JsonOptions options) : impl_(std::make_unique<Impl>(options)) {}
+JsonAnalyzer::~JsonAnalyzer() = default;
+
+JsonReport JsonAnalyzer::Analyze(std::string_view json) {
+  JsonReport report;
+  report.size = json.size();
+  const char* base = impl_->Pad(json);
+  PathTrie trie(impl_->options.max_key_paths);
+  if (impl_->options.build_locator) report.locator.emplace();
+  Reserve(&report, json.size());
+  JsonWalker walker(base, impl_->options, &trie, &report, report.locator ? &*report.locator : nullptr);
+  trie.BeginShape();
+  WalkError error;
+  report.valid = impl_->Run(base, 0, json.size(), json.size(), &walker, &error);
+  report.records = 1;
+  if (report.valid) {
+    report.valid_records = 1;
+    report.schema_fingerprint = trie.Fingerprint(trie.ShapeKey());
+  } else {
+    report.invalid_records = 1;
+    Impl::RecordError(&report, error);
+  }
+  report.key_paths = trie.Export(&report.key_paths_dropped);
+  return report;
+}
+
+JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
+  JsonReport report;
+  report.ndjson = true;
+  report.size = ndjson.size();
+  report.valid = true;
+  const char* base = impl_->Pad(ndjson);
+  PathTrie trie(impl_->options.max_key_paths);
+  if (impl_->options.build_locator) report.locator.emplace();
+  Reserve(&report, ndjson.size());
+  JsonWalker walker(base, impl_->options, &trie, &report, report.locator ? &*report.locator : nullptr);
+  absl::flat_hash_map<std::vector<uint64_t>, uint32_t> shapes;
+  const uint64_t total = ndjson.size();
+  for (uint64_t pos = 0; pos < total;) {
+    const void* nl = std::memchr(base + pos, '\n', total - pos);
+    const uint64_t line_end = nl ? static_cast<uint64_t>(static_cast<const char*>(nl) - base) : total;
+    uint64_t content_end = line_end;
+    if (content_end > pos && base[content_end - 1] == '\r') --content_end;
+    const uint64_t begin = pos;
+    pos = line_end + 1;
+    uint64_t first = begin;
+    while (first < content_end && IsJsonSpace(base[first])) ++first;
+    if (first == content_end) {
+      ++report.blank_lines;
+      continue;
+    }
+    const uint64_t record = report.records++;
+    JsonRecordInfo info;
+    info.offset = begin;
+    info.length = content_end - begin;
+    trie.BeginShape();
+    walker.set_record(record);
+    WalkError error;
+    info.valid = impl_->Run(base, begin, content_end - begin, total, &walker, &error);
+    if (info.valid) {
+      ++report.valid_records;
+      std::vector<uint64_t> key = trie.ShapeKey();
+      auto it = shapes.find(key);
+      if (it == shapes.end()) {
+        const uint32_t index = static_cast<uint32_t>(report.fingerprints.size());
+        report.fingerprints.push_back({trie.Fingerprint(key), 0, record});
+        it = shapes.emplace(std::move(key), index).first;
+      }
+      info.fingerprint_index = it->second;
+      ++report.fingerprints[it->second].records;
+    } else {
+      ++report.invalid_records;
+      info.error = error.message;
+      info.error_offset = error.offset;
+      if (report.valid) {
+        report.valid = false;
+        Impl::RecordError(&report, error);
+        report.status = absl::Status(report.status.code(),
+                                     absl::StrCat("record ", record, ": ", report.status.message()));
+      }
+    }
+    if (report.record_info.size() < impl_->options.max_record_details) report.record_info.push_back(std::move(info));
+  }
+  if (report.fingerprints.size() == 1) report.schema_fingerprint = report.fingerprints[0].fingerprint;
+  report.key_paths = trie.Export(&report.key_paths_dropped);
+  return report;
+}
+
+void JsonReport::WriteJson(JsonWriter& w, size_t max_paths) const {
+  w.BeginObject();
+  w.Field("valid", valid);
+  if (!valid) {
+    w.Key("error").BeginObject();
+    w.Field("code", error_code);
+    w.Field("offset", error_offset);
+    w.Field("offset_exact", error_offset_exact);
+    w.Field("message", std::string_view(status.message().data(), status.message().size()));
+    w.EndObject();
+  }
+  w.Field("size", size);
+  w.Field("max_depth", uint64_t{max_depth});
+  w.Key("counts").BeginObject();
+  w.Field("objects", counts.objects).Field("arrays", counts.arrays).Field("strings", counts.strings);
+  w.Field("keys", counts.keys).Field("numbers", counts.numbers).Field("integers", counts.integers);
+  w.Field("floats", counts.floats).Field("bools", counts.bools).Field("nulls", counts.nulls);
+  w.Field("huge_numbers", counts.huge_numbers).Field("escaped_strings", counts.escaped_strings);
+  w.EndObject();
+  if (!schema_fingerprint.empty()) w.Field("schema_fingerprint", schema_fingerprint);
+  std::vector<const JsonKeyPath*> top;
+  for (const JsonKeyPath& p : key_paths) top.push_back(&p);
+  std::sort(top.begin(), top.end(), [](const JsonKeyPath* a, const JsonKeyPath* b) {
+    return a->count != b->count ? a->count > b->count : a->path < b->path;
+  });
+  if (top.size() > max_paths) top.resize(max_paths);
+  std::sort(top.begin(), top.end(), [](const JsonKeyPath* a, const JsonKeyPath* b) { return a->path < b->path; });
+  w.Field("key_path_count", uint64_t{key_paths.size()});
+  w.Field("key_paths_dropped", key_paths_dropped);
+  w.Key("key_paths").BeginArray();
+  for (const JsonKeyPath* p : top) {
+    w.BeginObject().Field("path", p->path).Field("count", p->count).Field("types", TypeList(p->types)).EndObject();
+  }
+  w.EndArray();
+  if (ndjson) {
+    w.Key("ndjson").BeginObject();
+    w.Field("records", records).Field("valid_records", valid_records).Field("invalid_records", invalid_records);
+    w.Field("blank_lines", blank_lines).Field("schema_drift", schema_drift());
+    w.Key("fingerprints").BeginArray();
+    for (const JsonFingerprintCount& f : fingerprints) {
+      w.BeginObject().Field("fingerprint", f.fingerprint).Field("records", f.records);
+      w.Field("first_record", f.first_record).EndObject();
+    }
+    w.EndArray();
+    w.Key("invalid").BeginArray();
+    size_t shown = 0;
+    for (const JsonRecordInfo& r : record_info) {
+      if (r.valid) continue;
+      if (++shown > 20) break;
+      w.BeginObject().Field("offset", r.offset).Field("error_offset", r.error_offset).Field("error", r.error).EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+}  // namespace trawl

@@ -1,0 +1,71 @@
+// File: structure_summary.h
+// One entry point for the analysis stage: run the analyzers a component's format calls
+// for, keep their locators for mapping findings, and write one deterministic JSON summary
+// to embed in the component result.
+#ifndef TRAWL_SRC_STRUCTURE_STRUCTURE_SUMMARY_H_
+#define TRAWL_SRC_STRUCTURE_STRUCTURE_SUMMARY_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "structure/binary_structure.h"
+#include "structure/csv_structure.h"
+#include "structure/encoded_layers.h"
+#include "structure/json_structure.h"
+#include "structure/text_structure.h"
+
+namespace trawl {
+
+class JsonWriter;
+
+// The format the classify stage decided on (structure does not sniff formats itself,
+// except the CSV dialect).
+enum class StructureKind { kJson, kNdjson, kCsv, kTsv, kText, kBinary };
+const char* StructureKindName(StructureKind kind);
+
+struct StructureOptions {
+  JsonOptions json;
+  CsvOptions csv;
+  BinaryOptions binary;
+  EncodedLayerOptions layers;
+  bool find_encoded_layers = true;
+};
+
+// Where a byte offset is, in every coordinate system the component has.
+struct StructuralLocation {
+  uint64_t offset = 0;
+  std::optional<LineIndex::Location> line;     // text-like kinds (all but binary)
+  std::optional<JsonLocator::Location> json;   // json, ndjson
+  std::optional<CsvLocator::Location> csv;     // csv, tsv
+};
+
+// REQUIRES: the analysed bytes outlive the report (the line index and CSV locator
+// borrow them). Thread-compatible.
+struct StructureReport {
+  StructureKind kind = StructureKind::kText;
+  uint64_t size = 0;
+  std::optional<JsonReport> json;
+  std::optional<CsvReport> csv;
+  std::optional<TextReport> text;
+  std::optional<LineIndex> lines;
+  std::optional<BinaryReport> binary;
+  EncodedLayers layers;
+
+  StructuralLocation Locate(uint64_t offset) const;
+  void WriteJson(JsonWriter& w) const;
+};
+
+// `analyzer` may be null (a temporary one is made); pass a per-thread one to reuse the
+// simdjson parser and buffers.
+StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, const StructureOptions& options = {},
+                                 JsonAnalyzer* analyzer = nullptr);
+
+// The summary as compact JSON: {"kind":..., "size":..., "<kind>":{...}, "text":{...},
+// "encoded_layers":{...}}.
+std::string StructureSummaryJson(const StructureReport& report);
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_STRUCTURE_STRUCTURE_SUMMARY_H_

@@ -1,0 +1,187 @@
+// Context scoring and Recognize(): keywords and key names raise confidence, placeholder
+// context lowers it, validators drop or lower candidates, and every change is explained.
+#include "entities/entity.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace trawl {
+namespace {
+
+bool HasReason(const std::vector<std::string>& reasons, std::string_view needle) {
+  for (const std::string& r : reasons) {
+    if (r.find(needle) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(ContainsWordTest, Boundaries) {
+  EXPECT_TRUE(ContainsWord("my test value", "test"));
+  EXPECT_TRUE(ContainsWord("TEST_KEY", "test"));
+  EXPECT_TRUE(ContainsWord("testKey", "test"));  // camelCase hump
+  EXPECT_TRUE(ContainsWord("dummy-1", "dummy"));
+  EXPECT_FALSE(ContainsWord("latest build", "test"));
+  EXPECT_FALSE(ContainsWord("contestant", "test"));
+  EXPECT_TRUE(ContainsWord("token ghp_abc", "ghp_"));  // separator-terminated prefix
+  EXPECT_FALSE(ContainsWord("", "x"));
+}
+
+TEST(ContextScorerTest, KeywordNearMatchRaises) {
+  ContextScorer scorer;
+  std::string data = "wire to IBAN GB82WEST12345698765432 today";
+  size_t b = data.find("GB82");
+  std::vector<std::string> kw = {"iban"};
+  ContextScore s = scorer.Score(data, b, b + 22, "", kw);
+  EXPECT_GT(s.adjustment, 0);
+  EXPECT_TRUE(HasReason(s.reasons, "keyword 'iban'"));
+}
+
+TEST(ContextScorerTest, PlaceholderContextLowers) {
+  ContextScorer scorer;
+  std::string data = "# example only: token = abcdef0123456789";
+  size_t b = data.find("abcdef");
+  ContextScore s = scorer.Score(data, b, data.size(), "", {});
+  EXPECT_LT(s.adjustment, 0);
+  EXPECT_TRUE(HasReason(s.reasons, "'example' near the match"));
+}
+
+TEST(ContextScorerTest, WindowLimitsWhatIsSeen) {
+  ContextOptions opts;
+  opts.window = 8;
+  ContextScorer scorer(opts);
+  std::string data = "example" + std::string(40, ' ') + "VALUE";
+  size_t b = data.find("VALUE");
+  EXPECT_EQ(scorer.Score(data, b, b + 5, "", {}).adjustment, 0.0);
+  ContextScorer wide;
+  EXPECT_LT(wide.Score(data, b, b + 5, "", {}).adjustment, 0.0);
+}
+
+TEST(ContextScorerTest, KeyNameRaisesOrLowers) {
+  ContextScorer scorer;
+  std::string data = "s3cr3tV4lue9";
+  std::vector<std::string> kw = {"password"};
+  ContextScore pos = scorer.Score(data, 0, data.size(), "db_password", kw);
+  EXPECT_GT(pos.adjustment, 0);
+  EXPECT_TRUE(HasReason(pos.reasons, "key 'db_password'"));
+  ContextScore neg = scorer.Score(data, 0, data.size(), "example_password", kw);
+  EXPECT_LT(neg.adjustment, pos.adjustment);
+  EXPECT_TRUE(HasReason(neg.reasons, "suggests a non-real value"));
+}
+
+TEST(ContextScorerTest, PenaltiesAreCapped) {
+  ContextScorer scorer;
+  std::string data = "example test dummy sample EXAMPLEVALUE fake placeholder";
+  size_t b = data.find("EXAMPLEVALUE");
+  ContextScore s = scorer.Score(data, b, b + 12, "test_example", {});
+  EXPECT_GE(s.adjustment, -scorer.options().max_penalty - 1e-9);
+}
+
+TEST(RecognizeTest, ValidCardWithContext) {
+  ContextScorer scorer;
+  std::string data = "card number: 4539 1488 0343 6467 exp 12/29";
+  size_t b = data.find("4539");
+  Candidate c;
+  c.rule_id = "entity-credit-card";
+  c.entity = "credit_card";
+  c.base_confidence = 0.5;
+  c.data = data;
+  c.begin = b;
+  c.end = b + 19;
+  auto e = Recognize(c, scorer);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->type, "credit_card");
+  EXPECT_EQ(e->validator, "luhn");  // the entity type's default validator
+  EXPECT_TRUE(e->validated);
+  EXPECT_EQ(e->value, "4539148803436467");
+  EXPECT_GT(e->confidence, 0.5);
+  EXPECT_TRUE(HasReason(e->reasons, "validator luhn"));
+  EXPECT_TRUE(HasReason(e->reasons, "keyword 'card'"));
+}
+
+TEST(RecognizeTest, FailedValidatorDropsOrLowers) {
+  ContextScorer scorer;
+  std::string data = "order 4539 1488 0343 6468 shipped";
+  size_t b = data.find("4539");
+  Candidate c;
+  c.entity = "credit_card";
+  c.data = data;
+  c.begin = b;
+  c.end = b + 19;
+  EXPECT_FALSE(Recognize(c, scorer).has_value());
+  RecognizeOptions lower;
+  lower.on_failure = ValidatorFailure::kLower;
+  auto e = Recognize(c, scorer, lower);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_FALSE(e->validated);
+  EXPECT_LT(e->confidence, 0.5);
+  EXPECT_TRUE(HasReason(e->reasons, "failed: Luhn checksum mismatch"));
+}
+
+TEST(RecognizeTest, RuleValidatorOverridesDefaultAndCaptureIsTheValue) {
+  ContextScorer scorer;
+  std::string data = "password = \"q8Vf2LpZ7xR3mK9tW1bN\"";
+  Candidate c;
+  c.entity = "generic_secret";
+  c.validator = "entropy";
+  c.base_confidence = 0.45;
+  c.data = data;
+  c.begin = 0;
+  c.end = data.size();
+  c.value_begin = data.find('q');
+  c.value_end = data.size() - 1;
+  std::vector<std::string> kw = {"password"};
+  c.rule_keywords = kw;
+  auto e = Recognize(c, scorer);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->value, "q8Vf2LpZ7xR3mK9tW1bN");
+  EXPECT_GT(e->entropy, 3.0);
+  EXPECT_GT(e->confidence, 0.45);
+}
+
+TEST(RecognizeTest, LowEntropySecretIsLowered) {
+  ContextScorer scorer;
+  std::string data = "token: aaaaaaaabbbbbbbb";
+  Candidate c;  // no entity, no validator: a plain secret rule
+  c.base_confidence = 0.8;
+  c.data = data;
+  c.begin = 7;
+  c.end = data.size();
+  auto e = Recognize(c, scorer);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->type, "secret");
+  EXPECT_LT(e->confidence, 0.8);
+  EXPECT_TRUE(HasReason(e->reasons, "entropy"));
+}
+
+TEST(RecognizeTest, MinConfidenceDrops) {
+  ContextScorer scorer;
+  std::string data = "example: 192.0.2.10";
+  Candidate c;
+  c.entity = "ipv4";
+  c.base_confidence = 0.5;
+  c.data = data;
+  c.begin = data.find("192");
+  c.end = data.size();
+  RecognizeOptions opts;
+  opts.min_confidence = 0.3;
+  EXPECT_FALSE(Recognize(c, scorer, opts).has_value());  // documentation range + "example"
+  opts.min_confidence = 0.0;
+  auto e = Recognize(c, scorer, opts);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_TRUE(HasReason(e->reasons, "documentation"));
+}
+
+TEST(EntityTypeTest, TableIsConsistent) {
+  for (const EntityType& t : AllEntityTypes()) {
+    EXPECT_TRUE(CheckEntityFields(t.name, t.validator).ok()) << t.name;
+    EXPECT_EQ(FindEntityType(t.name), &t);
+  }
+  EXPECT_EQ(FindEntityType("no_such_type"), nullptr);
+  EXPECT_FALSE(CheckEntityFields("Bad-Name", "").ok());
+  EXPECT_FALSE(CheckEntityFields("email", "nope").ok());
+}
+
+}  // namespace
+}  // namespace trawl

@@ -1,0 +1,176 @@
+// Structure of the shipped default rule packs (rules/*.json, rules/indicators.ndjson.gz),
+// read directly with simdjson so the test does not depend on the rules loader. The
+// examples themselves are enforced by `trawl rules check` (PCRE2 + the engine).
+#include <cctype>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "entities/entity.h"
+#include "entities/validators.h"
+#include "gtest/gtest.h"
+#include "simdjson.h"
+#include "util/file.h"
+
+namespace trawl {
+namespace {
+
+std::string RulesPath(std::string_view name) {
+  return std::string(TRAWL_SOURCE_DIR) + "/rules/" + std::string(name);
+}
+
+struct PackStats {
+  size_t rules = 0;
+  std::set<std::string> ids;
+};
+
+// Checks the fields every curated rule must have; returns the number of rules.
+void CheckCuratedPack(std::string_view file, std::string_view category_prefix,
+                      std::string_view chain, PackStats* stats) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.load(RulesPath(file)).get(doc), simdjson::SUCCESS) << file;
+  simdjson::dom::array rules;
+  ASSERT_EQ(doc.get_array().get(rules), simdjson::SUCCESS) << file << " is not an array";
+  for (simdjson::dom::element rule : rules) {
+    ++stats->rules;
+    std::string_view id, regex, category, severity, entity, validator;
+    ASSERT_EQ(rule["id"].get_string().get(id), simdjson::SUCCESS)
+        << file << " rule " << stats->rules;
+    SCOPED_TRACE(std::string(file) + ": " + std::string(id));
+    EXPECT_TRUE(stats->ids.insert(std::string(id)).second) << "duplicate id " << id;
+    for (char c : id) {
+      EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c)) ||
+                  std::string_view("._:/-").find(c) != std::string_view::npos)
+          << "bad id character in " << id;
+    }
+    ASSERT_EQ(rule["regex"].get_string().get(regex), simdjson::SUCCESS);
+    EXPECT_FALSE(regex.empty());
+    // The Hyperscan-supported subset: no lookarounds, back-references, atomic groups, \K.
+    for (std::string_view banned :
+         {"(?=", "(?!", "(?<=", "(?<!", "(?>", "\\K", "\\1", "\\2", "*+", "++", "?+"}) {
+      EXPECT_EQ(regex.find(banned), std::string_view::npos) << id << " uses " << banned;
+    }
+    ASSERT_EQ(rule["category"].get_string().get(category), simdjson::SUCCESS);
+    EXPECT_EQ(category.substr(0, category_prefix.size()), category_prefix)
+        << "category " << category;
+    ASSERT_EQ(rule["severity"].get_string().get(severity), simdjson::SUCCESS);
+    EXPECT_TRUE(severity == "info" || severity == "low" || severity == "medium" ||
+                severity == "high" || severity == "critical")
+        << severity;
+    double confidence = -1;
+    ASSERT_EQ(rule["confidence"].get_double().get(confidence), simdjson::SUCCESS);
+    EXPECT_GE(confidence, 0.0);
+    EXPECT_LE(confidence, 1.0);
+    std::string_view description;
+    EXPECT_EQ(rule["description"].get_string().get(description), simdjson::SUCCESS);
+    EXPECT_FALSE(description.empty());
+    simdjson::dom::array chains, examples, negatives, keywords, tags;
+    ASSERT_EQ(rule["chains"].get_array().get(chains), simdjson::SUCCESS);
+    ASSERT_EQ(chains.size(), 1u);
+    std::string_view first_chain;
+    EXPECT_EQ(chains.at(0).get_string().get(first_chain), simdjson::SUCCESS);
+    EXPECT_EQ(first_chain, chain);
+    ASSERT_EQ(rule["examples"].get_array().get(examples), simdjson::SUCCESS);
+    EXPECT_GE(examples.size(), 1u);
+    ASSERT_EQ(rule["negative_examples"].get_array().get(negatives), simdjson::SUCCESS);
+    EXPECT_GE(negatives.size(), 1u);
+    ASSERT_EQ(rule["keywords"].get_array().get(keywords), simdjson::SUCCESS);
+    ASSERT_EQ(rule["tags"].get_array().get(tags), simdjson::SUCCESS);
+    EXPECT_EQ(rule["entity"].get_string().get(entity), simdjson::SUCCESS);
+    EXPECT_EQ(rule["validator"].get_string().get(validator), simdjson::SUCCESS);
+    EXPECT_TRUE(CheckEntityFields(entity, validator).ok())
+        << CheckEntityFields(entity, validator).message();
+    // Keywords gate the rule, so when one is a literal of the rule it should be spelled
+    // the way the examples spell it: at least one example contains at least one keyword.
+    if (keywords.size() > 0 && category_prefix == "secret") {
+      bool any = false;
+      for (simdjson::dom::element ex : examples) {
+        std::string_view text;
+        if (ex.get_string().get(text) != simdjson::SUCCESS) continue;
+        std::string lower(text);
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (simdjson::dom::element kw : keywords) {
+          std::string_view k;
+          if (kw.get_string().get(k) != simdjson::SUCCESS) continue;
+          std::string lk(k);
+          for (char& c : lk) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          if (lower.find(lk) != std::string::npos) any = true;
+        }
+      }
+      EXPECT_TRUE(any) << "no example contains a keyword";
+    }
+  }
+}
+
+TEST(RulePacksTest, SecretsPack) {
+  PackStats stats;
+  CheckCuratedPack("secrets.json", "secret", "secrets", &stats);
+  EXPECT_GE(stats.rules, 150u);
+}
+
+TEST(RulePacksTest, PiiPack) {
+  PackStats stats;
+  CheckCuratedPack("pii.json", "", "entities", &stats);
+  EXPECT_GE(stats.rules, 15u);
+  for (std::string_view id : {"entity-email", "entity-ipv4", "entity-ipv6", "entity-credit-card",
+                              "entity-iban", "entity-us-ssn", "entity-bitcoin-address"}) {
+    EXPECT_TRUE(stats.ids.count(std::string(id))) << id;
+  }
+}
+
+TEST(RulePacksTest, IdsAreUniqueAcrossCuratedPacks) {
+  PackStats stats;
+  CheckCuratedPack("secrets.json", "secret", "secrets", &stats);
+  CheckCuratedPack("pii.json", "", "entities", &stats);
+  EXPECT_EQ(stats.ids.size(), stats.rules);
+}
+
+TEST(RulePacksTest, IndicatorPack) {
+  auto text = ReadMaybeGzipFile(RulesPath("indicators.ndjson.gz"));
+  ASSERT_TRUE(text.ok()) << text.status().message();
+  simdjson::dom::parser parser;
+  std::set<std::string> ids, literals;
+  size_t lines = 0;
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    size_t nl = rest.find('\n');
+    std::string_view line = rest.substr(0, nl);
+    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+    if (line.empty()) continue;
+    ++lines;
+    simdjson::dom::element def;
+    ASSERT_EQ(parser.parse(line.data(), line.size(), true).get(def), simdjson::SUCCESS)
+        << "line " << lines;
+    std::string_view id, literal, category, source, chain;
+    ASSERT_EQ(def["id"].get_string().get(id), simdjson::SUCCESS);
+    ASSERT_EQ(def["literal"].get_string().get(literal), simdjson::SUCCESS) << id;
+    EXPECT_GE(literal.size(), 6u) << id;
+    EXPECT_EQ(literal.find('\\'), std::string_view::npos) << id;
+    ASSERT_EQ(def["category"].get_string().get(category), simdjson::SUCCESS);
+    EXPECT_EQ(category.substr(0, 10), "indicator/") << id;
+    ASSERT_EQ(def["source"].get_string().get(source), simdjson::SUCCESS);
+    EXPECT_NE(source.find("maltrail"), std::string_view::npos) << id;
+    simdjson::dom::array chains, flags;
+    ASSERT_EQ(def["chains"].get_array().get(chains), simdjson::SUCCESS);
+    ASSERT_EQ(chains.at(0).get_string().get(chain), simdjson::SUCCESS);
+    EXPECT_EQ(chain, "indicators");
+    ASSERT_EQ(def["flags"].get_array().get(flags), simdjson::SUCCESS);
+    EXPECT_TRUE(ids.insert(std::string(id)).second) << "duplicate id " << id;
+    std::string folded(literal);
+    for (char& c : folded) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_TRUE(literals.insert(folded).second) << "duplicate literal " << literal;
+  }
+  EXPECT_GE(lines, 65000u);
+}
+
+TEST(RulePacksTest, IndicatorLicenceIsShipped) {
+  auto licence = ReadFile(RulesPath("indicators/LICENSE-maltrail"));
+  ASSERT_TRUE(licence.ok());
+  EXPECT_NE(licence->find("MIT License"), std::string::npos);
+  EXPECT_NE(licence->find("Miroslav Stampar"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace trawl

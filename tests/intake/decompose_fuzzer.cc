@@ -1,0 +1,39 @@
+// File: decompose_fuzzer.cc
+// libFuzzer target: arbitrary bytes through decomposition and classification. Besides
+// the sanitizers, it checks the manifest invariants on every input: whatever the bytes,
+// the manifest must validate and survive a JSON round trip.
+// Build and run: tests/intake/run_fuzz.sh SECONDS
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "classify/plan.h"
+#include "intake/decompose.h"
+#include "intake/manifest_json.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  trawl::DecomposeOptions options;
+  options.package_id = "fuzz";
+  options.package_name = "input";
+  // Tight limits keep each run short; the limit paths are exercised too.
+  options.limits.max_total_bytes = 32 << 20;
+  options.limits.ratio_grace_bytes = 1 << 20;
+  options.limits.max_expansion_ratio = 500;
+  options.limits.max_entries = 2000;
+  options.limits.max_depth = 4;
+  options.limits.max_component_bytes = 8 << 20;
+  const trawl::PlanOptions plan_options;
+  auto on_component = [&plan_options](const trawl::Component& c, std::string_view content) {
+    const trawl::ProcessingPlan plan = trawl::PlanComponent(c, content, plan_options);
+    if (!trawl::PlanFromJson(trawl::PlanToJson(plan)).ok()) std::abort();
+    return absl::OkStatus();
+  };
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  absl::StatusOr<trawl::Manifest> manifest = trawl::DecomposeBytes(input, options, on_component);
+  if (!manifest.ok()) std::abort();  // only bad options or callback errors may fail
+  if (!trawl::ValidateManifest(*manifest).ok()) std::abort();
+  absl::StatusOr<trawl::Manifest> parsed =
+      trawl::ManifestFromJson(trawl::ManifestToJson(*manifest));
+  if (!parsed.ok() || parsed->components.size() != manifest->components.size()) std::abort();
+  return 0;
+}

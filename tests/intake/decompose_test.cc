@@ -1,0 +1,768 @@
+// File: decompose_test.cc
+// Decomposition: every format, nesting, each safety limit, hostile names, damaged and
+// encrypted input, dedup, and the streaming contract. Every test checks that the
+// manifest accounts for every entry (ExpectAccounted).
+#include "intake/decompose.h"
+
+#include <locale.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "intake/archive_builder.h"
+#include "intake/manifest_json.h"
+
+namespace trawl {
+namespace {
+
+using ::testing::HasSubstr;
+using ::trawl::testing::BuildArchive;
+using ::trawl::testing::BuildOptions;
+using ::trawl::testing::TarGz;
+using ::trawl::testing::TestEntry;
+using ::trawl::testing::Zip;
+
+DecomposeOptions Options(std::string name = "pkg.bin") {
+  DecomposeOptions options;
+  options.package_id = "package-1";
+  options.package_name = std::move(name);
+  return options;
+}
+
+const Component* FindPath(const Manifest& m, std::string_view path) {
+  for (const Component& c : m.components) {
+    if (c.path == path) return &c;
+  }
+  return nullptr;
+}
+
+std::vector<const Component*> ChildrenOf(const Manifest& m, const std::string& id) {
+  std::vector<const Component*> out;
+  for (const Component& c : m.components) {
+    if (c.parent_id == id) out.push_back(&c);
+  }
+  return out;
+}
+
+// The invariants every decomposition must keep, whatever the input.
+void ExpectAccounted(const Manifest& m) {
+  absl::Status valid = ValidateManifest(m);
+  ASSERT_TRUE(valid.ok()) << valid;
+  for (const Component& c : m.components) {
+    if (c.status != ComponentStatus::kOk) {
+      EXPECT_FALSE(c.reason.empty()) << c.path;
+    }
+  }
+  EXPECT_TRUE(m.components.back().parent_id.empty()) << "the root comes last";
+  EXPECT_EQ(m.complete, m.stopped_by.empty());
+  absl::StatusOr<Manifest> parsed = ManifestFromJson(ManifestToJson(m));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(*parsed, m);
+}
+
+absl::StatusOr<Decomposition> Collect(std::string_view data, DecomposeOptions options = Options()) {
+  return CollectBytes(data, options);
+}
+
+std::string TempPath(const std::string& name) {
+  return (std::filesystem::path(::testing::TempDir()) / name).string();
+}
+
+void WriteBytes(const std::string& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+// --- formats -------------------------------------------------------------------------
+
+struct FormatCase {
+  std::string label;
+  BuildOptions build;
+  std::string expected_format;
+};
+
+// Test names in ctest show the label, not the bytes of the parameter.
+void PrintTo(const FormatCase& c, std::ostream* os) { *os << c.label; }
+
+class DecomposeFormatTest : public ::testing::TestWithParam<FormatCase> {};
+
+TEST_P(DecomposeFormatTest, ListsEveryEntryWithContent) {
+  const FormatCase& param = GetParam();
+  const std::vector<TestEntry> entries = {
+      {.name = "alpha.txt", .data = "alpha contents\n"},
+      {.name = "beta.log", .data = std::string(5000, 'b') + "\n"},
+  };
+  const std::string archive = BuildArchive(entries, param.build);
+  absl::StatusOr<Decomposition> d = Collect(archive, Options("pkg." + param.label));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  const Component& root = m.components.back();
+  EXPECT_EQ(root.kind, ComponentKind::kContainer);
+  EXPECT_EQ(root.container_format, param.expected_format);
+  EXPECT_EQ(root.status, ComponentStatus::kOk) << root.reason;
+  EXPECT_EQ(root.children, 2u);
+  EXPECT_EQ(m.entries_seen, 2u);
+  for (const TestEntry& e : entries) {
+    const Component* c = FindPath(m, "pkg." + param.label + "!/" + e.name);
+    ASSERT_NE(c, nullptr) << e.name;
+    EXPECT_EQ(c->status, ComponentStatus::kOk) << c->reason;
+    EXPECT_TRUE(c->content_complete);
+    EXPECT_EQ(c->size, e.data.size());
+    EXPECT_EQ(c->depth, 1u);
+    EXPECT_EQ(d->content.at(c->id), e.data);
+    EXPECT_EQ(c->media_type, "text/plain");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    AllFormats, DecomposeFormatTest,
+    ::testing::Values(
+        FormatCase{"ustar", {.format = "ustar"}, "tar"},
+        FormatCase{"pax", {.format = "pax"}, "tar"},
+        FormatCase{"gnutar", {.format = "gnutar"}, "tar"},
+        FormatCase{"zip", {.format = "zip"}, "zip"},
+        FormatCase{"zipstored", {.format = "zip", .options = "zip:compression=store"}, "zip"},
+        FormatCase{"7z", {.format = "7zip"}, "7z"}, FormatCase{"cpio", {.format = "cpio"}, "cpio"},
+        FormatCase{"ar", {.format = "ar"}, "ar"},
+        FormatCase{"targz", {.format = "ustar", .filters = {"gzip"}}, "tar+gzip"},
+        FormatCase{"tarbz2", {.format = "ustar", .filters = {"bzip2"}}, "tar+bzip2"},
+        FormatCase{"tarxz", {.format = "ustar", .filters = {"xz"}}, "tar+xz"},
+        FormatCase{"tarzst", {.format = "ustar", .filters = {"zstd"}}, "tar+zstd"},
+        FormatCase{"tarlz4", {.format = "ustar", .filters = {"lz4"}}, "tar+lz4"},
+        FormatCase{"cpiogz", {.format = "cpio", .filters = {"gzip"}}, "cpio+gzip"}),
+    [](const ::testing::TestParamInfo<FormatCase>& case_info) { return case_info.param.label; });
+
+TEST(DecomposeTest, BareCompressedFileIsOneChild) {
+  const std::string text = "2026-01-01T00:00:00Z INFO started\n";
+  for (const char* filter : {"gzip", "bzip2", "xz", "zstd", "lz4"}) {
+    const std::string data =
+        BuildArchive({{.name = "data", .data = text}}, {.format = "raw", .filters = {filter}});
+    absl::StatusOr<Decomposition> d = Collect(data, Options("app.log.gz"));
+    ASSERT_TRUE(d.ok()) << d.status();
+    ExpectAccounted(d->manifest);
+    ASSERT_EQ(d->manifest.components.size(), 2u) << filter;
+    const Component& child = d->manifest.components[0];
+    EXPECT_EQ(child.path, "app.log.gz!/app.log") << filter;
+    EXPECT_EQ(d->content.at(child.id), text);
+    EXPECT_EQ(d->manifest.components[1].container_format, std::string("raw+") + filter);
+  }
+}
+
+TEST(DecomposeTest, NonArchiveInputIsSingleComponent) {
+  const std::string text = "just a line of text\n";
+  absl::StatusOr<Decomposition> d = Collect(text, Options("note.txt"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  ASSERT_EQ(d->manifest.components.size(), 1u);
+  const Component& root = d->manifest.components[0];
+  EXPECT_EQ(root.kind, ComponentKind::kFile);
+  EXPECT_EQ(root.path, "note.txt");
+  EXPECT_TRUE(root.has_content);
+  EXPECT_EQ(d->content.at(root.id), text);
+  EXPECT_EQ(root.sha256, d->manifest.input_sha256);
+}
+
+TEST(DecomposeTest, EmptyInputIsSingleEmptyComponent) {
+  absl::StatusOr<Decomposition> d = Collect("", Options("empty"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  ASSERT_EQ(d->manifest.components.size(), 1u);
+  EXPECT_EQ(d->manifest.components[0].media_type, "application/x-empty");
+  EXPECT_TRUE(d->manifest.components[0].has_content);
+}
+
+// --- nesting -------------------------------------------------------------------------
+
+std::string ThreeDeep() {
+  const std::string inner = Zip({{.name = "2026/app.log", .data = "deep log line\n"}});
+  const std::string mid = TarGz(
+      {{.name = "logs/inner.zip", .data = inner}, {.name = "logs/readme.txt", .data = "mid\n"}});
+  return Zip({{.name = "mid.tar.gz", .data = mid}, {.name = "top.txt", .data = "top\n"}});
+}
+
+TEST(DecomposeTest, OpensNestedContainersThreeDeep) {
+  absl::StatusOr<Decomposition> d = Collect(ThreeDeep(), Options("outer.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  const Component* deep = FindPath(m, "outer.zip!/mid.tar.gz!/logs/inner.zip!/2026/app.log");
+  ASSERT_NE(deep, nullptr) << ManifestToJson(m);
+  EXPECT_EQ(deep->depth, 3u);
+  EXPECT_EQ(d->content.at(deep->id), "deep log line\n");
+  const Component* inner = FindPath(m, "outer.zip!/mid.tar.gz!/logs/inner.zip");
+  ASSERT_NE(inner, nullptr);
+  EXPECT_EQ(deep->parent_id, inner->id);
+  EXPECT_EQ(inner->kind, ComponentKind::kContainer);
+  EXPECT_FALSE(inner->has_content);
+  const Component* mid = FindPath(m, "outer.zip!/mid.tar.gz");
+  ASSERT_NE(mid, nullptr);
+  EXPECT_EQ(mid->container_format, "tar+gzip");
+  EXPECT_EQ(mid->children, 2u);
+  EXPECT_EQ(ChildrenOf(m, mid->id).size(), 2u);
+  EXPECT_EQ(m.entries_seen, 5u);
+  EXPECT_EQ(m.components.size(), 6u);
+  EXPECT_TRUE(m.complete);
+}
+
+TEST(DecomposeTest, DepthLimitKeepsUnopenedContainerAsContent) {
+  DecomposeOptions options = Options("outer.zip");
+  options.limits.max_depth = 2;
+  absl::StatusOr<Decomposition> d = CollectBytes(ThreeDeep(), options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  const Component* inner = FindPath(m, "outer.zip!/mid.tar.gz!/logs/inner.zip");
+  ASSERT_NE(inner, nullptr);
+  EXPECT_EQ(inner->status, ComponentStatus::kLimitExceeded);
+  EXPECT_THAT(inner->reason, HasSubstr("max_depth"));
+  EXPECT_TRUE(inner->has_content);
+  EXPECT_EQ(inner->children, 0u);
+  EXPECT_EQ(FindPath(m, "outer.zip!/mid.tar.gz!/logs/inner.zip!/2026/app.log"), nullptr);
+  ASSERT_EQ(m.limit_events.size(), 1u);
+  EXPECT_EQ(m.limit_events[0].limit, "max_depth");
+  EXPECT_EQ(m.limit_events[0].component_id, inner->id);
+  // A depth limit is local: the rest of the package is still complete.
+  EXPECT_TRUE(m.complete);
+}
+
+TEST(DecomposeTest, DeepNestingStopsAtConfiguredDepth) {
+  std::string data = "core\n";
+  for (int level = 0; level < 12; ++level) {
+    data = Zip({{.name = "level" + std::to_string(level) + ".zip", .data = data}});
+  }
+  DecomposeOptions options = Options("deep.zip");
+  options.limits.max_depth = 5;
+  absl::StatusOr<Decomposition> d = CollectBytes(data, options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  uint32_t deepest = 0;
+  for (const Component& c : d->manifest.components) deepest = std::max(deepest, c.depth);
+  EXPECT_EQ(deepest, 5u);
+  EXPECT_EQ(d->manifest.components.size(), 6u);
+  EXPECT_EQ(d->manifest.components[0].status, ComponentStatus::kLimitExceeded);
+}
+
+// --- limits --------------------------------------------------------------------------
+
+TEST(DecomposeTest, ZipBombStopsOnExpansionRatio) {
+  // One highly compressible 32 MiB entry: deflate packs it ~1000:1.
+  const std::string bomb = Zip({{.name = "zeros.bin", .data = std::string(32 << 20, '\0')},
+                                {.name = "after.txt", .data = "never reached\n"}});
+  ASSERT_LT(bomb.size(), 200u << 10);
+  DecomposeOptions options = Options("bomb.zip");
+  options.limits.ratio_grace_bytes = 1 << 20;
+  options.limits.max_expansion_ratio = 50;
+  absl::StatusOr<Decomposition> d = CollectBytes(bomb, options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  EXPECT_FALSE(m.complete);
+  EXPECT_EQ(m.stopped_by, "max_expansion_ratio");
+  const Component* zeros = FindPath(m, "bomb.zip!/zeros.bin");
+  ASSERT_NE(zeros, nullptr);
+  EXPECT_EQ(zeros->status, ComponentStatus::kLimitExceeded);
+  EXPECT_FALSE(zeros->content_complete);
+  EXPECT_LT(m.expanded_bytes, 2u * 50 * bomb.size());
+  // The root says its listing was cut short; the entry after the bomb was never seen.
+  EXPECT_EQ(m.components.back().status, ComponentStatus::kLimitExceeded);
+  EXPECT_THAT(m.components.back().reason, HasSubstr("max_expansion_ratio"));
+  EXPECT_EQ(FindPath(m, "bomb.zip!/after.txt"), nullptr);
+  ASSERT_FALSE(m.limit_events.empty());
+  EXPECT_EQ(m.limit_events.back().limit, "max_expansion_ratio");
+}
+
+// 42.zip shape: zips of zips, each level fanning out, every leaf a run of zeros. The
+// leaves differ by one byte so that dedup does not short-circuit the test.
+std::string NestedBomb(int levels, int fanout, size_t leaf_bytes, int* counter) {
+  std::vector<TestEntry> entries;
+  for (int i = 0; i < fanout; ++i) {
+    if (levels == 1) {
+      std::string leaf(leaf_bytes, '\0');
+      leaf.back() = static_cast<char>(++*counter);
+      entries.push_back({.name = "leaf" + std::to_string(i) + ".bin", .data = leaf});
+    } else {
+      entries.push_back({.name = "lib" + std::to_string(i) + ".zip",
+                         .data = NestedBomb(levels - 1, fanout, leaf_bytes, counter)});
+    }
+  }
+  return Zip(entries);
+}
+
+TEST(DecomposeTest, NestedZipBombStopsOnTotalBytes) {
+  int counter = 0;
+  const std::string bomb = NestedBomb(3, 4, 1 << 20, &counter);  // 64 MiB of leaves
+  DecomposeOptions options = Options("42.zip");
+  options.limits.max_total_bytes = 8 << 20;
+  absl::StatusOr<Decomposition> d = CollectBytes(bomb, options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  EXPECT_FALSE(m.complete);
+  EXPECT_EQ(m.stopped_by, "max_total_bytes");
+  EXPECT_LE(m.expanded_bytes, (8u << 20) + (1u << 20));
+  // Every container on the open chain records that its listing was cut short.
+  int cut = 0;
+  for (const Component& c : m.components) {
+    if (c.kind == ComponentKind::kContainer && c.status == ComponentStatus::kLimitExceeded) {
+      EXPECT_THAT(c.reason, HasSubstr("max_total_bytes"));
+      ++cut;
+    }
+  }
+  EXPECT_EQ(cut, 3);
+}
+
+TEST(DecomposeTest, NestedZipBombStopsOnDefaultRatio) {
+  int counter = 0;
+  const std::string bomb = NestedBomb(2, 6, 4 << 20, &counter);  // 144 MiB of leaves
+  absl::StatusOr<Decomposition> d = CollectBytes(bomb, Options("bomb.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  EXPECT_EQ(d->manifest.stopped_by, "max_expansion_ratio");
+}
+
+TEST(DecomposeTest, IdenticalNestedContainersAreExpandedOnce) {
+  const std::string inner =
+      Zip({{.name = "x.txt", .data = "x\n"}, {.name = "y.txt", .data = "y\n"}});
+  const std::string outer = Zip({{.name = "a.zip", .data = inner},
+                                 {.name = "b.zip", .data = inner},
+                                 {.name = "c.zip", .data = inner}});
+  absl::StatusOr<Decomposition> d = Collect(outer, Options("outer.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  const Component* a = FindPath(m, "outer.zip!/a.zip");
+  const Component* b = FindPath(m, "outer.zip!/b.zip");
+  const Component* c = FindPath(m, "outer.zip!/c.zip");
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->children, 2u);
+  EXPECT_EQ(b->duplicate_of, a->id);
+  EXPECT_EQ(c->duplicate_of, a->id);
+  EXPECT_EQ(b->kind, ComponentKind::kContainer);
+  EXPECT_EQ(b->children, 0u);
+  EXPECT_EQ(m.entries_seen, 5u);
+}
+
+TEST(DecomposeTest, EntryCountLimitRecordsTheCut) {
+  std::vector<TestEntry> entries;
+  for (int i = 0; i < 10000; ++i) {
+    entries.push_back({.name = "f/" + std::to_string(i) + ".txt", .data = std::to_string(i)});
+  }
+  const std::string tar = BuildArchive(entries, {.format = "ustar", .filters = {"gzip"}});
+
+  absl::StatusOr<Decomposition> all = Collect(tar, Options("many.tgz"));
+  ASSERT_TRUE(all.ok()) << all.status();
+  ExpectAccounted(all->manifest);
+  EXPECT_EQ(all->manifest.entries_seen, 10000u);
+  EXPECT_EQ(all->content.size(), 10000u);
+  EXPECT_TRUE(all->manifest.complete);
+
+  DecomposeOptions options = Options("many.tgz");
+  options.limits.max_entries = 5000;
+  absl::StatusOr<Decomposition> cut = CollectBytes(tar, options);
+  ASSERT_TRUE(cut.ok()) << cut.status();
+  const Manifest& m = cut->manifest;
+  ExpectAccounted(m);
+  EXPECT_FALSE(m.complete);
+  EXPECT_EQ(m.stopped_by, "max_entries");
+  EXPECT_EQ(m.entries_seen, 5001u);  // the entry that crossed the limit is recorded
+  EXPECT_EQ(cut->content.size(), 5000u);
+  EXPECT_EQ(m.components[5000].status, ComponentStatus::kLimitExceeded);
+  EXPECT_EQ(m.components.back().status, ComponentStatus::kLimitExceeded);
+}
+
+TEST(DecomposeTest, PathLengthLimitSkipsEntryButContinues) {
+  const std::string long_name = std::string(300, 'n') + ".txt";
+  const std::string tar = BuildArchive(
+      {{.name = long_name, .data = "hidden\n"}, {.name = "short.txt", .data = "visible\n"}},
+      {.format = "pax"});
+  DecomposeOptions options = Options("p.tar");
+  options.limits.max_path_length = 100;
+  absl::StatusOr<Decomposition> d = CollectBytes(tar, options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  ASSERT_EQ(m.components.size(), 3u);
+  EXPECT_EQ(m.components[0].status, ComponentStatus::kLimitExceeded);
+  EXPECT_EQ(m.components[0].name.size(), 100u);
+  EXPECT_FALSE(m.components[0].has_content);
+  EXPECT_EQ(m.components[1].status, ComponentStatus::kOk);
+  EXPECT_EQ(d->content.at(m.components[1].id), "visible\n");
+  EXPECT_TRUE(m.complete);
+  ASSERT_EQ(m.limit_events.size(), 1u);
+  EXPECT_EQ(m.limit_events[0].limit, "max_path_length");
+  EXPECT_EQ(m.limit_events[0].observed, long_name.size());
+}
+
+TEST(DecomposeTest, ComponentSizeLimitKeepsPrefix) {
+  std::string big(1 << 20, 'a');
+  const std::string zip =
+      Zip({{.name = "big.txt", .data = big}, {.name = "small.txt", .data = "s"}});
+  DecomposeOptions options = Options("z.zip");
+  options.limits.max_component_bytes = 64 << 10;
+  absl::StatusOr<Decomposition> d = CollectBytes(zip, options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  const Component* c = FindPath(m, "z.zip!/big.txt");
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(c->status, ComponentStatus::kLimitExceeded);
+  EXPECT_FALSE(c->content_complete);
+  EXPECT_EQ(c->size, 64u << 10);
+  EXPECT_EQ(d->content.at(c->id), big.substr(0, 64 << 10));
+  EXPECT_EQ(FindPath(m, "z.zip!/small.txt")->status, ComponentStatus::kOk);
+  EXPECT_TRUE(m.complete);
+  // The whole entry was decompressed and counted, not silently skipped.
+  EXPECT_EQ(m.expanded_bytes, big.size() + 1);
+}
+
+TEST(DecomposeTest, TotalBytesLimit) {
+  const std::string tar = TarGz({{.name = "a", .data = std::string(3000, 'a')},
+                                 {.name = "b", .data = std::string(3000, 'b')},
+                                 {.name = "c", .data = std::string(3000, 'c')}});
+  DecomposeOptions options = Options("t.tgz");
+  options.limits.max_total_bytes = 5000;
+  absl::StatusOr<Decomposition> d = CollectBytes(tar, options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  EXPECT_EQ(m.stopped_by, "max_total_bytes");
+  EXPECT_EQ(FindPath(m, "t.tgz!/a")->status, ComponentStatus::kOk);
+  EXPECT_EQ(FindPath(m, "t.tgz!/b")->status, ComponentStatus::kLimitExceeded);
+  EXPECT_EQ(FindPath(m, "t.tgz!/c"), nullptr);
+}
+
+// --- hostile names and entry types ------------------------------------------------------
+
+TEST(DecomposeTest, SanitizesUnsafeNames) {
+  EXPECT_EQ(SanitizeEntryName("../../etc/passwd").display, "etc/passwd");
+  EXPECT_TRUE(SanitizeEntryName("../../etc/passwd").unsafe);
+  EXPECT_TRUE(SanitizeEntryName("/etc/shadow").unsafe);
+  EXPECT_EQ(SanitizeEntryName("/etc/shadow").display, "etc/shadow");
+  EXPECT_TRUE(SanitizeEntryName("C:\\Windows\\x.dll").unsafe);
+  EXPECT_EQ(SanitizeEntryName("C:\\Windows\\x.dll").display, "Windows/x.dll");
+  EXPECT_TRUE(SanitizeEntryName("a\\..\\..\\b").unsafe);
+  EXPECT_TRUE(SanitizeEntryName("line\nbreak").unsafe);
+  EXPECT_EQ(SanitizeEntryName("line\nbreak").display, "line?break");
+  EXPECT_FALSE(SanitizeEntryName("a/./b//c.txt").unsafe);
+  EXPECT_EQ(SanitizeEntryName("a/./b//c.txt").display, "a/b/c.txt");
+  EXPECT_EQ(SanitizeEntryName("..").display, "_");
+  EXPECT_FALSE(SanitizeEntryName("dir/..hidden").unsafe);
+}
+
+TEST(DecomposeTest, TraversalNamesNeverTouchTheFileSystem) {
+  const std::string tar = BuildArchive({{.name = "../../escape.txt", .data = "one\n"},
+                                        {.name = "/abs/path.txt", .data = "two\n"},
+                                        {.name = "safe/ok.txt", .data = "three\n"}},
+                                       {.format = "pax"});
+  const std::string root = TempPath("traversal");
+  std::filesystem::remove_all(root);
+  const std::string out_dir = root + "/out/deeper";
+  std::filesystem::create_directories(out_dir);
+  const std::string input = root + "/input.tar";
+  WriteBytes(input, tar);
+
+  absl::StatusOr<Manifest> m = DecomposeFileToDirectory(input, Options("input.tar"), out_dir);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ExpectAccounted(*m);
+  const Component* escape = FindPath(*m, "input.tar!/escape.txt");
+  ASSERT_NE(escape, nullptr);
+  EXPECT_TRUE(escape->unsafe_path);
+  EXPECT_EQ(escape->name, "../../escape.txt");
+  EXPECT_EQ(escape->status, ComponentStatus::kOk);
+  EXPECT_TRUE(FindPath(*m, "input.tar!/abs/path.txt")->unsafe_path);
+  EXPECT_FALSE(FindPath(*m, "input.tar!/safe/ok.txt")->unsafe_path);
+
+  std::set<std::string> written;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(root)) {
+    written.insert(std::filesystem::relative(f.path(), root).string());
+  }
+  std::set<std::string> expected = {"input.tar", "out", "out/deeper", "out/deeper/manifest.json"};
+  for (const Component& c : m->components) {
+    if (c.has_content) expected.insert("out/deeper/" + c.id);
+  }
+  EXPECT_EQ(written, expected);
+  EXPECT_EQ(expected.size(), 7u);
+  std::ifstream in(out_dir + "/" + escape->id);
+  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "one\n");
+}
+
+TEST(DecomposeTest, NonRegularEntriesAreRecordedAndSkipped) {
+  const std::string tar =
+      BuildArchive({{.name = "dir", .type = AE_IFDIR},
+                    {.name = "dir/file.txt", .data = "file\n"},
+                    {.name = "dir/link", .type = AE_IFLNK, .link = "../../../etc/passwd"},
+                    {.name = "dir/hard", .link = "dir/file.txt", .hardlink = true},
+                    {.name = "dir/fifo", .type = AE_IFIFO}},
+                   {.format = "pax"});
+  absl::StatusOr<Decomposition> d = Collect(tar, Options("n.tar"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  EXPECT_EQ(m.entries_seen, 5u);
+  EXPECT_EQ(FindPath(m, "n.tar!/dir")->kind, ComponentKind::kDirectory);
+  EXPECT_EQ(FindPath(m, "n.tar!/dir")->status, ComponentStatus::kSkippedNonRegular);
+  const Component* link = FindPath(m, "n.tar!/dir/link");
+  EXPECT_EQ(link->kind, ComponentKind::kSymlink);
+  EXPECT_EQ(link->reason, "symbolic link to etc/passwd");
+  EXPECT_EQ(FindPath(m, "n.tar!/dir/hard")->kind, ComponentKind::kHardlink);
+  EXPECT_EQ(FindPath(m, "n.tar!/dir/fifo")->kind, ComponentKind::kSpecial);
+  EXPECT_EQ(FindPath(m, "n.tar!/dir/file.txt")->status, ComponentStatus::kOk);
+  EXPECT_EQ(d->content.size(), 1u);
+}
+
+TEST(DecomposeTest, NonAsciiNamesArePreserved) {
+  const std::string name = "logs/caf\xC3\xA9/\xE6\x97\xA5\xE5\xBF\x97.log";
+  for (const char* format : {"pax", "gnutar", "zip", "7zip", "cpio"}) {
+    const std::string archive = BuildArchive({{.name = name, .data = "x\n"}}, {.format = format});
+    absl::StatusOr<Decomposition> d = Collect(archive, Options("n"));
+    ASSERT_TRUE(d.ok()) << d.status();
+    ExpectAccounted(d->manifest);
+    ASSERT_EQ(d->manifest.components.size(), 2u) << format;
+    EXPECT_EQ(d->manifest.components[0].name, name) << format;
+    EXPECT_EQ(d->manifest.components[0].path, "n!/" + name) << format;
+    EXPECT_FALSE(d->manifest.components[0].unsafe_path);
+  }
+}
+
+TEST(DecomposeTest, NonAsciiSevenZipNamesReadInTheCLocale) {
+  // Made with: LC_ALL=C.UTF-8 bsdtar --format 7zip -cf nonascii.7z 'logs/café/日志.log'
+  // 7z stores UTF-16 names; bsdtar in the C locale cannot show them, intake must.
+  const std::string path = std::string(TRAWL_SOURCE_DIR) + "/tests/intake/data/nonascii.7z";
+  absl::StatusOr<Decomposition> d = CollectFile(path, Options(""));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  ASSERT_EQ(d->manifest.components.size(), 2u);
+  EXPECT_EQ(d->manifest.components[0].name, "logs/caf\xC3\xA9/\xE6\x97\xA5\xE5\xBF\x97.log");
+  EXPECT_EQ(d->content.at(d->manifest.components[0].id), "x\n");
+}
+
+// --- damage and encryption ----------------------------------------------------------------
+
+TEST(DecomposeTest, EncryptedZipEntriesAreRecorded) {
+  for (const char* method : {"zipcrypt", "aes256"}) {
+    const std::string encrypted = BuildArchive(
+        {{.name = "secret.txt", .data = "top secret\n"}, {.name = "b.txt", .data = "b\n"}},
+        {.format = "zip",
+         .options = std::string("zip:encryption=") + method,
+         .passphrase = "hunter2"});
+    const std::string outer =
+        TarGz({{.name = "enc.zip", .data = encrypted}, {.name = "plain.txt", .data = "plain\n"}});
+    absl::StatusOr<Decomposition> d = Collect(outer, Options("o.tgz"));
+    ASSERT_TRUE(d.ok()) << d.status();
+    const Manifest& m = d->manifest;
+    ExpectAccounted(m);
+    const Component* secret = FindPath(m, "o.tgz!/enc.zip!/secret.txt");
+    ASSERT_NE(secret, nullptr) << method;
+    EXPECT_EQ(secret->status, ComponentStatus::kEncrypted) << method;
+    EXPECT_FALSE(secret->has_content);
+    EXPECT_EQ(FindPath(m, "o.tgz!/enc.zip!/b.txt")->status, ComponentStatus::kEncrypted);
+    EXPECT_EQ(FindPath(m, "o.tgz!/plain.txt")->status, ComponentStatus::kOk);
+    EXPECT_TRUE(m.complete);
+  }
+}
+
+TEST(DecomposeTest, EncryptedZipFixtureFromInfoZip) {
+  // Made with: zip -P secret encrypted.zip hello.txt readme.txt
+  const std::string path = std::string(TRAWL_SOURCE_DIR) + "/tests/intake/data/encrypted.zip";
+  absl::StatusOr<Decomposition> d = CollectFile(path, Options(""));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  EXPECT_EQ(m.package_name, "encrypted.zip");
+  ASSERT_EQ(m.entries_seen, 2u);
+  EXPECT_EQ(m.components[0].status, ComponentStatus::kEncrypted);
+  EXPECT_EQ(m.components[1].status, ComponentStatus::kEncrypted);
+}
+
+TEST(DecomposeTest, TruncatedTarGzKeepsWhatWasRead) {
+  std::string big;
+  // Big enough that libarchive hands over several 64 KiB blocks before the cut.
+  for (int i = 0; i < 200000; ++i)
+    big += "line " + std::to_string(i * 2654435761u % 1000003) + "\n";
+  const std::string tgz = TarGz({{.name = "first.txt", .data = "first\n"},
+                                 {.name = "big.log", .data = big},
+                                 {.name = "last.txt", .data = "last\n"}});
+  const std::string cut = tgz.substr(0, tgz.size() / 2);
+  absl::StatusOr<Decomposition> d = Collect(cut, Options("cut.tgz"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  EXPECT_EQ(FindPath(m, "cut.tgz!/first.txt")->status, ComponentStatus::kOk);
+  const Component* partial = FindPath(m, "cut.tgz!/big.log");
+  ASSERT_NE(partial, nullptr);
+  EXPECT_EQ(partial->status, ComponentStatus::kTruncated) << partial->reason;
+  EXPECT_FALSE(partial->content_complete);
+  EXPECT_GT(partial->size, 0u) << ManifestToJson(m);
+  EXPECT_EQ(d->content.at(partial->id), big.substr(0, partial->size));
+  const Component& root = m.components.back();
+  EXPECT_NE(root.status, ComponentStatus::kOk);
+  EXPECT_EQ(FindPath(m, "cut.tgz!/last.txt"), nullptr);
+}
+
+TEST(DecomposeTest, TruncatedZipIsReported) {
+  std::string noisy;
+  for (int i = 0; i < 20000; ++i) noisy += std::to_string(i * 2654435761u % 1000003) + ",";
+  const std::string zip = Zip({{.name = "a.txt", .data = "a\n"},
+                               {.name = "b.txt", .data = noisy},
+                               {.name = "c.txt", .data = "c\n"}});
+  // Cut inside b.txt's data: the central directory is gone, so libarchive falls back to
+  // reading local headers in order and runs out in the middle of b.txt.
+  const std::string cut = zip.substr(0, zip.size() / 2);
+  absl::StatusOr<Decomposition> d = Collect(cut, Options("cut.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  EXPECT_EQ(FindPath(m, "cut.zip!/a.txt")->status, ComponentStatus::kOk);
+  const Component* b = FindPath(m, "cut.zip!/b.txt");
+  ASSERT_NE(b, nullptr) << ManifestToJson(m);
+  EXPECT_EQ(b->status, ComponentStatus::kTruncated) << b->reason;
+  EXPECT_EQ(FindPath(m, "cut.zip!/c.txt"), nullptr);
+  EXPECT_NE(m.components.back().status, ComponentStatus::kOk);
+}
+
+TEST(DecomposeTest, CorruptCompressedDataIsReported) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) text += "record " + std::to_string(i * 31337 % 65521) + "\n";
+  std::string zip = Zip({{.name = "data.txt", .data = text}, {.name = "z.txt", .data = "z\n"}});
+  // Scribble over the middle of the deflate stream of data.txt.
+  for (size_t i = 200; i < 400; ++i) zip[i] = static_cast<char>(zip[i] ^ 0x5a);
+  absl::StatusOr<Decomposition> d = Collect(zip, Options("bad.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  const Component* data = FindPath(m, "bad.zip!/data.txt");
+  ASSERT_NE(data, nullptr);
+  EXPECT_EQ(data->status, ComponentStatus::kCorrupt) << data->reason;
+  EXPECT_FALSE(data->content_complete);
+  EXPECT_EQ(FindPath(m, "bad.zip!/z.txt")->status, ComponentStatus::kOk);
+}
+
+TEST(DecomposeTest, UnopenableContainerFallsBackToContent) {
+  const std::string junk = std::string("PK\x03\x04", 4) + std::string(100, '\x07');
+  absl::StatusOr<Decomposition> d = Collect(junk, Options("junk.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  ASSERT_EQ(d->manifest.components.size(), 1u);
+  const Component& root = d->manifest.components[0];
+  EXPECT_NE(root.status, ComponentStatus::kOk);
+  EXPECT_THAT(root.reason, HasSubstr("cannot be opened"));
+  EXPECT_TRUE(root.has_content);
+  EXPECT_EQ(d->content.at(root.id), junk);
+}
+
+// --- identity, dedup, streaming ---------------------------------------------------------------
+
+TEST(DecomposeTest, IdenticalContentIsReferencedNotRepeated) {
+  const std::string zip = Zip({{.name = "a/app.log", .data = "same\n"},
+                               {.name = "b/app.log", .data = "same\n"},
+                               {.name = "c.log", .data = "other\n"}});
+  absl::StatusOr<Decomposition> d = Collect(zip, Options("d.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  const Component* a = FindPath(m, "d.zip!/a/app.log");
+  const Component* b = FindPath(m, "d.zip!/b/app.log");
+  EXPECT_TRUE(a->duplicate_of.empty());
+  EXPECT_EQ(b->duplicate_of, a->id);
+  EXPECT_EQ(a->sha256, b->sha256);
+  EXPECT_EQ(d->content.size(), 2u);
+  EXPECT_EQ(d->content.count(b->id), 0u);
+}
+
+TEST(DecomposeTest, IdsAreStableAndIndependentOfInputForm) {
+  const std::string data = ThreeDeep();
+  absl::StatusOr<Decomposition> first = Collect(data, Options("outer.zip"));
+  absl::StatusOr<Decomposition> again = Collect(data, Options("outer.zip"));
+  ASSERT_TRUE(first.ok() && again.ok());
+  EXPECT_EQ(ManifestToJson(first->manifest), ManifestToJson(again->manifest));
+
+  const std::string path = TempPath("outer.zip");
+  WriteBytes(path, data);
+  DecomposeOptions from_file = Options("");
+  absl::StatusOr<Decomposition> file = CollectFile(path, from_file);
+  ASSERT_TRUE(file.ok()) << file.status();
+  ExpectAccounted(file->manifest);
+  EXPECT_EQ(file->manifest.package_name, "outer.zip");
+  EXPECT_EQ(ManifestToJson(file->manifest), ManifestToJson(first->manifest));
+  EXPECT_EQ(file->content, first->content);
+
+  DecomposeOptions other = Options("outer.zip");
+  other.package_id = "package-2";
+  absl::StatusOr<Decomposition> second = CollectBytes(data, other);
+  ASSERT_TRUE(second.ok());
+  for (size_t i = 0; i < second->manifest.components.size(); ++i) {
+    EXPECT_NE(second->manifest.components[i].id, first->manifest.components[i].id);
+    EXPECT_EQ(second->manifest.components[i].id.size(), 32u);
+  }
+}
+
+TEST(DecomposeTest, StreamsComponentsAsTheyAppear) {
+  std::vector<std::string> seen;
+  const locale_t host_locale = uselocale(static_cast<locale_t>(0));
+  auto cb = [&seen, host_locale](const Component& c, std::string_view content) {
+    seen.push_back(c.path);
+    // Intake's UTF-8 locale never leaks into the host's callback.
+    EXPECT_EQ(uselocale(static_cast<locale_t>(0)), host_locale);
+    if (c.has_content) {
+      EXPECT_EQ(content.size(), c.size);
+    } else {
+      EXPECT_TRUE(content.empty());
+    }
+    return absl::OkStatus();
+  };
+  absl::StatusOr<Manifest> m = DecomposeBytes(ThreeDeep(), Options("outer.zip"), cb);
+  ASSERT_TRUE(m.ok()) << m.status();
+  ExpectAccounted(*m);
+  std::vector<std::string> manifest_order;
+  for (const Component& c : m->components) manifest_order.push_back(c.path);
+  EXPECT_EQ(seen, manifest_order);
+  EXPECT_EQ(seen.front(), "outer.zip!/mid.tar.gz!/logs/inner.zip!/2026/app.log");
+  EXPECT_EQ(seen.back(), "outer.zip");
+}
+
+TEST(DecomposeTest, CallbackErrorStopsDecomposition) {
+  int calls = 0;
+  auto cb = [&calls](const Component&, std::string_view) {
+    return ++calls == 2 ? absl::CancelledError("host is full") : absl::OkStatus();
+  };
+  absl::StatusOr<Manifest> m = DecomposeBytes(ThreeDeep(), Options("outer.zip"), cb);
+  EXPECT_EQ(m.status().code(), absl::StatusCode::kCancelled);
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(DecomposeTest, RejectsBadOptionsAndMissingFiles) {
+  DecomposeOptions no_id;
+  EXPECT_EQ(CollectBytes("x", no_id).status().code(), absl::StatusCode::kInvalidArgument);
+  DecomposeOptions too_deep = Options();
+  too_deep.limits.max_depth = 1000;
+  EXPECT_EQ(CollectBytes("x", too_deep).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(CollectFile("/nonexistent/trawl/pkg.zip", Options()).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(DecomposeTest, LargeFileLeafRespectsComponentLimit) {
+  const std::string path = TempPath("big.txt");
+  WriteBytes(path, std::string(100000, 'q'));
+  DecomposeOptions options = Options("");
+  options.limits.max_component_bytes = 1000;
+  absl::StatusOr<Decomposition> d = CollectFile(path, options);
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  const Component& root = d->manifest.components[0];
+  EXPECT_EQ(root.status, ComponentStatus::kLimitExceeded);
+  EXPECT_EQ(root.size, 1000u);
+  EXPECT_EQ(d->manifest.input_bytes, 100000u);
+}
+
+}  // namespace
+}  // namespace trawl

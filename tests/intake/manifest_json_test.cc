@@ -1,0 +1,124 @@
+// File: manifest_json_test.cc
+#include "intake/manifest_json.h"
+
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "intake/media_type.h"
+
+namespace trawl {
+namespace {
+
+using ::testing::HasSubstr;
+
+Manifest Sample() {
+  Manifest m;
+  m.package_id = "pkg";
+  m.package_name = "outer \"quoted\".tgz";
+  m.input_bytes = 1234;
+  m.input_sha256 = std::string(64, 'a');
+  m.complete = false;
+  m.stopped_by = "max_entries";
+  m.limits.max_entries = 1;
+  m.limits.max_expansion_ratio = 12.5;
+  m.entries_seen = 1;
+  m.expanded_bytes = 99;
+  m.limit_events.push_back({"max_entries", "c1", 2, 1});
+  Component child;
+  child.id = "c1";
+  child.parent_id = "root";
+  child.path = "outer.tgz!/line\nbreak";
+  child.name = "../line\nbreak";
+  child.unsafe_path = true;
+  child.depth = 1;
+  child.declared_size = -1;
+  child.status = ComponentStatus::kLimitExceeded;
+  child.reason = "not read";
+  Component root;
+  root.id = "root";
+  root.path = "outer.tgz";
+  root.kind = ComponentKind::kContainer;
+  root.container_format = "tar+gzip";
+  root.declared_size = 1234;
+  root.size = 1234;
+  root.sha256 = std::string(64, 'a');
+  root.content_complete = true;
+  root.status = ComponentStatus::kLimitExceeded;
+  root.reason = "listing stopped";
+  root.children = 1;
+  m.components = {child, root};
+  return m;
+}
+
+TEST(ManifestJsonTest, RoundTripsEveryField) {
+  const Manifest m = Sample();
+  ASSERT_TRUE(ValidateManifest(m).ok()) << ValidateManifest(m);
+  const std::string json = ManifestToJson(m);
+  EXPECT_THAT(json, HasSubstr("\"schema\": \"trawl.manifest/1\""));
+  EXPECT_THAT(json, HasSubstr("\"status_counts\""));
+  absl::StatusOr<Manifest> back = ManifestFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, m);
+  EXPECT_EQ(ManifestToJson(*back), json);
+  absl::StatusOr<Manifest> compact = ManifestFromJson(ManifestToJson(m, 0));
+  ASSERT_TRUE(compact.ok());
+  EXPECT_EQ(*compact, m);
+}
+
+TEST(ManifestJsonTest, RejectsOtherSchemasAndBrokenInput) {
+  std::string json = ManifestToJson(Sample());
+  std::string future = json;
+  future.replace(future.find("trawl.manifest/1"), 16, "trawl.manifest/2");
+  EXPECT_THAT(ManifestFromJson(future).status().message(),
+              HasSubstr("unsupported manifest schema"));
+  EXPECT_FALSE(ManifestFromJson("{").ok());
+  EXPECT_FALSE(ManifestFromJson("[]").ok());
+  std::string bad_status = json;
+  const std::string status_field = "\"status\": \"limit_exceeded\"";
+  bad_status.replace(bad_status.find(status_field), status_field.size(),
+                     "\"status\": \"exploded\"");
+  EXPECT_THAT(ManifestFromJson(bad_status).status().message(), HasSubstr("exploded"));
+  std::string missing = json;
+  missing.replace(missing.find("\"sha256\""), 8, "\"sha257\"");
+  EXPECT_THAT(ManifestFromJson(missing).status().message(), HasSubstr("sha256"));
+}
+
+TEST(ManifestJsonTest, ValidateCatchesBrokenAccounting) {
+  Manifest m = Sample();
+  m.components.back().children = 2;
+  EXPECT_FALSE(ValidateManifest(m).ok());
+  m = Sample();
+  m.components[0].parent_id = "nowhere";
+  EXPECT_FALSE(ValidateManifest(m).ok());
+  m = Sample();
+  m.entries_seen = 5;
+  EXPECT_FALSE(ValidateManifest(m).ok());
+  m = Sample();
+  m.components[0].duplicate_of = "root";
+  EXPECT_FALSE(ValidateManifest(m).ok());  // digests differ
+  m = Sample();
+  m.components[0].id = "root";
+  EXPECT_FALSE(ValidateManifest(m).ok());
+}
+
+TEST(IntakeMediaTypeTest, SniffsMagicAndText) {
+  EXPECT_EQ(SniffMediaType(std::string("\x1f\x8b\x08\x00", 4)), "application/gzip");
+  EXPECT_EQ(SniffMediaType("%PDF-1.7\n"), "application/pdf");
+  EXPECT_EQ(SniffMediaType(std::string("\x7f"
+                                       "ELF\x02\x01",
+                                       6)),
+            "application/x-executable");
+  EXPECT_EQ(SniffMediaType("\x89PNG\r\n\x1a\n...."), "image/png");
+  EXPECT_EQ(SniffMediaType("hello\nworld\n"), "text/plain");
+  EXPECT_EQ(SniffMediaType(std::string("h\0e\0l\0l\0o\0", 10)), "text/plain");
+  EXPECT_EQ(SniffMediaType(std::string("\x01\x02\x03\x00\xff\x10", 6)), "application/octet-stream");
+  std::string tar(512, '\0');
+  tar.replace(257, 5, "ustar");
+  EXPECT_TRUE(LooksLikeContainer(tar));
+  EXPECT_FALSE(LooksLikeContainer("#mtree\n./etc/passwd type=file\n"));
+  EXPECT_FALSE(LooksLikeContainer("%PDF-1.4"));
+}
+
+}  // namespace
+}  // namespace trawl

@@ -1,0 +1,42 @@
+// libFuzzer target: binary structure (entropy, strings, signatures) and encoded-layer
+// decoding on arbitrary bytes. Traps when a mapped span falls outside the input.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "structure/binary_structure.h"
+#include "structure/encoded_layers.h"
+#include "util/json_writer.h"
+
+namespace {
+void Check(bool ok) {
+  if (!ok) __builtin_trap();
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  trawl::BinaryOptions options;
+  options.block_size = 256;
+  options.min_string_length = 4;
+  const trawl::BinaryReport bin = trawl::AnalyzeBinary(input, options);
+  for (const auto& s : bin.strings) Check(s.offset + s.byte_length <= size);
+  for (const auto& s : bin.signatures) Check(s.offset < size);
+  const trawl::DerivedBuffer strings = trawl::StringsAsBuffer(bin.strings);
+  if (!strings.data.empty()) Check(strings.map.MapRange(0, strings.data.size()).end <= size);
+
+  trawl::EncodedLayerOptions layer_options;
+  layer_options.min_length = 8;
+  const trawl::EncodedLayers layers = trawl::FindEncodedLayers(input, layer_options);
+  for (size_t i = 0; i < layers.buffers.size(); ++i) {
+    const auto& b = layers.buffers[i];
+    Check(b.depth <= layer_options.max_depth);
+    if (b.data.empty()) continue;
+    const trawl::ByteSpan span = layers.MapToComponent(i, 0, b.data.size());
+    Check(span.begin <= span.end && span.end <= size);
+  }
+  trawl::JsonWriter w;
+  bin.WriteJson(w);
+  layers.WriteJson(w);
+  return 0;
+}

@@ -1,0 +1,129 @@
+#include "structure/binary_structure.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <string>
+
+namespace trawl {
+namespace {
+
+// Deterministic noise (xorshift), so entropy and offsets are stable.
+std::string Noise(size_t n, uint64_t seed) {
+  std::string out(n, '\0');
+  uint64_t x = seed;
+  for (size_t i = 0; i < n; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    out[i] = static_cast<char>(x >> 24);
+  }
+  return out;
+}
+
+std::string Utf16Le(std::string_view ascii) {
+  std::string out;
+  for (char c : ascii) {
+    out.push_back(c);
+    out.push_back('\0');
+  }
+  return out;
+}
+
+TEST(BinaryStructureTest, EmbeddedZipAndPeAreFoundAtTheirOffsets) {
+  std::string blob(8192, '\0');                   // two low-entropy blocks
+  blob += Noise(8192, 42);                        // two high-entropy blocks
+  const size_t zip_at = blob.size();
+  blob += std::string("PK\x03\x04\x14\x00\x00\x00\x08\x00", 10) + "secret.txt";
+  blob += std::string(100, 'A');
+  const size_t pe_at = blob.size();
+  std::string pe(0x100, '\0');
+  pe[0] = 'M';
+  pe[1] = 'Z';
+  pe[0x3C] = static_cast<char>(0x80);
+  pe.replace(0x80, 4, std::string("PE\0\0", 4));
+  blob += pe;
+  blob += std::string("MZ not a pe header at all", 25) + std::string(80, ' ');
+  blob += std::string("\x1F\x8B\x08\x00", 4);
+  const BinaryReport r = AnalyzeBinary(blob);
+  ASSERT_EQ(r.signatures.size(), 3u);
+  EXPECT_EQ(r.signatures[0].offset, zip_at);
+  EXPECT_EQ(r.signatures[0].type, FileSignature::kZip);
+  EXPECT_EQ(r.signatures[1].offset, pe_at);
+  EXPECT_EQ(r.signatures[1].type, FileSignature::kPe);
+  EXPECT_EQ(r.signatures[2].type, FileSignature::kGzip);
+  EXPECT_EQ(r.signatures[2].offset, blob.size() - 4);
+  // Entropy profile: zeros, then noise.
+  ASSERT_GE(r.block_entropy.size(), 4u);
+  EXPECT_LT(r.block_entropy[0], 0.01f);
+  EXPECT_GT(r.block_entropy[2], 7.9f);
+  ASSERT_EQ(r.high_entropy_regions.size(), 1u);
+  EXPECT_EQ(r.high_entropy_regions[0].span, (ByteSpan{8192, 16384}));
+  EXPECT_GT(r.high_entropy_regions[0].mean_entropy, 7.9);
+}
+
+TEST(BinaryStructureTest, ExtractsAsciiAndUtf16LeStringsWithOffsets) {
+  std::string blob = Noise(301, 7);
+  // Make sure no noise byte next to our strings extends them.
+  blob[300] = '\x01';
+  const size_t ascii_at = blob.size();
+  blob += "AKIAIOSFODNN7EXAMPLE";
+  blob += std::string("\x00\x01\x02", 3);
+  const size_t utf16_at = blob.size();
+  blob += Utf16Le("password=hunter2");
+  blob += std::string("\x01\xFF", 2);
+  const size_t odd_at = blob.size() + 1;
+  blob += std::string("\x01", 1) + Utf16Le("C:\\Users\\admin") + std::string("\x02\x03", 2);
+  bool truncated = true;
+  BinaryOptions options;
+  options.min_string_length = 8;
+  const auto strings = ExtractStrings(blob, options, &truncated);
+  EXPECT_FALSE(truncated);
+  const ExtractedString* ascii = nullptr;
+  const ExtractedString* wide = nullptr;
+  const ExtractedString* odd = nullptr;
+  for (const auto& s : strings) {
+    if (s.text == "AKIAIOSFODNN7EXAMPLE") ascii = &s;
+    if (s.text == "password=hunter2") wide = &s;
+    if (s.text == "C:\\Users\\admin") odd = &s;
+  }
+  ASSERT_NE(ascii, nullptr);
+  EXPECT_EQ(ascii->offset, ascii_at);
+  EXPECT_FALSE(ascii->utf16);
+  ASSERT_NE(wide, nullptr);
+  EXPECT_EQ(wide->offset, utf16_at);
+  EXPECT_EQ(wide->byte_length, 32u);
+  EXPECT_TRUE(wide->utf16);
+  ASSERT_NE(odd, nullptr);
+  EXPECT_EQ(odd->offset, odd_at);
+  // One buffer for the scanners, mapped back: "hunter2" sits 9 characters in.
+  const DerivedBuffer buffer = StringsAsBuffer(strings);
+  const size_t at = buffer.data.find("hunter2");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(buffer.map.MapRange(at, at + 7), (ByteSpan{utf16_at + 18, utf16_at + 32}));
+}
+
+TEST(BinaryStructureTest, EntropyValues) {
+  EXPECT_DOUBLE_EQ(ShannonEntropy(""), 0.0);
+  EXPECT_DOUBLE_EQ(ShannonEntropy("aaaa"), 0.0);
+  EXPECT_DOUBLE_EQ(ShannonEntropy("abab"), 1.0);
+  std::string all;
+  for (int i = 0; i < 256; ++i) all.push_back(static_cast<char>(i));
+  EXPECT_DOUBLE_EQ(ShannonEntropy(all), 8.0);
+}
+
+TEST(BinaryStructureTest, LimitsTruncate) {
+  std::string blob;
+  for (int i = 0; i < 100; ++i) blob += "PK\x03\x04 stringy ";
+  bool truncated = false;
+  EXPECT_EQ(FindSignatures(blob, 10, &truncated).size(), 10u);
+  EXPECT_TRUE(truncated);
+  BinaryOptions options;
+  options.max_strings = 1;
+  options.min_string_length = 4;
+  EXPECT_EQ(ExtractStrings("abcd\x01" "efgh\x01", options, &truncated).size(), 1u);
+  EXPECT_TRUE(truncated);
+}
+
+}  // namespace
+}  // namespace trawl
