@@ -9,6 +9,7 @@
 #include "engine/compiler.h"
 #include "engine/inspect.h"
 #include "engine/scanner.h"
+#include "entities/rule_checks.h"
 #include "intake/decompose.h"
 #include "intake/manifest_json.h"
 #include "pipeline/package_analysis.h"
@@ -119,6 +120,7 @@ void WriteStruct(T* out, const T& value) {
 trawl_status AddRuleSet(trawl_rules* rules, absl::StatusOr<trawl::RuleSet> loaded,
                         trawl_error* err) {
   if (!loaded.ok()) return FromStatus(loaded.status(), err);
+  trawl::CheckEntityFieldsOf(&*loaded);
   const size_t issues_before = rules->set.issues.size();
   rules->set.Merge(*std::move(loaded));
   if (rules->set.issues.size() == issues_before) return TRAWL_OK;

@@ -1,6 +1,8 @@
 # Warning and sanitizer flags shared by every target the project builds.
 add_library(trawl_warnings INTERFACE)
-target_compile_options(trawl_warnings INTERFACE -Wall -Wextra -Wshadow=local
+# -Wshadow=local is GCC's; clang's nearest equivalent is -Wshadow-uncaptured-local.
+set(_trawl_shadow $<IF:$<CXX_COMPILER_ID:GNU>,-Wshadow=local,-Wshadow-uncaptured-local>)
+target_compile_options(trawl_warnings INTERFACE -Wall -Wextra ${_trawl_shadow}
   $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor> $<$<BOOL:${TRAWL_WERROR}>:-Werror>)
 
 if(TRAWL_SANITIZE)

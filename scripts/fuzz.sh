@@ -17,12 +17,13 @@ failed=0
 for target in $targets; do
   corpus=build-fuzz/corpus/$target
   mkdir -p "$corpus"
-  seeds=$(dirname "$(find tests -name "$target.cc" | head -1)")/fuzz_seeds/$target
-  [[ -d $seeds ]] || seeds=
+  seed_script=$(dirname "$(find tests -name "$target.cc" | head -1)")/${target}_seeds.sh
+  if [[ -x $seed_script ]]; then "$seed_script" "$PWD/$corpus"; fi
   echo "fuzz: $target for ${seconds}s" >&2
   if "build-fuzz/$(find build-fuzz -name "$target" -type f -executable -printf '%P\n' | head -1)" \
-      -max_total_time="$seconds" -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
-      "$corpus" $seeds >"build-fuzz/$target.log" 2>&1; then
+      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -max_len=262144 \
+      -artifact_prefix="build-fuzz/$target-" -print_final_stats=1 \
+      "$corpus" >"build-fuzz/$target.log" 2>&1; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))

@@ -1,40 +1,73 @@
 #!/usr/bin/env bash
 # Sets up everything and runs trawl's tests: the release build with every test, then an
-# ASan/UBSan build of the tests, then the fuzz targets for a bounded time.
+# ASan/UBSan build of the tests, then every fuzz target for a bounded time. Ends with one
+# line "tests: N passed, N failed" over all of them.
 #
-#   scripts/test.sh                 # what CI runs
-#   TRAWL_TEST_STAGES=release scripts/test.sh     # only the release build and its tests
-#   TRAWL_FUZZ_SECONDS=60 scripts/test.sh         # longer fuzzing (default 20 s per target)
-set -euo pipefail
+#   scripts/test.sh                                  # what CI runs
+#   TRAWL_TEST_STAGES=release scripts/test.sh        # only the release build and its tests
+#   TRAWL_FUZZ_SECONDS=60 scripts/test.sh            # longer fuzzing (default 20 s a target)
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
-bash scripts/setup.sh
+bash scripts/setup.sh || exit 1
 stages=${TRAWL_TEST_STAGES:-release,sanitize,fuzz}
 jobs=$(nproc)
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+total_passed=0
+total_failed=0
+status=0
 
+# Runs ctest and adds its counts to the totals.
 run_ctest() {
   local dir=$1; shift
-  ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@"
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  local line total failed
+  line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  failed=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
+  if [[ -z $line ]]; then total=0 failed=1; fi
+  total_passed=$((total_passed + total - failed))
+  total_failed=$((total_failed + failed))
+  [[ $rc -eq 0 ]] || status=1
+}
+
+build() {
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null && cmake --build "$dir" -j "$jobs"
 }
 
 if [[ ,$stages, == *,release,* ]]; then
   echo "== release build and tests" >&2
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-  cmake --build build -j "$jobs"
-  run_ctest build
+  if build build -DCMAKE_BUILD_TYPE=RelWithDebInfo; then run_ctest build; else
+    status=1 total_failed=$((total_failed + 1)); fi
 fi
 
 if [[ ,$stages, == *,sanitize,* ]]; then
   echo "== ASan/UBSan build and tests" >&2
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTRAWL_SANITIZE=address,undefined \
-    -DTRAWL_BUILD_BENCHMARKS=OFF >/dev/null
-  cmake --build build-asan -j "$jobs"
-  # The corpus equivalence sets are slow under ASan; the release run covers them.
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    run_ctest build-asan -E 'CorpusEquivalence'
+  if build build-asan -DCMAKE_BUILD_TYPE=Debug -DTRAWL_SANITIZE=address,undefined \
+      -DTRAWL_BUILD_BENCHMARKS=OFF; then
+    # The corpus equivalence sets are slow under ASan; the release run covers them.
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+      run_ctest build-asan -E 'CorpusEquivalence'
+  else
+    status=1 total_failed=$((total_failed + 1))
+  fi
 fi
 
 if [[ ,$stages, == *,fuzz,* ]]; then
-  echo "== fuzzing (${TRAWL_FUZZ_SECONDS:-20} s per target)" >&2
-  bash scripts/fuzz.sh "${TRAWL_FUZZ_SECONDS:-20}"
+  echo "== fuzzing (${TRAWL_FUZZ_SECONDS:-20} s a target)" >&2
+  bash scripts/fuzz.sh "${TRAWL_FUZZ_SECONDS:-20}" 2>&1 | tee "$log"
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || status=1
+  line=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [[ -n $line ]]; then
+    total_passed=$((total_passed + $(sed -E 's/fuzz: ([0-9]+) passed.*/\1/' <<<"$line")))
+    total_failed=$((total_failed + $(sed -E 's/.* ([0-9]+) failed/\1/' <<<"$line")))
+  else
+    total_failed=$((total_failed + 1))
+  fi
 fi
+
+echo "tests: $total_passed passed, $total_failed failed"
+exit $status

@@ -58,8 +58,8 @@ struct Component {
   // Display path chain, e.g. "outer.tar.gz!/logs/app.zip!/2026/app.log". Built from
   // sanitized names; for display and matching only, never a file-system path.
   std::string path;
-  // The entry name exactly as stored in the archive (lossy only if not UTF-8). Never use
-  // it as a file-system path: see unsafe_path.
+  // The entry name as stored (as UTF-8; a name that is not valid UTF-8 is written to
+  // JSON with U+FFFD). Never use it as a file-system path: see unsafe_path.
   std::string name;
   // True when the raw name is absolute, climbs out with "..", or holds control bytes.
   bool unsafe_path = false;

@@ -19,6 +19,10 @@
 // particular libarchive's mtree reader (which opens host files an archive names) and
 // the filters that spawn external programs are never registered.
 //
+// Names: libarchive runs under a thread-local C.UTF-8 locale (uselocale), so entry names
+// are UTF-8 on every host and ids do not depend on the host's locale. The host's locale
+// is restored while the callback runs.
+//
 // Thread-safety: every function here is reentrant; concurrent calls share nothing.
 #ifndef TRAWL_SRC_INTAKE_DECOMPOSE_H_
 #define TRAWL_SRC_INTAKE_DECOMPOSE_H_

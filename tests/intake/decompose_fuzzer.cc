@@ -2,7 +2,7 @@
 // libFuzzer target: arbitrary bytes through decomposition and classification. Besides
 // the sanitizers, it checks the manifest invariants on every input: whatever the bytes,
 // the manifest must validate and survive a JSON round trip.
-// Build and run: tests/intake/run_fuzz.sh SECONDS
+// Build and run: scripts/fuzz.sh SECONDS (seeds: decompose_fuzzer_seeds.sh)
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>

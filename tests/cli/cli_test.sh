@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# End-to-end CLI checks: compile the default packs, inspect, scan, analyse the sample,
+# and refuse bad input with the documented errors. Prints "N passed, N failed".
+set -uo pipefail
+trawl=$1 root=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+passed=0 failed=0
+check() {  # check NAME COMMAND...: the command must succeed
+  local name=$1; shift
+  if "$@" >"$work/out" 2>"$work/err"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAILED: $name"; cat "$work/err"; fi
+}
+contains() {  # contains NAME PATTERN: the last command's stdout must match
+  local name=$1 pattern=$2
+  if grep -q -- "$pattern" "$work/out"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAILED: $name: no '$pattern' in output"; head -c 2000 "$work/out"; fi
+}
+check_fails() {  # check_fails NAME PATTERN COMMAND...: must fail, stderr must match
+  local name=$1 pattern=$2; shift 2
+  if "$@" >"$work/out" 2>"$work/err"; then failed=$((failed + 1)); echo "FAILED (succeeded): $name"
+  elif grep -q -- "$pattern" "$work/err"; then passed=$((passed + 1)); else
+    failed=$((failed + 1)); echo "FAILED (wrong error): $name"; cat "$work/err"; fi
+}
+
+check compile "$trawl" compile "$root/rules/secrets.json" "$root/rules/pii.json" \
+  "$root/rules/indicators.ndjson.gz" -o "$work/default.tdb"
+check db-info "$trawl" db info "$work/default.tdb"
+contains db-info-counts '"total": 70284'
+check build-info "$trawl" build-info
+contains known-answer '"passed":true'
+
+printf 'x aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n' >"$work/input.txt"
+check scan "$trawl" scan --db "$work/default.tdb" "$work/input.txt"
+contains scan-span '"rule":"aws-access-key-id".*"start":22,"end":42,'
+check scan-stdin bash -c "printf 'AKIA64CFSUOSG2WPIZZX' | '$trawl' scan --db '$work/default.tdb' - | grep -q aws-access-key-id"
+
+check analyze "$trawl" analyze --db "$work/default.tdb" "$root/examples/sample/sample-package.tar.gz"
+contains analyze-schema '"schema": "trawl.report/1"'
+contains analyze-complete '"complete": true'
+check decompose "$trawl" decompose "$root/examples/sample/sample-package.tar.gz"
+contains decompose-nested 'archive.zip!/2026/old.log'
+
+head -c 1000 "$work/default.tdb" >"$work/truncated.tdb"
+check_fails truncated-artifact TRAWL_E_CORRUPT "$trawl" db info "$work/truncated.tdb"
+printf 'not an artifact' >"$work/junk.tdb"
+check_fails junk-artifact "bad magic" "$trawl" db info "$work/junk.tdb"
+printf '[{"id":"a","regex":"x"},{"id":"a","regex":"y"},{"regex":"z"}]' >"$work/bad.json"
+check_fails bad-rules "duplicate id" "$trawl" rules check "$work/bad.json"
+check_fails bad-rules-index "definition 2" "$trawl" rules check "$work/bad.json"
+printf '[{"id":"v","regex":"x","validator":"no_such_validator"}]' >"$work/badval.json"
+check_fails unknown-validator "no_such_validator" "$trawl" rules check "$work/badval.json"
+check_fails missing-rules "cannot\|No such file" "$trawl" compile /nonexistent.json -o "$work/x.tdb"
+check_fails usage "usage" "$trawl" frobnicate
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,106 @@
+// The whole pipeline on the bundled sample package: the planted secrets and indicators
+// must be found, at the top of the ranking, at their exact locations.
+#include "pipeline/package_analysis.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "engine/compiler.h"
+#include "rules/loader.h"
+
+namespace trawl {
+namespace {
+
+const std::string kSource = TRAWL_SOURCE_DIR;
+
+std::shared_ptr<const Database> DefaultSecretsDb() {
+  RuleSet rules;
+  for (const char* file : {"/rules/secrets.json", "/rules/pii.json"}) {
+    auto loaded = LoadRuleFile(kSource + file);
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+    if (loaded.ok()) rules.Merge(*std::move(loaded));
+  }
+  // A few indicators from the shipped pack, so the test stays fast.
+  auto indicators = LoadRuleFile(kSource + "/rules/indicators.ndjson.gz");
+  EXPECT_TRUE(indicators.ok());
+  if (indicators.ok()) {
+    indicators->definitions.resize(200);
+    rules.Merge(*std::move(indicators));
+  }
+  auto db = CompileDatabase(rules.definitions, {});
+  EXPECT_TRUE(db.ok()) << db.status();
+  return db.ok() ? *db : nullptr;
+}
+
+const AggregatedFinding* FindRule(const PackageReport& report, std::string_view rule) {
+  for (const auto& f : report.findings) {
+    if (f.rule_id == rule) return &f;
+  }
+  return nullptr;
+}
+
+TEST(PackageAnalysisTest, SamplePackagePlantedFindingsRankFirstWithLocations) {
+  auto db = DefaultSecretsDb();
+  ASSERT_TRUE(db);
+  auto report = AnalyzePackageFile(kSource + "/examples/sample/sample-package.tar.gz", db, {});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->complete);
+  // Every component is accounted for: analysed, or skipped with a reason.
+  ASSERT_EQ(report->components.size(), report->manifest.components.size());
+  for (const auto& c : report->components) {
+    EXPECT_TRUE(c.status == "analysed" || (c.status == "skipped" && !c.reason.empty())) << c.path;
+  }
+  // The planted secrets are the top-ranked findings.
+  const std::set<std::string> planted = {"github-pat-classic", "stripe-secret-key",
+                                         "aws-secret-access-key", "postgres-url-password",
+                                         "aws-access-key-id", "slack-bot-token"};
+  ASSERT_GE(report->findings.size(), planted.size());
+  for (size_t i = 0; i < planted.size(); ++i) {
+    EXPECT_TRUE(planted.count(report->findings[i].rule_id)) << report->findings[i].rule_id;
+  }
+  // The duplicated secret is one finding with both locations.
+  const AggregatedFinding* aws_secret = FindRule(*report, "aws-secret-access-key");
+  ASSERT_NE(aws_secret, nullptr);
+  ASSERT_EQ(aws_secret->locations.size(), 2u);
+  EXPECT_EQ(aws_secret->locations[0].path, "sample-package.tar.gz!/billing/config/.env");
+  EXPECT_EQ(aws_secret->locations[0].line, 4);
+  EXPECT_EQ(aws_secret->locations[1].json_pointer, "/services/1/env/AWS_SECRET_ACCESS_KEY");
+  // Nested archive member, exact line and column.
+  const AggregatedFinding* stripe = FindRule(*report, "stripe-secret-key");
+  ASSERT_NE(stripe, nullptr);
+  EXPECT_EQ(stripe->locations[0].path,
+            "sample-package.tar.gz!/billing/logs/archive.zip!/2026/old.log");
+  EXPECT_EQ(stripe->locations[0].line, 1);
+  EXPECT_EQ(stripe->locations[0].column, 51);
+  // Fingerprints never contain the value.
+  for (const auto& f : report->findings) {
+    if (!f.value.empty()) {
+      EXPECT_EQ(f.fingerprint.find(f.value), std::string::npos);
+    }
+  }
+}
+
+TEST(PackageAnalysisTest, ReportIsDeterministicAcrossThreadCounts) {
+  auto db = DefaultSecretsDb();
+  ASSERT_TRUE(db);
+  const std::string path = kSource + "/examples/sample/sample-package.tar.gz";
+  PackageOptions one;
+  one.threads = 1;
+  PackageOptions two;
+  two.threads = 2;
+  auto a = AnalyzePackageFile(path, db, one);
+  auto b = AnalyzePackageFile(path, db, two);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(ReportToJson(*a), ReportToJson(*b));
+  EXPECT_NE(ReportToTable(*a).find("github-pat-classic"), std::string::npos);
+}
+
+TEST(PackageAnalysisTest, MissingPackageIsAnError) {
+  auto db = DefaultSecretsDb();
+  ASSERT_TRUE(db);
+  EXPECT_FALSE(AnalyzePackageFile("/nonexistent/package.tar.gz", db, {}).ok());
+}
+
+}  // namespace
+}  // namespace trawl
