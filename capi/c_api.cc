@@ -557,6 +557,21 @@ trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
   });
 }
 
+trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db, const char* path,
+                                 const trawl_options* options, trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
+  return Guard(err, [&] {
+    trawl::PackageOptions package;
+    if (options) package.limits = options->limits_package;
+    auto plans = trawl::ClassifyPackageFileJson(path, db ? db->rep.get() : nullptr, package);
+    if (!plans.ok()) return Fail(err, TRAWL_E_IO, std::string(plans.status().message()));
+    *out = new trawl_buffer{*std::move(plans)};
+    return TRAWL_OK;
+  });
+}
+
 trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db, const char* path,
                                         const trawl_options* options, int32_t format,
                                         trawl_error* err) {

@@ -8,6 +8,7 @@
 //                      [--time-budget-ms N] [INPUT... | -]
 //   trawl db info DB [--rules]
 //   trawl decompose PACKAGE
+//   trawl classify [--db DB] PACKAGE
 //   trawl analyze --db DB [--format json|table] [--threads N] PACKAGE
 //   trawl build-info
 #include <unistd.h>
@@ -47,6 +48,7 @@ int Usage() {
       "             [--time-budget-ms N] [INPUT... | -]\n"
       "  trawl db info DB [--rules]\n"
       "  trawl decompose PACKAGE\n"
+      "  trawl classify [--db DB] PACKAGE\n"
       "  trawl analyze --db DB [--format json|table] [--threads N] PACKAGE\n"
       "  trawl build-info\n"
       "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
@@ -431,6 +433,33 @@ int CmdDecompose(std::vector<std::string> args) {
   return WriteBuffer(manifest.get());
 }
 
+int CmdClassify(std::vector<std::string> args) {
+  std::string db_path, package;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--db" && i + 1 < args.size()) {
+      db_path = args[++i];
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      return Usage();
+    } else {
+      package = args[i];
+    }
+  }
+  if (package.empty()) return Usage();
+  trawl_error err = TRAWL_ERROR_INIT;
+  Owned<trawl_db> db;
+  if (!db_path.empty()) {
+    trawl_db* raw_db = nullptr;
+    const trawl_status status = trawl_db_load_file(&raw_db, db_path.c_str(), &err);
+    if (status != TRAWL_OK) return Error(db_path.c_str(), status, &err);
+    db.reset(raw_db);
+  }
+  trawl_buffer* raw = nullptr;
+  const trawl_status status = trawl_classify_file(&raw, db.get(), package.c_str(), nullptr, &err);
+  if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
+  Owned<trawl_buffer> plans(raw);
+  return WriteBuffer(plans.get());
+}
+
 int CmdAnalyze(std::vector<std::string> args) {
   std::string db_path, package;
   int32_t format = TRAWL_REPORT_JSON;
@@ -488,6 +517,7 @@ int main(int argc, char** argv) {
   }
   if (command == "decompose") return CmdDecompose(args);
   if (command == "analyze") return CmdAnalyze(args);
+  if (command == "classify") return CmdClassify(args);
   if (command == "build-info") {
     std::printf("%s\n", trawl_build_info());
     return 0;

@@ -341,6 +341,16 @@ TRAWL_API void trawl_stream_free(trawl_stream* stream);
 TRAWL_API trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
                                             const trawl_options* options, trawl_error* err);
 
+/**
+ * Decomposes a package and plans every component: analysis chains, light/heavy tier and
+ * the cost estimate behind it (docs/plan.md). `db` may be NULL (plans then name only the
+ * default chain). Returns JSON {"schema":"trawl.plans/1", "package":…, "plans":[…]}.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO
+ */
+TRAWL_API trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db,
+                                           const char* path, const trawl_options* options,
+                                           trawl_error* err);
+
 #define TRAWL_REPORT_JSON 0  /**< the package report as JSON (schema trawl.report/1) */
 #define TRAWL_REPORT_TABLE 1 /**< a readable table */
 

@@ -7,8 +7,10 @@
 #include <cstdio>
 #include <map>
 #include <mutex>
+#include <set>
 #include <thread>
 
+#include "classify/plan.h"
 #include "engine/compiler.h"
 #include "intake/decompose.h"
 #include "intake/manifest_json.h"
@@ -179,6 +181,51 @@ absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
   }
   Aggregate(&report);
   return report;
+}
+
+absl::StatusOr<std::string> ClassifyPackageFileJson(const std::string& path, const Database* db,
+                                                    const PackageOptions& options) {
+  DecomposeOptions decompose;
+  decompose.limits = options.limits;
+  decompose.package_id = options.package_id;
+  if (decompose.package_id.empty()) {
+    auto file = MappedFile::Open(path);
+    if (!file.ok()) return file.status();
+    decompose.package_id = ToHex(Sha256Of(file->bytes()));
+  }
+  PlanOptions plan_options;
+  if (db != nullptr) {
+    std::set<std::string> chains;
+    for (const Definition& def : db->definitions()) chains.insert(def.chains.begin(), def.chains.end());
+    plan_options.pattern_chains.assign(chains.begin(), chains.end());
+  }
+  std::vector<ProcessingPlan> plans;
+  auto manifest = DecomposeFile(path, decompose, [&](const Component& c, std::string_view content) {
+    plans.push_back(PlanComponent(c, content, plan_options));
+    return absl::OkStatus();
+  });
+  if (!manifest.ok()) return manifest.status();
+  const PackageEstimate estimate = EstimatePackage(plans, plan_options.costs);
+  JsonWriter w(2);
+  w.BeginObject().Field("schema", "trawl.plans/1");
+  w.Field("package_id", manifest->package_id);
+  w.Key("package").BeginObject();
+  w.Field("tier", TierName(estimate.tier));
+  w.Field("estimated_seconds", estimate.estimated_seconds);
+  w.Field("estimated_memory_bytes", estimate.estimated_memory_bytes);
+  w.Field("components_to_analyze", estimate.components_to_analyze);
+  w.Field("reasons", estimate.reasons);
+  w.EndObject();
+  w.Key("plans").BeginArray();
+  for (const ProcessingPlan& plan : plans) {
+    std::string json = PlanToJson(plan, 0);
+    while (!json.empty() && (json.back() == '\n' || json.back() == ' ')) json.pop_back();
+    w.Raw(json);
+  }
+  w.EndArray().EndObject();
+  std::string out = w.Take();
+  out.push_back('\n');
+  return out;
 }
 
 std::string ReportToJson(const PackageReport& report, int indent) {

@@ -73,6 +73,13 @@ absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
                                                  std::shared_ptr<const Database> db,
                                                  const PackageOptions& options);
 
+// The classification stage on its own: decomposes the package and plans every component
+// (chains, tier, cost estimate; docs/plan.md). `db` may be null: the plans then name the
+// default chain only. Returns {"schema":"trawl.plans/1","package":{...},"plans":[...]}.
+absl::StatusOr<std::string> ClassifyPackageFileJson(const std::string& path,
+                                                    const Database* db,
+                                                    const PackageOptions& options);
+
 inline constexpr std::string_view kReportSchema = "trawl.report/1";
 
 // Deterministic JSON: the same package and database give the same bytes.

@@ -39,6 +39,9 @@ contains analyze-schema '"schema": "trawl.report/1"'
 contains analyze-complete '"complete": true'
 check decompose "$trawl" decompose "$root/examples/sample/sample-package.tar.gz"
 contains decompose-nested 'archive.zip!/2026/old.log'
+check classify "$trawl" classify --db "$work/default.tdb" "$root/examples/sample/sample-package.tar.gz"
+contains classify-schema '"schema": "trawl.plans/1"'
+contains classify-tier '"tier":"light"'
 
 head -c 1000 "$work/default.tdb" >"$work/truncated.tdb"
 check_fails truncated-artifact TRAWL_E_CORRUPT "$trawl" db info "$work/truncated.tdb"
