@@ -456,6 +456,19 @@ trawl_status trawl_db_check_examples(trawl_buffer** out, const trawl_db* db, uin
   });
 }
 
+trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, const char* data,
+                              size_t len, uint32_t top_rules) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  if (db == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
+  return Guard(nullptr, [&] {
+    auto json = trawl::ProfileScanJson(db->rep, std::string_view(data ? data : "", len), top_rules);
+    if (!json.ok()) return CodeFor(json.status());
+    *out = new trawl_buffer{*std::move(json)};
+    return TRAWL_OK;
+  });
+}
+
 /* Scratch */
 
 trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db) {

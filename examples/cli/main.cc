@@ -2,6 +2,7 @@
 // like any other consumer, so everything it does is reachable from C, Python or any FFI.
 //
 //   trawl rules check [--strict] RULES...
+//   trawl rules profile --input FILE [--top N] RULES...
 //   trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]
 //                          [--report FILE]
 //   trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]
@@ -42,6 +43,7 @@ int Usage() {
   std::fputs(
       "usage:\n"
       "  trawl rules check [--strict] RULES...\n"
+      "  trawl rules profile --input FILE [--top N] RULES...\n"
       "  trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]\n"
       "                [--report FILE]\n"
       "  trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]\n"
@@ -170,6 +172,11 @@ bool ParseInt(const char* text, int64_t* out) {
   return true;
 }
 
+int WriteBuffer(const trawl_buffer* buffer) {
+  std::fwrite(trawl_buffer_data(buffer), 1, trawl_buffer_size(buffer), stdout);
+  return std::ferror(stdout) ? 1 : 0;
+}
+
 int CmdRulesCheck(std::vector<std::string> args) {
   bool strict = false;
   CompileSettings settings;
@@ -201,6 +208,44 @@ int CmdRulesCheck(std::vector<std::string> args) {
                static_cast<unsigned long long>(failures));
   const bool ok = issues == 0 && failures == 0 && (!strict || counts.rejected == 0);
   return ok ? 0 : 1;
+}
+
+int CmdRulesProfile(std::vector<std::string> args) {
+  CompileSettings settings;
+  std::string input_path;
+  int64_t top = 20;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const bool has_value = i + 1 < args.size();
+    if (args[i] == "--input" && has_value) {
+      input_path = args[++i];
+    } else if (args[i] == "--top" && has_value) {
+      if (!ParseInt(args[++i].c_str(), &top)) return Usage();
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      return Usage();
+    } else {
+      settings.files.push_back(args[i]);
+    }
+  }
+  if (input_path.empty() || settings.files.empty()) return Usage();
+  size_t issues = 0;
+  double seconds = 0;
+  Owned<trawl_db> db = Compile(settings, &issues, &seconds);
+  if (!db) return 1;
+  std::FILE* f = std::fopen(input_path.c_str(), "rb");
+  if (f == nullptr) return Error(input_path.c_str(), TRAWL_E_IO);
+  std::string input;
+  char buf[1 << 16];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) input.append(buf, n);
+  std::fclose(f);
+  trawl_buffer* raw = nullptr;
+  const trawl_status status =
+      trawl_db_profile(&raw, db.get(), input.data(), input.size(), static_cast<uint32_t>(top));
+  if (status != TRAWL_OK) return Error("profile", status);
+  Owned<trawl_buffer> report(raw);
+  std::fprintf(stderr, "trawl: compiled %zu definitions in %.2f s\n", trawl_db_rule_count(db.get()),
+               seconds);
+  return WriteBuffer(report.get());
 }
 
 int CmdCompile(std::vector<std::string> args) {
@@ -418,10 +463,6 @@ int CmdDbInfo(std::vector<std::string> args) {
   return 0;
 }
 
-int WriteBuffer(const trawl_buffer* buffer) {
-  std::fwrite(trawl_buffer_data(buffer), 1, trawl_buffer_size(buffer), stdout);
-  return std::ferror(stdout) ? 1 : 0;
-}
 
 int CmdDecompose(std::vector<std::string> args) {
   if (args.size() != 1) return Usage();
@@ -509,6 +550,9 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "rules" && !args.empty() && args[0] == "check") {
     return CmdRulesCheck({args.begin() + 1, args.end()});
+  }
+  if (command == "rules" && !args.empty() && args[0] == "profile") {
+    return CmdRulesProfile({args.begin() + 1, args.end()});
   }
   if (command == "compile") return CmdCompile(args);
   if (command == "scan") return CmdScan(args);

@@ -254,6 +254,15 @@ TRAWL_API trawl_status trawl_db_describe(trawl_buffer** out, const trawl_db* db,
 TRAWL_API trawl_status trawl_db_check_examples(trawl_buffer** out, const trawl_db* db,
                                                uint64_t* failures);
 
+/**
+ * Scans `data` once with profiling on and writes JSON saying where the time went: engine
+ * time per partition, and the rules whose span recovery costs most (candidates,
+ * confirmations, window). For rule authors: `trawl rules profile`.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM
+ */
+TRAWL_API trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, const char* data,
+                                        size_t len, uint32_t top_rules);
+
 /* ===================================================================================== */
 /* Scratch: per-thread scanning state                                                    */
 /* ===================================================================================== */

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "util/strings.h"
+#include "engine/compiler.h"
 #include "engine/engine_info.h"
 #include "engine/internal/engine_parts.h"
 #include "trawl/trawl_version.h"
@@ -125,6 +126,35 @@ absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes) {
   if (payload.size() > payload_size) return Corrupt("trailing bytes after the payload");
   if (XXH3_64bits(payload.data(), payload.size()) != checksum) return Corrupt("checksum mismatch");
   return payload;
+}
+
+// Restores one serialized engine database into a pre-faulted mapping: one mmap call
+// instead of a page fault for every 4 KiB of a tens-of-megabytes database.
+absl::StatusOr<internal::HsDatabasePtr> RestoreEngineDatabase(std::string_view blob) {
+  size_t db_size = 0;
+  hs_error_t rc = hs_serialized_database_size(blob.data(), blob.size(), &db_size);
+  if (rc == HS_SUCCESS) {
+    void* memory = mmap(nullptr, db_size, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    if (memory == MAP_FAILED) return absl::ResourceExhaustedError("cannot map engine database");
+    auto* engine_db = static_cast<hs_database_t*>(memory);
+    rc = hs_deserialize_database_at(blob.data(), blob.size(), engine_db);
+    if (rc == HS_SUCCESS) {
+      return internal::HsDatabasePtr(engine_db, internal::HsDatabaseDeleter{db_size});
+    }
+    munmap(memory, db_size);
+  }
+  if (rc == HS_DB_PLATFORM_ERROR) {
+    return WithCode(absl::FailedPreconditionError(
+                        "database was compiled for CPU features this machine lacks "
+                        "(recompile here, or compile with --target portable)"),
+                    ErrorCode::kPlatform);
+  }
+  if (rc == HS_DB_VERSION_ERROR) {
+    return WithCode(absl::FailedPreconditionError("engine database from another engine version"),
+                    ErrorCode::kVersion);
+  }
+  return Corrupt(StrCat("engine database rejected (code ", rc, ")"));
 }
 
 bool DecodeHex(std::string_view hex, Sha256Digest* out) {
@@ -316,6 +346,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
   if (partition_count > payload->size()) return Corrupt("partition count exceeds the file size");
   auto parts = std::make_unique<internal::EngineParts>();
   std::vector<PartitionInfo> partitions(partition_count);
+  std::vector<std::string_view> blobs(partition_count);
   for (uint32_t p = 0; p < partition_count; ++p) {
     PartitionInfo& part = partitions[p];
     part.kind = r.U8() == 0 ? PartitionKind::kLiteral : PartitionKind::kRegex;
@@ -327,41 +358,26 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
       part.rules[k] = r.U32();
       if (part.rules[k] >= rule_count) return Corrupt("partition names a rule that does not exist");
     }
-    const std::string_view blob = r.Str();
+    blobs[p] = r.Str();
     if (!r.ok()) return Corrupt("truncated engine database");
-    // Restore into a pre-faulted mapping: one mmap call instead of a page fault for
-    // every 4 KiB of a tens-of-megabytes database, which dominates cold-start time.
-    size_t db_size = 0;
-    hs_error_t rc = hs_serialized_database_size(blob.data(), blob.size(), &db_size);
-    hs_database_t* engine_db = nullptr;
-    size_t mapped_size = 0;
-    if (rc == HS_SUCCESS) {
-      void* memory = mmap(nullptr, db_size, PROT_READ | PROT_WRITE,
-                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-      if (memory == MAP_FAILED) return absl::ResourceExhaustedError("cannot map engine database");
-      engine_db = static_cast<hs_database_t*>(memory);
-      mapped_size = db_size;
-      rc = hs_deserialize_database_at(blob.data(), blob.size(), engine_db);
-      if (rc != HS_SUCCESS) {
-        munmap(memory, db_size);
-        engine_db = nullptr;
-      }
+  }
+  // Restoring the engine databases (copying tens of megabytes of bytecode) dominates
+  // load time, so partitions are restored in parallel.
+  parts->databases.resize(partition_count);
+  std::vector<absl::Status> restored(partition_count);
+  ParallelFor(partition_count, 0, [&](size_t p) {
+    auto db_or = RestoreEngineDatabase(blobs[p]);
+    if (!db_or.ok()) {
+      restored[p] = db_or.status();
+      return;
     }
-    if (rc == HS_DB_PLATFORM_ERROR) {
-      return WithCode(absl::FailedPreconditionError(
-                          "database was compiled for CPU features this machine lacks "
-                          "(recompile here, or compile with --target portable)"),
-                      ErrorCode::kPlatform);
-    }
-    if (rc == HS_DB_VERSION_ERROR) {
-      return WithCode(absl::FailedPreconditionError("engine database from another engine version"),
-                      ErrorCode::kVersion);
-    }
-    if (rc != HS_SUCCESS) return Corrupt(StrCat("engine database rejected (code ", rc, ")"));
-    parts->databases.emplace_back(engine_db, internal::HsDatabaseDeleter{mapped_size});
+    parts->databases[p] = *std::move(db_or);
     size_t size = 0;
-    hs_database_size(engine_db, &size);
-    part.bytes = size;
+    hs_database_size(parts->databases[p].get(), &size);
+    partitions[p].bytes = size;
+  });
+  for (const absl::Status& status : restored) {
+    if (!status.ok()) return status;
   }
   r.U64();  // target features: informational (the engine checks the platform itself)
   if (!r.ok() || !r.AtEnd()) return Corrupt("unexpected layout");

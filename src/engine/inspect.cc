@@ -1,6 +1,8 @@
 // File: inspect.cc
 #include "engine/inspect.h"
 
+#include <algorithm>
+
 #include "engine/engine_info.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/scanner.h"
@@ -73,6 +75,74 @@ std::string DescribeDatabaseJson(const Database& db, bool include_rules) {
     w.EndArray();
   }
   w.EndObject();
+  return w.Take();
+}
+
+absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database>& db,
+                                            std::string_view input, size_t top) {
+  auto scanner = Scanner::Create(db);
+  if (!scanner.ok()) return scanner.status();
+  ScanProfile profile;
+  ScanLimits limits;
+  limits.max_matches = 0;
+  limits.max_matches_per_rule = 0;
+  limits.profile = &profile;
+  uint64_t matches = 0;
+  const absl::Time start = absl::Now();
+  auto summary = (*scanner)->Scan(input, limits, [&](const Match&) {
+    ++matches;
+    return true;
+  });
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  if (!summary.ok()) return summary.status();
+  uint64_t engine_ns = 0, confirm_ns = 0;
+  for (uint64_t ns : profile.partition_ns) engine_ns += ns;
+  for (const auto& r : profile.rules) confirm_ns += r.confirm_ns;
+  JsonWriter w(2);
+  w.BeginObject();
+  w.Field("input_bytes", uint64_t{input.size()});
+  w.Field("seconds", seconds);
+  w.Field("mb_per_second", seconds > 0 ? static_cast<double>(input.size()) / 1e6 / seconds : 0.0);
+  w.Field("matches", matches);
+  // Engine time includes the callbacks, so confirmation time is a part of it.
+  w.Field("engine_seconds", static_cast<double>(engine_ns) / 1e9);
+  w.Field("confirm_seconds", static_cast<double>(confirm_ns) / 1e9);
+  w.Key("partitions").BeginArray();
+  for (size_t p = 0; p < db->partitions().size(); ++p) {
+    const PartitionInfo& part = db->partitions()[p];
+    uint64_t part_confirm = 0;
+    for (uint32_t rule : part.rules) part_confirm += profile.rules[rule].confirm_ns;
+    const double secs = static_cast<double>(profile.partition_ns[p]) / 1e9;
+    w.BeginObject().Field("name", part.name).Field("rules", uint64_t{part.rules.size()});
+    w.Field("seconds", secs).Field("confirm_seconds", static_cast<double>(part_confirm) / 1e9);
+    w.Field("mb_per_second", secs > 0 ? static_cast<double>(input.size()) / 1e6 / secs : 0.0);
+    w.EndObject();
+  }
+  w.EndArray();
+  std::vector<uint32_t> order;
+  for (uint32_t i = 0; i < profile.rules.size(); ++i) {
+    if (profile.rules[i].candidates) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (profile.rules[a].confirm_ns != profile.rules[b].confirm_ns) {
+      return profile.rules[a].confirm_ns > profile.rules[b].confirm_ns;
+    }
+    return a < b;
+  });
+  if (order.size() > top) order.resize(top);
+  w.Key("costliest_rules").BeginArray();
+  for (uint32_t rule : order) {
+    const auto& cost = profile.rules[rule];
+    const RuleInfo& info = db->rule_info()[rule];
+    w.BeginObject().Field("id", db->definitions()[rule].id);
+    w.Field("confirm_seconds", static_cast<double>(cost.confirm_ns) / 1e9);
+    w.Field("candidates", cost.candidates).Field("confirmed", cost.confirmed);
+    w.Field("window", info.max_width == kUnboundedWidth
+                          ? StrCat("unbounded (capped at ", db->max_window(), ")")
+                          : StrCat(info.max_width));
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
   return w.Take();
 }
 

@@ -26,6 +26,12 @@ struct ExamplesReport {
 
 absl::StatusOr<ExamplesReport> CheckExamples(const std::shared_ptr<const Database>& db);
 
+// Scans `input` once with profiling on and reports where the time went: engine time per
+// partition, and the rules whose span recovery (PCRE2) costs the most, with their
+// candidate and confirmation counts. JSON, `top` rules at most.
+absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database>& db,
+                                            std::string_view input, size_t top);
+
 // The build facts of trawl_build_info(): engine, CPU features, PCRE2, known-answer test.
 std::string BuildInfoJson();
 

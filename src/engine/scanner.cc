@@ -106,6 +106,10 @@ struct Scanner::Impl {
       for (auto& r : rules) r = RuleState{};
       generation = 1;
     }
+    if (limits.profile) {
+      limits.profile->rules.resize(db->rule_count());
+      limits.profile->partition_ns.resize(db->partitions().size());
+    }
     pcre2_set_match_limit(match_context, limits.pcre2_match_limit);
     pcre2_set_depth_limit(match_context, limits.pcre2_depth_limit);
   }
@@ -170,8 +174,15 @@ struct Scanner::Impl {
     const uint64_t search_from =
         std::max({state.cursor, end > width ? end - width : 0, window_base});
     pcre2_set_offset_limit(match_context, end - window_base);
+    const auto confirm_start = limits.profile ? absl::Now() : absl::InfinitePast();
     const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
                                search_from - window_base, 0, match_data, match_context);
+    if (limits.profile) {
+      ScanProfile::Rule& cost = limits.profile->rules[rule];
+      cost.candidates++;
+      cost.confirmed += rc > 0;
+      cost.confirm_ns += absl::ToInt64Nanoseconds(absl::Now() - confirm_start);
+    }
     if (rc == PCRE2_ERROR_NOMATCH) {
       ++summary.confirm_failures;
       state.cursor = std::max(state.cursor, end + 1);
@@ -217,9 +228,14 @@ struct Scanner::Impl {
     const auto& databases = db->parts().databases;
     for (size_t p = 0; p < databases.size() && !stopped; ++p) {
       partition = &db->partitions()[p];
+      const auto engine_start = limits.profile ? absl::Now() : absl::InfinitePast();
       const hs_error_t rc = hs_scan(databases[p].get(), data.data(),
                                     static_cast<unsigned>(data.size()), 0, scratch.get(),
                                     &Impl::EngineCallback, this);
+      if (limits.profile) {
+        limits.profile->partition_ns[p] +=
+            absl::ToInt64Nanoseconds(absl::Now() - engine_start);
+      }
       if (!round_error.ok()) return std::exchange(round_error, absl::OkStatus());
       if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
         return absl::InternalError(StrCat("engine scan failed with code ", rc));

@@ -40,6 +40,18 @@ struct Match {
 // Returns false to stop the scan.
 using MatchSink = absl::FunctionRef<bool(const Match&)>;
 
+// Where a scan's time goes, for `trawl rules profile` and the planner. Collected only
+// when ScanLimits::profile points at one (timing every confirmation costs a little).
+struct ScanProfile {
+  struct Rule {
+    uint64_t candidates = 0;  // engine hits that needed a decision
+    uint64_t confirmed = 0;
+    uint64_t confirm_ns = 0;  // time in PCRE2 span recovery
+  };
+  std::vector<Rule> rules;              // by rule index
+  std::vector<uint64_t> partition_ns;   // engine time per partition (callbacks included)
+};
+
 struct ScanLimits {
   uint64_t max_matches_per_rule = 10000;  // 0: unlimited
   uint64_t max_matches = 1000000;         // 0: unlimited
@@ -51,6 +63,8 @@ struct ScanLimits {
   // PCRE2 limits for span recovery, so no input makes it backtrack without bound.
   uint32_t pcre2_match_limit = 1000000;
   uint32_t pcre2_depth_limit = 10000;
+  // When set, the scan adds its costs here (sized by the scanner on first use).
+  ScanProfile* profile = nullptr;
 };
 
 // Why a scan's results are incomplete. Values are part of the C ABI (TRAWL_TRUNC_*).

@@ -39,6 +39,10 @@ contains analyze-schema '"schema": "trawl.report/1"'
 contains analyze-complete '"complete": true'
 check decompose "$trawl" decompose "$root/examples/sample/sample-package.tar.gz"
 contains decompose-nested 'archive.zip!/2026/old.log'
+check profile "$trawl" rules profile --input "$work/input.txt" --top 3 "$root/rules/secrets.json"
+contains profile-rules '"costliest_rules"'
+contains profile-top 'aws-access-key-id'
+
 check classify "$trawl" classify --db "$work/default.tdb" "$root/examples/sample/sample-package.tar.gz"
 contains classify-schema '"schema": "trawl.plans/1"'
 contains classify-tier '"tier":"light"'
