@@ -570,6 +570,25 @@ trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
   });
 }
 
+trawl_status trawl_decompose_to_directory(trawl_buffer** out, const char* path,
+                                          const char* directory, const trawl_options* options,
+                                          trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (path == nullptr || directory == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  return Guard(err, [&] {
+    trawl::DecomposeOptions decompose;
+    if (options) decompose.limits = options->limits_package;
+    auto file = trawl::MappedFile::Open(path);
+    if (!file.ok()) return Fail(err, TRAWL_E_IO, std::string(file.status().message()));
+    decompose.package_id = trawl::ToHex(trawl::Sha256Of(file->bytes()));
+    auto manifest = trawl::DecomposeFileToDirectory(path, decompose, directory);
+    if (!manifest.ok()) return Fail(err, TRAWL_E_IO, std::string(manifest.status().message()));
+    *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
+    return TRAWL_OK;
+  });
+}
+
 trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db, const char* path,
                                  const trawl_options* options, trawl_error* err) {
   if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");

@@ -8,7 +8,7 @@
 //   trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]
 //                      [--time-budget-ms N] [INPUT... | -]
 //   trawl db info DB [--rules]
-//   trawl decompose PACKAGE
+//   trawl decompose [-o DIR] PACKAGE
 //   trawl classify [--db DB] PACKAGE
 //   trawl analyze --db DB [--format json|table] [--threads N] PACKAGE
 //   trawl build-info
@@ -49,7 +49,7 @@ int Usage() {
       "  trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]\n"
       "             [--time-budget-ms N] [INPUT... | -]\n"
       "  trawl db info DB [--rules]\n"
-      "  trawl decompose PACKAGE\n"
+      "  trawl decompose [-o DIR] PACKAGE\n"
       "  trawl classify [--db DB] PACKAGE\n"
       "  trawl analyze --db DB [--format json|table] [--threads N] PACKAGE\n"
       "  trawl build-info\n"
@@ -465,11 +465,24 @@ int CmdDbInfo(std::vector<std::string> args) {
 
 
 int CmdDecompose(std::vector<std::string> args) {
-  if (args.size() != 1) return Usage();
+  std::string directory, package;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "-o" && i + 1 < args.size()) {
+      directory = args[++i];
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      return Usage();
+    } else {
+      package = args[i];
+    }
+  }
+  if (package.empty()) return Usage();
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  const trawl_status status = trawl_decompose_file(&raw, args[0].c_str(), nullptr, &err);
-  if (status != TRAWL_OK) return Error(args[0].c_str(), status, &err);
+  const trawl_status status =
+      directory.empty()
+          ? trawl_decompose_file(&raw, package.c_str(), nullptr, &err)
+          : trawl_decompose_to_directory(&raw, package.c_str(), directory.c_str(), nullptr, &err);
+  if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> manifest(raw);
   return WriteBuffer(manifest.get());
 }

@@ -10,6 +10,7 @@ where) next to this script.
     python3 examples/sample/make_sample.py [--out DIR]
 """
 import argparse
+import base64
 import gzip
 import io
 import json
@@ -61,6 +62,8 @@ def main():
     slack = value_after(rule_example(secrets, "slack-bot-token"))
     stripe = value_after(rule_example(secrets, "stripe-secret-key"))
     postgres = rule_example(secrets, "postgres-url-password")
+    sendgrid = value_after(rule_example(secrets, "sendgrid-api-key"))
+    npm = value_after(rule_example(secrets, "npm-access-token"))
     bad_domain = next(i["literal"] for i in indicators if "domain" in i["tags"])
     bad_url = next(i["literal"] for i in indicators if "url" in i["tags"])
 
@@ -71,13 +74,20 @@ def main():
             {"name": "worker", "env": {"DB_URL": postgres, "AWS_ACCESS_KEY_ID": aws_id,
                                         "AWS_SECRET_ACCESS_KEY": aws_secret}},
         ],
-    }, indent=2).encode()
+    }, indent=2)
+    # An escaped JSON string must not hide a secret: write the npm token's first letter
+    # as \u006e, which json.dumps would never do on its own.
+    app_json = app_json[:-2] + ',\n  "publish_token": "\\u006e' + npm[1:] + '"\n}'
+    app_json = app_json.encode()
     dotenv = (f"# production settings\nGITHUB_TOKEN={github}\nSLACK_BOT_TOKEN={slack}\n"
               f"AWS_SECRET_ACCESS_KEY={aws_secret}\n").encode()
     lines = [f"2026-11-0{d} 12:00:0{d} INFO request id={d} path=/api/v1/items status=200"
              for d in range(1, 8)]
     lines.append(f"2026-11-08 12:00:08 WARN outbound connection to {bad_domain} blocked")
     lines.append(f"2026-11-08 12:00:09 WARN callback fetched {bad_url}/gate.php")
+    # A base64-wrapped secret: found in the decoded layer, reported at the encoded span.
+    wrapped = base64.b64encode(f"SENDGRID_API_KEY={sendgrid}\n".encode()).decode()
+    lines.append(f"2026-11-08 12:00:10 DEBUG job payload={wrapped}")
     app_log = ("\n".join(lines) + "\n").encode()
     old_log = (f"2025-12-31 23:59:59 DEBUG billing client init key={stripe}\n"
                f"2025-12-31 23:59:59 INFO resolved {bad_domain}\n").encode()
@@ -124,6 +134,10 @@ def main():
         {"path": "billing/logs/app.log", "rule": "indicator", "text": bad_domain},
         {"path": "billing/logs/app.log", "rule": "indicator", "text": bad_url},
         {"path": "billing/bin/tool.bin", "rule": "github-pat-classic", "text": github},
+        {"path": "billing/config/app.json", "rule": "npm-access-token", "text": npm,
+         "decoded_from": "json-string"},
+        {"path": "billing/logs/app.log", "rule": "sendgrid-api-key", "text": sendgrid,
+         "decoded_from": "base64"},
     ]
     with open(os.path.join(args.out, "planted.json"), "w", encoding="utf-8") as f:
         json.dump(planted, f, indent=2)

@@ -300,6 +300,9 @@ typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
 #define TRAWL_TRUNC_TIME_BUDGET 0x8u    /**< the time budget was spent */
 #define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u /**< PCRE2 hit its backtracking limit on a candidate */
 #define TRAWL_TRUNC_STOPPED 0x20u       /**< the callback asked to stop */
+/** The engine found a match PCRE2 could not place (its start lies before the context a
+ * stream keeps, or the two disagree on the pattern); counted, never silently dropped. */
+#define TRAWL_TRUNC_UNPLACED 0x40u
 
 typedef struct trawl_scan_result {
   size_t struct_size;
@@ -359,6 +362,17 @@ TRAWL_API trawl_status trawl_decompose_file(trawl_buffer** out, const char* path
 TRAWL_API trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db,
                                            const char* path, const trawl_options* options,
                                            trawl_error* err);
+
+/**
+ * As trawl_decompose_file, and also writes each unique component's content to
+ * `directory`/<component id> and the manifest to `directory`/manifest.json. Entry names
+ * from the archive are never used as file names. The directory must exist.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO
+ */
+TRAWL_API trawl_status trawl_decompose_to_directory(trawl_buffer** out, const char* path,
+                                                    const char* directory,
+                                                    const trawl_options* options,
+                                                    trawl_error* err);
 
 #define TRAWL_REPORT_JSON 0  /**< the package report as JSON (schema trawl.report/1) */
 #define TRAWL_REPORT_TABLE 1 /**< a readable table */

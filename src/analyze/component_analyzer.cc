@@ -86,35 +86,88 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
   result.encoding = std::string(TextEncodingName(classification.encoding));
 
   const Database& db = *impl_->db;
+  // A match found in some buffer: the raw content, the decoded JSON strings, or a
+  // decoded base64/hex layer; `component` is its span mapped back to the content.
   struct Raw {
     uint32_t rule;
-    uint64_t start, end, value_start, value_end;
+    int32_t source;  // kRawSource, kJsonSource, or an index into the encoded layers
+    uint64_t start, end, value_start, value_end;  // in the source buffer
+    ByteSpan component;
   };
+  constexpr int32_t kRawSource = -1;
+  constexpr int32_t kJsonSource = -2;
   std::vector<Raw> raw;
-  auto summary = impl_->scanner->Scan(content, options.limits, [&](const Match& m) {
-    Raw r{m.rule, m.start, m.end, m.start, m.end};
-    if (m.capture_count >= 1 && m.captures[0] >= 0) {
-      r.value_start = static_cast<uint64_t>(m.captures[0]);
-      r.value_end = static_cast<uint64_t>(m.captures[1]);
-    }
-    raw.push_back(r);
-    return true;
-  });
-  if (!summary.ok()) return summary.status();
-  result.bytes_scanned = summary->bytes_scanned;
-  result.truncation = summary->truncation;
-  if (summary->truncation) {
-    StrAppend(&result.reason, result.reason.empty() ? "" : "; ", "scan truncated: ",
-              TruncationReasonsText(summary->truncation));
-  }
-  if (raw.empty()) return result;
+  uint32_t truncation = 0;
+  auto scan = [&](std::string_view buffer, int32_t source) -> absl::Status {
+    auto summary = impl_->scanner->Scan(buffer, options.limits, [&](const Match& m) {
+      Raw r{m.rule, source, m.start, m.end, m.start, m.end, {}};
+      if (m.capture_count >= 1 && m.captures[0] >= 0) {
+        r.value_start = static_cast<uint64_t>(m.captures[0]);
+        r.value_end = static_cast<uint64_t>(m.captures[1]);
+      }
+      raw.push_back(r);
+      return true;
+    });
+    if (!summary.ok()) return summary.status();
+    if (source == kRawSource) result.bytes_scanned = summary->bytes_scanned;
+    truncation |= summary->truncation;
+    return absl::OkStatus();
+  };
+  if (absl::Status status = scan(content, kRawSource); !status.ok()) return status;
+  for (Raw& r : raw) r.component = {r.start, r.end};
 
-  // Structure only when there is something to place.
-  StructureReport structure =
-      AnalyzeStructure(content, KindFor(classification.format), {}, &impl_->json);
+  // Secrets hidden by encoding: escaped JSON strings are scanned in decoded form, and
+  // base64/hex blobs are decoded (depth- and size-limited) and scanned as layers.
+  const StructureKind kind = KindFor(classification.format);
+  StructureReport structure = AnalyzeStructure(content, kind, {}, &impl_->json);
+  const DecodedStrings* decoded =
+      structure.json && structure.json->counts.escaped_strings > 0
+          ? &structure.json->decoded_strings
+          : nullptr;
+  if (decoded != nullptr) {
+    const size_t first = raw.size();
+    if (absl::Status status = scan(decoded->text, kJsonSource); !status.ok()) return status;
+    for (size_t i = first; i < raw.size(); ++i) {
+      raw[i].component = decoded->MapRange(raw[i].start, raw[i].end);
+    }
+  }
+  for (size_t layer = 0; layer < structure.layers.buffers.size(); ++layer) {
+    const size_t first = raw.size();
+    const int32_t source = static_cast<int32_t>(layer);
+    if (absl::Status status = scan(structure.layers.buffers[layer].data, source); !status.ok()) {
+      return status;
+    }
+    for (size_t i = first; i < raw.size(); ++i) {
+      raw[i].component = structure.layers.MapToComponent(layer, raw[i].start, raw[i].end);
+    }
+  }
+  result.truncation = truncation;
+  if (truncation) {
+    StrAppend(&result.reason, result.reason.empty() ? "" : "; ", "scan truncated: ",
+              TruncationReasonsText(truncation));
+  }
+
+  // A decoded-form match of a rule that also matched the raw bytes at the same place is
+  // the same finding: keep the raw one.
+  std::vector<std::pair<uint32_t, ByteSpan>> raw_spans;
   for (const Raw& r : raw) {
+    if (r.source == kRawSource) raw_spans.push_back({r.rule, r.component});
+  }
+  for (const Raw& r : raw) {
+    if (r.source != kRawSource) {
+      bool duplicate = false;
+      for (const auto& [rule, span] : raw_spans) {
+        duplicate = duplicate || (rule == r.rule && span.begin < r.component.end &&
+                                  r.component.begin < span.end);
+      }
+      if (duplicate) continue;
+    }
+    const std::string_view buffer =
+        r.source == kRawSource    ? content
+        : r.source == kJsonSource ? std::string_view(decoded->text)
+                                  : std::string_view(structure.layers.buffers[r.source].data);
     const Definition& def = db.definitions()[r.rule];
-    const StructuralLocation where = structure.Locate(r.start);
+    const StructuralLocation where = structure.Locate(r.component.begin);
     std::string_view key;
     Finding f;
     if (where.line) {
@@ -135,7 +188,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     candidate.entity = def.entity;
     candidate.validator = def.validator;
     candidate.base_confidence = def.confidence;
-    candidate.data = content;
+    candidate.data = buffer;
     candidate.begin = r.start;
     candidate.end = r.end;
     candidate.value_begin = r.value_start;
@@ -152,9 +205,13 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     f.severity = def.severity;
     f.component_id = component.id;
     f.path = component.path;
-    f.start = r.start;
-    f.end = r.end;
-    const std::string_view value = content.substr(r.value_start, r.value_end - r.value_start);
+    f.start = r.component.begin;
+    f.end = r.component.end;
+    if (r.source == kJsonSource) f.decoded_from = "json-string";
+    if (r.source >= 0) {
+      f.decoded_from = DerivedEncodingName(structure.layers.buffers[r.source].encoding);
+    }
+    const std::string_view value = buffer.substr(r.value_start, r.value_end - r.value_start);
     f.fingerprint = Fingerprint(options.fingerprint_key, def.id, value);
     if (options.include_values) f.value = std::string(value);
     f.entity = def.entity.empty() ? entity->type : def.entity;

@@ -28,6 +28,10 @@ struct Finding {
   std::string path;      // the component's path chain
   uint64_t start = 0;    // byte offsets in the component's content
   uint64_t end = 0;
+  // Where the match was found when not in the raw bytes: "json-string" (the decoded
+  // form of an escaped JSON string), "base64", "hex", ... (a decoded layer). The span
+  // above is then the encoded bytes it came from.
+  std::string decoded_from;
   std::string value;     // capture group 1 when the rule has one, else the whole match
   std::string entity;    // entity type, "" when none
   std::string validator;

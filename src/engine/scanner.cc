@@ -49,6 +49,7 @@ std::string TruncationReasonsText(uint32_t reasons) {
   if (reasons & kTruncTimeBudget) names.push_back("time_budget");
   if (reasons & kTruncConfirmLimit) names.push_back("confirm_limit");
   if (reasons & kTruncStopped) names.push_back("stopped");
+  if (reasons & kTruncUnplaced) names.push_back("unplaced_match");
   return StrJoin(names, ",");
 }
 
@@ -175,8 +176,18 @@ struct Scanner::Impl {
         std::max({state.cursor, end > width ? end - width : 0, window_base});
     pcre2_set_offset_limit(match_context, end - window_base);
     const auto confirm_start = limits.profile ? absl::Now() : absl::InfinitePast();
-    const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
-                               search_from - window_base, 0, match_data, match_context);
+    int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
+                         search_from - window_base, 0, match_data, match_context);
+    // The engine guarantees a match ends here (unless the rule is a prefilter). Finding
+    // none in the window means it started earlier: the match is longer than the cap.
+    // Search back to the cursor; the cursor then moves past `end`, so these searches
+    // cover each byte at most once per rule and stay linear.
+    const uint64_t wide_from = std::max(state.cursor, window_base);
+    if (rc == PCRE2_ERROR_NOMATCH && info.status == RuleStatus::kCompiled &&
+        wide_from < search_from) {
+      rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
+                       wide_from - window_base, 0, match_data, match_context);
+    }
     if (limits.profile) {
       ScanProfile::Rule& cost = limits.profile->rules[rule];
       cost.candidates++;
@@ -185,6 +196,9 @@ struct Scanner::Impl {
     }
     if (rc == PCRE2_ERROR_NOMATCH) {
       ++summary.confirm_failures;
+      // An exact rule the engine matched but PCRE2 cannot place: either its start lies
+      // before the bytes a stream keeps, or the two dialects disagree. Say so.
+      if (info.status == RuleStatus::kCompiled) summary.truncation |= kTruncUnplaced;
       state.cursor = std::max(state.cursor, end + 1);
       return true;
     }

@@ -75,6 +75,9 @@ enum TruncationReason : uint32_t {
   kTruncTimeBudget = 1u << 3,    // time_budget spent; the rest was not scanned
   kTruncConfirmLimit = 1u << 4,  // PCRE2 hit its match or depth limit on some candidate
   kTruncStopped = 1u << 5,       // the sink asked to stop
+  // The engine reported a match that PCRE2 could not place: its start lies before the
+  // context a stream keeps, or the engine and PCRE2 disagree on the pattern.
+  kTruncUnplaced = 1u << 6,
 };
 
 std::string TruncationReasonsText(uint32_t reasons);

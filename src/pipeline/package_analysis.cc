@@ -76,7 +76,7 @@ void Aggregate(PackageReport* report) {
         agg.confidence_reasons = f.reasons;
       }
       agg.locations.push_back({f.component_id, f.path, f.start, f.end, f.line, f.column,
-                               f.json_pointer, f.csv_row, f.csv_column});
+                               f.json_pointer, f.csv_row, f.csv_column, f.decoded_from});
     }
   }
   for (auto& [key, agg] : by_key) {
@@ -267,6 +267,7 @@ std::string ReportToJson(const PackageReport& report, int indent) {
       if (loc.line >= 0) w.Field("line", loc.line).Field("column", loc.column);
       if (!loc.json_pointer.empty()) w.Field("json_pointer", loc.json_pointer);
       if (loc.csv_row >= 0) w.Field("csv_row", loc.csv_row).Field("csv_column", loc.csv_column);
+      if (!loc.decoded_from.empty()) w.Field("decoded_from", loc.decoded_from);
       w.EndObject();
     }
     w.EndArray();
@@ -314,6 +315,7 @@ std::string ReportToTable(const PackageReport& report) {
     } else {
       StrAppend(&where, " @", loc.start);
     }
+    if (!loc.decoded_from.empty()) StrAppend(&where, " [", loc.decoded_from, "]");
     if (f.locations.size() > 1) StrAppend(&where, " (+", f.locations.size() - 1, " more)");
     std::string value = f.value.size() > 40 ? f.value.substr(0, 37) + "..." : f.value;
     for (char& c : value) {

@@ -37,6 +37,7 @@ struct FindingLocation {
   std::string json_pointer;
   int64_t csv_row = -1;
   std::string csv_column;
+  std::string decoded_from;  // "", "json-string", "base64", ... (see Finding)
 };
 
 struct PriorityFactor {

@@ -39,6 +39,10 @@ contains analyze-schema '"schema": "trawl.report/1"'
 contains analyze-complete '"complete": true'
 check decompose "$trawl" decompose "$root/examples/sample/sample-package.tar.gz"
 contains decompose-nested 'archive.zip!/2026/old.log'
+mkdir -p "$work/extract"
+check decompose-dir "$trawl" decompose -o "$work/extract" "$root/examples/sample/sample-package.tar.gz"
+check decompose-dir-manifest test -s "$work/extract/manifest.json"
+check decompose-dir-content bash -c "grep -l 'stripe\|sk_live' '$work/extract'/* | grep -qv manifest"
 check profile "$trawl" rules profile --input "$work/input.txt" --top 3 "$root/rules/secrets.json"
 contains profile-rules '"costliest_rules"'
 contains profile-top 'aws-access-key-id'

@@ -84,6 +84,29 @@ TEST(EquivalenceTest, HandWrittenShapesOnRandomInput) {
   }
 }
 
+// The one documented difference (docs/matching.md): when a match longer than the
+// look-back cap ends where a shorter match inside the window also ends, trawl reports the
+// shorter one (leftmost start inside the window). When no match starts inside the window,
+// trawl searches back to the cursor and finds the true match.
+TEST(EquivalenceTest, LookBackCapDifferenceIsTheDocumentedOne) {
+  CompileOptions options;
+  options.max_window = 64;
+  auto db = MustCompile({Regex("run", "a+b"), Regex("quoted", "x\"[^\"]{6,}\"")}, options);
+  ASSERT_TRUE(db);
+  const std::string short_input = std::string(40, 'a') + "b";
+  EXPECT_EQ(TrawlMatches(db, short_input), *ReferenceScan(*db, short_input));
+  // a+b over 200 a's: the reference starts at 0, trawl inside the 64-byte window.
+  const std::string long_run = std::string(200, 'a') + "b";
+  ASSERT_EQ(*ReferenceScan(*db, long_run), (std::vector<ReferenceMatch>{{0, 0, 201}}));
+  EXPECT_EQ(TrawlMatches(db, long_run), (std::vector<ReferenceMatch>{{0, 201 - 64, 201}}));
+  // x"…" over 200 bytes: nothing starts inside the window, so the fallback finds it.
+  const std::string long_quote = "x\"" + std::string(200, 'a') + "\"";
+  EXPECT_EQ(TrawlMatches(db, long_quote), *ReferenceScan(*db, long_quote));
+  // With the default cap the difference disappears.
+  auto wide = MustCompile({Regex("run", "a+b")});
+  EXPECT_EQ(TrawlMatches(wide, long_run), *ReferenceScan(*wide, long_run));
+}
+
 TEST(EquivalenceTest, ChunkedScanEqualsWholeBuffer) {
   auto db = MustCompile({Regex("bounded", "[ab]{3,60}c"), Regex("q", "\"[^\"]{2,200}\"")});
   ASSERT_TRUE(db);

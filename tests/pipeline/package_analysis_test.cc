@@ -54,7 +54,8 @@ TEST(PackageAnalysisTest, SamplePackagePlantedFindingsRankFirstWithLocations) {
   // The planted secrets are the top-ranked findings.
   const std::set<std::string> planted = {"github-pat-classic", "stripe-secret-key",
                                          "aws-secret-access-key", "postgres-url-password",
-                                         "aws-access-key-id", "slack-bot-token"};
+                                         "aws-access-key-id", "slack-bot-token",
+                                         "npm-access-token", "sendgrid-api-key"};
   ASSERT_GE(report->findings.size(), planted.size());
   for (size_t i = 0; i < planted.size(); ++i) {
     EXPECT_TRUE(planted.count(report->findings[i].rule_id)) << report->findings[i].rule_id;
@@ -73,6 +74,18 @@ TEST(PackageAnalysisTest, SamplePackagePlantedFindingsRankFirstWithLocations) {
             "sample-package.tar.gz!/billing/logs/archive.zip!/2026/old.log");
   EXPECT_EQ(stripe->locations[0].line, 1);
   EXPECT_EQ(stripe->locations[0].column, 51);
+  // Encoding does not hide a secret: an escaped JSON string and a base64 blob are scanned
+  // decoded, and reported at the encoded bytes.
+  const AggregatedFinding* npm = FindRule(*report, "npm-access-token");
+  ASSERT_NE(npm, nullptr);
+  EXPECT_EQ(npm->locations[0].decoded_from, "json-string");
+  EXPECT_EQ(npm->locations[0].json_pointer, "/publish_token");
+  EXPECT_EQ(npm->locations[0].end - npm->locations[0].start, npm->value.size() + 5);  // \u006e
+  const AggregatedFinding* sendgrid = FindRule(*report, "sendgrid-api-key");
+  ASSERT_NE(sendgrid, nullptr);
+  EXPECT_EQ(sendgrid->locations[0].decoded_from, "base64");
+  EXPECT_EQ(sendgrid->locations[0].path, "sample-package.tar.gz!/billing/logs/app.log");
+  EXPECT_EQ(sendgrid->locations[0].line, 10);
   // Fingerprints never contain the value.
   for (const auto& f : report->findings) {
     if (!f.value.empty()) {
