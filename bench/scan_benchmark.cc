@@ -6,7 +6,7 @@
 // The ratio trawl/raw is the figure that matters; absolute MB/s vary with the machine.
 //
 // Rule sets: TRAWL_BENCH_SETS (comma list of files, default: the project's own rules plus
-// the public secret/IOC subsets when ../shared is present). Input: TRAWL_BENCH_INPUT
+// the public secret/IOC subsets when ../shared is present; "a+b" compiles files together). Input: TRAWL_BENCH_INPUT
 // (default ../shared/corpus/scan_inputs/bench_mixed_16MiB.bin, else 16 MiB generated).
 #include <benchmark/benchmark.h>
 
@@ -56,7 +56,16 @@ const Loaded& LoadSet(const std::string& path) {
   auto it = cache.find(path);
   if (it != cache.end()) return it->second;
   Loaded loaded;
-  auto rules = LoadRuleFile(path);
+  // "a.json+b.json" compiles the files together (e.g. patterns alone vs with entities).
+  absl::StatusOr<RuleSet> rules = RuleSet{};
+  for (auto piece : Split(path, '+', true)) {
+    auto part = LoadRuleFile(std::string(piece));
+    if (!part.ok()) {
+      rules = part.status();
+      break;
+    }
+    rules->Merge(*std::move(part));
+  }
   if (rules.ok()) {
     auto db = CompileDatabase(rules->definitions, {});
     if (db.ok()) {
@@ -168,7 +177,10 @@ std::vector<std::string> Sets() {
 
 int Register() {
   for (const std::string& path : Sets()) {
-    const std::string name = std::filesystem::path(path).filename().string();
+    std::string name;
+    for (auto piece : Split(path, '+', true)) {
+      name += (name.empty() ? "" : "+") + std::filesystem::path(std::string(piece)).filename().string();
+    }
     benchmark::RegisterBenchmark(("BM_RawEngine/" + name).c_str(), BM_RawEngine, path)
         ->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::RegisterBenchmark(("BM_TrawlScan/" + name).c_str(), BM_TrawlScan, path)
