@@ -5,6 +5,7 @@
 
 #include "classify/classify.h"
 #include "entities/entity.h"
+#include "structure/csv_structure.h"
 #include "structure/json_structure.h"
 #include "structure/structure_summary.h"
 #include "util/digest.h"
@@ -118,7 +119,17 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
 
   // Secrets hidden by encoding: escaped JSON strings are scanned in decoded form, and
   // base64/hex blobs are decoded (depth- and size-limited) and scanned as layers.
-  const StructureKind kind = KindFor(classification.format);
+  StructureKind kind = KindFor(classification.format);
+  // Classification samples lines; a quoted field with an embedded newline hides a CSV
+  // from it. The quote-aware dialect detector gets the last word for plain text.
+  if (classification.format == Format::kPlainText) {
+    bool detected = false;
+    const CsvDialect dialect = DetectCsvDialect(content, {}, &detected);
+    if (detected) {
+      kind = dialect.delimiter == '\t' ? StructureKind::kTsv : StructureKind::kCsv;
+      result.format = kind == StructureKind::kTsv ? "tsv" : "csv";
+    }
+  }
   StructureReport structure = AnalyzeStructure(content, kind, {}, &impl_->json);
   const DecodedStrings* decoded =
       structure.json && structure.json->counts.escaped_strings > 0

@@ -86,6 +86,15 @@ TEST(PackageAnalysisTest, SamplePackagePlantedFindingsRankFirstWithLocations) {
   EXPECT_EQ(sendgrid->locations[0].decoded_from, "base64");
   EXPECT_EQ(sendgrid->locations[0].path, "sample-package.tar.gz!/billing/logs/app.log");
   EXPECT_EQ(sendgrid->locations[0].line, 10);
+  // A CSV with a quoted multi-line field still gets row and column locations.
+  bool card_in_csv = false;
+  for (const auto& f : report->findings) {
+    if (f.rule_id == "entity-credit-card" && f.locations[0].csv_column == "card" &&
+        f.locations[0].csv_row == 1) {
+      card_in_csv = true;
+    }
+  }
+  EXPECT_TRUE(card_in_csv);
   // Fingerprints never contain the value.
   for (const auto& f : report->findings) {
     if (!f.value.empty()) {
