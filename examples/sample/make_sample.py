@@ -64,6 +64,7 @@ def main():
     postgres = rule_example(secrets, "postgres-url-password")
     sendgrid = value_after(rule_example(secrets, "sendgrid-api-key"))
     npm = value_after(rule_example(secrets, "npm-access-token"))
+    digitalocean = value_after(rule_example(secrets, "digitalocean-pat"))
     bad_domain = next(i["literal"] for i in indicators if "domain" in i["tags"])
     bad_url = next(i["literal"] for i in indicators if "url" in i["tags"])
 
@@ -96,6 +97,11 @@ def main():
                  "2,Linus,linus@example.net,5500005555555559,\"multi\nline\"\n").encode()
     binary = (b"\x7fELF\x02\x01\x01" + bytes(range(256)) * 4 +
               b"\x00\x00token=" + github.encode() + b"\x00" + bytes(range(255, -1, -1)) * 4)
+    # A Windows service log in UTF-16LE with a BOM: transcoded for scanning, findings
+    # reported at the UTF-16 bytes.
+    service_log = ("\ufeff2026-11-08 09:00:00 INFO service start\r\n"
+                   f"2026-11-08 09:00:01 DEBUG env DIGITALOCEAN_TOKEN={digitalocean}\r\n"
+                   ).encode("utf-16-le")
     readme = b"# Billing\nRotate credentials with `make rotate`. Example: AKIAXXXXXXXXEXAMPLE\n"
 
     nested = zip_bytes([("2026/old.log", old_log)])
@@ -104,6 +110,7 @@ def main():
         ("billing/config/.env", dotenv),
         ("billing/logs/app.log", app_log),
         ("billing/logs/archive.zip", nested),
+        ("billing/logs/service-utf16.log", service_log),
         ("billing/data/users.csv", users_csv),
         ("billing/bin/tool.bin", binary),
         ("billing/docs/README.md", readme),
@@ -134,6 +141,8 @@ def main():
         {"path": "billing/logs/app.log", "rule": "indicator", "text": bad_domain},
         {"path": "billing/logs/app.log", "rule": "indicator", "text": bad_url},
         {"path": "billing/bin/tool.bin", "rule": "github-pat-classic", "text": github},
+        {"path": "billing/logs/service-utf16.log", "rule": "digitalocean-pat",
+         "text": digitalocean, "decoded_from": "utf-16le"},
         {"path": "billing/config/app.json", "rule": "npm-access-token", "text": npm,
          "decoded_from": "json-string"},
         {"path": "billing/logs/app.log", "rule": "sendgrid-api-key", "text": sendgrid,

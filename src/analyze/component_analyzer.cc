@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "classify/classify.h"
+#include "classify/transcode.h"
 #include "entities/entity.h"
 #include "structure/csv_structure.h"
 #include "structure/json_structure.h"
@@ -60,7 +61,7 @@ absl::StatusOr<std::unique_ptr<ComponentAnalyzer>> ComponentAnalyzer::Create(
 }
 
 absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& component,
-                                                           std::string_view content,
+                                                           std::string_view original,
                                                            const AnalyzeOptions& options) {
   ComponentResult result;
   result.component_id = component.id;
@@ -82,9 +83,23 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
   if (!component.content_complete) {
     result.reason = StrCat("partial content (", ComponentStatusName(component.status), ")");
   }
-  const Classification classification = Classify(content, component.name);
+  const Classification classification = Classify(original, component.name);
   result.format = std::string(FormatName(classification.format));
   result.encoding = std::string(TextEncodingName(classification.encoding));
+  // UTF-16 text is scanned as UTF-8 (patterns are written for it) and every finding is
+  // mapped back to the original bytes.
+  std::optional<TranscodedText> transcoded;
+  if (classification.encoding == TextEncoding::kUtf16Le ||
+      classification.encoding == TextEncoding::kUtf16Be) {
+    auto utf8 = TranscodeToUtf8(original, classification.encoding);
+    if (utf8.ok()) {
+      transcoded = *std::move(utf8);
+    } else {
+      StrAppend(&result.reason, "UTF-16 transcoding failed (", std::string(utf8.status().message()),
+                "); scanned the raw bytes");
+    }
+  }
+  const std::string_view content = transcoded ? std::string_view(transcoded->utf8) : original;
 
   const Database& db = *impl_->db;
   // A match found in some buffer: the raw content, the decoded JSON strings, or a
@@ -216,8 +231,9 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     f.severity = def.severity;
     f.component_id = component.id;
     f.path = component.path;
-    f.start = r.component.begin;
-    f.end = r.component.end;
+    f.start = transcoded ? transcoded->map.ToSource(r.component.begin) : r.component.begin;
+    f.end = transcoded ? transcoded->map.ToSource(r.component.end) : r.component.end;
+    if (transcoded) f.decoded_from = result.encoding;
     if (r.source == kJsonSource) f.decoded_from = "json-string";
     if (r.source >= 0) {
       f.decoded_from = DerivedEncodingName(structure.layers.buffers[r.source].encoding);

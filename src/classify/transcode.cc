@@ -14,7 +14,7 @@ constexpr uint32_t kReplacement = 0xFFFD;
 
 }  // namespace
 
-void OffsetMap::Append(uint32_t utf8_width, uint32_t source_width, uint64_t count) {
+void Utf8OffsetMap::Append(uint32_t utf8_width, uint32_t source_width, uint64_t count) {
   if (count == 0) return;
   if (!runs_.empty() && runs_.back().utf8_width == utf8_width &&
       runs_.back().source_width == source_width) {
@@ -26,7 +26,7 @@ void OffsetMap::Append(uint32_t utf8_width, uint32_t source_width, uint64_t coun
   source_size_ += source_width * count;
 }
 
-uint64_t OffsetMap::ToSource(uint64_t utf8_offset) const {
+uint64_t Utf8OffsetMap::ToSource(uint64_t utf8_offset) const {
   if (utf8_offset >= utf8_size_) return source_size_;
   // The last run starting at or before the offset.
   auto it = std::upper_bound(runs_.begin(), runs_.end(), utf8_offset,

@@ -18,7 +18,7 @@ namespace trawl {
 // Run-length map from UTF-8 offsets to source offsets. Text where every character has
 // the same widths (ASCII in UTF-16: 1 byte out per 2 in) is a single run, so the map
 // stays small for the common case.
-class OffsetMap {
+class Utf8OffsetMap {
  public:
   struct Run {
     uint64_t utf8_start = 0;
@@ -49,7 +49,7 @@ class OffsetMap {
 
 struct TranscodedText {
   std::string utf8;
-  OffsetMap map;
+  Utf8OffsetMap map;
 };
 
 // Converts `content` in `encoding` to UTF-8, dropping a byte order mark. Unpaired

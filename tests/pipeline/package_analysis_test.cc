@@ -55,7 +55,8 @@ TEST(PackageAnalysisTest, SamplePackagePlantedFindingsRankFirstWithLocations) {
   const std::set<std::string> planted = {"github-pat-classic", "stripe-secret-key",
                                          "aws-secret-access-key", "postgres-url-password",
                                          "aws-access-key-id", "slack-bot-token",
-                                         "npm-access-token", "sendgrid-api-key"};
+                                         "npm-access-token", "sendgrid-api-key",
+                                         "digitalocean-pat"};
   ASSERT_GE(report->findings.size(), planted.size());
   for (size_t i = 0; i < planted.size(); ++i) {
     EXPECT_TRUE(planted.count(report->findings[i].rule_id)) << report->findings[i].rule_id;
@@ -86,6 +87,15 @@ TEST(PackageAnalysisTest, SamplePackagePlantedFindingsRankFirstWithLocations) {
   EXPECT_EQ(sendgrid->locations[0].decoded_from, "base64");
   EXPECT_EQ(sendgrid->locations[0].path, "sample-package.tar.gz!/billing/logs/app.log");
   EXPECT_EQ(sendgrid->locations[0].line, 10);
+  // UTF-16 text is transcoded for scanning; the span is in the original UTF-16 bytes.
+  const AggregatedFinding* digitalocean = FindRule(*report, "digitalocean-pat");
+  ASSERT_NE(digitalocean, nullptr);
+  const FindingLocation& utf16 = digitalocean->locations[0];
+  EXPECT_EQ(utf16.path, "sample-package.tar.gz!/billing/logs/service-utf16.log");
+  EXPECT_EQ(utf16.decoded_from, "utf-16le");
+  EXPECT_EQ(utf16.end - utf16.start, 2 * digitalocean->value.size());
+  EXPECT_EQ(utf16.start % 2, 0u);
+  EXPECT_EQ(utf16.line, 2);
   // A CSV with a quoted multi-line field still gets row and column locations.
   bool card_in_csv = false;
   for (const auto& f : report->findings) {
