@@ -530,7 +530,8 @@ trawl_status trawl_stream_write(trawl_stream* stream, const char* data, size_t l
   return Guard(nullptr, [&] {
     absl::Status status = stream->rep->StreamWrite(std::string_view(data ? data : "", len),
                                                    CallbackSink{callback, user_data});
-    return CodeFor(status);
+    if (!status.ok()) return CodeFor(status);
+    return (stream->rep->stream_truncation() & trawl::kTruncStopped) ? TRAWL_STOPPED : TRAWL_OK;
   });
 }
 

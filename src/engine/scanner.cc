@@ -363,6 +363,8 @@ absl::StatusOr<ScanSummary> Scanner::Scan(std::string_view data, const ScanLimit
   return s.summary;
 }
 
+uint32_t Scanner::stream_truncation() const { return impl_->summary.truncation; }
+
 absl::Status Scanner::StreamBegin(const ScanLimits& limits) {
   BusyGuard guard(busy_);
   if (!guard.acquired()) return BusyError();

@@ -111,6 +111,9 @@ class Scanner {
   absl::Status StreamWrite(std::string_view data, MatchSink sink);
   absl::StatusOr<ScanSummary> StreamEnd(MatchSink sink);
   bool stream_open() const { return stream_open_; }
+  // TruncationReason bits of the open stream so far (e.g. kTruncStopped after a sink
+  // asked to stop inside StreamWrite).
+  uint32_t stream_truncation() const;
 
  private:
   struct Impl;

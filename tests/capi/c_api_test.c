@@ -219,6 +219,24 @@ static void test_streaming(void) {
   CHECK(trawl_stream_write(stream, "x", 1, collect, &c) == TRAWL_E_STATE);
   CHECK(trawl_stream_finish(stream, collect, &c, &result) == TRAWL_E_STATE);
   trawl_stream_free(stream);
+  /* A callback that stops the stream: the write that delivered the match says so. */
+  {
+    trawl_options* small_chunks = NULL;
+    char big[200000];
+    memset(big, '.', sizeof big);
+    memcpy(big + 10, "needle", 6);
+    memcpy(big + 150000, "needle", 6);
+    trawl_options_new(&small_chunks);
+    trawl_options_set_int(small_chunks, TRAWL_OPT_CHUNK_BYTES, 65536);
+    memset(&c, 0, sizeof c);
+    c.stop_after = 1;
+    stream = NULL;
+    CHECK(trawl_stream_new(&stream, db, small_chunks) == TRAWL_OK);
+    CHECK(trawl_stream_write(stream, big, sizeof big, collect, &c) == TRAWL_STOPPED);
+    CHECK(c.count == 1);
+    trawl_options_free(small_chunks);
+  }
+  trawl_stream_free(stream);
   trawl_db_free(db);
 }
 
