@@ -15,7 +15,6 @@
 #include "pipeline/package_analysis.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
-#include "util/digest.h"
 #include "util/file.h"
 #include "util/status_codes.h"
 
@@ -558,13 +557,13 @@ trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
   *out = nullptr;
   if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
   return Guard(err, [&] {
-    trawl::DecomposeOptions decompose;
-    if (options) decompose.limits = options->limits_package;
-    auto file = trawl::MappedFile::Open(path);
-    if (!file.ok()) return Fail(err, TRAWL_E_IO, std::string(file.status().message()));
-    decompose.package_id = trawl::ToHex(trawl::Sha256Of(file->bytes()));
+    trawl::PackageOptions package;
+    if (options) package.limits = options->limits_package;
+    auto decompose = trawl::PackageDecomposeOptions(path, package);
+    if (!decompose.ok()) return Fail(err, TRAWL_E_IO, std::string(decompose.status().message()));
     auto manifest = trawl::DecomposeFile(
-        path, decompose, [](const trawl::Component&, std::string_view) { return absl::OkStatus(); });
+        path, *decompose,
+        [](const trawl::Component&, std::string_view) { return absl::OkStatus(); });
     if (!manifest.ok()) return Fail(err, TRAWL_E_IO, std::string(manifest.status().message()));
     *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
     return TRAWL_OK;
@@ -578,12 +577,11 @@ trawl_status trawl_decompose_to_directory(trawl_buffer** out, const char* path,
   *out = nullptr;
   if (path == nullptr || directory == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
   return Guard(err, [&] {
-    trawl::DecomposeOptions decompose;
-    if (options) decompose.limits = options->limits_package;
-    auto file = trawl::MappedFile::Open(path);
-    if (!file.ok()) return Fail(err, TRAWL_E_IO, std::string(file.status().message()));
-    decompose.package_id = trawl::ToHex(trawl::Sha256Of(file->bytes()));
-    auto manifest = trawl::DecomposeFileToDirectory(path, decompose, directory);
+    trawl::PackageOptions package;
+    if (options) package.limits = options->limits_package;
+    auto decompose = trawl::PackageDecomposeOptions(path, package);
+    if (!decompose.ok()) return Fail(err, TRAWL_E_IO, std::string(decompose.status().message()));
+    auto manifest = trawl::DecomposeFileToDirectory(path, *decompose, directory);
     if (!manifest.ok()) return Fail(err, TRAWL_E_IO, std::string(manifest.status().message()));
     *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
     return TRAWL_OK;

@@ -117,9 +117,8 @@ void Aggregate(PackageReport* report) {
 
 }  // namespace
 
-absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
-                                                 std::shared_ptr<const Database> db,
-                                                 const PackageOptions& options) {
+absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const std::string& path,
+                                                         const PackageOptions& options) {
   DecomposeOptions decompose;
   decompose.limits = options.limits;
   decompose.package_id = options.package_id;
@@ -128,7 +127,15 @@ absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
     if (!file.ok()) return file.status();
     decompose.package_id = ToHex(Sha256Of(file->bytes()));
   }
-  auto collected = CollectFile(path, decompose);
+  return decompose;
+}
+
+absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
+                                                 std::shared_ptr<const Database> db,
+                                                 const PackageOptions& options) {
+  auto decompose = PackageDecomposeOptions(path, options);
+  if (!decompose.ok()) return decompose.status();
+  auto collected = CollectFile(path, *decompose);
   if (!collected.ok()) return collected.status();
   PackageReport report;
   report.manifest = std::move(collected->manifest);
@@ -185,14 +192,8 @@ absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
 
 absl::StatusOr<std::string> ClassifyPackageFileJson(const std::string& path, const Database* db,
                                                     const PackageOptions& options) {
-  DecomposeOptions decompose;
-  decompose.limits = options.limits;
-  decompose.package_id = options.package_id;
-  if (decompose.package_id.empty()) {
-    auto file = MappedFile::Open(path);
-    if (!file.ok()) return file.status();
-    decompose.package_id = ToHex(Sha256Of(file->bytes()));
-  }
+  auto decompose = PackageDecomposeOptions(path, options);
+  if (!decompose.ok()) return decompose.status();
   PlanOptions plan_options;
   if (db != nullptr) {
     std::set<std::string> chains;
@@ -200,7 +201,7 @@ absl::StatusOr<std::string> ClassifyPackageFileJson(const std::string& path, con
     plan_options.pattern_chains.assign(chains.begin(), chains.end());
   }
   std::vector<ProcessingPlan> plans;
-  auto manifest = DecomposeFile(path, decompose, [&](const Component& c, std::string_view content) {
+  auto manifest = DecomposeFile(path, *decompose, [&](const Component& c, std::string_view content) {
     plans.push_back(PlanComponent(c, content, plan_options));
     return absl::OkStatus();
   });

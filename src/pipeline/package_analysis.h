@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "analyze/component_analyzer.h"
 #include "intake/component.h"
+#include "intake/decompose.h"
 
 namespace trawl {
 
@@ -69,6 +70,11 @@ struct PackageReport {
   bool complete = true;
   std::vector<std::string> incomplete_reasons;
 };
+
+// Decomposition options for a package file: the limits, and the package id (given, or
+// the SHA-256 of the file, so the same bytes always give the same component ids).
+absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const std::string& path,
+                                                         const PackageOptions& options);
 
 absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
                                                  std::shared_ptr<const Database> db,
