@@ -162,6 +162,29 @@ const trawl::ScanLimits& LimitsOf(const trawl_options* options) {
   return options ? options->limits : kDefaults;
 }
 
+// Decomposes `path`; with a directory, also writes every unique content there.
+trawl_status Decompose(trawl_buffer** out, const char* path, const char* directory,
+                       const trawl_options* options, trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
+  return Guard(err, [&] {
+    trawl::PackageOptions package;
+    if (options) package.limits = options->limits_package;
+    auto decompose = trawl::PackageDecomposeOptions(path, package);
+    if (!decompose.ok()) return Fail(err, TRAWL_E_IO, std::string(decompose.status().message()));
+    auto manifest =
+        directory != nullptr
+            ? trawl::DecomposeFileToDirectory(path, *decompose, directory)
+            : trawl::DecomposeFile(path, *decompose, [](const trawl::Component&, std::string_view) {
+                return absl::OkStatus();
+              });
+    if (!manifest.ok()) return Fail(err, TRAWL_E_IO, std::string(manifest.status().message()));
+    *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
+    return TRAWL_OK;
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -553,39 +576,17 @@ void trawl_stream_free(trawl_stream* stream) { delete stream; }
 
 trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
                                   const trawl_options* options, trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
-  if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
-  return Guard(err, [&] {
-    trawl::PackageOptions package;
-    if (options) package.limits = options->limits_package;
-    auto decompose = trawl::PackageDecomposeOptions(path, package);
-    if (!decompose.ok()) return Fail(err, TRAWL_E_IO, std::string(decompose.status().message()));
-    auto manifest = trawl::DecomposeFile(
-        path, *decompose,
-        [](const trawl::Component&, std::string_view) { return absl::OkStatus(); });
-    if (!manifest.ok()) return Fail(err, TRAWL_E_IO, std::string(manifest.status().message()));
-    *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
-    return TRAWL_OK;
-  });
+  return Decompose(out, path, nullptr, options, err);
 }
 
 trawl_status trawl_decompose_to_directory(trawl_buffer** out, const char* path,
                                           const char* directory, const trawl_options* options,
                                           trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
-  if (path == nullptr || directory == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
-  return Guard(err, [&] {
-    trawl::PackageOptions package;
-    if (options) package.limits = options->limits_package;
-    auto decompose = trawl::PackageDecomposeOptions(path, package);
-    if (!decompose.ok()) return Fail(err, TRAWL_E_IO, std::string(decompose.status().message()));
-    auto manifest = trawl::DecomposeFileToDirectory(path, *decompose, directory);
-    if (!manifest.ok()) return Fail(err, TRAWL_E_IO, std::string(manifest.status().message()));
-    *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
-    return TRAWL_OK;
-  });
+  if (directory == nullptr) {
+    if (out != nullptr) *out = nullptr;
+    return Fail(err, TRAWL_E_INVALID, "NULL directory");
+  }
+  return Decompose(out, path, directory, options, err);
 }
 
 trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db, const char* path,

@@ -357,9 +357,6 @@ absl::StatusOr<ScanSummary> Scanner::Scan(std::string_view data, const ScanLimit
     base = s.accepted - s.keep;
   }
   s.summary.bytes_scanned = s.stopped ? s.accepted : n;
-  if (!(s.summary.truncation & kTruncByteBudget) && s.stopped && s.accepted >= n) {
-    s.summary.bytes_scanned = n;
-  }
   return s.summary;
 }
 

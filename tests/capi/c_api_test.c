@@ -87,6 +87,16 @@ static void test_null_handles(void) {
   CHECK(trawl_db_load(&db, NULL, 5, NULL) == TRAWL_E_INVALID);
   CHECK(trawl_buffer_data(NULL) == NULL);
   CHECK(trawl_stream_write(NULL, "x", 1, NULL, NULL) == TRAWL_E_INVALID);
+  {
+    trawl_buffer* buffer = (trawl_buffer*)1;
+    CHECK(trawl_decompose_file(NULL, "x", NULL, NULL) == TRAWL_E_INVALID);
+    CHECK(trawl_decompose_to_directory(&buffer, "x", NULL, NULL, &err) == TRAWL_E_INVALID);
+    CHECK(buffer == NULL);
+    CHECK(trawl_decompose_file(&buffer, "/nonexistent/package.tar.gz", NULL, &err) == TRAWL_E_IO);
+    CHECK(buffer == NULL);
+    CHECK(trawl_analyze_package_file(&buffer, NULL, "x", NULL, TRAWL_REPORT_JSON, &err) ==
+          TRAWL_E_INVALID);
+  }
 }
 
 static void test_rules_errors(void) {
