@@ -140,6 +140,11 @@ check_fails policy-typo 'unknown field "severity_weigths"' "$trawl" analyze --db
 expect related-aws "$(json "$work/one-call.json" \
   '"aws-secret-access-key" in [r["rule"] for f in d["findings"] if f["rule"]=="aws-access-key-id" for r in f["related"]]')" True
 
+# A budget that stops a scan makes the report incomplete, with the reason.
+check budget "$trawl" analyze --db "$db" --max-bytes 64 "$package"
+expect budget-incomplete "$(json "$work/out" 'd["complete"]')" False
+expect budget-reason "$(json "$work/out" 'any("byte_budget" in r for r in d["incomplete_reasons"])')" True
+
 # Without values, reports carry fingerprints only.
 check no-values "$trawl" analyze --db "$db" --no-values "$package"
 expect no-values-none "$(json "$work/out" 'sum("value" in f for f in d["findings"])')" 0
