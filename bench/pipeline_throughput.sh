@@ -15,35 +15,7 @@ if [[ ! -f build/default.tdb ]]; then
     -o build/default.tdb 2>/dev/null
 fi
 db=build/default.tdb
-python3 - "$work/src" "$size_mib" <<'PY'
-import os, random, sys, json
-root, size = sys.argv[1], int(sys.argv[2]) << 20
-rng = random.Random(7)
-os.makedirs(root)
-words = [''.join(rng.choice('abcdefghijklmnop') for _ in range(rng.randint(3, 9))) for _ in range(500)]
-# A sprinkling of real-shaped findings, so validation and location have work to do.
-planted = ["AKIA64CFSUOSG2WPIZZX", "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn",
-           "ops@example.org", "4111111111111111", "http://52.196.149.49/gate.php"]
-written, i = 0, 0
-while written < size:
-    kind = i % 4
-    if kind == 0:
-        data = '\n'.join(f"2026-11-26T10:{i%60:02d}:00Z INFO {' '.join(rng.choices(words, k=8))}"
-                         + (f" token={rng.choice(planted)}" if rng.random() < 0.01 else "")
-                         for _ in range(2000)).encode()
-    elif kind == 1:
-        data = json.dumps([{"id": n, "name": rng.choice(words), "tags": rng.choices(words, k=4),
-                            **({"api_key": rng.choice(planted)} if rng.random() < 0.01 else {})}
-                           for n in range(1500)]).encode()
-    elif kind == 2:
-        data = '\n'.join(','.join(rng.choices(words, k=6)) for _ in range(3000)).encode()
-    else:
-        data = os.urandom(64 << 10)
-    with open(os.path.join(root, f"f{i:06d}.{['log','json','csv','bin'][kind]}"), 'wb') as f:
-        f.write(data)
-    written += len(data)
-    i += 1
-PY
+python3 bench/make_package.py "$work/src" "$size_mib" --plant
 (cd "$work/src" && bsdtar -czf "$work/package.tar.gz" .)
 seconds() {
   local t0 t1
