@@ -222,6 +222,7 @@ AwsResult Aws::ReceiveMessages(const std::string& queue_url, int max_messages, i
   std::string body = "{\"QueueUrl\":" + JsonQuote(queue_url) +
                      ",\"MaxNumberOfMessages\":" + std::to_string(max_messages) +
                      ",\"WaitTimeSeconds\":" + std::to_string(wait_seconds) +
+                     ",\"AttributeNames\":[\"ApproximateReceiveCount\"]"
                      ",\"MessageSystemAttributeNames\":[\"ApproximateReceiveCount\"]";
   if (visibility_seconds >= 0) body += ",\"VisibilityTimeout\":" + std::to_string(visibility_seconds);
   body += "}";
