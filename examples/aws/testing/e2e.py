@@ -110,7 +110,7 @@ class EventSourceMapping(threading.Thread):
         self.hooks = hooks or {}
         self.stop_flag = threading.Event()
         self.paused = threading.Event()
-        self.bodies = []        # every body delivered, in order
+        self.delivered = []     # (message id, body) of every delivery, in order
         self.outcomes = []      # (kind, failures)
 
     def run(self):
@@ -129,7 +129,7 @@ class EventSourceMapping(threading.Thread):
                                m.get("Attributes", {}).get("ApproximateReceiveCount", "1")},
                 "eventSource": "aws:sqs", "awsRegion": REGION,
                 "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:queue"} for m in messages]
-            self.bodies.extend(m["Body"] for m in messages)
+            self.delivered.extend((m["MessageId"], m["Body"]) for m in messages)
             deadline = self.hooks.get("deadline", lambda: None)()
             for hook in self.hooks.get("before", []):
                 hook(messages)
@@ -391,7 +391,8 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
 
     # Exactly one completion message for the package, whatever the duplicates.
     time.sleep(VISIBILITY + 2)  # a duplicate completion would have arrived by now
-    completions = [b for b in mappings[2].bodies if json.loads(b)["package_id"] == package_id]
+    # (A redelivery of the same message after a failed invocation is not a second one.)
+    completions = {i for i, b in mappings[2].delivered if json.loads(b)["package_id"] == package_id}
     assert len(completions) == 1, f"{len(completions)} completion messages: {completions}"
     item = ddb.get_item(TableName=TABLE, Key={"package_id": {"S": package_id}})["Item"]
     assert item.get("completion_sent", {}).get("BOOL") is True, item
