@@ -10,13 +10,16 @@
 #include "engine/inspect.h"
 #include "engine/scanner.h"
 #include "entities/rule_checks.h"
+#include "analyze/component_result_json.h"
 #include "intake/decompose.h"
 #include "intake/manifest_json.h"
 #include "pipeline/package_analysis.h"
+#include "report/report.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
 #include "util/file.h"
 #include "util/status_codes.h"
+#include "util/strings.h"
 
 struct trawl_buffer {
   std::string bytes;
@@ -28,6 +31,11 @@ struct trawl_options {
   trawl::DecomposeLimits limits_package;
   trawl_progress_cb progress = nullptr;
   void* progress_user_data = nullptr;
+  bool include_values = true;
+  std::string fingerprint_key;
+  std::string policy_file;
+  std::string suppressions_file;
+  std::string baseline_file;
 };
 
 struct trawl_rules {
@@ -185,6 +193,95 @@ trawl_status Decompose(trawl_buffer** out, const char* path, const char* directo
   });
 }
 
+trawl::AnalyzeOptions AnalyzeOptionsOf(const trawl_options* options) {
+  trawl::AnalyzeOptions analyze;
+  if (options) {
+    analyze.limits = options->limits;
+    analyze.include_values = options->include_values;
+    if (!options->fingerprint_key.empty()) analyze.fingerprint_key = options->fingerprint_key;
+  }
+  return analyze;
+}
+
+// Reads the policy, allow-list and baseline files the options name.
+trawl_status AggregateOptionsOf(const trawl_options* options, trawl::AggregateOptions* out,
+                                trawl_error* err) {
+  if (options == nullptr) return TRAWL_OK;
+  const auto read = [&](const std::string& path, std::string_view what,
+                        std::string* text) -> trawl_status {
+    auto bytes = trawl::ReadFile(path);
+    if (!bytes.ok()) {
+      return Fail(err, TRAWL_E_IO, trawl::StrCat(what, " ", path, ": ", bytes.status().message()));
+    }
+    *text = *std::move(bytes);
+    return TRAWL_OK;
+  };
+  const auto parse_error = [&](std::string_view what, const std::string& path,
+                               const absl::Status& status) {
+    return Fail(err, TRAWL_E_PARSE, trawl::StrCat(what, " ", path, ": ", status.message()));
+  };
+  std::string text;
+  if (!options->policy_file.empty()) {
+    if (trawl_status s = read(options->policy_file, "policy", &text)) return s;
+    auto policy = trawl::PolicyFromJson(text);
+    if (!policy.ok()) return parse_error("policy", options->policy_file, policy.status());
+    out->policy = *std::move(policy);
+  }
+  if (!options->suppressions_file.empty()) {
+    if (trawl_status s = read(options->suppressions_file, "suppressions", &text)) return s;
+    auto rules = trawl::SuppressionRulesFromJson(text);
+    if (!rules.ok()) return parse_error("suppressions", options->suppressions_file, rules.status());
+    out->suppressions.rules = *std::move(rules);
+  }
+  if (!options->baseline_file.empty()) {
+    if (trawl_status s = read(options->baseline_file, "baseline", &text)) return s;
+    auto baseline = trawl::BaselineFromJson(text);
+    if (!baseline.ok()) return parse_error("baseline", options->baseline_file, baseline.status());
+    out->suppressions.baseline = *std::move(baseline);
+    const size_t slash = options->baseline_file.find_last_of('/');
+    out->suppressions.baseline_name =
+        slash == std::string::npos ? options->baseline_file : options->baseline_file.substr(slash + 1);
+  }
+  return TRAWL_OK;
+}
+
+absl::StatusOr<std::string> RenderReport(const trawl::PackageReport& report, int32_t format) {
+  switch (format) {
+    case TRAWL_REPORT_JSON: return trawl::ReportToJson(report);
+    case TRAWL_REPORT_TABLE: return trawl::ReportToTable(report);
+    case TRAWL_REPORT_SARIF: return trawl::ReportToSarif(report, TRAWL_VERSION_STRING);
+    default: return absl::UnimplementedError("unknown report format");
+  }
+}
+
+bool KnownFormat(int32_t format) {
+  return format == TRAWL_REPORT_JSON || format == TRAWL_REPORT_TABLE ||
+         format == TRAWL_REPORT_SARIF;
+}
+
+// Shared by the per-component stages: argument checks and the parsed manifest.
+trawl_status ComponentStageArgs(trawl_buffer** out, const char* manifest, size_t manifest_len,
+                                const char* component_id, const char* content,
+                                size_t content_len, trawl::Manifest* parsed, trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (manifest == nullptr || component_id == nullptr || (content == nullptr && content_len > 0)) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  auto m = trawl::ManifestFromJson(std::string_view(manifest, manifest_len));
+  if (!m.ok()) return Fail(err, TRAWL_E_PARSE, std::string(m.status().message()));
+  *parsed = *std::move(m);
+  return TRAWL_OK;
+}
+
+trawl_status StageFailure(const absl::Status& status, trawl_error* err) {
+  trawl_status code = CodeFor(status);
+  if (status.code() == absl::StatusCode::kInvalidArgument && !trawl::CodeOf(status)) {
+    code = TRAWL_E_INVALID;
+  }
+  return Fail(err, code, std::string(status.message()));
+}
+
 }  // namespace
 
 extern "C" {
@@ -257,6 +354,7 @@ trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) {
     case TRAWL_OPT_MAX_BYTES:
     case TRAWL_OPT_TIME_BUDGET_MS: hi = INT64_MAX; break;
     case TRAWL_OPT_CHUNK_BYTES: lo = 1; hi = int64_t{1} << 30; break;
+    case TRAWL_OPT_INCLUDE_VALUES: hi = 1; break;
     default: return TRAWL_E_UNSUPPORTED;
   }
   if (min) *min = lo;
@@ -288,8 +386,25 @@ trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t 
           value == 0 ? absl::InfiniteDuration() : absl::Milliseconds(value);
       break;
     case TRAWL_OPT_CHUNK_BYTES: options->limits.chunk_bytes = static_cast<size_t>(value); break;
+    case TRAWL_OPT_INCLUDE_VALUES: options->include_values = value != 0; break;
   }
   return TRAWL_OK;
+}
+
+trawl_status trawl_options_set_string(trawl_options* options, int32_t key, const char* value) {
+  if (options == nullptr) return TRAWL_E_INVALID;
+  std::string* field = nullptr;
+  switch (key) {
+    case TRAWL_OPT_FINGERPRINT_KEY: field = &options->fingerprint_key; break;
+    case TRAWL_OPT_POLICY_FILE: field = &options->policy_file; break;
+    case TRAWL_OPT_SUPPRESSIONS_FILE: field = &options->suppressions_file; break;
+    case TRAWL_OPT_BASELINE_FILE: field = &options->baseline_file; break;
+    default: return TRAWL_E_UNSUPPORTED;
+  }
+  return Guard(nullptr, [&] {
+    *field = value ? value : "";
+    return TRAWL_OK;
+  });
 }
 
 trawl_status trawl_options_set_progress(trawl_options* options, trawl_progress_cb callback,
@@ -610,15 +725,21 @@ trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db, 
   if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
   *out = nullptr;
   if (db == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
-  if (format != TRAWL_REPORT_JSON && format != TRAWL_REPORT_TABLE) {
-    return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
-  }
+  if (!KnownFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
   return Guard(err, [&] {
     trawl::PackageOptions package;
+    if (trawl_status s = AggregateOptionsOf(options, &package.aggregate, err)) return s;
+    package.analyze = AnalyzeOptionsOf(options);
     if (options) {
       package.limits = options->limits_package;
-      package.analyze.limits = options->limits;
       package.threads = options->compile.threads;
+      if (options->progress) {
+        const trawl_progress_cb callback = options->progress;
+        void* user_data = options->progress_user_data;
+        package.progress = [callback, user_data](size_t done, size_t total) {
+          callback("analyze", done, total, user_data);
+        };
+      }
     }
     auto report = trawl::AnalyzePackageFile(path, db->rep, package);
     if (!report.ok()) {
@@ -627,8 +748,113 @@ trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db, 
                                     : CodeFor(report.status());
       return Fail(err, code, std::string(report.status().message()));
     }
-    *out = new trawl_buffer{format == TRAWL_REPORT_JSON ? trawl::ReportToJson(*report)
-                                                        : trawl::ReportToTable(*report)};
+    auto rendered = RenderReport(*report, format);
+    if (!rendered.ok()) return FromStatus(rendered.status(), err);
+    *out = new trawl_buffer{*std::move(rendered)};
+    return TRAWL_OK;
+  });
+}
+
+/* Stage by stage */
+
+trawl_status trawl_manifest_work(trawl_buffer** out, const char* manifest, size_t manifest_len,
+                                 trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (manifest == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL manifest");
+  return Guard(err, [&] {
+    auto m = trawl::ManifestFromJson(std::string_view(manifest, manifest_len));
+    if (!m.ok()) return Fail(err, TRAWL_E_PARSE, std::string(m.status().message()));
+    *out = new trawl_buffer{trawl::WorkToJson(*m)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_plan_component(trawl_buffer** out, const trawl_db* db, const char* manifest,
+                                  size_t manifest_len, const char* component_id,
+                                  const char* content, size_t content_len,
+                                  const trawl_options* options, trawl_error* err) {
+  (void)options;  // reserved: plans take no options yet
+  return Guard(err, [&] {
+    trawl::Manifest parsed;
+    if (trawl_status s = ComponentStageArgs(out, manifest, manifest_len, component_id, content,
+                                            content_len, &parsed, err)) {
+      return s;
+    }
+    auto plan = trawl::PlanManifestComponent(parsed, component_id,
+                                             std::string_view(content ? content : "", content_len),
+                                             db ? db->rep.get() : nullptr);
+    if (!plan.ok()) return StageFailure(plan.status(), err);
+    *out = new trawl_buffer{trawl::PlanToJson(*plan)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_analyze_component(trawl_buffer** out, const trawl_db* db, const char* manifest,
+                                     size_t manifest_len, const char* component_id,
+                                     const char* content, size_t content_len,
+                                     const trawl_options* options, trawl_error* err) {
+  return Guard(err, [&] {
+    trawl::Manifest parsed;
+    if (trawl_status s = ComponentStageArgs(out, manifest, manifest_len, component_id, content,
+                                            content_len, &parsed, err)) {
+      return s;
+    }
+    if (db == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL db");
+    auto result = trawl::AnalyzeManifestComponent(
+        parsed, component_id, std::string_view(content ? content : "", content_len), db->rep,
+        AnalyzeOptionsOf(options));
+    if (!result.ok()) return StageFailure(result.status(), err);
+    *out = new trawl_buffer{trawl::ComponentResultToJson(*result)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_aggregate(trawl_buffer** out, const char* manifest, size_t manifest_len,
+                             const char* const* results, const size_t* result_lens,
+                             size_t result_count, const trawl_options* options, int32_t format,
+                             trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (manifest == nullptr || (result_count > 0 && (results == nullptr || result_lens == nullptr))) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  if (!KnownFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  return Guard(err, [&] {
+    auto m = trawl::ManifestFromJson(std::string_view(manifest, manifest_len));
+    if (!m.ok()) return Fail(err, TRAWL_E_PARSE, trawl::StrCat("manifest: ", m.status().message()));
+    std::vector<trawl::ComponentResult> parsed;
+    parsed.reserve(result_count);
+    for (size_t i = 0; i < result_count; ++i) {
+      if (results[i] == nullptr && result_lens[i] > 0) {
+        FillError(err, TRAWL_E_INVALID, "NULL result", static_cast<int64_t>(i));
+        return TRAWL_E_INVALID;
+      }
+      auto r = trawl::ComponentResultFromJson(
+          std::string_view(results[i] ? results[i] : "", result_lens[i]));
+      if (!r.ok()) {
+        FillError(err, TRAWL_E_PARSE, trawl::StrCat("result ", i, ": ", r.status().message()),
+                  static_cast<int64_t>(i));
+        return TRAWL_E_PARSE;
+      }
+      parsed.push_back(*std::move(r));
+    }
+    trawl::AggregateOptions aggregate;
+    if (trawl_status s = AggregateOptionsOf(options, &aggregate, err)) return s;
+    const trawl::PackageReport report =
+        trawl::Aggregate(*std::move(m), std::move(parsed), aggregate);
+    auto rendered = RenderReport(report, format);
+    if (!rendered.ok()) return FromStatus(rendered.status(), err);
+    *out = new trawl_buffer{*std::move(rendered)};
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_default_policy(trawl_buffer** out) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  return Guard(nullptr, [&] {
+    *out = new trawl_buffer{trawl::PolicyToJson(trawl::DefaultPolicy())};
     return TRAWL_OK;
   });
 }

@@ -10,12 +10,21 @@
 //   trawl db info DB [--rules]
 //   trawl decompose [-o DIR] PACKAGE
 //   trawl classify [--db DB] PACKAGE
-//   trawl analyze --db DB [--format json|table] [--threads N] PACKAGE
+//   trawl analyze --db DB [REPORT OPTIONS] [--threads N] PACKAGE
+//   trawl work MANIFEST
+//   trawl plan [--db DB] --manifest MANIFEST --component ID CONTENT
+//   trawl analyze-component --db DB --manifest MANIFEST --component ID [-o OUT] CONTENT
+//   trawl aggregate --manifest MANIFEST [REPORT OPTIONS] RESULT...
+//   trawl policy
 //   trawl build-info
+// REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,
+//   --baseline FILE, --fingerprint-key KEY, --no-values
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -51,8 +60,15 @@ int Usage() {
       "  trawl db info DB [--rules]\n"
       "  trawl decompose [-o DIR] PACKAGE\n"
       "  trawl classify [--db DB] PACKAGE\n"
-      "  trawl analyze --db DB [--format json|table] [--threads N] PACKAGE\n"
+      "  trawl analyze --db DB [REPORT OPTIONS] [--threads N] PACKAGE\n"
+      "  trawl work MANIFEST\n"
+      "  trawl plan [--db DB] --manifest MANIFEST --component ID CONTENT\n"
+      "  trawl analyze-component --db DB --manifest MANIFEST --component ID [-o OUT] CONTENT\n"
+      "  trawl aggregate --manifest MANIFEST [REPORT OPTIONS] RESULT...\n"
+      "  trawl policy\n"
       "  trawl build-info\n"
+      "REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,\n"
+      "  --baseline FILE, --fingerprint-key KEY, --no-values\n"
       "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
       stderr);
   return 2;
@@ -89,11 +105,26 @@ void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+// A progress bar on stderr (only when it is a terminal). Called from worker threads.
 int ProgressLine(const char* stage, uint64_t done, uint64_t total, void*) {
-  std::fprintf(stderr, "\r%-10s %llu/%llu", stage, static_cast<unsigned long long>(done),
+  constexpr int kWidth = 30;
+  const int filled = total == 0 ? kWidth : static_cast<int>(kWidth * done / total);
+  char bar[kWidth + 1];
+  for (int i = 0; i < kWidth; ++i) bar[i] = i < filled ? '#' : '.';
+  bar[kWidth] = '\0';
+  std::fprintf(stderr, "\r%-8s [%s] %llu/%llu", stage, bar, static_cast<unsigned long long>(done),
                static_cast<unsigned long long>(total));
   if (done == total) std::fputc('\n', stderr);
   return 0;
+}
+
+bool ReadWholeFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  *out = bytes.str();
+  return !in.bad();
 }
 
 // Loads every rule file; prints every issue. Returns null only when nothing loaded.
@@ -514,21 +545,79 @@ int CmdClassify(std::vector<std::string> args) {
   return WriteBuffer(plans.get());
 }
 
+// Options shared by the commands that write a report.
+struct ReportSettings {
+  int32_t format = TRAWL_REPORT_JSON;
+  std::string policy, suppressions, baseline, fingerprint_key;
+  bool values = true;
+
+  // Consumes args[*i] (and its value) when it is a report option; false otherwise.
+  bool Parse(const std::vector<std::string>& args, size_t* i, bool* bad) {
+    const std::string& a = args[*i];
+    const bool has_value = *i + 1 < args.size();
+    if (a == "--no-values") {
+      values = false;
+      return true;
+    }
+    if (!has_value) return false;
+    if (a == "--format") {
+      const std::string& f = args[++*i];
+      if (f == "json") format = TRAWL_REPORT_JSON;
+      else if (f == "table") format = TRAWL_REPORT_TABLE;
+      else if (f == "sarif") format = TRAWL_REPORT_SARIF;
+      else *bad = true;
+    } else if (a == "--policy") {
+      policy = args[++*i];
+    } else if (a == "--suppressions") {
+      suppressions = args[++*i];
+    } else if (a == "--baseline") {
+      baseline = args[++*i];
+    } else if (a == "--fingerprint-key") {
+      fingerprint_key = args[++*i];
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  void Apply(trawl_options* options) const {
+    trawl_options_set_int(options, TRAWL_OPT_INCLUDE_VALUES, values ? 1 : 0);
+    trawl_options_set_string(options, TRAWL_OPT_POLICY_FILE, policy.c_str());
+    trawl_options_set_string(options, TRAWL_OPT_SUPPRESSIONS_FILE, suppressions.c_str());
+    trawl_options_set_string(options, TRAWL_OPT_BASELINE_FILE, baseline.c_str());
+    trawl_options_set_string(options, TRAWL_OPT_FINGERPRINT_KEY, fingerprint_key.c_str());
+  }
+};
+
+Owned<trawl_options> NewOptions() {
+  trawl_options* raw = nullptr;
+  trawl_options_new(&raw);
+  return Owned<trawl_options>(raw);
+}
+
+Owned<trawl_db> LoadDb(const std::string& path) {
+  trawl_db* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status = trawl_db_load_file(&raw, path.c_str(), &err);
+  if (status != TRAWL_OK) {
+    Error(path.c_str(), status, &err);
+    return nullptr;
+  }
+  return Owned<trawl_db>(raw);
+}
+
 int CmdAnalyze(std::vector<std::string> args) {
   std::string db_path, package;
-  int32_t format = TRAWL_REPORT_JSON;
+  ReportSettings report_settings;
   int64_t threads = 0;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    const bool has_value = i + 1 < args.size();
-    if (a == "--db" && has_value) {
+    bool bad = false;
+    if (report_settings.Parse(args, &i, &bad)) {
+      if (bad) return Usage();
+    } else if (a == "--db" && i + 1 < args.size()) {
       db_path = args[++i];
-    } else if (a == "--format" && has_value) {
-      const std::string f = args[++i];
-      if (f == "json") format = TRAWL_REPORT_JSON;
-      else if (f == "table") format = TRAWL_REPORT_TABLE;
-      else return Usage();
-    } else if (a == "--threads" && has_value) {
+    } else if (a == "--threads" && i + 1 < args.size()) {
       if (!ParseInt(args[++i].c_str(), &threads)) return Usage();
     } else if (!a.empty() && a[0] == '-') {
       return Usage();
@@ -537,21 +626,137 @@ int CmdAnalyze(std::vector<std::string> args) {
     }
   }
   if (db_path.empty() || package.empty()) return Usage();
-  trawl_db* raw_db = nullptr;
-  trawl_error err = TRAWL_ERROR_INIT;
-  trawl_status status = trawl_db_load_file(&raw_db, db_path.c_str(), &err);
-  if (status != TRAWL_OK) return Error(db_path.c_str(), status, &err);
-  Owned<trawl_db> db(raw_db);
-  trawl_options* raw_options = nullptr;
-  trawl_options_new(&raw_options);
-  Owned<trawl_options> options(raw_options);
+  Owned<trawl_db> db = LoadDb(db_path);
+  if (!db) return 1;
+  Owned<trawl_options> options = NewOptions();
   trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_THREADS, threads);
+  report_settings.Apply(options.get());
+  if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   trawl_buffer* raw_report = nullptr;
-  status = trawl_analyze_package_file(&raw_report, db.get(), package.c_str(), options.get(),
-                                      format, &err);
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status = trawl_analyze_package_file(
+      &raw_report, db.get(), package.c_str(), options.get(), report_settings.format, &err);
   if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> report(raw_report);
   return WriteBuffer(report.get());
+}
+
+int CmdWork(std::vector<std::string> args) {
+  if (args.size() != 1) return Usage();
+  std::string manifest;
+  if (!ReadWholeFile(args[0], &manifest)) return Error(args[0].c_str(), TRAWL_E_IO);
+  trawl_buffer* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status = trawl_manifest_work(&raw, manifest.data(), manifest.size(), &err);
+  if (status != TRAWL_OK) return Error(args[0].c_str(), status, &err);
+  Owned<trawl_buffer> work(raw);
+  return WriteBuffer(work.get());
+}
+
+// trawl plan / trawl analyze-component: one component of a decomposed package.
+int CmdComponentStage(std::vector<std::string> args, bool analyze) {
+  std::string db_path, manifest_path, component, content_path, output;
+  ReportSettings settings;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    bool bad = false;
+    if (analyze && settings.Parse(args, &i, &bad)) {
+      if (bad || settings.format != TRAWL_REPORT_JSON) return Usage();
+    } else if (a == "--db" && has_value) {
+      db_path = args[++i];
+    } else if (a == "--manifest" && has_value) {
+      manifest_path = args[++i];
+    } else if (a == "--component" && has_value) {
+      component = args[++i];
+    } else if (a == "-o" && has_value) {
+      output = args[++i];
+    } else if (!a.empty() && a[0] == '-') {
+      return Usage();
+    } else {
+      content_path = a;
+    }
+  }
+  if (manifest_path.empty() || component.empty() || content_path.empty()) return Usage();
+  if (analyze && db_path.empty()) return Usage();
+  std::string manifest, content;
+  if (!ReadWholeFile(manifest_path, &manifest)) return Error(manifest_path.c_str(), TRAWL_E_IO);
+  if (!ReadWholeFile(content_path, &content)) return Error(content_path.c_str(), TRAWL_E_IO);
+  Owned<trawl_db> db;
+  if (!db_path.empty()) {
+    db = LoadDb(db_path);
+    if (!db) return 1;
+  }
+  Owned<trawl_options> options = NewOptions();
+  settings.Apply(options.get());
+  trawl_buffer* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status =
+      analyze ? trawl_analyze_component(&raw, db.get(), manifest.data(), manifest.size(),
+                                        component.c_str(), content.data(), content.size(),
+                                        options.get(), &err)
+              : trawl_plan_component(&raw, db.get(), manifest.data(), manifest.size(),
+                                     component.c_str(), content.data(), content.size(),
+                                     options.get(), &err);
+  if (status != TRAWL_OK) return Error(component.c_str(), status, &err);
+  Owned<trawl_buffer> document(raw);
+  if (output.empty()) return WriteBuffer(document.get());
+  std::ofstream out(output, std::ios::binary);
+  out.write(trawl_buffer_data(document.get()),
+            static_cast<std::streamsize>(trawl_buffer_size(document.get())));
+  return out.good() ? 0 : Error(output.c_str(), TRAWL_E_IO);
+}
+
+int CmdAggregate(std::vector<std::string> args) {
+  std::string manifest_path;
+  ReportSettings settings;
+  std::vector<std::string> result_paths;
+  for (size_t i = 0; i < args.size(); ++i) {
+    bool bad = false;
+    if (settings.Parse(args, &i, &bad)) {
+      if (bad) return Usage();
+    } else if (args[i] == "--manifest" && i + 1 < args.size()) {
+      manifest_path = args[++i];
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      return Usage();
+    } else {
+      result_paths.push_back(args[i]);
+    }
+  }
+  if (manifest_path.empty()) return Usage();
+  std::string manifest;
+  if (!ReadWholeFile(manifest_path, &manifest)) return Error(manifest_path.c_str(), TRAWL_E_IO);
+  std::vector<std::string> results(result_paths.size());
+  std::vector<const char*> data;
+  std::vector<size_t> lens;
+  for (size_t i = 0; i < result_paths.size(); ++i) {
+    if (!ReadWholeFile(result_paths[i], &results[i])) {
+      return Error(result_paths[i].c_str(), TRAWL_E_IO);
+    }
+    data.push_back(results[i].data());
+    lens.push_back(results[i].size());
+  }
+  Owned<trawl_options> options = NewOptions();
+  settings.Apply(options.get());
+  trawl_buffer* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status =
+      trawl_aggregate(&raw, manifest.data(), manifest.size(), data.data(), lens.data(),
+                      data.size(), options.get(), settings.format, &err);
+  if (status != TRAWL_OK) {
+    const bool names_result = err.index >= 0 && static_cast<size_t>(err.index) < result_paths.size();
+    return Error(names_result ? result_paths[err.index].c_str() : "aggregate", status, &err);
+  }
+  Owned<trawl_buffer> report(raw);
+  return WriteBuffer(report.get());
+}
+
+int CmdPolicy() {
+  trawl_buffer* raw = nullptr;
+  const trawl_status status = trawl_default_policy(&raw);
+  if (status != TRAWL_OK) return Error("policy", status);
+  Owned<trawl_buffer> policy(raw);
+  return WriteBuffer(policy.get());
 }
 
 }  // namespace
@@ -575,6 +780,11 @@ int main(int argc, char** argv) {
   if (command == "decompose") return CmdDecompose(args);
   if (command == "analyze") return CmdAnalyze(args);
   if (command == "classify") return CmdClassify(args);
+  if (command == "work") return CmdWork(args);
+  if (command == "plan") return CmdComponentStage(args, false);
+  if (command == "analyze-component") return CmdComponentStage(args, true);
+  if (command == "aggregate") return CmdAggregate(args);
+  if (command == "policy" && args.empty()) return CmdPolicy();
   if (command == "build-info") {
     std::printf("%s\n", trawl_build_info());
     return 0;

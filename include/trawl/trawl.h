@@ -137,6 +137,14 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_MAX_BYTES 12                /**< int, bytes scanned at most, 0 = unlimited */
 #define TRAWL_OPT_TIME_BUDGET_MS 13           /**< int, 0 = unlimited */
 #define TRAWL_OPT_CHUNK_BYTES 14              /**< int, bytes per engine call (8 MiB) */
+#define TRAWL_OPT_INCLUDE_VALUES 15           /**< int 0/1: findings carry matched values (1) */
+
+/* String options (trawl_options_set_string). Files are read by the call that uses them,
+ * which reports a bad file as TRAWL_E_IO or TRAWL_E_PARSE with details. Since: 0.2 */
+#define TRAWL_OPT_FINGERPRINT_KEY 20   /**< HMAC key of finding fingerprints (docs/report.md) */
+#define TRAWL_OPT_POLICY_FILE 21       /**< scoring policy JSON, trawl.policy/1 (docs/scoring.md) */
+#define TRAWL_OPT_SUPPRESSIONS_FILE 22 /**< allow-list JSON, trawl.suppressions/1 */
+#define TRAWL_OPT_BASELINE_FILE 23     /**< trawl.baseline/1 or an earlier trawl.report/1 */
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */
@@ -156,7 +164,14 @@ TRAWL_API void trawl_options_free(trawl_options* options);
 TRAWL_API trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t value);
 /** Bounds of an integer option. @return TRAWL_OK or TRAWL_E_UNSUPPORTED. */
 TRAWL_API trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max);
-/** Progress reporting for compile. `callback` may be NULL to switch it off. */
+/**
+ * Sets a string option; `value` is copied, NULL or "" restores the default.
+ * @return TRAWL_OK, TRAWL_E_INVALID (NULL options), TRAWL_E_UNSUPPORTED (key). Since: 0.2
+ */
+TRAWL_API trawl_status trawl_options_set_string(trawl_options* options, int32_t key,
+                                                const char* value);
+/** Progress reporting for compile (stage "compile") and package analysis (stage
+ * "analyze": components done of total). `callback` may be NULL to switch it off. */
 TRAWL_API trawl_status trawl_options_set_progress(trawl_options* options,
                                                   trawl_progress_cb callback, void* user_data);
 
@@ -376,17 +391,86 @@ TRAWL_API trawl_status trawl_decompose_to_directory(trawl_buffer** out, const ch
 
 #define TRAWL_REPORT_JSON 0  /**< the package report as JSON (schema trawl.report/1) */
 #define TRAWL_REPORT_TABLE 1 /**< a readable table */
+#define TRAWL_REPORT_SARIF 2 /**< SARIF 2.1.0, for code-scanning tools. Since: 0.2 */
 
 /**
  * Analyses a whole package: decomposition, per-component analysis on all cores (patterns,
  * entity validation, structural locations), correlation of identical findings across
- * components, ranking. `format` is TRAWL_REPORT_*. `options` may be NULL.
- * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO, TRAWL_E_UNSUPPORTED (format)
+ * components, scoring under the policy, suppression, ranking. `format` is TRAWL_REPORT_*.
+ * `options` may be NULL; its progress callback hears stage "analyze".
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO (the package or an option file cannot be
+ *         read), TRAWL_E_PARSE (an option file), TRAWL_E_UNSUPPORTED (format)
  */
 TRAWL_API trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db,
                                                   const char* path,
                                                   const trawl_options* options,
                                                   int32_t format, trawl_error* err);
+
+/* ===================================================================================== */
+/* Stage by stage: each call is one stage of a distributed pipeline (docs/stages.md)     */
+/* ===================================================================================== */
+
+/*
+ * Stage 1 is trawl_decompose_to_directory (the manifest plus one file per component).
+ * Every document below is versioned JSON; the report that trawl_aggregate builds from the
+ * stages' outputs is byte-identical to trawl_analyze_package_file's for the same package,
+ * database and options.
+ */
+
+/**
+ * The components of a manifest that need a component result for the package to be
+ * complete: {"schema":"trawl.work/1","package_id":…,"components":[{"id","path","size",
+ * "sha256"},…]}. Since: 0.2
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_PARSE (not a trawl.manifest/1 document)
+ */
+TRAWL_API trawl_status trawl_manifest_work(trawl_buffer** out, const char* manifest,
+                                           size_t manifest_len, trawl_error* err);
+
+/**
+ * Stage 2: plans one component (trawl.plan/1: chains, "light" or "heavy" tier, cost
+ * estimate). `content` must be the component's bytes: its size and SHA-256 are checked
+ * against the manifest. `db` may be NULL. Since: 0.2
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_PARSE (manifest), TRAWL_E_NOT_FOUND (no such
+ *         component), TRAWL_E_STATE (the component needs no analysis: a container,
+ *         duplicate or unread entry), TRAWL_E_MISMATCH (content differs from the manifest)
+ */
+TRAWL_API trawl_status trawl_plan_component(trawl_buffer** out, const trawl_db* db,
+                                            const char* manifest, size_t manifest_len,
+                                            const char* component_id, const char* content,
+                                            size_t content_len, const trawl_options* options,
+                                            trawl_error* err);
+
+/**
+ * Stage 3: analyses one component: trawl.component_result/1 with its findings, exact
+ * locations and accounting. Same checks and codes as trawl_plan_component. A failure
+ * inside the analysis is a "skipped" result with the reason, not an error. Since: 0.2
+ */
+TRAWL_API trawl_status trawl_analyze_component(trawl_buffer** out, const trawl_db* db,
+                                               const char* manifest, size_t manifest_len,
+                                               const char* component_id, const char* content,
+                                               size_t content_len,
+                                               const trawl_options* options, trawl_error* err);
+
+/**
+ * Stage 4: the package report from the manifest and the component results, in any order
+ * and with duplicates (an at-least-once queue may deliver twice). A component whose
+ * result is absent is reported "missing" and the report says incomplete; results of
+ * another package or for unknown components are ignored and noted. `results[i]` holds
+ * `result_lens[i]` bytes. `format` is TRAWL_REPORT_*. Since: 0.2
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_UNSUPPORTED (format), TRAWL_E_PARSE (the
+ *         manifest, a result, or an option file; err->index names the result),
+ *         TRAWL_E_IO (an option file cannot be read)
+ */
+TRAWL_API trawl_status trawl_aggregate(trawl_buffer** out, const char* manifest,
+                                       size_t manifest_len, const char* const* results,
+                                       const size_t* result_lens, size_t result_count,
+                                       const trawl_options* options, int32_t format,
+                                       trawl_error* err);
+
+/** The default scoring policy as JSON (trawl.policy/1, docs/scoring.md): a starting point
+ * for a policy file. Since: 0.2
+ * @return TRAWL_OK, TRAWL_E_INVALID */
+TRAWL_API trawl_status trawl_default_policy(trawl_buffer** out);
 
 #ifdef __cplusplus
 } /* extern "C" */

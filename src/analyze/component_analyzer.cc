@@ -2,6 +2,7 @@
 #include "analyze/component_analyzer.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "classify/classify.h"
 #include "classify/transcode.h"
@@ -38,7 +39,33 @@ std::string Fingerprint(std::string_view key, std::string_view rule_id, std::str
   return ToHex(mac.data(), 16);
 }
 
+// Scores travel between stages as JSON with six decimals; rounding here makes the
+// in-process report and the stage-by-stage one byte-identical.
+double RoundForDocuments(double value) { return std::round(value * 1e6) / 1e6; }
+
 }  // namespace
+
+std::optional<std::string> SkipReason(const Component& component) {
+  if (!component.has_content) {
+    return component.kind == ComponentKind::kFile
+               ? StrCat("no content: ", ComponentStatusName(component.status),
+                        component.reason.empty() ? "" : ": ", component.reason)
+               : StrCat(ComponentKindName(component.kind), " (its entries are components)");
+  }
+  if (!component.duplicate_of.empty()) return StrCat("duplicate of ", component.duplicate_of);
+  return std::nullopt;
+}
+
+ComponentResult SkippedResult(const Component& component, std::string_view package_id,
+                              std::string reason) {
+  ComponentResult result;
+  result.package_id = std::string(package_id);
+  result.component_id = component.id;
+  result.path = component.path;
+  result.status = "skipped";
+  result.reason = std::move(reason);
+  return result;
+}
 
 struct ComponentAnalyzer::Impl {
   std::shared_ptr<const Database> db;
@@ -63,22 +90,14 @@ absl::StatusOr<std::unique_ptr<ComponentAnalyzer>> ComponentAnalyzer::Create(
 absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& component,
                                                            std::string_view original,
                                                            const AnalyzeOptions& options) {
+  if (std::optional<std::string> skip = SkipReason(component)) {
+    return SkippedResult(component, options.package_id, *std::move(skip));
+  }
   ComponentResult result;
+  result.package_id = options.package_id;
   result.component_id = component.id;
   result.path = component.path;
-  if (!component.has_content) {
-    result.status = "skipped";
-    result.reason = component.kind == ComponentKind::kFile
-                        ? StrCat("no content: ", ComponentStatusName(component.status),
-                                 component.reason.empty() ? "" : ": ", component.reason)
-                        : StrCat(ComponentKindName(component.kind), " (its entries are components)");
-    return result;
-  }
-  if (!component.duplicate_of.empty()) {
-    result.status = "skipped";
-    result.reason = StrCat("duplicate of ", component.duplicate_of);
-    return result;
-  }
+  result.database = ToHex(impl_->db->definitions_digest());
   result.status = "analysed";
   if (!component.content_complete) {
     result.reason = StrCat("partial content (", ComponentStatusName(component.status), ")");
@@ -244,8 +263,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     f.entity = def.entity.empty() ? entity->type : def.entity;
     f.validator = entity->validator;
     f.validated = entity->validated;
-    f.confidence = entity->confidence;
-    f.entropy = entity->entropy;
+    f.confidence = RoundForDocuments(entity->confidence);
+    f.entropy = entity->entropy < 0 ? -1.0 : RoundForDocuments(entity->entropy);
     f.reasons = std::move(entity->reasons);
     result.findings.push_back(std::move(f));
   }

@@ -49,6 +49,7 @@ struct Finding {
 };
 
 struct ComponentResult {
+  std::string package_id;
   std::string component_id;
   std::string path;
   std::string status;  // "analysed" or "skipped"
@@ -58,8 +59,20 @@ struct ComponentResult {
   uint64_t bytes_scanned = 0;
   uint32_t truncation = 0;        // TruncationReason bits of the scan
   uint64_t dropped_candidates = 0;  // candidates a validator or the confidence floor rejected
+  // SHA-256 of the definitions that produced the findings: results of one package made
+  // with different rule sets do not mix silently.
+  std::string database;
   std::vector<Finding> findings;
 };
+
+// Why a component gets no analysis of its own (a container whose entries are components,
+// a directory or link, an entry that was not read, a duplicate of an earlier component),
+// or nullopt when it needs a component result for its package to be complete.
+std::optional<std::string> SkipReason(const Component& component);
+
+// The result that accounts for a component SkipReason() excludes.
+ComponentResult SkippedResult(const Component& component, std::string_view package_id,
+                              std::string reason);
 
 struct AnalyzeOptions {
   ScanLimits limits;
@@ -67,6 +80,7 @@ struct AnalyzeOptions {
   // components without storing it; rotate the key to unlink old reports.
   std::string fingerprint_key = "trawl-default-fingerprint-key";
   bool include_values = true;  // false: reports carry fingerprints only, never values
+  std::string package_id;      // copied into each result, so aggregation can check it
 };
 
 class ComponentAnalyzer {

@@ -11,11 +11,17 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/string_view.h"
+
 namespace trawl {
 namespace strings_internal {
 
 inline void AppendPiece(std::string* out, std::string_view piece) { out->append(piece); }
 inline void AppendPiece(std::string* out, const char* piece) { out->append(piece); }
+// absl::Status::message() returns absl::string_view on Debian's Abseil.
+inline void AppendPiece(std::string* out, absl::string_view piece) {
+  out->append(piece.data(), piece.size());
+}
 inline void AppendPiece(std::string* out, const std::string& piece) { out->append(piece); }
 inline void AppendPiece(std::string* out, char c) { out->push_back(c); }
 template <std::integral T>

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "engine/compiler.h"
+#include "report/report.h"
 #include "rules/loader.h"
 
 namespace trawl {

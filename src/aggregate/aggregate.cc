@@ -1,0 +1,308 @@
+// File: aggregate.cc
+#include "aggregate/aggregate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <tuple>
+
+#include "analyze/component_result_json.h"
+#include "util/strings.h"
+
+namespace trawl {
+namespace {
+
+using FindingKey = std::pair<std::string, std::string>;  // (rule id, fingerprint)
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Rounded so that rankings and bytes are the same on every platform's floating point.
+double Round6(double value) { return std::round(value * 1e6) / 1e6; }
+
+double LocationWeight(const ScoringPolicy& policy, std::string_view path, std::string* why) {
+  const std::string lower = Lower(path);
+  for (const LocationRule& rule : policy.locations) {
+    for (const std::string& marker : rule.path_contains) {
+      if (lower.find(marker) != std::string::npos) {
+        *why = StrCat(rule.name, " (", marker, ")");
+        return rule.weight;
+      }
+    }
+  }
+  *why = "neutral path";
+  return policy.default_location_weight;
+}
+
+// Deterministic choice among several results for one component.
+bool BetterResult(const ComponentResult& a, const std::string& a_json, const ComponentResult& b,
+                  const std::string& b_json) {
+  const bool a_analysed = a.status == "analysed", b_analysed = b.status == "analysed";
+  if (a_analysed != b_analysed) return a_analysed;
+  if ((a.truncation == 0) != (b.truncation == 0)) return a.truncation == 0;
+  return a_json < b_json;
+}
+
+void Score(const ScoringPolicy& policy, AggregatedFinding* f) {
+  std::vector<const FindingLocation*> active;
+  for (const FindingLocation& loc : f->locations) {
+    if (loc.suppressed.empty()) active.push_back(&loc);
+  }
+  if (active.empty()) {
+    for (const FindingLocation& loc : f->locations) active.push_back(&loc);
+  }
+  std::string why;
+  double location = -1;
+  for (const FindingLocation* loc : active) {
+    std::string this_why;
+    const double w = LocationWeight(policy, loc->path, &this_why);
+    if (w > location) {
+      location = w;
+      why = std::move(this_why);
+    }
+  }
+  f->factors.clear();
+  f->factors.push_back({StrCat("severity ", SeverityName(f->severity)),
+                        policy.severity_weights[static_cast<int>(f->severity)]});
+  f->factors.push_back({"confidence", f->confidence});
+  if (auto it = policy.entity_weights.find(f->entity); it != policy.entity_weights.end()) {
+    f->factors.push_back({StrCat("entity ", f->entity), it->second});
+  }
+  if (auto it = policy.category_weights.find(f->category); it != policy.category_weights.end()) {
+    f->factors.push_back({StrCat("category ", f->category), it->second});
+  }
+  f->factors.push_back(
+      {StrCat("exposure: ", active.size(), " location(s)"),
+       Round6(1.0 + policy.exposure_per_doubling * std::log2(static_cast<double>(active.size())))});
+  f->factors.push_back({StrCat("location: ", why), location});
+  double priority = 1;
+  for (const PriorityFactor& factor : f->factors) priority *= factor.value;
+  f->priority = Round6(priority);
+}
+
+void Suppress(const AggregateOptions& options, AggregatedFinding* f) {
+  for (const SuppressionRule& rule : options.suppressions.rules) {
+    if (!MatchesIgnoringPath(rule, {f->rule_id, f->fingerprint, f->value, ""})) continue;
+    if (rule.path.empty()) {
+      f->suppressed_by = "allow-list";
+      f->suppression_reason = rule.reason;
+      return;
+    }
+    bool all = true;
+    for (FindingLocation& loc : f->locations) {
+      if (loc.suppressed.empty() && PathGlobMatches(rule.path, loc.path)) {
+        loc.suppressed = rule.reason;
+      }
+      all = all && !loc.suppressed.empty();
+    }
+    if (all) {
+      f->suppressed_by = "allow-list";
+      f->suppression_reason = rule.reason;
+      return;
+    }
+  }
+  if (options.suppressions.baseline.count({f->rule_id, f->fingerprint})) {
+    f->suppressed_by = "baseline";
+    f->suppression_reason = StrCat("accepted in baseline ", options.suppressions.baseline_name);
+    return;
+  }
+  if (f->confidence < options.policy.min_confidence) {
+    f->suppressed_by = "policy";
+    char floor[32];
+    std::snprintf(floor, sizeof floor, "%g", options.policy.min_confidence);
+    f->suppression_reason = StrCat("confidence below the policy's min_confidence ", floor);
+  }
+}
+
+// Links findings of the related categories that lie close together in one component.
+void LinkRelated(const PackageReport& report, const ScoringPolicy& policy,
+                 std::map<FindingKey, AggregatedFinding>& by_key) {
+  const std::set<std::string> categories(policy.related_categories.begin(),
+                                         policy.related_categories.end());
+  std::map<FindingKey, std::map<FindingKey, std::string>> links;
+  for (const ComponentResult& c : report.components) {
+    std::vector<const Finding*> near;
+    for (const Finding& f : c.findings) {
+      if (categories.count(f.category)) near.push_back(&f);
+    }
+    std::sort(near.begin(), near.end(), [](const Finding* a, const Finding* b) {
+      return std::tie(a->start, a->end, a->rule_id) < std::tie(b->start, b->end, b->rule_id);
+    });
+    for (size_t i = 0; i < near.size(); ++i) {
+      for (size_t j = i + 1; j < near.size(); ++j) {
+        const Finding& a = *near[i];
+        const Finding& b = *near[j];
+        if (b.start > a.end + policy.related_within_bytes) break;
+        const FindingKey ka{a.rule_id, a.fingerprint}, kb{b.rule_id, b.fingerprint};
+        if (ka == kb) continue;
+        const uint64_t gap = b.start > a.end ? b.start - a.end : 0;
+        const std::string why = StrCat(gap, " bytes apart in ", c.path);
+        links[ka].emplace(kb, why);
+        links[kb].emplace(ka, why);
+      }
+    }
+  }
+  constexpr size_t kMaxRelated = 20;
+  for (auto& [key, others] : links) {
+    AggregatedFinding& f = by_key.at(key);
+    for (const auto& [other, why] : others) {
+      if (f.related.size() == kMaxRelated) break;
+      f.related.push_back({other.first, other.second, why});
+    }
+  }
+}
+
+}  // namespace
+
+PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
+                        const AggregateOptions& options) {
+  PackageReport report;
+  report.manifest = std::move(manifest);
+  const Manifest& m = report.manifest;
+  std::set<std::string> notes;
+
+  std::map<std::string, const Component*> needs_result;
+  std::map<std::string, const Component*> by_id;
+  for (const Component& c : m.components) {
+    by_id[c.id] = &c;
+    if (!SkipReason(c)) needs_result[c.id] = &c;
+  }
+
+  // The best result per component (see BetterResult).
+  std::map<std::string, std::pair<ComponentResult, std::string>> chosen;
+  for (ComponentResult& r : results) {
+    if (r.package_id != m.package_id) {
+      notes.insert(StrCat("ignored a result for component ", r.component_id,
+                          " of another package (", r.package_id, ")"));
+      continue;
+    }
+    if (!by_id.count(r.component_id)) {
+      notes.insert(StrCat("ignored a result for unknown component ", r.component_id));
+      continue;
+    }
+    if (!needs_result.count(r.component_id)) {
+      notes.insert(StrCat("ignored a result for component ", r.component_id,
+                          ", which needs none (", *SkipReason(*by_id[r.component_id]), ")"));
+      continue;
+    }
+    // The manifest is the authority on paths; results carry them for readability only.
+    r.path = by_id[r.component_id]->path;
+    for (Finding& f : r.findings) {
+      f.component_id = r.component_id;
+      f.path = r.path;
+    }
+    std::string json = ComponentResultToJson(r, 0);
+    const std::string id = r.component_id;
+    auto it = chosen.find(id);
+    if (it == chosen.end()) {
+      chosen.emplace(id, std::make_pair(std::move(r), std::move(json)));
+    } else if (BetterResult(r, json, it->second.first, it->second.second)) {
+      it->second = {std::move(r), std::move(json)};
+    }
+  }
+
+  std::vector<std::string> missing;
+  std::set<std::string> databases;
+  for (const Component& c : m.components) {
+    if (std::optional<std::string> skip = SkipReason(c)) {
+      report.components.push_back(SkippedResult(c, m.package_id, *std::move(skip)));
+      continue;
+    }
+    auto it = chosen.find(c.id);
+    if (it == chosen.end()) {
+      ComponentResult lost = SkippedResult(c, m.package_id, "no component result was delivered");
+      lost.status = "missing";
+      report.components.push_back(std::move(lost));
+      missing.push_back(c.path);
+      continue;
+    }
+    ComponentResult& r = it->second.first;
+    if (r.status == "analysed") databases.insert(r.database);
+    report.components.push_back(std::move(r));
+  }
+
+  if (!m.complete) {
+    report.incomplete_reasons.push_back(StrCat("decomposition stopped by limit ", m.stopped_by));
+  }
+  if (!missing.empty()) {
+    report.incomplete_reasons.push_back(
+        StrCat(missing.size(), " component result(s) missing: ", StrJoin(missing, ", ")));
+  }
+  for (const ComponentResult& c : report.components) {
+    if (c.truncation) report.incomplete_reasons.push_back(StrCat(c.path, ": ", c.reason));
+  }
+  if (databases.size() == 1) report.database = *databases.begin();
+  if (databases.size() > 1) {
+    report.incomplete_reasons.push_back(
+        StrCat("component results come from ", databases.size(),
+               " different rule databases; findings are not comparable"));
+  }
+  report.complete = report.incomplete_reasons.empty();
+  report.notes.assign(notes.begin(), notes.end());
+
+  // Correlation: manifest order, then the order of findings in each result.
+  std::map<FindingKey, AggregatedFinding> by_key;
+  for (const ComponentResult& c : report.components) {
+    for (const Finding& f : c.findings) {
+      AggregatedFinding& agg = by_key[{f.rule_id, f.fingerprint}];
+      if (agg.locations.empty()) {
+        agg.rule_id = f.rule_id;
+        agg.category = f.category;
+        agg.severity = f.severity;
+        agg.fingerprint = f.fingerprint;
+        agg.entity = f.entity;
+        agg.validator = f.validator;
+        agg.validated = f.validated;
+        agg.confidence = f.confidence;
+        agg.confidence_reasons = f.reasons;
+      } else if (f.confidence > agg.confidence) {
+        agg.confidence = f.confidence;
+        agg.confidence_reasons = f.reasons;
+        agg.validated = f.validated;
+      }
+      if (agg.value.empty()) agg.value = f.value;
+      agg.locations.push_back({f.component_id, f.path, f.start, f.end, f.line, f.column,
+                               f.json_pointer, f.csv_row, f.csv_column, f.decoded_from, ""});
+    }
+  }
+  LinkRelated(report, options.policy, by_key);
+
+  for (auto& [key, agg] : by_key) {
+    std::sort(agg.locations.begin(), agg.locations.end(),
+              [](const FindingLocation& a, const FindingLocation& b) {
+                return std::tie(a.path, a.start, a.end, a.decoded_from) <
+                       std::tie(b.path, b.start, b.end, b.decoded_from);
+              });
+    Suppress(options, &agg);
+    Score(options.policy, &agg);
+    (agg.suppressed_by.empty() ? report.findings : report.suppressed).push_back(std::move(agg));
+  }
+  const auto by_priority = [](const AggregatedFinding& a, const AggregatedFinding& b) {
+    if (a.priority != b.priority) return a.priority > b.priority;
+    if (a.rule_id != b.rule_id) return a.rule_id < b.rule_id;
+    return a.fingerprint < b.fingerprint;
+  };
+  std::sort(report.findings.begin(), report.findings.end(), by_priority);
+  std::sort(report.suppressed.begin(), report.suppressed.end(), by_priority);
+
+  double others = 0;
+  for (size_t i = 0; i < report.findings.size(); ++i) {
+    const AggregatedFinding& f = report.findings[i];
+    ++report.score.active_by_severity[static_cast<int>(f.severity)];
+    if (i == 0) {
+      report.score.highest_priority = f.priority;
+    } else {
+      others += f.priority;
+    }
+  }
+  report.score.score = Round6(report.score.highest_priority +
+                              options.policy.package_score_others_share * others);
+  return report;
+}
+
+}  // namespace trawl

@@ -1,0 +1,166 @@
+// File: policy.cc
+#include "aggregate/policy.h"
+
+#include <cmath>
+
+#include "util/json_fields.h"
+#include "util/json_writer.h"
+#include "util/status_macros.h"
+
+namespace trawl {
+namespace {
+
+constexpr std::string_view kSeverityNames[] = {"info", "low", "medium", "high", "critical"};
+
+absl::Status Invalid(std::string_view what) {
+  return absl::InvalidArgumentError(StrCat("policy: ", what));
+}
+
+absl::StatusOr<double> NonNegative(element value, std::string_view key) {
+  double number = 0;
+  if (value.get_double().get(number) || !std::isfinite(number) || number < 0) {
+    return Invalid(StrCat("\"", key, "\" must be a non-negative number"));
+  }
+  return number;
+}
+
+absl::Status ReadWeights(element value, std::string_view key, std::map<std::string, double>* out) {
+  object obj;
+  if (value.get_object().get(obj)) return Invalid(StrCat("\"", key, "\" must be an object"));
+  out->clear();
+  for (auto field : obj) {
+    TRAWL_ASSIGN_OR_RETURN((*out)[std::string(field.key)], NonNegative(field.value, field.key));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadStrings(element value, std::string_view key, std::vector<std::string>* out) {
+  simdjson::dom::array array;
+  if (value.get_array().get(array)) return Invalid(StrCat("\"", key, "\" must be an array"));
+  out->clear();
+  for (element item : array) {
+    std::string_view text;
+    if (item.get_string().get(text)) return Invalid(StrCat("\"", key, "\" must hold strings"));
+    out->emplace_back(text);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReadLocations(element value, std::vector<LocationRule>* out) {
+  simdjson::dom::array array;
+  if (value.get_array().get(array)) return Invalid("\"locations\" must be an array");
+  out->clear();
+  for (element item : array) {
+    object obj;
+    if (item.get_object().get(obj)) return Invalid("each location rule must be an object");
+    LocationRule rule;
+    FieldReader r(obj, "policy location rule");
+    TRAWL_RETURN_IF_ERROR(r.String("name", &rule.name));
+    TRAWL_RETURN_IF_ERROR(r.Strings("path_contains", &rule.path_contains));
+    element weight;
+    if (obj.at_key("weight").get(weight)) return Invalid("a location rule needs a \"weight\"");
+    TRAWL_ASSIGN_OR_RETURN(rule.weight, NonNegative(weight, "weight"));
+    for (std::string& marker : rule.path_contains) {
+      for (char& c : marker) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    out->push_back(std::move(rule));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+ScoringPolicy DefaultPolicy() {
+  ScoringPolicy policy;
+  policy.locations = {
+      {"test, example or documentation",
+       {"/test", "test/", "fixture", "example", "/docs/", "readme", "sample", "mock"},
+       0.5},
+      {"configuration",
+       {".env", "config", "prod", "secret", "credential", ".npmrc", ".git-credentials", "id_rsa"},
+       1.25},
+  };
+  return policy;
+}
+
+absl::StatusOr<ScoringPolicy> PolicyFromJson(std::string_view json) {
+  simdjson::dom::parser parser;
+  object obj;
+  TRAWL_RETURN_IF_ERROR(ParseObject(parser, json, "policy", &obj));
+  ScoringPolicy policy = DefaultPolicy();
+  for (auto field : obj) {
+    const std::string_view key = field.key;
+    element value = field.value;
+    if (key == "schema") {
+      std::string_view schema;
+      if (value.get_string().get(schema) || schema != kPolicySchema) {
+        return Invalid(StrCat("\"schema\" must be \"", kPolicySchema, "\""));
+      }
+    } else if (key == "severity_weights") {
+      std::map<std::string, double> weights;
+      TRAWL_RETURN_IF_ERROR(ReadWeights(value, key, &weights));
+      for (const auto& [name, weight] : weights) {
+        size_t i = 0;
+        while (i < 5 && kSeverityNames[i] != name) ++i;
+        if (i == 5) return Invalid(StrCat("unknown severity \"", name, "\""));
+        policy.severity_weights[i] = weight;
+      }
+    } else if (key == "exposure_per_doubling") {
+      TRAWL_ASSIGN_OR_RETURN(policy.exposure_per_doubling, NonNegative(value, key));
+    } else if (key == "locations") {
+      TRAWL_RETURN_IF_ERROR(ReadLocations(value, &policy.locations));
+    } else if (key == "default_location_weight") {
+      TRAWL_ASSIGN_OR_RETURN(policy.default_location_weight, NonNegative(value, key));
+    } else if (key == "entity_weights") {
+      TRAWL_RETURN_IF_ERROR(ReadWeights(value, key, &policy.entity_weights));
+    } else if (key == "category_weights") {
+      TRAWL_RETURN_IF_ERROR(ReadWeights(value, key, &policy.category_weights));
+    } else if (key == "min_confidence") {
+      TRAWL_ASSIGN_OR_RETURN(policy.min_confidence, NonNegative(value, key));
+      if (policy.min_confidence > 1) return Invalid("\"min_confidence\" must be at most 1");
+    } else if (key == "related_within_bytes") {
+      if (value.get_uint64().get(policy.related_within_bytes)) {
+        return Invalid("\"related_within_bytes\" must be a non-negative integer");
+      }
+    } else if (key == "related_categories") {
+      TRAWL_RETURN_IF_ERROR(ReadStrings(value, key, &policy.related_categories));
+    } else if (key == "package_score_others_share") {
+      TRAWL_ASSIGN_OR_RETURN(policy.package_score_others_share, NonNegative(value, key));
+    } else {
+      return Invalid(StrCat("unknown field \"", key, "\""));
+    }
+  }
+  return policy;
+}
+
+std::string PolicyToJson(const ScoringPolicy& p, int indent) {
+  JsonWriter w(indent);
+  w.BeginObject().Field("schema", kPolicySchema);
+  w.Key("severity_weights").BeginObject();
+  for (size_t i = 0; i < 5; ++i) w.Field(kSeverityNames[i], p.severity_weights[i]);
+  w.EndObject();
+  w.Field("exposure_per_doubling", p.exposure_per_doubling);
+  w.Key("locations").BeginArray();
+  for (const LocationRule& rule : p.locations) {
+    w.BeginObject().Field("name", rule.name).Field("path_contains", rule.path_contains);
+    w.Field("weight", rule.weight).EndObject();
+  }
+  w.EndArray();
+  w.Field("default_location_weight", p.default_location_weight);
+  w.Key("entity_weights").BeginObject();
+  for (const auto& [name, weight] : p.entity_weights) w.Field(name, weight);
+  w.EndObject();
+  w.Key("category_weights").BeginObject();
+  for (const auto& [name, weight] : p.category_weights) w.Field(name, weight);
+  w.EndObject();
+  w.Field("min_confidence", p.min_confidence);
+  w.Field("related_within_bytes", p.related_within_bytes);
+  w.Field("related_categories", p.related_categories);
+  w.Field("package_score_others_share", p.package_score_others_share);
+  w.EndObject();
+  std::string out = w.Take();
+  out.push_back('\n');
+  return out;
+}
+
+}  // namespace trawl

@@ -1,0 +1,64 @@
+// File: report_table.cc
+#include <cstdio>
+
+#include "report/report.h"
+#include "util/strings.h"
+
+namespace trawl {
+
+std::string ReportToTable(const PackageReport& report) {
+  std::string out = StrCat("package ", report.manifest.package_name, "  (",
+                           report.components.size(), " components, ", report.findings.size(),
+                           " findings", report.complete ? "" : ", INCOMPLETE", ")\n");
+  char score[96];
+  std::snprintf(score, sizeof score, "package score %.2f (highest finding priority %.2f)\n\n",
+                report.score.score, report.score.highest_priority);
+  out += score;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-4s %-8s %-8s %-28s %s\n", "#", "priority", "severity",
+                "rule", "where (value)");
+  out += line;
+  int rank = 0;
+  for (const AggregatedFinding& f : report.findings) {
+    ++rank;
+    const FindingLocation& loc = f.locations.front();
+    std::string where = loc.path;
+    if (!loc.json_pointer.empty()) {
+      StrAppend(&where, " ", loc.json_pointer);
+    } else if (loc.csv_row >= 0) {
+      StrAppend(&where, " row ", loc.csv_row, " col ", loc.csv_column);
+    } else if (loc.line >= 0) {
+      StrAppend(&where, ":", loc.line, ":", loc.column);
+    } else {
+      StrAppend(&where, " @", loc.start);
+    }
+    if (!loc.decoded_from.empty()) StrAppend(&where, " [", loc.decoded_from, "]");
+    if (f.locations.size() > 1) StrAppend(&where, " (+", f.locations.size() - 1, " more)");
+    std::string value = f.value.size() > 40 ? f.value.substr(0, 37) + "..." : f.value;
+    for (char& c : value) {
+      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    }
+    std::snprintf(line, sizeof line, "%-4d %-8.2f %-8s %-28.28s %s  %s\n", rank, f.priority,
+                  std::string(SeverityName(f.severity)).c_str(), f.rule_id.c_str(),
+                  where.c_str(), value.c_str());
+    out += line;
+  }
+  if (!report.suppressed.empty()) {
+    StrAppend(&out, "\n", report.suppressed.size(), " suppressed finding(s):\n");
+    for (const AggregatedFinding& f : report.suppressed) {
+      StrAppend(&out, "  ", f.rule_id, " (", f.suppressed_by, ": ", f.suppression_reason, ")\n");
+    }
+  }
+  out += "\ncomponents:\n";
+  for (const ComponentResult& c : report.components) {
+    char status[16];
+    std::snprintf(status, sizeof status, "%-9s", c.status.c_str());
+    StrAppend(&out, "  ", status, c.path,
+              c.format.empty() ? "" : StrCat(" [", c.format, "]"),
+              c.reason.empty() ? "" : StrCat(" - ", c.reason), "\n");
+  }
+  for (const auto& why : report.incomplete_reasons) StrAppend(&out, "INCOMPLETE: ", why, "\n");
+  return out;
+}
+
+}  // namespace trawl
