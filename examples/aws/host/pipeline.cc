@@ -57,13 +57,13 @@ std::string ManifestKey(const std::string& pid) { return "packages/" + pid + "/m
 std::string ComponentKey(const std::string& pid, const std::string& cid) {
   return "packages/" + pid + "/components/" + cid;
 }
-[[maybe_unused]] std::string PlanKey(const std::string& pid, const std::string& cid) {
+std::string PlanKey(const std::string& pid, const std::string& cid) {
   return "plans/" + pid + "/" + cid + ".json";
 }
-[[maybe_unused]] std::string ResultKey(const std::string& pid, const std::string& cid) {
+std::string ResultKey(const std::string& pid, const std::string& cid) {
   return "results/" + pid + "/" + cid + ".json";
 }
-[[maybe_unused]] std::string ReportKey(const std::string& pid) { return "reports/" + pid + ".json"; }
+std::string ReportKey(const std::string& pid) { return "reports/" + pid + ".json"; }
 
 std::string Message(const std::string& bucket, const std::string& pid, const std::string& cid) {
   std::string m = "{\"bucket\":" + JsonQuote(bucket) + ",\"package_id\":" + JsonQuote(pid);
@@ -119,13 +119,31 @@ std::unique_ptr<Pipeline> Pipeline::Create(const PipelineConfig& config, StageEr
                                     s + "'");
     return nullptr;
   }
-#if !defined(TRAWL_REPORT_SARIF)
-  if (s != "intake") {
-    Fail(error, "Trawl.Config", "this trawl.h has no stage-by-stage API; only intake runs");
+  std::unique_ptr<Pipeline> p(new Pipeline(config));
+  // The report options must be the same in every stage (fingerprints are computed when a
+  // component is analysed and matched when the package is aggregated).
+  if (trawl_options_new(&p->options_) != TRAWL_OK) {
+    Fail(error, "Trawl.Config", "trawl_options_new failed");
     return nullptr;
   }
-#endif
-  std::unique_ptr<Pipeline> p(new Pipeline(config));
+  const std::pair<const char*, int32_t> strings[] = {
+      {"TRAWL_FINGERPRINT_KEY", TRAWL_OPT_FINGERPRINT_KEY},
+      {"TRAWL_POLICY_FILE", TRAWL_OPT_POLICY_FILE},
+      {"TRAWL_SUPPRESSIONS_FILE", TRAWL_OPT_SUPPRESSIONS_FILE},
+      {"TRAWL_BASELINE_FILE", TRAWL_OPT_BASELINE_FILE}};
+  for (const auto& [name, key] : strings) {
+    const std::string value = Env(name);
+    if (!value.empty() && trawl_options_set_string(p->options_, key, value.c_str()) != TRAWL_OK) {
+      Fail(error, "Trawl.Config", std::string("cannot apply ") + name);
+      return nullptr;
+    }
+  }
+  if (!Env("TRAWL_INCLUDE_VALUES").empty() &&
+      trawl_options_set_int(p->options_, TRAWL_OPT_INCLUDE_VALUES,
+                            EnvInt("TRAWL_INCLUDE_VALUES", 1)) != TRAWL_OK) {
+    Fail(error, "Trawl.Config", "TRAWL_INCLUDE_VALUES must be 0 or 1");
+    return nullptr;
+  }
   if (s == "classify" || s == "analyze") {
     const auto start = std::chrono::steady_clock::now();
     trawl_error err = TRAWL_ERROR_INIT;
@@ -144,7 +162,10 @@ std::unique_ptr<Pipeline> Pipeline::Create(const PipelineConfig& config, StageEr
   return p;
 }
 
-Pipeline::~Pipeline() { trawl_db_free(db_); }
+Pipeline::~Pipeline() {
+  trawl_db_free(db_);
+  trawl_options_free(options_);
+}
 
 bool Pipeline::Get(const std::string& bucket, const std::string& key, std::string* out,
                    StageError* error) {
@@ -283,7 +304,6 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageEr
 
   size_t work_count = 0;
   std::vector<std::string> work_ids;
-#if defined(TRAWL_REPORT_SARIF)
   raw = nullptr;
   trawl_error work_err = TRAWL_ERROR_INIT;
   status = trawl_manifest_work(&raw, manifest.data(), manifest.size(), &work_err);
@@ -294,7 +314,6 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageEr
   for (size_t i = 0; i < work_count; ++i) {
     work_ids.push_back(work_doc.String("/components/" + std::to_string(i) + "/id").value_or(""));
   }
-#endif
   // Register the package (idempotent: a retried intake sets the same values).
   AwsResult r = aws_.Dynamo(
       "UpdateItem",
@@ -314,8 +333,6 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageEr
   return true;
 }
 
-#if defined(TRAWL_REPORT_SARIF)
-
 bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const std::string& cid,
                         StageError* error) {
   std::string manifest, content;
@@ -325,7 +342,7 @@ bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
       trawl_plan_component(&raw, db_, manifest.data(), manifest.size(), cid.c_str(),
-                           content.data(), content.size(), nullptr, &err);
+                           content.data(), content.size(), options_, &err);
   if (status != TRAWL_OK) return LibraryFail(error, "trawl_plan_component", status, err);
   Buffer plan(raw);
   const std::string plan_json = BufferString(plan.get());
@@ -348,7 +365,7 @@ bool Pipeline::Analyze(const std::string& bucket, const std::string& pid, const 
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
       trawl_analyze_component(&raw, db_, manifest.data(), manifest.size(), cid.c_str(),
-                              content.data(), content.size(), nullptr, &err);
+                              content.data(), content.size(), options_, &err);
   if (status != TRAWL_OK) return LibraryFail(error, "trawl_analyze_component", status, err);
   Buffer result(raw);
   if (!Put(bucket, ResultKey(pid, cid), BufferString(result.get()), "application/json", error)) {
@@ -385,14 +402,21 @@ bool Pipeline::Aggregate(const std::string& bucket, const std::string& pid, Stag
     ptrs.push_back(s.data());
     lens.push_back(s.size());
   }
-  raw = nullptr;
-  trawl_error agg_err = TRAWL_ERROR_INIT;
-  status = trawl_aggregate(&raw, manifest.data(), manifest.size(), ptrs.data(), lens.data(),
-                           results.size(), nullptr, TRAWL_REPORT_JSON, &agg_err);
-  if (status != TRAWL_OK) return LibraryFail(error, "trawl_aggregate", status, agg_err);
-  Buffer report(raw);
-  if (!Put(bucket, ReportKey(pid), BufferString(report.get()), "application/json", error)) {
-    return false;
+  // The same report twice: JSON for programs, SARIF for code-scanning tools.
+  const std::pair<int32_t, const char*> formats[] = {{TRAWL_REPORT_SARIF, ".sarif"},
+                                                     {TRAWL_REPORT_JSON, ".json"}};
+  for (const auto& [format, suffix] : formats) {
+    raw = nullptr;
+    trawl_error agg_err = TRAWL_ERROR_INIT;
+    status = trawl_aggregate(&raw, manifest.data(), manifest.size(), ptrs.data(), lens.data(),
+                             results.size(), options_, format, &agg_err);
+    if (status != TRAWL_OK) return LibraryFail(error, "trawl_aggregate", status, agg_err);
+    Buffer report(raw);
+    // The JSON report is written last: its presence means the package is reported.
+    if (!Put(bucket, "reports/" + pid + suffix, BufferString(report.get()),
+             format == TRAWL_REPORT_JSON ? "application/json" : "application/sarif+json", error)) {
+      return false;
+    }
   }
   AwsResult r = aws_.Dynamo(
       "UpdateItem", "{" + DynamoKey(config_.table, pid) +
@@ -405,21 +429,6 @@ bool Pipeline::Aggregate(const std::string& bucket, const std::string& pid, Stag
   return true;
 }
 
-#else
-
-bool Pipeline::Classify(const std::string&, const std::string&, const std::string&,
-                        StageError* error) {
-  return Fail(error, "Trawl.Config", "no stage-by-stage API");
-}
-bool Pipeline::Analyze(const std::string&, const std::string&, const std::string&,
-                       StageError* error) {
-  return Fail(error, "Trawl.Config", "no stage-by-stage API");
-}
-bool Pipeline::Aggregate(const std::string&, const std::string&, StageError* error) {
-  return Fail(error, "Trawl.Config", "no stage-by-stage API");
-}
-
-#endif
 
 bool Pipeline::RecordDone(const std::string& bucket, const std::string& pid,
                           const std::string& cid, bool failed, StageError* error) {

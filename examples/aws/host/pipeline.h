@@ -10,7 +10,7 @@
 // Outputs have deterministic keys, so a retried stage overwrites instead of duplicating:
 //   packages/<package_id>/manifest.json, packages/<package_id>/components/<component_id>,
 //   plans/<package_id>/<component_id>.json, results/<package_id>/<component_id>.json,
-//   reports/<package_id>.json
+//   reports/<package_id>.json, reports/<package_id>.sarif
 // Messages are JSON: {"bucket":…,"package_id":…,"component_id":…} (aggregate: no component).
 // Not thread-safe: one Pipeline per thread (the database it holds may be shared).
 #ifndef TRAWL_EXAMPLES_AWS_HOST_PIPELINE_H_
@@ -88,6 +88,7 @@ class Pipeline {
   PipelineConfig config_;
   Aws aws_;
   trawl_db* db_ = nullptr;
+  trawl_options* options_ = nullptr;  // report options from TRAWL_* variables; same in every stage
   double db_load_ms_ = 0;
 };
 

@@ -426,7 +426,10 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     log("incomplete report:", incomplete["incomplete_reasons"])
 
     reports = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="reports/")["Contents"]]
-    assert sorted(reports) == sorted([report_key, f"reports/{broken_id}.json"]), reports
+    assert sorted(reports) == sorted(f"reports/{p}.{ext}" for p in (package_id, broken_id)
+                                     for ext in ("json", "sarif")), reports
+    sarif = json.loads(s3.get_object(Bucket=BUCKET, Key=f"reports/{package_id}.sarif")["Body"].read())
+    assert sarif.get("version") == "2.1.0", list(sarif)[:5]
     for f in functions:
         for line in open(os.path.join(logdir, f"{f.name}.log")):
             if "cold start" in line or "database" in line and "loaded" in line:
