@@ -5,8 +5,8 @@ the project's Runtime API emulator on loopback, no AWS service involved.
   cold start   process start (before exec) -> first response received, for the intake stage
                (no database) and the analyze stage (database loaded before the first
                invocation); the host's own log gives the database load time
-  overhead     round trip of one invocation carrying an empty SQS batch: next -> handler ->
-               response, i.e. what the host adds to every invocation
+  overhead     round trip of one invocation carrying one SQS record that names no work:
+               next -> event parsing -> response, i.e. what the host adds to every invocation
 
     bench/lambda_cold_start.py BUILD_DIR DB [RUNS]
 Prints a Markdown table (medians over RUNS, default 10).
@@ -21,7 +21,9 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples", "aws", "testing"))
 from runtime_api import RuntimeApi  # noqa: E402
 
-EMPTY_BATCH = '{"Records":[]}'
+# One SQS record whose body names no package: parsed, logged as malformed and acknowledged.
+EMPTY_BATCH = ('{"Records":[{"messageId":"m1","receiptHandle":"r1","body":"{}",'
+               '"attributes":{"ApproximateReceiveCount":"1"},"eventSource":"aws:sqs"}]}')
 
 
 def cold_start(bootstrap, stage, db):
