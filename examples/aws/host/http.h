@@ -40,7 +40,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // When *abort becomes true, a transfer in progress stops (within ~100 ms) with an error.
+  // When *abort becomes true, a transfer in progress stops with an error, within about a
+  // second (libcurl calls the progress callback at least once a second, even when idle).
   // The flag is borrowed and must outlive the client.
   void SetAbortFlag(const std::atomic<bool>* abort) { abort_ = abort; }
 

@@ -218,7 +218,7 @@ bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::s
         ok = Intake(objects[i].bucket, objects[i].key, &record_error);
       }
     } else {
-      ok = HandleMessage(r.body, r.receive_count, &record_error);
+      ok = HandleMessage(r.body, r.message_id, r.receive_count, &record_error);
     }
     if (!ok) {
       Log("trawl-host: record %s failed: %s", r.message_id,
@@ -230,7 +230,9 @@ bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::s
   return true;
 }
 
-bool Pipeline::HandleMessage(const std::string& body, int64_t receive_count, StageError* error) {
+bool Pipeline::HandleMessage(const std::string& body, const std::string& message_id,
+                             int64_t receive_count, StageError* error) {
+  message_id_ = message_id;
   JsonDoc doc(body);
   const std::string bucket = doc.String("/bucket").value_or("");
   const std::string pid = doc.String("/package_id").value_or("");
@@ -453,9 +455,10 @@ bool Pipeline::RecordDone(const std::string& bucket, const std::string& pid,
     if (total < 0 || done < static_cast<size_t>(total)) return true;
   }
   // The last component: claim the completion with a conditional write, so exactly one
-  // message is sent. The claimant may claim again (a retry after a crash between the claim
-  // and the send) until it has marked the message sent.
-  const std::string me = cid.empty() ? "intake" : cid;
+  // message is sent. The claimant is this component *and* this SQS message: a redelivery
+  // of the same message (a retry after a crash between the claim and the send) may claim
+  // again until the message is marked sent; a duplicate copy (another message id) never.
+  const std::string me = cid.empty() ? "intake" : cid + "/" + message_id_;
   AwsResult r = aws_.Dynamo(
       "UpdateItem",
       "{" + key +

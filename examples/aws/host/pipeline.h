@@ -61,10 +61,11 @@ class Pipeline {
   // invocation failed.
   bool HandleEvent(const std::string& event, int64_t deadline_ms, std::string* response,
                    StageError* error);
-  // One stage message (an SQS body). `receive_count` is SQS's ApproximateReceiveCount: at
-  // max_attempts a component that keeps failing is recorded as failed, so the package
-  // still completes, with an incomplete report that names it.
-  bool HandleMessage(const std::string& body, int64_t receive_count, StageError* error);
+  // One stage message (an SQS body and its message id). `receive_count` is SQS's
+  // ApproximateReceiveCount: at max_attempts a component that keeps failing is recorded as
+  // failed, so the package still completes, with an incomplete report that names it.
+  bool HandleMessage(const std::string& body, const std::string& message_id,
+                     int64_t receive_count, StageError* error);
 
   double db_load_ms() const { return db_load_ms_; }
   Aws& aws() { return aws_; }
@@ -88,7 +89,8 @@ class Pipeline {
   PipelineConfig config_;
   Aws aws_;
   trawl_db* db_ = nullptr;
-  trawl_options* options_ = nullptr;  // report options from TRAWL_* variables; same in every stage
+  trawl_options* options_ = nullptr;
+  std::string message_id_;  // of the message being handled: part of the completion claim  // report options from TRAWL_* variables; same in every stage
   double db_load_ms_ = 0;
 };
 

@@ -327,7 +327,7 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     worker_env = {k: v for k, v in base_env.items()
                   if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")}
     worker_env.update({
-        "TRAWL_STAGE": "analyze", "TRAWL_QUEUE_URL": queues["heavy"], "TRAWL_POLL_SECONDS": "1",
+        "TRAWL_STAGE": "analyze", "TRAWL_QUEUE_URL": queues["heavy"], "TRAWL_POLL_SECONDS": "20",
         "TRAWL_VISIBILITY_SECONDS": "4", "TRAWL_STOP_TIMEOUT_MS": "500",
         "TRAWL_HEARTBEAT_FILE": os.path.join(work, "heartbeat"),
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://{fn['intake'].api.address}/credentials",
@@ -397,6 +397,14 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     item = ddb.get_item(TableName=TABLE, Key={"package_id": {"S": package_id}})["Item"]
     assert item.get("completion_sent", {}).get("BOOL") is True, item
     log("exactly one completion message; state:", {k: v for k, v in item.items() if k != "completed_components"})
+
+    # SIGTERM to an idle worker ends its 20 s long poll at once (within libcurl's 1 s tick).
+    start = time.time()
+    workers[1].send_signal(signal.SIGTERM)
+    assert workers[1].wait(10) == 0, "idle worker did not exit after SIGTERM"
+    assert time.time() - start < 5, "the long poll was not interrupted"
+    assert "trawl-worker: stopped" in open(worker_log2).read()
+    log(f"idle worker stopped {time.time() - start:.2f} s after SIGTERM")
 
     # A package with a component that can never be read ends with an explicit incomplete report.
     buf = io.BytesIO()

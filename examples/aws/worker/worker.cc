@@ -102,7 +102,7 @@ int main() {
     trawl_host::StageError stage_error;
     std::thread work([&] {
       if (test_hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(test_hold_ms));
-      const bool result = pipeline->HandleMessage(m.body, m.receive_count, &stage_error);
+      const bool result = pipeline->HandleMessage(m.body, m.message_id, m.receive_count, &stage_error);
       std::lock_guard<std::mutex> lock(mu);
       ok = result;
       done = true;
