@@ -40,7 +40,8 @@ std::string ErrorCode(const std::string& body) {
   }
   const size_t a = body.find("<Code>");
   const size_t b = body.find("</Code>");
-  if (a != std::string::npos && b != std::string::npos && b > a) return body.substr(a + 6, b - a - 6);
+  if (a != std::string::npos && b != std::string::npos && b > a)
+    return body.substr(a + 6, b - a - 6);
   return "";
 }
 
@@ -193,8 +194,8 @@ AwsResult Aws::GetObject(const std::string& bucket, const std::string& key, size
   }
 }
 
-AwsResult Aws::PutObject(const std::string& bucket, const std::string& key,
-                         const std::string& data, const std::string& content_type) {
+AwsResult Aws::PutObject(const std::string& bucket, const std::string& key, const std::string& data,
+                         const std::string& content_type) {
   HttpRequest request;
   request.method = "PUT";
   request.url = ObjectUrl(Endpoint("s3"), bucket, key);
@@ -212,9 +213,9 @@ AwsResult Aws::CreateBucket(const std::string& bucket) {
 }
 
 AwsResult Aws::SendMessage(const std::string& queue_url, const std::string& body) {
-  return JsonCall("sqs", "AmazonSQS.SendMessage",
-                  "{\"QueueUrl\":" + JsonQuote(queue_url) + ",\"MessageBody\":" + JsonQuote(body) +
-                      "}");
+  return JsonCall(
+      "sqs", "AmazonSQS.SendMessage",
+      "{\"QueueUrl\":" + JsonQuote(queue_url) + ",\"MessageBody\":" + JsonQuote(body) + "}");
 }
 
 AwsResult Aws::ReceiveMessages(const std::string& queue_url, int max_messages, int wait_seconds,
@@ -224,7 +225,8 @@ AwsResult Aws::ReceiveMessages(const std::string& queue_url, int max_messages, i
                      ",\"WaitTimeSeconds\":" + std::to_string(wait_seconds) +
                      ",\"AttributeNames\":[\"ApproximateReceiveCount\"]"
                      ",\"MessageSystemAttributeNames\":[\"ApproximateReceiveCount\"]";
-  if (visibility_seconds >= 0) body += ",\"VisibilityTimeout\":" + std::to_string(visibility_seconds);
+  if (visibility_seconds >= 0)
+    body += ",\"VisibilityTimeout\":" + std::to_string(visibility_seconds);
   body += "}";
   HttpRequest request;
   request.method = "POST";

@@ -24,10 +24,10 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  long status = 0;           // 0 when the transfer itself failed (see error)
-  Headers headers;           // names lower-cased
+  long status = 0;  // 0 when the transfer itself failed (see error)
+  Headers headers;  // names lower-cased
   std::string body;
-  std::string error;         // libcurl's explanation when status is 0
+  std::string error;  // libcurl's explanation when status is 0
 
   // The first header named `name` (lower case), or "" when absent.
   std::string Header(const std::string& name) const;

@@ -3,6 +3,8 @@
 // output under a deterministic key and passes a message on.
 #include "host/pipeline.h"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -11,7 +13,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "host/events.h"
@@ -115,8 +116,8 @@ PipelineConfig ConfigFromEnv() {
 std::unique_ptr<Pipeline> Pipeline::Create(const PipelineConfig& config, StageError* error) {
   const std::string& s = config.stage;
   if (s != "intake" && s != "classify" && s != "analyze" && s != "aggregate") {
-    Fail(error, "Trawl.Config", "TRAWL_STAGE must be intake, classify, analyze or aggregate, not '" +
-                                    s + "'");
+    Fail(error, "Trawl.Config",
+         "TRAWL_STAGE must be intake, classify, analyze or aggregate, not '" + s + "'");
     return nullptr;
   }
   std::unique_ptr<Pipeline> p(new Pipeline(config));
@@ -153,9 +154,8 @@ std::unique_ptr<Pipeline> Pipeline::Create(const PipelineConfig& config, StageEr
       error->type = "Trawl.DatabaseLoad";
       return nullptr;
     }
-    p->db_load_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                               start)
-                         .count();
+    p->db_load_ms_ =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     std::fprintf(stderr, "trawl-host: stage %s: database %s loaded in %.1f ms (%zu rules)\n",
                  s.c_str(), config.db_path.c_str(), p->db_load_ms_, trawl_db_rule_count(p->db_));
   }
@@ -188,7 +188,8 @@ bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::s
   std::string parse_error;
   if (config_.stage == "intake" && kind == EventKind::kS3) {
     std::vector<S3ObjectRef> objects;
-    if (!ParseS3Event(event, &objects, &parse_error)) return Fail(error, "Trawl.Event", parse_error);
+    if (!ParseS3Event(event, &objects, &parse_error))
+      return Fail(error, "Trawl.Event", parse_error);
     for (const S3ObjectRef& o : objects) {
       if (!Intake(o.bucket, o.key, error)) return false;  // S3 retries the whole event
     }
@@ -196,9 +197,9 @@ bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::s
     return true;
   }
   if (kind != EventKind::kSqs) {
-    return Fail(error, "Trawl.Event", "stage " + config_.stage + " takes " +
-                                          (config_.stage == "intake" ? "S3 or SQS" : "SQS") +
-                                          " events");
+    return Fail(error, "Trawl.Event",
+                "stage " + config_.stage + " takes " +
+                    (config_.stage == "intake" ? "S3 or SQS" : "SQS") + " events");
   }
   std::vector<SqsRecord> records;
   if (!ParseSqsEvent(event, &records, &parse_error)) return Fail(error, "Trawl.Event", parse_error);
@@ -259,7 +260,8 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageEr
   std::string name = key.substr(key.rfind('/') == std::string::npos ? 0 : key.rfind('/') + 1);
   if (name.empty() || name == "." || name == "..") name = "package";
   std::string tmpl = config_.tmp_dir + "/trawl-intake-XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) return Fail(error, "Trawl.IO", "mkdtemp " + tmpl + " failed");
+  if (mkdtemp(tmpl.data()) == nullptr)
+    return Fail(error, "Trawl.IO", "mkdtemp " + tmpl + " failed");
   const fs::path dir(tmpl);
   struct Cleanup {
     fs::path dir;
@@ -283,8 +285,8 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageEr
 
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  trawl_status status = trawl_decompose_to_directory(&raw, package_path.c_str(),
-                                                     components.c_str(), nullptr, &err);
+  trawl_status status =
+      trawl_decompose_to_directory(&raw, package_path.c_str(), components.c_str(), nullptr, &err);
   if (status != TRAWL_OK) return LibraryFail(error, "trawl_decompose_to_directory", status, err);
   Buffer manifest_buffer(raw);
   const std::string manifest = BufferString(manifest_buffer.get());
@@ -325,8 +327,8 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageEr
           std::to_string(work_count) + "\"},\":name\":{\"S\":" + JsonQuote(name) +
           "},\":b\":{\"S\":" + JsonQuote(out_bucket) + "},\":k\":{\"S\":" + JsonQuote(key) + "}}}");
   if (!r.ok) return Fail(error, "Trawl.DynamoDB", "register " + pid + ": " + r.message);
-  Log("trawl-host: intake %s: package %s", key, pid + ", " + std::to_string(work_count) +
-                                                    " components to analyse");
+  Log("trawl-host: intake %s: package %s", key,
+      pid + ", " + std::to_string(work_count) + " components to analyse");
   for (const std::string& cid : work_ids) {
     r = aws_.SendMessage(config_.classify_queue, Message(out_bucket, pid, cid));
     if (!r.ok) return Fail(error, "Trawl.SQS", "send classify " + cid + ": " + r.message);
@@ -343,8 +345,8 @@ bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
-      trawl_plan_component(&raw, db_, manifest.data(), manifest.size(), cid.c_str(),
-                           content.data(), content.size(), options_, &err);
+      trawl_plan_component(&raw, db_, manifest.data(), manifest.size(), cid.c_str(), content.data(),
+                           content.size(), options_, &err);
   if (status != TRAWL_OK) return LibraryFail(error, "trawl_plan_component", status, err);
   Buffer plan(raw);
   const std::string plan_json = BufferString(plan.get());
@@ -390,7 +392,8 @@ bool Pipeline::Aggregate(const std::string& bucket, const std::string& pid, Stag
   const size_t n = work_doc.ArraySize("/components").value_or(0);
   std::vector<std::string> results;
   for (size_t i = 0; i < n; ++i) {
-    const std::string cid = work_doc.String("/components/" + std::to_string(i) + "/id").value_or("");
+    const std::string cid =
+        work_doc.String("/components/" + std::to_string(i) + "/id").value_or("");
     AwsResult r = aws_.GetObject(bucket, ResultKey(pid, cid), config_.part_bytes);
     if (r.ok) {
       results.push_back(std::move(r.body));
@@ -420,20 +423,18 @@ bool Pipeline::Aggregate(const std::string& bucket, const std::string& pid, Stag
       return false;
     }
   }
-  AwsResult r = aws_.Dynamo(
-      "UpdateItem", "{" + DynamoKey(config_.table, pid) +
-                        ",\"UpdateExpression\":\"SET report_key = :k\","
-                        "\"ExpressionAttributeValues\":{\":k\":{\"S\":" +
-                        JsonQuote(ReportKey(pid)) + "}}}");
+  AwsResult r = aws_.Dynamo("UpdateItem", "{" + DynamoKey(config_.table, pid) +
+                                              ",\"UpdateExpression\":\"SET report_key = :k\","
+                                              "\"ExpressionAttributeValues\":{\":k\":{\"S\":" +
+                                              JsonQuote(ReportKey(pid)) + "}}}");
   if (!r.ok) return Fail(error, "Trawl.DynamoDB", "report " + pid + ": " + r.message);
   Log("trawl-host: aggregate %s: report written with %s results", pid,
       std::to_string(results.size()) + " of " + std::to_string(n));
   return true;
 }
 
-
-bool Pipeline::RecordDone(const std::string& bucket, const std::string& pid,
-                          const std::string& cid, bool failed, StageError* error) {
+bool Pipeline::RecordDone(const std::string& bucket, const std::string& pid, const std::string& cid,
+                          bool failed, StageError* error) {
   const std::string key = DynamoKey(config_.table, pid);
   int64_t total = -1;
   size_t done = 0;
@@ -459,14 +460,14 @@ bool Pipeline::RecordDone(const std::string& bucket, const std::string& pid,
   // of the same message (a retry after a crash between the claim and the send) may claim
   // again until the message is marked sent; a duplicate copy (another message id) never.
   const std::string me = cid.empty() ? "intake" : cid + "/" + message_id_;
-  AwsResult r = aws_.Dynamo(
-      "UpdateItem",
-      "{" + key +
-          ",\"UpdateExpression\":\"SET aggregation_claimed_by = :me\","
-          "\"ConditionExpression\":\"attribute_not_exists(aggregation_claimed_by) OR "
-          "(aggregation_claimed_by = :me AND attribute_not_exists(completion_sent))\","
-          "\"ExpressionAttributeValues\":{\":me\":{\"S\":" +
-          JsonQuote(me) + "}}}");
+  AwsResult r =
+      aws_.Dynamo("UpdateItem",
+                  "{" + key +
+                      ",\"UpdateExpression\":\"SET aggregation_claimed_by = :me\","
+                      "\"ConditionExpression\":\"attribute_not_exists(aggregation_claimed_by) OR "
+                      "(aggregation_claimed_by = :me AND attribute_not_exists(completion_sent))\","
+                      "\"ExpressionAttributeValues\":{\":me\":{\"S\":" +
+                      JsonQuote(me) + "}}}");
   if (!r.ok && r.code == "ConditionalCheckFailedException") return true;  // another sent it
   if (!r.ok) return Fail(error, "Trawl.DynamoDB", "claim " + pid + ": " + r.message);
   MaybeCrash("after claiming the completion, before sending it");

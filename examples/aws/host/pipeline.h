@@ -26,18 +26,18 @@
 namespace trawl_host {
 
 struct PipelineConfig {
-  std::string stage;            // TRAWL_STAGE: intake | classify | analyze | aggregate
-  std::string db_path;          // TRAWL_DB: compiled database (classify, analyze)
-  std::string bucket;           // TRAWL_BUCKET: output bucket ("" = the event's bucket)
-  std::string table;            // TRAWL_TABLE: DynamoDB table, key "package_id" (S)
-  std::string classify_queue;   // TRAWL_CLASSIFY_QUEUE_URL
-  std::string light_queue;      // TRAWL_LIGHT_QUEUE_URL
-  std::string heavy_queue;      // TRAWL_HEAVY_QUEUE_URL ("" = heavy work runs light)
-  std::string aggregate_queue;  // TRAWL_AGGREGATE_QUEUE_URL
-  std::string tmp_dir;          // TMPDIR or /tmp
-  int64_t reserve_ms = 3000;    // TRAWL_DEADLINE_RESERVE_MS: no record starts with less left
-  int64_t max_attempts = 3;     // TRAWL_MAX_ATTEMPTS: then a component is recorded as failed
-  size_t part_bytes = 8u << 20; // TRAWL_S3_PART_BYTES: ranged GET size
+  std::string stage;             // TRAWL_STAGE: intake | classify | analyze | aggregate
+  std::string db_path;           // TRAWL_DB: compiled database (classify, analyze)
+  std::string bucket;            // TRAWL_BUCKET: output bucket ("" = the event's bucket)
+  std::string table;             // TRAWL_TABLE: DynamoDB table, key "package_id" (S)
+  std::string classify_queue;    // TRAWL_CLASSIFY_QUEUE_URL
+  std::string light_queue;       // TRAWL_LIGHT_QUEUE_URL
+  std::string heavy_queue;       // TRAWL_HEAVY_QUEUE_URL ("" = heavy work runs light)
+  std::string aggregate_queue;   // TRAWL_AGGREGATE_QUEUE_URL
+  std::string tmp_dir;           // TMPDIR or /tmp
+  int64_t reserve_ms = 3000;     // TRAWL_DEADLINE_RESERVE_MS: no record starts with less left
+  int64_t max_attempts = 3;      // TRAWL_MAX_ATTEMPTS: then a component is recorded as failed
+  size_t part_bytes = 8u << 20;  // TRAWL_S3_PART_BYTES: ranged GET size
 };
 
 PipelineConfig ConfigFromEnv();
@@ -64,8 +64,8 @@ class Pipeline {
   // One stage message (an SQS body and its message id). `receive_count` is SQS's
   // ApproximateReceiveCount: at max_attempts a component that keeps failing is recorded as
   // failed, so the package still completes, with an incomplete report that names it.
-  bool HandleMessage(const std::string& body, const std::string& message_id,
-                     int64_t receive_count, StageError* error);
+  bool HandleMessage(const std::string& body, const std::string& message_id, int64_t receive_count,
+                     StageError* error);
 
   double db_load_ms() const { return db_load_ms_; }
   Aws& aws() { return aws_; }
@@ -90,7 +90,8 @@ class Pipeline {
   Aws aws_;
   trawl_db* db_ = nullptr;
   trawl_options* options_ = nullptr;
-  std::string message_id_;  // of the message being handled: part of the completion claim  // report options from TRAWL_* variables; same in every stage
+  std::string message_id_;  // of the message being handled: part of the completion claim  // report
+                            // options from TRAWL_* variables; same in every stage
   double db_load_ms_ = 0;
 };
 

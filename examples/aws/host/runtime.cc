@@ -29,7 +29,8 @@ bool RuntimeClient::Next(Invocation* out, std::string* error) {
   }
   out->request_id = response.Header("lambda-runtime-aws-request-id");
   out->trace_id = response.Header("lambda-runtime-trace-id");
-  out->deadline_ms = std::strtoll(response.Header("lambda-runtime-deadline-ms").c_str(), nullptr, 10);
+  out->deadline_ms =
+      std::strtoll(response.Header("lambda-runtime-deadline-ms").c_str(), nullptr, 10);
   out->body = std::move(response.body);
   if (!out->trace_id.empty()) setenv("_X_AMZN_TRACE_ID", out->trace_id.c_str(), 1);
   if (out->request_id.empty()) {
@@ -47,12 +48,14 @@ bool RuntimeClient::Post(const std::string& path, const std::string& body,
   request.body = body;
   request.timeout_ms = 10000;
   request.headers.emplace_back("Content-Type", "application/json");
-  if (!error_type.empty()) request.headers.emplace_back("Lambda-Runtime-Function-Error-Type", error_type);
+  if (!error_type.empty())
+    request.headers.emplace_back("Lambda-Runtime-Function-Error-Type", error_type);
   HttpResponse response = http_.Send(request);
   if (response.status != 202) {
     *error = "POST " + path + ": " +
-             (response.status == 0 ? response.error : "HTTP " + std::to_string(response.status) +
-                                                          " " + response.body.substr(0, 200));
+             (response.status == 0
+                  ? response.error
+                  : "HTTP " + std::to_string(response.status) + " " + response.body.substr(0, 200));
     return false;
   }
   return true;

@@ -12,10 +12,10 @@
 namespace trawl_host {
 
 struct Invocation {
-  std::string request_id;  // Lambda-Runtime-Aws-Request-Id
-  int64_t deadline_ms = 0; // Lambda-Runtime-Deadline-Ms: epoch milliseconds
-  std::string trace_id;    // Lambda-Runtime-Trace-Id
-  std::string body;        // the event
+  std::string request_id;   // Lambda-Runtime-Aws-Request-Id
+  int64_t deadline_ms = 0;  // Lambda-Runtime-Deadline-Ms: epoch milliseconds
+  std::string trace_id;     // Lambda-Runtime-Trace-Id
+  std::string body;         // the event
 };
 
 class RuntimeClient {

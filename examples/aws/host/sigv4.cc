@@ -170,10 +170,10 @@ void SignRequest(HttpRequest* request, const Credentials& credentials, const std
   key = Hmac(key, service);
   key = Hmac(key, "aws4_request");
   const std::string signature = Hmac(key, string_to_sign);
-  h.emplace_back("Authorization",
-                 "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" + scope +
-                     ", SignedHeaders=" + signed_headers + ", Signature=" +
-                     Hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size()));
+  h.emplace_back("Authorization", "AWS4-HMAC-SHA256 Credential=" + credentials.access_key_id + "/" +
+                                      scope + ", SignedHeaders=" + signed_headers + ", Signature=" +
+                                      Hex(reinterpret_cast<const unsigned char*>(signature.data()),
+                                          signature.size()));
 }
 
 }  // namespace trawl_host

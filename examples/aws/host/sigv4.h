@@ -19,8 +19,8 @@ namespace trawl_host {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;  // "" for long-term keys
-  std::time_t expiration = 0; // 0 = does not expire
+  std::string session_token;   // "" for long-term keys
+  std::time_t expiration = 0;  // 0 = does not expire
 };
 
 // Adds Host, X-Amz-Date, X-Amz-Security-Token (when there is a token),

@@ -55,8 +55,8 @@ int main() {
     const auto start = std::chrono::steady_clock::now();
     std::string response;
     trawl_host::StageError stage_error;
-    const bool ok = pipeline->HandleEvent(invocation.body, invocation.deadline_ms, &response,
-                                          &stage_error);
+    const bool ok =
+        pipeline->HandleEvent(invocation.body, invocation.deadline_ms, &response, &stage_error);
     const bool sent = ok ? runtime.Respond(invocation.request_id, response, &error)
                          : runtime.ReportError(invocation.request_id, stage_error.type,
                                                stage_error.message, &error);

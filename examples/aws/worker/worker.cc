@@ -69,7 +69,8 @@ int main() {
     return 2;
   }
   trawl_host::StageError init_error;
-  std::unique_ptr<trawl_host::Pipeline> pipeline = trawl_host::Pipeline::Create(config, &init_error);
+  std::unique_ptr<trawl_host::Pipeline> pipeline =
+      trawl_host::Pipeline::Create(config, &init_error);
   if (pipeline == nullptr) {
     std::fprintf(stderr, "trawl-worker: init failed: %s: %s\n", init_error.type.c_str(),
                  init_error.message.c_str());
@@ -102,7 +103,8 @@ int main() {
     trawl_host::StageError stage_error;
     std::thread work([&] {
       if (test_hold_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(test_hold_ms));
-      const bool result = pipeline->HandleMessage(m.body, m.message_id, m.receive_count, &stage_error);
+      const bool result =
+          pipeline->HandleMessage(m.body, m.message_id, m.receive_count, &stage_error);
       std::lock_guard<std::mutex> lock(mu);
       ok = result;
       done = true;
