@@ -187,6 +187,10 @@ bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::s
   const EventKind kind = DetectEvent(event);
   std::string parse_error;
   if (config_.stage == "intake" && kind == EventKind::kS3) {
+    // S3 invokes asynchronously and retries a failed invocation: fail early, not halfway.
+    if (NowMs() + config_.reserve_ms > deadline_ms) {
+      return Fail(error, "Trawl.Deadline", "less than TRAWL_DEADLINE_RESERVE_MS left");
+    }
     std::vector<S3ObjectRef> objects;
     if (!ParseS3Event(event, &objects, &parse_error))
       return Fail(error, "Trawl.Event", parse_error);
