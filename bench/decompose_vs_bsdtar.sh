@@ -8,30 +8,7 @@ size_mib=${1:-256}
 trawl=${TRAWL:-build/trawl}
 work=$(mktemp -d /dev/shm/trawl-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
-python3 - "$work/src" "$size_mib" <<'PY'
-import os, random, sys, json
-root, size = sys.argv[1], int(sys.argv[2]) << 20
-rng = random.Random(7)
-os.makedirs(root)
-written, i = 0, 0
-words = [''.join(rng.choice('abcdefghijklmnop') for _ in range(rng.randint(3, 9))) for _ in range(500)]
-while written < size:
-    kind = i % 4
-    if kind == 0:
-        data = '\n'.join(f"2026-11-26T10:{i%60:02d}:00Z INFO {' '.join(rng.choices(words, k=8))}"
-                         for _ in range(2000)).encode()
-    elif kind == 1:
-        data = json.dumps([{"id": n, "name": rng.choice(words), "tags": rng.choices(words, k=4)}
-                           for n in range(1500)]).encode()
-    elif kind == 2:
-        data = '\n'.join(','.join(rng.choices(words, k=6)) for _ in range(3000)).encode()
-    else:
-        data = os.urandom(64 << 10)
-    with open(os.path.join(root, f"f{i:06d}.{['log','json','csv','bin'][kind]}"), 'wb') as f:
-        f.write(data)
-    written += len(data)
-    i += 1
-PY
+python3 bench/make_package.py "$work/src" "$size_mib"
 (cd "$work/src" && bsdtar -czf "$work/package.tar.gz" .)
 rm -rf "$work/src"
 mkdir -p "$work/bsdtar" "$work/trawl"

@@ -26,6 +26,9 @@ packages=(
   python3 gzip xz-utils zstd bzip2 lz4 libarchive-tools zip
   golang-go golang-github-hashicorp-hcl-v2-dev patchelf
 )
+# Node.js and npm run the document validators in the tests (scripts/test_tools.sh). A
+# machine that already has them (for example from NodeSource) keeps its own.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

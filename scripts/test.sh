@@ -40,6 +40,11 @@ build() {
 
 if [[ ,$stages, == *,release,* ]]; then
   echo "== release build and tests" >&2
+  # Validators for the documents (ajv, SARIF Multitool; npm, pinned by a lock file).
+  if ! bash scripts/test_tools.sh build/test-tools; then
+    echo "test tools could not be installed" >&2
+    status=1 total_failed=$((total_failed + 1))
+  fi
   if build build -DCMAKE_BUILD_TYPE=RelWithDebInfo; then run_ctest build; else
     status=1 total_failed=$((total_failed + 1)); fi
 fi

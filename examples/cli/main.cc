@@ -10,7 +10,7 @@
 //   trawl db info DB [--rules]
 //   trawl decompose [-o DIR] PACKAGE
 //   trawl classify [--db DB] PACKAGE
-//   trawl analyze --db DB [REPORT OPTIONS] [--threads N] PACKAGE
+//   trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] PACKAGE
 //   trawl work MANIFEST
 //   trawl plan [--db DB] --manifest MANIFEST --component ID CONTENT
 //   trawl analyze-component --db DB --manifest MANIFEST --component ID [-o OUT] CONTENT
@@ -19,6 +19,8 @@
 //   trawl build-info
 // REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,
 //   --baseline FILE, --fingerprint-key KEY, --no-values
+// BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N, --max-bytes N,
+//   --time-budget-ms N
 #include <unistd.h>
 
 #include <chrono>
@@ -60,7 +62,7 @@ int Usage() {
       "  trawl db info DB [--rules]\n"
       "  trawl decompose [-o DIR] PACKAGE\n"
       "  trawl classify [--db DB] PACKAGE\n"
-      "  trawl analyze --db DB [REPORT OPTIONS] [--threads N] PACKAGE\n"
+      "  trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] PACKAGE\n"
       "  trawl work MANIFEST\n"
       "  trawl plan [--db DB] --manifest MANIFEST --component ID CONTENT\n"
       "  trawl analyze-component --db DB --manifest MANIFEST --component ID [-o OUT] CONTENT\n"
@@ -69,6 +71,8 @@ int Usage() {
       "  trawl build-info\n"
       "REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,\n"
       "  --baseline FILE, --fingerprint-key KEY, --no-values\n"
+      "BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N,\n"
+      "  --max-bytes N, --time-budget-ms N\n"
       "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
       stderr);
   return 2;
@@ -610,9 +614,27 @@ int CmdAnalyze(std::vector<std::string> args) {
   std::string db_path, package;
   ReportSettings report_settings;
   int64_t threads = 0;
+  // Budgets for each component's scan (0: unlimited); a budget that stops a scan makes
+  // the report incomplete and says why.
+  std::vector<std::pair<int32_t, int64_t>> budgets;
+  const std::pair<const char*, int32_t> budget_flags[] = {
+      {"--max-matches", TRAWL_OPT_MAX_MATCHES},
+      {"--max-matches-per-rule", TRAWL_OPT_MAX_MATCHES_PER_RULE},
+      {"--max-bytes", TRAWL_OPT_MAX_BYTES},
+      {"--time-budget-ms", TRAWL_OPT_TIME_BUDGET_MS}};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     bool bad = false;
+    bool is_budget = false;
+    for (const auto& [flag, key] : budget_flags) {
+      if (a == flag && i + 1 < args.size()) {
+        int64_t value = 0;
+        if (!ParseInt(args[++i].c_str(), &value)) return Usage();
+        budgets.emplace_back(key, value);
+        is_budget = true;
+      }
+    }
+    if (is_budget) continue;
     if (report_settings.Parse(args, &i, &bad)) {
       if (bad) return Usage();
     } else if (a == "--db" && i + 1 < args.size()) {
@@ -630,6 +652,9 @@ int CmdAnalyze(std::vector<std::string> args) {
   if (!db) return 1;
   Owned<trawl_options> options = NewOptions();
   trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_THREADS, threads);
+  for (const auto& [key, value] : budgets) {
+    if (trawl_options_set_int(options.get(), key, value) != TRAWL_OK) return Usage();
+  }
   report_settings.Apply(options.get());
   if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   trawl_buffer* raw_report = nullptr;

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,7 +23,7 @@ using simdjson::dom::object;
 // Reads the fields of one JSON object; the first problem names the field and the object.
 class FieldReader {
  public:
-  FieldReader(object obj, std::string_view what) : obj_(obj), what_(what) {}
+  FieldReader(object obj, std::string what) : obj_(obj), what_(std::move(what)) {}
 
   absl::Status String(std::string_view key, std::string* out, bool required = true) {
     std::string_view value;
@@ -81,7 +82,7 @@ class FieldReader {
         StrCat(what_, " field \"", key, "\": ", simdjson::error_message(error)));
   }
   object obj_;
-  std::string_view what_;
+  std::string what_;  // owned: callers often pass a temporary
 };
 
 // Parses `json` into `parser` and returns its top-level object.

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "trawl/trawl.h"
 
@@ -297,6 +298,150 @@ static void test_old_struct_sizes(void) {
   trawl_rules_free(rules);
 }
 
+static char* read_file(const char* path, size_t* len) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char* data = malloc((size_t)size + 1);
+  *len = fread(data, 1, (size_t)size, f);
+  data[*len] = '\0';
+  fclose(f);
+  return data;
+}
+
+/* The four stages through the C API give the one-call report, byte for byte. */
+static void test_stages(void) {
+  trawl_rules* rules = NULL;
+  trawl_db* db = NULL;
+  trawl_error err = TRAWL_ERROR_INIT;
+  CHECK(trawl_rules_new(&rules) == TRAWL_OK);
+  CHECK(trawl_rules_add_file(rules, TRAWL_SOURCE_DIR "/rules/secrets.json", &err) == TRAWL_OK);
+  CHECK(trawl_db_compile(&db, rules, NULL, &err) == TRAWL_OK);
+  trawl_rules_free(rules);
+  const char* package = TRAWL_SOURCE_DIR "/examples/sample/sample-package.tar.gz";
+
+  trawl_buffer* one_call = NULL;
+  CHECK(trawl_analyze_package_file(&one_call, db, package, NULL, TRAWL_REPORT_JSON, &err) ==
+        TRAWL_OK);
+
+  char dir[] = "/tmp/trawl-capi-XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  trawl_buffer* manifest = NULL;
+  CHECK(trawl_decompose_to_directory(&manifest, package, dir, NULL, &err) == TRAWL_OK);
+  const char* m = trawl_buffer_data(manifest);
+  const size_t m_len = trawl_buffer_size(manifest);
+  trawl_buffer* work = NULL;
+  CHECK(trawl_manifest_work(&work, m, m_len, &err) == TRAWL_OK);
+
+  trawl_buffer* results[32];
+  const char* result_data[32];
+  size_t result_lens[32];
+  size_t count = 0;
+  char first_id[33] = {0};
+  char path[256];
+  for (const char* at = strstr(trawl_buffer_data(work), "\"id\": \""); at != NULL && count < 32;
+       at = strstr(at + 1, "\"id\": \"")) {
+    char id[33];
+    memcpy(id, at + 7, 32);
+    id[32] = '\0';
+    if (count == 0) memcpy(first_id, id, 33);
+    snprintf(path, sizeof path, "%s/%s", dir, id);
+    size_t len = 0;
+    char* content = read_file(path, &len);
+    CHECK(content != NULL);
+    trawl_buffer* plan = NULL;
+    CHECK(trawl_plan_component(&plan, db, m, m_len, id, content, len, NULL, &err) == TRAWL_OK);
+    CHECK(plan != NULL && strstr(trawl_buffer_data(plan), "\"tier\": \"light\"") != NULL);
+    trawl_buffer_free(plan);
+    results[count] = NULL;
+    CHECK(trawl_analyze_component(&results[count], db, m, m_len, id, content, len, NULL, &err) ==
+          TRAWL_OK);
+    result_data[count] = trawl_buffer_data(results[count]);
+    result_lens[count] = trawl_buffer_size(results[count]);
+    count++;
+    unlink(path);
+    free(content);
+  }
+  CHECK(count == 8);
+
+  trawl_buffer* report = NULL;
+  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, NULL,
+                        TRAWL_REPORT_JSON, &err) == TRAWL_OK);
+  CHECK(report != NULL && trawl_buffer_size(report) == trawl_buffer_size(one_call) &&
+        memcmp(trawl_buffer_data(report), trawl_buffer_data(one_call),
+               trawl_buffer_size(one_call)) == 0);
+  trawl_buffer_free(report);
+
+  /* A missing result: the report says incomplete. */
+  report = NULL;
+  CHECK(trawl_aggregate(&report, m, m_len, result_data + 1, result_lens + 1, count - 1, NULL,
+                        TRAWL_REPORT_TABLE, &err) == TRAWL_OK);
+  CHECK(report != NULL && strstr(trawl_buffer_data(report), "INCOMPLETE") != NULL);
+  trawl_buffer_free(report);
+
+  /* Errors: a bad result names its index; bad format; wrong bytes; unknown ids. */
+  const char* broken[2] = {result_data[0], "{\"schema\":\"trawl.component_result/1\"}"};
+  const size_t broken_lens[2] = {result_lens[0], strlen(broken[1])};
+  report = (trawl_buffer*)&err; /* must be reset to NULL on failure */
+  CHECK(trawl_aggregate(&report, m, m_len, broken, broken_lens, 2, NULL, TRAWL_REPORT_JSON,
+                        &err) == TRAWL_E_PARSE);
+  CHECK(report == NULL && err.index == 1);
+  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, NULL, 99, &err) ==
+        TRAWL_E_UNSUPPORTED);
+  CHECK(trawl_aggregate(&report, m, m_len, NULL, NULL, 3, NULL, TRAWL_REPORT_JSON, &err) ==
+        TRAWL_E_INVALID);
+  CHECK(trawl_aggregate(&report, "{}", 2, NULL, NULL, 0, NULL, TRAWL_REPORT_JSON, &err) ==
+        TRAWL_E_PARSE);
+  trawl_buffer* doc = NULL;
+  CHECK(trawl_analyze_component(&doc, db, m, m_len, first_id, "other bytes", 11, NULL, &err) ==
+        TRAWL_E_MISMATCH);
+  CHECK(doc == NULL);
+  CHECK(trawl_analyze_component(&doc, db, m, m_len, "nope", "", 0, NULL, &err) ==
+        TRAWL_E_NOT_FOUND);
+  CHECK(trawl_analyze_component(&doc, NULL, m, m_len, first_id, "", 0, NULL, &err) ==
+        TRAWL_E_INVALID);
+  CHECK(trawl_plan_component(&doc, db, "[]", 2, first_id, "", 0, NULL, &err) == TRAWL_E_PARSE);
+  CHECK(trawl_manifest_work(NULL, m, m_len, &err) == TRAWL_E_INVALID);
+  CHECK(trawl_manifest_work(&doc, "{", 1, &err) == TRAWL_E_PARSE);
+
+  /* String options: files are read by the call that uses them. */
+  trawl_options* options = NULL;
+  CHECK(trawl_options_new(&options) == TRAWL_OK);
+  CHECK(trawl_options_set_string(options, 9999, "x") == TRAWL_E_UNSUPPORTED);
+  CHECK(trawl_options_set_string(NULL, TRAWL_OPT_POLICY_FILE, "x") == TRAWL_E_INVALID);
+  CHECK(trawl_options_set_string(options, TRAWL_OPT_POLICY_FILE, "/nonexistent/policy.json") ==
+        TRAWL_OK);
+  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, options,
+                        TRAWL_REPORT_JSON, &err) == TRAWL_E_IO);
+  CHECK(strstr(err.message, "policy") != NULL);
+  CHECK(trawl_options_set_string(options, TRAWL_OPT_POLICY_FILE, NULL) == TRAWL_OK);
+  CHECK(trawl_options_set_string(options, TRAWL_OPT_BASELINE_FILE, TRAWL_SOURCE_DIR "/rules/pii.json") ==
+        TRAWL_OK);
+  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, options,
+                        TRAWL_REPORT_JSON, &err) == TRAWL_E_PARSE);
+  CHECK(trawl_options_set_string(options, TRAWL_OPT_BASELINE_FILE, "") == TRAWL_OK);
+  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, options,
+                        TRAWL_REPORT_SARIF, &err) == TRAWL_OK);
+  CHECK(report != NULL && strstr(trawl_buffer_data(report), "\"version\": \"2.1.0\"") != NULL);
+  trawl_buffer_free(report);
+  trawl_options_free(options);
+  CHECK(trawl_default_policy(&doc) == TRAWL_OK);
+  CHECK(doc != NULL && strstr(trawl_buffer_data(doc), "trawl.policy/1") != NULL);
+  trawl_buffer_free(doc);
+  CHECK(trawl_default_policy(NULL) == TRAWL_E_INVALID);
+
+  for (size_t i = 0; i < count; ++i) trawl_buffer_free(results[i]);
+  snprintf(path, sizeof path, "%s/manifest.json", dir);
+  unlink(path);
+  rmdir(dir);
+  trawl_buffer_free(work);
+  trawl_buffer_free(manifest);
+  trawl_buffer_free(one_call);
+  trawl_db_free(db);
+}
+
 int main(void) {
   test_version_and_status();
   test_null_handles();
@@ -306,6 +451,7 @@ int main(void) {
   test_streaming();
   test_artifacts();
   test_old_struct_sizes();
+  test_stages();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -1,0 +1,309 @@
+// Aggregation on hand-built manifests and component results: completeness, duplicate and
+// foreign results, correlation, related links, policy, suppression and the documents'
+// round trips. The whole pipeline on the sample package is in tests/pipeline and
+// tests/cli/stages_test.sh.
+#include "aggregate/aggregate.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+
+#include "analyze/component_result_json.h"
+#include "report/report.h"
+
+namespace trawl {
+namespace {
+
+Component File(std::string id, std::string path) {
+  Component c;
+  c.id = std::move(id);
+  c.parent_id = "r0000000000000000000000000000000";
+  c.path = std::move(path);
+  c.depth = 1;
+  c.has_content = true;
+  c.content_complete = true;
+  c.size = 10;
+  return c;
+}
+
+Manifest TwoFilePackage() {
+  Manifest m;
+  m.package_id = "pkg";
+  m.package_name = "pkg.tar";
+  Component root;
+  root.id = "r0000000000000000000000000000000";
+  root.path = "pkg.tar";
+  root.kind = ComponentKind::kContainer;
+  m.components.push_back(root);
+  m.components.push_back(File("a0000000000000000000000000000000", "pkg.tar!/config/.env"));
+  m.components.push_back(File("b0000000000000000000000000000000", "pkg.tar!/test/fixture.json"));
+  Component dup = File("c0000000000000000000000000000000", "pkg.tar!/copy.env");
+  dup.duplicate_of = "a0000000000000000000000000000000";
+  m.components.push_back(dup);
+  return m;
+}
+
+Finding MakeFinding(std::string rule, std::string fingerprint, uint64_t start, double confidence,
+                    std::string value = "v") {
+  Finding f;
+  f.rule_id = std::move(rule);
+  f.category = "secret";
+  f.severity = Severity::kHigh;
+  f.fingerprint = std::move(fingerprint);
+  f.start = start;
+  f.end = start + 10;
+  f.confidence = confidence;
+  f.value = std::move(value);
+  f.reasons = {"base"};
+  f.line = 1;
+  f.column = static_cast<int64_t>(start) + 1;
+  return f;
+}
+
+ComponentResult Analysed(const std::string& id, std::vector<Finding> findings,
+                         std::string database = "d1") {
+  ComponentResult r;
+  r.package_id = "pkg";
+  r.component_id = id;
+  r.path = "stale path, the manifest's wins";
+  r.status = "analysed";
+  r.format = "text";
+  r.encoding = "utf-8";
+  r.database = std::move(database);
+  r.findings = std::move(findings);
+  return r;
+}
+
+std::vector<ComponentResult> BothResults() {
+  return {Analysed("a0000000000000000000000000000000",
+                   {MakeFinding("aws-access-key-id", "f1", 0, 0.9),
+                    MakeFinding("aws-secret-access-key", "f2", 40, 0.8)}),
+          Analysed("b0000000000000000000000000000000",
+                   {MakeFinding("aws-access-key-id", "f1", 100, 0.7)})};
+}
+
+TEST(AggregateTest, CorrelatesAcrossComponentsAndAccountsForEveryComponent) {
+  const PackageReport report = Aggregate(TwoFilePackage(), BothResults(), {});
+  EXPECT_TRUE(report.complete);
+  ASSERT_EQ(report.components.size(), 4u);
+  EXPECT_EQ(report.components[0].status, "skipped");  // the container
+  EXPECT_EQ(report.components[1].status, "analysed");
+  EXPECT_EQ(report.components[1].path, "pkg.tar!/config/.env");
+  EXPECT_EQ(report.components[3].reason, "duplicate of a0000000000000000000000000000000");
+  ASSERT_EQ(report.findings.size(), 2u);
+  const AggregatedFinding& key_id = report.findings[0].rule_id == "aws-access-key-id"
+                                        ? report.findings[0]
+                                        : report.findings[1];
+  ASSERT_EQ(key_id.locations.size(), 2u);
+  EXPECT_EQ(key_id.confidence, 0.9);  // the best location's
+  EXPECT_EQ(key_id.locations[0].path, "pkg.tar!/config/.env");
+  // Related: the key id and the secret lie 30 bytes apart in .env.
+  ASSERT_EQ(key_id.related.size(), 1u);
+  EXPECT_EQ(key_id.related[0].rule_id, "aws-secret-access-key");
+  EXPECT_EQ(key_id.related[0].why, "30 bytes apart in pkg.tar!/config/.env");
+  EXPECT_EQ(report.database, "d1");
+}
+
+TEST(AggregateTest, OrderAndDuplicatesDoNotChangeTheReport) {
+  const std::string expected = ReportToJson(Aggregate(TwoFilePackage(), BothResults(), {}));
+  std::vector<ComponentResult> results = BothResults();
+  results.push_back(BothResults()[0]);
+  results.push_back(BothResults()[1]);
+  std::mt19937 rng(7);
+  for (int round = 0; round < 5; ++round) {
+    std::shuffle(results.begin(), results.end(), rng);
+    EXPECT_EQ(ReportToJson(Aggregate(TwoFilePackage(), results, {})), expected);
+  }
+}
+
+TEST(AggregateTest, AnalysedBeatsSkippedForOneComponentWhateverTheOrder) {
+  ComponentResult failed = Analysed("a0000000000000000000000000000000", {});
+  failed.status = "skipped";
+  failed.reason = "analysis failed: deadline";
+  std::vector<ComponentResult> results = BothResults();
+  results.insert(results.begin(), failed);
+  const PackageReport report = Aggregate(TwoFilePackage(), results, {});
+  EXPECT_EQ(report.components[1].status, "analysed");
+  EXPECT_EQ(report.findings.size(), 2u);
+}
+
+TEST(AggregateTest, MissingResultMakesTheReportIncomplete) {
+  std::vector<ComponentResult> results = BothResults();
+  results.pop_back();
+  const PackageReport report = Aggregate(TwoFilePackage(), results, {});
+  EXPECT_FALSE(report.complete);
+  EXPECT_EQ(report.components[2].status, "missing");
+  ASSERT_EQ(report.incomplete_reasons.size(), 1u);
+  EXPECT_EQ(report.incomplete_reasons[0],
+            "1 component result(s) missing: pkg.tar!/test/fixture.json");
+}
+
+TEST(AggregateTest, ForeignUnknownAndUnneededResultsAreIgnoredAndNoted) {
+  std::vector<ComponentResult> results = BothResults();
+  ComponentResult foreign = results[0];
+  foreign.package_id = "other";
+  ComponentResult unknown = Analysed("e0000000000000000000000000000000", {});
+  ComponentResult for_duplicate = Analysed("c0000000000000000000000000000000", {});
+  results.push_back(foreign);
+  results.push_back(unknown);
+  results.push_back(for_duplicate);
+  const PackageReport report = Aggregate(TwoFilePackage(), results, {});
+  EXPECT_TRUE(report.complete);
+  EXPECT_EQ(report.notes.size(), 3u);
+  EXPECT_EQ(report.findings.size(), 2u);
+}
+
+TEST(AggregateTest, ResultsFromDifferentDatabasesAreNotComparable) {
+  std::vector<ComponentResult> results = BothResults();
+  results[1].database = "d2";
+  const PackageReport report = Aggregate(TwoFilePackage(), results, {});
+  EXPECT_FALSE(report.complete);
+  EXPECT_EQ(report.database, "");
+}
+
+TEST(AggregateTest, PriorityIsTheProductOfItsListedFactors) {
+  AggregateOptions options;
+  options.policy.category_weights["secret"] = 2.0;
+  const PackageReport report = Aggregate(TwoFilePackage(), BothResults(), options);
+  for (const AggregatedFinding& f : report.findings) {
+    double product = 1;
+    bool has_category = false;
+    for (const PriorityFactor& factor : f.factors) {
+      product *= factor.value;
+      has_category = has_category || factor.name == "category secret";
+    }
+    EXPECT_TRUE(has_category);
+    EXPECT_NEAR(f.priority, product, 1e-6);
+  }
+  // .env is configuration (1.25) and beats the test fixture (0.5) for the shared key.
+  const PackageReport plain = Aggregate(TwoFilePackage(), BothResults(), {});
+  const auto& factors = plain.findings[0].factors;
+  EXPECT_EQ(factors.back().value, 1.25);
+  EXPECT_EQ(factors.back().name, "location: configuration (.env)");
+}
+
+TEST(AggregateTest, SuppressionMovesFindingsWithTheReason) {
+  AggregateOptions options;
+  auto rules = SuppressionRulesFromJson(R"({"schema":"trawl.suppressions/1","suppressions":[
+      {"rule":"aws-secret-*","value_pattern":"^v$","reason":"rotated"},
+      {"path":"*/test/*","reason":"fixtures"}]})");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  options.suppressions.rules = *rules;
+  const PackageReport report = Aggregate(TwoFilePackage(), BothResults(), options);
+  ASSERT_EQ(report.suppressed.size(), 1u);
+  EXPECT_EQ(report.suppressed[0].rule_id, "aws-secret-access-key");
+  EXPECT_EQ(report.suppressed[0].suppressed_by, "allow-list");
+  EXPECT_EQ(report.suppressed[0].suppression_reason, "rotated");
+  // The key id is in .env too, so only its fixture location is accepted.
+  ASSERT_EQ(report.findings.size(), 1u);
+  EXPECT_EQ(report.findings[0].locations[0].suppressed, "");
+  EXPECT_EQ(report.findings[0].locations[1].suppressed, "fixtures");
+  EXPECT_EQ(report.findings[0].factors[2].name, "exposure: 1 location(s)");
+}
+
+TEST(AggregateTest, BaselineAndConfidenceFloorSuppress) {
+  AggregateOptions options;
+  options.suppressions.baseline = {{"aws-access-key-id", "f1"}};
+  options.suppressions.baseline_name = "accepted.json";
+  options.policy.min_confidence = 0.85;
+  const PackageReport report = Aggregate(TwoFilePackage(), BothResults(), options);
+  ASSERT_EQ(report.suppressed.size(), 2u);
+  EXPECT_TRUE(report.findings.empty());
+  for (const AggregatedFinding& f : report.suppressed) {
+    EXPECT_EQ(f.suppressed_by, f.rule_id == "aws-access-key-id" ? "baseline" : "policy");
+  }
+  EXPECT_EQ(report.score.score, 0);
+}
+
+TEST(AggregateTest, BaselineFromAReportListsItsFindings) {
+  const std::string report = ReportToJson(Aggregate(TwoFilePackage(), BothResults(), {}));
+  auto baseline = BaselineFromJson(report);
+  ASSERT_TRUE(baseline.ok()) << baseline.status();
+  EXPECT_EQ(baseline->size(), 2u);
+  EXPECT_TRUE(baseline->count({"aws-secret-access-key", "f2"}));
+  EXPECT_FALSE(BaselineFromJson(R"({"schema":"trawl.plan/1"})").ok());
+}
+
+TEST(SuppressionTest, RejectsEntriesThatAreUnsafeOrMalformed) {
+  const auto parse = [](const char* entry) {
+    return SuppressionRulesFromJson(
+        std::string(R"({"schema":"trawl.suppressions/1","suppressions":[)") + entry + "]}");
+  };
+  EXPECT_FALSE(parse(R"({"reason":"all"})").ok());
+  EXPECT_FALSE(parse(R"({"rule":"x"})").ok());
+  EXPECT_FALSE(parse(R"({"rule":"x","reason":""})").ok());
+  EXPECT_FALSE(parse(R"({"value_pattern":"(","reason":"r"})").ok());
+  EXPECT_FALSE(parse(R"({"rule":"x","reason":"r","paht":"typo"})").ok());
+  EXPECT_TRUE(parse(R"({"rule":"x","reason":"r"})").ok());
+  EXPECT_FALSE(SuppressionRulesFromJson("not json").ok());
+  EXPECT_TRUE(PathGlobMatches("*/test/*", "p.tar!/a/test/b.zip!/c"));
+  EXPECT_FALSE(PathGlobMatches("*/test/*", "p.tar!/a/testing"));
+}
+
+TEST(PolicyTest, DefaultRoundTripsAndOverridesApply) {
+  const ScoringPolicy defaults = DefaultPolicy();
+  auto parsed = PolicyFromJson(PolicyToJson(defaults));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(PolicyToJson(*parsed), PolicyToJson(defaults));
+  auto custom = PolicyFromJson(R"({"severity_weights":{"critical":20},"min_confidence":0.5})");
+  ASSERT_TRUE(custom.ok()) << custom.status();
+  EXPECT_EQ(custom->severity_weights[4], 20);
+  EXPECT_EQ(custom->severity_weights[3], 7);  // untouched default
+  EXPECT_EQ(custom->min_confidence, 0.5);
+  EXPECT_EQ(custom->locations.size(), defaults.locations.size());
+}
+
+TEST(PolicyTest, RejectsTyposAndBadValues) {
+  EXPECT_FALSE(PolicyFromJson(R"({"severity_weigths":{}})").ok());
+  EXPECT_FALSE(PolicyFromJson(R"({"severity_weights":{"urgent":3}})").ok());
+  EXPECT_FALSE(PolicyFromJson(R"({"exposure_per_doubling":-1})").ok());
+  EXPECT_FALSE(PolicyFromJson(R"({"min_confidence":2})").ok());
+  EXPECT_FALSE(PolicyFromJson(R"({"schema":"trawl.policy/2"})").ok());
+  EXPECT_FALSE(PolicyFromJson(R"({"locations":[{"name":"x","path_contains":["a"]}]})").ok());
+  EXPECT_FALSE(PolicyFromJson("[1]").ok());
+}
+
+TEST(ComponentResultJsonTest, RoundTripsExactly) {
+  ComponentResult r = BothResults()[0];
+  r.path = "pkg.tar!/config/.env";
+  r.findings[0].json_pointer = "/a/0";
+  r.findings[0].decoded_from = "base64";
+  r.findings[0].entropy = 4.25;
+  r.findings[1].csv_row = 3;
+  r.findings[1].csv_column = "key";
+  r.truncation = 2;
+  const std::string json = ComponentResultToJson(r);
+  auto parsed = ComponentResultFromJson(json);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(ComponentResultToJson(*parsed), json);
+  EXPECT_EQ(parsed->findings[0].component_id, r.component_id);
+}
+
+TEST(ComponentResultJsonTest, RejectsMalformedDocuments) {
+  const std::string good = ComponentResultToJson(BothResults()[0]);
+  const auto replaced = [&](std::string_view from, std::string_view to) {
+    std::string s = good;
+    s.replace(s.find(from), from.size(), to);
+    return s;
+  };
+  EXPECT_TRUE(ComponentResultFromJson(good).ok());
+  EXPECT_FALSE(ComponentResultFromJson(replaced("component_result/1", "component_result/2")).ok());
+  EXPECT_FALSE(ComponentResultFromJson(replaced("\"high\"", "\"urgent\"")).ok());
+  EXPECT_FALSE(ComponentResultFromJson(replaced("\"analysed\"", "\"done\"")).ok());
+  EXPECT_FALSE(ComponentResultFromJson(replaced("\"end\": 50", "\"end\": 1")).ok());
+  EXPECT_FALSE(ComponentResultFromJson(good.substr(0, good.size() / 2)).ok());
+  EXPECT_FALSE(ComponentResultFromJson("").ok());
+}
+
+TEST(SarifTest, PathsBecomeRelativeUriReferences) {
+  Manifest m = TwoFilePackage();
+  m.components[1].path = "pkg.tar!/my dir/a:b#1.env";
+  const std::string sarif = ReportToSarif(Aggregate(m, BothResults(), {}), "9.9.9");
+  EXPECT_NE(sarif.find("\"uri\": \"pkg.tar!/my%20dir/a%3Ab%231.env\""), std::string::npos);
+  EXPECT_NE(sarif.find("\"version\": \"9.9.9\""), std::string::npos);
+  EXPECT_NE(sarif.find("\"trawlFinding/v1\": \"f1\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace trawl

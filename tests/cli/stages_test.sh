@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The pipeline stage by stage, each stage a separate trawl process, against the one-call
+# `trawl analyze`: byte-identical reports; shuffled, duplicated, missing and foreign
+# component results; suppression, baselines and policies; the per-component checks.
+# With a tools directory (scripts/test_tools.sh), every document is also validated
+# against its JSON Schema (ajv) and the SARIF output with Microsoft's SARIF Multitool.
+#   stages_test.sh TRAWL SOURCE_DIR WORK_DIR [TOOLS_DIR]
+set -uo pipefail
+trawl=$1 root=$2 work=$3 tools=${4:-}
+package=$root/examples/sample/sample-package.tar.gz
+rm -rf "$work" && mkdir -p "$work/parts" "$work/results"
+passed=0 failed=0
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAILED: $*"; }
+check() {  # check NAME COMMAND...: the command must succeed
+  local name=$1; shift
+  if "$@" >"$work/out" 2>"$work/err"; then pass; else fail "$name"; cat "$work/err"; fi
+}
+check_fails() {  # check_fails NAME PATTERN COMMAND...: must fail, stderr must match
+  local name=$1 pattern=$2; shift 2
+  if "$@" >"$work/out" 2>"$work/err"; then fail "$name (succeeded)"
+  elif grep -q -- "$pattern" "$work/err"; then pass; else fail "$name (wrong error)"; cat "$work/err"; fi
+}
+same() {  # same NAME FILE FILE: byte-identical
+  if cmp -s "$2" "$3"; then pass; else fail "$1: $2 and $3 differ"; diff "$2" "$3" | head -20; fi
+}
+json() {  # json FILE PYTHON-EXPRESSION: prints the expression over the document `d`
+  python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$1"
+}
+expect() {  # expect NAME ACTUAL EXPECTED
+  if [[ $2 == "$3" ]]; then pass; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+check compile "$trawl" compile "$root/rules/secrets.json" "$root/rules/pii.json" -o "$work/db.tdb"
+db=$work/db.tdb
+check one-call "$trawl" analyze --db "$db" "$package"
+cp "$work/out" "$work/one-call.json"
+check one-call-sarif "$trawl" analyze --db "$db" --format sarif "$package"
+cp "$work/out" "$work/one-call.sarif"
+
+# Stage 1: intake. Stage 2: the work list and a plan per component. Stage 3: analysis.
+check decompose "$trawl" decompose -o "$work/parts" "$package"
+manifest=$work/parts/manifest.json
+check work "$trawl" work "$manifest"
+cp "$work/out" "$work/work.json"
+mapfile -t ids < <(json "$work/work.json" '"\n".join(c["id"] for c in d["components"])')
+expect work-count "${#ids[@]}" 8
+for id in "${ids[@]}"; do
+  check "plan $id" "$trawl" plan --db "$db" --manifest "$manifest" --component "$id" "$work/parts/$id"
+  cp "$work/out" "$work/results/$id.plan.json"
+  check "analyze-component $id" "$trawl" analyze-component --db "$db" --manifest "$manifest" \
+    --component "$id" -o "$work/results/$id.json" "$work/parts/$id"
+done
+expect plan-tier "$(json "$work/results/${ids[0]}.plan.json" 'd["tier"]')" light
+results=("${ids[@]/#/$work/results/}")
+results=("${results[@]/%/.json}")
+
+# Stage 4: aggregation equals the one-call report, byte for byte, in any order.
+check aggregate "$trawl" aggregate --manifest "$manifest" "${results[@]}"
+same stages-equal-one-call "$work/out" "$work/one-call.json"
+mapfile -t shuffled < <(printf '%s\n' "${results[@]}" | shuf)
+check aggregate-shuffled-duplicated "$trawl" aggregate --manifest "$manifest" \
+  "${shuffled[@]}" "${results[2]}" "${results[0]}" "${results[2]}"
+same shuffled-duplicated-equal "$work/out" "$work/one-call.json"
+check aggregate-sarif "$trawl" aggregate --manifest "$manifest" --format sarif "${shuffled[@]}"
+same sarif-equal "$work/out" "$work/one-call.sarif"
+
+# A lost result makes the report incomplete and names the component.
+check aggregate-missing "$trawl" aggregate --manifest "$manifest" "${results[@]:1}"
+cp "$work/out" "$work/missing.json"
+expect missing-complete "$(json "$work/missing.json" 'd["complete"]')" False
+expect missing-status "$(json "$work/missing.json" \
+  '[c["status"] for c in d["components"] if c["id"]=="'"${ids[0]}"'"][0]')" missing
+expect missing-count "$(json "$work/missing.json" 'd["summary"]["missing"]')" 1
+
+# A result of another package is ignored and noted, not mixed in.
+sed 's/"package_id": "[0-9a-f]*"/"package_id": "another-package"/' "${results[0]}" >"$work/foreign.json"
+check aggregate-foreign "$trawl" aggregate --manifest "$manifest" "${results[@]}" "$work/foreign.json"
+expect foreign-note "$(json "$work/out" 'len([n for n in d["notes"] if "another-package" in n])')" 1
+expect foreign-findings "$(json "$work/out" 'len(d["findings"])')" \
+  "$(json "$work/one-call.json" 'len(d["findings"])')"
+printf '{"schema":"trawl.component_result/1"}' >"$work/broken.json"
+check_fails broken-result "result 1" "$trawl" aggregate --manifest "$manifest" "${results[0]}" \
+  "$work/broken.json"
+
+# Per-component checks: the bytes must be the component's, and it must need analysis.
+check_fails wrong-content TRAWL_E_MISMATCH "$trawl" analyze-component --db "$db" \
+  --manifest "$manifest" --component "${ids[0]}" "$work/parts/${ids[1]}"
+root_id=$(json "$manifest" 'd["components"][-1]["id"] if d["components"][-1]["parent"]=="" else [c["id"] for c in d["components"] if c["parent"]==""][0]')
+check_fails container-needs-no-analysis TRAWL_E_STATE "$trawl" analyze-component --db "$db" \
+  --manifest "$manifest" --component "$root_id" "$work/parts/${ids[0]}"
+check_fails unknown-component TRAWL_E_NOT_FOUND "$trawl" analyze-component --db "$db" \
+  --manifest "$manifest" --component 00000000000000000000000000000000 "$work/parts/${ids[0]}"
+
+# Suppression: an allow-list moves findings to "suppressed" with the reason; none is lost.
+total=$(json "$work/one-call.json" 'len(d["findings"])+len(d["suppressed"])')
+cat >"$work/allow.json" <<'EOF'
+{"schema": "trawl.suppressions/1", "suppressions": [
+  {"rule": "generic-env-*", "reason": "covered by the specific rules"},
+  {"rule": "entity-*", "path": "*/data/users.csv", "reason": "synthetic test users"}]}
+EOF
+check suppressed "$trawl" analyze --db "$db" --suppressions "$work/allow.json" "$package"
+cp "$work/out" "$work/suppressed.json"
+expect suppressed-accounted "$(json "$work/suppressed.json" 'len(d["findings"])+len(d["suppressed"])')" "$total"
+expect suppressed-generic "$(json "$work/suppressed.json" \
+  'sorted(set(f["suppression"]["reason"] for f in d["suppressed"] if f["rule"]=="generic-env-secret"))')" \
+  "['covered by the specific rules']"
+expect suppressed-none-active "$(json "$work/suppressed.json" \
+  'len([f for f in d["findings"] if f["rule"]=="generic-env-secret" or all("users.csv" in l["path"] for l in f["locations"]) and f["rule"].startswith("entity-")])')" 0
+printf '{"schema":"trawl.suppressions/1","suppressions":[{"reason":"everything"}]}' >"$work/bad-allow.json"
+check_fails allow-all-rejected "matches everything" "$trawl" analyze --db "$db" \
+  --suppressions "$work/bad-allow.json" "$package"
+
+# A baseline (here: the earlier report) accepts every finding it lists.
+check baseline "$trawl" analyze --db "$db" --baseline "$work/one-call.json" "$package"
+expect baseline-active "$(json "$work/out" 'len(d["findings"])')" 0
+expect baseline-suppressed "$(json "$work/out" 'len(d["suppressed"])')" "$total"
+expect baseline-by "$(json "$work/out" 'sorted(set(f["suppression"]["by"] for f in d["suppressed"]))')" "['baseline']"
+
+# The policy is data: weights change the ranking; a typo is an error, not a default.
+check default-policy "$trawl" policy
+cp "$work/out" "$work/policy.json"
+python3 - "$work/policy.json" "$work/pii-first.json" <<'EOF'
+import json, sys
+policy = json.load(open(sys.argv[1]))
+policy["category_weights"] = {"secret": 0.01}
+json.dump(policy, open(sys.argv[2], "w"))
+EOF
+check policy "$trawl" analyze --db "$db" --policy "$work/pii-first.json" "$package"
+expect policy-ranking "$(json "$work/out" 'd["findings"][0]["category"]')" pii
+expect policy-factor "$(json "$work/out" \
+  '[f["value"] for f in d["findings"][0]["priority_factors"] if f["factor"].startswith("category")]')" "[]"
+expect policy-secret-factor "$(json "$work/out" \
+  '[p["value"] for f in d["findings"] if f["category"]=="secret" for p in f["priority_factors"] if p["factor"]=="category secret"][0]')" 0.01
+printf '{"schema":"trawl.policy/1","severity_weigths":{}}' >"$work/typo.json"
+check_fails policy-typo 'unknown field "severity_weigths"' "$trawl" analyze --db "$db" \
+  --policy "$work/typo.json" "$package"
+
+# Related findings: the AWS key id and its secret sit together in app.json.
+expect related-aws "$(json "$work/one-call.json" \
+  '"aws-secret-access-key" in [r["rule"] for f in d["findings"] if f["rule"]=="aws-access-key-id" for r in f["related"]]')" True
+
+# A budget that stops a scan makes the report incomplete, with the reason.
+check budget "$trawl" analyze --db "$db" --max-bytes 64 "$package"
+expect budget-incomplete "$(json "$work/out" 'd["complete"]')" False
+expect budget-reason "$(json "$work/out" 'any("byte_budget" in r for r in d["incomplete_reasons"])')" True
+
+# Without values, reports carry fingerprints only.
+check no-values "$trawl" analyze --db "$db" --no-values "$package"
+expect no-values-none "$(json "$work/out" 'sum("value" in f for f in d["findings"])')" 0
+
+if [[ -n $tools && -x $tools/node_modules/.bin/ajv ]]; then
+  ajv=$tools/node_modules/.bin/ajv schemas=$root/schemas
+  validate() {  # validate NAME SCHEMA FILE...
+    local name=$1 schema=$2; shift 2
+    local file refs=()
+    [[ $schema == report ]] && refs=(-r "$schemas/manifest.schema.json")
+    for file in "$@"; do
+      # Strict, except that "required" may name properties declared in another branch.
+      if "$ajv" validate --strict=true --strict-required=false -s "$schemas/$schema.schema.json" \
+           "${refs[@]}" -d "$file" >"$work/err" 2>&1; then pass
+      else fail "schema $name: $file"; cat "$work/err"; fi
+    done
+  }
+  validate manifest manifest "$manifest"
+  validate work work "$work/work.json"
+  validate plan plan "$work"/results/*.plan.json
+  validate component-result component_result "${results[@]}"
+  validate report report "$work/one-call.json" "$work/missing.json" "$work/suppressed.json"
+  validate policy policy "$work/policy.json" "$work/pii-first.json"
+  validate suppressions suppressions "$work/allow.json"
+  # The validators must be able to fail: a tampered report and a tampered SARIF log.
+  sed 's/"severity": "critical"/"severity": "urgent"/' "$work/one-call.json" >"$work/tampered.json"
+  if "$ajv" validate --strict=true --strict-required=false -s "$schemas/report.schema.json" \
+       -r "$schemas/manifest.schema.json" -d "$work/tampered.json" >/dev/null 2>&1; then
+    fail "schema: a tampered report validated"; else pass; fi
+  # SARIF: the OASIS schema that ships with the Multitool (ajv, draft 2020-12), then the
+  # Multitool's own rules. Its validate command exits 0 even on errors and checks the
+  # schema only when its object model cannot read the file, hence both.
+  sarif_schema=$tools/node_modules/@microsoft/sarif-multitool-linux/sarif-2.1.0.json
+  cp "$work/one-call.sarif" "$work/sarif.json"
+  sed 's/"level": "error"/"level": "urgent"/' "$work/one-call.sarif" >"$work/tampered-sarif.json"
+  if "$ajv" validate --spec=draft2020 --strict=false -s "$sarif_schema" -d "$work/sarif.json" \
+       >"$work/err" 2>&1; then pass; else fail "SARIF schema"; cat "$work/err"; fi
+  if "$ajv" validate --spec=draft2020 --strict=false -s "$sarif_schema" \
+       -d "$work/tampered-sarif.json" >/dev/null 2>&1; then
+    fail "SARIF schema: a tampered log validated"; else pass; fi
+  export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+  for sarif in "$work/one-call.sarif"; do
+    rm -f "$work/validation.sarif"
+    if "$tools/node_modules/.bin/sarif-multitool" validate "$sarif" -o "$work/validation.sarif" \
+         >"$work/err" 2>&1 && grep -q 'Analysis completed successfully' "$work/err" &&
+       ! grep -E ': error ' "$work/err"; then pass
+    else fail "SARIF Multitool: $sarif"; cat "$work/err"; fi
+  done
+else
+  echo "SKIPPED: schema and SARIF validation (no tools; run scripts/test_tools.sh)"
+fi
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
