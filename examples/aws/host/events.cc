@@ -17,6 +17,8 @@ EventKind DetectEvent(std::string_view json) {
 bool ParseS3Event(std::string_view json, std::vector<S3ObjectRef>* out, std::string* error) {
   out->clear();
   JsonDoc doc(json);
+  // S3 sends this once when a notification is configured (through SQS, as a message body).
+  if (doc.String("/Event").value_or("") == "s3:TestEvent") return true;
   const std::optional<size_t> n = doc.ArraySize("/Records");
   if (!doc.ok() || !n) {
     *error = "not an S3 event notification (no Records array)";
@@ -34,6 +36,7 @@ bool ParseS3Event(std::string_view json, std::vector<S3ObjectRef>* out, std::str
       *error = "S3 record " + std::to_string(i) + " has no bucket or key";
       return false;
     }
+    if (ref.key.back() == '/') continue;  // a "folder" marker, not a package
     out->push_back(std::move(ref));
   }
   return true;

@@ -28,8 +28,8 @@ enum class EventKind { kS3, kSqs, kOther };
 
 // Which kind of event `json` is, by its first record's eventSource.
 EventKind DetectEvent(std::string_view json);
-// The objects of an S3 event notification ("ObjectCreated:*" records; s3:TestEvent and
-// other event names are skipped). False when `json` is not one.
+// The objects of an S3 event notification ("ObjectCreated:*" records; other event names,
+// keys ending in '/' and s3:TestEvent are skipped). False when `json` is not one.
 bool ParseS3Event(std::string_view json, std::vector<S3ObjectRef>* out, std::string* error);
 bool ParseSqsEvent(std::string_view json, std::vector<SqsRecord>* out, std::string* error);
 // {"batchItemFailures":[{"itemIdentifier":"<message id>"},...]}

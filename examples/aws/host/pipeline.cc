@@ -219,6 +219,7 @@ bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::s
     if (config_.stage == "intake") {  // S3 -> SQS -> Lambda: the body is an S3 notification
       std::vector<S3ObjectRef> objects;
       ok = ParseS3Event(r.body, &objects, &record_error.message);
+      if (!ok) record_error.type = "Trawl.Event";
       for (size_t i = 0; ok && i < objects.size(); ++i) {
         ok = Intake(objects[i].bucket, objects[i].key, &record_error);
       }

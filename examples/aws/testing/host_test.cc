@@ -44,6 +44,18 @@ TEST(EventsTest, ParsesS3NotificationAndSkipsOtherEvents) {
   EXPECT_EQ(objects[0].size, 42);
 }
 
+TEST(EventsTest, SkipsTestEventsAndFolderMarkers) {
+  std::vector<S3ObjectRef> objects;
+  std::string error;
+  EXPECT_TRUE(ParseS3Event(R"({"Service":"Amazon S3","Event":"s3:TestEvent","Bucket":"b"})",
+                           &objects, &error));
+  EXPECT_TRUE(objects.empty());
+  EXPECT_TRUE(ParseS3Event(R"({"Records":[{"eventSource":"aws:s3","eventName":"ObjectCreated:Put",
+      "s3":{"bucket":{"name":"b"},"object":{"key":"incoming/","size":0}}}]})",
+                           &objects, &error));
+  EXPECT_TRUE(objects.empty());
+}
+
 TEST(EventsTest, RejectsWhatIsNotAnEvent) {
   std::vector<S3ObjectRef> objects;
   std::vector<SqsRecord> records;
