@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -167,9 +168,9 @@ static std::string ObjectUrl(const std::string& endpoint, const std::string& buc
   return endpoint + "/" + UriEncode(bucket, true) + "/" + UriEncode(key, false);
 }
 
-AwsResult Aws::GetObject(const std::string& bucket, const std::string& key, size_t part_bytes) {
+AwsResult Aws::GetObjectParts(const std::string& bucket, const std::string& key, size_t part_bytes,
+                              const std::function<bool(const std::string&)>& sink) {
   const std::string url = ObjectUrl(Endpoint("s3"), bucket, key);
-  std::string data;
   for (uint64_t offset = 0;;) {
     HttpRequest request;
     request.url = url;
@@ -177,21 +178,62 @@ AwsResult Aws::GetObject(const std::string& bucket, const std::string& key, size
     request.headers.emplace_back(
         "Range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + part_bytes - 1));
     AwsResult r = Call("s3", std::move(request));
-    if (r.status == 416 && offset == 0) {  // an empty object has no satisfiable range
+    if (r.status == 416) {
+      // No satisfiable range: the object is empty, or its size is a multiple of the part
+      // size and the previous part was its end.
+      if (offset > 0) {
+        r = AwsResult();
+        r.ok = true;
+        r.status = 206;
+        return r;
+      }
       HttpRequest plain;
       plain.url = url;
-      return Call("s3", std::move(plain));
-    }
-    if (!r.ok) return r;
-    if (r.status == 200) return r;  // the server sent the whole object
-    // 206: a short part is the last one.
-    data += r.body;
-    offset += r.body.size();
-    if (r.body.size() < part_bytes || r.body.empty()) {
-      r.body = std::move(data);
+      r = Call("s3", std::move(plain));
+      if (r.ok && !sink(r.body)) {
+        r.ok = false;
+        r.code = "SinkFailed";
+      }
       return r;
     }
+    if (!r.ok) return r;
+    if (!sink(r.body)) {
+      r.ok = false;
+      r.code = "SinkFailed";
+      r.message = "cannot store s3://" + bucket + "/" + key;
+      return r;
+    }
+    // 200: the server ignored the range and sent it all; 206: a short part is the last.
+    if (r.status == 200 || r.body.size() < part_bytes) return r;
+    offset += r.body.size();
   }
+}
+
+AwsResult Aws::GetObject(const std::string& bucket, const std::string& key, size_t part_bytes) {
+  std::string data;
+  AwsResult r = GetObjectParts(bucket, key, part_bytes, [&](const std::string& part) {
+    data += part;
+    return true;
+  });
+  r.body = r.ok ? std::move(data) : std::move(r.body);
+  return r;
+}
+
+AwsResult Aws::GetObjectToFile(const std::string& bucket, const std::string& key,
+                               const std::string& path, size_t part_bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  AwsResult r = GetObjectParts(bucket, key, part_bytes, [&](const std::string& part) {
+    out.write(part.data(), static_cast<std::streamsize>(part.size()));
+    return static_cast<bool>(out);
+  });
+  out.close();
+  if (r.ok && !out) {
+    r.ok = false;
+    r.code = "SinkFailed";
+    r.message = "cannot write " + path;
+  }
+  r.body.clear();
+  return r;
 }
 
 AwsResult Aws::PutObject(const std::string& bucket, const std::string& key, const std::string& data,

@@ -8,6 +8,7 @@
 #define TRAWL_EXAMPLES_AWS_HOST_AWS_H_
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -44,6 +45,10 @@ class Aws {
   // S3. GetObject reads the whole object in ranged parts of `part_bytes` each.
   AwsResult GetObject(const std::string& bucket, const std::string& key,
                       size_t part_bytes = 8u << 20);
+  // As GetObject, streaming the parts into the file at `path` (for packages larger than
+  // the function's memory).
+  AwsResult GetObjectToFile(const std::string& bucket, const std::string& key,
+                            const std::string& path, size_t part_bytes = 8u << 20);
   AwsResult PutObject(const std::string& bucket, const std::string& key, const std::string& data,
                       const std::string& content_type = "application/octet-stream");
   AwsResult CreateBucket(const std::string& bucket);
@@ -65,6 +70,9 @@ class Aws {
 
  private:
   AwsResult Call(const std::string& service, HttpRequest request);
+  // Ranged GETs of `part_bytes` each, every part handed to `sink` (false stops).
+  AwsResult GetObjectParts(const std::string& bucket, const std::string& key, size_t part_bytes,
+                           const std::function<bool(const std::string&)>& sink);
   AwsResult JsonCall(const std::string& service, const std::string& target,
                      const std::string& body);
   std::string Endpoint(const std::string& service) const;

@@ -276,15 +276,12 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageEr
     }
   } cleanup{dir};
 
-  std::string package;
-  if (!Get(bucket, key, &package, error)) return false;
+  // Streamed to disk part by part: a package may be larger than the function's memory.
   const fs::path package_path = dir / name;
-  {
-    std::ofstream out(package_path, std::ios::binary);
-    out.write(package.data(), static_cast<std::streamsize>(package.size()));
-    if (!out) return Fail(error, "Trawl.IO", "cannot write " + package_path.string());
+  AwsResult got = aws_.GetObjectToFile(bucket, key, package_path.string(), config_.part_bytes);
+  if (!got.ok) {
+    return Fail(error, "Trawl.S3", "GET s3://" + bucket + "/" + key + ": " + got.message);
   }
-  package.clear();
   const fs::path components = dir / "components";
   fs::create_directory(components);
 

@@ -293,7 +293,11 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     crash_file = os.path.join(work, "crash-once")
     open(crash_file, "w").close()
     fn = {
-        "intake": Function("intake", bootstrap, dict(base_env, TRAWL_STAGE="intake"), logdir),
+        # The package is read in one part of exactly its size: the next ranged GET is past
+        # the end (416), which must end the read, not fail it.
+        "intake": Function("intake", bootstrap, dict(base_env, TRAWL_STAGE="intake",
+                                                     TRAWL_S3_PART_BYTES=str(os.path.getsize(local_package))),
+                           logdir),
         "classify": Function("classify", bootstrap,
                              dict(base_env, TRAWL_STAGE="classify", TRAWL_DB=missing_db), logdir),
         "analyze": Function("analyze", bootstrap,
