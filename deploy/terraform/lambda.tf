@@ -1,0 +1,66 @@
+# One zip, four functions: the bootstrap serves the stage named by TRAWL_STAGE.
+resource "aws_lambda_function" "stage" {
+  for_each         = local.timeouts
+  function_name    = "${var.name}-${each.key}"
+  role             = aws_iam_role.stage[each.key].arn
+  runtime          = "provided.al2023"
+  architectures    = ["x86_64"]
+  handler          = "bootstrap"
+  filename         = var.lambda_zip
+  source_code_hash = filebase64sha256(var.lambda_zip)
+  timeout          = each.value
+  memory_size      = local.memory[each.key]
+  ephemeral_storage {
+    size = each.key == "intake" ? 10240 : 512
+  }
+  environment {
+    variables = {
+      TRAWL_STAGE               = each.key
+      TRAWL_DB                  = "/var/task/default.tdb"
+      TRAWL_TABLE               = aws_dynamodb_table.packages.name
+      TRAWL_CLASSIFY_QUEUE_URL  = aws_sqs_queue.stage["classify"].url
+      TRAWL_LIGHT_QUEUE_URL     = aws_sqs_queue.stage["light"].url
+      TRAWL_HEAVY_QUEUE_URL     = aws_sqs_queue.stage["heavy"].url
+      TRAWL_AGGREGATE_QUEUE_URL = aws_sqs_queue.stage["aggregate"].url
+      TRAWL_MAX_ATTEMPTS        = tostring(local.max_receive_count)
+    }
+  }
+  depends_on = [aws_cloudwatch_log_group.stage]
+}
+
+resource "aws_cloudwatch_log_group" "stage" {
+  for_each          = local.timeouts
+  name              = "/aws/lambda/${var.name}-${each.key}"
+  retention_in_days = 30
+}
+
+resource "aws_lambda_permission" "s3_intake" {
+  statement_id   = "AllowS3Invoke"
+  action         = "lambda:InvokeFunction"
+  function_name  = aws_lambda_function.stage["intake"].function_name
+  principal      = "s3.amazonaws.com"
+  source_arn     = aws_s3_bucket.data.arn
+  source_account = data.aws_caller_identity.current.account_id
+}
+
+# SQS -> Lambda. Partial batch failures are reported by the bootstrap (batchItemFailures).
+resource "aws_lambda_event_source_mapping" "classify" {
+  event_source_arn        = aws_sqs_queue.stage["classify"].arn
+  function_name           = aws_lambda_function.stage["classify"].arn
+  batch_size              = 10
+  function_response_types = ["ReportBatchItemFailures"]
+}
+
+resource "aws_lambda_event_source_mapping" "analyze" {
+  event_source_arn        = aws_sqs_queue.stage["light"].arn
+  function_name           = aws_lambda_function.stage["analyze"].arn
+  batch_size              = 1
+  function_response_types = ["ReportBatchItemFailures"]
+}
+
+resource "aws_lambda_event_source_mapping" "aggregate" {
+  event_source_arn        = aws_sqs_queue.stage["aggregate"].arn
+  function_name           = aws_lambda_function.stage["aggregate"].arn
+  batch_size              = 1
+  function_response_types = ["ReportBatchItemFailures"]
+}

@@ -1,0 +1,486 @@
+// File: pipeline.cc
+// The stages. Each one reads its inputs from S3, calls one trawl function, writes its
+// output under a deterministic key and passes a message on.
+#include "host/pipeline.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include "host/events.h"
+#include "host/json.h"
+#include "host/runtime.h"
+
+namespace trawl_host {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Env(const char* name, const std::string& fallback = "") {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+int64_t EnvInt(const char* name, int64_t fallback) {
+  const std::string v = Env(name);
+  return v.empty() ? fallback : std::strtoll(v.c_str(), nullptr, 10);
+}
+
+bool Fail(StageError* error, const std::string& type, const std::string& message) {
+  error->type = type;
+  error->message = message;
+  return false;
+}
+
+bool LibraryFail(StageError* error, const char* call, trawl_status status, const trawl_error& err) {
+  return Fail(error, "Trawl.Library",
+              std::string(call) + ": " + trawl_status_str(status) + ": " + err.message);
+}
+
+struct BufferDeleter {
+  void operator()(trawl_buffer* b) const { trawl_buffer_free(b); }
+};
+using Buffer = std::unique_ptr<trawl_buffer, BufferDeleter>;
+
+std::string BufferString(const trawl_buffer* b) {
+  return std::string(trawl_buffer_data(b), trawl_buffer_size(b));
+}
+
+std::string ManifestKey(const std::string& pid) { return "packages/" + pid + "/manifest.json"; }
+std::string ComponentKey(const std::string& pid, const std::string& cid) {
+  return "packages/" + pid + "/components/" + cid;
+}
+std::string PlanKey(const std::string& pid, const std::string& cid) {
+  return "plans/" + pid + "/" + cid + ".json";
+}
+std::string ResultKey(const std::string& pid, const std::string& cid) {
+  return "results/" + pid + "/" + cid + ".json";
+}
+std::string ReportKey(const std::string& pid) { return "reports/" + pid + ".json"; }
+
+std::string Message(const std::string& bucket, const std::string& pid, const std::string& cid) {
+  std::string m = "{\"bucket\":" + JsonQuote(bucket) + ",\"package_id\":" + JsonQuote(pid);
+  if (!cid.empty()) m += ",\"component_id\":" + JsonQuote(cid);
+  return m + "}";
+}
+
+std::string DynamoKey(const std::string& table, const std::string& pid) {
+  return "\"TableName\":" + JsonQuote(table) + ",\"Key\":{\"package_id\":{\"S\":" + JsonQuote(pid) +
+         "}}";
+}
+
+void Log(const char* format, const std::string& a, const std::string& b = "") {
+  std::fprintf(stderr, format, a.c_str(), b.c_str());
+  std::fputc('\n', stderr);
+  std::fflush(stderr);
+}
+
+// Test-only fault injection (docs/hosts.md): when the file named by TRAWL_TEST_CRASH_FILE
+// exists at this point, it is removed and the process aborts, as a crash mid-stage would.
+void MaybeCrash(const char* where) {
+  const std::string file = Env("TRAWL_TEST_CRASH_FILE");
+  if (!file.empty() && fs::remove(file)) {
+    std::fprintf(stderr, "trawl-host: TRAWL_TEST_CRASH_FILE: crashing %s\n", where);
+    std::fflush(stderr);
+    std::abort();
+  }
+}
+
+}  // namespace
+
+PipelineConfig ConfigFromEnv() {
+  PipelineConfig c;
+  c.stage = Env("TRAWL_STAGE");
+  c.db_path = Env("TRAWL_DB");
+  c.bucket = Env("TRAWL_BUCKET");
+  c.table = Env("TRAWL_TABLE", "trawl-packages");
+  c.classify_queue = Env("TRAWL_CLASSIFY_QUEUE_URL");
+  c.light_queue = Env("TRAWL_LIGHT_QUEUE_URL");
+  c.heavy_queue = Env("TRAWL_HEAVY_QUEUE_URL");
+  c.aggregate_queue = Env("TRAWL_AGGREGATE_QUEUE_URL");
+  c.tmp_dir = Env("TMPDIR", "/tmp");
+  c.reserve_ms = EnvInt("TRAWL_DEADLINE_RESERVE_MS", 3000);
+  c.max_attempts = EnvInt("TRAWL_MAX_ATTEMPTS", 3);
+  c.part_bytes = static_cast<size_t>(EnvInt("TRAWL_S3_PART_BYTES", 8 << 20));
+  return c;
+}
+
+std::unique_ptr<Pipeline> Pipeline::Create(const PipelineConfig& config, StageError* error) {
+  const std::string& s = config.stage;
+  if (s != "intake" && s != "classify" && s != "analyze" && s != "aggregate") {
+    Fail(error, "Trawl.Config",
+         "TRAWL_STAGE must be intake, classify, analyze or aggregate, not '" + s + "'");
+    return nullptr;
+  }
+  std::unique_ptr<Pipeline> p(new Pipeline(config));
+  // The report options must be the same in every stage (fingerprints are computed when a
+  // component is analysed and matched when the package is aggregated).
+  if (trawl_options_new(&p->options_) != TRAWL_OK) {
+    Fail(error, "Trawl.Config", "trawl_options_new failed");
+    return nullptr;
+  }
+  const std::pair<const char*, int32_t> strings[] = {
+      {"TRAWL_FINGERPRINT_KEY", TRAWL_OPT_FINGERPRINT_KEY},
+      {"TRAWL_POLICY_FILE", TRAWL_OPT_POLICY_FILE},
+      {"TRAWL_SUPPRESSIONS_FILE", TRAWL_OPT_SUPPRESSIONS_FILE},
+      {"TRAWL_BASELINE_FILE", TRAWL_OPT_BASELINE_FILE}};
+  for (const auto& [name, key] : strings) {
+    const std::string value = Env(name);
+    if (!value.empty() && trawl_options_set_string(p->options_, key, value.c_str()) != TRAWL_OK) {
+      Fail(error, "Trawl.Config", std::string("cannot apply ") + name);
+      return nullptr;
+    }
+  }
+  if (!Env("TRAWL_INCLUDE_VALUES").empty() &&
+      trawl_options_set_int(p->options_, TRAWL_OPT_INCLUDE_VALUES,
+                            EnvInt("TRAWL_INCLUDE_VALUES", 1)) != TRAWL_OK) {
+    Fail(error, "Trawl.Config", "TRAWL_INCLUDE_VALUES must be 0 or 1");
+    return nullptr;
+  }
+  if (s == "classify" || s == "analyze") {
+    const auto start = std::chrono::steady_clock::now();
+    trawl_error err = TRAWL_ERROR_INIT;
+    const trawl_status status = trawl_db_load_file(&p->db_, config.db_path.c_str(), &err);
+    if (status != TRAWL_OK) {
+      LibraryFail(error, ("trawl_db_load_file(" + config.db_path + ")").c_str(), status, err);
+      error->type = "Trawl.DatabaseLoad";
+      return nullptr;
+    }
+    p->db_load_ms_ =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::fprintf(stderr, "trawl-host: stage %s: database %s loaded in %.1f ms (%zu rules)\n",
+                 s.c_str(), config.db_path.c_str(), p->db_load_ms_, trawl_db_rule_count(p->db_));
+  }
+  return p;
+}
+
+Pipeline::~Pipeline() {
+  trawl_db_free(db_);
+  trawl_options_free(options_);
+}
+
+bool Pipeline::Get(const std::string& bucket, const std::string& key, std::string* out,
+                   StageError* error) {
+  AwsResult r = aws_.GetObject(bucket, key, config_.part_bytes);
+  if (!r.ok) return Fail(error, "Trawl.S3", "GET s3://" + bucket + "/" + key + ": " + r.message);
+  *out = std::move(r.body);
+  return true;
+}
+
+bool Pipeline::Put(const std::string& bucket, const std::string& key, const std::string& data,
+                   const std::string& content_type, StageError* error) {
+  AwsResult r = aws_.PutObject(bucket, key, data, content_type);
+  if (!r.ok) return Fail(error, "Trawl.S3", "PUT s3://" + bucket + "/" + key + ": " + r.message);
+  return true;
+}
+
+bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::string* response,
+                           StageError* error) {
+  const EventKind kind = DetectEvent(event);
+  std::string parse_error;
+  if (config_.stage == "intake" && kind == EventKind::kS3) {
+    // S3 invokes asynchronously and retries a failed invocation: fail early, not halfway.
+    if (NowMs() + config_.reserve_ms > deadline_ms) {
+      return Fail(error, "Trawl.Deadline", "less than TRAWL_DEADLINE_RESERVE_MS left");
+    }
+    std::vector<S3ObjectRef> objects;
+    if (!ParseS3Event(event, &objects, &parse_error))
+      return Fail(error, "Trawl.Event", parse_error);
+    for (const S3ObjectRef& o : objects) {
+      if (!Intake(o.bucket, o.key, error)) return false;  // S3 retries the whole event
+    }
+    *response = "{\"packages\":" + std::to_string(objects.size()) + "}";
+    return true;
+  }
+  if (kind != EventKind::kSqs) {
+    return Fail(error, "Trawl.Event",
+                "stage " + config_.stage + " takes " +
+                    (config_.stage == "intake" ? "S3 or SQS" : "SQS") + " events");
+  }
+  std::vector<SqsRecord> records;
+  if (!ParseSqsEvent(event, &records, &parse_error)) return Fail(error, "Trawl.Event", parse_error);
+  std::vector<std::string> failures;
+  for (const SqsRecord& r : records) {
+    if (NowMs() + config_.reserve_ms > deadline_ms) {
+      Log("trawl-host: %s: no time left before the deadline; SQS will retry it%s", r.message_id);
+      failures.push_back(r.message_id);
+      continue;
+    }
+    StageError record_error;
+    bool ok;
+    if (config_.stage == "intake") {  // S3 -> SQS -> Lambda: the body is an S3 notification
+      std::vector<S3ObjectRef> objects;
+      ok = ParseS3Event(r.body, &objects, &record_error.message);
+      if (!ok) record_error.type = "Trawl.Event";
+      for (size_t i = 0; ok && i < objects.size(); ++i) {
+        ok = Intake(objects[i].bucket, objects[i].key, &record_error);
+      }
+    } else {
+      ok = HandleMessage(r.body, r.message_id, r.receive_count, &record_error);
+    }
+    if (!ok) {
+      Log("trawl-host: record %s failed: %s", r.message_id,
+          record_error.type + ": " + record_error.message);
+      failures.push_back(r.message_id);
+    }
+  }
+  *response = BatchItemFailures(failures);
+  return true;
+}
+
+bool Pipeline::HandleMessage(const std::string& body, const std::string& message_id,
+                             int64_t receive_count, StageError* error) {
+  message_id_ = message_id;
+  JsonDoc doc(body);
+  const std::string bucket = doc.String("/bucket").value_or("");
+  const std::string pid = doc.String("/package_id").value_or("");
+  const std::string cid = doc.String("/component_id").value_or("");
+  if (bucket.empty() || pid.empty() || (config_.stage != "aggregate" && cid.empty())) {
+    // A malformed message can never succeed: say so and let it be deleted.
+    Log("trawl-host: dropping malformed message: %s%s", body.substr(0, 200));
+    return true;
+  }
+  if (config_.stage == "aggregate") return Aggregate(bucket, pid, error);
+  const bool ok = config_.stage == "classify" ? Classify(bucket, pid, cid, error)
+                                              : Analyze(bucket, pid, cid, error);
+  if (ok || receive_count < config_.max_attempts) return ok;
+  // The last attempt failed: the component is recorded as failed, so the package still
+  // completes; the report is then explicitly incomplete and says which component is missing.
+  Log("trawl-host: component %s failed its last attempt (%s); recording it as failed", cid,
+      error->message);
+  return RecordDone(bucket, pid, cid, /*failed=*/true, error);
+}
+
+bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageError* error) {
+  const std::string out_bucket = config_.bucket.empty() ? bucket : config_.bucket;
+  // The package keeps its base name: the manifest and report show it as package_name.
+  std::string name = key.substr(key.rfind('/') == std::string::npos ? 0 : key.rfind('/') + 1);
+  if (name.empty() || name == "." || name == "..") name = "package";
+  std::string tmpl = config_.tmp_dir + "/trawl-intake-XXXXXX";
+  if (mkdtemp(tmpl.data()) == nullptr)
+    return Fail(error, "Trawl.IO", "mkdtemp " + tmpl + " failed");
+  const fs::path dir(tmpl);
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } cleanup{dir};
+
+  // Streamed to disk part by part: a package may be larger than the function's memory.
+  const fs::path package_path = dir / name;
+  AwsResult got = aws_.GetObjectToFile(bucket, key, package_path.string(), config_.part_bytes);
+  if (!got.ok) {
+    return Fail(error, "Trawl.S3", "GET s3://" + bucket + "/" + key + ": " + got.message);
+  }
+  const fs::path components = dir / "components";
+  fs::create_directory(components);
+
+  trawl_buffer* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_status status =
+      trawl_decompose_to_directory(&raw, package_path.c_str(), components.c_str(), nullptr, &err);
+  if (status != TRAWL_OK) return LibraryFail(error, "trawl_decompose_to_directory", status, err);
+  Buffer manifest_buffer(raw);
+  const std::string manifest = BufferString(manifest_buffer.get());
+  const std::string pid = JsonDoc(manifest).String("/package_id").value_or("");
+  if (pid.empty()) return Fail(error, "Trawl.Library", "manifest without package_id");
+
+  // Components first, the manifest last: a manifest in S3 means its components are there.
+  for (const auto& entry : fs::directory_iterator(components)) {
+    const std::string file = entry.path().filename().string();
+    if (file == "manifest.json") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    if (!Put(out_bucket, ComponentKey(pid, file), ss.str(), "application/octet-stream", error)) {
+      return false;
+    }
+  }
+  if (!Put(out_bucket, ManifestKey(pid), manifest, "application/json", error)) return false;
+
+  size_t work_count = 0;
+  std::vector<std::string> work_ids;
+  raw = nullptr;
+  trawl_error work_err = TRAWL_ERROR_INIT;
+  status = trawl_manifest_work(&raw, manifest.data(), manifest.size(), &work_err);
+  if (status != TRAWL_OK) return LibraryFail(error, "trawl_manifest_work", status, work_err);
+  Buffer work(raw);
+  JsonDoc work_doc(BufferString(work.get()));
+  work_count = work_doc.ArraySize("/components").value_or(0);
+  for (size_t i = 0; i < work_count; ++i) {
+    work_ids.push_back(work_doc.String("/components/" + std::to_string(i) + "/id").value_or(""));
+  }
+  // Register the package (idempotent: a retried intake sets the same values).
+  AwsResult r = aws_.Dynamo(
+      "UpdateItem",
+      "{" + DynamoKey(config_.table, pid) +
+          ",\"UpdateExpression\":\"SET total_components = :n, package_name = :name, "
+          "bucket_name = :b, source_key = :k\",\"ExpressionAttributeValues\":{\":n\":{\"N\":\"" +
+          std::to_string(work_count) + "\"},\":name\":{\"S\":" + JsonQuote(name) +
+          "},\":b\":{\"S\":" + JsonQuote(out_bucket) + "},\":k\":{\"S\":" + JsonQuote(key) + "}}}");
+  if (!r.ok) return Fail(error, "Trawl.DynamoDB", "register " + pid + ": " + r.message);
+  Log("trawl-host: intake %s: package %s", key,
+      pid + ", " + std::to_string(work_count) + " components to analyse");
+  for (const std::string& cid : work_ids) {
+    r = aws_.SendMessage(config_.classify_queue, Message(out_bucket, pid, cid));
+    if (!r.ok) return Fail(error, "Trawl.SQS", "send classify " + cid + ": " + r.message);
+  }
+  if (work_ids.empty()) return RecordDone(out_bucket, pid, "", false, error);
+  return true;
+}
+
+bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const std::string& cid,
+                        StageError* error) {
+  std::string manifest, content;
+  if (!Get(bucket, ManifestKey(pid), &manifest, error)) return false;
+  if (!Get(bucket, ComponentKey(pid, cid), &content, error)) return false;
+  trawl_buffer* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status =
+      trawl_plan_component(&raw, db_, manifest.data(), manifest.size(), cid.c_str(), content.data(),
+                           content.size(), options_, &err);
+  if (status != TRAWL_OK) return LibraryFail(error, "trawl_plan_component", status, err);
+  Buffer plan(raw);
+  const std::string plan_json = BufferString(plan.get());
+  if (!Put(bucket, PlanKey(pid, cid), plan_json, "application/json", error)) return false;
+  const bool heavy = JsonDoc(plan_json).String("/tier").value_or("light") == "heavy";
+  const std::string& queue =
+      heavy && !config_.heavy_queue.empty() ? config_.heavy_queue : config_.light_queue;
+  AwsResult r = aws_.SendMessage(queue, Message(bucket, pid, cid));
+  if (!r.ok) return Fail(error, "Trawl.SQS", "send analyze " + cid + ": " + r.message);
+  Log("trawl-host: classify %s: tier %s", cid, heavy ? "heavy" : "light");
+  return true;
+}
+
+bool Pipeline::Analyze(const std::string& bucket, const std::string& pid, const std::string& cid,
+                       StageError* error) {
+  std::string manifest, content;
+  if (!Get(bucket, ManifestKey(pid), &manifest, error)) return false;
+  if (!Get(bucket, ComponentKey(pid, cid), &content, error)) return false;
+  trawl_buffer* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  const trawl_status status =
+      trawl_analyze_component(&raw, db_, manifest.data(), manifest.size(), cid.c_str(),
+                              content.data(), content.size(), options_, &err);
+  if (status != TRAWL_OK) return LibraryFail(error, "trawl_analyze_component", status, err);
+  Buffer result(raw);
+  if (!Put(bucket, ResultKey(pid, cid), BufferString(result.get()), "application/json", error)) {
+    return false;
+  }
+  MaybeCrash("after writing a result, before recording it");
+  Log("trawl-host: analyze %s: result written%s", cid);
+  return RecordDone(bucket, pid, cid, /*failed=*/false, error);
+}
+
+bool Pipeline::Aggregate(const std::string& bucket, const std::string& pid, StageError* error) {
+  std::string manifest;
+  if (!Get(bucket, ManifestKey(pid), &manifest, error)) return false;
+  trawl_buffer* raw = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_status status = trawl_manifest_work(&raw, manifest.data(), manifest.size(), &err);
+  if (status != TRAWL_OK) return LibraryFail(error, "trawl_manifest_work", status, err);
+  Buffer work(raw);
+  JsonDoc work_doc(BufferString(work.get()));
+  const size_t n = work_doc.ArraySize("/components").value_or(0);
+  std::vector<std::string> results;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string cid =
+        work_doc.String("/components/" + std::to_string(i) + "/id").value_or("");
+    AwsResult r = aws_.GetObject(bucket, ResultKey(pid, cid), config_.part_bytes);
+    if (r.ok) {
+      results.push_back(std::move(r.body));
+    } else if (r.code != "NoSuchKey") {  // a missing result makes the report incomplete
+      return Fail(error, "Trawl.S3", "GET result " + cid + ": " + r.message);
+    }
+  }
+  std::vector<const char*> ptrs;
+  std::vector<size_t> lens;
+  for (const std::string& s : results) {
+    ptrs.push_back(s.data());
+    lens.push_back(s.size());
+  }
+  // The same report twice: JSON for programs, SARIF for code-scanning tools.
+  const std::pair<int32_t, const char*> formats[] = {{TRAWL_REPORT_SARIF, ".sarif"},
+                                                     {TRAWL_REPORT_JSON, ".json"}};
+  for (const auto& [format, suffix] : formats) {
+    raw = nullptr;
+    trawl_error agg_err = TRAWL_ERROR_INIT;
+    status = trawl_aggregate(&raw, manifest.data(), manifest.size(), ptrs.data(), lens.data(),
+                             results.size(), options_, format, &agg_err);
+    if (status != TRAWL_OK) return LibraryFail(error, "trawl_aggregate", status, agg_err);
+    Buffer report(raw);
+    // The JSON report is written last: its presence means the package is reported.
+    if (!Put(bucket, "reports/" + pid + suffix, BufferString(report.get()),
+             format == TRAWL_REPORT_JSON ? "application/json" : "application/sarif+json", error)) {
+      return false;
+    }
+  }
+  AwsResult r = aws_.Dynamo("UpdateItem", "{" + DynamoKey(config_.table, pid) +
+                                              ",\"UpdateExpression\":\"SET report_key = :k\","
+                                              "\"ExpressionAttributeValues\":{\":k\":{\"S\":" +
+                                              JsonQuote(ReportKey(pid)) + "}}}");
+  if (!r.ok) return Fail(error, "Trawl.DynamoDB", "report " + pid + ": " + r.message);
+  Log("trawl-host: aggregate %s: report written with %s results", pid,
+      std::to_string(results.size()) + " of " + std::to_string(n));
+  return true;
+}
+
+bool Pipeline::RecordDone(const std::string& bucket, const std::string& pid, const std::string& cid,
+                          bool failed, StageError* error) {
+  const std::string key = DynamoKey(config_.table, pid);
+  int64_t total = -1;
+  size_t done = 0;
+  if (!cid.empty()) {
+    // ADD to a string set is idempotent: duplicate deliveries and retries count once.
+    AwsResult r = aws_.Dynamo(
+        "UpdateItem",
+        "{" + key + ",\"UpdateExpression\":\"ADD #a :c\",\"ExpressionAttributeNames\":{\"#a\":" +
+            JsonQuote(failed ? "failed_components" : "completed_components") +
+            "},\"ExpressionAttributeValues\":{\":c\":{\"SS\":[" + JsonQuote(cid) +
+            "]}},\"ReturnValues\":\"ALL_NEW\"}");
+    if (!r.ok) return Fail(error, "Trawl.DynamoDB", "record " + cid + ": " + r.message);
+    JsonDoc doc(r.body);
+    total = doc.Int("/Attributes/total_components/N").value_or(-1);
+    std::set<std::string> ids;
+    for (auto& s : doc.Strings("/Attributes/completed_components/SS")) ids.insert(std::move(s));
+    for (auto& s : doc.Strings("/Attributes/failed_components/SS")) ids.insert(std::move(s));
+    done = ids.size();
+    if (total < 0 || done < static_cast<size_t>(total)) return true;
+  }
+  // The last component: claim the completion with a conditional write, so exactly one
+  // message is sent. The claimant is this component *and* this SQS message: a redelivery
+  // of the same message (a retry after a crash between the claim and the send) may claim
+  // again until the message is marked sent; a duplicate copy (another message id) never.
+  const std::string me = cid.empty() ? "intake" : cid + "/" + message_id_;
+  AwsResult r =
+      aws_.Dynamo("UpdateItem",
+                  "{" + key +
+                      ",\"UpdateExpression\":\"SET aggregation_claimed_by = :me\","
+                      "\"ConditionExpression\":\"attribute_not_exists(aggregation_claimed_by) OR "
+                      "(aggregation_claimed_by = :me AND attribute_not_exists(completion_sent))\","
+                      "\"ExpressionAttributeValues\":{\":me\":{\"S\":" +
+                      JsonQuote(me) + "}}}");
+  if (!r.ok && r.code == "ConditionalCheckFailedException") return true;  // another sent it
+  if (!r.ok) return Fail(error, "Trawl.DynamoDB", "claim " + pid + ": " + r.message);
+  MaybeCrash("after claiming the completion, before sending it");
+  r = aws_.SendMessage(config_.aggregate_queue, Message(bucket, pid, ""));
+  if (!r.ok) return Fail(error, "Trawl.SQS", "send completion " + pid + ": " + r.message);
+  r = aws_.Dynamo("UpdateItem", "{" + key +
+                                    ",\"UpdateExpression\":\"SET completion_sent = :t\","
+                                    "\"ExpressionAttributeValues\":{\":t\":{\"BOOL\":true}}}");
+  if (!r.ok) return Fail(error, "Trawl.DynamoDB", "mark sent " + pid + ": " + r.message);
+  Log("trawl-host: package %s complete; completion message sent by %s", pid, me);
+  return true;
+}
+
+}  // namespace trawl_host

@@ -1,0 +1,474 @@
+#!/usr/bin/env python3
+"""End-to-end test of trawl's AWS hosts against local AWS-compatible services.
+
+Starts fauxqs (S3, SQS) and dynalite (DynamoDB) with start_services.sh, one Lambda Runtime
+API emulator (runtime_api.py) and one `bootstrap` process per function (intake, classify,
+analyze, aggregate), SQS event-source mappings as Lambda runs them (batches, partial batch
+failures, retries after the visibility timeout), and the Fargate worker on the heavy queue.
+Drops packages into the bucket, drives the S3 notification, and checks:
+
+  * the sample package's final report equals `trawl analyze --format json` byte for byte
+    (and its SARIF twin `trawl analyze --format sarif`),
+    with these faults injected on the way: a duplicate S3 notification and duplicate SQS
+    deliveries, a handler crash mid-stage, an init error (database missing), an expired
+    invocation deadline, and SIGTERM to the worker in the middle of a component;
+  * exactly one completion message per package reaches aggregation;
+  * a package whose component can never be read ends with one explicit incomplete report.
+
+    e2e.py --build-dir BUILD --package examples/sample/sample-package.tar.gz
+
+Exit 77 (ctest skip) only when the services cannot be installed (npm unreachable).
+Needs /usr/bin/python3 with python3-botocore. Every wait is bounded.
+"""
+import argparse
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tarfile
+import tempfile
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from runtime_api import CREDENTIALS_TOKEN, RuntimeApi  # noqa: E402
+
+try:
+    import botocore.session
+    from botocore.config import Config
+except ImportError:
+    print("e2e: botocore is missing (apt-get install python3-botocore)", file=sys.stderr)
+    sys.exit(1)
+
+TEST_DEADLINE = None  # set once the services run: every wait below ends by then
+REGION = "us-east-1"
+BUCKET = "trawl-e2e"
+TABLE = "trawl-packages"
+VISIBILITY = 4  # seconds: retries come back quickly
+
+
+def die_with_parent():
+    """preexec_fn: the child is killed when this test process dies, however it dies."""
+    import ctypes
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def log(*args):
+    print(f"[{time.strftime('%H:%M:%S')}] e2e:", *args, flush=True)
+
+
+def wait_until(what, predicate, timeout):
+    end = min(time.time() + timeout, TEST_DEADLINE or float("inf"))
+    while time.time() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class Function:
+    """A Lambda function: its Runtime API and a bootstrap process, restarted like a new
+    execution environment whenever it has died (crash, init error)."""
+
+    def __init__(self, name, bootstrap, env, logdir):
+        self.name, self.bootstrap, self.env, self.logdir = name, bootstrap, env, logdir
+        self.api = RuntimeApi(name)
+        self.proc = None
+        self.starts = 0
+        self.lock = threading.Lock()
+
+    def ensure_running(self):
+        if self.proc is None or self.proc.poll() is not None:
+            self.starts += 1
+            logf = open(os.path.join(self.logdir, f"{self.name}.log"), "a")
+            env = dict(self.env, AWS_LAMBDA_RUNTIME_API=self.api.address)
+            self.proc = subprocess.Popen([self.bootstrap], env=env, stdout=logf, stderr=logf,
+                                         preexec_fn=die_with_parent)
+
+    def invoke(self, event, deadline_ms=None):
+        with self.lock:  # one execution environment: one invocation at a time
+            self.ensure_running()
+            proc = self.proc
+            return self.api.invoke(json.dumps(event), deadline_ms, timeout=120,
+                                   alive=lambda: proc.poll() is None)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.api.close()
+
+
+class EventSourceMapping(threading.Thread):
+    """SQS -> Lambda as AWS runs it: batches of up to 10, ReportBatchItemFailures, and a
+    failed or crashed invocation leaves its messages to reappear after the timeout."""
+
+    def __init__(self, sqs, queue_url, function, hooks=None):
+        super().__init__(daemon=True)
+        self.sqs, self.queue_url, self.function = sqs, queue_url, function
+        self.hooks = hooks or {}
+        self.stop_flag = threading.Event()
+        self.paused = threading.Event()
+        self.delivered = []     # (message id, body) of every delivery, in order
+        self.outcomes = []      # (kind, failures)
+
+    def run(self):
+        while not self.stop_flag.is_set():
+            if self.paused.is_set():
+                time.sleep(0.1)
+                continue
+            got = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
+                                           WaitTimeSeconds=1, AttributeNames=["All"])
+            messages = got.get("Messages", [])
+            if not messages:
+                continue
+            records = [{
+                "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                "attributes": {"ApproximateReceiveCount":
+                               m.get("Attributes", {}).get("ApproximateReceiveCount", "1")},
+                "eventSource": "aws:sqs", "awsRegion": REGION,
+                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:queue"} for m in messages]
+            self.delivered.extend((m["MessageId"], m["Body"]) for m in messages)
+            deadline = self.hooks.get("deadline", lambda: None)()
+            for hook in self.hooks.get("before", []):
+                hook(messages)
+            outcome = self.function.invoke({"Records": records}, deadline)
+            failures = set()
+            if outcome["kind"] == "response":
+                failures = {f["itemIdentifier"]
+                            for f in json.loads(outcome["body"]).get("batchItemFailures", [])}
+                for m in messages:
+                    if m["MessageId"] not in failures:
+                        self.sqs.delete_message(QueueUrl=self.queue_url,
+                                                ReceiptHandle=m["ReceiptHandle"])
+            self.outcomes.append((outcome["kind"], len(failures), outcome.get("type", "")))
+
+
+class SqsJson:
+    """SQS over the JSON protocol (X-Amz-Target: AmazonSQS.*), the one fauxqs speaks.
+    Debian's botocore 1.29 still uses the query protocol for SQS, so calls go through here,
+    signed by botocore. Method names and arguments follow botocore's client."""
+
+    def __init__(self, endpoint, credentials):
+        self.endpoint, self.credentials = endpoint, credentials
+
+    def _call(self, action, params):
+        from botocore.auth import SigV4Auth
+        from botocore.awsrequest import AWSRequest
+        import urllib.request
+        request = AWSRequest(method="POST", url=self.endpoint + "/", data=json.dumps(params).encode(),
+                             headers={"Content-Type": "application/x-amz-json-1.0",
+                                      "X-Amz-Target": "AmazonSQS." + action})
+        SigV4Auth(self.credentials, "sqs", REGION).add_auth(request)
+        prepared = urllib.request.Request(request.url, data=request.body, method="POST",
+                                          headers=dict(request.headers.items()))
+        with urllib.request.urlopen(prepared, timeout=30) as response:
+            body = response.read()
+        return json.loads(body) if body else {}
+
+    def create_queue(self, **kw):
+        return self._call("CreateQueue", kw)
+
+    def send_message(self, **kw):
+        return self._call("SendMessage", kw)
+
+    def receive_message(self, **kw):
+        return self._call("ReceiveMessage", kw)
+
+    def delete_message(self, **kw):
+        return self._call("DeleteMessage", kw)
+
+
+def s3_event(bucket, key, size):
+    quoted = urllib.parse.quote_plus(key, safe="/")  # as S3 notifications encode keys
+    return {"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": REGION,
+                         "eventName": "ObjectCreated:Put",
+                         "s3": {"bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
+                                "object": {"key": quoted, "size": size}}}]}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--build-dir", required=True)
+    parser.add_argument("--package", required=True)
+    parser.add_argument("--keep", action="store_true", help="keep the work directory")
+    args = parser.parse_args()
+    build = os.path.abspath(args.build_dir)
+    source = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
+    work = tempfile.mkdtemp(prefix="trawl-e2e-")
+    logdir = os.path.join(work, "logs")
+    os.makedirs(logdir)
+    state = os.path.join(work, "services")
+    rc = subprocess.call(["bash", os.path.join(HERE, "start_services.sh"), "start", state,
+                          os.path.join(build, "aws-test-env")], timeout=1000)
+    if rc == 77:
+        print("e2e: SKIPPED: the local AWS services could not be installed from npm "
+              "(registry unreachable?)", flush=True)
+        return 77
+    if rc != 0:
+        print("e2e: start_services.sh failed", flush=True)
+        return 1
+    # The services outlive start_services.sh; a watchdog stops them if this test is killed.
+    subprocess.Popen(["bash", "-c", f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done; "
+                      f"bash '{os.path.join(HERE, 'start_services.sh')}' stop '{state}'"],
+                     start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    global TEST_DEADLINE
+    TEST_DEADLINE = time.time() + 300
+    # ctest's timeout sends SIGTERM first: clean up the services and processes then too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("e2e: terminated"))
+    functions, mappings, workers = [], [], []
+    try:
+        return run(build, source, work, logdir, state, args, functions, mappings, workers)
+    finally:
+        for m in mappings:
+            m.stop_flag.set()
+        for w in workers:
+            if w.poll() is None:
+                w.kill()
+        for f in functions:
+            f.stop()
+        subprocess.call(["bash", os.path.join(HERE, "start_services.sh"), "stop", state])
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            log("kept", work)
+
+
+def run(build, source, work, logdir, state, args, functions, mappings, workers):
+    endpoints = dict(line.strip().split("=", 1) for line in open(os.path.join(state, "services.env")))
+    session = botocore.session.get_session()
+    creds = dict(aws_access_key_id="test", aws_secret_access_key="test")
+    cfg = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3})
+    s3 = session.create_client("s3", REGION, endpoint_url=endpoints["AWS_ENDPOINT_URL_S3"],
+                               config=cfg, **creds)
+    from botocore.credentials import Credentials
+    sqs = SqsJson(endpoints["AWS_ENDPOINT_URL_SQS"], Credentials("test", "test"))
+    ddb = session.create_client("dynamodb", REGION,
+                                endpoint_url=endpoints["AWS_ENDPOINT_URL_DYNAMODB"], **creds)
+
+    s3.create_bucket(Bucket=BUCKET)
+    queues = {}
+    for name in ("classify", "light", "heavy", "aggregate"):
+        queues[name] = sqs.create_queue(QueueName=f"trawl-{name}",
+                                        Attributes={"VisibilityTimeout": str(VISIBILITY)})["QueueUrl"]
+    ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+                     AttributeDefinitions=[{"AttributeName": "package_id", "AttributeType": "S"}],
+                     KeySchema=[{"AttributeName": "package_id", "KeyType": "HASH"}])
+    wait_until("the table", lambda: ddb.describe_table(TableName=TABLE)["Table"]["TableStatus"] == "ACTIVE", 30)
+
+    # The database both the hosts and the reference CLI run use.
+    db = os.path.join(work, "e2e.tdb")
+    subprocess.run([os.path.join(build, "trawl"), "compile", os.path.join(source, "rules", "secrets.json"),
+                    os.path.join(source, "rules", "pii.json"), "-o", db], check=True,
+                   capture_output=True, timeout=300)
+    # A key with a space: S3 notifications encode it as '+', the host must decode it.
+    package_name = "sample package.tar.gz"
+    local_package = os.path.join(work, package_name)
+    shutil.copyfile(args.package, local_package)
+    expected, expected_sarif = (
+        subprocess.run([os.path.join(build, "trawl"), "analyze", "--db", db, "--format", fmt, local_package],
+                       check=True, capture_output=True, timeout=300).stdout for fmt in ("json", "sarif"))
+
+    base_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    base_env.update(endpoints)
+    base_env.update({
+        "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_SESSION_TOKEN": "lambda-session-token", "TMPDIR": work,
+        "TRAWL_DB": db, "TRAWL_TABLE": TABLE, "TRAWL_MAX_ATTEMPTS": "3",
+        "TRAWL_S3_PART_BYTES": "4096",  # small ranged reads, so components take several
+        "TRAWL_CLASSIFY_QUEUE_URL": queues["classify"], "TRAWL_LIGHT_QUEUE_URL": queues["light"],
+        "TRAWL_HEAVY_QUEUE_URL": queues["heavy"], "TRAWL_AGGREGATE_QUEUE_URL": queues["aggregate"]})
+    bootstrap = os.path.join(build, "aws", "bootstrap")
+    missing_db = os.path.join(work, "deployed", "e2e.tdb")  # appears after the init error
+
+    crash_file = os.path.join(work, "crash-once")
+    open(crash_file, "w").close()
+    fn = {
+        # The package is read in one part of exactly its size: the next ranged GET is past
+        # the end (416), which must end the read, not fail it.
+        "intake": Function("intake", bootstrap, dict(base_env, TRAWL_STAGE="intake",
+                                                     TRAWL_S3_PART_BYTES=str(os.path.getsize(local_package))),
+                           logdir),
+        "classify": Function("classify", bootstrap,
+                             dict(base_env, TRAWL_STAGE="classify", TRAWL_DB=missing_db), logdir),
+        "analyze": Function("analyze", bootstrap,
+                            dict(base_env, TRAWL_STAGE="analyze", TRAWL_TEST_CRASH_FILE=crash_file), logdir),
+        "aggregate": Function("aggregate", bootstrap, dict(base_env, TRAWL_STAGE="aggregate"), logdir),
+    }
+    functions.extend(fn.values())
+
+    # Faults. (1) Init error: classify's first environment finds no database and reports
+    # /init/error; the database is then deployed and the next environment starts.
+    def deploy_after_init_error(messages):
+        if fn["classify"].api.init_errors and not os.path.exists(missing_db):
+            os.makedirs(os.path.dirname(missing_db), exist_ok=True)
+            shutil.copyfile(db, missing_db)
+    # (2) Expired deadline: analyze's first invocation arrives with no time left.
+    expired = {"done": False}
+
+    def analyze_deadline():
+        if not expired["done"]:
+            expired["done"] = True
+            return int(time.time() * 1000) - 1000
+        return None
+    # (3) Duplicate deliveries: every analyze message is delivered once more.
+    seen = set()
+
+    def duplicate(messages):
+        for m in messages:
+            if m["Body"] not in seen:
+                seen.add(m["Body"])
+                sqs.send_message(QueueUrl=queues["light"], MessageBody=m["Body"])
+    # (4) SIGTERM mid-component: the first analyze message also goes to the heavy queue.
+    heavy_copy = []
+
+    def copy_to_heavy(messages):
+        if not heavy_copy:
+            heavy_copy.append(messages[0]["Body"])
+            sqs.send_message(QueueUrl=queues["heavy"], MessageBody=messages[0]["Body"])
+
+    mappings.extend([
+        EventSourceMapping(sqs, queues["classify"], fn["classify"], {"before": [deploy_after_init_error]}),
+        EventSourceMapping(sqs, queues["light"], fn["analyze"],
+                           {"deadline": analyze_deadline, "before": [duplicate, copy_to_heavy]}),
+        EventSourceMapping(sqs, queues["aggregate"], fn["aggregate"]),
+    ])
+    for m in mappings:
+        m.start()
+
+    worker_env = {k: v for k, v in base_env.items()
+                  if k not in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")}
+    worker_env.update({
+        "TRAWL_STAGE": "analyze", "TRAWL_QUEUE_URL": queues["heavy"], "TRAWL_POLL_SECONDS": "20",
+        "TRAWL_VISIBILITY_SECONDS": "4", "TRAWL_STOP_TIMEOUT_MS": "500",
+        "TRAWL_HEARTBEAT_FILE": os.path.join(work, "heartbeat"),
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://{fn['intake'].api.address}/credentials",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN": CREDENTIALS_TOKEN})
+    worker_log = os.path.join(logdir, "worker-1.log")
+    workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")],
+                                    env=dict(worker_env, TRAWL_TEST_HOLD_MS="60000"),
+                                    stdout=open(worker_log, "w"), stderr=subprocess.STDOUT,
+                                    preexec_fn=die_with_parent))
+
+    # The package lands; S3 notifies intake (twice: notifications are at-least-once).
+    key = "incoming/" + package_name
+    s3.put_object(Bucket=BUCKET, Key=key, Body=open(local_package, "rb").read())
+    event = s3_event(BUCKET, key, os.path.getsize(local_package))
+    for attempt in (1, 2):
+        outcome = fn["intake"].invoke(event)
+        assert outcome["kind"] == "response", f"intake {attempt}: {outcome}"
+    intake_log = open(os.path.join(logdir, "intake.log")).read()
+    assert "cold start: first response" in intake_log, intake_log
+    package_id = json.loads(s3.get_object(
+        Bucket=BUCKET, Key=next(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="packages/")["Contents"]
+                                if o["Key"].endswith("manifest.json")))["Body"].read())["package_id"]
+    log("package", package_id)
+
+    # SIGTERM while the worker holds its component; it must release it and exit.
+    wait_until("the worker to take a message",
+               lambda: "working on" in open(worker_log).read(), 60)
+    workers[0].send_signal(signal.SIGTERM)
+    assert workers[0].wait(30) == 0, "worker did not exit cleanly after SIGTERM"
+    text = open(worker_log).read()
+    assert "released" in text and "visibility 0" in text, text
+    assert os.path.exists(os.path.join(work, "heartbeat"))
+    worker_log2 = os.path.join(logdir, "worker-2.log")
+    workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")], env=worker_env,
+                                    stdout=open(worker_log2, "w"), stderr=subprocess.STDOUT,
+                                    preexec_fn=die_with_parent))
+
+    report_key = f"reports/{package_id}.json"
+
+    def report_ready():
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="reports/").get("Contents", [])]
+        return report_key in keys
+    wait_until("the report", report_ready, 180)
+    wait_until("the restarted worker to finish the released component",
+               lambda: "done" in open(worker_log2).read(), 60)
+    report = s3.get_object(Bucket=BUCKET, Key=report_key)["Body"].read()
+    if report != expected:
+        open(os.path.join(work, "report.json"), "wb").write(report)
+        open(os.path.join(work, "expected.json"), "wb").write(expected)
+        args.keep = True
+        raise AssertionError(f"report differs from `trawl analyze` (see {work})")
+    log("report equals `trawl analyze` byte for byte:", len(report), "bytes")
+
+    # The faults happened as planned.
+    assert fn["classify"].api.init_errors and fn["classify"].api.init_errors[0]["type"] == "Trawl.DatabaseLoad", \
+        fn["classify"].api.init_errors
+    assert not os.path.exists(crash_file), "the analyze handler never reached the crash point"
+    assert fn["analyze"].starts >= 2, "analyze was not restarted after its crash"
+    assert any(kind == "crash" for kind, _, _ in mappings[1].outcomes)
+    assert mappings[1].outcomes and mappings[1].outcomes[0][1] > 0, \
+        f"expired deadline: expected batchItemFailures, got {mappings[1].outcomes[:1]}"
+    assert ("credentials", "") in fn["intake"].api.log, "worker did not use container credentials"
+
+    # Exactly one completion message for the package, whatever the duplicates.
+    time.sleep(VISIBILITY + 2)  # a duplicate completion would have arrived by now
+    # (A redelivery of the same message after a failed invocation is not a second one.)
+    completions = {i for i, b in mappings[2].delivered if json.loads(b)["package_id"] == package_id}
+    assert len(completions) == 1, f"{len(completions)} completion messages: {completions}"
+    item = ddb.get_item(TableName=TABLE, Key={"package_id": {"S": package_id}})["Item"]
+    assert item.get("completion_sent", {}).get("BOOL") is True, item
+    log("exactly one completion message; state:", {k: v for k, v in item.items() if k != "completed_components"})
+
+    # SIGTERM to an idle worker ends its 20 s long poll at once (within libcurl's 1 s tick).
+    start = time.time()
+    workers[1].send_signal(signal.SIGTERM)
+    assert workers[1].wait(10) == 0, "idle worker did not exit after SIGTERM"
+    assert time.time() - start < 5, "the long poll was not interrupted"
+    assert "trawl-worker: stopped" in open(worker_log2).read()
+    log(f"idle worker stopped {time.time() - start:.2f} s after SIGTERM")
+
+    # A package with a component that can never be read ends with an explicit incomplete report.
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, text in (("a.txt", b"nothing here\n"), ("b.txt", b"token ghp_" + b"x" * 36 + b"\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(text)
+            info.mtime = 1700000000
+            tar.addfile(info, io.BytesIO(text))
+    mappings[0].paused.set()
+    s3.put_object(Bucket=BUCKET, Key="incoming/broken.tar.gz", Body=buf.getvalue())
+    outcome = fn["intake"].invoke(s3_event(BUCKET, "incoming/broken.tar.gz", len(buf.getvalue())))
+    assert outcome["kind"] == "response", outcome
+    manifests = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="packages/")["Contents"]
+                 if o["Key"].endswith("manifest.json") and package_id not in o["Key"]]
+    manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=manifests[0])["Body"].read())
+    broken_id = manifest["package_id"]
+    lost = next(c["id"] for c in manifest["components"] if c["path"].endswith("!/b.txt"))
+    s3.delete_object(Bucket=BUCKET, Key=f"packages/{broken_id}/components/{lost}")
+    mappings[0].paused.clear()
+    wait_until("the incomplete report",
+               lambda: any(o["Key"] == f"reports/{broken_id}.json" for o in
+                           s3.list_objects_v2(Bucket=BUCKET, Prefix="reports/").get("Contents", [])), 120)
+    incomplete = json.loads(s3.get_object(Bucket=BUCKET, Key=f"reports/{broken_id}.json")["Body"].read())
+    assert incomplete["complete"] is False, incomplete
+    assert incomplete["incomplete_reasons"], incomplete
+    log("incomplete report:", incomplete["incomplete_reasons"])
+
+    reports = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="reports/")["Contents"]]
+    assert sorted(reports) == sorted(f"reports/{p}.{ext}" for p in (package_id, broken_id)
+                                     for ext in ("json", "sarif")), reports
+    sarif = s3.get_object(Bucket=BUCKET, Key=f"reports/{package_id}.sarif")["Body"].read()
+    assert sarif == expected_sarif, "the SARIF report differs from `trawl analyze --format sarif`"
+    log("SARIF report equals `trawl analyze --format sarif` byte for byte:", len(sarif), "bytes")
+    for f in functions:
+        for line in open(os.path.join(logdir, f"{f.name}.log")):
+            if "cold start" in line or "database" in line and "loaded" in line:
+                log(f.name + ":", line.strip())
+    log("PASSED")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
