@@ -145,23 +145,47 @@ std::vector<ExtractedString> ExtractStrings(std::string_view data, const BinaryO
     if (j - i >= min_len && !add({i, j - i, false, std::string(data.substr(i, j - i))})) break;
     i = j;
   }
-  // UTF-16LE runs of printable ASCII code units, on both alignments.
+  // UTF-16 runs of printable ASCII code units, little- and big-endian, on both
+  // alignments. Both byte orders are read from one pass over maximal regions that
+  // alternate printable byte / NUL: read one way the region is LE ("p 00 p 00"), read
+  // the other it is BE ("00 p 00 p"), and a region that is not a whole number of code
+  // units either way is attributed by its ends and, when that is ambiguous, by which
+  // reading puts the code units on even offsets (so "00 p 00 p 00", common with NUL
+  // padding and terminators, is not reported twice).
   if (options.utf16 && !*truncated) {
-    for (size_t phase = 0; phase < 2 && !*truncated; ++phase) {
-      for (size_t i = phase; i + 1 < data.size();) {
-        if (!(Printable(byte(i)) && byte(i + 1) == 0)) {
-          i += 2;
-          continue;
-        }
-        size_t j = i;
-        std::string text;
-        while (j + 1 < data.size() && Printable(byte(j)) && byte(j + 1) == 0) {
-          text.push_back(data[j]);
-          j += 2;
-        }
-        if (text.size() >= min_len && !add({i, j - i, true, std::move(text)})) break;
-        i = j;
+    for (size_t i = 0; i + 1 < data.size() && !*truncated;) {
+      const bool starts_printable = Printable(byte(i)) && byte(i + 1) == 0;
+      const bool starts_zero = byte(i) == 0 && Printable(byte(i + 1));
+      if (!starts_printable && !starts_zero) {
+        ++i;
+        continue;
       }
+      size_t j = i + 2;  // one past the region
+      while (j < data.size() &&
+             (((j - i) % 2 == 0) == starts_printable ? Printable(byte(j)) : byte(j) == 0)) {
+        ++j;
+      }
+      const bool ends_zero = byte(j - 1) == 0;
+      bool little;
+      if (starts_printable != ends_zero) {
+        little = (i % 2 == 0) == starts_printable;  // "p..p" or "00..00": by alignment
+      } else {
+        little = starts_printable;  // "p 00 .. p 00" is LE, "00 p .. 00 p" is BE
+      }
+      // The code units of the chosen reading: LE units start on a printable byte,
+      // BE units on a NUL; a byte at either end that completes no unit is left out.
+      size_t begin = i, end = j;
+      if (little != starts_printable) ++begin;
+      if ((end - begin) % 2 != 0) --end;
+      std::string text;
+      text.reserve((end - begin) / 2);
+      for (size_t k = begin + (little ? 0 : 1); k < end; k += 2) text.push_back(data[k]);
+      if (text.size() >= min_len) {
+        ExtractedString s{begin, end - begin, true, std::move(text)};
+        s.big_endian = !little;
+        if (!add(std::move(s))) break;
+      }
+      i = j;
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const ExtractedString& a, const ExtractedString& b) { return a.offset < b.offset; });
@@ -236,10 +260,14 @@ void BinaryReport::WriteJson(JsonWriter& w, size_t max_items) const {
     w.Field("entropy", e.mean_entropy).EndObject();
   }
   w.EndArray();
-  uint64_t utf16 = 0;
-  for (const ExtractedString& s : strings) utf16 += s.utf16;
+  uint64_t utf16 = 0, utf16be = 0;
+  for (const ExtractedString& s : strings) {
+    utf16 += s.utf16;
+    utf16be += s.big_endian;
+  }
   w.Key("strings").BeginObject();
-  w.Field("count", uint64_t{strings.size()}).Field("utf16", utf16).Field("truncated", strings_truncated);
+  w.Field("count", uint64_t{strings.size()}).Field("utf16", utf16).Field("utf16be", utf16be);
+  w.Field("truncated", strings_truncated);
   w.EndObject();
   w.Key("signatures").BeginArray();
   for (size_t i = 0; i < signatures.size() && i < max_items; ++i) {
