@@ -38,12 +38,25 @@ std::string Fingerprint(std::string_view key, std::string_view rule_id, std::str
   return ToHex(mac.data(), 16);
 }
 
+JsonOptions WithLocator(bool locator) {
+  JsonOptions options;
+  options.build_locator = locator;
+  return options;
+}
+
 }  // namespace
 
+// Two JSON analyzers: every JSON component gets statistics and decoded strings (so
+// escaped secrets are scanned), but the offset locator (24 bytes per value, a third of
+// the JSON analysis time) is built only for components that have candidates to place;
+// most have none. The raw scan runs first, so a component with raw candidates is
+// analysed with the locator in one pass; one whose only candidates come from its
+// decoded strings or layers gets a second, locating pass.
 struct ComponentAnalyzer::Impl {
   std::shared_ptr<const Database> db;
   std::unique_ptr<Scanner> scanner;
-  JsonAnalyzer json;
+  JsonAnalyzer json_stats{WithLocator(false)};
+  JsonAnalyzer json_located{WithLocator(true)};
   ContextScorer scorer;
 };
 
@@ -145,7 +158,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
       result.format = kind == StructureKind::kTsv ? "tsv" : "csv";
     }
   }
-  StructureReport structure = AnalyzeStructure(content, kind, {}, &impl_->json);
+  StructureReport structure = AnalyzeStructure(
+      content, kind, {}, raw.empty() ? &impl_->json_stats : &impl_->json_located);
   const DecodedStrings* decoded =
       structure.json && structure.json->counts.escaped_strings > 0
           ? &structure.json->decoded_strings
@@ -166,6 +180,13 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     for (size_t i = first; i < raw.size(); ++i) {
       raw[i].component = structure.layers.MapToComponent(layer, raw[i].start, raw[i].end);
     }
+  }
+  // Candidates need their JSON pointer and key (context for the scorer): only now, and
+  // only for a component that has any, is the locator built.
+  if (!raw.empty() && structure.json && !structure.json->locator) {
+    JsonReport located = kind == StructureKind::kJson ? impl_->json_located.Analyze(content)
+                                                      : impl_->json_located.AnalyzeNdjson(content);
+    structure.json->locator = std::move(located.locator);
   }
   result.truncation = truncation;
   if (truncation) {

@@ -1,0 +1,114 @@
+// ComponentAnalyzer on JSON: the offset locator is built only for components with
+// candidates, and findings still get their JSON pointer whichever buffer they came from
+// (raw bytes, decoded JSON strings, decoded base64 layers).
+#include "analyze/component_analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "engine/compiler.h"
+#include "rules/loader.h"
+
+namespace trawl {
+namespace {
+
+const std::string kSource = TRAWL_SOURCE_DIR;
+constexpr std::string_view kToken = "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn";
+
+std::shared_ptr<const Database> SecretsDb() {
+  static std::shared_ptr<const Database> db = [] {
+    auto rules = LoadRuleFile(kSource + "/rules/secrets.json");
+    EXPECT_TRUE(rules.ok()) << rules.status();
+    auto compiled = CompileDatabase(rules->definitions, {});
+    EXPECT_TRUE(compiled.ok()) << compiled.status();
+    return compiled.ok() ? *compiled : nullptr;
+  }();
+  return db;
+}
+
+Component JsonComponent(std::string_view name, size_t size) {
+  Component c;
+  c.id = "0123456789abcdef0123456789abcdef";
+  c.path = std::string("pkg!/") + std::string(name);
+  c.name = std::string(name);
+  c.size = size;
+  c.has_content = true;
+  c.content_complete = true;
+  return c;
+}
+
+const Finding* FindRule(const ComponentResult& r, std::string_view rule) {
+  for (const Finding& f : r.findings) {
+    if (f.rule_id == rule) return &f;
+  }
+  return nullptr;
+}
+
+class ComponentAnalyzerJsonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(SecretsDb());
+    auto analyzer = ComponentAnalyzer::Create(SecretsDb());
+    ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+    analyzer_ = *std::move(analyzer);
+  }
+  ComponentResult Analyze(std::string_view name, const std::string& doc) {
+    auto r = analyzer_->Analyze(JsonComponent(name, doc.size()), doc, {});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *std::move(r) : ComponentResult{};
+  }
+  std::unique_ptr<ComponentAnalyzer> analyzer_;
+};
+
+TEST_F(ComponentAnalyzerJsonTest, RawFindingGetsItsPointer) {
+  const std::string doc = "{\"ci\": [{\"name\": \"x\"}, {\"GITHUB_TOKEN\": \"" +
+                          std::string(kToken) + "\"}]}";
+  const ComponentResult r = Analyze("config.json", doc);
+  EXPECT_EQ(r.format, "json");
+  const Finding* f = FindRule(r, "github-pat-classic");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->json_pointer, "/ci/1/GITHUB_TOKEN");
+  EXPECT_EQ(f->start, doc.find(kToken));
+  EXPECT_TRUE(f->decoded_from.empty());
+}
+
+// The only candidate is in an escaped string: the raw scan finds nothing, so the
+// component is first analysed without a locator and located in a second pass.
+TEST_F(ComponentAnalyzerJsonTest, FindingOnlyInDecodedStringStillGetsItsPointer) {
+  std::string escaped(kToken);
+  escaped.replace(0, 1, "\\u0067");  // "g"
+  const std::string doc = "{\"a\": {\"b\": [1, 2, {\"deploy\": \"" + escaped + "\"}]}}";
+  const ComponentResult r = Analyze("config.json", doc);
+  EXPECT_EQ(r.format, "json");
+  const Finding* f = FindRule(r, "github-pat-classic");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->decoded_from, "json-string");
+  EXPECT_EQ(f->json_pointer, "/a/b/2/deploy");
+  EXPECT_EQ(f->start, doc.find("\\u0067"));
+  EXPECT_EQ(f->end, f->start + escaped.size());
+}
+
+TEST_F(ComponentAnalyzerJsonTest, NdjsonFindingInDecodedStringGetsItsRecordPointer) {
+  std::string escaped_ok(kToken);
+  escaped_ok.replace(0, 1, "\\u0067");
+  const std::string doc = "{\"k\": \"plain\"}\n{\"k\": \"a\\/b\"}\n{\"t\": {\"u\": \"" +
+                          escaped_ok + "\"}}\n";
+  const ComponentResult r = Analyze("events.ndjson", doc);
+  EXPECT_EQ(r.format, "ndjson");
+  const Finding* f = FindRule(r, "github-pat-classic");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->json_pointer, "/t/u");
+  EXPECT_EQ(f->line, 3);
+}
+
+TEST_F(ComponentAnalyzerJsonTest, NoCandidatesNoFindings) {
+  const ComponentResult r = Analyze("config.json", "{\"a\": [1, 2, \"r\\u0065ad-only\"]}");
+  EXPECT_EQ(r.status, "analysed");
+  EXPECT_TRUE(r.findings.empty());
+  EXPECT_EQ(r.dropped_candidates, 0u);
+}
+
+}  // namespace
+}  // namespace trawl
