@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "engine/compiler.h"
 #include "rules/loader.h"
@@ -16,6 +17,17 @@ namespace {
 
 const std::string kSource = TRAWL_SOURCE_DIR;
 constexpr std::string_view kToken = "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn";
+
+std::shared_ptr<const Database> PiiDb() {
+  static std::shared_ptr<const Database> db = [] {
+    auto rules = LoadRuleFile(kSource + "/rules/pii.json");
+    EXPECT_TRUE(rules.ok()) << rules.status();
+    auto compiled = CompileDatabase(rules->definitions, {});
+    EXPECT_TRUE(compiled.ok()) << compiled.status();
+    return compiled.ok() ? *compiled : nullptr;
+  }();
+  return db;
+}
 
 std::shared_ptr<const Database> SecretsDb() {
   static std::shared_ptr<const Database> db = [] {
@@ -108,6 +120,32 @@ TEST_F(ComponentAnalyzerJsonTest, NoCandidatesNoFindings) {
   EXPECT_EQ(r.status, "analysed");
   EXPECT_TRUE(r.findings.empty());
   EXPECT_EQ(r.dropped_candidates, 0u);
+}
+
+// URL values end where the URL ends: markdown's closing parenthesis and sentence
+// punctuation are not part of it, balanced parentheses are; userinfo is part of it.
+TEST(ComponentAnalyzerPiiTest, UrlValuesHaveExactBoundaries) {
+  auto analyzer = ComponentAnalyzer::Create(PiiDb());
+  ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+  const std::string text =
+      "See [ANSI C](http://en.wikipedia.org/wiki/ANSI_C), the\n"
+      "[GCD](https://en.wikipedia.org/wiki/Grand_Central_Dispatch_(Apple)).\n"
+      "Fixed in https://github.com/libgit2/libgit2/pull/5319.\n"
+      "clone https://ci-token:s3cret@gitlab.com/org/repo.git now\n";
+  Component c = JsonComponent("README.md", text.size());
+  auto r = (*analyzer)->Analyze(c, text, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> urls, emails;
+  for (const Finding& f : r->findings) {
+    if (f.entity == "url") urls.push_back(f.value);
+    if (f.entity == "email") emails.push_back(f.value);
+  }
+  EXPECT_EQ(urls, (std::vector<std::string>{
+                      "http://en.wikipedia.org/wiki/ANSI_C",
+                      "https://en.wikipedia.org/wiki/Grand_Central_Dispatch_(Apple)",
+                      "https://github.com/libgit2/libgit2/pull/5319",
+                      "https://ci-token:s3cret@gitlab.com/org/repo.git"}));
+  EXPECT_TRUE(emails.empty()) << emails[0];
 }
 
 }  // namespace
