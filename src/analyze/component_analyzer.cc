@@ -6,6 +6,7 @@
 #include "classify/classify.h"
 #include "classify/transcode.h"
 #include "entities/entity.h"
+#include "structure/binary_structure.h"
 #include "structure/csv_structure.h"
 #include "structure/json_structure.h"
 #include "structure/structure_summary.h"
@@ -125,6 +126,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
   };
   constexpr int32_t kRawSource = -1;
   constexpr int32_t kJsonSource = -2;
+  constexpr int32_t kWideSource = -3;  // UTF-16 strings of a binary
   std::vector<Raw> raw;
   uint32_t truncation = 0;
   auto scan = [&](std::string_view buffer, int32_t source) -> absl::Status {
@@ -171,6 +173,24 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
       raw[i].component = decoded->MapRange(raw[i].start, raw[i].end);
     }
   }
+  // Binaries: UTF-16 strings (LE and BE) are invisible to the byte-level scan (ASCII
+  // strings are not: they are in the raw bytes). Their transcription is scanned too and
+  // matches are mapped back to the UTF-16 bytes.
+  std::optional<DerivedBuffer> wide;
+  if (structure.binary) {
+    std::vector<ExtractedString> utf16;
+    for (const ExtractedString& s : structure.binary->strings) {
+      if (s.utf16) utf16.push_back(s);
+    }
+    if (!utf16.empty()) {
+      wide = StringsAsBuffer(utf16);
+      const size_t first = raw.size();
+      if (absl::Status status = scan(wide->data, kWideSource); !status.ok()) return status;
+      for (size_t i = first; i < raw.size(); ++i) {
+        raw[i].component = wide->map.MapRange(raw[i].start, raw[i].end);
+      }
+    }
+  }
   for (size_t layer = 0; layer < structure.layers.buffers.size(); ++layer) {
     const size_t first = raw.size();
     const int32_t source = static_cast<int32_t>(layer);
@@ -212,6 +232,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     const std::string_view buffer =
         r.source == kRawSource    ? content
         : r.source == kJsonSource ? std::string_view(decoded->text)
+        : r.source == kWideSource ? std::string_view(wide->data)
                                   : std::string_view(structure.layers.buffers[r.source].data);
     const Definition& def = db.definitions()[r.rule];
     const StructuralLocation where = structure.Locate(r.component.begin);
@@ -256,6 +277,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     f.end = transcoded ? transcoded->map.ToSource(r.component.end) : r.component.end;
     if (transcoded) f.decoded_from = result.encoding;
     if (r.source == kJsonSource) f.decoded_from = "json-string";
+    if (r.source == kWideSource) f.decoded_from = "utf16-strings";
     if (r.source >= 0) {
       f.decoded_from = DerivedEncodingName(structure.layers.buffers[r.source].encoding);
     }

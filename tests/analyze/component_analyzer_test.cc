@@ -148,5 +148,33 @@ TEST(ComponentAnalyzerPiiTest, UrlValuesHaveExactBoundaries) {
   EXPECT_TRUE(emails.empty()) << emails[0];
 }
 
+// UTF-16 strings inside a binary are scanned in transcribed form (BE and LE), and the
+// finding points at the UTF-16 bytes.
+TEST_F(ComponentAnalyzerJsonTest, TokenInUtf16StringsOfABinaryIsFound) {
+  std::string blob;
+  for (int i = 0; i < 3000; ++i) blob.push_back(static_cast<char>((i * 37 + 11) % 256));
+  blob += std::string("\x00\x00", 2);
+  if (blob.size() % 2 != 0) blob.push_back('\x01');
+  const size_t be_at = blob.size();
+  const std::string text = "GITHUB_TOKEN=" + std::string(kToken);
+  for (char ch : text) {
+    blob.push_back('\0');
+    blob.push_back(ch);
+  }
+  blob += std::string("\x00\x00\xFE\xFD", 4);
+  for (int i = 0; i < 500; ++i) blob.push_back(static_cast<char>((i * 91 + 3) % 256));
+  ASSERT_EQ(blob.find(kToken), std::string::npos);  // not in the raw bytes
+  Component c = JsonComponent("tool.bin", blob.size());
+  auto r = analyzer_->Analyze(c, blob, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->format, "binary");
+  const Finding* f = FindRule(*r, "github-pat-classic");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->decoded_from, "utf16-strings");
+  EXPECT_EQ(f->value, kToken);
+  EXPECT_EQ(f->start, be_at + 2 * 13);
+  EXPECT_EQ(f->end, be_at + 2 * text.size());
+}
+
 }  // namespace
 }  // namespace trawl
