@@ -230,7 +230,8 @@ struct DigestInfo {
   std::string container_format;
 };
 
-// Embedded signatures carving tries, with the extension used in the carved path
+// Embedded signatures carving tries (tar is found by its "ustar" header), with the
+// extension used in the carved path
 // ("blob.bin!@4096.zip"). PE, ELF, PDF and images have no container libarchive reads.
 const char* CarveExtension(FileSignature type) {
   switch (type) {
@@ -239,6 +240,7 @@ const char* CarveExtension(FileSignature type) {
     case FileSignature::kSevenZip: return "7z";
     case FileSignature::kXz: return "xz";
     case FileSignature::kBzip2: return "bz2";
+    case FileSignature::kTar: return "tar";
     default: return nullptr;
   }
 }

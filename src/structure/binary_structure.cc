@@ -76,6 +76,37 @@ bool MatchSignature(std::string_view d, size_t i, FileSignature* type) {
   return false;
 }
 
+// A POSIX/GNU tar header whose "ustar" magic is at data[magic]: the header starts 257
+// bytes earlier and its checksum (bytes summed with the checksum field as spaces) must
+// match the octal number stored at 148..155.
+bool TarHeaderAt(std::string_view d, size_t magic, size_t* header) {
+  using namespace std::string_view_literals;
+  if (magic < 257 || d.size() - (magic - 257) < 512) return false;
+  if (d.substr(magic, 6) != "ustar\0"sv && d.substr(magic, 8) != "ustar  \0"sv) return false;
+  const std::string_view h = d.substr(magic - 257, 512);
+  uint64_t stored = 0;
+  bool digits = false;
+  for (size_t k = 148; k < 156; ++k) {
+    const char ch = h[k];
+    if (ch >= '0' && ch <= '7') {
+      stored = stored * 8 + static_cast<uint64_t>(ch - '0');
+      digits = true;
+    } else if (ch == ' ' || ch == '\0') {
+      if (digits) break;
+    } else {
+      return false;
+    }
+  }
+  if (!digits) return false;
+  uint64_t sum = 0;
+  for (size_t k = 0; k < 512; ++k) {
+    sum += (k >= 148 && k < 156) ? uint64_t{' '} : static_cast<uint8_t>(h[k]);
+  }
+  if (sum != stored) return false;
+  *header = magic - 257;
+  return true;
+}
+
 }  // namespace
 
 const char* FileSignatureName(FileSignature type) {
@@ -90,6 +121,7 @@ const char* FileSignatureName(FileSignature type) {
     case FileSignature::kPe: return "pe";
     case FileSignature::kPng: return "png";
     case FileSignature::kJpeg: return "jpeg";
+    case FileSignature::kTar: return "tar";
   }
   return "unknown";
 }
@@ -99,7 +131,7 @@ std::vector<EmbeddedSignature> FindSignatures(std::string_view data, size_t max_
   static const std::array<bool, 256> kFirst = [] {
     std::array<bool, 256> t{};
     for (uint8_t c : {uint8_t{'P'}, uint8_t{0x1F}, uint8_t{'7'}, uint8_t{0xFD}, uint8_t{'B'}, uint8_t{'%'},
-                      uint8_t{0x7F}, uint8_t{'M'}, uint8_t{0x89}, uint8_t{0xFF}}) {
+                      uint8_t{0x7F}, uint8_t{'M'}, uint8_t{0x89}, uint8_t{0xFF}, uint8_t{'u'}}) {
       t[c] = true;
     }
     return t;
@@ -109,13 +141,25 @@ std::vector<EmbeddedSignature> FindSignatures(std::string_view data, size_t max_
   for (size_t i = 0; i < data.size(); ++i) {
     if (!kFirst[static_cast<uint8_t>(data[i])]) continue;
     FileSignature type;
-    if (!MatchSignature(data, i, &type)) continue;
+    size_t at = i;
+    if (data[i] == 'u') {
+      // 'u' is common in text: a cheap look at the next bytes before the full check.
+      if (i + 2 >= data.size() || data[i + 1] != 's' || data[i + 2] != 't') continue;
+      if (!TarHeaderAt(data, i, &at)) continue;
+      type = FileSignature::kTar;
+    } else if (!MatchSignature(data, i, &type)) {
+      continue;
+    }
     if (out.size() >= max_signatures) {
       *truncated = true;
       break;
     }
-    out.push_back({i, type});
+    out.push_back({at, type});
   }
+  // A tar header is reported where it starts, 257 bytes before the magic that finds it.
+  std::stable_sort(out.begin(), out.end(), [](const EmbeddedSignature& a, const EmbeddedSignature& b) {
+    return a.offset < b.offset;
+  });
   return out;
 }
 

@@ -43,8 +43,10 @@ struct ExtractedString {
   bool big_endian = false;  // UTF-16BE (utf16 is true as well)
 };
 
-// Known magic numbers. PE requires "MZ" and a valid e_lfanew pointing at "PE\0\0".
-enum class FileSignature { kZip, kGzip, kSevenZip, kXz, kBzip2, kPdf, kElf, kPe, kPng, kJpeg };
+// Known magic numbers. PE requires "MZ" and a valid e_lfanew pointing at "PE\0\0"; tar
+// requires "ustar" at +257 and a valid header checksum (the signature's offset is the
+// header's start). Append only.
+enum class FileSignature { kZip, kGzip, kSevenZip, kXz, kBzip2, kPdf, kElf, kPe, kPng, kJpeg, kTar };
 const char* FileSignatureName(FileSignature type);
 
 struct EmbeddedSignature {

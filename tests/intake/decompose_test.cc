@@ -868,6 +868,28 @@ TEST(DecomposeCarveTest, BinaryPackageFileAndEmbeddedGzipStream) {
   EXPECT_EQ(ManifestToJson(bytes->manifest), ManifestToJson(m));
 }
 
+TEST(DecomposeCarveTest, EmbeddedTarAndSevenZipAreCarved) {
+  const std::string tar =
+      BuildArchive({{.name = "etc/app.conf", .data = "token=abc\n"}}, {.format = "ustar"});
+  const std::string seven =
+      BuildArchive({{.name = "notes.txt", .data = "seven zip member\n"}}, {.format = "7zip"});
+  const std::string blob =
+      carving::Filler(3000) + tar + carving::Filler(100) + seven + carving::Filler(50);
+  absl::StatusOr<Decomposition> d = Collect(blob, Options("fw.img"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  EXPECT_TRUE(d->manifest.carve_skips.empty()) << d->manifest.carve_skips[0].reason;
+  const Component* conf = FindPath(d->manifest, "fw.img!@3000.tar!/etc/app.conf");
+  ASSERT_NE(conf, nullptr);
+  EXPECT_EQ(d->content.at(conf->id), "token=abc\n");
+  const std::string seven_path =
+      "fw.img!@" + std::to_string(3000 + tar.size() + 100) + ".7z!/notes.txt";
+  const Component* notes = FindPath(d->manifest, seven_path);
+  ASSERT_NE(notes, nullptr) << ManifestToJson(d->manifest);
+  EXPECT_EQ(d->content.at(notes->id), "seven zip member\n");
+  EXPECT_EQ(d->manifest.components.back().children, 2u);
+}
+
 TEST(DecomposeCarveTest, FalseSignaturesAreRecordedSkips) {
   std::string blob = carving::Filler(200);
   const size_t zip_at = blob.size();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -163,6 +164,47 @@ TEST(BinaryStructureTest, ExtractsUtf16BeStringsOnceWithOffsets) {
   // Off, only ASCII runs are reported.
   options.utf16 = false;
   for (const auto& s : ExtractStrings(blob, options, &truncated)) EXPECT_FALSE(s.utf16);
+}
+
+// A ustar header with a valid checksum, as tar writes it.
+std::string TarHeader(std::string_view name, size_t size) {
+  std::string h(512, '\0');
+  h.replace(0, name.size(), name);
+  h.replace(100, 7, "0000644");
+  char octal[13];
+  std::snprintf(octal, sizeof(octal), "%011zo", size);
+  h.replace(124, 11, octal);
+  h[156] = '0';
+  h.replace(257, 6, std::string("ustar\0", 6));
+  h.replace(263, 2, "00");
+  h.replace(148, 8, "        ");
+  unsigned sum = 0;
+  for (unsigned char c : h) sum += c;
+  std::snprintf(octal, sizeof(octal), "%06o", sum);
+  h.replace(148, 7, std::string(octal, 6) + std::string(1, '\0'));
+  return h;
+}
+
+TEST(BinaryStructureTest, EmbeddedTarIsFoundAtItsHeaderByChecksum) {
+  std::string blob = Noise(1001, 5);
+  const size_t tar_at = blob.size();
+  blob += TarHeader("etc/shadow", 5) + "root:" + std::string(507, '\0');
+  // "ustar" in text, and a header whose checksum is wrong: not tar.
+  blob += std::string(300, 'x') + "the ustar format" + std::string(300, 'y');
+  std::string bad = TarHeader("bad", 1);
+  bad[0] = 'c';
+  blob += bad;
+  bool truncated = true;
+  const auto sigs = FindSignatures(blob, 100, &truncated);
+  EXPECT_FALSE(truncated);
+  std::vector<EmbeddedSignature> tars;
+  for (const auto& s : sigs) {
+    if (s.type == FileSignature::kTar) tars.push_back(s);
+  }
+  ASSERT_EQ(tars.size(), 1u);
+  EXPECT_EQ(tars[0].offset, tar_at);
+  EXPECT_STREQ(FileSignatureName(tars[0].type), "tar");
+  for (size_t i = 1; i < sigs.size(); ++i) EXPECT_LE(sigs[i - 1].offset, sigs[i].offset);
 }
 
 TEST(BinaryStructureTest, EntropyValues) {
