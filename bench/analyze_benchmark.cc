@@ -49,8 +49,8 @@ std::string Document(bool plant) {
   bool planted = false;
   for (int i = 0; out.size() < (16u << 20); ++i) {
     if (i > 0) out.push_back(',');
-    out.append("{\"name\":\"svc-" + std::to_string(i) + "\",\"replicas\":" +
-               std::to_string(next() % 16));
+    out.append("{\"name\":\"svc-" + std::to_string(i) +
+               "\",\"replicas\":" + std::to_string(next() % 16));
     out.append(",\"env\":{\"DB_HOST\":\"db" + std::to_string(next() % 100) +
                ".internal\",\"MODE\":\"r\\u0065ad-only\",\"PATH\":\"\\/srv\\/app\"}");
     out.append(",\"ports\":[" + std::to_string(next() % 65536) + "," +

@@ -160,8 +160,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
       result.format = kind == StructureKind::kTsv ? "tsv" : "csv";
     }
   }
-  StructureReport structure = AnalyzeStructure(
-      content, kind, {}, raw.empty() ? &impl_->json_stats : &impl_->json_located);
+  StructureReport structure =
+      AnalyzeStructure(content, kind, {}, raw.empty() ? &impl_->json_stats : &impl_->json_located);
   const DecodedStrings* decoded =
       structure.json && structure.json->counts.escaped_strings > 0
           ? &structure.json->decoded_strings
@@ -229,11 +229,11 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
       }
       if (duplicate) continue;
     }
-    const std::string_view buffer =
-        r.source == kRawSource    ? content
-        : r.source == kJsonSource ? std::string_view(decoded->text)
-        : r.source == kWideSource ? std::string_view(wide->data)
-                                  : std::string_view(structure.layers.buffers[r.source].data);
+    const std::string_view buffer = r.source == kRawSource    ? content
+                                    : r.source == kJsonSource ? std::string_view(decoded->text)
+                                    : r.source == kWideSource
+                                        ? std::string_view(wide->data)
+                                        : std::string_view(structure.layers.buffers[r.source].data);
     const Definition& def = db.definitions()[r.rule];
     const StructuralLocation where = structure.Locate(r.component.begin);
     std::string_view key;

@@ -500,26 +500,29 @@ class Decomposer {
       if (sig.offset == 0 || extension == nullptr || sig.offset < covered_until) continue;
       if (stopped_) break;
       if (carve_level_ >= limits_.max_carve_depth) {
-        AddCarveSkip(file, sig, StrCat("not opened: this file is inside ", carve_level_,
-                                       " carved container(s) and max_carve_depth is ",
-                                       limits_.max_carve_depth));
+        AddCarveSkip(
+            file, sig,
+            StrCat("not opened: this file is inside ", carve_level_,
+                   " carved container(s) and max_carve_depth is ", limits_.max_carve_depth));
         break;
       }
       if (file.depth + 1 >= limits_.max_depth) {
-        AddCarveSkip(file, sig, StrCat("not opened: a carved container would be at depth ",
-                                       file.depth + 1, " and max_depth is ", limits_.max_depth));
+        AddCarveSkip(file, sig,
+                     StrCat("not opened: a carved container would be at depth ", file.depth + 1,
+                            " and max_depth is ", limits_.max_depth));
         break;
       }
       if (limits_.max_carves_per_component != 0 && tried >= limits_.max_carves_per_component) {
-        AddCarveSkip(file, sig,
-                     StrCat("not tried: max_carves_per_component (",
-                            limits_.max_carves_per_component,
-                            ") signatures were tried in this component; later ones are not"));
+        AddCarveSkip(
+            file, sig,
+            StrCat("not tried: max_carves_per_component (", limits_.max_carves_per_component,
+                   ") signatures were tried in this component; later ones are not"));
         break;
       }
       if (limits_.max_entries != 0 && manifest_.entries_seen >= limits_.max_entries) {
-        AddCarveSkip(file, sig, StrCat("not opened: max_entries (", limits_.max_entries,
-                                       ") entries were already seen"));
+        AddCarveSkip(file, sig,
+                     StrCat("not opened: max_entries (", limits_.max_entries,
+                            ") entries were already seen"));
         break;
       }
       ++tried;
@@ -564,8 +567,9 @@ class Decomposer {
         // The probe opened it, the second reader did not: keep the accounting whole.
         carved.kind = ComponentKind::kContainer;
         carved.status = StatusFromError(open_error);
-        carved.reason = StrCat("carved at offset ", sig.offset, " but cannot be opened: ",
-                               open_error.empty() ? "not an archive" : open_error);
+        carved.reason =
+            StrCat("carved at offset ", sig.offset,
+                   " but cannot be opened: ", open_error.empty() ? "not an archive" : open_error);
       }
       covered_until = sig.offset + extent;
       TRAWL_RETURN_IF_ERROR(Emit(carved, std::nullopt));

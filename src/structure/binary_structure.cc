@@ -130,8 +130,9 @@ const char* FileSignatureName(FileSignature type) {
 std::vector<EmbeddedSignature> FindSignatures(std::string_view data, size_t max_signatures, bool* truncated) {
   static const std::array<bool, 256> kFirst = [] {
     std::array<bool, 256> t{};
-    for (uint8_t c : {uint8_t{'P'}, uint8_t{0x1F}, uint8_t{'7'}, uint8_t{0xFD}, uint8_t{'B'}, uint8_t{'%'},
-                      uint8_t{0x7F}, uint8_t{'M'}, uint8_t{0x89}, uint8_t{0xFF}, uint8_t{'u'}}) {
+    for (uint8_t c :
+         {uint8_t{'P'}, uint8_t{0x1F}, uint8_t{'7'}, uint8_t{0xFD}, uint8_t{'B'}, uint8_t{'%'},
+          uint8_t{0x7F}, uint8_t{'M'}, uint8_t{0x89}, uint8_t{0xFF}, uint8_t{'u'}}) {
       t[c] = true;
     }
     return t;
@@ -157,9 +158,9 @@ std::vector<EmbeddedSignature> FindSignatures(std::string_view data, size_t max_
     out.push_back({at, type});
   }
   // A tar header is reported where it starts, 257 bytes before the magic that finds it.
-  std::stable_sort(out.begin(), out.end(), [](const EmbeddedSignature& a, const EmbeddedSignature& b) {
-    return a.offset < b.offset;
-  });
+  std::stable_sort(
+      out.begin(), out.end(),
+      [](const EmbeddedSignature& a, const EmbeddedSignature& b) { return a.offset < b.offset; });
   return out;
 }
 

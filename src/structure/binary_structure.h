@@ -46,7 +46,10 @@ struct ExtractedString {
 // Known magic numbers. PE requires "MZ" and a valid e_lfanew pointing at "PE\0\0"; tar
 // requires "ustar" at +257 and a valid header checksum (the signature's offset is the
 // header's start). Append only.
-enum class FileSignature { kZip, kGzip, kSevenZip, kXz, kBzip2, kPdf, kElf, kPe, kPng, kJpeg, kTar };
+// clang-format off
+enum class FileSignature { kZip, kGzip, kSevenZip, kXz, kBzip2, kPdf, kElf, kPe, kPng, kJpeg,
+                           kTar };
+// clang-format on
 const char* FileSignatureName(FileSignature type);
 
 struct EmbeddedSignature {

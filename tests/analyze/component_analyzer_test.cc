@@ -75,8 +75,8 @@ class ComponentAnalyzerJsonTest : public ::testing::Test {
 };
 
 TEST_F(ComponentAnalyzerJsonTest, RawFindingGetsItsPointer) {
-  const std::string doc = "{\"ci\": [{\"name\": \"x\"}, {\"GITHUB_TOKEN\": \"" +
-                          std::string(kToken) + "\"}]}";
+  const std::string doc =
+      "{\"ci\": [{\"name\": \"x\"}, {\"GITHUB_TOKEN\": \"" + std::string(kToken) + "\"}]}";
   const ComponentResult r = Analyze("config.json", doc);
   EXPECT_EQ(r.format, "json");
   const Finding* f = FindRule(r, "github-pat-classic");
@@ -105,8 +105,8 @@ TEST_F(ComponentAnalyzerJsonTest, FindingOnlyInDecodedStringStillGetsItsPointer)
 TEST_F(ComponentAnalyzerJsonTest, NdjsonFindingInDecodedStringGetsItsRecordPointer) {
   std::string escaped_ok(kToken);
   escaped_ok.replace(0, 1, "\\u0067");
-  const std::string doc = "{\"k\": \"plain\"}\n{\"k\": \"a\\/b\"}\n{\"t\": {\"u\": \"" +
-                          escaped_ok + "\"}}\n";
+  const std::string doc =
+      "{\"k\": \"plain\"}\n{\"k\": \"a\\/b\"}\n{\"t\": {\"u\": \"" + escaped_ok + "\"}}\n";
   const ComponentResult r = Analyze("events.ndjson", doc);
   EXPECT_EQ(r.format, "ndjson");
   const Finding* f = FindRule(r, "github-pat-classic");

@@ -142,7 +142,8 @@ TEST(RecognizeTest, DomainShapedCodeIsNotADomain) {
   EXPECT_FALSE(RecognizeIn("domain", "configure_file(git2_features.h.in out)", "h.in"));
   EXPECT_FALSE(RecognizeIn("domain", "run ./rename.pl --help", "rename.pl"));
   EXPECT_FALSE(RecognizeIn("domain", "x = cfg.dev(1);", "cfg.dev"));
-  EXPECT_FALSE(RecognizeIn("domain", "import scala.reflect.io.{Directory, File}", "scala.reflect.io"));
+  EXPECT_FALSE(
+      RecognizeIn("domain", "import scala.reflect.io.{Directory, File}", "scala.reflect.io"));
   // Host names in prose, URLs and addresses stay.
   EXPECT_TRUE(RecognizeIn("domain", "pull from www.libssh2.org by hand", "www.libssh2.org"));
   EXPECT_TRUE(RecognizeIn("domain", "see https://wiki.scala-lang.org/x", "wiki.scala-lang.org"));
@@ -157,11 +158,13 @@ TEST(RecognizeTest, DomainShapedCodeIsNotADomain) {
 }
 
 TEST(RecognizeTest, UrlUserinfoIsNotAnEmailAddress) {
-  EXPECT_FALSE(RecognizeIn("email", "uri = \"https://gitlab-ci-token:password@gitlab.com/org/r.git\"",
+  EXPECT_FALSE(RecognizeIn("email",
+                           "uri = \"https://gitlab-ci-token:password@gitlab.com/org/r.git\"",
                            "password@gitlab.com"));
   EXPECT_FALSE(RecognizeIn("email", "(eg `https://foo:bar@example.com/repo`)", "bar@example.com"));
   EXPECT_TRUE(RecognizeIn("email", "mailto:libgit2@gmail.com", "libgit2@gmail.com"));
-  EXPECT_TRUE(RecognizeIn("email", "see https://x.org/a?to=ops@corp-mail.com", "ops@corp-mail.com"));
+  EXPECT_TRUE(
+      RecognizeIn("email", "see https://x.org/a?to=ops@corp-mail.com", "ops@corp-mail.com"));
   EXPECT_TRUE(RecognizeIn("email", "Dan Shumow <danshu@microsoft.com>", "danshu@microsoft.com"));
 }
 
@@ -169,7 +172,8 @@ TEST(RecognizeTest, MacCutFromAFingerprintIsNotAMac) {
   const std::string fp = "Fingerprint: 80:19:eb:c8:80:a1:c6:ea:ea:37:ba:c0:26:c6:7f:61.";
   EXPECT_FALSE(RecognizeIn("mac_address", fp, "80:19:eb:c8:80:a1"));
   EXPECT_FALSE(RecognizeIn("mac_address", fp, "c6:ea:ea:37:ba:c0"));
-  EXPECT_TRUE(RecognizeIn("mac_address", "ether 3c:22:fb:1a:0e:5d txqueuelen", "3c:22:fb:1a:0e:5d"));
+  EXPECT_TRUE(
+      RecognizeIn("mac_address", "ether 3c:22:fb:1a:0e:5d txqueuelen", "3c:22:fb:1a:0e:5d"));
 }
 
 TEST(RecognizeTest, RuleValidatorOverridesDefaultAndCaptureIsTheValue) {

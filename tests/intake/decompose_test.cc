@@ -776,17 +776,18 @@ std::string Filler(size_t n) {
   return out;
 }
 
-
 }  // namespace carving
 
 TEST(DecomposeCarveTest, EmbeddedZipInABinaryBecomesComponents) {
   const std::vector<TestEntry> inner = {
-      {.name = "inner.txt", .data = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\n"},
+      {.name = "inner.txt",
+       .data = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\n"},
       {.name = "conf/app.env", .data = std::string(3000, 'x') + "\nTOKEN=1\n"},
   };
   const std::string zip = Zip(inner);
   std::string blob = carving::Filler(4096) + zip + carving::Filler(777);
-  const std::string tar = BuildArchive({{.name = "bin/blob.bin", .data = blob}}, {.format = "ustar"});
+  const std::string tar =
+      BuildArchive({{.name = "bin/blob.bin", .data = blob}}, {.format = "ustar"});
   absl::StatusOr<Decomposition> d = Collect(tar, Options("pkg.tar"));
   ASSERT_TRUE(d.ok()) << d.status();
   const Manifest& m = d->manifest;
@@ -825,7 +826,8 @@ TEST(DecomposeCarveTest, EmbeddedZipInABinaryBecomesComponents) {
   std::vector<std::string> order;
   for (const Component& c : m.components) order.push_back(c.path);
   const auto at = [&](std::string_view p) { return std::find(order.begin(), order.end(), p); };
-  EXPECT_LT(at("pkg.tar!/bin/blob.bin!@4096.zip!/inner.txt"), at("pkg.tar!/bin/blob.bin!@4096.zip"));
+  EXPECT_LT(at("pkg.tar!/bin/blob.bin!@4096.zip!/inner.txt"),
+            at("pkg.tar!/bin/blob.bin!@4096.zip"));
   EXPECT_LT(at("pkg.tar!/bin/blob.bin!@4096.zip"), at("pkg.tar!/bin/blob.bin"));
   EXPECT_THAT(ManifestToJson(m), HasSubstr("\"carved_offset\": 4096"));
 

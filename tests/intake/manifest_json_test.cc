@@ -71,7 +71,8 @@ TEST(ManifestJsonTest, CarvingFieldsAreOptionalAndRoundTrip) {
   Manifest m = Sample();
   // Written before carving existed: no carve limits, carved_offset or carve_skips.
   std::string old = ManifestToJson(m);
-  for (const char* field : {"max_carve_depth", "max_carves_per_component", "max_carve_scan_bytes"}) {
+  for (const char* field :
+       {"max_carve_depth", "max_carves_per_component", "max_carve_scan_bytes"}) {
     const size_t at = old.find(StrCat("\"", field, "\""));
     ASSERT_NE(at, std::string::npos) << field;
     const size_t comma = old.rfind(',', at);

@@ -144,8 +144,8 @@ TEST(PackageAnalysisTest, SecretInAZipCarvedOutOfABinaryIsFoundAtTheCarvedPath) 
   // Deflated inside the zip, the token is not in the blob's own bytes: only carving
   // the zip out of the blob can find it.
   const std::string zip = testing::BuildArchive(
-      {{.name = "inner.txt", .data = "deploy notes\nGITHUB_TOKEN=" + token + "\n" +
-                                     std::string(2000, '=') + "\n"}},
+      {{.name = "inner.txt",
+        .data = "deploy notes\nGITHUB_TOKEN=" + token + "\n" + std::string(2000, '=') + "\n"}},
       {.format = "zip"});
   ASSERT_EQ(zip.find(token), std::string::npos);
   std::string blob(4096, '\0');
