@@ -8,6 +8,7 @@
 #include "entities/entity.h"
 #include "structure/binary_structure.h"
 #include "structure/csv_structure.h"
+#include "structure/defang.h"
 #include "structure/json_structure.h"
 #include "structure/structure_summary.h"
 #include "util/digest.h"
@@ -126,7 +127,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
   };
   constexpr int32_t kRawSource = -1;
   constexpr int32_t kJsonSource = -2;
-  constexpr int32_t kWideSource = -3;  // UTF-16 strings of a binary
+  constexpr int32_t kWideSource = -3;      // UTF-16 strings of a binary
+  constexpr int32_t kRefangedSource = -4;  // defanged indicators made live
   std::vector<Raw> raw;
   uint32_t truncation = 0;
   auto scan = [&](std::string_view buffer, int32_t source) -> absl::Status {
@@ -191,6 +193,17 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
       }
     }
   }
+  // Defanged indicators in text ("95.130.15[.]34", "hxxp://") are scanned in their live
+  // form too, and reported at the defanged bytes.
+  std::optional<DerivedBuffer> refanged;
+  if (!structure.binary) refanged = Refang(content);
+  if (refanged) {
+    const size_t first = raw.size();
+    if (absl::Status status = scan(refanged->data, kRefangedSource); !status.ok()) return status;
+    for (size_t i = first; i < raw.size(); ++i) {
+      raw[i].component = refanged->map.MapRange(raw[i].start, raw[i].end);
+    }
+  }
   for (size_t layer = 0; layer < structure.layers.buffers.size(); ++layer) {
     const size_t first = raw.size();
     const int32_t source = static_cast<int32_t>(layer);
@@ -231,8 +244,9 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     }
     const std::string_view buffer = r.source == kRawSource    ? content
                                     : r.source == kJsonSource ? std::string_view(decoded->text)
-                                    : r.source == kWideSource
-                                        ? std::string_view(wide->data)
+                                    : r.source == kWideSource ? std::string_view(wide->data)
+                                    : r.source == kRefangedSource
+                                        ? std::string_view(refanged->data)
                                         : std::string_view(structure.layers.buffers[r.source].data);
     const Definition& def = db.definitions()[r.rule];
     const StructuralLocation where = structure.Locate(r.component.begin);
@@ -278,6 +292,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     if (transcoded) f.decoded_from = result.encoding;
     if (r.source == kJsonSource) f.decoded_from = "json-string";
     if (r.source == kWideSource) f.decoded_from = "utf16-strings";
+    if (r.source == kRefangedSource) f.decoded_from = "refanged";
     if (r.source >= 0) {
       f.decoded_from = DerivedEncodingName(structure.layers.buffers[r.source].encoding);
     }

@@ -148,6 +148,39 @@ TEST(ComponentAnalyzerPiiTest, UrlValuesHaveExactBoundaries) {
   EXPECT_TRUE(emails.empty()) << emails[0];
 }
 
+// Defanged indicators in a report are found in their live form, at the defanged bytes.
+TEST(ComponentAnalyzerPiiTest, DefangedIndicatorsAreFound) {
+  auto analyzer = ComponentAnalyzer::Create(PiiDb());
+  ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+  const std::string text =
+      "The actor used 95.130.15[.]34 and wrote from sec.service@mail[.]ru.\n"
+      "Live: 8.8.8.8\n";
+  Component c = JsonComponent("report.txt", text.size());
+  auto r = (*analyzer)->Analyze(c, text, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  const Finding* ip = nullptr;
+  const Finding* live = nullptr;
+  const Finding* email = nullptr;
+  for (const Finding& f : r->findings) {
+    if (f.entity == "ipv4" && f.value == "95.130.15.34") ip = &f;
+    if (f.entity == "ipv4" && f.value == "8.8.8.8") live = &f;
+    if (f.entity == "email") email = &f;
+  }
+  ASSERT_NE(ip, nullptr);
+  EXPECT_EQ(ip->decoded_from, "refanged");
+  EXPECT_EQ(ip->start, text.find("95.130"));
+  EXPECT_EQ(ip->end, text.find(" and wrote"));
+  EXPECT_EQ(ip->line, 1);
+  ASSERT_NE(live, nullptr);
+  EXPECT_TRUE(live->decoded_from.empty());  // found in the raw bytes, reported once
+  int live_count = 0;
+  for (const Finding& f : r->findings) live_count += f.value == "8.8.8.8";
+  EXPECT_EQ(live_count, 1);
+  ASSERT_NE(email, nullptr);
+  EXPECT_EQ(email->value, "sec.service@mail.ru");
+  EXPECT_EQ(email->end, text.find(".\nLive"));
+}
+
 // UTF-16 strings inside a binary are scanned in transcribed form (BE and LE), and the
 // finding points at the UTF-16 bytes.
 TEST_F(ComponentAnalyzerJsonTest, TokenInUtf16StringsOfABinaryIsFound) {
