@@ -228,20 +228,39 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
   }
 
   // A decoded-form match of a rule that also matched the raw bytes at the same place is
-  // the same finding: keep the raw one.
-  std::vector<std::pair<uint32_t, ByteSpan>> raw_spans;
+  // the same finding: keep the raw one. A refanged buffer repeats every raw match, so the
+  // lookup is a binary search: raw spans sorted by (rule, begin), with the largest end
+  // so far per rule; a span overlaps [b, e) iff one with begin < e ends after b.
+  struct RawSpan {
+    uint32_t rule;
+    uint64_t begin, end, max_end;
+  };
+  std::vector<RawSpan> raw_spans;
   for (const Raw& r : raw) {
-    if (r.source == kRawSource) raw_spans.push_back({r.rule, r.component});
-  }
-  for (const Raw& r : raw) {
-    if (r.source != kRawSource) {
-      bool duplicate = false;
-      for (const auto& [rule, span] : raw_spans) {
-        duplicate = duplicate || (rule == r.rule && span.begin < r.component.end &&
-                                  r.component.begin < span.end);
-      }
-      if (duplicate) continue;
+    if (r.source == kRawSource) {
+      raw_spans.push_back({r.rule, r.component.begin, r.component.end, 0});
     }
+  }
+  std::sort(raw_spans.begin(), raw_spans.end(), [](const RawSpan& a, const RawSpan& b) {
+    return a.rule != b.rule ? a.rule < b.rule : a.begin < b.begin;
+  });
+  for (size_t i = 0; i < raw_spans.size(); ++i) {
+    const bool same_rule = i > 0 && raw_spans[i - 1].rule == raw_spans[i].rule;
+    raw_spans[i].max_end =
+        same_rule ? std::max(raw_spans[i - 1].max_end, raw_spans[i].end) : raw_spans[i].end;
+  }
+  const auto overlaps_raw = [&raw_spans](uint32_t rule, ByteSpan span) {
+    auto it = std::lower_bound(raw_spans.begin(), raw_spans.end(), std::make_pair(rule, span.end),
+                               [](const RawSpan& a, const std::pair<uint32_t, uint64_t>& key) {
+                                 return a.rule != key.first ? a.rule < key.first
+                                                            : a.begin < key.second;
+                               });
+    if (it == raw_spans.begin()) return false;
+    --it;
+    return it->rule == rule && it->max_end > span.begin;
+  };
+  for (const Raw& r : raw) {
+    if (r.source != kRawSource && overlaps_raw(r.rule, r.component)) continue;
     const std::string_view buffer = r.source == kRawSource    ? content
                                     : r.source == kJsonSource ? std::string_view(decoded->text)
                                     : r.source == kWideSource ? std::string_view(wide->data)

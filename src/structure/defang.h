@@ -18,8 +18,10 @@
 namespace trawl {
 
 // Rewrites "[.]" and "[dot]" to ".", "[@]" and "[at]" to "@", "[:]" to ":" (any case
-// inside the brackets) and "hxxp"/"hXXp" to "http". A rewritten token maps to all of its
-// defanged bytes. nullopt when `text` holds no such token, or is larger than max_bytes.
+// inside the brackets) and "hxxp"/"hXXp" to "http". Only the lines that hold a token are
+// in the result ('\n'-separated, in order); a rewritten token maps to all of its
+// defanged bytes, other bytes 1:1. nullopt when `text` holds no such token, or is larger
+// than max_bytes.
 std::optional<DerivedBuffer> Refang(std::string_view text, size_t max_bytes = 64u << 20);
 
 }  // namespace trawl

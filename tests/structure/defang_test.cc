@@ -29,6 +29,17 @@ TEST(DefangTest, RewritesTokensAndMapsBack) {
   EXPECT_EQ(r->map.MapRange(dot, dot + 1).end - r->map.MapRange(dot, dot + 1).begin, 3u);
 }
 
+TEST(DefangTest, OnlyLinesWithATokenAreCopied) {
+  const std::string text = "line one\nsee evil[.]com\nline three\nand hxxp://x[.]ru/a\nend";
+  auto r = Refang(text);
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->data, "see evil.com\nand http://x.ru/a");
+  const size_t at = r->data.find("http://x.ru/a");
+  const size_t src = text.find("hxxp");
+  EXPECT_EQ(r->map.MapRange(at, at + 13), (ByteSpan{src, src + std::string("hxxp://x[.]ru/a").size()}));
+  EXPECT_EQ(r->source_span, (ByteSpan{text.find("see"), text.find("\nend")}));
+}
+
 TEST(DefangTest, NothingToRewrite) {
   EXPECT_FALSE(Refang("plain text with a[0] index, http://live.example and [dots]").has_value());
   EXPECT_FALSE(Refang("").has_value());
