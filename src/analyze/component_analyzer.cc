@@ -7,7 +7,9 @@
 #include "classify/classify.h"
 #include "classify/transcode.h"
 #include "entities/entity.h"
+#include "structure/binary_structure.h"
 #include "structure/csv_structure.h"
+#include "structure/defang.h"
 #include "structure/json_structure.h"
 #include "structure/structure_summary.h"
 #include "util/digest.h"
@@ -43,6 +45,12 @@ std::string Fingerprint(std::string_view key, std::string_view rule_id, std::str
 // in-process report and the stage-by-stage one byte-identical.
 double RoundForDocuments(double value) { return std::round(value * 1e6) / 1e6; }
 
+JsonOptions WithLocator(bool locator) {
+  JsonOptions options;
+  options.build_locator = locator;
+  return options;
+}
+
 }  // namespace
 
 std::optional<std::string> SkipReason(const Component& component) {
@@ -67,10 +75,17 @@ ComponentResult SkippedResult(const Component& component, std::string_view packa
   return result;
 }
 
+// Two JSON analyzers: every JSON component gets statistics and decoded strings (so
+// escaped secrets are scanned), but the offset locator (24 bytes per value, a third of
+// the JSON analysis time) is built only for components that have candidates to place;
+// most have none. The raw scan runs first, so a component with raw candidates is
+// analysed with the locator in one pass; one whose only candidates come from its
+// decoded strings or layers gets a second, locating pass.
 struct ComponentAnalyzer::Impl {
   std::shared_ptr<const Database> db;
   std::unique_ptr<Scanner> scanner;
-  JsonAnalyzer json;
+  JsonAnalyzer json_stats{WithLocator(false)};
+  JsonAnalyzer json_located{WithLocator(true)};
   ContextScorer scorer;
 };
 
@@ -131,6 +146,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
   };
   constexpr int32_t kRawSource = -1;
   constexpr int32_t kJsonSource = -2;
+  constexpr int32_t kWideSource = -3;      // UTF-16 strings of a binary
+  constexpr int32_t kRefangedSource = -4;  // defanged indicators made live
   std::vector<Raw> raw;
   uint32_t truncation = 0;
   auto scan = [&](std::string_view buffer, int32_t source) -> absl::Status {
@@ -164,7 +181,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
       result.format = kind == StructureKind::kTsv ? "tsv" : "csv";
     }
   }
-  StructureReport structure = AnalyzeStructure(content, kind, {}, &impl_->json);
+  StructureReport structure =
+      AnalyzeStructure(content, kind, {}, raw.empty() ? &impl_->json_stats : &impl_->json_located);
   const DecodedStrings* decoded =
       structure.json && structure.json->counts.escaped_strings > 0
           ? &structure.json->decoded_strings
@@ -174,6 +192,35 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     if (absl::Status status = scan(decoded->text, kJsonSource); !status.ok()) return status;
     for (size_t i = first; i < raw.size(); ++i) {
       raw[i].component = decoded->MapRange(raw[i].start, raw[i].end);
+    }
+  }
+  // Binaries: UTF-16 strings (LE and BE) are invisible to the byte-level scan (ASCII
+  // strings are not: they are in the raw bytes). Their transcription is scanned too and
+  // matches are mapped back to the UTF-16 bytes.
+  std::optional<DerivedBuffer> wide;
+  if (structure.binary) {
+    std::vector<ExtractedString> utf16;
+    for (const ExtractedString& s : structure.binary->strings) {
+      if (s.utf16) utf16.push_back(s);
+    }
+    if (!utf16.empty()) {
+      wide = StringsAsBuffer(utf16);
+      const size_t first = raw.size();
+      if (absl::Status status = scan(wide->data, kWideSource); !status.ok()) return status;
+      for (size_t i = first; i < raw.size(); ++i) {
+        raw[i].component = wide->map.MapRange(raw[i].start, raw[i].end);
+      }
+    }
+  }
+  // Defanged indicators in text ("95.130.15[.]34", "hxxp://") are scanned in their live
+  // form too, and reported at the defanged bytes.
+  std::optional<DerivedBuffer> refanged;
+  if (!structure.binary) refanged = Refang(content);
+  if (refanged) {
+    const size_t first = raw.size();
+    if (absl::Status status = scan(refanged->data, kRefangedSource); !status.ok()) return status;
+    for (size_t i = first; i < raw.size(); ++i) {
+      raw[i].component = refanged->map.MapRange(raw[i].start, raw[i].end);
     }
   }
   for (size_t layer = 0; layer < structure.layers.buffers.size(); ++layer) {
@@ -186,6 +233,13 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
       raw[i].component = structure.layers.MapToComponent(layer, raw[i].start, raw[i].end);
     }
   }
+  // Candidates need their JSON pointer and key (context for the scorer): only now, and
+  // only for a component that has any, is the locator built.
+  if (!raw.empty() && structure.json && !structure.json->locator) {
+    JsonReport located = kind == StructureKind::kJson ? impl_->json_located.Analyze(content)
+                                                      : impl_->json_located.AnalyzeNdjson(content);
+    structure.json->locator = std::move(located.locator);
+  }
   result.truncation = truncation;
   if (truncation) {
     StrAppend(&result.reason, result.reason.empty() ? "" : "; ", "scan truncated: ",
@@ -193,24 +247,45 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
   }
 
   // A decoded-form match of a rule that also matched the raw bytes at the same place is
-  // the same finding: keep the raw one.
-  std::vector<std::pair<uint32_t, ByteSpan>> raw_spans;
+  // the same finding: keep the raw one. A refanged buffer repeats every raw match, so the
+  // lookup is a binary search: raw spans sorted by (rule, begin), with the largest end
+  // so far per rule; a span overlaps [b, e) iff one with begin < e ends after b.
+  struct RawSpan {
+    uint32_t rule;
+    uint64_t begin, end, max_end;
+  };
+  std::vector<RawSpan> raw_spans;
   for (const Raw& r : raw) {
-    if (r.source == kRawSource) raw_spans.push_back({r.rule, r.component});
-  }
-  for (const Raw& r : raw) {
-    if (r.source != kRawSource) {
-      bool duplicate = false;
-      for (const auto& [rule, span] : raw_spans) {
-        duplicate = duplicate || (rule == r.rule && span.begin < r.component.end &&
-                                  r.component.begin < span.end);
-      }
-      if (duplicate) continue;
+    if (r.source == kRawSource) {
+      raw_spans.push_back({r.rule, r.component.begin, r.component.end, 0});
     }
-    const std::string_view buffer =
-        r.source == kRawSource    ? content
-        : r.source == kJsonSource ? std::string_view(decoded->text)
-                                  : std::string_view(structure.layers.buffers[r.source].data);
+  }
+  std::sort(raw_spans.begin(), raw_spans.end(), [](const RawSpan& a, const RawSpan& b) {
+    return a.rule != b.rule ? a.rule < b.rule : a.begin < b.begin;
+  });
+  for (size_t i = 0; i < raw_spans.size(); ++i) {
+    const bool same_rule = i > 0 && raw_spans[i - 1].rule == raw_spans[i].rule;
+    raw_spans[i].max_end =
+        same_rule ? std::max(raw_spans[i - 1].max_end, raw_spans[i].end) : raw_spans[i].end;
+  }
+  const auto overlaps_raw = [&raw_spans](uint32_t rule, ByteSpan span) {
+    auto it = std::lower_bound(raw_spans.begin(), raw_spans.end(), std::make_pair(rule, span.end),
+                               [](const RawSpan& a, const std::pair<uint32_t, uint64_t>& key) {
+                                 return a.rule != key.first ? a.rule < key.first
+                                                            : a.begin < key.second;
+                               });
+    if (it == raw_spans.begin()) return false;
+    --it;
+    return it->rule == rule && it->max_end > span.begin;
+  };
+  for (const Raw& r : raw) {
+    if (r.source != kRawSource && overlaps_raw(r.rule, r.component)) continue;
+    const std::string_view buffer = r.source == kRawSource    ? content
+                                    : r.source == kJsonSource ? std::string_view(decoded->text)
+                                    : r.source == kWideSource ? std::string_view(wide->data)
+                                    : r.source == kRefangedSource
+                                        ? std::string_view(refanged->data)
+                                        : std::string_view(structure.layers.buffers[r.source].data);
     const Definition& def = db.definitions()[r.rule];
     const StructuralLocation where = structure.Locate(r.component.begin);
     std::string_view key;
@@ -254,6 +329,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     f.end = transcoded ? transcoded->map.ToSource(r.component.end) : r.component.end;
     if (transcoded) f.decoded_from = result.encoding;
     if (r.source == kJsonSource) f.decoded_from = "json-string";
+    if (r.source == kWideSource) f.decoded_from = "utf16-strings";
+    if (r.source == kRefangedSource) f.decoded_from = "refanged";
     if (r.source >= 0) {
       f.decoded_from = DerivedEncodingName(structure.layers.buffers[r.source].encoding);
     }

@@ -182,6 +182,74 @@ ContextScore ContextScorer::Score(std::string_view data, size_t begin, size_t en
   return out;
 }
 
+namespace {
+
+bool IsHex(char ch) { return absl::ascii_isxdigit(static_cast<unsigned char>(ch)); }
+bool IsAlnum(char ch) { return absl::ascii_isalnum(static_cast<unsigned char>(ch)); }
+
+// Shapes around a syntactically valid candidate that show it is part of something else
+// (measured on bench_mixed_16MiB.bin and the labelled fixtures, bench/RESULTS.md):
+//   domain: code, not a host: `p->sha1.id`, `ns::a.io`, `&info.to`, `x.dev(`, `a.io[0]`,
+//           `java.net.URL` (the dotted name goes on past the "TLD"), `git2_features.h.in`
+//           (it started after an identifier label with '_'), `./rename.pl` (a path),
+//           `import scala.reflect.io` (a package);
+//   email:  `scheme://user:password@host`, the userinfo of a URL, not an address;
+//   mac_address: six groups cut out of a longer colon-hex run (a certificate fingerprint).
+// Returns why, or "" when nothing around the candidate argues against it.
+std::string BoundaryRejection(std::string_view entity, std::string_view d, size_t b, size_t e) {
+  const auto before = [&](size_t n) { return b >= n ? d.substr(b - n, n) : std::string_view(); };
+  const auto after = [&](size_t n) { return d.substr(e, n); };
+  if (entity == "domain") {
+    if (before(2) == "->" || before(2) == "::" || before(1) == "&") {
+      return "member access in code, not a host name";
+    }
+    if (after(1) == "(" || after(1) == "[" || after(2) == "->") {
+      return "call or subscript in code, not a host name";
+    }
+    if (after(1) == "." && e + 1 < d.size() && IsAlnum(d[e + 1])) {
+      return "the dotted name continues past the top-level domain";
+    }
+    if (before(1) == ".") {
+      size_t i = b - 1;
+      bool underscore = false;
+      while (i > 0 && (IsAlnum(d[i - 1]) || d[i - 1] == '_' || d[i - 1] == '-')) {
+        underscore = underscore || d[i - 1] == '_';
+        --i;
+      }
+      if (underscore) return "part of a dotted identifier, not a host name";
+    }
+    if (before(1) == "/" && before(2) != "//") return "a file name in a path, not a host name";
+    // `import java.net.URL;`, `import scala.reflect.io.{File}`, `package org.acme.io`
+    for (std::string_view keyword : {"import ", "package "}) {
+      if (before(keyword.size()) == keyword) return "a package name in code, not a host name";
+    }
+  } else if (entity == "email") {
+    // Walk back over the token the address sits in.
+    size_t i = b;
+    while (i > 0 && b - i < 2048) {
+      const char ch = d[i - 1];
+      if (absl::ascii_isspace(static_cast<unsigned char>(ch)) || ch == '"' || ch == '\'' ||
+          ch == '<' || ch == '>' || ch == '`' || ch == '(' || ch == '[') {
+        break;
+      }
+      --i;
+    }
+    const std::string_view token = d.substr(i, b - i);
+    const size_t scheme = token.find("://");
+    if (scheme != std::string_view::npos && token.find('/', scheme + 3) == std::string_view::npos &&
+        !token.empty() && token.back() == ':') {
+      return "user:password@host inside a URL, not an e-mail address";
+    }
+  } else if (entity == "mac_address") {
+    const bool run_before = b >= 2 && (d[b - 1] == ':' || d[b - 1] == '-') && IsHex(d[b - 2]);
+    const bool run_after = e + 1 < d.size() && (d[e] == ':' || d[e] == '-') && IsHex(d[e + 1]);
+    if (run_before || run_after) return "part of a longer colon-hex run (a fingerprint?)";
+  }
+  return std::string();
+}
+
+}  // namespace
+
 std::optional<Entity> Recognize(const Candidate& c, const ContextScorer& scorer,
                                 const RecognizeOptions& options) {
   Entity e;
@@ -199,6 +267,11 @@ std::optional<Entity> Recognize(const Candidate& c, const ContextScorer& scorer,
   e.value = std::string(raw);
 
   double adjust = 0.0;
+  if (std::string why = BoundaryRejection(c.entity, c.data, vb, ve); !why.empty()) {
+    if (options.on_failure == ValidatorFailure::kDrop) return std::nullopt;
+    adjust -= options.failure_penalty;
+    e.reasons.push_back(StrCat(Signed(-options.failure_penalty), " context: ", why));
+  }
   std::string_view validator = c.validator;
   if (validator.empty() && type != nullptr) validator = type->validator;
   if (!validator.empty()) {

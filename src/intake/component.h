@@ -82,7 +82,11 @@ struct Component {
   // Id of the first component with the same complete content. Later stages analyse the
   // first one only; a duplicate container is not expanded again.
   std::string duplicate_of;
-  uint64_t children = 0;  // entries listed directly inside this container
+  uint64_t children = 0;  // entries listed directly inside this container (or carved from a file)
+  // For a container carved out of a file component (an archive embedded in a binary):
+  // the byte offset in the parent's content where it starts; -1 otherwise. Written to
+  // the manifest only when set.
+  int64_t carved_offset = -1;
 
   bool operator==(const Component&) const = default;
 };
@@ -100,6 +104,15 @@ struct DecomposeLimits {
   uint32_t max_depth = 8;                     // containers at this depth are not opened
   uint64_t max_path_length = 4096;            // bytes of one raw entry name
   uint64_t max_component_bytes = 1ull << 30;  // content kept for one entry
+  // Carving: a file component's content is searched for embedded archive signatures
+  // (zip, gzip, 7z, xz, bzip2) at offsets > 0, and each one libarchive can open becomes
+  // a carved child container. max_carve_depth bounds how many carved containers one
+  // path chain may hold (0 disables carving); max_carves_per_component bounds the
+  // signatures tried in one component (opened or not); max_carve_scan_bytes bounds the
+  // prefix of a component searched for signatures.
+  uint32_t max_carve_depth = 2;
+  uint32_t max_carves_per_component = 16;
+  uint64_t max_carve_scan_bytes = 256ull << 20;
 
   bool operator==(const DecomposeLimits&) const = default;
 };
@@ -115,6 +128,20 @@ struct LimitEvent {
   bool operator==(const LimitEvent&) const = default;
 };
 
+// An embedded signature that carving tried and did not turn into a component (a false
+// signature, or a limit), so a reader can see what was not opened and why.
+struct CarveSkip {
+  std::string component_id;  // the file component the signature is in
+  uint64_t offset = 0;       // in that component's content
+  std::string type;          // "zip", "gzip", "7z", "xz", "bzip2"
+  std::string reason;
+
+  bool operator==(const CarveSkip&) const = default;
+};
+
+// At most this many carve skips are listed in a manifest; the rest are only counted.
+inline constexpr size_t kMaxListedCarveSkips = 1000;
+
 struct Manifest {
   std::string schema = std::string(kManifestSchema);
   std::string package_id;
@@ -129,6 +156,8 @@ struct Manifest {
   uint64_t entries_seen = 0;    // archive headers read; == components.size() - 1
   uint64_t expanded_bytes = 0;  // decompressed bytes, all levels
   std::vector<LimitEvent> limit_events;
+  std::vector<CarveSkip> carve_skips;  // at most kMaxListedCarveSkips
+  uint64_t carve_skips_omitted = 0;    // skips beyond that
   // In emission order: a container comes after its children, so its status is final.
   std::vector<Component> components;
 

@@ -20,6 +20,7 @@
 
 #include "intake/manifest_json.h"
 #include "intake/media_type.h"
+#include "structure/binary_structure.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/status_macros.h"
@@ -162,6 +163,7 @@ bool HasCompressionFilter(archive* a) {
 std::string RawPayloadName(std::string_view parent_path) {
   const size_t cut = parent_path.find_last_of("/!");
   std::string base(cut == std::string_view::npos ? parent_path : parent_path.substr(cut + 1));
+  if (!base.empty() && base[0] == '@') return "data";  // a carved stream ("blob!@64.gz")
   static constexpr std::array<std::pair<std::string_view, std::string_view>, 14> kSuffixes = {
       {{".tgz", ".tar"},
        {".tbz2", ".tar"},
@@ -227,6 +229,24 @@ struct DigestInfo {
   ComponentKind kind = ComponentKind::kFile;
   std::string container_format;
 };
+
+// Embedded signatures carving tries (tar is found by its "ustar" header), with the
+// extension used in the carved path
+// ("blob.bin!@4096.zip"). PE, ELF, PDF and images have no container libarchive reads.
+const char* CarveExtension(FileSignature type) {
+  switch (type) {
+    case FileSignature::kZip: return "zip";
+    case FileSignature::kGzip: return "gz";
+    case FileSignature::kSevenZip: return "7z";
+    case FileSignature::kXz: return "xz";
+    case FileSignature::kBzip2: return "bz2";
+    case FileSignature::kTar: return "tar";
+    default: return nullptr;
+  }
+}
+
+// Signatures recorded per component at most; carving tries far fewer.
+constexpr size_t kMaxSignaturesPerComponent = 1 << 16;
 
 enum class ExpandOutcome {
   kExpanded,      // children were listed (maybe none); the caller emits the container
@@ -348,6 +368,7 @@ class Decomposer {
       AddEvent("max_component_bytes", root.id, manifest_.input_bytes, cap);
     }
     root.media_type = std::string(SniffMediaType(content));
+    if (root.kind == ComponentKind::kFile) return EmitLeaf(root, content);
     return Emit(root, content);
   }
 
@@ -387,7 +408,7 @@ class Decomposer {
       c.container_format = it->second.container_format;
       return Emit(c, content);
     }
-    if (!LooksLikeContainer(content)) return Emit(c, content);
+    if (!LooksLikeContainer(content)) return EmitLeaf(c, content);
     if (c.depth >= limits_.max_depth) {
       DepthLimit(c);
       digests_[c.sha256].kind = c.kind;
@@ -409,8 +430,151 @@ class Decomposer {
     if (!open_error.empty()) {
       c.status = StatusFromError(open_error);
       c.reason = StrCat("looks like ", c.media_type, " but cannot be opened: ", open_error);
+      return Emit(c, content);
+    }
+    return EmitLeaf(c, content);
+  }
+
+  // A complete file: carve embedded archives out of it (they are emitted first, as its
+  // children), then emit the file itself with its content.
+  absl::Status EmitLeaf(Component& c, std::string_view content) {
+    if (c.status == ComponentStatus::kOk && c.content_complete) {
+      TRAWL_RETURN_IF_ERROR(Carve(c, content));
     }
     return Emit(c, content);
+  }
+
+  void AddCarveSkip(const Component& c, const EmbeddedSignature& sig, std::string reason) {
+    if (manifest_.carve_skips.size() >= kMaxListedCarveSkips) {
+      ++manifest_.carve_skips_omitted;
+      return;
+    }
+    manifest_.carve_skips.push_back(
+        CarveSkip{c.id, sig.offset, FileSignatureName(sig.type), std::move(reason)});
+  }
+
+  // Opens `data` as an archive and reads the first entry's header and first bytes, so
+  // a signature that merely looks right (random bytes that start "PK\3\4") is rejected
+  // before anything is emitted. Returns "" when it opened, else libarchive's reason.
+  std::string ProbeArchive(std::string_view data) {
+    ArchivePtr a = NewReader();
+    if (a == nullptr) return "libarchive: out of memory";
+    if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
+      return ErrorText(a.get());
+    }
+    archive_entry* entry = nullptr;
+    const int r = archive_read_next_header(a.get(), &entry);
+    if (r == ARCHIVE_EOF) return "no entries";
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return ErrorText(a.get());
+    const int base = archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK;
+    if ((base == ARCHIVE_FORMAT_RAW || base == ARCHIVE_FORMAT_EMPTY || base == 0) &&
+        !HasCompressionFilter(a.get())) {
+      return "not an archive";
+    }
+    if (archive_entry_is_encrypted(entry)) return "";
+    if (archive_read_data(a.get(), buffer_.data(), buffer_.size()) < 0) {
+      return ErrorText(a.get());
+    }
+    return "";
+  }
+
+  // Carving (#6): archives embedded at offsets > 0 in a file's content become carved
+  // container components, children of the file, decomposed like any container (same
+  // ids, limits, dedup of their entries, accounting). A signature that does not open is
+  // a recorded skip, never an error.
+  absl::Status Carve(Component& file, std::string_view content) {
+    if (limits_.max_carve_depth == 0 || stopped_ || file.kind != ComponentKind::kFile) {
+      return absl::OkStatus();
+    }
+    std::string_view searched = content;
+    if (limits_.max_carve_scan_bytes != 0 && searched.size() > limits_.max_carve_scan_bytes) {
+      searched = searched.substr(0, static_cast<size_t>(limits_.max_carve_scan_bytes));
+    }
+    bool truncated = false;
+    const std::vector<EmbeddedSignature> signatures =
+        FindSignatures(searched, kMaxSignaturesPerComponent, &truncated);
+    uint64_t covered_until = 0;  // signatures inside an archive already carved are its own
+    uint32_t tried = 0;
+    for (const EmbeddedSignature& sig : signatures) {
+      const char* extension = CarveExtension(sig.type);
+      if (sig.offset == 0 || extension == nullptr || sig.offset < covered_until) continue;
+      if (stopped_) break;
+      if (carve_level_ >= limits_.max_carve_depth) {
+        AddCarveSkip(
+            file, sig,
+            StrCat("not opened: this file is inside ", carve_level_,
+                   " carved container(s) and max_carve_depth is ", limits_.max_carve_depth));
+        break;
+      }
+      if (file.depth + 1 >= limits_.max_depth) {
+        AddCarveSkip(file, sig,
+                     StrCat("not opened: a carved container would be at depth ", file.depth + 1,
+                            " and max_depth is ", limits_.max_depth));
+        break;
+      }
+      if (limits_.max_carves_per_component != 0 && tried >= limits_.max_carves_per_component) {
+        AddCarveSkip(
+            file, sig,
+            StrCat("not tried: max_carves_per_component (", limits_.max_carves_per_component,
+                   ") signatures were tried in this component; later ones are not"));
+        break;
+      }
+      if (limits_.max_entries != 0 && manifest_.entries_seen >= limits_.max_entries) {
+        AddCarveSkip(file, sig,
+                     StrCat("not opened: max_entries (", limits_.max_entries,
+                            ") entries were already seen"));
+        break;
+      }
+      ++tried;
+      const std::string_view slice = content.substr(static_cast<size_t>(sig.offset));
+      if (std::string probe = ProbeArchive(slice); !probe.empty()) {
+        AddCarveSkip(file, sig, StrCat("does not open as an archive: ", probe));
+        continue;
+      }
+      Component carved;
+      carved.parent_id = file.id;
+      carved.depth = file.depth + 1;
+      carved.index = file.children;
+      // Carved containers have no stored name; the offset stands in for it in the id.
+      carved.id = MakeId(options_.package_id, file.id, carved.index, StrCat("@", sig.offset));
+      carved.path = StrCat(file.path, "!@", sig.offset, ".", extension);
+      carved.carved_offset = static_cast<int64_t>(sig.offset);
+      carved.media_type = std::string(SniffMediaType(slice));
+      ++manifest_.entries_seen;
+      ++file.children;
+      ArchivePtr a = NewReader();
+      if (a == nullptr) return absl::ResourceExhaustedError("libarchive: out of memory");
+      std::string open_error;
+      ExpandOutcome outcome = ExpandOutcome::kUnreadable;
+      if (archive_read_open_memory(a.get(), slice.data(), slice.size()) == ARCHIVE_OK) {
+        ++carve_level_;
+        absl::StatusOr<ExpandOutcome> expanded = Expand(carved, a.get(), slice.size(), &open_error);
+        --carve_level_;
+        if (!expanded.ok()) return expanded.status();
+        outcome = *expanded;
+      } else {
+        open_error = ErrorText(a.get());
+      }
+      // The carved bytes: from the signature to where libarchive stopped reading (the
+      // end of the archive, for formats read front to back), at least one byte.
+      const la_int64_t consumed = archive_filter_bytes(a.get(), -1);
+      const uint64_t extent =
+          std::clamp<uint64_t>(consumed > 0 ? static_cast<uint64_t>(consumed) : 0, 1, slice.size());
+      carved.size = extent;
+      carved.sha256 = ToHex(Sha256Of(slice.substr(0, static_cast<size_t>(extent))));
+      carved.content_complete = true;
+      if (outcome != ExpandOutcome::kExpanded) {
+        // The probe opened it, the second reader did not: keep the accounting whole.
+        carved.kind = ComponentKind::kContainer;
+        carved.status = StatusFromError(open_error);
+        carved.reason =
+            StrCat("carved at offset ", sig.offset,
+                   " but cannot be opened: ", open_error.empty() ? "not an archive" : open_error);
+      }
+      covered_until = sig.offset + extent;
+      TRAWL_RETURN_IF_ERROR(Emit(carved, std::nullopt));
+    }
+    return absl::OkStatus();
   }
 
   // Package-wide limits; returns true (and records why) when the walk must stop.
@@ -649,6 +813,7 @@ class Decomposer {
   std::unordered_map<std::string, DigestInfo> digests_;
   std::string buffer_;
   bool stopped_ = false;
+  uint32_t carve_level_ = 0;  // carved containers on the current path chain
 };
 
 absl::Status ValidateOptions(const DecomposeOptions& options) {

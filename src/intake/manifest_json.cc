@@ -51,6 +51,15 @@ absl::Status Read(const object& obj, std::string_view key, bool* out) {
   return absl::OkStatus();
 }
 
+// Fields added to trawl.manifest/1 after its first release are optional on read: a
+// manifest written before them still parses, with the defaults.
+template <typename T>
+absl::Status ReadOptional(const object& obj, std::string_view key, T* out) {
+  element value;
+  if (obj.at_key(key).get(value) == simdjson::NO_SUCH_FIELD) return absl::OkStatus();
+  return Read(obj, key, out);
+}
+
 void WriteLimits(JsonWriter& w, const DecomposeLimits& l) {
   w.Key("limits").BeginObject();
   w.Field("max_total_bytes", l.max_total_bytes);
@@ -60,6 +69,9 @@ void WriteLimits(JsonWriter& w, const DecomposeLimits& l) {
   w.Field("max_depth", static_cast<uint64_t>(l.max_depth));
   w.Field("max_path_length", l.max_path_length);
   w.Field("max_component_bytes", l.max_component_bytes);
+  w.Field("max_carve_depth", static_cast<uint64_t>(l.max_carve_depth));
+  w.Field("max_carves_per_component", static_cast<uint64_t>(l.max_carves_per_component));
+  w.Field("max_carve_scan_bytes", l.max_carve_scan_bytes);
   w.EndObject();
 }
 
@@ -71,6 +83,10 @@ absl::Status ReadLimits(const object& obj, DecomposeLimits* l) {
   TRAWL_RETURN_IF_ERROR(Read(obj, "max_depth", &l->max_depth));
   TRAWL_RETURN_IF_ERROR(Read(obj, "max_path_length", &l->max_path_length));
   TRAWL_RETURN_IF_ERROR(Read(obj, "max_component_bytes", &l->max_component_bytes));
+  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "max_carve_depth", &l->max_carve_depth));
+  TRAWL_RETURN_IF_ERROR(
+      ReadOptional(obj, "max_carves_per_component", &l->max_carves_per_component));
+  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "max_carve_scan_bytes", &l->max_carve_scan_bytes));
   return absl::OkStatus();
 }
 
@@ -95,6 +111,7 @@ void WriteComponent(JsonWriter& w, const Component& c) {
   w.Field("reason", c.reason);
   w.Field("duplicate_of", c.duplicate_of);
   w.Field("children", c.children);
+  if (c.carved_offset >= 0) w.Field("carved_offset", c.carved_offset);
   w.EndObject();
 }
 
@@ -121,6 +138,8 @@ absl::Status ReadComponent(const object& obj, Component* c) {
   TRAWL_RETURN_IF_ERROR(Read(obj, "reason", &c->reason));
   TRAWL_RETURN_IF_ERROR(Read(obj, "duplicate_of", &c->duplicate_of));
   TRAWL_RETURN_IF_ERROR(Read(obj, "children", &c->children));
+  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "carved_offset", &c->carved_offset));
+  if (c->carved_offset < -1) return FieldError("carved_offset", simdjson::NUMBER_OUT_OF_RANGE);
   return absl::OkStatus();
 }
 
@@ -158,6 +177,20 @@ std::string ManifestToJson(const Manifest& m, int indent) {
     w.EndObject();
   }
   w.EndArray();
+  // Optional (added within /1): written only when carving skipped something.
+  if (!m.carve_skips.empty() || m.carve_skips_omitted > 0) {
+    w.Key("carve_skips").BeginArray();
+    for (const CarveSkip& skip : m.carve_skips) {
+      w.BeginObject();
+      w.Field("component", skip.component_id);
+      w.Field("offset", skip.offset);
+      w.Field("type", skip.type);
+      w.Field("reason", skip.reason);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Field("carve_skips_omitted", m.carve_skips_omitted);
+  }
   w.Key("components").BeginArray();
   for (const Component& c : m.components) WriteComponent(w, c);
   w.EndArray();
@@ -208,6 +241,24 @@ absl::StatusOr<Manifest> ManifestFromJson(std::string_view json) {
     TRAWL_RETURN_IF_ERROR(Read(obj, "maximum", &e.maximum));
     m.limit_events.push_back(std::move(e));
   }
+  simdjson::dom::array skips;
+  if (auto error = root.at_key("carve_skips").get_array().get(skips); !error) {
+    for (element item : skips) {
+      object obj;
+      if (auto item_error = item.get_object().get(obj)) {
+        return FieldError("carve_skips[]", item_error);
+      }
+      CarveSkip skip;
+      TRAWL_RETURN_IF_ERROR(Read(obj, "component", &skip.component_id));
+      TRAWL_RETURN_IF_ERROR(Read(obj, "offset", &skip.offset));
+      TRAWL_RETURN_IF_ERROR(Read(obj, "type", &skip.type));
+      TRAWL_RETURN_IF_ERROR(Read(obj, "reason", &skip.reason));
+      m.carve_skips.push_back(std::move(skip));
+    }
+  } else if (error != simdjson::NO_SUCH_FIELD) {
+    return FieldError("carve_skips", error);
+  }
+  TRAWL_RETURN_IF_ERROR(ReadOptional(root, "carve_skips_omitted", &m.carve_skips_omitted));
   simdjson::dom::array components;
   if (auto error = root.at_key("components").get_array().get(components)) {
     return FieldError("components", error);

@@ -76,6 +76,37 @@ bool MatchSignature(std::string_view d, size_t i, FileSignature* type) {
   return false;
 }
 
+// A POSIX/GNU tar header whose "ustar" magic is at data[magic]: the header starts 257
+// bytes earlier and its checksum (bytes summed with the checksum field as spaces) must
+// match the octal number stored at 148..155.
+bool TarHeaderAt(std::string_view d, size_t magic, size_t* header) {
+  using namespace std::string_view_literals;
+  if (magic < 257 || d.size() - (magic - 257) < 512) return false;
+  if (d.substr(magic, 6) != "ustar\0"sv && d.substr(magic, 8) != "ustar  \0"sv) return false;
+  const std::string_view h = d.substr(magic - 257, 512);
+  uint64_t stored = 0;
+  bool digits = false;
+  for (size_t k = 148; k < 156; ++k) {
+    const char ch = h[k];
+    if (ch >= '0' && ch <= '7') {
+      stored = stored * 8 + static_cast<uint64_t>(ch - '0');
+      digits = true;
+    } else if (ch == ' ' || ch == '\0') {
+      if (digits) break;
+    } else {
+      return false;
+    }
+  }
+  if (!digits) return false;
+  uint64_t sum = 0;
+  for (size_t k = 0; k < 512; ++k) {
+    sum += (k >= 148 && k < 156) ? uint64_t{' '} : static_cast<uint8_t>(h[k]);
+  }
+  if (sum != stored) return false;
+  *header = magic - 257;
+  return true;
+}
+
 }  // namespace
 
 const char* FileSignatureName(FileSignature type) {
@@ -90,6 +121,7 @@ const char* FileSignatureName(FileSignature type) {
     case FileSignature::kPe: return "pe";
     case FileSignature::kPng: return "png";
     case FileSignature::kJpeg: return "jpeg";
+    case FileSignature::kTar: return "tar";
   }
   return "unknown";
 }
@@ -98,8 +130,9 @@ const char* FileSignatureName(FileSignature type) {
 std::vector<EmbeddedSignature> FindSignatures(std::string_view data, size_t max_signatures, bool* truncated) {
   static const std::array<bool, 256> kFirst = [] {
     std::array<bool, 256> t{};
-    for (uint8_t c : {uint8_t{'P'}, uint8_t{0x1F}, uint8_t{'7'}, uint8_t{0xFD}, uint8_t{'B'}, uint8_t{'%'},
-                      uint8_t{0x7F}, uint8_t{'M'}, uint8_t{0x89}, uint8_t{0xFF}}) {
+    for (uint8_t c :
+         {uint8_t{'P'}, uint8_t{0x1F}, uint8_t{'7'}, uint8_t{0xFD}, uint8_t{'B'}, uint8_t{'%'},
+          uint8_t{0x7F}, uint8_t{'M'}, uint8_t{0x89}, uint8_t{0xFF}, uint8_t{'u'}}) {
       t[c] = true;
     }
     return t;
@@ -109,13 +142,25 @@ std::vector<EmbeddedSignature> FindSignatures(std::string_view data, size_t max_
   for (size_t i = 0; i < data.size(); ++i) {
     if (!kFirst[static_cast<uint8_t>(data[i])]) continue;
     FileSignature type;
-    if (!MatchSignature(data, i, &type)) continue;
+    size_t at = i;
+    if (data[i] == 'u') {
+      // 'u' is common in text: a cheap look at the next bytes before the full check.
+      if (i + 2 >= data.size() || data[i + 1] != 's' || data[i + 2] != 't') continue;
+      if (!TarHeaderAt(data, i, &at)) continue;
+      type = FileSignature::kTar;
+    } else if (!MatchSignature(data, i, &type)) {
+      continue;
+    }
     if (out.size() >= max_signatures) {
       *truncated = true;
       break;
     }
-    out.push_back({i, type});
+    out.push_back({at, type});
   }
+  // A tar header is reported where it starts, 257 bytes before the magic that finds it.
+  std::stable_sort(
+      out.begin(), out.end(),
+      [](const EmbeddedSignature& a, const EmbeddedSignature& b) { return a.offset < b.offset; });
   return out;
 }
 
@@ -145,23 +190,47 @@ std::vector<ExtractedString> ExtractStrings(std::string_view data, const BinaryO
     if (j - i >= min_len && !add({i, j - i, false, std::string(data.substr(i, j - i))})) break;
     i = j;
   }
-  // UTF-16LE runs of printable ASCII code units, on both alignments.
+  // UTF-16 runs of printable ASCII code units, little- and big-endian, on both
+  // alignments. Both byte orders are read from one pass over maximal regions that
+  // alternate printable byte / NUL: read one way the region is LE ("p 00 p 00"), read
+  // the other it is BE ("00 p 00 p"), and a region that is not a whole number of code
+  // units either way is attributed by its ends and, when that is ambiguous, by which
+  // reading puts the code units on even offsets (so "00 p 00 p 00", common with NUL
+  // padding and terminators, is not reported twice).
   if (options.utf16 && !*truncated) {
-    for (size_t phase = 0; phase < 2 && !*truncated; ++phase) {
-      for (size_t i = phase; i + 1 < data.size();) {
-        if (!(Printable(byte(i)) && byte(i + 1) == 0)) {
-          i += 2;
-          continue;
-        }
-        size_t j = i;
-        std::string text;
-        while (j + 1 < data.size() && Printable(byte(j)) && byte(j + 1) == 0) {
-          text.push_back(data[j]);
-          j += 2;
-        }
-        if (text.size() >= min_len && !add({i, j - i, true, std::move(text)})) break;
-        i = j;
+    for (size_t i = 0; i + 1 < data.size() && !*truncated;) {
+      const bool starts_printable = Printable(byte(i)) && byte(i + 1) == 0;
+      const bool starts_zero = byte(i) == 0 && Printable(byte(i + 1));
+      if (!starts_printable && !starts_zero) {
+        ++i;
+        continue;
       }
+      size_t j = i + 2;  // one past the region
+      while (j < data.size() &&
+             (((j - i) % 2 == 0) == starts_printable ? Printable(byte(j)) : byte(j) == 0)) {
+        ++j;
+      }
+      const bool ends_zero = byte(j - 1) == 0;
+      bool little;
+      if (starts_printable != ends_zero) {
+        little = (i % 2 == 0) == starts_printable;  // "p..p" or "00..00": by alignment
+      } else {
+        little = starts_printable;  // "p 00 .. p 00" is LE, "00 p .. 00 p" is BE
+      }
+      // The code units of the chosen reading: LE units start on a printable byte,
+      // BE units on a NUL; a byte at either end that completes no unit is left out.
+      size_t begin = i, end = j;
+      if (little != starts_printable) ++begin;
+      if ((end - begin) % 2 != 0) --end;
+      std::string text;
+      text.reserve((end - begin) / 2);
+      for (size_t k = begin + (little ? 0 : 1); k < end; k += 2) text.push_back(data[k]);
+      if (text.size() >= min_len) {
+        ExtractedString s{begin, end - begin, true, std::move(text)};
+        s.big_endian = !little;
+        if (!add(std::move(s))) break;
+      }
+      i = j;
     }
     std::stable_sort(out.begin(), out.end(),
                      [](const ExtractedString& a, const ExtractedString& b) { return a.offset < b.offset; });
@@ -236,10 +305,14 @@ void BinaryReport::WriteJson(JsonWriter& w, size_t max_items) const {
     w.Field("entropy", e.mean_entropy).EndObject();
   }
   w.EndArray();
-  uint64_t utf16 = 0;
-  for (const ExtractedString& s : strings) utf16 += s.utf16;
+  uint64_t utf16 = 0, utf16be = 0;
+  for (const ExtractedString& s : strings) {
+    utf16 += s.utf16;
+    utf16be += s.big_endian;
+  }
   w.Key("strings").BeginObject();
-  w.Field("count", uint64_t{strings.size()}).Field("utf16", utf16).Field("truncated", strings_truncated);
+  w.Field("count", uint64_t{strings.size()}).Field("utf16", utf16).Field("utf16be", utf16be);
+  w.Field("truncated", strings_truncated);
   w.EndObject();
   w.Key("signatures").BeginArray();
   for (size_t i = 0; i < signatures.size() && i < max_items; ++i) {

@@ -1,6 +1,6 @@
 // File: binary_structure.h
 // Binary structure: a Shannon-entropy profile per block (high-entropy regions look
-// encrypted or compressed), printable-string extraction (ASCII and UTF-16LE) with offsets
+// encrypted or compressed), printable-string extraction (ASCII, UTF-16LE and UTF-16BE) with offsets
 // so the pattern and entity passes can scan strings inside binaries, and embedded file
 // signatures at offsets so intake can carve them out as new components.
 #ifndef TRAWL_SRC_STRUCTURE_BINARY_STRUCTURE_H_
@@ -37,13 +37,19 @@ struct EntropyRegion {
 
 struct ExtractedString {
   uint64_t offset = 0;       // first byte in the component
-  uint64_t byte_length = 0;  // bytes in the component (2 per character for UTF-16LE)
+  uint64_t byte_length = 0;  // bytes in the component (2 per character for UTF-16)
   bool utf16 = false;
   std::string text;  // UTF-8 (ASCII for both kinds)
+  bool big_endian = false;  // UTF-16BE (utf16 is true as well)
 };
 
-// Known magic numbers. PE requires "MZ" and a valid e_lfanew pointing at "PE\0\0".
-enum class FileSignature { kZip, kGzip, kSevenZip, kXz, kBzip2, kPdf, kElf, kPe, kPng, kJpeg };
+// Known magic numbers. PE requires "MZ" and a valid e_lfanew pointing at "PE\0\0"; tar
+// requires "ustar" at +257 and a valid header checksum (the signature's offset is the
+// header's start). Append only.
+// clang-format off
+enum class FileSignature { kZip, kGzip, kSevenZip, kXz, kBzip2, kPdf, kElf, kPe, kPng, kJpeg,
+                           kTar };
+// clang-format on
 const char* FileSignatureName(FileSignature type);
 
 struct EmbeddedSignature {

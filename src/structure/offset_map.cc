@@ -88,6 +88,7 @@ const char* DerivedEncodingName(DerivedEncoding encoding) {
     case DerivedEncoding::kUtf16Le: return "utf16le";
     case DerivedEncoding::kUtf16Be: return "utf16be";
     case DerivedEncoding::kStrings: return "strings";
+    case DerivedEncoding::kRefanged: return "refanged";
   }
   return "unknown";
 }

@@ -67,7 +67,9 @@ class OffsetMap {
 };
 
 // How a derived buffer was produced.
-enum class DerivedEncoding { kJsonString, kBase64, kBase64Url, kHex, kUtf16Le, kUtf16Be, kStrings };
+enum class DerivedEncoding {
+  kJsonString, kBase64, kBase64Url, kHex, kUtf16Le, kUtf16Be, kStrings, kRefanged
+};
 const char* DerivedEncodingName(DerivedEncoding encoding);
 
 // A decoded layer of a component. `source_span` is in the coordinates of the parent

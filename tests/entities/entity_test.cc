@@ -2,7 +2,9 @@
 // context lowers it, validators drop or lower candidates, and every change is explained.
 #include "entities/entity.h"
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -117,6 +119,61 @@ TEST(RecognizeTest, FailedValidatorDropsOrLowers) {
   EXPECT_FALSE(e->validated);
   EXPECT_LT(e->confidence, 0.5);
   EXPECT_TRUE(HasReason(e->reasons, "failed: Luhn checksum mismatch"));
+}
+
+// Valid syntax, wrong thing: the shapes around the candidate decide (false positives
+// counted on bench_mixed_16MiB.bin and the labelled fixtures, bench/RESULTS.md).
+std::optional<Entity> RecognizeIn(std::string_view entity, std::string_view data,
+                                  std::string_view value, const RecognizeOptions& options = {}) {
+  static const ContextScorer scorer;
+  Candidate c;
+  c.entity = entity;
+  c.data = data;
+  c.begin = data.find(value);
+  EXPECT_NE(c.begin, std::string_view::npos) << value;
+  c.end = c.begin + value.size();
+  return Recognize(c, scorer, options);
+}
+
+TEST(RecognizeTest, DomainShapedCodeIsNotADomain) {
+  EXPECT_FALSE(RecognizeIn("domain", "if (oids->sha1.id[0] <= i)", "sha1.id"));
+  EXPECT_FALSE(RecognizeIn("domain", "git_str_init(&info.to, 0);", "info.to"));
+  EXPECT_FALSE(RecognizeIn("domain", "import java.net.URL", "java.net"));
+  EXPECT_FALSE(RecognizeIn("domain", "configure_file(git2_features.h.in out)", "h.in"));
+  EXPECT_FALSE(RecognizeIn("domain", "run ./rename.pl --help", "rename.pl"));
+  EXPECT_FALSE(RecognizeIn("domain", "x = cfg.dev(1);", "cfg.dev"));
+  EXPECT_FALSE(
+      RecognizeIn("domain", "import scala.reflect.io.{Directory, File}", "scala.reflect.io"));
+  // Host names in prose, URLs and addresses stay.
+  EXPECT_TRUE(RecognizeIn("domain", "pull from www.libssh2.org by hand", "www.libssh2.org"));
+  EXPECT_TRUE(RecognizeIn("domain", "see https://wiki.scala-lang.org/x", "wiki.scala-lang.org"));
+  EXPECT_TRUE(RecognizeIn("domain", "mail ops@mail.example.co.uk.", "mail.example.co.uk"));
+  EXPECT_TRUE(RecognizeIn("domain", "resolves cdn.evil-host.ru; blocked", "evil-host.ru"));
+  // With kLower the candidate stays, lowered, and says why.
+  RecognizeOptions lower;
+  lower.on_failure = ValidatorFailure::kLower;
+  auto e = RecognizeIn("domain", "import java.net.URL", "java.net", lower);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_TRUE(HasReason(e->reasons, "context: the dotted name continues"));
+}
+
+TEST(RecognizeTest, UrlUserinfoIsNotAnEmailAddress) {
+  EXPECT_FALSE(RecognizeIn("email",
+                           "uri = \"https://gitlab-ci-token:password@gitlab.com/org/r.git\"",
+                           "password@gitlab.com"));
+  EXPECT_FALSE(RecognizeIn("email", "(eg `https://foo:bar@example.com/repo`)", "bar@example.com"));
+  EXPECT_TRUE(RecognizeIn("email", "mailto:libgit2@gmail.com", "libgit2@gmail.com"));
+  EXPECT_TRUE(
+      RecognizeIn("email", "see https://x.org/a?to=ops@corp-mail.com", "ops@corp-mail.com"));
+  EXPECT_TRUE(RecognizeIn("email", "Dan Shumow <danshu@microsoft.com>", "danshu@microsoft.com"));
+}
+
+TEST(RecognizeTest, MacCutFromAFingerprintIsNotAMac) {
+  const std::string fp = "Fingerprint: 80:19:eb:c8:80:a1:c6:ea:ea:37:ba:c0:26:c6:7f:61.";
+  EXPECT_FALSE(RecognizeIn("mac_address", fp, "80:19:eb:c8:80:a1"));
+  EXPECT_FALSE(RecognizeIn("mac_address", fp, "c6:ea:ea:37:ba:c0"));
+  EXPECT_TRUE(
+      RecognizeIn("mac_address", "ether 3c:22:fb:1a:0e:5d txqueuelen", "3c:22:fb:1a:0e:5d"));
 }
 
 TEST(RecognizeTest, RuleValidatorOverridesDefaultAndCaptureIsTheValue) {

@@ -7,6 +7,7 @@
 #include <locale.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -762,6 +763,208 @@ TEST(DecomposeTest, LargeFileLeafRespectsComponentLimit) {
   EXPECT_EQ(root.status, ComponentStatus::kLimitExceeded);
   EXPECT_EQ(root.size, 1000u);
   EXPECT_EQ(d->manifest.input_bytes, 100000u);
+}
+
+// --- carving embedded archives (#6) ----------------------------------------------------
+
+namespace carving {
+
+// Binary filler without any archive signature: ascending bytes with NULs.
+std::string Filler(size_t n) {
+  std::string out(n, '\0');
+  for (size_t i = 0; i < n; ++i) out[i] = static_cast<char>(i % 251);
+  return out;
+}
+
+}  // namespace carving
+
+TEST(DecomposeCarveTest, EmbeddedZipInABinaryBecomesComponents) {
+  const std::vector<TestEntry> inner = {
+      {.name = "inner.txt",
+       .data = "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY\n"},
+      {.name = "conf/app.env", .data = std::string(3000, 'x') + "\nTOKEN=1\n"},
+  };
+  const std::string zip = Zip(inner);
+  std::string blob = carving::Filler(4096) + zip + carving::Filler(777);
+  const std::string tar =
+      BuildArchive({{.name = "bin/blob.bin", .data = blob}}, {.format = "ustar"});
+  absl::StatusOr<Decomposition> d = Collect(tar, Options("pkg.tar"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  EXPECT_TRUE(m.carve_skips.empty()) << m.carve_skips[0].reason;
+
+  const Component* file = FindPath(m, "pkg.tar!/bin/blob.bin");
+  ASSERT_NE(file, nullptr);
+  EXPECT_EQ(file->kind, ComponentKind::kFile);
+  EXPECT_TRUE(file->has_content);  // the blob itself is still analysed
+  EXPECT_EQ(d->content.at(file->id), blob);
+  EXPECT_EQ(file->children, 1u);  // one zip, not one per local file header
+
+  const Component* carved = FindPath(m, "pkg.tar!/bin/blob.bin!@4096.zip");
+  ASSERT_NE(carved, nullptr);
+  EXPECT_EQ(carved->parent_id, file->id);
+  EXPECT_EQ(carved->carved_offset, 4096);
+  EXPECT_EQ(carved->kind, ComponentKind::kContainer);
+  EXPECT_EQ(carved->container_format, "zip");
+  EXPECT_EQ(carved->status, ComponentStatus::kOk) << carved->reason;
+  EXPECT_EQ(carved->depth, 2u);
+  EXPECT_EQ(carved->children, 2u);
+  EXPECT_FALSE(carved->has_content);
+  EXPECT_GT(carved->size, 0u);
+  EXPECT_LE(carved->size, zip.size());
+
+  for (const TestEntry& e : inner) {
+    const Component* c = FindPath(m, "pkg.tar!/bin/blob.bin!@4096.zip!/" + e.name);
+    ASSERT_NE(c, nullptr) << e.name;
+    EXPECT_EQ(c->parent_id, carved->id);
+    EXPECT_EQ(c->depth, 3u);
+    EXPECT_EQ(c->status, ComponentStatus::kOk) << c->reason;
+    EXPECT_EQ(d->content.at(c->id), e.data);
+  }
+  // Children come before the carved container, which comes before the blob.
+  std::vector<std::string> order;
+  for (const Component& c : m.components) order.push_back(c.path);
+  const auto at = [&](std::string_view p) { return std::find(order.begin(), order.end(), p); };
+  EXPECT_LT(at("pkg.tar!/bin/blob.bin!@4096.zip!/inner.txt"),
+            at("pkg.tar!/bin/blob.bin!@4096.zip"));
+  EXPECT_LT(at("pkg.tar!/bin/blob.bin!@4096.zip"), at("pkg.tar!/bin/blob.bin"));
+  EXPECT_THAT(ManifestToJson(m), HasSubstr("\"carved_offset\": 4096"));
+
+  // Stable ids: again, and from a file, the manifest is byte-identical.
+  absl::StatusOr<Decomposition> again = Collect(tar, Options("pkg.tar"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(ManifestToJson(again->manifest), ManifestToJson(m));
+  const std::string path = TempPath("pkg.tar");
+  WriteBytes(path, tar);
+  absl::StatusOr<Decomposition> file_form = CollectFile(path, Options("pkg.tar"));
+  ASSERT_TRUE(file_form.ok()) << file_form.status();
+  EXPECT_EQ(ManifestToJson(file_form->manifest), ManifestToJson(m));
+}
+
+TEST(DecomposeCarveTest, BinaryPackageFileAndEmbeddedGzipStream) {
+  const std::string text = "password=hunter2\n";
+  const std::string gz =
+      BuildArchive({{.name = "data", .data = text}}, {.format = "raw", .filters = {"gzip"}});
+  const std::string blob = carving::Filler(1000) + gz + carving::Filler(300);
+  const std::string path = TempPath("firmware.bin");
+  WriteBytes(path, blob);
+  absl::StatusOr<Decomposition> d = CollectFile(path, Options(""));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  const Component& root = m.components.back();
+  EXPECT_EQ(root.path, "firmware.bin");
+  EXPECT_EQ(root.kind, ComponentKind::kFile);
+  EXPECT_EQ(root.children, 1u);
+  const Component* carved = FindPath(m, "firmware.bin!@1000.gz");
+  ASSERT_NE(carved, nullptr);
+  EXPECT_EQ(carved->container_format, "raw+gzip");
+  EXPECT_EQ(carved->size, gz.size());  // a stream read front to back: its exact extent
+  const Component* payload = FindPath(m, "firmware.bin!@1000.gz!/data");
+  ASSERT_NE(payload, nullptr);
+  EXPECT_EQ(d->content.at(payload->id), text);
+  // In memory, the same manifest.
+  absl::StatusOr<Decomposition> bytes = Collect(blob, Options("firmware.bin"));
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(ManifestToJson(bytes->manifest), ManifestToJson(m));
+}
+
+TEST(DecomposeCarveTest, EmbeddedTarAndSevenZipAreCarved) {
+  const std::string tar =
+      BuildArchive({{.name = "etc/app.conf", .data = "token=abc\n"}}, {.format = "ustar"});
+  const std::string seven =
+      BuildArchive({{.name = "notes.txt", .data = "seven zip member\n"}}, {.format = "7zip"});
+  const std::string blob =
+      carving::Filler(3000) + tar + carving::Filler(100) + seven + carving::Filler(50);
+  absl::StatusOr<Decomposition> d = Collect(blob, Options("fw.img"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  EXPECT_TRUE(d->manifest.carve_skips.empty()) << d->manifest.carve_skips[0].reason;
+  const Component* conf = FindPath(d->manifest, "fw.img!@3000.tar!/etc/app.conf");
+  ASSERT_NE(conf, nullptr);
+  EXPECT_EQ(d->content.at(conf->id), "token=abc\n");
+  const std::string seven_path =
+      "fw.img!@" + std::to_string(3000 + tar.size() + 100) + ".7z!/notes.txt";
+  const Component* notes = FindPath(d->manifest, seven_path);
+  ASSERT_NE(notes, nullptr) << ManifestToJson(d->manifest);
+  EXPECT_EQ(d->content.at(notes->id), "seven zip member\n");
+  EXPECT_EQ(d->manifest.components.back().children, 2u);
+}
+
+TEST(DecomposeCarveTest, FalseSignaturesAreRecordedSkips) {
+  std::string blob = carving::Filler(200);
+  const size_t zip_at = blob.size();
+  blob += std::string("PK\x03\x04", 4) + carving::Filler(300);
+  const size_t gz_at = blob.size();
+  blob += std::string("\x1F\x8B\x08\x00", 4) + std::string(300, '\xEE');
+  absl::StatusOr<Decomposition> d = Collect(blob, Options("blob.bin"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  ASSERT_EQ(m.components.size(), 1u);
+  EXPECT_EQ(m.components[0].status, ComponentStatus::kOk);
+  EXPECT_EQ(m.components[0].children, 0u);
+  ASSERT_EQ(m.carve_skips.size(), 2u);
+  EXPECT_EQ(m.carve_skips[0].offset, zip_at);
+  EXPECT_EQ(m.carve_skips[0].type, "zip");
+  EXPECT_EQ(m.carve_skips[0].component_id, m.components[0].id);
+  EXPECT_THAT(m.carve_skips[0].reason, HasSubstr("does not open"));
+  EXPECT_EQ(m.carve_skips[1].offset, gz_at);
+  EXPECT_EQ(m.carve_skips[1].type, "gzip");
+  EXPECT_THAT(ManifestToJson(m), HasSubstr("\"carve_skips\""));
+}
+
+TEST(DecomposeCarveTest, CarvingIsDepthAndCountLimited) {
+  // A zip inside a blob inside a zip inside a blob: two carved levels.
+  const std::string inner_zip = Zip({{.name = "deep.txt", .data = "deep\n"}});
+  const std::string inner_blob = carving::Filler(512) + inner_zip;
+  const std::string outer_zip = Zip({{.name = "inner.bin", .data = inner_blob}});
+  const std::string outer_blob = carving::Filler(2048) + outer_zip + carving::Filler(10);
+
+  absl::StatusOr<Decomposition> full = Collect(outer_blob, Options("o.bin"));
+  ASSERT_TRUE(full.ok());
+  ExpectAccounted(full->manifest);
+  EXPECT_NE(FindPath(full->manifest, "o.bin!@2048.zip!/inner.bin!@512.zip!/deep.txt"), nullptr);
+
+  DecomposeOptions one_level = Options("o.bin");
+  one_level.limits.max_carve_depth = 1;
+  absl::StatusOr<Decomposition> cut = Collect(outer_blob, one_level);
+  ASSERT_TRUE(cut.ok());
+  ExpectAccounted(cut->manifest);
+  EXPECT_NE(FindPath(cut->manifest, "o.bin!@2048.zip!/inner.bin"), nullptr);
+  EXPECT_EQ(FindPath(cut->manifest, "o.bin!@2048.zip!/inner.bin!@512.zip"), nullptr);
+  ASSERT_EQ(cut->manifest.carve_skips.size(), 1u);
+  EXPECT_EQ(cut->manifest.carve_skips[0].offset, 512u);
+  EXPECT_THAT(cut->manifest.carve_skips[0].reason, HasSubstr("max_carve_depth"));
+
+  DecomposeOptions off = Options("o.bin");
+  off.limits.max_carve_depth = 0;
+  absl::StatusOr<Decomposition> none = Collect(outer_blob, off);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->manifest.components.size(), 1u);
+  EXPECT_TRUE(none->manifest.carve_skips.empty());
+
+  // max_depth applies to carved containers like any other.
+  DecomposeOptions shallow = Options("o.bin");
+  shallow.limits.max_depth = 1;
+  absl::StatusOr<Decomposition> flat = Collect(outer_blob, shallow);
+  ASSERT_TRUE(flat.ok());
+  ExpectAccounted(flat->manifest);
+  EXPECT_EQ(flat->manifest.components.size(), 1u);
+  ASSERT_EQ(flat->manifest.carve_skips.size(), 1u);
+  EXPECT_THAT(flat->manifest.carve_skips[0].reason, HasSubstr("max_depth"));
+
+  // At most max_carves_per_component signatures are tried.
+  std::string noisy;
+  for (int i = 0; i < 5; ++i) noisy += carving::Filler(64) + std::string("PK\x03\x04", 4);
+  DecomposeOptions two = Options("n.bin");
+  two.limits.max_carves_per_component = 2;
+  absl::StatusOr<Decomposition> capped = Collect(noisy, two);
+  ASSERT_TRUE(capped.ok());
+  ExpectAccounted(capped->manifest);
+  ASSERT_EQ(capped->manifest.carve_skips.size(), 3u);  // two tried, then the cap noted once
+  EXPECT_THAT(capped->manifest.carve_skips[2].reason, HasSubstr("max_carves_per_component"));
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "intake/media_type.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
@@ -64,6 +65,34 @@ TEST(ManifestJsonTest, RoundTripsEveryField) {
   absl::StatusOr<Manifest> compact = ManifestFromJson(ManifestToJson(m, 0));
   ASSERT_TRUE(compact.ok());
   EXPECT_EQ(*compact, m);
+}
+
+TEST(ManifestJsonTest, CarvingFieldsAreOptionalAndRoundTrip) {
+  Manifest m = Sample();
+  // Written before carving existed: no carve limits, carved_offset or carve_skips.
+  std::string old = ManifestToJson(m);
+  for (const char* field :
+       {"max_carve_depth", "max_carves_per_component", "max_carve_scan_bytes"}) {
+    const size_t at = old.find(StrCat("\"", field, "\""));
+    ASSERT_NE(at, std::string::npos) << field;
+    const size_t comma = old.rfind(',', at);
+    old.erase(comma, old.find_first_of(",}", at) - comma);
+  }
+  EXPECT_EQ(old.find("carve"), std::string::npos) << old;
+  absl::StatusOr<Manifest> parsed = ManifestFromJson(old);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(*parsed, m);  // defaults filled in
+
+  m.components[0].carved_offset = 4096;
+  m.carve_skips.push_back({"root", 17, "gzip", "does not open as an archive: bad header"});
+  m.carve_skips_omitted = 3;
+  const std::string json = ManifestToJson(m);
+  EXPECT_THAT(json, HasSubstr("\"carved_offset\": 4096"));
+  EXPECT_THAT(json, HasSubstr("\"carve_skips_omitted\": 3"));
+  absl::StatusOr<Manifest> back = ManifestFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, m);
+  EXPECT_EQ(ManifestToJson(*back), json);
 }
 
 TEST(ManifestJsonTest, RejectsOtherSchemasAndBrokenInput) {

@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "engine/compiler.h"
+#include "intake/archive_builder.h"
 #include "report/report.h"
 #include "rules/loader.h"
 
@@ -133,6 +136,37 @@ TEST(PackageAnalysisTest, MissingPackageIsAnError) {
   auto db = DefaultSecretsDb();
   ASSERT_TRUE(db);
   EXPECT_FALSE(AnalyzePackageFile("/nonexistent/package.tar.gz", db, {}).ok());
+}
+
+TEST(PackageAnalysisTest, SecretInAZipCarvedOutOfABinaryIsFoundAtTheCarvedPath) {
+  auto db = DefaultSecretsDb();
+  ASSERT_TRUE(db);
+  const std::string token = "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn";
+  // Deflated inside the zip, the token is not in the blob's own bytes: only carving
+  // the zip out of the blob can find it.
+  const std::string zip = testing::BuildArchive(
+      {{.name = "inner.txt",
+        .data = "deploy notes\nGITHUB_TOKEN=" + token + "\n" + std::string(2000, '=') + "\n"}},
+      {.format = "zip"});
+  ASSERT_EQ(zip.find(token), std::string::npos);
+  std::string blob(4096, '\0');
+  for (size_t i = 0; i < blob.size(); ++i) blob[i] = static_cast<char>(i % 251);
+  blob += zip;
+  const std::string tar =
+      testing::BuildArchive({{.name = "bin/blob.bin", .data = blob}}, {.format = "ustar"});
+  const std::string path = (std::filesystem::path(::testing::TempDir()) / "pkg.tar").string();
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.write(tar.data(), static_cast<std::streamsize>(tar.size()));
+  }
+  auto report = AnalyzePackageFile(path, db, {});
+  ASSERT_TRUE(report.ok()) << report.status();
+  const AggregatedFinding* github = FindRule(*report, "github-pat-classic");
+  ASSERT_NE(github, nullptr);
+  EXPECT_EQ(github->value, token);
+  ASSERT_EQ(github->locations.size(), 1u);
+  EXPECT_EQ(github->locations[0].path, "pkg.tar!/bin/blob.bin!@4096.zip!/inner.txt");
+  EXPECT_EQ(github->locations[0].line, 2);
 }
 
 }  // namespace

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
+#include <vector>
 
 namespace trawl {
 namespace {
@@ -26,6 +28,15 @@ std::string Utf16Le(std::string_view ascii) {
   for (char c : ascii) {
     out.push_back(c);
     out.push_back('\0');
+  }
+  return out;
+}
+
+std::string Utf16Be(std::string_view ascii) {
+  std::string out;
+  for (char c : ascii) {
+    out.push_back('\0');
+    out.push_back(c);
   }
   return out;
 }
@@ -101,6 +112,99 @@ TEST(BinaryStructureTest, ExtractsAsciiAndUtf16LeStringsWithOffsets) {
   const size_t at = buffer.data.find("hunter2");
   ASSERT_NE(at, std::string::npos);
   EXPECT_EQ(buffer.map.MapRange(at, at + 7), (ByteSpan{utf16_at + 18, utf16_at + 32}));
+}
+
+TEST(BinaryStructureTest, ExtractsUtf16BeStringsOnceWithOffsets) {
+  std::string blob = Noise(300, 9);
+  blob[299] = '\x01';
+  // NUL padding before and a NUL terminator after, as a compiler lays out wide strings:
+  // the bytes "00 p 00 p .. 00" read as LE one byte later too; alignment decides.
+  blob += std::string("\x00\x00", 2);
+  const size_t be_at = blob.size();  // even
+  ASSERT_EQ(be_at % 2, 0u);
+  blob += Utf16Be("password=hunter2");
+  blob += std::string("\x00\x00\x01", 3);
+  // The same layout for an LE string (also even) must stay LE.
+  blob += std::string("\x02\x00\x00", 3);
+  const size_t le_at = blob.size();
+  ASSERT_EQ(le_at % 2, 0u);
+  blob += Utf16Le("ghp_tokentokentoken");
+  blob += std::string("\x00\x00\x03", 3);
+  // A BE string at an odd offset, between non-NUL bytes: no ambiguity.
+  blob += std::string("\x04\x05", 2);
+  const size_t odd_at = blob.size();
+  ASSERT_EQ(odd_at % 2, 1u);
+  blob += Utf16Be("C:\\Users\\admin");
+  blob += std::string("\x06\x07", 2);
+  bool truncated = true;
+  BinaryOptions options;
+  options.min_string_length = 8;
+  const auto strings = ExtractStrings(blob, options, &truncated);
+  EXPECT_FALSE(truncated);
+  std::vector<const ExtractedString*> wide;
+  for (const auto& s : strings) {
+    if (s.utf16) wide.push_back(&s);
+  }
+  ASSERT_EQ(wide.size(), 3u);
+  EXPECT_EQ(wide[0]->text, "password=hunter2");
+  EXPECT_EQ(wide[0]->offset, be_at);
+  EXPECT_EQ(wide[0]->byte_length, 32u);
+  EXPECT_TRUE(wide[0]->big_endian);
+  EXPECT_EQ(wide[1]->text, "ghp_tokentokentoken");
+  EXPECT_EQ(wide[1]->offset, le_at);
+  EXPECT_FALSE(wide[1]->big_endian);
+  EXPECT_EQ(wide[2]->text, "C:\\Users\\admin");
+  EXPECT_EQ(wide[2]->offset, odd_at);
+  EXPECT_TRUE(wide[2]->big_endian);
+  // Mapped back through the scanners' buffer: "hunter2" is the last 7 characters.
+  const DerivedBuffer buffer = StringsAsBuffer(strings);
+  const size_t at = buffer.data.find("hunter2");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(buffer.map.MapRange(at, at + 7), (ByteSpan{be_at + 18, be_at + 32}));
+  // Off, only ASCII runs are reported.
+  options.utf16 = false;
+  for (const auto& s : ExtractStrings(blob, options, &truncated)) EXPECT_FALSE(s.utf16);
+}
+
+// A ustar header with a valid checksum, as tar writes it.
+std::string TarHeader(std::string_view name, size_t size) {
+  std::string h(512, '\0');
+  h.replace(0, name.size(), name);
+  h.replace(100, 7, "0000644");
+  char octal[13];
+  std::snprintf(octal, sizeof(octal), "%011zo", size);
+  h.replace(124, 11, octal);
+  h[156] = '0';
+  h.replace(257, 6, std::string("ustar\0", 6));
+  h.replace(263, 2, "00");
+  h.replace(148, 8, "        ");
+  unsigned sum = 0;
+  for (unsigned char c : h) sum += c;
+  std::snprintf(octal, sizeof(octal), "%06o", sum);
+  h.replace(148, 7, std::string(octal, 6) + std::string(1, '\0'));
+  return h;
+}
+
+TEST(BinaryStructureTest, EmbeddedTarIsFoundAtItsHeaderByChecksum) {
+  std::string blob = Noise(1001, 5);
+  const size_t tar_at = blob.size();
+  blob += TarHeader("etc/shadow", 5) + "root:" + std::string(507, '\0');
+  // "ustar" in text, and a header whose checksum is wrong: not tar.
+  blob += std::string(300, 'x') + "the ustar format" + std::string(300, 'y');
+  std::string bad = TarHeader("bad", 1);
+  bad[0] = 'c';
+  blob += bad;
+  bool truncated = true;
+  const auto sigs = FindSignatures(blob, 100, &truncated);
+  EXPECT_FALSE(truncated);
+  std::vector<EmbeddedSignature> tars;
+  for (const auto& s : sigs) {
+    if (s.type == FileSignature::kTar) tars.push_back(s);
+  }
+  ASSERT_EQ(tars.size(), 1u);
+  EXPECT_EQ(tars[0].offset, tar_at);
+  EXPECT_STREQ(FileSignatureName(tars[0].type), "tar");
+  for (size_t i = 1; i < sigs.size(); ++i) EXPECT_LE(sigs[i - 1].offset, sigs[i].offset);
 }
 
 TEST(BinaryStructureTest, EntropyValues) {

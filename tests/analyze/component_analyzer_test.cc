@@ -1,0 +1,213 @@
+// ComponentAnalyzer on JSON: the offset locator is built only for components with
+// candidates, and findings still get their JSON pointer whichever buffer they came from
+// (raw bytes, decoded JSON strings, decoded base64 layers).
+#include "analyze/component_analyzer.h"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/compiler.h"
+#include "rules/loader.h"
+
+namespace trawl {
+namespace {
+
+const std::string kSource = TRAWL_SOURCE_DIR;
+constexpr std::string_view kToken = "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn";
+
+std::shared_ptr<const Database> PiiDb() {
+  static std::shared_ptr<const Database> db = [] {
+    auto rules = LoadRuleFile(kSource + "/rules/pii.json");
+    EXPECT_TRUE(rules.ok()) << rules.status();
+    auto compiled = CompileDatabase(rules->definitions, {});
+    EXPECT_TRUE(compiled.ok()) << compiled.status();
+    return compiled.ok() ? *compiled : nullptr;
+  }();
+  return db;
+}
+
+std::shared_ptr<const Database> SecretsDb() {
+  static std::shared_ptr<const Database> db = [] {
+    auto rules = LoadRuleFile(kSource + "/rules/secrets.json");
+    EXPECT_TRUE(rules.ok()) << rules.status();
+    auto compiled = CompileDatabase(rules->definitions, {});
+    EXPECT_TRUE(compiled.ok()) << compiled.status();
+    return compiled.ok() ? *compiled : nullptr;
+  }();
+  return db;
+}
+
+Component JsonComponent(std::string_view name, size_t size) {
+  Component c;
+  c.id = "0123456789abcdef0123456789abcdef";
+  c.path = std::string("pkg!/") + std::string(name);
+  c.name = std::string(name);
+  c.size = size;
+  c.has_content = true;
+  c.content_complete = true;
+  return c;
+}
+
+const Finding* FindRule(const ComponentResult& r, std::string_view rule) {
+  for (const Finding& f : r.findings) {
+    if (f.rule_id == rule) return &f;
+  }
+  return nullptr;
+}
+
+class ComponentAnalyzerJsonTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(SecretsDb());
+    auto analyzer = ComponentAnalyzer::Create(SecretsDb());
+    ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+    analyzer_ = *std::move(analyzer);
+  }
+  ComponentResult Analyze(std::string_view name, const std::string& doc) {
+    auto r = analyzer_->Analyze(JsonComponent(name, doc.size()), doc, {});
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *std::move(r) : ComponentResult{};
+  }
+  std::unique_ptr<ComponentAnalyzer> analyzer_;
+};
+
+TEST_F(ComponentAnalyzerJsonTest, RawFindingGetsItsPointer) {
+  const std::string doc =
+      "{\"ci\": [{\"name\": \"x\"}, {\"GITHUB_TOKEN\": \"" + std::string(kToken) + "\"}]}";
+  const ComponentResult r = Analyze("config.json", doc);
+  EXPECT_EQ(r.format, "json");
+  const Finding* f = FindRule(r, "github-pat-classic");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->json_pointer, "/ci/1/GITHUB_TOKEN");
+  EXPECT_EQ(f->start, doc.find(kToken));
+  EXPECT_TRUE(f->decoded_from.empty());
+}
+
+// The only candidate is in an escaped string: the raw scan finds nothing, so the
+// component is first analysed without a locator and located in a second pass.
+TEST_F(ComponentAnalyzerJsonTest, FindingOnlyInDecodedStringStillGetsItsPointer) {
+  std::string escaped(kToken);
+  escaped.replace(0, 1, "\\u0067");  // "g"
+  const std::string doc = "{\"a\": {\"b\": [1, 2, {\"deploy\": \"" + escaped + "\"}]}}";
+  const ComponentResult r = Analyze("config.json", doc);
+  EXPECT_EQ(r.format, "json");
+  const Finding* f = FindRule(r, "github-pat-classic");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->decoded_from, "json-string");
+  EXPECT_EQ(f->json_pointer, "/a/b/2/deploy");
+  EXPECT_EQ(f->start, doc.find("\\u0067"));
+  EXPECT_EQ(f->end, f->start + escaped.size());
+}
+
+TEST_F(ComponentAnalyzerJsonTest, NdjsonFindingInDecodedStringGetsItsRecordPointer) {
+  std::string escaped_ok(kToken);
+  escaped_ok.replace(0, 1, "\\u0067");
+  const std::string doc =
+      "{\"k\": \"plain\"}\n{\"k\": \"a\\/b\"}\n{\"t\": {\"u\": \"" + escaped_ok + "\"}}\n";
+  const ComponentResult r = Analyze("events.ndjson", doc);
+  EXPECT_EQ(r.format, "ndjson");
+  const Finding* f = FindRule(r, "github-pat-classic");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->json_pointer, "/t/u");
+  EXPECT_EQ(f->line, 3);
+}
+
+TEST_F(ComponentAnalyzerJsonTest, NoCandidatesNoFindings) {
+  const ComponentResult r = Analyze("config.json", "{\"a\": [1, 2, \"r\\u0065ad-only\"]}");
+  EXPECT_EQ(r.status, "analysed");
+  EXPECT_TRUE(r.findings.empty());
+  EXPECT_EQ(r.dropped_candidates, 0u);
+}
+
+// URL values end where the URL ends: markdown's closing parenthesis and sentence
+// punctuation are not part of it, balanced parentheses are; userinfo is part of it.
+TEST(ComponentAnalyzerPiiTest, UrlValuesHaveExactBoundaries) {
+  auto analyzer = ComponentAnalyzer::Create(PiiDb());
+  ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+  const std::string text =
+      "See [ANSI C](http://en.wikipedia.org/wiki/ANSI_C), the\n"
+      "[GCD](https://en.wikipedia.org/wiki/Grand_Central_Dispatch_(Apple)).\n"
+      "Fixed in https://github.com/libgit2/libgit2/pull/5319.\n"
+      "clone https://ci-token:s3cret@gitlab.com/org/repo.git now\n";
+  Component c = JsonComponent("README.md", text.size());
+  auto r = (*analyzer)->Analyze(c, text, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> urls, emails;
+  for (const Finding& f : r->findings) {
+    if (f.entity == "url") urls.push_back(f.value);
+    if (f.entity == "email") emails.push_back(f.value);
+  }
+  EXPECT_EQ(urls, (std::vector<std::string>{
+                      "http://en.wikipedia.org/wiki/ANSI_C",
+                      "https://en.wikipedia.org/wiki/Grand_Central_Dispatch_(Apple)",
+                      "https://github.com/libgit2/libgit2/pull/5319",
+                      "https://ci-token:s3cret@gitlab.com/org/repo.git"}));
+  EXPECT_TRUE(emails.empty()) << emails[0];
+}
+
+// Defanged indicators in a report are found in their live form, at the defanged bytes.
+TEST(ComponentAnalyzerPiiTest, DefangedIndicatorsAreFound) {
+  auto analyzer = ComponentAnalyzer::Create(PiiDb());
+  ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+  const std::string text =
+      "The actor used 95.130.15[.]34 and wrote from sec.service@mail[.]ru.\n"
+      "Live: 8.8.8.8\n";
+  Component c = JsonComponent("report.txt", text.size());
+  auto r = (*analyzer)->Analyze(c, text, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  const Finding* ip = nullptr;
+  const Finding* live = nullptr;
+  const Finding* email = nullptr;
+  for (const Finding& f : r->findings) {
+    if (f.entity == "ipv4" && f.value == "95.130.15.34") ip = &f;
+    if (f.entity == "ipv4" && f.value == "8.8.8.8") live = &f;
+    if (f.entity == "email") email = &f;
+  }
+  ASSERT_NE(ip, nullptr);
+  EXPECT_EQ(ip->decoded_from, "refanged");
+  EXPECT_EQ(ip->start, text.find("95.130"));
+  EXPECT_EQ(ip->end, text.find(" and wrote"));
+  EXPECT_EQ(ip->line, 1);
+  ASSERT_NE(live, nullptr);
+  EXPECT_TRUE(live->decoded_from.empty());  // found in the raw bytes, reported once
+  int live_count = 0;
+  for (const Finding& f : r->findings) live_count += f.value == "8.8.8.8";
+  EXPECT_EQ(live_count, 1);
+  ASSERT_NE(email, nullptr);
+  EXPECT_EQ(email->value, "sec.service@mail.ru");
+  EXPECT_EQ(email->end, text.find(".\nLive"));
+}
+
+// UTF-16 strings inside a binary are scanned in transcribed form (BE and LE), and the
+// finding points at the UTF-16 bytes.
+TEST_F(ComponentAnalyzerJsonTest, TokenInUtf16StringsOfABinaryIsFound) {
+  std::string blob;
+  for (int i = 0; i < 3000; ++i) blob.push_back(static_cast<char>((i * 37 + 11) % 256));
+  blob += std::string("\x00\x00", 2);
+  if (blob.size() % 2 != 0) blob.push_back('\x01');
+  const size_t be_at = blob.size();
+  const std::string text = "GITHUB_TOKEN=" + std::string(kToken);
+  for (char ch : text) {
+    blob.push_back('\0');
+    blob.push_back(ch);
+  }
+  blob += std::string("\x00\x00\xFE\xFD", 4);
+  for (int i = 0; i < 500; ++i) blob.push_back(static_cast<char>((i * 91 + 3) % 256));
+  ASSERT_EQ(blob.find(kToken), std::string::npos);  // not in the raw bytes
+  Component c = JsonComponent("tool.bin", blob.size());
+  auto r = analyzer_->Analyze(c, blob, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->format, "binary");
+  const Finding* f = FindRule(*r, "github-pat-classic");
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->decoded_from, "utf16-strings");
+  EXPECT_EQ(f->value, kToken);
+  EXPECT_EQ(f->start, be_at + 2 * 13);
+  EXPECT_EQ(f->end, be_at + 2 * text.size());
+}
+
+}  // namespace
+}  // namespace trawl
