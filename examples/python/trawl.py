@@ -1,0 +1,898 @@
+"""trawl.py - a ctypes binding of trawl's stable C ABI (include/trawl/trawl.h).
+
+Standard library only: no compiler, no pip. The binding mirrors the header and adds
+Python habits on top: classes that free their handle on ``close()``, on leaving a
+``with`` block or when garbage-collected; errors raised as ``TrawlError``; JSON documents
+returned parsed (``json.loads``) unless ``raw=True`` asks for the exact bytes.
+
+Loading the library::
+
+    import trawl
+    trawl.load("build/capi/libtrawl.so")   # optional: TRAWL_LIBRARY, then build/capi/ are
+                                           # tried on first use
+
+Scanning::
+
+    with trawl.Rules() as rules:
+        rules.add_file("rules/secrets.json")
+        db = trawl.Database.compile(rules)
+    with db, trawl.Scanner(db) as scanner:
+        for m in scanner.scan(b"key=AKIA64CFSUOSG2WPIZZX"):
+            print(m.rule_id, m.start, m.end, m.data)
+
+Analysing a package, in one call or stage by stage (docs/stages.md)::
+
+    report = trawl.analyze_package_file(db, "pkg.tar.gz")              # dict, trawl.report/1
+    sarif = trawl.analyze_package_file(db, "pkg.tar.gz", format="sarif")
+    table = trawl.analyze_package_file(db, "pkg.tar.gz", format="table")  # str
+
+    manifest = trawl.decompose_to_directory("pkg.tar.gz", "parts", raw=True)  # stage 1
+    results = []
+    for c in trawl.manifest_work(manifest)["components"]:
+        content = open(f"parts/{c['id']}", "rb").read()
+        plan = trawl.plan_component(manifest, c["id"], content, db=db)        # stage 2
+        results.append(trawl.analyze_component(db, manifest, c["id"], content,
+                                               raw=True))                      # stage 3
+    report = trawl.aggregate(manifest, results)                                # stage 4
+
+How the C conventions map (trawl.h opens with them):
+
+* Handles: ``Rules``, ``Database``, ``Scanner`` and ``Options`` own one handle each.
+  ``close()`` is idempotent; using a closed object raises ``TrawlError`` (TRAWL_E_INVALID)
+  in Python instead of passing NULL or a dangling pointer to C. A ``Database`` closes the
+  ``Scanner`` objects made from it first, because a scratch must not outlive its database.
+* Status codes: any negative status raises ``TrawlError`` with ``code``, ``name``
+  (``trawl_status_str``) and the ``trawl_error`` details (``message``, ``index``,
+  ``offset``). ``TRAWL_STOPPED`` is not an error: ``Matches.stopped`` says so.
+* Byte strings are passed as (pointer, length): any bytes, no NUL needed. ``str`` is
+  encoded as UTF-8, paths with ``os.fsencode``.
+* Memory trawl allocates (``trawl_buffer``) is copied into Python ``bytes`` and freed with
+  ``trawl_buffer_free`` at once.
+* Threads: a ``Database`` may be shared by threads; a ``Scanner`` belongs to one thread at a
+  time (``Scanner.clone()`` makes another). Concurrent use gives TRAWL_E_BUSY.
+"""
+
+import ctypes
+import json
+import os
+import weakref
+from ctypes import (POINTER, Structure, byref, c_char, c_char_p, c_double, c_int, c_int32,
+                    c_int64, c_size_t, c_uint8, c_uint32, c_uint64, c_void_p)
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional, Tuple
+
+# --------------------------------------------------------------------------------------
+# Constants (values pinned forever by trawl.h)
+# --------------------------------------------------------------------------------------
+
+TRAWL_OK = 0
+TRAWL_STOPPED = 1
+TRAWL_E_INVALID = -1
+TRAWL_E_NOMEM = -2
+TRAWL_E_INTERNAL = -3
+TRAWL_E_UNSUPPORTED = -4
+TRAWL_E_IO = -5
+TRAWL_E_PARSE = -6
+TRAWL_E_COMPILE = -7
+TRAWL_E_CORRUPT = -8
+TRAWL_E_VERSION = -9
+TRAWL_E_PLATFORM = -10
+TRAWL_E_BUSY = -11
+TRAWL_E_MISMATCH = -12
+TRAWL_E_LIMIT = -13
+TRAWL_E_STATE = -14
+TRAWL_E_NOT_FOUND = -15
+
+TRAWL_RULE_COMPILED = 0
+TRAWL_RULE_PREFILTERED = 1
+TRAWL_RULE_REJECTED = 2
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")  # TRAWL_SEVERITY_* 0..4
+RULE_STATUSES = ("compiled", "prefiltered", "rejected")     # TRAWL_RULE_* 0..2
+
+TRAWL_TRUNC_RULE_MATCH_CAP = 0x1
+TRAWL_TRUNC_MATCH_CAP = 0x2
+TRAWL_TRUNC_BYTE_BUDGET = 0x4
+TRAWL_TRUNC_TIME_BUDGET = 0x8
+TRAWL_TRUNC_CONFIRM_LIMIT = 0x10
+TRAWL_TRUNC_STOPPED = 0x20
+TRAWL_TRUNC_UNPLACED = 0x40
+
+TRAWL_TARGET_HOST = 0
+TRAWL_TARGET_PORTABLE = 1
+TRAWL_TARGET_AVX2 = 2
+TRAWL_TARGET_AVX512 = 3
+
+REPORT_FORMATS = {"json": 0, "table": 1, "sarif": 2}  # TRAWL_REPORT_*
+
+# Option names accepted by Options(...) and by every function's **settings.
+_INT_OPTIONS = {
+    "compile_threads": 1,         # TRAWL_OPT_COMPILE_THREADS, 0 = all cores
+    "max_window": 2,              # TRAWL_OPT_MAX_WINDOW, span look-back cap in bytes
+    "compile_target": 3,          # TRAWL_OPT_COMPILE_TARGET, TRAWL_TARGET_*
+    "regexes_per_partition": 4,   # TRAWL_OPT_REGEXES_PER_PARTITION, 0 = automatic
+    "max_matches_per_rule": 10,   # TRAWL_OPT_MAX_MATCHES_PER_RULE, 0 = unlimited
+    "max_matches": 11,            # TRAWL_OPT_MAX_MATCHES, 0 = unlimited
+    "max_bytes": 12,              # TRAWL_OPT_MAX_BYTES, 0 = unlimited
+    "time_budget_ms": 13,         # TRAWL_OPT_TIME_BUDGET_MS, 0 = unlimited
+    "chunk_bytes": 14,            # TRAWL_OPT_CHUNK_BYTES
+    "include_values": 15,         # TRAWL_OPT_INCLUDE_VALUES, bool
+}
+_STRING_OPTIONS = {
+    "fingerprint_key": 20,        # TRAWL_OPT_FINGERPRINT_KEY
+    "policy": 21,                 # TRAWL_OPT_POLICY_FILE (a path)
+    "suppressions": 22,           # TRAWL_OPT_SUPPRESSIONS_FILE (a path)
+    "baseline": 23,               # TRAWL_OPT_BASELINE_FILE (a path)
+}
+
+# --------------------------------------------------------------------------------------
+# Structs, mirrored field for field from trawl.h (struct_size first)
+# --------------------------------------------------------------------------------------
+
+
+class _Error(Structure):
+    """trawl_error."""
+    _fields_ = [("struct_size", c_size_t), ("code", c_int32), ("index", c_int64),
+                ("offset", c_int64), ("message", c_char * 256)]
+
+    def __init__(self):
+        super().__init__(ctypes.sizeof(_Error), 0, -1, -1)  # TRAWL_ERROR_INIT
+
+
+class _RuleInfo(Structure):
+    """trawl_rule_info."""
+    _fields_ = [("struct_size", c_size_t), ("id", c_char_p), ("category", c_char_p),
+                ("description", c_char_p), ("entity", c_char_p), ("validator", c_char_p),
+                ("status_reason", c_char_p), ("severity", c_int32), ("status", c_int32),
+                ("confidence", c_double), ("is_literal", c_uint8)]
+
+    def __init__(self):
+        super().__init__(ctypes.sizeof(_RuleInfo))  # TRAWL_RULE_INFO_INIT
+
+
+class _Match(Structure):
+    """trawl_match. `data` is not NUL-terminated, hence a plain pointer."""
+    _fields_ = [("struct_size", c_size_t), ("rule_index", c_uint32), ("flags", c_uint32),
+                ("start", c_uint64), ("end", c_uint64), ("data", POINTER(c_char)),
+                ("capture_count", c_uint32), ("captures", POINTER(c_int64))]
+
+
+class _ScanResult(Structure):
+    """trawl_scan_result."""
+    _fields_ = [("struct_size", c_size_t), ("bytes_scanned", c_uint64), ("matches", c_uint64),
+                ("confirm_errors", c_uint64), ("truncation", c_uint32), ("reserved", c_uint32)]
+
+    def __init__(self):
+        super().__init__(ctypes.sizeof(_ScanResult))  # TRAWL_SCAN_RESULT_INIT
+
+
+# Opaque handle types: distinct pointer types, so ctypes refuses a handle of the wrong kind.
+class _RulesT(Structure):
+    pass
+
+
+class _DbT(Structure):
+    pass
+
+
+class _ScratchT(Structure):
+    pass
+
+
+class _OptionsT(Structure):
+    pass
+
+
+class _BufferT(Structure):
+    pass
+
+
+_MATCH_CB = ctypes.CFUNCTYPE(c_int, POINTER(_Match), c_void_p)
+_PROGRESS_CB = ctypes.CFUNCTYPE(c_int, c_char_p, c_uint64, c_uint64, c_void_p)
+
+_status = c_int32
+_RULES, _DB, _SCRATCH = POINTER(_RulesT), POINTER(_DbT), POINTER(_ScratchT)
+_OPTIONS, _BUFFER, _ERR = POINTER(_OptionsT), POINTER(_BufferT), POINTER(_Error)
+
+# name: (restype, argtypes). Every function the binding calls is declared, so 64-bit
+# pointers and size_t are never truncated to int.
+_SIGNATURES = {
+    "trawl_version_number": (c_uint32, []),
+    "trawl_version_string": (c_char_p, []),
+    "trawl_build_info": (c_char_p, []),
+    "trawl_status_str": (c_char_p, [_status]),
+    "trawl_buffer_data": (c_void_p, [_BUFFER]),
+    "trawl_buffer_size": (c_size_t, [_BUFFER]),
+    "trawl_buffer_free": (None, [_BUFFER]),
+    "trawl_options_new": (_status, [POINTER(_OPTIONS)]),
+    "trawl_options_free": (None, [_OPTIONS]),
+    "trawl_options_set_int": (_status, [_OPTIONS, c_int32, c_int64]),
+    "trawl_options_set_string": (_status, [_OPTIONS, c_int32, c_char_p]),
+    "trawl_options_set_progress": (_status, [_OPTIONS, _PROGRESS_CB, c_void_p]),
+    "trawl_option_bounds": (_status, [c_int32, POINTER(c_int64), POINTER(c_int64)]),
+    "trawl_rules_new": (_status, [POINTER(_RULES)]),
+    "trawl_rules_free": (None, [_RULES]),
+    "trawl_rules_add_file": (_status, [_RULES, c_char_p, _ERR]),
+    "trawl_rules_add_json": (_status, [_RULES, c_char_p, c_size_t, c_char_p, _ERR]),
+    "trawl_rules_count": (c_size_t, [_RULES]),
+    "trawl_rules_issue_count": (c_size_t, [_RULES]),
+    "trawl_rules_issue": (_status, [_RULES, c_size_t, _ERR]),
+    "trawl_db_compile": (_status, [POINTER(_DB), _RULES, _OPTIONS, _ERR]),
+    "trawl_db_load": (_status, [POINTER(_DB), c_char_p, c_size_t, _ERR]),
+    "trawl_db_load_file": (_status, [POINTER(_DB), c_char_p, _ERR]),
+    "trawl_db_serialize": (_status, [POINTER(_BUFFER), _DB, _ERR]),
+    "trawl_db_save_file": (_status, [_DB, c_char_p, _ERR]),
+    "trawl_db_free": (None, [_DB]),
+    "trawl_db_rule_count": (c_size_t, [_DB]),
+    "trawl_db_rule": (_status, [_DB, c_size_t, POINTER(_RuleInfo)]),
+    "trawl_db_describe": (_status, [POINTER(_BUFFER), _DB, c_int32]),
+    "trawl_db_check_examples": (_status, [POINTER(_BUFFER), _DB, POINTER(c_uint64)]),
+    "trawl_scratch_new": (_status, [POINTER(_SCRATCH), _DB]),
+    "trawl_scratch_clone": (_status, [POINTER(_SCRATCH), _SCRATCH]),
+    "trawl_scratch_free": (None, [_SCRATCH]),
+    "trawl_scan": (_status, [_DB, _SCRATCH, c_char_p, c_size_t, _OPTIONS, _MATCH_CB, c_void_p,
+                             POINTER(_ScanResult)]),
+    "trawl_decompose_file": (_status, [POINTER(_BUFFER), c_char_p, _OPTIONS, _ERR]),
+    "trawl_classify_file": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, _ERR]),
+    "trawl_decompose_to_directory": (_status, [POINTER(_BUFFER), c_char_p, c_char_p, _OPTIONS,
+                                               _ERR]),
+    "trawl_analyze_package_file": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, c_int32,
+                                             _ERR]),
+    "trawl_manifest_work": (_status, [POINTER(_BUFFER), c_char_p, c_size_t, _ERR]),
+    "trawl_plan_component": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, c_char_p,
+                                       c_char_p, c_size_t, _OPTIONS, _ERR]),
+    "trawl_analyze_component": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, c_char_p,
+                                          c_char_p, c_size_t, _OPTIONS, _ERR]),
+    "trawl_aggregate": (_status, [POINTER(_BUFFER), c_char_p, c_size_t, POINTER(c_char_p),
+                                  POINTER(c_size_t), c_size_t, _OPTIONS, c_int32, _ERR]),
+    "trawl_default_policy": (_status, [POINTER(_BUFFER)]),
+}
+
+# --------------------------------------------------------------------------------------
+# Loading
+# --------------------------------------------------------------------------------------
+
+_lib = None
+_lib_path = None
+# Where the build puts the library (build/capi/libtrawl.so), relative to this file.
+_BUILD_TREE_LIBRARY = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir,
+                                   os.pardir, "build", "capi", "libtrawl.so")
+
+
+def load(path: Optional[str] = None) -> ctypes.CDLL:
+    """Loads libtrawl and declares every function's types. Returns the CDLL.
+
+    Tried in order: `path`, the TRAWL_LIBRARY environment variable, this repository's
+    build/capi/libtrawl.so, then "libtrawl.so" on the system's search path. The first
+    load wins: a later call with no path returns it, one with a different path raises
+    ValueError (a process holds one libtrawl). Functions call load() on first use.
+    """
+    global _lib, _lib_path
+    if _lib is not None:
+        if path is not None and os.path.realpath(path) != os.path.realpath(_lib_path):
+            raise ValueError(f"libtrawl is already loaded from {_lib_path}")
+        return _lib
+    path = path or os.environ.get("TRAWL_LIBRARY")
+    if not path:
+        path = _BUILD_TREE_LIBRARY if os.path.exists(_BUILD_TREE_LIBRARY) else "libtrawl.so"
+    lib = ctypes.CDLL(os.fspath(path))
+    for name, (restype, argtypes) in _SIGNATURES.items():
+        try:
+            fn = getattr(lib, name)
+        except AttributeError:
+            raise OSError(f"{path} has no {name}: this binding needs libtrawl 0.2 or later")
+        fn.restype = restype
+        fn.argtypes = argtypes
+    _lib, _lib_path = lib, os.fspath(path)
+    return lib
+
+
+def _library() -> ctypes.CDLL:
+    return _lib if _lib is not None else load()
+
+
+# --------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------
+
+
+class TrawlError(Exception):
+    """A trawl call failed.
+
+    Attributes: `code` (the negative trawl_status), `name` (trawl_status_str, e.g.
+    "TRAWL_E_PARSE"), `message`, `index` (failing definition / component / result index,
+    or -1) and `offset` (byte offset in the input, or -1), the last three from trawl_error.
+    """
+
+    def __init__(self, code: int, message: str = "", index: int = -1, offset: int = -1):
+        self.code = code
+        self.name = status_str(code)
+        self.message = message
+        self.index = index
+        self.offset = offset
+        text = f"{self.name} ({code})"
+        if message:
+            text += f": {message}"
+        super().__init__(text)
+
+
+def status_str(code: int) -> str:
+    """The name of a status code, e.g. "TRAWL_E_CORRUPT" (trawl_status_str)."""
+    return _library().trawl_status_str(code).decode()
+
+
+def _check(status: int, err: Optional[_Error] = None, what: str = "") -> int:
+    """Raises TrawlError for a negative status; returns TRAWL_OK or TRAWL_STOPPED."""
+    if status >= 0:
+        return status
+    if err is not None and err.code == status:
+        raise TrawlError(status, err.message.decode("utf-8", "replace"), err.index, err.offset)
+    raise TrawlError(status, what)
+
+
+def _take(buffer) -> bytes:
+    """Copies a trawl_buffer into bytes and frees it."""
+    lib = _library()
+    try:
+        return ctypes.string_at(lib.trawl_buffer_data(buffer), lib.trawl_buffer_size(buffer))
+    finally:
+        lib.trawl_buffer_free(buffer)
+
+
+def _as_bytes(value) -> bytes:
+    """bytes as they are, str as UTF-8, and dict/list (a parsed document) as JSON."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    if isinstance(value, (dict, list)):
+        return json.dumps(value).encode("utf-8")
+    raise TypeError(f"expected bytes, str or a parsed JSON document, got {type(value).__name__}")
+
+
+def _path(value) -> bytes:
+    return os.fsencode(value)
+
+
+def _document(data: bytes, raw: bool):
+    return data if raw else json.loads(data)
+
+
+# --------------------------------------------------------------------------------------
+# Handles
+# --------------------------------------------------------------------------------------
+
+
+class _Handle:
+    """Owns one C handle. close() frees it once; later use raises TrawlError."""
+
+    _kind = "handle"
+
+    def __init__(self):
+        self._ptr = None
+        self._free = None  # bound at creation, so __del__ works during interpreter shutdown
+
+    def _adopt(self, ptr, free):
+        self._ptr, self._free = ptr, free
+
+    @property
+    def closed(self) -> bool:
+        return not self._ptr
+
+    def _handle(self):
+        if not self._ptr:
+            raise TrawlError(TRAWL_E_INVALID, f"{self._kind} is closed")
+        return self._ptr
+
+    def close(self) -> None:
+        """Frees the handle. Safe to call more than once."""
+        ptr, self._ptr = self._ptr, None
+        if ptr and self._free is not None:
+            self._free(ptr)
+
+    def __enter__(self):
+        self._handle()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # never raise from a finalizer
+            pass
+
+
+class Options(_Handle):
+    """trawl_options: limits, compile settings and report settings.
+
+    Keyword names: compile_threads, max_window, compile_target, regexes_per_partition,
+    max_matches_per_rule, max_matches, max_bytes, time_budget_ms, chunk_bytes,
+    include_values (ints/bools); fingerprint_key, policy, suppressions, baseline (strings;
+    the last three are file paths read by the call that uses them); progress, a callable
+    progress(stage: str, done: int, total: int) that may be called from several threads.
+    """
+
+    _kind = "Options"
+
+    def __init__(self, **settings):
+        super().__init__()
+        lib = _library()
+        ptr = _OPTIONS()
+        _check(lib.trawl_options_new(byref(ptr)), what="trawl_options_new")
+        self._adopt(ptr, lib.trawl_options_free)
+        self._progress = None  # keeps the ctypes callback alive as long as the options
+        for name, value in settings.items():
+            self.set(name, value)
+
+    def set(self, name: str, value) -> "Options":
+        """Sets one option by name (see the class doc). Returns self."""
+        lib = _library()
+        if name == "progress":
+            return self.set_progress(value)
+        if name in _INT_OPTIONS:
+            _check(lib.trawl_options_set_int(self._handle(), _INT_OPTIONS[name], int(value)),
+                   what=f"option {name}={value!r}")
+        elif name in _STRING_OPTIONS:
+            encoded = None if value is None else (
+                value.encode() if isinstance(value, str) else _path(value))
+            _check(lib.trawl_options_set_string(self._handle(), _STRING_OPTIONS[name], encoded),
+                   what=f"option {name}")
+        else:
+            raise TrawlError(TRAWL_E_UNSUPPORTED, f"unknown option {name!r}")
+        return self
+
+    def set_progress(self, callback: Optional[Callable[[str, int, int], None]]) -> "Options":
+        """Progress for compile ("compile") and package analysis ("analyze")."""
+        if callback is None:
+            cb = _PROGRESS_CB()
+        else:
+            def cb_impl(stage, done, total, _user):
+                try:
+                    callback(stage.decode(), done, total)
+                except Exception:  # must not propagate into C
+                    pass
+                return 0
+            cb = _PROGRESS_CB(cb_impl)
+        _check(_library().trawl_options_set_progress(self._handle(), cb, None),
+               what="progress")
+        self._progress = cb
+        return self
+
+    @staticmethod
+    def bounds(name: str) -> Tuple[int, int]:
+        """(min, max) of an integer option (trawl_option_bounds)."""
+        if name not in _INT_OPTIONS:
+            raise TrawlError(TRAWL_E_UNSUPPORTED, f"unknown integer option {name!r}")
+        lo, hi = c_int64(), c_int64()
+        _check(_library().trawl_option_bounds(_INT_OPTIONS[name], byref(lo), byref(hi)))
+        return lo.value, hi.value
+
+
+class _OptionsArg:
+    """`options=` plus **settings → one trawl_options* (or NULL) for the duration of a call."""
+
+    def __init__(self, options: Optional[Options], settings: dict):
+        self._temp = None
+        settings = {k: v for k, v in settings.items() if v is not None}
+        if settings:
+            if options is not None:
+                raise TypeError("pass either options= or option keywords, not both")
+            self._temp = Options(**settings)
+            options = self._temp
+        self.ptr = options._handle() if options is not None else None
+
+    def __enter__(self):
+        return self.ptr
+
+    def __exit__(self, *exc):
+        if self._temp is not None:
+            self._temp.close()
+
+
+@dataclass
+class Issue:
+    """A problem found in a rule definition (trawl_rules_issue)."""
+    code: int
+    index: int    # the definition's position in its file
+    offset: int   # byte offset in the file, or -1
+    message: str  # "file: definition N (id): reason"
+
+
+class Rules(_Handle):
+    """trawl_rules: a set of pattern definitions (docs/rules.md). Not thread-safe to modify."""
+
+    _kind = "Rules"
+
+    def __init__(self):
+        super().__init__()
+        lib = _library()
+        ptr = _RULES()
+        _check(lib.trawl_rules_new(byref(ptr)), what="trawl_rules_new")
+        self._adopt(ptr, lib.trawl_rules_free)
+
+    def add_file(self, path, strict: bool = True) -> "Rules":
+        """Adds the definitions of a JSON, NDJSON or corpus TSV file (optionally .gz).
+
+        Good definitions are always added. With strict (the default) any bad definition
+        raises TrawlError(TRAWL_E_PARSE) naming the first (index, message); with
+        strict=False only an unreadable file raises, and issues() lists the problems.
+        """
+        err = _Error()
+        status = _library().trawl_rules_add_file(self._handle(), _path(path), byref(err))
+        if status != TRAWL_E_PARSE or strict:
+            _check(status, err)
+        return self
+
+    def add_json(self, data, name: str = "inline", strict: bool = True) -> "Rules":
+        """As add_file, from memory: a JSON array or NDJSON (bytes, str, or a list of dicts).
+        `name` labels the issues."""
+        data = _as_bytes(data)
+        err = _Error()
+        status = _library().trawl_rules_add_json(self._handle(), data, len(data),
+                                                 name.encode(), byref(err))
+        if status != TRAWL_E_PARSE or strict:
+            _check(status, err)
+        return self
+
+    def __len__(self) -> int:
+        return _library().trawl_rules_count(self._handle())
+
+    def issues(self) -> List[Issue]:
+        """Every problem recorded so far, in the order found."""
+        lib = _library()
+        out = []
+        for i in range(lib.trawl_rules_issue_count(self._handle())):
+            err = _Error()
+            _check(lib.trawl_rules_issue(self._handle(), i, byref(err)))
+            out.append(Issue(err.code, err.index, err.offset,
+                             err.message.decode("utf-8", "replace")))
+        return out
+
+
+@dataclass
+class RuleInfo:
+    """One compiled rule's metadata (trawl_rule_info)."""
+    index: int
+    id: str
+    category: str
+    description: str
+    entity: str
+    validator: str
+    status_reason: str
+    severity: str      # "info" .. "critical"
+    status: str        # "compiled", "prefiltered" or "rejected"
+    confidence: float
+    is_literal: bool
+
+
+def _text(p: Optional[bytes]) -> str:
+    return "" if p is None else p.decode("utf-8", "replace")
+
+
+class Database(_Handle):
+    """trawl_db: compiled rules, immutable, shareable across threads.
+
+    Make one with Database.compile(rules), Database.load(bytes) or Database.load_file(path).
+    """
+
+    _kind = "Database"
+
+    def __init__(self, _ptr=None):
+        super().__init__()
+        if _ptr is None:
+            raise TypeError("use Database.compile, Database.load or Database.load_file")
+        self._adopt(_ptr, _library().trawl_db_free)
+        self._ids = {}
+        self._scanners = weakref.WeakSet()
+
+    def close(self) -> None:
+        """Frees the database, after the scanners made from it (a scratch must not outlive
+        its database)."""
+        for scanner in list(getattr(self, "_scanners", ())):
+            scanner.close()
+        super().close()
+
+    @classmethod
+    def compile(cls, rules: Rules, options: Optional[Options] = None, **settings) -> "Database":
+        """Compiles rules (trawl_db_compile). Bad patterns do not fail the compile: they
+        are listed as rejected (rules(), rule())."""
+        out, err = _DB(), _Error()
+        with _OptionsArg(options, settings) as opts:
+            _check(_library().trawl_db_compile(byref(out), rules._handle(), opts, byref(err)),
+                   err)
+        return cls(out)
+
+    @classmethod
+    def load(cls, data: bytes) -> "Database":
+        """Loads an artifact from memory. TRAWL_E_CORRUPT, _VERSION or _PLATFORM on failure."""
+        data = bytes(data)
+        out, err = _DB(), _Error()
+        _check(_library().trawl_db_load(byref(out), data, len(data), byref(err)), err)
+        return cls(out)
+
+    @classmethod
+    def load_file(cls, path) -> "Database":
+        """Loads an artifact file (.tdb); TRAWL_E_IO when it cannot be read."""
+        out, err = _DB(), _Error()
+        _check(_library().trawl_db_load_file(byref(out), _path(path), byref(err)), err)
+        return cls(out)
+
+    def serialize(self) -> bytes:
+        """The artifact as bytes (trawl_db_serialize)."""
+        out, err = _BUFFER(), _Error()
+        _check(_library().trawl_db_serialize(byref(out), self._handle(), byref(err)), err)
+        return _take(out)
+
+    def save_file(self, path) -> None:
+        """Writes the artifact atomically (temporary file + rename)."""
+        err = _Error()
+        _check(_library().trawl_db_save_file(self._handle(), _path(path), byref(err)), err)
+
+    def __len__(self) -> int:
+        return _library().trawl_db_rule_count(self._handle())
+
+    def rule(self, index: int) -> RuleInfo:
+        """One rule's metadata; TRAWL_E_NOT_FOUND past the end."""
+        info = _RuleInfo()
+        _check(_library().trawl_db_rule(self._handle(), index, byref(info)),
+               what=f"rule index {index}")
+        return RuleInfo(index, _text(info.id), _text(info.category), _text(info.description),
+                        _text(info.entity), _text(info.validator), _text(info.status_reason),
+                        SEVERITIES[info.severity] if 0 <= info.severity < 5 else str(info.severity),
+                        RULE_STATUSES[info.status] if 0 <= info.status < 3 else str(info.status),
+                        info.confidence, bool(info.is_literal))
+
+    def rules(self) -> List[RuleInfo]:
+        """Every rule's metadata, in index order."""
+        return [self.rule(i) for i in range(len(self))]
+
+    def rule_id(self, index: int) -> str:
+        """A rule's id, cached (scans ask for it once per match)."""
+        rid = self._ids.get(index)
+        if rid is None:
+            rid = self._ids[index] = self.rule(index).id
+        return rid
+
+    def describe(self, include_rules: bool = False, raw: bool = False):
+        """Header facts, engine, counts by status, partitions (trawl_db_describe)."""
+        out = _BUFFER()
+        _check(_library().trawl_db_describe(byref(out), self._handle(), int(include_rules)))
+        return _document(_take(out), raw)
+
+    def check_examples(self) -> Tuple[int, dict]:
+        """Runs every rule's examples: (failures, the JSON report)."""
+        out, failures = _BUFFER(), c_uint64()
+        _check(_library().trawl_db_check_examples(byref(out), self._handle(), byref(failures)))
+        return failures.value, json.loads(_take(out))
+
+
+@dataclass
+class Match:
+    """One match: rule, absolute [start, end) byte span, matched bytes, capture spans
+    (groups 1..n; None for a group that did not take part)."""
+    rule_index: int
+    rule_id: str
+    start: int
+    end: int
+    data: bytes
+    captures: List[Optional[Tuple[int, int]]] = field(default_factory=list)
+
+
+class Matches(list):
+    """The matches of one scan (a list), with the scan's accounting as attributes:
+    bytes_scanned, confirm_errors, truncation (TRAWL_TRUNC_* bits) and stopped (the
+    callback asked to stop; TRAWL_STOPPED)."""
+    bytes_scanned = 0
+    confirm_errors = 0
+    truncation = 0
+    stopped = False
+
+
+class Scanner(_Handle):
+    """trawl_scratch bound to a Database: scans buffers on one thread at a time."""
+
+    _kind = "Scanner"
+
+    def __init__(self, db: Database, _ptr=None):
+        super().__init__()
+        lib = _library()
+        if _ptr is None:
+            _ptr = _SCRATCH()
+            _check(lib.trawl_scratch_new(byref(_ptr), db._handle()), what="trawl_scratch_new")
+        self._adopt(_ptr, lib.trawl_scratch_free)
+        self._db = db  # keeps the database alive while the scratch exists
+        db._scanners.add(self)
+
+    def clone(self) -> "Scanner":
+        """Another scanner for the same database, for another thread."""
+        out = _SCRATCH()
+        _check(_library().trawl_scratch_clone(byref(out), self._handle()), what="clone")
+        return Scanner(self._db, out)
+
+    def scan(self, data, callback: Optional[Callable[[Match], object]] = None,
+             options: Optional[Options] = None, **settings) -> Matches:
+        """Scans `data` (bytes, or str as UTF-8) and returns its matches.
+
+        `callback(match)` sees each match as it is found; a true return value stops the
+        scan (the matches so far are returned, with .stopped set). An exception in the
+        callback stops the scan and is re-raised here. Limits come from `options` or
+        keywords (max_matches=..., max_bytes=..., time_budget_ms=...).
+        """
+        data = _as_bytes(data)
+        db = self._db
+        matches = Matches()
+        failure = []
+
+        def on_match(m_ptr, _user):
+            try:
+                m = m_ptr.contents
+                c = m.captures
+                caps = [None if c[2 * i] < 0 else (c[2 * i], c[2 * i + 1])
+                        for i in range(m.capture_count)]
+                match = Match(m.rule_index, db.rule_id(m.rule_index), m.start, m.end,
+                              ctypes.string_at(m.data, m.end - m.start), caps)
+                matches.append(match)
+                return 1 if callback is not None and callback(match) else 0
+            except BaseException as e:  # must not unwind through C
+                failure.append(e)
+                return 1
+
+        cb = _MATCH_CB(on_match)
+        result = _ScanResult()
+        with _OptionsArg(options, settings) as opts:
+            status = _library().trawl_scan(db._handle(), self._handle(), data, len(data), opts,
+                                           cb, None, byref(result))
+        if failure:
+            raise failure[0]
+        _check(status, what="trawl_scan")
+        matches.bytes_scanned = result.bytes_scanned
+        matches.confirm_errors = result.confirm_errors
+        matches.truncation = result.truncation
+        matches.stopped = status == TRAWL_STOPPED
+        return matches
+
+
+# --------------------------------------------------------------------------------------
+# Packages (docs/manifest.md, docs/report.md) and the stages (docs/stages.md)
+# --------------------------------------------------------------------------------------
+
+
+def _format(format: str) -> int:
+    try:
+        return REPORT_FORMATS[format]
+    except KeyError:
+        raise TrawlError(TRAWL_E_UNSUPPORTED,
+                         f"format {format!r}; expected one of {', '.join(REPORT_FORMATS)}")
+
+
+def _report(data: bytes, format: str, raw: bool):
+    if raw:
+        return data
+    return data.decode("utf-8") if format == "table" else json.loads(data)
+
+
+def _db_or_null(db: Optional[Database]):
+    return None if db is None else db._handle()
+
+
+def decompose_file(path, options: Optional[Options] = None, raw: bool = False, **settings):
+    """The package's manifest (trawl.manifest/1): every component, nested archives opened."""
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_decompose_file(byref(out), _path(path), opts, byref(err)), err)
+    return _document(_take(out), raw)
+
+
+def classify_file(path, db: Optional[Database] = None, options: Optional[Options] = None,
+                  raw: bool = False, **settings):
+    """Decomposes and plans every component (trawl.plans/1)."""
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_classify_file(byref(out), _db_or_null(db), _path(path), opts,
+                                              byref(err)), err)
+    return _document(_take(out), raw)
+
+
+def decompose_to_directory(path, directory, options: Optional[Options] = None,
+                           raw: bool = False, **settings):
+    """Stage 1: writes each unique component to `directory`/<id> and the manifest to
+    `directory`/manifest.json; returns the manifest. The directory must exist."""
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_decompose_to_directory(byref(out), _path(path),
+                                                       _path(directory), opts, byref(err)), err)
+    return _document(_take(out), raw)
+
+
+def analyze_package_file(db: Database, path, format: str = "json",
+                         options: Optional[Options] = None, raw: bool = False, **settings):
+    """The whole pipeline in one call (trawl_analyze_package_file).
+
+    format: "json" (trawl.report/1, returned as a dict), "sarif" (SARIF 2.1.0, a dict) or
+    "table" (str); raw=True returns the exact bytes instead. Settings include
+    policy=PATH, suppressions=PATH, baseline=PATH, fingerprint_key=..., include_values=...,
+    and the scan limits (see Options).
+    """
+    fmt = _format(format)
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_analyze_package_file(byref(out), db._handle(), _path(path), opts,
+                                                     fmt, byref(err)), err)
+    return _report(_take(out), format, raw)
+
+
+def manifest_work(manifest, raw: bool = False):
+    """The components that need a result (trawl.work/1). `manifest` is the manifest's
+    bytes, str, or parsed dict."""
+    manifest = _as_bytes(manifest)
+    out, err = _BUFFER(), _Error()
+    _check(_library().trawl_manifest_work(byref(out), manifest, len(manifest), byref(err)), err)
+    return _document(_take(out), raw)
+
+
+def plan_component(manifest, component_id: str, content, db: Optional[Database] = None,
+                   options: Optional[Options] = None, raw: bool = False, **settings):
+    """Stage 2: one component's plan (trawl.plan/1). `content` must be the component's
+    bytes (checked against the manifest: TRAWL_E_MISMATCH otherwise)."""
+    manifest, content = _as_bytes(manifest), _as_bytes(content)
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_plan_component(byref(out), _db_or_null(db), manifest,
+                                               len(manifest), component_id.encode(), content,
+                                               len(content), opts, byref(err)), err)
+    return _document(_take(out), raw)
+
+
+def analyze_component(db: Database, manifest, component_id: str, content,
+                      options: Optional[Options] = None, raw: bool = False, **settings):
+    """Stage 3: one component's result (trawl.component_result/1). Pass raw=True to keep
+    the exact bytes for aggregate(), as a pipeline storing results would."""
+    manifest, content = _as_bytes(manifest), _as_bytes(content)
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_analyze_component(byref(out), db._handle(), manifest,
+                                                  len(manifest), component_id.encode(), content,
+                                                  len(content), opts, byref(err)), err)
+    return _document(_take(out), raw)
+
+
+def aggregate(manifest, results, format: str = "json", options: Optional[Options] = None,
+              raw: bool = False, **settings):
+    """Stage 4: the package report from the manifest and the component results (bytes,
+    str or dicts; any order, duplicates allowed). Same formats and settings as
+    analyze_package_file; a bad result raises TRAWL_E_PARSE with its index."""
+    fmt = _format(format)
+    manifest = _as_bytes(manifest)
+    docs = [_as_bytes(r) for r in results]
+    n = len(docs)
+    data = (c_char_p * max(n, 1))(*docs)
+    lens = (c_size_t * max(n, 1))(*[len(d) for d in docs])
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_aggregate(byref(out), manifest, len(manifest), data, lens, n,
+                                          opts, fmt, byref(err)), err)
+    return _report(_take(out), format, raw)
+
+
+def default_policy(raw: bool = False):
+    """The default scoring policy (trawl.policy/1): a starting point for a policy file."""
+    out = _BUFFER()
+    _check(_library().trawl_default_policy(byref(out)))
+    return _document(_take(out), raw)
+
+
+def version() -> str:
+    """The library's version string, e.g. "0.2.0"."""
+    return _library().trawl_version_string().decode()
+
+
+def version_number() -> int:
+    """The library's version as MMmmpp."""
+    return _library().trawl_version_number()
+
+
+def build_info() -> dict:
+    """Engine name and version, SIMD features, PCRE2 version, known-answer test result."""
+    return json.loads(_library().trawl_build_info())

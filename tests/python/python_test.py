@@ -1,0 +1,311 @@
+#!/usr/bin/env python3
+"""The Python binding (examples/python/trawl.py) against a built libtrawl.
+
+  python_test.py --library build/capi/libtrawl.so --root . [--work DIR] [unittest args]
+
+Standard library only (unittest). Registered with ctest by tests/python/CMakeLists.txt.
+"""
+
+import argparse
+import ctypes
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+parser = argparse.ArgumentParser(add_help=False)
+parser.add_argument("--library", required=True)
+parser.add_argument("--root", required=True)
+parser.add_argument("--work", default=None)
+ARGS, UNITTEST_ARGS = parser.parse_known_args()
+
+sys.path.insert(0, os.path.join(ARGS.root, "examples", "python"))
+import trawl  # noqa: E402
+
+trawl.load(ARGS.library)
+
+SECRETS = os.path.join(ARGS.root, "rules", "secrets.json")
+SAMPLE = os.path.join(ARGS.root, "examples", "sample", "sample-package.tar.gz")
+KEY_LINE = b"x aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n"
+
+
+def setUpModule():
+    global DB, WORK
+    if ARGS.work:
+        os.makedirs(ARGS.work, exist_ok=True)
+    WORK = tempfile.mkdtemp(prefix="trawl-python-", dir=ARGS.work)
+    with trawl.Rules() as rules:
+        rules.add_file(SECRETS)
+        DB = trawl.Database.compile(rules)
+
+
+def tearDownModule():
+    DB.close()
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+class StructLayoutTest(unittest.TestCase):
+    def test_structs_match_the_c_layout(self):
+        if ctypes.sizeof(ctypes.c_void_p) != 8:
+            self.skipTest("sizes below are those of LP64 platforms")
+        # sizeof and offsetof as an LP64 C compiler lays out trawl.h's structs.
+        self.assertEqual(ctypes.sizeof(trawl._Error), 288)
+        self.assertEqual(trawl._Error.index.offset, 16)
+        self.assertEqual(trawl._Error.message.offset, 32)
+        self.assertEqual(ctypes.sizeof(trawl._RuleInfo), 80)
+        self.assertEqual(trawl._RuleInfo.confidence.offset, 64)
+        self.assertEqual(trawl._RuleInfo.is_literal.offset, 72)
+        self.assertEqual(ctypes.sizeof(trawl._Match), 56)
+        self.assertEqual(trawl._Match.data.offset, 32)
+        self.assertEqual(trawl._Match.captures.offset, 48)
+        self.assertEqual(ctypes.sizeof(trawl._ScanResult), 40)
+        self.assertEqual(trawl._ScanResult.truncation.offset, 32)
+
+    def test_every_function_is_declared(self):
+        lib = trawl.load()
+        for name in trawl._SIGNATURES:
+            self.assertIsNotNone(getattr(lib, name).argtypes, name)
+        self.assertEqual(trawl.status_str(trawl.TRAWL_E_CORRUPT), "TRAWL_E_CORRUPT")
+        self.assertRegex(trawl.version(), r"^\d+\.\d+\.\d+$")
+        self.assertIn("engine", trawl.build_info())
+        with self.assertRaises(ValueError):  # one libtrawl a process
+            trawl.load(os.path.join(WORK, "other", "libtrawl.so"))
+
+
+class ScanTest(unittest.TestCase):
+    def test_finds_aws_key_id_at_exact_offsets(self):
+        with trawl.Scanner(DB) as scanner:
+            matches = scanner.scan(KEY_LINE)
+        keys = [m for m in matches if m.rule_id == "aws-access-key-id"]
+        self.assertEqual(len(keys), 1, matches)
+        m = keys[0]
+        self.assertEqual((m.start, m.end), (22, 42))
+        self.assertEqual(m.data, b"AKIA64CFSUOSG2WPIZZX")
+        self.assertEqual(KEY_LINE[m.start:m.end], m.data)
+        self.assertEqual(m.captures, [(22, 42)])
+        self.assertEqual(DB.rule(m.rule_index).id, "aws-access-key-id")
+        self.assertEqual(matches.bytes_scanned, len(KEY_LINE))
+        self.assertEqual(matches.truncation, 0)
+        self.assertFalse(matches.stopped)
+
+    def test_callback_stops_the_scan(self):
+        text = b"AKIA64CFSUOSG2WPIZZX and AKIA64CFSUOSG2WPIZZA"
+        seen = []
+        with trawl.Scanner(DB) as scanner:
+            self.assertEqual(len(scanner.scan(text)), 2)
+            matches = scanner.scan(text, callback=lambda m: seen.append(m) or True)
+        self.assertEqual(len(matches), 1)
+        self.assertEqual(seen, list(matches))
+        self.assertTrue(matches.stopped)
+        self.assertTrue(matches.truncation & trawl.TRAWL_TRUNC_STOPPED)
+
+    def test_callback_exception_is_raised_after_the_scan(self):
+        def boom(_match):
+            raise KeyError("from the callback")
+        with trawl.Scanner(DB) as scanner:
+            with self.assertRaises(KeyError):
+                scanner.scan(KEY_LINE, callback=boom)
+            self.assertEqual(len(scanner.scan(KEY_LINE)), 1)  # the scratch is usable again
+
+    def test_limits_and_clone(self):
+        with trawl.Scanner(DB) as scanner, scanner.clone() as other:
+            matches = other.scan(b"AKIA64CFSUOSG2WPIZZX AKIA64CFSUOSG2WPIZZA", max_matches=1)
+            self.assertEqual(len(matches), 1)
+            self.assertTrue(matches.truncation & trawl.TRAWL_TRUNC_MATCH_CAP)
+        self.assertEqual(trawl.Options.bounds("include_values"), (0, 1))
+
+
+class ErrorTest(unittest.TestCase):
+    BAD = b'[{"id":"a","regex":"x"},{"id":"a","regex":"y"},{"id":"b"}]'
+
+    def test_bad_rule_json_raises_parse_with_index(self):
+        with trawl.Rules() as rules:
+            with self.assertRaises(trawl.TrawlError) as cm:
+                rules.add_json(self.BAD, name="bad.json")
+            e = cm.exception
+            self.assertEqual(e.code, trawl.TRAWL_E_PARSE)
+            self.assertEqual(e.name, "TRAWL_E_PARSE")
+            self.assertEqual(e.index, 2)
+            self.assertGreater(e.offset, 0)
+            self.assertIn("bad.json", e.message)
+            self.assertIn("TRAWL_E_PARSE", str(e))
+            # The good definition was still added; every problem is listed.
+            self.assertEqual(len(rules), 1)
+            issues = rules.issues()
+            self.assertEqual(len(issues), 2)
+            self.assertEqual((issues[0].code, issues[0].index), (trawl.TRAWL_E_PARSE, 2))
+            self.assertIn("needs 'regex' or 'literal'", issues[0].message)
+            self.assertIn("duplicate id", issues[1].message)
+        with trawl.Rules() as rules:
+            rules.add_json(self.BAD, name="bad.json", strict=False)  # no raise
+            self.assertEqual(len(rules.issues()), 2)
+            with self.assertRaises(trawl.TrawlError) as cm:
+                rules.add_file("/nonexistent/rules.json", strict=False)
+            self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+
+    def test_truncated_artifact_is_corrupt(self):
+        blob = DB.serialize()
+        with trawl.Database.load(blob) as copy:
+            self.assertEqual(len(copy), len(DB))
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.Database.load(blob[: len(blob) // 2])
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_CORRUPT)
+        self.assertEqual(cm.exception.name, "TRAWL_E_CORRUPT")
+        path = os.path.join(WORK, "secrets.tdb")
+        DB.save_file(path)
+        with trawl.Database.load_file(path) as copy:
+            self.assertEqual(copy.rule(0).id, DB.rule(0).id)
+        with open(path, "r+b") as f:
+            f.truncate(1000)
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.Database.load_file(path)
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_CORRUPT)
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.Database.load_file(os.path.join(WORK, "absent.tdb"))
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+
+    def test_freed_handles_are_refused_not_crashed(self):
+        rules = trawl.Rules()
+        rules.add_json(b'[{"id":"k","literal":"needle"}]')
+        rules.close()
+        rules.close()  # idempotent
+        self.assertTrue(rules.closed)
+        for use in (lambda: rules.add_json(b"[]"), lambda: len(rules), rules.issues,
+                    lambda: trawl.Database.compile(rules), rules.__enter__):
+            with self.assertRaises(trawl.TrawlError) as cm:
+                use()
+            self.assertEqual(cm.exception.code, trawl.TRAWL_E_INVALID)
+
+        with trawl.Rules() as rules:
+            rules.add_json(b'[{"id":"k","literal":"needle"}]')
+            db = trawl.Database.compile(rules)
+        scanner = trawl.Scanner(db)
+        self.assertEqual(len(scanner.scan(b"a needle")), 1)
+        db.close()  # closes the scanner first: a scratch must not outlive its database
+        self.assertTrue(scanner.closed)
+        for use in (lambda: scanner.scan(b"needle"), scanner.clone, lambda: db.rule(0),
+                    db.serialize, lambda: trawl.Scanner(db),
+                    lambda: trawl.analyze_package_file(db, SAMPLE)):
+            with self.assertRaises(trawl.TrawlError) as cm:
+                use()
+            self.assertEqual(cm.exception.code, trawl.TRAWL_E_INVALID)
+        scanner.close()
+        with self.assertRaises(TypeError):
+            trawl.Database()  # only compile/load make one
+        with self.assertRaises(trawl.TrawlError) as cm:
+            DB.rule(len(DB))
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_NOT_FOUND)
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.Options(no_such_option=1)
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_UNSUPPORTED)
+
+    def test_garbage_collected_handles_are_freed(self):
+        # Dropping the last reference runs __del__; nothing to observe but the absence of
+        # a crash (and, under ASan, of a double free).
+        for _ in range(3):
+            with trawl.Rules() as rules:
+                rules.add_json(b'[{"id":"k","literal":"needle"}]')
+                db = trawl.Database.compile(rules)
+            trawl.Scanner(db).scan(b"needle")
+            del db
+
+
+class PackageTest(unittest.TestCase):
+    def test_analyze_finds_aws_key_with_json_pointer(self):
+        report = trawl.analyze_package_file(DB, SAMPLE)
+        self.assertEqual(report["schema"], "trawl.report/1")
+        self.assertTrue(report["complete"])
+        aws = [f for f in report["findings"] if f["rule"] == "aws-access-key-id"]
+        self.assertEqual(len(aws), 1)
+        pointers = [loc for loc in aws[0]["locations"] if "json_pointer" in loc]
+        self.assertTrue(pointers, aws[0]["locations"])
+        self.assertTrue(pointers[0]["json_pointer"].startswith("/"))
+        self.assertTrue(pointers[0]["path"].endswith("billing/config/app.json"))
+
+    def test_sarif_and_table(self):
+        sarif = trawl.analyze_package_file(DB, SAMPLE, format="sarif")
+        self.assertEqual(sarif["version"], "2.1.0")
+        results = sarif["runs"][0]["results"]
+        self.assertIn("aws-access-key-id", {r["ruleId"] for r in results})
+        raw = trawl.analyze_package_file(DB, SAMPLE, format="sarif", raw=True)
+        self.assertEqual(json.loads(raw), sarif)
+        table = trawl.analyze_package_file(DB, SAMPLE, format="table")
+        self.assertIsInstance(table, str)
+        self.assertIn("aws-access-key-id", table)
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.analyze_package_file(DB, SAMPLE, format="xml")
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_UNSUPPORTED)
+
+    def test_option_files(self):
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.analyze_package_file(DB, SAMPLE, policy=os.path.join(WORK, "absent.json"))
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+        self.assertIn("policy", cm.exception.message)
+        policy = os.path.join(WORK, "policy.json")
+        with open(policy, "w") as f:
+            json.dump(trawl.default_policy(), f)
+        with trawl.Options(policy=policy) as options:
+            self.assertEqual(trawl.analyze_package_file(DB, SAMPLE, options=options, raw=True),
+                             trawl.analyze_package_file(DB, SAMPLE, raw=True))
+        with self.assertRaises(TypeError):
+            trawl.analyze_package_file(DB, SAMPLE, options=trawl.Options(), policy=policy)
+
+    def test_decompose(self):
+        manifest = trawl.decompose_file(SAMPLE)
+        self.assertEqual(manifest["schema"], "trawl.manifest/1")
+        paths = json.dumps(manifest)
+        self.assertIn("archive.zip!/2026/old.log", paths)
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.decompose_file(os.path.join(WORK, "absent.tar.gz"))
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+
+    def test_stages_equal_one_call_byte_for_byte(self):
+        one_call = trawl.analyze_package_file(DB, SAMPLE, raw=True)
+        parts = tempfile.mkdtemp(prefix="parts-", dir=WORK)
+        manifest = trawl.decompose_to_directory(SAMPLE, parts, raw=True)
+        with open(os.path.join(parts, "manifest.json"), "rb") as f:
+            self.assertEqual(json.loads(f.read()), json.loads(manifest))
+        work = trawl.manifest_work(manifest)
+        self.assertEqual(work["schema"], "trawl.work/1")
+        results = []
+        for component in work["components"]:
+            with open(os.path.join(parts, component["id"]), "rb") as f:
+                content = f.read()
+            plan = trawl.plan_component(manifest, component["id"], content, db=DB)
+            self.assertEqual(plan["schema"], "trawl.plan/1")
+            results.append(trawl.analyze_component(DB, manifest, component["id"], content,
+                                                   raw=True))
+        self.assertEqual(len(results), 8)
+        # Any order, duplicates allowed (an at-least-once queue).
+        staged = trawl.aggregate(manifest, list(reversed(results)) + results[:2], raw=True)
+        self.assertEqual(staged, one_call)
+        self.assertEqual(trawl.aggregate(manifest, [json.loads(r) for r in results]),
+                         json.loads(one_call))
+
+        # A missing result makes the report incomplete; a bad one names its index.
+        self.assertFalse(trawl.aggregate(manifest, results[1:])["complete"])
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.aggregate(manifest, [results[0], b'{"schema":"trawl.component_result/1"}'])
+        self.assertEqual((cm.exception.code, cm.exception.index), (trawl.TRAWL_E_PARSE, 1))
+        first = work["components"][0]["id"]
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.analyze_component(DB, manifest, first, b"other bytes")
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_MISMATCH)
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.plan_component(manifest, "nope", b"")
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_NOT_FOUND)
+
+    def test_example_stages_mode(self):
+        example = os.path.join(ARGS.root, "examples", "python", "analyze_package.py")
+        proc = subprocess.run(
+            [sys.executable, example, "--library", ARGS.library, "--rules", SECRETS,
+             "--stages", SAMPLE], capture_output=True, text=True, timeout=120)
+        self.assertEqual(proc.returncode, 0, proc.stderr)
+        self.assertIn("identical", proc.stdout)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=[sys.argv[0]] + UNITTEST_ARGS, verbosity=2)
