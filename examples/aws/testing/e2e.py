@@ -381,9 +381,20 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     text = open(worker_log).read()
     assert "released" in text and "visibility 0" in text, text
     assert os.path.exists(os.path.join(work, "heartbeat"))
+    released = text.split("working on message ", 1)[1].split()[0]
+    # A second worker takes the released message and holds it for 7 s, longer than the
+    # queue's 4 s visibility: it must keep extending the visibility, so that a third worker
+    # polling the same queue meanwhile never receives it.
     worker_log2 = os.path.join(logdir, "worker-2.log")
-    workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")], env=worker_env,
+    workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")],
+                                    env=dict(worker_env, TRAWL_TEST_HOLD_MS="7000"),
                                     stdout=open(worker_log2, "w"), stderr=subprocess.STDOUT,
+                                    preexec_fn=die_with_parent))
+    wait_until("the second worker to take the released message",
+               lambda: f"working on message {released}" in open(worker_log2).read(), 30)
+    worker_log3 = os.path.join(logdir, "worker-3.log")
+    workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")], env=worker_env,
+                                    stdout=open(worker_log3, "w"), stderr=subprocess.STDOUT,
                                     preexec_fn=die_with_parent))
 
     report_key = f"reports/{package_id}.json"
@@ -392,8 +403,10 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="reports/").get("Contents", [])]
         return report_key in keys
     wait_until("the report", report_ready, 180)
-    wait_until("the restarted worker to finish the released component",
-               lambda: "done" in open(worker_log2).read(), 60)
+    wait_until("the second worker to finish the released component",
+               lambda: f"done {released}" in open(worker_log2).read(), 60)
+    assert released not in open(worker_log3).read(), "visibility was not extended"
+    assert "extend:" not in open(worker_log2).read(), open(worker_log2).read()
     report = s3.get_object(Bucket=BUCKET, Key=report_key)["Body"].read()
     if report != expected:
         open(os.path.join(work, "report.json"), "wb").write(report)
@@ -424,7 +437,8 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     # SIGTERM to an idle worker ends its 20 s long poll at once (within libcurl's 1 s tick).
     start = time.time()
     workers[1].send_signal(signal.SIGTERM)
-    assert workers[1].wait(10) == 0, "idle worker did not exit after SIGTERM"
+    workers[2].send_signal(signal.SIGTERM)
+    assert workers[1].wait(10) == 0 and workers[2].wait(10) == 0, "idle worker did not exit after SIGTERM"
     assert time.time() - start < 5, "the long poll was not interrupted"
     assert "trawl-worker: stopped" in open(worker_log2).read()
     log(f"idle worker stopped {time.time() - start:.2f} s after SIGTERM")
