@@ -13,6 +13,7 @@
 #include "intake/decompose.h"
 #include "intake/manifest_json.h"
 #include "pipeline/package_analysis.h"
+#include "plan/planner.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
 #include "util/file.h"
@@ -28,6 +29,7 @@ struct trawl_options {
   trawl::DecomposeLimits limits_package;
   trawl_progress_cb progress = nullptr;
   void* progress_user_data = nullptr;
+  bool scan_plan = true;
 };
 
 struct trawl_rules {
@@ -257,6 +259,7 @@ trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) {
     case TRAWL_OPT_MAX_BYTES:
     case TRAWL_OPT_TIME_BUDGET_MS: hi = INT64_MAX; break;
     case TRAWL_OPT_CHUNK_BYTES: lo = 1; hi = int64_t{1} << 30; break;
+    case TRAWL_OPT_SCAN_PLAN: hi = 1; break;
     default: return TRAWL_E_UNSUPPORTED;
   }
   if (min) *min = lo;
@@ -288,8 +291,18 @@ trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t 
           value == 0 ? absl::InfiniteDuration() : absl::Milliseconds(value);
       break;
     case TRAWL_OPT_CHUNK_BYTES: options->limits.chunk_bytes = static_cast<size_t>(value); break;
+    case TRAWL_OPT_SCAN_PLAN: options->scan_plan = value != 0; break;
   }
   return TRAWL_OK;
+}
+
+trawl_status trawl_options_set_str(trawl_options* options, int32_t key, const char* value) {
+  if (options == nullptr) return TRAWL_E_INVALID;
+  if (key != TRAWL_OPT_COMPILE_CACHE_DIR) return TRAWL_E_UNSUPPORTED;
+  return Guard(nullptr, [&] {
+    options->compile.cache_dir = value ? value : "";
+    return TRAWL_OK;
+  });
 }
 
 trawl_status trawl_options_set_progress(trawl_options* options, trawl_progress_cb callback,
@@ -374,6 +387,7 @@ trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
         callback(name.c_str(), done, total, user_data);
       };
     }
+    if (options == nullptr || options->scan_plan) compile = trawl::plan::WithPlanner(compile);
     auto db = trawl::CompileDatabase(rules->set.definitions, compile);
     if (!db.ok()) {
       return db.status().code() == absl::StatusCode::kResourceExhausted
@@ -484,7 +498,8 @@ trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, const char
   *out = nullptr;
   if (db == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
-    auto json = trawl::ProfileScanJson(db->rep, std::string_view(data ? data : "", len), top_rules);
+    auto json = trawl::ProfileScanJson(db->rep, std::string_view(data ? data : "", len), top_rules,
+                                       trawl::plan::ExplainRule);
     if (!json.ok()) return CodeFor(json.status());
     *out = new trawl_buffer{*std::move(json)};
     return TRAWL_OK;

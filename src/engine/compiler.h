@@ -33,7 +33,19 @@ struct PartitionRequest {
   PartitionKind kind = PartitionKind::kRegex;
   std::string name;
   std::vector<uint32_t> rules;
+  // kGate only, parallel to `rules`: the rule's atoms. Every match of the rule must
+  // contain one of them (ASCII, compared caselessly); the planner proves this. A rule
+  // whose atom list is empty is not placed by this request.
+  std::vector<std::vector<std::string>> atoms;
 };
+
+struct CompileOptions;
+
+// Decides the partitions once every definition has been validated (so it sees widths
+// and statuses). Installed by the planner (src/plan); the engine does not depend on it.
+using PartitionPlanner = std::function<std::vector<PartitionRequest>(
+    const std::vector<Definition>& definitions, const std::vector<RuleInfo>& infos,
+    const CompileOptions& options)>;
 
 struct CompileOptions {
   int threads = 0;                       // 0: one per hardware thread
@@ -44,6 +56,13 @@ struct CompileOptions {
   // Optional explicit partitioning (each rule at most once); rules not named are placed
   // by the default policy.
   std::vector<PartitionRequest> partitions;
+  // When set, compiled partitions are cached in this directory, keyed by the SHA-256 of
+  // everything that determines the engine database (patterns, flags, atoms, engine
+  // version, target), so a recompile after a small change rebuilds only the partitions
+  // that changed. Unreadable or damaged entries are recompiled, never trusted.
+  std::string cache_dir;
+  // When set, called after validation; its requests are appended to `partitions`.
+  PartitionPlanner planner;
 };
 
 // Never fails because of a bad definition: those are rejected with a reason in

@@ -1,0 +1,213 @@
+// File: planner.cc
+#include "plan/planner.h"
+
+#include <algorithm>
+
+#include "plan/atoms.h"
+#include "util/strings.h"
+
+namespace trawl::plan {
+namespace {
+
+// FNV-1a: stable across runs and platforms, so partition assignment is too.
+uint64_t StableHash(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// A regex that starts with a repeated class, dot or escape class ("[a-z]+x", ".*?y",
+// "\w{8,}"): the engine keeps a match alive from nearly every byte.
+bool LeadingRepeat(std::string_view pattern) {
+  size_t i = 0;
+  while (i < pattern.size() && (pattern[i] == '^' || pattern[i] == '(')) {
+    if (pattern[i] == '(' && i + 2 < pattern.size() && pattern[i + 1] == '?' &&
+        pattern[i + 2] == ':') {
+      i += 3;
+      continue;
+    }
+    if (pattern[i] == '(' && i + 1 < pattern.size() && pattern[i + 1] == '?') break;
+    ++i;
+  }
+  if (i >= pattern.size()) return false;
+  size_t end = i;
+  if (pattern[i] == '.') {
+    end = i + 1;
+  } else if (pattern[i] == '\\' && i + 1 < pattern.size() &&
+             std::string_view("wWdDsSh").find(pattern[i + 1]) != std::string_view::npos) {
+    end = i + 2;
+  } else if (pattern[i] == '[') {
+    end = i + 1;
+    if (end < pattern.size() && pattern[end] == '^') ++end;
+    if (end < pattern.size() && pattern[end] == ']') ++end;
+    while (end < pattern.size() && pattern[end] != ']') end += pattern[end] == '\\' ? 2 : 1;
+    ++end;
+  } else {
+    return false;
+  }
+  if (end >= pattern.size()) return false;
+  const char q = pattern[end];
+  if (q == '*' || q == '+') return true;
+  if (q == '{') {
+    const size_t close = pattern.find('}', end);
+    if (close == std::string_view::npos) return false;
+    const std::string_view body = pattern.substr(end + 1, close - end - 1);
+    return body.find(',') != std::string_view::npos;  // {n,} or {n,m}: open or large
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view CostClassName(CostClass cost_class) {
+  switch (cost_class) {
+    case CostClass::kLiteral: return "literal";
+    case CostClass::kShortLiteral: return "short-literal";
+    case CostClass::kGated: return "gated";
+    case CostClass::kRegex: return "regex";
+    case CostClass::kHotRegex: return "hot-regex";
+    case CostClass::kRejected: return "rejected";
+  }
+  return "unknown";
+}
+
+RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_window,
+                      const PlanOptions& options) {
+  RuleCost cost;
+  if (info.status == RuleStatus::kRejected) {
+    cost.cost_class = CostClass::kRejected;
+    cost.why = info.reason;
+    return cost;
+  }
+  if (def.kind == PatternKind::kLiteral) {
+    const size_t short_len = (def.flags & kFlagCaseless) ? 3 : 2;
+    if (def.expression.size() <= short_len) {
+      cost.cost_class = CostClass::kShortLiteral;
+      cost.why = StrCat(def.expression.size(), "-byte literal",
+                        (def.flags & kFlagCaseless) ? " (caseless)" : "",
+                        ": hits almost everywhere; own database");
+    } else {
+      cost.cost_class = CostClass::kLiteral;
+      cost.why = "literal";
+    }
+    return cost;
+  }
+  const uint64_t window = std::min<uint64_t>(info.max_width, max_window);
+  std::string no_gate;
+  if (options.gate) {
+    AtomSet atoms = RequiredAtoms(def, options.min_atom_len);
+    if (!atoms.atoms.empty() && window <= options.max_gate_window) {
+      cost.cost_class = CostClass::kGated;
+      cost.why = StrCat("gated on ", atoms.atoms.size(), " atom(s) (",
+                        StrJoin(atoms.atoms.size() > 4
+                                    ? std::vector<std::string>(atoms.atoms.begin(),
+                                                               atoms.atoms.begin() + 4)
+                                    : atoms.atoms,
+                                "|"),
+                        atoms.atoms.size() > 4 ? "|..." : "", "), window ", window);
+      cost.atoms = std::move(atoms.atoms);
+      return cost;
+    }
+    no_gate = atoms.atoms.empty() ? atoms.why_none
+                                  : StrCat("window ", window, " too wide to gate");
+  } else {
+    no_gate = "gating off";
+  }
+  const bool tiny = info.min_width <= 3;
+  const bool leading = LeadingRepeat(def.expression);
+  if (tiny || leading) {
+    cost.cost_class = CostClass::kHotRegex;
+    cost.why = StrCat(no_gate, "; ",
+                      tiny ? StrCat("matches as few as ", info.min_width, " byte(s)")
+                           : "starts with an unbounded class repeat",
+                      ": full scan, isolated");
+    return cost;
+  }
+  cost.cost_class = CostClass::kRegex;
+  cost.why = StrCat(no_gate, ": full scan");
+  return cost;
+}
+
+std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& definitions,
+                                             const std::vector<RuleInfo>& infos,
+                                             const CompileOptions& compile,
+                                             const PlanOptions& options,
+                                             std::vector<RuleCost>* costs_out) {
+  std::vector<RuleCost> costs(definitions.size());
+  ParallelFor(definitions.size(), compile.threads, [&](size_t i) {
+    costs[i] = ClassifyRule(definitions[i], infos[i], compile.max_window, options);
+  });
+  PartitionRequest literals{PartitionKind::kLiteral, "literals", {}, {}};
+  PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}};
+  PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}};
+  std::vector<uint32_t> regexes, hot;
+  for (uint32_t i = 0; i < definitions.size(); ++i) {
+    switch (costs[i].cost_class) {
+      case CostClass::kLiteral: literals.rules.push_back(i); break;
+      case CostClass::kShortLiteral: short_literals.rules.push_back(i); break;
+      case CostClass::kGated:
+        gate.rules.push_back(i);
+        gate.atoms.push_back(costs[i].atoms);
+        break;
+      case CostClass::kRegex: regexes.push_back(i); break;
+      case CostClass::kHotRegex: hot.push_back(i); break;
+      case CostClass::kRejected: break;
+    }
+  }
+  std::vector<PartitionRequest> requests;
+  for (auto* request : {&literals, &short_literals, &gate}) {
+    if (!request->rules.empty()) requests.push_back(std::move(*request));
+  }
+  // Hash buckets: a power of two, so small changes in the set size rarely change it.
+  auto bucketed = [&](const std::vector<uint32_t>& rules, std::string_view prefix,
+                      size_t per_partition) {
+    size_t buckets = 1;
+    while (buckets * per_partition < rules.size()) buckets *= 2;
+    std::vector<PartitionRequest> parts(buckets);
+    for (size_t b = 0; b < buckets; ++b) {
+      parts[b].kind = PartitionKind::kRegex;
+      parts[b].name = StrCat(prefix, b);
+    }
+    for (uint32_t rule : rules) {
+      parts[StableHash(definitions[rule].id) % buckets].rules.push_back(rule);
+    }
+    for (auto& part : parts) {
+      if (!part.rules.empty()) requests.push_back(std::move(part));
+    }
+  };
+  bucketed(regexes, "regex-", std::max<size_t>(1, options.regexes_per_partition));
+  bucketed(hot, "hot-", std::max<size_t>(1, options.regexes_per_partition / 4));
+  if (costs_out) *costs_out = std::move(costs);
+  return requests;
+}
+
+CompileOptions WithPlanner(CompileOptions compile, PlanOptions options) {
+  compile.planner = [options](const std::vector<Definition>& definitions,
+                              const std::vector<RuleInfo>& infos, const CompileOptions& c) {
+    return PlanPartitions(definitions, infos, c, options);
+  };
+  return compile;
+}
+
+absl::StatusOr<std::shared_ptr<const Database>> CompilePlanned(std::vector<Definition> definitions,
+                                                               const CompileOptions& compile,
+                                                               const PlanOptions& options) {
+  return CompileDatabase(std::move(definitions), WithPlanner(compile, options));
+}
+
+std::string ExplainRule(const Database& db, uint32_t rule) {
+  if (rule >= db.rule_count()) return "";
+  const RuleInfo& info = db.rule_info()[rule];
+  const RuleCost cost = ClassifyRule(db.definitions()[rule], info, db.max_window(), PlanOptions{});
+  std::string where;
+  if (info.partition >= 0) {
+    const PartitionInfo& part = db.partitions()[static_cast<size_t>(info.partition)];
+    where = StrCat(" [partition ", part.name, ", ", PartitionKindName(part.kind), "]");
+  }
+  return StrCat(CostClassName(cost.cost_class), ": ", cost.why, where);
+}
+
+}  // namespace trawl::plan
