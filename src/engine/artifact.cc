@@ -260,6 +260,7 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
     for (uint32_t rule : part.rules) w.U32(rule);
     if (part.kind == PartitionKind::kGate) {
       for (const std::string& atom : part.atoms) w.Str(atom);
+      for (uint32_t window : part.gate_windows) w.U32(window);
     }
     char* blob = nullptr;
     size_t blob_size = 0;
@@ -369,6 +370,9 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
     if (part.kind == PartitionKind::kGate) {
       part.atoms.reserve(n);
       for (uint32_t k = 0; k < n && r.ok(); ++k) part.atoms.emplace_back(r.Str());
+      part.gate_windows.resize(n);
+      for (uint32_t k = 0; k < n && r.ok(); ++k) part.gate_windows[k] = r.U32();
+      if (!r.ok()) return Corrupt("truncated gate partition");
     }
     blobs[p] = r.Str();
     if (!r.ok()) return Corrupt("truncated engine database");

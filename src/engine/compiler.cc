@@ -381,6 +381,20 @@ absl::Status CompilePartitionCached(const std::vector<Definition>& defs,
 
 }  // namespace
 
+absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def) {
+  hs_expr_info_t* raw_info = nullptr;
+  hs_compile_error_t* raw_error = nullptr;
+  const hs_error_t rc =
+      hs_expression_info(def.expression.c_str(), internal::HsFlags(def), &raw_info, &raw_error);
+  std::unique_ptr<hs_expr_info_t, HsExprInfoDeleter> info(raw_info);
+  HsCompileErrorPtr error(raw_error);
+  if (rc != HS_SUCCESS) {
+    return absl::InvalidArgumentError(StrCat("engine: ", error ? error->message : "error"));
+  }
+  return std::make_pair(info->min_width,
+                        info->max_width == UINT_MAX ? kUnboundedWidth : info->max_width);
+}
+
 void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn) {
   size_t n = threads > 0 ? static_cast<size_t>(threads)
                          : std::max<size_t>(1, std::thread::hardware_concurrency());
@@ -444,9 +458,14 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
                               return !a.empty() && a.find('\0') == std::string::npos;
                             });
         if (!usable) continue;
+        const uint32_t rule_window = std::min(infos[rule].max_width, options.max_window);
+        const uint32_t window = k < request.gate_windows.size() && request.gate_windows[k] > 0
+                                    ? std::min(request.gate_windows[k], rule_window)
+                                    : rule_window;
         for (const std::string& atom : atoms) {
           job.info.rules.push_back(rule);
           job.info.atoms.push_back(atom);
+          job.info.gate_windows.push_back(window);
         }
         placed[rule] = 1;
         continue;

@@ -37,6 +37,10 @@ struct PartitionRequest {
   // contain one of them (ASCII, compared caselessly); the planner proves this. A rule
   // whose atom list is empty is not placed by this request.
   std::vector<std::vector<std::string>> atoms;
+  // kGate only, parallel to `rules` (empty: the rule's window): how far before the end of
+  // an atom hit a match may start. The planner proves a tighter bound when a bounded
+  // prefix of the regex already contains the atoms.
+  std::vector<uint32_t> gate_windows;
 };
 
 struct CompileOptions;
@@ -69,6 +73,10 @@ struct CompileOptions {
 // Database::rule_info(). Fails only on resource exhaustion or an engine fault.
 absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Definition> definitions,
                                                                 const CompileOptions& options);
+
+// The engine's width bounds of a regex (exact mode, no prefilter): {min, max}, max =
+// kUnboundedWidth when unbounded. Fails when the engine cannot analyse the pattern.
+absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def);
 
 // Runs fn(i) for i in [0, count) on up to `threads` threads (0: hardware threads).
 void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn);

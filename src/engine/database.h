@@ -53,6 +53,9 @@ struct PartitionInfo {
   size_t bytes = 0;             // size of the compiled engine database
   // Gate partitions: the atom of each engine pattern id (lowercase; matched caselessly).
   std::vector<std::string> atoms;
+  // Gate partitions, parallel to `atoms`: a match containing the atom starts at most this
+  // many bytes before the atom's end.
+  std::vector<uint32_t> gate_windows;
   bool from_cache = false;      // compile time only: restored from the compile cache
 };
 

@@ -38,6 +38,7 @@ struct PendingMatch {
 // An atom hit of a gated rule: some match may contain the atom ending at `end`.
 struct GateHit {
   uint32_t rule;
+  uint32_t window;  // a match containing the atom starts at or after end - window
   uint64_t end;
 };
 
@@ -260,7 +261,7 @@ struct Scanner::Impl {
     if (state.capped) return partition_live[partition_index] > 0;
     // A match containing this atom starts before `end`; the loop is already past it.
     if (end <= state.cursor) return true;
-    gate_hits.push_back({rule, end});
+    gate_hits.push_back({rule, partition->gate_windows[id], end});
     return true;
   }
 
@@ -303,13 +304,18 @@ struct Scanner::Impl {
     // still to be found starts at or after accepted - W (inside the kept context).
     const uint64_t floor = std::max(lo_clip, accepted > width ? accepted - width : 0);
     ScanProfile::Rule* cost = limits.profile ? &limits.profile->rules[rule] : nullptr;
+    auto range_start = [&](const GateHit& hit) {
+      return hit.end > hit.window ? hit.end - hit.window : 0;
+    };
     for (size_t k = first; k < last && !state.capped && !stopped;) {
-      // A match containing an atom that ends at h starts in [h - W, h]. Merge those
-      // start ranges into [a, b]; PCRE2 only tries starts in it (PCRE2_USE_OFFSET_LIMIT)
-      // but sees the whole chunk, so the match may run past b and look around freely.
-      const uint64_t a = gate_hits[k].end > width ? gate_hits[k].end - width : 0;
+      // A match containing an atom that ends at h starts in [h - w, h] (w <= W: the
+      // planner's bound for this atom). Merge those start ranges into [a, b]; PCRE2 only
+      // tries starts in it (PCRE2_USE_OFFSET_LIMIT) but sees the whole chunk, so the
+      // match may run past b and look around freely. Hits are in end order and a rule's
+      // atoms share one w, so range starts are ordered too.
+      const uint64_t a = range_start(gate_hits[k]);
       uint64_t b = std::min(hi_clip, gate_hits[k].end);
-      for (++k; k < last && (gate_hits[k].end > width ? gate_hits[k].end - width : 0) <= b; ++k) {
+      for (++k; k < last && range_start(gate_hits[k]) <= b; ++k) {
         b = std::min(hi_clip, gate_hits[k].end);
       }
       uint64_t pos = std::max({a, floor, state.cursor});

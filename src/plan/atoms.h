@@ -12,6 +12,7 @@
 #define TRAWL_SRC_PLAN_ATOMS_H_
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "rules/definition.h"
@@ -27,6 +28,22 @@ struct AtomSet {
 
 // Thread-safe (no shared state). Literal definitions are not analysed (returns empty).
 AtomSet RequiredAtoms(const Definition& def, size_t min_atom_len);
+
+// Byte offsets where the pattern splits into top-level concatenated elements (each cut
+// is the end of an element with its quantifier). Empty when the pattern has a top-level
+// alternation or a construct this scanner does not follow (\Q, conditionals, ...).
+std::vector<size_t> TopLevelCuts(std::string_view pattern);
+
+// The gate of a regex: atoms, and how far before an atom's end a match may start.
+// When a prefix P of the pattern (a top-level concatenation cut) has a bounded width and
+// atoms of its own, every match starts with a match of P, which contains one of P's
+// atoms ending at most maxwidth(P) bytes after the match start: `window` is that bound
+// (0: no such prefix; the rule's own width applies).
+struct GateSpec {
+  AtomSet atoms;
+  uint32_t window = 0;
+};
+GateSpec PlanGate(const Definition& def, size_t min_atom_len);
 
 }  // namespace trawl::plan
 

@@ -95,11 +95,15 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
     }
     return cost;
   }
-  const uint64_t window = std::min<uint64_t>(info.max_width, max_window);
+  const uint64_t rule_window = std::min<uint64_t>(info.max_width, max_window);
   std::string no_gate;
   if (options.gate) {
-    AtomSet atoms = RequiredAtoms(def, options.min_atom_len);
+    GateSpec spec = PlanGate(def, options.min_atom_len);
+    AtomSet& atoms = spec.atoms;
+    const uint64_t window =
+        spec.window > 0 ? std::min<uint64_t>(spec.window, rule_window) : rule_window;
     if (!atoms.atoms.empty() && window <= options.max_gate_window) {
+      cost.gate_window = static_cast<uint32_t>(window);
       cost.cost_class = CostClass::kGated;
       cost.why = StrCat("gated on ", atoms.atoms.size(), " atom(s) (",
                         StrJoin(atoms.atoms.size() > 4
@@ -107,7 +111,8 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
                                                                atoms.atoms.begin() + 4)
                                     : atoms.atoms,
                                 "|"),
-                        atoms.atoms.size() > 4 ? "|..." : "", "), window ", window);
+                        atoms.atoms.size() > 4 ? "|..." : "", "), start window ", window,
+                        spec.window > 0 ? " (bounded prefix)" : "");
       cost.atoms = std::move(atoms.atoms);
       return cost;
     }
@@ -140,9 +145,9 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
   ParallelFor(definitions.size(), compile.threads, [&](size_t i) {
     costs[i] = ClassifyRule(definitions[i], infos[i], compile.max_window, options);
   });
-  PartitionRequest literals{PartitionKind::kLiteral, "literals", {}, {}};
-  PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}};
-  PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}};
+  PartitionRequest literals{PartitionKind::kLiteral, "literals", {}, {}, {}};
+  PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}, {}};
+  PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}, {}};
   std::vector<uint32_t> regexes, hot;
   for (uint32_t i = 0; i < definitions.size(); ++i) {
     switch (costs[i].cost_class) {
@@ -151,6 +156,7 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
       case CostClass::kGated:
         gate.rules.push_back(i);
         gate.atoms.push_back(costs[i].atoms);
+        gate.gate_windows.push_back(costs[i].gate_window);
         break;
       case CostClass::kRegex: regexes.push_back(i); break;
       case CostClass::kHotRegex: hot.push_back(i); break;

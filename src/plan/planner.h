@@ -46,6 +46,7 @@ struct PlanOptions {
 struct RuleCost {
   CostClass cost_class = CostClass::kRegex;
   std::vector<std::string> atoms;  // kGated: the atoms
+  uint32_t gate_window = 0;        // kGated: start-range bound (0: the rule's window)
   std::string why;                 // human-readable reason for the class
 };
 

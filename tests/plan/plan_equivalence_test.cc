@@ -107,6 +107,8 @@ std::vector<Definition> SyntheticRules() {
       Regex("caseless-flag", "akia[a-z]{4}", kFlagCaseless),
       Regex("captures", "(key)=(\\w*)"),
       Regex("unbounded", "token[a-z_ ]+end"),
+      Regex("prefix-window", "(?i)k[e]y\\s*[:=]\\s*[a-z0-9_ ]+"),
+      Regex("prefix-group", "(?:secret|password)[ =:]+[^\\n]*end"),
       // Not gateable: full-scan partitions, sharing the database with gated rules.
       Regex("no-atom", "[a-z]{3}9"),
       Regex("lookahead", "a(?=b)"),

@@ -55,6 +55,22 @@ TEST(AtomsTest, NonAsciiAtomsAreRefused) {
   EXPECT_TRUE(Atoms("caf\\xe9[0-9]").empty());
 }
 
+TEST(AtomsTest, TopLevelCutsFollowElementsAndQuantifiers) {
+  EXPECT_EQ(TopLevelCuts("ab+[x-z]{2,3}(?:c|d)*?\\d"),
+            (std::vector<size_t>{1, 3, 13, 22, 24}));
+  EXPECT_EQ(TopLevelCuts("(?i)[]a]\\x41"), (std::vector<size_t>{4, 8, 12}));
+  EXPECT_TRUE(TopLevelCuts("ab|cd").empty());      // top-level alternation
+  EXPECT_TRUE(TopLevelCuts("a\\Qb|c\\E").empty());  // not followed
+}
+
+TEST(AtomsTest, BoundedPrefixGivesATightWindow) {
+  const GateSpec spec = PlanGate(Regex("r", "(?i)apikey\\s*[:=]\\s*[a-z0-9]{20,}"), 3);
+  EXPECT_EQ(spec.atoms.atoms, std::vector<std::string>{"apikey"});
+  EXPECT_EQ(spec.window, 6u);
+  // The atom only appears after an unbounded part: no bounded prefix holds it.
+  EXPECT_EQ(PlanGate(Regex("r", "[a-z]+token"), 3).window, 0u);
+}
+
 RuleInfo CompiledInfo(uint32_t min_width, uint32_t max_width) {
   RuleInfo info;
   info.status = RuleStatus::kCompiled;
