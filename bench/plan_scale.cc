@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <tuple>
 
 #include "engine/artifact.h"
 #include "engine/compiler.h"
@@ -92,15 +93,61 @@ double TrawlSeconds(const std::shared_ptr<const Database>& db, const std::string
 
 double Mbps(size_t bytes, double seconds) { return static_cast<double>(bytes) / 1e6 / seconds; }
 
+// Prints every rule whose matches differ between two databases of the same definitions.
+void Diff(const std::shared_ptr<const Database>& a, const std::shared_ptr<const Database>& b,
+          const std::string& input) {
+  auto spans = [&](const std::shared_ptr<const Database>& db, const std::vector<uint8_t>* only) {
+    std::vector<std::tuple<uint32_t, uint64_t, uint64_t>> out;
+    std::vector<uint64_t> counts(db->rule_count());
+    auto scanner = Scanner::Create(db);
+    ScanLimits limits;
+    limits.max_matches = 0;
+    limits.max_matches_per_rule = 0;
+    (void)(*scanner)->Scan(input, limits, [&](const Match& m) {
+      ++counts[m.rule];
+      if (only && (*only)[m.rule]) out.emplace_back(m.rule, m.start, m.end);
+      return true;
+    });
+    std::sort(out.begin(), out.end());
+    return std::make_pair(counts, out);
+  };
+  auto [ca, unused_a] = spans(a, nullptr);
+  auto [cb, unused_b] = spans(b, nullptr);
+  std::vector<uint8_t> differ(ca.size(), 0);
+  for (size_t i = 0; i < ca.size(); ++i) {
+    if (ca[i] != cb[i]) {
+      differ[i] = 1;
+      std::fprintf(stderr, "rule %s: %llu vs %llu matches\n", a->definitions()[i].id.c_str(),
+                   static_cast<unsigned long long>(ca[i]), static_cast<unsigned long long>(cb[i]));
+    }
+  }
+  auto sa = spans(a, &differ).second;
+  auto sb = spans(b, &differ).second;
+  std::vector<std::tuple<uint32_t, uint64_t, uint64_t>> only_a, only_b;
+  std::set_difference(sa.begin(), sa.end(), sb.begin(), sb.end(), std::back_inserter(only_a));
+  std::set_difference(sb.begin(), sb.end(), sa.begin(), sa.end(), std::back_inserter(only_b));
+  for (auto [rule, start, end] : only_a) {
+    std::fprintf(stderr, "  only first: %s [%llu,%llu)\n", a->definitions()[rule].id.c_str(),
+                 static_cast<unsigned long long>(start), static_cast<unsigned long long>(end));
+  }
+  for (auto [rule, start, end] : only_b) {
+    std::fprintf(stderr, "  only second: %s [%llu,%llu)\n", a->definitions()[rule].id.c_str(),
+                 static_cast<unsigned long long>(start), static_cast<unsigned long long>(end));
+  }
+}
+
 int Main(int argc, char** argv) {
   int threads = 2;
   bool ungated_scan = true;
+  bool diff = false;
   std::string input_path = std::string(TRAWL_SHARED_DIR) + "/corpus/scan_inputs/bench_mixed_16MiB.bin";
   std::vector<std::string> sets;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) {
       threads = std::atoi(argv[++i]);
+    } else if (a == "--diff") {
+      diff = true;
     } else if (a == "--skip-ungated-scan") {
       ungated_scan = false;
     } else if (a == "--input" && i + 1 < argc) {
@@ -139,6 +186,10 @@ int Main(int argc, char** argv) {
     const double compile_planned = Since(t);
     if (!ungated.ok() || !planned.ok()) {
       std::fprintf(stderr, "%s: compile failed\n", set.c_str());
+      continue;
+    }
+    if (diff) {
+      Diff(*ungated, *planned, *input);
       continue;
     }
     // One definition changes (the middle one's expression gets one more byte).

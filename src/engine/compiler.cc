@@ -395,6 +395,27 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def)
                         info->max_width == UINT_MAX ? kUnboundedWidth : info->max_width);
 }
 
+uint64_t CountSampleMatches(const Definition& def, std::string_view sample, uint64_t limit) {
+  auto code = internal::CompilePcre2(def, /*for_confirmation=*/false);
+  if (!code.ok()) return 0;
+  std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> md(
+      pcre2_match_data_create(1, nullptr), &pcre2_match_data_free);
+  std::unique_ptr<pcre2_match_context, decltype(&pcre2_match_context_free)> mc(
+      pcre2_match_context_create(nullptr), &pcre2_match_context_free);
+  if (!md || !mc) return 0;
+  pcre2_set_match_limit(mc.get(), 100000);
+  uint64_t count = 0;
+  for (PCRE2_SIZE pos = 0; pos < sample.size() && count < limit;) {
+    const int rc = pcre2_match(code->get(), reinterpret_cast<PCRE2_SPTR>(sample.data()),
+                               sample.size(), pos, 0, md.get(), mc.get());
+    if (rc < 0) break;
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.get());
+    ++count;
+    pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+  }
+  return count;
+}
+
 void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn) {
   size_t n = threads > 0 ? static_cast<size_t>(threads)
                          : std::max<size_t>(1, std::thread::hardware_concurrency());

@@ -78,6 +78,11 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
 // kUnboundedWidth when unbounded. Fails when the engine cannot analyse the pattern.
 absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def);
 
+// Counts the matches of a definition's PCRE2 global match loop over `sample`, stopping at
+// `limit` (and at PCRE2's match limit on any attempt). For the planner's calibration:
+// how often a rule fires on typical text. 0 when the pattern does not compile.
+uint64_t CountSampleMatches(const Definition& def, std::string_view sample, uint64_t limit);
+
 // Runs fn(i) for i in [0, count) on up to `threads` threads (0: hardware threads).
 void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn);
 

@@ -2,6 +2,7 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <random>
 
 #include "plan/atoms.h"
 #include "util/strings.h"
@@ -62,6 +63,60 @@ bool LeadingRepeat(std::string_view pattern) {
 
 }  // namespace
 
+const std::string& CalibrationSample() {
+  static const std::string sample = [] {
+    static const char* const kWords[] = {
+        "the", "value", "return", "const", "function", "import", "user", "name", "data",
+        "config", "server", "error", "string", "public", "class", "static", "void", "int",
+        "if", "else", "for", "while", "true", "false", "null", "self", "this", "new", "list",
+        "request", "response", "http", "file", "path", "default", "options", "result",
+        "Exception", "Logger", "getValue", "setName", "MAX_SIZE", "userId", "TODO", "and",
+        "of", "to", "in", "is", "that", "with", "as", "on", "be", "at", "by", "from"};
+    static const char kHex[] = "0123456789abcdef";
+    static const char kB64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::mt19937 rng(20261126);
+    auto word = [&] { return std::string(kWords[rng() % (sizeof kWords / sizeof *kWords)]); };
+    auto run = [&](const char* alphabet, size_t alphabet_size, size_t n) {
+      std::string out;
+      for (size_t i = 0; i < n; ++i) out += alphabet[rng() % alphabet_size];
+      return out;
+    };
+    std::string out;
+    while (out.size() < (64 << 10)) {
+      switch (rng() % 8) {
+        case 0:
+          out += "  const " + word() + "_" + word() + " = \"" + word() + " " + word() + "\";\n";
+          break;
+        case 1:
+          out += "{\"" + word() + "\": " + std::to_string(rng() % 100000) + ", \"" + word() +
+                 "\": \"" + word() + "\"}\n";
+          break;
+        case 2:
+          out += "2026-11-26 10:" + std::to_string(10 + rng() % 50) + ":07 INFO " + word() + " " +
+                 word() + " from 10.0." + std::to_string(rng() % 256) + "." +
+                 std::to_string(rng() % 256) + "\n";
+          break;
+        case 3:
+          for (int i = 0; i < 12; ++i) out += word() + (i % 5 == 4 ? ", " : " ");
+          out += "\n";
+          break;
+        case 4: out += "sha " + run(kHex, 16, 40) + "\n"; break;
+        case 5: out += "blob: " + run(kB64, 64, 20 + rng() % 40) + "==\n"; break;
+        case 6:
+          out += "see https://www." + word() + ".com/" + word() + "/" + word() + "?id=" +
+                 std::to_string(rng() % 1000) + "\n";
+          break;
+        default:
+          out += "    if (" + word() + " != nullptr) { " + word() + "(" + word() + "); }\n";
+          break;
+      }
+    }
+    return out;
+  }();
+  return sample;
+}
+
 std::string_view CostClassName(CostClass cost_class) {
   switch (cost_class) {
     case CostClass::kLiteral: return "literal";
@@ -80,6 +135,13 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
   if (info.status == RuleStatus::kRejected) {
     cost.cost_class = CostClass::kRejected;
     cost.why = info.reason;
+    return cost;
+  }
+  if (def.kind == PatternKind::kLiteral && !def.expression.empty() && def.expression[0] == '\0') {
+    // The engine's literal compiler rejects a leading NUL; the compiler turns these into
+    // escaped regexes, which belong with the full-scan regexes.
+    cost.cost_class = CostClass::kRegex;
+    cost.why = "literal starting with NUL: compiled as an escaped regex";
     return cost;
   }
   if (def.kind == PatternKind::kLiteral) {
@@ -123,14 +185,24 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
   }
   const bool tiny = info.min_width <= 3;
   const bool leading = LeadingRepeat(def.expression);
-  if (tiny || leading) {
+  bool frequent = false;
+  if (options.calibrate && !tiny) {
+    const std::string& sample = CalibrationSample();
+    const uint64_t hot = sample.size() / std::max<size_t>(1, options.hot_bytes_per_match);
+    cost.sample_matches = CountSampleMatches(def, sample, hot);
+    frequent = cost.sample_matches >= hot;
+  }
+  if (tiny || frequent || (!options.calibrate && leading)) {
     cost.cost_class = CostClass::kHotRegex;
     cost.why = StrCat(no_gate, "; ",
-                      tiny ? StrCat("matches as few as ", info.min_width, " byte(s)")
-                           : "starts with an unbounded class repeat",
+                      tiny       ? StrCat("matches as few as ", info.min_width, " byte(s)")
+                      : frequent ? StrCat("matches at least once per ", options.hot_bytes_per_match,
+                                          " bytes of typical text")
+                                 : "starts with an unbounded class repeat",
                       ": full scan, isolated");
     return cost;
   }
+  if (leading) StrAppend(&no_gate, " (starts with an unbounded class repeat)");
   cost.cost_class = CostClass::kRegex;
   cost.why = StrCat(no_gate, ": full scan");
   return cost;

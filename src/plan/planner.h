@@ -41,9 +41,19 @@ struct PlanOptions {
   // each atom hit would cost PCRE2 a search over that many start positions.
   uint32_t max_gate_window = 1u << 30;
   size_t regexes_per_partition = 1000;  // target size of a full-scan regex partition
+  // Calibration: each regex without atoms is run (PCRE2) over a built-in 64 KiB sample of
+  // typical text (code, JSON, logs, prose, hex, base64, URLs); one that matches at least
+  // once per `hot_bytes_per_match` bytes is hot. The sample is generated, not read, so
+  // plans are reproducible and independent of the data being benchmarked.
+  bool calibrate = true;
+  size_t hot_bytes_per_match = 1024;
 };
 
+// The calibration sample (deterministic).
+const std::string& CalibrationSample();
+
 struct RuleCost {
+  uint64_t sample_matches = 0;  // matches on the calibration sample (regexes without atoms)
   CostClass cost_class = CostClass::kRegex;
   std::vector<std::string> atoms;  // kGated: the atoms
   uint32_t gate_window = 0;        // kGated: start-range bound (0: the rule's window)
