@@ -80,7 +80,7 @@ std::string RandomText(size_t size, uint32_t seed) {
   static const std::vector<std::string> kTokens = {
       "key", "KEY", "Key", "token", "TOKEN", "secret", "end", "abc", "xyz", "=", ":", " ",
       " ", "\n", "\"", "a", "b", "k", "e", "y", "0", "7", "9", "kez", "x", "q", "_", "-",
-      "keykey", "password", "AKIA", "ABCD", "\t", "\r\n"};
+      "keykey", "password", "AKIA", "ABCD", "\t", "\r\n", "\x0b", "\f"};
   std::mt19937 rng(seed);
   std::string out;
   while (out.size() < size) out += kTokens[rng() % kTokens.size()];
@@ -108,6 +108,8 @@ std::vector<Definition> SyntheticRules() {
       Regex("captures", "(key)=(\\w*)"),
       Regex("unbounded", "token[a-z_ ]+end"),
       Regex("prefix-window", "(?i)k[e]y\\s*[:=]\\s*[a-z0-9_ ]+"),
+      Regex("space-class", "key\\s[=:]"),  // PCRE2's \s includes VT; RE2's does not
+      Regex("space-in-class", "token[\\s=]{2}"),
       Regex("prefix-group", "(?:secret|password)[ =:]+[^\\n]*end"),
       // Not gateable: full-scan partitions, sharing the database with gated rules.
       Regex("no-atom", "[a-z]{3}9"),

@@ -51,6 +51,13 @@ TEST(AtomsTest, DialectHazardsAndUnsupportedConstructsGiveNoAtoms) {
   EXPECT_FALSE(Atoms("key\\\\value").empty());  // an escaped backslash, then v: fine
 }
 
+TEST(AtomsTest, WhitespaceClassKeepsPcreMeaning) {
+  // RE2 expands small classes into atoms; PCRE2's \s also matches VT (0x0B).
+  auto db = CompilePlanned({Regex("c", "(?i)create\\sfile"), Regex("n", "key[^\\S\\n]=")}, {});
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(testing_util::ScanAll(*db, "CREATE\x0b" "FILE key\x0b=").size(), 2u);
+}
+
 TEST(AtomsTest, NonAsciiAtomsAreRefused) {
   EXPECT_TRUE(Atoms("caf\\xe9[0-9]").empty());
 }
