@@ -81,6 +81,7 @@ struct Scanner::Impl {
   std::vector<PendingMatch> pending;
   std::vector<int64_t> captures;
   std::vector<GateHit> gate_hits;
+  std::vector<int8_t> fixed_span;  // per rule: -1 not yet known, 0 no, 1 yes
   // Distinct rules per partition, and how many of them are not capped in this scan: a
   // partition whose rules are all capped stops scanning (the planner isolates rules that
   // fire everywhere, so with match caps their partitions end early).
@@ -189,6 +190,15 @@ struct Scanner::Impl {
       round_error = absl::InternalError(StrCat("cannot prepare rule ", def.id));
       return false;
     }
+    if (FixedSpan(rule, info, code)) {
+      // Every match is exactly min_width long, so the engine's end gives the span, and
+      // the leftmost unreported match is the first end whose start is past the cursor.
+      const uint64_t start = end - info.min_width;
+      if (start < state.cursor) return true;
+      state.cursor = end;
+      if (limits.profile) limits.profile->rules[rule].candidates++;
+      return Record(rule, state, start, end, 0, 0);
+    }
     // Every match not yet reported that ends at or after `end` starts within the rule's
     // width of it; PCRE2 finds the leftmost one starting no later than `end`.
     const uint64_t width = std::min<uint64_t>(info.max_width, db->max_window());
@@ -243,6 +253,20 @@ struct Scanner::Impl {
     }
     state.cursor = stop > start ? stop : start + 1;
     return Record(rule, state, start, stop, capture_begin, groups);
+  }
+
+  // True for an exact (non-prefilter) regex whose matches all have one width and that
+  // has no capture groups: its span needs no PCRE2 (rules that fire everywhere, such as
+  // a lone character class, are mostly of this shape). Decided once per rule.
+  bool FixedSpan(uint32_t rule, const RuleInfo& info, const pcre2_code* code) {
+    int8_t& known = fixed_span[rule];
+    if (known < 0) {
+      uint32_t groups = 0;
+      pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
+      known = info.status == RuleStatus::kCompiled && info.min_width == info.max_width &&
+              info.min_width > 0 && groups == 0;
+    }
+    return known > 0;
   }
 
   // Window half-width of a gated rule: its matches are at most this long.
@@ -453,6 +477,7 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
   }
   pcre2_jit_stack_assign(impl->match_context, nullptr, impl->jit_stack);
   impl->rules.resize(db->rule_count());
+  impl->fixed_span.assign(db->rule_count(), -1);
   for (const PartitionInfo& part : db->partitions()) {
     std::vector<uint32_t> rules = part.rules;
     std::sort(rules.begin(), rules.end());

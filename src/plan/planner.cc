@@ -124,6 +124,7 @@ std::string_view CostClassName(CostClass cost_class) {
     case CostClass::kGated: return "gated";
     case CostClass::kRegex: return "regex";
     case CostClass::kHotRegex: return "hot-regex";
+    case CostClass::kWarmRegex: return "warm-regex";
     case CostClass::kRejected: return "rejected";
   }
   return "unknown";
@@ -185,21 +186,27 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
   }
   const bool tiny = info.min_width <= 3;
   const bool leading = LeadingRepeat(def.expression);
-  bool frequent = false;
-  if (options.calibrate && !tiny) {
+  bool warm = false, hot = false;
+  if (options.calibrate) {
     const std::string& sample = CalibrationSample();
-    const uint64_t hot = sample.size() / std::max<size_t>(1, options.hot_bytes_per_match);
-    cost.sample_matches = CountSampleMatches(def, sample, hot);
-    frequent = cost.sample_matches >= hot;
+    const uint64_t warm_count = sample.size() / std::max<size_t>(1, options.hot_bytes_per_match);
+    const uint64_t hot_count = sample.size() / 64;
+    cost.sample_matches = CountSampleMatches(def, sample, std::max(warm_count, hot_count));
+    warm = cost.sample_matches >= warm_count;
+    hot = cost.sample_matches >= hot_count;
   }
-  if (tiny || frequent || (!options.calibrate && leading)) {
-    cost.cost_class = CostClass::kHotRegex;
-    cost.why = StrCat(no_gate, "; ",
-                      tiny       ? StrCat("matches as few as ", info.min_width, " byte(s)")
-                      : frequent ? StrCat("matches at least once per ", options.hot_bytes_per_match,
-                                          " bytes of typical text")
-                                 : "starts with an unbounded class repeat",
-                      ": full scan, isolated");
+  if (hot || warm || tiny || (!options.calibrate && leading)) {
+    cost.cost_class = hot ? CostClass::kHotRegex : CostClass::kWarmRegex;
+    std::string reason;
+    if (options.calibrate && (hot || warm)) {
+      reason = StrCat(cost.sample_matches, hot ? "+" : "", " matches in ",
+                      CalibrationSample().size() >> 10, " KiB of typical text");
+    } else if (tiny) {
+      reason = StrCat("matches as few as ", info.min_width, " byte(s)");
+    } else {
+      reason = "starts with an unbounded class repeat";
+    }
+    cost.why = StrCat(no_gate, "; ", reason, ": full scan, isolated");
     return cost;
   }
   if (leading) StrAppend(&no_gate, " (starts with an unbounded class repeat)");
@@ -220,7 +227,7 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
   PartitionRequest literals{PartitionKind::kLiteral, "literals", {}, {}, {}};
   PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}, {}};
   PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}, {}};
-  std::vector<uint32_t> regexes, hot;
+  std::vector<uint32_t> regexes, hot, warm;
   for (uint32_t i = 0; i < definitions.size(); ++i) {
     switch (costs[i].cost_class) {
       case CostClass::kLiteral: literals.rules.push_back(i); break;
@@ -232,6 +239,7 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
         break;
       case CostClass::kRegex: regexes.push_back(i); break;
       case CostClass::kHotRegex: hot.push_back(i); break;
+      case CostClass::kWarmRegex: warm.push_back(i); break;
       case CostClass::kRejected: break;
     }
   }
@@ -258,6 +266,7 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
   };
   bucketed(regexes, "regex-", std::max<size_t>(1, options.regexes_per_partition));
   bucketed(hot, "hot-", std::max<size_t>(1, options.regexes_per_partition / 4));
+  bucketed(warm, "warm-", std::max<size_t>(1, options.regexes_per_partition / 2));
   if (costs_out) *costs_out = std::move(costs);
   return requests;
 }

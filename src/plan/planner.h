@@ -12,10 +12,11 @@
 //   regex          a regex with no usable atom: full-scan regex partitions, assigned by
 //                  a hash of the rule id so that one changed definition changes one
 //                  partition (and the compile cache rebuilds only that one).
-//   hot-regex      a regex with no atom that matches almost anywhere (width <= 3, or a
-//                  class or dot repeated at its start): isolated in its own partitions
-//                  so its millions of engine events cannot slow the others, and so a
-//                  capped scan can stop its partition early.
+//   hot-regex,     a regex with no atom that fires often on a generated calibration
+//   warm-regex     sample of typical text (or is only 1-3 bytes wide): isolated in
+//                  partitions of its own so its millions of engine events cannot slow
+//                  the others, and so a scan with per-rule match caps can stop those
+//                  partitions once all their rules are capped.
 // Rejected definitions stay rejected (the engine compiler decides that).
 #ifndef TRAWL_SRC_PLAN_PLANNER_H_
 #define TRAWL_SRC_PLAN_PLANNER_H_
@@ -30,7 +31,16 @@
 
 namespace trawl::plan {
 
-enum class CostClass : uint8_t { kLiteral, kShortLiteral, kGated, kRegex, kHotRegex, kRejected };
+enum class CostClass : uint8_t {
+  kLiteral,
+  kShortLiteral,
+  kGated,
+  kRegex,
+  kHotRegex,   // fires at least once per 64 bytes of typical text: under match caps these
+               // partitions stop early, so they are kept apart from merely warm rules
+  kWarmRegex,  // fires at least once per hot_bytes_per_match bytes, or is 1-3 bytes wide
+  kRejected,
+};
 
 std::string_view CostClassName(CostClass cost_class);
 
