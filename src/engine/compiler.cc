@@ -8,9 +8,11 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "engine/engine_info.h"
 #include "engine/internal/engine_parts.h"
+#include "util/byte_io.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/status_codes.h"
@@ -353,6 +355,69 @@ void StoreCachedPartition(const std::string& path, const std::vector<uint32_t>& 
   (void)WriteFileAtomically(path, out);
 }
 
+// ---- Validation cache ----------------------------------------------------------------
+// What validation found for each definition (status, reason, widths), keyed by the digest
+// of the definition's pattern, so a recompile validates only new or changed patterns.
+// One file per cache directory, rewritten after a compile that validated something new;
+// it holds the entries of the latest compile only, so it does not grow without bound.
+constexpr char kValidationMagic[8] = {'T', 'R', 'W', 'L', 'V', 'C', '0', '1'};
+
+std::string DefinitionKey(const Definition& def) {
+  Sha256 hasher;
+  HashField(hasher, def.kind == PatternKind::kLiteral ? "L" : "R");
+  HashField(hasher, def.expression);
+  HashField(hasher, std::to_string(def.flags));
+  const Sha256Digest digest = hasher.Finish();
+  return std::string(reinterpret_cast<const char*>(digest.data()), 16);
+}
+
+std::string ValidationFingerprint() {
+  const EngineInfo& engine = GetEngineInfo();
+  return StrCat(engine.name, " ", engine.version, "; pcre2 ", PCRE2_MAJOR, ".", PCRE2_MINOR);
+}
+
+std::unordered_map<std::string, RuleInfo> LoadValidationCache(const std::string& dir) {
+  std::unordered_map<std::string, RuleInfo> out;
+  auto bytes = ReadFile(StrCat(dir, "/validation.bin"));
+  if (!bytes.ok()) return out;
+  ByteReader r(*bytes);
+  if (r.Raw(8) != std::string_view(kValidationMagic, 8) || r.Str() != ValidationFingerprint()) {
+    return out;
+  }
+  const uint64_t count = r.U64();
+  if (!r.ok() || count > bytes->size() / 16) return out;
+  out.reserve(count);
+  for (uint64_t i = 0; i < count && r.ok(); ++i) {
+    std::string key(r.Raw(16));
+    RuleInfo info;
+    const uint8_t status = r.U8();
+    info.status = static_cast<RuleStatus>(std::min<uint8_t>(status, 2));
+    info.min_width = r.U32();
+    info.max_width = r.U32();
+    info.reason = std::string(r.Str());
+    if (status > 2) return {};
+    out.emplace(std::move(key), std::move(info));
+  }
+  if (!r.ok() || !r.AtEnd()) return {};
+  return out;
+}
+
+void StoreValidationCache(const std::string& dir, const std::vector<std::string>& keys,
+                          const std::vector<RuleInfo>& infos) {
+  ByteWriter w;
+  w.Raw(std::string_view(kValidationMagic, 8));
+  w.Str(ValidationFingerprint());
+  w.U64(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    w.Raw(keys[i]);
+    w.U8(static_cast<uint8_t>(infos[i].status));
+    w.U32(infos[i].min_width);
+    w.U32(infos[i].max_width);
+    w.Str(infos[i].reason);
+  }
+  (void)WriteFileAtomically(StrCat(dir, "/validation.bin"), w.out());
+}
+
 // CompilePartition behind the cache. Partitions the engine had to split are not cached
 // (their halves are named differently on every compile and are rare).
 absl::Status CompilePartitionCached(const std::vector<Definition>& defs,
@@ -440,13 +505,42 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
   if (count > UINT32_MAX / 2) return absl::InvalidArgumentError("too many definitions");
   std::vector<RuleInfo> infos(count);
   std::atomic<size_t> validated{0};
+  // Partition compiles fail late on a directory they cannot write, so check it first.
+  if (!options.cache_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.cache_dir, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          StrCat("cannot create compile cache directory ", options.cache_dir, ": ", ec.message()));
+    }
+  }
+  const bool use_cache = !options.cache_dir.empty();
+  const auto known = use_cache ? LoadValidationCache(options.cache_dir)
+                               : std::unordered_map<std::string, RuleInfo>{};
+  std::vector<std::string> keys(use_cache ? count : 0);
+  std::atomic<size_t> fresh{0};
   ParallelFor(count, options.threads, [&](size_t i) {
-    ValidateDefinition(definitions[i], &infos[i]);
+    bool cached = false;
+    if (use_cache) {
+      keys[i] = DefinitionKey(definitions[i]);
+      if (auto it = known.find(keys[i]); it != known.end()) {
+        infos[i] = it->second;
+        cached = true;
+      }
+    }
+    if (!cached) {
+      ValidateDefinition(definitions[i], &infos[i]);
+      fresh.fetch_add(1);
+    }
     const size_t done = validated.fetch_add(1) + 1;
     if (options.progress && (done % 1024 == 0 || done == count)) {
       options.progress("validate", done, count);
     }
   });
+
+  if (use_cache && (fresh > 0 || known.size() != count)) {
+    StoreValidationCache(options.cache_dir, keys, infos);
+  }
 
   // Partition: explicit requests first, then the planner's, then the default policy.
   std::vector<PartitionRequest> requests = options.partitions;
@@ -524,14 +618,6 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
     jobs.push_back(std::move(job));
   }
 
-  if (!options.cache_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(options.cache_dir, ec);
-    if (ec) {
-      return absl::InvalidArgumentError(
-          StrCat("cannot create compile cache directory ", options.cache_dir, ": ", ec.message()));
-    }
-  }
   // Compile partitions in parallel; a split adds new jobs, compiled in a further round.
   const hs_platform_info_t platform = PlatformFor(options.target);
   std::mutex infos_mutex;

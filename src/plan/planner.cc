@@ -2,9 +2,15 @@
 #include "plan/planner.h"
 
 #include <algorithm>
+#include <atomic>
+#include <unordered_map>
 #include <random>
 
+#include "engine/engine_info.h"
 #include "plan/atoms.h"
+#include "util/byte_io.h"
+#include "util/digest.h"
+#include "util/file.h"
 #include "util/strings.h"
 
 namespace trawl::plan {
@@ -215,15 +221,111 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
   return cost;
 }
 
+namespace {
+
+// ---- Plan cache ----------------------------------------------------------------------
+// The cost analysis of each definition (atoms, windows, calibration), keyed by the digest
+// of its pattern and compile-time facts, in `<cache_dir>/plan.bin`: a recompile analyses
+// only new or changed definitions. Like the validation cache, the file holds the latest
+// compile's entries only.
+constexpr char kPlanMagic[8] = {'T', 'R', 'W', 'L', 'P', 'L', '0', '1'};
+
+std::string PlanKey(const Definition& def, const RuleInfo& info) {
+  Sha256 hasher;
+  const std::string fields[] = {def.kind == PatternKind::kLiteral ? "L" : "R", def.expression,
+                                std::to_string(def.flags),
+                                StrCat(static_cast<int>(info.status), ":", info.min_width, ":",
+                                       info.max_width)};
+  for (const std::string& field : fields) {
+    const uint64_t size = field.size();
+    hasher.Update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
+    hasher.Update(field);
+  }
+  const Sha256Digest digest = hasher.Finish();
+  return std::string(reinterpret_cast<const char*>(digest.data()), 16);
+}
+
+std::string PlanFingerprint(const PlanOptions& options, uint32_t max_window) {
+  const EngineInfo& engine = GetEngineInfo();
+  return StrCat("plan 1; ", engine.name, " ", engine.version, "; gate ", options.gate ? 1 : 0, "; atom ",
+                options.min_atom_len, "; gate window ", options.max_gate_window, "; calibrate ",
+                options.calibrate ? 1 : 0, "/", options.hot_bytes_per_match, "; window ", max_window);
+}
+
+std::unordered_map<std::string, RuleCost> LoadPlanCache(const std::string& dir,
+                                                        const std::string& fingerprint) {
+  std::unordered_map<std::string, RuleCost> out;
+  auto bytes = ReadFile(StrCat(dir, "/plan.bin"));
+  if (!bytes.ok()) return out;
+  ByteReader r(*bytes);
+  if (r.Raw(8) != std::string_view(kPlanMagic, 8) || r.Str() != fingerprint) return out;
+  const uint64_t count = r.U64();
+  if (!r.ok() || count > bytes->size() / 16) return out;
+  out.reserve(count);
+  for (uint64_t i = 0; i < count && r.ok(); ++i) {
+    std::string key(r.Raw(16));
+    RuleCost cost;
+    const uint8_t cost_class = r.U8();
+    if (cost_class > static_cast<uint8_t>(CostClass::kRejected)) return {};
+    cost.cost_class = static_cast<CostClass>(cost_class);
+    cost.gate_window = r.U32();
+    cost.sample_matches = r.U64();
+    const uint32_t atoms = r.U32();
+    if (!r.ok() || atoms > bytes->size()) return {};
+    for (uint32_t a = 0; a < atoms && r.ok(); ++a) cost.atoms.emplace_back(r.Str());
+    cost.why = std::string(r.Str());
+    out.emplace(std::move(key), std::move(cost));
+  }
+  if (!r.ok() || !r.AtEnd()) return {};
+  return out;
+}
+
+void StorePlanCache(const std::string& dir, const std::string& fingerprint,
+                    const std::vector<std::string>& keys, const std::vector<RuleCost>& costs) {
+  ByteWriter w;
+  w.Raw(std::string_view(kPlanMagic, 8));
+  w.Str(fingerprint);
+  w.U64(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    w.Raw(keys[i]);
+    w.U8(static_cast<uint8_t>(costs[i].cost_class));
+    w.U32(costs[i].gate_window);
+    w.U64(costs[i].sample_matches);
+    w.U32(static_cast<uint32_t>(costs[i].atoms.size()));
+    for (const auto& atom : costs[i].atoms) w.Str(atom);
+    w.Str(costs[i].why);
+  }
+  (void)WriteFileAtomically(StrCat(dir, "/plan.bin"), w.out());
+}
+
+}  // namespace
+
 std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& definitions,
                                              const std::vector<RuleInfo>& infos,
                                              const CompileOptions& compile,
                                              const PlanOptions& options,
                                              std::vector<RuleCost>* costs_out) {
   std::vector<RuleCost> costs(definitions.size());
+  const bool use_cache = !compile.cache_dir.empty();
+  const std::string fingerprint = PlanFingerprint(options, compile.max_window);
+  const auto known = use_cache ? LoadPlanCache(compile.cache_dir, fingerprint)
+                               : std::unordered_map<std::string, RuleCost>{};
+  std::vector<std::string> keys(use_cache ? definitions.size() : 0);
+  std::atomic<size_t> fresh{0};
   ParallelFor(definitions.size(), compile.threads, [&](size_t i) {
+    if (use_cache) {
+      keys[i] = PlanKey(definitions[i], infos[i]);
+      if (auto it = known.find(keys[i]); it != known.end()) {
+        costs[i] = it->second;
+        return;
+      }
+    }
     costs[i] = ClassifyRule(definitions[i], infos[i], compile.max_window, options);
+    fresh.fetch_add(1);
   });
+  if (use_cache && (fresh > 0 || known.size() != definitions.size())) {
+    StorePlanCache(compile.cache_dir, fingerprint, keys, costs);
+  }
   PartitionRequest literals{PartitionKind::kLiteral, "literals", {}, {}, {}};
   PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}, {}};
   PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}, {}};

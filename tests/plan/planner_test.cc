@@ -149,18 +149,22 @@ TEST(PlannerTest, CacheRebuildsOnlyChangedPartitions) {
   options.regexes_per_partition = 8;  // several regex partitions
   auto first = CompilePlanned(defs, compile, options);
   ASSERT_TRUE(first.ok()) << first.status();
-  size_t files = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) ++files;
+  auto partition_files = [&] {
+    size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      n += entry.path().extension() == ".hsdb";
+    }
+    return n;
+  };
+  const size_t files = partition_files();
   EXPECT_EQ(files, (*first)->partitions().size());
+  EXPECT_TRUE(std::filesystem::exists(dir + "/validation.bin"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/plan.bin"));
   // Change one full-scan definition: exactly one more cache entry appears.
   defs[10].expression = "x5[0-9]{5}y";
   auto second = CompilePlanned(defs, compile, options);
   ASSERT_TRUE(second.ok()) << second.status();
-  size_t files_after = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir)) {
-    ++files_after;
-  }
-  EXPECT_EQ(files_after, files + 1);
+  EXPECT_EQ(partition_files(), files + 1);
   const std::string input = "x5123456y key7=abc x0 1234y x01234y";
   auto fresh = CompilePlanned(defs, {}, options);
   ASSERT_TRUE(fresh.ok());
