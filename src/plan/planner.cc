@@ -346,18 +346,16 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
     }
   }
   std::vector<PartitionRequest> requests;
-  for (auto* request : {&literals, &short_literals, &gate}) {
-    if (!request->rules.empty()) requests.push_back(std::move(*request));
-  }
   // Hash buckets: a power of two, so small changes in the set size rarely change it.
   auto bucketed = [&](const std::vector<uint32_t>& rules, std::string_view prefix,
-                      size_t per_partition) {
+                      size_t per_partition, PartitionKind kind = PartitionKind::kRegex) {
     size_t buckets = 1;
     while (buckets * per_partition < rules.size()) buckets *= 2;
     std::vector<PartitionRequest> parts(buckets);
     for (size_t b = 0; b < buckets; ++b) {
-      parts[b].kind = PartitionKind::kRegex;
-      parts[b].name = StrCat(prefix, b);
+      parts[b].kind = kind;
+      parts[b].name = buckets == 1 && kind == PartitionKind::kLiteral ? std::string(prefix)
+                                                                      : StrCat(prefix, "-", b);
     }
     for (uint32_t rule : rules) {
       parts[StableHash(definitions[rule].id) % buckets].rules.push_back(rule);
@@ -366,9 +364,21 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
       if (!part.rules.empty()) requests.push_back(std::move(part));
     }
   };
-  bucketed(regexes, "regex-", std::max<size_t>(1, options.regexes_per_partition));
-  bucketed(hot, "hot-", std::max<size_t>(1, options.regexes_per_partition / 4));
-  bucketed(warm, "warm-", std::max<size_t>(1, options.regexes_per_partition / 2));
+  // Literals: one database scans fastest (each partition is a full pass over the input),
+  // but recompiling 50k+ literals after one change takes seconds. When the plan has
+  // full-scan regex partitions anyway, a literal pass is a small share of the scan, so
+  // large literal sets are split by hash for incremental compiles; a literal-only set
+  // keeps one database.
+  const bool has_full_scan = !regexes.empty() || !hot.empty() || !warm.empty();
+  bucketed(literals.rules, "literals",
+           has_full_scan ? std::max<size_t>(1, options.literals_per_partition) : SIZE_MAX,
+           PartitionKind::kLiteral);
+  for (auto* request : {&short_literals, &gate}) {
+    if (!request->rules.empty()) requests.push_back(std::move(*request));
+  }
+  bucketed(regexes, "regex", std::max<size_t>(1, options.regexes_per_partition));
+  bucketed(hot, "hot", std::max<size_t>(1, options.regexes_per_partition / 4));
+  bucketed(warm, "warm", std::max<size_t>(1, options.regexes_per_partition / 2));
   if (costs_out) *costs_out = std::move(costs);
   return requests;
 }
