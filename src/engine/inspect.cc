@@ -176,6 +176,15 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
     if (explain) w.Field("why", explain(*db, rule));
     w.EndObject();
   }
+  w.EndArray();
+  // Rules whose engine matches PCRE2 could not place (docs/matching.md): listed, so a
+  // truncation flag in a scan can be traced to its rule.
+  w.Key("unplaced_rules").BeginArray();
+  for (uint32_t i = 0; i < profile.rules.size(); ++i) {
+    if (profile.rules[i].unplaced == 0) continue;
+    w.BeginObject().Field("id", db->definitions()[i].id).Field("unplaced", profile.rules[i].unplaced);
+    w.EndObject();
+  }
   w.EndArray().EndObject();
   return w.Take();
 }

@@ -227,8 +227,14 @@ struct Scanner::Impl {
     if (rc == PCRE2_ERROR_NOMATCH) {
       ++summary.confirm_failures;
       // An exact rule the engine matched but PCRE2 cannot place: either its start lies
-      // before the bytes a stream keeps, or the two dialects disagree. Say so.
-      if (info.status == RuleStatus::kCompiled) summary.truncation |= kTruncUnplaced;
+      // before the bytes a stream keeps, or the two dialects disagree. Say so. Not when
+      // the engine's match may start before the cursor: it overlaps a reported match
+      // (`\r?\n\r?\n` over "\n\n\n" ends at 2 and at 3), which the loop skips by design.
+      const bool overlaps_reported = state.cursor > 0 && end - std::min(end, width) < state.cursor;
+      if (info.status == RuleStatus::kCompiled && !overlaps_reported) {
+        summary.truncation |= kTruncUnplaced;
+        if (limits.profile) limits.profile->rules[rule].unplaced++;
+      }
       state.cursor = std::max(state.cursor, end + 1);
       return true;
     }
