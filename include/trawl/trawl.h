@@ -138,10 +138,10 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_TIME_BUDGET_MS 13           /**< int, 0 = unlimited */
 #define TRAWL_OPT_CHUNK_BYTES 14              /**< int, bytes per engine call (8 MiB) */
 /** int, 1 = scan planner: cost classes, literal gating, isolated hot patterns (default);
- * 0 = one literal partition and regex chunks (the ungated baseline). Since: 0.2 */
+ * 0 = one literal partition and regex chunks (the ungated baseline). Since: 0.1 */
 #define TRAWL_OPT_SCAN_PLAN 15
 /** string, directory caching compiled partitions by content digest, so a recompile after
- * a small change rebuilds only what changed; "" = no cache (default). Since: 0.2 */
+ * a small change rebuilds only what changed; "" = no cache (default). Since: 0.1 */
 #define TRAWL_OPT_COMPILE_CACHE_DIR 16
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
@@ -164,7 +164,7 @@ TRAWL_API trawl_status trawl_options_set_int(trawl_options* options, int32_t key
 TRAWL_API trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max);
 /** Sets a string option (e.g. TRAWL_OPT_COMPILE_CACHE_DIR). `value` is borrowed (copied);
  * NULL means "". @return TRAWL_OK, TRAWL_E_INVALID (NULL options), TRAWL_E_UNSUPPORTED
- * (key is not a string option). Since: 0.2 */
+ * (key is not a string option). Since: 0.1 */
 TRAWL_API trawl_status trawl_options_set_str(trawl_options* options, int32_t key,
                                              const char* value);
 /** Progress reporting for compile. `callback` may be NULL to switch it off. */
