@@ -1,7 +1,9 @@
 // Scan throughput of trawl against the raw engine on the same compiled database and input.
 //
 // BM_RawEngine: hs_scan over every partition with a callback that only counts: the most
-// any caller of the engine could get. BM_TrawlScan: trawl's Scanner (spans recovered with
+// any caller of the engine could get. (For a planned database the gate partition's atoms
+// are scanned but gated regexes are not confirmed: use bench/plan_scale for the baseline
+// of raw Hyperscan on the merged database.) BM_TrawlScan: trawl's Scanner (spans recovered with
 // PCRE2, overlap reduction, budgets). BM_TrawlCApi: the same through the C ABI.
 // The ratio trawl/raw is the figure that matters; absolute MB/s vary with the machine.
 //
@@ -19,6 +21,7 @@
 #include "engine/compiler.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/scanner.h"
+#include "plan/planner.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
 #include "util/file.h"
@@ -67,7 +70,12 @@ const Loaded& LoadSet(const std::string& path) {
     rules->Merge(*std::move(part));
   }
   if (rules.ok()) {
-    auto db = CompileDatabase(rules->definitions, {});
+    // The planner is on, as in the C API and CLI; TRAWL_BENCH_PLAN=0 measures the old
+    // layout (one literal partition plus regex chunks).
+    const char* plan_env = std::getenv("TRAWL_BENCH_PLAN");
+    const bool planned = plan_env == nullptr || std::string_view(plan_env) != "0";
+    auto db = planned ? plan::CompilePlanned(rules->definitions, {})
+                      : CompileDatabase(rules->definitions, {});
     if (db.ok()) {
       loaded.db = *db;
       auto bytes = SerializeDatabase(**db);

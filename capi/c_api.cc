@@ -15,6 +15,7 @@
 #include "intake/manifest_json.h"
 #include "pipeline/package_analysis.h"
 #include "report/report.h"
+#include "plan/planner.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
 #include "util/file.h"
@@ -36,6 +37,7 @@ struct trawl_options {
   std::string policy_file;
   std::string suppressions_file;
   std::string baseline_file;
+  bool scan_plan = true;
 };
 
 struct trawl_rules {
@@ -355,6 +357,7 @@ trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) {
     case TRAWL_OPT_TIME_BUDGET_MS: hi = INT64_MAX; break;
     case TRAWL_OPT_CHUNK_BYTES: lo = 1; hi = int64_t{1} << 30; break;
     case TRAWL_OPT_INCLUDE_VALUES: hi = 1; break;
+    case TRAWL_OPT_SCAN_PLAN: hi = 1; break;
     default: return TRAWL_E_UNSUPPORTED;
   }
   if (min) *min = lo;
@@ -387,6 +390,7 @@ trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t 
       break;
     case TRAWL_OPT_CHUNK_BYTES: options->limits.chunk_bytes = static_cast<size_t>(value); break;
     case TRAWL_OPT_INCLUDE_VALUES: options->include_values = value != 0; break;
+    case TRAWL_OPT_SCAN_PLAN: options->scan_plan = value != 0; break;
   }
   return TRAWL_OK;
 }
@@ -399,6 +403,7 @@ trawl_status trawl_options_set_string(trawl_options* options, int32_t key, const
     case TRAWL_OPT_POLICY_FILE: field = &options->policy_file; break;
     case TRAWL_OPT_SUPPRESSIONS_FILE: field = &options->suppressions_file; break;
     case TRAWL_OPT_BASELINE_FILE: field = &options->baseline_file; break;
+    case TRAWL_OPT_COMPILE_CACHE_DIR: field = &options->compile.cache_dir; break;
     default: return TRAWL_E_UNSUPPORTED;
   }
   return Guard(nullptr, [&] {
@@ -489,6 +494,7 @@ trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
         callback(name.c_str(), done, total, user_data);
       };
     }
+    if (options == nullptr || options->scan_plan) compile = trawl::plan::WithPlanner(compile);
     auto db = trawl::CompileDatabase(rules->set.definitions, compile);
     if (!db.ok()) {
       return db.status().code() == absl::StatusCode::kResourceExhausted
@@ -599,7 +605,8 @@ trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, const char
   *out = nullptr;
   if (db == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
-    auto json = trawl::ProfileScanJson(db->rep, std::string_view(data ? data : "", len), top_rules);
+    auto json = trawl::ProfileScanJson(db->rep, std::string_view(data ? data : "", len), top_rules,
+                                       trawl::plan::ExplainRule);
     if (!json.ok()) return CodeFor(json.status());
     *out = new trawl_buffer{*std::move(json)};
     return TRAWL_OK;

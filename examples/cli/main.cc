@@ -2,9 +2,9 @@
 // like any other consumer, so everything it does is reachable from C, Python or any FFI.
 //
 //   trawl rules check [--strict] RULES...
-//   trawl rules profile --input FILE [--top N] RULES...
+//   trawl rules profile --input FILE [--top N] [--no-plan] [--cache DIR] RULES...
 //   trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]
-//                          [--report FILE]
+//                          [--report FILE] [--cache DIR] [--no-plan]
 //   trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]
 //                      [--time-budget-ms N] [INPUT... | -]
 //   trawl db info DB [--rules]
@@ -54,9 +54,9 @@ int Usage() {
   std::fputs(
       "usage:\n"
       "  trawl rules check [--strict] RULES...\n"
-      "  trawl rules profile --input FILE [--top N] RULES...\n"
+      "  trawl rules profile --input FILE [--top N] [--no-plan] [--cache DIR] RULES...\n"
       "  trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]\n"
-      "                [--report FILE]\n"
+      "                [--report FILE] [--cache DIR] [--no-plan]\n"
       "  trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]\n"
       "             [--time-budget-ms N] [INPUT... | -]\n"
       "  trawl db info DB [--rules]\n"
@@ -157,7 +157,23 @@ struct CompileSettings {
   std::vector<std::string> files;
   int64_t target = TRAWL_TARGET_HOST;
   int64_t threads = 0;
+  std::string cache_dir;
+  bool plan = true;
 };
+
+// The compile flags shared by `compile` and `rules profile`; false if `args[*i]` is not one.
+bool ParseCompileFlag(const std::vector<std::string>& args, size_t* i, CompileSettings* settings) {
+  const bool has_value = *i + 1 < args.size();
+  if (args[*i] == "--cache" && has_value) {
+    settings->cache_dir = args[++*i];
+    return true;
+  }
+  if (args[*i] == "--no-plan") {
+    settings->plan = false;
+    return true;
+  }
+  return false;
+}
 
 Owned<trawl_db> Compile(const CompileSettings& settings, size_t* issue_count, double* seconds) {
   Owned<trawl_rules> rules = LoadRules(settings.files, issue_count);
@@ -167,6 +183,8 @@ Owned<trawl_db> Compile(const CompileSettings& settings, size_t* issue_count, do
   Owned<trawl_options> options(raw_options);
   trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_TARGET, settings.target);
   trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_THREADS, settings.threads);
+  trawl_options_set_int(options.get(), TRAWL_OPT_SCAN_PLAN, settings.plan ? 1 : 0);
+  trawl_options_set_string(options.get(), TRAWL_OPT_COMPILE_CACHE_DIR, settings.cache_dir.c_str());
   if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   const auto begin = std::chrono::steady_clock::now();
   trawl_db* db = nullptr;
@@ -255,6 +273,8 @@ int CmdRulesProfile(std::vector<std::string> args) {
       input_path = args[++i];
     } else if (args[i] == "--top" && has_value) {
       if (!ParseInt(args[++i].c_str(), &top)) return Usage();
+    } else if (ParseCompileFlag(args, &i, &settings)) {
+      continue;
     } else if (!args[i].empty() && args[i][0] == '-') {
       return Usage();
     } else {
@@ -302,6 +322,8 @@ int CmdCompile(std::vector<std::string> args) {
       else if (t == "avx2") settings.target = TRAWL_TARGET_AVX2;
       else if (t == "avx512") settings.target = TRAWL_TARGET_AVX512;
       else return Usage();
+    } else if (ParseCompileFlag(args, &i, &settings)) {
+      continue;
     } else if (!a.empty() && a[0] == '-') {
       return Usage();
     } else {

@@ -138,6 +138,9 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_TIME_BUDGET_MS 13           /**< int, 0 = unlimited */
 #define TRAWL_OPT_CHUNK_BYTES 14              /**< int, bytes per engine call (8 MiB) */
 #define TRAWL_OPT_INCLUDE_VALUES 15           /**< int 0/1: findings carry matched values (1) */
+/** int, 1 = scan planner: cost classes, literal gating, isolated hot patterns (default);
+ * 0 = one literal partition and regex chunks (the ungated baseline). Since: 0.2 */
+#define TRAWL_OPT_SCAN_PLAN 16
 
 /* String options (trawl_options_set_string). Files are read by the call that uses them,
  * which reports a bad file as TRAWL_E_IO or TRAWL_E_PARSE with details. Since: 0.2 */
@@ -145,6 +148,9 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_POLICY_FILE 21       /**< scoring policy JSON, trawl.policy/1 (docs/scoring.md) */
 #define TRAWL_OPT_SUPPRESSIONS_FILE 22 /**< allow-list JSON, trawl.suppressions/1 */
 #define TRAWL_OPT_BASELINE_FILE 23     /**< trawl.baseline/1 or an earlier trawl.report/1 */
+/** directory caching compiled partitions by content digest, so a recompile after a small
+ * change rebuilds only what changed; "" = no cache (default). */
+#define TRAWL_OPT_COMPILE_CACHE_DIR 24
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */

@@ -258,6 +258,10 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
     w.Str(part.name);
     w.U32(static_cast<uint32_t>(part.rules.size()));
     for (uint32_t rule : part.rules) w.U32(rule);
+    if (part.kind == PartitionKind::kGate) {
+      for (const std::string& atom : part.atoms) w.Str(atom);
+      for (uint32_t window : part.gate_windows) w.U32(window);
+    }
     char* blob = nullptr;
     size_t blob_size = 0;
     if (hs_serialize_database(databases[p].get(), &blob, &blob_size) != HS_SUCCESS) {
@@ -349,14 +353,26 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
   std::vector<std::string_view> blobs(partition_count);
   for (uint32_t p = 0; p < partition_count; ++p) {
     PartitionInfo& part = partitions[p];
-    part.kind = r.U8() == 0 ? PartitionKind::kLiteral : PartitionKind::kRegex;
+    const uint8_t kind = r.U8();
+    if (kind > static_cast<uint8_t>(PartitionKind::kGate)) return Corrupt("unknown partition kind");
+    part.kind = static_cast<PartitionKind>(kind);
     part.name = std::string(r.Str());
     const uint32_t n = r.U32();
-    if (!r.ok() || n > rule_count) return Corrupt("bad partition rule count");
+    // A gate partition lists a rule once per atom, so only the file size bounds `n`.
+    if (!r.ok() || n > payload->size() / sizeof(uint32_t)) {
+      return Corrupt("bad partition rule count");
+    }
     part.rules.resize(n);
     for (uint32_t k = 0; k < n; ++k) {
       part.rules[k] = r.U32();
       if (part.rules[k] >= rule_count) return Corrupt("partition names a rule that does not exist");
+    }
+    if (part.kind == PartitionKind::kGate) {
+      part.atoms.reserve(n);
+      for (uint32_t k = 0; k < n && r.ok(); ++k) part.atoms.emplace_back(r.Str());
+      part.gate_windows.resize(n);
+      for (uint32_t k = 0; k < n && r.ok(); ++k) part.gate_windows[k] = r.U32();
+      if (!r.ok()) return Corrupt("truncated gate partition");
     }
     blobs[p] = r.Str();
     if (!r.ok()) return Corrupt("truncated engine database");

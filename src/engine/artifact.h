@@ -15,7 +15,8 @@
 
 namespace trawl {
 
-inline constexpr uint32_t kArtifactFormatVersion = 1;
+// 2: gate partitions (PartitionKind::kGate) with their atoms.
+inline constexpr uint32_t kArtifactFormatVersion = 2;
 
 absl::StatusOr<std::string> SerializeDatabase(const Database& db);
 

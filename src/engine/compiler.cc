@@ -3,13 +3,20 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <filesystem>
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
-#include "util/strings.h"
+#include "engine/engine_info.h"
 #include "engine/internal/engine_parts.h"
+#include "util/byte_io.h"
+#include "util/digest.h"
+#include "util/file.h"
 #include "util/status_codes.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
@@ -125,9 +132,37 @@ struct PartitionJob {
 
 // Compiles one partition. Patterns the engine rejects inside a multi-pattern compile are
 // marked rejected and the rest retried; a set too large for one database is split.
+// A gate partition: caseless literal atoms. The planner only hands over atoms the engine
+// accepts (non-empty, no NUL), so any failure here is a fault, not a bad definition.
+absl::Status CompileGatePartition(const hs_platform_info_t& platform, PartitionJob* job) {
+  const auto& atoms = job->info.atoms;
+  std::vector<const char*> expressions;
+  std::vector<size_t> lengths;
+  std::vector<unsigned> flags(atoms.size(), HS_FLAG_CASELESS), ids(atoms.size());
+  for (size_t i = 0; i < atoms.size(); ++i) {
+    expressions.push_back(atoms[i].data());
+    lengths.push_back(atoms[i].size());
+    ids[i] = static_cast<unsigned>(i);
+  }
+  hs_database_t* raw_db = nullptr;
+  hs_compile_error_t* raw_error = nullptr;
+  const hs_error_t rc = hs_compile_lit_multi(
+      expressions.data(), flags.data(), ids.data(), lengths.data(),
+      static_cast<unsigned>(atoms.size()), HS_MODE_BLOCK, &platform, &raw_db, &raw_error);
+  HsCompileErrorPtr error(raw_error);
+  if (rc != HS_SUCCESS) {
+    return absl::InternalError(StrCat("engine: gate partition ", job->info.name, ": ",
+                                      error ? error->message : "unknown error"));
+  }
+  job->db.reset(raw_db);
+  hs_database_size(raw_db, &job->info.bytes);
+  return absl::OkStatus();
+}
+
 absl::Status CompilePartition(const std::vector<Definition>& defs, std::vector<RuleInfo>& infos,
                               std::mutex& infos_mutex, const hs_platform_info_t& platform,
                               PartitionJob* job, std::vector<PartitionJob>* overflow) {
+  if (job->info.kind == PartitionKind::kGate) return CompileGatePartition(platform, job);
   std::vector<uint32_t> rules = job->info.rules;
   while (!rules.empty()) {
     std::vector<std::string> regex_forms;
@@ -205,7 +240,246 @@ absl::Status CompilePartition(const std::vector<Definition>& defs, std::vector<R
   return absl::OkStatus();
 }
 
+// ---- Compile cache -------------------------------------------------------------------
+// One file per compiled partition, named by the SHA-256 of everything that determines the
+// engine database. It holds the positions (in the request) of patterns the engine
+// rejected inside the multi-pattern compile, with reasons, and the serialized database.
+constexpr char kCacheMagic[8] = {'T', 'R', 'W', 'L', 'P', 'C', '0', '1'};
+
+void HashField(Sha256& hasher, std::string_view field) {
+  const uint64_t size = field.size();
+  hasher.Update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
+  hasher.Update(field);
+}
+
+std::string CacheKey(const std::vector<Definition>& defs, const std::vector<RuleInfo>& infos,
+                     const hs_platform_info_t& platform, const PartitionJob& job) {
+  Sha256 hasher;
+  const EngineInfo& engine = GetEngineInfo();
+  HashField(hasher, "trawl partition cache 1");
+  HashField(hasher, engine.name);
+  HashField(hasher, engine.version);
+  HashField(hasher, StrCat(platform.tune, ":", platform.cpu_features));
+  HashField(hasher, PartitionKindName(job.info.kind));
+  if (job.info.kind == PartitionKind::kGate) {
+    for (const std::string& atom : job.info.atoms) HashField(hasher, atom);
+  } else {
+    for (uint32_t rule : job.info.rules) {
+      const Definition& def = defs[rule];
+      unsigned flags = internal::HsFlags(def);
+      if (infos[rule].status == RuleStatus::kPrefiltered) flags |= HS_FLAG_PREFILTER;
+      HashField(hasher, def.kind == PatternKind::kLiteral ? "L" : "R");
+      HashField(hasher, def.expression);
+      HashField(hasher, std::to_string(flags));
+    }
+  }
+  return ToHex(hasher.Finish());
+}
+
+void PutU32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
+
+bool GetU32(std::string_view& in, uint32_t* v) {
+  if (in.size() < 4) return false;
+  std::memcpy(v, in.data(), 4);
+  in.remove_prefix(4);
+  return true;
+}
+
+// Restores a cached partition into `job`; false when there is no usable entry.
+bool LoadCachedPartition(const std::string& path, std::vector<RuleInfo>& infos,
+                         std::mutex& infos_mutex, PartitionJob* job) {
+  auto bytes = ReadFile(path);
+  if (!bytes.ok()) return false;
+  std::string_view in = *bytes;
+  if (in.size() < sizeof kCacheMagic || std::memcmp(in.data(), kCacheMagic, 8) != 0) return false;
+  in.remove_prefix(8);
+  uint32_t rejected_count = 0;
+  if (!GetU32(in, &rejected_count) || rejected_count > job->info.rules.size()) return false;
+  std::vector<std::pair<uint32_t, std::string>> rejected;
+  for (uint32_t i = 0; i < rejected_count; ++i) {
+    uint32_t pos = 0, len = 0;
+    if (!GetU32(in, &pos) || !GetU32(in, &len) || pos >= job->info.rules.size() ||
+        len > in.size()) {
+      return false;
+    }
+    rejected.emplace_back(pos, std::string(in.substr(0, len)));
+    in.remove_prefix(len);
+  }
+  hs_database_t* raw_db = nullptr;
+  if (hs_deserialize_database(in.data(), in.size(), &raw_db) != HS_SUCCESS) return false;
+  job->db.reset(raw_db);
+  hs_database_size(raw_db, &job->info.bytes);
+  std::vector<uint8_t> drop(job->info.rules.size(), 0);
+  {
+    std::lock_guard lock(infos_mutex);
+    for (auto& [pos, reason] : rejected) {
+      drop[pos] = 1;
+      infos[job->info.rules[pos]].status = RuleStatus::kRejected;
+      infos[job->info.rules[pos]].reason = std::move(reason);
+    }
+  }
+  std::vector<uint32_t> kept;
+  for (size_t i = 0; i < job->info.rules.size(); ++i) {
+    if (!drop[i]) kept.push_back(job->info.rules[i]);
+  }
+  job->info.rules = std::move(kept);
+  job->info.from_cache = true;
+  return true;
+}
+
+void StoreCachedPartition(const std::string& path, const std::vector<uint32_t>& requested,
+                          const std::vector<RuleInfo>& infos, std::mutex& infos_mutex,
+                          const PartitionJob& job) {
+  char* blob = nullptr;
+  size_t blob_size = 0;
+  if (hs_serialize_database(job.db.get(), &blob, &blob_size) != HS_SUCCESS) return;
+  std::string out(kCacheMagic, sizeof kCacheMagic);
+  std::string rejected;
+  uint32_t rejected_count = 0;
+  if (job.info.kind != PartitionKind::kGate) {
+    std::lock_guard lock(infos_mutex);
+    for (uint32_t pos = 0; pos < requested.size(); ++pos) {
+      const RuleInfo& info = infos[requested[pos]];
+      if (info.status != RuleStatus::kRejected) continue;
+      ++rejected_count;
+      PutU32(rejected, pos);
+      PutU32(rejected, static_cast<uint32_t>(info.reason.size()));
+      rejected += info.reason;
+    }
+  }
+  PutU32(out, rejected_count);
+  out += rejected;
+  out.append(blob, blob_size);
+  free(blob);  // the engine allocates with malloc
+  // A cache that cannot be written only costs time on the next compile.
+  (void)WriteFileAtomically(path, out);
+}
+
+// ---- Validation cache ----------------------------------------------------------------
+// What validation found for each definition (status, reason, widths), keyed by the digest
+// of the definition's pattern, so a recompile validates only new or changed patterns.
+// One file per cache directory, rewritten after a compile that validated something new;
+// it holds the entries of the latest compile only, so it does not grow without bound.
+constexpr char kValidationMagic[8] = {'T', 'R', 'W', 'L', 'V', 'C', '0', '1'};
+
+std::string DefinitionKey(const Definition& def) {
+  Sha256 hasher;
+  HashField(hasher, def.kind == PatternKind::kLiteral ? "L" : "R");
+  HashField(hasher, def.expression);
+  HashField(hasher, std::to_string(def.flags));
+  const Sha256Digest digest = hasher.Finish();
+  return std::string(reinterpret_cast<const char*>(digest.data()), 16);
+}
+
+std::string ValidationFingerprint() {
+  const EngineInfo& engine = GetEngineInfo();
+  return StrCat(engine.name, " ", engine.version, "; pcre2 ", PCRE2_MAJOR, ".", PCRE2_MINOR);
+}
+
+std::unordered_map<std::string, RuleInfo> LoadValidationCache(const std::string& dir) {
+  std::unordered_map<std::string, RuleInfo> out;
+  auto bytes = ReadFile(StrCat(dir, "/validation.bin"));
+  if (!bytes.ok()) return out;
+  ByteReader r(*bytes);
+  if (r.Raw(8) != std::string_view(kValidationMagic, 8) || r.Str() != ValidationFingerprint()) {
+    return out;
+  }
+  const uint64_t count = r.U64();
+  if (!r.ok() || count > bytes->size() / 16) return out;
+  out.reserve(count);
+  for (uint64_t i = 0; i < count && r.ok(); ++i) {
+    std::string key(r.Raw(16));
+    RuleInfo info;
+    const uint8_t status = r.U8();
+    info.status = static_cast<RuleStatus>(std::min<uint8_t>(status, 2));
+    info.min_width = r.U32();
+    info.max_width = r.U32();
+    info.reason = std::string(r.Str());
+    if (status > 2) return {};
+    out.emplace(std::move(key), std::move(info));
+  }
+  if (!r.ok() || !r.AtEnd()) return {};
+  return out;
+}
+
+void StoreValidationCache(const std::string& dir, const std::vector<std::string>& keys,
+                          const std::vector<RuleInfo>& infos) {
+  ByteWriter w;
+  w.Raw(std::string_view(kValidationMagic, 8));
+  w.Str(ValidationFingerprint());
+  w.U64(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    w.Raw(keys[i]);
+    w.U8(static_cast<uint8_t>(infos[i].status));
+    w.U32(infos[i].min_width);
+    w.U32(infos[i].max_width);
+    w.Str(infos[i].reason);
+  }
+  (void)WriteFileAtomically(StrCat(dir, "/validation.bin"), w.out());
+}
+
+// CompilePartition behind the cache. Partitions the engine had to split are not cached
+// (their halves are named differently on every compile and are rare).
+absl::Status CompilePartitionCached(const std::vector<Definition>& defs,
+                                    std::vector<RuleInfo>& infos, std::mutex& infos_mutex,
+                                    const hs_platform_info_t& platform,
+                                    const std::string& cache_dir, PartitionJob* job,
+                                    std::vector<PartitionJob>* overflow) {
+  if (cache_dir.empty()) {
+    return CompilePartition(defs, infos, infos_mutex, platform, job, overflow);
+  }
+  std::string key;
+  {
+    std::lock_guard lock(infos_mutex);  // statuses are read while other jobs write
+    key = CacheKey(defs, infos, platform, *job);
+  }
+  const std::string path = StrCat(cache_dir, "/", key, ".hsdb");
+  if (LoadCachedPartition(path, infos, infos_mutex, job)) return absl::OkStatus();
+  const std::vector<uint32_t> requested = job->info.rules;
+  const std::string name = job->info.name;
+  absl::Status status = CompilePartition(defs, infos, infos_mutex, platform, job, overflow);
+  if (status.ok() && job->db && overflow->empty() && job->info.name == name) {
+    StoreCachedPartition(path, requested, infos, infos_mutex, *job);
+  }
+  return status;
+}
+
 }  // namespace
+
+absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def) {
+  hs_expr_info_t* raw_info = nullptr;
+  hs_compile_error_t* raw_error = nullptr;
+  const hs_error_t rc =
+      hs_expression_info(def.expression.c_str(), internal::HsFlags(def), &raw_info, &raw_error);
+  std::unique_ptr<hs_expr_info_t, HsExprInfoDeleter> info(raw_info);
+  HsCompileErrorPtr error(raw_error);
+  if (rc != HS_SUCCESS) {
+    return absl::InvalidArgumentError(StrCat("engine: ", error ? error->message : "error"));
+  }
+  return std::make_pair(info->min_width,
+                        info->max_width == UINT_MAX ? kUnboundedWidth : info->max_width);
+}
+
+uint64_t CountSampleMatches(const Definition& def, std::string_view sample, uint64_t limit) {
+  auto code = internal::CompilePcre2(def, /*for_confirmation=*/false);
+  if (!code.ok()) return 0;
+  std::unique_ptr<pcre2_match_data, decltype(&pcre2_match_data_free)> md(
+      pcre2_match_data_create(1, nullptr), &pcre2_match_data_free);
+  std::unique_ptr<pcre2_match_context, decltype(&pcre2_match_context_free)> mc(
+      pcre2_match_context_create(nullptr), &pcre2_match_context_free);
+  if (!md || !mc) return 0;
+  pcre2_set_match_limit(mc.get(), 100000);
+  uint64_t count = 0;
+  for (PCRE2_SIZE pos = 0; pos < sample.size() && count < limit;) {
+    const int rc = pcre2_match(code->get(), reinterpret_cast<PCRE2_SPTR>(sample.data()),
+                               sample.size(), pos, 0, md.get(), mc.get());
+    if (rc < 0) break;
+    const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md.get());
+    ++count;
+    pos = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
+  }
+  return count;
+}
 
 void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn) {
   size_t n = threads > 0 ? static_cast<size_t>(threads)
@@ -231,26 +505,86 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
   if (count > UINT32_MAX / 2) return absl::InvalidArgumentError("too many definitions");
   std::vector<RuleInfo> infos(count);
   std::atomic<size_t> validated{0};
+  // Partition compiles fail late on a directory they cannot write, so check it first.
+  if (!options.cache_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(options.cache_dir, ec);
+    if (ec) {
+      return absl::InvalidArgumentError(
+          StrCat("cannot create compile cache directory ", options.cache_dir, ": ", ec.message()));
+    }
+  }
+  const bool use_cache = !options.cache_dir.empty();
+  const auto known = use_cache ? LoadValidationCache(options.cache_dir)
+                               : std::unordered_map<std::string, RuleInfo>{};
+  std::vector<std::string> keys(use_cache ? count : 0);
+  std::atomic<size_t> fresh{0};
   ParallelFor(count, options.threads, [&](size_t i) {
-    ValidateDefinition(definitions[i], &infos[i]);
+    bool cached = false;
+    if (use_cache) {
+      keys[i] = DefinitionKey(definitions[i]);
+      if (auto it = known.find(keys[i]); it != known.end()) {
+        infos[i] = it->second;
+        cached = true;
+      }
+    }
+    if (!cached) {
+      ValidateDefinition(definitions[i], &infos[i]);
+      fresh.fetch_add(1);
+    }
     const size_t done = validated.fetch_add(1) + 1;
     if (options.progress && (done % 1024 == 0 || done == count)) {
       options.progress("validate", done, count);
     }
   });
 
-  // Partition: explicit requests first, then the default policy for the rest.
+  if (use_cache && (fresh > 0 || known.size() != count)) {
+    StoreValidationCache(options.cache_dir, keys, infos);
+  }
+
+  // Partition: explicit requests first, then the planner's, then the default policy.
+  std::vector<PartitionRequest> requests = options.partitions;
+  if (options.planner) {
+    for (auto& request : options.planner(definitions, infos, options)) {
+      requests.push_back(std::move(request));
+    }
+  }
   std::vector<PartitionJob> jobs;
   std::vector<uint8_t> placed(count, 0);
-  for (const PartitionRequest& request : options.partitions) {
+  for (const PartitionRequest& request : requests) {
     PartitionJob job;
     job.info.kind = request.kind;
     job.info.name = request.name;
-    for (uint32_t rule : request.rules) {
+    const bool gate = request.kind == PartitionKind::kGate;
+    if (gate && request.atoms.size() != request.rules.size()) {
+      return absl::InvalidArgumentError(StrCat("gate partition ", request.name,
+                                               ": atoms must parallel rules"));
+    }
+    for (size_t k = 0; k < request.rules.size(); ++k) {
+      const uint32_t rule = request.rules[k];
       if (rule >= count || placed[rule] || infos[rule].status == RuleStatus::kRejected) continue;
       const Definition& def = definitions[rule];
       const bool literal_ok = def.kind == PatternKind::kLiteral && !LiteralNeedsRegexForm(def);
       if (request.kind == PartitionKind::kLiteral && !literal_ok) continue;
+      if (gate) {
+        const auto& atoms = request.atoms[k];
+        const bool usable = def.kind == PatternKind::kRegex && !atoms.empty() &&
+                            std::all_of(atoms.begin(), atoms.end(), [](const std::string& a) {
+                              return !a.empty() && a.find('\0') == std::string::npos;
+                            });
+        if (!usable) continue;
+        const uint32_t rule_window = std::min(infos[rule].max_width, options.max_window);
+        const uint32_t window = k < request.gate_windows.size() && request.gate_windows[k] > 0
+                                    ? std::min(request.gate_windows[k], rule_window)
+                                    : rule_window;
+        for (const std::string& atom : atoms) {
+          job.info.rules.push_back(rule);
+          job.info.atoms.push_back(atom);
+          job.info.gate_windows.push_back(window);
+        }
+        placed[rule] = 1;
+        continue;
+      }
       placed[rule] = 1;
       job.info.rules.push_back(rule);
     }
@@ -298,8 +632,8 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
     });
     const size_t total = jobs.size();
     ParallelFor(jobs.size(), options.threads, [&](size_t i) {
-      statuses[i] = CompilePartition(definitions, infos, infos_mutex, platform, &jobs[i],
-                                     &overflow[i]);
+      statuses[i] = CompilePartitionCached(definitions, infos, infos_mutex, platform,
+                                           options.cache_dir, &jobs[i], &overflow[i]);
       if (options.progress) options.progress("compile", compiled.fetch_add(1) + 1, total);
     });
     for (const auto& status : statuses) {

@@ -33,7 +33,23 @@ struct PartitionRequest {
   PartitionKind kind = PartitionKind::kRegex;
   std::string name;
   std::vector<uint32_t> rules;
+  // kGate only, parallel to `rules`: the rule's atoms. Every match of the rule must
+  // contain one of them (ASCII, compared caselessly); the planner proves this. A rule
+  // whose atom list is empty is not placed by this request.
+  std::vector<std::vector<std::string>> atoms;
+  // kGate only, parallel to `rules` (empty: the rule's window): how far before the end of
+  // an atom hit a match may start. The planner proves a tighter bound when a bounded
+  // prefix of the regex already contains the atoms.
+  std::vector<uint32_t> gate_windows;
 };
+
+struct CompileOptions;
+
+// Decides the partitions once every definition has been validated (so it sees widths
+// and statuses). Installed by the planner (src/plan); the engine does not depend on it.
+using PartitionPlanner = std::function<std::vector<PartitionRequest>(
+    const std::vector<Definition>& definitions, const std::vector<RuleInfo>& infos,
+    const CompileOptions& options)>;
 
 struct CompileOptions {
   int threads = 0;                       // 0: one per hardware thread
@@ -44,12 +60,28 @@ struct CompileOptions {
   // Optional explicit partitioning (each rule at most once); rules not named are placed
   // by the default policy.
   std::vector<PartitionRequest> partitions;
+  // When set, compiled partitions are cached in this directory, keyed by the SHA-256 of
+  // everything that determines the engine database (patterns, flags, atoms, engine
+  // version, target), so a recompile after a small change rebuilds only the partitions
+  // that changed. Unreadable or damaged entries are recompiled, never trusted.
+  std::string cache_dir;
+  // When set, called after validation; its requests are appended to `partitions`.
+  PartitionPlanner planner;
 };
 
 // Never fails because of a bad definition: those are rejected with a reason in
 // Database::rule_info(). Fails only on resource exhaustion or an engine fault.
 absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Definition> definitions,
                                                                 const CompileOptions& options);
+
+// The engine's width bounds of a regex (exact mode, no prefilter): {min, max}, max =
+// kUnboundedWidth when unbounded. Fails when the engine cannot analyse the pattern.
+absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def);
+
+// Counts the matches of a definition's PCRE2 global match loop over `sample`, stopping at
+// `limit` (and at PCRE2's match limit on any attempt). For the planner's calibration:
+// how often a rule fires on typical text. 0 when the pattern does not compile.
+uint64_t CountSampleMatches(const Definition& def, std::string_view sample, uint64_t limit);
 
 // Runs fn(i) for i in [0, count) on up to `threads` threads (0: hardware threads).
 void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn);

@@ -25,6 +25,15 @@ std::string_view RuleStatusName(RuleStatus status) {
   return "unknown";
 }
 
+std::string_view PartitionKindName(PartitionKind kind) {
+  switch (kind) {
+    case PartitionKind::kLiteral: return "literal";
+    case PartitionKind::kRegex: return "regex";
+    case PartitionKind::kGate: return "gate";
+  }
+  return "unknown";
+}
+
 Sha256Digest DigestDefinitions(const std::vector<Definition>& definitions) {
   // Length-prefixed fields, so no two different definition lists hash the same input.
   Sha256 hasher;

@@ -38,13 +38,25 @@ struct RuleInfo {
   int32_t partition = -1;                // index into the database's partitions, -1 if none
 };
 
-enum class PartitionKind : uint8_t { kLiteral = 0, kRegex = 1 };
+// kLiteral and kRegex partitions scan the whole input for their rules. A kGate partition
+// holds the literal atoms of gated regexes: an atom hit only says where the rule may
+// match, and PCRE2 then searches a window around it (docs/matching.md, "Literal gating").
+enum class PartitionKind : uint8_t { kLiteral = 0, kRegex = 1, kGate = 2 };
+
+std::string_view PartitionKindName(PartitionKind kind);
 
 struct PartitionInfo {
   PartitionKind kind = PartitionKind::kRegex;
   std::string name;
-  std::vector<uint32_t> rules;  // engine pattern id -> rule index
+  // Engine pattern id -> rule index. In a gate partition a rule appears once per atom.
+  std::vector<uint32_t> rules;
   size_t bytes = 0;             // size of the compiled engine database
+  // Gate partitions: the atom of each engine pattern id (lowercase; matched caselessly).
+  std::vector<std::string> atoms;
+  // Gate partitions, parallel to `atoms`: a match containing the atom starts at most this
+  // many bytes before the atom's end.
+  std::vector<uint32_t> gate_windows;
+  bool from_cache = false;      // compile time only: restored from the compile cache
 };
 
 class Database {

@@ -58,7 +58,7 @@ std::string DescribeDatabaseJson(const Database& db, bool include_rules) {
   for (const PartitionInfo& p : db.partitions()) {
     w.BeginObject()
         .Field("name", p.name)
-        .Field("kind", p.kind == PartitionKind::kLiteral ? "literal" : "regex")
+        .Field("kind", PartitionKindName(p.kind))
         .Field("rules", uint64_t{p.rules.size()})
         .Field("bytes", uint64_t{p.bytes})
         .EndObject();
@@ -79,7 +79,8 @@ std::string DescribeDatabaseJson(const Database& db, bool include_rules) {
 }
 
 absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database>& db,
-                                            std::string_view input, size_t top) {
+                                            std::string_view input, size_t top,
+                                            const RuleExplainer& explain) {
   auto scanner = Scanner::Create(db);
   if (!scanner.ok()) return scanner.status();
   ScanProfile profile;
@@ -110,23 +111,53 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
   w.Key("partitions").BeginArray();
   for (size_t p = 0; p < db->partitions().size(); ++p) {
     const PartitionInfo& part = db->partitions()[p];
-    uint64_t part_confirm = 0;
-    for (uint32_t rule : part.rules) part_confirm += profile.rules[rule].confirm_ns;
+    uint64_t part_confirm = 0, part_matches = 0;
+    std::vector<uint32_t> rules = part.rules;  // a gate lists a rule once per atom
+    std::sort(rules.begin(), rules.end());
+    rules.erase(std::unique(rules.begin(), rules.end()), rules.end());
+    for (uint32_t rule : rules) {
+      part_confirm += profile.rules[rule].confirm_ns;
+      part_matches += profile.rules[rule].matches;
+    }
     const double secs = static_cast<double>(profile.partition_ns[p]) / 1e9;
-    w.BeginObject().Field("name", part.name).Field("rules", uint64_t{part.rules.size()});
+    w.BeginObject().Field("name", part.name).Field("kind", PartitionKindName(part.kind));
+    w.Field("rules", uint64_t{rules.size()}).Field("matches", part_matches);
     w.Field("seconds", secs).Field("confirm_seconds", static_cast<double>(part_confirm) / 1e9);
     w.Field("mb_per_second", secs > 0 ? static_cast<double>(input.size()) / 1e6 / secs : 0.0);
     w.EndObject();
   }
   w.EndArray();
+  // A rule's cost: its PCRE2 time plus the engine events it causes. Engine time cannot
+  // be split by rule inside one database, so events are charged at the partition's
+  // average cost per event (matches + candidates): a rule that fires millions of times
+  // dominates its partition, which is what a rule author needs to see.
+  std::vector<double> ns_per_event(db->partitions().size(), 0.0);
+  for (size_t p = 0; p < db->partitions().size(); ++p) {
+    uint64_t events = 0;
+    std::vector<uint32_t> rules = db->partitions()[p].rules;  // a gate lists a rule per atom
+    std::sort(rules.begin(), rules.end());
+    rules.erase(std::unique(rules.begin(), rules.end()), rules.end());
+    for (uint32_t rule : rules) {
+      events += profile.rules[rule].candidates + profile.rules[rule].matches;
+    }
+    if (events > 0) ns_per_event[p] = static_cast<double>(profile.partition_ns[p]) / events;
+  }
+  auto cost_of = [&](uint32_t rule) {
+    const auto& r = profile.rules[rule];
+    const int32_t p = db->rule_info()[rule].partition;
+    const double engine = p >= 0 ? ns_per_event[static_cast<size_t>(p)] *
+                                       static_cast<double>(r.candidates + r.matches)
+                                 : 0.0;
+    return std::max(engine, static_cast<double>(r.confirm_ns));
+  };
   std::vector<uint32_t> order;
   for (uint32_t i = 0; i < profile.rules.size(); ++i) {
-    if (profile.rules[i].candidates) order.push_back(i);
+    if (profile.rules[i].candidates || profile.rules[i].matches) order.push_back(i);
   }
+  std::vector<double> costs(profile.rules.size(), 0.0);
+  for (uint32_t rule : order) costs[rule] = cost_of(rule);
   std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    if (profile.rules[a].confirm_ns != profile.rules[b].confirm_ns) {
-      return profile.rules[a].confirm_ns > profile.rules[b].confirm_ns;
-    }
+    if (costs[a] != costs[b]) return costs[a] > costs[b];
     return a < b;
   });
   if (order.size() > top) order.resize(top);
@@ -135,11 +166,23 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
     const auto& cost = profile.rules[rule];
     const RuleInfo& info = db->rule_info()[rule];
     w.BeginObject().Field("id", db->definitions()[rule].id);
+    w.Field("estimated_seconds", costs[rule] / 1e9);
     w.Field("confirm_seconds", static_cast<double>(cost.confirm_ns) / 1e9);
+    w.Field("matches", cost.matches);
     w.Field("candidates", cost.candidates).Field("confirmed", cost.confirmed);
     w.Field("window", info.max_width == kUnboundedWidth
                           ? StrCat("unbounded (capped at ", db->max_window(), ")")
                           : StrCat(info.max_width));
+    if (explain) w.Field("why", explain(*db, rule));
+    w.EndObject();
+  }
+  w.EndArray();
+  // Rules whose engine matches PCRE2 could not place (docs/matching.md): listed, so a
+  // truncation flag in a scan can be traced to its rule.
+  w.Key("unplaced_rules").BeginArray();
+  for (uint32_t i = 0; i < profile.rules.size(); ++i) {
+    if (profile.rules[i].unplaced == 0) continue;
+    w.BeginObject().Field("id", db->definitions()[i].id).Field("unplaced", profile.rules[i].unplaced);
     w.EndObject();
   }
   w.EndArray().EndObject();

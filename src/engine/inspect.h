@@ -5,6 +5,7 @@
 #ifndef TRAWL_SRC_ENGINE_INSPECT_H_
 #define TRAWL_SRC_ENGINE_INSPECT_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -29,8 +30,11 @@ absl::StatusOr<ExamplesReport> CheckExamples(const std::shared_ptr<const Databas
 // Scans `input` once with profiling on and reports where the time went: engine time per
 // partition, and the rules whose span recovery (PCRE2) costs the most, with their
 // candidate and confirmation counts. JSON, `top` rules at most.
+// `explain`, when set, gives the planner's reason for a rule's cost (src/plan).
+using RuleExplainer = std::function<std::string(const Database& db, uint32_t rule)>;
 absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database>& db,
-                                            std::string_view input, size_t top);
+                                            std::string_view input, size_t top,
+                                            const RuleExplainer& explain = nullptr);
 
 // The build facts of trawl_build_info(): engine, CPU features, PCRE2, known-answer test.
 std::string BuildInfoJson();

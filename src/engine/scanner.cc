@@ -35,6 +35,13 @@ struct PendingMatch {
   uint32_t capture_count;
 };
 
+// An atom hit of a gated rule: some match may contain the atom ending at `end`.
+struct GateHit {
+  uint32_t rule;
+  uint32_t window;  // a match containing the atom starts at or after end - window
+  uint64_t end;
+};
+
 struct ScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
@@ -73,6 +80,14 @@ struct Scanner::Impl {
 
   std::vector<PendingMatch> pending;
   std::vector<int64_t> captures;
+  std::vector<GateHit> gate_hits;
+  std::vector<int8_t> fixed_span;  // per rule: -1 not yet known, 0 no, 1 yes
+  // Distinct rules per partition, and how many of them are not capped in this scan: a
+  // partition whose rules are all capped stops scanning (the planner isolates rules that
+  // fire everywhere, so with match caps their partitions end early).
+  std::vector<uint32_t> partition_rules;
+  std::vector<uint32_t> partition_live;
+  size_t partition_index = 0;
 
   // Streaming state.
   std::string buffer;
@@ -107,6 +122,7 @@ struct Scanner::Impl {
       for (auto& r : rules) r = RuleState{};
       generation = 1;
     }
+    partition_live = partition_rules;
     if (limits.profile) {
       limits.profile->rules.resize(db->rule_count());
       limits.profile->partition_ns.resize(db->partitions().size());
@@ -126,8 +142,11 @@ struct Scanner::Impl {
               uint32_t capture_count) {
     pending.push_back({rule, start, end, capture_begin, capture_count});
     ++summary.matches;
+    if (limits.profile) limits.profile->rules[rule].matches++;
     if (limits.max_matches_per_rule && ++state.count >= limits.max_matches_per_rule) {
       state.capped = true;
+      const int32_t p = db->rule_info()[rule].partition;
+      if (p >= 0 && partition_live[static_cast<size_t>(p)] > 0) --partition_live[static_cast<size_t>(p)];
       summary.truncation |= kTruncRuleMatchCap;
       summary.capped_rules.push_back(rule);
     }
@@ -151,10 +170,12 @@ struct Scanner::Impl {
 
   // One engine hit: the rule has a match ending at absolute offset `end`.
   bool OnHit(unsigned id, uint64_t end) {
+    if (partition->kind == PartitionKind::kGate) return OnGateHit(id, end);
     if (end <= accepted || end > accept_hi) return true;  // another round's hit
     const uint32_t rule = partition->rules[id];
     RuleState& state = StateOf(rule);
-    if (state.capped || end <= state.cursor) return true;  // overlaps a reported match
+    if (state.capped) return partition_live[partition_index] > 0;  // 0: stop this partition
+    if (end <= state.cursor) return true;  // overlaps a reported match
     const Definition& def = db->definitions()[rule];
     const RuleInfo& info = db->rule_info()[rule];
     ++summary.candidates;
@@ -168,6 +189,15 @@ struct Scanner::Impl {
     if (code == nullptr || !EnsureMatchData(code)) {
       round_error = absl::InternalError(StrCat("cannot prepare rule ", def.id));
       return false;
+    }
+    if (FixedSpan(rule, info, code)) {
+      // Every match is exactly min_width long, so the engine's end gives the span, and
+      // the leftmost unreported match is the first end whose start is past the cursor.
+      const uint64_t start = end - info.min_width;
+      if (start < state.cursor) return true;
+      state.cursor = end;
+      if (limits.profile) limits.profile->rules[rule].candidates++;
+      return Record(rule, state, start, end, 0, 0);
     }
     // Every match not yet reported that ends at or after `end` starts within the rule's
     // width of it; PCRE2 finds the leftmost one starting no later than `end`.
@@ -197,8 +227,14 @@ struct Scanner::Impl {
     if (rc == PCRE2_ERROR_NOMATCH) {
       ++summary.confirm_failures;
       // An exact rule the engine matched but PCRE2 cannot place: either its start lies
-      // before the bytes a stream keeps, or the two dialects disagree. Say so.
-      if (info.status == RuleStatus::kCompiled) summary.truncation |= kTruncUnplaced;
+      // before the bytes a stream keeps, or the two dialects disagree. Say so. Not when
+      // the engine's match may start before the cursor: it overlaps a reported match
+      // (`\r?\n\r?\n` over "\n\n\n" ends at 2 and at 3), which the loop skips by design.
+      const bool overlaps_reported = state.cursor > 0 && end - std::min(end, width) < state.cursor;
+      if (info.status == RuleStatus::kCompiled && !overlaps_reported) {
+        summary.truncation |= kTruncUnplaced;
+        if (limits.profile) limits.profile->rules[rule].unplaced++;
+      }
       state.cursor = std::max(state.cursor, end + 1);
       return true;
     }
@@ -225,6 +261,138 @@ struct Scanner::Impl {
     return Record(rule, state, start, stop, capture_begin, groups);
   }
 
+  // True for an exact (non-prefilter) regex whose matches all have one width and that
+  // has no capture groups: its span needs no PCRE2 (rules that fire everywhere, such as
+  // a lone character class, are mostly of this shape). Decided once per rule.
+  bool FixedSpan(uint32_t rule, const RuleInfo& info, const pcre2_code* code) {
+    int8_t& known = fixed_span[rule];
+    if (known < 0) {
+      uint32_t groups = 0;
+      pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &groups);
+      known = info.status == RuleStatus::kCompiled && info.min_width == info.max_width &&
+              info.min_width > 0 && groups == 0;
+    }
+    return known > 0;
+  }
+
+  // Window half-width of a gated rule: its matches are at most this long.
+  uint64_t GateWidth(uint32_t rule) const {
+    return std::min<uint64_t>(db->rule_info()[rule].max_width, db->max_window());
+  }
+
+  // Collects an atom hit; the rule is confirmed after the engine pass (ConfirmGated).
+  // A match ending in this round's accepted range (accepted, accept_hi] contains an atom
+  // ending in (accepted - W, accept_hi], so other hits cannot matter here.
+  bool OnGateHit(unsigned id, uint64_t end) {
+    if (end > accept_hi) return true;
+    const uint32_t rule = partition->rules[id];
+    if (end + GateWidth(rule) <= accepted) return true;
+    RuleState& state = StateOf(rule);
+    if (state.capped) return partition_live[partition_index] > 0;
+    // A match containing this atom starts before `end`; the loop is already past it.
+    if (end <= state.cursor) return true;
+    gate_hits.push_back({rule, partition->gate_windows[id], end});
+    return true;
+  }
+
+  // Runs the PCRE2 global match loop of every gated rule that had atom hits, restricted
+  // to start positions in the merged ranges [hit - W, hit]. Every match of the rule
+  // contains an atom and is at most W long, so it starts in the range of an atom it
+  // contains; nothing starts between ranges (docs/matching.md, "Literal gating").
+  bool ConfirmGated() {
+    if (gate_hits.empty()) return true;
+    // Hits arrive in end order per partition; group them by rule keeping that order.
+    std::stable_sort(gate_hits.begin(), gate_hits.end(),
+                     [](const GateHit& a, const GateHit& b) { return a.rule < b.rule; });
+    const uint64_t lo_clip = window_base;
+    const uint64_t hi_clip = window_base + window.size();
+    bool ok = true;
+    for (size_t i = 0; i < gate_hits.size() && ok && !stopped;) {
+      const uint32_t rule = gate_hits[i].rule;
+      size_t j = i;
+      while (j < gate_hits.size() && gate_hits[j].rule == rule) ++j;
+      std::sort(gate_hits.begin() + static_cast<long>(i), gate_hits.begin() + static_cast<long>(j),
+                [](const GateHit& a, const GateHit& b) { return a.end < b.end; });
+      ok = ConfirmGatedRule(rule, i, j, lo_clip, hi_clip);
+      i = j;
+    }
+    gate_hits.clear();
+    return ok;
+  }
+
+  bool ConfirmGatedRule(uint32_t rule, size_t first, size_t last, uint64_t lo_clip,
+                        uint64_t hi_clip) {
+    RuleState& state = StateOf(rule);
+    const Definition& def = db->definitions()[rule];
+    const pcre2_code* code = db->parts().confirm[rule].Get(def, /*for_confirmation=*/true);
+    if (code == nullptr || !EnsureMatchData(code)) {
+      round_error = absl::InternalError(StrCat("cannot prepare rule ", def.id));
+      return false;
+    }
+    const uint64_t width = GateWidth(rule);
+    // Matches ending at or before `accepted` were settled by earlier rounds, so a match
+    // still to be found starts at or after accepted - W (inside the kept context).
+    const uint64_t floor = std::max(lo_clip, accepted > width ? accepted - width : 0);
+    ScanProfile::Rule* cost = limits.profile ? &limits.profile->rules[rule] : nullptr;
+    auto range_start = [&](const GateHit& hit) {
+      return hit.end > hit.window ? hit.end - hit.window : 0;
+    };
+    for (size_t k = first; k < last && !state.capped && !stopped;) {
+      // A match containing an atom that ends at h starts in [h - w, h] (w <= W: the
+      // planner's bound for this atom). Merge those start ranges into [a, b]; PCRE2 only
+      // tries starts in it (PCRE2_USE_OFFSET_LIMIT) but sees the whole chunk, so the
+      // match may run past b and look around freely. Hits are in end order and a rule's
+      // atoms share one w, so range starts are ordered too.
+      const uint64_t a = range_start(gate_hits[k]);
+      uint64_t b = std::min(hi_clip, gate_hits[k].end);
+      for (++k; k < last && range_start(gate_hits[k]) <= b; ++k) {
+        b = std::min(hi_clip, gate_hits[k].end);
+      }
+      uint64_t pos = std::max({a, floor, state.cursor});
+      while (pos <= b && !state.capped && !stopped) {
+        pcre2_set_offset_limit(match_context, b - window_base);
+        const auto confirm_start = cost ? absl::Now() : absl::InfinitePast();
+        const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()),
+                                   window.size(), pos - window_base, 0, match_data, match_context);
+        ++summary.candidates;
+        if (cost) {
+          cost->candidates++;
+          cost->confirmed += rc > 0;
+          cost->confirm_ns += absl::ToInt64Nanoseconds(absl::Now() - confirm_start);
+        }
+        if (rc == PCRE2_ERROR_NOMATCH) {
+          ++summary.confirm_failures;
+          break;
+        }
+        if (rc < 0) {
+          ++summary.confirm_errors;
+          summary.truncation |= kTruncConfirmLimit;
+          break;
+        }
+        const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
+        const uint64_t start = window_base + ovector[0];
+        const uint64_t stop = window_base + ovector[1];
+        // The global loop's next match ends after this round: a later round finds it.
+        if (stop > accept_hi) return true;
+        const uint32_t groups = static_cast<uint32_t>(rc) - 1;
+        const uint32_t capture_begin = static_cast<uint32_t>(captures.size());
+        for (uint32_t g = 1; g <= groups; ++g) {
+          if (ovector[2 * g] == PCRE2_UNSET) {
+            captures.push_back(-1);
+            captures.push_back(-1);
+          } else {
+            captures.push_back(static_cast<int64_t>(window_base + ovector[2 * g]));
+            captures.push_back(static_cast<int64_t>(window_base + ovector[2 * g + 1]));
+          }
+        }
+        state.cursor = stop > start ? stop : start + 1;
+        pos = state.cursor;
+        if (!Record(rule, state, start, stop, capture_begin, groups)) return true;
+      }
+    }
+    return true;
+  }
+
   static int EngineCallback(unsigned id, unsigned long long /*from*/, unsigned long long to,
                             unsigned /*flags*/, void* context) {
     auto* self = static_cast<Impl*>(context);
@@ -241,7 +409,9 @@ struct Scanner::Impl {
     if (accept_hi <= accepted && !final) return absl::OkStatus();
     const auto& databases = db->parts().databases;
     for (size_t p = 0; p < databases.size() && !stopped; ++p) {
+      if (partition_live[p] == 0) continue;  // every rule in it is capped
       partition = &db->partitions()[p];
+      partition_index = p;
       const auto engine_start = limits.profile ? absl::Now() : absl::InfinitePast();
       const hs_error_t rc = hs_scan(databases[p].get(), data.data(),
                                     static_cast<unsigned>(data.size()), 0, scratch.get(),
@@ -255,6 +425,10 @@ struct Scanner::Impl {
         return absl::InternalError(StrCat("engine scan failed with code ", rc));
       }
     }
+    if (!stopped && !ConfirmGated()) {
+      return std::exchange(round_error, absl::OkStatus());
+    }
+    gate_hits.clear();
     accepted = std::max(accepted, accept_hi);
     std::sort(pending.begin(), pending.end(), [](const PendingMatch& a, const PendingMatch& b) {
       if (a.start != b.start) return a.start < b.start;
@@ -309,6 +483,13 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
   }
   pcre2_jit_stack_assign(impl->match_context, nullptr, impl->jit_stack);
   impl->rules.resize(db->rule_count());
+  impl->fixed_span.assign(db->rule_count(), -1);
+  for (const PartitionInfo& part : db->partitions()) {
+    std::vector<uint32_t> rules = part.rules;
+    std::sort(rules.begin(), rules.end());
+    impl->partition_rules.push_back(
+        static_cast<uint32_t>(std::unique(rules.begin(), rules.end()) - rules.begin()));
+  }
   return std::unique_ptr<Scanner>(new Scanner(std::move(db), std::move(impl)));
 }
 

@@ -205,5 +205,16 @@ TEST(ScannerTest, EmptyInputAndBinaryBytes) {
   EXPECT_EQ(found[0].start, 2u);
 }
 
+// An engine end whose match overlaps a reported one is skipped by design, not flagged
+// as a disagreement between the engine and PCRE2.
+TEST(ScannerTest, OverlappingEngineEndIsNotUnplaced) {
+  auto db = testing_util::MustCompile({testing_util::Regex("blank", "\\r?\\n\\r?\\n")});
+  ASSERT_TRUE(db);
+  ScanSummary summary;
+  auto found = testing_util::ScanAll(db, "a\n\n\nb\r\n\r\n\r\nc", {}, &summary);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(summary.truncation, 0u) << TruncationReasonsText(summary.truncation);
+}
+
 }  // namespace
 }  // namespace trawl

@@ -1,0 +1,50 @@
+// File: atoms.h
+// Required literal atoms of a regex: a set of strings such that every match of the regex
+// contains at least one of them. The planner gates a regex on its atoms: the regex is
+// only tried near an atom hit (docs/matching.md, "Literal gating").
+//
+// Atoms come from RE2's prefilter (re2::FilteredRE2), which computes, for a regex, a
+// boolean formula over literal strings that any matching text satisfies. We reduce the
+// formula to one OR-set (a "hitting set": if none of its atoms occurs, the formula is
+// false) and keep it small and made of long atoms. RE2 parses a dialect close to PCRE2;
+// patterns where the two disagree in a way that could change the atoms are refused.
+#ifndef TRAWL_SRC_PLAN_ATOMS_H_
+#define TRAWL_SRC_PLAN_ATOMS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "rules/definition.h"
+
+namespace trawl::plan {
+
+struct AtomSet {
+  // Lowercase ASCII, each at least min_atom_len bytes; to be matched caselessly. Empty
+  // when the regex has no usable atom set (then `why_none` says why).
+  std::vector<std::string> atoms;
+  std::string why_none;
+};
+
+// Thread-safe (no shared state). Literal definitions are not analysed (returns empty).
+AtomSet RequiredAtoms(const Definition& def, size_t min_atom_len);
+
+// Byte offsets where the pattern splits into top-level concatenated elements (each cut
+// is the end of an element with its quantifier). Empty when the pattern has a top-level
+// alternation or a construct this scanner does not follow (\Q, conditionals, ...).
+std::vector<size_t> TopLevelCuts(std::string_view pattern);
+
+// The gate of a regex: atoms, and how far before an atom's end a match may start.
+// When a prefix P of the pattern (a top-level concatenation cut) has a bounded width and
+// atoms of its own, every match starts with a match of P, which contains one of P's
+// atoms ending at most maxwidth(P) bytes after the match start: `window` is that bound
+// (0: no such prefix; the rule's own width applies).
+struct GateSpec {
+  AtomSet atoms;
+  uint32_t window = 0;
+};
+GateSpec PlanGate(const Definition& def, size_t min_atom_len);
+
+}  // namespace trawl::plan
+
+#endif  // TRAWL_SRC_PLAN_ATOMS_H_

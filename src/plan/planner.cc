@@ -1,0 +1,412 @@
+// File: planner.cc
+#include "plan/planner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <unordered_map>
+#include <random>
+
+#include "engine/engine_info.h"
+#include "plan/atoms.h"
+#include "util/byte_io.h"
+#include "util/digest.h"
+#include "util/file.h"
+#include "util/strings.h"
+
+namespace trawl::plan {
+namespace {
+
+// FNV-1a: stable across runs and platforms, so partition assignment is too.
+uint64_t StableHash(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+// A regex that starts with a repeated class, dot or escape class ("[a-z]+x", ".*?y",
+// "\w{8,}"): the engine keeps a match alive from nearly every byte.
+bool LeadingRepeat(std::string_view pattern) {
+  size_t i = 0;
+  while (i < pattern.size() && (pattern[i] == '^' || pattern[i] == '(')) {
+    if (pattern[i] == '(' && i + 2 < pattern.size() && pattern[i + 1] == '?' &&
+        pattern[i + 2] == ':') {
+      i += 3;
+      continue;
+    }
+    if (pattern[i] == '(' && i + 1 < pattern.size() && pattern[i + 1] == '?') break;
+    ++i;
+  }
+  if (i >= pattern.size()) return false;
+  size_t end = i;
+  if (pattern[i] == '.') {
+    end = i + 1;
+  } else if (pattern[i] == '\\' && i + 1 < pattern.size() &&
+             std::string_view("wWdDsSh").find(pattern[i + 1]) != std::string_view::npos) {
+    end = i + 2;
+  } else if (pattern[i] == '[') {
+    end = i + 1;
+    if (end < pattern.size() && pattern[end] == '^') ++end;
+    if (end < pattern.size() && pattern[end] == ']') ++end;
+    while (end < pattern.size() && pattern[end] != ']') end += pattern[end] == '\\' ? 2 : 1;
+    ++end;
+  } else {
+    return false;
+  }
+  if (end >= pattern.size()) return false;
+  const char q = pattern[end];
+  if (q == '*' || q == '+') return true;
+  if (q == '{') {
+    const size_t close = pattern.find('}', end);
+    if (close == std::string_view::npos) return false;
+    const std::string_view body = pattern.substr(end + 1, close - end - 1);
+    return body.find(',') != std::string_view::npos;  // {n,} or {n,m}: open or large
+  }
+  return false;
+}
+
+}  // namespace
+
+const std::string& CalibrationSample() {
+  static const std::string sample = [] {
+    static const char* const kWords[] = {
+        "the", "value", "return", "const", "function", "import", "user", "name", "data",
+        "config", "server", "error", "string", "public", "class", "static", "void", "int",
+        "if", "else", "for", "while", "true", "false", "null", "self", "this", "new", "list",
+        "request", "response", "http", "file", "path", "default", "options", "result",
+        "Exception", "Logger", "getValue", "setName", "MAX_SIZE", "userId", "TODO", "and",
+        "of", "to", "in", "is", "that", "with", "as", "on", "be", "at", "by", "from"};
+    static const char kHex[] = "0123456789abcdef";
+    static const char kB64[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::mt19937 rng(20261126);
+    auto word = [&] { return std::string(kWords[rng() % (sizeof kWords / sizeof *kWords)]); };
+    auto run = [&](const char* alphabet, size_t alphabet_size, size_t n) {
+      std::string out;
+      for (size_t i = 0; i < n; ++i) out += alphabet[rng() % alphabet_size];
+      return out;
+    };
+    std::string out;
+    while (out.size() < (64 << 10)) {
+      switch (rng() % 8) {
+        case 0:
+          out += "  const " + word() + "_" + word() + " = \"" + word() + " " + word() + "\";\n";
+          break;
+        case 1:
+          out += "{\"" + word() + "\": " + std::to_string(rng() % 100000) + ", \"" + word() +
+                 "\": \"" + word() + "\"}\n";
+          break;
+        case 2:
+          out += "2026-11-26 10:" + std::to_string(10 + rng() % 50) + ":07 INFO " + word() + " " +
+                 word() + " from 10.0." + std::to_string(rng() % 256) + "." +
+                 std::to_string(rng() % 256) + "\n";
+          break;
+        case 3:
+          for (int i = 0; i < 12; ++i) out += word() + (i % 5 == 4 ? ", " : " ");
+          out += "\n";
+          break;
+        case 4: out += "sha " + run(kHex, 16, 40) + "\n"; break;
+        case 5: out += "blob: " + run(kB64, 64, 20 + rng() % 40) + "==\n"; break;
+        case 6:
+          out += "see https://www." + word() + ".com/" + word() + "/" + word() + "?id=" +
+                 std::to_string(rng() % 1000) + "\n";
+          break;
+        default:
+          out += "    if (" + word() + " != nullptr) { " + word() + "(" + word() + "); }\n";
+          break;
+      }
+    }
+    return out;
+  }();
+  return sample;
+}
+
+std::string_view CostClassName(CostClass cost_class) {
+  switch (cost_class) {
+    case CostClass::kLiteral: return "literal";
+    case CostClass::kShortLiteral: return "short-literal";
+    case CostClass::kGated: return "gated";
+    case CostClass::kRegex: return "regex";
+    case CostClass::kHotRegex: return "hot-regex";
+    case CostClass::kWarmRegex: return "warm-regex";
+    case CostClass::kRejected: return "rejected";
+  }
+  return "unknown";
+}
+
+RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_window,
+                      const PlanOptions& options) {
+  RuleCost cost;
+  if (info.status == RuleStatus::kRejected) {
+    cost.cost_class = CostClass::kRejected;
+    cost.why = info.reason;
+    return cost;
+  }
+  if (def.kind == PatternKind::kLiteral && !def.expression.empty() && def.expression[0] == '\0') {
+    // The engine's literal compiler rejects a leading NUL; the compiler turns these into
+    // escaped regexes, which belong with the full-scan regexes.
+    cost.cost_class = CostClass::kRegex;
+    cost.why = "literal starting with NUL: compiled as an escaped regex";
+    return cost;
+  }
+  if (def.kind == PatternKind::kLiteral) {
+    const size_t short_len = (def.flags & kFlagCaseless) ? 3 : 2;
+    if (def.expression.size() <= short_len) {
+      cost.cost_class = CostClass::kShortLiteral;
+      cost.why = StrCat(def.expression.size(), "-byte literal",
+                        (def.flags & kFlagCaseless) ? " (caseless)" : "",
+                        ": hits almost everywhere; own database");
+    } else {
+      cost.cost_class = CostClass::kLiteral;
+      cost.why = "literal";
+    }
+    return cost;
+  }
+  const uint64_t rule_window = std::min<uint64_t>(info.max_width, max_window);
+  std::string no_gate;
+  if (options.gate) {
+    GateSpec spec = PlanGate(def, options.min_atom_len);
+    AtomSet& atoms = spec.atoms;
+    const uint64_t window =
+        spec.window > 0 ? std::min<uint64_t>(spec.window, rule_window) : rule_window;
+    if (!atoms.atoms.empty() && window <= options.max_gate_window) {
+      cost.gate_window = static_cast<uint32_t>(window);
+      cost.cost_class = CostClass::kGated;
+      cost.why = StrCat("gated on ", atoms.atoms.size(), " atom(s) (",
+                        StrJoin(atoms.atoms.size() > 4
+                                    ? std::vector<std::string>(atoms.atoms.begin(),
+                                                               atoms.atoms.begin() + 4)
+                                    : atoms.atoms,
+                                "|"),
+                        atoms.atoms.size() > 4 ? "|..." : "", "), start window ", window,
+                        spec.window > 0 ? " (bounded prefix)" : "");
+      cost.atoms = std::move(atoms.atoms);
+      return cost;
+    }
+    no_gate = atoms.atoms.empty() ? atoms.why_none
+                                  : StrCat("window ", window, " too wide to gate");
+  } else {
+    no_gate = "gating off";
+  }
+  const bool tiny = info.min_width <= 3;
+  const bool leading = LeadingRepeat(def.expression);
+  bool warm = false, hot = false;
+  if (options.calibrate) {
+    const std::string& sample = CalibrationSample();
+    const uint64_t warm_count = sample.size() / std::max<size_t>(1, options.hot_bytes_per_match);
+    const uint64_t hot_count = sample.size() / 64;
+    cost.sample_matches = CountSampleMatches(def, sample, std::max(warm_count, hot_count));
+    warm = cost.sample_matches >= warm_count;
+    hot = cost.sample_matches >= hot_count;
+  }
+  if (hot || warm || tiny || (!options.calibrate && leading)) {
+    cost.cost_class = hot ? CostClass::kHotRegex : CostClass::kWarmRegex;
+    std::string reason;
+    if (options.calibrate && (hot || warm)) {
+      reason = StrCat(cost.sample_matches, hot ? "+" : "", " matches in ",
+                      CalibrationSample().size() >> 10, " KiB of typical text");
+    } else if (tiny) {
+      reason = StrCat("matches as few as ", info.min_width, " byte(s)");
+    } else {
+      reason = "starts with an unbounded class repeat";
+    }
+    cost.why = StrCat(no_gate, "; ", reason, ": full scan, isolated");
+    return cost;
+  }
+  if (leading) StrAppend(&no_gate, " (starts with an unbounded class repeat)");
+  cost.cost_class = CostClass::kRegex;
+  cost.why = StrCat(no_gate, ": full scan");
+  return cost;
+}
+
+namespace {
+
+// ---- Plan cache ----------------------------------------------------------------------
+// The cost analysis of each definition (atoms, windows, calibration), keyed by the digest
+// of its pattern and compile-time facts, in `<cache_dir>/plan.bin`: a recompile analyses
+// only new or changed definitions. Like the validation cache, the file holds the latest
+// compile's entries only.
+constexpr char kPlanMagic[8] = {'T', 'R', 'W', 'L', 'P', 'L', '0', '1'};
+
+std::string PlanKey(const Definition& def, const RuleInfo& info) {
+  Sha256 hasher;
+  const std::string fields[] = {def.kind == PatternKind::kLiteral ? "L" : "R", def.expression,
+                                std::to_string(def.flags),
+                                StrCat(static_cast<int>(info.status), ":", info.min_width, ":",
+                                       info.max_width)};
+  for (const std::string& field : fields) {
+    const uint64_t size = field.size();
+    hasher.Update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
+    hasher.Update(field);
+  }
+  const Sha256Digest digest = hasher.Finish();
+  return std::string(reinterpret_cast<const char*>(digest.data()), 16);
+}
+
+std::string PlanFingerprint(const PlanOptions& options, uint32_t max_window) {
+  const EngineInfo& engine = GetEngineInfo();
+  return StrCat("plan 1; ", engine.name, " ", engine.version, "; gate ", options.gate ? 1 : 0, "; atom ",
+                options.min_atom_len, "; gate window ", options.max_gate_window, "; calibrate ",
+                options.calibrate ? 1 : 0, "/", options.hot_bytes_per_match, "; window ", max_window);
+}
+
+std::unordered_map<std::string, RuleCost> LoadPlanCache(const std::string& dir,
+                                                        const std::string& fingerprint) {
+  std::unordered_map<std::string, RuleCost> out;
+  auto bytes = ReadFile(StrCat(dir, "/plan.bin"));
+  if (!bytes.ok()) return out;
+  ByteReader r(*bytes);
+  if (r.Raw(8) != std::string_view(kPlanMagic, 8) || r.Str() != fingerprint) return out;
+  const uint64_t count = r.U64();
+  if (!r.ok() || count > bytes->size() / 16) return out;
+  out.reserve(count);
+  for (uint64_t i = 0; i < count && r.ok(); ++i) {
+    std::string key(r.Raw(16));
+    RuleCost cost;
+    const uint8_t cost_class = r.U8();
+    if (cost_class > static_cast<uint8_t>(CostClass::kRejected)) return {};
+    cost.cost_class = static_cast<CostClass>(cost_class);
+    cost.gate_window = r.U32();
+    cost.sample_matches = r.U64();
+    const uint32_t atoms = r.U32();
+    if (!r.ok() || atoms > bytes->size()) return {};
+    for (uint32_t a = 0; a < atoms && r.ok(); ++a) cost.atoms.emplace_back(r.Str());
+    cost.why = std::string(r.Str());
+    out.emplace(std::move(key), std::move(cost));
+  }
+  if (!r.ok() || !r.AtEnd()) return {};
+  return out;
+}
+
+void StorePlanCache(const std::string& dir, const std::string& fingerprint,
+                    const std::vector<std::string>& keys, const std::vector<RuleCost>& costs) {
+  ByteWriter w;
+  w.Raw(std::string_view(kPlanMagic, 8));
+  w.Str(fingerprint);
+  w.U64(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    w.Raw(keys[i]);
+    w.U8(static_cast<uint8_t>(costs[i].cost_class));
+    w.U32(costs[i].gate_window);
+    w.U64(costs[i].sample_matches);
+    w.U32(static_cast<uint32_t>(costs[i].atoms.size()));
+    for (const auto& atom : costs[i].atoms) w.Str(atom);
+    w.Str(costs[i].why);
+  }
+  (void)WriteFileAtomically(StrCat(dir, "/plan.bin"), w.out());
+}
+
+}  // namespace
+
+std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& definitions,
+                                             const std::vector<RuleInfo>& infos,
+                                             const CompileOptions& compile,
+                                             const PlanOptions& options,
+                                             std::vector<RuleCost>* costs_out) {
+  std::vector<RuleCost> costs(definitions.size());
+  const bool use_cache = !compile.cache_dir.empty();
+  const std::string fingerprint = PlanFingerprint(options, compile.max_window);
+  const auto known = use_cache ? LoadPlanCache(compile.cache_dir, fingerprint)
+                               : std::unordered_map<std::string, RuleCost>{};
+  std::vector<std::string> keys(use_cache ? definitions.size() : 0);
+  std::atomic<size_t> fresh{0};
+  ParallelFor(definitions.size(), compile.threads, [&](size_t i) {
+    if (use_cache) {
+      keys[i] = PlanKey(definitions[i], infos[i]);
+      if (auto it = known.find(keys[i]); it != known.end()) {
+        costs[i] = it->second;
+        return;
+      }
+    }
+    costs[i] = ClassifyRule(definitions[i], infos[i], compile.max_window, options);
+    fresh.fetch_add(1);
+  });
+  if (use_cache && (fresh > 0 || known.size() != definitions.size())) {
+    StorePlanCache(compile.cache_dir, fingerprint, keys, costs);
+  }
+  PartitionRequest literals{PartitionKind::kLiteral, "literals", {}, {}, {}};
+  PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}, {}};
+  PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}, {}};
+  std::vector<uint32_t> regexes, hot, warm;
+  for (uint32_t i = 0; i < definitions.size(); ++i) {
+    switch (costs[i].cost_class) {
+      case CostClass::kLiteral: literals.rules.push_back(i); break;
+      case CostClass::kShortLiteral: short_literals.rules.push_back(i); break;
+      case CostClass::kGated:
+        gate.rules.push_back(i);
+        gate.atoms.push_back(costs[i].atoms);
+        gate.gate_windows.push_back(costs[i].gate_window);
+        break;
+      case CostClass::kRegex: regexes.push_back(i); break;
+      case CostClass::kHotRegex: hot.push_back(i); break;
+      case CostClass::kWarmRegex: warm.push_back(i); break;
+      case CostClass::kRejected: break;
+    }
+  }
+  std::vector<PartitionRequest> requests;
+  // Hash buckets: a power of two, so small changes in the set size rarely change it.
+  auto bucketed = [&](const std::vector<uint32_t>& rules, std::string_view prefix,
+                      size_t per_partition, PartitionKind kind = PartitionKind::kRegex) {
+    size_t buckets = 1;
+    while (buckets * per_partition < rules.size()) buckets *= 2;
+    std::vector<PartitionRequest> parts(buckets);
+    for (size_t b = 0; b < buckets; ++b) {
+      parts[b].kind = kind;
+      parts[b].name = buckets == 1 && kind == PartitionKind::kLiteral ? std::string(prefix)
+                                                                      : StrCat(prefix, "-", b);
+    }
+    for (uint32_t rule : rules) {
+      parts[StableHash(definitions[rule].id) % buckets].rules.push_back(rule);
+    }
+    for (auto& part : parts) {
+      if (!part.rules.empty()) requests.push_back(std::move(part));
+    }
+  };
+  // Literals: one database scans fastest (each partition is a full pass over the input),
+  // but recompiling 50k+ literals after one change takes seconds. When the plan has
+  // full-scan regex partitions anyway, a literal pass is a small share of the scan, so
+  // large literal sets are split by hash for incremental compiles; a literal-only set
+  // keeps one database.
+  const bool has_full_scan = !regexes.empty() || !hot.empty() || !warm.empty();
+  bucketed(literals.rules, "literals",
+           has_full_scan ? std::max<size_t>(1, options.literals_per_partition) : SIZE_MAX,
+           PartitionKind::kLiteral);
+  for (auto* request : {&short_literals, &gate}) {
+    if (!request->rules.empty()) requests.push_back(std::move(*request));
+  }
+  bucketed(regexes, "regex", std::max<size_t>(1, options.regexes_per_partition));
+  bucketed(hot, "hot", std::max<size_t>(1, options.regexes_per_partition / 4));
+  bucketed(warm, "warm", std::max<size_t>(1, options.regexes_per_partition / 2));
+  if (costs_out) *costs_out = std::move(costs);
+  return requests;
+}
+
+CompileOptions WithPlanner(CompileOptions compile, PlanOptions options) {
+  compile.planner = [options](const std::vector<Definition>& definitions,
+                              const std::vector<RuleInfo>& infos, const CompileOptions& c) {
+    return PlanPartitions(definitions, infos, c, options);
+  };
+  return compile;
+}
+
+absl::StatusOr<std::shared_ptr<const Database>> CompilePlanned(std::vector<Definition> definitions,
+                                                               const CompileOptions& compile,
+                                                               const PlanOptions& options) {
+  return CompileDatabase(std::move(definitions), WithPlanner(compile, options));
+}
+
+std::string ExplainRule(const Database& db, uint32_t rule) {
+  if (rule >= db.rule_count()) return "";
+  const RuleInfo& info = db.rule_info()[rule];
+  const RuleCost cost = ClassifyRule(db.definitions()[rule], info, db.max_window(), PlanOptions{});
+  std::string where;
+  if (info.partition >= 0) {
+    const PartitionInfo& part = db.partitions()[static_cast<size_t>(info.partition)];
+    where = StrCat(" [partition ", part.name, ", ", PartitionKindName(part.kind), "]");
+  }
+  return StrCat(CostClassName(cost.cost_class), ": ", cost.why, where);
+}
+
+}  // namespace trawl::plan

@@ -1,0 +1,233 @@
+// The planned database (cost partitions, literal gating) must find exactly the same
+// (rule, start, end) set as the ungated database and as the PCRE2-only reference
+// (docs/matching.md, "Literal gating"). Synthetic rules over random inputs always run;
+// the public sets over the public inputs run when ../shared is present.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <random>
+
+#include "../engine/test_util.h"
+#include "plan/planner.h"
+#include "rules/loader.h"
+#include "util/file.h"
+
+namespace trawl::plan {
+namespace {
+
+using testing_util::Literal;
+using testing_util::Regex;
+
+using Spans = std::vector<ReferenceMatch>;
+
+Spans Scan(const std::shared_ptr<const Database>& db, std::string_view data, size_t chunk = 8 << 20,
+           uint64_t per_rule_cap = 0) {
+  ScanLimits limits;
+  limits.max_matches_per_rule = per_rule_cap;
+  limits.max_matches = 0;
+  limits.chunk_bytes = chunk;
+  Spans out;
+  for (const auto& f : testing_util::ScanAll(db, data, limits)) out.push_back({f.rule, f.start, f.end});
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Spans StreamScan(const std::shared_ptr<const Database>& db, std::string_view data, uint32_t seed) {
+  auto scanner = Scanner::Create(db);
+  EXPECT_TRUE(scanner.ok());
+  ScanLimits limits;
+  limits.max_matches_per_rule = 0;
+  limits.max_matches = 0;
+  limits.chunk_bytes = 64 << 10;
+  Spans out;
+  auto sink = [&](const Match& m) {
+    out.push_back({m.rule, m.start, m.end});
+    return true;
+  };
+  EXPECT_TRUE((*scanner)->StreamBegin(limits).ok());
+  std::mt19937 rng(seed);
+  for (size_t pos = 0; pos < data.size();) {
+    const size_t n = std::min<size_t>(data.size() - pos, 1 + rng() % 20000);
+    EXPECT_TRUE((*scanner)->StreamWrite(data.substr(pos, n), sink).ok());
+    pos += n;
+  }
+  EXPECT_TRUE((*scanner)->StreamEnd(sink).ok());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void ExpectSame(const Database& db, const Spans& expected, const Spans& actual,
+                const std::string& label) {
+  Spans missing, extra;
+  std::set_difference(expected.begin(), expected.end(), actual.begin(), actual.end(),
+                      std::back_inserter(missing));
+  std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
+                      std::back_inserter(extra));
+  for (size_t i = 0; i < missing.size() && i < 10; ++i) {
+    ADD_FAILURE() << label << ": missing " << db.definitions()[missing[i].rule].id << " ["
+                  << missing[i].start << "," << missing[i].end << ")";
+  }
+  for (size_t i = 0; i < extra.size() && i < 10; ++i) {
+    ADD_FAILURE() << label << ": extra " << db.definitions()[extra[i].rule].id << " ["
+                  << extra[i].start << "," << extra[i].end << ")";
+  }
+  EXPECT_EQ(expected.size(), actual.size()) << label;
+}
+
+// Random text made of the atoms' pieces, so atoms hit often, windows overlap and merge,
+// and matches sit next to each other and across chunk boundaries.
+std::string RandomText(size_t size, uint32_t seed) {
+  static const std::vector<std::string> kTokens = {
+      "key", "KEY", "Key", "token", "TOKEN", "secret", "end", "abc", "xyz", "=", ":", " ",
+      " ", "\n", "\"", "a", "b", "k", "e", "y", "0", "7", "9", "kez", "x", "q", "_", "-",
+      "keykey", "password", "AKIA", "ABCD", "\t", "\r\n", "\x0b", "\f"};
+  std::mt19937 rng(seed);
+  std::string out;
+  while (out.size() < size) out += kTokens[rng() % kTokens.size()];
+  out.resize(size);
+  return out;
+}
+
+std::vector<Definition> SyntheticRules() {
+  return {
+      Regex("bounded", "key\\s*=\\s*[a-z0-9]{1,12}"),
+      Regex("caseless", "(?i)token[:=]\\s*\"[^\"]{0,40}\""),
+      Regex("lazy", "secret.*?end"),
+      Regex("alternation", "(?:abc|xyz)[0-9]+"),
+      Regex("class-atoms", "[ab]key[0-9]"),
+      Regex("words", "\\bkey\\b"),
+      Regex("anchored", "(?m)^secret[a-z ]*$"),
+      Regex("repeat-before", "a[bk]*key"),
+      Regex("atoms-pair", "x(?:key|kez)y{0,3}"),
+      Regex("lazy-bounded", "k[e]y.{0,20}?9"),
+      Regex("dotall", "(?s)secret.{0,100}end"),
+      Regex("leftmost-first", "keykey|key"),
+      Regex("adjacent", "(?:key)+"),
+      Regex("two-required", "password.{0,30}key"),
+      Regex("caseless-flag", "akia[a-z]{4}", kFlagCaseless),
+      Regex("captures", "(key)=(\\w*)"),
+      Regex("unbounded", "token[a-z_ ]+end"),
+      Regex("prefix-window", "(?i)k[e]y\\s*[:=]\\s*[a-z0-9_ ]+"),
+      Regex("space-class", "key\\s[=:]"),  // PCRE2's \s includes VT; RE2's does not
+      Regex("space-in-class", "token[\\s=]{2}"),
+      Regex("prefix-group", "(?:secret|password)[ =:]+[^\\n]*end"),
+      // Not gateable: full-scan partitions, sharing the database with gated rules.
+      Regex("no-atom", "[a-z]{3}9"),
+      Regex("lookahead", "a(?=b)"),
+      Regex("hot", "[0-9]"),
+      Literal("lit", "key"),
+      Literal("lit-short", "ab"),
+      Literal("lit-caseless", "TOKEN", kFlagCaseless),
+  };
+}
+
+TEST(PlanEquivalenceTest, SyntheticRulesOnRandomInput) {
+  auto planned = CompilePlanned(SyntheticRules(), {});
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  auto ungated = CompileDatabase(SyntheticRules(), {});
+  ASSERT_TRUE(ungated.ok());
+  // The test is only meaningful if most regexes are actually gated.
+  size_t gated = 0;
+  for (const RuleInfo& info : (*planned)->rule_info()) {
+    gated += info.partition >= 0 &&
+             (*planned)->partitions()[info.partition].kind == PartitionKind::kGate;
+  }
+  EXPECT_GE(gated, 15u);
+  for (uint32_t seed = 1; seed <= 12; ++seed) {
+    const std::string input = RandomText(30000, seed);
+    const std::string label = "seed " + std::to_string(seed);
+    auto reference = ReferenceScan(**planned, input);
+    ASSERT_TRUE(reference.ok());
+    ExpectSame(**planned, *reference, Scan(*planned, input), label + " vs reference");
+    ExpectSame(**planned, Scan(*ungated, input), Scan(*planned, input), label + " vs ungated");
+  }
+}
+
+TEST(PlanEquivalenceTest, ChunksStreamsAndCapsAgree) {
+  auto planned = CompilePlanned(SyntheticRules(), {});
+  auto ungated = CompileDatabase(SyntheticRules(), {});
+  ASSERT_TRUE(planned.ok() && ungated.ok());
+  const std::string input = RandomText(600 << 10, 77);
+  const Spans whole = Scan(*planned, input);
+  ExpectSame(**planned, Scan(*ungated, input), whole, "planned vs ungated");
+  ExpectSame(**planned, whole, Scan(*planned, input, 64 << 10), "64 KiB chunks");
+  ExpectSame(**planned, whole, StreamScan(*planned, input, 5), "stream");
+  // With a per-rule cap, each rule reports its first matches in input order either way.
+  ExpectSame(**planned, Scan(*ungated, input, 8 << 20, 25), Scan(*planned, input, 8 << 20, 25),
+             "capped");
+}
+
+TEST(PlanEquivalenceTest, SmallWindowStillExactForBoundedRules) {
+  CompileOptions compile;
+  compile.max_window = 64;
+  std::vector<Definition> rules = {Regex("bounded", "key\\s*=\\s*[a-z0-9]{1,12}"),
+                                   Regex("lazy-bounded", "k[e]y.{0,20}?9"),
+                                   Regex("pair", "password.{0,30}key")};
+  auto planned = CompilePlanned(rules, compile);
+  ASSERT_TRUE(planned.ok());
+  for (uint32_t seed = 20; seed < 24; ++seed) {
+    const std::string input = RandomText(50000, seed);
+    auto reference = ReferenceScan(**planned, input);
+    ASSERT_TRUE(reference.ok());
+    ExpectSame(**planned, *reference, Scan(*planned, input, 64 << 10), "seed " + std::to_string(seed));
+  }
+}
+
+// Public sets over the public inputs: planned vs ungated (the engine path the existing
+// equivalence test proves against PCRE2), and planned vs the PCRE2 reference for the
+// smaller sets. Skipped without ../shared.
+std::string PublicInput(const std::string& shared) {
+  std::string input;
+  for (const auto& entry :
+       std::filesystem::recursive_directory_iterator(shared + "/corpus/scan_inputs")) {
+    if (!entry.is_regular_file() || entry.file_size() > (1 << 20)) continue;
+    auto text = ReadFile(entry.path().string());
+    if (text.ok()) input += *text + "\n";
+  }
+  auto bench = ReadFile(shared + "/corpus/scan_inputs/bench_mixed_16MiB.bin");
+  if (bench.ok()) input += bench->substr(0, 512 << 10);
+  return input;
+}
+
+struct CorpusCase {
+  const char* file;
+  bool reference;  // also compare with the (slow) PCRE2 reference
+};
+
+class PlanCorpusTest : public ::testing::TestWithParam<CorpusCase> {};
+
+TEST_P(PlanCorpusTest, PlannedEqualsUngated) {
+  const std::string shared = TRAWL_SHARED_DIR;
+  const std::string path = shared + "/corpus/" + GetParam().file;
+  if (!std::filesystem::exists(path)) GTEST_SKIP() << "no ../shared corpus";
+  auto rules = LoadRuleFile(path);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  auto planned = CompilePlanned(rules->definitions, {});
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  auto ungated = CompileDatabase(rules->definitions, {});
+  ASSERT_TRUE(ungated.ok()) << ungated.status();
+  const std::string input = PublicInput(shared);
+  const Spans ours = Scan(*planned, input);
+  ExpectSame(**planned, Scan(*ungated, input), ours, std::string(GetParam().file) + " vs ungated");
+  if (GetParam().reference) {
+    auto reference = ReferenceScan(**planned, input);
+    ASSERT_TRUE(reference.ok()) << reference.status();
+    ExpectSame(**planned, *reference, ours, std::string(GetParam().file) + " vs reference");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(PublicSets, PlanCorpusTest,
+                         ::testing::Values(CorpusCase{"sub_noseyparker.tsv", true},
+                                           CorpusCase{"sub_gitleaks.tsv", true},
+                                           CorpusCase{"sub_kingfisher.tsv", false},
+                                           CorpusCase{"sub_trufflehog.tsv", false},
+                                           CorpusCase{"sub_ids_pcre.tsv", false}),
+                         [](const auto& param_info) {
+                           std::string name = param_info.param.file;
+                           name = name.substr(0, name.find('.'));
+                           name.erase(std::remove(name.begin(), name.end(), '_'), name.end());
+                           return name;
+                         });
+
+}  // namespace
+}  // namespace trawl::plan

@@ -1,0 +1,200 @@
+// The planner's pieces: atoms, cost classes, the partitions it asks for, the compile
+// cache, and artifacts that carry gate partitions.
+#include "plan/planner.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "../engine/test_util.h"
+#include "engine/artifact.h"
+#include "plan/atoms.h"
+
+namespace trawl::plan {
+namespace {
+
+using testing_util::Literal;
+using testing_util::Regex;
+
+std::vector<std::string> Atoms(std::string expression, uint32_t flags = 0) {
+  auto atoms = RequiredAtoms(Regex("r", std::move(expression), flags), 3).atoms;
+  std::sort(atoms.begin(), atoms.end());
+  return atoms;
+}
+
+TEST(AtomsTest, RequiredLiteralIsAnAtom) {
+  EXPECT_EQ(Atoms("AKIA[0-9A-Z]{16}"), std::vector<std::string>{"akia"});
+  EXPECT_EQ(Atoms("(?i)token\\s*=\\s*\\w+"), std::vector<std::string>{"token"});
+}
+
+TEST(AtomsTest, AlternationNeedsEveryBranch) {
+  EXPECT_EQ(Atoms("(?:ghp|gho)_[a-z0-9]{36}"), (std::vector<std::string>{"gho_", "ghp_"}));
+  // One branch without a literal: no atom set can cover every match.
+  EXPECT_TRUE(Atoms("(?:ghp_|[0-9]+)x").empty());
+}
+
+TEST(AtomsTest, OneRequiredLiteralOfSeveralIsEnough) {
+  // Both are required; one suffices as the gate, and the longer one is kept.
+  EXPECT_EQ(Atoms("secret[^\\n]{0,20}password"), std::vector<std::string>{"password"});
+}
+
+TEST(AtomsTest, NoAtomForClassesAndShortLiterals) {
+  EXPECT_TRUE(Atoms("[a-z]").empty());
+  EXPECT_TRUE(Atoms("\\d.*?\\d").empty());
+  EXPECT_TRUE(Atoms("ab[0-9]+").empty());  // "ab" is shorter than 3
+}
+
+TEST(AtomsTest, DialectHazardsAndUnsupportedConstructsGiveNoAtoms) {
+  EXPECT_TRUE(Atoms("key\\vvalue").empty());    // PCRE2 \v is a class; RE2's is VT
+  EXPECT_TRUE(Atoms("(a)key\\1").empty());      // back-reference: RE2 cannot parse
+  EXPECT_TRUE(Atoms("key(?=value)").empty());   // lookahead: RE2 cannot parse
+  EXPECT_FALSE(Atoms("key\\\\value").empty());  // an escaped backslash, then v: fine
+}
+
+TEST(AtomsTest, WhitespaceClassKeepsPcreMeaning) {
+  // RE2 expands small classes into atoms; PCRE2's \s also matches VT (0x0B).
+  auto db = CompilePlanned({Regex("c", "(?i)create\\sfile"), Regex("n", "key[^\\S\\n]=")}, {});
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(testing_util::ScanAll(*db, "CREATE\x0b" "FILE key\x0b=").size(), 2u);
+}
+
+TEST(AtomsTest, NonAsciiAtomsAreRefused) {
+  EXPECT_TRUE(Atoms("caf\\xe9[0-9]").empty());
+}
+
+TEST(AtomsTest, TopLevelCutsFollowElementsAndQuantifiers) {
+  EXPECT_EQ(TopLevelCuts("ab+[x-z]{2,3}(?:c|d)*?\\d"),
+            (std::vector<size_t>{1, 3, 13, 22, 24}));
+  EXPECT_EQ(TopLevelCuts("(?i)[]a]\\x41"), (std::vector<size_t>{4, 8, 12}));
+  EXPECT_TRUE(TopLevelCuts("ab|cd").empty());      // top-level alternation
+  EXPECT_TRUE(TopLevelCuts("a\\Qb|c\\E").empty());  // not followed
+}
+
+TEST(AtomsTest, BoundedPrefixGivesATightWindow) {
+  const GateSpec spec = PlanGate(Regex("r", "(?i)apikey\\s*[:=]\\s*[a-z0-9]{20,}"), 3);
+  EXPECT_EQ(spec.atoms.atoms, std::vector<std::string>{"apikey"});
+  EXPECT_EQ(spec.window, 6u);
+  // The atom only appears after an unbounded part: no bounded prefix holds it.
+  EXPECT_EQ(PlanGate(Regex("r", "[a-z]+token"), 3).window, 0u);
+}
+
+RuleInfo CompiledInfo(uint32_t min_width, uint32_t max_width) {
+  RuleInfo info;
+  info.status = RuleStatus::kCompiled;
+  info.min_width = min_width;
+  info.max_width = max_width;
+  return info;
+}
+
+TEST(PlannerTest, ClassifiesByCost) {
+  const PlanOptions options;
+  EXPECT_EQ(ClassifyRule(Literal("l", "password"), CompiledInfo(8, 8), 8192, options).cost_class,
+            CostClass::kLiteral);
+  EXPECT_EQ(ClassifyRule(Literal("s", "ab"), CompiledInfo(2, 2), 8192, options).cost_class,
+            CostClass::kShortLiteral);
+  EXPECT_EQ(ClassifyRule(Regex("g", "AKIA[0-9A-Z]{16}"), CompiledInfo(20, 20), 8192, options)
+                .cost_class,
+            CostClass::kGated);
+  const RuleCost hot = ClassifyRule(Regex("h", "[a-z]"), CompiledInfo(1, 1), 8192, options);
+  EXPECT_EQ(hot.cost_class, CostClass::kHotRegex);
+  EXPECT_NE(hot.why.find("no required literal"), std::string::npos) << hot.why;
+  EXPECT_EQ(ClassifyRule(Regex("r", "x[0-9]{8}y"), CompiledInfo(10, 10), 8192, options).cost_class,
+            CostClass::kRegex);
+  PlanOptions off;
+  off.gate = false;
+  EXPECT_EQ(ClassifyRule(Regex("g", "AKIA[0-9A-Z]{16}"), CompiledInfo(20, 20), 8192, off)
+                .cost_class,
+            CostClass::kRegex);
+}
+
+TEST(PlannerTest, PlannedDatabaseHasAGatePartition) {
+  auto db = CompilePlanned({Literal("l", "password"), Regex("g", "AKIA[0-9A-Z]{16}"),
+                            Regex("h", "[a-z]")},
+                           {});
+  ASSERT_TRUE(db.ok()) << db.status();
+  const auto& parts = (*db)->partitions();
+  const PartitionInfo& gate = parts[(*db)->rule_info()[1].partition];
+  EXPECT_EQ(gate.kind, PartitionKind::kGate);
+  EXPECT_EQ(gate.atoms, std::vector<std::string>{"akia"});
+  EXPECT_NE(parts[(*db)->rule_info()[2].partition].name.find("hot"), std::string::npos);
+  EXPECT_NE(ExplainRule(**db, 1).find("gated"), std::string::npos);
+  auto found = testing_util::ScanAll(*db, "x AKIAABCDEFGHIJKLMNOP password");
+  EXPECT_EQ(found.size(), 11u);  // AKIA…, password, and 9 lowercase letters for [a-z]
+}
+
+TEST(PlannerTest, ArtifactKeepsGatePartitions) {
+  auto db = CompilePlanned({Regex("g", "AKIA[0-9A-Z]{16}"), Regex("t", "(?i)token=[a-z]{4}")}, {});
+  ASSERT_TRUE(db.ok()) << db.status();
+  auto bytes = SerializeDatabase(**db);
+  ASSERT_TRUE(bytes.ok());
+  auto loaded = DeserializeDatabase(*bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->partitions()[0].atoms, (*db)->partitions()[0].atoms);
+  const std::string input = "AKIAABCDEFGHIJKLMNOP TOKEN=abcd";
+  EXPECT_EQ(testing_util::ScanAll(*loaded, input), testing_util::ScanAll(*db, input));
+  EXPECT_EQ(testing_util::ScanAll(*loaded, input).size(), 2u);
+}
+
+TEST(PlannerTest, CacheRebuildsOnlyChangedPartitions) {
+  const std::string dir = ::testing::TempDir() + "/trawl_plan_cache_test";
+  std::filesystem::remove_all(dir);
+  std::vector<Definition> defs;
+  for (int i = 0; i < 40; ++i) {
+    defs.push_back(Regex("r" + std::to_string(i), "x" + std::to_string(i) + "[0-9]{4}y"));
+    defs.push_back(Regex("g" + std::to_string(i), "key" + std::to_string(i) + "=[a-z]{3}"));
+  }
+  CompileOptions compile;
+  compile.cache_dir = dir;
+  PlanOptions options;
+  options.regexes_per_partition = 8;  // several regex partitions
+  auto first = CompilePlanned(defs, compile, options);
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto partition_files = [&] {
+    size_t n = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+      n += entry.path().extension() == ".hsdb";
+    }
+    return n;
+  };
+  const size_t files = partition_files();
+  EXPECT_EQ(files, (*first)->partitions().size());
+  EXPECT_TRUE(std::filesystem::exists(dir + "/validation.bin"));
+  EXPECT_TRUE(std::filesystem::exists(dir + "/plan.bin"));
+  // Change one full-scan definition: exactly one more cache entry appears.
+  defs[10].expression = "x5[0-9]{5}y";
+  auto second = CompilePlanned(defs, compile, options);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_EQ(partition_files(), files + 1);
+  const std::string input = "x5123456y key7=abc x0 1234y x01234y";
+  auto fresh = CompilePlanned(defs, {}, options);
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(testing_util::ScanAll(*second, input), testing_util::ScanAll(*fresh, input));
+  // A damaged entry is recompiled, not trusted.
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::filesystem::resize_file(entry.path(), 12);
+  }
+  auto third = CompilePlanned(defs, compile, options);
+  ASSERT_TRUE(third.ok()) << third.status();
+  EXPECT_EQ(testing_util::ScanAll(*third, input), testing_util::ScanAll(*fresh, input));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(PlannerTest, CacheKeepsRejections) {
+  const std::string dir = ::testing::TempDir() + "/trawl_plan_cache_reject";
+  std::filesystem::remove_all(dir);
+  CompileOptions compile;
+  compile.cache_dir = dir;
+  // Accepted alone, rejected only inside a multi-pattern compile would be ideal; a rule
+  // rejected at validation never reaches the cache, so check statuses round-trip.
+  std::vector<Definition> defs = {Regex("ok", "abc[0-9]+"), Regex("empty", "x*")};
+  auto first = CompilePlanned(defs, compile);
+  auto second = CompilePlanned(defs, compile);
+  ASSERT_TRUE(first.ok() && second.ok());
+  for (size_t i = 0; i < defs.size(); ++i) {
+    EXPECT_EQ((*first)->rule_info()[i].status, (*second)->rule_info()[i].status);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace trawl::plan
