@@ -405,6 +405,10 @@ std::string ExplainRule(const Database& db, uint32_t rule) {
   if (info.partition >= 0) {
     const PartitionInfo& part = db.partitions()[static_cast<size_t>(info.partition)];
     where = StrCat(" [partition ", part.name, ", ", PartitionKindName(part.kind), "]");
+    // A database built without the planner (or with other options) placed it otherwise.
+    if (cost.cost_class == CostClass::kGated && part.kind != PartitionKind::kGate) {
+      return StrCat("full scan, but gateable: ", cost.why, where);
+    }
   }
   return StrCat(CostClassName(cost.cost_class), ": ", cost.why, where);
 }
