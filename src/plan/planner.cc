@@ -377,7 +377,11 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
     if (!request->rules.empty()) requests.push_back(std::move(*request));
   }
   bucketed(regexes, "regex", std::max<size_t>(1, options.regexes_per_partition));
-  bucketed(hot, "hot", std::max<size_t>(1, options.regexes_per_partition / 4));
+  // Hot rules get small partitions (one each when there are few): with per-rule match
+  // caps a partition stops once all its rules are capped, so a hot rule must not share
+  // one with a rule that never reaches its cap. At most ~16 of them, so a set with many
+  // hot rules does not pay one pass each.
+  bucketed(hot, "hot", std::max<size_t>(1, hot.size() / 16));
   bucketed(warm, "warm", std::max<size_t>(1, options.regexes_per_partition / 2));
   if (costs_out) *costs_out = std::move(costs);
   return requests;
@@ -405,6 +409,10 @@ std::string ExplainRule(const Database& db, uint32_t rule) {
   if (info.partition >= 0) {
     const PartitionInfo& part = db.partitions()[static_cast<size_t>(info.partition)];
     where = StrCat(" [partition ", part.name, ", ", PartitionKindName(part.kind), "]");
+    // A database built without the planner (or with other options) placed it otherwise.
+    if (cost.cost_class == CostClass::kGated && part.kind != PartitionKind::kGate) {
+      return StrCat("full scan, but gateable: ", cost.why, where);
+    }
   }
   return StrCat(CostClassName(cost.cost_class), ": ", cost.why, where);
 }

@@ -194,6 +194,8 @@ struct CorpusCase {
   bool reference;  // also compare with the (slow) PCRE2 reference
 };
 
+void PrintTo(const CorpusCase& c, std::ostream* os) { *os << c.file; }
+
 class PlanCorpusTest : public ::testing::TestWithParam<CorpusCase> {};
 
 TEST_P(PlanCorpusTest, PlannedEqualsUngated) {
