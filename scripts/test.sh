@@ -57,8 +57,8 @@ if [[ ,$stages, == *,sanitize,* ]]; then
       -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DTRAWL_SANITIZE=address,undefined \
       -DTRAWL_BUILD_BENCHMARKS=OFF; then
     # The corpus equivalence sets (engine and planner) are slow under ASan; the release run
-    # covers them. as it
-    # does the AWS end-to-end test (label e2e: real services, processes and timeouts).
+    # covers them, as it does the AWS end-to-end test (label e2e: real services, processes
+    # and timeouts).
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       run_ctest build-asan -E 'CorpusEquivalence|PlanCorpus' -LE e2e
   else
