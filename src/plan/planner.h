@@ -47,9 +47,12 @@ std::string_view CostClassName(CostClass cost_class);
 struct PlanOptions {
   bool gate = true;           // false: no literal gating (the ungated baseline)
   size_t min_atom_len = 3;    // shorter atoms hit too often to gate on
-  // Regexes whose window (max width, capped by max_window) exceeds this are not gated:
-  // each atom hit would cost PCRE2 a search over that many start positions.
-  uint32_t max_gate_window = 1u << 30;
+  // Regexes whose start window (a bounded prefix's width, else the max width capped by
+  // max_window) exceeds this are not gated: each atom hit would cost PCRE2 a search over
+  // that many start positions. Measured on rules/secrets.json over bench_mixed_16MiB.bin:
+  // rules gated on a keyword with an 8 KiB window (ethereum-private-key, 490 hits) cost
+  // ~85 us a hit, more than the whole full-scan partition; the cap keeps them there.
+  uint32_t max_gate_window = 256;
   size_t regexes_per_partition = 1000;  // target size of a full-scan regex partition
   // Literal partition size when the plan also has full-scan regexes (see PlanPartitions).
   size_t literals_per_partition = 16384;
