@@ -39,13 +39,13 @@ double LocationWeight(const ScoringPolicy& policy, std::string_view path, std::s
   return policy.default_location_weight;
 }
 
-// Deterministic choice among several results for one component.
-bool BetterResult(const ComponentResult& a, const std::string& a_json, const ComponentResult& b,
-                  const std::string& b_json) {
+// Deterministic choice among several results for one component. Serializes only when
+// duplicates tie on status and truncation (rare: one result per component is the rule).
+bool BetterResult(const ComponentResult& a, const ComponentResult& b) {
   const bool a_analysed = a.status == "analysed", b_analysed = b.status == "analysed";
   if (a_analysed != b_analysed) return a_analysed;
   if ((a.truncation == 0) != (b.truncation == 0)) return a.truncation == 0;
-  return a_json < b_json;
+  return ComponentResultToJson(a, 0) < ComponentResultToJson(b, 0);
 }
 
 void Score(const ScoringPolicy& policy, AggregatedFinding* f) {
@@ -174,7 +174,7 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
   }
 
   // The best result per component (see BetterResult).
-  std::map<std::string, std::pair<ComponentResult, std::string>> chosen;
+  std::map<std::string, ComponentResult> chosen;
   for (ComponentResult& r : results) {
     if (r.package_id != m.package_id) {
       notes.insert(StrCat("ignored a result for component ", r.component_id,
@@ -196,13 +196,12 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
       f.component_id = r.component_id;
       f.path = r.path;
     }
-    std::string json = ComponentResultToJson(r, 0);
-    const std::string id = r.component_id;
-    auto it = chosen.find(id);
+    auto it = chosen.find(r.component_id);
     if (it == chosen.end()) {
-      chosen.emplace(id, std::make_pair(std::move(r), std::move(json)));
-    } else if (BetterResult(r, json, it->second.first, it->second.second)) {
-      it->second = {std::move(r), std::move(json)};
+      const std::string id = r.component_id;  // r moves below
+      chosen.emplace(id, std::move(r));
+    } else if (BetterResult(r, it->second)) {
+      it->second = std::move(r);
     }
   }
 
@@ -221,7 +220,7 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
       missing.push_back(c.path);
       continue;
     }
-    ComponentResult& r = it->second.first;
+    ComponentResult& r = it->second;
     if (r.status == "analysed") databases.insert(r.database);
     report.components.push_back(std::move(r));
   }

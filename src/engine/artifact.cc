@@ -7,87 +7,19 @@
 #include <cstring>
 #include <thread>
 
-#include "util/strings.h"
 #include "engine/compiler.h"
 #include "engine/engine_info.h"
 #include "engine/internal/engine_parts.h"
 #include "trawl/trawl_version.h"
+#include "util/byte_io.h"
 #include "util/status_codes.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
 
 constexpr char kMagic[8] = {'T', 'R', 'A', 'W', 'L', 'D', 'B', '\0'};
 constexpr size_t kHeaderSize = 8 + 4 + 4 + 8 + 8;
-
-class Writer {
- public:
-  void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
-  void U32(uint32_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  void U64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  void F64(double v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  void Str(std::string_view s) {
-    U64(s.size());
-    out_.append(s);
-  }
-  void StrList(const std::vector<std::string>& list) {
-    U32(static_cast<uint32_t>(list.size()));
-    for (const auto& s : list) Str(s);
-  }
-  std::string& out() { return out_; }
-
- private:
-  std::string out_;
-};
-
-// Bounds-checked reader: every read fails cleanly past the end.
-class Reader {
- public:
-  explicit Reader(std::string_view data) : data_(data) {}
-  bool ok() const { return ok_; }
-  uint8_t U8() { return Fixed<uint8_t>(); }
-  uint32_t U32() { return Fixed<uint32_t>(); }
-  uint64_t U64() { return Fixed<uint64_t>(); }
-  double F64() { return Fixed<double>(); }
-  std::string_view Str() {
-    const uint64_t size = U64();
-    if (!ok_ || size > data_.size() - pos_) {
-      ok_ = false;
-      return {};
-    }
-    std::string_view s = data_.substr(pos_, size);
-    pos_ += size;
-    return s;
-  }
-  std::vector<std::string> StrList() {
-    const uint32_t count = U32();
-    std::vector<std::string> list;
-    if (!ok_ || count > data_.size() - pos_) {  // each string needs at least one byte
-      ok_ = false;
-      return list;
-    }
-    list.reserve(count);
-    for (uint32_t i = 0; i < count && ok_; ++i) list.emplace_back(Str());
-    return list;
-  }
-  bool AtEnd() const { return pos_ == data_.size(); }
-
- private:
-  template <typename T>
-  T Fixed() {
-    T v{};
-    if (!ok_ || sizeof(T) > data_.size() - pos_) {
-      ok_ = false;
-      return v;
-    }
-    std::memcpy(&v, data_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  std::string_view data_;
-  size_t pos_ = 0;
-  bool ok_ = true;
-};
 
 absl::Status Corrupt(std::string_view why) {
   return WithCode(absl::DataLossError(StrCat("database artifact is corrupt: ", why)),
@@ -108,7 +40,7 @@ absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes) {
                     ErrorCode::kCorrupt);
   }
   if (bytes.size() < kHeaderSize) return Corrupt("truncated header");
-  Reader header(bytes.substr(sizeof kMagic, kHeaderSize - sizeof kMagic));
+  ByteReader header(bytes.substr(sizeof kMagic, kHeaderSize - sizeof kMagic));
   const uint32_t version = header.U32();
   header.U32();  // reserved flags
   const uint64_t payload_size = header.U64();
@@ -175,7 +107,7 @@ bool DecodeHex(std::string_view hex, Sha256Digest* out) {
 // Decodes the rule table into pre-sized vectors.
 absl::Status DecodeRules(std::string_view blob, std::vector<Definition>* defs,
                          std::vector<RuleInfo>* infos) {
-  Reader r(blob);
+  ByteReader r(blob);
   const uint32_t rule_count = static_cast<uint32_t>(defs->size());
   for (uint32_t i = 0; i < rule_count && r.ok(); ++i) {
     Definition& def = (*defs)[i];
@@ -211,7 +143,7 @@ absl::Status DecodeRules(std::string_view blob, std::vector<Definition>* defs,
 }  // namespace
 
 absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
-  Writer w;
+  ByteWriter w;
   const EngineInfo& engine = GetEngineInfo();
   w.Str(TRAWL_VERSION_STRING);
   w.Str(engine.name);
@@ -221,9 +153,9 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
   w.U32(static_cast<uint32_t>(db.rule_count()));
   // The rule table is one length-prefixed blob, so a loader can skip it and decode it on
   // another thread while the engine databases are being restored.
-  Writer rules_writer;
+  ByteWriter rules_writer;
   for (size_t i = 0; i < db.rule_count(); ++i) {
-    Writer& rw = rules_writer;
+    ByteWriter& rw = rules_writer;
     const Definition& def = db.definitions()[i];
     const RuleInfo& info = db.rule_info()[i];
     rw.Str(def.id);
@@ -282,7 +214,7 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
   w.U64(target_features);
 
   std::string out(kMagic, sizeof kMagic);
-  Writer header;
+  ByteWriter header;
   header.U32(kArtifactFormatVersion);
   header.U32(0);
   header.U64(w.out().size());
@@ -295,7 +227,7 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
 absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes) {
   auto payload = CheckedPayload(bytes);
   if (!payload.ok()) return payload.status();
-  Reader r(*payload);
+  ByteReader r(*payload);
   ArtifactHeader header;
   header.format_version = kArtifactFormatVersion;
   header.trawl_version = std::string(r.Str());
@@ -316,7 +248,7 @@ absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes) {
 absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_view bytes) {
   auto payload = CheckedPayload(bytes);
   if (!payload.ok()) return payload.status();
-  Reader r(*payload);
+  ByteReader r(*payload);
   r.Str();  // trawl version: informational
   const std::string_view engine_name = r.Str();
   const std::string_view engine_version = r.Str();

@@ -138,6 +138,18 @@ struct Scanner::Impl {
   }
 
   // Returns false when the scan must stop (match cap).
+  // Appends groups 1..groups of a PCRE2 match as absolute offsets (-1 for unset groups);
+  // returns where they start in `captures`.
+  uint32_t AppendCaptures(const PCRE2_SIZE* ovector, uint32_t groups, uint64_t base) {
+    const uint32_t begin = static_cast<uint32_t>(captures.size());
+    for (uint32_t g = 1; g <= groups; ++g) {
+      const bool unset = ovector[2 * g] == PCRE2_UNSET;
+      captures.push_back(unset ? -1 : static_cast<int64_t>(base + ovector[2 * g]));
+      captures.push_back(unset ? -1 : static_cast<int64_t>(base + ovector[2 * g + 1]));
+    }
+    return begin;
+  }
+
   bool Record(uint32_t rule, RuleState& state, uint64_t start, uint64_t end, uint32_t capture_begin,
               uint32_t capture_count) {
     pending.push_back({rule, start, end, capture_begin, capture_count});
@@ -247,16 +259,7 @@ struct Scanner::Impl {
     const uint64_t start = window_base + ovector[0];
     const uint64_t stop = window_base + ovector[1];
     const uint32_t groups = static_cast<uint32_t>(rc) - 1;
-    const uint32_t capture_begin = static_cast<uint32_t>(captures.size());
-    for (uint32_t g = 1; g <= groups; ++g) {
-      if (ovector[2 * g] == PCRE2_UNSET) {
-        captures.push_back(-1);
-        captures.push_back(-1);
-      } else {
-        captures.push_back(static_cast<int64_t>(window_base + ovector[2 * g]));
-        captures.push_back(static_cast<int64_t>(window_base + ovector[2 * g + 1]));
-      }
-    }
+    const uint32_t capture_begin = AppendCaptures(ovector, groups, window_base);
     state.cursor = stop > start ? stop : start + 1;
     return Record(rule, state, start, stop, capture_begin, groups);
   }
@@ -375,16 +378,7 @@ struct Scanner::Impl {
         // The global loop's next match ends after this round: a later round finds it.
         if (stop > accept_hi) return true;
         const uint32_t groups = static_cast<uint32_t>(rc) - 1;
-        const uint32_t capture_begin = static_cast<uint32_t>(captures.size());
-        for (uint32_t g = 1; g <= groups; ++g) {
-          if (ovector[2 * g] == PCRE2_UNSET) {
-            captures.push_back(-1);
-            captures.push_back(-1);
-          } else {
-            captures.push_back(static_cast<int64_t>(window_base + ovector[2 * g]));
-            captures.push_back(static_cast<int64_t>(window_base + ovector[2 * g + 1]));
-          }
-        }
+        const uint32_t capture_begin = AppendCaptures(ovector, groups, window_base);
         state.cursor = stop > start ? stop : start + 1;
         pos = state.cursor;
         if (!Record(rule, state, start, stop, capture_begin, groups)) return true;

@@ -3,9 +3,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cmath>
-#include <cstdio>
-#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -14,7 +11,6 @@
 #include "classify/plan.h"
 #include "engine/compiler.h"
 #include "intake/decompose.h"
-#include "intake/manifest_json.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/json_writer.h"

@@ -1,7 +1,8 @@
 // File: byte_io.h
-// Little binary writer and bounds-checked reader for trawl's own cache files (native
-// byte order: caches never leave the machine that wrote them). A read past the end sets
-// !ok() and returns zero values, so a damaged file is detected, never trusted.
+// Little binary writer and bounds-checked reader for trawl's own binary files: database
+// artifacts and compile caches (native byte order: both hold engine bytecode for one CPU
+// family anyway). A read past the end sets !ok() and returns zero values, so a damaged
+// file is detected, never trusted.
 #ifndef TRAWL_SRC_UTIL_BYTE_IO_H_
 #define TRAWL_SRC_UTIL_BYTE_IO_H_
 
@@ -9,6 +10,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace trawl {
 
@@ -17,10 +19,15 @@ class ByteWriter {
   void U8(uint8_t v) { out_.push_back(static_cast<char>(v)); }
   void U32(uint32_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
   void U64(uint64_t v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void F64(double v) { out_.append(reinterpret_cast<const char*>(&v), sizeof v); }
   void Raw(std::string_view s) { out_.append(s); }
   void Str(std::string_view s) {
     U64(s.size());
     out_.append(s);
+  }
+  void StrList(const std::vector<std::string>& list) {
+    U32(static_cast<uint32_t>(list.size()));
+    for (const auto& s : list) Str(s);
   }
   std::string& out() { return out_; }
 
@@ -36,6 +43,7 @@ class ByteReader {
   uint8_t U8() { return Fixed<uint8_t>(); }
   uint32_t U32() { return Fixed<uint32_t>(); }
   uint64_t U64() { return Fixed<uint64_t>(); }
+  double F64() { return Fixed<double>(); }
   std::string_view Raw(size_t size) {
     if (!ok_ || size > data_.size() - pos_) {
       ok_ = false;
@@ -46,6 +54,17 @@ class ByteReader {
     return s;
   }
   std::string_view Str() { return Raw(U64()); }
+  std::vector<std::string> StrList() {
+    const uint32_t count = U32();
+    std::vector<std::string> list;
+    if (!ok_ || count > data_.size() - pos_) {  // each string needs at least one byte
+      ok_ = false;
+      return list;
+    }
+    list.reserve(count);
+    for (uint32_t i = 0; i < count && ok_; ++i) list.emplace_back(Str());
+    return list;
+  }
 
  private:
   template <typename T>

@@ -1,6 +1,6 @@
 #define _POSIX_C_SOURCE 200809L /* mkdtemp */
 /* The scan planner's C options: TRAWL_OPT_SCAN_PLAN and TRAWL_OPT_COMPILE_CACHE_DIR
- * (trawl_options_set_str). Compiled as C. A planned and an unplanned database of the same
+ * (trawl_options_set_string). Compiled as C. A planned and an unplanned database of the same
  * rules must report the same matches, with and without a compile cache. */
 #include <stdio.h>
 #include <stdlib.h>
