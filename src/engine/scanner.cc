@@ -214,8 +214,9 @@ struct Scanner::Impl {
     // Every match not yet reported that ends at or after `end` starts within the rule's
     // width of it; PCRE2 finds the leftmost one starting no later than `end`.
     const uint64_t width = std::min<uint64_t>(info.max_width, db->max_window());
-    const uint64_t search_from =
-        std::max({state.cursor, end > width ? end - width : 0, window_base});
+    // It also lies inside the run of alphabet bytes ending at `end`, usually far shorter.
+    const uint64_t search_from = AlphabetRunStart(
+        rule, end, std::max({state.cursor, end > width ? end - width : 0, window_base}));
     pcre2_set_offset_limit(match_context, end - window_base);
     const auto confirm_start = limits.profile ? absl::Now() : absl::InfinitePast();
     int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
@@ -278,6 +279,20 @@ struct Scanner::Impl {
     return known > 0;
   }
 
+  // The first offset in [floor, end] from which bytes up to `end` are all in the rule's
+  // match alphabet: no match containing the byte before `end` starts earlier. `floor`
+  // when the rule has no alphabet. Call after the rule's confirm regex is prepared.
+  uint64_t AlphabetRunStart(uint32_t rule, uint64_t end, uint64_t floor) const {
+    const ByteSet* alphabet = db->parts().confirm[rule].alphabet();
+    if (alphabet == nullptr || end <= floor) return floor;
+    uint64_t pos = end;
+    while (pos > floor &&
+           (*alphabet)[static_cast<unsigned char>(window[pos - 1 - window_base])]) {
+      --pos;
+    }
+    return pos;
+  }
+
   // Window half-width of a gated rule: its matches are at most this long.
   uint64_t GateWidth(uint32_t rule) const {
     return std::min<uint64_t>(db->rule_info()[rule].max_width, db->max_window());
@@ -337,8 +352,11 @@ struct Scanner::Impl {
     // still to be found starts at or after accepted - W (inside the kept context).
     const uint64_t floor = std::max(lo_clip, accepted > width ? accepted - width : 0);
     ScanProfile::Rule* cost = limits.profile ? &limits.profile->rules[rule] : nullptr;
+    // The match also lies in the run of alphabet bytes holding the atom; bounding by
+    // that run keeps range starts in end order (the run start never decreases).
     auto range_start = [&](const GateHit& hit) {
-      return hit.end > hit.window ? hit.end - hit.window : 0;
+      const uint64_t by_window = hit.end > hit.window ? hit.end - hit.window : 0;
+      return AlphabetRunStart(rule, hit.end, std::max(by_window, lo_clip));
     };
     for (size_t k = first; k < last && !state.capped && !stopped;) {
       // A match containing an atom that ends at h starts in [h - w, h] (w <= W: the

@@ -3,10 +3,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
 #include <unordered_map>
 #include <random>
 
 #include "engine/engine_info.h"
+#include "engine/scanner.h"
 #include "plan/atoms.h"
 #include "util/byte_io.h"
 #include "util/digest.h"
@@ -298,6 +300,34 @@ void StorePlanCache(const std::string& dir, const std::string& fingerprint,
   (void)WriteFileAtomically(StrCat(dir, "/plan.bin"), w.out());
 }
 
+constexpr std::string_view kMergedPartition = "merged";
+
+// Seconds to scan the calibration sample with `layout` (best of 5), compiled without the
+// planner and without the compile cache (which holds the chosen layout only); infinity
+// when it does not compile.
+double TimeLayout(const std::vector<Definition>& definitions, const CompileOptions& compile,
+                  std::vector<PartitionRequest> layout) {
+  constexpr double kNever = std::numeric_limits<double>::infinity();
+  CompileOptions trial = compile;
+  trial.partitions = std::move(layout);
+  trial.planner = nullptr;
+  trial.progress = nullptr;
+  trial.cache_dir.clear();
+  auto db = CompileDatabase(definitions, trial);
+  if (!db.ok()) return kNever;
+  auto scanner = Scanner::Create(*db);
+  if (!scanner.ok()) return kNever;
+  double best = kNever;
+  for (int rep = 0; rep < 5; ++rep) {
+    const absl::Time start = absl::Now();
+    if (!(*scanner)->Scan(CalibrationSample(), ScanLimits{}, [](const Match&) { return true; }).ok()) {
+      return kNever;
+    }
+    best = std::min(best, absl::ToDoubleSeconds(absl::Now() - start));
+  }
+  return best;
+}
+
 }  // namespace
 
 std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& definitions,
@@ -330,11 +360,13 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
   PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}, {}};
   PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}, {}};
   std::vector<uint32_t> regexes, hot, warm;
+  size_t gate_rules = 0;
   for (uint32_t i = 0; i < definitions.size(); ++i) {
     switch (costs[i].cost_class) {
       case CostClass::kLiteral: literals.rules.push_back(i); break;
       case CostClass::kShortLiteral: short_literals.rules.push_back(i); break;
       case CostClass::kGated:
+        ++gate_rules;
         gate.rules.push_back(i);
         gate.atoms.push_back(costs[i].atoms);
         gate.gate_windows.push_back(costs[i].gate_window);
@@ -383,6 +415,37 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
   // hot rules does not pay one pass each.
   bucketed(hot, "hot", std::max<size_t>(1, hot.size() / 16));
   bucketed(warm, "warm", std::max<size_t>(1, options.regexes_per_partition / 2));
+  const size_t regex_rules = gate_rules + regexes.size() + hot.size() + warm.size();
+  const size_t regex_passes = static_cast<size_t>(
+      std::count_if(requests.begin(), requests.end(),
+                    [](const PartitionRequest& r) { return r.kind != PartitionKind::kLiteral; }));
+  if (options.calibrate && regex_passes > 1 && regex_rules <= options.max_trial_rules &&
+      compile.partitions.empty()) {
+    // Literal partitions are the same in both layouts: the trial leaves them out.
+    std::vector<Definition> trial_definitions;
+    std::vector<PartitionRequest> planned_trial;
+    PartitionRequest one{PartitionKind::kRegex, std::string(kMergedPartition), {}, {}, {}};
+    PartitionRequest trial_one = one;
+    for (const PartitionRequest& request : requests) {
+      if (request.kind == PartitionKind::kLiteral) continue;
+      PartitionRequest renumbered = request;
+      for (uint32_t& rule : renumbered.rules) {
+        one.rules.push_back(rule);
+        rule = static_cast<uint32_t>(trial_definitions.size());
+        trial_definitions.push_back(definitions[one.rules.back()]);
+        trial_one.rules.push_back(rule);
+      }
+      planned_trial.push_back(std::move(renumbered));
+    }
+    const double planned_seconds = TimeLayout(trial_definitions, compile, std::move(planned_trial));
+    const double merged_seconds = TimeLayout(trial_definitions, compile, {std::move(trial_one)});
+    // A margin, so that noise does not flip plans whose costs are alike.
+    if (merged_seconds < 0.9 * planned_seconds) {
+      std::sort(one.rules.begin(), one.rules.end());
+      std::erase_if(requests, [](const PartitionRequest& r) { return r.kind != PartitionKind::kLiteral; });
+      requests.push_back(std::move(one));
+    }
+  }
   if (costs_out) *costs_out = std::move(costs);
   return requests;
 }
@@ -409,6 +472,10 @@ std::string ExplainRule(const Database& db, uint32_t rule) {
   if (info.partition >= 0) {
     const PartitionInfo& part = db.partitions()[static_cast<size_t>(info.partition)];
     where = StrCat(" [partition ", part.name, ", ", PartitionKindName(part.kind), "]");
+    if (part.name == kMergedPartition) {
+      return StrCat("merged: one pass over the whole set timed faster than the plan (",
+                    CostClassName(cost.cost_class), ": ", cost.why, ")", where);
+    }
     // A database built without the planner (or with other options) placed it otherwise.
     if (cost.cost_class == CostClass::kGated && part.kind != PartitionKind::kGate) {
       return StrCat("full scan, but gateable: ", cost.why, where);

@@ -62,6 +62,13 @@ struct PlanOptions {
   // plans are reproducible and independent of the data being benchmarked.
   bool calibrate = true;
   size_t hot_bytes_per_match = 1024;
+  // Small sets: when at most this many rules need a regex pass (gated or full scan), the
+  // plan and one merged pass are both compiled and timed on the calibration sample, and
+  // the faster kept. Gating pays only when the full-scan pass it spares is expensive; for
+  // a few hundred secret rules one merged pass is faster than a gate pass plus a regex
+  // pass. Timed, so close calls may go either way between compiles; matches are the same
+  // either way. 0: never.
+  size_t max_trial_rules = 1000;
 };
 
 // The calibration sample (deterministic).

@@ -15,6 +15,14 @@
 namespace trawl::plan {
 namespace {
 
+// The layout trial may merge a small set into one pass (timed); these tests are about
+// the plan itself.
+PlanOptions NoTrial() {
+  PlanOptions options;
+  options.max_trial_rules = 0;
+  return options;
+}
+
 using testing_util::Literal;
 using testing_util::Regex;
 
@@ -122,7 +130,7 @@ std::vector<Definition> SyntheticRules() {
 }
 
 TEST(PlanEquivalenceTest, SyntheticRulesOnRandomInput) {
-  auto planned = CompilePlanned(SyntheticRules(), {});
+  auto planned = CompilePlanned(SyntheticRules(), {}, NoTrial());
   ASSERT_TRUE(planned.ok()) << planned.status();
   auto ungated = CompileDatabase(SyntheticRules(), {});
   ASSERT_TRUE(ungated.ok());
@@ -144,7 +152,7 @@ TEST(PlanEquivalenceTest, SyntheticRulesOnRandomInput) {
 }
 
 TEST(PlanEquivalenceTest, ChunksStreamsAndCapsAgree) {
-  auto planned = CompilePlanned(SyntheticRules(), {});
+  auto planned = CompilePlanned(SyntheticRules(), {}, NoTrial());
   auto ungated = CompileDatabase(SyntheticRules(), {});
   ASSERT_TRUE(planned.ok() && ungated.ok());
   const std::string input = RandomText(600 << 10, 77);
@@ -163,7 +171,7 @@ TEST(PlanEquivalenceTest, SmallWindowStillExactForBoundedRules) {
   std::vector<Definition> rules = {Regex("bounded", "key\\s*=\\s*[a-z0-9]{1,12}"),
                                    Regex("lazy-bounded", "k[e]y.{0,20}?9"),
                                    Regex("pair", "password.{0,30}key")};
-  auto planned = CompilePlanned(rules, compile);
+  auto planned = CompilePlanned(rules, compile, NoTrial());
   ASSERT_TRUE(planned.ok());
   for (uint32_t seed = 20; seed < 24; ++seed) {
     const std::string input = RandomText(50000, seed);
@@ -204,7 +212,7 @@ TEST_P(PlanCorpusTest, PlannedEqualsUngated) {
   if (!std::filesystem::exists(path)) GTEST_SKIP() << "no ../shared corpus";
   auto rules = LoadRuleFile(path);
   ASSERT_TRUE(rules.ok()) << rules.status();
-  auto planned = CompilePlanned(rules->definitions, {});
+  auto planned = CompilePlanned(rules->definitions, {}, NoTrial());
   ASSERT_TRUE(planned.ok()) << planned.status();
   auto ungated = CompileDatabase(rules->definitions, {});
   ASSERT_TRUE(ungated.ok()) << ungated.status();

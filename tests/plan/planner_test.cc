@@ -2,6 +2,7 @@
 // cache, and artifacts that carry gate partitions.
 #include "plan/planner.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -12,6 +13,14 @@
 
 namespace trawl::plan {
 namespace {
+
+// The layout trial may merge a small set into one pass (timed); these tests are about
+// the plan itself.
+PlanOptions NoTrial() {
+  PlanOptions options;
+  options.max_trial_rules = 0;
+  return options;
+}
 
 using testing_util::Literal;
 using testing_util::Regex;
@@ -53,7 +62,7 @@ TEST(AtomsTest, DialectHazardsAndUnsupportedConstructsGiveNoAtoms) {
 
 TEST(AtomsTest, WhitespaceClassKeepsPcreMeaning) {
   // RE2 expands small classes into atoms; PCRE2's \s also matches VT (0x0B).
-  auto db = CompilePlanned({Regex("c", "(?i)create\\sfile"), Regex("n", "key[^\\S\\n]=")}, {});
+  auto db = CompilePlanned({Regex("c", "(?i)create\\sfile"), Regex("n", "key[^\\S\\n]=")}, {}, NoTrial());
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(testing_util::ScanAll(*db, "CREATE\x0b" "FILE key\x0b=").size(), 2u);
 }
@@ -110,7 +119,7 @@ TEST(PlannerTest, ClassifiesByCost) {
 TEST(PlannerTest, PlannedDatabaseHasAGatePartition) {
   auto db = CompilePlanned({Literal("l", "password"), Regex("g", "AKIA[0-9A-Z]{16}"),
                             Regex("h", "[a-z]")},
-                           {});
+                           {}, NoTrial());
   ASSERT_TRUE(db.ok()) << db.status();
   const auto& parts = (*db)->partitions();
   const PartitionInfo& gate = parts[(*db)->rule_info()[1].partition];
@@ -123,7 +132,7 @@ TEST(PlannerTest, PlannedDatabaseHasAGatePartition) {
 }
 
 TEST(PlannerTest, ArtifactKeepsGatePartitions) {
-  auto db = CompilePlanned({Regex("g", "AKIA[0-9A-Z]{16}"), Regex("t", "(?i)token=[a-z]{4}")}, {});
+  auto db = CompilePlanned({Regex("g", "AKIA[0-9A-Z]{16}"), Regex("t", "(?i)token=[a-z]{4}")}, {}, NoTrial());
   ASSERT_TRUE(db.ok()) << db.status();
   auto bytes = SerializeDatabase(**db);
   ASSERT_TRUE(bytes.ok());
@@ -147,6 +156,7 @@ TEST(PlannerTest, CacheRebuildsOnlyChangedPartitions) {
   compile.cache_dir = dir;
   PlanOptions options;
   options.regexes_per_partition = 8;  // several regex partitions
+  options.max_trial_rules = 0;
   auto first = CompilePlanned(defs, compile, options);
   ASSERT_TRUE(first.ok()) << first.status();
   auto partition_files = [&] {
@@ -187,13 +197,36 @@ TEST(PlannerTest, CacheKeepsRejections) {
   // Accepted alone, rejected only inside a multi-pattern compile would be ideal; a rule
   // rejected at validation never reaches the cache, so check statuses round-trip.
   std::vector<Definition> defs = {Regex("ok", "abc[0-9]+"), Regex("empty", "x*")};
-  auto first = CompilePlanned(defs, compile);
-  auto second = CompilePlanned(defs, compile);
+  auto first = CompilePlanned(defs, compile, NoTrial());
+  auto second = CompilePlanned(defs, compile, NoTrial());
   ASSERT_TRUE(first.ok() && second.ok());
   for (size_t i = 0; i < defs.size(); ++i) {
     EXPECT_EQ((*first)->rule_info()[i].status, (*second)->rule_info()[i].status);
   }
   std::filesystem::remove_all(dir);
+}
+
+// A small set whose plan has several regex passes is timed against one merged pass; the
+// faster layout is kept. Which one wins is the machine's call, so the test checks that
+// the outcome is one of the two and finds what the other finds.
+TEST(PlannerTest, LayoutTrialKeepsThePlanOrOneMergedPass) {
+  std::vector<Definition> defs = {Literal("l", "password"), Regex("g", "AKIA[0-9A-Z]{16}"),
+                                  Regex("h", "[a-z]"), Regex("r", "[0-9]{3}-[0-9]{4}")};
+  auto tried = CompilePlanned(defs, {});
+  auto planned = CompilePlanned(defs, {}, NoTrial());
+  ASSERT_TRUE(tried.ok() && planned.ok());
+  const auto& parts = (*tried)->partitions();
+  const bool merged = std::any_of(parts.begin(), parts.end(),
+                                  [](const PartitionInfo& p) { return p.name == "merged"; });
+  if (merged) {
+    ASSERT_EQ(parts.size(), 2u);  // the literals, and one pass for every regex
+    EXPECT_EQ((*tried)->rule_info()[1].partition, (*tried)->rule_info()[3].partition);
+    EXPECT_NE(ExplainRule(**tried, 1).find("merged"), std::string::npos);
+  } else {
+    EXPECT_EQ(parts.size(), (*planned)->partitions().size());
+  }
+  const std::string input = "x AKIAABCDEFGHIJKLMNOP password 555-1234";
+  EXPECT_EQ(testing_util::ScanAll(*tried, input), testing_util::ScanAll(*planned, input));
 }
 
 }  // namespace

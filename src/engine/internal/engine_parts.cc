@@ -58,6 +58,10 @@ const pcre2_code* LazyRegex::Get(const Definition& def, bool for_confirmation) {
   std::call_once(once_, [&] {
     auto code = CompilePcre2(def, for_confirmation);
     if (code.ok()) code_ = *std::move(code);
+    if (for_confirmation && def.kind == PatternKind::kRegex) {
+      auto alphabet = MatchAlphabet(def.expression, def.flags);
+      if (alphabet && !alphabet->all()) alphabet_ = std::make_unique<const ByteSet>(*alphabet);
+    }
   });
   return code_.get();
 }

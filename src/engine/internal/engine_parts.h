@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "engine/match_alphabet.h"
 #include "rules/definition.h"
 
 namespace trawl::internal {
@@ -49,9 +50,14 @@ class LazyRegex {
   // compiled at database build time, with the same PCRE2 version).
   const pcre2_code* Get(const Definition& def, bool for_confirmation);
 
+  // After Get(def, true): the bytes the rule's matches can contain, or nullptr when that
+  // is every byte or unknown (engine/match_alphabet.h). Bounds span recovery.
+  const ByteSet* alphabet() const { return alphabet_.get(); }
+
  private:
   std::once_flag once_;
   Pcre2CodePtr code_;
+  std::unique_ptr<const ByteSet> alphabet_;  // allocated only for rules that fire
 };
 
 struct EngineParts {
