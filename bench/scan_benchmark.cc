@@ -8,7 +8,8 @@
 // The ratio trawl/raw is the figure that matters; absolute MB/s vary with the machine.
 //
 // Rule sets: TRAWL_BENCH_SETS (comma list of files, default: the project's own rules plus
-// the public secret/IOC subsets when ../shared is present; "a+b" compiles files together). Input: TRAWL_BENCH_INPUT
+// the public secret/IOC subsets when ../shared is present; "a+b" compiles files together;
+// a suffix "@ungated" or "@notrial" picks another layout, see LoadSet). Input: TRAWL_BENCH_INPUT
 // (default ../shared/corpus/scan_inputs/bench_mixed_16MiB.bin, else 16 MiB generated).
 #include <benchmark/benchmark.h>
 
@@ -60,8 +61,16 @@ const Loaded& LoadSet(const std::string& path) {
   if (it != cache.end()) return it->second;
   Loaded loaded;
   // "a.json+b.json" compiles the files together (e.g. patterns alone vs with entities).
+  // A suffix picks the layout: "@ungated" (one literal partition plus regex chunks),
+  // "@notrial" (the plan without its small-set layout trial); else the default plan.
+  std::string_view files = path;
+  std::string_view layout;
+  if (const size_t at = files.rfind('@'); at != std::string_view::npos) {
+    layout = files.substr(at + 1);
+    files = files.substr(0, at);
+  }
   absl::StatusOr<RuleSet> rules = RuleSet{};
-  for (auto piece : Split(path, '+', true)) {
+  for (auto piece : Split(files, '+', true)) {
     auto part = LoadRuleFile(std::string(piece));
     if (!part.ok()) {
       rules = part.status();
@@ -71,10 +80,13 @@ const Loaded& LoadSet(const std::string& path) {
   }
   if (rules.ok()) {
     // The planner is on, as in the C API and CLI; TRAWL_BENCH_PLAN=0 measures the old
-    // layout (one literal partition plus regex chunks).
+    // layout for every set.
     const char* plan_env = std::getenv("TRAWL_BENCH_PLAN");
-    const bool planned = plan_env == nullptr || std::string_view(plan_env) != "0";
-    auto db = planned ? plan::CompilePlanned(rules->definitions, {})
+    const bool planned =
+        layout != "ungated" && (plan_env == nullptr || std::string_view(plan_env) != "0");
+    plan::PlanOptions options;
+    if (layout == "notrial") options.max_trial_rules = 0;
+    auto db = planned ? plan::CompilePlanned(rules->definitions, {}, options)
                       : CompileDatabase(rules->definitions, {});
     if (db.ok()) {
       loaded.db = *db;
@@ -188,7 +200,7 @@ int Register() {
     std::string name;
     for (auto piece : Split(path, '+', true)) {
       name += (name.empty() ? "" : "+") + std::filesystem::path(std::string(piece)).filename().string();
-    }
+    }  // a layout suffix stays on the last file's name
     benchmark::RegisterBenchmark(("BM_RawEngine/" + name).c_str(), BM_RawEngine, path)
         ->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::RegisterBenchmark(("BM_TrawlScan/" + name).c_str(), BM_TrawlScan, path)

@@ -320,12 +320,44 @@ double TimeLayout(const std::vector<Definition>& definitions, const CompileOptio
   double best = kNever;
   for (int rep = 0; rep < 5; ++rep) {
     const absl::Time start = absl::Now();
-    if (!(*scanner)->Scan(CalibrationSample(), ScanLimits{}, [](const Match&) { return true; }).ok()) {
+    if (!(*scanner)->Scan(CalibrationSample(), ScanLimits{}, [](const Match&) { return true; })
+             .ok()) {
       return kNever;
     }
     best = std::min(best, absl::ToDoubleSeconds(absl::Now() - start));
   }
   return best;
+}
+
+// The layout trial for small sets (PlanOptions::max_trial_rules): the plan's regex passes
+// and one merged pass are each timed on the calibration sample; the merged pass replaces
+// the plan's regex passes in `requests` when it is clearly faster. Literal partitions are
+// the same in both layouts and stay out of the trial.
+void TryMergedLayout(const std::vector<Definition>& definitions, const CompileOptions& compile,
+                     std::vector<PartitionRequest>* requests) {
+  std::vector<Definition> trial_definitions;
+  std::vector<PartitionRequest> planned;
+  PartitionRequest merged{PartitionKind::kRegex, std::string(kMergedPartition), {}, {}, {}};
+  PartitionRequest trial_merged = merged;
+  for (const PartitionRequest& request : *requests) {
+    if (request.kind == PartitionKind::kLiteral) continue;
+    PartitionRequest renumbered = request;
+    for (uint32_t& rule : renumbered.rules) {
+      merged.rules.push_back(rule);
+      trial_definitions.push_back(definitions[rule]);
+      rule = static_cast<uint32_t>(trial_definitions.size() - 1);
+      trial_merged.rules.push_back(rule);
+    }
+    planned.push_back(std::move(renumbered));
+  }
+  const double planned_seconds = TimeLayout(trial_definitions, compile, std::move(planned));
+  const double merged_seconds = TimeLayout(trial_definitions, compile, {std::move(trial_merged)});
+  // A margin, so that noise does not flip plans whose costs are alike.
+  if (merged_seconds >= 0.9 * planned_seconds) return;
+  std::sort(merged.rules.begin(), merged.rules.end());
+  std::erase_if(*requests,
+                [](const PartitionRequest& r) { return r.kind != PartitionKind::kLiteral; });
+  requests->push_back(std::move(merged));
 }
 
 }  // namespace
@@ -421,30 +453,7 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
                     [](const PartitionRequest& r) { return r.kind != PartitionKind::kLiteral; }));
   if (options.calibrate && regex_passes > 1 && regex_rules <= options.max_trial_rules &&
       compile.partitions.empty()) {
-    // Literal partitions are the same in both layouts: the trial leaves them out.
-    std::vector<Definition> trial_definitions;
-    std::vector<PartitionRequest> planned_trial;
-    PartitionRequest one{PartitionKind::kRegex, std::string(kMergedPartition), {}, {}, {}};
-    PartitionRequest trial_one = one;
-    for (const PartitionRequest& request : requests) {
-      if (request.kind == PartitionKind::kLiteral) continue;
-      PartitionRequest renumbered = request;
-      for (uint32_t& rule : renumbered.rules) {
-        one.rules.push_back(rule);
-        rule = static_cast<uint32_t>(trial_definitions.size());
-        trial_definitions.push_back(definitions[one.rules.back()]);
-        trial_one.rules.push_back(rule);
-      }
-      planned_trial.push_back(std::move(renumbered));
-    }
-    const double planned_seconds = TimeLayout(trial_definitions, compile, std::move(planned_trial));
-    const double merged_seconds = TimeLayout(trial_definitions, compile, {std::move(trial_one)});
-    // A margin, so that noise does not flip plans whose costs are alike.
-    if (merged_seconds < 0.9 * planned_seconds) {
-      std::sort(one.rules.begin(), one.rules.end());
-      std::erase_if(requests, [](const PartitionRequest& r) { return r.kind != PartitionKind::kLiteral; });
-      requests.push_back(std::move(one));
-    }
+    TryMergedLayout(definitions, compile, &requests);
   }
   if (costs_out) *costs_out = std::move(costs);
   return requests;
