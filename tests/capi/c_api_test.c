@@ -115,7 +115,16 @@ static void test_rules_errors(void) {
   trawl_error issue = TRAWL_ERROR_INIT;
   CHECK(trawl_rules_issue(rules, 1, &issue) == TRAWL_OK);
   CHECK(strstr(issue.message, "duplicate id") != NULL);
+  CHECK(issue.index == 1); /* the repeat's position in bad.json */
   CHECK(trawl_rules_issue(rules, 2, &issue) == TRAWL_E_NOT_FOUND);
+  {
+    /* Entity fields are checked after parsing; the issue still has the position. */
+    static const char unknown[] = "[{\"id\":\"c\",\"regex\":\"x\"},"
+                                  "{\"id\":\"d\",\"regex\":\"y\",\"validator\":\"nope\"}]";
+    CHECK(trawl_rules_add_json(rules, unknown, strlen(unknown), "v.json", &err) == TRAWL_E_PARSE);
+    CHECK(err.index == 1);
+    CHECK(strstr(err.message, "v.json") != NULL);
+  }
   CHECK(trawl_rules_add_json(rules, "[{", 2, "broken.json", &err) == TRAWL_E_PARSE);
   CHECK(trawl_rules_add_file(rules, "/nonexistent/rules.json", &err) == TRAWL_E_IO);
   /* A NULL error pointer is fine. */
