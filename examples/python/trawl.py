@@ -413,9 +413,10 @@ class Options(_Handle):
     Keyword names: compile_threads, max_window, compile_target, regexes_per_partition,
     max_matches_per_rule, max_matches, max_bytes, time_budget_ms, chunk_bytes,
     include_values, max_carve_depth, max_carves_per_component, max_carve_scan_bytes
-    (ints/bools; the carve limits apply to the package calls); fingerprint_key, policy, suppressions, baseline (strings;
-    the last three are file paths read by the call that uses them); progress, a callable
-    progress(stage: str, done: int, total: int) that may be called from several threads.
+    (ints/bools; the carve limits apply to the package calls); fingerprint_key, policy,
+    suppressions, baseline (strings; the last three are file paths read by the call that
+    uses them); progress, a callable progress(stage: str, done: int, total: int) that may
+    be called from several threads.
     """
 
     _kind = "Options"
