@@ -358,6 +358,9 @@ trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) {
     case TRAWL_OPT_CHUNK_BYTES: lo = 1; hi = int64_t{1} << 30; break;
     case TRAWL_OPT_INCLUDE_VALUES: hi = 1; break;
     case TRAWL_OPT_SCAN_PLAN: hi = 1; break;
+    case TRAWL_OPT_MAX_CARVE_DEPTH:
+    case TRAWL_OPT_MAX_CARVES_PER_COMPONENT: hi = UINT32_MAX; break;
+    case TRAWL_OPT_MAX_CARVE_SCAN_BYTES: hi = INT64_MAX; break;
     default: return TRAWL_E_UNSUPPORTED;
   }
   if (min) *min = lo;
@@ -391,6 +394,15 @@ trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t 
     case TRAWL_OPT_CHUNK_BYTES: options->limits.chunk_bytes = static_cast<size_t>(value); break;
     case TRAWL_OPT_INCLUDE_VALUES: options->include_values = value != 0; break;
     case TRAWL_OPT_SCAN_PLAN: options->scan_plan = value != 0; break;
+    case TRAWL_OPT_MAX_CARVE_DEPTH:
+      options->limits_package.max_carve_depth = static_cast<uint32_t>(value);
+      break;
+    case TRAWL_OPT_MAX_CARVES_PER_COMPONENT:
+      options->limits_package.max_carves_per_component = static_cast<uint32_t>(value);
+      break;
+    case TRAWL_OPT_MAX_CARVE_SCAN_BYTES:
+      options->limits_package.max_carve_scan_bytes = static_cast<uint64_t>(value);
+      break;
   }
   return TRAWL_OK;
 }

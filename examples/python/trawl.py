@@ -117,6 +117,9 @@ _INT_OPTIONS = {
     "time_budget_ms": 13,         # TRAWL_OPT_TIME_BUDGET_MS, 0 = unlimited
     "chunk_bytes": 14,            # TRAWL_OPT_CHUNK_BYTES
     "include_values": 15,         # TRAWL_OPT_INCLUDE_VALUES, bool
+    "max_carve_depth": 25,        # TRAWL_OPT_MAX_CARVE_DEPTH, 0 = no carving
+    "max_carves_per_component": 26,  # TRAWL_OPT_MAX_CARVES_PER_COMPONENT, 0 = no cap
+    "max_carve_scan_bytes": 27,   # TRAWL_OPT_MAX_CARVE_SCAN_BYTES, 0 = all
 }
 _STRING_OPTIONS = {
     "fingerprint_key": 20,        # TRAWL_OPT_FINGERPRINT_KEY
@@ -409,9 +412,11 @@ class Options(_Handle):
 
     Keyword names: compile_threads, max_window, compile_target, regexes_per_partition,
     max_matches_per_rule, max_matches, max_bytes, time_budget_ms, chunk_bytes,
-    include_values (ints/bools); fingerprint_key, policy, suppressions, baseline (strings;
-    the last three are file paths read by the call that uses them); progress, a callable
-    progress(stage: str, done: int, total: int) that may be called from several threads.
+    include_values, max_carve_depth, max_carves_per_component, max_carve_scan_bytes
+    (ints/bools; the carve limits apply to the package calls); fingerprint_key, policy,
+    suppressions, baseline (strings; the last three are file paths read by the call that
+    uses them); progress, a callable progress(stage: str, done: int, total: int) that may
+    be called from several threads.
     """
 
     _kind = "Options"

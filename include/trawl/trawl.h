@@ -152,6 +152,18 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
  * change rebuilds only what changed; "" = no cache (default). */
 #define TRAWL_OPT_COMPILE_CACHE_DIR 24
 
+/* Integer options of package intake (trawl_decompose_file, trawl_decompose_to_directory,
+ * trawl_classify_file, trawl_analyze_package_file): carving, which opens archives embedded
+ * in a file's bytes (zip, gzip, 7z, xz, bzip2, tar at an offset > 0; docs/manifest.md).
+ * A signature a limit keeps from being opened is listed in the manifest's carve_skips.
+ * Since: 0.2 */
+/** int, carved containers on one path chain; 0 turns carving off (default 2) */
+#define TRAWL_OPT_MAX_CARVE_DEPTH 25
+/** int, embedded signatures tried in one file, opened or not; 0 = no cap (default 16) */
+#define TRAWL_OPT_MAX_CARVES_PER_COMPONENT 26
+/** int, bytes at the start of each file searched for signatures; 0 = all (256 MiB) */
+#define TRAWL_OPT_MAX_CARVE_SCAN_BYTES 27
+
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */
 #define TRAWL_TARGET_AVX2 2

@@ -13,7 +13,8 @@ void CheckEntityFieldsOf(RuleSet* set, size_t first) {
     Definition& def = set->definitions[i];
     absl::Status status = CheckEntityFields(def.entity, def.validator);
     if (!status.ok()) {
-      set->issues.push_back({def.source, -1, def.id, -1, std::string(status.message())});
+      set->issues.push_back(
+          {def.source, def.file_index, def.id, def.file_offset, std::string(status.message())});
       continue;
     }
     kept.push_back(std::move(def));

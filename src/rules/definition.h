@@ -51,6 +51,11 @@ struct Definition {
   std::string entity;     // optional typed entity this rule yields (docs/rules.md)
   std::string validator;  // optional validator name that confirms a candidate
   std::string source;     // where it came from (file, or corpus origin)
+  // Position in the file it was loaded from, as LoadIssue has them, so that problems found
+  // after parsing (an id that repeats, within a file or across merged files) point at the
+  // definition too. -1 when unknown: built in code, or read back from a compiled database.
+  int64_t file_index = -1;
+  int64_t file_offset = -1;
 };
 
 }  // namespace trawl

@@ -180,6 +180,8 @@ void AddElement(simdjson::dom::element element, int64_t index, int64_t element_o
   }
   Definition def;
   def.source = std::string(file);
+  def.file_index = index;
+  def.file_offset = element_offset;
   std::vector<std::string> problems;
   ReadDefinition(object, &def, &problems);
   if (!problems.empty()) {
@@ -221,7 +223,7 @@ void CheckDuplicateIds(RuleSet* set, size_t first_new = 0) {
   for (size_t i = 0; i < set->definitions.size(); ++i) {
     Definition& def = set->definitions[i];
     if (!seen.insert(def.id).second && i >= first_new) {
-      set->issues.push_back({def.source, -1, def.id, -1, "duplicate id"});
+      set->issues.push_back({def.source, def.file_index, def.id, def.file_offset, "duplicate id"});
       continue;
     }
     kept.push_back(std::move(def));

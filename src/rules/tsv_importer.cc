@@ -38,6 +38,8 @@ absl::StatusOr<RuleSet> ParseCorpusTsv(std::string_view text, std::string_view f
     def.id = std::string(cols[0]);
     def.category = cols[4].empty() ? "uncategorized" : std::string(cols[4]);
     def.source = std::string(cols[5]);
+    def.file_index = def_index;
+    def.file_offset = offset;
     def.chains.emplace_back(kDefaultChain);
     if (cols[1] == "literal") {
       def.kind = PatternKind::kLiteral;
@@ -77,6 +79,9 @@ absl::StatusOr<RuleSet> ParseCorpusTsv(std::string_view text, std::string_view f
   // The corpus promises unique ids; the set still checks, as for JSON.
   RuleSet checked;
   checked.Merge(std::move(set));
+  // A repeated id is reported against the definition's source, which here is the corpus
+  // origin column; its index and offset are positions in this file.
+  for (LoadIssue& issue : checked.issues) issue.file = std::string(file);
   return checked;
 }
 

@@ -115,7 +115,16 @@ static void test_rules_errors(void) {
   trawl_error issue = TRAWL_ERROR_INIT;
   CHECK(trawl_rules_issue(rules, 1, &issue) == TRAWL_OK);
   CHECK(strstr(issue.message, "duplicate id") != NULL);
+  CHECK(issue.index == 1); /* the repeat's position in bad.json */
   CHECK(trawl_rules_issue(rules, 2, &issue) == TRAWL_E_NOT_FOUND);
+  {
+    /* Entity fields are checked after parsing; the issue still has the position. */
+    static const char unknown[] = "[{\"id\":\"c\",\"regex\":\"x\"},"
+                                  "{\"id\":\"d\",\"regex\":\"y\",\"validator\":\"nope\"}]";
+    CHECK(trawl_rules_add_json(rules, unknown, strlen(unknown), "v.json", &err) == TRAWL_E_PARSE);
+    CHECK(err.index == 1);
+    CHECK(strstr(err.message, "v.json") != NULL);
+  }
   CHECK(trawl_rules_add_json(rules, "[{", 2, "broken.json", &err) == TRAWL_E_PARSE);
   CHECK(trawl_rules_add_file(rules, "/nonexistent/rules.json", &err) == TRAWL_E_IO);
   /* A NULL error pointer is fine. */
@@ -311,6 +320,97 @@ static char* read_file(const char* path, size_t* len) {
   return data;
 }
 
+/* Appends a one-member ustar archive (header, content padded to 512, two zero blocks) at
+ * out; returns its size. out must have room for 512 + len rounded up to 512 + 1024. */
+static size_t put_tar(char* out, const char* name, const char* data) {
+  const size_t len = strlen(data);
+  const size_t size = 512 + (len + 511) / 512 * 512 + 1024;
+  unsigned sum = 0;
+  size_t i;
+  memset(out, 0, size);
+  memcpy(out, name, strlen(name));
+  memcpy(out + 100, "0000644", 7);
+  memcpy(out + 108, "0000000", 7);
+  memcpy(out + 116, "0000000", 7);
+  snprintf(out + 124, 12, "%011o", (unsigned)len);
+  memcpy(out + 136, "00000000000", 11);
+  out[156] = '0';
+  memcpy(out + 257, "ustar", 6); /* with its NUL: POSIX magic, then version "00" */
+  memcpy(out + 263, "00", 2);
+  memset(out + 148, ' ', 8); /* the checksum counts its own field as spaces */
+  for (i = 0; i < 512; ++i) sum += (unsigned char)out[i];
+  snprintf(out + 148, 8, "%06o", sum);
+  out[155] = ' ';
+  memcpy(out + 512, data, len);
+  return size;
+}
+
+/* Decomposes `path` with one carving limit set (key < 0: defaults); returns the manifest. */
+static trawl_buffer* decompose_with(const char* path, int32_t key, int64_t value) {
+  trawl_options* options = NULL;
+  trawl_buffer* manifest = NULL;
+  trawl_error err = TRAWL_ERROR_INIT;
+  CHECK(trawl_options_new(&options) == TRAWL_OK);
+  if (key >= 0) CHECK(trawl_options_set_int(options, key, value) == TRAWL_OK);
+  CHECK(trawl_decompose_file(&manifest, path, options, &err) == TRAWL_OK);
+  trawl_options_free(options);
+  return manifest;
+}
+
+/* Carving limits: a binary with a false zip signature at 200 and a tar at 1000. */
+static void test_carving_options(void) {
+  static const char kCarved[] = "\"path\": \"firmware.bin!@1000.tar!/etc/app.conf\"";
+  static const char kNotTried[] = "not tried: max_carves_per_component";
+  char blob[1000 + 2048 + 100];
+  size_t n = 0, i;
+  int64_t lo = -1, hi = 0;
+  for (i = 0; i < 1000; ++i) blob[i] = (char)(i % 251); /* no signature in here */
+  memcpy(blob + 200, "PK\x03\x04", 4);
+  n = 1000 + put_tar(blob + 1000, "etc/app.conf", "key=carved\n");
+  for (i = 0; i < 100; ++i) blob[n++] = (char)i;
+
+  char dir[] = "/tmp/trawl-capi-carve-XXXXXX";
+  char path[64];
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof path, "%s/firmware.bin", dir);
+  FILE* f = fopen(path, "wb");
+  CHECK(f != NULL && fwrite(blob, 1, n, f) == n);
+  if (f != NULL) fclose(f);
+
+  /* Defaults: the zip signature is a recorded skip, the tar a carved container. */
+  trawl_buffer* m = decompose_with(path, -1, 0);
+  CHECK(m != NULL && strstr(trawl_buffer_data(m), kCarved) != NULL);
+  CHECK(m != NULL && strstr(trawl_buffer_data(m), "\"carved_offset\": 1000") != NULL);
+  CHECK(m != NULL && strstr(trawl_buffer_data(m), "\"max_carve_depth\": 2") != NULL);
+  trawl_buffer_free(m);
+  /* Depth 0 turns carving off: nothing carved, nothing skipped. */
+  m = decompose_with(path, TRAWL_OPT_MAX_CARVE_DEPTH, 0);
+  CHECK(m != NULL && strstr(trawl_buffer_data(m), kCarved) == NULL);
+  CHECK(m != NULL && strstr(trawl_buffer_data(m), "\"carve_skips\"") == NULL);
+  trawl_buffer_free(m);
+  /* One signature tried: the false zip uses it up and the tar is a skip. */
+  m = decompose_with(path, TRAWL_OPT_MAX_CARVES_PER_COMPONENT, 1);
+  CHECK(m != NULL && strstr(trawl_buffer_data(m), kCarved) == NULL);
+  CHECK(m != NULL && strstr(trawl_buffer_data(m), kNotTried) != NULL);
+  trawl_buffer_free(m);
+  /* The tar's "ustar" magic (at 1257) lies past the searched prefix. */
+  m = decompose_with(path, TRAWL_OPT_MAX_CARVE_SCAN_BYTES, 1000);
+  CHECK(m != NULL && strstr(trawl_buffer_data(m), kCarved) == NULL);
+  CHECK(m != NULL && strstr(trawl_buffer_data(m), "\"max_carve_scan_bytes\": 1000") != NULL);
+  trawl_buffer_free(m);
+
+  trawl_options* options = NULL;
+  CHECK(trawl_options_new(&options) == TRAWL_OK);
+  CHECK(trawl_options_set_int(options, TRAWL_OPT_MAX_CARVE_DEPTH, -1) == TRAWL_E_INVALID);
+  CHECK(trawl_options_set_int(options, TRAWL_OPT_MAX_CARVES_PER_COMPONENT,
+                              (int64_t)UINT32_MAX + 1) == TRAWL_E_INVALID);
+  CHECK(trawl_option_bounds(TRAWL_OPT_MAX_CARVE_SCAN_BYTES, &lo, &hi) == TRAWL_OK);
+  CHECK(lo == 0 && hi == INT64_MAX);
+  trawl_options_free(options);
+  unlink(path);
+  rmdir(dir);
+}
+
 /* The four stages through the C API give the one-call report, byte for byte. */
 static void test_stages(void) {
   trawl_rules* rules = NULL;
@@ -452,6 +552,7 @@ int main(void) {
   test_artifacts();
   test_old_struct_sizes();
   test_stages();
+  test_carving_options();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -139,6 +139,7 @@ class ErrorTest(unittest.TestCase):
             self.assertEqual((issues[0].code, issues[0].index), (trawl.TRAWL_E_PARSE, 2))
             self.assertIn("needs 'regex' or 'literal'", issues[0].message)
             self.assertIn("duplicate id", issues[1].message)
+            self.assertEqual(issues[1].index, 1)  # the repeat's position in bad.json
         with trawl.Rules() as rules:
             rules.add_json(self.BAD, name="bad.json", strict=False)  # no raise
             self.assertEqual(len(rules.issues()), 2)
@@ -261,6 +262,22 @@ class PackageTest(unittest.TestCase):
         with self.assertRaises(trawl.TrawlError) as cm:
             trawl.decompose_file(os.path.join(WORK, "absent.tar.gz"))
         self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+
+    def test_carving_limits(self):
+        # A gzip stream embedded at offset 1000 of a binary is carved unless a limit says no.
+        import gzip
+        path = os.path.join(WORK, "firmware.bin")
+        with open(path, "wb") as f:
+            f.write(bytes(i % 251 for i in range(1000)) + gzip.compress(b"key=carved\n")
+                    + bytes(100))
+        carved = "firmware.bin!@1000.gz!/"
+        paths = [c["path"] for c in trawl.decompose_file(path)["components"]]
+        self.assertTrue(any(p.startswith(carved) for p in paths), paths)
+        for name, value in (("max_carve_depth", 0), ("max_carve_scan_bytes", 500)):
+            manifest = trawl.decompose_file(path, **{name: value})
+            self.assertEqual(manifest["limits"][name], value)
+            self.assertEqual([c["path"] for c in manifest["components"]], ["firmware.bin"])
+        self.assertEqual(trawl.Options.bounds("max_carves_per_component"), (0, 2**32 - 1))
 
     def test_stages_equal_one_call_byte_for_byte(self):
         one_call = trawl.analyze_package_file(DB, SAMPLE, raw=True)

@@ -66,6 +66,30 @@ TEST(LoaderTest, ReportsEveryBadDefinitionWithIndexIdAndOffset) {
   EXPECT_THAT(set->issues[7].reason, HasSubstr("duplicate id"));
 }
 
+TEST(LoaderTest, DuplicateIdIssueGivesTheRepeatsPosition) {
+  const std::string json = R"([{"id": "a", "regex": "a"},
+{"regex": "no id"},
+{"id": "a", "regex": "b"}])";
+  auto set = ParseDefinitions(json, "dup.json");
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->issues.size(), 2u);
+  const LoadIssue& dup = set->issues[1];
+  EXPECT_THAT(dup.reason, HasSubstr("duplicate id"));
+  EXPECT_EQ(dup.file, "dup.json");
+  // The third element of the file, though only the second kept definition.
+  EXPECT_EQ(dup.index, 2);
+  EXPECT_EQ(dup.offset, static_cast<int64_t>(json.find(R"({"id": "a", "regex": "b"})")));
+  EXPECT_THAT(dup.ToString(), HasSubstr("dup.json: definition 2 (a) at byte"));
+
+  // NDJSON: blank lines are not definitions; the offset is the line's.
+  const std::string lines = "{\"id\":\"n\",\"regex\":\"a\"}\n\n{\"id\":\"n\",\"regex\":\"b\"}\n";
+  auto ndjson = ParseDefinitions(lines, "dup.ndjson");
+  ASSERT_TRUE(ndjson.ok()) << ndjson.status();
+  ASSERT_EQ(ndjson->issues.size(), 1u);
+  EXPECT_EQ(ndjson->issues[0].index, 1);
+  EXPECT_EQ(ndjson->issues[0].offset, static_cast<int64_t>(lines.rfind('{')));
+}
+
 TEST(LoaderTest, NdjsonKeepsGoodLinesAroundABadOne) {
   auto set = ParseDefinitions("{\"id\":\"a\",\"regex\":\"a\"}\n{\"id\": oops}\n\n"
                               "{\"id\":\"c\",\"literal\":\"c\"}\n",
@@ -111,6 +135,8 @@ TEST(LoaderTest, MergeRejectsIdsSeenInEarlierFiles) {
   EXPECT_EQ(set.definitions[0].expression, "a");
   ASSERT_EQ(set.issues.size(), 1u);
   EXPECT_EQ(set.issues[0].file, "2.json");
+  EXPECT_EQ(set.issues[0].index, 0);  // its position in 2.json, not in the merged set
+  EXPECT_EQ(set.issues[0].offset, 1);
 }
 
 }  // namespace

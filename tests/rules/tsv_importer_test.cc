@@ -28,6 +28,19 @@ TEST(TsvImporterTest, ImportsLiteralsRegexesFlagsAndPrefilter) {
   EXPECT_EQ(set->issues[1].index, 3);
 }
 
+TEST(TsvImporterTest, DuplicateIdNamesTheFileAndLine) {
+  const std::string tsv =
+      "id\tkind\texpression\tflags\tcategory\tsource\n"
+      "a\tliteral\tx\t\tc\torigin\n"
+      "a\tliteral\ty\t\tc\torigin\n";
+  auto set = ParseCorpusTsv(tsv, "t.tsv");
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->issues.size(), 1u);
+  EXPECT_EQ(set->issues[0].file, "t.tsv");
+  EXPECT_EQ(set->issues[0].index, 1);
+  EXPECT_EQ(set->issues[0].offset, static_cast<int64_t>(tsv.rfind("a\tliteral")));
+}
+
 TEST(TsvImporterTest, RejectsFileWithoutHeader) {
   EXPECT_FALSE(ParseCorpusTsv("a\tliteral\tx\t\tc\ts\n", "t.tsv").ok());
 }
