@@ -117,6 +117,7 @@ _INT_OPTIONS = {
     "time_budget_ms": 13,         # TRAWL_OPT_TIME_BUDGET_MS, 0 = unlimited
     "chunk_bytes": 14,            # TRAWL_OPT_CHUNK_BYTES
     "include_values": 15,         # TRAWL_OPT_INCLUDE_VALUES, bool
+    "scan_plan": 16,              # TRAWL_OPT_SCAN_PLAN, bool: the scan planner (default 1)
     "max_carve_depth": 25,        # TRAWL_OPT_MAX_CARVE_DEPTH, 0 = no carving
     "max_carves_per_component": 26,  # TRAWL_OPT_MAX_CARVES_PER_COMPONENT, 0 = no cap
     "max_carve_scan_bytes": 27,   # TRAWL_OPT_MAX_CARVE_SCAN_BYTES, 0 = all
@@ -126,6 +127,7 @@ _STRING_OPTIONS = {
     "policy": 21,                 # TRAWL_OPT_POLICY_FILE (a path)
     "suppressions": 22,           # TRAWL_OPT_SUPPRESSIONS_FILE (a path)
     "baseline": 23,               # TRAWL_OPT_BASELINE_FILE (a path)
+    "compile_cache_dir": 24,      # TRAWL_OPT_COMPILE_CACHE_DIR (a path)
 }
 
 # --------------------------------------------------------------------------------------

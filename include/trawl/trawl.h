@@ -129,7 +129,7 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 
 /** Option keys. Values are pinned forever; unknown keys give TRAWL_E_UNSUPPORTED. */
 #define TRAWL_OPT_COMPILE_THREADS 1           /**< int, 0 = all cores (default 0) */
-#define TRAWL_OPT_MAX_WINDOW 2                /**< int, span look-back cap in bytes (32768) */
+#define TRAWL_OPT_MAX_WINDOW 2                /**< int, span look-back cap in bytes (8192) */
 #define TRAWL_OPT_COMPILE_TARGET 3            /**< int, TRAWL_TARGET_* (default HOST) */
 #define TRAWL_OPT_REGEXES_PER_PARTITION 4     /**< int, 0 = automatic */
 #define TRAWL_OPT_MAX_MATCHES_PER_RULE 10     /**< int, 0 = unlimited (default 10000) */

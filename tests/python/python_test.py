@@ -203,6 +203,18 @@ class ErrorTest(unittest.TestCase):
             trawl.Options(no_such_option=1)
         self.assertEqual(cm.exception.code, trawl.TRAWL_E_UNSUPPORTED)
 
+    def test_compile_cache_dir_and_scan_plan_options(self):
+        with tempfile.TemporaryDirectory() as cache:
+            with trawl.Rules() as rules:
+                rules.add_json(b'[{"id":"k","literal":"needle"},'
+                               b'{"id":"r","regex":"key=[0-9]{4}"}]')
+                db = trawl.Database.compile(rules, compile_cache_dir=cache)
+                self.assertTrue(os.listdir(cache))  # partitions were cached
+                old_layout = trawl.Database.compile(rules, scan_plan=0)
+            data = b"needle key=1234"
+            self.assertEqual(len(trawl.Scanner(db).scan(data)), 2)
+            self.assertEqual(len(trawl.Scanner(old_layout).scan(data)), 2)
+
     def test_garbage_collected_handles_are_freed(self):
         # Dropping the last reference runs __del__; nothing to observe but the absence of
         # a crash (and, under ASan, of a double free).
