@@ -220,16 +220,7 @@ class AlphabetWalker {
                  0x40);
         return true;
       case 'x': return HexEscape(out);
-      case 'o': {
-        if (Peek() != '{') return false;
-        const size_t close = p_.find('}', i_);
-        if (close == std::string_view::npos) return false;
-        const auto value = ParseNumber(p_.substr(i_ + 1, close - i_ - 1), 8);
-        if (!value) return false;
-        AddCodePoint(*value, out);
-        i_ = close + 1;
-        return true;
-      }
+      case 'o': return Peek() == '{' && BracedCodePoint(8, out);
       case 'g': case 'k':
         // Backreferences and subroutine calls match bytes already in the set.
         if (in_class) return false;
@@ -262,16 +253,19 @@ class AlphabetWalker {
     return true;
   }
 
+  // At `{` of \x{...} or \o{...}.
+  bool BracedCodePoint(uint32_t base, ByteSet* out) {
+    const size_t close = p_.find('}', i_);
+    if (close == std::string_view::npos) return false;
+    const auto value = ParseNumber(p_.substr(i_ + 1, close - i_ - 1), base);
+    if (!value) return false;
+    AddCodePoint(*value, out);
+    i_ = close + 1;
+    return true;
+  }
+
   bool HexEscape(ByteSet* out) {
-    if (Peek() == '{') {
-      const size_t close = p_.find('}', i_);
-      if (close == std::string_view::npos) return false;
-      const auto value = ParseNumber(p_.substr(i_ + 1, close - i_ - 1), 16);
-      if (!value) return false;
-      AddCodePoint(*value, out);
-      i_ = close + 1;
-      return true;
-    }
+    if (Peek() == '{') return BracedCodePoint(16, out);
     size_t digits = 0;
     while (digits < 2 && std::isxdigit(static_cast<unsigned char>(Peek(digits)))) ++digits;
     AddCodePoint(*ParseNumber(p_.substr(i_, digits), 16), out);  // \x alone is NUL
