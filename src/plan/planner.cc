@@ -138,6 +138,11 @@ std::string_view CostClassName(CostClass cost_class) {
   return "unknown";
 }
 
+// Fewer matches than this on the calibration sample: rarer than a warm rule.
+static uint64_t RareLimit(const PlanOptions& options) {
+  return CalibrationSample().size() / std::max<size_t>(1, options.hot_bytes_per_match);
+}
+
 RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_window,
                       const PlanOptions& options) {
   RuleCost cost;
@@ -155,6 +160,16 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
   }
   if (def.kind == PatternKind::kLiteral) {
     const size_t short_len = (def.flags & kFlagCaseless) ? 3 : 2;
+    // A short literal that is rare in typical text (".gq" in a domain list) costs the
+    // literal database little, while a database of its own is one more full pass.
+    const bool rare = options.calibrate && def.expression.size() <= short_len &&
+                      CountSampleMatches(def, CalibrationSample(), RareLimit(options)) <
+                          RareLimit(options);
+    if (def.expression.size() <= short_len && rare) {
+      cost.cost_class = CostClass::kLiteral;
+      cost.why = StrCat(def.expression.size(), "-byte literal, rare in typical text");
+      return cost;
+    }
     if (def.expression.size() <= short_len) {
       cost.cost_class = CostClass::kShortLiteral;
       cost.why = StrCat(def.expression.size(), "-byte literal",
@@ -249,7 +264,7 @@ std::string PlanKey(const Definition& def, const RuleInfo& info) {
 
 std::string PlanFingerprint(const PlanOptions& options, uint32_t max_window) {
   const EngineInfo& engine = GetEngineInfo();
-  return StrCat("plan 1; ", engine.name, " ", engine.version, "; gate ", options.gate ? 1 : 0, "; atom ",
+  return StrCat("plan 2; ", engine.name, " ", engine.version, "; gate ", options.gate ? 1 : 0, "; atom ",
                 options.min_atom_len, "; gate window ", options.max_gate_window, "; calibrate ",
                 options.calibrate ? 1 : 0, "/", options.hot_bytes_per_match, "; window ", max_window);
 }

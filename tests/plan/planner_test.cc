@@ -99,8 +99,14 @@ TEST(PlannerTest, ClassifiesByCost) {
   const PlanOptions options;
   EXPECT_EQ(ClassifyRule(Literal("l", "password"), CompiledInfo(8, 8), 8192, options).cost_class,
             CostClass::kLiteral);
-  EXPECT_EQ(ClassifyRule(Literal("s", "ab"), CompiledInfo(2, 2), 8192, options).cost_class,
+  // Short literals get a database of their own when they are common in typical text
+  // ("th" of "the"), and join the literal database when rare (".gq" of a domain list).
+  EXPECT_EQ(ClassifyRule(Literal("s", "th"), CompiledInfo(2, 2), 8192, options).cost_class,
             CostClass::kShortLiteral);
+  const RuleCost rare =
+      ClassifyRule(Literal("r", ".gq", kFlagCaseless), CompiledInfo(3, 3), 8192, options);
+  EXPECT_EQ(rare.cost_class, CostClass::kLiteral);
+  EXPECT_NE(rare.why.find("rare"), std::string::npos) << rare.why;
   EXPECT_EQ(ClassifyRule(Regex("g", "AKIA[0-9A-Z]{16}"), CompiledInfo(20, 20), 8192, options)
                 .cost_class,
             CostClass::kGated);
