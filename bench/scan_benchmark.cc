@@ -65,9 +65,11 @@ const Loaded& LoadSet(const std::string& path) {
   // "@notrial" (the plan without its small-set layout trial); else the default plan.
   std::string_view files = path;
   std::string_view layout;
-  if (const size_t at = files.rfind('@'); at != std::string_view::npos) {
-    layout = files.substr(at + 1);
-    files = files.substr(0, at);
+  for (std::string_view known : {"@ungated", "@notrial"}) {
+    if (files.size() > known.size() && files.substr(files.size() - known.size()) == known) {
+      layout = known.substr(1);
+      files.remove_suffix(known.size());
+    }
   }
   absl::StatusOr<RuleSet> rules = RuleSet{};
   for (auto piece : Split(files, '+', true)) {

@@ -8,20 +8,13 @@
 #include <random>
 
 #include "../engine/test_util.h"
+#include "plan_test_util.h"
 #include "plan/planner.h"
 #include "rules/loader.h"
 #include "util/file.h"
 
 namespace trawl::plan {
 namespace {
-
-// The layout trial may merge a small set into one pass (timed); these tests are about
-// the plan itself.
-PlanOptions NoTrial() {
-  PlanOptions options;
-  options.max_trial_rules = 0;
-  return options;
-}
 
 using testing_util::Literal;
 using testing_util::Regex;

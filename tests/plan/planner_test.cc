@@ -2,25 +2,18 @@
 // cache, and artifacts that carry gate partitions.
 #include "plan/planner.h"
 
-#include <algorithm>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "../engine/test_util.h"
+#include "plan_test_util.h"
 #include "engine/artifact.h"
 #include "plan/atoms.h"
 
 namespace trawl::plan {
 namespace {
-
-// The layout trial may merge a small set into one pass (timed); these tests are about
-// the plan itself.
-PlanOptions NoTrial() {
-  PlanOptions options;
-  options.max_trial_rules = 0;
-  return options;
-}
 
 using testing_util::Literal;
 using testing_util::Regex;
