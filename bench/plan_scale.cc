@@ -115,7 +115,7 @@ void Diff(const std::shared_ptr<const Database>& a, const std::shared_ptr<const 
   for (size_t i = 0; i < ca.size(); ++i) {
     if (ca[i] != cb[i]) {
       differ[i] = 1;
-      std::fprintf(stderr, "rule %s: %llu vs %llu matches\n", a->definitions()[i].id.c_str(),
+      std::fprintf(stderr, "rule %s: %llu vs %llu matches\n", a->definition(i).id.c_str(),
                    static_cast<unsigned long long>(ca[i]), static_cast<unsigned long long>(cb[i]));
     }
   }
@@ -125,11 +125,11 @@ void Diff(const std::shared_ptr<const Database>& a, const std::shared_ptr<const 
   std::set_difference(sa.begin(), sa.end(), sb.begin(), sb.end(), std::back_inserter(only_a));
   std::set_difference(sb.begin(), sb.end(), sa.begin(), sa.end(), std::back_inserter(only_b));
   for (auto [rule, start, end] : only_a) {
-    std::fprintf(stderr, "  only first: %s [%llu,%llu)\n", a->definitions()[rule].id.c_str(),
+    std::fprintf(stderr, "  only first: %s [%llu,%llu)\n", a->definition(rule).id.c_str(),
                  static_cast<unsigned long long>(start), static_cast<unsigned long long>(end));
   }
   for (auto [rule, start, end] : only_b) {
-    std::fprintf(stderr, "  only second: %s [%llu,%llu)\n", a->definitions()[rule].id.c_str(),
+    std::fprintf(stderr, "  only second: %s [%llu,%llu)\n", a->definition(rule).id.c_str(),
                  static_cast<unsigned long long>(start), static_cast<unsigned long long>(end));
   }
 }

@@ -537,7 +537,12 @@ trawl_status trawl_db_load_file(trawl_db** out, const char* path, trawl_error* e
   return Guard(err, [&] {
     auto file = trawl::MappedFile::Open(path);
     if (!file.ok()) return Fail(err, TRAWL_E_IO, std::string(file.status().message()));
-    return trawl_db_load(out, file->bytes().data(), file->bytes().size(), err);
+    // The database keeps the mapping and reads rule metadata from it on first use.
+    auto mapping = std::make_shared<const trawl::MappedFile>(*std::move(file));
+    auto db = trawl::DeserializeDatabase(mapping->bytes(), mapping);
+    if (!db.ok()) return FromStatus(db.status(), err);
+    *out = new trawl_db{*std::move(db)};
+    return TRAWL_OK;
   });
 }
 
@@ -571,7 +576,7 @@ size_t trawl_db_rule_count(const trawl_db* db) { return db ? db->rep->rule_count
 trawl_status trawl_db_rule(const trawl_db* db, size_t index, trawl_rule_info* out) {
   if (db == nullptr || !StructOk(out)) return TRAWL_E_INVALID;
   if (index >= db->rep->rule_count()) return TRAWL_E_NOT_FOUND;
-  const trawl::Definition& def = db->rep->definitions()[index];
+  const trawl::Definition& def = db->rep->definition(index);
   const trawl::RuleInfo& info = db->rep->rule_info()[index];
   trawl_rule_info value = TRAWL_RULE_INFO_INIT;
   value.id = def.id.c_str();

@@ -235,7 +235,12 @@ TRAWL_API trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules
  * @return TRAWL_OK, TRAWL_E_CORRUPT, TRAWL_E_VERSION, TRAWL_E_PLATFORM, TRAWL_E_INVALID
  */
 TRAWL_API trawl_status trawl_db_load(trawl_db** out, const char* data, size_t len, trawl_error* err);
-/** As trawl_db_load, from a file; TRAWL_E_IO when it cannot be read. */
+/**
+ * As trawl_db_load, from a file; TRAWL_E_IO when it cannot be read. The database maps the
+ * file read-only and scans from the mapping for its whole life, so loading copies nothing.
+ * Replace a loaded artifact by writing a new file and renaming it over the old one, as
+ * trawl_db_save_file does; truncating or rewriting it in place is undefined.
+ */
 TRAWL_API trawl_status trawl_db_load_file(trawl_db** out, const char* path, trawl_error* err);
 /** Serializes the database into a new buffer (free with trawl_buffer_free). */
 TRAWL_API trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db, trawl_error* err);

@@ -286,7 +286,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
                                     : r.source == kRefangedSource
                                         ? std::string_view(refanged->data)
                                         : std::string_view(structure.layers.buffers[r.source].data);
-    const Definition& def = db.definitions()[r.rule];
+    const Definition& def = db.definition(r.rule);
     const StructuralLocation where = structure.Locate(r.component.begin);
     std::string_view key;
     Finding f;

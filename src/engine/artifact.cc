@@ -1,17 +1,19 @@
 // File: artifact.cc
 #include "engine/artifact.h"
 
-#include <sys/mman.h>
 #include <xxhash.h>
 
 #include <cstring>
+#include <set>
 #include <thread>
 
 #include "engine/compiler.h"
 #include "engine/engine_info.h"
 #include "engine/internal/engine_parts.h"
+#include "engine/internal/rule_table.h"
 #include "trawl/trawl_version.h"
 #include "util/byte_io.h"
+#include "util/huge_pages.h"
 #include "util/status_codes.h"
 #include "util/strings.h"
 
@@ -60,49 +62,7 @@ absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes) {
   return payload;
 }
 
-// Restores one serialized engine database into a pre-faulted mapping: one mmap call
-// instead of a page fault for every 4 KiB of a tens-of-megabytes database.
-// Memory for an engine database of `*size` bytes (updated to the size mapped), or nullptr.
-// Restoring copies the bytecode into fresh memory, and on this class of VM the page faults
-// cost more than the copy: a large database gets 2 MiB-aligned memory with transparent
-// huge pages requested (one fault per 2 MiB where the kernel grants them); a small one is
-// populated at once.
-void* MapEngineMemory(size_t* size) {
-  constexpr size_t kHuge = size_t{2} << 20;
-  if (*size < kHuge) {
-    void* memory = mmap(nullptr, *size, PROT_READ | PROT_WRITE,
-                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-    return memory == MAP_FAILED ? nullptr : memory;
-  }
-  const size_t rounded = (*size + kHuge - 1) / kHuge * kHuge;
-  void* raw = mmap(nullptr, rounded + kHuge, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (raw == MAP_FAILED) return nullptr;
-  const auto base = reinterpret_cast<uintptr_t>(raw);
-  const uintptr_t aligned = (base + kHuge - 1) / kHuge * kHuge;
-  if (aligned > base) munmap(raw, aligned - base);
-  const uintptr_t tail = aligned + rounded;
-  if (base + rounded + kHuge > tail) munmap(reinterpret_cast<void*>(tail), base + rounded + kHuge - tail);
-  void* memory = reinterpret_cast<void*>(aligned);
-  madvise(memory, rounded, MADV_HUGEPAGE);  // advice only: small pages if refused
-  *size = rounded;
-  return memory;
-}
-
-absl::StatusOr<internal::HsDatabasePtr> RestoreEngineDatabase(std::string_view blob) {
-  size_t db_size = 0;
-  hs_error_t rc = hs_serialized_database_size(blob.data(), blob.size(), &db_size);
-  if (rc == HS_SUCCESS) {
-    size_t mapped_size = db_size;
-    void* memory = MapEngineMemory(&mapped_size);
-    if (memory == nullptr) return absl::ResourceExhaustedError("cannot map engine database");
-    auto* engine_db = static_cast<hs_database_t*>(memory);
-    rc = hs_deserialize_database_at(blob.data(), blob.size(), engine_db);
-    if (rc == HS_SUCCESS) {
-      return internal::HsDatabasePtr(engine_db, internal::HsDatabaseDeleter{mapped_size});
-    }
-    munmap(memory, mapped_size);
-  }
+absl::Status EngineError(hs_error_t rc) {
   if (rc == HS_DB_PLATFORM_ERROR) {
     return WithCode(absl::FailedPreconditionError(
                         "database was compiled for CPU features this machine lacks "
@@ -115,6 +75,135 @@ absl::StatusOr<internal::HsDatabasePtr> RestoreEngineDatabase(std::string_view b
   }
   return Corrupt(StrCat("engine database rejected (code ", rc, ")"));
 }
+
+// Restores one serialized engine database into fresh memory with huge pages requested
+// (util/huge_pages.h): page faults, not the copy, dominate a cold restore.
+absl::StatusOr<internal::HsDatabasePtr> RestoreEngineDatabase(std::string_view blob) {
+  size_t db_size = 0;
+  hs_error_t rc = hs_serialized_database_size(blob.data(), blob.size(), &db_size);
+  if (rc == HS_SUCCESS) {
+    size_t mapped_size = db_size;
+    void* memory = MapMemory(&mapped_size);
+    if (memory == nullptr) return absl::ResourceExhaustedError("cannot map engine database");
+    auto* engine_db = static_cast<hs_database_t*>(memory);
+    rc = hs_deserialize_database_at(blob.data(), blob.size(), engine_db);
+    if (rc == HS_SUCCESS) {
+      return internal::HsDatabasePtr(engine_db, internal::HsDatabaseDeleter{mapped_size});
+    }
+    UnmapMemory(memory, mapped_size);
+  }
+  return EngineError(rc);
+}
+
+// How a partition's engine database is stored (format 3).
+enum class EngineEncoding : uint8_t {
+  kSerialized = 0,  // hs_serialize_database's form, restored into fresh memory
+  kImage = 1,       // the database as it lies in memory, used in place where it is loaded
+};
+// Images start 64-byte aligned in the file, so in a mapped (page-aligned) artifact their
+// bytecode has the alignment it had when the image was taken.
+constexpr size_t kImageAlignment = 64;
+
+// The head of the engine's in-memory database (struct hs_database in Hyperscan's and
+// Vectorscan's src/database.h, 5.4). trawl never writes it and reads it only to check an
+// image's bounds before the engine trusts them. SerializeDatabase checks this mirror
+// against the engine's own serialized form and stores the serialized form when they
+// disagree, so a differently laid-out engine costs speed, not correctness.
+struct EngineImageHead {
+  uint32_t magic;
+  uint32_t version;
+  uint32_t length;  // bytecode bytes
+  uint64_t platform;
+  uint32_t crc32;
+  uint32_t reserved0;
+  uint32_t reserved1;
+  uint32_t bytecode;  // offset of the bytecode from the start of the database
+};
+// hs_serialize_database writes magic, version, length, platform, crc32 and the two
+// reserved words, unpadded, then the bytecode.
+constexpr size_t kSerializedHeadSize = 4 + 4 + 4 + 8 + 4 + 4 + 4;
+
+// Whether `image` holds its bytecode where its head says, inside its own bounds.
+bool ImageBoundsHold(const EngineImageHead& head, size_t image_size) {
+  return head.bytecode >= sizeof head && head.bytecode % kImageAlignment == 0 &&
+         head.bytecode <= image_size && head.length <= image_size - head.bytecode;
+}
+
+// Whether `image` (taken at a page-aligned address) is `serialized` as the mirror reads it.
+bool ImageMatchesSerialized(std::string_view image, std::string_view serialized) {
+  if (image.size() < sizeof(EngineImageHead) || serialized.size() < kSerializedHeadSize) {
+    return false;
+  }
+  EngineImageHead head;
+  std::memcpy(&head, image.data(), sizeof head);
+  ByteReader r(serialized);
+  const uint32_t magic = r.U32(), version = r.U32(), length = r.U32();
+  const uint64_t platform = r.U64();
+  const uint32_t crc32 = r.U32();
+  return head.magic == magic && head.version == version && head.length == length &&
+         head.platform == platform && head.crc32 == crc32 && ImageBoundsHold(head, image.size()) &&
+         length <= serialized.size() - kSerializedHeadSize &&
+         std::memcmp(image.data() + head.bytecode, serialized.data() + kSerializedHeadSize,
+                     length) == 0;
+}
+
+// Writes one engine database, as an image where the mirror above reads this engine right
+// and images are wanted.
+absl::Status WriteEngineDatabase(const hs_database_t* db, bool want_image, ByteWriter& w) {
+  char* blob = nullptr;
+  size_t blob_size = 0;
+  if (hs_serialize_database(db, &blob, &blob_size) != HS_SUCCESS) {
+    return absl::ResourceExhaustedError("engine: cannot serialize database");
+  }
+  std::unique_ptr<char, decltype(&free)> owned_blob(blob, &free);  // the engine mallocs
+  const std::string_view serialized(blob, blob_size);
+  size_t image_size = 0;
+  if (hs_serialized_database_size(blob, blob_size, &image_size) != HS_SUCCESS) {
+    return absl::InternalError("engine: cannot size its own serialized database");
+  }
+  size_t mapped_size = image_size;
+  void* memory = MapMemory(&mapped_size);  // page-aligned and zeroed
+  if (memory == nullptr) return absl::ResourceExhaustedError("cannot map engine database");
+  const std::string_view image(static_cast<const char*>(memory), image_size);
+  const bool as_image =
+      want_image &&
+      hs_deserialize_database_at(blob, blob_size, static_cast<hs_database_t*>(memory)) ==
+          HS_SUCCESS &&
+      ImageMatchesSerialized(image, serialized);
+  if (as_image) {
+    w.U8(static_cast<uint8_t>(EngineEncoding::kImage));
+    w.U64(image.size());
+    w.Align(kImageAlignment, kHeaderSize);
+    w.Raw(image);
+  } else {
+    w.U8(static_cast<uint8_t>(EngineEncoding::kSerialized));
+    w.Str(serialized);
+  }
+  UnmapMemory(memory, mapped_size);
+  return absl::OkStatus();
+}
+
+// An engine database used in place: `image` lies in memory the Database keeps alive.
+// Only its bounds are checked here; EngineParts::PrepareScratch then has the engine
+// check its platform and CRC.
+absl::StatusOr<internal::HsDatabasePtr> UseEngineImage(std::string_view image) {
+  if (reinterpret_cast<uintptr_t>(image.data()) % kImageAlignment != 0 ||
+      image.size() < sizeof(EngineImageHead)) {
+    return Corrupt("misplaced engine image");
+  }
+  // Never written through: the engine takes databases const for scanning and sizing.
+  auto* db = reinterpret_cast<hs_database_t*>(const_cast<char*>(image.data()));
+  size_t size = 0;
+  const hs_error_t rc = hs_database_size(db, &size);  // checks magic and version
+  if (rc == HS_DB_VERSION_ERROR) return EngineError(rc);
+  EngineImageHead head;
+  std::memcpy(&head, image.data(), sizeof head);
+  if (rc != HS_SUCCESS || size != image.size() || !ImageBoundsHold(head, image.size())) {
+    return Corrupt("bad engine image");
+  }
+  return internal::HsDatabasePtr(db, internal::HsDatabaseDeleter{0, /*borrowed=*/true});
+}
+
 
 bool DecodeHex(std::string_view hex, Sha256Digest* out) {
   if (hex.size() != 2 * out->size()) return false;
@@ -131,62 +220,104 @@ bool DecodeHex(std::string_view hex, Sha256Digest* out) {
   return true;
 }
 
-// Decodes the rule table into pre-sized vectors.
-// Sizes `v` to `n` default elements, asking for transparent huge pages for its storage
-// first when it is large. A fresh process pays a page fault for every 4 KiB it touches,
-// and on this class of VM faults dominate a cold load: 70k default Definitions (27 MB)
-// took 0.3 s to construct in a fresh process with 4 KiB pages, 0.03 s with huge pages.
-template <typename T>
-void SizeWithHugePages(std::vector<T>* v, size_t n) {
-  constexpr uintptr_t kHuge = uintptr_t{2} << 20;
-  v->reserve(n);  // a large block comes from its own mmap, untouched so far
-  const auto begin = reinterpret_cast<uintptr_t>(v->data());
-  const uintptr_t end = begin + n * sizeof(T);
-  const uintptr_t aligned = (begin + kHuge - 1) & ~(kHuge - 1);
-  if (end > aligned + kHuge) {
-    madvise(reinterpret_cast<void*>(aligned), (end - aligned) & ~(kHuge - 1), MADV_HUGEPAGE);
+// Reads one rule record, in the layout SerializeDatabase writes. With `def` null the
+// definition's fields are checked and skipped without allocating; `chains`, when given,
+// receives the names of the rule's chains.
+bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
+                    std::set<std::string_view>* chains) {
+  auto text = [&r](std::string* out) {
+    const std::string_view s = r.Str();
+    if (out != nullptr) out->assign(s);
+  };
+  auto list = [&r](std::vector<std::string>* out, std::set<std::string_view>* names) {
+    const uint32_t count = r.U32();
+    for (uint32_t k = 0; k < count && r.ok(); ++k) {
+      const std::string_view s = r.Str();
+      if (out != nullptr) out->emplace_back(s);
+      if (names != nullptr) names->insert(s);
+    }
+  };
+  auto field = [def](auto member) { return def ? &(def->*member) : nullptr; };
+  text(field(&Definition::id));
+  const bool literal = r.U8() == 1;
+  text(field(&Definition::expression));
+  const uint32_t flags = r.U32();
+  text(field(&Definition::category));
+  const uint8_t severity = r.U8();
+  const double confidence = r.F64();
+  text(field(&Definition::description));
+  list(field(&Definition::tags), nullptr);
+  list(field(&Definition::chains), chains);
+  list(field(&Definition::keywords), nullptr);
+  list(field(&Definition::examples), nullptr);
+  list(field(&Definition::negative_examples), nullptr);
+  text(field(&Definition::entity));
+  text(field(&Definition::validator));
+  text(field(&Definition::source));
+  if (def != nullptr) {
+    def->kind = literal ? PatternKind::kLiteral : PatternKind::kRegex;
+    def->flags = flags;
+    def->severity = static_cast<Severity>(std::min<uint8_t>(severity, 4));
+    def->confidence = confidence;
   }
-  v->resize(n);
+  const uint8_t status = r.U8();
+  info->status = static_cast<RuleStatus>(status);
+  info->reason = std::string(r.Str());
+  info->min_width = r.U32();
+  info->max_width = r.U32();
+  info->partition = static_cast<int32_t>(r.U32());
+  return r.ok() && status <= 2;
 }
 
-absl::Status DecodeRules(std::string_view blob, std::vector<Definition>* defs,
-                         std::vector<RuleInfo>* infos) {
+Definition DecodeDefinition(std::string_view record) {
+  ByteReader r(record);
+  Definition def;
+  RuleInfo info;
+  ReadRuleRecord(r, &def, &info, nullptr);  // checked when the artifact was loaded
+  return def;
+}
+
+// Checks every rule record and splits the table into them, without building Definitions
+// (internal::RuleTable decodes those on first use). Fills the rules' RuleInfo and the
+// distinct chain names.
+absl::Status SplitRules(std::string_view blob, std::vector<RuleInfo>* infos,
+                        std::vector<std::string_view>* records, std::vector<std::string>* chains) {
   ByteReader r(blob);
-  const uint32_t rule_count = static_cast<uint32_t>(defs->size());
-  for (uint32_t i = 0; i < rule_count && r.ok(); ++i) {
-    Definition& def = (*defs)[i];
-    RuleInfo& info = (*infos)[i];
-    def.id = std::string(r.Str());
-    def.kind = r.U8() == 1 ? PatternKind::kLiteral : PatternKind::kRegex;
-    def.expression = std::string(r.Str());
-    def.flags = r.U32();
-    def.category = std::string(r.Str());
-    def.severity = static_cast<Severity>(std::min<uint8_t>(r.U8(), 4));
-    def.confidence = r.F64();
-    def.description = std::string(r.Str());
-    def.tags = r.StrList();
-    def.chains = r.StrList();
-    def.keywords = r.StrList();
-    def.examples = r.StrList();
-    def.negative_examples = r.StrList();
-    def.entity = std::string(r.Str());
-    def.validator = std::string(r.Str());
-    def.source = std::string(r.Str());
-    const uint8_t status = r.U8();
-    if (status > 2) return Corrupt(StrCat("rule ", i, " has an unknown status"));
-    info.status = static_cast<RuleStatus>(status);
-    info.reason = std::string(r.Str());
-    info.min_width = r.U32();
-    info.max_width = r.U32();
-    info.partition = static_cast<int32_t>(r.U32());
+  std::set<std::string_view> chain_names;
+  for (size_t i = 0; i < infos->size(); ++i) {
+    const size_t start = r.pos();
+    if (!ReadRuleRecord(r, nullptr, &(*infos)[i], &chain_names)) {
+      return Corrupt(StrCat("bad record for rule ", i));
+    }
+    (*records)[i] = blob.substr(start, r.pos() - start);
   }
-  if (!r.ok() || !r.AtEnd()) return Corrupt("bad rule table");
+  if (!r.AtEnd()) return Corrupt("bad rule table");
+  chains->assign(chain_names.begin(), chain_names.end());
   return absl::OkStatus();
 }
 
+// A private copy of bytes the caller does not keep alive (util/huge_pages.h).
+class MappedCopy {
+ public:
+  explicit MappedCopy(std::string_view bytes) : size_(bytes.size()) {
+    memory_ = size_ ? MapMemory(&size_) : nullptr;
+    if (memory_ != nullptr) std::memcpy(memory_, bytes.data(), bytes.size());
+  }
+  ~MappedCopy() {
+    UnmapMemory(memory_, size_);
+  }
+  MappedCopy(const MappedCopy&) = delete;
+  MappedCopy& operator=(const MappedCopy&) = delete;
+  const char* data() const { return static_cast<const char*>(memory_); }
+
+ private:
+  size_t size_;
+  void* memory_;
+};
+
 }  // namespace
 
-absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
+absl::StatusOr<std::string> SerializeDatabase(const Database& db, const SerializeOptions& options) {
   ByteWriter w;
   const EngineInfo& engine = GetEngineInfo();
   w.Str(TRAWL_VERSION_STRING);
@@ -200,7 +331,7 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
   ByteWriter rules_writer;
   for (size_t i = 0; i < db.rule_count(); ++i) {
     ByteWriter& rw = rules_writer;
-    const Definition& def = db.definitions()[i];
+    const Definition& def = db.definition(i);
     const RuleInfo& info = db.rule_info()[i];
     rw.Str(def.id);
     rw.U8(static_cast<uint8_t>(def.kind));
@@ -238,13 +369,9 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db) {
       for (const std::string& atom : part.atoms) w.Str(atom);
       for (uint32_t window : part.gate_windows) w.U32(window);
     }
-    char* blob = nullptr;
-    size_t blob_size = 0;
-    if (hs_serialize_database(databases[p].get(), &blob, &blob_size) != HS_SUCCESS) {
-      return absl::ResourceExhaustedError("engine: cannot serialize database");
+    if (absl::Status written = WriteEngineDatabase(databases[p].get(), options.engine_images, w); !written.ok()) {
+      return written;
     }
-    w.Str(std::string_view(blob, blob_size));
-    free(blob);  // the engine allocates with malloc
   }
   // Target features are recorded from the engine's own view of each database.
   for (const auto& engine_db : databases) {
@@ -289,9 +416,19 @@ absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes) {
   return header;
 }
 
-absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_view bytes) {
+absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
+    std::string_view bytes, std::shared_ptr<const void> owner) {
   auto payload = CheckedPayload(bytes);
   if (!payload.ok()) return payload.status();
+  // The database reads its rule records and engine images in place, from bytes that it
+  // keeps alive and that are aligned as they were in the file.
+  if (owner == nullptr || reinterpret_cast<uintptr_t>(bytes.data()) % kImageAlignment != 0) {
+    auto copy = std::make_shared<const MappedCopy>(bytes);
+    if (copy->data() == nullptr) return absl::ResourceExhaustedError("cannot map the artifact");
+    bytes = std::string_view(copy->data(), bytes.size());
+    payload = bytes.substr(kHeaderSize);
+    owner = std::move(copy);
+  }
   ByteReader r(*payload);
   r.Str();  // trawl version: informational
   const std::string_view engine_name = r.Str();
@@ -310,12 +447,14 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
   if (rule_count > payload->size()) return Corrupt("rule count exceeds the file size");
   const std::string_view rules_blob = r.Str();
   if (!r.ok()) return Corrupt("truncated rule table");
-  std::vector<Definition> defs;
   std::vector<RuleInfo> infos;
-  SizeWithHugePages(&defs, rule_count);
-  SizeWithHugePages(&infos, rule_count);
+  std::vector<std::string_view> records;
+  ResizeWithHugePages(&infos, rule_count);
+  ResizeWithHugePages(&records, rule_count);
+  std::vector<std::string> chains;
   absl::Status rules_status;
-  std::thread rules_thread([&] { rules_status = DecodeRules(rules_blob, &defs, &infos); });
+  std::thread rules_thread(
+      [&] { rules_status = SplitRules(rules_blob, &infos, &records, &chains); });
   struct JoinOnExit {
     std::thread& thread;
     bool joined = false;
@@ -328,7 +467,8 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
   if (partition_count > payload->size()) return Corrupt("partition count exceeds the file size");
   auto parts = std::make_unique<internal::EngineParts>();
   std::vector<PartitionInfo> partitions(partition_count);
-  std::vector<std::string_view> blobs(partition_count);
+  std::vector<std::string_view> engine_bytes(partition_count);
+  std::vector<EngineEncoding> encodings(partition_count);
   for (uint32_t p = 0; p < partition_count; ++p) {
     PartitionInfo& part = partitions[p];
     const uint8_t kind = r.U8();
@@ -352,15 +492,26 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
       for (uint32_t k = 0; k < n && r.ok(); ++k) part.gate_windows[k] = r.U32();
       if (!r.ok()) return Corrupt("truncated gate partition");
     }
-    blobs[p] = r.Str();
+    const uint8_t encoding = r.U8();
+    if (encoding == static_cast<uint8_t>(EngineEncoding::kImage)) {
+      const uint64_t size = r.U64();
+      r.Align(kImageAlignment, kHeaderSize);
+      engine_bytes[p] = r.Raw(size);
+    } else if (encoding == static_cast<uint8_t>(EngineEncoding::kSerialized)) {
+      engine_bytes[p] = r.Str();
+    } else {
+      return Corrupt("unknown engine encoding");
+    }
+    encodings[p] = static_cast<EngineEncoding>(encoding);
     if (!r.ok()) return Corrupt("truncated engine database");
   }
-  // Restoring the engine databases (copying tens of megabytes of bytecode) dominates
-  // load time, so partitions are restored in parallel.
+  // Images are used where they lie; a serialized database (an engine whose layout trawl
+  // does not know) is copied, which dominates load time, so those restore in parallel.
   parts->databases.resize(partition_count);
   std::vector<absl::Status> restored(partition_count);
   ParallelFor(partition_count, 0, [&](size_t p) {
-    auto db_or = RestoreEngineDatabase(blobs[p]);
+    auto db_or = encodings[p] == EngineEncoding::kImage ? UseEngineImage(engine_bytes[p])
+                                                       : RestoreEngineDatabase(engine_bytes[p]);
     if (!db_or.ok()) {
       restored[p] = db_or.status();
       return;
@@ -373,6 +524,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
   for (const absl::Status& status : restored) {
     if (!status.ok()) return status;
   }
+  if (hs_error_t rc = parts->PrepareScratch(); rc != HS_SUCCESS) return EngineError(rc);
   r.U64();  // target features: informational (the engine checks the platform itself)
   if (!r.ok() || !r.AtEnd()) return Corrupt("unexpected layout");
   rules_thread.join();
@@ -387,9 +539,11 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_
   }
   Sha256Digest digest{};
   if (!DecodeHex(digest_hex, &digest)) return Corrupt("bad definitions digest");
-  return std::shared_ptr<const Database>(
-      std::make_shared<Database>(std::move(defs), std::move(infos), std::move(partitions),
-                                 std::move(parts), max_window, &digest));
+  auto table = std::make_unique<internal::RuleTable>(std::move(owner), std::move(records),
+                                                     &DecodeDefinition);
+  return std::shared_ptr<const Database>(std::make_shared<Database>(
+      std::move(table), std::move(chains), std::move(infos), std::move(partitions),
+      std::move(parts), max_window, digest));
 }
 
 }  // namespace trawl

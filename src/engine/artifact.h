@@ -1,8 +1,11 @@
 // File: artifact.h
 // The compiled database as one file: a header (magic, format version, trawl and engine
 // versions, target CPU features, definitions digest), the definitions' metadata, what
-// became of each rule, and the serialized engine databases; an XXH3 checksum covers it.
-// Loading checks all of it and never trusts a length it has not bounds-checked.
+// became of each rule, and the engine databases; an XXH3 checksum covers it. Loading
+// checks all of it and never trusts a length it has not bounds-checked.
+// A cold start is what an artifact is for, so loading a mapped artifact copies nothing:
+// engine databases are stored as the images they are in memory, 64-byte aligned, and
+// scanned where they lie; rule metadata is decoded per rule on first use.
 #ifndef TRAWL_SRC_ENGINE_ARTIFACT_H_
 #define TRAWL_SRC_ENGINE_ARTIFACT_H_
 
@@ -16,14 +19,24 @@
 namespace trawl {
 
 // 2: gate partitions (PartitionKind::kGate) with their atoms.
-inline constexpr uint32_t kArtifactFormatVersion = 2;
+// 3: engine databases stored as in-memory images, used in place where the file is mapped.
+inline constexpr uint32_t kArtifactFormatVersion = 3;
 
-absl::StatusOr<std::string> SerializeDatabase(const Database& db);
+struct SerializeOptions {
+  // false: store the engine's serialized form, which loading must copy, instead of images.
+  bool engine_images = true;
+};
+absl::StatusOr<std::string> SerializeDatabase(const Database& db,
+                                              const SerializeOptions& options = {});
 
 // Errors carry ErrorCode (util/status_codes.h): kCorrupt for truncated or damaged files
 // and files that are not artifacts, kVersion for another format or engine version,
 // kPlatform for databases built for instructions this CPU lacks.
-absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(std::string_view bytes);
+// `owner`, when given, keeps `bytes` alive (a mapped file, say) and `bytes` starts 64-byte
+// aligned: the database then keeps a reference to it, scans with its engine images in
+// place and reads rule metadata from it on first use. Otherwise `bytes` is copied.
+absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
+    std::string_view bytes, std::shared_ptr<const void> owner = nullptr);
 
 // Header facts, readable without loading the engine databases.
 struct ArtifactHeader {

@@ -2,8 +2,10 @@
 #include "engine/database.h"
 
 #include <algorithm>
+#include <set>
 
 #include "engine/internal/engine_parts.h"
+#include "engine/internal/rule_table.h"
 
 namespace trawl {
 namespace {
@@ -64,18 +66,43 @@ Database::Database(std::vector<Definition> definitions, std::vector<RuleInfo> ru
       partitions_(std::move(partitions)),
       parts_(std::move(parts)),
       max_window_(max_window) {
+  std::set<std::string_view> chains;
+  for (const Definition& def : definitions_) chains.insert(def.chains.begin(), def.chains.end());
+  chains_.assign(chains.begin(), chains.end());
+  digest_ = known_digest ? *known_digest : DigestDefinitions(definitions_);
+  FinishConstruction();
+}
+
+Database::Database(std::unique_ptr<internal::RuleTable> table, std::vector<std::string> chains,
+                   std::vector<RuleInfo> rule_info, std::vector<PartitionInfo> partitions,
+                   std::unique_ptr<internal::EngineParts> parts, uint32_t max_window,
+                   const Sha256Digest& digest)
+    : rule_table_(std::move(table)),
+      chains_(std::move(chains)),
+      rule_info_(std::move(rule_info)),
+      partitions_(std::move(partitions)),
+      parts_(std::move(parts)),
+      max_window_(max_window),
+      digest_(digest) {
+  FinishConstruction();
+}
+
+void Database::FinishConstruction() {
   for (const RuleInfo& info : rule_info_) {
     if (info.status == RuleStatus::kRejected) continue;
     overlap_ = std::max(overlap_, std::min(info.max_width, max_window_));
   }
-  digest_ = known_digest ? *known_digest : DigestDefinitions(definitions_);
   if (!parts_->confirm) {
-    parts_->confirm = std::make_unique<internal::LazyRegex[]>(definitions_.size());
-    parts_->reference = std::make_unique<internal::LazyRegex[]>(definitions_.size());
+    parts_->confirm = MappedArray<internal::LazyRegex>(rule_count());
+    parts_->reference = MappedArray<internal::LazyRegex>(rule_count());
   }
 }
 
 Database::~Database() = default;
+
+const Definition& Database::definition(size_t rule) const {
+  return rule_table_ ? rule_table_->Get(rule) : definitions_[rule];
+}
 
 size_t Database::CountWithStatus(RuleStatus status) const {
   return static_cast<size_t>(std::count_if(rule_info_.begin(), rule_info_.end(),

@@ -17,6 +17,7 @@ namespace trawl {
 
 namespace internal {
 struct EngineParts;  // engine handles; defined in engine/internal/engine_parts.h
+class RuleTable;     // definitions decoded on first use; engine/internal/rule_table.h
 }
 
 // What became of one definition at compile time. Values are stored in artifacts.
@@ -64,14 +65,24 @@ class Database {
   Database(std::vector<Definition> definitions, std::vector<RuleInfo> rule_info,
            std::vector<PartitionInfo> partitions, std::unique_ptr<internal::EngineParts> parts,
            uint32_t max_window, const Sha256Digest* known_digest = nullptr);
+  // A loaded database: definitions come from `table` as they are first asked for, and
+  // `chains` lists every chain they name (sorted, distinct).
+  Database(std::unique_ptr<internal::RuleTable> table, std::vector<std::string> chains,
+           std::vector<RuleInfo> rule_info, std::vector<PartitionInfo> partitions,
+           std::unique_ptr<internal::EngineParts> parts, uint32_t max_window,
+           const Sha256Digest& digest);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
-  const std::vector<Definition>& definitions() const { return definitions_; }
+  // Rule `rule`'s definition (rule < rule_count()). Thread-safe; the reference stays valid
+  // for the database's lifetime.
+  const Definition& definition(size_t rule) const;
   const std::vector<RuleInfo>& rule_info() const { return rule_info_; }
   const std::vector<PartitionInfo>& partitions() const { return partitions_; }
-  size_t rule_count() const { return definitions_.size(); }
+  size_t rule_count() const { return rule_info_.size(); }
+  // Every analysis chain some rule belongs to, sorted and distinct.
+  const std::vector<std::string>& chains() const { return chains_; }
 
   // Look-back cap for span recovery: a match longer than this is reported with the
   // leftmost start inside the window (docs/matching.md).
@@ -88,7 +99,11 @@ class Database {
   const internal::EngineParts& parts() const { return *parts_; }
 
  private:
-  std::vector<Definition> definitions_;
+  void FinishConstruction();
+
+  std::vector<Definition> definitions_;  // compiled databases
+  std::unique_ptr<internal::RuleTable> rule_table_;  // loaded databases
+  std::vector<std::string> chains_;
   std::vector<RuleInfo> rule_info_;
   std::vector<PartitionInfo> partitions_;
   std::unique_ptr<internal::EngineParts> parts_;

@@ -68,7 +68,7 @@ std::string DescribeDatabaseJson(const Database& db, bool include_rules) {
     w.Key("rule_status").BeginArray();
     for (size_t i = 0; i < db.rule_count(); ++i) {
       const RuleInfo& info = db.rule_info()[i];
-      w.BeginObject().Field("id", db.definitions()[i].id).Field("status", RuleStatusName(info.status));
+      w.BeginObject().Field("id", db.definition(i).id).Field("status", RuleStatusName(info.status));
       if (!info.reason.empty()) w.Field("reason", info.reason);
       w.EndObject();
     }
@@ -165,7 +165,7 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
   for (uint32_t rule : order) {
     const auto& cost = profile.rules[rule];
     const RuleInfo& info = db->rule_info()[rule];
-    w.BeginObject().Field("id", db->definitions()[rule].id);
+    w.BeginObject().Field("id", db->definition(rule).id);
     w.Field("estimated_seconds", costs[rule] / 1e9);
     w.Field("confirm_seconds", static_cast<double>(cost.confirm_ns) / 1e9);
     w.Field("matches", cost.matches);
@@ -182,7 +182,7 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
   w.Key("unplaced_rules").BeginArray();
   for (uint32_t i = 0; i < profile.rules.size(); ++i) {
     if (profile.rules[i].unplaced == 0) continue;
-    w.BeginObject().Field("id", db->definitions()[i].id).Field("unplaced", profile.rules[i].unplaced);
+    w.BeginObject().Field("id", db->definition(i).id).Field("unplaced", profile.rules[i].unplaced);
     w.EndObject();
   }
   w.EndArray().EndObject();
@@ -203,7 +203,7 @@ absl::StatusOr<ExamplesReport> CheckExamples(const std::shared_ptr<const Databas
   };
   ScanLimits limits;
   for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
-    const Definition& def = db->definitions()[rule];
+    const Definition& def = db->definition(rule);
     if (def.examples.empty() && def.negative_examples.empty()) continue;
     ++report.rules_checked;
     const RuleInfo& info = db->rule_info()[rule];

@@ -42,10 +42,6 @@ struct GateHit {
   uint64_t end;
 };
 
-struct ScratchDeleter {
-  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
-};
-
 }  // namespace
 
 std::string TruncationReasonsText(uint32_t reasons) {
@@ -62,7 +58,7 @@ std::string TruncationReasonsText(uint32_t reasons) {
 
 struct Scanner::Impl {
   const Database* db = nullptr;
-  std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch;
+  internal::ScratchPtr scratch;
   pcre2_match_data* match_data = nullptr;
   uint32_t match_data_pairs = 0;
   pcre2_match_context* match_context = nullptr;
@@ -188,7 +184,7 @@ struct Scanner::Impl {
     RuleState& state = StateOf(rule);
     if (state.capped) return partition_live[partition_index] > 0;  // 0: stop this partition
     if (end <= state.cursor) return true;  // overlaps a reported match
-    const Definition& def = db->definitions()[rule];
+    const Definition& def = db->definition(rule);
     const RuleInfo& info = db->rule_info()[rule];
     ++summary.candidates;
     if (def.kind == PatternKind::kLiteral) {
@@ -341,7 +337,7 @@ struct Scanner::Impl {
   bool ConfirmGatedRule(uint32_t rule, size_t first, size_t last, uint64_t lo_clip,
                         uint64_t hi_clip) {
     RuleState& state = StateOf(rule);
-    const Definition& def = db->definitions()[rule];
+    const Definition& def = db->definition(rule);
     const pcre2_code* code = db->parts().confirm[rule].Get(def, /*for_confirmation=*/true);
     if (code == nullptr || !EnsureMatchData(code)) {
       round_error = absl::InternalError(StrCat("cannot prepare rule ", def.id));
@@ -480,14 +476,8 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
   if (!db) return absl::InvalidArgumentError("no database");
   auto impl = std::make_unique<Impl>();
   impl->db = db.get();
-  hs_scratch_t* scratch = nullptr;
-  for (const auto& engine_db : db->parts().databases) {
-    if (hs_alloc_scratch(engine_db.get(), &scratch) != HS_SUCCESS) {
-      hs_free_scratch(scratch);
-      return absl::ResourceExhaustedError("engine: cannot allocate scratch");
-    }
-  }
-  impl->scratch.reset(scratch);
+  impl->scratch = db->parts().NewScratch();
+  if (impl->scratch == nullptr) return absl::ResourceExhaustedError("engine: cannot allocate scratch");
   impl->match_context = pcre2_match_context_create(nullptr);
   impl->jit_stack = pcre2_jit_stack_create(32 << 10, kJitStackMax, nullptr);
   if (impl->match_context == nullptr || impl->jit_stack == nullptr) {
@@ -627,7 +617,7 @@ absl::StatusOr<std::vector<ReferenceMatch>> ReferenceScan(const Database& db,
   absl::Status status;
   for (uint32_t rule = 0; rule < db.rule_count() && status.ok(); ++rule) {
     if (db.rule_info()[rule].status == RuleStatus::kRejected) continue;
-    const pcre2_code* code = db.parts().reference[rule].Get(db.definitions()[rule], false);
+    const pcre2_code* code = db.parts().reference[rule].Get(db.definition(rule), false);
     if (code == nullptr) {
       status = absl::InternalError(StrCat("reference: rule ", rule, " does not compile"));
       break;
@@ -639,7 +629,7 @@ absl::StatusOr<std::vector<ReferenceMatch>> ReferenceScan(const Database& db,
       if (rc == PCRE2_ERROR_NOMATCH) break;
       if (rc < 0) {
         status = absl::ResourceExhaustedError(
-            StrCat("reference: PCRE2 error ", rc, " on rule ", db.definitions()[rule].id));
+            StrCat("reference: PCRE2 error ", rc, " on rule ", db.definition(rule).id));
         break;
       }
       const PCRE2_SIZE* ov = pcre2_get_ovector_pointer(md);

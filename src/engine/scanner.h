@@ -27,7 +27,7 @@
 namespace trawl {
 
 struct Match {
-  uint32_t rule = 0;    // index into Database::definitions()
+  uint32_t rule = 0;    // index into the database's rules (Database::definition)
   uint64_t start = 0;   // absolute byte offsets in the scanned input, [start, end)
   uint64_t end = 0;
   std::string_view text;  // the matched bytes; valid only during the sink call

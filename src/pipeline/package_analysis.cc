@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include "analyze/component_result_json.h"
@@ -22,11 +21,7 @@ namespace {
 
 PlanOptions PlanOptionsFor(const Database* db) {
   PlanOptions plan_options;
-  if (db != nullptr) {
-    std::set<std::string> chains;
-    for (const Definition& def : db->definitions()) chains.insert(def.chains.begin(), def.chains.end());
-    plan_options.pattern_chains.assign(chains.begin(), chains.end());
-  }
+  if (db != nullptr) plan_options.pattern_chains = db->chains();
   return plan_options;
 }
 

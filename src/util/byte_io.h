@@ -29,6 +29,11 @@ class ByteWriter {
     U32(static_cast<uint32_t>(list.size()));
     for (const auto& s : list) Str(s);
   }
+  // Zero bytes up to the next multiple of `alignment`, counting from `base` bytes before
+  // this writer's output (where it will sit in its file).
+  void Align(size_t alignment, size_t base) {
+    while ((base + out_.size()) % alignment != 0) out_.push_back('\0');
+  }
   std::string& out() { return out_; }
 
  private:
@@ -40,6 +45,7 @@ class ByteReader {
   explicit ByteReader(std::string_view data) : data_(data) {}
   bool ok() const { return ok_; }
   bool AtEnd() const { return pos_ == data_.size(); }
+  size_t pos() const { return pos_; }
   uint8_t U8() { return Fixed<uint8_t>(); }
   uint32_t U32() { return Fixed<uint32_t>(); }
   uint64_t U64() { return Fixed<uint64_t>(); }
@@ -54,6 +60,11 @@ class ByteReader {
     return s;
   }
   std::string_view Str() { return Raw(U64()); }
+  // Skips what ByteWriter::Align wrote.
+  void Align(size_t alignment, size_t base) {
+    const size_t misalignment = (base + pos_) % alignment;
+    if (misalignment != 0) Raw(alignment - misalignment);
+  }
   std::vector<std::string> StrList() {
     const uint32_t count = U32();
     std::vector<std::string> list;

@@ -2,9 +2,12 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <xxhash.h>
 
 #include <cstring>
+#include <thread>
 
+#include "engine/internal/engine_parts.h"
 #include "test_util.h"
 #include "util/status_codes.h"
 
@@ -31,8 +34,8 @@ TEST(ArtifactTest, RoundTripKeepsMetadataAndFindings) {
   auto loaded = DeserializeDatabase(*bytes);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ((*loaded)->rule_count(), 3u);
-  EXPECT_EQ((*loaded)->definitions()[0].severity, Severity::kCritical);
-  EXPECT_EQ((*loaded)->definitions()[0].tags, (std::vector<std::string>{"t1", "t2"}));
+  EXPECT_EQ((*loaded)->definition(0).severity, Severity::kCritical);
+  EXPECT_EQ((*loaded)->definition(0).tags, (std::vector<std::string>{"t1", "t2"}));
   EXPECT_EQ((*loaded)->rule_info()[2].status, RuleStatus::kRejected);
   EXPECT_EQ((*loaded)->rule_info()[2].reason, db->rule_info()[2].reason);
   EXPECT_EQ((*loaded)->definitions_digest(), db->definitions_digest());
@@ -87,6 +90,182 @@ TEST(ArtifactTest, ForeignFormatVersionAndGarbageAreNamed) {
   auto garbage = DeserializeDatabase("definitely not a database");
   ASSERT_FALSE(garbage.ok());
   EXPECT_THAT(std::string(garbage.status().message()), ::testing::HasSubstr("magic"));
+}
+
+std::vector<Definition> VariedDefinitions() {
+  std::vector<Definition> defs;
+  for (int i = 0; i < 40; ++i) {
+    Definition def = i % 3 ? Regex("re-" + std::to_string(i), "id=([0-9]{" + std::to_string(i % 5 + 1) + "})")
+                           : Literal("lit-" + std::to_string(i), "needle-" + std::to_string(i));
+    def.category = i % 2 ? "secret" : "indicator/malicious";
+    def.severity = static_cast<Severity>(i % 5);
+    def.confidence = 0.25 + i / 100.0;
+    def.description = "a description long enough to need its own allocation, #" + std::to_string(i);
+    def.tags = {"tag-" + std::to_string(i % 4), "shared-tag"};
+    def.chains = i % 4 ? std::vector<std::string>{"secrets"} : std::vector<std::string>{"entities", "zeta"};
+    def.keywords = {"id="};
+    def.examples = {"id=12345"};
+    def.negative_examples = {"id=x"};
+    def.entity = i % 2 ? "secret" : "";
+    def.validator = i % 5 == 0 ? "luhn" : "";
+    def.source = "tests/engine/artifact_test.cc";
+    defs.push_back(std::move(def));
+  }
+  return defs;
+}
+
+void ExpectSameDefinition(const Definition& a, const Definition& b) {
+  EXPECT_EQ(a.id, b.id);
+  EXPECT_EQ(a.kind, b.kind) << a.id;
+  EXPECT_EQ(a.expression, b.expression) << a.id;
+  EXPECT_EQ(a.flags, b.flags) << a.id;
+  EXPECT_EQ(a.category, b.category) << a.id;
+  EXPECT_EQ(a.severity, b.severity) << a.id;
+  EXPECT_EQ(a.confidence, b.confidence) << a.id;
+  EXPECT_EQ(a.description, b.description) << a.id;
+  EXPECT_EQ(a.tags, b.tags) << a.id;
+  EXPECT_EQ(a.chains, b.chains) << a.id;
+  EXPECT_EQ(a.keywords, b.keywords) << a.id;
+  EXPECT_EQ(a.examples, b.examples) << a.id;
+  EXPECT_EQ(a.negative_examples, b.negative_examples) << a.id;
+  EXPECT_EQ(a.entity, b.entity) << a.id;
+  EXPECT_EQ(a.validator, b.validator) << a.id;
+  EXPECT_EQ(a.source, b.source) << a.id;
+}
+
+// A loaded database builds each Definition on first use, from bytes it keeps alive itself:
+// the caller's buffer may go away, and racing first uses agree on one object.
+TEST(ArtifactTest, LoadedRulesAreDecodedOnDemandFromBytesTheDatabaseKeeps) {
+  auto db = MustCompile(VariedDefinitions());
+  ASSERT_TRUE(db);
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok());
+  auto owned = std::make_shared<std::string>(*bytes);
+  const std::string_view view = *owned;
+  auto with_owner = DeserializeDatabase(view, std::move(owned));  // the database holds the only reference
+  std::string copy = *bytes;
+  auto without_owner = DeserializeDatabase(copy);
+  ASSERT_TRUE(with_owner.ok()) << with_owner.status();
+  ASSERT_TRUE(without_owner.ok()) << without_owner.status();
+  copy.assign(copy.size(), '\0');  // a database without an owner copied what it needs
+  for (const auto& loaded : {*with_owner, *without_owner}) {
+    EXPECT_EQ(loaded->chains(), (std::vector<std::string>{"entities", "secrets", "zeta"}));
+    EXPECT_EQ(loaded->chains(), db->chains());
+    std::vector<std::vector<const Definition*>> seen(4);
+    std::vector<std::thread> threads;
+    for (auto& addresses : seen) {
+      threads.emplace_back([&loaded, &addresses] {
+        for (size_t i = 0; i < loaded->rule_count(); ++i) addresses.push_back(&loaded->definition(i));
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (size_t t = 1; t < seen.size(); ++t) EXPECT_EQ(seen[t], seen[0]);
+    for (size_t i = 0; i < db->rule_count(); ++i) {
+      ExpectSameDefinition(loaded->definition(i), db->definition(i));
+    }
+    EXPECT_EQ(testing_util::ScanAll(loaded, "id=123 needle-3 needle-6"),
+              testing_util::ScanAll(db, "id=123 needle-3 needle-6"));
+  }
+}
+
+// Artifact bytes at a 64-byte-aligned address, as a mapped file has them.
+class AlignedBytes {
+ public:
+  explicit AlignedBytes(std::string_view bytes) : storage_(bytes.size() + 64) {
+    const auto base = reinterpret_cast<uintptr_t>(storage_.data());
+    data_ = storage_.data() + (64 - base % 64) % 64;
+    std::memcpy(data_, bytes.data(), bytes.size());
+    size_ = bytes.size();
+  }
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  std::vector<char> storage_;
+  char* data_;
+  size_t size_;
+};
+
+bool EngineDatabasesLieIn(const Database& db, std::string_view bytes) {
+  for (const auto& engine_db : db.parts().databases) {
+    const char* at = reinterpret_cast<const char*>(engine_db.get());
+    if (at < bytes.data() || at >= bytes.data() + bytes.size()) return false;
+  }
+  return !db.parts().databases.empty();
+}
+
+// Given aligned bytes that it may keep, a loaded database scans with the engine images
+// where they lie; given bytes it may not keep, it copies them.
+TEST(ArtifactTest, EngineImagesAreUsedInPlaceOnlyInBytesTheDatabaseMayKeep) {
+  auto db = MustCompile(VariedDefinitions());
+  ASSERT_TRUE(db);
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok());
+  auto aligned = std::make_shared<const AlignedBytes>(*bytes);
+  auto in_place = DeserializeDatabase(aligned->view(), aligned);
+  ASSERT_TRUE(in_place.ok()) << in_place.status();
+  EXPECT_TRUE(EngineDatabasesLieIn(**in_place, aligned->view()));
+  auto borrowed = DeserializeDatabase(aligned->view());
+  ASSERT_TRUE(borrowed.ok()) << borrowed.status();
+  EXPECT_FALSE(EngineDatabasesLieIn(**borrowed, aligned->view()));
+  const std::string input = "id=1 id=123456 needle-3 needle-9 needle-33";
+  const auto expected = testing_util::ScanAll(db, input);
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(testing_util::ScanAll(*in_place, input), expected);
+  EXPECT_EQ(testing_util::ScanAll(*borrowed, input), expected);
+  auto again = SerializeDatabase(**in_place);  // an image re-serializes to the same bytes
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *bytes);
+}
+
+// The engine's serialized form (what an engine of unknown layout gets) loads by copy and
+// finds the same.
+TEST(ArtifactTest, SerializedEngineDatabasesLoadByCopy) {
+  auto db = MustCompile(VariedDefinitions());
+  ASSERT_TRUE(db);
+  auto images = SerializeDatabase(*db);
+  auto serialized = SerializeDatabase(*db, {.engine_images = false});
+  ASSERT_TRUE(images.ok() && serialized.ok());
+  EXPECT_NE(*serialized, *images);
+  auto aligned = std::make_shared<const AlignedBytes>(*serialized);
+  auto loaded = DeserializeDatabase(aligned->view(), aligned);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_FALSE(EngineDatabasesLieIn(**loaded, aligned->view()));
+  const std::string input = "id=1 id=123456 needle-3 needle-9 needle-33";
+  EXPECT_EQ(testing_util::ScanAll(*loaded, input), testing_util::ScanAll(db, input));
+  auto again = SerializeDatabase(**loaded);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, *images);
+}
+
+// A forged artifact (damaged, checksum recomputed) must not make the loader read outside
+// an engine image: its head is bounds-checked before the engine trusts it.
+TEST(ArtifactTest, ForgedEngineImageHeadsAreRejectedOrHarmless) {
+  auto db = SampleDb();
+  ASSERT_TRUE(db);
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok());
+  constexpr uint32_t kEngineMagic = 0xdbdbdbdb;
+  size_t image = 0;
+  for (size_t at = 64; at + 4 <= bytes->size() && image == 0; at += 64) {
+    uint32_t word;
+    std::memcpy(&word, bytes->data() + at, sizeof word);
+    if (word == kEngineMagic) image = at;
+  }
+  ASSERT_NE(image, 0u) << "no engine image at a 64-byte boundary";
+  size_t rejected = 0;
+  for (size_t k = 0; k < 64; ++k) {
+    std::string forged = *bytes;
+    forged[image + k] ^= 0xff;
+    const uint64_t checksum = XXH3_64bits(forged.data() + 32, forged.size() - 32);
+    std::memcpy(forged.data() + 24, &checksum, sizeof checksum);
+    auto aligned = std::make_shared<const AlignedBytes>(forged);
+    auto loaded = DeserializeDatabase(aligned->view(), aligned);
+    if (!loaded.ok()) ++rejected;
+    if (k == 0) {
+      EXPECT_FALSE(loaded.ok()) << "a damaged magic number loaded";
+    }
+  }
+  EXPECT_GT(rejected, 16u);  // magic, version, length, platform, CRC, offset: at least
 }
 
 }  // namespace

@@ -44,13 +44,13 @@ void ExpectEquivalent(const std::shared_ptr<const Database>& db, std::string_vie
   // Rules whose PCRE2 and engine semantics differ are listed in docs/matching.md; none
   // of the sets used here contain them, so any difference is a bug.
   for (const auto& m : missing) {
-    ADD_FAILURE() << label << ": missing " << db->definitions()[m.rule].id << " [" << m.start
+    ADD_FAILURE() << label << ": missing " << db->definition(m.rule).id << " [" << m.start
                   << "," << m.end << ") "
                   << std::string(data.substr(m.start, std::min<uint64_t>(m.end - m.start, 80)));
     if (&m - missing.data() > 10) break;
   }
   for (const auto& m : extra) {
-    ADD_FAILURE() << label << ": extra " << db->definitions()[m.rule].id << " [" << m.start << ","
+    ADD_FAILURE() << label << ": extra " << db->definition(m.rule).id << " [" << m.start << ","
                   << m.end << ")";
     if (&m - extra.data() > 10) break;
   }

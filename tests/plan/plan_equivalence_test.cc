@@ -65,11 +65,11 @@ void ExpectSame(const Database& db, const Spans& expected, const Spans& actual,
   std::set_difference(actual.begin(), actual.end(), expected.begin(), expected.end(),
                       std::back_inserter(extra));
   for (size_t i = 0; i < missing.size() && i < 10; ++i) {
-    ADD_FAILURE() << label << ": missing " << db.definitions()[missing[i].rule].id << " ["
+    ADD_FAILURE() << label << ": missing " << db.definition(missing[i].rule).id << " ["
                   << missing[i].start << "," << missing[i].end << ")";
   }
   for (size_t i = 0; i < extra.size() && i < 10; ++i) {
-    ADD_FAILURE() << label << ": extra " << db.definitions()[extra[i].rule].id << " ["
+    ADD_FAILURE() << label << ": extra " << db.definition(extra[i].rule).id << " ["
                   << extra[i].start << "," << extra[i].end << ")";
   }
   EXPECT_EQ(expected.size(), actual.size()) << label;

@@ -1,18 +1,42 @@
 // File: engine_parts.cc
 #include "engine/internal/engine_parts.h"
 
-#include <sys/mman.h>
-
 #include "util/strings.h"
 
 namespace trawl::internal {
 
 void HsDatabaseDeleter::operator()(hs_database_t* db) const {
+  if (borrowed) return;
   if (mapped_size > 0) {
-    munmap(db, mapped_size);
+    UnmapMemory(db, mapped_size);
   } else {
     hs_free_database(db);
   }
+}
+
+hs_error_t EngineParts::PrepareScratch() { return AllocatePrototype(); }
+
+hs_error_t EngineParts::AllocatePrototype() const {
+  hs_scratch_t* scratch = nullptr;
+  for (const HsDatabasePtr& db : databases) {
+    if (hs_error_t rc = hs_alloc_scratch(db.get(), &scratch); rc != HS_SUCCESS) {
+      hs_free_scratch(scratch);
+      return rc;
+    }
+  }
+  prototype_.reset(scratch);
+  return HS_SUCCESS;
+}
+
+ScratchPtr EngineParts::NewScratch() const {
+  std::call_once(prototype_once_, [this] {
+    if (prototype_ == nullptr) AllocatePrototype();
+  });
+  hs_scratch_t* clone = nullptr;
+  if (prototype_ == nullptr || hs_clone_scratch(prototype_.get(), &clone) != HS_SUCCESS) {
+    return nullptr;
+  }
+  return ScratchPtr(clone);
 }
 
 uint32_t Pcre2Options(const Definition& def) {

@@ -17,13 +17,16 @@
 #include "absl/status/statusor.h"
 #include "engine/match_alphabet.h"
 #include "rules/definition.h"
+#include "util/huge_pages.h"
 
 namespace trawl::internal {
 
 // Databases the engine allocated are freed by it; databases restored from an artifact
-// live in a pre-faulted anonymous mapping of `mapped_size` bytes (see artifact.cc).
+// live in an anonymous mapping of `mapped_size` bytes (util/huge_pages.h), or are
+// `borrowed`: used in place inside an artifact that the Database keeps alive.
 struct HsDatabaseDeleter {
   size_t mapped_size = 0;
+  bool borrowed = false;
   void operator()(hs_database_t* db) const;
 };
 using HsDatabasePtr = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
@@ -60,10 +63,31 @@ class LazyRegex {
   std::unique_ptr<const ByteSet> alphabet_;  // allocated only for rules that fire
 };
 
+struct ScratchDeleter {
+  void operator()(hs_scratch_t* scratch) const { hs_free_scratch(scratch); }
+};
+using ScratchPtr = std::unique_ptr<hs_scratch_t, ScratchDeleter>;
+
 struct EngineParts {
   std::vector<HsDatabasePtr> databases;  // parallel to Database::partitions()
-  std::unique_ptr<LazyRegex[]> confirm;  // per rule, for span recovery
-  std::unique_ptr<LazyRegex[]> reference;  // per rule, for the PCRE2-only reference scan
+  MappedArray<LazyRegex> confirm;    // per rule, for span recovery
+  MappedArray<LazyRegex> reference;  // per rule, for the PCRE2-only reference scan
+
+  // A new engine scratch that fits every database, or nullptr when out of memory.
+  // hs_alloc_scratch checks each database (platform, alignment, CRC: about 10 ms for a
+  // 50 MB set), so that is paid once, by the first call or by PrepareScratch; later calls
+  // clone.
+  ScratchPtr NewScratch() const;
+  // Allocates that first scratch now, before the parts are shared, and returns the
+  // engine's verdict on the databases: the artifact loader's check of databases it uses
+  // in place.
+  hs_error_t PrepareScratch();
+
+ private:
+  hs_error_t AllocatePrototype() const;
+
+  mutable std::once_flag prototype_once_;
+  mutable ScratchPtr prototype_;
 };
 
 }  // namespace trawl::internal
