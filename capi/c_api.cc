@@ -360,7 +360,14 @@ trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) {
     case TRAWL_OPT_SCAN_PLAN: hi = 1; break;
     case TRAWL_OPT_MAX_CARVE_DEPTH:
     case TRAWL_OPT_MAX_CARVES_PER_COMPONENT: hi = UINT32_MAX; break;
-    case TRAWL_OPT_MAX_CARVE_SCAN_BYTES: hi = INT64_MAX; break;
+    case TRAWL_OPT_MAX_CARVE_SCAN_BYTES:
+    case TRAWL_OPT_MAX_TOTAL_BYTES:
+    case TRAWL_OPT_RATIO_GRACE_BYTES:
+    case TRAWL_OPT_MAX_ENTRIES:
+    case TRAWL_OPT_MAX_PATH_LENGTH:
+    case TRAWL_OPT_MAX_COMPONENT_BYTES: hi = INT64_MAX; break;
+    case TRAWL_OPT_MAX_EXPANSION_RATIO: hi = 1 << 30; break;
+    case TRAWL_OPT_MAX_DEPTH: hi = 64; break;
     default: return TRAWL_E_UNSUPPORTED;
   }
   if (min) *min = lo;
@@ -402,6 +409,25 @@ trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t 
       break;
     case TRAWL_OPT_MAX_CARVE_SCAN_BYTES:
       options->limits_package.max_carve_scan_bytes = static_cast<uint64_t>(value);
+      break;
+    case TRAWL_OPT_MAX_TOTAL_BYTES:
+      options->limits_package.max_total_bytes = static_cast<uint64_t>(value);
+      break;
+    case TRAWL_OPT_MAX_EXPANSION_RATIO:
+      options->limits_package.max_expansion_ratio = static_cast<double>(value);
+      break;
+    case TRAWL_OPT_RATIO_GRACE_BYTES:
+      options->limits_package.ratio_grace_bytes = static_cast<uint64_t>(value);
+      break;
+    case TRAWL_OPT_MAX_ENTRIES:
+      options->limits_package.max_entries = static_cast<uint64_t>(value);
+      break;
+    case TRAWL_OPT_MAX_DEPTH: options->limits_package.max_depth = static_cast<uint32_t>(value); break;
+    case TRAWL_OPT_MAX_PATH_LENGTH:
+      options->limits_package.max_path_length = static_cast<uint64_t>(value);
+      break;
+    case TRAWL_OPT_MAX_COMPONENT_BYTES:
+      options->limits_package.max_component_bytes = static_cast<uint64_t>(value);
       break;
   }
   return TRAWL_OK;

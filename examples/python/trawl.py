@@ -121,6 +121,13 @@ _INT_OPTIONS = {
     "max_carve_depth": 25,        # TRAWL_OPT_MAX_CARVE_DEPTH, 0 = no carving
     "max_carves_per_component": 26,  # TRAWL_OPT_MAX_CARVES_PER_COMPONENT, 0 = no cap
     "max_carve_scan_bytes": 27,   # TRAWL_OPT_MAX_CARVE_SCAN_BYTES, 0 = all
+    "max_total_bytes": 28,        # TRAWL_OPT_MAX_TOTAL_BYTES, intake limits: 0 = no limit
+    "max_expansion_ratio": 29,    # TRAWL_OPT_MAX_EXPANSION_RATIO
+    "ratio_grace_bytes": 30,      # TRAWL_OPT_RATIO_GRACE_BYTES
+    "max_entries": 31,            # TRAWL_OPT_MAX_ENTRIES
+    "max_depth": 32,              # TRAWL_OPT_MAX_DEPTH, 0-64; 0 opens no container
+    "max_path_length": 33,        # TRAWL_OPT_MAX_PATH_LENGTH
+    "max_component_bytes": 34,    # TRAWL_OPT_MAX_COMPONENT_BYTES
 }
 _STRING_OPTIONS = {
     "fingerprint_key": 20,        # TRAWL_OPT_FINGERPRINT_KEY

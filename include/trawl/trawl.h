@@ -163,6 +163,24 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_MAX_CARVES_PER_COMPONENT 26
 /** int, bytes at the start of each file searched for signatures; 0 = all (256 MiB) */
 #define TRAWL_OPT_MAX_CARVE_SCAN_BYTES 27
+/* Integer options of package intake: its safety limits (docs/manifest.md, "Limits").
+ * A limit that fires is recorded in the manifest (limit_events, stopped_by), never an error.
+ * 0 disables a limit, except TRAWL_OPT_MAX_DEPTH; not recommended for untrusted input.
+ * Since: 0.2 */
+/** int, bytes decompressed at every nesting level together (default 4 GiB) */
+#define TRAWL_OPT_MAX_TOTAL_BYTES 28
+/** int, expanded bytes / input bytes, checked past the grace bytes (default 200) */
+#define TRAWL_OPT_MAX_EXPANSION_RATIO 29
+/** int, expanded bytes before the expansion ratio is checked (default 64 MiB) */
+#define TRAWL_OPT_RATIO_GRACE_BYTES 30
+/** int, archive entries at every nesting level together (default 100000) */
+#define TRAWL_OPT_MAX_ENTRIES 31
+/** int 0-64, containers at this depth are not opened; 0 opens none (default 8) */
+#define TRAWL_OPT_MAX_DEPTH 32
+/** int, bytes of one raw entry name (default 4096) */
+#define TRAWL_OPT_MAX_PATH_LENGTH 33
+/** int, content bytes kept for one entry; the rest still counts toward the totals (1 GiB) */
+#define TRAWL_OPT_MAX_COMPONENT_BYTES 34
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */

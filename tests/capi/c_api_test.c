@@ -345,7 +345,18 @@ static size_t put_tar(char* out, const char* name, const char* data) {
   return size;
 }
 
-/* Decomposes `path` with one carving limit set (key < 0: defaults); returns the manifest. */
+/* Creates the directory `dir` (a mkdtemp template) with file `name` holding `data`; its
+ * path goes to `path`. */
+static void write_temp_file(char* dir, const char* name, const char* data, size_t n, char* path,
+                            size_t path_size) {
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(path, path_size, "%s/%s", dir, name);
+  FILE* f = fopen(path, "wb");
+  CHECK(f != NULL && fwrite(data, 1, n, f) == n);
+  if (f != NULL) fclose(f);
+}
+
+/* Decomposes `path` with one intake limit set (key < 0: defaults); returns the manifest. */
 static trawl_buffer* decompose_with(const char* path, int32_t key, int64_t value) {
   trawl_options* options = NULL;
   trawl_buffer* manifest = NULL;
@@ -355,6 +366,59 @@ static trawl_buffer* decompose_with(const char* path, int32_t key, int64_t value
   CHECK(trawl_decompose_file(&manifest, path, options, &err) == TRAWL_OK);
   trawl_options_free(options);
   return manifest;
+}
+
+/* Whether the manifest contains `needle`. */
+static int manifest_has(const trawl_buffer* m, const char* needle) {
+  return m != NULL && strstr(trawl_buffer_data(m), needle) != NULL;
+}
+
+/* The other intake limits: a tar of three files, each limit set low enough to fire. */
+static void test_intake_limit_options(void) {
+  char tar[3 * 1024 + 1024];
+  size_t n = 0;
+  int64_t lo = -1, hi = 0;
+  n += put_tar(tar + n, "a.txt", "alpha alpha alpha\n") - 1024; /* next member replaces */
+  n += put_tar(tar + n, "b.txt", "bravo bravo bravo\n") - 1024; /* the end-of-archive */
+  n += put_tar(tar + n, "c.txt", "charlie charlie\n");
+
+  char dir[] = "/tmp/trawl-capi-limits-XXXXXX";
+  char path[64];
+  write_temp_file(dir, "three.tar", tar, n, path, sizeof path);
+
+  trawl_buffer* m = decompose_with(path, -1, 0);
+  CHECK(manifest_has(m, "three.tar!/c.txt") && manifest_has(m, "\"stopped_by\": \"\""));
+  trawl_buffer_free(m);
+  m = decompose_with(path, TRAWL_OPT_MAX_ENTRIES, 2);
+  CHECK(manifest_has(m, "\"stopped_by\": \"max_entries\"") && manifest_has(m, "\"observed\": 3"));
+  trawl_buffer_free(m);
+  m = decompose_with(path, TRAWL_OPT_MAX_TOTAL_BYTES, 20);
+  CHECK(manifest_has(m, "\"stopped_by\": \"max_total_bytes\"") && manifest_has(m, "\"max_total_bytes\": 20"));
+  trawl_buffer_free(m);
+  m = decompose_with(path, TRAWL_OPT_MAX_DEPTH, 0); /* the tar itself is not opened */
+  CHECK(manifest_has(m, "\"max_depth\": 0") && !manifest_has(m, "three.tar!/"));
+  trawl_buffer_free(m);
+  m = decompose_with(path, TRAWL_OPT_MAX_COMPONENT_BYTES, 5);
+  CHECK(manifest_has(m, "\"limit\": \"max_component_bytes\"") && manifest_has(m, "three.tar!/c.txt"));
+  trawl_buffer_free(m);
+  m = decompose_with(path, TRAWL_OPT_MAX_PATH_LENGTH, 3);
+  CHECK(manifest_has(m, "\"limit\": \"max_path_length\""));
+  trawl_buffer_free(m);
+  m = decompose_with(path, TRAWL_OPT_MAX_EXPANSION_RATIO, 7);
+  CHECK(manifest_has(m, "\"max_expansion_ratio\": 7"));
+  trawl_buffer_free(m);
+  m = decompose_with(path, TRAWL_OPT_RATIO_GRACE_BYTES, 5);
+  CHECK(manifest_has(m, "\"ratio_grace_bytes\": 5"));
+  trawl_buffer_free(m);
+
+  trawl_options* options = NULL;
+  CHECK(trawl_options_new(&options) == TRAWL_OK);
+  CHECK(trawl_options_set_int(options, TRAWL_OPT_MAX_DEPTH, 65) == TRAWL_E_INVALID);
+  CHECK(trawl_options_set_int(options, TRAWL_OPT_MAX_ENTRIES, -1) == TRAWL_E_INVALID);
+  CHECK(trawl_option_bounds(TRAWL_OPT_MAX_DEPTH, &lo, &hi) == TRAWL_OK && lo == 0 && hi == 64);
+  trawl_options_free(options);
+  unlink(path);
+  rmdir(dir);
 }
 
 /* Carving limits: a binary with a false zip signature at 200 and a tar at 1000. */
@@ -371,11 +435,7 @@ static void test_carving_options(void) {
 
   char dir[] = "/tmp/trawl-capi-carve-XXXXXX";
   char path[64];
-  CHECK(mkdtemp(dir) != NULL);
-  snprintf(path, sizeof path, "%s/firmware.bin", dir);
-  FILE* f = fopen(path, "wb");
-  CHECK(f != NULL && fwrite(blob, 1, n, f) == n);
-  if (f != NULL) fclose(f);
+  write_temp_file(dir, "firmware.bin", blob, n, path, sizeof path);
 
   /* Defaults: the zip signature is a recorded skip, the tar a carved container. */
   trawl_buffer* m = decompose_with(path, -1, 0);
@@ -553,6 +613,7 @@ int main(void) {
   test_old_struct_sizes();
   test_stages();
   test_carving_options();
+  test_intake_limit_options();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -291,6 +291,20 @@ class PackageTest(unittest.TestCase):
             self.assertEqual([c["path"] for c in manifest["components"]], ["firmware.bin"])
         self.assertEqual(trawl.Options.bounds("max_carves_per_component"), (0, 2**32 - 1))
 
+    def test_intake_limits(self):
+        # Each safety limit is settable by its manifest name and is echoed in the manifest.
+        manifest = trawl.decompose_file(SAMPLE, max_entries=1)
+        self.assertEqual(manifest["limits"]["max_entries"], 1)
+        self.assertEqual(manifest["stopped_by"], "max_entries")
+        self.assertFalse(manifest["complete"])
+        manifest = trawl.decompose_file(SAMPLE, max_depth=0)
+        self.assertEqual([c["path"] for c in manifest["components"]],
+                         [os.path.basename(SAMPLE)])
+        for name in ("max_total_bytes", "max_expansion_ratio", "ratio_grace_bytes",
+                     "max_path_length", "max_component_bytes"):
+            self.assertEqual(trawl.decompose_file(SAMPLE, **{name: 12345})["limits"][name], 12345)
+        self.assertEqual(trawl.Options.bounds("max_depth"), (0, 64))
+
     def test_stages_equal_one_call_byte_for_byte(self):
         one_call = trawl.analyze_package_file(DB, SAMPLE, raw=True)
         parts = tempfile.mkdtemp(prefix="parts-", dir=WORK)
