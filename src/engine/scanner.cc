@@ -477,7 +477,9 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
   auto impl = std::make_unique<Impl>();
   impl->db = db.get();
   impl->scratch = db->parts().NewScratch();
-  if (impl->scratch == nullptr) return absl::ResourceExhaustedError("engine: cannot allocate scratch");
+  if (impl->scratch == nullptr && !db->parts().databases.empty()) {
+    return absl::ResourceExhaustedError("engine: cannot allocate scratch");
+  }
   impl->match_context = pcre2_match_context_create(nullptr);
   impl->jit_stack = pcre2_jit_stack_create(32 << 10, kJitStackMax, nullptr);
   if (impl->match_context == nullptr || impl->jit_stack == nullptr) {

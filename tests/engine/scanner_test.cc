@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "engine/artifact.h"
 #include "test_util.h"
 #include "util/status_codes.h"
 
@@ -203,6 +204,23 @@ TEST(ScannerTest, EmptyInputAndBinaryBytes) {
   auto found = ScanAll(db, std::string("ab\0\xff\x80\x90zz", 8));
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].start, 2u);
+}
+
+// With every rule rejected there is no engine database at all; scanning still works, as
+// it does for the same database loaded from an artifact.
+TEST(ScannerTest, ADatabaseWithEveryRuleRejectedScansToNothing) {
+  auto db = MustCompile({Regex("unbalanced", "(")});
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->CountWithStatus(RuleStatus::kRejected), 1u);
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  auto loaded = DeserializeDatabase(*bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  for (const auto& each : {db, *loaded}) {
+    auto scanner = Scanner::Create(each);
+    ASSERT_TRUE(scanner.ok()) << scanner.status();
+    EXPECT_TRUE(ScanAll(each, "(anything)").empty());
+  }
 }
 
 // An engine end whose match overlaps a reported one is skipped by design, not flagged

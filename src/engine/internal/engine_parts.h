@@ -73,7 +73,8 @@ struct EngineParts {
   MappedArray<LazyRegex> confirm;    // per rule, for span recovery
   MappedArray<LazyRegex> reference;  // per rule, for the PCRE2-only reference scan
 
-  // A new engine scratch that fits every database, or nullptr when out of memory.
+  // A new engine scratch that fits every database, or nullptr when out of memory or when
+  // there is no database (every rule rejected).
   // hs_alloc_scratch checks each database (platform, alignment, CRC: about 10 ms for a
   // 50 MB set), so that is paid once, by the first call or by PrepareScratch; later calls
   // clone.
