@@ -2,7 +2,8 @@
 # Cold artifact load: each load in a fresh process (what a Lambda cold start pays), against
 # the baseline of reading the same file into fresh memory, also in a fresh process.
 #   bench/cold_load.sh BUILD_DIR ARTIFACT [RUNS]
-# Prints the medians and their ratio (bench/RESULTS.md).
+# Prints the medians and their ratio, then the warm reload and scratch creation
+# (bench/RESULTS.md).
 set -euo pipefail
 build=${1:?usage: cold_load.sh BUILD_DIR ARTIFACT [RUNS]}
 artifact=${2:?usage: cold_load.sh BUILD_DIR ARTIFACT [RUNS]}
@@ -19,3 +20,5 @@ echo "artifact: $artifact ($(stat -c %s "$artifact") bytes), $runs fresh process
 echo "| trawl_db_load_file | read into fresh memory (baseline) | ratio |"
 echo "|---|---|---|"
 awk -v t="$t" -v c="$c" 'BEGIN {printf "| %.1f ms | %.1f ms | %.1fx |\n", t, c, t / c}'
+read -r warm_load warm_scratch < <("$build/bench/load_cold" "$artifact" warm)
+echo "warm, in one process (best of 10): reload $warm_load ms, trawl_scratch_new $warm_scratch ms"

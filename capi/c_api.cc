@@ -422,7 +422,9 @@ trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t 
     case TRAWL_OPT_MAX_ENTRIES:
       options->limits_package.max_entries = static_cast<uint64_t>(value);
       break;
-    case TRAWL_OPT_MAX_DEPTH: options->limits_package.max_depth = static_cast<uint32_t>(value); break;
+    case TRAWL_OPT_MAX_DEPTH:
+      options->limits_package.max_depth = static_cast<uint32_t>(value);
+      break;
     case TRAWL_OPT_MAX_PATH_LENGTH:
       options->limits_package.max_path_length = static_cast<uint64_t>(value);
       break;

@@ -147,8 +147,33 @@ bool ImageMatchesSerialized(std::string_view image, std::string_view serialized)
                      length) == 0;
 }
 
-// Writes one engine database, as an image where the mirror above reads this engine right
-// and images are wanted.
+// Appends `serialized` as an image when the mirror above reads this engine right; returns
+// false, writing nothing, when it does not.
+bool WriteEngineImage(std::string_view serialized, ByteWriter& w) {
+  size_t image_size = 0;
+  if (hs_serialized_database_size(serialized.data(), serialized.size(), &image_size) !=
+      HS_SUCCESS) {
+    return false;
+  }
+  size_t mapped_size = image_size;
+  void* memory = MapMemory(&mapped_size);  // page-aligned and zeroed
+  if (memory == nullptr) return false;
+  const std::string_view image(static_cast<const char*>(memory), image_size);
+  const bool readable = hs_deserialize_database_at(serialized.data(), serialized.size(),
+                                                   static_cast<hs_database_t*>(memory)) ==
+                            HS_SUCCESS &&
+                        ImageMatchesSerialized(image, serialized);
+  if (readable) {
+    w.U8(static_cast<uint8_t>(EngineEncoding::kImage));
+    w.U64(image.size());
+    w.Align(kImageAlignment, kHeaderSize);
+    w.Raw(image);
+  }
+  UnmapMemory(memory, mapped_size);
+  return readable;
+}
+
+// Writes one engine database: an image when wanted and possible, else serialized.
 absl::Status WriteEngineDatabase(const hs_database_t* db, bool want_image, ByteWriter& w) {
   char* blob = nullptr;
   size_t blob_size = 0;
@@ -157,29 +182,10 @@ absl::Status WriteEngineDatabase(const hs_database_t* db, bool want_image, ByteW
   }
   std::unique_ptr<char, decltype(&free)> owned_blob(blob, &free);  // the engine mallocs
   const std::string_view serialized(blob, blob_size);
-  size_t image_size = 0;
-  if (hs_serialized_database_size(blob, blob_size, &image_size) != HS_SUCCESS) {
-    return absl::InternalError("engine: cannot size its own serialized database");
-  }
-  size_t mapped_size = image_size;
-  void* memory = MapMemory(&mapped_size);  // page-aligned and zeroed
-  if (memory == nullptr) return absl::ResourceExhaustedError("cannot map engine database");
-  const std::string_view image(static_cast<const char*>(memory), image_size);
-  const bool as_image =
-      want_image &&
-      hs_deserialize_database_at(blob, blob_size, static_cast<hs_database_t*>(memory)) ==
-          HS_SUCCESS &&
-      ImageMatchesSerialized(image, serialized);
-  if (as_image) {
-    w.U8(static_cast<uint8_t>(EngineEncoding::kImage));
-    w.U64(image.size());
-    w.Align(kImageAlignment, kHeaderSize);
-    w.Raw(image);
-  } else {
+  if (!want_image || !WriteEngineImage(serialized, w)) {
     w.U8(static_cast<uint8_t>(EngineEncoding::kSerialized));
     w.Str(serialized);
   }
-  UnmapMemory(memory, mapped_size);
   return absl::OkStatus();
 }
 
@@ -203,7 +209,6 @@ absl::StatusOr<internal::HsDatabasePtr> UseEngineImage(std::string_view image) {
   }
   return internal::HsDatabasePtr(db, internal::HsDatabaseDeleter{0, /*borrowed=*/true});
 }
-
 
 bool DecodeHex(std::string_view hex, Sha256Digest* out) {
   if (hex.size() != 2 * out->size()) return false;
@@ -369,9 +374,8 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db, const Serializ
       for (const std::string& atom : part.atoms) w.Str(atom);
       for (uint32_t window : part.gate_windows) w.U32(window);
     }
-    if (absl::Status written = WriteEngineDatabase(databases[p].get(), options.engine_images, w); !written.ok()) {
-      return written;
-    }
+    absl::Status written = WriteEngineDatabase(databases[p].get(), options.engine_images, w);
+    if (!written.ok()) return written;
   }
   // Target features are recorded from the engine's own view of each database.
   for (const auto& engine_db : databases) {

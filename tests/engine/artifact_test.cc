@@ -5,6 +5,7 @@
 #include <xxhash.h>
 
 #include <cstring>
+#include <set>
 #include <thread>
 
 #include "engine/internal/engine_parts.h"
@@ -95,14 +96,16 @@ TEST(ArtifactTest, ForeignFormatVersionAndGarbageAreNamed) {
 std::vector<Definition> VariedDefinitions() {
   std::vector<Definition> defs;
   for (int i = 0; i < 40; ++i) {
-    Definition def = i % 3 ? Regex("re-" + std::to_string(i), "id=([0-9]{" + std::to_string(i % 5 + 1) + "})")
-                           : Literal("lit-" + std::to_string(i), "needle-" + std::to_string(i));
+    const std::string n = std::to_string(i);
+    Definition def = i % 3 ? Regex("re-" + n, "id=([0-9]{" + std::to_string(i % 5 + 1) + "})")
+                           : Literal("lit-" + n, "needle-" + n);
     def.category = i % 2 ? "secret" : "indicator/malicious";
     def.severity = static_cast<Severity>(i % 5);
     def.confidence = 0.25 + i / 100.0;
     def.description = "a description long enough to need its own allocation, #" + std::to_string(i);
     def.tags = {"tag-" + std::to_string(i % 4), "shared-tag"};
-    def.chains = i % 4 ? std::vector<std::string>{"secrets"} : std::vector<std::string>{"entities", "zeta"};
+    def.chains = i % 4 ? std::vector<std::string>{"secrets"}
+                       : std::vector<std::string>{"entities", "zeta"};
     def.keywords = {"id="};
     def.examples = {"id=12345"};
     def.negative_examples = {"id=x"};
@@ -142,7 +145,8 @@ TEST(ArtifactTest, LoadedRulesAreDecodedOnDemandFromBytesTheDatabaseKeeps) {
   ASSERT_TRUE(bytes.ok());
   auto owned = std::make_shared<std::string>(*bytes);
   const std::string_view view = *owned;
-  auto with_owner = DeserializeDatabase(view, std::move(owned));  // the database holds the only reference
+  // The database holds the only reference to `owned`.
+  auto with_owner = DeserializeDatabase(view, std::move(owned));
   std::string copy = *bytes;
   auto without_owner = DeserializeDatabase(copy);
   ASSERT_TRUE(with_owner.ok()) << with_owner.status();
@@ -155,7 +159,9 @@ TEST(ArtifactTest, LoadedRulesAreDecodedOnDemandFromBytesTheDatabaseKeeps) {
     std::vector<std::thread> threads;
     for (auto& addresses : seen) {
       threads.emplace_back([&loaded, &addresses] {
-        for (size_t i = 0; i < loaded->rule_count(); ++i) addresses.push_back(&loaded->definition(i));
+        for (size_t i = 0; i < loaded->rule_count(); ++i) {
+          addresses.push_back(&loaded->definition(i));
+        }
       });
     }
     for (auto& t : threads) t.join();
@@ -253,6 +259,7 @@ TEST(ArtifactTest, ForgedEngineImageHeadsAreRejectedOrHarmless) {
   }
   ASSERT_NE(image, 0u) << "no engine image at a 64-byte boundary";
   size_t rejected = 0;
+  std::set<int> codes;
   for (size_t k = 0; k < 64; ++k) {
     std::string forged = *bytes;
     forged[image + k] ^= 0xff;
@@ -260,12 +267,20 @@ TEST(ArtifactTest, ForgedEngineImageHeadsAreRejectedOrHarmless) {
     std::memcpy(forged.data() + 24, &checksum, sizeof checksum);
     auto aligned = std::make_shared<const AlignedBytes>(forged);
     auto loaded = DeserializeDatabase(aligned->view(), aligned);
-    if (!loaded.ok()) ++rejected;
+    if (!loaded.ok()) {
+      ++rejected;
+      codes.insert(CodeOf(loaded.status()).value_or(0));
+    }
     if (k == 0) {
       EXPECT_FALSE(loaded.ok()) << "a damaged magic number loaded";
     }
   }
   EXPECT_GT(rejected, 16u);  // magic, version, length, platform, CRC, offset: at least
+  // Each engine verdict maps to its own code: damaged bytes, another engine version, and
+  // (a flipped platform word) instructions this CPU lacks.
+  EXPECT_EQ(codes, (std::set<int>{static_cast<int>(ErrorCode::kCorrupt),
+                                  static_cast<int>(ErrorCode::kVersion),
+                                  static_cast<int>(ErrorCode::kPlatform)}));
 }
 
 }  // namespace

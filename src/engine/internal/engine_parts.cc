@@ -14,9 +14,7 @@ void HsDatabaseDeleter::operator()(hs_database_t* db) const {
   }
 }
 
-hs_error_t EngineParts::PrepareScratch() { return AllocatePrototype(); }
-
-hs_error_t EngineParts::AllocatePrototype() const {
+hs_error_t EngineParts::PrepareScratch() const {
   hs_scratch_t* scratch = nullptr;
   for (const HsDatabasePtr& db : databases) {
     if (hs_error_t rc = hs_alloc_scratch(db.get(), &scratch); rc != HS_SUCCESS) {
@@ -30,7 +28,7 @@ hs_error_t EngineParts::AllocatePrototype() const {
 
 ScratchPtr EngineParts::NewScratch() const {
   std::call_once(prototype_once_, [this] {
-    if (prototype_ == nullptr) AllocatePrototype();
+    if (prototype_ == nullptr) PrepareScratch();
   });
   hs_scratch_t* clone = nullptr;
   if (prototype_ == nullptr || hs_clone_scratch(prototype_.get(), &clone) != HS_SUCCESS) {

@@ -79,14 +79,12 @@ struct EngineParts {
   // 50 MB set), so that is paid once, by the first call or by PrepareScratch; later calls
   // clone.
   ScratchPtr NewScratch() const;
-  // Allocates that first scratch now, before the parts are shared, and returns the
-  // engine's verdict on the databases: the artifact loader's check of databases it uses
-  // in place.
-  hs_error_t PrepareScratch();
+  // Allocates that first scratch now and returns the engine's verdict on the databases:
+  // the artifact loader's check of databases it uses in place. Call it only before the
+  // parts are shared.
+  hs_error_t PrepareScratch() const;
 
  private:
-  hs_error_t AllocatePrototype() const;
-
   mutable std::once_flag prototype_once_;
   mutable ScratchPtr prototype_;
 };
