@@ -22,7 +22,7 @@
 #include "engine/compiler.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/scanner.h"
-#include "plan/planner.h"
+#include "scan_plan/planner.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
 #include "util/file.h"

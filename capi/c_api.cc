@@ -15,7 +15,7 @@
 #include "intake/manifest_json.h"
 #include "pipeline/package_analysis.h"
 #include "report/report.h"
-#include "plan/planner.h"
+#include "scan_plan/planner.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
 #include "util/file.h"

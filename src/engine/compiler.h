@@ -27,7 +27,7 @@ enum class CompileTarget : uint8_t {
 // Called with (stage, done, total); must be cheap and thread-safe.
 using CompileProgress = std::function<void(std::string_view stage, size_t done, size_t total)>;
 
-// How definitions are grouped into engine databases. The planner (src/plan) fills this;
+// How definitions are grouped into engine databases. The planner (src/scan_plan) fills this;
 // without a plan the compiler puts literals in one partition and regexes in chunks.
 struct PartitionRequest {
   PartitionKind kind = PartitionKind::kRegex;
@@ -46,7 +46,7 @@ struct PartitionRequest {
 struct CompileOptions;
 
 // Decides the partitions once every definition has been validated (so it sees widths
-// and statuses). Installed by the planner (src/plan); the engine does not depend on it.
+// and statuses). Installed by the planner (src/scan_plan); the engine does not depend on it.
 using PartitionPlanner = std::function<std::vector<PartitionRequest>(
     const std::vector<Definition>& definitions, const std::vector<RuleInfo>& infos,
     const CompileOptions& options)>;

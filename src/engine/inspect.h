@@ -30,7 +30,7 @@ absl::StatusOr<ExamplesReport> CheckExamples(const std::shared_ptr<const Databas
 // Scans `input` once with profiling on and reports where the time went: engine time per
 // partition, and the rules whose span recovery (PCRE2) costs the most, with their
 // candidate and confirmation counts. JSON, `top` rules at most.
-// `explain`, when set, gives the planner's reason for a rule's cost (src/plan).
+// `explain`, when set, gives the planner's reason for a rule's cost (src/scan_plan).
 using RuleExplainer = std::function<std::string(const Database& db, uint32_t rule)>;
 absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database>& db,
                                             std::string_view input, size_t top,

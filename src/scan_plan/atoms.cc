@@ -1,5 +1,5 @@
 // File: atoms.cc
-#include "plan/atoms.h"
+#include "scan_plan/atoms.h"
 
 #include <re2/filtered_re2.h>
 #include <re2/re2.h>

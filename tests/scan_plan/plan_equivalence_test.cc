@@ -9,7 +9,7 @@
 
 #include "../engine/test_util.h"
 #include "plan_test_util.h"
-#include "plan/planner.h"
+#include "scan_plan/planner.h"
 #include "rules/loader.h"
 #include "util/file.h"
 

@@ -1,6 +1,6 @@
 // The planner's pieces: atoms, cost classes, the partitions it asks for, the compile
 // cache, and artifacts that carry gate partitions.
-#include "plan/planner.h"
+#include "scan_plan/planner.h"
 
 #include <gtest/gtest.h>
 
@@ -10,7 +10,7 @@
 #include "../engine/test_util.h"
 #include "plan_test_util.h"
 #include "engine/artifact.h"
-#include "plan/atoms.h"
+#include "scan_plan/atoms.h"
 
 namespace trawl::plan {
 namespace {

@@ -18,8 +18,8 @@
 //                  the others, and so a scan with per-rule match caps can stop those
 //                  partitions once all their rules are capped.
 // Rejected definitions stay rejected (the engine compiler decides that).
-#ifndef TRAWL_SRC_PLAN_PLANNER_H_
-#define TRAWL_SRC_PLAN_PLANNER_H_
+#ifndef TRAWL_SRC_SCAN_PLAN_PLANNER_H_
+#define TRAWL_SRC_SCAN_PLAN_PLANNER_H_
 
 #include <memory>
 #include <string>
@@ -106,4 +106,4 @@ std::string ExplainRule(const Database& db, uint32_t rule);
 
 }  // namespace trawl::plan
 
-#endif  // TRAWL_SRC_PLAN_PLANNER_H_
+#endif  // TRAWL_SRC_SCAN_PLAN_PLANNER_H_

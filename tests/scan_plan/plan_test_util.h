@@ -1,8 +1,8 @@
 // Shared helpers for the planner tests.
-#ifndef TRAWL_TESTS_PLAN_PLAN_TEST_UTIL_H_
-#define TRAWL_TESTS_PLAN_PLAN_TEST_UTIL_H_
+#ifndef TRAWL_TESTS_SCAN_PLAN_PLAN_TEST_UTIL_H_
+#define TRAWL_TESTS_SCAN_PLAN_PLAN_TEST_UTIL_H_
 
-#include "plan/planner.h"
+#include "scan_plan/planner.h"
 
 namespace trawl::plan {
 
@@ -16,4 +16,4 @@ inline PlanOptions NoTrial() {
 
 }  // namespace trawl::plan
 
-#endif  // TRAWL_TESTS_PLAN_PLAN_TEST_UTIL_H_
+#endif  // TRAWL_TESTS_SCAN_PLAN_PLAN_TEST_UTIL_H_

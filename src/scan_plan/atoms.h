@@ -8,8 +8,8 @@
 // formula to one OR-set (a "hitting set": if none of its atoms occurs, the formula is
 // false) and keep it small and made of long atoms. RE2 parses a dialect close to PCRE2;
 // patterns where the two disagree in a way that could change the atoms are refused.
-#ifndef TRAWL_SRC_PLAN_ATOMS_H_
-#define TRAWL_SRC_PLAN_ATOMS_H_
+#ifndef TRAWL_SRC_SCAN_PLAN_ATOMS_H_
+#define TRAWL_SRC_SCAN_PLAN_ATOMS_H_
 
 #include <string>
 #include <string_view>
@@ -47,4 +47,4 @@ GateSpec PlanGate(const Definition& def, size_t min_atom_len);
 
 }  // namespace trawl::plan
 
-#endif  // TRAWL_SRC_PLAN_ATOMS_H_
+#endif  // TRAWL_SRC_SCAN_PLAN_ATOMS_H_

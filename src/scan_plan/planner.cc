@@ -1,5 +1,5 @@
 // File: planner.cc
-#include "plan/planner.h"
+#include "scan_plan/planner.h"
 
 #include <algorithm>
 #include <atomic>
@@ -9,7 +9,7 @@
 
 #include "engine/engine_info.h"
 #include "engine/scanner.h"
-#include "plan/atoms.h"
+#include "scan_plan/atoms.h"
 #include "util/byte_io.h"
 #include "util/digest.h"
 #include "util/file.h"
