@@ -394,6 +394,7 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, int64_t
   }
   // The package keeps its base name: the manifest and report show it as package_name.
   const std::string name = key.substr(key.rfind('/') + 1);
+  if (name.empty()) return Fail(error, "Trawl.Event", "key names a folder, not a package");
   std::string tmpl = config_.tmp_dir + "/trawl-intake-XXXXXX";
   if (mkdtemp(tmpl.data()) == nullptr)
     return Fail(error, "Trawl.IO", "mkdtemp " + tmpl + " failed");
