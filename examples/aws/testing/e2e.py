@@ -20,7 +20,9 @@ Drops packages into the bucket, drives the S3 notification, and checks:
     of the sample package is left anywhere under the bucket, in the DynamoDB table or in
     any log the test captured (the functions', the workers' and the services'); the S3
     notification with a traversing key is refused before any request; a late message
-    for a reported package is done, not retried; components go up in multipart uploads.
+    for a reported package is done, not retried; components go up in multipart uploads;
+  * values mode (analyze and aggregate redeployed): the report with values goes to the
+    values bucket, the redacted one to the pipeline bucket.
 
     e2e.py --build-dir BUILD --package examples/sample/sample-package.tar.gz
 
@@ -31,6 +33,7 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -104,6 +107,14 @@ class Function:
             proc = self.proc
             return self.api.invoke(json.dumps(event), deadline_ms, timeout=120,
                                    alive=lambda: proc.poll() is None)
+
+    def redeploy(self, **env):
+        """A configuration change: the next invocation starts a new environment with it."""
+        with self.lock:
+            self.env = dict(self.env, **env)
+            if self.proc and self.proc.poll() is None:
+                self.proc.terminate()
+                self.proc.wait(10)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -557,6 +568,40 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     sarif = s3.get_object(Bucket=BUCKET, Key=f"reports/{package_id}.sarif")["Body"].read()
     assert sarif == expected_sarif, "the SARIF report differs from `trawl analyze --format sarif`"
     log("SARIF report equals `trawl analyze --format sarif` byte for byte:", len(sarif), "bytes")
+
+    # Values mode: analyze and aggregate redeployed with TRAWL_INCLUDE_VALUES=1. The values
+    # bucket gets the results and the report with values, the pipeline bucket the same
+    # report redacted; the results go once reported.
+    values_bucket = "trawl-e2e-values"
+    s3.create_bucket(Bucket=values_bucket)
+    for name in ("analyze", "aggregate"):
+        fn[name].redeploy(TRAWL_INCLUDE_VALUES="1", TRAWL_VALUES_BUCKET=values_bucket)
+    token = "ghp_" + "v" * 26 + "ValuesMode"  # 36 characters after ghp_
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        text = b"token " + token.encode() + b"\n"
+        info = tarfile.TarInfo("values/config.env")
+        info.size = len(text)
+        tar.addfile(info, io.BytesIO(text))
+    s3.put_object(Bucket=BUCKET, Key="incoming/values.tar.gz", Body=buf.getvalue())
+    outcome = fn["intake"].invoke(s3_event(BUCKET, "incoming/values.tar.gz", len(buf.getvalue())))
+    assert outcome["kind"] == "response", outcome
+    values_id = re.search(r"intake incoming/values\.tar\.gz: package ([0-9a-f]{64})",
+                          open(os.path.join(logdir, "intake.log")).read()).group(1)
+
+    def reported(bucket):
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="reports/").get("Contents", [])]
+        return f"reports/{values_id}.json" in keys
+    wait_until("the values-mode reports", lambda: reported(BUCKET) and reported(values_bucket), 120)
+    full = s3.get_object(Bucket=values_bucket, Key=f"reports/{values_id}.json")["Body"].read()
+    redacted = s3.get_object(Bucket=BUCKET, Key=f"reports/{values_id}.json")["Body"].read()
+    assert token.encode() in full, "the values bucket's report has no value"
+    assert token.encode() not in redacted, "the pipeline bucket's report has a value"
+    assert json.loads(redacted)["findings"] and \
+        not any("value" in f for f in json.loads(redacted)["findings"]), redacted[:500]
+    wait_until("the values-mode results to be deleted", lambda: not s3.list_objects_v2(
+        Bucket=values_bucket, Prefix="results/").get("Contents"), 60)
+    log("values mode: the report with values in", values_bucket, "and redacted in", BUCKET)
     for f in functions:
         for line in open(os.path.join(logdir, f"{f.name}.log")):
             if "cold start" in line or "database" in line and "loaded" in line:

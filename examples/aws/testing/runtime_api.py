@@ -48,6 +48,14 @@ class RuntimeApi:
                 # client's delayed ACK add ~40 ms to every answer.
                 self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
+            def peer_closed(self):
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+                except BlockingIOError:
+                    return False
+                except OSError:
+                    return True
+
             def reply(self, code, body=b"", headers=None):
                 try:
                     self.send_response(code)
@@ -66,6 +74,9 @@ class RuntimeApi:
                             request_id, body, deadline_ms = api.pending.get(timeout=0.5)
                         except queue.Empty:
                             continue
+                        if self.peer_closed():  # a runtime stopped while it waited
+                            api.pending.put((request_id, body, deadline_ms))
+                            return
                         api.log.append(("next", request_id))
                         return self.reply(200, body.encode(), {
                             "Lambda-Runtime-Aws-Request-Id": request_id,
