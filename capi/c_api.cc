@@ -209,6 +209,7 @@ trawl::AnalyzeOptions AnalyzeOptionsOf(const trawl_options* options) {
 trawl_status AggregateOptionsOf(const trawl_options* options, trawl::AggregateOptions* out,
                                 trawl_error* err) {
   if (options == nullptr) return TRAWL_OK;
+  out->include_values = options->include_values;
   const auto read = [&](const std::string& path, std::string_view what,
                         std::string* text) -> trawl_status {
     auto bytes = trawl::ReadFile(path);

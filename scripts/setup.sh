@@ -25,6 +25,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev python3-botocore
   python3 gzip xz-utils zstd bzip2 lz4 libarchive-tools zip
   golang-go golang-github-hashicorp-hcl-v2-dev patchelf
+  openssl ca-certificates
 )
 # Node.js and npm run the document validators in the tests (scripts/test_tools.sh). A
 # machine that already has them (for example from NodeSource) keeps its own.

@@ -137,14 +137,21 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_MAX_BYTES 12                /**< int, bytes scanned at most, 0 = unlimited */
 #define TRAWL_OPT_TIME_BUDGET_MS 13           /**< int, 0 = unlimited */
 #define TRAWL_OPT_CHUNK_BYTES 14              /**< int, bytes per engine call (8 MiB) */
-#define TRAWL_OPT_INCLUDE_VALUES 15           /**< int 0/1: findings carry matched values (1) */
+/** int 0/1: findings carry matched values (default 1). 0: no value, and no confidence
+ * reason quoting one, in component results and reports; trawl_aggregate with 0 also
+ * redacts results that were kept with values (since 0.2: it used to copy them). */
+#define TRAWL_OPT_INCLUDE_VALUES 15
 /** int, 1 = scan planner: cost classes, literal gating, isolated hot patterns (default);
  * 0 = one literal partition and regex chunks (the ungated baseline). Since: 0.2 */
 #define TRAWL_OPT_SCAN_PLAN 16
 
 /* String options (trawl_options_set_string). Files are read by the call that uses them,
  * which reports a bad file as TRAWL_E_IO or TRAWL_E_PARSE with details. Since: 0.2 */
-#define TRAWL_OPT_FINGERPRINT_KEY 20   /**< HMAC key of finding fingerprints (docs/report.md) */
+/** HMAC key of finding fingerprints (docs/scoring.md): the string's bytes. The default key
+ * is public, so fingerprints made with it hide no guessable value; a deployment keeping
+ * reports without values sets 32 random bytes of its own, e.g. as 64 hex digits
+ * (docs/security.md). */
+#define TRAWL_OPT_FINGERPRINT_KEY 20
 #define TRAWL_OPT_POLICY_FILE 21       /**< scoring policy JSON, trawl.policy/1 (docs/scoring.md) */
 #define TRAWL_OPT_SUPPRESSIONS_FILE 22 /**< allow-list JSON, trawl.suppressions/1 */
 #define TRAWL_OPT_BASELINE_FILE 23     /**< trawl.baseline/1 or an earlier trawl.report/1 */

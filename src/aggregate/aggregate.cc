@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "analyze/component_analyzer.h"
 #include "analyze/component_result_json.h"
 #include "util/strings.h"
 
@@ -278,6 +279,10 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
                        std::tie(b.path, b.start, b.end, b.decoded_from);
               });
     Suppress(options, &agg);
+    if (!options.include_values) {
+      RedactValueFromReasons(agg.value, &agg.confidence_reasons);
+      agg.value.clear();
+    }
     Score(options.policy, &agg);
     (agg.suppressed_by.empty() ? report.findings : report.suppressed).push_back(std::move(agg));
   }

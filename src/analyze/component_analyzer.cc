@@ -2,6 +2,7 @@
 #include "analyze/component_analyzer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include "classify/classify.h"
@@ -52,6 +53,36 @@ JsonOptions WithLocator(bool locator) {
 }
 
 }  // namespace
+
+void RedactValueFromReasons(std::string_view value, std::vector<std::string>* reasons) {
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string lower_value = lower(value);
+  constexpr std::string_view kDelimiters = " '\"=,;()[]";
+  for (std::string& reason : *reasons) {
+    std::string out;
+    size_t i = 0;
+    while (i < reason.size()) {
+      if (kDelimiters.find(reason[i]) != std::string_view::npos) {
+        out.push_back(reason[i++]);
+        continue;
+      }
+      size_t end = i;
+      while (end < reason.size() && kDelimiters.find(reason[end]) == std::string_view::npos) ++end;
+      const std::string_view word = std::string_view(reason).substr(i, end - i);
+      const std::string_view before = std::string_view(reason).substr(0, i);
+      const bool names_value = EndsWith(before, "registrable=") || EndsWith(before, "hrp=");
+      const bool quotes_value =
+          word.size() >= 3 && lower_value.find(lower(word)) != std::string::npos;
+      out.append(names_value || quotes_value ? std::string_view("[redacted]") : word);
+      i = end;
+    }
+    reason = std::move(out);
+  }
+}
 
 std::optional<std::string> SkipReason(const Component& component) {
   if (!component.has_content) {
@@ -343,6 +374,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     f.confidence = RoundForDocuments(entity->confidence);
     f.entropy = entity->entropy < 0 ? -1.0 : RoundForDocuments(entity->entropy);
     f.reasons = std::move(entity->reasons);
+    if (!options.include_values) RedactValueFromReasons(value, &f.reasons);
     result.findings.push_back(std::move(f));
   }
   return result;

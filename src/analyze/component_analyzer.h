@@ -74,14 +74,27 @@ std::optional<std::string> SkipReason(const Component& component);
 ComponentResult SkippedResult(const Component& component, std::string_view package_id,
                               std::string reason);
 
+// The key fingerprints use when the caller sets none. It is public, so it hides nothing:
+// anyone can fingerprint candidate values with it and match them against a report (a
+// phone number or an IPv4 address is found in seconds). Deployments that keep reports
+// without values set a random key of their own (docs/security.md).
+inline constexpr std::string_view kPublicFingerprintKey = "trawl-default-fingerprint-key";
+
 struct AnalyzeOptions {
   ScanLimits limits;
   // Key for finding fingerprints. Fingerprints let aggregation match a secret across
   // components without storing it; rotate the key to unlink old reports.
-  std::string fingerprint_key = "trawl-default-fingerprint-key";
+  std::string fingerprint_key = std::string(kPublicFingerprintKey);
   bool include_values = true;  // false: reports carry fingerprints only, never values
   std::string package_id;      // copied into each result, so aggregation can check it
 };
+
+// For documents without values: replaces every word of `reasons` that quotes part of
+// `value` (a validator's "registrable=example.org" for an e-mail address) by "[redacted]".
+// A word is a run between spaces, quotes, '=', ',', ';' and brackets; it is redacted when
+// it is at least 3 bytes and occurs in the value, ignoring ASCII case, and always after
+// "registrable=" or "hrp=", which name parts of values the raw value may spell otherwise.
+void RedactValueFromReasons(std::string_view value, std::vector<std::string>* reasons);
 
 class ComponentAnalyzer {
  public:

@@ -209,5 +209,18 @@ TEST_F(ComponentAnalyzerJsonTest, TokenInUtf16StringsOfABinaryIsFound) {
   EXPECT_EQ(f->end, be_at + 2 * text.size());
 }
 
+TEST(RedactValueFromReasonsTest, RemovesQuotedPartsOfTheValueOnly) {
+  std::vector<std::string> reasons = {"-0.30 validator email: registrable=example.org",
+                                      "+0.15 keyword 'password' near the match",
+                                      "-0.30 value contains 'EXAMPLE'",
+                                      "+0.00 validator domain passed: registrable=xn--bcher-kva.de"};
+  RedactValueFromReasons("ada@example.org", &reasons);
+  EXPECT_EQ(reasons[0], "-0.30 validator email: registrable=[redacted]");
+  EXPECT_EQ(reasons[1], "+0.15 keyword 'password' near the match");  // not from the value
+  EXPECT_EQ(reasons[2], "-0.30 value contains '[redacted]'");        // any ASCII case
+  // After "registrable=" always: an IDN's A-label is not spelt in the raw value.
+  EXPECT_EQ(reasons[3], "+0.00 validator domain passed: registrable=[redacted]");
+}
+
 }  // namespace
 }  // namespace trawl

@@ -2,6 +2,7 @@
 # End-to-end CLI checks: compile the default packs, inspect, scan, analyse the sample,
 # and refuse bad input with the documented errors. Prints "N passed, N failed".
 set -uo pipefail
+unset CI  # report files keep values in these checks (CI mode: stages_test.sh)
 trawl=$1 root=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 passed=0 failed=0

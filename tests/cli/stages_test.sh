@@ -6,6 +6,7 @@
 # against its JSON Schema (ajv) and the SARIF output with Microsoft's SARIF Multitool.
 #   stages_test.sh TRAWL SOURCE_DIR WORK_DIR [TOOLS_DIR]
 set -uo pipefail
+unset CI  # the CI default (no values in report files) is tested on its own below
 trawl=$1 root=$2 work=$3 tools=${4:-}
 package=$root/examples/sample/sample-package.tar.gz
 rm -rf "$work" && mkdir -p "$work/parts" "$work/results"
@@ -145,9 +146,55 @@ check budget "$trawl" analyze --db "$db" --max-bytes 64 "$package"
 expect budget-incomplete "$(json "$work/out" 'd["complete"]')" False
 expect budget-reason "$(json "$work/out" 'any("byte_budget" in r for r in d["incomplete_reasons"])')" True
 
-# Without values, reports carry fingerprints only.
+# Without values, reports carry fingerprints only, and no reason quotes a value (a
+# validator's "registrable=<domain>" of an e-mail address).
 check no-values "$trawl" analyze --db "$db" --no-values "$package"
+cp "$work/out" "$work/no-values.json"
 expect no-values-none "$(json "$work/out" 'sum("value" in f for f in d["findings"])')" 0
+expect no-values-nowhere "$(python3 -c '
+import json, sys
+def values(o):
+    if isinstance(o, dict):
+        for k, x in o.items():
+            if k == "value" and isinstance(x, str): yield x
+            yield from values(x)
+    elif isinstance(o, list):
+        for x in o: yield from values(x)
+secrets = set(values(json.load(open(sys.argv[1])))) - {""}
+text = open(sys.argv[2]).read()
+print(len(secrets) > 10, sorted(v for v in secrets if v in text))' "$work/one-call.json" "$work/no-values.json")" "True []"
+# Results kept with values aggregate into the same redacted report.
+check aggregate-no-values "$trawl" aggregate --no-values --manifest "$manifest" "${results[@]}"
+same aggregate-redacts "$work/out" "$work/no-values.json"
+
+# The fingerprint key: from a file or the environment, never argv; a key changes every
+# fingerprint, the file and the variable give the same ones.
+openssl rand -hex 32 >"$work/fp.key"
+check_fails key-argv "visible to every user" "$trawl" analyze --db "$db" --fingerprint-key k "$package"
+check key-file "$trawl" analyze --db "$db" --no-values --fingerprint-key-file "$work/fp.key" "$package"
+cp "$work/out" "$work/keyed.json"
+check key-env env TRAWL_FINGERPRINT_KEY="$(cat "$work/fp.key")" "$trawl" analyze --db "$db" \
+  --no-values "$package"
+same key-env-equals-file "$work/out" "$work/keyed.json"
+fps() { json "$1" 'sorted(f["fingerprint"] for f in d["findings"])'; }
+expect key-changes-fingerprints "$(python3 -c 'import sys; print(len(set(eval(sys.argv[1])) & set(eval(sys.argv[2]))))' \
+  "$(fps "$work/keyed.json")" "$(fps "$work/no-values.json")")" 0
+check_fails key-file-missing "$work/none.key" "$trawl" analyze --db "$db" \
+  --fingerprint-key-file "$work/none.key" "$package"
+
+# CI: a report written to a file keeps no values unless --values; to a pipe it does.
+values_in() { json "$1" 'sum("value" in f for f in d["findings"])'; }
+check ci-file env CI=true "$trawl" analyze --db "$db" -o "$work/ci.json" "$package"
+expect ci-file-no-values "$(values_in "$work/ci.json")" 0
+check ci-redirect env CI=true "$trawl" analyze --db "$db" "$package"
+expect ci-redirect-no-values "$(values_in "$work/out")" 0
+expect ci-said-so "$(grep -c 'keeps no values' "$work/err")" 1
+check ci-values env CI=true "$trawl" analyze --db "$db" --values -o "$work/ci-values.json" "$package"
+same ci-values-kept "$work/ci-values.json" "$work/one-call.json"
+expect ci-pipe-values "$(env CI=true "$trawl" analyze --db "$db" "$package" 2>/dev/null |
+  python3 -c 'import json,sys; print(sum("value" in f for f in json.load(sys.stdin)["findings"]) > 0)')" True
+expect ci-false "$(env CI=false "$trawl" analyze --db "$db" -o "$work/ci-off.json" "$package" 2>/dev/null;
+  cmp -s "$work/ci-off.json" "$work/one-call.json" && echo same)" same
 
 if [[ -n $tools && -x $tools/node_modules/.bin/ajv ]]; then
   ajv=$tools/node_modules/.bin/ajv schemas=$root/schemas

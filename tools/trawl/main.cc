@@ -10,7 +10,7 @@
 //   trawl db info DB [--rules]
 //   trawl decompose [-o DIR] PACKAGE
 //   trawl classify [--db DB] PACKAGE
-//   trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] PACKAGE
+//   trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] [-o OUT] PACKAGE
 //   trawl work MANIFEST
 //   trawl plan [--db DB] --manifest MANIFEST --component ID CONTENT
 //   trawl analyze-component --db DB --manifest MANIFEST --component ID [-o OUT] CONTENT
@@ -18,9 +18,12 @@
 //   trawl policy
 //   trawl build-info
 // REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,
-//   --baseline FILE, --fingerprint-key KEY, --no-values
+//   --baseline FILE, --fingerprint-key-file FILE, --no-values | --values
+// The fingerprint key comes from --fingerprint-key-file or TRAWL_FINGERPRINT_KEY, never
+// argv. With CI set, a report written to a file keeps no values unless --values.
 // BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N, --max-bytes N,
 //   --time-budget-ms N
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -30,6 +33,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -62,7 +66,7 @@ int Usage() {
       "  trawl db info DB [--rules]\n"
       "  trawl decompose [-o DIR] PACKAGE\n"
       "  trawl classify [--db DB] PACKAGE\n"
-      "  trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] PACKAGE\n"
+      "  trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] [-o OUT] PACKAGE\n"
       "  trawl work MANIFEST\n"
       "  trawl plan [--db DB] --manifest MANIFEST --component ID CONTENT\n"
       "  trawl analyze-component --db DB --manifest MANIFEST --component ID [-o OUT] CONTENT\n"
@@ -70,7 +74,9 @@ int Usage() {
       "  trawl policy\n"
       "  trawl build-info\n"
       "REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,\n"
-      "  --baseline FILE, --fingerprint-key KEY, --no-values\n"
+      "  --baseline FILE, --fingerprint-key-file FILE, --no-values | --values\n"
+      "  (key also from TRAWL_FINGERPRINT_KEY; with CI set, a report written to a file\n"
+      "  keeps no values unless --values)\n"
       "BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N,\n"
       "  --max-bytes N, --time-budget-ms N\n"
       "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
@@ -228,6 +234,14 @@ bool ParseInt(const char* text, int64_t* out) {
 int WriteBuffer(const trawl_buffer* buffer) {
   std::fwrite(trawl_buffer_data(buffer), 1, trawl_buffer_size(buffer), stdout);
   return std::ferror(stdout) ? 1 : 0;
+}
+
+// To `output`, or stdout when it is "".
+int WriteBufferTo(const trawl_buffer* buffer, const std::string& output) {
+  if (output.empty()) return WriteBuffer(buffer);
+  std::ofstream out(output, std::ios::binary);
+  out.write(trawl_buffer_data(buffer), static_cast<std::streamsize>(trawl_buffer_size(buffer)));
+  return out.good() ? 0 : Error(output.c_str(), TRAWL_E_IO);
 }
 
 int CmdRulesCheck(std::vector<std::string> args) {
@@ -571,18 +585,43 @@ int CmdClassify(std::vector<std::string> args) {
   return WriteBuffer(plans.get());
 }
 
+// True when the report goes to a file: `-o FILE`, or stdout redirected to a regular file.
+bool WritesToFile(const std::string& output) {
+  struct stat st {};
+  return !output.empty() || (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+// CI systems set CI (to "true" mostly); "", "0" and "false" mean no.
+bool InCi() {
+  const char* ci = std::getenv("CI");
+  if (ci == nullptr || *ci == '\0') return false;
+  const std::string v(ci);
+  return v != "0" && v != "false" && v != "FALSE" && v != "False";
+}
+
 // Options shared by the commands that write a report.
 struct ReportSettings {
   int32_t format = TRAWL_REPORT_JSON;
-  std::string policy, suppressions, baseline, fingerprint_key;
-  bool values = true;
+  std::string policy, suppressions, baseline, fingerprint_key_file;
+  std::optional<bool> values;  // unset: the default of the context (Resolve)
+  std::string fingerprint_key;
 
   // Consumes args[*i] (and its value) when it is a report option; false otherwise.
   bool Parse(const std::vector<std::string>& args, size_t* i, bool* bad) {
     const std::string& a = args[*i];
     const bool has_value = *i + 1 < args.size();
-    if (a == "--no-values") {
-      values = false;
+    if (a == "--no-values" || a == "--values") {
+      values = a == "--values";
+      return true;
+    }
+    if (a == "--fingerprint-key") {
+      // argv is readable by every user of the machine (ps, /proc/<pid>/cmdline).
+      std::fputs(
+          "trawl: --fingerprint-key is not accepted: a key on the command line is visible to "
+          "every user; use --fingerprint-key-file FILE or the TRAWL_FINGERPRINT_KEY "
+          "environment variable\n",
+          stderr);
+      *bad = true;
       return true;
     }
     if (!has_value) return false;
@@ -598,16 +637,56 @@ struct ReportSettings {
       suppressions = args[++*i];
     } else if (a == "--baseline") {
       baseline = args[++*i];
-    } else if (a == "--fingerprint-key") {
-      fingerprint_key = args[++*i];
+    } else if (a == "--fingerprint-key-file") {
+      fingerprint_key_file = args[++*i];
     } else {
       return false;
     }
     return true;
   }
 
+  // Reads the key (--fingerprint-key-file, else TRAWL_FINGERPRINT_KEY) and settles
+  // whether values are kept: in CI, a report written to a file keeps none unless
+  // --values says so (CI artifacts and caches are widely readable). Prints what it
+  // decided when it matters; false when the key file cannot be read.
+  bool Resolve(bool to_file) {
+    if (!fingerprint_key_file.empty()) {
+      if (!ReadWholeFile(fingerprint_key_file, &fingerprint_key)) {
+        Error(fingerprint_key_file.c_str(), TRAWL_E_IO);
+        return false;
+      }
+      while (!fingerprint_key.empty() &&
+             (fingerprint_key.back() == '\n' || fingerprint_key.back() == '\r' ||
+              fingerprint_key.back() == ' ')) {
+        fingerprint_key.pop_back();
+      }
+      if (fingerprint_key.empty() || fingerprint_key.find('\0') != std::string::npos) {
+        std::fprintf(stderr, "trawl: %s: the key file is empty or holds a NUL byte\n",
+                     fingerprint_key_file.c_str());
+        return false;
+      }
+    } else if (const char* env = std::getenv("TRAWL_FINGERPRINT_KEY"); env != nullptr) {
+      fingerprint_key = env;
+    }
+    if (!values.has_value()) {
+      values = !(to_file && InCi());
+      if (!*values) {
+        std::fputs("trawl: CI: the report is written to a file, so it keeps no values "
+                   "(--values keeps them)\n",
+                   stderr);
+      }
+    }
+    if (!*values && fingerprint_key.empty()) {
+      std::fputs("trawl: note: fingerprints use the public default key, so a guessable value "
+                 "(a phone number, an IP address) can be found from its fingerprint; set "
+                 "TRAWL_FINGERPRINT_KEY or --fingerprint-key-file\n",
+                 stderr);
+    }
+    return true;
+  }
+
   void Apply(trawl_options* options) const {
-    trawl_options_set_int(options, TRAWL_OPT_INCLUDE_VALUES, values ? 1 : 0);
+    trawl_options_set_int(options, TRAWL_OPT_INCLUDE_VALUES, values.value_or(true) ? 1 : 0);
     trawl_options_set_string(options, TRAWL_OPT_POLICY_FILE, policy.c_str());
     trawl_options_set_string(options, TRAWL_OPT_SUPPRESSIONS_FILE, suppressions.c_str());
     trawl_options_set_string(options, TRAWL_OPT_BASELINE_FILE, baseline.c_str());
@@ -633,7 +712,7 @@ Owned<trawl_db> LoadDb(const std::string& path) {
 }
 
 int CmdAnalyze(std::vector<std::string> args) {
-  std::string db_path, package;
+  std::string db_path, package, output;
   ReportSettings report_settings;
   int64_t threads = 0;
   // Budgets for each component's scan (0: unlimited); a budget that stops a scan makes
@@ -661,6 +740,8 @@ int CmdAnalyze(std::vector<std::string> args) {
       if (bad) return Usage();
     } else if (a == "--db" && i + 1 < args.size()) {
       db_path = args[++i];
+    } else if (a == "-o" && i + 1 < args.size()) {
+      output = args[++i];
     } else if (a == "--threads" && i + 1 < args.size()) {
       if (!ParseInt(args[++i].c_str(), &threads)) return Usage();
     } else if (!a.empty() && a[0] == '-') {
@@ -670,6 +751,7 @@ int CmdAnalyze(std::vector<std::string> args) {
     }
   }
   if (db_path.empty() || package.empty()) return Usage();
+  if (!report_settings.Resolve(WritesToFile(output))) return 1;
   Owned<trawl_db> db = LoadDb(db_path);
   if (!db) return 1;
   Owned<trawl_options> options = NewOptions();
@@ -685,7 +767,7 @@ int CmdAnalyze(std::vector<std::string> args) {
       &raw_report, db.get(), package.c_str(), options.get(), report_settings.format, &err);
   if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> report(raw_report);
-  return WriteBuffer(report.get());
+  return WriteBufferTo(report.get(), output);
 }
 
 int CmdWork(std::vector<std::string> args) {
@@ -734,6 +816,7 @@ int CmdComponentStage(std::vector<std::string> args, bool analyze) {
     db = LoadDb(db_path);
     if (!db) return 1;
   }
+  if (analyze && !settings.Resolve(WritesToFile(output))) return 1;
   Owned<trawl_options> options = NewOptions();
   settings.Apply(options.get());
   trawl_buffer* raw = nullptr;
@@ -747,11 +830,7 @@ int CmdComponentStage(std::vector<std::string> args, bool analyze) {
                                      options.get(), &err);
   if (status != TRAWL_OK) return Error(component.c_str(), status, &err);
   Owned<trawl_buffer> document(raw);
-  if (output.empty()) return WriteBuffer(document.get());
-  std::ofstream out(output, std::ios::binary);
-  out.write(trawl_buffer_data(document.get()),
-            static_cast<std::streamsize>(trawl_buffer_size(document.get())));
-  return out.good() ? 0 : Error(output.c_str(), TRAWL_E_IO);
+  return WriteBufferTo(document.get(), output);
 }
 
 int CmdAggregate(std::vector<std::string> args) {
@@ -771,6 +850,7 @@ int CmdAggregate(std::vector<std::string> args) {
     }
   }
   if (manifest_path.empty()) return Usage();
+  if (!settings.Resolve(WritesToFile(""))) return 1;
   std::string manifest;
   if (!ReadWholeFile(manifest_path, &manifest)) return Error(manifest_path.c_str(), TRAWL_E_IO);
   std::vector<std::string> results(result_paths.size());
