@@ -562,7 +562,7 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
     }
     for (size_t k = 0; k < request.rules.size(); ++k) {
       const uint32_t rule = request.rules[k];
-      if (rule >= count || placed[rule] || infos[rule].status == RuleStatus::kRejected) continue;
+      if (rule >= count || placed[rule] || !EngineScans(infos[rule].status)) continue;
       const Definition& def = definitions[rule];
       const bool literal_ok = def.kind == PatternKind::kLiteral && !LiteralNeedsRegexForm(def);
       if (request.kind == PartitionKind::kLiteral && !literal_ok) continue;
@@ -595,7 +595,7 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
   literals.info.name = "literals";
   std::vector<uint32_t> regexes;
   for (uint32_t i = 0; i < count; ++i) {
-    if (placed[i] || infos[i].status == RuleStatus::kRejected) continue;
+    if (placed[i] || !EngineScans(infos[i].status)) continue;
     const Definition& def = definitions[i];
     if (def.kind == PatternKind::kLiteral && !LiteralNeedsRegexForm(def)) {
       literals.info.rules.push_back(i);
@@ -662,7 +662,7 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
     parts->databases.push_back(std::move(job.db));
   }
   for (RuleInfo& info : infos) {
-    if (info.status != RuleStatus::kRejected && info.partition < 0) {
+    if (EngineScans(info.status) && info.partition < 0) {
       info.status = RuleStatus::kRejected;  // defensive: never claim a rule is scanned if not
       info.reason = "internal: rule was not placed in any partition";
     }

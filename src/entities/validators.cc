@@ -5,7 +5,6 @@
 #include "entities/validators.h"
 
 #include <arpa/inet.h>
-#include <libpsl.h>
 #include <netinet/in.h>
 
 #include <algorithm>
@@ -17,6 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "entities/internal/mini_json.h"
+#include "tokens/public_suffix.h"
 #include "util/digest.h"
 #include "util/strings.h"
 
@@ -465,21 +465,11 @@ bool ValidHostname(std::string_view host, std::string* why) {
   return true;
 }
 
-const psl_ctx_t* Psl() {
-  // The list compiled into libpsl; distributions built without one still ship the data
-  // file, which psl_latest() loads once and keeps for the life of the process.
-  static const psl_ctx_t* const psl = [] {
-    const psl_ctx_t* builtin = psl_builtin();
-    return builtin != nullptr ? builtin : static_cast<const psl_ctx_t*>(psl_latest(nullptr));
-  }();
-  return psl;
-}
-
+// A host that is itself a suffix of the list's private section (dynamic DNS such as
+// hopto.me), and not an ICANN suffix.
 bool IsPrivateSuffix(const std::string& host) {
-  const psl_ctx_t* psl = Psl();
-  return psl != nullptr &&
-         psl_is_public_suffix2(psl, host.c_str(), PSL_TYPE_PRIVATE | PSL_TYPE_NO_STAR_RULE) &&
-         !psl_is_public_suffix2(psl, host.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE);
+  return tokens::IsListedSuffix(host, tokens::SuffixSection::kPrivate) &&
+         !tokens::IsListedSuffix(host, tokens::SuffixSection::kIcann);
 }
 
 ValidationResult ValidateDomain(std::string_view c) {
@@ -1332,20 +1322,15 @@ std::optional<IpAddress> ParseIp(std::string_view text) {
 }
 
 std::optional<std::string> RegistrableDomain(std::string_view host) {
-  const psl_ctx_t* psl = Psl();
-  if (psl == nullptr) return std::nullopt;
+  if (!tokens::PublicSuffixListAvailable()) return std::nullopt;
   std::string lower = ToLower(host);
   if (!lower.empty() && lower.back() == '.') lower.pop_back();
   if (lower.empty()) return std::nullopt;
   // The PSL's implicit "*" rule makes any unknown TLD a suffix; require a listed one.
   size_t dot = lower.rfind('.');
   std::string tld = dot == std::string::npos ? lower : lower.substr(dot + 1);
-  if (!psl_is_public_suffix2(psl, tld.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
-    return std::nullopt;
-  }
-  const char* reg = psl_registrable_domain(psl, lower.c_str());
-  if (reg == nullptr) return std::nullopt;
-  return std::string(reg);
+  if (!tokens::IsListedSuffix(tld)) return std::nullopt;
+  return tokens::RegistrableDomainOf(lower);
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {

@@ -146,7 +146,7 @@ static uint64_t RareLimit(const PlanOptions& options) {
 RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_window,
                       const PlanOptions& options) {
   RuleCost cost;
-  if (info.status == RuleStatus::kRejected) {
+  if (!EngineScans(info.status)) {  // rejected, or found by the token pass
     cost.cost_class = CostClass::kRejected;
     cost.why = info.reason;
     return cost;
