@@ -12,6 +12,7 @@
 
 #include "engine/engine_info.h"
 #include "engine/internal/engine_parts.h"
+#include "tokens/token_rules.h"
 #include "util/byte_io.h"
 #include "util/digest.h"
 #include "util/file.h"
@@ -540,6 +541,24 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
 
   if (use_cache && (fresh > 0 || known.size() != count)) {
     StoreValidationCache(options.cache_dir, keys, infos);
+  }
+  if (options.token_pass) {
+    for (size_t i = 0; i < count; ++i) {
+      const TokenSpec& spec = definitions[i].token;
+      if (spec.empty()) continue;
+      RuleInfo& info = infos[i];
+      if (absl::Status checked = tokens::CheckTokenSpec(spec); !checked.ok()) {
+        info.status = RuleStatus::kRejected;
+        info.reason = StrCat("token: ", checked.message());
+        continue;
+      }
+      // The regex is the reference only: a token rule whose regex the engine rejects
+      // still works.
+      info.status = RuleStatus::kToken;
+      info.reason = StrCat("token pass: shape ", spec.shape);
+      info.min_width = 1;
+      info.max_width = static_cast<uint32_t>(tokens::kMaxSpanBytes);
+    }
   }
 
   // Partition: explicit requests first, then the planner's, then the default policy.

@@ -305,23 +305,27 @@ class Finder {
 
   // ------------------------------------------------------------------ colons
   // A run of [A-Za-z0-9:.]: the whole run is an IPv6 candidate when it is only hex
-  // digits, colons and dots with two colons or more (the IPv6 recognizer's boundaries);
-  // [hex:] windows of six 2-digit groups are MAC candidates.
+  // digits, colons and dots, with one "::" or else six colons or more (the IPv6
+  // recognizer's boundaries; times and MACs have fewer); [hex:] windows of six 2-digit
+  // groups are MAC candidates.
   void ColonRun(size_t t) {
     size_t s = t, e = t;
     while (s > 0 && IsIpv6RunChar(d_[s - 1])) --s;
     while (e < n_ && IsIpv6RunChar(d_[e])) ++e;
     colon_cursor_ = e;
     if (Want(Shape::kIpv6) && e - s <= kMaxIpv6Bytes) {
-      int colons = 0;
+      int colons = 0, double_colons = 0;
       bool ok = true;
       for (size_t i = s; ok && i < e; ++i) {
         colons += d_[i] == ':';
+        double_colons += d_[i] == ':' && At(i + 1) == ':';
         ok = IsHex(d_[i]) || d_[i] == ':' || d_[i] == '.';
       }
       size_t end = e;
       if (end > s && d_[end - 1] == '.') --end;  // a sentence's full stop
-      if (ok && colons >= 2) Emit(s, end, Shape::kIpv6);
+      if (ok && (double_colons == 1 || (double_colons == 0 && colons >= 6))) {
+        Emit(s, end, Shape::kIpv6);
+      }
     }
     static constexpr uint8_t kMac6[] = {2, 2, 2, 2, 2, 2};
     if (Want(Shape::kMac)) GroupWindowsIn(s, e, ':', kMac6, Shape::kMac);

@@ -131,6 +131,9 @@ TEST(TokenPassTest, Ipv6) {
               ElementsAre("::ffff:192.0.2.128"));
   EXPECT_THAT(Find("bind :: now", Shape::kIpv6), ElementsAre("::"));
   EXPECT_THAT(Find("std::string", Shape::kIpv6), IsEmpty());
+  EXPECT_THAT(Find("12:34:56 a::b::c 3c:22:fb:bc:8b:81", Shape::kIpv6), IsEmpty());
+  EXPECT_THAT(Find("2001:0db8:0000:0000:0001:0000:0000:0001", Shape::kIpv6),
+              ElementsAre("2001:0db8:0000:0000:0001:0000:0000:0001"));
 }
 
 TEST(TokenPassTest, Cards) {
