@@ -8,51 +8,58 @@
 #include "util/strings.h"
 
 namespace trawl {
+namespace {
+
+size_t Root(std::vector<size_t>& parent, size_t i) {
+  while (parent[i] != i) i = parent[i] = parent[parent[i]];
+  return i;
+}
+
+}  // namespace
 
 void MergeSameValueFindings(std::vector<Finding>* findings, std::vector<std::string>* normalized) {
   std::vector<Finding>& f = *findings;
   std::vector<std::string>& norm = *normalized;
-  std::vector<size_t> order(f.size());
-  std::iota(order.begin(), order.end(), 0);
-  const auto key = [&](size_t i) {
-    return std::tie(f[i].entity, norm[i], f[i].decoded_from, f[i].start);
-  };
+  // Sweep spans of one (entity, source) in start order; join each pair that overlaps and
+  // has one value or one rule.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < f.size(); ++i) {
+    if (!f[i].entity.empty() && !norm[i].empty()) order.push_back(i);
+  }
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return std::make_pair(key(a), a) < std::make_pair(key(b), b);
+    return std::tie(f[a].entity, f[a].decoded_from, f[a].start, a) <
+           std::tie(f[b].entity, f[b].decoded_from, f[b].start, b);
   });
+  std::vector<size_t> parent(f.size());
+  std::iota(parent.begin(), parent.end(), 0);
+  for (size_t x = 0; x < order.size(); ++x) {
+    const Finding& a = f[order[x]];
+    for (size_t y = x + 1; y < order.size(); ++y) {
+      const Finding& b = f[order[y]];
+      if (b.entity != a.entity || b.decoded_from != a.decoded_from || b.start >= a.end) break;
+      if (norm[order[y]] == norm[order[x]] || b.rule_id == a.rule_id) {
+        parent[Root(parent, order[y])] = Root(parent, order[x]);
+      }
+    }
+  }
+  // The keeper of each group: highest confidence, then longest span, then first.
+  std::vector<size_t> keeper(f.size());
+  std::iota(keeper.begin(), keeper.end(), 0);
+  for (size_t i = 0; i < f.size(); ++i) {
+    const size_t r = Root(parent, i);
+    const size_t k = keeper[r];
+    if (std::make_tuple(f[i].confidence, f[i].end - f[i].start) >
+        std::make_tuple(f[k].confidence, f[k].end - f[k].start)) {
+      keeper[r] = i;
+    }
+  }
   std::vector<uint8_t> gone(f.size(), 0);
-  for (size_t g = 0; g < order.size();) {
-    // A run of overlapping spans with one (entity, value, source).
-    size_t h = g + 1;
-    uint64_t reach = f[order[g]].end;
-    while (h < order.size()) {
-      const size_t a = order[g], b = order[h];
-      if (f[a].entity.empty() || norm[a].empty() || f[b].entity != f[a].entity ||
-          norm[b] != norm[a] || f[b].decoded_from != f[a].decoded_from || f[b].start >= reach) {
-        break;
-      }
-      reach = std::max(reach, f[b].end);
-      ++h;
-    }
-    if (h - g > 1) {
-      size_t keep = order[g];
-      for (size_t k = g + 1; k < h; ++k) {
-        const Finding& c = f[order[k]];
-        const Finding& best = f[keep];
-        if (std::make_tuple(c.confidence, c.end - c.start) >
-            std::make_tuple(best.confidence, best.end - best.start)) {
-          keep = order[k];
-        }
-      }
-      for (size_t k = g; k < h; ++k) {
-        const size_t i = order[k];
-        if (i == keep) continue;
-        gone[i] = 1;
-        f[keep].reasons.push_back(StrCat("+0.00 same ", f[keep].entity, " value also matched by ",
-                                         f[i].rule_id));
-      }
-    }
-    g = h;
+  for (size_t i = 0; i < f.size(); ++i) {
+    const size_t k = keeper[Root(parent, i)];
+    if (k == i) continue;
+    gone[i] = 1;
+    f[k].reasons.push_back(
+        StrCat("+0.00 same ", f[k].entity, " also matched by ", f[i].rule_id));
   }
   size_t out = 0;
   for (size_t i = 0; i < f.size(); ++i) {

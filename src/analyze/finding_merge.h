@@ -13,11 +13,13 @@
 namespace trawl {
 
 // `normalized[i]` is findings[i]'s value in its validator's normal form ("" when no
-// validator accepted it). Findings with the same entity type, the same non-empty
-// normalized value and overlapping spans in the same source (raw bytes or one decoded
-// layer) become one: the one with the highest confidence (then the longer span, then the
-// earlier one) stays and names the rules it absorbed in its reasons. The order of the
-// findings that stay is kept; `normalized` is kept parallel.
+// validator accepted it). Validated findings of the same entity type with overlapping
+// spans in the same source (raw bytes or one decoded layer) become one when they have the
+// same normalized value, or come from the same rule (a token shape's alternative cuts of
+// one digit sequence: rules' own matches never overlap otherwise). The one with the
+// highest confidence (then the longer span, then the earlier one) stays and names the
+// rules it absorbed in its reasons. The order of the findings that stay is kept;
+// `normalized` is kept parallel.
 void MergeSameValueFindings(std::vector<Finding>* findings, std::vector<std::string>* normalized);
 
 }  // namespace trawl

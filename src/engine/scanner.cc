@@ -421,14 +421,16 @@ struct Scanner::Impl {
       for (uint32_t index : token_rules->RulesFor(span.shape)) {
         const tokens::TokenRules::Rule& rule = token_rules->rules()[index];
         RuleState& state = StateOf(rule.rule);
-        if (state.capped || start < state.cursor) continue;
+        if (state.capped) continue;
+        // Spans of one rule do not overlap, except a shape's alternatives for one value.
+        if (start < state.cursor && !tokens::ShapeYieldsAlternatives(span.shape)) continue;
         if (!tokens::SpecAccepts(rule.spec, text)) continue;
         ++summary.candidates;
         if (limits.profile) {
           limits.profile->rules[rule.rule].candidates++;
           limits.profile->rules[rule.rule].confirmed++;
         }
-        state.cursor = end;
+        state.cursor = std::max(state.cursor, end);
         if (!Record(rule.rule, state, start, end, 0, 0)) return;
       }
     }

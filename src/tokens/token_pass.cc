@@ -545,30 +545,60 @@ class Finder {
     }
   }
 
-  // Phone numbers: the whole sequence with its '+' or '(' lead, when it is not glued to
-  // a letter or digit before it and has 7-15 digits; '+' forms are cut at the longest
-  // group end within 23 bytes (the E.164 recognizer's reach), national forms need two
-  // groups or a '(' and fit in 24 bytes. libphonenumber then decides (entities/).
+  // Phone numbers: which cut of a digit sequence is the number only the numbering plan
+  // can say ("2024-01-15 415-555-2671", "(415) 555-2671-1234"), so every cut is a
+  // candidate: from each group start (with its '(' or '+' lead, not glued to a letter or
+  // digit) to each later group end before a non-word byte, with 7-15 digits; '+' forms
+  // within 23 bytes (the E.164 recognizer's reach), national ones within 24 bytes and of
+  // two groups or more (or after a '('). National cuts that start with a date, are a
+  // dotted run of four groups or more (an IPv4 address, a version) or start inside the
+  // reach of a '+' number ("20 7946 0958" of "+44 20 7946 0958") are not phone numbers
+  // however a numbering plan reads them. libphonenumber then decides (entities/), and
+  // overlapping cuts of one rule become one finding (analyze/finding_merge.h).
   void Phone() {
-    size_t lead = groups_.front().begin;
-    if (Before(lead) == '(') --lead;
-    const bool plus = Before(lead) == '+';
-    if (plus) --lead;
-    if (IsAlnum(Before(lead)) || (plus && Before(lead) == '+')) return;
-    const size_t cap = plus ? kMaxPhoneBytes : kMaxNationalPhoneBytes;
-    size_t end = 0, digits = 0, count = 0, total = 0;
-    for (size_t gi = 0; gi < groups_.size(); ++gi) {
-      total += groups_[gi].end - groups_[gi].begin;
-      if (groups_[gi].end - lead > cap || total > 15) break;
-      if (!IsWord(At(groups_[gi].end))) {
-        end = groups_[gi].end;
-        digits = total;
-        count = gi + 1;
+    size_t plus_reach = 0;  // end of the bytes a '+' cut may cover
+    for (size_t gs = 0; gs < groups_.size(); ++gs) {
+      size_t lead = groups_[gs].begin;
+      if (Before(lead) == '(') --lead;
+      const bool plus = Before(lead) == '+';
+      if (plus) --lead;
+      if (IsAlnum(Before(lead)) || (plus && Before(lead) == '+')) continue;
+      if (plus) plus_reach = lead + kMaxPhoneBytes;
+      if (!plus && (DateAt(gs) || groups_[gs].end <= plus_reach)) continue;
+      const size_t cap = plus ? kMaxPhoneBytes : kMaxNationalPhoneBytes;
+      size_t digits = 0;
+      bool dotted = true;  // every separator so far is a single '.'
+      for (size_t ge = gs; ge < groups_.size(); ++ge) {
+        digits += groups_[ge].end - groups_[ge].begin;
+        if (ge > gs) {
+          dotted = dotted && groups_[ge].begin == groups_[ge - 1].end + 1 &&
+                   d_[groups_[ge - 1].end] == '.';
+        }
+        if (groups_[ge].end - lead > cap || digits > 15) break;
+        const bool grouped = plus || ge > gs || d_[lead] == '(';
+        // A dotted national cut must be a whole dotted run of at most three groups.
+        const bool dotted_run =
+            !plus && dotted && ge > gs &&
+            (ge >= gs + 3 || (Before(groups_[gs].begin) == '.' && IsDigit(Before(lead - 1))) ||
+             (At(groups_[ge].end) == '.' && IsDigit(At(groups_[ge].end + 1))));
+        if (digits >= 7 && grouped && !dotted_run && !IsWord(At(groups_[ge].end))) {
+          Emit(lead, groups_[ge].end, Shape::kPhone);
+        }
       }
     }
-    if (end == 0 || digits < 7) return;
-    if (!plus && count < 2 && d_[lead] != '(') return;
-    Emit(lead, end, Shape::kPhone);
+  }
+
+  // Groups g..g+2 are a date: 4-2-2 or 2-2-4 digits joined by one '-', '/' or '.'.
+  bool DateAt(size_t g) const {
+    if (g + 3 > groups_.size()) return false;
+    size_t len[3];
+    for (size_t k = 0; k < 3; ++k) len[k] = groups_[g + k].end - groups_[g + k].begin;
+    const bool shape = (len[0] == 4 && len[1] == 2 && len[2] == 2) ||
+                       (len[0] == 2 && len[1] == 2 && len[2] == 4);
+    const char sep = d_[groups_[g].end];
+    return shape && (sep == '-' || sep == '/' || sep == '.') &&
+           groups_[g + 1].begin == groups_[g].end + 1 && d_[groups_[g + 1].end] == sep &&
+           groups_[g + 2].begin == groups_[g + 1].end + 1;
   }
 
   // ------------------------------------------------------------------ IBAN

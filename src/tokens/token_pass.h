@@ -56,6 +56,10 @@ struct Span {
   bool operator==(const Span&) const = default;
 };
 
+// True for shapes whose spans may overlap: alternatives for one value that only a
+// validator can choose between (the cuts of a digit sequence for phone numbers).
+inline bool ShapeYieldsAlternatives(Shape shape) { return shape == Shape::kPhone; }
+
 // No span is longer than this: a caller that scans a stream in overlapping windows and
 // keeps at least this many bytes of context sees every span whole.
 inline constexpr size_t kMaxSpanBytes = 320;

@@ -152,14 +152,24 @@ TEST(TokenPassTest, UsSsn) {
   EXPECT_THAT(Find("536-228-149 5362-2-8149 536228149", Shape::kUsSsn), IsEmpty());
 }
 
+// Every group-aligned cut of 7-15 digits is a candidate: libphonenumber picks.
 TEST(TokenPassTest, Phones) {
   EXPECT_THAT(FindShifted("call +1 (415) 555-2671", Shape::kPhone),
-              ElementsAre("+1 (415) 555-2671"));
-  EXPECT_THAT(Find("tel: +44 20 7946 0958", Shape::kPhone), ElementsAre("+44 20 7946 0958"));
-  EXPECT_THAT(Find("phone: (415) 555-2671", Shape::kPhone), ElementsAre("(415) 555-2671"));
+              ElementsAre("+1 (415) 555", "+1 (415) 555-2671"));
+  // National cuts do not start inside a '+' number ("20 7946 0958" is no US number here).
+  EXPECT_THAT(Find("tel: +44 20 7946 0958", Shape::kPhone),
+              ElementsAre("+44 20 7946", "+44 20 7946 0958"));
+  EXPECT_THAT(Find("phone: (415) 555-2671", Shape::kPhone),
+              ElementsAre("(415) 555-2671", "555-2671"));
   EXPECT_THAT(Find("+4915112345678", Shape::kPhone), ElementsAre("+4915112345678"));
-  EXPECT_THAT(Find("call 0917 123 4567", Shape::kPhone), ElementsAre("0917 123 4567"));
-  EXPECT_THAT(Find("+12 version +1.2", Shape::kPhone), IsEmpty());
+  EXPECT_THAT(Find("(415) 555-2671-1234", Shape::kPhone),
+              ElementsAre("(415) 555-2671", "(415) 555-2671-1234", "555-2671", "555-2671-1234",
+                          "2671-1234"));
+  // A single group needs a '+' or '('; glued to a letter, no candidate starts there.
+  EXPECT_THAT(Find("+12 and version +1.2 and x415-5552671 and 4155552671", Shape::kPhone),
+              IsEmpty());
+  // Dates and dotted quads are not national numbers.
+  EXPECT_THAT(Find("2026-11-01 12:00:01 at 141.255.154.68:1177", Shape::kPhone), IsEmpty());
 }
 
 TEST(TokenPassTest, Iban) {
