@@ -38,16 +38,25 @@ inline uint64_t PrevK(uint64_t cur, uint64_t prev, unsigned k) {
 }
 
 // Bit i set when bytes i-L+1 .. i all have the class (a run at least L long ends at i).
-// REQUIRES: 1 <= L <= 64; `prev` is the previous block's mask.
+// REQUIRES: 2 <= L <= 64; `prev` is the previous block's mask.
 inline uint64_t Depth(uint64_t prev, uint64_t cur, unsigned L) {
-  unsigned __int128 acc = (static_cast<unsigned __int128>(cur) << 64) | prev;
+  // Runs inside the block, by doubling: d holds runs of `have` or more.
+  uint64_t d = cur;
   unsigned have = 1;
   while (have * 2 <= L) {
-    acc &= acc << have;
+    d &= d << have;
     have *= 2;
   }
-  if (have < L) acc &= acc << (L - have);
-  return static_cast<uint64_t>(acc >> 64);
+  if (have < L) d &= d << (L - have);
+  // A run that started in the previous block: its leading ones, then this block's.
+  const unsigned carried = prev == ~uint64_t{0} ? 64 : static_cast<unsigned>(__builtin_clzll(~prev));
+  const unsigned ones = cur == ~uint64_t{0} ? 64 : static_cast<unsigned>(__builtin_ctzll(~cur));
+  const unsigned from = carried + 1 >= L ? 0 : L - 1 - carried;  // first bit deep enough
+  if (from < ones) {
+    const uint64_t upto = ones == 64 ? ~uint64_t{0} : (uint64_t{1} << ones) - 1;
+    d |= upto & (~uint64_t{0} << from);
+  }
+  return d;
 }
 
 inline bool IsLocalChar(char c) {
@@ -153,20 +162,24 @@ class Finder {
     const uint64_t hex = c.digit | c.hex_alpha, phex = p.digit | p.hex_alpha;
     const uint64_t alnum = c.digit | c.alpha, palnum = p.digit | p.alpha;
     if (Want(Shape::kEmail)) Each(c.at, base, email_cursor_, [&](size_t at) { Email(at); });
-    if (Want(Shape::kHex) || Want(Shape::kUuid) || Want(Shape::kMac)) {
-      const uint64_t t = Depth(phex | p.dash, hex | c.dash, 14);
-      Each(t, base, hex_cursor_, [&](size_t pos) { HexRun(pos); });
-    }
+    // One trigger for the hex families: 14 of [0-9A-Fa-f.-] in a row. Each cutter walks
+    // its own run ([hex-] or [hex.]) from there, with its own cursor.
+    const bool hex_runs = Want(Shape::kHex) || Want(Shape::kUuid) || Want(Shape::kMac);
+    const uint64_t hex_trigger =
+        hex_runs ? Depth(phex | p.dash | p.dot, hex | c.dash | c.dot, 14) : 0;
+    Each(hex_trigger, base, hex_cursor_, [&](size_t pos) { HexRun(pos); });
     if (Want(Shape::kIpv6) || Want(Shape::kMac)) {
       const uint64_t t = c.colon & Prev1(hex | c.colon, phex | p.colon);
       Each(t, base, colon_cursor_, [&](size_t pos) { ColonRun(pos); });
     }
-    if (Want(Shape::kDomain) || Want(Shape::kIpv4) || Want(Shape::kMac)) {
+    if (Want(Shape::kDomain) || Want(Shape::kIpv4)) {
       const uint64_t t = c.dot & Prev1(alnum, palnum);
       Each(t, base, dotted_cursor_, [&](size_t pos) { DottedRun(pos); });
     }
+    if (Want(Shape::kMac)) Each(hex_trigger, base, cisco_cursor_, [&](size_t pos) { CiscoRun(pos); });
     if (Want(Shape::kCard) || Want(Shape::kPhone) || Want(Shape::kUsSsn)) {
-      const uint64_t t = Depth(p.digit, c.digit, 3) | (c.digit & Prev1(c.plus, p.plus));
+      const uint64_t t = (c.digit & Prev1(c.digit, p.digit) & PrevK(c.digit, p.digit, 2)) |
+                         (c.digit & Prev1(c.plus, p.plus));
       Each(t, base, digit_cursor_, [&](size_t pos) { DigitRun(pos); });
     }
     if (Want(Shape::kIban)) {
@@ -206,7 +219,7 @@ class Finder {
   // The local part is the run of [A-Za-z0-9._%+-] before the '@' (at most 64 bytes),
   // from its first word character; the domain is 1-8 labels and a top-level label of 2+
   // letters followed by a non-word byte, the longest such (the e-mail recognizer's shape).
-  void Email(size_t at) {
+  [[gnu::noinline]] void Email(size_t at) {
     email_cursor_ = at + 1;
     size_t s = at;
     while (s > 0 && at - s < kMaxLocalBytes && IsLocalChar(d_[s - 1])) --s;
@@ -231,7 +244,8 @@ class Finder {
   // ------------------------------------------------------------------ hex runs
   // A run of [0-9A-Fa-f-]: hex segments of 16+ digits between word boundaries (digests,
   // and "0x" + digits), 8-4-4-4-12 windows (UUID), six 2-digit groups (MAC, dash form).
-  void HexRun(size_t t) {
+  [[gnu::noinline]] void HexRun(size_t t) {
+    if (d_[t] == '.') return;  // the trigger's run is of [hex.] here, not [hex-]
     size_t s = t, e = t;
     while (s > 0 && (IsHex(d_[s - 1]) || d_[s - 1] == '-')) --s;
     while (e < n_ && (IsHex(d_[e]) || d_[e] == '-')) ++e;
@@ -308,7 +322,7 @@ class Finder {
   // digits, colons and dots, with one "::" or else six colons or more (the IPv6
   // recognizer's boundaries; times and MACs have fewer); [hex:] windows of six 2-digit
   // groups are MAC candidates.
-  void ColonRun(size_t t) {
+  [[gnu::noinline]] void ColonRun(size_t t) {
     size_t s = t, e = t;
     while (s > 0 && IsIpv6RunChar(d_[s - 1])) --s;
     while (e < n_ && IsIpv6RunChar(d_[e])) ++e;
@@ -332,24 +346,41 @@ class Finder {
   }
 
   // ------------------------------------------------------------------ dotted runs
-  void DottedRun(size_t t) {
+  // A run of [A-Za-z0-9.-] holding a dot between letters or digits: domain names, IPv4.
+  [[gnu::noinline]] void DottedRun(size_t t) {
+    // A dot not followed by a label ("end." in prose, "a.(b)") starts nothing; a later
+    // dot of the same run is a trigger of its own.
+    if (!IsAlnum(At(t + 1)) && At(t + 1) != '-') {
+      dotted_cursor_ = t + 1;
+      return;
+    }
     size_t s = t, e = t;
     while (s > 0 && IsHostChar(d_[s - 1])) --s;
     while (e < n_ && IsHostChar(d_[e])) ++e;
     dotted_cursor_ = e;
-    if (e == t + 1) return;  // the run ends at this dot ("end." in prose): nothing after it
-    labels_.clear();
+    size_t count = 0;
     for (size_t a = s;;) {
       size_t b = a;
       while (b < e && d_[b] != '.') ++b;
-      labels_.push_back({a, b});
+      if (count == labels_.size()) labels_.resize(2 * count + 8);
+      labels_[count++] = {a, b};
       if (b >= e) break;
       a = b + 1;
     }
+    label_count_ = count;
     if (Want(Shape::kDomain)) Domains(s);
     if (Want(Shape::kIpv4)) Ipv4s(s);
+  }
+
+  // A run of [0-9A-Fa-f.]: three 4-digit groups joined by dots (MAC, Cisco form).
+  [[gnu::noinline]] void CiscoRun(size_t t) {
+    if (d_[t] == '-') return;  // the trigger's run is of [hex-] here, not [hex.]
+    size_t s = t, e = t;
+    while (s > 0 && (IsHex(d_[s - 1]) || d_[s - 1] == '.')) --s;
+    while (e < n_ && (IsHex(d_[e]) || d_[e] == '.')) ++e;
+    cisco_cursor_ = e;
     static constexpr uint8_t kCisco[] = {4, 4, 4};
-    if (Want(Shape::kMac)) GroupWindowsIn(s, e, '.', kCisco, Shape::kMac);
+    GroupWindows(s, e, '.', kCisco, Shape::kMac);
   }
 
   bool FullLabel(const Group& l) const {
@@ -370,17 +401,19 @@ class Finder {
   // Domain names: from the leftmost label start at a word boundary, up to six labels and
   // then a top-level label (its leading letters, 2 or more, followed by a non-word byte)
   // that the Public Suffix List lists; the longest such. Then on after the name.
-  void Domains(size_t run_begin) {
+  [[gnu::noinline]] void Domains(size_t run_begin) {
     const bool glued_run = IsWord(Before(run_begin));
-    for (size_t i = 0; i + 1 < labels_.size();) {
+    size_t resume = 0;  // a name ended inside label i ("a.com-b"): the rest starts here
+    for (size_t i = 0; i + 1 < label_count_;) {
       Group label = labels_[i];
+      label.begin = std::max(label.begin, resume);
       const size_t start = StartIn(label, i == 0 && glued_run && label.begin == run_begin);
       if (start == std::string_view::npos || d_[label.end - 1] == '-') {
         ++i;
         continue;
       }
       size_t best = 0, best_label = 0;
-      for (size_t j = i + 1; j < labels_.size() && j <= i + 6; ++j) {
+      for (size_t j = i + 1; j < label_count_ && j <= i + 6; ++j) {
         const Group& l = labels_[j];
         size_t r = l.begin;
         while (r < l.end && IsAlpha(d_[r])) ++r;
@@ -389,19 +422,15 @@ class Finder {
           best = r;
           best_label = j;
         }
-        if (!FullLabel(l) || j + 1 == labels_.size()) break;
+        if (!FullLabel(l) || j + 1 == label_count_) break;
       }
       if (best == 0) {
         ++i;
         continue;
       }
       Emit(start, best, Shape::kDomain);
-      if (best < labels_[best_label].end) {
-        labels_[best_label].begin = best;  // the name ended inside a label ("a.com-b")
-        i = best_label;
-      } else {
-        i = best_label + 1;
-      }
+      i = best < labels_[best_label].end ? best_label : best_label + 1;
+      resume = best;
     }
   }
 
@@ -417,10 +446,12 @@ class Finder {
 
   // IPv4: four octets (no leading zeros, <= 255) joined by dots, the first at a word
   // boundary, the last followed by a non-word byte; leftmost, then on after it.
-  void Ipv4s(size_t run_begin) {
+  [[gnu::noinline]] void Ipv4s(size_t run_begin) {
     const bool glued_run = IsWord(Before(run_begin));
-    for (size_t i = 0; i + 3 < labels_.size();) {
-      const Group& first = labels_[i];
+    size_t resume = 0;  // an address ended inside label i ("1.2.3.4-5"): the rest starts here
+    for (size_t i = 0; i + 3 < label_count_;) {
+      Group first = labels_[i];
+      first.begin = std::max(first.begin, resume);
       size_t fb = first.begin;
       for (size_t k = first.begin; k < first.end; ++k) {
         if (d_[k] == '-') fb = k + 1;
@@ -438,19 +469,15 @@ class Finder {
         continue;
       }
       Emit(fb, r, Shape::kIpv4);
-      if (r < last.end) {
-        labels_[i + 3].begin = r;
-        i += 3;
-      } else {
-        i += 4;
-      }
+      i += r < last.end ? 3 : 4;
+      resume = r;
     }
   }
 
   // ------------------------------------------------------------------ digit groups
   // A sequence of digit groups joined by 1-3 separator bytes ( -.()/), optionally after
   // '(' or '+': card numbers, US SSNs and phone numbers are cut from it.
-  void DigitRun(size_t t) {
+  [[gnu::noinline]] void DigitRun(size_t t) {
     const size_t floor = digit_cursor_;
     size_t g = t;
     while (g > floor && IsDigit(d_[g - 1])) --g;
@@ -469,7 +496,7 @@ class Finder {
     for (;;) {
       const size_t b = pos;
       while (pos < n_ && IsDigit(d_[pos])) ++pos;
-      groups_.push_back({b, pos});
+      groups_.push_back({b, pos});  // at most kMaxDigitGroups: reserved in the scratch
       size_t j = pos, k = 0;
       while (j < n_ && k < 3 && IsDigitSeparator(d_[j])) {
         ++j;
@@ -487,7 +514,7 @@ class Finder {
   // Card numbers: from a group start at a word boundary, groups joined by one ' ' or '-'
   // at digit offsets {4, 8, 12, 16} or {4, 10} (Amex), 12-19 digits, ending at a group
   // end before a non-word byte; the longest that passes Luhn, then on after it.
-  void Cards() {
+  [[gnu::noinline]] void Cards() {
     for (size_t gi = 0; gi < groups_.size();) {
       const size_t start = groups_[gi].begin;
       if (gi == 0 && IsWord(Before(start))) {
@@ -526,7 +553,7 @@ class Finder {
 
   // US SSNs: three consecutive groups of 3, 2 and 4 digits joined by the same single
   // separator ('-', ' ' or '.'), between word boundaries.
-  void Ssns() {
+  [[gnu::noinline]] void Ssns() {
     for (size_t gi = 0; gi + 3 <= groups_.size();) {
       const Group& a = groups_[gi];
       const Group& b = groups_[gi + 1];
@@ -555,7 +582,7 @@ class Finder {
   // reach of a '+' number ("20 7946 0958" of "+44 20 7946 0958") are not phone numbers
   // however a numbering plan reads them. libphonenumber then decides (entities/), and
   // overlapping cuts of one rule become one finding (analyze/finding_merge.h).
-  void Phone() {
+  [[gnu::noinline]] void Phone() {
     size_t plus_reach = 0;  // end of the bytes a '+' cut may cover
     for (size_t gs = 0; gs < groups_.size(); ++gs) {
       size_t lead = groups_[gs].begin;
@@ -605,7 +632,7 @@ class Finder {
   // Two capitals and two digits at a word boundary, then 2-7 groups of four [A-Z0-9]
   // (each after an optional space), then an optional group of 1-4, then a word boundary;
   // greedy with backtracking, as the IBAN recognizer's regex.
-  void Iban(size_t t) {
+  [[gnu::noinline]] void Iban(size_t t) {
     const size_t s = t - 3;
     if (s < iban_cursor_ || IsWord(Before(s))) return;
     size_t ends[8];
@@ -641,7 +668,7 @@ class Finder {
   // A word of 14+ letters and digits between word boundaries: bech32 when single-case
   // with a '1' whose data part (6+) is in the bech32 alphabet; base58 when 25-111 long in
   // the base58 alphabet.
-  void WordRun(size_t t) {
+  [[gnu::noinline]] void WordRun(size_t t) {
     size_t s = t, e = t;
     while (s > 0 && IsAlnum(d_[s - 1])) --s;
     while (e < n_ && IsAlnum(d_[e])) ++e;
@@ -676,8 +703,9 @@ class Finder {
   std::vector<Group>& groups_;
   std::string& digits_;
   TldCache& tlds_;
+  size_t label_count_ = 0;  // labels_[0, label_count_) are the current dotted run's
   uint64_t email_cursor_ = 0, hex_cursor_ = 0, colon_cursor_ = 0, dotted_cursor_ = 0,
-           digit_cursor_ = 0, iban_cursor_ = 0, word_cursor_ = 0;
+           cisco_cursor_ = 0, digit_cursor_ = 0, iban_cursor_ = 0, word_cursor_ = 0;
 };
 
 }  // namespace

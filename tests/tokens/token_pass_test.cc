@@ -110,6 +110,13 @@ TEST(TokenPassTest, Domains) {
   // at a '-' when nothing follows.
   EXPECT_THAT(Find("foo.com-bar.org", Shape::kDomain), ElementsAre("foo.com-bar.org"));
   EXPECT_THAT(Find("x.com-y z", Shape::kDomain), ElementsAre("x.com"));
+  // Digit labels are labels: the name is the whole run, whatever an IPv4 reading took.
+  TokenPass both(ShapeBit(Shape::kDomain) | ShapeBit(Shape::kIpv4));
+  std::vector<Span> spans;
+  both.Find("1.2.3.4-x.com", &spans);
+  ASSERT_EQ(spans.size(), 2u);
+  EXPECT_EQ(spans[0], (Span{0, 7, Shape::kIpv4}));
+  EXPECT_EQ(spans[1], (Span{0, 13, Shape::kDomain}));
   // Glued to '_': no boundary at the first label.
   EXPECT_THAT(Find("x_foo.bar.com", Shape::kDomain), ElementsAre("bar.com"));
 }
