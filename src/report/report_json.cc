@@ -1,5 +1,6 @@
 // File: report_json.cc
 #include "intake/manifest_json.h"
+#include "report/finding_groups.h"
 #include "report/report.h"
 #include "util/json_writer.h"
 
@@ -82,6 +83,21 @@ std::string ReportToJson(const PackageReport& report, int indent) {
   w.EndArray();
   w.Key("suppressed").BeginArray();
   for (const AggregatedFinding& f : report.suppressed) WriteFinding(w, f);
+  w.EndArray();
+  // Groups of low-priority entities (report/finding_groups.h); their findings stay above.
+  w.Key("groups").BeginArray();
+  for (const FindingGroup& g : GroupLowPriorityFindings(report)) {
+    w.BeginObject().Field("title", g.Title()).Field("entity", g.entity);
+    if (!g.rule_id.empty()) w.Field("rule", g.rule_id);
+    w.Field("path", g.path);
+    if (!g.field.empty()) w.Field("field", g.field);
+    w.Field("severity", SeverityName(g.severity)).Field("priority", g.priority);
+    w.Field("count", uint64_t{g.members.size()});
+    w.Key("findings").BeginArray();
+    for (size_t member : g.members) w.Uint(member);
+    w.EndArray();
+    w.EndObject();
+  }
   w.EndArray();
   w.Key("components").BeginArray();
   for (const ComponentResult& c : report.components) {
