@@ -265,6 +265,7 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
         agg.validated = f.validated;
       }
       if (agg.value.empty()) agg.value = f.value;
+      if (agg.normalized.empty()) agg.normalized = f.normalized;
       agg.locations.push_back({f.component_id, f.path, f.start, f.end, f.line, f.column,
                                f.json_pointer, f.csv_row, f.csv_column, f.decoded_from, ""});
     }

@@ -16,6 +16,7 @@ void WriteFinding(JsonWriter& w, const AggregatedFinding& f) {
   w.Field("priority", f.priority).Field("confidence", f.confidence);
   w.Field("fingerprint", f.fingerprint);
   if (!f.value.empty()) w.Field("value", f.value);
+  if (!f.normalized.empty()) w.Field("normalized", f.normalized);
   if (!f.entity.empty()) w.Field("entity", f.entity);
   if (!f.validator.empty()) w.Field("validator", f.validator).Field("validated", f.validated);
   if (!f.suppressed_by.empty()) {
