@@ -491,6 +491,7 @@ absl::StatusOr<std::shared_ptr<const Database>> CompilePlanned(std::vector<Defin
 std::string ExplainRule(const Database& db, uint32_t rule) {
   if (rule >= db.rule_count()) return "";
   const RuleInfo& info = db.rule_info()[rule];
+  if (info.status == RuleStatus::kToken) return info.reason;  // "token pass: shape ..."
   const RuleCost cost = ClassifyRule(db.definition(rule), info, db.max_window(), PlanOptions{});
   std::string where;
   if (info.partition >= 0) {

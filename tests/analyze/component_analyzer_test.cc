@@ -12,6 +12,7 @@
 
 #include "engine/compiler.h"
 #include "rules/loader.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
@@ -238,6 +239,32 @@ TEST(ComponentAnalyzerPiiTest, OneFindingPerValue) {
       EXPECT_TRUE(merged) << f.rule_id << " token_pass=" << token_pass;
     }
   }
+}
+
+// The token pass runs on every buffer the analyzer scans: UTF-16 text is scanned
+// transcoded, and the finding points at the UTF-16 bytes.
+TEST(ComponentAnalyzerPiiTest, TokenShapesInUtf16TextAreFoundAtTheirBytes) {
+  auto analyzer = ComponentAnalyzer::Create(PiiDb());
+  ASSERT_TRUE(analyzer.ok());
+  const std::string ascii = "contact jane@pobtvcjk.io or 203.0.114.7 today\n";
+  std::string utf16 = "\xFF\xFE";
+  for (char c : ascii) {
+    utf16.push_back(c);
+    utf16.push_back('\0');
+  }
+  auto r = (*analyzer)->Analyze(JsonComponent("notes.txt", utf16.size()), utf16, {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> found;
+  for (const Finding& f : r->findings) {
+    found.push_back(f.entity + " " + std::to_string(f.start) + "-" + std::to_string(f.end));
+  }
+  const auto at = [&](std::string_view entity, std::string_view value) {
+    const size_t i = ascii.find(value);
+    return StrCat(entity, " ", 2 + 2 * i, "-", 2 + 2 * (i + value.size()));
+  };
+  EXPECT_THAT(found, ::testing::UnorderedElementsAre(at("email", "jane@pobtvcjk.io"),
+                                                     at("domain", "pobtvcjk.io"),
+                                                     at("ipv4", "203.0.114.7")));
 }
 
 // National phone numbers are read in the default region, and the finding carries E.164.
