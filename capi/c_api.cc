@@ -9,6 +9,7 @@
 #include "engine/compiler.h"
 #include "engine/inspect.h"
 #include "engine/scanner.h"
+#include "entities/phone_numbers.h"
 #include "entities/rule_checks.h"
 #include "analyze/component_result_json.h"
 #include "intake/decompose.h"
@@ -37,6 +38,7 @@ struct trawl_options {
   std::string policy_file;
   std::string suppressions_file;
   std::string baseline_file;
+  std::string default_region;
   bool scan_plan = true;
 };
 
@@ -201,6 +203,7 @@ trawl::AnalyzeOptions AnalyzeOptionsOf(const trawl_options* options) {
     analyze.limits = options->limits;
     analyze.include_values = options->include_values;
     if (!options->fingerprint_key.empty()) analyze.fingerprint_key = options->fingerprint_key;
+    analyze.default_region = options->default_region;
   }
   return analyze;
 }
@@ -359,6 +362,7 @@ trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) {
     case TRAWL_OPT_CHUNK_BYTES: lo = 1; hi = int64_t{1} << 30; break;
     case TRAWL_OPT_INCLUDE_VALUES: hi = 1; break;
     case TRAWL_OPT_SCAN_PLAN: hi = 1; break;
+    case TRAWL_OPT_TOKEN_PASS: hi = 1; break;
     case TRAWL_OPT_MAX_CARVE_DEPTH:
     case TRAWL_OPT_MAX_CARVES_PER_COMPONENT: hi = UINT32_MAX; break;
     case TRAWL_OPT_MAX_CARVE_SCAN_BYTES:
@@ -402,6 +406,7 @@ trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t 
     case TRAWL_OPT_CHUNK_BYTES: options->limits.chunk_bytes = static_cast<size_t>(value); break;
     case TRAWL_OPT_INCLUDE_VALUES: options->include_values = value != 0; break;
     case TRAWL_OPT_SCAN_PLAN: options->scan_plan = value != 0; break;
+    case TRAWL_OPT_TOKEN_PASS: options->compile.token_pass = value != 0; break;
     case TRAWL_OPT_MAX_CARVE_DEPTH:
       options->limits_package.max_carve_depth = static_cast<uint32_t>(value);
       break;
@@ -445,9 +450,14 @@ trawl_status trawl_options_set_string(trawl_options* options, int32_t key, const
     case TRAWL_OPT_SUPPRESSIONS_FILE: field = &options->suppressions_file; break;
     case TRAWL_OPT_BASELINE_FILE: field = &options->baseline_file; break;
     case TRAWL_OPT_COMPILE_CACHE_DIR: field = &options->compile.cache_dir; break;
+    case TRAWL_OPT_DEFAULT_REGION: field = &options->default_region; break;
     default: return TRAWL_E_UNSUPPORTED;
   }
   return Guard(nullptr, [&] {
+    if (key == TRAWL_OPT_DEFAULT_REGION && value != nullptr && *value != '\0' &&
+        !trawl::IsKnownPhoneRegion(value)) {
+      return TRAWL_E_INVALID;
+    }
     *field = value ? value : "";
     return TRAWL_OK;
   });

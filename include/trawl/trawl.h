@@ -188,6 +188,15 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_MAX_PATH_LENGTH 33
 /** int, content bytes kept for one entry; the rest still counts toward the totals (1 GiB) */
 #define TRAWL_OPT_MAX_COMPONENT_BYTES 34
+/** int 0/1, compile option: rules that name a token shape (their "token" field, docs/tokens.md)
+ * are found by the SIMD token pass instead of the engine (1, default), or compiled from
+ * their regexes like any other rule (0: the reference implementation). Since: 0.2 */
+#define TRAWL_OPT_TOKEN_PASS 35
+/** string, analysis option: the region national phone numbers (no '+' or international
+ * prefix) are read in, two letters as libphonenumber knows them ("US", "GB", "PH"); findings
+ * carry E.164 either way. "" = "US" (default). trawl_options_set_string returns
+ * TRAWL_E_INVALID for a region libphonenumber does not know. Since: 0.2 */
+#define TRAWL_OPT_DEFAULT_REGION 36
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */
@@ -277,6 +286,8 @@ TRAWL_API void trawl_db_free(trawl_db* db);
 #define TRAWL_RULE_COMPILED 0    /**< matched by the engine; spans recovered exactly */
 #define TRAWL_RULE_PREFILTERED 1 /**< engine finds candidates; PCRE2 confirms each */
 #define TRAWL_RULE_REJECTED 2    /**< not scanned; see status_reason */
+/** found by the token pass, not the engine (TRAWL_OPT_TOKEN_PASS). Since: 0.2 */
+#define TRAWL_RULE_TOKEN 3
 
 #define TRAWL_SEVERITY_INFO 0
 #define TRAWL_SEVERITY_LOW 1

@@ -266,6 +266,7 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
         agg.validated = f.validated;
       }
       if (agg.value.empty()) agg.value = f.value;
+      if (agg.normalized.empty()) agg.normalized = f.normalized;
       agg.locations.push_back({f.component_id, f.path, f.start, f.end, f.line, f.column,
                                f.json_pointer, f.csv_row, f.csv_column, f.decoded_from, ""});
     }
@@ -282,6 +283,7 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
     if (!options.include_values) {
       RedactValueFromReasons(agg.value, &agg.confidence_reasons);
       agg.value.clear();
+      agg.normalized.clear();  // a normal form is the value too
     }
     Score(options.policy, &agg);
     (agg.suppressed_by.empty() ? report.findings : report.suppressed).push_back(std::move(agg));

@@ -55,6 +55,7 @@ struct AggregatedFinding {
   Severity severity = Severity::kMedium;
   std::string fingerprint;
   std::string value;
+  std::string normalized;  // the validator's normal form (E.164 for phones), when kept
   std::string entity;
   std::string validator;
   bool validated = false;

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "analyze/finding_merge.h"
 #include "classify/classify.h"
 #include "classify/transcode.h"
 #include "entities/entity.h"
@@ -309,6 +310,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     --it;
     return it->rule == rule && it->max_end > span.begin;
   };
+  std::vector<std::string> normalized;  // parallel to result.findings
   for (const Raw& r : raw) {
     if (r.source != kRawSource && overlaps_raw(r.rule, r.component)) continue;
     const std::string_view buffer = r.source == kRawSource    ? content
@@ -346,7 +348,9 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     candidate.value_end = r.value_end;
     candidate.key = key;
     candidate.rule_keywords = def.keywords;
-    std::optional<Entity> entity = Recognize(candidate, impl_->scorer);
+    RecognizeOptions recognize;
+    recognize.default_region = options.default_region;
+    std::optional<Entity> entity = Recognize(candidate, impl_->scorer, recognize);
     if (!entity) {
       ++result.dropped_candidates;
       continue;
@@ -374,9 +378,12 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     f.confidence = RoundForDocuments(entity->confidence);
     f.entropy = entity->entropy < 0 ? -1.0 : RoundForDocuments(entity->entropy);
     f.reasons = std::move(entity->reasons);
+    normalized.push_back(entity->validated ? entity->value : std::string());
+    if (options.include_values) f.normalized = normalized.back();
     if (!options.include_values) RedactValueFromReasons(value, &f.reasons);
     result.findings.push_back(std::move(f));
   }
+  MergeSameValueFindings(&result.findings, &normalized);
   return result;
 }
 

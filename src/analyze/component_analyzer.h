@@ -33,6 +33,10 @@ struct Finding {
   // above is then the encoded bytes it came from.
   std::string decoded_from;
   std::string value;     // capture group 1 when the rule has one, else the whole match
+  // The validator's normal form of the value (E.164 for phone numbers, lowercase for
+  // domains, digits for cards), when a validator accepted it; "" otherwise or when
+  // values are left out.
+  std::string normalized;
   std::string entity;    // entity type, "" when none
   std::string validator;
   bool validated = false;
@@ -87,6 +91,8 @@ struct AnalyzeOptions {
   std::string fingerprint_key = std::string(kPublicFingerprintKey);
   bool include_values = true;  // false: reports carry fingerprints only, never values
   std::string package_id;      // copied into each result, so aggregation can check it
+  // Region national phone numbers are read in (libphonenumber); "" = kDefaultPhoneRegion.
+  std::string default_region;
 };
 
 // For documents without values: replaces every word of `reasons` that quotes part of

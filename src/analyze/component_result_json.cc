@@ -17,6 +17,7 @@ void WriteFinding(JsonWriter& w, const Finding& f) {
   if (!f.decoded_from.empty()) w.Field("decoded_from", f.decoded_from);
   w.Field("fingerprint", f.fingerprint);
   if (!f.value.empty()) w.Field("value", f.value);
+  if (!f.normalized.empty()) w.Field("normalized", f.normalized);
   if (!f.entity.empty()) w.Field("entity", f.entity);
   if (!f.validator.empty()) w.Field("validator", f.validator).Field("validated", f.validated);
   w.Field("confidence", f.confidence);
@@ -43,6 +44,7 @@ absl::Status ReadFinding(const object& obj, const ComponentResult& owner, Findin
   TRAWL_RETURN_IF_ERROR(r.String("decoded_from", &f->decoded_from, false));
   TRAWL_RETURN_IF_ERROR(r.String("fingerprint", &f->fingerprint));
   TRAWL_RETURN_IF_ERROR(r.String("value", &f->value, false));
+  TRAWL_RETURN_IF_ERROR(r.String("normalized", &f->normalized, false));
   TRAWL_RETURN_IF_ERROR(r.String("entity", &f->entity, false));
   TRAWL_RETURN_IF_ERROR(r.String("validator", &f->validator, false));
   TRAWL_RETURN_IF_ERROR(r.Bool("validated", &f->validated, false));

@@ -23,6 +23,7 @@ std::string_view RuleStatusName(RuleStatus status) {
     case RuleStatus::kCompiled: return "compiled";
     case RuleStatus::kPrefiltered: return "prefiltered";
     case RuleStatus::kRejected: return "rejected";
+    case RuleStatus::kToken: return "token";
   }
   return "unknown";
 }
@@ -49,6 +50,15 @@ Sha256Digest DigestDefinitions(const std::vector<Definition>& definitions) {
     AppendField(hasher, std::to_string(def.confidence));
     AppendField(hasher, def.entity);
     AppendField(hasher, def.validator);
+    if (!def.token.empty()) {  // absent for rules without a shape: their digests stay as they were
+      AppendField(hasher, "token");
+      AppendField(hasher, def.token.shape);
+      AppendField(hasher, def.token.separators);
+      AppendField(hasher, std::to_string(def.token.lengths.size()));
+      for (uint32_t length : def.token.lengths) AppendField(hasher, std::to_string(length));
+      AppendField(hasher, std::to_string(def.token.prefixes.size()));
+      for (const auto& prefix : def.token.prefixes) AppendField(hasher, prefix);
+    }
     for (const auto* list : {&def.chains, &def.keywords, &def.tags}) {
       AppendField(hasher, std::to_string(list->size()));
       for (const auto& item : *list) AppendField(hasher, item);

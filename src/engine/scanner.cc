@@ -5,9 +5,11 @@
 
 #include <algorithm>
 
-#include "util/strings.h"
 #include "engine/internal/engine_parts.h"
+#include "tokens/token_pass.h"
+#include "tokens/token_rules.h"
 #include "util/status_codes.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
@@ -84,6 +86,11 @@ struct Scanner::Impl {
   std::vector<uint32_t> partition_rules;
   std::vector<uint32_t> partition_live;
   size_t partition_index = 0;
+
+  // Rules the token pass finds (RuleStatus::kToken), and the pass; null when none.
+  std::unique_ptr<tokens::TokenRules> token_rules;
+  std::unique_ptr<tokens::TokenPass> token_pass;
+  std::vector<tokens::Span> token_spans;
 
   // Streaming state.
   std::string buffer;
@@ -401,6 +408,34 @@ struct Scanner::Impl {
     return true;
   }
 
+  // The token pass over this round's bytes: its spans are the token rules' matches,
+  // accepted in the same (accepted, accept_hi] range as engine hits. No span is longer
+  // than the context kept between rounds, so none is seen cut by a window edge here.
+  void TokenRound(std::string_view data, uint64_t base) {
+    token_pass->Find(data, &token_spans);
+    for (const tokens::Span& span : token_spans) {
+      const uint64_t start = base + span.begin;
+      const uint64_t end = base + span.end;
+      if (end <= accepted || end > accept_hi) continue;
+      const std::string_view text = data.substr(span.begin, span.end - span.begin);
+      for (uint32_t index : token_rules->RulesFor(span.shape)) {
+        const tokens::TokenRules::Rule& rule = token_rules->rules()[index];
+        RuleState& state = StateOf(rule.rule);
+        if (state.capped) continue;
+        // Spans of one rule do not overlap, except a shape's alternatives for one value.
+        if (start < state.cursor && !tokens::ShapeYieldsAlternatives(span.shape)) continue;
+        if (!tokens::SpecAccepts(rule.spec, text)) continue;
+        ++summary.candidates;
+        if (limits.profile) {
+          limits.profile->rules[rule.rule].candidates++;
+          limits.profile->rules[rule.rule].confirmed++;
+        }
+        state.cursor = std::max(state.cursor, end);
+        if (!Record(rule.rule, state, start, end, 0, 0)) return;
+      }
+    }
+  }
+
   static int EngineCallback(unsigned id, unsigned long long /*from*/, unsigned long long to,
                             unsigned /*flags*/, void* context) {
     auto* self = static_cast<Impl*>(context);
@@ -437,6 +472,7 @@ struct Scanner::Impl {
       return std::exchange(round_error, absl::OkStatus());
     }
     gate_hits.clear();
+    if (!stopped && token_pass) TokenRound(data, base);
     accepted = std::max(accepted, accept_hi);
     std::sort(pending.begin(), pending.end(), [](const PendingMatch& a, const PendingMatch& b) {
       if (a.start != b.start) return a.start < b.start;
@@ -488,6 +524,16 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
   pcre2_jit_stack_assign(impl->match_context, nullptr, impl->jit_stack);
   impl->rules.resize(db->rule_count());
   impl->fixed_span.assign(db->rule_count(), -1);
+  std::vector<tokens::TokenRules::Rule> token_rules;
+  for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
+    if (db->rule_info()[rule].status == RuleStatus::kToken) {
+      token_rules.push_back({rule, db->definition(rule).token});
+    }
+  }
+  if (!token_rules.empty()) {
+    impl->token_rules = std::make_unique<tokens::TokenRules>(std::move(token_rules));
+    impl->token_pass = std::make_unique<tokens::TokenPass>(impl->token_rules->shapes());
+  }
   for (const PartitionInfo& part : db->partitions()) {
     std::vector<uint32_t> rules = part.rules;
     std::sort(rules.begin(), rules.end());
@@ -618,7 +664,8 @@ absl::StatusOr<std::vector<ReferenceMatch>> ReferenceScan(const Database& db,
   }
   absl::Status status;
   for (uint32_t rule = 0; rule < db.rule_count() && status.ok(); ++rule) {
-    if (db.rule_info()[rule].status == RuleStatus::kRejected) continue;
+    // Token-pass rules are not the engine's: tests/tokens compares them with their regexes.
+    if (!EngineScans(db.rule_info()[rule].status)) continue;
     const pcre2_code* code = db.parts().reference[rule].Get(db.definition(rule), false);
     if (code == nullptr) {
       status = absl::InternalError(StrCat("reference: rule ", rule, " does not compile"));

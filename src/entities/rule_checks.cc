@@ -2,6 +2,7 @@
 #include "entities/rule_checks.h"
 
 #include "entities/entity.h"
+#include "tokens/token_rules.h"
 
 namespace trawl {
 
@@ -12,6 +13,7 @@ void CheckEntityFieldsOf(RuleSet* set, size_t first) {
   for (size_t i = first; i < set->definitions.size(); ++i) {
     Definition& def = set->definitions[i];
     absl::Status status = CheckEntityFields(def.entity, def.validator);
+    if (status.ok() && !def.token.empty()) status = tokens::CheckTokenSpec(def.token);
     if (!status.ok()) {
       set->issues.push_back(
           {def.source, def.file_index, def.id, def.file_offset, std::string(status.message())});

@@ -8,7 +8,7 @@
 
 namespace trawl {
 
-// Moves every definition whose `entity` or `validator` is invalid from
+// Moves every definition whose `entity`, `validator` or `token` shape is invalid from
 // set->definitions to set->issues, starting at definition index `first`.
 void CheckEntityFieldsOf(RuleSet* set, size_t first = 0);
 

@@ -1,6 +1,7 @@
 // File: report_table.cc
 #include <cstdio>
 
+#include "report/finding_groups.h"
 #include "report/report.h"
 #include "util/strings.h"
 
@@ -18,8 +19,25 @@ std::string ReportToTable(const PackageReport& report) {
   std::snprintf(line, sizeof line, "%-4s %-8s %-8s %-28s %s\n", "#", "priority", "severity",
                 "rule", "where (value)");
   out += line;
+  // A group of low-priority entities is one entry, at the rank of its first member.
+  const std::vector<FindingGroup> groups = GroupLowPriorityFindings(report);
+  std::vector<const FindingGroup*> group_of(report.findings.size(), nullptr);
+  for (const FindingGroup& g : groups) {
+    for (size_t member : g.members) group_of[member] = &g;
+  }
   int rank = 0;
-  for (const AggregatedFinding& f : report.findings) {
+  for (size_t i = 0; i < report.findings.size(); ++i) {
+    const AggregatedFinding& f = report.findings[i];
+    if (const FindingGroup* g = group_of[i]) {
+      if (g->members.front() != i) continue;
+      ++rank;
+      std::snprintf(line, sizeof line, "%-4d %-8.2f %-8s %-28.28s %s\n", rank, g->priority,
+                    std::string(SeverityName(g->severity)).c_str(),
+                    g->rule_id.empty() ? "(several rules)" : g->rule_id.c_str(),
+                    g->Title().c_str());
+      out += line;
+      continue;
+    }
     ++rank;
     const FindingLocation& loc = f.locations.front();
     std::string where = loc.path;

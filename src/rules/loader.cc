@@ -62,6 +62,44 @@ bool ReadString(simdjson::dom::element value, std::string_view field, std::strin
   return true;
 }
 
+// Reads a rule's "token" object ({"shape": ..., "lengths": [...], "separators": "...",
+// "prefixes": [...]}); whether the shape and its parameters make sense is for the token
+// stage to say (tokens/token_rules.h), as validators are for entities/.
+void ReadTokenSpec(simdjson::dom::element value, TokenSpec* spec,
+                   std::vector<std::string>* problems) {
+  simdjson::dom::object object;
+  if (value.get_object().get(object)) {
+    problems->push_back("'token' must be an object");
+    return;
+  }
+  for (auto [key, item] : object) {
+    if (key == "shape") {
+      ReadString(item, "token.shape", &spec->shape, problems);
+    } else if (key == "separators") {
+      ReadString(item, "token.separators", &spec->separators, problems);
+    } else if (key == "prefixes") {
+      ReadStringArray(item, "token.prefixes", &spec->prefixes, problems);
+    } else if (key == "lengths") {
+      simdjson::dom::array array;
+      if (item.get_array().get(array)) {
+        problems->push_back("'token.lengths' must be an array of integers");
+        continue;
+      }
+      for (simdjson::dom::element length : array) {
+        uint64_t n = 0;
+        if (length.get_uint64().get(n) || n == 0 || n > 4096) {
+          problems->push_back("'token.lengths' must hold integers in [1, 4096]");
+          break;
+        }
+        spec->lengths.push_back(static_cast<uint32_t>(n));
+      }
+    } else {
+      problems->push_back(StrCat("unknown field 'token.", key, "'"));
+    }
+  }
+  if (spec->shape.empty()) problems->push_back("'token' needs a 'shape'");
+}
+
 // Fills `def` from one JSON object; every problem found is appended to `problems`.
 void ReadDefinition(simdjson::dom::object object, Definition* def,
                     std::vector<std::string>* problems) {
@@ -125,6 +163,8 @@ void ReadDefinition(simdjson::dom::object object, Definition* def,
       ReadString(value, key, &def->entity, problems);
     } else if (key == "validator") {
       ReadString(value, key, &def->validator, problems);
+    } else if (key == "token") {
+      ReadTokenSpec(value, &def->token, problems);
     } else if (key == "compile_as") {
       std::string how;
       if (ReadString(value, key, &how, problems)) {

@@ -26,9 +26,11 @@ check_fails() {  # check_fails NAME PATTERN COMMAND...: must fail, stderr must m
 check compile "$trawl" compile "$root/rules/secrets.json" "$root/rules/pii.json" \
   "$root/rules/indicators.ndjson.gz" -o "$work/default.tdb"
 check db-info "$trawl" db info "$work/default.tdb"
-contains db-info-counts '"total": 70284'
+contains db-info-counts '"total": 70285'
+contains db-info-token-rules '"token": 19'
 check build-info "$trawl" build-info
 contains known-answer '"passed":true'
+contains token-kernel '"token_kernel":"'
 
 printf 'x aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n' >"$work/input.txt"
 check scan "$trawl" scan --db "$work/default.tdb" "$work/input.txt"

@@ -2,9 +2,10 @@
 // like any other consumer, so everything it does is reachable from C, Python or any FFI.
 //
 //   trawl rules check [--strict] RULES...
-//   trawl rules profile --input FILE [--top N] [--no-plan] [--cache DIR] RULES...
+//   trawl rules profile --input FILE [--top N] [--no-plan] [--regex-recognizers]
+//                       [--cache DIR] RULES...
 //   trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]
-//                          [--report FILE] [--cache DIR] [--no-plan]
+//                          [--report FILE] [--cache DIR] [--no-plan] [--regex-recognizers]
 //   trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]
 //                      [--time-budget-ms N] [INPUT... | -]
 //   trawl db info DB [--rules]
@@ -18,7 +19,8 @@
 //   trawl policy
 //   trawl build-info
 // REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,
-//   --baseline FILE, --fingerprint-key-file FILE, --no-values | --values
+//   --baseline FILE, --fingerprint-key-file FILE, --no-values | --values,
+//   --default-region CC
 // The fingerprint key comes from --fingerprint-key-file or TRAWL_FINGERPRINT_KEY, never
 // argv. With CI set, a report written to a file keeps no values unless --values.
 // BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N, --max-bytes N,
@@ -58,9 +60,10 @@ int Usage() {
   std::fputs(
       "usage:\n"
       "  trawl rules check [--strict] RULES...\n"
-      "  trawl rules profile --input FILE [--top N] [--no-plan] [--cache DIR] RULES...\n"
+      "  trawl rules profile --input FILE [--top N] [--no-plan] [--regex-recognizers]\n"
+      "                [--cache DIR] RULES...\n"
       "  trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]\n"
-      "                [--report FILE] [--cache DIR] [--no-plan]\n"
+      "                [--report FILE] [--cache DIR] [--no-plan] [--regex-recognizers]\n"
       "  trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]\n"
       "             [--time-budget-ms N] [INPUT... | -]\n"
       "  trawl db info DB [--rules]\n"
@@ -74,7 +77,8 @@ int Usage() {
       "  trawl policy\n"
       "  trawl build-info\n"
       "REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,\n"
-      "  --baseline FILE, --fingerprint-key-file FILE, --no-values | --values\n"
+      "  --baseline FILE, --fingerprint-key-file FILE, --no-values | --values,\n"
+      "  --default-region CC\n"
       "  (key also from TRAWL_FINGERPRINT_KEY; with CI set, a report written to a file\n"
       "  keeps no values unless --values)\n"
       "BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N,\n"
@@ -165,6 +169,7 @@ struct CompileSettings {
   int64_t threads = 0;
   std::string cache_dir;
   bool plan = true;
+  bool token_pass = true;
 };
 
 // The compile flags shared by `compile` and `rules profile`; false if `args[*i]` is not one.
@@ -176,6 +181,10 @@ bool ParseCompileFlag(const std::vector<std::string>& args, size_t* i, CompileSe
   }
   if (args[*i] == "--no-plan") {
     settings->plan = false;
+    return true;
+  }
+  if (args[*i] == "--regex-recognizers") {
+    settings->token_pass = false;
     return true;
   }
   return false;
@@ -190,6 +199,7 @@ Owned<trawl_db> Compile(const CompileSettings& settings, size_t* issue_count, do
   trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_TARGET, settings.target);
   trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_THREADS, settings.threads);
   trawl_options_set_int(options.get(), TRAWL_OPT_SCAN_PLAN, settings.plan ? 1 : 0);
+  trawl_options_set_int(options.get(), TRAWL_OPT_TOKEN_PASS, settings.token_pass ? 1 : 0);
   trawl_options_set_string(options.get(), TRAWL_OPT_COMPILE_CACHE_DIR, settings.cache_dir.c_str());
   if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   const auto begin = std::chrono::steady_clock::now();
@@ -205,7 +215,7 @@ Owned<trawl_db> Compile(const CompileSettings& settings, size_t* issue_count, do
 }
 
 struct Counts {
-  uint64_t compiled = 0, prefiltered = 0, rejected = 0;
+  uint64_t compiled = 0, prefiltered = 0, rejected = 0, token = 0;
 };
 
 Counts CountRules(const trawl_db* db, bool print_rejected) {
@@ -215,6 +225,7 @@ Counts CountRules(const trawl_db* db, bool print_rejected) {
     trawl_db_rule(db, i, &info);
     if (info.status == TRAWL_RULE_COMPILED) counts.compiled++;
     if (info.status == TRAWL_RULE_PREFILTERED) counts.prefiltered++;
+    if (info.status == TRAWL_RULE_TOKEN) counts.token++;
     if (info.status == TRAWL_RULE_REJECTED) {
       counts.rejected++;
       if (print_rejected) std::fprintf(stderr, "trawl: rejected %s: %s\n", info.id, info.status_reason);
@@ -267,11 +278,12 @@ int CmdRulesCheck(std::vector<std::string> args) {
   Owned<trawl_buffer> report(raw_report);
   std::printf("%s\n", trawl_buffer_data(report.get()));
   std::fprintf(stderr,
-               "trawl: %zu definitions: %llu compiled, %llu prefiltered, %llu rejected; "
-               "%zu load issues; %llu example failures\n",
+               "trawl: %zu definitions: %llu compiled, %llu prefiltered, %llu rejected, "
+               "%llu token pass; %zu load issues; %llu example failures\n",
                trawl_db_rule_count(db.get()), static_cast<unsigned long long>(counts.compiled),
                static_cast<unsigned long long>(counts.prefiltered),
-               static_cast<unsigned long long>(counts.rejected), issues,
+               static_cast<unsigned long long>(counts.rejected),
+               static_cast<unsigned long long>(counts.token), issues,
                static_cast<unsigned long long>(failures));
   const bool ok = issues == 0 && failures == 0 && (!strict || counts.rejected == 0);
   return ok ? 0 : 1;
@@ -364,11 +376,12 @@ int CmdCompile(std::vector<std::string> args) {
   }
   std::fprintf(stderr,
                "trawl: compiled %zu definitions in %.2f s: %llu compiled, %llu prefiltered, "
-               "%llu rejected (%zu load issues) -> %s\n",
+               "%llu rejected, %llu token pass (%zu load issues) -> %s\n",
                trawl_db_rule_count(db.get()), seconds,
                static_cast<unsigned long long>(counts.compiled),
                static_cast<unsigned long long>(counts.prefiltered),
-               static_cast<unsigned long long>(counts.rejected), issues, output.c_str());
+               static_cast<unsigned long long>(counts.rejected),
+               static_cast<unsigned long long>(counts.token), issues, output.c_str());
   return issues == 0 ? 0 : 1;
 }
 
@@ -602,7 +615,7 @@ bool InCi() {
 // Options shared by the commands that write a report.
 struct ReportSettings {
   int32_t format = TRAWL_REPORT_JSON;
-  std::string policy, suppressions, baseline, fingerprint_key_file;
+  std::string policy, suppressions, baseline, fingerprint_key_file, default_region;
   std::optional<bool> values;  // unset: the default of the context (Resolve)
   std::string fingerprint_key;
 
@@ -639,6 +652,8 @@ struct ReportSettings {
       baseline = args[++*i];
     } else if (a == "--fingerprint-key-file") {
       fingerprint_key_file = args[++*i];
+    } else if (a == "--default-region") {
+      default_region = args[++*i];
     } else {
       return false;
     }
@@ -685,12 +700,20 @@ struct ReportSettings {
     return true;
   }
 
-  void Apply(trawl_options* options) const {
+  // False (after saying why) when an option's value is not accepted.
+  bool Apply(trawl_options* options) const {
     trawl_options_set_int(options, TRAWL_OPT_INCLUDE_VALUES, values.value_or(true) ? 1 : 0);
     trawl_options_set_string(options, TRAWL_OPT_POLICY_FILE, policy.c_str());
     trawl_options_set_string(options, TRAWL_OPT_SUPPRESSIONS_FILE, suppressions.c_str());
     trawl_options_set_string(options, TRAWL_OPT_BASELINE_FILE, baseline.c_str());
     trawl_options_set_string(options, TRAWL_OPT_FINGERPRINT_KEY, fingerprint_key.c_str());
+    if (trawl_options_set_string(options, TRAWL_OPT_DEFAULT_REGION, default_region.c_str()) !=
+        TRAWL_OK) {
+      std::fprintf(stderr, "trawl: --default-region %s: not a region libphonenumber knows\n",
+                   default_region.c_str());
+      return false;
+    }
+    return true;
   }
 };
 
@@ -759,7 +782,7 @@ int CmdAnalyze(std::vector<std::string> args) {
   for (const auto& [key, value] : budgets) {
     if (trawl_options_set_int(options.get(), key, value) != TRAWL_OK) return Usage();
   }
-  report_settings.Apply(options.get());
+  if (!report_settings.Apply(options.get())) return 2;
   if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   trawl_buffer* raw_report = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
@@ -818,7 +841,7 @@ int CmdComponentStage(std::vector<std::string> args, bool analyze) {
   }
   if (analyze && !settings.Resolve(WritesToFile(output))) return 1;
   Owned<trawl_options> options = NewOptions();
-  settings.Apply(options.get());
+  if (!settings.Apply(options.get())) return 2;
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
@@ -864,7 +887,7 @@ int CmdAggregate(std::vector<std::string> args) {
     lens.push_back(results[i].size());
   }
   Owned<trawl_options> options = NewOptions();
-  settings.Apply(options.get());
+  if (!settings.Apply(options.get())) return 2;
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
