@@ -14,6 +14,7 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -495,6 +496,55 @@ TEST(DecomposeTest, TraversalNamesNeverTouchTheFileSystem) {
   std::ifstream in(out_dir + "/" + escape->id);
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(content, "one\n");
+}
+
+// Retried or concurrent intakes of one package into one directory (at-least-once queues,
+// two workers on the same message) must all succeed and leave exactly the same files:
+// every writer uses its own temporary name, then renames.
+TEST(DecomposeTest, ConcurrentWritersIntoOneDirectoryAllSucceed) {
+  std::vector<TestEntry> entries;
+  for (int i = 0; i < 40; ++i) {
+    entries.push_back({.name = "f" + std::to_string(i) + ".txt",
+                       .data = "content " + std::to_string(i) + "\n"});
+  }
+  const std::string root = TempPath("concurrent");
+  std::filesystem::remove_all(root);
+  const std::string out_dir = root + "/out";
+  std::filesystem::create_directories(out_dir);
+  const std::string input = root + "/input.tar";
+  WriteBytes(input, BuildArchive(entries, {.format = "ustar"}));
+
+  constexpr int kWriters = 4;
+  constexpr int kRounds = 6;
+  std::vector<std::string> errors(kWriters);
+  std::vector<Manifest> manifests(kWriters);
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+      writers.emplace_back([&, w] {
+        absl::StatusOr<Manifest> m = DecomposeFileToDirectory(input, Options("input.tar"), out_dir);
+        if (m.ok()) {
+          manifests[w] = *std::move(m);
+        } else {
+          errors[w] = std::string(m.status().message());
+        }
+      });
+    }
+    for (std::thread& t : writers) t.join();
+    for (int w = 0; w < kWriters; ++w) ASSERT_EQ(errors[w], "") << "round " << round;
+  }
+  std::set<std::string> written;
+  for (const auto& f : std::filesystem::directory_iterator(out_dir)) {
+    written.insert(f.path().filename().string());
+  }
+  std::set<std::string> expected = {"manifest.json"};
+  for (const Component& c : manifests[0].components) {
+    if (c.has_content) expected.insert(c.id);
+  }
+  EXPECT_EQ(written, expected);  // no temporary file left behind
+  std::ifstream in(out_dir + "/manifest.json");
+  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(json, ManifestToJson(manifests[0]));
 }
 
 TEST(DecomposeTest, NonRegularEntriesAreRecordedAndSkipped) {
