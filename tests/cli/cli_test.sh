@@ -43,6 +43,11 @@ mkdir -p "$work/extract"
 check decompose-dir "$trawl" decompose -o "$work/extract" "$root/examples/sample/sample-package.tar.gz"
 check decompose-dir-manifest test -s "$work/extract/manifest.json"
 check decompose-dir-content bash -c "grep -l 'stripe\|sk_live' '$work/extract'/* | grep -qv manifest"
+# A FIFO or a device as the package is refused at once, never waited on.
+mkfifo "$work/fifo"
+check_fails decompose-fifo "not a regular file" timeout 10 "$trawl" decompose "$work/fifo"
+check_fails analyze-fifo "not a regular file" timeout 10 "$trawl" analyze --db "$work/default.tdb" "$work/fifo"
+check_fails decompose-device "not a regular file" timeout 10 "$trawl" decompose /dev/zero
 # Concurrent and retried intakes of one package into one directory all succeed and leave
 # no temporary file (each writer has its own temporary names).
 mkdir -p "$work/many" "$work/shared-out"

@@ -2,9 +2,14 @@
 // must be found, at the top of the ranking, at their exact locations.
 #include "pipeline/package_analysis.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <fstream>
 #include <map>
 #include <random>
@@ -264,6 +269,25 @@ TEST(PackageAnalysisTest, PlansAndAggregationAgreeOnWhatNeedsAnalysis) {
   for (const Component& c : manifest->components) {
     EXPECT_EQ(planned[c.id], needed.count(c.id) == 1) << c.path;
   }
+}
+
+// A FIFO as the package: deriving the package id must refuse it, not wait for a writer.
+// If it blocks, a writer opened from here after 5 s releases it and the test fails.
+TEST(PackageAnalysisTest, FifoPackageIsRefusedWithoutBlocking) {
+  const std::string fifo = (std::filesystem::path(::testing::TempDir()) / "package.fifo").string();
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto result = std::async(std::launch::async, [&] { return PackageDecomposeOptions(fifo, {}); });
+  if (result.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    ADD_FAILURE() << "opening the FIFO blocked";
+    result.wait();
+    if (writer >= 0) ::close(writer);
+    return;
+  }
+  absl::StatusOr<DecomposeOptions> options = result.get();
+  EXPECT_FALSE(options.ok());
+  EXPECT_NE(std::string(options.status().message()).find("not a regular file"), std::string::npos);
 }
 
 }  // namespace
