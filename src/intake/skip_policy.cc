@@ -14,11 +14,10 @@ std::optional<std::string> SkipReason(const Component& component) {
       if (component.status == ComponentStatus::kOk) {
         return std::string("expanded container (its entries are components)");
       }
-      return StrCat("expanded container (its entries are components); listing incomplete: ",
-                    status, ": ", component.reason);
+      return StrCat("expanded container (its entries are components); listing incomplete: ", status,
+                    ": ", component.reason);
     case ComponentKind::kFile:
-      return StrCat("no content: ", status, component.reason.empty() ? "" : ": ",
-                    component.reason);
+      return StrCat("no content: ", status, component.reason.empty() ? "" : ": ", component.reason);
     default:
       return StrCat(ComponentKindName(component.kind), component.reason.empty() ? "" : ": ",
                     component.reason);

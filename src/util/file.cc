@@ -125,7 +125,8 @@ bool WriteAll(int fd, std::string_view data) {
 // After a rename the directory entry is durable only once the directory is synced.
 absl::Status SyncParentDirectory(const std::string& path) {
   const size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const std::string dir =
+      slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
   const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return absl::PermissionDeniedError(StrCat(dir, ": ", std::strerror(errno)));
   const int synced = ::fsync(fd);
@@ -147,7 +148,9 @@ absl::Status SyncFileSystemOf(const std::string& directory) {
   const int synced = ::syncfs(fd);
   const int error = errno;
   ::close(fd);
-  if (synced != 0) return absl::DataLossError(StrCat(directory, ": syncfs: ", std::strerror(error)));
+  if (synced != 0) {
+    return absl::DataLossError(StrCat(directory, ": syncfs: ", std::strerror(error)));
+  }
   return absl::OkStatus();
 }
 
