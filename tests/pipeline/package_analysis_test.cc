@@ -16,7 +16,6 @@
 #include <set>
 #include <tuple>
 
-#include "absl/strings/str_join.h"
 
 #include "analyze/component_result_json.h"
 #include "classify/plan.h"
@@ -24,6 +23,7 @@
 #include "intake/archive_builder.h"
 #include "report/report.h"
 #include "rules/loader.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
@@ -234,7 +234,7 @@ TEST(PackageAnalysisTest, TruncatedArchiveMakesTheReportIncomplete) {
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_FALSE(report->complete);
   EXPECT_TRUE(AnyReasonContains(*report, "cut.tgz: truncated: listing failed"))
-      << absl::StrJoin(report->incomplete_reasons, "\n");
+      << StrJoin(report->incomplete_reasons, "\n");
 }
 
 // One skip policy: what the plan says to analyse is exactly what aggregation waits for.
@@ -288,6 +288,25 @@ TEST(PackageAnalysisTest, FifoPackageIsRefusedWithoutBlocking) {
   absl::StatusOr<DecomposeOptions> options = result.get();
   EXPECT_FALSE(options.ok());
   EXPECT_NE(std::string(options.status().message()).find("not a regular file"), std::string::npos);
+}
+
+// Issue 14 #1 end to end: a gzipped log that starts with 512 zero bytes was taken for an
+// empty tar; its secret must be found, in every compression.
+TEST(PackageAnalysisTest, CompressedLogStartingWithZeroBlocksIsAnalysed) {
+  auto db = DefaultSecretsDb();
+  ASSERT_TRUE(db);
+  const std::string log = std::string(512, '\0') + "aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n";
+  for (const auto& [filter, extension] : std::map<std::string, std::string>{
+           {"gzip", "gz"}, {"xz", "xz"}, {"bzip2", "bz2"}, {"zstd", "zst"}}) {
+    const std::string packed =
+        testing::BuildArchive({{.name = "x", .data = log}}, {.format = "raw", .filters = {filter}});
+    auto report = AnalyzePackageFile(WritePackage("z.log." + extension, packed), db, {});
+    ASSERT_TRUE(report.ok()) << report.status();
+    const AggregatedFinding* key = FindRule(*report, "aws-access-key-id");
+    ASSERT_NE(key, nullptr) << filter;
+    EXPECT_EQ(key->locations[0].path, "z.log." + extension + "!/z.log") << filter;
+    EXPECT_TRUE(report->complete) << filter;
+  }
 }
 
 }  // namespace
