@@ -152,11 +152,28 @@ std::string LinkTargetRisk(std::string_view target, std::string_view link_name, 
   return "";
 }
 
+bool DescribeEncrypted(Component& child) {
+  child.status = ComponentStatus::kEncrypted;
+  child.reason = "entry is encrypted; no passphrase is configured";
+  return true;
+}
+
 // Why an entry has no content to read (and its kind, status and reason set), or false
 // when it is a regular file to read.
 bool DescribeEntryWithoutContent(Component& child, archive_entry* entry) {
   const char* hardlink = archive_entry_hardlink(entry);
   const mode_t type = archive_entry_filetype(entry);
+  // A hard link can carry the data of all its links: cpio's newc format stores it with
+  // the last one, after links that have none. It is then read like a file.
+  if (hardlink != nullptr && archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0) {
+    child.kind = ComponentKind::kHardlink;
+    child.link_target = hardlink;
+    const std::string risk = LinkTargetRisk(child.link_target, child.name, false);
+    child.unsafe_link = !risk.empty();
+    child.reason = StrCat("hard link to ", Quoted(child.link_target), " with the data of its links",
+                          risk.empty() ? "" : StrCat(" (unsafe: ", risk, ")"));
+    return archive_entry_is_encrypted(entry) ? DescribeEncrypted(child) : false;
+  }
   if (hardlink != nullptr || (type != 0 && type != AE_IFREG)) {
     child.status = ComponentStatus::kSkippedNonRegular;
     if (hardlink != nullptr || type == AE_IFLNK) {
@@ -178,12 +195,7 @@ bool DescribeEntryWithoutContent(Component& child, archive_entry* entry) {
     }
     return true;
   }
-  if (archive_entry_is_encrypted(entry)) {
-    child.status = ComponentStatus::kEncrypted;
-    child.reason = "entry is encrypted; no passphrase is configured";
-    return true;
-  }
-  return false;
+  return archive_entry_is_encrypted(entry) ? DescribeEncrypted(child) : false;
 }
 
 // Keeps a warning on a component: consecutive repeats once, and at most

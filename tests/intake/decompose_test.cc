@@ -750,6 +750,24 @@ TEST(DecomposeTest, ZipNameWithANulByteIsKeptAndFlagged) {
   EXPECT_FALSE(d->manifest.components[1].unsafe_path);
 }
 
+// cpio's newc format stores the data of hard-linked files with the last link only; that
+// entry is a hard link with content, and was skipped like the others (made with bsdtar
+// --format newc from a, b, c linked together and d).
+TEST(DecomposeTest, HardLinkThatCarriesTheDataIsRead) {
+  absl::StatusOr<Decomposition> d =
+      CollectFile(std::string(TRAWL_SOURCE_DIR) + "/tests/intake/data/hardlinks.newc.cpio",
+                  Options("hl.cpio"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  const Component* carrier = FindPath(d->manifest, "hl.cpio!/a");
+  ASSERT_NE(carrier, nullptr);
+  EXPECT_EQ(carrier->kind, ComponentKind::kHardlink);
+  EXPECT_EQ(carrier->link_target, "./b");
+  EXPECT_EQ(carrier->status, ComponentStatus::kOk);
+  EXPECT_EQ(d->content.at(carrier->id), "shared content\n");
+  EXPECT_EQ(FindPath(d->manifest, "hl.cpio!/c")->status, ComponentStatus::kSkippedNonRegular);
+}
+
 // The same malformed packages from a file give the same manifest as from memory.
 TEST(DecomposeTest, UnconsumedBytesAreAccountedTheSameFromAFile) {
   const std::string tar = BuildArchive({{.name = "a.txt", .data = "alpha\n"}}, {.format = "ustar"});

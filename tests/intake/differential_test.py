@@ -118,6 +118,25 @@ def bsdtar_create(work, args, entries):
     return data
 
 
+def newc_with_hard_links(work):
+    """cpio newc stores the data of hard-linked files with the last link only."""
+    src = os.path.join(work, "links")
+    shutil.rmtree(src, ignore_errors=True)
+    os.makedirs(src)
+    with open(os.path.join(src, "a"), "wb") as f:
+        f.write(b"linked " + SECRET)
+    os.link(os.path.join(src, "a"), os.path.join(src, "b"))
+    os.link(os.path.join(src, "a"), os.path.join(src, "c"))
+    out = os.path.join(work, "links.cpio")
+    subprocess.run(["bsdtar", "--format", "newc", "-cf", out, "-C", src, "."], check=True,
+                   timeout=TIMEOUT)
+    with open(out, "rb") as f:
+        data = f.read()
+    os.remove(out)
+    shutil.rmtree(src)
+    return data
+
+
 def zstd(data):
     return subprocess.run(["zstd", "-q", "-c"], input=data, stdout=subprocess.PIPE, check=True,
                           timeout=TIMEOUT).stdout
@@ -144,6 +163,7 @@ def corpus(work):
         "bsdtar.zip": bsdtar_create(work, ["--format", "zip"], tree),
         "bsdtar.7z": bsdtar_create(work, ["--format", "7zip"], tree),
         "bsdtar.cpio": bsdtar_create(work, ["--format", "cpio"], tree),
+        "hard-links.newc.cpio": newc_with_hard_links(work),
         "links.tar": tar_bytes({"a.txt": b"alpha\n"}, extra=[link_etc]),
         "nested.tar.gz": gzip.compress(tar_bytes({"deep/inner.zip": inner_zip, "top.txt": b"top\n"}),
                                        mtime=0),
