@@ -445,6 +445,37 @@ LocalSignatures ScanLocalSignatures(const ByteSource& source) {
   return out;
 }
 
+// Where a zip ends: after its end of central directory record (22 bytes and the comment
+// its last field sizes). The record is searched backwards from the end, as libarchive's
+// seekable reader does, and must describe a central directory that ends where it starts.
+// Returns the source's size when no such record is found (nothing is then called trailing).
+uint64_t ZipEnd(const ByteSource& source) {
+  constexpr uint64_t kRecord = 22;
+  constexpr uint64_t kMaxComment = 0xffff;
+  const uint64_t size = source.size();
+  if (size < kRecord) return size;
+  const uint64_t from = size > kRecord + kMaxComment ? size - kRecord - kMaxComment : 0;
+  std::string tail;
+  if (!source.ReadAt(from, static_cast<size_t>(size - from), &tail).ok()) return size;
+  const auto le = [&tail](size_t at, int bytes) {
+    uint64_t value = 0;
+    for (int i = bytes - 1; i >= 0; --i) {
+      value = value << 8 | static_cast<unsigned char>(tail[at + i]);
+    }
+    return value;
+  };
+  for (size_t at = tail.rfind(std::string_view("PK\5\6", 4)); at != std::string::npos;
+       at = at == 0 ? std::string::npos : tail.rfind(std::string_view("PK\5\6", 4), at - 1)) {
+    if (at + kRecord > tail.size()) continue;
+    const uint64_t directory_size = le(at + 12, 4), directory_offset = le(at + 16, 4);
+    const uint64_t end = from + at + kRecord + le(at + 20, 2);
+    // A zip64 archive keeps its real directory fields elsewhere (0xffffffff here).
+    const bool zip64 = directory_offset == 0xffffffff || directory_size == 0xffffffff;
+    if (end <= size && (zip64 || directory_offset + directory_size <= from + at)) return end;
+  }
+  return size;
+}
+
 // Whether the local headers must be walked after the listing: when the number of
 // signatures and of listed entries differ (an unlisted entry, a stored zip inside an
 // entry, a damaged header). Equal counts leave no room for an unlisted entry: libarchive's
@@ -1103,6 +1134,13 @@ class Decomposer {
       walk = WalkLocalHeaders(source);
     }
     if (walk) TRAWL_RETURN_IF_ERROR(ReadUnlistedLocalEntries(c, source, *walk, listed));
+    if (signatures != nullptr && !carved && !stopped_ && c.status == ComponentStatus::kOk) {
+      if (const uint64_t end = ZipEnd(source); end < source.size()) {
+        SourceStream rest(source, end);
+        TRAWL_RETURN_IF_ERROR(ReadTrailing(c, "after_archive", "zip", end,
+                                           [&] { return rest.Next(); }));
+      }
+    }
     return absl::OkStatus();
   }
 

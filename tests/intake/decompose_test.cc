@@ -658,10 +658,12 @@ TEST(DecomposeTest, ReadWarningsAreKeptAndShortReadsMarked) {
   EXPECT_TRUE(good->warnings.empty());
 }
 
-// Bytes after a tar's end (uncompressed, and inside a gzip stream) and after a gzip
-// stream's end are children with their origin; zero padding is not.
+// Bytes after a tar's end (uncompressed, and inside a gzip stream), after a zip's end of
+// central directory and after a gzip stream's end are children with their origin; zero
+// padding is not.
 TEST(DecomposeTest, BytesAfterAnArchiveOrStreamEndAreComponents) {
   const std::string tar = BuildArchive({{.name = "a.txt", .data = "alpha\n"}}, {.format = "ustar"});
+  const std::string zip = Zip({{.name = "a.txt", .data = "alpha\n"}});
   const auto gzip = [](const std::string& bytes) {
     return BuildArchive({{.name = "x", .data = bytes}}, {.format = "raw", .filters = {"gzip"}});
   };
@@ -676,6 +678,8 @@ TEST(DecomposeTest, BytesAfterAnArchiveOrStreamEndAreComponents) {
        tar.size() + padding.size()},
       {"after tar in gzip", gzip(tar + kSecret), "after_archive",
        "p!@" + std::to_string(tar.size()) + ".after-tar", tar.size()},
+      {"after zip", zip + kSecret, "after_archive",
+       "p!@" + std::to_string(zip.size()) + ".after-zip", zip.size()},
       {"after gzip", gzip("payload\n") + kSecret, "after_stream",
        "p!@" + std::to_string(gzip("payload\n").size()) + ".after-gzip", gzip("payload\n").size()},
   };

@@ -182,6 +182,7 @@ def corpus(work):
         "after-end.tar.gz": gzip.compress(tar + b"after the end " + SECRET, mtime=0),
         "concatenated.tar": tar_bytes({"one.txt": b"one\n"}) + tar_bytes({"two.txt": SECRET}),
         "trailing.gz": gzip.compress(b"payload\n", mtime=0) + b"trailing " + SECRET,
+        "trailing.zip": zip_bytes({"a.txt": b"alpha\n"}) + b"appended " + SECRET,
         "truncated.tar.gz": gzip.compress(tar, mtime=0)[: len(gzip.compress(tar, mtime=0)) * 2 // 3],
         "truncated.tar": tar[: len(tar) * 2 // 3],
         "truncated.zip": zip_[: len(zip_) * 2 // 3],
