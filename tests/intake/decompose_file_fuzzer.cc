@@ -27,11 +27,21 @@
 
 namespace {
 
-std::string WorkDirectory() {
+std::string* work_directory = nullptr;
+
+void RemoveWorkDirectory() {
+  std::error_code ignored;
+  std::filesystem::remove_all(*work_directory, ignored);
+}
+
+// One directory per fuzzing process, removed when it exits.
+const std::string& WorkDirectory() {
   const char* base = std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp";
   std::string pattern = std::string(base) + "/trawl-file-fuzz-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) std::abort();
-  return pattern;
+  work_directory = new std::string(pattern);
+  std::atexit(RemoveWorkDirectory);
+  return *work_directory;
 }
 
 std::string ReadAll(const std::string& path) {
@@ -42,7 +52,7 @@ std::string ReadAll(const std::string& path) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string work = WorkDirectory();
+  static const std::string& work = WorkDirectory();
   const std::string input = work + "/input";
   const std::string out = work + "/out";
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
