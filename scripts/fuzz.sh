@@ -17,11 +17,17 @@ failed=0
 for target in $targets; do
   corpus=build-fuzz/corpus/$target
   mkdir -p "$corpus"
-  seed_script=$(dirname "$(find tests -name "$target.cc" | head -1)")/${target}_seeds.sh
+  source_dir=$(dirname "$(find tests -name "$target.cc" | head -1)")
+  seed_script=$source_dir/${target}_seeds.sh
   if [[ -x $seed_script ]]; then "$seed_script" "$PWD/$corpus"; fi
+  # Seeds kept in the repository (tests/<stage>/fuzz_seeds/<target>/).
+  if [[ -d $source_dir/fuzz_seeds/$target ]]; then cp -n "$source_dir/fuzz_seeds/$target"/* "$corpus"/; fi
   echo "fuzz: $target for ${seconds}s" >&2
+  # -malloc_limit_mb above the RSS limit: libarchive reserves a read-ahead buffer as large as
+  # a header field says (a cpio name size reaches 4 GiB) before it finds the input shorter;
+  # the buffer is never filled, so only RSS (still capped at 3 GiB) measures real use.
   if "build-fuzz/$(find build-fuzz -name "$target" -type f -executable -printf '%P\n' | head -1)" \
-      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -max_len=262144 \
+      -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -malloc_limit_mb=5120 -max_len=262144 \
       -artifact_prefix="build-fuzz/$target-" -print_final_stats=1 \
       "$corpus" >"build-fuzz/$target.log" 2>&1; then
     passed=$((passed + 1))

@@ -10,12 +10,15 @@
 
 #include "analyze/component_analyzer.h"
 #include "analyze/component_result_json.h"
+#include "intake/skip_policy.h"
 #include "util/strings.h"
 
 namespace trawl {
 namespace {
 
 using FindingKey = std::pair<std::string, std::string>;  // (rule id, fingerprint)
+
+constexpr size_t kMaxListedIncompleteComponents = 100;
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -228,6 +231,22 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
 
   if (!m.complete) {
     report.incomplete_reasons.push_back(StrCat("decomposition stopped by limit ", m.stopped_by));
+  }
+  // Every entry intake could not read in full, and every container whose listing ended
+  // early or that a limit left closed (intake/skip_policy.h), by path; a hostile package
+  // could hold millions, so the list is bounded and the rest counted.
+  size_t unread = 0;
+  for (const Component& c : m.components) {
+    std::optional<std::string> why = IncompleteReason(c);
+    if (!why) continue;
+    if (++unread <= kMaxListedIncompleteComponents) {
+      report.incomplete_reasons.push_back(StrCat(c.path, ": ", *why));
+    }
+  }
+  if (unread > kMaxListedIncompleteComponents) {
+    report.incomplete_reasons.push_back(
+        StrCat(unread - kMaxListedIncompleteComponents,
+               " more component(s) were not read in full; the manifest lists them"));
   }
   if (!missing.empty()) {
     report.incomplete_reasons.push_back(

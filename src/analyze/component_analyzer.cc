@@ -9,6 +9,7 @@
 #include "classify/classify.h"
 #include "classify/transcode.h"
 #include "entities/entity.h"
+#include "intake/skip_policy.h"
 #include "structure/binary_structure.h"
 #include "structure/csv_structure.h"
 #include "structure/defang.h"
@@ -83,17 +84,6 @@ void RedactValueFromReasons(std::string_view value, std::vector<std::string>* re
     }
     reason = std::move(out);
   }
-}
-
-std::optional<std::string> SkipReason(const Component& component) {
-  if (!component.has_content) {
-    return component.kind == ComponentKind::kFile
-               ? StrCat("no content: ", ComponentStatusName(component.status),
-                        component.reason.empty() ? "" : ": ", component.reason)
-               : StrCat(ComponentKindName(component.kind), " (its entries are components)");
-  }
-  if (!component.duplicate_of.empty()) return StrCat("duplicate of ", component.duplicate_of);
-  return std::nullopt;
 }
 
 ComponentResult SkippedResult(const Component& component, std::string_view package_id,

@@ -69,12 +69,7 @@ struct ComponentResult {
   std::vector<Finding> findings;
 };
 
-// Why a component gets no analysis of its own (a container whose entries are components,
-// a directory or link, an entry that was not read, a duplicate of an earlier component),
-// or nullopt when it needs a component result for its package to be complete.
-std::optional<std::string> SkipReason(const Component& component);
-
-// The result that accounts for a component SkipReason() excludes.
+// The result that accounts for a component SkipReason() (intake/skip_policy.h) excludes.
 ComponentResult SkippedResult(const Component& component, std::string_view package_id,
                               std::string reason);
 

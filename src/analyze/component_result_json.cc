@@ -1,6 +1,7 @@
 // File: component_result_json.cc
 #include "analyze/component_result_json.h"
 
+#include "intake/skip_policy.h"
 #include "util/json_fields.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"

@@ -5,6 +5,7 @@
 #include <simdjson.h>
 
 #include <array>
+#include <vector>
 
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -48,6 +49,18 @@ absl::Status Read(const object& obj, std::string_view key, double* out) {
 }
 absl::Status Read(const object& obj, std::string_view key, bool* out) {
   if (auto error = obj.at_key(key).get_bool().get(*out)) return FieldError(key, error);
+  return absl::OkStatus();
+}
+
+absl::Status Read(const object& obj, std::string_view key, std::vector<std::string>* out) {
+  simdjson::dom::array items;
+  if (auto error = obj.at_key(key).get_array().get(items)) return FieldError(key, error);
+  out->clear();
+  for (element item : items) {
+    std::string_view value;
+    if (auto error = item.get_string().get(value)) return FieldError(key, error);
+    out->emplace_back(value);
+  }
   return absl::OkStatus();
 }
 
@@ -112,6 +125,15 @@ void WriteComponent(JsonWriter& w, const Component& c) {
   w.Field("duplicate_of", c.duplicate_of);
   w.Field("children", c.children);
   if (c.carved_offset >= 0) w.Field("carved_offset", c.carved_offset);
+  // Optional (added within /1): written only when they say something.
+  if (!c.warnings.empty()) w.Field("warnings", c.warnings);
+  if (!c.fallback_from.empty()) w.Field("fallback_from", c.fallback_from);
+  if (!c.origin.empty()) w.Field("origin", c.origin);
+  if (c.origin_offset >= 0) w.Field("origin_offset", c.origin_offset);
+  if (c.kind == ComponentKind::kSymlink || c.kind == ComponentKind::kHardlink) {
+    w.Field("link_target", c.link_target);
+  }
+  if (c.unsafe_link) w.Field("unsafe_link", true);
   w.EndObject();
 }
 
@@ -140,6 +162,17 @@ absl::Status ReadComponent(const object& obj, Component* c) {
   TRAWL_RETURN_IF_ERROR(Read(obj, "children", &c->children));
   TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "carved_offset", &c->carved_offset));
   if (c->carved_offset < -1) return FieldError("carved_offset", simdjson::NUMBER_OUT_OF_RANGE);
+  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "warnings", &c->warnings));
+  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "fallback_from", &c->fallback_from));
+  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "origin", &c->origin));
+  if (!c->origin.empty() && c->origin != "after_archive" && c->origin != "after_stream" &&
+      c->origin != "local_header") {
+    return absl::InvalidArgumentError(StrCat("unknown component origin \"", c->origin, "\""));
+  }
+  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "origin_offset", &c->origin_offset));
+  if (c->origin_offset < -1) return FieldError("origin_offset", simdjson::NUMBER_OUT_OF_RANGE);
+  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "link_target", &c->link_target));
+  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "unsafe_link", &c->unsafe_link));
   return absl::OkStatus();
 }
 

@@ -10,6 +10,7 @@
 #include "classify/plan.h"
 #include "engine/compiler.h"
 #include "intake/decompose.h"
+#include "intake/skip_policy.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/json_writer.h"

@@ -162,6 +162,69 @@ TEST(AggregateTest, ResultsFromDifferentDatabasesAreNotComparable) {
   EXPECT_EQ(report.database, "");
 }
 
+// A container whose listing failed part-way: its entries after the failure were never
+// seen, so the report cannot be complete, and the skipped container keeps intake's reason.
+TEST(AggregateTest, TruncatedContainerMakesTheReportIncompleteWithItsReason) {
+  Manifest m = TwoFilePackage();
+  m.components[0].status = ComponentStatus::kTruncated;
+  m.components[0].reason = "listing failed after 2 entries: Truncated input file";
+  const PackageReport report = Aggregate(m, BothResults(), {});
+  EXPECT_FALSE(report.complete);
+  ASSERT_EQ(report.incomplete_reasons.size(), 1u);
+  EXPECT_EQ(report.incomplete_reasons[0],
+            "pkg.tar: truncated: listing failed after 2 entries: Truncated input file");
+  EXPECT_EQ(report.components[0].status, "skipped");
+  EXPECT_EQ(report.components[0].reason,
+            "expanded container (its entries are components); listing incomplete: truncated: "
+            "listing failed after 2 entries: Truncated input file");
+}
+
+// A container the depth limit left closed is analysed as raw bytes, but what it holds
+// was not: the report says so.
+TEST(AggregateTest, ContainerCutByTheDepthLimitMakesTheReportIncomplete) {
+  Manifest m = TwoFilePackage();
+  Component& deep = m.components[2];
+  deep.kind = ComponentKind::kContainer;
+  deep.status = ComponentStatus::kLimitExceeded;
+  deep.reason = "nested container at depth 1 not opened: max_depth is 1";
+  const PackageReport report = Aggregate(m, BothResults(), {});
+  EXPECT_EQ(report.components[2].status, "analysed");
+  EXPECT_FALSE(report.complete);
+  ASSERT_EQ(report.incomplete_reasons.size(), 1u);
+  EXPECT_EQ(report.incomplete_reasons[0],
+            "pkg.tar!/test/fixture.json: limit_exceeded: nested container at depth 1 not "
+            "opened: max_depth is 1");
+}
+
+// Links, directories and duplicates are skipped deliberately, with intake's reason (the
+// link target); they leave the report complete. An entry that was not read does not.
+TEST(AggregateTest, SkippedEntriesKeepIntakesReasonAndOnlyUnreadOnesCount) {
+  Manifest m = TwoFilePackage();
+  Component link = File("d0000000000000000000000000000000", "pkg.tar!/etc-link");
+  link.kind = ComponentKind::kSymlink;
+  link.has_content = false;
+  link.status = ComponentStatus::kSkippedNonRegular;
+  link.reason = "symbolic link to \"/etc\" (unsafe: absolute target)";
+  m.components.push_back(link);
+  PackageReport report = Aggregate(m, BothResults(), {});
+  EXPECT_TRUE(report.complete);
+  EXPECT_EQ(report.components[4].reason,
+            "symlink: symbolic link to \"/etc\" (unsafe: absolute target)");
+
+  Component encrypted = File("e0000000000000000000000000000000", "pkg.tar!/secret.txt");
+  encrypted.has_content = false;
+  encrypted.status = ComponentStatus::kEncrypted;
+  encrypted.reason = "entry is encrypted; no passphrase is configured";
+  m.components.push_back(encrypted);
+  report = Aggregate(m, BothResults(), {});
+  EXPECT_FALSE(report.complete);
+  EXPECT_EQ(report.components[5].reason,
+            "no content: encrypted: entry is encrypted; no passphrase is configured");
+  ASSERT_EQ(report.incomplete_reasons.size(), 1u);
+  EXPECT_EQ(report.incomplete_reasons[0],
+            "pkg.tar!/secret.txt: encrypted: entry is encrypted; no passphrase is configured");
+}
+
 TEST(AggregateTest, PriorityIsTheProductOfItsListedFactors) {
   AggregateOptions options;
   options.policy.category_weights["secret"] = 2.0;

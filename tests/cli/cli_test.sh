@@ -46,6 +46,20 @@ mkdir -p "$work/extract"
 check decompose-dir "$trawl" decompose -o "$work/extract" "$root/examples/sample/sample-package.tar.gz"
 check decompose-dir-manifest test -s "$work/extract/manifest.json"
 check decompose-dir-content bash -c "grep -l 'stripe\|sk_live' '$work/extract'/* | grep -qv manifest"
+# A FIFO or a device as the package is refused at once, never waited on.
+mkfifo "$work/fifo"
+check_fails decompose-fifo "not a regular file" timeout 10 "$trawl" decompose "$work/fifo"
+check_fails analyze-fifo "not a regular file" timeout 10 "$trawl" analyze --db "$work/default.tdb" "$work/fifo"
+check_fails decompose-device "not a regular file" timeout 10 "$trawl" decompose /dev/zero
+# Concurrent and retried intakes of one package into one directory all succeed and leave
+# no temporary file (each writer has its own temporary names).
+mkdir -p "$work/many" "$work/shared-out"
+for i in $(seq 1 200); do printf 'file %d\n' "$i" >"$work/many/f$i.txt"; done
+(cd "$work/many" && bsdtar -cf "$work/many.tar" .)
+check decompose-concurrent bash -c "for round in 1 2 3; do pids=''; for w in 1 2 3 4; do
+    '$trawl' decompose -o '$work/shared-out' '$work/many.tar' >/dev/null & pids=\"\$pids \$!\"
+  done; for p in \$pids; do wait \$p || exit 1; done; done
+  ! ls '$work/shared-out' | grep -q tmp"
 check profile "$trawl" rules profile --input "$work/input.txt" --top 3 "$root/rules/secrets.json"
 contains profile-rules '"costliest_rules"'
 contains profile-top 'aws-access-key-id'

@@ -196,6 +196,27 @@ expect ci-pipe-values "$(env CI=true "$trawl" analyze --db "$db" "$package" 2>/d
 expect ci-false "$(env CI=false "$trawl" analyze --db "$db" -o "$work/ci-off.json" "$package" 2>/dev/null;
   cmp -s "$work/ci-off.json" "$work/one-call.json" && echo same)" same
 
+# A malformed package (the intake fuzz seeds: an entry missing from a zip's central
+# directory, bytes after an archive's end, streams no format lists, a wrong CRC, a NUL in a
+# name, truncations): stage by stage still equals the one-call report, byte for byte.
+malformed=$work/malformed.tar.gz
+(cd "$root/tests/intake/fuzz_seeds/decompose_file_fuzzer" && bsdtar -czf "$malformed" .)
+check malformed-one-call "$trawl" analyze --db "$db" "$malformed"
+cp "$work/out" "$work/malformed-one-call.json"
+mkdir -p "$work/malformed-parts" "$work/malformed-results"
+check malformed-decompose "$trawl" decompose -o "$work/malformed-parts" "$malformed"
+check malformed-work "$trawl" work "$work/malformed-parts/manifest.json"
+mapfile -t malformed_ids < <(json "$work/out" '"\n".join(c["id"] for c in d["components"])')
+for id in "${malformed_ids[@]}"; do
+  check "malformed analyze-component $id" "$trawl" analyze-component --db "$db" \
+    --manifest "$work/malformed-parts/manifest.json" --component "$id" \
+    -o "$work/malformed-results/$id.json" "$work/malformed-parts/$id"
+done
+check malformed-aggregate "$trawl" aggregate --manifest "$work/malformed-parts/manifest.json" \
+  "$work/malformed-results"/*.json
+same malformed-stages-equal-one-call "$work/out" "$work/malformed-one-call.json"
+expect malformed-incomplete "$(json "$work/malformed-one-call.json" 'd["complete"]')" False
+
 if [[ -n $tools && -x $tools/node_modules/.bin/ajv ]]; then
   ajv=$tools/node_modules/.bin/ajv schemas=$root/schemas
   validate() {  # validate NAME SCHEMA FILE...
@@ -209,11 +230,12 @@ if [[ -n $tools && -x $tools/node_modules/.bin/ajv ]]; then
       else fail "schema $name: $file"; cat "$work/err"; fi
     done
   }
-  validate manifest manifest "$manifest"
+  validate manifest manifest "$manifest" "$work/malformed-parts/manifest.json"
   validate work work "$work/work.json"
   validate plan plan "$work"/results/*.plan.json
   validate component-result component_result "${results[@]}"
-  validate report report "$work/one-call.json" "$work/missing.json" "$work/suppressed.json"
+  validate report report "$work/one-call.json" "$work/missing.json" "$work/suppressed.json" \
+    "$work/malformed-one-call.json"
   validate policy policy "$work/policy.json" "$work/pii-first.json"
   validate suppressions suppressions "$work/allow.json"
   # The validators must be able to fail: a tampered report and a tampered SARIF log.

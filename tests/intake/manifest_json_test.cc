@@ -67,6 +67,31 @@ TEST(ManifestJsonTest, RoundTripsEveryField) {
   EXPECT_EQ(*compact, m);
 }
 
+// The accounting fields of issue 14 round-trip, are absent when unset (older manifests
+// stay byte-identical), and an unknown origin is rejected.
+TEST(ManifestJsonTest, AccountingFieldsRoundTripAndAreOptional) {
+  Manifest m = Sample();
+  const std::string plain = ManifestToJson(m);
+  for (const char* field : {"warnings", "fallback_from", "origin", "link_target", "unsafe_link"}) {
+    EXPECT_THAT(plain, ::testing::Not(HasSubstr(StrCat("\"", field, "\"")))) << field;
+  }
+  Component& child = m.components[0];
+  child.warnings = {"ZIP bad CRC: 0x1 should be 0x2", "second"};
+  child.origin = "after_archive";
+  child.origin_offset = 2048;
+  child.kind = ComponentKind::kSymlink;
+  child.link_target = std::string("/etc\0x", 6);
+  child.unsafe_link = true;
+  m.components[1].fallback_from = "tar+gzip";
+  const std::string json = ManifestToJson(m);
+  absl::StatusOr<Manifest> back = ManifestFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, m);
+  std::string bad = json;
+  bad.replace(bad.find("\"after_archive\""), 15, "\"somewhere\"");
+  EXPECT_FALSE(ManifestFromJson(bad).ok());
+}
+
 TEST(ManifestJsonTest, CarvingFieldsAreOptionalAndRoundTrip) {
   Manifest m = Sample();
   // Written before carving existed: no carve limits, carved_offset or carve_skips.

@@ -2,16 +2,28 @@
 // must be found, at the top of the ranking, at their exact locations.
 #include "pipeline/package_analysis.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <future>
 #include <fstream>
+#include <map>
+#include <random>
 #include <set>
+#include <tuple>
 
+
+#include "analyze/component_result_json.h"
+#include "classify/plan.h"
 #include "engine/compiler.h"
 #include "intake/archive_builder.h"
 #include "report/report.h"
 #include "rules/loader.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
@@ -35,6 +47,20 @@ std::shared_ptr<const Database> DefaultSecretsDb() {
   auto db = CompileDatabase(rules.definitions, {});
   EXPECT_TRUE(db.ok()) << db.status();
   return db.ok() ? *db : nullptr;
+}
+
+std::string WritePackage(const std::string& name, std::string_view bytes) {
+  const std::string path = (std::filesystem::path(::testing::TempDir()) / name).string();
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return path;
+}
+
+bool AnyReasonContains(const PackageReport& report, std::string_view text) {
+  for (const std::string& reason : report.incomplete_reasons) {
+    if (reason.find(text) != std::string::npos) return true;
+  }
+  return false;
 }
 
 const AggregatedFinding* FindRule(const PackageReport& report, std::string_view rule) {
@@ -167,6 +193,120 @@ TEST(PackageAnalysisTest, SecretInAZipCarvedOutOfABinaryIsFoundAtTheCarvedPath) 
   ASSERT_EQ(github->locations.size(), 1u);
   EXPECT_EQ(github->locations[0].path, "pkg.tar!/bin/blob.bin!@4096.zip!/inner.txt");
   EXPECT_EQ(github->locations[0].line, 2);
+}
+
+
+// gzip x100 and a zip nested 100 deep: the layer at max_depth is analysed as raw bytes,
+// and the report must not call that complete.
+TEST(PackageAnalysisTest, NestingBeyondTheDepthLimitMakesTheReportIncomplete) {
+  auto db = DefaultSecretsDb();
+  ASSERT_TRUE(db);
+  std::string gz = "aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n";
+  std::string zip = gz;
+  for (int i = 0; i < 100; ++i) {
+    gz = testing::BuildArchive({{.name = "x", .data = gz}}, {.format = "raw", .filters = {"gzip"}});
+    zip = testing::BuildArchive({{.name = "inner.zip", .data = zip}}, {.format = "zip"});
+  }
+  // libarchive peels at most 25 compression filters in one container: past that the root
+  // does not open and is analysed raw, which must not read as complete either.
+  for (const auto& [name, bytes, reason] :
+       {std::tuple<std::string, std::string, std::string>{
+            "deep.gz", gz, "deep.gz: corrupt: looks like application/gzip but cannot be opened"},
+        std::tuple<std::string, std::string, std::string>{"deep.zip", zip, "max_depth is 8"}}) {
+    auto report = AnalyzePackageFile(WritePackage(name, bytes), db, {});
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_FALSE(report->complete) << name;
+    EXPECT_TRUE(AnyReasonContains(*report, reason)) << name;
+  }
+}
+
+// A tar.gz cut in the middle: the entries after the cut were never listed.
+TEST(PackageAnalysisTest, TruncatedArchiveMakesTheReportIncomplete) {
+  auto db = DefaultSecretsDb();
+  ASSERT_TRUE(db);
+  std::string noise;
+  std::mt19937 rng(11);
+  for (int i = 0; i < 200000; ++i) noise.push_back("0123456789abcdef"[rng() % 16]);
+  const std::string tgz = testing::TarGz({{.name = "first.txt", .data = "first\n"},
+                                          {.name = "big.log", .data = noise},
+                                          {.name = "last.txt", .data = "last\n"}});
+  auto report = AnalyzePackageFile(WritePackage("cut.tgz", tgz.substr(0, tgz.size() / 2)), db, {});
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_FALSE(report->complete);
+  EXPECT_TRUE(AnyReasonContains(*report, "cut.tgz: truncated: listing failed"))
+      << StrJoin(report->incomplete_reasons, "\n");
+}
+
+// One skip policy: what the plan says to analyse is exactly what aggregation waits for.
+TEST(PackageAnalysisTest, PlansAndAggregationAgreeOnWhatNeedsAnalysis) {
+  const std::string nested = testing::TarGz({{.name = "deep.txt", .data = "deep\n"}});
+  const std::string zip = testing::BuildArchive(
+      {{.name = "locked.txt", .data = "locked\n"}},
+      {.format = "zip", .options = "zip:encryption=zipcrypt", .passphrase = "pw"});
+  const std::string tar = testing::BuildArchive(
+      {{.name = "empty.txt", .data = ""},
+       {.name = "a.txt", .data = "alpha\n"},
+       {.name = "copy.txt", .data = "alpha\n"},
+       {.name = "dir", .type = AE_IFDIR},
+       {.name = "link", .type = AE_IFLNK, .link = "/etc"},
+       {.name = "nested.tgz", .data = nested},
+       {.name = "locked.zip", .data = zip}},
+      {.format = "ustar"});
+  PackageOptions options;
+  options.limits.max_depth = 1;
+  auto decompose = PackageDecomposeOptions(WritePackage("mixed.tar", tar), options);
+  ASSERT_TRUE(decompose.ok()) << decompose.status();
+  std::map<std::string, bool> planned;
+  auto manifest = DecomposeFile(WritePackage("mixed.tar", tar), *decompose,
+                                [&](const Component& c, std::string_view content) {
+                                  planned[c.id] = PlanComponent(c, content, {}).analyze;
+                                  return absl::OkStatus();
+                                });
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
+  std::set<std::string> needed;
+  for (const Component* c : ComponentsToAnalyze(*manifest)) needed.insert(c->id);
+  ASSERT_EQ(planned.size(), manifest->components.size());
+  for (const Component& c : manifest->components) {
+    EXPECT_EQ(planned[c.id], needed.count(c.id) == 1) << c.path;
+  }
+}
+
+// A FIFO as the package: deriving the package id must refuse it, not wait for a writer.
+// If it blocks, a writer opened from here after 5 s releases it and the test fails.
+TEST(PackageAnalysisTest, FifoPackageIsRefusedWithoutBlocking) {
+  const std::string fifo = (std::filesystem::path(::testing::TempDir()) / "package.fifo").string();
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  auto result = std::async(std::launch::async, [&] { return PackageDecomposeOptions(fifo, {}); });
+  if (result.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
+    const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+    ADD_FAILURE() << "opening the FIFO blocked";
+    result.wait();
+    if (writer >= 0) ::close(writer);
+    return;
+  }
+  absl::StatusOr<DecomposeOptions> options = result.get();
+  EXPECT_FALSE(options.ok());
+  EXPECT_NE(std::string(options.status().message()).find("not a regular file"), std::string::npos);
+}
+
+// Issue 14 #1 end to end: a gzipped log that starts with 512 zero bytes was taken for an
+// empty tar; its secret must be found, in every compression.
+TEST(PackageAnalysisTest, CompressedLogStartingWithZeroBlocksIsAnalysed) {
+  auto db = DefaultSecretsDb();
+  ASSERT_TRUE(db);
+  const std::string log = std::string(512, '\0') + "aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n";
+  for (const auto& [filter, extension] : std::map<std::string, std::string>{
+           {"gzip", "gz"}, {"xz", "xz"}, {"bzip2", "bz2"}, {"zstd", "zst"}}) {
+    const std::string packed =
+        testing::BuildArchive({{.name = "x", .data = log}}, {.format = "raw", .filters = {filter}});
+    auto report = AnalyzePackageFile(WritePackage("z.log." + extension, packed), db, {});
+    ASSERT_TRUE(report.ok()) << report.status();
+    const AggregatedFinding* key = FindRule(*report, "aws-access-key-id");
+    ASSERT_NE(key, nullptr) << filter;
+    EXPECT_EQ(key->locations[0].path, "z.log." + extension + "!/z.log") << filter;
+    EXPECT_TRUE(report->complete) << filter;
+  }
 }
 
 }  // namespace
