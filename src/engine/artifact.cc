@@ -9,6 +9,7 @@
 
 #include "engine/compiler.h"
 #include "engine/engine_info.h"
+#include "engine/internal/composite_parts.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/internal/rule_table.h"
 #include "trawl/trawl_version.h"
@@ -279,7 +280,7 @@ bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
   info->min_width = r.U32();
   info->max_width = r.U32();
   info->partition = static_cast<int32_t>(r.U32());
-  return r.ok() && status <= static_cast<uint8_t>(RuleStatus::kToken);
+  return r.ok() && status <= static_cast<uint8_t>(RuleStatus::kConfirmOnly);
 }
 
 Definition DecodeDefinition(std::string_view record) {
@@ -306,6 +307,79 @@ absl::Status SplitRules(std::string_view blob, std::vector<RuleInfo>* infos,
   }
   if (!r.AtEnd()) return Corrupt("bad rule table");
   chains->assign(chain_names.begin(), chain_names.end());
+  return absl::OkStatus();
+}
+
+// ---- Composite section (format 5) -----------------------------------------------------
+// Self-contained, so other sections can change without touching it: the logic records of
+// rules that have logic (rules/rule_logic.h's encoding, decoded on first use), then each
+// composite's part rules and anchors.
+std::string WriteCompositeSection(const Database& db) {
+  ByteWriter w;
+  std::vector<uint32_t> with_logic;
+  for (uint32_t i = 0; i < db.rule_count(); ++i) {
+    if (db.has_logic(i)) with_logic.push_back(i);
+  }
+  w.U32(static_cast<uint32_t>(with_logic.size()));
+  for (uint32_t rule : with_logic) {
+    w.U32(rule);
+    const RuleLogic* logic = db.logic(rule);
+    w.Str(logic ? EncodeRuleLogic(*logic) : std::string());
+  }
+  w.U32(static_cast<uint32_t>(db.composites().size()));
+  for (const CompositeInfo& composite : db.composites()) {
+    w.U32(composite.rule);
+    w.U32(static_cast<uint32_t>(composite.pattern_rules.size()));
+    for (uint32_t part : composite.pattern_rules) w.U32(part);
+    w.U32(static_cast<uint32_t>(composite.anchors.size()));
+    for (uint32_t anchor : composite.anchors) w.U32(anchor);
+  }
+  return std::move(w.out());
+}
+
+// Reads the section written above, checking every index against the rule count and
+// the rules' statuses; logic records are only bounds-checked here (decoded on use).
+absl::Status ReadCompositeSection(std::string_view section, const std::vector<RuleInfo>& infos,
+                                  std::vector<std::pair<uint32_t, std::string_view>>* records,
+                                  std::vector<CompositeInfo>* composites) {
+  ByteReader r(section);
+  const size_t rule_count = infos.size();
+  const uint32_t record_count = r.U32();
+  if (!r.ok() || record_count > rule_count) return Corrupt("bad logic record count");
+  records->reserve(record_count);
+  for (uint32_t i = 0; i < record_count; ++i) {
+    const uint32_t rule = r.U32();
+    const std::string_view record = r.Str();
+    if (!r.ok() || rule >= rule_count || (!records->empty() && rule <= records->back().first)) {
+      return Corrupt("bad logic record");
+    }
+    records->emplace_back(rule, record);
+  }
+  const uint32_t composite_count = r.U32();
+  if (!r.ok() || composite_count > rule_count) return Corrupt("bad composite count");
+  composites->resize(composite_count);
+  for (CompositeInfo& composite : *composites) {
+    composite.rule = r.U32();
+    const uint32_t patterns = r.U32();
+    if (!r.ok() || composite.rule >= rule_count || patterns > rule_count ||
+        (infos[composite.rule].status != RuleStatus::kComposite &&
+         infos[composite.rule].status != RuleStatus::kRejected)) {
+      return Corrupt("bad composite");
+    }
+    for (uint32_t k = 0; k < patterns && r.ok(); ++k) {
+      const uint32_t part = r.U32();
+      if (part >= rule_count) return Corrupt("composite names a part that does not exist");
+      composite.pattern_rules.push_back(part);
+    }
+    const uint32_t anchors = r.U32();
+    if (!r.ok() || anchors > patterns) return Corrupt("bad composite anchors");
+    for (uint32_t k = 0; k < anchors && r.ok(); ++k) {
+      const uint32_t anchor = r.U32();
+      if (anchor >= patterns) return Corrupt("composite anchor out of range");
+      composite.anchors.push_back(anchor);
+    }
+  }
+  if (!r.ok() || !r.AtEnd()) return Corrupt("bad composite section");
   return absl::OkStatus();
 }
 
@@ -390,6 +464,7 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db, const Serializ
     absl::Status written = WriteEngineDatabase(databases[p].get(), options.engine_images, w);
     if (!written.ok()) return written;
   }
+  w.Str(WriteCompositeSection(db));
   // Target features are recorded from the engine's own view of each database.
   for (const auto& engine_db : databases) {
     char* info = nullptr;
@@ -542,6 +617,8 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
     if (!status.ok()) return status;
   }
   if (hs_error_t rc = parts->PrepareScratch(); rc != HS_SUCCESS) return EngineError(rc);
+  const std::string_view composite_section = r.Str();
+  if (!r.ok()) return Corrupt("truncated composite section");
   r.U64();  // target features: informational (the engine checks the platform itself)
   if (!r.ok() || !r.AtEnd()) return Corrupt("unexpected layout");
   rules_thread.join();
@@ -556,11 +633,22 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   }
   Sha256Digest digest{};
   if (!DecodeHex(digest_hex, &digest)) return Corrupt("bad definitions digest");
+  std::vector<std::pair<uint32_t, std::string_view>> logic_records;
+  std::vector<CompositeInfo> composites;
+  if (absl::Status status =
+          ReadCompositeSection(composite_section, infos, &logic_records, &composites);
+      !status.ok()) {
+    return status;
+  }
+  std::unique_ptr<internal::LogicTable> logic_table;
+  if (!logic_records.empty()) {
+    logic_table = std::make_unique<internal::LogicTable>(owner, std::move(logic_records));
+  }
   auto table = std::make_unique<internal::RuleTable>(std::move(owner), std::move(records),
                                                      &DecodeDefinition);
   return std::shared_ptr<const Database>(std::make_shared<Database>(
       std::move(table), std::move(chains), std::move(infos), std::move(partitions),
-      std::move(parts), max_window, digest));
+      std::move(parts), max_window, digest, std::move(composites), std::move(logic_table)));
 }
 
 }  // namespace trawl

@@ -6,12 +6,15 @@
 #include <cstring>
 #include <filesystem>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "engine/engine_info.h"
+#include "engine/internal/composite_parts.h"
 #include "engine/internal/engine_parts.h"
+#include "rules/condition.h"
 #include "tokens/token_rules.h"
 #include "util/byte_io.h"
 #include "util/digest.h"
@@ -445,7 +448,87 @@ absl::Status CompilePartitionCached(const std::vector<Definition>& defs,
   return status;
 }
 
+// Appends one part rule per distinct pattern (kind, flags, bytes) of the composite rules
+// and returns each composite's mapping. Parts are ordinary rules from here on: validated,
+// planned and scanned like any other, each once however many composites use it.
+std::vector<CompositeInfo> ExpandComposites(std::vector<Definition>* definitions) {
+  std::vector<CompositeInfo> composites;
+  std::unordered_map<std::string, uint32_t> parts;
+  const size_t given = definitions->size();
+  for (uint32_t i = 0; i < given; ++i) {
+    if (!(*definitions)[i].composite()) continue;
+    // Copies: push_back below may move the definitions.
+    const std::shared_ptr<const RuleLogic> logic = (*definitions)[i].logic;
+    const std::string owner = (*definitions)[i].id;
+    CompositeInfo info;
+    info.rule = i;
+    for (const RulePattern& pattern : logic->patterns) {
+      std::string key = StrCat(pattern.kind == PatternKind::kLiteral ? "L" : "R", pattern.flags,
+                               ":", pattern.expression);
+      auto [it, inserted] = parts.emplace(std::move(key), static_cast<uint32_t>(definitions->size()));
+      if (inserted) {
+        const Definition& owner_def = (*definitions)[i];
+        Definition part;
+        part.id = StrCat(owner, "$", pattern.name);
+        part.kind = pattern.kind;
+        part.expression = pattern.expression;
+        part.flags = pattern.flags;
+        part.category = owner_def.category;
+        part.severity = owner_def.severity;
+        part.chains = owner_def.chains;
+        part.source = owner_def.source;
+        part.description = StrCat("pattern $", pattern.name, " of ", owner);
+        definitions->push_back(std::move(part));
+      }
+      info.pattern_rules.push_back(it->second);
+    }
+    composites.push_back(std::move(info));
+  }
+  return composites;
+}
+
+// A composite's own status: its condition parses and every pattern compiled.
+void ValidateComposite(const Definition& def, const CompositeInfo& composite,
+                       std::vector<RuleInfo>& infos) {
+  RuleInfo& info = infos[composite.rule];
+  info.min_width = info.max_width = 0;
+  std::vector<std::string> names;
+  for (const RulePattern& p : def.logic->patterns) names.push_back(p.name);
+  auto condition = ParseCondition(def.logic->condition, names);
+  if (!condition.ok()) {
+    info.status = RuleStatus::kRejected;
+    info.reason = std::string(condition.status().message());
+    return;
+  }
+  for (size_t p = 0; p < composite.pattern_rules.size(); ++p) {
+    const RuleInfo& part = infos[composite.pattern_rules[p]];
+    if (part.status == RuleStatus::kRejected) {
+      info.status = RuleStatus::kRejected;
+      info.reason = StrCat("pattern $", def.logic->patterns[p].name, ": ", part.reason);
+      return;
+    }
+  }
+  info.status = RuleStatus::kComposite;
+  info.reason = StrCat("composite of ", names.size(), " patterns: ",
+                       def.logic->condition.empty() ? "all of them" : def.logic->condition);
+}
+
 }  // namespace
+
+std::vector<uint32_t> CompositeAnchors(const RuleLogic& logic,
+                                       const std::vector<double>& pattern_cost) {
+  std::vector<std::string> names;
+  for (const RulePattern& p : logic.patterns) names.push_back(p.name);
+  auto condition = ParseCondition(logic.condition, names);
+  if (!condition.ok()) return {};
+  std::vector<double> cost = pattern_cost;
+  cost.resize(logic.patterns.size(), 1.0);
+  for (size_t p = 0; p < logic.patterns.size(); ++p) {
+    // A negated pattern's occurrence never makes a sequence hold.
+    if (logic.patterns[p].negated) cost[p] = std::numeric_limits<double>::infinity();
+  }
+  return CheapestCover(*condition, cost).value_or(std::vector<uint32_t>{});
+}
 
 absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def) {
   hs_expr_info_t* raw_info = nullptr;
@@ -502,8 +585,9 @@ void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& f
 
 absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Definition> definitions,
                                                                 const CompileOptions& options) {
+  if (definitions.size() > UINT32_MAX / 4) return absl::InvalidArgumentError("too many definitions");
+  std::vector<CompositeInfo> composites = ExpandComposites(&definitions);
   const size_t count = definitions.size();
-  if (count > UINT32_MAX / 2) return absl::InvalidArgumentError("too many definitions");
   std::vector<RuleInfo> infos(count);
   std::atomic<size_t> validated{0};
   // Partition compiles fail late on a directory they cannot write, so check it first.
@@ -529,7 +613,9 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
         cached = true;
       }
     }
-    if (!cached) {
+    if (definitions[i].composite()) {
+      // Validated below, once its parts are.
+    } else if (!cached) {
       ValidateDefinition(definitions[i], &infos[i]);
       fresh.fetch_add(1);
     }
@@ -561,11 +647,60 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
     }
   }
 
+  for (const CompositeInfo& composite : composites) {
+    ValidateComposite(definitions[composite.rule], composite, infos);
+  }
+  // Filters compile with PCRE2 too; a rule whose allow-list or path regex does not is
+  // rejected rather than silently unfiltered.
+  for (size_t i = 0; i < count; ++i) {
+    const RuleLogic* logic = definitions[i].logic.get();
+    if (logic == nullptr || infos[i].status == RuleStatus::kRejected) continue;
+    auto check = [&](const std::vector<std::string>& regexes, std::string_view what) {
+      for (const std::string& regex : regexes) {
+        auto code = internal::CompileFilterRegex(regex);
+        if (!code.ok()) {
+          infos[i].status = RuleStatus::kRejected;
+          infos[i].reason = StrCat(what, " regex '", regex, "': ", code.status().message());
+          return false;
+        }
+      }
+      return true;
+    };
+    bool ok = check(logic->paths, "path");
+    for (const AllowList& allow : logic->allow) {
+      ok = ok && check(allow.regexes, "allow-list") && check(allow.paths, "allow-list path");
+    }
+  }
+  // Without a planner every pattern is scanned, and a composite is evaluated when one of
+  // its fewest patterns the condition needs matched.
+  for (CompositeInfo& composite : composites) {
+    if (infos[composite.rule].status != RuleStatus::kComposite) continue;
+    composite.anchors = CompositeAnchors(*definitions[composite.rule].logic, {});
+  }
+
   // Partition: explicit requests first, then the planner's, then the default policy.
   std::vector<PartitionRequest> requests = options.partitions;
   if (options.planner) {
-    for (auto& request : options.planner(definitions, infos, options)) {
-      requests.push_back(std::move(request));
+    PlannedLayout layout = options.planner(definitions, infos, composites, options);
+    for (auto& request : layout.partitions) requests.push_back(std::move(request));
+    for (size_t c = 0; c < composites.size() && c < layout.anchors.size(); ++c) {
+      if (!layout.anchors[c].empty()) composites[c].anchors = std::move(layout.anchors[c]);
+    }
+    // A part stays scanned when some composite is triggered by it.
+    std::vector<uint8_t> anchor(count, 0);
+    for (const CompositeInfo& composite : composites) {
+      for (uint32_t p : composite.anchors) anchor[composite.pattern_rules[p]] = 1;
+    }
+    std::vector<uint8_t> is_part(count, 0);
+    for (const CompositeInfo& composite : composites) {
+      for (uint32_t part : composite.pattern_rules) is_part[part] = 1;
+    }
+    for (uint32_t part : layout.confirm_only) {
+      if (part >= count || !is_part[part] || anchor[part] || !EngineScans(infos[part].status)) {
+        continue;
+      }
+      infos[part].status = RuleStatus::kConfirmOnly;
+      infos[part].reason = "searched only where its rule's scanned patterns matched";
     }
   }
   std::vector<PartitionJob> jobs;
@@ -688,7 +823,7 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
   }
   return std::shared_ptr<const Database>(std::make_shared<Database>(
       std::move(definitions), std::move(infos), std::move(partitions), std::move(parts),
-      options.max_window));
+      options.max_window, nullptr, std::move(composites)));
 }
 
 }  // namespace trawl

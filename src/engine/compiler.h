@@ -45,11 +45,24 @@ struct PartitionRequest {
 
 struct CompileOptions;
 
+// What the planner decides: the partitions, and for composite rules which parts the
+// engine does not scan and which patterns trigger each rule's evaluation.
+struct PlannedLayout {
+  std::vector<PartitionRequest> partitions;
+  // Part rules confirmed only where their composite's other patterns matched
+  // (RuleStatus::kConfirmOnly). Never an anchor of any composite.
+  std::vector<uint32_t> confirm_only;
+  // Parallel to the composites: CompositeInfo::anchors (empty vector: keep the
+  // compiler's own choice).
+  std::vector<std::vector<uint32_t>> anchors;
+};
+
 // Decides the partitions once every definition has been validated (so it sees widths
-// and statuses). Installed by the planner (src/scan_plan); the engine does not depend on it.
-using PartitionPlanner = std::function<std::vector<PartitionRequest>(
+// and statuses). Installed by the planner (src/scan_plan); the engine does not depend on
+// it. `definitions` includes the parts of composite rules (see CompositeInfo).
+using PartitionPlanner = std::function<PlannedLayout(
     const std::vector<Definition>& definitions, const std::vector<RuleInfo>& infos,
-    const CompileOptions& options)>;
+    const std::vector<CompositeInfo>& composites, const CompileOptions& options)>;
 
 struct CompileOptions {
   int threads = 0;                       // 0: one per hardware thread
@@ -86,6 +99,12 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def)
 // `limit` (and at PCRE2's match limit on any attempt). For the planner's calibration:
 // how often a rule fires on typical text. 0 when the pattern does not compile.
 uint64_t CountSampleMatches(const Definition& def, std::string_view sample, uint64_t limit);
+
+// The scanned pattern set a composite's condition needs one occurrence of, cheapest by
+// `pattern_cost` (negated sequence patterns are never in it): CompositeInfo::anchors.
+// Empty when the condition can hold with no occurrence at all.
+std::vector<uint32_t> CompositeAnchors(const RuleLogic& logic,
+                                       const std::vector<double>& pattern_cost);
 
 // Runs fn(i) for i in [0, count) on up to `threads` threads (0: hardware threads).
 void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "engine/internal/composite_parts.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/internal/rule_table.h"
 
@@ -24,6 +25,8 @@ std::string_view RuleStatusName(RuleStatus status) {
     case RuleStatus::kPrefiltered: return "prefiltered";
     case RuleStatus::kRejected: return "rejected";
     case RuleStatus::kToken: return "token";
+    case RuleStatus::kComposite: return "composite";
+    case RuleStatus::kConfirmOnly: return "confirm-only";
   }
   return "unknown";
 }
@@ -59,6 +62,10 @@ Sha256Digest DigestDefinitions(const std::vector<Definition>& definitions) {
       AppendField(hasher, std::to_string(def.token.prefixes.size()));
       for (const auto& prefix : def.token.prefixes) AppendField(hasher, prefix);
     }
+    if (def.logic) {  // absent for plain rules: their digests stay as they were
+      AppendField(hasher, "logic");
+      AppendField(hasher, EncodeRuleLogic(*def.logic));
+    }
     for (const auto* list : {&def.chains, &def.keywords, &def.tags}) {
       AppendField(hasher, std::to_string(list->size()));
       for (const auto& item : *list) AppendField(hasher, item);
@@ -70,12 +77,16 @@ Sha256Digest DigestDefinitions(const std::vector<Definition>& definitions) {
 Database::Database(std::vector<Definition> definitions, std::vector<RuleInfo> rule_info,
                    std::vector<PartitionInfo> partitions,
                    std::unique_ptr<internal::EngineParts> parts, uint32_t max_window,
-                   const Sha256Digest* known_digest)
+                   const Sha256Digest* known_digest, std::vector<CompositeInfo> composites)
     : definitions_(std::move(definitions)),
       rule_info_(std::move(rule_info)),
       partitions_(std::move(partitions)),
       parts_(std::move(parts)),
-      max_window_(max_window) {
+      max_window_(max_window),
+      composites_(std::move(composites)) {
+  for (uint32_t i = 0; i < definitions_.size(); ++i) {
+    if (definitions_[i].logic) logic_rules_.push_back(i);
+  }
   std::set<std::string_view> chains;
   for (const Definition& def : definitions_) chains.insert(def.chains.begin(), def.chains.end());
   chains_.assign(chains.begin(), chains.end());
@@ -86,22 +97,43 @@ Database::Database(std::vector<Definition> definitions, std::vector<RuleInfo> ru
 Database::Database(std::unique_ptr<internal::RuleTable> table, std::vector<std::string> chains,
                    std::vector<RuleInfo> rule_info, std::vector<PartitionInfo> partitions,
                    std::unique_ptr<internal::EngineParts> parts, uint32_t max_window,
-                   const Sha256Digest& digest)
+                   const Sha256Digest& digest, std::vector<CompositeInfo> composites,
+                   std::unique_ptr<internal::LogicTable> logic)
     : rule_table_(std::move(table)),
       chains_(std::move(chains)),
       rule_info_(std::move(rule_info)),
       partitions_(std::move(partitions)),
       parts_(std::move(parts)),
       max_window_(max_window),
-      digest_(digest) {
+      digest_(digest),
+      composites_(std::move(composites)),
+      logic_table_(std::move(logic)) {
+  if (logic_table_) {
+    for (const auto& [rule, record] : logic_table_->records()) logic_rules_.push_back(rule);
+  }
   FinishConstruction();
 }
 
 void Database::FinishConstruction() {
   for (const RuleInfo& info : rule_info_) {
-    if (info.status == RuleStatus::kRejected) continue;
+    // Composites and confirm-only parts are evaluated after the scan, over the bytes the
+    // scanner holds: they need no overlap between chunks.
+    if (!EngineScans(info.status) && info.status != RuleStatus::kToken) continue;
     overlap_ = std::max(overlap_, std::min(info.max_width, max_window_));
   }
+  composite_of_.assign(rule_info_.size(), -1);
+  is_part_.assign(rule_info_.size(), 0);
+  part_users_.resize(rule_info_.size());
+  for (size_t c = 0; c < composites_.size(); ++c) {
+    const CompositeInfo& composite = composites_[c];
+    composite_of_[composite.rule] = static_cast<int32_t>(c);
+    for (uint32_t part : composite.pattern_rules) {
+      is_part_[part] = 1;
+      std::vector<uint32_t>& users = part_users_[part];
+      if (users.empty() || users.back() != c) users.push_back(static_cast<uint32_t>(c));
+    }
+  }
+  runtimes_ = std::make_unique<internal::LazyRuntime[]>(logic_rules_.size());
   if (!parts_->confirm) {
     parts_->confirm = MappedArray<internal::LazyRegex>(rule_count());
     parts_->reference = MappedArray<internal::LazyRegex>(rule_count());
@@ -112,6 +144,30 @@ Database::~Database() = default;
 
 const Definition& Database::definition(size_t rule) const {
   return rule_table_ ? rule_table_->Get(rule) : definitions_[rule];
+}
+
+const RuleLogic* Database::logic(size_t rule) const {
+  if (logic_table_) return logic_table_->Get(static_cast<uint32_t>(rule));
+  return rule < definitions_.size() ? definitions_[rule].logic.get() : nullptr;
+}
+
+const std::vector<uint32_t>& Database::part_users(size_t rule) const {
+  static const std::vector<uint32_t> kNone;
+  return rule < part_users_.size() ? part_users_[rule] : kNone;
+}
+
+bool Database::has_logic(size_t rule) const {
+  return std::binary_search(logic_rules_.begin(), logic_rules_.end(), static_cast<uint32_t>(rule));
+}
+
+const internal::RuleRuntime* Database::runtime(size_t rule) const {
+  auto it = std::lower_bound(logic_rules_.begin(), logic_rules_.end(), static_cast<uint32_t>(rule));
+  if (it == logic_rules_.end() || *it != rule) return nullptr;
+  const RuleLogic* rule_logic = logic(rule);
+  if (rule_logic == nullptr) return nullptr;
+  const internal::RuleRuntime& prepared =
+      runtimes_[static_cast<size_t>(it - logic_rules_.begin())].Get(*rule_logic);
+  return prepared.ok ? &prepared : nullptr;
 }
 
 size_t Database::CountWithStatus(RuleStatus status) const {

@@ -18,6 +18,9 @@ namespace trawl {
 namespace internal {
 struct EngineParts;  // engine handles; defined in engine/internal/engine_parts.h
 class RuleTable;     // definitions decoded on first use; engine/internal/rule_table.h
+class LogicTable;    // rule logic decoded on first use; engine/internal/composite_parts.h
+struct RuleRuntime;  // a rule's logic prepared for scanning; engine/internal/composite_parts.h
+class LazyRuntime;
 }
 
 // What became of one definition at compile time. Values are stored in artifacts.
@@ -26,15 +29,34 @@ enum class RuleStatus : uint8_t {
   kPrefiltered = 1,  // the engine matches a superset; PCRE2 confirms every candidate
   kRejected = 2,     // not scanned; `reason` says why
   kToken = 3,        // found by the token pass (src/tokens), not by the engine
+  // A composite rule: evaluated from its patterns' occurrences after the scan
+  // (docs/rules.md, "Composite rules"); it has no engine pattern of its own.
+  kComposite = 4,
+  // A composite rule's pattern that is not scanned: PCRE2 (or a literal search) looks for
+  // it only where its rule's scanned patterns matched.
+  kConfirmOnly = 5,
 };
 
 std::string_view RuleStatusName(RuleStatus status);
 // True for the statuses whose rule the engine scans for (it is in a partition).
 inline bool EngineScans(RuleStatus status) {
+  // kComposite and kConfirmOnly rules are not in any partition.
   return status == RuleStatus::kCompiled || status == RuleStatus::kPrefiltered;
 }
 
 inline constexpr uint32_t kUnboundedWidth = UINT32_MAX;
+
+// A composite rule's compiled form. Its patterns are rules of their own ("parts", appended
+// after the definitions the caller gave, ids "<rule>$<pattern>"), shared between
+// composites that use the same pattern, so each is scanned once.
+struct CompositeInfo {
+  uint32_t rule = 0;                    // the composite rule's index
+  std::vector<uint32_t> pattern_rules;  // per pattern: the part rule that finds it
+  // Patterns of which one must occur for the condition to hold (planner's choice, all
+  // scanned): the rule is evaluated only when one of them matched. Empty: always.
+  std::vector<uint32_t> anchors;
+  bool operator==(const CompositeInfo&) const = default;
+};
 
 struct RuleInfo {
   RuleStatus status = RuleStatus::kRejected;
@@ -69,13 +91,15 @@ class Database {
  public:
   Database(std::vector<Definition> definitions, std::vector<RuleInfo> rule_info,
            std::vector<PartitionInfo> partitions, std::unique_ptr<internal::EngineParts> parts,
-           uint32_t max_window, const Sha256Digest* known_digest = nullptr);
+           uint32_t max_window, const Sha256Digest* known_digest = nullptr,
+           std::vector<CompositeInfo> composites = {});
   // A loaded database: definitions come from `table` as they are first asked for, and
   // `chains` lists every chain they name (sorted, distinct).
   Database(std::unique_ptr<internal::RuleTable> table, std::vector<std::string> chains,
            std::vector<RuleInfo> rule_info, std::vector<PartitionInfo> partitions,
            std::unique_ptr<internal::EngineParts> parts, uint32_t max_window,
-           const Sha256Digest& digest);
+           const Sha256Digest& digest, std::vector<CompositeInfo> composites = {},
+           std::unique_ptr<internal::LogicTable> logic = nullptr);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -98,6 +122,26 @@ class Database {
   // carried by the artifact so loading need not recompute it).
   const Sha256Digest& definitions_digest() const { return digest_; }
 
+  // Rule `rule`'s logic (composite patterns, filters), or null for a plain rule. For a
+  // loaded database it is decoded on first use (null if its record is damaged, which the
+  // checksum makes a forgery, not an accident). Thread-safe.
+  const RuleLogic* logic(size_t rule) const;
+  const std::vector<CompositeInfo>& composites() const { return composites_; }
+  // The index into composites() of composite rule `rule`, or -1.
+  int32_t composite_index(size_t rule) const {
+    return rule < composite_of_.size() ? composite_of_[rule] : -1;
+  }
+  // Whether `rule` is a part (a pattern of some composite rule): its matches are
+  // occurrences for conditions, never reported on their own.
+  bool is_part(size_t rule) const { return rule < is_part_.size() && is_part_[rule]; }
+  // Composites (indices into composites()) that use part `rule`.
+  const std::vector<uint32_t>& part_users(size_t rule) const;
+  // Whether `rule` has logic (filters or a composite), without decoding it.
+  bool has_logic(size_t rule) const;
+  // The rule's logic prepared for scanning (engine internal), or null when it has none
+  // or it does not prepare. Thread-safe.
+  const internal::RuleRuntime* runtime(size_t rule) const;
+
   size_t CountWithStatus(RuleStatus status) const;
   size_t engine_bytes() const;
 
@@ -115,6 +159,13 @@ class Database {
   uint32_t max_window_;
   uint32_t overlap_ = 0;
   Sha256Digest digest_{};
+  std::vector<CompositeInfo> composites_;
+  std::unique_ptr<internal::LogicTable> logic_table_;  // loaded databases
+  std::vector<int32_t> composite_of_;
+  std::vector<uint8_t> is_part_;
+  std::vector<std::vector<uint32_t>> part_users_;
+  std::vector<uint32_t> logic_rules_;  // sorted: the rules that have logic
+  std::unique_ptr<internal::LazyRuntime[]> runtimes_;  // parallel to logic_rules_
 };
 
 // The canonical digest of a definition list (order-sensitive).

@@ -4,7 +4,9 @@
 #include "engine/scanner.h"
 
 #include <algorithm>
+#include <cctype>
 
+#include "engine/internal/composite_eval.h"
 #include "engine/internal/engine_parts.h"
 #include "tokens/token_pass.h"
 #include "tokens/token_rules.h"
@@ -87,12 +89,22 @@ struct Scanner::Impl {
   std::vector<uint32_t> partition_live;
   size_t partition_index = 0;
 
+  // Composite rules and rules with filters (rules/rule_logic.h): per rule, which of the
+  // kRule* bits apply; the evaluator exists only when some rule has logic.
+  static constexpr uint8_t kRulePart = 1, kRuleFilters = 2, kRuleFullword = 4;
+  std::vector<uint8_t> rule_bits;
+  std::unique_ptr<internal::CompositeEvaluator> composites;
+  std::vector<internal::CompositeMatch> composite_matches;
+
   // Rules the token pass finds (RuleStatus::kToken), and the pass; null when none.
   std::unique_ptr<tokens::TokenRules> token_rules;
   std::unique_ptr<tokens::TokenPass> token_pass;
   std::vector<tokens::Span> token_spans;
 
-  // Streaming state.
+  // Streaming state. `stream_head` keeps a stream's first bytes for composite
+  // conditions that read them (uint16(0) == 0x5a4d) after the window has moved on.
+  static constexpr size_t kStreamHead = 4096;
+  std::string stream_head;
   std::string buffer;
   uint64_t buffer_base = 0;
   uint64_t bytes_in = 0;
@@ -132,6 +144,7 @@ struct Scanner::Impl {
     }
     pcre2_set_match_limit(match_context, limits.pcre2_match_limit);
     pcre2_set_depth_limit(match_context, limits.pcre2_depth_limit);
+    if (composites) composites->Begin(limits);
   }
 
   RuleState& StateOf(uint32_t rule) {
@@ -155,16 +168,27 @@ struct Scanner::Impl {
 
   bool Record(uint32_t rule, RuleState& state, uint64_t start, uint64_t end, uint32_t capture_begin,
               uint32_t capture_count) {
+    if (const uint8_t bits = rule_bits[rule]; bits != 0) {
+      if ((bits & kRuleFullword) && !Fullword(start, end)) return true;
+      if (bits & kRulePart) {
+        composites->AddOccurrence(rule, start, end);
+        return CountTowardCap(rule, state);
+      }
+      if (bits & kRuleFilters) {
+        uint64_t span_start = start, span_end = end;
+        if (!composites->Accept(rule, window, window_base, start, end,
+                                capture_count ? captures.data() + capture_begin : nullptr,
+                                capture_count, &span_start, &span_end)) {
+          return true;
+        }
+        start = span_start;
+        end = span_end;
+      }
+    }
     pending.push_back({rule, start, end, capture_begin, capture_count});
     ++summary.matches;
     if (limits.profile) limits.profile->rules[rule].matches++;
-    if (limits.max_matches_per_rule && ++state.count >= limits.max_matches_per_rule) {
-      state.capped = true;
-      const int32_t p = db->rule_info()[rule].partition;
-      if (p >= 0 && partition_live[static_cast<size_t>(p)] > 0) --partition_live[static_cast<size_t>(p)];
-      summary.truncation |= kTruncRuleMatchCap;
-      summary.capped_rules.push_back(rule);
-    }
+    if (!CountTowardCap(rule, state)) return false;
     if (limits.max_matches && summary.matches >= limits.max_matches) {
       summary.truncation |= kTruncMatchCap;
       stopped = true;
@@ -172,6 +196,31 @@ struct Scanner::Impl {
     }
     return true;
   }
+
+  // Per-rule cap bookkeeping of one match (or part occurrence). Always true: a capped
+  // rule stops itself, not the scan.
+  bool CountTowardCap(uint32_t rule, RuleState& state) {
+    if (limits.max_matches_per_rule && ++state.count >= limits.max_matches_per_rule) {
+      state.capped = true;
+      const int32_t p = db->rule_info()[rule].partition;
+      if (p >= 0 && partition_live[static_cast<size_t>(p)] > 0) --partition_live[static_cast<size_t>(p)];
+      summary.truncation |= kTruncRuleMatchCap;
+      summary.capped_rules.push_back(rule);
+    }
+    return true;
+  }
+
+  // YARA's fullword: no letter or digit touches the match on either side.
+  bool Fullword(uint64_t start, uint64_t end) const {
+    auto word = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    if (start > window_base && word(window[start - 1 - window_base])) return false;
+    if (end < window_base + window.size() && word(window[end - window_base])) return false;
+    return true;
+  }
+
+  // A part's occurrences are every start with a match (docs/rules.md): after a hit,
+  // search on from the next start, not from the match's end.
+  bool IsPart(uint32_t rule) const { return (rule_bits[rule] & kRulePart) != 0; }
 
   bool EnsureMatchData(const pcre2_code* code) {
     uint32_t groups = 0;
@@ -197,7 +246,7 @@ struct Scanner::Impl {
     if (def.kind == PatternKind::kLiteral) {
       const uint64_t start = end - def.expression.size();
       if (start < state.cursor) return true;
-      state.cursor = end;
+      state.cursor = IsPart(rule) ? start + 1 : end;
       return Record(rule, state, start, end, 0, 0);
     }
     const pcre2_code* code = db->parts().confirm[rule].Get(def, /*for_confirmation=*/true);
@@ -210,10 +259,11 @@ struct Scanner::Impl {
       // the leftmost unreported match is the first end whose start is past the cursor.
       const uint64_t start = end - info.min_width;
       if (start < state.cursor) return true;
-      state.cursor = end;
+      state.cursor = IsPart(rule) ? start + 1 : end;
       if (limits.profile) limits.profile->rules[rule].candidates++;
       return Record(rule, state, start, end, 0, 0);
     }
+    if (IsPart(rule)) return OnPartHit(rule, state, info, code, end);
     // Every match not yet reported that ends at or after `end` starts within the rule's
     // width of it; PCRE2 finds the leftmost one starting no later than `end`.
     const uint64_t width = std::min<uint64_t>(info.max_width, db->max_window());
@@ -266,6 +316,37 @@ struct Scanner::Impl {
     const uint32_t capture_begin = AppendCaptures(ovector, groups, window_base);
     state.cursor = stop > start ? stop : start + 1;
     return Record(rule, state, start, stop, capture_begin, groups);
+  }
+
+  // A regex part's engine hit at `end`: every start at or before `end` that has a match
+  // (and was not found before) is an occurrence. Starts before the search floor have
+  // their matches ending before `end`, found at earlier hits (docs/matching.md's
+  // argument, with the cursor moved to the next start instead of the match's end).
+  bool OnPartHit(uint32_t rule, RuleState& state, const RuleInfo& info, const pcre2_code* code,
+                 uint64_t end) {
+    const uint64_t width = std::min<uint64_t>(info.max_width, db->max_window());
+    uint64_t from = AlphabetRunStart(
+        rule, end, std::max({state.cursor, end > width ? end - width : 0, window_base}));
+    pcre2_set_offset_limit(match_context, end - window_base);
+    while (from <= end && !state.capped && !stopped) {
+      const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
+                                 from - window_base, 0, match_data, match_context);
+      if (rc == PCRE2_ERROR_NOMATCH) break;
+      if (rc < 0) {
+        ++summary.confirm_errors;
+        summary.truncation |= kTruncConfirmLimit;
+        break;
+      }
+      const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
+      const uint64_t start = window_base + ovector[0];
+      const uint64_t stop = window_base + ovector[1];
+      if (stop > accept_hi) return true;  // a later round finds it again
+      state.cursor = start + 1;
+      if (!Record(rule, state, start, stop, 0, 0)) return false;
+      from = start + 1;
+    }
+    state.cursor = std::max(state.cursor, end + 1);
+    return true;
   }
 
   // True for an exact (non-prefilter) regex whose matches all have one width and that
@@ -400,7 +481,7 @@ struct Scanner::Impl {
         if (stop > accept_hi) return true;
         const uint32_t groups = static_cast<uint32_t>(rc) - 1;
         const uint32_t capture_begin = AppendCaptures(ovector, groups, window_base);
-        state.cursor = stop > start ? stop : start + 1;
+        state.cursor = stop > start && !IsPart(rule) ? stop : start + 1;
         pos = state.cursor;
         if (!Record(rule, state, start, stop, capture_begin, groups)) return true;
       }
@@ -440,6 +521,40 @@ struct Scanner::Impl {
                             unsigned /*flags*/, void* context) {
     auto* self = static_cast<Impl*>(context);
     return self->OnHit(id, self->window_base + to) ? 0 : 1;
+  }
+
+  // After the last round: composite rules evaluated over the bytes held (`held`, at
+  // absolute `base`, of an input of `total` bytes) and their matches delivered.
+  absl::Status FinishComposites(std::string_view held, uint64_t base, std::string_view head,
+                                uint64_t total, MatchSink sink) {
+    if (!composites || stopped) return absl::OkStatus();
+    composite_matches.clear();
+    composites->Finish(held, base, head, total, &summary, &composite_matches);
+    for (const internal::CompositeMatch& m : composite_matches) {
+      Match match;
+      match.rule = m.rule;
+      match.start = m.start;
+      match.end = m.end;
+      if (m.start >= base && m.end <= base + held.size()) {
+        match.text = held.substr(m.start - base, m.end - m.start);
+      }
+      match.parts = m.parts.empty() ? nullptr : m.parts.data();
+      match.part_count = static_cast<uint32_t>(m.parts.size());
+      ++summary.matches;
+      if (limits.profile) limits.profile->rules[m.rule].matches++;
+      if (!sink(match)) {
+        summary.truncation |= kTruncStopped;
+        stopped = true;
+        break;
+      }
+      if (limits.max_matches && summary.matches >= limits.max_matches) {
+        summary.truncation |= kTruncMatchCap;
+        stopped = true;
+        break;
+      }
+    }
+    composite_matches.clear();
+    return absl::OkStatus();
   }
 
   // Scans `data` (absolute offset `base`); accepts hits up to its end when `final`, else
@@ -524,6 +639,19 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
   pcre2_jit_stack_assign(impl->match_context, nullptr, impl->jit_stack);
   impl->rules.resize(db->rule_count());
   impl->fixed_span.assign(db->rule_count(), -1);
+  impl->rule_bits.assign(db->rule_count(), 0);
+  bool any_logic = !db->composites().empty();
+  for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
+    uint8_t bits = 0;
+    if (db->is_part(rule)) bits |= Impl::kRulePart;
+    if (db->has_logic(rule)) bits |= Impl::kRuleFilters;
+    if (EngineScans(db->rule_info()[rule].status) && (db->definition(rule).flags & kFlagFullword)) {
+      bits |= Impl::kRuleFullword;
+    }
+    impl->rule_bits[rule] = bits;
+    any_logic = any_logic || bits != 0;
+  }
+  if (any_logic) impl->composites = std::make_unique<internal::CompositeEvaluator>(*db);
   std::vector<tokens::TokenRules::Rule> token_rules;
   for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
     if (db->rule_info()[rule].status == RuleStatus::kToken) {
@@ -588,6 +716,10 @@ absl::StatusOr<ScanSummary> Scanner::Scan(std::string_view data, const ScanLimit
     base = s.accepted - s.keep;
   }
   s.summary.bytes_scanned = s.stopped ? s.accepted : n;
+  if (absl::Status status = s.FinishComposites(data.substr(0, n), 0, {}, n, sink);
+      !status.ok()) {
+    return status;
+  }
   return s.summary;
 }
 
@@ -601,6 +733,7 @@ absl::Status Scanner::StreamBegin(const ScanLimits& limits) {
   impl_->buffer.clear();
   impl_->buffer_base = 0;
   impl_->bytes_in = 0;
+  impl_->stream_head.clear();
   stream_open_ = true;
   return absl::OkStatus();
 }
@@ -616,6 +749,9 @@ absl::Status Scanner::StreamWrite(std::string_view data, MatchSink sink) {
       data = data.substr(0, room);
       s.summary.truncation |= kTruncByteBudget;
     }
+  }
+  if (s.composites && s.stream_head.size() < Impl::kStreamHead) {
+    s.stream_head.append(data.substr(0, Impl::kStreamHead - s.stream_head.size()));
   }
   s.bytes_in += data.size();
   while (!data.empty() && !s.stopped) {
@@ -643,6 +779,12 @@ absl::StatusOr<ScanSummary> Scanner::StreamEnd(MatchSink sink) {
     if (!status.ok()) return status;
   }
   s.summary.bytes_scanned = s.stopped ? s.accepted : s.buffer_base + s.buffer.size();
+  if (absl::Status status =
+          s.FinishComposites(s.buffer, s.buffer_base, s.stream_head, s.bytes_in, sink);
+      !status.ok()) {
+    return status;
+  }
+  s.stream_head.clear();
   s.buffer.clear();
   s.buffer.shrink_to_fit();
   return s.summary;
@@ -666,6 +808,8 @@ absl::StatusOr<std::vector<ReferenceMatch>> ReferenceScan(const Database& db,
   for (uint32_t rule = 0; rule < db.rule_count() && status.ok(); ++rule) {
     // Token-pass rules are not the engine's: tests/tokens compares them with their regexes.
     if (!EngineScans(db.rule_info()[rule].status)) continue;
+    // Parts are occurrences for composite rules, never matches of their own.
+    if (db.is_part(rule)) continue;
     const pcre2_code* code = db.parts().reference[rule].Get(db.definition(rule), false);
     if (code == nullptr) {
       status = absl::InternalError(StrCat("reference: rule ", rule, " does not compile"));

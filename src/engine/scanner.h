@@ -26,16 +26,41 @@
 
 namespace trawl {
 
+// One occurrence of a composite rule's pattern that belongs to its match.
+struct MatchPart {
+  uint32_t pattern = 0;  // index into the rule's RuleLogic::patterns
+  uint64_t start = 0;
+  uint64_t end = 0;
+};
+
+// Values are part of the C ABI (TRAWL_MATCH_*).
+enum MatchFlag : uint32_t {
+  // PCRE2 hit its match or depth limit recovering the span; RE2 (linear time) found it.
+  kMatchSpanByRe2 = 1u << 0,
+};
+
 struct Match {
   uint32_t rule = 0;    // index into the database's rules (Database::definition)
-  uint64_t start = 0;   // absolute byte offsets in the scanned input, [start, end)
+  // Absolute byte offsets in the scanned input, [start, end): the span the rule reports
+  // (the whole match; the secret for rules with span "secret"; for a composite rule, its
+  // report pattern's occurrence, or the occurrences that made it hold).
+  uint64_t start = 0;
   uint64_t end = 0;
-  std::string_view text;  // the matched bytes; valid only during the sink call
+  // The matched bytes; valid only during the sink call. Empty for a composite match in a
+  // stream whose span lies before the bytes the stream still holds.
+  std::string_view text;
   // Capture groups 1..n as absolute [start, end) pairs; -1 for a group that did not take
   // part. Valid only during the sink call.
   const int64_t* captures = nullptr;
   uint32_t capture_count = 0;
+  uint32_t flags = 0;  // MatchFlag bits
+  // Composite rules: the occurrences of its patterns that belong to the match (at most
+  // kMaxPartsPerPattern per pattern). Valid only during the sink call.
+  const MatchPart* parts = nullptr;
+  uint32_t part_count = 0;
 };
+
+inline constexpr uint32_t kMaxPartsPerPattern = 64;
 
 // Returns false to stop the scan.
 using MatchSink = absl::FunctionRef<bool(const Match&)>;

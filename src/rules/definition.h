@@ -5,10 +5,13 @@
 #define TRAWL_SRC_RULES_DEFINITION_H_
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "rules/rule_logic.h"
 
 namespace trawl {
 
@@ -29,7 +32,15 @@ enum PatternFlag : uint32_t {
   // (constructs the Hyperscan-API engines lack). trawl also does this on its own when the
   // engine rejects a construct that PCRE2 supports.
   kFlagPrefilter = 1u << 4,
+  // A match must not touch a letter or digit on either side (YARA fullword): checked on
+  // each match, so the pattern itself stays a plain literal or regex.
+  kFlagFullword = 1u << 5,
 };
+
+// Names of pattern flags in rule files ("caseless" or "i", ...); nullopt when unknown.
+std::optional<uint32_t> ParseFlagName(std::string_view name);
+// The long names of the flags set in `flags`, in bit order.
+std::vector<std::string> FlagNames(uint32_t flags);
 
 inline constexpr std::string_view kDefaultChain = "default";
 
@@ -63,12 +74,18 @@ struct Definition {
   std::string entity;     // optional typed entity this rule yields (docs/rules.md)
   std::string validator;  // optional validator name that confirms a candidate
   TokenSpec token;        // optional token-pass shape (docs/tokens.md)
+  // Composite patterns, condition, scope, secret, entropy floor, allow-lists and paths
+  // (rules/rule_logic.h); null for a plain rule. Shared and never modified once loaded.
+  // A composite rule (logic->composite()) has no `expression` of its own.
+  std::shared_ptr<const RuleLogic> logic;
   std::string source;     // where it came from (file, or corpus origin)
   // Position in the file it was loaded from, as LoadIssue has them, so that problems found
   // after parsing (an id that repeats, within a file or across merged files) point at the
   // definition too. -1 when unknown: built in code, or read back from a compiled database.
   int64_t file_index = -1;
   int64_t file_offset = -1;
+
+  bool composite() const { return logic != nullptr && logic->composite(); }
 };
 
 }  // namespace trawl

@@ -9,6 +9,8 @@
 #include <unordered_set>
 
 #include "absl/strings/ascii.h"
+#include "rules/internal/logic_json_reader.h"
+#include "rules/logic_json.h"
 #include "util/strings.h"
 #include "rules/tsv_importer.h"
 #include "util/file.h"
@@ -23,44 +25,9 @@ bool IsIdChar(char c) {
          c == ':' || c == '/' || c == '-';
 }
 
-absl::StatusOr<uint32_t> FlagFromName(std::string_view name) {
-  if (name == "caseless" || name == "i") return kFlagCaseless;
-  if (name == "dotall" || name == "s") return kFlagDotAll;
-  if (name == "multiline" || name == "m") return kFlagMultiline;
-  if (name == "utf8" || name == "u") return kFlagUtf8;
-  if (name == "prefilter") return kFlagPrefilter;
-  return absl::InvalidArgumentError(StrCat("unknown flag '", name, "'"));
-}
 
-// Reads an array of strings; appends a problem and returns false on a type mismatch.
-bool ReadStringArray(simdjson::dom::element value, std::string_view field,
-                     std::vector<std::string>* out, std::vector<std::string>* problems) {
-  simdjson::dom::array array;
-  if (value.get_array().get(array)) {
-    problems->push_back(StrCat("'", field, "' must be an array of strings"));
-    return false;
-  }
-  for (simdjson::dom::element item : array) {
-    std::string_view s;
-    if (item.get_string().get(s)) {
-      problems->push_back(StrCat("'", field, "' must contain only strings"));
-      return false;
-    }
-    out->emplace_back(s);
-  }
-  return true;
-}
-
-bool ReadString(simdjson::dom::element value, std::string_view field, std::string* out,
-                std::vector<std::string>* problems) {
-  std::string_view s;
-  if (value.get_string().get(s)) {
-    problems->push_back(StrCat("'", field, "' must be a string"));
-    return false;
-  }
-  *out = std::string(s);
-  return true;
-}
+using internal::ReadJsonString;
+using internal::ReadJsonStrings;
 
 // Reads a rule's "token" object ({"shape": ..., "lengths": [...], "separators": "...",
 // "prefixes": [...]}); whether the shape and its parameters make sense is for the token
@@ -74,11 +41,11 @@ void ReadTokenSpec(simdjson::dom::element value, TokenSpec* spec,
   }
   for (auto [key, item] : object) {
     if (key == "shape") {
-      ReadString(item, "token.shape", &spec->shape, problems);
+      ReadJsonString(item, "token.shape", &spec->shape, problems);
     } else if (key == "separators") {
-      ReadString(item, "token.separators", &spec->separators, problems);
+      ReadJsonString(item, "token.separators", &spec->separators, problems);
     } else if (key == "prefixes") {
-      ReadStringArray(item, "token.prefixes", &spec->prefixes, problems);
+      ReadJsonStrings(item, "token.prefixes", &spec->prefixes, problems);
     } else if (key == "lengths") {
       simdjson::dom::array array;
       if (item.get_array().get(array)) {
@@ -106,31 +73,26 @@ void ReadDefinition(simdjson::dom::object object, Definition* def,
   bool has_regex = false;
   bool has_literal = false;
   std::string literal_text;
+  RuleLogic logic;
+  bool has_logic = false;
   for (auto [key, value] : object) {
-    if (key == "id") {
-      ReadString(value, key, &def->id, problems);
+    if (IsLogicField(key)) {
+      internal::ReadLogicField(key, value, &logic, problems);
+      has_logic = true;
+    } else if (key == "id") {
+      ReadJsonString(value, key, &def->id, problems);
     } else if (key == "regex") {
-      has_regex = ReadString(value, key, &def->expression, problems);
+      has_regex = ReadJsonString(value, key, &def->expression, problems);
       def->kind = PatternKind::kRegex;
     } else if (key == "literal") {
-      has_literal = ReadString(value, key, &literal_text, problems);
+      has_literal = ReadJsonString(value, key, &literal_text, problems);
     } else if (key == "flags") {
-      std::vector<std::string> names;
-      if (ReadStringArray(value, key, &names, problems)) {
-        for (const auto& name : names) {
-          auto flag = FlagFromName(name);
-          if (flag.ok()) {
-            def->flags |= *flag;
-          } else {
-            problems->push_back(std::string(flag.status().message()));
-          }
-        }
-      }
+      internal::ReadJsonFlags(value, key, &def->flags, problems);
     } else if (key == "category") {
-      ReadString(value, key, &def->category, problems);
+      ReadJsonString(value, key, &def->category, problems);
     } else if (key == "severity") {
       std::string name;
-      if (ReadString(value, key, &name, problems)) {
+      if (ReadJsonString(value, key, &name, problems)) {
         auto severity = ParseSeverity(name);
         if (severity) {
           def->severity = *severity;
@@ -148,26 +110,26 @@ void ReadDefinition(simdjson::dom::object object, Definition* def,
         def->confidence = confidence;
       }
     } else if (key == "description") {
-      ReadString(value, key, &def->description, problems);
+      ReadJsonString(value, key, &def->description, problems);
     } else if (key == "tags") {
-      ReadStringArray(value, key, &def->tags, problems);
+      ReadJsonStrings(value, key, &def->tags, problems);
     } else if (key == "chains") {
-      ReadStringArray(value, key, &def->chains, problems);
+      ReadJsonStrings(value, key, &def->chains, problems);
     } else if (key == "keywords") {
-      ReadStringArray(value, key, &def->keywords, problems);
+      ReadJsonStrings(value, key, &def->keywords, problems);
     } else if (key == "examples") {
-      ReadStringArray(value, key, &def->examples, problems);
+      ReadJsonStrings(value, key, &def->examples, problems);
     } else if (key == "negative_examples") {
-      ReadStringArray(value, key, &def->negative_examples, problems);
+      ReadJsonStrings(value, key, &def->negative_examples, problems);
     } else if (key == "entity") {
-      ReadString(value, key, &def->entity, problems);
+      ReadJsonString(value, key, &def->entity, problems);
     } else if (key == "validator") {
-      ReadString(value, key, &def->validator, problems);
+      ReadJsonString(value, key, &def->validator, problems);
     } else if (key == "token") {
       ReadTokenSpec(value, &def->token, problems);
     } else if (key == "compile_as") {
       std::string how;
-      if (ReadString(value, key, &how, problems)) {
+      if (ReadJsonString(value, key, &how, problems)) {
         if (how == "prefilter") {
           def->flags |= kFlagPrefilter;
         } else if (!how.empty()) {
@@ -189,10 +151,14 @@ void ReadDefinition(simdjson::dom::object object, Definition* def,
       }
     }
   }
-  if (has_regex && has_literal) {
+  if (logic.composite() && (has_regex || has_literal)) {
+    problems->push_back("a rule with 'patterns' has no 'regex' or 'literal' of its own");
+  } else if (logic.composite()) {
+    // Its patterns are checked below, with the rest of its logic.
+  } else if (has_regex && has_literal) {
     problems->push_back("has both 'regex' and 'literal'");
   } else if (!has_regex && !has_literal) {
-    problems->push_back("needs 'regex' or 'literal'");
+    problems->push_back("needs 'regex' or 'literal' (or 'patterns')");
   } else if (has_literal) {
     def->kind = PatternKind::kLiteral;
     auto bytes = DecodeLiteral(literal_text);
@@ -204,6 +170,10 @@ void ReadDefinition(simdjson::dom::object object, Definition* def,
   }
   if ((has_regex || has_literal) && def->expression.empty() && problems->empty()) {
     problems->push_back("empty pattern");
+  }
+  if (has_logic) {
+    for (std::string& problem : CheckRuleLogic(logic)) problems->push_back(std::move(problem));
+    def->logic = std::make_shared<const RuleLogic>(std::move(logic));
   }
   if (def->category.empty()) def->category = "uncategorized";
   if (def->chains.empty()) def->chains.emplace_back(kDefaultChain);

@@ -377,11 +377,74 @@ void TryMergedLayout(const std::vector<Definition>& definitions, const CompileOp
 
 }  // namespace
 
-std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& definitions,
-                                             const std::vector<RuleInfo>& infos,
-                                             const CompileOptions& compile,
-                                             const PlanOptions& options,
-                                             std::vector<RuleCost>* costs_out) {
+double ScanCost(const RuleCost& cost, const Definition& def) {
+  switch (cost.cost_class) {
+    // Longer literals hit less often.
+    case CostClass::kLiteral: return 1.0 + 16.0 / std::max<size_t>(1, def.expression.size());
+    case CostClass::kGated: return 8.0;
+    case CostClass::kRegex: return 100.0;
+    case CostClass::kShortLiteral: return 200.0;
+    case CostClass::kWarmRegex: return 400.0;
+    case CostClass::kHotRegex: return 1000.0;
+    case CostClass::kRejected: return std::numeric_limits<double>::infinity();
+  }
+  return 100.0;
+}
+
+bool ConfirmRatherThanScan(CostClass cost_class) {
+  return cost_class == CostClass::kRegex || cost_class == CostClass::kShortLiteral ||
+         cost_class == CostClass::kWarmRegex || cost_class == CostClass::kHotRegex;
+}
+
+namespace {
+
+// Composite rules: each is triggered by its cheapest anchor set (all scanned); a part
+// that no composite is triggered by and that is expensive to scan (no literal, no atom,
+// or firing everywhere: the IDS pcre fragments) is confirmed only after the scan, where
+// its rule's anchors matched. Marks those parts' costs kRejected-like for partitioning.
+void PlanComposites(const std::vector<Definition>& definitions,
+                    const std::vector<CompositeInfo>& composites, std::vector<RuleCost>* costs,
+                    PlannedLayout* layout) {
+  std::vector<uint8_t> anchor(definitions.size(), 0);
+  layout->anchors.resize(composites.size());
+  for (size_t c = 0; c < composites.size(); ++c) {
+    const CompositeInfo& composite = composites[c];
+    const Definition& def = definitions[composite.rule];
+    if (!def.composite()) continue;
+    std::vector<double> pattern_cost;
+    for (size_t p = 0; p < composite.pattern_rules.size(); ++p) {
+      const uint32_t part = composite.pattern_rules[p];
+      double cost = ScanCost((*costs)[part], definitions[part]);
+      // The rule's author (Suricata's fast_pattern) knows its traffic: prefer it among
+      // patterns that cost alike.
+      if (def.logic->patterns[p].fast) cost *= 0.5;
+      pattern_cost.push_back(cost);
+    }
+    layout->anchors[c] = CompositeAnchors(*def.logic, pattern_cost);
+    for (uint32_t p : layout->anchors[c]) anchor[composite.pattern_rules[p]] = 1;
+  }
+  std::vector<uint8_t> seen(definitions.size(), 0);
+  for (const CompositeInfo& composite : composites) {
+    for (uint32_t part : composite.pattern_rules) {
+      if (seen[part] || anchor[part]) continue;
+      seen[part] = 1;
+      RuleCost& cost = (*costs)[part];
+      if (!ConfirmRatherThanScan(cost.cost_class)) continue;
+      layout->confirm_only.push_back(part);
+      cost.why = StrCat("confirmed only where its rule's anchors matched (", cost.why, ")");
+      cost.cost_class = CostClass::kRejected;  // in no partition
+    }
+  }
+}
+
+}  // namespace
+
+PlannedLayout PlanPartitions(const std::vector<Definition>& definitions,
+                             const std::vector<RuleInfo>& infos,
+                             const std::vector<CompositeInfo>& composites,
+                             const CompileOptions& compile, const PlanOptions& options,
+                             std::vector<RuleCost>* costs_out) {
+  PlannedLayout layout;
   std::vector<RuleCost> costs(definitions.size());
   const bool use_cache = !compile.cache_dir.empty();
   const std::string fingerprint = PlanFingerprint(options, compile.max_window);
@@ -403,6 +466,7 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
   if (use_cache && (fresh > 0 || known.size() != definitions.size())) {
     StorePlanCache(compile.cache_dir, fingerprint, keys, costs);
   }
+  if (!composites.empty()) PlanComposites(definitions, composites, &costs, &layout);
   PartitionRequest literals{PartitionKind::kLiteral, "literals", {}, {}, {}};
   PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}, {}};
   PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}, {}};
@@ -471,13 +535,16 @@ std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& defi
     TryMergedLayout(definitions, compile, &requests);
   }
   if (costs_out) *costs_out = std::move(costs);
-  return requests;
+  layout.partitions = std::move(requests);
+  return layout;
 }
 
 CompileOptions WithPlanner(CompileOptions compile, PlanOptions options) {
   compile.planner = [options](const std::vector<Definition>& definitions,
-                              const std::vector<RuleInfo>& infos, const CompileOptions& c) {
-    return PlanPartitions(definitions, infos, c, options);
+                              const std::vector<RuleInfo>& infos,
+                              const std::vector<CompositeInfo>& composites,
+                              const CompileOptions& c) {
+    return PlanPartitions(definitions, infos, composites, c, options);
   };
   return compile;
 }
@@ -492,6 +559,9 @@ std::string ExplainRule(const Database& db, uint32_t rule) {
   if (rule >= db.rule_count()) return "";
   const RuleInfo& info = db.rule_info()[rule];
   if (info.status == RuleStatus::kToken) return info.reason;  // "token pass: shape ..."
+  if (info.status == RuleStatus::kComposite || info.status == RuleStatus::kConfirmOnly) {
+    return StrCat(RuleStatusName(info.status), ": ", info.reason);
+  }
   const RuleCost cost = ClassifyRule(db.definition(rule), info, db.max_window(), PlanOptions{});
   std::string where;
   if (info.partition >= 0) {

@@ -86,12 +86,21 @@ struct RuleCost {
 RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_window,
                       const PlanOptions& options);
 
-// The partition requests for a validated definition set. Runs the analysis in parallel.
-std::vector<PartitionRequest> PlanPartitions(const std::vector<Definition>& definitions,
-                                             const std::vector<RuleInfo>& infos,
-                                             const CompileOptions& compile,
-                                             const PlanOptions& options,
-                                             std::vector<RuleCost>* costs = nullptr);
+// The layout of a validated definition set: partition requests, and for composite rules
+// the parts to confirm only and the anchors that trigger each rule (docs/planner.md,
+// "Composite rules"). Runs the analysis in parallel.
+PlannedLayout PlanPartitions(const std::vector<Definition>& definitions,
+                             const std::vector<RuleInfo>& infos,
+                             const std::vector<CompositeInfo>& composites,
+                             const CompileOptions& compile, const PlanOptions& options,
+                             std::vector<RuleCost>* costs = nullptr);
+
+// How much scanning a pattern of this class costs, relative to the others: the planner
+// scans a composite rule's cheapest anchors and confirms its expensive patterns.
+double ScanCost(const RuleCost& cost, const Definition& def);
+// Whether a pattern of this class is worth confirming instead of scanning when a
+// composite rule's other patterns decide where it can matter.
+bool ConfirmRatherThanScan(CostClass cost_class);
 
 // Compile options with the planner installed.
 CompileOptions WithPlanner(CompileOptions compile, PlanOptions options = {});

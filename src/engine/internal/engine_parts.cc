@@ -58,13 +58,11 @@ unsigned int HsFlags(const Definition& def) {
   return flags;
 }
 
-absl::StatusOr<Pcre2CodePtr> CompilePcre2(const Definition& def, bool for_confirmation) {
-  uint32_t options = Pcre2Options(def);
-  if (for_confirmation) options |= PCRE2_USE_OFFSET_LIMIT;
+absl::StatusOr<Pcre2CodePtr> CompilePcre2Text(std::string_view pattern, uint32_t options) {
   int error = 0;
   PCRE2_SIZE error_offset = 0;
-  Pcre2CodePtr code(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(def.expression.data()),
-                                  def.expression.size(), options, &error, &error_offset, nullptr));
+  Pcre2CodePtr code(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                  options, &error, &error_offset, nullptr));
   if (!code) {
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(error, message, sizeof message);
@@ -74,6 +72,12 @@ absl::StatusOr<Pcre2CodePtr> CompilePcre2(const Definition& def, bool for_confir
   // JIT is an optimisation: when it is unavailable the interpreter gives the same answers.
   pcre2_jit_compile(code.get(), PCRE2_JIT_COMPLETE);
   return code;
+}
+
+absl::StatusOr<Pcre2CodePtr> CompilePcre2(const Definition& def, bool for_confirmation) {
+  uint32_t options = Pcre2Options(def);
+  if (for_confirmation) options |= PCRE2_USE_OFFSET_LIMIT;
+  return CompilePcre2Text(def.expression, options);
 }
 
 const pcre2_code* LazyRegex::Get(const Definition& def, bool for_confirmation) {

@@ -41,6 +41,8 @@ using Pcre2CodePtr = std::unique_ptr<pcre2_code, Pcre2CodeDeleter>;
 uint32_t Pcre2Options(const Definition& def);
 unsigned int HsFlags(const Definition& def);
 
+// Compiles PCRE2 text with `options` (JIT when available); errors say where.
+absl::StatusOr<Pcre2CodePtr> CompilePcre2Text(std::string_view pattern, uint32_t options);
 // Compiles `def` for PCRE2 (JIT when available). Literals compile with PCRE2_LITERAL.
 absl::StatusOr<Pcre2CodePtr> CompilePcre2(const Definition& def, bool for_confirmation);
 

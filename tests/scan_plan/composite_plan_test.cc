@@ -1,0 +1,327 @@
+// Composite rules under the planner: expensive patterns are confirmed only where their
+// rule's anchors matched (RuleStatus::kConfirmOnly), and the findings equal those of the
+// unplanned database (every pattern scanned) and of a brute-force reference written
+// independently here (occurrences by std::string::find and std::regex at every start;
+// sequences by trying every combination), over random rules and inputs.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+#include <regex>
+#include <set>
+
+#include "engine/scanner.h"
+#include "plan_test_util.h"
+#include "rules/condition.h"
+#include "scan_plan/planner.h"
+
+namespace trawl::plan {
+namespace {
+
+struct Occ {
+  uint64_t start, end;
+};
+
+// Every start with a match: literals overlapping, regexes by ECMAScript's leftmost-first
+// match anchored at each start (the same choice PCRE2 makes for these simple patterns).
+std::vector<Occ> Occurrences(const RulePattern& p, const std::string& input) {
+  std::vector<Occ> out;
+  if (p.kind == PatternKind::kLiteral) {
+    for (size_t at = input.find(p.expression); at != std::string::npos;
+         at = input.find(p.expression, at + 1)) {
+      out.push_back({at, at + p.expression.size()});
+    }
+    return out;
+  }
+  const std::regex re(p.expression);
+  for (size_t s = 0; s < input.size(); ++s) {
+    std::smatch m;
+    if (std::regex_search(input.cbegin() + static_cast<long>(s), input.cend(), m, re,
+                          std::regex_constants::match_continuous)) {
+      out.push_back({s, s + static_cast<uint64_t>(m.length(0))});
+    }
+  }
+  return out;
+}
+
+bool Placed(const RulePattern& p, const Occ& o) {
+  const uint64_t offset = p.offset == kUnsetPlacement ? 0 : static_cast<uint64_t>(p.offset);
+  if (o.start < offset) return false;
+  if (p.depth != kUnsetPlacement && o.end > offset + static_cast<uint64_t>(p.depth)) return false;
+  return true;
+}
+
+class BruteContext : public ConditionContext {
+ public:
+  BruteContext(const std::vector<std::vector<Occ>>& occ, const RuleLogic& logic, uint64_t lo,
+               uint64_t hi, uint64_t size)
+      : occ_(occ), logic_(logic), lo_(lo), hi_(hi), size_(size) {}
+  std::vector<Occ> In(uint32_t p) {
+    std::vector<Occ> out;
+    for (const Occ& o : occ_[p]) {
+      if (o.start >= lo_ && o.end <= hi_ && Placed(logic_.patterns[p], o)) out.push_back(o);
+    }
+    return out;
+  }
+  bool Any(uint32_t p) override { return !In(p).empty(); }
+  uint64_t Count(uint32_t p) override { return In(p).size(); }
+  bool AnyAt(uint32_t p, uint64_t at) override {
+    for (const Occ& o : In(p)) {
+      if (o.start == at) return true;
+    }
+    return false;
+  }
+  bool AnyIn(uint32_t p, uint64_t a, uint64_t b) override {
+    for (const Occ& o : In(p)) {
+      if (o.start >= a && o.start <= b) return true;
+    }
+    return false;
+  }
+  std::optional<uint64_t> Filesize() override { return size_; }
+  std::optional<uint64_t> ReadUint(uint64_t, int, bool) override { return std::nullopt; }
+  bool Sequence() override { return false; }
+
+ private:
+  const std::vector<std::vector<Occ>>& occ_;
+  const RuleLogic& logic_;
+  uint64_t lo_, hi_, size_;
+};
+
+// Every assignment of a chain tried, no memo: the definition, not an algorithm.
+bool BruteChain(const RuleLogic& logic, const std::vector<std::vector<Occ>>& occ,
+                const std::vector<uint32_t>& chain, size_t j, int64_t prev) {
+  if (j == chain.size()) return true;
+  const RulePattern& p = logic.patterns[chain[j]];
+  auto fits = [&](const Occ& o) {
+    if (!Placed(p, o)) return false;
+    if (!p.HasRelativePlacement()) return true;
+    const int64_t anchor = std::max<int64_t>(prev, 0);
+    const int64_t d = p.distance == kUnsetPlacement ? 0 : p.distance;
+    if (static_cast<int64_t>(o.start) < anchor + d) return false;
+    if (p.within != kUnsetPlacement && static_cast<int64_t>(o.end) > anchor + d + p.within) {
+      return false;
+    }
+    return true;
+  };
+  if (p.negated) {
+    for (const Occ& o : occ[chain[j]]) {
+      if (fits(o)) return false;
+    }
+    return BruteChain(logic, occ, chain, j + 1, prev);
+  }
+  for (const Occ& o : occ[chain[j]]) {
+    if (fits(o) && BruteChain(logic, occ, chain, j + 1, static_cast<int64_t>(o.end))) return true;
+  }
+  return false;
+}
+
+std::pair<uint64_t, uint64_t> LineWindow(const std::string& input, const Occ& o, uint32_t extra) {
+  uint64_t lo = o.start, hi = o.end;
+  for (uint32_t k = 0; k <= extra; ++k) {
+    if (k > 0 && lo > 0) --lo;
+    while (lo > 0 && input[lo - 1] != '\n') --lo;
+  }
+  for (uint32_t k = 0; k <= extra; ++k) {
+    if (k > 0 && hi < input.size()) ++hi;
+    while (hi < input.size() && input[hi] != '\n') ++hi;
+  }
+  return {lo, hi};
+}
+
+// The rule ids (with the report span for scoped rules) the brute force finds.
+std::multiset<std::string> Brute(const std::vector<Definition>& defs, const std::string& input) {
+  std::multiset<std::string> out;
+  for (const Definition& def : defs) {
+    const RuleLogic& logic = *def.logic;
+    std::vector<std::vector<Occ>> occ;
+    std::vector<std::string> names;
+    for (const RulePattern& p : logic.patterns) {
+      occ.push_back(Occurrences(p, input));
+      names.push_back(p.name);
+    }
+    auto condition = ParseCondition(logic.condition, names);
+    EXPECT_TRUE(condition.ok()) << condition.status();
+    if (condition->is_sequence()) {
+      std::map<std::string, std::vector<uint32_t>> chains;
+      for (uint32_t p = 0; p < logic.patterns.size(); ++p) chains[logic.patterns[p].chain].push_back(p);
+      bool all = true;
+      for (const auto& [name, chain] : chains) all = all && BruteChain(logic, occ, chain, 0, -1);
+      if (all) out.insert(def.id);
+    } else if (logic.scope.kind == ScopeKind::kComponent) {
+      BruteContext context(occ, logic, 0, UINT64_MAX, input.size());
+      if (EvaluateCondition(*condition, context)) out.insert(def.id);
+    } else {
+      const uint32_t report = static_cast<uint32_t>(logic.ReportPattern());
+      for (const Occ& a : occ[report]) {
+        if (!Placed(logic.patterns[report], a)) continue;
+        std::pair<uint64_t, uint64_t> window;
+        if (logic.scope.kind == ScopeKind::kBytes) {
+          window = {a.start > logic.scope.n ? a.start - logic.scope.n : 0, a.end + logic.scope.n};
+        } else {
+          window = LineWindow(input, a, logic.scope.kind == ScopeKind::kLines ? logic.scope.n : 0);
+        }
+        BruteContext context(occ, logic, window.first, window.second, input.size());
+        if (EvaluateCondition(*condition, context)) {
+          out.insert(def.id + "@" + std::to_string(a.start) + "-" + std::to_string(a.end));
+        }
+      }
+    }
+  }
+  return out;
+}
+
+std::multiset<std::string> Trawl(const std::shared_ptr<const Database>& db, const std::string& input,
+                                 size_t chunk = 8 << 20) {
+  std::multiset<std::string> out;
+  auto scanner = Scanner::Create(db);
+  EXPECT_TRUE(scanner.ok());
+  ScanLimits limits;
+  limits.chunk_bytes = chunk;
+  auto summary = (*scanner)->Scan(input, limits, [&](const Match& m) {
+    const Definition& def = db->definition(m.rule);
+    if (def.logic->scope.kind == ScopeKind::kComponent) {
+      out.insert(def.id);
+    } else {
+      out.insert(def.id + "@" + std::to_string(m.start) + "-" + std::to_string(m.end));
+    }
+    return true;
+  });
+  EXPECT_TRUE(summary.ok());
+  EXPECT_EQ(summary->truncation, 0u) << TruncationReasonsText(summary->truncation);
+  return out;
+}
+
+// Random composite rules over a small alphabet, so patterns occur often and overlap.
+std::vector<Definition> RandomRules(std::mt19937& rng, int count) {
+  static const char* const kLiterals[] = {"ab", "abc", "cab", "bca", "aab", "x1", "xyz", "zzz",
+                                          "c\nb", "bb"};
+  static const char* const kRegexes[] = {"[0-9]+x", "a[bc]+", "b.c", "(ab|a)c", "z+y", "[xyz]{2}1"};
+  static const char* const kConditions[] = {
+      "all of them", "any of them", "2 of them", "none of them", "$p0 and not $p1",
+      "#p0 > 1",     "$p1 in (0..40)", "($p0 or $p1) and $p2", "$p2 at 0 or #p1 >= 2",
+      "not ($p0 and $p2) and $p1"};
+  std::vector<Definition> defs;
+  for (int r = 0; r < count; ++r) {
+    auto logic = std::make_shared<RuleLogic>();
+    const bool sequence = rng() % 3 == 0;
+    const int n = 3;
+    for (int p = 0; p < n; ++p) {
+      RulePattern pattern;
+      pattern.name = "p" + std::to_string(p);
+      if (rng() % 3 == 0) {
+        pattern.kind = PatternKind::kRegex;
+        pattern.expression = kRegexes[rng() % std::size(kRegexes)];
+      } else {
+        pattern.kind = PatternKind::kLiteral;
+        pattern.expression = kLiterals[rng() % std::size(kLiterals)];
+      }
+      if (sequence) {
+        if (p > 0 && rng() % 2) pattern.distance = static_cast<int64_t>(rng() % 6) - 2;
+        if (p > 0 && rng() % 2) pattern.within = 1 + static_cast<int64_t>(rng() % 30);
+        if (p > 0 && rng() % 5 == 0) pattern.negated = true;
+        if (rng() % 6 == 0) pattern.offset = static_cast<int64_t>(rng() % 20);
+        if (rng() % 6 == 0) pattern.depth = 10 + static_cast<int64_t>(rng() % 60);
+        if (rng() % 4 == 0) pattern.chain = "other";
+      }
+      logic->patterns.push_back(std::move(pattern));
+    }
+    if (sequence) {
+      logic->condition = "sequence";
+    } else {
+      logic->condition = kConditions[rng() % std::size(kConditions)];
+      const int scope = static_cast<int>(rng() % 4);
+      if (scope == 1) logic->scope = {ScopeKind::kBytes, 5 + static_cast<uint32_t>(rng() % 20)};
+      if (scope == 2) logic->scope = {ScopeKind::kLine, 0};
+      if (scope == 3) logic->scope = {ScopeKind::kLines, 1};
+      // A scoped rule's report pattern must be able to occur for it to report anything.
+      if (logic->scope.kind != ScopeKind::kComponent) logic->report = "p" + std::to_string(rng() % n);
+    }
+    Definition def;
+    def.id = "r" + std::to_string(r);
+    def.logic = std::move(logic);
+    def.chains = {"default"};
+    defs.push_back(std::move(def));
+  }
+  return defs;
+}
+
+std::string RandomInput(std::mt19937& rng, size_t size) {
+  static const char kAlphabet[] = "abcxyz01.\n bcab";
+  std::string out;
+  for (size_t i = 0; i < size; ++i) out.push_back(kAlphabet[rng() % (sizeof kAlphabet - 1)]);
+  return out;
+}
+
+TEST(CompositePlanTest, PlannedEqualsUnplannedEqualsBruteForce) {
+  std::mt19937 rng(18);
+  size_t confirm_only = 0;
+  for (int round = 0; round < 12; ++round) {
+    std::vector<Definition> defs = RandomRules(rng, 40);
+    auto planned = CompilePlanned(defs, CompileOptions{}, NoTrial());
+    auto unplanned = CompileDatabase(defs, CompileOptions{});
+    ASSERT_TRUE(planned.ok() && unplanned.ok());
+    confirm_only += (*planned)->CountWithStatus(RuleStatus::kConfirmOnly);
+    for (uint32_t rule = 0; rule < defs.size(); ++rule) {
+      ASSERT_EQ((*planned)->rule_info()[rule].status, RuleStatus::kComposite)
+          << defs[rule].id << ": " << (*planned)->rule_info()[rule].reason;
+    }
+    for (int k = 0; k < 5; ++k) {
+      const std::string input = RandomInput(rng, 30 + rng() % 300);
+      const auto expected = Brute(defs, input);
+      EXPECT_EQ(Trawl(*unplanned, input), expected) << "round " << round << " input " << k;
+      EXPECT_EQ(Trawl(*planned, input), expected) << "round " << round << " input " << k;
+    }
+  }
+  // The planner did take patterns out of the scan.
+  EXPECT_GT(confirm_only, 5u);
+}
+
+TEST(CompositePlanTest, IdsStyleFragmentsAreConfirmedOnly) {
+  // A pcre fragment standing alone fires on every letter; inside its rule it is searched
+  // only where the rule's content matched.
+  std::vector<Definition> defs;
+  for (int i = 0; i < 20; ++i) {
+    auto logic = std::make_shared<RuleLogic>();
+    RulePattern content;
+    content.name = "c0";
+    content.kind = PatternKind::kLiteral;
+    content.expression = "/path" + std::to_string(i) + ".php";
+    RulePattern pcre;
+    pcre.name = "p0";
+    pcre.kind = PatternKind::kRegex;
+    pcre.expression = "[a-z]";
+    pcre.relative = true;
+    logic->patterns = {content, pcre};
+    logic->condition = "sequence";
+    Definition def;
+    def.id = "ids" + std::to_string(i);
+    def.logic = std::move(logic);
+    def.chains = {"default"};
+    defs.push_back(std::move(def));
+  }
+  auto db = CompilePlanned(defs, CompileOptions{}, NoTrial());
+  ASSERT_TRUE(db.ok());
+  const uint32_t fragment = (*db)->composites()[0].pattern_rules[1];
+  EXPECT_EQ((*db)->rule_info()[fragment].status, RuleStatus::kConfirmOnly);
+  // One part for all twenty rules' "[a-z]".
+  EXPECT_EQ((*db)->composites()[19].pattern_rules[1], fragment);
+  EXPECT_EQ(Trawl(*db, "GET /path7.php?q=1 /path8.php"), (std::multiset<std::string>{"ids7"}));
+  std::string text(1 << 20, 'a');
+  text += " /path3.php x";
+  ScanProfile profile;
+  auto scanner = Scanner::Create(*db);
+  ASSERT_TRUE(scanner.ok());
+  ScanLimits limits;
+  limits.profile = &profile;
+  std::vector<uint32_t> found;
+  ASSERT_TRUE((*scanner)->Scan(text, limits, [&](const Match& m) {
+    found.push_back(m.rule);
+    return true;
+  }).ok());
+  EXPECT_THAT(found, ::testing::ElementsAre(3u));
+  // The fragment was never an engine candidate: a million letters cost nothing.
+  EXPECT_EQ(profile.rules[fragment].candidates, 0u);
+}
+
+}  // namespace
+}  // namespace trawl::plan
