@@ -204,7 +204,12 @@ absl::StatusOr<ExamplesReport> CheckExamples(const std::shared_ptr<const Databas
     w.BeginObject().Field("rule", def.id).Field("kind", kind).Field("text", text);
     w.Field("reason", reason).EndObject();
   };
+  // An example shows what the rule's pattern matches, a negative example what it does
+  // not report: filters (entropy floors, allow-lists) apply to the negative ones only, as
+  // in the formats rules are imported from.
   ScanLimits limits;
+  ScanLimits unfiltered;
+  unfiltered.apply_filters = false;
   for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
     const Definition& def = db->definition(rule);
     if (def.examples.empty() && def.negative_examples.empty()) continue;
@@ -218,7 +223,7 @@ absl::StatusOr<ExamplesReport> CheckExamples(const std::shared_ptr<const Databas
       for (const std::string& text : negative ? def.negative_examples : def.examples) {
         ++report.examples;
         bool matched = false;
-        auto summary = (*scanner)->Scan(text, limits, [&](const Match& m) {
+        auto summary = (*scanner)->Scan(text, negative ? limits : unfiltered, [&](const Match& m) {
           matched = matched || m.rule == rule;
           return true;
         });

@@ -176,10 +176,14 @@ struct Scanner::Impl {
       }
       if (bits & kRuleFilters) {
         uint64_t span_start = start, span_end = end;
-        if (!composites->Accept(rule, window, window_base, start, end,
-                                capture_count ? captures.data() + capture_begin : nullptr,
-                                capture_count, &span_start, &span_end)) {
-          return true;
+        const auto verdict = composites->Accept(
+            rule, window, window_base, start, end,
+            capture_count ? captures.data() + capture_begin : nullptr, capture_count, &span_start,
+            &span_end);
+        if (verdict == internal::CompositeEvaluator::Verdict::kDrop) return true;
+        if (verdict == internal::CompositeEvaluator::Verdict::kDefer) {
+          Defer(rule, span_start, span_end, capture_begin, capture_count);
+          return CountTowardCap(rule, state);
         }
         start = span_start;
         end = span_end;
@@ -208,6 +212,27 @@ struct Scanner::Impl {
       summary.capped_rules.push_back(rule);
     }
     return true;
+  }
+
+  // A match that holds only if the component has one of its rule's required keywords
+  // somewhere: kept with its bytes until the scan's end answers that.
+  struct DeferredMatch {
+    uint32_t rule;
+    uint64_t start, end;
+    std::string text;
+    std::vector<int64_t> captures;
+  };
+  std::vector<DeferredMatch> deferred;
+
+  void Defer(uint32_t rule, uint64_t start, uint64_t end, uint32_t capture_begin,
+             uint32_t capture_count) {
+    DeferredMatch d{rule, start, end, {}, {}};
+    if (start >= window_base && end <= window_base + window.size()) {
+      d.text = std::string(window.substr(start - window_base, end - start));
+    }
+    d.captures.assign(captures.begin() + capture_begin,
+                      captures.begin() + capture_begin + 2 * capture_count);
+    deferred.push_back(std::move(d));
   }
 
   // YARA's fullword: no letter or digit touches the match on either side.
@@ -527,9 +552,25 @@ struct Scanner::Impl {
   // absolute `base`, of an input of `total` bytes) and their matches delivered.
   absl::Status FinishComposites(std::string_view held, uint64_t base, std::string_view head,
                                 uint64_t total, MatchSink sink) {
-    if (!composites || stopped) return absl::OkStatus();
+    if (!composites || stopped) {
+      deferred.clear();
+      return absl::OkStatus();
+    }
+
     composite_matches.clear();
     composites->Finish(held, base, head, total, &summary, &composite_matches);
+    for (const DeferredMatch& d : deferred) {
+      if (stopped || !composites->HeldBytesHaveKeyword(d.rule)) continue;
+      Match match;
+      match.rule = d.rule;
+      match.start = d.start;
+      match.end = d.end;
+      match.text = d.text;
+      match.capture_count = static_cast<uint32_t>(d.captures.size() / 2);
+      match.captures = d.captures.empty() ? nullptr : d.captures.data();
+      if (!Deliver(match, sink)) break;
+    }
+    deferred.clear();
     for (const internal::CompositeMatch& m : composite_matches) {
       Match match;
       match.rule = m.rule;
@@ -540,21 +581,27 @@ struct Scanner::Impl {
       }
       match.parts = m.parts.empty() ? nullptr : m.parts.data();
       match.part_count = static_cast<uint32_t>(m.parts.size());
-      ++summary.matches;
-      if (limits.profile) limits.profile->rules[m.rule].matches++;
-      if (!sink(match)) {
-        summary.truncation |= kTruncStopped;
-        stopped = true;
-        break;
-      }
-      if (limits.max_matches && summary.matches >= limits.max_matches) {
-        summary.truncation |= kTruncMatchCap;
-        stopped = true;
-        break;
-      }
+      if (!Deliver(match, sink)) break;
     }
     composite_matches.clear();
     return absl::OkStatus();
+  }
+
+  // Hands one after-the-scan match to the sink; false when the scan must stop.
+  bool Deliver(const Match& match, MatchSink sink) {
+    ++summary.matches;
+    if (limits.profile) limits.profile->rules[match.rule].matches++;
+    if (!sink(match)) {
+      summary.truncation |= kTruncStopped;
+      stopped = true;
+      return false;
+    }
+    if (limits.max_matches && summary.matches >= limits.max_matches) {
+      summary.truncation |= kTruncMatchCap;
+      stopped = true;
+      return false;
+    }
+    return true;
   }
 
   // Scans `data` (absolute offset `base`); accepts hits up to its end when `final`, else

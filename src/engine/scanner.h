@@ -92,6 +92,10 @@ struct ScanLimits {
   uint32_t pcre2_depth_limit = 10000;
   // When set, the scan adds its costs here (sized by the scanner on first use).
   ScanProfile* profile = nullptr;
+  // false: matches a rule's filters would drop (entropy floor, allow-lists, required
+  // keywords) are reported anyway. The examples check uses it: an example shows what a
+  // pattern matches, as the rule formats that carry examples check them.
+  bool apply_filters = true;
 };
 
 // Why a scan's results are incomplete. Values are part of the C ABI (TRAWL_TRUNC_*).

@@ -15,7 +15,7 @@ using internal::ReadJsonFlags;
 
 constexpr std::string_view kLogicFields[] = {
     "patterns", "condition", "scope",  "report", "secret_group", "span",
-    "min_entropy", "entropy_strict", "allow", "paths"};
+    "min_entropy", "entropy_strict", "allow", "paths", "required_keywords"};
 
 bool ReadInt(element value, std::string_view field, int64_t* out,
              std::vector<std::string>* problems) {
@@ -242,6 +242,7 @@ void WriteLogic(const RuleLogic& logic, JsonWriter& w) {
     w.EndArray();
   }
   if (!logic.paths.empty()) w.Field("paths", logic.paths);
+  if (!logic.required_keywords.empty()) w.Field("required_keywords", logic.required_keywords);
 }
 
 }  // namespace
@@ -349,6 +350,8 @@ void ReadLogicField(std::string_view key, element value, RuleLogic* logic,
     }
   } else if (key == "paths") {
     internal::ReadJsonStrings(value, key, &logic->paths, problems);
+  } else if (key == "required_keywords") {
+    internal::ReadJsonStrings(value, key, &logic->required_keywords, problems);
   }
 }
 

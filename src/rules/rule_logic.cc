@@ -99,6 +99,9 @@ std::vector<std::string> CheckRuleLogic(const RuleLogic& logic) {
     problems.push_back("a byte scope needs n > 0");
   }
   if (logic.secret_group < -1) problems.push_back("'secret_group' must be >= 0");
+  for (const std::string& keyword : logic.required_keywords) {
+    if (keyword.empty()) problems.push_back("'required_keywords' holds an empty keyword");
+  }
   if (logic.has_entropy && (!std::isfinite(logic.min_entropy) || logic.min_entropy < 0 ||
                             logic.min_entropy > 8)) {
     problems.push_back("entropy floor must be in [0, 8] bits per byte");
@@ -147,6 +150,7 @@ std::string EncodeRuleLogic(const RuleLogic& logic) {
     w.U8(a.require_all ? 1 : 0);
   }
   w.StrList(logic.paths);
+  w.StrList(logic.required_keywords);
   return std::move(w.out());
 }
 
@@ -205,6 +209,7 @@ absl::StatusOr<RuleLogic> DecodeRuleLogic(std::string_view bytes) {
     a.require_all = r.U8() != 0;
   }
   logic.paths = r.StrList();
+  logic.required_keywords = r.StrList();
   if (!r.ok() || !r.AtEnd()) return bad("truncated or trailing bytes");
   return logic;
 }

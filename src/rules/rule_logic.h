@@ -109,6 +109,9 @@ struct RuleLogic {
   std::vector<AllowList> allow;
   // The rule applies only to components whose path matches one of these regexes.
   std::vector<std::string> paths;
+  // The rule applies only to components that contain one of these (ASCII case ignored):
+  // gitleaks' keywords. A match containing one needs no further look.
+  std::vector<std::string> required_keywords;
 
   bool composite() const { return !patterns.empty(); }
   // Index of the report pattern (composites), or -1 when there is none.

@@ -455,9 +455,46 @@ struct CompositeEvaluator::Impl {
     return window.substr(from, to - from);
   }
 
-  bool Accept(uint32_t rule, std::string_view window, uint64_t window_base, uint64_t start,
-              uint64_t end, const int64_t* captures, uint32_t capture_count,
-              uint64_t* span_start, uint64_t* span_end) {
+  // Whether `text` contains one of `lower_keywords`, ASCII case ignored.
+  static bool HasKeyword(std::string_view text, const std::vector<std::string>& lower_keywords) {
+    for (const std::string& keyword : lower_keywords) {
+      if (keyword.empty() || keyword.size() > text.size()) continue;
+      for (size_t i = 0; i + keyword.size() <= text.size(); ++i) {
+        size_t k = 0;
+        while (k < keyword.size() &&
+               std::tolower(static_cast<unsigned char>(text[i + k])) ==
+                   static_cast<unsigned char>(keyword[k])) {
+          ++k;
+        }
+        if (k == keyword.size()) return true;
+      }
+    }
+    return false;
+  }
+
+  std::unordered_map<uint32_t, bool> keyword_seen;  // per scan: rule -> held bytes have one
+
+  Verdict Accept(uint32_t rule, std::string_view window, uint64_t window_base, uint64_t start,
+                 uint64_t end, const int64_t* captures, uint32_t capture_count,
+                 uint64_t* span_start, uint64_t* span_end) {
+    const bool keep = AcceptFilters(rule, window, window_base, start, end, captures, capture_count,
+                                    span_start, span_end);
+    if (!limits.apply_filters) return Verdict::kKeep;
+    if (!keep) return Verdict::kDrop;
+    const RuleLogic* logic = db.logic(rule);
+    if (logic == nullptr || logic->required_keywords.empty()) return Verdict::kKeep;
+    const RuleRuntime* runtime = db.runtime(rule);
+    if (runtime == nullptr) return Verdict::kKeep;
+    if (start >= window_base && end <= window_base + window.size() &&
+        HasKeyword(window.substr(start - window_base, end - start), runtime->lower_keywords)) {
+      return Verdict::kKeep;
+    }
+    return Verdict::kDefer;
+  }
+
+  bool AcceptFilters(uint32_t rule, std::string_view window, uint64_t window_base, uint64_t start,
+                     uint64_t end, const int64_t* captures, uint32_t capture_count,
+                     uint64_t* span_start, uint64_t* span_end) {
     *span_start = start;
     *span_end = end;
     const RuleLogic* logic = db.logic(rule);
@@ -553,7 +590,10 @@ struct CompositeEvaluator::Impl {
     uint64_t span_start = start, span_end = end;
     const uint64_t held_end = base + held.size();
     if (start >= base && end <= held_end) {
-      if (!Accept(rule, held, base, start, end, nullptr, 0, &span_start, &span_end)) return;
+      if (!AcceptFilters(rule, held, base, start, end, nullptr, 0, &span_start, &span_end) &&
+          limits.apply_filters) {
+        return;
+      }
     }
     std::sort(parts.begin(), parts.end(), [](const MatchPart& a, const MatchPart& b) {
       return a.start != b.start ? a.start < b.start : a.pattern < b.pattern;
@@ -671,6 +711,7 @@ void CompositeEvaluator::Begin(const ScanLimits& limits) {
   for (uint32_t c : s.triggered_list) s.triggered[c] = 0;
   s.triggered_list.clear();
   s.confirm.clear();
+  s.keyword_seen.clear();
   s.held = s.head = {};
   s.base = s.total = 0;
   if (s.match_context != nullptr) {
@@ -713,12 +754,23 @@ void CompositeEvaluator::Finish(std::string_view held, uint64_t base, std::strin
   s.summary = nullptr;
 }
 
-bool CompositeEvaluator::Accept(uint32_t rule, std::string_view window, uint64_t window_base,
-                                uint64_t start, uint64_t end, const int64_t* captures,
-                                uint32_t capture_count, uint64_t* span_start,
-                                uint64_t* span_end) {
+CompositeEvaluator::Verdict CompositeEvaluator::Accept(uint32_t rule, std::string_view window,
+                                                      uint64_t window_base, uint64_t start,
+                                                      uint64_t end, const int64_t* captures,
+                                                      uint32_t capture_count,
+                                                      uint64_t* span_start, uint64_t* span_end) {
   return impl_->Accept(rule, window, window_base, start, end, captures, capture_count, span_start,
                        span_end);
+}
+
+bool CompositeEvaluator::HeldBytesHaveKeyword(uint32_t rule) {
+  Impl& s = *impl_;
+  auto [it, inserted] = s.keyword_seen.emplace(rule, false);
+  if (inserted) {
+    const RuleRuntime* runtime = s.db.runtime(rule);
+    it->second = runtime != nullptr && Impl::HasKeyword(s.held, runtime->lower_keywords);
+  }
+  return it->second;
 }
 
 }  // namespace trawl::internal

@@ -61,13 +61,21 @@ class CompositeEvaluator {
   void Finish(std::string_view held, uint64_t base, std::string_view head, uint64_t total,
               ScanSummary* summary, std::vector<CompositeMatch>* out);
 
+  enum class Verdict : uint8_t {
+    kDrop,   // an entropy floor or allow-list rejects it
+    kKeep,
+    kDefer,  // it holds only if the component contains a required keyword: ask at the end
+  };
   // The filters of a rule with logic, on one match of it in `window` (absolute offset
-  // `window_base`): false drops the match (entropy floor, allow-list). Sets the reported
-  // span: the secret for span-is-secret rules, else the match. Allow-lists that need the
-  // component's path are left to RuleAppliesToPath/PathAllowListed.
-  bool Accept(uint32_t rule, std::string_view window, uint64_t window_base, uint64_t start,
-              uint64_t end, const int64_t* captures, uint32_t capture_count,
-              uint64_t* span_start, uint64_t* span_end);
+  // `window_base`). Sets the reported span: the secret for span-is-secret rules, else the
+  // match. Allow-lists that need the component's path are left to the analyzer
+  // (PathFilter, engine/rule_filters.h).
+  Verdict Accept(uint32_t rule, std::string_view window, uint64_t window_base, uint64_t start,
+                 uint64_t end, const int64_t* captures, uint32_t capture_count,
+                 uint64_t* span_start, uint64_t* span_end);
+
+  // After Finish: whether the held bytes contain one of the rule's required keywords.
+  bool HeldBytesHaveKeyword(uint32_t rule);
 
  private:
   struct Impl;

@@ -94,6 +94,11 @@ const RuleRuntime& LazyRuntime::Get(const RuleLogic& logic) {
       runtime->lower_stopwords.push_back(std::move(lower));
     }
     compile_all(logic.paths, &runtime->paths);
+    for (const std::string& keyword : logic.required_keywords) {
+      std::string lower = keyword;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      runtime->lower_keywords.push_back(std::move(lower));
+    }
     runtime_ = std::move(runtime);
   });
   return *runtime_;

@@ -49,6 +49,7 @@ struct RuleRuntime {
   std::vector<std::vector<Pcre2CodePtr>> allow_paths;
   std::vector<Pcre2CodePtr> paths;
   std::vector<std::vector<std::string>> lower_stopwords;
+  std::vector<std::string> lower_keywords;  // required_keywords, lowercase
 };
 
 // Prepared on first use; thread-safe.
