@@ -86,18 +86,7 @@ class Parser {
 
   void Next() {
     token_ = Token{};
-    while (pos_ < text_.size()) {
-      if (std::isspace(static_cast<unsigned char>(text_[pos_]))) {
-        ++pos_;
-      } else if (text_.substr(pos_, 2) == "//") {
-        while (pos_ < text_.size() && text_[pos_] != '\n') ++pos_;
-      } else if (text_.substr(pos_, 2) == "/*") {
-        const size_t close = text_.find("*/", pos_ + 2);
-        pos_ = close == std::string_view::npos ? text_.size() : close + 2;
-      } else {
-        break;
-      }
-    }
+    pos_ = SkipSpaceAndComments(text_, pos_);
     token_.offset = pos_;
     if (pos_ >= text_.size()) return;
     const char c = text_[pos_];
@@ -749,6 +738,22 @@ Cover CheapestCoverOf(const Condition& condition, uint32_t index, const std::vec
 }
 
 }  // namespace
+
+size_t SkipSpaceAndComments(std::string_view text, size_t pos) {
+  while (pos < text.size()) {
+    if (std::isspace(static_cast<unsigned char>(text[pos]))) {
+      ++pos;
+    } else if (text.substr(pos, 2) == "//") {
+      while (pos < text.size() && text[pos] != '\n') ++pos;
+    } else if (text.substr(pos, 2) == "/*") {
+      const size_t close = text.find("*/", pos + 2);
+      pos = close == std::string_view::npos ? text.size() : close + 2;
+    } else {
+      break;
+    }
+  }
+  return pos;
+}
 
 std::vector<uint32_t> Condition::ReferencedPatterns() const {
   std::vector<uint32_t> out;

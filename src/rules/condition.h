@@ -72,6 +72,10 @@ struct Condition {
 // "all of them". Errors name the problem and the offset in `text`; constructs outside
 // the language (module calls, for loops, @a[i], !a[i], rule references, external
 // variables) are errors that say so.
+// The position of the first byte at or after `pos` that is neither white space nor inside a
+// `//` or `/* */` comment (the condition language and YARA share this lexis).
+size_t SkipSpaceAndComments(std::string_view text, size_t pos);
+
 absl::StatusOr<Condition> ParseCondition(std::string_view text,
                                          const std::vector<std::string>& pattern_names);
 

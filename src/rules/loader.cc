@@ -226,15 +226,23 @@ std::string_view TrimLeft(std::string_view s) {
   return s.substr(i);
 }
 
-void CheckDuplicateIds(RuleSet* set, size_t first_new = 0) {
+void CheckDuplicateIds(RuleSet* set, size_t first_new = 0, bool rename = false) {
   std::unordered_set<std::string> seen;
   std::vector<Definition> kept;
   kept.reserve(set->definitions.size());
   for (size_t i = 0; i < set->definitions.size(); ++i) {
     Definition& def = set->definitions[i];
     if (!seen.insert(def.id).second && i >= first_new) {
-      set->issues.push_back({def.source, def.file_index, def.id, def.file_offset, "duplicate id"});
-      continue;
+      if (!rename) {
+        set->issues.push_back({def.source, def.file_index, def.id, def.file_offset, "duplicate id"});
+        continue;
+      }
+      std::string renamed;
+      for (int n = 2; !seen.insert(renamed = StrCat(def.id, "/", n)).second; ++n) {
+      }
+      set->notes.push_back({def.source, def.file_index, def.id, def.file_offset,
+                            StrCat("the id repeats an earlier rule's; kept as ", renamed)});
+      def.id = std::move(renamed);
     }
     kept.push_back(std::move(def));
   }
@@ -245,18 +253,28 @@ void CheckDuplicateIds(RuleSet* set, size_t first_new = 0) {
 
 std::string LoadIssue::ToString() const {
   std::string out = file;
+  if (line >= 0) StrAppend(&out, ":", line);
   if (index >= 0) StrAppend(&out, ": definition ", index);
   if (!id.empty()) StrAppend(&out, " (", id, ")");
   if (offset >= 0) StrAppend(&out, " at byte ", offset);
-  StrAppend(&out, ": ", reason);
+  StrAppend(&out, out.empty() ? "" : ": ", reason);
   return out;
 }
 
-void RuleSet::Merge(RuleSet other) {
+std::string ImportAccount::ToString() const {
+  std::string out = StrCat(file, ": ", format, ": ", rules, " rules: ", exact, " imported exactly, ",
+                           approximated, " imported with approximations, ", rejected, " rejected");
+  if (!note.empty()) StrAppend(&out, " (", note, ")");
+  return out;
+}
+
+void RuleSet::Merge(RuleSet other, bool rename_duplicates) {
   const size_t first_new = definitions.size();
   for (auto& def : other.definitions) definitions.push_back(std::move(def));
   for (auto& issue : other.issues) issues.push_back(std::move(issue));
-  CheckDuplicateIds(this, first_new);
+  for (auto& account : other.accounts) accounts.push_back(std::move(account));
+  for (auto& note : other.notes) notes.push_back(std::move(note));
+  CheckDuplicateIds(this, first_new, rename_duplicates);
 }
 
 absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view file) {

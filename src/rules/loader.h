@@ -22,7 +22,23 @@ struct LoadIssue {
   std::string id;
   int64_t offset = -1;
   std::string reason;
+  int64_t line = -1;  // 1-based, when the format has lines (importers)
 
+  std::string ToString() const;
+};
+
+// What became of a file's rules (docs/rules.md, "Importing"): each rule is imported
+// exactly, imported with a stated approximation, or rejected with a reason.
+struct ImportAccount {
+  std::string file;
+  std::string format;  // RuleFormatName (rules/importers/import.h)
+  uint64_t rules = 0;
+  uint64_t exact = 0;
+  uint64_t approximated = 0;
+  uint64_t rejected = 0;
+  std::string note;  // about the file as a whole ("ruleset default lists 168 rule ids")
+
+  // "FILE: FORMAT: N rules: A imported exactly, B imported with approximations, C rejected"
   std::string ToString() const;
 };
 
@@ -30,9 +46,15 @@ struct LoadIssue {
 struct RuleSet {
   std::vector<Definition> definitions;
   std::vector<LoadIssue> issues;
+  // Imported files: one account each, and one note per rule imported with an
+  // approximation (what differs from the source format).
+  std::vector<ImportAccount> accounts;
+  std::vector<LoadIssue> notes;
 
   // Appends `other`, reporting ids already present as issues (the later one is dropped).
-  void Merge(RuleSet other);
+  // With `rename_duplicates` (imported rule sets, whose formats do not promise unique
+  // ids across files) a repeated id is kept as "<id>/<n>" and noted instead.
+  void Merge(RuleSet other, bool rename_duplicates = false);
 };
 
 // Parses a JSON array of definitions or NDJSON (detected from the first non-space byte).
