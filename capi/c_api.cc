@@ -17,7 +17,9 @@
 #include "pipeline/package_analysis.h"
 #include "report/report.h"
 #include "scan_plan/planner.h"
+#include "rules/importers/import.h"
 #include "rules/loader.h"
+#include "rules/logic_json.h"
 #include "trawl/trawl.h"
 #include "util/file.h"
 #include "util/status_codes.h"
@@ -133,7 +135,10 @@ trawl_status AddRuleSet(trawl_rules* rules, absl::StatusOr<trawl::RuleSet> loade
   if (!loaded.ok()) return FromStatus(loaded.status(), err);
   trawl::CheckEntityFieldsOf(&*loaded);
   const size_t issues_before = rules->set.issues.size();
-  rules->set.Merge(*std::move(loaded));
+  // Imported formats do not promise ids unique across files (Kingfisher repeats some):
+  // a repeat is kept under a new name and noted rather than dropped.
+  const bool imported = !loaded->accounts.empty();
+  rules->set.Merge(*std::move(loaded), /*rename_duplicates=*/imported);
   if (rules->set.issues.size() == issues_before) return TRAWL_OK;
   const trawl::LoadIssue& first = rules->set.issues[issues_before];
   FillError(err, TRAWL_E_PARSE, first.ToString(), first.index, first.offset);
@@ -159,12 +164,23 @@ struct CallbackSink {
     trawl_match match;
     match.struct_size = sizeof match;
     match.rule_index = m.rule;
-    match.flags = 0;
+    match.flags = m.flags;
     match.start = m.start;
     match.end = m.end;
     match.data = m.text.data();
     match.capture_count = m.capture_count;
     match.captures = m.captures;
+    match.part_count = 0;
+    match.parts = nullptr;
+    std::vector<trawl_match_part> parts;
+    if (m.part_count > 0) {
+      parts.reserve(m.part_count);
+      for (uint32_t i = 0; i < m.part_count; ++i) {
+        parts.push_back({m.parts[i].pattern, 0, m.parts[i].start, m.parts[i].end});
+      }
+      match.part_count = m.part_count;
+      match.parts = parts.data();
+    }
     return callback(&match, user_data) == 0;
   }
 };
@@ -485,15 +501,76 @@ trawl_status trawl_rules_new(trawl_rules** out) {
 void trawl_rules_free(trawl_rules* rules) { delete rules; }
 
 trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path, trawl_error* err) {
-  if (rules == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  return trawl_rules_add_file_as(rules, path, "auto", err);
+}
+
+trawl_status trawl_rules_add_file_as(trawl_rules* rules, const char* path, const char* format,
+                                     trawl_error* err) {
+  if (rules == nullptr || path == nullptr || format == nullptr) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  const std::optional<trawl::RuleFormat> parsed = trawl::ParseRuleFormat(format);
+  if (!parsed) {
+    return Fail(err, TRAWL_E_UNSUPPORTED,
+                trawl::StrCat("unknown rule format '", format, "'; ", trawl::KnownRuleFormats()));
+  }
   return Guard(err, [&] {
-    auto loaded = trawl::LoadRuleFile(path);
+    auto loaded = trawl::LoadRuleFileAs(path, *parsed);
     if (!loaded.ok() && (loaded.status().code() == absl::StatusCode::kNotFound ||
                          loaded.status().code() == absl::StatusCode::kDataLoss)) {
       return Fail(err, TRAWL_E_IO, std::string(loaded.status().message()));
     }
-    if (!loaded.ok()) return Fail(err, TRAWL_E_PARSE, std::string(loaded.status().message()));
+    if (!loaded.ok()) {
+      // The file as a whole is not rules (or not the format named): one issue, so the
+      // problem is listed with the others.
+      rules->set.issues.push_back({"", -1, "", -1, std::string(loaded.status().message())});
+      return Fail(err, TRAWL_E_PARSE, std::string(loaded.status().message()));
+    }
     return AddRuleSet(rules, std::move(loaded), err);
+  });
+}
+
+size_t trawl_rules_account_count(const trawl_rules* rules) {
+  return rules ? rules->set.accounts.size() : 0;
+}
+
+trawl_status trawl_rules_account(trawl_import_account* out, const trawl_rules* rules, size_t i) {
+  if (rules == nullptr || !StructOk(out)) return TRAWL_E_INVALID;
+  if (i >= rules->set.accounts.size()) return TRAWL_E_NOT_FOUND;
+  const trawl::ImportAccount& account = rules->set.accounts[i];
+  trawl_import_account value = TRAWL_IMPORT_ACCOUNT_INIT;
+  value.file = account.file.c_str();
+  value.format = account.format.c_str();
+  value.rules = account.rules;
+  value.exact = account.exact;
+  value.approximated = account.approximated;
+  value.rejected = account.rejected;
+  value.note = account.note.c_str();
+  WriteStruct(out, value);
+  return TRAWL_OK;
+}
+
+size_t trawl_rules_note_count(const trawl_rules* rules) {
+  return rules ? rules->set.notes.size() : 0;
+}
+
+trawl_status trawl_rules_note(trawl_error* out, const trawl_rules* rules, size_t i) {
+  if (rules == nullptr || !StructOk(out)) return TRAWL_E_INVALID;
+  if (i >= rules->set.notes.size()) return TRAWL_E_NOT_FOUND;
+  return Guard(nullptr, [&] {
+    const trawl::LoadIssue& note = rules->set.notes[i];
+    FillError(out, TRAWL_OK, note.ToString(), note.index, note.offset);
+    return TRAWL_OK;
+  });
+}
+
+trawl_status trawl_rules_export_json(trawl_buffer** out, const trawl_rules* rules) {
+  if (out == nullptr) return TRAWL_E_INVALID;
+  *out = nullptr;
+  if (rules == nullptr) return TRAWL_E_INVALID;
+  return Guard(nullptr, [&] {
+    *out = new trawl_buffer{trawl::DefinitionsToJson(rules->set.definitions)};
+    return TRAWL_OK;
   });
 }
 
@@ -611,6 +688,17 @@ trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_erro
 void trawl_db_free(trawl_db* db) { delete db; }
 
 size_t trawl_db_rule_count(const trawl_db* db) { return db ? db->rep->rule_count() : 0; }
+
+const char* trawl_db_rule_pattern_name(const trawl_db* db, size_t rule, uint32_t pattern) {
+  if (db == nullptr || rule >= db->rep->rule_count()) return nullptr;
+  try {
+    const trawl::RuleLogic* logic = db->rep->logic(rule);
+    if (logic == nullptr || pattern >= logic->patterns.size()) return nullptr;
+    return logic->patterns[pattern].name.c_str();
+  } catch (...) {  // decoding a record on first use may allocate
+    return nullptr;
+  }
+}
 
 trawl_status trawl_db_rule(const trawl_db* db, size_t index, trawl_rule_info* out) {
   if (db == nullptr || !StructOk(out)) return TRAWL_E_INVALID;

@@ -251,6 +251,63 @@ TRAWL_API size_t trawl_rules_issue_count(const trawl_rules* rules);
 /** Details of the i-th issue: index, offset and "file: definition N (id): reason". */
 TRAWL_API trawl_status trawl_rules_issue(const trawl_rules* rules, size_t i, trawl_error* out);
 
+/**
+ * As trawl_rules_add_file, in a named format: "auto" (detected from the content, as
+ * trawl_rules_add_file does), "json", "tsv", "gitleaks", "noseyparker", "kingfisher",
+ * "yara" or "suricata" ("snort"). Rules in another tool's format are imported
+ * (docs/rules.md, "Importing"): each is imported exactly, imported with a stated
+ * approximation (trawl_rules_note), or rejected with a reason (an issue with the file,
+ * line and rule id); the file's counts are one trawl_import_account. An unrecognized
+ * file is one TRAWL_E_PARSE error whose message names the formats trawl reads.
+ * `path` and `format` are borrowed. Not thread-safe on one `rules`.
+ * @return TRAWL_OK; TRAWL_E_PARSE when some rule was rejected or had a problem (err: the
+ *         first; good rules are still added) or the file is in no known format;
+ *         TRAWL_E_IO when it cannot be read; TRAWL_E_UNSUPPORTED for an unknown format
+ *         name; TRAWL_E_INVALID for NULL arguments. Since: 0.3
+ */
+TRAWL_API trawl_status trawl_rules_add_file_as(trawl_rules* rules, const char* path,
+                                               const char* format, trawl_error* err);
+
+/** What became of one imported file's rules. Strings are borrowed from the rules and
+ * live until they are freed. Since: 0.3 */
+typedef struct trawl_import_account {
+  size_t struct_size;
+  const char* file;
+  const char* format;    /**< "gitleaks", "noseyparker", "kingfisher", "yara", "suricata" */
+  uint64_t rules;        /**< rules in the file: exact + approximated + rejected */
+  uint64_t exact;        /**< imported with the source format's meaning */
+  uint64_t approximated; /**< imported with a stated approximation (trawl_rules_note) */
+  uint64_t rejected;     /**< not imported; the reason is an issue (trawl_rules_issue) */
+  const char* note;      /**< about the file as a whole, or "" */
+} trawl_import_account;
+
+#define TRAWL_IMPORT_ACCOUNT_INIT {sizeof(trawl_import_account), 0, 0, 0, 0, 0, 0, 0}
+
+/** Number of imported files (trawl JSON and TSV files have no account). Since: 0.3 */
+TRAWL_API size_t trawl_rules_account_count(const trawl_rules* rules);
+/**
+ * The i-th imported file's account.
+ * @return TRAWL_OK, TRAWL_E_INVALID (NULL or a bad struct_size), TRAWL_E_NOT_FOUND (i out
+ *         of range). Since: 0.3
+ */
+TRAWL_API trawl_status trawl_rules_account(trawl_import_account* out, const trawl_rules* rules,
+                                           size_t i);
+/** Number of approximation notes: one per rule imported with an approximation, and one
+ * per id kept under a new name because it repeated. Since: 0.3 */
+TRAWL_API size_t trawl_rules_note_count(const trawl_rules* rules);
+/**
+ * The i-th note, as "file:line: definition N (id): what differs", in out->message
+ * (code TRAWL_OK, index and offset as for issues).
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOT_FOUND. Since: 0.3
+ */
+TRAWL_API trawl_status trawl_rules_note(trawl_error* out, const trawl_rules* rules, size_t i);
+/**
+ * The rules as a trawl JSON array (docs/rules.md), one definition per line: what
+ * `trawl rules import -o` writes; loading it gives the same rules.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.3
+ */
+TRAWL_API trawl_status trawl_rules_export_json(trawl_buffer** out, const trawl_rules* rules);
+
 /* ===================================================================================== */
 /* Database: compiled, immutable, shareable across threads                               */
 /* ===================================================================================== */
@@ -288,6 +345,11 @@ TRAWL_API void trawl_db_free(trawl_db* db);
 #define TRAWL_RULE_REJECTED 2    /**< not scanned; see status_reason */
 /** found by the token pass, not the engine (TRAWL_OPT_TOKEN_PASS). Since: 0.2 */
 #define TRAWL_RULE_TOKEN 3
+/** a composite rule: its patterns' condition is evaluated after the scan. Since: 0.3 */
+#define TRAWL_RULE_COMPOSITE 4
+/** a composite rule's pattern that is not scanned, only searched where its rule's other
+ * patterns matched. Since: 0.3 */
+#define TRAWL_RULE_CONFIRM_ONLY 5
 
 #define TRAWL_SEVERITY_INFO 0
 #define TRAWL_SEVERITY_LOW 1
@@ -313,6 +375,13 @@ typedef struct trawl_rule_info {
 #define TRAWL_RULE_INFO_INIT {sizeof(trawl_rule_info), 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0}
 
 TRAWL_API size_t trawl_db_rule_count(const trawl_db* db);
+/**
+ * The name of pattern `pattern` of composite rule `rule` (as trawl_match_part.pattern
+ * numbers them; "a" for YARA's $a), borrowed from the database; NULL when the rule has no
+ * such pattern. Thread-safe. Since: 0.3
+ */
+TRAWL_API const char* trawl_db_rule_pattern_name(const trawl_db* db, size_t rule,
+                                                 uint32_t pattern);
 /** @return TRAWL_OK, TRAWL_E_INVALID (NULL), TRAWL_E_NOT_FOUND (index out of range) */
 TRAWL_API trawl_status trawl_db_rule(const trawl_db* db, size_t index, trawl_rule_info* out);
 /**
@@ -353,16 +422,37 @@ TRAWL_API void trawl_scratch_free(trawl_scratch* scratch);
 /* Scan                                                                                  */
 /* ===================================================================================== */
 
+/** One occurrence of a composite rule's pattern that belongs to its match. Since: 0.3 */
+typedef struct trawl_match_part {
+  uint32_t pattern;  /**< the pattern's number in its rule (trawl_db_rule_pattern_name) */
+  uint32_t reserved; /**< 0 */
+  uint64_t start;    /**< absolute byte offsets in the input, [start, end) */
+  uint64_t end;
+} trawl_match_part;
+
+/** trawl_match.flags: PCRE2 hit its backtracking limit recovering this span, and RE2
+ * (linear time) recovered it instead. Since: 0.3 */
+#define TRAWL_MATCH_SPAN_RE2 0x1u
+
 /** One match. Callee-owned; valid only during the callback. Fields are only appended. */
 typedef struct trawl_match {
   size_t struct_size;
   uint32_t rule_index;      /**< index for trawl_db_rule */
-  uint32_t flags;           /**< reserved, 0 */
-  uint64_t start;           /**< absolute byte offsets in the input, [start, end) */
+  uint32_t flags;           /**< TRAWL_MATCH_* bits (0 before 0.3) */
+  /** absolute byte offsets in the input, [start, end): the span the rule reports (for a
+   * rule imported from gitleaks, the secret; for a composite rule, the occurrences that
+   * made it hold, or its report pattern's occurrence) */
+  uint64_t start;
   uint64_t end;
-  const char* data;         /**< the matched bytes (end - start of them) */
+  /** the matched bytes (end - start of them); NULL for a composite match a stream no
+   * longer holds the bytes of */
+  const char* data;
   uint32_t capture_count;   /**< capture groups 1..n */
   const int64_t* captures;  /**< 2 * capture_count absolute offsets; -1 for unset groups */
+  /** composite rules: the occurrences of its patterns in the match (at most 64 per
+   * pattern); 0 and NULL otherwise. Since: 0.3 */
+  uint32_t part_count;
+  const trawl_match_part* parts;
 } trawl_match;
 
 typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);

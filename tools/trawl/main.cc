@@ -1,11 +1,13 @@
 // trawl: the command line front end. It uses only the public C API (include/trawl/trawl.h),
 // like any other consumer, so everything it does is reachable from C, Python or any FFI.
 //
-//   trawl rules check [--strict] RULES...
+//   trawl rules check [--strict] [--format F] RULES...
+//   trawl rules import [--format F] [-o OUT] RULES...
 //   trawl rules profile --input FILE [--top N] [--no-plan] [--regex-recognizers]
 //                       [--cache DIR] RULES...
 //   trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]
 //                          [--report FILE] [--cache DIR] [--no-plan] [--regex-recognizers]
+//                          [--format F]
 //   trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]
 //                      [--time-budget-ms N] [INPUT... | -]
 //   trawl db info DB [--rules]
@@ -59,11 +61,13 @@ const bool kStderrIsTerminal = isatty(STDERR_FILENO) != 0;
 int Usage() {
   std::fputs(
       "usage:\n"
-      "  trawl rules check [--strict] RULES...\n"
+      "  trawl rules check [--strict] [--format F] RULES...\n"
+      "  trawl rules import [--format F] [-o OUT] RULES...\n"
       "  trawl rules profile --input FILE [--top N] [--no-plan] [--regex-recognizers]\n"
       "                [--cache DIR] RULES...\n"
       "  trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]\n"
       "                [--report FILE] [--cache DIR] [--no-plan] [--regex-recognizers]\n"
+      "                [--format F]\n"
       "  trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]\n"
       "             [--time-budget-ms N] [INPUT... | -]\n"
       "  trawl db info DB [--rules]\n"
@@ -83,7 +87,10 @@ int Usage() {
       "  keeps no values unless --values)\n"
       "BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N,\n"
       "  --max-bytes N, --time-budget-ms N\n"
-      "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
+      "RULES are trawl JSON or NDJSON, corpus TSV, gitleaks TOML, Nosey Parker or Kingfisher\n"
+      "  YAML, YARA or Suricata/Snort files (optionally .gz), the format detected from the\n"
+      "  content; --format auto|json|tsv|gitleaks|noseyparker|kingfisher|yara|suricata\n"
+      "  forces one. See docs/rules.md.\n",
       stderr);
   return 2;
 }
@@ -141,14 +148,19 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
   return !in.bad();
 }
 
-// Loads every rule file; prints every issue. Returns null only when nothing loaded.
-Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issue_count) {
+// Loads every rule file in `format` ("auto": detected); prints every issue and, for
+// imported files, the accounting line. Returns null only when a file could not be read.
+Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, const std::string& format,
+                             size_t* issue_count, bool print_notes = false) {
   trawl_rules* raw = nullptr;
   if (trawl_rules_new(&raw) != TRAWL_OK) return nullptr;
   Owned<trawl_rules> rules(raw);
   for (const std::string& file : files) {
     trawl_error err = TRAWL_ERROR_INIT;
-    const trawl_status status = trawl_rules_add_file(rules.get(), file.c_str(), &err);
+    const trawl_status status =
+        trawl_rules_add_file_as(rules.get(), file.c_str(), format.c_str(), &err);
+    // TRAWL_E_PARSE: some rule had a problem, or the file as a whole is not rules (one
+    // issue naming the formats trawl reads); both are printed with the issues below.
     if (status != TRAWL_OK && status != TRAWL_E_PARSE) {
       Error(file.c_str(), status, &err);
       return nullptr;
@@ -160,11 +172,30 @@ Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issu
     trawl_rules_issue(rules.get(), i, &issue);
     std::fprintf(stderr, "trawl: %s\n", issue.message);
   }
+  const size_t notes = trawl_rules_note_count(rules.get());
+  for (size_t i = 0; print_notes && i < notes; ++i) {
+    trawl_error note = TRAWL_ERROR_INIT;
+    trawl_rules_note(&note, rules.get(), i);
+    std::fprintf(stderr, "trawl: note: %s\n", note.message);
+  }
+  for (size_t i = 0; i < trawl_rules_account_count(rules.get()); ++i) {
+    trawl_import_account account = TRAWL_IMPORT_ACCOUNT_INIT;
+    trawl_rules_account(&account, rules.get(), i);
+    std::fprintf(stderr,
+                 "trawl: %s: %s: %llu rules: %llu imported exactly, %llu imported with "
+                 "approximations, %llu rejected%s%s%s\n",
+                 account.file, account.format, static_cast<unsigned long long>(account.rules),
+                 static_cast<unsigned long long>(account.exact),
+                 static_cast<unsigned long long>(account.approximated),
+                 static_cast<unsigned long long>(account.rejected), account.note[0] ? " (" : "",
+                 account.note, account.note[0] ? ")" : "");
+  }
   return rules;
 }
 
 struct CompileSettings {
   std::vector<std::string> files;
+  std::string format = "auto";
   int64_t target = TRAWL_TARGET_HOST;
   int64_t threads = 0;
   std::string cache_dir;
@@ -187,11 +218,15 @@ bool ParseCompileFlag(const std::vector<std::string>& args, size_t* i, CompileSe
     settings->token_pass = false;
     return true;
   }
+  if (args[*i] == "--format" && has_value) {
+    settings->format = args[++*i];
+    return true;
+  }
   return false;
 }
 
 Owned<trawl_db> Compile(const CompileSettings& settings, size_t* issue_count, double* seconds) {
-  Owned<trawl_rules> rules = LoadRules(settings.files, issue_count);
+  Owned<trawl_rules> rules = LoadRules(settings.files, settings.format, issue_count);
   if (!rules) return nullptr;
   trawl_options* raw_options = nullptr;
   trawl_options_new(&raw_options);
@@ -258,11 +293,15 @@ int WriteBufferTo(const trawl_buffer* buffer, const std::string& output) {
 int CmdRulesCheck(std::vector<std::string> args) {
   bool strict = false;
   CompileSettings settings;
-  for (const auto& a : args) {
-    if (a == "--strict") {
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--strict") {
       strict = true;
+    } else if (ParseCompileFlag(args, &i, &settings)) {
+      continue;
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      return Usage();
     } else {
-      settings.files.push_back(a);
+      settings.files.push_back(args[i]);
     }
   }
   if (settings.files.empty()) return Usage();
@@ -287,6 +326,36 @@ int CmdRulesCheck(std::vector<std::string> args) {
                static_cast<unsigned long long>(failures));
   const bool ok = issues == 0 && failures == 0 && (!strict || counts.rejected == 0);
   return ok ? 0 : 1;
+}
+
+// Imports rule files of any format and writes them as one trawl JSON file; the
+// accounting of each file goes to stderr, with a note per approximated rule.
+int CmdRulesImport(std::vector<std::string> args) {
+  std::string format = "auto", output;
+  std::vector<std::string> files;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const bool has_value = i + 1 < args.size();
+    if (args[i] == "--format" && has_value) {
+      format = args[++i];
+    } else if (args[i] == "-o" && has_value) {
+      output = args[++i];
+    } else if (!args[i].empty() && args[i][0] == '-') {
+      return Usage();
+    } else {
+      files.push_back(args[i]);
+    }
+  }
+  if (files.empty()) return Usage();
+  size_t issues = 0;
+  Owned<trawl_rules> rules = LoadRules(files, format, &issues, /*print_notes=*/true);
+  if (!rules) return 1;
+  trawl_buffer* raw = nullptr;
+  const trawl_status status = trawl_rules_export_json(&raw, rules.get());
+  if (status != TRAWL_OK) return Error("export", status);
+  Owned<trawl_buffer> json(raw);
+  std::fprintf(stderr, "trawl: %zu rules imported, %zu rejected or with problems\n",
+               trawl_rules_count(rules.get()), issues);
+  return WriteBufferTo(json.get(), output);
 }
 
 int CmdRulesProfile(std::vector<std::string> args) {
@@ -918,6 +987,9 @@ int main(int argc, char** argv) {
   args.erase(args.begin());
   if (command == "rules" && !args.empty() && args[0] == "check") {
     return CmdRulesCheck({args.begin() + 1, args.end()});
+  }
+  if (command == "rules" && !args.empty() && args[0] == "import") {
+    return CmdRulesImport({args.begin() + 1, args.end()});
   }
   if (command == "rules" && !args.empty() && args[0] == "profile") {
     return CmdRulesProfile({args.begin() + 1, args.end()});
