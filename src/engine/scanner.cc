@@ -3,11 +3,15 @@
 // the results equal a PCRE2 global match loop for every rule whose matches fit the window.
 #include "engine/scanner.h"
 
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <cctype>
+#include <unordered_map>
 
 #include "engine/internal/composite_eval.h"
 #include "engine/internal/engine_parts.h"
+#include "engine/re2_dialect.h"
 #include "tokens/token_pass.h"
 #include "tokens/token_rules.h"
 #include "util/status_codes.h"
@@ -37,6 +41,7 @@ struct PendingMatch {
   uint64_t end;
   uint32_t capture_begin;
   uint32_t capture_count;
+  uint32_t flags;  // MatchFlag bits
 };
 
 // An atom hit of a gated rule: some match may contain the atom ending at `end`.
@@ -80,6 +85,11 @@ struct Scanner::Impl {
 
   std::vector<PendingMatch> pending;
   std::vector<int64_t> captures;
+  // RE2 programs recovering spans PCRE2 gave up on, compiled on first need; null when the
+  // rule's pattern is outside RE2's syntax.
+  std::unordered_map<uint32_t, std::unique_ptr<re2::RE2>> re2_fallback;
+  std::vector<re2::StringPiece> re2_groups;
+  std::vector<PCRE2_SIZE> re2_ovector;
   std::vector<GateHit> gate_hits;
   std::vector<int8_t> fixed_span;  // per rule: -1 not yet known, 0 no, 1 yes
   // Distinct rules per partition, and how many of them are not capped in this scan: a
@@ -167,7 +177,7 @@ struct Scanner::Impl {
   }
 
   bool Record(uint32_t rule, RuleState& state, uint64_t start, uint64_t end, uint32_t capture_begin,
-              uint32_t capture_count) {
+              uint32_t capture_count, uint32_t flags = 0) {
     if (const uint8_t bits = rule_bits[rule]; bits != 0) {
       if ((bits & kRuleFullword) && !Fullword(start, end)) return true;
       if (bits & kRulePart) {
@@ -182,14 +192,14 @@ struct Scanner::Impl {
             &span_end);
         if (verdict == internal::CompositeEvaluator::Verdict::kDrop) return true;
         if (verdict == internal::CompositeEvaluator::Verdict::kDefer) {
-          Defer(rule, span_start, span_end, capture_begin, capture_count);
+          Defer(rule, span_start, span_end, capture_begin, capture_count, flags);
           return CountTowardCap(rule, state);
         }
         start = span_start;
         end = span_end;
       }
     }
-    pending.push_back({rule, start, end, capture_begin, capture_count});
+    pending.push_back({rule, start, end, capture_begin, capture_count, flags});
     ++summary.matches;
     if (limits.profile) limits.profile->rules[rule].matches++;
     if (!CountTowardCap(rule, state)) return false;
@@ -221,18 +231,56 @@ struct Scanner::Impl {
     uint64_t start, end;
     std::string text;
     std::vector<int64_t> captures;
+    uint32_t flags;
   };
   std::vector<DeferredMatch> deferred;
 
   void Defer(uint32_t rule, uint64_t start, uint64_t end, uint32_t capture_begin,
-             uint32_t capture_count) {
-    DeferredMatch d{rule, start, end, {}, {}};
+             uint32_t capture_count, uint32_t flags) {
+    DeferredMatch d{rule, start, end, {}, {}, flags};
     if (start >= window_base && end <= window_base + window.size()) {
       d.text = std::string(window.substr(start - window_base, end - start));
     }
     d.captures.assign(captures.begin() + capture_begin,
                       captures.begin() + capture_begin + 2 * capture_count);
     deferred.push_back(std::move(d));
+  }
+
+  const re2::RE2* Re2For(uint32_t rule) {
+    auto [it, inserted] = re2_fallback.try_emplace(rule);
+    if (inserted) it->second = CompileRe2(db->definition(rule));
+    return it->second.get();
+  }
+
+  // The leftmost match of `rule` starting at or after `search_from` and no later than
+  // `end` (the engine's match end, as PCRE2's offset limit), found by RE2.
+  bool RecoverWithRe2(const re2::RE2& re, uint32_t rule, RuleState& state, uint64_t search_from,
+                      uint64_t end) {
+    const int groups = re.NumberOfCapturingGroups();
+    re2_groups.assign(static_cast<size_t>(groups) + 1, re2::StringPiece());
+    const re2::StringPiece text(window.data(), window.size());
+    if (!re.Match(text, search_from - window_base, window.size(), re2::RE2::UNANCHORED,
+                  re2_groups.data(), groups + 1) ||
+        re2_groups[0].data() - window.data() > static_cast<ptrdiff_t>(end - window_base)) {
+      // PCRE2 could not decide and RE2 finds nothing: the dialects disagree. Say so.
+      ++summary.confirm_errors;
+      summary.truncation |= kTruncConfirmLimit;
+      return true;
+    }
+    re2_ovector.assign(2 * (static_cast<size_t>(groups) + 1), PCRE2_UNSET);
+    for (int g = 0; g <= groups; ++g) {
+      if (re2_groups[g].data() == nullptr) continue;
+      re2_ovector[2 * g] = static_cast<PCRE2_SIZE>(re2_groups[g].data() - window.data());
+      re2_ovector[2 * g + 1] = re2_ovector[2 * g] + re2_groups[g].size();
+    }
+    ++summary.spans_by_re2;
+    const uint64_t start = window_base + re2_ovector[0];
+    const uint64_t stop = window_base + re2_ovector[1];
+    const uint32_t capture_begin =
+        AppendCaptures(re2_ovector.data(), static_cast<uint32_t>(groups), window_base);
+    state.cursor = stop > start ? stop : start + 1;
+    return Record(rule, state, start, stop, capture_begin, static_cast<uint32_t>(groups),
+                  kMatchSpanByRe2);
   }
 
   // YARA's fullword: no letter or digit touches the match on either side.
@@ -330,6 +378,13 @@ struct Scanner::Impl {
       return true;
     }
     if (rc < 0) {
+      // PCRE2 hit its backtracking limit: RE2 finds the same leftmost-first match in
+      // linear time when the pattern is within its syntax.
+      if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
+        if (const re2::RE2* re = Re2For(rule)) {
+          return RecoverWithRe2(*re, rule, state, search_from, end);
+        }
+      }
       ++summary.confirm_errors;
       summary.truncation |= kTruncConfirmLimit;
       return true;
@@ -568,6 +623,7 @@ struct Scanner::Impl {
       match.text = d.text;
       match.capture_count = static_cast<uint32_t>(d.captures.size() / 2);
       match.captures = d.captures.empty() ? nullptr : d.captures.data();
+      match.flags = d.flags;
       if (!Deliver(match, sink)) break;
     }
     deferred.clear();
@@ -649,6 +705,7 @@ struct Scanner::Impl {
       match.text = data.substr(m.start - base, m.end - m.start);
       match.capture_count = m.capture_count;
       match.captures = m.capture_count ? captures.data() + m.capture_begin : nullptr;
+      match.flags = m.flags;
       if (!sink(match)) {
         summary.truncation |= kTruncStopped;
         stopped = true;

@@ -119,6 +119,7 @@ struct ScanSummary {
   uint64_t candidates = 0;       // engine hits considered (after overlap suppression)
   uint64_t confirm_failures = 0;  // candidates PCRE2 did not confirm (prefilter misses)
   uint64_t confirm_errors = 0;    // candidates PCRE2 could not decide (limits)
+  uint64_t spans_by_re2 = 0;      // PCRE2 gave up, RE2 recovered the span (kMatchSpanByRe2)
   uint32_t truncation = 0;        // TruncationReason bits; 0 when complete
   std::vector<uint32_t> capped_rules;  // rules that hit max_matches_per_rule
 };

@@ -9,61 +9,11 @@
 #include <numeric>
 
 #include "engine/compiler.h"
+#include "engine/re2_dialect.h"
 #include "util/strings.h"
 
 namespace trawl::plan {
 namespace {
-
-// Rewrites a PCRE2 pattern into RE2 text with the same meaning where the two dialects
-// differ in a way RE2 would silently accept: PCRE2's \s includes VT (0x0B), RE2's does
-// not, and RE2 expands small classes into atoms, so "key\s" would miss "key\x0b".
-// Returns false for constructs whose RE2 reading could differ and that we do not
-// rewrite: \v (a class in PCRE2, VT in RE2), \S inside a class, and \1-\9 (PCRE2
-// back-references or octal). Escapes RE2 does not know make it fail to parse: safe.
-bool RewriteForRe2(std::string_view p, std::string* out) {
-  static constexpr std::string_view kSpace = "\\t\\n\\x0b\\f\\r ";
-  bool in_class = false;
-  for (size_t i = 0; i < p.size(); ++i) {
-    const char c = p[i];
-    if (c == '\\' && i + 1 < p.size()) {
-      const char e = p[++i];
-      if (e == 'v' || (e >= '1' && e <= '9')) return false;
-      if (e == 'Q') return false;  // \Q...\E would need its own scanner
-      if (e == 's') {
-        if (in_class) {
-          out->append(kSpace);
-        } else {
-          out->append("[").append(kSpace).append("]");
-        }
-      } else if (e == 'S') {
-        if (in_class) return false;
-        out->append("[^").append(kSpace).append("]");
-      } else {
-        out->push_back('\\');
-        out->push_back(e);
-      }
-      continue;
-    }
-    if (!in_class && c == '[') {
-      in_class = true;
-      out->push_back(c);
-      // A leading ']' (after an optional '^') is a literal member.
-      if (i + 1 < p.size() && p[i + 1] == '^') out->push_back(p[++i]);
-      if (i + 1 < p.size() && p[i + 1] == ']') out->push_back(p[++i]);
-      continue;
-    }
-    if (in_class && c == '[' && i + 1 < p.size() && p[i + 1] == ':') {
-      const size_t close = p.find(":]", i + 2);
-      if (close == std::string_view::npos) return false;
-      out->append(p.substr(i, close + 2 - i));
-      i = close + 1;
-      continue;
-    }
-    if (in_class && c == ']') in_class = false;
-    out->push_back(c);
-  }
-  return true;
-}
 
 bool UsableAtom(const std::string& atom, size_t min_atom_len) {
   if (atom.size() < min_atom_len) return false;
@@ -78,18 +28,12 @@ bool UsableAtom(const std::string& atom, size_t min_atom_len) {
 AtomSet RequiredAtoms(const Definition& def, size_t min_atom_len) {
   AtomSet out;
   if (def.kind != PatternKind::kRegex) return out;
-  std::string rewritten;
-  if (!RewriteForRe2(def.expression, &rewritten)) {
+  std::string pattern;
+  RE2::Options options;
+  if (!Re2Pattern(def, &pattern, &options)) {
     out.why_none = "uses a construct RE2 reads differently from PCRE2 (\\v, \\1-\\9, \\Q, [\\S])";
     return out;
   }
-  RE2::Options options;
-  options.set_log_errors(false);
-  options.set_encoding((def.flags & kFlagUtf8) ? RE2::Options::EncodingUTF8
-                                               : RE2::Options::EncodingLatin1);
-  options.set_case_sensitive((def.flags & kFlagCaseless) == 0);
-  options.set_dot_nl((def.flags & kFlagDotAll) != 0);
-  const std::string pattern = (def.flags & kFlagMultiline) ? StrCat("(?m)", rewritten) : rewritten;
   re2::FilteredRE2 filter(static_cast<int>(min_atom_len));
   int id = 0;
   if (const RE2::ErrorCode rc = filter.Add(pattern, options, &id); rc != RE2::NoError) {

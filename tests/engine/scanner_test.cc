@@ -234,5 +234,38 @@ TEST(ScannerTest, OverlappingEngineEndIsNotUnplaced) {
   EXPECT_EQ(summary.truncation, 0u) << TruncationReasonsText(summary.truncation);
 }
 
+// PCRE2 gives up at its backtracking limit (here forced low); RE2 recovers the same
+// leftmost-first span and captures in linear time and the match says so. A pattern outside
+// RE2's syntax (lookahead) is still reported as undecided.
+TEST(ScannerTest, Re2RecoversTheSpanWhenPcre2GivesUp) {
+  auto db = MustCompile({Regex("mailer", "user(?:\\s*.*\\s*){0,3}=\\s*'([^']+)'"),
+                         Regex("ahead", "pass(?=word)(?:\\s*.*\\s*){0,3}d")});
+  ASSERT_TRUE(db);
+  const std::string input = "x\n$mail->user   \n  = 'bob' ; password";
+  ScanLimits limits;
+  limits.pcre2_match_limit = 2;
+  ScanSummary summary;
+  std::vector<uint32_t> flags;
+  auto scanner = Scanner::Create(db);
+  ASSERT_TRUE(scanner.ok());
+  std::vector<Found> found;
+  auto result = (*scanner)->Scan(input, limits, [&](const Match& m) {
+    found.push_back({m.rule, m.start, m.end, std::string(m.text),
+                     std::vector<int64_t>(m.captures, m.captures + 2 * m.capture_count)});
+    flags.push_back(m.flags);
+    return true;
+  });
+  ASSERT_TRUE(result.ok()) << result.status();
+  // What PCRE2 finds without the limit.
+  const auto unlimited = ScanAll(db, input);
+  ASSERT_EQ(unlimited.size(), 2u);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], unlimited[0]);
+  EXPECT_EQ(flags[0], kMatchSpanByRe2);
+  EXPECT_EQ(result->spans_by_re2, 1u);
+  EXPECT_EQ(result->confirm_errors, 1u);  // the lookahead rule
+  EXPECT_NE(result->truncation & kTruncConfirmLimit, 0u);
+}
+
 }  // namespace
 }  // namespace trawl
