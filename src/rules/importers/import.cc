@@ -171,6 +171,12 @@ absl::StatusOr<RuleSet> LoadRuleFileAs(const std::string& path, RuleFormat forma
   std::string_view name = path;
   if (EndsWith(name, ".gz")) name.remove_suffix(3);
   if (format == RuleFormat::kAuto && EndsWith(name, ".tsv")) format = RuleFormat::kTsv;
+  // A file with no rule in it (only comments: signature-base keeps such files where rules
+  // moved elsewhere) has no content to tell its format by; its name still does.
+  if (format == RuleFormat::kAuto && !DetectRuleFormat(*text)) {
+    if (EndsWith(name, ".yar") || EndsWith(name, ".yara")) format = RuleFormat::kYara;
+    if (EndsWith(name, ".rules")) format = RuleFormat::kSuricata;
+  }
   return ParseRules(*text, path, format);
 }
 

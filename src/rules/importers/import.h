@@ -48,7 +48,8 @@ std::optional<RuleFormat> DetectRuleFormat(std::string_view text);
 absl::StatusOr<RuleSet> ParseRules(std::string_view text, std::string_view file, RuleFormat format);
 
 // Reads a rule file (optionally .gz) in `format` (kAuto: detected; a .tsv name selects
-// the corpus TSV).
+// the corpus TSV; a .yar, .yara or .rules name decides when the content cannot, as in a
+// file of comments only).
 absl::StatusOr<RuleSet> LoadRuleFileAs(const std::string& path, RuleFormat format);
 
 }  // namespace trawl
