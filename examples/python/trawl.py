@@ -164,6 +164,16 @@ class _RuleInfo(Structure):
         super().__init__(ctypes.sizeof(_RuleInfo))  # TRAWL_RULE_INFO_INIT
 
 
+class _ImportAccount(Structure):
+    """trawl_import_account."""
+    _fields_ = [("struct_size", c_size_t), ("file", c_char_p), ("format", c_char_p),
+                ("rules", c_uint64), ("exact", c_uint64), ("approximated", c_uint64),
+                ("rejected", c_uint64), ("note", c_char_p)]
+
+    def __init__(self):
+        super().__init__(ctypes.sizeof(_ImportAccount))  # TRAWL_IMPORT_ACCOUNT_INIT
+
+
 class _Match(Structure):
     """trawl_match. `data` is not NUL-terminated, hence a plain pointer."""
     _fields_ = [("struct_size", c_size_t), ("rule_index", c_uint32), ("flags", c_uint32),
@@ -227,6 +237,12 @@ _SIGNATURES = {
     "trawl_rules_new": (_status, [POINTER(_RULES)]),
     "trawl_rules_free": (None, [_RULES]),
     "trawl_rules_add_file": (_status, [_RULES, c_char_p, _ERR]),
+    "trawl_rules_add_file_as": (_status, [_RULES, c_char_p, c_char_p, _ERR]),
+    "trawl_rules_account_count": (c_size_t, [_RULES]),
+    "trawl_rules_account": (_status, [POINTER(_ImportAccount), _RULES, c_size_t]),
+    "trawl_rules_note_count": (c_size_t, [_RULES]),
+    "trawl_rules_note": (_status, [_ERR, _RULES, c_size_t]),
+    "trawl_rules_export_json": (_status, [POINTER(_BUFFER), _RULES]),
     "trawl_rules_add_json": (_status, [_RULES, c_char_p, c_size_t, c_char_p, _ERR]),
     "trawl_rules_count": (c_size_t, [_RULES]),
     "trawl_rules_issue_count": (c_size_t, [_RULES]),
@@ -518,6 +534,18 @@ class Issue:
     message: str  # "file: definition N (id): reason"
 
 
+@dataclass
+class ImportAccount:
+    """One imported file: every rule exact, approximated (a note) or rejected (an issue)."""
+    file: str
+    format: str
+    rules: int
+    exact: int
+    approximated: int
+    rejected: int
+    note: str
+
+
 class Rules(_Handle):
     """trawl_rules: a set of pattern definitions (docs/rules.md). Not thread-safe to modify."""
 
@@ -530,15 +558,19 @@ class Rules(_Handle):
         _check(lib.trawl_rules_new(byref(ptr)), what="trawl_rules_new")
         self._adopt(ptr, lib.trawl_rules_free)
 
-    def add_file(self, path, strict: bool = True) -> "Rules":
-        """Adds the definitions of a JSON, NDJSON or corpus TSV file (optionally .gz).
+    def add_file(self, path, strict: bool = True, format: str = "auto") -> "Rules":
+        """Adds the definitions of a rule file (optionally .gz): trawl JSON or NDJSON,
+        corpus TSV, or another tool's rules (gitleaks, Nosey Parker, Kingfisher, YARA,
+        Suricata), the format detected from the content or named by `format`.
 
         Good definitions are always added. With strict (the default) any bad definition
-        raises TrawlError(TRAWL_E_PARSE) naming the first (index, message); with
-        strict=False only an unreadable file raises, and issues() lists the problems.
+        (or rejected imported rule) raises TrawlError(TRAWL_E_PARSE) naming the first
+        (index, message); with strict=False only an unreadable file or an unknown format
+        name raises, and issues(), notes() and accounts() list what happened.
         """
         err = _Error()
-        status = _library().trawl_rules_add_file(self._handle(), _path(path), byref(err))
+        status = _library().trawl_rules_add_file_as(self._handle(), _path(path),
+                                                    format.encode(), byref(err))
         if status != TRAWL_E_PARSE or strict:
             _check(status, err)
         return self
@@ -556,6 +588,33 @@ class Rules(_Handle):
 
     def __len__(self) -> int:
         return _library().trawl_rules_count(self._handle())
+
+    def accounts(self) -> List["ImportAccount"]:
+        """What became of each imported file's rules (trawl_rules_account)."""
+        lib = _library()
+        out = []
+        for i in range(lib.trawl_rules_account_count(self._handle())):
+            a = _ImportAccount()
+            _check(lib.trawl_rules_account(byref(a), self._handle(), i))
+            out.append(ImportAccount(a.file.decode(), a.format.decode(), a.rules, a.exact,
+                                     a.approximated, a.rejected, a.note.decode()))
+        return out
+
+    def notes(self) -> List[str]:
+        """One per rule imported with an approximation: what differs (trawl_rules_note)."""
+        lib = _library()
+        out = []
+        for i in range(lib.trawl_rules_note_count(self._handle())):
+            err = _Error()
+            _check(lib.trawl_rules_note(byref(err), self._handle(), i))
+            out.append(err.message.decode("utf-8", "replace"))
+        return out
+
+    def export_json(self) -> bytes:
+        """The rules as a trawl JSON array (what `trawl rules import -o` writes)."""
+        buffer = _BUFFER()
+        _check(_library().trawl_rules_export_json(byref(buffer), self._handle()))
+        return _take(buffer)
 
     def issues(self) -> List[Issue]:
         """Every problem recorded so far, in the order found."""

@@ -648,6 +648,106 @@ static void test_stages(void) {
   trawl_db_free(db);
 }
 
+struct parts_seen {
+  int matches;
+  uint32_t part_count;
+  const char* first_part_name;
+  const trawl_db* db;
+};
+
+static int collect_parts(const trawl_match* m, void* user_data) {
+  struct parts_seen* p = (struct parts_seen*)user_data;
+  p->matches++;
+  p->part_count += m->part_count;
+  if (m->part_count > 0 && p->first_part_name == NULL) {
+    p->first_part_name = trawl_db_rule_pattern_name(p->db, m->rule_index, m->parts[0].pattern);
+  }
+  return 0;
+}
+
+/* Rules in other tools' formats: detected, accounted for, exported as trawl JSON; a file
+ * in no known format is one error naming the formats. */
+static void test_imported_rules(void) {
+  const char* fixtures = TRAWL_SOURCE_DIR "/tests/rules/importers/";
+  char path[4096];
+  trawl_rules* rules = NULL;
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_import_account account = TRAWL_IMPORT_ACCOUNT_INIT;
+  CHECK(trawl_rules_new(&rules) == TRAWL_OK);
+  snprintf(path, sizeof path, "%sgitleaks.toml", fixtures);
+  /* two of its five rules are rejected: TRAWL_E_PARSE, the good ones still added */
+  CHECK(trawl_rules_add_file(rules, path, &err) == TRAWL_E_PARSE);
+  CHECK(strstr(err.message, "gitleaks.toml:28") != NULL);
+  CHECK(trawl_rules_count(rules) == 3);
+  CHECK(trawl_rules_account_count(rules) == 1);
+  CHECK(trawl_rules_account(&account, rules, 0) == TRAWL_OK);
+  CHECK(strcmp(account.format, "gitleaks") == 0);
+  CHECK(account.rules == 5 && account.exact == 3 && account.approximated == 0 &&
+        account.rejected == 2);
+  CHECK(trawl_rules_account(&account, rules, 1) == TRAWL_E_NOT_FOUND);
+  snprintf(path, sizeof path, "%sfixture.rules", fixtures);
+  CHECK(trawl_rules_add_file_as(rules, path, "snort", &err) == TRAWL_E_PARSE);
+  CHECK(trawl_rules_account_count(rules) == 2);
+  CHECK(trawl_rules_note_count(rules) == 3);
+  trawl_error note = TRAWL_ERROR_INIT;
+  CHECK(trawl_rules_note(&note, rules, 1) == TRAWL_OK);
+  CHECK(strstr(note.message, "fixture.rules:3") != NULL);
+  CHECK(strstr(note.message, "http_uri approximated") != NULL);
+  CHECK(trawl_rules_note(&note, rules, 3) == TRAWL_E_NOT_FOUND);
+  CHECK(trawl_rules_add_file_as(rules, path, "xml", &err) == TRAWL_E_UNSUPPORTED);
+  CHECK(strstr(err.message, "YARA") != NULL);
+  /* exported, the rules load back as the same number of rules */
+  trawl_buffer* json = NULL;
+  CHECK(trawl_rules_export_json(&json, rules) == TRAWL_OK);
+  trawl_rules* again = NULL;
+  CHECK(trawl_rules_new(&again) == TRAWL_OK);
+  CHECK(trawl_rules_add_json(again, trawl_buffer_data(json), trawl_buffer_size(json), "export",
+                             &err) == TRAWL_OK);
+  CHECK(trawl_rules_count(again) == trawl_rules_count(rules));
+  CHECK(trawl_rules_account_count(again) == 0);
+  trawl_buffer_free(json);
+  trawl_rules_free(again);
+  trawl_rules_free(rules);
+
+  /* not a rule file: one error that names the formats, not a JSON parse error */
+  char dir[] = "/tmp/trawl_capi_import_XXXXXX";
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(path, sizeof path, "%s/notes.txt", dir);
+  FILE* f = fopen(path, "w");
+  CHECK(f != NULL);
+  if (f) {
+    fputs("just some words\n", f);
+    fclose(f);
+  }
+  CHECK(trawl_rules_new(&rules) == TRAWL_OK);
+  CHECK(trawl_rules_add_file(rules, path, &err) == TRAWL_E_PARSE);
+  CHECK(strstr(err.message, "not a rule file") != NULL);
+  CHECK(strstr(err.message, "Suricata") != NULL);
+  CHECK(trawl_rules_issue_count(rules) == 1);
+  trawl_rules_free(rules);
+  unlink(path);
+  rmdir(dir);
+
+  /* a YARA rule's match names the strings that made it hold */
+  CHECK(trawl_rules_new(&rules) == TRAWL_OK);
+  snprintf(path, sizeof path, "%sfixture.yar", fixtures);
+  CHECK(trawl_rules_add_file_as(rules, path, "yara", &err) == TRAWL_E_PARSE);
+  trawl_db* db = NULL;
+  CHECK(trawl_db_compile(&db, rules, NULL, &err) == TRAWL_OK);
+  trawl_scratch* scratch = NULL;
+  CHECK(trawl_scratch_new(&scratch, db) == TRAWL_OK);
+  struct parts_seen seen = {0, 0, NULL, db};
+  const char text[] = "ALPHA bexa";
+  CHECK(trawl_scan(db, scratch, text, strlen(text), NULL, collect_parts, &seen, NULL) == TRAWL_OK);
+  CHECK(seen.matches == 1);
+  CHECK(seen.part_count == 2);
+  CHECK(seen.first_part_name != NULL && strcmp(seen.first_part_name, "a") == 0);
+  CHECK(trawl_db_rule_pattern_name(db, 0, 99) == NULL);
+  trawl_scratch_free(scratch);
+  trawl_db_free(db);
+  trawl_rules_free(rules);
+}
+
 int main(void) {
   test_version_and_status();
   test_null_handles();
@@ -661,6 +761,7 @@ int main(void) {
   test_stages();
   test_carving_options();
   test_intake_limit_options();
+  test_imported_rules();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -78,6 +78,21 @@ check_fails bad-rules-index "definition 2" "$trawl" rules check "$work/bad.json"
 printf '[{"id":"v","regex":"x","validator":"no_such_validator"}]' >"$work/badval.json"
 check_fails unknown-validator "no_such_validator" "$trawl" rules check "$work/badval.json"
 check_fails missing-rules "cannot\|No such file" "$trawl" compile /nonexistent.json -o "$work/x.tdb"
+# Other tools' rule files: imported with one accounting line per file, written as trawl
+# JSON that loads and passes its examples; an unknown file names the formats trawl reads.
+fixtures=$root/tests/rules/importers
+check rules-import bash -c "'$trawl' rules import '$fixtures/noseyparker.yml' '$fixtures/kingfisher.yml' \
+  '$fixtures/gitleaks.toml' '$fixtures/fixture.yar' '$fixtures/fixture.rules' -o '$work/imported.json' \
+  2>'$work/import.err'"
+check rules-import-accounting grep -q "fixture.rules: suricata: 5 rules: 0 imported exactly, 3 imported with approximations, 2 rejected" "$work/import.err"
+check rules-import-rejection grep -q "fixture.yar:23: definition 2 (yara.UsesModule)" "$work/import.err"
+check rules-import-note grep -q "note: .*fixture.rules:3: .*http_uri approximated" "$work/import.err"
+check rules-check-imported "$trawl" rules check "$work/imported.json"
+contains rules-check-imported-examples '"examples":4,"failure_count":0'
+printf 'just some words\n' >"$work/notes.txt"
+check_fails rules-unknown-format "not a rule file trawl recognizes; .*YARA" "$trawl" rules check "$work/notes.txt"
+check_fails rules-forced-format "fixture.yar:1: not valid TOML" "$trawl" rules check --format gitleaks "$fixtures/fixture.yar"
+check_fails rules-format-name "unknown rule format 'xml'" "$trawl" compile --format xml "$fixtures/fixture.yar" -o "$work/x.tdb"
 check_fails usage "usage" "$trawl" frobnicate
 
 echo "$passed passed, $failed failed"

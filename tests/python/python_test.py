@@ -63,6 +63,8 @@ class StructLayoutTest(unittest.TestCase):
         self.assertEqual(trawl._Match.captures.offset, 48)
         self.assertEqual(ctypes.sizeof(trawl._ScanResult), 40)
         self.assertEqual(trawl._ScanResult.truncation.offset, 32)
+        self.assertEqual(ctypes.sizeof(trawl._ImportAccount), 64)
+        self.assertEqual(trawl._ImportAccount.rejected.offset, 48)
 
     def test_every_function_is_declared(self):
         lib = trawl.load()
@@ -146,6 +148,26 @@ class ErrorTest(unittest.TestCase):
             with self.assertRaises(trawl.TrawlError) as cm:
                 rules.add_file("/nonexistent/rules.json", strict=False)
             self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+
+    def test_imported_rules_are_accounted_for(self):
+        fixtures = os.path.join(ARGS.root, "tests", "rules", "importers")
+        with trawl.Rules() as rules:
+            with self.assertRaises(trawl.TrawlError) as cm:
+                rules.add_file(os.path.join(fixtures, "fixture.yar"))  # one rule rejected
+            self.assertIn("fixture.yar:23", cm.exception.message)
+            rules.add_file(os.path.join(fixtures, "fixture.rules"), strict=False,
+                           format="suricata")
+            accounts = rules.accounts()
+            self.assertEqual([(a.format, a.rules, a.exact, a.approximated, a.rejected)
+                              for a in accounts],
+                             [("yara", 4, 3, 0, 1), ("suricata", 5, 0, 3, 2)])
+            self.assertEqual(len(rules.notes()), 3)
+            self.assertIn("http_uri approximated", rules.notes()[1])
+            exported = json.loads(rules.export_json())
+            self.assertEqual(len(exported), len(rules))
+            with self.assertRaises(trawl.TrawlError) as cm:
+                rules.add_file(os.path.join(fixtures, "fixture.yar"), format="xml")
+            self.assertEqual(cm.exception.code, trawl.TRAWL_E_UNSUPPORTED)
 
     def test_truncated_artifact_is_corrupt(self):
         blob = DB.serialize()
