@@ -84,7 +84,7 @@ fixtures=$root/tests/rules/importers
 check rules-import bash -c "'$trawl' rules import '$fixtures/noseyparker.yml' '$fixtures/kingfisher.yml' \
   '$fixtures/gitleaks.toml' '$fixtures/fixture.yar' '$fixtures/fixture.rules' -o '$work/imported.json' \
   2>'$work/import.err'"
-check rules-import-accounting grep -q "fixture.rules: suricata: 5 rules: 0 imported exactly, 3 imported with approximations, 2 rejected" "$work/import.err"
+check rules-import-accounting grep -q "fixture.rules: suricata: 6 rules: 0 imported exactly, 3 imported with approximations, 3 rejected" "$work/import.err"
 check rules-import-rejection grep -q "fixture.yar:23: definition 2 (yara.UsesModule)" "$work/import.err"
 check rules-import-note grep -q "note: .*fixture.rules:3: .*http_uri approximated" "$work/import.err"
 check rules-check-imported "$trawl" rules check "$work/imported.json"

@@ -270,12 +270,15 @@ TEST(YaraImportTest, SyntaxErrorRejectsTheRuleWithItsLineAndKeepsTheRest) {
 
 TEST(SuricataImportTest, AccountingNotesAndRejections) {
   const RuleSet set = MustLoad("fixture.rules");
-  EXPECT_EQ(Account(set), "suricata 5=0+3+2");
+  EXPECT_EQ(Account(set), "suricata 6=0+3+3");
   EXPECT_THAT(IssueTexts(set),
               UnorderedElementsAre(
                   HasSubstr("fixture.rules:5: definition 3 (suricata.1000004)"),
                   HasSubstr("fixture.rules:6: definition 4 (suricata.1000005) at byte 510: no "
-                            "content or pcre")));
+                            "content or pcre"),
+                  // Rejected at its flowbits keyword, still named by its sid.
+                  HasSubstr("fixture.rules:7: definition 5 (suricata.1000006) at byte 603: "
+                            "flowbits:noalert")));
   ASSERT_EQ(set.notes.size(), 3u);
   EXPECT_THAT(set.notes[1].reason, HasSubstr("http_uri approximated as anywhere in the component"));
   // The approximation is also in the rule's description.

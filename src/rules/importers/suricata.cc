@@ -226,9 +226,13 @@ void ConvertRule(std::string_view header, const std::vector<Option>& options, Pa
   bool jumped = false;     // a byte_jump/byte_extract moved the inspection point
   // The content the next modifier applies to (an index: patterns grow), or -1.
   int last = -1;
+  // The id first, so a rule rejected by an early keyword is still named.
+  for (const Option& option : options) {
+    if (option.key == "sid") sid = std::string(TrimView(option.value));
+  }
+  out->id = sid.empty() ? "" : StrCat("suricata.", sid);
   for (const Option& option : options) {
     const std::string& key = option.key;
-    if (key == "sid") sid = std::string(TrimView(option.value));
     if (key == "msg") {
       bool negated = false;
       Unquote(option.value, &negated, &msg, &problem);
@@ -393,7 +397,6 @@ void ConvertRule(std::string_view header, const std::vector<Option>& options, Pa
     }
     ignored.insert(key);
   }
-  out->id = sid.empty() ? "" : StrCat("suricata.", sid);
   if (sid.empty()) {
     out->reject = "no sid";
     return;
