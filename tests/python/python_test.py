@@ -160,7 +160,7 @@ class ErrorTest(unittest.TestCase):
             accounts = rules.accounts()
             self.assertEqual([(a.format, a.rules, a.exact, a.approximated, a.rejected)
                               for a in accounts],
-                             [("yara", 4, 3, 0, 1), ("suricata", 6, 0, 3, 3)])
+                             [("yara", 5, 4, 0, 1), ("suricata", 6, 0, 3, 3)])
             self.assertEqual(len(rules.notes()), 3)
             self.assertIn("http_uri approximated", rules.notes()[1])
             exported = json.loads(rules.export_json())

@@ -17,6 +17,7 @@
 #include "engine/scanner.h"
 #include "rules/importers/import.h"
 #include "rules/loader.h"
+#include "rules/logic_json.h"
 
 namespace trawl {
 namespace {
@@ -229,7 +230,7 @@ TEST(RuleYamlImportTest, MalformedYamlNamesTheLine) {
 
 TEST(YaraImportTest, StringsConditionsAndUnsupportedModule) {
   const RuleSet set = MustLoad("fixture.yar");
-  EXPECT_EQ(Account(set), "yara 4=3+0+1");
+  EXPECT_EQ(Account(set), "yara 5=4+0+1");
   EXPECT_THAT(IssueTexts(set),
               UnorderedElementsAre(HasSubstr("fixture.yar:23: definition 2 (yara.UsesModule)")));
   EXPECT_THAT(set.issues[0].reason, HasSubstr("module 'pe'"));
@@ -245,6 +246,22 @@ TEST(YaraImportTest, StringsConditionsAndUnsupportedModule) {
   // wide: UTF-16LE bytes
   EXPECT_THAT(Ids(db, std::string_view("h\0i\0", 4)), UnorderedElementsAre("yara.Wide"));
   EXPECT_THAT(Ids(db, "hi"), IsEmpty());
+  EXPECT_THAT(Ids(db, "commented"), UnorderedElementsAre("yara.Commented"));
+}
+
+// What `trawl rules import` writes loads back as the same rules: a condition with
+// comments over several lines keeps its meaning once on one line.
+TEST(YaraImportTest, ExportedRulesLoadBack) {
+  const RuleSet set = MustLoad("fixture.yar");
+  auto again = ParseDefinitions(DefinitionsToJson(set.definitions), "exported.json");
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_THAT(IssueTexts(*again), IsEmpty());
+  ASSERT_EQ(again->definitions.size(), set.definitions.size());
+  for (size_t i = 0; i < set.definitions.size(); ++i) {
+    ASSERT_TRUE(again->definitions[i].logic);
+    EXPECT_EQ(*again->definitions[i].logic, *set.definitions[i].logic) << set.definitions[i].id;
+  }
+  EXPECT_THAT(Ids(MustCompile(*again), "commented"), UnorderedElementsAre("yara.Commented"));
 }
 
 TEST(YaraImportTest, SyntaxErrorRejectsTheRuleWithItsLineAndKeepsTheRest) {
@@ -342,6 +359,11 @@ TEST(PublicSourcesImportTest, AccountingMatchesTheManifestAndExamplesPass) {
     }
     EXPECT_EQ(sum.rules, manifest_rules[source]) << source;
     EXPECT_EQ(all.definitions.size(), sum.exact + sum.approximated) << source;
+    // What `trawl rules import` writes loads back whole.
+    auto again = ParseDefinitions(DefinitionsToJson(all.definitions), source);
+    ASSERT_TRUE(again.ok()) << again.status();
+    EXPECT_EQ(again->definitions.size(), all.definitions.size()) << source;
+    if (!again->issues.empty()) ADD_FAILURE() << again->issues[0].ToString();
     std::cout << source << ": " << sum.rules << " rules: " << sum.exact << " exact, "
               << sum.approximated << " approximated, " << sum.rejected << " rejected\n";
     if (source != "noseyparker" && source != "kingfisher") continue;

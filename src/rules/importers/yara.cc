@@ -563,6 +563,33 @@ bool ParseModifiers(Reader& r, YaraString* s, std::string* problem) {
   }
 }
 
+// The condition on one line: comments become a space (a `//` comment would otherwise
+// swallow what followed it on later lines), as do line breaks and tabs.
+std::string OneLine(std::string_view condition) {
+  std::string out;
+  for (size_t i = 0; i < condition.size(); ++i) {
+    const char c = condition[i];
+    if (c == '"') {  // a string: copied as it is
+      const size_t from = i;
+      for (++i; i < condition.size() && condition[i] != '"'; ++i) {
+        if (condition[i] == '\\') ++i;
+      }
+      out.append(condition.substr(from, std::min(i + 1, condition.size()) - from));
+      continue;
+    }
+    if (c == '/' && (condition.substr(i, 2) == "//" || condition.substr(i, 2) == "/*")) {
+      const size_t after = SkipSpaceAndComments(condition, i);
+      if (after != i) {
+        out.push_back(' ');
+        i = after - 1;
+        continue;
+      }
+    }
+    out.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+  }
+  return out;
+}
+
 // Reads up to the rule's closing brace: the condition text.
 bool ConditionText(Reader& r, std::string* out, std::string* problem) {
   r.SkipSpace();
@@ -810,10 +837,7 @@ void ImportOne(const YaraRule& rule, bool file_has_global, ImportBuilder& builde
     builder.Rejected(id, std::string(condition.status().message()));
     return;
   }
-  // Whitespace and comments do not matter to the condition; keep it on one line.
-  std::string flat;
-  for (char c : rule.condition) flat.push_back(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
-  logic->condition = flat;
+  logic->condition = OneLine(rule.condition);
   if (file_has_global) {
     approximations.push_back("the file's global rule is not applied");
   }

@@ -33,3 +33,13 @@ rule Wide {
   condition:
     $w
 }
+
+rule Commented {
+  strings:
+    $a = "commented"
+  condition:
+    (   // a comment that must not swallow the rest once on one line
+      $a or  /* and a block
+                comment */
+      filesize < 0 )
+}
