@@ -1,7 +1,7 @@
 // File: component_result_json.cc
 #include "analyze/component_result_json.h"
 
-#include "util/json_fields.h"
+#include "json/json.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -28,32 +28,32 @@ void WriteFinding(JsonWriter& w, const Finding& f) {
   w.EndObject();
 }
 
-absl::Status ReadFinding(const object& obj, const ComponentResult& owner, Finding* f) {
-  FieldReader r(obj, "finding");
-  TRAWL_RETURN_IF_ERROR(r.String("rule", &f->rule_id));
-  TRAWL_RETURN_IF_ERROR(r.String("category", &f->category));
+absl::Status ReadFinding(const json::Object& obj, const ComponentResult& owner, Finding* f) {
+  json::FieldReader r(obj, "finding");
+  TRAWL_RETURN_IF_ERROR(r.Read("rule", &f->rule_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("category", &f->category));
   std::string severity;
-  TRAWL_RETURN_IF_ERROR(r.String("severity", &severity));
+  TRAWL_RETURN_IF_ERROR(r.Read("severity", &severity));
   std::optional<Severity> parsed = ParseSeverity(severity);
   if (!parsed) return absl::InvalidArgumentError(StrCat("finding: unknown severity ", severity));
   f->severity = *parsed;
-  TRAWL_RETURN_IF_ERROR(r.Uint("start", &f->start));
-  TRAWL_RETURN_IF_ERROR(r.Uint("end", &f->end));
+  TRAWL_RETURN_IF_ERROR(r.Read("start", &f->start));
+  TRAWL_RETURN_IF_ERROR(r.Read("end", &f->end));
   if (f->end < f->start) return absl::InvalidArgumentError("finding: end before start");
-  TRAWL_RETURN_IF_ERROR(r.String("decoded_from", &f->decoded_from, false));
-  TRAWL_RETURN_IF_ERROR(r.String("fingerprint", &f->fingerprint));
-  TRAWL_RETURN_IF_ERROR(r.String("value", &f->value, false));
-  TRAWL_RETURN_IF_ERROR(r.String("entity", &f->entity, false));
-  TRAWL_RETURN_IF_ERROR(r.String("validator", &f->validator, false));
-  TRAWL_RETURN_IF_ERROR(r.Bool("validated", &f->validated, false));
-  TRAWL_RETURN_IF_ERROR(r.Double("confidence", &f->confidence));
-  TRAWL_RETURN_IF_ERROR(r.Double("entropy", &f->entropy, false));
-  TRAWL_RETURN_IF_ERROR(r.Strings("confidence_reasons", &f->reasons));
-  TRAWL_RETURN_IF_ERROR(r.Int("line", &f->line, false));
-  TRAWL_RETURN_IF_ERROR(r.Int("column", &f->column, false));
-  TRAWL_RETURN_IF_ERROR(r.String("json_pointer", &f->json_pointer, false));
-  TRAWL_RETURN_IF_ERROR(r.Int("csv_row", &f->csv_row, false));
-  TRAWL_RETURN_IF_ERROR(r.String("csv_column", &f->csv_column, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("decoded_from", &f->decoded_from, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("fingerprint", &f->fingerprint));
+  TRAWL_RETURN_IF_ERROR(r.Read("value", &f->value, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("entity", &f->entity, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("validator", &f->validator, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("validated", &f->validated, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("confidence", &f->confidence));
+  TRAWL_RETURN_IF_ERROR(r.Read("entropy", &f->entropy, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("confidence_reasons", &f->reasons));
+  TRAWL_RETURN_IF_ERROR(r.Read("line", &f->line, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("column", &f->column, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("json_pointer", &f->json_pointer, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("csv_row", &f->csv_row, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("csv_column", &f->csv_column, false));
   f->component_id = owner.component_id;
   f->path = owner.path;
   return absl::OkStatus();
@@ -107,47 +107,48 @@ std::string ComponentResultToJson(const ComponentResult& c, int indent) {
   return out;
 }
 
-absl::StatusOr<ComponentResult> ComponentResultFromJson(std::string_view json) {
-  simdjson::dom::parser parser;
-  object obj;
-  TRAWL_RETURN_IF_ERROR(ParseObject(parser, json, "component result", &obj));
-  FieldReader r(obj, "component result");
+absl::StatusOr<ComponentResult> ComponentResultFromJson(std::string_view text) {
+  json::Parser parser;
+  json::Object obj;
+  TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "component result", &obj));
+  json::FieldReader r(obj, "component result");
   std::string schema;
-  TRAWL_RETURN_IF_ERROR(r.String("schema", &schema));
+  TRAWL_RETURN_IF_ERROR(r.Read("schema", &schema));
   if (schema != kComponentResultSchema) {
     return absl::InvalidArgumentError(
         StrCat("component result: schema \"", schema, "\", expected ", kComponentResultSchema));
   }
   ComponentResult c;
-  TRAWL_RETURN_IF_ERROR(r.String("package_id", &c.package_id));
-  TRAWL_RETURN_IF_ERROR(r.String("component", &c.component_id));
-  TRAWL_RETURN_IF_ERROR(r.String("path", &c.path));
-  TRAWL_RETURN_IF_ERROR(r.String("status", &c.status));
+  TRAWL_RETURN_IF_ERROR(r.Read("package_id", &c.package_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("component", &c.component_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("path", &c.path));
+  TRAWL_RETURN_IF_ERROR(r.Read("status", &c.status));
   if (c.status != "analysed" && c.status != "skipped") {
     return absl::InvalidArgumentError(StrCat("component result: unknown status ", c.status));
   }
-  TRAWL_RETURN_IF_ERROR(r.String("reason", &c.reason));
+  TRAWL_RETURN_IF_ERROR(r.Read("reason", &c.reason));
   if (c.status == "analysed") {
-    TRAWL_RETURN_IF_ERROR(r.String("database", &c.database));
-    TRAWL_RETURN_IF_ERROR(r.String("format", &c.format));
-    TRAWL_RETURN_IF_ERROR(r.String("encoding", &c.encoding));
-    TRAWL_RETURN_IF_ERROR(r.Uint("bytes_scanned", &c.bytes_scanned));
+    TRAWL_RETURN_IF_ERROR(r.Read("database", &c.database));
+    TRAWL_RETURN_IF_ERROR(r.Read("format", &c.format));
+    TRAWL_RETURN_IF_ERROR(r.Read("encoding", &c.encoding));
+    TRAWL_RETURN_IF_ERROR(r.Read("bytes_scanned", &c.bytes_scanned));
     uint64_t truncation = 0;
-    TRAWL_RETURN_IF_ERROR(r.Uint("truncation", &truncation));
+    TRAWL_RETURN_IF_ERROR(r.Read("truncation", &truncation));
     if (truncation > UINT32_MAX) return absl::InvalidArgumentError("component result: truncation");
     c.truncation = static_cast<uint32_t>(truncation);
-    TRAWL_RETURN_IF_ERROR(r.Uint("dropped_candidates", &c.dropped_candidates));
+    TRAWL_RETURN_IF_ERROR(r.Read("dropped_candidates", &c.dropped_candidates));
   }
-  simdjson::dom::array findings;
-  TRAWL_RETURN_IF_ERROR(r.Array("findings", &findings));
-  for (element item : findings) {
-    object finding;
-    if (item.get_object().get(finding)) {
+  json::Array findings;
+  TRAWL_RETURN_IF_ERROR(r.Read("findings", &findings));
+  for (json::Value item : findings) {
+    json::Object finding;
+    if (item.Get(&finding) != json::Error::kOk) {
       return absl::InvalidArgumentError("component result: a finding is not an object");
     }
     TRAWL_RETURN_IF_ERROR(ReadFinding(finding, c, &c.findings.emplace_back()));
   }
   return c;
 }
+
 
 }  // namespace trawl

@@ -1,11 +1,11 @@
 // File: plan.cc
 #include "classify/plan.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cmath>
 
+#include "json/json.h"
+#include "util/enum_names.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -77,14 +77,14 @@ std::string SkipReason(const Component& c, const Classification& k) {
   return "";
 }
 
+constexpr EnumName<Tier> kTierNames[] = {{Tier::kLight, "light"}, {Tier::kHeavy, "heavy"}};
+
 }  // namespace
 
-std::string_view TierName(Tier tier) { return tier == Tier::kLight ? "light" : "heavy"; }
+std::string_view TierName(Tier tier) { return NameOf(kTierNames, tier); }
 
 absl::StatusOr<Tier> ParseTier(std::string_view name) {
-  if (name == "light") return Tier::kLight;
-  if (name == "heavy") return Tier::kHeavy;
-  return absl::InvalidArgumentError(StrCat("unknown tier \"", name, "\""));
+  return ParseName(kTierNames, name, "tier");
 }
 
 ProcessingPlan PlanComponent(const Component& component, std::string_view content,
@@ -222,89 +222,60 @@ std::string PlanToJson(const ProcessingPlan& plan, int indent) {
   return out;
 }
 
-namespace {
-
-using simdjson::dom::object;
-
-absl::Status PlanFieldError(std::string_view key, simdjson::error_code error) {
-  return absl::InvalidArgumentError(
-      StrCat("plan field \"", key, "\": ", simdjson::error_message(error)));
-}
-absl::Status Read(const object& obj, std::string_view key, std::string* out) {
-  std::string_view value;
-  if (auto error = obj.at_key(key).get_string().get(value)) return PlanFieldError(key, error);
-  *out = std::string(value);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, uint64_t* out) {
-  if (auto error = obj.at_key(key).get_uint64().get(*out)) return PlanFieldError(key, error);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, double* out) {
-  if (auto error = obj.at_key(key).get_double().get(*out)) return PlanFieldError(key, error);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, bool* out) {
-  if (auto error = obj.at_key(key).get_bool().get(*out)) return PlanFieldError(key, error);
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view json) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (auto error = parser.parse(json.data(), json.size()).get(doc)) {
-    return absl::InvalidArgumentError(
-        StrCat("plan is not valid JSON: ", simdjson::error_message(error)));
-  }
-  object root;
-  if (auto error = doc.get_object().get(root)) return PlanFieldError("(root)", error);
+absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view text) {
+  json::Parser parser;
+  json::Object root;
+  TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "plan", &root));
+  const auto fields = [](const json::Object& obj) { return json::FieldReader(obj, "plan"); };
+  const json::FieldReader r = fields(root);
   ProcessingPlan plan;
-  TRAWL_RETURN_IF_ERROR(Read(root, "schema", &plan.schema));
+  TRAWL_RETURN_IF_ERROR(r.Read("schema", &plan.schema));
   if (plan.schema != kPlanSchema) {
     return absl::InvalidArgumentError(
         StrCat("unsupported plan schema \"", plan.schema, "\"; expected ", kPlanSchema));
   }
-  TRAWL_RETURN_IF_ERROR(Read(root, "component", &plan.component_id));
-  TRAWL_RETURN_IF_ERROR(Read(root, "path", &plan.path));
-  TRAWL_RETURN_IF_ERROR(Read(root, "sha256", &plan.sha256));
-  TRAWL_RETURN_IF_ERROR(Read(root, "size", &plan.size));
-  std::string text;
-  TRAWL_RETURN_IF_ERROR(Read(root, "format", &text));
-  TRAWL_ASSIGN_OR_RETURN(plan.format, ParseFormat(text));
-  TRAWL_RETURN_IF_ERROR(Read(root, "encoding", &text));
-  TRAWL_ASSIGN_OR_RETURN(plan.encoding, ParseTextEncoding(text));
-  TRAWL_RETURN_IF_ERROR(Read(root, "media_type", &plan.media_type));
-  TRAWL_RETURN_IF_ERROR(Read(root, "language", &plan.language));
-  TRAWL_RETURN_IF_ERROR(Read(root, "analyze", &plan.analyze));
-  simdjson::dom::array steps;
-  if (auto error = root.at_key("steps").get_array().get(steps))
-    return PlanFieldError("steps", error);
-  for (simdjson::dom::element item : steps) {
-    object obj;
-    if (auto error = item.get_object().get(obj)) return PlanFieldError("steps[]", error);
+  TRAWL_RETURN_IF_ERROR(r.Read("component", &plan.component_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("path", &plan.path));
+  TRAWL_RETURN_IF_ERROR(r.Read("sha256", &plan.sha256));
+  TRAWL_RETURN_IF_ERROR(r.Read("size", &plan.size));
+  std::string name;
+  TRAWL_RETURN_IF_ERROR(r.Read("format", &name));
+  TRAWL_ASSIGN_OR_RETURN(plan.format, ParseFormat(name));
+  TRAWL_RETURN_IF_ERROR(r.Read("encoding", &name));
+  TRAWL_ASSIGN_OR_RETURN(plan.encoding, ParseTextEncoding(name));
+  TRAWL_RETURN_IF_ERROR(r.Read("media_type", &plan.media_type));
+  TRAWL_RETURN_IF_ERROR(r.Read("language", &plan.language));
+  TRAWL_RETURN_IF_ERROR(r.Read("analyze", &plan.analyze));
+  json::Array steps;
+  TRAWL_RETURN_IF_ERROR(r.Read("steps", &steps));
+  for (json::Value item : steps) {
+    json::Object obj;
+    if (const json::Error error = item.Get(&obj); error != json::Error::kOk) {
+      return r.FieldError("steps[]", error);
+    }
+    const json::FieldReader step_fields = fields(obj);
     PlanStep step;
-    TRAWL_RETURN_IF_ERROR(Read(obj, "stage", &step.stage));
-    TRAWL_RETURN_IF_ERROR(Read(obj, "name", &step.name));
-    TRAWL_RETURN_IF_ERROR(Read(obj, "input", &step.input));
-    TRAWL_RETURN_IF_ERROR(Read(obj, "estimated_seconds", &step.estimated_seconds));
+    TRAWL_RETURN_IF_ERROR(step_fields.Read("stage", &step.stage));
+    TRAWL_RETURN_IF_ERROR(step_fields.Read("name", &step.name));
+    TRAWL_RETURN_IF_ERROR(step_fields.Read("input", &step.input));
+    TRAWL_RETURN_IF_ERROR(step_fields.Read("estimated_seconds", &step.estimated_seconds));
     plan.steps.push_back(std::move(step));
   }
-  TRAWL_RETURN_IF_ERROR(Read(root, "estimated_seconds", &plan.estimated_seconds));
-  TRAWL_RETURN_IF_ERROR(Read(root, "estimated_memory_bytes", &plan.estimated_memory_bytes));
-  TRAWL_RETURN_IF_ERROR(Read(root, "tier", &text));
-  TRAWL_ASSIGN_OR_RETURN(plan.tier, ParseTier(text));
-  simdjson::dom::array reasons;
-  if (auto error = root.at_key("reasons").get_array().get(reasons)) {
-    return PlanFieldError("reasons", error);
-  }
-  for (simdjson::dom::element item : reasons) {
+  TRAWL_RETURN_IF_ERROR(r.Read("estimated_seconds", &plan.estimated_seconds));
+  TRAWL_RETURN_IF_ERROR(r.Read("estimated_memory_bytes", &plan.estimated_memory_bytes));
+  TRAWL_RETURN_IF_ERROR(r.Read("tier", &name));
+  TRAWL_ASSIGN_OR_RETURN(plan.tier, ParseTier(name));
+  json::Array reasons;
+  TRAWL_RETURN_IF_ERROR(r.Read("reasons", &reasons));
+  for (json::Value item : reasons) {
     std::string_view reason;
-    if (auto error = item.get_string().get(reason)) return PlanFieldError("reasons[]", error);
+    if (const json::Error error = item.Get(&reason); error != json::Error::kOk) {
+      return r.FieldError("reasons[]", error);
+    }
     plan.reasons.emplace_back(reason);
   }
   return plan;
 }
+
 
 }  // namespace trawl

@@ -15,6 +15,7 @@
 #include "util/byte_io.h"
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/record_cache.h"
 #include "util/status_codes.h"
 #include "util/strings.h"
 
@@ -246,43 +247,28 @@ absl::Status CompilePartition(const std::vector<Definition>& defs, std::vector<R
 // rejected inside the multi-pattern compile, with reasons, and the serialized database.
 constexpr char kCacheMagic[8] = {'T', 'R', 'W', 'L', 'P', 'C', '0', '1'};
 
-void HashField(Sha256& hasher, std::string_view field) {
-  const uint64_t size = field.size();
-  hasher.Update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
-  hasher.Update(field);
-}
-
 std::string CacheKey(const std::vector<Definition>& defs, const std::vector<RuleInfo>& infos,
                      const hs_platform_info_t& platform, const PartitionJob& job) {
   Sha256 hasher;
   const EngineInfo& engine = GetEngineInfo();
-  HashField(hasher, "trawl partition cache 1");
-  HashField(hasher, engine.name);
-  HashField(hasher, engine.version);
-  HashField(hasher, StrCat(platform.tune, ":", platform.cpu_features));
-  HashField(hasher, PartitionKindName(job.info.kind));
+  hasher.UpdateField("trawl partition cache 1");
+  hasher.UpdateField(engine.name);
+  hasher.UpdateField(engine.version);
+  hasher.UpdateField(StrCat(platform.tune, ":", platform.cpu_features));
+  hasher.UpdateField(PartitionKindName(job.info.kind));
   if (job.info.kind == PartitionKind::kGate) {
-    for (const std::string& atom : job.info.atoms) HashField(hasher, atom);
+    for (const std::string& atom : job.info.atoms) hasher.UpdateField(atom);
   } else {
     for (uint32_t rule : job.info.rules) {
       const Definition& def = defs[rule];
       unsigned flags = internal::HsFlags(def);
       if (infos[rule].status == RuleStatus::kPrefiltered) flags |= HS_FLAG_PREFILTER;
-      HashField(hasher, def.kind == PatternKind::kLiteral ? "L" : "R");
-      HashField(hasher, def.expression);
-      HashField(hasher, std::to_string(flags));
+      hasher.UpdateField(def.kind == PatternKind::kLiteral ? "L" : "R");
+      hasher.UpdateField(def.expression);
+      hasher.UpdateField(std::to_string(flags));
     }
   }
   return ToHex(hasher.Finish());
-}
-
-void PutU32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
-
-bool GetU32(std::string_view& in, uint32_t* v) {
-  if (in.size() < 4) return false;
-  std::memcpy(v, in.data(), 4);
-  in.remove_prefix(4);
-  return true;
 }
 
 // Restores a cached partition into `job`; false when there is no usable entry.
@@ -290,23 +276,22 @@ bool LoadCachedPartition(const std::string& path, std::vector<RuleInfo>& infos,
                          std::mutex& infos_mutex, PartitionJob* job) {
   auto bytes = ReadFile(path);
   if (!bytes.ok()) return false;
-  std::string_view in = *bytes;
-  if (in.size() < sizeof kCacheMagic || std::memcmp(in.data(), kCacheMagic, 8) != 0) return false;
-  in.remove_prefix(8);
-  uint32_t rejected_count = 0;
-  if (!GetU32(in, &rejected_count) || rejected_count > job->info.rules.size()) return false;
+  ByteReader r(*bytes);
+  if (r.Raw(sizeof kCacheMagic) != std::string_view(kCacheMagic, sizeof kCacheMagic)) return false;
+  const uint32_t rejected_count = r.U32();
+  if (!r.ok() || rejected_count > job->info.rules.size()) return false;
   std::vector<std::pair<uint32_t, std::string>> rejected;
   for (uint32_t i = 0; i < rejected_count; ++i) {
-    uint32_t pos = 0, len = 0;
-    if (!GetU32(in, &pos) || !GetU32(in, &len) || pos >= job->info.rules.size() ||
-        len > in.size()) {
-      return false;
-    }
-    rejected.emplace_back(pos, std::string(in.substr(0, len)));
-    in.remove_prefix(len);
+    const uint32_t pos = r.U32();
+    const std::string_view reason = r.Raw(r.U32());
+    if (!r.ok() || pos >= job->info.rules.size()) return false;
+    rejected.emplace_back(pos, std::string(reason));
   }
+  const std::string_view engine_bytes = r.Raw(bytes->size() - r.pos());
   hs_database_t* raw_db = nullptr;
-  if (hs_deserialize_database(in.data(), in.size(), &raw_db) != HS_SUCCESS) return false;
+  if (hs_deserialize_database(engine_bytes.data(), engine_bytes.size(), &raw_db) != HS_SUCCESS) {
+    return false;
+  }
   job->db.reset(raw_db);
   hs_database_size(raw_db, &job->info.bytes);
   std::vector<uint8_t> drop(job->info.rules.size(), 0);
@@ -333,8 +318,7 @@ void StoreCachedPartition(const std::string& path, const std::vector<uint32_t>& 
   char* blob = nullptr;
   size_t blob_size = 0;
   if (hs_serialize_database(job.db.get(), &blob, &blob_size) != HS_SUCCESS) return;
-  std::string out(kCacheMagic, sizeof kCacheMagic);
-  std::string rejected;
+  ByteWriter rejected;
   uint32_t rejected_count = 0;
   if (job.info.kind != PartitionKind::kGate) {
     std::lock_guard lock(infos_mutex);
@@ -342,17 +326,19 @@ void StoreCachedPartition(const std::string& path, const std::vector<uint32_t>& 
       const RuleInfo& info = infos[requested[pos]];
       if (info.status != RuleStatus::kRejected) continue;
       ++rejected_count;
-      PutU32(rejected, pos);
-      PutU32(rejected, static_cast<uint32_t>(info.reason.size()));
-      rejected += info.reason;
+      rejected.U32(pos);
+      rejected.U32(static_cast<uint32_t>(info.reason.size()));
+      rejected.Raw(info.reason);
     }
   }
-  PutU32(out, rejected_count);
-  out += rejected;
-  out.append(blob, blob_size);
+  ByteWriter w;
+  w.Raw(std::string_view(kCacheMagic, sizeof kCacheMagic));
+  w.U32(rejected_count);
+  w.Raw(rejected.out());
+  w.Raw(std::string_view(blob, blob_size));
   free(blob);  // the engine allocates with malloc
   // A cache that cannot be written only costs time on the next compile.
-  (void)WriteFileAtomically(path, out);
+  (void)WriteFileAtomically(path, w.out());
 }
 
 // ---- Validation cache ----------------------------------------------------------------
@@ -363,12 +349,8 @@ void StoreCachedPartition(const std::string& path, const std::vector<uint32_t>& 
 constexpr char kValidationMagic[8] = {'T', 'R', 'W', 'L', 'V', 'C', '0', '1'};
 
 std::string DefinitionKey(const Definition& def) {
-  Sha256 hasher;
-  HashField(hasher, def.kind == PatternKind::kLiteral ? "L" : "R");
-  HashField(hasher, def.expression);
-  HashField(hasher, std::to_string(def.flags));
-  const Sha256Digest digest = hasher.Finish();
-  return std::string(reinterpret_cast<const char*>(digest.data()), 16);
+  return RecordKey({def.kind == PatternKind::kLiteral ? "L" : "R", def.expression,
+                    std::to_string(def.flags)});
 }
 
 std::string ValidationFingerprint() {
@@ -377,45 +359,27 @@ std::string ValidationFingerprint() {
 }
 
 std::unordered_map<std::string, RuleInfo> LoadValidationCache(const std::string& dir) {
-  std::unordered_map<std::string, RuleInfo> out;
-  auto bytes = ReadFile(StrCat(dir, "/validation.bin"));
-  if (!bytes.ok()) return out;
-  ByteReader r(*bytes);
-  if (r.Raw(8) != std::string_view(kValidationMagic, 8) || r.Str() != ValidationFingerprint()) {
-    return out;
-  }
-  const uint64_t count = r.U64();
-  if (!r.ok() || count > bytes->size() / 16) return out;
-  out.reserve(count);
-  for (uint64_t i = 0; i < count && r.ok(); ++i) {
-    std::string key(r.Raw(16));
-    RuleInfo info;
-    const uint8_t status = r.U8();
-    info.status = static_cast<RuleStatus>(std::min<uint8_t>(status, 2));
-    info.min_width = r.U32();
-    info.max_width = r.U32();
-    info.reason = std::string(r.Str());
-    if (status > 2) return {};
-    out.emplace(std::move(key), std::move(info));
-  }
-  if (!r.ok() || !r.AtEnd()) return {};
-  return out;
+  return ReadRecordCache<RuleInfo>(
+      StrCat(dir, "/validation.bin"), std::string_view(kValidationMagic, 8),
+      ValidationFingerprint(), [](ByteReader& r, RuleInfo* info) {
+        const uint8_t status = r.U8();
+        info->status = static_cast<RuleStatus>(std::min<uint8_t>(status, 2));
+        info->min_width = r.U32();
+        info->max_width = r.U32();
+        info->reason = std::string(r.Str());
+        return status <= 2;
+      });
 }
 
 void StoreValidationCache(const std::string& dir, const std::vector<std::string>& keys,
                           const std::vector<RuleInfo>& infos) {
-  ByteWriter w;
-  w.Raw(std::string_view(kValidationMagic, 8));
-  w.Str(ValidationFingerprint());
-  w.U64(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    w.Raw(keys[i]);
-    w.U8(static_cast<uint8_t>(infos[i].status));
-    w.U32(infos[i].min_width);
-    w.U32(infos[i].max_width);
-    w.Str(infos[i].reason);
-  }
-  (void)WriteFileAtomically(StrCat(dir, "/validation.bin"), w.out());
+  WriteRecordCache(StrCat(dir, "/validation.bin"), std::string_view(kValidationMagic, 8),
+                   ValidationFingerprint(), keys, [&infos](ByteWriter& w, size_t i) {
+                     w.U8(static_cast<uint8_t>(infos[i].status));
+                     w.U32(infos[i].min_width);
+                     w.U32(infos[i].max_width);
+                     w.Str(infos[i].reason);
+                   });
 }
 
 // CompilePartition behind the cache. Partitions the engine had to split are not cached

@@ -1,14 +1,13 @@
 // File: loader.cc
-// JSON and NDJSON definition loading with simdjson (DOM for content; an on-demand pass
-// only to learn where each array element starts, for error messages).
+// JSON and NDJSON definition loading through the JSON adapter (the DOM for content; a
+// second pass only to learn where each array element starts, for error messages).
 #include "rules/loader.h"
-
-#include <simdjson.h>
 
 #include <cmath>
 #include <unordered_set>
 
 #include "absl/strings/ascii.h"
+#include "json/json.h"
 #include "util/strings.h"
 #include "rules/tsv_importer.h"
 #include "util/file.h"
@@ -33,16 +32,16 @@ absl::StatusOr<uint32_t> FlagFromName(std::string_view name) {
 }
 
 // Reads an array of strings; appends a problem and returns false on a type mismatch.
-bool ReadStringArray(simdjson::dom::element value, std::string_view field,
-                     std::vector<std::string>* out, std::vector<std::string>* problems) {
-  simdjson::dom::array array;
-  if (value.get_array().get(array)) {
+bool ReadStringArray(json::Value value, std::string_view field, std::vector<std::string>* out,
+                     std::vector<std::string>* problems) {
+  json::Array array;
+  if (value.Get(&array) != json::Error::kOk) {
     problems->push_back(StrCat("'", field, "' must be an array of strings"));
     return false;
   }
-  for (simdjson::dom::element item : array) {
+  for (json::Value item : array) {
     std::string_view s;
-    if (item.get_string().get(s)) {
+    if (item.Get(&s) != json::Error::kOk) {
       problems->push_back(StrCat("'", field, "' must contain only strings"));
       return false;
     }
@@ -51,10 +50,10 @@ bool ReadStringArray(simdjson::dom::element value, std::string_view field,
   return true;
 }
 
-bool ReadString(simdjson::dom::element value, std::string_view field, std::string* out,
+bool ReadString(json::Value value, std::string_view field, std::string* out,
                 std::vector<std::string>* problems) {
   std::string_view s;
-  if (value.get_string().get(s)) {
+  if (value.Get(&s) != json::Error::kOk) {
     problems->push_back(StrCat("'", field, "' must be a string"));
     return false;
   }
@@ -63,7 +62,7 @@ bool ReadString(simdjson::dom::element value, std::string_view field, std::strin
 }
 
 // Fills `def` from one JSON object; every problem found is appended to `problems`.
-void ReadDefinition(simdjson::dom::object object, Definition* def,
+void ReadDefinition(const json::Object& object, Definition* def,
                     std::vector<std::string>* problems) {
   bool has_regex = false;
   bool has_literal = false;
@@ -103,8 +102,8 @@ void ReadDefinition(simdjson::dom::object object, Definition* def,
       }
     } else if (key == "confidence") {
       double confidence;
-      if (value.get_double().get(confidence) || !std::isfinite(confidence) || confidence < 0 ||
-          confidence > 1) {
+      if (value.Get(&confidence) != json::Error::kOk || !std::isfinite(confidence) ||
+          confidence < 0 || confidence > 1) {
         problems->push_back("'confidence' must be a number in [0, 1]");
       } else {
         def->confidence = confidence;
@@ -170,10 +169,10 @@ void ReadDefinition(simdjson::dom::object object, Definition* def,
 }
 
 // Adds one parsed element; `element_offset` is where it starts in the file.
-void AddElement(simdjson::dom::element element, int64_t index, int64_t element_offset,
+void AddElement(json::Value element, int64_t index, int64_t element_offset,
                 std::string_view file, RuleSet* set) {
-  simdjson::dom::object object;
-  if (element.get_object().get(object)) {
+  json::Object object;
+  if (element.Get(&object) != json::Error::kOk) {
     set->issues.push_back({std::string(file), index, "", element_offset,
                            "definition is not a JSON object"});
     return;
@@ -190,24 +189,6 @@ void AddElement(simdjson::dom::element element, int64_t index, int64_t element_o
     return;
   }
   set->definitions.push_back(std::move(def));
-}
-
-// Byte offsets where each element of a top-level array starts. Best effort: stops at the
-// first element that is not an object, leaving the remaining offsets unknown.
-std::vector<int64_t> ArrayElementOffsets(const simdjson::padded_string& padded) {
-  std::vector<int64_t> offsets;
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  if (parser.iterate(padded).get(doc)) return offsets;
-  simdjson::ondemand::array array;
-  if (doc.get_array().get(array)) return offsets;
-  for (auto element : array) {
-    simdjson::ondemand::object object;
-    std::string_view raw;
-    if (element.get_object().get(object) || object.raw_json().get(raw)) break;
-    offsets.push_back(raw.data() - padded.data());
-  }
-  return offsets;
 }
 
 std::string_view TrimLeft(std::string_view s) {
@@ -249,21 +230,23 @@ void RuleSet::Merge(RuleSet other) {
   CheckDuplicateIds(this, first_new);
 }
 
-absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view file) {
+absl::StatusOr<RuleSet> ParseDefinitions(std::string_view text, std::string_view file) {
   RuleSet set;
-  simdjson::dom::parser parser;
-  const std::string_view body = TrimLeft(json);
+  json::Parser parser;
+  const std::string_view body = TrimLeft(text);
   if (body.empty()) return set;
   if (body.front() == '[') {
-    simdjson::padded_string padded(json);
-    simdjson::dom::element root;
-    if (auto error = parser.parse(padded).get(root)) {
+    json::Value root;
+    json::Array elements;
+    json::Error error = parser.Parse(text, &root);
+    if (error == json::Error::kOk) error = root.Get(&elements);
+    if (error != json::Error::kOk) {
       return absl::InvalidArgumentError(
-          StrCat(file, ": invalid JSON: ", simdjson::error_message(error)));
+          StrCat(file, ": invalid JSON: ", json::ErrorMessage(error)));
     }
-    const std::vector<int64_t> offsets = ArrayElementOffsets(padded);
+    const std::vector<int64_t> offsets = json::ArrayObjectOffsets(text);
     int64_t index = 0;
-    for (simdjson::dom::element element : root.get_array()) {
+    for (json::Value element : elements) {
       const int64_t offset =
           static_cast<size_t>(index) < offsets.size() ? offsets[static_cast<size_t>(index)] : -1;
       AddElement(element, index, offset, file, &set);
@@ -273,15 +256,15 @@ absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view
     // NDJSON: each line stands alone, so one bad line never hides the others.
     int64_t index = 0;
     size_t line_start = 0;
-    while (line_start < json.size()) {
-      size_t line_end = json.find('\n', line_start);
-      if (line_end == std::string_view::npos) line_end = json.size();
-      const std::string_view line = json.substr(line_start, line_end - line_start);
+    while (line_start < text.size()) {
+      size_t line_end = text.find('\n', line_start);
+      if (line_end == std::string_view::npos) line_end = text.size();
+      const std::string_view line = text.substr(line_start, line_end - line_start);
       if (!TrimLeft(line).empty()) {
-        simdjson::dom::element element;
-        if (auto error = parser.parse(line.data(), line.size(), true).get(element)) {
+        json::Value element;
+        if (const json::Error error = parser.Parse(line, &element); error != json::Error::kOk) {
           set.issues.push_back({std::string(file), index, "", static_cast<int64_t>(line_start),
-                                StrCat("invalid JSON: ", simdjson::error_message(error))});
+                                StrCat("invalid JSON: ", json::ErrorMessage(error))});
         } else {
           AddElement(element, index, static_cast<int64_t>(line_start), file, &set);
         }

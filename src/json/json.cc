@@ -1,0 +1,312 @@
+// File: json.cc
+// The DOM side of the adapter over simdjson's dom:: API (error codes, no exceptions).
+// The public handles hold simdjson's 16-byte DOM references by value; the static_asserts
+// below keep that honest if simdjson's layout ever changes.
+#include "json/json.h"
+
+#include <cstring>
+#include <type_traits>
+
+#include "json/internal/errors.h"
+#include "simdjson.h"
+#include "util/status_macros.h"
+#include "util/strings.h"
+
+namespace trawl::json {
+
+namespace dom = simdjson::dom;
+
+// Copies simdjson's trivially copyable DOM references in and out of the handles' storage.
+struct Access {
+  template <typename Rep, typename Handle>
+  static Rep Get(const Handle& handle) {
+    static_assert(sizeof(Rep) == sizeof handle.rep_ && std::is_trivially_copyable_v<Rep>);
+    Rep rep;
+    std::memcpy(static_cast<void*>(&rep), handle.rep_, sizeof rep);
+    return rep;
+  }
+  template <typename Handle, typename Rep>
+  static Handle Make(const Rep& rep) {
+    Handle handle;
+    static_assert(sizeof(Rep) == sizeof handle.rep_ && std::is_trivially_copyable_v<Rep>);
+    std::memcpy(handle.rep_, static_cast<const void*>(&rep), sizeof rep);
+    return handle;
+  }
+  template <typename Handle, typename Rep>
+  static void Set(Handle* handle, const Rep& rep) {
+    *handle = Make<Handle>(rep);
+  }
+};
+
+namespace {
+
+dom::element Element(const Value& v) { return Access::Get<dom::element>(v); }
+
+template <typename T>
+Error Read(const Value& v, T* out) {
+  return internal::FromSimdjson(Element(v).get(*out));
+}
+
+}  // namespace
+
+std::string_view ErrorName(Error error) {
+  switch (error) {
+    case Error::kOk: return "ok";
+    case Error::kUtf8: return "utf8";
+    case Error::kDepth: return "depth_limit";
+    case Error::kUnclosedString: return "unclosed_string";
+    case Error::kUnescapedChars: return "unescaped_chars";
+    case Error::kString: return "string_escape";
+    case Error::kNumber: return "number";
+    case Error::kTrueLiteral:
+    case Error::kFalseLiteral:
+    case Error::kNullLiteral: return "literal";
+    case Error::kEmpty: return "empty";
+    case Error::kTrailingContent: return "trailing_content";
+    case Error::kIncomplete: return "incomplete";
+    case Error::kCapacity: return "capacity";
+    case Error::kMemory: return "memory";
+    default: break;
+  }
+  return "tape_error";  // any other problem (docs/structure.md lists the names)
+}
+
+std::string_view ErrorMessage(Error error) {
+  if (error == Error::kOther) return "unexpected JSON parser error";
+  return simdjson::error_message(internal::ToSimdjson(error));
+}
+
+// ---- Value, Object, Array -------------------------------------------------------------
+
+Type Value::type() const {
+  switch (Element(*this).type()) {
+    case dom::element_type::ARRAY: return Type::kArray;
+    case dom::element_type::OBJECT: return Type::kObject;
+    case dom::element_type::INT64: return Type::kInt64;
+    case dom::element_type::UINT64: return Type::kUint64;
+    case dom::element_type::DOUBLE: return Type::kDouble;
+    case dom::element_type::STRING: return Type::kString;
+    case dom::element_type::BOOL: return Type::kBool;
+    case dom::element_type::NULL_VALUE: return Type::kNull;
+  }
+  return Type::kNull;
+}
+
+bool Value::IsNull() const { return Element(*this).is_null(); }
+Error Value::Get(std::string_view* out) const { return Read(*this, out); }
+Error Value::Get(uint64_t* out) const { return Read(*this, out); }
+Error Value::Get(int64_t* out) const { return Read(*this, out); }
+Error Value::Get(double* out) const { return Read(*this, out); }
+Error Value::Get(bool* out) const { return Read(*this, out); }
+
+Error Value::Get(Object* out) const {
+  dom::object object;
+  const Error error = Read(*this, &object);
+  if (error == Error::kOk) Access::Set(out, object);
+  return error;
+}
+
+Error Value::Get(Array* out) const {
+  dom::array array;
+  const Error error = Read(*this, &array);
+  if (error == Error::kOk) Access::Set(out, array);
+  return error;
+}
+
+Object::Field Object::Iterator::operator*() const {
+  const dom::object::iterator it = Access::Get<dom::object::iterator>(*this);
+  return Field{it.key(), Access::Make<Value>(it.value())};
+}
+
+Object::Iterator& Object::Iterator::operator++() {
+  dom::object::iterator it = Access::Get<dom::object::iterator>(*this);
+  ++it;
+  Access::Set(this, it);
+  return *this;
+}
+
+bool Object::Iterator::operator!=(const Iterator& other) const {
+  return Access::Get<dom::object::iterator>(*this) != Access::Get<dom::object::iterator>(other);
+}
+
+Object::Iterator Object::begin() const {
+  return Access::Make<Iterator>(Access::Get<dom::object>(*this).begin());
+}
+Object::Iterator Object::end() const {
+  return Access::Make<Iterator>(Access::Get<dom::object>(*this).end());
+}
+size_t Object::size() const { return Access::Get<dom::object>(*this).size(); }
+
+Error Object::Find(std::string_view key, Value* out) const {
+  dom::element value;
+  const Error error =
+      internal::FromSimdjson(Access::Get<dom::object>(*this).at_key(key).get(value));
+  if (error == Error::kOk) Access::Set(out, value);
+  return error;
+}
+
+Value Array::Iterator::operator*() const {
+  return Access::Make<Value>(*Access::Get<dom::array::iterator>(*this));
+}
+
+Array::Iterator& Array::Iterator::operator++() {
+  dom::array::iterator it = Access::Get<dom::array::iterator>(*this);
+  ++it;
+  Access::Set(this, it);
+  return *this;
+}
+
+bool Array::Iterator::operator!=(const Iterator& other) const {
+  return Access::Get<dom::array::iterator>(*this) != Access::Get<dom::array::iterator>(other);
+}
+
+Array::Iterator Array::begin() const {
+  return Access::Make<Iterator>(Access::Get<dom::array>(*this).begin());
+}
+Array::Iterator Array::end() const {
+  return Access::Make<Iterator>(Access::Get<dom::array>(*this).end());
+}
+size_t Array::size() const { return Access::Get<dom::array>(*this).size(); }
+
+// ---- Parser --------------------------------------------------------------------------
+
+struct Parser::Impl {
+  explicit Impl(uint32_t depth) : max_depth(depth) {}
+  uint32_t max_depth;
+  bool allocated = false;
+  dom::parser parser;
+};
+
+Parser::Parser(uint32_t max_depth) : impl_(std::make_unique<Impl>(max_depth)) {}
+Parser::~Parser() = default;
+Parser::Parser(Parser&&) noexcept = default;
+Parser& Parser::operator=(Parser&&) noexcept = default;
+
+Error Parser::Parse(std::string_view text, Value* root) {
+  if (!impl_->allocated && impl_->max_depth != simdjson::DEFAULT_MAX_DEPTH) {
+    // The depth limit is fixed at the first allocation; later growth keeps it.
+    if (auto error = impl_->parser.allocate(dom::MINIMAL_DOCUMENT_CAPACITY, impl_->max_depth)) {
+      return internal::FromSimdjson(error);
+    }
+  }
+  impl_->allocated = true;
+  dom::element element;
+  const Error error =
+      internal::FromSimdjson(impl_->parser.parse(text.data(), text.size()).get(element));
+  if (error == Error::kOk) Access::Set(root, element);
+  return error;
+}
+
+absl::Status ParseObject(Parser& parser, std::string_view text, std::string_view what,
+                         Object* out) {
+  Value root;
+  if (const Error error = parser.Parse(text, &root); error != Error::kOk) {
+    return absl::InvalidArgumentError(StrCat(what, ": not JSON: ", ErrorMessage(error)));
+  }
+  if (root.Get(out) != Error::kOk) {
+    return absl::InvalidArgumentError(StrCat(what, ": not a JSON object"));
+  }
+  return absl::OkStatus();
+}
+
+// ---- FieldReader ---------------------------------------------------------------------
+
+absl::Status FieldReader::FieldError(std::string_view key, Error error) const {
+  return absl::InvalidArgumentError(
+      StrCat(what_, " field \"", key, "\": ", ErrorMessage(error)));
+}
+
+namespace {
+
+// Reads `key` into `out` through Value::Get; an absent optional key is OK.
+template <typename T>
+absl::Status ReadField(const FieldReader& reader, const Object& obj, std::string_view key,
+                       bool required, T* out, bool* present = nullptr) {
+  Value value;
+  Error error = obj.Find(key, &value);
+  if (error == Error::kNoSuchField && !required) return absl::OkStatus();
+  if (error == Error::kOk) error = value.Get(out);
+  if (present != nullptr) *present = error == Error::kOk;
+  return error == Error::kOk ? absl::OkStatus() : reader.FieldError(key, error);
+}
+
+}  // namespace
+
+absl::Status FieldReader::Read(std::string_view key, std::string* out, bool required) const {
+  std::string_view value;
+  bool present = false;
+  TRAWL_RETURN_IF_ERROR(ReadField(*this, obj_, key, required, &value, &present));
+  if (present) *out = std::string(value);
+  return absl::OkStatus();
+}
+
+absl::Status FieldReader::Read(std::string_view key, uint64_t* out, bool required) const {
+  return ReadField(*this, obj_, key, required, out);
+}
+
+absl::Status FieldReader::Read(std::string_view key, uint32_t* out, bool required) const {
+  uint64_t value = *out;
+  if (absl::Status status = ReadField(*this, obj_, key, required, &value); !status.ok()) {
+    return status;
+  }
+  if (value > UINT32_MAX) return FieldError(key, Error::kNumberOutOfRange);
+  *out = static_cast<uint32_t>(value);
+  return absl::OkStatus();
+}
+
+absl::Status FieldReader::Read(std::string_view key, int64_t* out, bool required) const {
+  return ReadField(*this, obj_, key, required, out);
+}
+
+absl::Status FieldReader::Read(std::string_view key, double* out, bool required) const {
+  return ReadField(*this, obj_, key, required, out);
+}
+
+absl::Status FieldReader::Read(std::string_view key, bool* out, bool required) const {
+  return ReadField(*this, obj_, key, required, out);
+}
+
+absl::Status FieldReader::Read(std::string_view key, Object* out, bool required) const {
+  return ReadField(*this, obj_, key, required, out);
+}
+
+absl::Status FieldReader::Read(std::string_view key, Array* out, bool required) const {
+  return ReadField(*this, obj_, key, required, out);
+}
+
+absl::Status FieldReader::Read(std::string_view key, std::vector<std::string>* out,
+                               bool required) const {
+  Array array;
+  bool present = false;
+  TRAWL_RETURN_IF_ERROR(ReadField(*this, obj_, key, required, &array, &present));
+  if (!present) return absl::OkStatus();
+  for (Value item : array) {
+    std::string_view value;
+    if (const Error item_error = item.Get(&value); item_error != Error::kOk) {
+      return FieldError(key, item_error);
+    }
+    out->emplace_back(value);
+  }
+  return absl::OkStatus();
+}
+
+// ---- Positions -----------------------------------------------------------------------
+
+std::vector<int64_t> ArrayObjectOffsets(std::string_view json) {
+  std::vector<int64_t> offsets;
+  const simdjson::padded_string padded(json);
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document doc;
+  if (parser.iterate(padded).get(doc)) return offsets;
+  simdjson::ondemand::array array;
+  if (doc.get_array().get(array)) return offsets;
+  for (auto element : array) {
+    simdjson::ondemand::object object;
+    std::string_view raw;
+    if (element.get_object().get(object) || object.raw_json().get(raw)) break;
+    offsets.push_back(raw.data() - padded.data());
+  }
+  return offsets;
+}
+
+}  // namespace trawl::json
