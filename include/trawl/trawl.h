@@ -40,6 +40,13 @@
 #define TRAWL_API
 #endif
 
+/* C++ callers see the promise that no exception leaves trawl. */
+#ifdef __cplusplus
+#define TRAWL_NOEXCEPT noexcept
+#else
+#define TRAWL_NOEXCEPT
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -49,16 +56,16 @@ extern "C" {
 /* ===================================================================================== */
 
 /** Runtime library version as MMmmpp; compare with TRAWL_VERSION_NUMBER. Since: 0.1 */
-TRAWL_API uint32_t trawl_version_number(void);
+TRAWL_API uint32_t trawl_version_number(void) TRAWL_NOEXCEPT;
 /** Runtime library version, e.g. "0.1.0". Static storage. Since: 0.1 */
-TRAWL_API const char* trawl_version_string(void);
+TRAWL_API const char* trawl_version_string(void) TRAWL_NOEXCEPT;
 /**
  * Build facts as a JSON object (static storage, NUL-terminated): the pattern engine's name
  * ("hyperscan" or "vectorscan") and version, the SIMD features selected at run time, PCRE2's
  * version, and the engine known-answer test result (see docs/engine.md). Thread-safe.
  * Since: 0.1
  */
-TRAWL_API const char* trawl_build_info(void);
+TRAWL_API const char* trawl_build_info(void) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Errors                                                                                */
@@ -100,7 +107,7 @@ typedef int32_t trawl_status;
 #define TRAWL_E_NOT_FOUND (-15)
 
 /** Static, NUL-terminated name of a status code, e.g. "TRAWL_E_CORRUPT". Since: 0.1 */
-TRAWL_API const char* trawl_status_str(trawl_status status);
+TRAWL_API const char* trawl_status_str(trawl_status status) TRAWL_NOEXCEPT;
 
 /** Error details, filled by setup calls. Caller-owned; no free call. Since: 0.1 */
 typedef struct trawl_error {
@@ -119,9 +126,9 @@ typedef struct trawl_error {
 
 typedef struct trawl_buffer trawl_buffer;
 /** Borrowed pointer to the bytes (NUL-terminated for convenience; size excludes it). */
-TRAWL_API const char* trawl_buffer_data(const trawl_buffer* buffer);
-TRAWL_API size_t trawl_buffer_size(const trawl_buffer* buffer);
-TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
+TRAWL_API const char* trawl_buffer_data(const trawl_buffer* buffer) TRAWL_NOEXCEPT;
+TRAWL_API size_t trawl_buffer_size(const trawl_buffer* buffer) TRAWL_NOEXCEPT;
+TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Options                                                                               */
@@ -194,22 +201,24 @@ typedef struct trawl_options trawl_options;
 typedef int (*trawl_progress_cb)(const char* stage, uint64_t done, uint64_t total, void* user_data);
 
 /** Makes options with every default. Not thread-safe to modify; safe to share read-only. */
-TRAWL_API trawl_status trawl_options_new(trawl_options** out);
-TRAWL_API void trawl_options_free(trawl_options* options);
+TRAWL_API trawl_status trawl_options_new(trawl_options** out) TRAWL_NOEXCEPT;
+TRAWL_API void trawl_options_free(trawl_options* options) TRAWL_NOEXCEPT;
 /** @return TRAWL_OK, TRAWL_E_INVALID (NULL or out of bounds), TRAWL_E_UNSUPPORTED (key) */
-TRAWL_API trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t value);
+TRAWL_API trawl_status trawl_options_set_int(trawl_options* options, int32_t key,
+                                             int64_t value) TRAWL_NOEXCEPT;
 /** Bounds of an integer option. @return TRAWL_OK or TRAWL_E_UNSUPPORTED. */
-TRAWL_API trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max);
+TRAWL_API trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) TRAWL_NOEXCEPT;
 /**
  * Sets a string option; `value` is copied, NULL or "" restores the default.
  * @return TRAWL_OK, TRAWL_E_INVALID (NULL options), TRAWL_E_UNSUPPORTED (key). Since: 0.2
  */
 TRAWL_API trawl_status trawl_options_set_string(trawl_options* options, int32_t key,
-                                                const char* value);
+                                                const char* value) TRAWL_NOEXCEPT;
 /** Progress reporting for compile (stage "compile") and package analysis (stage
  * "analyze": components done of total). `callback` may be NULL to switch it off. */
 TRAWL_API trawl_status trawl_options_set_progress(trawl_options* options,
-                                                  trawl_progress_cb callback, void* user_data);
+                                                  trawl_progress_cb callback,
+                                                  void* user_data) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Rules: pattern definitions (docs/rules.md)                                            */
@@ -218,22 +227,24 @@ TRAWL_API trawl_status trawl_options_set_progress(trawl_options* options,
 typedef struct trawl_rules trawl_rules;
 
 /** An empty definition set. Not thread-safe to modify. Since: 0.1 */
-TRAWL_API trawl_status trawl_rules_new(trawl_rules** out);
-TRAWL_API void trawl_rules_free(trawl_rules* rules);
+TRAWL_API trawl_status trawl_rules_new(trawl_rules** out) TRAWL_NOEXCEPT;
+TRAWL_API void trawl_rules_free(trawl_rules* rules) TRAWL_NOEXCEPT;
 /**
  * Adds the definitions of a JSON, NDJSON or corpus TSV file (optionally .gz). Every
  * problem in the file is recorded (trawl_rules_issue); good definitions are still added.
  * @return TRAWL_OK; TRAWL_E_PARSE if any definition had a problem (err: the first);
  *         TRAWL_E_IO if the file cannot be read.
  */
-TRAWL_API trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path, trawl_error* err);
+TRAWL_API trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path,
+                                            trawl_error* err) TRAWL_NOEXCEPT;
 /** As trawl_rules_add_file, from memory (JSON array or NDJSON). `name` labels issues. */
 TRAWL_API trawl_status trawl_rules_add_json(trawl_rules* rules, const char* data, size_t len,
-                                            const char* name, trawl_error* err);
-TRAWL_API size_t trawl_rules_count(const trawl_rules* rules);
-TRAWL_API size_t trawl_rules_issue_count(const trawl_rules* rules);
+                                            const char* name, trawl_error* err) TRAWL_NOEXCEPT;
+TRAWL_API size_t trawl_rules_count(const trawl_rules* rules) TRAWL_NOEXCEPT;
+TRAWL_API size_t trawl_rules_issue_count(const trawl_rules* rules) TRAWL_NOEXCEPT;
 /** Details of the i-th issue: index, offset and "file: definition N (id): reason". */
-TRAWL_API trawl_status trawl_rules_issue(const trawl_rules* rules, size_t i, trawl_error* out);
+TRAWL_API trawl_status trawl_rules_issue(const trawl_rules* rules, size_t i,
+                                         trawl_error* out) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Database: compiled, immutable, shareable across threads                               */
@@ -247,24 +258,29 @@ typedef struct trawl_db trawl_db;
  * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_COMPILE, TRAWL_E_NOMEM
  */
 TRAWL_API trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
-                                        const trawl_options* options, trawl_error* err);
+                                        const trawl_options* options,
+                                        trawl_error* err) TRAWL_NOEXCEPT;
 /**
  * Loads an artifact from memory. Checks magic, format and engine versions, checksum and CPU.
  * @return TRAWL_OK, TRAWL_E_CORRUPT, TRAWL_E_VERSION, TRAWL_E_PLATFORM, TRAWL_E_INVALID
  */
-TRAWL_API trawl_status trawl_db_load(trawl_db** out, const char* data, size_t len, trawl_error* err);
+TRAWL_API trawl_status trawl_db_load(trawl_db** out, const char* data, size_t len,
+                                     trawl_error* err) TRAWL_NOEXCEPT;
 /**
  * As trawl_db_load, from a file; TRAWL_E_IO when it cannot be read. The database maps the
  * file read-only and scans from the mapping for its whole life, so loading copies nothing.
  * Replace a loaded artifact by writing a new file and renaming it over the old one, as
  * trawl_db_save_file does; truncating or rewriting it in place is undefined.
  */
-TRAWL_API trawl_status trawl_db_load_file(trawl_db** out, const char* path, trawl_error* err);
+TRAWL_API trawl_status trawl_db_load_file(trawl_db** out, const char* path,
+                                          trawl_error* err) TRAWL_NOEXCEPT;
 /** Serializes the database into a new buffer (free with trawl_buffer_free). */
-TRAWL_API trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db, trawl_error* err);
+TRAWL_API trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db,
+                                          trawl_error* err) TRAWL_NOEXCEPT;
 /** Writes the artifact to a file atomically (temporary file + rename). */
-TRAWL_API trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_error* err);
-TRAWL_API void trawl_db_free(trawl_db* db);
+TRAWL_API trawl_status trawl_db_save_file(const trawl_db* db, const char* path,
+                                          trawl_error* err) TRAWL_NOEXCEPT;
+TRAWL_API void trawl_db_free(trawl_db* db) TRAWL_NOEXCEPT;
 
 /** Rule status after compilation. */
 #define TRAWL_RULE_COMPILED 0    /**< matched by the engine; spans recovered exactly */
@@ -294,21 +310,22 @@ typedef struct trawl_rule_info {
 
 #define TRAWL_RULE_INFO_INIT {sizeof(trawl_rule_info), 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0}
 
-TRAWL_API size_t trawl_db_rule_count(const trawl_db* db);
+TRAWL_API size_t trawl_db_rule_count(const trawl_db* db) TRAWL_NOEXCEPT;
 /** @return TRAWL_OK, TRAWL_E_INVALID (NULL), TRAWL_E_NOT_FOUND (index out of range) */
-TRAWL_API trawl_status trawl_db_rule(const trawl_db* db, size_t index, trawl_rule_info* out);
+TRAWL_API trawl_status trawl_db_rule(const trawl_db* db, size_t index,
+                                     trawl_rule_info* out) TRAWL_NOEXCEPT;
 /**
  * A JSON description of the database: header facts, engine, counts by status, partitions,
  * and (when include_rules is nonzero) every rule with its status and reason.
  */
 TRAWL_API trawl_status trawl_db_describe(trawl_buffer** out, const trawl_db* db,
-                                         int32_t include_rules);
+                                         int32_t include_rules) TRAWL_NOEXCEPT;
 /**
  * Runs every rule's `examples` and `negative_examples` through the real scan path and
  * writes a JSON report. *failures receives the number of examples that did not behave.
  */
 TRAWL_API trawl_status trawl_db_check_examples(trawl_buffer** out, const trawl_db* db,
-                                               uint64_t* failures);
+                                               uint64_t* failures) TRAWL_NOEXCEPT;
 
 /**
  * Scans `data` once with profiling on and writes JSON saying where the time went: engine
@@ -317,7 +334,7 @@ TRAWL_API trawl_status trawl_db_check_examples(trawl_buffer** out, const trawl_d
  * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM
  */
 TRAWL_API trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, const char* data,
-                                        size_t len, uint32_t top_rules);
+                                        size_t len, uint32_t top_rules) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Scratch: per-thread scanning state                                                    */
@@ -326,10 +343,11 @@ TRAWL_API trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, 
 typedef struct trawl_scratch trawl_scratch;
 
 /** Scratch for scanning `db` on one thread. The db must outlive the scratch. */
-TRAWL_API trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db);
+TRAWL_API trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db) TRAWL_NOEXCEPT;
 /** A new scratch for the same database, for another thread. */
-TRAWL_API trawl_status trawl_scratch_clone(trawl_scratch** out, const trawl_scratch* scratch);
-TRAWL_API void trawl_scratch_free(trawl_scratch* scratch);
+TRAWL_API trawl_status trawl_scratch_clone(trawl_scratch** out,
+                                           const trawl_scratch* scratch) TRAWL_NOEXCEPT;
+TRAWL_API void trawl_scratch_free(trawl_scratch* scratch) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Scan                                                                                  */
@@ -380,21 +398,22 @@ typedef struct trawl_scan_result {
 TRAWL_API trawl_status trawl_scan(const trawl_db* db, trawl_scratch* scratch, const char* data,
                                   size_t len, const trawl_options* options,
                                   trawl_match_cb callback, void* user_data,
-                                  trawl_scan_result* result);
+                                  trawl_scan_result* result) TRAWL_NOEXCEPT;
 
 /** A streaming scan: constant memory, matches across write boundaries are found. */
 typedef struct trawl_stream trawl_stream;
 
 /** Opens a stream over `db` (which must outlive it). `options` may be NULL. */
 TRAWL_API trawl_status trawl_stream_new(trawl_stream** out, const trawl_db* db,
-                                        const trawl_options* options);
+                                        const trawl_options* options) TRAWL_NOEXCEPT;
 /** Feeds bytes; matches whose context is complete are delivered now. */
 TRAWL_API trawl_status trawl_stream_write(trawl_stream* stream, const char* data, size_t len,
-                                          trawl_match_cb callback, void* user_data);
+                                          trawl_match_cb callback, void* user_data) TRAWL_NOEXCEPT;
 /** Ends the input, delivers the remaining matches. Further writes give TRAWL_E_STATE. */
 TRAWL_API trawl_status trawl_stream_finish(trawl_stream* stream, trawl_match_cb callback,
-                                           void* user_data, trawl_scan_result* result);
-TRAWL_API void trawl_stream_free(trawl_stream* stream);
+                                           void* user_data,
+                                           trawl_scan_result* result) TRAWL_NOEXCEPT;
+TRAWL_API void trawl_stream_free(trawl_stream* stream) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Packages: decomposition and the whole pipeline in one call                            */
@@ -407,7 +426,8 @@ TRAWL_API void trawl_stream_free(trawl_stream* stream);
  * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO (the file cannot be read)
  */
 TRAWL_API trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
-                                            const trawl_options* options, trawl_error* err);
+                                            const trawl_options* options,
+                                            trawl_error* err) TRAWL_NOEXCEPT;
 
 /**
  * Decomposes a package and plans every component: analysis chains, light/heavy tier and
@@ -417,7 +437,7 @@ TRAWL_API trawl_status trawl_decompose_file(trawl_buffer** out, const char* path
  */
 TRAWL_API trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db,
                                            const char* path, const trawl_options* options,
-                                           trawl_error* err);
+                                           trawl_error* err) TRAWL_NOEXCEPT;
 
 /**
  * As trawl_decompose_file, and also writes each unique component's content to
@@ -428,7 +448,7 @@ TRAWL_API trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* d
 TRAWL_API trawl_status trawl_decompose_to_directory(trawl_buffer** out, const char* path,
                                                     const char* directory,
                                                     const trawl_options* options,
-                                                    trawl_error* err);
+                                                    trawl_error* err) TRAWL_NOEXCEPT;
 
 #define TRAWL_REPORT_JSON 0  /**< the package report as JSON (schema trawl.report/1) */
 #define TRAWL_REPORT_TABLE 1 /**< a readable table */
@@ -445,7 +465,7 @@ TRAWL_API trawl_status trawl_decompose_to_directory(trawl_buffer** out, const ch
 TRAWL_API trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db,
                                                   const char* path,
                                                   const trawl_options* options,
-                                                  int32_t format, trawl_error* err);
+                                                  int32_t format, trawl_error* err) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Stage by stage: each call is one stage of a distributed pipeline (docs/stages.md)     */
@@ -465,7 +485,7 @@ TRAWL_API trawl_status trawl_analyze_package_file(trawl_buffer** out, const traw
  * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_PARSE (not a trawl.manifest/1 document)
  */
 TRAWL_API trawl_status trawl_manifest_work(trawl_buffer** out, const char* manifest,
-                                           size_t manifest_len, trawl_error* err);
+                                           size_t manifest_len, trawl_error* err) TRAWL_NOEXCEPT;
 
 /**
  * Stage 2: plans one component (trawl.plan/1: chains, "light" or "heavy" tier, cost
@@ -479,7 +499,7 @@ TRAWL_API trawl_status trawl_plan_component(trawl_buffer** out, const trawl_db* 
                                             const char* manifest, size_t manifest_len,
                                             const char* component_id, const char* content,
                                             size_t content_len, const trawl_options* options,
-                                            trawl_error* err);
+                                            trawl_error* err) TRAWL_NOEXCEPT;
 
 /**
  * Stage 3: analyses one component: trawl.component_result/1 with its findings, exact
@@ -490,7 +510,8 @@ TRAWL_API trawl_status trawl_analyze_component(trawl_buffer** out, const trawl_d
                                                const char* manifest, size_t manifest_len,
                                                const char* component_id, const char* content,
                                                size_t content_len,
-                                               const trawl_options* options, trawl_error* err);
+                                               const trawl_options* options,
+                                               trawl_error* err) TRAWL_NOEXCEPT;
 
 /**
  * Stage 4: the package report from the manifest and the component results, in any order
@@ -506,12 +527,12 @@ TRAWL_API trawl_status trawl_aggregate(trawl_buffer** out, const char* manifest,
                                        size_t manifest_len, const char* const* results,
                                        const size_t* result_lens, size_t result_count,
                                        const trawl_options* options, int32_t format,
-                                       trawl_error* err);
+                                       trawl_error* err) TRAWL_NOEXCEPT;
 
 /** The default scoring policy as JSON (trawl.policy/1, docs/scoring.md): a starting point
  * for a policy file. Since: 0.2
  * @return TRAWL_OK, TRAWL_E_INVALID */
-TRAWL_API trawl_status trawl_default_policy(trawl_buffer** out);
+TRAWL_API trawl_status trawl_default_policy(trawl_buffer** out) TRAWL_NOEXCEPT;
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -6,6 +6,7 @@
 #include "json/json.h"
 #include "rules/definition.h"
 #include "util/json_writer.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -94,7 +95,9 @@ ScoringPolicy DefaultPolicy() {
   return policy;
 }
 
-absl::StatusOr<ScoringPolicy> PolicyFromJson(std::string_view text) {
+namespace {
+
+absl::StatusOr<ScoringPolicy> ReadPolicy(std::string_view text) {
   json::Parser parser;
   json::Object obj;
   TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "policy", &obj));
@@ -143,6 +146,11 @@ absl::StatusOr<ScoringPolicy> PolicyFromJson(std::string_view text) {
   return policy;
 }
 
+}  // namespace
+
+absl::StatusOr<ScoringPolicy> PolicyFromJson(std::string_view text) {
+  return WithCode(ReadPolicy(text), ErrorCode::kParse);
+}
 
 std::string PolicyToJson(const ScoringPolicy& p, int indent) {
   JsonWriter w(indent);

@@ -5,6 +5,7 @@
 #include <re2/re2.h>
 
 #include "json/json.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -45,7 +46,9 @@ bool MatchesIgnoringPath(const SuppressionRule& rule, const SuppressionSubject& 
   return true;
 }
 
-absl::StatusOr<std::vector<SuppressionRule>> SuppressionRulesFromJson(std::string_view text) {
+namespace {
+
+absl::StatusOr<std::vector<SuppressionRule>> ReadSuppressionRules(std::string_view text) {
   json::Parser parser;
   json::Object obj;
   TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "suppressions", &obj));
@@ -95,8 +98,15 @@ absl::StatusOr<std::vector<SuppressionRule>> SuppressionRulesFromJson(std::strin
   return rules;
 }
 
+}  // namespace
 
-absl::StatusOr<std::set<std::pair<std::string, std::string>>> BaselineFromJson(
+absl::StatusOr<std::vector<SuppressionRule>> SuppressionRulesFromJson(std::string_view text) {
+  return WithCode(ReadSuppressionRules(text), ErrorCode::kParse);
+}
+
+namespace {
+
+absl::StatusOr<std::set<std::pair<std::string, std::string>>> ReadBaseline(
     std::string_view text) {
   json::Parser parser;
   json::Object obj;
@@ -137,5 +147,11 @@ absl::StatusOr<std::set<std::pair<std::string, std::string>>> BaselineFromJson(
   return accepted;
 }
 
+}  // namespace
+
+absl::StatusOr<std::set<std::pair<std::string, std::string>>> BaselineFromJson(
+    std::string_view text) {
+  return WithCode(ReadBaseline(text), ErrorCode::kParse);
+}
 
 }  // namespace trawl

@@ -3,6 +3,7 @@
 
 #include "json/json.h"
 #include "util/json_writer.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -107,7 +108,9 @@ std::string ComponentResultToJson(const ComponentResult& c, int indent) {
   return out;
 }
 
-absl::StatusOr<ComponentResult> ComponentResultFromJson(std::string_view text) {
+namespace {
+
+absl::StatusOr<ComponentResult> ReadComponentResult(std::string_view text) {
   json::Parser parser;
   json::Object obj;
   TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "component result", &obj));
@@ -150,5 +153,10 @@ absl::StatusOr<ComponentResult> ComponentResultFromJson(std::string_view text) {
   return c;
 }
 
+}  // namespace
+
+absl::StatusOr<ComponentResult> ComponentResultFromJson(std::string_view text) {
+  return WithCode(ReadComponentResult(text), ErrorCode::kParse);
+}
 
 }  // namespace trawl

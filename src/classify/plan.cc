@@ -7,6 +7,7 @@
 #include "json/json.h"
 #include "util/enum_names.h"
 #include "util/json_writer.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -222,7 +223,9 @@ std::string PlanToJson(const ProcessingPlan& plan, int indent) {
   return out;
 }
 
-absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view text) {
+namespace {
+
+absl::StatusOr<ProcessingPlan> ReadPlan(std::string_view text) {
   json::Parser parser;
   json::Object root;
   TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "plan", &root));
@@ -277,5 +280,10 @@ absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view text) {
   return plan;
 }
 
+}  // namespace
+
+absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view text) {
+  return WithCode(ReadPlan(text), ErrorCode::kParse);
+}
 
 }  // namespace trawl

@@ -463,8 +463,10 @@ void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& f
   for (auto& w : workers) w.join();
 }
 
-absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Definition> definitions,
-                                                                const CompileOptions& options) {
+namespace {
+
+absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> definitions,
+                                                        const CompileOptions& options) {
   const size_t count = definitions.size();
   if (count > UINT32_MAX / 2) return absl::InvalidArgumentError("too many definitions");
   std::vector<RuleInfo> infos(count);
@@ -474,8 +476,8 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
     std::error_code ec;
     std::filesystem::create_directories(options.cache_dir, ec);
     if (ec) {
-      return absl::InvalidArgumentError(
-          StrCat("cannot create compile cache directory ", options.cache_dir, ": ", ec.message()));
+      return CodedError(ErrorCode::kIo, StrCat("cannot create compile cache directory ",
+                                               options.cache_dir, ": ", ec.message()));
     }
   }
   const bool use_cache = !options.cache_dir.empty();
@@ -634,6 +636,19 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
   return std::shared_ptr<const Database>(std::make_shared<Database>(
       std::move(definitions), std::move(infos), std::move(partitions), std::move(parts),
       options.max_window));
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Definition> definitions,
+                                                                const CompileOptions& options) {
+  auto db = Compile(std::move(definitions), options);
+  // Out of memory stays kNoMemory and a cache directory error kIo; the rest is the compile's.
+  if (db.ok() || CodeOf(db.status()) ||
+      db.status().code() == absl::StatusCode::kResourceExhausted) {
+    return db;
+  }
+  return WithCode(db.status(), ErrorCode::kCompile);
 }
 
 }  // namespace trawl

@@ -23,6 +23,7 @@
 #include "structure/binary_structure.h"
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -327,7 +328,9 @@ class Decomposer {
   // Reads the whole file once for its digest, keeping the first bytes for sniffing.
   absl::Status HashFile(const std::string& path, std::string* head) {
     std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (file == nullptr) return absl::NotFoundError(StrCat("cannot open ", path));
+    if (file == nullptr) {
+      return WithCode(absl::NotFoundError(StrCat("cannot open ", path)), ErrorCode::kIo);
+    }
     Sha256 hash;
     uint64_t total = 0;
     std::vector<char> chunk(1 << 20);
@@ -340,7 +343,9 @@ class Decomposer {
       hash.Update(std::string_view(chunk.data(), n));
       total += n;
     }
-    if (std::ferror(file.get())) return absl::DataLossError(StrCat("cannot read ", path));
+    if (std::ferror(file.get())) {
+      return WithCode(absl::DataLossError(StrCat("cannot read ", path)), ErrorCode::kIo);
+    }
     manifest_.input_bytes = total;
     manifest_.input_sha256 = ToHex(hash.Finish());
     return absl::OkStatus();
@@ -348,7 +353,9 @@ class Decomposer {
 
   absl::Status EmitFileLeaf(const std::string& path, Component root) {
     std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (file == nullptr) return absl::NotFoundError(StrCat("cannot open ", path));
+    if (file == nullptr) {
+      return WithCode(absl::NotFoundError(StrCat("cannot open ", path)), ErrorCode::kIo);
+    }
     std::string content;
     const uint64_t cap =
         limits_.max_component_bytes == 0 ? UINT64_MAX : limits_.max_component_bytes;
@@ -886,9 +893,12 @@ absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeO
                                        ComponentCallback callback) {
   TRAWL_RETURN_IF_ERROR(ValidateOptions(options));
   struct stat st;
-  if (stat(path.c_str(), &st) != 0) return absl::NotFoundError(StrCat("cannot stat ", path));
+  if (stat(path.c_str(), &st) != 0) {
+    return WithCode(absl::NotFoundError(StrCat("cannot stat ", path)), ErrorCode::kIo);
+  }
   if (!S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(StrCat(path, " is not a regular file"));
+    return WithCode(absl::InvalidArgumentError(StrCat(path, " is not a regular file")),
+                    ErrorCode::kIo);
   }
   Decomposer decomposer(options, callback);
   TRAWL_RETURN_IF_ERROR(decomposer.RunFile(path));

@@ -5,6 +5,7 @@
 
 #include "json/json.h"
 #include "util/json_writer.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -160,7 +161,9 @@ std::string ManifestToJson(const Manifest& m, int indent) {
   return out;
 }
 
-absl::StatusOr<Manifest> ManifestFromJson(std::string_view text) {
+namespace {
+
+absl::StatusOr<Manifest> ReadManifest(std::string_view text) {
   json::Parser parser;
   json::Object root;
   TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "manifest", &root));
@@ -230,5 +233,10 @@ absl::StatusOr<Manifest> ManifestFromJson(std::string_view text) {
   return m;
 }
 
+}  // namespace
+
+absl::StatusOr<Manifest> ManifestFromJson(std::string_view text) {
+  return WithCode(ReadManifest(text), ErrorCode::kParse);
+}
 
 }  // namespace trawl

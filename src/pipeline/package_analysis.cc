@@ -76,25 +76,35 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
   return result;
 }
 
-absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const std::string& path,
+absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& input,
                                                          const PackageOptions& options) {
   DecomposeOptions decompose;
   decompose.limits = options.limits;
   decompose.package_id = options.package_id;
-  if (decompose.package_id.empty()) {
-    auto file = MappedFile::Open(path);
+  decompose.package_name = options.package_name;
+  if (decompose.package_id.empty() && input.path.empty()) {
+    decompose.package_id = ToHex(Sha256Of(input.bytes));
+  } else if (decompose.package_id.empty()) {
+    auto file = MappedFile::Open(input.path);
     if (!file.ok()) return file.status();
     decompose.package_id = ToHex(Sha256Of(file->bytes()));
   }
   return decompose;
 }
 
-absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
-                                                 std::shared_ptr<const Database> db,
-                                                 const PackageOptions& options) {
-  auto decompose = PackageDecomposeOptions(path, options);
+absl::StatusOr<Manifest> DecomposeInput(const PackageInput& input, const DecomposeOptions& options,
+                                        ComponentCallback callback) {
+  return input.path.empty() ? DecomposeBytes(input.bytes, options, callback)
+                            : DecomposeFile(input.path, options, callback);
+}
+
+absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
+                                             std::shared_ptr<const Database> db,
+                                             const PackageOptions& options) {
+  auto decompose = PackageDecomposeOptions(input, options);
   if (!decompose.ok()) return decompose.status();
-  auto collected = CollectFile(path, *decompose);
+  auto collected = input.path.empty() ? CollectBytes(input.bytes, *decompose)
+                                      : CollectFile(input.path, *decompose);
   if (!collected.ok()) return collected.status();
   Manifest& manifest = collected->manifest;
   const std::vector<const Component*> work = ComponentsToAnalyze(manifest);
@@ -135,13 +145,13 @@ absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
   return Aggregate(std::move(manifest), std::move(results), options.aggregate);
 }
 
-absl::StatusOr<std::string> ClassifyPackageFileJson(const std::string& path, const Database* db,
-                                                    const PackageOptions& options) {
-  auto decompose = PackageDecomposeOptions(path, options);
+absl::StatusOr<std::string> ClassifyPackageJson(const PackageInput& input, const Database* db,
+                                                const PackageOptions& options) {
+  auto decompose = PackageDecomposeOptions(input, options);
   if (!decompose.ok()) return decompose.status();
   const PlanOptions plan_options = PlanOptionsFor(db);
   std::vector<ProcessingPlan> plans;
-  auto manifest = DecomposeFile(path, *decompose, [&](const Component& c, std::string_view content) {
+  auto manifest = DecomposeInput(input, *decompose, [&](const Component& c, std::string_view content) {
     plans.push_back(PlanComponent(c, content, plan_options));
     return absl::OkStatus();
   });

@@ -24,20 +24,36 @@
 
 namespace trawl {
 
+// A package: a file (streamed from disk), or bytes in memory (borrowed).
+struct PackageInput {
+  std::string path;        // set: the package is this file
+  std::string_view bytes;  // otherwise: the package itself
+
+  static PackageInput File(std::string path) { return {std::move(path), {}}; }
+  static PackageInput Memory(std::string_view bytes) { return {{}, bytes}; }
+};
+
 struct PackageOptions {
   DecomposeLimits limits;
   AnalyzeOptions analyze;
   int threads = 0;         // 0: one per hardware thread
   std::string package_id;  // default: SHA-256 of the package bytes
+  // Display name of the package in path chains. Default: the file's base name, or the
+  // package id for a package in memory.
+  std::string package_name;
   AggregateOptions aggregate;
   // Called after each analysed component with (done, total); thread-safe, cheap.
   std::function<void(size_t done, size_t total)> progress;
 };
 
-// Decomposition options for a package file: the limits, and the package id (given, or
-// the SHA-256 of the file, so the same bytes always give the same component ids).
-absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const std::string& path,
+// Decomposition options for a package: the limits, the name, and the package id (given,
+// or the SHA-256 of the package, so the same bytes always give the same component ids).
+absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& input,
                                                          const PackageOptions& options);
+
+// DecomposeFile or DecomposeBytes, as `input` says.
+absl::StatusOr<Manifest> DecomposeInput(const PackageInput& input, const DecomposeOptions& options,
+                                        ComponentCallback callback);
 
 // The classification stage for one component of a manifest, and the analysis stage for
 // one component: what a distributed pipeline runs per component. The content must be the
@@ -53,16 +69,20 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
                                                          std::shared_ptr<const Database> db,
                                                          const AnalyzeOptions& options);
 
-absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
-                                                 std::shared_ptr<const Database> db,
-                                                 const PackageOptions& options);
+absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
+                                             std::shared_ptr<const Database> db,
+                                             const PackageOptions& options);
+inline absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
+                                                        std::shared_ptr<const Database> db,
+                                                        const PackageOptions& options) {
+  return AnalyzePackage(PackageInput::File(path), std::move(db), options);
+}
 
 // The classification stage on its own: decomposes the package and plans every component
 // (chains, tier, cost estimate; docs/plan.md). `db` may be null: the plans then name the
 // default chain only. Returns {"schema":"trawl.plans/1","package":{...},"plans":[...]}.
-absl::StatusOr<std::string> ClassifyPackageFileJson(const std::string& path,
-                                                    const Database* db,
-                                                    const PackageOptions& options);
+absl::StatusOr<std::string> ClassifyPackageJson(const PackageInput& input, const Database* db,
+                                                const PackageOptions& options);
 
 }  // namespace trawl
 

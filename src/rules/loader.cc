@@ -11,6 +11,7 @@
 #include "util/strings.h"
 #include "rules/tsv_importer.h"
 #include "util/file.h"
+#include "util/status_codes.h"
 
 namespace trawl {
 namespace {
@@ -223,11 +224,38 @@ std::string LoadIssue::ToString() const {
   return out;
 }
 
+absl::Status LoadIssue::ToStatus() const {
+  return WithLocation(CodedError(ErrorCode::kParse, ToString()), {index, offset});
+}
+
 void RuleSet::Merge(RuleSet other) {
   const size_t first_new = definitions.size();
   for (auto& def : other.definitions) definitions.push_back(std::move(def));
   for (auto& issue : other.issues) issues.push_back(std::move(issue));
   CheckDuplicateIds(this, first_new);
+}
+
+void RuleSet::Check(DefinitionCheck check, size_t first) {
+  std::vector<Definition> kept(std::make_move_iterator(definitions.begin()),
+                               std::make_move_iterator(definitions.begin() +
+                                                       static_cast<ptrdiff_t>(first)));
+  for (size_t i = first; i < definitions.size(); ++i) {
+    Definition& def = definitions[i];
+    if (absl::Status status = check(def); !status.ok()) {
+      issues.push_back(
+          {def.source, def.file_index, def.id, def.file_offset, std::string(status.message())});
+      continue;
+    }
+    kept.push_back(std::move(def));
+  }
+  definitions = std::move(kept);
+}
+
+absl::Status RuleSet::Add(RuleSet other, DefinitionCheck check) {
+  other.Check(check);
+  const size_t issues_before = issues.size();
+  Merge(std::move(other));
+  return issues.size() == issues_before ? absl::OkStatus() : issues[issues_before].ToStatus();
 }
 
 absl::StatusOr<RuleSet> ParseDefinitions(std::string_view text, std::string_view file) {
@@ -241,8 +269,8 @@ absl::StatusOr<RuleSet> ParseDefinitions(std::string_view text, std::string_view
     json::Error error = parser.Parse(text, &root);
     if (error == json::Error::kOk) error = root.Get(&elements);
     if (error != json::Error::kOk) {
-      return absl::InvalidArgumentError(
-          StrCat(file, ": invalid JSON: ", json::ErrorMessage(error)));
+      return CodedError(ErrorCode::kParse,
+                        StrCat(file, ": invalid JSON: ", json::ErrorMessage(error)));
     }
     const std::vector<int64_t> offsets = json::ArrayObjectOffsets(text);
     int64_t index = 0;
