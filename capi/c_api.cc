@@ -18,6 +18,8 @@
 #include "report/report.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
+#define TRAWL_EXPERIMENTAL
+#include "trawl/trawl_experimental.h"
 #include "util/file.h"
 #include "util/status_codes.h"
 
@@ -208,6 +210,24 @@ absl::StatusOr<std::string> Render(const absl::StatusOr<trawl::PackageReport>& r
   return trawl::RenderReport(*report, format, TRAWL_VERSION_STRING);
 }
 
+trawl_status DeliverManifest(trawl_buffer** out, absl::StatusOr<trawl::Manifest> manifest,
+                             trawl_error* err) {
+  if (!manifest.ok()) return ToCStatus(manifest.status(), err);
+  *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
+  return TRAWL_OK;
+}
+
+// The whole pipeline for one package, rendered; the option files are read first.
+trawl_status AnalyzePackage(trawl_buffer** out, const trawl_db* db,
+                            const trawl::PackageInput& input, const trawl_options* options,
+                            int32_t format, trawl_error* err) {
+  trawl::PackageOptions package = PackageOptionsOf(options);
+  auto aggregate = AggregateOptionsOf(options);
+  if (!aggregate.ok()) return ToCStatus(aggregate.status(), err);
+  package.aggregate = *std::move(aggregate);
+  return Deliver(out, Render(trawl::AnalyzePackage(input, db->rep, package), format), err);
+}
+
 // The manifest a per-component stage works on.
 absl::StatusOr<trawl::Manifest> StageManifest(const char* manifest, size_t manifest_len) {
   return trawl::ManifestFromJson(Bytes(manifest, manifest_len));
@@ -274,7 +294,7 @@ trawl_status trawl_options_new(trawl_options** out) noexcept {
 
 void trawl_options_free(trawl_options* options) noexcept { delete options; }
 
-trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) noexcept {
+trawl_status trawl_option_bounds(int64_t* min, int64_t* max, int32_t key) noexcept {
   const trawl::capi::OptionSpec* spec = trawl::capi::FindOption(key);
   if (spec == nullptr || spec->type != trawl::capi::OptionType::kInt) return TRAWL_E_UNSUPPORTED;
   if (min) *min = spec->min;
@@ -350,7 +370,7 @@ size_t trawl_rules_issue_count(const trawl_rules* rules) noexcept {
   return rules ? rules->set.issues.size() : 0;
 }
 
-trawl_status trawl_rules_issue(const trawl_rules* rules, size_t i, trawl_error* out) noexcept {
+trawl_status trawl_rules_issue(trawl_error* out, const trawl_rules* rules, size_t i) noexcept {
   if (rules == nullptr || !StructOk(out)) return TRAWL_E_INVALID;
   if (i >= rules->set.issues.size()) return TRAWL_E_NOT_FOUND;
   return Guard(nullptr, [&] {
@@ -429,7 +449,7 @@ void trawl_db_free(trawl_db* db) noexcept { delete db; }
 
 size_t trawl_db_rule_count(const trawl_db* db) noexcept { return db ? db->rep->rule_count() : 0; }
 
-trawl_status trawl_db_rule(const trawl_db* db, size_t index, trawl_rule_info* out) noexcept {
+trawl_status trawl_db_rule(trawl_rule_info* out, const trawl_db* db, size_t index) noexcept {
   if (db == nullptr || !StructOk(out)) return TRAWL_E_INVALID;
   if (index >= db->rep->rule_count()) return TRAWL_E_NOT_FOUND;
   // Rule definitions are decoded on first use: this can allocate.
@@ -461,8 +481,8 @@ trawl_status trawl_db_describe(trawl_buffer** out, const trawl_db* db,
   });
 }
 
-trawl_status trawl_db_check_examples(trawl_buffer** out, const trawl_db* db,
-                                     uint64_t* failures) noexcept {
+trawl_status trawl_db_check_examples(trawl_buffer** out, uint64_t* failures,
+                                     const trawl_db* db) noexcept {
   if (!ClearOut(out) || db == nullptr) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
     auto report = trawl::CheckExamples(db->rep);
@@ -556,35 +576,59 @@ void trawl_stream_free(trawl_stream* stream) noexcept { delete stream; }
 
 /* Packages */
 
-trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
-                                  const trawl_options* options, trawl_error* err) noexcept {
+trawl_status trawl_package_decompose(trawl_buffer** out, const char* data, size_t len,
+                                     const trawl_options* options, trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (data == nullptr && len > 0) return Fail(err, TRAWL_E_INVALID, "NULL data");
+  return Guard(err, [&] {
+    return DeliverManifest(
+        out, trawl::DecomposePackage(trawl::PackageInput::Memory(Bytes(data, len)),
+                                     PackageOptionsOf(options)),
+        err);
+  });
+}
+
+trawl_status trawl_package_decompose_file(trawl_buffer** out, const char* path,
+                                          const trawl_options* options,
+                                          trawl_error* err) noexcept {
   if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
   return Guard(err, [&] {
-    auto manifest = trawl::DecomposePackage(trawl::PackageInput::File(path),
-                                            PackageOptionsOf(options));
-    if (!manifest.ok()) return ToCStatus(manifest.status(), err);
-    *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
-    return TRAWL_OK;
+    return DeliverManifest(
+        out, trawl::DecomposePackage(trawl::PackageInput::File(path), PackageOptionsOf(options)),
+        err);
   });
 }
 
-trawl_status trawl_decompose_to_directory(trawl_buffer** out, const char* path,
-                                          const char* directory, const trawl_options* options,
-                                          trawl_error* err) noexcept {
+trawl_status trawl_package_decompose_to_directory(trawl_buffer** out, const char* path,
+                                                  const char* directory,
+                                                  const trawl_options* options,
+                                                  trawl_error* err) noexcept {
   if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (path == nullptr || directory == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
   return Guard(err, [&] {
-    auto manifest =
-        trawl::DecomposePackageToDirectory(path, PackageOptionsOf(options), directory);
-    if (!manifest.ok()) return ToCStatus(manifest.status(), err);
-    *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
-    return TRAWL_OK;
+    return DeliverManifest(
+        out, trawl::DecomposePackageToDirectory(path, PackageOptionsOf(options), directory),
+        err);
   });
 }
 
-trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db, const char* path,
-                                 const trawl_options* options, trawl_error* err) noexcept {
+trawl_status trawl_package_classify(trawl_buffer** out, const trawl_db* db, const char* data,
+                                    size_t len, const trawl_options* options,
+                                    trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (data == nullptr && len > 0) return Fail(err, TRAWL_E_INVALID, "NULL data");
+  return Guard(err, [&] {
+    return Deliver(out,
+                   trawl::ClassifyPackageJson(trawl::PackageInput::Memory(Bytes(data, len)),
+                                              db ? db->rep.get() : nullptr,
+                                              PackageOptionsOf(options)),
+                   err);
+  });
+}
+
+trawl_status trawl_package_classify_file(trawl_buffer** out, const trawl_db* db, const char* path,
+                                         const trawl_options* options, trawl_error* err) noexcept {
   if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
   return Guard(err, [&] {
@@ -596,21 +640,28 @@ trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db, const c
   });
 }
 
-trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db, const char* path,
+trawl_status trawl_package_analyze(trawl_buffer** out, const trawl_db* db, const char* data,
+                                   size_t len, const trawl_options* options, int32_t format,
+                                   trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (db == nullptr || (data == nullptr && len > 0)) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  return Guard(err, [&] {
+    return AnalyzePackage(out, db, trawl::PackageInput::Memory(Bytes(data, len)), options, format,
+                          err);
+  });
+}
+
+trawl_status trawl_package_analyze_file(trawl_buffer** out, const trawl_db* db, const char* path,
                                         const trawl_options* options, int32_t format,
                                         trawl_error* err) noexcept {
   if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (db == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
   if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
   return Guard(err, [&] {
-    trawl::PackageOptions package = PackageOptionsOf(options);
-    auto aggregate = AggregateOptionsOf(options);
-    if (!aggregate.ok()) return ToCStatus(aggregate.status(), err);
-    package.aggregate = *std::move(aggregate);
-    return Deliver(out,
-                   Render(trawl::AnalyzePackage(trawl::PackageInput::File(path), db->rep, package),
-                          format),
-                   err);
+    return AnalyzePackage(out, db, trawl::PackageInput::File(path), options, format, err);
   });
 }
 
@@ -628,7 +679,7 @@ trawl_status trawl_manifest_work(trawl_buffer** out, const char* manifest, size_
   });
 }
 
-trawl_status trawl_plan_component(trawl_buffer** out, const trawl_db* db, const char* manifest,
+trawl_status trawl_component_plan(trawl_buffer** out, const trawl_db* db, const char* manifest,
                                   size_t manifest_len, const char* component_id,
                                   const char* content, size_t content_len,
                                   const trawl_options* options, trawl_error* err) noexcept {
@@ -648,10 +699,11 @@ trawl_status trawl_plan_component(trawl_buffer** out, const trawl_db* db, const 
   });
 }
 
-trawl_status trawl_analyze_component(trawl_buffer** out, const trawl_db* db, const char* manifest,
-                                     size_t manifest_len, const char* component_id,
-                                     const char* content, size_t content_len,
-                                     const trawl_options* options, trawl_error* err) noexcept {
+trawl_status trawl_component_analyze(trawl_buffer** out, const trawl_db* db,
+                                     const char* manifest, size_t manifest_len,
+                                     const char* component_id, const char* content,
+                                     size_t content_len, const trawl_options* options,
+                                     trawl_error* err) noexcept {
   if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (manifest == nullptr || component_id == nullptr || (content == nullptr && content_len > 0)) {
     return Fail(err, TRAWL_E_INVALID, "NULL argument");
@@ -669,10 +721,11 @@ trawl_status trawl_analyze_component(trawl_buffer** out, const trawl_db* db, con
   });
 }
 
-trawl_status trawl_aggregate(trawl_buffer** out, const char* manifest, size_t manifest_len,
-                             const char* const* results, const size_t* result_lens,
-                             size_t result_count, const trawl_options* options, int32_t format,
-                             trawl_error* err) noexcept {
+trawl_status trawl_report_aggregate(trawl_buffer** out, const char* manifest,
+                                    size_t manifest_len, const char* const* results,
+                                    const size_t* result_lens, size_t result_count,
+                                    const trawl_options* options, int32_t format,
+                                    trawl_error* err) noexcept {
   if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (manifest == nullptr || (result_count > 0 && (results == nullptr || result_lens == nullptr))) {
     return Fail(err, TRAWL_E_INVALID, "NULL argument");
@@ -697,7 +750,7 @@ trawl_status trawl_aggregate(trawl_buffer** out, const char* manifest, size_t ma
   });
 }
 
-trawl_status trawl_default_policy(trawl_buffer** out) noexcept {
+trawl_status trawl_policy_default(trawl_buffer** out) noexcept {
   if (!ClearOut(out)) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
     *out = new trawl_buffer{trawl::PolicyToJson(trawl::DefaultPolicy())};

@@ -82,6 +82,7 @@ inline constexpr OptionSpec kOptions[] = {
     TRAWL_STRING_OPTION(TRAWL_OPT_SUPPRESSIONS_FILE, files.suppressions),
     TRAWL_STRING_OPTION(TRAWL_OPT_BASELINE_FILE, files.baseline),
     TRAWL_STRING_OPTION(TRAWL_OPT_COMPILE_CACHE_DIR, compile.cache_dir),
+    TRAWL_STRING_OPTION(TRAWL_OPT_PACKAGE_NAME, package.package_name),
     TRAWL_INT_OPTION(TRAWL_OPT_MAX_CARVE_DEPTH, 0, UINT32_MAX,
                      o.package.limits.max_carve_depth = As<uint32_t>(v)),
     TRAWL_INT_OPTION(TRAWL_OPT_MAX_CARVES_PER_COMPONENT, 0, UINT32_MAX,

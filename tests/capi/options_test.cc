@@ -96,7 +96,7 @@ TEST(OptionTableTest, TheLibraryAnswersFromTheTable) {
     SCOPED_TRACE(spec.key);
     int64_t min = -7, max = -7;
     if (spec.type == OptionType::kInt) {
-      ASSERT_EQ(trawl_option_bounds(spec.key, &min, &max), TRAWL_OK);
+      ASSERT_EQ(trawl_option_bounds(&min, &max, spec.key), TRAWL_OK);
       EXPECT_EQ(min, spec.min);
       EXPECT_EQ(max, spec.max);
       EXPECT_EQ(trawl_options_set_int(options, spec.key, spec.min), TRAWL_OK);
@@ -109,7 +109,7 @@ TEST(OptionTableTest, TheLibraryAnswersFromTheTable) {
       }
       EXPECT_EQ(trawl_options_set_string(options, spec.key, "x"), TRAWL_E_UNSUPPORTED);
     } else {
-      EXPECT_EQ(trawl_option_bounds(spec.key, &min, &max), TRAWL_E_UNSUPPORTED);
+      EXPECT_EQ(trawl_option_bounds(&min, &max, spec.key), TRAWL_E_UNSUPPORTED);
       EXPECT_EQ(trawl_options_set_string(options, spec.key, "x"), TRAWL_OK);
       EXPECT_EQ(trawl_options_set_string(options, spec.key, nullptr), TRAWL_OK);
       EXPECT_EQ(trawl_options_set_int(options, spec.key, 0), TRAWL_E_UNSUPPORTED);
