@@ -149,7 +149,7 @@ absl::StatusOr<ScoringPolicy> ReadPolicy(std::string_view text) {
 }  // namespace
 
 absl::StatusOr<ScoringPolicy> PolicyFromJson(std::string_view text) {
-  return WithCode(ReadPolicy(text), ErrorCode::kParse);
+  return WithDefaultCode(ReadPolicy(text), ErrorCode::kParse);
 }
 
 std::string PolicyToJson(const ScoringPolicy& p, int indent) {

@@ -101,7 +101,7 @@ absl::StatusOr<std::vector<SuppressionRule>> ReadSuppressionRules(std::string_vi
 }  // namespace
 
 absl::StatusOr<std::vector<SuppressionRule>> SuppressionRulesFromJson(std::string_view text) {
-  return WithCode(ReadSuppressionRules(text), ErrorCode::kParse);
+  return WithDefaultCode(ReadSuppressionRules(text), ErrorCode::kParse);
 }
 
 namespace {
@@ -151,7 +151,7 @@ absl::StatusOr<std::set<std::pair<std::string, std::string>>> ReadBaseline(
 
 absl::StatusOr<std::set<std::pair<std::string, std::string>>> BaselineFromJson(
     std::string_view text) {
-  return WithCode(ReadBaseline(text), ErrorCode::kParse);
+  return WithDefaultCode(ReadBaseline(text), ErrorCode::kParse);
 }
 
 }  // namespace trawl

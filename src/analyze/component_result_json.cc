@@ -156,7 +156,7 @@ absl::StatusOr<ComponentResult> ReadComponentResult(std::string_view text) {
 }  // namespace
 
 absl::StatusOr<ComponentResult> ComponentResultFromJson(std::string_view text) {
-  return WithCode(ReadComponentResult(text), ErrorCode::kParse);
+  return WithDefaultCode(ReadComponentResult(text), ErrorCode::kParse);
 }
 
 }  // namespace trawl

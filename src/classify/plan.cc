@@ -283,7 +283,7 @@ absl::StatusOr<ProcessingPlan> ReadPlan(std::string_view text) {
 }  // namespace
 
 absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view text) {
-  return WithCode(ReadPlan(text), ErrorCode::kParse);
+  return WithDefaultCode(ReadPlan(text), ErrorCode::kParse);
 }
 
 }  // namespace trawl

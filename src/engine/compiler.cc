@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -73,23 +74,36 @@ std::string EscapedRegexForLiteral(std::string_view bytes) {
 }
 
 // Checks one definition on its own and fills its RuleInfo.
-void ValidateDefinition(const Definition& def, RuleInfo* info) {
+// The engine turns its own allocation failures into a compile error with this message
+// (expression 0); that is not the pattern's fault, so it must not reject the rule.
+bool EngineOutOfMemory(hs_error_t rc, const hs_compile_error_t* error) {
+  return rc == HS_NOMEM ||
+         (error != nullptr && std::strcmp(error->message, "Unable to allocate memory.") == 0);
+}
+
+absl::Status OutOfMemory(std::string_view what) {
+  return absl::ResourceExhaustedError(StrCat(what, ": out of memory"));
+}
+
+// Fills `info` with the definition's status; fails only when memory runs out.
+absl::Status ValidateDefinition(const Definition& def, RuleInfo* info) {
   if (def.expression.empty()) {
     info->status = RuleStatus::kRejected;
     info->reason = "empty pattern";
-    return;
+    return absl::OkStatus();
   }
   if (def.kind == PatternKind::kLiteral) {
     info->status = RuleStatus::kCompiled;
     info->min_width = info->max_width = static_cast<uint32_t>(
         std::min<size_t>(def.expression.size(), kUnboundedWidth - 1));
-    return;
+    return absl::OkStatus();
   }
   // PCRE2 recovers spans and captures, so it must accept the pattern too.
   if (auto code = internal::CompilePcre2(def, /*for_confirmation=*/false); !code.ok()) {
+    if (code.status().code() == absl::StatusCode::kResourceExhausted) return code.status();
     info->status = RuleStatus::kRejected;
     info->reason = std::string(code.status().message());
-    return;
+    return absl::OkStatus();
   }
   const bool wants_prefilter = (def.flags & kFlagPrefilter) != 0;
   std::string engine_error;
@@ -102,11 +116,12 @@ void ValidateDefinition(const Definition& def, RuleInfo* info) {
         hs_expression_info(def.expression.c_str(), flags, &raw_info, &raw_error);
     std::unique_ptr<hs_expr_info_t, HsExprInfoDeleter> expr_info(raw_info);
     HsCompileErrorPtr error(raw_error);
+    if (EngineOutOfMemory(rc, error.get())) return OutOfMemory("engine");
     if (rc == HS_SUCCESS) {
       if (expr_info->min_width == 0) {
         info->status = RuleStatus::kRejected;
         info->reason = "pattern can match an empty string";
-        return;
+        return absl::OkStatus();
       }
       info->status = prefilter ? RuleStatus::kPrefiltered : RuleStatus::kCompiled;
       info->min_width = expr_info->min_width;
@@ -117,13 +132,14 @@ void ValidateDefinition(const Definition& def, RuleInfo* info) {
       // A prefilter can match a shorter superset, so its width bounds are not the
       // pattern's: span recovery must not rely on them.
       if (prefilter) info->max_width = kUnboundedWidth;
-      return;
+      return absl::OkStatus();
     }
     engine_error = error ? error->message : "unknown engine error";
     if (prefilter) break;
   }
   info->status = RuleStatus::kRejected;
   info->reason = StrCat("engine: ", engine_error);
+  return absl::OkStatus();
 }
 
 struct PartitionJob {
@@ -151,6 +167,7 @@ absl::Status CompileGatePartition(const hs_platform_info_t& platform, PartitionJ
       expressions.data(), flags.data(), ids.data(), lengths.data(),
       static_cast<unsigned>(atoms.size()), HS_MODE_BLOCK, &platform, &raw_db, &raw_error);
   HsCompileErrorPtr error(raw_error);
+  if (EngineOutOfMemory(rc, error.get())) return OutOfMemory("engine");
   if (rc != HS_SUCCESS) {
     return absl::InternalError(StrCat("engine: gate partition ", job->info.name, ": ",
                                       error ? error->message : "unknown error"));
@@ -209,7 +226,7 @@ absl::Status CompilePartition(const std::vector<Definition>& defs, std::vector<R
       job->info.bytes = size;
       return absl::OkStatus();
     }
-    if (rc == HS_NOMEM) return absl::ResourceExhaustedError("engine: out of memory compiling");
+    if (EngineOutOfMemory(rc, error.get())) return OutOfMemory("engine");
     const std::string message = error ? error->message : "unknown engine error";
     if (error && error->expression >= 0 && static_cast<size_t>(error->expression) < rules.size()) {
       const uint32_t bad = rules[static_cast<size_t>(error->expression)];
@@ -417,6 +434,7 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def)
       hs_expression_info(def.expression.c_str(), internal::HsFlags(def), &raw_info, &raw_error);
   std::unique_ptr<hs_expr_info_t, HsExprInfoDeleter> info(raw_info);
   HsCompileErrorPtr error(raw_error);
+  if (EngineOutOfMemory(rc, error.get())) return OutOfMemory("engine");
   if (rc != HS_SUCCESS) {
     return absl::InvalidArgumentError(StrCat("engine: ", error ? error->message : "error"));
   }
@@ -454,13 +472,30 @@ void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& f
     return;
   }
   std::atomic<size_t> next{0};
-  std::vector<std::thread> workers;
-  for (size_t t = 0; t < n; ++t) {
-    workers.emplace_back([&] {
+  // An exception may not leave a thread (that ends the process): the first one stops the
+  // work and is rethrown to the caller, after every thread has joined.
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  const auto work = [&] {
+    try {
       for (size_t i; (i = next.fetch_add(1)) < count;) fn(i);
-    });
+    } catch (...) {
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next = count;
+    }
+  };
+  std::vector<std::thread> workers;
+  try {
+    workers.reserve(n - 1);
+    for (size_t t = 1; t < n; ++t) workers.emplace_back(work);
+  } catch (...) {
+    // No more threads (out of memory or thread limits): the ones started and this one
+    // finish the work.
   }
+  work();  // the calling thread is one of the n
   for (auto& w : workers) w.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
 namespace {
@@ -485,6 +520,8 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
                                : std::unordered_map<std::string, RuleInfo>{};
   std::vector<std::string> keys(use_cache ? count : 0);
   std::atomic<size_t> fresh{0};
+  std::mutex validation_mutex;
+  absl::Status validation;  // the first failure (memory), if any
   ParallelFor(count, options.threads, [&](size_t i) {
     bool cached = false;
     if (use_cache) {
@@ -495,7 +532,10 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
       }
     }
     if (!cached) {
-      ValidateDefinition(definitions[i], &infos[i]);
+      if (absl::Status status = ValidateDefinition(definitions[i], &infos[i]); !status.ok()) {
+        std::lock_guard lock(validation_mutex);
+        validation.Update(status);
+      }
       fresh.fetch_add(1);
     }
     const size_t done = validated.fetch_add(1) + 1;
@@ -503,6 +543,7 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
       options.progress("validate", done, count);
     }
   });
+  if (!validation.ok()) return validation;
 
   if (use_cache && (fresh > 0 || known.size() != count)) {
     StoreValidationCache(options.cache_dir, keys, infos);

@@ -236,7 +236,7 @@ absl::StatusOr<Manifest> ReadManifest(std::string_view text) {
 }  // namespace
 
 absl::StatusOr<Manifest> ManifestFromJson(std::string_view text) {
-  return WithCode(ReadManifest(text), ErrorCode::kParse);
+  return WithDefaultCode(ReadManifest(text), ErrorCode::kParse);
 }
 
 }  // namespace trawl

@@ -5,12 +5,15 @@
 #include "json/json.h"
 
 #include <cstring>
+#include <new>
 #include <type_traits>
 
 #include "json/internal/errors.h"
 #include "simdjson.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
+#include "util/utf8.h"
 
 namespace trawl::json {
 
@@ -194,14 +197,24 @@ Error Parser::Parse(std::string_view text, Value* root) {
   const Error error =
       internal::FromSimdjson(impl_->parser.parse(text.data(), text.size()).get(element));
   if (error == Error::kOk) Access::Set(root, element);
+  if (error == Error::kMemory) {
+    // A parser whose allocation failed half-way must not be used again (simdjson 3.0.1
+    // crashes in the next parse): start over with a fresh one.
+    *impl_ = Impl(impl_->max_depth);
+    throw std::bad_alloc();
+  }
   return error;
+}
+
+absl::Status ParseError(Error error, std::string_view what) {
+  return CodedError(ErrorCode::kParse, StrCat(what, ": ", ErrorMessage(error)));
 }
 
 absl::Status ParseObject(Parser& parser, std::string_view text, std::string_view what,
                          Object* out) {
   Value root;
   if (const Error error = parser.Parse(text, &root); error != Error::kOk) {
-    return absl::InvalidArgumentError(StrCat(what, ": not JSON: ", ErrorMessage(error)));
+    return ParseError(error, StrCat(what, ": not JSON"));
   }
   if (root.Get(out) != Error::kOk) {
     return absl::InvalidArgumentError(StrCat(what, ": not a JSON object"));
@@ -288,6 +301,48 @@ absl::Status FieldReader::Read(std::string_view key, std::vector<std::string>* o
     out->emplace_back(value);
   }
   return absl::OkStatus();
+}
+
+// ---- Strings -------------------------------------------------------------------------
+
+bool Unescape(std::string_view raw, std::string* out) {
+  out->clear();
+  out->reserve(raw.size());
+  for (size_t i = 0; i < raw.size();) {
+    if (raw[i] != '\\') {
+      out->push_back(raw[i++]);
+      continue;
+    }
+    if (i + 1 >= raw.size()) return false;
+    const char escape = raw[i + 1];
+    i += 2;
+    switch (escape) {
+      case '"': out->push_back('"'); break;
+      case '\\': out->push_back('\\'); break;
+      case '/': out->push_back('/'); break;
+      case 'b': out->push_back('\b'); break;
+      case 'f': out->push_back('\f'); break;
+      case 'n': out->push_back('\n'); break;
+      case 'r': out->push_back('\r'); break;
+      case 't': out->push_back('\t'); break;
+      case 'u': {
+        uint32_t cp = 0, low = 0;
+        if (!ReadHex4(raw, i, &cp)) return false;
+        i += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF && i + 6 <= raw.size() && raw[i] == '\\' &&
+            raw[i + 1] == 'u' && ReadHex4(raw, i + 2, &low) && low >= 0xDC00 && low <= 0xDFFF) {
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+          i += 6;
+        } else if (cp >= 0xD800 && cp <= 0xDFFF) {
+          cp = 0xFFFD;  // a lone surrogate: legal JSON text, not a character
+        }
+        AppendUtf8(out, cp);
+        break;
+      }
+      default: return false;
+    }
+  }
+  return true;
 }
 
 // ---- Positions -----------------------------------------------------------------------

@@ -10,7 +10,9 @@
 //    analysis of untrusted JSON (a hot path).
 //
 // Errors are trawl's own codes (json::Error), mapped from simdjson's in one place: the
-// dependency's codes are "subject to change", ours are not.
+// dependency's codes are "subject to change", ours are not. Running out of memory is not
+// a parse error: it throws std::bad_alloc, as any allocation does (simdjson reports it as
+// a code), so no caller mistakes it for bad input.
 //
 // Thread-safety: a Parser (and the handles into it) belongs to one thread at a time.
 #ifndef TRAWL_SRC_JSON_JSON_H_
@@ -57,6 +59,8 @@ enum class Error : uint8_t {
 std::string_view ErrorName(Error error);
 // A sentence describing the error.
 std::string_view ErrorMessage(Error error);
+// A parse error as a status: "<what>: <ErrorMessage>", ErrorCode::kParse.
+absl::Status ParseError(Error error, std::string_view what);
 
 enum class Type : uint8_t { kNull, kBool, kInt64, kUint64, kDouble, kString, kArray, kObject };
 
@@ -151,7 +155,8 @@ class Parser {
   Parser(Parser&&) noexcept;
   Parser& operator=(Parser&&) noexcept;
 
-  // Parses one whole document. On kOk, `*root` borrows the parser's memory.
+  // Parses one whole document. On kOk, `*root` borrows the parser's memory. Throws
+  // std::bad_alloc when memory runs out.
   Error Parse(std::string_view text, Value* root);
 
  private:
@@ -188,6 +193,10 @@ class FieldReader {
   Object obj_;
   std::string what_;  // owned: callers often pass a temporary
 };
+
+// The text of a JSON string as written between its quotes, unescaped into `out` (a lone
+// surrogate escape becomes U+FFFD). False when an escape is malformed.
+bool Unescape(std::string_view raw, std::string* out);
 
 // Byte offsets where each object of a top-level array starts, for error messages. Best
 // effort: stops at the first element that is not an object.

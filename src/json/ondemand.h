@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <string_view>
 #include <utility>
 
@@ -90,11 +91,10 @@ class Field {
  public:
   Field() = default;
   // The first byte of the key's text (just after its opening quote), escapes as written.
+  // The view has no unescaping call: simdjson 3.0.1's On Demand parser does not check
+  // the allocation of the buffer it unescapes into (a crash when memory runs out), so
+  // keys are unescaped with json::Unescape, and strings read from their raw tokens.
   const char* RawKey() const noexcept { return field_.key().raw(); }
-  // Unescapes the key (at most once per field).
-  Error UnescapedKey(std::string_view* out) noexcept {
-    return internal::FromSimdjson(field_.unescaped_key().get(*out));
-  }
   Value value() noexcept { return Value(field_.value()); }
 
  private:
@@ -182,8 +182,14 @@ class Parser {
   // Starts iterating the document in [data, data + len); `capacity` >= len + kPadding
   // bytes from `data` must be readable. Errors found while indexing (structure, UTF-8)
   // come back here.
-  Error Iterate(const char* data, size_t len, size_t capacity, Document* out) noexcept {
-    return internal::FromSimdjson(parser_.iterate(data, len, capacity).get(out->doc_));
+  // Running out of memory throws std::bad_alloc (json.h).
+  Error Iterate(const char* data, size_t len, size_t capacity, Document* out) {
+    const Error error = internal::FromSimdjson(parser_.iterate(data, len, capacity).get(out->doc_));
+    if (error == Error::kMemory) {
+      parser_ = sj::parser();  // one whose allocation failed half-way is not used again
+      throw std::bad_alloc();
+    }
+    return error;
   }
 
  private:

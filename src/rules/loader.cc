@@ -198,19 +198,39 @@ std::string_view TrimLeft(std::string_view s) {
   return s.substr(i);
 }
 
-void CheckDuplicateIds(RuleSet* set, size_t first_new = 0) {
-  std::unordered_set<std::string> seen;
+// Moves each definition from index `first` on whose reason is not empty to the issues.
+// Everything that allocates happens before anything moves, so a failure (out of memory)
+// leaves `set` as it was.
+void DropDefinitions(RuleSet* set, size_t first, const std::vector<std::string>& reasons) {
+  std::vector<LoadIssue> dropped;
+  for (size_t i = first; i < set->definitions.size(); ++i) {
+    const std::string& reason = reasons[i - first];
+    if (reason.empty()) continue;
+    const Definition& def = set->definitions[i];
+    dropped.push_back({def.source, def.file_index, def.id, def.file_offset, reason});
+  }
+  if (dropped.empty()) return;
   std::vector<Definition> kept;
-  kept.reserve(set->definitions.size());
+  kept.reserve(set->definitions.size() - dropped.size());
+  set->issues.reserve(set->issues.size() + dropped.size());
+  // Moves only from here on: nothing can fail.
   for (size_t i = 0; i < set->definitions.size(); ++i) {
-    Definition& def = set->definitions[i];
-    if (!seen.insert(def.id).second && i >= first_new) {
-      set->issues.push_back({def.source, def.file_index, def.id, def.file_offset, "duplicate id"});
-      continue;
-    }
-    kept.push_back(std::move(def));
+    if (i < first || reasons[i - first].empty()) kept.push_back(std::move(set->definitions[i]));
   }
   set->definitions = std::move(kept);
+  for (LoadIssue& issue : dropped) set->issues.push_back(std::move(issue));
+}
+
+// A repeated id is an issue of every definition after the first, from index `first` on
+// (the definitions before it were checked already).
+void CheckDuplicateIds(RuleSet* set, size_t first = 0) {
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(set->definitions.size());
+  std::vector<std::string> reasons(set->definitions.size() - first);
+  for (size_t i = 0; i < set->definitions.size(); ++i) {
+    if (!seen.insert(set->definitions[i].id).second && i >= first) reasons[i - first] = "duplicate id";
+  }
+  DropDefinitions(set, first, reasons);
 }
 
 }  // namespace
@@ -228,34 +248,49 @@ absl::Status LoadIssue::ToStatus() const {
   return WithLocation(CodedError(ErrorCode::kParse, ToString()), {index, offset});
 }
 
+// Merge and Add decide everything in `other` (which may fail, out of memory) before they
+// move it over (which cannot), so a failure leaves *this as it was.
+
+void RuleSet::TakeDuplicates(RuleSet* other) const {
+  // Ids already here, then the new ones in order: a repeat is the later definition's issue.
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(definitions.size() + other->definitions.size());
+  for (const Definition& def : definitions) seen.insert(def.id);
+  std::vector<std::string> reasons(other->definitions.size());
+  for (size_t i = 0; i < other->definitions.size(); ++i) {
+    if (!seen.insert(other->definitions[i].id).second) reasons[i] = "duplicate id";
+  }
+  DropDefinitions(other, 0, reasons);
+}
+
+void RuleSet::Append(RuleSet other) {
+  definitions.reserve(definitions.size() + other.definitions.size());
+  issues.reserve(issues.size() + other.issues.size());
+  for (Definition& def : other.definitions) definitions.push_back(std::move(def));
+  for (LoadIssue& issue : other.issues) issues.push_back(std::move(issue));
+}
+
 void RuleSet::Merge(RuleSet other) {
-  const size_t first_new = definitions.size();
-  for (auto& def : other.definitions) definitions.push_back(std::move(def));
-  for (auto& issue : other.issues) issues.push_back(std::move(issue));
-  CheckDuplicateIds(this, first_new);
+  TakeDuplicates(&other);
+  Append(std::move(other));
 }
 
 void RuleSet::Check(DefinitionCheck check, size_t first) {
-  std::vector<Definition> kept(std::make_move_iterator(definitions.begin()),
-                               std::make_move_iterator(definitions.begin() +
-                                                       static_cast<ptrdiff_t>(first)));
+  std::vector<std::string> reasons(definitions.size() - first);
   for (size_t i = first; i < definitions.size(); ++i) {
-    Definition& def = definitions[i];
-    if (absl::Status status = check(def); !status.ok()) {
-      issues.push_back(
-          {def.source, def.file_index, def.id, def.file_offset, std::string(status.message())});
-      continue;
+    if (absl::Status status = check(definitions[i]); !status.ok()) {
+      reasons[i - first] = std::string(status.message());
     }
-    kept.push_back(std::move(def));
   }
-  definitions = std::move(kept);
+  DropDefinitions(this, first, reasons);
 }
 
 absl::Status RuleSet::Add(RuleSet other, DefinitionCheck check) {
   other.Check(check);
-  const size_t issues_before = issues.size();
-  Merge(std::move(other));
-  return issues.size() == issues_before ? absl::OkStatus() : issues[issues_before].ToStatus();
+  TakeDuplicates(&other);
+  absl::Status first = other.issues.empty() ? absl::OkStatus() : other.issues.front().ToStatus();
+  Append(std::move(other));
+  return first;
 }
 
 absl::StatusOr<RuleSet> ParseDefinitions(std::string_view text, std::string_view file) {
@@ -268,10 +303,7 @@ absl::StatusOr<RuleSet> ParseDefinitions(std::string_view text, std::string_view
     json::Array elements;
     json::Error error = parser.Parse(text, &root);
     if (error == json::Error::kOk) error = root.Get(&elements);
-    if (error != json::Error::kOk) {
-      return CodedError(ErrorCode::kParse,
-                        StrCat(file, ": invalid JSON: ", json::ErrorMessage(error)));
-    }
+    if (error != json::Error::kOk) return json::ParseError(error, StrCat(file, ": invalid JSON"));
     const std::vector<int64_t> offsets = json::ArrayObjectOffsets(text);
     int64_t index = 0;
     for (json::Value element : elements) {

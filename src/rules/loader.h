@@ -38,12 +38,18 @@ struct RuleSet {
   std::vector<LoadIssue> issues;
 
   // Appends `other`, reporting ids already present as issues (the later one is dropped).
+  // Strong guarantee: if it fails (out of memory), the set is unchanged.
   void Merge(RuleSet other);
   // Moves every definition from index `first` on that fails `check` to the issues.
   void Check(DefinitionCheck check, size_t first = 0);
   // Check(`check`) on `other`, then Merge; returns the first issue `other` brought
-  // (LoadIssue::ToStatus), or OK. The good definitions are added either way.
+  // (LoadIssue::ToStatus), or OK. The good definitions are added either way. Strong
+  // guarantee, as Merge.
   absl::Status Add(RuleSet other, DefinitionCheck check);
+
+ private:
+  void TakeDuplicates(RuleSet* other) const;  // other's ids repeated here or in itself
+  void Append(RuleSet other);                 // reserves, then moves only
 };
 
 // Parses a JSON array of definitions or NDJSON (detected from the first non-space byte).

@@ -21,6 +21,7 @@
 #include "structure/internal/utf8.h"
 #include "util/digest.h"
 #include "util/json_writer.h"
+#include "util/strings.h"
 
 namespace trawl {
 
@@ -306,25 +307,6 @@ bool ClassifyNumber(std::string_view t, bool* is_float, bool* huge) {
   return true;
 }
 
-uint32_t HexValue(char c) {
-  if (c >= '0' && c <= '9') return static_cast<uint32_t>(c - '0');
-  if (c >= 'a' && c <= 'f') return static_cast<uint32_t>(c - 'a' + 10);
-  if (c >= 'A' && c <= 'F') return static_cast<uint32_t>(c - 'A' + 10);
-  return 0xFFFFFFFFu;
-}
-
-bool ReadHex4(std::string_view s, size_t i, uint32_t* out) {
-  if (i + 4 > s.size()) return false;
-  uint32_t v = 0;
-  for (size_t k = 0; k < 4; ++k) {
-    const uint32_t h = HexValue(s[i + k]);
-    if (h > 15) return false;
-    v = (v << 4) | h;
-  }
-  *out = v;
-  return true;
-}
-
 }  // namespace
 
 // The On Demand walk. One instance per document (or NDJSON file).
@@ -572,17 +554,20 @@ class JsonWalker {
       for (auto& item : object) {
         ondemand::Field field;
         if (auto e = item.Get(&field); e != json::Error::kOk) return FailIter(e, last);
-        const char* raw_key = field.RawKey();
-        const uint64_t key_begin = Offset(raw_key) - 1;
-        std::string_view key;
-        if (auto e = field.UnescapedKey(&key); e != json::Error::kOk) return Fail(e, key_begin, "bad key");
+        const uint64_t key_begin = Offset(field.RawKey()) - 1;
+        uint64_t key_end = key_begin + 1;
+        bool escaped = false;
+        while (key_end < doc_end_ && base_[key_end] != '"') {
+          escaped |= base_[key_end] == '\\';
+          key_end += base_[key_end] == '\\' ? 2 : 1;
+        }
+        if (key_end > doc_end_) key_end = doc_end_;
+        std::string_view key(base_ + key_begin + 1, key_end - key_begin - 1);
         ++report_->counts.keys;
-        // The raw key equals the unescaped one unless it contains escapes.
-        if (std::memcmp(raw_key, key.data(), key.size()) != 0 || raw_key[key.size()] != '"') {
-          uint64_t key_end = key_begin + 1;
-          while (key_end < doc_end_ && base_[key_end] != '"') key_end += base_[key_end] == '\\' ? 2 : 1;
-          if (key_end > doc_end_) key_end = doc_end_;
-          if (!String(key_begin + 1, key_end, true)) return false;
+        if (escaped) {
+          if (!String(key_begin + 1, key_end, true)) return false;  // validates the escapes
+          if (!json::Unescape(key, &key_scratch_)) return Fail(json::Error::kString, key_begin, "bad key");
+          key = key_scratch_;
         } else {
           for (size_t i = 0; i < key.size(); ++i) {
             if (static_cast<unsigned char>(key[i]) < 0x20) {
@@ -634,6 +619,7 @@ class JsonWalker {
   uint64_t record_ = 0;
   std::vector<uint32_t> key_ids_;
   absl::flat_hash_map<std::string, uint32_t> interned_;
+  std::string key_scratch_;  // the unescaped form of a key with escapes
 };
 
 std::optional<JsonLocator::Location> JsonLocator::Locate(uint64_t offset) const {

@@ -51,6 +51,10 @@ absl::Status WithCode(absl::Status status, ErrorCode code) {
   return status;
 }
 
+absl::Status WithDefaultCode(absl::Status status, ErrorCode code) {
+  return CodeOf(status) ? status : WithCode(std::move(status), code);
+}
+
 absl::Status CodedError(ErrorCode code, std::string_view message) {
   return WithCode(absl::Status(AbslCodeFor(code), absl::string_view(message.data(), message.size())),
                   code);

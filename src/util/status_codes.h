@@ -46,6 +46,14 @@ absl::StatusOr<T> WithCode(absl::StatusOr<T> result, ErrorCode code) {
   if (!result.ok()) return WithCode(result.status(), code);
   return result;
 }
+// `status` with `code` attached unless it carries one already (an out-of-memory error
+// inside a parser stays kNoMemory, not the parser's kParse).
+absl::Status WithDefaultCode(absl::Status status, ErrorCode code);
+template <typename T>
+absl::StatusOr<T> WithDefaultCode(absl::StatusOr<T> result, ErrorCode code) {
+  if (!result.ok()) return WithDefaultCode(result.status(), code);
+  return result;
+}
 // A new error with `code`, under the absl code that fits it best.
 absl::Status CodedError(ErrorCode code, std::string_view message);
 // The code attached with WithCode, if any.
