@@ -519,8 +519,8 @@ TRAWL_API trawl_status trawl_package_classify_file(trawl_buffer** out, const tra
 #define TRAWL_REPORT_SARIF 2 /**< SARIF 2.1.0, for code-scanning tools. Since: 0.2 */
 
 /**
- * Analyses a whole package: decomposition, per-component analysis on all cores (patterns,
- * entity validation, structural locations),
+ * Analyses a whole package: decomposition, per-component analysis on all cores (the steps
+ * of each component's plan: patterns, entity validation, structural locations),
  * correlation of identical findings across components, scoring under the policy,
  * suppression, ranking. `format` is TRAWL_REPORT_*. `options` may be NULL; its progress
  * callback hears stage "analyze".
@@ -562,8 +562,9 @@ TRAWL_API trawl_status trawl_manifest_work(trawl_buffer** out, const char* manif
 
 /**
  * Stage 2: plans one component (trawl.plan/1: steps, "light" or "heavy" tier, cost
- * estimate). `content` must be the component's bytes: its size and SHA-256 are checked
- * against the manifest. `db` may be NULL.
+ * estimate). Stage 3 runs exactly these steps (docs/plan.md). `content` must be the
+ * component's bytes: its size and SHA-256 are checked against the manifest. `db` may be
+ * NULL.
  * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_PARSE (manifest), TRAWL_E_NOT_FOUND (no such
  *         component), TRAWL_E_STATE (the component needs no analysis: a container,
  *         duplicate or unread entry), TRAWL_E_MISMATCH (content differs from the
@@ -576,8 +577,9 @@ TRAWL_API trawl_status trawl_component_plan(trawl_buffer** out, const trawl_db* 
                                             trawl_error* err) TRAWL_NOEXCEPT;
 
 /**
- * Stage 3: analyses one component: trawl.component_result/1 with its findings, exact
- * locations and accounting. A failure inside the analysis is a "skipped" result with the
+ * Stage 3: analyses one component: runs the steps of its plan (made as stage 2 makes it)
+ * and returns trawl.component_result/1 with its findings, exact locations, the steps that
+ * ran, and accounting. A failure inside the analysis is a "skipped" result with the
  * reason, not an error.
  * @return as trawl_component_plan. Since: 0.3 (0.2 as trawl_analyze_component)
  */

@@ -98,6 +98,12 @@ std::string ComponentResultToJson(const ComponentResult& c, int indent) {
     w.Field("bytes_scanned", c.bytes_scanned);
     w.Field("truncation", uint64_t{c.truncation});
     w.Field("dropped_candidates", c.dropped_candidates);
+    w.Key("steps").BeginArray();
+    for (const PlanStep& step : c.steps) {
+      w.BeginObject().Field("stage", step.stage).Field("name", step.name);
+      w.Field("input", step.input).EndObject();
+    }
+    w.EndArray();
   }
   w.Key("findings").BeginArray();
   for (const Finding& f : c.findings) WriteFinding(w, f);
@@ -140,6 +146,19 @@ absl::StatusOr<ComponentResult> ReadComponentResult(std::string_view text) {
     if (truncation > UINT32_MAX) return absl::InvalidArgumentError("component result: truncation");
     c.truncation = static_cast<uint32_t>(truncation);
     TRAWL_RETURN_IF_ERROR(r.Read("dropped_candidates", &c.dropped_candidates));
+    json::Array steps;  // added within /1: results written before it have none
+    TRAWL_RETURN_IF_ERROR(r.Read("steps", &steps, /*required=*/false));
+    for (json::Value item : steps) {
+      json::Object step_object;
+      if (item.Get(&step_object) != json::Error::kOk) {
+        return absl::InvalidArgumentError("component result: a step is not an object");
+      }
+      const json::FieldReader step_fields(step_object, "component result step");
+      PlanStep& step = c.steps.emplace_back();
+      TRAWL_RETURN_IF_ERROR(step_fields.Read("stage", &step.stage));
+      TRAWL_RETURN_IF_ERROR(step_fields.Read("name", &step.name));
+      TRAWL_RETURN_IF_ERROR(step_fields.Read("input", &step.input));
+    }
   }
   json::Array findings;
   TRAWL_RETURN_IF_ERROR(r.Read("findings", &findings));

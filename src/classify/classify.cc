@@ -14,6 +14,7 @@
 #include "classify/transcode.h"
 #include "intake/media_type.h"
 #include "json/json.h"
+#include "structure/csv_structure.h"
 #include "util/enum_names.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
@@ -488,6 +489,21 @@ void ClassifyText(std::string_view full_utf8, std::string_view text, bool comple
   set(Format::kPlainText, "text/plain", "text with no recognised structure");
 }
 
+// The line heuristics sample lines, so a quoted field with an embedded newline hides a
+// CSV from them: the quote-aware dialect detector has the last word on plain text.
+void RefinePlainText(std::string_view utf8, Classification* out) {
+  if (out->format != Format::kPlainText) return;
+  const size_t newline = utf8.find('\n');
+  if (newline == std::string_view::npos || newline + 1 >= utf8.size()) return;  // one line
+  bool detected = false;
+  const CsvDialect dialect = DetectCsvDialect(utf8, {}, &detected);
+  if (!detected) return;
+  const bool tsv = dialect.delimiter == '\t';
+  out->format = tsv ? Format::kTsv : Format::kCsv;
+  out->media_type = tsv ? "text/tab-separated-values" : "text/csv";
+  out->evidence.push_back(StrCat("a ", tsv ? "TSV" : "CSV", " dialect with quoted fields"));
+}
+
 }  // namespace
 
 std::string_view FormatName(Format format) { return NameOf(kFormatNames, format); }
@@ -545,6 +561,7 @@ Classification Classify(std::string_view content, std::string_view name_hint) {
   if (out.encoding == TextEncoding::kUtf8) {
     const std::string_view text = out.bom ? content.substr(3) : content;
     ClassifyText(text, text.substr(0, kSampleBytes), text.size() <= kSampleBytes, name_hint, &out);
+    RefinePlainText(text, &out);
     return out;
   }
   // UTF-16 and Latin-1: judge the transcoded sample (whole content if small).
@@ -556,6 +573,7 @@ Classification Classify(std::string_view content, std::string_view name_hint) {
   }
   ClassifyText(complete ? std::string_view(text->utf8) : std::string_view(), text->utf8, complete,
                name_hint, &out);
+  RefinePlainText(text->utf8, &out);
   return out;
 }
 

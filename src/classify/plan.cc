@@ -117,42 +117,49 @@ ProcessingPlan PlanClassified(const Component& component, const Classification& 
   }
   plan.analyze = true;
   if (!component.content_complete) {
-    plan.reasons.push_back(StrCat("partial content (", ComponentStatusName(component.status),
+    plan.partial_content = std::string(ComponentStatusName(component.status));
+    plan.reasons.push_back(StrCat("partial content (", plan.partial_content,
                                   "): the analysis covers the bytes intake could read"));
   }
   const double bytes = static_cast<double>(component.size);
   const bool text = IsTextFormat(k.format);
   const bool transcoded = text && k.encoding != TextEncoding::kUtf8;
   double memory_factor = costs.memory_per_content_byte;
-  auto add = [&plan, bytes](std::string stage, std::string name, std::string input,
+  auto add = [&plan, bytes](std::string_view stage, std::string_view name, std::string input,
                             double per_byte) {
-    plan.steps.push_back(
-        PlanStep{std::move(stage), std::move(name), std::move(input), Round6(bytes * per_byte)});
+    plan.steps.push_back(PlanStep{std::string(stage), std::string(name), std::move(input),
+                                  Round6(bytes * per_byte)});
   };
   if (transcoded) {
-    add("transcode", std::string(TextEncodingName(k.encoding)), "raw",
-        costs.transcode_seconds_per_byte);
+    add("transcode", TextEncodingName(k.encoding), "raw", costs.transcode_seconds_per_byte);
     memory_factor += costs.transcode_memory_per_byte;
     plan.reasons.push_back(
         StrCat(TextEncodingName(k.encoding),
                " text is transcoded to UTF-8; findings map back to raw offsets"));
   }
   const std::string input = text ? "utf8" : "raw";
-  if (k.format == Format::kImage) {
-    plan.reasons.push_back("image: pattern chains and entities skipped; only binary structure");
-  } else {
-    for (const std::string& chain : options.pattern_chains) {
-      auto it = costs.pattern_seconds_per_byte_by_chain.find(chain);
-      add("patterns", chain, input,
-          it == costs.pattern_seconds_per_byte_by_chain.end() ? costs.pattern_seconds_per_byte
-                                                              : it->second);
-    }
-    if (options.entities && text) add("entities", "entities", input, costs.entity_seconds_per_byte);
+  // Every format is scanned, images too: a secret in metadata, a comment chunk or bytes
+  // appended to an image is still a secret, and binaries scan at engine speed.
+  for (const std::string& chain : options.pattern_chains) {
+    auto it = costs.pattern_seconds_per_byte_by_chain.find(chain);
+    add("patterns", chain, input,
+        it == costs.pattern_seconds_per_byte_by_chain.end() ? costs.pattern_seconds_per_byte
+                                                            : it->second);
+  }
+  if (options.entities && !options.pattern_chains.empty()) {
+    add("entities", "entities", input, costs.entity_seconds_per_byte);
   }
   if (options.structure) {
     const std::string_view kind = StructureKind(k.format);
-    add("structure", std::string(kind), input, StructureCost(kind, costs));
+    add("structure", kind, input, StructureCost(kind, costs));
     if (kind == "json") memory_factor += costs.json_memory_per_byte;
+    // Decoded forms are found by the structure analysis; their cost is in its estimate.
+    if (options.decode && !options.pattern_chains.empty()) {
+      if (kind == "json") add("decode", kDecodeJsonStrings, input, 0);
+      if (kind == "binary") add("decode", kDecodeUtf16Strings, input, 0);
+      if (kind != "binary") add("decode", kDecodeRefanged, input, 0);
+      add("decode", kDecodeLayers, input, 0);
+    }
   }
   memory_factor += costs.working_memory_per_byte;
 
@@ -203,6 +210,7 @@ std::string PlanToJson(const ProcessingPlan& plan, int indent) {
   w.Field("media_type", plan.media_type);
   w.Field("language", plan.language);
   w.Field("analyze", plan.analyze);
+  if (!plan.partial_content.empty()) w.Field("partial_content", plan.partial_content);
   w.Key("steps").BeginArray();
   for (const PlanStep& step : plan.steps) {
     w.BeginObject();
@@ -249,6 +257,7 @@ absl::StatusOr<ProcessingPlan> ReadPlan(std::string_view text) {
   TRAWL_RETURN_IF_ERROR(r.Read("media_type", &plan.media_type));
   TRAWL_RETURN_IF_ERROR(r.Read("language", &plan.language));
   TRAWL_RETURN_IF_ERROR(r.Read("analyze", &plan.analyze));
+  TRAWL_RETURN_IF_ERROR(r.Read("partial_content", &plan.partial_content, /*required=*/false));
   json::Array steps;
   TRAWL_RETURN_IF_ERROR(r.Read("steps", &steps));
   for (json::Value item : steps) {

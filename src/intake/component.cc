@@ -1,9 +1,9 @@
 // File: component.cc
 #include "intake/component.h"
 
+#include <unordered_map>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "util/enum_names.h"
 #include "util/strings.h"
 
@@ -53,8 +53,8 @@ absl::Status ValidateManifest(const Manifest& manifest) {
   if (manifest.components.empty()) {
     return absl::FailedPreconditionError("manifest has no root component");
   }
-  absl::flat_hash_map<std::string_view, size_t> position;
-  absl::flat_hash_map<std::string_view, uint64_t> children;
+  std::unordered_map<std::string_view, size_t> position;
+  std::unordered_map<std::string_view, uint64_t> children;
   size_t roots = 0;
   for (size_t i = 0; i < manifest.components.size(); ++i) {
     const Component& c = manifest.components[i];

@@ -4,6 +4,7 @@
 // below keep that honest if simdjson's layout ever changes.
 #include "json/json.h"
 
+#include <algorithm>
 #include <cstring>
 #include <new>
 #include <type_traits>
@@ -39,11 +40,18 @@ struct Access {
   static void Set(Handle* handle, const Rep& rep) {
     *handle = Make<Handle>(rep);
   }
+  // A default-constructed Object or Array refers to no document: it is empty.
+  template <typename Handle>
+  static bool Unset(const Handle& handle) {
+    return std::all_of(std::begin(handle.rep_), std::end(handle.rep_),
+                       [](unsigned char b) { return b == 0; });
+  }
 };
 
 namespace {
 
 dom::element Element(const Value& v) { return Access::Get<dom::element>(v); }
+
 
 template <typename T>
 Error Read(const Value& v, T* out) {
@@ -133,14 +141,17 @@ bool Object::Iterator::operator!=(const Iterator& other) const {
 }
 
 Object::Iterator Object::begin() const {
+  if (Access::Unset(*this)) return Iterator();
   return Access::Make<Iterator>(Access::Get<dom::object>(*this).begin());
 }
 Object::Iterator Object::end() const {
+  if (Access::Unset(*this)) return Iterator();
   return Access::Make<Iterator>(Access::Get<dom::object>(*this).end());
 }
-size_t Object::size() const { return Access::Get<dom::object>(*this).size(); }
+size_t Object::size() const { return Access::Unset(*this) ? 0 : Access::Get<dom::object>(*this).size(); }
 
 Error Object::Find(std::string_view key, Value* out) const {
+  if (Access::Unset(*this)) return Error::kNoSuchField;
   dom::element value;
   const Error error =
       internal::FromSimdjson(Access::Get<dom::object>(*this).at_key(key).get(value));
@@ -164,12 +175,14 @@ bool Array::Iterator::operator!=(const Iterator& other) const {
 }
 
 Array::Iterator Array::begin() const {
+  if (Access::Unset(*this)) return Iterator();
   return Access::Make<Iterator>(Access::Get<dom::array>(*this).begin());
 }
 Array::Iterator Array::end() const {
+  if (Access::Unset(*this)) return Iterator();
   return Access::Make<Iterator>(Access::Get<dom::array>(*this).end());
 }
-size_t Array::size() const { return Access::Get<dom::array>(*this).size(); }
+size_t Array::size() const { return Access::Unset(*this) ? 0 : Access::Get<dom::array>(*this).size(); }
 
 // ---- Parser --------------------------------------------------------------------------
 

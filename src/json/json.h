@@ -87,6 +87,8 @@ class Value {
   alignas(8) unsigned char rep_[16] = {};
 };
 
+// A default-constructed Object or Array is empty (a field read with required = false
+// leaves it so when the key is absent).
 class Object {
  public:
   struct Field {

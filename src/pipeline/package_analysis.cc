@@ -64,11 +64,13 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
                                                          const AnalyzeOptions& options) {
   auto component = CheckedComponent(manifest, component_id, content);
   if (!component.ok()) return component.status();
+  // The plan the classify stage wrote for these bytes: the same function, the same steps.
+  const ProcessingPlan plan = PlanComponent(**component, content, PlanOptionsFor(db.get()));
   auto analyzer = ComponentAnalyzer::Create(std::move(db));
   if (!analyzer.ok()) return analyzer.status();
   AnalyzeOptions with_package = options;
   with_package.package_id = manifest.package_id;
-  auto result = (*analyzer)->Analyze(**component, content, with_package);
+  auto result = (*analyzer)->Analyze(plan, content, with_package);
   if (!result.ok()) {
     return SkippedResult(**component, manifest.package_id,
                          StrCat("analysis failed: ", std::string(result.status().message())));
@@ -120,6 +122,7 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
   std::atomic<size_t> done{0};
   std::mutex error_mutex;
   absl::Status first_error;
+  const PlanOptions plan_options = PlanOptionsFor(db.get());
   ParallelFor(threads, static_cast<int>(threads), [&](size_t) {
     auto analyzer = ComponentAnalyzer::Create(db);
     if (!analyzer.ok()) {
@@ -132,7 +135,9 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
       auto it = collected->content.find(component.id);
       const std::string_view content =
           it == collected->content.end() ? std::string_view() : it->second;
-      auto result = (*analyzer)->Analyze(component, content, analyze);
+      // Each component runs its plan, made as the classify stage makes it.
+      auto result = (*analyzer)->Analyze(PlanComponent(component, content, plan_options),
+                                         content, analyze);
       // A failure is recorded, not fatal: the component is accounted for with the reason.
       results[i] = result.ok() ? *std::move(result)
                                : SkippedResult(component, manifest.package_id,

@@ -15,11 +15,12 @@
 #include <cstring>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
 #include "json/ondemand.h"
 #include "structure/internal/utf8.h"
 #include "util/digest.h"
+#include "util/hash_containers.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
 
@@ -210,7 +211,7 @@ class PathTrie {
     uint32_t shape_types = 0;
   };
   std::vector<Node> nodes_;
-  absl::flat_hash_map<std::string, uint32_t> children_;
+  StringMap<uint32_t> children_;
   std::string scratch_;
   std::vector<uint32_t> touched_;
   uint64_t stamp_ = 0;
@@ -449,7 +450,7 @@ class JsonWalker {
     return JsonLocator::kMemberBit | Intern(key);
   }
   uint32_t Intern(std::string_view key) {
-    auto it = interned_.find(AbslView(key));
+    auto it = interned_.find(key);
     if (it != interned_.end()) return it->second;
     const uint32_t id = static_cast<uint32_t>(locator_->keys_.size()) & ~JsonLocator::kMemberBit;
     locator_->keys_.emplace_back(key);
@@ -618,7 +619,7 @@ class JsonWalker {
   uint64_t doc_end_ = 0;
   uint64_t record_ = 0;
   std::vector<uint32_t> key_ids_;
-  absl::flat_hash_map<std::string, uint32_t> interned_;
+  StringMap<uint32_t> interned_;
   std::string key_scratch_;  // the unescaped form of a key with escapes
 };
 
@@ -763,7 +764,7 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
   if (impl_->options.build_locator) report.locator.emplace();
   Reserve(&report, ndjson.size());
   JsonWalker walker(base, impl_->options, &trie, &report, report.locator ? &*report.locator : nullptr);
-  absl::flat_hash_map<std::vector<uint64_t>, uint32_t> shapes;
+  std::unordered_map<std::vector<uint64_t>, uint32_t, absl::Hash<std::vector<uint64_t>>> shapes;
   const uint64_t total = ndjson.size();
   for (uint64_t pos = 0; pos < total;) {
     const void* nl = std::memchr(base + pos, '\n', total - pos);

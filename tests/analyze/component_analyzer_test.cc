@@ -51,6 +51,13 @@ Component JsonComponent(std::string_view name, size_t size) {
   return c;
 }
 
+// The plan the classify stage makes for these bytes, with every chain of `db`.
+ProcessingPlan PlanFor(const Component& c, std::string_view content, const Database& db) {
+  PlanOptions options;
+  options.pattern_chains = db.chains();
+  return PlanComponent(c, content, options);
+}
+
 const Finding* FindRule(const ComponentResult& r, std::string_view rule) {
   for (const Finding& f : r.findings) {
     if (f.rule_id == rule) return &f;
@@ -67,7 +74,8 @@ class ComponentAnalyzerJsonTest : public ::testing::Test {
     analyzer_ = *std::move(analyzer);
   }
   ComponentResult Analyze(std::string_view name, const std::string& doc) {
-    auto r = analyzer_->Analyze(JsonComponent(name, doc.size()), doc, {});
+    auto r = analyzer_->Analyze(PlanFor(JsonComponent(name, doc.size()), doc, *SecretsDb()), doc,
+                                {});
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *std::move(r) : ComponentResult{};
   }
@@ -133,7 +141,7 @@ TEST(ComponentAnalyzerPiiTest, UrlValuesHaveExactBoundaries) {
       "Fixed in https://github.com/libgit2/libgit2/pull/5319.\n"
       "clone https://ci-token:s3cret@gitlab.com/org/repo.git now\n";
   Component c = JsonComponent("README.md", text.size());
-  auto r = (*analyzer)->Analyze(c, text, {});
+  auto r = (*analyzer)->Analyze(PlanFor(c, text, *PiiDb()), text, {});
   ASSERT_TRUE(r.ok()) << r.status();
   std::vector<std::string> urls, emails;
   for (const Finding& f : r->findings) {
@@ -156,7 +164,7 @@ TEST(ComponentAnalyzerPiiTest, DefangedIndicatorsAreFound) {
       "The actor used 95.130.15[.]34 and wrote from sec.service@mail[.]ru.\n"
       "Live: 8.8.8.8\n";
   Component c = JsonComponent("report.txt", text.size());
-  auto r = (*analyzer)->Analyze(c, text, {});
+  auto r = (*analyzer)->Analyze(PlanFor(c, text, *PiiDb()), text, {});
   ASSERT_TRUE(r.ok()) << r.status();
   const Finding* ip = nullptr;
   const Finding* live = nullptr;
@@ -198,7 +206,7 @@ TEST_F(ComponentAnalyzerJsonTest, TokenInUtf16StringsOfABinaryIsFound) {
   for (int i = 0; i < 500; ++i) blob.push_back(static_cast<char>((i * 91 + 3) % 256));
   ASSERT_EQ(blob.find(kToken), std::string::npos);  // not in the raw bytes
   Component c = JsonComponent("tool.bin", blob.size());
-  auto r = analyzer_->Analyze(c, blob, {});
+  auto r = analyzer_->Analyze(PlanFor(c, blob, *SecretsDb()), blob, {});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->format, "binary");
   const Finding* f = FindRule(*r, "github-pat-classic");
