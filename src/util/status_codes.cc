@@ -16,10 +16,14 @@ void SetNumber(absl::Status* status, const char* url, int64_t value) {
   status->SetPayload(url, absl::Cord(std::to_string(value)));
 }
 
+// Reads without allocating: the C shim reads codes on its error path, where memory may
+// have run out.
 std::optional<int64_t> Number(const absl::Status& status, const char* url) {
-  auto payload = status.GetPayload(url);
+  const auto payload = status.GetPayload(url);  // a short Cord is inline: no allocation
+  if (!payload) return std::nullopt;
+  const auto flat = payload->TryFlat();
   int64_t value = 0;
-  if (!payload || !absl::SimpleAtoi(std::string(*payload), &value)) return std::nullopt;
+  if (!flat || !absl::SimpleAtoi(*flat, &value)) return std::nullopt;
   return value;
 }
 
