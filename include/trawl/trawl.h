@@ -223,8 +223,9 @@ TRAWL_API void trawl_rules_free(trawl_rules* rules);
 /**
  * Adds the definitions of a JSON, NDJSON or corpus TSV file (optionally .gz). Every
  * problem in the file is recorded (trawl_rules_issue); good definitions are still added.
- * @return TRAWL_OK; TRAWL_E_PARSE if any definition had a problem (err: the first);
- *         TRAWL_E_IO if the file cannot be read.
+ * @return TRAWL_OK; TRAWL_E_PARSE if any definition had a problem (err: the first), or,
+ *         with no issue recorded and nothing added, if the file as a whole does not parse
+ *         (err: the file and the byte position); TRAWL_E_IO if the file cannot be read.
  */
 TRAWL_API trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path, trawl_error* err);
 /** As trawl_rules_add_file, from memory (JSON array or NDJSON). `name` labels issues. */

@@ -131,25 +131,45 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
   return !in.bad();
 }
 
-// Loads every rule file; prints every issue. Returns null only when nothing loaded.
+// Loads every rule file; prints every issue. A file with some bad definitions still adds
+// its good ones (the issues are printed and counted), but a file that cannot be read or
+// parsed as a whole, or that yields no definition at all (empty, or every one bad), is
+// fatal: a database that compiled "successfully" without them would pass every later
+// check forever.
 Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issue_count) {
   trawl_rules* raw = nullptr;
   if (trawl_rules_new(&raw) != TRAWL_OK) return nullptr;
   Owned<trawl_rules> rules(raw);
+  bool fatal = false;
   for (const std::string& file : files) {
+    const size_t issues_before = trawl_rules_issue_count(rules.get());
+    const size_t definitions_before = trawl_rules_count(rules.get());
     trawl_error err = TRAWL_ERROR_INIT;
     const trawl_status status = trawl_rules_add_file(rules.get(), file.c_str(), &err);
-    if (status != TRAWL_OK && status != TRAWL_E_PARSE) {
+    const size_t new_issues = trawl_rules_issue_count(rules.get()) - issues_before;
+    for (size_t i = issues_before; i < issues_before + new_issues; ++i) {
+      trawl_error issue = TRAWL_ERROR_INIT;
+      trawl_rules_issue(rules.get(), i, &issue);
+      std::fprintf(stderr, "trawl: %s\n", issue.message);
+    }
+    // TRAWL_E_PARSE with no issue recorded: the file as a whole did not parse.
+    if ((status != TRAWL_OK && status != TRAWL_E_PARSE) ||
+        (status == TRAWL_E_PARSE && new_issues == 0)) {
       Error(file.c_str(), status, &err);
       return nullptr;
     }
+    if (trawl_rules_count(rules.get()) == definitions_before) {
+      if (new_issues > 0) {
+        std::fprintf(stderr, "trawl: %s: no definition could be loaded (%zu problem(s) above)\n",
+                     file.c_str(), new_issues);
+      } else {
+        std::fprintf(stderr, "trawl: %s: the file holds no definitions\n", file.c_str());
+      }
+      fatal = true;
+    }
   }
   *issue_count = trawl_rules_issue_count(rules.get());
-  for (size_t i = 0; i < *issue_count; ++i) {
-    trawl_error issue = TRAWL_ERROR_INIT;
-    trawl_rules_issue(rules.get(), i, &issue);
-    std::fprintf(stderr, "trawl: %s\n", issue.message);
-  }
+  if (fatal) return nullptr;
   return rules;
 }
 
