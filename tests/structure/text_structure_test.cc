@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
+
+#include "complexity.h"
+#include "util/utf8.h"
 
 namespace trawl {
 namespace {
@@ -58,6 +63,67 @@ TEST(TextStructureTest, Utf8ColumnsBomAndInvalidBytes) {
   EXPECT_EQ(loc.line, 1u);
   EXPECT_EQ(loc.column, 11u);       // BOM (3) + "na" + 2-byte i + "ve " = 10 bytes before
   EXPECT_EQ(loc.column_chars, 8u);  // BOM, n, a, i, v, e, space
+}
+
+// The reference: lines found byte by byte, code points walked from the line's start.
+LineIndex::Location NaiveLocate(std::string_view text, uint64_t offset) {
+  offset = std::min<uint64_t>(offset, text.size());
+  uint64_t line_start = 0, line = 1;
+  for (uint64_t i = 0; i < offset; ++i) {
+    const bool ends_line =
+        text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'));
+    if (ends_line && i + 1 < text.size()) {
+      line_start = i + 1;
+      ++line;
+    }
+  }
+  uint64_t chars = 0;
+  for (uint64_t i = line_start; i < offset; ++chars) {
+    const size_t n = Utf8SequenceLength(text, i);
+    i += n ? n : 1;
+  }
+  return {line, offset - line_start + 1, chars + 1};
+}
+
+// Long lines of mixed ASCII, multi-byte and invalid UTF-8 (checkpoints fall inside and
+// around sequences), short lines and every line ending: every offset locates as the
+// walk from the line start does.
+TEST(TextStructureTest, LongLineLocationMatchesTheWalkFromTheLineStart) {
+  std::mt19937 random(7);
+  const std::vector<std::string> pieces = {"a", "key=", "\xC3\xA9", "\xE2\x82\xAC",
+                                           "\xF0\x9F\x94\x91", "\xFF", "\xC3", "\n",
+                                           "\r\n", "\r", " "};
+  std::string text;
+  for (int line = 0; line < 6; ++line) {
+    const size_t length = line % 2 ? 10 : 3000 + line;  // several checkpoint strides
+    for (const size_t begin = text.size(); text.size() - begin < length;) {
+      text += pieces[random() % 7];  // no line ending inside a line
+    }
+    text += pieces[7 + line % 3];
+  }
+  const LineIndex index(text);
+  for (uint64_t offset = 0; offset <= text.size() + 1; ++offset) {
+    const LineIndex::Location got = index.Locate(offset);
+    const LineIndex::Location want = NaiveLocate(text, offset);
+    ASSERT_EQ(got.line, want.line) << offset;
+    ASSERT_EQ(got.column, want.column) << offset;
+    ASSERT_EQ(got.column_chars, want.column_chars) << offset;
+  }
+}
+
+// Defect: locating candidates on one long line walked from the line's start for each
+// (48 MB of base64 on one line: ~19 s). Indexing and locating a candidate every 256 bytes
+// must grow linearly with the line.
+TEST(LineIndexComplexityTest, LocatingOnOneLongLineIsLinear) {
+  std::string line;
+  for (size_t i = 0; i < (2u << 20); ++i) line.push_back("AbCd0123+/xyZ"[i % 13]);
+  uint64_t sink = 0;
+  const double ratio = testing::DoublingRatio(1u << 20, [&](size_t n) {
+    const std::string_view text(line.data(), n);
+    const LineIndex index(text);
+    for (uint64_t offset = 0; offset < n; offset += 256) sink += index.Locate(offset).column_chars;
+  });
+  EXPECT_LE(ratio, testing::kMaxDoublingRatio) << sink;
 }
 
 TEST(TextStructureTest, Utf16LeLogDecodesWithOffsetsBack) {
