@@ -355,7 +355,9 @@ typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
 #define TRAWL_TRUNC_MATCH_CAP 0x2u      /**< the total cap was reached; the scan stopped */
 #define TRAWL_TRUNC_BYTE_BUDGET 0x4u    /**< the byte budget was reached */
 #define TRAWL_TRUNC_TIME_BUDGET 0x8u    /**< the time budget was spent */
-#define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u /**< PCRE2 hit its backtracking limit on a candidate */
+/** PCRE2 hit its backtracking limit on a candidate; after 16 such candidates a rule is
+ * given up for the rest of the scan (docs/matching.md) */
+#define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u
 #define TRAWL_TRUNC_STOPPED 0x20u       /**< the callback asked to stop */
 /** The engine found a match PCRE2 could not place (its start lies before the context a
  * stream keeps, or the two disagree on the pattern); counted, never silently dropped. */
