@@ -6,6 +6,8 @@
 #ifndef TRAWL_TESTS_COMPLEXITY_H_
 #define TRAWL_TESTS_COMPLEXITY_H_
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -22,6 +24,7 @@ inline double DoublingRatio(size_t n, const std::function<void(size_t)>& run, in
   double best_n = std::numeric_limits<double>::infinity();
   double best_2n = best_n;
   auto time = [&](size_t size) {
+    malloc_trim(0);  // each run starts from a similar heap, whatever the last one freed
     const auto begin = std::chrono::steady_clock::now();
     run(size);
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();

@@ -6,10 +6,15 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <random>
 
 #include "analyze/component_result_json.h"
+#include "complexity.h"
 #include "report/report.h"
 
 namespace trawl {
@@ -103,6 +108,129 @@ TEST(AggregateTest, CorrelatesAcrossComponentsAndAccountsForEveryComponent) {
   EXPECT_EQ(key_id.related[0].rule_id, "aws-secret-access-key");
   EXPECT_EQ(key_id.related[0].why, "30 bytes apart in pkg.tar!/config/.env");
   EXPECT_EQ(report.database, "d1");
+}
+
+// The related links as aggregation built them before it bounded them: every nearby pair
+// of every component in a map, the first 20 of each finding taken afterwards. Kept as the
+// reference the bounded construction must equal.
+std::map<std::pair<std::string, std::string>, std::vector<std::pair<std::string, std::string>>>
+ReferenceRelated(const PackageReport& report, const ScoringPolicy& policy) {
+  using Key = std::pair<std::string, std::string>;
+  std::map<Key, std::map<Key, std::string>> links;
+  for (const ComponentResult& c : report.components) {
+    std::vector<const Finding*> near;
+    for (const Finding& f : c.findings) {
+      if (std::count(policy.related_categories.begin(), policy.related_categories.end(),
+                     f.category)) {
+        near.push_back(&f);
+      }
+    }
+    std::sort(near.begin(), near.end(), [](const Finding* a, const Finding* b) {
+      return std::tie(a->start, a->end, a->rule_id) < std::tie(b->start, b->end, b->rule_id);
+    });
+    for (size_t i = 0; i < near.size(); ++i) {
+      for (size_t j = i + 1; j < near.size(); ++j) {
+        const Finding& a = *near[i];
+        const Finding& b = *near[j];
+        if (b.start > a.end + policy.related_within_bytes) break;
+        const Key ka{a.rule_id, a.fingerprint}, kb{b.rule_id, b.fingerprint};
+        if (ka == kb) continue;
+        const uint64_t gap = b.start > a.end ? b.start - a.end : 0;
+        const std::string why = std::to_string(gap) + " bytes apart in " + c.path;
+        links[ka].emplace(kb, why);
+        links[kb].emplace(ka, why);
+      }
+    }
+  }
+  std::map<Key, std::vector<std::pair<std::string, std::string>>> out;
+  for (const auto& [key, others] : links) {
+    for (const auto& [other, why] : others) {
+      if (out[key].size() == 20) break;
+      out[key].emplace_back(other.first + "/" + other.second, why);
+    }
+  }
+  return out;
+}
+
+// Many findings of many rules packed close together in several components, so most have
+// far more than 20 nearby findings and the same keys recur across components: the bounded
+// links equal the reference's, reasons included.
+TEST(AggregateTest, BoundedRelatedLinksEqualEveryPairCappedAfterwards) {
+  std::mt19937 random(11);
+  Manifest m = TwoFilePackage();
+  std::vector<ComponentResult> results;
+  for (const char* id : {"a0000000000000000000000000000000", "b0000000000000000000000000000000"}) {
+    std::vector<Finding> findings;
+    for (int i = 0; i < 400; ++i) {
+      Finding f = MakeFinding("rule-" + std::to_string(random() % 40),
+                              "fp" + std::to_string(random() % 12), random() % 4000, 0.9);
+      f.end = f.start + 1 + random() % 60;
+      if (random() % 5 == 0) f.category = "pii";
+      findings.push_back(f);
+    }
+    results.push_back(Analysed(id, findings));
+  }
+  const PackageReport report = Aggregate(m, results, {});
+  const auto want = ReferenceRelated(report, DefaultPolicy());
+  size_t capped = 0, compared = 0;
+  for (const auto* list : {&report.findings, &report.suppressed}) {
+    for (const AggregatedFinding& f : *list) {
+      std::vector<std::pair<std::string, std::string>> got;
+      for (const RelatedFinding& r : f.related) got.emplace_back(r.rule_id + "/" + r.fingerprint, r.why);
+      auto it = want.find({f.rule_id, f.fingerprint});
+      const auto expected = it == want.end() ? decltype(got){} : it->second;
+      ASSERT_EQ(got, expected) << f.rule_id << "/" << f.fingerprint;
+      capped += got.size() == 20;
+      ++compared;
+    }
+  }
+  EXPECT_GT(capped, compared / 2);  // the cap binds for most: the test exercises it
+}
+
+// Peak resident memory growth of the process while `work` runs, in bytes (ctest runs each
+// test in its own process, so the high-water mark is this test's).
+uint64_t PeakGrowth(const std::function<void()>& work) {
+  rusage before{}, after{};
+  getrusage(RUSAGE_SELF, &before);
+  work();
+  getrusage(RUSAGE_SELF, &after);
+  return static_cast<uint64_t>(after.ru_maxrss - before.ru_maxrss) * 1024;
+}
+
+// Defect: every pair of nearby findings was kept before the links were capped at 20, so
+// 5k findings within 512 bytes cost 1.6 GB. Now the memory is bounded by 20 links a
+// finding.
+TEST(AggregateTest, DenseFindingsLinkInBoundedMemory) {
+  std::vector<Finding> findings;
+  for (int i = 0; i < 4000; ++i) {
+    findings.push_back(MakeFinding("rule-" + std::to_string(i), "fp", i % 500, 0.9));
+  }
+  std::vector<ComponentResult> results = {Analysed("a0000000000000000000000000000000", findings)};
+  PackageReport report;
+  const uint64_t growth = PeakGrowth([&] { report = Aggregate(TwoFilePackage(), results, {}); });
+  ASSERT_EQ(report.findings.size(), 4000u);
+  EXPECT_EQ(report.findings[0].related.size(), 20u);
+  EXPECT_LT(growth, uint64_t{128} << 20);
+}
+
+// Linking stays linear in the number of findings at a given density (a finding every 4
+// bytes: ~130 within reach of each).
+TEST(AggregateComplexityTest, RelatedLinksAreLinearInFindings) {
+  auto results_of = [](size_t n) {
+    std::vector<Finding> findings;
+    for (size_t i = 0; i < n; ++i) {
+      findings.push_back(MakeFinding("rule-" + std::to_string(i % 97), "fp" + std::to_string(i),
+                                     4 * i, 0.9));
+    }
+    return std::vector<ComponentResult>{Analysed("a0000000000000000000000000000000", findings)};
+  };
+  const auto small = results_of(4000), large = results_of(8000);
+  const Manifest manifest = TwoFilePackage();
+  size_t sink = 0;
+  const double ratio = testing::DoublingRatio(4000, [&](size_t n) {
+    sink += Aggregate(manifest, n == 4000 ? small : large, {}).findings.size();
+  });
+  EXPECT_LE(ratio, testing::kMaxDoublingRatio) << sink;
 }
 
 TEST(AggregateTest, OrderAndDuplicatesDoNotChangeTheReport) {
