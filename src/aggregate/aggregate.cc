@@ -181,7 +181,7 @@ void LinkRelated(const PackageReport& report, const ScoringPolicy& policy,
       const Finding& a = *near[i].finding;
       for (size_t j = i + 1; j < near.size(); ++j) {
         const Finding& b = *near[j].finding;
-        if (b.start > a.end + policy.related_within_bytes) break;
+        if (b.start > a.end && b.start - a.end > policy.related_within_bytes) break;
         if (near[i].rank == near[j].rank) continue;
         const uint64_t gap = b.start > a.end ? b.start - a.end : 0;
         const uint32_t index = static_cast<uint32_t>(component);
@@ -275,8 +275,14 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
     report.incomplete_reasons.push_back(
         StrCat(missing.size(), " component result(s) missing: ", StrJoin(missing, ", ")));
   }
-  for (const ComponentResult& c : report.components) {
+  for (size_t i = 0; i < report.components.size(); ++i) {
+    const ComponentResult& c = report.components[i];
     if (c.truncation) report.incomplete_reasons.push_back(StrCat(c.path, ": ", c.reason));
+    // A component that needed analysis and has a "skipped" result (the analysis failed,
+    // a worker crashed, a budget ran out) was not analysed: its bytes were not looked at.
+    if (c.status == "skipped" && needs_result.count(m.components[i].id)) {
+      report.incomplete_reasons.push_back(StrCat(c.path, ": not analysed: ", c.reason));
+    }
   }
   if (databases.size() == 1) report.database = *databases.begin();
   if (databases.size() > 1) {

@@ -4,6 +4,7 @@
 // tests/cli/stages_test.sh.
 #include "aggregate/aggregate.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <sys/resource.h>
@@ -256,6 +257,23 @@ TEST(AggregateTest, AnalysedBeatsSkippedForOneComponentWhateverTheOrder) {
   EXPECT_EQ(report.findings.size(), 2u);
 }
 
+// A skipped result for a component that needed analysis (a crashed worker, a failed
+// analysis) accounts for it but does not make the report complete: its bytes were not
+// looked at. A retry's analysed result still wins.
+TEST(AggregateTest, SkippedResultOfAComponentToAnalyseMakesTheReportIncomplete) {
+  ComponentResult crashed = Analysed("b0000000000000000000000000000000", {});
+  crashed.status = "skipped";
+  crashed.reason = "worker crashed";
+  std::vector<ComponentResult> results = {BothResults()[0], crashed};
+  const PackageReport report = Aggregate(TwoFilePackage(), results, {});
+  EXPECT_EQ(report.components[2].status, "skipped");
+  EXPECT_FALSE(report.complete);
+  ASSERT_EQ(report.incomplete_reasons.size(), 1u);
+  EXPECT_EQ(report.incomplete_reasons[0], "pkg.tar!/test/fixture.json: not analysed: worker crashed");
+  results.push_back(BothResults()[1]);
+  EXPECT_TRUE(Aggregate(TwoFilePackage(), results, {}).complete);
+}
+
 TEST(AggregateTest, MissingResultMakesTheReportIncomplete) {
   std::vector<ComponentResult> results = BothResults();
   results.pop_back();
@@ -387,13 +405,27 @@ TEST(PolicyTest, RejectsTyposAndBadValues) {
   EXPECT_FALSE(PolicyFromJson(R"({"severity_weights":{"urgent":3}})").ok());
   EXPECT_FALSE(PolicyFromJson(R"({"exposure_per_doubling":-1})").ok());
   EXPECT_FALSE(PolicyFromJson(R"({"min_confidence":2})").ok());
+  // Weights multiply: each is bounded so that a priority stays a finite number.
+  EXPECT_THAT(PolicyFromJson(R"({"category_weights":{"secret":1e300}})").status().message(),
+              ::testing::HasSubstr("from 0 to 1e6"));
+  EXPECT_TRUE(PolicyFromJson(R"({"category_weights":{"secret":1e6}})").ok());
+  EXPECT_FALSE(PolicyFromJson(R"({"related_within_bytes":18446744073709551615})").ok());
   EXPECT_FALSE(PolicyFromJson(R"({"schema":"trawl.policy/2"})").ok());
   EXPECT_FALSE(PolicyFromJson(R"({"locations":[{"name":"x","path_contains":["a"]}]})").ok());
   EXPECT_FALSE(PolicyFromJson("[1]").ok());
 }
 
+// A result as analysis writes it: digests in hex, as the document format requires.
+ComponentResult AsDocument(ComponentResult r) {
+  r.database = std::string(64, 'd');
+  for (Finding& f : r.findings) {
+    f.fingerprint = std::string(32 - f.fingerprint.size(), '0') + f.fingerprint;
+  }
+  return r;
+}
+
 TEST(ComponentResultJsonTest, RoundTripsExactly) {
-  ComponentResult r = BothResults()[0];
+  ComponentResult r = AsDocument(BothResults()[0]);
   r.path = "pkg.tar!/config/.env";
   r.findings[0].json_pointer = "/a/0";
   r.findings[0].decoded_from = "base64";
@@ -409,7 +441,7 @@ TEST(ComponentResultJsonTest, RoundTripsExactly) {
 }
 
 TEST(ComponentResultJsonTest, RejectsMalformedDocuments) {
-  const std::string good = ComponentResultToJson(BothResults()[0]);
+  const std::string good = ComponentResultToJson(AsDocument(BothResults()[0]));
   const auto replaced = [&](std::string_view from, std::string_view to) {
     std::string s = good;
     s.replace(s.find(from), from.size(), to);
@@ -422,6 +454,61 @@ TEST(ComponentResultJsonTest, RejectsMalformedDocuments) {
   EXPECT_FALSE(ComponentResultFromJson(replaced("\"end\": 50", "\"end\": 1")).ok());
   EXPECT_FALSE(ComponentResultFromJson(good.substr(0, good.size() / 2)).ok());
   EXPECT_FALSE(ComponentResultFromJson("").ok());
+}
+
+// Numbers and digests outside the ranges the schema states are refused with the field:
+// a confidence of 1e308 made the priority infinite, written as null, and the report
+// failed its own schema.
+TEST(ComponentResultJsonTest, RejectsValuesOutsideTheirRanges) {
+  const std::string good = ComponentResultToJson(AsDocument(BothResults()[0]));
+  const auto replaced = [&](std::string_view from, std::string_view to) {
+    std::string s = good;
+    s.replace(s.find(from), from.size(), to);
+    return ComponentResultFromJson(s).status();
+  };
+  ASSERT_NE(good.find("\"confidence\": 0.9"), std::string::npos);
+  EXPECT_THAT(replaced("\"confidence\": 0.9", "\"confidence\": 1e308").message(),
+              ::testing::HasSubstr("confidence must be a number in [0, 1]"));
+  EXPECT_FALSE(replaced("\"confidence\": 0.9", "\"confidence\": -0.5").ok());
+  EXPECT_FALSE(replaced("\"confidence\": 0.9", "\"confidence\": 1e999").ok());
+  EXPECT_FALSE(replaced("\"line\": 1", "\"line\": 0").ok());
+  EXPECT_FALSE(replaced("\"column\": 1", "\"column\": -3").ok());
+  EXPECT_THAT(replaced("\"fingerprint\": \"0", "\"fingerprint\": \"G").message(),
+              ::testing::HasSubstr("fingerprint must be 32 lowercase hex digits"));
+  EXPECT_THAT(replaced(std::string(64, 'd'), "d1").message(),
+              ::testing::HasSubstr("database must be a SHA-256"));
+  EXPECT_FALSE(replaced("\"confidence_reasons\"", "\"entropy\": 9, \"confidence_reasons\"").ok());
+  EXPECT_TRUE(replaced("\"confidence_reasons\"", "\"entropy\": 7.5, \"confidence_reasons\"").ok());
+}
+
+// Rule ids, paths and reasons come from rule files and packages: a newline, a carriage
+// return or a terminal escape in one must not break the table's lines or drive the
+// terminal. They are shown escaped.
+TEST(TableTest, ControlCharactersAreEscaped) {
+  // The same report with hostile and with plain names: the hostile one has no more lines.
+  auto table_of = [](bool hostile) {
+    std::vector<ComponentResult> results = BothResults();
+    Manifest m = TwoFilePackage();
+    results[1].status = "skipped";
+    results[0].findings[0].rule_id = hostile ? "evil\nrule\x1b[2J" : "evil-rule";
+    results[0].findings[0].value = hostile ? "line1\rline2" : "line1 line2";
+    m.package_name = hostile ? "pkg\n.tar" : "pkg.tar";
+    m.components[2].path = hostile ? "pkg.tar!/\x1b]0;title\x07/x" : "pkg.tar!/x";
+    results[1].reason = hostile ? "worker\ncrashed \xc2\x9b" : "worker crashed";
+    return ReportToTable(Aggregate(m, results, {}));
+  };
+  const std::string table = table_of(true);
+  EXPECT_NE(table.find("evil\\nrule\\x1b[2J"), std::string::npos) << table;
+  EXPECT_NE(table.find("package pkg\\n.tar"), std::string::npos) << table;
+  EXPECT_NE(table.find("worker\\ncrashed \\u009b"), std::string::npos) << table;
+  EXPECT_NE(table.find("line1\\rline2"), std::string::npos) << table;
+  EXPECT_NE(table.find("pkg.tar!/\\x1b]0;title\\x07/x"), std::string::npos) << table;
+  for (char c : table) {
+    const unsigned char byte = static_cast<unsigned char>(c);
+    EXPECT_TRUE(byte == '\n' || (byte >= 0x20 && byte != 0x7f)) << static_cast<int>(byte);
+  }
+  const std::string plain = table_of(false);
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), std::count(plain.begin(), plain.end(), '\n'));
 }
 
 TEST(SarifTest, PathsBecomeRelativeUriReferences) {

@@ -79,6 +79,13 @@ check aggregate-foreign "$trawl" aggregate --manifest "$manifest" "${results[@]}
 expect foreign-note "$(json "$work/out" 'len([n for n in d["notes"] if "another-package" in n])')" 1
 expect foreign-findings "$(json "$work/out" 'len(d["findings"])')" \
   "$(json "$work/one-call.json" 'len(d["findings"])')"
+# Numbers outside their documented ranges are refused, not scored: a confidence of 1e308
+# made the priority infinite and the report failed its own schema.
+with_findings=$(for r in "${results[@]}"; do
+  [[ $(json "$r" 'len(d["findings"])') -gt 0 ]] && { echo "$r"; break; }; done)
+sed -E '0,/"confidence": [0-9.]+/s//"confidence": 1e308/' "$with_findings" >"$work/huge.json"
+check_fails huge-confidence 'TRAWL_E_PARSE.*confidence must be a number in \[0, 1\]' \
+  "$trawl" aggregate --manifest "$manifest" "$work/huge.json"
 printf '{"schema":"trawl.component_result/1"}' >"$work/broken.json"
 check_fails broken-result "result 1" "$trawl" aggregate --manifest "$manifest" "${results[0]}" \
   "$work/broken.json"
