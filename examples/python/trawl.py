@@ -128,6 +128,7 @@ _INT_OPTIONS = {
     "max_depth": 32,              # TRAWL_OPT_MAX_DEPTH, 0-64; 0 opens no container
     "max_path_length": 33,        # TRAWL_OPT_MAX_PATH_LENGTH
     "max_component_bytes": 34,    # TRAWL_OPT_MAX_COMPONENT_BYTES
+    "max_inflight_bytes": 35,     # TRAWL_OPT_MAX_INFLIGHT_BYTES, analysis: content held at once
 }
 _STRING_OPTIONS = {
     "fingerprint_key": 20,        # TRAWL_OPT_FINGERPRINT_KEY

@@ -135,7 +135,11 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_MAX_MATCHES_PER_RULE 10     /**< int, 0 = unlimited (default 10000) */
 #define TRAWL_OPT_MAX_MATCHES 11              /**< int, 0 = unlimited (default 1000000) */
 #define TRAWL_OPT_MAX_BYTES 12                /**< int, bytes scanned at most, 0 = unlimited */
-#define TRAWL_OPT_TIME_BUDGET_MS 13           /**< int, 0 = unlimited */
+/** int, 0 = unlimited. Bounds the whole call it is given to: one scan (trawl_scan, a
+ * stream), one component with all its decoded layers (trawl_analyze_component), or one
+ * package, intake included (trawl_analyze_package_file; the components it leaves
+ * unanalysed are reported with the reason and the report is incomplete). */
+#define TRAWL_OPT_TIME_BUDGET_MS 13
 #define TRAWL_OPT_CHUNK_BYTES 14              /**< int, bytes per engine call (8 MiB) */
 #define TRAWL_OPT_INCLUDE_VALUES 15           /**< int 0/1: findings carry matched values (1) */
 /** int, 1 = scan planner: cost classes, literal gating, isolated hot patterns (default);
@@ -181,6 +185,11 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_MAX_PATH_LENGTH 33
 /** int, content bytes kept for one entry; the rest still counts toward the totals (1 GiB) */
 #define TRAWL_OPT_MAX_COMPONENT_BYTES 34
+/** int, trawl_analyze_package_file: bytes of component content held for analysis at
+ * once; the component that would pass it is analysed at once with everything held, so
+ * memory stays within it plus the entry intake is reading. 0 = no bound (512 MiB).
+ * Since: 0.2 */
+#define TRAWL_OPT_MAX_INFLIGHT_BYTES 35
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */

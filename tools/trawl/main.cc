@@ -19,8 +19,9 @@
 //   trawl build-info
 // REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,
 //   --baseline FILE, --fingerprint-key KEY, --no-values
-// BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N, --max-bytes N,
-//   --time-budget-ms N
+// BUDGETS: --max-matches N, --max-matches-per-rule N, --max-bytes N (per component scan),
+//   --time-budget-ms N (the whole package for analyze, one component for
+//   analyze-component), --max-inflight-bytes N (analyze: content held at once)
 #include <unistd.h>
 
 #include <chrono>
@@ -71,8 +72,9 @@ int Usage() {
       "  trawl build-info\n"
       "REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,\n"
       "  --baseline FILE, --fingerprint-key KEY, --no-values\n"
-      "BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N,\n"
-      "  --max-bytes N, --time-budget-ms N\n"
+      "BUDGETS: --max-matches N, --max-matches-per-rule N, --max-bytes N (per component\n"
+      "  scan), --time-budget-ms N (the whole package for analyze, one component for\n"
+      "  analyze-component), --max-inflight-bytes N (analyze: content held at once)\n"
       "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
       stderr);
   return 2;
@@ -656,14 +658,16 @@ int CmdAnalyze(std::vector<std::string> args) {
   std::string db_path, package;
   ReportSettings report_settings;
   int64_t threads = 0;
-  // Budgets for each component's scan (0: unlimited); a budget that stops a scan makes
-  // the report incomplete and says why.
+  // Budgets (0: unlimited): matches and bytes per component scan, time for the whole
+  // package, content held in memory at once. A budget that stops work makes the report
+  // incomplete and says why.
   std::vector<std::pair<int32_t, int64_t>> budgets;
   const std::pair<const char*, int32_t> budget_flags[] = {
       {"--max-matches", TRAWL_OPT_MAX_MATCHES},
       {"--max-matches-per-rule", TRAWL_OPT_MAX_MATCHES_PER_RULE},
       {"--max-bytes", TRAWL_OPT_MAX_BYTES},
-      {"--time-budget-ms", TRAWL_OPT_TIME_BUDGET_MS}};
+      {"--time-budget-ms", TRAWL_OPT_TIME_BUDGET_MS},
+      {"--max-inflight-bytes", TRAWL_OPT_MAX_INFLIGHT_BYTES}};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     bool bad = false;
