@@ -9,9 +9,11 @@
 #define TRAWL_TESTS_COMPLEXITY_H_
 
 #include <malloc.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <limits>
 
@@ -42,6 +44,17 @@ inline double DoublingRatio(size_t n, const std::function<void(size_t)>& run, in
     best_2n = std::min(best_2n, measure(2 * n));
   }
   return best_2n / best_n;
+}
+
+// Peak resident memory growth of the process while `work` runs, in bytes. ctest runs
+// each test in its own process, so the high-water mark is this test's (run by hand in
+// one process, an earlier test's higher peak can only hide growth, never invent it).
+inline uint64_t PeakResidentGrowth(const std::function<void()>& work) {
+  rusage before{}, after{};
+  getrusage(RUSAGE_SELF, &before);
+  work();
+  getrusage(RUSAGE_SELF, &after);
+  return static_cast<uint64_t>(after.ru_maxrss - before.ru_maxrss) * 1024;
 }
 
 }  // namespace trawl::testing

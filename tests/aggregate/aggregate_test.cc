@@ -7,8 +7,6 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -188,16 +186,6 @@ TEST(AggregateTest, BoundedRelatedLinksEqualEveryPairCappedAfterwards) {
   EXPECT_GT(capped, compared / 2);  // the cap binds for most: the test exercises it
 }
 
-// Peak resident memory growth of the process while `work` runs, in bytes (ctest runs each
-// test in its own process, so the high-water mark is this test's).
-uint64_t PeakGrowth(const std::function<void()>& work) {
-  rusage before{}, after{};
-  getrusage(RUSAGE_SELF, &before);
-  work();
-  getrusage(RUSAGE_SELF, &after);
-  return static_cast<uint64_t>(after.ru_maxrss - before.ru_maxrss) * 1024;
-}
-
 // Defect: every pair of nearby findings was kept before the links were capped at 20, so
 // 5k findings within 512 bytes cost 1.6 GB. Now the memory is bounded by 20 links a
 // finding.
@@ -208,7 +196,8 @@ TEST(AggregateTest, DenseFindingsLinkInBoundedMemory) {
   }
   std::vector<ComponentResult> results = {Analysed("a0000000000000000000000000000000", findings)};
   PackageReport report;
-  const uint64_t growth = PeakGrowth([&] { report = Aggregate(TwoFilePackage(), results, {}); });
+  const uint64_t growth =
+      testing::PeakResidentGrowth([&] { report = Aggregate(TwoFilePackage(), results, {}); });
   ASSERT_EQ(report.findings.size(), 4000u);
   EXPECT_EQ(report.findings[0].related.size(), 20u);
   EXPECT_LT(growth, uint64_t{128} << 20);

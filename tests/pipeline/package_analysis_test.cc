@@ -6,7 +6,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <sys/resource.h>
 
 #include <chrono>
 #include <filesystem>
@@ -14,6 +13,7 @@
 #include <functional>
 #include <set>
 
+#include "complexity.h"
 #include "engine/compiler.h"
 #include "intake/archive_builder.h"
 #include "report/report.h"
@@ -222,16 +222,6 @@ std::shared_ptr<const Database> TokenDb() {
   return db.ok() ? *db : nullptr;
 }
 
-// Peak resident memory growth while `work` runs (ctest runs each test in its own
-// process, so the high-water mark is this test's).
-uint64_t PeakGrowth(const std::function<void()>& work) {
-  rusage before{}, after{};
-  getrusage(RUSAGE_SELF, &before);
-  work();
-  getrusage(RUSAGE_SELF, &after);
-  return static_cast<uint64_t>(after.ru_maxrss - before.ru_maxrss) * 1024;
-}
-
 // Analysing in bounded batches gives the report analysing everything at once gives,
 // whatever the bound: smaller than one component, a few, all.
 TEST(PackageAnalysisTest, InflightBoundDoesNotChangeTheReport) {
@@ -268,7 +258,8 @@ TEST(PackageAnalysisTest, InflightContentStaysWithinTheBound) {
   options.max_inflight_bytes = 16 << 20;
   options.threads = 2;
   absl::StatusOr<PackageReport> report;
-  const uint64_t growth = PeakGrowth([&] { report = AnalyzePackageFile(path, db, options); });
+  const uint64_t growth =
+      testing::PeakResidentGrowth([&] { report = AnalyzePackageFile(path, db, options); });
   ASSERT_TRUE(report.ok()) << report.status();
   EXPECT_TRUE(report->complete) << ReportToTable(*report);
   ASSERT_NE(FindRule(*report, "github-pat-classic"), nullptr);
