@@ -19,6 +19,24 @@
 
 namespace trawl::testing {
 
+// Sanitizers slow code unevenly and add shadow memory, so growth measured under them
+// says little: those tests skip themselves there (the release run measures).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+inline constexpr bool kSanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#else
+inline constexpr bool kSanitized = false;
+#endif
+#define TRAWL_SKIP_MEASUREMENT_WHEN_SANITIZED()                                     \
+  if (::trawl::testing::kSanitized) {                                              \
+    GTEST_SKIP() << "measures time or memory growth; sanitizers distort both";     \
+  }
+
 // The bound the complexity tests assert on work(2n) / work(n).
 inline constexpr double kMaxDoublingRatio = 2.5;
 

@@ -190,6 +190,7 @@ TEST(AggregateTest, BoundedRelatedLinksEqualEveryPairCappedAfterwards) {
 // 5k findings within 512 bytes cost 1.6 GB. Now the memory is bounded by 20 links a
 // finding.
 TEST(AggregateTest, DenseFindingsLinkInBoundedMemory) {
+  TRAWL_SKIP_MEASUREMENT_WHEN_SANITIZED();
   std::vector<Finding> findings;
   for (int i = 0; i < 4000; ++i) {
     findings.push_back(MakeFinding("rule-" + std::to_string(i), "fp", i % 500, 0.9));
@@ -206,6 +207,7 @@ TEST(AggregateTest, DenseFindingsLinkInBoundedMemory) {
 // Linking stays linear in the number of findings at a given density (a finding every 4
 // bytes: ~130 within reach of each).
 TEST(AggregateComplexityTest, RelatedLinksAreLinearInFindings) {
+  TRAWL_SKIP_MEASUREMENT_WHEN_SANITIZED();
   auto results_of = [](size_t n) {
     std::vector<Finding> findings;
     for (size_t i = 0; i < n; ++i) {

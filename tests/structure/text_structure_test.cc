@@ -116,6 +116,7 @@ TEST(TextStructureTest, LongLineLocationMatchesTheWalkFromTheLineStart) {
 // must grow linearly with the line. (Sizes below the shared cache: the ratio measures
 // the algorithm, not a cache boundary.)
 TEST(LineIndexComplexityTest, LocatingOnOneLongLineIsLinear) {
+  TRAWL_SKIP_MEASUREMENT_WHEN_SANITIZED();
   std::string line;
   for (size_t i = 0; i < (2u << 20); ++i) line.push_back("AbCd0123+/xyZ"[i % 13]);
   uint64_t sink = 0;
