@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "complexity.h"
-#include "util/utf8.h"
+#include "structure/line_index_reference.h"
 
 namespace trawl {
 namespace {
@@ -65,26 +65,6 @@ TEST(TextStructureTest, Utf8ColumnsBomAndInvalidBytes) {
   EXPECT_EQ(loc.column_chars, 8u);  // BOM, n, a, i, v, e, space
 }
 
-// The reference: lines found byte by byte, code points walked from the line's start.
-LineIndex::Location NaiveLocate(std::string_view text, uint64_t offset) {
-  offset = std::min<uint64_t>(offset, text.size());
-  uint64_t line_start = 0, line = 1;
-  for (uint64_t i = 0; i < offset; ++i) {
-    const bool ends_line =
-        text[i] == '\n' || (text[i] == '\r' && (i + 1 == text.size() || text[i + 1] != '\n'));
-    if (ends_line && i + 1 < text.size()) {
-      line_start = i + 1;
-      ++line;
-    }
-  }
-  uint64_t chars = 0;
-  for (uint64_t i = line_start; i < offset; ++chars) {
-    const size_t n = Utf8SequenceLength(text, i);
-    i += n ? n : 1;
-  }
-  return {line, offset - line_start + 1, chars + 1};
-}
-
 // Long lines of mixed ASCII, multi-byte and invalid UTF-8 (checkpoints fall inside and
 // around sequences), short lines and every line ending: every offset locates as the
 // walk from the line start does.
@@ -104,7 +84,7 @@ TEST(TextStructureTest, LongLineLocationMatchesTheWalkFromTheLineStart) {
   const LineIndex index(text);
   for (uint64_t offset = 0; offset <= text.size() + 1; ++offset) {
     const LineIndex::Location got = index.Locate(offset);
-    const LineIndex::Location want = NaiveLocate(text, offset);
+    const LineIndex::Location want = testing::ReferenceLocate(text, offset);
     ASSERT_EQ(got.line, want.line) << offset;
     ASSERT_EQ(got.column, want.column) << offset;
     ASSERT_EQ(got.column_chars, want.column_chars) << offset;
