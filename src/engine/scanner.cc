@@ -86,6 +86,12 @@ struct Scanner::Impl {
   std::vector<PendingMatch> pending;
   std::vector<int64_t> captures;
   std::vector<GateHit> gate_hits;
+  struct TailHit {
+    unsigned id;
+    uint64_t end;
+  };
+  std::vector<TailHit> tail_hits;
+  uint64_t tail_from = UINT64_MAX;  // hits ending here or later wait for ProcessTailHits
   std::vector<int8_t> fixed_span;  // per rule: -1 not yet known, 0 no, 1 yes
   // Distinct rules per partition, and how many of them are not capped in this scan: a
   // partition whose rules are all capped stops scanning (the planner isolates rules that
@@ -226,6 +232,30 @@ struct Scanner::Impl {
   bool OnHit(unsigned id, uint64_t end) {
     if (OutOfTime(1)) return false;
     if (partition->kind == PartitionKind::kGate) return OnGateHit(id, end);
+    // The engine reports end-of-data matches (`$`, `\Z`, `\z`) in its own order among
+    // those ending at or just before the end ((?s).$ over "ab\n": 3, then 2; found by
+    // tests/engine/scanner_fuzzer.cc). The global match loop needs end order, so hits
+    // ending at the data's end or one byte before it wait, and are sorted.
+    if (end >= tail_from) {
+      tail_hits.push_back({id, end});
+      return true;
+    }
+    return ProcessHit(id, end);
+  }
+
+  // The hits OnHit held back, in end order (arrival order among equal ends).
+  bool ProcessTailHits() {
+    std::stable_sort(tail_hits.begin(), tail_hits.end(),
+                     [](const TailHit& a, const TailHit& b) { return a.end < b.end; });
+    bool go_on = true;
+    for (size_t i = 0; i < tail_hits.size() && go_on && !stopped; ++i) {
+      go_on = ProcessHit(tail_hits[i].id, tail_hits[i].end);
+    }
+    tail_hits.clear();
+    return go_on;
+  }
+
+  bool ProcessHit(unsigned id, uint64_t end) {
     if (end <= accepted || end > accept_hi) return true;  // another round's hit
     const uint32_t rule = partition->rules[id];
     RuleState& state = StateOf(rule);
@@ -471,6 +501,8 @@ struct Scanner::Impl {
     window = data;
     window_base = base;
     accept_hi = final ? base + data.size() : base + data.size() - keep;
+    // Only the final round sees the end of the data; earlier rounds ignore hits there.
+    tail_from = final ? base + data.size() - std::min<uint64_t>(data.size(), 1) : UINT64_MAX;
     if (accept_hi <= accepted && !final) return absl::OkStatus();
     const auto& databases = db->parts().databases;
     for (size_t p = 0; p < databases.size() && !stopped; ++p) {
@@ -478,9 +510,9 @@ struct Scanner::Impl {
       partition = &db->partitions()[p];
       partition_index = p;
       const auto engine_start = limits.profile ? absl::Now() : absl::InfinitePast();
-      const hs_error_t rc = hs_scan(databases[p].get(), data.data(),
-                                    static_cast<unsigned>(data.size()), 0, scratch.get(),
-                                    &Impl::EngineCallback, this);
+      hs_error_t rc = hs_scan(databases[p].get(), data.data(), static_cast<unsigned>(data.size()),
+                              0, scratch.get(), &Impl::EngineCallback, this);
+      if (!tail_hits.empty() && !ProcessTailHits() && rc == HS_SUCCESS) rc = HS_SCAN_TERMINATED;
       if (limits.profile) {
         limits.profile->partition_ns[p] +=
             absl::ToInt64Nanoseconds(absl::Now() - engine_start);

@@ -226,6 +226,28 @@ TEST(ScannerTest, SharedDeadlineStopsEveryLaterScan) {
   EXPECT_LT(summary.bytes_scanned, uint64_t{1} << 20);
 }
 
+// The engine reports matches at the end of the data out of end order (3, then 2 for
+// (?s).$ over "ab\n"); processed as they came, the earlier match was skipped as if it
+// overlapped. Exact, prefiltered and fixed-width rules, whole buffers and streams, all
+// give PCRE2's global loop. Found by tests/engine/scanner_fuzzer.cc.
+TEST(ScannerTest, EndOfDataMatchesReportedOutOfOrderAreAllFound) {
+  auto db = MustCompile({Regex("dot-end", "(?s).$"), Regex("grapheme-end", "\\X$"),
+                         Regex("tail", "(?s)b.?\\Z")});
+  ASSERT_TRUE(db);
+  for (const std::string input : {"ab\n", "xxab\n", "ab", "b\n\n"}) {
+    ScanSummary summary;
+    std::vector<ReferenceMatch> got;
+    for (const Found& f : ScanAll(db, input, {}, &summary)) got.push_back({f.rule, f.start, f.end});
+    std::sort(got.begin(), got.end());
+    auto want = ReferenceScan(*db, input);
+    ASSERT_TRUE(want.ok());
+    EXPECT_EQ(got, *want) << input;
+    EXPECT_EQ(summary.truncation, 0u) << input;
+  }
+  const auto dot = ScanAll(db, "ab\n");
+  EXPECT_GE(dot.size(), 4u);  // [1,2) and [2,3) for both end rules at least
+}
+
 // PCRE2-confirmed rules under a budget stay linear in the input: a lookbehind rule with a
 // candidate in every block, and one that backtracks (below PCRE2's limits) on every block.
 TEST(ScannerComplexityTest, ConfirmedRulesUnderABudgetAreLinear) {
