@@ -31,6 +31,7 @@ struct trawl_options {
   trawl::CompileOptions compile;
   trawl::ScanLimits limits;
   trawl::DecomposeLimits limits_package;
+  uint64_t max_inflight_bytes = trawl::PackageOptions{}.max_inflight_bytes;
   trawl_progress_cb progress = nullptr;
   void* progress_user_data = nullptr;
   bool include_values = true;
@@ -370,7 +371,8 @@ trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) {
     case TRAWL_OPT_RATIO_GRACE_BYTES:
     case TRAWL_OPT_MAX_ENTRIES:
     case TRAWL_OPT_MAX_PATH_LENGTH:
-    case TRAWL_OPT_MAX_COMPONENT_BYTES: hi = INT64_MAX; break;
+    case TRAWL_OPT_MAX_COMPONENT_BYTES:
+    case TRAWL_OPT_MAX_INFLIGHT_BYTES: hi = INT64_MAX; break;
     case TRAWL_OPT_MAX_EXPANSION_RATIO: hi = 1 << 30; break;
     case TRAWL_OPT_MAX_DEPTH: hi = 64; break;
     default: return TRAWL_E_UNSUPPORTED;
@@ -436,6 +438,9 @@ trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t 
       break;
     case TRAWL_OPT_MAX_COMPONENT_BYTES:
       options->limits_package.max_component_bytes = static_cast<uint64_t>(value);
+      break;
+    case TRAWL_OPT_MAX_INFLIGHT_BYTES:
+      options->max_inflight_bytes = static_cast<uint64_t>(value);
       break;
   }
   return TRAWL_OK;
@@ -796,6 +801,7 @@ trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db, 
     if (options) {
       package.limits = options->limits_package;
       package.threads = options->compile.threads;
+      package.max_inflight_bytes = options->max_inflight_bytes;
       if (options->progress) {
         const trawl_progress_cb callback = options->progress;
         void* user_data = options->progress_user_data;

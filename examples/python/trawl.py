@@ -129,6 +129,7 @@ _INT_OPTIONS = {
     "max_path_length": 33,        # TRAWL_OPT_MAX_PATH_LENGTH
     "max_component_bytes": 34,    # TRAWL_OPT_MAX_COMPONENT_BYTES
     "token_pass": 35,             # TRAWL_OPT_TOKEN_PASS, bool: token-shape rules by the token pass (1)
+    "max_inflight_bytes": 37,     # TRAWL_OPT_MAX_INFLIGHT_BYTES, analysis: content held at once
 }
 _STRING_OPTIONS = {
     "fingerprint_key": 20,        # TRAWL_OPT_FINGERPRINT_KEY

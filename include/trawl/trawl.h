@@ -135,7 +135,11 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_MAX_MATCHES_PER_RULE 10     /**< int, 0 = unlimited (default 10000) */
 #define TRAWL_OPT_MAX_MATCHES 11              /**< int, 0 = unlimited (default 1000000) */
 #define TRAWL_OPT_MAX_BYTES 12                /**< int, bytes scanned at most, 0 = unlimited */
-#define TRAWL_OPT_TIME_BUDGET_MS 13           /**< int, 0 = unlimited */
+/** int, 0 = unlimited. Bounds the whole call it is given to: one scan (trawl_scan, a
+ * stream), one component with all its decoded layers (trawl_analyze_component), or one
+ * package, intake included (trawl_analyze_package_file; the components it leaves
+ * unanalysed are reported with the reason and the report is incomplete). */
+#define TRAWL_OPT_TIME_BUDGET_MS 13
 #define TRAWL_OPT_CHUNK_BYTES 14              /**< int, bytes per engine call (8 MiB) */
 /** int 0/1: findings carry matched values (default 1). 0: no value, and no confidence
  * reason quoting one, in component results and reports; trawl_aggregate with 0 also
@@ -197,6 +201,11 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
  * carry E.164 either way. "" = "US" (default). trawl_options_set_string returns
  * TRAWL_E_INVALID for a region libphonenumber does not know. Since: 0.2 */
 #define TRAWL_OPT_DEFAULT_REGION 36
+/** int, trawl_analyze_package_file: bytes of component content held for analysis at
+ * once; the component that would pass it is analysed at once with everything held, so
+ * memory stays within it plus the entry intake is reading. 0 = no bound (512 MiB).
+ * Since: 0.2 */
+#define TRAWL_OPT_MAX_INFLIGHT_BYTES 37
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */
@@ -239,8 +248,9 @@ TRAWL_API void trawl_rules_free(trawl_rules* rules);
 /**
  * Adds the definitions of a JSON, NDJSON or corpus TSV file (optionally .gz). Every
  * problem in the file is recorded (trawl_rules_issue); good definitions are still added.
- * @return TRAWL_OK; TRAWL_E_PARSE if any definition had a problem (err: the first);
- *         TRAWL_E_IO if the file cannot be read.
+ * @return TRAWL_OK; TRAWL_E_PARSE if any definition had a problem (err: the first), or,
+ *         with no issue recorded and nothing added, if the file as a whole does not parse
+ *         (err: the file and the byte position); TRAWL_E_IO if the file cannot be read.
  */
 TRAWL_API trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path, trawl_error* err);
 /** As trawl_rules_add_file, from memory (JSON array or NDJSON). `name` labels issues. */
@@ -372,7 +382,9 @@ typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
 #define TRAWL_TRUNC_MATCH_CAP 0x2u      /**< the total cap was reached; the scan stopped */
 #define TRAWL_TRUNC_BYTE_BUDGET 0x4u    /**< the byte budget was reached */
 #define TRAWL_TRUNC_TIME_BUDGET 0x8u    /**< the time budget was spent */
-#define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u /**< PCRE2 hit its backtracking limit on a candidate */
+/** PCRE2 hit its backtracking limit on a candidate; after 16 such candidates a rule is
+ * given up for the rest of the scan (docs/matching.md) */
+#define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u
 #define TRAWL_TRUNC_STOPPED 0x20u       /**< the callback asked to stop */
 /** The engine found a match PCRE2 could not place (its start lies before the context a
  * stream keeps, or the two disagree on the pattern); counted, never silently dropped. */

@@ -172,8 +172,14 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
   constexpr int32_t kRefangedSource = -4;  // defanged indicators made live
   std::vector<Raw> raw;
   uint32_t truncation = 0;
+  // The time budget covers the component: every buffer scanned below shares one deadline.
+  ScanLimits limits = options.limits;
+  if (limits.time_budget != absl::InfiniteDuration()) {
+    limits.deadline = std::min(limits.deadline, absl::Now() + limits.time_budget);
+    limits.time_budget = absl::InfiniteDuration();
+  }
   auto scan = [&](std::string_view buffer, int32_t source) -> absl::Status {
-    auto summary = impl_->scanner->Scan(buffer, options.limits, [&](const Match& m) {
+    auto summary = impl_->scanner->Scan(buffer, limits, [&](const Match& m) {
       Raw r{m.rule, source, m.start, m.end, m.start, m.end, {}};
       if (m.capture_count >= 1 && m.captures[0] >= 0) {
         r.value_start = static_cast<uint64_t>(m.captures[0]);

@@ -80,6 +80,8 @@ ComponentResult SkippedResult(const Component& component, std::string_view packa
 inline constexpr std::string_view kPublicFingerprintKey = "trawl-default-fingerprint-key";
 
 struct AnalyzeOptions {
+  // limits.time_budget covers one component: all of its buffers (raw bytes, decoded
+  // strings, encoded layers) share one deadline, as they share limits.deadline.
   ScanLimits limits;
   // Key for finding fingerprints. Fingerprints let aggregation match a secret across
   // components without storing it; rotate the key to unlink old reports.

@@ -2,6 +2,7 @@
 #include "analyze/component_result_json.h"
 
 #include "intake/skip_policy.h"
+#include "util/digest.h"
 #include "util/json_fields.h"
 #include "util/json_writer.h"
 #include "util/status_macros.h"
@@ -57,6 +58,22 @@ absl::Status ReadFinding(const object& obj, const ComponentResult& owner, Findin
   TRAWL_RETURN_IF_ERROR(r.String("json_pointer", &f->json_pointer, false));
   TRAWL_RETURN_IF_ERROR(r.Int("csv_row", &f->csv_row, false));
   TRAWL_RETURN_IF_ERROR(r.String("csv_column", &f->csv_column, false));
+  // The ranges the schema states: scores computed from anything else would not be numbers
+  // (1e308 * a weight is infinity) and the report would fail its own schema.
+  if (!IsLowerHex(f->fingerprint, 32)) {
+    return absl::InvalidArgumentError("finding: fingerprint must be 32 lowercase hex digits");
+  }
+  if (!(f->confidence >= 0 && f->confidence <= 1)) {
+    return absl::InvalidArgumentError("finding: confidence must be a number in [0, 1]");
+  }
+  if (f->entropy != -1.0 && !(f->entropy >= 0 && f->entropy <= 8)) {
+    return absl::InvalidArgumentError("finding: entropy must be a number in [0, 8]");
+  }
+  if ((obj.at_key("line").error() != simdjson::NO_SUCH_FIELD && f->line < 1) ||
+      (obj.at_key("column").error() != simdjson::NO_SUCH_FIELD && f->column < 1) ||
+      (obj.at_key("csv_row").error() != simdjson::NO_SUCH_FIELD && f->csv_row < 0)) {
+    return absl::InvalidArgumentError("finding: line and column start at 1, csv_row at 0");
+  }
   f->component_id = owner.component_id;
   f->path = owner.path;
   return absl::OkStatus();
@@ -132,6 +149,9 @@ absl::StatusOr<ComponentResult> ComponentResultFromJson(std::string_view json) {
   TRAWL_RETURN_IF_ERROR(r.String("reason", &c.reason));
   if (c.status == "analysed") {
     TRAWL_RETURN_IF_ERROR(r.String("database", &c.database));
+    if (!IsLowerHex(c.database, 64)) {
+      return absl::InvalidArgumentError("component result: database must be a SHA-256 in hex");
+    }
     TRAWL_RETURN_IF_ERROR(r.String("format", &c.format));
     TRAWL_RETURN_IF_ERROR(r.String("encoding", &c.encoding));
     TRAWL_RETURN_IF_ERROR(r.Uint("bytes_scanned", &c.bytes_scanned));

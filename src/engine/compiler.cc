@@ -79,6 +79,13 @@ void ValidateDefinition(const Definition& def, RuleInfo* info) {
     info->reason = "empty pattern";
     return;
   }
+  // The engine takes regexes as C strings: a NUL byte would silently end the pattern
+  // there (found by tests/engine/scanner_fuzzer.cc). Literals are escaped, so only regexes.
+  if (def.kind == PatternKind::kRegex && def.expression.find('\0') != std::string::npos) {
+    info->status = RuleStatus::kRejected;
+    info->reason = "the regex contains a NUL byte, which the engine cannot take; write \\x00";
+    return;
+  }
   if (def.kind == PatternKind::kLiteral) {
     info->status = RuleStatus::kCompiled;
     info->min_width = info->max_width = static_cast<uint32_t>(

@@ -303,6 +303,11 @@ absl::StatusOr<Manifest> ManifestFromJson(std::string_view json) {
     TRAWL_RETURN_IF_ERROR(ReadComponent(obj, &c));
     m.components.push_back(std::move(c));
   }
+  // Checked where it is read: every later stage relies on the accounting (unique ids,
+  // parents, child counts, duplicates), and a broken one silently loses components.
+  if (absl::Status valid = ValidateManifest(m); !valid.ok()) {
+    return absl::InvalidArgumentError(StrCat("inconsistent manifest: ", valid.message()));
+  }
   return m;
 }
 

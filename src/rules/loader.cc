@@ -250,6 +250,99 @@ std::vector<int64_t> ArrayElementOffsets(const simdjson::padded_string& padded) 
   return offsets;
 }
 
+// Where a JSON array that the DOM parser rejected goes wrong, for the error message (the
+// DOM parser does not say): a structural walk finds the top-level elements, and the first
+// one that does not parse on its own is the culprit; otherwise the array's own syntax is.
+std::string JsonArrayErrorPlace(std::string_view json, simdjson::error_code whole) {
+  constexpr size_t kNone = std::string_view::npos;
+  simdjson::dom::parser parser;
+  int depth = 0;
+  bool in_string = false, escaped = false, need_separator = false;
+  size_t element_start = kNone;
+  int64_t index = 0;
+  std::string problem;
+  // Checks the element [element_start, end) on its own; false once a problem is found.
+  auto element_ends = [&](size_t end) {
+    const std::string_view element = json.substr(element_start, end - element_start);
+    simdjson::dom::element ignored;
+    if (auto error = parser.parse(element.data(), element.size(), true).get(ignored)) {
+      problem = StrCat(" at byte ", element_start, " (definition ", index,
+                       "): ", simdjson::error_message(error));
+      return false;
+    }
+    element_start = kNone;
+    need_separator = true;
+    ++index;
+    return true;
+  };
+  auto unexpected = [&](size_t i, std::string_view what) {
+    problem = StrCat(" at byte ", i,
+                     index > 0 ? StrCat(" (after definition ", index - 1, ")") : std::string(),
+                     ": ", what);
+    return false;
+  };
+  auto starts_element = [&](size_t i) {
+    if (need_separator) return unexpected(i, "expected ',' or ']'");
+    if (element_start == kNone) element_start = i;
+    return true;
+  };
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    const bool space = absl::ascii_isspace(static_cast<unsigned char>(c));
+    if (depth == 0) {
+      if (space) continue;
+      if (c != '[' || index > 0 || need_separator) {
+        unexpected(i, "bytes after the array");
+        return problem;
+      }
+      depth = 1;
+      continue;
+    }
+    if (c == '"' || c == '{' || c == '[') {
+      if (depth == 1 && !starts_element(i)) return problem;
+      if (c == '"') {
+        in_string = true;
+      } else {
+        ++depth;
+      }
+    } else if (c == '}' || c == ']') {
+      if (depth == 1) {  // the array's own ']'
+        if (element_start != kNone && !element_ends(i)) return problem;
+        depth = 0;
+        need_separator = true;
+        continue;
+      }
+      if (--depth == 1 && !element_ends(i + 1)) return problem;
+    } else if (c == ',' && depth == 1) {
+      if (element_start != kNone && !element_ends(i)) return problem;
+      if (!need_separator) {
+        unexpected(i, "unexpected ','");
+        return problem;
+      }
+      need_separator = false;
+    } else if (depth == 1 && !space && !starts_element(i)) {
+      return problem;
+    }
+  }
+  if (depth == 0 && need_separator) return StrCat(": ", simdjson::error_message(whole));
+  return StrCat(": the document ends early at byte ", json.size(),
+                element_start == kNone
+                    ? std::string()
+                    : StrCat(", inside definition ", index, " (it starts at byte ", element_start,
+                             ")"),
+                ": ", simdjson::error_message(whole));
+}
+
 std::string_view TrimLeft(std::string_view s) {
   size_t i = 0;
   while (i < s.size() && absl::ascii_isspace(static_cast<unsigned char>(s[i]))) ++i;
@@ -299,7 +392,7 @@ absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view
     simdjson::dom::element root;
     if (auto error = parser.parse(padded).get(root)) {
       return absl::InvalidArgumentError(
-          StrCat(file, ": invalid JSON: ", simdjson::error_message(error)));
+          StrCat(file, ": invalid JSON", JsonArrayErrorPlace(json, error)));
     }
     const std::vector<int64_t> offsets = ArrayElementOffsets(padded);
     int64_t index = 0;

@@ -254,6 +254,14 @@ class PackageTest(unittest.TestCase):
         self.assertTrue(pointers[0]["json_pointer"].startswith("/"))
         self.assertTrue(pointers[0]["path"].endswith("billing/config/app.json"))
 
+    def test_inflight_bound_keeps_the_report(self):
+        # Analysing in batches of at most one byte held (each component at once) gives the
+        # same report; the bound is an option with its bounds.
+        whole = trawl.analyze_package_file(DB, SAMPLE, raw=True, max_inflight_bytes=0)
+        batched = trawl.analyze_package_file(DB, SAMPLE, raw=True, max_inflight_bytes=1)
+        self.assertEqual(whole, batched)
+        self.assertEqual(trawl.Options.bounds("max_inflight_bytes")[0], 0)
+
     def test_sarif_and_table(self):
         sarif = trawl.analyze_package_file(DB, SAMPLE, format="sarif")
         self.assertEqual(sarif["version"], "2.1.0")

@@ -23,8 +23,9 @@
 //   --default-region CC
 // The fingerprint key comes from --fingerprint-key-file or TRAWL_FINGERPRINT_KEY, never
 // argv. With CI set, a report written to a file keeps no values unless --values.
-// BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N, --max-bytes N,
-//   --time-budget-ms N
+// BUDGETS: --max-matches N, --max-matches-per-rule N, --max-bytes N (per component scan),
+//   --time-budget-ms N (the whole package for analyze, one component for
+//   analyze-component), --max-inflight-bytes N (analyze: content held at once)
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,8 +82,9 @@ int Usage() {
       "  --default-region CC\n"
       "  (key also from TRAWL_FINGERPRINT_KEY; with CI set, a report written to a file\n"
       "  keeps no values unless --values)\n"
-      "BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N,\n"
-      "  --max-bytes N, --time-budget-ms N\n"
+      "BUDGETS: --max-matches N, --max-matches-per-rule N, --max-bytes N (per component\n"
+      "  scan), --time-budget-ms N (the whole package for analyze, one component for\n"
+      "  analyze-component), --max-inflight-bytes N (analyze: content held at once)\n"
       "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
       stderr);
   return 2;
@@ -141,25 +143,45 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
   return !in.bad();
 }
 
-// Loads every rule file; prints every issue. Returns null only when nothing loaded.
+// Loads every rule file; prints every issue. A file with some bad definitions still adds
+// its good ones (the issues are printed and counted), but a file that cannot be read or
+// parsed as a whole, or that yields no definition at all (empty, or every one bad), is
+// fatal: a database that compiled "successfully" without them would pass every later
+// check forever.
 Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issue_count) {
   trawl_rules* raw = nullptr;
   if (trawl_rules_new(&raw) != TRAWL_OK) return nullptr;
   Owned<trawl_rules> rules(raw);
+  bool fatal = false;
   for (const std::string& file : files) {
+    const size_t issues_before = trawl_rules_issue_count(rules.get());
+    const size_t definitions_before = trawl_rules_count(rules.get());
     trawl_error err = TRAWL_ERROR_INIT;
     const trawl_status status = trawl_rules_add_file(rules.get(), file.c_str(), &err);
-    if (status != TRAWL_OK && status != TRAWL_E_PARSE) {
+    const size_t new_issues = trawl_rules_issue_count(rules.get()) - issues_before;
+    for (size_t i = issues_before; i < issues_before + new_issues; ++i) {
+      trawl_error issue = TRAWL_ERROR_INIT;
+      trawl_rules_issue(rules.get(), i, &issue);
+      std::fprintf(stderr, "trawl: %s\n", issue.message);
+    }
+    // TRAWL_E_PARSE with no issue recorded: the file as a whole did not parse.
+    if ((status != TRAWL_OK && status != TRAWL_E_PARSE) ||
+        (status == TRAWL_E_PARSE && new_issues == 0)) {
       Error(file.c_str(), status, &err);
       return nullptr;
     }
+    if (trawl_rules_count(rules.get()) == definitions_before) {
+      if (new_issues > 0) {
+        std::fprintf(stderr, "trawl: %s: no definition could be loaded (%zu problem(s) above)\n",
+                     file.c_str(), new_issues);
+      } else {
+        std::fprintf(stderr, "trawl: %s: the file holds no definitions\n", file.c_str());
+      }
+      fatal = true;
+    }
   }
   *issue_count = trawl_rules_issue_count(rules.get());
-  for (size_t i = 0; i < *issue_count; ++i) {
-    trawl_error issue = TRAWL_ERROR_INIT;
-    trawl_rules_issue(rules.get(), i, &issue);
-    std::fprintf(stderr, "trawl: %s\n", issue.message);
-  }
+  if (fatal) return nullptr;
   return rules;
 }
 
@@ -738,14 +760,16 @@ int CmdAnalyze(std::vector<std::string> args) {
   std::string db_path, package, output;
   ReportSettings report_settings;
   int64_t threads = 0;
-  // Budgets for each component's scan (0: unlimited); a budget that stops a scan makes
-  // the report incomplete and says why.
+  // Budgets (0: unlimited): matches and bytes per component scan, time for the whole
+  // package, content held in memory at once. A budget that stops work makes the report
+  // incomplete and says why.
   std::vector<std::pair<int32_t, int64_t>> budgets;
   const std::pair<const char*, int32_t> budget_flags[] = {
       {"--max-matches", TRAWL_OPT_MAX_MATCHES},
       {"--max-matches-per-rule", TRAWL_OPT_MAX_MATCHES_PER_RULE},
       {"--max-bytes", TRAWL_OPT_MAX_BYTES},
-      {"--time-budget-ms", TRAWL_OPT_TIME_BUDGET_MS}};
+      {"--time-budget-ms", TRAWL_OPT_TIME_BUDGET_MS},
+      {"--max-inflight-bytes", TRAWL_OPT_MAX_INFLIGHT_BYTES}};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     bool bad = false;
