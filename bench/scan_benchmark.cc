@@ -9,7 +9,8 @@
 //
 // Rule sets: TRAWL_BENCH_SETS (comma list of files, default: the project's own rules plus
 // the public secret/IOC subsets when ../shared is present; "a+b" compiles files together;
-// a suffix "@ungated" or "@notrial" picks another layout, see LoadSet). Input: TRAWL_BENCH_INPUT
+// a suffix "@ungated", "@notrial" or "@regex" picks another layout, see LoadSet).
+// Input: TRAWL_BENCH_INPUT
 // (default ../shared/corpus/scan_inputs/bench_mixed_16MiB.bin, else 16 MiB generated).
 #include <benchmark/benchmark.h>
 
@@ -62,10 +63,12 @@ const Loaded& LoadSet(const std::string& path) {
   Loaded loaded;
   // "a.json+b.json" compiles the files together (e.g. patterns alone vs with entities).
   // A suffix picks the layout: "@ungated" (one literal partition plus regex chunks),
-  // "@notrial" (the plan without its small-set layout trial); else the default plan.
+  // "@notrial" (the plan without its small-set layout trial), "@regex" (the default plan
+  // with token-shape rules compiled from their regexes, the token pass off); else the
+  // default plan.
   std::string_view files = path;
   std::string_view layout;
-  for (std::string_view known : {"@ungated", "@notrial"}) {
+  for (std::string_view known : {"@ungated", "@notrial", "@regex"}) {
     if (files.size() > known.size() && files.substr(files.size() - known.size()) == known) {
       layout = known.substr(1);
       files.remove_suffix(known.size());
@@ -88,8 +91,10 @@ const Loaded& LoadSet(const std::string& path) {
         layout != "ungated" && (plan_env == nullptr || std::string_view(plan_env) != "0");
     plan::PlanOptions options;
     if (layout == "notrial") options.max_trial_rules = 0;
-    auto db = planned ? plan::CompilePlanned(rules->definitions, {}, options)
-                      : CompileDatabase(rules->definitions, {});
+    CompileOptions compile;
+    compile.token_pass = layout != "regex";
+    auto db = planned ? plan::CompilePlanned(rules->definitions, compile, options)
+                      : CompileDatabase(rules->definitions, compile);
     if (db.ok()) {
       loaded.db = *db;
       auto bytes = SerializeDatabase(**db);

@@ -201,7 +201,11 @@ trawl::PackageOptions PackageOptionsOf(const trawl_options* options) {
 }
 
 absl::StatusOr<trawl::AggregateOptions> AggregateOptionsOf(const trawl_options* options) {
-  return options ? trawl::LoadAggregateOptions(options->files) : trawl::AggregateOptions{};
+  if (options == nullptr) return trawl::AggregateOptions{};
+  auto aggregate = trawl::LoadAggregateOptions(options->files);
+  // Without values, aggregation also redacts results that were written with them.
+  if (aggregate.ok()) aggregate->include_values = options->package.analyze.include_values;
+  return aggregate;
 }
 
 absl::StatusOr<std::string> Render(const absl::StatusOr<trawl::PackageReport>& report,
@@ -321,7 +325,9 @@ trawl_status trawl_options_set_string(trawl_options* options, int32_t key,
     return TRAWL_E_UNSUPPORTED;
   }
   return Guard(nullptr, [&] {
-    spec->set_string(*options, value ? value : "");
+    const std::string_view text = value ? value : "";
+    if (spec->accepts != nullptr && !spec->accepts(text)) return TRAWL_E_INVALID;
+    spec->set_string(*options, text);
     return TRAWL_OK;
   });
 }

@@ -13,6 +13,7 @@
 #include "aggregate/option_files.h"
 #include "engine/compiler.h"
 #include "engine/scanner.h"
+#include "entities/phone_numbers.h"
 #include "pipeline/package_analysis.h"
 #include "trawl/trawl.h"
 
@@ -37,6 +38,8 @@ struct OptionSpec {
   int64_t max;
   void (*set_int)(trawl_options& options, int64_t value);                // kInt
   void (*set_string)(trawl_options& options, std::string_view value);  // kString; "": default
+  // kString, optional: false for a value the option refuses (TRAWL_E_INVALID).
+  bool (*accepts)(std::string_view value) = nullptr;
 };
 
 template <typename T>
@@ -58,6 +61,20 @@ constexpr T As(int64_t value) {
           o.member = v.empty() ? trawl_options().member : std::string(v);     \
         }                                                                    \
   }
+// The same, for values `accepts` (a function of the core) must take first.
+#define TRAWL_CHECKED_STRING_OPTION(key, member, accepts)                   \
+  OptionSpec {                                                               \
+    key, OptionType::kString, 0, 0, nullptr,                                 \
+        [](trawl_options& o, std::string_view v) {                           \
+          o.member = v.empty() ? trawl_options().member : std::string(v);     \
+        },                                                                   \
+        accepts                                                              \
+  }
+
+// A region national phone numbers can be read in; "" restores the default.
+inline bool IsPhoneRegionOrEmpty(std::string_view region) {
+  return region.empty() || IsKnownPhoneRegion(region);
+}
 
 inline constexpr OptionSpec kOptions[] = {
     TRAWL_INT_OPTION(TRAWL_OPT_COMPILE_THREADS, 0, 1024, o.compile.threads = As<int>(v)),
@@ -82,7 +99,6 @@ inline constexpr OptionSpec kOptions[] = {
     TRAWL_STRING_OPTION(TRAWL_OPT_SUPPRESSIONS_FILE, files.suppressions),
     TRAWL_STRING_OPTION(TRAWL_OPT_BASELINE_FILE, files.baseline),
     TRAWL_STRING_OPTION(TRAWL_OPT_COMPILE_CACHE_DIR, compile.cache_dir),
-    TRAWL_STRING_OPTION(TRAWL_OPT_PACKAGE_NAME, package.package_name),
     TRAWL_INT_OPTION(TRAWL_OPT_MAX_CARVE_DEPTH, 0, UINT32_MAX,
                      o.package.limits.max_carve_depth = As<uint32_t>(v)),
     TRAWL_INT_OPTION(TRAWL_OPT_MAX_CARVES_PER_COMPONENT, 0, UINT32_MAX,
@@ -102,10 +118,17 @@ inline constexpr OptionSpec kOptions[] = {
                      o.package.limits.max_path_length = As<uint64_t>(v)),
     TRAWL_INT_OPTION(TRAWL_OPT_MAX_COMPONENT_BYTES, 0, INT64_MAX,
                      o.package.limits.max_component_bytes = As<uint64_t>(v)),
+    TRAWL_INT_OPTION(TRAWL_OPT_TOKEN_PASS, 0, 1, o.compile.token_pass = v != 0),
+    TRAWL_CHECKED_STRING_OPTION(TRAWL_OPT_DEFAULT_REGION, package.analyze.default_region,
+                                IsPhoneRegionOrEmpty),
+    TRAWL_INT_OPTION(TRAWL_OPT_MAX_INFLIGHT_BYTES, 0, INT64_MAX,
+                     o.package.max_inflight_bytes = As<uint64_t>(v)),
+    TRAWL_STRING_OPTION(TRAWL_OPT_PACKAGE_NAME, package.package_name),
 };
 
 #undef TRAWL_INT_OPTION
 #undef TRAWL_STRING_OPTION
+#undef TRAWL_CHECKED_STRING_OPTION
 
 // The entry of `key`, or null for a key trawl does not know.
 constexpr const OptionSpec* FindOption(int32_t key) {

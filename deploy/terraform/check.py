@@ -6,10 +6,26 @@
      times the function's timeout (else SQS redelivers work that is still running);
   3. every SQS event source mapping reports partial batch failures (the bootstrap
      answers batchItemFailures);
-  4. no IAM policy grants a wildcard action ("*", "s3:*", "sqs:Send*", ...).
+  4. no IAM policy allows a wildcard action ("*", "s3:*", "sqs:Send*", ...);
+  5. no identity policy allows resource "*" except for actions that have no resource level;
+  6. no NotAction, NotResource or NotPrincipal anywhere;
+  7. no managed-policy attachment (AdministratorAccess or any other): inline policies only;
+  8. every bucket: public access block (all four), SSE-KMS with a customer-managed key and
+     bucket keys, a bucket policy, versioning where data lives, lifecycle expiration;
+  9. TLS only: every bucket and queue policy denies aws:SecureTransport = false, and every
+     queue has such a policy and a customer-managed key;
+ 10. lifecycle: the pipeline's incoming/ and intermediate prefixes expire; the table has
+     TTL and a customer-managed key; log groups are encrypted with one;
+ 11. KMS: key rotation on, an explicit policy that allows no "*" or account-root principal
+     and no kms:* action;
+ 12. VPC placement: every function has a vpc_config, every ECS service no public IP, and
+     there is no NAT or internet gateway;
+ 13. the fingerprint key: one secret, injected into the worker (`secrets`), fetched by the
+     analyze function, never in plain environment; worker_image is validated as a digest;
+     intake has an on-failure destination; Container Insights is on.
 
     check.py PARSED.json            # exit 1 and one line per violation
-    check.py --self-test PARSED.json  # each rule must catch a seeded violation
+    check.py --self-test PARSED.json  # every seeded violation must be caught
 """
 import copy
 import json
@@ -87,30 +103,247 @@ def violations(doc):
             found.append(f"aws_lambda_event_source_mapping.{name}: queue {qkey} visibility {visibility} s "
                          f"< 6 x function {fkey} timeout {timeout} s")
 
-    def check_actions(where, actions):
-        for action in actions if isinstance(actions, list) else [actions]:
-            if "*" in str(action):
-                found.append(f"{where}: wildcard IAM action {action!r}")
+    found.extend(iam_violations(doc))
+    found.extend(storage_violations(doc, local))
+    found.extend(platform_violations(doc))
+    return found
 
+
+# Actions that have no resource-level permissions: "*" is their only resource.
+NO_RESOURCE_LEVEL = {"ecr:GetAuthorizationToken", "ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces",
+                     "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses",
+                     "ec2:UnassignPrivateIpAddresses"}
+
+
+def as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def statements(body):
+    out = list(body.get("statement", []))
+    for dyn in body.get("dynamic", {}).get("statement", []):
+        out.extend(dyn.get("content", []))
+    return out
+
+
+def doc_uses(doc):
+    """Name of each aws_iam_policy_document -> how it is used: "key" (a KMS key policy),
+    "resource" (bucket or queue policy), "trust" (assume-role policy) or "identity"."""
+    uses = {}
+    patterns = (("aws_kms_key", "policy", "key"), ("aws_s3_bucket_policy", "policy", "resource"),
+                ("aws_sqs_queue_policy", "policy", "resource"), ("aws_iam_role", "assume_role_policy", "trust"))
+    for type_, field, kind in patterns:
+        for _, body in blocks(doc, "resource", type_):
+            for m in re.finditer(r"data\.aws_iam_policy_document\.(\w+)", str(body.get(field, ""))):
+                uses[m.group(1)] = kind
+    return uses
+
+
+def tls_deny(statement_list):
+    """Whether a statement denies requests without TLS."""
+    for st in statement_list:
+        if st.get("effect") != "Deny":
+            continue
+        for c in st.get("condition", []):
+            if c.get("variable") == "aws:SecureTransport" and as_list(c.get("values")) == ["false"]:
+                return True
+    return False
+
+
+def iam_violations(doc):
+    found = []
+    uses = doc_uses(doc)
     for name, body in blocks(doc, "data", "aws_iam_policy_document"):
-        statements = list(body.get("statement", []))
-        for dyn in body.get("dynamic", {}).get("statement", []):
-            statements.extend(dyn.get("content", []))
-        for st in statements:
-            check_actions(f"data.aws_iam_policy_document.{name}", st.get("actions", []))
+        kind = uses.get(name, "identity")
+        where = f"data.aws_iam_policy_document.{name}"
+        for st in statements(body):
+            for neg in ("not_actions", "not_resources", "not_principals"):
+                if neg in st:
+                    found.append(f"{where}: {neg} (say what is allowed instead)")
+            if st.get("effect", "Allow") == "Deny":
+                continue
+            actions = [str(a) for a in as_list(st.get("actions", []))]
+            for action in actions:
+                if "*" in action:
+                    found.append(f"{where}: wildcard IAM action {action!r}")
+            if kind == "identity" and "*" in as_list(st.get("resources", [])):
+                broad = [a for a in actions if a not in NO_RESOURCE_LEVEL]
+                if broad:
+                    found.append(f"{where}: resource \"*\" for {', '.join(broad)}")
+            for p in st.get("principals", []):
+                ids = [str(i) for i in as_list(p.get("identifiers", []))]
+                if "*" in ids and kind != "trust":
+                    found.append(f"{where}: allows principal \"*\"")
+                if kind == "key" and any(re.search(r":root\b|:root$", i) for i in ids):
+                    found.append(f"{where}: key policy allows the account root (every IAM principal)")
     for type_ in ("aws_iam_policy", "aws_iam_role_policy"):
         for name, body in blocks(doc, "resource", type_):
-            for m in re.finditer(r'"?Action"?\s*[=:]\s*(\[[^\]]*\]|"[^"]*")', str(body.get("policy", ""))):
-                check_actions(f"{type_}.{name}", re.findall(r'"([^"]*)"', m.group(1)))
+            text = str(body.get("policy", ""))
+            for m in re.finditer(r'"?Action"?\s*[=:]\s*(\[[^\]]*\]|"[^"]*")', text):
+                for action in re.findall(r'"([^"]*)"', m.group(1)):
+                    if "*" in action:
+                        found.append(f"{type_}.{name}: wildcard IAM action {action!r}")
+            for neg in ("NotAction", "NotResource", "NotPrincipal"):
+                if neg in text:
+                    found.append(f"{type_}.{name}: {neg}")
+    for type_ in ("aws_iam_role_policy_attachment", "aws_iam_policy_attachment",
+                  "aws_iam_user_policy_attachment", "aws_iam_group_policy_attachment"):
+        for name, body in blocks(doc, "resource", type_):
+            found.append(f"{type_}.{name}: managed policy {body.get('policy_arn')} attached")
+    for name, body in blocks(doc, "resource", "aws_iam_role"):
+        if body.get("managed_policy_arns"):
+            found.append(f"aws_iam_role.{name}: managed_policy_arns")
+    return found
+
+
+def referencing(doc, type_, target_type, name):
+    """Bodies of `type_` resources whose text refers to target_type.name."""
+    pattern = re.compile(re.escape(f"{target_type}.{name}") + r"\b")
+    return [body for _, body in blocks(doc, "resource", type_) if pattern.search(json.dumps(body))]
+
+
+def policy_doc(doc, body):
+    m = re.search(r"data\.aws_iam_policy_document\.(\w+)", str(body.get("policy", "")))
+    if not m:
+        return None
+    return dict(blocks(doc, "data", "aws_iam_policy_document")).get(m.group(1))
+
+
+def expand_locals(text, local):
+    """`text` with each local.X it names followed by that local's own text (one level)."""
+    return text + " ".join(json.dumps(local.get(m.group(1), "")) for m in re.finditer(r"local\.(\w+)", text))
+
+
+def storage_violations(doc, local):
+    found = []
+    for name, bucket in blocks(doc, "resource", "aws_s3_bucket"):
+        where = f"aws_s3_bucket.{name}"
+        pabs = referencing(doc, "aws_s3_bucket_public_access_block", "aws_s3_bucket", name)
+        if not any(all(p.get(k) is True for k in ("block_public_acls", "block_public_policy", "ignore_public_acls",
+                                                   "restrict_public_buckets")) for p in pabs):
+            found.append(f"{where}: no complete public access block")
+        sse_ok = False
+        for sse in referencing(doc, "aws_s3_bucket_server_side_encryption_configuration", "aws_s3_bucket", name):
+            for rule in sse.get("rule", []):
+                default = (rule.get("apply_server_side_encryption_by_default") or [{}])[0]
+                key = str(default.get("kms_master_key_id", ""))
+                if "each.value" in key:  # the key comes with the for_each
+                    key = expand_locals(str(sse.get("for_each", "")), local)
+                if default.get("sse_algorithm") == "aws:kms" and "aws_kms_key." in key and \
+                        rule.get("bucket_key_enabled") is True:
+                    sse_ok = True
+        if not sse_ok:
+            found.append(f"{where}: not encrypted with a customer-managed KMS key and bucket keys")
+        policies = referencing(doc, "aws_s3_bucket_policy", "aws_s3_bucket", name)
+        if not policies:
+            found.append(f"{where}: no bucket policy")
+        elif not any(tls_deny(statements(policy_doc(doc, p) or {})) for p in policies):
+            found.append(f"{where}: bucket policy does not deny plain HTTP (aws:SecureTransport)")
+        lifecycles = referencing(doc, "aws_s3_bucket_lifecycle_configuration", "aws_s3_bucket", name)
+        if not any("expiration" in json.dumps(lc) for lc in lifecycles):
+            found.append(f"{where}: no lifecycle expiration")
+        # The bucket the S3 notification watches is the pipeline's: versioned (reports/
+        # keeps its versions), and every prefix the pipeline writes expires.
+        if referencing(doc, "aws_s3_bucket_notification", "aws_s3_bucket", name):
+            versioning = referencing(doc, "aws_s3_bucket_versioning", "aws_s3_bucket", name)
+            if not any(v.get("versioning_configuration", [{}])[0].get("status") == "Enabled" for v in versioning):
+                found.append(f"{where}: not versioned")
+            expiring = set()
+            for lc in lifecycles:
+                for rule in lc.get("rule", []):
+                    if rule.get("expiration") and rule.get("expiration")[0].get("days") is not None:
+                        expiring.update(f.get("prefix") for f in rule.get("filter", []))
+                for dyn in lc.get("dynamic", {}).get("rule", []):
+                    m = re.search(r"local\.(\w+)", str(dyn.get("for_each", "")))
+                    value = local.get(m.group(1), {}) if m else {}
+                    for per_bucket in (value.values() if isinstance(value, dict) else []):
+                        if isinstance(per_bucket, dict) and "incoming/" in per_bucket:
+                            expiring.update(per_bucket)
+            for prefix in ("incoming/", "packages/", "plans/", "results/"):
+                if prefix not in expiring:
+                    found.append(f"{where}: {prefix} never expires")
+
+    queue_policies = [(expand_locals(json.dumps({k: b.get(k) for k in ("for_each", "queue_url")}), local), b)
+                      for _, b in blocks(doc, "resource", "aws_sqs_queue_policy")]
+    for name, queue in blocks(doc, "resource", "aws_sqs_queue"):
+        where = f"aws_sqs_queue.{name}"
+        if "aws_kms_key." not in str(queue.get("kms_master_key_id", "")):
+            found.append(f"{where}: not encrypted with a customer-managed KMS key")
+        covering = [b for text, b in queue_policies if re.search(rf"aws_sqs_queue\.{name}\b", text)]
+        if not any(tls_deny(statements(policy_doc(doc, b) or {})) for b in covering):
+            found.append(f"{where}: no queue policy denying plain HTTP (aws:SecureTransport)")
+
+    for name, table in blocks(doc, "resource", "aws_dynamodb_table"):
+        ttl = (table.get("ttl") or [{}])[0]
+        if ttl.get("enabled") is not True:
+            found.append(f"aws_dynamodb_table.{name}: no TTL")
+        sse = (table.get("server_side_encryption") or [{}])[0]
+        if sse.get("enabled") is not True or "aws_kms_key." not in str(sse.get("kms_key_arn", "")):
+            found.append(f"aws_dynamodb_table.{name}: not encrypted with a customer-managed KMS key")
+    for name, group in blocks(doc, "resource", "aws_cloudwatch_log_group"):
+        if "aws_kms_key." not in str(group.get("kms_key_id", "")):
+            found.append(f"aws_cloudwatch_log_group.{name}: not encrypted with a customer-managed KMS key")
+    for name, key in blocks(doc, "resource", "aws_kms_key"):
+        if key.get("enable_key_rotation") is not True:
+            found.append(f"aws_kms_key.{name}: key rotation off")
+        if "aws_iam_policy_document" not in str(key.get("policy", "")):
+            found.append(f"aws_kms_key.{name}: no explicit key policy (the default allows the whole account)")
+    return found
+
+
+def platform_violations(doc):
+    found = []
+    for name, fn in blocks(doc, "resource", "aws_lambda_function"):
+        vpc = (fn.get("vpc_config") or [{}])[0]
+        if not vpc.get("subnet_ids") or not vpc.get("security_group_ids"):
+            found.append(f"aws_lambda_function.{name}: not in the VPC (vpc_config)")
+        if "FINGERPRINT_KEY\"" in json.dumps(fn.get("environment", "")).replace("_SECRET_ARN", ""):
+            found.append(f"aws_lambda_function.{name}: fingerprint key in plain environment")
+    for name, svc in blocks(doc, "resource", "aws_ecs_service"):
+        net = (svc.get("network_configuration") or [{}])[0]
+        if net.get("assign_public_ip") is not False or not net.get("subnets"):
+            found.append(f"aws_ecs_service.{name}: not in private subnets without a public IP")
+    for type_ in ("aws_nat_gateway", "aws_internet_gateway", "aws_egress_only_internet_gateway", "aws_eip"):
+        for name, _ in blocks(doc, "resource", type_):
+            found.append(f"{type_}.{name}: a route to the internet for the stages")
+    for name, cluster in blocks(doc, "resource", "aws_ecs_cluster"):
+        if not any(s.get("name") == "containerInsights" and s.get("value") == "enabled"
+                   for s in cluster.get("setting", [])):
+            found.append(f"aws_ecs_cluster.{name}: Container Insights off")
+
+    # The fingerprint key: one secret, the worker gets it through `secrets`.
+    secrets = set()
+    for type_ in ("aws_lambda_function", "aws_ecs_task_definition"):
+        for _, body in blocks(doc, "resource", type_):
+            secrets.update(re.findall(r"aws_secretsmanager_secret\.(\w+)", json.dumps(body)))
+    if len(secrets) != 1:
+        found.append(f"fingerprint key: the stages name {len(secrets)} secrets, not one")
+    for name, task in blocks(doc, "resource", "aws_ecs_task_definition"):
+        text = str(task.get("container_definitions", ""))
+        if not re.search(r"secrets\s*=\s*\[\s*\{\s*name\s*=\s*\"TRAWL_FINGERPRINT_KEY\"\s*,\s*valueFrom", text):
+            found.append(f"aws_ecs_task_definition.{name}: TRAWL_FINGERPRINT_KEY not injected from the secret")
+    image = [body for parsed in doc.values() for body in parsed.get("variable", {}).get("worker_image", [])]
+    if image and not any("sha256" in json.dumps(v) for b in image for v in b.get("validation", [])):
+        found.append("variable.worker_image: not validated as a digest")
+    # S3 invokes intake asynchronously: a last failure must land somewhere.
+    for notification in [b for _, b in blocks(doc, "resource", "aws_s3_bucket_notification")]:
+        for target in notification.get("lambda_function", []):
+            fn = re.search(r"aws_lambda_function\.\w+(\[\"\w+\"\])?", str(target.get("lambda_function_arn")))
+            configs = [b for _, b in blocks(doc, "resource", "aws_lambda_function_event_invoke_config")
+                       if fn and fn.group(0) in str(b.get("function_name"))]
+            if not any(b.get("destination_config", [{}])[0].get("on_failure") for b in configs):
+                found.append(f"{fn.group(0) if fn else 'notification target'}: no on-failure destination")
     return found
 
 
 def self_test(doc):
-    """Each rule must catch a violation seeded into the real configuration."""
+    """Every rule must catch a violation seeded into the real configuration."""
     failures = 0
+    seeds = 0
 
     def expect(label, mutate, needle):
-        nonlocal failures
+        nonlocal failures, seeds
+        seeds += 1
         d = copy.deepcopy(doc)
         mutate(d)
         if not any(needle in v for v in violations(d)):
@@ -121,20 +354,116 @@ def self_test(doc):
         for parsed in d.values():
             if name in parsed.get(kind, {}).get(type_, {}):
                 return parsed[kind][type_][name][0]
+        raise KeyError(f"{kind}.{type_}.{name}")
 
-    expect("queue without DLQ", lambda d: first(d, "resource", "aws_sqs_queue", "stage").pop("redrive_policy"),
+    def drop(d, kind, type_, name):
+        for parsed in d.values():
+            parsed.get(kind, {}).get(type_, {}).pop(name, None)
+
+    def add(d, kind, type_, name, body):
+        next(iter(d.values())).setdefault(kind, {}).setdefault(type_, {})[name] = [body]
+
+    def local(d, name):
+        for parsed in d.values():
+            for body in parsed.get("locals", []):
+                if name in body:
+                    return body
+        raise KeyError(name)
+
+    def statement(d, doc_name, sid):
+        return next(st for st in statements(first(d, "data", "aws_iam_policy_document", doc_name))
+                    if st.get("sid") == sid)
+
+    res, data = "resource", "data"
+    expect("queue without DLQ", lambda d: first(d, res, "aws_sqs_queue", "stage").pop("redrive_policy"),
            "no dead-letter queue")
-    expect("short visibility",
-           lambda d: [b.update(visibility={**b["visibility"], "light": 60})
-                      for p in d.values() for b in p.get("locals", []) if "visibility" in b],
-           "visibility 60 s")
+    expect("short visibility", lambda d: local(d, "visibility").update(
+        visibility={**local(d, "visibility")["visibility"], "light": 60}), "visibility 60 s")
     expect("no partial batch failures",
-           lambda d: first(d, "resource", "aws_lambda_event_source_mapping", "analyze").pop("function_response_types"),
+           lambda d: first(d, res, "aws_lambda_event_source_mapping", "analyze").pop("function_response_types"),
            "ReportBatchItemFailures")
-    expect("wildcard action",
-           lambda d: first(d, "data", "aws_iam_policy_document", "stage")["statement"][0].update(actions=["s3:*"]),
+    expect("wildcard action", lambda d: statement(d, "stage", "ReadInputs").update(actions=["s3:*"]),
            "wildcard IAM action")
-    print(f"self-test: {4 - failures} of 4 seeded violations caught")
+    expect("resource *", lambda d: statement(d, "stage", "PackageState").update(resources=["*"]),
+           'resource "*" for dynamodb:UpdateItem')
+    expect("NotAction", lambda d: statement(d, "stage", "ReadInputs").update(not_actions=["s3:DeleteObject"]),
+           "not_actions")
+    expect("NotResource in a JSON policy", lambda d: first(d, res, "aws_iam_role_policy", "worker_task").update(
+        policy='{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::x/*"}]}'),
+           "NotResource")
+    expect("AdministratorAccess", lambda d: add(d, res, "aws_iam_role_policy_attachment", "admin", {
+        "role": "${aws_iam_role.worker_task.name}", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"}),
+           "managed policy")
+    expect("managed_policy_arns", lambda d: first(d, res, "aws_iam_role", "worker_task").update(
+        managed_policy_arns=["arn:aws:iam::aws:policy/AmazonS3FullAccess"]), "managed_policy_arns")
+    expect("public principal", lambda d: first(d, data, "aws_iam_policy_document", "bucket")["statement"].append(
+        {"actions": ["s3:GetObject"], "resources": ["x"], "principals": [{"type": "*", "identifiers": ["*"]}]}),
+           'allows principal "*"')
+    expect("public access block removed", lambda d: drop(d, res, "aws_s3_bucket_public_access_block", "store"),
+           "aws_s3_bucket.store: no complete public access block")
+    expect("public policy allowed", lambda d: first(d, res, "aws_s3_bucket_public_access_block", "audit").update(
+        block_public_policy=False), "aws_s3_bucket.audit: no complete public access block")
+    expect("encryption disabled", lambda d: first(d, res, "aws_s3_bucket_server_side_encryption_configuration",
+                                                  "store")["rule"][0].update(
+        apply_server_side_encryption_by_default=[{"sse_algorithm": "AES256"}]), "aws_s3_bucket.store: not encrypted")
+    expect("aws/s3 key", lambda d: first(d, res, "aws_s3_bucket_server_side_encryption_configuration",
+                                         "audit")["rule"][0].update(
+        apply_server_side_encryption_by_default=[{"sse_algorithm": "aws:kms"}]), "aws_s3_bucket.audit: not encrypted")
+    expect("no bucket keys", lambda d: first(d, res, "aws_s3_bucket_server_side_encryption_configuration",
+                                             "store")["rule"][0].update(bucket_key_enabled=False),
+           "aws_s3_bucket.store: not encrypted")
+    expect("no bucket policy", lambda d: drop(d, res, "aws_s3_bucket_policy", "store"),
+           "aws_s3_bucket.store: no bucket policy")
+    expect("bucket allows plain HTTP", lambda d: first(d, data, "aws_iam_policy_document", "bucket").update(
+        statement=[st for st in first(d, data, "aws_iam_policy_document", "bucket")["statement"]
+                   if st.get("sid") != "DenyInsecureTransport"]), "aws_s3_bucket.store: bucket policy does not deny")
+    expect("queue allows plain HTTP", lambda d: drop(d, res, "aws_sqs_queue_policy", "tls"),
+           "aws_sqs_queue.dlq: no queue policy")
+    expect("queue with SQS-managed keys", lambda d: first(d, res, "aws_sqs_queue", "stage").update(
+        kms_master_key_id=None, sqs_managed_sse_enabled=True), "aws_sqs_queue.stage: not encrypted")
+    expect("plans/ kept forever", lambda d: local(d, "expiring_prefixes")["expiring_prefixes"]["data"].pop("plans/"),
+           "plans/ never expires")
+    expect("no lifecycle", lambda d: drop(d, res, "aws_s3_bucket_lifecycle_configuration", "audit"),
+           "aws_s3_bucket.audit: no lifecycle expiration")
+    expect("reports unversioned", lambda d: first(d, res, "aws_s3_bucket_versioning", "store").update(
+        versioning_configuration=[{"status": "Suspended"}]), "not versioned")
+    expect("no TTL", lambda d: first(d, res, "aws_dynamodb_table", "packages").pop("ttl"), "no TTL")
+    expect("table with the AWS key", lambda d: first(d, res, "aws_dynamodb_table", "packages").pop(
+        "server_side_encryption"), "aws_dynamodb_table.packages: not encrypted")
+    expect("plain log group", lambda d: first(d, res, "aws_cloudwatch_log_group", "worker").pop("kms_key_id"),
+           "aws_cloudwatch_log_group.worker: not encrypted")
+    expect("key rotation off", lambda d: first(d, res, "aws_kms_key", "data").update(enable_key_rotation=False),
+           "key rotation off")
+    expect("default key policy", lambda d: first(d, res, "aws_kms_key", "values").pop("policy"),
+           "no explicit key policy")
+    expect("key policy for the account root", lambda d: statement(d, "data_key", "Administer")["principals"][0].update(
+        identifiers=["arn:aws:iam::111122223333:root"]), "account root")
+    expect("kms:*", lambda d: statement(d, "values_key", "PipelineUse").update(actions=["kms:*"]),
+           "wildcard IAM action 'kms:*'")
+    expect("function outside the VPC", lambda d: first(d, res, "aws_lambda_function", "stage").pop("vpc_config"),
+           "not in the VPC")
+    expect("worker with a public IP", lambda d: first(d, res, "aws_ecs_service", "worker")[
+        "network_configuration"][0].update(assign_public_ip=True), "without a public IP")
+    expect("NAT gateway", lambda d: add(d, res, "aws_nat_gateway", "out", {"subnet_id": "x"}),
+           "aws_nat_gateway.out")
+    expect("internet gateway", lambda d: add(d, res, "aws_internet_gateway", "igw", {"vpc_id": "x"}),
+           "aws_internet_gateway.igw")
+    expect("key in plain environment", lambda d: first(d, res, "aws_lambda_function", "stage")["environment"][0].update(
+        variables={"TRAWL_FINGERPRINT_KEY": "0123"}), "plain environment")
+    expect("worker key not from the secret", lambda d: first(d, res, "aws_ecs_task_definition", "worker").update(
+        container_definitions=first(d, res, "aws_ecs_task_definition", "worker")["container_definitions"].replace(
+            "secrets = [", "environment_too = [")), "not injected from the secret")
+    expect("two keys", lambda d: first(d, res, "aws_lambda_function", "stage")["environment"][0].update(
+        variables="${{TRAWL_FINGERPRINT_KEY_SECRET_ARN = aws_secretsmanager_secret.other.arn}}"),
+           "secrets, not one")
+    expect("image by tag", lambda d: [b.pop("validation") for p in d.values()
+                                      for b in p.get("variable", {}).get("worker_image", [])],
+           "worker_image: not validated")
+    expect("intake without on-failure destination",
+           lambda d: drop(d, res, "aws_lambda_function_event_invoke_config", "intake"), "no on-failure destination")
+    expect("Container Insights off", lambda d: first(d, res, "aws_ecs_cluster", "workers").pop("setting"),
+           "Container Insights off")
+    print(f"self-test: {seeds - failures} of {seeds} seeded violations caught")
     return failures == 0
 
 

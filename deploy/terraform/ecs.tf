@@ -1,10 +1,16 @@
 resource "aws_ecs_cluster" "workers" {
   name = "${var.name}-workers"
+  # Task counts for the worker alarm (alarms.tf), and per-task resource metrics.
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
 }
 
 resource "aws_cloudwatch_log_group" "worker" {
   name              = "/ecs/${var.name}-worker"
   retention_in_days = 30
+  kms_key_id        = aws_kms_key.data.arn
 }
 
 resource "aws_ecs_task_definition" "worker" {
@@ -12,7 +18,7 @@ resource "aws_ecs_task_definition" "worker" {
   requires_compatibilities = ["FARGATE"]
   network_mode             = "awsvpc"
   cpu                      = 4096
-  memory                   = 16384
+  memory                   = local.worker_memory
   task_role_arn            = aws_iam_role.worker_task.arn
   execution_role_arn       = aws_iam_role.worker_execution.arn
   container_definitions = jsonencode([{
@@ -22,17 +28,21 @@ resource "aws_ecs_task_definition" "worker" {
     # ECS sends SIGTERM, then SIGKILL after stopTimeout (120 s at most on Fargate): the
     # worker finishes its message within TRAWL_STOP_TIMEOUT_MS or gives it back.
     stopTimeout = 120
-    environment = [
+    environment = concat([for k, v in local.stage_environment : { name = k, value = v }], [
       { name = "TRAWL_STAGE", value = "analyze" },
       { name = "TRAWL_DB", value = "/opt/trawl/default.tdb" },
-      { name = "TRAWL_TABLE", value = aws_dynamodb_table.packages.name },
       { name = "TRAWL_QUEUE_URL", value = aws_sqs_queue.stage["heavy"].url },
-      { name = "TRAWL_AGGREGATE_QUEUE_URL", value = aws_sqs_queue.stage["aggregate"].url },
       { name = "TRAWL_VISIBILITY_SECONDS", value = "300" },
       { name = "TRAWL_STOP_TIMEOUT_MS", value = "90000" },
-      { name = "TRAWL_MAX_ATTEMPTS", value = tostring(local.max_receive_count) },
+      { name = "TRAWL_MEMORY_MB", value = tostring(local.worker_memory) },
       { name = "TRAWL_HEARTBEAT_FILE", value = "/tmp/trawl-heartbeat" },
+    ])
+    # The same secret as the analyze function's: ECS injects it, it is not in the task
+    # definition.
+    secrets = [
+      { name = "TRAWL_FINGERPRINT_KEY", valueFrom = aws_secretsmanager_secret.fingerprint_key.arn },
     ]
+    user = "65532:65532"
     healthCheck = {
       command     = ["CMD-SHELL", "test $(( $(date +%s) - $(cat /tmp/trawl-heartbeat) )) -lt 60"]
       interval    = 30
@@ -58,8 +68,8 @@ resource "aws_ecs_service" "worker" {
   desired_count   = var.worker_count
   launch_type     = "FARGATE"
   network_configuration {
-    subnets          = var.subnet_ids
-    security_groups  = var.security_group_ids
+    subnets          = local.subnet_ids
+    security_groups  = [aws_security_group.stages.id]
     assign_public_ip = false
   }
 }

@@ -1,12 +1,49 @@
-# Least privilege: each stage reads and writes only its own prefixes, sends only to the
-# queues it feeds and consumes only its own queue. No wildcard actions (check.py).
+# Least privilege: each stage reads, writes and deletes only the keys it uses, sends only
+# to the queues it feeds and consumes only its own queue, from inside the VPC
+# (aws:SourceVpce), and nothing else: no wildcard action, no "*" resource outside the
+# actions that have no resource level, no NotAction, no managed policy (check.py).
+# IAM cannot tie a result key to the message's package: the hosts check every key's shape.
 locals {
   permissions = {
-    intake    = { get = ["incoming/*"], put = ["packages/*"], send = ["classify", "aggregate"], consume = [] }
-    classify  = { get = ["packages/*"], put = ["plans/*"], send = ["light", "heavy", "aggregate"], consume = ["classify"] }
-    analyze   = { get = ["packages/*"], put = ["results/*"], send = ["aggregate"], consume = ["light"] }
-    aggregate = { get = ["packages/*", "results/*"], put = ["reports/*"], send = [], consume = ["aggregate"] }
-    worker    = { get = ["packages/*"], put = ["results/*"], send = ["aggregate"], consume = ["heavy"] }
+    intake = {
+      get  = ["incoming/*"], put = ["packages/*"], delete = [], list = ["incoming/*"],
+      send = ["classify", "aggregate"], send_dlq = ["intake"], consume = [], secret = false
+    }
+    classify = {
+      get  = ["packages/*"], put = ["plans/*"], delete = [], list = ["packages/*"],
+      send = ["light", "heavy", "aggregate"], send_dlq = [], consume = ["classify"], secret = false
+    }
+    analyze = {
+      get  = ["packages/*"], put = ["results/*"], delete = [], list = ["packages/*"],
+      send = ["aggregate"], send_dlq = [], consume = ["light"], secret = true
+    }
+    aggregate = {
+      get    = ["packages/*/manifest.json", "results/*"], put = ["reports/*"],
+      delete = ["incoming/*", "packages/*", "plans/*", "results/*"], list = ["packages/*", "results/*"],
+      send   = [], send_dlq = [], consume = ["aggregate"], secret = false
+    }
+    worker = {
+      get  = ["packages/*"], put = ["results/*"], delete = [], list = ["packages/*"],
+      send = ["aggregate"], send_dlq = [], consume = ["heavy"], secret = true
+    }
+  }
+  data_arn   = aws_s3_bucket.store["data"].arn
+  values_arn = var.include_values ? aws_s3_bucket.store["values"].arn : aws_s3_bucket.store["data"].arn
+  # Results live in the values bucket in values mode; aggregate then writes a report there too.
+  object_arns = { for stage, p in local.permissions : stage => {
+    for verb in ["get", "put", "delete"] : verb => concat(
+      [for prefix in p[verb] : "${startswith(prefix, "results/") ? local.values_arn : local.data_arn}/${prefix}"],
+      var.include_values && stage == "aggregate" && verb == "put" ? ["${local.values_arn}/reports/*"] : []
+    )
+  } }
+  kms_keys = concat([aws_kms_key.data.arn], var.include_values ? [aws_kms_key.values[0].arn] : [])
+  # The Lambda service polls the queues with the function's role from outside the VPC, so
+  # consuming is not tied to an endpoint; everything the code itself calls is.
+  endpoint = {
+    s3             = aws_vpc_endpoint.s3.id
+    dynamodb       = aws_vpc_endpoint.dynamodb.id
+    sqs            = aws_vpc_endpoint.interface["sqs"].id
+    secretsmanager = aws_vpc_endpoint.interface["secretsmanager"].id
   }
 }
 
@@ -15,36 +52,84 @@ data "aws_iam_policy_document" "stage" {
   statement {
     sid       = "ReadInputs"
     actions   = ["s3:GetObject"]
-    resources = [for p in each.value.get : "${aws_s3_bucket.data.arn}/${p}"]
+    resources = local.object_arns[each.key].get
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceVpce"
+      values   = [local.endpoint.s3]
+    }
   }
   statement {
     sid       = "WriteOutputs"
     actions   = ["s3:PutObject"]
-    resources = [for p in each.value.put : "${aws_s3_bucket.data.arn}/${p}"]
+    resources = local.object_arns[each.key].put
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceVpce"
+      values   = [local.endpoint.s3]
+    }
   }
-  # Without ListBucket a missing object reads as AccessDenied, not NoSuchKey; aggregation
-  # needs to tell a missing result apart.
+  dynamic "statement" {
+    for_each = length(each.value.delete) > 0 ? [1] : []
+    content {
+      sid       = "DeleteReported"
+      actions   = ["s3:DeleteObject"]
+      resources = local.object_arns[each.key].delete
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceVpce"
+        values   = [local.endpoint.s3]
+      }
+    }
+  }
+  # Without ListBucket a missing object reads as AccessDenied, not NoSuchKey; the stages
+  # tell a missing result or a reported package's deleted manifest apart.
   statement {
-    sid       = "ListResults"
+    sid       = "ListWhereMissingMatters"
     actions   = ["s3:ListBucket"]
-    resources = [aws_s3_bucket.data.arn]
+    resources = distinct(concat([local.data_arn], each.key == "aggregate" ? [local.values_arn] : []))
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["results/*"]
+      values   = each.value.list
+    }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceVpce"
+      values   = [local.endpoint.s3]
+    }
+  }
+  statement {
+    sid       = "UseTheKey"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = local.kms_keys
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = local.data_services
     }
   }
   statement {
     sid       = "PackageState"
-    actions   = ["dynamodb:UpdateItem", "dynamodb:GetItem"]
+    actions   = ["dynamodb:UpdateItem"]
     resources = [aws_dynamodb_table.packages.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:SourceVpce"
+      values   = [local.endpoint.dynamodb]
+    }
   }
   dynamic "statement" {
-    for_each = length(each.value.send) > 0 ? [1] : []
+    for_each = length(each.value.send) + length(each.value.send_dlq) > 0 ? [1] : []
     content {
       sid       = "SendMessages"
       actions   = ["sqs:SendMessage"]
-      resources = [for q in each.value.send : aws_sqs_queue.stage[q].arn]
+      resources = concat([for q in each.value.send : aws_sqs_queue.stage[q].arn], [for q in each.value.send_dlq : aws_sqs_queue.dlq[q].arn])
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceVpce"
+        values   = [local.endpoint.sqs]
+      }
     }
   }
   dynamic "statement" {
@@ -55,10 +140,35 @@ data "aws_iam_policy_document" "stage" {
       resources = [for q in each.value.consume : aws_sqs_queue.stage[q].arn]
     }
   }
-  statement {
-    sid       = "Logs"
-    actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-    resources = each.key == "worker" ? ["${aws_cloudwatch_log_group.worker.arn}:*"] : ["${aws_cloudwatch_log_group.stage[each.key].arn}:*"]
+  dynamic "statement" {
+    for_each = each.value.secret && each.key != "worker" ? [1] : []
+    content {
+      sid       = "FingerprintKey"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [aws_secretsmanager_secret.fingerprint_key.arn]
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceVpce"
+        values   = [local.endpoint.secretsmanager]
+      }
+    }
+  }
+  dynamic "statement" {
+    for_each = each.key == "worker" ? [] : [1]
+    content {
+      sid       = "Logs"
+      actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+      resources = ["${aws_cloudwatch_log_group.stage[each.key].arn}:*"]
+    }
+  }
+  # Lambda in a VPC manages its network interfaces with these, which have no resource level.
+  dynamic "statement" {
+    for_each = each.key == "worker" ? [] : [1]
+    content {
+      sid       = "VpcNetworkInterfaces"
+      actions   = ["ec2:CreateNetworkInterface", "ec2:DescribeNetworkInterfaces", "ec2:DeleteNetworkInterface", "ec2:AssignPrivateIpAddresses", "ec2:UnassignPrivateIpAddresses"]
+      resources = ["*"]
+    }
   }
 }
 
@@ -106,6 +216,8 @@ resource "aws_iam_role_policy" "worker_task" {
   policy = data.aws_iam_policy_document.stage["worker"].json
 }
 
+# The ECS agent's role: pulls the image, writes the logs, and reads the fingerprint key to
+# inject it into the container (`secrets`), so the key never appears in the task definition.
 data "aws_iam_policy_document" "worker_execution" {
   statement {
     sid       = "PullImage"
@@ -121,6 +233,21 @@ data "aws_iam_policy_document" "worker_execution" {
     sid       = "Logs"
     actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
     resources = ["${aws_cloudwatch_log_group.worker.arn}:*"]
+  }
+  statement {
+    sid       = "FingerprintKey"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.fingerprint_key.arn]
+  }
+  statement {
+    sid       = "DecryptFingerprintKey"
+    actions   = ["kms:Decrypt"]
+    resources = [aws_kms_key.data.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "kms:ViaService"
+      values   = ["secretsmanager.${var.region}.amazonaws.com"]
+    }
   }
 }
 

@@ -14,6 +14,7 @@ locals {
     analyze   = 3008
     aggregate = 1024
   }
+  worker_memory = 16384
   visibility = {
     classify  = 360
     light     = 1800
@@ -22,4 +23,7 @@ locals {
   }
   max_receive_count = 3
   queues            = ["classify", "light", "heavy", "aggregate"]
+  # Classify and analyze hold a component in memory: intake caps components at a quarter
+  # of the smallest memory that must hold one (docs/hosts.md, "Limits").
+  max_component_bytes = floor(min(local.memory.classify, local.memory.analyze, local.worker_memory) / 4) * 1048576
 }

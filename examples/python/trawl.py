@@ -90,9 +90,10 @@ TRAWL_E_NOT_FOUND = -15
 TRAWL_RULE_COMPILED = 0
 TRAWL_RULE_PREFILTERED = 1
 TRAWL_RULE_REJECTED = 2
+TRAWL_RULE_TOKEN = 3
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")  # TRAWL_SEVERITY_* 0..4
-RULE_STATUSES = ("compiled", "prefiltered", "rejected")     # TRAWL_RULE_* 0..2
+RULE_STATUSES = ("compiled", "prefiltered", "rejected", "token")  # TRAWL_RULE_* 0..3
 
 TRAWL_TRUNC_RULE_MATCH_CAP = 0x1
 TRAWL_TRUNC_MATCH_CAP = 0x2
@@ -132,6 +133,8 @@ _INT_OPTIONS = {
     "max_depth": 32,              # TRAWL_OPT_MAX_DEPTH, 0-64; 0 opens no container
     "max_path_length": 33,        # TRAWL_OPT_MAX_PATH_LENGTH
     "max_component_bytes": 34,    # TRAWL_OPT_MAX_COMPONENT_BYTES
+    "token_pass": 35,             # TRAWL_OPT_TOKEN_PASS, bool: token-shape rules by the token pass (1)
+    "max_inflight_bytes": 37,     # TRAWL_OPT_MAX_INFLIGHT_BYTES, analysis: content held at once
 }
 _STRING_OPTIONS = {
     "fingerprint_key": 20,        # TRAWL_OPT_FINGERPRINT_KEY
@@ -139,7 +142,8 @@ _STRING_OPTIONS = {
     "suppressions": 22,           # TRAWL_OPT_SUPPRESSIONS_FILE (a path)
     "baseline": 23,               # TRAWL_OPT_BASELINE_FILE (a path)
     "compile_cache_dir": 24,      # TRAWL_OPT_COMPILE_CACHE_DIR (a path)
-    "package_name": 35,           # TRAWL_OPT_PACKAGE_NAME (display name in path chains)
+    "default_region": 36,         # TRAWL_OPT_DEFAULT_REGION, national phone numbers ("US")
+    "package_name": 38,           # TRAWL_OPT_PACKAGE_NAME (display name in path chains)
 }
 
 # --------------------------------------------------------------------------------------
@@ -429,13 +433,14 @@ class _Handle:
 class Options(_Handle):
     """trawl_options: limits, compile settings and report settings.
 
-    Keyword names: compile_threads, max_window, compile_target, regexes_per_partition,
-    max_matches_per_rule, max_matches, max_bytes, time_budget_ms, chunk_bytes,
-    include_values, max_carve_depth, max_carves_per_component, max_carve_scan_bytes
-    (ints/bools; the carve limits apply to the package calls); fingerprint_key, policy,
-    suppressions, baseline (strings; the last three are file paths read by the call that
-    uses them); progress, a callable progress(stage: str, done: int, total: int) that may
-    be called from several threads.
+    Keyword names: the keys of _INT_OPTIONS (ints/bools: compile_threads, max_window,
+    compile_target, ..., include_values, scan_plan, the intake limits and carve limits of
+    the package calls, token_pass (0 compiles token-shape rules from their regexes),
+    max_inflight_bytes (content held for analysis at once)) and of _STRING_OPTIONS
+    (fingerprint_key; policy, suppressions and baseline, file paths read by the call that
+    uses them; compile_cache_dir; default_region, the region national phone numbers are
+    read in, e.g. "GB"; package_name); progress, a callable
+    progress(stage: str, done: int, total: int) that may be called from several threads.
     """
 
     _kind = "Options"
@@ -665,7 +670,8 @@ class Database(_Handle):
         return RuleInfo(index, _text(info.id), _text(info.category), _text(info.description),
                         _text(info.entity), _text(info.validator), _text(info.status_reason),
                         SEVERITIES[info.severity] if 0 <= info.severity < 5 else str(info.severity),
-                        RULE_STATUSES[info.status] if 0 <= info.status < 3 else str(info.status),
+                        RULE_STATUSES[info.status] if 0 <= info.status < len(RULE_STATUSES)
+                        else str(info.status),
                         info.confidence, bool(info.is_literal))
 
     def rules(self) -> List[RuleInfo]:

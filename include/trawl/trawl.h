@@ -156,25 +156,34 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
 #define TRAWL_OPT_MAX_MATCHES_PER_RULE 10     /**< int, 0 = unlimited (default 10000) */
 #define TRAWL_OPT_MAX_MATCHES 11              /**< int, 0 = unlimited (default 1000000) */
 #define TRAWL_OPT_MAX_BYTES 12                /**< int, bytes scanned at most, 0 = unlimited */
-#define TRAWL_OPT_TIME_BUDGET_MS 13           /**< int, 0 = unlimited */
+/** int, 0 = unlimited. Bounds the whole call it is given to: one scan (trawl_scan, a
+ * stream), one component with all its decoded layers (trawl_component_analyze), or one
+ * package, intake included (trawl_package_analyze_file, trawl_package_analyze; the
+ * components it leaves unanalysed are reported with the reason and the report is
+ * incomplete). */
+#define TRAWL_OPT_TIME_BUDGET_MS 13
 #define TRAWL_OPT_CHUNK_BYTES 14              /**< int, bytes per engine call (8 MiB) */
-#define TRAWL_OPT_INCLUDE_VALUES 15           /**< int 0/1: findings carry matched values (1) */
+/** int 0/1: findings carry matched values (default 1). 0: no value, and no confidence
+ * reason quoting one, in component results and reports; trawl_report_aggregate with 0
+ * also redacts results that were kept with values (since 0.2: it used to copy them). */
+#define TRAWL_OPT_INCLUDE_VALUES 15
 /** int, 1 = scan planner: cost classes, literal gating, isolated hot patterns (default);
  * 0 = one literal partition and regex chunks (the ungated baseline). Since: 0.2 */
 #define TRAWL_OPT_SCAN_PLAN 16
 
 /* String options (trawl_options_set_string). Files are read by the call that uses them,
  * which reports a bad file as TRAWL_E_IO or TRAWL_E_PARSE with details. Since: 0.2 */
-#define TRAWL_OPT_FINGERPRINT_KEY 20   /**< HMAC key of finding fingerprints (docs/report.md) */
+/** HMAC key of finding fingerprints (docs/scoring.md): the string's bytes. The default key
+ * is public, so fingerprints made with it hide no guessable value; a deployment keeping
+ * reports without values sets 32 random bytes of its own, e.g. as 64 hex digits
+ * (docs/security.md). */
+#define TRAWL_OPT_FINGERPRINT_KEY 20
 #define TRAWL_OPT_POLICY_FILE 21       /**< scoring policy JSON, trawl.policy/1 (docs/scoring.md) */
 #define TRAWL_OPT_SUPPRESSIONS_FILE 22 /**< allow-list JSON, trawl.suppressions/1 */
 #define TRAWL_OPT_BASELINE_FILE 23     /**< trawl.baseline/1 or an earlier trawl.report/1 */
 /** directory caching compiled partitions by content digest, so a recompile after a small
  * change rebuilds only what changed; "" = no cache (default). */
 #define TRAWL_OPT_COMPILE_CACHE_DIR 24
-/** string, the package's display name in path chains: default, the file's base name, or
- * for a package in memory its id. Does not change component ids. Since: 0.3 */
-#define TRAWL_OPT_PACKAGE_NAME 35
 
 /* Integer options of package intake (the trawl_package_* calls): carving, which opens
  * archives embedded in a file's bytes (zip, gzip, 7z, xz, bzip2, tar at an offset > 0;
@@ -204,6 +213,23 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
 #define TRAWL_OPT_MAX_PATH_LENGTH 33
 /** int, content bytes kept for one entry; the rest still counts toward the totals (1 GiB) */
 #define TRAWL_OPT_MAX_COMPONENT_BYTES 34
+/** int 0/1, compile option: rules that name a token shape (their "token" field, docs/tokens.md)
+ * are found by the SIMD token pass instead of the engine (1, default), or compiled from
+ * their regexes like any other rule (0: the reference implementation). Since: 0.2 */
+#define TRAWL_OPT_TOKEN_PASS 35
+/** string, analysis option: the region national phone numbers (no '+' or international
+ * prefix) are read in, two letters as libphonenumber knows them ("US", "GB", "PH"); findings
+ * carry E.164 either way. "" = "US" (default). trawl_options_set_string returns
+ * TRAWL_E_INVALID for a region libphonenumber does not know. Since: 0.2 */
+#define TRAWL_OPT_DEFAULT_REGION 36
+/** int, trawl_package_analyze_file and trawl_package_analyze: bytes of component content
+ * held for analysis at once; the component that would pass it is analysed at once with
+ * everything held, so memory stays within it plus the entry intake is reading. 0 = no
+ * bound (512 MiB). Since: 0.2 */
+#define TRAWL_OPT_MAX_INFLIGHT_BYTES 37
+/** string, the package's display name in path chains: default, the file's base name, or
+ * for a package in memory its id. Does not change component ids. Since: 0.3 */
+#define TRAWL_OPT_PACKAGE_NAME 38
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */
@@ -262,7 +288,9 @@ TRAWL_API void trawl_rules_free(trawl_rules* rules) TRAWL_NOEXCEPT;
  * Adds the definitions of a JSON, NDJSON or corpus TSV file (optionally .gz). Every
  * problem in the file is recorded (trawl_rules_issue); good definitions are still added.
  * @return TRAWL_OK; TRAWL_E_PARSE if any definition had a problem (err: the first, with
- *         its index and offset); TRAWL_E_IO if the file cannot be read; TRAWL_E_INVALID.
+ *         its index and offset), or, with no issue recorded and nothing added, if the file
+ *         as a whole does not parse (err: the file and the byte position); TRAWL_E_IO if
+ *         the file cannot be read; TRAWL_E_INVALID.
  * Since: 0.1
  */
 TRAWL_API trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path,
@@ -330,6 +358,8 @@ TRAWL_API void trawl_db_free(trawl_db* db) TRAWL_NOEXCEPT;
 #define TRAWL_RULE_COMPILED 0    /**< matched by the engine; spans recovered exactly */
 #define TRAWL_RULE_PREFILTERED 1 /**< engine finds candidates; PCRE2 confirms each */
 #define TRAWL_RULE_REJECTED 2    /**< not scanned; see status_reason */
+/** found by the token pass, not the engine (TRAWL_OPT_TOKEN_PASS). Since: 0.2 */
+#define TRAWL_RULE_TOKEN 3
 
 #define TRAWL_SEVERITY_INFO 0
 #define TRAWL_SEVERITY_LOW 1
@@ -406,7 +436,9 @@ typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
 #define TRAWL_TRUNC_MATCH_CAP 0x2u      /**< the total cap was reached; the scan stopped */
 #define TRAWL_TRUNC_BYTE_BUDGET 0x4u    /**< the byte budget was reached */
 #define TRAWL_TRUNC_TIME_BUDGET 0x8u    /**< the time budget was spent */
-#define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u /**< PCRE2 hit its backtracking limit on a candidate */
+/** PCRE2 hit its backtracking limit on a candidate; after 16 such candidates a rule is
+ * given up for the rest of the scan (docs/matching.md) */
+#define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u
 #define TRAWL_TRUNC_STOPPED 0x20u       /**< the callback asked to stop */
 /** The engine found a match PCRE2 could not place (its start lies before the context a
  * stream keeps, or the two disagree on the pattern); counted, never silently dropped. */

@@ -55,6 +55,7 @@ struct AggregatedFinding {
   Severity severity = Severity::kMedium;
   std::string fingerprint;
   std::string value;
+  std::string normalized;  // the validator's normal form (E.164 for phones), when kept
   std::string entity;
   std::string validator;
   bool validated = false;
@@ -91,6 +92,10 @@ struct PackageReport {
 struct AggregateOptions {
   ScoringPolicy policy = DefaultPolicy();
   Suppressions suppressions;
+  // false: the report carries no values and no reason quoting them, even when the results
+  // do (a redacted report made from results kept with values). Suppression by
+  // value_pattern still sees the values first.
+  bool include_values = true;
 };
 
 // `results` may arrive in any order and hold duplicates (an at-least-once queue): for one

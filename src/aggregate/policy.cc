@@ -17,10 +17,15 @@ absl::Status Invalid(std::string_view what) {
   return absl::InvalidArgumentError(StrCat("policy: ", what));
 }
 
+// Weights multiply: bounded, a product of them stays a finite number (a priority of
+// 1e308 * 1e308 would be infinity, which JSON cannot hold).
+constexpr double kMaxWeight = 1e6;
+constexpr uint64_t kMaxRelatedWithinBytes = 1 << 20;
+
 absl::StatusOr<double> NonNegative(json::Value value, std::string_view key) {
   double number = 0;
-  if (value.Get(&number) != json::Error::kOk || !std::isfinite(number) || number < 0) {
-    return Invalid(StrCat("\"", key, "\" must be a non-negative number"));
+  if (value.Get(&number) != json::Error::kOk || !(number >= 0 && number <= kMaxWeight)) {
+    return Invalid(StrCat("\"", key, "\" must be a number from 0 to 1e6"));
   }
   return number;
 }
@@ -132,8 +137,9 @@ absl::StatusOr<ScoringPolicy> ReadPolicy(std::string_view text) {
       TRAWL_ASSIGN_OR_RETURN(policy.min_confidence, NonNegative(value, key));
       if (policy.min_confidence > 1) return Invalid("\"min_confidence\" must be at most 1");
     } else if (key == "related_within_bytes") {
-      if (value.Get(&policy.related_within_bytes) != json::Error::kOk) {
-        return Invalid("\"related_within_bytes\" must be a non-negative integer");
+      if (value.Get(&policy.related_within_bytes) != json::Error::kOk ||
+          policy.related_within_bytes > kMaxRelatedWithinBytes) {
+        return Invalid("\"related_within_bytes\" must be an integer from 0 to 1048576");
       }
     } else if (key == "related_categories") {
       TRAWL_RETURN_IF_ERROR(ReadStrings(value, key, &policy.related_categories));

@@ -5,15 +5,19 @@
 //     content's bytes;
 //  2. dedup: a decoded-form hit of a rule that also hit the raw bytes there is dropped;
 //  3. finding assembly: each hit is located, validated and scored, and becomes a finding
-//     at the original bytes.
-// A new scan source (the token pass, for one) is a ScanSource and an AddSource call.
+//     at the original bytes; findings of one value that overlapping recognizers reported
+//     twice are merged (analyze/finding_merge.h).
+// A new buffer to scan is a ScanSource and an AddSource call. The token pass is not one:
+// it runs inside every scan (engine/scanner.h), so each source gets its token matches.
 #include "analyze/component_analyzer.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <set>
 
+#include "analyze/finding_merge.h"
 #include "classify/transcode.h"
 #include "entities/entity.h"
 #include "structure/binary_structure.h"
@@ -120,15 +124,34 @@ struct ScanSource {
 
 }  // namespace
 
-std::optional<std::string> SkipReason(const Component& component) {
-  if (!component.has_content) {
-    return component.kind == ComponentKind::kFile
-               ? StrCat("no content: ", ComponentStatusName(component.status),
-                        component.reason.empty() ? "" : ": ", component.reason)
-               : StrCat(ComponentKindName(component.kind), " (its entries are components)");
+void RedactValueFromReasons(std::string_view value, std::vector<std::string>* reasons) {
+  const auto lower = [](std::string_view s) {
+    std::string out(s);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  const std::string lower_value = lower(value);
+  constexpr std::string_view kDelimiters = " '\"=,;()[]";
+  for (std::string& reason : *reasons) {
+    std::string out;
+    size_t i = 0;
+    while (i < reason.size()) {
+      if (kDelimiters.find(reason[i]) != std::string_view::npos) {
+        out.push_back(reason[i++]);
+        continue;
+      }
+      size_t end = i;
+      while (end < reason.size() && kDelimiters.find(reason[end]) == std::string_view::npos) ++end;
+      const std::string_view word = std::string_view(reason).substr(i, end - i);
+      const std::string_view before = std::string_view(reason).substr(0, i);
+      const bool names_value = EndsWith(before, "registrable=") || EndsWith(before, "hrp=");
+      const bool quotes_value =
+          word.size() >= 3 && lower_value.find(lower(word)) != std::string::npos;
+      out.append(names_value || quotes_value ? std::string_view("[redacted]") : word);
+      i = end;
+    }
+    reason = std::move(out);
   }
-  if (!component.duplicate_of.empty()) return StrCat("duplicate of ", component.duplicate_of);
-  return std::nullopt;
 }
 
 ComponentResult SkippedResult(const Component& component, std::string_view package_id,
@@ -180,7 +203,18 @@ class Analysis {
  public:
   Analysis(AnalyzerState& impl, const ProcessingPlan& plan, const PlannedSteps& steps,
            const AnalyzeOptions& options, ComponentResult* result)
-      : impl_(impl), plan_(plan), steps_(steps), options_(options), result_(result) {}
+      : impl_(impl),
+        plan_(plan),
+        steps_(steps),
+        options_(options),
+        result_(result),
+        limits_(options.limits) {
+    // The time budget covers the component: every source scanned shares one deadline.
+    if (limits_.time_budget != absl::InfiniteDuration()) {
+      limits_.deadline = std::min(limits_.deadline, absl::Now() + limits_.time_budget);
+      limits_.time_budget = absl::InfiniteDuration();
+    }
+  }
 
   // The text the later steps read: the content, or its UTF-8 transcoding.
   void Transcode(std::string_view original) {
@@ -314,6 +348,7 @@ class Analysis {
                 TruncationReasonsText(truncation_));
     }
     const Database& db = *impl_.db;
+    std::vector<std::string> normalized;  // parallel to result_->findings
     for (const Hit& hit : hits_) {
       const ScanSource& source = sources_[hit.source];
       const Definition& def = db.definition(hit.rule);
@@ -360,8 +395,15 @@ class Analysis {
       f.confidence = RoundForDocuments(entity->confidence);
       f.entropy = entity->entropy < 0 ? -1.0 : RoundForDocuments(entity->entropy);
       f.reasons = std::move(entity->reasons);
+      normalized.push_back(entity->validated ? entity->value : std::string());
+      if (options_.include_values) {
+        f.normalized = normalized.back();
+      } else {
+        RedactValueFromReasons(value, &f.reasons);
+      }
       result_->findings.push_back(std::move(f));
     }
+    MergeSameValueFindings(&result_->findings, &normalized);
   }
 
  private:
@@ -393,7 +435,7 @@ class Analysis {
     sources_.push_back(std::move(source));
     const ScanSource& s = sources_.back();
     const Database& db = *impl_.db;
-    auto summary = impl_.scanner->Scan(s.buffer, options_.limits, [&](const Match& m) {
+    auto summary = impl_.scanner->Scan(s.buffer, limits_, [&](const Match& m) {
       if (!all_chains_ && !InPlannedChain(db.definition(m.rule))) return true;
       Hit hit{m.rule, index, m.start, m.end, m.start, m.end, {}};
       if (m.capture_count >= 1 && m.captures[0] >= 0) {
@@ -442,7 +484,9 @@ class Analysis {
     candidate.value_end = hit.value_end;
     candidate.key = key;
     candidate.rule_keywords = def.keywords;
-    return Recognize(candidate, impl_.scorer);
+    RecognizeOptions recognize;
+    recognize.default_region = options_.default_region;
+    return Recognize(candidate, impl_.scorer, recognize);
   }
 
   AnalyzerState& impl_;
@@ -457,6 +501,7 @@ class Analysis {
   std::optional<DerivedBuffer> refanged_;
   std::vector<ScanSource> sources_;
   std::vector<Hit> hits_;
+  ScanLimits limits_;  // options_.limits with the component's deadline
   uint32_t truncation_ = 0;
   bool all_chains_ = true;
 };

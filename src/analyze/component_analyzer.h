@@ -37,6 +37,10 @@ struct Finding {
   // above is then the encoded bytes it came from.
   std::string decoded_from;
   std::string value;     // capture group 1 when the rule has one, else the whole match
+  // The validator's normal form of the value (E.164 for phone numbers, lowercase for
+  // domains, digits for cards), when a validator accepted it; "" otherwise or when
+  // values are left out.
+  std::string normalized;
   std::string entity;    // entity type, "" when none
   std::string validator;
   bool validated = false;
@@ -71,25 +75,37 @@ struct ComponentResult {
   std::vector<Finding> findings;
 };
 
-// Why a component gets no analysis of its own (a container whose entries are components,
-// a directory or link, an entry that was not read, a duplicate of an earlier component),
-// or nullopt when it needs a component result for its package to be complete.
-std::optional<std::string> SkipReason(const Component& component);
-
-// The result that accounts for a component SkipReason() excludes.
+// The result that accounts for a component SkipReason() (intake/skip_policy.h) excludes.
 ComponentResult SkippedResult(const Component& component, std::string_view package_id,
                               std::string reason);
 // The result of a component whose plan analyses nothing, with the plan's reason.
 ComponentResult SkippedResult(const ProcessingPlan& plan, std::string_view package_id);
 
+// The key fingerprints use when the caller sets none. It is public, so it hides nothing:
+// anyone can fingerprint candidate values with it and match them against a report (a
+// phone number or an IPv4 address is found in seconds). Deployments that keep reports
+// without values set a random key of their own (docs/security.md).
+inline constexpr std::string_view kPublicFingerprintKey = "trawl-default-fingerprint-key";
+
 struct AnalyzeOptions {
+  // limits.time_budget covers one component: all of its buffers (raw bytes, decoded
+  // strings, encoded layers) share one deadline, as they share limits.deadline.
   ScanLimits limits;
   // Key for finding fingerprints. Fingerprints let aggregation match a secret across
   // components without storing it; rotate the key to unlink old reports.
-  std::string fingerprint_key = "trawl-default-fingerprint-key";
+  std::string fingerprint_key = std::string(kPublicFingerprintKey);
   bool include_values = true;  // false: reports carry fingerprints only, never values
   std::string package_id;      // copied into each result, so aggregation can check it
+  // Region national phone numbers are read in (libphonenumber); "" = kDefaultPhoneRegion.
+  std::string default_region;
 };
+
+// For documents without values: replaces every word of `reasons` that quotes part of
+// `value` (a validator's "registrable=example.org" for an e-mail address) by "[redacted]".
+// A word is a run between spaces, quotes, '=', ',', ';' and brackets; it is redacted when
+// it is at least 3 bytes and occurs in the value, ignoring ASCII case, and always after
+// "registrable=" or "hrp=", which name parts of values the raw value may spell otherwise.
+void RedactValueFromReasons(std::string_view value, std::vector<std::string>* reasons);
 
 class ComponentAnalyzer {
  public:

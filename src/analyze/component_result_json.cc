@@ -1,7 +1,9 @@
 // File: component_result_json.cc
 #include "analyze/component_result_json.h"
 
+#include "intake/skip_policy.h"
 #include "json/json.h"
+#include "util/digest.h"
 #include "util/json_writer.h"
 #include "util/status_codes.h"
 #include "util/status_macros.h"
@@ -18,6 +20,7 @@ void WriteFinding(JsonWriter& w, const Finding& f) {
   if (!f.decoded_from.empty()) w.Field("decoded_from", f.decoded_from);
   w.Field("fingerprint", f.fingerprint);
   if (!f.value.empty()) w.Field("value", f.value);
+  if (!f.normalized.empty()) w.Field("normalized", f.normalized);
   if (!f.entity.empty()) w.Field("entity", f.entity);
   if (!f.validator.empty()) w.Field("validator", f.validator).Field("validated", f.validated);
   w.Field("confidence", f.confidence);
@@ -44,6 +47,7 @@ absl::Status ReadFinding(const json::Object& obj, const ComponentResult& owner, 
   TRAWL_RETURN_IF_ERROR(r.Read("decoded_from", &f->decoded_from, false));
   TRAWL_RETURN_IF_ERROR(r.Read("fingerprint", &f->fingerprint));
   TRAWL_RETURN_IF_ERROR(r.Read("value", &f->value, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("normalized", &f->normalized, false));
   TRAWL_RETURN_IF_ERROR(r.Read("entity", &f->entity, false));
   TRAWL_RETURN_IF_ERROR(r.Read("validator", &f->validator, false));
   TRAWL_RETURN_IF_ERROR(r.Read("validated", &f->validated, false));
@@ -55,6 +59,23 @@ absl::Status ReadFinding(const json::Object& obj, const ComponentResult& owner, 
   TRAWL_RETURN_IF_ERROR(r.Read("json_pointer", &f->json_pointer, false));
   TRAWL_RETURN_IF_ERROR(r.Read("csv_row", &f->csv_row, false));
   TRAWL_RETURN_IF_ERROR(r.Read("csv_column", &f->csv_column, false));
+  // The ranges the schema states: scores computed from anything else would not be numbers
+  // (1e308 * a weight is infinity) and the report would fail its own schema.
+  if (!IsLowerHex(f->fingerprint, 32)) {
+    return absl::InvalidArgumentError("finding: fingerprint must be 32 lowercase hex digits");
+  }
+  if (!(f->confidence >= 0 && f->confidence <= 1)) {
+    return absl::InvalidArgumentError("finding: confidence must be a number in [0, 1]");
+  }
+  if (f->entropy != -1.0 && !(f->entropy >= 0 && f->entropy <= 8)) {
+    return absl::InvalidArgumentError("finding: entropy must be a number in [0, 8]");
+  }
+  json::Value present;
+  if ((obj.Find("line", &present) == json::Error::kOk && f->line < 1) ||
+      (obj.Find("column", &present) == json::Error::kOk && f->column < 1) ||
+      (obj.Find("csv_row", &present) == json::Error::kOk && f->csv_row < 0)) {
+    return absl::InvalidArgumentError("finding: line and column start at 1, csv_row at 0");
+  }
   f->component_id = owner.component_id;
   f->path = owner.path;
   return absl::OkStatus();
@@ -138,6 +159,9 @@ absl::StatusOr<ComponentResult> ReadComponentResult(std::string_view text) {
   TRAWL_RETURN_IF_ERROR(r.Read("reason", &c.reason));
   if (c.status == "analysed") {
     TRAWL_RETURN_IF_ERROR(r.Read("database", &c.database));
+    if (!IsLowerHex(c.database, 64)) {
+      return absl::InvalidArgumentError("component result: database must be a SHA-256 in hex");
+    }
     TRAWL_RETURN_IF_ERROR(r.Read("format", &c.format));
     TRAWL_RETURN_IF_ERROR(r.Read("encoding", &c.encoding));
     TRAWL_RETURN_IF_ERROR(r.Read("bytes_scanned", &c.bytes_scanned));

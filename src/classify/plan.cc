@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "intake/skip_policy.h"
 #include "json/json.h"
 #include "util/enum_names.h"
 #include "util/json_writer.h"
@@ -60,20 +61,13 @@ double StructureCost(std::string_view kind, const CostModel& c) {
   return c.structure_text_seconds_per_byte;
 }
 
-// Why a component gets no analysis, or "" when it should be analysed.
-std::string SkipReason(const Component& c, const Classification& k) {
-  if (!c.duplicate_of.empty()) return StrCat("duplicate of ", c.duplicate_of, "; analysed there");
-  if (!c.has_content) {
-    if (c.kind == ComponentKind::kContainer && c.status == ComponentStatus::kOk) {
-      return "expanded container; its components are planned separately";
-    }
-    return StrCat("no content: ", ComponentStatusName(c.status),
-                  c.reason.empty() ? "" : StrCat(" (", c.reason, ")"));
-  }
-  if (k.format == Format::kEmpty) return "empty";
+// Notes for content that is analysed although it is not ordinary: the analysis still
+// runs (nothing with content is skipped, see intake/skip_policy.h), and says why.
+std::string ContentNote(const Component& c, const Classification& k) {
+  if (k.format == Format::kEmpty) return "empty content";
   if (k.format == Format::kArchive || k.format == Format::kOoxml) {
     return StrCat("container content that intake did not expand",
-                  c.reason.empty() ? "" : StrCat(" (", c.reason, ")"));
+                  c.reason.empty() ? "" : StrCat(" (", c.reason, ")"), "; scanned as raw bytes");
   }
   return "";
 }
@@ -109,13 +103,15 @@ ProcessingPlan PlanClassified(const Component& component, const Classification& 
   plan.language = k.language;
   for (const std::string& e : k.evidence) plan.reasons.push_back(StrCat("classified: ", e));
 
-  const std::string skip = SkipReason(component, k);
-  if (!skip.empty()) {
-    plan.reasons.push_back(skip);
+  if (std::optional<std::string> skip = SkipReason(component)) {
+    plan.reasons.push_back(*std::move(skip));
     plan.tier = Tier::kLight;
     return plan;
   }
   plan.analyze = true;
+  if (std::string note = ContentNote(component, k); !note.empty()) {
+    plan.reasons.push_back(std::move(note));
+  }
   if (!component.content_complete) {
     plan.partial_content = std::string(ComponentStatusName(component.status));
     plan.reasons.push_back(StrCat("partial content (", plan.partial_content,

@@ -260,6 +260,14 @@ bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
   text(field(&Definition::entity));
   text(field(&Definition::validator));
   text(field(&Definition::source));
+  text(def ? &def->token.shape : nullptr);
+  text(def ? &def->token.separators : nullptr);
+  list(def ? &def->token.prefixes : nullptr, nullptr);
+  const uint32_t length_count = r.U32();
+  for (uint32_t k = 0; k < length_count && r.ok(); ++k) {
+    const uint32_t length = r.U32();
+    if (def != nullptr) def->token.lengths.push_back(length);
+  }
   if (def != nullptr) {
     def->kind = literal ? PatternKind::kLiteral : PatternKind::kRegex;
     def->flags = flags;
@@ -272,7 +280,7 @@ bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
   info->min_width = r.U32();
   info->max_width = r.U32();
   info->partition = static_cast<int32_t>(r.U32());
-  return r.ok() && status <= 2;
+  return r.ok() && status <= static_cast<uint8_t>(RuleStatus::kToken);
 }
 
 Definition DecodeDefinition(std::string_view record) {
@@ -355,6 +363,11 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db, const Serializ
     rw.Str(def.entity);
     rw.Str(def.validator);
     rw.Str(def.source);
+    rw.Str(def.token.shape);
+    rw.Str(def.token.separators);
+    rw.StrList(def.token.prefixes);
+    rw.U32(static_cast<uint32_t>(def.token.lengths.size()));
+    for (uint32_t length : def.token.lengths) rw.U32(length);
     rw.U8(static_cast<uint8_t>(info.status));
     rw.Str(info.reason);
     rw.U32(info.min_width);
@@ -544,7 +557,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   if (!rules_status.ok()) return rules_status;
   for (uint32_t i = 0; i < rule_count; ++i) {
     const RuleInfo& info = infos[i];
-    if (info.status != RuleStatus::kRejected &&
+    if (EngineScans(info.status) &&
         (info.partition < 0 || static_cast<uint32_t>(info.partition) >= partition_count)) {
       return Corrupt(StrCat("rule ", i, " points at a missing partition"));
     }

@@ -20,7 +20,8 @@ namespace trawl {
 
 // 2: gate partitions (PartitionKind::kGate) with their atoms.
 // 3: engine databases stored as in-memory images, used in place where the file is mapped.
-inline constexpr uint32_t kArtifactFormatVersion = 3;
+// 4: each rule's token-pass shape (Definition::token); RuleStatus::kToken.
+inline constexpr uint32_t kArtifactFormatVersion = 4;
 
 struct SerializeOptions {
   // false: store the engine's serialized form, which loading must copy, instead of images.

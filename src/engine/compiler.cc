@@ -13,6 +13,7 @@
 
 #include "engine/engine_info.h"
 #include "engine/internal/engine_parts.h"
+#include "tokens/token_rules.h"
 #include "util/byte_io.h"
 #include "util/digest.h"
 #include "util/file.h"
@@ -90,6 +91,13 @@ absl::Status ValidateDefinition(const Definition& def, RuleInfo* info) {
   if (def.expression.empty()) {
     info->status = RuleStatus::kRejected;
     info->reason = "empty pattern";
+    return absl::OkStatus();
+  }
+  // The engine takes regexes as C strings: a NUL byte would silently end the pattern
+  // there (found by tests/engine/scanner_fuzzer.cc). Literals are escaped, so only regexes.
+  if (def.kind == PatternKind::kRegex && def.expression.find('\0') != std::string::npos) {
+    info->status = RuleStatus::kRejected;
+    info->reason = "the regex contains a NUL byte, which the engine cannot take; write \\x00";
     return absl::OkStatus();
   }
   if (def.kind == PatternKind::kLiteral) {
@@ -548,6 +556,24 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
   if (use_cache && (fresh > 0 || known.size() != count)) {
     StoreValidationCache(options.cache_dir, keys, infos);
   }
+  if (options.token_pass) {
+    for (size_t i = 0; i < count; ++i) {
+      const TokenSpec& spec = definitions[i].token;
+      if (spec.empty()) continue;
+      RuleInfo& info = infos[i];
+      if (absl::Status checked = tokens::CheckTokenSpec(spec); !checked.ok()) {
+        info.status = RuleStatus::kRejected;
+        info.reason = StrCat("token: ", checked.message());
+        continue;
+      }
+      // The regex is the reference only: a token rule whose regex the engine rejects
+      // still works.
+      info.status = RuleStatus::kToken;
+      info.reason = StrCat("token pass: shape ", spec.shape);
+      info.min_width = 1;
+      info.max_width = static_cast<uint32_t>(tokens::kMaxSpanBytes);
+    }
+  }
 
   // Partition: explicit requests first, then the planner's, then the default policy.
   std::vector<PartitionRequest> requests = options.partitions;
@@ -569,7 +595,7 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
     }
     for (size_t k = 0; k < request.rules.size(); ++k) {
       const uint32_t rule = request.rules[k];
-      if (rule >= count || placed[rule] || infos[rule].status == RuleStatus::kRejected) continue;
+      if (rule >= count || placed[rule] || !EngineScans(infos[rule].status)) continue;
       const Definition& def = definitions[rule];
       const bool literal_ok = def.kind == PatternKind::kLiteral && !LiteralNeedsRegexForm(def);
       if (request.kind == PartitionKind::kLiteral && !literal_ok) continue;
@@ -602,7 +628,7 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
   literals.info.name = "literals";
   std::vector<uint32_t> regexes;
   for (uint32_t i = 0; i < count; ++i) {
-    if (placed[i] || infos[i].status == RuleStatus::kRejected) continue;
+    if (placed[i] || !EngineScans(infos[i].status)) continue;
     const Definition& def = definitions[i];
     if (def.kind == PatternKind::kLiteral && !LiteralNeedsRegexForm(def)) {
       literals.info.rules.push_back(i);
@@ -669,7 +695,7 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
     parts->databases.push_back(std::move(job.db));
   }
   for (RuleInfo& info : infos) {
-    if (info.status != RuleStatus::kRejected && info.partition < 0) {
+    if (EngineScans(info.status) && info.partition < 0) {
       info.status = RuleStatus::kRejected;  // defensive: never claim a rule is scanned if not
       info.reason = "internal: rule was not placed in any partition";
     }

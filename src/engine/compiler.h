@@ -67,6 +67,10 @@ struct CompileOptions {
   std::string cache_dir;
   // When set, called after validation; its requests are appended to `partitions`.
   PartitionPlanner planner;
+  // Rules that name a token shape (Definition::token) are found by the token pass
+  // (src/tokens) and never reach the engine (RuleStatus::kToken). false compiles their
+  // regexes instead, like any other rule: the reference the token pass is tested against.
+  bool token_pass = true;
 };
 
 // Never fails because of a bad definition: those are rejected with a reason in

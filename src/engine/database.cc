@@ -15,6 +15,7 @@ constexpr EnumName<RuleStatus> kRuleStatusNames[] = {
     {RuleStatus::kCompiled, "compiled"},
     {RuleStatus::kPrefiltered, "prefiltered"},
     {RuleStatus::kRejected, "rejected"},
+    {RuleStatus::kToken, "token"},
 };
 
 constexpr EnumName<PartitionKind> kPartitionKindNames[] = {
@@ -44,6 +45,15 @@ Sha256Digest DigestDefinitions(const std::vector<Definition>& definitions) {
     hasher.UpdateField(std::to_string(def.confidence));
     hasher.UpdateField(def.entity);
     hasher.UpdateField(def.validator);
+    if (!def.token.empty()) {  // absent for rules without a shape: their digests stay as they were
+      hasher.UpdateField("token");
+      hasher.UpdateField(def.token.shape);
+      hasher.UpdateField(def.token.separators);
+      hasher.UpdateField(std::to_string(def.token.lengths.size()));
+      for (uint32_t length : def.token.lengths) hasher.UpdateField(std::to_string(length));
+      hasher.UpdateField(std::to_string(def.token.prefixes.size()));
+      for (const auto& prefix : def.token.prefixes) hasher.UpdateField(prefix);
+    }
     for (const auto* list : {&def.chains, &def.keywords, &def.tags}) {
       hasher.UpdateField(std::to_string(list->size()));
       for (const auto& item : *list) hasher.UpdateField(item);

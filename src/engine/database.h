@@ -25,9 +25,14 @@ enum class RuleStatus : uint8_t {
   kCompiled = 0,     // the engine matches it exactly (spans recovered by PCRE2 for regexes)
   kPrefiltered = 1,  // the engine matches a superset; PCRE2 confirms every candidate
   kRejected = 2,     // not scanned; `reason` says why
+  kToken = 3,        // found by the token pass (src/tokens), not by the engine
 };
 
 std::string_view RuleStatusName(RuleStatus status);
+// True for the statuses whose rule the engine scans for (it is in a partition).
+inline bool EngineScans(RuleStatus status) {
+  return status == RuleStatus::kCompiled || status == RuleStatus::kPrefiltered;
+}
 
 inline constexpr uint32_t kUnboundedWidth = UINT32_MAX;
 

@@ -6,6 +6,7 @@
 #include "engine/engine_info.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/scanner.h"
+#include "tokens/kernels.h"
 #include "trawl/trawl_version.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
@@ -27,7 +28,8 @@ std::string BuildInfoJson() {
       .Field("engine_platform_supported", engine.platform_supported)
       .Field("cpu_features", engine.cpu_features)
       .Field("pcre2_version", std::string_view(pcre2_version))
-      .Field("pcre2_jit", jit != 0);
+      .Field("pcre2_jit", jit != 0)
+      .Field("token_kernel", tokens::SelectedKernel().name);
   w.Key("known_answer_test")
       .BeginObject()
       .Field("passed", kat.passed)
@@ -52,6 +54,7 @@ std::string DescribeDatabaseJson(const Database& db, bool include_rules) {
       .Field("compiled", uint64_t{db.CountWithStatus(RuleStatus::kCompiled)})
       .Field("prefiltered", uint64_t{db.CountWithStatus(RuleStatus::kPrefiltered)})
       .Field("rejected", uint64_t{db.CountWithStatus(RuleStatus::kRejected)})
+      .Field("token", uint64_t{db.CountWithStatus(RuleStatus::kToken)})
       .EndObject();
   w.Field("engine_bytes", uint64_t{db.engine_bytes()});
   w.Key("partitions").BeginArray();

@@ -21,7 +21,7 @@ constexpr std::string_view kIpWords[] = {"ip",     "addr", "address", "host",
                                          "server", "src",  "dst",     "remote"};
 constexpr std::string_view kMacWords[] = {"mac", "hwaddr", "ether", "bssid", "hardware"};
 constexpr std::string_view kUuidWords[] = {"uuid", "guid", "id"};
-constexpr std::string_view kHashWords[] = {"hash",   "md5",      "sha1", "sha256",
+constexpr std::string_view kHashWords[] = {"hash",   "md5",      "sha1", "sha256", "sha512",
                                            "digest", "checksum", "ioc"};
 constexpr std::string_view kCardWords[] = {"card", "credit",     "cc",   "ccnum",  "pan",
                                            "visa", "mastercard", "amex", "payment"};
@@ -69,6 +69,7 @@ constexpr EntityType kTypes[] = {
     {"secret", "", "secret", true, kSecretWords},
     {"sha1", "sha1", "indicator", false, kHashWords},
     {"sha256", "sha256", "indicator", false, kHashWords},
+    {"sha512", "sha512", "indicator", false, kHashWords},
     {"url", "url", "indicator", false, kUrlWords},
     {"us_ssn", "us_ssn", "pii", false, kSsnWords},
     {"uuid", "uuid", "pii", false, kUuidWords},
@@ -275,7 +276,9 @@ std::optional<Entity> Recognize(const Candidate& c, const ContextScorer& scorer,
   std::string_view validator = c.validator;
   if (validator.empty() && type != nullptr) validator = type->validator;
   if (!validator.empty()) {
-    ValidationResult r = Validate(validator, raw);
+    ValidateOptions validate;
+    validate.default_region = options.default_region;
+    ValidationResult r = Validate(validator, raw, validate);
     e.validator = std::string(validator);
     e.validated = r.valid;
     e.validator_detail = r.detail;

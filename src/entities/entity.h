@@ -112,6 +112,8 @@ struct RecognizeOptions {
   double low_entropy_penalty = 0.3;
   // Candidates whose final confidence falls below this are dropped.
   double min_confidence = 0.0;
+  // Region national phone numbers are read in; "" = kDefaultPhoneRegion (validators.h).
+  std::string default_region;
 };
 
 struct Candidate {

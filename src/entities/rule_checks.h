@@ -10,7 +10,8 @@
 
 namespace trawl {
 
-// A DefinitionCheck (rules/loader.h): OK, or why `def`'s entity or validator is invalid.
+// A DefinitionCheck (rules/loader.h): OK, or why `def`'s entity, validator or token shape
+// is invalid.
 absl::Status CheckEntityFieldsOf(const Definition& def);
 
 }  // namespace trawl

@@ -5,7 +5,6 @@
 #include "entities/validators.h"
 
 #include <arpa/inet.h>
-#include <libpsl.h>
 #include <netinet/in.h>
 
 #include <algorithm>
@@ -16,7 +15,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "entities/phone_numbers.h"
 #include "json/json.h"
+#include "tokens/public_suffix.h"
 #include "util/digest.h"
 #include "util/strings.h"
 
@@ -311,7 +312,7 @@ uint32_t Bech32Polymod(const std::vector<uint8_t>& values) {
 }
 
 // Regroups bits (8 -> 5 or 5 -> 8); false on leftover non-zero padding.
-bool ConvertBits(const std::vector<uint8_t>& in, int from, int to, bool pad,
+bool ConvertBits(std::span<const uint8_t> in, int from, int to, bool pad,
                  std::vector<uint8_t>* out) {
   uint32_t acc = 0;
   int bits = 0;
@@ -348,7 +349,7 @@ ValidationResult ValidateBech32(std::string_view c) {
   int version = d.data[0];
   if (version > 16) return Fail(kName, "witness version above 16");
   std::vector<uint8_t> program;
-  if (!ConvertBits(std::vector<uint8_t>(d.data.begin() + 1, d.data.end()), 5, 8, false, &program)) {
+  if (!ConvertBits(std::span<const uint8_t>(d.data).subspan(1), 5, 8, false, &program)) {
     return Fail(kName, "invalid witness program padding");
   }
   if (program.size() < 2 || program.size() > 40) return Fail(kName, "witness program length");
@@ -485,21 +486,11 @@ bool ValidHostname(std::string_view host, std::string* why) {
   return true;
 }
 
-const psl_ctx_t* Psl() {
-  // The list compiled into libpsl; distributions built without one still ship the data
-  // file, which psl_latest() loads once and keeps for the life of the process.
-  static const psl_ctx_t* const psl = [] {
-    const psl_ctx_t* builtin = psl_builtin();
-    return builtin != nullptr ? builtin : static_cast<const psl_ctx_t*>(psl_latest(nullptr));
-  }();
-  return psl;
-}
-
+// A host that is itself a suffix of the list's private section (dynamic DNS such as
+// hopto.me), and not an ICANN suffix.
 bool IsPrivateSuffix(const std::string& host) {
-  const psl_ctx_t* psl = Psl();
-  return psl != nullptr &&
-         psl_is_public_suffix2(psl, host.c_str(), PSL_TYPE_PRIVATE | PSL_TYPE_NO_STAR_RULE) &&
-         !psl_is_public_suffix2(psl, host.c_str(), PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE);
+  return tokens::IsListedSuffix(host, tokens::SuffixSection::kPrivate) &&
+         !tokens::IsListedSuffix(host, tokens::SuffixSection::kIcann);
 }
 
 ValidationResult ValidateDomain(std::string_view c) {
@@ -719,6 +710,7 @@ ValidationResult ValidateHexDigest(std::string_view name, std::string_view c, si
 ValidationResult ValidateMd5(std::string_view c) { return ValidateHexDigest("md5", c, 32); }
 ValidationResult ValidateSha1(std::string_view c) { return ValidateHexDigest("sha1", c, 40); }
 ValidationResult ValidateSha256(std::string_view c) { return ValidateHexDigest("sha256", c, 64); }
+ValidationResult ValidateSha512(std::string_view c) { return ValidateHexDigest("sha512", c, 128); }
 
 // ---------------------------------------------------------------- Ethereum (EIP-55)
 
@@ -1038,67 +1030,36 @@ ValidationResult ValidateCve(std::string_view c) {
   return Pass(kName, StrCat("CVE-", year, "-", seq));
 }
 
-// ITU-T E.164 country calling codes: the 1- and 2-digit ones listed, everything else is
-// a 3-digit code in the zones that have them.
-int CountryCodeLength(std::string_view d) {
-  if (d.empty()) return 0;
-  if (d[0] == '1' || d[0] == '7') return 1;
-  if (d.size() < 2) return 0;
-  static constexpr std::string_view kTwo[] = {
-      "20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43", "44", "45", "46",
-      "47", "48", "49", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "63",
-      "64", "65", "66", "81", "82", "84", "86", "90", "91", "92", "93", "94", "95", "98"};
-  std::string_view two = d.substr(0, 2);
-  if (std::find(std::begin(kTwo), std::end(kTwo), two) != std::end(kTwo)) return 2;
-  static constexpr std::string_view kThreeZones[] = {"21", "22", "23", "24", "25", "26", "29", "35",
-                                                     "37", "38", "42", "50", "59", "67", "68", "69",
-                                                     "80", "85", "87", "88", "96", "97", "99"};
-  if (std::find(std::begin(kThreeZones), std::end(kThreeZones), two) != std::end(kThreeZones)) {
-    return d.size() >= 3 ? 3 : 0;
-  }
-  return 0;
-}
-
-ValidationResult ValidatePhone(std::string_view c) {
+// libphonenumber decides (entities/phone_numbers.h): the number must be valid in its
+// numbering plan; national forms are read in the default region.
+ValidationResult ValidatePhone(std::string_view c, const ValidateOptions& options) {
   constexpr std::string_view kName = "phone_e164";
   c = Trim(c);
   if (StartsWithNoCase(c, "tel:")) c.remove_prefix(4);
-  bool plus = !c.empty() && c.front() == '+';
-  std::string d;
-  for (char ch : plus ? c.substr(1) : c) {
-    if (IsDigit(ch))
-      d.push_back(ch);
-    else if (ch != ' ' && ch != '-' && ch != '.' && ch != '(' && ch != ')') {
+  std::string text;
+  for (size_t i = 0; i < c.size(); ++i) {
+    const char ch = c[i];
+    if (IsDigit(ch) || ch == ' ' || ch == '-' || ch == '.' || ch == '(' || ch == ')' ||
+        ch == '/' || (ch == '+' && i == 0)) {
+      text.push_back(ch);
+    } else {
       return Fail(kName, "unexpected character");
     }
   }
-  if (!plus && StartsWith(d, "00")) {
-    plus = true;
-    d = d.substr(2);
-  }
-  if (!plus) {
-    // North American Numbering Plan national forms: (NPA) NXX-XXXX, optional leading 1.
-    if (d.size() == 11 && d[0] == '1') d = d.substr(1);
-    if (d.size() != 10) return Fail(kName, "national number of unknown country");
-    plus = true;
-    d = "1" + d;
-  }
-  if (d.size() < 8 || d.size() > 15) return Fail(kName, "E.164 numbers have 8..15 digits");
-  int cc = CountryCodeLength(d);
-  if (cc == 0) return Fail(kName, "unassigned country calling code");
+  // "00" is the international prefix of most of the world, whatever the default region.
+  if (StartsWith(text, "00")) text.replace(0, 2, "+");
+  const PhoneNumber number = ParsePhoneNumber(
+      text, options.default_region.empty() ? kDefaultPhoneRegion : options.default_region);
+  if (!number.valid) return Fail(kName, number.why);
+  const std::string_view digits = std::string_view(number.e164).substr(1);
   double delta = 0.0;
-  std::string detail = StrCat("country code +", d.substr(0, cc));
-  if (d[0] == '1') {
-    if (d.size() != 11) return Fail(kName, "NANP numbers have 10 digits after +1");
-    if (d[1] < '2' || d[4] < '2') return Fail(kName, "NANP area code and exchange start with 2-9");
-    if (d[2] == '1' && d[3] == '1') return Fail(kName, "N11 service code is not an area code");
-    if (d.substr(4, 3) == "555" && d.substr(7, 2) == "01") {
-      delta = -0.4;
-      StrAppend(&detail, "; fictional 555-01XX number");
-    }
+  std::string detail = StrCat("region ", number.region, ", ", number.type);
+  if (digits.size() == 11 && digits[0] == '1' && digits.substr(4, 3) == "555" &&
+      digits.substr(7, 2) == "01") {
+    delta = -0.4;
+    StrAppend(&detail, "; fictional 555-01XX number");
   }
-  if (AllSameChar(d.substr(cc))) return Fail(kName, "subscriber digits all identical");
-  return Pass(kName, StrCat("+", d), detail, delta);
+  return Pass(kName, number.e164, detail, delta);
 }
 
 // Values that stand in for a secret in docs, templates and tests.
@@ -1173,10 +1134,11 @@ constexpr Validator kValidators[] = {
     {"md5", "32 hex digits with digest-like entropy", ValidateMd5},
     {"pem_private_key", "PEM/OpenSSH/PGP private key block with a base64 body",
      ValidatePemPrivateKey},
-    {"phone_e164", "E.164 number with an assigned country code, or a NANP national number",
-     ValidatePhone},
+    {"phone_e164", "phone number valid in its numbering plan (libphonenumber); E.164 out",
+     nullptr, ValidatePhone},
     {"sha1", "40 hex digits with digest-like entropy", ValidateSha1},
     {"sha256", "64 hex digits with digest-like entropy", ValidateSha256},
+    {"sha512", "128 hex digits with digest-like entropy", ValidateSha512},
     {"url", "absolute URL with a valid host (domain or IP) and port", ValidateUrl},
     {"us_ssn", "US Social Security number: area, group and serial rules", ValidateUsSsn},
     {"uuid", "RFC 4122 UUID text form", ValidateUuid},
@@ -1201,10 +1163,11 @@ absl::Status CheckValidatorName(std::string_view name) {
       StrCat("unknown validator \"", name, "\"; known validators: ", StrJoin(names, ", ")));
 }
 
-ValidationResult Validate(std::string_view name, std::string_view candidate) {
+ValidationResult Validate(std::string_view name, std::string_view candidate,
+                          const ValidateOptions& options) {
   const Validator* v = FindValidator(name);
   if (v == nullptr) return Fail(name, StrCat("unknown validator \"", name, "\""));
-  return v->fn(candidate);
+  return v->with_options != nullptr ? v->with_options(candidate, options) : v->fn(candidate);
 }
 
 
@@ -1352,20 +1315,15 @@ std::optional<IpAddress> ParseIp(std::string_view text) {
 }
 
 std::optional<std::string> RegistrableDomain(std::string_view host) {
-  const psl_ctx_t* psl = Psl();
-  if (psl == nullptr) return std::nullopt;
+  if (!tokens::PublicSuffixListAvailable()) return std::nullopt;
   std::string lower = ToLower(host);
   if (!lower.empty() && lower.back() == '.') lower.pop_back();
   if (lower.empty()) return std::nullopt;
   // The PSL's implicit "*" rule makes any unknown TLD a suffix; require a listed one.
   size_t dot = lower.rfind('.');
   std::string tld = dot == std::string::npos ? lower : lower.substr(dot + 1);
-  if (!psl_is_public_suffix2(psl, tld.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE)) {
-    return std::nullopt;
-  }
-  const char* reg = psl_registrable_domain(psl, lower.c_str());
-  if (reg == nullptr) return std::nullopt;
-  return std::string(reg);
+  if (!tokens::IsListedSuffix(tld)) return std::nullopt;
+  return tokens::RegistrableDomainOf(lower);
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {

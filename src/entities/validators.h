@@ -36,12 +36,22 @@ struct ValidationResult {
   double confidence_delta = 0.0;
 };
 
+// What a validator may need besides the candidate. Defaults are the documented ones.
+struct ValidateOptions {
+  // Region national phone numbers are read in (two letters, libphonenumber's regions);
+  // empty means kDefaultPhoneRegion.
+  std::string_view default_region;
+};
+
 using ValidatorFn = ValidationResult (*)(std::string_view candidate);
+using ValidatorWithOptionsFn = ValidationResult (*)(std::string_view candidate,
+                                                    const ValidateOptions& options);
 
 struct Validator {
   std::string_view name;
   std::string_view description;
-  ValidatorFn fn;
+  ValidatorFn fn;                               // null when the validator takes options
+  ValidatorWithOptionsFn with_options = nullptr;
 };
 
 // All registered validators, sorted by name.
@@ -53,7 +63,8 @@ const Validator* FindValidator(std::string_view name);
 absl::Status CheckValidatorName(std::string_view name);
 // Runs the named validator. An unknown name yields valid=false with a detail saying so
 // (loaders reject unknown names earlier through CheckValidatorName).
-ValidationResult Validate(std::string_view name, std::string_view candidate);
+ValidationResult Validate(std::string_view name, std::string_view candidate,
+                          const ValidateOptions& options = {});
 
 // ---- Helpers the validators are built from, exposed for tests and other stages. ----
 

@@ -97,6 +97,11 @@ absl::Status ValidateManifest(const Manifest& manifest) {
                                                     c.duplicate_of,
                                                     " which is missing or has other content"));
       }
+      // The first copy is analysed; two copies naming each other would both be skipped.
+      if (!manifest.components[original->second].duplicate_of.empty()) {
+        return absl::FailedPreconditionError(StrCat("component ", c.id, " is a duplicate of ",
+                                                    c.duplicate_of, ", itself a duplicate"));
+      }
     }
   }
   if (manifest.entries_seen + 1 != manifest.components.size()) {

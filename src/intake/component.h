@@ -49,6 +49,9 @@ enum class ComponentKind {
 std::string_view ComponentKindName(ComponentKind kind);
 absl::StatusOr<ComponentKind> ParseComponentKind(std::string_view name);
 
+// Warnings kept per component; a last one says how many more there were.
+inline constexpr size_t kMaxComponentWarnings = 16;
+
 struct Component {
   // Stable id: the first 32 hex digits of SHA-256 over (package id, parent id, index in
   // parent, raw entry name). The same package bytes always give the same ids, whether
@@ -87,6 +90,25 @@ struct Component {
   // the byte offset in the parent's content where it starts; -1 otherwise. Written to
   // the manifest only when set.
   int64_t carved_offset = -1;
+  // Warnings libarchive gave while reading this component (its data; for a container, its
+  // listing and decompression) and notes of intake's cross-checks, oldest first, at most
+  // kMaxComponentWarnings. Data read with a warning is not ok: its status is corrupt.
+  std::vector<std::string> warnings;
+  // For a compressed container whose format reader found no entries in the decompressed
+  // stream (a gzip whose data starts with zero blocks reads as an empty tar): the format
+  // tried ("tar+gzip"). The container is then "raw+gzip" and its one child is the stream.
+  std::string fallback_from;
+  // Where the bytes of a component that is not a listed entry come from: "after_archive"
+  // (after the archive's end, in the container's possibly decompressed stream),
+  // "after_stream" (after the end of the compressed stream, in the container's bytes), or
+  // "local_header" (a zip entry whose local header the central directory does not list).
+  // "" for listed entries. origin_offset: where after_* bytes start, -1 otherwise.
+  std::string origin;
+  int64_t origin_offset = -1;
+  // For symlinks and hard links: the target exactly as stored. unsafe_link when the target
+  // is absolute, climbs out of the archive, or holds control bytes.
+  std::string link_target;
+  bool unsafe_link = false;
 
   bool operator==(const Component&) const = default;
 };

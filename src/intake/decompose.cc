@@ -1,9 +1,9 @@
 // File: decompose.cc
-// The libarchive adapter. This is the only file in trawl that includes archive.h.
+// The decomposition walk over libarchive. libarchive itself is reached through
+// intake/archive_reader.h (readers, byte sources, the compressed-stream tee); this file
+// decides what becomes a component and accounts for every byte it saw.
 #include "intake/decompose.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <locale.h>
 #include <sys/stat.h>
 
@@ -12,12 +12,15 @@
 #include <cctype>
 #include <cstdio>
 #include <functional>
+#include <map>
+#include <set>
 #include <memory>
 #include <optional>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
+#include "intake/archive_reader.h"
 #include "intake/manifest_json.h"
 #include "intake/media_type.h"
 #include "structure/binary_structure.h"
@@ -30,60 +33,20 @@
 namespace trawl {
 namespace {
 
+using internal::ArchivePtr;
+using internal::ByteSource;
+using internal::Chunk;
+using internal::ContainerReader;
+using internal::ErrorText;
+using internal::NewReader;
+using internal::PackageFile;
+using internal::ReaderKind;
+
 constexpr size_t kReadChunk = 64 * 1024;
 constexpr uint32_t kMaxDepthCap = 64;
 // A container whose headers (or data reads) keep failing or warning is given up after
 // this many in a row, so a malformed archive cannot keep the reader spinning.
 constexpr int kMaxConsecutiveHeaderFailures = 16;
-
-struct ArchiveDeleter {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-using ArchivePtr = std::unique_ptr<archive, ArchiveDeleter>;
-
-using SupportFn = int (*)(archive*);
-
-// Filters libarchive can run in-process. When its build lacks a library, libarchive
-// falls back to spawning an external program (and says so with ARCHIVE_WARN); intake
-// must never fork on untrusted input, so such filters are left out. Probed once.
-const std::vector<SupportFn>& NativeFilters() {
-  static const std::vector<SupportFn>* filters = [] {
-    auto* out = new std::vector<SupportFn>;
-    for (SupportFn fn : {archive_read_support_filter_gzip, archive_read_support_filter_bzip2,
-                         archive_read_support_filter_xz, archive_read_support_filter_lzma,
-                         archive_read_support_filter_lzip, archive_read_support_filter_zstd,
-                         archive_read_support_filter_lz4, archive_read_support_filter_compress}) {
-      archive* probe = archive_read_new();
-      if (probe == nullptr) continue;
-      if (fn(probe) == ARCHIVE_OK) out->push_back(fn);
-      archive_read_free(probe);
-    }
-    return out;
-  }();
-  return *filters;
-}
-
-// Formats are listed one by one instead of archive_read_support_format_all: the mtree
-// reader opens host files that the archive names, which untrusted input must not do.
-ArchivePtr NewReader() {
-  ArchivePtr a(archive_read_new());
-  if (a == nullptr) return a;
-  for (SupportFn fn : NativeFilters()) fn(a.get());
-  archive_read_support_format_tar(a.get());
-  archive_read_support_format_zip(a.get());
-  archive_read_support_format_7zip(a.get());
-  archive_read_support_format_cpio(a.get());
-  archive_read_support_format_ar(a.get());
-  archive_read_support_format_empty(a.get());
-  // raw bids last: it turns a bare compressed file (x.log.gz) into one entry.
-  archive_read_support_format_raw(a.get());
-  return a;
-}
-
-std::string ErrorText(archive* a) {
-  const char* text = archive_error_string(a);
-  return text == nullptr ? std::string("unknown libarchive error") : std::string(text);
-}
 
 // libarchive reports failures as text; map the wording to a manifest status.
 ComponentStatus StatusFromError(std::string_view message) {
@@ -102,6 +65,14 @@ ComponentStatus StatusFromError(std::string_view message) {
   return ComponentStatus::kCorrupt;
 }
 
+// libarchive words many truncations as generic decompression errors; an error with the
+// whole input consumed is a truncation.
+ComponentStatus ErrorStatus(std::string_view error, bool input_exhausted) {
+  const ComponentStatus status = StatusFromError(error);
+  return status == ComponentStatus::kCorrupt && input_exhausted ? ComponentStatus::kTruncated
+                                                                : status;
+}
+
 std::string MakeId(std::string_view package_id, std::string_view parent_id, uint64_t index,
                    std::string_view raw_name) {
   static constexpr std::string_view kSep("\0", 1);
@@ -116,49 +87,215 @@ std::string MakeId(std::string_view package_id, std::string_view parent_id, uint
   return ToHex(hash.Finish()).substr(0, 32);
 }
 
-std::string ContainerFormat(archive* a) {
-  std::string name;
-  switch (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) {
-    case ARCHIVE_FORMAT_TAR:
-      name = "tar";
-      break;
-    case ARCHIVE_FORMAT_ZIP:
-      name = "zip";
-      break;
-    case ARCHIVE_FORMAT_7ZIP:
-      name = "7z";
-      break;
-    case ARCHIVE_FORMAT_CPIO:
-      name = "cpio";
-      break;
-    case ARCHIVE_FORMAT_AR:
-      name = "ar";
-      break;
-    case ARCHIVE_FORMAT_RAW:
-      name = "raw";
-      break;
-    case ARCHIVE_FORMAT_EMPTY:
-      name = "empty";
-      break;
-    default: {
-      const char* detail = archive_format_name(a);
-      name = detail == nullptr ? "unknown" : detail;
-    }
-  }
-  for (int i = 0; i < archive_filter_count(a); ++i) {
-    if (archive_filter_code(a, i) == ARCHIVE_FILTER_NONE) continue;
-    const char* filter = archive_filter_name(a, i);
-    StrAppend(&name, "+", filter == nullptr ? "unknown" : filter);
-  }
-  return name;
+bool IsStreamFormat(int base) {
+  return base == ARCHIVE_FORMAT_TAR || base == ARCHIVE_FORMAT_CPIO || base == ARCHIVE_FORMAT_AR;
 }
 
-bool HasCompressionFilter(archive* a) {
-  for (int i = 0; i < archive_filter_count(a); ++i) {
-    if (archive_filter_code(a, i) != ARCHIVE_FILTER_NONE) return true;
-  }
-  return false;
+int FormatBase(archive* a) { return archive_format(a) & ARCHIVE_FORMAT_BASE_MASK; }
+
+std::string EntryName(archive_entry* entry) {
+  const char* name = archive_entry_pathname(entry);
+  if (name == nullptr) name = archive_entry_pathname_utf8(entry);
+  return name == nullptr ? std::string() : std::string(name);
 }
+
+// A target or name quoted for a reason: control bytes, quotes and backslashes escaped, so
+// a reason stays one line whatever the archive holds (the raw bytes are in link_target).
+std::string Quoted(std::string_view text) {
+  std::string out = "\"";
+  for (char ch : text) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b < 0x20 || b == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      StrAppend(&out, "\\x", kHex[b >> 4], kHex[b & 15]);
+    } else if (ch == '"' || ch == '\\') {
+      StrAppend(&out, "\\", ch);
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+// Why following a link target would leave the extracted tree, or "" when it stays inside.
+// A symlink's target is relative to the link's directory; a hard link's to the archive root.
+std::string LinkTargetRisk(std::string_view target, std::string_view link_name, bool symlink) {
+  for (char ch : target) {
+    const auto b = static_cast<unsigned char>(ch);
+    if (b < 0x20 || b == 0x7f) return "control bytes in the target";
+  }
+  if (!target.empty() && (target[0] == '/' || target[0] == '\\')) return "absolute target";
+  if (target.size() >= 2 && std::isalpha(static_cast<unsigned char>(target[0])) &&
+      target[1] == ':') {
+    return "absolute target";
+  }
+  int64_t depth = 0;
+  const auto walk = [&depth](std::string_view path, bool last_is_leaf) {
+    size_t start = 0;
+    while (start <= path.size()) {
+      size_t end = path.find_first_of("/\\", start);
+      if (end == std::string_view::npos) end = path.size();
+      const std::string_view segment = path.substr(start, end - start);
+      const bool leaf = end == path.size();
+      start = end + 1;
+      if ((leaf && last_is_leaf) || segment.empty() || segment == ".") continue;
+      if (segment == "..") {
+        if (--depth < 0) return false;
+      } else {
+        ++depth;
+      }
+    }
+    return true;
+  };
+  if (symlink && !walk(link_name, /*last_is_leaf=*/true)) depth = 0;
+  if (!walk(target, /*last_is_leaf=*/false)) return "target climbs out of the archive";
+  return "";
+}
+
+bool DescribeEncrypted(Component& child) {
+  child.status = ComponentStatus::kEncrypted;
+  child.reason = "entry is encrypted; no passphrase is configured";
+  return true;
+}
+
+// Why an entry has no content to read (and its kind, status and reason set), or false
+// when it is a regular file to read.
+bool DescribeEntryWithoutContent(Component& child, archive_entry* entry) {
+  const char* hardlink = archive_entry_hardlink(entry);
+  const mode_t type = archive_entry_filetype(entry);
+  // A hard link can carry the data of all its links: cpio's newc format stores it with
+  // the last one, after links that have none. It is then read like a file.
+  if (hardlink != nullptr && archive_entry_size_is_set(entry) && archive_entry_size(entry) > 0) {
+    child.kind = ComponentKind::kHardlink;
+    child.link_target = hardlink;
+    const std::string risk = LinkTargetRisk(child.link_target, child.name, false);
+    child.unsafe_link = !risk.empty();
+    child.reason = StrCat("hard link to ", Quoted(child.link_target), " with the data of its links",
+                          risk.empty() ? "" : StrCat(" (unsafe: ", risk, ")"));
+    return archive_entry_is_encrypted(entry) ? DescribeEncrypted(child) : false;
+  }
+  if (hardlink != nullptr || (type != 0 && type != AE_IFREG)) {
+    child.status = ComponentStatus::kSkippedNonRegular;
+    if (hardlink != nullptr || type == AE_IFLNK) {
+      const bool symlink = hardlink == nullptr;
+      const char* target = symlink ? archive_entry_symlink(entry) : hardlink;
+      child.kind = symlink ? ComponentKind::kSymlink : ComponentKind::kHardlink;
+      child.link_target = target == nullptr ? "" : target;
+      const std::string risk = LinkTargetRisk(child.link_target, child.name, symlink);
+      child.unsafe_link = !risk.empty();
+      child.reason = StrCat(symlink ? "symbolic link to " : "hard link to ",
+                            Quoted(child.link_target),
+                            risk.empty() ? "" : StrCat(" (unsafe: ", risk, ")"));
+    } else if (type == AE_IFDIR) {
+      child.kind = ComponentKind::kDirectory;
+      child.reason = "directory";
+    } else {
+      child.kind = ComponentKind::kSpecial;
+      child.reason = "device, fifo or socket";
+    }
+    return true;
+  }
+  return archive_entry_is_encrypted(entry) ? DescribeEncrypted(child) : false;
+}
+
+// Keeps a warning on a component: consecutive repeats once, and at most
+// kMaxComponentWarnings, the last of which then says that more were dropped.
+void AddWarning(Component& c, std::string warning) {
+  if (!c.warnings.empty() && c.warnings.back() == warning) return;
+  if (c.warnings.size() + 1 < kMaxComponentWarnings) {
+    c.warnings.push_back(std::move(warning));
+  } else if (c.warnings.size() + 1 == kMaxComponentWarnings) {
+    c.warnings.push_back("further warnings were not kept");
+  }
+}
+
+// A byte range of a container's source, read in chunks.
+class SourceStream {
+ public:
+  SourceStream(const ByteSource& source, uint64_t offset) : source_(source), offset_(offset) {}
+  Chunk Next() {
+    absl::Status read = source_.ReadAt(offset_, kReadChunk, &buffer_);
+    if (!read.ok()) return Chunk{Chunk::kError, {}, std::string(read.message())};
+    if (buffer_.empty()) return Chunk{Chunk::kEnd, {}, {}};
+    offset_ += buffer_.size();
+    return Chunk{Chunk::kData, buffer_, {}};
+  }
+
+ private:
+  const ByteSource& source_;
+  uint64_t offset_;
+  std::string buffer_;
+};
+
+// An entry's data as chunks, read with archive_read_data_block: unlike archive_read_data,
+// it hands over the block that comes with a warning (archive_read_data returns only the
+// warning code, dropping the bytes already copied in that call). Holes of sparse entries
+// are zero bytes, as archive_read_data writes them, also when the entry ends in one.
+class EntryData {
+ public:
+  explicit EntryData(archive* a) : a_(a) {}
+  Chunk Next() {
+    for (;;) {
+      if (block_offset_ > position_) {  // a hole before the block
+        static const std::string* const kZeros = new std::string(kReadChunk, '\0');
+        const size_t n =
+            static_cast<size_t>(std::min<uint64_t>(kReadChunk, block_offset_ - position_));
+        position_ += n;
+        return Chunk{Chunk::kData, std::string_view(*kZeros).substr(0, n), {}};
+      }
+      if (!block_.empty()) {
+        const std::string_view bytes = block_;
+        position_ += bytes.size();
+        block_ = {};
+        return Chunk{Chunk::kData, bytes, {}};
+      }
+      const void* buffer = nullptr;
+      size_t size = 0;
+      la_int64_t offset = 0;
+      const int r = archive_read_data_block(a_, &buffer, &size, &offset);
+      if (r == ARCHIVE_EOF) {
+        // A sparse entry that ends in a hole reports the end as the offset of its EOF.
+        if (offset > 0 && static_cast<uint64_t>(offset) > position_) {
+          block_offset_ = static_cast<uint64_t>(offset);
+          continue;
+        }
+        return Chunk{Chunk::kEnd, {}, {}};
+      }
+      if (r < ARCHIVE_WARN ||
+          (r == ARCHIVE_WARN && ++warnings_in_a_row_ >= kMaxConsecutiveHeaderFailures)) {
+        return Chunk{Chunk::kError, {}, ErrorText(a_)};
+      }
+      block_ = std::string_view(static_cast<const char*>(buffer), size);
+      // Blocks only move forward; an offset behind the output would overlap it.
+      block_offset_ = std::max<uint64_t>(position_, offset < 0 ? 0 : static_cast<uint64_t>(offset));
+      if (r == ARCHIVE_WARN) return Chunk{Chunk::kWarning, {}, ErrorText(a_)};
+      if (size > 0) warnings_in_a_row_ = 0;
+    }
+  }
+
+ private:
+  archive* a_;
+  std::string_view block_;
+  uint64_t block_offset_ = 0;
+  uint64_t position_ = 0;
+  int warnings_in_a_row_ = 0;
+};
+
+// A zip's local headers as its streaming reader walks them front to back (the seekable
+// reader lists the central directory instead). The walk is the cross-check for entries
+// the central directory does not list, and the source of the names exactly as stored
+// (libarchive cuts a name at an embedded NUL byte).
+struct LocalHeaderWalk {
+  struct Entry {
+    std::string name;        // as libarchive reports it
+    std::string stored_name;  // the name bytes of the local header
+  };
+  std::vector<Entry> entries;
+  std::string error;  // why the walk stopped early, "" when it reached the central directory
+  // name as reported -> stored names of that name, in order, and how many were used.
+  std::map<std::string, std::pair<std::vector<std::string>, size_t>> by_name;
+};
 
 // A bare compressed file has no stored name: derive one from the container's.
 std::string RawPayloadName(std::string_view parent_path) {
@@ -255,6 +392,100 @@ enum class ExpandOutcome {
   kUnreadable,    // libarchive failed before the first entry
 };
 
+// Local file header signatures ("PK\3\4") in a zip's bytes, and whether a header's stored
+// name holds a NUL byte: a cheap scan that decides whether the local header walk is
+// needed. Every entry libarchive can read has such a header, so an entry the central
+// directory does not list shows as more signatures than listed entries.
+struct LocalSignatures {
+  uint64_t count = 0;
+  bool nul_name = false;
+};
+
+// Whether the 30 bytes at a "PK\3\4" look like a local header a zip writer made (the
+// version needed to extract and the method are small known numbers), so that the magic
+// occurring by chance inside compressed data does not count.
+bool PlausibleLocalHeader(std::string_view header) {
+  if (header.size() < 30) return false;
+  const auto byte = [&header](size_t i) { return static_cast<unsigned char>(header[i]); };
+  const unsigned version = byte(4), host = byte(5);
+  const unsigned method = byte(8) | byte(9) << 8;
+  const bool known_method = method <= 20 || (method >= 93 && method <= 99);
+  return version <= 100 && host <= 30 && known_method;
+}
+
+// The name stored after the local header `header` read at `offset` (its length is a fixed
+// field at offset 26 of the 30-byte header), "" when it cannot be read.
+std::string StoredLocalName(const ByteSource& source, uint64_t offset, std::string_view header) {
+  std::string name;
+  if (header.size() < 30) return name;
+  const size_t length = static_cast<unsigned char>(header[26]) |
+                        static_cast<size_t>(static_cast<unsigned char>(header[27])) << 8;
+  if (!source.ReadAt(offset + 30, length, &name).ok()) name.clear();
+  return name;
+}
+
+LocalSignatures ScanLocalSignatures(const ByteSource& source) {
+  static constexpr std::string_view kMagic("PK\3\4", 4);
+  constexpr size_t kScanChunk = 1 << 20;
+  LocalSignatures out;
+  std::string chunk, header;
+  // Chunks overlap by three bytes, so a signature across a boundary is found once.
+  for (uint64_t offset = 0;; offset += kScanChunk) {
+    if (!source.ReadAt(offset, kScanChunk + kMagic.size() - 1, &chunk).ok()) break;
+    for (size_t at = chunk.find(kMagic); at != std::string::npos && at < kScanChunk;
+         at = chunk.find(kMagic, at + 1)) {
+      if (!source.ReadAt(offset + at, 30, &header).ok() || !PlausibleLocalHeader(header)) {
+        continue;
+      }
+      ++out.count;
+      if (!out.nul_name) out.nul_name = StoredLocalName(source, offset + at, header).find('\0') !=
+                                        std::string::npos;
+    }
+    if (chunk.size() <= kScanChunk) break;
+  }
+  return out;
+}
+
+// Where a zip ends: after its end of central directory record (22 bytes and the comment
+// its last field sizes). The record is searched backwards from the end, as libarchive's
+// seekable reader does, and must describe a central directory that ends where it starts.
+// Returns the source's size when no such record is found (nothing is then called trailing).
+uint64_t ZipEnd(const ByteSource& source) {
+  constexpr uint64_t kRecord = 22;
+  constexpr uint64_t kMaxComment = 0xffff;
+  const uint64_t size = source.size();
+  if (size < kRecord) return size;
+  const uint64_t from = size > kRecord + kMaxComment ? size - kRecord - kMaxComment : 0;
+  std::string tail;
+  if (!source.ReadAt(from, static_cast<size_t>(size - from), &tail).ok()) return size;
+  const auto le = [&tail](size_t at, int bytes) {
+    uint64_t value = 0;
+    for (int i = bytes - 1; i >= 0; --i) {
+      value = value << 8 | static_cast<unsigned char>(tail[at + i]);
+    }
+    return value;
+  };
+  for (size_t at = tail.rfind(std::string_view("PK\5\6", 4)); at != std::string::npos;
+       at = at == 0 ? std::string::npos : tail.rfind(std::string_view("PK\5\6", 4), at - 1)) {
+    if (at + kRecord > tail.size()) continue;
+    const uint64_t directory_size = le(at + 12, 4), directory_offset = le(at + 16, 4);
+    const uint64_t end = from + at + kRecord + le(at + 20, 2);
+    // A zip64 archive keeps its real directory fields elsewhere (0xffffffff here).
+    const bool zip64 = directory_offset == 0xffffffff || directory_size == 0xffffffff;
+    if (end <= size && (zip64 || directory_offset + directory_size <= from + at)) return end;
+  }
+  return size;
+}
+
+// Whether the local headers must be walked after the listing: when the number of
+// signatures and of listed entries differ (an unlisted entry, a stored zip inside an
+// entry, a damaged header). Equal counts leave no room for an unlisted entry: libarchive's
+// seekable reader keys entries by local header offset, so two central directory records
+// on one header list once, and each listed entry has a header of its own.
+bool NeedsLocalHeaderWalk(const LocalSignatures& signatures, size_t listed) {
+  return signatures.count != listed;
+}
+
 class Decomposer {
  public:
   Decomposer(const DecomposeOptions& options, ComponentCallback callback)
@@ -273,7 +504,8 @@ class Decomposer {
     return HandleContent(std::move(root), data);
   }
 
-  absl::Status RunFile(const std::string& path) {
+  absl::Status RunFile(const PackageFile& file) {
+    const std::string& path = file.path();
     if (options_.package_name.empty()) {
       const size_t slash = path.find_last_of('/');
       manifest_.package_name = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -281,7 +513,7 @@ class Decomposer {
       manifest_.package_name = options_.package_name;
     }
     std::string head;
-    TRAWL_RETURN_IF_ERROR(HashFile(path, &head));
+    TRAWL_RETURN_IF_ERROR(HashFile(file, &head));
     Component root = MakeRoot(manifest_.input_bytes);
     root.sha256 = manifest_.input_sha256;
     root.size = manifest_.input_bytes;
@@ -289,19 +521,17 @@ class Decomposer {
     digests_[root.sha256] = DigestInfo{root.id, ComponentKind::kFile, ""};
 
     if (LooksLikeContainer(head) && limits_.max_depth > 0) {
-      ArchivePtr a = NewReader();
-      if (a == nullptr) return absl::ResourceExhaustedError("libarchive: out of memory");
-      std::string open_error;
-      if (archive_read_open_filename(a.get(), path.c_str(), kReadChunk) == ARCHIVE_OK) {
+      const ByteSource source = ByteSource::File(&file);
+      ContainerReader reader;
+      std::string open_error = reader.Open(source);
+      if (open_error.empty()) {
         TRAWL_ASSIGN_OR_RETURN(ExpandOutcome outcome,
-                               Expand(root, a.get(), manifest_.input_bytes, &open_error));
+                               Expand(root, reader, source, /*carved=*/false, &open_error));
         if (outcome == ExpandOutcome::kExpanded) {
           root.content_complete = true;
           digests_[root.sha256] = DigestInfo{root.id, root.kind, root.container_format};
           return Emit(root, std::nullopt);
         }
-      } else {
-        open_error = ErrorText(a.get());
       }
       if (!open_error.empty()) {
         root.status = StatusFromError(open_error);
@@ -311,7 +541,7 @@ class Decomposer {
       DepthLimit(root);
     }
     // A leaf: the file's bytes are the component.
-    return EmitFileLeaf(path, std::move(root));
+    return EmitFileLeaf(file, std::move(root));
   }
 
   Manifest TakeManifest() { return std::move(manifest_); }
@@ -326,43 +556,31 @@ class Decomposer {
   }
 
   // Reads the whole file once for its digest, keeping the first bytes for sniffing.
-  absl::Status HashFile(const std::string& path, std::string* head) {
-    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (file == nullptr) {
-      return WithCode(absl::NotFoundError(StrCat("cannot open ", path)), ErrorCode::kIo);
-    }
+  absl::Status HashFile(const PackageFile& file, std::string* head) {
     Sha256 hash;
     uint64_t total = 0;
-    std::vector<char> chunk(1 << 20);
+    std::string chunk;
     for (;;) {
-      const size_t n = std::fread(chunk.data(), 1, chunk.size(), file.get());
-      if (n == 0) break;
+      TRAWL_RETURN_IF_ERROR(file.ReadAt(total, 1 << 20, &chunk));
+      if (chunk.empty()) break;
       if (head->size() < kSniffBytes) {
-        head->append(chunk.data(), std::min(n, kSniffBytes - head->size()));
+        head->append(chunk.data(), std::min(chunk.size(), kSniffBytes - head->size()));
       }
-      hash.Update(std::string_view(chunk.data(), n));
-      total += n;
-    }
-    if (std::ferror(file.get())) {
-      return WithCode(absl::DataLossError(StrCat("cannot read ", path)), ErrorCode::kIo);
+      hash.Update(chunk);
+      total += chunk.size();
     }
     manifest_.input_bytes = total;
     manifest_.input_sha256 = ToHex(hash.Finish());
     return absl::OkStatus();
   }
 
-  absl::Status EmitFileLeaf(const std::string& path, Component root) {
-    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (file == nullptr) {
-      return WithCode(absl::NotFoundError(StrCat("cannot open ", path)), ErrorCode::kIo);
-    }
+  absl::Status EmitFileLeaf(const PackageFile& file, Component root) {
     std::string content;
     const uint64_t cap =
         limits_.max_component_bytes == 0 ? UINT64_MAX : limits_.max_component_bytes;
     const size_t want = static_cast<size_t>(std::min<uint64_t>(manifest_.input_bytes, cap));
-    content.resize(want);
-    const size_t got = std::fread(content.data(), 1, want, file.get());
-    content.resize(got);
+    TRAWL_RETURN_IF_ERROR(file.ReadAt(0, want, &content));
+    const size_t got = content.size();
     root.size = got;
     root.content_complete = got == manifest_.input_bytes;
     if (!root.content_complete) {
@@ -421,18 +639,16 @@ class Decomposer {
       digests_[c.sha256].kind = c.kind;
       return Emit(c, content);
     }
-    ArchivePtr a = NewReader();
-    if (a == nullptr) return absl::ResourceExhaustedError("libarchive: out of memory");
-    std::string open_error;
-    if (archive_read_open_memory(a.get(), content.data(), content.size()) == ARCHIVE_OK) {
+    const ByteSource source = ByteSource::Memory(content);
+    ContainerReader reader;
+    std::string open_error = reader.Open(source);
+    if (open_error.empty()) {
       TRAWL_ASSIGN_OR_RETURN(ExpandOutcome outcome,
-                             Expand(c, a.get(), content.size(), &open_error));
+                             Expand(c, reader, source, /*carved=*/false, &open_error));
       if (outcome == ExpandOutcome::kExpanded) {
         digests_[c.sha256] = DigestInfo{c.id, c.kind, c.container_format};
         return Emit(c, std::nullopt);
       }
-    } else {
-      open_error = ErrorText(a.get());
     }
     if (!open_error.empty()) {
       c.status = StatusFromError(open_error);
@@ -464,24 +680,23 @@ class Decomposer {
   // a signature that merely looks right (random bytes that start "PK\3\4") is rejected
   // before anything is emitted. Returns "" when it opened, else libarchive's reason.
   std::string ProbeArchive(std::string_view data) {
-    ArchivePtr a = NewReader();
-    if (a == nullptr) return "libarchive: out of memory";
-    if (archive_read_open_memory(a.get(), data.data(), data.size()) != ARCHIVE_OK) {
-      return ErrorText(a.get());
-    }
+    const ByteSource source = ByteSource::Memory(data);
+    ContainerReader reader;
+    if (std::string error = reader.Open(source); !error.empty()) return error;
+    if (reader.empty_stream()) return "no entries";
+    archive* a = reader.entries();
     archive_entry* entry = nullptr;
-    const int r = archive_read_next_header(a.get(), &entry);
-    if (r == ARCHIVE_EOF) return "no entries";
-    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return ErrorText(a.get());
-    const int base = archive_format(a.get()) & ARCHIVE_FORMAT_BASE_MASK;
+    const int r = archive_read_next_header(a, &entry);
+    // A compressed stream without entries is still read: as one raw stream (Expand).
+    if (r == ARCHIVE_EOF) return reader.compressed() ? "" : "no entries";
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) return ErrorText(a);
+    const int base = FormatBase(a);
     if ((base == ARCHIVE_FORMAT_RAW || base == ARCHIVE_FORMAT_EMPTY || base == 0) &&
-        !HasCompressionFilter(a.get())) {
+        !reader.compressed()) {
       return "not an archive";
     }
     if (archive_entry_is_encrypted(entry)) return "";
-    if (archive_read_data(a.get(), buffer_.data(), buffer_.size()) < 0) {
-      return ErrorText(a.get());
-    }
+    if (archive_read_data(a, buffer_.data(), buffer_.size()) < 0) return ErrorText(a);
     return "";
   }
 
@@ -549,24 +764,22 @@ class Decomposer {
       carved.media_type = std::string(SniffMediaType(slice));
       ++manifest_.entries_seen;
       ++file.children;
-      ArchivePtr a = NewReader();
-      if (a == nullptr) return absl::ResourceExhaustedError("libarchive: out of memory");
-      std::string open_error;
+      const ByteSource source = ByteSource::Memory(slice);
+      ContainerReader reader;
+      std::string open_error = reader.Open(source);
       ExpandOutcome outcome = ExpandOutcome::kUnreadable;
-      if (archive_read_open_memory(a.get(), slice.data(), slice.size()) == ARCHIVE_OK) {
+      if (open_error.empty()) {
         ++carve_level_;
-        absl::StatusOr<ExpandOutcome> expanded = Expand(carved, a.get(), slice.size(), &open_error);
+        absl::StatusOr<ExpandOutcome> expanded =
+            Expand(carved, reader, source, /*carved=*/true, &open_error);
         --carve_level_;
         if (!expanded.ok()) return expanded.status();
         outcome = *expanded;
-      } else {
-        open_error = ErrorText(a.get());
       }
       // The carved bytes: from the signature to where libarchive stopped reading (the
-      // end of the archive, for formats read front to back), at least one byte.
-      const la_int64_t consumed = archive_filter_bytes(a.get(), -1);
-      const uint64_t extent =
-          std::clamp<uint64_t>(consumed > 0 ? static_cast<uint64_t>(consumed) : 0, 1, slice.size());
+      // end of the archive, or of the compressed stream, for formats read front to
+      // back), at least one byte.
+      const uint64_t extent = std::clamp<uint64_t>(reader.InputConsumed(), 1, slice.size());
       carved.size = extent;
       carved.sha256 = ToHex(Sha256Of(slice.substr(0, static_cast<size_t>(extent))));
       carved.content_complete = true;
@@ -587,6 +800,10 @@ class Decomposer {
   // Package-wide limits; returns true (and records why) when the walk must stop.
   bool CheckGlobalLimits(const std::string& id) {
     const uint64_t expanded = manifest_.expanded_bytes;
+    if (options_.deadline != absl::InfiniteFuture() && absl::Now() > options_.deadline) {
+      Stop("time_budget", id, expanded, 0);
+      return true;
+    }
     if (limits_.max_total_bytes != 0 && expanded > limits_.max_total_bytes) {
       Stop("max_total_bytes", id, expanded, limits_.max_total_bytes);
       return true;
@@ -609,25 +826,43 @@ class Decomposer {
     AddEvent(limit, id, observed, maximum);
   }
 
-  // Lists the entries of an opened archive as children of `c`. On kExpanded the
-  // children are emitted and `c` is updated (kind, format, children, status) but not
-  // emitted. Otherwise nothing was emitted; *open_error says why when it failed.
-  // libarchive words many truncations as generic decompression errors; an error with
-  // the whole input consumed is a truncation.
-  ComponentStatus ErrorStatus(archive* a, const std::string& error, uint64_t input_size) {
-    ComponentStatus status = StatusFromError(error);
-    if (status == ComponentStatus::kCorrupt && input_size > 0 &&
-        static_cast<uint64_t>(archive_filter_bytes(a, -1)) >= input_size) {
-      status = ComponentStatus::kTruncated;
+  // Counts `child` as an entry of `parent`. Returns false (with `child` marked and the
+  // walk stopped) when it crosses max_entries: it must then be emitted without reading.
+  bool CountEntry(Component& parent, Component& child) {
+    ++manifest_.entries_seen;
+    ++parent.children;
+    if (limits_.max_entries != 0 && manifest_.entries_seen > limits_.max_entries) {
+      child.status = ComponentStatus::kLimitExceeded;
+      child.reason = StrCat("not read: more than max_entries (", limits_.max_entries, ") entries");
+      Stop("max_entries", child.id, manifest_.entries_seen, limits_.max_entries);
+      return false;
     }
-    return status;
+    return true;
   }
 
-  absl::StatusOr<ExpandOutcome> Expand(Component& c, archive* a, uint64_t input_size,
+  // Lists the entries of an opened container as children of `c`, then accounts for what
+  // its readers did not consume (AccountUnconsumed). On kExpanded the children are
+  // emitted and `c` is updated (kind, format, children, status) but not emitted.
+  // Otherwise nothing was emitted; *open_error says why when it failed. `carved`: the
+  // source runs on past the container (the rest of the file it was carved from).
+  absl::StatusOr<ExpandOutcome> Expand(Component& c, ContainerReader& reader,
+                                       const ByteSource& source, bool carved,
                                        std::string* open_error) {
+    if (reader.empty_stream()) {
+      c.kind = ComponentKind::kContainer;
+      c.container_format = reader.Format();
+      std::optional<LocalHeaderWalk> no_walk;
+      TRAWL_RETURN_IF_ERROR(AccountUnconsumed(c, reader, source, carved, nullptr, no_walk, {}));
+      return ExpandOutcome::kExpanded;
+    }
+    archive* a = reader.entries();
     uint64_t index = 0;
     int failures = 0;
     bool first = true;
+    bool reached_end = false;
+    std::optional<LocalSignatures> signatures;  // an uncompressed zip's local headers
+    std::optional<LocalHeaderWalk> walk;
+    std::vector<std::pair<std::string, std::string>> listed;  // (name, sha256), zip only
     for (;;) {
       if (stopped_) {
         c.status = ComponentStatus::kLimitExceeded;
@@ -643,31 +878,36 @@ class Decomposer {
           *open_error = ErrorText(a);
           return ExpandOutcome::kUnreadable;
         }
-        const int base = archive_format(a) & ARCHIVE_FORMAT_BASE_MASK;
+        const int base = FormatBase(a);
         if ((base == ARCHIVE_FORMAT_RAW || base == ARCHIVE_FORMAT_EMPTY || base == 0) &&
-            !HasCompressionFilter(a)) {
+            !reader.compressed()) {
           return ExpandOutcome::kNotContainer;
         }
         c.kind = ComponentKind::kContainer;
-        c.container_format = ContainerFormat(a);
+        c.container_format = reader.Format();
+        if (base == ARCHIVE_FORMAT_ZIP && !reader.compressed()) {
+          signatures = ScanLocalSignatures(source);
+          // Stored names are needed while listing only when one holds a NUL byte.
+          if (signatures->nul_name) walk = WalkLocalHeaders(source);
+        }
       }
-      if (r == ARCHIVE_EOF) break;
+      if (r == ARCHIVE_EOF) {
+        reached_end = true;
+        break;
+      }
       if (r == ARCHIVE_FATAL) {
         const std::string error = ErrorText(a);
-        c.status = ErrorStatus(a, error, input_size);
+        c.status = ErrorStatus(error, reader.InputConsumed() >= source.size());
         if (c.status == ComponentStatus::kUnsupported) c.status = ComponentStatus::kCorrupt;
         c.reason = StrCat("listing failed after ", index, " entries: ", error);
         break;
       }
-      ++manifest_.entries_seen;
-      ++c.children;
-      const bool raw = (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_RAW;
-      Component child = MakeChild(c, index++, entry, raw);
-      if (limits_.max_entries != 0 && manifest_.entries_seen > limits_.max_entries) {
-        child.status = ComponentStatus::kLimitExceeded;
-        child.reason =
-            StrCat("not read: more than max_entries (", limits_.max_entries, ") entries");
-        Stop("max_entries", child.id, manifest_.entries_seen, limits_.max_entries);
+      reader.StopRetainingStreamStart();
+      const bool raw = FormatBase(a) == ARCHIVE_FORMAT_RAW;
+      const std::string name = raw ? std::string() : EntryName(entry);
+      Component child = MakeChild(c, index++, StoredName(walk, name), raw, entry);
+      if (r == ARCHIVE_WARN) AddWarning(child, StrCat("entry header: ", ErrorText(a)));
+      if (!CountEntry(c, child)) {
         TRAWL_RETURN_IF_ERROR(Emit(child, std::nullopt));
         continue;  // the loop head records the stop on `c`
       }
@@ -687,23 +927,41 @@ class Decomposer {
       if (r == ARCHIVE_WARN && child.reason.empty()) {
         child.reason = StrCat("warning: ", ErrorText(a));
       }
-      TRAWL_RETURN_IF_ERROR(ReadEntry(std::move(child), a, entry, input_size));
+      TRAWL_RETURN_IF_ERROR(ReadEntry(std::move(child), reader, entry, source.size()));
+      // Every path of ReadEntry ends by emitting the entry itself.
+      if (signatures) listed.emplace_back(name, manifest_.components.back().sha256);
     }
+    if (reached_end && !stopped_ && c.status == ComponentStatus::kOk) {
+      TRAWL_RETURN_IF_ERROR(
+          AccountUnconsumed(c, reader, source, carved, signatures ? &*signatures : nullptr,
+                            walk, listed));
+    }
+    for (std::string& warning : reader.TakeWarnings()) AddWarning(c, std::move(warning));
     return ExpandOutcome::kExpanded;
   }
 
-  Component MakeChild(const Component& parent, uint64_t index, archive_entry* entry, bool raw) {
+  // The name as stored: libarchive cuts a zip name at an embedded NUL byte, the local
+  // header walk has the whole name. The k-th listed entry of a name is matched with the
+  // k-th local header of that name.
+  static std::string StoredName(std::optional<LocalHeaderWalk>& walk, const std::string& name) {
+    if (!walk) return name;
+    auto it = walk->by_name.find(name);
+    if (it == walk->by_name.end()) return name;
+    auto& [stored, used] = it->second;
+    return used < stored.size() ? stored[used++] : name;
+  }
+
+  Component MakeChild(const Component& parent, uint64_t index, std::string raw_name, bool raw,
+                      archive_entry* entry) {
     Component child;
     child.parent_id = parent.id;
     child.depth = parent.depth + 1;
     child.index = index;
-    std::string raw_name;
-    if (!raw) {
-      const char* name = archive_entry_pathname(entry);
-      if (name == nullptr) name = archive_entry_pathname_utf8(entry);
-      if (name != nullptr) raw_name = name;
-    }
     child.id = MakeId(options_.package_id, parent.id, index, raw_name);
+    if (const size_t nul = raw_name.find('\0'); nul != std::string::npos) {
+      AddWarning(child, StrCat("the stored name holds a NUL byte at offset ", nul,
+                               "; libarchive reads it as ", Quoted(raw_name.substr(0, nul))));
+    }
     if (limits_.max_path_length != 0 && raw_name.size() > limits_.max_path_length) {
       // Keep the manifest bounded: the oversized name is cut, the entry is not read.
       AddEvent("max_path_length", child.id, raw_name.size(), limits_.max_path_length);
@@ -720,95 +978,398 @@ class Decomposer {
       child.unsafe_path = display.unsafe;
       child.path = StrCat(parent.path, "!/", display.display);
     }
-    if (archive_entry_size_is_set(entry)) child.declared_size = archive_entry_size(entry);
+    if (entry != nullptr && archive_entry_size_is_set(entry)) {
+      child.declared_size = archive_entry_size(entry);
+    }
     return child;
   }
 
-  absl::Status ReadEntry(Component child, archive* a, archive_entry* entry, uint64_t input_size) {
+  absl::Status ReadEntry(Component child, ContainerReader& reader, archive_entry* entry,
+                         uint64_t input_size) {
     if (child.status == ComponentStatus::kLimitExceeded) return Emit(child, std::nullopt);
-    const char* hardlink = archive_entry_hardlink(entry);
-    const mode_t type = archive_entry_filetype(entry);
-    if (hardlink != nullptr || (type != 0 && type != AE_IFREG)) {
-      child.status = ComponentStatus::kSkippedNonRegular;
-      if (hardlink != nullptr) {
-        child.kind = ComponentKind::kHardlink;
-        child.reason = StrCat("hard link to ", SanitizeEntryName(hardlink).display);
-      } else if (type == AE_IFDIR) {
-        child.kind = ComponentKind::kDirectory;
-        child.reason = "directory";
-      } else if (type == AE_IFLNK) {
-        child.kind = ComponentKind::kSymlink;
-        const char* target = archive_entry_symlink(entry);
-        child.reason =
-            StrCat("symbolic link to ", SanitizeEntryName(target == nullptr ? "" : target).display);
-      } else {
-        child.kind = ComponentKind::kSpecial;
-        child.reason = "device, fifo or socket";
-      }
-      return Emit(child, std::nullopt);
-    }
-    if (archive_entry_is_encrypted(entry)) {
-      child.status = ComponentStatus::kEncrypted;
-      child.reason = "entry is encrypted; no passphrase is configured";
-      return Emit(child, std::nullopt);
-    }
-
+    if (DescribeEntryWithoutContent(child, entry)) return Emit(child, std::nullopt);
+    archive* a = reader.entries();
     std::string data;
-    const uint64_t cap =
-        limits_.max_component_bytes == 0 ? UINT64_MAX : limits_.max_component_bytes;
     // Trust the header only up to the cap and a modest bound: it is attacker-controlled.
     if (child.declared_size > 0) {
-      data.reserve(static_cast<size_t>(
-          std::min<uint64_t>({static_cast<uint64_t>(child.declared_size), cap, 64ull << 20})));
+      data.reserve(static_cast<size_t>(std::min<uint64_t>(
+          {static_cast<uint64_t>(child.declared_size), ComponentCap(), 64ull << 20})));
     }
+    EntryData entry_data(a);
+    const uint64_t total = ReadStream(child, &data, [&]() -> Chunk {
+      Chunk chunk = entry_data.Next();
+      if (chunk.kind == Chunk::kError) chunk.input_exhausted = reader.InputConsumed() >= input_size;
+      return chunk;
+    });
+    return FinishRead(std::move(child), data, total);
+  }
+
+  uint64_t ComponentCap() const {
+    return limits_.max_component_bytes == 0 ? UINT64_MAX : limits_.max_component_bytes;
+  }
+
+  // Reads a stream into `data` for `c`: the first max_component_bytes are kept, every byte
+  // is counted toward the package limits, every warning is kept on `c`; a failure or a
+  // limit sets c's status and reason. Returns the number of bytes read.
+  uint64_t ReadStream(Component& c, std::string* data, absl::FunctionRef<Chunk()> pull) {
+    const uint64_t cap = ComponentCap();
     uint64_t total = 0;
     bool over_cap = false;
-    int warnings = 0;
     for (;;) {
-      const la_ssize_t n = archive_read_data(a, buffer_.data(), buffer_.size());
-      if (n == 0) break;
-      if (n == ARCHIVE_WARN && ++warnings < kMaxConsecutiveHeaderFailures) continue;
-      if (n < 0) {
-        const std::string error = ErrorText(a);
-        child.status = ErrorStatus(a, error, input_size);
-        child.reason = StrCat("reading content failed after ", total, " bytes: ", error);
+      const Chunk chunk = pull();
+      if (chunk.kind == Chunk::kEnd) break;
+      if (chunk.kind == Chunk::kWarning) {
+        ++data_warnings_;
+        AddWarning(c, chunk.message);
+        continue;
+      }
+      if (chunk.kind == Chunk::kError) {
+        c.status = ErrorStatus(chunk.message, chunk.input_exhausted);
+        c.reason = StrCat("reading content failed after ", total, " bytes: ", chunk.message);
         break;
       }
-      warnings = 0;
-      const uint64_t got = static_cast<uint64_t>(n);
+      const uint64_t got = chunk.bytes.size();
       total += got;
       manifest_.expanded_bytes += got;
       if (!over_cap) {
-        const uint64_t room = cap - data.size();
-        data.append(buffer_.data(), static_cast<size_t>(std::min(got, room)));
+        const uint64_t room = cap - data->size();
+        data->append(chunk.bytes.data(), static_cast<size_t>(std::min(got, room)));
         if (got > room) {
           over_cap = true;
-          child.status = ComponentStatus::kLimitExceeded;
+          c.status = ComponentStatus::kLimitExceeded;
         }
       }
       // Bytes past the cap are still decompressed and counted, so a single huge entry
       // is stopped by the package-wide limits rather than skipped at unbounded cost.
-      if (CheckGlobalLimits(child.id)) {
-        child.status = ComponentStatus::kLimitExceeded;
-        child.reason =
+      if (CheckGlobalLimits(c.id)) {
+        c.status = ComponentStatus::kLimitExceeded;
+        c.reason =
             StrCat("reading stopped after ", total, " bytes: ", manifest_.stopped_by, " reached");
         break;
       }
     }
     if (over_cap) {
-      AddEvent("max_component_bytes", child.id, total, cap);
+      AddEvent("max_component_bytes", c.id, total, cap);
       if (!stopped_) {
-        child.reason = StrCat("content of ", total, " bytes exceeds max_component_bytes (", cap,
-                              "); first ", data.size(), " bytes kept");
+        c.reason = StrCat("content of ", total, " bytes exceeds max_component_bytes (", cap,
+                          "); first ", data->size(), " bytes kept");
       }
     }
+    return total;
+  }
+
+  // Emits an entry whose data was read: a read that warned or did not match the size its
+  // header declares is corrupt (its bytes are still handed over); an ok read is handled
+  // like any complete content (dedup, nested containers, carving).
+  absl::Status FinishRead(Component child, std::string_view data, uint64_t total) {
+    if (child.status == ComponentStatus::kOk && child.declared_size >= 0 &&
+        total != static_cast<uint64_t>(child.declared_size)) {
+      child.status = ComponentStatus::kCorrupt;
+      child.reason = StrCat("read ", total, " bytes; the entry header declares ",
+                            child.declared_size,
+                            data_warnings_ > 0 ? StrCat(" (", child.warnings.back(), ")") : "");
+    }
+    if (child.status == ComponentStatus::kOk && data_warnings_ > 0) {
+      child.status = ComponentStatus::kCorrupt;
+      child.reason = StrCat("read with a warning: ", child.warnings.back());
+    }
+    data_warnings_ = 0;
     if (child.status == ComponentStatus::kOk) return HandleContent(std::move(child), data);
     // Partial content is still handed over: a cut log can hold what we are looking for.
     child.size = data.size();
     child.sha256 = data.empty() ? std::string() : ToHex(Sha256Of(data));
     child.media_type = std::string(SniffMediaType(data));
     child.content_complete = false;
-    return Emit(child, std::string_view(data));
+    return Emit(child, data);
+  }
+
+  // What a container's readers did not consume, once its listing reached its end:
+  //  - a compressed stream whose format found no entries is read as one raw stream (the
+  //    container becomes "raw+<filter>", fallback_from says what was tried);
+  //  - bytes after a tar, cpio or ar archive's end (in the decompressed stream, or in the
+  //    container's bytes) and after a compressed stream's end become an "after_archive" /
+  //    "after_stream" child when they hold anything but zero padding;
+  //  - a zip's local headers that its central directory does not list become
+  //    "local_header" children.
+  // Bytes after a carved container belong to the file it was carved from (analysed whole).
+  absl::Status AccountUnconsumed(Component& c, ContainerReader& reader, const ByteSource& source,
+                                 bool carved, const LocalSignatures* signatures,
+                                 std::optional<LocalHeaderWalk>& walk,
+                                 const std::vector<std::pair<std::string, std::string>>& listed) {
+    if (reader.compressed()) {
+      if (!reader.empty_stream()) {
+        const int base = FormatBase(reader.entries());
+        // Named before SeekStream, which may have to drop the format reader.
+        const std::string format = internal::FormatName(reader.entries());
+        if (c.children == 0 && base != ARCHIVE_FORMAT_RAW) {
+          TRAWL_RETURN_IF_ERROR(ReadRawStream(c, reader, source));
+        } else {
+          const uint64_t end = reader.StreamConsumed();
+          if (absl::Status seek = reader.SeekStream(end); !seek.ok()) {
+            return StreamFailure(c, StrCat("after offset ", end, " of the decompressed stream"),
+                                 std::string(seek.message()), false);
+          }
+          if (IsStreamFormat(base)) {
+            TRAWL_RETURN_IF_ERROR(ReadTrailing(c, "after_archive", format, end,
+                                               [&] { return StreamChunk(reader, source); }));
+          } else {
+            // zip, 7z (their central directory, already read) or raw (nothing left):
+            // decompressed to the end so the compressed stream's own end is known.
+            TRAWL_RETURN_IF_ERROR(Drain(c, reader, source));
+          }
+        }
+      }
+      if (!carved && !stopped_ && c.status == ComponentStatus::kOk && reader.stream_ended() &&
+          reader.InputConsumed() < source.size()) {
+        const uint64_t end = reader.InputConsumed();
+        SourceStream rest(source, end);
+        TRAWL_RETURN_IF_ERROR(ReadTrailing(c, "after_stream", reader.Filters(), end,
+                                           [&] { return rest.Next(); }));
+      }
+      return absl::OkStatus();
+    }
+    const int base = FormatBase(reader.entries());
+    if (IsStreamFormat(base) && !carved) {
+      const uint64_t end = reader.InputConsumed();
+      SourceStream rest(source, end);
+      TRAWL_RETURN_IF_ERROR(ReadTrailing(c, "after_archive", internal::FormatName(reader.entries()),
+                                         end, [&] { return rest.Next(); }));
+    }
+    if (signatures != nullptr && !walk && NeedsLocalHeaderWalk(*signatures, listed.size())) {
+      walk = WalkLocalHeaders(source);
+    }
+    if (walk) TRAWL_RETURN_IF_ERROR(ReadUnlistedLocalEntries(c, source, *walk, listed));
+    if (signatures != nullptr && !carved && !stopped_ && c.status == ComponentStatus::kOk) {
+      if (const uint64_t end = ZipEnd(source); end < source.size()) {
+        SourceStream rest(source, end);
+        TRAWL_RETURN_IF_ERROR(ReadTrailing(c, "after_archive", "zip", end,
+                                           [&] { return rest.Next(); }));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  Chunk StreamChunk(ContainerReader& reader, const ByteSource& source) {
+    Chunk chunk = reader.NextStreamChunk();
+    if (chunk.kind == Chunk::kError) {
+      chunk.input_exhausted = reader.InputConsumed() >= source.size();
+    }
+    return chunk;
+  }
+
+  // A failure while reading past a container's listing: the container is not ok.
+  absl::Status StreamFailure(Component& c, std::string_view where, const std::string& error,
+                             bool input_exhausted) {
+    c.status = ErrorStatus(error, input_exhausted);
+    c.reason = StrCat("reading the bytes ", where, " failed: ", error);
+    return absl::OkStatus();
+  }
+
+  // Decompresses the rest of a stream without keeping it, counting toward the limits.
+  absl::Status Drain(Component& c, ContainerReader& reader, const ByteSource& source) {
+    for (;;) {
+      const Chunk chunk = StreamChunk(reader, source);
+      if (chunk.kind == Chunk::kEnd) return absl::OkStatus();
+      if (chunk.kind == Chunk::kWarning) {
+        AddWarning(c, chunk.message);
+        continue;
+      }
+      if (chunk.kind == Chunk::kError) {
+        return StreamFailure(c, "after the archive's end in the decompressed stream",
+                             chunk.message, chunk.input_exhausted);
+      }
+      manifest_.expanded_bytes += chunk.bytes.size();
+      if (CheckGlobalLimits(c.id)) {
+        c.status = ComponentStatus::kLimitExceeded;
+        c.reason = StrCat("reading the decompressed stream stopped: ", manifest_.stopped_by,
+                          " reached");
+        return absl::OkStatus();
+      }
+    }
+  }
+
+  // The fallback for a compressed stream in which no format found an entry: the whole
+  // decompressed stream becomes the container's one child, like a bare compressed file.
+  absl::Status ReadRawStream(Component& c, ContainerReader& reader, const ByteSource& source) {
+    c.fallback_from = c.container_format;
+    c.container_format = StrCat("raw+", reader.Filters());
+    if (absl::Status seek = reader.SeekStream(0); !seek.ok()) {
+      return StreamFailure(c, "of the decompressed stream", std::string(seek.message()), false);
+    }
+    Component child = MakeChild(c, 0, "", /*raw=*/true, nullptr);
+    if (!CountEntry(c, child)) return Emit(child, std::nullopt);
+    std::string data;
+    const uint64_t total =
+        ReadStream(child, &data, [&] { return StreamChunk(reader, source); });
+    return FinishRead(std::move(child), data, total);
+  }
+
+  // Reads what follows an end (see AccountUnconsumed) from `offset`. Zero bytes there are
+  // padding (tar pads to its block size) and are only counted; from the first other byte
+  // to the end, the bytes are a child component analysed like any entry.
+  absl::Status ReadTrailing(Component& c, std::string_view origin, std::string_view layer,
+                            uint64_t offset, absl::FunctionRef<Chunk()> pull) {
+    std::string_view rest;
+    for (bool found = false; !found;) {
+      const Chunk chunk = pull();
+      if (chunk.kind == Chunk::kEnd) return absl::OkStatus();
+      if (chunk.kind == Chunk::kWarning) {
+        AddWarning(c, chunk.message);
+        continue;
+      }
+      if (chunk.kind == Chunk::kError) {
+        return StreamFailure(c, StrCat("after the end (", origin, ") at offset ", offset),
+                             chunk.message, chunk.input_exhausted);
+      }
+      const size_t nonzero = chunk.bytes.find_first_not_of('\0');
+      const size_t zeros = nonzero == std::string_view::npos ? chunk.bytes.size() : nonzero;
+      offset += zeros;
+      manifest_.expanded_bytes += zeros;
+      if (CheckGlobalLimits(c.id)) {
+        c.status = ComponentStatus::kLimitExceeded;
+        c.reason = StrCat("reading the bytes after the end (", origin, ") stopped: ",
+                          manifest_.stopped_by, " reached");
+        return absl::OkStatus();
+      }
+      if (nonzero != std::string_view::npos) {
+        rest = chunk.bytes.substr(nonzero);
+        found = true;
+      }
+    }
+    Component child;
+    child.parent_id = c.id;
+    child.depth = c.depth + 1;
+    child.index = c.children;
+    const std::string label = StrCat("@", offset, ".after-", layer);
+    child.id = MakeId(options_.package_id, c.id, child.index, label);
+    child.path = StrCat(c.path, "!", label);
+    child.origin = std::string(origin);
+    child.origin_offset = static_cast<int64_t>(offset);
+    if (!CountEntry(c, child)) return Emit(child, std::nullopt);
+    bool first = true;
+    std::string data;
+    const uint64_t total = ReadStream(child, &data, [&]() -> Chunk {
+      if (!first) return pull();
+      first = false;
+      return Chunk{Chunk::kData, rest, {}};
+    });
+    return FinishRead(std::move(child), data, total);
+  }
+
+  // Walks a zip's local headers with libarchive's streaming reader, skipping the data.
+  LocalHeaderWalk WalkLocalHeaders(const ByteSource& source) {
+    LocalHeaderWalk walk;
+    ArchivePtr a = NewReader(ReaderKind::kZipLocalHeaders);
+    std::unique_ptr<ByteSource::Cursor> cursor;
+    if (a == nullptr || source.Open(a.get(), &cursor) != ARCHIVE_OK) {
+      walk.error = a == nullptr ? "libarchive: out of memory" : ErrorText(a.get());
+      return walk;
+    }
+    const uint64_t max_entries = limits_.max_entries == 0 ? UINT64_MAX : limits_.max_entries;
+    std::string header;
+    while (walk.entries.size() <= max_entries) {
+      const la_int64_t at = archive_filter_bytes(a.get(), -1);
+      archive_entry* entry = nullptr;
+      const int r = archive_read_next_header(a.get(), &entry);
+      if (r == ARCHIVE_EOF) break;
+      if (r < ARCHIVE_WARN) {
+        walk.error = StrCat("after ", walk.entries.size(), " local headers: ", ErrorText(a.get()));
+        break;
+      }
+      LocalHeaderWalk::Entry e;
+      e.name = EntryName(entry);
+      e.stored_name = e.name;
+      // The stored name of the local header libarchive just read (it starts where the
+      // reader stood), when libarchive cut it at a NUL byte.
+      if (at >= 0 && source.ReadAt(static_cast<uint64_t>(at), 30, &header).ok() &&
+          header.compare(0, 4, "PK\3\4") == 0) {
+        std::string stored = StoredLocalName(source, static_cast<uint64_t>(at), header);
+        if (stored.size() > e.name.size() && stored.find('\0') != std::string::npos &&
+            stored.compare(0, e.name.size(), e.name) == 0) {
+          e.stored_name = std::move(stored);
+        }
+      }
+      auto& [stored, used] = walk.by_name[e.name];
+      stored.push_back(e.stored_name);
+      walk.entries.push_back(std::move(e));
+      if (archive_read_data_skip(a.get()) < ARCHIVE_WARN) {
+        walk.error = StrCat("after ", walk.entries.size(), " local headers: ", ErrorText(a.get()));
+        break;
+      }
+    }
+    return walk;
+  }
+
+  // Entries whose local header the central directory does not list (a zip edited to hide
+  // one, or a second archive written over the first): compared by name, then by content,
+  // so a hidden entry that shares a listed name is still found. Each becomes a child
+  // with origin "local_header".
+  absl::Status ReadUnlistedLocalEntries(
+      Component& c, const ByteSource& source, const LocalHeaderWalk& walk,
+      const std::vector<std::pair<std::string, std::string>>& listed) {
+    if (!walk.error.empty()) {
+      AddWarning(c, StrCat("zip local headers could not be walked to the central directory (",
+                           walk.error, "); entries missing from the central directory after "
+                           "that point would not be seen"));
+    }
+    std::map<std::string, int64_t> surplus;  // local headers minus listed entries, by name
+    for (const auto& e : walk.entries) ++surplus[e.name];
+    for (const auto& [name, sha] : listed) --surplus[name];
+    std::multiset<std::pair<std::string, std::string>> unmatched;
+    for (const auto& [name, sha] : listed) {
+      if (surplus[name] > 0) unmatched.emplace(name, sha);
+    }
+    bool any = false;
+    for (const auto& [name, count] : surplus) any = any || count > 0;
+    if (!any) return absl::OkStatus();
+
+    ArchivePtr a = NewReader(ReaderKind::kZipLocalHeaders);
+    std::unique_ptr<ByteSource::Cursor> cursor;
+    if (a == nullptr || source.Open(a.get(), &cursor) != ARCHIVE_OK) {
+      AddWarning(c, "zip local headers could not be read again for the entries the central "
+                    "directory does not list");
+      return absl::OkStatus();
+    }
+    std::map<std::string, size_t> seen;
+    for (size_t i = 0; i < walk.entries.size() && !stopped_; ++i) {
+      archive_entry* entry = nullptr;
+      const int r = archive_read_next_header(a.get(), &entry);
+      if (r == ARCHIVE_EOF || r < ARCHIVE_WARN) break;
+      const std::string name = EntryName(entry);
+      auto it = surplus.find(name);
+      if (it == surplus.end() || it->second <= 0 || name != walk.entries[i].name) {
+        archive_read_data_skip(a.get());
+        continue;
+      }
+      Component child = MakeChild(c, c.children, walk.entries[i].stored_name, false, entry);
+      child.origin = "local_header";
+      if (!DescribeEntryWithoutContent(child, entry)) {
+        std::string data;
+        EntryData entry_data(a.get());
+        const uint64_t total = ReadStream(child, &data, [&] { return entry_data.Next(); });
+        const std::string sha = ToHex(Sha256Of(data));
+        if (auto match = unmatched.find({name, sha}); match != unmatched.end()) {
+          unmatched.erase(match);  // the listed entry itself
+          data_warnings_ = 0;
+          continue;
+        }
+        --it->second;
+        if (!CountEntry(c, child)) return Emit(child, std::nullopt);
+        if (child.reason.empty() && child.status == ComponentStatus::kOk) {
+          child.reason = "found by its local header; the central directory does not list it";
+        }
+        TRAWL_RETURN_IF_ERROR(FinishRead(std::move(child), data, total));
+        continue;
+      }
+      if (auto match = unmatched.find({name, ""}); match != unmatched.end()) {
+        unmatched.erase(match);
+        continue;
+      }
+      --it->second;
+      if (!CountEntry(c, child)) return Emit(child, std::nullopt);
+      TRAWL_RETURN_IF_ERROR(Emit(child, std::nullopt));
+    }
+    return absl::OkStatus();
   }
 
   const DecomposeOptions& options_;
@@ -821,6 +1382,7 @@ class Decomposer {
   std::string buffer_;
   bool stopped_ = false;
   uint32_t carve_level_ = 0;  // carved containers on the current path chain
+  int data_warnings_ = 0;     // warnings of the data read in progress (ReadStream)
 };
 
 absl::Status ValidateOptions(const DecomposeOptions& options) {
@@ -892,16 +1454,10 @@ absl::StatusOr<Manifest> DecomposeBytes(std::string_view data, const DecomposeOp
 absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeOptions& options,
                                        ComponentCallback callback) {
   TRAWL_RETURN_IF_ERROR(ValidateOptions(options));
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    return WithCode(absl::NotFoundError(StrCat("cannot stat ", path)), ErrorCode::kIo);
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return WithCode(absl::InvalidArgumentError(StrCat(path, " is not a regular file")),
-                    ErrorCode::kIo);
-  }
+  PackageFile file;
+  TRAWL_RETURN_IF_ERROR(PackageFile::Open(path, &file));
   Decomposer decomposer(options, callback);
-  TRAWL_RETURN_IF_ERROR(decomposer.RunFile(path));
+  TRAWL_RETURN_IF_ERROR(decomposer.RunFile(file));
   return decomposer.TakeManifest();
 }
 
@@ -920,9 +1476,12 @@ absl::StatusOr<Manifest> DecomposeFileToDirectory(const std::string& path,
   auto write = [&directory](const Component& c, std::string_view content) {
     // Named by id only: entry names are attacker-controlled and never touch the disk.
     if (!c.has_content || !c.duplicate_of.empty()) return absl::OkStatus();
-    return WriteFileAtomically(StrCat(directory, "/", c.id), content);
+    return WriteFileAtomically(StrCat(directory, "/", c.id), content, Durability::kUnsynced);
   };
   TRAWL_ASSIGN_OR_RETURN(Manifest manifest, DecomposeFile(path, options, write));
+  // One flush for every component (an fsync each costs more than the write on thousands
+  // of small files), then the manifest that publishes them, synced on its own.
+  TRAWL_RETURN_IF_ERROR(SyncFileSystemOf(directory));
   TRAWL_RETURN_IF_ERROR(
       WriteFileAtomically(StrCat(directory, "/manifest.json"), ManifestToJson(manifest)));
   return manifest;

@@ -14,6 +14,12 @@
 // partial content for entries cut short (content_complete == false); containers,
 // directories, links, encrypted entries and skipped entries get empty content.
 //
+// Accounting: nothing a container's readers leave unread is lost. Bytes after an archive's
+// or a compressed stream's end, zip entries the central directory does not list, and a
+// compressed stream in which no format finds entries (read raw instead) all become
+// components; libarchive's warnings are kept on the component they concern
+// (docs/manifest.md, "Nothing a container's readers leave unread is lost").
+//
 // Security: entry names are never used as file-system paths (WriteComponentsToDirectory
 // names files by component id). Only the listed formats and filters are enabled: in
 // particular libarchive's mtree reader (which opens host files an archive names) and
@@ -34,6 +40,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "intake/component.h"
 
 namespace trawl {
@@ -45,6 +52,10 @@ struct DecomposeOptions {
   // DecomposeFile, the package id for DecomposeBytes. Does not affect ids.
   std::string package_name;
   DecomposeLimits limits;
+  // A package time budget's end: past it the walk stops as a package-wide limit does
+  // (stopped_by "time_budget"; the limit event's `observed` is the expanded bytes then).
+  // A moment, not a size, so it is not one of the manifest's limits.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 // Called once per component. `content` is borrowed for the duration of the call only.
@@ -58,7 +69,8 @@ absl::StatusOr<Manifest> DecomposeBytes(std::string_view data, const DecomposeOp
                                         ComponentCallback callback);
 
 // Decomposes a package file, streaming entries from disk. Errors when the file cannot
-// be opened or read, for bad options, or for a callback error.
+// be opened or read or is not a regular file (a FIFO or a device is refused at once, never
+// waited on), for bad options, or for a callback error.
 absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeOptions& options,
                                        ComponentCallback callback);
 

@@ -2,6 +2,7 @@
 #include "intake/manifest_json.h"
 
 #include <array>
+#include <vector>
 
 #include "json/json.h"
 #include "util/json_writer.h"
@@ -72,6 +73,15 @@ void WriteComponent(JsonWriter& w, const Component& c) {
   w.Field("duplicate_of", c.duplicate_of);
   w.Field("children", c.children);
   if (c.carved_offset >= 0) w.Field("carved_offset", c.carved_offset);
+  // Optional (added within /1): written only when they say something.
+  if (!c.warnings.empty()) w.Field("warnings", c.warnings);
+  if (!c.fallback_from.empty()) w.Field("fallback_from", c.fallback_from);
+  if (!c.origin.empty()) w.Field("origin", c.origin);
+  if (c.origin_offset >= 0) w.Field("origin_offset", c.origin_offset);
+  if (c.kind == ComponentKind::kSymlink || c.kind == ComponentKind::kHardlink) {
+    w.Field("link_target", c.link_target);
+  }
+  if (c.unsafe_link) w.Field("unsafe_link", true);
   w.EndObject();
 }
 
@@ -101,6 +111,17 @@ absl::Status ReadComponent(const json::Object& obj, Component* c) {
   TRAWL_RETURN_IF_ERROR(r.Read("children", &c->children));
   TRAWL_RETURN_IF_ERROR(r.Read("carved_offset", &c->carved_offset, kOptional));
   if (c->carved_offset < -1) return r.FieldError("carved_offset", json::Error::kNumberOutOfRange);
+  TRAWL_RETURN_IF_ERROR(r.Read("warnings", &c->warnings, kOptional));
+  TRAWL_RETURN_IF_ERROR(r.Read("fallback_from", &c->fallback_from, kOptional));
+  TRAWL_RETURN_IF_ERROR(r.Read("origin", &c->origin, kOptional));
+  if (!c->origin.empty() && c->origin != "after_archive" && c->origin != "after_stream" &&
+      c->origin != "local_header") {
+    return absl::InvalidArgumentError(StrCat("unknown component origin \"", c->origin, "\""));
+  }
+  TRAWL_RETURN_IF_ERROR(r.Read("origin_offset", &c->origin_offset, kOptional));
+  if (c->origin_offset < -1) return r.FieldError("origin_offset", json::Error::kNumberOutOfRange);
+  TRAWL_RETURN_IF_ERROR(r.Read("link_target", &c->link_target, kOptional));
+  TRAWL_RETURN_IF_ERROR(r.Read("unsafe_link", &c->unsafe_link, kOptional));
   return absl::OkStatus();
 }
 
@@ -229,6 +250,11 @@ absl::StatusOr<Manifest> ReadManifest(std::string_view text) {
     Component c;
     TRAWL_RETURN_IF_ERROR(ReadComponent(obj, &c));
     m.components.push_back(std::move(c));
+  }
+  // Checked where it is read: every later stage relies on the accounting (unique ids,
+  // parents, child counts, duplicates), and a broken one silently loses components.
+  if (absl::Status valid = ValidateManifest(m); !valid.ok()) {
+    return absl::InvalidArgumentError(StrCat("inconsistent manifest: ", valid.message()));
   }
   return m;
 }

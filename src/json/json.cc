@@ -377,4 +377,95 @@ std::vector<int64_t> ArrayObjectOffsets(std::string_view json) {
   return offsets;
 }
 
+std::string ArrayErrorPlace(std::string_view json, Error whole, std::string_view element_name) {
+  constexpr size_t kNone = std::string_view::npos;
+  Parser parser;
+  int depth = 0;
+  bool in_string = false, escaped = false, need_separator = false;
+  size_t element_start = kNone;
+  int64_t index = 0;
+  std::string problem;
+  // Checks the element [element_start, end) on its own; false once a problem is found.
+  auto element_ends = [&](size_t end) {
+    const std::string_view element = json.substr(element_start, end - element_start);
+    Value ignored;
+    if (const Error error = parser.Parse(element, &ignored); error != Error::kOk) {
+      problem = StrCat(" at byte ", element_start, " (", element_name, " ", index,
+                       "): ", ErrorMessage(error));
+      return false;
+    }
+    element_start = kNone;
+    need_separator = true;
+    ++index;
+    return true;
+  };
+  auto unexpected = [&](size_t i, std::string_view what) {
+    problem = StrCat(" at byte ", i,
+                     index > 0 ? StrCat(" (after ", element_name, " ", index - 1, ")")
+                               : std::string(),
+                     ": ", what);
+    return false;
+  };
+  auto starts_element = [&](size_t i) {
+    if (need_separator) return unexpected(i, "expected ',' or ']'");
+    if (element_start == kNone) element_start = i;
+    return true;
+  };
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    if (depth == 0) {
+      if (space) continue;
+      if (c != '[' || index > 0 || need_separator) {
+        unexpected(i, "bytes after the array");
+        return problem;
+      }
+      depth = 1;
+      continue;
+    }
+    if (c == '"' || c == '{' || c == '[') {
+      if (depth == 1 && !starts_element(i)) return problem;
+      if (c == '"') {
+        in_string = true;
+      } else {
+        ++depth;
+      }
+    } else if (c == '}' || c == ']') {
+      if (depth == 1) {  // the array's own ']'
+        if (element_start != kNone && !element_ends(i)) return problem;
+        depth = 0;
+        need_separator = true;
+        continue;
+      }
+      if (--depth == 1 && !element_ends(i + 1)) return problem;
+    } else if (c == ',' && depth == 1) {
+      if (element_start != kNone && !element_ends(i)) return problem;
+      if (!need_separator) {
+        unexpected(i, "unexpected ','");
+        return problem;
+      }
+      need_separator = false;
+    } else if (depth == 1 && !space && !starts_element(i)) {
+      return problem;
+    }
+  }
+  if (depth == 0 && need_separator) return StrCat(": ", ErrorMessage(whole));
+  return StrCat(": the document ends early at byte ", json.size(),
+                element_start == kNone
+                    ? std::string()
+                    : StrCat(", inside ", element_name, " ", index, " (it starts at byte ",
+                             element_start, ")"),
+                ": ", ErrorMessage(whole));
+}
+
 }  // namespace trawl::json

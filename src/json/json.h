@@ -204,6 +204,15 @@ bool Unescape(std::string_view raw, std::string* out);
 // effort: stops at the first element that is not an object.
 std::vector<int64_t> ArrayObjectOffsets(std::string_view json);
 
+// Where a top-level JSON array that failed to parse as a whole (`whole`) goes wrong, for
+// the error message (the parser does not say): a structural walk finds the elements, and
+// the first one that does not parse on its own is the culprit (" at byte 25 (definition
+// 1): <reason>"); otherwise the array's own syntax is (" at byte 24 (after definition 0):
+// expected ',' or ']'", ": the document ends early at byte 39, inside definition 1 (it
+// starts at byte 25): <reason>"). `element` names the elements in the message.
+std::string ArrayErrorPlace(std::string_view json, Error whole,
+                            std::string_view element = "definition");
+
 }  // namespace trawl::json
 
 #endif  // TRAWL_SRC_JSON_JSON_H_

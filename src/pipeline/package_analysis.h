@@ -35,6 +35,10 @@ struct PackageInput {
 
 struct PackageOptions {
   DecomposeLimits limits;
+  // analyze.limits.time_budget bounds the whole package in AnalyzePackage: intake and
+  // every component share one deadline. Intake stops at it (manifest stopped_by
+  // "time_budget"), scans stop at it (truncated), and components it leaves unanalysed get
+  // a skipped result saying so; each makes the report incomplete.
   AnalyzeOptions analyze;
   int threads = 0;         // 0: one per hardware thread
   std::string package_id;  // default: SHA-256 of the package bytes
@@ -42,7 +46,14 @@ struct PackageOptions {
   // package id for a package in memory.
   std::string package_name;
   AggregateOptions aggregate;
-  // Called after each analysed component with (done, total); thread-safe, cheap.
+  // Bytes of component content held for analysis at once. Content is copied as intake
+  // hands it over; the component that would pass this bound is analysed at once on the
+  // worker pool together with everything held (intake pauses meanwhile), so memory stays
+  // within the bound plus the entry intake is reading, whatever the package expands to.
+  // 0: no bound (everything is held until intake ends).
+  uint64_t max_inflight_bytes = uint64_t{512} << 20;
+  // Called after each analysed component with (done, total so far: it grows while intake
+  // runs); thread-safe, cheap.
   std::function<void(size_t done, size_t total)> progress;
 };
 

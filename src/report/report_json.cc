@@ -1,5 +1,6 @@
 // File: report_json.cc
 #include "intake/manifest_json.h"
+#include "report/finding_groups.h"
 #include "report/report.h"
 #include "util/json_writer.h"
 
@@ -13,6 +14,7 @@ void WriteFinding(JsonWriter& w, const AggregatedFinding& f) {
   w.Field("priority", f.priority).Field("confidence", f.confidence);
   w.Field("fingerprint", f.fingerprint);
   if (!f.value.empty()) w.Field("value", f.value);
+  if (!f.normalized.empty()) w.Field("normalized", f.normalized);
   if (!f.entity.empty()) w.Field("entity", f.entity);
   if (!f.validator.empty()) w.Field("validator", f.validator).Field("validated", f.validated);
   if (!f.suppressed_by.empty()) {
@@ -82,6 +84,21 @@ std::string ReportToJson(const PackageReport& report, int indent) {
   w.EndArray();
   w.Key("suppressed").BeginArray();
   for (const AggregatedFinding& f : report.suppressed) WriteFinding(w, f);
+  w.EndArray();
+  // Groups of low-priority entities (report/finding_groups.h); their findings stay above.
+  w.Key("groups").BeginArray();
+  for (const FindingGroup& g : GroupLowPriorityFindings(report)) {
+    w.BeginObject().Field("title", g.Title()).Field("entity", g.entity);
+    if (!g.rule_id.empty()) w.Field("rule", g.rule_id);
+    w.Field("path", g.path);
+    if (!g.field.empty()) w.Field("field", g.field);
+    w.Field("severity", SeverityName(g.severity)).Field("priority", g.priority);
+    w.Field("count", uint64_t{g.members.size()});
+    w.Key("findings").BeginArray();
+    for (size_t member : g.members) w.Uint(member);
+    w.EndArray();
+    w.EndObject();
+  }
   w.EndArray();
   w.Key("components").BeginArray();
   for (const ComponentResult& c : report.components) {

@@ -33,6 +33,18 @@ enum PatternFlag : uint32_t {
 
 inline constexpr std::string_view kDefaultChain = "default";
 
+// A rule's literal-free entity shape for the token pass (src/tokens, docs/tokens.md):
+// when `shape` is set and the database is compiled for the token pass, the token pass
+// finds the rule's candidates instead of the engine; the rule's regex stays the reference.
+struct TokenSpec {
+  std::string shape;                  // "" when the rule has none; names in docs/tokens.md
+  std::vector<uint32_t> lengths;      // exact lengths (hex) or {min, max}
+  std::string separators;             // allowed separator bytes, "" = the shape's own
+  std::vector<std::string> prefixes;  // required leading text, one of these
+  bool empty() const { return shape.empty(); }
+  bool operator==(const TokenSpec&) const = default;
+};
+
 struct Definition {
   std::string id;
   PatternKind kind = PatternKind::kRegex;
@@ -50,6 +62,7 @@ struct Definition {
   std::vector<std::string> negative_examples;
   std::string entity;     // optional typed entity this rule yields (docs/rules.md)
   std::string validator;  // optional validator name that confirms a candidate
+  TokenSpec token;        // optional token-pass shape (docs/tokens.md)
   std::string source;     // where it came from (file, or corpus origin)
   // Position in the file it was loaded from, as LoadIssue has them, so that problems found
   // after parsing (an id that repeats, within a file or across merged files) point at the

@@ -62,6 +62,43 @@ bool ReadString(json::Value value, std::string_view field, std::string* out,
   return true;
 }
 
+// Reads a rule's "token" object ({"shape": ..., "lengths": [...], "separators": "...",
+// "prefixes": [...]}); whether the shape and its parameters make sense is for the token
+// stage to say (tokens/token_rules.h), as validators are for entities/.
+void ReadTokenSpec(json::Value value, TokenSpec* spec, std::vector<std::string>* problems) {
+  json::Object object;
+  if (value.Get(&object) != json::Error::kOk) {
+    problems->push_back("'token' must be an object");
+    return;
+  }
+  for (auto [key, item] : object) {
+    if (key == "shape") {
+      ReadString(item, "token.shape", &spec->shape, problems);
+    } else if (key == "separators") {
+      ReadString(item, "token.separators", &spec->separators, problems);
+    } else if (key == "prefixes") {
+      ReadStringArray(item, "token.prefixes", &spec->prefixes, problems);
+    } else if (key == "lengths") {
+      json::Array array;
+      if (item.Get(&array) != json::Error::kOk) {
+        problems->push_back("'token.lengths' must be an array of integers");
+        continue;
+      }
+      for (json::Value length : array) {
+        uint64_t n = 0;
+        if (length.Get(&n) != json::Error::kOk || n == 0 || n > 4096) {
+          problems->push_back("'token.lengths' must hold integers in [1, 4096]");
+          break;
+        }
+        spec->lengths.push_back(static_cast<uint32_t>(n));
+      }
+    } else {
+      problems->push_back(StrCat("unknown field 'token.", key, "'"));
+    }
+  }
+  if (spec->shape.empty()) problems->push_back("'token' needs a 'shape'");
+}
+
 // Fills `def` from one JSON object; every problem found is appended to `problems`.
 void ReadDefinition(const json::Object& object, Definition* def,
                     std::vector<std::string>* problems) {
@@ -125,6 +162,8 @@ void ReadDefinition(const json::Object& object, Definition* def,
       ReadString(value, key, &def->entity, problems);
     } else if (key == "validator") {
       ReadString(value, key, &def->validator, problems);
+    } else if (key == "token") {
+      ReadTokenSpec(value, &def->token, problems);
     } else if (key == "compile_as") {
       std::string how;
       if (ReadString(value, key, &how, problems)) {
@@ -303,7 +342,10 @@ absl::StatusOr<RuleSet> ParseDefinitions(std::string_view text, std::string_view
     json::Array elements;
     json::Error error = parser.Parse(text, &root);
     if (error == json::Error::kOk) error = root.Get(&elements);
-    if (error != json::Error::kOk) return json::ParseError(error, StrCat(file, ": invalid JSON"));
+    if (error != json::Error::kOk) {
+      return CodedError(ErrorCode::kParse,
+                        StrCat(file, ": invalid JSON", json::ArrayErrorPlace(text, error)));
+    }
     const std::vector<int64_t> offsets = json::ArrayObjectOffsets(text);
     int64_t index = 0;
     for (json::Value element : elements) {

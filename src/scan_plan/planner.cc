@@ -147,7 +147,7 @@ static uint64_t RareLimit(const PlanOptions& options) {
 RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_window,
                       const PlanOptions& options) {
   RuleCost cost;
-  if (info.status == RuleStatus::kRejected) {
+  if (!EngineScans(info.status)) {  // rejected, or found by the token pass
     cost.cost_class = CostClass::kRejected;
     cost.why = info.reason;
     return cost;
@@ -469,6 +469,7 @@ absl::StatusOr<std::shared_ptr<const Database>> CompilePlanned(std::vector<Defin
 std::string ExplainRule(const Database& db, uint32_t rule) {
   if (rule >= db.rule_count()) return "";
   const RuleInfo& info = db.rule_info()[rule];
+  if (info.status == RuleStatus::kToken) return info.reason;  // "token pass: shape ..."
   const RuleCost cost = ClassifyRule(db.definition(rule), info, db.max_window(), PlanOptions{});
   std::string where;
   if (info.partition >= 0) {

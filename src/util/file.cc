@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -43,7 +44,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 }
 
 absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever; the fstat below
+  // refuses it (and devices) at once.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) return Io(absl::NotFoundError(StrCat(path, ": ", std::strerror(errno))));
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -98,23 +101,91 @@ absl::StatusOr<std::string> ReadMaybeGzipFile(const std::string& path) {
   return out;
 }
 
-absl::Status WriteFileAtomically(const std::string& path, std::string_view data) {
-  const std::string tmp = StrCat(path, ".tmp");
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) {
-    return Io(absl::PermissionDeniedError(StrCat(tmp, ": ", std::strerror(errno))));
+namespace {
+
+// Opens a temporary file next to `path` that no other writer uses: concurrent or retried
+// writers of one path (two workers on one queue message) each write their own file, and
+// the last rename wins. O_EXCL makes a name left by a crashed writer a retry, not a clash.
+absl::StatusOr<int> CreateUniqueTemporary(const std::string& path, std::string* tmp) {
+  static std::atomic<uint64_t> counter{0};
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    *tmp = StrCat(path, ".tmp.", static_cast<int64_t>(getpid()), ".", counter.fetch_add(1));
+    const int fd = ::open(tmp->c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd >= 0) return fd;
+    if (errno != EEXIST) {
+      return absl::PermissionDeniedError(StrCat(*tmp, ": ", std::strerror(errno)));
+    }
   }
-  const bool wrote = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-  const bool closed = std::fclose(f) == 0;
-  if (!wrote || !closed) {
-    std::remove(tmp.c_str());
-    return Io(absl::DataLossError(StrCat(tmp, ": write failed")));
+  return absl::AlreadyExistsError(StrCat(path, ": no free temporary name"));
+}
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    return Io(absl::PermissionDeniedError(StrCat(path, ": ", std::strerror(errno))));
+  return true;
+}
+
+// After a rename the directory entry is durable only once the directory is synced.
+absl::Status SyncParentDirectory(const std::string& path) {
+  const size_t slash = path.find_last_of('/');
+  const std::string dir =
+      slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return absl::PermissionDeniedError(StrCat(dir, ": ", std::strerror(errno)));
+  const int synced = ::fsync(fd);
+  const int error = errno;
+  ::close(fd);
+  // Some file systems cannot sync a directory (EINVAL); the rename is then as durable as
+  // they make it.
+  if (synced != 0 && error != EINVAL) {
+    return absl::DataLossError(StrCat(dir, ": fsync: ", std::strerror(error)));
   }
   return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status SyncFileSystemOf(const std::string& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    return Io(absl::PermissionDeniedError(StrCat(directory, ": ", std::strerror(errno))));
+  }
+  const int synced = ::syncfs(fd);
+  const int error = errno;
+  ::close(fd);
+  if (synced != 0) {
+    return Io(absl::DataLossError(StrCat(directory, ": syncfs: ", std::strerror(error))));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status WriteFileAtomically(const std::string& path, std::string_view data,
+                                 Durability durability) {
+  const bool sync = durability == Durability::kSynced;
+  std::string tmp;
+  absl::StatusOr<int> fd = CreateUniqueTemporary(path, &tmp);
+  if (!fd.ok()) return Io(fd.status());
+  const bool wrote = WriteAll(*fd, data);
+  const int write_error = errno;
+  // The data must be on disk before the rename publishes it: after a crash a reader sees
+  // the old file or the whole new one, never an empty or partial one.
+  const bool synced = wrote && (!sync || ::fsync(*fd) == 0);
+  const bool closed = ::close(*fd) == 0;
+  if (!wrote || !synced || !closed) {
+    ::unlink(tmp.c_str());
+    return Io(absl::DataLossError(
+        StrCat(tmp, ": write failed: ", std::strerror(wrote ? errno : write_error))));
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int error = errno;
+    ::unlink(tmp.c_str());
+    return Io(absl::PermissionDeniedError(StrCat(path, ": ", std::strerror(error))));
+  }
+  return sync ? Io(SyncParentDirectory(path)) : absl::OkStatus();
 }
 
 }  // namespace trawl

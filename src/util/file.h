@@ -29,8 +29,18 @@ class MappedFile {
 };
 // Reads a file, transparently gunzipping it when its name ends in ".gz".
 absl::StatusOr<std::string> ReadMaybeGzipFile(const std::string& path);
-// Writes through a temporary file and a rename, so readers never see half a file.
-absl::Status WriteFileAtomically(const std::string& path, std::string_view data);
+// Writes through a temporary file of its own (unique per call, so concurrent and retried
+// writers of one path never collide), fsyncs it, renames it over `path` and fsyncs the
+// directory: readers never see half a file, and after a crash the file is the old one or
+// the whole new one.
+// kUnsynced skips both fsyncs, for a batch of files a caller makes durable at once with
+// SyncFileSystemOf before it publishes them (intake writes thousands of components, then
+// the manifest that names them).
+enum class Durability { kSynced, kUnsynced };
+absl::Status WriteFileAtomically(const std::string& path, std::string_view data,
+                                 Durability durability = Durability::kSynced);
+// Flushes every written file and rename of the file system holding `directory` (syncfs).
+absl::Status SyncFileSystemOf(const std::string& directory);
 
 }  // namespace trawl
 

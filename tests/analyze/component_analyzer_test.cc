@@ -3,6 +3,7 @@
 // (raw bytes, decoded JSON strings, decoded base64 layers).
 #include "analyze/component_analyzer.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -11,6 +12,7 @@
 
 #include "engine/compiler.h"
 #include "rules/loader.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
@@ -215,6 +217,94 @@ TEST_F(ComponentAnalyzerJsonTest, TokenInUtf16StringsOfABinaryIsFound) {
   EXPECT_EQ(f->value, kToken);
   EXPECT_EQ(f->start, be_at + 2 * 13);
   EXPECT_EQ(f->end, be_at + 2 * text.size());
+}
+
+TEST(RedactValueFromReasonsTest, RemovesQuotedPartsOfTheValueOnly) {
+  std::vector<std::string> reasons = {"-0.30 validator email: registrable=example.org",
+                                      "+0.15 keyword 'password' near the match",
+                                      "-0.30 value contains 'EXAMPLE'",
+                                      "+0.00 validator domain passed: registrable=xn--bcher-kva.de"};
+  RedactValueFromReasons("ada@example.org", &reasons);
+  EXPECT_EQ(reasons[0], "-0.30 validator email: registrable=[redacted]");
+  EXPECT_EQ(reasons[1], "+0.15 keyword 'password' near the match");  // not from the value
+  EXPECT_EQ(reasons[2], "-0.30 value contains '[redacted]'");        // any ASCII case
+  // After "registrable=" always: an IDN's A-label is not spelt in the raw value.
+  EXPECT_EQ(reasons[3], "+0.00 validator domain passed: registrable=[redacted]");
+}
+
+// Both phone rules (E.164 and NANP) and both card rules (all brands and Amex) cover these
+// numbers; each value is one finding, with the token pass and with the regexes.
+TEST(ComponentAnalyzerPiiTest, OneFindingPerValue) {
+  auto rules = LoadRuleFile(kSource + "/rules/pii.json");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  for (const bool token_pass : {true, false}) {
+    CompileOptions options;
+    options.token_pass = token_pass;
+    auto db = CompileDatabase(rules->definitions, options);
+    ASSERT_TRUE(db.ok()) << db.status();
+    auto analyzer = ComponentAnalyzer::Create(*db);
+    ASSERT_TRUE(analyzer.ok()) << analyzer.status();
+    const std::string text = "call +1 (415) 555-2671 or pay with 378282246310005 today\n";
+    auto r = (*analyzer)->Analyze(PlanFor(JsonComponent("notes.txt", text.size()), text, **db), text, {});
+    ASSERT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> values;
+    for (const Finding& f : r->findings) values.push_back(f.entity + "=" + f.normalized);
+    EXPECT_THAT(values, ::testing::UnorderedElementsAre("phone_number=+14155552671",
+                                                        "credit_card=378282246310005"))
+        << "token_pass=" << token_pass;
+    for (const Finding& f : r->findings) {
+      bool merged = false;
+      for (const std::string& reason : f.reasons) {
+        merged = merged || reason.find("also matched by entity-") != std::string::npos;
+      }
+      EXPECT_TRUE(merged) << f.rule_id << " token_pass=" << token_pass;
+    }
+  }
+}
+
+// The token pass runs on every buffer the analyzer scans: UTF-16 text is scanned
+// transcoded, and the finding points at the UTF-16 bytes.
+TEST(ComponentAnalyzerPiiTest, TokenShapesInUtf16TextAreFoundAtTheirBytes) {
+  auto analyzer = ComponentAnalyzer::Create(PiiDb());
+  ASSERT_TRUE(analyzer.ok());
+  const std::string ascii = "contact jane@pobtvcjk.io or 203.0.114.7 today\n";
+  std::string utf16 = "\xFF\xFE";
+  for (char c : ascii) {
+    utf16.push_back(c);
+    utf16.push_back('\0');
+  }
+  auto r = (*analyzer)->Analyze(PlanFor(JsonComponent("notes.txt", utf16.size()), utf16, *PiiDb()), utf16,
+                                {});
+  ASSERT_TRUE(r.ok()) << r.status();
+  std::vector<std::string> found;
+  for (const Finding& f : r->findings) {
+    found.push_back(f.entity + " " + std::to_string(f.start) + "-" + std::to_string(f.end));
+  }
+  const auto at = [&](std::string_view entity, std::string_view value) {
+    const size_t i = ascii.find(value);
+    return StrCat(entity, " ", 2 + 2 * i, "-", 2 + 2 * (i + value.size()));
+  };
+  EXPECT_THAT(found, ::testing::UnorderedElementsAre(at("email", "jane@pobtvcjk.io"),
+                                                     at("domain", "pobtvcjk.io"),
+                                                     at("ipv4", "203.0.114.7")));
+}
+
+// National phone numbers are read in the default region, and the finding carries E.164.
+TEST(ComponentAnalyzerPiiTest, DefaultRegionReadsNationalPhoneNumbers) {
+  auto analyzer = ComponentAnalyzer::Create(PiiDb());
+  ASSERT_TRUE(analyzer.ok());
+  const std::string text = "ring the office on 020 7946 0958 please\n";
+  const ProcessingPlan plan = PlanFor(JsonComponent("notes.txt", text.size()), text, *PiiDb());
+  auto us = (*analyzer)->Analyze(plan, text, {});
+  ASSERT_TRUE(us.ok());
+  EXPECT_TRUE(us->findings.empty());
+  AnalyzeOptions gb;
+  gb.default_region = "GB";
+  auto r = (*analyzer)->Analyze(plan, text, gb);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->findings.size(), 1u);
+  EXPECT_EQ(r->findings[0].value, "020 7946 0958");
+  EXPECT_EQ(r->findings[0].normalized, "+442079460958");
 }
 
 }  // namespace

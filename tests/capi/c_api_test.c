@@ -153,6 +153,50 @@ static void test_options(void) {
   trawl_options_free(options);
 }
 
+/* A rule with a token shape: found by the token pass by default, by its regex with
+ * TRAWL_OPT_TOKEN_PASS = 0; the same matches either way. The default region is checked. */
+static void test_token_pass_options(void) {
+  static const char kTokenRules[] =
+      "[{\"id\":\"md5\",\"regex\":\"\\\\b([0-9a-f]{32})\\\\b\","
+      "\"token\":{\"shape\":\"hex\",\"lengths\":[32]}}]";
+  const char text[] = "sum a4c4e72348111e01485652fe8a810b90 ok";
+  int32_t want_status[2] = {TRAWL_RULE_TOKEN, TRAWL_RULE_COMPILED};
+  for (int token_pass = 1; token_pass >= 0; --token_pass) {
+    trawl_rules* rules = NULL;
+    trawl_db* db = NULL;
+    trawl_options* options = NULL;
+    trawl_scratch* scratch = NULL;
+    trawl_rule_info info = TRAWL_RULE_INFO_INIT;
+    struct collected c;
+    CHECK(trawl_rules_new(&rules) == TRAWL_OK);
+    CHECK(trawl_rules_add_json(rules, kTokenRules, strlen(kTokenRules), "inline", NULL) ==
+          TRAWL_OK);
+    CHECK(trawl_options_new(&options) == TRAWL_OK);
+    CHECK(trawl_options_set_int(options, TRAWL_OPT_TOKEN_PASS, token_pass) == TRAWL_OK);
+    CHECK(trawl_db_compile(&db, rules, options, NULL) == TRAWL_OK);
+    if (db != NULL) {
+      CHECK(trawl_db_rule(&info, db, 0) == TRAWL_OK);
+      CHECK(info.status == want_status[1 - token_pass]);
+      CHECK(trawl_scratch_new(&scratch, db) == TRAWL_OK);
+      memset(&c, 0, sizeof c);
+      CHECK(trawl_scan(db, scratch, text, strlen(text), NULL, collect, &c, NULL) == TRAWL_OK);
+      CHECK(c.count == 1 && c.starts[0] == 4);
+    }
+    trawl_scratch_free(scratch);
+    trawl_db_free(db);
+    trawl_options_free(options);
+    trawl_rules_free(rules);
+  }
+  trawl_options* options = NULL;
+  CHECK(trawl_options_new(&options) == TRAWL_OK);
+  CHECK(trawl_options_set_int(options, TRAWL_OPT_TOKEN_PASS, 2) == TRAWL_E_INVALID);
+  CHECK(trawl_options_set_string(options, TRAWL_OPT_DEFAULT_REGION, "GB") == TRAWL_OK);
+  CHECK(trawl_options_set_string(options, TRAWL_OPT_DEFAULT_REGION, "") == TRAWL_OK);
+  CHECK(trawl_options_set_string(options, TRAWL_OPT_DEFAULT_REGION, "XX") == TRAWL_E_INVALID);
+  CHECK(strstr(trawl_build_info(), "\"token_kernel\"") != NULL);
+  trawl_options_free(options);
+}
+
 static void test_compile_scan_and_rule_info(void) {
   trawl_db* db = compile_sample();
   trawl_scratch* scratch = NULL;
@@ -677,6 +721,7 @@ int main(void) {
   test_null_handles();
   test_rules_errors();
   test_options();
+  test_token_pass_options();
   test_compile_scan_and_rule_info();
   test_streaming();
   test_artifacts();

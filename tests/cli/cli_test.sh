@@ -2,6 +2,7 @@
 # End-to-end CLI checks: compile the default packs, inspect, scan, analyse the sample,
 # and refuse bad input with the documented errors. Prints "N passed, N failed".
 set -uo pipefail
+unset CI  # report files keep values in these checks (CI mode: stages_test.sh)
 trawl=$1 root=$2 work=$3
 rm -rf "$work" && mkdir -p "$work"
 passed=0 failed=0
@@ -25,9 +26,11 @@ check_fails() {  # check_fails NAME PATTERN COMMAND...: must fail, stderr must m
 check compile "$trawl" compile "$root/rules/secrets.json" "$root/rules/pii.json" \
   "$root/rules/indicators.ndjson.gz" -o "$work/default.tdb"
 check db-info "$trawl" db info "$work/default.tdb"
-contains db-info-counts '"total": 70284'
+contains db-info-counts '"total": 70285'
+contains db-info-token-rules '"token": 19'
 check build-info "$trawl" build-info
 contains known-answer '"passed":true'
+contains token-kernel '"token_kernel":"'
 
 printf 'x aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n' >"$work/input.txt"
 check scan "$trawl" scan --db "$work/default.tdb" "$work/input.txt"
@@ -43,6 +46,20 @@ mkdir -p "$work/extract"
 check decompose-dir "$trawl" decompose -o "$work/extract" "$root/examples/sample/sample-package.tar.gz"
 check decompose-dir-manifest test -s "$work/extract/manifest.json"
 check decompose-dir-content bash -c "grep -l 'stripe\|sk_live' '$work/extract'/* | grep -qv manifest"
+# A FIFO or a device as the package is refused at once, never waited on.
+mkfifo "$work/fifo"
+check_fails decompose-fifo "not a regular file" timeout 10 "$trawl" decompose "$work/fifo"
+check_fails analyze-fifo "not a regular file" timeout 10 "$trawl" analyze --db "$work/default.tdb" "$work/fifo"
+check_fails decompose-device "not a regular file" timeout 10 "$trawl" decompose /dev/zero
+# Concurrent and retried intakes of one package into one directory all succeed and leave
+# no temporary file (each writer has its own temporary names).
+mkdir -p "$work/many" "$work/shared-out"
+for i in $(seq 1 200); do printf 'file %d\n' "$i" >"$work/many/f$i.txt"; done
+(cd "$work/many" && bsdtar -cf "$work/many.tar" .)
+check decompose-concurrent bash -c "for round in 1 2 3; do pids=''; for w in 1 2 3 4; do
+    '$trawl' decompose -o '$work/shared-out' '$work/many.tar' >/dev/null & pids=\"\$pids \$!\"
+  done; for p in \$pids; do wait \$p || exit 1; done; done
+  ! ls '$work/shared-out' | grep -q tmp"
 check profile "$trawl" rules profile --input "$work/input.txt" --top 3 "$root/rules/secrets.json"
 contains profile-rules '"costliest_rules"'
 contains profile-top 'aws-access-key-id'
@@ -61,6 +78,48 @@ check_fails bad-rules-index "definition 2" "$trawl" rules check "$work/bad.json"
 printf '[{"id":"v","regex":"x","validator":"no_such_validator"}]' >"$work/badval.json"
 check_fails unknown-validator "no_such_validator" "$trawl" rules check "$work/badval.json"
 check_fails missing-rules "cannot\|No such file" "$trawl" compile /nonexistent.json -o "$work/x.tdb"
+
+# A rule file that does not parse as a whole, in every format the loader reads, is fatal
+# (non-zero exit, the file and the position named) for compile and rules check alike:
+# an empty database that compiles would pass every later check forever.
+head -c 50000 "$root/rules/secrets.json" >"$work/cut.json"
+check_fails cut-json-compile "cut.json: TRAWL_E_PARSE: .*ends early at byte 50000, inside definition" \
+  "$trawl" compile "$work/cut.json" -o "$work/cut.tdb"
+check no-cut-database test ! -e "$work/cut.tdb"
+check_fails cut-json-strict "cut.json: TRAWL_E_PARSE" "$trawl" rules check --strict "$work/cut.json"
+check_fails cut-json-with-good "cut.json: TRAWL_E_PARSE" \
+  "$trawl" compile "$root/rules/pii.json" "$work/cut.json" -o "$work/cut.tdb"
+printf '[{"id":"a","regex":"x"} {"id":"b","regex":"y"}]' >"$work/comma.json"
+check_fails json-syntax "comma.json: invalid JSON at byte 24 (after definition 0)" \
+  "$trawl" compile "$work/comma.json" -o "$work/x.tdb"
+printf 'not json at all\n{also not\n' >"$work/junk.ndjson"
+check_fails ndjson-all-bad "junk.ndjson: no definition could be loaded (2 problem" \
+  "$trawl" compile "$work/junk.ndjson" -o "$work/x.tdb"
+check_fails ndjson-all-bad-position "junk.ndjson: definition 1 at byte 16: invalid JSON" \
+  "$trawl" compile "$work/junk.ndjson" -o "$work/x.tdb"
+printf '{"id":"a","regex":"x"}\n{"id":"b","reg\n' >"$work/cut.ndjson"
+# Some bad definitions: the good ones compile, and the exit status still says "issues".
+rm -f "$work/x.tdb"
+check_fails ndjson-partial-compile "compiled 1 definitions.*(1 load issues)" \
+  "$trawl" compile "$work/cut.ndjson" -o "$work/x.tdb"
+check ndjson-partial-database test -s "$work/x.tdb"
+check_fails ndjson-partial-check "cut.ndjson: definition 1 at byte 23: invalid JSON" \
+  "$trawl" rules check "$work/cut.ndjson"
+: >"$work/empty.json"
+check_fails empty-file "empty.json: the file holds no definitions" \
+  "$trawl" compile "$work/empty.json" -o "$work/x.tdb"
+head -c 3000 "$root/rules/indicators.ndjson.gz" >"$work/cut.ndjson.gz"
+check_fails cut-gzip "cut.ndjson.gz: TRAWL_E_IO: .*gzip" \
+  "$trawl" compile "$work/cut.ndjson.gz" -o "$work/x.tdb"
+printf 'not json at all\n' | gzip >"$work/junk.ndjson.gz"
+check_fails gzip-junk "junk.ndjson.gz: no definition could be loaded" \
+  "$trawl" compile "$work/junk.ndjson.gz" -o "$work/x.tdb"
+printf 'identifier\ttype\tpattern\nx\tregex\ta\n' >"$work/header.tsv"
+check_fails tsv-header "header.tsv: TRAWL_E_PARSE: .*not a corpus TSV" \
+  "$trawl" compile "$work/header.tsv" -o "$work/x.tdb"
+printf 'id\tkind\texpression\tflags\tcategory\tsource\nshort\tregex\n' >"$work/short.tsv"
+check_fails tsv-all-bad "short.tsv: no definition could be loaded" \
+  "$trawl" compile "$work/short.tsv" -o "$work/x.tdb"
 check_fails usage "usage" "$trawl" frobnicate
 
 echo "$passed passed, $failed failed"

@@ -6,6 +6,7 @@
 # against its JSON Schema (ajv) and the SARIF output with Microsoft's SARIF Multitool.
 #   stages_test.sh TRAWL SOURCE_DIR WORK_DIR [TOOLS_DIR]
 set -uo pipefail
+unset CI  # the CI default (no values in report files) is tested on its own below
 trawl=$1 root=$2 work=$3 tools=${4:-}
 package=$root/examples/sample/sample-package.tar.gz
 rm -rf "$work" && mkdir -p "$work/parts" "$work/results"
@@ -79,9 +80,39 @@ check aggregate-foreign "$trawl" aggregate --manifest "$manifest" "${results[@]}
 expect foreign-note "$(json "$work/out" 'len([n for n in d["notes"] if "another-package" in n])')" 1
 expect foreign-findings "$(json "$work/out" 'len(d["findings"])')" \
   "$(json "$work/one-call.json" 'len(d["findings"])')"
+# Numbers outside their documented ranges are refused, not scored: a confidence of 1e308
+# made the priority infinite and the report failed its own schema.
+with_findings=$(for r in "${results[@]}"; do
+  [[ $(json "$r" 'len(d["findings"])') -gt 0 ]] && { echo "$r"; break; }; done)
+sed -E '0,/"confidence": [0-9.]+/s//"confidence": 1e308/' "$with_findings" >"$work/huge.json"
+check_fails huge-confidence 'TRAWL_E_PARSE.*confidence must be a number in \[0, 1\]' \
+  "$trawl" aggregate --manifest "$manifest" "$work/huge.json"
 printf '{"schema":"trawl.component_result/1"}' >"$work/broken.json"
 check_fails broken-result "result 1" "$trawl" aggregate --manifest "$manifest" "${results[0]}" \
   "$work/broken.json"
+
+# A manifest whose accounting is broken is refused by every stage that reads it, with
+# the reason: a repeated id (findings of one copy were lost, the report said complete), a
+# parent cycle, a wrong child count.
+tamper() {  # tamper NAME PYTHON: writes $work/NAME.json, the manifest changed by PYTHON on m
+  python3 - "$manifest" "$work/$1.json" "$2" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+c = m["components"]
+exec(sys.argv[3])
+json.dump(m, open(sys.argv[2], "w"))
+EOF
+}
+tamper dup-id 'c[1]["id"] = c[0]["id"]'
+check_fails manifest-dup-id "TRAWL_E_PARSE.*inconsistent manifest: component id" \
+  "$trawl" aggregate --manifest "$work/dup-id.json" "${results[@]}"
+check_fails manifest-dup-id-work "inconsistent manifest" "$trawl" work "$work/dup-id.json"
+tamper cycle 'r = [x for x in c if x["parent"] == ""][0]; r["parent"] = c[0]["id"]'
+check_fails manifest-cycle "TRAWL_E_PARSE.*inconsistent manifest" \
+  "$trawl" aggregate --manifest "$work/cycle.json" "${results[@]}"
+tamper children 'r = [x for x in c if x["parent"] == ""][0]; r["children"] += 1'
+check_fails manifest-children "TRAWL_E_PARSE.*children but" \
+  "$trawl" aggregate --manifest "$work/children.json" "${results[@]}"
 
 # Per-component checks: the bytes must be the component's, and it must need analysis.
 check_fails wrong-content TRAWL_E_MISMATCH "$trawl" analyze-component --db "$db" \
@@ -145,9 +176,76 @@ check budget "$trawl" analyze --db "$db" --max-bytes 64 "$package"
 expect budget-incomplete "$(json "$work/out" 'd["complete"]')" False
 expect budget-reason "$(json "$work/out" 'any("byte_budget" in r for r in d["incomplete_reasons"])')" True
 
-# Without values, reports carry fingerprints only.
+# Without values, reports carry fingerprints only, and no reason quotes a value (a
+# validator's "registrable=<domain>" of an e-mail address).
 check no-values "$trawl" analyze --db "$db" --no-values "$package"
+cp "$work/out" "$work/no-values.json"
 expect no-values-none "$(json "$work/out" 'sum("value" in f for f in d["findings"])')" 0
+expect no-values-nowhere "$(python3 -c '
+import json, sys
+def values(o):
+    if isinstance(o, dict):
+        for k, x in o.items():
+            if k == "value" and isinstance(x, str): yield x
+            yield from values(x)
+    elif isinstance(o, list):
+        for x in o: yield from values(x)
+secrets = set(values(json.load(open(sys.argv[1])))) - {""}
+text = open(sys.argv[2]).read()
+print(len(secrets) > 10, sorted(v for v in secrets if v in text))' "$work/one-call.json" "$work/no-values.json")" "True []"
+# Results kept with values aggregate into the same redacted report.
+check aggregate-no-values "$trawl" aggregate --no-values --manifest "$manifest" "${results[@]}"
+same aggregate-redacts "$work/out" "$work/no-values.json"
+
+# The fingerprint key: from a file or the environment, never argv; a key changes every
+# fingerprint, the file and the variable give the same ones.
+openssl rand -hex 32 >"$work/fp.key"
+check_fails key-argv "visible to every user" "$trawl" analyze --db "$db" --fingerprint-key k "$package"
+check key-file "$trawl" analyze --db "$db" --no-values --fingerprint-key-file "$work/fp.key" "$package"
+cp "$work/out" "$work/keyed.json"
+check key-env env TRAWL_FINGERPRINT_KEY="$(cat "$work/fp.key")" "$trawl" analyze --db "$db" \
+  --no-values "$package"
+same key-env-equals-file "$work/out" "$work/keyed.json"
+fps() { json "$1" 'sorted(f["fingerprint"] for f in d["findings"])'; }
+expect key-changes-fingerprints "$(python3 -c 'import sys; print(len(set(eval(sys.argv[1])) & set(eval(sys.argv[2]))))' \
+  "$(fps "$work/keyed.json")" "$(fps "$work/no-values.json")")" 0
+check_fails key-file-missing "$work/none.key" "$trawl" analyze --db "$db" \
+  --fingerprint-key-file "$work/none.key" "$package"
+
+# CI: a report written to a file keeps no values unless --values; to a pipe it does.
+values_in() { json "$1" 'sum("value" in f for f in d["findings"])'; }
+check ci-file env CI=true "$trawl" analyze --db "$db" -o "$work/ci.json" "$package"
+expect ci-file-no-values "$(values_in "$work/ci.json")" 0
+check ci-redirect env CI=true "$trawl" analyze --db "$db" "$package"
+expect ci-redirect-no-values "$(values_in "$work/out")" 0
+expect ci-said-so "$(grep -c 'keeps no values' "$work/err")" 1
+check ci-values env CI=true "$trawl" analyze --db "$db" --values -o "$work/ci-values.json" "$package"
+same ci-values-kept "$work/ci-values.json" "$work/one-call.json"
+expect ci-pipe-values "$(env CI=true "$trawl" analyze --db "$db" "$package" 2>/dev/null |
+  python3 -c 'import json,sys; print(sum("value" in f for f in json.load(sys.stdin)["findings"]) > 0)')" True
+expect ci-false "$(env CI=false "$trawl" analyze --db "$db" -o "$work/ci-off.json" "$package" 2>/dev/null;
+  cmp -s "$work/ci-off.json" "$work/one-call.json" && echo same)" same
+
+# A malformed package (the intake fuzz seeds: an entry missing from a zip's central
+# directory, bytes after an archive's end, streams no format lists, a wrong CRC, a NUL in a
+# name, truncations): stage by stage still equals the one-call report, byte for byte.
+malformed=$work/malformed.tar.gz
+(cd "$root/tests/intake/fuzz_seeds/decompose_file_fuzzer" && bsdtar -czf "$malformed" .)
+check malformed-one-call "$trawl" analyze --db "$db" "$malformed"
+cp "$work/out" "$work/malformed-one-call.json"
+mkdir -p "$work/malformed-parts" "$work/malformed-results"
+check malformed-decompose "$trawl" decompose -o "$work/malformed-parts" "$malformed"
+check malformed-work "$trawl" work "$work/malformed-parts/manifest.json"
+mapfile -t malformed_ids < <(json "$work/out" '"\n".join(c["id"] for c in d["components"])')
+for id in "${malformed_ids[@]}"; do
+  check "malformed analyze-component $id" "$trawl" analyze-component --db "$db" \
+    --manifest "$work/malformed-parts/manifest.json" --component "$id" \
+    -o "$work/malformed-results/$id.json" "$work/malformed-parts/$id"
+done
+check malformed-aggregate "$trawl" aggregate --manifest "$work/malformed-parts/manifest.json" \
+  "$work/malformed-results"/*.json
+same malformed-stages-equal-one-call "$work/out" "$work/malformed-one-call.json"
+expect malformed-incomplete "$(json "$work/malformed-one-call.json" 'd["complete"]')" False
 
 if [[ -n $tools && -x $tools/node_modules/.bin/ajv ]]; then
   ajv=$tools/node_modules/.bin/ajv schemas=$root/schemas
@@ -162,11 +260,12 @@ if [[ -n $tools && -x $tools/node_modules/.bin/ajv ]]; then
       else fail "schema $name: $file"; cat "$work/err"; fi
     done
   }
-  validate manifest manifest "$manifest"
+  validate manifest manifest "$manifest" "$work/malformed-parts/manifest.json"
   validate work work "$work/work.json"
   validate plan plan "$work"/results/*.plan.json
   validate component-result component_result "${results[@]}"
-  validate report report "$work/one-call.json" "$work/missing.json" "$work/suppressed.json"
+  validate report report "$work/one-call.json" "$work/missing.json" "$work/suppressed.json" \
+    "$work/malformed-one-call.json"
   validate policy policy "$work/policy.json" "$work/pii-first.json"
   validate suppressions suppressions "$work/allow.json"
   # The validators must be able to fail: a tampered report and a tampered SARIF log.

@@ -1,6 +1,7 @@
 // Validator tests against published test vectors: Luhn (processor test cards), ISO 13616
 // IBAN examples, bitcoin Base58Check addresses, BIP-173/BIP-350 Bech32 vectors, RFC 5952
 // IPv6 canonical forms, EIP-55 and SSN issuance rules.
+#include "entities/phone_numbers.h"
 #include "entities/validators.h"
 
 #include <string>
@@ -450,6 +451,26 @@ TEST(MiscTest, CveAndPhone) {
   EXPECT_FALSE(Valid("phone_e164", "+999 123"));
   EXPECT_FALSE(Valid("phone_e164", "+28 1234 5678"));  // unassigned zone
   EXPECT_FALSE(Valid("phone_e164", "12345"));
+}
+
+// libphonenumber's numbering plans, and national forms read in the default region.
+TEST(PhoneTest, NationalFormsFollowTheDefaultRegion) {
+  ValidateOptions gb, ph;
+  gb.default_region = "GB";
+  ph.default_region = "PH";
+  EXPECT_FALSE(Validate("phone_e164", "020 7946 0958").valid);  // not a US number
+  const ValidationResult london = Validate("phone_e164", "020 7946 0958", gb);
+  EXPECT_TRUE(london.valid) << london.detail;
+  EXPECT_EQ(london.normalized, "+442079460958");
+  EXPECT_NE(london.detail.find("region GB"), std::string::npos);
+  EXPECT_EQ(Validate("phone_e164", "0917 123 4567", ph).normalized, "+639171234567");
+  EXPECT_EQ(Validate("phone_e164", "(02) 8123 4567", ph).normalized, "+63281234567");
+  // International forms do not depend on it.
+  EXPECT_EQ(Validate("phone_e164", "+1 (415) 555-2671", gb).normalized, "+14155552671");
+  EXPECT_FALSE(Validate("phone_e164", "+44 20 7946", gb).valid);  // too short for the plan
+  EXPECT_FALSE(Validate("phone_e164", "4155552671x").valid);
+  EXPECT_TRUE(IsKnownPhoneRegion("PH"));
+  EXPECT_FALSE(IsKnownPhoneRegion("XX"));
 }
 
 TEST(EntropyTest, ShannonAndSecretThreshold) {

@@ -7,7 +7,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <locale.h>
+#include <zlib.h>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,6 +97,72 @@ inline std::string BuildArchive(const std::vector<TestEntry>& entries, const Bui
   uselocale(previous);
   freelocale(utf8);
   return out;
+}
+
+// A zip written byte by byte, for the malformed ones libarchive's writer cannot make: a
+// local header that disagrees with the central directory, a wrong CRC, a name with a NUL
+// byte, an entry the central directory does not list.
+struct RawZipEntry {
+  std::string name = {};  // stored as is (may hold NUL bytes)
+  std::string data = {};
+  bool deflate = false;           // the method of the central directory (and the data)
+  bool local_says_stored = false;  // the local header says method 0 whatever `deflate` is
+  bool bad_crc = false;
+  bool hidden = false;  // a local header only: left out of the central directory
+  // >= 0: no local header of its own; the central directory lists the local header of
+  // entry `alias_of` a second time (overlapping entries).
+  int alias_of = -1;
+};
+
+inline std::string Le(uint64_t value, int bytes) {
+  std::string out;
+  for (int i = 0; i < bytes; ++i) out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+  return out;
+}
+
+inline std::string RawZip(const std::vector<RawZipEntry>& entries) {
+  std::string out, directory;
+  uint64_t listed = 0;
+  std::vector<std::string> records;  // each entry's central directory record
+  for (const RawZipEntry& e : entries) {
+    if (e.alias_of >= 0) {
+      records.push_back(records[static_cast<size_t>(e.alias_of)]);
+      directory += records.back();
+      ++listed;
+      continue;
+    }
+    std::string stored = e.data;
+    if (e.deflate) {
+      z_stream z{};
+      deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+      stored.assign(deflateBound(&z, e.data.size()), '\0');
+      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(e.data.data()));
+      z.avail_in = static_cast<uInt>(e.data.size());
+      z.next_out = reinterpret_cast<Bytef*>(stored.data());
+      z.avail_out = static_cast<uInt>(stored.size());
+      deflate(&z, Z_FINISH);
+      stored.resize(z.total_out);
+      deflateEnd(&z);
+    }
+    const uint32_t crc = static_cast<uint32_t>(
+        crc32(0, reinterpret_cast<const Bytef*>(e.data.data()), static_cast<uInt>(e.data.size())) ^
+        (e.bad_crc ? 1u : 0u));
+    const int method = e.deflate ? 8 : 0;
+    const uint64_t offset = out.size();
+    out += Le(0x04034b50, 4) + Le(20, 2) + Le(0, 2) + Le(e.local_says_stored ? 0 : method, 2) +
+           Le(0, 4) + Le(crc, 4) + Le(stored.size(), 4) + Le(e.data.size(), 4) +
+           Le(e.name.size(), 2) + Le(0, 2) + e.name + stored;
+    records.push_back(Le(0x02014b50, 4) + Le(20, 2) + Le(20, 2) + Le(0, 2) + Le(method, 2) +
+                      Le(0, 4) + Le(crc, 4) + Le(stored.size(), 4) + Le(e.data.size(), 4) +
+                      Le(e.name.size(), 2) + Le(0, 2) + Le(0, 2) + Le(0, 2) + Le(0, 2) + Le(0, 4) +
+                      Le(offset, 4) + e.name);
+    if (e.hidden) continue;
+    ++listed;
+    directory += records.back();
+  }
+  const uint64_t directory_offset = out.size();
+  return out + directory + Le(0x06054b50, 4) + Le(0, 2) + Le(0, 2) + Le(listed, 2) +
+         Le(listed, 2) + Le(directory.size(), 4) + Le(directory_offset, 4) + Le(0, 2);
 }
 
 inline std::string Zip(const std::vector<TestEntry>& entries) {

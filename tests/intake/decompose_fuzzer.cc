@@ -9,19 +9,11 @@
 
 #include "classify/plan.h"
 #include "intake/decompose.h"
+#include "intake/fuzz_options.h"
 #include "intake/manifest_json.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  trawl::DecomposeOptions options;
-  options.package_id = "fuzz";
-  options.package_name = "input";
-  // Tight limits keep each run short; the limit paths are exercised too.
-  options.limits.max_total_bytes = 32 << 20;
-  options.limits.ratio_grace_bytes = 1 << 20;
-  options.limits.max_expansion_ratio = 500;
-  options.limits.max_entries = 2000;
-  options.limits.max_depth = 4;
-  options.limits.max_component_bytes = 8 << 20;
+  const trawl::DecomposeOptions options = trawl::testing::FuzzDecomposeOptions();
   const trawl::PlanOptions plan_options;
   auto on_component = [&plan_options](const trawl::Component& c, std::string_view content) {
     const trawl::ProcessingPlan plan = trawl::PlanComponent(c, content, plan_options);

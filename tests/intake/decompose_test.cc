@@ -14,6 +14,7 @@
 #include <ostream>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -497,6 +498,55 @@ TEST(DecomposeTest, TraversalNamesNeverTouchTheFileSystem) {
   EXPECT_EQ(content, "one\n");
 }
 
+// Retried or concurrent intakes of one package into one directory (at-least-once queues,
+// two workers on the same message) must all succeed and leave exactly the same files:
+// every writer uses its own temporary name, then renames.
+TEST(DecomposeTest, ConcurrentWritersIntoOneDirectoryAllSucceed) {
+  std::vector<TestEntry> entries;
+  for (int i = 0; i < 40; ++i) {
+    entries.push_back({.name = "f" + std::to_string(i) + ".txt",
+                       .data = "content " + std::to_string(i) + "\n"});
+  }
+  const std::string root = TempPath("concurrent");
+  std::filesystem::remove_all(root);
+  const std::string out_dir = root + "/out";
+  std::filesystem::create_directories(out_dir);
+  const std::string input = root + "/input.tar";
+  WriteBytes(input, BuildArchive(entries, {.format = "ustar"}));
+
+  constexpr int kWriters = 4;
+  constexpr int kRounds = 6;
+  std::vector<std::string> errors(kWriters);
+  std::vector<Manifest> manifests(kWriters);
+  for (int round = 0; round < kRounds; ++round) {
+    std::vector<std::thread> writers;
+    for (int w = 0; w < kWriters; ++w) {
+      writers.emplace_back([&, w] {
+        absl::StatusOr<Manifest> m = DecomposeFileToDirectory(input, Options("input.tar"), out_dir);
+        if (m.ok()) {
+          manifests[w] = *std::move(m);
+        } else {
+          errors[w] = std::string(m.status().message());
+        }
+      });
+    }
+    for (std::thread& t : writers) t.join();
+    for (int w = 0; w < kWriters; ++w) ASSERT_EQ(errors[w], "") << "round " << round;
+  }
+  std::set<std::string> written;
+  for (const auto& f : std::filesystem::directory_iterator(out_dir)) {
+    written.insert(f.path().filename().string());
+  }
+  std::set<std::string> expected = {"manifest.json"};
+  for (const Component& c : manifests[0].components) {
+    if (c.has_content) expected.insert(c.id);
+  }
+  EXPECT_EQ(written, expected);  // no temporary file left behind
+  std::ifstream in(out_dir + "/manifest.json");
+  std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(json, ManifestToJson(manifests[0]));
+}
+
 TEST(DecomposeTest, NonRegularEntriesAreRecordedAndSkipped) {
   const std::string tar =
       BuildArchive({{.name = "dir", .type = AE_IFDIR},
@@ -514,11 +564,247 @@ TEST(DecomposeTest, NonRegularEntriesAreRecordedAndSkipped) {
   EXPECT_EQ(FindPath(m, "n.tar!/dir")->status, ComponentStatus::kSkippedNonRegular);
   const Component* link = FindPath(m, "n.tar!/dir/link");
   EXPECT_EQ(link->kind, ComponentKind::kSymlink);
-  EXPECT_EQ(link->reason, "symbolic link to etc/passwd");
+  EXPECT_EQ(link->link_target, "../../../etc/passwd");
+  EXPECT_TRUE(link->unsafe_link);
+  EXPECT_EQ(link->reason,
+            "symbolic link to \"../../../etc/passwd\" (unsafe: target climbs out of the archive)");
   EXPECT_EQ(FindPath(m, "n.tar!/dir/hard")->kind, ComponentKind::kHardlink);
+  EXPECT_EQ(FindPath(m, "n.tar!/dir/hard")->link_target, "dir/file.txt");
+  EXPECT_FALSE(FindPath(m, "n.tar!/dir/hard")->unsafe_link);
   EXPECT_EQ(FindPath(m, "n.tar!/dir/fifo")->kind, ComponentKind::kSpecial);
   EXPECT_EQ(FindPath(m, "n.tar!/dir/file.txt")->status, ComponentStatus::kOk);
   EXPECT_EQ(d->content.size(), 1u);
+}
+
+// Link targets are kept verbatim and flagged when following them would leave the tree:
+// "/etc" was described as "symbolic link to etc" and looked harmless.
+TEST(DecomposeTest, LinkTargetsAreKeptVerbatimAndUnsafeOnesFlagged) {
+  const std::string tar = BuildArchive({{.name = "etc", .type = AE_IFLNK, .link = "/etc"},
+                                        {.name = "a/b/up", .type = AE_IFLNK, .link = "../../x"},
+                                        {.name = "a/b/out", .type = AE_IFLNK, .link = "../../../x"},
+                                        {.name = "ctl", .type = AE_IFLNK, .link = "x\ny"},
+                                        {.name = "hard", .link = "../outside", .hardlink = true}},
+                                       {.format = "pax"});
+  absl::StatusOr<Decomposition> d = Collect(tar, Options("l.tar"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  const Component* etc = FindPath(d->manifest, "l.tar!/etc");
+  EXPECT_EQ(etc->link_target, "/etc");
+  EXPECT_TRUE(etc->unsafe_link);
+  EXPECT_EQ(etc->reason, "symbolic link to \"/etc\" (unsafe: absolute target)");
+  EXPECT_FALSE(FindPath(d->manifest, "l.tar!/a/b/up")->unsafe_link);
+  EXPECT_TRUE(FindPath(d->manifest, "l.tar!/a/b/out")->unsafe_link);
+  const Component* ctl = FindPath(d->manifest, "l.tar!/ctl");
+  EXPECT_EQ(ctl->link_target, "x\ny");
+  EXPECT_EQ(ctl->reason, "symbolic link to \"x\\x0ay\" (unsafe: control bytes in the target)");
+  EXPECT_TRUE(FindPath(d->manifest, "l.tar!/hard")->unsafe_link);
+  // The verbatim target survives the manifest's JSON form.
+  EXPECT_NE(ManifestToJson(d->manifest).find("\"link_target\": \"/etc\""), std::string::npos);
+}
+
+// --- nothing the container's readers leave unread is lost (#14) -----------------------
+
+const std::string kSecret = "aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n";
+
+// A compressed stream whose data starts with 512 zero bytes reads as a tar that ends at
+// once; it must become the raw stream instead, and say so.
+TEST(DecomposeTest, CompressedStreamThatListsNoEntriesIsReadRaw) {
+  const std::string data = std::string(512, '\0') + kSecret;
+  for (const std::string filter : {"gzip", "xz", "bzip2", "zstd"}) {
+    const std::string packed = BuildArchive({{.name = "x", .data = data}},
+                                            {.format = "raw", .filters = {filter}});
+    absl::StatusOr<Decomposition> d = Collect(packed, Options("z.log.gz"));
+    ASSERT_TRUE(d.ok()) << d.status();
+    const Manifest& m = d->manifest;
+    ExpectAccounted(m);
+    const Component& root = m.components.back();
+    EXPECT_EQ(root.container_format, "raw+" + filter) << filter;
+    EXPECT_EQ(root.fallback_from, "tar+" + filter) << filter;
+    ASSERT_EQ(root.children, 1u) << filter;
+    const Component& payload = m.components[0];
+    EXPECT_EQ(payload.path, "z.log.gz!/z.log");
+    EXPECT_EQ(payload.status, ComponentStatus::kOk);
+    EXPECT_EQ(d->content.at(payload.id), data) << filter;
+  }
+}
+
+// A zip whose local header says "stored" but whose central directory says "deflate", and
+// one with a wrong CRC: the warnings are kept, the entries are not "ok", and the bytes
+// libarchive did hand over are kept.
+TEST(DecomposeTest, ReadWarningsAreKeptAndShortReadsMarked) {
+  std::string text;
+  for (int i = 0; i < 10; ++i) text += kSecret;
+  const std::string zip = testing::RawZip(
+      {{.name = "m.txt", .data = text, .deflate = true, .local_says_stored = true},
+       {.name = "c.txt", .data = text, .deflate = true, .bad_crc = true},
+       {.name = "ok.txt", .data = text, .deflate = true}});
+  absl::StatusOr<Decomposition> d = Collect(zip, Options("w.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  const Component* mismatch = FindPath(d->manifest, "w.zip!/m.txt");
+  EXPECT_EQ(mismatch->status, ComponentStatus::kCorrupt);
+  EXPECT_FALSE(mismatch->content_complete);
+  EXPECT_THAT(mismatch->reason, HasSubstr("the entry header declares 410"));
+  ASSERT_FALSE(mismatch->warnings.empty());
+  EXPECT_THAT(mismatch->warnings[0], HasSubstr("wrong size"));
+  EXPECT_GT(mismatch->size, 0u);  // the stored bytes libarchive handed over
+  const Component* crc = FindPath(d->manifest, "w.zip!/c.txt");
+  EXPECT_EQ(crc->status, ComponentStatus::kCorrupt);
+  ASSERT_FALSE(crc->warnings.empty());
+  EXPECT_THAT(crc->warnings[0], HasSubstr("CRC"));
+  EXPECT_EQ(d->content.at(crc->id), text);
+  const Component* good = FindPath(d->manifest, "w.zip!/ok.txt");
+  EXPECT_EQ(good->status, ComponentStatus::kOk);
+  EXPECT_TRUE(good->warnings.empty());
+}
+
+// Bytes after a tar's end (uncompressed, and inside a gzip stream), after a zip's end of
+// central directory and after a gzip stream's end are children with their origin; zero
+// padding is not.
+TEST(DecomposeTest, BytesAfterAnArchiveOrStreamEndAreComponents) {
+  const std::string tar = BuildArchive({{.name = "a.txt", .data = "alpha\n"}}, {.format = "ustar"});
+  const std::string zip = Zip({{.name = "a.txt", .data = "alpha\n"}});
+  const auto gzip = [](const std::string& bytes) {
+    return BuildArchive({{.name = "x", .data = bytes}}, {.format = "raw", .filters = {"gzip"}});
+  };
+  struct Case {
+    std::string label, bytes, origin, path;
+    uint64_t offset;
+  };
+  const std::string padding(10240, '\0');
+  const std::vector<Case> cases = {
+      {"after tar", tar + padding + kSecret, "after_archive",
+       "p!@" + std::to_string(tar.size() + padding.size()) + ".after-tar",
+       tar.size() + padding.size()},
+      {"after tar in gzip", gzip(tar + kSecret), "after_archive",
+       "p!@" + std::to_string(tar.size()) + ".after-tar", tar.size()},
+      {"after zip", zip + kSecret, "after_archive",
+       "p!@" + std::to_string(zip.size()) + ".after-zip", zip.size()},
+      {"after gzip", gzip("payload\n") + kSecret, "after_stream",
+       "p!@" + std::to_string(gzip("payload\n").size()) + ".after-gzip", gzip("payload\n").size()},
+  };
+  for (const Case& c : cases) {
+    absl::StatusOr<Decomposition> d = Collect(c.bytes, Options("p"));
+    ASSERT_TRUE(d.ok()) << d.status();
+    ExpectAccounted(d->manifest);
+    const Component* trailing = FindPath(d->manifest, c.path);
+    ASSERT_NE(trailing, nullptr) << c.label << "\n" << ManifestToJson(d->manifest);
+    EXPECT_EQ(trailing->origin, c.origin) << c.label;
+    EXPECT_EQ(trailing->origin_offset, static_cast<int64_t>(c.offset)) << c.label;
+    EXPECT_EQ(d->content.at(trailing->id), kSecret) << c.label;
+  }
+  // Zero padding after the end is not a component.
+  absl::StatusOr<Decomposition> padded = Collect(tar + padding, Options("p"));
+  ASSERT_TRUE(padded.ok());
+  EXPECT_EQ(padded->manifest.components.size(), 2u);
+}
+
+// A zip entry present as a local header but absent from the central directory (the
+// seekable reader never sees it), also one that shares a listed entry's name.
+TEST(DecomposeTest, ZipEntriesMissingFromTheCentralDirectoryAreFound) {
+  const std::string zip = testing::RawZip({{.name = "a.txt", .data = "alpha\n"},
+                                           {.name = "hidden.txt", .data = kSecret, .hidden = true},
+                                           {.name = "a.txt",
+                                            .data = "second " + kSecret,
+                                            .deflate = true,
+                                            .hidden = true},
+                                           {.name = "c.txt", .data = "gamma\n"}});
+  absl::StatusOr<Decomposition> d = Collect(zip, Options("h.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  const Manifest& m = d->manifest;
+  ExpectAccounted(m);
+  std::vector<std::string> found;
+  for (const Component& c : m.components) {
+    if (c.origin == "local_header") found.push_back(d->content.at(c.id));
+  }
+  EXPECT_THAT(found, ::testing::UnorderedElementsAre(kSecret, "second " + kSecret));
+  EXPECT_EQ(m.components.back().children, 4u);
+  EXPECT_EQ(FindPath(m, "h.zip!/hidden.txt")->reason,
+            "found by its local header; the central directory does not list it");
+
+  // Two central directory records on one local header (libarchive lists that entry once)
+  // and an unlisted entry: the unlisted one is still found.
+  const std::string overlapping =
+      testing::RawZip({{.name = "a.txt", .data = "alpha\n"},
+                       {.alias_of = 0},
+                       {.name = "h.txt", .data = kSecret, .hidden = true}});
+  absl::StatusOr<Decomposition> o = Collect(overlapping, Options("o.zip"));
+  ASSERT_TRUE(o.ok()) << o.status();
+  ExpectAccounted(o->manifest);
+  const Component* hidden = FindPath(o->manifest, "o.zip!/h.txt");
+  ASSERT_NE(hidden, nullptr) << ManifestToJson(o->manifest);
+  EXPECT_EQ(hidden->origin, "local_header");
+  EXPECT_EQ(o->content.at(hidden->id), kSecret);
+}
+
+// A name with an embedded NUL byte: libarchive stops at the NUL; the manifest keeps the
+// stored name, flags it and says why.
+TEST(DecomposeTest, ZipNameWithANulByteIsKeptAndFlagged) {
+  const std::string stored("safe.txt\0../../evil.sh", 22);
+  const std::string zip =
+      testing::RawZip({{.name = stored, .data = "payload\n"}, {.name = "ok.txt", .data = "ok\n"}});
+  absl::StatusOr<Decomposition> d = Collect(zip, Options("n.zip"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  const Component& named = d->manifest.components[0];
+  EXPECT_EQ(named.name, stored);
+  EXPECT_TRUE(named.unsafe_path);
+  ASSERT_EQ(named.warnings.size(), 1u);
+  EXPECT_THAT(named.warnings[0], HasSubstr("NUL byte at offset 8"));
+  EXPECT_FALSE(d->manifest.components[1].unsafe_path);
+}
+
+// cpio's newc format stores the data of hard-linked files with the last link only; that
+// entry is a hard link with content, and was skipped like the others (made with bsdtar
+// --format newc from a, b, c linked together and d).
+TEST(DecomposeTest, HardLinkThatCarriesTheDataIsRead) {
+  absl::StatusOr<Decomposition> d =
+      CollectFile(std::string(TRAWL_SOURCE_DIR) + "/tests/intake/data/hardlinks.newc.cpio",
+                  Options("hl.cpio"));
+  ASSERT_TRUE(d.ok()) << d.status();
+  ExpectAccounted(d->manifest);
+  const Component* carrier = FindPath(d->manifest, "hl.cpio!/a");
+  ASSERT_NE(carrier, nullptr);
+  EXPECT_EQ(carrier->kind, ComponentKind::kHardlink);
+  EXPECT_EQ(carrier->link_target, "./b");
+  EXPECT_EQ(carrier->status, ComponentStatus::kOk);
+  EXPECT_EQ(d->content.at(carrier->id), "shared content\n");
+  EXPECT_EQ(FindPath(d->manifest, "hl.cpio!/c")->status, ComponentStatus::kSkippedNonRegular);
+}
+
+// The same malformed packages from a file give the same manifest as from memory.
+TEST(DecomposeTest, UnconsumedBytesAreAccountedTheSameFromAFile) {
+  const std::string tar = BuildArchive({{.name = "a.txt", .data = "alpha\n"}}, {.format = "ustar"});
+  const std::vector<std::string> inputs = {
+      tar + kSecret,
+      BuildArchive({{.name = "x", .data = std::string(512, '\0') + kSecret}},
+                   {.format = "raw", .filters = {"gzip"}}) + kSecret,
+      testing::RawZip({{.name = "a.txt", .data = "alpha\n"},
+                       {.name = "b.txt", .data = kSecret, .hidden = true}})};
+  int i = 0;
+  for (const std::string& input : inputs) {
+    const std::string path = TempPath("unconsumed" + std::to_string(i++));
+    WriteBytes(path, input);
+    absl::StatusOr<Decomposition> from_file = CollectFile(path, Options("p"));
+    absl::StatusOr<Decomposition> from_memory = Collect(input, Options("p"));
+    ASSERT_TRUE(from_file.ok() && from_memory.ok());
+    EXPECT_EQ(from_file->manifest, from_memory->manifest) << i;
+    EXPECT_EQ(from_file->content, from_memory->content) << i;
+    EXPECT_GE(from_file->manifest.components.size(), 3u) << i;
+  }
+}
+
+// A FIFO or a device given as the package is refused without waiting for a writer.
+TEST(DecomposeTest, FifoAndDevicePackagesAreRefusedAtOnce) {
+  const std::string fifo = TempPath("package.fifo");
+  std::filesystem::remove(fifo);
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  for (const std::string& path : {fifo, std::string("/dev/zero")}) {
+    absl::StatusOr<Manifest> m = DecomposeFile(
+        path, Options(), [](const Component&, std::string_view) { return absl::OkStatus(); });
+    EXPECT_EQ(m.status().code(), absl::StatusCode::kInvalidArgument) << path;
+    EXPECT_THAT(std::string(m.status().message()), HasSubstr("not a regular file"));
+  }
 }
 
 TEST(DecomposeTest, NonAsciiNamesArePreserved) {

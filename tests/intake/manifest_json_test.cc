@@ -67,6 +67,31 @@ TEST(ManifestJsonTest, RoundTripsEveryField) {
   EXPECT_EQ(*compact, m);
 }
 
+// The accounting fields of issue 14 round-trip, are absent when unset (older manifests
+// stay byte-identical), and an unknown origin is rejected.
+TEST(ManifestJsonTest, AccountingFieldsRoundTripAndAreOptional) {
+  Manifest m = Sample();
+  const std::string plain = ManifestToJson(m);
+  for (const char* field : {"warnings", "fallback_from", "origin", "link_target", "unsafe_link"}) {
+    EXPECT_THAT(plain, ::testing::Not(HasSubstr(StrCat("\"", field, "\"")))) << field;
+  }
+  Component& child = m.components[0];
+  child.warnings = {"ZIP bad CRC: 0x1 should be 0x2", "second"};
+  child.origin = "after_archive";
+  child.origin_offset = 2048;
+  child.kind = ComponentKind::kSymlink;
+  child.link_target = std::string("/etc\0x", 6);
+  child.unsafe_link = true;
+  m.components[1].fallback_from = "tar+gzip";
+  const std::string json = ManifestToJson(m);
+  absl::StatusOr<Manifest> back = ManifestFromJson(json);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, m);
+  std::string bad = json;
+  bad.replace(bad.find("\"after_archive\""), 15, "\"somewhere\"");
+  EXPECT_FALSE(ManifestFromJson(bad).ok());
+}
+
 TEST(ManifestJsonTest, CarvingFieldsAreOptionalAndRoundTrip) {
   Manifest m = Sample();
   // Written before carving existed: no carve limits, carved_offset or carve_skips.
@@ -129,6 +154,38 @@ TEST(ManifestJsonTest, ValidateCatchesBrokenAccounting) {
   m = Sample();
   m.components[0].id = "root";
   EXPECT_FALSE(ValidateManifest(m).ok());
+}
+
+// A manifest is a stage document another process wrote: reading one checks its
+// accounting, so a repeated id, a parent cycle, a wrong child count or two copies naming
+// each other never reach a stage that would lose components over it.
+TEST(ManifestJsonTest, ReadingRejectsBrokenAccounting) {
+  auto read = [](const Manifest& m) { return ManifestFromJson(ManifestToJson(m)).status(); };
+  Manifest m = Sample();
+  m.components.insert(m.components.begin(), m.components[0]);  // the child twice
+  m.entries_seen = 2;
+  m.components.back().children = 2;
+  EXPECT_THAT(read(m).message(), HasSubstr("inconsistent manifest: component id \"c1\""));
+  m = Sample();
+  m.components[1].parent_id = "c1";  // root and child each other's parent
+  EXPECT_THAT(read(m).message(), HasSubstr("inconsistent manifest"));
+  m = Sample();
+  m.components.back().children = 3;
+  EXPECT_THAT(read(m).message(), HasSubstr("says 3 children but 1 are listed"));
+  m = Sample();
+  Component copy = m.components[0];
+  copy.id = "c2";
+  m.components.insert(m.components.begin() + 1, copy);
+  m.entries_seen = 2;
+  m.components.back().children = 2;
+  for (Component* c : {&m.components[0], &m.components[1]}) {
+    c->sha256 = std::string(64, 'b');
+    c->has_content = true;
+  }
+  ASSERT_TRUE(read(m).ok()) << read(m);
+  m.components[0].duplicate_of = "c2";
+  m.components[1].duplicate_of = "c1";
+  EXPECT_THAT(read(m).message(), HasSubstr("itself a duplicate"));
 }
 
 TEST(IntakeMediaTypeTest, SniffsMagicAndText) {

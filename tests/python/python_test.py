@@ -215,6 +215,22 @@ class ErrorTest(unittest.TestCase):
             self.assertEqual(len(trawl.Scanner(db).scan(data)), 2)
             self.assertEqual(len(trawl.Scanner(old_layout).scan(data)), 2)
 
+    def test_token_pass_and_default_region_options(self):
+        with trawl.Rules() as rules:
+            rules.add_json(b'[{"id":"md5","regex":"\\\\b([0-9a-f]{32})\\\\b",'
+                           b'"token":{"shape":"hex","lengths":[32]}}]')
+            by_tokens = trawl.Database.compile(rules)
+            by_regex = trawl.Database.compile(rules, token_pass=0)
+        self.assertEqual(by_tokens.rule(0).status, "token")
+        self.assertEqual(by_regex.rule(0).status, "compiled")
+        data = b"sum a4c4e72348111e01485652fe8a810b90 ok"
+        for db in (by_tokens, by_regex):
+            self.assertEqual([m.start for m in trawl.Scanner(db).scan(data)], [4])
+        trawl.Options(default_region="GB")
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.Options(default_region="XX")
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_INVALID)
+
     def test_garbage_collected_handles_are_freed(self):
         # Dropping the last reference runs __del__; nothing to observe but the absence of
         # a crash (and, under ASan, of a double free).
@@ -237,6 +253,14 @@ class PackageTest(unittest.TestCase):
         self.assertTrue(pointers, aws[0]["locations"])
         self.assertTrue(pointers[0]["json_pointer"].startswith("/"))
         self.assertTrue(pointers[0]["path"].endswith("billing/config/app.json"))
+
+    def test_inflight_bound_keeps_the_report(self):
+        # Analysing in batches of at most one byte held (each component at once) gives the
+        # same report; the bound is an option with its bounds.
+        whole = trawl.package_analyze_file(DB, SAMPLE, raw=True, max_inflight_bytes=0)
+        batched = trawl.package_analyze_file(DB, SAMPLE, raw=True, max_inflight_bytes=1)
+        self.assertEqual(whole, batched)
+        self.assertEqual(trawl.Options.bounds("max_inflight_bytes")[0], 0)
 
     def test_sarif_and_table(self):
         sarif = trawl.package_analyze_file(DB, SAMPLE, format="sarif")

@@ -2,15 +2,16 @@
 // like any other consumer, so everything it does is reachable from C, Python or any FFI.
 //
 //   trawl rules check [--strict] RULES...
-//   trawl rules profile --input FILE [--top N] [--no-plan] [--cache DIR] RULES...
+//   trawl rules profile --input FILE [--top N] [--no-plan] [--regex-recognizers]
+//                       [--cache DIR] RULES...
 //   trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]
-//                          [--report FILE] [--cache DIR] [--no-plan]
+//                          [--report FILE] [--cache DIR] [--no-plan] [--regex-recognizers]
 //   trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]
 //                      [--time-budget-ms N] [INPUT... | -]
 //   trawl db info DB [--rules]
 //   trawl decompose [-o DIR] PACKAGE
 //   trawl classify [--db DB] PACKAGE
-//   trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] PACKAGE
+//   trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] [-o OUT] PACKAGE
 //   trawl work MANIFEST
 //   trawl plan [--db DB] --manifest MANIFEST --component ID CONTENT
 //   trawl analyze-component --db DB --manifest MANIFEST --component ID [-o OUT] CONTENT
@@ -18,9 +19,14 @@
 //   trawl policy
 //   trawl build-info
 // REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,
-//   --baseline FILE, --fingerprint-key KEY, --no-values
-// BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N, --max-bytes N,
-//   --time-budget-ms N
+//   --baseline FILE, --fingerprint-key-file FILE, --no-values | --values,
+//   --default-region CC
+// The fingerprint key comes from --fingerprint-key-file or TRAWL_FINGERPRINT_KEY, never
+// argv. With CI set, a report written to a file keeps no values unless --values.
+// BUDGETS: --max-matches N, --max-matches-per-rule N, --max-bytes N (per component scan),
+//   --time-budget-ms N (the whole package for analyze, one component for
+//   analyze-component), --max-inflight-bytes N (analyze: content held at once)
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -30,6 +36,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,15 +64,16 @@ int Usage() {
   std::fputs(
       "usage:\n"
       "  trawl rules check [--strict] RULES...\n"
-      "  trawl rules profile --input FILE [--top N] [--no-plan] [--cache DIR] RULES...\n"
+      "  trawl rules profile --input FILE [--top N] [--no-plan] [--regex-recognizers]\n"
+      "                [--cache DIR] RULES...\n"
       "  trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]\n"
-      "                [--report FILE] [--cache DIR] [--no-plan]\n"
+      "                [--report FILE] [--cache DIR] [--no-plan] [--regex-recognizers]\n"
       "  trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]\n"
       "             [--time-budget-ms N] [INPUT... | -]\n"
       "  trawl db info DB [--rules]\n"
       "  trawl decompose [-o DIR] PACKAGE\n"
       "  trawl classify [--db DB] PACKAGE\n"
-      "  trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] PACKAGE\n"
+      "  trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] [-o OUT] PACKAGE\n"
       "  trawl work MANIFEST\n"
       "  trawl plan [--db DB] --manifest MANIFEST --component ID CONTENT\n"
       "  trawl analyze-component --db DB --manifest MANIFEST --component ID [-o OUT] CONTENT\n"
@@ -73,9 +81,13 @@ int Usage() {
       "  trawl policy\n"
       "  trawl build-info\n"
       "REPORT OPTIONS: --format json|table|sarif, --policy FILE, --suppressions FILE,\n"
-      "  --baseline FILE, --fingerprint-key KEY, --no-values\n"
-      "BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N,\n"
-      "  --max-bytes N, --time-budget-ms N\n"
+      "  --baseline FILE, --fingerprint-key-file FILE, --no-values | --values,\n"
+      "  --default-region CC\n"
+      "  (key also from TRAWL_FINGERPRINT_KEY; with CI set, a report written to a file\n"
+      "  keeps no values unless --values)\n"
+      "BUDGETS: --max-matches N, --max-matches-per-rule N, --max-bytes N (per component\n"
+      "  scan), --time-budget-ms N (the whole package for analyze, one component for\n"
+      "  analyze-component), --max-inflight-bytes N (analyze: content held at once)\n"
       "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
       stderr);
   return 2;
@@ -134,25 +146,45 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
   return !in.bad();
 }
 
-// Loads every rule file; prints every issue. Returns null only when nothing loaded.
+// Loads every rule file; prints every issue. A file with some bad definitions still adds
+// its good ones (the issues are printed and counted), but a file that cannot be read or
+// parsed as a whole, or that yields no definition at all (empty, or every one bad), is
+// fatal: a database that compiled "successfully" without them would pass every later
+// check forever.
 Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issue_count) {
   trawl_rules* raw = nullptr;
   if (trawl_rules_new(&raw) != TRAWL_OK) return nullptr;
   Owned<trawl_rules> rules(raw);
+  bool fatal = false;
   for (const std::string& file : files) {
+    const size_t issues_before = trawl_rules_issue_count(rules.get());
+    const size_t definitions_before = trawl_rules_count(rules.get());
     trawl_error err = TRAWL_ERROR_INIT;
     const trawl_status status = trawl_rules_add_file(rules.get(), file.c_str(), &err);
-    if (status != TRAWL_OK && status != TRAWL_E_PARSE) {
+    const size_t new_issues = trawl_rules_issue_count(rules.get()) - issues_before;
+    for (size_t i = issues_before; i < issues_before + new_issues; ++i) {
+      trawl_error issue = TRAWL_ERROR_INIT;
+      trawl_rules_issue(&issue, rules.get(), i);
+      std::fprintf(stderr, "trawl: %s\n", issue.message);
+    }
+    // TRAWL_E_PARSE with no issue recorded: the file as a whole did not parse.
+    if ((status != TRAWL_OK && status != TRAWL_E_PARSE) ||
+        (status == TRAWL_E_PARSE && new_issues == 0)) {
       Error(file.c_str(), status, &err);
       return nullptr;
     }
+    if (trawl_rules_count(rules.get()) == definitions_before) {
+      if (new_issues > 0) {
+        std::fprintf(stderr, "trawl: %s: no definition could be loaded (%zu problem(s) above)\n",
+                     file.c_str(), new_issues);
+      } else {
+        std::fprintf(stderr, "trawl: %s: the file holds no definitions\n", file.c_str());
+      }
+      fatal = true;
+    }
   }
   *issue_count = trawl_rules_issue_count(rules.get());
-  for (size_t i = 0; i < *issue_count; ++i) {
-    trawl_error issue = TRAWL_ERROR_INIT;
-    trawl_rules_issue(&issue, rules.get(), i);
-    std::fprintf(stderr, "trawl: %s\n", issue.message);
-  }
+  if (fatal) return nullptr;
   return rules;
 }
 
@@ -162,6 +194,7 @@ struct CompileSettings {
   int64_t threads = 0;
   std::string cache_dir;
   bool plan = true;
+  bool token_pass = true;
 };
 
 // The compile flags shared by `compile` and `rules profile`; false if `args[*i]` is not one.
@@ -173,6 +206,10 @@ bool ParseCompileFlag(const std::vector<std::string>& args, size_t* i, CompileSe
   }
   if (args[*i] == "--no-plan") {
     settings->plan = false;
+    return true;
+  }
+  if (args[*i] == "--regex-recognizers") {
+    settings->token_pass = false;
     return true;
   }
   return false;
@@ -187,6 +224,7 @@ Owned<trawl_db> Compile(const CompileSettings& settings, size_t* issue_count, do
   trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_TARGET, settings.target);
   trawl_options_set_int(options.get(), TRAWL_OPT_COMPILE_THREADS, settings.threads);
   trawl_options_set_int(options.get(), TRAWL_OPT_SCAN_PLAN, settings.plan ? 1 : 0);
+  trawl_options_set_int(options.get(), TRAWL_OPT_TOKEN_PASS, settings.token_pass ? 1 : 0);
   trawl_options_set_string(options.get(), TRAWL_OPT_COMPILE_CACHE_DIR, settings.cache_dir.c_str());
   if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   const auto begin = std::chrono::steady_clock::now();
@@ -202,7 +240,7 @@ Owned<trawl_db> Compile(const CompileSettings& settings, size_t* issue_count, do
 }
 
 struct Counts {
-  uint64_t compiled = 0, prefiltered = 0, rejected = 0;
+  uint64_t compiled = 0, prefiltered = 0, rejected = 0, token = 0;
 };
 
 Counts CountRules(const trawl_db* db, bool print_rejected) {
@@ -212,6 +250,7 @@ Counts CountRules(const trawl_db* db, bool print_rejected) {
     trawl_db_rule(&info, db, i);
     if (info.status == TRAWL_RULE_COMPILED) counts.compiled++;
     if (info.status == TRAWL_RULE_PREFILTERED) counts.prefiltered++;
+    if (info.status == TRAWL_RULE_TOKEN) counts.token++;
     if (info.status == TRAWL_RULE_REJECTED) {
       counts.rejected++;
       if (print_rejected) std::fprintf(stderr, "trawl: rejected %s: %s\n", info.id, info.status_reason);
@@ -231,6 +270,14 @@ bool ParseInt(const char* text, int64_t* out) {
 int WriteBuffer(const trawl_buffer* buffer) {
   std::fwrite(trawl_buffer_data(buffer), 1, trawl_buffer_size(buffer), stdout);
   return std::ferror(stdout) ? 1 : 0;
+}
+
+// To `output`, or stdout when it is "".
+int WriteBufferTo(const trawl_buffer* buffer, const std::string& output) {
+  if (output.empty()) return WriteBuffer(buffer);
+  std::ofstream out(output, std::ios::binary);
+  out.write(trawl_buffer_data(buffer), static_cast<std::streamsize>(trawl_buffer_size(buffer)));
+  return out.good() ? 0 : Error(output.c_str(), TRAWL_E_IO);
 }
 
 int CmdRulesCheck(std::vector<std::string> args) {
@@ -256,11 +303,12 @@ int CmdRulesCheck(std::vector<std::string> args) {
   Owned<trawl_buffer> report(raw_report);
   std::printf("%s\n", trawl_buffer_data(report.get()));
   std::fprintf(stderr,
-               "trawl: %zu definitions: %llu compiled, %llu prefiltered, %llu rejected; "
-               "%zu load issues; %llu example failures\n",
+               "trawl: %zu definitions: %llu compiled, %llu prefiltered, %llu rejected, "
+               "%llu token pass; %zu load issues; %llu example failures\n",
                trawl_db_rule_count(db.get()), static_cast<unsigned long long>(counts.compiled),
                static_cast<unsigned long long>(counts.prefiltered),
-               static_cast<unsigned long long>(counts.rejected), issues,
+               static_cast<unsigned long long>(counts.rejected),
+               static_cast<unsigned long long>(counts.token), issues,
                static_cast<unsigned long long>(failures));
   const bool ok = issues == 0 && failures == 0 && (!strict || counts.rejected == 0);
   return ok ? 0 : 1;
@@ -353,11 +401,12 @@ int CmdCompile(std::vector<std::string> args) {
   }
   std::fprintf(stderr,
                "trawl: compiled %zu definitions in %.2f s: %llu compiled, %llu prefiltered, "
-               "%llu rejected (%zu load issues) -> %s\n",
+               "%llu rejected, %llu token pass (%zu load issues) -> %s\n",
                trawl_db_rule_count(db.get()), seconds,
                static_cast<unsigned long long>(counts.compiled),
                static_cast<unsigned long long>(counts.prefiltered),
-               static_cast<unsigned long long>(counts.rejected), issues, output.c_str());
+               static_cast<unsigned long long>(counts.rejected),
+               static_cast<unsigned long long>(counts.token), issues, output.c_str());
   return issues == 0 ? 0 : 1;
 }
 
@@ -576,18 +625,43 @@ int CmdClassify(std::vector<std::string> args) {
   return WriteBuffer(plans.get());
 }
 
+// True when the report goes to a file: `-o FILE`, or stdout redirected to a regular file.
+bool WritesToFile(const std::string& output) {
+  struct stat st {};
+  return !output.empty() || (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode));
+}
+
+// CI systems set CI (to "true" mostly); "", "0" and "false" mean no.
+bool InCi() {
+  const char* ci = std::getenv("CI");
+  if (ci == nullptr || *ci == '\0') return false;
+  const std::string v(ci);
+  return v != "0" && v != "false" && v != "FALSE" && v != "False";
+}
+
 // Options shared by the commands that write a report.
 struct ReportSettings {
   int32_t format = TRAWL_REPORT_JSON;
-  std::string policy, suppressions, baseline, fingerprint_key;
-  bool values = true;
+  std::string policy, suppressions, baseline, fingerprint_key_file, default_region;
+  std::optional<bool> values;  // unset: the default of the context (Resolve)
+  std::string fingerprint_key;
 
   // Consumes args[*i] (and its value) when it is a report option; false otherwise.
   bool Parse(const std::vector<std::string>& args, size_t* i, bool* bad) {
     const std::string& a = args[*i];
     const bool has_value = *i + 1 < args.size();
-    if (a == "--no-values") {
-      values = false;
+    if (a == "--no-values" || a == "--values") {
+      values = a == "--values";
+      return true;
+    }
+    if (a == "--fingerprint-key") {
+      // argv is readable by every user of the machine (ps, /proc/<pid>/cmdline).
+      std::fputs(
+          "trawl: --fingerprint-key is not accepted: a key on the command line is visible to "
+          "every user; use --fingerprint-key-file FILE or the TRAWL_FINGERPRINT_KEY "
+          "environment variable\n",
+          stderr);
+      *bad = true;
       return true;
     }
     if (!has_value) return false;
@@ -603,20 +677,70 @@ struct ReportSettings {
       suppressions = args[++*i];
     } else if (a == "--baseline") {
       baseline = args[++*i];
-    } else if (a == "--fingerprint-key") {
-      fingerprint_key = args[++*i];
+    } else if (a == "--fingerprint-key-file") {
+      fingerprint_key_file = args[++*i];
+    } else if (a == "--default-region") {
+      default_region = args[++*i];
     } else {
       return false;
     }
     return true;
   }
 
-  void Apply(trawl_options* options) const {
-    trawl_options_set_int(options, TRAWL_OPT_INCLUDE_VALUES, values ? 1 : 0);
+  // Reads the key (--fingerprint-key-file, else TRAWL_FINGERPRINT_KEY) and settles
+  // whether values are kept: in CI, a report written to a file keeps none unless
+  // --values says so (CI artifacts and caches are widely readable). Prints what it
+  // decided when it matters; false when the key file cannot be read.
+  bool Resolve(bool to_file) {
+    if (!fingerprint_key_file.empty()) {
+      if (!ReadWholeFile(fingerprint_key_file, &fingerprint_key)) {
+        Error(fingerprint_key_file.c_str(), TRAWL_E_IO);
+        return false;
+      }
+      while (!fingerprint_key.empty() &&
+             (fingerprint_key.back() == '\n' || fingerprint_key.back() == '\r' ||
+              fingerprint_key.back() == ' ')) {
+        fingerprint_key.pop_back();
+      }
+      if (fingerprint_key.empty() || fingerprint_key.find('\0') != std::string::npos) {
+        std::fprintf(stderr, "trawl: %s: the key file is empty or holds a NUL byte\n",
+                     fingerprint_key_file.c_str());
+        return false;
+      }
+    } else if (const char* env = std::getenv("TRAWL_FINGERPRINT_KEY"); env != nullptr) {
+      fingerprint_key = env;
+    }
+    if (!values.has_value()) {
+      values = !(to_file && InCi());
+      if (!*values) {
+        std::fputs("trawl: CI: the report is written to a file, so it keeps no values "
+                   "(--values keeps them)\n",
+                   stderr);
+      }
+    }
+    if (!*values && fingerprint_key.empty()) {
+      std::fputs("trawl: note: fingerprints use the public default key, so a guessable value "
+                 "(a phone number, an IP address) can be found from its fingerprint; set "
+                 "TRAWL_FINGERPRINT_KEY or --fingerprint-key-file\n",
+                 stderr);
+    }
+    return true;
+  }
+
+  // False (after saying why) when an option's value is not accepted.
+  bool Apply(trawl_options* options) const {
+    trawl_options_set_int(options, TRAWL_OPT_INCLUDE_VALUES, values.value_or(true) ? 1 : 0);
     trawl_options_set_string(options, TRAWL_OPT_POLICY_FILE, policy.c_str());
     trawl_options_set_string(options, TRAWL_OPT_SUPPRESSIONS_FILE, suppressions.c_str());
     trawl_options_set_string(options, TRAWL_OPT_BASELINE_FILE, baseline.c_str());
     trawl_options_set_string(options, TRAWL_OPT_FINGERPRINT_KEY, fingerprint_key.c_str());
+    if (trawl_options_set_string(options, TRAWL_OPT_DEFAULT_REGION, default_region.c_str()) !=
+        TRAWL_OK) {
+      std::fprintf(stderr, "trawl: --default-region %s: not a region libphonenumber knows\n",
+                   default_region.c_str());
+      return false;
+    }
+    return true;
   }
 };
 
@@ -638,17 +762,19 @@ Owned<trawl_db> LoadDb(const std::string& path) {
 }
 
 int CmdAnalyze(std::vector<std::string> args) {
-  std::string db_path, package;
+  std::string db_path, package, output;
   ReportSettings report_settings;
   int64_t threads = 0;
-  // Budgets for each component's scan (0: unlimited); a budget that stops a scan makes
-  // the report incomplete and says why.
+  // Budgets (0: unlimited): matches and bytes per component scan, time for the whole
+  // package, content held in memory at once. A budget that stops work makes the report
+  // incomplete and says why.
   std::vector<std::pair<int32_t, int64_t>> budgets;
   const std::pair<const char*, int32_t> budget_flags[] = {
       {"--max-matches", TRAWL_OPT_MAX_MATCHES},
       {"--max-matches-per-rule", TRAWL_OPT_MAX_MATCHES_PER_RULE},
       {"--max-bytes", TRAWL_OPT_MAX_BYTES},
-      {"--time-budget-ms", TRAWL_OPT_TIME_BUDGET_MS}};
+      {"--time-budget-ms", TRAWL_OPT_TIME_BUDGET_MS},
+      {"--max-inflight-bytes", TRAWL_OPT_MAX_INFLIGHT_BYTES}};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     bool bad = false;
@@ -666,6 +792,8 @@ int CmdAnalyze(std::vector<std::string> args) {
       if (bad) return Usage();
     } else if (a == "--db" && i + 1 < args.size()) {
       db_path = args[++i];
+    } else if (a == "-o" && i + 1 < args.size()) {
+      output = args[++i];
     } else if (a == "--threads" && i + 1 < args.size()) {
       if (!ParseInt(args[++i].c_str(), &threads)) return Usage();
     } else if (!a.empty() && a[0] == '-') {
@@ -675,6 +803,7 @@ int CmdAnalyze(std::vector<std::string> args) {
     }
   }
   if (db_path.empty() || package.empty()) return Usage();
+  if (!report_settings.Resolve(WritesToFile(output))) return 1;
   Owned<trawl_db> db = LoadDb(db_path);
   if (!db) return 1;
   Owned<trawl_options> options = NewOptions();
@@ -682,7 +811,7 @@ int CmdAnalyze(std::vector<std::string> args) {
   for (const auto& [key, value] : budgets) {
     if (trawl_options_set_int(options.get(), key, value) != TRAWL_OK) return Usage();
   }
-  report_settings.Apply(options.get());
+  if (!report_settings.Apply(options.get())) return 2;
   if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   trawl_buffer* raw_report = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
@@ -690,7 +819,7 @@ int CmdAnalyze(std::vector<std::string> args) {
       &raw_report, db.get(), package.c_str(), options.get(), report_settings.format, &err);
   if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> report(raw_report);
-  return WriteBuffer(report.get());
+  return WriteBufferTo(report.get(), output);
 }
 
 int CmdWork(std::vector<std::string> args) {
@@ -739,8 +868,9 @@ int CmdComponentStage(std::vector<std::string> args, bool analyze) {
     db = LoadDb(db_path);
     if (!db) return 1;
   }
+  if (analyze && !settings.Resolve(WritesToFile(output))) return 1;
   Owned<trawl_options> options = NewOptions();
-  settings.Apply(options.get());
+  if (!settings.Apply(options.get())) return 2;
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
@@ -752,11 +882,7 @@ int CmdComponentStage(std::vector<std::string> args, bool analyze) {
                                      options.get(), &err);
   if (status != TRAWL_OK) return Error(component.c_str(), status, &err);
   Owned<trawl_buffer> document(raw);
-  if (output.empty()) return WriteBuffer(document.get());
-  std::ofstream out(output, std::ios::binary);
-  out.write(trawl_buffer_data(document.get()),
-            static_cast<std::streamsize>(trawl_buffer_size(document.get())));
-  return out.good() ? 0 : Error(output.c_str(), TRAWL_E_IO);
+  return WriteBufferTo(document.get(), output);
 }
 
 int CmdAggregate(std::vector<std::string> args) {
@@ -776,6 +902,7 @@ int CmdAggregate(std::vector<std::string> args) {
     }
   }
   if (manifest_path.empty()) return Usage();
+  if (!settings.Resolve(WritesToFile(""))) return 1;
   std::string manifest;
   if (!ReadWholeFile(manifest_path, &manifest)) return Error(manifest_path.c_str(), TRAWL_E_IO);
   std::vector<std::string> results(result_paths.size());
@@ -789,7 +916,7 @@ int CmdAggregate(std::vector<std::string> args) {
     lens.push_back(results[i].size());
   }
   Owned<trawl_options> options = NewOptions();
-  settings.Apply(options.get());
+  if (!settings.Apply(options.get())) return 2;
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =

@@ -2,7 +2,9 @@
 // S3, SQS and DynamoDB over HttpClient + SignRequest.
 #include "host/aws.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <functional>
@@ -10,6 +12,7 @@
 #include <thread>
 
 #include "host/json.h"
+#include "host/validate.h"
 
 namespace trawl_host {
 namespace {
@@ -46,6 +49,21 @@ std::string ErrorCode(const std::string& body) {
   return "";
 }
 
+// "Tue, 15 Nov 1994 08:12:31 GMT" (the Date header) -> seconds since the epoch, 0 if not.
+std::time_t ParseHttpDate(const std::string& s) {
+  std::tm tm{};
+  if (strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S", &tm) == nullptr) return 0;
+  return timegm(&tm);
+}
+
+// An answer that says our clock is off: S3's RequestTimeTooSkewed, and the
+// expired-signature answers of the JSON services.
+bool ClockSkewed(const AwsResult& r) {
+  return r.code == "RequestTimeTooSkewed" || r.code == "RequestExpired" ||
+         (r.code == "InvalidSignatureException" &&
+          r.message.find("Signature expired") != std::string::npos);
+}
+
 bool Retryable(const AwsResult& r) {
   if (r.status == 0) return true;
   if (r.status >= 500 || r.status == 429) return true;
@@ -61,6 +79,11 @@ std::optional<Credentials> LoadCredentials(HttpClient* http, std::string* error)
     uri = "http://169.254.170.2" + Env("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
   }
   if (!uri.empty()) {
+    std::string why;
+    if (!IsAllowedCredentialsUri(uri, &why)) {
+      *error = "container credentials endpoint " + uri + " refused: " + why;
+      return std::nullopt;
+    }
     HttpRequest request;
     request.url = uri;
     request.timeout_ms = 5000;
@@ -106,7 +129,9 @@ std::optional<Credentials> LoadCredentials(HttpClient* http, std::string* error)
 Aws::Aws() : region_(Env("AWS_REGION", Env("AWS_DEFAULT_REGION", "us-east-1"))) {}
 
 std::string Aws::Endpoint(const std::string& service) const {
-  std::string e = Env(("AWS_ENDPOINT_URL_" + Upper(service)).c_str(), Env("AWS_ENDPOINT_URL"));
+  // The variable names AWS's service id: "Secrets Manager" -> SECRETS_MANAGER.
+  const std::string id = service == "secretsmanager" ? "SECRETS_MANAGER" : Upper(service);
+  std::string e = Env(("AWS_ENDPOINT_URL_" + id).c_str(), Env("AWS_ENDPOINT_URL"));
   if (e.empty()) e = "https://" + service + "." + region_ + ".amazonaws.com";
   while (!e.empty() && e.back() == '/') e.pop_back();
   return e;
@@ -124,8 +149,9 @@ bool Aws::RefreshCredentials(std::string* error) {
   return true;
 }
 
-AwsResult Aws::Call(const std::string& service, HttpRequest request) {
+AwsResult Aws::Call(const std::string& service, HttpRequest request, HttpResponse* raw) {
   AwsResult result;
+  bool skew_corrected = false;
   for (int attempt = 0;; ++attempt) {
     std::string error;
     if (!RefreshCredentials(&error)) {
@@ -133,7 +159,7 @@ AwsResult Aws::Call(const std::string& service, HttpRequest request) {
       result.code = "NoCredentials";
       return result;
     }
-    SignRequest(&request, credentials_, region_, service, std::time(nullptr));
+    SignRequest(&request, credentials_, region_, service, std::time(nullptr) + clock_offset_s_);
     HttpResponse response = http_.Send(request);
     result = AwsResult();
     result.status = response.status;
@@ -148,18 +174,36 @@ AwsResult Aws::Call(const std::string& service, HttpRequest request) {
                        response.body.substr(0, 300);
     }
     result.body = std::move(response.body);
+    if (raw != nullptr) raw->headers = response.headers;
+    if (!result.ok && ClockSkewed(result) && !skew_corrected) {
+      // Sign again with the server's clock (a VM or container whose clock drifted): the
+      // Date header, else S3's <ServerTime>.
+      std::time_t server = ParseHttpDate(response.Header("date"));
+      if (server == 0) {
+        const size_t a = result.body.find("<ServerTime>");
+        if (a != std::string::npos) server = ParseIso8601(result.body.substr(a + 12, 20));
+      }
+      if (server != 0) {
+        clock_offset_s_ = server - std::time(nullptr);
+        skew_corrected = true;
+        std::fprintf(stderr, "trawl-host: %s: clock skew; signing with the server's clock (%+lld s)\n",
+                     result.code.c_str(), static_cast<long long>(clock_offset_s_));
+        --attempt;
+        continue;
+      }
+    }
     if (result.ok || !Retryable(result) || attempt >= 4) return result;
     std::this_thread::sleep_for(std::chrono::milliseconds(100 << attempt));
   }
 }
 
 AwsResult Aws::JsonCall(const std::string& service, const std::string& target,
-                        const std::string& body) {
+                        const std::string& body, const char* content_type) {
   HttpRequest request;
   request.method = "POST";
   request.url = Endpoint(service) + "/";
   request.body = body;
-  request.headers = {{"Content-Type", "application/x-amz-json-1.0"}, {"X-Amz-Target", target}};
+  request.headers = {{"Content-Type", content_type}, {"X-Amz-Target", target}};
   return Call(service, std::move(request));
 }
 
@@ -220,14 +264,26 @@ AwsResult Aws::GetObject(const std::string& bucket, const std::string& key, size
 }
 
 AwsResult Aws::GetObjectToFile(const std::string& bucket, const std::string& key,
-                               const std::string& path, size_t part_bytes) {
+                               const std::string& path, size_t part_bytes, uint64_t max_bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  uint64_t written = 0;
+  bool too_large = false;
   AwsResult r = GetObjectParts(bucket, key, part_bytes, [&](const std::string& part) {
+    written += part.size();
+    if (max_bytes > 0 && written > max_bytes) {
+      too_large = true;
+      return false;
+    }
     out.write(part.data(), static_cast<std::streamsize>(part.size()));
     return static_cast<bool>(out);
   });
   out.close();
-  if (r.ok && !out) {
+  if (too_large) {
+    r.ok = false;
+    r.code = "TooLarge";
+    r.message = "s3://" + bucket + "/" + key + " is larger than " + std::to_string(max_bytes) +
+                " bytes";
+  } else if (r.ok && !out) {
     r.ok = false;
     r.code = "SinkFailed";
     r.message = "cannot write " + path;
@@ -245,6 +301,119 @@ AwsResult Aws::PutObject(const std::string& bucket, const std::string& key, cons
   request.timeout_ms = 120000;
   request.headers.emplace_back("Content-Type", content_type);
   return Call("s3", std::move(request));
+}
+
+AwsResult Aws::PutObjectFromFile(const std::string& bucket, const std::string& key,
+                                 const std::string& path, const std::string& content_type,
+                                 size_t part_bytes) {
+  std::ifstream in(path, std::ios::binary);
+  AwsResult r;
+  if (!in) {
+    r.code = "SourceUnreadable";
+    r.message = "cannot open " + path;
+    return r;
+  }
+  std::string part(std::max<size_t>(part_bytes, 1), '\0');
+  auto read_part = [&]() -> bool {
+    in.read(part.data(), static_cast<std::streamsize>(part.size()));
+    part.resize(static_cast<size_t>(in.gcount()));
+    return !in.bad();
+  };
+  if (!read_part()) {
+    r.code = "SourceUnreadable";
+    r.message = "cannot read " + path;
+    return r;
+  }
+  if (in.eof()) return PutObject(bucket, key, part, content_type);  // fits in one part
+
+  // Multipart: memory stays at one part whatever the component's size.
+  const std::string url = ObjectUrl(Endpoint("s3"), bucket, key);
+  HttpRequest create;
+  create.method = "POST";
+  create.url = url + "?uploads=";
+  create.headers.emplace_back("Content-Type", content_type);
+  r = Call("s3", std::move(create));
+  if (!r.ok) return r;
+  const size_t a = r.body.find("<UploadId>");
+  const size_t b = r.body.find("</UploadId>");
+  if (a == std::string::npos || b == std::string::npos || b < a) {
+    r.ok = false;
+    r.code = "BadAnswer";
+    r.message = "CreateMultipartUpload: no UploadId";
+    return r;
+  }
+  const std::string upload_id = r.body.substr(a + 10, b - a - 10);
+  const std::string upload_query = "uploadId=" + UriEncode(upload_id, true);
+  std::string complete = "<CompleteMultipartUpload>";
+  auto abort_upload = [&](AwsResult failed) {
+    HttpRequest abort;
+    abort.method = "DELETE";
+    abort.url = url + "?" + upload_query;
+    Call("s3", std::move(abort));  // best effort; lifecycle rules remove what stays
+    return failed;
+  };
+  for (int number = 1;; ++number) {
+    HttpRequest put;
+    put.method = "PUT";
+    put.url = url + "?partNumber=" + std::to_string(number) + "&" + upload_query;
+    put.body = part;
+    put.timeout_ms = 120000;
+    // Else libcurl labels the bytes a form (application/x-www-form-urlencoded).
+    put.headers.emplace_back("Content-Type", "application/octet-stream");
+    HttpResponse raw;
+    r = Call("s3", std::move(put), &raw);
+    if (!r.ok) return abort_upload(r);
+    std::string etag = raw.Header("etag");
+    complete += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + etag +
+                "</ETag></Part>";
+    if (in.eof()) break;
+    part.resize(std::max<size_t>(part_bytes, 1));
+    if (!read_part()) {
+      r.ok = false;
+      r.code = "SourceUnreadable";
+      r.message = "cannot read " + path;
+      return abort_upload(r);
+    }
+    if (part.empty()) break;
+  }
+  complete += "</CompleteMultipartUpload>";
+  HttpRequest finish;
+  finish.method = "POST";
+  finish.url = url + "?" + upload_query;
+  finish.body = complete;
+  finish.headers.emplace_back("Content-Type", "application/xml");
+  r = Call("s3", std::move(finish));
+  // S3 may answer 200 with an <Error> body when completing fails late.
+  if (r.ok && r.body.find("<Error>") != std::string::npos) {
+    r.ok = false;
+    r.code = ErrorCode(r.body);
+    r.message = "CompleteMultipartUpload: " + r.body.substr(0, 300);
+  }
+  return r.ok ? r : abort_upload(r);
+}
+
+AwsResult Aws::DeleteObject(const std::string& bucket, const std::string& key) {
+  HttpRequest request;
+  request.method = "DELETE";
+  request.url = ObjectUrl(Endpoint("s3"), bucket, key);
+  return Call("s3", std::move(request));
+}
+
+AwsResult Aws::GetSecretString(const std::string& secret_id, std::string* out) {
+  AwsResult r = JsonCall("secretsmanager", "secretsmanager.GetSecretValue",
+                         "{\"SecretId\":" + JsonQuote(secret_id) + "}",
+                         "application/x-amz-json-1.1");
+  if (!r.ok) return r;
+  std::optional<std::string> value = JsonDoc(r.body).String("/SecretString");
+  r.body.clear();
+  if (!value) {
+    r.ok = false;
+    r.code = "NoSecretString";
+    r.message = "secret " + secret_id + " has no SecretString";
+    return r;
+  }
+  *out = std::move(*value);
+  return r;
 }
 
 AwsResult Aws::CreateBucket(const std::string& bucket) {

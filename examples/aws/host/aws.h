@@ -8,6 +8,8 @@
 #define TRAWL_EXAMPLES_AWS_HOST_AWS_H_
 
 #include <atomic>
+#include <cstdint>
+#include <ctime>
 #include <functional>
 #include <optional>
 #include <string>
@@ -46,11 +48,19 @@ class Aws {
   AwsResult GetObject(const std::string& bucket, const std::string& key,
                       size_t part_bytes = 8u << 20);
   // As GetObject, streaming the parts into the file at `path` (for packages larger than
-  // the function's memory).
+  // the function's memory). More than `max_bytes` (0: no limit) fails with "TooLarge".
   AwsResult GetObjectToFile(const std::string& bucket, const std::string& key,
-                            const std::string& path, size_t part_bytes = 8u << 20);
+                            const std::string& path, size_t part_bytes = 8u << 20,
+                            uint64_t max_bytes = 0);
   AwsResult PutObject(const std::string& bucket, const std::string& key, const std::string& data,
                       const std::string& content_type = "application/octet-stream");
+  // Uploads the file at `path`: one PUT when it fits in `part_bytes`, else a multipart
+  // upload of `part_bytes` parts (S3 wants at least 5 MiB but the last), so memory holds
+  // one part whatever the file's size. A failed multipart upload is aborted.
+  AwsResult PutObjectFromFile(const std::string& bucket, const std::string& key,
+                              const std::string& path, const std::string& content_type,
+                              size_t part_bytes = 8u << 20);
+  AwsResult DeleteObject(const std::string& bucket, const std::string& key);
   AwsResult CreateBucket(const std::string& bucket);
 
   // SQS (JSON protocol, X-Amz-Target: AmazonSQS.*).
@@ -66,15 +76,21 @@ class Aws {
   // the operation's JSON body, the answer's JSON is in the result's body.
   AwsResult Dynamo(const std::string& operation, const std::string& request);
 
+  // Secrets Manager GetSecretValue (JSON 1.1): the secret's SecretString in *out.
+  AwsResult GetSecretString(const std::string& secret_id, std::string* out);
+
   const std::string& region() const { return region_; }
 
  private:
-  AwsResult Call(const std::string& service, HttpRequest request);
+  // Signs and sends `request`, retrying transport errors, 5xx and throttling with backoff,
+  // and once with the server's clock when the answer says ours is skewed. `raw`, when
+  // given, receives the last answer's headers.
+  AwsResult Call(const std::string& service, HttpRequest request, HttpResponse* raw = nullptr);
   // Ranged GETs of `part_bytes` each, every part handed to `sink` (false stops).
   AwsResult GetObjectParts(const std::string& bucket, const std::string& key, size_t part_bytes,
                            const std::function<bool(const std::string&)>& sink);
   AwsResult JsonCall(const std::string& service, const std::string& target,
-                     const std::string& body);
+                     const std::string& body, const char* content_type = "application/x-amz-json-1.0");
   std::string Endpoint(const std::string& service) const;
   bool RefreshCredentials(std::string* error);
 
@@ -82,6 +98,7 @@ class Aws {
   std::string region_;
   Credentials credentials_;
   bool have_credentials_ = false;
+  std::time_t clock_offset_s_ = 0;  // server clock - ours, learnt from a skew answer
 };
 
 // Credentials from the ECS/Fargate container endpoint (AWS_CONTAINER_CREDENTIALS_FULL_URI

@@ -4,7 +4,10 @@
 
 #include <curl/curl.h>
 
+#include <unistd.h>
+
 #include <cctype>
+#include <cstdlib>
 #include <mutex>
 
 namespace trawl_host {
@@ -47,6 +50,17 @@ int Progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
 
 }  // namespace
 
+std::string CaBundlePath() {
+  const char* env = std::getenv("TRAWL_CA_BUNDLE");
+  if (env != nullptr && *env != '\0') return env;
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) return "";
+  std::string path(exe, static_cast<size_t>(n));
+  path = path.substr(0, path.rfind('/') + 1) + "ca-certificates.crt";
+  return access(path.c_str(), R_OK) == 0 ? path : "";
+}
+
 std::string HttpResponse::Header(const std::string& name) const {
   for (const auto& [k, v] : headers) {
     if (k == name) return v;
@@ -54,7 +68,7 @@ std::string HttpResponse::Header(const std::string& name) const {
   return "";
 }
 
-HttpClient::HttpClient() {
+HttpClient::HttpClient() : ca_bundle_(CaBundlePath()) {
   GlobalInit();
   curl_ = curl_easy_init();
 }
@@ -72,6 +86,13 @@ HttpResponse HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  // The path goes out exactly as it was signed: no dot-segment squashing ("a/../b"), so a
+  // key can never address another object than the one checked and signed.
+  curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!ca_bundle_.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_bundle_.c_str());
   if (request.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
   if (request.method == "POST" || request.method == "PUT" || !request.body.empty()) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());

@@ -33,6 +33,12 @@ struct HttpResponse {
   std::string Header(const std::string& name) const;
 };
 
+// The CA certificates TLS peers are verified against: TRAWL_CA_BUNDLE, else
+// ca-certificates.crt next to the executable (the Lambda zip ships one: the
+// provided.al2023 image lacks the path Debian's libcurl looks for), else "" (libcurl's
+// built-in default).
+std::string CaBundlePath();
+
 class HttpClient {
  public:
   HttpClient();
@@ -49,6 +55,7 @@ class HttpClient {
 
  private:
   void* curl_;  // CURL*, kept opaque so that only http.cc includes curl.h
+  std::string ca_bundle_;
   const std::atomic<bool>* abort_ = nullptr;
 };
 

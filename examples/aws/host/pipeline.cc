@@ -3,8 +3,10 @@
 // output under a deterministic key and passes a message on.
 #include "host/pipeline.h"
 
+#include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -18,6 +20,7 @@
 #include "host/events.h"
 #include "host/json.h"
 #include "host/runtime.h"
+#include "host/validate.h"
 
 namespace trawl_host {
 namespace {
@@ -32,6 +35,42 @@ std::string Env(const char* name, const std::string& fallback = "") {
 int64_t EnvInt(const char* name, int64_t fallback) {
   const std::string v = Env(name);
   return v.empty() ? fallback : std::strtoll(v.c_str(), nullptr, 10);
+}
+
+uint64_t EnvBytes(const char* name) {
+  const int64_t v = EnvInt(name, 0);
+  return v > 0 ? static_cast<uint64_t>(v) : 0;
+}
+
+// The memory this process may use: Lambda's setting, TRAWL_MEMORY_MB (ECS), else the
+// cgroup v2 limit; 0 when unknown.
+uint64_t MemoryBytes() {
+  if (const int64_t mb = EnvInt("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", 0); mb > 0) {
+    return static_cast<uint64_t>(mb) << 20;
+  }
+  if (const int64_t mb = EnvInt("TRAWL_MEMORY_MB", 0); mb > 0) return static_cast<uint64_t>(mb) << 20;
+  std::ifstream in("/sys/fs/cgroup/memory.max");
+  uint64_t limit = 0;
+  return in >> limit ? limit : 0;  // "max" (no limit) does not parse: 0
+}
+
+// Bytes that can still be written under `dir`.
+uint64_t FreeBytes(const std::string& dir) {
+  struct statvfs st {};
+  if (statvfs(dir.c_str(), &st) != 0) return 0;
+  return static_cast<uint64_t>(st.f_bavail) * st.f_frsize;
+}
+
+bool ReadKeyFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  while (!out->empty() && (out->back() == '\n' || out->back() == '\r' || out->back() == ' ')) {
+    out->pop_back();
+  }
+  return true;
 }
 
 bool Fail(StageError* error, const std::string& type, const std::string& message) {
@@ -83,8 +122,10 @@ void Log(const char* format, const std::string& a, const std::string& b = "") {
   std::fflush(stderr);
 }
 
-// Test-only fault injection (docs/hosts.md): when the file named by TRAWL_TEST_CRASH_FILE
-// exists at this point, it is removed and the process aborts, as a crash mid-stage would.
+// Test-only fault injection (docs/hosts.md), compiled only into the test builds of the
+// hosts (TRAWL_AWS_FAULT_INJECTION): when the file named by TRAWL_TEST_CRASH_FILE exists
+// at this point, it is removed and the process aborts, as a crash mid-stage would.
+#ifdef TRAWL_AWS_FAULT_INJECTION
 void MaybeCrash(const char* where) {
   const std::string file = Env("TRAWL_TEST_CRASH_FILE");
   if (!file.empty() && fs::remove(file)) {
@@ -93,6 +134,9 @@ void MaybeCrash(const char* where) {
     std::abort();
   }
 }
+#else
+void MaybeCrash(const char*) {}
+#endif
 
 }  // namespace
 
@@ -101,6 +145,18 @@ PipelineConfig ConfigFromEnv() {
   c.stage = Env("TRAWL_STAGE");
   c.db_path = Env("TRAWL_DB");
   c.bucket = Env("TRAWL_BUCKET");
+  c.values_bucket = Env("TRAWL_VALUES_BUCKET");
+  c.include_values = Env("TRAWL_INCLUDE_VALUES", "0") != "0";
+  c.fingerprint_key_secret = Env("TRAWL_FINGERPRINT_KEY_SECRET_ARN");
+  c.fingerprint_key = Env("TRAWL_FINGERPRINT_KEY");
+  c.fingerprint_key_file = Env("TRAWL_FINGERPRINT_KEY_FILE");
+  c.incoming_prefix = Env("TRAWL_INCOMING_PREFIX", "incoming/");
+  c.max_package_bytes = EnvBytes("TRAWL_MAX_PACKAGE_BYTES");
+  c.max_total_bytes = EnvBytes("TRAWL_MAX_TOTAL_BYTES");
+  c.max_component_bytes = EnvBytes("TRAWL_MAX_COMPONENT_BYTES");
+  c.memory_bytes = MemoryBytes();
+  c.delete_after_report = Env("TRAWL_DELETE_AFTER_REPORT", "1") != "0";
+  c.state_ttl_days = EnvInt("TRAWL_STATE_TTL_DAYS", 30);
   c.table = Env("TRAWL_TABLE", "trawl-packages");
   c.classify_queue = Env("TRAWL_CLASSIFY_QUEUE_URL");
   c.light_queue = Env("TRAWL_LIGHT_QUEUE_URL");
@@ -110,6 +166,7 @@ PipelineConfig ConfigFromEnv() {
   c.reserve_ms = EnvInt("TRAWL_DEADLINE_RESERVE_MS", 3000);
   c.max_attempts = EnvInt("TRAWL_MAX_ATTEMPTS", 3);
   c.part_bytes = static_cast<size_t>(EnvInt("TRAWL_S3_PART_BYTES", 8 << 20));
+  c.upload_part_bytes = static_cast<size_t>(EnvInt("TRAWL_S3_UPLOAD_PART_BYTES", 8 << 20));
   return c;
 }
 
@@ -120,30 +177,74 @@ std::unique_ptr<Pipeline> Pipeline::Create(const PipelineConfig& config, StageEr
          "TRAWL_STAGE must be intake, classify, analyze or aggregate, not '" + s + "'");
     return nullptr;
   }
-  std::unique_ptr<Pipeline> p(new Pipeline(config));
-  // The report options must be the same in every stage (fingerprints are computed when a
-  // component is analysed and matched when the package is aggregated).
-  if (trawl_options_new(&p->options_) != TRAWL_OK) {
-    Fail(error, "Trawl.Config", "trawl_options_new failed");
+  // Events and messages name buckets; only this one is ever read or written.
+  if (config.bucket.empty()) {
+    Fail(error, "Trawl.Config", "TRAWL_BUCKET must name the pipeline's bucket");
     return nullptr;
   }
-  const std::pair<const char*, int32_t> strings[] = {
-      {"TRAWL_FINGERPRINT_KEY", TRAWL_OPT_FINGERPRINT_KEY},
-      {"TRAWL_POLICY_FILE", TRAWL_OPT_POLICY_FILE},
-      {"TRAWL_SUPPRESSIONS_FILE", TRAWL_OPT_SUPPRESSIONS_FILE},
-      {"TRAWL_BASELINE_FILE", TRAWL_OPT_BASELINE_FILE}};
-  for (const auto& [name, key] : strings) {
-    const std::string value = Env(name);
-    if (!value.empty() && trawl_options_set_string(p->options_, key, value.c_str()) != TRAWL_OK) {
-      Fail(error, "Trawl.Config", std::string("cannot apply ") + name);
+  if (config.include_values &&
+      (config.values_bucket.empty() || config.values_bucket == config.bucket)) {
+    Fail(error, "Trawl.Config",
+         "TRAWL_INCLUDE_VALUES=1 needs TRAWL_VALUES_BUCKET, a bucket of its own for values");
+    return nullptr;
+  }
+  std::unique_ptr<Pipeline> p(new Pipeline(config));
+  // Fingerprints are computed by analysis; the key must be the deployment's own secret:
+  // with the library's public default, a guessable value is found from its fingerprint.
+  if (s == "analyze") {
+    std::string& key = p->config_.fingerprint_key;
+    std::string source = "TRAWL_FINGERPRINT_KEY";
+    if (!config.fingerprint_key_secret.empty()) {
+      source = "secret " + config.fingerprint_key_secret;
+      AwsResult r = p->aws_.GetSecretString(config.fingerprint_key_secret, &key);
+      if (!r.ok) {
+        Fail(error, "Trawl.Config", "fingerprint key: " + source + ": " + r.message + " " + r.code);
+        return nullptr;
+      }
+    } else if (key.empty() && !config.fingerprint_key_file.empty()) {
+      source = "TRAWL_FINGERPRINT_KEY_FILE " + config.fingerprint_key_file;
+      if (!ReadKeyFile(config.fingerprint_key_file, &key)) {
+        Fail(error, "Trawl.Config", "fingerprint key: cannot read " + source);
+        return nullptr;
+      }
+    } else if (key.empty()) {
+      Fail(error, "Trawl.Config",
+           "no fingerprint key: set TRAWL_FINGERPRINT_KEY_SECRET_ARN, TRAWL_FINGERPRINT_KEY or "
+           "TRAWL_FINGERPRINT_KEY_FILE (32 random bytes as 64 hex digits)");
+      return nullptr;
+    }
+    std::string why;
+    if (!IsFingerprintKey(key, &why)) {
+      Fail(error, "Trawl.Config", "fingerprint key from " + source + " refused: " + why);
       return nullptr;
     }
   }
-  if (!Env("TRAWL_INCLUDE_VALUES").empty() &&
-      trawl_options_set_int(p->options_, TRAWL_OPT_INCLUDE_VALUES,
-                            EnvInt("TRAWL_INCLUDE_VALUES", 1)) != TRAWL_OK) {
-    Fail(error, "Trawl.Config", "TRAWL_INCLUDE_VALUES must be 0 or 1");
-    return nullptr;
+  // The report options must be the same in every stage (fingerprints are computed when a
+  // component is analysed and matched when the package is aggregated).
+  for (trawl_options** options : {&p->options_, &p->redacted_options_}) {
+    if (trawl_options_new(options) != TRAWL_OK) {
+      Fail(error, "Trawl.Config", "trawl_options_new failed");
+      return nullptr;
+    }
+    const std::pair<const char*, int32_t> strings[] = {
+        {"TRAWL_POLICY_FILE", TRAWL_OPT_POLICY_FILE},
+        {"TRAWL_SUPPRESSIONS_FILE", TRAWL_OPT_SUPPRESSIONS_FILE},
+        {"TRAWL_BASELINE_FILE", TRAWL_OPT_BASELINE_FILE}};
+    for (const auto& [name, key] : strings) {
+      const std::string value = Env(name);
+      if (!value.empty() && trawl_options_set_string(*options, key, value.c_str()) != TRAWL_OK) {
+        Fail(error, "Trawl.Config", std::string("cannot apply ") + name);
+        return nullptr;
+      }
+    }
+    if (!p->config_.fingerprint_key.empty() &&
+        trawl_options_set_string(*options, TRAWL_OPT_FINGERPRINT_KEY,
+                                 p->config_.fingerprint_key.c_str()) != TRAWL_OK) {
+      Fail(error, "Trawl.Config", "cannot apply the fingerprint key");
+      return nullptr;
+    }
+    const bool values = config.include_values && options == &p->options_;
+    trawl_options_set_int(*options, TRAWL_OPT_INCLUDE_VALUES, values ? 1 : 0);
   }
   if (s == "classify" || s == "analyze") {
     const auto start = std::chrono::steady_clock::now();
@@ -165,11 +266,13 @@ std::unique_ptr<Pipeline> Pipeline::Create(const PipelineConfig& config, StageEr
 Pipeline::~Pipeline() {
   trawl_db_free(db_);
   trawl_options_free(options_);
+  trawl_options_free(redacted_options_);
 }
 
 bool Pipeline::Get(const std::string& bucket, const std::string& key, std::string* out,
-                   StageError* error) {
+                   StageError* error, std::string* code) {
   AwsResult r = aws_.GetObject(bucket, key, config_.part_bytes);
+  if (code != nullptr) *code = r.code;
   if (!r.ok) return Fail(error, "Trawl.S3", "GET s3://" + bucket + "/" + key + ": " + r.message);
   *out = std::move(r.body);
   return true;
@@ -195,7 +298,7 @@ bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::s
     if (!ParseS3Event(event, &objects, &parse_error))
       return Fail(error, "Trawl.Event", parse_error);
     for (const S3ObjectRef& o : objects) {
-      if (!Intake(o.bucket, o.key, error)) return false;  // S3 retries the whole event
+      if (!Intake(o.bucket, o.key, o.size, error)) return false;  // S3 retries the whole event
     }
     *response = "{\"packages\":" + std::to_string(objects.size()) + "}";
     return true;
@@ -221,7 +324,7 @@ bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::s
       ok = ParseS3Event(r.body, &objects, &record_error.message);
       if (!ok) record_error.type = "Trawl.Event";
       for (size_t i = 0; ok && i < objects.size(); ++i) {
-        ok = Intake(objects[i].bucket, objects[i].key, &record_error);
+        ok = Intake(objects[i].bucket, objects[i].key, objects[i].size, &record_error);
       }
     } else {
       ok = HandleMessage(r.body, r.message_id, r.receive_count, &record_error);
@@ -243,12 +346,21 @@ bool Pipeline::HandleMessage(const std::string& body, const std::string& message
   const std::string bucket = doc.String("/bucket").value_or("");
   const std::string pid = doc.String("/package_id").value_or("");
   const std::string cid = doc.String("/component_id").value_or("");
-  if (bucket.empty() || pid.empty() || (config_.stage != "aggregate" && cid.empty())) {
-    // A malformed message can never succeed: say so and let it be deleted.
-    Log("trawl-host: dropping malformed message: %s%s", body.substr(0, 200));
+  // A malformed message can never succeed: say why and let it be deleted. Ids become
+  // parts of keys, so they must have their exact shape; the bucket must be ours.
+  const char* bad = nullptr;
+  if (bucket != config_.bucket) {
+    bad = "its bucket is not TRAWL_BUCKET";
+  } else if (!IsPackageId(pid)) {
+    bad = "package_id is not 64 lowercase hex digits";
+  } else if (config_.stage != "aggregate" && !IsComponentId(cid)) {
+    bad = "component_id is not 32 lowercase hex digits";
+  }
+  if (bad != nullptr) {
+    Log("trawl-host: dropping message %s: %s", message_id, std::string(bad));
     return true;
   }
-  if (config_.stage == "aggregate") return Aggregate(bucket, pid, error);
+  if (config_.stage == "aggregate") return Aggregate(pid, error);
   const bool ok = config_.stage == "classify" ? Classify(bucket, pid, cid, error)
                                               : Analyze(bucket, pid, cid, error);
   if (ok || receive_count < config_.max_attempts) return ok;
@@ -259,11 +371,30 @@ bool Pipeline::HandleMessage(const std::string& body, const std::string& message
   return RecordDone(bucket, pid, cid, /*failed=*/true, error);
 }
 
-bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageError* error) {
-  const std::string out_bucket = config_.bucket.empty() ? bucket : config_.bucket;
+bool Pipeline::Intake(const std::string& bucket, const std::string& key, int64_t size,
+                      StageError* error) {
+  // The key is checked before anything is requested: a key with "." or ".." segments would
+  // address another object (or bucket) once an HTTP stack normalizes the path.
+  std::string why;
+  if (bucket != config_.bucket) {
+    return Fail(error, "Trawl.Event", "bucket '" + bucket + "' is not TRAWL_BUCKET");
+  }
+  if (!IsCanonicalKey(key, &why)) return Fail(error, "Trawl.Event", "key refused: " + why);
+  if (key.rfind(config_.incoming_prefix, 0) != 0) {
+    return Fail(error, "Trawl.Event", "key is not under " + config_.incoming_prefix);
+  }
+  const uint64_t free_bytes = FreeBytes(config_.tmp_dir);
+  const uint64_t max_package =
+      config_.max_package_bytes > 0 ? config_.max_package_bytes : free_bytes / 2;
+  if (size >= 0 && static_cast<uint64_t>(size) > max_package) {
+    return Fail(error, "Trawl.Rejected",
+                "s3://" + bucket + "/" + key + ": " + std::to_string(size) +
+                    " bytes, above the intake limit of " + std::to_string(max_package) +
+                    " (TRAWL_MAX_PACKAGE_BYTES, or half the free space of " + config_.tmp_dir + ")");
+  }
   // The package keeps its base name: the manifest and report show it as package_name.
-  std::string name = key.substr(key.rfind('/') == std::string::npos ? 0 : key.rfind('/') + 1);
-  if (name.empty() || name == "." || name == "..") name = "package";
+  const std::string name = key.substr(key.rfind('/') + 1);
+  if (name.empty()) return Fail(error, "Trawl.Event", "key names a folder, not a package");
   std::string tmpl = config_.tmp_dir + "/trawl-intake-XXXXXX";
   if (mkdtemp(tmpl.data()) == nullptr)
     return Fail(error, "Trawl.IO", "mkdtemp " + tmpl + " failed");
@@ -278,37 +409,72 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageEr
 
   // Streamed to disk part by part: a package may be larger than the function's memory.
   const fs::path package_path = dir / name;
-  AwsResult got = aws_.GetObjectToFile(bucket, key, package_path.string(), config_.part_bytes);
+  AwsResult got =
+      aws_.GetObjectToFile(bucket, key, package_path.string(), config_.part_bytes, max_package);
+  if (!got.ok && got.code == "NoSuchKey") {
+    // Taken in and reported already (the pipeline deletes it then), or deleted by its owner.
+    Log("trawl-host: intake %s: the object is gone; nothing to do%s", key);
+    return true;
+  }
   if (!got.ok) {
-    return Fail(error, "Trawl.S3", "GET s3://" + bucket + "/" + key + ": " + got.message);
+    return Fail(error, got.code == "TooLarge" ? "Trawl.Rejected" : "Trawl.S3",
+                "GET s3://" + bucket + "/" + key + ": " + got.message);
   }
   const fs::path components = dir / "components";
   fs::create_directory(components);
 
+  // Decomposition writes every component under tmp_dir: its limits keep that within the
+  // space left there, and components within what classify and analyze can hold.
+  std::error_code ec;
+  const uint64_t package_size = fs::file_size(package_path, ec);
+  const uint64_t margin = 16u << 20;
+  const uint64_t room = free_bytes > package_size + margin ? free_bytes - package_size - margin : 0;
+  // The manifest records the limits: set only those that differ from the library's (the
+  // report then equals `trawl analyze`'s where the defaults fit).
+  constexpr uint64_t kLibraryMaxTotalBytes = 4ull << 30;  // TRAWL_OPT_MAX_TOTAL_BYTES default
+  const uint64_t wanted = config_.max_total_bytes > 0 ? config_.max_total_bytes : kLibraryMaxTotalBytes;
+  const uint64_t max_total = std::min(wanted, room);
+  if (max_total == 0) {
+    return Fail(error, "Trawl.Rejected", "no room left in " + config_.tmp_dir + " to decompose");
+  }
+  trawl_options* raw_limits = nullptr;
+  if (trawl_options_new(&raw_limits) != TRAWL_OK) return Fail(error, "Trawl.Config", "options");
+  std::unique_ptr<trawl_options, void (*)(trawl_options*)> limits(raw_limits, trawl_options_free);
+  if (max_total != kLibraryMaxTotalBytes) {
+    trawl_options_set_int(limits.get(), TRAWL_OPT_MAX_TOTAL_BYTES, static_cast<int64_t>(max_total));
+  }
+  if (config_.max_component_bytes > 0) {
+    trawl_options_set_int(limits.get(), TRAWL_OPT_MAX_COMPONENT_BYTES,
+                          static_cast<int64_t>(config_.max_component_bytes));
+  }
+
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  trawl_status status = trawl_package_decompose_to_directory(&raw, package_path.c_str(),
-                                                             components.c_str(), nullptr, &err);
+  trawl_status status = trawl_package_decompose_to_directory(
+      &raw, package_path.c_str(), components.c_str(), limits.get(), &err);
   if (status != TRAWL_OK) {
     return LibraryFail(error, "trawl_package_decompose_to_directory", status, err);
   }
   Buffer manifest_buffer(raw);
   const std::string manifest = BufferString(manifest_buffer.get());
   const std::string pid = JsonDoc(manifest).String("/package_id").value_or("");
-  if (pid.empty()) return Fail(error, "Trawl.Library", "manifest without package_id");
+  if (!IsPackageId(pid)) return Fail(error, "Trawl.Library", "manifest without a package_id");
+  fs::remove(package_path, ec);  // room for nothing else, but no reason to keep it
 
   // Components first, the manifest last: a manifest in S3 means its components are there.
+  // Each is uploaded from its file, in parts: none is held in memory whole.
   for (const auto& entry : fs::directory_iterator(components)) {
     const std::string file = entry.path().filename().string();
     if (file == "manifest.json") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (!Put(out_bucket, ComponentKey(pid, file), ss.str(), "application/octet-stream", error)) {
-      return false;
+    if (!IsComponentId(file)) {
+      return Fail(error, "Trawl.Library", "decomposition wrote an unexpected file: " + file);
     }
+    AwsResult r = aws_.PutObjectFromFile(config_.bucket, ComponentKey(pid, file),
+                                         entry.path().string(), "application/octet-stream",
+                                         config_.upload_part_bytes);
+    if (!r.ok) return Fail(error, "Trawl.S3", "PUT component " + file + ": " + r.message);
   }
-  if (!Put(out_bucket, ManifestKey(pid), manifest, "application/json", error)) return false;
+  if (!Put(config_.bucket, ManifestKey(pid), manifest, "application/json", error)) return false;
 
   size_t work_count = 0;
   std::vector<std::string> work_ids;
@@ -322,29 +488,83 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, StageEr
   for (size_t i = 0; i < work_count; ++i) {
     work_ids.push_back(work_doc.String("/components/" + std::to_string(i) + "/id").value_or(""));
   }
-  // Register the package (idempotent: a retried intake sets the same values).
+  // Register the package (idempotent: a retried intake sets the same values). The item
+  // expires (DynamoDB TTL) well after the queues have dropped any message for it.
+  const int64_t expires_at = NowMs() / 1000 + config_.state_ttl_days * 86400;
   AwsResult r = aws_.Dynamo(
       "UpdateItem",
       "{" + DynamoKey(config_.table, pid) +
           ",\"UpdateExpression\":\"SET total_components = :n, package_name = :name, "
-          "bucket_name = :b, source_key = :k\",\"ExpressionAttributeValues\":{\":n\":{\"N\":\"" +
+          "bucket_name = :b, source_key = :k, expires_at = if_not_exists(expires_at, :e)\","
+          "\"ExpressionAttributeValues\":{\":n\":{\"N\":\"" +
           std::to_string(work_count) + "\"},\":name\":{\"S\":" + JsonQuote(name) +
-          "},\":b\":{\"S\":" + JsonQuote(out_bucket) + "},\":k\":{\"S\":" + JsonQuote(key) + "}}}");
+          "},\":b\":{\"S\":" + JsonQuote(config_.bucket) + "},\":k\":{\"S\":" + JsonQuote(key) +
+          "},\":e\":{\"N\":\"" + std::to_string(expires_at) + "\"}}}");
   if (!r.ok) return Fail(error, "Trawl.DynamoDB", "register " + pid + ": " + r.message);
   Log("trawl-host: intake %s: package %s", key,
       pid + ", " + std::to_string(work_count) + " components to analyse");
   for (const std::string& cid : work_ids) {
-    r = aws_.SendMessage(config_.classify_queue, Message(out_bucket, pid, cid));
+    r = aws_.SendMessage(config_.classify_queue, Message(config_.bucket, pid, cid));
     if (!r.ok) return Fail(error, "Trawl.SQS", "send classify " + cid + ": " + r.message);
   }
-  if (work_ids.empty()) return RecordDone(out_bucket, pid, "", false, error);
+  if (work_ids.empty()) return RecordDone(config_.bucket, pid, "", false, error);
+  return true;
+}
+
+bool Pipeline::AlreadyReported(const std::string& pid, StageError* error) {
+  // UpdateItem, not GetItem (which no stage role has): a conditional no-op write.
+  AwsResult r = aws_.Dynamo(
+      "UpdateItem", "{" + DynamoKey(config_.table, pid) +
+                        ",\"UpdateExpression\":\"SET report_key = report_key\","
+                        "\"ConditionExpression\":\"attribute_exists(report_key)\"}");
+  if (r.ok) return true;
+  if (r.code != "ConditionalCheckFailedException") {
+    Fail(error, "Trawl.DynamoDB", "state of " + pid + ": " + r.message);
+  }
+  return false;
+}
+
+bool Pipeline::GetManifest(const std::string& pid, std::string* manifest, bool* stale,
+                           StageError* error) {
+  *stale = false;
+  std::string code;
+  if (Get(config_.bucket, ManifestKey(pid), manifest, error, &code)) return true;
+  if (code == "NoSuchKey" && AlreadyReported(pid, error)) {
+    Log("trawl-host: package %s is reported and its intermediates deleted; message done%s", pid);
+    *stale = true;
+  }
+  return false;
+}
+
+bool Pipeline::FitsInMemory(const std::string& manifest, const std::string& cid) {
+  uint64_t limit = config_.max_component_bytes;
+  if (config_.memory_bytes > 0) {
+    limit = limit > 0 ? std::min(limit, config_.memory_bytes / 4) : config_.memory_bytes / 4;
+  }
+  if (limit == 0) return true;
+  JsonDoc doc(manifest);
+  const size_t n = doc.ArraySize("/components").value_or(0);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string p = "/components/" + std::to_string(i);
+    if (doc.String(p + "/id").value_or("") != cid) continue;
+    const int64_t size = doc.Int(p + "/size").value_or(0);
+    if (size > 0 && static_cast<uint64_t>(size) > limit) {
+      Log("trawl-host: component %s: %s bytes, above this stage's limit (a quarter of its "
+          "memory, or TRAWL_MAX_COMPONENT_BYTES); recording it as failed",
+          cid, std::to_string(size) + " > " + std::to_string(limit));
+      return false;
+    }
+    return true;
+  }
   return true;
 }
 
 bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const std::string& cid,
                         StageError* error) {
   std::string manifest, content;
-  if (!Get(bucket, ManifestKey(pid), &manifest, error)) return false;
+  bool stale = false;
+  if (!GetManifest(pid, &manifest, &stale, error)) return stale;
+  if (!FitsInMemory(manifest, cid)) return RecordDone(bucket, pid, cid, /*failed=*/true, error);
   if (!Get(bucket, ComponentKey(pid, cid), &content, error)) return false;
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
@@ -367,7 +587,9 @@ bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const
 bool Pipeline::Analyze(const std::string& bucket, const std::string& pid, const std::string& cid,
                        StageError* error) {
   std::string manifest, content;
-  if (!Get(bucket, ManifestKey(pid), &manifest, error)) return false;
+  bool stale = false;
+  if (!GetManifest(pid, &manifest, &stale, error)) return stale;
+  if (!FitsInMemory(manifest, cid)) return RecordDone(bucket, pid, cid, /*failed=*/true, error);
   if (!Get(bucket, ComponentKey(pid, cid), &content, error)) return false;
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
@@ -376,7 +598,9 @@ bool Pipeline::Analyze(const std::string& bucket, const std::string& pid, const 
                               content.data(), content.size(), options_, &err);
   if (status != TRAWL_OK) return LibraryFail(error, "trawl_component_analyze", status, err);
   Buffer result(raw);
-  if (!Put(bucket, ResultKey(pid, cid), BufferString(result.get()), "application/json", error)) {
+  // Results carry values only in values mode, and then live in the values bucket.
+  if (!Put(results_bucket(), ResultKey(pid, cid), BufferString(result.get()), "application/json",
+           error)) {
     return false;
   }
   MaybeCrash("after writing a result, before recording it");
@@ -384,9 +608,10 @@ bool Pipeline::Analyze(const std::string& bucket, const std::string& pid, const 
   return RecordDone(bucket, pid, cid, /*failed=*/false, error);
 }
 
-bool Pipeline::Aggregate(const std::string& bucket, const std::string& pid, StageError* error) {
+bool Pipeline::Aggregate(const std::string& pid, StageError* error) {
   std::string manifest;
-  if (!Get(bucket, ManifestKey(pid), &manifest, error)) return false;
+  bool stale = false;
+  if (!GetManifest(pid, &manifest, &stale, error)) return stale;
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   trawl_status status = trawl_manifest_work(&raw, manifest.data(), manifest.size(), &err);
@@ -398,7 +623,7 @@ bool Pipeline::Aggregate(const std::string& bucket, const std::string& pid, Stag
   for (size_t i = 0; i < n; ++i) {
     const std::string cid =
         work_doc.String("/components/" + std::to_string(i) + "/id").value_or("");
-    AwsResult r = aws_.GetObject(bucket, ResultKey(pid, cid), config_.part_bytes);
+    AwsResult r = aws_.GetObject(results_bucket(), ResultKey(pid, cid), config_.part_bytes);
     if (r.ok) {
       results.push_back(std::move(r.body));
     } else if (r.code != "NoSuchKey") {  // a missing result makes the report incomplete
@@ -411,30 +636,79 @@ bool Pipeline::Aggregate(const std::string& bucket, const std::string& pid, Stag
     ptrs.push_back(s.data());
     lens.push_back(s.size());
   }
-  // The same report twice: JSON for programs, SARIF for code-scanning tools.
+  // The same report twice: JSON for programs, SARIF for code-scanning tools. In values
+  // mode, the values bucket gets it with values, and this bucket a redacted one.
+  struct Target {
+    const std::string* bucket;
+    const trawl_options* options;
+  };
+  std::vector<Target> targets;
+  if (config_.include_values) targets.push_back({&config_.values_bucket, options_});
+  targets.push_back({&config_.bucket, config_.include_values ? redacted_options_ : options_});
   const std::pair<int32_t, const char*> formats[] = {{TRAWL_REPORT_SARIF, ".sarif"},
                                                      {TRAWL_REPORT_JSON, ".json"}};
-  for (const auto& [format, suffix] : formats) {
-    raw = nullptr;
-    trawl_error agg_err = TRAWL_ERROR_INIT;
-    status = trawl_report_aggregate(&raw, manifest.data(), manifest.size(), ptrs.data(),
-                                    lens.data(), results.size(), options_, format, &agg_err);
-    if (status != TRAWL_OK) return LibraryFail(error, "trawl_report_aggregate", status, agg_err);
-    Buffer report(raw);
-    // The JSON report is written last: its presence means the package is reported.
-    if (!Put(bucket, "reports/" + pid + suffix, BufferString(report.get()),
-             format == TRAWL_REPORT_JSON ? "application/json" : "application/sarif+json", error)) {
-      return false;
+  for (const Target& target : targets) {
+    for (const auto& [format, suffix] : formats) {
+      raw = nullptr;
+      trawl_error agg_err = TRAWL_ERROR_INIT;
+      status = trawl_report_aggregate(&raw, manifest.data(), manifest.size(), ptrs.data(),
+                                      lens.data(), results.size(), target.options, format,
+                                      &agg_err);
+      if (status != TRAWL_OK) return LibraryFail(error, "trawl_report_aggregate", status, agg_err);
+      Buffer report(raw);
+      // The JSON report is written last: its presence means the package is reported.
+      if (!Put(*target.bucket, "reports/" + pid + suffix, BufferString(report.get()),
+               format == TRAWL_REPORT_JSON ? "application/json" : "application/sarif+json",
+               error)) {
+        return false;
+      }
     }
   }
   AwsResult r = aws_.Dynamo("UpdateItem", "{" + DynamoKey(config_.table, pid) +
                                               ",\"UpdateExpression\":\"SET report_key = :k\","
                                               "\"ExpressionAttributeValues\":{\":k\":{\"S\":" +
-                                              JsonQuote(ReportKey(pid)) + "}}}");
+                                              JsonQuote(ReportKey(pid)) +
+                                              "}},\"ReturnValues\":\"ALL_NEW\"}");
   if (!r.ok) return Fail(error, "Trawl.DynamoDB", "report " + pid + ": " + r.message);
   Log("trawl-host: aggregate %s: report written with %s results", pid,
       std::to_string(results.size()) + " of " + std::to_string(n));
+  if (config_.delete_after_report) {
+    DeleteIntermediates(manifest, pid, JsonDoc(r.body).String("/Attributes/source_key/S").value_or(""));
+  }
   return true;
+}
+
+void Pipeline::DeleteIntermediates(const std::string& manifest, const std::string& pid,
+                                   const std::string& source_key) {
+  // Everything that holds the package's bytes or findings, the manifest last (while it
+  // exists, a late message still finds the package). What a failure leaves, lifecycle
+  // rules expire.
+  std::vector<std::pair<const std::string*, std::string>> keys;
+  JsonDoc doc(manifest);
+  const size_t n = doc.ArraySize("/components").value_or(0);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string cid = doc.String("/components/" + std::to_string(i) + "/id").value_or("");
+    if (!IsComponentId(cid)) continue;
+    keys.emplace_back(&config_.bucket, PlanKey(pid, cid));
+    keys.emplace_back(&results_bucket(), ResultKey(pid, cid));
+    keys.emplace_back(&config_.bucket, ComponentKey(pid, cid));
+  }
+  std::string why;
+  if (!source_key.empty() && source_key.rfind(config_.incoming_prefix, 0) == 0 &&
+      IsCanonicalKey(source_key, &why)) {
+    keys.emplace_back(&config_.bucket, source_key);
+  }
+  keys.emplace_back(&config_.bucket, ManifestKey(pid));
+  size_t failed = 0;
+  for (const auto& [bucket, key] : keys) {
+    AwsResult r = aws_.DeleteObject(*bucket, key);
+    if (!r.ok && r.code != "NoSuchKey") {
+      ++failed;
+      Log("trawl-host: delete s3://%s: %s", *bucket + "/" + key, r.message);
+    }
+  }
+  Log("trawl-host: package %s: intermediates deleted%s", pid,
+      failed == 0 ? "" : " (" + std::to_string(failed) + " failed; lifecycle rules expire them)");
 }
 
 bool Pipeline::RecordDone(const std::string& bucket, const std::string& pid, const std::string& cid,

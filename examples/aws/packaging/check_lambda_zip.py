@@ -7,7 +7,8 @@
     when `bootstrap`'s interpreter is the bundled loader, else by AL2023's glibc 2.34;
   * the bundled loader really starts `bootstrap` with the bundled libraries (it must exit
     saying AWS_LAMBDA_RUNTIME_API is not set);
-  * default.tdb is there.
+  * default.tdb is there, and ca-certificates.crt (the CA bundle the host uses);
+  * bootstrap has no fault-injection hook (TRAWL_TEST_*: only the test builds have them).
 
     check_lambda_zip.py PACKAGE.zip
 """
@@ -68,9 +69,18 @@ def main():
                 errors.append(f"bootstrap did not start with the bundled loader: {p.returncode} {p.stderr[:300]}")
         if not os.path.exists(os.path.join(tmp, "default.tdb")):
             errors.append("no default.tdb")
+        # The CA bundle the host gives libcurl (CURLOPT_CAINFO): next to bootstrap.
+        bundle = os.path.join(tmp, "ca-certificates.crt")
+        certs = open(bundle).read().count("BEGIN CERTIFICATE") if os.path.exists(bundle) else 0
+        if certs < 50:
+            errors.append(f"ca-certificates.crt: {certs} certificates, expected Debian's bundle")
+        # Release binaries carry no fault-injection hook (tests build their own).
+        with open(bootstrap, "rb") as f:
+            if b"TRAWL_TEST_" in f.read():
+                errors.append("bootstrap contains a test hook (TRAWL_TEST_*)")
         print(f"check_lambda_zip: {len(elves)} ELF files, newest glibc needed "
               f"{'.'.join(map(str, needed_max))}, provided by {source} "
-              f"{'.'.join(map(str, provided))}; interpreter {interp}")
+              f"{'.'.join(map(str, provided))}; interpreter {interp}; {certs} CA certificates")
     for e in errors:
         print("check_lambda_zip:", e)
     sys.exit(1 if errors else 0)

@@ -3,6 +3,8 @@
 #   bootstrap            the host, its ELF interpreter set to the bundled loader
 #   lib/                 libtrawl and every shared library it needs, glibc included
 #   default.tdb          the compiled default rule packs (portable target: any x86-64 CPU)
+#   ca-certificates.crt  the CA bundle (Debian's ca-certificates): the host sets CURLOPT_CAINFO
+#                        to it, since Debian's libcurl looks for a path AL2023 does not have
 # AL2023 ships glibc 2.34; Debian bookworm's libstdc++ and libarchive need 2.35/2.36, so the
 # package brings its own glibc and loader (patchelf) instead of relying on the runtime's.
 # check_lambda_zip.py verifies the result.
@@ -32,6 +34,7 @@ if [[ ! -f $db ]]; then
 else
   cp "$db" "$stage/default.tdb"
 fi
+cp /etc/ssl/certs/ca-certificates.crt "$stage/ca-certificates.crt"
 rm -f "$out"
-(cd "$stage" && zip -q -r -X "$out" bootstrap lib default.tdb)
+(cd "$stage" && zip -q -r -X "$out" bootstrap lib default.tdb ca-certificates.crt)
 echo "package_lambda: $out ($(du -h "$out" | cut -f1))" >&2

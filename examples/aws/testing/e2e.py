@@ -13,7 +13,16 @@ Drops packages into the bucket, drives the S3 notification, and checks:
     deliveries, a handler crash mid-stage, an init error (database missing), an expired
     invocation deadline, and SIGTERM to the worker in the middle of a component;
   * exactly one completion message per package reaches aggregation;
-  * a package whose component can never be read ends with one explicit incomplete report.
+  * a package whose component can never be read ends with one explicit incomplete report;
+  * security (docs/security.md): values redacted (the default) and the fingerprint key
+    provisioned as a secret (Secrets Manager for the Lambda function, injected into the
+    worker's environment as ECS does); when the packages are reported, no secret value
+    of the sample package is left anywhere under the bucket, in the DynamoDB table or in
+    any log the test captured (the functions', the workers' and the services'); the S3
+    notification with a traversing key is refused before any request; a late message
+    for a reported package is done, not retried; components go up in multipart uploads;
+  * values mode (analyze and aggregate redeployed): the report with values goes to the
+    values bucket, the redacted one to the pipeline bucket.
 
     e2e.py --build-dir BUILD --package examples/sample/sample-package.tar.gz
 
@@ -24,6 +33,7 @@ import argparse
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -97,6 +107,14 @@ class Function:
             proc = self.proc
             return self.api.invoke(json.dumps(event), deadline_ms, timeout=120,
                                    alive=lambda: proc.poll() is None)
+
+    def redeploy(self, **env):
+        """A configuration change: the next invocation starts a new environment with it."""
+        with self.lock:
+            self.env = dict(self.env, **env)
+            if self.proc and self.proc.poll() is None:
+                self.proc.terminate()
+                self.proc.wait(10)
 
     def stop(self):
         if self.proc and self.proc.poll() is None:
@@ -265,6 +283,15 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
                      KeySchema=[{"AttributeName": "package_id", "KeyType": "HASH"}])
     wait_until("the table", lambda: ddb.describe_table(TableName=TABLE)["Table"]["TableStatus"] == "ACTIVE", 30)
 
+    # The deployment's fingerprint key: 32 random bytes, hex, kept as a secret. The
+    # reference CLI reads it from a file (never argv), the hosts from Secrets Manager
+    # (Lambda) or the environment (ECS injects the secret there).
+    fingerprint_key = os.urandom(32).hex()
+    key_file = os.path.join(work, "fingerprint.key")
+    with open(key_file, "w") as f:
+        f.write(fingerprint_key + "\n")
+    secret_arn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:trawl-fingerprint-key"
+
     # The database both the hosts and the reference CLI run use.
     db = os.path.join(work, "e2e.tdb")
     subprocess.run([os.path.join(build, "trawl"), "compile", os.path.join(source, "rules", "secrets.json"),
@@ -275,19 +302,28 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     local_package = os.path.join(work, package_name)
     shutil.copyfile(args.package, local_package)
     expected, expected_sarif = (
-        subprocess.run([os.path.join(build, "trawl"), "analyze", "--db", db, "--format", fmt, local_package],
+        subprocess.run([os.path.join(build, "trawl"), "analyze", "--db", db, "--format", fmt, "--no-values",
+                        "--fingerprint-key-file", key_file, local_package],
                        check=True, capture_output=True, timeout=300).stdout for fmt in ("json", "sarif"))
+    # The secret values of the sample package: none may be left anywhere once reported.
+    with_values = json.loads(subprocess.run(
+        [os.path.join(build, "trawl"), "analyze", "--db", db, "--values", local_package],
+        check=True, capture_output=True, timeout=300).stdout)
+    secrets = sorted({f["value"] for f in with_values["findings"] + with_values["suppressed"] if f.get("value")})
+    assert len(secrets) >= 10, secrets
 
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     base_env.update(endpoints)
     base_env.update({
         "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_SESSION_TOKEN": "lambda-session-token", "TMPDIR": work,
-        "TRAWL_DB": db, "TRAWL_TABLE": TABLE, "TRAWL_MAX_ATTEMPTS": "3",
+        "TRAWL_DB": db, "TRAWL_TABLE": TABLE, "TRAWL_MAX_ATTEMPTS": "3", "TRAWL_BUCKET": BUCKET,
         "TRAWL_S3_PART_BYTES": "4096",  # small ranged reads, so components take several
         "TRAWL_CLASSIFY_QUEUE_URL": queues["classify"], "TRAWL_LIGHT_QUEUE_URL": queues["light"],
         "TRAWL_HEAVY_QUEUE_URL": queues["heavy"], "TRAWL_AGGREGATE_QUEUE_URL": queues["aggregate"]})
-    bootstrap = os.path.join(build, "aws", "bootstrap")
+    # The test builds of the hosts: the shipped ones have no fault-injection hooks.
+    bootstrap = os.path.join(build, "aws", "test", "bootstrap")
+    worker_bin = os.path.join(build, "aws", "test", "trawl-worker")
     missing_db = os.path.join(work, "deployed", "e2e.tdb")  # appears after the init error
 
     crash_file = os.path.join(work, "crash-once")
@@ -295,16 +331,22 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     fn = {
         # The package is read in one part of exactly its size: the next ranged GET is past
         # the end (416), which must end the read, not fail it.
+        # Components above 5 MiB (S3's smallest part) go up in multipart uploads.
         "intake": Function("intake", bootstrap, dict(base_env, TRAWL_STAGE="intake",
-                                                     TRAWL_S3_PART_BYTES=str(os.path.getsize(local_package))),
+                                                     TRAWL_S3_PART_BYTES=str(os.path.getsize(local_package)),
+                                                     TRAWL_S3_UPLOAD_PART_BYTES=str(5 << 20)),
                            logdir),
         "classify": Function("classify", bootstrap,
                              dict(base_env, TRAWL_STAGE="classify", TRAWL_DB=missing_db), logdir),
         "analyze": Function("analyze", bootstrap,
-                            dict(base_env, TRAWL_STAGE="analyze", TRAWL_TEST_CRASH_FILE=crash_file), logdir),
+                            dict(base_env, TRAWL_STAGE="analyze", TRAWL_TEST_CRASH_FILE=crash_file,
+                                 TRAWL_FINGERPRINT_KEY_SECRET_ARN=secret_arn), logdir),
         "aggregate": Function("aggregate", bootstrap, dict(base_env, TRAWL_STAGE="aggregate"), logdir),
     }
     functions.extend(fn.values())
+    # Secrets Manager: the intake function's emulator serves it (any local endpoint would).
+    fn["intake"].api.secrets[secret_arn] = fingerprint_key
+    fn["analyze"].env["AWS_ENDPOINT_URL_SECRETS_MANAGER"] = "http://" + fn["intake"].api.address
 
     # Faults. (1) Init error: classify's first environment finds no database and reports
     # /init/error; the database is then deployed and the next environment starts.
@@ -352,9 +394,10 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
         "TRAWL_VISIBILITY_SECONDS": "4", "TRAWL_STOP_TIMEOUT_MS": "500",
         "TRAWL_HEARTBEAT_FILE": os.path.join(work, "heartbeat"),
         "AWS_CONTAINER_CREDENTIALS_FULL_URI": f"http://{fn['intake'].api.address}/credentials",
-        "AWS_CONTAINER_AUTHORIZATION_TOKEN": CREDENTIALS_TOKEN})
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN": CREDENTIALS_TOKEN,
+        "TRAWL_FINGERPRINT_KEY": fingerprint_key})  # as ECS injects `secrets`
     worker_log = os.path.join(logdir, "worker-1.log")
-    workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")],
+    workers.append(subprocess.Popen([worker_bin],
                                     env=dict(worker_env, TRAWL_TEST_HOLD_MS="60000"),
                                     stdout=open(worker_log, "w"), stderr=subprocess.STDOUT,
                                     preexec_fn=die_with_parent))
@@ -368,6 +411,15 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
         assert outcome["kind"] == "response", f"intake {attempt}: {outcome}"
     intake_log = open(os.path.join(logdir, "intake.log")).read()
     assert "cold start: first response" in intake_log, intake_log
+    assert "PUT" not in intake_log, "an upload failed"
+    # The notification whose key walked out of the bucket: refused before any request.
+    s3.create_bucket(Bucket="other-bucket")
+    s3.put_object(Bucket="other-bucket", Key="reports/x.json", Body=b"{}")
+    traversal = s3_event(BUCKET, "incoming/a/../../../other-bucket/reports/x.json", 2)
+    outcome = fn["intake"].invoke(traversal)
+    assert outcome["kind"] == "error" and outcome["type"] == "Trawl.Event", outcome
+    assert "'..' segment" in outcome["body"], outcome
+    log("traversing key refused:", json.loads(outcome["body"])["errorMessage"])
     package_id = json.loads(s3.get_object(
         Bucket=BUCKET, Key=next(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="packages/")["Contents"]
                                 if o["Key"].endswith("manifest.json")))["Body"].read())["package_id"]
@@ -386,14 +438,14 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     # queue's 4 s visibility: it must keep extending the visibility, so that a third worker
     # polling the same queue meanwhile never receives it.
     worker_log2 = os.path.join(logdir, "worker-2.log")
-    workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")],
+    workers.append(subprocess.Popen([worker_bin],
                                     env=dict(worker_env, TRAWL_TEST_HOLD_MS="7000"),
                                     stdout=open(worker_log2, "w"), stderr=subprocess.STDOUT,
                                     preexec_fn=die_with_parent))
     wait_until("the second worker to take the released message",
                lambda: f"working on message {released}" in open(worker_log2).read(), 30)
     worker_log3 = os.path.join(logdir, "worker-3.log")
-    workers.append(subprocess.Popen([os.path.join(build, "aws", "trawl-worker")], env=worker_env,
+    workers.append(subprocess.Popen([worker_bin], env=worker_env,
                                     stdout=open(worker_log3, "w"), stderr=subprocess.STDOUT,
                                     preexec_fn=die_with_parent))
 
@@ -424,6 +476,8 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     assert mappings[1].outcomes and mappings[1].outcomes[0][1] > 0, \
         f"expired deadline: expected batchItemFailures, got {mappings[1].outcomes[:1]}"
     assert ("credentials", "") in fn["intake"].api.log, "worker did not use container credentials"
+    assert ("secret", secret_arn) in fn["intake"].api.log, "analyze did not fetch its fingerprint key"
+    log("fingerprint key fetched from Secrets Manager")
 
     # Exactly one completion message for the package, whatever the duplicates.
     time.sleep(VISIBILITY + 2)  # a duplicate completion would have arrived by now
@@ -444,9 +498,14 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     log(f"idle worker stopped {time.time() - start:.2f} s after SIGTERM")
 
     # A package with a component that can never be read ends with an explicit incomplete report.
+    # Its big.log (5.1 MiB) goes up in two parts.
+    big = b"".join(b"2024-01-01T00:00:%02dZ INFO request %d served in %d ms\n" % (i % 60, i, i % 97)
+                   for i in range(120000))
+    assert len(big) > 5 << 20
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
-        for name, text in (("a.txt", b"nothing here\n"), ("b.txt", b"token ghp_" + b"x" * 36 + b"\n")):
+        for name, text in (("a.txt", b"nothing here\n"), ("b.txt", b"token ghp_" + b"x" * 36 + b"\n"),
+                           ("big.log", big)):
             info = tarfile.TarInfo(name)
             info.size = len(text)
             info.mtime = 1700000000
@@ -469,13 +528,80 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     assert incomplete["complete"] is False, incomplete
     assert incomplete["incomplete_reasons"], incomplete
     log("incomplete report:", incomplete["incomplete_reasons"])
+    parts = open(os.path.join(state, "fauxqs.log")).read().count("&uploadId=")
+    assert parts == 2, f"big.log: {parts} part uploads, expected 2"
 
     reports = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="reports/")["Contents"]]
     assert sorted(reports) == sorted(f"reports/{p}.{ext}" for p in (package_id, broken_id)
                                      for ext in ("json", "sarif")), reports
+
+    # Once reported, a package's intermediates and incoming object are deleted: only the
+    # reports remain. A late completion message for it is done, not retried.
+    def only_reports():
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+        return keys if all(k.startswith("reports/") for k in keys) else None
+    wait_until("the intermediates to be deleted", only_reports, 60)
+    before = len(mappings[2].outcomes)
+    sqs.send_message(QueueUrl=queues["aggregate"],
+                     MessageBody=json.dumps({"bucket": BUCKET, "package_id": package_id}))
+    wait_until("the late completion", lambda: len(mappings[2].outcomes) > before, 60)
+    assert mappings[2].outcomes[-1][:2] == ("response", 0), mappings[2].outcomes[-1]
+    assert "intermediates deleted; message done" in open(os.path.join(logdir, "aggregate.log")).read()
+    item = ddb.get_item(TableName=TABLE, Key={"package_id": {"S": package_id}})["Item"]
+    assert int(item["expires_at"]["N"]) > time.time() + 86400, item  # DynamoDB TTL
+
+    # No secret value anywhere: every object under the bucket, every item of the table,
+    # every log captured. The check must be able to fail: the report with values trips it.
+    def leaks(name, data):
+        return [(name, v) for v in secrets if v.encode() in data]
+    assert leaks("values report", json.dumps(with_values).encode()), "the leak check cannot fail"
+    found = []
+    for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        found += leaks("s3://" + o["Key"], s3.get_object(Bucket=BUCKET, Key=o["Key"])["Body"].read())
+    found += leaks("dynamodb", json.dumps(ddb.scan(TableName=TABLE)["Items"]).encode())
+    logs = [os.path.join(logdir, f) for f in os.listdir(logdir)] + \
+           [os.path.join(state, f) for f in os.listdir(state) if f.endswith(".log")]
+    for path in logs:
+        found += leaks(path, open(path, "rb").read())
+    assert not found, f"secret values left behind: {found}"
+    log(f"no secret value under the bucket, in the table or in {len(logs)} logs")
     sarif = s3.get_object(Bucket=BUCKET, Key=f"reports/{package_id}.sarif")["Body"].read()
     assert sarif == expected_sarif, "the SARIF report differs from `trawl analyze --format sarif`"
     log("SARIF report equals `trawl analyze --format sarif` byte for byte:", len(sarif), "bytes")
+
+    # Values mode: analyze and aggregate redeployed with TRAWL_INCLUDE_VALUES=1. The values
+    # bucket gets the results and the report with values, the pipeline bucket the same
+    # report redacted; the results go once reported.
+    values_bucket = "trawl-e2e-values"
+    s3.create_bucket(Bucket=values_bucket)
+    for name in ("analyze", "aggregate"):
+        fn[name].redeploy(TRAWL_INCLUDE_VALUES="1", TRAWL_VALUES_BUCKET=values_bucket)
+    token = "ghp_" + "v" * 26 + "ValuesMode"  # 36 characters after ghp_
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        text = b"token " + token.encode() + b"\n"
+        info = tarfile.TarInfo("values/config.env")
+        info.size = len(text)
+        tar.addfile(info, io.BytesIO(text))
+    s3.put_object(Bucket=BUCKET, Key="incoming/values.tar.gz", Body=buf.getvalue())
+    outcome = fn["intake"].invoke(s3_event(BUCKET, "incoming/values.tar.gz", len(buf.getvalue())))
+    assert outcome["kind"] == "response", outcome
+    values_id = re.search(r"intake incoming/values\.tar\.gz: package ([0-9a-f]{64})",
+                          open(os.path.join(logdir, "intake.log")).read()).group(1)
+
+    def reported(bucket):
+        keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket, Prefix="reports/").get("Contents", [])]
+        return f"reports/{values_id}.json" in keys
+    wait_until("the values-mode reports", lambda: reported(BUCKET) and reported(values_bucket), 120)
+    full = s3.get_object(Bucket=values_bucket, Key=f"reports/{values_id}.json")["Body"].read()
+    redacted = s3.get_object(Bucket=BUCKET, Key=f"reports/{values_id}.json")["Body"].read()
+    assert token.encode() in full, "the values bucket's report has no value"
+    assert token.encode() not in redacted, "the pipeline bucket's report has a value"
+    assert json.loads(redacted)["findings"] and \
+        not any("value" in f for f in json.loads(redacted)["findings"]), redacted[:500]
+    wait_until("the values-mode results to be deleted", lambda: not s3.list_objects_v2(
+        Bucket=values_bucket, Prefix="results/").get("Contents"), 60)
+    log("values mode: the report with values in", values_bucket, "and redacted in", BUCKET)
     for f in functions:
         for line in open(os.path.join(logdir, f"{f.name}.log")):
             if "cold start" in line or "database" in line and "loaded" in line:

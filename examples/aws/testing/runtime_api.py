@@ -4,7 +4,8 @@
 It hands out invocations (GET /runtime/invocation/next), records responses, errors (with
 the Lambda-Runtime-Function-Error-Type header) and init errors, and serves container
 credentials (GET /credentials, as ECS's AWS_CONTAINER_CREDENTIALS_FULL_URI does) for the
-worker. Python 3 standard library only. Used as a module by e2e.py, or standalone:
+worker, and Secrets Manager's GetSecretValue (POST / with X-Amz-Target, SigV4-signed) for
+the secrets in `secrets`. Python 3 standard library only. Used as a module by e2e.py, or standalone:
 
     runtime_api.py [PORT]      # prints the port, then logs every call
 """
@@ -30,6 +31,7 @@ class RuntimeApi:
         self.results = {}        # request id -> {"kind": "response"|"error", "body", "type"}
         self.init_errors = []    # {"type", "body"}
         self.log = []            # every call, for assertions
+        self.secrets = {}        # SecretId -> SecretString, for GetSecretValue
         self.cond = threading.Condition()
         self.closed = False
         api = self
@@ -45,6 +47,14 @@ class RuntimeApi:
                 # Headers and body go out in separate writes; without this, Nagle and the
                 # client's delayed ACK add ~40 ms to every answer.
                 self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+            def peer_closed(self):
+                try:
+                    return self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+                except BlockingIOError:
+                    return False
+                except OSError:
+                    return True
 
             def reply(self, code, body=b"", headers=None):
                 try:
@@ -64,6 +74,9 @@ class RuntimeApi:
                             request_id, body, deadline_ms = api.pending.get(timeout=0.5)
                         except queue.Empty:
                             continue
+                        if self.peer_closed():  # a runtime stopped while it waited
+                            api.pending.put((request_id, body, deadline_ms))
+                            return
                         api.log.append(("next", request_id))
                         return self.reply(200, body.encode(), {
                             "Lambda-Runtime-Aws-Request-Id": request_id,
@@ -85,6 +98,17 @@ class RuntimeApi:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+                if self.headers.get("X-Amz-Target") == "secretsmanager.GetSecretValue":
+                    signed = "/secretsmanager/aws4_request" in self.headers.get("Authorization", "")
+                    secret_id = json.loads(body).get("SecretId", "")
+                    api.log.append(("secret", secret_id))
+                    if not signed:
+                        return self.reply(403, b'{"__type":"UnrecognizedClientException"}')
+                    if secret_id not in api.secrets:
+                        return self.reply(400, b'{"__type":"ResourceNotFoundException"}')
+                    return self.reply(200, json.dumps({
+                        "ARN": secret_id, "Name": secret_id,
+                        "SecretString": api.secrets[secret_id]}).encode())
                 error_type = self.headers.get("Lambda-Runtime-Function-Error-Type", "")
                 if self.path == PREFIX + "/init/error":
                     with api.cond:

@@ -62,7 +62,11 @@ int main() {
   const int poll_seconds = static_cast<int>(EnvInt("TRAWL_POLL_SECONDS", 20));
   const int64_t stop_timeout_ms = EnvInt("TRAWL_STOP_TIMEOUT_MS", 20000);
   const int retry_delay = static_cast<int>(EnvInt("TRAWL_RETRY_DELAY_SECONDS", 5));
-  const int64_t test_hold_ms = EnvInt("TRAWL_TEST_HOLD_MS", 0);  // fault injection only
+#ifdef TRAWL_AWS_FAULT_INJECTION  // test builds only: hold a message before working on it
+  const int64_t test_hold_ms = EnvInt("TRAWL_TEST_HOLD_MS", 0);
+#else
+  const int64_t test_hold_ms = 0;
+#endif
   const std::string heartbeat = Env("TRAWL_HEARTBEAT_FILE");
   if (queue.empty()) {
     std::fprintf(stderr, "trawl-worker: set TRAWL_QUEUE_URL (or TRAWL_HEAVY_QUEUE_URL)\n");
