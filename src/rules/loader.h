@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "rules/definition.h"
 
@@ -25,6 +26,8 @@ struct LoadIssue {
   int64_t line = -1;  // 1-based, when the format has lines (importers)
 
   std::string ToString() const;
+  // ToString() as an ErrorCode::kParse error located at the definition (index, offset).
+  absl::Status ToStatus() const;
 };
 
 // What became of a file's rules (docs/rules.md, "Importing"): each rule is imported
@@ -42,6 +45,9 @@ struct ImportAccount {
   std::string ToString() const;
 };
 
+// A check of one definition beyond what the loader knows (e.g. that its validator exists).
+using DefinitionCheck = absl::FunctionRef<absl::Status(const Definition&)>;
+
 // Definitions plus every problem found. Definitions with problems are not included.
 struct RuleSet {
   std::vector<Definition> definitions;
@@ -54,15 +60,28 @@ struct RuleSet {
   // Appends `other`, reporting ids already present as issues (the later one is dropped).
   // With `rename_duplicates` (imported rule sets, whose formats do not promise unique
   // ids across files) a repeated id is kept as "<id>/<n>" and noted instead.
+  // Strong guarantee: if it fails (out of memory), the set is unchanged.
   void Merge(RuleSet other, bool rename_duplicates = false);
+  // Moves every definition from index `first` on that fails `check` to the issues.
+  void Check(DefinitionCheck check, size_t first = 0);
+  // Check(`check`) on `other`, then Merge; returns the first issue `other` brought
+  // (LoadIssue::ToStatus), or OK. The good definitions are added either way. Strong
+  // guarantee, as Merge.
+  absl::Status Add(RuleSet other, DefinitionCheck check, bool rename_duplicates = false);
+
+ private:
+  // other's ids repeated here or in itself: dropped as issues, or renamed and noted
+  void TakeDuplicates(RuleSet* other, bool rename) const;
+  void Append(RuleSet other);                 // reserves, then moves only
 };
 
 // Parses a JSON array of definitions or NDJSON (detected from the first non-space byte).
-// Returns an error only when the document as a whole cannot be read; per-definition
-// problems are returned in RuleSet::issues. `file` names the source in issues.
+// Returns an error (ErrorCode::kParse) only when the document as a whole cannot be read;
+// per-definition problems are returned in RuleSet::issues. `file` names the source.
 absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view file);
 
 // Loads a .json, .ndjson or .jsonl file (optionally .gz) or a corpus .tsv(.gz) file.
+// ErrorCode::kIo when the file cannot be read, kParse when it is not definitions.
 absl::StatusOr<RuleSet> LoadRuleFile(const std::string& path);
 
 // Decodes the literal escape syntax: `\xNN` for any byte, `\\` for a backslash.

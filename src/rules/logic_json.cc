@@ -3,6 +3,7 @@
 
 #include <cmath>
 
+#include "json/json.h"
 #include "rules/internal/logic_json_reader.h"
 #include "rules/loader.h"
 #include "util/strings.h"
@@ -10,7 +11,7 @@
 namespace trawl {
 namespace {
 
-using simdjson::dom::element;
+using element = json::Value;
 using internal::ReadJsonFlags;
 
 constexpr std::string_view kLogicFields[] = {
@@ -19,7 +20,7 @@ constexpr std::string_view kLogicFields[] = {
 
 bool ReadInt(element value, std::string_view field, int64_t* out,
              std::vector<std::string>* problems) {
-  if (value.get_int64().get(*out)) {
+  if (value.Get(out) != json::Error::kOk) {
     problems->push_back(StrCat("'", field, "' must be an integer"));
     return false;
   }
@@ -28,7 +29,7 @@ bool ReadInt(element value, std::string_view field, int64_t* out,
 
 bool ReadBool(element value, std::string_view field, bool* out,
               std::vector<std::string>* problems) {
-  if (value.get_bool().get(*out)) {
+  if (value.Get(out) != json::Error::kOk) {
     problems->push_back(StrCat("'", field, "' must be true or false"));
     return false;
   }
@@ -37,9 +38,9 @@ bool ReadBool(element value, std::string_view field, bool* out,
 
 void ReadPattern(element value, size_t index, RulePattern* p,
                  std::vector<std::string>* problems) {
-  simdjson::dom::object object;
+  json::Object object;
   const std::string where = StrCat("patterns[", index, "]");
-  if (value.get_object().get(object)) {
+  if (value.Get(&object) != json::Error::kOk) {
     problems->push_back(StrCat(where, " must be an object"));
     return;
   }
@@ -93,7 +94,7 @@ void ReadPattern(element value, size_t index, RulePattern* p,
 
 void ReadScope(element value, Scope* scope, std::vector<std::string>* problems) {
   std::string_view name;
-  if (!value.get_string().get(name)) {
+  if (value.Get(&name) == json::Error::kOk) {
     if (name == "component") return;
     if (name == "line") {
       scope->kind = ScopeKind::kLine;
@@ -102,8 +103,8 @@ void ReadScope(element value, Scope* scope, std::vector<std::string>* problems) 
     problems->push_back("'scope' must be \"component\", \"line\" or {\"kind\": ..., \"n\": N}");
     return;
   }
-  simdjson::dom::object object;
-  if (value.get_object().get(object)) {
+  json::Object object;
+  if (value.Get(&object) != json::Error::kOk) {
     problems->push_back("'scope' must be a string or an object");
     return;
   }
@@ -128,9 +129,9 @@ void ReadScope(element value, Scope* scope, std::vector<std::string>* problems) 
 }
 
 void ReadAllow(element value, size_t index, AllowList* allow, std::vector<std::string>* problems) {
-  simdjson::dom::object object;
+  json::Object object;
   const std::string where = StrCat("allow[", index, "]");
-  if (value.get_object().get(object)) {
+  if (value.Get(&object) != json::Error::kOk) {
     problems->push_back(StrCat(where, " must be an object"));
     return;
   }
@@ -252,7 +253,7 @@ namespace internal {
 bool ReadJsonString(element value, std::string_view field, std::string* out,
                     std::vector<std::string>* problems) {
   std::string_view s;
-  if (value.get_string().get(s)) {
+  if (value.Get(&s) != json::Error::kOk) {
     problems->push_back(StrCat("'", field, "' must be a string"));
     return false;
   }
@@ -262,14 +263,14 @@ bool ReadJsonString(element value, std::string_view field, std::string* out,
 
 bool ReadJsonStrings(element value, std::string_view field, std::vector<std::string>* out,
                      std::vector<std::string>* problems) {
-  simdjson::dom::array array;
-  if (value.get_array().get(array)) {
+  json::Array array;
+  if (value.Get(&array) != json::Error::kOk) {
     problems->push_back(StrCat("'", field, "' must be an array of strings"));
     return false;
   }
   for (element item : array) {
     std::string_view s;
-    if (item.get_string().get(s)) {
+    if (item.Get(&s) != json::Error::kOk) {
       problems->push_back(StrCat("'", field, "' must contain only strings"));
       return false;
     }
@@ -294,8 +295,8 @@ void ReadJsonFlags(element value, std::string_view field, uint32_t* flags,
 void ReadLogicField(std::string_view key, element value, RuleLogic* logic,
                     std::vector<std::string>* problems) {
   if (key == "patterns") {
-    simdjson::dom::array array;
-    if (value.get_array().get(array)) {
+    json::Array array;
+    if (value.Get(&array) != json::Error::kOk) {
       problems->push_back("'patterns' must be an array of objects");
       return;
     }
@@ -329,7 +330,7 @@ void ReadLogicField(std::string_view key, element value, RuleLogic* logic,
     }
   } else if (key == "min_entropy") {
     double floor = 0;
-    if (value.get_double().get(floor) || !std::isfinite(floor)) {
+    if (value.Get(&floor) != json::Error::kOk || !std::isfinite(floor)) {
       problems->push_back("'min_entropy' must be a number");
     } else {
       logic->has_entropy = true;
@@ -338,8 +339,8 @@ void ReadLogicField(std::string_view key, element value, RuleLogic* logic,
   } else if (key == "entropy_strict") {
     ReadBool(value, key, &logic->entropy_strict, problems);
   } else if (key == "allow") {
-    simdjson::dom::array array;
-    if (value.get_array().get(array)) {
+    json::Array array;
+    if (value.Get(&array) != json::Error::kOk) {
       problems->push_back("'allow' must be an array of objects");
       return;
     }

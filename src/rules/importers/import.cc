@@ -170,7 +170,13 @@ absl::StatusOr<RuleSet> LoadRuleFileAs(const std::string& path, RuleFormat forma
   if (!text.ok()) return text.status();
   std::string_view name = path;
   if (EndsWith(name, ".gz")) name.remove_suffix(3);
+  // trawl's own formats are named by their extension, so a damaged JSON file is reported
+  // as JSON (per definition), not as a file in no known format.
   if (format == RuleFormat::kAuto && EndsWith(name, ".tsv")) format = RuleFormat::kTsv;
+  if (format == RuleFormat::kAuto &&
+      (EndsWith(name, ".json") || EndsWith(name, ".ndjson") || EndsWith(name, ".jsonl"))) {
+    format = RuleFormat::kJson;
+  }
   // A file with no rule in it (only comments: signature-base keeps such files where rules
   // moved elsewhere) has no content to tell its format by; its name still does.
   if (format == RuleFormat::kAuto && !DetectRuleFormat(*text)) {

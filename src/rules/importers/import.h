@@ -47,9 +47,10 @@ std::optional<RuleFormat> DetectRuleFormat(std::string_view text);
 // native formats' rule sets carry an ImportAccount.
 absl::StatusOr<RuleSet> ParseRules(std::string_view text, std::string_view file, RuleFormat format);
 
-// Reads a rule file (optionally .gz) in `format` (kAuto: detected; a .tsv name selects
-// the corpus TSV; a .yar, .yara or .rules name decides when the content cannot, as in a
-// file of comments only).
+// Reads a rule file (optionally .gz) in `format` (kAuto: a .json, .ndjson or .jsonl name
+// selects trawl JSON and a .tsv name the corpus TSV; otherwise detected from the content,
+// and a .yar, .yara or .rules name decides when the content cannot, as in a file of
+// comments only).
 absl::StatusOr<RuleSet> LoadRuleFileAs(const std::string& path, RuleFormat format);
 
 }  // namespace trawl

@@ -1,32 +1,31 @@
 // File: logic_json_reader.h
-// Reads RuleLogic's JSON fields with simdjson's DOM. Internal to src/rules (loader.cc and
-// logic_json.cc): it brings in simdjson.h.
+// Reads RuleLogic's JSON fields through the JSON adapter (json/json.h). Internal to
+// src/rules (loader.cc and logic_json.cc).
 #ifndef TRAWL_SRC_RULES_INTERNAL_LOGIC_JSON_READER_H_
 #define TRAWL_SRC_RULES_INTERNAL_LOGIC_JSON_READER_H_
-
-#include <simdjson.h>
 
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "json/json.h"
 #include "rules/rule_logic.h"
 
 namespace trawl::internal {
 
 // Field readers shared by the definition loader: each appends a problem naming `field`
 // and returns false on a type mismatch.
-bool ReadJsonString(simdjson::dom::element value, std::string_view field, std::string* out,
+bool ReadJsonString(json::Value value, std::string_view field, std::string* out,
                     std::vector<std::string>* problems);
-bool ReadJsonStrings(simdjson::dom::element value, std::string_view field,
+bool ReadJsonStrings(json::Value value, std::string_view field,
                      std::vector<std::string>* out, std::vector<std::string>* problems);
 // An array of flag names (definition.h's ParseFlagName) into PatternFlag bits.
-void ReadJsonFlags(simdjson::dom::element value, std::string_view field, uint32_t* flags,
+void ReadJsonFlags(json::Value value, std::string_view field, uint32_t* flags,
                    std::vector<std::string>* problems);
 
 // Reads field `key` of a definition into `logic`; every problem is appended to
 // `problems`. REQUIRES: IsLogicField(key).
-void ReadLogicField(std::string_view key, simdjson::dom::element value, RuleLogic* logic,
+void ReadLogicField(std::string_view key, json::Value value, RuleLogic* logic,
                     std::vector<std::string>* problems);
 
 }  // namespace trawl::internal
