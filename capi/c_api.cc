@@ -174,7 +174,8 @@ struct CallbackSink {
     match.flags = m.flags;
     match.start = m.start;
     match.end = m.end;
-    match.data = m.text.data();
+    // NULL for a composite match whose bytes a stream no longer holds.
+    match.data = m.text.size() == m.end - m.start ? m.text.data() : nullptr;
     match.capture_count = m.capture_count;
     match.captures = m.captures;
     match.part_count = 0;

@@ -765,7 +765,7 @@ class Match:
     rule_id: str
     start: int
     end: int
-    data: bytes
+    data: Optional[bytes]  # None: a composite match whose bytes a stream no longer holds
     captures: List[Optional[Tuple[int, int]]] = field(default_factory=list)
 
 
@@ -821,7 +821,9 @@ class Scanner(_Handle):
                 caps = [None if c[2 * i] < 0 else (c[2 * i], c[2 * i + 1])
                         for i in range(m.capture_count)]
                 match = Match(m.rule_index, db.rule_id(m.rule_index), m.start, m.end,
-                              ctypes.string_at(m.data, m.end - m.start), caps)
+                              # NULL: a composite match whose bytes a stream no longer holds
+                              ctypes.string_at(m.data, m.end - m.start) if m.data else None,
+                              caps)
                 matches.append(match)
                 return 1 if callback is not None and callback(match) else 0
             except BaseException as e:  # must not unwind through C

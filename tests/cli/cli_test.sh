@@ -93,6 +93,12 @@ printf 'just some words\n' >"$work/notes.txt"
 check_fails rules-unknown-format "not a rule file trawl recognizes; .*YARA" "$trawl" rules check "$work/notes.txt"
 check_fails rules-forced-format "fixture.yar:1: not valid TOML" "$trawl" rules check --format gitleaks "$fixtures/fixture.yar"
 check_fails rules-format-name "unknown rule format 'xml'" "$trawl" compile --format xml "$fixtures/fixture.yar" -o "$work/x.tdb"
+# A YARA rule whose strings lie megabytes apart: the streamed scan reports the match
+# without its bytes (the stream no longer holds them) instead of reading freed memory.
+"$trawl" compile "$fixtures/fixture.yar" -o "$work/yara.tdb" 2>/dev/null
+python3 -c "import sys; sys.stdout.write('ALPHA ' + 'x' * (4 << 20) + ' gamma')" >"$work/far.txt"
+check scan-far-composite "$trawl" scan --db "$work/yara.tdb" "$work/far.txt"
+contains scan-far-composite-match '"rule":"yara.TwoStrings","category":"signature","severity":"medium","start":0,"end":4194318,"text":null'
 
 
 # A rule file that does not parse as a whole, in every format the loader reads, is fatal

@@ -509,7 +509,11 @@ int PrintMatch(const trawl_match* m, void* user_data) {
   line.append(",\"start\":").append(std::to_string(m->start));
   line.append(",\"end\":").append(std::to_string(m->end));
   line.append(",\"text\":");
-  AppendJsonString(&line, std::string_view(m->data, m->end - m->start));
+  if (m->data == nullptr) {
+    line.append("null");  // a composite match spanning bytes the stream no longer holds
+  } else {
+    AppendJsonString(&line, std::string_view(m->data, m->end - m->start));
+  }
   line.append(",\"captures\":[");
   for (uint32_t g = 0; g < m->capture_count; ++g) {
     if (g) line.push_back(',');
