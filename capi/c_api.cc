@@ -379,9 +379,21 @@ trawl_status trawl_rules_add_file_as(trawl_rules* rules, const char* path, const
     const std::optional<trawl::RuleFormat> parsed = trawl::ParseRuleFormat(format);
     if (!parsed) {
       return Fail(err, TRAWL_E_UNSUPPORTED,
-                  trawl::StrCat("unknown rule format '", format, "'; ", trawl::KnownRuleFormats()));
+                  std::string("unknown rule format '") + format + "'; " +
+                      trawl::KnownRuleFormats());
     }
     return ToCStatus(trawl::AddRuleFileAs(&rules->set, path, *parsed), err);
+  });
+}
+
+trawl_status trawl_rules_add_json(trawl_rules* rules, const char* data, size_t len,
+                                  const char* name, trawl_error* err) noexcept {
+  if (rules == nullptr || (data == nullptr && len > 0)) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  return Guard(err, [&] {
+    return ToCStatus(trawl::AddRuleText(&rules->set, Bytes(data, len), name ? name : "<memory>"),
+                     err);
   });
 }
 

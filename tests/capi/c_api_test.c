@@ -753,6 +753,8 @@ static void test_imported_rules(void) {
   trawl_scratch_free(scratch);
   trawl_db_free(db);
   trawl_rules_free(rules);
+}
+
 static int same_bytes(const trawl_buffer* a, const trawl_buffer* b) {
   return a != NULL && b != NULL && trawl_buffer_size(a) == trawl_buffer_size(b) &&
          memcmp(trawl_buffer_data(a), trawl_buffer_data(b), trawl_buffer_size(a)) == 0;
