@@ -99,6 +99,7 @@ int main() {
     if (messages.empty()) continue;
     const trawl_host::SqsMessage& m = messages[0];
     std::fprintf(stderr, "trawl-worker: working on message %s\n", m.message_id.c_str());
+    const auto started = std::chrono::steady_clock::now();
 
     std::mutex mu;
     std::condition_variable cv;
@@ -150,7 +151,10 @@ int main() {
     if (ok) {
       r = sqs.DeleteMessage(queue, m.receipt_handle);
       if (!r.ok) std::fprintf(stderr, "trawl-worker: delete: %s\n", r.message.c_str());
-      std::fprintf(stderr, "trawl-worker: done %s\n", m.message_id.c_str());
+      std::fprintf(stderr, "trawl-worker: done %s in %.1f ms\n", m.message_id.c_str(),
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                             started)
+                       .count());
     } else {
       std::fprintf(stderr, "trawl-worker: %s failed: %s: %s\n", m.message_id.c_str(),
                    stage_error.type.c_str(), stage_error.message.c_str());
