@@ -334,8 +334,9 @@ AwsResult Aws::ReplaceMetadata(const std::string& bucket, const std::string& key
   request.method = "PUT";
   request.url = ObjectUrl(Endpoint("s3"), bucket, key);
   request.headers.emplace_back("Content-Type", content_type);
+  // "bucket/key", the form IAM's s3:x-amz-copy-source condition is written against.
   request.headers.emplace_back("x-amz-copy-source",
-                               "/" + UriEncode(bucket, true) + "/" + UriEncode(key, false));
+                               UriEncode(bucket, true) + "/" + UriEncode(key, false));
   request.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
   AddMetadata(metadata, &request);
   AwsResult r = Call("s3", std::move(request));

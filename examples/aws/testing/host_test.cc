@@ -469,7 +469,7 @@ TEST(AwsTest, ComponentStatusIsReplacedInPlace) {
   ASSERT_TRUE(aws.ReplaceMetadata("b", "packages/p/components/c", "application/octet-stream", status).ok);
   const LocalServer::Request copy = s3.requests()[2];
   EXPECT_EQ(copy.line, "PUT /b/packages/p/components/c HTTP/1.1");
-  EXPECT_EQ(copy.Header("x-amz-copy-source"), "/b/packages/p/components/c");
+  EXPECT_EQ(copy.Header("x-amz-copy-source"), "b/packages/p/components/c");
   EXPECT_EQ(copy.Header("x-amz-metadata-directive"), "REPLACE");
   EXPECT_EQ(copy.Header("x-amz-meta-trawl-status"), "analysed");
   EXPECT_EQ(copy.Header("x-amz-meta-trawl-attempts"), "1");
