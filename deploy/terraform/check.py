@@ -32,8 +32,8 @@
      queue alarms; every function reserves concurrency and every SQS mapping's
      maximum_concurrency stays within it; the dashboard shows queues, dead letters, tasks,
      duration, errors, throttles and packages reported; component-status writes are
-     metadata copies of packages/*/components/* only; classify knows the analyze
-     function's memory.
+     metadata copies of packages/*/components/* only; the worker may protect itself from
+     scale-in; classify knows the analyze function's memory.
 
     check.py PARSED.json            # exit 1 and one line per violation
     check.py --self-test PARSED.json  # every seeded violation must be caught
@@ -670,6 +670,10 @@ def operations_violations(doc, hcl):
                 found.append(f"data.aws_iam_policy_document.{name}: MarkComponentStatus beyond packages/*/components/*")
     if not marks:
         found.append("no stage may set component status (MarkComponentStatus)")
+    # Scale-in must stop idle workers: a busy one protects itself through the ECS agent.
+    if targets and not any(st.get("sid") == "ScaleInProtection" and "ecs:UpdateTaskProtection" in as_list(st.get("actions"))
+                           for _, body in blocks(doc, "data", "aws_iam_policy_document") for st in statements(body)):
+        found.append("worker: cannot protect a busy task from scale-in (ecs:UpdateTaskProtection)")
     # Classify routes by what the analyze function has, not the library's defaults alone.
     env = json.dumps(hcl.locals.get("stage_environment", {}))
     if "TRAWL_LIGHT_MAX_MEMORY_BYTES" not in env or "local.memory.analyze" not in env:
@@ -853,6 +857,8 @@ def self_test(doc):
         "condition"), "not limited to metadata copies")
     expect("status writes on all of packages/", lambda d: statement(d, "stage", "MarkComponentStatus").update(
         resources=["${local.data_arn}/packages/*"]), "beyond packages/*/components/*")
+    expect("busy workers unprotected from scale-in", lambda d: statement(d, "stage", "ScaleInProtection").update(
+        actions=["ecs:GetTaskProtection"]), "cannot protect a busy task")
     expect("classify blind to the analyze function's memory", lambda d: local(d, "stage_environment")[
         "stage_environment"].pop("TRAWL_LIGHT_MAX_MEMORY_BYTES"), "TRAWL_LIGHT_MAX_MEMORY_BYTES")
     print(f"self-test: {seeds - failures} of {seeds} seeded violations caught")

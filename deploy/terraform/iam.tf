@@ -186,6 +186,15 @@ data "aws_iam_policy_document" "stage" {
       resources = ["${aws_cloudwatch_log_group.stage[each.key].arn}:*"]
     }
   }
+  # The worker protects itself from scale-in while it holds a message (ECS_AGENT_URI).
+  dynamic "statement" {
+    for_each = each.key == "worker" ? [1] : []
+    content {
+      sid       = "ScaleInProtection"
+      actions   = ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"]
+      resources = ["arn:${data.aws_partition.current.partition}:ecs:${var.region}:${data.aws_caller_identity.current.account_id}:task/${var.name}-workers/*"]
+    }
+  }
   # Lambda in a VPC manages its network interfaces with these, which have no resource level.
   dynamic "statement" {
     for_each = each.key == "worker" ? [] : [1]
