@@ -1,6 +1,7 @@
 resource "aws_ecs_cluster" "workers" {
   name = "${var.name}-workers"
-  # Task counts for the worker alarm (alarms.tf), and per-task resource metrics.
+  # Running task counts for the scaling alarms (scaling.tf, alarms.tf), and per-task
+  # resource metrics.
   setting {
     name  = "containerInsights"
     value = "enabled"
