@@ -40,6 +40,7 @@ import os
 import queue
 import random
 import re
+import resource
 import shutil
 import signal
 import statistics
@@ -458,8 +459,13 @@ def run(build, work, logdir, services, args, parts):
         p["expected"] = subprocess.run([trawl, "analyze", "--db", db, "--format", "json", "--no-values",
                                         "--fingerprint-key-file", key_file, p["path"]],
                                        check=True, capture_output=True, timeout=300).stdout
+    def cpu_seconds():  # user + system time of the children waited for so far
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+    cpu_before = cpu_seconds()
     with ThreadPoolExecutor(2) as pool:
         list(pool.map(reference, packages))
+    reference_cpu = cpu_seconds() - cpu_before
     by_id = {p["package_id"]: p for p in packages}
     assert len(by_id) == len(packages), "two generated packages are identical"
     kinds = {k: sum(p["kind"] == k for p in packages) for k in ("small", "medium", "nested", "heavy")}
@@ -525,6 +531,7 @@ def run(build, work, logdir, services, args, parts):
     scaler = ScalerLoop(sqs, queues["heavy"], fleet, policy, args.period, args.max_workers)
     sampler = Sampler(sqs, queues, fleet, parts["functions"])
     parts["threads"] += mappings + [scaler, sampler]
+    pipeline_cpu_start = cpu_seconds()
     for t in mappings + invokers + [scaler, sampler]:
         t.start()
 
@@ -571,6 +578,11 @@ def run(build, work, logdir, services, args, parts):
     scaler.stop_flag.set()
     for m in mappings:
         m.stop_flag.set()
+    for m in mappings:
+        m.join(10)
+    for f in parts["functions"]:  # their CPU time is counted once they are waited for
+        f.stop()
+    pipeline_cpu = cpu_seconds() - pipeline_cpu_start
 
     # --- Checks -------------------------------------------------------------------------
     problems = []
@@ -658,10 +670,15 @@ def run(build, work, logdir, services, args, parts):
         out = {"components": len(ms), "total_s": round(sum(ms) / 1000, 2),
                "mean_ms": round(statistics.mean(ms), 1) if ms else 0, "max_ms": round(max(ms), 1) if ms else 0,
                "bytes": sum(s[1] for s in samples)}
-        # Analysis time against size (least squares), for bench/cost_model.py.
-        if len(samples) >= 2 and len({s[1] for s in samples}) > 1:
-            fit = statistics.linear_regression([s[1] / 1e6 for s in samples], ms)
+        # Analysis time against size, for bench/cost_model.py: least squares where the
+        # sizes spread (the light tier's), else proportional (the heavy components are all
+        # about 3 MiB, and a slope through one size is noise).
+        sizes = [s[1] for s in samples]
+        if len(samples) >= 2 and max(sizes) >= 4 * max(min(sizes), 1):
+            fit = statistics.linear_regression([s / 1e6 for s in sizes], ms)
             out["ms_per_mb"], out["fixed_ms"] = round(fit.slope, 2), round(max(fit.intercept, 0), 2)
+        elif samples:
+            out["ms_per_mb"], out["fixed_ms"] = round(sum(ms) / (sum(sizes) / 1e6), 2), 0.0
         return out
     def intake_fit(samples):  # intake time against the components it registers
         if len(samples) < 2 or len({n for _, n in samples}) < 2:
@@ -680,6 +697,11 @@ def run(build, work, logdir, services, args, parts):
         "handler_seconds": {k: round(sum(v) / 1000, 2) for k, v in times["handler"].items()},
         "invocations": {k: len(v) for k, v in times["handler"].items()},
         "component_statuses": statuses, "duplicates": duplicated, "faults": checks,
+        # The same packages through `trawl analyze` (one process each) in the same run: the
+        # pipeline's CPU time (every function and worker process, duplicates and retries
+        # included; not the local services') against it.
+        "cpu_seconds": {"pipeline": round(pipeline_cpu, 1), "trawl_analyze": round(reference_cpu, 1),
+                        "ratio": round(pipeline_cpu / max(reference_cpu, 1e-9), 2)},
         "scaling_history": history[:: max(1, len(history) // 60)],
         "cpus": os.cpu_count(), "load_average": os.getloadavg()[0], "rules": args.rules,
     }
@@ -703,6 +725,9 @@ def print_table(r):
     d = r["peak_queue_depth"]
     print(f"| {r['packages']} ({r['package_bytes'] / 1e6:.1f} MB) | {r['drain_seconds']} s | "
           f"{d['classify']} / {d['light']} / {d['heavy']} / {d['aggregate']} | {r['peak_workers']} |")
+    c = r["cpu_seconds"]
+    print(f"\nCPU: pipeline {c['pipeline']} s, `trawl analyze` of the same packages {c['trawl_analyze']} s: "
+          f"**{c['ratio']}×**")
     print("\n| tier | components | analysis time (total / mean / max) | busy time | peak RSS |")
     print("|---|---|---|---|---|")
     for tier, proc, busy in (("light (analyze Lambda)", "analyze", "analyze"), ("heavy (worker)", "worker", "worker")):
