@@ -200,6 +200,8 @@ def main(argv=None):
     ap.add_argument("--drain-hours", type=float, default=2)
     ap.add_argument("--warm-pool", type=int, default=1)
     ap.add_argument("--price", action="append", default=[], metavar="NAME=USD")
+    ap.add_argument("--memory", action="append", default=[], metavar="STAGE=MB",
+                    help="a function's memory instead of Terraform's (the measured peak RSS is far below)")
     args = ap.parse_args(argv)
     prices = dict(PRICES)
     for item in args.price:
@@ -209,6 +211,11 @@ def main(argv=None):
         prices[name] = float(value)
     measured = json.loads(read(args.measurements))
     sizes = terraform_sizes()
+    for item in args.memory:
+        stage, _, mb = item.partition("=")
+        if stage not in sizes["lambda_mb"]:
+            ap.error(f"unknown stage {stage}")
+        sizes["lambda_mb"][stage] = int(mb)
     r = rates(measured)
     work = per_package(default_profile(), r)
     instance, vcpu, gib = size_instance(args.peak_packages, work, sizes, args.drain_hours)

@@ -235,6 +235,8 @@ class Fleet:
                 self.started += 1
                 wid = f"worker{self.started:02d}"
                 env = dict(self.env, ECS_AGENT_URI=self.agent.uri(wid))
+                if self.started == 1:  # the SIGTERM fault's target: it holds its message 3 s
+                    env["TRAWL_TEST_HOLD_MS"] = "3000"
                 self.workers[wid] = subprocess.Popen([self.binary], env=env, stdout=open(self.log_path(wid), "w"),
                                                      stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
             surplus = len(live) - desired
@@ -547,16 +549,16 @@ def run(build, work, logdir, services, args, parts):
             events.put(event)
             duplicated["notification"] += 1
 
-    # SIGTERM to the first worker seen in the middle of a heavy component.
+    # SIGTERM to the first worker in the middle of its first heavy message (it holds it for
+    # 3 s before working, so the stop timeout always runs out: it must release it).
     sigterm = {}
 
     def sigterm_busy_worker():
-        for wid, p in list(fleet.workers.items()):
-            text = open(fleet.log_path(wid)).read()
-            if p.poll() is None and "working on message" in text and "done " not in text:
-                p.send_signal(signal.SIGTERM)
-                sigterm["worker"] = wid
-                return True
+        p = fleet.workers.get("worker01")
+        if p and p.poll() is None and "working on message" in open(fleet.log_path("worker01")).read():
+            p.send_signal(signal.SIGTERM)
+            sigterm["worker"] = "worker01"
+            return True
         return False
     wait_until("a worker busy with a heavy component", sigterm_busy_worker, 300, interval=0.02)
     log("SIGTERM to", sigterm["worker"], "in the middle of a component")
