@@ -127,7 +127,7 @@ def main():
             ("another entry point", dockerfile.replace('ENTRYPOINT ["/usr/local/bin/trawl-worker"]',
                                                        'ENTRYPOINT ["/bin/sh"]'), dockerignore, "ENTRYPOINT"),
             ("root", dockerfile.replace("USER 65532:65532", "USER 0:0"), dockerignore, "non-root"),
-            ("debug info shipped", dockerfile.replace(" /build/capi/libtrawl.so.1 /build/aws/trawl-worker &&",
+            ("debug info shipped", dockerfile.replace(" /build/capi/libtrawl.so.2 /build/aws/trawl-worker &&",
                                                       " /build/aws/trawl-worker &&"), dockerignore, "debug info"),
             ("health check on another file", dockerfile.replace("$(cat /tmp/trawl-heartbeat)", "$(cat /tmp/x)"),
              dockerignore, "HEALTHCHECK"),
