@@ -7,8 +7,9 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "analyze/component_analyzer.h"
 #include "analyze/component_result_json.h"
 #include "intake/skip_policy.h"
@@ -159,7 +160,9 @@ void LinkRelated(const PackageReport& report, const ScoringPolicy& policy,
                                          policy.related_categories.end());
   // Keys ranked in map order, so links compare as integers.
   std::vector<AggregatedFinding*> by_rank;
-  absl::flat_hash_map<const AggregatedFinding*, uint32_t> rank_of;
+  // std::unordered_map, not absl::flat_hash_map: this Abseil (20220623) leaves a map
+  // whose growth threw bad_alloc unfit to destroy (tests/capi/alloc_failure_test.cc).
+  std::unordered_map<const AggregatedFinding*, uint32_t> rank_of;
   by_rank.reserve(by_key.size());
   for (auto& [key, finding] : by_key) {
     rank_of[&finding] = static_cast<uint32_t>(by_rank.size());

@@ -26,6 +26,7 @@
 #include "structure/binary_structure.h"
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 

@@ -73,11 +73,13 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
                                                          const AnalyzeOptions& options) {
   auto component = CheckedComponent(manifest, component_id, content);
   if (!component.ok()) return component.status();
+  // The plan the classify stage wrote for these bytes: the same function, the same steps.
+  const ProcessingPlan plan = PlanComponent(**component, content, PlanOptionsFor(db.get()));
   auto analyzer = ComponentAnalyzer::Create(std::move(db));
   if (!analyzer.ok()) return analyzer.status();
   AnalyzeOptions with_package = options;
   with_package.package_id = manifest.package_id;
-  auto result = (*analyzer)->Analyze(**component, content, with_package);
+  auto result = (*analyzer)->Analyze(plan, content, with_package);
   if (!result.ok()) {
     return SkippedResult(**component, manifest.package_id,
                          StrCat("analysis failed: ", std::string(result.status().message())));
@@ -85,17 +87,26 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
   return result;
 }
 
-absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const std::string& path,
+absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& input,
                                                          const PackageOptions& options) {
   DecomposeOptions decompose;
   decompose.limits = options.limits;
   decompose.package_id = options.package_id;
-  if (decompose.package_id.empty()) {
-    auto file = MappedFile::Open(path);
+  decompose.package_name = options.package_name;
+  if (decompose.package_id.empty() && input.path.empty()) {
+    decompose.package_id = ToHex(Sha256Of(input.bytes));
+  } else if (decompose.package_id.empty()) {
+    auto file = MappedFile::Open(input.path);
     if (!file.ok()) return file.status();
     decompose.package_id = ToHex(Sha256Of(file->bytes()));
   }
   return decompose;
+}
+
+absl::StatusOr<Manifest> DecomposeInput(const PackageInput& input, const DecomposeOptions& options,
+                                        ComponentCallback callback) {
+  return input.path.empty() ? DecomposeBytes(input.bytes, options, callback)
+                            : DecomposeFile(input.path, options, callback);
 }
 
 namespace {
@@ -110,6 +121,7 @@ class BatchAnalysis {
   BatchAnalysis(std::shared_ptr<const Database> db, const PackageOptions& options,
                 const AnalyzeOptions& analyze, absl::Time deadline, std::string budget_text)
       : db_(std::move(db)),
+        plan_options_(PlanOptionsFor(db_.get())),
         options_(options),
         analyze_(analyze),
         deadline_(deadline),
@@ -169,7 +181,9 @@ class BatchAnalysis {
 
   ComponentResult AnalyzeOne(ComponentAnalyzer& analyzer, const Component& component,
                              std::string_view content) {
-    auto result = analyzer.Analyze(component, content, analyze_);
+    // Each component runs its plan, made as the classify stage makes it.
+    auto result = analyzer.Analyze(PlanComponent(component, content, plan_options_), content,
+                                   analyze_);
     // A failure is recorded, not fatal: the component is accounted for with the reason.
     if (result.ok()) return *std::move(result);
     return SkippedResult(component, analyze_.package_id,
@@ -209,6 +223,7 @@ class BatchAnalysis {
   }
 
   const std::shared_ptr<const Database> db_;
+  const PlanOptions plan_options_;
   const PackageOptions& options_;
   const AnalyzeOptions& analyze_;
   const absl::Time deadline_;
@@ -224,11 +239,11 @@ class BatchAnalysis {
 
 }  // namespace
 
-absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
-                                                 std::shared_ptr<const Database> db,
-                                                 const PackageOptions& options) {
+absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
+                                             std::shared_ptr<const Database> db,
+                                             const PackageOptions& options) {
   const absl::Time start = absl::Now();
-  auto decompose = PackageDecomposeOptions(path, options);
+  auto decompose = PackageDecomposeOptions(input, options);
   if (!decompose.ok()) return decompose.status();
   // One deadline for the whole package: intake, then every component's scans.
   AnalyzeOptions analyze = options.analyze;
@@ -241,9 +256,10 @@ absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
   analyze.package_id = decompose->package_id;
   BatchAnalysis batches(db, options, analyze, analyze.limits.deadline,
                         StrCat(absl::ToInt64Milliseconds(budget), " ms"));
-  auto manifest = DecomposeFile(path, *decompose, [&](const Component& c, std::string_view content) {
-    return batches.Add(c, content);
-  });
+  auto manifest =
+      DecomposeInput(input, *decompose, [&](const Component& c, std::string_view content) {
+        return batches.Add(c, content);
+      });
   if (!manifest.ok()) return manifest.status();
   auto by_id = batches.Finish();
   if (!by_id.ok()) return by_id.status();
@@ -253,13 +269,13 @@ absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
   return Aggregate(*std::move(manifest), std::move(results), options.aggregate);
 }
 
-absl::StatusOr<std::string> ClassifyPackageFileJson(const std::string& path, const Database* db,
-                                                    const PackageOptions& options) {
-  auto decompose = PackageDecomposeOptions(path, options);
+absl::StatusOr<std::string> ClassifyPackageJson(const PackageInput& input, const Database* db,
+                                                const PackageOptions& options) {
+  auto decompose = PackageDecomposeOptions(input, options);
   if (!decompose.ok()) return decompose.status();
   const PlanOptions plan_options = PlanOptionsFor(db);
   std::vector<ProcessingPlan> plans;
-  auto manifest = DecomposeFile(path, *decompose, [&](const Component& c, std::string_view content) {
+  auto manifest = DecomposeInput(input, *decompose, [&](const Component& c, std::string_view content) {
     plans.push_back(PlanComponent(c, content, plan_options));
     return absl::OkStatus();
   });

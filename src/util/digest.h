@@ -23,6 +23,9 @@ class Sha256 {
   Sha256& operator=(const Sha256&) = delete;
 
   void Update(std::string_view data);
+  // Updates with the field's length, then the field: a list of fields hashed this way
+  // never collides with another list.
+  void UpdateField(std::string_view field);
   // REQUIRES: called once; the object is spent afterwards.
   Sha256Digest Finish();
 

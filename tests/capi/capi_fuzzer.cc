@@ -1,17 +1,18 @@
 // Fuzzes the public C API as a host drives it, with hostile arguments: option keys and
 // values (every accepted one must lie within trawl_option_bounds, and scanning with the
-// result must work), trawl_analyze_component on fuzzed content under a manifest that
-// names it (and on a fuzzed manifest), and trawl_aggregate with fuzzed manifests and
-// component results. Nothing may crash, and every report that is produced must be a
-// JSON document whose numbers are numbers.
+// result must work), trawl_component_analyze on fuzzed content under a manifest that
+// names it (and on a fuzzed manifest), trawl_report_aggregate with fuzzed manifests and
+// component results, and trawl_package_analyze on fuzzed package bytes. Nothing may
+// crash, and every report that is produced must be a JSON document whose numbers are
+// numbers.
 #include <fuzzer/FuzzedDataProvider.h>
-#include <simdjson.h>
 
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "json/json.h"
 #include "trawl/trawl.h"
 #include "util/digest.h"
 
@@ -79,15 +80,17 @@ std::string ManifestFor(std::string_view content, std::string_view name) {
 
 // No value of a report is null: the documents have no optional-by-null fields, so a null
 // is a number that was not finite (JSON has no infinity).
-bool HasNull(simdjson::dom::element e) {
-  if (e.is_null()) return true;
-  if (e.is_array()) {
-    for (simdjson::dom::element item : e.get_array()) {
+bool HasNull(trawl::json::Value e) {
+  if (e.IsNull()) return true;
+  trawl::json::Array array;
+  if (e.Get(&array) == trawl::json::Error::kOk) {
+    for (trawl::json::Value item : array) {
       if (HasNull(item)) return true;
     }
   }
-  if (e.is_object()) {
-    for (simdjson::dom::key_value_pair field : e.get_object()) {
+  trawl::json::Object object;
+  if (e.Get(&object) == trawl::json::Error::kOk) {
+    for (const auto& field : object) {
       if (HasNull(field.value)) return true;
     }
   }
@@ -97,9 +100,9 @@ bool HasNull(simdjson::dom::element e) {
 // A JSON report must parse, and no number in it may have been written as null.
 void CheckReport(const trawl_buffer* buffer) {
   const std::string_view text(trawl_buffer_data(buffer), trawl_buffer_size(buffer));
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(text.data(), text.size()).get(doc) || HasNull(doc)) std::abort();
+  trawl::json::Parser parser;
+  trawl::json::Value doc;
+  if (parser.Parse(text, &doc) != trawl::json::Error::kOk || HasNull(doc)) std::abort();
 }
 
 trawl_options* FuzzedOptions(FuzzedDataProvider& in) {
@@ -115,6 +118,11 @@ trawl_options* FuzzedOptions(FuzzedDataProvider& in) {
     if (status == TRAWL_OK && (bounds != TRAWL_OK || value < lo || value > hi)) std::abort();
     if (bounds == TRAWL_OK && value >= lo && value <= hi && status != TRAWL_OK) std::abort();
   }
+  if (in.ConsumeBool()) {
+    // Refused unless libphonenumber knows the region; never a crash.
+    const std::string region = in.ConsumeRandomLengthString(4);
+    trawl_options_set_string(options, TRAWL_OPT_DEFAULT_REGION, region.c_str());
+  }
   // A budget a fuzzed run can honour; scans and analysis must stay short.
   trawl_options_set_int(options, TRAWL_OPT_TIME_BUDGET_MS, 2000);
   trawl_options_set_int(options, TRAWL_OPT_COMPILE_THREADS, 1);
@@ -127,7 +135,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
   trawl_db* db = Database();
   trawl_options* options = FuzzedOptions(in);
-  const int mode = in.ConsumeIntegralInRange(0, 3);
+  const int mode = in.ConsumeIntegralInRange(0, 4);
   trawl_buffer* out = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   if (mode == 0) {
@@ -146,15 +154,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string content = in.ConsumeRemainingBytesAsString();
     const std::string manifest = ManifestFor(content, name);
     const trawl_status status =
-        trawl_analyze_component(&out, db, manifest.data(), manifest.size(),
+        trawl_component_analyze(&out, db, manifest.data(), manifest.size(),
                                 "11111111111111111111111111111111", content.data(),
                                 content.size(), options, &err);
     if (status != TRAWL_OK) std::abort();  // the manifest is valid and names the content
     const char* results[2] = {trawl_buffer_data(out), trawl_buffer_data(out)};
     const size_t lens[2] = {trawl_buffer_size(out), trawl_buffer_size(out)};
     trawl_buffer* report = nullptr;
-    if (trawl_aggregate(&report, manifest.data(), manifest.size(), results, lens, 2, options,
-                        TRAWL_REPORT_JSON, &err) != TRAWL_OK) {
+    if (trawl_report_aggregate(&report, manifest.data(), manifest.size(), results, lens, 2,
+                               options, TRAWL_REPORT_JSON, &err) != TRAWL_OK) {
       std::abort();  // analysis output must always aggregate
     }
     CheckReport(report);
@@ -164,9 +172,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     const std::string manifest = in.ConsumeRandomLengthString(4096);
     const std::string id = in.ConsumeRandomLengthString(40);
     const std::string content = in.ConsumeRemainingBytesAsString();
-    trawl_analyze_component(&out, db, manifest.data(), manifest.size(), id.c_str(),
+    trawl_component_analyze(&out, db, manifest.data(), manifest.size(), id.c_str(),
                             content.data(), content.size(), options, &err);
-  } else {
+  } else if (mode == 3) {
     // Aggregation of hostile results, under a valid manifest or a hostile one.
     const bool valid_manifest = in.ConsumeBool();
     const std::string manifest =
@@ -183,9 +191,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       lens.push_back(r.size());
     }
     const trawl_status status =
-        trawl_aggregate(&out, manifest.data(), manifest.size(), pointers.data(), lens.data(),
-                        results.size(), options, format, &err);
+        trawl_report_aggregate(&out, manifest.data(), manifest.size(), pointers.data(),
+                               lens.data(), results.size(), options, format, &err);
     if (status == TRAWL_OK && format == TRAWL_REPORT_JSON) CheckReport(out);
+  } else {
+    // A package in memory (any bytes: an archive, a compressed stream, plain content),
+    // through intake, the plans, the analysis and aggregation in one call.
+    const std::string package = in.ConsumeRemainingBytesAsString();
+    // Whatever the fuzzed options said, expansion stays small enough for the fuzzer's
+    // memory limit (intake's own limits are fuzzed by tests/intake).
+    trawl_options_set_int(options, TRAWL_OPT_MAX_TOTAL_BYTES, 16 << 20);
+    trawl_options_set_int(options, TRAWL_OPT_MAX_COMPONENT_BYTES, 16 << 20);
+    trawl_options_set_int(options, TRAWL_OPT_MAX_ENTRIES, 10000);
+    const trawl_status status = trawl_package_analyze(&out, db, package.data(), package.size(),
+                                                      options, TRAWL_REPORT_JSON, &err);
+    if (status == TRAWL_OK) CheckReport(out);
   }
   trawl_buffer_free(out);
   trawl_options_free(options);

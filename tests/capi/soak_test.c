@@ -99,7 +99,7 @@ static void AnalyzeInStages(const trawl_db* db, const trawl_options* options, co
   trawl_error err = TRAWL_ERROR_INIT;
   trawl_buffer* manifest = NULL;
   EmptyDirectory(parts);
-  trawl_status s = trawl_decompose_to_directory(&manifest, package, parts, options, &err);
+  trawl_status s = trawl_package_decompose_to_directory(&manifest, package, parts, options, &err);
   if (s != TRAWL_OK) Die("decompose", s, &err);
   trawl_buffer* work = NULL;
   s = trawl_manifest_work(&work, trawl_buffer_data(manifest), trawl_buffer_size(manifest), &err);
@@ -120,12 +120,12 @@ static void AnalyzeInStages(const trawl_db* db, const trawl_options* options, co
     char* content = ReadAll(path, &len);
     if (content == NULL) Die(path, TRAWL_E_IO, NULL);
     trawl_buffer* plan = NULL;
-    s = trawl_plan_component(&plan, db, trawl_buffer_data(manifest), trawl_buffer_size(manifest),
+    s = trawl_component_plan(&plan, db, trawl_buffer_data(manifest), trawl_buffer_size(manifest),
                              id, content, len, options, &err);
     if (s != TRAWL_OK) Die("plan", s, &err);
     trawl_buffer_free(plan);
     trawl_buffer* result = NULL;
-    s = trawl_analyze_component(&result, db, trawl_buffer_data(manifest),
+    s = trawl_component_analyze(&result, db, trawl_buffer_data(manifest),
                                 trawl_buffer_size(manifest), id, content, len, options, &err);
     if (s != TRAWL_OK) Die("analyze-component", s, &err);
     free(content);
@@ -136,8 +136,9 @@ static void AnalyzeInStages(const trawl_db* db, const trawl_options* options, co
     ++count;
   }
   trawl_buffer* report = NULL;
-  s = trawl_aggregate(&report, trawl_buffer_data(manifest), trawl_buffer_size(manifest),
-                      (const char* const*)results, lens, count, options, TRAWL_REPORT_JSON, &err);
+  s = trawl_report_aggregate(&report, trawl_buffer_data(manifest), trawl_buffer_size(manifest),
+                             (const char* const*)results, lens, count, options, TRAWL_REPORT_JSON,
+                             &err);
   if (s != TRAWL_OK) Die("aggregate", s, &err);
   for (size_t i = 0; i < count; ++i) free(results[i]);
   trawl_buffer_free(report);
@@ -207,7 +208,7 @@ int main(int argc, char** argv) {
     const char* package = packages[(size_t)round % package_count];
     AnalyzeInStages(db, options, package, parts);
     trawl_buffer* report = NULL;
-    s = trawl_analyze_package_file(&report, db, package, options, TRAWL_REPORT_JSON, &err);
+    s = trawl_package_analyze_file(&report, db, package, options, TRAWL_REPORT_JSON, &err);
     if (s != TRAWL_OK) Die("analyze", s, &err);
     trawl_buffer_free(report);
     const long rss = ResidentKib();

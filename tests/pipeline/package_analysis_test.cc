@@ -261,7 +261,8 @@ TEST(PackageAnalysisTest, PlansAndAggregationAgreeOnWhatNeedsAnalysis) {
       {.format = "ustar"});
   PackageOptions options;
   options.limits.max_depth = 1;
-  auto decompose = PackageDecomposeOptions(WritePackage("mixed.tar", tar), options);
+  auto decompose =
+      PackageDecomposeOptions(PackageInput::File(WritePackage("mixed.tar", tar)), options);
   ASSERT_TRUE(decompose.ok()) << decompose.status();
   std::map<std::string, bool> planned;
   auto manifest = DecomposeFile(WritePackage("mixed.tar", tar), *decompose,
@@ -284,7 +285,8 @@ TEST(PackageAnalysisTest, FifoPackageIsRefusedWithoutBlocking) {
   const std::string fifo = (std::filesystem::path(::testing::TempDir()) / "package.fifo").string();
   std::filesystem::remove(fifo);
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
-  auto result = std::async(std::launch::async, [&] { return PackageDecomposeOptions(fifo, {}); });
+  auto result = std::async(std::launch::async,
+                           [&] { return PackageDecomposeOptions(PackageInput::File(fifo), {}); });
   if (result.wait_for(std::chrono::seconds(5)) != std::future_status::ready) {
     const int writer = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
     ADD_FAILURE() << "opening the FIFO blocked";
@@ -377,7 +379,7 @@ TEST(PackageAnalysisTest, StageAnalysesAnEntryCutBeforeItsFirstByte) {
     std::ofstream out(path, std::ios::binary);
     out.write(cut.data(), static_cast<std::streamsize>(cut.size()));
   }
-  auto decompose = PackageDecomposeOptions(path, {});
+  auto decompose = PackageDecomposeOptions(PackageInput::File(path), {});
   ASSERT_TRUE(decompose.ok());
   auto collected = CollectFile(path, *decompose);
   ASSERT_TRUE(collected.ok()) << collected.status();

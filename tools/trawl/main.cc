@@ -43,6 +43,9 @@
 #include <vector>
 
 #include "trawl/trawl.h"
+// rules check, rules profile and db info are tooling calls.
+#define TRAWL_EXPERIMENTAL
+#include "trawl/trawl_experimental.h"
 
 namespace {
 
@@ -170,7 +173,7 @@ Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issu
     const size_t new_issues = trawl_rules_issue_count(rules.get()) - issues_before;
     for (size_t i = issues_before; i < issues_before + new_issues; ++i) {
       trawl_error issue = TRAWL_ERROR_INIT;
-      trawl_rules_issue(rules.get(), i, &issue);
+      trawl_rules_issue(&issue, rules.get(), i);
       std::fprintf(stderr, "trawl: %s\n", issue.message);
     }
     // TRAWL_E_PARSE with no issue recorded: the file as a whole did not parse.
@@ -253,7 +256,7 @@ Counts CountRules(const trawl_db* db, bool print_rejected) {
   Counts counts;
   for (size_t i = 0; i < trawl_db_rule_count(db); ++i) {
     trawl_rule_info info = TRAWL_RULE_INFO_INIT;
-    trawl_db_rule(db, i, &info);
+    trawl_db_rule(&info, db, i);
     if (info.status == TRAWL_RULE_COMPILED) counts.compiled++;
     if (info.status == TRAWL_RULE_PREFILTERED) counts.prefiltered++;
     if (info.status == TRAWL_RULE_TOKEN) counts.token++;
@@ -304,7 +307,7 @@ int CmdRulesCheck(std::vector<std::string> args) {
   const Counts counts = CountRules(db.get(), true);
   trawl_buffer* raw_report = nullptr;
   uint64_t failures = 0;
-  const trawl_status status = trawl_db_check_examples(&raw_report, db.get(), &failures);
+  const trawl_status status = trawl_db_check_examples(&raw_report, &failures, db.get());
   if (status != TRAWL_OK) return Error("examples", status);
   Owned<trawl_buffer> report(raw_report);
   std::printf("%s\n", trawl_buffer_data(report.get()));
@@ -455,7 +458,7 @@ class ScanOutput {
     if (fields.empty()) {
       static const char* const kSeverity[] = {"info", "low", "medium", "high", "critical"};
       trawl_rule_info info = TRAWL_RULE_INFO_INIT;
-      trawl_db_rule(db_, rule, &info);
+      trawl_db_rule(&info, db_, rule);
       fields.assign(",\"rule\":");
       AppendJsonString(&fields, info.id);
       fields.append(",\"category\":");
@@ -643,8 +646,9 @@ int CmdDecompose(std::vector<std::string> args) {
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
       directory.empty()
-          ? trawl_decompose_file(&raw, package.c_str(), nullptr, &err)
-          : trawl_decompose_to_directory(&raw, package.c_str(), directory.c_str(), nullptr, &err);
+          ? trawl_package_decompose_file(&raw, package.c_str(), nullptr, &err)
+          : trawl_package_decompose_to_directory(&raw, package.c_str(), directory.c_str(), nullptr,
+                                                 &err);
   if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> manifest(raw);
   return WriteBuffer(manifest.get());
@@ -671,7 +675,8 @@ int CmdClassify(std::vector<std::string> args) {
     db.reset(raw_db);
   }
   trawl_buffer* raw = nullptr;
-  const trawl_status status = trawl_classify_file(&raw, db.get(), package.c_str(), nullptr, &err);
+  const trawl_status status =
+      trawl_package_classify_file(&raw, db.get(), package.c_str(), nullptr, &err);
   if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> plans(raw);
   return WriteBuffer(plans.get());
@@ -867,7 +872,7 @@ int CmdAnalyze(std::vector<std::string> args) {
   if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   trawl_buffer* raw_report = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  const trawl_status status = trawl_analyze_package_file(
+  const trawl_status status = trawl_package_analyze_file(
       &raw_report, db.get(), package.c_str(), options.get(), report_settings.format, &err);
   if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> report(raw_report);
@@ -926,10 +931,10 @@ int CmdComponentStage(std::vector<std::string> args, bool analyze) {
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
-      analyze ? trawl_analyze_component(&raw, db.get(), manifest.data(), manifest.size(),
+      analyze ? trawl_component_analyze(&raw, db.get(), manifest.data(), manifest.size(),
                                         component.c_str(), content.data(), content.size(),
                                         options.get(), &err)
-              : trawl_plan_component(&raw, db.get(), manifest.data(), manifest.size(),
+              : trawl_component_plan(&raw, db.get(), manifest.data(), manifest.size(),
                                      component.c_str(), content.data(), content.size(),
                                      options.get(), &err);
   if (status != TRAWL_OK) return Error(component.c_str(), status, &err);
@@ -972,8 +977,8 @@ int CmdAggregate(std::vector<std::string> args) {
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
-      trawl_aggregate(&raw, manifest.data(), manifest.size(), data.data(), lens.data(),
-                      data.size(), options.get(), settings.format, &err);
+      trawl_report_aggregate(&raw, manifest.data(), manifest.size(), data.data(), lens.data(),
+                             data.size(), options.get(), settings.format, &err);
   if (status != TRAWL_OK) {
     const bool names_result = err.index >= 0 && static_cast<size_t>(err.index) < result_paths.size();
     return Error(names_result ? result_paths[err.index].c_str() : "aggregate", status, &err);
@@ -984,7 +989,7 @@ int CmdAggregate(std::vector<std::string> args) {
 
 int CmdPolicy() {
   trawl_buffer* raw = nullptr;
-  const trawl_status status = trawl_default_policy(&raw);
+  const trawl_status status = trawl_policy_default(&raw);
   if (status != TRAWL_OK) return Error("policy", status);
   Owned<trawl_buffer> policy(raw);
   return WriteBuffer(policy.get());

@@ -1,0 +1,59 @@
+// File: stages.h
+// The calls a caller outside the process makes (the C API, and the CLI through it):
+// definitions, packages and documents in, databases and documents out, every error with
+// its trawl code (util/status_codes.h). What the C shim would otherwise have to decide
+// lives here, so capi/ only converts types.
+//
+// Thread-safety: every function is reentrant; a Database is shared read-only.
+#ifndef TRAWL_SRC_PIPELINE_STAGES_H_
+#define TRAWL_SRC_PIPELINE_STAGES_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "aggregate/aggregate.h"
+#include "engine/compiler.h"
+#include "engine/database.h"
+#include "intake/component.h"
+#include "pipeline/package_analysis.h"
+#include "rules/loader.h"
+
+namespace trawl {
+
+// Adds the definitions of a rule file (JSON, NDJSON, corpus TSV, optionally .gz) or of a
+// JSON/NDJSON text to `set`, with the entity checks. Good definitions are added even
+// when others have problems; the first problem is the error (kParse, located at the
+// definition's index and byte offset). kIo when the file cannot be read.
+absl::Status AddRuleFile(RuleSet* set, const std::string& path);
+absl::Status AddRuleText(RuleSet* set, std::string_view text, std::string_view name);
+
+// Compiles definitions, laid out by the scan planner unless `scan_plan` is false (one
+// literal partition and regex chunks: the ungated baseline). Errors: kCompile, kNoMemory,
+// kIo (the compile cache directory).
+absl::StatusOr<std::shared_ptr<const Database>> CompileRules(
+    const std::vector<Definition>& definitions, CompileOptions options, bool scan_plan);
+
+// One profiled scan of `data`, with the planner's explanation of each costly rule.
+absl::StatusOr<std::string> ProfileScan(const std::shared_ptr<const Database>& db,
+                                        std::string_view data, uint32_t top_rules);
+
+// Stage 1 on its own: the manifest of a package. With a directory (package files only),
+// each unique component's content is also written there, with the manifest.
+absl::StatusOr<Manifest> DecomposePackage(const PackageInput& input,
+                                          const PackageOptions& options);
+absl::StatusOr<Manifest> DecomposePackageToDirectory(const std::string& path,
+                                                     const PackageOptions& options,
+                                                     const std::string& directory);
+
+// Stage 4 from its documents: a trawl.manifest/1 and trawl.component_result/1 texts.
+// kParse names the document: "manifest: ..." or "result <i>: ..." located at index i.
+absl::StatusOr<PackageReport> AggregateDocuments(std::string_view manifest,
+                                                 const std::vector<std::string_view>& results,
+                                                 const AggregateOptions& options);
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_PIPELINE_STAGES_H_
