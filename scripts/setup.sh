@@ -27,6 +27,7 @@ packages=(
   python3 gzip xz-utils zstd bzip2 lz4 libarchive-tools zip
   golang-go golang-github-hashicorp-hcl-v2-dev patchelf
   openssl ca-certificates
+  yara python3-yara ripgrep  # bench/peers smoke test (PeersTest)
 )
 # Node.js and npm run the document validators in the tests (scripts/test_tools.sh). A
 # machine that already has them (for example from NodeSource) keeps its own.

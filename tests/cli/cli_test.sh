@@ -36,6 +36,25 @@ printf 'x aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n' >"$work/input.txt"
 check scan "$trawl" scan --db "$work/default.tdb" "$work/input.txt"
 contains scan-span '"rule":"aws-access-key-id".*"start":22,"end":42,'
 check scan-stdin bash -c "printf 'AKIA64CFSUOSG2WPIZZX' | '$trawl' scan --db '$work/default.tdb' - | grep -q aws-access-key-id"
+# The match lines' exact bytes: escapes in the text and in the input name, captures (one
+# of them unset), and each input under its own name.
+cat >"$work/json-rules.json" <<'RULES'
+[{"id": "quote-lit", "literal": "q\"b\\\\", "category": "test", "severity": "low"},
+ {"id": "kv", "regex": "k=(x)?(\\d+)", "category": "test", "severity": "critical"}]
+RULES
+check scan-json-compile "$trawl" compile "$work/json-rules.json" -o "$work/json.tdb"
+printf 'k=42 q"b\\ \001\377' >"$work/in\"1.txt"
+printf 'k=7\n' >"$work/in2.txt"
+check scan-json-lines bash -c "'$trawl' scan --db '$work/json.tdb' '$work/in\"1.txt' '$work/in2.txt' >'$work/lines'"
+cat >"$work/lines.expected" <<EXPECTED
+{"input":"$work/in\\"1.txt","rule":"kv","category":"test","severity":"critical","start":0,"end":4,"text":"k=42","captures":[null,{"start":2,"end":4,"text":"42"}]}
+{"input":"$work/in\\"1.txt","rule":"quote-lit","category":"test","severity":"low","start":5,"end":9,"text":"q\\"b\\\\","captures":[]}
+{"input":"$work/in2.txt","rule":"kv","category":"test","severity":"critical","start":0,"end":3,"text":"k=7","captures":[null,{"start":2,"end":3,"text":"7"}]}
+EXPECTED
+check scan-json-exact diff "$work/lines.expected" "$work/lines"
+# Many matches (the output leaves in large blocks): every line complete and counted.
+check scan-many bash -c "head -c 3000000 /dev/zero | tr '\0' 'k' | sed 's/kkkkk/k=1 q/g' >'$work/many.txt' && '$trawl' scan --db '$work/json.tdb' --max-matches 0 --max-matches-per-rule 0 '$work/many.txt' >'$work/many.out' 2>'$work/many.err'"
+check scan-many-count bash -c "n=\$(wc -l <'$work/many.out'); grep -q \", \$n matches\" '$work/many.err' && [ \"\$n\" -eq 600000 ] && tail -c 3 '$work/many.out' | grep -q ']}'"
 
 check analyze "$trawl" analyze --db "$work/default.tdb" "$root/examples/sample/sample-package.tar.gz"
 contains analyze-schema '"schema": "trawl.report/1"'

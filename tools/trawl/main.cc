@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -100,26 +101,34 @@ int Error(const char* what, trawl_status status, const trawl_error* err = nullpt
   return 1;
 }
 
+// Bytes a JSON string can hold as themselves: printable ASCII other than '"' and '\\'.
+// Non-ASCII bytes are escaped one by one so binary matches stay exact and the line stays
+// valid JSON; text_hex-style decoding is a plain \u00XX read.
+constexpr bool PlainJsonByte(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
 void AppendJsonString(std::string* out, std::string_view s) {
   out->push_back('"');
-  for (unsigned char c : s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    // Runs of plain bytes go in one append: matched text is mostly plain.
+    size_t run = i;
+    while (run < s.size() && PlainJsonByte(static_cast<unsigned char>(s[run]))) ++run;
+    out->append(s.data() + i, run - i);
+    if (run == s.size()) break;
+    const unsigned char c = static_cast<unsigned char>(s[run]);
     switch (c) {
       case '"': out->append("\\\""); break;
       case '\\': out->append("\\\\"); break;
       case '\n': out->append("\\n"); break;
       case '\r': out->append("\\r"); break;
       case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          // Non-ASCII bytes are escaped one by one so binary matches stay exact and the
-          // line stays valid JSON; text_hex-style decoding is a plain \u00XX read.
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+      default: {
+        static constexpr char kHex[] = "0123456789abcdef";
+        const char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+        out->append(escaped, sizeof escaped);
+      }
     }
+    i = run + 1;
   }
   out->push_back('"');
 }
@@ -410,47 +419,90 @@ int CmdCompile(std::vector<std::string> args) {
   return issues == 0 ? 0 : 1;
 }
 
-struct ScanOutput {
-  const trawl_db* db;
-  const std::string* input;
-  std::string line;
-};
+// Writes one JSON line per match. Everything that does not change from match to match is
+// formatted once: the input's name per input, a rule's id, category and severity the first
+// time the rule matches (a scan can report millions of matches of a few thousand rules).
+// Lines collect in one buffer that goes to stdout in large writes.
+class ScanOutput {
+ public:
+  explicit ScanOutput(const trawl_db* db) : db_(db), rule_fields_(trawl_db_rule_count(db)) {}
+  ~ScanOutput() { Flush(); }
 
-int PrintMatch(const trawl_match* m, void* user_data) {
-  auto* out = static_cast<ScanOutput*>(user_data);
-  trawl_rule_info info = TRAWL_RULE_INFO_INIT;
-  trawl_db_rule(&info, out->db, m->rule_index);
-  static const char* const kSeverity[] = {"info", "low", "medium", "high", "critical"};
-  std::string& line = out->line;
-  line.assign("{\"input\":");
-  AppendJsonString(&line, *out->input);
-  line.append(",\"rule\":");
-  AppendJsonString(&line, info.id);
-  line.append(",\"category\":");
-  AppendJsonString(&line, info.category);
-  line.append(",\"severity\":\"").append(kSeverity[info.severity]).append("\"");
-  line.append(",\"start\":").append(std::to_string(m->start));
-  line.append(",\"end\":").append(std::to_string(m->end));
-  line.append(",\"text\":");
-  AppendJsonString(&line, std::string_view(m->data, m->end - m->start));
-  line.append(",\"captures\":[");
-  for (uint32_t g = 0; g < m->capture_count; ++g) {
-    if (g) line.push_back(',');
-    const int64_t s = m->captures[2 * g], e = m->captures[2 * g + 1];
-    if (s < 0) {
-      line.append("null");
-      continue;
-    }
-    line.append("{\"start\":").append(std::to_string(s)).append(",\"end\":");
-    line.append(std::to_string(e)).append(",\"text\":");
-    AppendJsonString(&line, std::string_view(m->data + (s - static_cast<int64_t>(m->start)),
-                                             static_cast<size_t>(e - s)));
-    line.push_back('}');
+  void BeginInput(const std::string& name) {
+    input_field_.assign("{\"input\":");
+    AppendJsonString(&input_field_, name);
   }
-  line.append("]}\n");
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  return 0;
-}
+
+  static int Print(const trawl_match* m, void* user_data) {
+    static_cast<ScanOutput*>(user_data)->Append(*m);
+    return 0;
+  }
+
+  bool Flush() {
+    if (!out_.empty()) std::fwrite(out_.data(), 1, out_.size(), stdout);
+    out_.clear();
+    return std::ferror(stdout) == 0;
+  }
+
+ private:
+  static constexpr size_t kFlushBytes = 1 << 20;
+
+  void AppendNumber(uint64_t value) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out_.append(digits, static_cast<size_t>(end - digits));
+  }
+
+  const std::string& RuleFields(uint32_t rule) {
+    std::string& fields = rule_fields_[rule];
+    if (fields.empty()) {
+      static const char* const kSeverity[] = {"info", "low", "medium", "high", "critical"};
+      trawl_rule_info info = TRAWL_RULE_INFO_INIT;
+      trawl_db_rule(&info, db_, rule);
+      fields.assign(",\"rule\":");
+      AppendJsonString(&fields, info.id);
+      fields.append(",\"category\":");
+      AppendJsonString(&fields, info.category);
+      fields.append(",\"severity\":\"").append(kSeverity[info.severity]).append("\"");
+    }
+    return fields;
+  }
+
+  void Append(const trawl_match& m) {
+    out_.append(input_field_);
+    out_.append(RuleFields(m.rule_index));
+    out_.append(",\"start\":");
+    AppendNumber(m.start);
+    out_.append(",\"end\":");
+    AppendNumber(m.end);
+    out_.append(",\"text\":");
+    AppendJsonString(&out_, std::string_view(m.data, m.end - m.start));
+    out_.append(",\"captures\":[");
+    for (uint32_t g = 0; g < m.capture_count; ++g) {
+      if (g) out_.push_back(',');
+      const int64_t s = m.captures[2 * g], e = m.captures[2 * g + 1];
+      if (s < 0) {
+        out_.append("null");
+        continue;
+      }
+      out_.append("{\"start\":");
+      AppendNumber(static_cast<uint64_t>(s));
+      out_.append(",\"end\":");
+      AppendNumber(static_cast<uint64_t>(e));
+      out_.append(",\"text\":");
+      AppendJsonString(&out_, std::string_view(m.data + (s - static_cast<int64_t>(m.start)),
+                                               static_cast<size_t>(e - s)));
+      out_.push_back('}');
+    }
+    out_.append("]}\n");
+    if (out_.size() >= kFlushBytes) Flush();
+  }
+
+  const trawl_db* db_;
+  std::vector<std::string> rule_fields_;  // by rule index; "" until the rule first matches
+  std::string input_field_;
+  std::string out_;
+};
 
 int CmdScan(std::vector<std::string> args) {
   std::string db_path;
@@ -490,6 +542,7 @@ int CmdScan(std::vector<std::string> args) {
   Owned<trawl_db> db(raw_db);
   int exit_code = 0;
   std::vector<char> chunk(8 << 20);
+  ScanOutput output(db.get());
   for (const std::string& input : inputs) {
     std::FILE* f = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
     if (f == nullptr) {
@@ -501,12 +554,12 @@ int CmdScan(std::vector<std::string> args) {
     status = trawl_stream_new(&raw_stream, db.get(), options.get());
     if (status != TRAWL_OK) return Error("stream", status);
     Owned<trawl_stream> stream(raw_stream);
-    ScanOutput output{db.get(), &input, {}};
+    output.BeginInput(input);
     uint64_t read_total = 0;
     size_t n;
     while ((n = std::fread(chunk.data(), 1, chunk.size(), f)) > 0) {
       read_total += n;
-      status = trawl_stream_write(stream.get(), chunk.data(), n, PrintMatch, &output);
+      status = trawl_stream_write(stream.get(), chunk.data(), n, ScanOutput::Print, &output);
       if (status != TRAWL_OK) break;
       if (kStderrIsTerminal) {
         std::fprintf(stderr, "\rscan %s: %llu MiB", input.c_str(),
@@ -518,7 +571,11 @@ int CmdScan(std::vector<std::string> args) {
     if (kStderrIsTerminal) std::fputc('\n', stderr);
     trawl_scan_result result = TRAWL_SCAN_RESULT_INIT;
     if (status == TRAWL_OK) {
-      status = trawl_stream_finish(stream.get(), PrintMatch, &output, &result);
+      status = trawl_stream_finish(stream.get(), ScanOutput::Print, &output, &result);
+    }
+    if (!output.Flush()) {
+      Error("stdout", TRAWL_E_IO);
+      return 1;
     }
     if (status != TRAWL_OK && status != TRAWL_STOPPED) {
       Error(input.c_str(), status);
