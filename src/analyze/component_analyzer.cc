@@ -8,7 +8,9 @@
 #include "analyze/finding_merge.h"
 #include "classify/classify.h"
 #include "classify/transcode.h"
+#include "engine/indicator_set.h"
 #include "entities/entity.h"
+#include "entities/indicator_lookup.h"
 #include "intake/skip_policy.h"
 #include "structure/binary_structure.h"
 #include "structure/csv_structure.h"
@@ -42,6 +44,15 @@ StructureKind KindFor(Format format) {
 std::string Fingerprint(std::string_view key, std::string_view rule_id, std::string_view value) {
   const Sha256Digest mac = HmacSha256(key, StrCat(rule_id, std::string_view("\0", 1), value));
   return ToHex(mac.data(), 16);
+}
+
+// "maltrail:malware:agenttesla": feed, category without its "indicator/" prefix, family.
+std::string IndicatorRuleId(const IndicatorSet::Meta& meta) {
+  std::string_view category = meta.category;
+  if (StartsWith(category, "indicator/")) category.remove_prefix(10);
+  std::string id = StrCat(meta.feed, ":", category.empty() ? "indicator" : category);
+  if (!meta.family.empty()) StrAppend(&id, ":", meta.family);
+  return id;
 }
 
 // Scores travel between stages as JSON with six decimals; rounding here makes the
@@ -301,8 +312,44 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     return it->rule == rule && it->max_end > span.begin;
   };
   std::vector<std::string> normalized;  // parallel to result.findings
+  // Indicator hits: one per rule (feed, category, family) and place is kept (a URL and the
+  // domain inside it find the same listed host; an IP one family lists with two ports).
+  const IndicatorSet* indicators = db.indicators();
+  std::vector<IndicatorHitInfo> hits;
+  std::vector<Finding> indicator_findings;
+  const auto add_indicator_finding = [&](const Finding& where, std::string_view value,
+                                         std::string_view entity, IndicatorHitInfo hit) {
+    Finding f = where;
+    f.rule_id = IndicatorRuleId(hit.meta);
+    f.category = std::string(hit.meta.category);
+    f.severity = hit.meta.severity;
+    f.entity = std::string(entity);
+    f.validator = "indicator";
+    f.validated = true;
+    f.confidence = RoundForDocuments(hit.confidence);
+    f.fingerprint = Fingerprint(options.fingerprint_key, f.rule_id, value);
+    f.indicator.feed = std::string(hit.meta.feed);
+    f.indicator.family = std::string(hit.meta.family);
+    f.indicator.match = std::string(IndicatorMatchName(hit.match));
+    f.indicator.type = std::string(IndicatorTypeName(hit.hit.type));
+    f.indicator.source = std::string(hit.meta.source);
+    f.reasons = {std::move(hit.reason)};
+    if (options.include_values) {
+      f.value = std::string(value);
+      f.normalized = std::move(hit.looked_up);
+      f.indicator.value = std::string(hit.hit.value);
+    } else {
+      // As aggregation redacts a result kept with values: the same bytes either way.
+      RedactValueFromReasons(value, &f.reasons);
+    }
+    indicator_findings.push_back(std::move(f));
+  };
   for (const Raw& r : raw) {
-    if (r.source != kRawSource && overlaps_raw(r.rule, r.component)) continue;
+    // A decoded-form match where the rule matched the raw bytes too is not a finding
+    // again, but its value may differ ("nanopc\u002elinkpc.net" decoded): indicators
+    // still look it up, and the hits are merged per place below.
+    const bool shadowed = r.source != kRawSource && overlaps_raw(r.rule, r.component);
+    if (shadowed && indicators == nullptr) continue;
     const std::string_view buffer = r.source == kRawSource    ? content
                                     : r.source == kJsonSource ? std::string_view(decoded->text)
                                     : r.source == kWideSource ? std::string_view(wide->data)
@@ -326,6 +373,31 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
       f.csv_column = where.csv->column_name;
       key = where.csv->column_name;
     }
+    f.component_id = component.id;
+    f.path = component.path;
+    f.start = transcoded ? transcoded->map.ToSource(r.component.begin) : r.component.begin;
+    f.end = transcoded ? transcoded->map.ToSource(r.component.end) : r.component.end;
+    if (transcoded) f.decoded_from = result.encoding;
+    if (r.source == kJsonSource) f.decoded_from = "json-string";
+    if (r.source == kWideSource) f.decoded_from = "utf16-strings";
+    if (r.source == kRefangedSource) f.decoded_from = "refanged";
+    if (r.source >= 0) {
+      f.decoded_from = DerivedEncodingName(structure.layers.buffers[r.source].encoding);
+    }
+    const std::string_view value = buffer.substr(r.value_start, r.value_end - r.value_start);
+    // Threat indicators: the candidate is looked up whatever its validator says (a listed
+    // domain under a suffix the list does not know is still listed).
+    if (indicators != nullptr) {
+      if (std::optional<CandidateKind> candidate_kind = CandidateKindOf(def.entity)) {
+        hits.clear();
+        LookupCandidate(*indicators, *candidate_kind, value, buffer.substr(r.value_end, 8),
+                        &hits);
+        for (IndicatorHitInfo& hit : hits) {
+          add_indicator_finding(f, value, def.entity, std::move(hit));
+        }
+      }
+    }
+    if (shadowed) continue;
     Candidate candidate;
     candidate.rule_id = def.id;
     candidate.entity = def.entity;
@@ -348,18 +420,6 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     f.rule_id = def.id;
     f.category = def.category;
     f.severity = def.severity;
-    f.component_id = component.id;
-    f.path = component.path;
-    f.start = transcoded ? transcoded->map.ToSource(r.component.begin) : r.component.begin;
-    f.end = transcoded ? transcoded->map.ToSource(r.component.end) : r.component.end;
-    if (transcoded) f.decoded_from = result.encoding;
-    if (r.source == kJsonSource) f.decoded_from = "json-string";
-    if (r.source == kWideSource) f.decoded_from = "utf16-strings";
-    if (r.source == kRefangedSource) f.decoded_from = "refanged";
-    if (r.source >= 0) {
-      f.decoded_from = DerivedEncodingName(structure.layers.buffers[r.source].encoding);
-    }
-    const std::string_view value = buffer.substr(r.value_start, r.value_end - r.value_start);
     f.fingerprint = Fingerprint(options.fingerprint_key, def.id, value);
     if (options.include_values) f.value = std::string(value);
     f.entity = def.entity.empty() ? entity->type : def.entity;
@@ -374,6 +434,57 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& comp
     result.findings.push_back(std::move(f));
   }
   MergeSameValueFindings(&result.findings, &normalized);
+
+  // A component whose digest a feed lists is a finding itself.
+  if (indicators != nullptr && !original.empty()) {
+    hits.clear();
+    std::vector<std::pair<IndicatorType, std::string>> digests;
+    if (indicators->HasType(IndicatorType::kSha256)) {
+      digests.emplace_back(IndicatorType::kSha256,
+                           component.sha256.empty() ? ToHex(Sha256Of(original)) : component.sha256);
+    }
+    if (indicators->HasType(IndicatorType::kSha1)) {
+      digests.emplace_back(IndicatorType::kSha1, Sha1Hex(original));
+    }
+    if (indicators->HasType(IndicatorType::kMd5)) {
+      digests.emplace_back(IndicatorType::kMd5, Md5Hex(original));
+    }
+    for (const auto& [type, hex] : digests) {
+      const size_t first = hits.size();
+      LookupFileDigest(*indicators, type, hex, &hits);
+      for (size_t i = first; i < hits.size(); ++i) {
+        Finding where;
+        where.component_id = component.id;
+        where.path = component.path;
+        where.end = original.size();
+        add_indicator_finding(where, hex, IndicatorTypeName(type), std::move(hits[i]));
+      }
+    }
+  }
+  // One finding per listed entry and place: the strongest match of overlapping hits.
+  // Raw bytes and decoded forms of one place (a refanged line repeats every raw match)
+  // are one place; the raw form wins a tie.
+  std::stable_sort(indicator_findings.begin(), indicator_findings.end(),
+                   [](const Finding& a, const Finding& b) {
+                     return std::tie(a.rule_id, a.start) < std::tie(b.rule_id, b.start);
+                   });
+  const auto better = [](const Finding& a, const Finding& b) {
+    return std::make_tuple(a.confidence, a.decoded_from.empty()) >
+           std::make_tuple(b.confidence, b.decoded_from.empty());
+  };
+  for (size_t i = 0; i < indicator_findings.size();) {
+    size_t best = i, j = i + 1;
+    uint64_t end = indicator_findings[i].end;
+    while (j < indicator_findings.size() &&
+           indicator_findings[j].rule_id == indicator_findings[i].rule_id &&
+           indicator_findings[j].start < end) {
+      end = std::max(end, indicator_findings[j].end);
+      if (better(indicator_findings[j], indicator_findings[best])) best = j;
+      ++j;
+    }
+    result.findings.push_back(std::move(indicator_findings[best]));
+    i = j;
+  }
   return result;
 }
 

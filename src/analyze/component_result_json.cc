@@ -8,6 +8,16 @@
 #include "util/strings.h"
 
 namespace trawl {
+
+void WriteFindingIndicator(JsonWriter& w, const FindingIndicator& indicator) {
+  w.Key("indicator").BeginObject().Field("feed", indicator.feed);
+  if (!indicator.family.empty()) w.Field("family", indicator.family);
+  w.Field("match", indicator.match).Field("type", indicator.type);
+  if (!indicator.value.empty()) w.Field("value", indicator.value);
+  if (!indicator.source.empty()) w.Field("source", indicator.source);
+  w.EndObject();
+}
+
 namespace {
 
 void WriteFinding(JsonWriter& w, const Finding& f) {
@@ -27,6 +37,7 @@ void WriteFinding(JsonWriter& w, const Finding& f) {
   if (f.line >= 0) w.Field("line", f.line).Field("column", f.column);
   if (!f.json_pointer.empty()) w.Field("json_pointer", f.json_pointer);
   if (f.csv_row >= 0) w.Field("csv_row", f.csv_row).Field("csv_column", f.csv_column);
+  if (!f.indicator.empty()) WriteFindingIndicator(w, f.indicator);
   w.EndObject();
 }
 
@@ -57,6 +68,21 @@ absl::Status ReadFinding(const object& obj, const ComponentResult& owner, Findin
   TRAWL_RETURN_IF_ERROR(r.String("json_pointer", &f->json_pointer, false));
   TRAWL_RETURN_IF_ERROR(r.Int("csv_row", &f->csv_row, false));
   TRAWL_RETURN_IF_ERROR(r.String("csv_column", &f->csv_column, false));
+  object indicator;
+  const auto indicator_error = obj.at_key("indicator").get_object().get(indicator);
+  if (indicator_error && indicator_error != simdjson::NO_SUCH_FIELD) {
+    return absl::InvalidArgumentError("finding field \"indicator\": not an object");
+  }
+  if (!indicator_error) {
+    FieldReader ir(indicator, "finding indicator");
+    TRAWL_RETURN_IF_ERROR(ir.String("feed", &f->indicator.feed));
+    TRAWL_RETURN_IF_ERROR(ir.String("family", &f->indicator.family, false));
+    TRAWL_RETURN_IF_ERROR(ir.String("match", &f->indicator.match));
+    TRAWL_RETURN_IF_ERROR(ir.String("type", &f->indicator.type));
+    TRAWL_RETURN_IF_ERROR(ir.String("value", &f->indicator.value, false));
+    TRAWL_RETURN_IF_ERROR(ir.String("source", &f->indicator.source, false));
+    if (f->indicator.feed.empty()) return absl::InvalidArgumentError("finding indicator: empty feed");
+  }
   f->component_id = owner.component_id;
   f->path = owner.path;
   return absl::OkStatus();
