@@ -30,7 +30,7 @@ done
 db=${TRAWL_LAMBDA_DB:-$stage/default.tdb}
 if [[ ! -f $db ]]; then
   "$build/trawl" compile "$source_dir/rules/secrets.json" "$source_dir/rules/pii.json" \
-    "$source_dir/rules/indicators.ndjson.gz" --target portable -o "$stage/default.tdb" >&2
+    "$source_dir/rules/indicators.ndjson.gz" "$source_dir/rules/indicators/maltrail.tsv.xz" --target portable -o "$stage/default.tdb" >&2
 else
   cp "$db" "$stage/default.tdb"
 fi
