@@ -7,6 +7,8 @@
 
 #include "engine/artifact.h"
 #include "engine/compiler.h"
+#include "engine/indicator_set.h"
+#include "engine/indicator_update.h"
 #include "engine/inspect.h"
 #include "engine/scanner.h"
 #include "entities/phone_numbers.h"
@@ -138,6 +140,56 @@ trawl_status AddRuleSet(trawl_rules* rules, absl::StatusOr<trawl::RuleSet> loade
   const trawl::LoadIssue& first = rules->set.issues[issues_before];
   FillError(err, TRAWL_E_PARSE, first.ToString(), first.index, first.offset);
   return TRAWL_E_PARSE;
+}
+
+// trawl_feed_options -> FeedOptions; false (with *why) for a bad value.
+bool ReadFeedOptions(const trawl_feed_options* in, trawl::FeedOptions* out, std::string* why) {
+  if (in == nullptr) return true;
+  if (!StructOk(in)) {
+    *why = "bad trawl_feed_options struct_size";
+    return false;
+  }
+  trawl_feed_options o = TRAWL_FEED_OPTIONS_INIT;
+  std::memcpy(static_cast<void*>(&o), in, std::min(in->struct_size, sizeof o));
+  if (o.feed) out->feed = o.feed;
+  if (o.format) {
+    auto format = trawl::FeedFormatFromName(o.format);
+    if (!format) {
+      *why = trawl::StrCat("unknown feed format '", o.format, "'");
+      return false;
+    }
+    out->format = *format;
+  }
+  if (o.family) out->family = o.family;
+  if (o.category) out->category = o.category;
+  if (o.severity >= 0) {
+    if (o.severity > TRAWL_SEVERITY_CRITICAL) {
+      *why = "severity outside TRAWL_SEVERITY_INFO..TRAWL_SEVERITY_CRITICAL";
+      return false;
+    }
+    out->severity = static_cast<trawl::Severity>(o.severity);
+  }
+  if (o.confidence >= 0) {
+    if (o.confidence > 1) {
+      *why = "confidence above 1";
+      return false;
+    }
+    out->confidence = o.confidence;
+  }
+  if (o.csv_column) out->csv_column = o.csv_column;
+  return true;
+}
+
+trawl_status FeedReadStatus(const absl::Status& status, trawl_error* err) {
+  const auto code = status.code();
+  if (code == absl::StatusCode::kNotFound || code == absl::StatusCode::kDataLoss ||
+      code == absl::StatusCode::kPermissionDenied) {
+    return Fail(err, TRAWL_E_IO, std::string(status.message()));
+  }
+  if (code == absl::StatusCode::kInvalidArgument) {
+    return Fail(err, TRAWL_E_PARSE, std::string(status.message()));
+  }
+  return FromStatus(status, err);
 }
 
 void FillResult(trawl_scan_result* result, const trawl::ScanSummary& summary) {
@@ -528,6 +580,20 @@ trawl_status trawl_rules_issue(const trawl_rules* rules, size_t i, trawl_error* 
   });
 }
 
+trawl_status trawl_rules_add_indicator_feed(trawl_rules* rules, const char* path,
+                                            const trawl_feed_options* options,
+                                            trawl_error* err) {
+  if (rules == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  return Guard(err, [&] {
+    trawl::FeedOptions feed_options;
+    std::string why;
+    if (!ReadFeedOptions(options, &feed_options, &why)) return Fail(err, TRAWL_E_INVALID, why);
+    auto feed = trawl::LoadFeedFile(path, feed_options);
+    if (!feed.ok()) return FeedReadStatus(feed.status(), err);
+    return AddRuleSet(rules, trawl::RuleSetFromFeed(*std::move(feed)), err);
+  });
+}
+
 /* Database */
 
 trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
@@ -546,6 +612,11 @@ trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
       };
     }
     if (options == nullptr || options->scan_plan) compile = trawl::plan::WithPlanner(compile);
+    if (!rules->set.indicator_feeds.empty()) {
+      auto indicators = trawl::IndicatorSet::Build(rules->set.indicator_feeds);
+      if (!indicators.ok()) return FromStatus(indicators.status(), err);
+      compile.indicators = *std::move(indicators);
+    }
     auto db = trawl::CompileDatabase(rules->set.definitions, compile);
     if (!db.ok()) {
       return db.status().code() == absl::StatusCode::kResourceExhausted
@@ -609,6 +680,47 @@ trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_erro
 }
 
 void trawl_db_free(trawl_db* db) { delete db; }
+
+trawl_status trawl_db_update_indicators(trawl_db** out, trawl_buffer** report, const trawl_db* db,
+                                        const char* const* paths, size_t count, int32_t mode,
+                                        const trawl_feed_options* options, trawl_error* err) {
+  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  *out = nullptr;
+  if (report != nullptr) *report = nullptr;
+  if (db == nullptr || (paths == nullptr && count > 0)) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  if (mode != TRAWL_INDICATORS_ADD && mode != TRAWL_INDICATORS_REPLACE) {
+    return Fail(err, TRAWL_E_INVALID, "mode is neither TRAWL_INDICATORS_ADD nor _REPLACE");
+  }
+  return Guard(err, [&] {
+    trawl::FeedOptions feed_options;
+    std::string why;
+    if (!ReadFeedOptions(options, &feed_options, &why)) return Fail(err, TRAWL_E_INVALID, why);
+    std::vector<trawl::FeedLoad> feeds;
+    for (size_t i = 0; i < count; ++i) {
+      if (paths[i] == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
+      auto feed = trawl::LoadFeedFile(paths[i], feed_options);
+      if (!feed.ok()) return FeedReadStatus(feed.status(), err);
+      feeds.push_back(*std::move(feed));
+    }
+    auto updated = trawl::UpdateIndicators(*db->rep, &feeds,
+                                           mode == TRAWL_INDICATORS_ADD
+                                               ? trawl::IndicatorUpdateMode::kAdd
+                                               : trawl::IndicatorUpdateMode::kReplace);
+    if (!updated.ok()) return FromStatus(updated.status(), err);
+    if (report != nullptr) {
+      *report = new trawl_buffer{trawl::FeedReportToJson(feeds, (*updated)->indicators())};
+    }
+    *out = new trawl_db{*std::move(updated)};
+    return TRAWL_OK;
+  });
+}
+
+uint64_t trawl_db_indicator_count(const trawl_db* db) {
+  return db != nullptr && db->rep->indicators() != nullptr ? db->rep->indicators()->indicator_count()
+                                                          : 0;
+}
 
 size_t trawl_db_rule_count(const trawl_db* db) { return db ? db->rep->rule_count() : 0; }
 
