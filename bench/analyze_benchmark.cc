@@ -86,9 +86,13 @@ void Analyze(benchmark::State& state, bool plant) {
   auto analyzer = trawl::ComponentAnalyzer::Create(db);
   if (!analyzer.ok()) return state.SkipWithError("cannot create the analyzer");
   const trawl::AnalyzeOptions options;
+  trawl::PlanOptions plan_options;
+  plan_options.pattern_chains = db->chains();
   size_t findings = 0;
   for (auto _ : state) {
-    auto result = (*analyzer)->Analyze(component, doc, options);
+    // Planning classifies the bytes, as the analysis did itself before it ran plans.
+    auto result =
+        (*analyzer)->Analyze(trawl::PlanComponent(component, doc, plan_options), doc, options);
     if (!result.ok() || result->format != "json") return state.SkipWithError("analysis failed");
     findings = result->findings.size();
     benchmark::DoNotOptimize(findings);

@@ -74,10 +74,14 @@ void BM_AnalyzeMixed(benchmark::State& state) {
     return;
   }
   auto analyzer = trawl::ComponentAnalyzer::Create(db);
-  const trawl::Component component = MixedComponent();
+  // The plan the classify stage makes for this component, with every chain.
+  trawl::PlanOptions plan_options;
+  plan_options.pattern_chains = db->chains();
+  const trawl::ProcessingPlan plan =
+      trawl::PlanComponent(MixedComponent(), Input(), plan_options);
   size_t findings = 0, hits = 0;
   for (auto _ : state) {
-    auto result = (*analyzer)->Analyze(component, Input(), {});
+    auto result = (*analyzer)->Analyze(plan, Input(), {});
     findings = result->findings.size();
     hits = 0;
     for (const auto& f : result->findings) hits += f.indicator.empty() ? 0 : 1;

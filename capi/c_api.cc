@@ -1,47 +1,57 @@
 // File: c_api.cc
-// The C ABI boundary: handles, status mapping and a catch-all around every entry point.
-// No logic lives here; each function translates types and calls the C++ core.
+// The C ABI boundary: handles, type translation, one status mapping (ToCStatus) and a
+// catch-all around every entry point. No logic lives here: each function checks its
+// pointers, converts types and calls one function of the C++ core (mostly
+// src/pipeline/stages.h), whose errors already carry their trawl code.
 #include <cstring>
 #include <new>
 #include <string>
 
+#include "analyze/component_result_json.h"
+#include "capi/options.h"
 #include "engine/artifact.h"
-#include "engine/compiler.h"
 #include "engine/indicator_set.h"
-#include "engine/indicator_update.h"
 #include "engine/inspect.h"
 #include "engine/scanner.h"
-#include "entities/phone_numbers.h"
-#include "entities/rule_checks.h"
-#include "analyze/component_result_json.h"
-#include "intake/decompose.h"
 #include "intake/manifest_json.h"
 #include "pipeline/package_analysis.h"
+#include "pipeline/stages.h"
 #include "report/report.h"
-#include "scan_plan/planner.h"
 #include "rules/loader.h"
 #include "trawl/trawl.h"
+#define TRAWL_EXPERIMENTAL
+#include "trawl/trawl_experimental.h"
 #include "util/file.h"
 #include "util/status_codes.h"
-#include "util/strings.h"
+
+// The core's error codes are the header's, value for value.
+#define TRAWL_SAME_CODE(name, value) \
+  static_assert(static_cast<int32_t>(trawl::ErrorCode::name) == (value), #value)
+TRAWL_SAME_CODE(kInvalid, TRAWL_E_INVALID);
+TRAWL_SAME_CODE(kNoMemory, TRAWL_E_NOMEM);
+TRAWL_SAME_CODE(kInternal, TRAWL_E_INTERNAL);
+TRAWL_SAME_CODE(kUnsupported, TRAWL_E_UNSUPPORTED);
+TRAWL_SAME_CODE(kIo, TRAWL_E_IO);
+TRAWL_SAME_CODE(kParse, TRAWL_E_PARSE);
+TRAWL_SAME_CODE(kCompile, TRAWL_E_COMPILE);
+TRAWL_SAME_CODE(kCorrupt, TRAWL_E_CORRUPT);
+TRAWL_SAME_CODE(kVersion, TRAWL_E_VERSION);
+TRAWL_SAME_CODE(kPlatform, TRAWL_E_PLATFORM);
+TRAWL_SAME_CODE(kBusy, TRAWL_E_BUSY);
+TRAWL_SAME_CODE(kMismatch, TRAWL_E_MISMATCH);
+TRAWL_SAME_CODE(kLimit, TRAWL_E_LIMIT);
+TRAWL_SAME_CODE(kState, TRAWL_E_STATE);
+TRAWL_SAME_CODE(kNotFound, TRAWL_E_NOT_FOUND);
+#undef TRAWL_SAME_CODE
+static_assert(static_cast<int32_t>(trawl::ReportFormat::kJson) == TRAWL_REPORT_JSON);
+static_assert(static_cast<int32_t>(trawl::ReportFormat::kTable) == TRAWL_REPORT_TABLE);
+static_assert(static_cast<int32_t>(trawl::ReportFormat::kSarif) == TRAWL_REPORT_SARIF);
+static_assert(trawl::kTruncStopped == TRAWL_TRUNC_STOPPED);
+static_assert(static_cast<int32_t>(trawl::RuleStatus::kRejected) == TRAWL_RULE_REJECTED);
+static_assert(static_cast<int32_t>(trawl::Severity::kCritical) == TRAWL_SEVERITY_CRITICAL);
 
 struct trawl_buffer {
   std::string bytes;
-};
-
-struct trawl_options {
-  trawl::CompileOptions compile;
-  trawl::ScanLimits limits;
-  trawl::DecomposeLimits limits_package;
-  trawl_progress_cb progress = nullptr;
-  void* progress_user_data = nullptr;
-  bool include_values = true;
-  std::string fingerprint_key;
-  std::string policy_file;
-  std::string suppressions_file;
-  std::string baseline_file;
-  std::string default_region;
-  bool scan_plan = true;
 };
 
 struct trawl_rules {
@@ -65,9 +75,11 @@ struct trawl_stream {
 
 namespace {
 
-void FillError(trawl_error* err, trawl_status code, std::string_view message, int64_t index = -1,
-               int64_t offset = -1) {
-  if (err == nullptr || err->struct_size < offsetof(trawl_error, message)) return;
+// Fills the caller's error struct, as far as its struct_size says it reaches. Copies
+// into caller memory only: nothing is allocated on the error path.
+trawl_status Fail(trawl_error* err, trawl_status code, std::string_view message,
+                  int64_t index = -1, int64_t offset = -1) noexcept {
+  if (err == nullptr || err->struct_size < offsetof(trawl_error, message)) return code;
   err->code = code;
   err->index = index;
   err->offset = offset;
@@ -76,32 +88,17 @@ void FillError(trawl_error* err, trawl_status code, std::string_view message, in
     std::memcpy(err->message, message.data(), n);
     err->message[n] = '\0';
   }
-}
-
-trawl_status Fail(trawl_error* err, trawl_status code, std::string_view message) {
-  FillError(err, code, message);
   return code;
 }
 
-trawl_status CodeFor(const absl::Status& status) {
+// The one mapping from the core's errors to the C API's: the code the error carries (or
+// its absl code implies), its message and its place in the input.
+trawl_status ToCStatus(const absl::Status& status, trawl_error* err) noexcept {
   if (status.ok()) return TRAWL_OK;
-  if (auto code = trawl::CodeOf(status)) return *code;
-  switch (status.code()) {
-    case absl::StatusCode::kInvalidArgument: return TRAWL_E_INVALID;
-    case absl::StatusCode::kResourceExhausted: return TRAWL_E_NOMEM;
-    case absl::StatusCode::kFailedPrecondition: return TRAWL_E_STATE;
-    case absl::StatusCode::kDataLoss: return TRAWL_E_CORRUPT;
-    case absl::StatusCode::kNotFound: return TRAWL_E_NOT_FOUND;
-    case absl::StatusCode::kPermissionDenied: return TRAWL_E_IO;
-    case absl::StatusCode::kUnimplemented: return TRAWL_E_UNSUPPORTED;
-    default: return TRAWL_E_INTERNAL;
-  }
-}
-
-trawl_status FromStatus(const absl::Status& status, trawl_error* err) {
-  const trawl_status code = CodeFor(status);
-  if (code != TRAWL_OK) FillError(err, code, std::string(status.message()));
-  return code;
+  const trawl::ErrorLocation where = trawl::LocationOf(status);
+  return Fail(err, static_cast<trawl_status>(trawl::TrawlCodeOf(status)),
+              std::string_view(status.message().data(), status.message().size()), where.index,
+              where.offset);
 }
 
 // Runs `body`, turning any exception into a status: none may cross the C boundary.
@@ -116,30 +113,37 @@ trawl_status Guard(trawl_error* err, Body&& body) noexcept {
   }
 }
 
+// Checks an out-parameter and clears it, as every call that fails leaves *out NULL.
 template <typename T>
-bool StructOk(const T* s) {
+bool ClearOut(T** out) noexcept {
+  if (out == nullptr) return false;
+  *out = nullptr;
+  return true;
+}
+
+template <typename T>
+bool StructOk(const T* s) noexcept {
   return s != nullptr && s->struct_size >= sizeof(size_t);
 }
 
 // Copies a C struct's known fields, accepting older (shorter) structs.
 template <typename T>
-void WriteStruct(T* out, const T& value) {
+void WriteStruct(T* out, const T& value) noexcept {
   const size_t n = std::min(out->struct_size, sizeof(T));
   const size_t size = out->struct_size;
   std::memcpy(static_cast<void*>(out), &value, n);
   out->struct_size = size;
 }
 
-trawl_status AddRuleSet(trawl_rules* rules, absl::StatusOr<trawl::RuleSet> loaded,
-                        trawl_error* err) {
-  if (!loaded.ok()) return FromStatus(loaded.status(), err);
-  trawl::CheckEntityFieldsOf(&*loaded);
-  const size_t issues_before = rules->set.issues.size();
-  rules->set.Merge(*std::move(loaded));
-  if (rules->set.issues.size() == issues_before) return TRAWL_OK;
-  const trawl::LoadIssue& first = rules->set.issues[issues_before];
-  FillError(err, TRAWL_E_PARSE, first.ToString(), first.index, first.offset);
-  return TRAWL_E_PARSE;
+std::string_view Bytes(const char* data, size_t len) {
+  return std::string_view(data ? data : "", len);
+}
+
+// Hands a document to the caller.
+trawl_status Deliver(trawl_buffer** out, absl::StatusOr<std::string> bytes, trawl_error* err) {
+  if (!bytes.ok()) return ToCStatus(bytes.status(), err);
+  *out = new trawl_buffer{*std::move(bytes)};
+  return TRAWL_OK;
 }
 
 // trawl_feed_options -> FeedOptions; false (with *why) for a bad value.
@@ -155,7 +159,7 @@ bool ReadFeedOptions(const trawl_feed_options* in, trawl::FeedOptions* out, std:
   if (o.format) {
     auto format = trawl::FeedFormatFromName(o.format);
     if (!format) {
-      *why = trawl::StrCat("unknown feed format '", o.format, "'");
+      *why = std::string("unknown feed format '") + o.format + "'";
       return false;
     }
     out->format = *format;
@@ -180,18 +184,6 @@ bool ReadFeedOptions(const trawl_feed_options* in, trawl::FeedOptions* out, std:
   return true;
 }
 
-trawl_status FeedReadStatus(const absl::Status& status, trawl_error* err) {
-  const auto code = status.code();
-  if (code == absl::StatusCode::kNotFound || code == absl::StatusCode::kDataLoss ||
-      code == absl::StatusCode::kPermissionDenied) {
-    return Fail(err, TRAWL_E_IO, std::string(status.message()));
-  }
-  if (code == absl::StatusCode::kInvalidArgument) {
-    return Fail(err, TRAWL_E_PARSE, std::string(status.message()));
-  }
-  return FromStatus(status, err);
-}
-
 void FillResult(trawl_scan_result* result, const trawl::ScanSummary& summary) {
   if (!StructOk(result)) return;
   trawl_scan_result value = TRAWL_SCAN_RESULT_INIT;
@@ -200,6 +192,11 @@ void FillResult(trawl_scan_result* result, const trawl::ScanSummary& summary) {
   value.confirm_errors = summary.confirm_errors;
   value.truncation = summary.truncation;
   WriteStruct(result, value);
+}
+
+trawl_status ScanStatus(const trawl::ScanSummary& summary, trawl_scan_result* result) {
+  FillResult(result, summary);
+  return (summary.truncation & trawl::kTruncStopped) ? TRAWL_STOPPED : TRAWL_OK;
 }
 
 // Adapts a C callback to the core's sink.
@@ -226,128 +223,67 @@ const trawl::ScanLimits& LimitsOf(const trawl_options* options) {
   return options ? options->limits : kDefaults;
 }
 
-// Decomposes `path`; with a directory, also writes every unique content there.
-trawl_status Decompose(trawl_buffer** out, const char* path, const char* directory,
-                       const trawl_options* options, trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
-  if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
-  return Guard(err, [&] {
-    trawl::PackageOptions package;
-    if (options) package.limits = options->limits_package;
-    auto decompose = trawl::PackageDecomposeOptions(path, package);
-    if (!decompose.ok()) return Fail(err, TRAWL_E_IO, std::string(decompose.status().message()));
-    auto manifest =
-        directory != nullptr
-            ? trawl::DecomposeFileToDirectory(path, *decompose, directory)
-            : trawl::DecomposeFile(path, *decompose, [](const trawl::Component&, std::string_view) {
-                return absl::OkStatus();
-              });
-    if (!manifest.ok()) return Fail(err, TRAWL_E_IO, std::string(manifest.status().message()));
-    *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
-    return TRAWL_OK;
-  });
+// The package options with the scan limits, threads and progress callback folded in.
+trawl::PackageOptions PackageOptionsOf(const trawl_options* options) {
+  if (options == nullptr) return {};
+  trawl::PackageOptions package = options->package;
+  package.analyze.limits = options->limits;
+  package.threads = options->compile.threads;
+  if (options->progress) {
+    const trawl_progress_cb callback = options->progress;
+    void* user_data = options->progress_user_data;
+    package.progress = [callback, user_data](size_t done, size_t total) {
+      callback("analyze", done, total, user_data);
+    };
+  }
+  return package;
 }
 
-trawl::AnalyzeOptions AnalyzeOptionsOf(const trawl_options* options) {
-  trawl::AnalyzeOptions analyze;
-  if (options) {
-    analyze.limits = options->limits;
-    analyze.include_values = options->include_values;
-    if (!options->fingerprint_key.empty()) analyze.fingerprint_key = options->fingerprint_key;
-    analyze.default_region = options->default_region;
-  }
-  return analyze;
+absl::StatusOr<trawl::AggregateOptions> AggregateOptionsOf(const trawl_options* options) {
+  if (options == nullptr) return trawl::AggregateOptions{};
+  auto aggregate = trawl::LoadAggregateOptions(options->files);
+  // Without values, aggregation also redacts results that were written with them.
+  if (aggregate.ok()) aggregate->include_values = options->package.analyze.include_values;
+  return aggregate;
 }
 
-// Reads the policy, allow-list and baseline files the options name.
-trawl_status AggregateOptionsOf(const trawl_options* options, trawl::AggregateOptions* out,
-                                trawl_error* err) {
-  if (options == nullptr) return TRAWL_OK;
-  out->include_values = options->include_values;
-  const auto read = [&](const std::string& path, std::string_view what,
-                        std::string* text) -> trawl_status {
-    auto bytes = trawl::ReadFile(path);
-    if (!bytes.ok()) {
-      return Fail(err, TRAWL_E_IO, trawl::StrCat(what, " ", path, ": ", bytes.status().message()));
-    }
-    *text = *std::move(bytes);
-    return TRAWL_OK;
-  };
-  const auto parse_error = [&](std::string_view what, const std::string& path,
-                               const absl::Status& status) {
-    return Fail(err, TRAWL_E_PARSE, trawl::StrCat(what, " ", path, ": ", status.message()));
-  };
-  std::string text;
-  if (!options->policy_file.empty()) {
-    if (trawl_status s = read(options->policy_file, "policy", &text)) return s;
-    auto policy = trawl::PolicyFromJson(text);
-    if (!policy.ok()) return parse_error("policy", options->policy_file, policy.status());
-    out->policy = *std::move(policy);
-  }
-  if (!options->suppressions_file.empty()) {
-    if (trawl_status s = read(options->suppressions_file, "suppressions", &text)) return s;
-    auto rules = trawl::SuppressionRulesFromJson(text);
-    if (!rules.ok()) return parse_error("suppressions", options->suppressions_file, rules.status());
-    out->suppressions.rules = *std::move(rules);
-  }
-  if (!options->baseline_file.empty()) {
-    if (trawl_status s = read(options->baseline_file, "baseline", &text)) return s;
-    auto baseline = trawl::BaselineFromJson(text);
-    if (!baseline.ok()) return parse_error("baseline", options->baseline_file, baseline.status());
-    out->suppressions.baseline = *std::move(baseline);
-    const size_t slash = options->baseline_file.find_last_of('/');
-    out->suppressions.baseline_name =
-        slash == std::string::npos ? options->baseline_file : options->baseline_file.substr(slash + 1);
-  }
+absl::StatusOr<std::string> Render(const absl::StatusOr<trawl::PackageReport>& report,
+                                   int32_t format) {
+  if (!report.ok()) return report.status();
+  return trawl::RenderReport(*report, format, TRAWL_VERSION_STRING);
+}
+
+trawl_status DeliverManifest(trawl_buffer** out, absl::StatusOr<trawl::Manifest> manifest,
+                             trawl_error* err) {
+  if (!manifest.ok()) return ToCStatus(manifest.status(), err);
+  *out = new trawl_buffer{trawl::ManifestToJson(*manifest, 2)};
   return TRAWL_OK;
 }
 
-absl::StatusOr<std::string> RenderReport(const trawl::PackageReport& report, int32_t format) {
-  switch (format) {
-    case TRAWL_REPORT_JSON: return trawl::ReportToJson(report);
-    case TRAWL_REPORT_TABLE: return trawl::ReportToTable(report);
-    case TRAWL_REPORT_SARIF: return trawl::ReportToSarif(report, TRAWL_VERSION_STRING);
-    default: return absl::UnimplementedError("unknown report format");
-  }
+// The whole pipeline for one package, rendered; the option files are read first.
+trawl_status AnalyzePackage(trawl_buffer** out, const trawl_db* db,
+                            const trawl::PackageInput& input, const trawl_options* options,
+                            int32_t format, trawl_error* err) {
+  trawl::PackageOptions package = PackageOptionsOf(options);
+  auto aggregate = AggregateOptionsOf(options);
+  if (!aggregate.ok()) return ToCStatus(aggregate.status(), err);
+  package.aggregate = *std::move(aggregate);
+  return Deliver(out, Render(trawl::AnalyzePackage(input, db->rep, package), format), err);
 }
 
-bool KnownFormat(int32_t format) {
-  return format == TRAWL_REPORT_JSON || format == TRAWL_REPORT_TABLE ||
-         format == TRAWL_REPORT_SARIF;
-}
-
-// Shared by the per-component stages: argument checks and the parsed manifest.
-trawl_status ComponentStageArgs(trawl_buffer** out, const char* manifest, size_t manifest_len,
-                                const char* component_id, const char* content,
-                                size_t content_len, trawl::Manifest* parsed, trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
-  if (manifest == nullptr || component_id == nullptr || (content == nullptr && content_len > 0)) {
-    return Fail(err, TRAWL_E_INVALID, "NULL argument");
-  }
-  auto m = trawl::ManifestFromJson(std::string_view(manifest, manifest_len));
-  if (!m.ok()) return Fail(err, TRAWL_E_PARSE, std::string(m.status().message()));
-  *parsed = *std::move(m);
-  return TRAWL_OK;
-}
-
-trawl_status StageFailure(const absl::Status& status, trawl_error* err) {
-  trawl_status code = CodeFor(status);
-  if (status.code() == absl::StatusCode::kInvalidArgument && !trawl::CodeOf(status)) {
-    code = TRAWL_E_INVALID;
-  }
-  return Fail(err, code, std::string(status.message()));
+// The manifest a per-component stage works on.
+absl::StatusOr<trawl::Manifest> StageManifest(const char* manifest, size_t manifest_len) {
+  return trawl::ManifestFromJson(Bytes(manifest, manifest_len));
 }
 
 }  // namespace
 
 extern "C" {
 
-uint32_t trawl_version_number(void) { return TRAWL_VERSION_NUMBER; }
-const char* trawl_version_string(void) { return TRAWL_VERSION_STRING; }
+uint32_t trawl_version_number(void) noexcept { return TRAWL_VERSION_NUMBER; }
+const char* trawl_version_string(void) noexcept { return TRAWL_VERSION_STRING; }
 
-const char* trawl_build_info(void) {
+const char* trawl_build_info(void) noexcept {
   try {
     static const std::string info = trawl::BuildInfoJson();
     return info.c_str();
@@ -356,7 +292,7 @@ const char* trawl_build_info(void) {
   }
 }
 
-const char* trawl_status_str(trawl_status status) {
+const char* trawl_status_str(trawl_status status) noexcept {
   switch (status) {
     case TRAWL_OK: return "TRAWL_OK";
     case TRAWL_STOPPED: return "TRAWL_STOPPED";
@@ -381,142 +317,62 @@ const char* trawl_status_str(trawl_status status) {
 
 /* Buffers */
 
-const char* trawl_buffer_data(const trawl_buffer* buffer) {
+const char* trawl_buffer_data(const trawl_buffer* buffer) noexcept {
   return buffer ? buffer->bytes.c_str() : nullptr;
 }
-size_t trawl_buffer_size(const trawl_buffer* buffer) { return buffer ? buffer->bytes.size() : 0; }
-void trawl_buffer_free(trawl_buffer* buffer) { delete buffer; }
+size_t trawl_buffer_size(const trawl_buffer* buffer) noexcept {
+  return buffer ? buffer->bytes.size() : 0;
+}
+void trawl_buffer_free(trawl_buffer* buffer) noexcept { delete buffer; }
 
 /* Options */
 
-trawl_status trawl_options_new(trawl_options** out) {
-  if (out == nullptr) return TRAWL_E_INVALID;
-  *out = nullptr;
+trawl_status trawl_options_new(trawl_options** out) noexcept {
+  if (!ClearOut(out)) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
     *out = new trawl_options();
     return TRAWL_OK;
   });
 }
 
-void trawl_options_free(trawl_options* options) { delete options; }
+void trawl_options_free(trawl_options* options) noexcept { delete options; }
 
-trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max) {
-  int64_t lo = 0, hi = 0;
-  switch (key) {
-    case TRAWL_OPT_COMPILE_THREADS: hi = 1024; break;
-    case TRAWL_OPT_MAX_WINDOW: lo = 16; hi = 1 << 24; break;
-    case TRAWL_OPT_COMPILE_TARGET: hi = TRAWL_TARGET_AVX512; break;
-    case TRAWL_OPT_REGEXES_PER_PARTITION: hi = 1 << 24; break;
-    case TRAWL_OPT_MAX_MATCHES_PER_RULE:
-    case TRAWL_OPT_MAX_MATCHES:
-    case TRAWL_OPT_MAX_BYTES:
-    case TRAWL_OPT_TIME_BUDGET_MS: hi = INT64_MAX; break;
-    case TRAWL_OPT_CHUNK_BYTES: lo = 1; hi = int64_t{1} << 30; break;
-    case TRAWL_OPT_INCLUDE_VALUES: hi = 1; break;
-    case TRAWL_OPT_SCAN_PLAN: hi = 1; break;
-    case TRAWL_OPT_TOKEN_PASS: hi = 1; break;
-    case TRAWL_OPT_MAX_CARVE_DEPTH:
-    case TRAWL_OPT_MAX_CARVES_PER_COMPONENT: hi = UINT32_MAX; break;
-    case TRAWL_OPT_MAX_CARVE_SCAN_BYTES:
-    case TRAWL_OPT_MAX_TOTAL_BYTES:
-    case TRAWL_OPT_RATIO_GRACE_BYTES:
-    case TRAWL_OPT_MAX_ENTRIES:
-    case TRAWL_OPT_MAX_PATH_LENGTH:
-    case TRAWL_OPT_MAX_COMPONENT_BYTES: hi = INT64_MAX; break;
-    case TRAWL_OPT_MAX_EXPANSION_RATIO: hi = 1 << 30; break;
-    case TRAWL_OPT_MAX_DEPTH: hi = 64; break;
-    default: return TRAWL_E_UNSUPPORTED;
-  }
-  if (min) *min = lo;
-  if (max) *max = hi;
+trawl_status trawl_option_bounds(int64_t* min, int64_t* max, int32_t key) noexcept {
+  const trawl::capi::OptionSpec* spec = trawl::capi::FindOption(key);
+  if (spec == nullptr || spec->type != trawl::capi::OptionType::kInt) return TRAWL_E_UNSUPPORTED;
+  if (min) *min = spec->min;
+  if (max) *max = spec->max;
   return TRAWL_OK;
 }
 
-trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t value) {
+trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t value) noexcept {
   if (options == nullptr) return TRAWL_E_INVALID;
-  int64_t lo, hi;
-  if (trawl_option_bounds(key, &lo, &hi) != TRAWL_OK) return TRAWL_E_UNSUPPORTED;
-  if (value < lo || value > hi) return TRAWL_E_INVALID;
-  switch (key) {
-    case TRAWL_OPT_COMPILE_THREADS: options->compile.threads = static_cast<int>(value); break;
-    case TRAWL_OPT_MAX_WINDOW: options->compile.max_window = static_cast<uint32_t>(value); break;
-    case TRAWL_OPT_COMPILE_TARGET:
-      options->compile.target = static_cast<trawl::CompileTarget>(value);
-      break;
-    case TRAWL_OPT_REGEXES_PER_PARTITION:
-      options->compile.max_regexes_per_partition = static_cast<size_t>(value);
-      break;
-    case TRAWL_OPT_MAX_MATCHES_PER_RULE:
-      options->limits.max_matches_per_rule = static_cast<uint64_t>(value);
-      break;
-    case TRAWL_OPT_MAX_MATCHES: options->limits.max_matches = static_cast<uint64_t>(value); break;
-    case TRAWL_OPT_MAX_BYTES: options->limits.max_bytes = static_cast<uint64_t>(value); break;
-    case TRAWL_OPT_TIME_BUDGET_MS:
-      options->limits.time_budget =
-          value == 0 ? absl::InfiniteDuration() : absl::Milliseconds(value);
-      break;
-    case TRAWL_OPT_CHUNK_BYTES: options->limits.chunk_bytes = static_cast<size_t>(value); break;
-    case TRAWL_OPT_INCLUDE_VALUES: options->include_values = value != 0; break;
-    case TRAWL_OPT_SCAN_PLAN: options->scan_plan = value != 0; break;
-    case TRAWL_OPT_TOKEN_PASS: options->compile.token_pass = value != 0; break;
-    case TRAWL_OPT_MAX_CARVE_DEPTH:
-      options->limits_package.max_carve_depth = static_cast<uint32_t>(value);
-      break;
-    case TRAWL_OPT_MAX_CARVES_PER_COMPONENT:
-      options->limits_package.max_carves_per_component = static_cast<uint32_t>(value);
-      break;
-    case TRAWL_OPT_MAX_CARVE_SCAN_BYTES:
-      options->limits_package.max_carve_scan_bytes = static_cast<uint64_t>(value);
-      break;
-    case TRAWL_OPT_MAX_TOTAL_BYTES:
-      options->limits_package.max_total_bytes = static_cast<uint64_t>(value);
-      break;
-    case TRAWL_OPT_MAX_EXPANSION_RATIO:
-      options->limits_package.max_expansion_ratio = static_cast<double>(value);
-      break;
-    case TRAWL_OPT_RATIO_GRACE_BYTES:
-      options->limits_package.ratio_grace_bytes = static_cast<uint64_t>(value);
-      break;
-    case TRAWL_OPT_MAX_ENTRIES:
-      options->limits_package.max_entries = static_cast<uint64_t>(value);
-      break;
-    case TRAWL_OPT_MAX_DEPTH:
-      options->limits_package.max_depth = static_cast<uint32_t>(value);
-      break;
-    case TRAWL_OPT_MAX_PATH_LENGTH:
-      options->limits_package.max_path_length = static_cast<uint64_t>(value);
-      break;
-    case TRAWL_OPT_MAX_COMPONENT_BYTES:
-      options->limits_package.max_component_bytes = static_cast<uint64_t>(value);
-      break;
-  }
-  return TRAWL_OK;
+  const trawl::capi::OptionSpec* spec = trawl::capi::FindOption(key);
+  if (spec == nullptr || spec->type != trawl::capi::OptionType::kInt) return TRAWL_E_UNSUPPORTED;
+  if (value < spec->min || value > spec->max) return TRAWL_E_INVALID;
+  return Guard(nullptr, [&] {
+    spec->set_int(*options, value);
+    return TRAWL_OK;
+  });
 }
 
-trawl_status trawl_options_set_string(trawl_options* options, int32_t key, const char* value) {
+trawl_status trawl_options_set_string(trawl_options* options, int32_t key,
+                                      const char* value) noexcept {
   if (options == nullptr) return TRAWL_E_INVALID;
-  std::string* field = nullptr;
-  switch (key) {
-    case TRAWL_OPT_FINGERPRINT_KEY: field = &options->fingerprint_key; break;
-    case TRAWL_OPT_POLICY_FILE: field = &options->policy_file; break;
-    case TRAWL_OPT_SUPPRESSIONS_FILE: field = &options->suppressions_file; break;
-    case TRAWL_OPT_BASELINE_FILE: field = &options->baseline_file; break;
-    case TRAWL_OPT_COMPILE_CACHE_DIR: field = &options->compile.cache_dir; break;
-    case TRAWL_OPT_DEFAULT_REGION: field = &options->default_region; break;
-    default: return TRAWL_E_UNSUPPORTED;
+  const trawl::capi::OptionSpec* spec = trawl::capi::FindOption(key);
+  if (spec == nullptr || spec->type != trawl::capi::OptionType::kString) {
+    return TRAWL_E_UNSUPPORTED;
   }
   return Guard(nullptr, [&] {
-    if (key == TRAWL_OPT_DEFAULT_REGION && value != nullptr && *value != '\0' &&
-        !trawl::IsKnownPhoneRegion(value)) {
-      return TRAWL_E_INVALID;
-    }
-    *field = value ? value : "";
+    const std::string_view text = value ? value : "";
+    if (spec->accepts != nullptr && !spec->accepts(text)) return TRAWL_E_INVALID;
+    spec->set_string(*options, text);
     return TRAWL_OK;
   });
 }
 
 trawl_status trawl_options_set_progress(trawl_options* options, trawl_progress_cb callback,
-                                        void* user_data) {
+                                        void* user_data) noexcept {
   if (options == nullptr) return TRAWL_E_INVALID;
   options->progress = callback;
   options->progress_user_data = user_data;
@@ -525,81 +381,73 @@ trawl_status trawl_options_set_progress(trawl_options* options, trawl_progress_c
 
 /* Rules */
 
-trawl_status trawl_rules_new(trawl_rules** out) {
-  if (out == nullptr) return TRAWL_E_INVALID;
-  *out = nullptr;
+trawl_status trawl_rules_new(trawl_rules** out) noexcept {
+  if (!ClearOut(out)) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
     *out = new trawl_rules();
     return TRAWL_OK;
   });
 }
 
-void trawl_rules_free(trawl_rules* rules) { delete rules; }
+void trawl_rules_free(trawl_rules* rules) noexcept { delete rules; }
 
-trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path, trawl_error* err) {
+trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path, trawl_error* err) noexcept {
   if (rules == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
-  return Guard(err, [&] {
-    auto loaded = trawl::LoadRuleFile(path);
-    if (!loaded.ok() && (loaded.status().code() == absl::StatusCode::kNotFound ||
-                         loaded.status().code() == absl::StatusCode::kDataLoss)) {
-      return Fail(err, TRAWL_E_IO, std::string(loaded.status().message()));
-    }
-    if (!loaded.ok()) return Fail(err, TRAWL_E_PARSE, std::string(loaded.status().message()));
-    return AddRuleSet(rules, std::move(loaded), err);
-  });
+  return Guard(err, [&] { return ToCStatus(trawl::AddRuleFile(&rules->set, path), err); });
 }
 
 trawl_status trawl_rules_add_json(trawl_rules* rules, const char* data, size_t len,
-                                  const char* name, trawl_error* err) {
+                                  const char* name, trawl_error* err) noexcept {
   if (rules == nullptr || (data == nullptr && len > 0)) {
     return Fail(err, TRAWL_E_INVALID, "NULL argument");
   }
   return Guard(err, [&] {
-    auto loaded = trawl::ParseDefinitions(std::string_view(data ? data : "", len),
-                                          name ? name : "<memory>");
-    if (!loaded.ok()) return Fail(err, TRAWL_E_PARSE, std::string(loaded.status().message()));
-    return AddRuleSet(rules, std::move(loaded), err);
+    return ToCStatus(trawl::AddRuleText(&rules->set, Bytes(data, len), name ? name : "<memory>"),
+                     err);
   });
 }
 
-size_t trawl_rules_count(const trawl_rules* rules) {
+size_t trawl_rules_count(const trawl_rules* rules) noexcept {
   return rules ? rules->set.definitions.size() : 0;
 }
 
-size_t trawl_rules_issue_count(const trawl_rules* rules) {
+size_t trawl_rules_issue_count(const trawl_rules* rules) noexcept {
   return rules ? rules->set.issues.size() : 0;
 }
 
-trawl_status trawl_rules_issue(const trawl_rules* rules, size_t i, trawl_error* out) {
+trawl_status trawl_rules_issue(trawl_error* out, const trawl_rules* rules, size_t i) noexcept {
   if (rules == nullptr || !StructOk(out)) return TRAWL_E_INVALID;
   if (i >= rules->set.issues.size()) return TRAWL_E_NOT_FOUND;
   return Guard(nullptr, [&] {
-    const trawl::LoadIssue& issue = rules->set.issues[i];
-    FillError(out, TRAWL_E_PARSE, issue.ToString(), issue.index, issue.offset);
+    ToCStatus(rules->set.issues[i].ToStatus(), out);
     return TRAWL_OK;
   });
 }
 
 trawl_status trawl_rules_add_indicator_feed(trawl_rules* rules, const char* path,
                                             const trawl_feed_options* options,
-                                            trawl_error* err) {
+                                            trawl_error* err) noexcept {
   if (rules == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
   return Guard(err, [&] {
     trawl::FeedOptions feed_options;
     std::string why;
     if (!ReadFeedOptions(options, &feed_options, &why)) return Fail(err, TRAWL_E_INVALID, why);
-    auto feed = trawl::LoadFeedFile(path, feed_options);
-    if (!feed.ok()) return FeedReadStatus(feed.status(), err);
-    return AddRuleSet(rules, trawl::RuleSetFromFeed(*std::move(feed)), err);
+    return ToCStatus(trawl::AddIndicatorFeed(&rules->set, path, feed_options), err);
   });
+}
+
+uint64_t trawl_rules_indicator_count(const trawl_rules* rules) noexcept {
+  if (rules == nullptr) return 0;
+  uint64_t count = 0;
+  for (const trawl::FeedLoad& feed : rules->set.indicator_feeds) count += feed.indicators.size();
+  return count;
 }
 
 /* Database */
 
 trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
-                              const trawl_options* options, trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
+                              const trawl_options* options, trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (rules == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL rules");
   return Guard(err, [&] {
     trawl::CompileOptions compile = options ? options->compile : trawl::CompileOptions{};
@@ -611,81 +459,63 @@ trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
         callback(name.c_str(), done, total, user_data);
       };
     }
-    if (options == nullptr || options->scan_plan) compile = trawl::plan::WithPlanner(compile);
-    if (!rules->set.indicator_feeds.empty()) {
-      auto indicators = trawl::IndicatorSet::Build(rules->set.indicator_feeds);
-      if (!indicators.ok()) return FromStatus(indicators.status(), err);
-      compile.indicators = *std::move(indicators);
-    }
-    auto db = trawl::CompileDatabase(rules->set.definitions, compile);
-    if (!db.ok()) {
-      return db.status().code() == absl::StatusCode::kResourceExhausted
-                 ? FromStatus(db.status(), err)
-                 : Fail(err, TRAWL_E_COMPILE, std::string(db.status().message()));
-    }
+    auto db = trawl::CompileRules(rules->set, std::move(compile),
+                                  options == nullptr || options->scan_plan);
+    if (!db.ok()) return ToCStatus(db.status(), err);
     *out = new trawl_db{*std::move(db)};
     return TRAWL_OK;
   });
 }
 
-trawl_status trawl_db_load(trawl_db** out, const char* data, size_t len, trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
+trawl_status trawl_db_load(trawl_db** out, const char* data, size_t len,
+                           trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (data == nullptr && len > 0) return Fail(err, TRAWL_E_INVALID, "NULL data");
   return Guard(err, [&] {
-    auto db = trawl::DeserializeDatabase(std::string_view(data ? data : "", len));
-    if (!db.ok()) return FromStatus(db.status(), err);
+    auto db = trawl::DeserializeDatabase(Bytes(data, len));
+    if (!db.ok()) return ToCStatus(db.status(), err);
     *out = new trawl_db{*std::move(db)};
     return TRAWL_OK;
   });
 }
 
-trawl_status trawl_db_load_file(trawl_db** out, const char* path, trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
+trawl_status trawl_db_load_file(trawl_db** out, const char* path, trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
   return Guard(err, [&] {
     auto file = trawl::MappedFile::Open(path);
-    if (!file.ok()) return Fail(err, TRAWL_E_IO, std::string(file.status().message()));
+    if (!file.ok()) return ToCStatus(file.status(), err);
     // The database keeps the mapping and reads rule metadata from it on first use.
     auto mapping = std::make_shared<const trawl::MappedFile>(*std::move(file));
     auto db = trawl::DeserializeDatabase(mapping->bytes(), mapping);
-    if (!db.ok()) return FromStatus(db.status(), err);
+    if (!db.ok()) return ToCStatus(db.status(), err);
     *out = new trawl_db{*std::move(db)};
     return TRAWL_OK;
   });
 }
 
-trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db, trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
+trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db, trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (db == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL db");
-  return Guard(err, [&] {
-    auto bytes = trawl::SerializeDatabase(*db->rep);
-    if (!bytes.ok()) return FromStatus(bytes.status(), err);
-    *out = new trawl_buffer{*std::move(bytes)};
-    return TRAWL_OK;
-  });
+  return Guard(err, [&] { return Deliver(out, trawl::SerializeDatabase(*db->rep), err); });
 }
 
-trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_error* err) {
+trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_error* err) noexcept {
   if (db == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
   return Guard(err, [&] {
     auto bytes = trawl::SerializeDatabase(*db->rep);
-    if (!bytes.ok()) return FromStatus(bytes.status(), err);
-    absl::Status written = trawl::WriteFileAtomically(path, *bytes);
-    if (!written.ok()) return Fail(err, TRAWL_E_IO, std::string(written.message()));
-    return TRAWL_OK;
+    if (!bytes.ok()) return ToCStatus(bytes.status(), err);
+    return ToCStatus(trawl::WriteFileAtomically(path, *bytes), err);
   });
 }
 
-void trawl_db_free(trawl_db* db) { delete db; }
+void trawl_db_free(trawl_db* db) noexcept { delete db; }
 
 trawl_status trawl_db_update_indicators(trawl_db** out, trawl_buffer** report, const trawl_db* db,
                                         const char* const* paths, size_t count, int32_t mode,
-                                        const trawl_feed_options* options, trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
+                                        const trawl_feed_options* options,
+                                        trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (report != nullptr) *report = nullptr;
   if (db == nullptr || (paths == nullptr && count > 0)) {
     return Fail(err, TRAWL_E_INVALID, "NULL argument");
@@ -697,337 +527,338 @@ trawl_status trawl_db_update_indicators(trawl_db** out, trawl_buffer** report, c
     trawl::FeedOptions feed_options;
     std::string why;
     if (!ReadFeedOptions(options, &feed_options, &why)) return Fail(err, TRAWL_E_INVALID, why);
-    std::vector<trawl::FeedLoad> feeds;
+    std::vector<std::string> files;
+    files.reserve(count);
     for (size_t i = 0; i < count; ++i) {
       if (paths[i] == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
-      auto feed = trawl::LoadFeedFile(paths[i], feed_options);
-      if (!feed.ok()) return FeedReadStatus(feed.status(), err);
-      feeds.push_back(*std::move(feed));
+      files.emplace_back(paths[i]);
     }
-    auto updated = trawl::UpdateIndicators(*db->rep, &feeds,
-                                           mode == TRAWL_INDICATORS_ADD
-                                               ? trawl::IndicatorUpdateMode::kAdd
-                                               : trawl::IndicatorUpdateMode::kReplace);
-    if (!updated.ok()) return FromStatus(updated.status(), err);
-    if (report != nullptr) {
-      *report = new trawl_buffer{trawl::FeedReportToJson(feeds, (*updated)->indicators())};
-    }
+    std::string accounting;
+    auto updated = trawl::UpdateIndicatorFeeds(
+        *db->rep, files, feed_options,
+        mode == TRAWL_INDICATORS_ADD ? trawl::IndicatorUpdateMode::kAdd
+                                     : trawl::IndicatorUpdateMode::kReplace,
+        report != nullptr ? &accounting : nullptr);
+    if (!updated.ok()) return ToCStatus(updated.status(), err);
+    // Both handles or neither: the report is allocated first, then the database.
+    std::unique_ptr<trawl_buffer> document;
+    if (report != nullptr) document.reset(new trawl_buffer{std::move(accounting)});
     *out = new trawl_db{*std::move(updated)};
+    if (report != nullptr) *report = document.release();
     return TRAWL_OK;
   });
 }
 
-uint64_t trawl_db_indicator_count(const trawl_db* db) {
+uint64_t trawl_db_indicator_count(const trawl_db* db) noexcept {
   return db != nullptr && db->rep->indicators() != nullptr ? db->rep->indicators()->indicator_count()
                                                           : 0;
 }
 
-size_t trawl_db_rule_count(const trawl_db* db) { return db ? db->rep->rule_count() : 0; }
+size_t trawl_db_rule_count(const trawl_db* db) noexcept { return db ? db->rep->rule_count() : 0; }
 
-trawl_status trawl_db_rule(const trawl_db* db, size_t index, trawl_rule_info* out) {
+trawl_status trawl_db_rule(trawl_rule_info* out, const trawl_db* db, size_t index) noexcept {
   if (db == nullptr || !StructOk(out)) return TRAWL_E_INVALID;
   if (index >= db->rep->rule_count()) return TRAWL_E_NOT_FOUND;
-  const trawl::Definition& def = db->rep->definition(index);
-  const trawl::RuleInfo& info = db->rep->rule_info()[index];
-  trawl_rule_info value = TRAWL_RULE_INFO_INIT;
-  value.id = def.id.c_str();
-  value.category = def.category.c_str();
-  value.description = def.description.c_str();
-  value.entity = def.entity.c_str();
-  value.validator = def.validator.c_str();
-  value.status_reason = info.reason.c_str();
-  value.severity = static_cast<int32_t>(def.severity);
-  value.status = static_cast<int32_t>(info.status);
-  value.confidence = def.confidence;
-  value.is_literal = def.kind == trawl::PatternKind::kLiteral;
-  WriteStruct(out, value);
-  return TRAWL_OK;
+  // Rule definitions are decoded on first use: this can allocate.
+  return Guard(nullptr, [&] {
+    const trawl::Definition& def = db->rep->definition(index);
+    const trawl::RuleInfo& info = db->rep->rule_info()[index];
+    trawl_rule_info value = TRAWL_RULE_INFO_INIT;
+    value.id = def.id.c_str();
+    value.category = def.category.c_str();
+    value.description = def.description.c_str();
+    value.entity = def.entity.c_str();
+    value.validator = def.validator.c_str();
+    value.status_reason = info.reason.c_str();
+    value.severity = static_cast<int32_t>(def.severity);
+    value.status = static_cast<int32_t>(info.status);
+    value.confidence = def.confidence;
+    value.is_literal = def.kind == trawl::PatternKind::kLiteral;
+    WriteStruct(out, value);
+    return TRAWL_OK;
+  });
 }
 
-trawl_status trawl_db_describe(trawl_buffer** out, const trawl_db* db, int32_t include_rules) {
-  if (out == nullptr) return TRAWL_E_INVALID;
-  *out = nullptr;
-  if (db == nullptr) return TRAWL_E_INVALID;
+trawl_status trawl_db_describe(trawl_buffer** out, const trawl_db* db,
+                               int32_t include_rules) noexcept {
+  if (!ClearOut(out) || db == nullptr) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
     *out = new trawl_buffer{trawl::DescribeDatabaseJson(*db->rep, include_rules != 0)};
     return TRAWL_OK;
   });
 }
 
-trawl_status trawl_db_check_examples(trawl_buffer** out, const trawl_db* db, uint64_t* failures) {
-  if (out == nullptr) return TRAWL_E_INVALID;
-  *out = nullptr;
-  if (db == nullptr) return TRAWL_E_INVALID;
+trawl_status trawl_db_check_examples(trawl_buffer** out, uint64_t* failures,
+                                     const trawl_db* db) noexcept {
+  if (!ClearOut(out) || db == nullptr) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
     auto report = trawl::CheckExamples(db->rep);
-    if (!report.ok()) return CodeFor(report.status());
+    if (!report.ok()) return ToCStatus(report.status(), nullptr);
     if (failures) *failures = report->failures;
     *out = new trawl_buffer{std::move(report->json)};
     return TRAWL_OK;
   });
 }
 
-trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, const char* data,
-                              size_t len, uint32_t top_rules) {
-  if (out == nullptr) return TRAWL_E_INVALID;
-  *out = nullptr;
-  if (db == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
+trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, const char* data, size_t len,
+                              uint32_t top_rules) noexcept {
+  if (!ClearOut(out) || db == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
-    auto json = trawl::ProfileScanJson(db->rep, std::string_view(data ? data : "", len), top_rules,
-                                       trawl::plan::ExplainRule);
-    if (!json.ok()) return CodeFor(json.status());
-    *out = new trawl_buffer{*std::move(json)};
-    return TRAWL_OK;
+    return Deliver(out, trawl::ProfileScan(db->rep, Bytes(data, len), top_rules), nullptr);
   });
 }
 
 /* Scratch */
 
-trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db) {
-  if (out == nullptr) return TRAWL_E_INVALID;
-  *out = nullptr;
-  if (db == nullptr) return TRAWL_E_INVALID;
+trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db) noexcept {
+  if (!ClearOut(out) || db == nullptr) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
     auto scanner = trawl::Scanner::Create(db->rep);
-    if (!scanner.ok()) return CodeFor(scanner.status());
+    if (!scanner.ok()) return ToCStatus(scanner.status(), nullptr);
     *out = new trawl_scratch{db, *std::move(scanner)};
     return TRAWL_OK;
   });
 }
 
-trawl_status trawl_scratch_clone(trawl_scratch** out, const trawl_scratch* scratch) {
-  if (out == nullptr) return TRAWL_E_INVALID;
-  *out = nullptr;
-  if (scratch == nullptr) return TRAWL_E_INVALID;
+trawl_status trawl_scratch_clone(trawl_scratch** out, const trawl_scratch* scratch) noexcept {
+  if (!ClearOut(out) || scratch == nullptr) return TRAWL_E_INVALID;
   return trawl_scratch_new(out, scratch->db);
 }
 
-void trawl_scratch_free(trawl_scratch* scratch) { delete scratch; }
+void trawl_scratch_free(trawl_scratch* scratch) noexcept { delete scratch; }
 
 /* Scan */
 
 trawl_status trawl_scan(const trawl_db* db, trawl_scratch* scratch, const char* data, size_t len,
                         const trawl_options* options, trawl_match_cb callback, void* user_data,
-                        trawl_scan_result* result) {
+                        trawl_scan_result* result) noexcept {
   if (db == nullptr || scratch == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
   if (scratch->db != db) return TRAWL_E_MISMATCH;
   return Guard(nullptr, [&] {
-    auto summary = scratch->rep->Scan(std::string_view(data ? data : "", len), LimitsOf(options),
+    auto summary = scratch->rep->Scan(Bytes(data, len), LimitsOf(options),
                                       CallbackSink{callback, user_data});
-    if (!summary.ok()) return CodeFor(summary.status());
-    FillResult(result, *summary);
-    return (summary->truncation & trawl::kTruncStopped) ? TRAWL_STOPPED : TRAWL_OK;
+    if (!summary.ok()) return ToCStatus(summary.status(), nullptr);
+    return ScanStatus(*summary, result);
   });
 }
 
 trawl_status trawl_stream_new(trawl_stream** out, const trawl_db* db,
-                              const trawl_options* options) {
-  if (out == nullptr) return TRAWL_E_INVALID;
-  *out = nullptr;
-  if (db == nullptr) return TRAWL_E_INVALID;
+                              const trawl_options* options) noexcept {
+  if (!ClearOut(out) || db == nullptr) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
     auto scanner = trawl::Scanner::Create(db->rep);
-    if (!scanner.ok()) return CodeFor(scanner.status());
+    if (!scanner.ok()) return ToCStatus(scanner.status(), nullptr);
     absl::Status begun = (*scanner)->StreamBegin(LimitsOf(options));
-    if (!begun.ok()) return CodeFor(begun);
+    if (!begun.ok()) return ToCStatus(begun, nullptr);
     *out = new trawl_stream{db, *std::move(scanner)};
     return TRAWL_OK;
   });
 }
 
 trawl_status trawl_stream_write(trawl_stream* stream, const char* data, size_t len,
-                                trawl_match_cb callback, void* user_data) {
+                                trawl_match_cb callback, void* user_data) noexcept {
   if (stream == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
   if (stream->finished) return TRAWL_E_STATE;
   return Guard(nullptr, [&] {
-    absl::Status status = stream->rep->StreamWrite(std::string_view(data ? data : "", len),
-                                                   CallbackSink{callback, user_data});
-    if (!status.ok()) return CodeFor(status);
+    absl::Status status =
+        stream->rep->StreamWrite(Bytes(data, len), CallbackSink{callback, user_data});
+    if (!status.ok()) return ToCStatus(status, nullptr);
     return (stream->rep->stream_truncation() & trawl::kTruncStopped) ? TRAWL_STOPPED : TRAWL_OK;
   });
 }
 
 trawl_status trawl_stream_finish(trawl_stream* stream, trawl_match_cb callback, void* user_data,
-                                 trawl_scan_result* result) {
+                                 trawl_scan_result* result) noexcept {
   if (stream == nullptr) return TRAWL_E_INVALID;
   if (stream->finished) return TRAWL_E_STATE;
   return Guard(nullptr, [&] {
     auto summary = stream->rep->StreamEnd(CallbackSink{callback, user_data});
-    if (!summary.ok()) return CodeFor(summary.status());
+    if (!summary.ok()) return ToCStatus(summary.status(), nullptr);
     stream->finished = true;
-    FillResult(result, *summary);
-    return (summary->truncation & trawl::kTruncStopped) ? TRAWL_STOPPED : TRAWL_OK;
+    return ScanStatus(*summary, result);
   });
 }
 
-void trawl_stream_free(trawl_stream* stream) { delete stream; }
+void trawl_stream_free(trawl_stream* stream) noexcept { delete stream; }
 
 /* Packages */
 
-trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
-                                  const trawl_options* options, trawl_error* err) {
-  return Decompose(out, path, nullptr, options, err);
-}
-
-trawl_status trawl_decompose_to_directory(trawl_buffer** out, const char* path,
-                                          const char* directory, const trawl_options* options,
-                                          trawl_error* err) {
-  if (directory == nullptr) {
-    if (out != nullptr) *out = nullptr;
-    return Fail(err, TRAWL_E_INVALID, "NULL directory");
-  }
-  return Decompose(out, path, directory, options, err);
-}
-
-trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db, const char* path,
-                                 const trawl_options* options, trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
-  if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
+trawl_status trawl_package_decompose(trawl_buffer** out, const char* data, size_t len,
+                                     const trawl_options* options, trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (data == nullptr && len > 0) return Fail(err, TRAWL_E_INVALID, "NULL data");
   return Guard(err, [&] {
-    trawl::PackageOptions package;
-    if (options) package.limits = options->limits_package;
-    auto plans = trawl::ClassifyPackageFileJson(path, db ? db->rep.get() : nullptr, package);
-    if (!plans.ok()) return Fail(err, TRAWL_E_IO, std::string(plans.status().message()));
-    *out = new trawl_buffer{*std::move(plans)};
-    return TRAWL_OK;
+    return DeliverManifest(
+        out, trawl::DecomposePackage(trawl::PackageInput::Memory(Bytes(data, len)),
+                                     PackageOptionsOf(options)),
+        err);
   });
 }
 
-trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db, const char* path,
-                                        const trawl_options* options, int32_t format,
-                                        trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
-  if (db == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
-  if (!KnownFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+trawl_status trawl_package_decompose_file(trawl_buffer** out, const char* path,
+                                          const trawl_options* options,
+                                          trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
   return Guard(err, [&] {
-    trawl::PackageOptions package;
-    if (trawl_status s = AggregateOptionsOf(options, &package.aggregate, err)) return s;
-    package.analyze = AnalyzeOptionsOf(options);
-    if (options) {
-      package.limits = options->limits_package;
-      package.threads = options->compile.threads;
-      if (options->progress) {
-        const trawl_progress_cb callback = options->progress;
-        void* user_data = options->progress_user_data;
-        package.progress = [callback, user_data](size_t done, size_t total) {
-          callback("analyze", done, total, user_data);
-        };
-      }
-    }
-    auto report = trawl::AnalyzePackageFile(path, db->rep, package);
-    if (!report.ok()) {
-      const trawl_status code = report.status().code() == absl::StatusCode::kNotFound
-                                    ? TRAWL_E_IO
-                                    : CodeFor(report.status());
-      return Fail(err, code, std::string(report.status().message()));
-    }
-    auto rendered = RenderReport(*report, format);
-    if (!rendered.ok()) return FromStatus(rendered.status(), err);
-    *out = new trawl_buffer{*std::move(rendered)};
-    return TRAWL_OK;
+    return DeliverManifest(
+        out, trawl::DecomposePackage(trawl::PackageInput::File(path), PackageOptionsOf(options)),
+        err);
+  });
+}
+
+trawl_status trawl_package_decompose_to_directory(trawl_buffer** out, const char* path,
+                                                  const char* directory,
+                                                  const trawl_options* options,
+                                                  trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (path == nullptr || directory == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  return Guard(err, [&] {
+    return DeliverManifest(
+        out, trawl::DecomposePackageToDirectory(path, PackageOptionsOf(options), directory),
+        err);
+  });
+}
+
+trawl_status trawl_package_classify(trawl_buffer** out, const trawl_db* db, const char* data,
+                                    size_t len, const trawl_options* options,
+                                    trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (data == nullptr && len > 0) return Fail(err, TRAWL_E_INVALID, "NULL data");
+  return Guard(err, [&] {
+    return Deliver(out,
+                   trawl::ClassifyPackageJson(trawl::PackageInput::Memory(Bytes(data, len)),
+                                              db ? db->rep.get() : nullptr,
+                                              PackageOptionsOf(options)),
+                   err);
+  });
+}
+
+trawl_status trawl_package_classify_file(trawl_buffer** out, const trawl_db* db, const char* path,
+                                         const trawl_options* options, trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
+  return Guard(err, [&] {
+    return Deliver(out,
+                   trawl::ClassifyPackageJson(trawl::PackageInput::File(path),
+                                              db ? db->rep.get() : nullptr,
+                                              PackageOptionsOf(options)),
+                   err);
+  });
+}
+
+trawl_status trawl_package_analyze(trawl_buffer** out, const trawl_db* db, const char* data,
+                                   size_t len, const trawl_options* options, int32_t format,
+                                   trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (db == nullptr || (data == nullptr && len > 0)) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  return Guard(err, [&] {
+    return AnalyzePackage(out, db, trawl::PackageInput::Memory(Bytes(data, len)), options, format,
+                          err);
+  });
+}
+
+trawl_status trawl_package_analyze_file(trawl_buffer** out, const trawl_db* db, const char* path,
+                                        const trawl_options* options, int32_t format,
+                                        trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (db == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  return Guard(err, [&] {
+    return AnalyzePackage(out, db, trawl::PackageInput::File(path), options, format, err);
   });
 }
 
 /* Stage by stage */
 
 trawl_status trawl_manifest_work(trawl_buffer** out, const char* manifest, size_t manifest_len,
-                                 trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
+                                 trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (manifest == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL manifest");
   return Guard(err, [&] {
-    auto m = trawl::ManifestFromJson(std::string_view(manifest, manifest_len));
-    if (!m.ok()) return Fail(err, TRAWL_E_PARSE, std::string(m.status().message()));
-    *out = new trawl_buffer{trawl::WorkToJson(*m)};
+    auto parsed = StageManifest(manifest, manifest_len);
+    if (!parsed.ok()) return ToCStatus(parsed.status(), err);
+    *out = new trawl_buffer{trawl::WorkToJson(*parsed)};
     return TRAWL_OK;
   });
 }
 
-trawl_status trawl_plan_component(trawl_buffer** out, const trawl_db* db, const char* manifest,
+trawl_status trawl_component_plan(trawl_buffer** out, const trawl_db* db, const char* manifest,
                                   size_t manifest_len, const char* component_id,
                                   const char* content, size_t content_len,
-                                  const trawl_options* options, trawl_error* err) {
+                                  const trawl_options* options, trawl_error* err) noexcept {
   (void)options;  // reserved: plans take no options yet
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (manifest == nullptr || component_id == nullptr || (content == nullptr && content_len > 0)) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
   return Guard(err, [&] {
-    trawl::Manifest parsed;
-    if (trawl_status s = ComponentStageArgs(out, manifest, manifest_len, component_id, content,
-                                            content_len, &parsed, err)) {
-      return s;
-    }
-    auto plan = trawl::PlanManifestComponent(parsed, component_id,
-                                             std::string_view(content ? content : "", content_len),
+    auto parsed = StageManifest(manifest, manifest_len);
+    if (!parsed.ok()) return ToCStatus(parsed.status(), err);
+    auto plan = trawl::PlanManifestComponent(*parsed, component_id, Bytes(content, content_len),
                                              db ? db->rep.get() : nullptr);
-    if (!plan.ok()) return StageFailure(plan.status(), err);
+    if (!plan.ok()) return ToCStatus(plan.status(), err);
     *out = new trawl_buffer{trawl::PlanToJson(*plan)};
     return TRAWL_OK;
   });
 }
 
-trawl_status trawl_analyze_component(trawl_buffer** out, const trawl_db* db, const char* manifest,
-                                     size_t manifest_len, const char* component_id,
-                                     const char* content, size_t content_len,
-                                     const trawl_options* options, trawl_error* err) {
+trawl_status trawl_component_analyze(trawl_buffer** out, const trawl_db* db,
+                                     const char* manifest, size_t manifest_len,
+                                     const char* component_id, const char* content,
+                                     size_t content_len, const trawl_options* options,
+                                     trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (manifest == nullptr || component_id == nullptr || (content == nullptr && content_len > 0)) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
   return Guard(err, [&] {
-    trawl::Manifest parsed;
-    if (trawl_status s = ComponentStageArgs(out, manifest, manifest_len, component_id, content,
-                                            content_len, &parsed, err)) {
-      return s;
-    }
+    auto parsed = StageManifest(manifest, manifest_len);
+    if (!parsed.ok()) return ToCStatus(parsed.status(), err);
     if (db == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL db");
-    auto result = trawl::AnalyzeManifestComponent(
-        parsed, component_id, std::string_view(content ? content : "", content_len), db->rep,
-        AnalyzeOptionsOf(options));
-    if (!result.ok()) return StageFailure(result.status(), err);
+    auto result = trawl::AnalyzeManifestComponent(*parsed, component_id,
+                                                  Bytes(content, content_len), db->rep,
+                                                  PackageOptionsOf(options).analyze);
+    if (!result.ok()) return ToCStatus(result.status(), err);
     *out = new trawl_buffer{trawl::ComponentResultToJson(*result)};
     return TRAWL_OK;
   });
 }
 
-trawl_status trawl_aggregate(trawl_buffer** out, const char* manifest, size_t manifest_len,
-                             const char* const* results, const size_t* result_lens,
-                             size_t result_count, const trawl_options* options, int32_t format,
-                             trawl_error* err) {
-  if (out == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL out");
-  *out = nullptr;
+trawl_status trawl_report_aggregate(trawl_buffer** out, const char* manifest,
+                                    size_t manifest_len, const char* const* results,
+                                    const size_t* result_lens, size_t result_count,
+                                    const trawl_options* options, int32_t format,
+                                    trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (manifest == nullptr || (result_count > 0 && (results == nullptr || result_lens == nullptr))) {
     return Fail(err, TRAWL_E_INVALID, "NULL argument");
   }
-  if (!KnownFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
-  return Guard(err, [&] {
-    auto m = trawl::ManifestFromJson(std::string_view(manifest, manifest_len));
-    if (!m.ok()) return Fail(err, TRAWL_E_PARSE, trawl::StrCat("manifest: ", m.status().message()));
-    std::vector<trawl::ComponentResult> parsed;
-    parsed.reserve(result_count);
-    for (size_t i = 0; i < result_count; ++i) {
-      if (results[i] == nullptr && result_lens[i] > 0) {
-        FillError(err, TRAWL_E_INVALID, "NULL result", static_cast<int64_t>(i));
-        return TRAWL_E_INVALID;
-      }
-      auto r = trawl::ComponentResultFromJson(
-          std::string_view(results[i] ? results[i] : "", result_lens[i]));
-      if (!r.ok()) {
-        FillError(err, TRAWL_E_PARSE, trawl::StrCat("result ", i, ": ", r.status().message()),
-                  static_cast<int64_t>(i));
-        return TRAWL_E_PARSE;
-      }
-      parsed.push_back(*std::move(r));
+  for (size_t i = 0; i < result_count; ++i) {
+    if (results[i] == nullptr && result_lens[i] > 0) {
+      return Fail(err, TRAWL_E_INVALID, "NULL result", static_cast<int64_t>(i));
     }
-    trawl::AggregateOptions aggregate;
-    if (trawl_status s = AggregateOptionsOf(options, &aggregate, err)) return s;
-    const trawl::PackageReport report =
-        trawl::Aggregate(*std::move(m), std::move(parsed), aggregate);
-    auto rendered = RenderReport(report, format);
-    if (!rendered.ok()) return FromStatus(rendered.status(), err);
-    *out = new trawl_buffer{*std::move(rendered)};
-    return TRAWL_OK;
+  }
+  if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  return Guard(err, [&] {
+    std::vector<std::string_view> documents;
+    documents.reserve(result_count);
+    for (size_t i = 0; i < result_count; ++i) documents.push_back(Bytes(results[i], result_lens[i]));
+    auto aggregate = AggregateOptionsOf(options);
+    if (!aggregate.ok()) return ToCStatus(aggregate.status(), err);
+    return Deliver(
+        out,
+        Render(trawl::AggregateDocuments(Bytes(manifest, manifest_len), documents, *aggregate),
+               format),
+        err);
   });
 }
 
-trawl_status trawl_default_policy(trawl_buffer** out) {
-  if (out == nullptr) return TRAWL_E_INVALID;
-  *out = nullptr;
+trawl_status trawl_policy_default(trawl_buffer** out) noexcept {
+  if (!ClearOut(out)) return TRAWL_E_INVALID;
   return Guard(nullptr, [&] {
     *out = new trawl_buffer{trawl::PolicyToJson(trawl::DefaultPolicy())};
     return TRAWL_OK;

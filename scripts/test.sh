@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # Sets up everything and runs trawl's tests: the release build with every test, then an
-# ASan/UBSan build of the tests, then every fuzz target for a bounded time. Ends with one
-# line "tests: N passed, N failed" over all of them.
+# ASan/UBSan build of the tests, a TSan build of the concurrent ones, then every fuzz
+# target for a bounded time. Ends with one line "tests: N passed, N failed" over all.
 #
 #   scripts/test.sh                                  # what CI runs
 #   TRAWL_TEST_STAGES=release scripts/test.sh        # only the release build and its tests
+#   TRAWL_TEST_STAGES=tsan scripts/test.sh           # only the TSan stage
 #   TRAWL_FUZZ_SECONDS=60 scripts/test.sh            # longer fuzzing (default 20 s a target)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh || exit 1
-stages=${TRAWL_TEST_STAGES:-release,sanitize,fuzz}
+stages=${TRAWL_TEST_STAGES:-release,sanitize,tsan,fuzz}
 jobs=$(nproc)
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -61,6 +62,26 @@ if [[ ,$stages, == *,sanitize,* ]]; then
     # and timeouts).
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
       run_ctest build-asan -E 'CorpusEquivalence|PlanCorpus' -LE e2e
+  else
+    status=1 total_failed=$((total_failed + 1))
+  fi
+fi
+
+if [[ ,$stages, == *,tsan,* ]]; then
+  echo "== TSan build and the concurrent tests" >&2
+  # What runs on several threads: the package worker pool and its progress callback
+  # (pipeline), one database shared by scanners, loaded artifacts decoding rules and
+  # compiling confirmations on first use (engine), the compiler's thread pool, and
+  # aggregation. Only these test binaries are built; the corpus sets and the complexity
+  # tests (timing) stay in the release run. Each test is time-boxed by ctest.
+  if cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+        -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DTRAWL_SANITIZE=thread -DTRAWL_BUILD_BENCHMARKS=OFF \
+        -DTRAWL_BUILD_EXAMPLES=OFF -DTRAWL_BUILD_TOOLS=OFF >/dev/null &&
+     cmake --build build-tsan -j "$jobs" --target pipeline_test engine_test aggregate_test; then
+    TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+      run_ctest build-tsan --timeout 300 \
+        -R 'PackageAnalysisTest|ScannerTest|ArtifactTest|CompilerTest|AggregateTest' \
+        -E 'Corpus|PublicSets|Complexity'
   else
     status=1 total_failed=$((total_failed + 1))
   fi

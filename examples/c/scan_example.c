@@ -19,7 +19,7 @@ static const char kRules[] =
 static int on_match(const trawl_match* m, void* user_data) {
   const trawl_db* db = (const trawl_db*)user_data;
   trawl_rule_info info = TRAWL_RULE_INFO_INIT;
-  if (trawl_db_rule(db, m->rule_index, &info) != TRAWL_OK) return 1;
+  if (trawl_db_rule(&info, db, m->rule_index) != TRAWL_OK) return 1;
   printf("%s [%llu, %llu): %.*s\n", info.id, (unsigned long long)m->start,
          (unsigned long long)m->end, (int)(m->end - m->start), m->data);
   return 0;

@@ -46,7 +46,7 @@ def run_stages(db: trawl.Database, package: str, settings: dict) -> bytes:
     """The four stages, each from the previous stage's stored output. Returns the report."""
     with tempfile.TemporaryDirectory(prefix="trawl-stages-") as parts:
         # 1 intake: the manifest and one file per component, named by its id.
-        trawl.decompose_to_directory(package, parts)
+        trawl.package_decompose_to_directory(package, parts)
         with open(os.path.join(parts, "manifest.json"), "rb") as f:
             manifest = f.read()
         results = []
@@ -54,13 +54,13 @@ def run_stages(db: trawl.Database, package: str, settings: dict) -> bytes:
             with open(os.path.join(parts, component["id"]), "rb") as f:
                 content = f.read()
             # 2 classify, then 3 analyse; a pipeline would route heavy tiers elsewhere.
-            plan = trawl.plan_component(manifest, component["id"], content, db=db)
-            result = trawl.analyze_component(db, manifest, component["id"], content,
+            plan = trawl.component_plan(manifest, component["id"], content, db=db)
+            result = trawl.component_analyze(db, manifest, component["id"], content,
                                              raw=True, **settings)
             print(f"  {plan['tier']:5}  {component['path']}", file=sys.stderr)
             results.append(result)
         # 4 aggregate.
-        return trawl.aggregate(manifest, results, raw=True, **settings)
+        return trawl.report_aggregate(manifest, results, raw=True, **settings)
 
 
 def print_top(report: dict, top: int) -> None:
@@ -108,7 +108,7 @@ def main() -> int:
     try:
         with open_database(args) as db:
             if args.stages:
-                one_call = trawl.analyze_package_file(db, args.package, raw=True, **settings)
+                one_call = trawl.package_analyze_file(db, args.package, raw=True, **settings)
                 staged = run_stages(db, args.package, settings)
                 if staged != one_call:
                     print(f"MISMATCH: stages gave {len(staged)} bytes, one call "
@@ -117,11 +117,11 @@ def main() -> int:
                 print(f"stages == one call: {len(staged)} bytes, identical")
                 return 0
             if args.format:
-                out = trawl.analyze_package_file(db, args.package, format=args.format,
+                out = trawl.package_analyze_file(db, args.package, format=args.format,
                                                  raw=True, **settings)
                 sys.stdout.write(out.decode("utf-8"))
                 return 0
-            print_top(trawl.analyze_package_file(db, args.package, **settings), args.top)
+            print_top(trawl.package_analyze_file(db, args.package, **settings), args.top)
             return 0
     except trawl.TrawlError as e:
         where = f" (index {e.index})" if e.index >= 0 else ""

@@ -22,18 +22,22 @@ Scanning::
 
 Analysing a package, in one call or stage by stage (docs/stages.md)::
 
-    report = trawl.analyze_package_file(db, "pkg.tar.gz")              # dict, trawl.report/1
-    sarif = trawl.analyze_package_file(db, "pkg.tar.gz", format="sarif")
-    table = trawl.analyze_package_file(db, "pkg.tar.gz", format="table")  # str
+    report = trawl.package_analyze_file(db, "pkg.tar.gz")              # dict, trawl.report/1
+    sarif = trawl.package_analyze_file(db, "pkg.tar.gz", format="sarif")
+    table = trawl.package_analyze_file(db, "pkg.tar.gz", format="table")  # str
+    report = trawl.package_analyze(db, package_bytes, package_name="pkg.tar.gz")  # in memory
 
-    manifest = trawl.decompose_to_directory("pkg.tar.gz", "parts", raw=True)  # stage 1
+    manifest = trawl.package_decompose_to_directory("pkg.tar.gz", "parts", raw=True)  # stage 1
     results = []
     for c in trawl.manifest_work(manifest)["components"]:
         content = open(f"parts/{c['id']}", "rb").read()
-        plan = trawl.plan_component(manifest, c["id"], content, db=db)        # stage 2
-        results.append(trawl.analyze_component(db, manifest, c["id"], content,
+        plan = trawl.component_plan(manifest, c["id"], content, db=db)        # stage 2
+        results.append(trawl.component_analyze(db, manifest, c["id"], content,
                                                raw=True))                      # stage 3
-    report = trawl.aggregate(manifest, results)                                # stage 4
+    report = trawl.report_aggregate(manifest, results)                         # stage 4
+
+Names follow the C calls without their ``trawl_`` prefix (``trawl_package_analyze_file`` is
+``package_analyze_file``).
 
 How the C conventions map (trawl.h opens with them):
 
@@ -86,6 +90,7 @@ TRAWL_E_NOT_FOUND = -15
 TRAWL_RULE_COMPILED = 0
 TRAWL_RULE_PREFILTERED = 1
 TRAWL_RULE_REJECTED = 2
+TRAWL_RULE_TOKEN = 3
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")  # TRAWL_SEVERITY_* 0..4
 RULE_STATUSES = ("compiled", "prefiltered", "rejected", "token")  # TRAWL_RULE_* 0..3
@@ -129,6 +134,7 @@ _INT_OPTIONS = {
     "max_path_length": 33,        # TRAWL_OPT_MAX_PATH_LENGTH
     "max_component_bytes": 34,    # TRAWL_OPT_MAX_COMPONENT_BYTES
     "token_pass": 35,             # TRAWL_OPT_TOKEN_PASS, bool: token-shape rules by the token pass (1)
+    "max_inflight_bytes": 37,     # TRAWL_OPT_MAX_INFLIGHT_BYTES, analysis: content held at once
 }
 _STRING_OPTIONS = {
     "fingerprint_key": 20,        # TRAWL_OPT_FINGERPRINT_KEY
@@ -137,6 +143,7 @@ _STRING_OPTIONS = {
     "baseline": 23,               # TRAWL_OPT_BASELINE_FILE (a path)
     "compile_cache_dir": 24,      # TRAWL_OPT_COMPILE_CACHE_DIR (a path)
     "default_region": 36,         # TRAWL_OPT_DEFAULT_REGION, national phone numbers ("US")
+    "package_name": 38,           # TRAWL_OPT_PACKAGE_NAME (display name in path chains)
 }
 
 # --------------------------------------------------------------------------------------
@@ -238,7 +245,7 @@ _SIGNATURES = {
     "trawl_options_set_int": (_status, [_OPTIONS, c_int32, c_int64]),
     "trawl_options_set_string": (_status, [_OPTIONS, c_int32, c_char_p]),
     "trawl_options_set_progress": (_status, [_OPTIONS, _PROGRESS_CB, c_void_p]),
-    "trawl_option_bounds": (_status, [c_int32, POINTER(c_int64), POINTER(c_int64)]),
+    "trawl_option_bounds": (_status, [POINTER(c_int64), POINTER(c_int64), c_int32]),
     "trawl_rules_new": (_status, [POINTER(_RULES)]),
     "trawl_rules_free": (None, [_RULES]),
     "trawl_rules_add_file": (_status, [_RULES, c_char_p, _ERR]),
@@ -248,9 +255,10 @@ _SIGNATURES = {
                                              POINTER(c_char_p), c_size_t, c_int32,
                                              POINTER(_FeedOptions), _ERR]),
     "trawl_db_indicator_count": (c_uint64, [_DB]),
+    "trawl_rules_indicator_count": (c_uint64, [_RULES]),
     "trawl_rules_count": (c_size_t, [_RULES]),
     "trawl_rules_issue_count": (c_size_t, [_RULES]),
-    "trawl_rules_issue": (_status, [_RULES, c_size_t, _ERR]),
+    "trawl_rules_issue": (_status, [_ERR, _RULES, c_size_t]),
     "trawl_db_compile": (_status, [POINTER(_DB), _RULES, _OPTIONS, _ERR]),
     "trawl_db_load": (_status, [POINTER(_DB), c_char_p, c_size_t, _ERR]),
     "trawl_db_load_file": (_status, [POINTER(_DB), c_char_p, _ERR]),
@@ -258,28 +266,33 @@ _SIGNATURES = {
     "trawl_db_save_file": (_status, [_DB, c_char_p, _ERR]),
     "trawl_db_free": (None, [_DB]),
     "trawl_db_rule_count": (c_size_t, [_DB]),
-    "trawl_db_rule": (_status, [_DB, c_size_t, POINTER(_RuleInfo)]),
+    "trawl_db_rule": (_status, [POINTER(_RuleInfo), _DB, c_size_t]),
     "trawl_db_describe": (_status, [POINTER(_BUFFER), _DB, c_int32]),
-    "trawl_db_check_examples": (_status, [POINTER(_BUFFER), _DB, POINTER(c_uint64)]),
+    "trawl_db_check_examples": (_status, [POINTER(_BUFFER), POINTER(c_uint64), _DB]),
     "trawl_scratch_new": (_status, [POINTER(_SCRATCH), _DB]),
     "trawl_scratch_clone": (_status, [POINTER(_SCRATCH), _SCRATCH]),
     "trawl_scratch_free": (None, [_SCRATCH]),
     "trawl_scan": (_status, [_DB, _SCRATCH, c_char_p, c_size_t, _OPTIONS, _MATCH_CB, c_void_p,
                              POINTER(_ScanResult)]),
-    "trawl_decompose_file": (_status, [POINTER(_BUFFER), c_char_p, _OPTIONS, _ERR]),
-    "trawl_classify_file": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, _ERR]),
-    "trawl_decompose_to_directory": (_status, [POINTER(_BUFFER), c_char_p, c_char_p, _OPTIONS,
-                                               _ERR]),
-    "trawl_analyze_package_file": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, c_int32,
+    "trawl_package_decompose": (_status, [POINTER(_BUFFER), c_char_p, c_size_t, _OPTIONS, _ERR]),
+    "trawl_package_decompose_file": (_status, [POINTER(_BUFFER), c_char_p, _OPTIONS, _ERR]),
+    "trawl_package_decompose_to_directory": (_status, [POINTER(_BUFFER), c_char_p, c_char_p,
+                                                       _OPTIONS, _ERR]),
+    "trawl_package_classify": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, _OPTIONS,
+                                         _ERR]),
+    "trawl_package_classify_file": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, _ERR]),
+    "trawl_package_analyze": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, _OPTIONS,
+                                        c_int32, _ERR]),
+    "trawl_package_analyze_file": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, c_int32,
                                              _ERR]),
     "trawl_manifest_work": (_status, [POINTER(_BUFFER), c_char_p, c_size_t, _ERR]),
-    "trawl_plan_component": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, c_char_p,
+    "trawl_component_plan": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, c_char_p,
                                        c_char_p, c_size_t, _OPTIONS, _ERR]),
-    "trawl_analyze_component": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, c_char_p,
+    "trawl_component_analyze": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, c_char_p,
                                           c_char_p, c_size_t, _OPTIONS, _ERR]),
-    "trawl_aggregate": (_status, [POINTER(_BUFFER), c_char_p, c_size_t, POINTER(c_char_p),
-                                  POINTER(c_size_t), c_size_t, _OPTIONS, c_int32, _ERR]),
-    "trawl_default_policy": (_status, [POINTER(_BUFFER)]),
+    "trawl_report_aggregate": (_status, [POINTER(_BUFFER), c_char_p, c_size_t, POINTER(c_char_p),
+                                         POINTER(c_size_t), c_size_t, _OPTIONS, c_int32, _ERR]),
+    "trawl_policy_default": (_status, [POINTER(_BUFFER)]),
 }
 
 # --------------------------------------------------------------------------------------
@@ -314,7 +327,7 @@ def load(path: Optional[str] = None) -> ctypes.CDLL:
         try:
             fn = getattr(lib, name)
         except AttributeError:
-            raise OSError(f"{path} has no {name}: this binding needs libtrawl 0.2 or later")
+            raise OSError(f"{path} has no {name}: this binding needs libtrawl 0.3 or later")
         fn.restype = restype
         fn.argtypes = argtypes
     _lib, _lib_path = lib, os.fspath(path)
@@ -441,15 +454,14 @@ class _Handle:
 class Options(_Handle):
     """trawl_options: limits, compile settings and report settings.
 
-    Keyword names: compile_threads, max_window, compile_target, regexes_per_partition,
-    max_matches_per_rule, max_matches, max_bytes, time_budget_ms, chunk_bytes,
-    include_values, max_carve_depth, max_carves_per_component, max_carve_scan_bytes,
-    token_pass (ints/bools; the carve limits apply to the package calls; token_pass=0
-    compiles token-shape rules from their regexes); fingerprint_key, policy, suppressions,
-    baseline, default_region (strings; policy, suppressions and baseline are file paths
-    read by the call that uses them; default_region is the region national phone numbers
-    are read in, e.g. "GB"); progress, a callable progress(stage: str, done: int, total: int) that may
-    be called from several threads.
+    Keyword names: the keys of _INT_OPTIONS (ints/bools: compile_threads, max_window,
+    compile_target, ..., include_values, scan_plan, the intake limits and carve limits of
+    the package calls, token_pass (0 compiles token-shape rules from their regexes),
+    max_inflight_bytes (content held for analysis at once)) and of _STRING_OPTIONS
+    (fingerprint_key; policy, suppressions and baseline, file paths read by the call that
+    uses them; compile_cache_dir; default_region, the region national phone numbers are
+    read in, e.g. "GB"; package_name); progress, a callable
+    progress(stage: str, done: int, total: int) that may be called from several threads.
     """
 
     _kind = "Options"
@@ -504,7 +516,7 @@ class Options(_Handle):
         if name not in _INT_OPTIONS:
             raise TrawlError(TRAWL_E_UNSUPPORTED, f"unknown integer option {name!r}")
         lo, hi = c_int64(), c_int64()
-        _check(_library().trawl_option_bounds(_INT_OPTIONS[name], byref(lo), byref(hi)))
+        _check(_library().trawl_option_bounds(byref(lo), byref(hi), _INT_OPTIONS[name]))
         return lo.value, hi.value
 
 
@@ -590,13 +602,18 @@ class Rules(_Handle):
     def __len__(self) -> int:
         return _library().trawl_rules_count(self._handle())
 
+    @property
+    def indicator_count(self) -> int:
+        """Threat indicators the added feeds hold (trawl_rules_indicator_count)."""
+        return _library().trawl_rules_indicator_count(self._handle())
+
     def issues(self) -> List[Issue]:
         """Every problem recorded so far, in the order found."""
         lib = _library()
         out = []
         for i in range(lib.trawl_rules_issue_count(self._handle())):
             err = _Error()
-            _check(lib.trawl_rules_issue(self._handle(), i, byref(err)))
+            _check(lib.trawl_rules_issue(byref(err), self._handle(), i))
             out.append(Issue(err.code, err.index, err.offset,
                              err.message.decode("utf-8", "replace")))
         return out
@@ -687,7 +704,7 @@ class Database(_Handle):
     def rule(self, index: int) -> RuleInfo:
         """One rule's metadata; TRAWL_E_NOT_FOUND past the end."""
         info = _RuleInfo()
-        _check(_library().trawl_db_rule(self._handle(), index, byref(info)),
+        _check(_library().trawl_db_rule(byref(info), self._handle(), index),
                what=f"rule index {index}")
         return RuleInfo(index, _text(info.id), _text(info.category), _text(info.description),
                         _text(info.entity), _text(info.validator), _text(info.status_reason),
@@ -741,7 +758,7 @@ class Database(_Handle):
     def check_examples(self) -> Tuple[int, dict]:
         """Runs every rule's examples: (failures, the JSON report)."""
         out, failures = _BUFFER(), c_uint64()
-        _check(_library().trawl_db_check_examples(byref(out), self._handle(), byref(failures)))
+        _check(_library().trawl_db_check_examples(byref(out), byref(failures), self._handle()))
         return failures.value, json.loads(_take(out))
 
 
@@ -854,38 +871,77 @@ def _db_or_null(db: Optional[Database]):
     return None if db is None else db._handle()
 
 
-def decompose_file(path, options: Optional[Options] = None, raw: bool = False, **settings):
-    """The package's manifest (trawl.manifest/1): every component, nested archives opened."""
+def package_decompose(package, options: Optional[Options] = None, raw: bool = False,
+                      **settings):
+    """The manifest (trawl.manifest/1) of a package in memory (bytes): every component,
+    nested archives opened. Set package_name= to show it under a name."""
+    package = _as_bytes(package)
     out, err = _BUFFER(), _Error()
     with _OptionsArg(options, settings) as opts:
-        _check(_library().trawl_decompose_file(byref(out), _path(path), opts, byref(err)), err)
+        _check(_library().trawl_package_decompose(byref(out), package, len(package), opts,
+                                                  byref(err)), err)
     return _document(_take(out), raw)
 
 
-def classify_file(path, db: Optional[Database] = None, options: Optional[Options] = None,
-                  raw: bool = False, **settings):
-    """Decomposes and plans every component (trawl.plans/1)."""
+def package_decompose_file(path, options: Optional[Options] = None, raw: bool = False,
+                           **settings):
+    """As package_decompose, for a package file (streamed, never held in memory whole)."""
     out, err = _BUFFER(), _Error()
     with _OptionsArg(options, settings) as opts:
-        _check(_library().trawl_classify_file(byref(out), _db_or_null(db), _path(path), opts,
-                                              byref(err)), err)
+        _check(_library().trawl_package_decompose_file(byref(out), _path(path), opts, byref(err)),
+               err)
     return _document(_take(out), raw)
 
 
-def decompose_to_directory(path, directory, options: Optional[Options] = None,
-                           raw: bool = False, **settings):
+def package_classify(package, db: Optional[Database] = None, options: Optional[Options] = None,
+                     raw: bool = False, **settings):
+    """Decomposes a package in memory and plans every component (trawl.plans/1)."""
+    package = _as_bytes(package)
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_package_classify(byref(out), _db_or_null(db), package,
+                                                 len(package), opts, byref(err)), err)
+    return _document(_take(out), raw)
+
+
+def package_classify_file(path, db: Optional[Database] = None, options: Optional[Options] = None,
+                          raw: bool = False, **settings):
+    """As package_classify, for a package file."""
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_package_classify_file(byref(out), _db_or_null(db), _path(path),
+                                                      opts, byref(err)), err)
+    return _document(_take(out), raw)
+
+
+def package_decompose_to_directory(path, directory, options: Optional[Options] = None,
+                                   raw: bool = False, **settings):
     """Stage 1: writes each unique component to `directory`/<id> and the manifest to
     `directory`/manifest.json; returns the manifest. The directory must exist."""
     out, err = _BUFFER(), _Error()
     with _OptionsArg(options, settings) as opts:
-        _check(_library().trawl_decompose_to_directory(byref(out), _path(path),
-                                                       _path(directory), opts, byref(err)), err)
+        _check(_library().trawl_package_decompose_to_directory(byref(out), _path(path),
+                                                               _path(directory), opts,
+                                                               byref(err)), err)
     return _document(_take(out), raw)
 
 
-def analyze_package_file(db: Database, path, format: str = "json",
+def package_analyze(db: Database, package, format: str = "json",
+                    options: Optional[Options] = None, raw: bool = False, **settings):
+    """The whole pipeline in one call, for a package in memory (bytes); as
+    package_analyze_file otherwise. Set package_name= to report it under a name."""
+    fmt = _format(format)
+    package = _as_bytes(package)
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_package_analyze(byref(out), db._handle(), package, len(package),
+                                                opts, fmt, byref(err)), err)
+    return _report(_take(out), format, raw)
+
+
+def package_analyze_file(db: Database, path, format: str = "json",
                          options: Optional[Options] = None, raw: bool = False, **settings):
-    """The whole pipeline in one call (trawl_analyze_package_file).
+    """The whole pipeline in one call (trawl_package_analyze_file).
 
     format: "json" (trawl.report/1, returned as a dict), "sarif" (SARIF 2.1.0, a dict) or
     "table" (str); raw=True returns the exact bytes instead. Settings include
@@ -895,7 +951,7 @@ def analyze_package_file(db: Database, path, format: str = "json",
     fmt = _format(format)
     out, err = _BUFFER(), _Error()
     with _OptionsArg(options, settings) as opts:
-        _check(_library().trawl_analyze_package_file(byref(out), db._handle(), _path(path), opts,
+        _check(_library().trawl_package_analyze_file(byref(out), db._handle(), _path(path), opts,
                                                      fmt, byref(err)), err)
     return _report(_take(out), format, raw)
 
@@ -909,37 +965,37 @@ def manifest_work(manifest, raw: bool = False):
     return _document(_take(out), raw)
 
 
-def plan_component(manifest, component_id: str, content, db: Optional[Database] = None,
+def component_plan(manifest, component_id: str, content, db: Optional[Database] = None,
                    options: Optional[Options] = None, raw: bool = False, **settings):
     """Stage 2: one component's plan (trawl.plan/1). `content` must be the component's
     bytes (checked against the manifest: TRAWL_E_MISMATCH otherwise)."""
     manifest, content = _as_bytes(manifest), _as_bytes(content)
     out, err = _BUFFER(), _Error()
     with _OptionsArg(options, settings) as opts:
-        _check(_library().trawl_plan_component(byref(out), _db_or_null(db), manifest,
+        _check(_library().trawl_component_plan(byref(out), _db_or_null(db), manifest,
                                                len(manifest), component_id.encode(), content,
                                                len(content), opts, byref(err)), err)
     return _document(_take(out), raw)
 
 
-def analyze_component(db: Database, manifest, component_id: str, content,
+def component_analyze(db: Database, manifest, component_id: str, content,
                       options: Optional[Options] = None, raw: bool = False, **settings):
     """Stage 3: one component's result (trawl.component_result/1). Pass raw=True to keep
     the exact bytes for aggregate(), as a pipeline storing results would."""
     manifest, content = _as_bytes(manifest), _as_bytes(content)
     out, err = _BUFFER(), _Error()
     with _OptionsArg(options, settings) as opts:
-        _check(_library().trawl_analyze_component(byref(out), db._handle(), manifest,
+        _check(_library().trawl_component_analyze(byref(out), db._handle(), manifest,
                                                   len(manifest), component_id.encode(), content,
                                                   len(content), opts, byref(err)), err)
     return _document(_take(out), raw)
 
 
-def aggregate(manifest, results, format: str = "json", options: Optional[Options] = None,
-              raw: bool = False, **settings):
+def report_aggregate(manifest, results, format: str = "json", options: Optional[Options] = None,
+                     raw: bool = False, **settings):
     """Stage 4: the package report from the manifest and the component results (bytes,
     str or dicts; any order, duplicates allowed). Same formats and settings as
-    analyze_package_file; a bad result raises TRAWL_E_PARSE with its index."""
+    package_analyze_file; a bad result raises TRAWL_E_PARSE with its index."""
     fmt = _format(format)
     manifest = _as_bytes(manifest)
     docs = [_as_bytes(r) for r in results]
@@ -948,20 +1004,20 @@ def aggregate(manifest, results, format: str = "json", options: Optional[Options
     lens = (c_size_t * max(n, 1))(*[len(d) for d in docs])
     out, err = _BUFFER(), _Error()
     with _OptionsArg(options, settings) as opts:
-        _check(_library().trawl_aggregate(byref(out), manifest, len(manifest), data, lens, n,
-                                          opts, fmt, byref(err)), err)
+        _check(_library().trawl_report_aggregate(byref(out), manifest, len(manifest), data, lens,
+                                                 n, opts, fmt, byref(err)), err)
     return _report(_take(out), format, raw)
 
 
-def default_policy(raw: bool = False):
+def policy_default(raw: bool = False):
     """The default scoring policy (trawl.policy/1): a starting point for a policy file."""
     out = _BUFFER()
-    _check(_library().trawl_default_policy(byref(out)))
+    _check(_library().trawl_policy_default(byref(out)))
     return _document(_take(out), raw)
 
 
 def version() -> str:
-    """The library's version string, e.g. "0.2.0"."""
+    """The library's version string, e.g. "0.3.0"."""
     return _library().trawl_version_string().decode()
 
 

@@ -1,28 +1,36 @@
 /*
- * trawl.h — the whole stable C ABI of trawl. If it is not in this file, it is not API.
+ * trawl.h — the whole stable C ABI of trawl. If it is not in this file, it is not API
+ * (trawl_experimental.h holds the calls that may still change).
  *
  * Conventions (read these first):
- *  1. Objects are opaque handles made by trawl_<noun>_new (or _compile, _load) and released
+ *  1. Names are trawl_<noun>_<verb>: the noun is the object or document the call works on
+ *     (options, rules, db, scratch, stream, package, manifest, component, report, policy,
+ *     buffer), the verb what it does. A _file suffix reads a path instead of
+ *     (data, len). trawl_scan, the hot path, is the one call without a noun.
+ *  2. Objects are opaque handles made by trawl_<noun>_new (or _compile, _load) and released
  *     by trawl_<noun>_free. Every _free accepts NULL and does nothing.
- *  2. Fallible functions return trawl_status: TRAWL_OK (0) on success, a negative TRAWL_E_*
+ *  3. Fallible functions return trawl_status: TRAWL_OK (0) on success, a negative TRAWL_E_*
  *     code on failure, or the positive TRAWL_STOPPED when a callback asked to stop. Codes
  *     never change meaning. trawl_status_str() names any code.
- *  3. Out-parameters come first and are named `out`; on failure *out is set to NULL.
- *  4. Setup calls (load, compile) take an optional caller-owned trawl_error* last; pass
- *     NULL to ignore details. Nothing is allocated on the error path.
- *  5. Byte strings are (const char* data, size_t len): no NUL terminator needed, any bytes.
+ *  4. Out-parameters come first and are named `out`; on failure *out is set to NULL.
+ *  5. Calls that read definitions, packages or documents take an optional caller-owned
+ *     trawl_error* last; pass NULL to ignore details. Nothing is allocated on the error
+ *     path.
+ *  6. Byte strings are (const char* data, size_t len): no NUL terminator needed, any bytes.
  *     Inputs are borrowed for the duration of the call; trawl copies what it keeps.
- *  6. Pointers returned by value (rule ids, match data) are borrowed: they live until the
+ *  7. Pointers returned by value (rule ids, match data) are borrowed: they live until the
  *     object they came from is freed, or (for matches) until the callback returns.
  *     Memory trawl allocates is freed only by trawl_*_free, never by free().
- *  7. Threads: a trawl_db is immutable and may be shared by any number of threads. A
+ *  8. Threads: a trawl_db is immutable and may be shared by any number of threads. A
  *     trawl_scratch or trawl_stream belongs to one thread at a time; concurrent use is
- *     detected on a best-effort basis and returns TRAWL_E_BUSY.
- *  8. Callbacks must not throw, longjmp, or re-enter trawl with the same scratch. A nonzero
- *     return stops the work and the call returns TRAWL_STOPPED.
- *  9. Transparent structs start with `size_t struct_size`; initialise them with their
+ *     detected on a best-effort basis and returns TRAWL_E_BUSY. Calls that take only
+ *     const handles and documents are reentrant.
+ *  9. Callbacks must not throw, longjmp, or re-enter trawl with the same scratch. A nonzero
+ *     return stops the work and the call returns TRAWL_STOPPED. No exception ever leaves
+ *     trawl: every function is noexcept, and running out of memory is TRAWL_E_NOMEM.
+ * 10. Transparent structs start with `size_t struct_size`; initialise them with their
  *     TRAWL_*_INIT macro. Fields are only ever appended.
- * 10. No global state: there is no init function, and no process-wide setting.
+ * 11. No global state: there is no init function, and no process-wide setting.
  */
 #ifndef TRAWL_H_
 #define TRAWL_H_
@@ -40,6 +48,13 @@
 #define TRAWL_API
 #endif
 
+/* C++ callers see the promise that no exception leaves trawl. */
+#ifdef __cplusplus
+#define TRAWL_NOEXCEPT noexcept
+#else
+#define TRAWL_NOEXCEPT
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -48,17 +63,19 @@ extern "C" {
 /* Version                                                                               */
 /* ===================================================================================== */
 
-/** Runtime library version as MMmmpp; compare with TRAWL_VERSION_NUMBER. Since: 0.1 */
-TRAWL_API uint32_t trawl_version_number(void);
-/** Runtime library version, e.g. "0.1.0". Static storage. Since: 0.1 */
-TRAWL_API const char* trawl_version_string(void);
+/** @return the runtime library version as MMmmpp; compare with TRAWL_VERSION_NUMBER.
+ * Since: 0.1 */
+TRAWL_API uint32_t trawl_version_number(void) TRAWL_NOEXCEPT;
+/** @return the runtime library version, e.g. "0.3.0" (static storage). Since: 0.1 */
+TRAWL_API const char* trawl_version_string(void) TRAWL_NOEXCEPT;
 /**
- * Build facts as a JSON object (static storage, NUL-terminated): the pattern engine's name
- * ("hyperscan" or "vectorscan") and version, the SIMD features selected at run time, PCRE2's
- * version, and the engine known-answer test result (see docs/engine.md). Thread-safe.
+ * Build facts: the pattern engine's name ("hyperscan" or "vectorscan") and version, the
+ * SIMD features selected at run time, PCRE2's version, and the engine known-answer test
+ * result (docs/matching.md). Thread-safe.
+ * @return a JSON object, static storage, NUL-terminated ("{}" if it could not be built).
  * Since: 0.1
  */
-TRAWL_API const char* trawl_build_info(void);
+TRAWL_API const char* trawl_build_info(void) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Errors                                                                                */
@@ -74,7 +91,7 @@ typedef int32_t trawl_status;
 #define TRAWL_E_NOMEM (-2)
 /** A bug in trawl (an unexpected exception or state). Please report it. */
 #define TRAWL_E_INTERNAL (-3)
-/** An unknown option key, or a feature this build lacks. */
+/** An unknown option key or report format, or a feature this build lacks. */
 #define TRAWL_E_UNSUPPORTED (-4)
 /** A file could not be read or written. */
 #define TRAWL_E_IO (-5)
@@ -90,23 +107,24 @@ typedef int32_t trawl_status;
 #define TRAWL_E_PLATFORM (-10)
 /** The scratch or stream is in use by another call. */
 #define TRAWL_E_BUSY (-11)
-/** A scratch used with a database other than the one it was made for. */
+/** A scratch used with another database, or content that is not the named component's. */
 #define TRAWL_E_MISMATCH (-12)
 /** A configured safety limit was exceeded and the work could not continue. */
 #define TRAWL_E_LIMIT (-13)
 /** A call made in the wrong state (e.g. writing to a finished stream). */
 #define TRAWL_E_STATE (-14)
-/** A named thing (rule id, file) does not exist. */
+/** A named thing (rule, component) does not exist. */
 #define TRAWL_E_NOT_FOUND (-15)
 
-/** Static, NUL-terminated name of a status code, e.g. "TRAWL_E_CORRUPT". Since: 0.1 */
-TRAWL_API const char* trawl_status_str(trawl_status status);
+/** @return the static, NUL-terminated name of a status code, e.g. "TRAWL_E_CORRUPT"
+ * ("TRAWL_E_UNKNOWN" for a value that is not a code). Since: 0.1 */
+TRAWL_API const char* trawl_status_str(trawl_status status) TRAWL_NOEXCEPT;
 
-/** Error details, filled by setup calls. Caller-owned; no free call. Since: 0.1 */
+/** Error details. Caller-owned; no free call. Since: 0.1 */
 typedef struct trawl_error {
   size_t struct_size;  /**< sizeof(trawl_error): set by TRAWL_ERROR_INIT */
   trawl_status code;   /**< the status the call returned */
-  int64_t index;       /**< failing definition / component index, or -1 */
+  int64_t index;       /**< failing definition / component / result index, or -1 */
   int64_t offset;      /**< byte offset in the input where the problem is, or -1 */
   char message[256];   /**< NUL-terminated, possibly truncated explanation */
 } trawl_error;
@@ -118,10 +136,13 @@ typedef struct trawl_error {
 /* ===================================================================================== */
 
 typedef struct trawl_buffer trawl_buffer;
-/** Borrowed pointer to the bytes (NUL-terminated for convenience; size excludes it). */
-TRAWL_API const char* trawl_buffer_data(const trawl_buffer* buffer);
-TRAWL_API size_t trawl_buffer_size(const trawl_buffer* buffer);
-TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
+/** @return a borrowed pointer to the bytes (NUL-terminated for convenience; the size
+ * excludes it), or NULL for a NULL buffer. Since: 0.1 */
+TRAWL_API const char* trawl_buffer_data(const trawl_buffer* buffer) TRAWL_NOEXCEPT;
+/** @return the number of bytes, 0 for a NULL buffer. Since: 0.1 */
+TRAWL_API size_t trawl_buffer_size(const trawl_buffer* buffer) TRAWL_NOEXCEPT;
+/** Frees a buffer; NULL is a no-op. Since: 0.1 */
+TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Options                                                                               */
@@ -135,11 +156,16 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
 #define TRAWL_OPT_MAX_MATCHES_PER_RULE 10     /**< int, 0 = unlimited (default 10000) */
 #define TRAWL_OPT_MAX_MATCHES 11              /**< int, 0 = unlimited (default 1000000) */
 #define TRAWL_OPT_MAX_BYTES 12                /**< int, bytes scanned at most, 0 = unlimited */
-#define TRAWL_OPT_TIME_BUDGET_MS 13           /**< int, 0 = unlimited */
+/** int, 0 = unlimited. Bounds the whole call it is given to: one scan (trawl_scan, a
+ * stream), one component with all its decoded layers (trawl_component_analyze), or one
+ * package, intake included (trawl_package_analyze_file, trawl_package_analyze; the
+ * components it leaves unanalysed are reported with the reason and the report is
+ * incomplete). */
+#define TRAWL_OPT_TIME_BUDGET_MS 13
 #define TRAWL_OPT_CHUNK_BYTES 14              /**< int, bytes per engine call (8 MiB) */
 /** int 0/1: findings carry matched values (default 1). 0: no value, and no confidence
- * reason quoting one, in component results and reports; trawl_aggregate with 0 also
- * redacts results that were kept with values (since 0.2: it used to copy them). */
+ * reason quoting one, in component results and reports; trawl_report_aggregate with 0
+ * also redacts results that were kept with values (since 0.2: it used to copy them). */
 #define TRAWL_OPT_INCLUDE_VALUES 15
 /** int, 1 = scan planner: cost classes, literal gating, isolated hot patterns (default);
  * 0 = one literal partition and regex chunks (the ungated baseline). Since: 0.2 */
@@ -159,11 +185,10 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
  * change rebuilds only what changed; "" = no cache (default). */
 #define TRAWL_OPT_COMPILE_CACHE_DIR 24
 
-/* Integer options of package intake (trawl_decompose_file, trawl_decompose_to_directory,
- * trawl_classify_file, trawl_analyze_package_file): carving, which opens archives embedded
- * in a file's bytes (zip, gzip, 7z, xz, bzip2, tar at an offset > 0; docs/manifest.md).
- * A signature a limit keeps from being opened is listed in the manifest's carve_skips.
- * Since: 0.2 */
+/* Integer options of package intake (the trawl_package_* calls): carving, which opens
+ * archives embedded in a file's bytes (zip, gzip, 7z, xz, bzip2, tar at an offset > 0;
+ * docs/manifest.md). A signature a limit keeps from being opened is listed in the
+ * manifest's carve_skips. Since: 0.2 */
 /** int, carved containers on one path chain; 0 turns carving off (default 2) */
 #define TRAWL_OPT_MAX_CARVE_DEPTH 25
 /** int, embedded signatures tried in one file, opened or not; 0 = no cap (default 16) */
@@ -197,90 +222,137 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer);
  * carry E.164 either way. "" = "US" (default). trawl_options_set_string returns
  * TRAWL_E_INVALID for a region libphonenumber does not know. Since: 0.2 */
 #define TRAWL_OPT_DEFAULT_REGION 36
+/** int, trawl_package_analyze_file and trawl_package_analyze: bytes of component content
+ * held for analysis at once; the component that would pass it is analysed at once with
+ * everything held, so memory stays within it plus the entry intake is reading. 0 = no
+ * bound (512 MiB). Since: 0.2 */
+#define TRAWL_OPT_MAX_INFLIGHT_BYTES 37
+/** string, the package's display name in path chains: default, the file's base name, or
+ * for a package in memory its id. Does not change component ids. Since: 0.3 */
+#define TRAWL_OPT_PACKAGE_NAME 38
 
-#define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; fastest, may not load elsewhere */
+#define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */
 #define TRAWL_TARGET_AVX2 2
 #define TRAWL_TARGET_AVX512 3
 
+/** Configuration for compile, scan and the package calls. Not thread-safe to modify;
+ * safe to share read-only. Since: 0.1 */
 typedef struct trawl_options trawl_options;
 
 /** Progress callback for long work: stage name, done and total units. May be called from
- * several threads at once. The return value is reserved: return 0. */
+ * several threads at once. The return value is reserved: return 0. Since: 0.1 */
 typedef int (*trawl_progress_cb)(const char* stage, uint64_t done, uint64_t total, void* user_data);
 
-/** Makes options with every default. Not thread-safe to modify; safe to share read-only. */
-TRAWL_API trawl_status trawl_options_new(trawl_options** out);
-TRAWL_API void trawl_options_free(trawl_options* options);
-/** @return TRAWL_OK, TRAWL_E_INVALID (NULL or out of bounds), TRAWL_E_UNSUPPORTED (key) */
-TRAWL_API trawl_status trawl_options_set_int(trawl_options* options, int32_t key, int64_t value);
-/** Bounds of an integer option. @return TRAWL_OK or TRAWL_E_UNSUPPORTED. */
-TRAWL_API trawl_status trawl_option_bounds(int32_t key, int64_t* min, int64_t* max);
+/** Makes options with every default.
+ * @return TRAWL_OK, TRAWL_E_INVALID (NULL out), TRAWL_E_NOMEM. Since: 0.1 */
+TRAWL_API trawl_status trawl_options_new(trawl_options** out) TRAWL_NOEXCEPT;
+/** Frees options; NULL is a no-op. Since: 0.1 */
+TRAWL_API void trawl_options_free(trawl_options* options) TRAWL_NOEXCEPT;
+/** Sets an integer option.
+ * @return TRAWL_OK, TRAWL_E_INVALID (NULL options, or out of bounds),
+ *         TRAWL_E_UNSUPPORTED (not an integer option). Since: 0.1 */
+TRAWL_API trawl_status trawl_options_set_int(trawl_options* options, int32_t key,
+                                             int64_t value) TRAWL_NOEXCEPT;
+/** The inclusive bounds of an integer option; `min` or `max` may be NULL.
+ * @return TRAWL_OK, TRAWL_E_UNSUPPORTED (not an integer option).
+ * Since: 0.1; out-parameters first since 0.3 */
+TRAWL_API trawl_status trawl_option_bounds(int64_t* min, int64_t* max,
+                                           int32_t key) TRAWL_NOEXCEPT;
 /**
  * Sets a string option; `value` is copied, NULL or "" restores the default.
- * @return TRAWL_OK, TRAWL_E_INVALID (NULL options), TRAWL_E_UNSUPPORTED (key). Since: 0.2
+ * @return TRAWL_OK, TRAWL_E_INVALID (NULL options), TRAWL_E_UNSUPPORTED (not a string
+ *         option), TRAWL_E_NOMEM. Since: 0.2
  */
 TRAWL_API trawl_status trawl_options_set_string(trawl_options* options, int32_t key,
-                                                const char* value);
+                                                const char* value) TRAWL_NOEXCEPT;
 /** Progress reporting for compile (stage "compile") and package analysis (stage
- * "analyze": components done of total). `callback` may be NULL to switch it off. */
+ * "analyze": components done of total). `callback` may be NULL to switch it off.
+ * @return TRAWL_OK, TRAWL_E_INVALID (NULL options). Since: 0.1 */
 TRAWL_API trawl_status trawl_options_set_progress(trawl_options* options,
-                                                  trawl_progress_cb callback, void* user_data);
+                                                  trawl_progress_cb callback,
+                                                  void* user_data) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Rules: pattern definitions (docs/rules.md)                                            */
 /* ===================================================================================== */
 
+/** A set of definitions being loaded. Not thread-safe to modify. Since: 0.1 */
 typedef struct trawl_rules trawl_rules;
 
-/** An empty definition set. Not thread-safe to modify. Since: 0.1 */
-TRAWL_API trawl_status trawl_rules_new(trawl_rules** out);
-TRAWL_API void trawl_rules_free(trawl_rules* rules);
+/** An empty definition set. @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.1 */
+TRAWL_API trawl_status trawl_rules_new(trawl_rules** out) TRAWL_NOEXCEPT;
+/** Frees a definition set; NULL is a no-op. Since: 0.1 */
+TRAWL_API void trawl_rules_free(trawl_rules* rules) TRAWL_NOEXCEPT;
 /**
  * Adds the definitions of a JSON, NDJSON or corpus TSV file (optionally .gz). Every
  * problem in the file is recorded (trawl_rules_issue); good definitions are still added.
- * @return TRAWL_OK; TRAWL_E_PARSE if any definition had a problem (err: the first);
- *         TRAWL_E_IO if the file cannot be read.
+ * @return TRAWL_OK; TRAWL_E_PARSE if any definition had a problem (err: the first, with
+ *         its index and offset), or, with no issue recorded and nothing added, if the file
+ *         as a whole does not parse (err: the file and the byte position); TRAWL_E_IO if
+ *         the file cannot be read; TRAWL_E_INVALID.
+ * Since: 0.1
  */
-TRAWL_API trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path, trawl_error* err);
-/** As trawl_rules_add_file, from memory (JSON array or NDJSON). `name` labels issues. */
+TRAWL_API trawl_status trawl_rules_add_file(trawl_rules* rules, const char* path,
+                                            trawl_error* err) TRAWL_NOEXCEPT;
+/** As trawl_rules_add_file, from memory (JSON array or NDJSON). `name` labels issues.
+ * @return TRAWL_OK, TRAWL_E_PARSE, TRAWL_E_INVALID. Since: 0.1 */
 TRAWL_API trawl_status trawl_rules_add_json(trawl_rules* rules, const char* data, size_t len,
-                                            const char* name, trawl_error* err);
-TRAWL_API size_t trawl_rules_count(const trawl_rules* rules);
-TRAWL_API size_t trawl_rules_issue_count(const trawl_rules* rules);
-/** Details of the i-th issue: index, offset and "file: definition N (id): reason". */
-TRAWL_API trawl_status trawl_rules_issue(const trawl_rules* rules, size_t i, trawl_error* out);
+                                            const char* name, trawl_error* err) TRAWL_NOEXCEPT;
+/** @return the number of definitions added (0 for NULL). Since: 0.1 */
+TRAWL_API size_t trawl_rules_count(const trawl_rules* rules) TRAWL_NOEXCEPT;
+/** @return the number of problems recorded (0 for NULL). Since: 0.1 */
+TRAWL_API size_t trawl_rules_issue_count(const trawl_rules* rules) TRAWL_NOEXCEPT;
+/** Details of the i-th problem into `out`: TRAWL_E_PARSE, index, offset and
+ * "file: definition N (id): reason".
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOT_FOUND (i out of range).
+ * Since: 0.1; out-parameter first since 0.3 */
+TRAWL_API trawl_status trawl_rules_issue(trawl_error* out, const trawl_rules* rules,
+                                         size_t i) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Database: compiled, immutable, shareable across threads                               */
 /* ===================================================================================== */
 
+/** A compiled database. Immutable: any number of threads may use one at once. Since: 0.1 */
 typedef struct trawl_db trawl_db;
 
 /**
  * Compiles the rules. Bad patterns never fail the compile: each is recorded as rejected
  * with a reason (trawl_db_rule). `options` may be NULL.
- * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_COMPILE, TRAWL_E_NOMEM
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_COMPILE, TRAWL_E_NOMEM, TRAWL_E_IO (the
+ *         compile cache directory). Since: 0.1
  */
 TRAWL_API trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
-                                        const trawl_options* options, trawl_error* err);
+                                        const trawl_options* options,
+                                        trawl_error* err) TRAWL_NOEXCEPT;
 /**
  * Loads an artifact from memory. Checks magic, format and engine versions, checksum and CPU.
- * @return TRAWL_OK, TRAWL_E_CORRUPT, TRAWL_E_VERSION, TRAWL_E_PLATFORM, TRAWL_E_INVALID
+ * @return TRAWL_OK, TRAWL_E_CORRUPT, TRAWL_E_VERSION, TRAWL_E_PLATFORM, TRAWL_E_INVALID,
+ *         TRAWL_E_NOMEM. Since: 0.1
  */
-TRAWL_API trawl_status trawl_db_load(trawl_db** out, const char* data, size_t len, trawl_error* err);
+TRAWL_API trawl_status trawl_db_load(trawl_db** out, const char* data, size_t len,
+                                     trawl_error* err) TRAWL_NOEXCEPT;
 /**
- * As trawl_db_load, from a file; TRAWL_E_IO when it cannot be read. The database maps the
- * file read-only and scans from the mapping for its whole life, so loading copies nothing.
- * Replace a loaded artifact by writing a new file and renaming it over the old one, as
- * trawl_db_save_file does; truncating or rewriting it in place is undefined.
+ * As trawl_db_load, from a file. The database maps the file read-only and scans from the
+ * mapping for its whole life, so loading copies nothing. Replace a loaded artifact by
+ * writing a new file and renaming it over the old one, as trawl_db_save_file does;
+ * truncating or rewriting it in place is undefined.
+ * @return as trawl_db_load, and TRAWL_E_IO when the file cannot be read. Since: 0.1
  */
-TRAWL_API trawl_status trawl_db_load_file(trawl_db** out, const char* path, trawl_error* err);
-/** Serializes the database into a new buffer (free with trawl_buffer_free). */
-TRAWL_API trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db, trawl_error* err);
-/** Writes the artifact to a file atomically (temporary file + rename). */
-TRAWL_API trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_error* err);
-TRAWL_API void trawl_db_free(trawl_db* db);
+TRAWL_API trawl_status trawl_db_load_file(trawl_db** out, const char* path,
+                                          trawl_error* err) TRAWL_NOEXCEPT;
+/** Serializes the database into a new buffer (free with trawl_buffer_free).
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.1 */
+TRAWL_API trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db,
+                                          trawl_error* err) TRAWL_NOEXCEPT;
+/** Writes the artifact to a file atomically (temporary file + rename).
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO, TRAWL_E_NOMEM. Since: 0.1 */
+TRAWL_API trawl_status trawl_db_save_file(const trawl_db* db, const char* path,
+                                          trawl_error* err) TRAWL_NOEXCEPT;
+/** Frees a database; NULL is a no-op. Scratches and streams made from it must be freed
+ * first. Since: 0.1 */
+TRAWL_API void trawl_db_free(trawl_db* db) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Threat-indicator feeds (docs/indicators.md)                                           */
@@ -315,12 +387,16 @@ typedef struct trawl_feed_options {
  * @param path the feed file (borrowed)
  * @return TRAWL_OK; TRAWL_E_PARSE when some entries were unsupported (err: the first) or
  *         the feed as a whole cannot be read; TRAWL_E_IO when the file cannot be read;
- *         TRAWL_E_INVALID for NULL arguments or a bad option.
+ *         TRAWL_E_INVALID for NULL arguments or a bad option; TRAWL_E_NOMEM.
  * Since: 0.3
  */
 TRAWL_API trawl_status trawl_rules_add_indicator_feed(trawl_rules* rules, const char* path,
                                                       const trawl_feed_options* options,
-                                                      trawl_error* err);
+                                                      trawl_error* err) TRAWL_NOEXCEPT;
+
+/** @return the number of threat indicators the feeds added to `rules` hold (each feed's
+ *  distinct values, summed; 0 for NULL). Since: 0.3 */
+TRAWL_API uint64_t trawl_rules_indicator_count(const trawl_rules* rules) TRAWL_NOEXCEPT;
 
 /** trawl_db_update_indicators: the feeds join the set. Since: 0.3 */
 #define TRAWL_INDICATORS_ADD 0
@@ -348,11 +424,11 @@ TRAWL_API trawl_status trawl_db_update_indicators(trawl_db** out, trawl_buffer**
                                                   const trawl_db* db, const char* const* paths,
                                                   size_t count, int32_t mode,
                                                   const trawl_feed_options* options,
-                                                  trawl_error* err);
+                                                  trawl_error* err) TRAWL_NOEXCEPT;
 
 /** Number of threat indicators in the database's indicator set (0 when it has none).
  * Since: 0.3 */
-TRAWL_API uint64_t trawl_db_indicator_count(const trawl_db* db);
+TRAWL_API uint64_t trawl_db_indicator_count(const trawl_db* db) TRAWL_NOEXCEPT;
 
 /** Rule status after compilation. */
 #define TRAWL_RULE_COMPILED 0    /**< matched by the engine; spans recovered exactly */
@@ -367,7 +443,8 @@ TRAWL_API uint64_t trawl_db_indicator_count(const trawl_db* db);
 #define TRAWL_SEVERITY_HIGH 3
 #define TRAWL_SEVERITY_CRITICAL 4
 
-/** One rule's metadata. All strings are borrowed from the database, NUL-terminated. */
+/** One rule's metadata. All strings are borrowed from the database, NUL-terminated.
+ * Since: 0.1 */
 typedef struct trawl_rule_info {
   size_t struct_size;
   const char* id;
@@ -384,48 +461,38 @@ typedef struct trawl_rule_info {
 
 #define TRAWL_RULE_INFO_INIT {sizeof(trawl_rule_info), 0, 0, 0, 0, 0, 0, 0, 0, 0.0, 0}
 
-TRAWL_API size_t trawl_db_rule_count(const trawl_db* db);
-/** @return TRAWL_OK, TRAWL_E_INVALID (NULL), TRAWL_E_NOT_FOUND (index out of range) */
-TRAWL_API trawl_status trawl_db_rule(const trawl_db* db, size_t index, trawl_rule_info* out);
-/**
- * A JSON description of the database: header facts, engine, counts by status, partitions,
- * and (when include_rules is nonzero) every rule with its status and reason.
- */
-TRAWL_API trawl_status trawl_db_describe(trawl_buffer** out, const trawl_db* db,
-                                         int32_t include_rules);
-/**
- * Runs every rule's `examples` and `negative_examples` through the real scan path and
- * writes a JSON report. *failures receives the number of examples that did not behave.
- */
-TRAWL_API trawl_status trawl_db_check_examples(trawl_buffer** out, const trawl_db* db,
-                                               uint64_t* failures);
-
-/**
- * Scans `data` once with profiling on and writes JSON saying where the time went: engine
- * time per partition, and the rules whose span recovery costs most (candidates,
- * confirmations, window). For rule authors: `trawl rules profile`.
- * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM
- */
-TRAWL_API trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, const char* data,
-                                        size_t len, uint32_t top_rules);
+/** @return the number of rules (0 for NULL); rule indexes are 0 .. count-1. Since: 0.1 */
+TRAWL_API size_t trawl_db_rule_count(const trawl_db* db) TRAWL_NOEXCEPT;
+/** One rule's metadata into `out` (its struct_size set).
+ * @return TRAWL_OK, TRAWL_E_INVALID (NULL), TRAWL_E_NOT_FOUND (index out of range),
+ *         TRAWL_E_NOMEM (rules are decoded on first use). Since: 0.1; out-parameter first
+ *         since 0.3 */
+TRAWL_API trawl_status trawl_db_rule(trawl_rule_info* out, const trawl_db* db,
+                                     size_t index) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Scratch: per-thread scanning state                                                    */
 /* ===================================================================================== */
 
+/** Scanning state for one thread at a time. Since: 0.1 */
 typedef struct trawl_scratch trawl_scratch;
 
-/** Scratch for scanning `db` on one thread. The db must outlive the scratch. */
-TRAWL_API trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db);
-/** A new scratch for the same database, for another thread. */
-TRAWL_API trawl_status trawl_scratch_clone(trawl_scratch** out, const trawl_scratch* scratch);
-TRAWL_API void trawl_scratch_free(trawl_scratch* scratch);
+/** Scratch for scanning `db` on one thread. The db must outlive the scratch.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.1 */
+TRAWL_API trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db) TRAWL_NOEXCEPT;
+/** A new scratch for the same database, for another thread.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.1 */
+TRAWL_API trawl_status trawl_scratch_clone(trawl_scratch** out,
+                                           const trawl_scratch* scratch) TRAWL_NOEXCEPT;
+/** Frees a scratch; NULL is a no-op. Since: 0.1 */
+TRAWL_API void trawl_scratch_free(trawl_scratch* scratch) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Scan                                                                                  */
 /* ===================================================================================== */
 
-/** One match. Callee-owned; valid only during the callback. Fields are only appended. */
+/** One match. Callee-owned; valid only during the callback. Fields are only appended.
+ * Since: 0.1 */
 typedef struct trawl_match {
   size_t struct_size;
   uint32_t rule_index;      /**< index for trawl_db_rule */
@@ -437,6 +504,7 @@ typedef struct trawl_match {
   const int64_t* captures;  /**< 2 * capture_count absolute offsets; -1 for unset groups */
 } trawl_match;
 
+/** Called once per match; nonzero stops the scan (TRAWL_STOPPED). Since: 0.1 */
 typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
 
 /** Why a scan's results are incomplete (bits of trawl_scan_result.truncation). */
@@ -444,12 +512,15 @@ typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
 #define TRAWL_TRUNC_MATCH_CAP 0x2u      /**< the total cap was reached; the scan stopped */
 #define TRAWL_TRUNC_BYTE_BUDGET 0x4u    /**< the byte budget was reached */
 #define TRAWL_TRUNC_TIME_BUDGET 0x8u    /**< the time budget was spent */
-#define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u /**< PCRE2 hit its backtracking limit on a candidate */
+/** PCRE2 hit its backtracking limit on a candidate; after 16 such candidates a rule is
+ * given up for the rest of the scan (docs/matching.md) */
+#define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u
 #define TRAWL_TRUNC_STOPPED 0x20u       /**< the callback asked to stop */
 /** The engine found a match PCRE2 could not place (its start lies before the context a
  * stream keeps, or the two disagree on the pattern); counted, never silently dropped. */
 #define TRAWL_TRUNC_UNPLACED 0x40u
 
+/** What a scan did. Since: 0.1 */
 typedef struct trawl_scan_result {
   size_t struct_size;
   uint64_t bytes_scanned;
@@ -465,143 +536,189 @@ typedef struct trawl_scan_result {
  * Scans one buffer of any size. Matches arrive in order of start offset within each
  * internal chunk (docs/matching.md). `options` (limits) and `result` may be NULL;
  * `callback` may be NULL to only count.
- * @return TRAWL_OK, TRAWL_STOPPED, TRAWL_E_INVALID, TRAWL_E_MISMATCH, TRAWL_E_BUSY
+ * @return TRAWL_OK, TRAWL_STOPPED, TRAWL_E_INVALID, TRAWL_E_MISMATCH, TRAWL_E_BUSY,
+ *         TRAWL_E_NOMEM. Since: 0.1
  */
 TRAWL_API trawl_status trawl_scan(const trawl_db* db, trawl_scratch* scratch, const char* data,
                                   size_t len, const trawl_options* options,
                                   trawl_match_cb callback, void* user_data,
-                                  trawl_scan_result* result);
+                                  trawl_scan_result* result) TRAWL_NOEXCEPT;
 
-/** A streaming scan: constant memory, matches across write boundaries are found. */
+/** A streaming scan: constant memory, matches across write boundaries are found. One
+ * thread at a time. Since: 0.1 */
 typedef struct trawl_stream trawl_stream;
 
-/** Opens a stream over `db` (which must outlive it). `options` may be NULL. */
+/** Opens a stream over `db` (which must outlive it). `options` may be NULL.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.1 */
 TRAWL_API trawl_status trawl_stream_new(trawl_stream** out, const trawl_db* db,
-                                        const trawl_options* options);
-/** Feeds bytes; matches whose context is complete are delivered now. */
+                                        const trawl_options* options) TRAWL_NOEXCEPT;
+/** Feeds bytes; matches whose context is complete are delivered now.
+ * @return TRAWL_OK, TRAWL_STOPPED, TRAWL_E_INVALID, TRAWL_E_STATE (finished),
+ *         TRAWL_E_BUSY, TRAWL_E_NOMEM. Since: 0.1 */
 TRAWL_API trawl_status trawl_stream_write(trawl_stream* stream, const char* data, size_t len,
-                                          trawl_match_cb callback, void* user_data);
-/** Ends the input, delivers the remaining matches. Further writes give TRAWL_E_STATE. */
+                                          trawl_match_cb callback,
+                                          void* user_data) TRAWL_NOEXCEPT;
+/** Ends the input, delivers the remaining matches. Further writes give TRAWL_E_STATE.
+ * @return as trawl_stream_write. Since: 0.1 */
 TRAWL_API trawl_status trawl_stream_finish(trawl_stream* stream, trawl_match_cb callback,
-                                           void* user_data, trawl_scan_result* result);
-TRAWL_API void trawl_stream_free(trawl_stream* stream);
+                                           void* user_data,
+                                           trawl_scan_result* result) TRAWL_NOEXCEPT;
+/** Frees a stream; NULL is a no-op. Since: 0.1 */
+TRAWL_API void trawl_stream_free(trawl_stream* stream) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
-/* Packages: decomposition and the whole pipeline in one call                            */
+/* Packages: decomposition, classification and the whole pipeline in one call            */
 /* ===================================================================================== */
 
-/**
- * Decomposes a package file into components (nested archives opened, safety limits
- * applied) and returns the manifest as JSON (docs/manifest.md). Every entry is accounted
- * for; malformed, encrypted or oversized entries are recorded with a status, not an error.
- * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO (the file cannot be read)
+/*
+ * Each call exists twice: for a package in memory (data, len) and for a package file
+ * (_file: streamed from disk, never held in memory whole). The same bytes give the same
+ * package id, component ids and documents either way; only the package's display name
+ * differs (TRAWL_OPT_PACKAGE_NAME, by default the file's base name or the package id).
  */
-TRAWL_API trawl_status trawl_decompose_file(trawl_buffer** out, const char* path,
-                                            const trawl_options* options, trawl_error* err);
 
 /**
- * Decomposes a package and plans every component: analysis chains, light/heavy tier and
- * the cost estimate behind it (docs/plan.md). `db` may be NULL (plans then name only the
- * default chain). Returns JSON {"schema":"trawl.plans/1", "package":…, "plans":[…]}.
- * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO
+ * Decomposes a package into components (nested archives opened, safety limits applied)
+ * and returns the manifest as JSON (docs/manifest.md). Every entry is accounted for;
+ * malformed, encrypted or oversized entries are recorded with a status, not an error.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.3
  */
-TRAWL_API trawl_status trawl_classify_file(trawl_buffer** out, const trawl_db* db,
-                                           const char* path, const trawl_options* options,
-                                           trawl_error* err);
-
+TRAWL_API trawl_status trawl_package_decompose(trawl_buffer** out, const char* data, size_t len,
+                                               const trawl_options* options,
+                                               trawl_error* err) TRAWL_NOEXCEPT;
+/** As trawl_package_decompose, for a package file.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO (the file cannot be read), TRAWL_E_NOMEM.
+ * Since: 0.3 (0.1 as trawl_decompose_file) */
+TRAWL_API trawl_status trawl_package_decompose_file(trawl_buffer** out, const char* path,
+                                                    const trawl_options* options,
+                                                    trawl_error* err) TRAWL_NOEXCEPT;
 /**
- * As trawl_decompose_file, and also writes each unique component's content to
+ * As trawl_package_decompose_file, and also writes each unique component's content to
  * `directory`/<component id> and the manifest to `directory`/manifest.json. Entry names
  * from the archive are never used as file names. The directory must exist.
- * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO, TRAWL_E_NOMEM.
+ * Since: 0.3 (0.1 as trawl_decompose_to_directory)
  */
-TRAWL_API trawl_status trawl_decompose_to_directory(trawl_buffer** out, const char* path,
-                                                    const char* directory,
-                                                    const trawl_options* options,
-                                                    trawl_error* err);
+TRAWL_API trawl_status trawl_package_decompose_to_directory(trawl_buffer** out,
+                                                            const char* path,
+                                                            const char* directory,
+                                                            const trawl_options* options,
+                                                            trawl_error* err) TRAWL_NOEXCEPT;
+
+/**
+ * Decomposes a package and plans every component: analysis steps, light/heavy tier and
+ * the cost estimate behind it (docs/plan.md). `db` may be NULL (plans then name only the
+ * default chain). Returns JSON {"schema":"trawl.plans/1", "package":…, "plans":[…]}.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.3
+ */
+TRAWL_API trawl_status trawl_package_classify(trawl_buffer** out, const trawl_db* db,
+                                              const char* data, size_t len,
+                                              const trawl_options* options,
+                                              trawl_error* err) TRAWL_NOEXCEPT;
+/** As trawl_package_classify, for a package file; TRAWL_E_IO when it cannot be read.
+ * Since: 0.3 (0.1 as trawl_classify_file) */
+TRAWL_API trawl_status trawl_package_classify_file(trawl_buffer** out, const trawl_db* db,
+                                                   const char* path,
+                                                   const trawl_options* options,
+                                                   trawl_error* err) TRAWL_NOEXCEPT;
 
 #define TRAWL_REPORT_JSON 0  /**< the package report as JSON (schema trawl.report/1) */
 #define TRAWL_REPORT_TABLE 1 /**< a readable table */
 #define TRAWL_REPORT_SARIF 2 /**< SARIF 2.1.0, for code-scanning tools. Since: 0.2 */
 
 /**
- * Analyses a whole package: decomposition, per-component analysis on all cores (patterns,
- * entity validation, structural locations), correlation of identical findings across
- * components, scoring under the policy, suppression, ranking. `format` is TRAWL_REPORT_*.
- * `options` may be NULL; its progress callback hears stage "analyze".
- * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO (the package or an option file cannot be
- *         read), TRAWL_E_PARSE (an option file), TRAWL_E_UNSUPPORTED (format)
+ * Analyses a whole package: decomposition, per-component analysis on all cores (the steps
+ * of each component's plan: patterns, entity validation, structural locations),
+ * correlation of identical findings across components, scoring under the policy,
+ * suppression, ranking. `format` is TRAWL_REPORT_*. `options` may be NULL; its progress
+ * callback hears stage "analyze".
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO (an option file cannot be read),
+ *         TRAWL_E_PARSE (an option file), TRAWL_E_UNSUPPORTED (format), TRAWL_E_NOMEM.
+ * Since: 0.3
  */
-TRAWL_API trawl_status trawl_analyze_package_file(trawl_buffer** out, const trawl_db* db,
+TRAWL_API trawl_status trawl_package_analyze(trawl_buffer** out, const trawl_db* db,
+                                             const char* data, size_t len,
+                                             const trawl_options* options, int32_t format,
+                                             trawl_error* err) TRAWL_NOEXCEPT;
+/** As trawl_package_analyze, for a package file; TRAWL_E_IO also when it cannot be read.
+ * Since: 0.3 (0.1 as trawl_analyze_package_file) */
+TRAWL_API trawl_status trawl_package_analyze_file(trawl_buffer** out, const trawl_db* db,
                                                   const char* path,
-                                                  const trawl_options* options,
-                                                  int32_t format, trawl_error* err);
+                                                  const trawl_options* options, int32_t format,
+                                                  trawl_error* err) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Stage by stage: each call is one stage of a distributed pipeline (docs/stages.md)     */
 /* ===================================================================================== */
 
 /*
- * Stage 1 is trawl_decompose_to_directory (the manifest plus one file per component).
- * Every document below is versioned JSON; the report that trawl_aggregate builds from the
- * stages' outputs is byte-identical to trawl_analyze_package_file's for the same package,
- * database and options.
+ * Stage 1 is trawl_package_decompose_to_directory (the manifest plus one file per
+ * component). Every document below is versioned JSON; the report that
+ * trawl_report_aggregate builds from the stages' outputs is byte-identical to
+ * trawl_package_analyze_file's for the same package, database and options.
  */
 
 /**
  * The components of a manifest that need a component result for the package to be
  * complete: {"schema":"trawl.work/1","package_id":…,"components":[{"id","path","size",
- * "sha256"},…]}. Since: 0.2
- * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_PARSE (not a trawl.manifest/1 document)
+ * "sha256"},…]}.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_PARSE (not a trawl.manifest/1 document),
+ *         TRAWL_E_NOMEM. Since: 0.2
  */
 TRAWL_API trawl_status trawl_manifest_work(trawl_buffer** out, const char* manifest,
-                                           size_t manifest_len, trawl_error* err);
+                                           size_t manifest_len, trawl_error* err) TRAWL_NOEXCEPT;
 
 /**
- * Stage 2: plans one component (trawl.plan/1: chains, "light" or "heavy" tier, cost
- * estimate). `content` must be the component's bytes: its size and SHA-256 are checked
- * against the manifest. `db` may be NULL. Since: 0.2
+ * Stage 2: plans one component (trawl.plan/1: steps, "light" or "heavy" tier, cost
+ * estimate). Stage 3 runs exactly these steps (docs/plan.md). `content` must be the
+ * component's bytes: its size and SHA-256 are checked against the manifest. `db` may be
+ * NULL.
  * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_PARSE (manifest), TRAWL_E_NOT_FOUND (no such
  *         component), TRAWL_E_STATE (the component needs no analysis: a container,
- *         duplicate or unread entry), TRAWL_E_MISMATCH (content differs from the manifest)
+ *         duplicate or unread entry), TRAWL_E_MISMATCH (content differs from the
+ *         manifest), TRAWL_E_NOMEM. Since: 0.3 (0.2 as trawl_plan_component)
  */
-TRAWL_API trawl_status trawl_plan_component(trawl_buffer** out, const trawl_db* db,
+TRAWL_API trawl_status trawl_component_plan(trawl_buffer** out, const trawl_db* db,
                                             const char* manifest, size_t manifest_len,
                                             const char* component_id, const char* content,
                                             size_t content_len, const trawl_options* options,
-                                            trawl_error* err);
+                                            trawl_error* err) TRAWL_NOEXCEPT;
 
 /**
- * Stage 3: analyses one component: trawl.component_result/1 with its findings, exact
- * locations and accounting. Same checks and codes as trawl_plan_component. A failure
- * inside the analysis is a "skipped" result with the reason, not an error. Since: 0.2
+ * Stage 3: analyses one component: runs the steps of its plan (made as stage 2 makes it)
+ * and returns trawl.component_result/1 with its findings, exact locations, the steps that
+ * ran, and accounting. A failure inside the analysis is a "skipped" result with the
+ * reason, not an error.
+ * @return as trawl_component_plan. Since: 0.3 (0.2 as trawl_analyze_component)
  */
-TRAWL_API trawl_status trawl_analyze_component(trawl_buffer** out, const trawl_db* db,
+TRAWL_API trawl_status trawl_component_analyze(trawl_buffer** out, const trawl_db* db,
                                                const char* manifest, size_t manifest_len,
                                                const char* component_id, const char* content,
-                                               size_t content_len,
-                                               const trawl_options* options, trawl_error* err);
+                                               size_t content_len, const trawl_options* options,
+                                               trawl_error* err) TRAWL_NOEXCEPT;
 
 /**
  * Stage 4: the package report from the manifest and the component results, in any order
  * and with duplicates (an at-least-once queue may deliver twice). A component whose
  * result is absent is reported "missing" and the report says incomplete; results of
  * another package or for unknown components are ignored and noted. `results[i]` holds
- * `result_lens[i]` bytes. `format` is TRAWL_REPORT_*. Since: 0.2
+ * `result_lens[i]` bytes. `format` is TRAWL_REPORT_*.
  * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_UNSUPPORTED (format), TRAWL_E_PARSE (the
  *         manifest, a result, or an option file; err->index names the result),
- *         TRAWL_E_IO (an option file cannot be read)
+ *         TRAWL_E_IO (an option file cannot be read), TRAWL_E_NOMEM.
+ * Since: 0.3 (0.2 as trawl_aggregate)
  */
-TRAWL_API trawl_status trawl_aggregate(trawl_buffer** out, const char* manifest,
-                                       size_t manifest_len, const char* const* results,
-                                       const size_t* result_lens, size_t result_count,
-                                       const trawl_options* options, int32_t format,
-                                       trawl_error* err);
+TRAWL_API trawl_status trawl_report_aggregate(trawl_buffer** out, const char* manifest,
+                                              size_t manifest_len, const char* const* results,
+                                              const size_t* result_lens, size_t result_count,
+                                              const trawl_options* options, int32_t format,
+                                              trawl_error* err) TRAWL_NOEXCEPT;
 
 /** The default scoring policy as JSON (trawl.policy/1, docs/scoring.md): a starting point
- * for a policy file. Since: 0.2
- * @return TRAWL_OK, TRAWL_E_INVALID */
-TRAWL_API trawl_status trawl_default_policy(trawl_buffer** out);
+ * for a policy file.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.3 (0.2 as
+ *         trawl_default_policy) */
+TRAWL_API trawl_status trawl_policy_default(trawl_buffer** out) TRAWL_NOEXCEPT;
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -140,7 +140,7 @@ class Rules {
     std::vector<std::string> issues;
     for (size_t i = 0; i < trawl_rules_issue_count(handle_.get()); ++i) {
       trawl_error issue = TRAWL_ERROR_INIT;
-      if (trawl_rules_issue(handle_.get(), i, &issue) == TRAWL_OK) issues.push_back(issue.message);
+      if (trawl_rules_issue(&issue, handle_.get(), i) == TRAWL_OK) issues.push_back(issue.message);
     }
     return issues;
   }
@@ -184,7 +184,7 @@ class Database {
   size_t rule_count() const { return trawl_db_rule_count(handle_.get()); }
   trawl_rule_info Rule(size_t index) const {
     trawl_rule_info info = TRAWL_RULE_INFO_INIT;
-    internal::Check(trawl_db_rule(handle_.get(), index, &info));
+    internal::Check(trawl_db_rule(&info, handle_.get(), index));
     return info;
   }
   const trawl_db* get() const { return handle_.get(); }
@@ -231,11 +231,22 @@ class Scratch {
 
 // Packages: the whole pipeline in one call, and stage by stage (docs/stages.md).
 
+// The manifest of a package in memory, or of a package file.
+inline std::string Decompose(std::string_view package, const Options* options = nullptr) {
+  trawl_buffer* out = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  internal::Check(trawl_package_decompose(&out, package.data(), package.size(),
+                                          options ? options->get() : nullptr, &err),
+                  err);
+  return internal::Take(out);
+}
+
 inline std::string DecomposeFile(const std::string& path, const Options* options = nullptr) {
   trawl_buffer* out = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  internal::Check(trawl_decompose_file(&out, path.c_str(), options ? options->get() : nullptr, &err),
-                  err);
+  internal::Check(
+      trawl_package_decompose_file(&out, path.c_str(), options ? options->get() : nullptr, &err),
+      err);
   return internal::Take(out);
 }
 
@@ -243,8 +254,43 @@ inline std::string DecomposeToDirectory(const std::string& path, const std::stri
                                         const Options* options = nullptr) {
   trawl_buffer* out = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  internal::Check(trawl_decompose_to_directory(&out, path.c_str(), directory.c_str(),
-                                               options ? options->get() : nullptr, &err),
+  internal::Check(trawl_package_decompose_to_directory(&out, path.c_str(), directory.c_str(),
+                                                       options ? options->get() : nullptr, &err),
+                  err);
+  return internal::Take(out);
+}
+
+// The plans of every component (trawl.plans/1); `db` may be null.
+inline std::string Classify(const Database* db, std::string_view package,
+                            const Options* options = nullptr) {
+  trawl_buffer* out = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  internal::Check(trawl_package_classify(&out, db ? db->get() : nullptr, package.data(),
+                                         package.size(), options ? options->get() : nullptr,
+                                         &err),
+                  err);
+  return internal::Take(out);
+}
+
+inline std::string ClassifyFile(const Database* db, const std::string& path,
+                                const Options* options = nullptr) {
+  trawl_buffer* out = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  internal::Check(trawl_package_classify_file(&out, db ? db->get() : nullptr, path.c_str(),
+                                              options ? options->get() : nullptr, &err),
+                  err);
+  return internal::Take(out);
+}
+
+// The report of a package in memory, or of a package file.
+inline std::string AnalyzePackage(const Database& db, std::string_view package,
+                                  ReportFormat format = ReportFormat::kJson,
+                                  const Options* options = nullptr) {
+  trawl_buffer* out = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  internal::Check(trawl_package_analyze(&out, db.get(), package.data(), package.size(),
+                                        options ? options->get() : nullptr,
+                                        static_cast<int32_t>(format), &err),
                   err);
   return internal::Take(out);
 }
@@ -254,7 +300,7 @@ inline std::string AnalyzePackageFile(const Database& db, const std::string& pat
                                       const Options* options = nullptr) {
   trawl_buffer* out = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  internal::Check(trawl_analyze_package_file(&out, db.get(), path.c_str(),
+  internal::Check(trawl_package_analyze_file(&out, db.get(), path.c_str(),
                                              options ? options->get() : nullptr,
                                              static_cast<int32_t>(format), &err),
                   err);
@@ -273,7 +319,7 @@ inline std::string PlanComponent(const Database* db, std::string_view manifest,
                                  const Options* options = nullptr) {
   trawl_buffer* out = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  internal::Check(trawl_plan_component(&out, db ? db->get() : nullptr, manifest.data(),
+  internal::Check(trawl_component_plan(&out, db ? db->get() : nullptr, manifest.data(),
                                        manifest.size(), component_id.c_str(), content.data(),
                                        content.size(), options ? options->get() : nullptr, &err),
                   err);
@@ -285,7 +331,7 @@ inline std::string AnalyzeComponent(const Database& db, std::string_view manifes
                                     const Options* options = nullptr) {
   trawl_buffer* out = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  internal::Check(trawl_analyze_component(&out, db.get(), manifest.data(), manifest.size(),
+  internal::Check(trawl_component_analyze(&out, db.get(), manifest.data(), manifest.size(),
                                           component_id.c_str(), content.data(), content.size(),
                                           options ? options->get() : nullptr, &err),
                   err);
@@ -303,16 +349,17 @@ inline std::string Aggregate(std::string_view manifest, const std::vector<std::s
   }
   trawl_buffer* out = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  internal::Check(trawl_aggregate(&out, manifest.data(), manifest.size(), data.data(), lens.data(),
-                                  results.size(), options ? options->get() : nullptr,
-                                  static_cast<int32_t>(format), &err),
+  internal::Check(trawl_report_aggregate(&out, manifest.data(), manifest.size(), data.data(),
+                                         lens.data(), results.size(),
+                                         options ? options->get() : nullptr,
+                                         static_cast<int32_t>(format), &err),
                   err);
   return internal::Take(out);
 }
 
 inline std::string DefaultPolicy() {
   trawl_buffer* out = nullptr;
-  internal::Check(trawl_default_policy(&out));
+  internal::Check(trawl_policy_default(&out));
   return internal::Take(out);
 }
 

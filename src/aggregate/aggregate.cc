@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
+#include <vector>
 
 #include "analyze/component_analyzer.h"
 #include "analyze/component_result_json.h"
@@ -130,40 +132,84 @@ void Suppress(const AggregateOptions& options, AggregatedFinding* f) {
   }
 }
 
+constexpr size_t kMaxRelated = 20;
+
+// The related links of one finding while they are collected: at most kMaxRelated, the
+// smallest keys seen so far, each with the reason of its first pair. Because the kept
+// keys only ever get smaller, a key that is dropped or refused never comes back, and a
+// key in the final list was kept from its first pair on: the result is exactly the first
+// kMaxRelated of all links in key order, in memory bounded by kMaxRelated per finding.
+struct RelatedLinks {
+  struct Link {
+    uint32_t other;      // rank of the other finding's key
+    uint32_t component;  // index of the component the first pair was seen in
+    uint64_t gap;
+  };
+  std::vector<Link> links;  // by `other`
+
+  void Offer(uint32_t other, uint32_t component, uint64_t gap) {
+    if (links.size() == kMaxRelated && other > links.back().other) return;
+    if (links.empty()) links.reserve(kMaxRelated + 1);
+    auto it = std::lower_bound(links.begin(), links.end(), other,
+                               [](const Link& l, uint32_t o) { return l.other < o; });
+    if (it != links.end() && it->other == other) return;  // the first reason stays
+    links.insert(it, {other, component, gap});
+    if (links.size() > kMaxRelated) links.pop_back();
+  }
+};
+
 // Links findings of the related categories that lie close together in one component.
+// Every nearby pair is considered (the pairs of one component in start order), but only
+// the links that can be reported are kept (RelatedLinks).
 void LinkRelated(const PackageReport& report, const ScoringPolicy& policy,
                  std::map<FindingKey, AggregatedFinding>& by_key) {
   const std::set<std::string> categories(policy.related_categories.begin(),
                                          policy.related_categories.end());
-  std::map<FindingKey, std::map<FindingKey, std::string>> links;
-  for (const ComponentResult& c : report.components) {
-    std::vector<const Finding*> near;
+  // Keys ranked in map order, so links compare as integers.
+  std::vector<AggregatedFinding*> by_rank;
+  // std::unordered_map, not absl::flat_hash_map: this Abseil (20220623) leaves a map
+  // whose growth threw bad_alloc unfit to destroy (tests/capi/alloc_failure_test.cc).
+  std::unordered_map<const AggregatedFinding*, uint32_t> rank_of;
+  by_rank.reserve(by_key.size());
+  for (auto& [key, finding] : by_key) {
+    rank_of[&finding] = static_cast<uint32_t>(by_rank.size());
+    by_rank.push_back(&finding);
+  }
+  std::vector<RelatedLinks> related(by_rank.size());
+  struct Near {
+    const Finding* finding;
+    uint32_t rank;
+  };
+  for (size_t component = 0; component < report.components.size(); ++component) {
+    const ComponentResult& c = report.components[component];
+    std::vector<Near> near;
     for (const Finding& f : c.findings) {
-      if (categories.count(f.category)) near.push_back(&f);
+      if (!categories.count(f.category)) continue;
+      near.push_back({&f, rank_of.at(&by_key.at({f.rule_id, f.fingerprint}))});
     }
-    std::sort(near.begin(), near.end(), [](const Finding* a, const Finding* b) {
-      return std::tie(a->start, a->end, a->rule_id) < std::tie(b->start, b->end, b->rule_id);
+    std::sort(near.begin(), near.end(), [](const Near& a, const Near& b) {
+      return std::tie(a.finding->start, a.finding->end, a.finding->rule_id) <
+             std::tie(b.finding->start, b.finding->end, b.finding->rule_id);
     });
     for (size_t i = 0; i < near.size(); ++i) {
+      const Finding& a = *near[i].finding;
       for (size_t j = i + 1; j < near.size(); ++j) {
-        const Finding& a = *near[i];
-        const Finding& b = *near[j];
-        if (b.start > a.end + policy.related_within_bytes) break;
-        const FindingKey ka{a.rule_id, a.fingerprint}, kb{b.rule_id, b.fingerprint};
-        if (ka == kb) continue;
+        const Finding& b = *near[j].finding;
+        if (b.start > a.end && b.start - a.end > policy.related_within_bytes) break;
+        if (near[i].rank == near[j].rank) continue;
         const uint64_t gap = b.start > a.end ? b.start - a.end : 0;
-        const std::string why = StrCat(gap, " bytes apart in ", c.path);
-        links[ka].emplace(kb, why);
-        links[kb].emplace(ka, why);
+        const uint32_t index = static_cast<uint32_t>(component);
+        related[near[i].rank].Offer(near[j].rank, index, gap);
+        related[near[j].rank].Offer(near[i].rank, index, gap);
       }
     }
   }
-  constexpr size_t kMaxRelated = 20;
-  for (auto& [key, others] : links) {
-    AggregatedFinding& f = by_key.at(key);
-    for (const auto& [other, why] : others) {
-      if (f.related.size() == kMaxRelated) break;
-      f.related.push_back({other.first, other.second, why});
+  for (size_t rank = 0; rank < related.size(); ++rank) {
+    for (const RelatedLinks::Link& link : related[rank].links) {
+      const AggregatedFinding& other = *by_rank[link.other];
+      by_rank[rank]->related.push_back(
+          {other.rule_id, other.fingerprint,
+           StrCat(link.gap, " bytes apart in ", report.components[link.component].path)});
     }
   }
 }
@@ -259,8 +305,14 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
     report.incomplete_reasons.push_back(
         StrCat(missing.size(), " component result(s) missing: ", StrJoin(missing, ", ")));
   }
-  for (const ComponentResult& c : report.components) {
+  for (size_t i = 0; i < report.components.size(); ++i) {
+    const ComponentResult& c = report.components[i];
     if (c.truncation) report.incomplete_reasons.push_back(StrCat(c.path, ": ", c.reason));
+    // A component that needed analysis and has a "skipped" result (the analysis failed,
+    // a worker crashed, a budget ran out) was not analysed: its bytes were not looked at.
+    if (c.status == "skipped" && needs_result.count(m.components[i].id)) {
+      report.incomplete_reasons.push_back(StrCat(c.path, ": not analysed: ", c.reason));
+    }
   }
   if (databases.size() == 1) report.database = *databases.begin();
   if (databases.size() > 1) {

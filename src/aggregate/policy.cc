@@ -3,30 +3,39 @@
 
 #include <cmath>
 
-#include "util/json_fields.h"
+#include "json/json.h"
+#include "rules/definition.h"
 #include "util/json_writer.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
-
-constexpr std::string_view kSeverityNames[] = {"info", "low", "medium", "high", "critical"};
 
 absl::Status Invalid(std::string_view what) {
   return absl::InvalidArgumentError(StrCat("policy: ", what));
 }
 
-absl::StatusOr<double> NonNegative(element value, std::string_view key) {
+// Weights multiply: bounded, a product of them stays a finite number (a priority of
+// 1e308 * 1e308 would be infinity, which JSON cannot hold).
+constexpr double kMaxWeight = 1e6;
+constexpr uint64_t kMaxRelatedWithinBytes = 1 << 20;
+
+absl::StatusOr<double> NonNegative(json::Value value, std::string_view key) {
   double number = 0;
-  if (value.get_double().get(number) || !std::isfinite(number) || number < 0) {
-    return Invalid(StrCat("\"", key, "\" must be a non-negative number"));
+  if (value.Get(&number) != json::Error::kOk || !(number >= 0 && number <= kMaxWeight)) {
+    return Invalid(StrCat("\"", key, "\" must be a number from 0 to 1e6"));
   }
   return number;
 }
 
-absl::Status ReadWeights(element value, std::string_view key, std::map<std::string, double>* out) {
-  object obj;
-  if (value.get_object().get(obj)) return Invalid(StrCat("\"", key, "\" must be an object"));
+absl::Status ReadWeights(json::Value value, std::string_view key,
+                         std::map<std::string, double>* out) {
+  json::Object obj;
+  if (value.Get(&obj) != json::Error::kOk) {
+    return Invalid(StrCat("\"", key, "\" must be an object"));
+  }
   out->clear();
   for (auto field : obj) {
     TRAWL_ASSIGN_OR_RETURN((*out)[std::string(field.key)], NonNegative(field.value, field.key));
@@ -34,31 +43,39 @@ absl::Status ReadWeights(element value, std::string_view key, std::map<std::stri
   return absl::OkStatus();
 }
 
-absl::Status ReadStrings(element value, std::string_view key, std::vector<std::string>* out) {
-  simdjson::dom::array array;
-  if (value.get_array().get(array)) return Invalid(StrCat("\"", key, "\" must be an array"));
+absl::Status ReadStrings(json::Value value, std::string_view key, std::vector<std::string>* out) {
+  json::Array array;
+  if (value.Get(&array) != json::Error::kOk) {
+    return Invalid(StrCat("\"", key, "\" must be an array"));
+  }
   out->clear();
-  for (element item : array) {
+  for (json::Value item : array) {
     std::string_view text;
-    if (item.get_string().get(text)) return Invalid(StrCat("\"", key, "\" must hold strings"));
+    if (item.Get(&text) != json::Error::kOk) {
+      return Invalid(StrCat("\"", key, "\" must hold strings"));
+    }
     out->emplace_back(text);
   }
   return absl::OkStatus();
 }
 
-absl::Status ReadLocations(element value, std::vector<LocationRule>* out) {
-  simdjson::dom::array array;
-  if (value.get_array().get(array)) return Invalid("\"locations\" must be an array");
+absl::Status ReadLocations(json::Value value, std::vector<LocationRule>* out) {
+  json::Array array;
+  if (value.Get(&array) != json::Error::kOk) return Invalid("\"locations\" must be an array");
   out->clear();
-  for (element item : array) {
-    object obj;
-    if (item.get_object().get(obj)) return Invalid("each location rule must be an object");
+  for (json::Value item : array) {
+    json::Object obj;
+    if (item.Get(&obj) != json::Error::kOk) {
+      return Invalid("each location rule must be an object");
+    }
     LocationRule rule;
-    FieldReader r(obj, "policy location rule");
-    TRAWL_RETURN_IF_ERROR(r.String("name", &rule.name));
-    TRAWL_RETURN_IF_ERROR(r.Strings("path_contains", &rule.path_contains));
-    element weight;
-    if (obj.at_key("weight").get(weight)) return Invalid("a location rule needs a \"weight\"");
+    json::FieldReader r(obj, "policy location rule");
+    TRAWL_RETURN_IF_ERROR(r.Read("name", &rule.name));
+    TRAWL_RETURN_IF_ERROR(r.Read("path_contains", &rule.path_contains));
+    json::Value weight;
+    if (obj.Find("weight", &weight) != json::Error::kOk) {
+      return Invalid("a location rule needs a \"weight\"");
+    }
     TRAWL_ASSIGN_OR_RETURN(rule.weight, NonNegative(weight, "weight"));
     for (std::string& marker : rule.path_contains) {
       for (char& c : marker) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -83,27 +100,28 @@ ScoringPolicy DefaultPolicy() {
   return policy;
 }
 
-absl::StatusOr<ScoringPolicy> PolicyFromJson(std::string_view json) {
-  simdjson::dom::parser parser;
-  object obj;
-  TRAWL_RETURN_IF_ERROR(ParseObject(parser, json, "policy", &obj));
+namespace {
+
+absl::StatusOr<ScoringPolicy> ReadPolicy(std::string_view text) {
+  json::Parser parser;
+  json::Object obj;
+  TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "policy", &obj));
   ScoringPolicy policy = DefaultPolicy();
   for (auto field : obj) {
     const std::string_view key = field.key;
-    element value = field.value;
+    const json::Value value = field.value;
     if (key == "schema") {
       std::string_view schema;
-      if (value.get_string().get(schema) || schema != kPolicySchema) {
+      if (value.Get(&schema) != json::Error::kOk || schema != kPolicySchema) {
         return Invalid(StrCat("\"schema\" must be \"", kPolicySchema, "\""));
       }
     } else if (key == "severity_weights") {
       std::map<std::string, double> weights;
       TRAWL_RETURN_IF_ERROR(ReadWeights(value, key, &weights));
       for (const auto& [name, weight] : weights) {
-        size_t i = 0;
-        while (i < 5 && kSeverityNames[i] != name) ++i;
-        if (i == 5) return Invalid(StrCat("unknown severity \"", name, "\""));
-        policy.severity_weights[i] = weight;
+        const std::optional<Severity> severity = ParseSeverity(name);
+        if (!severity) return Invalid(StrCat("unknown severity \"", name, "\""));
+        policy.severity_weights[static_cast<size_t>(*severity)] = weight;
       }
     } else if (key == "exposure_per_doubling") {
       TRAWL_ASSIGN_OR_RETURN(policy.exposure_per_doubling, NonNegative(value, key));
@@ -121,8 +139,9 @@ absl::StatusOr<ScoringPolicy> PolicyFromJson(std::string_view json) {
       TRAWL_ASSIGN_OR_RETURN(policy.min_confidence, NonNegative(value, key));
       if (policy.min_confidence > 1) return Invalid("\"min_confidence\" must be at most 1");
     } else if (key == "related_within_bytes") {
-      if (value.get_uint64().get(policy.related_within_bytes)) {
-        return Invalid("\"related_within_bytes\" must be a non-negative integer");
+      if (value.Get(&policy.related_within_bytes) != json::Error::kOk ||
+          policy.related_within_bytes > kMaxRelatedWithinBytes) {
+        return Invalid("\"related_within_bytes\" must be an integer from 0 to 1048576");
       }
     } else if (key == "related_categories") {
       TRAWL_RETURN_IF_ERROR(ReadStrings(value, key, &policy.related_categories));
@@ -135,11 +154,19 @@ absl::StatusOr<ScoringPolicy> PolicyFromJson(std::string_view json) {
   return policy;
 }
 
+}  // namespace
+
+absl::StatusOr<ScoringPolicy> PolicyFromJson(std::string_view text) {
+  return WithDefaultCode(ReadPolicy(text), ErrorCode::kParse);
+}
+
 std::string PolicyToJson(const ScoringPolicy& p, int indent) {
   JsonWriter w(indent);
   w.BeginObject().Field("schema", kPolicySchema);
   w.Key("severity_weights").BeginObject();
-  for (size_t i = 0; i < 5; ++i) w.Field(kSeverityNames[i], p.severity_weights[i]);
+  for (size_t i = 0; i < p.severity_weights.size(); ++i) {
+    w.Field(SeverityName(static_cast<Severity>(i)), p.severity_weights[i]);
+  }
   w.EndObject();
   w.Field("exposure_per_doubling", p.exposure_per_doubling);
   w.Key("locations").BeginArray();

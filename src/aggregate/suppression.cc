@@ -4,8 +4,10 @@
 #include <fnmatch.h>
 #include <re2/re2.h>
 
-#include "util/json_fields.h"
+#include "json/json.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
@@ -14,9 +16,10 @@ absl::Status Invalid(std::string_view what) {
   return absl::InvalidArgumentError(StrCat("suppressions: ", what));
 }
 
-absl::Status ExpectSchema(const object& obj, std::string_view expected, std::string_view what) {
+absl::Status ExpectSchema(const json::Object& obj, std::string_view expected,
+                          std::string_view what) {
   std::string_view schema;
-  if (obj.at_key("schema").get_string().get(schema) || schema != expected) {
+  if (obj.Get("schema", &schema) != json::Error::kOk || schema != expected) {
     return absl::InvalidArgumentError(StrCat(what, ": \"schema\" must be \"", expected, "\""));
   }
   return absl::OkStatus();
@@ -43,18 +46,23 @@ bool MatchesIgnoringPath(const SuppressionRule& rule, const SuppressionSubject& 
   return true;
 }
 
-absl::StatusOr<std::vector<SuppressionRule>> SuppressionRulesFromJson(std::string_view json) {
-  simdjson::dom::parser parser;
-  object obj;
-  TRAWL_RETURN_IF_ERROR(ParseObject(parser, json, "suppressions", &obj));
+namespace {
+
+absl::StatusOr<std::vector<SuppressionRule>> ReadSuppressionRules(std::string_view text) {
+  json::Parser parser;
+  json::Object obj;
+  TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "suppressions", &obj));
   TRAWL_RETURN_IF_ERROR(ExpectSchema(obj, kSuppressionsSchema, "suppressions"));
-  simdjson::dom::array entries;
-  TRAWL_RETURN_IF_ERROR(FieldReader(obj, "suppressions").Array("suppressions", &entries));
+  json::Array entries;
+  TRAWL_RETURN_IF_ERROR(
+      json::FieldReader(obj, "suppressions").Read("suppressions", &entries));
   std::vector<SuppressionRule> rules;
   size_t index = 0;
-  for (element item : entries) {
-    object entry;
-    if (item.get_object().get(entry)) return Invalid(StrCat("entry ", index, " is not an object"));
+  for (json::Value item : entries) {
+    json::Object entry;
+    if (item.Get(&entry) != json::Error::kOk) {
+      return Invalid(StrCat("entry ", index, " is not an object"));
+    }
     for (auto field : entry) {
       const std::string_view key = field.key;
       if (key != "fingerprint" && key != "rule" && key != "path" && key != "value_pattern" &&
@@ -63,12 +71,12 @@ absl::StatusOr<std::vector<SuppressionRule>> SuppressionRulesFromJson(std::strin
       }
     }
     SuppressionRule rule;
-    FieldReader r(entry, StrCat("suppressions entry ", index));
-    TRAWL_RETURN_IF_ERROR(r.String("fingerprint", &rule.fingerprint, false));
-    TRAWL_RETURN_IF_ERROR(r.String("rule", &rule.rule, false));
-    TRAWL_RETURN_IF_ERROR(r.String("path", &rule.path, false));
-    TRAWL_RETURN_IF_ERROR(r.String("value_pattern", &rule.value_pattern, false));
-    TRAWL_RETURN_IF_ERROR(r.String("reason", &rule.reason));
+    json::FieldReader r(entry, StrCat("suppressions entry ", index));
+    TRAWL_RETURN_IF_ERROR(r.Read("fingerprint", &rule.fingerprint, false));
+    TRAWL_RETURN_IF_ERROR(r.Read("rule", &rule.rule, false));
+    TRAWL_RETURN_IF_ERROR(r.Read("path", &rule.path, false));
+    TRAWL_RETURN_IF_ERROR(r.Read("value_pattern", &rule.value_pattern, false));
+    TRAWL_RETURN_IF_ERROR(r.Read("reason", &rule.reason));
     if (rule.reason.empty()) return Invalid(StrCat("entry ", index, ": \"reason\" is empty"));
     if (rule.fingerprint.empty() && rule.rule.empty() && rule.path.empty() &&
         rule.value_pattern.empty()) {
@@ -90,13 +98,21 @@ absl::StatusOr<std::vector<SuppressionRule>> SuppressionRulesFromJson(std::strin
   return rules;
 }
 
-absl::StatusOr<std::set<std::pair<std::string, std::string>>> BaselineFromJson(
-    std::string_view json) {
-  simdjson::dom::parser parser;
-  object obj;
-  TRAWL_RETURN_IF_ERROR(ParseObject(parser, json, "baseline", &obj));
+}  // namespace
+
+absl::StatusOr<std::vector<SuppressionRule>> SuppressionRulesFromJson(std::string_view text) {
+  return WithDefaultCode(ReadSuppressionRules(text), ErrorCode::kParse);
+}
+
+namespace {
+
+absl::StatusOr<std::set<std::pair<std::string, std::string>>> ReadBaseline(
+    std::string_view text) {
+  json::Parser parser;
+  json::Object obj;
+  TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "baseline", &obj));
   std::string_view schema;
-  if (obj.at_key("schema").get_string().get(schema)) {
+  if (obj.Get("schema", &schema) != json::Error::kOk) {
     return absl::InvalidArgumentError("baseline: no \"schema\"");
   }
   std::vector<std::string_view> lists;
@@ -110,23 +126,32 @@ absl::StatusOr<std::set<std::pair<std::string, std::string>>> BaselineFromJson(
   }
   std::set<std::pair<std::string, std::string>> accepted;
   for (std::string_view list : lists) {
-    simdjson::dom::array findings;
-    auto error = obj.at_key(list).get_array().get(findings);
-    if (error == simdjson::NO_SUCH_FIELD && list == "suppressed") continue;
-    if (error) return absl::InvalidArgumentError(StrCat("baseline: \"", list, "\" is not an array"));
-    for (element item : findings) {
-      object finding;
-      if (item.get_object().get(finding)) {
+    json::Array findings;
+    const json::Error error = obj.Get(list, &findings);
+    if (error == json::Error::kNoSuchField && list == "suppressed") continue;
+    if (error != json::Error::kOk) {
+      return absl::InvalidArgumentError(StrCat("baseline: \"", list, "\" is not an array"));
+    }
+    for (json::Value item : findings) {
+      json::Object finding;
+      if (item.Get(&finding) != json::Error::kOk) {
         return absl::InvalidArgumentError("baseline: a finding is not an object");
       }
       std::string rule, fingerprint;
-      FieldReader r(finding, "baseline finding");
-      TRAWL_RETURN_IF_ERROR(r.String("rule", &rule));
-      TRAWL_RETURN_IF_ERROR(r.String("fingerprint", &fingerprint));
+      json::FieldReader r(finding, "baseline finding");
+      TRAWL_RETURN_IF_ERROR(r.Read("rule", &rule));
+      TRAWL_RETURN_IF_ERROR(r.Read("fingerprint", &fingerprint));
       accepted.emplace(std::move(rule), std::move(fingerprint));
     }
   }
   return accepted;
+}
+
+}  // namespace
+
+absl::StatusOr<std::set<std::pair<std::string, std::string>>> BaselineFromJson(
+    std::string_view text) {
+  return WithDefaultCode(ReadBaseline(text), ErrorCode::kParse);
 }
 
 }  // namespace trawl

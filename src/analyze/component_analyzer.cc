@@ -1,58 +1,45 @@
 // File: component_analyzer.cc
+// One analysis runs in three parts:
+//  1. scan sources: each buffer the patterns are scanned over (the content, then the
+//     decoded forms the structure analysis finds) yields hits, each mapped back to the
+//     content's bytes;
+//  2. indicator lookups: with the entities step and a database that has an indicator
+//     set, every domain, IP, URL, e-mail and hash candidate (decoded forms included: a
+//     decoded value may differ from its raw form) is looked up, and the component's
+//     digests too; each hit becomes a finding naming feed, family and match kind;
+//  3. dedup: a decoded-form hit of a rule that also hit the raw bytes there is dropped;
+//  4. finding assembly: each hit is located, validated and scored, and becomes a finding
+//     at the original bytes; findings of one value that overlapping recognizers reported
+//     twice are merged (analyze/finding_merge.h).
+// A new buffer to scan is a ScanSource and an AddSource call. The token pass is not one:
+// it runs inside every scan (engine/scanner.h), so each source gets its token matches.
 #include "analyze/component_analyzer.h"
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
+#include <set>
 
 #include "analyze/finding_merge.h"
-#include "classify/classify.h"
 #include "classify/transcode.h"
 #include "engine/indicator_set.h"
 #include "entities/entity.h"
 #include "entities/indicator_lookup.h"
-#include "intake/skip_policy.h"
 #include "structure/binary_structure.h"
-#include "structure/csv_structure.h"
 #include "structure/defang.h"
 #include "structure/json_structure.h"
 #include "structure/structure_summary.h"
 #include "util/digest.h"
+#include "util/status_macros.h"
 #include "util/strings.h"
 
 namespace trawl {
 namespace {
 
-StructureKind KindFor(Format format) {
-  switch (format) {
-    case Format::kJson: return StructureKind::kJson;
-    case Format::kNdjson: return StructureKind::kNdjson;
-    case Format::kCsv: return StructureKind::kCsv;
-    case Format::kTsv: return StructureKind::kTsv;
-    case Format::kElf:
-    case Format::kPe:
-    case Format::kMachO:
-    case Format::kImage:
-    case Format::kPdf:
-    case Format::kArchive:
-    case Format::kOoxml:
-    case Format::kBinary: return StructureKind::kBinary;
-    default: return StructureKind::kText;
-  }
-}
-
 std::string Fingerprint(std::string_view key, std::string_view rule_id, std::string_view value) {
   const Sha256Digest mac = HmacSha256(key, StrCat(rule_id, std::string_view("\0", 1), value));
   return ToHex(mac.data(), 16);
-}
-
-// "maltrail:malware:agenttesla": feed, category without its "indicator/" prefix, family.
-std::string IndicatorRuleId(const IndicatorSet::Meta& meta) {
-  std::string_view category = meta.category;
-  if (StartsWith(category, "indicator/")) category.remove_prefix(10);
-  std::string id = StrCat(meta.feed, ":", category.empty() ? "indicator" : category);
-  if (!meta.family.empty()) StrAppend(&id, ":", meta.family);
-  return id;
 }
 
 // Scores travel between stages as JSON with six decimals; rounding here makes the
@@ -64,6 +51,82 @@ JsonOptions WithLocator(bool locator) {
   options.build_locator = locator;
   return options;
 }
+
+// What a plan asks the analysis to do; every step is one this analyzer knows.
+struct PlannedSteps {
+  std::optional<TextEncoding> transcode;
+  std::set<std::string> chains;  // pattern chains; empty: no scan at all
+  std::string input;             // of the scan and structure steps: "utf8" or "raw"
+  bool entities = false;
+  std::optional<StructureKind> structure;
+  std::set<std::string> decode;  // kDecode* names
+};
+
+StructureKind KindOf(Format format, std::string_view name) {
+  if (name == "json") return format == Format::kNdjson ? StructureKind::kNdjson : StructureKind::kJson;
+  if (name == "csv") return format == Format::kTsv ? StructureKind::kTsv : StructureKind::kCsv;
+  return name == "binary" ? StructureKind::kBinary : StructureKind::kText;
+}
+
+absl::StatusOr<PlannedSteps> StepsOf(const ProcessingPlan& plan) {
+  PlannedSteps steps;
+  for (const PlanStep& step : plan.steps) {
+    const auto unknown = [&step](std::string_view why) {
+      return absl::InvalidArgumentError(
+          StrCat("plan step ", step.stage, " \"", step.name, "\" (", step.input, "): ", why));
+    };
+    if (step.input != "utf8" && step.input != "raw") return unknown("unknown input");
+    if (step.stage == "transcode") {
+      auto encoding = ParseTextEncoding(step.name);
+      if (!encoding.ok() || *encoding == TextEncoding::kUtf8 || *encoding == TextEncoding::kNone ||
+          step.input != "raw") {
+        return unknown("not an encoding this analysis transcodes");
+      }
+      steps.transcode = *encoding;
+      continue;
+    }
+    if (!steps.input.empty() && steps.input != step.input) return unknown("mixed inputs");
+    steps.input = step.input;
+    if (step.stage == "patterns") {
+      steps.chains.insert(step.name);
+    } else if (step.stage == "entities" && step.name == "entities") {
+      steps.entities = true;
+    } else if (step.stage == "structure" &&
+               (step.name == "json" || step.name == "csv" || step.name == "text" ||
+                step.name == "binary")) {
+      steps.structure = KindOf(plan.format, step.name);
+    } else if (step.stage == "decode" &&
+               (step.name == kDecodeJsonStrings || step.name == kDecodeUtf16Strings ||
+                step.name == kDecodeRefanged || step.name == kDecodeLayers)) {
+      steps.decode.insert(step.name);
+    } else {
+      return unknown("not a step this analysis runs");
+    }
+  }
+  if (steps.transcode && steps.input == "raw") {
+    return absl::InvalidArgumentError("plan transcodes the text but analyses the raw bytes");
+  }
+  // Decoded forms come from the structure analysis and are scanned with the patterns.
+  if (!steps.decode.empty() && (!steps.structure || steps.chains.empty())) {
+    return absl::InvalidArgumentError("plan decodes without a structure step and a scan");
+  }
+  return steps;
+}
+
+// A match in some scan source, mapped to the content's bytes.
+struct Hit {
+  uint32_t rule;
+  uint32_t source;  // index into the analysis' sources
+  uint64_t start, end, value_start, value_end;  // in the source's buffer
+  ByteSpan content;
+};
+
+// A buffer the patterns are scanned over, and how its offsets lead back to the content.
+struct ScanSource {
+  std::string decoded_from;  // "" for the content itself; else "json-string", "base64", ...
+  std::string_view buffer;
+  std::function<ByteSpan(uint64_t begin, uint64_t end)> to_content;
+};
 
 }  // namespace
 
@@ -108,19 +171,469 @@ ComponentResult SkippedResult(const Component& component, std::string_view packa
   return result;
 }
 
-// Two JSON analyzers: every JSON component gets statistics and decoded strings (so
-// escaped secrets are scanned), but the offset locator (24 bytes per value, a third of
-// the JSON analysis time) is built only for components that have candidates to place;
-// most have none. The raw scan runs first, so a component with raw candidates is
-// analysed with the locator in one pass; one whose only candidates come from its
-// decoded strings or layers gets a second, locating pass.
-struct ComponentAnalyzer::Impl {
+ComponentResult SkippedResult(const ProcessingPlan& plan, std::string_view package_id) {
+  ComponentResult result;
+  result.package_id = std::string(package_id);
+  result.component_id = plan.component_id;
+  result.path = plan.path;
+  result.status = "skipped";
+  // The plan's reasons start with the classification's evidence; its verdict is last.
+  result.reason = plan.reasons.empty() ? "the plan analyses nothing" : plan.reasons.back();
+  return result;
+}
+
+namespace {
+
+// What an analyzer keeps across components. Two JSON analyzers: every JSON component
+// gets statistics and decoded strings (so escaped secrets are scanned), but the offset
+// locator (24 bytes per value, a third of the JSON analysis time) is built only for
+// components that have candidates to place; most have none. The raw scan runs first, so
+// a component with raw candidates is analysed with the locator in one pass; one whose
+// only candidates come from its decoded strings or layers gets a second, locating pass.
+struct AnalyzerState {
   std::shared_ptr<const Database> db;
   std::unique_ptr<Scanner> scanner;
   JsonAnalyzer json_stats{WithLocator(false)};
   JsonAnalyzer json_located{WithLocator(true)};
   ContextScorer scorer;
 };
+
+}  // namespace
+
+struct ComponentAnalyzer::Impl : AnalyzerState {};
+
+namespace {
+
+// One component's analysis, in the order its parts run.
+class Analysis {
+ public:
+  Analysis(AnalyzerState& impl, const ProcessingPlan& plan, const PlannedSteps& steps,
+           const AnalyzeOptions& options, ComponentResult* result)
+      : impl_(impl),
+        plan_(plan),
+        steps_(steps),
+        options_(options),
+        result_(result),
+        limits_(options.limits) {
+    // The time budget covers the component: every source scanned shares one deadline.
+    if (limits_.time_budget != absl::InfiniteDuration()) {
+      limits_.deadline = std::min(limits_.deadline, absl::Now() + limits_.time_budget);
+      limits_.time_budget = absl::InfiniteDuration();
+    }
+  }
+
+  // The text the later steps read: the content, or its UTF-8 transcoding.
+  void Transcode(std::string_view original) {
+    content_ = original;
+    if (!steps_.transcode) return;
+    Ran("transcode", TextEncodingName(*steps_.transcode), "raw");
+    auto utf8 = TranscodeToUtf8(original, *steps_.transcode);
+    if (utf8.ok()) {
+      transcoded_ = *std::move(utf8);
+      content_ = transcoded_->utf8;
+    } else {
+      StrAppend(&result_->reason, result_->reason.empty() ? "" : "; ",
+                TextEncodingName(*steps_.transcode), " transcoding failed (",
+                utf8.status().message(), "); scanned the raw bytes");
+    }
+  }
+
+  // Part 1: the content itself is the first source.
+  absl::Status ScanContent() {
+    if (steps_.chains.empty()) return absl::OkStatus();
+    for (const std::string& chain : steps_.chains) Ran("patterns", chain, steps_.input);
+    all_chains_ = std::all_of(impl_.db->chains().begin(), impl_.db->chains().end(),
+                              [this](const std::string& c) { return steps_.chains.count(c) > 0; });
+    return AddSource({"", content_, [](uint64_t b, uint64_t e) { return ByteSpan{b, e}; }});
+  }
+
+  void AnalyzeStructure() {
+    if (!steps_.structure) return;
+    Ran("structure", StructureName(*steps_.structure), steps_.input);
+    StructureOptions options;
+    options.find_encoded_layers = steps_.decode.count(std::string(kDecodeLayers)) > 0;
+    structure_ = trawl::AnalyzeStructure(content_, *steps_.structure, options,
+                                         hits_.empty() ? &impl_.json_stats : &impl_.json_located);
+  }
+
+  // Part 1, continued: the decoded forms the structure analysis found.
+  absl::Status ScanDecodedForms() {
+    if (!structure_) return absl::OkStatus();
+    StructureReport& s = *structure_;
+    if (Planned(kDecodeJsonStrings)) {
+      if (s.json && s.json->counts.escaped_strings > 0) {
+        const DecodedStrings* decoded = &s.json->decoded_strings;
+        TRAWL_RETURN_IF_ERROR(AddSource({"json-string", decoded->text,
+                                         [decoded](uint64_t b, uint64_t e) {
+                                           return decoded->MapRange(b, e);
+                                         }}));
+      }
+    }
+    // Binaries: UTF-16 strings (LE and BE) are invisible to the byte-level scan (ASCII
+    // strings are not: they are in the raw bytes). Their transcription is scanned too.
+    if (Planned(kDecodeUtf16Strings) && s.binary) {
+      std::vector<ExtractedString> utf16;
+      for (const ExtractedString& str : s.binary->strings) {
+        if (str.utf16) utf16.push_back(str);
+      }
+      if (!utf16.empty()) {
+        wide_ = StringsAsBuffer(utf16);
+        TRAWL_RETURN_IF_ERROR(AddDerivedSource("utf16-strings", *wide_));
+      }
+    }
+    // Defanged indicators in text ("95.130.15[.]34", "hxxp://") are scanned in their live
+    // form too, and reported at the defanged bytes.
+    if (Planned(kDecodeRefanged)) {
+      refanged_ = Refang(content_);
+      if (refanged_) TRAWL_RETURN_IF_ERROR(AddDerivedSource("refanged", *refanged_));
+    }
+    if (Planned(kDecodeLayers)) {
+      const EncodedLayers* layers = &s.layers;
+      for (size_t layer = 0; layer < layers->buffers.size(); ++layer) {
+        TRAWL_RETURN_IF_ERROR(AddSource(
+            {DerivedEncodingName(layers->buffers[layer].encoding), layers->buffers[layer].data,
+             [layers, layer](uint64_t b, uint64_t e) {
+               return layers->MapToComponent(layer, b, e);
+             }}));
+      }
+    }
+    // Candidates need their JSON pointer and key (context for the scorer): only now, and
+    // only for a component that has any, is the locator built.
+    if (!hits_.empty() && s.json && !s.json->locator) {
+      JsonReport located = s.kind == StructureKind::kJson
+                               ? impl_.json_located.Analyze(content_)
+                               : impl_.json_located.AnalyzeNdjson(content_);
+      s.json->locator = std::move(located.locator);
+    }
+    return absl::OkStatus();
+  }
+
+  // Part 2: threat indicators. Runs before the dedup: a decoded-form hit that repeats a
+  // raw one is no finding of its own, but its value may differ ("nanopc\u002elinkpc.net"
+  // decoded), so it is looked up too; hits of one place are merged in AddIndicatorFindings.
+  void LookUpIndicators() {
+    indicators_ = impl_.db->indicators();
+    if (indicators_ == nullptr || !steps_.entities) return;
+    const Database& db = *impl_.db;
+    std::vector<IndicatorHitInfo> hits;
+    for (const Hit& hit : hits_) {
+      const Definition& def = db.definition(hit.rule);
+      const std::optional<CandidateKind> kind = CandidateKindOf(def.entity);
+      if (!kind) continue;
+      const ScanSource& source = sources_[hit.source];
+      const std::string_view value =
+          source.buffer.substr(hit.value_start, hit.value_end - hit.value_start);
+      hits.clear();
+      // The candidate is looked up whatever its validator says: a listed domain under a
+      // suffix the list does not know is still listed. The bytes after it may be a port.
+      LookupCandidate(*indicators_, *kind, value, source.buffer.substr(hit.value_end, 8), &hits);
+      if (hits.empty()) continue;
+      Finding where;
+      Locate(hit, &where);
+      for (IndicatorHitInfo& info : hits) AddIndicatorHit(where, value, def.entity, std::move(info));
+    }
+  }
+
+  // Part 2, continued: the component's own digests, then one finding per listed entry and
+  // place (the strongest match of overlapping hits; raw bytes and decoded forms of one
+  // place are one place, and the raw form wins a tie), after the other findings.
+  void AddIndicatorFindings(std::string_view original) {
+    if (indicators_ != nullptr && !original.empty()) {
+      std::vector<std::pair<IndicatorType, std::string>> digests;
+      if (indicators_->HasType(IndicatorType::kSha256)) {
+        digests.emplace_back(IndicatorType::kSha256,
+                             plan_.sha256.empty() ? ToHex(Sha256Of(original)) : plan_.sha256);
+      }
+      if (indicators_->HasType(IndicatorType::kSha1)) {
+        digests.emplace_back(IndicatorType::kSha1, Sha1Hex(original));
+      }
+      if (indicators_->HasType(IndicatorType::kMd5)) {
+        digests.emplace_back(IndicatorType::kMd5, Md5Hex(original));
+      }
+      std::vector<IndicatorHitInfo> hits;
+      for (const auto& [type, hex] : digests) {
+        hits.clear();
+        LookupFileDigest(*indicators_, type, hex, &hits);
+        for (IndicatorHitInfo& info : hits) {
+          Finding where;
+          where.component_id = plan_.component_id;
+          where.path = plan_.path;
+          where.end = original.size();
+          AddIndicatorHit(where, hex, IndicatorTypeName(type), std::move(info));
+        }
+      }
+    }
+    std::vector<Finding>& found = indicator_findings_;
+    std::stable_sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
+      return std::tie(a.rule_id, a.start) < std::tie(b.rule_id, b.start);
+    });
+    const auto better = [](const Finding& a, const Finding& b) {
+      return std::make_tuple(a.confidence, a.decoded_from.empty()) >
+             std::make_tuple(b.confidence, b.decoded_from.empty());
+    };
+    for (size_t i = 0; i < found.size();) {
+      size_t best = i, j = i + 1;
+      uint64_t end = found[i].end;
+      while (j < found.size() && found[j].rule_id == found[i].rule_id && found[j].start < end) {
+        end = std::max(end, found[j].end);
+        if (better(found[j], found[best])) best = j;
+        ++j;
+      }
+      result_->findings.push_back(std::move(found[best]));
+      i = j;
+    }
+  }
+
+  // Part 3: a decoded-form hit of a rule that also hit the raw bytes at the same place
+  // is the same finding: keep the raw one. A refanged buffer repeats every raw match,
+  // so the lookup is a binary search: raw spans sorted by (rule, begin), with the
+  // largest end so far per rule; a span overlaps [b, e) iff one with begin < e ends
+  // after b.
+  void DropRepeats() {
+    struct RawSpan {
+      uint32_t rule;
+      uint64_t begin, end, max_end;
+    };
+    std::vector<RawSpan> raw;
+    for (const Hit& h : hits_) {
+      if (h.source == 0) raw.push_back({h.rule, h.content.begin, h.content.end, 0});
+    }
+    std::sort(raw.begin(), raw.end(), [](const RawSpan& a, const RawSpan& b) {
+      return a.rule != b.rule ? a.rule < b.rule : a.begin < b.begin;
+    });
+    for (size_t i = 0; i < raw.size(); ++i) {
+      const bool same_rule = i > 0 && raw[i - 1].rule == raw[i].rule;
+      raw[i].max_end = same_rule ? std::max(raw[i - 1].max_end, raw[i].end) : raw[i].end;
+    }
+    const auto overlaps_raw = [&raw](uint32_t rule, ByteSpan span) {
+      auto it = std::lower_bound(raw.begin(), raw.end(), std::make_pair(rule, span.end),
+                                 [](const RawSpan& a, const std::pair<uint32_t, uint64_t>& key) {
+                                   return a.rule != key.first ? a.rule < key.first
+                                                              : a.begin < key.second;
+                                 });
+      if (it == raw.begin()) return false;
+      --it;
+      return it->rule == rule && it->max_end > span.begin;
+    };
+    std::erase_if(hits_, [&](const Hit& h) {
+      return h.source != 0 && overlaps_raw(h.rule, h.content);
+    });
+  }
+
+  // Part 4: each hit, located, validated and scored, becomes a finding at the original
+  // bytes.
+  void AssembleFindings() {
+    if (steps_.entities) Ran("entities", "entities", steps_.input);
+    result_->truncation = truncation_;
+    if (truncation_) {
+      StrAppend(&result_->reason, result_->reason.empty() ? "" : "; ", "scan truncated: ",
+                TruncationReasonsText(truncation_));
+    }
+    const Database& db = *impl_.db;
+    std::vector<std::string> normalized;  // parallel to result_->findings
+    for (const Hit& hit : hits_) {
+      const ScanSource& source = sources_[hit.source];
+      const Definition& def = db.definition(hit.rule);
+      Finding f;
+      const StructuralLocation where = Locate(hit, &f);
+      std::string_view key;  // borrows from `where`
+      if (where.json) key = where.json->key;
+      if (where.csv) key = where.csv->column_name;
+      std::optional<Entity> entity = Recognized(def, source, hit, key);
+      if (!entity) {
+        ++result_->dropped_candidates;
+        continue;
+      }
+      f.rule_id = def.id;
+      f.category = def.category;
+      f.severity = def.severity;
+      const std::string_view value =
+          source.buffer.substr(hit.value_start, hit.value_end - hit.value_start);
+      f.fingerprint = Fingerprint(options_.fingerprint_key, def.id, value);
+      if (options_.include_values) f.value = std::string(value);
+      f.entity = def.entity.empty() ? entity->type : def.entity;
+      f.validator = entity->validator;
+      f.validated = entity->validated;
+      f.confidence = RoundForDocuments(entity->confidence);
+      f.entropy = entity->entropy < 0 ? -1.0 : RoundForDocuments(entity->entropy);
+      f.reasons = std::move(entity->reasons);
+      normalized.push_back(entity->validated ? entity->value : std::string());
+      if (options_.include_values) {
+        f.normalized = normalized.back();
+      } else {
+        RedactValueFromReasons(value, &f.reasons);
+      }
+      result_->findings.push_back(std::move(f));
+    }
+    MergeSameValueFindings(&result_->findings, &normalized);
+  }
+
+ private:
+  static std::string_view StructureName(StructureKind kind) {
+    switch (kind) {
+      case StructureKind::kJson:
+      case StructureKind::kNdjson: return "json";
+      case StructureKind::kCsv:
+      case StructureKind::kTsv: return "csv";
+      case StructureKind::kText: return "text";
+      case StructureKind::kBinary: return "binary";
+    }
+    return "text";
+  }
+
+  // Where `hit` is: its place in the structure and its span at the original bytes.
+  StructuralLocation Locate(const Hit& hit, Finding* f) const {
+    StructuralLocation where;
+    if (structure_) {
+      where = structure_->Locate(hit.content.begin);
+      if (where.line) {
+        f->line = static_cast<int64_t>(where.line->line);
+        f->column = static_cast<int64_t>(where.line->column);
+      }
+      if (where.json) f->json_pointer = where.json->pointer;
+      if (where.csv) {
+        f->csv_row = where.csv->row;
+        f->csv_column = where.csv->column_name;
+      }
+    }
+    const ScanSource& source = sources_[hit.source];
+    f->component_id = plan_.component_id;
+    f->path = plan_.path;
+    f->start = transcoded_ ? transcoded_->map.ToSource(hit.content.begin) : hit.content.begin;
+    f->end = transcoded_ ? transcoded_->map.ToSource(hit.content.end) : hit.content.end;
+    f->decoded_from = source.decoded_from.empty() && transcoded_ ? result_->encoding
+                                                                 : source.decoded_from;
+    return where;
+  }
+
+  // "maltrail:malware:agenttesla": feed, category without its "indicator/" prefix, family.
+  static std::string IndicatorRuleId(const IndicatorSet::Meta& meta) {
+    std::string_view category = meta.category;
+    if (StartsWith(category, "indicator/")) category.remove_prefix(10);
+    std::string id = StrCat(meta.feed, ":", category.empty() ? "indicator" : category);
+    if (!meta.family.empty()) StrAppend(&id, ":", meta.family);
+    return id;
+  }
+
+  // One indicator hit at `where` (a located finding), kept for AddIndicatorFindings.
+  void AddIndicatorHit(const Finding& where, std::string_view value, std::string_view entity,
+                       IndicatorHitInfo hit) {
+    Finding f = where;
+    f.rule_id = IndicatorRuleId(hit.meta);
+    f.category = std::string(hit.meta.category);
+    f.severity = hit.meta.severity;
+    f.entity = std::string(entity);
+    f.validator = "indicator";
+    f.validated = true;
+    f.confidence = RoundForDocuments(hit.confidence);
+    f.fingerprint = Fingerprint(options_.fingerprint_key, f.rule_id, value);
+    f.indicator.feed = std::string(hit.meta.feed);
+    f.indicator.family = std::string(hit.meta.family);
+    f.indicator.match = std::string(IndicatorMatchName(hit.match));
+    f.indicator.type = std::string(IndicatorTypeName(hit.hit.type));
+    f.indicator.source = std::string(hit.meta.source);
+    f.reasons = {std::move(hit.reason)};
+    if (options_.include_values) {
+      f.value = std::string(value);
+      f.normalized = std::move(hit.looked_up);
+      f.indicator.value = std::string(hit.hit.value);
+    } else {
+      // As aggregation redacts a result kept with values: the same bytes either way.
+      RedactValueFromReasons(value, &f.reasons);
+    }
+    indicator_findings_.push_back(std::move(f));
+  }
+
+  bool Planned(std::string_view decode) {
+    if (!steps_.decode.count(std::string(decode))) return false;
+    Ran("decode", decode, steps_.input);
+    return true;
+  }
+
+  void Ran(std::string_view stage, std::string_view name, std::string_view input) {
+    result_->steps.push_back({std::string(stage), std::string(name), std::string(input), 0});
+  }
+
+  // Scans `source` and keeps its hits of the planned chains' rules.
+  absl::Status AddSource(ScanSource source) {
+    const uint32_t index = static_cast<uint32_t>(sources_.size());
+    sources_.push_back(std::move(source));
+    const ScanSource& s = sources_.back();
+    const Database& db = *impl_.db;
+    auto summary = impl_.scanner->Scan(s.buffer, limits_, [&](const Match& m) {
+      if (!all_chains_ && !InPlannedChain(db.definition(m.rule))) return true;
+      Hit hit{m.rule, index, m.start, m.end, m.start, m.end, {}};
+      if (m.capture_count >= 1 && m.captures[0] >= 0) {
+        hit.value_start = static_cast<uint64_t>(m.captures[0]);
+        hit.value_end = static_cast<uint64_t>(m.captures[1]);
+      }
+      hit.content = s.to_content(hit.start, hit.end);
+      hits_.push_back(hit);
+      return true;
+    });
+    if (!summary.ok()) return summary.status();
+    if (index == 0) result_->bytes_scanned = summary->bytes_scanned;
+    truncation_ |= summary->truncation;
+    return absl::OkStatus();
+  }
+
+  absl::Status AddDerivedSource(std::string_view decoded_from, const DerivedBuffer& buffer) {
+    return AddSource({std::string(decoded_from), buffer.data,
+                      [&buffer](uint64_t b, uint64_t e) { return buffer.map.MapRange(b, e); }});
+  }
+
+  bool InPlannedChain(const Definition& def) const {
+    return std::any_of(def.chains.begin(), def.chains.end(),
+                       [this](const std::string& c) { return steps_.chains.count(c) > 0; });
+  }
+
+  // The candidate validated and scored when the plan has the entities step; as matched
+  // (the rule's confidence, nothing validated) when it does not.
+  std::optional<Entity> Recognized(const Definition& def, const ScanSource& source,
+                                   const Hit& hit, std::string_view key) const {
+    if (!steps_.entities) {
+      Entity as_matched;
+      as_matched.type = def.entity;
+      as_matched.base_confidence = as_matched.confidence = def.confidence;
+      return as_matched;
+    }
+    Candidate candidate;
+    candidate.rule_id = def.id;
+    candidate.entity = def.entity;
+    candidate.validator = def.validator;
+    candidate.base_confidence = def.confidence;
+    candidate.data = source.buffer;
+    candidate.begin = hit.start;
+    candidate.end = hit.end;
+    candidate.value_begin = hit.value_start;
+    candidate.value_end = hit.value_end;
+    candidate.key = key;
+    candidate.rule_keywords = def.keywords;
+    RecognizeOptions recognize;
+    recognize.default_region = options_.default_region;
+    return Recognize(candidate, impl_.scorer, recognize);
+  }
+
+  AnalyzerState& impl_;
+  const ProcessingPlan& plan_;
+  const PlannedSteps& steps_;
+  const AnalyzeOptions& options_;
+  ComponentResult* result_;
+  std::string_view content_;
+  std::optional<TranscodedText> transcoded_;
+  std::optional<StructureReport> structure_;
+  std::optional<DerivedBuffer> wide_;
+  std::optional<DerivedBuffer> refanged_;
+  std::vector<ScanSource> sources_;
+  std::vector<Hit> hits_;
+  const IndicatorSet* indicators_ = nullptr;
+  std::vector<Finding> indicator_findings_;
+  ScanLimits limits_;  // options_.limits with the component's deadline
+  uint32_t truncation_ = 0;
+  bool all_chains_ = true;
+};
+
+}  // namespace
 
 ComponentAnalyzer::ComponentAnalyzer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ComponentAnalyzer::~ComponentAnalyzer() = default;
@@ -135,356 +648,32 @@ absl::StatusOr<std::unique_ptr<ComponentAnalyzer>> ComponentAnalyzer::Create(
   return std::unique_ptr<ComponentAnalyzer>(new ComponentAnalyzer(std::move(impl)));
 }
 
-absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const Component& component,
-                                                           std::string_view original,
+absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const ProcessingPlan& plan,
+                                                           std::string_view content,
                                                            const AnalyzeOptions& options) {
-  if (std::optional<std::string> skip = SkipReason(component)) {
-    return SkippedResult(component, options.package_id, *std::move(skip));
-  }
+  if (!plan.analyze) return SkippedResult(plan, options.package_id);
+  auto steps = StepsOf(plan);
+  if (!steps.ok()) return steps.status();
   ComponentResult result;
   result.package_id = options.package_id;
-  result.component_id = component.id;
-  result.path = component.path;
+  result.component_id = plan.component_id;
+  result.path = plan.path;
   result.database = ToHex(impl_->db->definitions_digest());
   result.status = "analysed";
-  if (!component.content_complete) {
-    result.reason = StrCat("partial content (", ComponentStatusName(component.status), ")");
+  result.format = std::string(FormatName(plan.format));
+  result.encoding = std::string(TextEncodingName(plan.encoding));
+  if (!plan.partial_content.empty()) {
+    result.reason = StrCat("partial content (", plan.partial_content, ")");
   }
-  const Classification classification = Classify(original, component.name);
-  result.format = std::string(FormatName(classification.format));
-  result.encoding = std::string(TextEncodingName(classification.encoding));
-  // UTF-16 text is scanned as UTF-8 (patterns are written for it) and every finding is
-  // mapped back to the original bytes.
-  std::optional<TranscodedText> transcoded;
-  if (classification.encoding == TextEncoding::kUtf16Le ||
-      classification.encoding == TextEncoding::kUtf16Be) {
-    auto utf8 = TranscodeToUtf8(original, classification.encoding);
-    if (utf8.ok()) {
-      transcoded = *std::move(utf8);
-    } else {
-      StrAppend(&result.reason, "UTF-16 transcoding failed (", std::string(utf8.status().message()),
-                "); scanned the raw bytes");
-    }
-  }
-  const std::string_view content = transcoded ? std::string_view(transcoded->utf8) : original;
-
-  const Database& db = *impl_->db;
-  // A match found in some buffer: the raw content, the decoded JSON strings, or a
-  // decoded base64/hex layer; `component` is its span mapped back to the content.
-  struct Raw {
-    uint32_t rule;
-    int32_t source;  // kRawSource, kJsonSource, or an index into the encoded layers
-    uint64_t start, end, value_start, value_end;  // in the source buffer
-    ByteSpan component;
-  };
-  constexpr int32_t kRawSource = -1;
-  constexpr int32_t kJsonSource = -2;
-  constexpr int32_t kWideSource = -3;      // UTF-16 strings of a binary
-  constexpr int32_t kRefangedSource = -4;  // defanged indicators made live
-  std::vector<Raw> raw;
-  uint32_t truncation = 0;
-  auto scan = [&](std::string_view buffer, int32_t source) -> absl::Status {
-    auto summary = impl_->scanner->Scan(buffer, options.limits, [&](const Match& m) {
-      Raw r{m.rule, source, m.start, m.end, m.start, m.end, {}};
-      if (m.capture_count >= 1 && m.captures[0] >= 0) {
-        r.value_start = static_cast<uint64_t>(m.captures[0]);
-        r.value_end = static_cast<uint64_t>(m.captures[1]);
-      }
-      raw.push_back(r);
-      return true;
-    });
-    if (!summary.ok()) return summary.status();
-    if (source == kRawSource) result.bytes_scanned = summary->bytes_scanned;
-    truncation |= summary->truncation;
-    return absl::OkStatus();
-  };
-  if (absl::Status status = scan(content, kRawSource); !status.ok()) return status;
-  for (Raw& r : raw) r.component = {r.start, r.end};
-
-  // Secrets hidden by encoding: escaped JSON strings are scanned in decoded form, and
-  // base64/hex blobs are decoded (depth- and size-limited) and scanned as layers.
-  StructureKind kind = KindFor(classification.format);
-  // Classification samples lines; a quoted field with an embedded newline hides a CSV
-  // from it. The quote-aware dialect detector gets the last word for plain text.
-  if (classification.format == Format::kPlainText) {
-    bool detected = false;
-    const CsvDialect dialect = DetectCsvDialect(content, {}, &detected);
-    if (detected) {
-      kind = dialect.delimiter == '\t' ? StructureKind::kTsv : StructureKind::kCsv;
-      result.format = kind == StructureKind::kTsv ? "tsv" : "csv";
-    }
-  }
-  StructureReport structure =
-      AnalyzeStructure(content, kind, {}, raw.empty() ? &impl_->json_stats : &impl_->json_located);
-  const DecodedStrings* decoded =
-      structure.json && structure.json->counts.escaped_strings > 0
-          ? &structure.json->decoded_strings
-          : nullptr;
-  if (decoded != nullptr) {
-    const size_t first = raw.size();
-    if (absl::Status status = scan(decoded->text, kJsonSource); !status.ok()) return status;
-    for (size_t i = first; i < raw.size(); ++i) {
-      raw[i].component = decoded->MapRange(raw[i].start, raw[i].end);
-    }
-  }
-  // Binaries: UTF-16 strings (LE and BE) are invisible to the byte-level scan (ASCII
-  // strings are not: they are in the raw bytes). Their transcription is scanned too and
-  // matches are mapped back to the UTF-16 bytes.
-  std::optional<DerivedBuffer> wide;
-  if (structure.binary) {
-    std::vector<ExtractedString> utf16;
-    for (const ExtractedString& s : structure.binary->strings) {
-      if (s.utf16) utf16.push_back(s);
-    }
-    if (!utf16.empty()) {
-      wide = StringsAsBuffer(utf16);
-      const size_t first = raw.size();
-      if (absl::Status status = scan(wide->data, kWideSource); !status.ok()) return status;
-      for (size_t i = first; i < raw.size(); ++i) {
-        raw[i].component = wide->map.MapRange(raw[i].start, raw[i].end);
-      }
-    }
-  }
-  // Defanged indicators in text ("95.130.15[.]34", "hxxp://") are scanned in their live
-  // form too, and reported at the defanged bytes.
-  std::optional<DerivedBuffer> refanged;
-  if (!structure.binary) refanged = Refang(content);
-  if (refanged) {
-    const size_t first = raw.size();
-    if (absl::Status status = scan(refanged->data, kRefangedSource); !status.ok()) return status;
-    for (size_t i = first; i < raw.size(); ++i) {
-      raw[i].component = refanged->map.MapRange(raw[i].start, raw[i].end);
-    }
-  }
-  for (size_t layer = 0; layer < structure.layers.buffers.size(); ++layer) {
-    const size_t first = raw.size();
-    const int32_t source = static_cast<int32_t>(layer);
-    if (absl::Status status = scan(structure.layers.buffers[layer].data, source); !status.ok()) {
-      return status;
-    }
-    for (size_t i = first; i < raw.size(); ++i) {
-      raw[i].component = structure.layers.MapToComponent(layer, raw[i].start, raw[i].end);
-    }
-  }
-  // Candidates need their JSON pointer and key (context for the scorer): only now, and
-  // only for a component that has any, is the locator built.
-  if (!raw.empty() && structure.json && !structure.json->locator) {
-    JsonReport located = kind == StructureKind::kJson ? impl_->json_located.Analyze(content)
-                                                      : impl_->json_located.AnalyzeNdjson(content);
-    structure.json->locator = std::move(located.locator);
-  }
-  result.truncation = truncation;
-  if (truncation) {
-    StrAppend(&result.reason, result.reason.empty() ? "" : "; ", "scan truncated: ",
-              TruncationReasonsText(truncation));
-  }
-
-  // A decoded-form match of a rule that also matched the raw bytes at the same place is
-  // the same finding: keep the raw one. A refanged buffer repeats every raw match, so the
-  // lookup is a binary search: raw spans sorted by (rule, begin), with the largest end
-  // so far per rule; a span overlaps [b, e) iff one with begin < e ends after b.
-  struct RawSpan {
-    uint32_t rule;
-    uint64_t begin, end, max_end;
-  };
-  std::vector<RawSpan> raw_spans;
-  for (const Raw& r : raw) {
-    if (r.source == kRawSource) {
-      raw_spans.push_back({r.rule, r.component.begin, r.component.end, 0});
-    }
-  }
-  std::sort(raw_spans.begin(), raw_spans.end(), [](const RawSpan& a, const RawSpan& b) {
-    return a.rule != b.rule ? a.rule < b.rule : a.begin < b.begin;
-  });
-  for (size_t i = 0; i < raw_spans.size(); ++i) {
-    const bool same_rule = i > 0 && raw_spans[i - 1].rule == raw_spans[i].rule;
-    raw_spans[i].max_end =
-        same_rule ? std::max(raw_spans[i - 1].max_end, raw_spans[i].end) : raw_spans[i].end;
-  }
-  const auto overlaps_raw = [&raw_spans](uint32_t rule, ByteSpan span) {
-    auto it = std::lower_bound(raw_spans.begin(), raw_spans.end(), std::make_pair(rule, span.end),
-                               [](const RawSpan& a, const std::pair<uint32_t, uint64_t>& key) {
-                                 return a.rule != key.first ? a.rule < key.first
-                                                            : a.begin < key.second;
-                               });
-    if (it == raw_spans.begin()) return false;
-    --it;
-    return it->rule == rule && it->max_end > span.begin;
-  };
-  std::vector<std::string> normalized;  // parallel to result.findings
-  // Indicator hits: one per rule (feed, category, family) and place is kept (a URL and the
-  // domain inside it find the same listed host; an IP one family lists with two ports).
-  const IndicatorSet* indicators = db.indicators();
-  std::vector<IndicatorHitInfo> hits;
-  std::vector<Finding> indicator_findings;
-  const auto add_indicator_finding = [&](const Finding& where, std::string_view value,
-                                         std::string_view entity, IndicatorHitInfo hit) {
-    Finding f = where;
-    f.rule_id = IndicatorRuleId(hit.meta);
-    f.category = std::string(hit.meta.category);
-    f.severity = hit.meta.severity;
-    f.entity = std::string(entity);
-    f.validator = "indicator";
-    f.validated = true;
-    f.confidence = RoundForDocuments(hit.confidence);
-    f.fingerprint = Fingerprint(options.fingerprint_key, f.rule_id, value);
-    f.indicator.feed = std::string(hit.meta.feed);
-    f.indicator.family = std::string(hit.meta.family);
-    f.indicator.match = std::string(IndicatorMatchName(hit.match));
-    f.indicator.type = std::string(IndicatorTypeName(hit.hit.type));
-    f.indicator.source = std::string(hit.meta.source);
-    f.reasons = {std::move(hit.reason)};
-    if (options.include_values) {
-      f.value = std::string(value);
-      f.normalized = std::move(hit.looked_up);
-      f.indicator.value = std::string(hit.hit.value);
-    } else {
-      // As aggregation redacts a result kept with values: the same bytes either way.
-      RedactValueFromReasons(value, &f.reasons);
-    }
-    indicator_findings.push_back(std::move(f));
-  };
-  for (const Raw& r : raw) {
-    // A decoded-form match where the rule matched the raw bytes too is not a finding
-    // again, but its value may differ ("nanopc\u002elinkpc.net" decoded): indicators
-    // still look it up, and the hits are merged per place below.
-    const bool shadowed = r.source != kRawSource && overlaps_raw(r.rule, r.component);
-    if (shadowed && indicators == nullptr) continue;
-    const std::string_view buffer = r.source == kRawSource    ? content
-                                    : r.source == kJsonSource ? std::string_view(decoded->text)
-                                    : r.source == kWideSource ? std::string_view(wide->data)
-                                    : r.source == kRefangedSource
-                                        ? std::string_view(refanged->data)
-                                        : std::string_view(structure.layers.buffers[r.source].data);
-    const Definition& def = db.definition(r.rule);
-    const StructuralLocation where = structure.Locate(r.component.begin);
-    std::string_view key;
-    Finding f;
-    if (where.line) {
-      f.line = static_cast<int64_t>(where.line->line);
-      f.column = static_cast<int64_t>(where.line->column);
-    }
-    if (where.json) {
-      f.json_pointer = where.json->pointer;
-      key = where.json->key;
-    }
-    if (where.csv) {
-      f.csv_row = where.csv->row;
-      f.csv_column = where.csv->column_name;
-      key = where.csv->column_name;
-    }
-    f.component_id = component.id;
-    f.path = component.path;
-    f.start = transcoded ? transcoded->map.ToSource(r.component.begin) : r.component.begin;
-    f.end = transcoded ? transcoded->map.ToSource(r.component.end) : r.component.end;
-    if (transcoded) f.decoded_from = result.encoding;
-    if (r.source == kJsonSource) f.decoded_from = "json-string";
-    if (r.source == kWideSource) f.decoded_from = "utf16-strings";
-    if (r.source == kRefangedSource) f.decoded_from = "refanged";
-    if (r.source >= 0) {
-      f.decoded_from = DerivedEncodingName(structure.layers.buffers[r.source].encoding);
-    }
-    const std::string_view value = buffer.substr(r.value_start, r.value_end - r.value_start);
-    // Threat indicators: the candidate is looked up whatever its validator says (a listed
-    // domain under a suffix the list does not know is still listed).
-    if (indicators != nullptr) {
-      if (std::optional<CandidateKind> candidate_kind = CandidateKindOf(def.entity)) {
-        hits.clear();
-        LookupCandidate(*indicators, *candidate_kind, value, buffer.substr(r.value_end, 8),
-                        &hits);
-        for (IndicatorHitInfo& hit : hits) {
-          add_indicator_finding(f, value, def.entity, std::move(hit));
-        }
-      }
-    }
-    if (shadowed) continue;
-    Candidate candidate;
-    candidate.rule_id = def.id;
-    candidate.entity = def.entity;
-    candidate.validator = def.validator;
-    candidate.base_confidence = def.confidence;
-    candidate.data = buffer;
-    candidate.begin = r.start;
-    candidate.end = r.end;
-    candidate.value_begin = r.value_start;
-    candidate.value_end = r.value_end;
-    candidate.key = key;
-    candidate.rule_keywords = def.keywords;
-    RecognizeOptions recognize;
-    recognize.default_region = options.default_region;
-    std::optional<Entity> entity = Recognize(candidate, impl_->scorer, recognize);
-    if (!entity) {
-      ++result.dropped_candidates;
-      continue;
-    }
-    f.rule_id = def.id;
-    f.category = def.category;
-    f.severity = def.severity;
-    f.fingerprint = Fingerprint(options.fingerprint_key, def.id, value);
-    if (options.include_values) f.value = std::string(value);
-    f.entity = def.entity.empty() ? entity->type : def.entity;
-    f.validator = entity->validator;
-    f.validated = entity->validated;
-    f.confidence = RoundForDocuments(entity->confidence);
-    f.entropy = entity->entropy < 0 ? -1.0 : RoundForDocuments(entity->entropy);
-    f.reasons = std::move(entity->reasons);
-    normalized.push_back(entity->validated ? entity->value : std::string());
-    if (options.include_values) f.normalized = normalized.back();
-    if (!options.include_values) RedactValueFromReasons(value, &f.reasons);
-    result.findings.push_back(std::move(f));
-  }
-  MergeSameValueFindings(&result.findings, &normalized);
-
-  // A component whose digest a feed lists is a finding itself.
-  if (indicators != nullptr && !original.empty()) {
-    hits.clear();
-    std::vector<std::pair<IndicatorType, std::string>> digests;
-    if (indicators->HasType(IndicatorType::kSha256)) {
-      digests.emplace_back(IndicatorType::kSha256,
-                           component.sha256.empty() ? ToHex(Sha256Of(original)) : component.sha256);
-    }
-    if (indicators->HasType(IndicatorType::kSha1)) {
-      digests.emplace_back(IndicatorType::kSha1, Sha1Hex(original));
-    }
-    if (indicators->HasType(IndicatorType::kMd5)) {
-      digests.emplace_back(IndicatorType::kMd5, Md5Hex(original));
-    }
-    for (const auto& [type, hex] : digests) {
-      const size_t first = hits.size();
-      LookupFileDigest(*indicators, type, hex, &hits);
-      for (size_t i = first; i < hits.size(); ++i) {
-        Finding where;
-        where.component_id = component.id;
-        where.path = component.path;
-        where.end = original.size();
-        add_indicator_finding(where, hex, IndicatorTypeName(type), std::move(hits[i]));
-      }
-    }
-  }
-  // One finding per listed entry and place: the strongest match of overlapping hits.
-  // Raw bytes and decoded forms of one place (a refanged line repeats every raw match)
-  // are one place; the raw form wins a tie.
-  std::stable_sort(indicator_findings.begin(), indicator_findings.end(),
-                   [](const Finding& a, const Finding& b) {
-                     return std::tie(a.rule_id, a.start) < std::tie(b.rule_id, b.start);
-                   });
-  const auto better = [](const Finding& a, const Finding& b) {
-    return std::make_tuple(a.confidence, a.decoded_from.empty()) >
-           std::make_tuple(b.confidence, b.decoded_from.empty());
-  };
-  for (size_t i = 0; i < indicator_findings.size();) {
-    size_t best = i, j = i + 1;
-    uint64_t end = indicator_findings[i].end;
-    while (j < indicator_findings.size() &&
-           indicator_findings[j].rule_id == indicator_findings[i].rule_id &&
-           indicator_findings[j].start < end) {
-      end = std::max(end, indicator_findings[j].end);
-      if (better(indicator_findings[j], indicator_findings[best])) best = j;
-      ++j;
-    }
-    result.findings.push_back(std::move(indicator_findings[best]));
-    i = j;
-  }
+  Analysis analysis(*impl_, plan, *steps, options, &result);
+  analysis.Transcode(content);
+  if (absl::Status status = analysis.ScanContent(); !status.ok()) return status;
+  analysis.AnalyzeStructure();
+  if (absl::Status status = analysis.ScanDecodedForms(); !status.ok()) return status;
+  analysis.LookUpIndicators();
+  analysis.DropRepeats();
+  analysis.AssembleFindings();
+  analysis.AddIndicatorFindings(content);
   return result;
 }
 

@@ -1,7 +1,10 @@
 // File: component_analyzer.h
-// Per-component analysis: classify the bytes, scan them once with the compiled database,
-// validate and score each candidate (entities/), and place every finding in the
-// component's structure (line and column, JSON pointer, CSV row and column).
+// Per-component analysis: runs the steps of the component's processing plan
+// (classify/plan.h) and nothing else: transcode the text, scan it once with the compiled
+// database, analyse its structure and scan the decoded forms that finds, validate and
+// score each candidate (entities/), and place every finding in the component's
+// structure (line and column, JSON pointer, CSV row and column). The result lists the
+// steps that ran.
 //
 // Thread-safety: a ComponentAnalyzer holds a Scanner and parser state; use one per
 // thread. The Database it shares is immutable.
@@ -15,6 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "classify/plan.h"
 #include "engine/scanner.h"
 #include "intake/component.h"
 
@@ -80,12 +84,16 @@ struct ComponentResult {
   // SHA-256 of the definitions that produced the findings: results of one package made
   // with different rule sets do not mix silently.
   std::string database;
+  // The plan steps the analysis ran (stage, name, input), in the order it ran them.
+  std::vector<PlanStep> steps;
   std::vector<Finding> findings;
 };
 
 // The result that accounts for a component SkipReason() (intake/skip_policy.h) excludes.
 ComponentResult SkippedResult(const Component& component, std::string_view package_id,
                               std::string reason);
+// The result of a component whose plan analyses nothing, with the plan's reason.
+ComponentResult SkippedResult(const ProcessingPlan& plan, std::string_view package_id);
 
 // The key fingerprints use when the caller sets none. It is public, so it hides nothing:
 // anyone can fingerprint candidate values with it and match them against a report (a
@@ -94,6 +102,8 @@ ComponentResult SkippedResult(const Component& component, std::string_view packa
 inline constexpr std::string_view kPublicFingerprintKey = "trawl-default-fingerprint-key";
 
 struct AnalyzeOptions {
+  // limits.time_budget covers one component: all of its buffers (raw bytes, decoded
+  // strings, encoded layers) share one deadline, as they share limits.deadline.
   ScanLimits limits;
   // Key for finding fingerprints. Fingerprints let aggregation match a secret across
   // components without storing it; rotate the key to unlink old reports.
@@ -117,9 +127,11 @@ class ComponentAnalyzer {
       std::shared_ptr<const Database> db);
   ~ComponentAnalyzer();
 
-  // Analyses one component's content. Components without content (containers,
-  // duplicates, encrypted or skipped entries) give a "skipped" result with the reason.
-  absl::StatusOr<ComponentResult> Analyze(const Component& component, std::string_view content,
+  // Runs the plan's steps over the component's content (the bytes the plan was made
+  // from). A plan that analyses nothing gives a "skipped" result with its reason. Fails
+  // on a plan whose steps this analyzer does not run (kInvalidArgument) or an engine
+  // error; never for bad content.
+  absl::StatusOr<ComponentResult> Analyze(const ProcessingPlan& plan, std::string_view content,
                                           const AnalyzeOptions& options);
 
  private:

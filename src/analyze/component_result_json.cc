@@ -2,8 +2,10 @@
 #include "analyze/component_result_json.h"
 
 #include "intake/skip_policy.h"
-#include "util/json_fields.h"
+#include "json/json.h"
+#include "util/digest.h"
 #include "util/json_writer.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -41,47 +43,63 @@ void WriteFinding(JsonWriter& w, const Finding& f) {
   w.EndObject();
 }
 
-absl::Status ReadFinding(const object& obj, const ComponentResult& owner, Finding* f) {
-  FieldReader r(obj, "finding");
-  TRAWL_RETURN_IF_ERROR(r.String("rule", &f->rule_id));
-  TRAWL_RETURN_IF_ERROR(r.String("category", &f->category));
+absl::Status ReadFinding(const json::Object& obj, const ComponentResult& owner, Finding* f) {
+  json::FieldReader r(obj, "finding");
+  TRAWL_RETURN_IF_ERROR(r.Read("rule", &f->rule_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("category", &f->category));
   std::string severity;
-  TRAWL_RETURN_IF_ERROR(r.String("severity", &severity));
+  TRAWL_RETURN_IF_ERROR(r.Read("severity", &severity));
   std::optional<Severity> parsed = ParseSeverity(severity);
   if (!parsed) return absl::InvalidArgumentError(StrCat("finding: unknown severity ", severity));
   f->severity = *parsed;
-  TRAWL_RETURN_IF_ERROR(r.Uint("start", &f->start));
-  TRAWL_RETURN_IF_ERROR(r.Uint("end", &f->end));
+  TRAWL_RETURN_IF_ERROR(r.Read("start", &f->start));
+  TRAWL_RETURN_IF_ERROR(r.Read("end", &f->end));
   if (f->end < f->start) return absl::InvalidArgumentError("finding: end before start");
-  TRAWL_RETURN_IF_ERROR(r.String("decoded_from", &f->decoded_from, false));
-  TRAWL_RETURN_IF_ERROR(r.String("fingerprint", &f->fingerprint));
-  TRAWL_RETURN_IF_ERROR(r.String("value", &f->value, false));
-  TRAWL_RETURN_IF_ERROR(r.String("normalized", &f->normalized, false));
-  TRAWL_RETURN_IF_ERROR(r.String("entity", &f->entity, false));
-  TRAWL_RETURN_IF_ERROR(r.String("validator", &f->validator, false));
-  TRAWL_RETURN_IF_ERROR(r.Bool("validated", &f->validated, false));
-  TRAWL_RETURN_IF_ERROR(r.Double("confidence", &f->confidence));
-  TRAWL_RETURN_IF_ERROR(r.Double("entropy", &f->entropy, false));
-  TRAWL_RETURN_IF_ERROR(r.Strings("confidence_reasons", &f->reasons));
-  TRAWL_RETURN_IF_ERROR(r.Int("line", &f->line, false));
-  TRAWL_RETURN_IF_ERROR(r.Int("column", &f->column, false));
-  TRAWL_RETURN_IF_ERROR(r.String("json_pointer", &f->json_pointer, false));
-  TRAWL_RETURN_IF_ERROR(r.Int("csv_row", &f->csv_row, false));
-  TRAWL_RETURN_IF_ERROR(r.String("csv_column", &f->csv_column, false));
-  object indicator;
-  const auto indicator_error = obj.at_key("indicator").get_object().get(indicator);
-  if (indicator_error && indicator_error != simdjson::NO_SUCH_FIELD) {
-    return absl::InvalidArgumentError("finding field \"indicator\": not an object");
+  TRAWL_RETURN_IF_ERROR(r.Read("decoded_from", &f->decoded_from, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("fingerprint", &f->fingerprint));
+  TRAWL_RETURN_IF_ERROR(r.Read("value", &f->value, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("normalized", &f->normalized, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("entity", &f->entity, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("validator", &f->validator, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("validated", &f->validated, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("confidence", &f->confidence));
+  TRAWL_RETURN_IF_ERROR(r.Read("entropy", &f->entropy, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("confidence_reasons", &f->reasons));
+  TRAWL_RETURN_IF_ERROR(r.Read("line", &f->line, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("column", &f->column, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("json_pointer", &f->json_pointer, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("csv_row", &f->csv_row, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("csv_column", &f->csv_column, false));
+  // The ranges the schema states: scores computed from anything else would not be numbers
+  // (1e308 * a weight is infinity) and the report would fail its own schema.
+  if (!IsLowerHex(f->fingerprint, 32)) {
+    return absl::InvalidArgumentError("finding: fingerprint must be 32 lowercase hex digits");
   }
-  if (!indicator_error) {
-    FieldReader ir(indicator, "finding indicator");
-    TRAWL_RETURN_IF_ERROR(ir.String("feed", &f->indicator.feed));
-    TRAWL_RETURN_IF_ERROR(ir.String("family", &f->indicator.family, false));
-    TRAWL_RETURN_IF_ERROR(ir.String("match", &f->indicator.match));
-    TRAWL_RETURN_IF_ERROR(ir.String("type", &f->indicator.type));
-    TRAWL_RETURN_IF_ERROR(ir.String("value", &f->indicator.value, false));
-    TRAWL_RETURN_IF_ERROR(ir.String("source", &f->indicator.source, false));
-    if (f->indicator.feed.empty()) return absl::InvalidArgumentError("finding indicator: empty feed");
+  if (!(f->confidence >= 0 && f->confidence <= 1)) {
+    return absl::InvalidArgumentError("finding: confidence must be a number in [0, 1]");
+  }
+  if (f->entropy != -1.0 && !(f->entropy >= 0 && f->entropy <= 8)) {
+    return absl::InvalidArgumentError("finding: entropy must be a number in [0, 8]");
+  }
+  json::Value present;
+  if ((obj.Find("line", &present) == json::Error::kOk && f->line < 1) ||
+      (obj.Find("column", &present) == json::Error::kOk && f->column < 1) ||
+      (obj.Find("csv_row", &present) == json::Error::kOk && f->csv_row < 0)) {
+    return absl::InvalidArgumentError("finding: line and column start at 1, csv_row at 0");
+  }
+  json::Object indicator;
+  if (obj.Find("indicator", &present) == json::Error::kOk) {
+    TRAWL_RETURN_IF_ERROR(r.Read("indicator", &indicator));
+    json::FieldReader ir(indicator, "finding indicator");
+    TRAWL_RETURN_IF_ERROR(ir.Read("feed", &f->indicator.feed));
+    TRAWL_RETURN_IF_ERROR(ir.Read("family", &f->indicator.family, false));
+    TRAWL_RETURN_IF_ERROR(ir.Read("match", &f->indicator.match));
+    TRAWL_RETURN_IF_ERROR(ir.Read("type", &f->indicator.type));
+    TRAWL_RETURN_IF_ERROR(ir.Read("value", &f->indicator.value, false));
+    TRAWL_RETURN_IF_ERROR(ir.Read("source", &f->indicator.source, false));
+    if (f->indicator.feed.empty()) {
+      return absl::InvalidArgumentError("finding indicator: empty feed");
+    }
   }
   f->component_id = owner.component_id;
   f->path = owner.path;
@@ -126,6 +144,12 @@ std::string ComponentResultToJson(const ComponentResult& c, int indent) {
     w.Field("bytes_scanned", c.bytes_scanned);
     w.Field("truncation", uint64_t{c.truncation});
     w.Field("dropped_candidates", c.dropped_candidates);
+    w.Key("steps").BeginArray();
+    for (const PlanStep& step : c.steps) {
+      w.BeginObject().Field("stage", step.stage).Field("name", step.name);
+      w.Field("input", step.input).EndObject();
+    }
+    w.EndArray();
   }
   w.Key("findings").BeginArray();
   for (const Finding& f : c.findings) WriteFinding(w, f);
@@ -136,47 +160,71 @@ std::string ComponentResultToJson(const ComponentResult& c, int indent) {
   return out;
 }
 
-absl::StatusOr<ComponentResult> ComponentResultFromJson(std::string_view json) {
-  simdjson::dom::parser parser;
-  object obj;
-  TRAWL_RETURN_IF_ERROR(ParseObject(parser, json, "component result", &obj));
-  FieldReader r(obj, "component result");
+namespace {
+
+absl::StatusOr<ComponentResult> ReadComponentResult(std::string_view text) {
+  json::Parser parser;
+  json::Object obj;
+  TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "component result", &obj));
+  json::FieldReader r(obj, "component result");
   std::string schema;
-  TRAWL_RETURN_IF_ERROR(r.String("schema", &schema));
+  TRAWL_RETURN_IF_ERROR(r.Read("schema", &schema));
   if (schema != kComponentResultSchema) {
     return absl::InvalidArgumentError(
         StrCat("component result: schema \"", schema, "\", expected ", kComponentResultSchema));
   }
   ComponentResult c;
-  TRAWL_RETURN_IF_ERROR(r.String("package_id", &c.package_id));
-  TRAWL_RETURN_IF_ERROR(r.String("component", &c.component_id));
-  TRAWL_RETURN_IF_ERROR(r.String("path", &c.path));
-  TRAWL_RETURN_IF_ERROR(r.String("status", &c.status));
+  TRAWL_RETURN_IF_ERROR(r.Read("package_id", &c.package_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("component", &c.component_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("path", &c.path));
+  TRAWL_RETURN_IF_ERROR(r.Read("status", &c.status));
   if (c.status != "analysed" && c.status != "skipped") {
     return absl::InvalidArgumentError(StrCat("component result: unknown status ", c.status));
   }
-  TRAWL_RETURN_IF_ERROR(r.String("reason", &c.reason));
+  TRAWL_RETURN_IF_ERROR(r.Read("reason", &c.reason));
   if (c.status == "analysed") {
-    TRAWL_RETURN_IF_ERROR(r.String("database", &c.database));
-    TRAWL_RETURN_IF_ERROR(r.String("format", &c.format));
-    TRAWL_RETURN_IF_ERROR(r.String("encoding", &c.encoding));
-    TRAWL_RETURN_IF_ERROR(r.Uint("bytes_scanned", &c.bytes_scanned));
+    TRAWL_RETURN_IF_ERROR(r.Read("database", &c.database));
+    if (!IsLowerHex(c.database, 64)) {
+      return absl::InvalidArgumentError("component result: database must be a SHA-256 in hex");
+    }
+    TRAWL_RETURN_IF_ERROR(r.Read("format", &c.format));
+    TRAWL_RETURN_IF_ERROR(r.Read("encoding", &c.encoding));
+    TRAWL_RETURN_IF_ERROR(r.Read("bytes_scanned", &c.bytes_scanned));
     uint64_t truncation = 0;
-    TRAWL_RETURN_IF_ERROR(r.Uint("truncation", &truncation));
+    TRAWL_RETURN_IF_ERROR(r.Read("truncation", &truncation));
     if (truncation > UINT32_MAX) return absl::InvalidArgumentError("component result: truncation");
     c.truncation = static_cast<uint32_t>(truncation);
-    TRAWL_RETURN_IF_ERROR(r.Uint("dropped_candidates", &c.dropped_candidates));
+    TRAWL_RETURN_IF_ERROR(r.Read("dropped_candidates", &c.dropped_candidates));
+    json::Array steps;  // added within /1: results written before it have none
+    TRAWL_RETURN_IF_ERROR(r.Read("steps", &steps, /*required=*/false));
+    for (json::Value item : steps) {
+      json::Object step_object;
+      if (item.Get(&step_object) != json::Error::kOk) {
+        return absl::InvalidArgumentError("component result: a step is not an object");
+      }
+      const json::FieldReader step_fields(step_object, "component result step");
+      PlanStep& step = c.steps.emplace_back();
+      TRAWL_RETURN_IF_ERROR(step_fields.Read("stage", &step.stage));
+      TRAWL_RETURN_IF_ERROR(step_fields.Read("name", &step.name));
+      TRAWL_RETURN_IF_ERROR(step_fields.Read("input", &step.input));
+    }
   }
-  simdjson::dom::array findings;
-  TRAWL_RETURN_IF_ERROR(r.Array("findings", &findings));
-  for (element item : findings) {
-    object finding;
-    if (item.get_object().get(finding)) {
+  json::Array findings;
+  TRAWL_RETURN_IF_ERROR(r.Read("findings", &findings));
+  for (json::Value item : findings) {
+    json::Object finding;
+    if (item.Get(&finding) != json::Error::kOk) {
       return absl::InvalidArgumentError("component result: a finding is not an object");
     }
     TRAWL_RETURN_IF_ERROR(ReadFinding(finding, c, &c.findings.emplace_back()));
   }
   return c;
+}
+
+}  // namespace
+
+absl::StatusOr<ComponentResult> ComponentResultFromJson(std::string_view text) {
+  return WithDefaultCode(ReadComponentResult(text), ErrorCode::kParse);
 }
 
 }  // namespace trawl

@@ -4,8 +4,6 @@
 // code, plain text). Each heuristic looks at whole lines of a bounded sample.
 #include "classify/classify.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -15,6 +13,9 @@
 
 #include "classify/transcode.h"
 #include "intake/media_type.h"
+#include "json/json.h"
+#include "structure/csv_structure.h"
+#include "util/enum_names.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
 
@@ -27,7 +28,7 @@ constexpr size_t kSampleBytes = 64 * 1024;
 constexpr size_t kMaxJsonValidateBytes = 64 << 20;
 constexpr size_t kSampleLines = 50;
 
-constexpr std::array<std::pair<Format, std::string_view>, 20> kFormatNames = {{
+constexpr EnumName<Format> kFormatNames[] = {
     {Format::kEmpty, "empty"},     {Format::kJson, "json"},      {Format::kNdjson, "ndjson"},
     {Format::kCsv, "csv"},         {Format::kTsv, "tsv"},        {Format::kXml, "xml"},
     {Format::kHtml, "html"},       {Format::kYaml, "yaml"},      {Format::kSourceCode, "source"},
@@ -35,15 +36,15 @@ constexpr std::array<std::pair<Format, std::string_view>, 20> kFormatNames = {{
     {Format::kElf, "elf"},         {Format::kPe, "pe"},          {Format::kMachO, "macho"},
     {Format::kImage, "image"},     {Format::kPdf, "pdf"},        {Format::kOoxml, "ooxml"},
     {Format::kArchive, "archive"}, {Format::kBinary, "binary"},
-}};
+};
 
-constexpr std::array<std::pair<TextEncoding, std::string_view>, 5> kEncodingNames = {{
+constexpr EnumName<TextEncoding> kEncodingNames[] = {
     {TextEncoding::kNone, "none"},
     {TextEncoding::kUtf8, "utf-8"},
     {TextEncoding::kUtf16Le, "utf-16le"},
     {TextEncoding::kUtf16Be, "utf-16be"},
     {TextEncoding::kLatin1, "latin-1"},
-}};
+};
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -202,9 +203,9 @@ std::vector<std::string_view> SampleLines(std::string_view text, bool complete) 
   return lines;
 }
 
-bool ValidJson(simdjson::dom::parser& parser, std::string_view text) {
-  simdjson::dom::element doc;
-  return !parser.parse(text.data(), text.size()).get(doc);
+bool ValidJson(json::Parser& parser, std::string_view text) {
+  json::Value doc;
+  return parser.Parse(text, &doc) == json::Error::kOk;
 }
 
 bool StartsIsoDate(std::string_view s) {
@@ -401,7 +402,7 @@ void ClassifyText(std::string_view full_utf8, std::string_view text, bool comple
     return;
   }
   if (body[0] == '{' || body[0] == '[') {
-    simdjson::dom::parser parser;
+    json::Parser parser;
     size_t records = 0;
     bool all_json = lines.size() >= 2;
     for (std::string_view line : lines) {
@@ -488,34 +489,35 @@ void ClassifyText(std::string_view full_utf8, std::string_view text, bool comple
   set(Format::kPlainText, "text/plain", "text with no recognised structure");
 }
 
-}  // namespace
-
-std::string_view FormatName(Format format) {
-  for (const auto& [value, name] : kFormatNames) {
-    if (value == format) return name;
-  }
-  return "unknown";
+// The line heuristics sample lines, so a quoted field with an embedded newline hides a
+// CSV from them: the quote-aware dialect detector has the last word on plain text.
+void RefinePlainText(std::string_view utf8, Classification* out) {
+  if (out->format != Format::kPlainText) return;
+  const size_t newline = utf8.find('\n');
+  if (newline == std::string_view::npos || newline + 1 >= utf8.size()) return;  // one line
+  bool detected = false;
+  const CsvDialect dialect = DetectCsvDialect(utf8, {}, &detected);
+  if (!detected) return;
+  const bool tsv = dialect.delimiter == '\t';
+  out->format = tsv ? Format::kTsv : Format::kCsv;
+  out->media_type = tsv ? "text/tab-separated-values" : "text/csv";
+  out->evidence.push_back(StrCat("a ", tsv ? "TSV" : "CSV", " dialect with quoted fields"));
 }
 
+}  // namespace
+
+std::string_view FormatName(Format format) { return NameOf(kFormatNames, format); }
+
 absl::StatusOr<Format> ParseFormat(std::string_view name) {
-  for (const auto& [value, known] : kFormatNames) {
-    if (known == name) return value;
-  }
-  return absl::InvalidArgumentError(StrCat("unknown format \"", name, "\""));
+  return ParseName(kFormatNames, name, "format");
 }
 
 std::string_view TextEncodingName(TextEncoding encoding) {
-  for (const auto& [value, name] : kEncodingNames) {
-    if (value == encoding) return name;
-  }
-  return "unknown";
+  return NameOf(kEncodingNames, encoding);
 }
 
 absl::StatusOr<TextEncoding> ParseTextEncoding(std::string_view name) {
-  for (const auto& [value, known] : kEncodingNames) {
-    if (known == name) return value;
-  }
-  return absl::InvalidArgumentError(StrCat("unknown text encoding \"", name, "\""));
+  return ParseName(kEncodingNames, name, "text encoding");
 }
 
 bool IsTextFormat(Format format) {
@@ -559,6 +561,7 @@ Classification Classify(std::string_view content, std::string_view name_hint) {
   if (out.encoding == TextEncoding::kUtf8) {
     const std::string_view text = out.bom ? content.substr(3) : content;
     ClassifyText(text, text.substr(0, kSampleBytes), text.size() <= kSampleBytes, name_hint, &out);
+    RefinePlainText(text, &out);
     return out;
   }
   // UTF-16 and Latin-1: judge the transcoded sample (whole content if small).
@@ -570,6 +573,7 @@ Classification Classify(std::string_view content, std::string_view name_hint) {
   }
   ClassifyText(complete ? std::string_view(text->utf8) : std::string_view(), text->utf8, complete,
                name_hint, &out);
+  RefinePlainText(text->utf8, &out);
   return out;
 }
 

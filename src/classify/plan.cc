@@ -1,13 +1,14 @@
 // File: plan.cc
 #include "classify/plan.h"
 
-#include <simdjson.h>
-
 #include <algorithm>
 #include <cmath>
 
 #include "intake/skip_policy.h"
+#include "json/json.h"
+#include "util/enum_names.h"
 #include "util/json_writer.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -71,14 +72,14 @@ std::string ContentNote(const Component& c, const Classification& k) {
   return "";
 }
 
+constexpr EnumName<Tier> kTierNames[] = {{Tier::kLight, "light"}, {Tier::kHeavy, "heavy"}};
+
 }  // namespace
 
-std::string_view TierName(Tier tier) { return tier == Tier::kLight ? "light" : "heavy"; }
+std::string_view TierName(Tier tier) { return NameOf(kTierNames, tier); }
 
 absl::StatusOr<Tier> ParseTier(std::string_view name) {
-  if (name == "light") return Tier::kLight;
-  if (name == "heavy") return Tier::kHeavy;
-  return absl::InvalidArgumentError(StrCat("unknown tier \"", name, "\""));
+  return ParseName(kTierNames, name, "tier");
 }
 
 ProcessingPlan PlanComponent(const Component& component, std::string_view content,
@@ -112,42 +113,49 @@ ProcessingPlan PlanClassified(const Component& component, const Classification& 
     plan.reasons.push_back(std::move(note));
   }
   if (!component.content_complete) {
-    plan.reasons.push_back(StrCat("partial content (", ComponentStatusName(component.status),
+    plan.partial_content = std::string(ComponentStatusName(component.status));
+    plan.reasons.push_back(StrCat("partial content (", plan.partial_content,
                                   "): the analysis covers the bytes intake could read"));
   }
   const double bytes = static_cast<double>(component.size);
   const bool text = IsTextFormat(k.format);
   const bool transcoded = text && k.encoding != TextEncoding::kUtf8;
   double memory_factor = costs.memory_per_content_byte;
-  auto add = [&plan, bytes](std::string stage, std::string name, std::string input,
+  auto add = [&plan, bytes](std::string_view stage, std::string_view name, std::string input,
                             double per_byte) {
-    plan.steps.push_back(
-        PlanStep{std::move(stage), std::move(name), std::move(input), Round6(bytes * per_byte)});
+    plan.steps.push_back(PlanStep{std::string(stage), std::string(name), std::move(input),
+                                  Round6(bytes * per_byte)});
   };
   if (transcoded) {
-    add("transcode", std::string(TextEncodingName(k.encoding)), "raw",
-        costs.transcode_seconds_per_byte);
+    add("transcode", TextEncodingName(k.encoding), "raw", costs.transcode_seconds_per_byte);
     memory_factor += costs.transcode_memory_per_byte;
     plan.reasons.push_back(
         StrCat(TextEncodingName(k.encoding),
                " text is transcoded to UTF-8; findings map back to raw offsets"));
   }
   const std::string input = text ? "utf8" : "raw";
-  if (k.format == Format::kImage) {
-    plan.reasons.push_back("image: pattern chains and entities skipped; only binary structure");
-  } else {
-    for (const std::string& chain : options.pattern_chains) {
-      auto it = costs.pattern_seconds_per_byte_by_chain.find(chain);
-      add("patterns", chain, input,
-          it == costs.pattern_seconds_per_byte_by_chain.end() ? costs.pattern_seconds_per_byte
-                                                              : it->second);
-    }
-    if (options.entities && text) add("entities", "entities", input, costs.entity_seconds_per_byte);
+  // Every format is scanned, images too: a secret in metadata, a comment chunk or bytes
+  // appended to an image is still a secret, and binaries scan at engine speed.
+  for (const std::string& chain : options.pattern_chains) {
+    auto it = costs.pattern_seconds_per_byte_by_chain.find(chain);
+    add("patterns", chain, input,
+        it == costs.pattern_seconds_per_byte_by_chain.end() ? costs.pattern_seconds_per_byte
+                                                            : it->second);
+  }
+  if (options.entities && !options.pattern_chains.empty()) {
+    add("entities", "entities", input, costs.entity_seconds_per_byte);
   }
   if (options.structure) {
     const std::string_view kind = StructureKind(k.format);
-    add("structure", std::string(kind), input, StructureCost(kind, costs));
+    add("structure", kind, input, StructureCost(kind, costs));
     if (kind == "json") memory_factor += costs.json_memory_per_byte;
+    // Decoded forms are found by the structure analysis; their cost is in its estimate.
+    if (options.decode && !options.pattern_chains.empty()) {
+      if (kind == "json") add("decode", kDecodeJsonStrings, input, 0);
+      if (kind == "binary") add("decode", kDecodeUtf16Strings, input, 0);
+      if (kind != "binary") add("decode", kDecodeRefanged, input, 0);
+      add("decode", kDecodeLayers, input, 0);
+    }
   }
   memory_factor += costs.working_memory_per_byte;
 
@@ -198,6 +206,7 @@ std::string PlanToJson(const ProcessingPlan& plan, int indent) {
   w.Field("media_type", plan.media_type);
   w.Field("language", plan.language);
   w.Field("analyze", plan.analyze);
+  if (!plan.partial_content.empty()) w.Field("partial_content", plan.partial_content);
   w.Key("steps").BeginArray();
   for (const PlanStep& step : plan.steps) {
     w.BeginObject();
@@ -220,87 +229,66 @@ std::string PlanToJson(const ProcessingPlan& plan, int indent) {
 
 namespace {
 
-using simdjson::dom::object;
-
-absl::Status PlanFieldError(std::string_view key, simdjson::error_code error) {
-  return absl::InvalidArgumentError(
-      StrCat("plan field \"", key, "\": ", simdjson::error_message(error)));
-}
-absl::Status Read(const object& obj, std::string_view key, std::string* out) {
-  std::string_view value;
-  if (auto error = obj.at_key(key).get_string().get(value)) return PlanFieldError(key, error);
-  *out = std::string(value);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, uint64_t* out) {
-  if (auto error = obj.at_key(key).get_uint64().get(*out)) return PlanFieldError(key, error);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, double* out) {
-  if (auto error = obj.at_key(key).get_double().get(*out)) return PlanFieldError(key, error);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, bool* out) {
-  if (auto error = obj.at_key(key).get_bool().get(*out)) return PlanFieldError(key, error);
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view json) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (auto error = parser.parse(json.data(), json.size()).get(doc)) {
-    return absl::InvalidArgumentError(
-        StrCat("plan is not valid JSON: ", simdjson::error_message(error)));
-  }
-  object root;
-  if (auto error = doc.get_object().get(root)) return PlanFieldError("(root)", error);
+absl::StatusOr<ProcessingPlan> ReadPlan(std::string_view text) {
+  json::Parser parser;
+  json::Object root;
+  TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "plan", &root));
+  const auto fields = [](const json::Object& obj) { return json::FieldReader(obj, "plan"); };
+  const json::FieldReader r = fields(root);
   ProcessingPlan plan;
-  TRAWL_RETURN_IF_ERROR(Read(root, "schema", &plan.schema));
+  TRAWL_RETURN_IF_ERROR(r.Read("schema", &plan.schema));
   if (plan.schema != kPlanSchema) {
     return absl::InvalidArgumentError(
         StrCat("unsupported plan schema \"", plan.schema, "\"; expected ", kPlanSchema));
   }
-  TRAWL_RETURN_IF_ERROR(Read(root, "component", &plan.component_id));
-  TRAWL_RETURN_IF_ERROR(Read(root, "path", &plan.path));
-  TRAWL_RETURN_IF_ERROR(Read(root, "sha256", &plan.sha256));
-  TRAWL_RETURN_IF_ERROR(Read(root, "size", &plan.size));
-  std::string text;
-  TRAWL_RETURN_IF_ERROR(Read(root, "format", &text));
-  TRAWL_ASSIGN_OR_RETURN(plan.format, ParseFormat(text));
-  TRAWL_RETURN_IF_ERROR(Read(root, "encoding", &text));
-  TRAWL_ASSIGN_OR_RETURN(plan.encoding, ParseTextEncoding(text));
-  TRAWL_RETURN_IF_ERROR(Read(root, "media_type", &plan.media_type));
-  TRAWL_RETURN_IF_ERROR(Read(root, "language", &plan.language));
-  TRAWL_RETURN_IF_ERROR(Read(root, "analyze", &plan.analyze));
-  simdjson::dom::array steps;
-  if (auto error = root.at_key("steps").get_array().get(steps))
-    return PlanFieldError("steps", error);
-  for (simdjson::dom::element item : steps) {
-    object obj;
-    if (auto error = item.get_object().get(obj)) return PlanFieldError("steps[]", error);
+  TRAWL_RETURN_IF_ERROR(r.Read("component", &plan.component_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("path", &plan.path));
+  TRAWL_RETURN_IF_ERROR(r.Read("sha256", &plan.sha256));
+  TRAWL_RETURN_IF_ERROR(r.Read("size", &plan.size));
+  std::string name;
+  TRAWL_RETURN_IF_ERROR(r.Read("format", &name));
+  TRAWL_ASSIGN_OR_RETURN(plan.format, ParseFormat(name));
+  TRAWL_RETURN_IF_ERROR(r.Read("encoding", &name));
+  TRAWL_ASSIGN_OR_RETURN(plan.encoding, ParseTextEncoding(name));
+  TRAWL_RETURN_IF_ERROR(r.Read("media_type", &plan.media_type));
+  TRAWL_RETURN_IF_ERROR(r.Read("language", &plan.language));
+  TRAWL_RETURN_IF_ERROR(r.Read("analyze", &plan.analyze));
+  TRAWL_RETURN_IF_ERROR(r.Read("partial_content", &plan.partial_content, /*required=*/false));
+  json::Array steps;
+  TRAWL_RETURN_IF_ERROR(r.Read("steps", &steps));
+  for (json::Value item : steps) {
+    json::Object obj;
+    if (const json::Error error = item.Get(&obj); error != json::Error::kOk) {
+      return r.FieldError("steps[]", error);
+    }
+    const json::FieldReader step_fields = fields(obj);
     PlanStep step;
-    TRAWL_RETURN_IF_ERROR(Read(obj, "stage", &step.stage));
-    TRAWL_RETURN_IF_ERROR(Read(obj, "name", &step.name));
-    TRAWL_RETURN_IF_ERROR(Read(obj, "input", &step.input));
-    TRAWL_RETURN_IF_ERROR(Read(obj, "estimated_seconds", &step.estimated_seconds));
+    TRAWL_RETURN_IF_ERROR(step_fields.Read("stage", &step.stage));
+    TRAWL_RETURN_IF_ERROR(step_fields.Read("name", &step.name));
+    TRAWL_RETURN_IF_ERROR(step_fields.Read("input", &step.input));
+    TRAWL_RETURN_IF_ERROR(step_fields.Read("estimated_seconds", &step.estimated_seconds));
     plan.steps.push_back(std::move(step));
   }
-  TRAWL_RETURN_IF_ERROR(Read(root, "estimated_seconds", &plan.estimated_seconds));
-  TRAWL_RETURN_IF_ERROR(Read(root, "estimated_memory_bytes", &plan.estimated_memory_bytes));
-  TRAWL_RETURN_IF_ERROR(Read(root, "tier", &text));
-  TRAWL_ASSIGN_OR_RETURN(plan.tier, ParseTier(text));
-  simdjson::dom::array reasons;
-  if (auto error = root.at_key("reasons").get_array().get(reasons)) {
-    return PlanFieldError("reasons", error);
-  }
-  for (simdjson::dom::element item : reasons) {
+  TRAWL_RETURN_IF_ERROR(r.Read("estimated_seconds", &plan.estimated_seconds));
+  TRAWL_RETURN_IF_ERROR(r.Read("estimated_memory_bytes", &plan.estimated_memory_bytes));
+  TRAWL_RETURN_IF_ERROR(r.Read("tier", &name));
+  TRAWL_ASSIGN_OR_RETURN(plan.tier, ParseTier(name));
+  json::Array reasons;
+  TRAWL_RETURN_IF_ERROR(r.Read("reasons", &reasons));
+  for (json::Value item : reasons) {
     std::string_view reason;
-    if (auto error = item.get_string().get(reason)) return PlanFieldError("reasons[]", error);
+    if (const json::Error error = item.Get(&reason); error != json::Error::kOk) {
+      return r.FieldError("reasons[]", error);
+    }
     plan.reasons.emplace_back(reason);
   }
   return plan;
+}
+
+}  // namespace
+
+absl::StatusOr<ProcessingPlan> PlanFromJson(std::string_view text) {
+  return WithDefaultCode(ReadPlan(text), ErrorCode::kParse);
 }
 
 }  // namespace trawl

@@ -60,22 +60,34 @@ struct CostModel {
 
 struct PlanOptions {
   // Pattern chains defined by the loaded rules (Definition::chains); all of them run
-  // on text and on raw binary content, none on images.
+  // on every component that is analysed: text (as UTF-8) and binaries (raw), images too.
   std::vector<std::string> pattern_chains = {"default"};
-  bool entities = true;   // run entity extraction on text formats
+  bool entities = true;   // validate and score the candidates (validators, context)
   bool structure = true;  // run the structural analysis for the format
+  bool decode = true;     // also scan decoded forms (needs structure; see kDecode*)
   CostModel costs;
 };
 
-// One unit of work. stage: "patterns", "entities", "structure", "transcode".
+// One unit of work; the analysis stage runs exactly the steps of a plan (docs/plan.md).
+//   transcode  name: the encoding ("utf-16le", "utf-16be", "latin-1"); input "raw"
+//   patterns   name: a pattern chain; one scan serves every planned chain
+//   entities   name: "entities": validators and context scoring of the candidates
+//   structure  name: "json", "csv", "text" or "binary": locations of findings
+//   decode     name: a decoded form whose matches are reported at the encoded bytes
+//              ("json-strings", "utf16-strings", "refanged", "layers")
 struct PlanStep {
   std::string stage;
-  std::string name;   // chain name, or the structure kind ("json", "csv", "text", "binary")
+  std::string name;
   std::string input;  // "utf8" (transcoded or native), or "raw" bytes
   double estimated_seconds = 0;
 
   bool operator==(const PlanStep&) const = default;
 };
+
+inline constexpr std::string_view kDecodeJsonStrings = "json-strings";  // escaped JSON strings
+inline constexpr std::string_view kDecodeUtf16Strings = "utf16-strings";  // of a binary
+inline constexpr std::string_view kDecodeRefanged = "refanged";  // defanged indicators, live
+inline constexpr std::string_view kDecodeLayers = "layers";      // base64/hex blobs
 
 struct ProcessingPlan {
   std::string schema = std::string(kPlanSchema);
@@ -89,6 +101,9 @@ struct ProcessingPlan {
   std::string language;
   // False when nothing runs: a duplicate, an expanded container, unread content.
   bool analyze = false;
+  // Set when intake could read only part of the content: the component's status
+  // ("truncated", "limit_exceeded", ...). The analysis covers the bytes it has.
+  std::string partial_content;
   std::vector<PlanStep> steps;
   double estimated_seconds = 0;
   uint64_t estimated_memory_bytes = 0;

@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <set>
+#include <exception>
 #include <thread>
 
 #include "engine/compiler.h"
@@ -480,8 +481,14 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   ResizeWithHugePages(&records, rule_count);
   std::vector<std::string> chains;
   absl::Status rules_status;
-  std::thread rules_thread(
-      [&] { rules_status = SplitRules(rules_blob, &infos, &records, &chains); });
+  std::exception_ptr rules_exception;  // an exception must not end a thread: it ends the process
+  std::thread rules_thread([&] {
+    try {
+      rules_status = SplitRules(rules_blob, &infos, &records, &chains);
+    } catch (...) {
+      rules_exception = std::current_exception();
+    }
+  });
   struct JoinOnExit {
     std::thread& thread;
     bool joined = false;
@@ -568,6 +575,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   if (!r.ok() || !r.AtEnd()) return Corrupt("unexpected layout");
   rules_thread.join();
   join_rules.joined = true;
+  if (rules_exception) std::rethrow_exception(rules_exception);
   if (!rules_status.ok()) return rules_status;
   for (uint32_t i = 0; i < rule_count; ++i) {
     const RuleInfo& info = infos[i];

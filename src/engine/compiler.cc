@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -16,6 +17,7 @@
 #include "util/byte_io.h"
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/record_cache.h"
 #include "util/status_codes.h"
 #include "util/strings.h"
 
@@ -73,23 +75,43 @@ std::string EscapedRegexForLiteral(std::string_view bytes) {
 }
 
 // Checks one definition on its own and fills its RuleInfo.
-void ValidateDefinition(const Definition& def, RuleInfo* info) {
+// The engine turns its own allocation failures into a compile error with this message
+// (expression 0); that is not the pattern's fault, so it must not reject the rule.
+bool EngineOutOfMemory(hs_error_t rc, const hs_compile_error_t* error) {
+  return rc == HS_NOMEM ||
+         (error != nullptr && std::strcmp(error->message, "Unable to allocate memory.") == 0);
+}
+
+absl::Status OutOfMemory(std::string_view what) {
+  return absl::ResourceExhaustedError(StrCat(what, ": out of memory"));
+}
+
+// Fills `info` with the definition's status; fails only when memory runs out.
+absl::Status ValidateDefinition(const Definition& def, RuleInfo* info) {
   if (def.expression.empty()) {
     info->status = RuleStatus::kRejected;
     info->reason = "empty pattern";
-    return;
+    return absl::OkStatus();
+  }
+  // The engine takes regexes as C strings: a NUL byte would silently end the pattern
+  // there (found by tests/engine/scanner_fuzzer.cc). Literals are escaped, so only regexes.
+  if (def.kind == PatternKind::kRegex && def.expression.find('\0') != std::string::npos) {
+    info->status = RuleStatus::kRejected;
+    info->reason = "the regex contains a NUL byte, which the engine cannot take; write \\x00";
+    return absl::OkStatus();
   }
   if (def.kind == PatternKind::kLiteral) {
     info->status = RuleStatus::kCompiled;
     info->min_width = info->max_width = static_cast<uint32_t>(
         std::min<size_t>(def.expression.size(), kUnboundedWidth - 1));
-    return;
+    return absl::OkStatus();
   }
   // PCRE2 recovers spans and captures, so it must accept the pattern too.
   if (auto code = internal::CompilePcre2(def, /*for_confirmation=*/false); !code.ok()) {
+    if (code.status().code() == absl::StatusCode::kResourceExhausted) return code.status();
     info->status = RuleStatus::kRejected;
     info->reason = std::string(code.status().message());
-    return;
+    return absl::OkStatus();
   }
   const bool wants_prefilter = (def.flags & kFlagPrefilter) != 0;
   std::string engine_error;
@@ -102,11 +124,12 @@ void ValidateDefinition(const Definition& def, RuleInfo* info) {
         hs_expression_info(def.expression.c_str(), flags, &raw_info, &raw_error);
     std::unique_ptr<hs_expr_info_t, HsExprInfoDeleter> expr_info(raw_info);
     HsCompileErrorPtr error(raw_error);
+    if (EngineOutOfMemory(rc, error.get())) return OutOfMemory("engine");
     if (rc == HS_SUCCESS) {
       if (expr_info->min_width == 0) {
         info->status = RuleStatus::kRejected;
         info->reason = "pattern can match an empty string";
-        return;
+        return absl::OkStatus();
       }
       info->status = prefilter ? RuleStatus::kPrefiltered : RuleStatus::kCompiled;
       info->min_width = expr_info->min_width;
@@ -117,13 +140,14 @@ void ValidateDefinition(const Definition& def, RuleInfo* info) {
       // A prefilter can match a shorter superset, so its width bounds are not the
       // pattern's: span recovery must not rely on them.
       if (prefilter) info->max_width = kUnboundedWidth;
-      return;
+      return absl::OkStatus();
     }
     engine_error = error ? error->message : "unknown engine error";
     if (prefilter) break;
   }
   info->status = RuleStatus::kRejected;
   info->reason = StrCat("engine: ", engine_error);
+  return absl::OkStatus();
 }
 
 struct PartitionJob {
@@ -151,6 +175,7 @@ absl::Status CompileGatePartition(const hs_platform_info_t& platform, PartitionJ
       expressions.data(), flags.data(), ids.data(), lengths.data(),
       static_cast<unsigned>(atoms.size()), HS_MODE_BLOCK, &platform, &raw_db, &raw_error);
   HsCompileErrorPtr error(raw_error);
+  if (EngineOutOfMemory(rc, error.get())) return OutOfMemory("engine");
   if (rc != HS_SUCCESS) {
     return absl::InternalError(StrCat("engine: gate partition ", job->info.name, ": ",
                                       error ? error->message : "unknown error"));
@@ -209,7 +234,7 @@ absl::Status CompilePartition(const std::vector<Definition>& defs, std::vector<R
       job->info.bytes = size;
       return absl::OkStatus();
     }
-    if (rc == HS_NOMEM) return absl::ResourceExhaustedError("engine: out of memory compiling");
+    if (EngineOutOfMemory(rc, error.get())) return OutOfMemory("engine");
     const std::string message = error ? error->message : "unknown engine error";
     if (error && error->expression >= 0 && static_cast<size_t>(error->expression) < rules.size()) {
       const uint32_t bad = rules[static_cast<size_t>(error->expression)];
@@ -247,43 +272,28 @@ absl::Status CompilePartition(const std::vector<Definition>& defs, std::vector<R
 // rejected inside the multi-pattern compile, with reasons, and the serialized database.
 constexpr char kCacheMagic[8] = {'T', 'R', 'W', 'L', 'P', 'C', '0', '1'};
 
-void HashField(Sha256& hasher, std::string_view field) {
-  const uint64_t size = field.size();
-  hasher.Update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
-  hasher.Update(field);
-}
-
 std::string CacheKey(const std::vector<Definition>& defs, const std::vector<RuleInfo>& infos,
                      const hs_platform_info_t& platform, const PartitionJob& job) {
   Sha256 hasher;
   const EngineInfo& engine = GetEngineInfo();
-  HashField(hasher, "trawl partition cache 1");
-  HashField(hasher, engine.name);
-  HashField(hasher, engine.version);
-  HashField(hasher, StrCat(platform.tune, ":", platform.cpu_features));
-  HashField(hasher, PartitionKindName(job.info.kind));
+  hasher.UpdateField("trawl partition cache 1");
+  hasher.UpdateField(engine.name);
+  hasher.UpdateField(engine.version);
+  hasher.UpdateField(StrCat(platform.tune, ":", platform.cpu_features));
+  hasher.UpdateField(PartitionKindName(job.info.kind));
   if (job.info.kind == PartitionKind::kGate) {
-    for (const std::string& atom : job.info.atoms) HashField(hasher, atom);
+    for (const std::string& atom : job.info.atoms) hasher.UpdateField(atom);
   } else {
     for (uint32_t rule : job.info.rules) {
       const Definition& def = defs[rule];
       unsigned flags = internal::HsFlags(def);
       if (infos[rule].status == RuleStatus::kPrefiltered) flags |= HS_FLAG_PREFILTER;
-      HashField(hasher, def.kind == PatternKind::kLiteral ? "L" : "R");
-      HashField(hasher, def.expression);
-      HashField(hasher, std::to_string(flags));
+      hasher.UpdateField(def.kind == PatternKind::kLiteral ? "L" : "R");
+      hasher.UpdateField(def.expression);
+      hasher.UpdateField(std::to_string(flags));
     }
   }
   return ToHex(hasher.Finish());
-}
-
-void PutU32(std::string& out, uint32_t v) { out.append(reinterpret_cast<const char*>(&v), 4); }
-
-bool GetU32(std::string_view& in, uint32_t* v) {
-  if (in.size() < 4) return false;
-  std::memcpy(v, in.data(), 4);
-  in.remove_prefix(4);
-  return true;
 }
 
 // Restores a cached partition into `job`; false when there is no usable entry.
@@ -291,23 +301,22 @@ bool LoadCachedPartition(const std::string& path, std::vector<RuleInfo>& infos,
                          std::mutex& infos_mutex, PartitionJob* job) {
   auto bytes = ReadFile(path);
   if (!bytes.ok()) return false;
-  std::string_view in = *bytes;
-  if (in.size() < sizeof kCacheMagic || std::memcmp(in.data(), kCacheMagic, 8) != 0) return false;
-  in.remove_prefix(8);
-  uint32_t rejected_count = 0;
-  if (!GetU32(in, &rejected_count) || rejected_count > job->info.rules.size()) return false;
+  ByteReader r(*bytes);
+  if (r.Raw(sizeof kCacheMagic) != std::string_view(kCacheMagic, sizeof kCacheMagic)) return false;
+  const uint32_t rejected_count = r.U32();
+  if (!r.ok() || rejected_count > job->info.rules.size()) return false;
   std::vector<std::pair<uint32_t, std::string>> rejected;
   for (uint32_t i = 0; i < rejected_count; ++i) {
-    uint32_t pos = 0, len = 0;
-    if (!GetU32(in, &pos) || !GetU32(in, &len) || pos >= job->info.rules.size() ||
-        len > in.size()) {
-      return false;
-    }
-    rejected.emplace_back(pos, std::string(in.substr(0, len)));
-    in.remove_prefix(len);
+    const uint32_t pos = r.U32();
+    const std::string_view reason = r.Raw(r.U32());
+    if (!r.ok() || pos >= job->info.rules.size()) return false;
+    rejected.emplace_back(pos, std::string(reason));
   }
+  const std::string_view engine_bytes = r.Raw(bytes->size() - r.pos());
   hs_database_t* raw_db = nullptr;
-  if (hs_deserialize_database(in.data(), in.size(), &raw_db) != HS_SUCCESS) return false;
+  if (hs_deserialize_database(engine_bytes.data(), engine_bytes.size(), &raw_db) != HS_SUCCESS) {
+    return false;
+  }
   job->db.reset(raw_db);
   hs_database_size(raw_db, &job->info.bytes);
   std::vector<uint8_t> drop(job->info.rules.size(), 0);
@@ -334,8 +343,7 @@ void StoreCachedPartition(const std::string& path, const std::vector<uint32_t>& 
   char* blob = nullptr;
   size_t blob_size = 0;
   if (hs_serialize_database(job.db.get(), &blob, &blob_size) != HS_SUCCESS) return;
-  std::string out(kCacheMagic, sizeof kCacheMagic);
-  std::string rejected;
+  ByteWriter rejected;
   uint32_t rejected_count = 0;
   if (job.info.kind != PartitionKind::kGate) {
     std::lock_guard lock(infos_mutex);
@@ -343,17 +351,19 @@ void StoreCachedPartition(const std::string& path, const std::vector<uint32_t>& 
       const RuleInfo& info = infos[requested[pos]];
       if (info.status != RuleStatus::kRejected) continue;
       ++rejected_count;
-      PutU32(rejected, pos);
-      PutU32(rejected, static_cast<uint32_t>(info.reason.size()));
-      rejected += info.reason;
+      rejected.U32(pos);
+      rejected.U32(static_cast<uint32_t>(info.reason.size()));
+      rejected.Raw(info.reason);
     }
   }
-  PutU32(out, rejected_count);
-  out += rejected;
-  out.append(blob, blob_size);
+  ByteWriter w;
+  w.Raw(std::string_view(kCacheMagic, sizeof kCacheMagic));
+  w.U32(rejected_count);
+  w.Raw(rejected.out());
+  w.Raw(std::string_view(blob, blob_size));
   free(blob);  // the engine allocates with malloc
   // A cache that cannot be written only costs time on the next compile.
-  (void)WriteFileAtomically(path, out);
+  (void)WriteFileAtomically(path, w.out());
 }
 
 // ---- Validation cache ----------------------------------------------------------------
@@ -364,12 +374,8 @@ void StoreCachedPartition(const std::string& path, const std::vector<uint32_t>& 
 constexpr char kValidationMagic[8] = {'T', 'R', 'W', 'L', 'V', 'C', '0', '1'};
 
 std::string DefinitionKey(const Definition& def) {
-  Sha256 hasher;
-  HashField(hasher, def.kind == PatternKind::kLiteral ? "L" : "R");
-  HashField(hasher, def.expression);
-  HashField(hasher, std::to_string(def.flags));
-  const Sha256Digest digest = hasher.Finish();
-  return std::string(reinterpret_cast<const char*>(digest.data()), 16);
+  return RecordKey({def.kind == PatternKind::kLiteral ? "L" : "R", def.expression,
+                    std::to_string(def.flags)});
 }
 
 std::string ValidationFingerprint() {
@@ -378,45 +384,27 @@ std::string ValidationFingerprint() {
 }
 
 std::unordered_map<std::string, RuleInfo> LoadValidationCache(const std::string& dir) {
-  std::unordered_map<std::string, RuleInfo> out;
-  auto bytes = ReadFile(StrCat(dir, "/validation.bin"));
-  if (!bytes.ok()) return out;
-  ByteReader r(*bytes);
-  if (r.Raw(8) != std::string_view(kValidationMagic, 8) || r.Str() != ValidationFingerprint()) {
-    return out;
-  }
-  const uint64_t count = r.U64();
-  if (!r.ok() || count > bytes->size() / 16) return out;
-  out.reserve(count);
-  for (uint64_t i = 0; i < count && r.ok(); ++i) {
-    std::string key(r.Raw(16));
-    RuleInfo info;
-    const uint8_t status = r.U8();
-    info.status = static_cast<RuleStatus>(std::min<uint8_t>(status, 2));
-    info.min_width = r.U32();
-    info.max_width = r.U32();
-    info.reason = std::string(r.Str());
-    if (status > 2) return {};
-    out.emplace(std::move(key), std::move(info));
-  }
-  if (!r.ok() || !r.AtEnd()) return {};
-  return out;
+  return ReadRecordCache<RuleInfo>(
+      StrCat(dir, "/validation.bin"), std::string_view(kValidationMagic, 8),
+      ValidationFingerprint(), [](ByteReader& r, RuleInfo* info) {
+        const uint8_t status = r.U8();
+        info->status = static_cast<RuleStatus>(std::min<uint8_t>(status, 2));
+        info->min_width = r.U32();
+        info->max_width = r.U32();
+        info->reason = std::string(r.Str());
+        return status <= 2;
+      });
 }
 
 void StoreValidationCache(const std::string& dir, const std::vector<std::string>& keys,
                           const std::vector<RuleInfo>& infos) {
-  ByteWriter w;
-  w.Raw(std::string_view(kValidationMagic, 8));
-  w.Str(ValidationFingerprint());
-  w.U64(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    w.Raw(keys[i]);
-    w.U8(static_cast<uint8_t>(infos[i].status));
-    w.U32(infos[i].min_width);
-    w.U32(infos[i].max_width);
-    w.Str(infos[i].reason);
-  }
-  (void)WriteFileAtomically(StrCat(dir, "/validation.bin"), w.out());
+  WriteRecordCache(StrCat(dir, "/validation.bin"), std::string_view(kValidationMagic, 8),
+                   ValidationFingerprint(), keys, [&infos](ByteWriter& w, size_t i) {
+                     w.U8(static_cast<uint8_t>(infos[i].status));
+                     w.U32(infos[i].min_width);
+                     w.U32(infos[i].max_width);
+                     w.Str(infos[i].reason);
+                   });
 }
 
 // CompilePartition behind the cache. Partitions the engine had to split are not cached
@@ -454,6 +442,7 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def)
       hs_expression_info(def.expression.c_str(), internal::HsFlags(def), &raw_info, &raw_error);
   std::unique_ptr<hs_expr_info_t, HsExprInfoDeleter> info(raw_info);
   HsCompileErrorPtr error(raw_error);
+  if (EngineOutOfMemory(rc, error.get())) return OutOfMemory("engine");
   if (rc != HS_SUCCESS) {
     return absl::InvalidArgumentError(StrCat("engine: ", error ? error->message : "error"));
   }
@@ -491,17 +480,36 @@ void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& f
     return;
   }
   std::atomic<size_t> next{0};
-  std::vector<std::thread> workers;
-  for (size_t t = 0; t < n; ++t) {
-    workers.emplace_back([&] {
+  // An exception may not leave a thread (that ends the process): the first one stops the
+  // work and is rethrown to the caller, after every thread has joined.
+  std::mutex failure_mutex;
+  std::exception_ptr failure;
+  const auto work = [&] {
+    try {
       for (size_t i; (i = next.fetch_add(1)) < count;) fn(i);
-    });
+    } catch (...) {
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+      next = count;
+    }
+  };
+  std::vector<std::thread> workers;
+  try {
+    workers.reserve(n - 1);
+    for (size_t t = 1; t < n; ++t) workers.emplace_back(work);
+  } catch (...) {
+    // No more threads (out of memory or thread limits): the ones started and this one
+    // finish the work.
   }
+  work();  // the calling thread is one of the n
   for (auto& w : workers) w.join();
+  if (failure) std::rethrow_exception(failure);
 }
 
-absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Definition> definitions,
-                                                                const CompileOptions& options) {
+namespace {
+
+absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> definitions,
+                                                        const CompileOptions& options) {
   const size_t count = definitions.size();
   if (count > UINT32_MAX / 2) return absl::InvalidArgumentError("too many definitions");
   std::vector<RuleInfo> infos(count);
@@ -511,8 +519,8 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
     std::error_code ec;
     std::filesystem::create_directories(options.cache_dir, ec);
     if (ec) {
-      return absl::InvalidArgumentError(
-          StrCat("cannot create compile cache directory ", options.cache_dir, ": ", ec.message()));
+      return CodedError(ErrorCode::kIo, StrCat("cannot create compile cache directory ",
+                                               options.cache_dir, ": ", ec.message()));
     }
   }
   const bool use_cache = !options.cache_dir.empty();
@@ -520,6 +528,8 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
                                : std::unordered_map<std::string, RuleInfo>{};
   std::vector<std::string> keys(use_cache ? count : 0);
   std::atomic<size_t> fresh{0};
+  std::mutex validation_mutex;
+  absl::Status validation;  // the first failure (memory), if any
   ParallelFor(count, options.threads, [&](size_t i) {
     bool cached = false;
     if (use_cache) {
@@ -530,7 +540,10 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
       }
     }
     if (!cached) {
-      ValidateDefinition(definitions[i], &infos[i]);
+      if (absl::Status status = ValidateDefinition(definitions[i], &infos[i]); !status.ok()) {
+        std::lock_guard lock(validation_mutex);
+        validation.Update(status);
+      }
       fresh.fetch_add(1);
     }
     const size_t done = validated.fetch_add(1) + 1;
@@ -538,6 +551,7 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
       options.progress("validate", done, count);
     }
   });
+  if (!validation.ok()) return validation;
 
   if (use_cache && (fresh > 0 || known.size() != count)) {
     StoreValidationCache(options.cache_dir, keys, infos);
@@ -690,6 +704,19 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
                                        std::move(partitions), std::move(parts), options.max_window);
   db->set_indicators(options.indicators);
   return std::shared_ptr<const Database>(std::move(db));
+}
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Definition> definitions,
+                                                                const CompileOptions& options) {
+  auto db = Compile(std::move(definitions), options);
+  // Out of memory stays kNoMemory and a cache directory error kIo; the rest is the compile's.
+  if (db.ok() || CodeOf(db.status()) ||
+      db.status().code() == absl::StatusCode::kResourceExhausted) {
+    return db;
+  }
+  return WithCode(db.status(), ErrorCode::kCompile);
 }
 
 }  // namespace trawl

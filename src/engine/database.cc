@@ -6,62 +6,57 @@
 
 #include "engine/internal/engine_parts.h"
 #include "engine/internal/rule_table.h"
+#include "util/enum_names.h"
 
 namespace trawl {
 namespace {
 
-void AppendField(Sha256& hasher, std::string_view field) {
-  const uint64_t size = field.size();
-  hasher.Update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
-  hasher.Update(field);
-}
+constexpr EnumName<RuleStatus> kRuleStatusNames[] = {
+    {RuleStatus::kCompiled, "compiled"},
+    {RuleStatus::kPrefiltered, "prefiltered"},
+    {RuleStatus::kRejected, "rejected"},
+    {RuleStatus::kToken, "token"},
+};
+
+constexpr EnumName<PartitionKind> kPartitionKindNames[] = {
+    {PartitionKind::kLiteral, "literal"},
+    {PartitionKind::kRegex, "regex"},
+    {PartitionKind::kGate, "gate"},
+};
 
 }  // namespace
 
-std::string_view RuleStatusName(RuleStatus status) {
-  switch (status) {
-    case RuleStatus::kCompiled: return "compiled";
-    case RuleStatus::kPrefiltered: return "prefiltered";
-    case RuleStatus::kRejected: return "rejected";
-    case RuleStatus::kToken: return "token";
-  }
-  return "unknown";
-}
+std::string_view RuleStatusName(RuleStatus status) { return NameOf(kRuleStatusNames, status); }
 
 std::string_view PartitionKindName(PartitionKind kind) {
-  switch (kind) {
-    case PartitionKind::kLiteral: return "literal";
-    case PartitionKind::kRegex: return "regex";
-    case PartitionKind::kGate: return "gate";
-  }
-  return "unknown";
+  return NameOf(kPartitionKindNames, kind);
 }
 
 Sha256Digest DigestDefinitions(const std::vector<Definition>& definitions) {
   // Length-prefixed fields, so no two different definition lists hash the same input.
   Sha256 hasher;
   for (const Definition& def : definitions) {
-    AppendField(hasher, def.id);
-    AppendField(hasher, def.kind == PatternKind::kLiteral ? "L" : "R");
-    AppendField(hasher, def.expression);
-    AppendField(hasher, std::to_string(def.flags));
-    AppendField(hasher, def.category);
-    AppendField(hasher, SeverityName(def.severity));
-    AppendField(hasher, std::to_string(def.confidence));
-    AppendField(hasher, def.entity);
-    AppendField(hasher, def.validator);
+    hasher.UpdateField(def.id);
+    hasher.UpdateField(def.kind == PatternKind::kLiteral ? "L" : "R");
+    hasher.UpdateField(def.expression);
+    hasher.UpdateField(std::to_string(def.flags));
+    hasher.UpdateField(def.category);
+    hasher.UpdateField(SeverityName(def.severity));
+    hasher.UpdateField(std::to_string(def.confidence));
+    hasher.UpdateField(def.entity);
+    hasher.UpdateField(def.validator);
     if (!def.token.empty()) {  // absent for rules without a shape: their digests stay as they were
-      AppendField(hasher, "token");
-      AppendField(hasher, def.token.shape);
-      AppendField(hasher, def.token.separators);
-      AppendField(hasher, std::to_string(def.token.lengths.size()));
-      for (uint32_t length : def.token.lengths) AppendField(hasher, std::to_string(length));
-      AppendField(hasher, std::to_string(def.token.prefixes.size()));
-      for (const auto& prefix : def.token.prefixes) AppendField(hasher, prefix);
+      hasher.UpdateField("token");
+      hasher.UpdateField(def.token.shape);
+      hasher.UpdateField(def.token.separators);
+      hasher.UpdateField(std::to_string(def.token.lengths.size()));
+      for (uint32_t length : def.token.lengths) hasher.UpdateField(std::to_string(length));
+      hasher.UpdateField(std::to_string(def.token.prefixes.size()));
+      for (const auto& prefix : def.token.prefixes) hasher.UpdateField(prefix);
     }
     for (const auto* list : {&def.chains, &def.keywords, &def.tags}) {
-      AppendField(hasher, std::to_string(list->size()));
-      for (const auto& item : *list) AppendField(hasher, item);
+      hasher.UpdateField(std::to_string(list->size()));
+      for (const auto& item : *list) hasher.UpdateField(item);
     }
   }
   return hasher.Finish();

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "absl/container/flat_hash_map.h"
+#include "util/hash_containers.h"
 #include "util/status_codes.h"
 #include "util/strings.h"
 
@@ -129,14 +129,14 @@ absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::Build(
     const std::vector<FeedLoad>& feeds, const IndicatorSet* base,
     std::span<const std::string> drop_feeds) {
   std::string strings;
-  absl::flat_hash_map<std::string, uint32_t> string_index;
+  StringMap<uint32_t> string_index;
   auto intern = [&](std::string_view s) -> StringRef {
     auto [it, inserted] = string_index.try_emplace(std::string(s), static_cast<uint32_t>(strings.size()));
     if (inserted) strings.append(s);
     return {it->second, static_cast<uint32_t>(s.size())};
   };
   std::vector<MetaRecord> metas;
-  absl::flat_hash_map<std::string, uint32_t> meta_index;
+  StringMap<uint32_t> meta_index;
   auto add_meta = [&](std::string_view feed, std::string_view family, std::string_view category,
                       std::string_view source, Severity severity, double confidence) {
     std::string key = StrCat(feed, "\x1f", family, "\x1f", category, "\x1f", source, "\x1f",
@@ -387,7 +387,7 @@ void IndicatorSet::ForEachIndicator(const std::function<void(const Hit&)>& fn) c
 
 std::vector<IndicatorSet::FeedCount> IndicatorSet::Feeds() const {
   std::vector<FeedCount> feeds;
-  absl::flat_hash_map<std::string, size_t> index;
+  StringMap<size_t> index;
   std::vector<size_t> feed_of_meta(meta_count_);
   for (uint32_t m = 0; m < meta_count_; ++m) {
     const std::string_view feed = meta(m).feed;

@@ -24,10 +24,17 @@ constexpr size_t kJitStackMax = 8 << 20;
 
 struct RuleState {
   uint32_t generation = 0;
-  bool capped = false;
+  bool capped = false;  // match cap reached, or given up after confirmation errors
   uint64_t cursor = 0;  // absolute offset where the next match of this rule may start
   uint64_t count = 0;
+  uint32_t confirm_errors = 0;
 };
+
+// The deadline is read from the clock once this much work has been done since the last
+// reading: an engine hit costs 1, a PCRE2 confirmation kConfirmCost (each is bounded by
+// PCRE2's match limit, so a budget is overrun by at most a few confirmations).
+constexpr int32_t kClockInterval = 1024;
+constexpr int32_t kConfirmCost = 64;
 
 struct PendingMatch {
   uint32_t rule;
@@ -71,7 +78,9 @@ struct Scanner::Impl {
   ScanLimits limits;
   ScanSummary summary;
   absl::Time deadline;
+  int32_t until_clock = kClockInterval;  // work left before the clock is read again
   bool stopped = false;
+  bool out_of_time = false;  // stopped by the deadline, possibly inside a round
   uint64_t accepted = 0;  // hits ending at or before this absolute offset are done
   uint64_t keep = 0;      // bytes of context carried between chunks
   size_t chunk = 0;
@@ -79,6 +88,12 @@ struct Scanner::Impl {
   std::vector<PendingMatch> pending;
   std::vector<int64_t> captures;
   std::vector<GateHit> gate_hits;
+  struct TailHit {
+    unsigned id;
+    uint64_t end;
+  };
+  std::vector<TailHit> tail_hits;
+  uint64_t tail_from = UINT64_MAX;  // hits ending here or later wait for ProcessTailHits
   std::vector<int8_t> fixed_span;  // per rule: -1 not yet known, 0 no, 1 yes
   // Distinct rules per partition, and how many of them are not capped in this scan: a
   // partition whose rules are all capped stops scanning (the planner isolates rules that
@@ -119,8 +134,10 @@ struct Scanner::Impl {
     chunk = std::clamp<size_t>(limits.chunk_bytes, std::max<size_t>(kMinChunk, 4 * keep),
                                kMaxChunk);
     deadline = limits.time_budget == absl::InfiniteDuration()
-                   ? absl::InfiniteFuture()
-                   : absl::Now() + limits.time_budget;
+                   ? limits.deadline
+                   : std::min(limits.deadline, absl::Now() + limits.time_budget);
+    until_clock = kClockInterval;
+    out_of_time = false;
     if (++generation == 0) {  // wrapped: old stamps could collide
       for (auto& r : rules) r = RuleState{};
       generation = 1;
@@ -136,8 +153,45 @@ struct Scanner::Impl {
 
   RuleState& StateOf(uint32_t rule) {
     RuleState& state = rules[rule];
-    if (state.generation != generation) state = RuleState{generation, false, 0, 0};
+    if (state.generation != generation) state = RuleState{generation, false, 0, 0, 0};
     return state;
+  }
+
+  // Counts `cost` units of work; true when the deadline has passed (the scan then stops
+  // and says so). `now` forces a clock reading.
+  bool OutOfTime(int32_t cost, bool now = false) {
+    if (deadline == absl::InfiniteFuture()) return false;
+    until_clock -= cost;
+    if (until_clock > 0 && !now) return false;
+    until_clock = kClockInterval;
+    if (absl::Now() <= deadline) return false;
+    summary.truncation |= kTruncTimeBudget;
+    stopped = true;
+    out_of_time = true;
+    return true;
+  }
+
+  // Stops considering `rule` for the rest of the scan, as a match cap does.
+  void Retire(uint32_t rule, RuleState& state) {
+    state.capped = true;
+    const int32_t p = db->rule_info()[rule].partition;
+    if (p >= 0 && partition_live[static_cast<size_t>(p)] > 0) --partition_live[static_cast<size_t>(p)];
+  }
+
+  // PCRE2 hit a limit confirming `rule` at a candidate whose undecided starts end at
+  // `undecided_end`: recorded, never silent. The rule's cursor moves past them (and past
+  // the rest of the alphabet run they lie in: every match lies inside one run, and the
+  // next candidates of the run would fail the same way), and a rule that keeps failing is
+  // given up. Returns false when the scan must stop (the deadline passed).
+  bool ConfirmFailed(uint32_t rule, RuleState& state, uint64_t undecided_end) {
+    ++summary.confirm_errors;
+    summary.truncation |= kTruncConfirmLimit;
+    state.cursor = std::max(state.cursor, AlphabetRunEnd(rule, undecided_end) + 1);
+    if (++state.confirm_errors >= kMaxConfirmErrorsPerRule && !state.capped) {
+      Retire(rule, state);
+      summary.given_up_rules.push_back(rule);
+    }
+    return !OutOfTime(0, /*now=*/true);
   }
 
   // Returns false when the scan must stop (match cap).
@@ -159,9 +213,7 @@ struct Scanner::Impl {
     ++summary.matches;
     if (limits.profile) limits.profile->rules[rule].matches++;
     if (limits.max_matches_per_rule && ++state.count >= limits.max_matches_per_rule) {
-      state.capped = true;
-      const int32_t p = db->rule_info()[rule].partition;
-      if (p >= 0 && partition_live[static_cast<size_t>(p)] > 0) --partition_live[static_cast<size_t>(p)];
+      Retire(rule, state);
       summary.truncation |= kTruncRuleMatchCap;
       summary.capped_rules.push_back(rule);
     }
@@ -185,7 +237,32 @@ struct Scanner::Impl {
 
   // One engine hit: the rule has a match ending at absolute offset `end`.
   bool OnHit(unsigned id, uint64_t end) {
+    if (OutOfTime(1)) return false;
     if (partition->kind == PartitionKind::kGate) return OnGateHit(id, end);
+    // The engine reports end-of-data matches (`$`, `\Z`, `\z`) in its own order among
+    // those ending at or just before the end ((?s).$ over "ab\n": 3, then 2; found by
+    // tests/engine/scanner_fuzzer.cc). The global match loop needs end order, so hits
+    // ending at the data's end or one byte before it wait, and are sorted.
+    if (end >= tail_from) {
+      tail_hits.push_back({id, end});
+      return true;
+    }
+    return ProcessHit(id, end);
+  }
+
+  // The hits OnHit held back, in end order (arrival order among equal ends).
+  bool ProcessTailHits() {
+    std::stable_sort(tail_hits.begin(), tail_hits.end(),
+                     [](const TailHit& a, const TailHit& b) { return a.end < b.end; });
+    bool go_on = true;
+    for (size_t i = 0; i < tail_hits.size() && go_on && !stopped; ++i) {
+      go_on = ProcessHit(tail_hits[i].id, tail_hits[i].end);
+    }
+    tail_hits.clear();
+    return go_on;
+  }
+
+  bool ProcessHit(unsigned id, uint64_t end) {
     if (end <= accepted || end > accept_hi) return true;  // another round's hit
     const uint32_t rule = partition->rules[id];
     RuleState& state = StateOf(rule);
@@ -220,6 +297,7 @@ struct Scanner::Impl {
     // It also lies inside the run of alphabet bytes ending at `end`, usually far shorter.
     const uint64_t search_from = AlphabetRunStart(
         rule, end, std::max({state.cursor, end > width ? end - width : 0, window_base}));
+    if (OutOfTime(kConfirmCost)) return false;
     pcre2_set_offset_limit(match_context, end - window_base);
     const auto confirm_start = limits.profile ? absl::Now() : absl::InfinitePast();
     int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
@@ -254,11 +332,7 @@ struct Scanner::Impl {
       state.cursor = std::max(state.cursor, end + 1);
       return true;
     }
-    if (rc < 0) {
-      ++summary.confirm_errors;
-      summary.truncation |= kTruncConfirmLimit;
-      return true;
-    }
+    if (rc < 0) return ConfirmFailed(rule, state, end);
     const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
     const uint64_t start = window_base + ovector[0];
     const uint64_t stop = window_base + ovector[1];
@@ -296,6 +370,20 @@ struct Scanner::Impl {
     return pos;
   }
 
+  // The last offset in [from, end of window) up to which bytes after `from` are all in
+  // the rule's match alphabet (`from` itself when the rule has none): no match that
+  // starts at or before it and contains a byte after `from` ends past it.
+  uint64_t AlphabetRunEnd(uint32_t rule, uint64_t from) const {
+    const ByteSet* alphabet = db->parts().confirm[rule].alphabet();
+    const uint64_t window_end = window_base + window.size();
+    if (alphabet == nullptr) return from;
+    uint64_t pos = from;
+    while (pos < window_end && (*alphabet)[static_cast<unsigned char>(window[pos - window_base])]) {
+      ++pos;
+    }
+    return pos;
+  }
+
   // Window half-width of a gated rule: its matches are at most this long.
   uint64_t GateWidth(uint32_t rule) const {
     return std::min<uint64_t>(db->rule_info()[rule].max_width, db->max_window());
@@ -328,7 +416,7 @@ struct Scanner::Impl {
     const uint64_t lo_clip = window_base;
     const uint64_t hi_clip = window_base + window.size();
     bool ok = true;
-    for (size_t i = 0; i < gate_hits.size() && ok && !stopped;) {
+    for (size_t i = 0; i < gate_hits.size() && ok && !stopped && !OutOfTime(1);) {
       const uint32_t rule = gate_hits[i].rule;
       size_t j = i;
       while (j < gate_hits.size() && gate_hits[j].rule == rule) ++j;
@@ -373,7 +461,7 @@ struct Scanner::Impl {
         b = std::min(hi_clip, gate_hits[k].end);
       }
       uint64_t pos = std::max({a, floor, state.cursor});
-      while (pos <= b && !state.capped && !stopped) {
+      while (pos <= b && !state.capped && !stopped && !OutOfTime(kConfirmCost)) {
         pcre2_set_offset_limit(match_context, b - window_base);
         const auto confirm_start = cost ? absl::Now() : absl::InfinitePast();
         const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()),
@@ -389,8 +477,7 @@ struct Scanner::Impl {
           break;
         }
         if (rc < 0) {
-          ++summary.confirm_errors;
-          summary.truncation |= kTruncConfirmLimit;
+          if (!ConfirmFailed(rule, state, b)) return true;
           break;
         }
         const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
@@ -449,6 +536,8 @@ struct Scanner::Impl {
     window = data;
     window_base = base;
     accept_hi = final ? base + data.size() : base + data.size() - keep;
+    // Only the final round sees the end of the data; earlier rounds ignore hits there.
+    tail_from = final ? base + data.size() - std::min<uint64_t>(data.size(), 1) : UINT64_MAX;
     if (accept_hi <= accepted && !final) return absl::OkStatus();
     const auto& databases = db->parts().databases;
     for (size_t p = 0; p < databases.size() && !stopped; ++p) {
@@ -456,9 +545,9 @@ struct Scanner::Impl {
       partition = &db->partitions()[p];
       partition_index = p;
       const auto engine_start = limits.profile ? absl::Now() : absl::InfinitePast();
-      const hs_error_t rc = hs_scan(databases[p].get(), data.data(),
-                                    static_cast<unsigned>(data.size()), 0, scratch.get(),
-                                    &Impl::EngineCallback, this);
+      hs_error_t rc = hs_scan(databases[p].get(), data.data(), static_cast<unsigned>(data.size()),
+                              0, scratch.get(), &Impl::EngineCallback, this);
+      if (!tail_hits.empty() && !ProcessTailHits() && rc == HS_SUCCESS) rc = HS_SCAN_TERMINATED;
       if (limits.profile) {
         limits.profile->partition_ns[p] +=
             absl::ToInt64Nanoseconds(absl::Now() - engine_start);
@@ -472,8 +561,10 @@ struct Scanner::Impl {
       return std::exchange(round_error, absl::OkStatus());
     }
     gate_hits.clear();
-    if (!stopped && token_pass) TokenRound(data, base);
-    accepted = std::max(accepted, accept_hi);
+    if (!stopped && !out_of_time && token_pass) TokenRound(data, base);
+    // A round the deadline cut short was not searched through: only earlier rounds count
+    // as scanned. (The matches it found are real and are delivered.)
+    if (!out_of_time) accepted = std::max(accepted, accept_hi);
     std::sort(pending.begin(), pending.end(), [](const PendingMatch& a, const PendingMatch& b) {
       if (a.start != b.start) return a.start < b.start;
       if (a.end != b.end) return a.end < b.end;
@@ -625,6 +716,7 @@ absl::Status Scanner::StreamWrite(std::string_view data, MatchSink sink) {
     if (s.buffer.size() < s.chunk) break;
     absl::Status status = s.Round(s.buffer, s.buffer_base, /*final=*/false, sink);
     if (!status.ok()) return status;
+    if (s.stopped) break;
     const uint64_t new_base = s.accepted - s.keep;
     s.buffer.erase(0, new_base - s.buffer_base);
     s.buffer_base = new_base;

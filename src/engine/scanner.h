@@ -58,9 +58,14 @@ struct ScanLimits {
   uint64_t max_matches_per_rule = 10000;  // 0: unlimited
   uint64_t max_matches = 1000000;         // 0: unlimited
   uint64_t max_bytes = 0;                 // 0: unlimited
+  // The scan stops (kTruncTimeBudget) at the earlier of start + time_budget and
+  // `deadline`; the deadline lets several scans share one budget (the buffers of one
+  // component, the components of one package). Checked between chunks, and inside a
+  // chunk every few engine hits and PCRE2 confirmations, so no rule outlasts it by more
+  // than a few confirmations.
   absl::Duration time_budget = absl::InfiniteDuration();
-  // Bytes handed to the engine per call; budgets are checked between chunks because the
-  // engine cannot be interrupted inside one call.
+  absl::Time deadline = absl::InfiniteFuture();
+  // Bytes handed to the engine per call.
   size_t chunk_bytes = 8 << 20;
   // PCRE2 limits for span recovery, so no input makes it backtrack without bound.
   uint32_t pcre2_match_limit = 1000000;
@@ -75,7 +80,10 @@ enum TruncationReason : uint32_t {
   kTruncMatchCap = 1u << 1,      // max_matches reached; the scan stopped
   kTruncByteBudget = 1u << 2,    // max_bytes reached; the rest was not scanned
   kTruncTimeBudget = 1u << 3,    // time_budget spent; the rest was not scanned
-  kTruncConfirmLimit = 1u << 4,  // PCRE2 hit its match or depth limit on some candidate
+  // PCRE2 hit its match or depth limit on some candidate. The rule's candidates in the
+  // rest of that run of its match alphabet are skipped, and after
+  // kMaxConfirmErrorsPerRule such candidates the rule is given up for the rest of the scan.
+  kTruncConfirmLimit = 1u << 4,
   kTruncStopped = 1u << 5,       // the sink asked to stop
   // The engine reported a match that PCRE2 could not place: its start lies before the
   // context a stream keeps, or the engine and PCRE2 disagree on the pattern.
@@ -84,12 +92,18 @@ enum TruncationReason : uint32_t {
 
 std::string TruncationReasonsText(uint32_t reasons);
 
+// Candidates of one rule on which PCRE2 may hit its limits in one scan before the rule is
+// given up for the rest of it: each costs up to pcre2_match_limit steps, so a rule that
+// backtracks catastrophically on the input must not be retried at every engine hit.
+inline constexpr uint32_t kMaxConfirmErrorsPerRule = 16;
+
 struct ScanSummary {
   uint64_t bytes_scanned = 0;
   uint64_t matches = 0;
   uint64_t candidates = 0;       // engine hits considered (after overlap suppression)
   uint64_t confirm_failures = 0;  // candidates PCRE2 did not confirm (prefilter misses)
   uint64_t confirm_errors = 0;    // candidates PCRE2 could not decide (limits)
+  std::vector<uint32_t> given_up_rules;  // rules past kMaxConfirmErrorsPerRule
   uint32_t truncation = 0;        // TruncationReason bits; 0 when complete
   std::vector<uint32_t> capped_rules;  // rules that hit max_matches_per_rule
 };

@@ -6,22 +6,10 @@
 
 namespace trawl {
 
-void CheckEntityFieldsOf(RuleSet* set, size_t first) {
-  std::vector<Definition> kept(std::make_move_iterator(set->definitions.begin()),
-                               std::make_move_iterator(set->definitions.begin() +
-                                                       static_cast<long>(first)));
-  for (size_t i = first; i < set->definitions.size(); ++i) {
-    Definition& def = set->definitions[i];
-    absl::Status status = CheckEntityFields(def.entity, def.validator);
-    if (status.ok() && !def.token.empty()) status = tokens::CheckTokenSpec(def.token);
-    if (!status.ok()) {
-      set->issues.push_back(
-          {def.source, def.file_index, def.id, def.file_offset, std::string(status.message())});
-      continue;
-    }
-    kept.push_back(std::move(def));
-  }
-  set->definitions = std::move(kept);
+absl::Status CheckEntityFieldsOf(const Definition& def) {
+  absl::Status status = CheckEntityFields(def.entity, def.validator);
+  if (status.ok() && !def.token.empty()) status = tokens::CheckTokenSpec(def.token);
+  return status;
 }
 
 }  // namespace trawl

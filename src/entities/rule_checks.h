@@ -1,16 +1,18 @@
 // File: rule_checks.h
-// Checks the entity-related fields of loaded definitions: an unknown validator or a
-// malformed entity name is a load issue for that definition, reported with the others.
+// Checks the entity-related fields of a loaded definition: an unknown validator or a
+// malformed entity name is a load issue for that definition (RuleSet::Add reports it with
+// the loader's own issues).
 #ifndef TRAWL_SRC_ENTITIES_RULE_CHECKS_H_
 #define TRAWL_SRC_ENTITIES_RULE_CHECKS_H_
 
-#include "rules/loader.h"
+#include "absl/status/status.h"
+#include "rules/definition.h"
 
 namespace trawl {
 
-// Moves every definition whose `entity`, `validator` or `token` shape is invalid from
-// set->definitions to set->issues, starting at definition index `first`.
-void CheckEntityFieldsOf(RuleSet* set, size_t first = 0);
+// A DefinitionCheck (rules/loader.h): OK, or why `def`'s entity, validator or token shape
+// is invalid.
+absl::Status CheckEntityFieldsOf(const Definition& def);
 
 }  // namespace trawl
 

@@ -15,14 +15,34 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
-#include "entities/internal/mini_json.h"
 #include "entities/phone_numbers.h"
+#include "json/json.h"
 #include "tokens/public_suffix.h"
 #include "util/digest.h"
 #include "util/strings.h"
 
 namespace trawl {
 namespace {
+
+using JsonStrings = std::map<std::string, std::string, std::less<>>;
+
+// The top-level string members of `text` when it is exactly one JSON object (surrounding
+// whitespace allowed), else nullopt. Validators look at small documents (a JWT header, a
+// service-account key); 64 levels of nesting are plenty for those.
+std::optional<JsonStrings> JsonObjectStrings(std::string_view text) {
+  json::Parser parser(/*max_depth=*/64);
+  json::Value root;
+  json::Object object;
+  if (parser.Parse(text, &root) != json::Error::kOk || root.Get(&object) != json::Error::kOk) {
+    return std::nullopt;
+  }
+  JsonStrings strings;
+  for (const auto& [key, value] : object) {
+    std::string_view s;
+    if (value.Get(&s) == json::Error::kOk) strings[std::string(key)] = std::string(s);
+  }
+  return strings;
+}
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
@@ -779,15 +799,15 @@ ValidationResult ValidateJwt(std::string_view c) {
   if (parts.size() != 3 && parts.size() != 5) return Fail(kName, "not 3 (JWS) or 5 (JWE) segments");
   auto header_json = Base64Decode(parts[0]);
   if (!header_json) return Fail(kName, "header is not base64url");
-  auto header = internal::ParseJsonObject(*header_json);
+  auto header = JsonObjectStrings(*header_json);
   if (!header) return Fail(kName, "header is not a JSON object");
-  auto alg = header->strings.find("alg");
-  if (alg == header->strings.end()) return Fail(kName, "header has no \"alg\"");
+  auto alg = header->find("alg");
+  if (alg == header->end()) return Fail(kName, "header has no \"alg\"");
   std::string detail = StrCat("alg=", alg->second);
   double delta = 0.2;
   if (parts.size() == 3) {
     auto payload_json = Base64Decode(parts[1]);
-    if (!payload_json || !internal::ParseJsonObject(*payload_json)) {
+    if (!payload_json || !JsonObjectStrings(*payload_json)) {
       return Fail(kName, "payload is not a base64url JSON object");
     }
     if (ToLower(alg->second) == "none") {
@@ -921,17 +941,17 @@ ValidationResult ValidateAwsSecretPair(std::string_view c) {
 ValidationResult ValidateGcpServiceAccount(std::string_view c) {
   constexpr std::string_view kName = "gcp_service_account";
   c = Trim(c);
-  if (auto obj = internal::ParseJsonObject(c)) {
-    auto type = obj->strings.find("type");
-    if (type == obj->strings.end() || type->second != "service_account") {
+  if (auto obj = JsonObjectStrings(c)) {
+    auto type = obj->find("type");
+    if (type == obj->end() || type->second != "service_account") {
       return Fail(kName, "JSON without \"type\": \"service_account\"");
     }
-    auto key = obj->strings.find("private_key");
-    if (key == obj->strings.end() || !Contains(key->second, "PRIVATE KEY")) {
+    auto key = obj->find("private_key");
+    if (key == obj->end() || !Contains(key->second, "PRIVATE KEY")) {
       return Fail(kName, "service account JSON without a private_key");
     }
-    auto email = obj->strings.find("client_email");
-    std::string normalized = email == obj->strings.end() ? "" : email->second;
+    auto email = obj->find("client_email");
+    std::string normalized = email == obj->end() ? "" : email->second;
     return Pass(kName, normalized, "service account key JSON", 0.2);
   }
   // A fragment (the scan saw part of the document): look for the two members textually.

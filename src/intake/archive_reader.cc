@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "util/status_codes.h"
 #include "util/strings.h"
 
 namespace trawl::internal {
@@ -138,16 +139,21 @@ absl::Status PackageFile::Open(const std::string& path, PackageFile* out) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
   // fstat on the opened descriptor (not stat on the name) so the checked file is the read one.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(StrCat("cannot open ", path, ": ", std::strerror(errno)));
+  if (fd < 0) {
+    return WithCode(absl::NotFoundError(StrCat("cannot open ", path, ": ", std::strerror(errno))),
+                    ErrorCode::kIo);
+  }
   struct stat st;
   if (fstat(fd, &st) != 0) {
     const int error = errno;
     ::close(fd);
-    return absl::NotFoundError(StrCat("cannot stat ", path, ": ", std::strerror(error)));
+    return WithCode(absl::NotFoundError(StrCat("cannot stat ", path, ": ", std::strerror(error))),
+                    ErrorCode::kIo);
   }
   if (!S_ISREG(st.st_mode)) {
     ::close(fd);
-    return absl::InvalidArgumentError(StrCat(path, " is not a regular file"));
+    return WithCode(absl::InvalidArgumentError(StrCat(path, " is not a regular file")),
+                    ErrorCode::kIo);
   }
   PackageFile file;
   file.fd_ = fd;
@@ -183,7 +189,9 @@ absl::Status PackageFile::ReadAt(uint64_t offset, size_t n, std::string* out) co
     const ssize_t r = ::pread(fd_, out->data() + got, n - got, static_cast<off_t>(offset + got));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
-      return absl::DataLossError(StrCat("cannot read ", path_, ": ", std::strerror(errno)));
+      return WithCode(
+          absl::DataLossError(StrCat("cannot read ", path_, ": ", std::strerror(errno))),
+          ErrorCode::kIo);
     }
     if (r == 0) break;
     got += static_cast<size_t>(r);

@@ -1,16 +1,16 @@
 // File: component.cc
 #include "intake/component.h"
 
-#include <array>
+#include <unordered_map>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
+#include "util/enum_names.h"
 #include "util/strings.h"
 
 namespace trawl {
 namespace {
 
-constexpr std::array<std::pair<ComponentStatus, std::string_view>, 7> kStatusNames = {{
+constexpr EnumName<ComponentStatus> kStatusNames[] = {
     {ComponentStatus::kOk, "ok"},
     {ComponentStatus::kEncrypted, "encrypted"},
     {ComponentStatus::kCorrupt, "corrupt"},
@@ -18,45 +18,31 @@ constexpr std::array<std::pair<ComponentStatus, std::string_view>, 7> kStatusNam
     {ComponentStatus::kLimitExceeded, "limit_exceeded"},
     {ComponentStatus::kSkippedNonRegular, "skipped_non_regular"},
     {ComponentStatus::kUnsupported, "unsupported"},
-}};
+};
 
-constexpr std::array<std::pair<ComponentKind, std::string_view>, 6> kKindNames = {{
+constexpr EnumName<ComponentKind> kKindNames[] = {
     {ComponentKind::kFile, "file"},
     {ComponentKind::kContainer, "container"},
     {ComponentKind::kDirectory, "directory"},
     {ComponentKind::kSymlink, "symlink"},
     {ComponentKind::kHardlink, "hardlink"},
     {ComponentKind::kSpecial, "special"},
-}};
+};
 
 }  // namespace
 
 std::string_view ComponentStatusName(ComponentStatus status) {
-  for (const auto& [value, name] : kStatusNames) {
-    if (value == status) return name;
-  }
-  return "unknown";
+  return NameOf(kStatusNames, status);
 }
 
 absl::StatusOr<ComponentStatus> ParseComponentStatus(std::string_view name) {
-  for (const auto& [value, known] : kStatusNames) {
-    if (known == name) return value;
-  }
-  return absl::InvalidArgumentError(StrCat("unknown component status \"", name, "\""));
+  return ParseName(kStatusNames, name, "component status");
 }
 
-std::string_view ComponentKindName(ComponentKind kind) {
-  for (const auto& [value, name] : kKindNames) {
-    if (value == kind) return name;
-  }
-  return "unknown";
-}
+std::string_view ComponentKindName(ComponentKind kind) { return NameOf(kKindNames, kind); }
 
 absl::StatusOr<ComponentKind> ParseComponentKind(std::string_view name) {
-  for (const auto& [value, known] : kKindNames) {
-    if (known == name) return value;
-  }
-  return absl::InvalidArgumentError(StrCat("unknown component kind \"", name, "\""));
+  return ParseName(kKindNames, name, "component kind");
 }
 
 absl::Status ValidateManifest(const Manifest& manifest) {
@@ -67,8 +53,8 @@ absl::Status ValidateManifest(const Manifest& manifest) {
   if (manifest.components.empty()) {
     return absl::FailedPreconditionError("manifest has no root component");
   }
-  absl::flat_hash_map<std::string_view, size_t> position;
-  absl::flat_hash_map<std::string_view, uint64_t> children;
+  std::unordered_map<std::string_view, size_t> position;
+  std::unordered_map<std::string_view, uint64_t> children;
   size_t roots = 0;
   for (size_t i = 0; i < manifest.components.size(); ++i) {
     const Component& c = manifest.components[i];
@@ -110,6 +96,11 @@ absl::Status ValidateManifest(const Manifest& manifest) {
         return absl::FailedPreconditionError(StrCat("component ", c.id, " is a duplicate of ",
                                                     c.duplicate_of,
                                                     " which is missing or has other content"));
+      }
+      // The first copy is analysed; two copies naming each other would both be skipped.
+      if (!manifest.components[original->second].duplicate_of.empty()) {
+        return absl::FailedPreconditionError(StrCat("component ", c.id, " is a duplicate of ",
+                                                    c.duplicate_of, ", itself a duplicate"));
       }
     }
   }

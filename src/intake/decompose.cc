@@ -26,6 +26,7 @@
 #include "structure/binary_structure.h"
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -799,6 +800,10 @@ class Decomposer {
   // Package-wide limits; returns true (and records why) when the walk must stop.
   bool CheckGlobalLimits(const std::string& id) {
     const uint64_t expanded = manifest_.expanded_bytes;
+    if (options_.deadline != absl::InfiniteFuture() && absl::Now() > options_.deadline) {
+      Stop("time_budget", id, expanded, 0);
+      return true;
+    }
     if (limits_.max_total_bytes != 0 && expanded > limits_.max_total_bytes) {
       Stop("max_total_bytes", id, expanded, limits_.max_total_bytes);
       return true;

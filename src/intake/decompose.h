@@ -40,6 +40,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "intake/component.h"
 
 namespace trawl {
@@ -51,6 +52,10 @@ struct DecomposeOptions {
   // DecomposeFile, the package id for DecomposeBytes. Does not affect ids.
   std::string package_name;
   DecomposeLimits limits;
+  // A package time budget's end: past it the walk stops as a package-wide limit does
+  // (stopped_by "time_budget"; the limit event's `observed` is the expanded bytes then).
+  // A moment, not a size, so it is not one of the manifest's limits.
+  absl::Time deadline = absl::InfiniteFuture();
 };
 
 // Called once per component. `content` is borrowed for the duration of the call only.

@@ -1,77 +1,24 @@
 // File: manifest_json.cc
-// simdjson stays inside this file (DOM API, error codes only, no exceptions).
 #include "intake/manifest_json.h"
-
-#include <simdjson.h>
 
 #include <array>
 #include <vector>
 
+#include "json/json.h"
 #include "util/json_writer.h"
+#include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
 namespace trawl {
 namespace {
 
-using simdjson::dom::element;
-using simdjson::dom::object;
-
-absl::Status FieldError(std::string_view key, simdjson::error_code error) {
-  return absl::InvalidArgumentError(
-      StrCat("manifest field \"", key, "\": ", simdjson::error_message(error)));
-}
-
-absl::Status Read(const object& obj, std::string_view key, std::string* out) {
-  std::string_view value;
-  if (auto error = obj.at_key(key).get_string().get(value)) return FieldError(key, error);
-  *out = std::string(value);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, uint64_t* out) {
-  if (auto error = obj.at_key(key).get_uint64().get(*out)) return FieldError(key, error);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, uint32_t* out) {
-  uint64_t value = 0;
-  TRAWL_RETURN_IF_ERROR(Read(obj, key, &value));
-  if (value > UINT32_MAX) return FieldError(key, simdjson::NUMBER_OUT_OF_RANGE);
-  *out = static_cast<uint32_t>(value);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, int64_t* out) {
-  if (auto error = obj.at_key(key).get_int64().get(*out)) return FieldError(key, error);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, double* out) {
-  if (auto error = obj.at_key(key).get_double().get(*out)) return FieldError(key, error);
-  return absl::OkStatus();
-}
-absl::Status Read(const object& obj, std::string_view key, bool* out) {
-  if (auto error = obj.at_key(key).get_bool().get(*out)) return FieldError(key, error);
-  return absl::OkStatus();
-}
-
-absl::Status Read(const object& obj, std::string_view key, std::vector<std::string>* out) {
-  simdjson::dom::array items;
-  if (auto error = obj.at_key(key).get_array().get(items)) return FieldError(key, error);
-  out->clear();
-  for (element item : items) {
-    std::string_view value;
-    if (auto error = item.get_string().get(value)) return FieldError(key, error);
-    out->emplace_back(value);
-  }
-  return absl::OkStatus();
-}
+// Every error names the field: "manifest field \"<key>\": ...".
+json::FieldReader Fields(const json::Object& obj) { return json::FieldReader(obj, "manifest"); }
 
 // Fields added to trawl.manifest/1 after its first release are optional on read: a
 // manifest written before them still parses, with the defaults.
-template <typename T>
-absl::Status ReadOptional(const object& obj, std::string_view key, T* out) {
-  element value;
-  if (obj.at_key(key).get(value) == simdjson::NO_SUCH_FIELD) return absl::OkStatus();
-  return Read(obj, key, out);
-}
+constexpr bool kOptional = false;
 
 void WriteLimits(JsonWriter& w, const DecomposeLimits& l) {
   w.Key("limits").BeginObject();
@@ -88,18 +35,19 @@ void WriteLimits(JsonWriter& w, const DecomposeLimits& l) {
   w.EndObject();
 }
 
-absl::Status ReadLimits(const object& obj, DecomposeLimits* l) {
-  TRAWL_RETURN_IF_ERROR(Read(obj, "max_total_bytes", &l->max_total_bytes));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "max_expansion_ratio", &l->max_expansion_ratio));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "ratio_grace_bytes", &l->ratio_grace_bytes));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "max_entries", &l->max_entries));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "max_depth", &l->max_depth));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "max_path_length", &l->max_path_length));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "max_component_bytes", &l->max_component_bytes));
-  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "max_carve_depth", &l->max_carve_depth));
+absl::Status ReadLimits(const json::Object& obj, DecomposeLimits* l) {
+  const json::FieldReader r = Fields(obj);
+  TRAWL_RETURN_IF_ERROR(r.Read("max_total_bytes", &l->max_total_bytes));
+  TRAWL_RETURN_IF_ERROR(r.Read("max_expansion_ratio", &l->max_expansion_ratio));
+  TRAWL_RETURN_IF_ERROR(r.Read("ratio_grace_bytes", &l->ratio_grace_bytes));
+  TRAWL_RETURN_IF_ERROR(r.Read("max_entries", &l->max_entries));
+  TRAWL_RETURN_IF_ERROR(r.Read("max_depth", &l->max_depth));
+  TRAWL_RETURN_IF_ERROR(r.Read("max_path_length", &l->max_path_length));
+  TRAWL_RETURN_IF_ERROR(r.Read("max_component_bytes", &l->max_component_bytes));
+  TRAWL_RETURN_IF_ERROR(r.Read("max_carve_depth", &l->max_carve_depth, kOptional));
   TRAWL_RETURN_IF_ERROR(
-      ReadOptional(obj, "max_carves_per_component", &l->max_carves_per_component));
-  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "max_carve_scan_bytes", &l->max_carve_scan_bytes));
+      r.Read("max_carves_per_component", &l->max_carves_per_component, kOptional));
+  TRAWL_RETURN_IF_ERROR(r.Read("max_carve_scan_bytes", &l->max_carve_scan_bytes, kOptional));
   return absl::OkStatus();
 }
 
@@ -137,42 +85,43 @@ void WriteComponent(JsonWriter& w, const Component& c) {
   w.EndObject();
 }
 
-absl::Status ReadComponent(const object& obj, Component* c) {
-  TRAWL_RETURN_IF_ERROR(Read(obj, "id", &c->id));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "parent", &c->parent_id));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "path", &c->path));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "name", &c->name));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "unsafe_path", &c->unsafe_path));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "depth", &c->depth));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "index", &c->index));
+absl::Status ReadComponent(const json::Object& obj, Component* c) {
+  const json::FieldReader r = Fields(obj);
+  TRAWL_RETURN_IF_ERROR(r.Read("id", &c->id));
+  TRAWL_RETURN_IF_ERROR(r.Read("parent", &c->parent_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("path", &c->path));
+  TRAWL_RETURN_IF_ERROR(r.Read("name", &c->name));
+  TRAWL_RETURN_IF_ERROR(r.Read("unsafe_path", &c->unsafe_path));
+  TRAWL_RETURN_IF_ERROR(r.Read("depth", &c->depth));
+  TRAWL_RETURN_IF_ERROR(r.Read("index", &c->index));
   std::string text;
-  TRAWL_RETURN_IF_ERROR(Read(obj, "kind", &text));
+  TRAWL_RETURN_IF_ERROR(r.Read("kind", &text));
   TRAWL_ASSIGN_OR_RETURN(c->kind, ParseComponentKind(text));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "container_format", &c->container_format));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "declared_size", &c->declared_size));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "size", &c->size));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "sha256", &c->sha256));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "content_complete", &c->content_complete));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "has_content", &c->has_content));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "media_type", &c->media_type));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "status", &text));
+  TRAWL_RETURN_IF_ERROR(r.Read("container_format", &c->container_format));
+  TRAWL_RETURN_IF_ERROR(r.Read("declared_size", &c->declared_size));
+  TRAWL_RETURN_IF_ERROR(r.Read("size", &c->size));
+  TRAWL_RETURN_IF_ERROR(r.Read("sha256", &c->sha256));
+  TRAWL_RETURN_IF_ERROR(r.Read("content_complete", &c->content_complete));
+  TRAWL_RETURN_IF_ERROR(r.Read("has_content", &c->has_content));
+  TRAWL_RETURN_IF_ERROR(r.Read("media_type", &c->media_type));
+  TRAWL_RETURN_IF_ERROR(r.Read("status", &text));
   TRAWL_ASSIGN_OR_RETURN(c->status, ParseComponentStatus(text));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "reason", &c->reason));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "duplicate_of", &c->duplicate_of));
-  TRAWL_RETURN_IF_ERROR(Read(obj, "children", &c->children));
-  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "carved_offset", &c->carved_offset));
-  if (c->carved_offset < -1) return FieldError("carved_offset", simdjson::NUMBER_OUT_OF_RANGE);
-  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "warnings", &c->warnings));
-  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "fallback_from", &c->fallback_from));
-  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "origin", &c->origin));
+  TRAWL_RETURN_IF_ERROR(r.Read("reason", &c->reason));
+  TRAWL_RETURN_IF_ERROR(r.Read("duplicate_of", &c->duplicate_of));
+  TRAWL_RETURN_IF_ERROR(r.Read("children", &c->children));
+  TRAWL_RETURN_IF_ERROR(r.Read("carved_offset", &c->carved_offset, kOptional));
+  if (c->carved_offset < -1) return r.FieldError("carved_offset", json::Error::kNumberOutOfRange);
+  TRAWL_RETURN_IF_ERROR(r.Read("warnings", &c->warnings, kOptional));
+  TRAWL_RETURN_IF_ERROR(r.Read("fallback_from", &c->fallback_from, kOptional));
+  TRAWL_RETURN_IF_ERROR(r.Read("origin", &c->origin, kOptional));
   if (!c->origin.empty() && c->origin != "after_archive" && c->origin != "after_stream" &&
       c->origin != "local_header") {
     return absl::InvalidArgumentError(StrCat("unknown component origin \"", c->origin, "\""));
   }
-  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "origin_offset", &c->origin_offset));
-  if (c->origin_offset < -1) return FieldError("origin_offset", simdjson::NUMBER_OUT_OF_RANGE);
-  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "link_target", &c->link_target));
-  TRAWL_RETURN_IF_ERROR(ReadOptional(obj, "unsafe_link", &c->unsafe_link));
+  TRAWL_RETURN_IF_ERROR(r.Read("origin_offset", &c->origin_offset, kOptional));
+  if (c->origin_offset < -1) return r.FieldError("origin_offset", json::Error::kNumberOutOfRange);
+  TRAWL_RETURN_IF_ERROR(r.Read("link_target", &c->link_target, kOptional));
+  TRAWL_RETURN_IF_ERROR(r.Read("unsafe_link", &c->unsafe_link, kOptional));
   return absl::OkStatus();
 }
 
@@ -233,77 +182,87 @@ std::string ManifestToJson(const Manifest& m, int indent) {
   return out;
 }
 
-absl::StatusOr<Manifest> ManifestFromJson(std::string_view json) {
-  simdjson::dom::parser parser;
-  element doc;
-  if (auto error = parser.parse(json.data(), json.size()).get(doc)) {
-    return absl::InvalidArgumentError(
-        StrCat("manifest is not valid JSON: ", simdjson::error_message(error)));
-  }
-  object root;
-  if (auto error = doc.get_object().get(root)) return FieldError("(root)", error);
+namespace {
+
+absl::StatusOr<Manifest> ReadManifest(std::string_view text) {
+  json::Parser parser;
+  json::Object root;
+  TRAWL_RETURN_IF_ERROR(json::ParseObject(parser, text, "manifest", &root));
+  const json::FieldReader r = Fields(root);
   Manifest m;
-  TRAWL_RETURN_IF_ERROR(Read(root, "schema", &m.schema));
+  TRAWL_RETURN_IF_ERROR(r.Read("schema", &m.schema));
   if (m.schema != kManifestSchema) {
     return absl::InvalidArgumentError(
         StrCat("unsupported manifest schema \"", m.schema, "\"; expected ", kManifestSchema));
   }
-  TRAWL_RETURN_IF_ERROR(Read(root, "package_id", &m.package_id));
-  TRAWL_RETURN_IF_ERROR(Read(root, "package_name", &m.package_name));
-  TRAWL_RETURN_IF_ERROR(Read(root, "input_bytes", &m.input_bytes));
-  TRAWL_RETURN_IF_ERROR(Read(root, "input_sha256", &m.input_sha256));
-  TRAWL_RETURN_IF_ERROR(Read(root, "complete", &m.complete));
-  TRAWL_RETURN_IF_ERROR(Read(root, "stopped_by", &m.stopped_by));
-  object limits;
-  if (auto error = root.at_key("limits").get_object().get(limits))
-    return FieldError("limits", error);
+  TRAWL_RETURN_IF_ERROR(r.Read("package_id", &m.package_id));
+  TRAWL_RETURN_IF_ERROR(r.Read("package_name", &m.package_name));
+  TRAWL_RETURN_IF_ERROR(r.Read("input_bytes", &m.input_bytes));
+  TRAWL_RETURN_IF_ERROR(r.Read("input_sha256", &m.input_sha256));
+  TRAWL_RETURN_IF_ERROR(r.Read("complete", &m.complete));
+  TRAWL_RETURN_IF_ERROR(r.Read("stopped_by", &m.stopped_by));
+  json::Object limits;
+  TRAWL_RETURN_IF_ERROR(r.Read("limits", &limits));
   TRAWL_RETURN_IF_ERROR(ReadLimits(limits, &m.limits));
-  TRAWL_RETURN_IF_ERROR(Read(root, "entries_seen", &m.entries_seen));
-  TRAWL_RETURN_IF_ERROR(Read(root, "expanded_bytes", &m.expanded_bytes));
-  simdjson::dom::array events;
-  if (auto error = root.at_key("limit_events").get_array().get(events)) {
-    return FieldError("limit_events", error);
-  }
-  for (element item : events) {
-    object obj;
-    if (auto error = item.get_object().get(obj)) return FieldError("limit_events[]", error);
+  TRAWL_RETURN_IF_ERROR(r.Read("entries_seen", &m.entries_seen));
+  TRAWL_RETURN_IF_ERROR(r.Read("expanded_bytes", &m.expanded_bytes));
+  json::Array events;
+  TRAWL_RETURN_IF_ERROR(r.Read("limit_events", &events));
+  for (json::Value item : events) {
+    json::Object obj;
+    if (const json::Error error = item.Get(&obj); error != json::Error::kOk) {
+      return r.FieldError("limit_events[]", error);
+    }
+    const json::FieldReader fields = Fields(obj);
     LimitEvent e;
-    TRAWL_RETURN_IF_ERROR(Read(obj, "limit", &e.limit));
-    TRAWL_RETURN_IF_ERROR(Read(obj, "component", &e.component_id));
-    TRAWL_RETURN_IF_ERROR(Read(obj, "observed", &e.observed));
-    TRAWL_RETURN_IF_ERROR(Read(obj, "maximum", &e.maximum));
+    TRAWL_RETURN_IF_ERROR(fields.Read("limit", &e.limit));
+    TRAWL_RETURN_IF_ERROR(fields.Read("component", &e.component_id));
+    TRAWL_RETURN_IF_ERROR(fields.Read("observed", &e.observed));
+    TRAWL_RETURN_IF_ERROR(fields.Read("maximum", &e.maximum));
     m.limit_events.push_back(std::move(e));
   }
-  simdjson::dom::array skips;
-  if (auto error = root.at_key("carve_skips").get_array().get(skips); !error) {
-    for (element item : skips) {
-      object obj;
-      if (auto item_error = item.get_object().get(obj)) {
-        return FieldError("carve_skips[]", item_error);
+  json::Value skips_value;
+  if (root.Find("carve_skips", &skips_value) == json::Error::kOk) {  // optional
+    json::Array skips;
+    TRAWL_RETURN_IF_ERROR(r.Read("carve_skips", &skips));
+    for (json::Value item : skips) {
+      json::Object obj;
+      if (const json::Error item_error = item.Get(&obj); item_error != json::Error::kOk) {
+        return r.FieldError("carve_skips[]", item_error);
       }
+      const json::FieldReader fields = Fields(obj);
       CarveSkip skip;
-      TRAWL_RETURN_IF_ERROR(Read(obj, "component", &skip.component_id));
-      TRAWL_RETURN_IF_ERROR(Read(obj, "offset", &skip.offset));
-      TRAWL_RETURN_IF_ERROR(Read(obj, "type", &skip.type));
-      TRAWL_RETURN_IF_ERROR(Read(obj, "reason", &skip.reason));
+      TRAWL_RETURN_IF_ERROR(fields.Read("component", &skip.component_id));
+      TRAWL_RETURN_IF_ERROR(fields.Read("offset", &skip.offset));
+      TRAWL_RETURN_IF_ERROR(fields.Read("type", &skip.type));
+      TRAWL_RETURN_IF_ERROR(fields.Read("reason", &skip.reason));
       m.carve_skips.push_back(std::move(skip));
     }
-  } else if (error != simdjson::NO_SUCH_FIELD) {
-    return FieldError("carve_skips", error);
   }
-  TRAWL_RETURN_IF_ERROR(ReadOptional(root, "carve_skips_omitted", &m.carve_skips_omitted));
-  simdjson::dom::array components;
-  if (auto error = root.at_key("components").get_array().get(components)) {
-    return FieldError("components", error);
-  }
-  for (element item : components) {
-    object obj;
-    if (auto error = item.get_object().get(obj)) return FieldError("components[]", error);
+  TRAWL_RETURN_IF_ERROR(r.Read("carve_skips_omitted", &m.carve_skips_omitted, kOptional));
+  json::Array components;
+  TRAWL_RETURN_IF_ERROR(r.Read("components", &components));
+  for (json::Value item : components) {
+    json::Object obj;
+    if (const json::Error error = item.Get(&obj); error != json::Error::kOk) {
+      return r.FieldError("components[]", error);
+    }
     Component c;
     TRAWL_RETURN_IF_ERROR(ReadComponent(obj, &c));
     m.components.push_back(std::move(c));
   }
+  // Checked where it is read: every later stage relies on the accounting (unique ids,
+  // parents, child counts, duplicates), and a broken one silently loses components.
+  if (absl::Status valid = ValidateManifest(m); !valid.ok()) {
+    return absl::InvalidArgumentError(StrCat("inconsistent manifest: ", valid.message()));
+  }
   return m;
+}
+
+}  // namespace
+
+absl::StatusOr<Manifest> ManifestFromJson(std::string_view text) {
+  return WithDefaultCode(ReadManifest(text), ErrorCode::kParse);
 }
 
 }  // namespace trawl

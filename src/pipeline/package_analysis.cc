@@ -3,8 +3,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
+
+#include "absl/time/time.h"
 
 #include "analyze/component_result_json.h"
 #include "classify/plan.h"
@@ -14,6 +18,7 @@
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/json_writer.h"
+#include "util/status_macros.h"
 #include "util/status_codes.h"
 #include "util/strings.h"
 
@@ -36,7 +41,10 @@ absl::StatusOr<const Component*> CheckedComponent(const Manifest& manifest, std:
       return absl::FailedPreconditionError(
           StrCat("component ", id, " needs no analysis: ", *skip));
     }
-    if (content.size() != c.size || ToHex(Sha256Of(content)) != c.sha256) {
+    // Intake writes no digest when it read no bytes (an entry cut short at once).
+    const bool same_digest =
+        c.sha256.empty() ? content.empty() : ToHex(Sha256Of(content)) == c.sha256;
+    if (content.size() != c.size || !same_digest) {
       return WithCode(absl::InvalidArgumentError(StrCat(
                           "content does not match component ", id, " (size or SHA-256 differs "
                           "from the manifest)")),
@@ -65,11 +73,13 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
                                                          const AnalyzeOptions& options) {
   auto component = CheckedComponent(manifest, component_id, content);
   if (!component.ok()) return component.status();
+  // The plan the classify stage wrote for these bytes: the same function, the same steps.
+  const ProcessingPlan plan = PlanComponent(**component, content, PlanOptionsFor(db.get()));
   auto analyzer = ComponentAnalyzer::Create(std::move(db));
   if (!analyzer.ok()) return analyzer.status();
   AnalyzeOptions with_package = options;
   with_package.package_id = manifest.package_id;
-  auto result = (*analyzer)->Analyze(**component, content, with_package);
+  auto result = (*analyzer)->Analyze(plan, content, with_package);
   if (!result.ok()) {
     return SkippedResult(**component, manifest.package_id,
                          StrCat("analysis failed: ", std::string(result.status().message())));
@@ -77,72 +87,195 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
   return result;
 }
 
-absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const std::string& path,
+absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& input,
                                                          const PackageOptions& options) {
   DecomposeOptions decompose;
   decompose.limits = options.limits;
   decompose.package_id = options.package_id;
-  if (decompose.package_id.empty()) {
-    auto file = MappedFile::Open(path);
+  decompose.package_name = options.package_name;
+  if (decompose.package_id.empty() && input.path.empty()) {
+    decompose.package_id = ToHex(Sha256Of(input.bytes));
+  } else if (decompose.package_id.empty()) {
+    auto file = MappedFile::Open(input.path);
     if (!file.ok()) return file.status();
     decompose.package_id = ToHex(Sha256Of(file->bytes()));
   }
   return decompose;
 }
 
-absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
-                                                 std::shared_ptr<const Database> db,
-                                                 const PackageOptions& options) {
-  auto decompose = PackageDecomposeOptions(path, options);
-  if (!decompose.ok()) return decompose.status();
-  auto collected = CollectFile(path, *decompose);
-  if (!collected.ok()) return collected.status();
-  Manifest& manifest = collected->manifest;
-  const std::vector<const Component*> work = ComponentsToAnalyze(manifest);
-  std::vector<ComponentResult> results(work.size());
-  AnalyzeOptions analyze = options.analyze;
-  analyze.package_id = manifest.package_id;
-
-  const size_t threads = std::max<size_t>(
-      1, std::min<size_t>(options.threads > 0 ? static_cast<size_t>(options.threads)
-                                              : std::thread::hardware_concurrency(),
-                          work.size()));
-  std::atomic<size_t> next{0};
-  std::atomic<size_t> done{0};
-  std::mutex error_mutex;
-  absl::Status first_error;
-  ParallelFor(threads, static_cast<int>(threads), [&](size_t) {
-    auto analyzer = ComponentAnalyzer::Create(db);
-    if (!analyzer.ok()) {
-      std::lock_guard lock(error_mutex);
-      first_error.Update(analyzer.status());
-      return;
-    }
-    for (size_t i; (i = next.fetch_add(1)) < work.size();) {
-      const Component& component = *work[i];
-      auto it = collected->content.find(component.id);
-      const std::string_view content =
-          it == collected->content.end() ? std::string_view() : it->second;
-      auto result = (*analyzer)->Analyze(component, content, analyze);
-      // A failure is recorded, not fatal: the component is accounted for with the reason.
-      results[i] = result.ok() ? *std::move(result)
-                               : SkippedResult(component, manifest.package_id,
-                                               StrCat("analysis failed: ",
-                                                      std::string(result.status().message())));
-      if (options.progress) options.progress(done.fetch_add(1) + 1, work.size());
-    }
-  });
-  if (!first_error.ok()) return first_error;
-  return Aggregate(std::move(manifest), std::move(results), options.aggregate);
+absl::StatusOr<Manifest> DecomposeInput(const PackageInput& input, const DecomposeOptions& options,
+                                        ComponentCallback callback) {
+  return input.path.empty() ? DecomposeBytes(input.bytes, options, callback)
+                            : DecomposeFile(input.path, options, callback);
 }
 
-absl::StatusOr<std::string> ClassifyPackageFileJson(const std::string& path, const Database* db,
-                                                    const PackageOptions& options) {
-  auto decompose = PackageDecomposeOptions(path, options);
+namespace {
+
+// Analyses the components of one package in batches as intake hands them over: the
+// batch's content is copied and held until max_inflight_bytes would be passed, then the
+// whole batch is analysed on the worker pool (one analyzer per worker, kept across
+// batches) and freed. Results are identical to analysing everything at the end, since
+// each component is analysed on its own.
+class BatchAnalysis {
+ public:
+  BatchAnalysis(std::shared_ptr<const Database> db, const PackageOptions& options,
+                const AnalyzeOptions& analyze, absl::Time deadline, std::string budget_text)
+      : db_(std::move(db)),
+        plan_options_(PlanOptionsFor(db_.get())),
+        options_(options),
+        analyze_(analyze),
+        deadline_(deadline),
+        budget_text_(std::move(budget_text)),
+        workers_(static_cast<size_t>(options.threads > 0
+                                         ? options.threads
+                                         : std::max(1u, std::thread::hardware_concurrency()))),
+        analyzers_(workers_) {}
+
+  // The decomposition callback.
+  absl::Status Add(const Component& component, std::string_view content) {
+    if (SkipReason(component)) return absl::OkStatus();  // aggregation accounts for it
+    ++total_;
+    if (absl::Now() > deadline_) {
+      results_.emplace(component.id,
+                       SkippedResult(component, analyze_.package_id,
+                                     StrCat("the package time budget (", budget_text_,
+                                            ") was spent before its analysis")));
+      Progress();
+      return absl::OkStatus();
+    }
+    const uint64_t bound = options_.max_inflight_bytes;
+    if (bound != 0 && held_ + content.size() > bound) {
+      // The component that would pass the bound is not copied: it joins the batch as a
+      // view of intake's buffer, valid while this call lasts, and the batch is analysed
+      // now. Memory stays within the bound plus the entry intake holds anyway.
+      batch_.push_back({component, std::string(), content});
+      return Flush();
+    }
+    held_ += content.size();
+    batch_.push_back({component, std::string(content), std::nullopt});
+    return absl::OkStatus();
+  }
+
+  // Analyses what is still held and hands over the results by component id.
+  absl::StatusOr<std::map<std::string, ComponentResult>> Finish() {
+    TRAWL_RETURN_IF_ERROR(Flush());
+    return std::move(results_);
+  }
+
+ private:
+  struct Held {
+    Component component;
+    std::string copy;  // the content, when it is held past the callback
+    // Intake's buffer, valid during the callback only. Not a view of `copy`: a short
+    // string lives inside the object, and the view would dangle once the batch grows.
+    std::optional<std::string_view> borrowed;
+    std::string_view content() const { return borrowed ? *borrowed : std::string_view(copy); }
+  };
+
+  absl::StatusOr<ComponentAnalyzer*> AnalyzerFor(size_t worker) {
+    if (!analyzers_[worker]) {
+      TRAWL_ASSIGN_OR_RETURN(analyzers_[worker], ComponentAnalyzer::Create(db_));
+    }
+    return analyzers_[worker].get();
+  }
+
+  ComponentResult AnalyzeOne(ComponentAnalyzer& analyzer, const Component& component,
+                             std::string_view content) {
+    // Each component runs its plan, made as the classify stage makes it.
+    auto result = analyzer.Analyze(PlanComponent(component, content, plan_options_), content,
+                                   analyze_);
+    // A failure is recorded, not fatal: the component is accounted for with the reason.
+    if (result.ok()) return *std::move(result);
+    return SkippedResult(component, analyze_.package_id,
+                         StrCat("analysis failed: ", std::string(result.status().message())));
+  }
+
+  void Progress() {
+    if (options_.progress) options_.progress(done_.fetch_add(1) + 1, total_);
+  }
+
+  absl::Status Flush() {
+    if (batch_.empty()) return absl::OkStatus();
+    std::vector<ComponentResult> results(batch_.size());
+    std::atomic<size_t> next{0};
+    std::mutex error_mutex;
+    absl::Status first_error;
+    const size_t workers = std::min(workers_, batch_.size());
+    ParallelFor(workers, static_cast<int>(workers), [&](size_t worker) {
+      auto analyzer = AnalyzerFor(worker);
+      if (!analyzer.ok()) {
+        std::lock_guard lock(error_mutex);
+        first_error.Update(analyzer.status());
+        return;
+      }
+      for (size_t i; (i = next.fetch_add(1)) < batch_.size();) {
+        results[i] = AnalyzeOne(**analyzer, batch_[i].component, batch_[i].content());
+        Progress();
+      }
+    });
+    TRAWL_RETURN_IF_ERROR(first_error);
+    for (size_t i = 0; i < batch_.size(); ++i) {
+      results_.emplace(batch_[i].component.id, std::move(results[i]));
+    }
+    batch_.clear();
+    held_ = 0;
+    return absl::OkStatus();
+  }
+
+  const std::shared_ptr<const Database> db_;
+  const PlanOptions plan_options_;
+  const PackageOptions& options_;
+  const AnalyzeOptions& analyze_;
+  const absl::Time deadline_;
+  const std::string budget_text_;
+  const size_t workers_;
+  std::vector<std::unique_ptr<ComponentAnalyzer>> analyzers_;  // by worker, made on first use
+  std::vector<Held> batch_;
+  uint64_t held_ = 0;
+  size_t total_ = 0;
+  std::atomic<size_t> done_{0};
+  std::map<std::string, ComponentResult> results_;
+};
+
+}  // namespace
+
+absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
+                                             std::shared_ptr<const Database> db,
+                                             const PackageOptions& options) {
+  const absl::Time start = absl::Now();
+  auto decompose = PackageDecomposeOptions(input, options);
+  if (!decompose.ok()) return decompose.status();
+  // One deadline for the whole package: intake, then every component's scans.
+  AnalyzeOptions analyze = options.analyze;
+  const absl::Duration budget = analyze.limits.time_budget;
+  if (budget != absl::InfiniteDuration()) {
+    analyze.limits.deadline = std::min(analyze.limits.deadline, start + budget);
+    analyze.limits.time_budget = absl::InfiniteDuration();
+  }
+  decompose->deadline = analyze.limits.deadline;
+  analyze.package_id = decompose->package_id;
+  BatchAnalysis batches(db, options, analyze, analyze.limits.deadline,
+                        StrCat(absl::ToInt64Milliseconds(budget), " ms"));
+  auto manifest =
+      DecomposeInput(input, *decompose, [&](const Component& c, std::string_view content) {
+        return batches.Add(c, content);
+      });
+  if (!manifest.ok()) return manifest.status();
+  auto by_id = batches.Finish();
+  if (!by_id.ok()) return by_id.status();
+  std::vector<ComponentResult> results;
+  results.reserve(by_id->size());
+  for (auto& [id, result] : *by_id) results.push_back(std::move(result));
+  return Aggregate(*std::move(manifest), std::move(results), options.aggregate);
+}
+
+absl::StatusOr<std::string> ClassifyPackageJson(const PackageInput& input, const Database* db,
+                                                const PackageOptions& options) {
+  auto decompose = PackageDecomposeOptions(input, options);
   if (!decompose.ok()) return decompose.status();
   const PlanOptions plan_options = PlanOptionsFor(db);
   std::vector<ProcessingPlan> plans;
-  auto manifest = DecomposeFile(path, *decompose, [&](const Component& c, std::string_view content) {
+  auto manifest = DecomposeInput(input, *decompose, [&](const Component& c, std::string_view content) {
     plans.push_back(PlanComponent(c, content, plan_options));
     return absl::OkStatus();
   });

@@ -24,20 +24,47 @@
 
 namespace trawl {
 
+// A package: a file (streamed from disk), or bytes in memory (borrowed).
+struct PackageInput {
+  std::string path;        // set: the package is this file
+  std::string_view bytes;  // otherwise: the package itself
+
+  static PackageInput File(std::string path) { return {std::move(path), {}}; }
+  static PackageInput Memory(std::string_view bytes) { return {{}, bytes}; }
+};
+
 struct PackageOptions {
   DecomposeLimits limits;
+  // analyze.limits.time_budget bounds the whole package in AnalyzePackage: intake and
+  // every component share one deadline. Intake stops at it (manifest stopped_by
+  // "time_budget"), scans stop at it (truncated), and components it leaves unanalysed get
+  // a skipped result saying so; each makes the report incomplete.
   AnalyzeOptions analyze;
   int threads = 0;         // 0: one per hardware thread
   std::string package_id;  // default: SHA-256 of the package bytes
+  // Display name of the package in path chains. Default: the file's base name, or the
+  // package id for a package in memory.
+  std::string package_name;
   AggregateOptions aggregate;
-  // Called after each analysed component with (done, total); thread-safe, cheap.
+  // Bytes of component content held for analysis at once. Content is copied as intake
+  // hands it over; the component that would pass this bound is analysed at once on the
+  // worker pool together with everything held (intake pauses meanwhile), so memory stays
+  // within the bound plus the entry intake is reading, whatever the package expands to.
+  // 0: no bound (everything is held until intake ends).
+  uint64_t max_inflight_bytes = uint64_t{512} << 20;
+  // Called after each analysed component with (done, total so far: it grows while intake
+  // runs); thread-safe, cheap.
   std::function<void(size_t done, size_t total)> progress;
 };
 
-// Decomposition options for a package file: the limits, and the package id (given, or
-// the SHA-256 of the file, so the same bytes always give the same component ids).
-absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const std::string& path,
+// Decomposition options for a package: the limits, the name, and the package id (given,
+// or the SHA-256 of the package, so the same bytes always give the same component ids).
+absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& input,
                                                          const PackageOptions& options);
+
+// DecomposeFile or DecomposeBytes, as `input` says.
+absl::StatusOr<Manifest> DecomposeInput(const PackageInput& input, const DecomposeOptions& options,
+                                        ComponentCallback callback);
 
 // The classification stage for one component of a manifest, and the analysis stage for
 // one component: what a distributed pipeline runs per component. The content must be the
@@ -53,16 +80,20 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
                                                          std::shared_ptr<const Database> db,
                                                          const AnalyzeOptions& options);
 
-absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
-                                                 std::shared_ptr<const Database> db,
-                                                 const PackageOptions& options);
+absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
+                                             std::shared_ptr<const Database> db,
+                                             const PackageOptions& options);
+inline absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
+                                                        std::shared_ptr<const Database> db,
+                                                        const PackageOptions& options) {
+  return AnalyzePackage(PackageInput::File(path), std::move(db), options);
+}
 
 // The classification stage on its own: decomposes the package and plans every component
 // (chains, tier, cost estimate; docs/plan.md). `db` may be null: the plans then name the
 // default chain only. Returns {"schema":"trawl.plans/1","package":{...},"plans":[...]}.
-absl::StatusOr<std::string> ClassifyPackageFileJson(const std::string& path,
-                                                    const Database* db,
-                                                    const PackageOptions& options);
+absl::StatusOr<std::string> ClassifyPackageJson(const PackageInput& input, const Database* db,
+                                                const PackageOptions& options);
 
 }  // namespace trawl
 

@@ -5,9 +5,11 @@
 #ifndef TRAWL_SRC_REPORT_REPORT_H_
 #define TRAWL_SRC_REPORT_REPORT_H_
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "absl/status/statusor.h"
 #include "aggregate/aggregate.h"
 
 namespace trawl {
@@ -22,6 +24,13 @@ std::string ReportToJson(const PackageReport& report, int indent = 2);
 std::string ReportToSarif(const PackageReport& report, std::string_view tool_version);
 
 std::string ReportToTable(const PackageReport& report);
+
+// The renderings by number; the values are the C API's TRAWL_REPORT_*.
+enum class ReportFormat : int32_t { kJson = 0, kTable = 1, kSarif = 2 };
+bool IsReportFormat(int32_t format);
+// ErrorCode::kUnsupported for a format that is not a ReportFormat.
+absl::StatusOr<std::string> RenderReport(const PackageReport& report, int32_t format,
+                                         std::string_view tool_version);
 
 }  // namespace trawl
 

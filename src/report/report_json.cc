@@ -8,8 +8,6 @@
 namespace trawl {
 namespace {
 
-constexpr std::string_view kSeverityNames[] = {"info", "low", "medium", "high", "critical"};
-
 void WriteFinding(JsonWriter& w, const AggregatedFinding& f) {
   w.BeginObject();
   w.Field("rule", f.rule_id).Field("category", f.category);
@@ -78,7 +76,9 @@ std::string ReportToJson(const PackageReport& report, int indent) {
   w.Field("score", report.score.score);
   w.Field("highest_priority", report.score.highest_priority);
   w.Key("findings_by_severity").BeginObject();
-  for (size_t i = 5; i-- > 0;) w.Field(kSeverityNames[i], report.score.active_by_severity[i]);
+  for (size_t i = report.score.active_by_severity.size(); i-- > 0;) {
+    w.Field(SeverityName(static_cast<Severity>(i)), report.score.active_by_severity[i]);
+  }
   w.EndObject();
   w.EndObject();
   w.Key("findings").BeginArray();

@@ -6,9 +6,43 @@
 #include "util/strings.h"
 
 namespace trawl {
+namespace {
+
+// The text as one line a terminal shows as it is: control characters (C0, DEL and the
+// C1 range U+0080..U+009F, which some terminals obey as escapes) become escapes, so a
+// rule id, entry name or reason can neither break the table's lines nor drive the
+// terminal. Everything else, other UTF-8 included, passes through.
+std::string Printable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  char escape[8];
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      std::snprintf(escape, sizeof escape, "\\x%02x", c);
+      out += escape;
+    } else if (c == 0xc2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+      std::snprintf(escape, sizeof escape, "\\u%04x", static_cast<unsigned char>(text[++i]));
+      out += escape;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string ReportToTable(const PackageReport& report) {
-  std::string out = StrCat("package ", report.manifest.package_name, "  (",
+  std::string out = StrCat("package ", Printable(report.manifest.package_name), "  (",
                            report.components.size(), " components, ", report.findings.size(),
                            " findings", report.complete ? "" : ", INCOMPLETE", ")\n");
   char score[96];
@@ -52,30 +86,31 @@ std::string ReportToTable(const PackageReport& report) {
     }
     if (!loc.decoded_from.empty()) StrAppend(&where, " [", loc.decoded_from, "]");
     if (f.locations.size() > 1) StrAppend(&where, " (+", f.locations.size() - 1, " more)");
-    std::string value = f.value.size() > 40 ? f.value.substr(0, 37) + "..." : f.value;
-    for (char& c : value) {
-      if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    }
+    const std::string value =
+        Printable(f.value.size() > 40 ? f.value.substr(0, 37) + "..." : f.value);
     std::snprintf(line, sizeof line, "%-4d %-8.2f %-8s %-28.28s %s  %s\n", rank, f.priority,
-                  std::string(SeverityName(f.severity)).c_str(), f.rule_id.c_str(),
-                  where.c_str(), value.c_str());
+                  std::string(SeverityName(f.severity)).c_str(), Printable(f.rule_id).c_str(),
+                  Printable(where).c_str(), value.c_str());
     out += line;
   }
   if (!report.suppressed.empty()) {
     StrAppend(&out, "\n", report.suppressed.size(), " suppressed finding(s):\n");
     for (const AggregatedFinding& f : report.suppressed) {
-      StrAppend(&out, "  ", f.rule_id, " (", f.suppressed_by, ": ", f.suppression_reason, ")\n");
+      StrAppend(&out, "  ", Printable(f.rule_id), " (", f.suppressed_by, ": ",
+                Printable(f.suppression_reason), ")\n");
     }
   }
   out += "\ncomponents:\n";
   for (const ComponentResult& c : report.components) {
     char status[16];
     std::snprintf(status, sizeof status, "%-9s", c.status.c_str());
-    StrAppend(&out, "  ", status, c.path,
-              c.format.empty() ? "" : StrCat(" [", c.format, "]"),
-              c.reason.empty() ? "" : StrCat(" - ", c.reason), "\n");
+    StrAppend(&out, "  ", status, Printable(c.path),
+              c.format.empty() ? "" : StrCat(" [", Printable(c.format), "]"),
+              c.reason.empty() ? "" : StrCat(" - ", Printable(c.reason)), "\n");
   }
-  for (const auto& why : report.incomplete_reasons) StrAppend(&out, "INCOMPLETE: ", why, "\n");
+  for (const auto& why : report.incomplete_reasons) {
+    StrAppend(&out, "INCOMPLETE: ", Printable(why), "\n");
+  }
   return out;
 }
 

@@ -1,20 +1,20 @@
 // File: definition.cc
 #include "rules/definition.h"
 
+#include "util/enum_names.h"
+
 namespace trawl {
 namespace {
-constexpr std::string_view kSeverityNames[] = {"info", "low", "medium", "high", "critical"};
+constexpr EnumName<Severity> kSeverityNames[] = {
+    {Severity::kInfo, "info"}, {Severity::kLow, "low"},           {Severity::kMedium, "medium"},
+    {Severity::kHigh, "high"}, {Severity::kCritical, "critical"},
+};
 }  // namespace
 
-std::string_view SeverityName(Severity severity) {
-  return kSeverityNames[static_cast<int>(severity)];
-}
+std::string_view SeverityName(Severity severity) { return NameOf(kSeverityNames, severity); }
 
 std::optional<Severity> ParseSeverity(std::string_view name) {
-  for (int i = 0; i < 5; ++i) {
-    if (kSeverityNames[i] == name) return static_cast<Severity>(i);
-  }
-  return std::nullopt;
+  return ValueOf(kSeverityNames, name);
 }
 
 }  // namespace trawl

@@ -10,10 +10,10 @@
 #include <cctype>
 #include <charconv>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
+#include "util/hash_containers.h"
 #include "rules/internal/feed_builder.h"
 #include "util/file.h"
+#include "util/status_codes.h"
 #include "util/strings.h"
 
 namespace trawl {
@@ -365,9 +365,15 @@ void FeedBuilder::Add(uint64_t line, std::string_view written, std::optional<Ind
     Reject(line, written, std::string(normal.status().message()), /*counted=*/true);
     return;
   }
-  std::string key(1, static_cast<char>(normal->type));
-  key += normal->value;
-  if (!seen_.insert(std::move(key)).second) {
+  // Indicators already loaded, by a hash of (type, value); candidates are compared in full.
+  const uint64_t hash = std::hash<std::string_view>{}(normal->value) * 31 +
+                        static_cast<uint64_t>(normal->type);
+  const auto [first, last] = seen_.equal_range(hash);
+  const bool repeated = std::any_of(first, last, [&](const auto& entry) {
+    const Indicator& loaded = load_.indicators[entry.second];
+    return loaded.type == normal->type && loaded.value == normal->value;
+  });
+  if (repeated) {
     ++load_.duplicates;
     FeedIssue issue;
     issue.line = line;
@@ -377,6 +383,7 @@ void FeedBuilder::Add(uint64_t line, std::string_view written, std::optional<Ind
     load_.issues.push_back(std::move(issue));
     return;
   }
+  seen_.emplace(hash, static_cast<uint32_t>(load_.indicators.size()));
   load_.indicators.push_back({normal->type, std::move(normal->value), meta, line});
 }
 
@@ -723,12 +730,8 @@ FeedFormat DetectFormat(std::string_view bytes, std::string_view file) {
   return FeedFormat::kText;
 }
 
-}  // namespace
-
-absl::StatusOr<FeedLoad> ParseFeed(std::string_view bytes, std::string_view file,
-                                   const FeedOptions& options) {
-  const FeedFormat format =
-      options.format == FeedFormat::kAuto ? DetectFormat(bytes, file) : options.format;
+absl::StatusOr<FeedLoad> ParseFeedAs(FeedFormat format, std::string_view bytes,
+                                     std::string_view file, const FeedOptions& options) {
   switch (format) {
     case FeedFormat::kTrawlTsv: return ParseTrawlTsv(bytes, file, options);
     case FeedFormat::kCsv: return ParseCsv(bytes, file, options);
@@ -738,6 +741,16 @@ absl::StatusOr<FeedLoad> ParseFeed(std::string_view bytes, std::string_view file
     case FeedFormat::kAuto: break;
   }
   return ParseText(bytes, file, options);
+}
+
+}  // namespace
+
+absl::StatusOr<FeedLoad> ParseFeed(std::string_view bytes, std::string_view file,
+                                   const FeedOptions& options) {
+  const FeedFormat format =
+      options.format == FeedFormat::kAuto ? DetectFormat(bytes, file) : options.format;
+  // A feed that cannot be read as a whole is a parse error to every caller.
+  return WithDefaultCode(ParseFeedAs(format, bytes, file, options), ErrorCode::kParse);
 }
 
 absl::StatusOr<FeedLoad> LoadFeedFile(const std::string& path, const FeedOptions& options) {

@@ -127,8 +127,8 @@ struct FeedOptions {
 // JSON, no value column); bad entries are issues.
 absl::StatusOr<FeedLoad> ParseFeed(std::string_view bytes, std::string_view file,
                                    const FeedOptions& options);
-// As ParseFeed, from a file (".gz" and ".xz" are decompressed). NotFound / DataLoss when
-// it cannot be read.
+// As ParseFeed, from a file (".gz" and ".xz" are decompressed). ErrorCode::kIo when it
+// cannot be read, kParse when the feed as a whole cannot be read.
 absl::StatusOr<FeedLoad> LoadFeedFile(const std::string& path, const FeedOptions& options);
 
 // True when `bytes` start as trawl's indicator TSV ("#trawl-indicators").

@@ -1,32 +1,31 @@
 // File: indicator_feed_json.cc
 // The JSON feed formats: STIX 2.1 indicator bundles and MISP warninglists and feed
-// events. The only place feed JSON is parsed (simdjson's DOM through util/json_fields.h,
-// error codes only), so that it moves onto the shared JSON adapter in one step.
-#include <simdjson.h>
-
+// events, read through the JSON adapter (src/json).
 #include <cmath>
 
+#include "json/json.h"
 #include "rules/internal/feed_builder.h"
-#include "util/json_fields.h"
 #include "util/strings.h"
 
 namespace trawl::internal {
 namespace {
 
-using simdjson::dom::array;
+using json::Array;
+using json::Object;
+using json::Value;
 
-std::string_view StringField(object obj, std::string_view key) {
+constexpr json::Error kOk = json::Error::kOk;
+
+std::string_view StringField(const Object& obj, std::string_view key) {
   std::string_view value;
-  if (obj.at_key(key).get_string().get(value)) return {};
+  if (obj.Get(key, &value) != kOk) return {};
   return value;
 }
 
-absl::Status ParseDocument(simdjson::dom::parser& parser, std::string_view json,
-                           std::string_view file, element* out) {
-  if (auto error = parser.parse(json.data(), json.size()).get(*out)) {
-    return absl::InvalidArgumentError(
-        StrCat(file, ": not JSON: ", simdjson::error_message(error)));
-  }
+absl::Status ParseDocument(json::Parser& parser, std::string_view text, std::string_view file,
+                           Value* out) {
+  const json::Error error = parser.Parse(text, out);
+  if (error != kOk) return json::ParseError(error, StrCat(file, ": not JSON"));
   return absl::OkStatus();
 }
 
@@ -120,7 +119,7 @@ StixComparison ReadStixPattern(std::string_view pattern) {
   return out;
 }
 
-void ReadStixIndicator(object obj, uint64_t number, FeedBuilder& builder) {
+void ReadStixIndicator(const Object& obj, uint64_t number, FeedBuilder& builder) {
   const std::string_view pattern = StringField(obj, "pattern");
   const std::string_view pattern_type = StringField(obj, "pattern_type");
   if (!pattern_type.empty() && pattern_type != "stix") {
@@ -137,17 +136,17 @@ void ReadStixIndicator(object obj, uint64_t number, FeedBuilder& builder) {
     return;
   }
   IndicatorMeta meta = builder.defaults();
-  array labels;
+  Array labels;
   std::string_view family;
-  if (!obj.at_key("labels").get_array().get(labels)) {
-    for (element label : labels) {
-      if (!label.get_string().get(family)) break;
+  if (obj.Get("labels", &labels) == kOk) {
+    for (Value label : labels) {
+      if (label.Get(&family) == kOk) break;
     }
   }
   if (family.empty()) family = StringField(obj, "name");
   if (!family.empty()) meta.family = std::string(family);
   int64_t confidence = 0;
-  if (!obj.at_key("confidence").get_int64().get(confidence) && confidence >= 0 &&
+  if (obj.Get("confidence", &confidence) == kOk && confidence >= 0 &&
       confidence <= 100) {
     meta.confidence = static_cast<double>(confidence) / 100.0;
   }
@@ -183,7 +182,7 @@ std::optional<IndicatorType> MispType(std::string_view type, std::string_view* v
   return std::nullopt;
 }
 
-void ReadMispAttribute(object attribute, std::string_view family, uint64_t number,
+void ReadMispAttribute(const Object& attribute, std::string_view family, uint64_t number,
                        FeedBuilder& builder) {
   const std::string_view type = StringField(attribute, "type");
   std::string_view value = StringField(attribute, "value");
@@ -211,35 +210,32 @@ void ReadMispAttribute(object attribute, std::string_view family, uint64_t numbe
   builder.Add(number, written, *itype, builder.Meta(meta));
 }
 
-void ReadMispEvent(object event, uint64_t* number, FeedBuilder& builder) {
-  const std::string_view info = StringField(event, "info");
-  array attributes;
-  if (!event.at_key("Attribute").get_array().get(attributes)) {
-    for (element a : attributes) {
-      object attribute;
-      ++*number;
-      if (a.get_object().get(attribute)) {
-        builder.Reject(*number, "", "attribute is not an object");
-        continue;
-      }
-      ReadMispAttribute(attribute, info, *number, builder);
+void ReadMispAttributes(const Array& attributes, std::string_view info, uint64_t* number,
+                        FeedBuilder& builder) {
+  for (Value a : attributes) {
+    Object attribute;
+    ++*number;
+    if (a.Get(&attribute) != kOk) {
+      builder.Reject(*number, "", "attribute is not an object");
+      continue;
     }
+    ReadMispAttribute(attribute, info, *number, builder);
   }
-  array objects;
-  if (!event.at_key("Object").get_array().get(objects)) {
-    for (element o : objects) {
-      object misp_object;
-      if (o.get_object().get(misp_object)) continue;
-      if (misp_object.at_key("Attribute").get_array().get(attributes)) continue;
-      for (element a : attributes) {
-        object attribute;
-        ++*number;
-        if (a.get_object().get(attribute)) {
-          builder.Reject(*number, "", "attribute is not an object");
-          continue;
-        }
-        ReadMispAttribute(attribute, info, *number, builder);
-      }
+}
+
+void ReadMispEvent(const Object& event, uint64_t* number, FeedBuilder& builder) {
+  const std::string_view info = StringField(event, "info");
+  Array attributes;
+  if (event.Get("Attribute", &attributes) == kOk) {
+    ReadMispAttributes(attributes, info, number, builder);
+  }
+  Array objects;
+  if (event.Get("Object", &objects) == kOk) {
+    for (Value o : objects) {
+      Object misp_object;
+      if (o.Get(&misp_object) != kOk) continue;
+      if (misp_object.Get("Attribute", &attributes) != kOk) continue;
+      ReadMispAttributes(attributes, info, number, builder);
     }
   }
 }
@@ -248,27 +244,27 @@ void ReadMispEvent(object event, uint64_t* number, FeedBuilder& builder) {
 
 absl::StatusOr<FeedLoad> ParseStixFeed(std::string_view json, std::string_view file,
                                        const FeedOptions& options) {
-  simdjson::dom::parser parser;
-  element doc;
+  json::Parser parser;
+  Value doc;
   if (absl::Status status = ParseDocument(parser, json, file, &doc); !status.ok()) return status;
   FeedBuilder builder(file, options, FeedFormat::kStix);
-  object root;
-  if (doc.get_object().get(root)) {
+  Object root;
+  if (doc.Get(&root) != kOk) {
     return absl::InvalidArgumentError(StrCat(file, ": a STIX bundle is a JSON object"));
   }
-  array objects;
+  Array objects;
   uint64_t number = 0;
-  auto read = [&](object obj) {
+  auto read = [&](const Object& obj) {
     if (StringField(obj, "type") != "indicator") return;  // malware, relationship, identity, ...
     ReadStixIndicator(obj, ++number, builder);
   };
   if (StringField(root, "type") == "bundle") {
-    if (root.at_key("objects").get_array().get(objects)) {
+    if (root.Get("objects", &objects) != kOk) {
       return absl::InvalidArgumentError(StrCat(file, ": STIX bundle without \"objects\""));
     }
-    for (element item : objects) {
-      object obj;
-      if (item.get_object().get(obj)) {
+    for (Value item : objects) {
+      Object obj;
+      if (item.Get(&obj) != kOk) {
         builder.Reject(++number, "", "bundle entry is not an object");
         continue;
       }
@@ -284,38 +280,36 @@ absl::StatusOr<FeedLoad> ParseStixFeed(std::string_view json, std::string_view f
 
 absl::StatusOr<FeedLoad> ParseMispFeed(std::string_view json, std::string_view file,
                                        const FeedOptions& options) {
-  simdjson::dom::parser parser;
-  element doc;
+  json::Parser parser;
+  Value doc;
   if (absl::Status status = ParseDocument(parser, json, file, &doc); !status.ok()) return status;
   FeedBuilder builder(file, options, FeedFormat::kMisp);
   uint64_t number = 0;
-  object root;
-  array events;
-  if (!doc.get_array().get(events)) {  // a list of events
-    for (element item : events) {
-      object wrapper, event;
-      if (item.get_object().get(wrapper)) continue;
-      if (wrapper.at_key("Event").get_object().get(event)) event = wrapper;
+  Object root;
+  Array events;
+  if (doc.Get(&events) == kOk) {  // a list of events
+    for (Value item : events) {
+      Object wrapper, event;
+      if (item.Get(&wrapper) != kOk) continue;
+      if (wrapper.Get("Event", &event) != kOk) event = wrapper;
       ReadMispEvent(event, &number, builder);
     }
     return builder.Finish();
   }
-  if (doc.get_object().get(root)) {
+  if (doc.Get(&root) != kOk) {
     return absl::InvalidArgumentError(StrCat(file, ": MISP JSON is an object or a list"));
   }
-  object event;
-  array list;
-  if (!root.at_key("Event").get_object().get(event)) {
+  Object event;
+  Array list;
+  if (root.Get("Event", &event) == kOk) {
     ReadMispEvent(event, &number, builder);
-  } else if (!root.at_key("response").get_array().get(events)) {
-    for (element item : events) {
-      object wrapper;
-      if (item.get_object().get(wrapper) || wrapper.at_key("Event").get_object().get(event)) {
-        continue;
-      }
+  } else if (root.Get("response", &events) == kOk) {
+    for (Value item : events) {
+      Object wrapper;
+      if (item.Get(&wrapper) != kOk || wrapper.Get("Event", &event) != kOk) continue;
       ReadMispEvent(event, &number, builder);
     }
-  } else if (!root.at_key("list").get_array().get(list)) {
+  } else if (root.Get("list", &list) == kOk) {
     // A warninglist: {"name", "type", "list": [...]}. Only exact-value types are values.
     const std::string_view type = StringField(root, "type");
     const std::string_view name = StringField(root, "name");
@@ -323,10 +317,10 @@ absl::StatusOr<FeedLoad> ParseMispFeed(std::string_view json, std::string_view f
     IndicatorMeta meta = builder.defaults();
     if (!name.empty()) meta.family = std::string(name);
     const uint32_t meta_index = builder.Meta(meta);
-    for (element item : list) {
+    for (Value item : list) {
       std::string_view value;
       ++number;
-      if (item.get_string().get(value)) {
+      if (item.Get(&value) != kOk) {
         builder.Reject(number, "", "list entry is not a string");
       } else if (!exact) {
         builder.Reject(number, value, StrCat("warninglist type '", type,

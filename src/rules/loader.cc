@@ -1,17 +1,17 @@
 // File: loader.cc
-// JSON and NDJSON definition loading with simdjson (DOM for content; an on-demand pass
-// only to learn where each array element starts, for error messages).
+// JSON and NDJSON definition loading through the JSON adapter (the DOM for content; a
+// second pass only to learn where each array element starts, for error messages).
 #include "rules/loader.h"
-
-#include <simdjson.h>
 
 #include <cmath>
 #include <unordered_set>
 
 #include "absl/strings/ascii.h"
+#include "json/json.h"
 #include "util/strings.h"
 #include "rules/tsv_importer.h"
 #include "util/file.h"
+#include "util/status_codes.h"
 
 namespace trawl {
 namespace {
@@ -33,16 +33,16 @@ absl::StatusOr<uint32_t> FlagFromName(std::string_view name) {
 }
 
 // Reads an array of strings; appends a problem and returns false on a type mismatch.
-bool ReadStringArray(simdjson::dom::element value, std::string_view field,
-                     std::vector<std::string>* out, std::vector<std::string>* problems) {
-  simdjson::dom::array array;
-  if (value.get_array().get(array)) {
+bool ReadStringArray(json::Value value, std::string_view field, std::vector<std::string>* out,
+                     std::vector<std::string>* problems) {
+  json::Array array;
+  if (value.Get(&array) != json::Error::kOk) {
     problems->push_back(StrCat("'", field, "' must be an array of strings"));
     return false;
   }
-  for (simdjson::dom::element item : array) {
+  for (json::Value item : array) {
     std::string_view s;
-    if (item.get_string().get(s)) {
+    if (item.Get(&s) != json::Error::kOk) {
       problems->push_back(StrCat("'", field, "' must contain only strings"));
       return false;
     }
@@ -51,10 +51,10 @@ bool ReadStringArray(simdjson::dom::element value, std::string_view field,
   return true;
 }
 
-bool ReadString(simdjson::dom::element value, std::string_view field, std::string* out,
+bool ReadString(json::Value value, std::string_view field, std::string* out,
                 std::vector<std::string>* problems) {
   std::string_view s;
-  if (value.get_string().get(s)) {
+  if (value.Get(&s) != json::Error::kOk) {
     problems->push_back(StrCat("'", field, "' must be a string"));
     return false;
   }
@@ -65,10 +65,9 @@ bool ReadString(simdjson::dom::element value, std::string_view field, std::strin
 // Reads a rule's "token" object ({"shape": ..., "lengths": [...], "separators": "...",
 // "prefixes": [...]}); whether the shape and its parameters make sense is for the token
 // stage to say (tokens/token_rules.h), as validators are for entities/.
-void ReadTokenSpec(simdjson::dom::element value, TokenSpec* spec,
-                   std::vector<std::string>* problems) {
-  simdjson::dom::object object;
-  if (value.get_object().get(object)) {
+void ReadTokenSpec(json::Value value, TokenSpec* spec, std::vector<std::string>* problems) {
+  json::Object object;
+  if (value.Get(&object) != json::Error::kOk) {
     problems->push_back("'token' must be an object");
     return;
   }
@@ -80,14 +79,14 @@ void ReadTokenSpec(simdjson::dom::element value, TokenSpec* spec,
     } else if (key == "prefixes") {
       ReadStringArray(item, "token.prefixes", &spec->prefixes, problems);
     } else if (key == "lengths") {
-      simdjson::dom::array array;
-      if (item.get_array().get(array)) {
+      json::Array array;
+      if (item.Get(&array) != json::Error::kOk) {
         problems->push_back("'token.lengths' must be an array of integers");
         continue;
       }
-      for (simdjson::dom::element length : array) {
+      for (json::Value length : array) {
         uint64_t n = 0;
-        if (length.get_uint64().get(n) || n == 0 || n > 4096) {
+        if (length.Get(&n) != json::Error::kOk || n == 0 || n > 4096) {
           problems->push_back("'token.lengths' must hold integers in [1, 4096]");
           break;
         }
@@ -101,7 +100,7 @@ void ReadTokenSpec(simdjson::dom::element value, TokenSpec* spec,
 }
 
 // Fills `def` from one JSON object; every problem found is appended to `problems`.
-void ReadDefinition(simdjson::dom::object object, Definition* def,
+void ReadDefinition(const json::Object& object, Definition* def,
                     std::vector<std::string>* problems) {
   bool has_regex = false;
   bool has_literal = false;
@@ -141,8 +140,8 @@ void ReadDefinition(simdjson::dom::object object, Definition* def,
       }
     } else if (key == "confidence") {
       double confidence;
-      if (value.get_double().get(confidence) || !std::isfinite(confidence) || confidence < 0 ||
-          confidence > 1) {
+      if (value.Get(&confidence) != json::Error::kOk || !std::isfinite(confidence) ||
+          confidence < 0 || confidence > 1) {
         problems->push_back("'confidence' must be a number in [0, 1]");
       } else {
         def->confidence = confidence;
@@ -210,10 +209,10 @@ void ReadDefinition(simdjson::dom::object object, Definition* def,
 }
 
 // Adds one parsed element; `element_offset` is where it starts in the file.
-void AddElement(simdjson::dom::element element, int64_t index, int64_t element_offset,
+void AddElement(json::Value element, int64_t index, int64_t element_offset,
                 std::string_view file, RuleSet* set) {
-  simdjson::dom::object object;
-  if (element.get_object().get(object)) {
+  json::Object object;
+  if (element.Get(&object) != json::Error::kOk) {
     set->issues.push_back({std::string(file), index, "", element_offset,
                            "definition is not a JSON object"});
     return;
@@ -232,43 +231,45 @@ void AddElement(simdjson::dom::element element, int64_t index, int64_t element_o
   set->definitions.push_back(std::move(def));
 }
 
-// Byte offsets where each element of a top-level array starts. Best effort: stops at the
-// first element that is not an object, leaving the remaining offsets unknown.
-std::vector<int64_t> ArrayElementOffsets(const simdjson::padded_string& padded) {
-  std::vector<int64_t> offsets;
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document doc;
-  if (parser.iterate(padded).get(doc)) return offsets;
-  simdjson::ondemand::array array;
-  if (doc.get_array().get(array)) return offsets;
-  for (auto element : array) {
-    simdjson::ondemand::object object;
-    std::string_view raw;
-    if (element.get_object().get(object) || object.raw_json().get(raw)) break;
-    offsets.push_back(raw.data() - padded.data());
-  }
-  return offsets;
-}
-
 std::string_view TrimLeft(std::string_view s) {
   size_t i = 0;
   while (i < s.size() && absl::ascii_isspace(static_cast<unsigned char>(s[i]))) ++i;
   return s.substr(i);
 }
 
-void CheckDuplicateIds(RuleSet* set, size_t first_new = 0) {
-  std::unordered_set<std::string> seen;
+// Moves each definition from index `first` on whose reason is not empty to the issues.
+// Everything that allocates happens before anything moves, so a failure (out of memory)
+// leaves `set` as it was.
+void DropDefinitions(RuleSet* set, size_t first, const std::vector<std::string>& reasons) {
+  std::vector<LoadIssue> dropped;
+  for (size_t i = first; i < set->definitions.size(); ++i) {
+    const std::string& reason = reasons[i - first];
+    if (reason.empty()) continue;
+    const Definition& def = set->definitions[i];
+    dropped.push_back({def.source, def.file_index, def.id, def.file_offset, reason});
+  }
+  if (dropped.empty()) return;
   std::vector<Definition> kept;
-  kept.reserve(set->definitions.size());
+  kept.reserve(set->definitions.size() - dropped.size());
+  set->issues.reserve(set->issues.size() + dropped.size());
+  // Moves only from here on: nothing can fail.
   for (size_t i = 0; i < set->definitions.size(); ++i) {
-    Definition& def = set->definitions[i];
-    if (!seen.insert(def.id).second && i >= first_new) {
-      set->issues.push_back({def.source, def.file_index, def.id, def.file_offset, "duplicate id"});
-      continue;
-    }
-    kept.push_back(std::move(def));
+    if (i < first || reasons[i - first].empty()) kept.push_back(std::move(set->definitions[i]));
   }
   set->definitions = std::move(kept);
+  for (LoadIssue& issue : dropped) set->issues.push_back(std::move(issue));
+}
+
+// A repeated id is an issue of every definition after the first, from index `first` on
+// (the definitions before it were checked already).
+void CheckDuplicateIds(RuleSet* set, size_t first = 0) {
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(set->definitions.size());
+  std::vector<std::string> reasons(set->definitions.size() - first);
+  for (size_t i = 0; i < set->definitions.size(); ++i) {
+    if (!seen.insert(set->definitions[i].id).second && i >= first) reasons[i - first] = "duplicate id";
+  }
+  DropDefinitions(set, first, reasons);
 }
 
 }  // namespace
@@ -282,29 +283,74 @@ std::string LoadIssue::ToString() const {
   return out;
 }
 
-void RuleSet::Merge(RuleSet other) {
-  const size_t first_new = definitions.size();
-  for (auto& def : other.definitions) definitions.push_back(std::move(def));
-  for (auto& issue : other.issues) issues.push_back(std::move(issue));
-  for (auto& feed : other.indicator_feeds) indicator_feeds.push_back(std::move(feed));
-  CheckDuplicateIds(this, first_new);
+absl::Status LoadIssue::ToStatus() const {
+  return WithLocation(CodedError(ErrorCode::kParse, ToString()), {index, offset});
 }
 
-absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view file) {
+// Merge and Add decide everything in `other` (which may fail, out of memory) before they
+// move it over (which cannot), so a failure leaves *this as it was.
+
+void RuleSet::TakeDuplicates(RuleSet* other) const {
+  // Ids already here, then the new ones in order: a repeat is the later definition's issue.
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(definitions.size() + other->definitions.size());
+  for (const Definition& def : definitions) seen.insert(def.id);
+  std::vector<std::string> reasons(other->definitions.size());
+  for (size_t i = 0; i < other->definitions.size(); ++i) {
+    if (!seen.insert(other->definitions[i].id).second) reasons[i] = "duplicate id";
+  }
+  DropDefinitions(other, 0, reasons);
+}
+
+void RuleSet::Append(RuleSet other) {
+  definitions.reserve(definitions.size() + other.definitions.size());
+  issues.reserve(issues.size() + other.issues.size());
+  indicator_feeds.reserve(indicator_feeds.size() + other.indicator_feeds.size());
+  for (Definition& def : other.definitions) definitions.push_back(std::move(def));
+  for (LoadIssue& issue : other.issues) issues.push_back(std::move(issue));
+  for (FeedLoad& feed : other.indicator_feeds) indicator_feeds.push_back(std::move(feed));
+}
+
+void RuleSet::Merge(RuleSet other) {
+  TakeDuplicates(&other);
+  Append(std::move(other));
+}
+
+void RuleSet::Check(DefinitionCheck check, size_t first) {
+  std::vector<std::string> reasons(definitions.size() - first);
+  for (size_t i = first; i < definitions.size(); ++i) {
+    if (absl::Status status = check(definitions[i]); !status.ok()) {
+      reasons[i - first] = std::string(status.message());
+    }
+  }
+  DropDefinitions(this, first, reasons);
+}
+
+absl::Status RuleSet::Add(RuleSet other, DefinitionCheck check) {
+  other.Check(check);
+  TakeDuplicates(&other);
+  absl::Status first = other.issues.empty() ? absl::OkStatus() : other.issues.front().ToStatus();
+  Append(std::move(other));
+  return first;
+}
+
+absl::StatusOr<RuleSet> ParseDefinitions(std::string_view text, std::string_view file) {
   RuleSet set;
-  simdjson::dom::parser parser;
-  const std::string_view body = TrimLeft(json);
+  json::Parser parser;
+  const std::string_view body = TrimLeft(text);
   if (body.empty()) return set;
   if (body.front() == '[') {
-    simdjson::padded_string padded(json);
-    simdjson::dom::element root;
-    if (auto error = parser.parse(padded).get(root)) {
-      return absl::InvalidArgumentError(
-          StrCat(file, ": invalid JSON: ", simdjson::error_message(error)));
+    json::Value root;
+    json::Array elements;
+    json::Error error = parser.Parse(text, &root);
+    if (error == json::Error::kOk) error = root.Get(&elements);
+    if (error != json::Error::kOk) {
+      return CodedError(ErrorCode::kParse,
+                        StrCat(file, ": invalid JSON", json::ArrayErrorPlace(text, error)));
     }
-    const std::vector<int64_t> offsets = ArrayElementOffsets(padded);
+    const std::vector<int64_t> offsets = json::ArrayObjectOffsets(text);
     int64_t index = 0;
-    for (simdjson::dom::element element : root.get_array()) {
+    for (json::Value element : elements) {
       const int64_t offset =
           static_cast<size_t>(index) < offsets.size() ? offsets[static_cast<size_t>(index)] : -1;
       AddElement(element, index, offset, file, &set);
@@ -314,15 +360,15 @@ absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view
     // NDJSON: each line stands alone, so one bad line never hides the others.
     int64_t index = 0;
     size_t line_start = 0;
-    while (line_start < json.size()) {
-      size_t line_end = json.find('\n', line_start);
-      if (line_end == std::string_view::npos) line_end = json.size();
-      const std::string_view line = json.substr(line_start, line_end - line_start);
+    while (line_start < text.size()) {
+      size_t line_end = text.find('\n', line_start);
+      if (line_end == std::string_view::npos) line_end = text.size();
+      const std::string_view line = text.substr(line_start, line_end - line_start);
       if (!TrimLeft(line).empty()) {
-        simdjson::dom::element element;
-        if (auto error = parser.parse(line.data(), line.size(), true).get(element)) {
+        json::Value element;
+        if (const json::Error error = parser.Parse(line, &element); error != json::Error::kOk) {
           set.issues.push_back({std::string(file), index, "", static_cast<int64_t>(line_start),
-                                StrCat("invalid JSON: ", simdjson::error_message(error))});
+                                StrCat("invalid JSON: ", json::ErrorMessage(error))});
         } else {
           AddElement(element, index, static_cast<int64_t>(line_start), file, &set);
         }

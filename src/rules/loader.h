@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "rules/definition.h"
 #include "rules/indicator_feed.h"
@@ -25,7 +26,12 @@ struct LoadIssue {
   std::string reason;
 
   std::string ToString() const;
+  // ToString() as an ErrorCode::kParse error located at the definition (index, offset).
+  absl::Status ToStatus() const;
 };
+
+// A check of one definition beyond what the loader knows (e.g. that its validator exists).
+using DefinitionCheck = absl::FunctionRef<absl::Status(const Definition&)>;
 
 // Definitions plus every problem found. Definitions with problems are not included.
 struct RuleSet {
@@ -36,16 +42,28 @@ struct RuleSet {
   std::vector<FeedLoad> indicator_feeds;
 
   // Appends `other`, reporting ids already present as issues (the later one is dropped).
+  // Strong guarantee: if it fails (out of memory), the set is unchanged.
   void Merge(RuleSet other);
+  // Moves every definition from index `first` on that fails `check` to the issues.
+  void Check(DefinitionCheck check, size_t first = 0);
+  // Check(`check`) on `other`, then Merge; returns the first issue `other` brought
+  // (LoadIssue::ToStatus), or OK. The good definitions are added either way. Strong
+  // guarantee, as Merge.
+  absl::Status Add(RuleSet other, DefinitionCheck check);
+
+ private:
+  void TakeDuplicates(RuleSet* other) const;  // other's ids repeated here or in itself
+  void Append(RuleSet other);                 // reserves, then moves only
 };
 
 // Parses a JSON array of definitions or NDJSON (detected from the first non-space byte).
-// Returns an error only when the document as a whole cannot be read; per-definition
-// problems are returned in RuleSet::issues. `file` names the source in issues.
+// Returns an error (ErrorCode::kParse) only when the document as a whole cannot be read;
+// per-definition problems are returned in RuleSet::issues. `file` names the source.
 absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view file);
 
 // Loads a .json, .ndjson or .jsonl file (optionally .gz) or a corpus .tsv(.gz) file, or
 // an indicator pack (a file that starts "#trawl-indicators", optionally .gz or .xz).
+// ErrorCode::kIo when the file cannot be read, kParse when it is not definitions.
 absl::StatusOr<RuleSet> LoadRuleFile(const std::string& path);
 
 // A rule set holding one indicator feed; its unsupported entries are issues (index = the

@@ -1,6 +1,7 @@
 // File: tsv_importer.cc
 #include "rules/tsv_importer.h"
 
+#include "util/status_codes.h"
 #include "util/strings.h"
 
 namespace trawl {
@@ -18,8 +19,8 @@ absl::StatusOr<RuleSet> ParseCorpusTsv(std::string_view text, std::string_view f
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (index++ < 0) {
       if (!StartsWith(line, "id\tkind\texpression")) {
-        return absl::InvalidArgumentError(
-            StrCat(file, ": not a corpus TSV (header must start id, kind, expression)"));
+        return CodedError(ErrorCode::kParse,
+                          StrCat(file, ": not a corpus TSV (header must start id, kind, expression)"));
       }
       continue;
     }

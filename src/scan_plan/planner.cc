@@ -11,8 +11,10 @@
 #include "engine/scanner.h"
 #include "scan_plan/atoms.h"
 #include "util/byte_io.h"
+#include "util/enum_names.h"
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/record_cache.h"
 #include "util/strings.h"
 
 namespace trawl::plan {
@@ -68,6 +70,14 @@ bool LeadingRepeat(std::string_view pattern) {
   }
   return false;
 }
+
+
+constexpr EnumName<CostClass> kCostClassNames[] = {
+    {CostClass::kLiteral, "literal"},     {CostClass::kShortLiteral, "short-literal"},
+    {CostClass::kGated, "gated"},         {CostClass::kRegex, "regex"},
+    {CostClass::kHotRegex, "hot-regex"},  {CostClass::kWarmRegex, "warm-regex"},
+    {CostClass::kRejected, "rejected"},
+};
 
 }  // namespace
 
@@ -126,16 +136,7 @@ const std::string& CalibrationSample() {
 }
 
 std::string_view CostClassName(CostClass cost_class) {
-  switch (cost_class) {
-    case CostClass::kLiteral: return "literal";
-    case CostClass::kShortLiteral: return "short-literal";
-    case CostClass::kGated: return "gated";
-    case CostClass::kRegex: return "regex";
-    case CostClass::kHotRegex: return "hot-regex";
-    case CostClass::kWarmRegex: return "warm-regex";
-    case CostClass::kRejected: return "rejected";
-  }
-  return "unknown";
+  return NameOf(kCostClassNames, cost_class);
 }
 
 // Fewer matches than this on the calibration sample: rarer than a warm rule.
@@ -248,18 +249,10 @@ namespace {
 constexpr char kPlanMagic[8] = {'T', 'R', 'W', 'L', 'P', 'L', '0', '1'};
 
 std::string PlanKey(const Definition& def, const RuleInfo& info) {
-  Sha256 hasher;
-  const std::string fields[] = {def.kind == PatternKind::kLiteral ? "L" : "R", def.expression,
-                                std::to_string(def.flags),
-                                StrCat(static_cast<int>(info.status), ":", info.min_width, ":",
-                                       info.max_width)};
-  for (const std::string& field : fields) {
-    const uint64_t size = field.size();
-    hasher.Update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
-    hasher.Update(field);
-  }
-  const Sha256Digest digest = hasher.Finish();
-  return std::string(reinterpret_cast<const char*>(digest.data()), 16);
+  return RecordKey({def.kind == PatternKind::kLiteral ? "L" : "R", def.expression,
+                    std::to_string(def.flags),
+                    StrCat(static_cast<int>(info.status), ":", info.min_width, ":",
+                           info.max_width)});
 }
 
 std::string PlanFingerprint(const PlanOptions& options, uint32_t max_window) {
@@ -271,48 +264,33 @@ std::string PlanFingerprint(const PlanOptions& options, uint32_t max_window) {
 
 std::unordered_map<std::string, RuleCost> LoadPlanCache(const std::string& dir,
                                                         const std::string& fingerprint) {
-  std::unordered_map<std::string, RuleCost> out;
-  auto bytes = ReadFile(StrCat(dir, "/plan.bin"));
-  if (!bytes.ok()) return out;
-  ByteReader r(*bytes);
-  if (r.Raw(8) != std::string_view(kPlanMagic, 8) || r.Str() != fingerprint) return out;
-  const uint64_t count = r.U64();
-  if (!r.ok() || count > bytes->size() / 16) return out;
-  out.reserve(count);
-  for (uint64_t i = 0; i < count && r.ok(); ++i) {
-    std::string key(r.Raw(16));
-    RuleCost cost;
-    const uint8_t cost_class = r.U8();
-    if (cost_class > static_cast<uint8_t>(CostClass::kRejected)) return {};
-    cost.cost_class = static_cast<CostClass>(cost_class);
-    cost.gate_window = r.U32();
-    cost.sample_matches = r.U64();
-    const uint32_t atoms = r.U32();
-    if (!r.ok() || atoms > bytes->size()) return {};
-    for (uint32_t a = 0; a < atoms && r.ok(); ++a) cost.atoms.emplace_back(r.Str());
-    cost.why = std::string(r.Str());
-    out.emplace(std::move(key), std::move(cost));
-  }
-  if (!r.ok() || !r.AtEnd()) return {};
-  return out;
+  return ReadRecordCache<RuleCost>(
+      StrCat(dir, "/plan.bin"), std::string_view(kPlanMagic, 8), fingerprint,
+      [](ByteReader& r, RuleCost* cost) {
+        const uint8_t cost_class = r.U8();
+        if (cost_class > static_cast<uint8_t>(CostClass::kRejected)) return false;
+        cost->cost_class = static_cast<CostClass>(cost_class);
+        cost->gate_window = r.U32();
+        cost->sample_matches = r.U64();
+        const uint32_t atoms = r.U32();
+        if (!r.ok() || atoms > r.remaining()) return false;  // each atom takes 8+ bytes
+        for (uint32_t a = 0; a < atoms && r.ok(); ++a) cost->atoms.emplace_back(r.Str());
+        cost->why = std::string(r.Str());
+        return true;
+      });
 }
 
 void StorePlanCache(const std::string& dir, const std::string& fingerprint,
                     const std::vector<std::string>& keys, const std::vector<RuleCost>& costs) {
-  ByteWriter w;
-  w.Raw(std::string_view(kPlanMagic, 8));
-  w.Str(fingerprint);
-  w.U64(keys.size());
-  for (size_t i = 0; i < keys.size(); ++i) {
-    w.Raw(keys[i]);
-    w.U8(static_cast<uint8_t>(costs[i].cost_class));
-    w.U32(costs[i].gate_window);
-    w.U64(costs[i].sample_matches);
-    w.U32(static_cast<uint32_t>(costs[i].atoms.size()));
-    for (const auto& atom : costs[i].atoms) w.Str(atom);
-    w.Str(costs[i].why);
-  }
-  (void)WriteFileAtomically(StrCat(dir, "/plan.bin"), w.out());
+  WriteRecordCache(StrCat(dir, "/plan.bin"), std::string_view(kPlanMagic, 8), fingerprint, keys,
+                   [&costs](ByteWriter& w, size_t i) {
+                     w.U8(static_cast<uint8_t>(costs[i].cost_class));
+                     w.U32(costs[i].gate_window);
+                     w.U64(costs[i].sample_matches);
+                     w.U32(static_cast<uint32_t>(costs[i].atoms.size()));
+                     for (const auto& atom : costs[i].atoms) w.Str(atom);
+                     w.Str(costs[i].why);
+                   });
 }
 
 constexpr std::string_view kMergedPartition = "merged";

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <map>
 
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
+#include "util/hash_containers.h"
 #include "util/json_writer.h"
 
 namespace trawl {
@@ -257,7 +257,7 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
     best.has_header = votes > 0;
     return best;
   }
-  absl::flat_hash_set<std::string> seen;
+  StringSet seen;
   bool header = !first.empty();
   for (size_t c = 0; c < first.size() && header; ++c) {
     const std::string& name = first[c];

@@ -1,11 +1,11 @@
 // File: json_structure.cc
-// One simdjson On Demand walk per document computes the statistics, the key-path trie,
-// the locator entries and the decoded strings together. Positions come from the input
-// buffer itself: On Demand hands out views into the (padded) input, so
-// `raw_json_token().data() - base` is an exact offset, and a container ends at the first
-// non-space byte after its last child.
+// One On Demand walk per document (the JSON adapter's streaming view) computes the
+// statistics, the key-path trie, the locator entries and the decoded strings together.
+// Positions come from the input buffer itself: On Demand hands out views into the
+// (padded) input, so `RawToken().data() - base` is an exact offset, and a container ends
+// at the first non-space byte after its last child.
 //
-// simdjson validates UTF-8 and structure while indexing (stage 1); On Demand validates
+// The parser validates UTF-8 and structure while indexing; On Demand validates
 // scalars only when they are read, so this walk validates every scalar itself (number
 // grammar, literals, string escapes and control characters) and checks trailing content.
 #include "structure/json_structure.h"
@@ -15,16 +15,18 @@
 #include <cstring>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
+#include "absl/hash/hash.h"
 #include "absl/strings/str_cat.h"
-#include "simdjson.h"
+#include "json/ondemand.h"
 #include "structure/internal/utf8.h"
 #include "util/digest.h"
+#include "util/hash_containers.h"
 #include "util/json_writer.h"
+#include "util/strings.h"
 
 namespace trawl {
 
-namespace ondemand = simdjson::ondemand;
+namespace ondemand = json::ondemand;
 using internal::IsJsonSpace;
 
 namespace {
@@ -209,7 +211,7 @@ class PathTrie {
     uint32_t shape_types = 0;
   };
   std::vector<Node> nodes_;
-  absl::flat_hash_map<std::string, uint32_t> children_;
+  StringMap<uint32_t> children_;
   std::string scratch_;
   std::vector<uint32_t> touched_;
   uint64_t stamp_ = 0;
@@ -217,8 +219,7 @@ class PathTrie {
 };
 
 struct WalkError {
-  simdjson::error_code code = simdjson::SUCCESS;
-  std::string name;  // stable short name
+  json::Error code = json::Error::kOk;
   std::string message;
   uint64_t offset = 0;
   bool exact = true;
@@ -230,7 +231,7 @@ struct WalkError {
 namespace {
 
 // Finds the first control character inside a string, or the opening quote of an unclosed
-// string: simdjson's indexing reports those without a position.
+// string: the parser's indexing reports those without a position.
 bool FindStringProblem(std::string_view text, uint64_t* offset) {
   bool in_string = false;
   size_t open = 0;
@@ -256,26 +257,6 @@ bool FindStringProblem(std::string_view text, uint64_t* offset) {
 
 using internal::PathTrie;
 using internal::WalkError;
-
-const char* ErrorName(simdjson::error_code code) {
-  switch (code) {
-    case simdjson::UTF8_ERROR: return "utf8";
-    case simdjson::DEPTH_ERROR: return "depth_limit";
-    case simdjson::UNCLOSED_STRING: return "unclosed_string";
-    case simdjson::UNESCAPED_CHARS: return "unescaped_chars";
-    case simdjson::STRING_ERROR: return "string_escape";
-    case simdjson::NUMBER_ERROR: return "number";
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR: return "literal";
-    case simdjson::EMPTY: return "empty";
-    case simdjson::TRAILING_CONTENT: return "trailing_content";
-    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT: return "incomplete";
-    case simdjson::CAPACITY: return "capacity";
-    case simdjson::MEMALLOC: return "memory";
-    default: return "tape_error";
-  }
-}
 
 // Number grammar (RFC 8259) and classification. Returns false when malformed.
 bool ClassifyNumber(std::string_view t, bool* is_float, bool* huge) {
@@ -327,25 +308,6 @@ bool ClassifyNumber(std::string_view t, bool* is_float, bool* huge) {
   return true;
 }
 
-uint32_t HexValue(char c) {
-  if (c >= '0' && c <= '9') return static_cast<uint32_t>(c - '0');
-  if (c >= 'a' && c <= 'f') return static_cast<uint32_t>(c - 'a' + 10);
-  if (c >= 'A' && c <= 'F') return static_cast<uint32_t>(c - 'A' + 10);
-  return 0xFFFFFFFFu;
-}
-
-bool ReadHex4(std::string_view s, size_t i, uint32_t* out) {
-  if (i + 4 > s.size()) return false;
-  uint32_t v = 0;
-  for (size_t k = 0; k < 4; ++k) {
-    const uint32_t h = HexValue(s[i + k]);
-    if (h > 15) return false;
-    v = (v << 4) | h;
-  }
-  *out = v;
-  return true;
-}
-
 }  // namespace
 
 // The On Demand walk. One instance per document (or NDJSON file).
@@ -360,7 +322,7 @@ class JsonWalker {
 
   // Walks the document in [begin, begin + len). Returns false and fills `error` on the
   // first problem.
-  bool WalkDocument(ondemand::document& doc, uint64_t begin, uint64_t len, WalkError* error) {
+  bool WalkDocument(ondemand::Document& doc, uint64_t begin, uint64_t len, WalkError* error) {
     doc_ = &doc;
     error_ = error;
     doc_end_ = begin + len;
@@ -379,7 +341,7 @@ class JsonWalker {
   // escapes and control characters and appends the decoded form when asked to.
   bool String(uint64_t begin, uint64_t end, bool is_key) {
     const std::string_view s(base_ + begin, end - begin);
-    // simdjson's indexing already rejected unescaped control characters.
+    // The parser's indexing already rejected unescaped control characters.
     const bool has_escape = std::memchr(s.data(), '\\', s.size()) != nullptr;
     if (has_escape) ++report_->counts.escaped_strings;
     const bool collect = options_.decode_strings && (has_escape || options_.decode_all_strings);
@@ -396,7 +358,7 @@ class JsonWalker {
     size_t run = 0;  // start of the pending literal run
     for (size_t i = 0; i < s.size();) {
       const unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c < 0x20) return Fail(simdjson::UNESCAPED_CHARS, begin + i, "control character in string");
+      if (c < 0x20) return Fail(json::Error::kUnescapedChars, begin + i, "control character in string");
       if (c != '\\') {
         ++i;
         continue;
@@ -405,7 +367,7 @@ class JsonWalker {
         out->text.append(s.substr(run, i - run));
         out->map.AppendLinear(begin + run, i - run, i - run);
       }
-      if (i + 1 >= s.size()) return Fail(simdjson::STRING_ERROR, begin + i, "truncated escape");
+      if (i + 1 >= s.size()) return Fail(json::Error::kString, begin + i, "truncated escape");
       const size_t before = out ? out->text.size() : 0;
       size_t len = 2;
       switch (s[i + 1]) {
@@ -419,7 +381,7 @@ class JsonWalker {
         case 't': if (out) out->text.push_back('\t'); break;
         case 'u': {
           uint32_t cp;
-          if (!ReadHex4(s, i + 2, &cp)) return Fail(simdjson::STRING_ERROR, begin + i, "bad \\u escape");
+          if (!ReadHex4(s, i + 2, &cp)) return Fail(json::Error::kString, begin + i, "bad \\u escape");
           len = 6;
           if (cp >= 0xD800 && cp <= 0xDBFF) {
             uint32_t low;
@@ -437,7 +399,7 @@ class JsonWalker {
           break;
         }
         default:
-          return Fail(simdjson::STRING_ERROR, begin + i, "invalid escape");
+          return Fail(json::Error::kString, begin + i, "invalid escape");
       }
       if (out) out->map.AppendAtomic(begin + i, out->text.size() - before, len);
       i += len;
@@ -451,20 +413,19 @@ class JsonWalker {
   }
 
  private:
-  bool Fail(simdjson::error_code code, uint64_t offset, std::string_view what, bool exact = true) {
+  bool Fail(json::Error code, uint64_t offset, std::string_view what, bool exact = true) {
     error_->code = code;
-    error_->name = ErrorName(code);
     error_->offset = offset;
     error_->exact = exact;
-    error_->message = absl::StrCat(AbslView(what), " (", simdjson::error_message(code), ")");
+    error_->message = absl::StrCat(AbslView(what), " (", AbslView(json::ErrorMessage(code)), ")");
     return false;
   }
 
-  // An error raised by simdjson while iterating: the iterator's position is where it
+  // An error raised by the parser while iterating: the iterator's position is where it
   // stopped, which is the offending token.
-  bool FailIter(simdjson::error_code code, uint64_t fallback) {
+  bool FailIter(json::Error code, uint64_t fallback) {
     const char* where = nullptr;
-    if (doc_->current_location().get(where) == simdjson::SUCCESS && where >= base_ &&
+    if (doc_->CurrentLocation(&where) == json::Error::kOk && where >= base_ &&
         static_cast<uint64_t>(where - base_) <= doc_end_) {
       return Fail(code, static_cast<uint64_t>(where - base_), "malformed JSON");
     }
@@ -489,7 +450,7 @@ class JsonWalker {
     return JsonLocator::kMemberBit | Intern(key);
   }
   uint32_t Intern(std::string_view key) {
-    auto it = interned_.find(AbslView(key));
+    auto it = interned_.find(key);
     if (it != interned_.end()) return it->second;
     const uint32_t id = static_cast<uint32_t>(locator_->keys_.size()) & ~JsonLocator::kMemberBit;
     locator_->keys_.emplace_back(key);
@@ -503,9 +464,9 @@ class JsonWalker {
   }
   uint64_t Offset(const char* p) const { return static_cast<uint64_t>(p - base_); }
 
-  bool WalkRoot(ondemand::document& doc, uint64_t begin) {
+  bool WalkRoot(ondemand::Document& doc, uint64_t begin) {
     bool scalar = false;
-    if (auto e = doc.is_scalar().get(scalar)) return FailIter(e, begin);
+    if (auto e = doc.IsScalar(&scalar); e != json::Error::kOk) return FailIter(e, begin);
     const uint32_t entry = PushEntry(SkipSpace(begin), JsonLocator::kNoParent, JsonLocator::kNoParent);
     if (locator_) {
       locator_->root_entries_.push_back(entry);
@@ -513,36 +474,36 @@ class JsonWalker {
     }
     uint64_t end = 0;
     if (scalar) {
-      ondemand::json_type type;
-      if (auto e = doc.type().get(type)) return FailIter(e, begin);
+      ondemand::Type type;
+      if (auto e = doc.GetType(&type); e != json::Error::kOk) return FailIter(e, begin);
       std::string_view token;
-      if (auto e = doc.raw_json_token().get(token)) return FailIter(e, begin);
+      if (auto e = doc.RawToken(&token); e != json::Error::kOk) return FailIter(e, begin);
       if (!Scalar(type, token, PathTrie::kRoot, &end)) return false;
     } else {
-      ondemand::value value;
-      if (auto e = doc.get_value().get(value)) return FailIter(e, begin);
+      ondemand::Value value;
+      if (auto e = doc.GetValue(&value); e != json::Error::kOk) return FailIter(e, begin);
       if (!Walk(value, PathTrie::kRoot, 0, entry, &end)) return false;
     }
     CloseEntry(entry, end);
     const uint64_t rest = SkipSpace(end);
-    if (rest < doc_end_) return Fail(simdjson::TRAILING_CONTENT, rest, "content after the JSON value");
+    if (rest < doc_end_) return Fail(json::Error::kTrailingContent, rest, "content after the JSON value");
     return true;
   }
 
-  bool Scalar(ondemand::json_type type, std::string_view token, uint32_t node, uint64_t* end) {
+  bool Scalar(ondemand::Type type, std::string_view token, uint32_t node, uint64_t* end) {
     while (!token.empty() && IsJsonSpace(token.back())) token.remove_suffix(1);
     const uint64_t begin = Offset(token.data());
     *end = begin + token.size();
     JsonCounts& c = report_->counts;
     switch (type) {
-      case ondemand::json_type::string:
-        if (token.size() < 2 || token.back() != '"') return Fail(simdjson::STRING_ERROR, begin, "bad string");
+      case ondemand::Type::kString:
+        if (token.size() < 2 || token.back() != '"') return Fail(json::Error::kString, begin, "bad string");
         ++c.strings;
         trie_->Touch(node, kJsonString);
         return String(begin + 1, *end - 1, false);
-      case ondemand::json_type::number: {
+      case ondemand::Type::kNumber: {
         bool is_float = false, huge = false;
-        if (!ClassifyNumber(token, &is_float, &huge)) return Fail(simdjson::NUMBER_ERROR, begin, "bad number");
+        if (!ClassifyNumber(token, &is_float, &huge)) return Fail(json::Error::kNumber, begin, "bad number");
         ++c.numbers;
         if (huge) ++c.huge_numbers;
         if (is_float) {
@@ -554,68 +515,72 @@ class JsonWalker {
         }
         return true;
       }
-      case ondemand::json_type::boolean:
+      case ondemand::Type::kBool:
         if (token != "true" && token != "false") {
-          return Fail(token[0] == 't' ? simdjson::T_ATOM_ERROR : simdjson::F_ATOM_ERROR, begin, "bad literal");
+          return Fail(token[0] == 't' ? json::Error::kTrueLiteral : json::Error::kFalseLiteral, begin, "bad literal");
         }
         ++c.bools;
         trie_->Touch(node, kJsonBool);
         return true;
-      case ondemand::json_type::null:
-        if (token != "null") return Fail(simdjson::N_ATOM_ERROR, begin, "bad literal");
+      case ondemand::Type::kNull:
+        if (token != "null") return Fail(json::Error::kNullLiteral, begin, "bad literal");
         ++c.nulls;
         trie_->Touch(node, kJsonNull);
         return true;
       default:
-        return Fail(simdjson::TAPE_ERROR, begin, "unexpected token");
+        return Fail(json::Error::kSyntax, begin, "unexpected token");
     }
   }
 
   // `depth` counts the containers enclosing `value`.
-  bool Walk(ondemand::value& value, uint32_t node, uint32_t depth, uint32_t entry, uint64_t* end) {
-    const std::string_view token = value.raw_json_token();
+  bool Walk(ondemand::Value& value, uint32_t node, uint32_t depth, uint32_t entry, uint64_t* end) {
+    const std::string_view token = value.RawToken();
     const uint64_t begin = Offset(token.data());
-    ondemand::json_type type;
-    if (auto e = value.type().get(type)) return FailIter(e, begin);
-    if (type != ondemand::json_type::object && type != ondemand::json_type::array) {
+    ondemand::Type type;
+    if (auto e = value.GetType(&type); e != json::Error::kOk) return FailIter(e, begin);
+    if (type != ondemand::Type::kObject && type != ondemand::Type::kArray) {
       return Scalar(type, token, node, end);
     }
     if (depth + 1 > options_.max_depth) {
       error_->depth = true;
-      return Fail(simdjson::DEPTH_ERROR, begin, absl::StrCat("nesting deeper than ", options_.max_depth));
+      return Fail(json::Error::kDepth, begin, absl::StrCat("nesting deeper than ", options_.max_depth));
     }
     report_->max_depth = std::max(report_->max_depth, depth + 1);
     uint64_t last = begin + 1;
-    if (type == ondemand::json_type::object) {
+    if (type == ondemand::Type::kObject) {
       ++report_->counts.objects;
       trie_->Touch(node, kJsonObject);
-      ondemand::object object;
-      if (auto e = value.get_object().get(object)) return FailIter(e, begin);
-      for (auto field_result : object) {
-        ondemand::field field;
-        if (auto e = std::move(field_result).get(field)) return FailIter(e, last);
-        const char* raw_key = field.key().raw();
-        const uint64_t key_begin = Offset(raw_key) - 1;
-        std::string_view key;
-        if (auto e = field.unescaped_key().get(key)) return Fail(e, key_begin, "bad key");
+      ondemand::Object object;
+      if (auto e = value.Get(&object); e != json::Error::kOk) return FailIter(e, begin);
+      for (auto& item : object) {
+        ondemand::Field field;
+        if (auto e = item.Get(&field); e != json::Error::kOk) return FailIter(e, last);
+        const uint64_t key_begin = Offset(field.RawKey()) - 1;
+        uint64_t key_end = key_begin + 1;
+        bool escaped = false;
+        while (key_end < doc_end_ && base_[key_end] != '"') {
+          escaped |= base_[key_end] == '\\';
+          key_end += base_[key_end] == '\\' ? 2 : 1;
+        }
+        if (key_end > doc_end_) key_end = doc_end_;
+        std::string_view key(base_ + key_begin + 1, key_end - key_begin - 1);
         ++report_->counts.keys;
-        // The raw key equals the unescaped one unless it contains escapes.
-        if (std::memcmp(raw_key, key.data(), key.size()) != 0 || raw_key[key.size()] != '"') {
-          uint64_t key_end = key_begin + 1;
-          while (key_end < doc_end_ && base_[key_end] != '"') key_end += base_[key_end] == '\\' ? 2 : 1;
-          if (key_end > doc_end_) key_end = doc_end_;
-          if (!String(key_begin + 1, key_end, true)) return false;
+        if (escaped) {
+          if (!String(key_begin + 1, key_end, true)) return false;  // validates the escapes
+          if (!json::Unescape(key, &key_scratch_)) return Fail(json::Error::kString, key_begin, "bad key");
+          key = key_scratch_;
         } else {
           for (size_t i = 0; i < key.size(); ++i) {
             if (static_cast<unsigned char>(key[i]) < 0x20) {
-              return Fail(simdjson::UNESCAPED_CHARS, key_begin + 1 + i, "control character in key");
+              return Fail(json::Error::kUnescapedChars, key_begin + 1 + i, "control character in key");
             }
           }
         }
         const uint32_t child = trie_->Child(node, key);
         const uint32_t member = PushEntry(key_begin, entry, KeyLabel(child, key));
         uint64_t value_end = 0;
-        if (!Walk(field.value(), child, depth + 1, member, &value_end)) return false;
+        ondemand::Value member_value = field.value();
+        if (!Walk(member_value, child, depth + 1, member, &value_end)) return false;
         CloseEntry(member, value_end);
         last = value_end;
       }
@@ -624,14 +589,14 @@ class JsonWalker {
     } else {
       ++report_->counts.arrays;
       trie_->Touch(node, kJsonArray);
-      ondemand::array array;
-      if (auto e = value.get_array().get(array)) return FailIter(e, begin);
+      ondemand::Array array;
+      if (auto e = value.Get(&array); e != json::Error::kOk) return FailIter(e, begin);
       const uint32_t child = trie_->Star(node);
       uint32_t index = 0;
-      for (auto element_result : array) {
-        ondemand::value element;
-        if (auto e = std::move(element_result).get(element)) return FailIter(e, last);
-        const uint32_t item = PushEntry(Offset(element.raw_json_token().data()), entry, index);
+      for (auto& element_result : array) {
+        ondemand::Value element;
+        if (auto e = element_result.Get(&element); e != json::Error::kOk) return FailIter(e, last);
+        const uint32_t item = PushEntry(Offset(element.RawToken().data()), entry, index);
         if (index < 0x7FFFFFFFu) ++index;
         uint64_t value_end = 0;
         if (!Walk(element, child, depth + 1, item, &value_end)) return false;
@@ -649,12 +614,13 @@ class JsonWalker {
   PathTrie* trie_;
   JsonReport* report_;
   JsonLocator* locator_;
-  ondemand::document* doc_ = nullptr;
+  ondemand::Document* doc_ = nullptr;
   WalkError* error_ = nullptr;
   uint64_t doc_end_ = 0;
   uint64_t record_ = 0;
   std::vector<uint32_t> key_ids_;
-  absl::flat_hash_map<std::string, uint32_t> interned_;
+  StringMap<uint32_t> interned_;
+  std::string key_scratch_;  // the unescaped form of a key with escapes
 };
 
 std::optional<JsonLocator::Location> JsonLocator::Locate(uint64_t offset) const {
@@ -706,30 +672,29 @@ struct JsonAnalyzer::Impl {
 
   // Copies `data` into the padded buffer and returns it.
   const char* Pad(std::string_view data) {
-    const size_t need = data.size() + simdjson::SIMDJSON_PADDING;
+    const size_t need = data.size() + ondemand::kPadding;
     if (buffer_capacity < need) {
       buffer.reset(new char[need]);
       buffer_capacity = need;
     }
     if (!data.empty()) std::memcpy(buffer.get(), data.data(), data.size());
-    std::memset(buffer.get() + data.size(), ' ', simdjson::SIMDJSON_PADDING);
+    std::memset(buffer.get() + data.size(), ' ', ondemand::kPadding);
     return buffer.get();
   }
 
   // Parses and walks one document at [begin, begin + len) of `base` (padded to
   // `total` + padding). Returns true when valid.
   bool Run(const char* base, uint64_t begin, uint64_t len, uint64_t total, JsonWalker* walker, WalkError* error) {
-    ondemand::document doc;
-    const size_t capacity = total - begin + simdjson::SIMDJSON_PADDING;
-    if (auto e = parser.iterate(base + begin, len, capacity).get(doc)) {
+    ondemand::Document doc;
+    const size_t capacity = total - begin + ondemand::kPadding;
+    if (auto e = parser.Iterate(base + begin, len, capacity, &doc); e != json::Error::kOk) {
       error->code = e;
-      error->name = ErrorName(e);
-      error->message = simdjson::error_message(e);
+      error->message = std::string(json::ErrorMessage(e));
       const std::string_view text(base + begin, len);
-      if (e == simdjson::UTF8_ERROR) {
+      if (e == json::Error::kUtf8) {
         error->offset = begin + internal::FirstInvalidUtf8(text);
         error->exact = true;
-      } else if ((e == simdjson::UNESCAPED_CHARS || e == simdjson::UNCLOSED_STRING) &&
+      } else if ((e == json::Error::kUnescapedChars || e == json::Error::kUnclosedString) &&
                  FindStringProblem(text, &error->offset)) {
         error->offset += begin;
         error->exact = true;
@@ -743,15 +708,15 @@ struct JsonAnalyzer::Impl {
   }
 
   static void RecordError(JsonReport* r, const WalkError& e) {
-    r->error_code = e.name;
+    r->error_code = std::string(json::ErrorName(e.code));
     r->error_offset = e.offset;
     r->error_offset_exact = e.exact;
     const std::string msg = absl::StrCat("malformed JSON at byte ", e.offset, e.exact ? "" : " (approximate)", ": ", e.message);
-    r->status = e.code == simdjson::DEPTH_ERROR ? absl::ResourceExhaustedError(msg) : absl::InvalidArgumentError(msg);
+    r->status = e.code == json::Error::kDepth ? absl::ResourceExhaustedError(msg) : absl::InvalidArgumentError(msg);
   }
 
   JsonOptions options;
-  ondemand::parser parser;
+  ondemand::Parser parser;
   std::unique_ptr<char[]> buffer;
   size_t buffer_capacity = 0;
 };
@@ -799,7 +764,7 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
   if (impl_->options.build_locator) report.locator.emplace();
   Reserve(&report, ndjson.size());
   JsonWalker walker(base, impl_->options, &trie, &report, report.locator ? &*report.locator : nullptr);
-  absl::flat_hash_map<std::vector<uint64_t>, uint32_t> shapes;
+  std::unordered_map<std::vector<uint64_t>, uint32_t, absl::Hash<std::vector<uint64_t>>> shapes;
   const uint64_t total = ndjson.size();
   for (uint64_t pos = 0; pos < total;) {
     const void* nl = std::memchr(base + pos, '\n', total - pos);

@@ -1,6 +1,6 @@
 // File: json_structure.h
-// Structural analysis of JSON and NDJSON documents (simdjson On Demand underneath; no
-// simdjson type appears in this header).
+// Structural analysis of JSON and NDJSON documents, in one walk of the JSON adapter's
+// streaming view (src/json/ondemand.h: simdjson On Demand underneath).
 //
 //  - validity with the byte offset of the failure, maximum depth, value counts;
 //  - key-path statistics (`$.services[*].env.DB_PASSWORD` -> count, types);
@@ -145,7 +145,7 @@ struct JsonReport {
   absl::Status status;
   bool valid = false;
   // Where the first problem was found. Exact when error_offset_exact, otherwise the best
-  // position simdjson could give (errors found while indexing, e.g. an unclosed string,
+  // position the parser could give (errors found while indexing, e.g. an unclosed string,
   // carry no position: those report the end of the document).
   uint64_t error_offset = 0;
   bool error_offset_exact = false;
@@ -176,7 +176,7 @@ struct JsonReport {
   void WriteJson(JsonWriter& w, size_t max_paths = 100) const;
 };
 
-// Per-thread analyzer: owns the simdjson parser and a padded copy buffer, reused across
+// Per-thread analyzer: owns the JSON parser and a padded copy buffer, reused across
 // calls. Thread-compatible: use one per thread.
 class JsonAnalyzer {
  public:

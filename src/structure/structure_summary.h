@@ -58,7 +58,7 @@ struct StructureReport {
 };
 
 // `analyzer` may be null (a temporary one is made); pass a per-thread one to reuse the
-// simdjson parser and buffers.
+// JSON parser and buffers.
 StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, const StructureOptions& options = {},
                                  JsonAnalyzer* analyzer = nullptr);
 

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <iterator>
 
 #include "structure/internal/utf8.h"
 #include "util/json_writer.h"
@@ -41,6 +42,17 @@ TextBom DetectBom(std::string_view d, size_t* length) {
   return bom;
 }
 
+namespace {
+
+// Steps over one code point at `i` (an invalid byte counts as one).
+inline uint64_t NextCodePoint(std::string_view text, uint64_t i) {
+  if (static_cast<unsigned char>(text[i]) < 0x80) return i + 1;
+  const size_t n = internal::Utf8SequenceLength(text, i);
+  return i + (n ? n : 1);
+}
+
+}  // namespace
+
 LineIndex::LineIndex(std::string_view text) : text_(text) {
   if (text.empty()) return;
   starts_.push_back(0);
@@ -51,11 +63,27 @@ LineIndex::LineIndex(std::string_view text) : text_(text) {
     const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
     const char* cr = static_cast<const char*>(std::memchr(p, '\r', static_cast<size_t>((lf ? lf : end) - p)));
     const char* hit = cr ? cr : lf;
+    const uint64_t line_begin = static_cast<uint64_t>(p - text.data());
+    const uint64_t line_end = static_cast<uint64_t>((hit ? hit : end) - text.data());
+    if (line_end - line_begin > kCheckpointStride) AddCheckpoints(line_begin, line_end);
     if (!hit) break;
     const char* next = hit + 1;
     if (*hit == '\r' && next < end && *next == '\n') ++next;
     if (next < end) starts_.push_back(static_cast<uint64_t>(next - text.data()));
     p = next;
+  }
+}
+
+void LineIndex::AddCheckpoints(uint64_t line_begin, uint64_t line_end) {
+  uint64_t chars = 0;
+  uint64_t next_checkpoint = line_begin + kCheckpointStride;
+  for (uint64_t i = line_begin; i < line_end;) {
+    if (i >= next_checkpoint) {
+      checkpoints_.push_back({i, chars});
+      next_checkpoint = i + kCheckpointStride;
+    }
+    i = NextCodePoint(text_, i);
+    ++chars;
   }
 }
 
@@ -69,14 +97,20 @@ LineIndex::Location LineIndex::Locate(uint64_t offset) const {
   offset = std::min<uint64_t>(offset, text_.size());
   auto it = std::upper_bound(starts_.begin(), starts_.end(), offset);
   const size_t index = static_cast<size_t>(it - starts_.begin()) - 1;
+  const uint64_t line_start = starts_[index];
   loc.line = index + 1;
-  loc.column = offset - starts_[index] + 1;
+  loc.column = offset - line_start + 1;
+  // Start from the last checkpoint of this line at or before `offset`, if any.
+  uint64_t from = line_start;
   uint64_t chars = 0;
-  for (uint64_t i = starts_[index]; i < offset;) {
-    const size_t n = internal::Utf8SequenceLength(text_, i);
-    i += n ? n : 1;
-    ++chars;
+  auto checkpoint = std::upper_bound(
+      checkpoints_.begin(), checkpoints_.end(), offset,
+      [](uint64_t value, const Checkpoint& c) { return value < c.offset; });
+  if (checkpoint != checkpoints_.begin() && std::prev(checkpoint)->offset > line_start) {
+    from = std::prev(checkpoint)->offset;
+    chars = std::prev(checkpoint)->chars;
   }
+  for (uint64_t i = from; i < offset; i = NextCodePoint(text_, i)) ++chars;
   loc.column_chars = chars + 1;
   return loc;
 }

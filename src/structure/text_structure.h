@@ -22,6 +22,9 @@ const char* TextBomName(TextBom bom);
 TextBom DetectBom(std::string_view data, size_t* length);
 
 // Lines end at LF, CRLF or a lone CR (so old Mac files and mixed files index correctly).
+// Locate costs O(log lines + kCheckpointStride) whatever the line length: lines longer
+// than the stride keep a code-point count every kCheckpointStride bytes, so locating many
+// candidates on one long line (minified code, a base64 blob) stays linear in all.
 // Thread-compatible; immutable after construction.
 class LineIndex {
  public:
@@ -38,9 +41,19 @@ class LineIndex {
   uint64_t LineStart(uint64_t line) const { return starts_[line - 1]; }
   uint64_t line_count() const { return starts_.size(); }
 
+  static constexpr uint64_t kCheckpointStride = 1024;
+
  private:
+  // Code points counted from a line's start up to `offset` (a sequence boundary).
+  struct Checkpoint {
+    uint64_t offset;
+    uint64_t chars;
+  };
+  void AddCheckpoints(uint64_t line_begin, uint64_t line_end);
+
   std::string_view text_;
   std::vector<uint64_t> starts_;
+  std::vector<Checkpoint> checkpoints_;  // by offset; only inside lines over the stride
 };
 
 struct LineLengthStats {

@@ -46,6 +46,7 @@ class ByteReader {
   bool ok() const { return ok_; }
   bool AtEnd() const { return pos_ == data_.size(); }
   size_t pos() const { return pos_; }
+  size_t remaining() const { return data_.size() - pos_; }
   uint8_t U8() { return Fixed<uint8_t>(); }
   uint32_t U32() { return Fixed<uint32_t>(); }
   uint64_t U64() { return Fixed<uint64_t>(); }

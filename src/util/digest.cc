@@ -25,6 +25,12 @@ void Sha256::Update(std::string_view data) {
   EVP_DigestUpdate(state_->ctx, data.data(), data.size());
 }
 
+void Sha256::UpdateField(std::string_view field) {
+  const uint64_t size = field.size();
+  Update(std::string_view(reinterpret_cast<const char*>(&size), sizeof size));
+  Update(field);
+}
+
 Sha256Digest Sha256::Finish() {
   Sha256Digest out{};
   unsigned int len = 0;

@@ -23,6 +23,9 @@ class Sha256 {
   Sha256& operator=(const Sha256&) = delete;
 
   void Update(std::string_view data);
+  // Updates with the field's length, then the field: a list of fields hashed this way
+  // never collides with another list.
+  void UpdateField(std::string_view field);
   // REQUIRES: called once; the object is spent afterwards.
   Sha256Digest Finish();
 
@@ -39,6 +42,14 @@ std::string ToHex(const uint8_t* data, size_t size);
 std::string Md5Hex(std::string_view data);
 std::string Sha1Hex(std::string_view data);
 inline std::string ToHex(const Sha256Digest& digest) { return ToHex(digest.data(), digest.size()); }
+// True for exactly `digits` lowercase hex digits: the form ToHex writes.
+inline bool IsLowerHex(std::string_view text, size_t digits) {
+  if (text.size() != digits) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
 
 }  // namespace trawl
 

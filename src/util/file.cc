@@ -15,14 +15,21 @@
 #include <cstring>
 #include <utility>
 
+#include "util/status_codes.h"
 #include "util/strings.h"
 
 namespace trawl {
+namespace {
+
+// Every failure here is an I/O error to a caller, whatever absl calls it.
+absl::Status Io(absl::Status status) { return WithCode(std::move(status), ErrorCode::kIo); }
+
+}  // namespace
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (f == nullptr) {
-    return absl::NotFoundError(StrCat(path, ": ", std::strerror(errno)));
+    return Io(absl::NotFoundError(StrCat(path, ": ", std::strerror(errno))));
   }
   std::string out;
   struct stat st;
@@ -34,7 +41,7 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
   const bool failed = std::ferror(f) != 0;
   std::fclose(f);
-  if (failed) return absl::DataLossError(StrCat(path, ": read error"));
+  if (failed) return Io(absl::DataLossError(StrCat(path, ": read error")));
   return out;
 }
 
@@ -42,11 +49,11 @@ absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
   // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever; the fstat below
   // refuses it (and devices) at once.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return absl::NotFoundError(StrCat(path, ": ", std::strerror(errno)));
+  if (fd < 0) return Io(absl::NotFoundError(StrCat(path, ": ", std::strerror(errno))));
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return absl::NotFoundError(StrCat(path, ": not a regular file"));
+    return Io(absl::NotFoundError(StrCat(path, ": not a regular file")));
   }
   const size_t size = static_cast<size_t>(st.st_size);
   void* data = nullptr;
@@ -56,7 +63,7 @@ absl::StatusOr<MappedFile> MappedFile::Open(const std::string& path) {
     if (data == MAP_FAILED) {
       const int error = errno;
       ::close(fd);
-      return absl::ResourceExhaustedError(StrCat(path, ": mmap: ", std::strerror(error)));
+      return Io(absl::ResourceExhaustedError(StrCat(path, ": mmap: ", std::strerror(error))));
     }
   }
   ::close(fd);
@@ -103,11 +110,11 @@ absl::StatusOr<std::string> XzDecompress(std::string_view compressed, const std:
   }
   lzma_end(&stream);
   if (rc != LZMA_STREAM_END) {
-    return absl::DataLossError(StrCat(path, ": xz: ",
+    return Io(absl::DataLossError(StrCat(path, ": xz: ",
                                       rc == LZMA_DATA_ERROR || rc == LZMA_FORMAT_ERROR
                                           ? "corrupt or truncated stream"
                                           : rc == LZMA_MEMLIMIT_ERROR ? "dictionary too large"
-                                                                      : "decoder error"));
+                                                                      : "decoder error")));
   }
   return out;
 }
@@ -124,7 +131,7 @@ absl::StatusOr<std::string> ReadMaybeCompressedFile(const std::string& path) {
 absl::StatusOr<std::string> ReadMaybeGzipFile(const std::string& path) {
   if (!EndsWith(path, ".gz")) return ReadFile(path);
   gzFile gz = gzopen(path.c_str(), "rb");
-  if (gz == nullptr) return absl::NotFoundError(StrCat(path, ": cannot open"));
+  if (gz == nullptr) return Io(absl::NotFoundError(StrCat(path, ": cannot open")));
   std::string out;
   char buf[1 << 16];
   int n;
@@ -134,7 +141,7 @@ absl::StatusOr<std::string> ReadMaybeGzipFile(const std::string& path) {
   const bool failed = n < 0 || (err != Z_OK && err != Z_STREAM_END);
   const std::string detail = failed ? message : "";
   gzclose(gz);
-  if (failed) return absl::DataLossError(StrCat(path, ": gzip: ", detail));
+  if (failed) return Io(absl::DataLossError(StrCat(path, ": gzip: ", detail)));
   return out;
 }
 
@@ -188,12 +195,14 @@ absl::Status SyncParentDirectory(const std::string& path) {
 
 absl::Status SyncFileSystemOf(const std::string& directory) {
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return absl::PermissionDeniedError(StrCat(directory, ": ", std::strerror(errno)));
+  if (fd < 0) {
+    return Io(absl::PermissionDeniedError(StrCat(directory, ": ", std::strerror(errno))));
+  }
   const int synced = ::syncfs(fd);
   const int error = errno;
   ::close(fd);
   if (synced != 0) {
-    return absl::DataLossError(StrCat(directory, ": syncfs: ", std::strerror(error)));
+    return Io(absl::DataLossError(StrCat(directory, ": syncfs: ", std::strerror(error))));
   }
   return absl::OkStatus();
 }
@@ -203,7 +212,7 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view data,
   const bool sync = durability == Durability::kSynced;
   std::string tmp;
   absl::StatusOr<int> fd = CreateUniqueTemporary(path, &tmp);
-  if (!fd.ok()) return fd.status();
+  if (!fd.ok()) return Io(fd.status());
   const bool wrote = WriteAll(*fd, data);
   const int write_error = errno;
   // The data must be on disk before the rename publishes it: after a crash a reader sees
@@ -212,15 +221,15 @@ absl::Status WriteFileAtomically(const std::string& path, std::string_view data,
   const bool closed = ::close(*fd) == 0;
   if (!wrote || !synced || !closed) {
     ::unlink(tmp.c_str());
-    return absl::DataLossError(
-        StrCat(tmp, ": write failed: ", std::strerror(wrote ? errno : write_error)));
+    return Io(absl::DataLossError(
+        StrCat(tmp, ": write failed: ", std::strerror(wrote ? errno : write_error))));
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int error = errno;
     ::unlink(tmp.c_str());
-    return absl::PermissionDeniedError(StrCat(path, ": ", std::strerror(error)));
+    return Io(absl::PermissionDeniedError(StrCat(path, ": ", std::strerror(error))));
   }
-  return sync ? SyncParentDirectory(path) : absl::OkStatus();
+  return sync ? Io(SyncParentDirectory(path)) : absl::OkStatus();
 }
 
 }  // namespace trawl

@@ -6,6 +6,7 @@
 #define TRAWL_SRC_UTIL_STRINGS_H_
 
 #include <charconv>
+#include <cstdint>
 #include <concepts>
 #include <string>
 #include <string_view>
@@ -61,6 +62,28 @@ std::string StrJoin(const Container& items, std::string_view separator) {
 
 // Splits on `delimiter`; keeps empty pieces unless skip_empty.
 std::vector<std::string_view> Split(std::string_view text, char delimiter, bool skip_empty = false);
+
+// The value of the four hex digits at s[i, i + 4) (a JSON \u escape's), or false.
+inline bool ReadHex4(std::string_view s, size_t i, uint32_t* out) {
+  if (i + 4 > s.size()) return false;
+  uint32_t v = 0;
+  for (size_t k = 0; k < 4; ++k) {
+    const char c = s[i + k];
+    uint32_t h;
+    if (c >= '0' && c <= '9') {
+      h = static_cast<uint32_t>(c - '0');
+    } else if (c >= 'a' && c <= 'f') {
+      h = static_cast<uint32_t>(c - 'a' + 10);
+    } else if (c >= 'A' && c <= 'F') {
+      h = static_cast<uint32_t>(c - 'A' + 10);
+    } else {
+      return false;
+    }
+    v = (v << 4) | h;
+  }
+  *out = v;
+  return true;
+}
 
 inline bool StartsWith(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;

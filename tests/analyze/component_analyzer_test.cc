@@ -53,6 +53,13 @@ Component JsonComponent(std::string_view name, size_t size) {
   return c;
 }
 
+// The plan the classify stage makes for these bytes, with every chain of `db`.
+ProcessingPlan PlanFor(const Component& c, std::string_view content, const Database& db) {
+  PlanOptions options;
+  options.pattern_chains = db.chains();
+  return PlanComponent(c, content, options);
+}
+
 const Finding* FindRule(const ComponentResult& r, std::string_view rule) {
   for (const Finding& f : r.findings) {
     if (f.rule_id == rule) return &f;
@@ -69,7 +76,8 @@ class ComponentAnalyzerJsonTest : public ::testing::Test {
     analyzer_ = *std::move(analyzer);
   }
   ComponentResult Analyze(std::string_view name, const std::string& doc) {
-    auto r = analyzer_->Analyze(JsonComponent(name, doc.size()), doc, {});
+    auto r = analyzer_->Analyze(PlanFor(JsonComponent(name, doc.size()), doc, *SecretsDb()), doc,
+                                {});
     EXPECT_TRUE(r.ok()) << r.status();
     return r.ok() ? *std::move(r) : ComponentResult{};
   }
@@ -135,7 +143,7 @@ TEST(ComponentAnalyzerPiiTest, UrlValuesHaveExactBoundaries) {
       "Fixed in https://github.com/libgit2/libgit2/pull/5319.\n"
       "clone https://ci-token:s3cret@gitlab.com/org/repo.git now\n";
   Component c = JsonComponent("README.md", text.size());
-  auto r = (*analyzer)->Analyze(c, text, {});
+  auto r = (*analyzer)->Analyze(PlanFor(c, text, *PiiDb()), text, {});
   ASSERT_TRUE(r.ok()) << r.status();
   std::vector<std::string> urls, emails;
   for (const Finding& f : r->findings) {
@@ -158,7 +166,7 @@ TEST(ComponentAnalyzerPiiTest, DefangedIndicatorsAreFound) {
       "The actor used 95.130.15[.]34 and wrote from sec.service@mail[.]ru.\n"
       "Live: 8.8.8.8\n";
   Component c = JsonComponent("report.txt", text.size());
-  auto r = (*analyzer)->Analyze(c, text, {});
+  auto r = (*analyzer)->Analyze(PlanFor(c, text, *PiiDb()), text, {});
   ASSERT_TRUE(r.ok()) << r.status();
   const Finding* ip = nullptr;
   const Finding* live = nullptr;
@@ -200,7 +208,7 @@ TEST_F(ComponentAnalyzerJsonTest, TokenInUtf16StringsOfABinaryIsFound) {
   for (int i = 0; i < 500; ++i) blob.push_back(static_cast<char>((i * 91 + 3) % 256));
   ASSERT_EQ(blob.find(kToken), std::string::npos);  // not in the raw bytes
   Component c = JsonComponent("tool.bin", blob.size());
-  auto r = analyzer_->Analyze(c, blob, {});
+  auto r = analyzer_->Analyze(PlanFor(c, blob, *SecretsDb()), blob, {});
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_EQ(r->format, "binary");
   const Finding* f = FindRule(*r, "github-pat-classic");
@@ -237,7 +245,7 @@ TEST(ComponentAnalyzerPiiTest, OneFindingPerValue) {
     auto analyzer = ComponentAnalyzer::Create(*db);
     ASSERT_TRUE(analyzer.ok()) << analyzer.status();
     const std::string text = "call +1 (415) 555-2671 or pay with 378282246310005 today\n";
-    auto r = (*analyzer)->Analyze(JsonComponent("notes.txt", text.size()), text, {});
+    auto r = (*analyzer)->Analyze(PlanFor(JsonComponent("notes.txt", text.size()), text, **db), text, {});
     ASSERT_TRUE(r.ok()) << r.status();
     std::vector<std::string> values;
     for (const Finding& f : r->findings) values.push_back(f.entity + "=" + f.normalized);
@@ -265,7 +273,8 @@ TEST(ComponentAnalyzerPiiTest, TokenShapesInUtf16TextAreFoundAtTheirBytes) {
     utf16.push_back(c);
     utf16.push_back('\0');
   }
-  auto r = (*analyzer)->Analyze(JsonComponent("notes.txt", utf16.size()), utf16, {});
+  auto r = (*analyzer)->Analyze(PlanFor(JsonComponent("notes.txt", utf16.size()), utf16, *PiiDb()), utf16,
+                                {});
   ASSERT_TRUE(r.ok()) << r.status();
   std::vector<std::string> found;
   for (const Finding& f : r->findings) {
@@ -285,13 +294,13 @@ TEST(ComponentAnalyzerPiiTest, DefaultRegionReadsNationalPhoneNumbers) {
   auto analyzer = ComponentAnalyzer::Create(PiiDb());
   ASSERT_TRUE(analyzer.ok());
   const std::string text = "ring the office on 020 7946 0958 please\n";
-  const Component c = JsonComponent("notes.txt", text.size());
-  auto us = (*analyzer)->Analyze(c, text, {});
+  const ProcessingPlan plan = PlanFor(JsonComponent("notes.txt", text.size()), text, *PiiDb());
+  auto us = (*analyzer)->Analyze(plan, text, {});
   ASSERT_TRUE(us.ok());
   EXPECT_TRUE(us->findings.empty());
   AnalyzeOptions gb;
   gb.default_region = "GB";
-  auto r = (*analyzer)->Analyze(c, text, gb);
+  auto r = (*analyzer)->Analyze(plan, text, gb);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->findings.size(), 1u);
   EXPECT_EQ(r->findings[0].value, "020 7946 0958");

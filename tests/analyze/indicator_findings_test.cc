@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analyze/component_analyzer.h"
+#include "classify/plan.h"
 #include "engine/compiler.h"
 #include "engine/indicator_set.h"
 #include "rules/loader.h"
@@ -67,6 +68,13 @@ Component FileComponent(std::string_view name, size_t size) {
   return c;
 }
 
+// What the classify stage plans for these bytes, with every chain of the database.
+ProcessingPlan PlanFor(std::string_view name, std::string_view content) {
+  PlanOptions options;
+  options.pattern_chains = IndicatorDb()->chains();
+  return PlanComponent(FileComponent(name, content.size()), content, options);
+}
+
 struct Hit {
   std::string feed, family, match, value, decoded_from;
   int64_t line;
@@ -76,7 +84,7 @@ struct Hit {
 std::vector<Hit> Hits(std::string_view name, std::string_view content) {
   auto analyzer = ComponentAnalyzer::Create(IndicatorDb());
   EXPECT_TRUE(analyzer.ok());
-  auto result = (*analyzer)->Analyze(FileComponent(name, content.size()), content, {});
+  auto result = (*analyzer)->Analyze(PlanFor(name, content), content, {});
   EXPECT_TRUE(result.ok()) << result.status();
   std::vector<Hit> hits;
   for (const Finding& f : result->findings) {
@@ -179,7 +187,7 @@ TEST(IndicatorFindingsTest, RedactedResultsNameFeedAndFamilyButNoValue) {
   AnalyzeOptions options;
   options.include_values = false;
   const std::string log = "tcp 178.16.53.180 established\n";
-  auto result = (*analyzer)->Analyze(FileComponent("a.log", log.size()), log, options);
+  auto result = (*analyzer)->Analyze(PlanFor("a.log", log), log, options);
   ASSERT_TRUE(result.ok());
   const Finding* hit = nullptr;
   for (const Finding& f : result->findings) {

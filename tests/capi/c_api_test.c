@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "trawl/trawl.h"
+#define TRAWL_EXPERIMENTAL
+#include "trawl/trawl_experimental.h"
 
 static int g_passed = 0;
 static int g_failed = 0;
@@ -90,12 +92,17 @@ static void test_null_handles(void) {
   CHECK(trawl_stream_write(NULL, "x", 1, NULL, NULL) == TRAWL_E_INVALID);
   {
     trawl_buffer* buffer = (trawl_buffer*)1;
-    CHECK(trawl_decompose_file(NULL, "x", NULL, NULL) == TRAWL_E_INVALID);
-    CHECK(trawl_decompose_to_directory(&buffer, "x", NULL, NULL, &err) == TRAWL_E_INVALID);
+    CHECK(trawl_package_decompose_file(NULL, "x", NULL, NULL) == TRAWL_E_INVALID);
+    CHECK(trawl_package_decompose_to_directory(&buffer, "x", NULL, NULL, &err) == TRAWL_E_INVALID);
     CHECK(buffer == NULL);
-    CHECK(trawl_decompose_file(&buffer, "/nonexistent/package.tar.gz", NULL, &err) == TRAWL_E_IO);
+    CHECK(trawl_package_decompose_file(&buffer, "/nonexistent/package.tar.gz", NULL, &err) ==
+          TRAWL_E_IO);
+    CHECK(trawl_package_decompose(&buffer, NULL, 3, NULL, &err) == TRAWL_E_INVALID);
+    CHECK(trawl_package_classify(&buffer, NULL, NULL, 3, NULL, &err) == TRAWL_E_INVALID);
+    CHECK(trawl_package_analyze(&buffer, NULL, "x", 1, NULL, TRAWL_REPORT_JSON, &err) ==
+          TRAWL_E_INVALID);
     CHECK(buffer == NULL);
-    CHECK(trawl_analyze_package_file(&buffer, NULL, "x", NULL, TRAWL_REPORT_JSON, &err) ==
+    CHECK(trawl_package_analyze_file(&buffer, NULL, "x", NULL, TRAWL_REPORT_JSON, &err) ==
           TRAWL_E_INVALID);
   }
 }
@@ -113,10 +120,10 @@ static void test_rules_errors(void) {
   CHECK(trawl_rules_count(rules) == 1);
   CHECK(trawl_rules_issue_count(rules) == 2);
   trawl_error issue = TRAWL_ERROR_INIT;
-  CHECK(trawl_rules_issue(rules, 1, &issue) == TRAWL_OK);
+  CHECK(trawl_rules_issue(&issue, rules, 1) == TRAWL_OK);
   CHECK(strstr(issue.message, "duplicate id") != NULL);
   CHECK(issue.index == 1); /* the repeat's position in bad.json */
-  CHECK(trawl_rules_issue(rules, 2, &issue) == TRAWL_E_NOT_FOUND);
+  CHECK(trawl_rules_issue(&issue, rules, 2) == TRAWL_E_NOT_FOUND);
   {
     /* Entity fields are checked after parsing; the issue still has the position. */
     static const char unknown[] = "[{\"id\":\"c\",\"regex\":\"x\"},"
@@ -140,9 +147,9 @@ static void test_options(void) {
   CHECK(trawl_options_set_int(options, 999, 1) == TRAWL_E_UNSUPPORTED);
   CHECK(trawl_options_set_int(options, TRAWL_OPT_COMPILE_TARGET, 42) == TRAWL_E_INVALID);
   CHECK(trawl_options_set_int(NULL, TRAWL_OPT_MAX_MATCHES, 1) == TRAWL_E_INVALID);
-  CHECK(trawl_option_bounds(TRAWL_OPT_COMPILE_TARGET, &lo, &hi) == TRAWL_OK);
+  CHECK(trawl_option_bounds(&lo, &hi, TRAWL_OPT_COMPILE_TARGET) == TRAWL_OK);
   CHECK(lo == 0 && hi == TRAWL_TARGET_AVX512);
-  CHECK(trawl_option_bounds(-7, &lo, &hi) == TRAWL_E_UNSUPPORTED);
+  CHECK(trawl_option_bounds(&lo, &hi, -7) == TRAWL_E_UNSUPPORTED);
   trawl_options_free(options);
 }
 
@@ -168,7 +175,7 @@ static void test_token_pass_options(void) {
     CHECK(trawl_options_set_int(options, TRAWL_OPT_TOKEN_PASS, token_pass) == TRAWL_OK);
     CHECK(trawl_db_compile(&db, rules, options, NULL) == TRAWL_OK);
     if (db != NULL) {
-      CHECK(trawl_db_rule(db, 0, &info) == TRAWL_OK);
+      CHECK(trawl_db_rule(&info, db, 0) == TRAWL_OK);
       CHECK(info.status == want_status[1 - token_pass]);
       CHECK(trawl_scratch_new(&scratch, db) == TRAWL_OK);
       memset(&c, 0, sizeof c);
@@ -200,14 +207,14 @@ static void test_compile_scan_and_rule_info(void) {
   const char text[] = "needle key=abc needle";
   if (db == NULL) return;
   CHECK(trawl_db_rule_count(db) == 3);
-  CHECK(trawl_db_rule(db, 0, &info) == TRAWL_OK);
+  CHECK(trawl_db_rule(&info, db, 0) == TRAWL_OK);
   CHECK(strcmp(info.id, "kv") == 0);
   CHECK(info.severity == TRAWL_SEVERITY_HIGH);
   CHECK(info.status == TRAWL_RULE_COMPILED);
-  CHECK(trawl_db_rule(db, 2, &info) == TRAWL_OK);
+  CHECK(trawl_db_rule(&info, db, 2) == TRAWL_OK);
   CHECK(info.status == TRAWL_RULE_REJECTED);
   CHECK(strstr(info.status_reason, "empty") != NULL);
-  CHECK(trawl_db_rule(db, 3, &info) == TRAWL_E_NOT_FOUND);
+  CHECK(trawl_db_rule(&info, db, 3) == TRAWL_E_NOT_FOUND);
 
   CHECK(trawl_scratch_new(&scratch, db) == TRAWL_OK);
   CHECK(trawl_scratch_clone(&clone, scratch) == TRAWL_OK);
@@ -252,7 +259,7 @@ static void test_compile_scan_and_rule_info(void) {
   /* Examples check and description. */
   trawl_buffer* report = NULL;
   uint64_t failures = 99;
-  CHECK(trawl_db_check_examples(&report, db, &failures) == TRAWL_OK);
+  CHECK(trawl_db_check_examples(&report, &failures, db) == TRAWL_OK);
   CHECK(failures == 0);
   CHECK(strstr(trawl_buffer_data(report), "\"failure_count\":0") != NULL);
   trawl_buffer_free(report);
@@ -407,7 +414,7 @@ static trawl_buffer* decompose_with(const char* path, int32_t key, int64_t value
   trawl_error err = TRAWL_ERROR_INIT;
   CHECK(trawl_options_new(&options) == TRAWL_OK);
   if (key >= 0) CHECK(trawl_options_set_int(options, key, value) == TRAWL_OK);
-  CHECK(trawl_decompose_file(&manifest, path, options, &err) == TRAWL_OK);
+  CHECK(trawl_package_decompose_file(&manifest, path, options, &err) == TRAWL_OK);
   trawl_options_free(options);
   return manifest;
 }
@@ -461,7 +468,7 @@ static void test_intake_limit_options(void) {
   CHECK(trawl_options_new(&options) == TRAWL_OK);
   CHECK(trawl_options_set_int(options, TRAWL_OPT_MAX_DEPTH, 65) == TRAWL_E_INVALID);
   CHECK(trawl_options_set_int(options, TRAWL_OPT_MAX_ENTRIES, -1) == TRAWL_E_INVALID);
-  CHECK(trawl_option_bounds(TRAWL_OPT_MAX_DEPTH, &lo, &hi) == TRAWL_OK && lo == 0 && hi == 64);
+  CHECK(trawl_option_bounds(&lo, &hi, TRAWL_OPT_MAX_DEPTH) == TRAWL_OK && lo == 0 && hi == 64);
   trawl_options_free(options);
   unlink(path);
   rmdir(dir);
@@ -510,7 +517,7 @@ static void test_carving_options(void) {
   CHECK(trawl_options_set_int(options, TRAWL_OPT_MAX_CARVE_DEPTH, -1) == TRAWL_E_INVALID);
   CHECK(trawl_options_set_int(options, TRAWL_OPT_MAX_CARVES_PER_COMPONENT,
                               (int64_t)UINT32_MAX + 1) == TRAWL_E_INVALID);
-  CHECK(trawl_option_bounds(TRAWL_OPT_MAX_CARVE_SCAN_BYTES, &lo, &hi) == TRAWL_OK);
+  CHECK(trawl_option_bounds(&lo, &hi, TRAWL_OPT_MAX_CARVE_SCAN_BYTES) == TRAWL_OK);
   CHECK(lo == 0 && hi == INT64_MAX);
   trawl_options_free(options);
   unlink(path);
@@ -529,13 +536,13 @@ static void test_stages(void) {
   const char* package = TRAWL_SOURCE_DIR "/examples/sample/sample-package.tar.gz";
 
   trawl_buffer* one_call = NULL;
-  CHECK(trawl_analyze_package_file(&one_call, db, package, NULL, TRAWL_REPORT_JSON, &err) ==
+  CHECK(trawl_package_analyze_file(&one_call, db, package, NULL, TRAWL_REPORT_JSON, &err) ==
         TRAWL_OK);
 
   char dir[] = "/tmp/trawl-capi-XXXXXX";
   CHECK(mkdtemp(dir) != NULL);
   trawl_buffer* manifest = NULL;
-  CHECK(trawl_decompose_to_directory(&manifest, package, dir, NULL, &err) == TRAWL_OK);
+  CHECK(trawl_package_decompose_to_directory(&manifest, package, dir, NULL, &err) == TRAWL_OK);
   const char* m = trawl_buffer_data(manifest);
   const size_t m_len = trawl_buffer_size(manifest);
   trawl_buffer* work = NULL;
@@ -558,11 +565,11 @@ static void test_stages(void) {
     char* content = read_file(path, &len);
     CHECK(content != NULL);
     trawl_buffer* plan = NULL;
-    CHECK(trawl_plan_component(&plan, db, m, m_len, id, content, len, NULL, &err) == TRAWL_OK);
+    CHECK(trawl_component_plan(&plan, db, m, m_len, id, content, len, NULL, &err) == TRAWL_OK);
     CHECK(plan != NULL && strstr(trawl_buffer_data(plan), "\"tier\": \"light\"") != NULL);
     trawl_buffer_free(plan);
     results[count] = NULL;
-    CHECK(trawl_analyze_component(&results[count], db, m, m_len, id, content, len, NULL, &err) ==
+    CHECK(trawl_component_analyze(&results[count], db, m, m_len, id, content, len, NULL, &err) ==
           TRAWL_OK);
     result_data[count] = trawl_buffer_data(results[count]);
     result_lens[count] = trawl_buffer_size(results[count]);
@@ -573,7 +580,7 @@ static void test_stages(void) {
   CHECK(count == 8);
 
   trawl_buffer* report = NULL;
-  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, NULL,
+  CHECK(trawl_report_aggregate(&report, m, m_len, result_data, result_lens, count, NULL,
                         TRAWL_REPORT_JSON, &err) == TRAWL_OK);
   CHECK(report != NULL && trawl_buffer_size(report) == trawl_buffer_size(one_call) &&
         memcmp(trawl_buffer_data(report), trawl_buffer_data(one_call),
@@ -582,7 +589,7 @@ static void test_stages(void) {
 
   /* A missing result: the report says incomplete. */
   report = NULL;
-  CHECK(trawl_aggregate(&report, m, m_len, result_data + 1, result_lens + 1, count - 1, NULL,
+  CHECK(trawl_report_aggregate(&report, m, m_len, result_data + 1, result_lens + 1, count - 1, NULL,
                         TRAWL_REPORT_TABLE, &err) == TRAWL_OK);
   CHECK(report != NULL && strstr(trawl_buffer_data(report), "INCOMPLETE") != NULL);
   trawl_buffer_free(report);
@@ -591,24 +598,24 @@ static void test_stages(void) {
   const char* broken[2] = {result_data[0], "{\"schema\":\"trawl.component_result/1\"}"};
   const size_t broken_lens[2] = {result_lens[0], strlen(broken[1])};
   report = (trawl_buffer*)&err; /* must be reset to NULL on failure */
-  CHECK(trawl_aggregate(&report, m, m_len, broken, broken_lens, 2, NULL, TRAWL_REPORT_JSON,
-                        &err) == TRAWL_E_PARSE);
+  CHECK(trawl_report_aggregate(&report, m, m_len, broken, broken_lens, 2, NULL,
+                               TRAWL_REPORT_JSON, &err) == TRAWL_E_PARSE);
   CHECK(report == NULL && err.index == 1);
-  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, NULL, 99, &err) ==
-        TRAWL_E_UNSUPPORTED);
-  CHECK(trawl_aggregate(&report, m, m_len, NULL, NULL, 3, NULL, TRAWL_REPORT_JSON, &err) ==
+  CHECK(trawl_report_aggregate(&report, m, m_len, result_data, result_lens, count, NULL, 99,
+                               &err) == TRAWL_E_UNSUPPORTED);
+  CHECK(trawl_report_aggregate(&report, m, m_len, NULL, NULL, 3, NULL, TRAWL_REPORT_JSON, &err) ==
         TRAWL_E_INVALID);
-  CHECK(trawl_aggregate(&report, "{}", 2, NULL, NULL, 0, NULL, TRAWL_REPORT_JSON, &err) ==
+  CHECK(trawl_report_aggregate(&report, "{}", 2, NULL, NULL, 0, NULL, TRAWL_REPORT_JSON, &err) ==
         TRAWL_E_PARSE);
   trawl_buffer* doc = NULL;
-  CHECK(trawl_analyze_component(&doc, db, m, m_len, first_id, "other bytes", 11, NULL, &err) ==
+  CHECK(trawl_component_analyze(&doc, db, m, m_len, first_id, "other bytes", 11, NULL, &err) ==
         TRAWL_E_MISMATCH);
   CHECK(doc == NULL);
-  CHECK(trawl_analyze_component(&doc, db, m, m_len, "nope", "", 0, NULL, &err) ==
+  CHECK(trawl_component_analyze(&doc, db, m, m_len, "nope", "", 0, NULL, &err) ==
         TRAWL_E_NOT_FOUND);
-  CHECK(trawl_analyze_component(&doc, NULL, m, m_len, first_id, "", 0, NULL, &err) ==
+  CHECK(trawl_component_analyze(&doc, NULL, m, m_len, first_id, "", 0, NULL, &err) ==
         TRAWL_E_INVALID);
-  CHECK(trawl_plan_component(&doc, db, "[]", 2, first_id, "", 0, NULL, &err) == TRAWL_E_PARSE);
+  CHECK(trawl_component_plan(&doc, db, "[]", 2, first_id, "", 0, NULL, &err) == TRAWL_E_PARSE);
   CHECK(trawl_manifest_work(NULL, m, m_len, &err) == TRAWL_E_INVALID);
   CHECK(trawl_manifest_work(&doc, "{", 1, &err) == TRAWL_E_PARSE);
 
@@ -619,24 +626,24 @@ static void test_stages(void) {
   CHECK(trawl_options_set_string(NULL, TRAWL_OPT_POLICY_FILE, "x") == TRAWL_E_INVALID);
   CHECK(trawl_options_set_string(options, TRAWL_OPT_POLICY_FILE, "/nonexistent/policy.json") ==
         TRAWL_OK);
-  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, options,
+  CHECK(trawl_report_aggregate(&report, m, m_len, result_data, result_lens, count, options,
                         TRAWL_REPORT_JSON, &err) == TRAWL_E_IO);
   CHECK(strstr(err.message, "policy") != NULL);
   CHECK(trawl_options_set_string(options, TRAWL_OPT_POLICY_FILE, NULL) == TRAWL_OK);
   CHECK(trawl_options_set_string(options, TRAWL_OPT_BASELINE_FILE, TRAWL_SOURCE_DIR "/rules/pii.json") ==
         TRAWL_OK);
-  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, options,
+  CHECK(trawl_report_aggregate(&report, m, m_len, result_data, result_lens, count, options,
                         TRAWL_REPORT_JSON, &err) == TRAWL_E_PARSE);
   CHECK(trawl_options_set_string(options, TRAWL_OPT_BASELINE_FILE, "") == TRAWL_OK);
-  CHECK(trawl_aggregate(&report, m, m_len, result_data, result_lens, count, options,
+  CHECK(trawl_report_aggregate(&report, m, m_len, result_data, result_lens, count, options,
                         TRAWL_REPORT_SARIF, &err) == TRAWL_OK);
   CHECK(report != NULL && strstr(trawl_buffer_data(report), "\"version\": \"2.1.0\"") != NULL);
   trawl_buffer_free(report);
   trawl_options_free(options);
-  CHECK(trawl_default_policy(&doc) == TRAWL_OK);
+  CHECK(trawl_policy_default(&doc) == TRAWL_OK);
   CHECK(doc != NULL && strstr(trawl_buffer_data(doc), "trawl.policy/1") != NULL);
   trawl_buffer_free(doc);
-  CHECK(trawl_default_policy(NULL) == TRAWL_E_INVALID);
+  CHECK(trawl_policy_default(NULL) == TRAWL_E_INVALID);
 
   for (size_t i = 0; i < count; ++i) trawl_buffer_free(results[i]);
   snprintf(path, sizeof path, "%s/manifest.json", dir);
@@ -688,6 +695,8 @@ static void test_indicator_feeds(void) {
   CHECK(trawl_rules_add_indicator_feed(rules, feed, &options, &err) == TRAWL_E_PARSE);
   CHECK(err.index == 3);
   CHECK(trawl_rules_issue_count(rules) == 1);
+  CHECK(trawl_rules_indicator_count(rules) == 2);
+  CHECK(trawl_rules_indicator_count(NULL) == 0);
   CHECK(trawl_db_compile(&db, rules, NULL, &err) == TRAWL_OK);
   CHECK(trawl_db_indicator_count(db) == 2);
   CHECK(trawl_db_indicator_count(NULL) == 0);
@@ -723,6 +732,67 @@ static void test_indicator_feeds(void) {
   rmdir(dir);
 }
 
+static int same_bytes(const trawl_buffer* a, const trawl_buffer* b) {
+  return a != NULL && b != NULL && trawl_buffer_size(a) == trawl_buffer_size(b) &&
+         memcmp(trawl_buffer_data(a), trawl_buffer_data(b), trawl_buffer_size(a)) == 0;
+}
+
+/* A package in memory gives the documents of the same package as a file, given the
+ * file's name (the only thing memory lacks). */
+static void test_packages_in_memory(void) {
+  trawl_db* db = compile_sample();
+  trawl_error err = TRAWL_ERROR_INIT;
+  const char* path = TRAWL_SOURCE_DIR "/examples/sample/sample-package.tar.gz";
+  size_t len = 0;
+  char* data = read_file(path, &len);
+  CHECK(data != NULL && len > 0);
+  trawl_options* named = NULL;
+  CHECK(trawl_options_new(&named) == TRAWL_OK);
+  CHECK(trawl_options_set_string(named, TRAWL_OPT_PACKAGE_NAME, "sample-package.tar.gz") ==
+        TRAWL_OK);
+
+  trawl_buffer* from_file = NULL;
+  trawl_buffer* from_memory = NULL;
+  CHECK(trawl_package_decompose_file(&from_file, path, NULL, &err) == TRAWL_OK);
+  CHECK(trawl_package_decompose(&from_memory, data, len, named, &err) == TRAWL_OK);
+  CHECK(same_bytes(from_file, from_memory));
+  trawl_buffer_free(from_memory);
+  /* Unnamed, the package is shown by its id: same components, another display name. */
+  CHECK(trawl_package_decompose(&from_memory, data, len, NULL, &err) == TRAWL_OK);
+  CHECK(from_memory != NULL && !same_bytes(from_file, from_memory));
+  CHECK(strstr(trawl_buffer_data(from_memory), "sample-package.tar.gz") == NULL);
+  trawl_buffer_free(from_memory);
+  trawl_buffer_free(from_file);
+
+  CHECK(trawl_package_classify_file(&from_file, db, path, NULL, &err) == TRAWL_OK);
+  CHECK(trawl_package_classify(&from_memory, db, data, len, named, &err) == TRAWL_OK);
+  CHECK(same_bytes(from_file, from_memory));
+  trawl_buffer_free(from_memory);
+  trawl_buffer_free(from_file);
+
+  CHECK(trawl_package_analyze_file(&from_file, db, path, NULL, TRAWL_REPORT_SARIF, &err) ==
+        TRAWL_OK);
+  CHECK(trawl_package_analyze(&from_memory, db, data, len, named, TRAWL_REPORT_SARIF, &err) ==
+        TRAWL_OK);
+  CHECK(same_bytes(from_file, from_memory));
+  trawl_buffer_free(from_memory);
+  CHECK(trawl_package_analyze(&from_memory, db, data, len, named, 7, &err) ==
+        TRAWL_E_UNSUPPORTED);
+  CHECK(from_memory == NULL);
+  trawl_buffer_free(from_file);
+
+  /* Bytes that are no archive are one component, not an error. */
+  CHECK(trawl_package_decompose(&from_memory, "plain text", 10, NULL, &err) == TRAWL_OK);
+  CHECK(strstr(trawl_buffer_data(from_memory), "\"components\"") != NULL);
+  trawl_buffer_free(from_memory);
+  CHECK(trawl_package_decompose(&from_memory, NULL, 0, NULL, &err) == TRAWL_OK);
+  trawl_buffer_free(from_memory);
+
+  trawl_options_free(named);
+  free(data);
+  trawl_db_free(db);
+}
+
 int main(void) {
   test_version_and_status();
   test_null_handles();
@@ -734,6 +804,7 @@ int main(void) {
   test_artifacts();
   test_old_struct_sizes();
   test_stages();
+  test_packages_in_memory();
   test_carving_options();
   test_intake_limit_options();
   test_indicator_feeds();

@@ -105,6 +105,12 @@ TEST(CppApiTest, StagesEqualOneCall) {
   EXPECT_NE(trawl::Aggregate(manifest, results, trawl::ReportFormat::kSarif).find("2.1.0"),
             std::string::npos);
   EXPECT_NE(trawl::DefaultPolicy().find("trawl.policy/1"), std::string::npos);
+  // The package's bytes, shown under the file's name, give the file's report.
+  trawl::Options named;
+  named.Set(TRAWL_OPT_PACKAGE_NAME, std::string("sample-package.tar.gz"));
+  EXPECT_EQ(trawl::AnalyzePackage(db, ReadFile(package), trawl::ReportFormat::kJson, &named),
+            one_call);
+  EXPECT_EQ(trawl::Decompose(ReadFile(package), &named), trawl::DecomposeFile(package));
   try {
     trawl::AnalyzeComponent(db, manifest, "00000000000000000000000000000000", "");
     FAIL() << "no exception";

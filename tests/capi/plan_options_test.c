@@ -53,7 +53,7 @@ static size_t ScanWith(int64_t plan, const char* cache_dir) {
 int main(void) {
   trawl_options* options = NULL;
   int64_t lo = -1, hi = -1;
-  CHECK(trawl_option_bounds(TRAWL_OPT_SCAN_PLAN, &lo, &hi) == TRAWL_OK && lo == 0 && hi == 1);
+  CHECK(trawl_option_bounds(&lo, &hi, TRAWL_OPT_SCAN_PLAN) == TRAWL_OK && lo == 0 && hi == 1);
   CHECK(trawl_options_new(&options) == TRAWL_OK);
   CHECK(trawl_options_set_int(options, TRAWL_OPT_SCAN_PLAN, 2) == TRAWL_E_INVALID);
   CHECK(trawl_options_set_string(options, TRAWL_OPT_MAX_WINDOW, "x") == TRAWL_E_UNSUPPORTED);

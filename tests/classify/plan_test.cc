@@ -45,7 +45,8 @@ TEST(PlanTest, TextLogGetsEveryChainAndIsLight) {
   EXPECT_EQ(plan.format, Format::kLog);
   EXPECT_EQ(StepNames(plan),
             (std::vector<std::string>{"patterns:default:utf8", "patterns:secrets:utf8",
-                                      "entities:entities:utf8", "structure:text:utf8"}));
+                                      "entities:entities:utf8", "structure:text:utf8",
+                                      "decode:refanged:utf8", "decode:layers:utf8"}));
   EXPECT_EQ(plan.tier, Tier::kLight);
   EXPECT_THAT(plan.reasons.back(), HasSubstr("light"));
   EXPECT_GT(plan.estimated_seconds, 0.0);
@@ -131,17 +132,27 @@ TEST(PlanTest, InputDependsOnFormat) {
       "ELF\x02\x01\x01\0\0\0",
       10);
   plan = PlanComponent(FileComponent("p!/bin", elf.size()), elf, TwoChains());
-  EXPECT_EQ(StepNames(plan),
-            (std::vector<std::string>{"patterns:default:raw", "patterns:secrets:raw",
-                                      "structure:binary:raw"}));
+  const std::vector<std::string> binary_steps = {
+      "patterns:default:raw",  "patterns:secrets:raw",       "entities:entities:raw",
+      "structure:binary:raw",  "decode:utf16-strings:raw", "decode:layers:raw"};
+  EXPECT_EQ(StepNames(plan), binary_steps);
 
+  // Images are scanned like any binary: metadata and appended bytes can hold secrets.
   const std::string png = "\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
   plan = PlanComponent(FileComponent("p!/i.png", png.size()), png, TwoChains());
-  EXPECT_EQ(StepNames(plan), (std::vector<std::string>{"structure:binary:raw"}));
+  EXPECT_EQ(plan.format, Format::kImage);
+  EXPECT_EQ(StepNames(plan), binary_steps);
 
   const std::string ndjson = "{\"a\":1}\n{\"a\":2}\n";
   plan = PlanComponent(FileComponent("p!/e.ndjson", ndjson.size()), ndjson, TwoChains());
-  EXPECT_EQ(plan.steps.back().name, "json");
+  EXPECT_THAT(StepNames(plan), Contains("structure:json:utf8"));
+  EXPECT_THAT(StepNames(plan), Contains("decode:json-strings:utf8"));
+
+  // Without pattern chains there is nothing to scan decoded forms with.
+  PlanOptions no_chains;
+  no_chains.pattern_chains.clear();
+  plan = PlanComponent(FileComponent("p!/e.ndjson", ndjson.size()), ndjson, no_chains);
+  EXPECT_EQ(StepNames(plan), (std::vector<std::string>{"structure:json:utf8"}));
 }
 
 TEST(PlanTest, JsonRoundTrip) {

@@ -119,6 +119,48 @@ check_fails bad-rules-index "definition 2" "$trawl" rules check "$work/bad.json"
 printf '[{"id":"v","regex":"x","validator":"no_such_validator"}]' >"$work/badval.json"
 check_fails unknown-validator "no_such_validator" "$trawl" rules check "$work/badval.json"
 check_fails missing-rules "cannot\|No such file" "$trawl" compile /nonexistent.json -o "$work/x.tdb"
+
+# A rule file that does not parse as a whole, in every format the loader reads, is fatal
+# (non-zero exit, the file and the position named) for compile and rules check alike:
+# an empty database that compiles would pass every later check forever.
+head -c 50000 "$root/rules/secrets.json" >"$work/cut.json"
+check_fails cut-json-compile "cut.json: TRAWL_E_PARSE: .*ends early at byte 50000, inside definition" \
+  "$trawl" compile "$work/cut.json" -o "$work/cut.tdb"
+check no-cut-database test ! -e "$work/cut.tdb"
+check_fails cut-json-strict "cut.json: TRAWL_E_PARSE" "$trawl" rules check --strict "$work/cut.json"
+check_fails cut-json-with-good "cut.json: TRAWL_E_PARSE" \
+  "$trawl" compile "$root/rules/pii.json" "$work/cut.json" -o "$work/cut.tdb"
+printf '[{"id":"a","regex":"x"} {"id":"b","regex":"y"}]' >"$work/comma.json"
+check_fails json-syntax "comma.json: invalid JSON at byte 24 (after definition 0)" \
+  "$trawl" compile "$work/comma.json" -o "$work/x.tdb"
+printf 'not json at all\n{also not\n' >"$work/junk.ndjson"
+check_fails ndjson-all-bad "junk.ndjson: no definition could be loaded (2 problem" \
+  "$trawl" compile "$work/junk.ndjson" -o "$work/x.tdb"
+check_fails ndjson-all-bad-position "junk.ndjson: definition 1 at byte 16: invalid JSON" \
+  "$trawl" compile "$work/junk.ndjson" -o "$work/x.tdb"
+printf '{"id":"a","regex":"x"}\n{"id":"b","reg\n' >"$work/cut.ndjson"
+# Some bad definitions: the good ones compile, and the exit status still says "issues".
+rm -f "$work/x.tdb"
+check_fails ndjson-partial-compile "compiled 1 definitions.*(1 load issues)" \
+  "$trawl" compile "$work/cut.ndjson" -o "$work/x.tdb"
+check ndjson-partial-database test -s "$work/x.tdb"
+check_fails ndjson-partial-check "cut.ndjson: definition 1 at byte 23: invalid JSON" \
+  "$trawl" rules check "$work/cut.ndjson"
+: >"$work/empty.json"
+check_fails empty-file "empty.json: the file holds no definitions" \
+  "$trawl" compile "$work/empty.json" -o "$work/x.tdb"
+head -c 3000 "$root/rules/indicators.ndjson.gz" >"$work/cut.ndjson.gz"
+check_fails cut-gzip "cut.ndjson.gz: TRAWL_E_IO: .*gzip" \
+  "$trawl" compile "$work/cut.ndjson.gz" -o "$work/x.tdb"
+printf 'not json at all\n' | gzip >"$work/junk.ndjson.gz"
+check_fails gzip-junk "junk.ndjson.gz: no definition could be loaded" \
+  "$trawl" compile "$work/junk.ndjson.gz" -o "$work/x.tdb"
+printf 'identifier\ttype\tpattern\nx\tregex\ta\n' >"$work/header.tsv"
+check_fails tsv-header "header.tsv: TRAWL_E_PARSE: .*not a corpus TSV" \
+  "$trawl" compile "$work/header.tsv" -o "$work/x.tdb"
+printf 'id\tkind\texpression\tflags\tcategory\tsource\nshort\tregex\n' >"$work/short.tsv"
+check_fails tsv-all-bad "short.tsv: no definition could be loaded" \
+  "$trawl" compile "$work/short.tsv" -o "$work/x.tdb"
 check_fails usage "usage" "$trawl" frobnicate
 
 echo "$passed passed, $failed failed"

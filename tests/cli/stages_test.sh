@@ -85,9 +85,39 @@ check aggregate-foreign "$trawl" aggregate --manifest "$manifest" "${results[@]}
 expect foreign-note "$(json "$work/out" 'len([n for n in d["notes"] if "another-package" in n])')" 1
 expect foreign-findings "$(json "$work/out" 'len(d["findings"])')" \
   "$(json "$work/one-call.json" 'len(d["findings"])')"
+# Numbers outside their documented ranges are refused, not scored: a confidence of 1e308
+# made the priority infinite and the report failed its own schema.
+with_findings=$(for r in "${results[@]}"; do
+  [[ $(json "$r" 'len(d["findings"])') -gt 0 ]] && { echo "$r"; break; }; done)
+sed -E '0,/"confidence": [0-9.]+/s//"confidence": 1e308/' "$with_findings" >"$work/huge.json"
+check_fails huge-confidence 'TRAWL_E_PARSE.*confidence must be a number in \[0, 1\]' \
+  "$trawl" aggregate --manifest "$manifest" "$work/huge.json"
 printf '{"schema":"trawl.component_result/1"}' >"$work/broken.json"
 check_fails broken-result "result 1" "$trawl" aggregate --manifest "$manifest" "${results[0]}" \
   "$work/broken.json"
+
+# A manifest whose accounting is broken is refused by every stage that reads it, with
+# the reason: a repeated id (findings of one copy were lost, the report said complete), a
+# parent cycle, a wrong child count.
+tamper() {  # tamper NAME PYTHON: writes $work/NAME.json, the manifest changed by PYTHON on m
+  python3 - "$manifest" "$work/$1.json" "$2" <<'EOF'
+import json, sys
+m = json.load(open(sys.argv[1]))
+c = m["components"]
+exec(sys.argv[3])
+json.dump(m, open(sys.argv[2], "w"))
+EOF
+}
+tamper dup-id 'c[1]["id"] = c[0]["id"]'
+check_fails manifest-dup-id "TRAWL_E_PARSE.*inconsistent manifest: component id" \
+  "$trawl" aggregate --manifest "$work/dup-id.json" "${results[@]}"
+check_fails manifest-dup-id-work "inconsistent manifest" "$trawl" work "$work/dup-id.json"
+tamper cycle 'r = [x for x in c if x["parent"] == ""][0]; r["parent"] = c[0]["id"]'
+check_fails manifest-cycle "TRAWL_E_PARSE.*inconsistent manifest" \
+  "$trawl" aggregate --manifest "$work/cycle.json" "${results[@]}"
+tamper children 'r = [x for x in c if x["parent"] == ""][0]; r["children"] += 1'
+check_fails manifest-children "TRAWL_E_PARSE.*children but" \
+  "$trawl" aggregate --manifest "$work/children.json" "${results[@]}"
 
 # Per-component checks: the bytes must be the component's, and it must need analysis.
 check_fails wrong-content TRAWL_E_MISMATCH "$trawl" analyze-component --db "$db" \

@@ -174,6 +174,42 @@ TEST(ArtifactTest, LoadedRulesAreDecodedOnDemandFromBytesTheDatabaseKeeps) {
   }
 }
 
+// One database shared by scanners on several threads, as the worker pool and the hosts
+// share it: a loaded artifact (rules decoded and confirmation regexes compiled on first
+// use, by whichever thread comes first) and a compiled one give every thread the
+// single-threaded results. Run under TSan by scripts/test.sh.
+TEST(ArtifactTest, ScannersOnSeveralThreadsShareOneLoadedDatabase) {
+  std::vector<Definition> defs = VariedDefinitions();
+  defs.push_back(Regex("lookbehind", "(?<=key=)[a-z]{6}"));
+  defs.push_back(Regex("gated", "token_[a-z0-9]{8,12}"));
+  auto db = MustCompile(defs);
+  ASSERT_TRUE(db);
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok());
+  std::string input;
+  for (int i = 0; i < 200; ++i) {
+    input += "id=" + std::to_string(i * 7919) + " needle-" + std::to_string(i % 40) +
+             " key=abcdef token_" + std::to_string(i * 104729) + "x\n";
+  }
+  const auto want = testing_util::ScanAll(db, input);
+  ASSERT_GT(want.size(), 600u);
+  auto owned = std::make_shared<std::string>(*bytes);
+  const std::string_view view = *owned;
+  auto loaded = DeserializeDatabase(view, std::move(owned));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  for (const auto& shared : {*loaded, db}) {
+    std::vector<std::vector<testing_util::Found>> got(4);
+    std::vector<std::thread> threads;
+    for (auto& found : got) {
+      threads.emplace_back([&shared, &input, &found] {
+        for (int round = 0; round < 3; ++round) found = testing_util::ScanAll(shared, input);
+      });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& found : got) EXPECT_EQ(found, want);
+  }
+}
+
 // Artifact bytes at a 64-byte-aligned address, as a mapped file has them.
 using testing_util::AlignedBytes;
 

@@ -59,6 +59,22 @@ TEST(CompilerTest, NulLeadingLiteralStillMatchesAsALiteral) {
   EXPECT_EQ(found[1].end, 10u);
 }
 
+// A regex with a NUL byte was cut at the NUL by the engine (its API takes C strings)
+// while PCRE2 saw all of it: `o\0\**` matched as `o`. It is rejected with the reason,
+// and the way to write it (`\x00`) works. Found by tests/engine/scanner_fuzzer.cc.
+TEST(CompilerTest, RegexWithANulByteIsRejectedWithTheWayToWriteIt) {
+  auto db = MustCompile(
+      {Regex("raw-nul", std::string("o\0\\**", 5)), Regex("escaped", "o\\x00\\**")});
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->rule_info()[0].status, RuleStatus::kRejected);
+  EXPECT_THAT(db->rule_info()[0].reason, HasSubstr("NUL byte"));
+  const auto found = testing_util::ScanAll(db, std::string("xo\0**y", 6));
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].rule, 1u);
+  EXPECT_EQ(found[0].start, 1u);
+  EXPECT_EQ(found[0].end, 5u);
+}
+
 TEST(CompilerTest, SplitsRegexesIntoPartitionsAndStillFindsEverything) {
   std::vector<Definition> defs;
   for (int i = 0; i < 40; ++i) {

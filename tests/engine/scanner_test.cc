@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <random>
 
+#include "complexity.h"
 #include "engine/artifact.h"
 #include "test_util.h"
 #include "util/status_codes.h"
@@ -155,6 +157,115 @@ TEST(ScannerTest, TimeBudgetStopsBetweenChunksAndSaysSo) {
   ScanAll(db, std::string(1 << 20, '.'), limits, &summary);
   EXPECT_TRUE(summary.truncation & kTruncTimeBudget);
   EXPECT_LT(summary.bytes_scanned, uint64_t{1} << 20);
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point begin) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+}
+
+// Defect: a rule PCRE2 must confirm hung a scan despite the budget. `(?=(a+)+b)a` over a
+// long run of 'a' makes every candidate hit PCRE2's match limit; the rule's cursor did not
+// advance after the error, so each later candidate repeated the failing search, and the
+// budget was checked only between 8 MiB chunks.
+TEST(ScannerTest, FailedConfirmationsAdvanceAreFlaggedAndGiveUp) {
+  auto db = MustCompile({Regex("la", "(?=(a+)+b)a")});
+  ASSERT_TRUE(db);
+  // Pathological runs, then a place where the rule does match (the lookahead sees "ab").
+  std::string input;
+  for (int run = 0; run < 40; ++run) input += std::string(3000, 'a') + "!";
+  input += "xab";
+  ScanSummary summary;
+  const auto found = ScanAll(db, input, {}, &summary);
+  EXPECT_TRUE(summary.truncation & kTruncConfirmLimit);
+  EXPECT_GT(summary.confirm_errors, 0u);
+  // Each error skips the rest of its run of the rule's alphabet, and the rule is given up
+  // after kMaxConfirmErrorsPerRule of them: bounded work, reported.
+  EXPECT_LE(summary.confirm_errors, kMaxConfirmErrorsPerRule);
+  EXPECT_EQ(summary.given_up_rules, std::vector<uint32_t>{0});
+  EXPECT_TRUE(found.empty());
+
+  // Fewer pathological runs than the give-up point: the scan goes on past each failure
+  // and still finds the match after them.
+  const std::string few = std::string(3000, 'a') + "!" + std::string(3000, 'a') + "!xab";
+  const auto after = ScanAll(db, few, {}, &summary);
+  EXPECT_TRUE(summary.truncation & kTruncConfirmLimit);
+  EXPECT_EQ(summary.confirm_errors, 2u);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_EQ(after[0].start, few.size() - 2);
+}
+
+// The budget holds inside one chunk of slow confirmations that never hit PCRE2's limits:
+// every run of 18 'a' costs ~2^19 backtracking steps, each below the match limit.
+TEST(ScannerTest, TimeBudgetHoldsInsideAChunkOfSlowConfirmations) {
+  auto db = MustCompile({Regex("la", "(?=(a+)+b)a")});
+  ASSERT_TRUE(db);
+  std::string input;
+  while (input.size() < (1u << 20)) input += std::string(18, 'a') + "!";
+  ScanLimits limits;
+  limits.time_budget = absl::Milliseconds(200);
+  ScanSummary summary;
+  const auto begin = std::chrono::steady_clock::now();
+  ScanAll(db, input, limits, &summary);
+  const double seconds = SecondsSince(begin);
+  EXPECT_TRUE(summary.truncation & kTruncTimeBudget);
+  EXPECT_LT(summary.bytes_scanned, input.size());
+  // The budget may be overrun by a few confirmations, not by the rest of the chunk.
+  EXPECT_LT(seconds, 5.0);
+}
+
+// A deadline shared by several scans (a component's buffers, a package's components).
+TEST(ScannerTest, SharedDeadlineStopsEveryLaterScan) {
+  auto db = MustCompile({Literal("x", "needle")});
+  ASSERT_TRUE(db);
+  ScanLimits limits;
+  limits.deadline = absl::Now() - absl::Seconds(1);
+  limits.chunk_bytes = 64 << 10;
+  ScanSummary summary;
+  ScanAll(db, std::string(1 << 20, '.') + "needle", limits, &summary);
+  EXPECT_TRUE(summary.truncation & kTruncTimeBudget);
+  EXPECT_LT(summary.bytes_scanned, uint64_t{1} << 20);
+}
+
+// The engine reports matches at the end of the data out of end order (3, then 2 for
+// (?s).$ over "ab\n"); processed as they came, the earlier match was skipped as if it
+// overlapped. Exact, prefiltered and fixed-width rules, whole buffers and streams, all
+// give PCRE2's global loop. Found by tests/engine/scanner_fuzzer.cc.
+TEST(ScannerTest, EndOfDataMatchesReportedOutOfOrderAreAllFound) {
+  auto db = MustCompile({Regex("dot-end", "(?s).$"), Regex("grapheme-end", "\\X$"),
+                         Regex("tail", "(?s)b.?\\Z")});
+  ASSERT_TRUE(db);
+  for (const std::string input : {"ab\n", "xxab\n", "ab", "b\n\n"}) {
+    ScanSummary summary;
+    std::vector<ReferenceMatch> got;
+    for (const Found& f : ScanAll(db, input, {}, &summary)) got.push_back({f.rule, f.start, f.end});
+    std::sort(got.begin(), got.end());
+    auto want = ReferenceScan(*db, input);
+    ASSERT_TRUE(want.ok());
+    EXPECT_EQ(got, *want) << input;
+    EXPECT_EQ(summary.truncation, 0u) << input;
+  }
+  const auto dot = ScanAll(db, "ab\n");
+  EXPECT_GE(dot.size(), 4u);  // [1,2) and [2,3) for both end rules at least
+}
+
+// PCRE2-confirmed rules under a budget stay linear in the input: a lookbehind rule with a
+// candidate in every block, and one that backtracks (below PCRE2's limits) on every block.
+TEST(ScannerComplexityTest, ConfirmedRulesUnderABudgetAreLinear) {
+  TRAWL_SKIP_MEASUREMENT_WHEN_SANITIZED();
+  auto db = MustCompile({Regex("after-key", "(?<=key=)[a-z]{8}"), Regex("la", "(?=(a+)+b)a")});
+  ASSERT_TRUE(db);
+  std::string input;
+  while (input.size() < (256u << 10)) input += "key=abcdefgh " + std::string(8, 'a') + "!\n";
+  ScanLimits limits;
+  limits.time_budget = absl::Seconds(120);  // checked inside the chunk, never reached
+  limits.max_matches_per_rule = 0;
+  size_t matches = 0;
+  const double ratio = testing::DoublingRatio(128u << 10, [&](size_t n) {
+    ScanSummary summary;
+    matches += ScanAll(db, std::string_view(input).substr(0, n), limits, &summary).size();
+    EXPECT_FALSE(summary.truncation & kTruncTimeBudget);
+  });
+  EXPECT_LE(ratio, testing::kMaxDoublingRatio) << matches;
 }
 
 TEST(ScannerTest, SinkCanStopTheScan) {

@@ -1,5 +1,5 @@
 // Structure of the shipped default rule packs (rules/*.json, rules/indicators.ndjson.gz),
-// read directly with simdjson so the test does not depend on the rules loader. The
+// read directly with the JSON adapter so the test does not depend on the rules loader. The
 // examples themselves are enforced by `trawl rules check` (PCRE2 + the engine).
 #include <algorithm>
 #include <cctype>
@@ -11,7 +11,7 @@
 #include "entities/entity.h"
 #include "entities/validators.h"
 #include "gtest/gtest.h"
-#include "simdjson.h"
+#include "json/json.h"
 #include "rules/indicator_feed.h"
 #include "util/file.h"
 
@@ -30,15 +30,19 @@ struct PackStats {
 // Checks the fields every curated rule must have; returns the number of rules.
 void CheckCuratedPack(std::string_view file, std::string_view category_prefix,
                       std::string_view chain, PackStats* stats) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  ASSERT_EQ(parser.load(RulesPath(file)).get(doc), simdjson::SUCCESS) << file;
-  simdjson::dom::array rules;
-  ASSERT_EQ(doc.get_array().get(rules), simdjson::SUCCESS) << file << " is not an array";
-  for (simdjson::dom::element rule : rules) {
+  auto pack = ReadFile(RulesPath(file));
+  ASSERT_TRUE(pack.ok()) << file;
+  json::Parser parser;
+  json::Value doc;
+  ASSERT_EQ(parser.Parse(*pack, &doc), json::Error::kOk) << file;
+  json::Array rules;
+  ASSERT_EQ(doc.Get(&rules), json::Error::kOk) << file << " is not an array";
+  for (json::Value rule_value : rules) {
     ++stats->rules;
+    json::Object rule;
+    ASSERT_EQ(rule_value.Get(&rule), json::Error::kOk) << file << " rule " << stats->rules;
     std::string_view id, regex, category, severity, entity, validator;
-    ASSERT_EQ(rule["id"].get_string().get(id), simdjson::SUCCESS)
+    ASSERT_EQ(rule.Get("id", &id), json::Error::kOk)
         << file << " rule " << stats->rules;
     SCOPED_TRACE(std::string(file) + ": " + std::string(id));
     EXPECT_TRUE(stats->ids.insert(std::string(id)).second) << "duplicate id " << id;
@@ -47,55 +51,55 @@ void CheckCuratedPack(std::string_view file, std::string_view category_prefix,
                   std::string_view("._:/-").find(c) != std::string_view::npos)
           << "bad id character in " << id;
     }
-    ASSERT_EQ(rule["regex"].get_string().get(regex), simdjson::SUCCESS);
+    ASSERT_EQ(rule.Get("regex", &regex), json::Error::kOk);
     EXPECT_FALSE(regex.empty());
     // The Hyperscan-supported subset: no lookarounds, back-references, atomic groups, \K.
     for (std::string_view banned :
          {"(?=", "(?!", "(?<=", "(?<!", "(?>", "\\K", "\\1", "\\2", "*+", "++", "?+"}) {
       EXPECT_EQ(regex.find(banned), std::string_view::npos) << id << " uses " << banned;
     }
-    ASSERT_EQ(rule["category"].get_string().get(category), simdjson::SUCCESS);
+    ASSERT_EQ(rule.Get("category", &category), json::Error::kOk);
     EXPECT_EQ(category.substr(0, category_prefix.size()), category_prefix)
         << "category " << category;
-    ASSERT_EQ(rule["severity"].get_string().get(severity), simdjson::SUCCESS);
+    ASSERT_EQ(rule.Get("severity", &severity), json::Error::kOk);
     EXPECT_TRUE(severity == "info" || severity == "low" || severity == "medium" ||
                 severity == "high" || severity == "critical")
         << severity;
     double confidence = -1;
-    ASSERT_EQ(rule["confidence"].get_double().get(confidence), simdjson::SUCCESS);
+    ASSERT_EQ(rule.Get("confidence", &confidence), json::Error::kOk);
     EXPECT_GE(confidence, 0.0);
     EXPECT_LE(confidence, 1.0);
     std::string_view description;
-    EXPECT_EQ(rule["description"].get_string().get(description), simdjson::SUCCESS);
+    EXPECT_EQ(rule.Get("description", &description), json::Error::kOk);
     EXPECT_FALSE(description.empty());
-    simdjson::dom::array chains, examples, negatives, keywords, tags;
-    ASSERT_EQ(rule["chains"].get_array().get(chains), simdjson::SUCCESS);
+    json::Array chains, examples, negatives, keywords, tags;
+    ASSERT_EQ(rule.Get("chains", &chains), json::Error::kOk);
     ASSERT_EQ(chains.size(), 1u);
     std::string_view first_chain;
-    EXPECT_EQ(chains.at(0).get_string().get(first_chain), simdjson::SUCCESS);
+    EXPECT_EQ((*chains.begin()).Get(&first_chain), json::Error::kOk);
     EXPECT_EQ(first_chain, chain);
-    ASSERT_EQ(rule["examples"].get_array().get(examples), simdjson::SUCCESS);
+    ASSERT_EQ(rule.Get("examples", &examples), json::Error::kOk);
     EXPECT_GE(examples.size(), 1u);
-    ASSERT_EQ(rule["negative_examples"].get_array().get(negatives), simdjson::SUCCESS);
+    ASSERT_EQ(rule.Get("negative_examples", &negatives), json::Error::kOk);
     EXPECT_GE(negatives.size(), 1u);
-    ASSERT_EQ(rule["keywords"].get_array().get(keywords), simdjson::SUCCESS);
-    ASSERT_EQ(rule["tags"].get_array().get(tags), simdjson::SUCCESS);
-    EXPECT_EQ(rule["entity"].get_string().get(entity), simdjson::SUCCESS);
-    EXPECT_EQ(rule["validator"].get_string().get(validator), simdjson::SUCCESS);
+    ASSERT_EQ(rule.Get("keywords", &keywords), json::Error::kOk);
+    ASSERT_EQ(rule.Get("tags", &tags), json::Error::kOk);
+    EXPECT_EQ(rule.Get("entity", &entity), json::Error::kOk);
+    EXPECT_EQ(rule.Get("validator", &validator), json::Error::kOk);
     EXPECT_TRUE(CheckEntityFields(entity, validator).ok())
         << CheckEntityFields(entity, validator).message();
     // Keywords gate the rule, so when one is a literal of the rule it should be spelled
     // the way the examples spell it: at least one example contains at least one keyword.
     if (keywords.size() > 0 && category_prefix == "secret") {
       bool any = false;
-      for (simdjson::dom::element ex : examples) {
+      for (json::Value ex : examples) {
         std::string_view text;
-        if (ex.get_string().get(text) != simdjson::SUCCESS) continue;
+        if (ex.Get(&text) != json::Error::kOk) continue;
         std::string lower(text);
         for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        for (simdjson::dom::element kw : keywords) {
+        for (json::Value kw : keywords) {
           std::string_view k;
-          if (kw.get_string().get(k) != simdjson::SUCCESS) continue;
+          if (kw.Get(&k) != json::Error::kOk) continue;
           std::string lk(k);
           for (char& c : lk) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
           if (lower.find(lk) != std::string::npos) any = true;
@@ -133,7 +137,7 @@ TEST(RulePacksTest, IdsAreUniqueAcrossCuratedPacks) {
 TEST(RulePacksTest, IndicatorPatternRules) {
   auto text = ReadMaybeGzipFile(RulesPath("indicators.ndjson.gz"));
   ASSERT_TRUE(text.ok()) << text.status().message();
-  simdjson::dom::parser parser;
+  json::Parser parser;
   std::set<std::string> ids;
   size_t lines = 0;
   std::string_view rest = *text;
@@ -143,18 +147,19 @@ TEST(RulePacksTest, IndicatorPatternRules) {
     rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
     if (line.empty()) continue;
     ++lines;
-    simdjson::dom::element def;
-    ASSERT_EQ(parser.parse(line.data(), line.size(), true).get(def), simdjson::SUCCESS)
-        << "line " << lines;
+    json::Value def_value;
+    json::Object def;
+    ASSERT_EQ(parser.Parse(line, &def_value), json::Error::kOk) << "line " << lines;
+    ASSERT_EQ(def_value.Get(&def), json::Error::kOk) << "line " << lines;
     std::string_view id, category, source, chain;
-    ASSERT_EQ(def["id"].get_string().get(id), simdjson::SUCCESS);
-    ASSERT_EQ(def["category"].get_string().get(category), simdjson::SUCCESS);
+    ASSERT_EQ(def.Get("id", &id), json::Error::kOk);
+    ASSERT_EQ(def.Get("category", &category), json::Error::kOk);
     EXPECT_EQ(category.substr(0, 10), "indicator/") << id;
-    ASSERT_EQ(def["source"].get_string().get(source), simdjson::SUCCESS);
+    ASSERT_EQ(def.Get("source", &source), json::Error::kOk);
     EXPECT_NE(source.find("maltrail"), std::string_view::npos) << id;
-    simdjson::dom::array chains;
-    ASSERT_EQ(def["chains"].get_array().get(chains), simdjson::SUCCESS);
-    ASSERT_EQ(chains.at(0).get_string().get(chain), simdjson::SUCCESS);
+    json::Array chains;
+    ASSERT_EQ(def.Get("chains", &chains), json::Error::kOk);
+    ASSERT_EQ((*chains.begin()).Get(&chain), json::Error::kOk);
     EXPECT_EQ(chain, "indicators");
     EXPECT_TRUE(ids.insert(std::string(id)).second) << "duplicate id " << id;
   }
@@ -163,7 +168,7 @@ TEST(RulePacksTest, IndicatorPatternRules) {
 
 // The full maltrail feed: every malware, malicious and suspicious entry that is an exact
 // value, each with its family and the trail it comes from.
-TEST(RulePacksTest, IndicatorPackHoldsTheFullFeed) {
+TEST(RulePacksTest, ShippedPackHoldsTheFullFeed) {
   auto feed = LoadFeedFile(RulesPath("indicators/maltrail.tsv.xz"), {});
   ASSERT_TRUE(feed.ok()) << feed.status().message();
   EXPECT_EQ(feed->feed, "maltrail");

@@ -156,6 +156,38 @@ TEST(ManifestJsonTest, ValidateCatchesBrokenAccounting) {
   EXPECT_FALSE(ValidateManifest(m).ok());
 }
 
+// A manifest is a stage document another process wrote: reading one checks its
+// accounting, so a repeated id, a parent cycle, a wrong child count or two copies naming
+// each other never reach a stage that would lose components over it.
+TEST(ManifestJsonTest, ReadingRejectsBrokenAccounting) {
+  auto read = [](const Manifest& m) { return ManifestFromJson(ManifestToJson(m)).status(); };
+  Manifest m = Sample();
+  m.components.insert(m.components.begin(), m.components[0]);  // the child twice
+  m.entries_seen = 2;
+  m.components.back().children = 2;
+  EXPECT_THAT(read(m).message(), HasSubstr("inconsistent manifest: component id \"c1\""));
+  m = Sample();
+  m.components[1].parent_id = "c1";  // root and child each other's parent
+  EXPECT_THAT(read(m).message(), HasSubstr("inconsistent manifest"));
+  m = Sample();
+  m.components.back().children = 3;
+  EXPECT_THAT(read(m).message(), HasSubstr("says 3 children but 1 are listed"));
+  m = Sample();
+  Component copy = m.components[0];
+  copy.id = "c2";
+  m.components.insert(m.components.begin() + 1, copy);
+  m.entries_seen = 2;
+  m.components.back().children = 2;
+  for (Component* c : {&m.components[0], &m.components[1]}) {
+    c->sha256 = std::string(64, 'b');
+    c->has_content = true;
+  }
+  ASSERT_TRUE(read(m).ok()) << read(m);
+  m.components[0].duplicate_of = "c2";
+  m.components[1].duplicate_of = "c1";
+  EXPECT_THAT(read(m).message(), HasSubstr("itself a duplicate"));
+}
+
 TEST(IntakeMediaTypeTest, SniffsMagicAndText) {
   EXPECT_EQ(SniffMediaType(std::string("\x1f\x8b\x08\x00", 4)), "application/gzip");
   EXPECT_EQ(SniffMediaType("%PDF-1.7\n"), "application/pdf");

@@ -192,7 +192,7 @@ class ErrorTest(unittest.TestCase):
         self.assertTrue(scanner.closed)
         for use in (lambda: scanner.scan(b"needle"), scanner.clone, lambda: db.rule(0),
                     db.serialize, lambda: trawl.Scanner(db),
-                    lambda: trawl.analyze_package_file(db, SAMPLE)):
+                    lambda: trawl.package_analyze_file(db, SAMPLE)):
             with self.assertRaises(trawl.TrawlError) as cm:
                 use()
             self.assertEqual(cm.exception.code, trawl.TRAWL_E_INVALID)
@@ -256,6 +256,7 @@ class IndicatorTest(unittest.TestCase):
                 rules.add_indicator_feed(feed, family="agenttesla")
             self.assertEqual(ctx.exception.code, trawl.TRAWL_E_PARSE)
             self.assertEqual(ctx.exception.index, 3)  # the line
+            self.assertEqual(rules.indicator_count, 2)  # the good lines are kept
             db = trawl.Database.compile(rules)
         with db:
             self.assertEqual(db.indicator_count, 2)
@@ -279,7 +280,7 @@ class IndicatorTest(unittest.TestCase):
 
 class PackageTest(unittest.TestCase):
     def test_analyze_finds_aws_key_with_json_pointer(self):
-        report = trawl.analyze_package_file(DB, SAMPLE)
+        report = trawl.package_analyze_file(DB, SAMPLE)
         self.assertEqual(report["schema"], "trawl.report/1")
         self.assertTrue(report["complete"])
         aws = [f for f in report["findings"] if f["rule"] == "aws-access-key-id"]
@@ -289,42 +290,64 @@ class PackageTest(unittest.TestCase):
         self.assertTrue(pointers[0]["json_pointer"].startswith("/"))
         self.assertTrue(pointers[0]["path"].endswith("billing/config/app.json"))
 
+    def test_inflight_bound_keeps_the_report(self):
+        # Analysing in batches of at most one byte held (each component at once) gives the
+        # same report; the bound is an option with its bounds.
+        whole = trawl.package_analyze_file(DB, SAMPLE, raw=True, max_inflight_bytes=0)
+        batched = trawl.package_analyze_file(DB, SAMPLE, raw=True, max_inflight_bytes=1)
+        self.assertEqual(whole, batched)
+        self.assertEqual(trawl.Options.bounds("max_inflight_bytes")[0], 0)
+
     def test_sarif_and_table(self):
-        sarif = trawl.analyze_package_file(DB, SAMPLE, format="sarif")
+        sarif = trawl.package_analyze_file(DB, SAMPLE, format="sarif")
         self.assertEqual(sarif["version"], "2.1.0")
         results = sarif["runs"][0]["results"]
         self.assertIn("aws-access-key-id", {r["ruleId"] for r in results})
-        raw = trawl.analyze_package_file(DB, SAMPLE, format="sarif", raw=True)
+        raw = trawl.package_analyze_file(DB, SAMPLE, format="sarif", raw=True)
         self.assertEqual(json.loads(raw), sarif)
-        table = trawl.analyze_package_file(DB, SAMPLE, format="table")
+        table = trawl.package_analyze_file(DB, SAMPLE, format="table")
         self.assertIsInstance(table, str)
         self.assertIn("aws-access-key-id", table)
         with self.assertRaises(trawl.TrawlError) as cm:
-            trawl.analyze_package_file(DB, SAMPLE, format="xml")
+            trawl.package_analyze_file(DB, SAMPLE, format="xml")
         self.assertEqual(cm.exception.code, trawl.TRAWL_E_UNSUPPORTED)
 
     def test_option_files(self):
         with self.assertRaises(trawl.TrawlError) as cm:
-            trawl.analyze_package_file(DB, SAMPLE, policy=os.path.join(WORK, "absent.json"))
+            trawl.package_analyze_file(DB, SAMPLE, policy=os.path.join(WORK, "absent.json"))
         self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
         self.assertIn("policy", cm.exception.message)
         policy = os.path.join(WORK, "policy.json")
         with open(policy, "w") as f:
-            json.dump(trawl.default_policy(), f)
+            json.dump(trawl.policy_default(), f)
         with trawl.Options(policy=policy) as options:
-            self.assertEqual(trawl.analyze_package_file(DB, SAMPLE, options=options, raw=True),
-                             trawl.analyze_package_file(DB, SAMPLE, raw=True))
+            self.assertEqual(trawl.package_analyze_file(DB, SAMPLE, options=options, raw=True),
+                             trawl.package_analyze_file(DB, SAMPLE, raw=True))
         with self.assertRaises(TypeError):
-            trawl.analyze_package_file(DB, SAMPLE, options=trawl.Options(), policy=policy)
+            trawl.package_analyze_file(DB, SAMPLE, options=trawl.Options(), policy=policy)
 
     def test_decompose(self):
-        manifest = trawl.decompose_file(SAMPLE)
+        manifest = trawl.package_decompose_file(SAMPLE)
         self.assertEqual(manifest["schema"], "trawl.manifest/1")
         paths = json.dumps(manifest)
         self.assertIn("archive.zip!/2026/old.log", paths)
         with self.assertRaises(trawl.TrawlError) as cm:
-            trawl.decompose_file(os.path.join(WORK, "absent.tar.gz"))
+            trawl.package_decompose_file(os.path.join(WORK, "absent.tar.gz"))
         self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+
+    def test_packages_in_memory(self):
+        # The bytes of a package give the file's documents, given the file's name.
+        with open(SAMPLE, "rb") as f:
+            package = f.read()
+        name = os.path.basename(SAMPLE)
+        self.assertEqual(trawl.package_decompose(package, package_name=name),
+                         trawl.package_decompose_file(SAMPLE))
+        unnamed = trawl.package_decompose(package)
+        self.assertEqual(unnamed["package_name"], unnamed["package_id"])
+        self.assertEqual(trawl.package_classify(package, db=DB, package_name=name, raw=True),
+                         trawl.package_classify_file(SAMPLE, db=DB, raw=True))
+        self.assertEqual(trawl.package_analyze(DB, package, package_name=name, raw=True),
+                         trawl.package_analyze_file(DB, SAMPLE, raw=True))
 
     def test_carving_limits(self):
         # A gzip stream embedded at offset 1000 of a binary is carved unless a limit says no.
@@ -334,32 +357,33 @@ class PackageTest(unittest.TestCase):
             f.write(bytes(i % 251 for i in range(1000)) + gzip.compress(b"key=carved\n")
                     + bytes(100))
         carved = "firmware.bin!@1000.gz!/"
-        paths = [c["path"] for c in trawl.decompose_file(path)["components"]]
+        paths = [c["path"] for c in trawl.package_decompose_file(path)["components"]]
         self.assertTrue(any(p.startswith(carved) for p in paths), paths)
         for name, value in (("max_carve_depth", 0), ("max_carve_scan_bytes", 500)):
-            manifest = trawl.decompose_file(path, **{name: value})
+            manifest = trawl.package_decompose_file(path, **{name: value})
             self.assertEqual(manifest["limits"][name], value)
             self.assertEqual([c["path"] for c in manifest["components"]], ["firmware.bin"])
         self.assertEqual(trawl.Options.bounds("max_carves_per_component"), (0, 2**32 - 1))
 
     def test_intake_limits(self):
         # Each safety limit is settable by its manifest name and is echoed in the manifest.
-        manifest = trawl.decompose_file(SAMPLE, max_entries=1)
+        manifest = trawl.package_decompose_file(SAMPLE, max_entries=1)
         self.assertEqual(manifest["limits"]["max_entries"], 1)
         self.assertEqual(manifest["stopped_by"], "max_entries")
         self.assertFalse(manifest["complete"])
-        manifest = trawl.decompose_file(SAMPLE, max_depth=0)
+        manifest = trawl.package_decompose_file(SAMPLE, max_depth=0)
         self.assertEqual([c["path"] for c in manifest["components"]],
                          [os.path.basename(SAMPLE)])
         for name in ("max_total_bytes", "max_expansion_ratio", "ratio_grace_bytes",
                      "max_path_length", "max_component_bytes"):
-            self.assertEqual(trawl.decompose_file(SAMPLE, **{name: 12345})["limits"][name], 12345)
+            limits = trawl.package_decompose_file(SAMPLE, **{name: 12345})["limits"]
+            self.assertEqual(limits[name], 12345)
         self.assertEqual(trawl.Options.bounds("max_depth"), (0, 64))
 
     def test_stages_equal_one_call_byte_for_byte(self):
-        one_call = trawl.analyze_package_file(DB, SAMPLE, raw=True)
+        one_call = trawl.package_analyze_file(DB, SAMPLE, raw=True)
         parts = tempfile.mkdtemp(prefix="parts-", dir=WORK)
-        manifest = trawl.decompose_to_directory(SAMPLE, parts, raw=True)
+        manifest = trawl.package_decompose_to_directory(SAMPLE, parts, raw=True)
         with open(os.path.join(parts, "manifest.json"), "rb") as f:
             self.assertEqual(json.loads(f.read()), json.loads(manifest))
         work = trawl.manifest_work(manifest)
@@ -368,28 +392,28 @@ class PackageTest(unittest.TestCase):
         for component in work["components"]:
             with open(os.path.join(parts, component["id"]), "rb") as f:
                 content = f.read()
-            plan = trawl.plan_component(manifest, component["id"], content, db=DB)
+            plan = trawl.component_plan(manifest, component["id"], content, db=DB)
             self.assertEqual(plan["schema"], "trawl.plan/1")
-            results.append(trawl.analyze_component(DB, manifest, component["id"], content,
+            results.append(trawl.component_analyze(DB, manifest, component["id"], content,
                                                    raw=True))
         self.assertEqual(len(results), 8)
         # Any order, duplicates allowed (an at-least-once queue).
-        staged = trawl.aggregate(manifest, list(reversed(results)) + results[:2], raw=True)
+        staged = trawl.report_aggregate(manifest, list(reversed(results)) + results[:2], raw=True)
         self.assertEqual(staged, one_call)
-        self.assertEqual(trawl.aggregate(manifest, [json.loads(r) for r in results]),
+        self.assertEqual(trawl.report_aggregate(manifest, [json.loads(r) for r in results]),
                          json.loads(one_call))
 
         # A missing result makes the report incomplete; a bad one names its index.
-        self.assertFalse(trawl.aggregate(manifest, results[1:])["complete"])
+        self.assertFalse(trawl.report_aggregate(manifest, results[1:])["complete"])
         with self.assertRaises(trawl.TrawlError) as cm:
-            trawl.aggregate(manifest, [results[0], b'{"schema":"trawl.component_result/1"}'])
+            trawl.report_aggregate(manifest, [results[0], b'{"schema":"trawl.component_result/1"}'])
         self.assertEqual((cm.exception.code, cm.exception.index), (trawl.TRAWL_E_PARSE, 1))
         first = work["components"][0]["id"]
         with self.assertRaises(trawl.TrawlError) as cm:
-            trawl.analyze_component(DB, manifest, first, b"other bytes")
+            trawl.component_analyze(DB, manifest, first, b"other bytes")
         self.assertEqual(cm.exception.code, trawl.TRAWL_E_MISMATCH)
         with self.assertRaises(trawl.TrawlError) as cm:
-            trawl.plan_component(manifest, "nope", b"")
+            trawl.component_plan(manifest, "nope", b"")
         self.assertEqual(cm.exception.code, trawl.TRAWL_E_NOT_FOUND)
 
     def test_example_stages_mode(self):

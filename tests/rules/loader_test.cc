@@ -108,6 +108,30 @@ TEST(LoaderTest, MalformedArrayIsAWholeDocumentError) {
   EXPECT_THAT(std::string(set.status().message()), HasSubstr("invalid JSON"));
 }
 
+// A document that fails as a whole says where: the definition that does not parse, or
+// where the file ends early (a truncated download or copy).
+TEST(LoaderTest, WholeDocumentErrorsGiveThePosition) {
+  auto truncated = ParseDefinitions("[{\"id\":\"a\",\"regex\":\"a\"},\n{\"id\":\"b\",\"reg", "t.json");
+  ASSERT_FALSE(truncated.ok());
+  EXPECT_THAT(std::string(truncated.status().message()),
+              HasSubstr("t.json: invalid JSON: the document ends early at byte 39, inside "
+                        "definition 1 (it starts at byte 25)"));
+  auto missing_colon =
+      ParseDefinitions("[{\"id\":\"a\",\"regex\":\"a\"}, {\"id\" \"b\"}]", "m.json");
+  ASSERT_FALSE(missing_colon.ok());
+  EXPECT_THAT(std::string(missing_colon.status().message()),
+              HasSubstr("m.json: invalid JSON at byte 25 (definition 1)"));
+  auto missing_comma =
+      ParseDefinitions("[{\"id\":\"a\",\"regex\":\"a\"} {\"id\":\"b\"}]", "c.json");
+  ASSERT_FALSE(missing_comma.ok());
+  EXPECT_THAT(std::string(missing_comma.status().message()),
+              HasSubstr("c.json: invalid JSON at byte 24 (after definition 0): expected ','"));
+  auto trailing = ParseDefinitions("[{\"id\":\"a\",\"regex\":\"a\"}] x", "x.json");
+  ASSERT_FALSE(trailing.ok());
+  EXPECT_THAT(std::string(trailing.status().message()),
+              HasSubstr("x.json: invalid JSON at byte 25 (after definition 0): bytes after"));
+}
+
 TEST(LoaderTest, HostileJsonDoesNotCrash) {
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   EXPECT_FALSE(ParseDefinitions(deep, "deep.json").ok());

@@ -2,7 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
+
+#include "complexity.h"
+#include "structure/line_index_reference.h"
 
 namespace trawl {
 namespace {
@@ -58,6 +63,49 @@ TEST(TextStructureTest, Utf8ColumnsBomAndInvalidBytes) {
   EXPECT_EQ(loc.line, 1u);
   EXPECT_EQ(loc.column, 11u);       // BOM (3) + "na" + 2-byte i + "ve " = 10 bytes before
   EXPECT_EQ(loc.column_chars, 8u);  // BOM, n, a, i, v, e, space
+}
+
+// Long lines of mixed ASCII, multi-byte and invalid UTF-8 (checkpoints fall inside and
+// around sequences), short lines and every line ending: every offset locates as the
+// walk from the line start does.
+TEST(TextStructureTest, LongLineLocationMatchesTheWalkFromTheLineStart) {
+  std::mt19937 random(7);
+  const std::vector<std::string> pieces = {"a", "key=", "\xC3\xA9", "\xE2\x82\xAC",
+                                           "\xF0\x9F\x94\x91", "\xFF", "\xC3", "\n",
+                                           "\r\n", "\r", " "};
+  std::string text;
+  for (int line = 0; line < 6; ++line) {
+    const size_t length = line % 2 ? 10 : 3000 + line;  // several checkpoint strides
+    for (const size_t begin = text.size(); text.size() - begin < length;) {
+      text += pieces[random() % 7];  // no line ending inside a line
+    }
+    text += pieces[7 + line % 3];
+  }
+  const LineIndex index(text);
+  for (uint64_t offset = 0; offset <= text.size() + 1; ++offset) {
+    const LineIndex::Location got = index.Locate(offset);
+    const LineIndex::Location want = testing::ReferenceLocate(text, offset);
+    ASSERT_EQ(got.line, want.line) << offset;
+    ASSERT_EQ(got.column, want.column) << offset;
+    ASSERT_EQ(got.column_chars, want.column_chars) << offset;
+  }
+}
+
+// Defect: locating candidates on one long line walked from the line's start for each
+// (48 MB of base64 on one line: ~19 s). Indexing and locating a candidate every 1 KiB
+// must grow linearly with the line. (Sizes below the shared cache: the ratio measures
+// the algorithm, not a cache boundary.)
+TEST(LineIndexComplexityTest, LocatingOnOneLongLineIsLinear) {
+  TRAWL_SKIP_MEASUREMENT_WHEN_SANITIZED();
+  std::string line;
+  for (size_t i = 0; i < (2u << 20); ++i) line.push_back("AbCd0123+/xyZ"[i % 13]);
+  uint64_t sink = 0;
+  const double ratio = testing::DoublingRatio(1u << 20, [&](size_t n) {
+    const std::string_view text(line.data(), n);
+    const LineIndex index(text);
+    for (uint64_t offset = 0; offset < n; offset += 1024) sink += index.Locate(offset).column_chars;
+  });
+  EXPECT_LE(ratio, testing::kMaxDoublingRatio) << sink;
 }
 
 TEST(TextStructureTest, Utf16LeLogDecodesWithOffsetsBack) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "analyze/component_analyzer.h"
+#include "classify/plan.h"
 #include "engine/compiler.h"
 #include "rules/loader.h"
 #include "util/strings.h"
@@ -72,7 +73,9 @@ std::map<std::string, Tally> AnalyzeCases(bool token_pass, const std::vector<Cas
     component.has_content = component.content_complete = true;
     AnalyzeOptions analyze;
     analyze.default_region = c.region;
-    auto r = (*analyzer)->Analyze(component, c.text, analyze);
+    PlanOptions plan_options;
+    plan_options.pattern_chains = (*db)->chains();
+    auto r = (*analyzer)->Analyze(PlanComponent(component, c.text, plan_options), c.text, analyze);
     EXPECT_TRUE(r.ok());
     bool hit = false, any = false;
     for (const Finding& f : r->findings) {

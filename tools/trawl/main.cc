@@ -23,8 +23,9 @@
 //   --default-region CC
 // The fingerprint key comes from --fingerprint-key-file or TRAWL_FINGERPRINT_KEY, never
 // argv. With CI set, a report written to a file keeps no values unless --values.
-// BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N, --max-bytes N,
-//   --time-budget-ms N
+// BUDGETS: --max-matches N, --max-matches-per-rule N, --max-bytes N (per component scan),
+//   --time-budget-ms N (the whole package for analyze, one component for
+//   analyze-component), --max-inflight-bytes N (analyze: content held at once)
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -41,6 +42,9 @@
 #include <vector>
 
 #include "trawl/trawl.h"
+// rules check, rules profile and db info are tooling calls.
+#define TRAWL_EXPERIMENTAL
+#include "trawl/trawl_experimental.h"
 
 namespace {
 
@@ -86,8 +90,9 @@ int Usage() {
       "  --default-region CC\n"
       "  (key also from TRAWL_FINGERPRINT_KEY; with CI set, a report written to a file\n"
       "  keeps no values unless --values)\n"
-      "BUDGETS (per component scan): --max-matches N, --max-matches-per-rule N,\n"
-      "  --max-bytes N, --time-budget-ms N\n"
+      "BUDGETS: --max-matches N, --max-matches-per-rule N, --max-bytes N (per component\n"
+      "  scan), --time-budget-ms N (the whole package for analyze, one component for\n"
+      "  analyze-component), --max-inflight-bytes N (analyze: content held at once)\n"
       "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md;\n"
       "  indicator packs (trawl indicator TSV, .xz) too. FEED formats: docs/indicators.md.\n",
       stderr);
@@ -147,35 +152,59 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
   return !in.bad();
 }
 
-// Loads every rule file; prints every issue. Returns null only when nothing loaded.
+// Loads every rule file and indicator feed; prints every issue. A file with some bad
+// entries still adds its good ones (the issues are printed and counted), but a file that
+// cannot be read or parsed as a whole, or that yields no definition and no indicator at
+// all (empty, or every entry bad), is fatal: a database that compiled "successfully"
+// without them would pass every later check forever.
 Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issue_count,
                              const std::vector<std::string>& feeds = {}) {
   trawl_rules* raw = nullptr;
   if (trawl_rules_new(&raw) != TRAWL_OK) return nullptr;
   Owned<trawl_rules> rules(raw);
-  for (const std::string& file : files) {
-    trawl_error err = TRAWL_ERROR_INIT;
-    const trawl_status status = trawl_rules_add_file(rules.get(), file.c_str(), &err);
-    if (status != TRAWL_OK && status != TRAWL_E_PARSE) {
-      Error(file.c_str(), status, &err);
-      return nullptr;
-    }
-  }
-  for (const std::string& feed : feeds) {
+  bool fatal = false;
+  // Adds one file; false when it cannot be read or parsed at all.
+  const auto add = [&](const std::string& file, bool feed) {
+    const size_t issues_before = trawl_rules_issue_count(rules.get());
+    const size_t definitions_before = trawl_rules_count(rules.get());
+    const uint64_t indicators_before = trawl_rules_indicator_count(rules.get());
     trawl_error err = TRAWL_ERROR_INIT;
     const trawl_status status =
-        trawl_rules_add_indicator_feed(rules.get(), feed.c_str(), nullptr, &err);
-    if (status != TRAWL_OK && status != TRAWL_E_PARSE) {
-      Error(feed.c_str(), status, &err);
-      return nullptr;
+        feed ? trawl_rules_add_indicator_feed(rules.get(), file.c_str(), nullptr, &err)
+             : trawl_rules_add_file(rules.get(), file.c_str(), &err);
+    const size_t new_issues = trawl_rules_issue_count(rules.get()) - issues_before;
+    for (size_t i = issues_before; i < issues_before + new_issues; ++i) {
+      trawl_error issue = TRAWL_ERROR_INIT;
+      trawl_rules_issue(&issue, rules.get(), i);
+      std::fprintf(stderr, "trawl: %s\n", issue.message);
     }
+    // TRAWL_E_PARSE with no issue recorded: the file as a whole did not parse.
+    if ((status != TRAWL_OK && status != TRAWL_E_PARSE) ||
+        (status == TRAWL_E_PARSE && new_issues == 0)) {
+      Error(file.c_str(), status, &err);
+      return false;
+    }
+    if (trawl_rules_count(rules.get()) == definitions_before &&
+        trawl_rules_indicator_count(rules.get()) == indicators_before) {
+      if (new_issues > 0) {
+        std::fprintf(stderr, "trawl: %s: no %s could be loaded (%zu problem(s) above)\n",
+                     file.c_str(), feed ? "indicator" : "definition", new_issues);
+      } else {
+        std::fprintf(stderr, "trawl: %s: the file holds no %s\n", file.c_str(),
+                     feed ? "indicators" : "definitions");
+      }
+      fatal = true;
+    }
+    return true;
+  };
+  for (const std::string& file : files) {
+    if (!add(file, false)) return nullptr;
+  }
+  for (const std::string& feed : feeds) {
+    if (!add(feed, true)) return nullptr;
   }
   *issue_count = trawl_rules_issue_count(rules.get());
-  for (size_t i = 0; i < *issue_count; ++i) {
-    trawl_error issue = TRAWL_ERROR_INIT;
-    trawl_rules_issue(rules.get(), i, &issue);
-    std::fprintf(stderr, "trawl: %s\n", issue.message);
-  }
+  if (fatal) return nullptr;
   return rules;
 }
 
@@ -239,7 +268,7 @@ Counts CountRules(const trawl_db* db, bool print_rejected) {
   Counts counts;
   for (size_t i = 0; i < trawl_db_rule_count(db); ++i) {
     trawl_rule_info info = TRAWL_RULE_INFO_INIT;
-    trawl_db_rule(db, i, &info);
+    trawl_db_rule(&info, db, i);
     if (info.status == TRAWL_RULE_COMPILED) counts.compiled++;
     if (info.status == TRAWL_RULE_PREFILTERED) counts.prefiltered++;
     if (info.status == TRAWL_RULE_TOKEN) counts.token++;
@@ -290,7 +319,7 @@ int CmdRulesCheck(std::vector<std::string> args) {
   const Counts counts = CountRules(db.get(), true);
   trawl_buffer* raw_report = nullptr;
   uint64_t failures = 0;
-  const trawl_status status = trawl_db_check_examples(&raw_report, db.get(), &failures);
+  const trawl_status status = trawl_db_check_examples(&raw_report, &failures, db.get());
   if (status != TRAWL_OK) return Error("examples", status);
   Owned<trawl_buffer> report(raw_report);
   std::printf("%s\n", trawl_buffer_data(report.get()));
@@ -415,7 +444,7 @@ struct ScanOutput {
 int PrintMatch(const trawl_match* m, void* user_data) {
   auto* out = static_cast<ScanOutput*>(user_data);
   trawl_rule_info info = TRAWL_RULE_INFO_INIT;
-  trawl_db_rule(out->db, m->rule_index, &info);
+  trawl_db_rule(&info, out->db, m->rule_index);
   static const char* const kSeverity[] = {"info", "low", "medium", "high", "critical"};
   std::string& line = out->line;
   line.assign("{\"input\":");
@@ -585,8 +614,9 @@ int CmdDecompose(std::vector<std::string> args) {
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
       directory.empty()
-          ? trawl_decompose_file(&raw, package.c_str(), nullptr, &err)
-          : trawl_decompose_to_directory(&raw, package.c_str(), directory.c_str(), nullptr, &err);
+          ? trawl_package_decompose_file(&raw, package.c_str(), nullptr, &err)
+          : trawl_package_decompose_to_directory(&raw, package.c_str(), directory.c_str(), nullptr,
+                                                 &err);
   if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> manifest(raw);
   return WriteBuffer(manifest.get());
@@ -613,7 +643,8 @@ int CmdClassify(std::vector<std::string> args) {
     db.reset(raw_db);
   }
   trawl_buffer* raw = nullptr;
-  const trawl_status status = trawl_classify_file(&raw, db.get(), package.c_str(), nullptr, &err);
+  const trawl_status status =
+      trawl_package_classify_file(&raw, db.get(), package.c_str(), nullptr, &err);
   if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> plans(raw);
   return WriteBuffer(plans.get());
@@ -759,14 +790,16 @@ int CmdAnalyze(std::vector<std::string> args) {
   std::string db_path, package, output;
   ReportSettings report_settings;
   int64_t threads = 0;
-  // Budgets for each component's scan (0: unlimited); a budget that stops a scan makes
-  // the report incomplete and says why.
+  // Budgets (0: unlimited): matches and bytes per component scan, time for the whole
+  // package, content held in memory at once. A budget that stops work makes the report
+  // incomplete and says why.
   std::vector<std::pair<int32_t, int64_t>> budgets;
   const std::pair<const char*, int32_t> budget_flags[] = {
       {"--max-matches", TRAWL_OPT_MAX_MATCHES},
       {"--max-matches-per-rule", TRAWL_OPT_MAX_MATCHES_PER_RULE},
       {"--max-bytes", TRAWL_OPT_MAX_BYTES},
-      {"--time-budget-ms", TRAWL_OPT_TIME_BUDGET_MS}};
+      {"--time-budget-ms", TRAWL_OPT_TIME_BUDGET_MS},
+      {"--max-inflight-bytes", TRAWL_OPT_MAX_INFLIGHT_BYTES}};
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     bool bad = false;
@@ -807,7 +840,7 @@ int CmdAnalyze(std::vector<std::string> args) {
   if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   trawl_buffer* raw_report = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  const trawl_status status = trawl_analyze_package_file(
+  const trawl_status status = trawl_package_analyze_file(
       &raw_report, db.get(), package.c_str(), options.get(), report_settings.format, &err);
   if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
   Owned<trawl_buffer> report(raw_report);
@@ -866,10 +899,10 @@ int CmdComponentStage(std::vector<std::string> args, bool analyze) {
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
-      analyze ? trawl_analyze_component(&raw, db.get(), manifest.data(), manifest.size(),
+      analyze ? trawl_component_analyze(&raw, db.get(), manifest.data(), manifest.size(),
                                         component.c_str(), content.data(), content.size(),
                                         options.get(), &err)
-              : trawl_plan_component(&raw, db.get(), manifest.data(), manifest.size(),
+              : trawl_component_plan(&raw, db.get(), manifest.data(), manifest.size(),
                                      component.c_str(), content.data(), content.size(),
                                      options.get(), &err);
   if (status != TRAWL_OK) return Error(component.c_str(), status, &err);
@@ -912,8 +945,8 @@ int CmdAggregate(std::vector<std::string> args) {
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
-      trawl_aggregate(&raw, manifest.data(), manifest.size(), data.data(), lens.data(),
-                      data.size(), options.get(), settings.format, &err);
+      trawl_report_aggregate(&raw, manifest.data(), manifest.size(), data.data(), lens.data(),
+                             data.size(), options.get(), settings.format, &err);
   if (status != TRAWL_OK) {
     const bool names_result = err.index >= 0 && static_cast<size_t>(err.index) < result_paths.size();
     return Error(names_result ? result_paths[err.index].c_str() : "aggregate", status, &err);
@@ -1001,7 +1034,7 @@ int CmdIndicators(std::vector<std::string> args) {
 
 int CmdPolicy() {
   trawl_buffer* raw = nullptr;
-  const trawl_status status = trawl_default_policy(&raw);
+  const trawl_status status = trawl_policy_default(&raw);
   if (status != TRAWL_OK) return Error("policy", status);
   Owned<trawl_buffer> policy(raw);
   return WriteBuffer(policy.get());

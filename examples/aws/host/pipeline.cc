@@ -450,9 +450,11 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, int64_t
 
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  trawl_status status = trawl_decompose_to_directory(&raw, package_path.c_str(), components.c_str(),
-                                                     limits.get(), &err);
-  if (status != TRAWL_OK) return LibraryFail(error, "trawl_decompose_to_directory", status, err);
+  trawl_status status = trawl_package_decompose_to_directory(
+      &raw, package_path.c_str(), components.c_str(), limits.get(), &err);
+  if (status != TRAWL_OK) {
+    return LibraryFail(error, "trawl_package_decompose_to_directory", status, err);
+  }
   Buffer manifest_buffer(raw);
   const std::string manifest = BufferString(manifest_buffer.get());
   const std::string pid = JsonDoc(manifest).String("/package_id").value_or("");
@@ -567,9 +569,9 @@ bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
-      trawl_plan_component(&raw, db_, manifest.data(), manifest.size(), cid.c_str(), content.data(),
+      trawl_component_plan(&raw, db_, manifest.data(), manifest.size(), cid.c_str(), content.data(),
                            content.size(), options_, &err);
-  if (status != TRAWL_OK) return LibraryFail(error, "trawl_plan_component", status, err);
+  if (status != TRAWL_OK) return LibraryFail(error, "trawl_component_plan", status, err);
   Buffer plan(raw);
   const std::string plan_json = BufferString(plan.get());
   if (!Put(bucket, PlanKey(pid, cid), plan_json, "application/json", error)) return false;
@@ -592,9 +594,9 @@ bool Pipeline::Analyze(const std::string& bucket, const std::string& pid, const 
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
-      trawl_analyze_component(&raw, db_, manifest.data(), manifest.size(), cid.c_str(),
+      trawl_component_analyze(&raw, db_, manifest.data(), manifest.size(), cid.c_str(),
                               content.data(), content.size(), options_, &err);
-  if (status != TRAWL_OK) return LibraryFail(error, "trawl_analyze_component", status, err);
+  if (status != TRAWL_OK) return LibraryFail(error, "trawl_component_analyze", status, err);
   Buffer result(raw);
   // Results carry values only in values mode, and then live in the values bucket.
   if (!Put(results_bucket(), ResultKey(pid, cid), BufferString(result.get()), "application/json",
@@ -649,9 +651,10 @@ bool Pipeline::Aggregate(const std::string& pid, StageError* error) {
     for (const auto& [format, suffix] : formats) {
       raw = nullptr;
       trawl_error agg_err = TRAWL_ERROR_INIT;
-      status = trawl_aggregate(&raw, manifest.data(), manifest.size(), ptrs.data(), lens.data(),
-                               results.size(), target.options, format, &agg_err);
-      if (status != TRAWL_OK) return LibraryFail(error, "trawl_aggregate", status, agg_err);
+      status = trawl_report_aggregate(&raw, manifest.data(), manifest.size(), ptrs.data(),
+                                      lens.data(), results.size(), target.options, format,
+                                      &agg_err);
+      if (status != TRAWL_OK) return LibraryFail(error, "trawl_report_aggregate", status, agg_err);
       Buffer report(raw);
       // The JSON report is written last: its presence means the package is reported.
       if (!Put(*target.bucket, "reports/" + pid + suffix, BufferString(report.get()),

@@ -66,6 +66,10 @@ absl::StatusOr<Pcre2CodePtr> CompilePcre2(const Definition& def, bool for_confir
   Pcre2CodePtr code(pcre2_compile(reinterpret_cast<PCRE2_SPTR>(def.expression.data()),
                                   def.expression.size(), options, &error, &error_offset, nullptr));
   if (!code) {
+    // Running out of memory is not the pattern's fault: it must not reject the rule.
+    if (error == PCRE2_ERROR_HEAP_FAILED) {
+      return absl::ResourceExhaustedError("PCRE2: out of memory compiling");
+    }
     PCRE2_UCHAR message[256];
     pcre2_get_error_message(error, message, sizeof message);
     return absl::InvalidArgumentError(

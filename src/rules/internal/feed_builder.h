@@ -8,10 +8,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "rules/indicator_feed.h"
+#include "util/hash_containers.h"
 
 namespace trawl::internal {
 
@@ -32,8 +32,10 @@ class FeedBuilder {
  private:
   FeedLoad load_;
   IndicatorMeta defaults_;
-  absl::flat_hash_map<std::string, uint32_t> meta_index_;
-  absl::flat_hash_set<std::string> seen_;  // type byte + value
+  StringMap<uint32_t> meta_index_;
+  // Hash of (type, value) -> index into load_.indicators. Not a set of strings: 1.6M
+  // indicators would each be copied and allocated again.
+  std::unordered_multimap<uint64_t, uint32_t> seen_;
 };
 
 // The JSON feed formats (indicator_feed_json.cc: the one place feed JSON is parsed).
