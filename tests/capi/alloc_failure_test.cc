@@ -323,7 +323,9 @@ TEST_F(AllocFailureTest, IndicatorFeeds) {
     {
       Disarmed check;  // strong guarantee: a failed add leaves the set as it was
       EXPECT_TRUE(s == TRAWL_OK || s == TRAWL_E_NOMEM) << trawl_status_str(s);
-      if (s != TRAWL_OK) EXPECT_EQ(trawl_rules_indicator_count(rules), 0u);
+      if (s != TRAWL_OK) {
+        EXPECT_EQ(trawl_rules_indicator_count(rules), 0u);
+      }
     }
     *null = true;
     trawl_rules_free(rules);
