@@ -161,8 +161,20 @@ absl::StatusOr<std::string> NormalAuthority(std::string_view authority) {
   return out;
 }
 
+// RFC 3986's scheme: a letter, then letters, digits, '+', '-' or '.' (lowercase here).
+bool IsScheme(std::string_view s) {
+  return !s.empty() && s.front() >= 'a' && s.front() <= 'z' &&
+         std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' ||
+                  c == '.';
+         });
+}
+
 absl::StatusOr<std::string> NormalUrl(std::string_view url) {
-  if (const size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+  // Only a real scheme goes: a "://" later in the path stays, or the normal form would
+  // lose its host when normalized again (found by indicator_feed_fuzzer).
+  if (const size_t scheme = url.find("://");
+      scheme != std::string_view::npos && IsScheme(url.substr(0, scheme))) {
     url.remove_prefix(scheme + 3);
   }
   if (const size_t hash = url.find('#'); hash != std::string_view::npos) url = url.substr(0, hash);

@@ -47,6 +47,14 @@ TEST(IndicatorFeedTest, NormalizesEveryTypeAndDefangedForms) {
   EXPECT_THAT(Normal("1.2.3.4:99999"), testing::HasSubstr("error"));
 }
 
+// A "://" in a URL's path is not a scheme: the normal form keeps it, and normalizing the
+// normal form again changes nothing (the fuzzer's input; the host was lost before).
+TEST(IndicatorFeedTest, NormalUrlIsAFixedPointWithSchemeLikePaths) {
+  const std::string once = Normal("hxxp://bad[.]org://bad://x.co/p", IndicatorType::kUrl);
+  EXPECT_EQ(once, "url bad.org//bad://x.co/p");
+  EXPECT_EQ(Normal(once.substr(4), IndicatorType::kUrl), once);
+}
+
 // One synthetic indicator per i, cycling through the types.
 std::pair<IndicatorType, std::string> Synthetic(int i) {
   switch (i % 8) {
