@@ -11,6 +11,7 @@ pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(LIBPSL IMPORTED_TARGET libpsl)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+pkg_check_modules(LIBLZMA REQUIRED IMPORTED_TARGET liblzma)  # indicator packs (.xz)
 
 # libhs.pc does not say which engine it is. Intel Hyperscan stopped at 5.4.2; Vectorscan's
 # releases are 5.4.3 and later, so ask the library its version at configure time.

@@ -11,7 +11,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTRAWL_BUILD_TES
 cmake --build build -j "$(nproc)" --target trawl_cli
 package=${1:-examples/sample/sample-package.tar.gz}
 if [[ ! -f build/default.tdb || rules -nt build/default.tdb ]]; then
-  build/trawl compile rules/secrets.json rules/pii.json rules/indicators.ndjson.gz \
+  build/trawl compile rules/secrets.json rules/pii.json rules/indicators.ndjson.gz rules/indicators/maltrail.tsv.xz \
     -o build/default.tdb
 fi
 build/trawl db info build/default.tdb >/dev/null

@@ -22,7 +22,7 @@ packages=(
   build-essential cmake pkg-config ninja-build clang libclang-rt-14-dev
   "$engine_pkg" libsimdjson-dev libabsl-dev libpcre2-dev libre2-dev
   libarchive-dev libpsl-dev libphonenumber-dev libprotobuf-dev libssl-dev zlib1g-dev
-  libxxhash-dev pcre2-utils
+  libxxhash-dev liblzma-dev pcre2-utils
   libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev python3-botocore
   python3 gzip xz-utils zstd bzip2 lz4 libarchive-tools zip
   golang-go golang-github-hashicorp-hcl-v2-dev patchelf

@@ -57,11 +57,12 @@ if [[ ,$stages, == *,sanitize,* ]]; then
   if build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
       -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DTRAWL_SANITIZE=address,undefined \
       -DTRAWL_BUILD_BENCHMARKS=OFF; then
-    # The corpus equivalence sets (engine and planner) are slow under ASan; the release run
-    # covers them, as it does the AWS end-to-end test (label e2e: real services, processes
-    # and timeouts).
+    # The corpus equivalence sets (engine and planner) and the whole shipped indicator
+    # pack (1.6M indicators, ShippedPack*) are slow under ASan; the release run covers
+    # them, as it does the AWS end-to-end test (label e2e: real services, processes and
+    # timeouts).
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      run_ctest build-asan -E 'CorpusEquivalence|PlanCorpus' -LE e2e
+      run_ctest build-asan -E 'CorpusEquivalence|PlanCorpus|ShippedPack' -LE e2e
   else
     status=1 total_failed=$((total_failed + 1))
   fi

@@ -10,6 +10,7 @@
 
 #include "engine/compiler.h"
 #include "engine/engine_info.h"
+#include "engine/indicator_set.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/internal/rule_table.h"
 #include "trawl/trawl_version.h"
@@ -391,6 +392,15 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db, const Serializ
     absl::Status written = WriteEngineDatabase(databases[p].get(), options.engine_images, w);
     if (!written.ok()) return written;
   }
+  // The indicator set (format 5): read in place, so it starts 64-byte aligned like images.
+  const IndicatorSet* indicators =
+      options.replace_indicators ? options.indicators : db.indicators();
+  w.U8(indicators != nullptr ? 1 : 0);
+  if (indicators != nullptr) {
+    w.U64(indicators->bytes().size());
+    w.Align(kImageAlignment, kHeaderSize);
+    w.Raw(indicators->bytes());
+  }
   // Target features are recorded from the engine's own view of each database.
   for (const auto& engine_db : databases) {
     char* info = nullptr;
@@ -549,6 +559,18 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
     if (!status.ok()) return status;
   }
   if (hs_error_t rc = parts->PrepareScratch(); rc != HS_SUCCESS) return EngineError(rc);
+  std::shared_ptr<const IndicatorSet> indicators;
+  const uint8_t has_indicators = r.U8();
+  if (has_indicators > 1) return Corrupt("bad indicator section flag");
+  if (has_indicators == 1) {
+    const uint64_t size = r.U64();
+    r.Align(kImageAlignment, kHeaderSize);
+    const std::string_view section = r.Raw(size);
+    if (!r.ok()) return Corrupt("truncated indicator section");
+    auto set = IndicatorSet::View(section, owner);
+    if (!set.ok()) return set.status();
+    indicators = *std::move(set);
+  }
   r.U64();  // target features: informational (the engine checks the platform itself)
   if (!r.ok() || !r.AtEnd()) return Corrupt("unexpected layout");
   rules_thread.join();
@@ -566,9 +588,10 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   if (!DecodeHex(digest_hex, &digest)) return Corrupt("bad definitions digest");
   auto table = std::make_unique<internal::RuleTable>(std::move(owner), std::move(records),
                                                      &DecodeDefinition);
-  return std::shared_ptr<const Database>(std::make_shared<Database>(
-      std::move(table), std::move(chains), std::move(infos), std::move(partitions),
-      std::move(parts), max_window, digest));
+  auto db = std::make_shared<Database>(std::move(table), std::move(chains), std::move(infos),
+                                       std::move(partitions), std::move(parts), max_window, digest);
+  db->set_indicators(std::move(indicators));
+  return std::shared_ptr<const Database>(std::move(db));
 }
 
 }  // namespace trawl

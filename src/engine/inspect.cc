@@ -9,6 +9,7 @@
 
 #include "engine/artifact.h"
 #include "engine/engine_info.h"
+#include "engine/indicator_update.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/scanner.h"
 #include "tokens/kernels.h"
@@ -72,6 +73,10 @@ std::string DescribeDatabaseJson(const Database& db, bool include_rules) {
         .EndObject();
   }
   w.EndArray();
+  if (db.indicators() != nullptr) {
+    w.Key("indicators");
+    WriteIndicatorSummary(w, *db.indicators());
+  }
   if (include_rules) {
     w.Key("rule_status").BeginArray();
     for (size_t i = 0; i < db.rule_count(); ++i) {

@@ -305,8 +305,10 @@ void RuleSet::TakeDuplicates(RuleSet* other) const {
 void RuleSet::Append(RuleSet other) {
   definitions.reserve(definitions.size() + other.definitions.size());
   issues.reserve(issues.size() + other.issues.size());
+  indicator_feeds.reserve(indicator_feeds.size() + other.indicator_feeds.size());
   for (Definition& def : other.definitions) definitions.push_back(std::move(def));
   for (LoadIssue& issue : other.issues) issues.push_back(std::move(issue));
+  for (FeedLoad& feed : other.indicator_feeds) indicator_feeds.push_back(std::move(feed));
 }
 
 void RuleSet::Merge(RuleSet other) {
@@ -379,11 +381,29 @@ absl::StatusOr<RuleSet> ParseDefinitions(std::string_view text, std::string_view
   return set;
 }
 
+RuleSet RuleSetFromFeed(FeedLoad feed) {
+  RuleSet set;
+  for (const FeedIssue& issue : feed.issues) {
+    if (issue.duplicate) continue;
+    set.issues.push_back({feed.file, static_cast<int64_t>(issue.line), issue.value, -1,
+                          StrCat("line ", issue.line, ": ", issue.reason)});
+  }
+  set.indicator_feeds.push_back(std::move(feed));
+  return set;
+}
+
 absl::StatusOr<RuleSet> LoadRuleFile(const std::string& path) {
-  auto text = ReadMaybeGzipFile(path);
+  auto text = ReadMaybeCompressedFile(path);
   if (!text.ok()) return text.status();
   std::string_view name = path;
-  if (EndsWith(name, ".gz")) name.remove_suffix(3);
+  if (EndsWith(name, ".gz") || EndsWith(name, ".xz")) name.remove_suffix(3);
+  if (IsIndicatorPack(*text)) {
+    // An indicator pack goes to the database's indicator set, not to the engine.
+    auto feed = ParseFeed(*text, path, FeedOptions{});
+    if (!feed.ok()) return feed.status();
+    feed->file = path;
+    return RuleSetFromFeed(*std::move(feed));
+  }
   if (EndsWith(name, ".tsv")) return ParseCorpusTsv(*text, path);
   return ParseDefinitions(*text, path);
 }

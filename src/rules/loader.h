@@ -12,6 +12,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "rules/definition.h"
+#include "rules/indicator_feed.h"
 
 namespace trawl {
 
@@ -36,6 +37,9 @@ using DefinitionCheck = absl::FunctionRef<absl::Status(const Definition&)>;
 struct RuleSet {
   std::vector<Definition> definitions;
   std::vector<LoadIssue> issues;
+  // Indicator packs among the files (trawl's indicator TSV): they become the database's
+  // indicator set (engine/indicator_set.h), not engine patterns.
+  std::vector<FeedLoad> indicator_feeds;
 
   // Appends `other`, reporting ids already present as issues (the later one is dropped).
   // Strong guarantee: if it fails (out of memory), the set is unchanged.
@@ -57,9 +61,14 @@ struct RuleSet {
 // per-definition problems are returned in RuleSet::issues. `file` names the source.
 absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view file);
 
-// Loads a .json, .ndjson or .jsonl file (optionally .gz) or a corpus .tsv(.gz) file.
+// Loads a .json, .ndjson or .jsonl file (optionally .gz) or a corpus .tsv(.gz) file, or
+// an indicator pack (a file that starts "#trawl-indicators", optionally .gz or .xz).
 // ErrorCode::kIo when the file cannot be read, kParse when it is not definitions.
 absl::StatusOr<RuleSet> LoadRuleFile(const std::string& path);
+
+// A rule set holding one indicator feed; its unsupported entries are issues (index = the
+// entry's line), its duplicates are not.
+RuleSet RuleSetFromFeed(FeedLoad feed);
 
 // Decodes the literal escape syntax: `\xNN` for any byte, `\\` for a backslash.
 absl::StatusOr<std::string> DecodeLiteral(std::string_view text);

@@ -63,6 +63,9 @@ class StructLayoutTest(unittest.TestCase):
         self.assertEqual(trawl._Match.captures.offset, 48)
         self.assertEqual(ctypes.sizeof(trawl._ScanResult), 40)
         self.assertEqual(trawl._ScanResult.truncation.offset, 32)
+        self.assertEqual(ctypes.sizeof(trawl._FeedOptions), 64)
+        self.assertEqual(trawl._FeedOptions.severity.offset, 40)
+        self.assertEqual(trawl._FeedOptions.confidence.offset, 48)
 
     def test_every_function_is_declared(self):
         lib = trawl.load()
@@ -240,6 +243,39 @@ class ErrorTest(unittest.TestCase):
                 db = trawl.Database.compile(rules)
             trawl.Scanner(db).scan(b"needle")
             del db
+
+
+class IndicatorTest(unittest.TestCase):
+    def test_feed_compiles_updates_and_accounts_for_every_entry(self):
+        feed = os.path.join(WORK, "feed.txt")
+        with open(feed, "w") as f:
+            f.write("nanopc.linkpc.net\n178.16.53.180:18041\nnot a value\n")
+        with trawl.Rules() as rules:
+            rules.add_file(os.path.join(ARGS.root, "rules", "pii.json"))
+            with self.assertRaises(trawl.TrawlError) as ctx:
+                rules.add_indicator_feed(feed, family="agenttesla")
+            self.assertEqual(ctx.exception.code, trawl.TRAWL_E_PARSE)
+            self.assertEqual(ctx.exception.index, 3)  # the line
+            self.assertEqual(rules.indicator_count, 2)  # the good lines are kept
+            db = trawl.Database.compile(rules)
+        with db:
+            self.assertEqual(db.indicator_count, 2)
+            update = os.path.join(WORK, "update.csv")
+            with open(update, "w") as f:
+                f.write("ioc,family\nnew.evil.com,qbot\nnanopc.linkpc.net,x\nbad value,y\n")
+            new_db, report = db.update_indicators([update], mode="add", feed="feed")
+            with new_db:
+                self.assertEqual(new_db.indicator_count, 3)
+                entry = report["feeds"][0]
+                self.assertEqual((entry["entries"], entry["loaded"], entry["duplicates"],
+                                  entry["unsupported"]), (3, 1, 1, 1))
+                self.assertEqual(sorted(i["line"] for i in entry["issues"]), [3, 4])
+                self.assertEqual(new_db.describe()["indicators"]["count"], 3)
+            with self.assertRaises(ValueError):
+                db.update_indicators([update], mode="merge")
+            with self.assertRaises(trawl.TrawlError) as ctx:
+                db.update_indicators([os.path.join(WORK, "missing.txt")])
+            self.assertEqual(ctx.exception.code, trawl.TRAWL_E_IO)
 
 
 class PackageTest(unittest.TestCase):

@@ -69,6 +69,11 @@ int Usage() {
       "                [--cache DIR] RULES...\n"
       "  trawl compile RULES... -o DB [--target host|portable|avx2|avx512] [--threads N]\n"
       "                [--report FILE] [--cache DIR] [--no-plan] [--regex-recognizers]\n"
+      "                [--indicators FEED]...\n"
+      "  trawl indicators add|replace FEED... --db DB -o NEWDB [--feed NAME]\n"
+      "                [--format auto|trawl-tsv|text|csv|stix|misp] [--family F]\n"
+      "                [--category C] [--severity S] [--confidence X] [--csv-column C]\n"
+      "                [--report FILE]\n"
       "  trawl scan --db DB [--max-matches N] [--max-matches-per-rule N] [--max-bytes N]\n"
       "             [--time-budget-ms N] [INPUT... | -]\n"
       "  trawl db info DB [--rules]\n"
@@ -89,7 +94,8 @@ int Usage() {
       "BUDGETS: --max-matches N, --max-matches-per-rule N, --max-bytes N (per component\n"
       "  scan), --time-budget-ms N (the whole package for analyze, one component for\n"
       "  analyze-component), --max-inflight-bytes N (analyze: content held at once)\n"
-      "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md.\n",
+      "RULES are JSON, NDJSON or corpus TSV files (optionally .gz); see docs/rules.md;\n"
+      "  indicator packs (trawl indicator TSV, .xz) too. FEED formats: docs/indicators.md.\n",
       stderr);
   return 2;
 }
@@ -155,21 +161,26 @@ bool ReadWholeFile(const std::string& path, std::string* out) {
   return !in.bad();
 }
 
-// Loads every rule file; prints every issue. A file with some bad definitions still adds
-// its good ones (the issues are printed and counted), but a file that cannot be read or
-// parsed as a whole, or that yields no definition at all (empty, or every one bad), is
-// fatal: a database that compiled "successfully" without them would pass every later
-// check forever.
-Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issue_count) {
+// Loads every rule file and indicator feed; prints every issue. A file with some bad
+// entries still adds its good ones (the issues are printed and counted), but a file that
+// cannot be read or parsed as a whole, or that yields no definition and no indicator at
+// all (empty, or every entry bad), is fatal: a database that compiled "successfully"
+// without them would pass every later check forever.
+Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issue_count,
+                             const std::vector<std::string>& feeds = {}) {
   trawl_rules* raw = nullptr;
   if (trawl_rules_new(&raw) != TRAWL_OK) return nullptr;
   Owned<trawl_rules> rules(raw);
   bool fatal = false;
-  for (const std::string& file : files) {
+  // Adds one file; false when it cannot be read or parsed at all.
+  const auto add = [&](const std::string& file, bool feed) {
     const size_t issues_before = trawl_rules_issue_count(rules.get());
     const size_t definitions_before = trawl_rules_count(rules.get());
+    const uint64_t indicators_before = trawl_rules_indicator_count(rules.get());
     trawl_error err = TRAWL_ERROR_INIT;
-    const trawl_status status = trawl_rules_add_file(rules.get(), file.c_str(), &err);
+    const trawl_status status =
+        feed ? trawl_rules_add_indicator_feed(rules.get(), file.c_str(), nullptr, &err)
+             : trawl_rules_add_file(rules.get(), file.c_str(), &err);
     const size_t new_issues = trawl_rules_issue_count(rules.get()) - issues_before;
     for (size_t i = issues_before; i < issues_before + new_issues; ++i) {
       trawl_error issue = TRAWL_ERROR_INIT;
@@ -180,17 +191,26 @@ Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issu
     if ((status != TRAWL_OK && status != TRAWL_E_PARSE) ||
         (status == TRAWL_E_PARSE && new_issues == 0)) {
       Error(file.c_str(), status, &err);
-      return nullptr;
+      return false;
     }
-    if (trawl_rules_count(rules.get()) == definitions_before) {
+    if (trawl_rules_count(rules.get()) == definitions_before &&
+        trawl_rules_indicator_count(rules.get()) == indicators_before) {
       if (new_issues > 0) {
-        std::fprintf(stderr, "trawl: %s: no definition could be loaded (%zu problem(s) above)\n",
-                     file.c_str(), new_issues);
+        std::fprintf(stderr, "trawl: %s: no %s could be loaded (%zu problem(s) above)\n",
+                     file.c_str(), feed ? "indicator" : "definition", new_issues);
       } else {
-        std::fprintf(stderr, "trawl: %s: the file holds no definitions\n", file.c_str());
+        std::fprintf(stderr, "trawl: %s: the file holds no %s\n", file.c_str(),
+                     feed ? "indicators" : "definitions");
       }
       fatal = true;
     }
+    return true;
+  };
+  for (const std::string& file : files) {
+    if (!add(file, false)) return nullptr;
+  }
+  for (const std::string& feed : feeds) {
+    if (!add(feed, true)) return nullptr;
   }
   *issue_count = trawl_rules_issue_count(rules.get());
   if (fatal) return nullptr;
@@ -199,6 +219,7 @@ Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, size_t* issu
 
 struct CompileSettings {
   std::vector<std::string> files;
+  std::vector<std::string> feeds;  // --indicators FEED
   int64_t target = TRAWL_TARGET_HOST;
   int64_t threads = 0;
   std::string cache_dir;
@@ -225,7 +246,7 @@ bool ParseCompileFlag(const std::vector<std::string>& args, size_t* i, CompileSe
 }
 
 Owned<trawl_db> Compile(const CompileSettings& settings, size_t* issue_count, double* seconds) {
-  Owned<trawl_rules> rules = LoadRules(settings.files, issue_count);
+  Owned<trawl_rules> rules = LoadRules(settings.files, issue_count, settings.feeds);
   if (!rules) return nullptr;
   trawl_options* raw_options = nullptr;
   trawl_options_new(&raw_options);
@@ -373,6 +394,8 @@ int CmdCompile(std::vector<std::string> args) {
       output = args[++i];
     } else if (a == "--report" && has_value) {
       report_path = args[++i];
+    } else if (a == "--indicators" && has_value) {
+      settings.feeds.push_back(args[++i]);
     } else if (a == "--threads" && has_value) {
       if (!ParseInt(args[++i].c_str(), &settings.threads)) return Usage();
     } else if (a == "--target" && has_value) {
@@ -410,12 +433,14 @@ int CmdCompile(std::vector<std::string> args) {
   }
   std::fprintf(stderr,
                "trawl: compiled %zu definitions in %.2f s: %llu compiled, %llu prefiltered, "
-               "%llu rejected, %llu token pass (%zu load issues) -> %s\n",
+               "%llu rejected, %llu token pass; %llu threat indicators (%zu load issues) -> %s\n",
                trawl_db_rule_count(db.get()), seconds,
                static_cast<unsigned long long>(counts.compiled),
                static_cast<unsigned long long>(counts.prefiltered),
                static_cast<unsigned long long>(counts.rejected),
-               static_cast<unsigned long long>(counts.token), issues, output.c_str());
+               static_cast<unsigned long long>(counts.token),
+               static_cast<unsigned long long>(trawl_db_indicator_count(db.get())), issues,
+               output.c_str());
   return issues == 0 ? 0 : 1;
 }
 
@@ -987,6 +1012,83 @@ int CmdAggregate(std::vector<std::string> args) {
   return WriteBuffer(report.get());
 }
 
+// trawl indicators add|replace FEED... --db DB -o NEWDB: a new artifact with the same
+// rules and an updated indicator set; every feed entry accounted for on stderr.
+int CmdIndicators(std::vector<std::string> args) {
+  if (args.empty()) return Usage();
+  const std::string mode = args[0];
+  if (mode != "add" && mode != "replace") return Usage();
+  std::string db_path, output, report_path;
+  std::string feed, format, family, category, csv_column;
+  int32_t severity = -1;
+  double confidence = -1;
+  std::vector<std::string> feeds;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    const bool has_value = i + 1 < args.size();
+    if (a == "--db" && has_value) db_path = args[++i];
+    else if (a == "-o" && has_value) output = args[++i];
+    else if (a == "--report" && has_value) report_path = args[++i];
+    else if (a == "--feed" && has_value) feed = args[++i];
+    else if (a == "--format" && has_value) format = args[++i];
+    else if (a == "--family" && has_value) family = args[++i];
+    else if (a == "--category" && has_value) category = args[++i];
+    else if (a == "--csv-column" && has_value) csv_column = args[++i];
+    else if (a == "--severity" && has_value) {
+      static constexpr const char* kNames[] = {"info", "low", "medium", "high", "critical"};
+      const std::string name = args[++i];
+      for (int32_t s = 0; s < 5; ++s) {
+        if (name == kNames[s]) severity = s;
+      }
+      if (severity < 0) return Usage();
+    } else if (a == "--confidence" && has_value) {
+      char* end = nullptr;
+      confidence = std::strtod(args[++i].c_str(), &end);
+      if (end == args[i].c_str() || *end != '\0' || confidence < 0 || confidence > 1) return Usage();
+    } else if (!a.empty() && a[0] == '-') {
+      return Usage();
+    } else {
+      feeds.push_back(a);
+    }
+  }
+  if (db_path.empty() || output.empty() || feeds.empty()) return Usage();
+  trawl_db* raw_db = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_status status = trawl_db_load_file(&raw_db, db_path.c_str(), &err);
+  if (status != TRAWL_OK) return Error(db_path.c_str(), status, &err);
+  Owned<trawl_db> db(raw_db);
+  trawl_feed_options options = TRAWL_FEED_OPTIONS_INIT;
+  options.feed = feed.empty() ? nullptr : feed.c_str();
+  options.format = format.empty() ? nullptr : format.c_str();
+  options.family = family.empty() ? nullptr : family.c_str();
+  options.category = category.empty() ? nullptr : category.c_str();
+  options.csv_column = csv_column.empty() ? nullptr : csv_column.c_str();
+  options.severity = severity;
+  options.confidence = confidence;
+  std::vector<const char*> paths;
+  for (const std::string& f : feeds) paths.push_back(f.c_str());
+  const auto begin = std::chrono::steady_clock::now();
+  trawl_db* raw_new = nullptr;
+  trawl_buffer* raw_report = nullptr;
+  status = trawl_db_update_indicators(&raw_new, &raw_report, db.get(), paths.data(), paths.size(),
+                                      mode == "add" ? TRAWL_INDICATORS_ADD : TRAWL_INDICATORS_REPLACE,
+                                      &options, &err);
+  if (status != TRAWL_OK) return Error("indicators", status, &err);
+  Owned<trawl_db> updated(raw_new);
+  Owned<trawl_buffer> report(raw_report);
+  status = trawl_db_save_file(updated.get(), output.c_str(), &err);
+  if (status != TRAWL_OK) return Error("save", status, &err);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+  // What became of every entry: JSON on stdout (or --report FILE), a summary on stderr.
+  if (WriteBufferTo(report.get(), report_path) != 0) return 1;
+  std::fprintf(stderr, "trawl: %s %zu feed(s) in %.2f s: %llu threat indicators -> %s\n",
+               mode == "add" ? "added" : "replaced", feeds.size(), seconds,
+               static_cast<unsigned long long>(trawl_db_indicator_count(updated.get())),
+               output.c_str());
+  return 0;
+}
+
 int CmdPolicy() {
   trawl_buffer* raw = nullptr;
   const trawl_status status = trawl_policy_default(&raw);
@@ -1009,6 +1111,7 @@ int main(int argc, char** argv) {
     return CmdRulesProfile({args.begin() + 1, args.end()});
   }
   if (command == "compile") return CmdCompile(args);
+  if (command == "indicators") return CmdIndicators(args);
   if (command == "scan") return CmdScan(args);
   if (command == "db" && !args.empty() && args[0] == "info") {
     return CmdDbInfo({args.begin() + 1, args.end()});
