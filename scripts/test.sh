@@ -44,7 +44,7 @@ build() {
 
 if [[ ,$stages, == *,release,* ]]; then
   echo "== release build and tests" >&2
-  # Its own build directory: scripts/demo.sh configures build/ for the CLI alone, and
+  # Its own build directory: scripts/demo.sh configures build/ for the demo, and
   # neither may change what the other builds. Release, the build type users pick most: the
   # whole tree must compile there without a warning.
   # Validators for the documents (ajv, SARIF Multitool; npm, pinned by a lock file).
