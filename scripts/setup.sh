@@ -24,7 +24,8 @@ packages=(
   libarchive-dev libpsl-dev libphonenumber-dev libprotobuf-dev libssl-dev zlib1g-dev
   libxxhash-dev liblzma-dev pcre2-utils
   libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev python3-botocore
-  python3 gzip xz-utils zstd bzip2 lz4 libarchive-tools zip
+  python3 python3-venv python3-pip python3-setuptools python3-wheel
+  gzip xz-utils zstd bzip2 lz4 libarchive-tools zip
   golang-go golang-github-hashicorp-hcl-v2-dev patchelf
   openssl ca-certificates
   yara python3-yara ripgrep  # bench/peers smoke test (PeersTest)

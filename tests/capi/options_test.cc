@@ -44,7 +44,7 @@ struct PythonOption {
 // The binding's `"name": key,  # TRAWL_OPT_...` lines, by section (_INT_OPTIONS or
 // _STRING_OPTIONS).
 std::map<std::string, PythonOption> PythonOptions() {
-  const std::string binding = Slurp(TRAWL_SOURCE_DIR "/examples/python/trawl.py");
+  const std::string binding = Slurp(TRAWL_SOURCE_DIR "/python/trawl/__init__.py");
   std::map<std::string, PythonOption> options;
   for (const auto& [section, type] :
        {std::pair{std::string("_INT_OPTIONS = {"), OptionType::kInt},

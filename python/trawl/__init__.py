@@ -65,6 +65,9 @@ from ctypes import (POINTER, Structure, byref, c_char, c_char_p, c_double, c_int
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Tuple
 
+from . import _locate
+from ._version import ABI_VERSION, __version__  # noqa: F401  (re-exported)
+
 # --------------------------------------------------------------------------------------
 # Constants (values pinned forever by trawl.h)
 # --------------------------------------------------------------------------------------
@@ -310,7 +313,8 @@ def load(path: Optional[str] = None) -> ctypes.CDLL:
     """Loads libtrawl and declares every function's types. Returns the CDLL.
 
     Tried in order: `path`, the TRAWL_LIBRARY environment variable, this repository's
-    build/capi/libtrawl.so, then "libtrawl.so" on the system's search path. The first
+    build/capi/libtrawl.so, then the installed library (libtrawl.so.ABI through the
+    dynamic loader, then under the usual prefixes; see trawl/_locate.py). The first
     load wins: a later call with no path returns it, one with a different path raises
     ValueError (a process holds one libtrawl). Functions call load() on first use.
     """
@@ -320,9 +324,11 @@ def load(path: Optional[str] = None) -> ctypes.CDLL:
             raise ValueError(f"libtrawl is already loaded from {_lib_path}")
         return _lib
     path = path or os.environ.get("TRAWL_LIBRARY")
-    if not path:
-        path = _BUILD_TREE_LIBRARY if os.path.exists(_BUILD_TREE_LIBRARY) else "libtrawl.so"
-    lib = ctypes.CDLL(os.fspath(path))
+    if path:
+        lib = ctypes.CDLL(os.fspath(path))
+    else:
+        lib = _locate.open_library(_BUILD_TREE_LIBRARY)
+        path = lib._name
     for name, (restype, argtypes) in _SIGNATURES.items():
         try:
             fn = getattr(lib, name)
@@ -1029,3 +1035,6 @@ def version_number() -> int:
 def build_info() -> dict:
     """Engine name and version, SIMD features, PCRE2 version, known-answer test result."""
     return json.loads(_library().trawl_build_info())
+
+
+from .streaming import Stream, scan_file, scan_fileobj  # noqa: E402,F401  (needs the above)
