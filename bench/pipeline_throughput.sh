@@ -11,7 +11,7 @@ trawl=${TRAWL:-build/trawl}
 work=$(mktemp -d /dev/shm/trawl-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 if [[ ! -f build/default.tdb ]]; then
-  "$trawl" compile rules/secrets.json rules/pii.json rules/indicators.ndjson.gz \
+  "$trawl" compile rules/secrets.json rules/pii.json rules/indicators.ndjson.gz rules/indicators/maltrail.tsv.xz \
     -o build/default.tdb 2>/dev/null
 fi
 db=build/default.tdb

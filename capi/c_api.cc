@@ -10,6 +10,7 @@
 #include "analyze/component_result_json.h"
 #include "capi/options.h"
 #include "engine/artifact.h"
+#include "engine/indicator_set.h"
 #include "engine/inspect.h"
 #include "engine/scanner.h"
 #include "intake/manifest_json.h"
@@ -145,6 +146,44 @@ trawl_status Deliver(trawl_buffer** out, absl::StatusOr<std::string> bytes, traw
   if (!bytes.ok()) return ToCStatus(bytes.status(), err);
   *out = new trawl_buffer{*std::move(bytes)};
   return TRAWL_OK;
+}
+
+// trawl_feed_options -> FeedOptions; false (with *why) for a bad value.
+bool ReadFeedOptions(const trawl_feed_options* in, trawl::FeedOptions* out, std::string* why) {
+  if (in == nullptr) return true;
+  if (!StructOk(in)) {
+    *why = "bad trawl_feed_options struct_size";
+    return false;
+  }
+  trawl_feed_options o = TRAWL_FEED_OPTIONS_INIT;
+  std::memcpy(static_cast<void*>(&o), in, std::min(in->struct_size, sizeof o));
+  if (o.feed) out->feed = o.feed;
+  if (o.format) {
+    auto format = trawl::FeedFormatFromName(o.format);
+    if (!format) {
+      *why = std::string("unknown feed format '") + o.format + "'";
+      return false;
+    }
+    out->format = *format;
+  }
+  if (o.family) out->family = o.family;
+  if (o.category) out->category = o.category;
+  if (o.severity >= 0) {
+    if (o.severity > TRAWL_SEVERITY_CRITICAL) {
+      *why = "severity outside TRAWL_SEVERITY_INFO..TRAWL_SEVERITY_CRITICAL";
+      return false;
+    }
+    out->severity = static_cast<trawl::Severity>(o.severity);
+  }
+  if (o.confidence >= 0) {
+    if (o.confidence > 1) {
+      *why = "confidence above 1";
+      return false;
+    }
+    out->confidence = o.confidence;
+  }
+  if (o.csv_column) out->csv_column = o.csv_column;
+  return true;
 }
 
 void FillResult(trawl_scan_result* result, const trawl::ScanSummary& summary) {
@@ -456,6 +495,25 @@ trawl_status trawl_rules_issue(trawl_error* out, const trawl_rules* rules, size_
   });
 }
 
+trawl_status trawl_rules_add_indicator_feed(trawl_rules* rules, const char* path,
+                                            const trawl_feed_options* options,
+                                            trawl_error* err) noexcept {
+  if (rules == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  return Guard(err, [&] {
+    trawl::FeedOptions feed_options;
+    std::string why;
+    if (!ReadFeedOptions(options, &feed_options, &why)) return Fail(err, TRAWL_E_INVALID, why);
+    return ToCStatus(trawl::AddIndicatorFeed(&rules->set, path, feed_options), err);
+  });
+}
+
+uint64_t trawl_rules_indicator_count(const trawl_rules* rules) noexcept {
+  if (rules == nullptr) return 0;
+  uint64_t count = 0;
+  for (const trawl::FeedLoad& feed : rules->set.indicator_feeds) count += feed.indicators.size();
+  return count;
+}
+
 /* Database */
 
 trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
@@ -472,7 +530,7 @@ trawl_status trawl_db_compile(trawl_db** out, const trawl_rules* rules,
         callback(name.c_str(), done, total, user_data);
       };
     }
-    auto db = trawl::CompileRules(rules->set.definitions, std::move(compile),
+    auto db = trawl::CompileRules(rules->set, std::move(compile),
                                   options == nullptr || options->scan_plan);
     if (!db.ok()) return ToCStatus(db.status(), err);
     *out = new trawl_db{*std::move(db)};
@@ -523,6 +581,49 @@ trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_erro
 }
 
 void trawl_db_free(trawl_db* db) noexcept { delete db; }
+
+trawl_status trawl_db_update_indicators(trawl_db** out, trawl_buffer** report, const trawl_db* db,
+                                        const char* const* paths, size_t count, int32_t mode,
+                                        const trawl_feed_options* options,
+                                        trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (report != nullptr) *report = nullptr;
+  if (db == nullptr || (paths == nullptr && count > 0)) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  if (mode != TRAWL_INDICATORS_ADD && mode != TRAWL_INDICATORS_REPLACE) {
+    return Fail(err, TRAWL_E_INVALID, "mode is neither TRAWL_INDICATORS_ADD nor _REPLACE");
+  }
+  return Guard(err, [&] {
+    trawl::FeedOptions feed_options;
+    std::string why;
+    if (!ReadFeedOptions(options, &feed_options, &why)) return Fail(err, TRAWL_E_INVALID, why);
+    std::vector<std::string> files;
+    files.reserve(count);
+    for (size_t i = 0; i < count; ++i) {
+      if (paths[i] == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
+      files.emplace_back(paths[i]);
+    }
+    std::string accounting;
+    auto updated = trawl::UpdateIndicatorFeeds(
+        *db->rep, files, feed_options,
+        mode == TRAWL_INDICATORS_ADD ? trawl::IndicatorUpdateMode::kAdd
+                                     : trawl::IndicatorUpdateMode::kReplace,
+        report != nullptr ? &accounting : nullptr);
+    if (!updated.ok()) return ToCStatus(updated.status(), err);
+    // Both handles or neither: the report is allocated first, then the database.
+    std::unique_ptr<trawl_buffer> document;
+    if (report != nullptr) document.reset(new trawl_buffer{std::move(accounting)});
+    *out = new trawl_db{*std::move(updated)};
+    if (report != nullptr) *report = document.release();
+    return TRAWL_OK;
+  });
+}
+
+uint64_t trawl_db_indicator_count(const trawl_db* db) noexcept {
+  return db != nullptr && db->rep->indicators() != nullptr ? db->rep->indicators()->indicator_count()
+                                                          : 0;
+}
 
 size_t trawl_db_rule_count(const trawl_db* db) noexcept { return db ? db->rep->rule_count() : 0; }
 

@@ -14,6 +14,7 @@ pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # Rule importers (src/rules/importers): gitleaks TOML and Nosey Parker/Kingfisher YAML.
 pkg_check_modules(TOMLPP REQUIRED IMPORTED_TARGET tomlplusplus)
 pkg_check_modules(YAMLCPP REQUIRED IMPORTED_TARGET yaml-cpp)
+pkg_check_modules(LIBLZMA REQUIRED IMPORTED_TARGET liblzma)  # indicator packs (.xz)
 
 # libhs.pc does not say which engine it is. Intel Hyperscan stopped at 5.4.2; Vectorscan's
 # releases are 5.4.3 and later, so ask the library its version at configure time.

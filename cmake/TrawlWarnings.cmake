@@ -2,8 +2,14 @@
 add_library(trawl_warnings INTERFACE)
 # -Wshadow=local is GCC's; clang's nearest equivalent is -Wshadow-uncaptured-local.
 set(_trawl_shadow $<IF:$<CXX_COMPILER_ID:GNU>,-Wshadow=local,-Wshadow-uncaptured-local>)
+# GCC 12 at -O3 (Release) reports -Wrestrict overlaps inside libstdc++'s basic_string for
+# `"literal" + std::string` (GCC bug 105329, fixed in GCC 13): dozens of correct lines, in
+# tests mostly. Off for C++ on GCC 12 in Release only; those in shipped code were rewritten.
+set(_trawl_gcc12_restrict
+  $<$<AND:$<COMPILE_LANGUAGE:CXX>,$<CXX_COMPILER_ID:GNU>,$<VERSION_LESS:$<CXX_COMPILER_VERSION>,13>,$<CONFIG:Release>>:-Wno-restrict>)
 target_compile_options(trawl_warnings INTERFACE -Wall -Wextra ${_trawl_shadow}
-  $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor> $<$<BOOL:${TRAWL_WERROR}>:-Werror>)
+  $<$<COMPILE_LANGUAGE:CXX>:-Wnon-virtual-dtor> ${_trawl_gcc12_restrict}
+  $<$<BOOL:${TRAWL_WERROR}>:-Werror>)
 
 if(TRAWL_SANITIZE)
   add_compile_options(-fsanitize=${TRAWL_SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)

@@ -15,7 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-20}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DTRAWL_BUILD_FUZZERS=ON -DTRAWL_BUILD_TESTS=ON -DTRAWL_BUILD_BENCHMARKS=OFF \
+  -DTRAWL_WERROR=ON -DTRAWL_BUILD_FUZZERS=ON -DTRAWL_BUILD_TESTS=ON -DTRAWL_BUILD_BENCHMARKS=OFF \
   -DTRAWL_BUILD_EXAMPLES=OFF -DTRAWL_BUILD_TOOLS=OFF >/dev/null
 targets=${TRAWL_FUZZ_TARGETS:-$(find tests -name '*_fuzzer.cc' -exec basename {} .cc \; | sort)}
 [[ -n $targets ]] || { echo "fuzz: no targets" >&2; exit 0; }

@@ -22,11 +22,13 @@ packages=(
   build-essential cmake pkg-config ninja-build clang libclang-rt-14-dev
   "$engine_pkg" libsimdjson-dev libabsl-dev libpcre2-dev libre2-dev
   libarchive-dev libpsl-dev libphonenumber-dev libprotobuf-dev libssl-dev zlib1g-dev
-  libxxhash-dev pcre2-utils libtomlplusplus-dev libyaml-cpp-dev
+  libxxhash-dev liblzma-dev pcre2-utils libtomlplusplus-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev python3-botocore
-  python3 gzip xz-utils zstd bzip2 lz4 libarchive-tools zip
+  python3 python3-venv python3-pip python3-setuptools python3-wheel
+  gzip xz-utils zstd bzip2 lz4 libarchive-tools zip
   golang-go golang-github-hashicorp-hcl-v2-dev patchelf
   openssl ca-certificates
+  yara python3-yara ripgrep  # bench/peers smoke test (PeersTest)
 )
 # Node.js and npm run the document validators in the tests (scripts/test_tools.sh). A
 # machine that already has them (for example from NodeSource) keeps its own.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up everything and runs trawl's tests: the release build with every test, then an
+# Sets up everything and runs trawl's tests: the Release build (build-release/) with every
+# test, the packaging tests included (install, find_package, pkg-config, Python), then an
 # ASan/UBSan build of the tests, a TSan build of the concurrent ones, then every fuzz
 # target for a bounded time. Ends with one line "tests: N passed, N failed" over all.
 #
@@ -22,31 +23,37 @@ status=0
 # Runs ctest and adds its counts to the totals.
 run_ctest() {
   local dir=$1; shift
-  ctest --test-dir "$dir" --output-on-failure -j "$jobs" "$@" 2>&1 | tee "$log"
+  # --no-tests=error: a build that registered no tests is a failure, not a pass.
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$jobs" "$@" 2>&1 | tee "$log"
   local rc=${PIPESTATUS[0]}
   local line total failed
   line=$(grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' "$log" | tail -1)
   total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
   failed=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
-  if [[ -z $line ]]; then total=0 failed=1; fi
+  if [[ -z $line ]]; then total=0 failed=1 status=1; fi
   total_passed=$((total_passed + total - failed))
   total_failed=$((total_failed + failed))
   [[ $rc -eq 0 ]] || status=1
 }
 
+# Every build here is a developer build: warnings are errors (users get TRAWL_WERROR=OFF).
 build() {
   local dir=$1; shift
-  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null && cmake --build "$dir" -j "$jobs"
+  cmake -S . -B "$dir" -G Ninja -DTRAWL_WERROR=ON "$@" >/dev/null && cmake --build "$dir" -j "$jobs"
 }
 
 if [[ ,$stages, == *,release,* ]]; then
   echo "== release build and tests" >&2
+  # Its own build directory: scripts/demo.sh configures build/ for the demo, and
+  # neither may change what the other builds. Release, the build type users pick most: the
+  # whole tree must compile there without a warning.
   # Validators for the documents (ajv, SARIF Multitool; npm, pinned by a lock file).
-  if ! bash scripts/test_tools.sh build/test-tools; then
+  if ! bash scripts/test_tools.sh build-release/test-tools; then
     echo "test tools could not be installed" >&2
     status=1 total_failed=$((total_failed + 1))
   fi
-  if build build -DCMAKE_BUILD_TYPE=RelWithDebInfo; then run_ctest build; else
+  if build build-release -DCMAKE_BUILD_TYPE=Release -DTRAWL_BUILD_TESTS=ON; then
+    run_ctest build-release; else
     status=1 total_failed=$((total_failed + 1)); fi
 fi
 
@@ -57,11 +64,12 @@ if [[ ,$stages, == *,sanitize,* ]]; then
   if build build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
       -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DTRAWL_SANITIZE=address,undefined \
       -DTRAWL_BUILD_BENCHMARKS=OFF; then
-    # The corpus equivalence sets (engine and planner) are slow under ASan; the release run
-    # covers them, as it does the AWS end-to-end test (label e2e: real services, processes
-    # and timeouts).
+    # The corpus equivalence sets (engine and planner) and the whole shipped indicator
+    # pack (1.6M indicators, ShippedPack*) are slow under ASan; the release run covers
+    # them, as it does the AWS end-to-end test (label e2e: real services, processes and
+    # timeouts).
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-      run_ctest build-asan -E 'CorpusEquivalence|PlanCorpus' -LE e2e
+      run_ctest build-asan -E 'CorpusEquivalence|PlanCorpus|ShippedPack' -LE e2e
   else
     status=1 total_failed=$((total_failed + 1))
   fi
@@ -74,7 +82,7 @@ if [[ ,$stages, == *,tsan,* ]]; then
   # compiling confirmations on first use (engine), the compiler's thread pool, and
   # aggregation. Only these test binaries are built; the corpus sets and the complexity
   # tests (timing) stay in the release run. Each test is time-boxed by ctest.
-  if cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+  if cmake -S . -B build-tsan -G Ninja -DTRAWL_WERROR=ON -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
         -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DTRAWL_SANITIZE=thread -DTRAWL_BUILD_BENCHMARKS=OFF \
         -DTRAWL_BUILD_EXAMPLES=OFF -DTRAWL_BUILD_TOOLS=OFF >/dev/null &&
      cmake --build build-tsan -j "$jobs" --target pipeline_test engine_test aggregate_test; then

@@ -22,15 +22,32 @@
      there is no NAT or internet gateway;
  13. the fingerprint key: one secret, injected into the worker (`secrets`), fetched by the
      analyze function, never in plain environment; worker_image is validated as a digest;
-     intake has an on-failure destination; Container Insights is on.
+     intake has an on-failure destination; Container Insights is on;
+ 14. operations: the worker service's scalable target has min capacity 0; its alarms and
+     step policies (metric math, evaluated here) scale out from zero on one waiting
+     message, scale idle tasks in but never busy ones, and decide exactly what scaling.py
+     decides from scaling.json over a grid of queue and task counts; scheduled actions
+     raise the minimum to the warm pool in business hours and back to 0; the service's
+     desired_count is left to the scaling; no alarm fires at zero tasks; every dead-letter
+     queue alarms; every function reserves concurrency and every SQS mapping's
+     maximum_concurrency stays within it; the dashboard shows queues, dead letters, tasks,
+     duration, errors, throttles and packages reported; component-status writes are
+     metadata copies of packages/*/components/* only; the worker may protect itself from
+     scale-in; classify knows the analyze function's memory.
 
     check.py PARSED.json            # exit 1 and one line per violation
     check.py --self-test PARSED.json  # every seeded violation must be caught
 """
 import copy
 import json
+import math
+import os
 import re
 import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import scaling  # noqa: E402
 
 
 def blocks(doc, kind, type_):
@@ -86,26 +103,30 @@ def violations(doc):
             found.append(f"aws_sqs_queue.{name}: no dead-letter queue (redrive_policy)")
 
     functions = dict(blocks(doc, "resource", "aws_lambda_function"))
+    hcl = Resolver(doc)
     for name, esm in blocks(doc, "resource", "aws_lambda_event_source_mapping"):
-        if "ReportBatchItemFailures" not in esm.get("function_response_types", []):
-            found.append(f"aws_lambda_event_source_mapping.{name}: no ReportBatchItemFailures")
-        src = re.search(r"aws_sqs_queue\.(\w+)", str(esm["event_source_arn"]))
-        fn = re.search(r"aws_lambda_function\.(\w+)", str(esm["function_name"]))
-        if not src or not fn:
-            found.append(f"aws_lambda_event_source_mapping.{name}: cannot tell its queue and function")
-            continue
-        qbody, fbody = queues[src.group(1)], functions[fn.group(1)]
-        qkey = ref_key(esm["event_source_arn"], "aws_sqs_queue", src.group(1))
-        fkey = ref_key(esm["function_name"], "aws_lambda_function", fn.group(1))
-        visibility = resolve(qbody.get("visibility_timeout_seconds", 30), local, qkey, qbody.get("for_each"))
-        timeout = resolve(fbody.get("timeout", 3), local, fkey, fbody.get("for_each"))
-        if visibility < 6 * timeout:
-            found.append(f"aws_lambda_event_source_mapping.{name}: queue {qkey} visibility {visibility} s "
-                         f"< 6 x function {fkey} timeout {timeout} s")
+        for each_key, each_value in hcl.instances(esm):
+            where = f"aws_lambda_event_source_mapping.{name}" + (f"[{each_key}]" if each_key else "")
+            if "ReportBatchItemFailures" not in esm.get("function_response_types", []):
+                found.append(f"{where}: no ReportBatchItemFailures")
+            src = re.search(r"aws_sqs_queue\.(\w+)\[([^\]]+)\]", str(esm["event_source_arn"]))
+            fn = re.search(r"aws_lambda_function\.(\w+)\[([^\]]+)\]", str(esm["function_name"]))
+            if not src or not fn:
+                found.append(f"{where}: cannot tell its queue and function")
+                continue
+            qbody, fbody = queues[src.group(1)], functions[fn.group(1)]
+            qkey = hcl.index(src.group(2), each_key, each_value)
+            fkey = hcl.index(fn.group(2), each_key, each_value)
+            visibility = resolve(qbody.get("visibility_timeout_seconds", 30), local, qkey, qbody.get("for_each"))
+            timeout = resolve(fbody.get("timeout", 3), local, fkey, fbody.get("for_each"))
+            if visibility < 6 * timeout:
+                found.append(f"{where}: queue {qkey} visibility {visibility} s "
+                             f"< 6 x function {fkey} timeout {timeout} s")
 
     found.extend(iam_violations(doc))
     found.extend(storage_violations(doc, local))
     found.extend(platform_violations(doc))
+    found.extend(operations_violations(doc, hcl))
     return found
 
 
@@ -336,6 +357,330 @@ def platform_violations(doc):
     return found
 
 
+class Resolver:
+    """Values of the expression shapes this configuration uses, from the parsed HCL: locals
+    (a jsondecode(file(...)) local reads that file beside check.py), variable defaults,
+    each.key / each.value, indexing by literals or each.key, "${...}" templates and toset of
+    a literal list. Anything else stays unresolved (None)."""
+
+    JSON_FILE = re.compile(r'^\$\{jsondecode\(file\("\$\{path\.module\}/([\w.-]+)"\)\)\}$')
+    WHOLE = re.compile(r"^\$\{([^${}]+)\}$")
+
+    def __init__(self, doc):
+        self.doc = doc
+        self.locals = all_locals(doc)
+        self.variables = {name: bodies[0] for parsed in doc.values()
+                          for name, bodies in parsed.get("variable", {}).items()}
+
+    def instances(self, body):
+        """(each.key, each.value) of every instance of a resource block."""
+        for_each = body.get("for_each")
+        if for_each is None:
+            return [(None, None)]
+        value = self.value(for_each)
+        if isinstance(value, dict):
+            return list(value.items())
+        if isinstance(value, list):
+            return [(v, v) for v in value]
+        return []
+
+    def index(self, text, each_key, each_value):
+        """The key an index expression (`"light"`, each.key, each.value.queue) names."""
+        return self.value("${" + text + "}", each_key, each_value)
+
+    def value(self, expr, each_key=None, each_value=None):
+        if isinstance(expr, list):
+            return [self.value(e, each_key, each_value) for e in expr]
+        if isinstance(expr, dict):
+            return {k: self.value(v, each_key, each_value) for k, v in expr.items()}
+        if not isinstance(expr, str) or "${" not in expr:
+            return expr
+        m = self.JSON_FILE.match(expr)
+        if m:
+            with open(os.path.join(HERE, m.group(1))) as f:
+                return json.load(f)
+        m = self.WHOLE.match(expr)
+        if m:
+            return self.traverse(m.group(1).strip(), each_key, each_value)
+
+        def text(m):
+            v = self.traverse(m.group(1).strip(), each_key, each_value)
+            return m.group(0) if v is None else str(v)
+        return re.sub(r"\$\{([^${}]+)\}", text, expr)
+
+    def traverse(self, ref, each_key, each_value):
+        m = re.fullmatch(r'toset\(\[(.*)\]\)', ref, re.S)
+        if m:
+            return json.loads("[" + m.group(1) + "]")
+        if ref.startswith('"') and ref.endswith('"'):
+            return ref[1:-1]
+        m = re.fullmatch(r"(local|var|each)((?:\.\w+|\[[^\]]+\])*)", ref)
+        if not m:
+            return None
+        parts = re.findall(r"\.(\w+)|\[([^\]]+)\]", m.group(2))
+        if m.group(1) == "each":
+            if not parts or parts[0][0] not in ("key", "value"):
+                return None
+            current, parts = (each_key if parts[0][0] == "key" else each_value), parts[1:]
+        elif m.group(1) == "var":
+            variable = self.variables.get(parts[0][0]) if parts else None
+            current, parts = (variable or {}).get("default"), parts[1:]
+        else:
+            current = self.locals
+        for name, index in parts:
+            if isinstance(current, str):  # "${local.other}" or a jsondecode(file(...))
+                current = self.value(current, each_key, each_value)
+            key = name or self.index(index, each_key, each_value)
+            if isinstance(current, dict) and key in current:
+                current = current[key]
+            elif isinstance(current, list) and isinstance(key, int) and key < len(current):
+                current = current[key]
+            else:
+                return None
+        return self.value(current, each_key, each_value)
+
+
+METRIC_MATH_FUNCTIONS = {"_ceil": lambda x: None if x is None else math.ceil(x),
+                         "_fill": lambda x, v: v if x is None else x,
+                         "_if": lambda c, a, b: a if c else b,
+                         "_max": lambda *xs: max(xs[0] if len(xs) == 1 else xs),
+                         "_min": lambda *xs: min(xs[0] if len(xs) == 1 else xs)}
+
+
+def metric_math(expression, ids):
+    """A CloudWatch metric-math expression of the alarms (CEIL, FILL, IF, MAX, MIN,
+    arithmetic, comparisons, AND/OR) over the metric ids `ids`, as a function of one
+    period's values ({id: value or None for no data point}) that returns None when the
+    result has no data point (missing data, division by zero)."""
+    names = {"CEIL": "_ceil", "FILL": "_fill", "IF": "_if", "MAX": "_max", "MIN": "_min",
+             "AND": " and ", "OR": " or ", "&&": " and ", "||": " or "}
+    out = []
+    for token in re.findall(r"[A-Za-z_]\w*|\d+(?:\.\d+)?|==|!=|>=|<=|&&|\|\||\S", expression):
+        if token in names:
+            out.append(names[token])
+        elif token in ids or re.fullmatch(r"\d+(?:\.\d+)?|==|!=|>=|<=|[-+*/(),<>\[\]]", token):
+            out.append(token)
+        else:
+            raise ValueError(f"metric math: unknown token {token!r} in {expression!r}")
+    code = compile("".join(out), "<metric math>", "eval")
+
+    def evaluate(metrics):
+        try:
+            return eval(code, {"__builtins__": {}}, dict(METRIC_MATH_FUNCTIONS, **metrics))  # noqa: S307
+        except (ZeroDivisionError, TypeError):
+            return None
+    return evaluate
+
+
+COMPARE = {"GreaterThanThreshold": lambda v, t: v > t, "GreaterThanOrEqualToThreshold": lambda v, t: v >= t,
+           "LessThanThreshold": lambda v, t: v < t, "LessThanOrEqualToThreshold": lambda v, t: v <= t}
+
+
+def worker_scaling(doc, hcl):
+    """The worker service's scalable target, and each (alarm, policy) pair that scales it:
+    [(alarm where, alarm body, each.key, policy where, resolved step configuration)]."""
+    targets = [(name, t) for name, t in blocks(doc, "resource", "aws_appautoscaling_target")
+               if t.get("scalable_dimension") == "ecs:service:DesiredCount"]
+    pairs = []
+    policies = {}
+    for name, policy in blocks(doc, "resource", "aws_appautoscaling_policy"):
+        for key, value in hcl.instances(policy):
+            config = (policy.get("step_scaling_policy_configuration") or [{}])[0]
+            steps = []
+            for step in config.get("step_adjustment", []):
+                steps.append(hcl.value(step, key, value))
+            for dyn in config.get("dynamic", {}).get("step_adjustment", []):
+                for item in hcl.value(dyn.get("for_each"), key, value) or []:
+                    content = json.loads(json.dumps(dyn.get("content", [{}])[0]).replace("step_adjustment.value", "each.value"))
+                    steps.append(hcl.value(content, key, item))
+            policies[(name, key)] = {
+                "steps": [{"lower": s.get("metric_interval_lower_bound"), "upper": s.get("metric_interval_upper_bound"),
+                           "change": s.get("scaling_adjustment")} for s in steps],
+                "cooldown": hcl.value(config.get("cooldown"), key, value),
+                "type": config.get("adjustment_type")}
+    for name, alarm in blocks(doc, "resource", "aws_cloudwatch_metric_alarm"):
+        for key, value in hcl.instances(alarm):
+            for action in alarm.get("alarm_actions", []):
+                m = re.search(r"aws_appautoscaling_policy\.(\w+)(?:\[([^\]]+)\])?", str(action))
+                if not m:
+                    continue
+                pkey = hcl.index(m.group(2), key, value) if m.group(2) else None
+                if (m.group(1), pkey) in policies:
+                    pairs.append((f"aws_cloudwatch_metric_alarm.{name}[{key}]", alarm, key, value,
+                                  f"aws_appautoscaling_policy.{m.group(1)}[{pkey}]", policies[(m.group(1), pkey)]))
+    return targets, pairs
+
+
+def alarm_decision(hcl, alarm, key, value, policy):
+    """The capacity change one period makes through this alarm and policy, as a function of
+    the period's metrics."""
+    queries = list(alarm.get("metric_query", []))
+    ids = set()
+    for dyn in alarm.get("dynamic", {}).get("metric_query", []):
+        ids.update((hcl.value(dyn.get("for_each"), key, value) or {}).keys())
+    ids.update(hcl.value(q.get("id"), key, value) for q in queries if q.get("metric"))
+    returned = [q for q in queries if q.get("expression") and q.get("return_data") is True]
+    if not returned or policy["type"] != "ChangeInCapacity":
+        return lambda metrics: 0
+    evaluate = metric_math(hcl.value(returned[0]["expression"], key, value), ids)
+    threshold = hcl.value(alarm.get("threshold"), key, value)
+    compare = COMPARE.get(alarm.get("comparison_operator"))
+    breaching = alarm.get("treat_missing_data") == "breaching"
+
+    def decide(metrics):
+        result = evaluate({i: metrics.get(i) for i in ids})
+        fires = breaching if result is None else compare is not None and compare(result, threshold)
+        if not fires or result is None:
+            return 0
+        return scaling.step_change(policy["steps"], result, threshold)
+    return decide
+
+
+def operations_violations(doc, hcl):
+    """Rule group 14: the heavy tier scales from zero and back on its backlog, as scaling.py
+    computes it from scaling.json; a warm pool by schedule; alarms for every dead-letter
+    queue; Lambda concurrency bounded; a dashboard; component status writes are copies."""
+    found = []
+    policy = scaling.load()
+    targets, pairs = worker_scaling(doc, hcl)
+    if not targets:
+        found.append("worker service: no Application Auto Scaling target (ecs:service:DesiredCount)")
+    for name, target in targets:
+        if hcl.value(target.get("min_capacity")) != 0:
+            found.append(f"aws_appautoscaling_target.{name}: min_capacity is not 0 (no scale to zero)")
+        if not isinstance(hcl.value(target.get("max_capacity")), (int, float)) or hcl.value(target.get("max_capacity")) < 1:
+            found.append(f"aws_appautoscaling_target.{name}: max_capacity below 1")
+
+    try:
+        deciders = [alarm_decision(hcl, alarm, key, value, pol) for _, alarm, key, value, _, pol in pairs]
+    except ValueError as e:
+        return found + [f"worker scaling: {e}"]
+
+    def decide(metrics):
+        return [d(metrics) for d in deciders]
+    if not any(change >= 1 for change in decide({"visible": 1, "in_flight": 0, "running": None})):
+        found.append("worker scaling: no scale-out path from zero (one waiting message and no task scales nothing)")
+    if not any(change <= -1 for change in decide({"visible": 0, "in_flight": 0, "running": 3})):
+        found.append("worker scaling: idle workers never scale in")
+    for busy in range(1, 9):
+        if any(change < 0 for change in decide({"visible": 0, "in_flight": busy, "running": busy})):
+            found.append(f"worker scaling: would stop busy tasks ({busy} running, {busy} messages in work)")
+            break
+    # The alarms compute what scaling.py computes from scaling.json, period for period.
+    mismatch = None
+    for visible in range(0, 41):
+        for in_flight in range(0, 7):
+            for running in [None] + list(range(0, 9)):
+                metrics = {"visible": visible, "in_flight": in_flight, "running": running}
+                got = sum(decide(metrics))
+                want = scaling.step_change(policy["scale_out"]["steps"], scaling.shortfall(policy, visible, running)) + \
+                    scaling.step_change(policy["scale_in"]["steps"], scaling.excess(policy, visible, in_flight, running))
+                if got != want and mismatch is None:
+                    mismatch = (metrics, got, want)
+    if mismatch:
+        found.append(f"worker scaling: the alarms and policies differ from scaling.py at {mismatch[0]}: "
+                     f"change {mismatch[1]}, scaling.py {mismatch[2]}")
+    for where, alarm, key, value, pwhere, pol in pairs:
+        direction = "scale_out" if any((s["change"] or 0) > 0 for s in pol["steps"]) else "scale_in"
+        periods = hcl.value(alarm.get("evaluation_periods"), key, value)
+        if periods != policy[direction]["evaluation_periods"] or pol["cooldown"] != policy[direction]["cooldown_seconds"]:
+            found.append(f"{where}/{pwhere}: evaluation periods or cooldown differ from scaling.json")
+
+    # Warm pool: business hours raise the minimum to warm_pool_size, after hours back to 0.
+    actions = [(key, value, a) for _, a in blocks(doc, "resource", "aws_appautoscaling_scheduled_action")
+               for key, value in hcl.instances(a)]
+    mins = set()
+    for key, value, a in actions:
+        act = (a.get("scalable_target_action") or [{}])[0]
+        mins.add(hcl.value(act.get("min_capacity"), key, value))
+        if not a.get("timezone") or not str(a.get("schedule", "")).startswith("cron("):
+            found.append(f"scheduled action {key}: needs a cron schedule and a time zone")
+    if not any("var.warm_pool_size" in json.dumps(a) for _, _, a in actions) or \
+            hcl.value("${var.warm_pool_size}") not in mins:
+        found.append("warm pool: no scheduled action raises the minimum to warm_pool_size")
+    if 0 not in mins:
+        found.append("warm pool: no scheduled action returns the minimum to 0 after hours")
+    for name, svc in blocks(doc, "resource", "aws_ecs_service"):
+        ignored = [c for lc in svc.get("lifecycle", []) for c in as_list(lc.get("ignore_changes", []))]
+        if targets and not any("desired_count" in str(c) for c in ignored):
+            found.append(f"aws_ecs_service.{name}: desired_count not in ignore_changes (apply would undo scaling)")
+    for name, alarm in blocks(doc, "resource", "aws_cloudwatch_metric_alarm"):
+        if alarm.get("metric_name") == "RunningTaskCount" and str(alarm.get("comparison_operator", "")).startswith("LessThan"):
+            found.append(f"aws_cloudwatch_metric_alarm.{name}: alarms whenever the worker service is scaled to zero")
+
+    # Every dead-letter queue alarms as soon as it holds a message.
+    queues = dict(blocks(doc, "resource", "aws_sqs_queue"))
+    dlqs = {m.group(1) for body in queues.values()
+            for m in re.finditer(r"aws_sqs_queue\.(\w+)", str(body.get("redrive_policy", "")))}
+    for dlq in sorted(dlqs):
+        if not any(a.get("metric_name") == "ApproximateNumberOfMessagesVisible" and hcl.value(a.get("threshold")) == 0
+                   and a.get("comparison_operator") == "GreaterThanThreshold"
+                   and re.search(rf"aws_sqs_queue\.{dlq}\b", str(a.get("for_each", "")) + str(a.get("dimensions", "")))
+                   for _, a in blocks(doc, "resource", "aws_cloudwatch_metric_alarm")):
+            found.append(f"aws_sqs_queue.{dlq}: a dead-letter queue with no alarm on its messages")
+
+    # Lambda concurrency: every function reserves its own, every SQS mapping stays below it.
+    for name, fn in blocks(doc, "resource", "aws_lambda_function"):
+        for key, value in hcl.instances(fn):
+            if not isinstance(hcl.value(fn.get("reserved_concurrent_executions"), key, value), (int, float)):
+                found.append(f"aws_lambda_function.{name}[{key}]: no reserved concurrency")
+    for name, esm in blocks(doc, "resource", "aws_lambda_event_source_mapping"):
+        for key, value in hcl.instances(esm):
+            config = (esm.get("scaling_config") or [{}])[0]
+            cap = hcl.value(config.get("maximum_concurrency"), key, value)
+            fn = re.search(r"aws_lambda_function\.(\w+)\[([^\]]+)\]", str(esm.get("function_name")))
+            fbody = dict(blocks(doc, "resource", "aws_lambda_function")).get(fn.group(1)) if fn else None
+            reserved = None
+            if fbody:
+                fkey = hcl.index(fn.group(2), key, value)
+                reserved = hcl.value(fbody.get("reserved_concurrent_executions"), fkey, None)
+            if not isinstance(cap, (int, float)):
+                found.append(f"aws_lambda_event_source_mapping.{name}[{key}]: no scaling_config.maximum_concurrency")
+            elif isinstance(reserved, (int, float)) and cap > reserved:
+                found.append(f"aws_lambda_event_source_mapping.{name}[{key}]: maximum_concurrency {cap} "
+                             f"exceeds the function's reserved concurrency {reserved} (throttles)")
+
+    # The dashboard shows every stage's queue depth and age, the dead-letter queues, the
+    # worker tasks, the functions' duration, errors and throttles, and the packages reported.
+    dashboards = [expand_locals(json.dumps(b), hcl.locals) for _, b in blocks(doc, "resource", "aws_cloudwatch_dashboard")]
+    needed = ["ApproximateNumberOfMessagesVisible", "ApproximateAgeOfOldestMessage", "aws_sqs_queue.stage",
+              "aws_sqs_queue.dlq", "RunningTaskCount", "Duration", "Errors", "Throttles", "aws_lambda_function.stage",
+              "PackagesCompleted", "PackagesIncomplete"]
+    if not dashboards:
+        found.append("no CloudWatch dashboard")
+    for item in needed:
+        if dashboards and not any(item in d for d in dashboards):
+            found.append(f"dashboard: does not show {item}")
+
+    # Component status is written by copying the object onto itself with new metadata:
+    # the stages that do it may not put other bytes there.
+    marks = 0
+    for name, body in blocks(doc, "data", "aws_iam_policy_document"):
+        for st in statements(body):
+            if st.get("sid") != "MarkComponentStatus":
+                continue
+            marks += 1
+            conditions = {(c.get("variable"), json.dumps(c.get("values"))) for c in st.get("condition", [])}
+            resources = as_list(st.get("resources"))
+            if not any(v == "s3:x-amz-metadata-directive" and "REPLACE" in vals for v, vals in conditions) or \
+                    not any(v == "s3:x-amz-copy-source" and "components/*" in vals for v, vals in conditions):
+                found.append(f"data.aws_iam_policy_document.{name}: MarkComponentStatus is not limited to "
+                             "metadata copies (a stage could overwrite components)")
+            if len(resources) != 1 or not str(resources[0]).endswith("/packages/*/components/*"):
+                found.append(f"data.aws_iam_policy_document.{name}: MarkComponentStatus beyond packages/*/components/*")
+    if not marks:
+        found.append("no stage may set component status (MarkComponentStatus)")
+    # Scale-in must stop idle workers: a busy one protects itself through the ECS agent.
+    if targets and not any(st.get("sid") == "ScaleInProtection" and "ecs:UpdateTaskProtection" in as_list(st.get("actions"))
+                           for _, body in blocks(doc, "data", "aws_iam_policy_document") for st in statements(body)):
+        found.append("worker: cannot protect a busy task from scale-in (ecs:UpdateTaskProtection)")
+    # Classify routes by what the analyze function has, not the library's defaults alone.
+    env = json.dumps(hcl.locals.get("stage_environment", {}))
+    if "TRAWL_LIGHT_MAX_MEMORY_BYTES" not in env or "local.memory.analyze" not in env:
+        found.append("stage environment: TRAWL_LIGHT_MAX_MEMORY_BYTES does not follow the analyze function's memory")
+    return found
+
+
 def self_test(doc):
     """Every rule must catch a violation seeded into the real configuration."""
     failures = 0
@@ -380,7 +725,7 @@ def self_test(doc):
     expect("short visibility", lambda d: local(d, "visibility").update(
         visibility={**local(d, "visibility")["visibility"], "light": 60}), "visibility 60 s")
     expect("no partial batch failures",
-           lambda d: first(d, res, "aws_lambda_event_source_mapping", "analyze").pop("function_response_types"),
+           lambda d: first(d, res, "aws_lambda_event_source_mapping", "stage").pop("function_response_types"),
            "ReportBatchItemFailures")
     expect("wildcard action", lambda d: statement(d, "stage", "ReadInputs").update(actions=["s3:*"]),
            "wildcard IAM action")
@@ -463,6 +808,59 @@ def self_test(doc):
            lambda d: drop(d, res, "aws_lambda_function_event_invoke_config", "intake"), "no on-failure destination")
     expect("Container Insights off", lambda d: first(d, res, "aws_ecs_cluster", "workers").pop("setting"),
            "Container Insights off")
+    # Group 14: scaling, warm pool, alarms, concurrency, dashboard, component status.
+    def variable(d, name):
+        return next(p["variable"][name][0] for p in d.values() if name in p.get("variable", {}))
+
+    def exprs(d):
+        return local(d, "worker_expressions")["worker_expressions"]
+
+    def no_throttles(d):
+        body = local(d, "dashboard_widgets")
+        body["dashboard_widgets"] = json.loads(json.dumps(body["dashboard_widgets"]).replace("Throttles", "Invocations"))
+    expect("scaling target min 1", lambda d: first(d, res, "aws_appautoscaling_target", "worker").update(min_capacity=1),
+           "min_capacity is not 0")
+    expect("backlog per task divided by zero tasks", lambda d: exprs(d).update(
+        scale_out="FILL(visible, 0) / FILL(running, 0) - ${local.scaling.backlog_per_task}"),
+           "no scale-out path from zero")
+    expect("scaling alarm not wired to its policy", lambda d: first(
+        d, res, "aws_cloudwatch_metric_alarm", "worker_scaling").update(alarm_actions=["${var.alarm_topic_arn}"]),
+           "no scale-out path from zero")
+    expect("another backlog target than scaling.json", lambda d: local(d, "wanted_expression").update(
+        wanted_expression="CEIL(FILL(visible, 0) / 3)"), "differ from scaling.py")
+    expect("other steps than scaling.json", lambda d: first(d, res, "aws_appautoscaling_policy", "worker")[
+        "step_scaling_policy_configuration"][0]["dynamic"]["step_adjustment"][0]["content"][0].update(
+        scaling_adjustment=1), "differ from scaling.py")
+    expect("scale-in of busy tasks", lambda d: exprs(d).update(scale_in="FILL(running, 0) - ${local.wanted_expression}"),
+           "would stop busy tasks")
+    expect("no scale-in", lambda d: first(d, res, "aws_appautoscaling_policy", "worker").update(
+        for_each='${toset(["scale_out"])}'), "never scale in")
+    expect("warm pool never ends", lambda d: first(d, res, "aws_appautoscaling_scheduled_action", "warm_pool")[
+        "for_each"].pop("end"), "returns the minimum to 0")
+    expect("no warm pool", lambda d: drop(d, res, "aws_appautoscaling_scheduled_action", "warm_pool"),
+           "raises the minimum to warm_pool_size")
+    expect("apply resets the worker count", lambda d: first(d, res, "aws_ecs_service", "worker").pop("lifecycle"),
+           "ignore_changes")
+    expect("no-worker alarm that fires at zero", lambda d: add(d, res, "aws_cloudwatch_metric_alarm", "old", {
+        "metric_name": "RunningTaskCount", "comparison_operator": "LessThanThreshold", "threshold": 1}),
+           "scaled to zero")
+    expect("dead-letter queue without an alarm", lambda d: drop(d, res, "aws_cloudwatch_metric_alarm", "dlq_not_empty"),
+           "no alarm on its messages")
+    expect("no reserved concurrency", lambda d: first(d, res, "aws_lambda_function", "stage").pop(
+        "reserved_concurrent_executions"), "no reserved concurrency")
+    expect("no maximum concurrency", lambda d: first(d, res, "aws_lambda_event_source_mapping", "stage").pop(
+        "scaling_config"), "maximum_concurrency")
+    expect("maximum above reserved concurrency", lambda d: variable(d, "sqs_max_concurrency").update(
+        default={"classify": 10, "analyze": 80, "aggregate": 5}), "exceeds the function's reserved")
+    expect("dashboard without throttles", no_throttles, "dashboard: does not show Throttles")
+    expect("status writes that could be any bytes", lambda d: statement(d, "stage", "MarkComponentStatus").pop(
+        "condition"), "not limited to metadata copies")
+    expect("status writes on all of packages/", lambda d: statement(d, "stage", "MarkComponentStatus").update(
+        resources=["${local.data_arn}/packages/*"]), "beyond packages/*/components/*")
+    expect("busy workers unprotected from scale-in", lambda d: statement(d, "stage", "ScaleInProtection").update(
+        actions=["ecs:GetTaskProtection"]), "cannot protect a busy task")
+    expect("classify blind to the analyze function's memory", lambda d: local(d, "stage_environment")[
+        "stage_environment"].pop("TRAWL_LIGHT_MAX_MEMORY_BYTES"), "TRAWL_LIGHT_MAX_MEMORY_BYTES")
     print(f"self-test: {seeds - failures} of {seeds} seeded violations caught")
     return failures == 0
 

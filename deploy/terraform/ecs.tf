@@ -1,6 +1,7 @@
 resource "aws_ecs_cluster" "workers" {
   name = "${var.name}-workers"
-  # Task counts for the worker alarm (alarms.tf), and per-task resource metrics.
+  # Running task counts for the scaling alarms (scaling.tf, alarms.tf), and per-task
+  # resource metrics.
   setting {
     name  = "containerInsights"
     value = "enabled"
@@ -65,11 +66,19 @@ resource "aws_ecs_service" "worker" {
   name            = "${var.name}-worker"
   cluster         = aws_ecs_cluster.workers.id
   task_definition = aws_ecs_task_definition.worker.arn
-  desired_count   = var.worker_count
-  launch_type     = "FARGATE"
+  # Application Auto Scaling owns the count from here on (scaling.tf).
+  desired_count = 0
+  launch_type   = "FARGATE"
   network_configuration {
     subnets          = local.subnet_ids
     security_groups  = [aws_security_group.stages.id]
     assign_public_ip = false
+  }
+  lifecycle {
+    ignore_changes = [desired_count]
+    precondition {
+      condition     = var.warm_pool_size <= var.worker_max_count && var.warm_pool_start_hour < var.warm_pool_end_hour
+      error_message = "The warm pool must fit in worker_max_count and start before it ends."
+    }
   }
 }

@@ -7,24 +7,24 @@ locals {
   permissions = {
     intake = {
       get  = ["incoming/*"], put = ["packages/*"], delete = [], list = ["incoming/*"],
-      send = ["classify", "aggregate"], send_dlq = ["intake"], consume = [], secret = false
+      send = ["classify", "aggregate"], send_dlq = ["intake"], consume = [], secret = false, mark = false
     }
     classify = {
       get  = ["packages/*"], put = ["plans/*"], delete = [], list = ["packages/*"],
-      send = ["light", "heavy", "aggregate"], send_dlq = [], consume = ["classify"], secret = false
+      send = ["light", "heavy", "aggregate"], send_dlq = [], consume = ["classify"], secret = false, mark = true
     }
     analyze = {
       get  = ["packages/*"], put = ["results/*"], delete = [], list = ["packages/*"],
-      send = ["aggregate"], send_dlq = [], consume = ["light"], secret = true
+      send = ["aggregate"], send_dlq = [], consume = ["light"], secret = true, mark = true
     }
     aggregate = {
       get    = ["packages/*/manifest.json", "results/*"], put = ["reports/*"],
       delete = ["incoming/*", "packages/*", "plans/*", "results/*"], list = ["packages/*", "results/*"],
-      send   = [], send_dlq = [], consume = ["aggregate"], secret = false
+      send   = [], send_dlq = [], consume = ["aggregate"], secret = false, mark = false
     }
     worker = {
       get  = ["packages/*"], put = ["results/*"], delete = [], list = ["packages/*"],
-      send = ["aggregate"], send_dlq = [], consume = ["heavy"], secret = true
+      send = ["aggregate"], send_dlq = [], consume = ["heavy"], secret = true, mark = true
     }
   }
   data_arn   = aws_s3_bucket.store["data"].arn
@@ -67,6 +67,31 @@ data "aws_iam_policy_document" "stage" {
       test     = "StringEquals"
       variable = "aws:SourceVpce"
       values   = [local.endpoint.s3]
+    }
+  }
+  # Component status (docs/hosts.md): a copy of the component object onto itself with new
+  # metadata. The conditions allow that and nothing else: no new bytes, no other prefix.
+  dynamic "statement" {
+    for_each = each.value.mark ? [1] : []
+    content {
+      sid       = "MarkComponentStatus"
+      actions   = ["s3:PutObject"]
+      resources = ["${local.data_arn}/packages/*/components/*"]
+      condition {
+        test     = "StringEquals"
+        variable = "s3:x-amz-metadata-directive"
+        values   = ["REPLACE"]
+      }
+      condition {
+        test     = "StringLike"
+        variable = "s3:x-amz-copy-source"
+        values   = ["${aws_s3_bucket.store["data"].id}/packages/*/components/*"]
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "aws:SourceVpce"
+        values   = [local.endpoint.s3]
+      }
     }
   }
   dynamic "statement" {
@@ -159,6 +184,15 @@ data "aws_iam_policy_document" "stage" {
       sid       = "Logs"
       actions   = ["logs:CreateLogStream", "logs:PutLogEvents"]
       resources = ["${aws_cloudwatch_log_group.stage[each.key].arn}:*"]
+    }
+  }
+  # The worker protects itself from scale-in while it holds a message (ECS_AGENT_URI).
+  dynamic "statement" {
+    for_each = each.key == "worker" ? [1] : []
+    content {
+      sid       = "ScaleInProtection"
+      actions   = ["ecs:UpdateTaskProtection", "ecs:GetTaskProtection"]
+      resources = ["arn:${data.aws_partition.current.partition}:ecs:${var.region}:${data.aws_caller_identity.current.account_id}:task/${var.name}-workers/*"]
     }
   }
   # Lambda in a VPC manages its network interfaces with these, which have no resource level.

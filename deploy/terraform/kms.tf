@@ -83,6 +83,24 @@ data "aws_iam_policy_document" "data_key" {
       }
     }
   }
+  # `trawl-aws status` reads the table item and the packages/ objects.
+  dynamic "statement" {
+    for_each = length(var.status_reader_arns) > 0 ? [1] : []
+    content {
+      sid       = "StatusReaders"
+      actions   = ["kms:Decrypt"]
+      resources = ["*"]
+      principals {
+        type        = "AWS"
+        identifiers = var.status_reader_arns
+      }
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["s3.${var.region}.amazonaws.com", "dynamodb.${var.region}.amazonaws.com"]
+      }
+    }
+  }
   statement {
     sid       = "LogGroups"
     actions   = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey", "kms:DescribeKey"]

@@ -13,6 +13,19 @@ locals {
     TRAWL_STATE_TTL_DAYS      = tostring(var.state_ttl_days)
     TRAWL_INCLUDE_VALUES      = var.include_values ? "1" : "0"
     TRAWL_VALUES_BUCKET       = var.include_values ? aws_s3_bucket.store["values"].id : ""
+    # Classify sends to the heavy tier what the analyze function could not hold or finish
+    # in half its timeout, whatever the library's own light limits say.
+    TRAWL_LIGHT_MAX_MEMORY_BYTES = tostring(local.memory.analyze * 1048576)
+    TRAWL_LIGHT_MAX_SECONDS      = tostring(local.timeouts.analyze / 2)
+    # Aggregate's embedded-metric line: the dashboard's packages completed / incomplete.
+    TRAWL_METRICS_NAMESPACE = local.metrics_namespace
+  }
+  metrics_namespace = "trawl/${var.name}"
+  # SQS event source mappings: function and batch size.
+  sqs_consumers = {
+    classify  = { queue = "classify", batch_size = 10 }
+    analyze   = { queue = "light", batch_size = 1 }
+    aggregate = { queue = "aggregate", batch_size = 1 }
   }
 }
 
@@ -27,6 +40,8 @@ resource "aws_lambda_function" "stage" {
   source_code_hash = filebase64sha256(var.lambda_zip)
   timeout          = each.value
   memory_size      = local.memory[each.key]
+  # Its own share of the account's concurrency: a burst neither takes nor lacks it.
+  reserved_concurrent_executions = var.lambda_reserved_concurrency[each.key]
   ephemeral_storage {
     size = each.key == "intake" ? 10240 : 512
   }
@@ -76,23 +91,36 @@ resource "aws_lambda_function_event_invoke_config" "intake" {
 }
 
 # SQS -> Lambda. Partial batch failures are reported by the bootstrap (batchItemFailures).
-resource "aws_lambda_event_source_mapping" "classify" {
-  event_source_arn        = aws_sqs_queue.stage["classify"].arn
-  function_name           = aws_lambda_function.stage["classify"].arn
-  batch_size              = 10
+# maximum_concurrency caps the invocations each mapping runs at once, within the function's
+# reserved concurrency: a burst waits in the queue instead of meeting throttles.
+resource "aws_lambda_event_source_mapping" "stage" {
+  for_each                = local.sqs_consumers
+  event_source_arn        = aws_sqs_queue.stage[each.value.queue].arn
+  function_name           = aws_lambda_function.stage[each.key].arn
+  batch_size              = each.value.batch_size
   function_response_types = ["ReportBatchItemFailures"]
+  scaling_config {
+    maximum_concurrency = var.sqs_max_concurrency[each.key]
+  }
+  lifecycle {
+    precondition {
+      condition     = var.sqs_max_concurrency[each.key] <= var.lambda_reserved_concurrency[each.key]
+      error_message = "sqs_max_concurrency must not exceed the function's lambda_reserved_concurrency."
+    }
+  }
 }
 
-resource "aws_lambda_event_source_mapping" "analyze" {
-  event_source_arn        = aws_sqs_queue.stage["light"].arn
-  function_name           = aws_lambda_function.stage["analyze"].arn
-  batch_size              = 1
-  function_response_types = ["ReportBatchItemFailures"]
+moved {
+  from = aws_lambda_event_source_mapping.classify
+  to   = aws_lambda_event_source_mapping.stage["classify"]
 }
 
-resource "aws_lambda_event_source_mapping" "aggregate" {
-  event_source_arn        = aws_sqs_queue.stage["aggregate"].arn
-  function_name           = aws_lambda_function.stage["aggregate"].arn
-  batch_size              = 1
-  function_response_types = ["ReportBatchItemFailures"]
+moved {
+  from = aws_lambda_event_source_mapping.analyze
+  to   = aws_lambda_event_source_mapping.stage["analyze"]
+}
+
+moved {
+  from = aws_lambda_event_source_mapping.aggregate
+  to   = aws_lambda_event_source_mapping.stage["aggregate"]
 }

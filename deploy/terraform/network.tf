@@ -10,7 +10,8 @@ locals {
   route_table_ids = local.create_vpc ? [aws_route_table.private[0].id] : var.route_table_ids
   # Interface endpoints: SQS and Secrets Manager for the stages; ECR, CloudWatch Logs for
   # the Fargate task (image pull, awslogs); S3 and DynamoDB are gateway endpoints.
-  interface_endpoints = ["sqs", "secretsmanager", "logs", "ecr.api", "ecr.dkr"]
+  # ecs: the worker's task scale-in protection (UpdateTaskProtection through the agent).
+  interface_endpoints = ["sqs", "secretsmanager", "logs", "ecr.api", "ecr.dkr", "ecs"]
 }
 
 resource "aws_vpc" "pipeline" {

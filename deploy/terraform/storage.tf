@@ -7,7 +7,7 @@ locals {
   buckets = merge({ data = aws_kms_key.data.arn }, var.include_values ? { values = aws_kms_key.values[0].arn } : {})
   # Who may use each bucket at all (the bucket policy denies everyone else).
   bucket_principals = {
-    data   = concat(local.pipeline_role_arns, var.admin_arns, var.report_reader_arns, var.uploader_arns)
+    data   = concat(local.pipeline_role_arns, var.admin_arns, var.report_reader_arns, var.uploader_arns, var.status_reader_arns)
     values = concat([aws_iam_role.stage["analyze"].arn, aws_iam_role.stage["aggregate"].arn, aws_iam_role.worker_task.arn], var.admin_arns, var.value_reader_arns)
   }
   bucket_readers = { data = var.report_reader_arns, values = var.value_reader_arns }
@@ -166,6 +166,20 @@ data "aws_iam_policy_document" "bucket" {
       principals {
         type        = "AWS"
         identifiers = local.bucket_readers[each.key]
+      }
+    }
+  }
+  # `trawl-aws status`: manifests and the components' status (HEAD needs GetObject, which
+  # also reads the component: status readers see the raw input, as the pipeline does).
+  dynamic "statement" {
+    for_each = each.key == "data" && length(var.status_reader_arns) > 0 ? [1] : []
+    content {
+      sid       = "ReadPackageStatus"
+      actions   = ["s3:GetObject"]
+      resources = ["${aws_s3_bucket.store[each.key].arn}/packages/*"]
+      principals {
+        type        = "AWS"
+        identifiers = var.status_reader_arns
       }
     }
   }

@@ -24,9 +24,79 @@ variable "worker_image" {
   }
 }
 
-variable "worker_count" {
+# The heavy tier scales from zero on its backlog (scaling.tf, scaling.json).
+variable "worker_max_count" {
+  description = "Most worker tasks at once"
+  type        = number
+  default     = 10
+  validation {
+    condition     = var.worker_max_count >= 1
+    error_message = "worker_max_count must be at least 1."
+  }
+}
+
+# A warm pool during business hours: no cold start for the first heavy component of the
+# day; zero tasks outside them.
+variable "warm_pool_size" {
+  description = "Worker tasks kept running during business hours (0: scale to zero always)"
+  type        = number
+  default     = 1
+  validation {
+    condition     = var.warm_pool_size >= 0
+    error_message = "warm_pool_size cannot be negative."
+  }
+}
+
+variable "warm_pool_timezone" {
+  description = "IANA time zone of the business hours"
+  type        = string
+  default     = "Europe/Dublin"
+}
+
+variable "warm_pool_days" {
+  description = "Business days, as a cron day-of-week field"
+  type        = string
+  default     = "MON-FRI"
+  validation {
+    condition     = can(regex("^(MON|TUE|WED|THU|FRI|SAT|SUN)([-,](MON|TUE|WED|THU|FRI|SAT|SUN))*$", var.warm_pool_days))
+    error_message = "warm_pool_days is a cron day-of-week field, e.g. MON-FRI or MON,WED,FRI."
+  }
+}
+
+variable "warm_pool_start_hour" {
   type    = number
-  default = 1
+  default = 8
+  validation {
+    condition     = var.warm_pool_start_hour >= 0 && var.warm_pool_start_hour <= 23
+    error_message = "warm_pool_start_hour is an hour, 0 to 23."
+  }
+}
+
+variable "warm_pool_end_hour" {
+  type    = number
+  default = 18
+  validation {
+    condition     = var.warm_pool_end_hour >= 1 && var.warm_pool_end_hour <= 23
+    error_message = "warm_pool_end_hour is an hour, 1 to 23."
+  }
+}
+
+# A burst must not take the whole account's Lambda concurrency, nor be starved by others:
+# each function has concurrency of its own, and each SQS event source mapping polls with at
+# most that many invocations (so it never meets throttles).
+variable "lambda_reserved_concurrency" {
+  type    = map(number)
+  default = { intake = 10, classify = 10, analyze = 40, aggregate = 5 }
+}
+
+variable "sqs_max_concurrency" {
+  description = "scaling_config.maximum_concurrency of each SQS event source mapping (2 to 1000, at most the function's reserved concurrency)"
+  type        = map(number)
+  default     = { classify = 10, analyze = 40, aggregate = 5 }
+  validation {
+    condition     = alltrue([for v in values(var.sqs_max_concurrency) : v >= 2 && v <= 1000])
+    error_message = "maximum_concurrency is 2 to 1000."
+  }
 }
 
 variable "alarm_topic_arn" {
@@ -49,6 +119,12 @@ variable "report_reader_arns" {
 
 variable "uploader_arns" {
   description = "Roles that may put packages under incoming/"
+  type        = list(string)
+  default     = []
+}
+
+variable "status_reader_arns" {
+  description = "Roles that run `trawl-aws status`: they read packages/ (manifests, and the components' status by HEAD, which S3 grants with GetObject: the raw input) and need dynamodb:GetItem on the table in their own policy"
   type        = list(string)
   default     = []
 }

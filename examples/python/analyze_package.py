@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """analyze_package.py - analyse a data package with trawl from Python (ctypes, stdlib only).
 
-Usage:
-  TRAWL_LIBRARY=build/capi/libtrawl.so \\
+Usage (the library is found as trawl finds it: TRAWL_LIBRARY, this checkout's build/,
+then the installed one):
   python3 examples/python/analyze_package.py [--rules FILE]... [--db FILE.tdb]
           [--format json|table|sarif] [--top N] [--policy F] [--suppressions F]
           [--baseline F] [--stages] PACKAGE
@@ -24,10 +24,11 @@ import os
 import sys
 import tempfile
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import trawl  # noqa: E402  (examples/python/trawl.py)
-
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# The repository's python/trawl when run from a checkout; else the installed package.
+if os.path.isdir(os.path.join(ROOT, "python", "trawl")):
+    sys.path.insert(0, os.path.join(ROOT, "python"))
+import trawl  # noqa: E402
 
 
 def open_database(args) -> trawl.Database:

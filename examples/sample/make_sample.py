@@ -14,6 +14,7 @@ import base64
 import gzip
 import io
 import json
+import lzma
 import os
 import tarfile
 import zipfile
@@ -53,8 +54,10 @@ def main():
     args = parser.parse_args()
     with open(os.path.join(ROOT, "rules", "secrets.json"), encoding="utf-8") as f:
         secrets = json.load(f)
-    with gzip.open(os.path.join(ROOT, "rules", "indicators.ndjson.gz"), "rt") as f:
-        indicators = [json.loads(line) for _, line in zip(range(50), f)]
+    # The indicator pack (trawl indicator TSV, xz): value, type, family, ...
+    with lzma.open(os.path.join(ROOT, "rules", "indicators", "maltrail.tsv.xz"), "rt") as f:
+        rows = [line.rstrip("\n").split("\t") for _, line in zip(range(200), f)
+                if not line.startswith("#")]
 
     aws_id = value_after(rule_example(secrets, "aws-access-key-id"))
     aws_secret = value_after(rule_example(secrets, "aws-secret-access-key"))
@@ -65,8 +68,8 @@ def main():
     sendgrid = value_after(rule_example(secrets, "sendgrid-api-key"))
     npm = value_after(rule_example(secrets, "npm-access-token"))
     digitalocean = value_after(rule_example(secrets, "digitalocean-pat"))
-    bad_domain = next(i["literal"] for i in indicators if "domain" in i["tags"])
-    bad_url = next(i["literal"] for i in indicators if "url" in i["tags"])
+    bad_domain = next(r[0] for r in rows if r[1] == "domain")
+    bad_url = "http://" + next(r[0] for r in rows if r[1] == "url" and "/" not in r[0])
 
     app_json = json.dumps({
         "name": "billing",

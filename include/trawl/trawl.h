@@ -414,6 +414,82 @@ TRAWL_API trawl_status trawl_db_save_file(const trawl_db* db, const char* path,
  * first. Since: 0.1 */
 TRAWL_API void trawl_db_free(trawl_db* db) TRAWL_NOEXCEPT;
 
+/* ===================================================================================== */
+/* Threat-indicator feeds (docs/indicators.md)                                           */
+/* ===================================================================================== */
+
+/**
+ * How a feed file is read when it does not say itself. Transparent and append-only:
+ * initialise with TRAWL_FEED_OPTIONS_INIT; NULL pointers and negative numbers mean the
+ * defaults. Strings are borrowed for the call. Since: 0.3
+ */
+typedef struct trawl_feed_options {
+  size_t struct_size;
+  const char* feed;        /**< feed name; NULL: the feed's own (#feed) or the file name */
+  const char* format;      /**< "auto" (NULL), "trawl-tsv", "text", "csv", "stix", "misp" */
+  const char* family;      /**< family of entries that name none; NULL: none */
+  const char* category;    /**< NULL: "indicator/malicious" */
+  int32_t severity;        /**< TRAWL_SEVERITY_*; -1: high */
+  double confidence;       /**< 0..1; negative: 0.7 */
+  const char* csv_column;  /**< CSV value column, by header name or index; NULL: guessed */
+} trawl_feed_options;
+
+#define TRAWL_FEED_OPTIONS_INIT {sizeof(trawl_feed_options), 0, 0, 0, 0, -1, -1.0, 0}
+
+/**
+ * Adds a threat-indicator feed (plain text, CSV, STIX 2.1 bundle, MISP JSON or trawl's
+ * indicator TSV; optionally .gz or .xz) to the rule set: trawl_db_compile stores its
+ * indicators in the database's indicator set, looked up from entity candidates, never in
+ * the engine. (trawl_rules_add_file also takes indicator TSV packs.) Entries that are not
+ * indicators are recorded as issues (trawl_rules_issue: index = line); good ones are kept.
+ * `options` may be NULL. Not thread-safe for one `rules`.
+ * @param rules the set to add to (borrowed)
+ * @param path the feed file (borrowed)
+ * @return TRAWL_OK; TRAWL_E_PARSE when some entries were unsupported (err: the first) or
+ *         the feed as a whole cannot be read; TRAWL_E_IO when the file cannot be read;
+ *         TRAWL_E_INVALID for NULL arguments or a bad option; TRAWL_E_NOMEM.
+ * Since: 0.3
+ */
+TRAWL_API trawl_status trawl_rules_add_indicator_feed(trawl_rules* rules, const char* path,
+                                                      const trawl_feed_options* options,
+                                                      trawl_error* err) TRAWL_NOEXCEPT;
+
+/** @return the number of threat indicators the feeds added to `rules` hold (each feed's
+ *  distinct values, summed; 0 for NULL). Since: 0.3 */
+TRAWL_API uint64_t trawl_rules_indicator_count(const trawl_rules* rules) TRAWL_NOEXCEPT;
+
+/** trawl_db_update_indicators: the feeds join the set. Since: 0.3 */
+#define TRAWL_INDICATORS_ADD 0
+/** trawl_db_update_indicators: each feed replaces the feed of the same name. Since: 0.3 */
+#define TRAWL_INDICATORS_REPLACE 1
+
+/**
+ * A new database with `db`'s rules and engine databases and an updated indicator set:
+ * seconds for millions of indicators, no rule compilation. Save it with
+ * trawl_db_save_file. Thread-safe: `db` is only read.
+ * @param out receives the new database (free with trawl_db_free); NULL on failure
+ * @param report receives (when not NULL) a JSON document saying what became of every
+ *        entry of every feed (loaded, duplicate, unsupported with line and reason) and the
+ *        set's feeds afterwards (docs/indicators.md); free with trawl_buffer_free
+ * @param db the database to start from (borrowed)
+ * @param paths `count` feed files (borrowed)
+ * @param mode TRAWL_INDICATORS_ADD or TRAWL_INDICATORS_REPLACE
+ * @param options read options for every feed; NULL for the defaults
+ * @return TRAWL_OK (some entries may still be unsupported: see the report);
+ *         TRAWL_E_IO (a feed cannot be read), TRAWL_E_PARSE (a feed as a whole cannot be
+ *         read), TRAWL_E_INVALID (NULL arguments, unknown mode or option), TRAWL_E_NOMEM.
+ * Since: 0.3
+ */
+TRAWL_API trawl_status trawl_db_update_indicators(trawl_db** out, trawl_buffer** report,
+                                                  const trawl_db* db, const char* const* paths,
+                                                  size_t count, int32_t mode,
+                                                  const trawl_feed_options* options,
+                                                  trawl_error* err) TRAWL_NOEXCEPT;
+
+/** Number of threat indicators in the database's indicator set (0 when it has none).
+ * Since: 0.3 */
+TRAWL_API uint64_t trawl_db_indicator_count(const trawl_db* db) TRAWL_NOEXCEPT;
+
 /** Rule status after compilation. */
 #define TRAWL_RULE_COMPILED 0    /**< matched by the engine; spans recovered exactly */
 #define TRAWL_RULE_PREFILTERED 1 /**< engine finds candidates; PCRE2 confirms each */

@@ -82,6 +82,13 @@ void Score(const ScoringPolicy& policy, AggregatedFinding* f) {
   if (auto it = policy.category_weights.find(f->category); it != policy.category_weights.end()) {
     f->factors.push_back({StrCat("category ", f->category), it->second});
   }
+  if (!f->indicator.empty()) {
+    auto it = policy.indicator_match_weights.find(f->indicator.match);
+    if (it != policy.indicator_match_weights.end()) {
+      f->factors.push_back(
+          {StrCat("indicator: ", f->indicator.feed, " (", f->indicator.match, ")"), it->second});
+    }
+  }
   f->factors.push_back(
       {StrCat("exposure: ", active.size(), " location(s)"),
        Round6(1.0 + policy.exposure_per_doubling * std::log2(static_cast<double>(active.size())))});
@@ -329,12 +336,14 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
         agg.entity = f.entity;
         agg.validator = f.validator;
         agg.validated = f.validated;
+        agg.indicator = f.indicator;
         agg.confidence = f.confidence;
         agg.confidence_reasons = f.reasons;
       } else if (f.confidence > agg.confidence) {
         agg.confidence = f.confidence;
         agg.confidence_reasons = f.reasons;
         agg.validated = f.validated;
+        agg.indicator = f.indicator;  // the strongest match explains the confidence
       }
       if (agg.value.empty()) agg.value = f.value;
       if (agg.normalized.empty()) agg.normalized = f.normalized;
@@ -355,6 +364,7 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
       RedactValueFromReasons(agg.value, &agg.confidence_reasons);
       agg.value.clear();
       agg.normalized.clear();  // a normal form is the value too
+      agg.indicator.value.clear();
     }
     Score(options.policy, &agg);
     (agg.suppressed_by.empty() ? report.findings : report.suppressed).push_back(std::move(agg));

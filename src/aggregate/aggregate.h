@@ -59,6 +59,7 @@ struct AggregatedFinding {
   std::string entity;
   std::string validator;
   bool validated = false;
+  FindingIndicator indicator;  // set for threat-indicator hits (its value "" when redacted)
   double confidence = 0;  // the highest over its locations
   double priority = 0;
   std::vector<PriorityFactor> factors;

@@ -133,6 +133,8 @@ absl::StatusOr<ScoringPolicy> ReadPolicy(std::string_view text) {
       TRAWL_RETURN_IF_ERROR(ReadWeights(value, key, &policy.entity_weights));
     } else if (key == "category_weights") {
       TRAWL_RETURN_IF_ERROR(ReadWeights(value, key, &policy.category_weights));
+    } else if (key == "indicator_match_weights") {
+      TRAWL_RETURN_IF_ERROR(ReadWeights(value, key, &policy.indicator_match_weights));
     } else if (key == "min_confidence") {
       TRAWL_ASSIGN_OR_RETURN(policy.min_confidence, NonNegative(value, key));
       if (policy.min_confidence > 1) return Invalid("\"min_confidence\" must be at most 1");
@@ -179,6 +181,9 @@ std::string PolicyToJson(const ScoringPolicy& p, int indent) {
   w.EndObject();
   w.Key("category_weights").BeginObject();
   for (const auto& [name, weight] : p.category_weights) w.Field(name, weight);
+  w.EndObject();
+  w.Key("indicator_match_weights").BeginObject();
+  for (const auto& [name, weight] : p.indicator_match_weights) w.Field(name, weight);
   w.EndObject();
   w.Field("min_confidence", p.min_confidence);
   w.Field("related_within_bytes", p.related_within_bytes);

@@ -40,6 +40,13 @@ struct ScoringPolicy {
   // Multipliers by entity type and by category; absent means 1 (and no factor listed).
   std::map<std::string, double> entity_weights;
   std::map<std::string, double> category_weights;
+  // Multipliers for threat-indicator hits by how they matched (entities/indicator_lookup.h):
+  // a value a feed lists outranks a generic entity of the same severity; a match through a
+  // part (a parent domain, an IP seen without its port) counts less. Absent kinds: 1.
+  std::map<std::string, double> indicator_match_weights = {
+      {"exact", 1.5},        {"file-hash", 1.5},       {"url-host", 1.5},
+      {"host-of-url", 1.25}, {"email-domain", 1.25},   {"ip-without-port", 1.0},
+      {"parent-domain", 1.0}, {"url-path", 1.0}};
   // Findings below this confidence are reported as suppressed by the policy, never dropped.
   double min_confidence = 0.0;
   // Two findings of these categories in one component whose spans lie within this many

@@ -3,8 +3,12 @@
 //  1. scan sources: each buffer the patterns are scanned over (the content, then the
 //     decoded forms the structure analysis finds) yields hits, each mapped back to the
 //     content's bytes;
-//  2. dedup: a decoded-form hit of a rule that also hit the raw bytes there is dropped;
-//  3. finding assembly: each hit is located, validated and scored, and becomes a finding
+//  2. indicator lookups: with the entities step and a database that has an indicator
+//     set, every domain, IP, URL, e-mail and hash candidate (decoded forms included: a
+//     decoded value may differ from its raw form) is looked up, and the component's
+//     digests too; each hit becomes a finding naming feed, family and match kind;
+//  3. dedup: a decoded-form hit of a rule that also hit the raw bytes there is dropped;
+//  4. finding assembly: each hit is located, validated and scored, and becomes a finding
 //     at the original bytes; findings of one value that overlapping recognizers reported
 //     twice are merged (analyze/finding_merge.h).
 // A new buffer to scan is a ScanSource and an AddSource call. The token pass is not one:
@@ -19,7 +23,9 @@
 
 #include "analyze/finding_merge.h"
 #include "classify/transcode.h"
+#include "engine/indicator_set.h"
 #include "entities/entity.h"
+#include "entities/indicator_lookup.h"
 #include "structure/binary_structure.h"
 #include "structure/defang.h"
 #include "structure/json_structure.h"
@@ -302,7 +308,83 @@ class Analysis {
     return absl::OkStatus();
   }
 
-  // Part 2: a decoded-form hit of a rule that also hit the raw bytes at the same place
+  // Part 2: threat indicators. Runs before the dedup: a decoded-form hit that repeats a
+  // raw one is no finding of its own, but its value may differ ("nanopc\u002elinkpc.net"
+  // decoded), so it is looked up too; hits of one place are merged in AddIndicatorFindings.
+  void LookUpIndicators() {
+    indicators_ = impl_.db->indicators();
+    if (indicators_ == nullptr || !steps_.entities) return;
+    const Database& db = *impl_.db;
+    std::vector<IndicatorHitInfo> hits;
+    for (const Hit& hit : hits_) {
+      const Definition& def = db.definition(hit.rule);
+      const std::optional<CandidateKind> kind = CandidateKindOf(def.entity);
+      if (!kind) continue;
+      const ScanSource& source = sources_[hit.source];
+      const std::string_view value =
+          source.buffer.substr(hit.value_start, hit.value_end - hit.value_start);
+      hits.clear();
+      // The candidate is looked up whatever its validator says: a listed domain under a
+      // suffix the list does not know is still listed. The bytes after it may be a port.
+      LookupCandidate(*indicators_, *kind, value, source.buffer.substr(hit.value_end, 8), &hits);
+      if (hits.empty()) continue;
+      Finding where;
+      Locate(hit, &where);
+      for (IndicatorHitInfo& info : hits) AddIndicatorHit(where, value, def.entity, std::move(info));
+    }
+  }
+
+  // Part 2, continued: the component's own digests, then one finding per listed entry and
+  // place (the strongest match of overlapping hits; raw bytes and decoded forms of one
+  // place are one place, and the raw form wins a tie), after the other findings.
+  void AddIndicatorFindings(std::string_view original) {
+    if (indicators_ != nullptr && !original.empty()) {
+      std::vector<std::pair<IndicatorType, std::string>> digests;
+      if (indicators_->HasType(IndicatorType::kSha256)) {
+        digests.emplace_back(IndicatorType::kSha256,
+                             plan_.sha256.empty() ? ToHex(Sha256Of(original)) : plan_.sha256);
+      }
+      if (indicators_->HasType(IndicatorType::kSha1)) {
+        digests.emplace_back(IndicatorType::kSha1, Sha1Hex(original));
+      }
+      if (indicators_->HasType(IndicatorType::kMd5)) {
+        digests.emplace_back(IndicatorType::kMd5, Md5Hex(original));
+      }
+      std::vector<IndicatorHitInfo> hits;
+      for (const auto& [type, hex] : digests) {
+        hits.clear();
+        LookupFileDigest(*indicators_, type, hex, &hits);
+        for (IndicatorHitInfo& info : hits) {
+          Finding where;
+          where.component_id = plan_.component_id;
+          where.path = plan_.path;
+          where.end = original.size();
+          AddIndicatorHit(where, hex, IndicatorTypeName(type), std::move(info));
+        }
+      }
+    }
+    std::vector<Finding>& found = indicator_findings_;
+    std::stable_sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
+      return std::tie(a.rule_id, a.start) < std::tie(b.rule_id, b.start);
+    });
+    const auto better = [](const Finding& a, const Finding& b) {
+      return std::make_tuple(a.confidence, a.decoded_from.empty()) >
+             std::make_tuple(b.confidence, b.decoded_from.empty());
+    };
+    for (size_t i = 0; i < found.size();) {
+      size_t best = i, j = i + 1;
+      uint64_t end = found[i].end;
+      while (j < found.size() && found[j].rule_id == found[i].rule_id && found[j].start < end) {
+        end = std::max(end, found[j].end);
+        if (better(found[j], found[best])) best = j;
+        ++j;
+      }
+      result_->findings.push_back(std::move(found[best]));
+      i = j;
+    }
+  }
+
+  // Part 3: a decoded-form hit of a rule that also hit the raw bytes at the same place
   // is the same finding: keep the raw one. A refanged buffer repeats every raw match,
   // so the lookup is a binary search: raw spans sorted by (rule, begin), with the
   // largest end so far per rule; a span overlaps [b, e) iff one with begin < e ends
@@ -338,7 +420,7 @@ class Analysis {
     });
   }
 
-  // Part 3: each hit, located, validated and scored, becomes a finding at the original
+  // Part 4: each hit, located, validated and scored, becomes a finding at the original
   // bytes.
   void AssembleFindings() {
     if (steps_.entities) Ran("entities", "entities", steps_.input);
@@ -353,24 +435,10 @@ class Analysis {
       const ScanSource& source = sources_[hit.source];
       const Definition& def = db.definition(hit.rule);
       Finding f;
+      const StructuralLocation where = Locate(hit, &f);
       std::string_view key;  // borrows from `where`
-      StructuralLocation where;
-      if (structure_) {
-        where = structure_->Locate(hit.content.begin);
-        if (where.line) {
-          f.line = static_cast<int64_t>(where.line->line);
-          f.column = static_cast<int64_t>(where.line->column);
-        }
-        if (where.json) {
-          f.json_pointer = where.json->pointer;
-          key = where.json->key;
-        }
-        if (where.csv) {
-          f.csv_row = where.csv->row;
-          f.csv_column = where.csv->column_name;
-          key = where.csv->column_name;
-        }
-      }
+      if (where.json) key = where.json->key;
+      if (where.csv) key = where.csv->column_name;
       std::optional<Entity> entity = Recognized(def, source, hit, key);
       if (!entity) {
         ++result_->dropped_candidates;
@@ -379,12 +447,6 @@ class Analysis {
       f.rule_id = def.id;
       f.category = def.category;
       f.severity = def.severity;
-      f.component_id = plan_.component_id;
-      f.path = plan_.path;
-      f.start = transcoded_ ? transcoded_->map.ToSource(hit.content.begin) : hit.content.begin;
-      f.end = transcoded_ ? transcoded_->map.ToSource(hit.content.end) : hit.content.end;
-      f.decoded_from = source.decoded_from.empty() && transcoded_ ? result_->encoding
-                                                                  : source.decoded_from;
       const std::string_view value =
           source.buffer.substr(hit.value_start, hit.value_end - hit.value_start);
       f.fingerprint = Fingerprint(options_.fingerprint_key, def.id, value);
@@ -417,6 +479,69 @@ class Analysis {
       case StructureKind::kBinary: return "binary";
     }
     return "text";
+  }
+
+  // Where `hit` is: its place in the structure and its span at the original bytes.
+  StructuralLocation Locate(const Hit& hit, Finding* f) const {
+    StructuralLocation where;
+    if (structure_) {
+      where = structure_->Locate(hit.content.begin);
+      if (where.line) {
+        f->line = static_cast<int64_t>(where.line->line);
+        f->column = static_cast<int64_t>(where.line->column);
+      }
+      if (where.json) f->json_pointer = where.json->pointer;
+      if (where.csv) {
+        f->csv_row = where.csv->row;
+        f->csv_column = where.csv->column_name;
+      }
+    }
+    const ScanSource& source = sources_[hit.source];
+    f->component_id = plan_.component_id;
+    f->path = plan_.path;
+    f->start = transcoded_ ? transcoded_->map.ToSource(hit.content.begin) : hit.content.begin;
+    f->end = transcoded_ ? transcoded_->map.ToSource(hit.content.end) : hit.content.end;
+    f->decoded_from = source.decoded_from.empty() && transcoded_ ? result_->encoding
+                                                                 : source.decoded_from;
+    return where;
+  }
+
+  // "maltrail:malware:agenttesla": feed, category without its "indicator/" prefix, family.
+  static std::string IndicatorRuleId(const IndicatorSet::Meta& meta) {
+    std::string_view category = meta.category;
+    if (StartsWith(category, "indicator/")) category.remove_prefix(10);
+    std::string id = StrCat(meta.feed, ":", category.empty() ? "indicator" : category);
+    if (!meta.family.empty()) StrAppend(&id, ":", meta.family);
+    return id;
+  }
+
+  // One indicator hit at `where` (a located finding), kept for AddIndicatorFindings.
+  void AddIndicatorHit(const Finding& where, std::string_view value, std::string_view entity,
+                       IndicatorHitInfo hit) {
+    Finding f = where;
+    f.rule_id = IndicatorRuleId(hit.meta);
+    f.category = std::string(hit.meta.category);
+    f.severity = hit.meta.severity;
+    f.entity = std::string(entity);
+    f.validator = "indicator";
+    f.validated = true;
+    f.confidence = RoundForDocuments(hit.confidence);
+    f.fingerprint = Fingerprint(options_.fingerprint_key, f.rule_id, value);
+    f.indicator.feed = std::string(hit.meta.feed);
+    f.indicator.family = std::string(hit.meta.family);
+    f.indicator.match = std::string(IndicatorMatchName(hit.match));
+    f.indicator.type = std::string(IndicatorTypeName(hit.hit.type));
+    f.indicator.source = std::string(hit.meta.source);
+    f.reasons = {std::move(hit.reason)};
+    if (options_.include_values) {
+      f.value = std::string(value);
+      f.normalized = std::move(hit.looked_up);
+      f.indicator.value = std::string(hit.hit.value);
+    } else {
+      // As aggregation redacts a result kept with values: the same bytes either way.
+      RedactValueFromReasons(value, &f.reasons);
+    }
+    indicator_findings_.push_back(std::move(f));
   }
 
   bool Planned(std::string_view decode) {
@@ -501,6 +626,8 @@ class Analysis {
   std::optional<DerivedBuffer> refanged_;
   std::vector<ScanSource> sources_;
   std::vector<Hit> hits_;
+  const IndicatorSet* indicators_ = nullptr;
+  std::vector<Finding> indicator_findings_;
   ScanLimits limits_;  // options_.limits with the component's deadline
   uint32_t truncation_ = 0;
   bool all_chains_ = true;
@@ -543,8 +670,10 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const ProcessingPlan&
   if (absl::Status status = analysis.ScanContent(); !status.ok()) return status;
   analysis.AnalyzeStructure();
   if (absl::Status status = analysis.ScanDecodedForms(); !status.ok()) return status;
+  analysis.LookUpIndicators();
   analysis.DropRepeats();
   analysis.AssembleFindings();
+  analysis.AddIndicatorFindings(content);
   return result;
 }
 

@@ -24,6 +24,19 @@
 
 namespace trawl {
 
+// A finding that is a threat-indicator hit (entities/indicator_lookup.h): which feed and
+// family listed what, and how the candidate matched it.
+struct FindingIndicator {
+  std::string feed;
+  std::string family;
+  std::string match;  // "exact", "parent-domain", "ip-without-port", ... (IndicatorMatchName)
+  std::string type;   // the indicator's type: "domain", "ip_port", "sha256", ...
+  std::string value;  // the indicator as listed; "" when values are left out
+  std::string source;
+  bool empty() const { return feed.empty(); }
+  bool operator==(const FindingIndicator&) const = default;
+};
+
 struct Finding {
   std::string rule_id;
   std::string category;
@@ -54,6 +67,7 @@ struct Finding {
   std::string json_pointer;
   int64_t csv_row = -1;  // 0-based data row
   std::string csv_column;
+  FindingIndicator indicator;  // set for indicator hits
 };
 
 struct ComponentResult {

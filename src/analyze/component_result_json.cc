@@ -10,6 +10,16 @@
 #include "util/strings.h"
 
 namespace trawl {
+
+void WriteFindingIndicator(JsonWriter& w, const FindingIndicator& indicator) {
+  w.Key("indicator").BeginObject().Field("feed", indicator.feed);
+  if (!indicator.family.empty()) w.Field("family", indicator.family);
+  w.Field("match", indicator.match).Field("type", indicator.type);
+  if (!indicator.value.empty()) w.Field("value", indicator.value);
+  if (!indicator.source.empty()) w.Field("source", indicator.source);
+  w.EndObject();
+}
+
 namespace {
 
 void WriteFinding(JsonWriter& w, const Finding& f) {
@@ -29,6 +39,7 @@ void WriteFinding(JsonWriter& w, const Finding& f) {
   if (f.line >= 0) w.Field("line", f.line).Field("column", f.column);
   if (!f.json_pointer.empty()) w.Field("json_pointer", f.json_pointer);
   if (f.csv_row >= 0) w.Field("csv_row", f.csv_row).Field("csv_column", f.csv_column);
+  if (!f.indicator.empty()) WriteFindingIndicator(w, f.indicator);
   w.EndObject();
 }
 
@@ -75,6 +86,20 @@ absl::Status ReadFinding(const json::Object& obj, const ComponentResult& owner, 
       (obj.Find("column", &present) == json::Error::kOk && f->column < 1) ||
       (obj.Find("csv_row", &present) == json::Error::kOk && f->csv_row < 0)) {
     return absl::InvalidArgumentError("finding: line and column start at 1, csv_row at 0");
+  }
+  json::Object indicator;
+  if (obj.Find("indicator", &present) == json::Error::kOk) {
+    TRAWL_RETURN_IF_ERROR(r.Read("indicator", &indicator));
+    json::FieldReader ir(indicator, "finding indicator");
+    TRAWL_RETURN_IF_ERROR(ir.Read("feed", &f->indicator.feed));
+    TRAWL_RETURN_IF_ERROR(ir.Read("family", &f->indicator.family, false));
+    TRAWL_RETURN_IF_ERROR(ir.Read("match", &f->indicator.match));
+    TRAWL_RETURN_IF_ERROR(ir.Read("type", &f->indicator.type));
+    TRAWL_RETURN_IF_ERROR(ir.Read("value", &f->indicator.value, false));
+    TRAWL_RETURN_IF_ERROR(ir.Read("source", &f->indicator.source, false));
+    if (f->indicator.feed.empty()) {
+      return absl::InvalidArgumentError("finding indicator: empty feed");
+    }
   }
   f->component_id = owner.component_id;
   f->path = owner.path;

@@ -14,8 +14,12 @@
 #include "absl/status/statusor.h"
 #include "analyze/component_analyzer.h"
 #include "intake/component.h"
+#include "util/json_writer.h"
 
 namespace trawl {
+
+// The "indicator" object of a finding (the component result and the report share it).
+void WriteFindingIndicator(JsonWriter& w, const FindingIndicator& indicator);
 
 inline constexpr std::string_view kComponentResultSchema = "trawl.component_result/1";
 inline constexpr std::string_view kWorkSchema = "trawl.work/1";

@@ -11,6 +11,7 @@
 #include "engine/compiler.h"
 #include "engine/engine_info.h"
 #include "engine/internal/composite_parts.h"
+#include "engine/indicator_set.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/internal/rule_table.h"
 #include "trawl/trawl_version.h"
@@ -466,6 +467,15 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db, const Serializ
     if (!written.ok()) return written;
   }
   w.Str(WriteCompositeSection(db));
+  // The indicator set (format 5): read in place, so it starts 64-byte aligned like images.
+  const IndicatorSet* indicators =
+      options.replace_indicators ? options.indicators : db.indicators();
+  w.U8(indicators != nullptr ? 1 : 0);
+  if (indicators != nullptr) {
+    w.U64(indicators->bytes().size());
+    w.Align(kImageAlignment, kHeaderSize);
+    w.Raw(indicators->bytes());
+  }
   // Target features are recorded from the engine's own view of each database.
   for (const auto& engine_db : databases) {
     char* info = nullptr;
@@ -626,6 +636,18 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   if (hs_error_t rc = parts->PrepareScratch(); rc != HS_SUCCESS) return EngineError(rc);
   const std::string_view composite_section = r.Str();
   if (!r.ok()) return Corrupt("truncated composite section");
+  std::shared_ptr<const IndicatorSet> indicators;
+  const uint8_t has_indicators = r.U8();
+  if (has_indicators > 1) return Corrupt("bad indicator section flag");
+  if (has_indicators == 1) {
+    const uint64_t size = r.U64();
+    r.Align(kImageAlignment, kHeaderSize);
+    const std::string_view section = r.Raw(size);
+    if (!r.ok()) return Corrupt("truncated indicator section");
+    auto set = IndicatorSet::View(section, owner);
+    if (!set.ok()) return set.status();
+    indicators = *std::move(set);
+  }
   r.U64();  // target features: informational (the engine checks the platform itself)
   if (!r.ok() || !r.AtEnd()) return Corrupt("unexpected layout");
   rules_thread.join();
@@ -654,9 +676,11 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   }
   auto table = std::make_unique<internal::RuleTable>(std::move(owner), std::move(records),
                                                      &DecodeDefinition);
-  return std::shared_ptr<const Database>(std::make_shared<Database>(
+  auto db = std::make_shared<Database>(
       std::move(table), std::move(chains), std::move(infos), std::move(partitions),
-      std::move(parts), max_window, digest, std::move(composites), std::move(logic_table)));
+      std::move(parts), max_window, digest, std::move(composites), std::move(logic_table));
+  db->set_indicators(std::move(indicators));
+  return std::shared_ptr<const Database>(std::move(db));
 }
 
 }  // namespace trawl

@@ -5,7 +5,8 @@
 // checks all of it and never trusts a length it has not bounds-checked.
 // A cold start is what an artifact is for, so loading a mapped artifact copies nothing:
 // engine databases are stored as the images they are in memory, 64-byte aligned, and
-// scanned where they lie; rule metadata is decoded per rule on first use.
+// scanned where they lie; rule metadata is decoded per rule on first use; the indicator
+// set (format 5) is read in place too.
 #ifndef TRAWL_SRC_ENGINE_ARTIFACT_H_
 #define TRAWL_SRC_ENGINE_ARTIFACT_H_
 
@@ -21,13 +22,18 @@ namespace trawl {
 // 2: gate partitions (PartitionKind::kGate) with their atoms.
 // 3: engine databases stored as in-memory images, used in place where the file is mapped.
 // 4: each rule's token-pass shape (Definition::token); RuleStatus::kToken.
-// 5: the composite section (rule logic records, composites' parts and anchors);
+// 5: the indicator set (engine/indicator_set.h), after the partitions, read in place.
+// 6: the composite section (rule logic records, composites' parts and anchors);
 //    RuleStatus::kComposite and kConfirmOnly.
-inline constexpr uint32_t kArtifactFormatVersion = 5;
+inline constexpr uint32_t kArtifactFormatVersion = 6;
 
 struct SerializeOptions {
   // false: store the engine's serialized form, which loading must copy, instead of images.
   bool engine_images = true;
+  // true: store `indicators` (null: none) instead of the database's own set; an
+  // indicator update writes the same rules and engine with a new set this way.
+  bool replace_indicators = false;
+  const IndicatorSet* indicators = nullptr;
 };
 absl::StatusOr<std::string> SerializeDatabase(const Database& db,
                                               const SerializeOptions& options = {});

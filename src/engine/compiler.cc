@@ -835,9 +835,11 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
       info.reason = "internal: rule was not placed in any partition";
     }
   }
-  return std::shared_ptr<const Database>(std::make_shared<Database>(
-      std::move(definitions), std::move(infos), std::move(partitions), std::move(parts),
-      options.max_window, nullptr, std::move(composites)));
+  auto db = std::make_shared<Database>(std::move(definitions), std::move(infos),
+                                       std::move(partitions), std::move(parts), options.max_window,
+                                       nullptr, std::move(composites));
+  db->set_indicators(options.indicators);
+  return std::shared_ptr<const Database>(std::move(db));
 }
 
 }  // namespace

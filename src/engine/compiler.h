@@ -84,6 +84,9 @@ struct CompileOptions {
   // (src/tokens) and never reach the engine (RuleStatus::kToken). false compiles their
   // regexes instead, like any other rule: the reference the token pass is tested against.
   bool token_pass = true;
+  // The database's indicator set (engine/indicator_set.h), built by the caller from the
+  // rule set's indicator feeds; null for none.
+  std::shared_ptr<const IndicatorSet> indicators;
 };
 
 // Never fails because of a bad definition: those are rejected with a reason in

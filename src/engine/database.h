@@ -15,6 +15,8 @@
 
 namespace trawl {
 
+class IndicatorSet;  // engine/indicator_set.h
+
 namespace internal {
 struct EngineParts;  // engine handles; defined in engine/internal/engine_parts.h
 class RuleTable;     // definitions decoded on first use; engine/internal/rule_table.h
@@ -147,6 +149,14 @@ class Database {
 
   const internal::EngineParts& parts() const { return *parts_; }
 
+  // The threat-indicator set (engine/indicator_set.h); null when the database has none.
+  const IndicatorSet* indicators() const { return indicators_.get(); }
+  const std::shared_ptr<const IndicatorSet>& shared_indicators() const { return indicators_; }
+  // REQUIRES: called before the database is shared (compile and load do it).
+  void set_indicators(std::shared_ptr<const IndicatorSet> indicators) {
+    indicators_ = std::move(indicators);
+  }
+
  private:
   void FinishConstruction();
 
@@ -166,6 +176,7 @@ class Database {
   std::vector<std::vector<uint32_t>> part_users_;
   std::vector<uint32_t> logic_rules_;  // sorted: the rules that have logic
   std::unique_ptr<internal::LazyRuntime[]> runtimes_;  // parallel to logic_rules_
+  std::shared_ptr<const IndicatorSet> indicators_;
 };
 
 // The canonical digest of a definition list (order-sensitive).

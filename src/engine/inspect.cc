@@ -2,8 +2,14 @@
 #include "engine/inspect.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <thread>
 
+#include "engine/artifact.h"
 #include "engine/engine_info.h"
+#include "engine/indicator_update.h"
 #include "engine/internal/engine_parts.h"
 #include "engine/scanner.h"
 #include "tokens/kernels.h"
@@ -67,6 +73,10 @@ std::string DescribeDatabaseJson(const Database& db, bool include_rules) {
         .EndObject();
   }
   w.EndArray();
+  if (db.indicators() != nullptr) {
+    w.Key("indicators");
+    WriteIndicatorSummary(w, *db.indicators());
+  }
   if (include_rules) {
     w.Key("rule_status").BeginArray();
     for (size_t i = 0; i < db.rule_count(); ++i) {
@@ -189,6 +199,109 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
     w.EndObject();
   }
   w.EndArray().EndObject();
+  return w.Take();
+}
+
+namespace {
+
+double ThreadCpuSeconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
+}
+
+double Median(std::vector<double> values) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>& db,
+                                          double compile_seconds, std::string_view input,
+                                          const BenchSettings& settings,
+                                          const RuleExplainer& explain) {
+  const uint32_t reps = std::max<uint32_t>(1, settings.repetitions);
+  const uint32_t max_threads =
+      settings.max_threads ? settings.max_threads
+                           : std::max<uint32_t>(1, std::thread::hardware_concurrency());
+  auto artifact = SerializeDatabase(*db);
+  if (!artifact.ok()) return artifact.status();
+  // Loads as from a mapped file: the artifact in aligned memory, used in place.
+  const size_t aligned_size = (artifact->size() + 63) / 64 * 64;
+  std::shared_ptr<void> image(std::aligned_alloc(64, std::max<size_t>(64, aligned_size)), std::free);
+  if (image == nullptr) return absl::ResourceExhaustedError("bench: cannot allocate the artifact");
+  std::memcpy(image.get(), artifact->data(), artifact->size());
+  const std::string_view image_bytes(static_cast<const char*>(image.get()), artifact->size());
+  std::vector<double> load_ms;
+  for (uint32_t r = 0; r < reps; ++r) {
+    const absl::Time start = absl::Now();
+    auto loaded = DeserializeDatabase(image_bytes, image);
+    if (!loaded.ok()) return loaded.status();
+    load_ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - start));
+  }
+  const double mb = static_cast<double>(input.size()) / 1e6;
+  JsonWriter w(2);
+  w.BeginObject().Field("schema", "trawl.bench/1");
+  w.Field("rules", uint64_t{db->rule_count()}).Field("input_bytes", uint64_t{input.size()});
+  w.Field("compile_seconds", compile_seconds);
+  w.Field("artifact_bytes", uint64_t{artifact->size()});
+  w.Key("load_ms").BeginObject();
+  w.Field("best", *std::min_element(load_ms.begin(), load_ms.end()));
+  w.Field("median", Median(load_ms)).EndObject();
+  w.Key("scan").BeginArray();
+  for (uint32_t threads = 1; threads <= max_threads; ++threads) {
+    std::vector<std::unique_ptr<Scanner>> scanners;
+    for (uint32_t t = 0; t < threads; ++t) {
+      auto scanner = Scanner::Create(db);
+      if (!scanner.ok()) return scanner.status();
+      scanners.push_back(*std::move(scanner));
+    }
+    ScanLimits limits;
+    limits.max_matches = 0;
+    limits.max_matches_per_rule = 0;
+    std::vector<double> wall, cpu;
+    std::vector<uint64_t> matches(threads, 0);
+    std::vector<absl::Status> failures(threads);
+    for (uint32_t round = 0; round <= reps; ++round) {  // round 0 warms up
+      std::vector<double> thread_cpu(threads, 0);
+      std::vector<std::thread> workers;
+      const absl::Time start = absl::Now();
+      for (uint32_t t = 0; t < threads; ++t) {
+        workers.emplace_back([&, t] {
+          const double cpu_start = ThreadCpuSeconds();
+          uint64_t found = 0;
+          auto summary = scanners[t]->Scan(input, limits, [&found](const Match&) {
+            ++found;
+            return true;
+          });
+          thread_cpu[t] = ThreadCpuSeconds() - cpu_start;
+          matches[t] = found;
+          if (!summary.ok()) failures[t] = summary.status();
+        });
+      }
+      for (std::thread& worker : workers) worker.join();
+      for (const absl::Status& failure : failures) {
+        if (!failure.ok()) return failure;
+      }
+      if (round == 0) continue;
+      wall.push_back(absl::ToDoubleSeconds(absl::Now() - start));
+      for (double c : thread_cpu) cpu.push_back(c);
+    }
+    const double median_wall = Median(wall), median_cpu = Median(cpu);
+    w.BeginObject().Field("threads", uint64_t{threads});
+    w.Field("seconds_median", median_wall);
+    // Every thread scans the whole input: the aggregate is threads x input per round.
+    w.Field("mb_per_s", median_wall > 0 ? threads * mb / median_wall : 0.0);
+    w.Field("mb_per_cpu_s", median_cpu > 0 ? mb / median_cpu : 0.0);
+    w.Field("matches", matches[0]).EndObject();
+  }
+  w.EndArray();
+  auto profile = ProfileScanJson(db, input, settings.top_rules, explain);
+  if (!profile.ok()) return profile.status();
+  w.Key("profile").Raw(*profile);
+  w.EndObject();
   return w.Take();
 }
 

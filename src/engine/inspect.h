@@ -36,6 +36,23 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
                                             std::string_view input, size_t top,
                                             const RuleExplainer& explain = nullptr);
 
+// What a rule set costs on a caller's input (bench/peers/trawl_inproc; meant for a future
+// `trawl bench`, issue 23): artifact size, load time (best and median of `repetitions`
+// loads from memory, zero-copy as from a mapped file), scan throughput with 1..max_threads
+// threads (each thread scans the whole input with its own scanner on the shared database,
+// no match caps; median of `repetitions` rounds after a warm-up, wall and per-thread CPU
+// time), and the profile of one scan (ProfileScanJson: engine time per partition,
+// costliest rules). JSON, schema trawl.bench/1; `compile_seconds` is reported as given.
+struct BenchSettings {
+  uint32_t max_threads = 0;  // 0: the machine's cores
+  uint32_t repetitions = 5;
+  uint32_t top_rules = 10;
+};
+absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>& db,
+                                          double compile_seconds, std::string_view input,
+                                          const BenchSettings& settings,
+                                          const RuleExplainer& explain = nullptr);
+
 // The build facts of trawl_build_info(): engine, CPU features, PCRE2, known-answer test.
 std::string BuildInfoJson();
 

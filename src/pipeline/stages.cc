@@ -36,10 +36,35 @@ absl::Status AddRuleText(RuleSet* set, std::string_view text, std::string_view n
   return set->Add(*std::move(loaded), CheckEntityFieldsOf);
 }
 
-absl::StatusOr<std::shared_ptr<const Database>> CompileRules(
-    const std::vector<Definition>& definitions, CompileOptions options, bool scan_plan) {
+absl::Status AddIndicatorFeed(RuleSet* set, const std::string& path, const FeedOptions& options) {
+  auto feed = LoadFeedFile(path, options);
+  if (!feed.ok()) return feed.status();
+  return set->Add(RuleSetFromFeed(*std::move(feed)), CheckEntityFieldsOf);
+}
+
+absl::StatusOr<std::shared_ptr<const Database>> CompileRules(const RuleSet& rules,
+                                                             CompileOptions options,
+                                                             bool scan_plan) {
   if (scan_plan) options = plan::WithPlanner(std::move(options));
-  return CompileDatabase(definitions, options);
+  if (!rules.indicator_feeds.empty()) {
+    TRAWL_ASSIGN_OR_RETURN(options.indicators, IndicatorSet::Build(rules.indicator_feeds));
+  }
+  return CompileDatabase(rules.definitions, options);
+}
+
+absl::StatusOr<std::shared_ptr<const Database>> UpdateIndicatorFeeds(
+    const Database& db, const std::vector<std::string>& paths, const FeedOptions& options,
+    IndicatorUpdateMode mode, std::string* report) {
+  std::vector<FeedLoad> feeds;
+  feeds.reserve(paths.size());
+  for (const std::string& path : paths) {
+    TRAWL_ASSIGN_OR_RETURN(FeedLoad feed, LoadFeedFile(path, options));
+    feeds.push_back(std::move(feed));
+  }
+  TRAWL_ASSIGN_OR_RETURN(std::shared_ptr<const Database> updated,
+                         UpdateIndicators(db, &feeds, mode));
+  if (report != nullptr) *report = FeedReportToJson(feeds, updated->indicators());
+  return updated;
 }
 
 absl::StatusOr<std::string> ProfileScan(const std::shared_ptr<const Database>& db,

@@ -17,9 +17,11 @@
 #include "aggregate/aggregate.h"
 #include "engine/compiler.h"
 #include "engine/database.h"
+#include "engine/indicator_update.h"
 #include "intake/component.h"
 #include "pipeline/package_analysis.h"
 #include "rules/importers/import.h"
+#include "rules/indicator_feed.h"
 #include "rules/loader.h"
 
 namespace trawl {
@@ -36,11 +38,28 @@ absl::Status AddRuleFile(RuleSet* set, const std::string& path);
 absl::Status AddRuleFileAs(RuleSet* set, const std::string& path, RuleFormat format);
 absl::Status AddRuleText(RuleSet* set, std::string_view text, std::string_view name);
 
-// Compiles definitions, laid out by the scan planner unless `scan_plan` is false (one
-// literal partition and regex chunks: the ungated baseline). Errors: kCompile, kNoMemory,
-// kIo (the compile cache directory).
-absl::StatusOr<std::shared_ptr<const Database>> CompileRules(
-    const std::vector<Definition>& definitions, CompileOptions options, bool scan_plan);
+// Adds a threat-indicator feed file (docs/indicators.md) to `set`: its indicators go to
+// the database's indicator set, not the engine. Unsupported entries are issues (index =
+// their line); the first is the error (kParse). kIo when the file cannot be read, kParse
+// when the feed as a whole cannot be read.
+absl::Status AddIndicatorFeed(RuleSet* set, const std::string& path, const FeedOptions& options);
+
+// Compiles a rule set's definitions, laid out by the scan planner unless `scan_plan` is
+// false (one literal partition and regex chunks: the ungated baseline), with its
+// indicator feeds as the database's indicator set. Errors: kCompile, kNoMemory, kIo (the
+// compile cache directory), kLimit (an indicator set too large).
+absl::StatusOr<std::shared_ptr<const Database>> CompileRules(const RuleSet& rules,
+                                                             CompileOptions options,
+                                                             bool scan_plan);
+
+// A new database with `db`'s rules and engine databases and its indicator set updated
+// from the feed files at `paths` (each read with `options`): kAdd joins them, kReplace
+// replaces each feed of the same name. `report`, when not null, receives what became of
+// every entry (engine/indicator_update.h, FeedReportToJson). Errors: kIo, kParse (a feed
+// that cannot be read), kNoMemory, kLimit.
+absl::StatusOr<std::shared_ptr<const Database>> UpdateIndicatorFeeds(
+    const Database& db, const std::vector<std::string>& paths, const FeedOptions& options,
+    IndicatorUpdateMode mode, std::string* report);
 
 // One profiled scan of `data`, with the planner's explanation of each costly rule.
 absl::StatusOr<std::string> ProfileScan(const std::shared_ptr<const Database>& db,

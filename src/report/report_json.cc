@@ -1,4 +1,5 @@
 // File: report_json.cc
+#include "analyze/component_result_json.h"
 #include "intake/manifest_json.h"
 #include "report/finding_groups.h"
 #include "report/report.h"
@@ -17,6 +18,7 @@ void WriteFinding(JsonWriter& w, const AggregatedFinding& f) {
   if (!f.normalized.empty()) w.Field("normalized", f.normalized);
   if (!f.entity.empty()) w.Field("entity", f.entity);
   if (!f.validator.empty()) w.Field("validator", f.validator).Field("validated", f.validated);
+  if (!f.indicator.empty()) WriteFindingIndicator(w, f.indicator);
   if (!f.suppressed_by.empty()) {
     w.Key("suppression").BeginObject().Field("by", f.suppressed_by);
     w.Field("reason", f.suppression_reason).EndObject();

@@ -298,10 +298,12 @@ void RuleSet::Append(RuleSet other) {
   issues.reserve(issues.size() + other.issues.size());
   accounts.reserve(accounts.size() + other.accounts.size());
   notes.reserve(notes.size() + other.notes.size());
+  indicator_feeds.reserve(indicator_feeds.size() + other.indicator_feeds.size());
   for (Definition& def : other.definitions) definitions.push_back(std::move(def));
   for (LoadIssue& issue : other.issues) issues.push_back(std::move(issue));
   for (ImportAccount& account : other.accounts) accounts.push_back(std::move(account));
   for (LoadIssue& note : other.notes) notes.push_back(std::move(note));
+  for (FeedLoad& feed : other.indicator_feeds) indicator_feeds.push_back(std::move(feed));
 }
 
 void RuleSet::Merge(RuleSet other, bool rename_duplicates) {
@@ -374,11 +376,30 @@ absl::StatusOr<RuleSet> ParseDefinitions(std::string_view text, std::string_view
   return set;
 }
 
+RuleSet RuleSetFromFeed(FeedLoad feed) {
+  RuleSet set;
+  for (const FeedIssue& issue : feed.issues) {
+    if (issue.duplicate) continue;
+    set.issues.push_back({feed.file, static_cast<int64_t>(issue.line), issue.value, -1,
+                          StrCat("line ", issue.line, ": ", issue.reason)});
+  }
+  set.indicator_feeds.push_back(std::move(feed));
+  return set;
+}
+
+absl::StatusOr<RuleSet> LoadIndicatorPack(std::string_view text, const std::string& path) {
+  auto feed = ParseFeed(text, path, FeedOptions{});
+  if (!feed.ok()) return feed.status();
+  feed->file = path;
+  return RuleSetFromFeed(*std::move(feed));
+}
+
 absl::StatusOr<RuleSet> LoadRuleFile(const std::string& path) {
-  auto text = ReadMaybeGzipFile(path);
+  auto text = ReadMaybeCompressedFile(path);
   if (!text.ok()) return text.status();
   std::string_view name = path;
-  if (EndsWith(name, ".gz")) name.remove_suffix(3);
+  if (EndsWith(name, ".gz") || EndsWith(name, ".xz")) name.remove_suffix(3);
+  if (IsIndicatorPack(*text)) return LoadIndicatorPack(*text, path);
   if (EndsWith(name, ".tsv")) return ParseCorpusTsv(*text, path);
   return ParseDefinitions(*text, path);
 }

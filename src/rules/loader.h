@@ -12,6 +12,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "rules/definition.h"
+#include "rules/indicator_feed.h"
 
 namespace trawl {
 
@@ -56,6 +57,9 @@ struct RuleSet {
   // approximation (what differs from the source format).
   std::vector<ImportAccount> accounts;
   std::vector<LoadIssue> notes;
+  // Indicator packs among the files (trawl's indicator TSV): they become the database's
+  // indicator set (engine/indicator_set.h), not engine patterns.
+  std::vector<FeedLoad> indicator_feeds;
 
   // Appends `other`, reporting ids already present as issues (the later one is dropped).
   // With `rename_duplicates` (imported rule sets, whose formats do not promise unique
@@ -80,9 +84,17 @@ struct RuleSet {
 // per-definition problems are returned in RuleSet::issues. `file` names the source.
 absl::StatusOr<RuleSet> ParseDefinitions(std::string_view json, std::string_view file);
 
-// Loads a .json, .ndjson or .jsonl file (optionally .gz) or a corpus .tsv(.gz) file.
+// Loads a .json, .ndjson or .jsonl file (optionally .gz) or a corpus .tsv(.gz) file, or
+// an indicator pack (a file that starts "#trawl-indicators", optionally .gz or .xz).
 // ErrorCode::kIo when the file cannot be read, kParse when it is not definitions.
 absl::StatusOr<RuleSet> LoadRuleFile(const std::string& path);
+
+// A rule set holding one indicator feed; its unsupported entries are issues (index = the
+// entry's line), its duplicates are not.
+RuleSet RuleSetFromFeed(FeedLoad feed);
+// An indicator pack's text (IsIndicatorPack) as a rule set holding its one feed: packs go
+// to the database's indicator set, not to the engine.
+absl::StatusOr<RuleSet> LoadIndicatorPack(std::string_view text, const std::string& path);
 
 // Decodes the literal escape syntax: `\xNN` for any byte, `\\` for a backslash.
 absl::StatusOr<std::string> DecodeLiteral(std::string_view text);

@@ -62,4 +62,18 @@ std::string ToHex(const uint8_t* data, size_t size) {
   return out;
 }
 
+namespace {
+
+std::string DigestHex(const EVP_MD* md, std::string_view data) {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) != 1) return "";
+  return ToHex(out, len);
+}
+
+}  // namespace
+
+std::string Md5Hex(std::string_view data) { return DigestHex(EVP_md5(), data); }
+std::string Sha1Hex(std::string_view data) { return DigestHex(EVP_sha1(), data); }
+
 }  // namespace trawl

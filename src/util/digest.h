@@ -37,6 +37,10 @@ class Sha256 {
 Sha256Digest Sha256Of(std::string_view data);
 Sha256Digest HmacSha256(std::string_view key, std::string_view data);
 std::string ToHex(const uint8_t* data, size_t size);
+// Lowercase hex digests for looking file hashes up in indicator feeds, which list MD5 and
+// SHA-1 as well as SHA-256 (they identify files; nothing here relies on their strength).
+std::string Md5Hex(std::string_view data);
+std::string Sha1Hex(std::string_view data);
 inline std::string ToHex(const Sha256Digest& digest) { return ToHex(digest.data(), digest.size()); }
 // True for exactly `digits` lowercase hex digits: the form ToHex writes.
 inline bool IsLowerHex(std::string_view text, size_t digits) {

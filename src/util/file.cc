@@ -5,8 +5,10 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <lzma.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -82,6 +84,48 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 
 MappedFile::~MappedFile() {
   if (data_) munmap(data_, size_);
+}
+
+namespace {
+
+// The whole .xz stream of `compressed` (liblzma's own integrity checks included).
+absl::StatusOr<std::string> XzDecompress(std::string_view compressed, const std::string& path) {
+  lzma_stream stream = LZMA_STREAM_INIT;
+  // 1 GiB: far above the default packs' dictionaries, and a bound on what a crafted
+  // header can make the decoder reserve.
+  if (lzma_stream_decoder(&stream, uint64_t{1} << 30, 0) != LZMA_OK) {
+    return absl::ResourceExhaustedError(StrCat(path, ": xz: cannot start the decoder"));
+  }
+  std::string out;
+  stream.next_in = reinterpret_cast<const uint8_t*>(compressed.data());
+  stream.avail_in = compressed.size();
+  lzma_ret rc = LZMA_OK;
+  while (rc == LZMA_OK) {
+    const size_t have = out.size();
+    out.resize(have + std::max<size_t>(1 << 20, have));
+    stream.next_out = reinterpret_cast<uint8_t*>(out.data() + have);
+    stream.avail_out = out.size() - have;
+    rc = lzma_code(&stream, LZMA_FINISH);
+    out.resize(out.size() - stream.avail_out);
+  }
+  lzma_end(&stream);
+  if (rc != LZMA_STREAM_END) {
+    return Io(absl::DataLossError(StrCat(path, ": xz: ",
+                                      rc == LZMA_DATA_ERROR || rc == LZMA_FORMAT_ERROR
+                                          ? "corrupt or truncated stream"
+                                          : rc == LZMA_MEMLIMIT_ERROR ? "dictionary too large"
+                                                                      : "decoder error")));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ReadMaybeCompressedFile(const std::string& path) {
+  if (!EndsWith(path, ".xz")) return ReadMaybeGzipFile(path);
+  auto compressed = ReadFile(path);
+  if (!compressed.ok()) return compressed.status();
+  return XzDecompress(*compressed, path);
 }
 
 absl::StatusOr<std::string> ReadMaybeGzipFile(const std::string& path) {

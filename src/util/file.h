@@ -29,6 +29,9 @@ class MappedFile {
 };
 // Reads a file, transparently gunzipping it when its name ends in ".gz".
 absl::StatusOr<std::string> ReadMaybeGzipFile(const std::string& path);
+// As ReadMaybeGzipFile, and also decompresses ".xz" (the indicator packs are xz: a third
+// smaller than gzip; liblzma). Corrupt or truncated streams are DataLoss errors.
+absl::StatusOr<std::string> ReadMaybeCompressedFile(const std::string& path);
 // Writes through a temporary file of its own (unique per call, so concurrent and retried
 // writers of one path never collide), fsyncs it, renames it over `path` and fsyncs the
 // directory: readers never see half a file, and after a crash the file is the old one or

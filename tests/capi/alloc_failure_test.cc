@@ -56,6 +56,10 @@ void* operator new(size_t n) { return Allocate(n, 0); }
 void* operator new[](size_t n) { return Allocate(n, 0); }
 void* operator new(size_t n, std::align_val_t a) { return Allocate(n, static_cast<size_t>(a)); }
 void* operator new[](size_t n, std::align_val_t a) { return Allocate(n, static_cast<size_t>(a)); }
+// Every replaced new above allocates with malloc/aligned_alloc, so free is the match; GCC
+// cannot see that the pairs are replaced together.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 void operator delete(void* p) noexcept { std::free(p); }
 void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, size_t) noexcept { std::free(p); }
@@ -64,6 +68,7 @@ void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
 void operator delete(void* p, size_t, std::align_val_t) noexcept { std::free(p); }
 void operator delete[](void* p, size_t, std::align_val_t) noexcept { std::free(p); }
+#pragma GCC diagnostic pop
 
 namespace {
 
@@ -306,6 +311,45 @@ TEST_F(AllocFailureTest, Database) {
     trawl_buffer* out = nullptr;
     const trawl_status s = trawl_db_profile(&out, db_, input.data(), input.size(), 5);
     *null = Gone(out, trawl_buffer_free) || s == TRAWL_OK;
+    return s;
+  });
+}
+
+TEST_F(AllocFailureTest, IndicatorFeeds) {
+  static const std::string feed = kSource + "/tests/cli/maltrail_excerpt.tsv";
+  Sweep::Run("trawl_rules_add_indicator_feed", [](bool* null, std::string*) {
+    trawl_rules* rules = nullptr;
+    trawl_error err = TRAWL_ERROR_INIT;
+    {
+      Disarmed setup;
+      trawl_rules_new(&rules);
+    }
+    const trawl_status s = trawl_rules_add_indicator_feed(rules, feed.c_str(), nullptr, &err);
+    {
+      Disarmed check;  // strong guarantee: a failed add leaves the set as it was
+      EXPECT_TRUE(s == TRAWL_OK || s == TRAWL_E_NOMEM) << trawl_status_str(s);
+      if (s != TRAWL_OK) {
+        EXPECT_EQ(trawl_rules_indicator_count(rules), 0u);
+      }
+    }
+    *null = true;
+    trawl_rules_free(rules);
+    return s;
+  });
+  Sweep::Run("trawl_db_update_indicators", [](bool* null, std::string* output) {
+    const char* paths[] = {feed.c_str()};
+    trawl_db* db = nullptr;
+    trawl_buffer* report = nullptr;
+    trawl_error err = TRAWL_ERROR_INIT;
+    const trawl_status s = trawl_db_update_indicators(&db, &report, db_, paths, 1,
+                                                      TRAWL_INDICATORS_ADD, nullptr, &err);
+    if (s == TRAWL_OK) {
+      Disarmed check;
+      *output = std::to_string(trawl_db_indicator_count(db));
+    }
+    const bool report_null = report == nullptr;
+    trawl_buffer_free(report);
+    *null = (Gone(db, trawl_db_free) && report_null) || s == TRAWL_OK;
     return s;
   });
 }

@@ -755,6 +755,83 @@ static void test_imported_rules(void) {
   trawl_rules_free(rules);
 }
 
+/* Threat-indicator feeds: add to rules, compile, update without recompiling; every error
+   path of the new calls. */
+static void test_indicator_feeds(void) {
+  char dir[] = "/tmp/trawl-capi-ioc-XXXXXX";
+  char feed[128], update[128];
+  trawl_rules* rules = NULL;
+  trawl_db* db = NULL;
+  trawl_db* updated = NULL;
+  trawl_buffer* report = NULL;
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_feed_options options = TRAWL_FEED_OPTIONS_INIT;
+  const char* paths[1];
+  FILE* f;
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(feed, sizeof feed, "%s/feed.txt", dir);
+  snprintf(update, sizeof update, "%s/update.csv", dir);
+  f = fopen(feed, "wb");
+  CHECK(f != NULL);
+  fputs("nanopc.linkpc.net\n178.16.53.180:18041\nnot a value\n", f);
+  fclose(f);
+  f = fopen(update, "wb");
+  CHECK(f != NULL);
+  fputs("value,family\nnew.evil.com,qbot\nnanopc.linkpc.net,x\n", f);
+  fclose(f);
+
+  CHECK(trawl_rules_new(&rules) == TRAWL_OK);
+  CHECK(trawl_rules_add_indicator_feed(NULL, feed, NULL, &err) == TRAWL_E_INVALID);
+  options.format = "yaml";
+  CHECK(trawl_rules_add_indicator_feed(rules, feed, &options, &err) == TRAWL_E_INVALID);
+  options.format = NULL;
+  options.severity = 9;
+  CHECK(trawl_rules_add_indicator_feed(rules, feed, &options, &err) == TRAWL_E_INVALID);
+  options.severity = TRAWL_SEVERITY_CRITICAL;
+  options.family = "agenttesla";
+  CHECK(trawl_rules_add_indicator_feed(rules, "/nonexistent/feed.txt", &options, &err) ==
+        TRAWL_E_IO);
+  /* One unsupported line: TRAWL_E_PARSE naming it; the good lines are kept. */
+  CHECK(trawl_rules_add_indicator_feed(rules, feed, &options, &err) == TRAWL_E_PARSE);
+  CHECK(err.index == 3);
+  CHECK(trawl_rules_issue_count(rules) == 1);
+  CHECK(trawl_rules_indicator_count(rules) == 2);
+  CHECK(trawl_rules_indicator_count(NULL) == 0);
+  CHECK(trawl_db_compile(&db, rules, NULL, &err) == TRAWL_OK);
+  CHECK(trawl_db_indicator_count(db) == 2);
+  CHECK(trawl_db_indicator_count(NULL) == 0);
+
+  paths[0] = update;
+  CHECK(trawl_db_update_indicators(NULL, NULL, db, paths, 1, TRAWL_INDICATORS_ADD, NULL, &err) ==
+        TRAWL_E_INVALID);
+  CHECK(trawl_db_update_indicators(&updated, NULL, db, paths, 1, 7, NULL, &err) ==
+        TRAWL_E_INVALID);
+  CHECK(updated == NULL);
+  CHECK(trawl_db_update_indicators(&updated, NULL, db, NULL, 1, TRAWL_INDICATORS_ADD, NULL,
+                                   &err) == TRAWL_E_INVALID);
+  options = (trawl_feed_options)TRAWL_FEED_OPTIONS_INIT;
+  options.feed = "feed";
+  CHECK(trawl_db_update_indicators(&updated, &report, db, paths, 1, TRAWL_INDICATORS_ADD,
+                                   &options, &err) == TRAWL_OK);
+  CHECK(trawl_db_indicator_count(updated) == 3);
+  CHECK(report != NULL && strstr(trawl_buffer_data(report), "\"duplicates\": 1") != NULL);
+  trawl_buffer_free(report);
+  trawl_db_free(updated);
+  updated = NULL;
+  CHECK(trawl_db_update_indicators(&updated, NULL, db, paths, 1, TRAWL_INDICATORS_REPLACE,
+                                   &options, &err) == TRAWL_OK);
+  CHECK(trawl_db_indicator_count(updated) == 2);
+  trawl_db_free(updated);
+  paths[0] = "/nonexistent/update.csv";
+  CHECK(trawl_db_update_indicators(&updated, NULL, db, paths, 1, TRAWL_INDICATORS_ADD, NULL,
+                                   &err) == TRAWL_E_IO);
+  trawl_db_free(db);
+  trawl_rules_free(rules);
+  unlink(feed);
+  unlink(update);
+  rmdir(dir);
+}
+
 static int same_bytes(const trawl_buffer* a, const trawl_buffer* b) {
   return a != NULL && b != NULL && trawl_buffer_size(a) == trawl_buffer_size(b) &&
          memcmp(trawl_buffer_data(a), trawl_buffer_data(b), trawl_buffer_size(a)) == 0;
@@ -831,6 +908,7 @@ int main(void) {
   test_carving_options();
   test_intake_limit_options();
   test_imported_rules();
+  test_indicator_feeds();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end CLI checks: compile the default packs, inspect, scan, analyse the sample,
-# and refuse bad input with the documented errors. Prints "N passed, N failed".
+# End-to-end CLI checks: compile the default rule packs (with an excerpt of the maltrail
+# indicator pack: the whole pack is shipped_pack_test.sh's), inspect, scan, analyse the
+# sample, and refuse bad input with the documented errors. Prints "N passed, N failed".
 set -uo pipefail
 unset CI  # report files keep values in these checks (CI mode: stages_test.sh)
 trawl=$1 root=$2 work=$3
@@ -23,11 +24,15 @@ check_fails() {  # check_fails NAME PATTERN COMMAND...: must fail, stderr must m
     failed=$((failed + 1)); echo "FAILED (wrong error): $name"; cat "$work/err"; fi
 }
 
+excerpt=$root/tests/cli/maltrail_excerpt.tsv
+excerpt_count=$(grep -vc '^#' "$excerpt")
 check compile "$trawl" compile "$root/rules/secrets.json" "$root/rules/pii.json" \
-  "$root/rules/indicators.ndjson.gz" -o "$work/default.tdb"
+  "$root/rules/indicators.ndjson.gz" "$excerpt" -o "$work/default.tdb"
 check db-info "$trawl" db info "$work/default.tdb"
-contains db-info-counts '"total": 70285'
+contains db-info-counts '"total": 2861'
 contains db-info-token-rules '"token": 19'
+contains db-info-indicators "\"count\": $excerpt_count"
+contains db-info-indicator-feed '"feed": "maltrail"'
 check build-info "$trawl" build-info
 contains known-answer '"passed":true'
 contains token-kernel '"token_kernel":"'
@@ -36,10 +41,68 @@ printf 'x aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n' >"$work/input.txt"
 check scan "$trawl" scan --db "$work/default.tdb" "$work/input.txt"
 contains scan-span '"rule":"aws-access-key-id".*"start":22,"end":42,'
 check scan-stdin bash -c "printf 'AKIA64CFSUOSG2WPIZZX' | '$trawl' scan --db '$work/default.tdb' - | grep -q aws-access-key-id"
+# The match lines' exact bytes: escapes in the text and in the input name, captures (one
+# of them unset), and each input under its own name.
+cat >"$work/json-rules.json" <<'RULES'
+[{"id": "quote-lit", "literal": "q\"b\\\\", "category": "test", "severity": "low"},
+ {"id": "kv", "regex": "k=(x)?(\\d+)", "category": "test", "severity": "critical"}]
+RULES
+check scan-json-compile "$trawl" compile "$work/json-rules.json" -o "$work/json.tdb"
+printf 'k=42 q"b\\ \001\377' >"$work/in\"1.txt"
+printf 'k=7\n' >"$work/in2.txt"
+check scan-json-lines bash -c "'$trawl' scan --db '$work/json.tdb' '$work/in\"1.txt' '$work/in2.txt' >'$work/lines'"
+cat >"$work/lines.expected" <<EXPECTED
+{"input":"$work/in\\"1.txt","rule":"kv","category":"test","severity":"critical","start":0,"end":4,"text":"k=42","captures":[null,{"start":2,"end":4,"text":"42"}]}
+{"input":"$work/in\\"1.txt","rule":"quote-lit","category":"test","severity":"low","start":5,"end":9,"text":"q\\"b\\\\","captures":[]}
+{"input":"$work/in2.txt","rule":"kv","category":"test","severity":"critical","start":0,"end":3,"text":"k=7","captures":[null,{"start":2,"end":3,"text":"7"}]}
+EXPECTED
+check scan-json-exact diff "$work/lines.expected" "$work/lines"
+# Many matches (the output leaves in large blocks): every line complete and counted.
+check scan-many bash -c "head -c 3000000 /dev/zero | tr '\0' 'k' | sed 's/kkkkk/k=1 q/g' >'$work/many.txt' && '$trawl' scan --db '$work/json.tdb' --max-matches 0 --max-matches-per-rule 0 '$work/many.txt' >'$work/many.out' 2>'$work/many.err'"
+check scan-many-count bash -c "n=\$(wc -l <'$work/many.out'); grep -q \", \$n matches\" '$work/many.err' && [ \"\$n\" -eq 600000 ] && tail -c 3 '$work/many.out' | grep -q ']}'"
 
 check analyze "$trawl" analyze --db "$work/default.tdb" "$root/examples/sample/sample-package.tar.gz"
 contains analyze-schema '"schema": "trawl.report/1"'
 contains analyze-complete '"complete": true'
+# Known malware infrastructure is a high finding that names the feed and the family; a
+# private address on the next line stays an info-level entity.
+printf '2026-12-01 10:00:01 beacon to nanopc.linkpc.net\n2026-12-01 10:00:02 connect 178.16.53.180 ok\n2026-12-01 10:00:03 connect 10.0.4.7 ok\n' >"$work/ioc.log"
+(cd "$work" && tar czf ioc.tar.gz ioc.log)
+check analyze-indicators "$trawl" analyze --db "$work/default.tdb" "$work/ioc.tar.gz"
+contains indicator-domain '"rule": "maltrail:malware:agenttesla"'
+contains indicator-ip '"rule": "maltrail:malware:amadey"'
+contains indicator-ip-without-port '"match": "ip-without-port"'
+cp "$work/out" "$work/ioc-report.json"
+check indicator-ranking python3 -c "
+import json, sys
+r = json.load(open('$work/ioc-report.json'))
+hits = {f['indicator']['family']: f for f in r['findings'] if f.get('indicator')}
+private = [f for f in r['findings'] if f.get('value') == '10.0.4.7']
+# linkpc.net itself is a dynamic-DNS domain maltrail lists as suspicious: a parent match.
+assert sorted(hits) == ['agenttesla', 'amadey', 'dynamic_domain'], sorted(hits)
+assert hits['dynamic_domain']['indicator']['match'] == 'parent-domain', hits
+hits = [hits['agenttesla'], hits['amadey']]
+assert all(f['severity'] == 'high' and f['indicator']['feed'] == 'maltrail' for f in hits), hits
+assert len(hits[1]['locations']) == 1, hits[1]['locations']
+assert private and private[0]['severity'] == 'info' and not private[0].get('indicator'), private
+assert min(f['priority'] for f in hits) > 4 * private[0]['priority'], r['findings']
+"
+printf 'fresh.evil-update.net\nnot a value\nfresh.evil-update.net\n' >"$work/feed.txt"
+check indicators-add "$trawl" indicators add "$work/feed.txt" --db "$work/default.tdb" -o "$work/updated.tdb" --family newfam
+cp "$work/out" "$work/add.json"
+cp "$work/err" "$work/add.err"
+check indicators-add-counts python3 -c "
+import json
+feed = json.load(open('$work/add.json'))['feeds'][0]
+assert (feed['entries'], feed['loaded'], feed['duplicates'], feed['unsupported']) == (3, 1, 1, 1), feed
+assert sorted((i['line'], i['duplicate']) for i in feed['issues']) == [(2, False), (3, True)], feed
+"
+check indicators-add-total grep -q "$((excerpt_count + 1)) threat indicators" "$work/add.err"
+printf 'x fresh.evil-update.net y\n' >"$work/fresh.log"
+(cd "$work" && tar czf fresh.tar.gz fresh.log)
+check analyze-updated "$trawl" analyze --db "$work/updated.tdb" "$work/fresh.tar.gz"
+contains analyze-updated-hit '"rule": "feed:malicious:newfam"'
+check_fails indicators-missing-feed "No such file" "$trawl" indicators add "$work/missing.txt" --db "$work/default.tdb" -o "$work/x.tdb"
 check decompose "$trawl" decompose "$root/examples/sample/sample-package.tar.gz"
 contains decompose-nested 'archive.zip!/2026/old.log'
 mkdir -p "$work/extract"

@@ -32,10 +32,15 @@ expect() {  # expect NAME ACTUAL EXPECTED
   if [[ $2 == "$3" ]]; then pass; else fail "$1: got '$2', expected '$3'"; fi
 }
 
-check compile "$trawl" compile "$root/rules/secrets.json" "$root/rules/pii.json" -o "$work/db.tdb"
+# A small indicator feed with the sample's planted indicators, so that the documents carry
+# indicator findings (their "indicator" objects are validated below too).
+printf 'acnanz.net\nhttp://52.196.149.49\n' >"$work/feed.txt"
+check compile "$trawl" compile "$root/rules/secrets.json" "$root/rules/pii.json" \
+  --indicators "$work/feed.txt" -o "$work/db.tdb"
 db=$work/db.tdb
 check one-call "$trawl" analyze --db "$db" "$package"
 cp "$work/out" "$work/one-call.json"
+expect one-call-indicators "$(json "$work/one-call.json" 'sorted({f["indicator"]["match"] for f in d["findings"] if "indicator" in f})')" "['exact', 'host-of-url']"
 check one-call-sarif "$trawl" analyze --db "$db" --format sarif "$package"
 cp "$work/out" "$work/one-call.sarif"
 
@@ -154,7 +159,7 @@ cp "$work/out" "$work/policy.json"
 python3 - "$work/policy.json" "$work/pii-first.json" <<'EOF'
 import json, sys
 policy = json.load(open(sys.argv[1]))
-policy["category_weights"] = {"secret": 0.01}
+policy["category_weights"] = {"secret": 0.01, "indicator/malicious": 0.01}
 json.dump(policy, open(sys.argv[2], "w"))
 EOF
 check policy "$trawl" analyze --db "$db" --policy "$work/pii-first.json" "$package"

@@ -49,7 +49,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto db = trawl::DeserializeDatabase(input);
   // A forged checksum can smuggle arbitrary engine bytecode past the integrity check, and
   // the engine trusts its bytecode: artifacts are integrity-checked, not authenticated
-  // (docs/artifact.md). So only scan with databases that passed the real checksum.
+  // (docs/abi.md). So only scan with databases that passed the real checksum.
   const bool forged = data[0] & 1;
   if (db.ok() && !forged) {
     auto scanner = trawl::Scanner::Create(*db);

@@ -211,21 +211,7 @@ TEST(ArtifactTest, ScannersOnSeveralThreadsShareOneLoadedDatabase) {
 }
 
 // Artifact bytes at a 64-byte-aligned address, as a mapped file has them.
-class AlignedBytes {
- public:
-  explicit AlignedBytes(std::string_view bytes) : storage_(bytes.size() + 64) {
-    const auto base = reinterpret_cast<uintptr_t>(storage_.data());
-    data_ = storage_.data() + (64 - base % 64) % 64;
-    std::memcpy(data_, bytes.data(), bytes.size());
-    size_ = bytes.size();
-  }
-  std::string_view view() const { return {data_, size_}; }
-
- private:
-  std::vector<char> storage_;
-  char* data_;
-  size_t size_;
-};
+using testing_util::AlignedBytes;
 
 bool EngineDatabasesLieIn(const Database& db, std::string_view bytes) {
   for (const auto& engine_db : db.parts().databases) {

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,23 @@
 #include "engine/scanner.h"
 
 namespace trawl::testing_util {
+
+// A copy of `bytes` starting 64-byte aligned, as a mapped artifact does.
+class AlignedBytes {
+ public:
+  explicit AlignedBytes(std::string_view bytes) : storage_(bytes.size() + 64) {
+    const auto base = reinterpret_cast<uintptr_t>(storage_.data());
+    data_ = storage_.data() + (64 - base % 64) % 64;
+    std::memcpy(data_, bytes.data(), bytes.size());
+    size_ = bytes.size();
+  }
+  std::string_view view() const { return {data_, size_}; }
+
+ private:
+  std::vector<char> storage_;
+  char* data_;
+  size_t size_;
+};
 
 inline Definition Regex(std::string id, std::string expression, uint32_t flags = 0) {
   Definition def;

@@ -44,7 +44,7 @@ std::shared_ptr<const Database> DefaultSecretsDb() {
     EXPECT_TRUE(loaded.ok()) << loaded.status();
     if (loaded.ok()) rules.Merge(*std::move(loaded));
   }
-  // A few indicators from the shipped pack, so the test stays fast.
+  // A few of the shipped indicator rules (maltrail lines that are not exact values).
   auto indicators = LoadRuleFile(kSource + "/rules/indicators.ndjson.gz");
   EXPECT_TRUE(indicators.ok());
   if (indicators.ok()) {

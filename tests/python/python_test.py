@@ -1,15 +1,19 @@
 #!/usr/bin/env python3
-"""The Python binding (examples/python/trawl.py) against a built libtrawl.
+"""The Python package (python/trawl) against a built libtrawl.
 
   python_test.py --library build/capi/libtrawl.so --root . [--work DIR] [unittest args]
+  python_test.py --installed --root . [...]    # the pip-installed package; the library
+                                               # found as trawl finds it
 
 Standard library only (unittest). Registered with ctest by tests/python/CMakeLists.txt.
 """
 
 import argparse
 import ctypes
+import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -17,15 +21,17 @@ import tempfile
 import unittest
 
 parser = argparse.ArgumentParser(add_help=False)
-parser.add_argument("--library", required=True)
+parser.add_argument("--library", default=None)
 parser.add_argument("--root", required=True)
 parser.add_argument("--work", default=None)
+parser.add_argument("--installed", action="store_true")
 ARGS, UNITTEST_ARGS = parser.parse_known_args()
 
-sys.path.insert(0, os.path.join(ARGS.root, "examples", "python"))
+if not ARGS.installed:
+    sys.path.insert(0, os.path.join(ARGS.root, "python"))
 import trawl  # noqa: E402
 
-trawl.load(ARGS.library)
+ARGS.library = trawl.load(ARGS.library)._name
 
 SECRETS = os.path.join(ARGS.root, "rules", "secrets.json")
 SAMPLE = os.path.join(ARGS.root, "examples", "sample", "sample-package.tar.gz")
@@ -65,6 +71,9 @@ class StructLayoutTest(unittest.TestCase):
         self.assertEqual(trawl._ScanResult.truncation.offset, 32)
         self.assertEqual(ctypes.sizeof(trawl._ImportAccount), 64)
         self.assertEqual(trawl._ImportAccount.rejected.offset, 48)
+        self.assertEqual(ctypes.sizeof(trawl._FeedOptions), 64)
+        self.assertEqual(trawl._FeedOptions.severity.offset, 40)
+        self.assertEqual(trawl._FeedOptions.confidence.offset, 48)
 
     def test_every_function_is_declared(self):
         lib = trawl.load()
@@ -264,6 +273,39 @@ class ErrorTest(unittest.TestCase):
             del db
 
 
+class IndicatorTest(unittest.TestCase):
+    def test_feed_compiles_updates_and_accounts_for_every_entry(self):
+        feed = os.path.join(WORK, "feed.txt")
+        with open(feed, "w") as f:
+            f.write("nanopc.linkpc.net\n178.16.53.180:18041\nnot a value\n")
+        with trawl.Rules() as rules:
+            rules.add_file(os.path.join(ARGS.root, "rules", "pii.json"))
+            with self.assertRaises(trawl.TrawlError) as ctx:
+                rules.add_indicator_feed(feed, family="agenttesla")
+            self.assertEqual(ctx.exception.code, trawl.TRAWL_E_PARSE)
+            self.assertEqual(ctx.exception.index, 3)  # the line
+            self.assertEqual(rules.indicator_count, 2)  # the good lines are kept
+            db = trawl.Database.compile(rules)
+        with db:
+            self.assertEqual(db.indicator_count, 2)
+            update = os.path.join(WORK, "update.csv")
+            with open(update, "w") as f:
+                f.write("ioc,family\nnew.evil.com,qbot\nnanopc.linkpc.net,x\nbad value,y\n")
+            new_db, report = db.update_indicators([update], mode="add", feed="feed")
+            with new_db:
+                self.assertEqual(new_db.indicator_count, 3)
+                entry = report["feeds"][0]
+                self.assertEqual((entry["entries"], entry["loaded"], entry["duplicates"],
+                                  entry["unsupported"]), (3, 1, 1, 1))
+                self.assertEqual(sorted(i["line"] for i in entry["issues"]), [3, 4])
+                self.assertEqual(new_db.describe()["indicators"]["count"], 3)
+            with self.assertRaises(ValueError):
+                db.update_indicators([update], mode="merge")
+            with self.assertRaises(trawl.TrawlError) as ctx:
+                db.update_indicators([os.path.join(WORK, "missing.txt")])
+            self.assertEqual(ctx.exception.code, trawl.TRAWL_E_IO)
+
+
 class PackageTest(unittest.TestCase):
     def test_analyze_finds_aws_key_with_json_pointer(self):
         report = trawl.package_analyze_file(DB, SAMPLE)
@@ -403,12 +445,104 @@ class PackageTest(unittest.TestCase):
         self.assertEqual(cm.exception.code, trawl.TRAWL_E_NOT_FOUND)
 
     def test_example_stages_mode(self):
+        if ARGS.installed:
+            self.skipTest("the example runs from the repository's python/")
         example = os.path.join(ARGS.root, "examples", "python", "analyze_package.py")
         proc = subprocess.run(
             [sys.executable, example, "--library", ARGS.library, "--rules", SECRETS,
              "--stages", SAMPLE], capture_output=True, text=True, timeout=120)
         self.assertEqual(proc.returncode, 0, proc.stderr)
         self.assertIn("identical", proc.stdout)
+
+
+class DistributionTest(unittest.TestCase):
+    def test_version_is_the_librarys_and_the_projects(self):
+        with open(os.path.join(ARGS.root, "CMakeLists.txt")) as f:
+            project = re.search(r"project\(trawl VERSION ([0-9.]+)", f.read()).group(1)
+            f.seek(0)
+            abi = re.search(r"set\(TRAWL_ABI_VERSION ([0-9]+)\)", f.read()).group(1)
+        self.assertEqual(trawl.__version__, project)
+        self.assertEqual(trawl.version(), trawl.__version__)
+        self.assertEqual(trawl.ABI_VERSION, int(abi))
+
+
+class _RecordingReader(io.RawIOBase):
+    """A file whose reads are recorded: scan_file must never ask for more than a chunk."""
+
+    def __init__(self, path):
+        self._file = open(path, "rb")
+        self.sizes = []
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        self.sizes.append(len(buffer))
+        return self._file.readinto(buffer)
+
+    def close(self):
+        self._file.close()
+        super().close()
+
+
+class StreamTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        # Keys at chunk boundaries and one beyond the first MiB.
+        cls.path = os.path.join(WORK, "stream.log")
+        with open(cls.path, "wb") as f:
+            for i in range(60000):
+                f.write(b"line %d of filler text\n" % i)
+                if i % 20000 == 7:
+                    f.write(KEY_LINE)
+        with open(cls.path, "rb") as f:
+            cls.data = f.read()
+        with trawl.Scanner(DB) as scanner:
+            cls.expected = [(m.rule_id, m.start, m.end, m.data) for m in scanner.scan(cls.data)]
+
+    def test_scan_file_equals_one_buffer_scan_at_every_chunk_size(self):
+        self.assertGreaterEqual(len(self.expected), 3)
+        for chunk_size in (4093, 1 << 20):
+            got = trawl.scan_file(DB, self.path, chunk_size=chunk_size)
+            self.assertEqual([(m.rule_id, m.start, m.end, m.data) for m in got], self.expected,
+                             chunk_size)
+            self.assertEqual(got.bytes_scanned, len(self.data))
+        # Tiny chunks over the file's start (a key at line 7).
+        head = os.path.join(WORK, "stream_head.log")
+        with open(head, "wb") as f:
+            f.write(self.data[:4096])
+        expected = [e for e in self.expected if e[2] <= 4096]
+        self.assertEqual(len(expected), 1)
+        for chunk_size in (1, 7):
+            got = trawl.scan_file(DB, head, chunk_size=chunk_size)
+            self.assertEqual([(m.rule_id, m.start, m.end, m.data) for m in got], expected)
+
+    def test_reads_in_chunks_only(self):
+        reader = _RecordingReader(self.path)
+        with reader:
+            got = trawl.scan_fileobj(DB, reader, chunk_size=64 * 1024)
+        self.assertEqual(len(got), len(self.expected))
+        self.assertGreater(len(reader.sizes), len(self.data) // (64 * 1024))
+        self.assertEqual(max(reader.sizes), 64 * 1024)
+
+    def test_stream_writes_split_a_match(self):
+        key = KEY_LINE.split(b"= ")[1].strip()
+        with trawl.Stream(DB) as stream:
+            first = stream.write(b"x aws_access_key_id = " + key[:9])
+            second = stream.write(bytearray(key[9:] + b"\n"))
+            tail = stream.finish()
+            self.assertEqual([m.data for m in first + second + tail], [key])
+            self.assertEqual(tail.bytes_scanned, len(KEY_LINE))
+            with self.assertRaises(trawl.TrawlError) as cm:
+                stream.write(b"more")
+            self.assertEqual(cm.exception.code, trawl.TRAWL_E_STATE)
+
+    def test_callback_stops_the_scan(self):
+        seen = []
+        got = trawl.scan_file(DB, self.path, chunk_size=4096,
+                              callback=lambda m: seen.append(m) or True)
+        self.assertTrue(got.stopped)
+        self.assertEqual(len(seen), 1)
 
 
 if __name__ == "__main__":

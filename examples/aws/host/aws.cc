@@ -64,6 +64,12 @@ bool ClockSkewed(const AwsResult& r) {
           r.message.find("Signature expired") != std::string::npos);
 }
 
+constexpr char kMetaPrefix[] = "x-amz-meta-";
+
+void AddMetadata(const ObjectMetadata& metadata, HttpRequest* request) {
+  for (const auto& [name, value] : metadata) request->headers.emplace_back(kMetaPrefix + name, value);
+}
+
 bool Retryable(const AwsResult& r) {
   if (r.status == 0) return true;
   if (r.status >= 500 || r.status == 429) return true;
@@ -293,19 +299,59 @@ AwsResult Aws::GetObjectToFile(const std::string& bucket, const std::string& key
 }
 
 AwsResult Aws::PutObject(const std::string& bucket, const std::string& key, const std::string& data,
-                         const std::string& content_type) {
+                         const std::string& content_type, const ObjectMetadata& metadata) {
   HttpRequest request;
   request.method = "PUT";
   request.url = ObjectUrl(Endpoint("s3"), bucket, key);
   request.body = data;
   request.timeout_ms = 120000;
   request.headers.emplace_back("Content-Type", content_type);
+  AddMetadata(metadata, &request);
   return Call("s3", std::move(request));
+}
+
+AwsResult Aws::HeadObject(const std::string& bucket, const std::string& key,
+                          ObjectMetadata* metadata) {
+  HttpRequest request;
+  request.method = "HEAD";
+  request.url = ObjectUrl(Endpoint("s3"), bucket, key);
+  HttpResponse raw;
+  AwsResult r = Call("s3", std::move(request), &raw);
+  metadata->clear();
+  if (r.status == 404) r.code = "NoSuchKey";  // a HEAD answer has no body to say so
+  if (!r.ok) return r;
+  for (const auto& [name, value] : raw.headers) {
+    if (name.rfind(kMetaPrefix, 0) == 0) {
+      metadata->emplace_back(name.substr(sizeof kMetaPrefix - 1), value);
+    }
+  }
+  return r;
+}
+
+AwsResult Aws::ReplaceMetadata(const std::string& bucket, const std::string& key,
+                               const std::string& content_type, const ObjectMetadata& metadata) {
+  HttpRequest request;
+  request.method = "PUT";
+  request.url = ObjectUrl(Endpoint("s3"), bucket, key);
+  request.headers.emplace_back("Content-Type", content_type);
+  // "bucket/key", the form IAM's s3:x-amz-copy-source condition is written against.
+  request.headers.emplace_back("x-amz-copy-source",
+                               UriEncode(bucket, true) + "/" + UriEncode(key, false));
+  request.headers.emplace_back("x-amz-metadata-directive", "REPLACE");
+  AddMetadata(metadata, &request);
+  AwsResult r = Call("s3", std::move(request));
+  // Like CompleteMultipartUpload, a copy can fail after S3 has answered 200.
+  if (r.ok && r.body.find("<Error>") != std::string::npos) {
+    r.ok = false;
+    r.code = ErrorCode(r.body);
+    r.message = "CopyObject: " + r.body.substr(0, 300);
+  }
+  return r;
 }
 
 AwsResult Aws::PutObjectFromFile(const std::string& bucket, const std::string& key,
                                  const std::string& path, const std::string& content_type,
-                                 size_t part_bytes) {
+                                 size_t part_bytes, const ObjectMetadata& metadata) {
   std::ifstream in(path, std::ios::binary);
   AwsResult r;
   if (!in) {
@@ -324,7 +370,7 @@ AwsResult Aws::PutObjectFromFile(const std::string& bucket, const std::string& k
     r.message = "cannot read " + path;
     return r;
   }
-  if (in.eof()) return PutObject(bucket, key, part, content_type);  // fits in one part
+  if (in.eof()) return PutObject(bucket, key, part, content_type, metadata);  // one part
 
   // Multipart: memory stays at one part whatever the component's size.
   const std::string url = ObjectUrl(Endpoint("s3"), bucket, key);
@@ -332,6 +378,7 @@ AwsResult Aws::PutObjectFromFile(const std::string& bucket, const std::string& k
   create.method = "POST";
   create.url = url + "?uploads=";
   create.headers.emplace_back("Content-Type", content_type);
+  AddMetadata(metadata, &create);
   r = Call("s3", std::move(create));
   if (!r.ok) return r;
   const size_t a = r.body.find("<UploadId>");

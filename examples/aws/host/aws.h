@@ -13,6 +13,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "host/http.h"
@@ -29,6 +30,10 @@ struct AwsResult {
   std::string message;  // for logs
   std::string body;     // the response body (object bytes, or the JSON answer)
 };
+
+// S3 user metadata: (name, value) pairs, sent as x-amz-meta-<name>. Names are lower case;
+// values are printable ASCII (S3 returns other bytes encoded).
+using ObjectMetadata = std::vector<std::pair<std::string, std::string>>;
 
 struct SqsMessage {
   std::string message_id;
@@ -53,13 +58,21 @@ class Aws {
                             const std::string& path, size_t part_bytes = 8u << 20,
                             uint64_t max_bytes = 0);
   AwsResult PutObject(const std::string& bucket, const std::string& key, const std::string& data,
-                      const std::string& content_type = "application/octet-stream");
+                      const std::string& content_type = "application/octet-stream",
+                      const ObjectMetadata& metadata = {});
   // Uploads the file at `path`: one PUT when it fits in `part_bytes`, else a multipart
   // upload of `part_bytes` parts (S3 wants at least 5 MiB but the last), so memory holds
   // one part whatever the file's size. A failed multipart upload is aborted.
   AwsResult PutObjectFromFile(const std::string& bucket, const std::string& key,
                               const std::string& path, const std::string& content_type,
-                              size_t part_bytes = 8u << 20);
+                              size_t part_bytes = 8u << 20, const ObjectMetadata& metadata = {});
+  // HEAD: the object's user metadata in *metadata. A missing object is "NoSuchKey".
+  AwsResult HeadObject(const std::string& bucket, const std::string& key,
+                       ObjectMetadata* metadata);
+  // Replaces the object's user metadata, keeping its bytes: a copy onto itself with
+  // x-amz-metadata-directive REPLACE (S3 has no other way; objects up to 5 GB).
+  AwsResult ReplaceMetadata(const std::string& bucket, const std::string& key,
+                            const std::string& content_type, const ObjectMetadata& metadata);
   AwsResult DeleteObject(const std::string& bucket, const std::string& key);
   AwsResult CreateBucket(const std::string& bucket);
 

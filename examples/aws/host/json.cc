@@ -80,6 +80,18 @@ std::optional<int64_t> JsonDoc::Int(std::string_view pointer) const {
   return std::nullopt;
 }
 
+std::optional<double> JsonDoc::Double(std::string_view pointer) const {
+  double d;
+  if (!impl_->ok || impl_->root.at_pointer(pointer).get_double().get(d)) return std::nullopt;
+  return d;
+}
+
+std::optional<bool> JsonDoc::Bool(std::string_view pointer) const {
+  bool b;
+  if (!impl_->ok || impl_->root.at_pointer(pointer).get_bool().get(b)) return std::nullopt;
+  return b;
+}
+
 std::optional<size_t> JsonDoc::ArraySize(std::string_view pointer) const {
   simdjson::dom::array a;
   if (!impl_->ok || impl_->root.at_pointer(pointer).get_array().get(a)) return std::nullopt;

@@ -25,6 +25,8 @@ class JsonDoc {
   bool ok() const;
   std::optional<std::string> String(std::string_view pointer) const;
   std::optional<int64_t> Int(std::string_view pointer) const;
+  std::optional<double> Double(std::string_view pointer) const;
+  std::optional<bool> Bool(std::string_view pointer) const;
   // Number of elements of the array at `pointer`, or nullopt when it is not an array.
   std::optional<size_t> ArraySize(std::string_view pointer) const;
   // The strings of the array at `pointer` (non-strings are skipped).

@@ -42,6 +42,54 @@ uint64_t EnvBytes(const char* name) {
   return v > 0 ? static_cast<uint64_t>(v) : 0;
 }
 
+double EnvDouble(const char* name, double fallback) {
+  const std::string v = Env(name);
+  return v.empty() ? fallback : std::strtod(v.c_str(), nullptr);
+}
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string Ms(double ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+  return buf;
+}
+
+// Component status (pipeline.h): user metadata of packages/<id>/components/<component>.
+constexpr char kStatusPending[] = "pending";
+constexpr char kStatusAnalysed[] = "analysed";
+constexpr char kStatusFailed[] = "failed";
+constexpr char kStatusSkipped[] = "skipped";  // needs no result (duplicate, container, ...)
+constexpr char kComponentType[] = "application/octet-stream";
+
+ObjectMetadata StatusMetadata(const std::string& status, int64_t attempts, const std::string& stage,
+                              const std::string& detail) {
+  ObjectMetadata m = {{"trawl-status", status},
+                      {"trawl-attempts", std::to_string(attempts)},
+                      {"trawl-stage", stage}};
+  if (!detail.empty()) {
+    m.emplace_back(status == kStatusAnalysed ? "trawl-result-key" : "trawl-error", detail);
+  }
+  return m;
+}
+
+// Whether a plan's estimates reach this deployment's light limits (0 = no limit).
+bool BeyondLight(const JsonDoc& plan, double max_seconds, uint64_t max_memory_bytes) {
+  const double seconds = plan.Double("/estimated_seconds").value_or(0);
+  const int64_t memory = plan.Int("/estimated_memory_bytes").value_or(0);
+  return (max_seconds > 0 && seconds >= max_seconds) ||
+         (max_memory_bytes > 0 && memory > 0 && static_cast<uint64_t>(memory) >= max_memory_bytes);
+}
+
+std::string MetadataValue(const ObjectMetadata& metadata, const std::string& name) {
+  for (const auto& [k, v] : metadata) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
 // The memory this process may use: Lambda's setting, TRAWL_MEMORY_MB (ECS), else the
 // cgroup v2 limit; 0 when unknown.
 uint64_t MemoryBytes() {
@@ -167,6 +215,9 @@ PipelineConfig ConfigFromEnv() {
   c.max_attempts = EnvInt("TRAWL_MAX_ATTEMPTS", 3);
   c.part_bytes = static_cast<size_t>(EnvInt("TRAWL_S3_PART_BYTES", 8 << 20));
   c.upload_part_bytes = static_cast<size_t>(EnvInt("TRAWL_S3_UPLOAD_PART_BYTES", 8 << 20));
+  c.light_max_seconds = EnvDouble("TRAWL_LIGHT_MAX_SECONDS", 0);
+  c.light_max_memory_bytes = EnvBytes("TRAWL_LIGHT_MAX_MEMORY_BYTES");
+  c.metrics_namespace = Env("TRAWL_METRICS_NAMESPACE");
   return c;
 }
 
@@ -342,6 +393,7 @@ bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::s
 bool Pipeline::HandleMessage(const std::string& body, const std::string& message_id,
                              int64_t receive_count, StageError* error) {
   message_id_ = message_id;
+  receive_count_ = receive_count;
   JsonDoc doc(body);
   const std::string bucket = doc.String("/bucket").value_or("");
   const std::string pid = doc.String("/package_id").value_or("");
@@ -363,12 +415,17 @@ bool Pipeline::HandleMessage(const std::string& body, const std::string& message
   if (config_.stage == "aggregate") return Aggregate(pid, error);
   const bool ok = config_.stage == "classify" ? Classify(bucket, pid, cid, error)
                                               : Analyze(bucket, pid, cid, error);
-  if (ok || receive_count < config_.max_attempts) return ok;
+  if (ok) return true;
+  if (receive_count < config_.max_attempts) {
+    NoteFailedAttempt(bucket, pid, cid, error->type);
+    return false;
+  }
   // The last attempt failed: the component is recorded as failed, so the package still
   // completes; the report is then explicitly incomplete and says which component is missing.
   Log("trawl-host: component %s failed its last attempt (%s); recording it as failed", cid,
       error->message);
-  return RecordDone(bucket, pid, cid, /*failed=*/true, error);
+  const std::string type = error->type;
+  return GiveUp(bucket, pid, cid, type, error);
 }
 
 bool Pipeline::Intake(const std::string& bucket, const std::string& key, int64_t size,
@@ -461,21 +518,6 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, int64_t
   if (!IsPackageId(pid)) return Fail(error, "Trawl.Library", "manifest without a package_id");
   fs::remove(package_path, ec);  // room for nothing else, but no reason to keep it
 
-  // Components first, the manifest last: a manifest in S3 means its components are there.
-  // Each is uploaded from its file, in parts: none is held in memory whole.
-  for (const auto& entry : fs::directory_iterator(components)) {
-    const std::string file = entry.path().filename().string();
-    if (file == "manifest.json") continue;
-    if (!IsComponentId(file)) {
-      return Fail(error, "Trawl.Library", "decomposition wrote an unexpected file: " + file);
-    }
-    AwsResult r = aws_.PutObjectFromFile(config_.bucket, ComponentKey(pid, file),
-                                         entry.path().string(), "application/octet-stream",
-                                         config_.upload_part_bytes);
-    if (!r.ok) return Fail(error, "Trawl.S3", "PUT component " + file + ": " + r.message);
-  }
-  if (!Put(config_.bucket, ManifestKey(pid), manifest, "application/json", error)) return false;
-
   size_t work_count = 0;
   std::vector<std::string> work_ids;
   raw = nullptr;
@@ -488,6 +530,25 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, int64_t
   for (size_t i = 0; i < work_count; ++i) {
     work_ids.push_back(work_doc.String("/components/" + std::to_string(i) + "/id").value_or(""));
   }
+  const std::set<std::string> needs_result(work_ids.begin(), work_ids.end());
+
+  // Components first, the manifest last: a manifest in S3 means its components are there.
+  // Each is uploaded from its file, in parts: none is held in memory whole. Each starts
+  // pending, or skipped when it needs no result.
+  for (const auto& entry : fs::directory_iterator(components)) {
+    const std::string file = entry.path().filename().string();
+    if (file == "manifest.json") continue;
+    if (!IsComponentId(file)) {
+      return Fail(error, "Trawl.Library", "decomposition wrote an unexpected file: " + file);
+    }
+    const char* initial = needs_result.count(file) > 0 ? kStatusPending : kStatusSkipped;
+    AwsResult r = aws_.PutObjectFromFile(config_.bucket, ComponentKey(pid, file),
+                                         entry.path().string(), kComponentType,
+                                         config_.upload_part_bytes,
+                                         StatusMetadata(initial, 0, "intake", ""));
+    if (!r.ok) return Fail(error, "Trawl.S3", "PUT component " + file + ": " + r.message);
+  }
+  if (!Put(config_.bucket, ManifestKey(pid), manifest, "application/json", error)) return false;
   // Register the package (idempotent: a retried intake sets the same values). The item
   // expires (DynamoDB TTL) well after the queues have dropped any message for it.
   const int64_t expires_at = NowMs() / 1000 + config_.state_ttl_days * 86400;
@@ -513,10 +574,12 @@ bool Pipeline::Intake(const std::string& bucket, const std::string& key, int64_t
 
 bool Pipeline::AlreadyReported(const std::string& pid, StageError* error) {
   // UpdateItem, not GetItem (which no stage role has): a conditional no-op write.
-  AwsResult r = aws_.Dynamo(
-      "UpdateItem", "{" + DynamoKey(config_.table, pid) +
-                        ",\"UpdateExpression\":\"SET report_key = report_key\","
-                        "\"ConditionExpression\":\"attribute_exists(report_key)\"}");
+  // Appended in place: `"{" + string` trips GCC 12's -Wrestrict false positive at -O3.
+  std::string request = "{";
+  request += DynamoKey(config_.table, pid);
+  request += ",\"UpdateExpression\":\"SET report_key = report_key\","
+             "\"ConditionExpression\":\"attribute_exists(report_key)\"}";
+  AwsResult r = aws_.Dynamo("UpdateItem", request);
   if (r.ok) return true;
   if (r.code != "ConditionalCheckFailedException") {
     Fail(error, "Trawl.DynamoDB", "state of " + pid + ": " + r.message);
@@ -564,8 +627,9 @@ bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const
   std::string manifest, content;
   bool stale = false;
   if (!GetManifest(pid, &manifest, &stale, error)) return stale;
-  if (!FitsInMemory(manifest, cid)) return RecordDone(bucket, pid, cid, /*failed=*/true, error);
+  if (!FitsInMemory(manifest, cid)) return GiveUp(bucket, pid, cid, "Trawl.TooLarge", error);
   if (!Get(bucket, ComponentKey(pid, cid), &content, error)) return false;
+  const auto start = std::chrono::steady_clock::now();
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
@@ -575,12 +639,18 @@ bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const
   Buffer plan(raw);
   const std::string plan_json = BufferString(plan.get());
   if (!Put(bucket, PlanKey(pid, cid), plan_json, "application/json", error)) return false;
-  const bool heavy = JsonDoc(plan_json).String("/tier").value_or("light") == "heavy";
+  // The library's tier assumes its own light limits; the analyze function may have less
+  // memory or time than those, and then the heavy tier takes the component.
+  JsonDoc plan_doc(plan_json);
+  const bool heavy = plan_doc.String("/tier").value_or("light") == "heavy" ||
+                     BeyondLight(plan_doc, config_.light_max_seconds,
+                                 config_.light_max_memory_bytes);
   const std::string& queue =
       heavy && !config_.heavy_queue.empty() ? config_.heavy_queue : config_.light_queue;
   AwsResult r = aws_.SendMessage(queue, Message(bucket, pid, cid));
   if (!r.ok) return Fail(error, "Trawl.SQS", "send analyze " + cid + ": " + r.message);
-  Log("trawl-host: classify %s: tier %s", cid, heavy ? "heavy" : "light");
+  Log("trawl-host: classify %s: %s", cid,
+      std::string("tier ") + (heavy ? "heavy" : "light") + " (" + Ms(MsSince(start)) + ")");
   return true;
 }
 
@@ -589,8 +659,9 @@ bool Pipeline::Analyze(const std::string& bucket, const std::string& pid, const 
   std::string manifest, content;
   bool stale = false;
   if (!GetManifest(pid, &manifest, &stale, error)) return stale;
-  if (!FitsInMemory(manifest, cid)) return RecordDone(bucket, pid, cid, /*failed=*/true, error);
+  if (!FitsInMemory(manifest, cid)) return GiveUp(bucket, pid, cid, "Trawl.TooLarge", error);
   if (!Get(bucket, ComponentKey(pid, cid), &content, error)) return false;
+  const auto start = std::chrono::steady_clock::now();
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   const trawl_status status =
@@ -603,8 +674,13 @@ bool Pipeline::Analyze(const std::string& bucket, const std::string& pid, const 
            error)) {
     return false;
   }
+  const double analyse_ms = MsSince(start);
   MaybeCrash("after writing a result, before recording it");
-  Log("trawl-host: analyze %s: result written%s", cid);
+  // The status is final on the object before the package-level record counts it: once the
+  // package completes (and is reported, and its objects deleted), no status is pending.
+  if (!MarkComponent(bucket, pid, cid, kStatusAnalysed, ResultKey(pid, cid), error)) return false;
+  Log("trawl-host: analyze %s: result written (%s)", cid,
+      Ms(analyse_ms) + ", " + std::to_string(content.size()) + " bytes");
   return RecordDone(bucket, pid, cid, /*failed=*/false, error);
 }
 
@@ -643,6 +719,7 @@ bool Pipeline::Aggregate(const std::string& pid, StageError* error) {
     const trawl_options* options;
   };
   std::vector<Target> targets;
+  std::string last_report;  // the pipeline bucket's JSON report (whether it is complete)
   if (config_.include_values) targets.push_back({&config_.values_bucket, options_});
   targets.push_back({&config_.bucket, config_.include_values ? redacted_options_ : options_});
   const std::pair<int32_t, const char*> formats[] = {{TRAWL_REPORT_SARIF, ".sarif"},
@@ -656,6 +733,7 @@ bool Pipeline::Aggregate(const std::string& pid, StageError* error) {
                                       &agg_err);
       if (status != TRAWL_OK) return LibraryFail(error, "trawl_report_aggregate", status, agg_err);
       Buffer report(raw);
+      if (format == TRAWL_REPORT_JSON) last_report = BufferString(report.get());
       // The JSON report is written last: its presence means the package is reported.
       if (!Put(*target.bucket, "reports/" + pid + suffix, BufferString(report.get()),
                format == TRAWL_REPORT_JSON ? "application/json" : "application/sarif+json",
@@ -672,6 +750,20 @@ bool Pipeline::Aggregate(const std::string& pid, StageError* error) {
   if (!r.ok) return Fail(error, "Trawl.DynamoDB", "report " + pid + ": " + r.message);
   Log("trawl-host: aggregate %s: report written with %s results", pid,
       std::to_string(results.size()) + " of " + std::to_string(n));
+  if (!config_.metrics_namespace.empty()) {
+    // CloudWatch embedded metric format: Lambda's log pipeline turns this stdout line into
+    // metrics (the dashboard's packages completed / incomplete); no API call, no IAM.
+    const bool complete = JsonDoc(last_report).Bool("/complete").value_or(false);
+    std::printf(
+        "{\"_aws\":{\"Timestamp\":%lld,\"CloudWatchMetrics\":[{\"Namespace\":%s,"
+        "\"Dimensions\":[[\"Stage\"]],\"Metrics\":[{\"Name\":\"PackagesCompleted\","
+        "\"Unit\":\"Count\"},{\"Name\":\"PackagesIncomplete\",\"Unit\":\"Count\"},"
+        "{\"Name\":\"ComponentsFailed\",\"Unit\":\"Count\"}]}]},\"Stage\":\"aggregate\","
+        "\"PackagesCompleted\":%d,\"PackagesIncomplete\":%d,\"ComponentsFailed\":%zu}\n",
+        static_cast<long long>(NowMs()), JsonQuote(config_.metrics_namespace).c_str(),
+        complete ? 1 : 0, complete ? 0 : 1, n - results.size());
+    std::fflush(stdout);
+  }
   if (config_.delete_after_report) {
     DeleteIntermediates(manifest, pid, JsonDoc(r.body).String("/Attributes/source_key/S").value_or(""));
   }
@@ -709,6 +801,42 @@ void Pipeline::DeleteIntermediates(const std::string& manifest, const std::strin
   }
   Log("trawl-host: package %s: intermediates deleted%s", pid,
       failed == 0 ? "" : " (" + std::to_string(failed) + " failed; lifecycle rules expire them)");
+}
+
+bool Pipeline::MarkComponent(const std::string& bucket, const std::string& pid,
+                             const std::string& cid, const std::string& status,
+                             const std::string& detail, StageError* error) {
+  AwsResult r = aws_.ReplaceMetadata(bucket, ComponentKey(pid, cid), kComponentType,
+                                     StatusMetadata(status, receive_count_, config_.stage, detail));
+  if (r.ok) return true;
+  if (r.code == "NoSuchKey") {  // deleted under us: nothing to mark, nothing to retry
+    Log("trawl-host: component %s: no object to mark %s", cid, status);
+    return true;
+  }
+  return Fail(error, "Trawl.S3", "status of component " + cid + ": " + r.message);
+}
+
+void Pipeline::NoteFailedAttempt(const std::string& bucket, const std::string& pid,
+                                 const std::string& cid, const std::string& error_type) {
+  ObjectMetadata current;
+  AwsResult r = aws_.HeadObject(bucket, ComponentKey(pid, cid), &current);
+  if (!r.ok) return;  // gone or unreachable: the retry will tell
+  const std::string status = MetadataValue(current, "trawl-status");
+  if (status == kStatusAnalysed || status == kStatusFailed || status == kStatusSkipped) return;
+  StageError ignored;
+  if (!MarkComponent(bucket, pid, cid, kStatusPending, error_type, &ignored)) {
+    Log("trawl-host: component %s: %s", cid, ignored.message);
+  }
+}
+
+bool Pipeline::GiveUp(const std::string& bucket, const std::string& pid, const std::string& cid,
+                      const std::string& error_type, StageError* error) {
+  StageError mark_error;
+  if (!MarkComponent(bucket, pid, cid, kStatusFailed, error_type, &mark_error)) {
+    // The package must still complete; the lifecycle rules remove the object anyway.
+    Log("trawl-host: component %s: %s", cid, mark_error.message);
+  }
+  return RecordDone(bucket, pid, cid, /*failed=*/true, error);
 }
 
 bool Pipeline::RecordDone(const std::string& bucket, const std::string& pid, const std::string& cid,

@@ -19,6 +19,10 @@
 // pipeline bucket gets the redacted report. Once a package is reported, its intermediate
 // objects and its incoming package are deleted (TRAWL_DELETE_AFTER_REPORT; lifecycle rules
 // remove whatever a failure leaves). docs/security.md has the threat model.
+// Each component object carries its processing status in its S3 user metadata
+// (trawl-status: pending | analysed | failed | skipped, trawl-attempts, trawl-stage,
+// trawl-result-key or trawl-error), final before the component is recorded in DynamoDB,
+// which stays the package-level record (docs/hosts.md, "Component status").
 // Not thread-safe: one Pipeline per thread (the database it holds may be shared).
 #ifndef TRAWL_EXAMPLES_AWS_HOST_PIPELINE_H_
 #define TRAWL_EXAMPLES_AWS_HOST_PIPELINE_H_
@@ -66,6 +70,14 @@ struct PipelineConfig {
   int64_t max_attempts = 3;      // TRAWL_MAX_ATTEMPTS: then a component is recorded as failed
   size_t part_bytes = 8u << 20;  // TRAWL_S3_PART_BYTES: ranged GET size
   size_t upload_part_bytes = 8u << 20;  // TRAWL_S3_UPLOAD_PART_BYTES: multipart part size
+  // Classify sends a component to the heavy queue when the library's plan says heavy, or
+  // when its estimates reach what the analyze function has (0 = no such limit):
+  // TRAWL_LIGHT_MAX_SECONDS (estimated seconds) and TRAWL_LIGHT_MAX_MEMORY_BYTES.
+  double light_max_seconds = 0;
+  uint64_t light_max_memory_bytes = 0;
+  // TRAWL_METRICS_NAMESPACE: aggregate prints one CloudWatch embedded-metric line per
+  // report to stdout (PackagesCompleted, PackagesIncomplete, ComponentsFailed); "" = none.
+  std::string metrics_namespace;
 };
 
 PipelineConfig ConfigFromEnv();
@@ -123,6 +135,20 @@ class Pipeline {
   // completion message.
   bool RecordDone(const std::string& bucket, const std::string& package_id,
                   const std::string& component_id, bool failed, StageError* error);
+  // Sets the component object's status (its user metadata; see the top of this file):
+  // `detail` is the result key (analysed) or the error type (pending, failed). The
+  // attempts are this message's receive count. A missing component is logged, not failed.
+  bool MarkComponent(const std::string& bucket, const std::string& package_id,
+                     const std::string& component_id, const std::string& status,
+                     const std::string& detail, StageError* error);
+  // After a failed attempt that SQS will retry: pending, with the attempts and the error
+  // type, unless the status is already final (a duplicate delivery finished it). Best effort.
+  void NoteFailedAttempt(const std::string& bucket, const std::string& package_id,
+                         const std::string& component_id, const std::string& error_type);
+  // Gives a component up: failed status, then recorded as failed (the package completes,
+  // with an incomplete report that names it).
+  bool GiveUp(const std::string& bucket, const std::string& package_id,
+              const std::string& component_id, const std::string& error_type, StageError* error);
   bool Get(const std::string& bucket, const std::string& key, std::string* out, StageError* error,
            std::string* code = nullptr);
   const std::string& results_bucket() const {
@@ -139,6 +165,7 @@ class Pipeline {
   trawl_options* options_ = nullptr;
   trawl_options* redacted_options_ = nullptr;
   std::string message_id_;  // of the message being handled: part of the completion claim
+  int64_t receive_count_ = 0;  // its SQS receive count: the component's attempts
   double db_load_ms_ = 0;
 };
 

@@ -28,9 +28,11 @@ for lib in "$stage"/lib/*.so*; do
 done
 
 db=${TRAWL_LAMBDA_DB:-$stage/default.tdb}
+# TRAWL_LAMBDA_INDICATORS: another indicator pack (the packaging test takes a small one).
+indicators=${TRAWL_LAMBDA_INDICATORS:-$source_dir/rules/indicators/maltrail.tsv.xz}
 if [[ ! -f $db ]]; then
   "$build/trawl" compile "$source_dir/rules/secrets.json" "$source_dir/rules/pii.json" \
-    "$source_dir/rules/indicators.ndjson.gz" --target portable -o "$stage/default.tdb" >&2
+    "$source_dir/rules/indicators.ndjson.gz" "$indicators" --target portable -o "$stage/default.tdb" >&2
 else
   cp "$db" "$stage/default.tdb"
 fi

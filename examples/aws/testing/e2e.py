@@ -40,178 +40,17 @@ import subprocess
 import sys
 import tarfile
 import tempfile
-import threading
 import time
-import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from runtime_api import CREDENTIALS_TOKEN, RuntimeApi  # noqa: E402
+from harness import (EventSourceMapping, Function, Services, compile_db, die_with_parent, log,  # noqa: E402
+                     s3_event, set_deadline, wait_until)
+from runtime_api import CREDENTIALS_TOKEN  # noqa: E402
 
-try:
-    import botocore.session
-    from botocore.config import Config
-except ImportError:
-    print("e2e: botocore is missing (apt-get install python3-botocore)", file=sys.stderr)
-    sys.exit(1)
-
-TEST_DEADLINE = None  # set once the services run: every wait below ends by then
-REGION = "us-east-1"
 BUCKET = "trawl-e2e"
 TABLE = "trawl-packages"
 VISIBILITY = 4  # seconds: retries come back quickly
-
-
-def die_with_parent():
-    """preexec_fn: the child is killed when this test process dies, however it dies."""
-    import ctypes
-    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def log(*args):
-    print(f"[{time.strftime('%H:%M:%S')}] e2e:", *args, flush=True)
-
-
-def wait_until(what, predicate, timeout):
-    end = min(time.time() + timeout, TEST_DEADLINE or float("inf"))
-    while time.time() < end:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-class Function:
-    """A Lambda function: its Runtime API and a bootstrap process, restarted like a new
-    execution environment whenever it has died (crash, init error)."""
-
-    def __init__(self, name, bootstrap, env, logdir):
-        self.name, self.bootstrap, self.env, self.logdir = name, bootstrap, env, logdir
-        self.api = RuntimeApi(name)
-        self.proc = None
-        self.starts = 0
-        self.lock = threading.Lock()
-
-    def ensure_running(self):
-        if self.proc is None or self.proc.poll() is not None:
-            self.starts += 1
-            logf = open(os.path.join(self.logdir, f"{self.name}.log"), "a")
-            env = dict(self.env, AWS_LAMBDA_RUNTIME_API=self.api.address)
-            self.proc = subprocess.Popen([self.bootstrap], env=env, stdout=logf, stderr=logf,
-                                         preexec_fn=die_with_parent)
-
-    def invoke(self, event, deadline_ms=None):
-        with self.lock:  # one execution environment: one invocation at a time
-            self.ensure_running()
-            proc = self.proc
-            return self.api.invoke(json.dumps(event), deadline_ms, timeout=120,
-                                   alive=lambda: proc.poll() is None)
-
-    def redeploy(self, **env):
-        """A configuration change: the next invocation starts a new environment with it."""
-        with self.lock:
-            self.env = dict(self.env, **env)
-            if self.proc and self.proc.poll() is None:
-                self.proc.terminate()
-                self.proc.wait(10)
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-        self.api.close()
-
-
-class EventSourceMapping(threading.Thread):
-    """SQS -> Lambda as AWS runs it: batches of up to 10, ReportBatchItemFailures, and a
-    failed or crashed invocation leaves its messages to reappear after the timeout."""
-
-    def __init__(self, sqs, queue_url, function, hooks=None):
-        super().__init__(daemon=True)
-        self.sqs, self.queue_url, self.function = sqs, queue_url, function
-        self.hooks = hooks or {}
-        self.stop_flag = threading.Event()
-        self.paused = threading.Event()
-        self.delivered = []     # (message id, body) of every delivery, in order
-        self.outcomes = []      # (kind, failures)
-
-    def run(self):
-        while not self.stop_flag.is_set():
-            if self.paused.is_set():
-                time.sleep(0.1)
-                continue
-            got = self.sqs.receive_message(QueueUrl=self.queue_url, MaxNumberOfMessages=10,
-                                           WaitTimeSeconds=1, AttributeNames=["All"])
-            messages = got.get("Messages", [])
-            if not messages:
-                continue
-            records = [{
-                "messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
-                "attributes": {"ApproximateReceiveCount":
-                               m.get("Attributes", {}).get("ApproximateReceiveCount", "1")},
-                "eventSource": "aws:sqs", "awsRegion": REGION,
-                "eventSourceARN": "arn:aws:sqs:us-east-1:000000000000:queue"} for m in messages]
-            self.delivered.extend((m["MessageId"], m["Body"]) for m in messages)
-            deadline = self.hooks.get("deadline", lambda: None)()
-            for hook in self.hooks.get("before", []):
-                hook(messages)
-            outcome = self.function.invoke({"Records": records}, deadline)
-            failures = set()
-            if outcome["kind"] == "response":
-                failures = {f["itemIdentifier"]
-                            for f in json.loads(outcome["body"]).get("batchItemFailures", [])}
-                for m in messages:
-                    if m["MessageId"] not in failures:
-                        self.sqs.delete_message(QueueUrl=self.queue_url,
-                                                ReceiptHandle=m["ReceiptHandle"])
-            self.outcomes.append((outcome["kind"], len(failures), outcome.get("type", "")))
-
-
-class SqsJson:
-    """SQS over the JSON protocol (X-Amz-Target: AmazonSQS.*), the one fauxqs speaks.
-    Debian's botocore 1.29 still uses the query protocol for SQS, so calls go through here,
-    signed by botocore. Method names and arguments follow botocore's client."""
-
-    def __init__(self, endpoint, credentials):
-        self.endpoint, self.credentials = endpoint, credentials
-
-    def _call(self, action, params):
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-        import urllib.request
-        request = AWSRequest(method="POST", url=self.endpoint + "/", data=json.dumps(params).encode(),
-                             headers={"Content-Type": "application/x-amz-json-1.0",
-                                      "X-Amz-Target": "AmazonSQS." + action})
-        SigV4Auth(self.credentials, "sqs", REGION).add_auth(request)
-        prepared = urllib.request.Request(request.url, data=request.body, method="POST",
-                                          headers=dict(request.headers.items()))
-        with urllib.request.urlopen(prepared, timeout=30) as response:
-            body = response.read()
-        return json.loads(body) if body else {}
-
-    def create_queue(self, **kw):
-        return self._call("CreateQueue", kw)
-
-    def send_message(self, **kw):
-        return self._call("SendMessage", kw)
-
-    def receive_message(self, **kw):
-        return self._call("ReceiveMessage", kw)
-
-    def delete_message(self, **kw):
-        return self._call("DeleteMessage", kw)
-
-
-def s3_event(bucket, key, size):
-    quoted = urllib.parse.quote_plus(key, safe="/")  # as S3 notifications encode keys
-    return {"Records": [{"eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": REGION,
-                         "eventName": "ObjectCreated:Put",
-                         "s3": {"bucket": {"name": bucket, "arn": f"arn:aws:s3:::{bucket}"},
-                                "object": {"key": quoted, "size": size}}}]}
 
 
 def main():
@@ -226,8 +65,8 @@ def main():
     logdir = os.path.join(work, "logs")
     os.makedirs(logdir)
     state = os.path.join(work, "services")
-    rc = subprocess.call(["bash", os.path.join(HERE, "start_services.sh"), "start", state,
-                          os.path.join(build, "aws-test-env")], timeout=1000)
+    services = Services(build, state)
+    rc = services.start()
     if rc == 77:
         print("e2e: SKIPPED: the local AWS services could not be installed from npm "
               "(registry unreachable?)", flush=True)
@@ -235,17 +74,12 @@ def main():
     if rc != 0:
         print("e2e: start_services.sh failed", flush=True)
         return 1
-    # The services outlive start_services.sh; a watchdog stops them if this test is killed.
-    subprocess.Popen(["bash", "-c", f"while kill -0 {os.getpid()} 2>/dev/null; do sleep 1; done; "
-                      f"bash '{os.path.join(HERE, 'start_services.sh')}' stop '{state}'"],
-                     start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    global TEST_DEADLINE
-    TEST_DEADLINE = time.time() + 300
+    set_deadline(300, "e2e")
     # ctest's timeout sends SIGTERM first: clean up the services and processes then too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("e2e: terminated"))
     functions, mappings, workers = [], [], []
     try:
-        return run(build, source, work, logdir, state, args, functions, mappings, workers)
+        return run(build, source, work, logdir, services, args, functions, mappings, workers)
     finally:
         for m in mappings:
             m.stop_flag.set()
@@ -254,34 +88,22 @@ def main():
                 w.kill()
         for f in functions:
             f.stop()
-        subprocess.call(["bash", os.path.join(HERE, "start_services.sh"), "stop", state])
+        services.stop()
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
         else:
             log("kept", work)
 
 
-def run(build, source, work, logdir, state, args, functions, mappings, workers):
-    endpoints = dict(line.strip().split("=", 1) for line in open(os.path.join(state, "services.env")))
-    session = botocore.session.get_session()
-    creds = dict(aws_access_key_id="test", aws_secret_access_key="test")
-    cfg = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 3})
-    s3 = session.create_client("s3", REGION, endpoint_url=endpoints["AWS_ENDPOINT_URL_S3"],
-                               config=cfg, **creds)
-    from botocore.credentials import Credentials
-    sqs = SqsJson(endpoints["AWS_ENDPOINT_URL_SQS"], Credentials("test", "test"))
-    ddb = session.create_client("dynamodb", REGION,
-                                endpoint_url=endpoints["AWS_ENDPOINT_URL_DYNAMODB"], **creds)
-
+def run(build, source, work, logdir, services, args, functions, mappings, workers):
+    state, endpoints = services.state, services.endpoints
+    s3, sqs, ddb = services.s3, services.sqs, services.ddb
     s3.create_bucket(Bucket=BUCKET)
     queues = {}
     for name in ("classify", "light", "heavy", "aggregate"):
         queues[name] = sqs.create_queue(QueueName=f"trawl-{name}",
                                         Attributes={"VisibilityTimeout": str(VISIBILITY)})["QueueUrl"]
-    ddb.create_table(TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-                     AttributeDefinitions=[{"AttributeName": "package_id", "AttributeType": "S"}],
-                     KeySchema=[{"AttributeName": "package_id", "KeyType": "HASH"}])
-    wait_until("the table", lambda: ddb.describe_table(TableName=TABLE)["Table"]["TableStatus"] == "ACTIVE", 30)
+    services.create_table(TABLE)
 
     # The deployment's fingerprint key: 32 random bytes, hex, kept as a secret. The
     # reference CLI reads it from a file (never argv), the hosts from Secrets Manager
@@ -294,9 +116,7 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
 
     # The database both the hosts and the reference CLI run use.
     db = os.path.join(work, "e2e.tdb")
-    subprocess.run([os.path.join(build, "trawl"), "compile", os.path.join(source, "rules", "secrets.json"),
-                    os.path.join(source, "rules", "pii.json"), "-o", db], check=True,
-                   capture_output=True, timeout=300)
+    compile_db(build, source, db)
     # A key with a space: S3 notifications encode it as '+', the host must decode it.
     package_name = "sample package.tar.gz"
     local_package = os.path.join(work, package_name)
@@ -315,12 +135,19 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     base_env.update(endpoints)
     base_env.update({
-        "AWS_REGION": REGION, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_SESSION_TOKEN": "lambda-session-token", "TMPDIR": work,
         "TRAWL_DB": db, "TRAWL_TABLE": TABLE, "TRAWL_MAX_ATTEMPTS": "3", "TRAWL_BUCKET": BUCKET,
         "TRAWL_S3_PART_BYTES": "4096",  # small ranged reads, so components take several
         "TRAWL_CLASSIFY_QUEUE_URL": queues["classify"], "TRAWL_LIGHT_QUEUE_URL": queues["light"],
         "TRAWL_HEAVY_QUEUE_URL": queues["heavy"], "TRAWL_AGGREGATE_QUEUE_URL": queues["aggregate"]})
+    def package_status(pid):
+        """`trawl-aws status PID --json`, as an operator runs it."""
+        out = subprocess.run([os.path.join(build, "aws", "trawl-aws"), "status", pid, "--json"],
+                             env=base_env, capture_output=True, timeout=60)
+        assert out.returncode == 0, out.stderr.decode()
+        return json.loads(out.stdout)
+
     # The test builds of the hosts: the shipped ones have no fault-injection hooks.
     bootstrap = os.path.join(build, "aws", "test", "bootstrap")
     worker_bin = os.path.join(build, "aws", "test", "trawl-worker")
@@ -460,6 +287,9 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     assert released not in open(worker_log3).read(), "visibility was not extended"
     assert "extend:" not in open(worker_log2).read(), open(worker_log2).read()
     report = s3.get_object(Bucket=BUCKET, Key=report_key)["Body"].read()
+    status = package_status(package_id)
+    assert status["state"] == "reported" and status["report_key"] == report_key, status
+    assert status["failed"] == 0 and status["recorded"] == status["total_components"] > 0, status
     if report != expected:
         open(os.path.join(work, "report.json"), "wb").write(report)
         open(os.path.join(work, "expected.json"), "wb").write(expected)
@@ -520,6 +350,18 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     broken_id = manifest["package_id"]
     lost = next(c["id"] for c in manifest["components"] if c["path"].endswith("!/b.txt"))
     s3.delete_object(Bucket=BUCKET, Key=f"packages/{broken_id}/components/{lost}")
+    # In flight, `trawl-aws status` reads each component's status from its object.
+    status = package_status(broken_id)
+    assert status["state"] == "analysing" and status["component_source"] == "s3", status
+    statuses = {c["id"]: (c["status"], c["attempts"], c["stage"]) for c in status["components"]}
+    assert statuses.pop(lost) == ("missing", "", ""), statuses
+    assert sorted(statuses.values())[0] == ("not stored", "", ""), statuses  # the tar.gz itself
+    # Pending as intake left them, or analysed already (a classify poll in progress when
+    # the mapping was paused can take them).
+    assert all(v == ("pending", "0", "intake") or v[0] == "analysed" and v[2] == "analyze"
+               for v in sorted(statuses.values())[1:]), statuses
+    log("in flight:", status["recorded"], "of", status["total_components"], "recorded; statuses",
+        sorted(set(statuses.values())))
     mappings[0].paused.clear()
     wait_until("the incomplete report",
                lambda: any(o["Key"] == f"reports/{broken_id}.json" for o in
@@ -528,6 +370,14 @@ def run(build, source, work, logdir, state, args, functions, mappings, workers):
     assert incomplete["complete"] is False, incomplete
     assert incomplete["incomplete_reasons"], incomplete
     log("incomplete report:", incomplete["incomplete_reasons"])
+    # Reported: the intermediates go, and the status comes from DynamoDB alone.
+    wait_until("the broken package's intermediates to be deleted",
+               lambda: not s3.list_objects_v2(Bucket=BUCKET, Prefix=f"packages/{broken_id}/").get("Contents"), 60)
+    status = package_status(broken_id)
+    assert status["state"] == "reported" and status["component_source"] == "dynamodb", status
+    assert {(c["id"], c["status"]) for c in status["components"] if c["status"] == "failed"} == \
+        {(lost, "failed")}, status
+    assert status["recorded"] == status["total_components"] == len(status["components"]), status
     parts = open(os.path.join(state, "fauxqs.log")).read().count("&uploadId=")
     assert parts == 2, f"big.log: {parts} part uploads, expected 2"
 

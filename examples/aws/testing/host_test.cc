@@ -439,6 +439,52 @@ TEST(AwsTest, LargeFilesAreUploadedInParts) {
   EXPECT_EQ(s3.requests().back().body, "small");
 }
 
+// A component's status lives in its object's user metadata; updating it is a copy of the
+// object onto itself that replaces the metadata, and nothing else.
+TEST(AwsTest, ComponentStatusIsReplacedInPlace) {
+  LocalServer s3([](const LocalServer::Request& r, size_t index) {
+    if (r.line.rfind("HEAD ", 0) == 0) {
+      return index == 0 ? LocalServer::Response(200, "", {{"x-amz-meta-trawl-status", "pending"},
+                                                          {"X-Amz-Meta-Trawl-Attempts", "2"},
+                                                          {"ETag", "\"e\""}})
+                        : LocalServer::Response(404, "");
+    }
+    // The second copy fails after S3 has answered 200, as copies may.
+    return index == 2 ? LocalServer::Response(200, "<CopyObjectResult/>")
+                      : LocalServer::Response(200, "<Error><Code>InternalError</Code></Error>");
+  });
+  ScopedEnv env({{"AWS_ENDPOINT_URL_S3", s3.url().c_str()},
+                 {"AWS_ACCESS_KEY_ID", "AKID"},
+                 {"AWS_SECRET_ACCESS_KEY", "secret"}});
+  Aws aws;
+  ObjectMetadata metadata;
+  ASSERT_TRUE(aws.HeadObject("b", "packages/p/components/c", &metadata).ok);
+  EXPECT_EQ(metadata, (ObjectMetadata{{"trawl-status", "pending"}, {"trawl-attempts", "2"}}));
+  AwsResult missing = aws.HeadObject("b", "packages/p/components/gone", &metadata);
+  EXPECT_FALSE(missing.ok);
+  EXPECT_EQ(missing.code, "NoSuchKey");  // a HEAD answer has no body to say so
+  EXPECT_TRUE(metadata.empty());
+
+  const ObjectMetadata status = {{"trawl-status", "analysed"}, {"trawl-attempts", "1"}};
+  ASSERT_TRUE(aws.ReplaceMetadata("b", "packages/p/components/c", "application/octet-stream", status).ok);
+  const LocalServer::Request copy = s3.requests()[2];
+  EXPECT_EQ(copy.line, "PUT /b/packages/p/components/c HTTP/1.1");
+  EXPECT_EQ(copy.Header("x-amz-copy-source"), "b/packages/p/components/c");
+  EXPECT_EQ(copy.Header("x-amz-metadata-directive"), "REPLACE");
+  EXPECT_EQ(copy.Header("x-amz-meta-trawl-status"), "analysed");
+  EXPECT_EQ(copy.Header("x-amz-meta-trawl-attempts"), "1");
+  EXPECT_TRUE(copy.body.empty());
+  // REPLACE replaces the content type too: it must go out, and be signed, with no body.
+  EXPECT_EQ(copy.Header("content-type"), "application/octet-stream");
+  EXPECT_NE(copy.Header("authorization").find("content-type;"), std::string::npos)
+      << copy.Header("authorization");
+  EXPECT_NE(copy.Header("authorization").find("x-amz-meta-trawl-status"), std::string::npos);
+
+  AwsResult late = aws.ReplaceMetadata("b", "packages/p/components/c", "application/octet-stream", status);
+  EXPECT_FALSE(late.ok);
+  EXPECT_EQ(late.code, "InternalError");
+}
+
 TEST(UriTest, DecodesS3NotificationKeys) {
   // S3 notifications encode keys as HTML forms do: '+' for space, %XX for the rest.
   EXPECT_EQ(UriDecode("incoming/sample+package%2B%28v2%29.tar.gz", true),

@@ -3,10 +3,13 @@
 // visibility while it works, and on SIGTERM stops taking work and either finishes the
 // current message within TRAWL_STOP_TIMEOUT_MS or releases it (visibility 0) for another
 // worker. It touches TRAWL_HEARTBEAT_FILE for the container health check. Credentials come
-// from the container endpoint (AWS_CONTAINER_CREDENTIALS_*_URI) or the environment.
+// from the container endpoint (AWS_CONTAINER_CREDENTIALS_*_URI) or the environment. While
+// it holds a message it asks ECS for task scale-in protection (ECS_AGENT_URI), so scaling
+// in stops idle tasks, not busy ones.
 //
 // Build: part of trawl's CMake build (target trawl_worker -> build/aws/trawl-worker).
 // Usage: TRAWL_QUEUE_URL=... TRAWL_DB=default.tdb TRAWL_AGGREGATE_QUEUE_URL=... trawl-worker
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -19,6 +22,7 @@
 #include <thread>
 
 #include "host/aws.h"
+#include "host/http.h"
 #include "host/pipeline.h"
 
 namespace {
@@ -45,6 +49,34 @@ void Heartbeat(const std::string& file) {
              .count()
       << "\n";
 }
+
+// Task scale-in protection through the ECS agent (ECS_AGENT_URI, set by ECS): a busy task
+// is not chosen when the service scales in; protection lapses by itself after
+// `minutes` if the task dies without clearing it. No agent (not on ECS): nothing to do.
+class ScaleInProtection {
+ public:
+  explicit ScaleInProtection(std::string agent) : agent_(std::move(agent)) {}
+  void Set(bool on, int minutes) {
+    if (agent_.empty()) return;
+    trawl_host::HttpRequest request;
+    request.method = "PUT";
+    request.url = agent_ + "/task-protection/v1/state";
+    request.timeout_ms = 5000;
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = on ? "{\"ProtectionEnabled\":true,\"ExpiresInMinutes\":" +
+                            std::to_string(minutes) + "}"
+                      : "{\"ProtectionEnabled\":false}";
+    const trawl_host::HttpResponse r = http_.Send(request);
+    if (r.status != 200) {
+      std::fprintf(stderr, "trawl-worker: scale-in protection %s: %s\n", on ? "on" : "off",
+                   r.status == 0 ? r.error.c_str() : ("HTTP " + std::to_string(r.status)).c_str());
+    }
+  }
+
+ private:
+  std::string agent_;
+  trawl_host::HttpClient http_;
+};
 
 }  // namespace
 
@@ -81,6 +113,9 @@ int main() {
     return 1;
   }
   trawl_host::Aws sqs;  // the polling thread's own client; the pipeline has another
+  ScaleInProtection protection(Env("ECS_AGENT_URI"));
+  // Renewed with the visibility; lapses a few minutes after a crash.
+  const int protect_minutes = std::max(2, visibility / 60 + 2);
   std::fprintf(stderr, "trawl-worker: polling %s\n", queue.c_str());
   Heartbeat(heartbeat);
 
@@ -99,6 +134,8 @@ int main() {
     if (messages.empty()) continue;
     const trawl_host::SqsMessage& m = messages[0];
     std::fprintf(stderr, "trawl-worker: working on message %s\n", m.message_id.c_str());
+    const auto started = std::chrono::steady_clock::now();
+    protection.Set(true, protect_minutes);
 
     std::mutex mu;
     std::condition_variable cv;
@@ -141,16 +178,21 @@ int main() {
       if (now - last_extend > std::chrono::seconds(visibility) / 2) {
         r = sqs.ChangeVisibility(queue, m.receipt_handle, visibility);
         if (!r.ok) std::fprintf(stderr, "trawl-worker: extend: %s\n", r.message.c_str());
+        if (!stopping) protection.Set(true, protect_minutes);
         last_extend = now;
       }
       lock.lock();
     }
     lock.unlock();
     work.join();
+    protection.Set(false, 0);
     if (ok) {
       r = sqs.DeleteMessage(queue, m.receipt_handle);
       if (!r.ok) std::fprintf(stderr, "trawl-worker: delete: %s\n", r.message.c_str());
-      std::fprintf(stderr, "trawl-worker: done %s\n", m.message_id.c_str());
+      std::fprintf(stderr, "trawl-worker: done %s in %.1f ms\n", m.message_id.c_str(),
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                             started)
+                       .count());
     } else {
       std::fprintf(stderr, "trawl-worker: %s failed: %s: %s\n", m.message_id.c_str(),
                    stage_error.type.c_str(), stage_error.message.c_str());

@@ -166,10 +166,12 @@ absl::StatusOr<RuleSet> ParseRules(std::string_view text, std::string_view file,
 }
 
 absl::StatusOr<RuleSet> LoadRuleFileAs(const std::string& path, RuleFormat format) {
-  auto text = ReadMaybeGzipFile(path);
+  auto text = ReadMaybeCompressedFile(path);
   if (!text.ok()) return text.status();
   std::string_view name = path;
-  if (EndsWith(name, ".gz")) name.remove_suffix(3);
+  if (EndsWith(name, ".gz") || EndsWith(name, ".xz")) name.remove_suffix(3);
+  // An indicator pack goes to the database's indicator set, not to the engine.
+  if (format == RuleFormat::kAuto && IsIndicatorPack(*text)) return LoadIndicatorPack(*text, path);
   // trawl's own formats are named by their extension, so a damaged JSON file is reported
   // as JSON (per definition), not as a file in no known format.
   if (format == RuleFormat::kAuto && EndsWith(name, ".tsv")) format = RuleFormat::kTsv;

@@ -65,6 +65,9 @@ from ctypes import (POINTER, Structure, byref, c_char, c_char_p, c_double, c_int
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Tuple
 
+from . import _locate
+from ._version import ABI_VERSION, __version__  # noqa: F401  (re-exported)
+
 # --------------------------------------------------------------------------------------
 # Constants (values pinned forever by trawl.h)
 # --------------------------------------------------------------------------------------
@@ -197,6 +200,21 @@ class _ScanResult(Structure):
         super().__init__(ctypes.sizeof(_ScanResult))  # TRAWL_SCAN_RESULT_INIT
 
 
+class _FeedOptions(Structure):
+    """trawl_feed_options (Since 0.3)."""
+    _fields_ = [("struct_size", c_size_t), ("feed", c_char_p), ("format", c_char_p),
+                ("family", c_char_p), ("category", c_char_p), ("severity", c_int32),
+                ("confidence", c_double), ("csv_column", c_char_p)]
+
+    def __init__(self, feed=None, format=None, family=None, category=None, severity=None,
+                 confidence=None, csv_column=None):
+        enc = lambda v: None if v is None else str(v).encode()
+        sev = -1 if severity is None else SEVERITIES.index(severity)
+        super().__init__(ctypes.sizeof(_FeedOptions), enc(feed), enc(format), enc(family),
+                         enc(category), sev, -1.0 if confidence is None else float(confidence),
+                         enc(csv_column))  # TRAWL_FEED_OPTIONS_INIT, then the settings
+
+
 # Opaque handle types: distinct pointer types, so ctypes refuses a handle of the wrong kind.
 class _RulesT(Structure):
     pass
@@ -251,6 +269,12 @@ _SIGNATURES = {
     "trawl_rules_note": (_status, [_ERR, _RULES, c_size_t]),
     "trawl_rules_export_json": (_status, [POINTER(_BUFFER), _RULES]),
     "trawl_rules_add_json": (_status, [_RULES, c_char_p, c_size_t, c_char_p, _ERR]),
+    "trawl_rules_add_indicator_feed": (_status, [_RULES, c_char_p, POINTER(_FeedOptions), _ERR]),
+    "trawl_db_update_indicators": (_status, [POINTER(_DB), POINTER(_BUFFER), _DB,
+                                             POINTER(c_char_p), c_size_t, c_int32,
+                                             POINTER(_FeedOptions), _ERR]),
+    "trawl_db_indicator_count": (c_uint64, [_DB]),
+    "trawl_rules_indicator_count": (c_uint64, [_RULES]),
     "trawl_rules_count": (c_size_t, [_RULES]),
     "trawl_rules_issue_count": (c_size_t, [_RULES]),
     "trawl_rules_issue": (_status, [_ERR, _RULES, c_size_t]),
@@ -305,7 +329,8 @@ def load(path: Optional[str] = None) -> ctypes.CDLL:
     """Loads libtrawl and declares every function's types. Returns the CDLL.
 
     Tried in order: `path`, the TRAWL_LIBRARY environment variable, this repository's
-    build/capi/libtrawl.so, then "libtrawl.so" on the system's search path. The first
+    build/capi/libtrawl.so, then the installed library (libtrawl.so.ABI through the
+    dynamic loader, then under the usual prefixes; see trawl/_locate.py). The first
     load wins: a later call with no path returns it, one with a different path raises
     ValueError (a process holds one libtrawl). Functions call load() on first use.
     """
@@ -315,9 +340,11 @@ def load(path: Optional[str] = None) -> ctypes.CDLL:
             raise ValueError(f"libtrawl is already loaded from {_lib_path}")
         return _lib
     path = path or os.environ.get("TRAWL_LIBRARY")
-    if not path:
-        path = _BUILD_TREE_LIBRARY if os.path.exists(_BUILD_TREE_LIBRARY) else "libtrawl.so"
-    lib = ctypes.CDLL(os.fspath(path))
+    if path:
+        lib = ctypes.CDLL(os.fspath(path))
+    else:
+        lib = _locate.open_library(_BUILD_TREE_LIBRARY)
+        path = lib._name
     for name, (restype, argtypes) in _SIGNATURES.items():
         try:
             fn = getattr(lib, name)
@@ -597,6 +624,19 @@ class Rules(_Handle):
             _check(status, err)
         return self
 
+    def add_indicator_feed(self, path, strict: bool = True, **feed_options) -> "Rules":
+        """Adds a threat-indicator feed (text, CSV, STIX 2.1, MISP or trawl indicator TSV,
+        optionally .gz/.xz; docs/indicators.md) for the database's indicator set.
+        feed_options: feed, format, family, category, severity ("high"), confidence,
+        csv_column. Unsupported entries raise TRAWL_E_PARSE with strict, else go to
+        issues() (index = line)."""
+        err, opts = _Error(), _FeedOptions(**feed_options)
+        status = _library().trawl_rules_add_indicator_feed(self._handle(), _path(path),
+                                                           byref(opts), byref(err))
+        if status != TRAWL_E_PARSE or strict:
+            _check(status, err)
+        return self
+
     def __len__(self) -> int:
         return _library().trawl_rules_count(self._handle())
 
@@ -626,6 +666,11 @@ class Rules(_Handle):
         buffer = _BUFFER()
         _check(_library().trawl_rules_export_json(byref(buffer), self._handle()))
         return _take(buffer)
+
+    @property
+    def indicator_count(self) -> int:
+        """Threat indicators the added feeds hold (trawl_rules_indicator_count)."""
+        return _library().trawl_rules_indicator_count(self._handle())
 
     def issues(self) -> List[Issue]:
         """Every problem recorded so far, in the order found."""
@@ -749,6 +794,31 @@ class Database(_Handle):
         out = _BUFFER()
         _check(_library().trawl_db_describe(byref(out), self._handle(), int(include_rules)))
         return _document(_take(out), raw)
+
+    @property
+    def indicator_count(self) -> int:
+        """Threat indicators in the database's indicator set (trawl_db_indicator_count)."""
+        return _library().trawl_db_indicator_count(self._handle())
+
+    def update_indicators(self, paths, mode: str = "add", raw: bool = False,
+                          **feed_options) -> Tuple["Database", object]:
+        """A new Database with these rules and an updated indicator set, and the report of
+        what became of every feed entry (trawl_db_update_indicators). mode: "add" or
+        "replace" (each feed replaces the feed of its name). feed_options as
+        Rules.add_indicator_feed."""
+        if isinstance(paths, (str, bytes, os.PathLike)):
+            paths = [paths]
+        encoded = [_path(p) for p in paths]
+        array = (c_char_p * len(encoded))(*encoded)
+        modes = {"add": 0, "replace": 1}  # TRAWL_INDICATORS_ADD, _REPLACE
+        if mode not in modes:
+            raise ValueError(f"mode must be 'add' or 'replace', not {mode!r}")
+        out, report, err = _DB(), _BUFFER(), _Error()
+        opts = _FeedOptions(**feed_options)
+        _check(_library().trawl_db_update_indicators(byref(out), byref(report), self._handle(),
+                                                     array, len(encoded), modes[mode],
+                                                     byref(opts), byref(err)), err)
+        return Database(out), _document(_take(report), raw)
 
     def check_examples(self) -> Tuple[int, dict]:
         """Runs every rule's examples: (failures, the JSON report)."""
@@ -1026,3 +1096,6 @@ def version_number() -> int:
 def build_info() -> dict:
     """Engine name and version, SIMD features, PCRE2 version, known-answer test result."""
     return json.loads(_library().trawl_build_info())
+
+
+from .streaming import Stream, scan_file, scan_fileobj  # noqa: E402,F401  (needs the above)
