@@ -24,6 +24,11 @@ if [[ $cmd == stop ]]; then
 fi
 
 mkdir -p "$state" "$env_dir"
+# Tests that start services run in parallel under ctest and share one install: the first
+# installs, the others wait (a concurrent `npm ci` removes node_modules under the other
+# and made it skip as if npm were unreachable).
+exec 9>"$env_dir/.install.lock"
+flock 9
 if ! { [[ -f $env_dir/package-lock.json ]] && cmp -s "$here/services/package-lock.json" "$env_dir/package-lock.json" &&
        [[ -x $env_dir/node_modules/.bin/node && -f $env_dir/node_modules/fauxqs/dist/cli.js &&
           -f $env_dir/node_modules/dynalite/cli.js ]]; }; then
@@ -40,6 +45,7 @@ if ! { [[ -f $env_dir/package-lock.json ]] && cmp -s "$here/services/package-loc
     echo "start_services: npm ci failed (is the npm registry reachable?)" >&2; exit 77
   fi
 fi
+flock -u 9
 node=$env_dir/node_modules/.bin/node
 if ! "$node" --version | grep -q '^v22\.'; then
   echo "start_services: $node is not Node 22 ($("$node" --version 2>&1))" >&2; exit 1
