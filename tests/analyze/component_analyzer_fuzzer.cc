@@ -9,6 +9,7 @@
 #include <string>
 
 #include "analyze/component_analyzer.h"
+#include "classify/plan.h"
 #include "engine/compiler.h"
 #include "rules/loader.h"
 #include "structure/line_index_reference.h"
@@ -63,7 +64,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   trawl::AnalyzeOptions options;
   options.limits.time_budget = absl::Seconds(5);
   options.package_id = "fuzz";
-  auto result = (*analyzer)->Analyze(component, content, options);
+  // The plan the classify stage would make: the analyzer runs exactly its steps.
+  trawl::PlanOptions plan_options;
+  plan_options.pattern_chains = Database()->chains();
+  const trawl::ProcessingPlan plan = trawl::PlanComponent(component, content, plan_options);
+  auto result = (*analyzer)->Analyze(plan, content, options);
   if (!result.ok()) return 0;  // an error is allowed; a crash or a bad finding is not
   for (const trawl::Finding& f : result->findings) {
     if (f.start > f.end || f.end > content.size()) std::abort();

@@ -114,7 +114,7 @@ trawl_options* FuzzedOptions(FuzzedDataProvider& in) {
                                            : in.ConsumeIntegral<int64_t>();
     const trawl_status status = trawl_options_set_int(options, key, value);
     int64_t lo = 0, hi = 0;
-    const trawl_status bounds = trawl_option_bounds(key, &lo, &hi);
+    const trawl_status bounds = trawl_option_bounds(&lo, &hi, key);
     if (status == TRAWL_OK && (bounds != TRAWL_OK || value < lo || value > hi)) std::abort();
     if (bounds == TRAWL_OK && value >= lo && value <= hi && status != TRAWL_OK) std::abort();
   }
