@@ -75,7 +75,7 @@ class Value {
   // The value's raw text, from its first byte (possibly followed by whitespace).
   std::string_view RawToken() noexcept { return value_.raw_json_token(); }
   Error GetType(Type* out) noexcept {
-    sj::json_type type;
+    sj::json_type type = sj::json_type::null;  // set when error is kOk (GCC -O1 cannot see it)
     const Error error = internal::FromSimdjson(value_.type().get(type));
     if (error == Error::kOk) *out = TypeOf(type);
     return error;
@@ -152,7 +152,7 @@ class Document {
  public:
   Error IsScalar(bool* out) noexcept { return internal::FromSimdjson(doc_.is_scalar().get(*out)); }
   Error GetType(Type* out) noexcept {
-    sj::json_type type;
+    sj::json_type type = sj::json_type::null;  // set when error is kOk (GCC -O1 cannot see it)
     const Error error = internal::FromSimdjson(doc_.type().get(type));
     if (error == Error::kOk) *out = TypeOf(type);
     return error;
