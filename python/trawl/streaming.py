@@ -14,8 +14,8 @@ import os
 from ctypes import POINTER, Structure, byref, c_char, c_size_t, c_void_p
 from typing import Callable, Optional
 
-from . import (_MATCH_CB, _collector, _OPTIONS, _DB, _ScanResult, _check, _Handle, _library, _path,
-               _as_bytes, Database, Matches, Options, TRAWL_STOPPED, _status)
+from . import (_MATCH_CB, _OPTIONS, _DB, _ScanResult, _check, _collector, _Handle, _library,
+               _path, _as_bytes, Database, Match, Matches, Options, TRAWL_STOPPED, _status)
 
 DEFAULT_CHUNK_SIZE = 1 << 20  # 1 MiB: large enough that per-call overhead vanishes
 
