@@ -849,6 +849,27 @@ class Matches(list):
     stopped = False
 
 
+def _collector(db, callback, matches, failure):
+    """The match callback of a scan: appends each match to `matches`, asks `callback`
+    whether to stop, and keeps an exception for the caller (it must not unwind through C)."""
+    def on_match(m_ptr, _user):
+        try:
+            m = m_ptr.contents
+            c = m.captures
+            caps = [None if c[2 * i] < 0 else (c[2 * i], c[2 * i + 1])
+                    for i in range(m.capture_count)]
+            match = Match(m.rule_index, db.rule_id(m.rule_index), m.start, m.end,
+                          # NULL: a composite match whose bytes a stream no longer holds
+                          ctypes.string_at(m.data, m.end - m.start) if m.data else None,
+                          caps)
+            matches.append(match)
+            return 1 if callback is not None and callback(match) else 0
+        except BaseException as e:
+            failure.append(e)
+            return 1
+    return on_match
+
+
 class Scanner(_Handle):
     """trawl_scratch bound to a Database: scans buffers on one thread at a time."""
 
@@ -884,21 +905,7 @@ class Scanner(_Handle):
         matches = Matches()
         failure = []
 
-        def on_match(m_ptr, _user):
-            try:
-                m = m_ptr.contents
-                c = m.captures
-                caps = [None if c[2 * i] < 0 else (c[2 * i], c[2 * i + 1])
-                        for i in range(m.capture_count)]
-                match = Match(m.rule_index, db.rule_id(m.rule_index), m.start, m.end,
-                              # NULL: a composite match whose bytes a stream no longer holds
-                              ctypes.string_at(m.data, m.end - m.start) if m.data else None,
-                              caps)
-                matches.append(match)
-                return 1 if callback is not None and callback(match) else 0
-            except BaseException as e:  # must not unwind through C
-                failure.append(e)
-                return 1
+        on_match = _collector(db, callback, matches, failure)
 
         cb = _MATCH_CB(on_match)
         result = _ScanResult()

@@ -14,8 +14,8 @@ import os
 from ctypes import POINTER, Structure, byref, c_char, c_size_t, c_void_p
 from typing import Callable, Optional
 
-from . import (_MATCH_CB, _OPTIONS, _DB, _ScanResult, _check, _Handle, _library, _path,
-               _as_bytes, Database, Match, Matches, Options, TRAWL_STOPPED, _status)
+from . import (_MATCH_CB, _OPTIONS, _DB, _ScanResult, _check, _collector, _Handle, _library,
+               _path, _as_bytes, Database, Match, Matches, Options, TRAWL_STOPPED, _status)
 
 DEFAULT_CHUNK_SIZE = 1 << 20  # 1 MiB: large enough that per-call overhead vanishes
 
@@ -76,19 +76,7 @@ class Stream(_Handle):
         db, callback = self._db, self._callback
         matches, failure = Matches(), []
 
-        def on_match(m_ptr, _user):
-            try:
-                m = m_ptr.contents
-                c = m.captures
-                caps = [None if c[2 * i] < 0 else (c[2 * i], c[2 * i + 1])
-                        for i in range(m.capture_count)]
-                match = Match(m.rule_index, db.rule_id(m.rule_index), m.start, m.end,
-                              ctypes.string_at(m.data, m.end - m.start), caps)
-                matches.append(match)
-                return 1 if callback is not None and callback(match) else 0
-            except BaseException as e:  # must not unwind through C
-                failure.append(e)
-                return 1
+        on_match = _collector(db, callback, matches, failure)
 
         status = call(_MATCH_CB(on_match))
         if failure:
