@@ -3,6 +3,8 @@
 # (aws:SourceVpce), and nothing else: no wildcard action, no "*" resource outside the
 # actions that have no resource level, no NotAction, no managed policy (check.py).
 # IAM cannot tie a result key to the message's package: the hosts check every key's shape.
+# Classify and analyze may delete what they write: a late duplicate removes its own plan or
+# result when the package was reported meanwhile (pipeline.cc, PutIntermediate).
 locals {
   permissions = {
     intake = {
@@ -10,11 +12,11 @@ locals {
       send = ["classify", "aggregate"], send_dlq = ["intake"], consume = [], secret = false, mark = false
     }
     classify = {
-      get  = ["packages/*"], put = ["plans/*"], delete = [], list = ["packages/*"],
+      get  = ["packages/*"], put = ["plans/*"], delete = ["plans/*"], list = ["packages/*"],
       send = ["light", "heavy", "aggregate"], send_dlq = [], consume = ["classify"], secret = false, mark = true
     }
     analyze = {
-      get  = ["packages/*"], put = ["results/*"], delete = [], list = ["packages/*"],
+      get  = ["packages/*"], put = ["results/*"], delete = ["results/*"], list = ["packages/*"],
       send = ["aggregate"], send_dlq = [], consume = ["light"], secret = true, mark = true
     }
     aggregate = {
@@ -23,7 +25,7 @@ locals {
       send   = [], send_dlq = [], consume = ["aggregate"], secret = false, mark = false
     }
     worker = {
-      get  = ["packages/*"], put = ["results/*"], delete = [], list = ["packages/*"],
+      get  = ["packages/*"], put = ["results/*"], delete = ["results/*"], list = ["packages/*"],
       send = ["aggregate"], send_dlq = [], consume = ["heavy"], secret = true, mark = true
     }
   }

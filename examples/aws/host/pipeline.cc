@@ -336,6 +336,25 @@ bool Pipeline::Put(const std::string& bucket, const std::string& key, const std:
   return true;
 }
 
+bool Pipeline::PutIntermediate(const std::string& bucket, const std::string& key,
+                               const std::string& data, const std::string& pid, bool* late,
+                               StageError* error) {
+  *late = false;
+  if (!Put(bucket, key, data, "application/json", error)) return false;
+  // The report key is recorded before the intermediates are deleted, so checking it after
+  // the write leaves nothing behind in either order: reported already, the late object is
+  // removed here; not yet, the aggregation's deletion (which comes later) removes it.
+  StageError unchecked;
+  if (!AlreadyReported(pid, &unchecked)) return true;  // on a failed check, lifecycle rules
+  *late = true;
+  AwsResult r = aws_.DeleteObject(bucket, key);
+  if (!r.ok && r.code != "NoSuchKey") {
+    Log("trawl-host: delete s3://%s: %s", bucket + "/" + key, r.message);
+  }
+  Log("trawl-host: package %s was reported meanwhile; late %s removed, message done", pid, key);
+  return true;
+}
+
 bool Pipeline::HandleEvent(const std::string& event, int64_t deadline_ms, std::string* response,
                            StageError* error) {
   const EventKind kind = DetectEvent(event);
@@ -638,7 +657,9 @@ bool Pipeline::Classify(const std::string& bucket, const std::string& pid, const
   if (status != TRAWL_OK) return LibraryFail(error, "trawl_component_plan", status, err);
   Buffer plan(raw);
   const std::string plan_json = BufferString(plan.get());
-  if (!Put(bucket, PlanKey(pid, cid), plan_json, "application/json", error)) return false;
+  bool late = false;
+  if (!PutIntermediate(bucket, PlanKey(pid, cid), plan_json, pid, &late, error)) return false;
+  if (late) return true;
   // The library's tier assumes its own light limits; the analyze function may have less
   // memory or time than those, and then the heavy tier takes the component.
   JsonDoc plan_doc(plan_json);
@@ -670,10 +691,12 @@ bool Pipeline::Analyze(const std::string& bucket, const std::string& pid, const 
   if (status != TRAWL_OK) return LibraryFail(error, "trawl_component_analyze", status, err);
   Buffer result(raw);
   // Results carry values only in values mode, and then live in the values bucket.
-  if (!Put(results_bucket(), ResultKey(pid, cid), BufferString(result.get()), "application/json",
-           error)) {
+  bool late = false;
+  if (!PutIntermediate(results_bucket(), ResultKey(pid, cid), BufferString(result.get()), pid,
+                       &late, error)) {
     return false;
   }
+  if (late) return true;
   const double analyse_ms = MsSince(start);
   MaybeCrash("after writing a result, before recording it");
   // The status is final on the object before the package-level record counts it: once the

@@ -156,6 +156,11 @@ class Pipeline {
   }
   bool Put(const std::string& bucket, const std::string& key, const std::string& data,
            const std::string& content_type, StageError* error);
+  // Writes a plan or result. A duplicate delivery racing the aggregation can write after
+  // the package's intermediates were deleted; `*late` is then set and the object removed.
+  bool PutIntermediate(const std::string& bucket, const std::string& key,
+                       const std::string& data, const std::string& package_id, bool* late,
+                       StageError* error);
 
   PipelineConfig config_;
   Aws aws_;

@@ -80,6 +80,9 @@ def main():
     functions, mappings, workers = [], [], []
     try:
         return run(build, source, work, logdir, services, args, functions, mappings, workers)
+    except BaseException:
+        explain_failure(services, logdir)
+        raise
     finally:
         for m in mappings:
             m.stop_flag.set()
@@ -93,6 +96,21 @@ def main():
             shutil.rmtree(work, ignore_errors=True)
         else:
             log("kept", work)
+
+
+def explain_failure(services, logdir):
+    """CI shows only this test's output: what the bucket holds and how each stage's log
+    ends, so that a failure explains itself."""
+    try:
+        keys = [o["Key"] for o in services.s3.list_objects_v2(Bucket=BUCKET).get("Contents", [])]
+        log("bucket holds:", keys)
+    except Exception as e:  # the services may be what failed
+        log("bucket not listed:", e)
+    for name in sorted(os.listdir(logdir)):
+        lines = open(os.path.join(logdir, name), errors="replace").read().splitlines()
+        log(f"{name}, last {min(len(lines), 25)} of {len(lines)} lines:")
+        for line in lines[-25:]:
+            print("    " + line, flush=True)
 
 
 def run(build, source, work, logdir, services, args, functions, mappings, workers):
