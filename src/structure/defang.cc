@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+#include <cstdint>
+#include <cstring>
 
 namespace trawl {
 namespace {
@@ -22,24 +23,53 @@ constexpr std::array<Token, 6> kTokens = {{
     {"hxxp", "http"},
 }};
 
+// The tokens are ASCII, so ASCII case folding is all the comparison needs (and, unlike
+// std::tolower, it does not depend on the locale or cost a call per byte).
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 bool StartsWithCaseless(std::string_view text, size_t at, std::string_view prefix) {
   if (text.size() - at < prefix.size()) return false;
   for (size_t k = 0; k < prefix.size(); ++k) {
-    if (std::tolower(static_cast<unsigned char>(text[at + k])) != prefix[k]) return false;
+    if (AsciiLower(text[at + k]) != prefix[k]) return false;
   }
   return true;
 }
 
+// Word-at-a-time search for a token start: a byte '[', or "hx" in any case (the only
+// token starting with 'h' is "hxxp"). ZeroBytes marks every zero byte (and may also mark
+// bytes above one), so a word it clears holds no token start.
+constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+uint64_t ZeroBytes(uint64_t v) { return (v - kOnes) & ~v & kHighs; }
+uint64_t Load8(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, 8);
+  return word;
+}
+bool MayHoldTokenStart(const char* p) {  // REQUIRES: 9 readable bytes
+  const uint64_t here = Load8(p), next = Load8(p + 1);
+  const uint64_t bracket = ZeroBytes(here ^ (kOnes * '['));
+  const uint64_t h = ZeroBytes((here | (kOnes * 0x20)) ^ (kOnes * 'h'));
+  const uint64_t x = ZeroBytes((next | (kOnes * 0x20)) ^ (kOnes * 'x'));
+  return (bracket | (h & x)) != 0;
+}
+
 // The position of the next token at or after `from`, or npos; its index in kTokens.
 size_t NextToken(std::string_view text, size_t from, size_t* which) {
-  for (size_t i = from; i < text.size(); ++i) {
-    const char ch = text[i];
-    if (ch != '[' && ch != 'h' && ch != 'H') continue;
-    for (size_t t = 0; t < kTokens.size(); ++t) {
-      if (kTokens[t].defanged[0] != std::tolower(static_cast<unsigned char>(ch))) continue;
-      if (StartsWithCaseless(text, i, kTokens[t].defanged)) {
-        *which = t;
-        return i;
+  size_t i = from;
+  while (i < text.size()) {
+    if (text.size() - i >= 9 && !MayHoldTokenStart(text.data() + i)) {
+      i += 8;
+      continue;
+    }
+    const size_t stop = std::min(text.size(), i + 8);
+    for (; i < stop; ++i) {
+      const char ch = AsciiLower(text[i]);
+      if (ch != '[' && ch != 'h') continue;
+      for (size_t t = 0; t < kTokens.size(); ++t) {
+        if (kTokens[t].defanged[0] == ch && StartsWithCaseless(text, i, kTokens[t].defanged)) {
+          *which = t;
+          return i;
+        }
       }
     }
   }

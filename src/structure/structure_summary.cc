@@ -45,7 +45,7 @@ StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, cons
   }
   if (kind != StructureKind::kBinary) {
     r.text = AnalyzeText(data);
-    r.lines.emplace(data);
+    r.set_line_text(data);
   }
   if (options.find_encoded_layers) r.layers = FindEncodedLayers(data, options.layers);
   return r;
@@ -54,7 +54,10 @@ StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, cons
 StructuralLocation StructureReport::Locate(uint64_t offset) const {
   StructuralLocation loc;
   loc.offset = offset;
-  if (lines) loc.line = lines->Locate(offset);
+  if (line_text_) {
+    if (!lines_) lines_.emplace(*line_text_);
+    loc.line = lines_->Locate(offset);
+  }
   if (json && json->locator) loc.json = json->locator->Locate(offset);
   if (csv) loc.csv = csv->locator.Locate(offset);
   return loc;

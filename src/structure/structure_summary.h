@@ -49,12 +49,19 @@ struct StructureReport {
   std::optional<JsonReport> json;
   std::optional<CsvReport> csv;
   std::optional<TextReport> text;
-  std::optional<LineIndex> lines;
   std::optional<BinaryReport> binary;
   EncodedLayers layers;
 
+  // Line numbers (text-like kinds): the index is built by the first Locate, so a
+  // component nobody asks a position of (most have no findings) never pays for it.
+  // Locate is therefore not safe to call concurrently on one report.
   StructuralLocation Locate(uint64_t offset) const;
+  void set_line_text(std::string_view text) { line_text_ = text; }
   void WriteJson(JsonWriter& w) const;
+
+ private:
+  std::optional<std::string_view> line_text_;  // the bytes the line index covers
+  mutable std::optional<LineIndex> lines_;
 };
 
 // `analyzer` may be null (a temporary one is made); pass a per-thread one to reuse the
