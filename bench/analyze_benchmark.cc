@@ -156,9 +156,9 @@ void AnalyzeBytes(benchmark::State& state, const std::string& text,
   size_t findings = 0;
   std::string format;
   for (auto _ : state) {
-    // Planning classifies the bytes, as the analysis did itself before it ran plans.
-    auto result =
-        (*analyzer)->Analyze(trawl::PlanComponent(component, text, plan_options), text, options);
+    // Planning classifies the bytes, as the analysis did itself before it ran plans;
+    // PlanAndAnalyze is what the pipeline runs per component.
+    auto result = (*analyzer)->PlanAndAnalyze(component, text, plan_options, options);
     if (!result.ok()) return state.SkipWithError("analysis failed");
     findings = result->findings.size();
     format = result->format;

@@ -391,9 +391,11 @@ class JsonWalker {
               len = 12;
             } else {
               cp = 0xFFFD;  // lone high surrogate: legal JSON text, not a character
+              ++report_->lone_surrogates;
             }
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             cp = 0xFFFD;
+            ++report_->lone_surrogates;
           }
           if (out) internal::AppendUtf8(&out->text, cp);
           break;

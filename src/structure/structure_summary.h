@@ -66,8 +66,11 @@ struct StructureReport {
 
 // `analyzer` may be null (a temporary one is made); pass a per-thread one to reuse the
 // JSON parser and buffers.
+// `json_walk`, when it holds a report, is taken as the JSON analysis of `data` (kJson):
+// the report `analyzer` would make (the caller's promise), e.g. classification's walk.
 StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, const StructureOptions& options = {},
-                                 JsonAnalyzer* analyzer = nullptr);
+                                 JsonAnalyzer* analyzer = nullptr,
+                                 std::optional<JsonReport>* json_walk = nullptr);
 
 // The summary as compact JSON: {"kind":..., "size":..., "<kind>":{...}, "text":{...},
 // "encoded_layers":{...}}.
