@@ -144,7 +144,10 @@ class BatchAnalysis {
       return absl::OkStatus();
     }
     const uint64_t bound = options_.max_inflight_bytes;
-    if (bound != 0 && held_ + content.size() > bound) {
+    // The package itself as a leaf (a plain file) is not copied either: it is analysed
+    // where intake read it, with whatever the batch holds.
+    const bool root_leaf = component.parent_id.empty();
+    if (root_leaf || (bound != 0 && held_ + content.size() > bound)) {
       // The component that would pass the bound is not copied: it joins the batch as a
       // view of intake's buffer, valid while this call lasts, and the batch is analysed
       // now. Memory stays within the bound plus the entry intake holds anyway.

@@ -35,46 +35,49 @@ bool StartsWithCaseless(std::string_view text, size_t at, std::string_view prefi
   return true;
 }
 
-// Word-at-a-time search for a token start: a byte '[', or "hx" in any case (the only
-// token starting with 'h' is "hxxp"). ZeroBytes marks every zero byte (and may also mark
-// bytes above one), so a word it clears holds no token start.
-constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
-uint64_t ZeroBytes(uint64_t v) { return (v - kOnes) & ~v & kHighs; }
-uint64_t Load8(const char* p) {
-  uint64_t word;
-  std::memcpy(&word, p, 8);
-  return word;
-}
-bool MayHoldTokenStart(const char* p) {  // REQUIRES: 9 readable bytes
-  const uint64_t here = Load8(p), next = Load8(p + 1);
-  const uint64_t bracket = ZeroBytes(here ^ (kOnes * '['));
-  const uint64_t h = ZeroBytes((here | (kOnes * 0x20)) ^ (kOnes * 'h'));
-  const uint64_t x = ZeroBytes((next | (kOnes * 0x20)) ^ (kOnes * 'x'));
-  return (bracket | (h & x)) != 0;
-}
+// Finds token starts in increasing order. Every token starts with '[' except "hxxp",
+// which holds an 'x' after its 'h': the next '[', 'x' and 'X' are found with memchr (far
+// apart in most text) and kept until passed.
+class TokenFinder {
+ public:
+  explicit TokenFinder(std::string_view text) : text_(text) {}
 
-// The position of the next token at or after `from`, or npos; its index in kTokens.
-size_t NextToken(std::string_view text, size_t from, size_t* which) {
-  size_t i = from;
-  while (i < text.size()) {
-    if (text.size() - i >= 9 && !MayHoldTokenStart(text.data() + i)) {
-      i += 8;
-      continue;
-    }
-    const size_t stop = std::min(text.size(), i + 8);
-    for (; i < stop; ++i) {
-      const char ch = AsciiLower(text[i]);
-      if (ch != '[' && ch != 'h') continue;
+  // The position of the next token at or after `from`, or npos; its index in kTokens.
+  size_t Next(size_t from, size_t* which) {
+    while (true) {
+      const size_t bracket = Find(from, '[', &bracket_);
+      const size_t lower = Find(from + 1, 'x', &lower_x_);
+      const size_t upper = Find(from + 1, 'X', &upper_x_);
+      const size_t x = std::min(lower, upper);
+      // A token "hxxp" at x - 1; a '[' at `bracket`: whichever comes first.
+      const size_t at = std::min(bracket, x == kNone ? kNone : x - 1);
+      if (at == kNone) return kNone;
       for (size_t t = 0; t < kTokens.size(); ++t) {
-        if (kTokens[t].defanged[0] == ch && StartsWithCaseless(text, i, kTokens[t].defanged)) {
+        if (StartsWithCaseless(text_, at, kTokens[t].defanged)) {
           *which = t;
-          return i;
+          return at;
         }
       }
+      from = at + 1;
     }
   }
-  return std::string_view::npos;
-}
+
+ private:
+  static constexpr size_t kNone = std::string_view::npos;
+
+  // The first `c` at or after `from`, from the cache while it is still ahead.
+  size_t Find(size_t from, char c, size_t* cached) const {
+    if (*cached != kUnset && (*cached == kNone || *cached >= from)) return *cached;
+    if (from >= text_.size()) return *cached = kNone;
+    const void* hit = std::memchr(text_.data() + from, c, text_.size() - from);
+    *cached = hit ? static_cast<size_t>(static_cast<const char*>(hit) - text_.data()) : kNone;
+    return *cached;
+  }
+
+  static constexpr size_t kUnset = kNone - 1;
+  std::string_view text_;
+  size_t bracket_ = kUnset, lower_x_ = kUnset, upper_x_ = kUnset;
+};
 
 }  // namespace
 
@@ -85,7 +88,8 @@ std::optional<DerivedBuffer> Refang(std::string_view text, size_t max_bytes) {
   // Only the lines that hold a token are copied (one per line of the output), so a large
   // log with one defanged address costs one short line to scan again, not the whole log.
   size_t which = 0;
-  size_t token = NextToken(text, 0, &which);
+  TokenFinder tokens(text);
+  size_t token = tokens.Next(0, &which);
   if (token == std::string_view::npos) return std::nullopt;
   uint64_t first = text.size(), last = 0;
   while (token != std::string_view::npos) {
@@ -114,7 +118,7 @@ std::optional<DerivedBuffer> Refang(std::string_view text, size_t max_bytes) {
         out.map.AppendAtomic(token, t.live.size(), t.defanged.size());
       }
       copied = token + t.defanged.size();
-      token = NextToken(text, copied, &which);
+      token = tokens.Next(copied, &which);
     }
     // A token may run past the end of its line only if it contains '\n'; none does.
     if (line_end > copied) {
