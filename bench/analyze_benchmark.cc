@@ -7,14 +7,21 @@
 //   BM_AnalyzeJsonOneFinding   the same document with one GitHub token planted mid-way
 //   BM_ScanJsonOnly            the pattern scan alone over the same bytes (the baseline
 //                              measured in the same run: analysis can not beat it)
+// Issue 22 adds two text components, each with its scan-only baseline:
+//   BM_AnalyzeLog / BM_ScanLogOnly       a generated ~16 MiB application log
+//   BM_AnalyzeMixed / BM_ScanMixedOnly   bench_mixed_16MiB.bin (source text with planted
+//                                        positives) as one component
 // The database is compiled and the analyzer created outside the timed loop.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "analyze/component_analyzer.h"
+#include "util/file.h"
 #include "engine/compiler.h"
 #include "engine/scanner.h"
 #include "rules/loader.h"
@@ -78,46 +85,103 @@ trawl::Component JsonComponent(size_t size) {
   return c;
 }
 
-void Analyze(benchmark::State& state, bool plant) {
+// Deterministic ~16 MiB application log: timestamps, levels, key=value pairs, request
+// ids (hex), durations; nothing secret-shaped.
+std::string LogText() {
+  std::string out;
+  out.reserve(17u << 20);
+  uint64_t x = 0x2545F4914F6CDD1Dull;
+  auto next = [&] {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  };
+  static constexpr const char* kLevels[] = {"INFO", "DEBUG", "WARN", "ERROR"};
+  static constexpr const char* kEvents[] = {"request served", "cache miss", "retrying upstream",
+                                            "connection reset by peer", "job finished"};
+  for (int i = 0; out.size() < (16u << 20); ++i) {
+    char stamp[40];
+    std::snprintf(stamp, sizeof stamp, "2026-11-%02d %02d:%02d:%02d.%03d ",
+                  static_cast<int>(1 + i / 2000000 % 28), static_cast<int>(i / 36000 % 24),
+                  static_cast<int>(i / 600 % 60), static_cast<int>(i / 10 % 60),
+                  static_cast<int>(i % 1000));
+    out.append(stamp);
+    out.append(kLevels[next() % 4]);
+    out.append(" [worker-" + std::to_string(next() % 8) + "] ");
+    out.append(kEvents[next() % 5]);
+    char rest[96];
+    std::snprintf(rest, sizeof rest, " request_id=%016llx path=/api/v2/items/%llu status=%d ms=%llu\n",
+                  static_cast<unsigned long long>(next()),
+                  static_cast<unsigned long long>(next() % 100000),
+                  static_cast<int>(200 + next() % 4 * 100),
+                  static_cast<unsigned long long>(next() % 5000));
+    out.append(rest);
+  }
+  return out;
+}
+
+const std::string& MixedText() {
+  static const std::string text = [] {
+    // TRAWL_SHARED_DIR in the environment overrides the configured corpus location (a
+    // worktree's ../shared may not exist).
+    const char* shared = std::getenv("TRAWL_SHARED_DIR");
+    auto bytes = trawl::ReadFile(std::string(shared ? shared : TRAWL_SHARED_DIR) +
+                                 "/corpus/scan_inputs/bench_mixed_16MiB.bin");
+    return bytes.ok() ? *bytes : std::string();
+  }();
+  return text;
+}
+
+trawl::Component TextComponent(std::string_view name, size_t size) {
+  trawl::Component c = JsonComponent(size);
+  c.path = "pkg!/" + std::string(name);
+  c.name = std::string(name);
+  return c;
+}
+
+// Plans and analyses `text` per iteration; with `want_format`, the result must have that
+// format and `want_findings` findings.
+void AnalyzeBytes(benchmark::State& state, const std::string& text,
+                  const trawl::Component& component, std::string_view want_format = {},
+                  size_t want_findings = 0) {
   const std::shared_ptr<const trawl::Database> db = SecretsDb();
   if (!db) return state.SkipWithError("cannot compile rules/secrets.json");
-  const std::string doc = Document(plant);
-  const trawl::Component component = JsonComponent(doc.size());
+  if (text.empty()) return state.SkipWithError("no input");
   auto analyzer = trawl::ComponentAnalyzer::Create(db);
   if (!analyzer.ok()) return state.SkipWithError("cannot create the analyzer");
   const trawl::AnalyzeOptions options;
   trawl::PlanOptions plan_options;
   plan_options.pattern_chains = db->chains();
   size_t findings = 0;
+  std::string format;
   for (auto _ : state) {
-    // Planning classifies the bytes, as the analysis did itself before it ran plans.
-    auto result =
-        (*analyzer)->Analyze(trawl::PlanComponent(component, doc, plan_options), doc, options);
-    if (!result.ok() || result->format != "json") return state.SkipWithError("analysis failed");
+    // Planning classifies the bytes, as the analysis did itself before it ran plans;
+    // PlanAndAnalyze is what the pipeline runs per component.
+    auto result = (*analyzer)->PlanAndAnalyze(component, text, plan_options, options);
+    if (!result.ok()) return state.SkipWithError("analysis failed");
     findings = result->findings.size();
+    format = result->format;
     benchmark::DoNotOptimize(findings);
   }
-  if (findings != (plant ? 1u : 0u)) state.SkipWithError("unexpected finding count");
+  if (!want_format.empty() && (format != want_format || findings != want_findings)) {
+    state.SkipWithError("unexpected format or finding count");
+  }
+  state.SetLabel(format);
   state.counters["findings"] = static_cast<double>(findings);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          static_cast<int64_t>(doc.size()));
+                          static_cast<int64_t>(text.size()));
 }
 
-void BM_AnalyzeJsonNoFindings(benchmark::State& state) { Analyze(state, false); }
-BENCHMARK(BM_AnalyzeJsonNoFindings)->Unit(benchmark::kMillisecond);
-
-void BM_AnalyzeJsonOneFinding(benchmark::State& state) { Analyze(state, true); }
-BENCHMARK(BM_AnalyzeJsonOneFinding)->Unit(benchmark::kMillisecond);
-
-void BM_ScanJsonOnly(benchmark::State& state) {
+void ScanOnly(benchmark::State& state, const std::string& text) {
   const std::shared_ptr<const trawl::Database> db = SecretsDb();
   if (!db) return state.SkipWithError("cannot compile rules/secrets.json");
-  const std::string doc = Document(false);
+  if (text.empty()) return state.SkipWithError("no input");
   auto scanner = trawl::Scanner::Create(db);
   if (!scanner.ok()) return state.SkipWithError("cannot create the scanner");
   for (auto _ : state) {
     uint64_t matches = 0;
-    auto summary = (*scanner)->Scan(doc, trawl::ScanLimits{}, [&](const trawl::Match&) {
+    auto summary = (*scanner)->Scan(text, trawl::ScanLimits{}, [&](const trawl::Match&) {
       ++matches;
       return true;
     });
@@ -125,8 +189,43 @@ void BM_ScanJsonOnly(benchmark::State& state) {
     benchmark::DoNotOptimize(matches);
   }
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
-                          static_cast<int64_t>(doc.size()));
+                          static_cast<int64_t>(text.size()));
 }
+
+const std::string& Log() {
+  static const std::string text = LogText();
+  return text;
+}
+
+void BM_AnalyzeLog(benchmark::State& state) {
+  AnalyzeBytes(state, Log(), TextComponent("app.log", Log().size()));
+}
+BENCHMARK(BM_AnalyzeLog)->Unit(benchmark::kMillisecond);
+void BM_ScanLogOnly(benchmark::State& state) { ScanOnly(state, Log()); }
+BENCHMARK(BM_ScanLogOnly)->Unit(benchmark::kMillisecond);
+void BM_AnalyzeMixed(benchmark::State& state) {
+  AnalyzeBytes(state, MixedText(), TextComponent("mixed.bin", MixedText().size()));
+}
+BENCHMARK(BM_AnalyzeMixed)->Unit(benchmark::kMillisecond);
+void BM_ScanMixedOnly(benchmark::State& state) { ScanOnly(state, MixedText()); }
+BENCHMARK(BM_ScanMixedOnly)->Unit(benchmark::kMillisecond);
+
+const std::string& Json(bool plant) {
+  static const std::string plain = Document(false), planted = Document(true);
+  return plant ? planted : plain;
+}
+
+void BM_AnalyzeJsonNoFindings(benchmark::State& state) {
+  AnalyzeBytes(state, Json(false), JsonComponent(Json(false).size()), "json", 0);
+}
+BENCHMARK(BM_AnalyzeJsonNoFindings)->Unit(benchmark::kMillisecond);
+
+void BM_AnalyzeJsonOneFinding(benchmark::State& state) {
+  AnalyzeBytes(state, Json(true), JsonComponent(Json(true).size()), "json", 1);
+}
+BENCHMARK(BM_AnalyzeJsonOneFinding)->Unit(benchmark::kMillisecond);
+
+void BM_ScanJsonOnly(benchmark::State& state) { ScanOnly(state, Json(false)); }
 BENCHMARK(BM_ScanJsonOnly)->Unit(benchmark::kMillisecond);
 
 }  // namespace

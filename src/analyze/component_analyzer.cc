@@ -22,6 +22,7 @@
 #include <set>
 
 #include "analyze/finding_merge.h"
+#include "classify/classify.h"
 #include "classify/transcode.h"
 #include "engine/indicator_set.h"
 #include "entities/entity.h"
@@ -208,8 +209,10 @@ namespace {
 class Analysis {
  public:
   Analysis(AnalyzerState& impl, const ProcessingPlan& plan, const PlannedSteps& steps,
-           const AnalyzeOptions& options, ComponentResult* result)
+           const AnalyzeOptions& options, std::optional<JsonReport>* json_walk,
+           ComponentResult* result)
       : impl_(impl),
+        json_walk_(json_walk),
         plan_(plan),
         steps_(steps),
         options_(options),
@@ -252,8 +255,12 @@ class Analysis {
     Ran("structure", StructureName(*steps_.structure), steps_.input);
     StructureOptions options;
     options.find_encoded_layers = steps_.decode.count(std::string(kDecodeLayers)) > 0;
-    structure_ = trawl::AnalyzeStructure(content_, *steps_.structure, options,
-                                         hits_.empty() ? &impl_.json_stats : &impl_.json_located);
+    // Classification's walk of these bytes is the statistics walk: reused, a component
+    // with candidates gets its locator from a locating walk below.
+    const bool walked = json_walk_ != nullptr && json_walk_->has_value();
+    structure_ = trawl::AnalyzeStructure(
+        content_, *steps_.structure, options,
+        hits_.empty() || walked ? &impl_.json_stats : &impl_.json_located, json_walk_);
   }
 
   // Part 1, continued: the decoded forms the structure analysis found.
@@ -615,6 +622,7 @@ class Analysis {
   }
 
   AnalyzerState& impl_;
+  std::optional<JsonReport>* json_walk_;  // classification's walk of the content, or null
   const ProcessingPlan& plan_;
   const PlannedSteps& steps_;
   const AnalyzeOptions& options_;
@@ -651,6 +659,32 @@ absl::StatusOr<std::unique_ptr<ComponentAnalyzer>> ComponentAnalyzer::Create(
 absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const ProcessingPlan& plan,
                                                            std::string_view content,
                                                            const AnalyzeOptions& options) {
+  return Run(plan, content, options, nullptr);
+}
+
+absl::StatusOr<ComponentResult> ComponentAnalyzer::PlanAndAnalyze(const Component& component,
+                                                                  std::string_view content,
+                                                                  const PlanOptions& plan_options,
+                                                                  const AnalyzeOptions& options,
+                                                                  ProcessingPlan* plan_out) {
+  std::optional<JsonReport> walk;
+  const Classification k = component.has_content
+                               ? Classify(content, component.path, &impl_->json_stats, &walk)
+                               : Classification{};
+  ProcessingPlan plan = PlanClassified(component, k, plan_options);
+  // The walk is reused only where the analysis walks the very bytes it covered.
+  const bool reusable = walk.has_value() && plan.format == Format::kJson && !plan.steps.empty() &&
+                        plan.steps.front().stage != "transcode";
+  if (!reusable) walk.reset();
+  auto result = Run(plan, content, options, &walk);
+  if (plan_out != nullptr) *plan_out = std::move(plan);
+  return result;
+}
+
+absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& plan,
+                                                       std::string_view content,
+                                                       const AnalyzeOptions& options,
+                                                       std::optional<JsonReport>* json_walk) {
   if (!plan.analyze) return SkippedResult(plan, options.package_id);
   auto steps = StepsOf(plan);
   if (!steps.ok()) return steps.status();
@@ -665,7 +699,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const ProcessingPlan&
   if (!plan.partial_content.empty()) {
     result.reason = StrCat("partial content (", plan.partial_content, ")");
   }
-  Analysis analysis(*impl_, plan, *steps, options, &result);
+  Analysis analysis(*impl_, plan, *steps, options, json_walk, &result);
   analysis.Transcode(content);
   if (absl::Status status = analysis.ScanContent(); !status.ok()) return status;
   analysis.AnalyzeStructure();

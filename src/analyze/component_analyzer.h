@@ -134,7 +134,19 @@ class ComponentAnalyzer {
   absl::StatusOr<ComponentResult> Analyze(const ProcessingPlan& plan, std::string_view content,
                                           const AnalyzeOptions& options);
 
+  // PlanComponent, then Analyze, with the same plan and result; a JSON document is
+  // walked once: the walk that validates it for classification is the structure
+  // analysis' statistics walk (classify.h). `*plan_out`, when given, receives the plan.
+  absl::StatusOr<ComponentResult> PlanAndAnalyze(const Component& component,
+                                                 std::string_view content,
+                                                 const PlanOptions& plan_options,
+                                                 const AnalyzeOptions& options,
+                                                 ProcessingPlan* plan_out = nullptr);
+
  private:
+  absl::StatusOr<ComponentResult> Run(const ProcessingPlan& plan, std::string_view content,
+                                      const AnalyzeOptions& options,
+                                      std::optional<JsonReport>* json_walk);
   struct Impl;
   explicit ComponentAnalyzer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

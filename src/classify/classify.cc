@@ -15,6 +15,7 @@
 #include "intake/media_type.h"
 #include "json/json.h"
 #include "structure/csv_structure.h"
+#include "structure/json_structure.h"
 #include "util/enum_names.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
@@ -208,6 +209,25 @@ bool ValidJson(json::Parser& parser, std::string_view text) {
   return parser.Parse(text, &doc) == json::Error::kOk;
 }
 
+// The structure analysis' walk, when the caller lends one (Classify's second form).
+struct JsonWalk {
+  JsonAnalyzer* analyzer = nullptr;
+  std::optional<JsonReport>* report = nullptr;
+};
+
+// Whether the whole `text` is one JSON document, as a DOM parse says. With a walk, the
+// walk decides where it provably agrees with the DOM parse: it accepts lone surrogate
+// escapes and out-of-range numbers, which the DOM parse rejects, and its depth limit may
+// count one level differently; those documents go to the DOM parse.
+bool ValidWholeJson(json::Parser& parser, std::string_view text, const JsonWalk& walk) {
+  if (walk.analyzer == nullptr) return ValidJson(parser, text);
+  JsonReport& report = walk.report->emplace(walk.analyzer->Analyze(text));
+  const bool needs_dom = report.lone_surrogates > 0 || report.counts.huge_numbers > 0 ||
+                         report.max_depth + 2 >= json::Parser::kDefaultMaxDepth ||
+                         report.error_code == json::ErrorName(json::Error::kDepth);
+  return needs_dom ? ValidJson(parser, text) : report.valid;
+}
+
 bool StartsIsoDate(std::string_view s) {
   return Digits(s, 0, 4) && s.size() >= 10 && (s[4] == '-' || s[4] == '/') && Digits(s, 5, 2) &&
          s[7] == s[4] && Digits(s, 8, 2);
@@ -384,7 +404,7 @@ double CodeScore(const std::vector<std::string_view>& lines, std::string* langua
 }
 
 void ClassifyText(std::string_view full_utf8, std::string_view text, bool complete,
-                  std::string_view name_hint, Classification* out) {
+                  std::string_view name_hint, const JsonWalk& walk, Classification* out) {
   auto set = [out](Format f, std::string_view media, std::string why) {
     out->format = f;
     out->media_type = std::string(media);
@@ -415,7 +435,7 @@ void ClassifyText(std::string_view full_utf8, std::string_view text, bool comple
       return;
     }
     if (!full_utf8.empty() && full_utf8.size() <= kMaxJsonValidateBytes) {
-      if (ValidJson(parser, full_utf8)) {
+      if (ValidWholeJson(parser, full_utf8, walk)) {
         set(Format::kJson, "application/json", "parses as one JSON document");
         return;
       }
@@ -540,6 +560,11 @@ bool IsTextFormat(Format format) {
 }
 
 Classification Classify(std::string_view content, std::string_view name_hint) {
+  return Classify(content, name_hint, nullptr, nullptr);
+}
+
+Classification Classify(std::string_view content, std::string_view name_hint, JsonAnalyzer* json,
+                        std::optional<JsonReport>* walk) {
   Classification out;
   if (content.empty()) {
     out.format = Format::kEmpty;
@@ -560,7 +585,10 @@ Classification Classify(std::string_view content, std::string_view name_hint) {
   }
   if (out.encoding == TextEncoding::kUtf8) {
     const std::string_view text = out.bom ? content.substr(3) : content;
-    ClassifyText(text, text.substr(0, kSampleBytes), text.size() <= kSampleBytes, name_hint, &out);
+    // The walk is lent on only where it would cover exactly `content`.
+    const JsonWalk lent = out.bom || walk == nullptr ? JsonWalk{} : JsonWalk{json, walk};
+    ClassifyText(text, text.substr(0, kSampleBytes), text.size() <= kSampleBytes, name_hint, lent,
+                 &out);
     RefinePlainText(text, &out);
     return out;
   }
@@ -572,7 +600,7 @@ Classification Classify(std::string_view content, std::string_view name_hint) {
     return out;
   }
   ClassifyText(complete ? std::string_view(text->utf8) : std::string_view(), text->utf8, complete,
-               name_hint, &out);
+               name_hint, JsonWalk{}, &out);
   RefinePlainText(text->utf8, &out);
   return out;
 }

@@ -5,11 +5,13 @@
 #ifndef TRAWL_SRC_CLASSIFY_CLASSIFY_H_
 #define TRAWL_SRC_CLASSIFY_CLASSIFY_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "structure/json_structure.h"
 
 namespace trawl {
 
@@ -65,6 +67,15 @@ struct Classification {
 // Classifies `content`. Looks at most at the first 64 KiB for text heuristics; a JSON
 // document up to 64 MiB is validated in full. `name_hint` is an entry name or path.
 Classification Classify(std::string_view content, std::string_view name_hint = {});
+
+// The same, validating a whole JSON document with the structure analysis' own walk
+// (`json`, statistics only) instead of a separate parse, so the analysis can reuse the
+// walk: `*walk` receives its report when the walk covered exactly `content` (UTF-8
+// without a byte order mark). The verdict is the plain Classify's: where the walk and a
+// DOM parse may disagree (lone surrogate escapes, numbers out of range, depth near the
+// limit) the DOM parse decides (tests/classify/json_walk_equivalence_test.cc).
+Classification Classify(std::string_view content, std::string_view name_hint, JsonAnalyzer* json,
+                        std::optional<JsonReport>* walk);
 
 }  // namespace trawl
 

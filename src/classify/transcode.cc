@@ -2,6 +2,8 @@
 #include "classify/transcode.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 #include "util/utf8.h"
 
@@ -11,6 +13,18 @@ namespace {
 uint32_t Utf8Width(uint32_t cp) { return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4; }
 
 constexpr uint32_t kReplacement = 0xFFFD;
+
+// The end of the run of ASCII bytes starting at `i`, 8 bytes at a time.
+size_t AsciiPrefixEnd(std::string_view s, size_t i) {
+  while (s.size() - i >= 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if (word & 0x8080808080808080ull) break;
+    i += 8;
+  }
+  while (i < s.size() && static_cast<uint8_t>(s[i]) < 0x80) ++i;
+  return i;
+}
 
 }  // namespace
 
@@ -51,9 +65,16 @@ absl::StatusOr<TranscodedText> TranscodeToUtf8(std::string_view content, TextEnc
       return out;
     }
     case TextEncoding::kLatin1: {
+      // ASCII runs are copied whole (one map run each); a byte >= 0x80 becomes two.
       out.utf8.reserve(content.size() + content.size() / 8);
-      for (size_t i = 0; i < content.size(); ++i) {
-        const uint32_t cp = byte(i);
+      size_t i = 0;
+      while (i < content.size()) {
+        const size_t ascii_end = AsciiPrefixEnd(content, i);
+        out.utf8.append(content.substr(i, ascii_end - i));
+        out.map.Append(1, 1, ascii_end - i);
+        i = ascii_end;
+        if (i == content.size()) break;
+        const uint32_t cp = byte(i++);
         AppendUtf8(&out.utf8, cp);
         out.map.Append(Utf8Width(cp), 1);
       }

@@ -185,8 +185,15 @@ PackageFile::~PackageFile() {
 absl::Status PackageFile::ReadAt(uint64_t offset, size_t n, std::string* out) const {
   out->resize(n);
   size_t got = 0;
-  while (got < n) {
-    const ssize_t r = ::pread(fd_, out->data() + got, n - got, static_cast<off_t>(offset + got));
+  absl::Status read = ReadInto(offset, n, out->data(), &got);
+  out->resize(got);
+  return read;
+}
+
+absl::Status PackageFile::ReadInto(uint64_t offset, size_t n, char* out, size_t* got) const {
+  *got = 0;
+  while (*got < n) {
+    const ssize_t r = ::pread(fd_, out + *got, n - *got, static_cast<off_t>(offset + *got));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) {
       return WithCode(
@@ -194,9 +201,8 @@ absl::Status PackageFile::ReadAt(uint64_t offset, size_t n, std::string* out) co
           ErrorCode::kIo);
     }
     if (r == 0) break;
-    got += static_cast<size_t>(r);
+    *got += static_cast<size_t>(r);
   }
-  out->resize(got);
   return absl::OkStatus();
 }
 

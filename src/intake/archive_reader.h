@@ -72,6 +72,9 @@ class PackageFile {
   // Reads up to `n` bytes at `offset` into `out` (replacing its contents); fewer only at
   // the end of the file.
   absl::Status ReadAt(uint64_t offset, size_t n, std::string* out) const;
+  // The same into `n` bytes at `out` (no buffer to size and zero first); `*got` is what
+  // was read.
+  absl::Status ReadInto(uint64_t offset, size_t n, char* out, size_t* got) const;
 
  private:
   int fd_ = -1;

@@ -11,6 +11,7 @@
 #include <array>
 #include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <set>
@@ -513,7 +514,17 @@ class Decomposer {
       manifest_.package_name = options_.package_name;
     }
     std::string head;
+    TRAWL_RETURN_IF_ERROR(file.ReadAt(0, kSniffBytes, &head));
+    const uint64_t cap =
+        limits_.max_component_bytes == 0 ? UINT64_MAX : limits_.max_component_bytes;
+    if (!LooksLikeContainer(head) && file.size() < cap) return RunLeafFile(file);
+    head.clear();
     TRAWL_RETURN_IF_ERROR(HashFile(file, &head));
+    return RunFileAfterHash(file, head);
+  }
+
+  // The general path, once HashFile has read the file for its digest and `head`.
+  absl::Status RunFileAfterHash(const PackageFile& file, const std::string& head) {
     Component root = MakeRoot(manifest_.input_bytes);
     root.sha256 = manifest_.input_sha256;
     root.size = manifest_.input_bytes;
@@ -553,6 +564,45 @@ class Decomposer {
     root.path = manifest_.package_name;
     root.declared_size = static_cast<int64_t>(size);
     return root;
+  }
+
+  // A file that is one leaf component (no container magic, within max_component_bytes):
+  // read once, into a buffer that is not zero-filled first, and hashed from memory; the
+  // general path reads it twice (digest, then content). The same manifest and component:
+  // a file that grew past the cap since it was opened is left to that path.
+  absl::Status RunLeafFile(const PackageFile& file) {
+    size_t capacity = static_cast<size_t>(file.size()) + 1;  // one more: growth is seen
+    std::unique_ptr<char[]> buffer(new char[capacity]);
+    size_t used = 0;
+    for (;;) {
+      if (used == capacity) {
+        std::unique_ptr<char[]> grown(new char[capacity * 2]);
+        std::memcpy(grown.get(), buffer.get(), used);
+        buffer = std::move(grown);
+        capacity *= 2;
+      }
+      size_t got = 0;
+      TRAWL_RETURN_IF_ERROR(file.ReadInto(used, capacity - used, buffer.get() + used, &got));
+      if (got == 0) break;
+      used += got;
+    }
+    const std::string_view content(buffer.get(), used);
+    const uint64_t cap =
+        limits_.max_component_bytes == 0 ? UINT64_MAX : limits_.max_component_bytes;
+    if (used > cap || LooksLikeContainer(content.substr(0, kSniffBytes))) {
+      std::string head;
+      TRAWL_RETURN_IF_ERROR(HashFile(file, &head));  // changed since sniffed: the general way
+      return RunFileAfterHash(file, head);
+    }
+    manifest_.input_bytes = used;
+    manifest_.input_sha256 = ToHex(Sha256Of(content));
+    Component root = MakeRoot(manifest_.input_bytes);
+    root.sha256 = manifest_.input_sha256;
+    root.size = used;
+    root.content_complete = true;
+    root.media_type = std::string(SniffMediaType(content));
+    digests_[root.sha256] = DigestInfo{root.id, ComponentKind::kFile, ""};
+    return EmitLeaf(root, content);
   }
 
   // Reads the whole file once for its digest, keeping the first bytes for sniffing.

@@ -74,12 +74,12 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
   auto component = CheckedComponent(manifest, component_id, content);
   if (!component.ok()) return component.status();
   // The plan the classify stage wrote for these bytes: the same function, the same steps.
-  const ProcessingPlan plan = PlanComponent(**component, content, PlanOptionsFor(db.get()));
+  const PlanOptions plan_options = PlanOptionsFor(db.get());
   auto analyzer = ComponentAnalyzer::Create(std::move(db));
   if (!analyzer.ok()) return analyzer.status();
   AnalyzeOptions with_package = options;
   with_package.package_id = manifest.package_id;
-  auto result = (*analyzer)->Analyze(plan, content, with_package);
+  auto result = (*analyzer)->PlanAndAnalyze(**component, content, plan_options, with_package);
   if (!result.ok()) {
     return SkippedResult(**component, manifest.package_id,
                          StrCat("analysis failed: ", std::string(result.status().message())));
@@ -144,7 +144,10 @@ class BatchAnalysis {
       return absl::OkStatus();
     }
     const uint64_t bound = options_.max_inflight_bytes;
-    if (bound != 0 && held_ + content.size() > bound) {
+    // The package itself as a leaf (a plain file) is not copied either: it is analysed
+    // where intake read it, with whatever the batch holds.
+    const bool root_leaf = component.parent_id.empty();
+    if (root_leaf || (bound != 0 && held_ + content.size() > bound)) {
       // The component that would pass the bound is not copied: it joins the batch as a
       // view of intake's buffer, valid while this call lasts, and the batch is analysed
       // now. Memory stays within the bound plus the entry intake holds anyway.
@@ -182,8 +185,7 @@ class BatchAnalysis {
   ComponentResult AnalyzeOne(ComponentAnalyzer& analyzer, const Component& component,
                              std::string_view content) {
     // Each component runs its plan, made as the classify stage makes it.
-    auto result = analyzer.Analyze(PlanComponent(component, content, plan_options_), content,
-                                   analyze_);
+    auto result = analyzer.PlanAndAnalyze(component, content, plan_options_, analyze_);
     // A failure is recorded, not fatal: the component is accounted for with the reason.
     if (result.ok()) return *std::move(result);
     return SkippedResult(component, analyze_.package_id,

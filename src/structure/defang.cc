@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
+#include <cstdint>
+#include <cstring>
 
 namespace trawl {
 namespace {
@@ -22,29 +23,61 @@ constexpr std::array<Token, 6> kTokens = {{
     {"hxxp", "http"},
 }};
 
+// The tokens are ASCII, so ASCII case folding is all the comparison needs (and, unlike
+// std::tolower, it does not depend on the locale or cost a call per byte).
+char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+
 bool StartsWithCaseless(std::string_view text, size_t at, std::string_view prefix) {
   if (text.size() - at < prefix.size()) return false;
   for (size_t k = 0; k < prefix.size(); ++k) {
-    if (std::tolower(static_cast<unsigned char>(text[at + k])) != prefix[k]) return false;
+    if (AsciiLower(text[at + k]) != prefix[k]) return false;
   }
   return true;
 }
 
-// The position of the next token at or after `from`, or npos; its index in kTokens.
-size_t NextToken(std::string_view text, size_t from, size_t* which) {
-  for (size_t i = from; i < text.size(); ++i) {
-    const char ch = text[i];
-    if (ch != '[' && ch != 'h' && ch != 'H') continue;
-    for (size_t t = 0; t < kTokens.size(); ++t) {
-      if (kTokens[t].defanged[0] != std::tolower(static_cast<unsigned char>(ch))) continue;
-      if (StartsWithCaseless(text, i, kTokens[t].defanged)) {
-        *which = t;
-        return i;
+// Finds token starts in increasing order. Every token starts with '[' except "hxxp",
+// which holds an 'x' after its 'h': the next '[', 'x' and 'X' are found with memchr (far
+// apart in most text) and kept until passed.
+class TokenFinder {
+ public:
+  explicit TokenFinder(std::string_view text) : text_(text) {}
+
+  // The position of the next token at or after `from`, or npos; its index in kTokens.
+  size_t Next(size_t from, size_t* which) {
+    while (true) {
+      const size_t bracket = Find(from, '[', &bracket_);
+      const size_t lower = Find(from + 1, 'x', &lower_x_);
+      const size_t upper = Find(from + 1, 'X', &upper_x_);
+      const size_t x = std::min(lower, upper);
+      // A token "hxxp" at x - 1; a '[' at `bracket`: whichever comes first.
+      const size_t at = std::min(bracket, x == kNone ? kNone : x - 1);
+      if (at == kNone) return kNone;
+      for (size_t t = 0; t < kTokens.size(); ++t) {
+        if (StartsWithCaseless(text_, at, kTokens[t].defanged)) {
+          *which = t;
+          return at;
+        }
       }
+      from = at + 1;
     }
   }
-  return std::string_view::npos;
-}
+
+ private:
+  static constexpr size_t kNone = std::string_view::npos;
+
+  // The first `c` at or after `from`, from the cache while it is still ahead.
+  size_t Find(size_t from, char c, size_t* cached) const {
+    if (*cached != kUnset && (*cached == kNone || *cached >= from)) return *cached;
+    if (from >= text_.size()) return *cached = kNone;
+    const void* hit = std::memchr(text_.data() + from, c, text_.size() - from);
+    *cached = hit ? static_cast<size_t>(static_cast<const char*>(hit) - text_.data()) : kNone;
+    return *cached;
+  }
+
+  static constexpr size_t kUnset = kNone - 1;
+  std::string_view text_;
+  size_t bracket_ = kUnset, lower_x_ = kUnset, upper_x_ = kUnset;
+};
 
 }  // namespace
 
@@ -55,7 +88,8 @@ std::optional<DerivedBuffer> Refang(std::string_view text, size_t max_bytes) {
   // Only the lines that hold a token are copied (one per line of the output), so a large
   // log with one defanged address costs one short line to scan again, not the whole log.
   size_t which = 0;
-  size_t token = NextToken(text, 0, &which);
+  TokenFinder tokens(text);
+  size_t token = tokens.Next(0, &which);
   if (token == std::string_view::npos) return std::nullopt;
   uint64_t first = text.size(), last = 0;
   while (token != std::string_view::npos) {
@@ -84,7 +118,7 @@ std::optional<DerivedBuffer> Refang(std::string_view text, size_t max_bytes) {
         out.map.AppendAtomic(token, t.live.size(), t.defanged.size());
       }
       copied = token + t.defanged.size();
-      token = NextToken(text, copied, &which);
+      token = tokens.Next(copied, &which);
     }
     // A token may run past the end of its line only if it contains '\n'; none does.
     if (line_end > copied) {

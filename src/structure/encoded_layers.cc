@@ -12,13 +12,15 @@
 namespace trawl {
 namespace {
 
-enum CharClass : uint8_t { kUpper = 1, kLower = 2, kDigit = 4, kStd = 8, kUrl = 16, kHexOnly = 32 };
+// kHex marks hex digits, so a run's "all hex" test is the AND of its classes.
+enum CharClass : uint8_t { kUpper = 1, kLower = 2, kDigit = 4, kStd = 8, kUrl = 16, kHex = 32 };
+constexpr uint8_t kAlphabet = kUpper | kLower | kDigit | kStd | kUrl;
 
 constexpr std::array<uint8_t, 256> MakeClasses() {
   std::array<uint8_t, 256> t{};
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kUpper;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = kLower;
-  for (int c = '0'; c <= '9'; ++c) t[c] = kDigit;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = kUpper | (c <= 'F' ? kHex : 0);
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = kLower | (c <= 'f' ? kHex : 0);
+  for (int c = '0'; c <= '9'; ++c) t[c] = kDigit | kHex;
   t['+'] = kStd;
   t['/'] = kStd;
   t['-'] = kUrl;
@@ -42,8 +44,6 @@ int HexDigit(uint8_t c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
-
-bool IsHexChar(uint8_t c) { return HexDigit(c) >= 0; }
 
 // Share of bytes that are printable ASCII, common whitespace or well-formed UTF-8.
 double PrintableRatio(std::string_view d) {
@@ -72,34 +72,68 @@ struct Segment {
   size_t end;
 };
 
+constexpr size_t kChunk = 16;
+
+// All kChunk bytes at `p` are base64/hex characters (branch-free: most chunks of text
+// fail, at unpredictable bytes).
+bool AllInAlphabet(const char* p) {
+  uint8_t all = 0xFF;
+  for (size_t k = 0; k < kChunk; ++k) all &= kClass[static_cast<uint8_t>(p[k])] ? 0xFF : 0;
+  return all != 0;
+}
+
 class LayerFinder {
  public:
   LayerFinder(const EncodedLayerOptions& options, EncodedLayers* out) : options_(options), out_(out) {}
 
   // Scans `data` (the component when parent < 0) and appends decoded children to `found`.
+  // Most runs are words shorter than min_length: they cost one table lookup per byte and
+  // no allocation (segments_ is reused).
   void Scan(std::string_view data, int32_t parent, uint32_t depth, std::vector<DerivedBuffer>* found) {
     const size_t n = data.size();
     const auto at = [&](size_t i) { return static_cast<uint8_t>(data[i]); };
+    std::vector<Segment>& segments = segments_;
+    // Runs shorter than this are below min_length and, under 40 characters, cannot be
+    // the first line of a wrapped blob either.
+    const size_t short_run =
+        options_.join_wrapped_lines ? std::min<size_t>(options_.min_length, 40) : options_.min_length;
     size_t i = 0;
     while (i < n) {
+      if (short_run >= 2 * kChunk - 1) {
+        // Every run of at least 2 * kChunk - 1 characters covers an aligned chunk, so
+        // the runs before the first all-alphabet chunk are short: jump to the start of
+        // the run that holds it (or stop: no long run is left).
+        size_t c = (i + kChunk - 1) / kChunk * kChunk;
+        while (c + kChunk <= n && !AllInAlphabet(data.data() + c)) c += kChunk;
+        if (c + kChunk > n) break;
+        while (c > i && kClass[at(c - 1)]) --c;
+        i = c;
+      }
       if (!kClass[at(i)]) {
         ++i;
         continue;
       }
+      // A run too short to be a blob or to continue on the next line is skipped first.
+      size_t run = i + 1;
+      while (run < n && kClass[at(run)]) ++run;
+      if (run - i < short_run) {
+        i = run;
+        continue;
+      }
       // A maximal run of base64/hex characters, possibly continued over wrapped lines.
-      std::vector<Segment> segments;
+      segments.clear();
       uint8_t classes = 0;
       bool all_hex = true;
       size_t j = i;
       while (true) {
         const size_t seg_begin = j;
-        uint8_t seg_classes = 0;
-        bool seg_hex = true;
+        uint8_t seg_or = 0, seg_and = kAlphabet | kHex;
         while (j < n && kClass[at(j)]) {
-          seg_classes |= kClass[at(j)];
-          seg_hex &= IsHexChar(at(j));
+          seg_or |= kClass[at(j)];
+          seg_and &= kClass[at(j)];
           ++j;
         }
+        const bool seg_hex = (seg_and & kHex) != 0;
         const size_t len = j - seg_begin;
         if (!segments.empty()) {
           // A continuation line must be no longer than the first and end the line.
@@ -110,7 +144,7 @@ class LayerFinder {
             break;
           }
         }
-        classes |= seg_classes;
+        classes |= seg_or;
         all_hex &= seg_hex;
         segments.push_back({seg_begin, j});
         // Only full-width lines (a multiple of 4, >= 40 chars, not hex) continue.
@@ -216,6 +250,7 @@ class LayerFinder {
   const EncodedLayerOptions& options_;
   EncodedLayers* out_;
   size_t count_ = 0;
+  std::vector<Segment> segments_;  // the current run's lines, reused across runs
 };
 
 }  // namespace

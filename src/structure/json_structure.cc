@@ -11,6 +11,7 @@
 #include "structure/json_structure.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <utility>
@@ -91,13 +92,21 @@ class PathTrie {
 
   uint32_t Child(uint32_t parent, std::string_view key) {
     if (parent == kOverflow) return kOverflow;
+    // Records of one shape repeat their keys: a node's first children are compared
+    // directly before the (hashing) map is asked.
+    Node& p = nodes_[parent];
+    for (uint32_t k = 0; k < p.first_children_count; ++k) {
+      const Node& c = nodes_[p.first_children[k]];
+      if (c.name == key) return p.first_children[k];
+    }
     scratch_.assign(reinterpret_cast<const char*>(&parent), sizeof parent);
     scratch_.append(key);
     auto it = children_.find(scratch_);
     if (it != children_.end()) return it->second;
     if (nodes_.size() >= max_paths_) return kOverflow;
     const uint32_t id = static_cast<uint32_t>(nodes_.size());
-    nodes_.push_back(Node{parent, kNone, false, std::string(key), {}});
+    if (p.first_children_count < kFirstChildren) p.first_children[p.first_children_count++] = id;
+    nodes_.push_back(Node{parent, kNone, false, std::string(key), {}});  // `p` dangles now
     children_.emplace(scratch_, id);
     return id;
   }
@@ -209,7 +218,10 @@ class PathTrie {
     uint32_t types = 0;
     uint64_t stamp = 0;
     uint32_t shape_types = 0;
+    uint32_t first_children_count = 0;
+    std::array<uint32_t, 8> first_children{};  // the first named children, by creation
   };
+  static constexpr uint32_t kFirstChildren = 8;
   std::vector<Node> nodes_;
   StringMap<uint32_t> children_;
   std::string scratch_;
@@ -391,9 +403,11 @@ class JsonWalker {
               len = 12;
             } else {
               cp = 0xFFFD;  // lone high surrogate: legal JSON text, not a character
+              ++report_->lone_surrogates;
             }
           } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             cp = 0xFFFD;
+            ++report_->lone_surrogates;
           }
           if (out) internal::AppendUtf8(&out->text, cp);
           break;

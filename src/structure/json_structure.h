@@ -153,6 +153,9 @@ struct JsonReport {
 
   uint64_t size = 0;
   uint32_t max_depth = 0;  // root scalar = 0, "[]" = 1
+  // \u escapes of an unpaired surrogate (read as U+FFFD). Not in the summary: it tells
+  // classification where a DOM parse (which rejects them) may disagree with this walk.
+  uint64_t lone_surrogates = 0;
   JsonCounts counts;
   std::vector<JsonKeyPath> key_paths;  // sorted by path
   uint64_t key_paths_dropped = 0;

@@ -18,13 +18,18 @@ const char* StructureKindName(StructureKind kind) {
 }
 
 StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, const StructureOptions& options,
-                                 JsonAnalyzer* analyzer) {
+                                 JsonAnalyzer* analyzer, std::optional<JsonReport>* json_walk) {
   StructureReport r;
   r.kind = kind;
   r.size = data.size();
   switch (kind) {
     case StructureKind::kJson:
     case StructureKind::kNdjson: {
+      if (kind == StructureKind::kJson && json_walk != nullptr && json_walk->has_value()) {
+        r.json = *std::move(*json_walk);
+        json_walk->reset();
+        break;
+      }
       std::optional<JsonAnalyzer> local;
       if (!analyzer) analyzer = &local.emplace(options.json);
       r.json = kind == StructureKind::kJson ? analyzer->Analyze(data) : analyzer->AnalyzeNdjson(data);
@@ -45,7 +50,7 @@ StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, cons
   }
   if (kind != StructureKind::kBinary) {
     r.text = AnalyzeText(data);
-    r.lines.emplace(data);
+    r.set_line_text(data);
   }
   if (options.find_encoded_layers) r.layers = FindEncodedLayers(data, options.layers);
   return r;
@@ -54,7 +59,10 @@ StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, cons
 StructuralLocation StructureReport::Locate(uint64_t offset) const {
   StructuralLocation loc;
   loc.offset = offset;
-  if (lines) loc.line = lines->Locate(offset);
+  if (line_text_) {
+    if (!lines_) lines_.emplace(*line_text_);
+    loc.line = lines_->Locate(offset);
+  }
   if (json && json->locator) loc.json = json->locator->Locate(offset);
   if (csv) loc.csv = csv->locator.Locate(offset);
   return loc;

@@ -49,18 +49,28 @@ struct StructureReport {
   std::optional<JsonReport> json;
   std::optional<CsvReport> csv;
   std::optional<TextReport> text;
-  std::optional<LineIndex> lines;
   std::optional<BinaryReport> binary;
   EncodedLayers layers;
 
+  // Line numbers (text-like kinds): the index is built by the first Locate, so a
+  // component nobody asks a position of (most have no findings) never pays for it.
+  // Locate is therefore not safe to call concurrently on one report.
   StructuralLocation Locate(uint64_t offset) const;
+  void set_line_text(std::string_view text) { line_text_ = text; }
   void WriteJson(JsonWriter& w) const;
+
+ private:
+  std::optional<std::string_view> line_text_;  // the bytes the line index covers
+  mutable std::optional<LineIndex> lines_;
 };
 
 // `analyzer` may be null (a temporary one is made); pass a per-thread one to reuse the
 // JSON parser and buffers.
+// `json_walk`, when it holds a report, is taken as the JSON analysis of `data` (kJson):
+// the report `analyzer` would make (the caller's promise), e.g. classification's walk.
 StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, const StructureOptions& options = {},
-                                 JsonAnalyzer* analyzer = nullptr);
+                                 JsonAnalyzer* analyzer = nullptr,
+                                 std::optional<JsonReport>* json_walk = nullptr);
 
 // The summary as compact JSON: {"kind":..., "size":..., "<kind>":{...}, "text":{...},
 // "encoded_layers":{...}}.

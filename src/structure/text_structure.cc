@@ -44,6 +44,76 @@ TextBom DetectBom(std::string_view d, size_t* length) {
 
 namespace {
 
+// Word-at-a-time byte tests (exact: each says whether some byte of the word qualifies).
+constexpr uint64_t kOnes = 0x0101010101010101ull;
+constexpr uint64_t kHighs = 0x8080808080808080ull;
+
+inline uint64_t Word(std::string_view text, size_t i) {
+  uint64_t word;
+  std::memcpy(&word, text.data() + i, 8);
+  return word;
+}
+inline bool HasZeroByte(uint64_t v) { return ((v - kOnes) & ~v & kHighs) != 0; }
+inline bool HasLineBreak(uint64_t w) {
+  return HasZeroByte(w ^ (kOnes * '\n')) || HasZeroByte(w ^ (kOnes * '\r'));
+}
+// Every byte in 0x20..0x7E: no high bit, none below 0x20, no DEL.
+inline bool IsPrintableAscii(uint64_t w) {
+  const bool below_space = ((w - kOnes * 0x20) & ~w & kHighs) != 0;
+  return (w & kHighs) == 0 && !below_space && !HasZeroByte(w ^ (kOnes * 0x7F));
+}
+
+// A control byte the text statistics count: not NUL (counted apart), not whitespace.
+inline bool IsCountedControl(unsigned char c) {
+  return (c != 0 && c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') ||
+         c == 0x7F;
+}
+
+// Line lengths and their nearest-rank percentiles: a histogram of the short lengths
+// (nearly all lines) and the long ones kept for nth_element, so a file of millions of
+// lines needs neither a vector of every length nor a selection over it.
+class LineLengths {
+ public:
+  void Add(uint64_t length) {
+    ++count_;
+    sum_ += length;
+    min_ = std::min(min_, length);
+    max_ = std::max(max_, length);
+    if (length < kShort) {
+      if (short_.empty()) short_.assign(kShort, 0);
+      ++short_[length];
+    } else {
+      long_.push_back(length);
+    }
+  }
+  uint64_t count() const { return count_; }
+  uint64_t sum() const { return sum_; }
+  uint64_t min() const { return min_; }
+  uint64_t max() const { return max_; }
+
+  // The k-th smallest length with k = ceil(p * count) (clamped to 1..count).
+  uint64_t Percentile(double p) {
+    uint64_t k = static_cast<uint64_t>(p * static_cast<double>(count_) + 0.999999);
+    k = std::clamp<uint64_t>(k, 1, count_) - 1;
+    const uint64_t short_count = count_ - long_.size();
+    if (k < short_count) {
+      for (uint64_t length = 0;; ++length) {
+        if (k < short_[length]) return length;
+        k -= short_[length];
+      }
+    }
+    k -= short_count;
+    std::nth_element(long_.begin(), long_.begin() + static_cast<ptrdiff_t>(k), long_.end());
+    return long_[k];
+  }
+
+ private:
+  static constexpr uint64_t kShort = 4096;
+  uint64_t count_ = 0, sum_ = 0, min_ = ~uint64_t{0}, max_ = 0;
+  std::vector<uint64_t> short_;  // short_[length]: lines of that length
+  std::vector<uint64_t> long_;   // lengths >= kShort
+};
+
 // Steps over one code point at `i` (an invalid byte counts as one).
 inline uint64_t NextCodePoint(std::string_view text, uint64_t i) {
   if (static_cast<unsigned char>(text[i]) < 0x80) return i + 1;
@@ -122,13 +192,16 @@ TextReport AnalyzeText(std::string_view text) {
   r.bom = DetectBom(text, &bom_length);
 
   // Line endings and lengths in one pass.
-  std::vector<uint64_t> lengths;
+  LineLengths lengths;
   uint64_t line_begin = 0;
   const size_t n = text.size();
   for (size_t i = 0; i < n; ++i) {
+    // Words without CR or LF are skipped whole.
+    while (n - i >= 8 && !HasLineBreak(Word(text, i))) i += 8;
+    if (i >= n) break;
     const char c = text[i];
     if (c != '\n' && c != '\r') continue;
-    lengths.push_back(i - line_begin);
+    lengths.Add(i - line_begin);
     if (c == '\r' && i + 1 < n && text[i + 1] == '\n') {
       ++r.crlf;
       ++i;
@@ -139,40 +212,39 @@ TextReport AnalyzeText(std::string_view text) {
     }
     line_begin = i + 1;
   }
-  if (line_begin < n) lengths.push_back(n - line_begin);
-  r.lines = lengths.size();
+  if (line_begin < n) lengths.Add(n - line_begin);
+  r.lines = lengths.count();
   r.mixed_line_endings = (r.lf > 0) + (r.crlf > 0) + (r.cr > 0) > 1;
-  if (!lengths.empty()) {
-    uint64_t sum = 0;
-    r.line_length.min = r.line_length.max = lengths[0];
-    for (uint64_t len : lengths) {
-      sum += len;
-      r.line_length.min = std::min(r.line_length.min, len);
-      r.line_length.max = std::max(r.line_length.max, len);
-    }
-    r.line_length.mean = static_cast<double>(sum) / static_cast<double>(lengths.size());
-    // Nearest-rank percentiles.
-    auto rank = [&](double p) {
-      size_t k = static_cast<size_t>(p * static_cast<double>(lengths.size()) + 0.999999);
-      k = std::clamp<size_t>(k, 1, lengths.size()) - 1;
-      std::nth_element(lengths.begin(), lengths.begin() + static_cast<ptrdiff_t>(k), lengths.end());
-      return lengths[k];
-    };
-    r.line_length.p50 = rank(0.50);
-    r.line_length.p99 = rank(0.99);
+  if (lengths.count() > 0) {
+    r.line_length.min = lengths.min();
+    r.line_length.max = lengths.max();
+    r.line_length.mean = static_cast<double>(lengths.sum()) / static_cast<double>(lengths.count());
+    r.line_length.p50 = lengths.Percentile(0.50);
+    r.line_length.p99 = lengths.Percentile(0.99);
   }
 
   // Encoding.
   r.ascii = true;
   r.valid_utf8 = true;
   for (size_t i = 0; i < n;) {
+    // ASCII words are done whole: printable ones have nothing to count.
+    while (n - i >= 8) {
+      const uint64_t word = Word(text, i);
+      if (word & kHighs) break;
+      if (!IsPrintableAscii(word)) {
+        for (size_t k = i; k < i + 8; ++k) {
+          const unsigned char b = static_cast<unsigned char>(text[k]);
+          r.nul_bytes += b == 0;
+          r.control_bytes += IsCountedControl(b);
+        }
+      }
+      i += 8;
+    }
+    if (i >= n) break;
     const unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
-      if (c == 0) {
-        ++r.nul_bytes;
-      } else if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v') || c == 0x7F) {
-        ++r.control_bytes;
-      }
+      r.nul_bytes += c == 0;
+      r.control_bytes += IsCountedControl(c);
       ++i;
       continue;
     }

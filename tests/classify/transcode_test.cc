@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "util/utf8.h"
 
 namespace trawl {
 namespace {
@@ -110,6 +111,39 @@ TEST(ClassifyTranscodeTest, Latin1AndUtf8) {
   absl::StatusOr<TranscodedText> empty = TranscodeToUtf8("", TextEncoding::kUtf16Le);
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(empty->map.ToSource(0), 0u);
+}
+
+}  // namespace
+}  // namespace trawl
+
+namespace trawl {
+namespace {
+
+// Latin-1 copies ASCII runs whole (issue 22): the text and every offset's mapping equal
+// a byte-by-byte transcoding, for high bytes at every position of an 8-byte word.
+TEST(TranscodeFastPathTest, Latin1EqualsByteByByte) {
+  std::string input;
+  for (int i = 0; i < 4000; ++i) {
+    input.append(static_cast<size_t>(i % 11), 'a');
+    input.push_back(static_cast<char>(0x80 + i % 128));
+  }
+  auto t = TranscodeToUtf8(input, TextEncoding::kLatin1);
+  ASSERT_TRUE(t.ok());
+  std::string want;
+  std::vector<uint64_t> source_of;  // for every UTF-8 byte, the source offset of its char
+  for (size_t i = 0; i < input.size(); ++i) {
+    const size_t before = want.size();
+    AppendUtf8(&want, static_cast<uint8_t>(input[i]));
+    source_of.insert(source_of.end(), want.size() - before, i);
+  }
+  EXPECT_EQ(t->utf8, want);
+  for (size_t k = 0; k < want.size(); ++k) {
+    // A character's first byte maps to its source byte.
+    if ((static_cast<uint8_t>(want[k]) & 0xC0) != 0x80) {
+      ASSERT_EQ(t->map.ToSource(k), source_of[k]) << k;
+    }
+  }
+  EXPECT_EQ(t->map.ToSource(want.size()), input.size());
 }
 
 }  // namespace

@@ -794,6 +794,32 @@ TEST(DecomposeTest, UnconsumedBytesAreAccountedTheSameFromAFile) {
   }
 }
 
+// A plain file is read once (issue 22: digest and content from one read, no zero-filled
+// buffer): the manifest and content equal those from memory, empty, small, larger than a
+// read chunk, without a cap and at or above max_component_bytes. (A file over the cap
+// takes the general path, which keeps only the first bytes, unlike memory input.)
+TEST(DecomposeTest, PlainFileLeafIsTheSameFromAFile) {
+  std::string big;
+  for (int i = 0; big.size() < (3u << 20); ++i) big += "line " + std::to_string(i) + " " + kSecret + "\n";
+  const std::vector<std::string> inputs = {"", "x", std::string("{\"a\":1}"), big};
+  int i = 0;
+  for (const std::string& input : inputs) {
+    for (uint64_t cap : {uint64_t{0}, uint64_t{input.size()}, uint64_t{input.size() + 1}}) {
+      const std::string path = TempPath("leaf" + std::to_string(i++));
+      WriteBytes(path, input);
+      DecomposeOptions options = Options("p");
+      options.limits.max_component_bytes = cap;
+      absl::StatusOr<Decomposition> from_file = CollectFile(path, options);
+      absl::StatusOr<Decomposition> from_memory = Collect(input, options);
+      ASSERT_TRUE(from_file.ok() && from_memory.ok()) << i;
+      EXPECT_EQ(from_file->manifest, from_memory->manifest) << i << " cap " << cap;
+      EXPECT_EQ(from_file->content, from_memory->content) << i << " cap " << cap;
+      ASSERT_EQ(from_file->manifest.components.size(), 1u) << i;
+      EXPECT_TRUE(from_file->manifest.components[0].content_complete) << i;
+    }
+  }
+}
+
 // A FIFO or a device given as the package is refused without waiting for a writer.
 TEST(DecomposeTest, FifoAndDevicePackagesAreRefusedAtOnce) {
   const std::string fifo = TempPath("package.fifo");
