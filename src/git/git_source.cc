@@ -2,8 +2,10 @@
 #include "git/git_source.h"
 
 #include <git2.h>
+#include <zlib.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <memory>
 #include <tuple>
 #include <utility>
@@ -14,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "intake/media_type.h"
 #include "util/digest.h"
+#include "util/file.h"
 #include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -134,6 +137,98 @@ std::string PackageNameOf(std::string path) {
   return base.empty() || base == "." ? std::string("repository") : base;
 }
 
+// Why a loose object's bytes are not a well-formed object, or "" when they are: zlib
+// data that ends, holding "<type> <size>\0" and exactly <size> bytes after it. Inflated
+// through a fixed buffer; nothing is kept.
+std::string LooseObjectDamage(std::string_view compressed) {
+  z_stream zs{};
+  if (inflateInit(&zs) != Z_OK) return "zlib cannot start";
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
+  zs.avail_in = static_cast<uInt>(std::min<size_t>(compressed.size(), UINT32_MAX));
+  std::string header;
+  bool header_done = false;
+  uint64_t body = 0, declared = 0;
+  unsigned char out[1 << 16];
+  int rc;
+  std::string damage;
+  do {
+    zs.next_out = out;
+    zs.avail_out = sizeof out;
+    // With all input given and room for output, inflate returns Z_BUF_ERROR when it can
+    // make no progress: the loop ends on a truncated stream.
+    rc = inflate(&zs, Z_NO_FLUSH);
+    if (rc != Z_OK && rc != Z_STREAM_END) break;
+    std::string_view produced(reinterpret_cast<const char*>(out), sizeof out - zs.avail_out);
+    if (!header_done) {
+      const size_t nul = produced.find('\0');
+      header.append(produced.substr(0, nul));
+      if (header.size() > 32) {
+        damage = "no object header";
+        break;
+      }
+      if (nul == std::string_view::npos) continue;
+      header_done = true;
+      produced.remove_prefix(nul + 1);
+      const size_t space = header.find(' ');
+      const std::string_view type = std::string_view(header).substr(0, space);
+      if (space == std::string::npos || (type != "blob" && type != "tree" && type != "commit" &&
+                                         type != "tag") ||
+          !absl::SimpleAtoi(absl::string_view(header).substr(space + 1), &declared)) {
+        damage = StrCat("bad object header \"", header, "\"");
+        break;
+      }
+    }
+    body += produced.size();
+    if (body > declared) {
+      damage = StrCat("more bytes than the header's ", declared);
+      break;
+    }
+  } while (rc == Z_OK);
+  inflateEnd(&zs);
+  if (!damage.empty()) return damage;
+  if (rc != Z_STREAM_END) return StrCat("zlib stream does not end (", rc, ")");
+  if (!header_done || body != declared) return StrCat("fewer bytes than the header's ", declared);
+  return "";
+}
+
+// libgit2 1.5 (Debian bookworm) loops forever reading a truncated loose object (libgit2
+// issue 7342) and writes out of bounds reading one whose header understates its size
+// (issue 7177). So every loose object of the repository (and of the object directories
+// its objects/info/alternates names) is checked before libgit2 reads any.
+absl::Status CheckLooseObjects(const std::string& objects) {
+  std::vector<std::filesystem::path> directories = {objects};
+  if (auto alternates = ReadFile(objects + "/info/alternates"); alternates.ok()) {
+    for (std::string_view rest = *alternates; !rest.empty();) {
+      const size_t end = rest.find('\n');
+      std::string line(rest.substr(0, end));
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      if (line.empty() || line[0] == '#') continue;
+      directories.push_back(std::filesystem::path(objects) / line);
+    }
+  }
+  auto is_hex = [](std::string_view name, size_t length) {
+    return name.size() == length &&
+           std::all_of(name.begin(), name.end(), [](char c) { return std::isxdigit(c); });
+  };
+  std::error_code ec;
+  for (const std::filesystem::path& directory : directories) {
+    for (const auto& fan : std::filesystem::directory_iterator(directory, ec)) {
+      if (!is_hex(fan.path().filename().string(), 2) || !fan.is_directory(ec)) continue;
+      for (const auto& object : std::filesystem::directory_iterator(fan.path(), ec)) {
+        if (!is_hex(object.path().filename().string(), GIT_OID_HEXSZ - 2)) continue;
+        auto bytes = ReadFile(object.path().string());
+        if (!bytes.ok()) return WithCode(bytes.status(), ErrorCode::kIo);
+        if (std::string damage = LooseObjectDamage(*bytes); !damage.empty()) {
+          return CodedError(ErrorCode::kCorrupt,
+                            StrCat("damaged loose object ", fan.path().filename().string(),
+                                   object.path().filename().string(), ": ", damage));
+        }
+      }
+    }
+  }
+  return absl::OkStatus();
+}
+
 // One decomposition: the walk collects every blob's introductions (metadata only), then
 // Emit reads each blob once, in the order of first introductions.
 class GitDecomposer {
@@ -150,6 +245,7 @@ class GitDecomposer {
                       StrCat("cannot open git repository \"", source_.repository, "\""));
     }
     repo_.reset(raw);
+    TRAWL_RETURN_IF_ERROR(CheckLooseObjects(StrCat(git_repository_path(repo_.get()), "objects")));
     TRAWL_RETURN_IF_ERROR(source_.staged ? WalkIndex() : WalkHistory());
     SortBlobs();
     return Emit(callback);
