@@ -103,7 +103,10 @@ struct ChangedEntry {
 absl::StatusOr<std::vector<ChangedEntry>> ChangedBlobs(git_repository* repo, git_tree* from,
                                                        git_tree* to, git_index* index,
                                                        std::string_view what) {
-  git_diff_options diff_options = GIT_DIFF_OPTIONS_INIT;
+  git_diff_options diff_options;
+  // The function, not GIT_DIFF_OPTIONS_INIT: the macro leaves fields to zero-filling,
+  // which clang's -Wmissing-field-initializers refuses.
+  git_diff_options_init(&diff_options, GIT_DIFF_OPTIONS_VERSION);
   diff_options.flags = GIT_DIFF_SKIP_BINARY_CHECK;
   git_diff* raw = nullptr;
   const int rc = index != nullptr
