@@ -140,9 +140,9 @@ std::string PackageNameOf(std::string path) {
   return base.empty() || base == "." ? std::string("repository") : base;
 }
 
-// Why a loose object's bytes are not a well-formed object, or "" when they are: zlib
-// data that ends, holding "<type> <size>\0" and exactly <size> bytes after it. Inflated
-// through a fixed buffer; nothing is kept.
+}  // namespace
+
+// Inflated through a fixed buffer; nothing is kept.
 std::string LooseObjectDamage(std::string_view compressed) {
   z_stream zs{};
   if (inflateInit(&zs) != Z_OK) return "zlib cannot start";
@@ -193,6 +193,8 @@ std::string LooseObjectDamage(std::string_view compressed) {
   if (!header_done || body != declared) return StrCat("fewer bytes than the header's ", declared);
   return "";
 }
+
+namespace {
 
 // libgit2 1.5 (Debian bookworm) loops forever reading a truncated loose object (libgit2
 // issue 7342) and writes out of bounds reading one whose header understates its size

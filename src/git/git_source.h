@@ -69,6 +69,12 @@ absl::StatusOr<absl::Time> ParseGitSince(std::string_view text);
 absl::StatusOr<Manifest> DecomposeGit(const GitSource& source, const DecomposeOptions& options,
                                       ComponentCallback callback);
 
+// Why the bytes of a loose object file are not a well-formed object ("" when they are):
+// zlib data that ends, holding "<type> <size>\0" and exactly <size> bytes. DecomposeGit
+// checks every loose object with it before libgit2 reads any (git_source.cc says why).
+// Exposed for tests and the fuzzer.
+std::string LooseObjectDamage(std::string_view compressed);
+
 }  // namespace trawl
 
 #endif  // TRAWL_SRC_GIT_GIT_SOURCE_H_

@@ -11,6 +11,8 @@
 #include <map>
 #include <set>
 
+#include <zlib.h>
+
 #include "intake/manifest_json.h"
 #include "test_repo.h"
 #include "util/status_codes.h"
@@ -465,6 +467,34 @@ TEST(GitSourceTest, DamagedPackEndsInAManifestOrAnError) {
     }
   }
   std::ofstream(pack, std::ios::binary | std::ios::trunc) << original;
+}
+
+std::string Deflated(std::string_view raw) {
+  std::string out(compressBound(raw.size()), '\0');
+  uLongf length = out.size();
+  EXPECT_EQ(compress(reinterpret_cast<Bytef*>(out.data()), &length,
+                     reinterpret_cast<const Bytef*>(raw.data()), raw.size()),
+            Z_OK);
+  out.resize(length);
+  return out;
+}
+
+TEST(GitSourceTest, LooseObjectCheckAcceptsObjectsAndNamesDamage) {
+  using std::string_literals::operator""s;
+  const std::string good = Deflated("blob 5\0hello"s);
+  EXPECT_EQ(LooseObjectDamage(good), "");
+  EXPECT_EQ(LooseObjectDamage(Deflated("tree 0\0"s)), "");
+  EXPECT_NE(LooseObjectDamage(good.substr(0, good.size() / 2)), "");  // libgit2 1.5 hangs
+  EXPECT_NE(LooseObjectDamage(good.substr(0, good.size() - 1)), "");
+  EXPECT_NE(LooseObjectDamage(Deflated("blob 3\0hello"s)).find("more bytes"),
+            std::string::npos);  // libgit2 1.5 writes out of bounds
+  EXPECT_NE(LooseObjectDamage(Deflated("blob 9\0hello"s)).find("fewer bytes"),
+            std::string::npos);
+  EXPECT_NE(LooseObjectDamage(Deflated("blub 5\0hello"s)).find("bad object header"),
+            std::string::npos);
+  EXPECT_NE(LooseObjectDamage(Deflated(std::string(100, 'x'))), "");
+  EXPECT_NE(LooseObjectDamage(""), "");
+  EXPECT_NE(LooseObjectDamage("garbage"), "");
 }
 
 TEST(GitSourceTest, SinceReadsDatesAndRefusesOthers) {
