@@ -250,7 +250,9 @@ class GitDecomposer {
                       StrCat("cannot open git repository \"", source_.repository, "\""));
     }
     repo_.reset(raw);
-    TRAWL_RETURN_IF_ERROR(CheckLooseObjects(StrCat(git_repository_path(repo_.get()), "objects")));
+    // The common directory: a linked work tree (git worktree) keeps its objects there.
+    TRAWL_RETURN_IF_ERROR(
+        CheckLooseObjects(StrCat(git_repository_commondir(repo_.get()), "objects")));
     TRAWL_RETURN_IF_ERROR(source_.staged ? WalkIndex() : WalkHistory());
     SortBlobs();
     return Emit(callback);

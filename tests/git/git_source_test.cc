@@ -368,6 +368,35 @@ TEST(GitSourceTest, DamagedObjectsGiveAnErrorOrACorruptComponent) {
   }
 }
 
+// A linked work tree (git worktree add) keeps its objects in the common directory: they
+// are checked there too (the work tree's own git directory has none).
+TEST(GitSourceTest, LinkedWorkTreeIsReadAndItsObjectsChecked) {
+  REQUIRE_GIT();
+  TestRepo repo("worktree");
+  repo.Write("a.env", kAwsKey);
+  const std::string commit = repo.Commit("one", "2022-01-01T00:00:00Z");
+  const std::string linked = repo.dir() + "-linked";
+  std::filesystem::remove_all(linked);
+  repo.Git("worktree add -q -b other '" + linked + "'");
+  auto collected = Collect(GitSource{linked, "", absl::InfinitePast(), false});
+  ASSERT_TRUE(collected.ok()) << collected.status();
+  auto key = WithContent(*collected, kAwsKey);
+  ASSERT_EQ(key.size(), 1u);
+  EXPECT_EQ(key[0]->git[0].commit, commit);
+  const std::string file = repo.ObjectFile(repo.Git("rev-parse HEAD:a.env"));
+  std::string bytes;
+  {
+    std::ifstream in(file, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+  auto damaged = Collect(GitSource{linked, "", absl::InfinitePast(), false});
+  ASSERT_FALSE(damaged.ok());
+  EXPECT_NE(damaged.status().message().find("damaged loose object"), std::string::npos)
+      << damaged.status();
+  std::filesystem::remove_all(linked);
+}
+
 // Every loose object and ref, cut short or overwritten in turn: each run ends in a
 // manifest that validates or a coded error with a message, never a crash (run under ASan).
 TEST(GitSourceTest, EveryDamagedFileEndsInAManifestOrAnError) {
