@@ -26,6 +26,7 @@ Analysing a package, in one call or stage by stage (docs/stages.md)::
     sarif = trawl.package_analyze_file(db, "pkg.tar.gz", format="sarif")
     table = trawl.package_analyze_file(db, "pkg.tar.gz", format="table")  # str
     report = trawl.package_analyze(db, package_bytes, package_name="pkg.tar.gz")  # in memory
+    history = trawl.git_analyze(db, "repo", since="2024-01-01")  # git history, docs/git.md
 
     manifest = trawl.package_decompose_to_directory("pkg.tar.gz", "parts", raw=True)  # stage 1
     results = []
