@@ -285,6 +285,13 @@ trawl_status AnalyzePackage(trawl_buffer** out, const trawl_db* db,
   return Deliver(out, Render(trawl::AnalyzePackage(input, db->rep, package), format), err);
 }
 
+// A repository as the trawl_git_* calls scan it.
+trawl::PackageInput GitInputOf(const char* repository, const trawl_options* options) {
+  trawl::GitSource source = options != nullptr ? options->git : trawl::GitSource{};
+  source.repository = repository;
+  return trawl::PackageInput::Git(std::move(source));
+}
+
 // The manifest a per-component stage works on.
 absl::StatusOr<trawl::Manifest> StageManifest(const char* manifest, size_t manifest_len) {
   return trawl::ManifestFromJson(Bytes(manifest, manifest_len));
@@ -852,6 +859,58 @@ trawl_status trawl_package_analyze_file(trawl_buffer** out, const trawl_db* db, 
   if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
   return Guard(err, [&] {
     return AnalyzePackage(out, db, trawl::PackageInput::File(path), options, format, err);
+  });
+}
+
+/* Git repositories */
+
+trawl_status trawl_git_decompose(trawl_buffer** out, const char* repository,
+                                 const trawl_options* options, trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (repository == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL repository");
+  return Guard(err, [&] {
+    return DeliverManifest(
+        out, trawl::DecomposePackage(GitInputOf(repository, options), PackageOptionsOf(options)),
+        err);
+  });
+}
+
+trawl_status trawl_git_decompose_to_directory(trawl_buffer** out, const char* repository,
+                                              const char* directory, const trawl_options* options,
+                                              trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (repository == nullptr || directory == nullptr) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  }
+  return Guard(err, [&] {
+    return DeliverManifest(out,
+                           trawl::DecomposeInputToDirectory(GitInputOf(repository, options),
+                                                            PackageOptionsOf(options), directory),
+                           err);
+  });
+}
+
+trawl_status trawl_git_classify(trawl_buffer** out, const trawl_db* db, const char* repository,
+                                const trawl_options* options, trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (repository == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL repository");
+  return Guard(err, [&] {
+    return Deliver(out,
+                   trawl::ClassifyPackageJson(GitInputOf(repository, options),
+                                              db ? db->rep.get() : nullptr,
+                                              PackageOptionsOf(options)),
+                   err);
+  });
+}
+
+trawl_status trawl_git_analyze(trawl_buffer** out, const trawl_db* db, const char* repository,
+                               const trawl_options* options, int32_t format,
+                               trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (db == nullptr || repository == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  return Guard(err, [&] {
+    return AnalyzePackage(out, db, GitInputOf(repository, options), options, format, err);
   });
 }
 

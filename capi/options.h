@@ -14,6 +14,7 @@
 #include "engine/compiler.h"
 #include "engine/scanner.h"
 #include "entities/phone_numbers.h"
+#include "git/git_source.h"
 #include "pipeline/package_analysis.h"
 #include "trawl/trawl.h"
 
@@ -22,6 +23,7 @@ struct trawl_options {
   trawl::ScanLimits limits;
   trawl::PackageOptions package;  // its analyze.limits come from `limits` at use
   trawl::AggregateFiles files;
+  trawl::GitSource git;  // what the trawl_git_* calls scan; repository is their argument
   bool scan_plan = true;
   trawl_progress_cb progress = nullptr;
   void* progress_user_data = nullptr;
@@ -70,6 +72,11 @@ constexpr T As(int64_t value) {
         },                                                                   \
         accepts                                                              \
   }
+
+// A date TRAWL_OPT_GIT_SINCE takes, or "" for no bound.
+inline bool IsGitSinceOrEmpty(std::string_view since) {
+  return since.empty() || ParseGitSince(since).ok();
+}
 
 // A region national phone numbers can be read in; "" restores the default.
 inline bool IsPhoneRegionOrEmpty(std::string_view region) {
@@ -124,6 +131,13 @@ inline constexpr OptionSpec kOptions[] = {
     TRAWL_INT_OPTION(TRAWL_OPT_MAX_INFLIGHT_BYTES, 0, INT64_MAX,
                      o.package.max_inflight_bytes = As<uint64_t>(v)),
     TRAWL_STRING_OPTION(TRAWL_OPT_PACKAGE_NAME, package.package_name),
+    TRAWL_STRING_OPTION(TRAWL_OPT_GIT_BRANCH, git.branch),
+    OptionSpec{TRAWL_OPT_GIT_SINCE, OptionType::kString, 0, 0, nullptr,
+               [](trawl_options& o, std::string_view v) {
+                 o.git.since = v.empty() ? absl::InfinitePast() : *ParseGitSince(v);
+               },
+               IsGitSinceOrEmpty},
+    TRAWL_INT_OPTION(TRAWL_OPT_GIT_STAGED, 0, 1, o.git.staged = v != 0),
 };
 
 #undef TRAWL_INT_OPTION

@@ -9,6 +9,7 @@ find_package(benchmark QUIET)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)  # git history (src/git)
 pkg_check_modules(LIBPSL IMPORTED_TARGET libpsl)
 pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 # Rule importers (src/rules/importers): gitleaks TOML and Nosey Parker/Kingfisher YAML.

@@ -4,8 +4,8 @@
  *
  * Conventions (read these first):
  *  1. Names are trawl_<noun>_<verb>: the noun is the object or document the call works on
- *     (options, rules, db, scratch, stream, package, manifest, component, report, policy,
- *     buffer), the verb what it does. A _file suffix reads a path instead of
+ *     (options, rules, db, scratch, stream, package, git, manifest, component, report,
+ *     policy, buffer), the verb what it does. A _file suffix reads a path instead of
  *     (data, len). trawl_scan, the hot path, is the one call without a noun.
  *  2. Objects are opaque handles made by trawl_<noun>_new (or _compile, _load) and released
  *     by trawl_<noun>_free. Every _free accepts NULL and does nothing.
@@ -230,6 +230,18 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
 /** string, the package's display name in path chains: default, the file's base name, or
  * for a package in memory its id. Does not change component ids. Since: 0.3 */
 #define TRAWL_OPT_PACKAGE_NAME 38
+
+/* Options of the trawl_git_* calls (docs/intake.md, "Git history"). Since: 0.3 */
+/** string, one revision whose history alone is scanned ("main", "refs/heads/x", a tag, a
+ * commit id); "" = every ref and HEAD (default) */
+#define TRAWL_OPT_GIT_BRANCH 39
+/** string, commits with an earlier committer time are not scanned: "YYYY-MM-DD" (UTC),
+ * RFC 3339, or seconds since the epoch; "" = no bound (default). trawl_options_set_string
+ * returns TRAWL_E_INVALID for a value that is none of these. */
+#define TRAWL_OPT_GIT_SINCE 40
+/** int 0/1: 1 scans the blobs staged in the index that HEAD lacks (a pre-commit hook)
+ * instead of history (default 0) */
+#define TRAWL_OPT_GIT_STAGED 41
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */
@@ -740,6 +752,67 @@ TRAWL_API trawl_status trawl_package_analyze_file(trawl_buffer** out, const traw
                                                   const char* path,
                                                   const trawl_options* options, int32_t format,
                                                   trawl_error* err) TRAWL_NOEXCEPT;
+
+/* ===================================================================================== */
+/* Git repositories: the history as a package, one component per blob                    */
+/* ===================================================================================== */
+
+/*
+ * A git repository's history is a package like any other: its manifest lists one
+ * component per blob reachable from the refs (read once however many commits hold it),
+ * each with the commits that introduced it ("git" in the manifest: commit, path, author,
+ * date; the first is the earliest), and the stage calls below take its manifest and
+ * components as they take an archive's. `repository` is a work tree or a bare repository,
+ * opened as given (never searched upward); it is only read. TRAWL_OPT_GIT_BRANCH,
+ * TRAWL_OPT_GIT_SINCE and TRAWL_OPT_GIT_STAGED choose what is scanned; the intake limits
+ * (TRAWL_OPT_MAX_ENTRIES: blobs, TRAWL_OPT_MAX_TOTAL_BYTES, TRAWL_OPT_MAX_COMPONENT_BYTES)
+ * bound it, and what they leave unread is listed with status limit_exceeded.
+ * Errors common to these calls: TRAWL_E_IO (not a repository, or it cannot be opened),
+ * TRAWL_E_NOT_FOUND (TRAWL_OPT_GIT_BRANCH names no commit), TRAWL_E_STATE (staged on a
+ * bare repository), TRAWL_E_CORRUPT (a commit or tree cannot be read; a blob that cannot be
+ * read is a corrupt component instead). Reentrant.
+ */
+
+/**
+ * Decomposes a repository's history (or its index) into a manifest, as JSON.
+ * @param out receives the manifest (trawl.manifest/1); owned, free with trawl_buffer_free.
+ * @param repository the repository's path, NUL-terminated; borrowed.
+ * @param options may be NULL.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO, TRAWL_E_NOT_FOUND, TRAWL_E_STATE,
+ *         TRAWL_E_CORRUPT, TRAWL_E_NOMEM. Since: 0.3
+ */
+TRAWL_API trawl_status trawl_git_decompose(trawl_buffer** out, const char* repository,
+                                           const trawl_options* options,
+                                           trawl_error* err) TRAWL_NOEXCEPT;
+/**
+ * As trawl_git_decompose, and also writes each blob's content to `directory`/<component
+ * id> and the manifest to `directory`/manifest.json: stage 1 of a distributed pipeline.
+ * The directory must exist.
+ * @return as trawl_git_decompose. Since: 0.3
+ */
+TRAWL_API trawl_status trawl_git_decompose_to_directory(trawl_buffer** out,
+                                                        const char* repository,
+                                                        const char* directory,
+                                                        const trawl_options* options,
+                                                        trawl_error* err) TRAWL_NOEXCEPT;
+/**
+ * As trawl_package_classify_file, for a repository's history. `db` may be NULL.
+ * @return as trawl_git_decompose. Since: 0.3
+ */
+TRAWL_API trawl_status trawl_git_classify(trawl_buffer** out, const trawl_db* db,
+                                          const char* repository, const trawl_options* options,
+                                          trawl_error* err) TRAWL_NOEXCEPT;
+/**
+ * As trawl_package_analyze_file, for a repository's history: each finding's locations
+ * name the blob's component, and the report gives the commit, author, date and path that
+ * introduced it (JSON "git"; SARIF the path relative to %SRCROOT% and the commit in the
+ * result's properties).
+ * @return as trawl_git_decompose, and TRAWL_E_UNSUPPORTED (format), TRAWL_E_PARSE (an
+ *         option file). Since: 0.3
+ */
+TRAWL_API trawl_status trawl_git_analyze(trawl_buffer** out, const trawl_db* db,
+                                         const char* repository, const trawl_options* options,
+                                         int32_t format, trawl_error* err) TRAWL_NOEXCEPT;
 
 /* ===================================================================================== */
 /* Stage by stage: each call is one stage of a distributed pipeline (docs/stages.md)     */

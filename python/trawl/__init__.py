@@ -26,6 +26,7 @@ Analysing a package, in one call or stage by stage (docs/stages.md)::
     sarif = trawl.package_analyze_file(db, "pkg.tar.gz", format="sarif")
     table = trawl.package_analyze_file(db, "pkg.tar.gz", format="table")  # str
     report = trawl.package_analyze(db, package_bytes, package_name="pkg.tar.gz")  # in memory
+    history = trawl.git_analyze(db, "repo", since="2024-01-01")  # git history, docs/git.md
 
     manifest = trawl.package_decompose_to_directory("pkg.tar.gz", "parts", raw=True)  # stage 1
     results = []
@@ -138,6 +139,7 @@ _INT_OPTIONS = {
     "max_component_bytes": 34,    # TRAWL_OPT_MAX_COMPONENT_BYTES
     "token_pass": 35,             # TRAWL_OPT_TOKEN_PASS, bool: token-shape rules by the token pass (1)
     "max_inflight_bytes": 37,     # TRAWL_OPT_MAX_INFLIGHT_BYTES, analysis: content held at once
+    "git_staged": 41,             # TRAWL_OPT_GIT_STAGED, bool: the index against HEAD (git_*)
 }
 _STRING_OPTIONS = {
     "fingerprint_key": 20,        # TRAWL_OPT_FINGERPRINT_KEY
@@ -147,6 +149,8 @@ _STRING_OPTIONS = {
     "compile_cache_dir": 24,      # TRAWL_OPT_COMPILE_CACHE_DIR (a path)
     "default_region": 36,         # TRAWL_OPT_DEFAULT_REGION, national phone numbers ("US")
     "package_name": 38,           # TRAWL_OPT_PACKAGE_NAME (display name in path chains)
+    "git_branch": 39,             # TRAWL_OPT_GIT_BRANCH, one revision's history (git_*)
+    "git_since": 40,              # TRAWL_OPT_GIT_SINCE, "YYYY-MM-DD", RFC 3339 or epoch seconds
 }
 
 # --------------------------------------------------------------------------------------
@@ -304,6 +308,11 @@ _SIGNATURES = {
                                         c_int32, _ERR]),
     "trawl_package_analyze_file": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, c_int32,
                                              _ERR]),
+    "trawl_git_decompose": (_status, [POINTER(_BUFFER), c_char_p, _OPTIONS, _ERR]),
+    "trawl_git_decompose_to_directory": (_status, [POINTER(_BUFFER), c_char_p, c_char_p, _OPTIONS,
+                                                   _ERR]),
+    "trawl_git_classify": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, _ERR]),
+    "trawl_git_analyze": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, c_int32, _ERR]),
     "trawl_manifest_work": (_status, [POINTER(_BUFFER), c_char_p, c_size_t, _ERR]),
     "trawl_component_plan": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, c_char_p,
                                        c_char_p, c_size_t, _OPTIONS, _ERR]),
@@ -1027,6 +1036,70 @@ def package_analyze_file(db: Database, path, format: str = "json",
     with _OptionsArg(options, settings) as opts:
         _check(_library().trawl_package_analyze_file(byref(out), db._handle(), _path(path), opts,
                                                      fmt, byref(err)), err)
+    return _report(_take(out), format, raw)
+
+
+def _git_settings(settings, since, branch, staged):
+    """The git_* settings from the git calls' own keywords."""
+    if since is not None:
+        settings["git_since"] = since
+    if branch is not None:
+        settings["git_branch"] = branch
+    if staged:
+        settings["git_staged"] = True
+    return settings
+
+
+def git_decompose(repository, options: Optional[Options] = None, raw: bool = False,
+                  since: Optional[str] = None, branch: Optional[str] = None,
+                  staged: bool = False, **settings):
+    """A git repository's history as a manifest (trawl_git_decompose): one component per
+    blob reachable from the refs (or from `branch`), each with the commits that introduced
+    it under "git" (the first, earliest, first). since="YYYY-MM-DD" leaves out older
+    commits; staged=True takes the blobs staged in the index that HEAD lacks instead."""
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, _git_settings(settings, since, branch, staged)) as opts:
+        _check(_library().trawl_git_decompose(byref(out), _path(repository), opts, byref(err)),
+               err)
+    return _document(_take(out), raw)
+
+
+def git_decompose_to_directory(repository, directory, options: Optional[Options] = None,
+                               raw: bool = False, since: Optional[str] = None,
+                               branch: Optional[str] = None, staged: bool = False, **settings):
+    """Stage 1 for a repository: each blob to `directory`/<id>, the manifest to
+    `directory`/manifest.json; returns the manifest. The directory must exist."""
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, _git_settings(settings, since, branch, staged)) as opts:
+        _check(_library().trawl_git_decompose_to_directory(byref(out), _path(repository),
+                                                           _path(directory), opts, byref(err)),
+               err)
+    return _document(_take(out), raw)
+
+
+def git_classify(repository, db: Optional[Database] = None, options: Optional[Options] = None,
+                 raw: bool = False, since: Optional[str] = None, branch: Optional[str] = None,
+                 staged: bool = False, **settings):
+    """Plans every blob of a repository's history (trawl.plans/1)."""
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, _git_settings(settings, since, branch, staged)) as opts:
+        _check(_library().trawl_git_classify(byref(out), _db_or_null(db), _path(repository), opts,
+                                             byref(err)), err)
+    return _document(_take(out), raw)
+
+
+def git_analyze(db: Database, repository, format: str = "json",
+                options: Optional[Options] = None, raw: bool = False,
+                since: Optional[str] = None, branch: Optional[str] = None, staged: bool = False,
+                **settings):
+    """The whole pipeline over a repository's history (trawl_git_analyze): every finding's
+    locations carry "git", the commits (id, path, author, date) that introduced the blob,
+    the first one first. Formats and settings as package_analyze_file."""
+    fmt = _format(format)
+    out, err = _BUFFER(), _Error()
+    with _OptionsArg(options, _git_settings(settings, since, branch, staged)) as opts:
+        _check(_library().trawl_git_analyze(byref(out), db._handle(), _path(repository), opts,
+                                            fmt, byref(err)), err)
     return _report(_take(out), format, raw)
 
 

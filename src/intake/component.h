@@ -52,6 +52,20 @@ absl::StatusOr<ComponentKind> ParseComponentKind(std::string_view name);
 // Warnings kept per component; a last one says how many more there were.
 inline constexpr size_t kMaxComponentWarnings = 16;
 
+// Where a blob of a git repository entered its history (src/git): a commit whose tree
+// holds the blob at `path` while none of its parents holds it there. For a blob staged in
+// the index (a pre-commit scan), commit is "" and only path is set.
+struct GitIntroduction {
+  std::string commit;  // 40 hex digits; "" for the index
+  std::string path;    // repository-relative, '/'-separated
+  std::string author;  // "Name <email>"
+  std::string date;    // the commit's committer time, RFC 3339 UTC
+  bool operator==(const GitIntroduction&) const = default;
+};
+
+// At most this many introductions are listed per blob; the rest are only counted.
+inline constexpr size_t kMaxGitIntroductions = 32;
+
 struct Component {
   // Stable id: the first 32 hex digits of SHA-256 over (package id, parent id, index in
   // parent, raw entry name). The same package bytes always give the same ids, whether
@@ -109,6 +123,11 @@ struct Component {
   // is absolute, climbs out of the archive, or holds control bytes.
   std::string link_target;
   bool unsafe_link = false;
+  // For a blob of a git repository: its introductions, the first one (earliest commit
+  // time, then smallest commit id, then path) first; at most kMaxGitIntroductions, then
+  // git_more counts the rest. Empty for everything else.
+  std::vector<GitIntroduction> git;
+  uint64_t git_more = 0;
 
   bool operator==(const Component&) const = default;
 };

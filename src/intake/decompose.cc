@@ -1520,6 +1520,11 @@ absl::StatusOr<Decomposition> CollectFile(const std::string& path,
   return Collect([&](ComponentCallback cb) { return DecomposeFile(path, options, cb); });
 }
 
+std::string ComponentId(std::string_view package_id, std::string_view parent_id, uint64_t index,
+                        std::string_view raw_name) {
+  return MakeId(package_id, parent_id, index, raw_name);
+}
+
 absl::StatusOr<Manifest> DecomposeFileToDirectory(const std::string& path,
                                                   const DecomposeOptions& options,
                                                   const std::string& directory) {

@@ -98,6 +98,12 @@ struct SanitizedName {
 };
 SanitizedName SanitizeEntryName(std::string_view raw);
 
+// A component's stable id (Component::id): the first 32 hex digits of SHA-256 over the
+// package id, the parent's id, the index in the parent and the raw entry name. Exposed
+// for the other sources of components (src/git).
+std::string ComponentId(std::string_view package_id, std::string_view parent_id, uint64_t index,
+                        std::string_view raw_name);
+
 }  // namespace trawl
 
 #endif  // TRAWL_SRC_INTAKE_DECOMPOSE_H_

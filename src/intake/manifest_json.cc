@@ -82,7 +82,30 @@ void WriteComponent(JsonWriter& w, const Component& c) {
     w.Field("link_target", c.link_target);
   }
   if (c.unsafe_link) w.Field("unsafe_link", true);
+  if (!c.git.empty()) WriteGitIntroductions(w, c);
   w.EndObject();
+}
+
+absl::Status ReadGit(const json::Object& obj, Component* c) {
+  const json::FieldReader r = Fields(obj);
+  json::Value value;
+  if (obj.Find("git", &value) != json::Error::kOk) return absl::OkStatus();  // optional
+  json::Array items;
+  TRAWL_RETURN_IF_ERROR(r.Read("git", &items));
+  for (json::Value item : items) {
+    json::Object entry;
+    if (const json::Error error = item.Get(&entry); error != json::Error::kOk) {
+      return r.FieldError("git[]", error);
+    }
+    const json::FieldReader fields = Fields(entry);
+    GitIntroduction g;
+    TRAWL_RETURN_IF_ERROR(fields.Read("commit", &g.commit));
+    TRAWL_RETURN_IF_ERROR(fields.Read("path", &g.path));
+    TRAWL_RETURN_IF_ERROR(fields.Read("author", &g.author));
+    TRAWL_RETURN_IF_ERROR(fields.Read("date", &g.date));
+    c->git.push_back(std::move(g));
+  }
+  return r.Read("git_more", &c->git_more, kOptional);
 }
 
 absl::Status ReadComponent(const json::Object& obj, Component* c) {
@@ -122,10 +145,20 @@ absl::Status ReadComponent(const json::Object& obj, Component* c) {
   if (c->origin_offset < -1) return r.FieldError("origin_offset", json::Error::kNumberOutOfRange);
   TRAWL_RETURN_IF_ERROR(r.Read("link_target", &c->link_target, kOptional));
   TRAWL_RETURN_IF_ERROR(r.Read("unsafe_link", &c->unsafe_link, kOptional));
-  return absl::OkStatus();
+  return ReadGit(obj, c);
 }
 
 }  // namespace
+
+void WriteGitIntroductions(JsonWriter& w, const Component& blob) {
+  w.Key("git").BeginArray();
+  for (const GitIntroduction& g : blob.git) {
+    w.BeginObject().Field("commit", g.commit).Field("path", g.path);
+    w.Field("author", g.author).Field("date", g.date).EndObject();
+  }
+  w.EndArray();
+  if (blob.git_more > 0) w.Field("git_more", blob.git_more);
+}
 
 std::string ManifestToJson(const Manifest& m, int indent) {
   JsonWriter w(indent);

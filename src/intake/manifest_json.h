@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "intake/component.h"
+#include "util/json_writer.h"
 
 namespace trawl {
 
@@ -20,6 +21,10 @@ std::string ManifestToJson(const Manifest& manifest, int indent = 2);
 // required fields and unknown enum names; unknown extra fields are ignored so that minor
 // additions stay readable by older stages.
 absl::StatusOr<Manifest> ManifestFromJson(std::string_view json);
+
+// A git blob's "git" field (its introductions, the first first) and "git_more" when some
+// were not listed: in the manifest, and next to report locations in that blob.
+void WriteGitIntroductions(JsonWriter& w, const Component& blob);
 
 }  // namespace trawl
 

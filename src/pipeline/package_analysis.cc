@@ -93,6 +93,7 @@ absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& inp
   decompose.limits = options.limits;
   decompose.package_id = options.package_id;
   decompose.package_name = options.package_name;
+  if (input.git) return decompose;  // DecomposeGit names the package after its listing
   if (decompose.package_id.empty() && input.path.empty()) {
     decompose.package_id = ToHex(Sha256Of(input.bytes));
   } else if (decompose.package_id.empty()) {
@@ -105,6 +106,7 @@ absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& inp
 
 absl::StatusOr<Manifest> DecomposeInput(const PackageInput& input, const DecomposeOptions& options,
                                         ComponentCallback callback) {
+  if (input.git) return DecomposeGit(*input.git, options, callback);
   return input.path.empty() ? DecomposeBytes(input.bytes, options, callback)
                             : DecomposeFile(input.path, options, callback);
 }
@@ -267,7 +269,11 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
   if (!by_id.ok()) return by_id.status();
   std::vector<ComponentResult> results;
   results.reserve(by_id->size());
-  for (auto& [id, result] : *by_id) results.push_back(std::move(result));
+  for (auto& [id, result] : *by_id) {
+    // A git source names its package once it has listed the history, after the walk.
+    if (input.git) result.package_id = manifest->package_id;
+    results.push_back(std::move(result));
+  }
   return Aggregate(*std::move(manifest), std::move(results), options.aggregate);
 }
 

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,18 +20,22 @@
 #include "aggregate/aggregate.h"
 #include "analyze/component_analyzer.h"
 #include "classify/plan.h"
+#include "git/git_source.h"
 #include "intake/component.h"
 #include "intake/decompose.h"
 
 namespace trawl {
 
-// A package: a file (streamed from disk), or bytes in memory (borrowed).
+// A package: a file (streamed from disk), bytes in memory (borrowed), or a git
+// repository's history (git/git_source.h: one component per blob).
 struct PackageInput {
   std::string path;        // set: the package is this file
   std::string_view bytes;  // otherwise: the package itself
+  std::optional<GitSource> git;  // set: the package is this repository (path, bytes unused)
 
-  static PackageInput File(std::string path) { return {std::move(path), {}}; }
-  static PackageInput Memory(std::string_view bytes) { return {{}, bytes}; }
+  static PackageInput File(std::string path) { return {std::move(path), {}, {}}; }
+  static PackageInput Memory(std::string_view bytes) { return {{}, bytes, {}}; }
+  static PackageInput Git(GitSource source) { return {{}, {}, std::move(source)}; }
 };
 
 struct PackageOptions {
@@ -58,11 +63,12 @@ struct PackageOptions {
 };
 
 // Decomposition options for a package: the limits, the name, and the package id (given,
-// or the SHA-256 of the package, so the same bytes always give the same component ids).
+// or the SHA-256 of the package, so the same bytes always give the same component ids; a
+// git source derives its own from the history it lists).
 absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& input,
                                                          const PackageOptions& options);
 
-// DecomposeFile or DecomposeBytes, as `input` says.
+// DecomposeFile, DecomposeBytes or DecomposeGit, as `input` says.
 absl::StatusOr<Manifest> DecomposeInput(const PackageInput& input, const DecomposeOptions& options,
                                         ComponentCallback callback);
 

@@ -6,6 +6,7 @@
 #include "entities/rule_checks.h"
 #include "intake/decompose.h"
 #include "intake/manifest_json.h"
+#include "util/file.h"
 #include "scan_plan/planner.h"
 #include "util/status_codes.h"
 #include "util/status_macros.h"
@@ -87,6 +88,26 @@ absl::StatusOr<Manifest> DecomposePackageToDirectory(const std::string& path,
   TRAWL_ASSIGN_OR_RETURN(const DecomposeOptions decompose,
                          PackageDecomposeOptions(PackageInput::File(path), options));
   return DecomposeFileToDirectory(path, decompose, directory);
+}
+
+absl::StatusOr<Manifest> DecomposeInputToDirectory(const PackageInput& input,
+                                                   const PackageOptions& options,
+                                                   const std::string& directory) {
+  if (!input.path.empty() && !input.git) {
+    return DecomposePackageToDirectory(input.path, options, directory);
+  }
+  TRAWL_ASSIGN_OR_RETURN(const DecomposeOptions decompose, PackageDecomposeOptions(input, options));
+  TRAWL_ASSIGN_OR_RETURN(
+      Manifest manifest,
+      DecomposeInput(input, decompose, [&directory](const Component& c, std::string_view content) {
+        // Named by id only, as intake's DecomposeFileToDirectory names them.
+        if (!c.has_content || !c.duplicate_of.empty()) return absl::OkStatus();
+        return WriteFileAtomically(StrCat(directory, "/", c.id), content, Durability::kUnsynced);
+      }));
+  TRAWL_RETURN_IF_ERROR(SyncFileSystemOf(directory));
+  TRAWL_RETURN_IF_ERROR(
+      WriteFileAtomically(StrCat(directory, "/manifest.json"), ManifestToJson(manifest)));
+  return manifest;
 }
 
 absl::StatusOr<PackageReport> AggregateDocuments(std::string_view manifest,

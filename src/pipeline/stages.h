@@ -73,6 +73,13 @@ absl::StatusOr<Manifest> DecomposePackageToDirectory(const std::string& path,
                                                      const PackageOptions& options,
                                                      const std::string& directory);
 
+// Stage 1 for any input (a package file, bytes, a git repository): the manifest, with
+// each unique component's content written to `directory`/<component id> and the manifest
+// to `directory`/manifest.json. The directory must exist.
+absl::StatusOr<Manifest> DecomposeInputToDirectory(const PackageInput& input,
+                                                   const PackageOptions& options,
+                                                   const std::string& directory);
+
 // Stage 4 from its documents: a trawl.manifest/1 and trawl.component_result/1 texts.
 // kParse names the document: "manifest: ..." or "result <i>: ..." located at index i.
 absl::StatusOr<PackageReport> AggregateDocuments(std::string_view manifest,

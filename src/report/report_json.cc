@@ -2,13 +2,14 @@
 #include "analyze/component_result_json.h"
 #include "intake/manifest_json.h"
 #include "report/finding_groups.h"
+#include "report/git_origin.h"
 #include "report/report.h"
 #include "util/json_writer.h"
 
 namespace trawl {
 namespace {
 
-void WriteFinding(JsonWriter& w, const AggregatedFinding& f) {
+void WriteFinding(JsonWriter& w, const AggregatedFinding& f, const GitOrigins& git) {
   w.BeginObject();
   w.Field("rule", f.rule_id).Field("category", f.category);
   w.Field("severity", SeverityName(f.severity));
@@ -38,6 +39,7 @@ void WriteFinding(JsonWriter& w, const AggregatedFinding& f) {
     if (loc.csv_row >= 0) w.Field("csv_row", loc.csv_row).Field("csv_column", loc.csv_column);
     if (!loc.decoded_from.empty()) w.Field("decoded_from", loc.decoded_from);
     if (!loc.suppressed.empty()) w.Field("suppressed", loc.suppressed);
+    if (const Component* blob = git.Find(loc.component_id)) WriteGitIntroductions(w, *blob);
     w.EndObject();
   }
   w.EndArray();
@@ -81,11 +83,12 @@ std::string ReportToJson(const PackageReport& report, int indent) {
   }
   w.EndObject();
   w.EndObject();
+  const GitOrigins git(report.manifest);
   w.Key("findings").BeginArray();
-  for (const AggregatedFinding& f : report.findings) WriteFinding(w, f);
+  for (const AggregatedFinding& f : report.findings) WriteFinding(w, f, git);
   w.EndArray();
   w.Key("suppressed").BeginArray();
-  for (const AggregatedFinding& f : report.suppressed) WriteFinding(w, f);
+  for (const AggregatedFinding& f : report.suppressed) WriteFinding(w, f, git);
   w.EndArray();
   // Groups of low-priority entities (report/finding_groups.h); their findings stay above.
   w.Key("groups").BeginArray();

@@ -3,6 +3,8 @@
 // result per aggregated finding. Checked with Microsoft's SARIF Multitool in the tests.
 #include <map>
 
+#include "intake/manifest_json.h"
+#include "report/git_origin.h"
 #include "report/report.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
@@ -48,15 +50,31 @@ std::string Message(const AggregatedFinding& f) {
                 f.entity.empty() ? "" : StrCat(", entity ", f.entity));
 }
 
-void WriteResult(JsonWriter& w, const AggregatedFinding& f, size_t rule_index) {
+// A location in a git blob: the path its first introduction gave it, relative to the
+// repository's root (%SRCROOT%), so code scanning attaches it to the file.
+void WriteArtifactLocation(JsonWriter& w, const FindingLocation& loc, const Component* blob) {
+  w.Key("artifactLocation").BeginObject();
+  if (blob != nullptr) {
+    w.Field("uri", PathToUri(blob->git.front().path)).Field("uriBaseId", "%SRCROOT%");
+  } else {
+    w.Field("uri", PathToUri(loc.path));
+  }
+  w.EndObject();
+}
+
+void WriteResult(JsonWriter& w, const AggregatedFinding& f, size_t rule_index,
+                 const GitOrigins& git) {
+  const Component* first_blob = nullptr;
   w.BeginObject();
   w.Field("ruleId", f.rule_id).Field("ruleIndex", uint64_t{rule_index});
   w.Field("level", Level(f.severity));
   w.Key("message").BeginObject().Field("text", Message(f)).EndObject();
   w.Key("locations").BeginArray();
   for (const FindingLocation& loc : f.locations) {
+    const Component* blob = git.Find(loc.component_id);
+    if (first_blob == nullptr) first_blob = blob;
     w.BeginObject().Key("physicalLocation").BeginObject();
-    w.Key("artifactLocation").BeginObject().Field("uri", PathToUri(loc.path)).EndObject();
+    WriteArtifactLocation(w, loc, blob);
     w.Key("region").BeginObject();
     if (loc.line >= 0) w.Field("startLine", loc.line);
     w.Field("byteOffset", loc.start).Field("byteLength", loc.end - loc.start);
@@ -71,6 +89,11 @@ void WriteResult(JsonWriter& w, const AggregatedFinding& f, size_t rule_index) {
         w.Field("kind", "element");
       }
       w.EndObject().EndArray();
+    }
+    if (blob != nullptr) {
+      w.Key("properties").BeginObject();
+      WriteGitIntroductions(w, *blob);
+      w.EndObject();
     }
     w.EndObject();
   }
@@ -87,6 +110,11 @@ void WriteResult(JsonWriter& w, const AggregatedFinding& f, size_t rule_index) {
   w.Field("category", f.category).Field("severity", SeverityName(f.severity));
   if (!f.entity.empty()) w.Field("entity", f.entity);
   if (!f.validator.empty()) w.Field("validator", f.validator).Field("validated", f.validated);
+  if (first_blob != nullptr) {
+    // The commit that introduced the first location's blob, and who made it when.
+    const GitIntroduction& first = first_blob->git.front();
+    w.Field("commit", first.commit).Field("author", first.author).Field("date", first.date);
+  }
   w.EndObject();
   w.EndObject();
 }
@@ -138,8 +166,9 @@ std::string ReportToSarif(const PackageReport& report, std::string_view tool_ver
   w.EndArray();
   w.EndObject().EndArray();
   w.Key("results").BeginArray();
+  const GitOrigins git(report.manifest);
   for (const auto* list : {&report.findings, &report.suppressed}) {
-    for (const AggregatedFinding& f : *list) WriteResult(w, f, rule_index.at(f.rule_id));
+    for (const AggregatedFinding& f : *list) WriteResult(w, f, rule_index.at(f.rule_id), git);
   }
   w.EndArray();
   w.Key("properties").BeginObject();

@@ -893,6 +893,60 @@ static void test_packages_in_memory(void) {
   trawl_db_free(db);
 }
 
+/* The git calls: argument and option errors, a directory that is no repository, and a
+ * repository built with the git command (when installed): its manifest, the options that
+ * narrow it, and the report naming the commit. */
+static void test_git(void) {
+  trawl_buffer* buffer = (trawl_buffer*)1;
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_options* options = NULL;
+  char dir[] = "/tmp/trawl_c_git_XXXXXX";
+  char path[512], command[1024];
+  CHECK(trawl_git_decompose(NULL, "x", NULL, NULL) == TRAWL_E_INVALID);
+  CHECK(trawl_git_decompose(&buffer, NULL, NULL, &err) == TRAWL_E_INVALID);
+  CHECK(buffer == NULL);
+  CHECK(trawl_git_decompose_to_directory(&buffer, "x", NULL, NULL, &err) == TRAWL_E_INVALID);
+  CHECK(trawl_git_classify(&buffer, NULL, NULL, NULL, &err) == TRAWL_E_INVALID);
+  CHECK(trawl_git_analyze(&buffer, NULL, "x", NULL, TRAWL_REPORT_JSON, &err) == TRAWL_E_INVALID);
+  CHECK(trawl_options_new(&options) == TRAWL_OK);
+  CHECK(trawl_options_set_string(options, TRAWL_OPT_GIT_SINCE, "last week") == TRAWL_E_INVALID);
+  CHECK(trawl_options_set_string(options, TRAWL_OPT_GIT_SINCE, "2021-01-01") == TRAWL_OK);
+  CHECK(trawl_options_set_int(options, TRAWL_OPT_GIT_STAGED, 2) == TRAWL_E_INVALID);
+  write_temp_file(dir, "a.env", "aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n", 41, path,
+                  sizeof path);
+  CHECK(trawl_git_decompose(&buffer, dir, NULL, &err) == TRAWL_E_IO);
+  CHECK(err.code == TRAWL_E_IO && strstr(err.message, "cannot open git repository") != NULL);
+  snprintf(command, sizeof command,
+           "cd '%s' && export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null "
+           "GIT_AUTHOR_NAME=Ada GIT_AUTHOR_EMAIL=ada@example.com GIT_COMMITTER_NAME=Ada "
+           "GIT_COMMITTER_EMAIL=ada@example.com GIT_AUTHOR_DATE=2020-02-02T00:00:00Z "
+           "GIT_COMMITTER_DATE=2020-02-02T00:00:00Z && git init -q -b main && git add -A && "
+           "git commit -q -m one >/dev/null",
+           dir);
+  if (system("git --version >/dev/null 2>&1") == 0 && system(command) == 0) {
+    trawl_buffer* manifest = NULL;
+    CHECK(trawl_git_decompose(&manifest, dir, NULL, &err) == TRAWL_OK);
+    CHECK(manifest_has(manifest, "\"container_format\": \"git\""));
+    CHECK(manifest_has(manifest, "\"path\": \"a.env\""));
+    CHECK(manifest_has(manifest, "\"date\": \"2020-02-02T00:00:00Z\""));
+    trawl_buffer_free(manifest);
+    /* Since 2021: the 2020 commit is left out. */
+    CHECK(trawl_git_decompose(&manifest, dir, options, &err) == TRAWL_OK);
+    CHECK(!manifest_has(manifest, "a.env"));
+    trawl_buffer_free(manifest);
+    CHECK(trawl_options_set_string(options, TRAWL_OPT_GIT_SINCE, "") == TRAWL_OK);
+    CHECK(trawl_options_set_string(options, TRAWL_OPT_GIT_BRANCH, "refs/heads/none") ==
+          TRAWL_OK);
+    CHECK(trawl_git_decompose(&manifest, dir, options, &err) == TRAWL_E_NOT_FOUND);
+    CHECK(manifest == NULL);
+  } else {
+    printf("c_api_test: git not installed; the git repository checks are skipped\n");
+  }
+  trawl_options_free(options);
+  snprintf(command, sizeof command, "rm -rf '%s'", dir);
+  CHECK(system(command) == 0);
+}
+
 int main(void) {
   test_version_and_status();
   test_null_handles();
@@ -909,6 +963,7 @@ int main(void) {
   test_intake_limit_options();
   test_imported_rules();
   test_indicator_feeds();
+  test_git();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

@@ -306,6 +306,83 @@ class IndicatorTest(unittest.TestCase):
             self.assertEqual(ctx.exception.code, trawl.TRAWL_E_IO)
 
 
+def _git(repo, *args, date=None):
+    env = dict(os.environ, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull,
+               GIT_AUTHOR_NAME="Ada Lovelace", GIT_AUTHOR_EMAIL="ada@example.com",
+               GIT_COMMITTER_NAME="Ada Lovelace", GIT_COMMITTER_EMAIL="ada@example.com")
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    return subprocess.run(["git", "-C", repo, *args], env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+@unittest.skipUnless(shutil.which("git"), "git is not installed")
+class GitTest(unittest.TestCase):
+    """A repository built here: a key added, then removed in a later commit."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.repo = os.path.join(WORK, "git-repo")
+        shutil.rmtree(cls.repo, ignore_errors=True)
+        os.makedirs(cls.repo)
+        _git(cls.repo, "init", "-q", "-b", "main")
+        with open(os.path.join(cls.repo, "app.env"), "w") as f:
+            f.write("aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n")
+        _git(cls.repo, "add", "-A")
+        _git(cls.repo, "commit", "-q", "-m", "add", date="2021-01-02T03:04:05Z")
+        cls.added = _git(cls.repo, "rev-parse", "HEAD")
+        _git(cls.repo, "rm", "-q", "app.env")
+        _git(cls.repo, "commit", "-q", "-m", "remove", date="2021-01-03T00:00:00Z")
+
+    def test_removed_key_is_found_with_the_adding_commit(self):
+        report = trawl.git_analyze(DB, self.repo)
+        aws = [f for f in report["findings"] if f["rule"] == "aws-access-key-id"]
+        self.assertEqual(len(aws), 1)
+        origin = aws[0]["locations"][0]["git"][0]
+        self.assertEqual(origin, {"commit": self.added, "path": "app.env",
+                                  "author": "Ada Lovelace <ada@example.com>",
+                                  "date": "2021-01-02T03:04:05Z"})
+        sarif = trawl.git_analyze(DB, self.repo, format="sarif")
+        result = [r for r in sarif["runs"][0]["results"] if r["ruleId"] == "aws-access-key-id"][0]
+        artifact = result["locations"][0]["physicalLocation"]["artifactLocation"]
+        self.assertEqual(artifact, {"uri": "app.env", "uriBaseId": "%SRCROOT%"})
+        self.assertEqual(result["properties"]["commit"], self.added)
+
+    def test_since_and_branch_and_staged(self):
+        self.assertEqual(len(trawl.git_decompose(self.repo)["components"]), 2)  # blob + root
+        later = trawl.git_decompose(self.repo, since="2021-01-03")
+        self.assertEqual(len(later["components"]), 1)  # the removal adds no blob
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.git_decompose(self.repo, since="last tuesday")
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_INVALID)
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.git_decompose(self.repo, branch="nope")
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_NOT_FOUND)
+        staged = trawl.git_decompose(self.repo, staged=True)
+        self.assertEqual(len(staged["components"]), 1)  # nothing staged
+
+    def test_stages_equal_one_call(self):
+        directory = os.path.join(WORK, "git-stage1")
+        shutil.rmtree(directory, ignore_errors=True)
+        os.makedirs(directory)
+        manifest = trawl.git_decompose_to_directory(self.repo, directory, raw=True)
+        work = trawl.manifest_work(manifest)
+        results = []
+        for component in work["components"]:
+            with open(os.path.join(directory, component["id"]), "rb") as f:
+                results.append(trawl.component_analyze(DB, manifest, component["id"], f.read(),
+                                                       raw=True))
+        self.assertEqual(trawl.report_aggregate(manifest, results, raw=True),
+                         trawl.git_analyze(DB, self.repo, raw=True))
+        plans = trawl.git_classify(self.repo, DB)
+        self.assertEqual(len(plans["plans"]), 2)
+
+    def test_not_a_repository(self):
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.git_analyze(DB, WORK)
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+
+
 class PackageTest(unittest.TestCase):
     def test_analyze_finds_aws_key_with_json_pointer(self):
         report = trawl.package_analyze_file(DB, SAMPLE)

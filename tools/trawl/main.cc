@@ -44,6 +44,7 @@
 #include <string_view>
 #include <vector>
 
+#include "git_input.h"
 #include "trawl/trawl.h"
 // rules check, rules profile and db info are tooling calls.
 #define TRAWL_EXPERIMENTAL
@@ -83,7 +84,10 @@ int Usage() {
       "  trawl db info DB [--rules]\n"
       "  trawl decompose [-o DIR] PACKAGE\n"
       "  trawl classify [--db DB] PACKAGE\n"
-      "  trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] [-o OUT] PACKAGE\n"
+      "  trawl analyze --db DB [REPORT OPTIONS] [--threads N] [BUDGETS] [-o OUT] PACKAGE\n",
+      stderr);
+  std::fputs(trawl_cli::kGitUsage, stderr);
+  std::fputs(
       "  trawl work MANIFEST\n"
       "  trawl plan [--db DB] --manifest MANIFEST --component ID CONTENT\n"
       "  trawl analyze-component --db DB --manifest MANIFEST --component ID [-o OUT] CONTENT\n"
@@ -928,6 +932,7 @@ Owned<trawl_db> LoadDb(const std::string& path) {
 int CmdAnalyze(std::vector<std::string> args) {
   std::string db_path, package, output;
   ReportSettings report_settings;
+  trawl_cli::GitFlags git;
   int64_t threads = 0;
   // Budgets (0: unlimited): matches and bytes per component scan, time for the whole
   // package, content held in memory at once. A budget that stops work makes the report
@@ -952,7 +957,7 @@ int CmdAnalyze(std::vector<std::string> args) {
       }
     }
     if (is_budget) continue;
-    if (report_settings.Parse(args, &i, &bad)) {
+    if (report_settings.Parse(args, &i, &bad) || trawl_cli::ParseGitFlag(args, &i, &git, &bad)) {
       if (bad) return Usage();
     } else if (a == "--db" && i + 1 < args.size()) {
       db_path = args[++i];
@@ -966,7 +971,7 @@ int CmdAnalyze(std::vector<std::string> args) {
       package = a;
     }
   }
-  if (db_path.empty() || package.empty()) return Usage();
+  if (db_path.empty() || package.empty() == git.repository.empty()) return Usage();
   if (!report_settings.Resolve(WritesToFile(output))) return 1;
   Owned<trawl_db> db = LoadDb(db_path);
   if (!db) return 1;
@@ -979,9 +984,15 @@ int CmdAnalyze(std::vector<std::string> args) {
   if (kStderrIsTerminal) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
   trawl_buffer* raw_report = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
-  const trawl_status status = trawl_package_analyze_file(
-      &raw_report, db.get(), package.c_str(), options.get(), report_settings.format, &err);
-  if (status != TRAWL_OK) return Error(package.c_str(), status, &err);
+  const trawl_status status =
+      git.repository.empty()
+          ? trawl_package_analyze_file(&raw_report, db.get(), package.c_str(), options.get(),
+                                       report_settings.format, &err)
+          : trawl_cli::AnalyzeGitRepository(&raw_report, db.get(), git, options.get(),
+                                            report_settings.format, &err);
+  if (status != TRAWL_OK) {
+    return Error(git.repository.empty() ? package.c_str() : git.repository.c_str(), status, &err);
+  }
   Owned<trawl_buffer> report(raw_report);
   return WriteBufferTo(report.get(), output);
 }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# trawl analyze --git on a repository built here with git: a key added then removed (found,
+# attributed to the adding commit), a key only on a branch, a rename, --since, --branch,
+# --staged, SARIF with repository-relative paths, and the errors. Commit ids are read
+# back from git. Prints "N passed, N failed".
+set -uo pipefail
+unset CI
+trawl=$1 root=$2 work=$3
+rm -rf "$work" && mkdir -p "$work"
+passed=0 failed=0
+pass() { passed=$((passed + 1)); }
+fail() { failed=$((failed + 1)); echo "FAILED: $*"; }
+if ! command -v git >/dev/null; then echo "git is not installed: skipped"; exit 0; fi
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
+export GIT_AUTHOR_NAME=Ada GIT_AUTHOR_EMAIL=ada@example.com
+export GIT_COMMITTER_NAME=Ada GIT_COMMITTER_EMAIL=ada@example.com
+commit() {  # commit DATE MESSAGE: everything in the work tree, at DATE; prints the id
+  GIT_AUTHOR_DATE=$1 GIT_COMMITTER_DATE=$1 git -C "$repo" commit -q -m "$2" >/dev/null &&
+    git -C "$repo" rev-parse HEAD
+}
+# jq-free JSON checks: python3 is a test dependency already.
+query() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print($1)" "$2"; }
+
+"$trawl" compile "$root/rules/secrets.json" -o "$work/s.tdb" >/dev/null 2>&1 || fail compile
+repo=$work/repo
+git init -q -b main "$repo"
+printf 'aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n' >"$repo/app.env"
+git -C "$repo" add -A
+added=$(commit 2021-01-01T00:00:00Z add)
+git -C "$repo" mv app.env config.env
+renamed=$(commit 2021-02-01T00:00:00Z rename)
+git -C "$repo" rm -q config.env
+printf 'nothing\n' >"$repo/README"
+git -C "$repo" add -A
+commit 2021-03-01T00:00:00Z remove >/dev/null
+git -C "$repo" checkout -q -b feature
+printf 'token ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn\n' >"$repo/ci.sh"
+git -C "$repo" add -A
+branch_commit=$(commit 2022-01-01T00:00:00Z feature)
+git -C "$repo" checkout -q main
+
+if "$trawl" analyze --db "$work/s.tdb" --git "$repo" -o "$work/all.json"; then pass; else fail analyze-git; fi
+got=$(query "[l['git'][0]['commit'] for f in r['findings'] if f['rule']=='aws-access-key-id' for l in f['locations']]" "$work/all.json")
+[[ $got == "['$added']" ]] && pass || fail "removed key attributed to $added: $got"
+got=$(query "[[g['path'] for g in l['git']] for f in r['findings'] if f['rule']=='aws-access-key-id' for l in f['locations']]" "$work/all.json")
+[[ $got == "[['app.env', 'config.env']]" ]] && pass || fail "rename: one blob, two paths: $got"
+got=$(query "[l['git'][1]['commit'] for f in r['findings'] if f['rule']=='aws-access-key-id' for l in f['locations']]" "$work/all.json")
+[[ $got == "['$renamed']" ]] && pass || fail "rename commit $renamed: $got"
+got=$(query "sorted({l['git'][0]['commit'] for f in r['findings'] if f['rule'].startswith('github') for l in f['locations']})" "$work/all.json")
+[[ $got == "['$branch_commit']" ]] && pass || fail "branch-only token in $branch_commit: $got"
+
+"$trawl" analyze --db "$work/s.tdb" --git "$repo" --branch main -o "$work/main.json" || fail analyze-branch
+got=$(query "len([f for f in r['findings'] if f['rule'].startswith('github')])" "$work/main.json")
+[[ $got == 0 ]] && pass || fail "--branch main leaves the feature token out: $got"
+"$trawl" analyze --db "$work/s.tdb" --git "$repo" --since 2021-06-01 -o "$work/since.json" || fail analyze-since
+got=$(query "sorted({f['rule'] for f in r['findings']} & {'aws-access-key-id'})" "$work/since.json")
+[[ $got == "[]" ]] && pass || fail "--since leaves the 2021 key out: $got"
+
+printf 'aws_access_key_id = AKIA5VLIINV5VZ43F3AQ\n' >"$repo/staged.env"
+git -C "$repo" add staged.env
+"$trawl" analyze --db "$work/s.tdb" --git "$repo" --staged -o "$work/staged.json" || fail analyze-staged
+got=$(query "[(l['git'][0]['commit'], l['git'][0]['path']) for f in r['findings'] for l in f['locations']]" "$work/staged.json")
+[[ $got == "[('', 'staged.env')]" ]] && pass || fail "--staged: only the staged file: $got"
+
+"$trawl" analyze --db "$work/s.tdb" --git "$repo" --format sarif -o "$work/all.sarif" || fail sarif
+got=$(query "sorted({(l['physicalLocation']['artifactLocation']['uri'], l['physicalLocation']['artifactLocation'].get('uriBaseId')) for res in r['runs'][0]['results'] for l in res['locations']})" "$work/all.sarif")
+[[ $got == *"('app.env', '%SRCROOT%')"* && $got == *"('ci.sh', '%SRCROOT%')"* ]] && pass || fail "sarif uris: $got"
+got=$(query "[res['properties']['commit'] for res in r['runs'][0]['results'] if res['ruleId']=='aws-access-key-id']" "$work/all.sarif")
+[[ $got == "['$added']" ]] && pass || fail "sarif commit: $got"
+
+check_fails() {  # check_fails NAME PATTERN COMMAND...: must fail, stderr must match
+  local name=$1 pattern=$2; shift 2
+  if "$@" >"$work/out" 2>"$work/err"; then fail "$name (succeeded)"
+  elif grep -q -- "$pattern" "$work/err"; then pass; else fail "$name: $(cat "$work/err")"; fi
+}
+check_fails not-a-repo "TRAWL_E_IO: cannot open git repository" \
+  "$trawl" analyze --db "$work/s.tdb" --git "$work"
+check_fails bad-since "TRAWL_E_INVALID: --since \"someday\" is not valid" \
+  "$trawl" analyze --db "$work/s.tdb" --git "$repo" --since someday
+check_fails bad-branch "TRAWL_E_NOT_FOUND: no revision \"nope\"" \
+  "$trawl" analyze --db "$work/s.tdb" --git "$repo" --branch nope
+check_fails git-and-package "usage" \
+  "$trawl" analyze --db "$work/s.tdb" --git "$repo" "$root/examples/sample/sample-package.tar.gz"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
