@@ -855,6 +855,54 @@ trawl_status trawl_package_analyze_file(trawl_buffer** out, const trawl_db* db, 
   });
 }
 
+trawl_status trawl_package_analyze_inputs(trawl_buffer** out, trawl_report_summary* summary,
+                                          const trawl_db* db, const trawl_input* const* inputs,
+                                          size_t count, uint32_t flags,
+                                          const trawl_options* options, int32_t format,
+                                          trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (db == nullptr || inputs == nullptr || count == 0) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument or no input");
+  }
+  if (summary != nullptr && !StructOk(summary)) {
+    return Fail(err, TRAWL_E_INVALID, "bad trawl_report_summary struct_size");
+  }
+  if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  return Guard(err, [&] {
+    std::vector<trawl::SourceInput> sources;
+    for (size_t i = 0; i < count; ++i) {
+      trawl_input in = TRAWL_INPUT_INIT;
+      if (!StructOk(inputs[i])) return Fail(err, TRAWL_E_INVALID, "bad trawl_input struct_size");
+      std::memcpy(static_cast<void*>(&in), inputs[i], std::min(inputs[i]->struct_size, sizeof in));
+      if (in.path == nullptr && in.data == nullptr && in.len > 0) {
+        return Fail(err, TRAWL_E_INVALID, "NULL input data");
+      }
+      trawl::SourceInput source;
+      if (in.path != nullptr) source.path = in.path;
+      source.bytes = Bytes(in.data, in.len);
+      if (in.name != nullptr) source.name = in.name;
+      sources.push_back(std::move(source));
+    }
+    trawl::PackageOptions package = PackageOptionsOf(options);
+    auto aggregate = AggregateOptionsOf(options);
+    if (!aggregate.ok()) return ToCStatus(aggregate.status(), err);
+    package.aggregate = *std::move(aggregate);
+    trawl::SourceWalkOptions walk_options;
+    walk_options.respect_gitignore = (flags & TRAWL_INPUTS_NO_IGNORE) == 0;
+    auto report = trawl::AnalyzeSources(sources, walk_options, db->rep, package);
+    if (!report.ok()) return ToCStatus(report.status(), err);
+    if (summary != nullptr) {
+      trawl_report_summary s = TRAWL_REPORT_SUMMARY_INIT;
+      s.complete = report->complete ? 1 : 0;
+      for (size_t i = 0; i < 5; ++i) s.active_by_severity[i] = report->score.active_by_severity[i];
+      s.suppressed = report->suppressed.size();
+      s.components = report->manifest.components.size();
+      WriteStruct(summary, s);
+    }
+    return Deliver(out, trawl::RenderReport(*report, format, TRAWL_VERSION_STRING), err);
+  });
+}
+
 /* Stage by stage */
 
 trawl_status trawl_manifest_work(trawl_buffer** out, const char* manifest, size_t manifest_len,
