@@ -262,9 +262,10 @@ absl::StatusOr<trawl::AggregateOptions> AggregateOptionsOf(const trawl_options* 
 }
 
 absl::StatusOr<std::string> Render(const absl::StatusOr<trawl::PackageReport>& report,
-                                   int32_t format) {
+                                   int32_t format, const trawl_options* options) {
   if (!report.ok()) return report.status();
-  return trawl::RenderReport(*report, format, TRAWL_VERSION_STRING);
+  return trawl::RenderReport(*report, format, TRAWL_VERSION_STRING,
+                             options ? options->view : trawl::ReportView{});
 }
 
 trawl_status DeliverManifest(trawl_buffer** out, absl::StatusOr<trawl::Manifest> manifest,
@@ -282,7 +283,7 @@ trawl_status AnalyzePackage(trawl_buffer** out, const trawl_db* db,
   auto aggregate = AggregateOptionsOf(options);
   if (!aggregate.ok()) return ToCStatus(aggregate.status(), err);
   package.aggregate = *std::move(aggregate);
-  return Deliver(out, Render(trawl::AnalyzePackage(input, db->rep, package), format), err);
+  return Deliver(out, Render(trawl::AnalyzePackage(input, db->rep, package), format, options), err);
 }
 
 // The manifest a per-component stage works on.
@@ -899,7 +900,7 @@ trawl_status trawl_package_analyze_inputs(trawl_buffer** out, trawl_report_summa
       s.components = report->manifest.components.size();
       WriteStruct(summary, s);
     }
-    return Deliver(out, trawl::RenderReport(*report, format, TRAWL_VERSION_STRING), err);
+    return Deliver(out, Render(*std::move(report), format, options), err);
   });
 }
 
@@ -983,7 +984,7 @@ trawl_status trawl_report_aggregate(trawl_buffer** out, const char* manifest,
     return Deliver(
         out,
         Render(trawl::AggregateDocuments(Bytes(manifest, manifest_len), documents, *aggregate),
-               format),
+               format, options),
         err);
   });
 }

@@ -15,6 +15,7 @@
 #include "engine/scanner.h"
 #include "entities/phone_numbers.h"
 #include "pipeline/package_analysis.h"
+#include "report/report.h"
 #include "trawl/trawl.h"
 
 struct trawl_options {
@@ -22,6 +23,7 @@ struct trawl_options {
   trawl::ScanLimits limits;
   trawl::PackageOptions package;  // its analyze.limits come from `limits` at use
   trawl::AggregateFiles files;
+  trawl::ReportView view;  // what renderings list
   bool scan_plan = true;
   trawl_progress_cb progress = nullptr;
   void* progress_user_data = nullptr;
@@ -124,6 +126,12 @@ inline constexpr OptionSpec kOptions[] = {
     TRAWL_INT_OPTION(TRAWL_OPT_MAX_INFLIGHT_BYTES, 0, INT64_MAX,
                      o.package.max_inflight_bytes = As<uint64_t>(v)),
     TRAWL_STRING_OPTION(TRAWL_OPT_PACKAGE_NAME, package.package_name),
+    TRAWL_INT_OPTION(TRAWL_OPT_MIN_SEVERITY, 0, 4, o.view.min_severity = As<Severity>(v)),
+    OptionSpec{TRAWL_OPT_CATEGORIES, OptionType::kString, 0, 0, nullptr,
+               [](trawl_options& o, std::string_view v) {
+                 o.view.categories = ParseCategoryList(v);
+               }},
+    TRAWL_INT_OPTION(TRAWL_OPT_LIST_ALL, 0, 1, o.view.list_all = v != 0),
 };
 
 #undef TRAWL_INT_OPTION

@@ -61,7 +61,7 @@ TRAWL_EXPERIMENTAL_API trawl_status trawl_db_profile(trawl_buffer** out, const t
 /* ===================================================================================== */
 
 /** One input of trawl_package_analyze_inputs: a file or directory on disk, or bytes in
- * memory (stdin). Borrowed for the duration of the call. Since: 0.4 */
+ * memory (stdin). Borrowed for the duration of the call. Since: 0.3 */
 typedef struct trawl_input {
   size_t struct_size; /**< sizeof(trawl_input) */
   const char* path;   /**< a file or a directory; NULL: data/len is the input */
@@ -75,7 +75,7 @@ typedef struct trawl_input {
 #define TRAWL_INPUTS_NO_IGNORE 1u /**< walk directories without git's ignore rules */
 
 /** What a report says, for a caller that decides an exit status (a CI gate) without
- * parsing the rendered report. Since: 0.4 */
+ * parsing the rendered report. Since: 0.3 */
 typedef struct trawl_report_summary {
   size_t struct_size; /**< sizeof(trawl_report_summary) */
   int32_t complete;   /**< 1 when every component was analysed in full */
@@ -99,7 +99,7 @@ typedef struct trawl_report_summary {
  * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO (an input cannot be examined; the message
  *         carries the OS error), TRAWL_E_PARSE (an option file), TRAWL_E_UNSUPPORTED
  *         (format), TRAWL_E_NOMEM.
- * Thread-safety: as trawl_package_analyze_file. Since: 0.4
+ * Thread-safety: as trawl_package_analyze_file. Since: 0.3
  */
 TRAWL_EXPERIMENTAL_API trawl_status trawl_package_analyze_inputs(
     trawl_buffer** out, trawl_report_summary* summary, const trawl_db* db,

@@ -101,6 +101,33 @@ fp=$(python3 -c "import json; print(json.load(open('$work/deep/er/report.json'))
 printf '{"schema":"trawl.suppressions/1","suppressions":[{"fingerprint":"%s","reason":"test key"}]}' "$fp" >"$work/allow.json"
 status fail-on-suppressed 0 "$trawl" analyze --db "$db" --suppressions "$work/allow.json" --fail-on high "$work/one.txt"
 
+# --- What the report lists: --min-severity, --category, --all ------------------------------
+"$trawl" analyze --db "$db" "$sample" >"$work/full.json" 2>/dev/null
+"$trawl" analyze --db "$db" --min-severity high "$sample" >"$work/high.json" 2>/dev/null
+"$trawl" analyze --db "$db" --category pii "$sample" >"$work/pii.json" 2>/dev/null
+python3 - "$work" <<'PY' && pass || fail "--min-severity / --category"
+import json, sys
+w = sys.argv[1]
+full, high, pii = (json.load(open(f"{w}/{n}.json")) for n in ("full", "high", "pii"))
+order = ["info", "low", "medium", "high", "critical"]
+assert any(order.index(f["severity"]) < 3 for f in full["findings"]), "the sample has lower findings"
+assert high["findings"] and all(order.index(f["severity"]) >= 3 for f in high["findings"])
+assert len(high["findings"]) == sum(order.index(f["severity"]) >= 3 for f in full["findings"])
+assert pii["findings"] and all(f["category"].split("/")[0] == "pii" for f in pii["findings"])
+assert any("not listed" in n for n in high["notes"]), high["notes"]
+assert high["package_score"] == full["package_score"]  # the score describes the whole package
+assert high["summary"]["findings"] == len(high["findings"])  # the summary what is listed
+PY
+printf 'host example.org at 10.1.2.3 and example.net\n' >"$work/entities.txt"
+status table-info-counted 0 "$trawl" analyze --db "$db" --format table "$work/entities.txt"
+has table-info-counted-line "$work/out" "info-level finding(s) not listed one by one"
+hasnt table-info-not-listed "$work/out" "example.net"
+status table-all 0 "$trawl" analyze --db "$db" --format table --all "$work/entities.txt"
+has table-all-lists "$work/out" "example.net"
+status json-keeps-info 0 "$trawl" analyze --db "$db" "$work/entities.txt"
+has json-keeps-info-value "$work/out" "example.net"
+status bad-min-severity 2 "$trawl" analyze --db "$db" --min-severity huge "$work/entities.txt"
+
 # --- Several inputs, stdin, directories ---------------------------------------------------
 printf 'second %s\n' 'sk_live_51H8f8SAbCdEfGhIjKlMnOpQ' >"$work/two.txt"
 mkdir -p "$work/arch" && printf 'zipped %s\n' "$key" >"$work/arch/in.txt"

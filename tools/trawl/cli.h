@@ -98,6 +98,10 @@ struct ReportSettings {
   std::string fingerprint_key_argv;  // refused: argv is readable by every local user
   bool values_flag = false, no_values_flag = false;
   std::string fingerprint_key;
+  // What the report lists (not for component results).
+  std::string min_severity = "info";
+  std::vector<std::string> categories;
+  bool list_all = false;
 
   void Register(CLI::App* app, bool json_only = false);
   int32_t Format() const;

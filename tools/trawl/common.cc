@@ -228,6 +228,17 @@ void ReportSettings::Register(CLI::App* app, bool json_only) {
   app->add_flag("--values", values_flag, "keep matched values in the report");
   app->add_flag("--no-values", no_values_flag, "keep no matched values (fingerprints only)");
   app->add_option("--default-region", default_region, "phone number region, e.g. DE");
+  if (json_only) return;
+  app->add_option("--min-severity", min_severity, "list findings of this severity and above")
+      ->check(CLI::IsMember(SeverityNames()))
+      ->group("View");
+  app->add_option("--category", categories,
+                  "list findings of these categories (secret, pii, indicator, ...)")
+      ->delimiter(',')
+      ->allow_extra_args(false)
+      ->group("View");
+  app->add_flag("--all", list_all, "the table lists info-level findings one by one too")
+      ->group("View");
 }
 
 int32_t ReportSettings::Format() const {
@@ -286,6 +297,11 @@ bool ReportSettings::Apply(trawl_options* options) const {
   trawl_options_set_string(options, TRAWL_OPT_SUPPRESSIONS_FILE, suppressions.c_str());
   trawl_options_set_string(options, TRAWL_OPT_BASELINE_FILE, baseline.c_str());
   trawl_options_set_string(options, TRAWL_OPT_FINGERPRINT_KEY, fingerprint_key.c_str());
+  trawl_options_set_int(options, TRAWL_OPT_MIN_SEVERITY, SeverityIndex(min_severity));
+  std::string list;
+  for (const std::string& c : categories) list += (list.empty() ? "" : ",") + c;
+  trawl_options_set_string(options, TRAWL_OPT_CATEGORIES, list.c_str());
+  trawl_options_set_int(options, TRAWL_OPT_LIST_ALL, list_all ? 1 : 0);
   if (trawl_options_set_string(options, TRAWL_OPT_DEFAULT_REGION, default_region.c_str()) !=
       TRAWL_OK) {
     std::fprintf(stderr, "trawl: --default-region %s: not a region libphonenumber knows\n",
