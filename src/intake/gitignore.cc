@@ -56,6 +56,17 @@ std::unique_ptr<GitIgnore> GitIgnore::ForDirectory(const std::string& directory)
     return nullptr;
   }
   if (walked.size() > workdir.size()) prefix = walked.substr(workdir.size() + 1) + "/";
+  // A directory named explicitly is scanned even where git ignores it (a build directory):
+  // its own rules would otherwise hide everything below it.
+  int ignored = 0;
+  if (!prefix.empty() &&
+      (git_ignore_path_is_ignored(&ignored, repo, prefix.substr(0, prefix.size() - 1).c_str()) !=
+           0 ||
+       ignored == 1)) {
+    git_repository_free(repo);
+    git_libgit2_shutdown();
+    return nullptr;
+  }
   return std::make_unique<LibGit2Ignore>(repo, std::move(prefix));
 }
 

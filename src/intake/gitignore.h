@@ -17,7 +17,8 @@ namespace trawl::internal {
 class GitIgnore {
  public:
   // The rules of the work tree that holds `directory` (an absolute or relative path);
-  // none when it is in no git work tree or the repository cannot be opened.
+  // none when it is in no git work tree, the repository cannot be opened, or git ignores
+  // the directory itself (a directory named explicitly is scanned whole).
   static std::unique_ptr<GitIgnore> ForDirectory(const std::string& directory);
   virtual ~GitIgnore() = default;
 

@@ -93,6 +93,14 @@ TEST_F(SourceWalkTest, IgnoreRulesApplyToASubdirectoryOfTheWorkTree) {
   EXPECT_THAT(Names(*walk), ElementsAre(".gitignore", "main.c", "top-only.txt"));
 }
 
+TEST_F(SourceWalkTest, ADirectoryGitIgnoresIsScannedWholeWhenNamed) {
+  MakeRepository();
+  Write(root_ / "build/sub/x.txt", "x\n");
+  auto walk = WalkSources({SourceInput{(root_ / "build").string(), {}, ""}}, SourceWalkOptions{});
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  EXPECT_THAT(Names(*walk), ElementsAre("out.o", "sub/x.txt"));
+}
+
 TEST_F(SourceWalkTest, OutsideAWorkTreeNothingIsIgnored) {
   Write(root_ / ".gitignore", "*.log\n");
   Write(root_ / "a.log", "x\n");
