@@ -402,6 +402,30 @@ TEST(AggregateTest, SuppressionMovesFindingsWithTheReason) {
   EXPECT_EQ(report.findings[0].factors[2].name, "exposure: 1 location(s)");
 }
 
+TEST(AggregateTest, InlineIgnoresSuppressALocationAndAFindingIgnoredEverywhere) {
+  std::vector<ComponentResult> results = BothResults();
+  // The secret key's only location and the key id's fixture location carry a marker.
+  results[0].findings[1].inline_ignore = "gitleaks:allow";
+  results[1].findings[0].inline_ignore = "trawl:ignore aws-access-key-id";
+  PackageReport report = Aggregate(TwoFilePackage(), results, {});
+  ASSERT_EQ(report.suppressed.size(), 1u);
+  EXPECT_EQ(report.suppressed[0].rule_id, "aws-secret-access-key");
+  EXPECT_EQ(report.suppressed[0].suppressed_by, "inline");
+  EXPECT_EQ(report.suppressed[0].suppression_reason, "inline gitleaks:allow comment on the line");
+  ASSERT_EQ(report.findings.size(), 1u);
+  EXPECT_EQ(report.findings[0].locations[0].suppressed, "");
+  EXPECT_EQ(report.findings[0].locations[1].suppressed,
+            "inline trawl:ignore aws-access-key-id comment on the line");
+  EXPECT_EQ(report.findings[0].factors[2].name, "exposure: 1 location(s)");
+  // Marked in .env too: the whole finding is suppressed.
+  results[0].findings[0].inline_ignore = "trawl:ignore";
+  report = Aggregate(TwoFilePackage(), results, {});
+  EXPECT_EQ(report.findings.size(), 0u);
+  ASSERT_EQ(report.suppressed.size(), 2u);
+  EXPECT_EQ(report.suppressed[0].suppressed_by, "inline");
+  EXPECT_EQ(report.suppressed[1].suppressed_by, "inline");
+}
+
 TEST(AggregateTest, BaselineAndConfidenceFloorSuppress) {
   AggregateOptions options;
   options.suppressions.baseline = {{"aws-access-key-id", "f1"}};
