@@ -156,9 +156,9 @@ mkdir -p "$repo/src" "$repo/build" "$work/outside"
 git -C "$repo" init -q
 printf 'build/\n*.log\n!keep.log\n' >"$repo/.gitignore"
 printf 'aws_access_key_id = %s\n' "$key" >"$repo/src/config.py"
-printf 'ignored %s\n' 'AKIA2E0A8F3B244C9986' >"$repo/build/out.txt"
-printf 'ignored %s\n' 'AKIA2E0A8F3B244C9986' >"$repo/app.log"
-printf 'kept %s\n' 'AKIAI44QH8DHBEXAMPLE' >"$repo/keep.log"
+printf 'ignored %s\n' 'AKIAZ7RTPQ4MLK2HVW3N' >"$repo/build/out.txt"
+printf 'ignored %s\n' 'AKIAZ7RTPQ4MLK2HVW3N' >"$repo/app.log"
+printf 'kept %s\n' 'AKIAWX5NB6RT2QLMPZ4K' >"$repo/keep.log"
 printf 'outside %s\n' 'AKIAQYLPMN5HFIQR7ZZZ' >"$work/outside/secret.txt"
 ln -s "$work/outside" "$repo/escape"
 ln -s .. "$repo/src/loop"
@@ -173,13 +173,35 @@ assert not any("build" in p or "app.log" in p or "outside" in p for p in paths),
 for link in ("repo!/escape", "repo!/src/loop"):
     assert paths[link]["status"] == "skipped" and "symbolic link" in paths[link]["reason"], paths[link]
 values = {f.get("value") for f in r["findings"]}
-assert "AKIAQYLPMN5HFIQR7ZZZ" not in values and "AKIA2E0A8F3B244C9986" not in values, values
+assert "AKIAQYLPMN5HFIQR7ZZZ" not in values and "AKIAZ7RTPQ4MLK2HVW3N" not in values, values
 assert r["complete"], r["incomplete_reasons"]
 PY
 status directory-no-ignore 0 "$trawl" analyze --db "$db" --no-ignore "$repo"
 has no-ignore-build "$work/out" 'repo!/build/out.txt'
 has no-ignore-log "$work/out" 'repo!/app.log'
 hasnt no-ignore-no-symlink-follow "$work/out" 'AKIAQYLPMN5HFIQR7ZZZ'
+
+# --- Inline ignores: trawl:ignore [RULES] and gitleaks:allow on the finding's line ------------
+mkdir -p "$work/inline"
+printf 'aws_key = "%s"  # trawl:ignore\n' "$key" >"$work/inline/ignored.py"
+printf 'aws_key = "%s"  // gitleaks:allow\n' 'AKIAZ7RTPQ4MLK2HVW3N' >"$work/inline/allowed.js"
+printf 'aws_key = "%s"  # trawl:ignore some-other-rule\n' 'AKIAWX5NB6RT2QLMPZ4K' >"$work/inline/other.py"
+printf 'aws_key = "%s"  # trawl:ignore aws-access-key-id\n' 'AKIAQYLPMN5HFIQR7ZZZ' >"$work/inline/named.py"
+status inline 1 "$trawl" analyze --db "$db" --fail-on high "$work/inline"
+cp "$work/out" "$work/inline.json"
+python3 - "$work/inline.json" <<'PY' && pass || fail "inline ignores"
+import json, sys
+r = json.load(open(sys.argv[1]))
+active = {f["value"]: f for f in r["findings"] if f["rule"] == "aws-access-key-id"}
+suppressed = {f["value"]: f for f in r["suppressed"] if f["rule"] == "aws-access-key-id"}
+assert set(active) == {"AKIAWX5NB6RT2QLMPZ4K"}, (active.keys(), suppressed.keys())
+assert suppressed["AKIA64CFSUOSG2WPIZZX"]["suppression"] == {
+    "by": "inline", "reason": "inline trawl:ignore comment on the line"}, suppressed
+assert suppressed["AKIAZ7RTPQ4MLK2HVW3N"]["suppression"]["reason"] == "inline gitleaks:allow comment on the line"
+assert suppressed["AKIAQYLPMN5HFIQR7ZZZ"]["suppression"]["reason"] == "inline trawl:ignore aws-access-key-id comment on the line"
+PY
+status inline-sarif 1 "$trawl" analyze --db "$db" --format sarif --fail-on high "$work/inline"
+has inline-sarif-in-source "$work/out" '"kind": *"inSource"'
 
 # --- The default database ------------------------------------------------------------------
 status trawl-db-env 0 env TRAWL_DB="$db" "$trawl" analyze --fail-on critical "$work/one.txt"
