@@ -592,10 +592,17 @@ TEST(TableTest, ControlCharactersAreEscaped) {
 TEST(SarifTest, PathsBecomeRelativeUriReferences) {
   Manifest m = TwoFilePackage();
   m.components[1].path = "pkg.tar!/my dir/a:b#1.env";
-  const std::string sarif = ReportToSarif(Aggregate(m, BothResults(), {}), "9.9.9");
-  EXPECT_NE(sarif.find("\"uri\": \"pkg.tar!/my%20dir/a%3Ab%231.env\""), std::string::npos);
+  // A package file: the archive is the artifact, the member a logical location.
+  std::string sarif = ReportToSarif(Aggregate(m, BothResults(), {}), "9.9.9");
+  EXPECT_NE(sarif.find("\"uri\": \"pkg.tar\""), std::string::npos) << sarif;
+  EXPECT_NE(sarif.find("\"archiveMember\": \"my dir/a:b#1.env\""), std::string::npos) << sarif;
+  EXPECT_NE(sarif.find("\"uriBaseId\": \"%SRCROOT%\""), std::string::npos);
   EXPECT_NE(sarif.find("\"version\": \"9.9.9\""), std::string::npos);
   EXPECT_NE(sarif.find("\"trawlFinding/v1\": \"f1\""), std::string::npos);
+  // A scanned tree: the file's own path, percent-encoded.
+  m.components[0].container_format = "inputs";
+  sarif = ReportToSarif(Aggregate(m, BothResults(), {}), "9.9.9");
+  EXPECT_NE(sarif.find("\"uri\": \"my%20dir/a%3Ab%231.env\""), std::string::npos) << sarif;
 }
 
 }  // namespace
