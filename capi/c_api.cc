@@ -262,9 +262,10 @@ absl::StatusOr<trawl::AggregateOptions> AggregateOptionsOf(const trawl_options* 
 }
 
 absl::StatusOr<std::string> Render(const absl::StatusOr<trawl::PackageReport>& report,
-                                   int32_t format) {
+                                   int32_t format, const trawl_options* options) {
   if (!report.ok()) return report.status();
-  return trawl::RenderReport(*report, format, TRAWL_VERSION_STRING);
+  return trawl::RenderReport(*report, format, TRAWL_VERSION_STRING,
+                             options ? options->view : trawl::ReportView{});
 }
 
 trawl_status DeliverManifest(trawl_buffer** out, absl::StatusOr<trawl::Manifest> manifest,
@@ -275,14 +276,28 @@ trawl_status DeliverManifest(trawl_buffer** out, absl::StatusOr<trawl::Manifest>
 }
 
 // The whole pipeline for one package, rendered; the option files are read first.
+// The counts a CI gate decides on (trawl_report_summary).
+void WriteSummary(const trawl::PackageReport& report, trawl_report_summary* summary) {
+  if (summary == nullptr) return;
+  trawl_report_summary s = TRAWL_REPORT_SUMMARY_INIT;
+  s.complete = report.complete ? 1 : 0;
+  for (size_t i = 0; i < 5; ++i) s.active_by_severity[i] = report.score.active_by_severity[i];
+  s.suppressed = report.suppressed.size();
+  s.components = report.manifest.components.size();
+  WriteStruct(summary, s);
+}
+
 trawl_status AnalyzePackage(trawl_buffer** out, const trawl_db* db,
                             const trawl::PackageInput& input, const trawl_options* options,
-                            int32_t format, trawl_error* err) {
+                            int32_t format, trawl_error* err,
+                            trawl_report_summary* summary = nullptr) {
   trawl::PackageOptions package = PackageOptionsOf(options);
   auto aggregate = AggregateOptionsOf(options);
   if (!aggregate.ok()) return ToCStatus(aggregate.status(), err);
   package.aggregate = *std::move(aggregate);
-  return Deliver(out, Render(trawl::AnalyzePackage(input, db->rep, package), format), err);
+  auto report = trawl::AnalyzePackage(input, db->rep, package);
+  if (report.ok()) WriteSummary(*report, summary);
+  return Deliver(out, Render(report, format, options), err);
 }
 
 // A repository as the trawl_git_* calls scan it.
@@ -914,6 +929,63 @@ trawl_status trawl_git_analyze(trawl_buffer** out, const trawl_db* db, const cha
   });
 }
 
+trawl_status trawl_git_analyze_summary(trawl_buffer** out, trawl_report_summary* summary,
+                                       const trawl_db* db, const char* repository,
+                                       const trawl_options* options, int32_t format,
+                                       trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (db == nullptr || repository == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
+  if (summary != nullptr && !StructOk(summary)) {
+    return Fail(err, TRAWL_E_INVALID, "bad trawl_report_summary struct_size");
+  }
+  if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  return Guard(err, [&] {
+    return AnalyzePackage(out, db, GitInputOf(repository, options), options, format, err,
+                          summary);
+  });
+}
+
+trawl_status trawl_package_analyze_inputs(trawl_buffer** out, trawl_report_summary* summary,
+                                          const trawl_db* db, const trawl_input* const* inputs,
+                                          size_t count, uint32_t flags,
+                                          const trawl_options* options, int32_t format,
+                                          trawl_error* err) noexcept {
+  if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
+  if (db == nullptr || inputs == nullptr || count == 0) {
+    return Fail(err, TRAWL_E_INVALID, "NULL argument or no input");
+  }
+  if (summary != nullptr && !StructOk(summary)) {
+    return Fail(err, TRAWL_E_INVALID, "bad trawl_report_summary struct_size");
+  }
+  if (!trawl::IsReportFormat(format)) return Fail(err, TRAWL_E_UNSUPPORTED, "unknown report format");
+  return Guard(err, [&] {
+    std::vector<trawl::SourceInput> sources;
+    for (size_t i = 0; i < count; ++i) {
+      trawl_input in = TRAWL_INPUT_INIT;
+      if (!StructOk(inputs[i])) return Fail(err, TRAWL_E_INVALID, "bad trawl_input struct_size");
+      std::memcpy(static_cast<void*>(&in), inputs[i], std::min(inputs[i]->struct_size, sizeof in));
+      if (in.path == nullptr && in.data == nullptr && in.len > 0) {
+        return Fail(err, TRAWL_E_INVALID, "NULL input data");
+      }
+      trawl::SourceInput source;
+      if (in.path != nullptr) source.path = in.path;
+      source.bytes = Bytes(in.data, in.len);
+      if (in.name != nullptr) source.name = in.name;
+      sources.push_back(std::move(source));
+    }
+    trawl::PackageOptions package = PackageOptionsOf(options);
+    auto aggregate = AggregateOptionsOf(options);
+    if (!aggregate.ok()) return ToCStatus(aggregate.status(), err);
+    package.aggregate = *std::move(aggregate);
+    trawl::SourceWalkOptions walk_options;
+    walk_options.respect_gitignore = (flags & TRAWL_INPUTS_NO_IGNORE) == 0;
+    auto report = trawl::AnalyzeSources(sources, walk_options, db->rep, package);
+    if (!report.ok()) return ToCStatus(report.status(), err);
+    WriteSummary(*report, summary);
+    return Deliver(out, Render(*std::move(report), format, options), err);
+  });
+}
+
 /* Stage by stage */
 
 trawl_status trawl_manifest_work(trawl_buffer** out, const char* manifest, size_t manifest_len,
@@ -994,7 +1066,7 @@ trawl_status trawl_report_aggregate(trawl_buffer** out, const char* manifest,
     return Deliver(
         out,
         Render(trawl::AggregateDocuments(Bytes(manifest, manifest_len), documents, *aggregate),
-               format),
+               format, options),
         err);
   });
 }

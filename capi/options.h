@@ -16,6 +16,7 @@
 #include "entities/phone_numbers.h"
 #include "git/git_source.h"
 #include "pipeline/package_analysis.h"
+#include "report/report.h"
 #include "trawl/trawl.h"
 
 struct trawl_options {
@@ -23,6 +24,7 @@ struct trawl_options {
   trawl::ScanLimits limits;
   trawl::PackageOptions package;  // its analyze.limits come from `limits` at use
   trawl::AggregateFiles files;
+  trawl::ReportView view;  // what renderings list
   trawl::GitSource git;  // what the trawl_git_* calls scan; repository is their argument
   bool scan_plan = true;
   trawl_progress_cb progress = nullptr;
@@ -131,6 +133,12 @@ inline constexpr OptionSpec kOptions[] = {
     TRAWL_INT_OPTION(TRAWL_OPT_MAX_INFLIGHT_BYTES, 0, INT64_MAX,
                      o.package.max_inflight_bytes = As<uint64_t>(v)),
     TRAWL_STRING_OPTION(TRAWL_OPT_PACKAGE_NAME, package.package_name),
+    TRAWL_INT_OPTION(TRAWL_OPT_MIN_SEVERITY, 0, 4, o.view.min_severity = As<Severity>(v)),
+    OptionSpec{TRAWL_OPT_CATEGORIES, OptionType::kString, 0, 0, nullptr,
+               [](trawl_options& o, std::string_view v) {
+                 o.view.categories = ParseCategoryList(v);
+               }},
+    TRAWL_INT_OPTION(TRAWL_OPT_LIST_ALL, 0, 1, o.view.list_all = v != 0),
     TRAWL_STRING_OPTION(TRAWL_OPT_GIT_BRANCH, git.branch),
     OptionSpec{TRAWL_OPT_GIT_SINCE, OptionType::kString, 0, 0, nullptr,
                [](trawl_options& o, std::string_view v) {

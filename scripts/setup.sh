@@ -23,7 +23,7 @@ packages=(
   "$engine_pkg" libsimdjson-dev libabsl-dev libpcre2-dev libre2-dev
   libarchive-dev libpsl-dev libphonenumber-dev libprotobuf-dev libssl-dev zlib1g-dev
   libxxhash-dev liblzma-dev pcre2-utils libtomlplusplus-dev libyaml-cpp-dev
-  libgit2-dev git  # git history intake (src/git); git builds the test repositories
+  libgit2-dev libcli11-dev git  # git: history intake (src/git), ignore rules; git builds test repositories
   libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev python3-botocore
   python3 python3-venv python3-pip python3-setuptools python3-wheel
   gzip xz-utils zstd bzip2 lz4 libarchive-tools zip

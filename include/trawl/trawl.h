@@ -230,18 +230,30 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
 /** string, the package's display name in path chains: default, the file's base name, or
  * for a package in memory its id. Does not change component ids. Since: 0.3 */
 #define TRAWL_OPT_PACKAGE_NAME 38
+/** int, what report renderings list: findings below this severity (0 info .. 4 critical)
+ * are left out and counted in the report's notes; the package score and its counts by
+ * severity stay whole (0).
+ * Since: 0.3 */
+#define TRAWL_OPT_MIN_SEVERITY 39
+/** string, comma-separated categories a report lists (a category or its first segment:
+ * "indicator" selects "indicator/malicious"); others are left out and counted. "" = all.
+ * Since: 0.3 */
+#define TRAWL_OPT_CATEGORIES 40
+/** int, 1: the table report lists info-level findings one by one; 0 (default): it counts
+ * them by rule. JSON and SARIF always list them. Since: 0.3 */
+#define TRAWL_OPT_LIST_ALL 41
 
 /* Options of the trawl_git_* calls (docs/intake.md, "Git history"). Since: 0.3 */
 /** string, one revision whose history alone is scanned ("main", "refs/heads/x", a tag, a
  * commit id); "" = every ref and HEAD (default) */
-#define TRAWL_OPT_GIT_BRANCH 39
+#define TRAWL_OPT_GIT_BRANCH 42
 /** string, commits with an earlier committer time are not scanned: "YYYY-MM-DD" (UTC),
  * RFC 3339, or seconds since the epoch; "" = no bound (default). trawl_options_set_string
  * returns TRAWL_E_INVALID for a value that is none of these. */
-#define TRAWL_OPT_GIT_SINCE 40
+#define TRAWL_OPT_GIT_SINCE 43
 /** int 0/1: 1 scans the blobs staged in the index that HEAD lacks (a pre-commit hook)
  * instead of history (default 0) */
-#define TRAWL_OPT_GIT_STAGED 41
+#define TRAWL_OPT_GIT_STAGED 44
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */

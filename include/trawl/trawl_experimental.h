@@ -56,6 +56,66 @@ TRAWL_EXPERIMENTAL_API trawl_status trawl_db_profile(trawl_buffer** out, const t
                                                      const char* data, size_t len,
                                                      uint32_t top_rules) TRAWL_NOEXCEPT;
 
+/* ===================================================================================== */
+/* Packages made of several inputs (`trawl analyze PATH...`)                             */
+/* ===================================================================================== */
+
+/** One input of trawl_package_analyze_inputs: a file or directory on disk, or bytes in
+ * memory (stdin). Borrowed for the duration of the call. Since: 0.3 */
+typedef struct trawl_input {
+  size_t struct_size; /**< sizeof(trawl_input) */
+  const char* path;   /**< a file or a directory; NULL: data/len is the input */
+  const char* data;   /**< the input's bytes when path is NULL */
+  size_t len;
+  const char* name; /**< display name; NULL: the path ("stdin" for bytes) */
+} trawl_input;
+#define TRAWL_INPUT_INIT {sizeof(trawl_input), NULL, NULL, 0, NULL}
+
+/** trawl_package_analyze_inputs flags. */
+#define TRAWL_INPUTS_NO_IGNORE 1u /**< walk directories without git's ignore rules */
+
+/** What a report says, for a caller that decides an exit status (a CI gate) without
+ * parsing the rendered report. Since: 0.3 */
+typedef struct trawl_report_summary {
+  size_t struct_size; /**< sizeof(trawl_report_summary) */
+  int32_t complete;   /**< 1 when every component was analysed in full */
+  /** Active (not suppressed) findings by severity: [0] info ... [4] critical. */
+  uint64_t active_by_severity[5];
+  uint64_t suppressed; /**< findings suppressed (allow-list, baseline, policy, inline) */
+  uint64_t components; /**< components in the manifest, the package root included */
+} trawl_report_summary;
+#define TRAWL_REPORT_SUMMARY_INIT {sizeof(trawl_report_summary), 0, {0, 0, 0, 0, 0}, 0, 0}
+
+/**
+ * Analyses one package made of `count` inputs (`inputs[i]` points at one; an array of
+ * pointers, so a newer, longer trawl_input stays compatible), as trawl_package_analyze_file does one
+ * file. One input that is a file is exactly trawl_package_analyze_file (the same report
+ * bytes). Otherwise the package is a container of format "inputs" whose children are the
+ * inputs (docs/manifest.md): directories are walked without following symbolic links
+ * (a link is recorded, never read), inside a git work tree the paths git ignores are left
+ * out and counted (unless TRAWL_INPUTS_NO_IGNORE), and archives among the inputs are
+ * opened as any archive is. `summary` (may be NULL; struct_size set by the caller) receives
+ * the report's counts.
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_IO (an input cannot be examined; the message
+ *         carries the OS error), TRAWL_E_PARSE (an option file), TRAWL_E_UNSUPPORTED
+ *         (format), TRAWL_E_NOMEM.
+ * Thread-safety: as trawl_package_analyze_file. Since: 0.3
+ */
+TRAWL_EXPERIMENTAL_API trawl_status trawl_package_analyze_inputs(
+    trawl_buffer** out, trawl_report_summary* summary, const trawl_db* db,
+    const trawl_input* const* inputs, size_t count, uint32_t flags, const trawl_options* options,
+    int32_t format, trawl_error* err) TRAWL_NOEXCEPT;
+
+/**
+ * trawl_git_analyze (trawl.h) with the report's counts in `summary` (may be NULL;
+ * struct_size set by the caller), for a CI gate or pre-commit hook on a repository.
+ * @return as trawl_git_analyze. Thread-safety: as trawl_git_analyze. Since: 0.3
+ */
+TRAWL_EXPERIMENTAL_API trawl_status trawl_git_analyze_summary(
+    trawl_buffer** out, trawl_report_summary* summary, const trawl_db* db,
+    const char* repository, const trawl_options* options, int32_t format,
+    trawl_error* err) TRAWL_NOEXCEPT;
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

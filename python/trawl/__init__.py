@@ -139,7 +139,9 @@ _INT_OPTIONS = {
     "max_component_bytes": 34,    # TRAWL_OPT_MAX_COMPONENT_BYTES
     "token_pass": 35,             # TRAWL_OPT_TOKEN_PASS, bool: token-shape rules by the token pass (1)
     "max_inflight_bytes": 37,     # TRAWL_OPT_MAX_INFLIGHT_BYTES, analysis: content held at once
-    "git_staged": 41,             # TRAWL_OPT_GIT_STAGED, bool: the index against HEAD (git_*)
+    "git_staged": 44,             # TRAWL_OPT_GIT_STAGED, bool: the index against HEAD (git_*)
+    "min_severity": 39,           # TRAWL_OPT_MIN_SEVERITY, reports list this severity and above
+    "list_all": 41,               # TRAWL_OPT_LIST_ALL, bool: the table lists info findings too
 }
 _STRING_OPTIONS = {
     "fingerprint_key": 20,        # TRAWL_OPT_FINGERPRINT_KEY
@@ -149,8 +151,9 @@ _STRING_OPTIONS = {
     "compile_cache_dir": 24,      # TRAWL_OPT_COMPILE_CACHE_DIR (a path)
     "default_region": 36,         # TRAWL_OPT_DEFAULT_REGION, national phone numbers ("US")
     "package_name": 38,           # TRAWL_OPT_PACKAGE_NAME (display name in path chains)
-    "git_branch": 39,             # TRAWL_OPT_GIT_BRANCH, one revision's history (git_*)
-    "git_since": 40,              # TRAWL_OPT_GIT_SINCE, "YYYY-MM-DD", RFC 3339 or epoch seconds
+    "git_branch": 42,             # TRAWL_OPT_GIT_BRANCH, one revision's history (git_*)
+    "git_since": 43,              # TRAWL_OPT_GIT_SINCE, "YYYY-MM-DD", RFC 3339 or epoch seconds
+    "categories": 40,             # TRAWL_OPT_CATEGORIES, comma-separated ("secret,pii")
 }
 
 # --------------------------------------------------------------------------------------

@@ -98,6 +98,12 @@ void Score(const ScoringPolicy& policy, AggregatedFinding* f) {
   f->priority = Round6(priority);
 }
 
+// A location's suppression reason for an inline-ignore marker.
+constexpr std::string_view kInlinePrefix = "inline ";
+std::string InlineReason(std::string_view marker) {
+  return StrCat(kInlinePrefix, marker, " comment on the line");
+}
+
 void Suppress(const AggregateOptions& options, AggregatedFinding* f) {
   for (const SuppressionRule& rule : options.suppressions.rules) {
     if (!MatchesIgnoringPath(rule, {f->rule_id, f->fingerprint, f->value, ""})) continue;
@@ -118,6 +124,23 @@ void Suppress(const AggregateOptions& options, AggregatedFinding* f) {
       f->suppression_reason = rule.reason;
       return;
     }
+  }
+  // Every location carries an inline ignore (or an allow-list path rule accepts it).
+  bool all_accepted = !f->locations.empty();
+  bool any_inline = false;
+  for (const FindingLocation& loc : f->locations) {
+    all_accepted = all_accepted && !loc.suppressed.empty();
+    any_inline = any_inline || loc.suppressed.rfind(kInlinePrefix, 0) == 0;
+  }
+  if (all_accepted && any_inline) {
+    f->suppressed_by = "inline";
+    for (const FindingLocation& loc : f->locations) {
+      if (loc.suppressed.rfind(kInlinePrefix, 0) == 0) {
+        f->suppression_reason = loc.suppressed;
+        break;
+      }
+    }
+    return;
   }
   if (options.suppressions.baseline.count({f->rule_id, f->fingerprint})) {
     f->suppressed_by = "baseline";
@@ -348,7 +371,8 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
       if (agg.value.empty()) agg.value = f.value;
       if (agg.normalized.empty()) agg.normalized = f.normalized;
       agg.locations.push_back({f.component_id, f.path, f.start, f.end, f.line, f.column,
-                               f.json_pointer, f.csv_row, f.csv_column, f.decoded_from, ""});
+                               f.json_pointer, f.csv_row, f.csv_column, f.decoded_from,
+                               f.inline_ignore.empty() ? "" : InlineReason(f.inline_ignore)});
     }
   }
   LinkRelated(report, options.policy, by_key);

@@ -66,7 +66,8 @@ struct AggregatedFinding {
   std::vector<std::string> confidence_reasons;
   std::vector<FindingLocation> locations;
   std::vector<RelatedFinding> related;
-  // Set for suppressed findings: "allow-list", "baseline" or "policy", and why.
+  // Set for suppressed findings: "allow-list", "inline" (a trawl:ignore or gitleaks:allow
+  // comment on every location's line), "baseline" or "policy", and why.
   std::string suppressed_by;
   std::string suppression_reason;
 };

@@ -14,6 +14,7 @@
 // A new buffer to scan is a ScanSource and an AddSource call. The token pass is not one:
 // it runs inside every scan (engine/scanner.h), so each source gets its token matches.
 #include "analyze/component_analyzer.h"
+#include "analyze/inline_ignore.h"
 
 #include <algorithm>
 #include <cctype>
@@ -708,6 +709,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& pla
   analysis.DropRepeats();
   analysis.AssembleFindings();
   analysis.AddIndicatorFindings(content);
+  MarkInlineIgnores(content, &result.findings);
   return result;
 }
 

@@ -68,6 +68,9 @@ struct Finding {
   int64_t csv_row = -1;  // 0-based data row
   std::string csv_column;
   FindingIndicator indicator;  // set for indicator hits
+  // The inline-ignore marker on the finding's line ("trawl:ignore", "gitleaks:allow"),
+  // or "": aggregation reports the location suppressed (analyze/inline_ignore.h).
+  std::string inline_ignore;
 };
 
 struct ComponentResult {

@@ -40,6 +40,7 @@ void WriteFinding(JsonWriter& w, const Finding& f) {
   if (!f.json_pointer.empty()) w.Field("json_pointer", f.json_pointer);
   if (f.csv_row >= 0) w.Field("csv_row", f.csv_row).Field("csv_column", f.csv_column);
   if (!f.indicator.empty()) WriteFindingIndicator(w, f.indicator);
+  if (!f.inline_ignore.empty()) w.Field("inline_ignore", f.inline_ignore);
   w.EndObject();
 }
 
@@ -70,6 +71,7 @@ absl::Status ReadFinding(const json::Object& obj, const ComponentResult& owner, 
   TRAWL_RETURN_IF_ERROR(r.Read("json_pointer", &f->json_pointer, false));
   TRAWL_RETURN_IF_ERROR(r.Read("csv_row", &f->csv_row, false));
   TRAWL_RETURN_IF_ERROR(r.Read("csv_column", &f->csv_column, false));
+  TRAWL_RETURN_IF_ERROR(r.Read("inline_ignore", &f->inline_ignore, false));
   // The ranges the schema states: scores computed from anything else would not be numbers
   // (1e308 * a weight is infinity) and the report would fail its own schema.
   if (!IsLowerHex(f->fingerprint, 32)) {

@@ -557,6 +557,53 @@ class Decomposer {
 
   Manifest TakeManifest() { return std::move(manifest_); }
 
+  // A package of several inputs (source_walk.h): an "inputs" container whose children
+  // are the walk's entries, each read and expanded as an archive entry is.
+  absl::Status RunSources(const SourceWalk& walk) {
+    manifest_.package_name = options_.package_name.empty() ? "inputs" : options_.package_name;
+    for (const SourceEntry& e : walk.entries) {
+      struct stat st;
+      if (!e.path.empty() && e.kind == ComponentKind::kFile && stat(e.path.c_str(), &st) == 0) {
+        manifest_.input_bytes += static_cast<uint64_t>(st.st_size);
+      }
+      manifest_.input_bytes += e.bytes.size();
+    }
+    // The package id is the digest of the inputs (PackageDecomposeOptions).
+    manifest_.input_sha256 = options_.package_id;
+    Component root = MakeRoot(manifest_.input_bytes);
+    root.kind = ComponentKind::kContainer;
+    root.container_format = "inputs";
+    root.content_complete = true;
+    if (walk.ignored > 0) {
+      root.reason = StrCat(walk.ignored, " path(s) left out by git's ignore rules");
+    }
+    uint64_t index = 0;
+    for (const SourceEntry& e : walk.entries) {
+      if (stopped_) {
+        root.status = ComponentStatus::kLimitExceeded;
+        root.reason =
+            StrCat("listing stopped by ", manifest_.stopped_by, "; later inputs were not read");
+        break;
+      }
+      Component child;
+      child.parent_id = root.id;
+      child.depth = 1;
+      child.index = index++;
+      child.id = MakeId(options_.package_id, root.id, child.index, e.name);
+      child.name = e.name;
+      const SanitizedName display = SanitizeEntryName(e.name);
+      child.unsafe_path = display.unsafe;
+      child.path = StrCat(root.path, "!/", display.display);
+      if (!CountEntry(root, child)) {
+        TRAWL_RETURN_IF_ERROR(Emit(child, std::nullopt));
+        continue;
+      }
+      TRAWL_RETURN_IF_ERROR(ReadSource(std::move(child), e));
+    }
+    return Emit(root, std::nullopt);
+  }
+
+
  private:
   Component MakeRoot(uint64_t size) {
     Component root;
@@ -1054,6 +1101,63 @@ class Decomposer {
     return FinishRead(std::move(child), data, total);
   }
 
+  // One entry of a source walk: recorded without content when it is not a readable
+  // file, else read (the first max_component_bytes) and handled as any entry's content.
+  absl::Status ReadSource(Component child, const SourceEntry& e) {
+    if (!e.error.empty()) {
+      child.kind = e.kind;
+      child.status = ComponentStatus::kUnsupported;
+      child.reason = e.error;
+      return Emit(child, std::nullopt);
+    }
+    if (e.kind == ComponentKind::kSymlink) {
+      child.kind = ComponentKind::kSymlink;
+      child.status = ComponentStatus::kSkippedNonRegular;
+      child.reason = "symbolic link; not followed";
+      child.link_target = e.link_target;
+      child.unsafe_link = !LinkTargetRisk(e.link_target, e.name, /*symlink=*/true).empty();
+      return Emit(child, std::nullopt);
+    }
+    if (e.kind != ComponentKind::kFile) {
+      child.kind = e.kind;
+      child.status = ComponentStatus::kSkippedNonRegular;
+      child.reason = "not a regular file; not read";
+      return Emit(child, std::nullopt);
+    }
+    std::string read;
+    std::string_view data = e.bytes;
+    uint64_t total = e.bytes.size();
+    if (!e.path.empty()) {
+      PackageFile file;
+      absl::Status opened = PackageFile::Open(e.path, &file);
+      if (opened.ok()) opened = file.ReadAt(0, static_cast<size_t>(std::min(file.size(), ComponentCap())), &read);
+      if (!opened.ok()) {
+        child.status = ComponentStatus::kUnsupported;
+        child.reason = std::string(opened.message());
+        return Emit(child, std::nullopt);
+      }
+      data = read;
+      total = file.size();
+    }
+    child.declared_size = static_cast<int64_t>(total);
+    manifest_.expanded_bytes += total;
+    if (CheckGlobalLimits(child.id)) {
+      child.status = ComponentStatus::kLimitExceeded;
+      child.reason = StrCat("not read: ", manifest_.stopped_by);
+      return Emit(child, std::nullopt);
+    }
+    if (data.size() > ComponentCap()) data = data.substr(0, static_cast<size_t>(ComponentCap()));
+    if (data.size() == total) return HandleContent(std::move(child), data);
+    child.size = data.size();
+    child.sha256 = ToHex(Sha256Of(data));
+    child.media_type = std::string(SniffMediaType(data));
+    child.status = ComponentStatus::kLimitExceeded;
+    child.reason = StrCat("larger than max_component_bytes (", ComponentCap(), "); first ",
+                          data.size(), " bytes kept");
+    AddEvent("max_component_bytes", child.id, total, ComponentCap());
+    return Emit(child, data);
+  }
+
   uint64_t ComponentCap() const {
     return limits_.max_component_bytes == 0 ? UINT64_MAX : limits_.max_component_bytes;
   }
@@ -1508,6 +1612,14 @@ absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeO
   TRAWL_RETURN_IF_ERROR(PackageFile::Open(path, &file));
   Decomposer decomposer(options, callback);
   TRAWL_RETURN_IF_ERROR(decomposer.RunFile(file));
+  return decomposer.TakeManifest();
+}
+
+absl::StatusOr<Manifest> DecomposeSources(const SourceWalk& walk, const DecomposeOptions& options,
+                                          ComponentCallback callback) {
+  TRAWL_RETURN_IF_ERROR(ValidateOptions(options));
+  Decomposer decomposer(options, callback);
+  TRAWL_RETURN_IF_ERROR(decomposer.RunSources(walk));
   return decomposer.TakeManifest();
 }
 

@@ -42,6 +42,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "intake/component.h"
+#include "intake/source_walk.h"
 
 namespace trawl {
 
@@ -73,6 +74,13 @@ absl::StatusOr<Manifest> DecomposeBytes(std::string_view data, const DecomposeOp
 // waited on), for bad options, or for a callback error.
 absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeOptions& options,
                                        ComponentCallback callback);
+
+// A package made of several inputs (`trawl analyze PATH...`, source_walk.h): the root is
+// a container of format "inputs" whose children are the walk's entries in order, each
+// read (the first max_component_bytes) and expanded as an archive entry is; links and
+// special files are recorded, never read. The manifest's input_sha256 is the package id.
+absl::StatusOr<Manifest> DecomposeSources(const SourceWalk& walk, const DecomposeOptions& options,
+                                          ComponentCallback callback);
 
 // The collecting form: the manifest plus the content of every component that has any
 // and is not a duplicate, keyed by component id. Holds up to max_total_bytes in memory.

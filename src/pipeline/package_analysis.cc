@@ -1,6 +1,10 @@
 // File: package_analysis.cc
 #include "pipeline/package_analysis.h"
 
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <map>
@@ -94,7 +98,9 @@ absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& inp
   decompose.package_id = options.package_id;
   decompose.package_name = options.package_name;
   if (input.git) return decompose;  // DecomposeGit names the package after its listing
-  if (decompose.package_id.empty() && input.path.empty()) {
+  if (decompose.package_id.empty() && input.walk != nullptr) {
+    TRAWL_ASSIGN_OR_RETURN(decompose.package_id, SourcesPackageId(*input.walk));
+  } else if (decompose.package_id.empty() && input.path.empty()) {
     decompose.package_id = ToHex(Sha256Of(input.bytes));
   } else if (decompose.package_id.empty()) {
     auto file = MappedFile::Open(input.path);
@@ -107,8 +113,28 @@ absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& inp
 absl::StatusOr<Manifest> DecomposeInput(const PackageInput& input, const DecomposeOptions& options,
                                         ComponentCallback callback) {
   if (input.git) return DecomposeGit(*input.git, options, callback);
+  if (input.walk != nullptr) return DecomposeSources(*input.walk, options, callback);
   return input.path.empty() ? DecomposeBytes(input.bytes, options, callback)
                             : DecomposeFile(input.path, options, callback);
+}
+
+absl::StatusOr<std::string> SourcesPackageId(const SourceWalk& walk) {
+  Sha256 hash;
+  for (const SourceEntry& e : walk.entries) {
+    hash.UpdateField(e.name);
+    if (!e.error.empty()) {
+      hash.UpdateField(e.error);
+    } else if (e.kind == ComponentKind::kSymlink) {
+      hash.UpdateField(e.link_target);
+    } else if (e.kind == ComponentKind::kFile && !e.path.empty()) {
+      // Unreadable here means unreadable in intake too, which records why.
+      auto file = MappedFile::Open(e.path);
+      hash.UpdateField(file.ok() ? ToHex(Sha256Of(file->bytes())) : "");
+    } else {
+      hash.UpdateField(ToHex(Sha256Of(e.bytes)));
+    }
+  }
+  return ToHex(hash.Finish());
 }
 
 namespace {
@@ -275,6 +301,35 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
     results.push_back(std::move(result));
   }
   return Aggregate(*std::move(manifest), std::move(results), options.aggregate);
+}
+
+absl::StatusOr<PackageReport> AnalyzeSources(const std::vector<SourceInput>& inputs,
+                                             const SourceWalkOptions& walk_options,
+                                             std::shared_ptr<const Database> db,
+                                             const PackageOptions& options) {
+  PackageOptions named = options;
+  if (inputs.size() == 1) {
+    const SourceInput& only = inputs[0];
+    struct stat st;
+    if (only.path.empty()) {
+      if (named.package_name.empty()) named.package_name = only.name.empty() ? "stdin" : only.name;
+      return AnalyzePackage(PackageInput::Memory(only.bytes), std::move(db), named);
+    }
+    // Not a directory (or not there): the file path, which also refuses FIFOs and devices.
+    if (stat(only.path.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+      return AnalyzePackage(PackageInput::File(only.path), std::move(db), named);
+    }
+    if (named.package_name.empty()) {
+      char resolved[PATH_MAX];
+      std::string real = realpath(only.path.c_str(), resolved) ? resolved : only.path;
+      const size_t slash = real.find_last_of('/');
+      named.package_name = slash == std::string::npos || slash + 1 == real.size()
+                               ? real
+                               : real.substr(slash + 1);
+    }
+  }
+  TRAWL_ASSIGN_OR_RETURN(SourceWalk walk, WalkSources(inputs, walk_options));
+  return AnalyzePackage(PackageInput::Sources(&walk), std::move(db), named);
 }
 
 absl::StatusOr<std::string> ClassifyPackageJson(const PackageInput& input, const Database* db,

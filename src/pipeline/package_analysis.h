@@ -23,20 +23,28 @@
 #include "git/git_source.h"
 #include "intake/component.h"
 #include "intake/decompose.h"
+#include "intake/source_walk.h"
 
 namespace trawl {
 
-// A package: a file (streamed from disk), bytes in memory (borrowed), or a git
-// repository's history (git/git_source.h: one component per blob).
+// A package: a file (streamed from disk), bytes in memory (borrowed), several inputs
+// listed by WalkSources (borrowed; files, directory trees, bytes), or a git repository's
+// history (git/git_source.h: one component per blob).
 struct PackageInput {
-  std::string path;        // set: the package is this file
-  std::string_view bytes;  // otherwise: the package itself
-  std::optional<GitSource> git;  // set: the package is this repository (path, bytes unused)
+  std::string path;                   // set: the package is this file
+  std::string_view bytes;             // otherwise: the package itself
+  const SourceWalk* walk = nullptr;   // set: the package is these inputs
+  std::optional<GitSource> git;       // set: the package is this repository
 
-  static PackageInput File(std::string path) { return {std::move(path), {}, {}}; }
-  static PackageInput Memory(std::string_view bytes) { return {{}, bytes, {}}; }
-  static PackageInput Git(GitSource source) { return {{}, {}, std::move(source)}; }
+  static PackageInput File(std::string path) { return {std::move(path), {}, nullptr, {}}; }
+  static PackageInput Memory(std::string_view bytes) { return {{}, bytes, nullptr, {}}; }
+  static PackageInput Sources(const SourceWalk* walk) { return {{}, {}, walk, {}}; }
+  static PackageInput Git(GitSource source) { return {{}, {}, nullptr, std::move(source)}; }
 };
+
+// The package id of several inputs: SHA-256 over each entry's name and content digest
+// (a link's target, an unreadable entry's error), so the same tree gives the same ids.
+absl::StatusOr<std::string> SourcesPackageId(const SourceWalk& walk);
 
 struct PackageOptions {
   DecomposeLimits limits;
@@ -94,6 +102,15 @@ inline absl::StatusOr<PackageReport> AnalyzePackageFile(const std::string& path,
                                                         const PackageOptions& options) {
   return AnalyzePackage(PackageInput::File(path), std::move(db), options);
 }
+
+// `trawl analyze PATH...`: several inputs (files, directories, bytes) as one package
+// (WalkSources, DecomposeSources). One input that is not a directory is analysed exactly
+// as AnalyzePackage analyses that file (or those bytes), so its report is unchanged. A
+// lone directory is named after itself (its real path's last segment).
+absl::StatusOr<PackageReport> AnalyzeSources(const std::vector<SourceInput>& inputs,
+                                             const SourceWalkOptions& walk_options,
+                                             std::shared_ptr<const Database> db,
+                                             const PackageOptions& options);
 
 // The classification stage on its own: decomposes the package and plans every component
 // (chains, tier, cost estimate; docs/plan.md). `db` may be null: the plans then name the

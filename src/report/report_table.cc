@@ -1,5 +1,9 @@
 // File: report_table.cc
 #include <cstdio>
+#include <map>
+#include <string_view>
+
+#include "absl/strings/str_join.h"
 
 #include "report/finding_groups.h"
 #include "report/report.h"
@@ -39,11 +43,28 @@ std::string Printable(std::string_view text) {
   return out;
 }
 
+// Skips every package has many of and no reader needs one by one: the kind of skip, or
+// "" for another component.
+std::string_view RoutineSkip(const ComponentResult& c) {
+  static constexpr std::string_view kRoutine[] = {"no content", "expanded container",
+                                                  "directory", "duplicate", "symlink",
+                                                  "hardlink"};
+  if (c.status != "skipped") return "";
+  for (std::string_view prefix : kRoutine) {
+    if (std::string_view(c.reason).substr(0, prefix.size()) == prefix) return prefix;
+  }
+  return "";
+}
+
 }  // namespace
 
-std::string ReportToTable(const PackageReport& report) {
+std::string ReportToTable(const PackageReport& report, const std::vector<std::string>& unlisted,
+                          bool every_component) {
+  // Counted over the whole report, whatever the view lists.
+  uint64_t active = 0;
+  for (uint64_t n : report.score.active_by_severity) active += n;
   std::string out = StrCat("package ", Printable(report.manifest.package_name), "  (",
-                           report.components.size(), " components, ", report.findings.size(),
+                           report.components.size(), " components, ", active,
                            " findings", report.complete ? "" : ", INCOMPLETE", ")\n");
   char score[96];
   std::snprintf(score, sizeof score, "package score %.2f (highest finding priority %.2f)\n\n",
@@ -93,6 +114,7 @@ std::string ReportToTable(const PackageReport& report) {
                   Printable(where).c_str(), value.c_str());
     out += line;
   }
+  for (const std::string& note : unlisted) StrAppend(&out, "(", Printable(note), ")\n");
   if (!report.suppressed.empty()) {
     StrAppend(&out, "\n", report.suppressed.size(), " suppressed finding(s):\n");
     for (const AggregatedFinding& f : report.suppressed) {
@@ -101,12 +123,27 @@ std::string ReportToTable(const PackageReport& report) {
     }
   }
   out += "\ncomponents:\n";
+  std::map<std::string, size_t> counted;  // "analysed", or the skip reason's first words
   for (const ComponentResult& c : report.components) {
+    if (!every_component && c.status == "analysed" && c.reason.empty()) {
+      ++counted["analysed"];
+      continue;
+    }
+    if (const std::string_view routine = RoutineSkip(c); !every_component && !routine.empty()) {
+      ++counted[StrCat("skipped (", routine, ")")];
+      continue;
+    }
     char status[16];
     std::snprintf(status, sizeof status, "%-9s", c.status.c_str());
     StrAppend(&out, "  ", status, Printable(c.path),
               c.format.empty() ? "" : StrCat(" [", Printable(c.format), "]"),
               c.reason.empty() ? "" : StrCat(" - ", Printable(c.reason)), "\n");
+  }
+  if (!counted.empty()) {
+    std::vector<std::string> parts;
+    for (const auto& [what, n] : counted) parts.push_back(StrCat(n, " ", what));
+    StrAppend(&out, "  (not listed one by one: ", absl::StrJoin(parts, ", "),
+              "; --all lists them)\n");
   }
   for (const auto& why : report.incomplete_reasons) {
     StrAppend(&out, "INCOMPLETE: ", Printable(why), "\n");

@@ -1,13 +1,22 @@
 // File: sarif.cc
 // SARIF 2.1.0 (OASIS): one run, one reportingDescriptor per rule that has findings, one
 // result per aggregated finding. Checked with Microsoft's SARIF Multitool in the tests.
+#include <cctype>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "intake/manifest_json.h"
 #include "report/git_origin.h"
 #include "report/report.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
+
+// The project's home page for tool.driver.informationUri and rules' helpUri; "" leaves
+// them out (CMake: TRAWL_HOMEPAGE_URL).
+#ifndef TRAWL_HOMEPAGE_URL
+#define TRAWL_HOMEPAGE_URL ""
+#endif
 
 namespace trawl {
 namespace {
@@ -41,6 +50,75 @@ std::string PathToUri(std::string_view path) {
   return uri;
 }
 
+// GitHub's security-severity scale: over 9.0 critical, 7.0-8.9 high, 4.0-6.9 medium,
+// 0.1-3.9 low. Info-level findings carry none.
+std::string_view SecuritySeverity(Severity severity) {
+  switch (severity) {
+    case Severity::kCritical: return "9.5";
+    case Severity::kHigh: return "8.0";
+    case Severity::kMedium: return "5.5";
+    case Severity::kLow: return "3.0";
+    default: return "";
+  }
+}
+
+// "aws-access-key-id" -> "AwsAccessKeyId" (code scanning shows a rule's name).
+std::string RuleName(std::string_view id) {
+  std::string name;
+  bool upper = true;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) {
+      upper = true;
+      continue;
+    }
+    name.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
+    upper = false;
+  }
+  return name.empty() ? "Rule" : name;
+}
+
+void WriteRule(JsonWriter& w, const std::string& id, const AggregatedFinding& f) {
+  const std::string kind = f.category.substr(0, f.category.find('/'));
+  const std::string what =
+      StrCat("A ", f.category, " finding of trawl rule ", id,
+             f.entity.empty() ? "" : StrCat(" (entity ", f.entity, ")"), ", severity ",
+             SeverityName(f.severity), ".");
+  const std::string action =
+      kind == "secret"     ? "Revoke or rotate the credential, then remove it from the file and "
+                             "its history."
+      : kind == "pii"      ? "Check whether this personal data may be stored here; remove or mask "
+                             "it if not."
+      : kind == "indicator" ? "The value is a network or file indicator; a listed one (a threat "
+                              "feed hit) needs investigation."
+                            : "Review the match.";
+  const std::string suppress =
+      "A false positive is suppressed with a `trawl:ignore` comment on its line, an allow-list "
+      "(--suppressions) or a baseline (--baseline).";
+  w.BeginObject().Field("id", id).Field("name", RuleName(id));
+  w.Key("shortDescription").BeginObject();
+  w.Field("text", StrCat(f.category, " pattern ", id)).EndObject();
+  w.Key("fullDescription").BeginObject().Field("text", what).EndObject();
+  w.Key("help").BeginObject();
+  w.Field("text", StrCat(what, " ", action, " ", suppress));
+  w.Field("markdown", StrCat("**", id, "** (", f.category, ", ", SeverityName(f.severity),
+                             ")\n\n", action, "\n\n", suppress));
+  w.EndObject();
+  if (!std::string_view(TRAWL_HOMEPAGE_URL).empty()) {
+    w.Field("helpUri", StrCat(TRAWL_HOMEPAGE_URL, "/blob/main/docs/rules.md"));
+  }
+  w.Key("defaultConfiguration").BeginObject().Field("level", Level(f.severity)).EndObject();
+  w.Key("properties").BeginObject().Field("category", f.category);
+  w.Field("severity", SeverityName(f.severity));
+  std::vector<std::string> tags = {"security", kind};
+  if (f.category != kind) tags.push_back(f.category);
+  w.Field("tags", tags);
+  if (const std::string_view level = SecuritySeverity(f.severity); !level.empty()) {
+    w.Field("security-severity", level);
+  }
+  w.EndObject();
+  w.EndObject();
+}
+
 std::string Message(const AggregatedFinding& f) {
   char numbers[96];
   std::snprintf(numbers, sizeof numbers, "priority %.2f, confidence %.2f", f.priority,
@@ -50,20 +128,42 @@ std::string Message(const AggregatedFinding& f) {
                 f.entity.empty() ? "" : StrCat(", entity ", f.entity));
 }
 
-// A location in a git blob: the path its first introduction gave it, relative to the
-// repository's root (%SRCROOT%), so code scanning attaches it to the file.
-void WriteArtifactLocation(JsonWriter& w, const FindingLocation& loc, const Component* blob) {
-  w.Key("artifactLocation").BeginObject();
-  if (blob != nullptr) {
-    w.Field("uri", PathToUri(blob->git.front().path)).Field("uriBaseId", "%SRCROOT%");
+// Where a location is for code scanning: the file (relative to the scanned directory, or
+// the package file itself) and, inside an archive, the member's path chain.
+struct Artifact {
+  std::string file;    // relative to %SRCROOT%
+  std::string member;  // "" for a file of the scanned tree; "logs/app.log" inside an archive
+};
+
+// "repo!/src/a.py" -> {src/a.py, ""} for a directory or several inputs (the root is the
+// scanned tree); "pkg.tar.gz!/etc/app.json" -> {pkg.tar.gz, etc/app.json} for a package
+// file; a nested archive's member keeps its whole chain ("b.zip!/c.txt").
+Artifact ArtifactOf(const PackageReport& report, std::string_view path, bool tree) {
+  const std::string_view root = report.manifest.package_name;
+  std::string_view rest = path;
+  if (rest.size() > root.size() + 2 && rest.substr(0, root.size()) == root &&
+      rest.substr(root.size(), 2) == "!/") {
+    rest.remove_prefix(root.size() + 2);
   } else {
-    w.Field("uri", PathToUri(loc.path));
+    return {std::string(path), ""};  // the package itself
   }
-  w.EndObject();
+  if (!tree) return {std::string(root), std::string(rest)};
+  const size_t nested = rest.find("!/");
+  if (nested == std::string_view::npos) return {std::string(rest), ""};
+  return {std::string(rest.substr(0, nested)), std::string(rest.substr(nested + 2))};
 }
 
-void WriteResult(JsonWriter& w, const AggregatedFinding& f, size_t rule_index,
-                 const GitOrigins& git) {
+// Whether the package is a scanned tree (a directory, several inputs), whose components'
+// paths are the files' own.
+bool IsTree(const PackageReport& report) {
+  for (const Component& c : report.manifest.components) {
+    if (c.depth == 0) return c.container_format == "inputs";
+  }
+  return false;
+}
+
+void WriteResult(JsonWriter& w, const PackageReport& report, bool tree, const AggregatedFinding& f,
+                 size_t rule_index, const GitOrigins& git) {
   const Component* first_blob = nullptr;
   w.BeginObject();
   w.Field("ruleId", f.rule_id).Field("ruleIndex", uint64_t{rule_index});
@@ -73,35 +173,59 @@ void WriteResult(JsonWriter& w, const AggregatedFinding& f, size_t rule_index,
   for (const FindingLocation& loc : f.locations) {
     const Component* blob = git.Find(loc.component_id);
     if (first_blob == nullptr) first_blob = blob;
+    // A git blob's file is the path its first introduction gave it, repository-relative.
+    const Artifact artifact =
+        blob != nullptr ? Artifact{blob->git.front().path, ""} : ArtifactOf(report, loc.path, tree);
     w.BeginObject().Key("physicalLocation").BeginObject();
-    WriteArtifactLocation(w, loc, blob);
+    w.Key("artifactLocation").BeginObject().Field("uri", PathToUri(artifact.file));
+    w.Field("uriBaseId", "%SRCROOT%").EndObject();
     w.Key("region").BeginObject();
-    if (loc.line >= 0) w.Field("startLine", loc.line);
+    // Code scanning needs a line. A member's region is in the member's own bytes; a place
+    // without lines (binary content) is shown at line 1 with its byte offset.
+    const int64_t line = loc.line >= 1 ? loc.line : 1;
+    w.Field("startLine", line);
+    if (loc.line >= 1 && loc.column >= 1) {
+      w.Field("startColumn", loc.column);
+      // A value without a line break ends on its line (the end column is exclusive); a
+      // redacted value's end is not known without the content, so only the start is given.
+      if (!f.value.empty() && f.value.find('\n') == std::string::npos) {
+        w.Field("endLine", line);
+        w.Field("endColumn", loc.column + static_cast<int64_t>(loc.end - loc.start));
+      }
+    }
     w.Field("byteOffset", loc.start).Field("byteLength", loc.end - loc.start);
     w.EndObject();
     w.EndObject();
-    if (!loc.json_pointer.empty() || loc.csv_row >= 0) {
-      w.Key("logicalLocations").BeginArray().BeginObject();
-      if (!loc.json_pointer.empty()) {
-        w.Field("fullyQualifiedName", loc.json_pointer).Field("kind", "member");
-      } else {
-        w.Field("fullyQualifiedName", StrCat("row ", loc.csv_row, ", column ", loc.csv_column));
-        w.Field("kind", "element");
+    const bool logical = !artifact.member.empty() || !loc.json_pointer.empty() || loc.csv_row >= 0;
+    if (logical) {
+      w.Key("logicalLocations").BeginArray();
+      if (!artifact.member.empty()) {
+        w.BeginObject().Field("name", artifact.member).Field("fullyQualifiedName", loc.path);
+        w.Field("kind", "archiveMember").EndObject();
       }
-      w.EndObject().EndArray();
+      if (!loc.json_pointer.empty()) {
+        w.BeginObject().Field("fullyQualifiedName", loc.json_pointer).Field("kind", "member");
+        w.EndObject();
+      } else if (loc.csv_row >= 0) {
+        w.BeginObject();
+        w.Field("fullyQualifiedName", StrCat("row ", loc.csv_row, ", column ", loc.csv_column));
+        w.Field("kind", "element").EndObject();
+      }
+      w.EndArray();
     }
-    if (blob != nullptr) {
-      w.Key("properties").BeginObject();
-      WriteGitIntroductions(w, *blob);
-      w.EndObject();
-    }
+    w.Key("properties").BeginObject().Field("trawlPath", loc.path);
+    if (!artifact.member.empty()) w.Field("archiveMember", artifact.member);
+    if (blob != nullptr) WriteGitIntroductions(w, *blob);
+    w.EndObject();
     w.EndObject();
   }
   w.EndArray();
   w.Key("partialFingerprints").BeginObject().Field("trawlFinding/v1", f.fingerprint).EndObject();
   if (!f.suppressed_by.empty()) {
     w.Key("suppressions").BeginArray().BeginObject();
-    w.Field("kind", "external").Field("status", "accepted");
+    // An inline ignore is a suppression written in the scanned source itself.
+    w.Field("kind", f.suppressed_by == "inline" ? "inSource" : "external");
+    w.Field("status", "accepted");
     w.Field("justification", StrCat(f.suppressed_by, ": ", f.suppression_reason));
     w.EndObject().EndArray();
   }
@@ -128,6 +252,7 @@ std::string ReportToSarif(const PackageReport& report, std::string_view tool_ver
     for (const AggregatedFinding& f : *list) rules.emplace(f.rule_id, &f);
   }
   std::map<std::string, size_t> rule_index;
+  const bool tree = IsTree(report);
   JsonWriter w(2);
   w.BeginObject();
   w.Field("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -135,16 +260,12 @@ std::string ReportToSarif(const PackageReport& report, std::string_view tool_ver
   w.Key("runs").BeginArray().BeginObject();
   w.Key("tool").BeginObject().Key("driver").BeginObject();
   w.Field("name", "trawl").Field("version", tool_version);
+  w.Field("semanticVersion", tool_version);
+  if (!std::string_view(TRAWL_HOMEPAGE_URL).empty()) w.Field("informationUri", TRAWL_HOMEPAGE_URL);
   w.Key("rules").BeginArray();
   for (const auto& [id, f] : rules) {
     rule_index[id] = rule_index.size();
-    w.BeginObject().Field("id", id);
-    w.Key("shortDescription").BeginObject();
-    w.Field("text", StrCat(f->category, " pattern ", id)).EndObject();
-    w.Key("defaultConfiguration").BeginObject().Field("level", Level(f->severity)).EndObject();
-    w.Key("properties").BeginObject().Field("category", f->category);
-    w.Field("severity", SeverityName(f->severity)).EndObject();
-    w.EndObject();
+    WriteRule(w, id, *f);
   }
   w.EndArray();
   w.EndObject().EndObject();
@@ -168,7 +289,9 @@ std::string ReportToSarif(const PackageReport& report, std::string_view tool_ver
   w.Key("results").BeginArray();
   const GitOrigins git(report.manifest);
   for (const auto* list : {&report.findings, &report.suppressed}) {
-    for (const AggregatedFinding& f : *list) WriteResult(w, f, rule_index.at(f.rule_id), git);
+    for (const AggregatedFinding& f : *list) {
+      WriteResult(w, report, tree, f, rule_index.at(f.rule_id), git);
+    }
   }
   w.EndArray();
   w.Key("properties").BeginObject();

@@ -402,6 +402,30 @@ TEST(AggregateTest, SuppressionMovesFindingsWithTheReason) {
   EXPECT_EQ(report.findings[0].factors[2].name, "exposure: 1 location(s)");
 }
 
+TEST(AggregateTest, InlineIgnoresSuppressALocationAndAFindingIgnoredEverywhere) {
+  std::vector<ComponentResult> results = BothResults();
+  // The secret key's only location and the key id's fixture location carry a marker.
+  results[0].findings[1].inline_ignore = "gitleaks:allow";
+  results[1].findings[0].inline_ignore = "trawl:ignore aws-access-key-id";
+  PackageReport report = Aggregate(TwoFilePackage(), results, {});
+  ASSERT_EQ(report.suppressed.size(), 1u);
+  EXPECT_EQ(report.suppressed[0].rule_id, "aws-secret-access-key");
+  EXPECT_EQ(report.suppressed[0].suppressed_by, "inline");
+  EXPECT_EQ(report.suppressed[0].suppression_reason, "inline gitleaks:allow comment on the line");
+  ASSERT_EQ(report.findings.size(), 1u);
+  EXPECT_EQ(report.findings[0].locations[0].suppressed, "");
+  EXPECT_EQ(report.findings[0].locations[1].suppressed,
+            "inline trawl:ignore aws-access-key-id comment on the line");
+  EXPECT_EQ(report.findings[0].factors[2].name, "exposure: 1 location(s)");
+  // Marked in .env too: the whole finding is suppressed.
+  results[0].findings[0].inline_ignore = "trawl:ignore";
+  report = Aggregate(TwoFilePackage(), results, {});
+  EXPECT_EQ(report.findings.size(), 0u);
+  ASSERT_EQ(report.suppressed.size(), 2u);
+  EXPECT_EQ(report.suppressed[0].suppressed_by, "inline");
+  EXPECT_EQ(report.suppressed[1].suppressed_by, "inline");
+}
+
 TEST(AggregateTest, BaselineAndConfidenceFloorSuppress) {
   AggregateOptions options;
   options.suppressions.baseline = {{"aws-access-key-id", "f1"}};
@@ -568,10 +592,17 @@ TEST(TableTest, ControlCharactersAreEscaped) {
 TEST(SarifTest, PathsBecomeRelativeUriReferences) {
   Manifest m = TwoFilePackage();
   m.components[1].path = "pkg.tar!/my dir/a:b#1.env";
-  const std::string sarif = ReportToSarif(Aggregate(m, BothResults(), {}), "9.9.9");
-  EXPECT_NE(sarif.find("\"uri\": \"pkg.tar!/my%20dir/a%3Ab%231.env\""), std::string::npos);
+  // A package file: the archive is the artifact, the member a logical location.
+  std::string sarif = ReportToSarif(Aggregate(m, BothResults(), {}), "9.9.9");
+  EXPECT_NE(sarif.find("\"uri\": \"pkg.tar\""), std::string::npos) << sarif;
+  EXPECT_NE(sarif.find("\"archiveMember\": \"my dir/a:b#1.env\""), std::string::npos) << sarif;
+  EXPECT_NE(sarif.find("\"uriBaseId\": \"%SRCROOT%\""), std::string::npos);
   EXPECT_NE(sarif.find("\"version\": \"9.9.9\""), std::string::npos);
   EXPECT_NE(sarif.find("\"trawlFinding/v1\": \"f1\""), std::string::npos);
+  // A scanned tree: the file's own path, percent-encoded.
+  m.components[0].container_format = "inputs";
+  sarif = ReportToSarif(Aggregate(m, BothResults(), {}), "9.9.9");
+  EXPECT_NE(sarif.find("\"uri\": \"my%20dir/a%3Ab%231.env\""), std::string::npos) << sarif;
 }
 
 }  // namespace

@@ -79,8 +79,19 @@ check_fails bad-since "TRAWL_E_INVALID: --since \"someday\" is not valid" \
   "$trawl" analyze --db "$work/s.tdb" --git "$repo" --since someday
 check_fails bad-branch "TRAWL_E_NOT_FOUND: no revision \"nope\"" \
   "$trawl" analyze --db "$work/s.tdb" --git "$repo" --branch nope
-check_fails git-and-package "usage" \
+check_fails git-and-package "give PATH... or --git REPO" \
   "$trawl" analyze --db "$work/s.tdb" --git "$repo" "$root/examples/sample/sample-package.tar.gz"
+# The CI gate and a pre-commit hook: --fail-on sees a repository's findings (exit 1), and
+# a staged clean file passes (exit 0); a usage error is 2.
+"$trawl" analyze --db "$work/s.tdb" --git "$repo" --fail-on high -o "$work/gate.json"
+[[ $? == 1 ]] && pass || fail "--git --fail-on high: exit 1 expected"
+git -C "$repo" reset -q
+printf 'nothing to see\n' >"$repo/clean.txt"
+git -C "$repo" add clean.txt
+"$trawl" analyze --db "$work/s.tdb" --git "$repo" --staged --fail-on low -o "$work/clean.json"
+[[ $? == 0 ]] && pass || fail "--staged clean file --fail-on low: exit 0 expected"
+"$trawl" analyze --db "$work/s.tdb" --git "$repo" "$root/README.md" 2>/dev/null
+[[ $? == 2 ]] && pass || fail "PATH and --git together: exit 2 expected"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -1,0 +1,196 @@
+// File: scan_command.cc
+// trawl scan: streams inputs through the database and prints one JSON line per match.
+#include <cerrno>
+#include <charconv>
+#include <cstdio>
+#include <memory>
+
+#include "cli.h"
+
+namespace trawl_cli {
+namespace {
+
+// Writes one JSON line per match. Everything that does not change from match to match is
+// formatted once: the input's name per input, a rule's id, category and severity the first
+// time the rule matches (a scan can report millions of matches of a few thousand rules).
+// Lines collect in one buffer that goes to stdout in large writes.
+class ScanOutput {
+ public:
+  explicit ScanOutput(const trawl_db* db) : db_(db), rule_fields_(trawl_db_rule_count(db)) {}
+  ~ScanOutput() { Flush(); }
+
+  void BeginInput(const std::string& name) {
+    input_field_.assign("{\"input\":");
+    AppendJsonString(&input_field_, name);
+  }
+
+  static int Print(const trawl_match* m, void* user_data) {
+    static_cast<ScanOutput*>(user_data)->Append(*m);
+    return 0;
+  }
+
+  bool Flush() {
+    if (!out_.empty()) std::fwrite(out_.data(), 1, out_.size(), stdout);
+    out_.clear();
+    return std::ferror(stdout) == 0;
+  }
+
+  uint64_t matches() const { return matches_; }
+
+ private:
+  static constexpr size_t kFlushBytes = 1 << 20;
+
+  void AppendNumber(uint64_t value) {
+    char digits[24];
+    const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
+    out_.append(digits, static_cast<size_t>(end - digits));
+  }
+
+  const std::string& RuleFields(uint32_t rule) {
+    std::string& fields = rule_fields_[rule];
+    if (fields.empty()) {
+      trawl_rule_info info = TRAWL_RULE_INFO_INIT;
+      trawl_db_rule(&info, db_, rule);
+      fields.assign(",\"rule\":");
+      AppendJsonString(&fields, info.id);
+      fields.append(",\"category\":");
+      AppendJsonString(&fields, info.category);
+      fields.append(",\"severity\":\"").append(SeverityNames()[info.severity]).append("\"");
+    }
+    return fields;
+  }
+
+  void Append(const trawl_match& m) {
+    ++matches_;
+    out_.append(input_field_);
+    out_.append(RuleFields(m.rule_index));
+    out_.append(",\"start\":");
+    AppendNumber(m.start);
+    out_.append(",\"end\":");
+    AppendNumber(m.end);
+    out_.append(",\"text\":");
+    if (m.data == nullptr) {
+      out_.append("null");  // a composite match spanning bytes the stream no longer holds
+    } else {
+      AppendJsonString(&out_, std::string_view(m.data, m.end - m.start));
+    }
+    out_.append(",\"captures\":[");
+    for (uint32_t g = 0; g < m.capture_count; ++g) {
+      if (g) out_.push_back(',');
+      const int64_t s = m.captures[2 * g], e = m.captures[2 * g + 1];
+      if (s < 0 || m.data == nullptr) {
+        out_.append("null");
+        continue;
+      }
+      out_.append("{\"start\":");
+      AppendNumber(static_cast<uint64_t>(s));
+      out_.append(",\"end\":");
+      AppendNumber(static_cast<uint64_t>(e));
+      out_.append(",\"text\":");
+      AppendJsonString(&out_, std::string_view(m.data + (s - static_cast<int64_t>(m.start)),
+                                               static_cast<size_t>(e - s)));
+      out_.push_back('}');
+    }
+    out_.append("]}\n");
+    if (out_.size() >= kFlushBytes) Flush();
+  }
+
+  const trawl_db* db_;
+  std::vector<std::string> rule_fields_;  // by rule index; "" until the rule first matches
+  std::string input_field_;
+  std::string out_;
+  uint64_t matches_ = 0;
+};
+
+const char* TruncationName(uint32_t truncation) {
+  if (truncation & TRAWL_TRUNC_TIME_BUDGET) return "time budget";
+  if (truncation & TRAWL_TRUNC_BYTE_BUDGET) return "byte budget";
+  if (truncation & TRAWL_TRUNC_MATCH_CAP) return "match cap";
+  if (truncation & TRAWL_TRUNC_RULE_MATCH_CAP) return "per-rule match cap";
+  return "confirmation limit";
+}
+
+struct ScanSettings {
+  std::string db_path;
+  std::vector<std::string> inputs;
+  Budgets budgets;
+  bool fail_on_match = false;
+};
+
+int Scan(const ScanSettings& settings) {
+  Owned<trawl_options> options = NewOptions();
+  if (!settings.budgets.Apply(options.get())) return Fail("a budget is out of range");
+  Owned<trawl_db> db = LoadDbOrDefault(settings.db_path);
+  if (!db) return kExitError;
+  std::vector<std::string> inputs = settings.inputs;
+  if (inputs.empty()) inputs.push_back("-");
+  int exit_code = kExitClean;
+  std::vector<char> chunk(8 << 20);
+  ScanOutput output(db.get());
+  for (const std::string& input : inputs) {
+    std::FILE* f = input == "-" ? stdin : std::fopen(input.c_str(), "rb");
+    if (f == nullptr) {
+      exit_code = OsError(input, "cannot open", errno);
+      continue;
+    }
+    trawl_stream* raw_stream = nullptr;
+    trawl_status status = trawl_stream_new(&raw_stream, db.get(), options.get());
+    if (status != TRAWL_OK) return Error("stream", status);
+    Owned<trawl_stream> stream(raw_stream);
+    output.BeginInput(input);
+    uint64_t read_total = 0;
+    size_t n;
+    while ((n = std::fread(chunk.data(), 1, chunk.size(), f)) > 0) {
+      read_total += n;
+      status = trawl_stream_write(stream.get(), chunk.data(), n, ScanOutput::Print, &output);
+      if (status != TRAWL_OK) break;
+      if (ShowProgress()) {
+        std::fprintf(stderr, "\rscan %s: %llu MiB", input.c_str(),
+                     static_cast<unsigned long long>(read_total >> 20));
+      }
+    }
+    const int read_errno = std::ferror(f) != 0 ? errno : 0;
+    if (f != stdin) std::fclose(f);
+    if (ShowProgress()) std::fputc('\n', stderr);
+    trawl_scan_result result = TRAWL_SCAN_RESULT_INIT;
+    if (status == TRAWL_OK) {
+      status = trawl_stream_finish(stream.get(), ScanOutput::Print, &output, &result);
+    }
+    if (!output.Flush()) return OsError("stdout", "write", errno);
+    if (status != TRAWL_OK && status != TRAWL_STOPPED) {
+      exit_code = Error(input, status);
+      continue;
+    }
+    if (read_errno != 0) {
+      exit_code = OsError(input, "read error after " + std::to_string(read_total) + " bytes",
+                          read_errno);
+    }
+    if (GlobalFlags().verbosity >= 0) {
+      std::fprintf(stderr, "trawl: %s: %llu bytes, %llu matches%s%s\n", input.c_str(),
+                   static_cast<unsigned long long>(result.bytes_scanned),
+                   static_cast<unsigned long long>(result.matches),
+                   result.truncation ? ", TRUNCATED: " : "",
+                   result.truncation ? TruncationName(result.truncation) : "");
+    }
+  }
+  if (exit_code == kExitClean && settings.fail_on_match && output.matches() > 0) {
+    return kExitFindings;
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+void RegisterScanCommand(CLI::App* app, int* exit_code) {
+  auto settings = std::make_shared<ScanSettings>();
+  CLI::App* scan = app->add_subcommand(
+      "scan", "stream inputs through the database: one JSON line per match on stdout");
+  scan->add_option("INPUT", settings->inputs, "files to scan; - or none: stdin");
+  scan->add_option("--db", settings->db_path,
+                   "database (default: $TRAWL_DB, then the installed default.tdb)");
+  scan->add_flag("--fail-on-match", settings->fail_on_match, "exit 1 when anything matched");
+  settings->budgets.Register(scan, /*inflight=*/false);
+  scan->callback([=] { *exit_code = Scan(*settings); });
+}
+
+}  // namespace trawl_cli
