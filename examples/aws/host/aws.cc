@@ -353,12 +353,20 @@ AwsResult Aws::PutObjectFromFile(const std::string& bucket, const std::string& k
                                  const std::string& path, const std::string& content_type,
                                  size_t part_bytes, const ObjectMetadata& metadata) {
   std::ifstream in(path, std::ios::binary);
-  AwsResult r;
   if (!in) {
+    AwsResult r;
     r.code = "SourceUnreadable";
     r.message = "cannot open " + path;
     return r;
   }
+  return PutObjectFromStream(bucket, key, in, path, content_type, part_bytes, metadata);
+}
+
+AwsResult Aws::PutObjectFromStream(const std::string& bucket, const std::string& key,
+                                   std::istream& in, const std::string& path,
+                                   const std::string& content_type, size_t part_bytes,
+                                   const ObjectMetadata& metadata) {
+  AwsResult r;
   std::string part(std::max<size_t>(part_bytes, 1), '\0');
   auto read_part = [&]() -> bool {
     in.read(part.data(), static_cast<std::streamsize>(part.size()));

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <functional>
 #include <optional>
+#include <istream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -66,6 +67,12 @@ class Aws {
   AwsResult PutObjectFromFile(const std::string& bucket, const std::string& key,
                               const std::string& path, const std::string& content_type,
                               size_t part_bytes = 8u << 20, const ObjectMetadata& metadata = {});
+  // As PutObjectFromFile, reading `in` (`path` names it in errors): a report or result
+  // larger than one request may carry goes up in parts.
+  AwsResult PutObjectFromStream(const std::string& bucket, const std::string& key,
+                                std::istream& in, const std::string& path,
+                                const std::string& content_type, size_t part_bytes = 8u << 20,
+                                const ObjectMetadata& metadata = {});
   // HEAD: the object's user metadata in *metadata. A missing object is "NoSuchKey".
   AwsResult HeadObject(const std::string& bucket, const std::string& key,
                        ObjectMetadata* metadata);

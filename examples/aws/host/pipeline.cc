@@ -331,7 +331,15 @@ bool Pipeline::Get(const std::string& bucket, const std::string& key, std::strin
 
 bool Pipeline::Put(const std::string& bucket, const std::string& key, const std::string& data,
                    const std::string& content_type, StageError* error) {
-  AwsResult r = aws_.PutObject(bucket, key, data, content_type);
+  // A large report or result goes up in parts, as components do: one request's body is
+  // bounded (S3: 5 GB; proxies and the local test services far less).
+  AwsResult r;
+  if (data.size() > config_.upload_part_bytes) {
+    std::istringstream in(data);
+    r = aws_.PutObjectFromStream(bucket, key, in, key, content_type, config_.upload_part_bytes);
+  } else {
+    r = aws_.PutObject(bucket, key, data, content_type);
+  }
   if (!r.ok) return Fail(error, "Trawl.S3", "PUT s3://" + bucket + "/" + key + ": " + r.message);
   return true;
 }
