@@ -12,7 +12,7 @@
 namespace trawl_cli {
 namespace {
 
-// One input of `trawl analyze`. A git repository (`--git REPO`) joins as another kind.
+// One input of `trawl analyze` (a git repository is `--git REPO`, AnalyzeSettings::git).
 struct InputSource {
   enum class Kind { kPath, kStdin };
   Kind kind = Kind::kPath;
@@ -68,8 +68,21 @@ int GateExit(const AnalyzeSettings& s, const trawl_report_summary& summary) {
   return kExitClean;
 }
 
+// Writes the report and decides the exit status from its counts.
 int Finish(trawl_buffer* raw_report, const trawl_report_summary& summary,
-           const AnalyzeSettings& s);
+           const AnalyzeSettings& s) {
+  Owned<trawl_buffer> report(raw_report);
+  if (const int code = WriteBufferTo(report.get(), s.output); code != kExitClean) return code;
+  Verbose(std::to_string(summary.components) + " components; active findings: " +
+          std::to_string(summary.active_by_severity[4]) + " critical, " +
+          std::to_string(summary.active_by_severity[3]) + " high, " +
+          std::to_string(summary.active_by_severity[2]) + " medium, " +
+          std::to_string(summary.active_by_severity[1]) + " low, " +
+          std::to_string(summary.active_by_severity[0]) + " info; " +
+          std::to_string(summary.suppressed) + " suppressed; " +
+          (summary.complete ? "complete" : "INCOMPLETE"));
+  return GateExit(s, summary);
+}
 
 // Analyses every source (or the --git repository) as one package and writes one report.
 int AnalyzeInputs(const std::vector<InputSource>& sources, AnalyzeSettings& s) {
@@ -115,22 +128,6 @@ int AnalyzeInputs(const std::vector<InputSource>& sources, AnalyzeSettings& s) {
                                : "analyze";
   if (status != TRAWL_OK) return Error(what, status, &err);
   return Finish(raw_report, summary, s);
-}
-
-// Writes the report and decides the exit status from its counts.
-int Finish(trawl_buffer* raw_report, const trawl_report_summary& summary,
-           const AnalyzeSettings& s) {
-  Owned<trawl_buffer> report(raw_report);
-  if (const int code = WriteBufferTo(report.get(), s.output); code != kExitClean) return code;
-  Verbose(std::to_string(summary.components) + " components; active findings: " +
-          std::to_string(summary.active_by_severity[4]) + " critical, " +
-          std::to_string(summary.active_by_severity[3]) + " high, " +
-          std::to_string(summary.active_by_severity[2]) + " medium, " +
-          std::to_string(summary.active_by_severity[1]) + " low, " +
-          std::to_string(summary.active_by_severity[0]) + " info; " +
-          std::to_string(summary.suppressed) + " suppressed; " +
-          (summary.complete ? "complete" : "INCOMPLETE"));
-  return GateExit(s, summary);
 }
 
 int Decompose(const std::string& package, const std::string& directory) {
