@@ -51,8 +51,15 @@ std::string Refang(std::string_view lower) {
     if (lower[i] == '[' || lower[i] == '(' || lower[i] == '{' || lower[i] == 'h' ||
         lower[i] == 'f') {
       for (const auto& [from, to] : kForms) {
-        // "fxp" and "hxxp" only as a scheme, at the start.
-        if ((from[0] == 'f' || from[0] == 'h') && i != 0) continue;
+        // "fxp" and "hxxp" only as a scheme: at the start and before "://", or the
+        // domain "fxpbad.org" would become "ftpbad.org" (found by indicator_feed_fuzzer).
+        if (from[0] == 'f' || from[0] == 'h') {
+          const std::string_view after = lower.substr(std::min(lower.size(), from.size()));
+          if (i != 0 || !(StartsWith(after, "://") || StartsWith(after, "[://]") ||
+                          StartsWith(after, "[:]//"))) {
+            continue;
+          }
+        }
         if (lower.substr(i, from.size()) == from) {
           out.append(to);
           i += from.size();

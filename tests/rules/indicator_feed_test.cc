@@ -55,6 +55,18 @@ TEST(IndicatorFeedTest, NormalUrlIsAFixedPointWithSchemeLikePaths) {
   EXPECT_EQ(Normal(once.substr(4), IndicatorType::kUrl), once);
 }
 
+// "hxxp"/"fxp" are defanged schemes only before "://": a host that merely starts with
+// "fxp" keeps its name, so the normal form is a fixed point (the fuzzer's input).
+TEST(IndicatorFeedTest, DefangedSchemesOnlyBeforeSchemeSeparator) {
+  const std::string once = Normal("hxxp://fxpbad[.]org/x", IndicatorType::kUrl);
+  EXPECT_EQ(once, "url fxpbad.org/x");
+  EXPECT_EQ(Normal(once.substr(4), IndicatorType::kUrl), once);
+  EXPECT_EQ(Normal("fxpbad.org"), "domain fxpbad.org");
+  EXPECT_EQ(Normal("hxxpevil.com"), "domain hxxpevil.com");
+  EXPECT_EQ(Normal("fxp[://]files.bad.org/a"), "url files.bad.org/a");
+  EXPECT_EQ(Normal("hxxps://evil.com:8443/"), "url evil.com:8443");
+}
+
 // One synthetic indicator per i, cycling through the types.
 std::pair<IndicatorType, std::string> Synthetic(int i) {
   switch (i % 8) {
