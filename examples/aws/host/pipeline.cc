@@ -13,7 +13,8 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
+#include <istream>
+#include <streambuf>
 #include <thread>
 #include <vector>
 
@@ -26,6 +27,16 @@ namespace trawl_host {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Reads a string in place: a multipart upload of a large report needs a stream, and
+// std::istringstream would copy the whole report first.
+class StringReadBuf : public std::streambuf {
+ public:
+  explicit StringReadBuf(const std::string& data) {
+    char* begin = const_cast<char*>(data.data());  // get area only: never written
+    setg(begin, begin, begin + data.size());
+  }
+};
 
 std::string Env(const char* name, const std::string& fallback = "") {
   const char* v = std::getenv(name);
@@ -335,7 +346,8 @@ bool Pipeline::Put(const std::string& bucket, const std::string& key, const std:
   // bounded (S3: 5 GB; proxies and the local test services far less).
   AwsResult r;
   if (data.size() > config_.upload_part_bytes) {
-    std::istringstream in(data);
+    StringReadBuf buffer(data);
+    std::istream in(&buffer);
     r = aws_.PutObjectFromStream(bucket, key, in, key, content_type, config_.upload_part_bytes);
   } else {
     r = aws_.PutObject(bucket, key, data, content_type);
