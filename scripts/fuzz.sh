@@ -50,7 +50,10 @@ for target in $targets; do
   fi
   if [[ ${TRAWL_FUZZ_UPDATE_CORPUS:-0} == 1 ]]; then
     minimized=$(mktemp -d)
-    "$binary" -merge=1 -timeout=20 -rss_limit_mb=3072 "$minimized" "$committed" "$corpus" \
+    # The same limits as the run (else libarchive's large reservations count as OOM), and
+    # artifacts under build-fuzz, not in the checkout.
+    "$binary" -merge=1 -timeout=20 -rss_limit_mb=3072 -malloc_limit_mb=5120 \
+      -artifact_prefix="build-fuzz/$target-merge-" "$minimized" "$committed" "$corpus" \
       >"build-fuzz/$target.merge.log" 2>&1
     find "$minimized" -type f -size +64k -delete
     rm -rf "$committed" && mkdir -p "$committed" && cp "$minimized"/* "$committed"/ 2>/dev/null || true
