@@ -152,6 +152,12 @@ check rules-import-rejection grep -q "fixture.yar:23: definition 2 (yara.UsesMod
 check rules-import-note grep -q "note: .*fixture.rules:3: .*http_uri approximated" "$work/import.err"
 check rules-check-imported "$trawl" rules check "$work/imported.json"
 contains rules-check-imported-examples '"examples":4,"failure_count":0'
+# A native file whose every rule is rejected is accounted, not fatal: the others import.
+printf 'import "pe"\nrule OnlyPe { condition: pe.number_of_sections == 1 }\n' >"$work/only_pe.yar"
+check rules-import-all-rejected-file bash -c "'$trawl' rules import '$work/only_pe.yar' \
+  '$fixtures/fixture.yar' -o '$work/imported_pe.json' 2>'$work/import_pe.err'"
+check rules-import-all-rejected-accounted grep -q "only_pe.yar: yara: 1 rules: 0 imported exactly, 0 imported with approximations, 1 rejected" "$work/import_pe.err"
+check rules-import-all-rejected-others grep -q '"yara.TwoStrings"' "$work/imported_pe.json"
 printf 'just some words\n' >"$work/notes.txt"
 check_fails rules-unknown-format "not a rule file trawl recognizes; .*YARA" "$trawl" rules check "$work/notes.txt"
 check_fails rules-forced-format "fixture.yar:1: not valid TOML" "$trawl" rules check --format gitleaks "$fixtures/fixture.yar"

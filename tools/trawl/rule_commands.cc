@@ -61,12 +61,14 @@ Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, const std::s
       trawl_rules_note(&note, rules.get(), i);
       Note(std::string("note: ") + note.message);
     }
-    bool holds_no_rule = false;
-    if (trawl_rules_account_count(rules.get()) > accounts_before) {
+    // A native rule file (YARA, Suricata, gitleaks, ...) accounts for each of its rules,
+    // with the reason for each rejection: one whose every rule is rejected (all need the
+    // "pe" module, say) is recorded, not fatal, so a folder of them still imports.
+    const bool accounted = trawl_rules_account_count(rules.get()) > accounts_before;
+    if (accounted) {
       trawl_import_account account = TRAWL_IMPORT_ACCOUNT_INIT;
       trawl_rules_account(&account, rules.get(), accounts_before);
       PrintAccount(account);
-      holds_no_rule = account.rules == 0;
     }
     // TRAWL_E_PARSE with no issue recorded: the file as a whole did not parse.
     if ((status != TRAWL_OK && status != TRAWL_E_PARSE) ||
@@ -75,7 +77,7 @@ Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, const std::s
       return false;
     }
     if (trawl_rules_count(rules.get()) == definitions_before &&
-        trawl_rules_indicator_count(rules.get()) == indicators_before && !holds_no_rule) {
+        trawl_rules_indicator_count(rules.get()) == indicators_before && !accounted) {
       if (new_issues > 0) {
         std::fprintf(stderr, "trawl: %s: no %s could be loaded (%zu problem(s) above)\n",
                      file.c_str(), feed ? "indicator" : "definition", new_issues);
