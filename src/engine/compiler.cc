@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstring>
 #include <filesystem>
 #include <deque>
@@ -59,22 +60,48 @@ hs_platform_info_t PlatformFor(CompileTarget target) {
   return platform;
 }
 
-// Literals that start with NUL are rejected by hs_compile_lit_multi ("empty string");
-// the same bytes compile fine as an escaped regex, so such literals go to a regex
-// partition and keep their literal semantics (span = length) at scan time.
+// Literals that start with NUL go to a regex partition (the planner costs them as regexes:
+// the engine's literal API rejected them, before every literal went through the regex
+// API); they keep their literal semantics (span = length) at scan time.
 bool LiteralNeedsRegexForm(const Definition& def) {
   return def.kind == PatternKind::kLiteral && !def.expression.empty() && def.expression[0] == '\0';
 }
 
+// Letters, digits and '_' stand for themselves; every other byte is written \xNN, so the
+// engine's pattern length limit (16,000 characters) is reached late for plain text.
 std::string EscapedRegexForLiteral(std::string_view bytes) {
   std::string out;
+  out.reserve(bytes.size());
   static constexpr char kHex[] = "0123456789abcdef";
   for (unsigned char c : bytes) {
+    if (std::isalnum(c) != 0 || c == '_') {
+      out.push_back(static_cast<char>(c));
+      continue;
+    }
     out.append("\\x");
     out.push_back(kHex[c >> 4]);
     out.push_back(kHex[c & 15]);
   }
   return out;
+}
+
+// Every partition, literal ones included, is compiled through the regex API with literals
+// escaped. Hyperscan 5.4.0's literal API (hs_compile_lit_multi) builds databases whose
+// scan fails with HS_UNKNOWN_ERROR on some inputs: a literal with a long run of one byte
+// beside any other literal ("...<<KONEC>>####...####" of YARA signature-base stopped every
+// scan of a file that held its first bytes; upstream intel/hyperscan#303, #353). The regex
+// API builds a database of the same size that scans as fast (measured on 16k and 250k
+// literal sets) and takes the full runtime path, which has no such gap.
+hs_error_t CompileEscaped(const std::vector<std::string>& expressions,
+                          const std::vector<unsigned>& flags, const std::vector<unsigned>& ids,
+                          const hs_platform_info_t& platform, hs_database_t** db,
+                          hs_compile_error_t** error) {
+  std::vector<const char*> pointers;
+  pointers.reserve(expressions.size());
+  for (const std::string& e : expressions) pointers.push_back(e.c_str());
+  return hs_compile_ext_multi(pointers.data(), flags.data(), ids.data(), nullptr,
+                              static_cast<unsigned>(pointers.size()), HS_MODE_BLOCK, &platform,
+                              db, error);
 }
 
 // Checks one definition on its own and fills its RuleInfo.
@@ -164,19 +191,16 @@ struct PartitionJob {
 // accepts (non-empty, no NUL), so any failure here is a fault, not a bad definition.
 absl::Status CompileGatePartition(const hs_platform_info_t& platform, PartitionJob* job) {
   const auto& atoms = job->info.atoms;
-  std::vector<const char*> expressions;
-  std::vector<size_t> lengths;
+  std::vector<std::string> expressions;
+  expressions.reserve(atoms.size());
   std::vector<unsigned> flags(atoms.size(), HS_FLAG_CASELESS), ids(atoms.size());
   for (size_t i = 0; i < atoms.size(); ++i) {
-    expressions.push_back(atoms[i].data());
-    lengths.push_back(atoms[i].size());
+    expressions.push_back(EscapedRegexForLiteral(atoms[i]));
     ids[i] = static_cast<unsigned>(i);
   }
   hs_database_t* raw_db = nullptr;
   hs_compile_error_t* raw_error = nullptr;
-  const hs_error_t rc = hs_compile_lit_multi(
-      expressions.data(), flags.data(), ids.data(), lengths.data(),
-      static_cast<unsigned>(atoms.size()), HS_MODE_BLOCK, &platform, &raw_db, &raw_error);
+  const hs_error_t rc = CompileEscaped(expressions, flags, ids, platform, &raw_db, &raw_error);
   HsCompileErrorPtr error(raw_error);
   if (EngineOutOfMemory(rc, error.get())) return OutOfMemory("engine");
   if (rc != HS_SUCCESS) {
@@ -194,40 +218,24 @@ absl::Status CompilePartition(const std::vector<Definition>& defs, std::vector<R
   if (job->info.kind == PartitionKind::kGate) return CompileGatePartition(platform, job);
   std::vector<uint32_t> rules = job->info.rules;
   while (!rules.empty()) {
-    std::vector<std::string> regex_forms;
-    std::vector<const char*> expressions;
+    std::vector<std::string> expressions;
     std::vector<unsigned> flags, ids;
-    std::vector<size_t> lengths;
-    regex_forms.reserve(rules.size());
+    expressions.reserve(rules.size());
     for (uint32_t i = 0; i < rules.size(); ++i) {
       const Definition& def = defs[rules[i]];
       unsigned f = internal::HsFlags(def);
-      if (job->info.kind == PartitionKind::kLiteral) {
-        expressions.push_back(def.expression.data());
-        lengths.push_back(def.expression.size());
+      if (def.kind == PatternKind::kLiteral) {
+        expressions.push_back(EscapedRegexForLiteral(def.expression));
       } else {
-        regex_forms.push_back(LiteralNeedsRegexForm(def) ? EscapedRegexForLiteral(def.expression)
-                                                         : def.expression);
+        expressions.push_back(def.expression);
         if (infos[rules[i]].status == RuleStatus::kPrefiltered) f |= HS_FLAG_PREFILTER;
       }
       flags.push_back(f);
       ids.push_back(i);
     }
-    if (job->info.kind == PartitionKind::kRegex) {
-      for (const auto& s : regex_forms) expressions.push_back(s.c_str());
-    }
     hs_database_t* raw_db = nullptr;
     hs_compile_error_t* raw_error = nullptr;
-    hs_error_t rc;
-    if (job->info.kind == PartitionKind::kLiteral) {
-      rc = hs_compile_lit_multi(expressions.data(), flags.data(), ids.data(), lengths.data(),
-                                static_cast<unsigned>(rules.size()), HS_MODE_BLOCK, &platform,
-                                &raw_db, &raw_error);
-    } else {
-      rc = hs_compile_ext_multi(expressions.data(), flags.data(), ids.data(), nullptr,
-                                static_cast<unsigned>(rules.size()), HS_MODE_BLOCK, &platform,
-                                &raw_db, &raw_error);
-    }
+    const hs_error_t rc = CompileEscaped(expressions, flags, ids, platform, &raw_db, &raw_error);
     HsCompileErrorPtr error(raw_error);
     if (rc == HS_SUCCESS) {
       job->db.reset(raw_db);
@@ -279,7 +287,7 @@ std::string CacheKey(const std::vector<Definition>& defs, const std::vector<Rule
                      const hs_platform_info_t& platform, const PartitionJob& job) {
   Sha256 hasher;
   const EngineInfo& engine = GetEngineInfo();
-  hasher.UpdateField("trawl partition cache 1");
+  hasher.UpdateField("trawl partition cache 2");  // 2: literals via the regex API
   hasher.UpdateField(engine.name);
   hasher.UpdateField(engine.version);
   hasher.UpdateField(StrCat(platform.tune, ":", platform.cpu_features));

@@ -772,7 +772,13 @@ struct Scanner::Impl {
       }
       if (!round_error.ok()) return std::exchange(round_error, absl::OkStatus());
       if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) {
-        return absl::InternalError(StrCat("engine scan failed with code ", rc));
+        // HS_UNKNOWN_ERROR (-13) is the engine's own fault, e.g. in an artifact compiled
+        // before literals went through the regex API (engine/compiler.cc): recompiling helps.
+        return absl::InternalError(StrCat("engine scan failed with code ", rc,
+                                          rc == HS_UNKNOWN_ERROR
+                                              ? " (the engine's internal error; recompile the "
+                                                "database with this trawl)"
+                                              : ""));
       }
     }
     if (!stopped && !ConfirmGated()) {

@@ -29,6 +29,32 @@ TEST(ScannerTest, RecoversExactSpansAndCaptures) {
   EXPECT_EQ(found[2], (Found{0, 20, 31, "pass=s3cret", {20, 24, 25, 31}}));
 }
 
+// Hyperscan 5.4.0's literal API built databases whose scan failed (HS_UNKNOWN_ERROR) on
+// the first bytes of a literal with a long run of one byte, beside any other literal: a
+// YARA signature-base rule stopped every scan of its own rule file. Literals now go
+// through the regex API, escaped; their metacharacters and NULs stay plain bytes.
+TEST(ScannerTest, LongRunLiteralsScanWithoutEngineError) {
+  const std::string run_literal =
+      std::string(25, '#') + "<<KONEC>>" + std::string(37, '#');
+  static constexpr char kMeta[] = "a.*+?[](){}|\\^$\0z";
+  const std::string meta(kMeta, sizeof kMeta - 1);
+  auto db = MustCompile({Literal("cgi", "Network security team :: CGI Shell"),
+                         Literal("konec", run_literal), Literal("meta", meta),
+                         Literal("caseless", "X-Api-Key:", kFlagCaseless)});
+  ASSERT_TRUE(db);
+  EXPECT_TRUE(ScanAll(db, std::string(25, '#') + "<<KONEC>>##").empty());
+  const std::string padded = std::string(50, '#') + run_literal + std::string(50, '#');
+  auto found = ScanAll(db, padded);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0], (Found{1, 50, 50 + run_literal.size(), run_literal, {}}));
+  found = ScanAll(db, "1 " + meta + " 2 x-api-KEY: 3 " + meta.substr(0, meta.size() - 1) + "Z");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0], (Found{2, 2, 2 + meta.size(), meta, {}}));
+  EXPECT_EQ(found[1].rule, 3u);
+  EXPECT_EQ(found[1].text, "x-api-KEY:");
+  EXPECT_TRUE(ScanAll(db, "a.b+?[](){}|\\^$").empty());  // '.' is no wildcard
+}
+
 TEST(ScannerTest, OverlappingMatchesReduceToLeftmostNonOverlapping) {
   auto db = MustCompile({Literal("aa", "aa"), Regex("as", "a+"), Regex("digits", "[0-9]{2,4}")});
   ASSERT_TRUE(db);
