@@ -228,11 +228,11 @@ absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::Build(
   uint64_t base_entries = 0, base_dropped = 0;
   if (base != nullptr) {
     for (uint64_t i = 0; i < base->entry_count_; ++i) {
-      const PackedEntry packed = PackedAt(base->entries_, i);
-      if (!Readable(Unpack(packed), base->values_.size(), base->meta_count_)) continue;
-      int64_t& m = base_meta[Unpack(packed).meta];
+      const Entry r = Unpack(PackedAt(base->entries_, i));
+      if (!Readable(r, base->values_.size(), base->meta_count_)) continue;
+      int64_t& m = base_meta[r.meta];
       if (m == kUnused) {
-        const Meta meta = base->meta(Unpack(packed).meta);
+        const Meta meta = base->meta(r.meta);
         m = std::find(drop_feeds.begin(), drop_feeds.end(), meta.feed) != drop_feeds.end()
                 ? kDropped
                 : add_meta(meta.feed, meta.family, meta.category, meta.source, meta.severity,
@@ -259,7 +259,8 @@ absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::Build(
     }
     for (const Indicator& indicator : feed.indicators) {
       if (indicator.meta >= feed.metas.size()) return absl::InvalidArgumentError("bad feed metadata");
-      if (indicator.value.empty() || indicator.value.size() > kMaxValueLength) return limits;
+      if (indicator.value.empty()) return absl::InvalidArgumentError("empty indicator value");
+      if (indicator.value.size() > kMaxValueLength) return limits;
       std::string_view part;
       uint8_t skip;
       IndicatorKey kind;
@@ -274,10 +275,9 @@ absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::Build(
     base_bytes = base->values_.size();
   } else if (base != nullptr) {
     for (uint64_t i = 0; i < base->entry_count_; ++i) {
-      const PackedEntry packed = PackedAt(base->entries_, i);
-      const Entry r = Unpack(packed);
-      if (r.key_kind < kIndicatorTypeCount &&
-          Readable(Unpack(packed), base->values_.size(), base->meta_count_) && base_meta[r.meta] >= 0) {
+      const Entry r = Unpack(PackedAt(base->entries_, i));
+      if (r.key_kind < kIndicatorTypeCount && Readable(r, base->values_.size(), base->meta_count_) &&
+          base_meta[r.meta] >= 0) {
         base_bytes += r.value_length;
       }
     }
@@ -320,10 +320,9 @@ absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::Build(
     std::unordered_map<uint32_t, uint32_t> moved_value;  // old offset -> moved[], for second keys
     size_t at = 0;
     for (uint64_t i = 0; i < base->entry_count_; ++i) {
-      const PackedEntry packed = PackedAt(base->entries_, i);
-      const Entry r = Unpack(packed);
-      if (r.key_kind >= kIndicatorTypeCount ||
-          !Readable(Unpack(packed), base->values_.size(), base->meta_count_) || base_meta[r.meta] < 0) {
+      const Entry r = Unpack(PackedAt(base->entries_, i));
+      if (r.key_kind >= kIndicatorTypeCount || !Readable(r, base->values_.size(), base->meta_count_) ||
+          base_meta[r.meta] < 0) {
         continue;
       }
       std::memcpy(values + at, base->values_.data() + r.value_offset, r.value_length);
@@ -477,9 +476,10 @@ absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::View(
   if (set->buckets_[0] != 0 || set->buckets_[buckets - 1] != h.entry_count) {
     return Corrupt("bucket table does not span the entries");
   }
-  for (size_t b = 1; b < buckets; ++b) {
-    if (set->buckets_[b] < set->buckets_[b - 1]) return Corrupt("bucket table not ascending");
-  }
+  // Without an early exit the loop is branch-free (a million buckets for 1.6M indicators).
+  bool descends = false;
+  for (size_t b = 1; b < buckets; ++b) descends |= set->buckets_[b] < set->buckets_[b - 1];
+  if (descends) return Corrupt("bucket table not ascending");
   for (uint64_t m = 0; m < h.meta_count; ++m) {
     MetaRecord r;
     std::memcpy(&r, set->metas_ + m * sizeof r, sizeof r);
