@@ -596,9 +596,7 @@ trawl_status trawl_db_serialize(trawl_buffer** out, const trawl_db* db, trawl_er
 trawl_status trawl_db_save_file(const trawl_db* db, const char* path, trawl_error* err) noexcept {
   if (db == nullptr || path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL argument");
   return Guard(err, [&] {
-    auto bytes = trawl::SerializeDatabase(*db->rep);
-    if (!bytes.ok()) return ToCStatus(bytes.status(), err);
-    return ToCStatus(trawl::WriteFileAtomically(path, *bytes), err);
+    return ToCStatus(trawl::SaveDatabaseFile(*db->rep, path), err);
   });
 }
 

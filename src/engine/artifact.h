@@ -37,6 +37,13 @@ struct SerializeOptions {
 };
 absl::StatusOr<std::string> SerializeDatabase(const Database& db,
                                               const SerializeOptions& options = {});
+// SerializeDatabase to `path` (util/file.h's WriteFileAtomically), without first copying
+// the indicator set into one string with the rest.
+absl::Status SaveDatabaseFile(const Database& db, const std::string& path);
+// `db`'s rules and engine databases with `set` (null: none) as its indicator set: one
+// copy of the new artifact, read in place (an indicator update).
+absl::StatusOr<std::shared_ptr<const Database>> WithIndicators(const Database& db,
+                                                               const IndicatorSet* set);
 
 // Errors carry ErrorCode (util/status_codes.h): kCorrupt for truncated or damaged files
 // and files that are not artifacts, kVersion for another format or engine version,

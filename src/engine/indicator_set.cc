@@ -7,8 +7,10 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
+#include <unordered_map>
 
 #include "util/hash_containers.h"
+#include "util/huge_pages.h"
 #include "util/status_codes.h"
 #include "util/strings.h"
 
@@ -113,11 +115,70 @@ absl::Status Corrupt(std::string_view why) {
                   ErrorCode::kCorrupt);
 }
 
-// A section under construction.
+// An entry on its way into a section: sorted by `key` (bucket in the high half, tag in
+// the low half; one layout for any bucket count up to 2^31), then by `seq` (insertion
+// order), so a section's bytes depend only on its input.
 struct PendingEntry {
-  uint64_t hash;
-  Entry record;
+  uint64_t key;
+  uint32_t seq;
+  PackedEntry entry;
 };
+static_assert(sizeof(PendingEntry) == 24);
+bool operator<(const PendingEntry& a, const PendingEntry& b) {
+  return a.key != b.key ? a.key < b.key : a.seq < b.seq;
+}
+
+uint64_t SortKey(uint64_t hash, uint32_t bucket_bits) {
+  return (hash >> (64 - bucket_bits)) << 32 | IndicatorSet::Tag(hash);
+}
+
+// The second key of an indicator, if it has one: the IP of an IP:port, the host of a URL
+// that names no path. `skip` is where it starts in the value (past a '[').
+bool SecondKey(IndicatorType type, std::string_view value, std::string_view* part, uint8_t* skip,
+               IndicatorKey* kind) {
+  *skip = 0;
+  if (type == IndicatorType::kIpPort) {
+    const size_t colon = value.rfind(':');
+    *skip = value.front() == '[' ? 1 : 0;
+    *part = value.substr(*skip, colon - *skip - (*skip ? 1 : 0));
+    *kind = IndicatorKey::kIpOfIpPort;
+  } else if (type == IndicatorType::kUrl && value.find_first_of("/?") == std::string_view::npos) {
+    *part = value;
+    if (!part->empty() && part->front() == '[') {
+      *skip = 1;
+      *part = part->substr(1, part->find(']') - 1);
+    } else if (const size_t colon = part->rfind(':'); colon != std::string_view::npos) {
+      *part = part->substr(0, colon);
+    }
+    *kind = IndicatorKey::kHostOfUrl;
+  } else {
+    return false;
+  }
+  return !part->empty();
+}
+
+// Zeroed storage from MapMemory (huge pages: a section is tens of megabytes, and first
+// touches of small pages would cost more than writing it), freed with it.
+std::shared_ptr<char> MapSection(size_t size) {
+  size_t mapped = std::max<size_t>(size, 1);
+  void* memory = MapMemory(&mapped);
+  if (memory == nullptr) return nullptr;
+  return std::shared_ptr<char>(static_cast<char*>(memory),
+                               [mapped](char* p) { UnmapMemory(p, mapped); });
+}
+
+PackedEntry PackedAt(const char* entries, uint64_t i) {
+  PackedEntry packed;
+  std::memcpy(&packed, entries + i * sizeof packed, sizeof packed);
+  return packed;
+}
+
+// What the section's own checks let a reader trust of an entry: Verify() without the key.
+bool Readable(const Entry& r, uint64_t values_size, uint64_t meta_count) {
+  return r.value_offset <= values_size && r.value_length <= values_size - r.value_offset &&
+         size_t{r.key_skip} + r.key_length <= r.value_length && r.meta < meta_count &&
+         r.type < kIndicatorTypeCount;
+}
 
 }  // namespace
 
@@ -154,141 +215,234 @@ absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::Build(
     }
     return it->second;
   };
+  const absl::Status limits = absl::ResourceExhaustedError(
+      "indicator set limits: values of at most 4095 bytes, 4 GiB of values, 2^24 distinct "
+      "metadata records, 2^32 entries");
 
-  std::string values;
-  std::vector<PendingEntry> entries;
-  uint32_t type_mask = 0;
-  uint64_t indicator_count = 0;
-  size_t expected = 0;
-  for (const FeedLoad& feed : feeds) expected += feed.indicators.size();
-  if (base != nullptr) expected += base->indicator_count();
-  entries.reserve(expected + expected / 4);
-  absl::Status status;
-  auto add = [&](IndicatorType type, std::string_view value, uint32_t meta) {
-    if (value.size() > kMaxValueLength || values.size() + value.size() > UINT32_MAX ||
-        metas.size() > kMaxMetas) {
-      status = absl::ResourceExhaustedError(
-          "indicator set limits: values of at most 4095 bytes, 4 GiB of values, 2^24 "
-          "distinct metadata records");
-      return;
-    }
-    Entry r{};
-    r.value_offset = static_cast<uint32_t>(values.size());
-    r.value_length = static_cast<uint16_t>(value.size());
-    r.meta = meta;
-    r.type = static_cast<uint8_t>(type);
-    r.key_kind = KeyKindOf(type);
-    r.key_length = r.value_length;
-    values.append(value);
-    entries.push_back({Hash(r.key_kind, value), r});
-    ++indicator_count;
-    type_mask |= 1u << static_cast<unsigned>(type);
-    // Second keys: the IP of an IP:port, the host of a URL that names no path.
-    std::string_view part;
-    uint8_t skip = 0;
-    IndicatorKey kind{};
-    if (type == IndicatorType::kIpPort) {
-      const size_t colon = value.rfind(':');
-      skip = value.front() == '[' ? 1 : 0;
-      part = value.substr(skip, colon - skip - (skip ? 1 : 0));
-      kind = IndicatorKey::kIpOfIpPort;
-    } else if (type == IndicatorType::kUrl && value.find_first_of("/?") == std::string_view::npos) {
-      part = value;
-      if (!part.empty() && part.front() == '[') {
-        skip = 1;
-        part = part.substr(1, part.find(']') - 1);
-      } else if (const size_t colon = part.rfind(':'); colon != std::string_view::npos) {
-        part = part.substr(0, colon);
-      }
-      kind = IndicatorKey::kHostOfUrl;
-    }
-    if (!part.empty()) {
-      Entry second = r;
-      second.key_kind = KeyKindOf(kind);
-      second.key_skip = skip;
-      second.key_length = static_cast<uint16_t>(part.size());
-      entries.push_back({Hash(second.key_kind, part), second});
-    }
-  };
+  // The base's indicators are carried over as they lie: entries already know their key's
+  // bucket and tag, and their values need not be read, copied one by one or hashed again
+  // (an update of a 1.6M set would otherwise spend seconds redoing what the set holds).
+  // Only the metadata records its kept entries use are carried over.
+  constexpr int64_t kUnused = -1, kDropped = -2;
+  std::vector<int64_t> base_meta(base != nullptr ? base->meta_count_ : 0, kUnused);
+  uint64_t base_entries = 0, base_dropped = 0;
   if (base != nullptr) {
-    // Metadata of kept feeds is carried over once per distinct base record.
-    std::vector<int64_t> remap(base->meta_count(), -1);
-    base->ForEachIndicator([&](const Hit& hit) {
-      if (remap[hit.meta] == -2) return;
-      if (remap[hit.meta] == -1) {
-        const Meta m = base->meta(hit.meta);
-        if (std::find(drop_feeds.begin(), drop_feeds.end(), m.feed) != drop_feeds.end()) {
-          remap[hit.meta] = -2;
-          return;
-        }
-        remap[hit.meta] = add_meta(m.feed, m.family, m.category, m.source, m.severity, m.confidence);
+    for (uint64_t i = 0; i < base->entry_count_; ++i) {
+      const Entry r = Unpack(PackedAt(base->entries_, i));
+      if (!Readable(r, base->values_.size(), base->meta_count_)) continue;
+      int64_t& m = base_meta[r.meta];
+      if (m == kUnused) {
+        const Meta meta = base->meta(r.meta);
+        m = std::find(drop_feeds.begin(), drop_feeds.end(), meta.feed) != drop_feeds.end()
+                ? kDropped
+                : add_meta(meta.feed, meta.family, meta.category, meta.source, meta.severity,
+                           meta.confidence);
       }
-      add(hit.type, hit.value, static_cast<uint32_t>(remap[hit.meta]));
-    });
+      if (m == kDropped) {
+        ++base_dropped;
+      } else {
+        ++base_entries;
+      }
+    }
   }
-  for (const FeedLoad& feed : feeds) {
-    std::vector<uint32_t> remap(feed.metas.size());
+  // Nothing dropped: the base's values are copied whole and keep their offsets.
+  const bool keep_all = base_dropped == 0;
+
+  std::vector<std::vector<uint32_t>> feed_meta(feeds.size());
+  size_t fresh_entries = 0, fresh_bytes = 0;
+  for (size_t f = 0; f < feeds.size(); ++f) {
+    const FeedLoad& feed = feeds[f];
+    feed_meta[f].resize(feed.metas.size());
     for (size_t i = 0; i < feed.metas.size(); ++i) {
       const IndicatorMeta& m = feed.metas[i];
-      remap[i] = add_meta(feed.feed, m.family, m.category, m.source, m.severity, m.confidence);
+      feed_meta[f][i] = add_meta(feed.feed, m.family, m.category, m.source, m.severity, m.confidence);
     }
     for (const Indicator& indicator : feed.indicators) {
-      if (indicator.meta >= remap.size()) return absl::InvalidArgumentError("bad feed metadata");
-      add(indicator.type, indicator.value, remap[indicator.meta]);
+      if (indicator.meta >= feed.metas.size()) return absl::InvalidArgumentError("bad feed metadata");
+      if (indicator.value.empty()) return absl::InvalidArgumentError("empty indicator value");
+      if (indicator.value.size() > kMaxValueLength) return limits;
+      std::string_view part;
+      uint8_t skip;
+      IndicatorKey kind;
+      fresh_entries += SecondKey(indicator.type, indicator.value, &part, &skip, &kind) ? 2 : 1;
+      fresh_bytes += indicator.value.size();
     }
   }
-  if (!status.ok()) return status;
-  if (entries.size() > UINT32_MAX - 1 || strings.size() > UINT32_MAX) {
-    return absl::ResourceExhaustedError("indicator set exceeds 2^32 entries");
+  if (metas.size() > kMaxMetas || strings.size() > UINT32_MAX) return limits;
+  // Base values: the whole array, or only the kept indicators' bytes.
+  size_t base_bytes = 0;
+  if (base != nullptr && keep_all) {
+    base_bytes = base->values_.size();
+  } else if (base != nullptr) {
+    for (uint64_t i = 0; i < base->entry_count_; ++i) {
+      const Entry r = Unpack(PackedAt(base->entries_, i));
+      if (r.key_kind < kIndicatorTypeCount && Readable(r, base->values_.size(), base->meta_count_) &&
+          base_meta[r.meta] >= 0) {
+        base_bytes += r.value_length;
+      }
+    }
   }
+  const uint64_t entry_count = base_entries + fresh_entries;
+  if (entry_count > UINT32_MAX - 1 || base_bytes + fresh_bytes >= UINT32_MAX) return limits;
 
   Header h{};
   std::memcpy(h.magic, kMagic, sizeof kMagic);
   h.version = kLayoutVersion;
-  // About two entries a bucket: one cache line of hashes holds a bucket.
-  h.bucket_bits = std::max<uint32_t>(4, std::bit_width(entries.size()) - 1);
-  h.entry_count = entries.size();
-  h.indicator_count = indicator_count;
+  // About two entries a bucket: one cache line of tags holds a bucket.
+  h.bucket_bits = std::max<uint32_t>(4, std::bit_width(entry_count) - 1);
+  h.entry_count = entry_count;
   h.meta_count = metas.size();
   h.strings_size = strings.size();
-  h.values_size = values.size();
-  h.type_mask = type_mask;
-  const unsigned shift = 64 - h.bucket_bits;
-  // Sorted by bucket, then hash (then insertion order, for a deterministic section).
-  std::stable_sort(entries.begin(), entries.end(), [](const PendingEntry& a, const PendingEntry& b) {
-    return a.hash < b.hash;
-  });
-  Layout layout{};
-  // The section's size is what the layout computes for these counts.
+  h.values_size = base_bytes + fresh_bytes;
   const size_t buckets = (size_t{1} << h.bucket_bits) + 1;
-  size_t size = AlignUp(AlignUp(AlignUp(AlignUp(AlignUp(kHeaderSize + buckets * 4) +
-                                                entries.size() * 4) +
-                                        entries.size() * sizeof(PackedEntry)) +
-                                metas.size() * sizeof(MetaRecord)) +
-                        strings.size()) +
-                values.size();
+  const bool same_buckets = base != nullptr && base->bucket_bits_ == h.bucket_bits;
+  const size_t size =
+      AlignUp(AlignUp(AlignUp(AlignUp(AlignUp(kHeaderSize + buckets * 4) + entry_count * 4) +
+                              entry_count * sizeof(PackedEntry)) +
+                      metas.size() * sizeof(MetaRecord)) +
+              strings.size()) +
+      h.values_size;
+  Layout layout{};
   if (!ComputeLayout(h, size, &layout)) return absl::InternalError("indicator set layout");
-  // Owned, 64-byte aligned storage (the arrays are read in place).
-  auto storage = std::shared_ptr<uint64_t[]>(new uint64_t[(size + 7) / 8]());
-  char* base_ptr = reinterpret_cast<char*>(storage.get());
-  std::memcpy(base_ptr, &h, sizeof h);
-  auto* bucket_array = reinterpret_cast<uint32_t*>(base_ptr + layout.buckets);
-  auto* tag_array = reinterpret_cast<uint32_t*>(base_ptr + layout.hashes);
-  auto* entry_array = reinterpret_cast<PackedEntry*>(base_ptr + layout.entries);
-  size_t next = 0;
+  std::shared_ptr<char> storage = MapSection(size);
+  if (storage == nullptr) return absl::ResourceExhaustedError("cannot map the indicator set");
+  char* const out = storage.get();
+  char* const values = out + layout.values;
+  uint32_t type_mask = 0;
+  uint64_t indicator_count = 0;
+
+  // Base values, and where each kept base entry's value now starts.
+  std::vector<uint32_t> moved;  // by base entry, when not keep_all: new offset + 1, or 0
+  if (base != nullptr && keep_all) {
+    if (base_bytes != 0) std::memcpy(values, base->values_.data(), base_bytes);
+  } else if (base != nullptr) {
+    moved.assign(base->entry_count_, 0);
+    std::unordered_map<uint32_t, uint32_t> moved_value;  // old offset -> moved[], for second keys
+    size_t at = 0;
+    for (uint64_t i = 0; i < base->entry_count_; ++i) {
+      const Entry r = Unpack(PackedAt(base->entries_, i));
+      if (r.key_kind >= kIndicatorTypeCount || !Readable(r, base->values_.size(), base->meta_count_) ||
+          base_meta[r.meta] < 0) {
+        continue;
+      }
+      std::memcpy(values + at, base->values_.data() + r.value_offset, r.value_length);
+      moved[i] = static_cast<uint32_t>(at) + 1;
+      if (r.type == static_cast<uint8_t>(IndicatorType::kIpPort) ||
+          r.type == static_cast<uint8_t>(IndicatorType::kUrl)) {
+        moved_value.emplace(r.value_offset, static_cast<uint32_t>(at) + 1);
+      }
+      at += r.value_length;
+    }
+    for (uint64_t i = 0; i < base->entry_count_; ++i) {
+      const Entry r = Unpack(PackedAt(base->entries_, i));
+      if (r.key_kind < kIndicatorTypeCount) continue;
+      // A second key whose indicator is not kept stays 0 (not carried over).
+      if (auto it = moved_value.find(r.value_offset); it != moved_value.end()) moved[i] = it->second;
+    }
+  }
+
+  // New indicators: values after the base's, entries hashed and sorted.
+  std::vector<PendingEntry> fresh;
+  fresh.reserve(fresh_entries + (same_buckets ? 0 : base_entries));
+  AdviseHugePages(fresh.data(), fresh.capacity() * sizeof(PendingEntry));
+  size_t at = base_bytes;
+  for (size_t f = 0; f < feeds.size(); ++f) {
+    for (const Indicator& indicator : feeds[f].indicators) {
+      const std::string_view value = indicator.value;
+      Entry r{};
+      r.value_offset = static_cast<uint32_t>(at);
+      r.value_length = static_cast<uint16_t>(value.size());
+      r.meta = feed_meta[f][indicator.meta];
+      r.type = static_cast<uint8_t>(indicator.type);
+      r.key_kind = KeyKindOf(indicator.type);
+      r.key_length = r.value_length;
+      std::memcpy(values + at, value.data(), value.size());
+      at += value.size();
+      const auto seq = static_cast<uint32_t>(fresh.size());
+      fresh.push_back({SortKey(Hash(r.key_kind, value), h.bucket_bits), seq, Pack(r)});
+      ++indicator_count;
+      type_mask |= 1u << r.type;
+      std::string_view part;
+      IndicatorKey kind;
+      if (SecondKey(indicator.type, value, &part, &r.key_skip, &kind)) {
+        r.key_kind = KeyKindOf(kind);
+        r.key_length = static_cast<uint16_t>(part.size());
+        fresh.push_back({SortKey(Hash(r.key_kind, part), h.bucket_bits), seq + 1, Pack(r)});
+      }
+    }
+  }
+
+  // A kept base entry, with its value where it now lies; false when it is not kept.
+  auto carry = [&](uint64_t i, PackedEntry* packed) {
+    *packed = PackedAt(base->entries_, i);
+    if (!Readable(Unpack(*packed), base->values_.size(), base->meta_count_)) return false;
+    Entry r = Unpack(*packed);
+    if (base_meta[r.meta] < 0) return false;
+    if (!keep_all) {
+      if (moved[i] == 0) return false;
+      r.value_offset = moved[i] - 1;
+    }
+    r.meta = static_cast<uint32_t>(base_meta[r.meta]);
+    if (r.key_kind < kIndicatorTypeCount) {
+      ++indicator_count;
+      type_mask |= 1u << r.type;
+    }
+    *packed = Pack(r);
+    return true;
+  };
+  // With the base's bucket count, base entries stay in their buckets (their position says
+  // which) and merge with the new ones; otherwise their keys are hashed again.
+  if (base != nullptr && !same_buckets) {
+    for (uint64_t i = 0; i < base->entry_count_; ++i) {
+      PendingEntry e{0, static_cast<uint32_t>(fresh.size()), {}};
+      if (!carry(i, &e.entry)) continue;
+      const Entry r = Unpack(e.entry);
+      const std::string_view key(values + r.value_offset + r.key_skip, r.key_length);
+      e.key = SortKey(Hash(r.key_kind, key), h.bucket_bits);
+      fresh.push_back(e);
+    }
+  }
+  std::sort(fresh.begin(), fresh.end());
+
+  auto* bucket_array = reinterpret_cast<uint32_t*>(out + layout.buckets);
+  auto* tag_array = reinterpret_cast<uint32_t*>(out + layout.hashes);
+  auto* entry_array = reinterpret_cast<PackedEntry*>(out + layout.entries);
+  uint32_t next = 0;
+  size_t next_fresh = 0;
+  std::vector<PendingEntry> bucket;  // the base's entries of one bucket
   for (size_t b = 0; b + 1 < buckets; ++b) {
-    bucket_array[b] = static_cast<uint32_t>(next);
-    while (next < entries.size() && (entries[next].hash >> shift) == b) ++next;
+    bucket_array[b] = next;
+    bucket.clear();
+    if (same_buckets) {
+      for (uint32_t i = base->buckets_[b], end = base->buckets_[b + 1]; i < end; ++i) {
+        PendingEntry e{uint64_t{b} << 32 | base->tags_[i], i, {}};
+        if (carry(i, &e.entry)) bucket.push_back(e);
+      }
+      std::sort(bucket.begin(), bucket.end());
+    }
+    // Base entries first among equal keys: they were there first.
+    size_t k = 0;
+    while (k < bucket.size() ||
+           (next_fresh < fresh.size() && fresh[next_fresh].key >> 32 == b)) {
+      const bool from_base =
+          k < bucket.size() && (next_fresh == fresh.size() || fresh[next_fresh].key >> 32 != b ||
+                                bucket[k].key <= fresh[next_fresh].key);
+      const PendingEntry& e = from_base ? bucket[k++] : fresh[next_fresh++];
+      tag_array[next] = static_cast<uint32_t>(e.key);
+      entry_array[next] = e.entry;
+      ++next;
+    }
   }
-  bucket_array[buckets - 1] = static_cast<uint32_t>(entries.size());
-  for (size_t i = 0; i < entries.size(); ++i) {
-    tag_array[i] = Tag(entries[i].hash);
-    entry_array[i] = Pack(entries[i].record);
-  }
-  if (!metas.empty()) std::memcpy(base_ptr + layout.metas, metas.data(), metas.size() * sizeof(MetaRecord));
-  if (!strings.empty()) std::memcpy(base_ptr + layout.strings, strings.data(), strings.size());
-  if (!values.empty()) std::memcpy(base_ptr + layout.values, values.data(), values.size());
-  return View(std::string_view(base_ptr, size), std::move(storage));
+  bucket_array[buckets - 1] = next;
+  // Entries a forged base could not account for shrink the section's counts: they were
+  // counted as kept, so this only happens to a section that lied about itself.
+  if (next != entry_count) return absl::DataLossError("indicator set: inconsistent base section");
+  h.indicator_count = indicator_count;
+  h.type_mask = type_mask;
+  std::memcpy(out, &h, sizeof h);
+  if (!metas.empty()) std::memcpy(out + layout.metas, metas.data(), metas.size() * sizeof(MetaRecord));
+  if (!strings.empty()) std::memcpy(out + layout.strings, strings.data(), strings.size());
+  return View(std::string_view(out, size), std::move(storage));
 }
 
 absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::View(
@@ -322,9 +476,10 @@ absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::View(
   if (set->buckets_[0] != 0 || set->buckets_[buckets - 1] != h.entry_count) {
     return Corrupt("bucket table does not span the entries");
   }
-  for (size_t b = 1; b < buckets; ++b) {
-    if (set->buckets_[b] < set->buckets_[b - 1]) return Corrupt("bucket table not ascending");
-  }
+  // Without an early exit the loop is branch-free (a million buckets for 1.6M indicators).
+  bool descends = false;
+  for (size_t b = 1; b < buckets; ++b) descends |= set->buckets_[b] < set->buckets_[b - 1];
+  if (descends) return Corrupt("bucket table not ascending");
   for (uint64_t m = 0; m < h.meta_count; ++m) {
     MetaRecord r;
     std::memcpy(&r, set->metas_ + m * sizeof r, sizeof r);
@@ -342,15 +497,9 @@ absl::StatusOr<std::shared_ptr<const IndicatorSet>> IndicatorSet::View(
 }
 
 bool IndicatorSet::Verify(uint32_t entry, uint8_t kind, std::string_view key, Hit* hit) const {
-  PackedEntry packed;
-  std::memcpy(&packed, entries_ + size_t{entry} * sizeof packed, sizeof packed);
-  const Entry r = Unpack(packed);
+  const Entry r = Unpack(PackedAt(entries_, entry));
   // Bounds first: the record comes from the file.
-  if (r.value_offset > values_.size() || r.value_length > values_.size() - r.value_offset ||
-      size_t{r.key_skip} + r.key_length > r.value_length || r.meta >= meta_count_ ||
-      r.type >= kIndicatorTypeCount) {
-    return false;
-  }
+  if (!Readable(r, values_.size(), meta_count_)) return false;
   if (r.key_kind != kind || r.key_length != key.size() ||
       std::memcmp(values_.data() + r.value_offset + r.key_skip, key.data(), key.size()) != 0) {
     return false;
@@ -372,16 +521,15 @@ IndicatorSet::Meta IndicatorSet::meta(uint32_t index) const {
 
 void IndicatorSet::ForEachIndicator(const std::function<void(const Hit&)>& fn) const {
   for (uint32_t i = 0; i < entry_count_; ++i) {
-    PackedEntry packed;
-    std::memcpy(&packed, entries_ + size_t{i} * sizeof packed, sizeof packed);
-    const Entry r = Unpack(packed);
-    if (r.key_kind >= kIndicatorTypeCount) continue;  // a second key
-    Hit hit;
-    if (Verify(i, r.key_kind, values_.substr(std::min<size_t>(r.value_offset, values_.size()),
-                                             r.value_length),
-               &hit)) {
-      fn(hit);
+    const Entry r = Unpack(PackedAt(entries_, i));
+    // Second keys and entries outside the section are skipped; a primary entry's key is
+    // its value, so there is nothing to compare.
+    if (r.key_kind != r.type || r.key_skip != 0 || r.key_length != r.value_length ||
+        !Readable(r, values_.size(), meta_count_)) {
+      continue;
     }
+    fn(Hit{i, static_cast<IndicatorType>(r.type), values_.substr(r.value_offset, r.value_length),
+           r.meta});
   }
 }
 

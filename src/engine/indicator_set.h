@@ -69,8 +69,10 @@ class IndicatorSet {
   };
 
   // The indicators of `feeds` (a value in two feeds is kept once per feed), after those
-  // of `base` whose feed is not in `drop_feeds` (an update). Fails on resource limits:
-  // more than 2^32 entries or value bytes.
+  // of `base` whose feed is not in `drop_feeds` (an update). The base's entries are
+  // carried over as they lie (bucket, tag and value bytes; hashed again only when the
+  // bucket count changes), so an update costs about one pass over the base's section
+  // plus the new feeds. Fails on resource limits: more than 2^32 entries or value bytes.
   static absl::StatusOr<std::shared_ptr<const IndicatorSet>> Build(
       const std::vector<FeedLoad>& feeds, const IndicatorSet* base = nullptr,
       std::span<const std::string> drop_feeds = {});

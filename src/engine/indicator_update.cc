@@ -38,12 +38,7 @@ absl::StatusOr<std::shared_ptr<const Database>> UpdateIndicators(const Database&
   }
   auto set = IndicatorSet::Build(*feeds, base, drop);
   if (!set.ok()) return set.status();
-  SerializeOptions options;
-  options.replace_indicators = true;
-  options.indicators = set->get();
-  auto bytes = SerializeDatabase(db, options);
-  if (!bytes.ok()) return bytes.status();
-  return DeserializeDatabase(*bytes);
+  return WithIndicators(db, set->get());
 }
 
 void WriteIndicatorSummary(JsonWriter& w, const IndicatorSet& set) {

@@ -209,11 +209,17 @@ absl::Status SyncFileSystemOf(const std::string& directory) {
 
 absl::Status WriteFileAtomically(const std::string& path, std::string_view data,
                                  Durability durability) {
+  return WriteFileAtomically(path, std::span(&data, 1), durability);
+}
+
+absl::Status WriteFileAtomically(const std::string& path, std::span<const std::string_view> pieces,
+                                 Durability durability) {
   const bool sync = durability == Durability::kSynced;
   std::string tmp;
   absl::StatusOr<int> fd = CreateUniqueTemporary(path, &tmp);
   if (!fd.ok()) return Io(fd.status());
-  const bool wrote = WriteAll(*fd, data);
+  bool wrote = true;
+  for (std::string_view piece : pieces) wrote = wrote && WriteAll(*fd, piece);
   const int write_error = errno;
   // The data must be on disk before the rename publishes it: after a crash a reader sees
   // the old file or the whole new one, never an empty or partial one.

@@ -3,6 +3,7 @@
 #ifndef TRAWL_SRC_UTIL_FILE_H_
 #define TRAWL_SRC_UTIL_FILE_H_
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,9 @@ absl::StatusOr<std::string> ReadMaybeCompressedFile(const std::string& path);
 // the manifest that names them).
 enum class Durability { kSynced, kUnsynced };
 absl::Status WriteFileAtomically(const std::string& path, std::string_view data,
+                                 Durability durability = Durability::kSynced);
+// The same with the file's bytes given in pieces, written one after another.
+absl::Status WriteFileAtomically(const std::string& path, std::span<const std::string_view> pieces,
                                  Durability durability = Durability::kSynced);
 // Flushes every written file and rename of the file system holding `directory` (syncfs).
 absl::Status SyncFileSystemOf(const std::string& directory);

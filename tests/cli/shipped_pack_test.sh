@@ -23,7 +23,7 @@ contains() {  # contains NAME PATTERN: the last command's stdout must match
 check compile "$trawl" compile "$root/rules/secrets.json" "$root/rules/pii.json" \
   "$root/rules/indicators.ndjson.gz" "$root/rules/indicators/maltrail.tsv.xz" -o "$work/default.tdb"
 check db-info "$trawl" db info "$work/default.tdb"
-contains db-info-indicators '"count": 1609497'
+contains db-info-indicators '"count": 1609509'
 contains db-info-indicator-feed '"feed": "maltrail"'
 
 printf '2026-12-01 10:00:01 beacon to nanopc.linkpc.net\n2026-12-01 10:00:02 connect 178.16.53.180 ok\n2026-12-01 10:00:03 connect 10.0.4.7 ok\n' >"$work/ioc.log"
@@ -40,7 +40,7 @@ assert hits == {'agenttesla': 'exact', 'amadey': 'ip-without-port',
 printf 'fresh.evil-update.net\n' >"$work/feed.txt"
 check indicators-add "$trawl" indicators add "$work/feed.txt" --db "$work/default.tdb" -o "$work/updated.tdb"
 cp "$work/err" "$work/add.err"
-check indicators-add-total grep -q '1609498 threat indicators' "$work/add.err"
+check indicators-add-total grep -q '1609510 threat indicators' "$work/add.err"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

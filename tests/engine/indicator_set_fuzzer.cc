@@ -1,10 +1,12 @@
 // Fuzzes the indicator-set section of the artifact (engine/indicator_set.h): any bytes,
 // raw or spliced into a real section, give a clean error, or a set whose lookups and
-// listings stay inside the section (ASan checks every read).
+// listings stay inside the section, and that an update (a new set built on it, which
+// carries its entries over as they lie) reads only inside it (ASan checks every read).
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -53,5 +55,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
   }
   (void)(*set)->Feeds();
+  // An update on top of it: add a feed, or replace the seed's.
+  trawl::FeedOptions options;
+  options.feed = "seed";
+  static const auto feed = trawl::ParseFeed("new.example.com\n5.6.7.8:80\nhttp://7.7.7.7\n",
+                                            "new.txt", options);
+  const std::string drop[] = {"seed"};
+  auto updated = trawl::IndicatorSet::Build(
+      {*feed}, set->get(), data[0] & 2 ? std::span<const std::string>(drop)
+                                       : std::span<const std::string>());
+  if (updated.ok()) {
+    for (const char* key : {"new.example.com", "evil.com", "5.6.7.8", "7.7.7.7"}) {
+      for (uint8_t kind : {0, 3, 16, 17}) {
+        (*updated)->Find(kind, key, [](const trawl::IndicatorSet::Hit&) {});
+      }
+    }
+    (void)(*updated)->Feeds();
+  }
   return 0;
 }

@@ -6,11 +6,14 @@
 #include <gtest/gtest.h>
 #include <xxhash.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 
 #include "engine/artifact.h"
 #include "engine/indicator_update.h"
 #include "test_util.h"
+#include "util/file.h"
 #include "util/status_codes.h"
 #include "util/strings.h"
 
@@ -114,6 +117,121 @@ TEST(IndicatorSetTest, ArtifactRoundTripAndUpdateKeepRules) {
   const std::string report = FeedReportToJson(replacement, (*replaced)->indicators());
   EXPECT_THAT(report, testing::HasSubstr("\"loaded\": 1"));
   EXPECT_THAT(report, testing::HasSubstr("\"count\": 1"));
+}
+
+// Every lookup a set answers for the indicators of `text` (values, IPs of IP:ports, hosts
+// of path-less URLs), as "feed type value" lines.
+std::vector<std::string> AllHits(const IndicatorSet& set, const std::vector<FeedLoad>& feeds) {
+  std::vector<std::string> out;
+  for (const FeedLoad& feed : feeds) {
+    for (const Indicator& indicator : feed.indicators) {
+      const std::string& v = indicator.value;
+      for (const std::string& hit : Find(set, KeyKindOf(indicator.type), v)) out.push_back(hit);
+      if (indicator.type == IndicatorType::kIpPort) {
+        const size_t colon = v.rfind(':');
+        const std::string ip = v[0] == '[' ? v.substr(1, colon - 2) : v.substr(0, colon);
+        for (const std::string& hit : Find(set, KeyKindOf(IndicatorKey::kIpOfIpPort), ip)) {
+          out.push_back(StrCat("ip-of ", hit));
+        }
+      } else if (indicator.type == IndicatorType::kUrl && v.find('/') == std::string::npos) {
+        for (const std::string& hit : Find(set, KeyKindOf(IndicatorKey::kHostOfUrl), v)) {
+          out.push_back(StrCat("host-of ", hit));
+        }
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// `count` indicators of every kind that has a second key, and some that have none; IPs
+// differ by the prefix's first letter.
+std::string FeedText(std::string_view prefix, int first, int count) {
+  std::string text;
+  for (int i = first; i < first + count; ++i) {
+    StrAppend(&text, prefix, "-d", i, ".example.com\n", static_cast<int>(prefix[0]), ".",
+              i / 250, ".", i % 250, ".7:",
+              8000 + i, "\n", "http://", prefix, "-u", i, ".test\n", prefix, "-p", i,
+              ".org/x\n");
+  }
+  return text;
+}
+
+// An update builds on the set it has: every indicator of the base keeps its feed, family
+// and keys, the new ones join, and lookups answer as for a set built at once. Small and
+// large additions (the second changes the bucket count, so the base's keys are hashed
+// again), and a replacement that keeps another feed's IP:port and URL second keys.
+TEST(IndicatorSetTest, UpdatesKeepEveryIndicatorOfTheBase) {
+  for (int added : {3, 2000}) {
+    SCOPED_TRACE(added);
+    const std::vector<FeedLoad> base_feeds = {Feed("a", FeedText("a", 0, 300)),
+                                              Feed("b", FeedText("b", 0, 40))};
+    auto base = IndicatorSet::Build(base_feeds);
+    ASSERT_TRUE(base.ok()) << base.status();
+    const std::vector<FeedLoad> more = {Feed("a", FeedText("a", 300, added))};
+    auto updated = IndicatorSet::Build(more, base->get());
+    ASSERT_TRUE(updated.ok()) << updated.status();
+    std::vector<FeedLoad> all = base_feeds;
+    all.push_back(more[0]);
+    auto at_once = IndicatorSet::Build(all);
+    ASSERT_TRUE(at_once.ok());
+    EXPECT_EQ((*updated)->indicator_count(), (*base)->indicator_count() + 4u * added);
+    EXPECT_EQ((*updated)->entry_count(), (*at_once)->entry_count());
+    const std::vector<std::string> hits = AllHits(**updated, all);
+    EXPECT_EQ(hits.size(), (300u + 40u + added) * 6);  // 4 values and 2 second keys each
+    EXPECT_EQ(hits, AllHits(**at_once, all));
+    EXPECT_EQ(AllHits(**updated, base_feeds), AllHits(**base, base_feeds));
+    ASSERT_EQ((*updated)->Feeds().size(), 2u);
+    EXPECT_EQ((*updated)->Feeds()[0].indicators, 4u * (300 + added));
+    EXPECT_EQ((*updated)->Feeds()[1].by_type[static_cast<size_t>(IndicatorType::kIpPort)], 40u);
+
+    const std::string drop[] = {"a"};
+    auto replaced = IndicatorSet::Build(more, updated->get(), drop);
+    ASSERT_TRUE(replaced.ok());
+    const std::vector<FeedLoad> kept = {base_feeds[1], more[0]};
+    EXPECT_EQ((*replaced)->indicator_count(), 4u * (40 + added));
+    EXPECT_EQ(AllHits(**replaced, kept).size(), (40u + added) * 6);
+    EXPECT_EQ(AllHits(**replaced, kept), AllHits(**IndicatorSet::Build(kept), kept));
+    EXPECT_TRUE(AllHits(**replaced, {Feed("a", FeedText("a", 0, 300))}).empty());
+  }
+}
+
+// `trawl indicators add` as a database update: duplicates of the feed already in the
+// database are counted and left out, the rest join, and the new database saves to a
+// file (written in pieces) that loads with the same answers.
+TEST(IndicatorSetTest, DatabaseAddCountsDuplicatesAndSaves) {
+  CompileOptions options;
+  const std::vector<FeedLoad> base_feeds = {Feed("maltrail", FeedText("m", 0, 500))};
+  auto set = IndicatorSet::Build(base_feeds);
+  ASSERT_TRUE(set.ok());
+  options.indicators = *set;
+  auto db = CompileDatabase({Literal("lit", "password")}, options);
+  ASSERT_TRUE(db.ok());
+  // 50 values the database has (as four kinds each), and 100 new ones.
+  std::vector<FeedLoad> feeds = {Feed("maltrail", FeedText("m", 450, 150))};
+  auto updated = UpdateIndicators(**db, &feeds, IndicatorUpdateMode::kAdd);
+  ASSERT_TRUE(updated.ok()) << updated.status();
+  EXPECT_EQ(feeds[0].duplicates, 200u);
+  EXPECT_EQ(feeds[0].indicators.size(), 400u);
+  EXPECT_EQ((*updated)->indicators()->indicator_count(), 2400u);
+  const std::vector<FeedLoad> all = {Feed("maltrail", FeedText("m", 0, 600))};
+  const std::vector<std::string> hits = AllHits(*(*updated)->indicators(), all);
+  EXPECT_EQ(hits.size(), 600u * 6);
+  EXPECT_EQ(hits, AllHits(**IndicatorSet::Build(all), all));
+
+  const std::string path = StrCat(::testing::TempDir(), "/indicator_update_test.tdb");
+  ASSERT_TRUE(SaveDatabaseFile(**updated, path).ok());
+  auto file = ReadFile(path);
+  ASSERT_TRUE(file.ok());
+  auto serialized = SerializeDatabase(**updated);
+  ASSERT_TRUE(serialized.ok());
+  EXPECT_TRUE(*file == *serialized) << "the file holds the artifact SerializeDatabase makes";
+  auto aligned = std::make_shared<const testing_util::AlignedBytes>(*file);
+  auto loaded = DeserializeDatabase(aligned->view(), aligned);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(AllHits(*(*loaded)->indicators(), all), hits);
+  EXPECT_EQ((*loaded)->definition(0).id, "lit");
+  std::remove(path.c_str());
 }
 
 // The section's offset in an artifact, found by its magic at a 64-byte boundary.
