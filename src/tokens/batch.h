@@ -33,14 +33,11 @@ struct BatchMasks {
   uint64_t dash[kBatchEntries] = {};
   uint64_t colon[kBatchEntries] = {};
   uint64_t at[kBatchEntries] = {};
-  uint64_t underscore[kBatchEntries] = {};
   uint64_t plus[kBatchEntries] = {};
-  uint64_t paren[kBatchEntries] = {};
 
   BlockMasks Block(size_t entry) const {
-    return {digit[entry], hex_alpha[entry], alpha[entry],      upper[entry],
-            dot[entry],   dash[entry],      colon[entry],      at[entry],
-            underscore[entry], plus[entry], paren[entry]};
+    return {digit[entry], hex_alpha[entry], alpha[entry], upper[entry], dot[entry],
+            dash[entry],  colon[entry],     at[entry],    plus[entry]};
   }
   void SetBlock(size_t entry, const BlockMasks& m) {
     digit[entry] = m.digit;
@@ -51,9 +48,7 @@ struct BatchMasks {
     dash[entry] = m.dash;
     colon[entry] = m.colon;
     at[entry] = m.at;
-    underscore[entry] = m.underscore;
     plus[entry] = m.plus;
-    paren[entry] = m.paren;
   }
 };
 
@@ -97,7 +92,7 @@ struct BatchTriggers {
 // Starts a buffer: no block before the first.
 inline void ResetCarry(BatchMasks& m, BatchTriggers& t) {
   for (uint64_t* a : {m.digit, m.hex_alpha, m.alpha, m.upper, m.dot, m.dash, m.colon, m.at,
-                      m.underscore, m.plus, m.paren, t.hexish2, t.hexish4, t.hexish8, t.alnum2,
+                      m.plus, t.hexish2, t.hexish4, t.hexish8, t.alnum2,
                       t.alnum4, t.alnum8, t.dot_digit, t.two_octets}) {
     a[0] = 0;
   }
@@ -165,7 +160,7 @@ inline void ResetCarry(BatchMasks& m, BatchTriggers& t) {
   for (size_t i = 1; i < N; ++i) busy |= uint64_t{t.any[i] != 0} << (i - 1);
   t.busy = blocks >= 64 ? busy : busy & ((uint64_t{1} << blocks) - 1);
   for (uint64_t* a : {m.digit, m.hex_alpha, m.alpha, m.upper, m.dot, m.dash, m.colon, m.at,
-                      m.underscore, m.plus, m.paren, t.hexish2, t.hexish4, t.hexish8, t.alnum2,
+                      m.plus, t.hexish2, t.hexish4, t.hexish8, t.alnum2,
                       t.alnum4, t.alnum8, t.dot_digit, t.two_octets}) {
     a[0] = a[blocks];
   }

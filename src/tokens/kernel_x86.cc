@@ -41,7 +41,7 @@ __attribute__((target("avx2"))) inline uint32_t Equal(__m256i x, __m256i c) {
 }
 
 struct Half {
-  uint32_t digit, hex_alpha, alpha, upper, dot, dash, colon, at, underscore, plus, paren;
+  uint32_t digit, hex_alpha, alpha, upper, dot, dash, colon, at, plus;
 };
 
 __attribute__((target("avx2"))) inline Half ClassifyHalf(__m256i v) {
@@ -56,10 +56,7 @@ __attribute__((target("avx2"))) inline Half ClassifyHalf(__m256i v) {
   h.dash = Equal(v, _mm256_set1_epi8('-'));
   h.colon = Equal(v, _mm256_set1_epi8(':'));
   h.at = Equal(v, _mm256_set1_epi8('@'));
-  h.underscore = Equal(v, _mm256_set1_epi8('_'));
   h.plus = Equal(v, _mm256_set1_epi8('+'));
-  // '(' is 0x28 and ')' 0x29: one compare after setting the low bit.
-  h.paren = Equal(_mm256_or_si256(v, _mm256_set1_epi8(1)), _mm256_set1_epi8(')'));
   return h;
 }
 
@@ -82,9 +79,7 @@ __attribute__((target("avx2"))) void ClassifyAvx2(const uint8_t* data, size_t bl
     out->dash[e] = Join(lo.dash, hi.dash);
     out->colon[e] = Join(lo.colon, hi.colon);
     out->at[e] = Join(lo.at, hi.at);
-    out->underscore[e] = Join(lo.underscore, hi.underscore);
     out->plus[e] = Join(lo.plus, hi.plus);
-    out->paren[e] = Join(lo.paren, hi.paren);
   }
 }
 
@@ -115,10 +110,7 @@ __attribute__((target("avx512f,avx512bw"))) void ClassifyAvx512(const uint8_t* d
     out->dash[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-'));
     out->colon[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
     out->at[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('@'));
-    out->underscore[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_'));
     out->plus[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
-    out->paren[e] = _mm512_cmpeq_epi8_mask(_mm512_or_si512(v, _mm512_set1_epi8(1)),
-                                           _mm512_set1_epi8(')'));
   }
 }
 
