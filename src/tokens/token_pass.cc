@@ -33,7 +33,13 @@ constexpr size_t kMaxDigitGroups = 16;
 inline bool IsLocalChar(char c) {
   return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
-inline bool IsHostChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
+constexpr std::array<bool, 256> kHostChars = [] {
+  std::array<bool, 256> t{};
+  for (size_t c = 0; c < 256; ++c) t[c] = (kClassTable[c] & (kClassDigit | kClassAlpha)) != 0;
+  t['.'] = t['-'] = true;
+  return t;
+}();
+inline bool IsHostChar(char c) { return kHostChars[static_cast<unsigned char>(c)]; }
 inline bool IsIpv6RunChar(char c) { return IsAlnum(c) || c == ':' || c == '.'; }
 inline bool IsDigitSeparator(char c) {
   return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/';
@@ -332,19 +338,19 @@ class Finder {
   // A run of [A-Za-z0-9.-] holding a top-level label or four octets: domain names, IPv4.
   [[gnu::noinline]] void DottedRun(size_t t) {
     // What the run gives depends on the run alone, not on which of its bytes triggered.
-    size_t s = t, e = t;
+    size_t s = t;
     while (s > 0 && IsHostChar(d_[s - 1])) --s;
-    while (e < n_ && IsHostChar(d_[e])) ++e;
-    dotted_cursor_ = e;
-    size_t count = 0;
-    for (size_t a = s;;) {
-      size_t b = a;
-      while (b < e && d_[b] != '.') ++b;
+    // The labels, in the same walk that finds the run's end.
+    size_t count = 0, a = s, e = s;
+    for (;; ++e) {
+      const bool host = e < n_ && IsHostChar(d_[e]);
+      if (host && d_[e] != '.') continue;
       if (count == labels_.size()) labels_.resize(2 * count + 8);
-      labels_[count++] = {a, b};
-      if (b >= e) break;
-      a = b + 1;
+      labels_[count++] = {a, e};
+      if (!host) break;
+      a = e + 1;
     }
+    dotted_cursor_ = e;
     label_count_ = count;
     if (Want(Shape::kDomain)) Domains(s);
     if (Want(Shape::kIpv4)) Ipv4s(s);
@@ -470,10 +476,11 @@ class Finder {
       while (g > floor && IsDigit(d_[g - 1])) --g;
     }
     groups_.clear();
-    size_t pos = g;
+    size_t pos = g, digits = 0;
     for (;;) {
       const size_t b = pos;
       while (pos < n_ && IsDigit(d_[pos])) ++pos;
+      digits += pos - b;
       groups_.push_back({b, pos});  // at most kMaxDigitGroups: reserved in the scratch
       size_t j = pos, k = 0;
       while (j < n_ && k < 3 && IsDigitSeparator(d_[j])) {
@@ -484,6 +491,8 @@ class Finder {
       pos = j;
     }
     digit_cursor_ = groups_.back().end;
+    // Every shape here has 7 digits or more (phone numbers; SSNs 9, cards 12).
+    if (digits < 7) return;
     if (Want(Shape::kCard)) Cards();
     if (Want(Shape::kUsSsn)) Ssns();
     if (Want(Shape::kPhone)) Phone();
