@@ -12,6 +12,7 @@
 #include <chrono>
 #include <ctime>
 #include <cstdlib>
+#include <memory>
 #include <random>
 #include <x86intrin.h>
 
@@ -76,14 +77,36 @@ void BM_CountNewlines(benchmark::State& state) {
 void BM_Classify(benchmark::State& state, const Kernel* kernel) {
   if (!kernel->supported()) return state.SkipWithError("kernel not supported here");
   const std::string& input = Input();
-  std::vector<BlockMasks> masks(64);
+  auto masks = std::make_unique<BatchMasks>();
   const auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
   const size_t blocks = input.size() / kBlockBytes;
   const CycleMeter meter;
   for (auto _ : state) {
-    for (size_t b = 0; b < blocks; b += 64) {
-      kernel->classify(bytes + b * kBlockBytes, std::min<size_t>(64, blocks - b), masks.data());
-      benchmark::DoNotOptimize(masks.data());
+    for (size_t b = 0; b < blocks; b += kBatchBlocks) {
+      kernel->classify(bytes + b * kBlockBytes, std::min(kBatchBlocks, blocks - b), masks.get());
+      benchmark::DoNotOptimize(masks.get());
+    }
+  }
+  meter.Finish(state);
+}
+
+// Classification and the trigger masks (what the kernels do before any scalar cutter).
+void BM_Triggers(benchmark::State& state, const Kernel* kernel) {
+  if (!kernel->supported()) return state.SkipWithError("kernel not supported here");
+  const std::string& input = Input();
+  auto masks = std::make_unique<BatchMasks>();
+  auto triggers = std::make_unique<BatchTriggers>();
+  const TriggerWants all{~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+  const auto* bytes = reinterpret_cast<const uint8_t*>(input.data());
+  const size_t blocks = input.size() / kBlockBytes;
+  const CycleMeter meter;
+  for (auto _ : state) {
+    ResetCarry(*masks, *triggers);
+    for (size_t b = 0; b < blocks; b += kBatchBlocks) {
+      const size_t n = std::min(kBatchBlocks, blocks - b);
+      kernel->classify(bytes + b * kBlockBytes, n, masks.get());
+      kernel->triggers(*masks, all, n, *triggers);
+      benchmark::DoNotOptimize(triggers->busy);
     }
   }
   meter.Finish(state);
@@ -109,6 +132,8 @@ int Register() {
       ->Unit(benchmark::kMillisecond);
   for (const Kernel& k : AllKernels()) {
     benchmark::RegisterBenchmark(("BM_Classify/" + std::string(k.name)).c_str(), BM_Classify, &k)
+        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("BM_Triggers/" + std::string(k.name)).c_str(), BM_Triggers, &k)
         ->Unit(benchmark::kMillisecond);
     benchmark::RegisterBenchmark(("BM_TokenPass/" + std::string(k.name)).c_str(), BM_TokenPass,
                                  &k, kAllShapes)

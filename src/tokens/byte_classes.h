@@ -16,8 +16,8 @@ namespace trawl::tokens {
 
 inline constexpr size_t kBlockBytes = 64;
 
-// One mask per class. Derived classes (hex = digit | hex_alpha, word = digit | alpha |
-// underscore, ...) are formed from these by the callers.
+// One mask per class the triggers use. Derived classes (hex = digit | hex_alpha, alnum =
+// digit | alpha, ...) are formed from these by the callers.
 struct BlockMasks {
   uint64_t digit = 0;        // 0-9
   uint64_t hex_alpha = 0;    // A-F a-f
@@ -27,13 +27,12 @@ struct BlockMasks {
   uint64_t dash = 0;         // -
   uint64_t colon = 0;        // :
   uint64_t at = 0;           // @
-  uint64_t underscore = 0;   // _
   uint64_t plus = 0;         // +
-  uint64_t paren = 0;        // ( )
   bool operator==(const BlockMasks&) const = default;
 };
 
-// Per-byte class bits of the scalar reference (one bit per BlockMasks member, in order).
+// Per-byte class bits of the scalar reference: one bit per BlockMasks member, in order,
+// then the classes only the span cutters look at (byte by byte, never as masks).
 enum ByteClass : uint16_t {
   kClassDigit = 1u << 0,
   kClassHexAlpha = 1u << 1,
@@ -43,9 +42,9 @@ enum ByteClass : uint16_t {
   kClassDash = 1u << 5,
   kClassColon = 1u << 6,
   kClassAt = 1u << 7,
-  kClassUnderscore = 1u << 8,
-  kClassPlus = 1u << 9,
-  kClassParen = 1u << 10,
+  kClassPlus = 1u << 8,
+  kMaskedClasses = (1u << 9) - 1,  // the bits above
+  kClassUnderscore = 1u << 9,
 };
 
 constexpr std::array<uint16_t, 256> MakeClassTable() {
@@ -61,8 +60,6 @@ constexpr std::array<uint16_t, 256> MakeClassTable() {
   t['@'] |= kClassAt;
   t['_'] |= kClassUnderscore;
   t['+'] |= kClassPlus;
-  t['('] |= kClassParen;
-  t[')'] |= kClassParen;
   return t;
 }
 
@@ -80,10 +77,10 @@ inline bool IsWord(char c) { return ClassOf(c) & (kClassDigit | kClassAlpha | kC
 // The reference classification of one 64-byte block.
 inline BlockMasks ClassifyBlockScalar(const uint8_t* block) {
   BlockMasks m;
-  uint64_t* const fields[] = {&m.digit, &m.hex_alpha, &m.alpha,      &m.upper, &m.dot,  &m.dash,
-                              &m.colon, &m.at,        &m.underscore, &m.plus,  &m.paren};
+  uint64_t* const fields[] = {&m.digit, &m.hex_alpha, &m.alpha, &m.upper, &m.dot,
+                              &m.dash,  &m.colon,     &m.at,    &m.plus};
   for (size_t i = 0; i < kBlockBytes; ++i) {
-    uint32_t bits = kClassTable[block[i]];
+    uint32_t bits = kClassTable[block[i]] & kMaskedClasses;
     while (bits != 0) {
       const int k = __builtin_ctz(bits);
       *fields[k] |= uint64_t{1} << i;

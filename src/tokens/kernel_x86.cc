@@ -1,7 +1,8 @@
 // File: kernel_x86.cc
-// AVX2 and AVX-512BW classification kernels. Each function carries its own target
-// attribute, so this file builds with the project's baseline flags and nothing here runs
-// unless CPUID says the instructions (and the OS state for them) are there.
+// AVX2 and AVX-512BW kernels: classification by compares, and the trigger arithmetic of
+// batch.h compiled (and vectorized) for each instruction set. Each function carries its
+// own target attribute, so this file builds with the project's baseline flags and nothing
+// here runs unless CPUID says the instructions (and the OS state for them) are there.
 //
 // Classes by compares: digits as (b - '0') < 10 unsigned; letters as ((b | 0x20) - 'a') <
 // 26 (the OR folds case; bytes >= 0x80 and the punctuation next to the letters land
@@ -40,7 +41,7 @@ __attribute__((target("avx2"))) inline uint32_t Equal(__m256i x, __m256i c) {
 }
 
 struct Half {
-  uint32_t digit, hex_alpha, alpha, upper, dot, dash, colon, at, underscore, plus, paren;
+  uint32_t digit, hex_alpha, alpha, upper, dot, dash, colon, at, plus;
 };
 
 __attribute__((target("avx2"))) inline Half ClassifyHalf(__m256i v) {
@@ -55,10 +56,7 @@ __attribute__((target("avx2"))) inline Half ClassifyHalf(__m256i v) {
   h.dash = Equal(v, _mm256_set1_epi8('-'));
   h.colon = Equal(v, _mm256_set1_epi8(':'));
   h.at = Equal(v, _mm256_set1_epi8('@'));
-  h.underscore = Equal(v, _mm256_set1_epi8('_'));
   h.plus = Equal(v, _mm256_set1_epi8('+'));
-  // '(' is 0x28 and ')' 0x29: one compare after setting the low bit.
-  h.paren = Equal(_mm256_or_si256(v, _mm256_set1_epi8(1)), _mm256_set1_epi8(')'));
   return h;
 }
 
@@ -67,29 +65,32 @@ inline uint64_t Join(uint32_t lo, uint32_t hi) { return uint64_t{lo} | (uint64_t
 }  // namespace
 
 __attribute__((target("avx2"))) void ClassifyAvx2(const uint8_t* data, size_t blocks,
-                                                  BlockMasks* out) {
+                                                  BatchMasks* out) {
   for (size_t b = 0; b < blocks; ++b) {
     const uint8_t* p = data + b * kBlockBytes;
     const Half lo = ClassifyHalf(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
     const Half hi = ClassifyHalf(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32)));
-    BlockMasks& m = out[b];
-    m.digit = Join(lo.digit, hi.digit);
-    m.hex_alpha = Join(lo.hex_alpha, hi.hex_alpha);
-    m.alpha = Join(lo.alpha, hi.alpha);
-    m.upper = Join(lo.upper, hi.upper);
-    m.dot = Join(lo.dot, hi.dot);
-    m.dash = Join(lo.dash, hi.dash);
-    m.colon = Join(lo.colon, hi.colon);
-    m.at = Join(lo.at, hi.at);
-    m.underscore = Join(lo.underscore, hi.underscore);
-    m.plus = Join(lo.plus, hi.plus);
-    m.paren = Join(lo.paren, hi.paren);
+    const size_t e = b + 1;
+    out->digit[e] = Join(lo.digit, hi.digit);
+    out->hex_alpha[e] = Join(lo.hex_alpha, hi.hex_alpha);
+    out->alpha[e] = Join(lo.alpha, hi.alpha);
+    out->upper[e] = Join(lo.upper, hi.upper);
+    out->dot[e] = Join(lo.dot, hi.dot);
+    out->dash[e] = Join(lo.dash, hi.dash);
+    out->colon[e] = Join(lo.colon, hi.colon);
+    out->at[e] = Join(lo.at, hi.at);
+    out->plus[e] = Join(lo.plus, hi.plus);
   }
+}
+
+__attribute__((target("avx2"))) void TriggersAvx2(BatchMasks& masks, const TriggerWants& want,
+                                                  size_t blocks, BatchTriggers& out) {
+  ComputeTriggers(masks, want, blocks, out);
 }
 
 __attribute__((target("avx512f,avx512bw"))) void ClassifyAvx512(const uint8_t* data,
                                                                  size_t blocks,
-                                                                 BlockMasks* out) {
+                                                                 BatchMasks* out) {
   const __m512i k20 = _mm512_set1_epi8(0x20);
   const __m512i ka = _mm512_set1_epi8('a');
   const __m512i kA = _mm512_set1_epi8('A');
@@ -100,31 +101,43 @@ __attribute__((target("avx512f,avx512bw"))) void ClassifyAvx512(const uint8_t* d
   for (size_t b = 0; b < blocks; ++b) {
     const __m512i v = _mm512_loadu_si512(data + b * kBlockBytes);
     const __m512i la = _mm512_sub_epi8(_mm512_or_si512(v, k20), ka);
-    BlockMasks& m = out[b];
-    m.digit = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, k0), k10);
-    m.alpha = _mm512_cmplt_epu8_mask(la, k26);
-    m.hex_alpha = _mm512_cmplt_epu8_mask(la, k6);
-    m.upper = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, kA), k26);
-    m.dot = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.'));
-    m.dash = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-'));
-    m.colon = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
-    m.at = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('@'));
-    m.underscore = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('_'));
-    m.plus = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
-    m.paren = _mm512_cmpeq_epi8_mask(_mm512_or_si512(v, _mm512_set1_epi8(1)),
-                                     _mm512_set1_epi8(')'));
+    const size_t e = b + 1;
+    out->digit[e] = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, k0), k10);
+    out->alpha[e] = _mm512_cmplt_epu8_mask(la, k26);
+    out->hex_alpha[e] = _mm512_cmplt_epu8_mask(la, k6);
+    out->upper[e] = _mm512_cmplt_epu8_mask(_mm512_sub_epi8(v, kA), k26);
+    out->dot[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('.'));
+    out->dash[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('-'));
+    out->colon[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
+    out->at[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('@'));
+    out->plus[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
   }
+}
+
+__attribute__((target("avx512f,avx512bw"))) void TriggersAvx512(BatchMasks& masks,
+                                                                 const TriggerWants& want,
+                                                                 size_t blocks,
+                                                                 BatchTriggers& out) {
+  ComputeTriggers(masks, want, blocks, out);
 }
 
 #else  // not x86-64: the SIMD kernels are never selected
 
 bool HasAvx2() { return false; }
 bool HasAvx512() { return false; }
-void ClassifyAvx2(const uint8_t* data, size_t blocks, BlockMasks* out) {
+void ClassifyAvx2(const uint8_t* data, size_t blocks, BatchMasks* out) {
   ClassifyScalar(data, blocks, out);
 }
-void ClassifyAvx512(const uint8_t* data, size_t blocks, BlockMasks* out) {
+void ClassifyAvx512(const uint8_t* data, size_t blocks, BatchMasks* out) {
   ClassifyScalar(data, blocks, out);
+}
+void TriggersAvx2(BatchMasks& masks, const TriggerWants& want, size_t blocks,
+                  BatchTriggers& out) {
+  TriggersScalar(masks, want, blocks, out);
+}
+void TriggersAvx512(BatchMasks& masks, const TriggerWants& want, size_t blocks,
+                    BatchTriggers& out) {
+  TriggersScalar(masks, want, blocks, out);
 }
 
 #endif

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <initializer_list>
+#include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "tokens/public_suffix.h"
@@ -18,9 +20,6 @@ constexpr std::string_view kShapeNames[kShapeCount] = {
     "email", "domain", "ipv4",   "ipv6",  "hex",    "uuid",  "mac",
     "card",  "phone",  "us_ssn", "iban",  "base58", "bech32"};
 
-// Blocks classified per kernel call: amortizes the indirect call, stays in L1.
-constexpr size_t kBatchBlocks = 64;
-
 // Longest runs the span cutters follow, so a pathological input stays linear.
 constexpr size_t kMaxDomainBytes = 253;
 constexpr size_t kMaxEmailDomainBytes = 255;
@@ -31,38 +30,16 @@ constexpr size_t kMaxPhoneBytes = 23;  // as the E.164 recognizer: '+', 1-9, 20,
 constexpr size_t kMaxNationalPhoneBytes = 24;
 constexpr size_t kMaxDigitGroups = 16;
 
-// Bit i = the class at byte i - 1 (the previous block's last byte enters at bit 0).
-inline uint64_t Prev1(uint64_t cur, uint64_t prev) { return (cur << 1) | (prev >> 63); }
-inline uint64_t PrevK(uint64_t cur, uint64_t prev, unsigned k) {
-  return (cur << k) | (prev >> (64 - k));
-}
-
-// Bit i set when bytes i-L+1 .. i all have the class (a run at least L long ends at i).
-// REQUIRES: 2 <= L <= 64; `prev` is the previous block's mask.
-inline uint64_t Depth(uint64_t prev, uint64_t cur, unsigned L) {
-  // Runs inside the block, by doubling: d holds runs of `have` or more.
-  uint64_t d = cur;
-  unsigned have = 1;
-  while (have * 2 <= L) {
-    d &= d << have;
-    have *= 2;
-  }
-  if (have < L) d &= d << (L - have);
-  // A run that started in the previous block: its leading ones, then this block's.
-  const unsigned carried = prev == ~uint64_t{0} ? 64 : static_cast<unsigned>(__builtin_clzll(~prev));
-  const unsigned ones = cur == ~uint64_t{0} ? 64 : static_cast<unsigned>(__builtin_ctzll(~cur));
-  const unsigned from = carried + 1 >= L ? 0 : L - 1 - carried;  // first bit deep enough
-  if (from < ones) {
-    const uint64_t upto = ones == 64 ? ~uint64_t{0} : (uint64_t{1} << ones) - 1;
-    d |= upto & (~uint64_t{0} << from);
-  }
-  return d;
-}
-
 inline bool IsLocalChar(char c) {
   return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
-inline bool IsHostChar(char c) { return IsAlnum(c) || c == '.' || c == '-'; }
+constexpr std::array<bool, 256> kHostChars = [] {
+  std::array<bool, 256> t{};
+  for (size_t c = 0; c < 256; ++c) t[c] = (kClassTable[c] & (kClassDigit | kClassAlpha)) != 0;
+  t['.'] = t['-'] = true;
+  return t;
+}();
+inline bool IsHostChar(char c) { return kHostChars[static_cast<unsigned char>(c)]; }
 inline bool IsIpv6RunChar(char c) { return IsAlnum(c) || c == ':' || c == '.'; }
 inline bool IsDigitSeparator(char c) {
   return c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/';
@@ -112,7 +89,14 @@ std::optional<Shape> ShapeFromName(std::string_view name) {
 class TldCache {
  public:
   bool IsTld(const char* letters, size_t len) {
-    if (len > 12) return Ask(letters, len);
+    if (len > 12) {
+      // Longer labels (identifiers in code, mostly) are keyed by their text, in a cache
+      // of bounded size: distinct identifiers are endless in a long scan.
+      if (known_long_.size() >= kMaxLongLabels) known_long_.clear();
+      auto [it, inserted] = known_long_.try_emplace(std::string(letters, len), false);
+      if (inserted) it->second = Ask(letters, len);
+      return it->second;
+    }
     uint64_t key = len;
     for (size_t i = 0; i < len; ++i) {
       key = (key << 5) | static_cast<uint64_t>((letters[i] | 0x20) - 'a' + 1);
@@ -129,10 +113,13 @@ class TldCache {
     return IsListedSuffix(lower);
   }
   absl::flat_hash_map<uint64_t, bool> known_;
+  static constexpr size_t kMaxLongLabels = 4096;
+  absl::flat_hash_map<std::string, bool> known_long_;
 };
 
 struct TokenPass::Scratch {
-  std::vector<BlockMasks> masks = std::vector<BlockMasks>(kBatchBlocks);
+  BatchMasks masks;
+  BatchTriggers triggers;
   std::vector<Group> labels;
   std::vector<Group> segments;
   std::vector<Group> groups;
@@ -158,39 +145,41 @@ class Finder {
         digits_(*digits),
         tlds_(*tlds) {}
 
-  void Block(uint64_t base, const BlockMasks& p, const BlockMasks& c) {
-    const uint64_t hex = c.digit | c.hex_alpha, phex = p.digit | p.hex_alpha;
-    const uint64_t alnum = c.digit | c.alpha, palnum = p.digit | p.alpha;
-    if (Want(Shape::kEmail)) Each(c.at, base, email_cursor_, [&](size_t at) { Email(at); });
-    // One trigger for the hex families: 14 of [0-9A-Fa-f.-] in a row. Each cutter walks
-    // its own run ([hex-] or [hex.]) from there, with its own cursor.
-    const bool hex_runs = Want(Shape::kHex) || Want(Shape::kUuid) || Want(Shape::kMac);
-    const uint64_t hex_trigger =
-        hex_runs ? Depth(phex | p.dash | p.dot, hex | c.dash | c.dot, 14) : 0;
-    Each(hex_trigger, base, hex_cursor_, [&](size_t pos) { HexRun(pos); });
-    if (Want(Shape::kIpv6) || Want(Shape::kMac)) {
-      const uint64_t t = c.colon & Prev1(hex | c.colon, phex | p.colon);
-      Each(t, base, colon_cursor_, [&](size_t pos) { ColonRun(pos); });
+  // The kernel gives the trigger masks of a batch of blocks (batch.h); the cutters run at
+  // each trigger of the blocks that have one, block after block.
+  void Batch(uint64_t base, const BatchTriggers& t) {
+    for (uint64_t busy = t.busy; busy != 0; busy &= busy - 1) {
+      const size_t i = static_cast<size_t>(__builtin_ctzll(busy)) + 1;
+      const uint64_t block = base + (i - 1) * kBlockBytes;
+      Each(t.at[i], block, email_cursor_, [&](size_t at) { Email(at); });
+      Each(t.hex[i], block, hex_cursor_, [&](size_t pos) { HexRun(pos); });
+      Each(t.colon[i], block, colon_cursor_, [&](size_t pos) { ColonRun(pos); });
+      Each(t.dotted[i], block, dotted_cursor_, [&](size_t pos) { DottedRun(pos); });
+      if (Want(Shape::kMac)) Each(t.hex[i], block, cisco_cursor_, [&](size_t pos) { CiscoRun(pos); });
+      Each(t.digit[i], block, digit_cursor_, [&](size_t pos) { DigitRun(pos); });
+      Each(t.iban[i], block, iban_cursor_, [&](size_t pos) { Iban(pos); });
+      Each(t.word[i], block, word_cursor_, [&](size_t pos) { WordRun(pos); });
     }
-    if (Want(Shape::kDomain) || Want(Shape::kIpv4)) {
-      const uint64_t t = c.dot & Prev1(alnum, palnum);
-      Each(t, base, dotted_cursor_, [&](size_t pos) { DottedRun(pos); });
-    }
-    if (Want(Shape::kMac)) Each(hex_trigger, base, cisco_cursor_, [&](size_t pos) { CiscoRun(pos); });
-    if (Want(Shape::kCard) || Want(Shape::kPhone) || Want(Shape::kUsSsn)) {
-      const uint64_t t = (c.digit & Prev1(c.digit, p.digit) & PrevK(c.digit, p.digit, 2)) |
-                         (c.digit & Prev1(c.plus, p.plus));
-      Each(t, base, digit_cursor_, [&](size_t pos) { DigitRun(pos); });
-    }
-    if (Want(Shape::kIban)) {
-      const uint64_t t = c.digit & Prev1(c.digit, p.digit) & PrevK(c.upper, p.upper, 2) &
-                         PrevK(c.upper, p.upper, 3);
-      Each(t, base, iban_cursor_, [&](size_t pos) { Iban(pos); });
-    }
-    if (Want(Shape::kBase58) || Want(Shape::kBech32)) {
-      const uint64_t t = Depth(palnum, alnum, 14);
-      Each(t, base, word_cursor_, [&](size_t pos) { WordRun(pos); });
-    }
+  }
+
+  // The families `shapes` needs, as the kernel's trigger computation takes them.
+  static TriggerWants WantsOf(ShapeSet shapes) {
+    const auto any = [shapes](std::initializer_list<Shape> of) {
+      for (Shape s : of) {
+        if ((shapes & ShapeBit(s)) != 0) return ~uint64_t{0};
+      }
+      return uint64_t{0};
+    };
+    TriggerWants w;
+    w.email = any({Shape::kEmail});
+    w.hex_runs = any({Shape::kHex, Shape::kUuid, Shape::kMac});
+    w.colon = any({Shape::kIpv6, Shape::kMac});
+    w.domain = any({Shape::kDomain});
+    w.ipv4 = any({Shape::kIpv4});
+    w.digit = any({Shape::kCard, Shape::kPhone, Shape::kUsSsn});
+    w.iban = any({Shape::kIban});
+    w.word = any({Shape::kBase58, Shape::kBech32});
+    return w;
   }
 
  private:
@@ -346,27 +335,22 @@ class Finder {
   }
 
   // ------------------------------------------------------------------ dotted runs
-  // A run of [A-Za-z0-9.-] holding a dot between letters or digits: domain names, IPv4.
+  // A run of [A-Za-z0-9.-] holding a top-level label or four octets: domain names, IPv4.
   [[gnu::noinline]] void DottedRun(size_t t) {
-    // A dot not followed by a label ("end." in prose, "a.(b)") starts nothing; a later
-    // dot of the same run is a trigger of its own.
-    if (!IsAlnum(At(t + 1)) && At(t + 1) != '-') {
-      dotted_cursor_ = t + 1;
-      return;
-    }
-    size_t s = t, e = t;
+    // What the run gives depends on the run alone, not on which of its bytes triggered.
+    size_t s = t;
     while (s > 0 && IsHostChar(d_[s - 1])) --s;
-    while (e < n_ && IsHostChar(d_[e])) ++e;
-    dotted_cursor_ = e;
-    size_t count = 0;
-    for (size_t a = s;;) {
-      size_t b = a;
-      while (b < e && d_[b] != '.') ++b;
+    // The labels, in the same walk that finds the run's end.
+    size_t count = 0, a = s, e = s;
+    for (;; ++e) {
+      const bool host = e < n_ && IsHostChar(d_[e]);
+      if (host && d_[e] != '.') continue;
       if (count == labels_.size()) labels_.resize(2 * count + 8);
-      labels_[count++] = {a, b};
-      if (b >= e) break;
-      a = b + 1;
+      labels_[count++] = {a, e};
+      if (!host) break;
+      a = e + 1;
     }
+    dotted_cursor_ = e;
     label_count_ = count;
     if (Want(Shape::kDomain)) Domains(s);
     if (Want(Shape::kIpv4)) Ipv4s(s);
@@ -492,10 +476,11 @@ class Finder {
       while (g > floor && IsDigit(d_[g - 1])) --g;
     }
     groups_.clear();
-    size_t pos = g;
+    size_t pos = g, digits = 0;
     for (;;) {
       const size_t b = pos;
       while (pos < n_ && IsDigit(d_[pos])) ++pos;
+      digits += pos - b;
       groups_.push_back({b, pos});  // at most kMaxDigitGroups: reserved in the scratch
       size_t j = pos, k = 0;
       while (j < n_ && k < 3 && IsDigitSeparator(d_[j])) {
@@ -506,6 +491,8 @@ class Finder {
       pos = j;
     }
     digit_cursor_ = groups_.back().end;
+    // Every shape here has 7 digits or more (phone numbers; SSNs 9, cards 12).
+    if (digits < 7) return;
     if (Want(Shape::kCard)) Cards();
     if (Want(Shape::kUsSsn)) Ssns();
     if (Want(Shape::kPhone)) Phone();
@@ -722,22 +709,22 @@ void TokenPass::Find(std::string_view data, std::vector<Span>* out) {
   Finder finder(data, shapes_, out, &s.labels, &s.segments, &s.groups, &s.digits, &s.tlds);
   const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
   const size_t full = data.size() / kBlockBytes;
-  BlockMasks prev;
+  const TriggerWants wants = Finder::WantsOf(shapes_);
+  ResetCarry(s.masks, s.triggers);
   for (size_t b = 0; b < full;) {
     const size_t batch = std::min(kBatchBlocks, full - b);
-    kernel_.classify(bytes + b * kBlockBytes, batch, s.masks.data());
-    for (size_t i = 0; i < batch; ++i) {
-      finder.Block((b + i) * kBlockBytes, prev, s.masks[i]);
-      prev = s.masks[i];
-    }
+    kernel_.classify(bytes + b * kBlockBytes, batch, &s.masks);
+    kernel_.triggers(s.masks, wants, batch, s.triggers);
+    finder.Batch(b * kBlockBytes, s.triggers);
     b += batch;
   }
   if (const size_t rest = data.size() % kBlockBytes; rest != 0) {
     // The tail block, padded with NUL (no class, not a word byte).
     alignas(64) uint8_t tail[kBlockBytes] = {};
     std::memcpy(tail, bytes + full * kBlockBytes, rest);
-    kernel_.classify(tail, 1, s.masks.data());
-    finder.Block(full * kBlockBytes, prev, s.masks[0]);
+    kernel_.classify(tail, 1, &s.masks);
+    kernel_.triggers(s.masks, wants, 1, s.triggers);
+    finder.Batch(full * kBlockBytes, s.triggers);
   }
   std::sort(out->begin(), out->end(), [](const Span& a, const Span& b) {
     if (a.begin != b.begin) return a.begin < b.begin;

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace trawl::tokens {
@@ -25,16 +28,19 @@ TEST(KernelsTest, EveryByteValueIsClassifiedAsTheScalarTableSays) {
     bytes[i] = static_cast<uint8_t>(i);
     bytes[511 - i] = static_cast<uint8_t>(i);
   }
-  std::vector<BlockMasks> want(8), got(8);
-  internal::ClassifyScalar(bytes.data(), 8, want.data());
+  const std::vector<BlockMasks> want = ClassifyBlocks(AllKernels()[0], bytes.data(), 8);
+  ASSERT_EQ(want.size(), 8u);
   // Spot-check the reference itself.
   EXPECT_EQ(want[0].digit, uint64_t{0x3FF} << '0');
   EXPECT_EQ(want[0].dot, uint64_t{1} << '.');
   EXPECT_EQ(want[1].at, uint64_t{1});  // '@' is byte 64
   for (const Kernel& kernel : AllKernels()) {
     if (!kernel.supported()) continue;
-    kernel.classify(bytes.data(), 8, got.data());
-    for (size_t b = 0; b < 8; ++b) EXPECT_EQ(got[b], want[b]) << kernel.name << " block " << b;
+    const std::vector<BlockMasks> got = ClassifyBlocks(kernel, bytes.data(), 8);
+    for (size_t b = 0; b < 8; ++b) {
+      EXPECT_EQ(got[b], want[b]) << kernel.name << " block " << b;
+      EXPECT_EQ(want[b], ClassifyBlockScalar(bytes.data() + b * kBlockBytes)) << "block " << b;
+    }
   }
 }
 
@@ -43,12 +49,60 @@ TEST(KernelsTest, RandomBlocksAgree) {
   std::vector<uint8_t> bytes(64 * 1024);
   for (auto& b : bytes) b = static_cast<uint8_t>(rng());
   const size_t blocks = bytes.size() / kBlockBytes;
-  std::vector<BlockMasks> want(blocks), got(blocks);
-  internal::ClassifyScalar(bytes.data(), blocks, want.data());
+  const std::vector<BlockMasks> want = ClassifyBlocks(AllKernels()[0], bytes.data(), blocks);
+  ASSERT_EQ(want.size(), blocks);  // several batches
   for (const Kernel& kernel : AllKernels()) {
     if (!kernel.supported()) continue;
-    kernel.classify(bytes.data(), blocks, got.data());
-    EXPECT_EQ(got, want) << kernel.name;
+    EXPECT_EQ(ClassifyBlocks(kernel, bytes.data(), blocks), want) << kernel.name;
+  }
+}
+
+// The trigger arithmetic, compiled and vectorized for each kernel's instruction set, gives
+// the scalar kernel's triggers, block for block, across batches (the carried entry 0).
+TEST(KernelsTest, TriggersAgree) {
+  std::mt19937 rng(11);
+  // Bytes the triggers look for, so that every family fires.
+  const std::string alphabet = "0123456789abcdefABCDEFxyzXYZ.-:@+ _()/";
+  std::vector<uint8_t> bytes(64 * 200 + 64);
+  for (auto& b : bytes) b = static_cast<uint8_t>(alphabet[rng() % alphabet.size()]);
+  const size_t blocks = bytes.size() / kBlockBytes;
+  const auto run = [&](const Kernel& kernel, const TriggerWants& wants) {
+    auto masks = std::make_unique<BatchMasks>();
+    auto triggers = std::make_unique<BatchTriggers>();
+    ResetCarry(*masks, *triggers);
+    std::vector<std::vector<uint64_t>> out;  // per block: the families' triggers, busy bit
+    for (size_t b = 0; b < blocks; b += kBatchBlocks) {
+      const size_t n = std::min(kBatchBlocks, blocks - b);
+      kernel.classify(bytes.data() + b * kBlockBytes, n, masks.get());
+      kernel.triggers(*masks, wants, n, *triggers);
+      for (size_t i = 1; i <= n; ++i) {
+        const BatchTriggers& t = *triggers;
+        out.push_back({t.at[i], t.hex[i], t.colon[i], t.dotted[i], t.digit[i], t.iban[i],
+                       t.word[i], (t.busy >> (i - 1)) & 1});
+      }
+      EXPECT_EQ(triggers->busy >> (n - 1) >> 1, 0u) << "busy bits past the batch";
+    }
+    return out;
+  };
+  const TriggerWants all{~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull, ~0ull};
+  TriggerWants some;
+  some.domain = some.digit = ~0ull;
+  for (const bool every_family : {true, false}) {
+    const TriggerWants& wants = every_family ? all : some;
+    const auto want = run(AllKernels()[0], wants);
+    // Every family asked for fires (dotted runs and digits in `some`), the others do not.
+    size_t fired[8] = {};
+    for (const auto& block : want) {
+      for (size_t f = 0; f < 8; ++f) fired[f] += block[f] != 0;
+    }
+    for (size_t f = 0; f < 8; ++f) {
+      const bool asked = every_family || f == 3 || f == 4 || f == 7;
+      EXPECT_EQ(fired[f] > 0, asked) << "family " << f;
+    }
+    for (const Kernel& kernel : AllKernels()) {
+      if (!kernel.supported()) continue;
+      EXPECT_EQ(run(kernel, wants), want) << kernel.name;
+    }
   }
 }
 

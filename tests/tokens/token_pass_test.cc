@@ -130,6 +130,22 @@ TEST(TokenPassTest, Ipv4) {
   EXPECT_THAT(Find("01.2.3.4", Shape::kIpv4), IsEmpty());
 }
 
+// Dotted runs are cut only where the masks show a top-level label (a dot after a letter or
+// digit, then two letters) or a fourth octet; the run is then cut whole, from its start,
+// whichever byte triggered it, and runs without such a trigger give nothing either way.
+TEST(TokenPassTest, DottedRunsAreCutWholeFromTheirTrigger) {
+  EXPECT_THAT(FindShifted("a..b.com", Shape::kDomain), ElementsAre("b.com"));
+  EXPECT_THAT(FindShifted("end. foo.com", Shape::kDomain), ElementsAre("foo.com"));
+  EXPECT_THAT(Find(".com -.com a-.com", Shape::kDomain), IsEmpty());
+  // The trigger (the top label's second letter) is far from where the name starts.
+  EXPECT_THAT(FindShifted("at x.y.mail.internal-host.example.org,", Shape::kDomain),
+              ElementsAre("x.y.mail.internal-host.example.org"));
+  // Octets of 3, 3, 1 and 2 digits: the marks of the last three octets are 4 and 2 apart.
+  EXPECT_THAT(FindShifted("100.234.5.67 x.y.z.10.0.0.1", Shape::kIpv4),
+              ElementsAre("100.234.5.67", "10.0.0.1"));
+  EXPECT_THAT(Find("0.5 1.2.3 v1.2 a.b", Shape::kIpv4), IsEmpty());
+}
+
 TEST(TokenPassTest, Ipv6) {
   EXPECT_THAT(FindShifted("addr 2001:db8::1 up", Shape::kIpv6), ElementsAre("2001:db8::1"));
   EXPECT_THAT(Find("listen [fe80::1ff:fe23:4567:890a]:80", Shape::kIpv6),
