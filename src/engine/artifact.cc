@@ -38,8 +38,13 @@ std::string FeaturesText(uint64_t features) {
   return text.empty() ? "baseline" : text;
 }
 
+struct Payload {
+  std::string_view bytes;
+  uint32_t format_version = 0;
+};
+
 // Checks the fixed header and the checksum; returns the payload.
-absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes) {
+absl::StatusOr<Payload> CheckedPayload(std::string_view bytes) {
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return WithCode(absl::InvalidArgumentError("not a trawl database artifact (bad magic)"),
                     ErrorCode::kCorrupt);
@@ -50,10 +55,11 @@ absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes) {
   header.U32();  // reserved flags
   const uint64_t payload_size = header.U64();
   const uint64_t checksum = header.U64();
-  if (version != kArtifactFormatVersion) {
+  if (version < kOldestArtifactFormatVersion || version > kArtifactFormatVersion) {
     return WithCode(absl::FailedPreconditionError(StrCat(
-                        "database artifact format version ", version, "; this trawl reads version ",
-                        kArtifactFormatVersion, " (recompile the rules)")),
+                        "database artifact format version ", version, "; this trawl reads versions ",
+                        kOldestArtifactFormatVersion, " to ", kArtifactFormatVersion,
+                        " (recompile the rules)")),
                     ErrorCode::kVersion);
   }
   const std::string_view payload = bytes.substr(kHeaderSize);
@@ -62,7 +68,7 @@ absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes) {
   }
   if (payload.size() > payload_size) return Corrupt("trailing bytes after the payload");
   if (XXH3_64bits(payload.data(), payload.size()) != checksum) return Corrupt("checksum mismatch");
-  return payload;
+  return Payload{payload, version};
 }
 
 absl::Status EngineError(hs_error_t rc) {
@@ -228,10 +234,10 @@ bool DecodeHex(std::string_view hex, Sha256Digest* out) {
   return true;
 }
 
-// Reads one rule record, in the layout SerializeDatabase writes. With `def` null the
-// definition's fields are checked and skipped without allocating; `chains`, when given,
-// receives the names of the rule's chains.
-bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
+// Reads one rule record, in the layout SerializeDatabase writes for `format_version`.
+// With `def` null the definition's fields are checked and skipped without allocating;
+// `chains`, when given, receives the names of the rule's chains.
+bool ReadRuleRecord(ByteReader& r, uint32_t format_version, Definition* def, RuleInfo* info,
                     std::set<std::string_view>* chains) {
   auto text = [&r](std::string* out) {
     const std::string_view s = r.Str();
@@ -270,6 +276,7 @@ bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
     const uint32_t length = r.U32();
     if (def != nullptr) def->token.lengths.push_back(length);
   }
+  if (format_version >= 7) list(field(&Definition::references), nullptr);
   if (def != nullptr) {
     def->kind = literal ? PatternKind::kLiteral : PatternKind::kRegex;
     def->flags = flags;
@@ -285,24 +292,30 @@ bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
   return r.ok() && status <= static_cast<uint8_t>(RuleStatus::kConfirmOnly);
 }
 
+template <uint32_t kFormatVersion>
 Definition DecodeDefinition(std::string_view record) {
   ByteReader r(record);
   Definition def;
   RuleInfo info;
-  ReadRuleRecord(r, &def, &info, nullptr);  // checked when the artifact was loaded
+  ReadRuleRecord(r, kFormatVersion, &def, &info, nullptr);  // checked when the artifact was loaded
   return def;
+}
+
+internal::RuleTable::Decoder DecoderFor(uint32_t format_version) {
+  return format_version >= 7 ? &DecodeDefinition<7> : &DecodeDefinition<6>;
 }
 
 // Checks every rule record and splits the table into them, without building Definitions
 // (internal::RuleTable decodes those on first use). Fills the rules' RuleInfo and the
 // distinct chain names.
-absl::Status SplitRules(std::string_view blob, std::vector<RuleInfo>* infos,
+absl::Status SplitRules(std::string_view blob, uint32_t format_version,
+                        std::vector<RuleInfo>* infos,
                         std::vector<std::string_view>* records, std::vector<std::string>* chains) {
   ByteReader r(blob);
   std::set<std::string_view> chain_names;
   for (size_t i = 0; i < infos->size(); ++i) {
     const size_t start = r.pos();
-    if (!ReadRuleRecord(r, nullptr, &(*infos)[i], &chain_names)) {
+    if (!ReadRuleRecord(r, format_version, nullptr, &(*infos)[i], &chain_names)) {
       return Corrupt(StrCat("bad record for rule ", i));
     }
     (*records)[i] = blob.substr(start, r.pos() - start);
@@ -407,6 +420,12 @@ class MappedCopy {
 }  // namespace
 
 absl::StatusOr<std::string> SerializeDatabase(const Database& db, const SerializeOptions& options) {
+  if (options.format_version < kOldestArtifactFormatVersion ||
+      options.format_version > kArtifactFormatVersion) {
+    return WithCode(absl::InvalidArgumentError(StrCat("cannot write artifact format version ",
+                                                      options.format_version)),
+                    ErrorCode::kUnsupported);
+  }
   ByteWriter w;
   const EngineInfo& engine = GetEngineInfo();
   w.Str(TRAWL_VERSION_STRING);
@@ -443,6 +462,7 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db, const Serializ
     rw.StrList(def.token.prefixes);
     rw.U32(static_cast<uint32_t>(def.token.lengths.size()));
     for (uint32_t length : def.token.lengths) rw.U32(length);
+    if (options.format_version >= 7) rw.StrList(def.references);
     rw.U8(static_cast<uint8_t>(info.status));
     rw.Str(info.reason);
     rw.U32(info.min_width);
@@ -489,7 +509,7 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db, const Serializ
 
   std::string out(kMagic, sizeof kMagic);
   ByteWriter header;
-  header.U32(kArtifactFormatVersion);
+  header.U32(options.format_version);
   header.U32(0);
   header.U64(w.out().size());
   header.U64(XXH3_64bits(w.out().data(), w.out().size()));
@@ -501,9 +521,9 @@ absl::StatusOr<std::string> SerializeDatabase(const Database& db, const Serializ
 absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes) {
   auto payload = CheckedPayload(bytes);
   if (!payload.ok()) return payload.status();
-  ByteReader r(*payload);
+  ByteReader r(payload->bytes);
   ArtifactHeader header;
-  header.format_version = kArtifactFormatVersion;
+  header.format_version = payload->format_version;
   header.trawl_version = std::string(r.Str());
   header.engine_name = std::string(r.Str());
   header.engine_version = std::string(r.Str());
@@ -511,9 +531,9 @@ absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes) {
   header.size = bytes.size();
   if (!r.ok()) return Corrupt("truncated header fields");
   // The target features sit at the end of the payload.
-  if (payload->size() >= 8) {
+  if (payload->bytes.size() >= 8) {
     uint64_t features = 0;
-    std::memcpy(&features, payload->data() + payload->size() - 8, 8);
+    std::memcpy(&features, payload->bytes.data() + payload->bytes.size() - 8, 8);
     header.target_features = FeaturesText(features);
   }
   return header;
@@ -521,8 +541,10 @@ absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes) {
 
 absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
     std::string_view bytes, std::shared_ptr<const void> owner) {
-  auto payload = CheckedPayload(bytes);
-  if (!payload.ok()) return payload.status();
+  auto checked = CheckedPayload(bytes);
+  if (!checked.ok()) return checked.status();
+  const uint32_t format_version = checked->format_version;
+  std::string_view payload = checked->bytes;
   // The database reads its rule records and engine images in place, from bytes that it
   // keeps alive and that are aligned as they were in the file.
   if (owner == nullptr || reinterpret_cast<uintptr_t>(bytes.data()) % kImageAlignment != 0) {
@@ -532,7 +554,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
     payload = bytes.substr(kHeaderSize);
     owner = std::move(copy);
   }
-  ByteReader r(*payload);
+  ByteReader r(payload);
   r.Str();  // trawl version: informational
   const std::string_view engine_name = r.Str();
   const std::string_view engine_version = r.Str();
@@ -547,7 +569,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
                         "; this trawl uses ", engine.name, " ", engine.version, " (recompile)")),
                     ErrorCode::kVersion);
   }
-  if (rule_count > payload->size()) return Corrupt("rule count exceeds the file size");
+  if (rule_count > payload.size()) return Corrupt("rule count exceeds the file size");
   const std::string_view rules_blob = r.Str();
   if (!r.ok()) return Corrupt("truncated rule table");
   std::vector<RuleInfo> infos;
@@ -559,7 +581,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   std::exception_ptr rules_exception;  // an exception must not end a thread: it ends the process
   std::thread rules_thread([&] {
     try {
-      rules_status = SplitRules(rules_blob, &infos, &records, &chains);
+      rules_status = SplitRules(rules_blob, format_version, &infos, &records, &chains);
     } catch (...) {
       rules_exception = std::current_exception();
     }
@@ -573,7 +595,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   } join_rules{rules_thread};
   const uint32_t partition_count = r.U32();
   if (!r.ok()) return Corrupt("truncated rule table");
-  if (partition_count > payload->size()) return Corrupt("partition count exceeds the file size");
+  if (partition_count > payload.size()) return Corrupt("partition count exceeds the file size");
   auto parts = std::make_unique<internal::EngineParts>();
   std::vector<PartitionInfo> partitions(partition_count);
   std::vector<std::string_view> engine_bytes(partition_count);
@@ -586,7 +608,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
     part.name = std::string(r.Str());
     const uint32_t n = r.U32();
     // A gate partition lists a rule once per atom, so only the file size bounds `n`.
-    if (!r.ok() || n > payload->size() / sizeof(uint32_t)) {
+    if (!r.ok() || n > payload.size() / sizeof(uint32_t)) {
       return Corrupt("bad partition rule count");
     }
     part.rules.resize(n);
@@ -675,7 +697,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
     logic_table = std::make_unique<internal::LogicTable>(owner, std::move(logic_records));
   }
   auto table = std::make_unique<internal::RuleTable>(std::move(owner), std::move(records),
-                                                     &DecodeDefinition);
+                                                     DecoderFor(format_version));
   auto db = std::make_shared<Database>(
       std::move(table), std::move(chains), std::move(infos), std::move(partitions),
       std::move(parts), max_window, digest, std::move(composites), std::move(logic_table));
