@@ -78,10 +78,17 @@ std::string RuleName(std::string_view id) {
 }
 
 // The first sentence of a rule's description (up to ". " or the end), for its short
-// description; the full text is its full description.
+// description; the full text is its full description. GitHub takes at most 1024 bytes:
+// a longer sentence is cut there, at a UTF-8 character boundary.
 std::string_view FirstSentence(std::string_view text) {
+  constexpr size_t kMaxShortDescription = 1024;
   const size_t stop = text.find(". ");
   if (stop != std::string_view::npos) text = text.substr(0, stop);
+  if (text.size() > kMaxShortDescription) {
+    size_t end = kMaxShortDescription;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text = text.substr(0, end);
+  }
   while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.remove_suffix(1);
   return text;
 }
@@ -95,8 +102,8 @@ std::string_view ReferenceUrl(const std::vector<std::string>& references) {
 }
 
 // `described`: what the rule's file says of it, or null (an indicator hit, a rule without
-// a description, or a report aggregated without the database): the rule is then described
-// from its id, category and severity.
+// a description or references, or component results written before they carried them):
+// the rule is then described from its id, category and severity.
 void WriteRule(JsonWriter& w, const std::string& id, const AggregatedFinding& f,
                const RuleDescription* described) {
   const std::string kind = f.category.substr(0, f.category.find('/'));

@@ -547,6 +547,11 @@ TEST(ComponentResultJsonTest, RuleDescriptionsTravelToTheSarifRules) {
   EXPECT_THAT(sarif, ::testing::HasSubstr(R"("helpUri": "https://docs.aws.example/keys")"));
   // The rule without a description is still described, from its id and category.
   EXPECT_THAT(sarif, ::testing::HasSubstr(R"("text": "secret pattern aws-secret-access-key")"));
+  // A first sentence longer than GitHub's 1024 bytes is cut at a character boundary.
+  PackageReport long_one = report;
+  long_one.rules["aws-access-key-id"].description = std::string(1023, 'a') + "\xc3\xa9 tail";
+  const std::string long_sarif = ReportToSarif(long_one, "1.2.3");
+  EXPECT_THAT(long_sarif, ::testing::HasSubstr("\"text\": \"" + std::string(1023, 'a') + "\"\n"));
   // A rule listed twice in one result is refused.
   std::string twice = ComponentResultToJson(results[0]);
   const size_t rules = twice.find("\"rules\": [");
