@@ -9,7 +9,7 @@ find_package(benchmark QUIET)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
-# git history (src/git) and git's ignore rules for directory inputs (src/intake/gitignore.cc).
+# git history (src/git/git_source.cc) and git's ignore rules for directory inputs (src/git/gitignore.cc).
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)
 # The trawl CLI's argument parser (header-only).
 find_package(CLI11 REQUIRED)

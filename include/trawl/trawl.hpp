@@ -307,6 +307,52 @@ inline std::string AnalyzePackageFile(const Database& db, const std::string& pat
   return internal::Take(out);
 }
 
+// A git repository's history as a package (docs/git.md): the same documents as the
+// package calls above, one component per blob. TRAWL_OPT_GIT_BRANCH, TRAWL_OPT_GIT_SINCE
+// and TRAWL_OPT_GIT_STAGED in `options` choose what is read.
+inline std::string GitDecompose(const std::string& repository, const Options* options = nullptr) {
+  trawl_buffer* out = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  internal::Check(
+      trawl_git_decompose(&out, repository.c_str(), options ? options->get() : nullptr, &err),
+      err);
+  return internal::Take(out);
+}
+
+inline std::string GitDecomposeToDirectory(const std::string& repository,
+                                           const std::string& directory,
+                                           const Options* options = nullptr) {
+  trawl_buffer* out = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  internal::Check(trawl_git_decompose_to_directory(&out, repository.c_str(), directory.c_str(),
+                                                   options ? options->get() : nullptr, &err),
+                  err);
+  return internal::Take(out);
+}
+
+// `db` may be null.
+inline std::string GitClassify(const Database* db, const std::string& repository,
+                               const Options* options = nullptr) {
+  trawl_buffer* out = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  internal::Check(trawl_git_classify(&out, db ? db->get() : nullptr, repository.c_str(),
+                                     options ? options->get() : nullptr, &err),
+                  err);
+  return internal::Take(out);
+}
+
+inline std::string GitAnalyze(const Database& db, const std::string& repository,
+                              ReportFormat format = ReportFormat::kJson,
+                              const Options* options = nullptr) {
+  trawl_buffer* out = nullptr;
+  trawl_error err = TRAWL_ERROR_INIT;
+  internal::Check(trawl_git_analyze(&out, db.get(), repository.c_str(),
+                                    options ? options->get() : nullptr,
+                                    static_cast<int32_t>(format), &err),
+                  err);
+  return internal::Take(out);
+}
+
 inline std::string ManifestWork(std::string_view manifest) {
   trawl_buffer* out = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;

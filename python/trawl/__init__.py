@@ -222,6 +222,22 @@ class _FeedOptions(Structure):
                          enc(csv_column))  # TRAWL_FEED_OPTIONS_INIT, then the settings
 
 
+class _Input(Structure):
+    """trawl_input (experimental, Since 0.3)."""
+    _fields_ = [("struct_size", c_size_t), ("path", c_char_p), ("data", c_char_p),
+                ("len", c_size_t), ("name", c_char_p)]
+
+
+class _ReportSummary(Structure):
+    """trawl_report_summary (experimental, Since 0.3)."""
+    _fields_ = [("struct_size", c_size_t), ("complete", c_int32),
+                ("active_by_severity", c_uint64 * 5), ("suppressed", c_uint64),
+                ("components", c_uint64)]
+
+    def __init__(self):
+        super().__init__(ctypes.sizeof(_ReportSummary))  # TRAWL_REPORT_SUMMARY_INIT
+
+
 # Opaque handle types: distinct pointer types, so ctypes refuses a handle of the wrong kind.
 class _RulesT(Structure):
     pass
@@ -316,6 +332,11 @@ _SIGNATURES = {
                                                    _ERR]),
     "trawl_git_classify": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, _ERR]),
     "trawl_git_analyze": (_status, [POINTER(_BUFFER), _DB, c_char_p, _OPTIONS, c_int32, _ERR]),
+    "trawl_git_analyze_summary": (_status, [POINTER(_BUFFER), POINTER(_ReportSummary), _DB,
+                                            c_char_p, _OPTIONS, c_int32, _ERR]),
+    "trawl_package_analyze_inputs": (_status, [POINTER(_BUFFER), POINTER(_ReportSummary), _DB,
+                                               POINTER(POINTER(_Input)), c_size_t, c_uint32,
+                                               _OPTIONS, c_int32, _ERR]),
     "trawl_manifest_work": (_status, [POINTER(_BUFFER), c_char_p, c_size_t, _ERR]),
     "trawl_component_plan": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, c_char_p,
                                        c_char_p, c_size_t, _OPTIONS, _ERR]),
@@ -1104,6 +1125,80 @@ def git_analyze(db: Database, repository, format: str = "json",
         _check(_library().trawl_git_analyze(byref(out), db._handle(), _path(repository), opts,
                                             fmt, byref(err)), err)
     return _report(_take(out), format, raw)
+
+
+@dataclass
+class ReportSummary:
+    """What a report says, for a CI gate (trawl_report_summary): whether it is complete,
+    the active findings by severity name, the suppressed findings and the components."""
+    complete: bool
+    active: dict
+    suppressed: int
+    components: int
+
+    def at_or_above(self, severity: str) -> int:
+        """Active findings at or above `severity` ("info" ... "critical"): a --fail-on gate
+        fails when this is not 0."""
+        return sum(self.active[s] for s in SEVERITIES[SEVERITIES.index(severity):])
+
+    @classmethod
+    def _of(cls, s: "_ReportSummary") -> "ReportSummary":
+        return cls(bool(s.complete), dict(zip(SEVERITIES, s.active_by_severity)),
+                   s.suppressed, s.components)
+
+
+def git_analyze_summary(db: Database, repository, format: str = "json",
+                        options: Optional[Options] = None, raw: bool = False,
+                        since: Optional[str] = None, branch: Optional[str] = None,
+                        staged: bool = False, **settings):
+    """git_analyze with the report's counts (trawl_git_analyze_summary, experimental):
+    returns (report, ReportSummary), for a CI gate or a pre-commit hook."""
+    fmt = _format(format)
+    out, err, summary = _BUFFER(), _Error(), _ReportSummary()
+    with _OptionsArg(options, _git_settings(settings, since, branch, staged)) as opts:
+        _check(_library().trawl_git_analyze_summary(byref(out), byref(summary), db._handle(),
+                                                    _path(repository), opts, fmt, byref(err)),
+               err)
+    return _report(_take(out), format, raw), ReportSummary._of(summary)
+
+
+TRAWL_INPUTS_NO_IGNORE = 1  # trawl_package_analyze_inputs flags
+
+
+def package_analyze_inputs(db: Database, inputs, format: str = "json",
+                           options: Optional[Options] = None, raw: bool = False,
+                           no_ignore: bool = False, **settings):
+    """One package made of several inputs (trawl_package_analyze_inputs, experimental), as
+    `trawl analyze PATH...`: each input is a path (str or os.PathLike: a file, an archive or
+    a directory, walked without following links and with git's ignore rules inside a work
+    tree unless no_ignore=True), bytes (in memory, named "stdin"), or a (name, bytes) pair.
+    One file alone is exactly package_analyze_file. Returns (report, ReportSummary)."""
+    fmt = _format(format)
+    if isinstance(inputs, (str, bytes, os.PathLike)):
+        raise TypeError("inputs: a list of paths, bytes or (name, bytes) pairs")
+    structs = []
+    for item in inputs:
+        one = _Input(ctypes.sizeof(_Input))
+        if isinstance(item, tuple):
+            name, data = item
+            data = _as_bytes(data)
+            one.name, one.data, one.len = str(name).encode(), data, len(data)
+        elif isinstance(item, (bytes, bytearray, memoryview)):
+            data = bytes(item)
+            one.data, one.len = data, len(data)
+        else:
+            one.path = _path(item)
+        structs.append(one)
+    if not structs:
+        raise TrawlError(TRAWL_E_INVALID, "no input")
+    pointers = (POINTER(_Input) * len(structs))(*[ctypes.pointer(x) for x in structs])
+    out, err, summary = _BUFFER(), _Error(), _ReportSummary()
+    flags = TRAWL_INPUTS_NO_IGNORE if no_ignore else 0
+    with _OptionsArg(options, settings) as opts:
+        _check(_library().trawl_package_analyze_inputs(byref(out), byref(summary), db._handle(),
+                                                       pointers, len(structs), flags, opts, fmt,
+                                                       byref(err)), err)
+    return _report(_take(out), format, raw), ReportSummary._of(summary)
 
 
 def manifest_work(manifest, raw: bool = False):

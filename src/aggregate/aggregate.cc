@@ -349,6 +349,7 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
   // Correlation: manifest order, then the order of findings in each result.
   std::map<FindingKey, AggregatedFinding> by_key;
   for (const ComponentResult& c : report.components) {
+    for (const auto& [id, described] : c.rules) report.rules.try_emplace(id, described);
     for (const Finding& f : c.findings) {
       AggregatedFinding& agg = by_key[{f.rule_id, f.fingerprint}];
       if (agg.locations.empty()) {

@@ -13,6 +13,7 @@
 #ifndef TRAWL_SRC_AGGREGATE_AGGREGATE_H_
 #define TRAWL_SRC_AGGREGATE_AGGREGATE_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,10 @@ struct PackageReport {
   bool complete = true;
   std::vector<std::string> incomplete_reasons;
   std::vector<std::string> notes;  // ignored inputs (foreign package, unknown component)
+  // By rule id: what the rules' files say of the findings' rules, gathered from the
+  // component results (the first in manifest order for an id). SARIF describes its rules
+  // with it; the JSON report does not carry it.
+  std::map<std::string, RuleDescription> rules;
 };
 
 struct AggregateOptions {

@@ -471,9 +471,18 @@ class Analysis {
       } else {
         RedactValueFromReasons(value, &f.reasons);
       }
+      if (!def.description.empty() || !def.references.empty()) {
+        result_->rules.try_emplace(def.id, RuleDescription{def.description, def.references});
+      }
       result_->findings.push_back(std::move(f));
     }
     MergeSameValueFindings(&result_->findings, &normalized);
+    // A merge may leave a rule without findings: its description goes with them.
+    for (auto it = result_->rules.begin(); it != result_->rules.end();) {
+      const bool used = std::any_of(result_->findings.begin(), result_->findings.end(),
+                                    [&](const Finding& f) { return f.rule_id == it->first; });
+      it = used ? std::next(it) : result_->rules.erase(it);
+    }
   }
 
  private:

@@ -11,6 +11,7 @@
 #ifndef TRAWL_SRC_ANALYZE_COMPONENT_ANALYZER_H_
 #define TRAWL_SRC_ANALYZE_COMPONENT_ANALYZER_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,6 +74,13 @@ struct Finding {
   std::string inline_ignore;
 };
 
+// What a rule's file says of it beyond its pattern (SARIF's rule descriptions and help).
+struct RuleDescription {
+  std::string description;
+  std::vector<std::string> references;
+  bool operator==(const RuleDescription&) const = default;
+};
+
 struct ComponentResult {
   std::string package_id;
   std::string component_id;
@@ -90,6 +98,9 @@ struct ComponentResult {
   // The plan steps the analysis ran (stage, name, input), in the order it ran them.
   std::vector<PlanStep> steps;
   std::vector<Finding> findings;
+  // By rule id, for the rules of `findings` whose definitions have a description or
+  // references: a report aggregated from results alone still describes its rules.
+  std::map<std::string, RuleDescription> rules;
 };
 
 // The result that accounts for a component SkipReason() (intake/skip_policy.h) excludes.

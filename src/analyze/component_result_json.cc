@@ -156,6 +156,16 @@ std::string ComponentResultToJson(const ComponentResult& c, int indent) {
   w.Key("findings").BeginArray();
   for (const Finding& f : c.findings) WriteFinding(w, f);
   w.EndArray();
+  if (!c.rules.empty()) {
+    w.Key("rules").BeginArray();
+    for (const auto& [id, described] : c.rules) {
+      w.BeginObject().Field("id", id);
+      if (!described.description.empty()) w.Field("description", described.description);
+      if (!described.references.empty()) w.Field("references", described.references);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   std::string out = w.Take();
   out.push_back('\n');
@@ -219,6 +229,23 @@ absl::StatusOr<ComponentResult> ReadComponentResult(std::string_view text) {
       return absl::InvalidArgumentError("component result: a finding is not an object");
     }
     TRAWL_RETURN_IF_ERROR(ReadFinding(finding, c, &c.findings.emplace_back()));
+  }
+  json::Array rules;  // added within /1: results written before it have none
+  TRAWL_RETURN_IF_ERROR(r.Read("rules", &rules, /*required=*/false));
+  for (json::Value item : rules) {
+    json::Object rule;
+    if (item.Get(&rule) != json::Error::kOk) {
+      return absl::InvalidArgumentError("component result: a rule is not an object");
+    }
+    const json::FieldReader rule_fields(rule, "component result rule");
+    std::string id;
+    RuleDescription described;
+    TRAWL_RETURN_IF_ERROR(rule_fields.Read("id", &id));
+    TRAWL_RETURN_IF_ERROR(rule_fields.Read("description", &described.description, false));
+    TRAWL_RETURN_IF_ERROR(rule_fields.Read("references", &described.references, false));
+    if (!c.rules.emplace(std::move(id), std::move(described)).second) {
+      return absl::InvalidArgumentError("component result: a rule is listed twice");
+    }
   }
   return c;
 }

@@ -60,10 +60,14 @@ uint64_t Checksum(std::initializer_list<std::string_view> pieces) {
   return XXH3_64bits_digest(state.get());
 }
 
+struct Payload {
+  std::string_view bytes;
+  uint32_t format_version = 0;
+};
+
 // Checks the fixed header and the checksum; returns the payload.
 // With `checksum_out`, the checksum is not computed but returned, for the caller to compare.
-absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes,
-                                                uint64_t* checksum_out = nullptr) {
+absl::StatusOr<Payload> CheckedPayload(std::string_view bytes, uint64_t* checksum_out = nullptr) {
   if (bytes.size() < sizeof kMagic || std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return WithCode(absl::InvalidArgumentError("not a trawl database artifact (bad magic)"),
                     ErrorCode::kCorrupt);
@@ -74,10 +78,11 @@ absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes,
   header.U32();  // reserved flags
   const uint64_t payload_size = header.U64();
   const uint64_t checksum = header.U64();
-  if (version != kArtifactFormatVersion) {
+  if (version < kOldestArtifactFormatVersion || version > kArtifactFormatVersion) {
     return WithCode(absl::FailedPreconditionError(StrCat(
-                        "database artifact format version ", version, "; this trawl reads version ",
-                        kArtifactFormatVersion, " (recompile the rules)")),
+                        "database artifact format version ", version, "; this trawl reads versions ",
+                        kOldestArtifactFormatVersion, " to ", kArtifactFormatVersion,
+                        " (recompile the rules)")),
                     ErrorCode::kVersion);
   }
   const std::string_view payload = bytes.substr(kHeaderSize);
@@ -87,10 +92,10 @@ absl::StatusOr<std::string_view> CheckedPayload(std::string_view bytes,
   if (payload.size() > payload_size) return Corrupt("trailing bytes after the payload");
   if (checksum_out != nullptr) {
     *checksum_out = checksum;
-    return payload;
+    return Payload{payload, version};
   }
   if (Checksum({payload}) != checksum) return Corrupt("checksum mismatch");
-  return payload;
+  return Payload{payload, version};
 }
 
 absl::Status EngineError(hs_error_t rc) {
@@ -256,10 +261,10 @@ bool DecodeHex(std::string_view hex, Sha256Digest* out) {
   return true;
 }
 
-// Reads one rule record, in the layout SerializeDatabase writes. With `def` null the
-// definition's fields are checked and skipped without allocating; `chains`, when given,
-// receives the names of the rule's chains.
-bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
+// Reads one rule record, in the layout SerializeDatabase writes for `format_version`.
+// With `def` null the definition's fields are checked and skipped without allocating;
+// `chains`, when given, receives the names of the rule's chains.
+bool ReadRuleRecord(ByteReader& r, uint32_t format_version, Definition* def, RuleInfo* info,
                     std::set<std::string_view>* chains) {
   auto text = [&r](std::string* out) {
     const std::string_view s = r.Str();
@@ -298,6 +303,7 @@ bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
     const uint32_t length = r.U32();
     if (def != nullptr) def->token.lengths.push_back(length);
   }
+  if (format_version >= 7) list(field(&Definition::references), nullptr);
   if (def != nullptr) {
     def->kind = literal ? PatternKind::kLiteral : PatternKind::kRegex;
     def->flags = flags;
@@ -313,24 +319,30 @@ bool ReadRuleRecord(ByteReader& r, Definition* def, RuleInfo* info,
   return r.ok() && status <= static_cast<uint8_t>(RuleStatus::kConfirmOnly);
 }
 
+template <uint32_t kFormatVersion>
 Definition DecodeDefinition(std::string_view record) {
   ByteReader r(record);
   Definition def;
   RuleInfo info;
-  ReadRuleRecord(r, &def, &info, nullptr);  // checked when the artifact was loaded
+  ReadRuleRecord(r, kFormatVersion, &def, &info, nullptr);  // checked when the artifact was loaded
   return def;
+}
+
+internal::RuleTable::Decoder DecoderFor(uint32_t format_version) {
+  return format_version >= 7 ? &DecodeDefinition<7> : &DecodeDefinition<6>;
 }
 
 // Checks every rule record and splits the table into them, without building Definitions
 // (internal::RuleTable decodes those on first use). Fills the rules' RuleInfo and the
 // distinct chain names.
-absl::Status SplitRules(std::string_view blob, std::vector<RuleInfo>* infos,
+absl::Status SplitRules(std::string_view blob, uint32_t format_version,
+                        std::vector<RuleInfo>* infos,
                         std::vector<std::string_view>* records, std::vector<std::string>* chains) {
   ByteReader r(blob);
   std::set<std::string_view> chain_names;
   for (size_t i = 0; i < infos->size(); ++i) {
     const size_t start = r.pos();
-    if (!ReadRuleRecord(r, nullptr, &(*infos)[i], &chain_names)) {
+    if (!ReadRuleRecord(r, format_version, nullptr, &(*infos)[i], &chain_names)) {
       return Corrupt(StrCat("bad record for rule ", i));
     }
     (*records)[i] = blob.substr(start, r.pos() - start);
@@ -452,6 +464,12 @@ struct ArtifactPieces {
 
 absl::StatusOr<ArtifactPieces> SerializePieces(const Database& db,
                                                const SerializeOptions& options) {
+  if (options.format_version < kOldestArtifactFormatVersion ||
+      options.format_version > kArtifactFormatVersion) {
+    return WithCode(absl::InvalidArgumentError(StrCat("cannot write artifact format version ",
+                                                      options.format_version)),
+                    ErrorCode::kUnsupported);
+  }
   ArtifactPieces pieces;
   ByteWriter w;
   const EngineInfo& engine = GetEngineInfo();
@@ -489,6 +507,7 @@ absl::StatusOr<ArtifactPieces> SerializePieces(const Database& db,
     rw.StrList(def.token.prefixes);
     rw.U32(static_cast<uint32_t>(def.token.lengths.size()));
     for (uint32_t length : def.token.lengths) rw.U32(length);
+    if (options.format_version >= 7) rw.StrList(def.references);
     rw.U8(static_cast<uint8_t>(info.status));
     rw.Str(info.reason);
     rw.U32(info.min_width);
@@ -538,7 +557,7 @@ absl::StatusOr<ArtifactPieces> SerializePieces(const Database& db,
   pieces.back = std::move(tail.out());
   ByteWriter header;
   header.Raw(std::string_view(kMagic, sizeof kMagic));
-  header.U32(kArtifactFormatVersion);
+  header.U32(options.format_version);
   header.U32(0);
   header.U64(pieces.front.size() + pieces.section.size() + pieces.back.size());
   header.U64(Checksum({pieces.front, pieces.section, pieces.back}));
@@ -585,9 +604,9 @@ absl::StatusOr<std::shared_ptr<const Database>> WithIndicators(const Database& d
 absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes) {
   auto payload = CheckedPayload(bytes);
   if (!payload.ok()) return payload.status();
-  ByteReader r(*payload);
+  ByteReader r(payload->bytes);
   ArtifactHeader header;
-  header.format_version = kArtifactFormatVersion;
+  header.format_version = payload->format_version;
   header.trawl_version = std::string(r.Str());
   header.engine_name = std::string(r.Str());
   header.engine_version = std::string(r.Str());
@@ -595,9 +614,9 @@ absl::StatusOr<ArtifactHeader> ReadArtifactHeader(std::string_view bytes) {
   header.size = bytes.size();
   if (!r.ok()) return Corrupt("truncated header fields");
   // The target features sit at the end of the payload.
-  if (payload->size() >= 8) {
+  if (payload->bytes.size() >= 8) {
     uint64_t features = 0;
-    std::memcpy(&features, payload->data() + payload->size() - 8, 8);
+    std::memcpy(&features, payload->bytes.data() + payload->bytes.size() - 8, 8);
     header.target_features = FeaturesText(features);
   }
   return header;
@@ -608,6 +627,7 @@ namespace {
 // Decodes a payload whose checksum is checked beside it. Safe on any bytes: it trusts no
 // length it has not checked (artifact_fuzzer forges checksums to reach it).
 absl::StatusOr<std::shared_ptr<const Database>> DecodePayload(std::string_view payload,
+                                                              uint32_t format_version,
                                                               std::shared_ptr<const void> owner) {
   ByteReader r(payload);
   r.Str();  // trawl version: informational
@@ -636,7 +656,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DecodePayload(std::string_view p
   std::exception_ptr rules_exception;  // an exception must not end a thread: it ends the process
   std::thread rules_thread([&] {
     try {
-      rules_status = SplitRules(rules_blob, &infos, &records, &chains);
+      rules_status = SplitRules(rules_blob, format_version, &infos, &records, &chains);
     } catch (...) {
       rules_exception = std::current_exception();
     }
@@ -752,7 +772,7 @@ absl::StatusOr<std::shared_ptr<const Database>> DecodePayload(std::string_view p
     logic_table = std::make_unique<internal::LogicTable>(owner, std::move(logic_records));
   }
   auto table = std::make_unique<internal::RuleTable>(std::move(owner), std::move(records),
-                                                     &DecodeDefinition);
+                                                     DecoderFor(format_version));
   auto db = std::make_shared<Database>(
       std::move(table), std::move(chains), std::move(infos), std::move(partitions),
       std::move(parts), max_window, digest, std::move(composites), std::move(logic_table));
@@ -770,8 +790,10 @@ constexpr size_t kHashBesideDecodingBytes = size_t{4} << 20;
 absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
     std::string_view bytes, std::shared_ptr<const void> owner) {
   uint64_t checksum = 0;
-  auto payload = CheckedPayload(bytes, &checksum);
-  if (!payload.ok()) return payload.status();
+  auto checked = CheckedPayload(bytes, &checksum);
+  if (!checked.ok()) return checked.status();
+  const uint32_t format_version = checked->format_version;
+  std::string_view payload = checked->bytes;
   // The database reads its rule records and engine images in place, from bytes that it
   // keeps alive and that are aligned as they were in the file.
   if (owner == nullptr || reinterpret_cast<uintptr_t>(bytes.data()) % kImageAlignment != 0) {
@@ -785,13 +807,13 @@ absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
   // are not the ones written, and a damaged file is a checksum mismatch, as it always was.
   bool intact = false;
   absl::StatusOr<std::shared_ptr<const Database>> db;
-  if (payload->size() >= kHashBesideDecodingBytes) {
+  if (payload.size() >= kHashBesideDecodingBytes) {
     // `owner` stays here until the hasher is done with the bytes, whatever decoding does.
-    std::jthread hasher([&] { intact = Checksum({*payload}) == checksum; });
-    db = DecodePayload(*payload, owner);
+    std::jthread hasher([&] { intact = Checksum({payload}) == checksum; });
+    db = DecodePayload(payload, format_version, owner);
   } else {
-    intact = Checksum({*payload}) == checksum;
-    if (intact) db = DecodePayload(*payload, std::move(owner));
+    intact = Checksum({payload}) == checksum;
+    if (intact) db = DecodePayload(payload, format_version, std::move(owner));
   }
   if (!intact) return Corrupt("checksum mismatch");
   return db;

@@ -25,7 +25,11 @@ namespace trawl {
 // 5: the indicator set (engine/indicator_set.h), after the partitions, read in place.
 // 6: the composite section (rule logic records, composites' parts and anchors);
 //    RuleStatus::kComposite and kConfirmOnly.
-inline constexpr uint32_t kArtifactFormatVersion = 6;
+// 7: each rule's references (Definition::references), after its token shape. Format 6
+//    artifacts still load, with no references.
+inline constexpr uint32_t kArtifactFormatVersion = 7;
+// The oldest format DeserializeDatabase reads.
+inline constexpr uint32_t kOldestArtifactFormatVersion = 6;
 
 struct SerializeOptions {
   // false: store the engine's serialized form, which loading must copy, instead of images.
@@ -34,6 +38,9 @@ struct SerializeOptions {
   // indicator update writes the same rules and engine with a new set this way.
   bool replace_indicators = false;
   const IndicatorSet* indicators = nullptr;
+  // kOldestArtifactFormatVersion .. kArtifactFormatVersion: an older format, which older
+  // trawl releases read, leaves out what it cannot hold (6: the rules' references).
+  uint32_t format_version = kArtifactFormatVersion;
 };
 absl::StatusOr<std::string> SerializeDatabase(const Database& db,
                                               const SerializeOptions& options = {});

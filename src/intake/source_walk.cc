@@ -10,14 +10,11 @@
 #include <cstring>
 #include <memory>
 
-#include "intake/gitignore.h"
 #include "util/status_codes.h"
 #include "util/strings.h"
 
 namespace trawl {
 namespace {
-
-using internal::GitIgnore;
 
 ComponentKind KindOf(mode_t mode) {
   if (S_ISREG(mode)) return ComponentKind::kFile;
@@ -39,7 +36,8 @@ class Walker {
 
   // Lists directory `root` (display name `name`) and everything below it.
   void WalkDirectory(const std::string& root, const std::string& name) {
-    ignore_ = options_.respect_gitignore ? GitIgnore::ForDirectory(root) : nullptr;
+    ignore_ = options_.respect_gitignore && options_.ignore_rules ? options_.ignore_rules(root)
+                                                                  : nullptr;
     Walk(root, "", name);
     ignore_.reset();
   }
@@ -98,7 +96,7 @@ class Walker {
 
   const SourceWalkOptions& options_;
   SourceWalk* out_;
-  std::unique_ptr<GitIgnore> ignore_;
+  std::unique_ptr<IgnoreRules> ignore_;
 };
 
 // "dir/" and "./dir" name the same input as "dir".

@@ -5,15 +5,17 @@
 //
 // Directories are walked without following symbolic links: a link is an entry of kind
 // symlink (recorded, never read), so a link cannot take the walk out of the tree or into a
-// loop. Inside a git work tree, paths its ignore rules exclude (.gitignore, .git/info/
-// exclude, core.excludesFile: git's own rules, through libgit2) are left out and counted;
-// the `.git` directory itself is never walked.
+// loop. Paths a directory's ignore rules exclude are left out and counted; intake knows
+// no version control, so the rules come from the caller (SourceWalkOptions: the pipeline
+// gives git's, src/git/gitignore.h). The `.git` directory itself is never walked.
 //
 // Thread-safety: reentrant; calls share nothing.
 #ifndef TRAWL_SRC_INTAKE_SOURCE_WALK_H_
 #define TRAWL_SRC_INTAKE_SOURCE_WALK_H_
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,8 +32,23 @@ struct SourceInput {
   std::string name;        // display name; default: `path` ("stdin" for bytes)
 };
 
+// The ignore rules of one walked directory. One walk at a time uses an instance.
+class IgnoreRules {
+ public:
+  virtual ~IgnoreRules() = default;
+  // `relative`: a path below the walked directory ("src/a.c"), which exists on disk (so
+  // that directory-only patterns such as "build/" can apply).
+  virtual bool IsIgnored(const std::string& relative) = 0;
+};
+// The rules for directory `directory` as named in the input; null: nothing is ignored.
+using IgnoreRulesFactory =
+    std::function<std::unique_ptr<IgnoreRules>(const std::string& directory)>;
+
 struct SourceWalkOptions {
+  // false: nothing is ignored (--no-ignore).
   bool respect_gitignore = true;
+  // Unset: nothing is ignored. AnalyzeSources (pipeline) sets git's when it is unset.
+  IgnoreRulesFactory ignore_rules;
 };
 
 // One entry of the walk. A file's bytes are read later (path), or are `bytes`.
@@ -48,7 +65,7 @@ struct SourceEntry {
 
 struct SourceWalk {
   std::vector<SourceEntry> entries;  // in input order, each directory's entries sorted
-  uint64_t ignored = 0;              // paths left out by git's ignore rules
+  uint64_t ignored = 0;              // paths left out by the ignore rules
 };
 
 // Lists the inputs. Errors (ErrorCode::kIo, with the OS error text) when an input itself

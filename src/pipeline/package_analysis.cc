@@ -17,6 +17,7 @@
 #include "analyze/component_result_json.h"
 #include "classify/plan.h"
 #include "engine/compiler.h"
+#include "git/gitignore.h"
 #include "intake/decompose.h"
 #include "intake/skip_policy.h"
 #include "util/digest.h"
@@ -328,7 +329,9 @@ absl::StatusOr<PackageReport> AnalyzeSources(const std::vector<SourceInput>& inp
                                : real.substr(slash + 1);
     }
   }
-  TRAWL_ASSIGN_OR_RETURN(SourceWalk walk, WalkSources(inputs, walk_options));
+  SourceWalkOptions walk_with_rules = walk_options;
+  if (!walk_with_rules.ignore_rules) walk_with_rules.ignore_rules = &GitIgnoreRules;
+  TRAWL_ASSIGN_OR_RETURN(SourceWalk walk, WalkSources(inputs, walk_with_rules));
   return AnalyzePackage(PackageInput::Sources(&walk), std::move(db), named);
 }
 

@@ -77,12 +77,42 @@ std::string RuleName(std::string_view id) {
   return name.empty() ? "Rule" : name;
 }
 
-void WriteRule(JsonWriter& w, const std::string& id, const AggregatedFinding& f) {
+// The first sentence of a rule's description (up to ". " or the end), for its short
+// description; the full text is its full description. GitHub takes at most 1024 bytes:
+// a longer sentence is cut there, at a UTF-8 character boundary.
+std::string_view FirstSentence(std::string_view text) {
+  constexpr size_t kMaxShortDescription = 1024;
+  const size_t stop = text.find(". ");
+  if (stop != std::string_view::npos) text = text.substr(0, stop);
+  if (text.size() > kMaxShortDescription) {
+    size_t end = kMaxShortDescription;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+    text = text.substr(0, end);
+  }
+  while (!text.empty() && (text.back() == '.' || text.back() == ' ')) text.remove_suffix(1);
+  return text;
+}
+
+// The first http(s) URL among a rule's references, or "".
+std::string_view ReferenceUrl(const std::vector<std::string>& references) {
+  for (const std::string& ref : references) {
+    if (ref.rfind("https://", 0) == 0 || ref.rfind("http://", 0) == 0) return ref;
+  }
+  return "";
+}
+
+// `described`: what the rule's file says of it, or null (an indicator hit, a rule without
+// a description or references, or component results written before they carried them):
+// the rule is then described from its id, category and severity.
+void WriteRule(JsonWriter& w, const std::string& id, const AggregatedFinding& f,
+               const RuleDescription* described) {
   const std::string kind = f.category.substr(0, f.category.find('/'));
-  const std::string what =
+  const std::string generated =
       StrCat("A ", f.category, " finding of trawl rule ", id,
              f.entity.empty() ? "" : StrCat(" (entity ", f.entity, ")"), ", severity ",
              SeverityName(f.severity), ".");
+  const std::string_view description =
+      described != nullptr ? std::string_view(described->description) : std::string_view();
   const std::string action =
       kind == "secret"     ? "Revoke or rotate the credential, then remove it from the file and "
                              "its history."
@@ -94,16 +124,33 @@ void WriteRule(JsonWriter& w, const std::string& id, const AggregatedFinding& f)
   const std::string suppress =
       "A false positive is suppressed with a `trawl:ignore` comment on its line, an allow-list "
       "(--suppressions) or a baseline (--baseline).";
+  const std::vector<std::string> no_references;
+  const std::vector<std::string>& references =
+      described != nullptr ? described->references : no_references;
+  const std::string_view first = FirstSentence(description);
   w.BeginObject().Field("id", id).Field("name", RuleName(id));
   w.Key("shortDescription").BeginObject();
-  w.Field("text", StrCat(f.category, " pattern ", id)).EndObject();
-  w.Key("fullDescription").BeginObject().Field("text", what).EndObject();
-  w.Key("help").BeginObject();
-  w.Field("text", StrCat(what, " ", action, " ", suppress));
-  w.Field("markdown", StrCat("**", id, "** (", f.category, ", ", SeverityName(f.severity),
-                             ")\n\n", action, "\n\n", suppress));
+  w.Field("text", first.empty() ? StrCat(f.category, " pattern ", id) : std::string(first));
   w.EndObject();
-  if (!std::string_view(TRAWL_HOMEPAGE_URL).empty()) {
+  const std::string full = description.empty() ? generated : std::string(description);
+  w.Key("fullDescription").BeginObject().Field("text", full).EndObject();
+  std::string markdown = StrCat("**", id, "** (", f.category, ", ", SeverityName(f.severity),
+                                ")\n\n");
+  if (!description.empty()) StrAppend(&markdown, description, "\n\n");
+  StrAppend(&markdown, action, "\n\n", suppress);
+  std::string text = StrCat(full, " ", action, " ", suppress);
+  if (!references.empty()) {
+    StrAppend(&markdown, "\n\nReferences:\n");
+    StrAppend(&text, " References:");
+    for (const std::string& ref : references) {
+      StrAppend(&markdown, "\n- ", ref);
+      StrAppend(&text, " ", ref);
+    }
+  }
+  w.Key("help").BeginObject().Field("text", text).Field("markdown", markdown).EndObject();
+  if (const std::string_view url = ReferenceUrl(references); !url.empty()) {
+    w.Field("helpUri", url);
+  } else if (!std::string_view(TRAWL_HOMEPAGE_URL).empty()) {
     w.Field("helpUri", StrCat(TRAWL_HOMEPAGE_URL, "/blob/main/docs/rules.md"));
   }
   w.Key("defaultConfiguration").BeginObject().Field("level", Level(f.severity)).EndObject();
@@ -265,7 +312,8 @@ std::string ReportToSarif(const PackageReport& report, std::string_view tool_ver
   w.Key("rules").BeginArray();
   for (const auto& [id, f] : rules) {
     rule_index[id] = rule_index.size();
-    WriteRule(w, id, *f);
+    const auto described = report.rules.find(id);
+    WriteRule(w, id, *f, described != report.rules.end() ? &described->second : nullptr);
   }
   w.EndArray();
   w.EndObject().EndObject();

@@ -66,6 +66,9 @@ struct Definition {
   Severity severity = Severity::kMedium;
   double confidence = 0.5;  // 0..1: how likely a match is a true instance.
   std::string description;
+  // Where to read more (advisories, the provider's token documentation): URLs or plain
+  // text, the first http(s) URL becomes SARIF's helpUri. Metadata only: not in the digest.
+  std::vector<std::string> references;
   std::vector<std::string> tags;
   std::vector<std::string> chains;  // never empty after loading: {kDefaultChain}
   std::vector<std::string> keywords;

@@ -109,6 +109,8 @@ void ReadDefinition(const json::Object& object, Definition* def,
       }
     } else if (key == "description") {
       ReadJsonString(value, key, &def->description, problems);
+    } else if (key == "references") {
+      ReadJsonStrings(value, key, &def->references, problems);
     } else if (key == "tags") {
       ReadJsonStrings(value, key, &def->tags, problems);
     } else if (key == "chains") {

@@ -372,6 +372,7 @@ void WriteDefinitionJson(const Definition& def, JsonWriter& w) {
   w.Field("category", def.category).Field("severity", SeverityName(def.severity));
   w.Field("confidence", def.confidence);
   if (!def.description.empty()) w.Field("description", def.description);
+  if (!def.references.empty()) w.Field("references", def.references);
   if (!def.tags.empty()) w.Field("tags", def.tags);
   if (!(def.chains.size() == 1 && def.chains[0] == kDefaultChain)) w.Field("chains", def.chains);
   if (!def.keywords.empty()) w.Field("keywords", def.keywords);

@@ -518,6 +518,52 @@ TEST(ComponentResultJsonTest, RoundTripsExactly) {
   EXPECT_EQ(parsed->findings[0].component_id, r.component_id);
 }
 
+// What the rule files say of the findings' rules travels in the results: a report
+// aggregated from result documents alone describes its rules in SARIF as the rule files do.
+TEST(ComponentResultJsonTest, RuleDescriptionsTravelToTheSarifRules) {
+  std::vector<ComponentResult> results = BothResults();
+  for (ComponentResult& r : results) r = AsDocument(r);
+  results[0].rules["aws-access-key-id"] = {
+      "AWS access key id. Long-term keys start with AKIA.",
+      {"RFC nothing", "https://docs.aws.example/keys"}};
+  results[1].rules["aws-access-key-id"] = results[0].rules["aws-access-key-id"];
+  std::vector<ComponentResult> parsed;
+  for (const ComponentResult& r : results) {
+    const std::string json = ComponentResultToJson(r);
+    auto back = ComponentResultFromJson(json);
+    ASSERT_TRUE(back.ok()) << back.status();
+    EXPECT_EQ(ComponentResultToJson(*back), json);
+    EXPECT_EQ(back->rules, r.rules);
+    parsed.push_back(*std::move(back));
+  }
+  const PackageReport report = Aggregate(TwoFilePackage(), parsed, {});
+  ASSERT_EQ(report.rules.size(), 1u);
+  EXPECT_EQ(report.rules.at("aws-access-key-id").references[1], "https://docs.aws.example/keys");
+  const std::string sarif = ReportToSarif(report, "1.2.3");
+  // The short description is the first sentence.
+  EXPECT_THAT(sarif, ::testing::HasSubstr("\"text\": \"AWS access key id\"\n"));
+  EXPECT_THAT(sarif, ::testing::HasSubstr(
+                         R"("text": "AWS access key id. Long-term keys start with AKIA.")"));
+  EXPECT_THAT(sarif, ::testing::HasSubstr(R"("helpUri": "https://docs.aws.example/keys")"));
+  // The rule without a description is still described, from its id and category.
+  EXPECT_THAT(sarif, ::testing::HasSubstr(R"("text": "secret pattern aws-secret-access-key")"));
+  // A first sentence longer than GitHub's 1024 bytes is cut at a character boundary.
+  PackageReport long_one = report;
+  long_one.rules["aws-access-key-id"].description = std::string(1023, 'a') + "\xc3\xa9 tail";
+  const std::string long_sarif = ReportToSarif(long_one, "1.2.3");
+  EXPECT_THAT(long_sarif, ::testing::HasSubstr("\"text\": \"" + std::string(1023, 'a') + "\"\n"));
+  // A rule listed twice in one result is refused.
+  std::string twice = ComponentResultToJson(results[0]);
+  const size_t rules = twice.find("\"rules\": [");
+  ASSERT_NE(rules, std::string::npos);
+  const size_t open = twice.find('{', rules);
+  const size_t close = twice.find('}', open);
+  const std::string entry = twice.substr(open, close - open + 1);
+  twice.insert(close + 1, ", " + entry);
+  EXPECT_THAT(std::string(ComponentResultFromJson(twice).status().message()),
+              ::testing::HasSubstr("listed twice"));
+}
+
 TEST(ComponentResultJsonTest, RejectsMalformedDocuments) {
   const std::string good = ComponentResultToJson(AsDocument(BothResults()[0]));
   const auto replaced = [&](std::string_view from, std::string_view to) {

@@ -947,6 +947,238 @@ static void test_git(void) {
   CHECK(system(command) == 0);
 }
 
+/* Writes `data` (NUL-terminated) to `dir`/`name`; the directory must exist. */
+static void write_file_in(const char* dir, const char* name, const char* data) {
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  FILE* f = fopen(path, "wb");
+  CHECK(f != NULL && fwrite(data, 1, strlen(data), f) == strlen(data));
+  if (f != NULL) fclose(f);
+}
+
+/* Whether the rendered report contains `needle`. */
+static int report_has(const trawl_buffer* report, const char* needle) {
+  return report != NULL && strstr(trawl_buffer_data(report), needle) != NULL;
+}
+
+/* The first line of a command's output, without its line break ("" when it fails). */
+static void command_output(const char* command, char* out, size_t size) {
+  FILE* p = popen(command, "r");
+  out[0] = '\0';
+  if (p == NULL) return;
+  if (fgets(out, (int)size, p) == NULL) out[0] = '\0';
+  out[strcspn(out, "\n")] = '\0';
+  pclose(p);
+}
+
+/* trawl_package_analyze_inputs: a directory, a file, an archive and bytes in memory are
+ * one package whose manifest accounts for each; the summary counts what the report lists;
+ * one file alone is exactly trawl_package_analyze_file; git's ignore rules apply inside a
+ * work tree unless TRAWL_INPUTS_NO_IGNORE. */
+static void test_analyze_inputs(void) {
+  trawl_db* db = compile_sample();
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_buffer* report = (trawl_buffer*)1;
+  trawl_report_summary summary = TRAWL_REPORT_SUMMARY_INIT;
+  char dir[] = "/tmp/trawl_c_inputs_XXXXXX";
+  char tree[600], file[600], archive[600], missing[600], command[1024];
+  char tar[512 + 512 + 1024];
+  trawl_input tree_in = TRAWL_INPUT_INIT, file_in = TRAWL_INPUT_INIT;
+  trawl_input archive_in = TRAWL_INPUT_INIT, memory_in = TRAWL_INPUT_INIT;
+  const trawl_input* inputs[4];
+  size_t tar_len;
+  FILE* f;
+  CHECK(mkdtemp(dir) != NULL);
+  snprintf(tree, sizeof tree, "%s/tree", dir);
+  snprintf(command, sizeof command, "mkdir -p '%s/sub'", tree);
+  CHECK(system(command) == 0);
+  write_file_in(tree, "a.txt", "key=alpha\n");
+  write_file_in(tree, "sub/b.txt", "a needle here\n");
+  write_file_in(dir, "c.txt", "key=gamma\n");
+  snprintf(file, sizeof file, "%s/c.txt", dir);
+  snprintf(archive, sizeof archive, "%s/d.tar", dir);
+  tar_len = put_tar(tar, "logs/m.txt", "key=delta\n");
+  f = fopen(archive, "wb");
+  CHECK(f != NULL && fwrite(tar, 1, tar_len, f) == tar_len);
+  if (f != NULL) fclose(f);
+  tree_in.path = tree;
+  tree_in.name = "tree";
+  file_in.path = file;
+  file_in.name = "c.txt";
+  archive_in.path = archive;
+  archive_in.name = "d.tar";
+  memory_in.data = "stdin says key=epsilon\n";
+  memory_in.len = strlen(memory_in.data);
+  inputs[0] = &tree_in;
+  inputs[1] = &file_in;
+  inputs[2] = &archive_in;
+  inputs[3] = &memory_in;
+
+  CHECK(trawl_package_analyze_inputs(NULL, NULL, db, inputs, 4, 0, NULL, TRAWL_REPORT_JSON,
+                                     &err) == TRAWL_E_INVALID);
+  CHECK(trawl_package_analyze_inputs(&report, NULL, db, inputs, 0, 0, NULL, TRAWL_REPORT_JSON,
+                                     &err) == TRAWL_E_INVALID);
+  CHECK(report == NULL);
+  CHECK(trawl_package_analyze_inputs(&report, NULL, NULL, inputs, 4, 0, NULL, TRAWL_REPORT_JSON,
+                                     &err) == TRAWL_E_INVALID);
+  CHECK(trawl_package_analyze_inputs(&report, NULL, db, inputs, 4, 0, NULL, 9, &err) ==
+        TRAWL_E_UNSUPPORTED);
+  summary.struct_size = 3;
+  CHECK(trawl_package_analyze_inputs(&report, &summary, db, inputs, 4, 0, NULL,
+                                     TRAWL_REPORT_JSON, &err) == TRAWL_E_INVALID);
+  summary.struct_size = sizeof summary;
+  memory_in.data = NULL;
+  CHECK(trawl_package_analyze_inputs(&report, NULL, db, inputs, 4, 0, NULL, TRAWL_REPORT_JSON,
+                                     &err) == TRAWL_E_INVALID);
+  CHECK(strstr(err.message, "NULL input data") != NULL);
+  memory_in.data = "stdin says key=epsilon\n";
+  snprintf(missing, sizeof missing, "%s/no-such-file", dir);
+  file_in.path = missing;
+  CHECK(trawl_package_analyze_inputs(&report, NULL, db, inputs, 4, 0, NULL, TRAWL_REPORT_JSON,
+                                     &err) == TRAWL_E_IO);
+  CHECK(err.code == TRAWL_E_IO && strstr(err.message, "No such file or directory") != NULL);
+  CHECK(report == NULL);
+  file_in.path = file;
+
+  CHECK(trawl_package_analyze_inputs(&report, &summary, db, inputs, 4, 0, NULL,
+                                     TRAWL_REPORT_JSON, &err) == TRAWL_OK);
+  /* Each input is a component of the "inputs" root: the directory's files below its name,
+   * the archive opened, the memory input named stdin. */
+  CHECK(report_has(report, "\"path\": \"inputs\""));
+  CHECK(report_has(report, "\"path\": \"inputs!/tree/a.txt\""));
+  CHECK(report_has(report, "\"path\": \"inputs!/tree/sub/b.txt\""));
+  CHECK(report_has(report, "\"path\": \"inputs!/c.txt\""));
+  CHECK(report_has(report, "\"path\": \"inputs!/d.tar\""));
+  CHECK(report_has(report, "\"path\": \"inputs!/d.tar!/logs/m.txt\""));
+  CHECK(report_has(report, "\"path\": \"inputs!/stdin\""));
+  /* key=alpha, gamma, delta, epsilon: four high findings; the needle one medium. */
+  CHECK(summary.complete == 1);
+  CHECK(summary.active_by_severity[TRAWL_SEVERITY_HIGH] == 4);
+  CHECK(summary.active_by_severity[TRAWL_SEVERITY_MEDIUM] == 1);
+  CHECK(summary.active_by_severity[TRAWL_SEVERITY_CRITICAL] == 0);
+  CHECK(summary.suppressed == 0);
+  CHECK(summary.components == 7); /* the seven paths above */
+  trawl_buffer_free(report);
+
+  /* One file alone is the same report as trawl_package_analyze_file. */
+  {
+    trawl_buffer* alone = NULL;
+    trawl_buffer* as_file = NULL;
+    trawl_input only = TRAWL_INPUT_INIT;
+    const trawl_input* one[1];
+    only.path = archive;
+    one[0] = &only;
+    CHECK(trawl_package_analyze_inputs(&alone, NULL, db, one, 1, 0, NULL, TRAWL_REPORT_SARIF,
+                                       &err) == TRAWL_OK);
+    CHECK(trawl_package_analyze_file(&as_file, db, archive, NULL, TRAWL_REPORT_SARIF, &err) ==
+          TRAWL_OK);
+    CHECK(same_bytes(alone, as_file));
+    trawl_buffer_free(alone);
+    trawl_buffer_free(as_file);
+  }
+
+  /* Inside a git work tree, what git ignores is left out unless TRAWL_INPUTS_NO_IGNORE. */
+  snprintf(command, sizeof command,
+           "cd '%s' && git init -q . && printf '*.log\\n' > .gitignore && "
+           "printf 'key=ignored\\n' > app.log",
+           tree);
+  if (system("git --version >/dev/null 2>&1") == 0 && system(command) == 0) {
+    const trawl_input* tree_only[1];
+    tree_only[0] = &tree_in;
+    CHECK(trawl_package_analyze_inputs(&report, &summary, db, tree_only, 1, 0, NULL,
+                                       TRAWL_REPORT_JSON, &err) == TRAWL_OK);
+    CHECK(!report_has(report, "app.log"));
+    CHECK(summary.active_by_severity[TRAWL_SEVERITY_HIGH] == 1); /* key=alpha */
+    trawl_buffer_free(report);
+    CHECK(trawl_package_analyze_inputs(&report, &summary, db, tree_only, 1,
+                                       TRAWL_INPUTS_NO_IGNORE, NULL, TRAWL_REPORT_JSON,
+                                       &err) == TRAWL_OK);
+    CHECK(report_has(report, "app.log"));
+    CHECK(summary.active_by_severity[TRAWL_SEVERITY_HIGH] == 2); /* and key=ignored */
+    trawl_buffer_free(report);
+  } else {
+    printf("c_api_test: git not installed; the ignore-rule checks are skipped\n");
+  }
+  snprintf(command, sizeof command, "rm -rf '%s'", dir);
+  CHECK(system(command) == 0);
+  trawl_db_free(db);
+}
+
+/* trawl_git_analyze_summary: a secret added in one commit and deleted in the next is
+ * still found, attributed to the commit that added it, and counted in the summary a CI
+ * gate decides on; the report is trawl_git_analyze's; staged (the index against HEAD)
+ * after the deletion holds nothing. */
+static void test_git_analyze_summary(void) {
+  trawl_db* db = compile_sample();
+  trawl_error err = TRAWL_ERROR_INIT;
+  trawl_buffer* report = (trawl_buffer*)1;
+  trawl_buffer* plain = NULL;
+  trawl_options* options = NULL;
+  trawl_report_summary summary = TRAWL_REPORT_SUMMARY_INIT;
+  char dir[] = "/tmp/trawl_c_git_summary_XXXXXX";
+  char command[1024], added[128], commit_field[200];
+  CHECK(trawl_git_analyze_summary(&report, &summary, NULL, "x", NULL, TRAWL_REPORT_JSON,
+                                  &err) == TRAWL_E_INVALID);
+  CHECK(report == NULL);
+  CHECK(trawl_git_analyze_summary(&report, &summary, db, NULL, NULL, TRAWL_REPORT_JSON, &err) ==
+        TRAWL_E_INVALID);
+  summary.struct_size = 1;
+  CHECK(trawl_git_analyze_summary(&report, &summary, db, "x", NULL, TRAWL_REPORT_JSON, &err) ==
+        TRAWL_E_INVALID);
+  summary.struct_size = sizeof summary;
+  CHECK(mkdtemp(dir) != NULL);
+  CHECK(trawl_git_analyze_summary(&report, &summary, db, dir, NULL, TRAWL_REPORT_JSON, &err) ==
+        TRAWL_E_IO);
+  snprintf(command, sizeof command,
+           "cd '%s' && export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null "
+           "GIT_AUTHOR_NAME=Ada GIT_AUTHOR_EMAIL=ada@example.com GIT_COMMITTER_NAME=Ada "
+           "GIT_COMMITTER_EMAIL=ada@example.com && git init -q -b main && "
+           "printf 'key=leaked\\n' > app.env && printf 'nothing here\\n' > README && "
+           "git add -A && GIT_AUTHOR_DATE=2020-02-02T00:00:00Z "
+           "GIT_COMMITTER_DATE=2020-02-02T00:00:00Z git commit -q -m add && "
+           "git rm -q app.env && GIT_AUTHOR_DATE=2020-03-03T00:00:00Z "
+           "GIT_COMMITTER_DATE=2020-03-03T00:00:00Z git commit -q -m remove",
+           dir);
+  if (system("git --version >/dev/null 2>&1") != 0 || system(command) != 0) {
+    printf("c_api_test: git not installed; the git summary checks are skipped\n");
+  } else {
+    snprintf(command, sizeof command, "git -C '%s' rev-parse HEAD~1", dir);
+    command_output(command, added, sizeof added);
+    CHECK(strlen(added) == 40);
+    snprintf(commit_field, sizeof commit_field, "\"commit\": \"%s\"", added);
+    CHECK(trawl_git_analyze_summary(&report, &summary, db, dir, NULL, TRAWL_REPORT_JSON,
+                                    &err) == TRAWL_OK);
+    CHECK(summary.complete == 1);
+    CHECK(summary.active_by_severity[TRAWL_SEVERITY_HIGH] == 1); /* key=leaked */
+    CHECK(summary.active_by_severity[TRAWL_SEVERITY_MEDIUM] == 0);
+    CHECK(summary.suppressed == 0);
+    CHECK(summary.components == 3); /* the repository, the two blobs */
+    CHECK(report_has(report, commit_field));
+    CHECK(report_has(report, "app.env"));
+    CHECK(trawl_git_analyze(&plain, db, dir, NULL, TRAWL_REPORT_JSON, &err) == TRAWL_OK);
+    CHECK(same_bytes(report, plain));
+    trawl_buffer_free(plain);
+    trawl_buffer_free(report);
+    /* NULL summary: the same call without counts. */
+    CHECK(trawl_git_analyze_summary(&report, NULL, db, dir, NULL, TRAWL_REPORT_SARIF, &err) ==
+          TRAWL_OK);
+    CHECK(report_has(report, "\"uriBaseId\": \"%SRCROOT%\""));
+    trawl_buffer_free(report);
+    /* A pre-commit hook on the index: nothing staged holds the secret any more. */
+    CHECK(trawl_options_new(&options) == TRAWL_OK);
+    CHECK(trawl_options_set_int(options, TRAWL_OPT_GIT_STAGED, 1) == TRAWL_OK);
+    CHECK(trawl_git_analyze_summary(&report, &summary, db, dir, options, TRAWL_REPORT_JSON,
+                                    &err) == TRAWL_OK);
+    CHECK(summary.active_by_severity[TRAWL_SEVERITY_HIGH] == 0);
+    CHECK(!report_has(report, "app.env"));
+    trawl_buffer_free(report);
+    trawl_options_free(options);
+  }
+  snprintf(command, sizeof command, "rm -rf '%s'", dir);
+  CHECK(system(command) == 0);
+  trawl_db_free(db);
+}
+
 int main(void) {
   test_version_and_status();
   test_null_handles();
@@ -964,6 +1196,8 @@ int main(void) {
   test_imported_rules();
   test_indicator_feeds();
   test_git();
+  test_analyze_inputs();
+  test_git_analyze_summary();
   printf("%d passed, %d failed\n", g_passed, g_failed);
   return g_failed == 0 ? 0 : 1;
 }

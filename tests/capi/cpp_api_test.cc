@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -117,6 +118,64 @@ TEST(CppApiTest, StagesEqualOneCall) {
   } catch (const trawl::Error& e) {
     EXPECT_EQ(e.status(), TRAWL_E_NOT_FOUND);
   }
+}
+
+// The git calls over a repository built here: a key added, then removed; the history
+// still holds it, the stages agree with the one call, and the options narrow what is read.
+TEST(CppApiTest, GitHistory) {
+  if (std::system("git --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "git is not installed";
+  char dir[] = "/tmp/trawl-cpp-git-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string repo = dir;
+  const std::string git = "cd '" + repo +
+                          "' && export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null "
+                          "GIT_AUTHOR_NAME=Ada GIT_AUTHOR_EMAIL=ada@example.com "
+                          "GIT_COMMITTER_NAME=Ada GIT_COMMITTER_EMAIL=ada@example.com "
+                          "GIT_AUTHOR_DATE=2020-02-02T00:00:00Z "
+                          "GIT_COMMITTER_DATE=2020-02-02T00:00:00Z && ";
+  ASSERT_EQ(std::system((git + "git init -q -b main && printf 'key=leaked\\n' > app.env && "
+                               "git add -A && git commit -q -m add && git rm -q app.env && "
+                               "git commit -q -m remove")
+                            .c_str()),
+            0);
+  trawl::Rules rules;
+  rules.AddJson(R"j([{"id":"kv","regex":"key=([a-z]+)","severity":"high"}])j");
+  const trawl::Database db = trawl::Database::Compile(rules);
+  const std::string manifest = trawl::GitDecompose(repo);
+  EXPECT_NE(manifest.find("\"container_format\": \"git\""), std::string::npos);
+  EXPECT_NE(manifest.find("\"path\": \"app.env\""), std::string::npos);
+  EXPECT_NE(trawl::GitClassify(&db, repo).find("trawl.plans/1"), std::string::npos);
+  const std::string report = trawl::GitAnalyze(db, repo);
+  EXPECT_NE(report.find("\"rule\": \"kv\""), std::string::npos);
+  EXPECT_NE(trawl::GitAnalyze(db, repo, trawl::ReportFormat::kSarif).find("%SRCROOT%"),
+            std::string::npos);
+  // Stage 1 to a directory, then the other stages, give the one-call report.
+  char parts[] = "/tmp/trawl-cpp-git-parts-XXXXXX";
+  ASSERT_NE(mkdtemp(parts), nullptr);
+  const std::string staged_manifest = trawl::GitDecomposeToDirectory(repo, parts);
+  EXPECT_EQ(staged_manifest, manifest);
+  const std::string work = trawl::ManifestWork(manifest);
+  std::vector<std::string> results;
+  for (size_t at = work.find("\"id\": \""); at != std::string::npos;
+       at = work.find("\"id\": \"", at + 1)) {
+    const std::string id = work.substr(at + 7, 32);
+    results.push_back(trawl::AnalyzeComponent(db, manifest, id,
+                                              ReadFile(std::string(parts) + "/" + id)));
+  }
+  EXPECT_EQ(results.size(), 1u);  // the one blob
+  EXPECT_EQ(trawl::Aggregate(manifest, results), report);
+  // Staged: the index holds no key any more.
+  trawl::Options staged;
+  staged.Set(TRAWL_OPT_GIT_STAGED, int64_t{1});
+  EXPECT_EQ(trawl::GitAnalyze(db, repo, trawl::ReportFormat::kJson, &staged).find("\"rule\": \"kv\""),
+            std::string::npos);
+  try {
+    trawl::GitAnalyze(db, repo + "/nope");
+    FAIL() << "no exception";
+  } catch (const trawl::Error& e) {
+    EXPECT_EQ(e.status(), TRAWL_E_IO);
+  }
+  ASSERT_EQ(std::system(("rm -rf '" + repo + "' '" + parts + "'").c_str()), 0);
 }
 
 }  // namespace

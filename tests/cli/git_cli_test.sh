@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# trawl analyze --git on a repository built here with git: a key added then removed (found,
+# trawl analyze --git (and decompose/classify --git, the stages) on a repository built
+# here with git: a key added then removed (found,
 # attributed to the adding commit), a key only on a branch, a rename, --since, --branch,
 # --staged, SARIF with repository-relative paths, and the errors. Commit ids are read
 # back from git. Prints "N passed, N failed".
@@ -67,6 +68,33 @@ got=$(query "sorted({(l['physicalLocation']['artifactLocation']['uri'], l['physi
 [[ $got == *"('app.env', '%SRCROOT%')"* && $got == *"('ci.sh', '%SRCROOT%')"* ]] && pass || fail "sarif uris: $got"
 got=$(query "[res['properties']['commit'] for res in r['runs'][0]['results'] if res['ruleId']=='aws-access-key-id']" "$work/all.sarif")
 [[ $got == "['$added']" ]] && pass || fail "sarif commit: $got"
+# decompose --git and classify --git: the stages of the same repository. The manifest lists
+# the blobs the analysis read, -o writes them, and the stages give the one-call report.
+git -C "$repo" reset -q
+"$trawl" decompose --git "$repo" >"$work/git-manifest.json" || fail decompose-git
+got=$(query "[c['container_format'] for c in r['components'] if c['depth'] == 0], sorted(c['git'][0]['path'] for c in r['components'] if c.get('git'))" "$work/git-manifest.json")
+[[ $got == "['git'] ['README', 'app.env', 'ci.sh']" ]] && pass || fail "decompose --git: $got"
+"$trawl" decompose --git "$repo" --branch main -o "$work/git-parts" >"$work/main-manifest.json" || fail decompose-git-dir
+cmp -s "$work/main-manifest.json" "$work/git-parts/manifest.json" && pass || fail "decompose --git -o manifest.json"
+got=$(query "sorted(c['git'][0]['path'] for c in r['components'] if c.get('git'))" "$work/main-manifest.json")
+[[ $got == "['README', 'app.env']" ]] && pass || fail "decompose --git --branch main: $got"
+results=()
+for id in $(query "' '.join(c['id'] for c in r['components'])" "$work/git-parts/manifest.json"); do
+  [[ -f $work/git-parts/$id ]] || continue
+  "$trawl" analyze-component --db "$work/s.tdb" --manifest "$work/git-parts/manifest.json"     --component "$id" -o "$work/git-parts/$id.result" "$work/git-parts/$id" || fail "analyze-component $id"
+  results+=("$work/git-parts/$id.result")
+done
+[[ ${#results[@]} == 2 ]] && pass || fail "two blobs on main: ${#results[@]}"
+"$trawl" aggregate --manifest "$work/git-parts/manifest.json" -o "$work/git-staged.json" "${results[@]}" || fail aggregate-git
+"$trawl" analyze --db "$work/s.tdb" --git "$repo" --branch main -o "$work/git-one.json" || fail analyze-git-main
+cmp -s "$work/git-staged.json" "$work/git-one.json" && pass || fail "stages of --git differ from one call"
+"$trawl" classify --git "$repo" --db "$work/s.tdb" >"$work/git-plans.json" || fail classify-git
+got=$(query "r['schema'], len(r['plans'])" "$work/git-plans.json")
+[[ $got == "trawl.plans/1 4" ]] && pass || fail "classify --git (the root, three blobs): $got"
+"$trawl" decompose "$root/README.md" --git "$repo" >/dev/null 2>&1
+[[ $? == 2 ]] && pass || fail "decompose PACKAGE and --git together: exit 2 expected"
+"$trawl" classify --since 2021-01-01 "$root/README.md" >/dev/null 2>&1
+[[ $? == 2 ]] && pass || fail "classify --since without --git: exit 2 expected"
 
 check_fails() {  # check_fails NAME PATTERN COMMAND...: must fail, stderr must match
   local name=$1 pattern=$2; shift 2
@@ -79,6 +107,10 @@ check_fails bad-since "TRAWL_E_INVALID: --since \"someday\" is not valid" \
   "$trawl" analyze --db "$work/s.tdb" --git "$repo" --since someday
 check_fails bad-branch "TRAWL_E_NOT_FOUND: no revision \"nope\"" \
   "$trawl" analyze --db "$work/s.tdb" --git "$repo" --branch nope
+check_fails decompose-bad-since "TRAWL_E_INVALID: --since \"someday\" is not valid" \
+  "$trawl" decompose --git "$repo" --since someday
+check_fails classify-not-a-repo "TRAWL_E_IO: cannot open git repository" \
+  "$trawl" classify --git "$work"
 check_fails git-and-package "give PATH... or --git REPO" \
   "$trawl" analyze --db "$work/s.tdb" --git "$repo" "$root/examples/sample/sample-package.tar.gz"
 # The CI gate and a pre-commit hook: --fail-on sees a repository's findings (exit 1), and

@@ -115,6 +115,43 @@ run = validate(sarif_of(os.path.join(tree, "bundle.tar.gz")), "package")
 uris = {l["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"] for l in r["locations"]}
 check(uris == {"bundle.tar.gz"}, f"package: uris {uris}")
 
+# Rules are described by their files: the first sentence is the short description, the
+# whole text the full one and the help, the first http(s) reference the helpUri.
+rules_dir = os.path.dirname(os.path.abspath(__file__))
+with open(os.path.join(rules_dir, "..", "..", "rules", "secrets.json")) as f:
+    described = {r["id"]: r.get("description", "") for r in json.load(f)}
+for rule in run["tool"]["driver"]["rules"]:
+    if described.get(rule["id"]):
+        check(rule["fullDescription"]["text"] == described[rule["id"]],
+              f"secrets.json: {rule['id']}: fullDescription {rule['fullDescription']}")
+        check(described[rule["id"]] in rule["help"]["text"], f"secrets.json: {rule['id']}: help")
+own_rules = os.path.join(work, "own.json")
+with open(own_rules, "w") as f:
+    json.dump([{"id": "test-deploy-token", "regex": "\\b(dtk_[a-z0-9]{24})\\b",
+                "category": "secret", "severity": "high", "confidence": 0.9,
+                "description": "Deploy token of the test service. It deploys to production.",
+                "references": ["the runbook", "https://docs.example.test/deploy-tokens"]}], f)
+own_db = os.path.join(work, "own.tdb")
+subprocess.run([trawl, "compile", own_rules, "-o", own_db], capture_output=True, check=True)
+with open(os.path.join(tree, "src", "deploy.env"), "w") as f:
+    f.write("TOKEN=dtk_0123456789abcdefghijklmn\n")
+own = subprocess.run([trawl, "analyze", "--db", own_db, "--format", "sarif", tree],
+                     capture_output=True, check=True).stdout
+run = validate(json.loads(own), "own rules")
+rule = {r["id"]: r for r in run["tool"]["driver"]["rules"]}.get("test-deploy-token", {})
+check(rule.get("shortDescription", {}).get("text") == "Deploy token of the test service",
+      f"own rules: shortDescription {rule.get('shortDescription')}")
+check(rule.get("fullDescription", {}).get("text") ==
+      "Deploy token of the test service. It deploys to production.",
+      f"own rules: fullDescription {rule.get('fullDescription')}")
+check(rule.get("helpUri") == "https://docs.example.test/deploy-tokens",
+      f"own rules: helpUri {rule.get('helpUri')}")
+markdown = rule.get("help", {}).get("markdown", "")
+check("It deploys to production." in markdown and "- the runbook" in markdown and
+      "Revoke or rotate" in markdown, f"own rules: help.markdown {markdown!r}")
+check("It deploys to production." in rule.get("help", {}).get("text", ""),
+      f"own rules: help.text {rule.get('help')}")
+
 for p in problems:
     print("FAILED:", p)
 print(f"{len(problems)} problem(s)")

@@ -112,6 +112,7 @@ std::vector<Definition> VariedDefinitions() {
     def.entity = i % 2 ? "secret" : "";
     def.validator = i % 5 == 0 ? "luhn" : "";
     def.source = "tests/engine/artifact_test.cc";
+    if (i % 3 == 1) def.references = {"https://example.test/rule/" + n, "see the runbook"};
     defs.push_back(std::move(def));
   }
   return defs;
@@ -134,6 +135,54 @@ void ExpectSameDefinition(const Definition& a, const Definition& b) {
   EXPECT_EQ(a.entity, b.entity) << a.id;
   EXPECT_EQ(a.validator, b.validator) << a.id;
   EXPECT_EQ(a.source, b.source) << a.id;
+  EXPECT_EQ(a.references, b.references) << a.id;
+}
+
+// Format 6 (before references) is still written on request and still read: its rules
+// load with everything but their references, and a format outside 6..7 is refused.
+TEST(ArtifactTest, FormatSixArtifactsStillLoadWithoutReferences) {
+  auto db = MustCompile(VariedDefinitions());
+  ASSERT_TRUE(db);
+  SerializeOptions six;
+  six.format_version = 6;
+  auto bytes = SerializeDatabase(*db, six);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  uint32_t version = 0;
+  std::memcpy(&version, bytes->data() + 8, sizeof version);
+  EXPECT_EQ(version, 6u);
+  auto header = ReadArtifactHeader(*bytes);
+  ASSERT_TRUE(header.ok()) << header.status();
+  EXPECT_EQ(header->format_version, 6u);
+  auto loaded = DeserializeDatabase(*bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  for (size_t i = 0; i < db->rule_count(); ++i) {
+    Definition expected = db->definition(i);
+    EXPECT_FALSE(expected.references.empty() && i % 3 == 1) << i;
+    expected.references.clear();
+    ExpectSameDefinition((*loaded)->definition(i), expected);
+  }
+  SerializeOptions five;
+  five.format_version = 5;
+  EXPECT_FALSE(SerializeDatabase(*db, five).ok());
+  std::string old = *bytes;
+  version = 5;
+  std::memcpy(old.data() + 8, &version, sizeof version);
+  auto refused = DeserializeDatabase(old);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(CodeOf(refused.status()), static_cast<int>(ErrorCode::kVersion));
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("recompile"));
+}
+
+TEST(ArtifactTest, ReferencesRoundTrip) {
+  auto db = MustCompile(VariedDefinitions());
+  ASSERT_TRUE(db);
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok());
+  auto loaded = DeserializeDatabase(*bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->definition(1).references,
+            (std::vector<std::string>{"https://example.test/rule/1", "see the runbook"}));
+  EXPECT_TRUE((*loaded)->definition(2).references.empty());
 }
 
 // A loaded database builds each Definition on first use, from bytes it keeps alive itself:

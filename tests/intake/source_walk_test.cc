@@ -1,5 +1,5 @@
 // Tests for packages made of several inputs: the directory walk (symlinks never followed,
-// git's ignore rules in a git work tree, --no-ignore) and DecomposeSources (one manifest
+// the caller's ignore rules, --no-ignore) and DecomposeSources (one manifest
 // that accounts for every input, archives among them opened).
 #include "intake/source_walk.h"
 
@@ -40,21 +40,6 @@ class SourceWalkTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  // A git work tree with ignore rules at two levels, a negation and a directory pattern.
-  void MakeRepository() {
-    ASSERT_EQ(std::system(("git init -q " + root_.string()).c_str()), 0);
-    Write(root_ / ".gitignore", "build/\n*.log\n!keep.log\n/top-only.txt\n");
-    Write(root_ / "src/.gitignore", "generated.c\n");
-    Write(root_ / "src/main.c", "int main;\n");
-    Write(root_ / "src/generated.c", "x\n");
-    Write(root_ / "src/top-only.txt", "not anchored here\n");
-    Write(root_ / "top-only.txt", "ignored\n");
-    Write(root_ / "build/out.o", "object\n");
-    Write(root_ / "app.log", "log\n");
-    Write(root_ / "keep.log", "kept\n");
-    Write(root_ / ".git/config.secret", "the .git directory is never walked\n");
-  }
-
   std::vector<std::string> Names(const SourceWalk& walk) {
     std::vector<std::string> names;
     for (const SourceEntry& e : walk.entries) names.push_back(e.name);
@@ -64,49 +49,46 @@ class SourceWalkTest : public ::testing::Test {
   fs::path root_;
 };
 
-TEST_F(SourceWalkTest, GitIgnoreRulesLeaveOutWhatGitIgnores) {
-  MakeRepository();
-  auto walk = WalkSources({SourceInput{root_.string(), {}, ""}}, SourceWalkOptions{});
-  ASSERT_TRUE(walk.ok()) << walk.status();
-  // A lone directory is the package: entries are named below it, sorted.
-  EXPECT_THAT(Names(*walk), ElementsAre(".gitignore", "keep.log", "src/.gitignore",
-                                        "src/main.c", "src/top-only.txt"));
-  EXPECT_EQ(walk->ignored, 4u);  // app.log, build, src/generated.c, top-only.txt
-}
+// Rules that ignore every path ending in ".skip": the walk asks the caller's rules about
+// every path below a directory input, counts what they leave out, and asks nothing with
+// respect_gitignore off (the git rules themselves: tests/git/gitignore_test.cc).
+class SuffixRules final : public IgnoreRules {
+ public:
+  explicit SuffixRules(std::vector<std::string>* asked) : asked_(asked) {}
+  bool IsIgnored(const std::string& relative) override {
+    asked_->push_back(relative);
+    return relative.size() >= 5 && relative.compare(relative.size() - 5, 5, ".skip") == 0;
+  }
 
-TEST_F(SourceWalkTest, NoIgnoreWalksEverythingButTheGitDirectory) {
-  MakeRepository();
+ private:
+  std::vector<std::string>* asked_;
+};
+
+TEST_F(SourceWalkTest, TheCallersIgnoreRulesLeaveOutPathsAndAreCounted) {
+  Write(root_ / "a.txt", "a\n");
+  Write(root_ / "b.skip", "b\n");
+  Write(root_ / "d.skip/c.txt", "c\n");
+  Write(root_ / "d/e.skip", "e\n");
+  std::vector<std::string> asked;
+  std::vector<std::string> made_for;
   SourceWalkOptions options;
-  options.respect_gitignore = false;
+  options.ignore_rules = [&](const std::string& directory) -> std::unique_ptr<IgnoreRules> {
+    made_for.push_back(directory);
+    return std::make_unique<SuffixRules>(&asked);
+  };
   auto walk = WalkSources({SourceInput{root_.string(), {}, ""}}, options);
   ASSERT_TRUE(walk.ok()) << walk.status();
-  EXPECT_THAT(Names(*walk),
-              ElementsAre(".gitignore", "app.log", "build/out.o", "keep.log", "src/.gitignore",
-                          "src/generated.c", "src/main.c", "src/top-only.txt", "top-only.txt"));
+  EXPECT_THAT(Names(*walk), ElementsAre("a.txt"));
+  EXPECT_EQ(walk->ignored, 3u);  // b.skip, the directory d.skip, d/e.skip
+  EXPECT_THAT(made_for, ElementsAre(root_.string()));
+  EXPECT_THAT(asked, ElementsAre("a.txt", "b.skip", "d", "d/e.skip", "d.skip"));
+  options.respect_gitignore = false;
+  asked.clear();
+  walk = WalkSources({SourceInput{root_.string(), {}, ""}}, options);
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  EXPECT_THAT(Names(*walk), ElementsAre("a.txt", "b.skip", "d/e.skip", "d.skip/c.txt"));
+  EXPECT_TRUE(asked.empty());
   EXPECT_EQ(walk->ignored, 0u);
-}
-
-TEST_F(SourceWalkTest, IgnoreRulesApplyToASubdirectoryOfTheWorkTree) {
-  MakeRepository();
-  auto walk = WalkSources({SourceInput{(root_ / "src").string(), {}, ""}}, SourceWalkOptions{});
-  ASSERT_TRUE(walk.ok()) << walk.status();
-  EXPECT_THAT(Names(*walk), ElementsAre(".gitignore", "main.c", "top-only.txt"));
-}
-
-TEST_F(SourceWalkTest, ADirectoryGitIgnoresIsScannedWholeWhenNamed) {
-  MakeRepository();
-  Write(root_ / "build/sub/x.txt", "x\n");
-  auto walk = WalkSources({SourceInput{(root_ / "build").string(), {}, ""}}, SourceWalkOptions{});
-  ASSERT_TRUE(walk.ok()) << walk.status();
-  EXPECT_THAT(Names(*walk), ElementsAre("out.o", "sub/x.txt"));
-}
-
-TEST_F(SourceWalkTest, OutsideAWorkTreeNothingIsIgnored) {
-  Write(root_ / ".gitignore", "*.log\n");
-  Write(root_ / "a.log", "x\n");
-  auto walk = WalkSources({SourceInput{root_.string(), {}, ""}}, SourceWalkOptions{});
-  ASSERT_TRUE(walk.ok()) << walk.status();
-  EXPECT_THAT(Names(*walk), ElementsAre(".gitignore", "a.log"));
 }
 
 TEST_F(SourceWalkTest, SymlinksAreRecordedNeverFollowed) {

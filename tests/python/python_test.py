@@ -74,6 +74,11 @@ class StructLayoutTest(unittest.TestCase):
         self.assertEqual(ctypes.sizeof(trawl._FeedOptions), 64)
         self.assertEqual(trawl._FeedOptions.severity.offset, 40)
         self.assertEqual(trawl._FeedOptions.confidence.offset, 48)
+        self.assertEqual(ctypes.sizeof(trawl._Input), 40)
+        self.assertEqual(trawl._Input.len.offset, 24)
+        self.assertEqual(ctypes.sizeof(trawl._ReportSummary), 72)
+        self.assertEqual(trawl._ReportSummary.active_by_severity.offset, 16)
+        self.assertEqual(trawl._ReportSummary.components.offset, 64)
 
     def test_every_function_is_declared(self):
         lib = trawl.load()
@@ -381,6 +386,95 @@ class GitTest(unittest.TestCase):
         with self.assertRaises(trawl.TrawlError) as cm:
             trawl.git_analyze(DB, WORK)
         self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.git_analyze_summary(DB, WORK)
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+
+    def test_summary_counts_the_removed_key_for_a_gate(self):
+        report, summary = trawl.git_analyze_summary(DB, self.repo, raw=True)
+        self.assertEqual(report, trawl.git_analyze(DB, self.repo, raw=True))
+        parsed = json.loads(report)
+        by_severity = {s: 0 for s in trawl.SEVERITIES}
+        for f in parsed["findings"]:
+            by_severity[f["severity"]] += 1
+        self.assertEqual(summary.active, by_severity)
+        self.assertEqual(summary.active["high"], 1)  # the key of the "add" commit
+        self.assertTrue(summary.complete)
+        self.assertEqual(summary.suppressed, 0)
+        self.assertEqual(summary.components, 2)  # the repository, the key's blob
+        self.assertEqual(summary.at_or_above("high"), 1)  # --fail-on high fails
+        self.assertEqual(summary.at_or_above("critical"), 0)  # --fail-on critical passes
+        # A pre-commit hook: the index holds no key (it was removed), nothing to fail on.
+        _, staged = trawl.git_analyze_summary(DB, self.repo, staged=True)
+        self.assertEqual(staged.at_or_above("info"), 0)
+        sarif, _ = trawl.git_analyze_summary(DB, self.repo, format="sarif", since="2021-01-03")
+        self.assertEqual(sarif["runs"][0]["results"], [])  # the removal adds no blob
+
+
+class InputsTest(unittest.TestCase):
+    """Several inputs as one package (package_analyze_inputs): a directory, a file, an
+    archive and bytes, each accounted for in the manifest, counted in the summary."""
+
+    def setUp(self):
+        self.dir = tempfile.mkdtemp(dir=WORK)
+        self.tree = os.path.join(self.dir, "tree")
+        os.makedirs(os.path.join(self.tree, "sub"))
+        with open(os.path.join(self.tree, "sub", "app.env"), "w") as f:
+            f.write("aws_access_key_id = AKIA64CFSUOSG2WPIZZX\n")
+        with open(os.path.join(self.tree, "notes.txt"), "w") as f:
+            f.write("nothing here\n")
+        self.file = os.path.join(self.dir, "ci.sh")
+        with open(self.file, "w") as f:
+            f.write("export AWS_ACCESS_KEY_ID=AKIAZ7RTPQ4MLK2HVW3N\n")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def test_every_input_is_in_the_report(self):
+        stdin = b"from stdin: AKIAQ3N7T5W2XJ4KM6PB\n"
+        report, summary = trawl.package_analyze_inputs(
+            DB, [self.tree, self.file, SAMPLE, stdin, ("piped.txt", b"nothing")])
+        paths = [c["path"] for c in report["components"]]
+        for expected in ("tree/sub/app.env", "tree/notes.txt", "ci.sh", "stdin", "piped.txt"):
+            self.assertTrue(any(p.endswith(expected) for p in paths), (expected, paths))
+        self.assertTrue(any("sample-package.tar.gz!/" in p for p in paths), paths)
+        self.assertEqual(summary.components, len(report["components"]))
+        self.assertTrue(summary.complete)
+        aws = [f for f in report["findings"] if f["rule"] == "aws-access-key-id"]
+        # The tree's key, the file's, stdin's and the sample package's own.
+        located = {loc["path"].split("/")[-1] for f in aws for loc in f["locations"]}
+        self.assertTrue({"app.env", "ci.sh", "stdin"} <= located, located)
+        by_severity = {s: 0 for s in trawl.SEVERITIES}
+        for f in report["findings"]:
+            by_severity[f["severity"]] += 1
+        self.assertEqual(summary.active, by_severity)
+        self.assertGreaterEqual(summary.at_or_above("high"), 4)
+
+    def test_one_file_is_package_analyze_file(self):
+        alone, _ = trawl.package_analyze_inputs(DB, [SAMPLE], raw=True)
+        self.assertEqual(alone, trawl.package_analyze_file(DB, SAMPLE, raw=True))
+
+    def test_errors(self):
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.package_analyze_inputs(DB, [os.path.join(self.dir, "missing")])
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_IO)
+        self.assertIn("No such file or directory", cm.exception.message)
+        with self.assertRaises(trawl.TrawlError) as cm:
+            trawl.package_analyze_inputs(DB, [])
+        self.assertEqual(cm.exception.code, trawl.TRAWL_E_INVALID)
+        with self.assertRaises(TypeError):
+            trawl.package_analyze_inputs(DB, self.file)
+
+    @unittest.skipUnless(shutil.which("git"), "git is not installed")
+    def test_git_ignore_rules_unless_no_ignore(self):
+        _git(self.tree, "init", "-q")
+        with open(os.path.join(self.tree, ".gitignore"), "w") as f:
+            f.write("*.env\n")
+        _, summary = trawl.package_analyze_inputs(DB, [self.tree])
+        self.assertEqual(summary.at_or_above("high"), 0)
+        report, summary = trawl.package_analyze_inputs(DB, [self.tree], no_ignore=True)
+        self.assertEqual(summary.at_or_above("high"), 1)
+        self.assertIn("tree!/sub/app.env", [c["path"] for c in report["components"]])
 
 
 class PackageTest(unittest.TestCase):

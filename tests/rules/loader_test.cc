@@ -12,6 +12,7 @@ TEST(LoaderTest, ParsesJsonArrayWithAllFields) {
   auto set = ParseDefinitions(R"([
     {"id": "a", "regex": "ab+c", "flags": ["caseless", "m"], "category": "secret",
      "severity": "high", "confidence": 0.9, "description": "d", "tags": ["t"],
+     "references": ["https://example.test/a", "RFC 6749"],
      "chains": ["secrets"], "keywords": ["ab"], "examples": ["abbc"],
      "negative_examples": ["ac"], "entity": "e", "validator": "luhn", "future_field": 1},
     {"id": "b", "literal": "x\\x00y\\\\"}
@@ -26,6 +27,7 @@ TEST(LoaderTest, ParsesJsonArrayWithAllFields) {
   EXPECT_DOUBLE_EQ(a.confidence, 0.9);
   EXPECT_EQ(a.chains, std::vector<std::string>{"secrets"});
   EXPECT_EQ(a.validator, "luhn");
+  EXPECT_EQ(a.references, (std::vector<std::string>{"https://example.test/a", "RFC 6749"}));
   const Definition& b = set->definitions[1];
   EXPECT_EQ(b.kind, PatternKind::kLiteral);
   EXPECT_EQ(b.expression, std::string("x\0y\\", 4));

@@ -5,10 +5,7 @@
 
 namespace trawl_cli {
 
-trawl_status AnalyzeGitRepository(trawl_buffer** out, trawl_report_summary* summary,
-                                  const trawl_db* db, const GitFlags& flags,
-                                  trawl_options* options, int32_t format, trawl_error* err) {
-  *out = nullptr;
+trawl_status SetGitOptions(const GitFlags& flags, trawl_options* options, trawl_error* err) {
   const struct {
     int32_t key;
     const std::string& value;
@@ -22,7 +19,14 @@ trawl_status AnalyzeGitRepository(trawl_buffer** out, trawl_report_summary* summ
       return set;
     }
   }
-  trawl_options_set_int(options, TRAWL_OPT_GIT_STAGED, flags.staged ? 1 : 0);
+  return trawl_options_set_int(options, TRAWL_OPT_GIT_STAGED, flags.staged ? 1 : 0);
+}
+
+trawl_status AnalyzeGitRepository(trawl_buffer** out, trawl_report_summary* summary,
+                                  const trawl_db* db, const GitFlags& flags,
+                                  trawl_options* options, int32_t format, trawl_error* err) {
+  *out = nullptr;
+  if (const trawl_status set = SetGitOptions(flags, options, err); set != TRAWL_OK) return set;
   return trawl_git_analyze_summary(out, summary, db, flags.repository.c_str(), options, format,
                                    err);
 }

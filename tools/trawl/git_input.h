@@ -1,7 +1,7 @@
 // File: git_input.h
-// `trawl analyze --git REPO [--since DATE] [--branch REF] [--staged]`: a repository's
-// history (or its index) as the package to analyse. The analyze command binds the four
-// fields of GitFlags and calls AnalyzeGitRepository when `repository` is set.
+// `trawl analyze|decompose|classify --git REPO [--since DATE] [--branch REF] [--staged]`: a
+// repository's history (or its index) as the package. The commands bind the four fields
+// of GitFlags; analyze calls AnalyzeGitRepository when `repository` is set.
 #ifndef TRAWL_TOOLS_TRAWL_GIT_INPUT_H_
 #define TRAWL_TOOLS_TRAWL_GIT_INPUT_H_
 
@@ -14,7 +14,6 @@
 #define TRAWL_EXPERIMENTAL
 #endif
 #include "trawl/trawl_experimental.h"
-#include "trawl/trawl_experimental.h"
 
 namespace trawl_cli {
 
@@ -24,6 +23,10 @@ struct GitFlags {
   std::string branch;      // --branch REF
   bool staged = false;     // --staged
 };
+
+// Sets --since, --branch and --staged on `options`. A date --since does not read (or a
+// bad --branch) is TRAWL_E_INVALID with the flag named in *err.
+trawl_status SetGitOptions(const GitFlags& flags, trawl_options* options, trawl_error* err);
 
 // Sets the flags on `options` and analyses the repository (trawl_git_analyze_summary, so
 // that the CI gate sees the counts). A date --since does not read is TRAWL_E_INVALID with

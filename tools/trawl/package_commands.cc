@@ -130,7 +130,27 @@ int AnalyzeInputs(const std::vector<InputSource>& sources, AnalyzeSettings& s) {
   return Finish(raw_report, summary, s);
 }
 
-int Decompose(const std::string& package, const std::string& directory) {
+// The --git flags of a command whose input is a PACKAGE or --git REPO (one of them).
+void RegisterGitInput(CLI::App* command, GitFlags* git, const std::string& help) {
+  CLI::Option* repository = command->add_option("--git", git->repository, help)->group("Git");
+  command->add_option("--since", git->since,
+                      "--git: commits since DATE (YYYY-MM-DD, RFC 3339, epoch seconds)")
+      ->needs(repository)->group("Git");
+  command->add_option("--branch", git->branch, "--git: one revision's history")
+      ->needs(repository)->group("Git");
+  command->add_flag("--staged", git->staged,
+                    "--git: the blobs staged in the index that HEAD lacks (pre-commit)")
+      ->needs(repository)->group("Git");
+}
+
+// PACKAGE or --git REPO, exactly one; false (usage printed) otherwise.
+bool OneInput(const char* command, const std::string& package, const GitFlags& git) {
+  if (package.empty() != git.repository.empty()) return true;
+  std::fprintf(stderr, "trawl: %s: give PACKAGE or --git REPO (one of them)\n", command);
+  return false;
+}
+
+int Decompose(const std::string& package, const std::string& directory, const GitFlags& git) {
   trawl_buffer* raw = nullptr;
   trawl_error err = TRAWL_ERROR_INIT;
   if (!directory.empty()) {
@@ -138,17 +158,28 @@ int Decompose(const std::string& package, const std::string& directory) {
     std::filesystem::create_directories(directory, ec);
     if (ec) return Fail(directory + ": cannot create the directory: " + ec.message());
   }
-  const trawl_status status =
-      directory.empty()
-          ? trawl_package_decompose_file(&raw, package.c_str(), nullptr, &err)
-          : trawl_package_decompose_to_directory(&raw, package.c_str(), directory.c_str(), nullptr,
-                                                 &err);
-  if (status != TRAWL_OK) return Error(package, status, &err);
+  trawl_status status;
+  if (!git.repository.empty()) {
+    Owned<trawl_options> options = NewOptions();
+    status = SetGitOptions(git, options.get(), &err);
+    if (status == TRAWL_OK) {
+      status = directory.empty()
+                   ? trawl_git_decompose(&raw, git.repository.c_str(), options.get(), &err)
+                   : trawl_git_decompose_to_directory(&raw, git.repository.c_str(),
+                                                      directory.c_str(), options.get(), &err);
+    }
+  } else {
+    status = directory.empty()
+                 ? trawl_package_decompose_file(&raw, package.c_str(), nullptr, &err)
+                 : trawl_package_decompose_to_directory(&raw, package.c_str(), directory.c_str(),
+                                                        nullptr, &err);
+  }
+  if (status != TRAWL_OK) return Error(git.repository.empty() ? package : git.repository, status, &err);
   Owned<trawl_buffer> manifest(raw);
   return WriteBufferTo(manifest.get(), "");
 }
 
-int Classify(const std::string& db_path, const std::string& package) {
+int Classify(const std::string& db_path, const std::string& package, const GitFlags& git) {
   trawl_error err = TRAWL_ERROR_INIT;
   Owned<trawl_db> db;
   if (!db_path.empty()) {
@@ -156,9 +187,17 @@ int Classify(const std::string& db_path, const std::string& package) {
     if (!db) return kExitError;
   }
   trawl_buffer* raw = nullptr;
-  const trawl_status status =
-      trawl_package_classify_file(&raw, db.get(), package.c_str(), nullptr, &err);
-  if (status != TRAWL_OK) return Error(package, status, &err);
+  trawl_status status;
+  if (!git.repository.empty()) {
+    Owned<trawl_options> options = NewOptions();
+    status = SetGitOptions(git, options.get(), &err);
+    if (status == TRAWL_OK) {
+      status = trawl_git_classify(&raw, db.get(), git.repository.c_str(), options.get(), &err);
+    }
+  } else {
+    status = trawl_package_classify_file(&raw, db.get(), package.c_str(), nullptr, &err);
+  }
+  if (status != TRAWL_OK) return Error(git.repository.empty() ? package : git.repository, status, &err);
   Owned<trawl_buffer> plans(raw);
   return WriteBufferTo(plans.get(), "");
 }
@@ -265,18 +304,9 @@ void RegisterPackageCommands(CLI::App* app, int* exit_code) {
         "analyze",
         "analyse files, archives, directories and stdin (-) as one package: one report");
     analyze->add_option("PATH", s->inputs, "files, archives, directories; - is stdin");
-    CLI::Option* git = analyze->add_option(
-        "--git", s->git.repository,
-        "a repository: every blob of its history once, each finding with the commit that "
-        "introduced it (docs/git.md)")->group("Git");
-    analyze->add_option("--since", s->git.since,
-                        "--git: commits since DATE (YYYY-MM-DD, RFC 3339, epoch seconds)")
-        ->needs(git)->group("Git");
-    analyze->add_option("--branch", s->git.branch, "--git: one revision's history")
-        ->needs(git)->group("Git");
-    analyze->add_flag("--staged", s->git.staged,
-                      "--git: the blobs staged in the index that HEAD lacks (pre-commit)")
-        ->needs(git)->group("Git");
+    RegisterGitInput(analyze, &s->git,
+                     "a repository: every blob of its history once, each finding with the commit "
+                     "that introduced it (docs/git.md)");
     analyze->add_option("--db", s->db_path,
                         "database (default: $TRAWL_DB, then the installed default.tdb)");
     analyze->add_option("-o,--output", s->output, "write the report here (default: stdout)");
@@ -306,21 +336,33 @@ void RegisterPackageCommands(CLI::App* app, int* exit_code) {
   {
     auto package = std::make_shared<std::string>();
     auto directory = std::make_shared<std::string>();
+    auto git = std::make_shared<GitFlags>();
     CLI::App* decompose = app->add_subcommand(
         "decompose", "stage 1: take a package apart; the manifest on stdout");
-    decompose->add_option("PACKAGE", *package, "package file")->required();
+    decompose->add_option("PACKAGE", *package, "package file");
+    RegisterGitInput(decompose, git.get(),
+                     "a repository: one component per blob of its history (docs/git.md)");
     decompose->add_option("-o,--output", *directory,
                           "also write each component and manifest.json to this directory");
-    decompose->callback([=] { *exit_code = Decompose(*package, *directory); });
+    decompose->callback([=] {
+      *exit_code = OneInput("decompose", *package, *git) ? Decompose(*package, *directory, *git)
+                                                          : kExitUsage;
+    });
   }
   {
     auto package = std::make_shared<std::string>();
     auto db = std::make_shared<std::string>();
+    auto git = std::make_shared<GitFlags>();
     CLI::App* classify = app->add_subcommand(
         "classify", "decompose a package and plan every component (trawl.plans/1)");
-    classify->add_option("PACKAGE", *package, "package file")->required();
+    classify->add_option("PACKAGE", *package, "package file");
+    RegisterGitInput(classify, git.get(),
+                     "a repository: plan every blob of its history (docs/git.md)");
     classify->add_option("--db", *db, "database (plans then name its chains)");
-    classify->callback([=] { *exit_code = Classify(*db, *package); });
+    classify->callback([=] {
+      *exit_code =
+          OneInput("classify", *package, *git) ? Classify(*db, *package, *git) : kExitUsage;
+    });
   }
   {
     auto manifest = std::make_shared<std::string>();

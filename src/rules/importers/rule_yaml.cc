@@ -69,16 +69,14 @@ void ImportRule(const YAML::Node& rule, RuleFormat format, ImportBuilder& builde
   // Both tools drop (?#...) comments and compile (?x) patterns with Rust's rules, which
   // also ignore whitespace inside classes (PCRE2 does not): flatten them here.
   def.expression = FlattenExtended(pattern, /*rust=*/true);
-  std::vector<std::string> references;
   if (!ScalarList(rule["examples"], "examples", &def.examples, &problem) ||
       !ScalarList(rule["negative_examples"], "negative_examples", &def.negative_examples,
                   &problem) ||
       !ScalarList(rule["categories"], "categories", &def.tags, &problem) ||
-      !ScalarList(rule["references"], "references", &references, &problem)) {
+      !ScalarList(rule["references"], "references", &def.references, &problem)) {
     builder.Rejected(id, problem);
     return;
   }
-  if (!references.empty()) StrAppend(&def.description, " (", references[0], ")");
   std::vector<std::string> approximations;
   if (format == RuleFormat::kKingfisher) {
     auto logic = std::make_shared<RuleLogic>();

@@ -848,6 +848,7 @@ void ImportOne(const YaraRule& rule, bool file_has_global, ImportBuilder& builde
   def.tags.push_back("yara");
   for (const auto& [key, value] : rule.meta) {
     if (key == "description" && def.description.empty()) def.description = value;
+    if (key == "reference" || key == "url") def.references.push_back(value);
     if (key == "score") {
       const int score = std::atoi(value.c_str());
       def.severity = score >= 80 ? Severity::kHigh : score >= 50 ? Severity::kMedium : Severity::kLow;

@@ -1,11 +1,11 @@
 // File: gitignore.cc
-#include "intake/gitignore.h"
+#include "git/gitignore.h"
 
 #include <git2.h>
 #include <limits.h>
 #include <stdlib.h>
 
-namespace trawl::internal {
+namespace trawl {
 namespace {
 
 std::string RealPath(const std::string& path) {
@@ -14,12 +14,12 @@ std::string RealPath(const std::string& path) {
   return resolved;
 }
 
-class LibGit2Ignore final : public GitIgnore {
+class LibGit2Ignore final : public IgnoreRules {
  public:
   LibGit2Ignore(git_repository* repo, std::string prefix) : repo_(repo), prefix_(std::move(prefix)) {}
   ~LibGit2Ignore() override {
     git_repository_free(repo_);
-    git_libgit2_shutdown();  // balances the init in ForDirectory (reference counted)
+    git_libgit2_shutdown();  // balances the init in GitIgnoreRules (reference counted)
   }
 
   bool IsIgnored(const std::string& relative) override {
@@ -37,7 +37,7 @@ class LibGit2Ignore final : public GitIgnore {
 
 }  // namespace
 
-std::unique_ptr<GitIgnore> GitIgnore::ForDirectory(const std::string& directory) {
+std::unique_ptr<IgnoreRules> GitIgnoreRules(const std::string& directory) {
   git_libgit2_init();
   git_repository* repo = nullptr;
   // Searches upward from `directory` for the work tree, as git does.
@@ -70,4 +70,4 @@ std::unique_ptr<GitIgnore> GitIgnore::ForDirectory(const std::string& directory)
   return std::make_unique<LibGit2Ignore>(repo, std::move(prefix));
 }
 
-}  // namespace trawl::internal
+}  // namespace trawl
