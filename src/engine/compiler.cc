@@ -60,13 +60,6 @@ hs_platform_info_t PlatformFor(CompileTarget target) {
   return platform;
 }
 
-// Literals that start with NUL go to a regex partition (the planner costs them as regexes:
-// the engine's literal API rejected them, before every literal went through the regex
-// API); they keep their literal semantics (span = length) at scan time.
-bool LiteralNeedsRegexForm(const Definition& def) {
-  return def.kind == PatternKind::kLiteral && !def.expression.empty() && def.expression[0] == '\0';
-}
-
 // Letters, digits and '_' stand for themselves; every other byte is written \xNN, so the
 // engine's pattern length limit (16,000 characters) is reached late for plain text.
 std::string EscapedRegexForLiteral(std::string_view bytes) {
@@ -740,8 +733,7 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
       const uint32_t rule = request.rules[k];
       if (rule >= count || placed[rule] || !EngineScans(infos[rule].status)) continue;
       const Definition& def = definitions[rule];
-      const bool literal_ok = def.kind == PatternKind::kLiteral && !LiteralNeedsRegexForm(def);
-      if (request.kind == PartitionKind::kLiteral && !literal_ok) continue;
+      if (request.kind == PartitionKind::kLiteral && def.kind != PatternKind::kLiteral) continue;
       if (gate) {
         const auto& atoms = request.atoms[k];
         const bool usable = def.kind == PatternKind::kRegex && !atoms.empty() &&
@@ -773,7 +765,7 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
   for (uint32_t i = 0; i < count; ++i) {
     if (placed[i] || !EngineScans(infos[i].status)) continue;
     const Definition& def = definitions[i];
-    if (def.kind == PatternKind::kLiteral && !LiteralNeedsRegexForm(def)) {
+    if (def.kind == PatternKind::kLiteral) {
       literals.info.rules.push_back(i);
     } else {
       regexes.push_back(i);

@@ -152,13 +152,6 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
     cost.why = info.reason;
     return cost;
   }
-  if (def.kind == PatternKind::kLiteral && !def.expression.empty() && def.expression[0] == '\0') {
-    // The engine's literal compiler rejects a leading NUL; the compiler turns these into
-    // escaped regexes, which belong with the full-scan regexes.
-    cost.cost_class = CostClass::kRegex;
-    cost.why = "literal starting with NUL: compiled as an escaped regex";
-    return cost;
-  }
   if (def.kind == PatternKind::kLiteral) {
     const size_t short_len = (def.flags & kFlagCaseless) ? 3 : 2;
     // A short literal that is rare in typical text (".gq" in a domain list) costs the
