@@ -11,12 +11,11 @@
 #include <utility>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/container/flat_hash_set.h"
 #include "absl/strings/numbers.h"
 #include "intake/media_type.h"
 #include "util/digest.h"
 #include "util/file.h"
+#include "util/hash_containers.h"
 #include "util/status_codes.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
@@ -345,7 +344,7 @@ class GitDecomposer {
         introduced = std::move(changed);
         continue;
       }
-      absl::flat_hash_set<std::string> also;
+      StringSet also;
       for (const ChangedEntry& e : changed) also.insert(EntryKey(e));
       std::erase_if(introduced,
                     [&](const ChangedEntry& e) { return !also.contains(EntryKey(e)); });
@@ -583,7 +582,7 @@ class GitDecomposer {
   const DecomposeOptions& options_;
   RepositoryPtr repo_;
   std::vector<CommitInfo> commits_;  // those that introduced something
-  absl::flat_hash_map<std::string, BlobInfo> blobs_;  // by raw blob id
+  StringMap<BlobInfo> blobs_;  // by raw blob id
   std::vector<BlobInfo*> sorted_;
   Manifest manifest_;
   std::string stopped_;  // why blobs are no longer read, once a package-wide limit fired

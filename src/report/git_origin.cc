@@ -11,7 +11,7 @@ GitOrigins::GitOrigins(const Manifest& manifest) {
 
 const Component* GitOrigins::Find(std::string_view component_id) const {
   if (by_id_.empty()) return nullptr;
-  auto it = by_id_.find(std::string(component_id));
+  auto it = by_id_.find(component_id);
   return it == by_id_.end() ? nullptr : it->second;
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <string_view>
 
-#include "absl/container/flat_hash_map.h"
 #include "intake/component.h"
+#include "util/hash_containers.h"
 
 namespace trawl {
 
@@ -21,7 +21,7 @@ class GitOrigins {
   const Component* Find(std::string_view component_id) const;
 
  private:
-  absl::flat_hash_map<std::string, const Component*> by_id_;
+  StringMap<const Component*> by_id_;
 };
 
 }  // namespace trawl

@@ -121,6 +121,35 @@ TEST(TokenPassTest, Domains) {
   EXPECT_THAT(Find("x_foo.bar.com", Shape::kDomain), ElementsAre("bar.com"));
 }
 
+// The pass remembers the top-level labels it asked the Public Suffix List about, in a
+// cache of bounded size that is emptied when full: answers stay right across that, for
+// short (packed) and long (kept as text) labels, in either case.
+TEST(TokenPassTest, DomainAnswersSurviveManyDistinctTopLevelLabels) {
+  std::string text;
+  const auto label = [](size_t n, size_t letters) {
+    std::string l;
+    for (size_t i = 0; i < letters; ++i, n /= 26) l.push_back(static_cast<char>('a' + n % 26));
+    return l;
+  };
+  std::vector<std::string> expected;
+  for (size_t round = 0; round < 3; ++round) {
+    // 6,000 distinct labels that no suffix list has ("qz" starts none), short and long,
+    // then real suffixes (short and long, mixed case) again.
+    for (size_t n = 0; n < 6000; ++n) {
+      text += "host.qz" + label(n, 3) + " x.qz" + label(n, 12) + " ";
+    }
+    text += "a.example.COM b.example.Photography c.example.TravelersInsurance ";
+    expected.insert(expected.end(),
+                    {"a.example.COM", "b.example.Photography", "c.example.TravelersInsurance"});
+  }
+  TokenPass pass(ShapeBit(Shape::kDomain));
+  std::vector<Span> spans;
+  pass.Find(text, &spans);
+  std::vector<std::string> found;
+  for (const Span& s : spans) found.emplace_back(text.substr(s.begin, s.end - s.begin));
+  EXPECT_EQ(found, expected);
+}
+
 TEST(TokenPassTest, Ipv4) {
   EXPECT_THAT(FindShifted("connect to 203.0.114.7:443", Shape::kIpv4), ElementsAre("203.0.114.7"));
   EXPECT_THAT(Find("src=10.12.0.254", Shape::kIpv4), ElementsAre("10.12.0.254"));
