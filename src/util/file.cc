@@ -39,9 +39,12 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
   char buf[1 << 16];
   size_t n;
   while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
-  const bool failed = std::ferror(f) != 0;
+  const int error = std::ferror(f) != 0 ? errno : 0;
   std::fclose(f);
-  if (failed) return Io(absl::DataLossError(StrCat(path, ": read error")));
+  // The OS says why (a directory: "Is a directory").
+  if (error != 0) {
+    return Io(absl::DataLossError(StrCat(path, ": read error: ", std::strerror(error))));
+  }
   return out;
 }
 

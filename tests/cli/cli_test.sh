@@ -158,6 +158,18 @@ check rules-import-all-rejected-file bash -c "'$trawl' rules import '$work/only_
   '$fixtures/fixture.yar' -o '$work/imported_pe.json' 2>'$work/import_pe.err'"
 check rules-import-all-rejected-accounted grep -q "only_pe.yar: yara: 1 rules: 0 imported exactly, 0 imported with approximations, 1 rejected" "$work/import_pe.err"
 check rules-import-all-rejected-others grep -q '"yara.TwoStrings"' "$work/imported_pe.json"
+# A folder of rule files: its rule files by extension at any depth, in name order (the
+# same rules as naming each file), the rest skipped and counted; a folder without one fails.
+mkdir -p "$work/rule_folder/nested" "$work/no_rules"
+cp "$fixtures/fixture.yar" "$work/rule_folder/nested/"
+cp "$fixtures/gitleaks.toml" "$work/rule_folder/"
+printf 'MIT\n' >"$work/rule_folder/LICENSE"
+printf 'notes\n' >"$work/no_rules/README.md"
+check rules-import-folder bash -c "'$trawl' rules import '$work/rule_folder' -o '$work/folder.json' 2>'$work/folder.err'"
+check rules-import-folder-files bash -c "'$trawl' rules import '$fixtures/gitleaks.toml' \
+  '$fixtures/fixture.yar' -o '$work/files.json' 2>/dev/null && cmp '$work/folder.json' '$work/files.json'"
+check rules-import-folder-skipped grep -q "rule_folder: 2 rule files; skipped 1 without a rule file extension (such as .*LICENSE)" "$work/folder.err"
+check_fails rules-folder-without-rules "no_rules: no rule file in the directory" "$trawl" compile "$work/no_rules" -o "$work/x.tdb"
 printf 'just some words\n' >"$work/notes.txt"
 check_fails rules-unknown-format "not a rule file trawl recognizes; .*YARA" "$trawl" rules check "$work/notes.txt"
 check_fails rules-forced-format "fixture.yar:1: not valid TOML" "$trawl" rules check --format gitleaks "$fixtures/fixture.yar"

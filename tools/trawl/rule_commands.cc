@@ -1,10 +1,14 @@
 // File: rule_commands.cc
 // Rule sets and databases: rules check|import|profile, compile, indicators add|replace,
 // db info.
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
+#include <optional>
+#include <system_error>
 
 #include "cli.h"
 
@@ -22,6 +26,54 @@ void PrintAccount(const trawl_import_account& account) {
                static_cast<unsigned long long>(account.approximated),
                static_cast<unsigned long long>(account.rejected), account.note[0] ? " (" : "",
                account.note, account.note[0] ? ")" : "");
+}
+
+// The rule files a RULES argument names: a file as given; a directory's files by their
+// extension, in name order at any depth (symbolic links not followed), the others skipped
+// and counted in a note, since rule folders carry licenses and readmes. Null (with the
+// error printed) when a directory cannot be read or holds no rule file.
+std::optional<std::vector<std::string>> RuleFilesOf(const std::vector<std::string>& args) {
+  namespace fs = std::filesystem;
+  static constexpr std::string_view kRuleExtensions[] = {
+      ".json", ".tsv", ".toml", ".yml", ".yaml", ".yar", ".yara", ".rules"};
+  std::vector<std::string> files;
+  for (const std::string& arg : args) {
+    std::error_code ec;
+    if (!fs::is_directory(fs::symlink_status(arg, ec))) {
+      files.push_back(arg);  // a file, or an error its loading reports
+      continue;
+    }
+    std::vector<std::string> found;
+    size_t skipped = 0;
+    std::string skipped_example;
+    for (fs::recursive_directory_iterator it(arg, ec), end; !ec && it != end; it.increment(ec)) {
+      if (!it->is_regular_file(ec)) continue;
+      const std::string extension = it->path().extension().string();
+      if (std::find(std::begin(kRuleExtensions), std::end(kRuleExtensions), extension) !=
+          std::end(kRuleExtensions)) {
+        found.push_back(it->path().string());
+      } else if (skipped++ == 0) {
+        skipped_example = it->path().string();
+      }
+    }
+    if (ec) {
+      Fail(arg + ": cannot read the directory: " + ec.message());
+      return std::nullopt;
+    }
+    if (found.empty()) {
+      Fail(arg + ": no rule file in the directory (.json .tsv .toml .yml .yaml .yar .yara "
+                 ".rules)");
+      return std::nullopt;
+    }
+    if (skipped > 0) {
+      Note(arg + ": " + std::to_string(found.size()) + " rule files; skipped " +
+           std::to_string(skipped) + " without a rule file extension (such as " +
+           skipped_example + ")");
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
 }
 
 // Loads every rule file in `format` ("auto": detected); prints every issue and, for
@@ -89,7 +141,9 @@ Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, const std::s
     }
     return true;
   };
-  for (const std::string& file : files) {
+  const std::optional<std::vector<std::string>> rule_files = RuleFilesOf(files);
+  if (!rule_files) return nullptr;
+  for (const std::string& file : *rule_files) {
     if (!add(file, false)) return nullptr;
   }
   for (const std::string& feed : feeds) {
@@ -112,7 +166,7 @@ struct CompileSettings {
 
   // The flags shared by compile, rules check and rules profile.
   void Register(CLI::App* app) {
-    app->add_option("RULES", files, "rule files (any supported format)")->required();
+    app->add_option("RULES", files, "rule files (any supported format) or folders of them")->required();
     // The library names the formats it reads when the name is unknown.
     app->add_option("--format", format,
                     "auto|json|tsv|gitleaks|noseyparker|kingfisher|yara|suricata")
