@@ -158,6 +158,13 @@ check rules-import-all-rejected-file bash -c "'$trawl' rules import '$work/only_
   '$fixtures/fixture.yar' -o '$work/imported_pe.json' 2>'$work/import_pe.err'"
 check rules-import-all-rejected-accounted grep -q "only_pe.yar: yara: 1 rules: 0 imported exactly, 0 imported with approximations, 1 rejected" "$work/import_pe.err"
 check rules-import-all-rejected-others grep -q '"yara.TwoStrings"' "$work/imported_pe.json"
+# ...but files that add up to no rule at all are no rule set: nothing is compiled.
+check_fails rules-all-rejected-alone "no definition could be loaded from the rule files" \
+  "$trawl" compile "$work/only_pe.yar" -o "$work/only_pe.tdb"
+check no-all-rejected-database test ! -e "$work/only_pe.tdb"
+# A compiled database where rules go is named as binary, not parsed as YARA text.
+check_fails rules-database-as-rules "default.tdb: binary content, not a rule file" \
+  "$trawl" rules profile "$work/default.tdb" --input "$root/README.md"
 # A folder of rule files: its rule files by extension at any depth, in name order (the
 # same rules as naming each file), the rest skipped and counted; a folder without one fails.
 mkdir -p "$work/rule_folder/nested" "$work/no_rules"

@@ -113,6 +113,19 @@ TEST(ImportFormatTest, UnknownFormatIsOneErrorNamingTheKnownOnes) {
   EXPECT_THAT(message, ::testing::Not(HasSubstr("JSON:")));
 }
 
+// Rule text inside a binary file (a compiled database holds its rules' source) is not a
+// rule file: line-based detection took one for YARA and "imported" nothing from it.
+TEST(ImportFormatTest, BinaryContentIsNotARuleFile) {
+  const std::string binary = std::string("TRAWLDB\0\x07\0\0\0", 12) +
+                             "rule Embedded { strings: $a = \"x\" condition: $a }\n";
+  auto set = ParseRules(binary, "default.tdb", RuleFormat::kAuto);
+  ASSERT_FALSE(set.ok());
+  EXPECT_THAT(std::string(set.status().message()),
+              HasSubstr("default.tdb: binary content, not a rule file"));
+  // Forcing a format still reads the file that way (the user said so).
+  EXPECT_TRUE(ParseRules(binary, "default.tdb", RuleFormat::kYara).ok());
+}
+
 TEST(ImportFormatTest, NamesParse) {
   EXPECT_EQ(ParseRuleFormat("snort"), RuleFormat::kSuricata);
   EXPECT_EQ(ParseRuleFormat("gitleaks"), RuleFormat::kGitleaks);

@@ -150,6 +150,13 @@ Owned<trawl_rules> LoadRules(const std::vector<std::string>& files, const std::s
     if (!add(feed, true)) return nullptr;
   }
   *issue_count = trawl_rules_issue_count(rules.get());
+  // Files that are each accounted for (every rule rejected, with the reason) may still
+  // add up to nothing: an empty database is no answer to "compile these rules".
+  if (!fatal && trawl_rules_count(rules.get()) == 0 && trawl_rules_indicator_count(rules.get()) == 0) {
+    std::fprintf(stderr, "trawl: no definition could be loaded from the rule files (%zu problem(s) "
+                         "above)\n", *issue_count);
+    fatal = true;
+  }
   if (fatal) return nullptr;
   return rules;
 }

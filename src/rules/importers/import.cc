@@ -145,6 +145,14 @@ std::optional<RuleFormat> DetectRuleFormat(std::string_view text) {
 absl::StatusOr<RuleSet> ParseRules(std::string_view text, std::string_view file,
                                    RuleFormat format) {
   if (format == RuleFormat::kAuto) {
+    // Every rule format is text: a NUL byte means a binary file (a compiled database given
+    // where rules go, say), which line-based detection would otherwise take for YARA.
+    if (text.substr(0, 1 << 16).find('\0') != std::string_view::npos) {
+      return absl::InvalidArgumentError(
+          StrCat(file, ": binary content, not a rule file (a compiled database loads as a "
+                       "database, not as rules); ",
+                 KnownRuleFormats()));
+    }
     std::optional<RuleFormat> detected = DetectRuleFormat(text);
     if (!detected) {
       return absl::InvalidArgumentError(
