@@ -81,13 +81,15 @@ def rules_in(path):
             yield sid.strip(), options
 
 
-def unquote(value):
+def unquote(value, unescape=True):
+    """A quoted option value. A pcre keeps its escapes (they are the regex's own, as in
+    Suricata); content and msg undo the rule language's escapes."""
     value = value.strip()
     negated = value.startswith("!")
     if negated:
         value = value[1:].strip()
     value = value[1:-1]
-    return negated, re.sub(r"\\(.)", r"\1", value)
+    return negated, re.sub(r"\\(.)", r"\1", value) if unescape else value
 
 
 def content_bytes(text):
@@ -118,7 +120,7 @@ def parse(options):
                         "http_uri" if key == "uricontent" else sticky)
             items.append(last)
         elif key == "pcre":
-            negated, text = unquote(value)
+            negated, text = unquote(value, unescape=False)
             close = text.rindex("/")
             regex, flags = text[1:close], text[close + 1:]
             item = Item("pcre", None, negated, sticky)

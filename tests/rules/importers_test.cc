@@ -328,6 +328,26 @@ TEST(SuricataImportTest, ContentsPlacementPcreAndNegation) {
   EXPECT_THAT(Ids(db, "foo bar"), IsEmpty());
 }
 
+// A pcre is the regex as written: its escapes are the regex's own (Suricata passes the
+// text to PCRE). Undoing them as content escapes turned `\x3c` into "x3c" and `\d` into
+// "d" in every ET Open pcre.
+TEST(SuricataImportTest, PcreKeepsItsEscapes) {
+  const std::string rules =
+      "alert tcp any any -> any any (msg:\"escapes\"; content:\"ab\\;c\"; "
+      "pcre:\"/^\\x3cA\\d\\/\\;/\"; sid:7; rev:1;)\n";
+  auto set = ParseRules(rules, "escapes.rules", RuleFormat::kSuricata);
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->definitions.size(), 1u);
+  const Definition& def = set->definitions[0];
+  ASSERT_TRUE(def.composite());
+  ASSERT_EQ(def.logic->patterns.size(), 2u);
+  EXPECT_EQ(def.logic->patterns[0].expression, "ab;c");  // content: the rule language's escape
+  EXPECT_EQ(def.logic->patterns[1].expression, "^\\x3cA\\d\\/\\;");
+  const auto db = MustCompile(*set);
+  EXPECT_THAT(Ids(db, "<A7/; ab;c"), UnorderedElementsAre("suricata.7"));
+  EXPECT_THAT(Ids(db, "x3cAd/; ab;c"), IsEmpty());
+}
+
 // --- the public sources ------------------------------------------------------------------
 
 // Every file of ../shared/corpus/sources imports with nothing lost: per source, the rules

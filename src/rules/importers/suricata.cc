@@ -76,9 +76,11 @@ std::string_view TrimView(std::string_view s) {
   return s;
 }
 
-// A quoted value ("..." with an optional leading '!'): its text without escapes of '"',
-// ';', '\\' and ':'.
-bool Unquote(std::string_view value, bool* negated, std::string* out, std::string* problem) {
+// A quoted value ("..." with an optional leading '!'): its text, with the escapes of '"',
+// ';', '\\' and ':' undone when `unescape` (content, msg). A pcre keeps its text as
+// written, as Suricata does: its escapes (`\x3c`, `\d`, `\;`) are the regex's own.
+bool Unquote(std::string_view value, bool* negated, std::string* out, std::string* problem,
+             bool unescape = true) {
   value = TrimView(value);
   *negated = false;
   if (!value.empty() && value[0] == '!') {
@@ -90,6 +92,10 @@ bool Unquote(std::string_view value, bool* negated, std::string* out, std::strin
     return false;
   }
   value = value.substr(1, value.size() - 2);
+  if (!unescape) {
+    out->append(value);
+    return true;
+  }
   for (size_t i = 0; i < value.size(); ++i) {
     if (value[i] == '\\' && i + 1 < value.size()) {
       out->push_back(value[++i]);
@@ -266,7 +272,7 @@ void ConvertRule(std::string_view header, const std::vector<Option>& options, Pa
     if (key == "pcre") {
       bool negated = false;
       std::string text;
-      if (!Unquote(option.value, &negated, &text, &problem)) {
+      if (!Unquote(option.value, &negated, &text, &problem, /*unescape=*/false)) {
         out->reject = StrCat("pcre: ", problem);
         return;
       }
