@@ -977,6 +977,7 @@ trawl_status trawl_package_analyze_inputs(trawl_buffer** out, trawl_report_summa
     package.aggregate = *std::move(aggregate);
     trawl::SourceWalkOptions walk_options;
     walk_options.respect_gitignore = (flags & TRAWL_INPUTS_NO_IGNORE) == 0;
+    if (options != nullptr) walk_options.excludes = options->excludes;
     auto report = trawl::AnalyzeSources(sources, walk_options, db->rep, package);
     if (!report.ok()) return ToCStatus(report.status(), err);
     WriteSummary(*report, summary);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aggregate/option_files.h"
 #include "engine/compiler.h"
@@ -18,6 +19,7 @@
 #include "pipeline/package_analysis.h"
 #include "report/report.h"
 #include "trawl/trawl.h"
+#include "util/strings.h"
 
 struct trawl_options {
   trawl::CompileOptions compile;
@@ -26,6 +28,7 @@ struct trawl_options {
   trawl::AggregateFiles files;
   trawl::ReportView view;  // what renderings list
   trawl::GitSource git;  // what the trawl_git_* calls scan; repository is their argument
+  std::vector<std::string> excludes;  // trawl_package_analyze_inputs' walk (--exclude)
   bool scan_plan = true;
   trawl_progress_cb progress = nullptr;
   void* progress_user_data = nullptr;
@@ -146,6 +149,13 @@ inline constexpr OptionSpec kOptions[] = {
                },
                IsGitSinceOrEmpty},
     TRAWL_INT_OPTION(TRAWL_OPT_GIT_STAGED, 0, 1, o.git.staged = v != 0),
+    OptionSpec{TRAWL_OPT_EXCLUDE, OptionType::kString, 0, 0, nullptr,
+               [](trawl_options& o, std::string_view v) {
+                 o.excludes.clear();
+                 for (std::string_view line : Split(v, '\n', /*skip_empty=*/true)) {
+                   o.excludes.emplace_back(line);
+                 }
+               }},
 };
 
 #undef TRAWL_INT_OPTION

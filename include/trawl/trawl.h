@@ -254,6 +254,12 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
 /** int 0/1: 1 scans the blobs staged in the index that HEAD lacks (a pre-commit hook)
  * instead of history (default 0) */
 #define TRAWL_OPT_GIT_STAGED 44
+/** string, patterns in .gitignore syntax, one a line, that the directory walk of
+ * trawl_package_analyze_inputs leaves out (`trawl analyze --exclude`), relative to each
+ * directory input, on top of `.trawlignore` files and whatever TRAWL_INPUTS_NO_IGNORE says;
+ * what they leave out is counted in the manifest (docs/intake.md). "" = none (default).
+ * Since: 0.3 */
+#define TRAWL_OPT_EXCLUDE 45
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */

@@ -154,6 +154,7 @@ _STRING_OPTIONS = {
     "git_branch": 42,             # TRAWL_OPT_GIT_BRANCH, one revision's history (git_*)
     "git_since": 43,              # TRAWL_OPT_GIT_SINCE, "YYYY-MM-DD", RFC 3339 or epoch seconds
     "categories": 40,             # TRAWL_OPT_CATEGORIES, comma-separated ("secret,pii")
+    "exclude": 45,                # TRAWL_OPT_EXCLUDE, .gitignore-syntax patterns, one a line
 }
 
 # --------------------------------------------------------------------------------------

@@ -242,6 +242,9 @@ class Analysis {
     }
   }
 
+  // The UTF-8 text the content was analysed as, or null when it was not transcoded.
+  const TranscodedText* transcoded() const { return transcoded_ ? &*transcoded_ : nullptr; }
+
   // Part 1: the content itself is the first source.
   absl::Status ScanContent() {
     if (steps_.chains.empty()) return absl::OkStatus();
@@ -718,7 +721,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& pla
   analysis.DropRepeats();
   analysis.AssembleFindings();
   analysis.AddIndicatorFindings(content);
-  MarkInlineIgnores(content, &result.findings);
+  MarkInlineIgnores(content, analysis.transcoded(), &result.findings);
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "analyze/component_analyzer.h"
+#include "classify/transcode.h"
 
 namespace trawl {
 namespace {
@@ -72,13 +73,23 @@ std::string InlineIgnoreMarker(std::string_view content, uint64_t start, uint64_
   return "";
 }
 
-void MarkInlineIgnores(std::string_view content, std::vector<Finding>* findings) {
+void MarkInlineIgnores(std::string_view content, const TranscodedText* transcoded,
+                       std::vector<Finding>* findings) {
+  const std::string_view text = transcoded != nullptr ? transcoded->utf8 : content;
   // Most content has no marker at all: one search decides.
-  if (content.find(kTrawlIgnore) == std::string_view::npos &&
-      content.find(kGitleaksAllow) == std::string_view::npos) {
+  if (text.find(kTrawlIgnore) == std::string_view::npos &&
+      text.find(kGitleaksAllow) == std::string_view::npos) {
     return;
   }
-  for (Finding& f : *findings) f.inline_ignore = InlineIgnoreMarker(content, f.start, f.end, f.rule_id);
+  for (Finding& f : *findings) {
+    uint64_t start = f.start;
+    uint64_t end = f.end;
+    if (transcoded != nullptr) {
+      start = transcoded->map.ToUtf8(start);
+      end = transcoded->map.ToUtf8(end);
+    }
+    f.inline_ignore = InlineIgnoreMarker(text, start, end, f.rule_id);
+  }
 }
 
 }  // namespace trawl

@@ -15,6 +15,7 @@
 namespace trawl {
 
 struct Finding;
+struct TranscodedText;
 
 // The marker on the line(s) of content[start, end) that applies to `rule_id`, as written
 // ("trawl:ignore", "trawl:ignore aws-access-key-id", "gitleaks:allow"), or "" when none.
@@ -22,8 +23,11 @@ std::string InlineIgnoreMarker(std::string_view content, uint64_t start, uint64_
                                std::string_view rule_id);
 
 // Sets each finding's inline_ignore from `content` (the component's bytes, which the
-// findings' spans index).
-void MarkInlineIgnores(std::string_view content, std::vector<Finding>* findings);
+// findings' spans index). When the component was analysed transcoded (UTF-16 text),
+// `transcoded` is its UTF-8 text: the marker is looked for there, on the line of the
+// finding's span mapped into it, so that a marker is found whatever the encoding.
+void MarkInlineIgnores(std::string_view content, const TranscodedText* transcoded,
+                       std::vector<Finding>* findings);
 
 }  // namespace trawl
 

@@ -50,6 +50,17 @@ uint64_t Utf8OffsetMap::ToSource(uint64_t utf8_offset) const {
   return run.source_start + character * run.source_width;
 }
 
+uint64_t Utf8OffsetMap::ToUtf8(uint64_t source_offset) const {
+  if (source_offset >= source_size_) return utf8_size_;
+  // The last run starting at or before the offset (runs ascend in both offsets).
+  auto it = std::upper_bound(runs_.begin(), runs_.end(), source_offset,
+                             [](uint64_t off, const Run& run) { return off < run.source_start; });
+  if (it == runs_.begin()) return 0;
+  const Run& run = *(it - 1);
+  const uint64_t character = (source_offset - run.source_start) / run.source_width;
+  return run.utf8_start + character * run.utf8_width;
+}
+
 absl::StatusOr<TranscodedText> TranscodeToUtf8(std::string_view content, TextEncoding encoding) {
   TranscodedText out;
   const auto byte = [&content](size_t i) { return static_cast<uint8_t>(content[i]); };

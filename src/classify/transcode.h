@@ -32,6 +32,10 @@ class Utf8OffsetMap {
   // at or past the end map to the end of the source. Half-open ranges [b, e) map to
   // [ToSource(b), ToSource(e)).
   uint64_t ToSource(uint64_t utf8_offset) const;
+  // The inverse: the UTF-8 offset of the character at (or containing) source byte
+  // `source_offset`; offsets before the text (a BOM) map to 0, at or past the end to the
+  // end of the text.
+  uint64_t ToUtf8(uint64_t source_offset) const;
 
   // Appends `count` characters of the given widths (merging with the last run).
   void Append(uint32_t utf8_width, uint32_t source_width, uint64_t count = 1);

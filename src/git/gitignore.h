@@ -3,7 +3,8 @@
 // libgit2 here so that intake stays free of it): whether a path of a git work tree is
 // ignored, exactly as `git check-ignore --no-index` says (.gitignore files at every level,
 // .git/info/exclude, core.excludesFile, negation, directory-only and anchored patterns).
-// Outside a git work tree nothing is ignored, as with ripgrep's default.
+// Outside a git work tree nothing is ignored, as with ripgrep's default. The same matcher
+// serves trawl's own excludes (GitIgnorePattern).
 //
 // Thread-safety: GitIgnoreRules is reentrant; each IgnoreRules it returns is used by one
 // thread at a time (libgit2 repository objects are not shared).
@@ -21,6 +22,12 @@ namespace trawl {
 // when it is in no git work tree, the repository cannot be opened, or git ignores the
 // directory itself (a directory named explicitly is scanned whole). An IgnoreRulesFactory.
 std::unique_ptr<IgnoreRules> GitIgnoreRules(const std::string& directory);
+
+// One pattern in .gitignore syntax (a line of a .trawlignore file, an --exclude), matched
+// by git's own matcher outside any repository: an in-memory libgit2 repository that holds
+// this one rule and no configuration, so neither the user's core.excludesFile nor any
+// .gitignore takes part. Null when libgit2 refuses the pattern. An IgnorePatternFactory.
+std::unique_ptr<IgnorePattern> GitIgnorePattern(const std::string& pattern);
 
 }  // namespace trawl
 

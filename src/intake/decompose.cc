@@ -88,6 +88,20 @@ std::string MakeId(std::string_view package_id, std::string_view parent_id, uint
   return ToHex(hash.Finish()).substr(0, 32);
 }
 
+// What the walk's ignore rules and excludes left out, for the "inputs" root's reason:
+// "3 path(s) left out by git's ignore rules; 2 by .trawlignore:1; 1 by --exclude *.log".
+std::string LeftOutByRules(const SourceWalk& walk) {
+  std::vector<std::string> parts;
+  if (walk.ignored > 0) {
+    parts.push_back(StrCat(walk.ignored, " path(s) left out by git's ignore rules"));
+  }
+  for (const auto& [rule, count] : walk.excluded) {
+    parts.push_back(StrCat(count, parts.empty() ? " path(s) left out by " : " by ", rule));
+  }
+  for (const std::string& problem : walk.exclude_problems) parts.push_back(problem);
+  return StrJoin(parts, "; ");
+}
+
 bool IsStreamFormat(int base) {
   return base == ARCHIVE_FORMAT_TAR || base == ARCHIVE_FORMAT_CPIO || base == ARCHIVE_FORMAT_AR;
 }
@@ -574,9 +588,7 @@ class Decomposer {
     root.kind = ComponentKind::kContainer;
     root.container_format = "inputs";
     root.content_complete = true;
-    if (walk.ignored > 0) {
-      root.reason = StrCat(walk.ignored, " path(s) left out by git's ignore rules");
-    }
+    root.reason = LeftOutByRules(walk);
     uint64_t index = 0;
     for (const SourceEntry& e : walk.entries) {
       if (stopped_) {

@@ -9,6 +9,14 @@
 // no version control, so the rules come from the caller (SourceWalkOptions: the pipeline
 // gives git's, src/git/gitignore.h). The `.git` directory itself is never walked.
 //
+// trawl's own excludes apply on top, always (--no-ignore turns off git's rules only: the
+// user wrote these for trawl): `.trawlignore` files anywhere in a walked tree, in
+// .gitignore syntax, each relative to its directory, deeper files over shallower ones,
+// and the caller's patterns (--exclude) over all of them; the last matching pattern
+// decides and "!" re-includes. What they leave out is counted by the rule that decided
+// (".trawlignore:3", "tests/.trawlignore:1", "--exclude corpus/"). The patterns are
+// matched by the caller's engine (IgnorePatternFactory; the pipeline gives git's).
+//
 // Thread-safety: reentrant; calls share nothing.
 #ifndef TRAWL_SRC_INTAKE_SOURCE_WALK_H_
 #define TRAWL_SRC_INTAKE_SOURCE_WALK_H_
@@ -18,6 +26,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -44,11 +53,33 @@ class IgnoreRules {
 using IgnoreRulesFactory =
     std::function<std::unique_ptr<IgnoreRules>(const std::string& directory)>;
 
+// One gitignore-syntax pattern ("corpus/", "/bench/*.json"; no leading "!": the walk
+// handles negation), matched as git matches it.
+class IgnorePattern {
+ public:
+  virtual ~IgnorePattern() = default;
+  // `relative`: a path below the directory the pattern applies to, ending in "/" for a
+  // directory ("a/b.txt", "a/corpus/").
+  virtual bool Matches(const std::string& relative) = 0;
+};
+// Null for a pattern the engine cannot use (the walk reports it).
+using IgnorePatternFactory =
+    std::function<std::unique_ptr<IgnorePattern>(const std::string& pattern)>;
+
+// The file of trawl's own excludes, found at any level of a walked tree.
+inline constexpr std::string_view kTrawlIgnoreFile = ".trawlignore";
+
 struct SourceWalkOptions {
-  // false: nothing is ignored (--no-ignore).
+  // false: git's ignore rules are off (--no-ignore); `.trawlignore` and `excludes` apply.
   bool respect_gitignore = true;
   // Unset: nothing is ignored. AnalyzeSources (pipeline) sets git's when it is unset.
   IgnoreRulesFactory ignore_rules;
+  // gitignore-syntax patterns relative to each directory input (--exclude); blank lines
+  // and "#" comments are no patterns.
+  std::vector<std::string> excludes;
+  // Unset: neither `.trawlignore` nor `excludes` is applied (WalkSources refuses excludes
+  // without it). AnalyzeSources (pipeline) sets git's when it is unset.
+  IgnorePatternFactory ignore_pattern;
 };
 
 // One entry of the walk. A file's bytes are read later (path), or are `bytes`.
@@ -65,12 +96,18 @@ struct SourceEntry {
 
 struct SourceWalk {
   std::vector<SourceEntry> entries;  // in input order, each directory's entries sorted
-  uint64_t ignored = 0;              // paths left out by the ignore rules
+  uint64_t ignored = 0;              // paths left out by git's ignore rules
+  // Paths left out by trawl's excludes, by the rule that decided (".trawlignore:3",
+  // "--exclude corpus/"), in the order the rules were read (--exclude first).
+  std::vector<std::pair<std::string, uint64_t>> excluded;
+  // Exclude files or lines that could not be used ("sub/.trawlignore: cannot read: ...").
+  std::vector<std::string> exclude_problems;
 };
 
 // Lists the inputs. Errors (ErrorCode::kIo, with the OS error text) when an input itself
 // cannot be examined; an entry below a directory that cannot be read is listed with its
-// error instead, so it is accounted for in the manifest.
+// error instead, so it is accounted for in the manifest. An exclude pattern the engine
+// cannot use is an error (ErrorCode::kInvalid).
 absl::StatusOr<SourceWalk> WalkSources(const std::vector<SourceInput>& inputs,
                                        const SourceWalkOptions& options);
 

@@ -331,6 +331,7 @@ absl::StatusOr<PackageReport> AnalyzeSources(const std::vector<SourceInput>& inp
   }
   SourceWalkOptions walk_with_rules = walk_options;
   if (!walk_with_rules.ignore_rules) walk_with_rules.ignore_rules = &GitIgnoreRules;
+  if (!walk_with_rules.ignore_pattern) walk_with_rules.ignore_pattern = &GitIgnorePattern;
   TRAWL_ASSIGN_OR_RETURN(SourceWalk walk, WalkSources(inputs, walk_with_rules));
   return AnalyzePackage(PackageInput::Sources(&walk), std::move(db), named);
 }

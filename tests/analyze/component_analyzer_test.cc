@@ -289,6 +289,37 @@ TEST(ComponentAnalyzerPiiTest, TokenShapesInUtf16TextAreFoundAtTheirBytes) {
                                                      at("ipv4", "203.0.114.7")));
 }
 
+// An inline ignore in UTF-16 text (LE and BE, with a BOM) suppresses the finding on its line
+// as in UTF-8: the marker is looked for in the transcoded text the finding was found in.
+TEST_F(ComponentAnalyzerJsonTest, InlineIgnoresInUtf16TextApplyToTheirLine) {
+  const std::string ascii = "a = " + std::string(kToken) + "  # trawl:ignore\nb = " +
+                            std::string(kToken) + "\nc = " + std::string(kToken) +
+                            " // gitleaks:allow\n";
+  for (const bool little_endian : {true, false}) {
+    std::string utf16 = little_endian ? "\xFF\xFE" : "\xFE\xFF";
+    for (char ch : ascii) {
+      utf16.push_back(little_endian ? ch : '\0');
+      utf16.push_back(little_endian ? '\0' : ch);
+    }
+    Component c = JsonComponent("notes.txt", utf16.size());
+    auto r = analyzer_->Analyze(PlanFor(c, utf16, *SecretsDb()), utf16, {});
+    ASSERT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> found;
+    for (const Finding& f : r->findings) {
+      if (f.rule_id == "github-pat-classic") {
+        found.push_back(StrCat(f.start, " ", f.inline_ignore.empty() ? "-" : f.inline_ignore));
+      }
+    }
+    const auto at = [&](size_t line_start) {
+      return StrCat(2 + 2 * ascii.find(kToken, line_start));
+    };
+    EXPECT_THAT(found, ::testing::ElementsAre(at(0) + " trawl:ignore",
+                                              at(ascii.find("\nb")) + " -",
+                                              at(ascii.find("\nc")) + " gitleaks:allow"))
+        << (little_endian ? "UTF-16LE" : "UTF-16BE");
+  }
+}
+
 // National phone numbers are read in the default region, and the finding carries E.164.
 TEST(ComponentAnalyzerPiiTest, DefaultRegionReadsNationalPhoneNumbers) {
   auto analyzer = ComponentAnalyzer::Create(PiiDb());

@@ -70,7 +70,7 @@ TEST(InlineIgnoreTest, MarkInlineIgnoresSetsEachFinding) {
   findings[0].rule_id = findings[1].rule_id = "aws-access-key-id";
   std::tie(findings[0].start, findings[0].end) = Span(content, "AKIAXYZ");
   std::tie(findings[1].start, findings[1].end) = Span(content, "AKIAQQQ");
-  MarkInlineIgnores(content, &findings);
+  MarkInlineIgnores(content, nullptr, &findings);
   EXPECT_EQ(findings[0].inline_ignore, "trawl:ignore");
   EXPECT_EQ(findings[1].inline_ignore, "");
 }

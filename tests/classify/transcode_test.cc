@@ -51,10 +51,17 @@ TEST(ClassifyTranscodeTest, Utf16MapsEveryCharacterBack) {
         const auto lead = static_cast<uint8_t>(t->utf8[i]);
         const size_t width = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
         for (size_t k = 0; k < width; ++k) EXPECT_EQ(t->map.ToSource(i + k), starts[ch]) << i;
+        // And back: every source byte of the character maps to its first UTF-8 byte.
+        const uint64_t source_end = ch + 1 < starts.size() ? starts[ch + 1] : source.size();
+        for (uint64_t b = starts[ch]; b < source_end; ++b) EXPECT_EQ(t->map.ToUtf8(b), i) << b;
         i += width;
       }
       EXPECT_EQ(ch, cps.size());
       EXPECT_EQ(t->map.ToSource(t->utf8.size()), source.size());
+      EXPECT_EQ(t->map.ToUtf8(source.size()), t->utf8.size());
+      if (bom) {
+        EXPECT_EQ(t->map.ToUtf8(1), 0u);  // inside the BOM
+      }
     }
   }
 }

@@ -181,6 +181,42 @@ has no-ignore-build "$work/out" 'repo!/build/out.txt'
 has no-ignore-log "$work/out" 'repo!/app.log'
 hasnt no-ignore-no-symlink-follow "$work/out" 'AKIAQYLPMN5HFIQR7ZZZ'
 
+# --- trawl's own excludes: .trawlignore at any level, --exclude; both apply with --no-ignore ---
+mkdir -p "$repo/tests/corpus" "$repo/tests/fixtures"
+printf 'seed %s\n' 'AKIAZ7RTPQ4MLK2HVW3N' >"$repo/tests/corpus/seed1"
+printf 'fixture %s\n' 'AKIAZ7RTPQ4MLK2HVW3N' >"$repo/tests/fixtures/key.txt"
+printf 'fixture %s\n' 'AKIAWX5NB6RT2QLMPZ4K' >"$repo/tests/fixtures/real.txt"
+printf '# test data\ncorpus/\n' >"$repo/.trawlignore"
+printf '*.txt\n!real.txt\n' >"$repo/tests/fixtures/.trawlignore"
+for ignore in "" --no-ignore; do
+  status "exclude $ignore" 0 "$trawl" analyze --db "$db" --format json $ignore --exclude '*.py' \
+    --exclude 'escape' "$repo"
+  cp "$work/out" "$work/exclude.json"
+  python3 - "$work/exclude.json" "$ignore" <<'PY' && pass || fail "excludes $ignore"
+import json, sys
+r = json.load(open(sys.argv[1]))
+paths = {c["path"] for c in r["components"]}
+for gone in ("repo!/tests/corpus/seed1", "repo!/tests/fixtures/key.txt", "repo!/src/config.py",
+             "repo!/escape"):
+    assert gone not in paths, (gone, sorted(paths))
+assert "repo!/tests/fixtures/real.txt" in paths and "repo!/src/loop" in paths, sorted(paths)
+# Accounted for on the package root, by the rule that decided.
+root = [c for c in r["manifest"]["components"] if c["path"] == "repo"][0]
+excluded = ("1 by --exclude *.py; 1 by --exclude escape; 1 by .trawlignore:2; "
+            "1 by tests/fixtures/.trawlignore:1")
+if sys.argv[2]:
+    assert root["reason"] == "1 path(s) left out by " + excluded[5:], root
+else:
+    assert root["reason"] == "2 path(s) left out by git's ignore rules; " + excluded, root
+PY
+done
+status exclude-comment 2 "$trawl" analyze --db "$db" --exclude '#x' "$repo"
+has exclude-comment-says "$work/err" "is no pattern"
+status exclude-git 2 "$trawl" analyze --db "$db" --exclude x --git "$repo"
+# --exclude takes one pattern: the directory after it is still an input.
+status exclude-one-value 0 "$trawl" analyze --db "$db" --format json --exclude '*.py' "$repo"
+has exclude-one-value-input "$work/out" 'repo!/keep.log'
+
 # --- Inline ignores: trawl:ignore [RULES] and gitleaks:allow on the finding's line ------------
 mkdir -p "$work/inline"
 printf 'aws_key = "%s"  # trawl:ignore\n' "$key" >"$work/inline/ignored.py"
@@ -199,6 +235,25 @@ assert suppressed["AKIA64CFSUOSG2WPIZZX"]["suppression"] == {
     "by": "inline", "reason": "inline trawl:ignore comment on the line"}, suppressed
 assert suppressed["AKIAZ7RTPQ4MLK2HVW3N"]["suppression"]["reason"] == "inline gitleaks:allow comment on the line"
 assert suppressed["AKIAQYLPMN5HFIQR7ZZZ"]["suppression"]["reason"] == "inline trawl:ignore aws-access-key-id comment on the line"
+PY
+# UTF-16 text (LE and BE, with a BOM): the marker is found in the transcoded text.
+mkdir -p "$work/inline16"
+for enc in utf-16le utf-16be; do
+  bom=$([[ $enc == utf-16le ]] && printf '\\xff\\xfe' || printf '\\xfe\\xff')
+  { printf "$bom"; printf 'a = "%s"  # trawl:ignore\nb = "%s"\n' "$key" 'AKIAWX5NB6RT2QLMPZ4K' |
+      iconv -f utf-8 -t "$enc"; } >"$work/inline16/$enc.txt"
+done
+status inline-utf16 1 "$trawl" analyze --db "$db" --format json --fail-on high "$work/inline16"
+cp "$work/out" "$work/inline16.json"
+python3 - "$work/inline16.json" <<'PY' && pass || fail "inline ignores in UTF-16"
+import json, sys
+r = json.load(open(sys.argv[1]))
+def where(findings):
+    return sorted((l["path"].rsplit("/", 1)[1], f["value"]) for f in findings
+                  if f["rule"] == "aws-access-key-id" for l in f["locations"])
+both = ["utf-16be.txt", "utf-16le.txt"]
+assert where(r["findings"]) == [(p, "AKIAWX5NB6RT2QLMPZ4K") for p in both], r["findings"]
+assert where(r["suppressed"]) == [(p, "AKIA64CFSUOSG2WPIZZX") for p in both], r["suppressed"]
 PY
 status inline-sarif 1 "$trawl" analyze --db "$db" --format sarif --fail-on high "$work/inline"
 has inline-sarif-in-source "$work/out" '"kind": *"inSource"'

@@ -7,7 +7,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "gmock/gmock.h"
@@ -111,6 +113,57 @@ TEST_F(GitIgnoreTest, OutsideAWorkTreeNothingIsIgnored) {
   auto walk = WalkSources({SourceInput{root_.string(), {}, ""}}, GitRules());
   ASSERT_TRUE(walk.ok()) << walk.status();
   EXPECT_THAT(Names(*walk), ElementsAre(".gitignore", "a.log"));
+}
+
+// trawl's own excludes use git's matcher outside any repository: .gitignore syntax with
+// its anchoring, "**", directory-only patterns and negation, relative to the file's
+// directory; no git needed.
+TEST(GitIgnorePatternTest, MatchesAsGitDoes) {
+  struct Case {
+    const char* pattern;
+    const char* path;
+    bool matches;
+  } cases[] = {
+      {"corpus/", "corpus/", true},            {"corpus/", "tests/fuzz/corpus/", true},
+      {"corpus/", "corpus", false},            // a file named corpus
+      {"/bench/*.json", "bench/a.json", true}, {"/bench/*.json", "x/bench/a.json", false},
+      {"/bench/*.json", "bench/sub/a.json", false},
+      {"tests/**/corpus/", "tests/a/b/corpus/", true},
+      {"tests/**/corpus/", "x/tests/a/corpus/", false},
+      {"*.log", "deep/down/app.log", true},    {"*.log", "app.logs", false},
+      {"a/b", "a/b", true},                    {"a/b", "x/a/b", false},  // a slash anchors
+  };
+  for (const Case& c : cases) {
+    std::unique_ptr<IgnorePattern> pattern = GitIgnorePattern(c.pattern);
+    ASSERT_NE(pattern, nullptr) << c.pattern;
+    EXPECT_EQ(pattern->Matches(c.path), c.matches) << c.pattern << " " << c.path;
+  }
+  EXPECT_EQ(GitIgnorePattern("a\nb"), nullptr);  // one pattern, never two
+}
+
+TEST_F(GitIgnoreTest, TrawlIgnoreAndExcludesApplyOnTopOfGitsRulesAndWithoutThem) {
+  MakeRepository();
+  Write(root_ / ".trawlignore", "# fixtures\nsrc/*.c\n!src/main.c\n");
+  Write(root_ / "src/fixtures/key.pem", "x\n");
+  SourceWalkOptions options = GitRules();
+  options.ignore_pattern = &GitIgnorePattern;
+  options.excludes = {"fixtures/"};
+  auto walk = WalkSources({SourceInput{root_.string(), {}, ""}}, options);
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  EXPECT_THAT(Names(*walk), ElementsAre(".gitignore", ".trawlignore", "keep.log",
+                                        "src/.gitignore", "src/main.c", "src/top-only.txt"));
+  EXPECT_EQ(walk->ignored, 4u);  // git's, as without excludes (src/generated.c among them)
+  using Counts = std::vector<std::pair<std::string, uint64_t>>;
+  EXPECT_EQ(walk->excluded, (Counts{{"--exclude fixtures/", 1}}));
+  // --no-ignore turns git's rules off, not trawl's: src/generated.c is now .trawlignore's.
+  options.respect_gitignore = false;
+  walk = WalkSources({SourceInput{root_.string(), {}, ""}}, options);
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  EXPECT_THAT(Names(*walk),
+              ElementsAre(".gitignore", ".trawlignore", "app.log", "build/out.o", "keep.log",
+                          "src/.gitignore", "src/main.c", "src/top-only.txt", "top-only.txt"));
+  EXPECT_EQ(walk->ignored, 0u);
+  EXPECT_EQ(walk->excluded, (Counts{{"--exclude fixtures/", 1}, {".trawlignore:2", 1}}));
 }
 
 }  // namespace

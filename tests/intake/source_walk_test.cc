@@ -91,6 +91,121 @@ TEST_F(SourceWalkTest, TheCallersIgnoreRulesLeaveOutPathsAndAreCounted) {
   EXPECT_EQ(walk->ignored, 0u);
 }
 
+// A pattern that matches exactly one path (the git matcher itself: tests/git): the walk's
+// own logic is what these tests look at (where rules apply, which one decides, counts).
+class ExactPattern final : public IgnorePattern {
+ public:
+  explicit ExactPattern(std::string path) : path_(std::move(path)) {}
+  bool Matches(const std::string& relative) override { return relative == path_; }
+
+ private:
+  std::string path_;
+};
+
+SourceWalkOptions ExactPatterns() {
+  SourceWalkOptions options;
+  options.ignore_pattern = [](const std::string& pattern) -> std::unique_ptr<IgnorePattern> {
+    if (pattern == "refused") return nullptr;
+    return std::make_unique<ExactPattern>(pattern);
+  };
+  return options;
+}
+
+using Counts = std::vector<std::pair<std::string, uint64_t>>;
+
+TEST_F(SourceWalkTest, TrawlIgnoreFilesApplyBelowTheirDirectoryAndAreCountedByLine) {
+  Write(root_ / ".trawlignore", "# test data\n\ncorpus/\nsecret.txt\n");
+  Write(root_ / "corpus/seed", "x\n");
+  Write(root_ / "secret.txt", "x\n");
+  Write(root_ / "keep.txt", "x\n");
+  // Relative to its own directory: "a.txt" here is sub/a.txt, not the top one.
+  Write(root_ / "sub/.trawlignore", "a.txt\n!secret.txt\nrefused\n");
+  Write(root_ / "sub/a.txt", "x\n");
+  Write(root_ / "sub/secret.txt", "x\n");
+  Write(root_ / "a.txt", "x\n");
+  auto walk = WalkSources({SourceInput{root_.string(), {}, ""}}, ExactPatterns());
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  EXPECT_THAT(Names(*walk), ElementsAre(".trawlignore", "a.txt", "keep.txt", "sub/.trawlignore",
+                                        "sub/secret.txt"));
+  // "secret.txt" matches only at the top ("sub/secret.txt" is another path), so the
+  // deeper "!secret.txt" has nothing to re-include and sub/secret.txt stays.
+  EXPECT_EQ(walk->excluded, (Counts{{".trawlignore:3", 1}, {".trawlignore:4", 1},
+                                    {"sub/.trawlignore:1", 1}}));
+  EXPECT_THAT(walk->exclude_problems, ElementsAre("sub/.trawlignore:3: not a usable pattern"));
+  EXPECT_EQ(walk->ignored, 0u);
+}
+
+TEST_F(SourceWalkTest, TheLastMatchingRuleDecidesAndExcludesComeLast) {
+  Write(root_ / ".trawlignore", "sub/\nx.txt\n");
+  Write(root_ / "sub/.trawlignore", "!y.txt\n");
+  Write(root_ / "x.txt", "x\n");
+  Write(root_ / "y.txt", "y\n");
+  Write(root_ / "sub/y.txt", "y\n");
+  SourceWalkOptions options = ExactPatterns();
+  // A negated exclude re-includes what a file excludes; a later file pattern re-included
+  // by a deeper negation is not reached because its directory is left out whole.
+  options.excludes = {"!x.txt", "y.txt"};
+  auto walk = WalkSources({SourceInput{root_.string(), {}, ""}}, options);
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  EXPECT_THAT(Names(*walk), ElementsAre(".trawlignore", "x.txt"));
+  EXPECT_EQ(walk->excluded, (Counts{{"--exclude y.txt", 1}, {".trawlignore:1", 1}}));
+}
+
+TEST_F(SourceWalkTest, ExcludesApplyWithoutGitsRulesAndBelowEachDirectoryInput) {
+  Write(root_ / "one/.trawlignore", "drop.txt\n");
+  Write(root_ / "one/drop.txt", "x\n");
+  Write(root_ / "one/gen.c", "x\n");
+  Write(root_ / "two/gen.c", "x\n");
+  Write(root_ / "two/drop.txt", "x\n");
+  SourceWalkOptions options = ExactPatterns();
+  options.respect_gitignore = false;  // --no-ignore: git's rules only
+  options.excludes = {"gen.c"};
+  auto walk = WalkSources({SourceInput{(root_ / "one").string(), {}, "one"},
+                           SourceInput{(root_ / "two").string(), {}, "two"}},
+                          options);
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  // one/.trawlignore stays in "one"; the exclude applies below both inputs.
+  EXPECT_THAT(Names(*walk), ElementsAre("one/.trawlignore", "two/drop.txt"));
+  EXPECT_EQ(walk->excluded, (Counts{{"--exclude gen.c", 2}, {"one/.trawlignore:1", 1}}));
+}
+
+TEST_F(SourceWalkTest, AnExcludeTheEngineRefusesIsAnError) {
+  SourceWalkOptions options = ExactPatterns();
+  options.excludes = {"refused"};
+  auto walk = WalkSources({SourceInput{root_.string(), {}, ""}}, options);
+  ASSERT_FALSE(walk.ok());
+  EXPECT_THAT(std::string(walk.status().message()), ::testing::HasSubstr("refused"));
+  options.ignore_pattern = nullptr;
+  options.excludes = {"x"};
+  EXPECT_FALSE(WalkSources({SourceInput{root_.string(), {}, ""}}, options).ok());
+}
+
+TEST_F(SourceWalkTest, DecomposeSourcesNamesTheRulesThatLeftPathsOut) {
+  Write(root_ / ".trawlignore", "a.txt\n");
+  Write(root_ / "a.txt", "x\n");
+  Write(root_ / "b.txt", "x\n");
+  Write(root_ / "c.txt", "x\n");
+  SourceWalkOptions options = ExactPatterns();
+  options.excludes = {"b.txt"};
+  auto walk = WalkSources({SourceInput{root_.string(), {}, ""}}, options);
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  walk->ignored = 2;  // as git's rules would have counted
+  DecomposeOptions decompose;
+  decompose.package_id = "pkg";
+  decompose.package_name = "inputs";
+  auto manifest = DecomposeSources(*walk, decompose, [](const Component&, std::string_view) {
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
+  const Component* root = nullptr;
+  for (const Component& c : manifest->components) {
+    if (c.path == "inputs") root = &c;
+  }
+  ASSERT_NE(root, nullptr);
+  EXPECT_EQ(root->reason,
+            "2 path(s) left out by git's ignore rules; 1 by --exclude b.txt; 1 by .trawlignore:1");
+}
+
 TEST_F(SourceWalkTest, SymlinksAreRecordedNeverFollowed) {
   Write(root_ / "tree/a.txt", "a\n");
   Write(root_ / "outside/secret.txt", "outside the tree\n");

@@ -450,6 +450,17 @@ class InputsTest(unittest.TestCase):
         self.assertEqual(summary.active, by_severity)
         self.assertGreaterEqual(summary.at_or_above("high"), 4)
 
+    def test_excludes(self):
+        """.trawlignore and the exclude setting leave paths out, counted on the root."""
+        with open(os.path.join(self.tree, ".trawlignore"), "w") as f:
+            f.write("sub/\n")
+        report, _ = trawl.package_analyze_inputs(DB, [self.tree], exclude="notes.txt\n")
+        paths = [c["path"] for c in report["components"]]
+        self.assertEqual(paths, ["tree!/.trawlignore", "tree"])
+        root = [c for c in report["manifest"]["components"] if c["path"] == "tree"][0]
+        self.assertEqual(root["reason"],
+                         "1 path(s) left out by --exclude notes.txt; 1 by .trawlignore:1")
+
     def test_one_file_is_package_analyze_file(self):
         alone, _ = trawl.package_analyze_inputs(DB, [SAMPLE], raw=True)
         self.assertEqual(alone, trawl.package_analyze_file(DB, SAMPLE, raw=True))

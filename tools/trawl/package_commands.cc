@@ -26,6 +26,7 @@ struct AnalyzeSettings {
   Budgets budgets;
   int64_t threads = 0;
   bool no_ignore = false;
+  std::vector<std::string> excludes;  // --exclude, repeatable
   std::string fail_on;
   bool fail_on_incomplete = false;
   GitFlags git;  // --git REPO: the repository's history instead of PATHs
@@ -84,6 +85,25 @@ int Finish(trawl_buffer* raw_report, const trawl_report_summary& summary,
   return GateExit(s, summary);
 }
 
+// --exclude PATTERN: a pattern is one line of .gitignore syntax, and not a comment.
+bool ValidExcludes(const std::vector<std::string>& excludes) {
+  for (const std::string& pattern : excludes) {
+    if (pattern.empty() || pattern.find('\n') != std::string::npos || pattern[0] == '#') {
+      std::fprintf(stderr, "trawl: analyze: --exclude '%s' is no pattern\n", pattern.c_str());
+      return false;
+    }
+  }
+  return true;
+}
+
+// The --exclude patterns, one a line, in TRAWL_OPT_EXCLUDE.
+bool SetExcludes(const std::vector<std::string>& excludes, trawl_options* options) {
+  std::string lines;
+  for (const std::string& pattern : excludes) lines += pattern + "\n";
+  return excludes.empty() ||
+         trawl_options_set_string(options, TRAWL_OPT_EXCLUDE, lines.c_str()) == TRAWL_OK;
+}
+
 // Analyses every source (or the --git repository) as one package and writes one report.
 int AnalyzeInputs(const std::vector<InputSource>& sources, AnalyzeSettings& s) {
   if (const int code = s.report.Resolve(WritesToFile(s.output)); code != kExitClean) return code;
@@ -94,6 +114,7 @@ int AnalyzeInputs(const std::vector<InputSource>& sources, AnalyzeSettings& s) {
   if (!s.budgets.Apply(options.get())) return Fail("a budget is out of range");
   if (!s.report.Apply(options.get())) return kExitUsage;
   if (ShowProgress()) trawl_options_set_progress(options.get(), ProgressLine, nullptr);
+  if (!SetExcludes(s.excludes, options.get())) return Fail("cannot set --exclude");
 
   trawl_buffer* raw_report = nullptr;
   trawl_report_summary summary = TRAWL_REPORT_SUMMARY_INIT;
@@ -313,7 +334,12 @@ void RegisterPackageCommands(CLI::App* app, int* exit_code) {
     analyze->add_option("--threads", s->threads, "worker threads (0: all cores)")
         ->check(CLI::NonNegativeNumber);
     analyze->add_flag("--no-ignore", s->no_ignore,
-                      "walk directories without git's ignore rules (.gitignore)");
+                      "walk directories without git's ignore rules (.gitignore; .trawlignore "
+                      "and --exclude still apply)");
+    analyze->add_option("--exclude", s->excludes,
+                        "leave out what this .gitignore-syntax pattern matches below each "
+                        "directory (repeatable)")
+        ->allow_extra_args(false);
     analyze->add_option("--fail-on", s->fail_on,
                         "exit 1 when an active finding at or above this severity exists")
         ->check(CLI::IsMember(SeverityNames()))
@@ -326,6 +352,15 @@ void RegisterPackageCommands(CLI::App* app, int* exit_code) {
     analyze->callback([=] {
       if (s->inputs.empty() == s->git.repository.empty()) {
         std::fputs("trawl: analyze: give PATH... or --git REPO (one of them)\n", stderr);
+        *exit_code = kExitUsage;
+        return;
+      }
+      if (!s->excludes.empty() && !s->git.repository.empty()) {
+        std::fputs("trawl: analyze: --exclude applies to directories, not to --git\n", stderr);
+        *exit_code = kExitUsage;
+        return;
+      }
+      if (!ValidExcludes(s->excludes)) {
         *exit_code = kExitUsage;
         return;
       }
