@@ -59,7 +59,7 @@ TRAWL_EXPERIMENTAL_API trawl_status trawl_db_profile(trawl_buffer** out, const t
 /** How trawl_db_bench measures. Since: 0.3 */
 typedef struct trawl_bench_options {
   size_t struct_size;     /**< sizeof(trawl_bench_options) */
-  uint32_t threads;       /**< the multi-threaded measurement (at most 1024); 0: the hardware threads */
+  uint32_t threads;       /**< threads of the second measurement (<= 1024); 0: hardware */
   uint32_t repetitions;   /**< loads and timed scans per thread count (median); 0: 5 */
   uint32_t top_rules;     /**< costliest rules listed in the profile */
   double compile_seconds; /**< reported as given (the caller timed the compile) */
