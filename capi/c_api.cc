@@ -711,6 +711,29 @@ trawl_status trawl_db_profile(trawl_buffer** out, const trawl_db* db, const char
   });
 }
 
+constexpr uint32_t kMaxBenchThreads = 1024;
+
+trawl_status trawl_db_bench(trawl_buffer** out, const trawl_db* db, const char* data, size_t len,
+                            const trawl_bench_options* options) noexcept {
+  if (!ClearOut(out) || db == nullptr || (data == nullptr && len > 0)) return TRAWL_E_INVALID;
+  trawl_bench_options given = TRAWL_BENCH_OPTIONS_INIT;
+  if (options != nullptr) {
+    if (options->struct_size < sizeof(trawl_bench_options)) return TRAWL_E_INVALID;
+    given = *options;
+  }
+  // A negative or NaN compile time; more threads than any machine has (each gets a scratch).
+  if (!(given.compile_seconds >= 0) || given.threads > kMaxBenchThreads) return TRAWL_E_INVALID;
+  return Guard(nullptr, [&] {
+    trawl::BenchSettings settings;
+    settings.max_threads = given.threads;
+    if (given.repetitions > 0) settings.repetitions = given.repetitions;
+    settings.top_rules = given.top_rules;
+    return Deliver(out,
+                   trawl::BenchmarkScan(db->rep, given.compile_seconds, Bytes(data, len), settings),
+                   nullptr);
+  });
+}
+
 /* Scratch */
 
 trawl_status trawl_scratch_new(trawl_scratch** out, const trawl_db* db) noexcept {

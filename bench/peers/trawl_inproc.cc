@@ -1,6 +1,6 @@
 // trawl's own scanner in process, the counterpart of raw_scan --reps (bench/peers/run.sh):
 // loads a compiled artifact and prints engine/inspect.h BenchmarkJson for INPUT: artifact
-// size, load time, MB/s with 1..THREADS threads (medians after a warm-up), the scan profile.
+// size, load time, MB/s with 1 and THREADS threads (medians after a warm-up), the scan profile.
 //
 //   trawl_inproc ARTIFACT INPUT [--threads N] [--reps N]
 #include <cstdio>

@@ -56,6 +56,33 @@ TRAWL_EXPERIMENTAL_API trawl_status trawl_db_profile(trawl_buffer** out, const t
                                                      const char* data, size_t len,
                                                      uint32_t top_rules) TRAWL_NOEXCEPT;
 
+/** How trawl_db_bench measures. Since: 0.3 */
+typedef struct trawl_bench_options {
+  size_t struct_size;     /**< sizeof(trawl_bench_options) */
+  uint32_t threads;       /**< threads of the second measurement (<= 1024); 0: hardware */
+  uint32_t repetitions;   /**< loads and timed scans per thread count (median); 0: 5 */
+  uint32_t top_rules;     /**< costliest rules listed in the profile */
+  double compile_seconds; /**< reported as given (the caller timed the compile) */
+} trawl_bench_options;
+#define TRAWL_BENCH_OPTIONS_INIT {sizeof(trawl_bench_options), 0, 0, 20, 0.0}
+
+/**
+ * What a rule set costs on one input, as JSON (schema `trawl.bench/1`, docs/cli.md,
+ * `trawl rules profile`): the database serialized (artifact bytes) and loaded back from
+ * memory `repetitions` times (best and median milliseconds); scan throughput with 1
+ * thread and with `threads` threads, each thread scanning all of `data` with its own
+ * scratch on the shared database, no match caps, median of `repetitions` rounds after a
+ * warm-up (aggregate MB/s over wall time, and MB per CPU second per thread); and the
+ * profile of one scan (trawl_db_profile's report) under `profile`. `options` may be NULL
+ * (TRAWL_BENCH_OPTIONS_INIT).
+ * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Thread-safety: starts and joins its
+ *         own threads; `db` may be shared with other threads meanwhile. Since: 0.3
+ */
+TRAWL_EXPERIMENTAL_API trawl_status trawl_db_bench(trawl_buffer** out, const trawl_db* db,
+                                                   const char* data, size_t len,
+                                                   const trawl_bench_options* options)
+    TRAWL_NOEXCEPT;
+
 /* ===================================================================================== */
 /* Packages made of several inputs (`trawl analyze PATH...`)                             */
 /* ===================================================================================== */

@@ -311,6 +311,7 @@ bool ReadRuleRecord(ByteReader& r, uint32_t format_version, Definition* def, Rul
     def->confidence = confidence;
   }
   const uint8_t status = r.U8();
+  info->flags = flags;
   info->status = static_cast<RuleStatus>(status);
   info->reason = std::string(r.Str());
   info->min_width = r.U32();

@@ -81,6 +81,7 @@ Database::Database(std::vector<Definition> definitions, std::vector<RuleInfo> ru
       composites_(std::move(composites)) {
   for (uint32_t i = 0; i < definitions_.size(); ++i) {
     if (definitions_[i].logic) logic_rules_.push_back(i);
+    if (i < rule_info_.size()) rule_info_[i].flags = definitions_[i].flags;
   }
   std::set<std::string_view> chains;
   for (const Definition& def : definitions_) chains.insert(def.chains.begin(), def.chains.end());

@@ -66,6 +66,9 @@ struct RuleInfo {
   uint32_t min_width = 0;
   uint32_t max_width = kUnboundedWidth;  // kUnboundedWidth when the pattern has no bound
   int32_t partition = -1;                // index into the database's partitions, -1 if none
+  // The definition's pattern flags (kFlag*), so a scanner can be set up without decoding
+  // every definition of a loaded database. Filled by the Database, not stored separately.
+  uint32_t flags = 0;
 };
 
 // kLiteral and kRegex partitions scan the whole input for their rules. A kGate partition

@@ -36,11 +36,12 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
                                             std::string_view input, size_t top,
                                             const RuleExplainer& explain = nullptr);
 
-// What a rule set costs on a caller's input (bench/peers/trawl_inproc; meant for a future
-// `trawl bench`, issue 23): artifact size, load time (best and median of `repetitions`
-// loads from memory, zero-copy as from a mapped file), scan throughput with 1..max_threads
-// threads (each thread scans the whole input with its own scanner on the shared database,
-// no match caps; median of `repetitions` rounds after a warm-up, wall and per-thread CPU
+// What a rule set costs on a caller's input (`trawl rules profile`, bench/peers/trawl_inproc):
+// artifact size, load time (best and median of `repetitions` loads from memory, zero-copy
+// as from a mapped file), scan throughput with 1 thread and with max_threads threads (each
+// thread scans the whole input with its own scanner on the shared database, as a server
+// scans independent inputs: splitting one input would add chunk overlaps and a join; no
+// match caps; median of `repetitions` rounds after a warm-up, wall and per-thread CPU
 // time), and the profile of one scan (ProfileScanJson: engine time per partition,
 // costliest rules). JSON, schema trawl.bench/1; `compile_seconds` is reported as given.
 struct BenchSettings {

@@ -846,7 +846,10 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
     uint8_t bits = 0;
     if (db->is_part(rule)) bits |= Impl::kRulePart;
     if (db->has_logic(rule)) bits |= Impl::kRuleFilters;
-    if (EngineScans(db->rule_info()[rule].status) && (db->definition(rule).flags & kFlagFullword)) {
+    // RuleInfo's copy of the flags: definition() would decode every rule of a loaded
+    // database here, where a scan reports on a few of them.
+    const RuleInfo& info = db->rule_info()[rule];
+    if (EngineScans(info.status) && (info.flags & kFlagFullword)) {
       bits |= Impl::kRuleFullword;
     }
     impl->rule_bits[rule] = bits;

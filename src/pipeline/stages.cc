@@ -73,6 +73,12 @@ absl::StatusOr<std::string> ProfileScan(const std::shared_ptr<const Database>& d
   return ProfileScanJson(db, data, top_rules, plan::ExplainRule);
 }
 
+absl::StatusOr<std::string> BenchmarkScan(const std::shared_ptr<const Database>& db,
+                                          double compile_seconds, std::string_view data,
+                                          const BenchSettings& settings) {
+  return BenchmarkJson(db, compile_seconds, data, settings, plan::ExplainRule);
+}
+
 absl::StatusOr<Manifest> DecomposePackage(const PackageInput& input,
                                           const PackageOptions& options) {
   TRAWL_ASSIGN_OR_RETURN(const DecomposeOptions decompose,

@@ -18,6 +18,7 @@
 #include "engine/compiler.h"
 #include "engine/database.h"
 #include "engine/indicator_update.h"
+#include "engine/inspect.h"
 #include "intake/component.h"
 #include "pipeline/package_analysis.h"
 #include "rules/importers/import.h"
@@ -64,6 +65,12 @@ absl::StatusOr<std::shared_ptr<const Database>> UpdateIndicatorFeeds(
 // One profiled scan of `data`, with the planner's explanation of each costly rule.
 absl::StatusOr<std::string> ProfileScan(const std::shared_ptr<const Database>& db,
                                         std::string_view data, uint32_t top_rules);
+
+// What the rule set costs on `data` (engine/inspect.h BenchmarkJson), with the planner's
+// explanation of each costly rule.
+absl::StatusOr<std::string> BenchmarkScan(const std::shared_ptr<const Database>& db,
+                                          double compile_seconds, std::string_view data,
+                                          const BenchSettings& settings);
 
 // Stage 1 on its own: the manifest of a package. With a directory (package files only),
 // each unique component's content is also written there, with the manifest.

@@ -313,6 +313,16 @@ TEST_F(AllocFailureTest, Database) {
     *null = Gone(out, trawl_buffer_free) || s == TRAWL_OK;
     return s;
   });
+  Sweep::Run("trawl_db_bench", [&](bool* null, std::string*) {
+    trawl_buffer* out = nullptr;
+    trawl_bench_options options = TRAWL_BENCH_OPTIONS_INIT;
+    options.threads = 2;  // a worker thread's allocation failure comes back as NOMEM
+    options.repetitions = 1;
+    options.top_rules = 5;
+    const trawl_status s = trawl_db_bench(&out, db_, input.data(), input.size(), &options);
+    *null = Gone(out, trawl_buffer_free) || s == TRAWL_OK;
+    return s;
+  });
 }
 
 TEST_F(AllocFailureTest, IndicatorFeeds) {

@@ -267,6 +267,23 @@ static void test_compile_scan_and_rule_info(void) {
   CHECK(trawl_db_describe(&description, db, 1) == TRAWL_OK);
   CHECK(strstr(trawl_buffer_data(description), "\"rejected\": 1") != NULL);
   trawl_buffer_free(description);
+  /* The benchmark: the default options, then the arguments it refuses. */
+  const char bench_input[] = "password=hunter2 password=letmein";
+  trawl_buffer* bench = NULL;
+  CHECK(trawl_db_bench(&bench, db, bench_input, sizeof bench_input - 1, NULL) == TRAWL_OK);
+  CHECK(strstr(trawl_buffer_data(bench), "\"schema\": \"trawl.bench/1\"") != NULL);
+  trawl_buffer_free(bench);
+  trawl_bench_options bench_options = TRAWL_BENCH_OPTIONS_INIT;
+  bench_options.threads = 1025;
+  CHECK(trawl_db_bench(&bench, db, bench_input, 4, &bench_options) == TRAWL_E_INVALID);
+  CHECK(bench == NULL);
+  bench_options.threads = 1;
+  bench_options.compile_seconds = -1;
+  CHECK(trawl_db_bench(&bench, db, bench_input, 4, &bench_options) == TRAWL_E_INVALID);
+  bench_options.compile_seconds = 0;
+  bench_options.struct_size = sizeof(size_t);
+  CHECK(trawl_db_bench(&bench, db, bench_input, 4, &bench_options) == TRAWL_E_INVALID);
+  CHECK(trawl_db_bench(&bench, NULL, bench_input, 4, NULL) == TRAWL_E_INVALID);
 
   trawl_scratch_free(clone);
   trawl_scratch_free(scratch);

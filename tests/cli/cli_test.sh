@@ -126,6 +126,30 @@ check decompose-concurrent bash -c "for round in 1 2 3; do pids=''; for w in 1 2
 check profile "$trawl" rules profile --input "$work/input.txt" --top 3 "$root/rules/secrets.json"
 contains profile-rules '"costliest_rules"'
 contains profile-top 'aws-access-key-id'
+# The benchmark figures of `rules profile` describe the same work as `compile` and `scan`:
+# the artifact is the compiled file's size, every measured scan finds what `trawl scan`
+# prints (600 matches: below the default per-rule cap), with 1 and --threads threads.
+python3 -c "import sys; sys.stdout.write('k=12 q\"b\\\\ ' * 300)" >"$work/bench.txt"
+check profile-bench-scan bash -c "'$trawl' scan --db '$work/json.tdb' '$work/bench.txt' >'$work/bench.lines'"
+check profile-bench "$trawl" rules profile --input "$work/bench.txt" --threads 3 --repeat 2 \
+  --top 5 "$work/json-rules.json"
+cp "$work/out" "$work/bench.json"
+check profile-bench-fields python3 -c "
+import json, os
+b = json.load(open('$work/bench.json'))
+n = sum(1 for _ in open('$work/bench.lines'))
+assert n == 600, n
+assert b['schema'] == 'trawl.bench/1' and b['rules'] == 2, b
+assert b['input_bytes'] == os.path.getsize('$work/bench.txt'), b
+assert b['artifact_bytes'] == os.path.getsize('$work/json.tdb'), b
+assert b['compile_seconds'] >= 0 and b['load_ms']['median'] >= b['load_ms']['best'] >= 0, b
+assert [s['threads'] for s in b['scan']] == [1, 3], b['scan']
+assert all(s['matches'] == n for s in b['scan']) and b['profile']['matches'] == n, b
+assert all(s['mb_per_s'] >= 0 and s['mb_per_cpu_s'] >= 0 for s in b['scan']), b['scan']
+assert {r['id'] for r in b['profile']['costliest_rules']} == {'kv', 'quote-lit'}, b['profile']
+"
+check_fails profile-bench-threads "threads: Value 2000 not in range 0 to 1024" \
+  "$trawl" rules profile --input "$work/bench.txt" --threads 2000 "$work/json-rules.json"
 
 check classify "$trawl" classify --db "$work/default.tdb" "$root/examples/sample/sample-package.tar.gz"
 contains classify-schema '"schema": "trawl.plans/1"'

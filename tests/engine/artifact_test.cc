@@ -223,6 +223,29 @@ TEST(ArtifactTest, LoadedRulesAreDecodedOnDemandFromBytesTheDatabaseKeeps) {
   }
 }
 
+// A scanner takes each rule's flags from RuleInfo, which a loaded artifact fills from
+// the rule records without decoding the definitions: fullword must hold after loading.
+TEST(ArtifactTest, LoadedDatabaseKeepsFullwordFlags) {
+  auto db = MustCompile({Literal("word", "cmd", kFlagFullword), Literal("plain", "exe")});
+  ASSERT_TRUE(db);
+  EXPECT_EQ(db->rule_info()[0].flags & kFlagFullword, kFlagFullword);
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok());
+  auto owned = std::make_shared<std::string>(*bytes);
+  const std::string_view view = *owned;
+  auto loaded = DeserializeDatabase(view, std::move(owned));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->rule_info()[0].flags, db->rule_info()[0].flags);
+  const std::string input = "xcmd cmd.exe (cmd)";
+  const auto found = testing_util::ScanAll(*loaded, input);
+  std::vector<uint64_t> word_starts;
+  for (const auto& f : found) {
+    if (f.rule == 0) word_starts.push_back(f.start);
+  }
+  EXPECT_THAT(word_starts, ::testing::ElementsAre(5u, 14u));
+  EXPECT_EQ(found, testing_util::ScanAll(db, input));
+}
+
 // One database shared by scanners on several threads, as the worker pool and the hosts
 // share it: a loaded artifact (rules decoded and confirmation regexes compiled on first
 // use, by whichever thread comes first) and a compiled one give every thread the
