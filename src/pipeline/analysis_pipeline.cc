@@ -19,6 +19,8 @@ AnalysisPipeline::~AnalysisPipeline() {
   {
     std::lock_guard lock(mutex_);
     closed_ = true;
+    // Without Finish (intake failed), what is still queued is not wanted.
+    queue_.clear();
   }
   work_ready_.notify_all();
   for (std::thread& t : threads_) {
