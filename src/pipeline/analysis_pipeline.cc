@@ -45,6 +45,7 @@ absl::Status AnalysisPipeline::Add(const Component& component, std::string_view 
     return !error_.ok() || in_flight_ == 0 ||
            (!root_leaf && (bound == 0 || held_bytes_ + size <= bound));
   });
+  if (failure_) std::rethrow_exception(failure_);
   if (!error_.ok()) return error_;
   if (root_leaf || (bound != 0 && size > bound)) {
     // Larger than the whole bound: a copy would pass it, so the component is analysed
@@ -75,11 +76,32 @@ absl::Status AnalysisPipeline::Add(const Component& component, std::string_view 
 
 void AnalysisPipeline::StartWorkerIfUseful() {
   if (idle_workers_ >= queue_.size() || threads_.size() >= options_.workers) return;
-  const size_t worker = threads_.size();
-  threads_.emplace_back([this, worker] { Work(worker); });
+  try {
+    threads_.emplace_back([this] { Work(); });
+  } catch (...) {
+    // No thread (out of memory or thread limits): the workers started do the work; with
+    // none, the caller hears of it (the C API's catch-all).
+    if (threads_.empty()) throw;
+  }
 }
 
-void AnalysisPipeline::Work(size_t /*worker*/) {
+void AnalysisPipeline::Work() {
+  // An exception may not leave a thread (that ends the process): it stops the pipeline
+  // and is rethrown to intake's thread by Add or Finish.
+  try {
+    WorkUntilClosed();
+  } catch (...) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!failure_) failure_ = std::current_exception();
+      error_.Update(absl::InternalError("an analysis worker failed"));
+    }
+    work_ready_.notify_all();
+    room_.notify_all();
+  }
+}
+
+void AnalysisPipeline::WorkUntilClosed() {
   auto analyzer = ComponentAnalyzer::Create(db_);
   if (!analyzer.ok()) return Fail(analyzer.status());
   std::unique_lock lock(mutex_);
@@ -143,6 +165,7 @@ absl::StatusOr<std::map<std::string, ComponentResult>> AnalysisPipeline::Finish(
   for (std::thread& t : threads_) t.join();
   threads_.clear();
   std::lock_guard lock(mutex_);
+  if (failure_) std::rethrow_exception(failure_);
   if (!error_.ok()) return error_;
   return std::move(results_);
 }

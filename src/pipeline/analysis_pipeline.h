@@ -22,6 +22,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -58,7 +59,8 @@ class AnalysisPipeline {
   AnalysisPipeline(const AnalysisPipeline&) = delete;
   AnalysisPipeline& operator=(const AnalysisPipeline&) = delete;
 
-  // The decomposition callback. Errors only when an analyzer cannot be made.
+  // The decomposition callback. Errors only when an analyzer cannot be made; rethrows
+  // what a worker threw (std::bad_alloc), as Finish does.
   absl::Status Add(const Component& component, std::string_view content);
 
   // Waits for every component handed over and returns the results by component id.
@@ -73,7 +75,8 @@ class AnalysisPipeline {
     std::string content;
   };
 
-  void Work(size_t worker);
+  void Work();
+  void WorkUntilClosed();
   // Analyses (or, past the deadline, skips) one component and records its result.
   void AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Component& component,
                         std::string_view content);
@@ -98,6 +101,7 @@ class AnalysisPipeline {
   uint64_t peak_held_bytes_ = 0;
   bool closed_ = false;
   absl::Status error_;
+  std::exception_ptr failure_;  // a worker's exception (bad_alloc), for intake's thread
   std::map<std::string, ComponentResult> results_;
 
   std::atomic<size_t> total_{0};
