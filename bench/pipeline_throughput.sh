@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Whole-package analysis throughput (`trawl analyze`: decompose, classify, scan, validate,
 # locate, aggregate) against the pattern scan alone (`trawl scan` over the same extracted
-# components, same database), in the same run; then the same analysis on 1 and on all
-# threads. Prints the figures and the ratios.
-#   bench/pipeline_throughput.sh [SIZE_MIB]   (default 64)
+# components, same database), in the same run; then the same analysis on 1 and on 2
+# threads. Each command runs ROUNDS times, the commands alternating within a round; the
+# figures are medians of wall time and of CPU time (user + system), with the load average
+# (on a shared machine wall-time ratios between thread counts mean little when the load
+# is above the core count). BEFORE=path/to/old/trawl adds the same analyze runs of that
+# binary to every round (a before/after comparison in one run).
+#   bench/pipeline_throughput.sh [SIZE_MIB] [ROUNDS]   (default 64 MiB, 3 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${1:-64}
+rounds=${2:-3}
 trawl=${TRAWL:-build/trawl}
+before=${BEFORE:-}
 work=$(mktemp -d /dev/shm/trawl-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 if [[ ! -f build/default.tdb ]]; then
@@ -17,19 +23,45 @@ fi
 db=build/default.tdb
 python3 bench/make_package.py "$work/src" "$size_mib" --plant
 (cd "$work/src" && bsdtar -czf "$work/package.tar.gz" .)
-seconds() {
-  local t0 t1
-  t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N)
-  python3 -c "print($t1 - $t0)"
+# run LABEL COMMAND...: appends "LABEL wall cpu peak_kib load1" to the samples.
+run() {
+  local label=$1; shift
+  /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >/dev/null 2>&1
+  read -r wall user sys peak <"$work/time"
+  echo "$label $wall $(python3 -c "print($user + $sys)") $peak $(cut -d' ' -f1 /proc/loadavg)" \
+    >>"$work/samples"
 }
-scan=$(seconds "$trawl" scan --db "$db" "$work"/src/*)
-one=$(seconds "$trawl" analyze --db "$db" --threads 1 "$work/package.tar.gz")
-all=$(seconds "$trawl" analyze --db "$db" "$work/package.tar.gz")
-python3 - "$size_mib" "$scan" "$one" "$all" "$(nproc)" <<'PY'
-import sys
-size, scan, one, all_, cores = float(sys.argv[1]), *map(float, sys.argv[2:5]), sys.argv[5]
-print(f"{size:.0f} MiB package (tar.gz of logs, JSON, CSV, random binary)")
-print(f"  trawl scan (patterns only, extracted files, 1 thread): {scan:.2f} s  {size/scan:.0f} MiB/s")
-print(f"  trawl analyze, 1 thread:  {one:.2f} s  {size/one:.0f} MiB/s  = {scan/one:.2f} of scan-only")
-print(f"  trawl analyze, {cores} threads: {all_:.2f} s  {size/all_:.0f} MiB/s  = {one/all_:.2f}x 1 thread")
+for ((r = 0; r < rounds; r++)); do
+  run scan "$trawl" scan --db "$db" "$work"/src/*
+  for t in 1 2; do
+    run "after-$t" "$trawl" analyze --db "$db" --threads "$t" "$work/package.tar.gz"
+    if [[ -n $before ]]; then
+      run "before-$t" "$before" analyze --db "$db" --threads "$t" "$work/package.tar.gz"
+    fi
+  done
+done
+python3 - "$size_mib" "$rounds" "$work/samples" <<'PY'
+import statistics, sys
+size, rounds = float(sys.argv[1]), sys.argv[2]
+samples = {}
+for line in open(sys.argv[3]):
+    label, *values = line.split()
+    samples.setdefault(label, []).append(list(map(float, values)))
+med = {k: [statistics.median(v[i] for v in vs) for i in range(4)] for k, vs in samples.items()}
+loads = [v[3] for vs in samples.values() for v in vs]
+print(f"{size:.0f} MiB package (tar.gz of logs, JSON, CSV, random binary), {rounds} rounds, "
+      f"load average {min(loads):.1f}-{max(loads):.1f}; medians")
+scan = med["scan"]
+print(f"  trawl scan (patterns only, extracted files, 1 thread): wall {scan[0]:.2f} s, "
+      f"CPU {scan[1]:.2f} s, {size / scan[0]:.0f} MiB/s")
+for who in ("before", "after"):
+    if f"{who}-1" not in med:
+        continue
+    one, two = med[f"{who}-1"], med[f"{who}-2"]
+    print(f"  {who}: analyze 1 thread: wall {one[0]:.2f} s, CPU {one[1]:.2f} s, "
+          f"peak {one[2] / 1024:.0f} MiB = {scan[0] / one[0]:.2f} of scan (wall), "
+          f"{scan[1] / one[1]:.2f} (CPU)")
+    print(f"  {who}: analyze 2 threads: wall {two[0]:.2f} s, CPU {two[1]:.2f} s, "
+          f"peak {two[2] / 1024:.0f} MiB = {one[0] / two[0]:.2f}x 1 thread (wall), "
+          f"{scan[0] / two[0]:.2f} of scan (wall)")
 PY

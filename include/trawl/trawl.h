@@ -223,9 +223,11 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
  * TRAWL_E_INVALID for a region libphonenumber does not know. Since: 0.2 */
 #define TRAWL_OPT_DEFAULT_REGION 36
 /** int, trawl_package_analyze_file and trawl_package_analyze: bytes of component content
- * held for analysis at once; the component that would pass it is analysed at once with
- * everything held, so memory stays within it plus the entry intake is reading. 0 = no
- * bound (512 MiB). Since: 0.2 */
+ * held for analysis at once (`trawl analyze --memory-limit`). The workers analyse while
+ * intake decompresses; intake waits while the next component would pass this bound, and
+ * a component larger than the bound is analysed uncopied once the others are done, so
+ * memory stays within it plus the entry intake is reading. The report is the same for
+ * every bound. 0 = no bound (default 512 MiB). Since: 0.2 */
 #define TRAWL_OPT_MAX_INFLIGHT_BYTES 37
 /** string, the package's display name in path chains: default, the file's base name, or
  * for a package in memory its id. Does not change component ids. Since: 0.3 */

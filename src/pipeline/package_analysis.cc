@@ -6,9 +6,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <atomic>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -20,6 +18,7 @@
 #include "git/gitignore.h"
 #include "intake/decompose.h"
 #include "intake/skip_policy.h"
+#include "pipeline/analysis_pipeline.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/json_writer.h"
@@ -138,138 +137,6 @@ absl::StatusOr<std::string> SourcesPackageId(const SourceWalk& walk) {
   return ToHex(hash.Finish());
 }
 
-namespace {
-
-// Analyses the components of one package in batches as intake hands them over: the
-// batch's content is copied and held until max_inflight_bytes would be passed, then the
-// whole batch is analysed on the worker pool (one analyzer per worker, kept across
-// batches) and freed. Results are identical to analysing everything at the end, since
-// each component is analysed on its own.
-class BatchAnalysis {
- public:
-  BatchAnalysis(std::shared_ptr<const Database> db, const PackageOptions& options,
-                const AnalyzeOptions& analyze, absl::Time deadline, std::string budget_text)
-      : db_(std::move(db)),
-        plan_options_(PlanOptionsFor(db_.get())),
-        options_(options),
-        analyze_(analyze),
-        deadline_(deadline),
-        budget_text_(std::move(budget_text)),
-        workers_(static_cast<size_t>(options.threads > 0
-                                         ? options.threads
-                                         : std::max(1u, std::thread::hardware_concurrency()))),
-        analyzers_(workers_) {}
-
-  // The decomposition callback.
-  absl::Status Add(const Component& component, std::string_view content) {
-    if (SkipReason(component)) return absl::OkStatus();  // aggregation accounts for it
-    ++total_;
-    if (absl::Now() > deadline_) {
-      results_.emplace(component.id,
-                       SkippedResult(component, analyze_.package_id,
-                                     StrCat("the package time budget (", budget_text_,
-                                            ") was spent before its analysis")));
-      Progress();
-      return absl::OkStatus();
-    }
-    const uint64_t bound = options_.max_inflight_bytes;
-    // The package itself as a leaf (a plain file) is not copied either: it is analysed
-    // where intake read it, with whatever the batch holds.
-    const bool root_leaf = component.parent_id.empty();
-    if (root_leaf || (bound != 0 && held_ + content.size() > bound)) {
-      // The component that would pass the bound is not copied: it joins the batch as a
-      // view of intake's buffer, valid while this call lasts, and the batch is analysed
-      // now. Memory stays within the bound plus the entry intake holds anyway.
-      batch_.push_back({component, std::string(), content});
-      return Flush();
-    }
-    held_ += content.size();
-    batch_.push_back({component, std::string(content), std::nullopt});
-    return absl::OkStatus();
-  }
-
-  // Analyses what is still held and hands over the results by component id.
-  absl::StatusOr<std::map<std::string, ComponentResult>> Finish() {
-    TRAWL_RETURN_IF_ERROR(Flush());
-    return std::move(results_);
-  }
-
- private:
-  struct Held {
-    Component component;
-    std::string copy;  // the content, when it is held past the callback
-    // Intake's buffer, valid during the callback only. Not a view of `copy`: a short
-    // string lives inside the object, and the view would dangle once the batch grows.
-    std::optional<std::string_view> borrowed;
-    std::string_view content() const { return borrowed ? *borrowed : std::string_view(copy); }
-  };
-
-  absl::StatusOr<ComponentAnalyzer*> AnalyzerFor(size_t worker) {
-    if (!analyzers_[worker]) {
-      TRAWL_ASSIGN_OR_RETURN(analyzers_[worker], ComponentAnalyzer::Create(db_));
-    }
-    return analyzers_[worker].get();
-  }
-
-  ComponentResult AnalyzeOne(ComponentAnalyzer& analyzer, const Component& component,
-                             std::string_view content) {
-    // Each component runs its plan, made as the classify stage makes it.
-    auto result = analyzer.PlanAndAnalyze(component, content, plan_options_, analyze_);
-    // A failure is recorded, not fatal: the component is accounted for with the reason.
-    if (result.ok()) return *std::move(result);
-    return SkippedResult(component, analyze_.package_id,
-                         StrCat("analysis failed: ", std::string(result.status().message())));
-  }
-
-  void Progress() {
-    if (options_.progress) options_.progress(done_.fetch_add(1) + 1, total_);
-  }
-
-  absl::Status Flush() {
-    if (batch_.empty()) return absl::OkStatus();
-    std::vector<ComponentResult> results(batch_.size());
-    std::atomic<size_t> next{0};
-    std::mutex error_mutex;
-    absl::Status first_error;
-    const size_t workers = std::min(workers_, batch_.size());
-    ParallelFor(workers, static_cast<int>(workers), [&](size_t worker) {
-      auto analyzer = AnalyzerFor(worker);
-      if (!analyzer.ok()) {
-        std::lock_guard lock(error_mutex);
-        first_error.Update(analyzer.status());
-        return;
-      }
-      for (size_t i; (i = next.fetch_add(1)) < batch_.size();) {
-        results[i] = AnalyzeOne(**analyzer, batch_[i].component, batch_[i].content());
-        Progress();
-      }
-    });
-    TRAWL_RETURN_IF_ERROR(first_error);
-    for (size_t i = 0; i < batch_.size(); ++i) {
-      results_.emplace(batch_[i].component.id, std::move(results[i]));
-    }
-    batch_.clear();
-    held_ = 0;
-    return absl::OkStatus();
-  }
-
-  const std::shared_ptr<const Database> db_;
-  const PlanOptions plan_options_;
-  const PackageOptions& options_;
-  const AnalyzeOptions& analyze_;
-  const absl::Time deadline_;
-  const std::string budget_text_;
-  const size_t workers_;
-  std::vector<std::unique_ptr<ComponentAnalyzer>> analyzers_;  // by worker, made on first use
-  std::vector<Held> batch_;
-  uint64_t held_ = 0;
-  size_t total_ = 0;
-  std::atomic<size_t> done_{0};
-  std::map<std::string, ComponentResult> results_;
-};
-
-}  // namespace
-
 absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
                                              std::shared_ptr<const Database> db,
                                              const PackageOptions& options) {
@@ -285,14 +152,21 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
   }
   decompose->deadline = analyze.limits.deadline;
   analyze.package_id = decompose->package_id;
-  BatchAnalysis batches(db, options, analyze, analyze.limits.deadline,
-                        StrCat(absl::ToInt64Milliseconds(budget), " ms"));
+  AnalysisPipelineOptions pipeline_options;
+  pipeline_options.workers = static_cast<size_t>(
+      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
+  pipeline_options.max_inflight_bytes = options.max_inflight_bytes;
+  pipeline_options.deadline = analyze.limits.deadline;
+  pipeline_options.budget_text = StrCat(absl::ToInt64Milliseconds(budget), " ms");
+  pipeline_options.progress = options.progress;
+  // Analysis runs beside intake: the callback hands each component to the workers.
+  AnalysisPipeline pipeline(db, PlanOptionsFor(db.get()), analyze, std::move(pipeline_options));
   auto manifest =
       DecomposeInput(input, *decompose, [&](const Component& c, std::string_view content) {
-        return batches.Add(c, content);
+        return pipeline.Add(c, content);
       });
   if (!manifest.ok()) return manifest.status();
-  auto by_id = batches.Finish();
+  auto by_id = pipeline.Finish();
   if (!by_id.ok()) return by_id.status();
   std::vector<ComponentResult> results;
   results.reserve(by_id->size());

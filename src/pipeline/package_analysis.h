@@ -59,11 +59,12 @@ struct PackageOptions {
   // package id for a package in memory.
   std::string package_name;
   AggregateOptions aggregate;
-  // Bytes of component content held for analysis at once. Content is copied as intake
-  // hands it over; the component that would pass this bound is analysed at once on the
-  // worker pool together with everything held (intake pauses meanwhile), so memory stays
-  // within the bound plus the entry intake is reading, whatever the package expands to.
-  // 0: no bound (everything is held until intake ends).
+  // Bytes of component content held for analysis at once (`trawl analyze
+  // --memory-limit`). Intake copies each component into the workers' queue and goes on
+  // decompressing while they analyse; it waits while the next component would pass this
+  // bound. A component larger than the whole bound is analysed, uncopied, once the queue
+  // has drained. Memory stays within the bound plus the entry intake is reading, whatever
+  // the package expands to (analysis_pipeline.h). 0: no bound.
   uint64_t max_inflight_bytes = uint64_t{512} << 20;
   // Called after each analysed component with (done, total so far: it grows while intake
   // runs); thread-safe, cheap.

@@ -256,5 +256,26 @@ check_fails tsv-all-bad "short.tsv: no definition could be loaded" \
   "$trawl" compile "$work/short.tsv" -o "$work/x.tdb"
 check_fails usage "usage" "$trawl" frobnicate
 
+# --memory-limit (component content held for analysis at once, with a unit) does not
+# change the report: no bound, 8 MiB (one 8 MiB log at a time beside the others queued)
+# and one byte (each log alone) give the same bytes. The bound itself is tested in
+# tests/pipeline (held bytes, back-pressure); peak RSS here is dominated by intake's
+# mapping of the package, so it is not asserted.
+mkdir -p "$work/memlimit"
+for i in 1 2 3 4; do
+  yes "2026-01-01T00:00:00Z INFO request $i user=u42 path=/api/v1/items status=200" |
+    head -c 8M >"$work/memlimit/app$i.log"
+done
+tar -C "$work/memlimit" -cf "$work/memlimit.tar" .
+for limit in 0 8M 1; do
+  check "memory-limit-$limit" "$trawl" analyze --db "$work/default.tdb" --threads 2 \
+    --memory-limit "$limit" --format json -o "$work/memlimit-$limit.json" "$work/memlimit.tar"
+done
+check memory-limit-same-report-8M cmp "$work/memlimit-0.json" "$work/memlimit-8M.json"
+check memory-limit-same-report-1 cmp "$work/memlimit-0.json" "$work/memlimit-1.json"
+check memory-limit-suffix "$trawl" analyze --db "$work/default.tdb" --memory-limit 1G "$work/input.txt"
+check_fails memory-limit-bad-unit "unit not recognized" \
+  "$trawl" analyze --db "$work/default.tdb" --memory-limit 12X "$work/input.txt"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

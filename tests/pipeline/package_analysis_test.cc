@@ -11,6 +11,7 @@
 #include <archive_entry.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <future>
 #include <fstream>
@@ -28,6 +29,7 @@
 #include "complexity.h"
 #include "engine/compiler.h"
 #include "intake/archive_builder.h"
+#include "pipeline/analysis_pipeline.h"
 #include "report/report.h"
 #include "rules/loader.h"
 #include "util/strings.h"
@@ -427,21 +429,24 @@ TEST(PackageAnalysisTest, ShortComponentsHeldInABatchKeepTheirContent) {
   }
 }
 
-// Analysing in bounded batches gives the report analysing everything at once gives,
-// whatever the bound: smaller than one component, a few, all.
+// Analysing beside intake under a bound gives the report analysing everything at once
+// gives, whatever the bound (one byte: every component alone; smaller than one
+// component, a few, the default) and however many workers.
 TEST(PackageAnalysisTest, InflightBoundDoesNotChangeTheReport) {
   auto db = DefaultSecretsDb();
   ASSERT_TRUE(db);
   const std::string path = WriteLogPackage("batches.tar.gz", 7, 100 << 10);
   PackageOptions all;
   all.max_inflight_bytes = 0;
+  all.threads = 1;
   auto want = AnalyzePackageFile(path, db, all);
   ASSERT_TRUE(want.ok()) << want.status();
   EXPECT_TRUE(want->complete);
   ASSERT_NE(FindRule(*want, "github-pat-classic"), nullptr);
   EXPECT_EQ(FindRule(*want, "github-pat-classic")->locations.size(), 7u);
-  for (uint64_t bound : {uint64_t{1}, uint64_t{150} << 10, uint64_t{350} << 10, uint64_t{8} << 20}) {
-    for (int threads : {1, 2}) {
+  for (uint64_t bound : {uint64_t{0}, uint64_t{1}, uint64_t{150} << 10, uint64_t{200} << 10,
+                         uint64_t{350} << 10, PackageOptions().max_inflight_bytes}) {
+    for (int threads : {1, 2, 4}) {
       PackageOptions options;
       options.max_inflight_bytes = bound;
       options.threads = threads;
@@ -449,6 +454,123 @@ TEST(PackageAnalysisTest, InflightBoundDoesNotChangeTheReport) {
       ASSERT_TRUE(got.ok()) << got.status();
       EXPECT_EQ(ReportToJson(*got), ReportToJson(*want)) << bound << " " << threads;
     }
+  }
+}
+
+// Components of a package as intake hands them over, with their content.
+struct Handed {
+  Manifest manifest;
+  std::vector<const Component*> work;  // the ones that need analysis, in intake order
+  std::map<std::string, std::string> content;
+};
+
+Handed HandOver(const std::string& path) {
+  Handed out;
+  auto decompose = PackageDecomposeOptions(PackageInput::File(path), {});
+  EXPECT_TRUE(decompose.ok());
+  auto collected = CollectFile(path, *decompose);
+  EXPECT_TRUE(collected.ok()) << collected.status();
+  out.manifest = std::move(collected->manifest);
+  out.content = std::move(collected->content);
+  out.work = ComponentsToAnalyze(out.manifest);
+  return out;
+}
+
+// Analysis starts as soon as intake hands a component over, not when intake ends or a
+// batch fills: the first component's result arrives before the second is handed over.
+// (Before the pipeline, components waited until the bound was reached or intake ended.)
+TEST(PackageAnalysisTest, AnalysisStartsBeforeIntakeHandsOverTheNextComponent) {
+  auto db = TokenDb();
+  ASSERT_TRUE(db);
+  Handed handed = HandOver(WriteLogPackage("overlap.tar.gz", 3, 16 << 10));
+  ASSERT_EQ(handed.work.size(), 3u);
+  std::mutex mutex;
+  std::condition_variable analysed;
+  size_t done_count = 0;
+  AnalysisPipelineOptions options;
+  options.workers = 2;
+  options.max_inflight_bytes = PackageOptions().max_inflight_bytes;
+  options.progress = [&](size_t done, size_t) {
+    std::lock_guard lock(mutex);
+    done_count = std::max(done_count, done);
+    analysed.notify_all();
+  };
+  AnalysisPipeline pipeline(db, {}, {}, options);
+  for (size_t i = 0; i < handed.work.size(); ++i) {
+    const Component& c = *handed.work[i];
+    ASSERT_TRUE(pipeline.Add(c, handed.content[c.id]).ok());
+    std::unique_lock lock(mutex);
+    // Generous: a loaded machine delays the worker, it does not stop it.
+    ASSERT_TRUE(analysed.wait_for(lock, std::chrono::seconds(30),
+                                  [&] { return done_count == i + 1; }))
+        << "component " << i << " was not analysed while intake waited";
+  }
+  auto results = pipeline.Finish();
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ(results->size(), 3u);
+}
+
+// Back-pressure: intake waits while the next component would pass the bound beside the
+// one being analysed, and goes on once that one is done; held content never passes the
+// bound, and a component larger than the whole bound is analysed too.
+TEST(PackageAnalysisTest, IntakeWaitsWhileTheNextComponentWouldPassTheBound) {
+  auto db = TokenDb();
+  ASSERT_TRUE(db);
+  // Two 40 KiB logs, then one larger than the bound.
+  std::vector<testing::TestEntry> entries = {
+      {.name = "a.log", .data = std::string(40 << 10, 'a')},
+      {.name = "b.log", .data = std::string(40 << 10, 'b')},
+      {.name = "big.log", .data = std::string(100 << 10, 'c') + "\ntoken=ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn\n"}};
+  Handed handed = HandOver(
+      WritePackage("pressure.tar", testing::BuildArchive(entries, {.format = "ustar"})));
+  ASSERT_EQ(handed.work.size(), 3u);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  AnalysisPipelineOptions options;
+  options.workers = 2;
+  options.max_inflight_bytes = 64 << 10;  // room for one 40 KiB log, not two
+  options.progress = [released](size_t done, size_t) {
+    if (done == 1) released.wait();  // the first component stays in flight until released
+  };
+  AnalysisPipeline pipeline(db, {}, {}, options);
+  const Component& a = *handed.work[0];
+  const Component& b = *handed.work[1];
+  const Component& big = *handed.work[2];
+  ASSERT_TRUE(pipeline.Add(a, handed.content[a.id]).ok());
+  auto second = std::async(std::launch::async, [&] {
+    return pipeline.Add(b, handed.content[b.id]);
+  });
+  // A pipeline without back-pressure returns at once; with it, this waits the full time.
+  EXPECT_EQ(second.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  release.set_value();
+  ASSERT_TRUE(second.get().ok());
+  ASSERT_TRUE(pipeline.Add(big, handed.content[big.id]).ok());
+  auto results = pipeline.Finish();
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 3u);
+  EXPECT_LE(pipeline.peak_held_bytes(), options.max_inflight_bytes);
+  EXPECT_EQ(results->at(big.id).status, "analysed");
+  EXPECT_EQ(results->at(big.id).findings.size(), 1u);
+}
+
+// With a one-byte bound every component is larger than the bound: each is analysed
+// alone, uncopied, and every one is accounted for, on any number of threads.
+TEST(PackageAnalysisTest, OneByteBoundAnalysesEveryComponent) {
+  auto db = TokenDb();
+  ASSERT_TRUE(db);
+  const std::string path = WriteLogPackage("onebyte.tar.gz", 9, 32 << 10);
+  for (int threads : {1, 2, 4}) {
+    PackageOptions options;
+    options.max_inflight_bytes = 1;
+    options.threads = threads;
+    auto report = AnalyzePackageFile(path, db, options);
+    ASSERT_TRUE(report.ok()) << report.status();
+    EXPECT_TRUE(report->complete) << ReportToTable(*report);
+    size_t analysed = 0;
+    for (const ComponentResult& c : report->components) analysed += c.status == "analysed";
+    EXPECT_EQ(analysed, 9u) << threads;
+    ASSERT_NE(FindRule(*report, "github-pat-classic"), nullptr);
+    EXPECT_EQ(FindRule(*report, "github-pat-classic")->locations.size(), 9u);
   }
 }
 

@@ -115,7 +115,7 @@ struct ReportSettings {
 };
 
 // Budgets (0: unlimited): --max-matches, --max-matches-per-rule, --max-bytes,
-// --time-budget-ms and (analyze) --max-inflight-bytes.
+// --time-budget-ms and (analyze) --memory-limit / --max-inflight-bytes.
 struct Budgets {
   std::vector<std::pair<int32_t, int64_t>> values;
   void Register(CLI::App* app, bool inflight);

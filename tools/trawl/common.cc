@@ -332,6 +332,18 @@ void Budgets::Register(CLI::App* app, bool inflight) {
         ->check(CLI::NonNegativeNumber)
         ->group("Budgets");
   }
+  if (!inflight) return;
+  // The same bound as --max-inflight-bytes, with a unit: 512M, 1G (K, M, G are 1024-based).
+  app->add_option_function<int64_t>(
+         "--memory-limit",
+         [this](const int64_t& value) {
+           values.emplace_back(TRAWL_OPT_MAX_INFLIGHT_BYTES, value);
+         },
+         "component content held for analysis at once (default 512M; 0: unlimited)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::NonNegativeNumber)
+      ->type_name("BYTES")
+      ->group("Budgets");
 }
 
 bool Budgets::Apply(trawl_options* options) const {

@@ -1,0 +1,178 @@
+// File: analysis_pipeline.cc
+#include "pipeline/analysis_pipeline.h"
+
+#include <utility>
+
+#include "intake/skip_policy.h"
+#include "util/strings.h"
+
+namespace trawl {
+
+AnalysisPipeline::AnalysisPipeline(std::shared_ptr<const Database> db, PlanOptions plan_options,
+                                   AnalyzeOptions analyze, AnalysisPipelineOptions options)
+    : db_(std::move(db)),
+      plan_options_(std::move(plan_options)),
+      analyze_(std::move(analyze)),
+      options_(std::move(options)) {}
+
+AnalysisPipeline::~AnalysisPipeline() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    // Without Finish (intake failed), what is still queued is not wanted.
+    queue_.clear();
+  }
+  work_ready_.notify_all();
+  for (std::thread& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+}
+
+absl::Status AnalysisPipeline::Add(const Component& component, std::string_view content) {
+  if (SkipReason(component)) return absl::OkStatus();  // aggregation accounts for it
+  total_.fetch_add(1);
+  if (absl::Now() > options_.deadline) {
+    AnalyzeAndRecord(nullptr, component, content);
+    return absl::OkStatus();
+  }
+  const uint64_t bound = options_.max_inflight_bytes;
+  // The package itself as a leaf (a plain file) is analysed where intake read it.
+  const bool root_leaf = component.parent_id.empty();
+  const uint64_t size = content.size();
+  std::unique_lock lock(mutex_);
+  // Back-pressure: wait until the component fits beside what is in flight, or nothing is.
+  room_.wait(lock, [&] {
+    return !error_.ok() || in_flight_ == 0 ||
+           (!root_leaf && (bound == 0 || held_bytes_ + size <= bound));
+  });
+  if (failure_) std::rethrow_exception(failure_);
+  if (!error_.ok()) return error_;
+  if (root_leaf || (bound != 0 && size > bound)) {
+    // Larger than the whole bound: a copy would pass it, so the component is analysed
+    // now, from intake's buffer, while the workers are idle.
+    lock.unlock();
+    if (!intake_analyzer_) {
+      auto analyzer = ComponentAnalyzer::Create(db_);
+      if (!analyzer.ok()) return analyzer.status();
+      intake_analyzer_ = *std::move(analyzer);
+    }
+    AnalyzeAndRecord(intake_analyzer_.get(), component, content);
+    return absl::OkStatus();
+  }
+  held_bytes_ += size;
+  peak_held_bytes_ = std::max(peak_held_bytes_, held_bytes_);
+  ++in_flight_;
+  // Copied outside the lock so that the workers can hand back results meanwhile; the
+  // bytes are already counted.
+  lock.unlock();
+  Queued queued{component, std::string(content)};
+  lock.lock();
+  queue_.push_back(std::move(queued));
+  StartWorkerIfUseful();
+  lock.unlock();
+  work_ready_.notify_one();
+  return absl::OkStatus();
+}
+
+void AnalysisPipeline::StartWorkerIfUseful() {
+  if (idle_workers_ >= queue_.size() || threads_.size() >= options_.workers) return;
+  try {
+    threads_.emplace_back([this] { Work(); });
+  } catch (...) {
+    // No thread (out of memory or thread limits): the workers started do the work; with
+    // none, the caller hears of it (the C API's catch-all).
+    if (threads_.empty()) throw;
+  }
+}
+
+void AnalysisPipeline::Work() {
+  // An exception may not leave a thread (that ends the process): it stops the pipeline
+  // and is rethrown to intake's thread by Add or Finish.
+  try {
+    WorkUntilClosed();
+  } catch (...) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!failure_) failure_ = std::current_exception();
+      error_.Update(absl::InternalError("an analysis worker failed"));
+    }
+    work_ready_.notify_all();
+    room_.notify_all();
+  }
+}
+
+void AnalysisPipeline::WorkUntilClosed() {
+  auto analyzer = ComponentAnalyzer::Create(db_);
+  if (!analyzer.ok()) return Fail(analyzer.status());
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    ++idle_workers_;
+    work_ready_.wait(lock, [&] { return !queue_.empty() || closed_ || !error_.ok(); });
+    --idle_workers_;
+    if (!error_.ok() || queue_.empty()) return;
+    Queued item = std::move(queue_.front());
+    queue_.pop_front();
+    lock.unlock();
+    AnalyzeAndRecord(analyzer->get(), item.component, item.content);
+    const uint64_t size = item.content.size();
+    item = Queued{};  // freed before the intake thread is told there is room
+    lock.lock();
+    held_bytes_ -= size;
+    --in_flight_;
+    room_.notify_one();
+  }
+}
+
+void AnalysisPipeline::AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Component& component,
+                                        std::string_view content) {
+  ComponentResult result;
+  if (analyzer == nullptr || absl::Now() > options_.deadline) {
+    result = SkippedResult(component, analyze_.package_id,
+                           StrCat("the package time budget (", options_.budget_text,
+                                  ") was spent before its analysis"));
+  } else {
+    // Each component runs its plan, made as the classify stage makes it.
+    auto analyzed = analyzer->PlanAndAnalyze(component, content, plan_options_, analyze_);
+    // A failure is recorded, not fatal: the component is accounted for with the reason.
+    result = analyzed.ok() ? *std::move(analyzed)
+                           : SkippedResult(component, analyze_.package_id,
+                                           StrCat("analysis failed: ",
+                                                  std::string(analyzed.status().message())));
+  }
+  {
+    std::lock_guard lock(mutex_);
+    results_.emplace(component.id, std::move(result));
+  }
+  const size_t done = done_.fetch_add(1) + 1;
+  if (options_.progress) options_.progress(done, total_.load());
+}
+
+void AnalysisPipeline::Fail(absl::Status status) {
+  {
+    std::lock_guard lock(mutex_);
+    error_.Update(std::move(status));
+  }
+  work_ready_.notify_all();
+  room_.notify_all();
+}
+
+absl::StatusOr<std::map<std::string, ComponentResult>> AnalysisPipeline::Finish() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  work_ready_.notify_all();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+  std::lock_guard lock(mutex_);
+  if (failure_) std::rethrow_exception(failure_);
+  if (!error_.ok()) return error_;
+  return std::move(results_);
+}
+
+uint64_t AnalysisPipeline::peak_held_bytes() const {
+  std::lock_guard lock(mutex_);
+  return peak_held_bytes_;
+}
+
+}  // namespace trawl

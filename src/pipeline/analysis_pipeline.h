@@ -1,0 +1,113 @@
+// File: analysis_pipeline.h
+// Component analysis overlapped with intake: the decomposition callback (Add, on the
+// intake thread) copies each component that needs analysis into a bounded queue, and
+// workers (one ComponentAnalyzer each) analyse from it while intake keeps decompressing.
+//
+// Memory: the content queued or being analysed stays within `max_inflight_bytes`. Add
+// blocks while the new component would pass the bound and something is still in flight
+// (back-pressure). A component larger than the whole bound, and the package itself as a
+// leaf (a plain file), are not copied: once nothing is in flight they are analysed in the
+// callback, where intake's buffer is valid. 0: no bound.
+//
+// Determinism: each component is analysed on its own and results are kept by component
+// id, so the results do not depend on the thread count, the bound or the timing (except
+// what a deadline cuts short).
+//
+// Thread-safety: Add and Finish are called from one thread (intake's); the progress
+// callback is called from the workers and from that thread.
+#ifndef TRAWL_SRC_PIPELINE_ANALYSIS_PIPELINE_H_
+#define TRAWL_SRC_PIPELINE_ANALYSIS_PIPELINE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "analyze/component_analyzer.h"
+#include "classify/plan.h"
+#include "intake/component.h"
+
+namespace trawl {
+
+struct AnalysisPipelineOptions {
+  size_t workers = 1;
+  uint64_t max_inflight_bytes = 0;  // 0: no bound
+  // After it, components not yet analysed get a skipped result with the reason
+  // "the package time budget (<budget_text>) was spent before its analysis".
+  absl::Time deadline = absl::InfiniteFuture();
+  std::string budget_text;
+  // Called after each component is accounted for with (done, handed over so far).
+  std::function<void(size_t done, size_t total)> progress;
+};
+
+class AnalysisPipeline {
+ public:
+  AnalysisPipeline(std::shared_ptr<const Database> db, PlanOptions plan_options,
+                   AnalyzeOptions analyze, AnalysisPipelineOptions options);
+  ~AnalysisPipeline();  // stops and joins the workers (after an intake error too)
+  AnalysisPipeline(const AnalysisPipeline&) = delete;
+  AnalysisPipeline& operator=(const AnalysisPipeline&) = delete;
+
+  // The decomposition callback. Errors only when an analyzer cannot be made; rethrows
+  // what a worker threw (std::bad_alloc), as Finish does.
+  absl::Status Add(const Component& component, std::string_view content);
+
+  // Waits for every component handed over and returns the results by component id.
+  absl::StatusOr<std::map<std::string, ComponentResult>> Finish();
+
+  // The most content held at once so far (queued or being analysed), for tests.
+  uint64_t peak_held_bytes() const;
+
+ private:
+  struct Queued {
+    Component component;
+    std::string content;
+  };
+
+  void Work();
+  void WorkUntilClosed();
+  // Analyses (or, past the deadline, skips) one component and records its result.
+  void AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Component& component,
+                        std::string_view content);
+  void Fail(absl::Status status);
+  void StartWorkerIfUseful();  // under mutex_
+
+  const std::shared_ptr<const Database> db_;
+  const PlanOptions plan_options_;
+  const AnalyzeOptions analyze_;
+  const AnalysisPipelineOptions options_;
+
+  std::unique_ptr<ComponentAnalyzer> intake_analyzer_;  // for what Add analyses itself
+  std::vector<std::thread> threads_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_ready_;  // workers: queue not empty, or closed
+  std::condition_variable room_;        // intake: bytes freed, or a failure
+  std::deque<Queued> queue_;
+  size_t in_flight_ = 0;  // queued or being analysed
+  size_t idle_workers_ = 0;
+  uint64_t held_bytes_ = 0;
+  uint64_t peak_held_bytes_ = 0;
+  bool closed_ = false;
+  absl::Status error_;
+  std::exception_ptr failure_;  // a worker's exception (bad_alloc), for intake's thread
+  std::map<std::string, ComponentResult> results_;
+
+  std::atomic<size_t> total_{0};
+  std::atomic<size_t> done_{0};
+};
+
+}  // namespace trawl
+
+#endif  // TRAWL_SRC_PIPELINE_ANALYSIS_PIPELINE_H_
