@@ -10,6 +10,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
@@ -21,6 +22,7 @@
 #include <mutex>
 #include <numeric>
 #include <set>
+#include <thread>
 #include <tuple>
 
 
@@ -551,6 +553,43 @@ TEST(PackageAnalysisTest, IntakeWaitsWhileTheNextComponentWouldPassTheBound) {
   EXPECT_LE(pipeline.peak_held_bytes(), options.max_inflight_bytes);
   EXPECT_EQ(results->at(big.id).status, "analysed");
   EXPECT_EQ(results->at(big.id).findings.size(), 1u);
+}
+
+// When intake fails mid-package the pipeline is destroyed without Finish: the worker in
+// the middle of a component finishes it, what is still queued is dropped unanalysed, and
+// destruction returns (no worker left waiting on an empty queue; ASan checks the rest).
+TEST(PackageAnalysisTest, DroppedWithoutFinishStopsItsWorkersAndDropsTheQueue) {
+  auto db = TokenDb();
+  ASSERT_TRUE(db);
+  Handed handed = HandOver(WriteLogPackage("dropped.tar.gz", 4, 16 << 10));
+  ASSERT_EQ(handed.work.size(), 4u);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> first_done;
+  std::atomic<size_t> most_done{0};
+  AnalysisPipelineOptions options;
+  options.workers = 1;
+  options.progress = [&most_done, &first_done, released](size_t done, size_t) {
+    most_done = std::max(most_done.load(), done);
+    if (done != 1) return;
+    first_done.set_value();
+    released.wait();  // the worker stays busy until released
+  };
+  std::thread releaser;
+  {
+    AnalysisPipeline pipeline(db, {}, {}, options);
+    for (const auto& c : handed.work) EXPECT_TRUE(pipeline.Add(*c, handed.content[c->id]).ok());
+    // Generous: a loaded machine delays the worker, it does not stop it.
+    EXPECT_EQ(first_done.get_future().wait_for(std::chrono::seconds(30)),
+              std::future_status::ready);
+    // Released once the destructor below has (almost certainly) emptied the queue.
+    releaser = std::thread([&release] {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      release.set_value();
+    });
+  }
+  releaser.join();
+  EXPECT_EQ(most_done.load(), 1u) << "queued components were analysed after the pipeline was dropped";
 }
 
 // With a one-byte bound every component is larger than the bound: each is analysed
