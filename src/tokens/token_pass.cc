@@ -785,15 +785,6 @@ void TokenPass::Find(std::string_view data, std::vector<Span>* out) {
   for (size_t b = 0; b < full;) {
     const size_t batch = std::min(kBatchBlocks, full - b);
     kernel_.classify(bytes + b * kBlockBytes, batch, &s.masks);
-    // The next batch's bytes are fetched while this one's triggers and cutters run: the
-    // cutters' scattered reads stall the hardware prefetcher, and the classification
-    // otherwise waits on memory at each batch start (half of the pass in a scan whose
-    // engine has streamed the buffer out of the cache).
-    if (const size_t next = b + batch; next < full) {
-      const uint8_t* ahead = bytes + next * kBlockBytes;
-      const size_t lines = std::min(kBatchBlocks, full - next);
-      for (size_t i = 0; i < lines; ++i) __builtin_prefetch(ahead + i * kBlockBytes);
-    }
     kernel_.triggers(s.masks, wants, batch, s.triggers);
     finder.Batch(b * kBlockBytes, s.triggers);
     b += batch;
