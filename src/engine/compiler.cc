@@ -653,6 +653,20 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
         info.reason = StrCat("token: ", checked.message());
         continue;
       }
+      if (tokens::ShapeAnchorsRegex(*tokens::ShapeFromName(spec.shape))) {
+        // The span is where a match may start; the regex, anchored there, is the match:
+        // it must compile, and start at a word boundary (the span is a whole word).
+        if (!EngineScans(info.status) || definitions[i].kind != PatternKind::kRegex ||
+            !definitions[i].expression.starts_with("\\b")) {
+          info.status = RuleStatus::kRejected;
+          info.reason = StrCat("token: shape ", spec.shape,
+                               " needs a regex that compiles and starts with \\b");
+          continue;
+        }
+        info.status = RuleStatus::kToken;
+        info.reason = StrCat("token pass: shape ", spec.shape, ", then the regex");
+        continue;  // its widths stay the regex's: rounds keep context for the whole match
+      }
       // The regex is the reference only: a token rule whose regex the engine rejects
       // still works.
       info.status = RuleStatus::kToken;

@@ -125,6 +125,9 @@ struct Scanner::Impl {
   std::unique_ptr<tokens::TokenRules> token_rules;
   std::unique_ptr<tokens::TokenPass> token_pass;
   std::vector<tokens::Span> token_spans;
+  // Rules of anchored shapes (tokens::ShapeAnchorsRegex) whose next match ends past this
+  // round: the next round takes it and the rule's later matches.
+  std::vector<uint32_t> deferred_anchor_rules;
 
   // Streaming state. `stream_head` keeps a stream's first bytes for composite
   // conditions that read them (uint16(0) == 0x5a4d) after the window has moved on.
@@ -661,9 +664,14 @@ struct Scanner::Impl {
   // than the context kept between rounds, so none is seen cut by a window edge here.
   void TokenRound(std::string_view data, uint64_t base) {
     token_pass->Find(data, &token_spans);
+    deferred_anchor_rules.clear();
     for (const tokens::Span& span : token_spans) {
       const uint64_t start = base + span.begin;
       const uint64_t end = base + span.end;
+      if (tokens::ShapeAnchorsRegex(span.shape)) {
+        if (!AnchoredTokenMatches(span.shape, start)) return;
+        continue;
+      }
       if (end <= accepted || end > accept_hi) continue;
       const std::string_view text = data.substr(span.begin, span.end - span.begin);
       for (uint32_t index : token_rules->RulesFor(span.shape)) {
@@ -672,7 +680,7 @@ struct Scanner::Impl {
         if (state.capped) continue;
         // Spans of one rule do not overlap, except a shape's alternatives for one value.
         if (start < state.cursor && !tokens::ShapeYieldsAlternatives(span.shape)) continue;
-        if (!tokens::SpecAccepts(rule.spec, text)) continue;
+        if (!tokens::SpecAccepts(rule.spec, span.shape, text)) continue;
         ++summary.candidates;
         if (limits.profile) {
           limits.profile->rules[rule.rule].candidates++;
@@ -682,6 +690,67 @@ struct Scanner::Impl {
         if (!Record(rule.rule, state, start, end, 0, 0)) return;
       }
     }
+  }
+
+  // A span of a shape that only says where a match may start (a URL's scheme): each of
+  // the shape's rules runs its regex anchored at `start`. Candidates come in start order
+  // and include every start the regex can have (a word before "://", and the regex starts
+  // with \b: engine/compiler.cc checks), so this is the regex's own leftmost,
+  // non-overlapping loop, without an engine pattern that reports every byte of every URL
+  // as a match end. A match belongs to the round whose accepted range holds its end: the
+  // round's bytes reach `keep` past that range, so the regex saw the whole match.
+  // False when the scan must stop.
+  bool AnchoredTokenMatches(tokens::Shape shape, uint64_t start) {
+    for (uint32_t index : token_rules->RulesFor(shape)) {
+      const uint32_t rule = token_rules->rules()[index].rule;
+      RuleState& state = StateOf(rule);
+      if (state.capped || start < state.cursor ||
+          std::find(deferred_anchor_rules.begin(), deferred_anchor_rules.end(), rule) !=
+              deferred_anchor_rules.end()) {
+        continue;
+      }
+      const pcre2_code* code =
+          db->parts().confirm[rule].Get(db->definition(rule), /*for_confirmation=*/true);
+      if (code == nullptr || !EnsureMatchData(code)) {
+        round_error = absl::InternalError(StrCat("cannot prepare rule ", db->definition(rule).id));
+        stopped = true;
+        return false;
+      }
+      if (OutOfTime(kConfirmCost)) return false;
+      const auto confirm_start = limits.profile ? absl::Now() : absl::InfinitePast();
+      // Anchored by the offset limit (no later start), not PCRE2_ANCHORED: the JIT code
+      // does not take that option at match time, and the interpreter it falls back to cost
+      // more than the engine pattern this replaces.
+      pcre2_set_offset_limit(match_context, start - window_base);
+      const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
+                                 start - window_base, 0, match_data, match_context);
+      ++summary.candidates;
+      if (limits.profile) {
+        ScanProfile::Rule& cost = limits.profile->rules[rule];
+        cost.candidates++;
+        cost.confirmed += rc > 0;
+        cost.confirm_ns += absl::ToInt64Nanoseconds(absl::Now() - confirm_start);
+      }
+      if (rc == PCRE2_ERROR_NOMATCH) continue;
+      if (rc < 0) {
+        if (!ConfirmFailed(rule, state, start)) return false;
+        continue;
+      }
+      const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
+      const uint64_t stop = window_base + ovector[1];
+      if (stop <= accepted) continue;  // the round before took it
+      if (stop > accept_hi) {
+        // The next round takes it, and every later match of the rule (one starting
+        // inside this one may end first, yet is not a match of the leftmost loop).
+        deferred_anchor_rules.push_back(rule);
+        continue;
+      }
+      const uint32_t groups = static_cast<uint32_t>(rc) - 1;
+      const uint32_t capture_begin = AppendCaptures(ovector, groups, window_base);
+      state.cursor = stop > start ? stop : start + 1;
+      if (!Record(rule, state, start, stop, capture_begin, groups)) return false;
+    }
+    return true;
   }
 
   static int EngineCallback(unsigned id, unsigned long long /*from*/, unsigned long long to,
@@ -785,15 +854,25 @@ struct Scanner::Impl {
       return std::exchange(round_error, absl::OkStatus());
     }
     gate_hits.clear();
+    const size_t engine_matches = pending.size();
     if (!stopped && !out_of_time && token_pass) TokenRound(data, base);
+    if (!round_error.ok()) return std::exchange(round_error, absl::OkStatus());
     // A round the deadline cut short was not searched through: only earlier rounds count
     // as scanned. (The matches it found are real and are delivered.)
     if (!out_of_time) accepted = std::max(accepted, accept_hi);
-    std::sort(pending.begin(), pending.end(), [](const PendingMatch& a, const PendingMatch& b) {
+    const auto in_order = [](const PendingMatch& a, const PendingMatch& b) {
       if (a.start != b.start) return a.start < b.start;
       if (a.end != b.end) return a.end < b.end;
       return a.rule < b.rule;
-    });
+    };
+    // The token round's matches (most of a PII scan's) come in span order, nearly always
+    // sorted already: sorting only the engine's and merging saves a sort of them all.
+    const auto token_begin = pending.begin() + static_cast<ptrdiff_t>(engine_matches);
+    std::sort(pending.begin(), token_begin, in_order);
+    if (!std::is_sorted(token_begin, pending.end(), in_order)) {
+      std::sort(token_begin, pending.end(), in_order);
+    }
+    std::inplace_merge(pending.begin(), token_begin, pending.end(), in_order);
     for (const PendingMatch& m : pending) {
       Match match;
       match.rule = m.rule;

@@ -34,10 +34,11 @@ struct BatchMasks {
   uint64_t colon[kBatchEntries] = {};
   uint64_t at[kBatchEntries] = {};
   uint64_t plus[kBatchEntries] = {};
+  uint64_t slash[kBatchEntries] = {};
 
   BlockMasks Block(size_t entry) const {
     return {digit[entry], hex_alpha[entry], alpha[entry], upper[entry], dot[entry],
-            dash[entry],  colon[entry],     at[entry],    plus[entry]};
+            dash[entry],  colon[entry],     at[entry],    plus[entry],  slash[entry]};
   }
   void SetBlock(size_t entry, const BlockMasks& m) {
     digit[entry] = m.digit;
@@ -49,13 +50,14 @@ struct BatchMasks {
     colon[entry] = m.colon;
     at[entry] = m.at;
     plus[entry] = m.plus;
+    slash[entry] = m.slash;
   }
 };
 
 // Which trigger families the caller wants: all ones or zero each.
 struct TriggerWants {
   uint64_t email = 0, hex_runs = 0, colon = 0, domain = 0, ipv4 = 0, digit = 0, iban = 0,
-           word = 0;
+           word = 0, url = 0;
 };
 
 // The trigger masks of one batch (entries 1..blocks), the intermediate steps carried from
@@ -69,6 +71,7 @@ struct BatchTriggers {
   uint64_t digit[kBatchEntries] = {};
   uint64_t iban[kBatchEntries] = {};
   uint64_t word[kBatchEntries] = {};
+  uint64_t url[kBatchEntries] = {};
   uint64_t busy = 0;
   uint64_t any[kBatchEntries] = {};  // the union of the families' triggers
   // Steps: runs of 1, 2, 4 and 8 of [hex.-] and of [A-Za-z0-9]; "digit.digit" marks and
@@ -92,7 +95,7 @@ struct BatchTriggers {
 // Starts a buffer: no block before the first.
 inline void ResetCarry(BatchMasks& m, BatchTriggers& t) {
   for (uint64_t* a : {m.digit, m.hex_alpha, m.alpha, m.upper, m.dot, m.dash, m.colon, m.at,
-                      m.plus, t.hexish2, t.hexish4, t.hexish8, t.alnum2,
+                      m.plus, m.slash, t.hexish2, t.hexish4, t.hexish8, t.alnum2,
                       t.alnum4, t.alnum8, t.dot_digit, t.two_octets}) {
     a[0] = 0;
   }
@@ -116,6 +119,9 @@ inline void ResetCarry(BatchMasks& m, BatchTriggers& t) {
     const uint64_t hex = m.digit[i] | m.hex_alpha[i];
     const uint64_t phex = m.digit[i - 1] | m.hex_alpha[i - 1];
     t.at[i] = m.at[i] & want.email;
+    // A URL scheme's "://", marked at the second slash (the scheme's letters: the cutter).
+    t.url[i] = m.slash[i] & Prev1(m.slash[i], m.slash[i - 1]) &
+               PrevK(m.colon[i], m.colon[i - 1], 2) & want.url;
     t.colon[i] = m.colon[i] & Prev1(hex | m.colon[i], phex | m.colon[i - 1]) & want.colon;
     t.digit[i] = m.digit[i] &
                  ((Prev1(m.digit[i], m.digit[i - 1]) & PrevK(m.digit[i], m.digit[i - 1], 2)) |
@@ -153,14 +159,14 @@ inline void ResetCarry(BatchMasks& m, BatchTriggers& t) {
     // Runs of 14: 8, then 8 again 6 bytes earlier.
     t.hex[i] = t.hexish8[i] & PrevK(t.hexish8[i], t.hexish8[i - 1], 6) & want.hex_runs;
     t.word[i] = t.alnum8[i] & PrevK(t.alnum8[i], t.alnum8[i - 1], 6) & want.word;
-    t.any[i] =
-        t.at[i] | t.hex[i] | t.colon[i] | t.dotted[i] | t.digit[i] | t.iban[i] | t.word[i];
+    t.any[i] = t.at[i] | t.hex[i] | t.colon[i] | t.dotted[i] | t.digit[i] | t.iban[i] |
+               t.word[i] | t.url[i];
   }
   uint64_t busy = 0;
   for (size_t i = 1; i < N; ++i) busy |= uint64_t{t.any[i] != 0} << (i - 1);
   t.busy = blocks >= 64 ? busy : busy & ((uint64_t{1} << blocks) - 1);
   for (uint64_t* a : {m.digit, m.hex_alpha, m.alpha, m.upper, m.dot, m.dash, m.colon, m.at,
-                      m.plus, t.hexish2, t.hexish4, t.hexish8, t.alnum2,
+                      m.plus, m.slash, t.hexish2, t.hexish4, t.hexish8, t.alnum2,
                       t.alnum4, t.alnum8, t.dot_digit, t.two_octets}) {
     a[0] = a[blocks];
   }

@@ -28,6 +28,7 @@ struct BlockMasks {
   uint64_t colon = 0;        // :
   uint64_t at = 0;           // @
   uint64_t plus = 0;         // +
+  uint64_t slash = 0;        // /
   bool operator==(const BlockMasks&) const = default;
 };
 
@@ -43,8 +44,9 @@ enum ByteClass : uint16_t {
   kClassColon = 1u << 6,
   kClassAt = 1u << 7,
   kClassPlus = 1u << 8,
-  kMaskedClasses = (1u << 9) - 1,  // the bits above
-  kClassUnderscore = 1u << 9,
+  kClassSlash = 1u << 9,
+  kMaskedClasses = (1u << 10) - 1,  // the bits above
+  kClassUnderscore = 1u << 10,
 };
 
 constexpr std::array<uint16_t, 256> MakeClassTable() {
@@ -60,6 +62,7 @@ constexpr std::array<uint16_t, 256> MakeClassTable() {
   t['@'] |= kClassAt;
   t['_'] |= kClassUnderscore;
   t['+'] |= kClassPlus;
+  t['/'] |= kClassSlash;
   return t;
 }
 
@@ -78,7 +81,7 @@ inline bool IsWord(char c) { return ClassOf(c) & (kClassDigit | kClassAlpha | kC
 inline BlockMasks ClassifyBlockScalar(const uint8_t* block) {
   BlockMasks m;
   uint64_t* const fields[] = {&m.digit, &m.hex_alpha, &m.alpha, &m.upper, &m.dot,
-                              &m.dash,  &m.colon,     &m.at,    &m.plus};
+                              &m.dash,  &m.colon,     &m.at,    &m.plus,  &m.slash};
   for (size_t i = 0; i < kBlockBytes; ++i) {
     uint32_t bits = kClassTable[block[i]] & kMaskedClasses;
     while (bits != 0) {

@@ -41,7 +41,7 @@ __attribute__((target("avx2"))) inline uint32_t Equal(__m256i x, __m256i c) {
 }
 
 struct Half {
-  uint32_t digit, hex_alpha, alpha, upper, dot, dash, colon, at, plus;
+  uint32_t digit, hex_alpha, alpha, upper, dot, dash, colon, at, plus, slash;
 };
 
 __attribute__((target("avx2"))) inline Half ClassifyHalf(__m256i v) {
@@ -57,6 +57,7 @@ __attribute__((target("avx2"))) inline Half ClassifyHalf(__m256i v) {
   h.colon = Equal(v, _mm256_set1_epi8(':'));
   h.at = Equal(v, _mm256_set1_epi8('@'));
   h.plus = Equal(v, _mm256_set1_epi8('+'));
+  h.slash = Equal(v, _mm256_set1_epi8('/'));
   return h;
 }
 
@@ -80,6 +81,7 @@ __attribute__((target("avx2"))) void ClassifyAvx2(const uint8_t* data, size_t bl
     out->colon[e] = Join(lo.colon, hi.colon);
     out->at[e] = Join(lo.at, hi.at);
     out->plus[e] = Join(lo.plus, hi.plus);
+    out->slash[e] = Join(lo.slash, hi.slash);
   }
 }
 
@@ -111,6 +113,7 @@ __attribute__((target("avx512f,avx512bw"))) void ClassifyAvx512(const uint8_t* d
     out->colon[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(':'));
     out->at[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('@'));
     out->plus[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('+'));
+    out->slash[e] = _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8('/'));
   }
 }
 

@@ -20,7 +20,7 @@ namespace {
 
 constexpr std::string_view kShapeNames[kShapeCount] = {
     "email", "domain", "ipv4",   "ipv6",  "hex",    "uuid",  "mac",
-    "card",  "phone",  "us_ssn", "iban",  "base58", "bech32"};
+    "card",  "phone",  "us_ssn", "iban",  "base58", "bech32", "url"};
 
 // Longest runs the span cutters follow, so a pathological input stays linear.
 constexpr size_t kMaxDomainBytes = 253;
@@ -31,6 +31,7 @@ constexpr size_t kMaxHexBytes = 130;  // "0x" + SHA-512
 constexpr size_t kMaxPhoneBytes = 23;  // as the E.164 recognizer: '+', 1-9, 20, a digit
 constexpr size_t kMaxNationalPhoneBytes = 24;
 constexpr size_t kMaxDigitGroups = 16;
+constexpr size_t kMaxSchemeBytes = 32;  // longer than any registered URI scheme
 
 inline bool IsLocalChar(char c) {
   return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
@@ -213,6 +214,7 @@ class Finder {
       Each(t.digit[i], block, digit_cursor_, [&](size_t pos) { DigitRun(pos); });
       Each(t.iban[i], block, iban_cursor_, [&](size_t pos) { Iban(pos); });
       Each(t.word[i], block, word_cursor_, [&](size_t pos) { WordRun(pos); });
+      Each(t.url[i], block, url_cursor_, [&](size_t pos) { UrlScheme(pos); });
     }
   }
 
@@ -233,6 +235,7 @@ class Finder {
     w.digit = any({Shape::kCard, Shape::kPhone, Shape::kUsSsn});
     w.iban = any({Shape::kIban});
     w.word = any({Shape::kBase58, Shape::kBech32});
+    w.url = any({Shape::kUrl});
     return w;
   }
 
@@ -735,6 +738,19 @@ class Finder {
     }
   }
 
+  // ------------------------------------------------------------------ URL schemes
+  // "://" (`t` is its second slash) after a word: the word is where a URL regex of the
+  // form \b(scheme|...)://... may start. A scheme is letters, so a word holding a digit
+  // or '_' next to the colon still gives its start, and the regex says no.
+  [[gnu::noinline]] void UrlScheme(size_t t) {
+    url_cursor_ = t + 1;
+    const size_t colon = t - 2;
+    size_t s = colon;
+    while (s > 0 && colon - s < kMaxSchemeBytes && IsWord(d_[s - 1])) --s;
+    if (s == colon || (s > 0 && IsWord(d_[s - 1]))) return;  // no word, or one too long
+    Emit(s, t + 1, Shape::kUrl);
+  }
+
   const char* d_;
   size_t n_;
   ShapeSet shapes_;
@@ -746,7 +762,8 @@ class Finder {
   TldCache& tlds_;
   size_t label_count_ = 0;  // labels_[0, label_count_) are the current dotted run's
   uint64_t email_cursor_ = 0, hex_cursor_ = 0, colon_cursor_ = 0, dotted_cursor_ = 0,
-           cisco_cursor_ = 0, digit_cursor_ = 0, iban_cursor_ = 0, word_cursor_ = 0;
+           cisco_cursor_ = 0, digit_cursor_ = 0, iban_cursor_ = 0, word_cursor_ = 0,
+           url_cursor_ = 0;
 };
 
 }  // namespace

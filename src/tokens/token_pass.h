@@ -39,8 +39,9 @@ enum class Shape : uint8_t {
   kIban = 10,   // two letters, two digits, groups of four
   kBase58 = 11, // a word of 25-111 base58 characters
   kBech32 = 12, // a single-case word with a '1' separator and a bech32 data part
+  kUrl = 13,    // a scheme's word before "://": where a URL may start (see below)
 };
-inline constexpr size_t kShapeCount = 13;
+inline constexpr size_t kShapeCount = 14;
 
 using ShapeSet = uint32_t;
 constexpr ShapeSet ShapeBit(Shape shape) { return ShapeSet{1} << static_cast<unsigned>(shape); }
@@ -59,6 +60,11 @@ struct Span {
 // True for shapes whose spans may overlap: alternatives for one value that only a
 // validator can choose between (the cuts of a digit sequence for phone numbers).
 inline bool ShapeYieldsAlternatives(Shape shape) { return shape == Shape::kPhone; }
+
+// True for shapes whose span is only where a match may start: the rule's own regex,
+// anchored there, gives the match (a URL's end is the regex's business: trailing
+// punctuation, balanced parentheses). The span is the scheme and "://".
+inline bool ShapeAnchorsRegex(Shape shape) { return shape == Shape::kUrl; }
 
 // No span is longer than this: a caller that scans a stream in overlapping windows and
 // keeps at least this many bytes of context sees every span whole.

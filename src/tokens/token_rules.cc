@@ -101,11 +101,14 @@ absl::Status CheckTokenSpec(const TokenSpec& spec) {
 
 bool SpecAccepts(const TokenSpec& spec, std::string_view text) {
   const std::optional<Shape> shape = ShapeFromName(spec.shape);
-  if (!shape) return false;
+  return shape && SpecAccepts(spec, *shape, text);
+}
+
+bool SpecAccepts(const TokenSpec& spec, Shape shape, std::string_view text) {
   std::string_view prefix;
   if (!spec.prefixes.empty()) {
     // Bech32 human-readable parts are caseless; every other prefix is exact.
-    const bool caseless = *shape == Shape::kBech32;
+    const bool caseless = shape == Shape::kBech32;
     bool found = false;
     for (const std::string& p : spec.prefixes) {
       if (caseless ? StartsWithCaseless(text, p) : text.substr(0, p.size()) == p) {
@@ -115,12 +118,12 @@ bool SpecAccepts(const TokenSpec& spec, std::string_view text) {
       }
     }
     if (!found) return false;
-  } else if (*shape == Shape::kHex && text.size() > 1 && !IsHex(text[1])) {
+  } else if (shape == Shape::kHex && text.size() > 1 && !IsHex(text[1])) {
     return false;  // "0x..." spans are for rules that ask for the prefix
   }
   if (!spec.lengths.empty()) {
-    const size_t measure = MeasureOf(*shape, text, prefix);
-    if (*shape == Shape::kHex) {
+    const size_t measure = MeasureOf(shape, text, prefix);
+    if (shape == Shape::kHex) {
       if (std::find(spec.lengths.begin(), spec.lengths.end(), measure) == spec.lengths.end()) {
         return false;
       }
@@ -130,7 +133,7 @@ bool SpecAccepts(const TokenSpec& spec, std::string_view text) {
   }
   if (!spec.separators.empty()) {
     for (char c : text) {
-      if (IsAlnum(c) || (*shape == Shape::kPhone && c == '+')) continue;
+      if (IsAlnum(c) || (shape == Shape::kPhone && c == '+')) continue;
       if (spec.separators.find(c) == std::string::npos) return false;
     }
   }

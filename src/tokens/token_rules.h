@@ -25,6 +25,10 @@ absl::Status CheckTokenSpec(const TokenSpec& spec);
 
 // REQUIRES: CheckTokenSpec(spec).ok() and `text` is a span of the spec's shape.
 bool SpecAccepts(const TokenSpec& spec, std::string_view text);
+// The same for a caller that knows the span's shape (the scanner, once per span and rule:
+// no lookup of the shape's name).
+// REQUIRES: `shape` is the spec's shape.
+bool SpecAccepts(const TokenSpec& spec, Shape shape, std::string_view text);
 
 class TokenRules {
  public:

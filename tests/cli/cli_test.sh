@@ -30,7 +30,7 @@ check compile "$trawl" compile "$root/rules/secrets.json" "$root/rules/pii.json"
   "$root/rules/indicators.ndjson.gz" "$excerpt" -o "$work/default.tdb"
 check db-info "$trawl" db info "$work/default.tdb"
 contains db-info-counts '"total": 2861'
-contains db-info-token-rules '"token": 19'
+contains db-info-token-rules '"token": 20'
 contains db-info-indicators "\"count\": $excerpt_count"
 contains db-info-indicator-feed '"feed": "maltrail"'
 check build-info "$trawl" build-info

@@ -18,8 +18,10 @@
 #include <tuple>
 
 #include "engine/compiler.h"
+#include "engine/scanner.h"
 #include "pipeline/package_analysis.h"
 #include "rules/loader.h"
+#include "util/file.h"
 
 namespace trawl {
 namespace {
@@ -140,6 +142,63 @@ TEST(TokenEquivalenceTest, BenchMixed16MiB) {
   const fs::path bench = fs::path(SharedDir()) / "corpus" / "scan_inputs" / "bench_mixed_16MiB.bin";
   if (!fs::exists(bench)) GTEST_SKIP() << bench << " is not present";
   EXPECT_EQ(CompareOn({bench.string()}), 0);
+}
+
+// The URL rule's shape only says where a URL may start; its regex gives the match, so its
+// matches must be the regexes' exactly (span and captures), in one buffer and across the
+// scanner's rounds (a small chunk puts many round edges inside the text).
+using Spans = std::vector<std::vector<int64_t>>;  // start, end, captures...
+
+Spans UrlMatches(bool token_pass, std::string_view input, size_t chunk_bytes) {
+  auto rules = LoadRuleFile(kSource + "/rules/pii.json");
+  EXPECT_TRUE(rules.ok()) << rules.status();
+  std::vector<Definition> url;
+  for (const Definition& def : rules->definitions) {
+    if (def.id == "entity-url") url.push_back(def);
+  }
+  EXPECT_EQ(url.size(), 1u);
+  EXPECT_EQ(url[0].token.shape, "url");
+  CompileOptions options;
+  options.token_pass = token_pass;
+  auto db = CompileDatabase(url, options);
+  EXPECT_TRUE(db.ok()) << db.status();
+  auto scanner = Scanner::Create(*db);
+  EXPECT_TRUE(scanner.ok()) << scanner.status();
+  ScanLimits limits;
+  limits.max_matches = 0;
+  limits.max_matches_per_rule = 0;
+  limits.chunk_bytes = chunk_bytes;
+  Spans spans;
+  auto summary = (*scanner)->Scan(input, limits, [&](const Match& m) {
+    std::vector<int64_t> span = {static_cast<int64_t>(m.start), static_cast<int64_t>(m.end)};
+    span.insert(span.end(), m.captures, m.captures + 2 * m.capture_count);
+    spans.push_back(std::move(span));
+    return true;
+  });
+  EXPECT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->truncation, 0u);
+  return spans;
+}
+
+TEST(TokenEquivalenceTest, UrlMatchesAreTheRegexesExactly) {
+  std::string text =
+      "see https://docs.example.org/guide/intro?x=1, ftp://files.example.net/pub/ and "
+      "[guide](https://wiki.example.org/wiki/Foo_(bar)). git+https://u:p@git.example.net/r.git "
+      "xhttp://no.example.com http://. https:// spaced http://a https://x.org/a,http://y.org "
+      "HTTP://upper.example.com \"http://q.example.com/\" (http://paren.example.com/x) "
+      "http://a.example.com/http://b.example.com/(c) 9https://no.example.com _http://no.x\n";
+  const fs::path bench = fs::path(SharedDir()) / "corpus" / "scan_inputs" / "bench_mixed_16MiB.bin";
+  std::vector<std::string> inputs = {text};
+  std::string repeated;
+  for (int i = 0; i < 400; ++i) repeated += text;  // 200 KiB: round edges at 64 KiB chunks
+  inputs.push_back(repeated);
+  if (auto bytes = ReadFile(bench.string()); bytes.ok()) inputs.push_back(*bytes);
+  for (const std::string& input : inputs) {
+    const Spans want = UrlMatches(false, input, 8 << 20);
+    EXPECT_FALSE(want.empty());
+    EXPECT_EQ(UrlMatches(true, input, 8 << 20), want) << "input of " << input.size() << " bytes";
+    EXPECT_EQ(UrlMatches(true, input, 64 << 10), want) << "input of " << input.size() << " bytes";
+  }
 }
 
 }  // namespace

@@ -242,6 +242,17 @@ TEST(TokenPassTest, CryptoAddresses) {
   EXPECT_THAT(Find("bc1short", Shape::kBech32), IsEmpty());
 }
 
+// A URL span is the word before "://" and the "://": where the rule's regex may start.
+TEST(TokenPassTest, UrlSchemes) {
+  EXPECT_THAT(FindShifted("see https://docs.example.org/x and ftp://f.example.net/", Shape::kUrl),
+              ElementsAre("https://", "ftp://"));
+  // The whole word before the colon: a regex starting with \b starts nowhere inside it.
+  EXPECT_THAT(Find("git+https://h/ xhttp://h/ 9http://h/", Shape::kUrl),
+              ElementsAre("https://", "xhttp://", "9http://"));
+  EXPECT_THAT(Find("http:/x http:// ://x std::vector a:b//c", Shape::kUrl), ElementsAre("http://"));
+  EXPECT_THAT(Find(std::string(40, 'a') + "://x", Shape::kUrl), IsEmpty());  // no scheme is that long
+}
+
 TEST(TokenPassTest, ShapesNotAskedForCostNothingAndYieldNothing) {
   TokenPass pass(ShapeBit(Shape::kEmail));
   std::vector<Span> spans;
