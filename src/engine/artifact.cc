@@ -13,8 +13,10 @@
 #include <cstring>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <span>
 #include <set>
+#include <string>
 #include <exception>
 #include <thread>
 
@@ -463,6 +465,17 @@ struct ArtifactPieces {
   std::array<std::string_view, 4> views() const { return {head, front, section, back}; }
 };
 
+// The first rule that only format 8 holds, described; nullopt when there is none.
+std::optional<std::string> FormatEightRule(const Database& db) {
+  for (size_t i = 0; i < db.rule_count(); ++i) {
+    const RuleInfo& info = db.rule_info()[i];
+    if (info.status != RuleStatus::kToken) continue;
+    const Definition& def = db.definition(i);
+    if (def.token.shape == "url") return StrCat("rule ", def.id, " uses token shape url");
+  }
+  return std::nullopt;
+}
+
 absl::StatusOr<ArtifactPieces> SerializePieces(const Database& db,
                                                const SerializeOptions& options) {
   if (options.format_version < kOldestArtifactFormatVersion ||
@@ -470,6 +483,14 @@ absl::StatusOr<ArtifactPieces> SerializePieces(const Database& db,
     return WithCode(absl::InvalidArgumentError(StrCat("cannot write artifact format version ",
                                                       options.format_version)),
                     ErrorCode::kUnsupported);
+  }
+  if (options.format_version < 8) {
+    if (std::optional<std::string> needs = FormatEightRule(db)) {
+      return WithCode(absl::InvalidArgumentError(StrCat(
+                          "cannot write artifact format version ", options.format_version,
+                          ": ", *needs, ", which a reader of that format would drop")),
+                      ErrorCode::kUnsupported);
+    }
   }
   ArtifactPieces pieces;
   ByteWriter w;

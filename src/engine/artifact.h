@@ -27,7 +27,10 @@ namespace trawl {
 //    RuleStatus::kComposite and kConfirmOnly.
 // 7: each rule's references (Definition::references), after its token shape. Format 6
 //    artifacts still load, with no references.
-inline constexpr uint32_t kArtifactFormatVersion = 7;
+// 8: format 7's layout, with what a format 7 reader would silently drop: token shapes
+//    added since (`url`: a candidate the rule's regex confirms). Older trawls refuse it
+//    instead; format 7 is written only for a database without such rules.
+inline constexpr uint32_t kArtifactFormatVersion = 8;
 // The oldest format DeserializeDatabase reads.
 inline constexpr uint32_t kOldestArtifactFormatVersion = 6;
 

@@ -138,8 +138,36 @@ void ExpectSameDefinition(const Definition& a, const Definition& b) {
   EXPECT_EQ(a.references, b.references) << a.id;
 }
 
+// A rule whose token shape came after format 7 (url) would be dropped by a format 7
+// reader (it skips token rules it does not know): such a database is written only as
+// format 8, which older readers refuse. Without such a rule format 7 is still written.
+TEST(ArtifactTest, UrlTokenRuleNeedsFormatEight) {
+  Definition url = Regex("entity-url", R"(\b(?:https?|ftp)://[A-Za-z0-9.-]+)");
+  url.token.shape = "url";
+  auto db = MustCompile({url, Literal("lit", "needle")});
+  ASSERT_TRUE(db);
+  ASSERT_EQ(db->rule_info()[0].status, RuleStatus::kToken) << db->rule_info()[0].reason;
+  SerializeOptions seven;
+  seven.format_version = 7;
+  auto refused = SerializeDatabase(*db, seven);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(CodeOf(refused.status()), static_cast<int>(ErrorCode::kUnsupported));
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("entity-url"));
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  auto header = ReadArtifactHeader(*bytes);
+  ASSERT_TRUE(header.ok()) << header.status();
+  EXPECT_EQ(header->format_version, 8u);
+  auto loaded = DeserializeDatabase(*bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->rule_info()[0].status, RuleStatus::kToken);
+  auto plain = MustCompile({Literal("lit", "needle")});
+  ASSERT_TRUE(plain);
+  EXPECT_TRUE(SerializeDatabase(*plain, seven).ok());
+}
+
 // Format 6 (before references) is still written on request and still read: its rules
-// load with everything but their references, and a format outside 6..7 is refused.
+// load with everything but their references, and a format outside 6..8 is refused.
 TEST(ArtifactTest, FormatSixArtifactsStillLoadWithoutReferences) {
   auto db = MustCompile(VariedDefinitions());
   ASSERT_TRUE(db);
