@@ -11,6 +11,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/cpu_features.h"
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 #define TRAWL_STRUCTURE_X86 1
@@ -44,16 +46,6 @@ void LineBreaksScalar(const uint8_t* data, size_t blocks, uint64_t* lf, uint64_t
 bool Always() { return true; }
 
 #if TRAWL_STRUCTURE_X86
-
-bool HasAvx2() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
-}
-
-bool HasAvx512() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-}
 
 // Unsigned x < limit: min(x, limit - 1) == x.
 __attribute__((target("avx2"))) inline __m256i Below(__m256i x, char limit_minus_one) {
@@ -128,8 +120,6 @@ __attribute__((target("avx512f,avx512bw"))) void LineBreaksAvx512(const uint8_t*
 
 #else  // not x86-64: the SIMD kernels are never selected
 
-bool HasAvx2() { return false; }
-bool HasAvx512() { return false; }
 void AlphabetAvx2(const uint8_t* data, size_t blocks, uint64_t* out) {
   AlphabetScalar(data, blocks, out);
 }
@@ -147,8 +137,8 @@ void LineBreaksAvx512(const uint8_t* data, size_t blocks, uint64_t* lf, uint64_t
 
 constexpr ByteMaskKernel kKernels[] = {
     {"scalar", AlphabetScalar, LineBreaksScalar, Always},
-    {"avx2", AlphabetAvx2, LineBreaksAvx2, HasAvx2},
-    {"avx512", AlphabetAvx512, LineBreaksAvx512, HasAvx512},
+    {"avx2", AlphabetAvx2, LineBreaksAvx2, CpuHasAvx2},
+    {"avx512", AlphabetAvx512, LineBreaksAvx512, CpuHasAvx512Bw},
 };
 
 }  // namespace
@@ -156,14 +146,8 @@ constexpr ByteMaskKernel kKernels[] = {
 std::span<const ByteMaskKernel> AllByteMaskKernels() { return kKernels; }
 
 const ByteMaskKernel& SelectedByteMaskKernel() {
-  static const ByteMaskKernel* const chosen = [] {
-    const ByteMaskKernel* best = &kKernels[0];
-    for (const ByteMaskKernel& k : kKernels) {
-      if (k.supported()) best = &k;  // listed slowest first
-    }
-    return best;
-  }();
-  return *chosen;
+  static const ByteMaskKernel& chosen = FastestSupported(AllByteMaskKernels());
+  return chosen;
 }
 
 namespace {
