@@ -6,8 +6,8 @@
 // differ ('/', '_', CR, LF are not token classes), so the structure stage has its own.
 //
 // The scalar kernel is the reference: the AVX2 and AVX-512 kernels give identical masks
-// (tests/structure/byte_masks_test.cc). SelectedByteMaskKernel() is chosen once per
-// process from CPUID, never by #ifdef in callers (STYLE.md section 12).
+// (tests/structure/byte_masks_test.cc, structure_binary_fuzzer.cc). The kernel is chosen
+// once per process from CPUID, never by #ifdef in callers (STYLE.md section 12).
 //
 // Thread-safety: kernels are stateless functions; SelectedByteMaskKernel() is thread-safe.
 #ifndef TRAWL_SRC_STRUCTURE_INTERNAL_BYTE_MASKS_H_
