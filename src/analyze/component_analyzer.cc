@@ -48,9 +48,12 @@ std::string Fingerprint(std::string_view key, std::string_view rule_id, std::str
 // in-process report and the stage-by-stage one byte-identical.
 double RoundForDocuments(double value) { return std::round(value * 1e6) / 1e6; }
 
+// The analysis reads validity, decoded strings and the locator of a JSON walk, never its
+// key-path statistics: they are not computed.
 JsonOptions WithLocator(bool locator) {
   JsonOptions options;
   options.build_locator = locator;
+  options.statistics = false;
   return options;
 }
 
@@ -259,6 +262,8 @@ class Analysis {
     Ran("structure", StructureName(*steps_.structure), steps_.input);
     StructureOptions options;
     options.find_encoded_layers = steps_.decode.count(std::string(kDecodeLayers)) > 0;
+    options.text_statistics = false;  // no result reports them
+    options.json.statistics = false;
     // Classification's walk of these bytes is the statistics walk: reused, a component
     // with candidates gets its locator from a locating walk below.
     const bool walked = json_walk_ != nullptr && json_walk_->has_value();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "structure/binary_structure.h"
+#include "structure/internal/byte_masks.h"
 #include "structure/internal/utf8.h"
 #include "util/json_writer.h"
 
@@ -72,14 +73,38 @@ struct Segment {
   size_t end;
 };
 
-constexpr size_t kChunk = 16;
-
-// All kChunk bytes at `p` are base64/hex characters (branch-free: most chunks of text
-// fail, at unpredictable bytes).
-bool AllInAlphabet(const char* p) {
-  uint8_t all = 0xFF;
-  for (size_t k = 0; k < kChunk; ++k) all &= kClass[static_cast<uint8_t>(p[k])] ? 0xFF : 0;
-  return all != 0;
+// The start of the first run of at least `min_run` (1..64) alphabet bytes that begins at
+// or after `from`, or data.size(). REQUIRES: `from` is not inside a run (it is at a run's
+// first byte or at a byte outside the alphabet).
+//
+// The masks of two neighbouring blocks hold every window of min_run bytes that starts in
+// the first: ANDing the 128-bit pair with itself shifted by 1, 2, 4, ... leaves the bits
+// where a whole window is in the alphabet. Text whose runs are all short (words, paths,
+// ids: nearly all text) costs a few word operations per 64 bytes, not a look per byte.
+size_t NextLongRun(std::string_view data, size_t from, size_t min_run,
+                   internal::AlphabetMasks& masks) {
+  using Pair = unsigned __int128;
+  const size_t n = data.size();
+  for (size_t block = from / internal::kMaskBlockBytes; block * internal::kMaskBlockBytes < n;
+       ++block) {
+    const uint64_t here = masks.Mask(block);
+    if (here == 0) continue;
+    Pair windows = Pair{here} | (Pair{masks.Mask(block + 1)} << 64);
+    for (size_t covered = 1; covered < min_run;) {
+      const size_t shift = std::min(covered, min_run - covered);
+      windows &= windows >> shift;
+      covered += shift;
+    }
+    uint64_t starts = static_cast<uint64_t>(windows);
+    if (block == from / internal::kMaskBlockBytes) {
+      starts &= ~uint64_t{0} << (from % internal::kMaskBlockBytes);
+    }
+    if (starts == 0) continue;
+    size_t at = block * internal::kMaskBlockBytes + static_cast<size_t>(__builtin_ctzll(starts));
+    while (at > from && kClass[static_cast<uint8_t>(data[at - 1])]) --at;
+    return at;
+  }
+  return n;
 }
 
 class LayerFinder {
@@ -87,8 +112,8 @@ class LayerFinder {
   LayerFinder(const EncodedLayerOptions& options, EncodedLayers* out) : options_(options), out_(out) {}
 
   // Scans `data` (the component when parent < 0) and appends decoded children to `found`.
-  // Most runs are words shorter than min_length: they cost one table lookup per byte and
-  // no allocation (segments_ is reused).
+  // Most runs are words shorter than min_length: the masks jump over them (NextLongRun),
+  // and they cost no allocation (segments_ is reused).
   void Scan(std::string_view data, int32_t parent, uint32_t depth, std::vector<DerivedBuffer>* found) {
     const size_t n = data.size();
     const auto at = [&](size_t i) { return static_cast<uint8_t>(data[i]); };
@@ -97,18 +122,13 @@ class LayerFinder {
     // the first line of a wrapped blob either.
     const size_t short_run =
         options_.join_wrapped_lines ? std::min<size_t>(options_.min_length, 40) : options_.min_length;
+    // Runs shorter than short_run are skipped below anyway: jump over them by the masks.
+    const size_t min_run = std::clamp<size_t>(short_run, 1, internal::kMaskBlockBytes);
+    internal::AlphabetMasks masks(data);
     size_t i = 0;
     while (i < n) {
-      if (short_run >= 2 * kChunk - 1) {
-        // Every run of at least 2 * kChunk - 1 characters covers an aligned chunk, so
-        // the runs before the first all-alphabet chunk are short: jump to the start of
-        // the run that holds it (or stop: no long run is left).
-        size_t c = (i + kChunk - 1) / kChunk * kChunk;
-        while (c + kChunk <= n && !AllInAlphabet(data.data() + c)) c += kChunk;
-        if (c + kChunk > n) break;
-        while (c > i && kClass[at(c - 1)]) --c;
-        i = c;
-      }
+      i = NextLongRun(data, i, min_run, masks);
+      if (i >= n) break;
       if (!kClass[at(i)]) {
         ++i;
         continue;

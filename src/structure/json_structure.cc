@@ -354,7 +354,7 @@ class JsonWalker {
   bool String(uint64_t begin, uint64_t end, bool is_key) {
     const std::string_view s(base_ + begin, end - begin);
     // The parser's indexing already rejected unescaped control characters.
-    const bool has_escape = std::memchr(s.data(), '\\', s.size()) != nullptr;
+    const bool has_escape = NextBackslash(begin) < end;
     if (has_escape) ++report_->counts.escaped_strings;
     const bool collect = options_.decode_strings && (has_escape || options_.decode_all_strings);
     if (!has_escape && !collect) return true;
@@ -446,6 +446,13 @@ class JsonWalker {
     return Fail(code, fallback, "malformed JSON", false);
   }
 
+  bool UsesTrie() const { return options_.statistics || locator_ != nullptr; }
+
+  // Key-path statistics: a value of type `bit` at `node` (nothing without statistics).
+  void Touch(uint32_t node, uint32_t bit) {
+    if (options_.statistics) trie_->Touch(node, bit);
+  }
+
   uint32_t PushEntry(uint64_t begin, uint32_t parent, uint32_t label) {
     if (!locator_) return 0;
     locator_->entries_.push_back({begin, kOpen, parent, label});
@@ -470,6 +477,19 @@ class JsonWalker {
     locator_->keys_.emplace_back(key);
     interned_.emplace(std::string(key), id);
     return id;
+  }
+
+  // The first backslash at or after `from` in the document, or doc_end_. Strings come in
+  // document order, so one memchr answers for every string up to the next backslash
+  // (a call per string cost the walk a tenth of its time).
+  uint64_t NextBackslash(uint64_t from) {
+    if (from < backslash_from_ || backslash_ < from || backslash_doc_end_ != doc_end_) {
+      const void* hit = from < doc_end_ ? std::memchr(base_ + from, '\\', doc_end_ - from) : nullptr;
+      backslash_ = hit ? Offset(static_cast<const char*>(hit)) : doc_end_;
+      backslash_from_ = from;
+      backslash_doc_end_ = doc_end_;
+    }
+    return backslash_;
   }
 
   uint64_t SkipSpace(uint64_t p) const {
@@ -513,7 +533,7 @@ class JsonWalker {
       case ondemand::Type::kString:
         if (token.size() < 2 || token.back() != '"') return Fail(json::Error::kString, begin, "bad string");
         ++c.strings;
-        trie_->Touch(node, kJsonString);
+        Touch(node, kJsonString);
         return String(begin + 1, *end - 1, false);
       case ondemand::Type::kNumber: {
         bool is_float = false, huge = false;
@@ -522,10 +542,10 @@ class JsonWalker {
         if (huge) ++c.huge_numbers;
         if (is_float) {
           ++c.floats;
-          trie_->Touch(node, kJsonFloat);
+          Touch(node, kJsonFloat);
         } else {
           ++c.integers;
-          trie_->Touch(node, kJsonInteger);
+          Touch(node, kJsonInteger);
         }
         return true;
       }
@@ -534,12 +554,12 @@ class JsonWalker {
           return Fail(token[0] == 't' ? json::Error::kTrueLiteral : json::Error::kFalseLiteral, begin, "bad literal");
         }
         ++c.bools;
-        trie_->Touch(node, kJsonBool);
+        Touch(node, kJsonBool);
         return true;
       case ondemand::Type::kNull:
         if (token != "null") return Fail(json::Error::kNullLiteral, begin, "bad literal");
         ++c.nulls;
-        trie_->Touch(node, kJsonNull);
+        Touch(node, kJsonNull);
         return true;
       default:
         return Fail(json::Error::kSyntax, begin, "unexpected token");
@@ -563,7 +583,7 @@ class JsonWalker {
     uint64_t last = begin + 1;
     if (type == ondemand::Type::kObject) {
       ++report_->counts.objects;
-      trie_->Touch(node, kJsonObject);
+      Touch(node, kJsonObject);
       ondemand::Object object;
       if (auto e = value.Get(&object); e != json::Error::kOk) return FailIter(e, begin);
       for (auto& item : object) {
@@ -590,7 +610,9 @@ class JsonWalker {
             }
           }
         }
-        const uint32_t child = trie_->Child(node, key);
+        // Without statistics or a locator (which names its keys by trie node) the trie is
+        // not needed: every key maps to its overflow node.
+        const uint32_t child = UsesTrie() ? trie_->Child(node, key) : PathTrie::kOverflow;
         const uint32_t member = PushEntry(key_begin, entry, KeyLabel(child, key));
         uint64_t value_end = 0;
         ondemand::Value member_value = field.value();
@@ -602,10 +624,10 @@ class JsonWalker {
       *end = (last < doc_end_ && base_[last] == '}') ? last + 1 : last;
     } else {
       ++report_->counts.arrays;
-      trie_->Touch(node, kJsonArray);
+      Touch(node, kJsonArray);
       ondemand::Array array;
       if (auto e = value.Get(&array); e != json::Error::kOk) return FailIter(e, begin);
-      const uint32_t child = trie_->Star(node);
+      const uint32_t child = UsesTrie() ? trie_->Star(node) : PathTrie::kOverflow;
       uint32_t index = 0;
       for (auto& element_result : array) {
         ondemand::Value element;
@@ -635,6 +657,9 @@ class JsonWalker {
   std::vector<uint32_t> key_ids_;
   StringMap<uint32_t> interned_;
   std::string key_scratch_;  // the unescaped form of a key with escapes
+  // NextBackslash's answer: no backslash in [backslash_from_, backslash_) of the document
+  // that ends at backslash_doc_end_.
+  uint64_t backslash_from_ = 0, backslash_ = 0, backslash_doc_end_ = ~uint64_t{0};
 };
 
 std::optional<JsonLocator::Location> JsonLocator::Locate(uint64_t offset) const {
@@ -759,12 +784,12 @@ JsonReport JsonAnalyzer::Analyze(std::string_view json) {
   report.records = 1;
   if (report.valid) {
     report.valid_records = 1;
-    report.schema_fingerprint = trie.Fingerprint(trie.ShapeKey());
+    if (impl_->options.statistics) report.schema_fingerprint = trie.Fingerprint(trie.ShapeKey());
   } else {
     report.invalid_records = 1;
     Impl::RecordError(&report, error);
   }
-  report.key_paths = trie.Export(&report.key_paths_dropped);
+  if (impl_->options.statistics) report.key_paths = trie.Export(&report.key_paths_dropped);
   return report;
 }
 
@@ -801,7 +826,7 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
     walker.set_record(record);
     WalkError error;
     info.valid = impl_->Run(base, begin, content_end - begin, total, &walker, &error);
-    if (info.valid) {
+    if (info.valid && impl_->options.statistics) {
       ++report.valid_records;
       std::vector<uint64_t> key = trie.ShapeKey();
       auto it = shapes.find(key);
@@ -812,6 +837,8 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
       }
       info.fingerprint_index = it->second;
       ++report.fingerprints[it->second].records;
+    } else if (info.valid) {
+      ++report.valid_records;
     } else {
       ++report.invalid_records;
       info.error = error.message;
@@ -826,7 +853,7 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
     if (report.record_info.size() < impl_->options.max_record_details) report.record_info.push_back(std::move(info));
   }
   if (report.fingerprints.size() == 1) report.schema_fingerprint = report.fingerprints[0].fingerprint;
-  report.key_paths = trie.Export(&report.key_paths_dropped);
+  if (impl_->options.statistics) report.key_paths = trie.Export(&report.key_paths_dropped);
   return report;
 }
 

@@ -44,6 +44,10 @@ struct JsonOptions {
   bool decode_all_strings = false;
   // NDJSON: keep at most this many JsonRecordInfo entries (counts stay exact).
   uint64_t max_record_details = 1u << 20;
+  // Key-path statistics and schema fingerprints (off: key_paths, schema_fingerprint and
+  // the NDJSON fingerprints stay empty, everything else is as with them). The component
+  // analysis reads none of them: it walks without the key-path trie (issue 22).
+  bool statistics = true;
 };
 
 // Bits of JsonKeyPath::types.

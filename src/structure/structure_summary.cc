@@ -49,7 +49,7 @@ StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, cons
       break;
   }
   if (kind != StructureKind::kBinary) {
-    r.text = AnalyzeText(data);
+    if (options.text_statistics) r.text = AnalyzeText(data);
     r.set_line_text(data);
   }
   if (options.find_encoded_layers) r.layers = FindEncodedLayers(data, options.layers);

@@ -31,6 +31,10 @@ struct StructureOptions {
   BinaryOptions binary;
   EncodedLayerOptions layers;
   bool find_encoded_layers = true;
+  // The text statistics (StructureReport::text). The line index does not depend on them.
+  // The component analysis places findings and scans decoded forms but reports no
+  // statistics, so it turns them off (and json.statistics): work nobody reads (issue 22).
+  bool text_statistics = true;
 };
 
 // Where a byte offset is, in every coordinate system the component has.

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "structure/internal/byte_masks.h"
 #include "structure/internal/utf8.h"
 #include "util/json_writer.h"
 
@@ -126,22 +127,31 @@ inline uint64_t NextCodePoint(std::string_view text, uint64_t i) {
 LineIndex::LineIndex(std::string_view text) : text_(text) {
   if (text.empty()) return;
   starts_.push_back(0);
-  const char* p = text.data();
-  const char* end = p + text.size();
-  while (p < end) {
-    // Jump to the next CR or LF.
-    const char* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)));
-    const char* cr = static_cast<const char*>(std::memchr(p, '\r', static_cast<size_t>((lf ? lf : end) - p)));
-    const char* hit = cr ? cr : lf;
-    const uint64_t line_begin = static_cast<uint64_t>(p - text.data());
-    const uint64_t line_end = static_cast<uint64_t>((hit ? hit : end) - text.data());
-    if (line_end - line_begin > kCheckpointStride) AddCheckpoints(line_begin, line_end);
-    if (!hit) break;
-    const char* next = hit + 1;
-    if (*hit == '\r' && next < end && *next == '\n') ++next;
-    if (next < end) starts_.push_back(static_cast<uint64_t>(next - text.data()));
-    p = next;
+  // Line breaks from the byte masks of 64-byte blocks, a batch at a time: a memchr per
+  // line break (two: LF, then CR up to it) cost more than the rest of the index on text
+  // with short lines.
+  constexpr size_t kBatch = 64;
+  uint64_t lf[kBatch], cr[kBatch];
+  const size_t n = text.size();
+  const size_t total = (n + internal::kMaskBlockBytes - 1) / internal::kMaskBlockBytes;
+  uint64_t line_begin = 0;
+  for (size_t first = 0; first < total; first += kBatch) {
+    const size_t blocks = std::min(kBatch, total - first);
+    internal::LineBreakMasks(text, first, blocks, lf, cr);
+    for (size_t b = 0; b < blocks; ++b) {
+      for (uint64_t breaks = lf[b] | cr[b]; breaks != 0; breaks &= breaks - 1) {
+        const uint64_t at = (first + b) * internal::kMaskBlockBytes +
+                            static_cast<uint64_t>(__builtin_ctzll(breaks));
+        if (at < line_begin) continue;  // the LF of a CRLF
+        if (at - line_begin > kCheckpointStride) AddCheckpoints(line_begin, at);
+        uint64_t next = at + 1;
+        if (text[at] == '\r' && next < n && text[next] == '\n') ++next;
+        if (next < n) starts_.push_back(next);
+        line_begin = next;
+      }
+    }
   }
+  if (n - line_begin > kCheckpointStride) AddCheckpoints(line_begin, n);
 }
 
 void LineIndex::AddCheckpoints(uint64_t line_begin, uint64_t line_end) {
@@ -152,6 +162,14 @@ void LineIndex::AddCheckpoints(uint64_t line_begin, uint64_t line_end) {
       checkpoints_.push_back({i, chars});
       next_checkpoint = i + kCheckpointStride;
     }
+    // ASCII words before the next checkpoint are 8 code points each (a minified JSON
+    // document is one line of megabytes).
+    const uint64_t word_limit = std::min(line_end, next_checkpoint);
+    while (word_limit - i >= 8 && (Word(text_, i) & kHighs) == 0) {
+      i += 8;
+      chars += 8;
+    }
+    if (i >= word_limit) continue;
     i = NextCodePoint(text_, i);
     ++chars;
   }

@@ -1,11 +1,14 @@
 // libFuzzer target: binary structure (entropy, strings, signatures) and encoded-layer
-// decoding on arbitrary bytes. Traps when a mapped span falls outside the input.
+// decoding on arbitrary bytes. Traps when a mapped span falls outside the input, or when
+// a byte-mask kernel this CPU runs differs from the scalar reference.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "structure/binary_structure.h"
 #include "structure/encoded_layers.h"
+#include "structure/internal/byte_masks.h"
 #include "util/json_writer.h"
 
 namespace {
@@ -34,6 +37,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (b.data.empty()) continue;
     const trawl::ByteSpan span = layers.MapToComponent(i, 0, b.data.size());
     Check(span.begin <= span.end && span.end <= size);
+  }
+  // Every kernel gives the reference's masks of the input's whole blocks.
+  namespace internal = trawl::internal;
+  const size_t blocks = size / internal::kMaskBlockBytes;
+  if (blocks > 0) {
+    const internal::ByteMaskKernel& scalar = internal::AllByteMaskKernels()[0];
+    std::vector<uint64_t> want(blocks), want_cr(blocks), got(blocks), got_cr(blocks);
+    for (const internal::ByteMaskKernel& kernel : internal::AllByteMaskKernels()) {
+      if (!kernel.supported()) continue;
+      scalar.alphabet(data, blocks, want.data());
+      kernel.alphabet(data, blocks, got.data());
+      Check(want == got);
+      scalar.line_breaks(data, blocks, want.data(), want_cr.data());
+      kernel.line_breaks(data, blocks, got.data(), got_cr.data());
+      Check(want == got && want_cr == got_cr);
+    }
   }
   trawl::JsonWriter w;
   bin.WriteJson(w);

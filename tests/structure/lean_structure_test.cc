@@ -1,0 +1,145 @@
+// The structure analysis as the component analysis runs it (issue 22): without the text
+// statistics and the JSON key-path statistics, which no result reports. Everything the
+// analysis does read (validity, error, counts, decoded strings and their maps, locators,
+// line and column, encoded layers) must equal what the full analysis gives, on every
+// structure fixture of the tree: the JSON, CSV and binary fuzzers' corpora, the JSON
+// files of rules/, schemas/ and tests/, as documents, NDJSON, CSV, text and binary.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "structure/structure_summary.h"
+#include "util/file.h"
+
+namespace trawl {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kSource = TRAWL_SOURCE_DIR;
+
+std::vector<std::string> Fixtures() {
+  std::vector<std::string> out;
+  const auto add_dir = [&out](const fs::path& dir, bool json_only) {
+    if (!fs::exists(dir)) return;
+    for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+      if (!entry.is_regular_file() || entry.file_size() > (1u << 20)) continue;
+      const std::string ext = entry.path().extension().string();
+      if (json_only && ext != ".json" && ext != ".ndjson" && ext != ".jsonl") continue;
+      auto bytes = ReadFile(entry.path().string());
+      if (bytes.ok()) out.push_back(*std::move(bytes));
+    }
+  };
+  for (const char* fuzzer : {"structure_json_fuzzer", "structure_csv_fuzzer",
+                             "structure_binary_fuzzer"}) {
+    add_dir(kSource + "/tests/structure/corpus/" + fuzzer, false);
+  }
+  add_dir(kSource + "/rules", true);
+  add_dir(kSource + "/schemas", true);
+  add_dir(kSource + "/tests", true);
+  return out;
+}
+
+void ExpectSameMap(const OffsetMap& a, const OffsetMap& b) {
+  ASSERT_EQ(a.pieces().size(), b.pieces().size());
+  EXPECT_EQ(a.derived_size(), b.derived_size());
+  for (size_t i = 0; i < a.pieces().size(); ++i) {
+    const OffsetMap::Piece& p = a.pieces()[i];
+    const OffsetMap::Piece& q = b.pieces()[i];
+    EXPECT_EQ(p.derived_begin, q.derived_begin);
+    EXPECT_EQ(p.source_begin, q.source_begin);
+    EXPECT_EQ(p.derived_length, q.derived_length);
+    EXPECT_EQ(p.source_length_and_flag, q.source_length_and_flag);
+  }
+}
+
+// Every field of `lean` the component analysis reads equals `full`'s.
+void ExpectSameForTheAnalysis(const StructureReport& full, const StructureReport& lean,
+                              std::string_view data) {
+  EXPECT_FALSE(lean.text.has_value());
+  ASSERT_EQ(full.json.has_value(), lean.json.has_value());
+  if (full.json) {
+    const JsonReport& f = *full.json;
+    const JsonReport& l = *lean.json;
+    EXPECT_EQ(f.valid, l.valid);
+    EXPECT_EQ(f.status, l.status);
+    EXPECT_EQ(f.error_code, l.error_code);
+    EXPECT_EQ(f.error_offset, l.error_offset);
+    EXPECT_EQ(f.error_offset_exact, l.error_offset_exact);
+    EXPECT_EQ(f.max_depth, l.max_depth);
+    EXPECT_EQ(f.lone_surrogates, l.lone_surrogates);
+    EXPECT_EQ(f.counts.escaped_strings, l.counts.escaped_strings);
+    EXPECT_EQ(f.counts.huge_numbers, l.counts.huge_numbers);
+    EXPECT_EQ(f.counts.keys, l.counts.keys);
+    EXPECT_EQ(f.counts.numbers, l.counts.numbers);
+    EXPECT_EQ(f.records, l.records);
+    EXPECT_EQ(f.valid_records, l.valid_records);
+    EXPECT_EQ(f.invalid_records, l.invalid_records);
+    EXPECT_EQ(f.decoded_strings.text, l.decoded_strings.text);
+    EXPECT_EQ(f.decoded_strings.count, l.decoded_strings.count);
+    ExpectSameMap(f.decoded_strings.map, l.decoded_strings.map);
+    EXPECT_TRUE(l.key_paths.empty());
+    EXPECT_TRUE(l.schema_fingerprint.empty());
+  }
+  ASSERT_EQ(full.layers.buffers.size(), lean.layers.buffers.size());
+  EXPECT_EQ(full.layers.truncated, lean.layers.truncated);
+  for (size_t i = 0; i < full.layers.buffers.size(); ++i) {
+    EXPECT_EQ(full.layers.buffers[i].data, lean.layers.buffers[i].data);
+    EXPECT_EQ(full.layers.buffers[i].component_span, lean.layers.buffers[i].component_span);
+    ExpectSameMap(full.layers.buffers[i].map, lean.layers.buffers[i].map);
+  }
+  // Positions: a sample of offsets, and every one of a small input.
+  const uint64_t step = std::max<uint64_t>(1, data.size() / 97);
+  for (uint64_t offset = 0; offset <= data.size(); offset += step) {
+    const StructuralLocation a = full.Locate(offset);
+    const StructuralLocation b = lean.Locate(offset);
+    ASSERT_EQ(a.line.has_value(), b.line.has_value());
+    if (a.line) {
+      EXPECT_EQ(a.line->line, b.line->line);
+      EXPECT_EQ(a.line->column, b.line->column);
+      EXPECT_EQ(a.line->column_chars, b.line->column_chars);
+    }
+    ASSERT_EQ(a.json.has_value(), b.json.has_value()) << offset;
+    if (a.json) {
+      EXPECT_EQ(a.json->pointer, b.json->pointer);
+      EXPECT_EQ(a.json->key, b.json->key);
+      EXPECT_EQ(a.json->record, b.json->record);
+      EXPECT_EQ(a.json->span, b.json->span);
+    }
+    ASSERT_EQ(a.csv.has_value(), b.csv.has_value());
+    if (a.csv) {
+      EXPECT_EQ(a.csv->row, b.csv->row);
+      EXPECT_EQ(a.csv->column_name, b.csv->column_name);
+    }
+  }
+}
+
+TEST(LeanStructureTest, WhatTheAnalysisReadsIsTheFullAnalysis) {
+  const std::vector<std::string> inputs = Fixtures();
+  ASSERT_GT(inputs.size(), 2000u);  // the fuzzer corpora are there
+  for (const bool locator : {false, true}) {
+    StructureOptions full_options;
+    full_options.json.build_locator = locator;
+    StructureOptions lean_options = full_options;
+    lean_options.text_statistics = false;
+    lean_options.json.statistics = false;
+    JsonAnalyzer full_json(full_options.json), lean_json(lean_options.json);
+    for (const std::string& input : inputs) {
+      for (const StructureKind kind : {StructureKind::kJson, StructureKind::kNdjson,
+                                       StructureKind::kCsv, StructureKind::kText,
+                                       StructureKind::kBinary}) {
+        SCOPED_TRACE(testing::Message() << StructureKindName(kind) << " of " << input.size()
+                                        << " bytes: " << input.substr(0, 60));
+        const StructureReport full = AnalyzeStructure(input, kind, full_options, &full_json);
+        const StructureReport lean = AnalyzeStructure(input, kind, lean_options, &lean_json);
+        ExpectSameForTheAnalysis(full, lean, input);
+        if (HasFatalFailure()) return;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace trawl
