@@ -9,6 +9,8 @@
 // outside the range); hex letters as the same difference < 6; the rest by equality.
 #include "tokens/kernels.h"
 
+#include "util/cpu_features.h"
+
 #if defined(__x86_64__) || defined(_M_X64)
 #include <immintrin.h>
 #define TRAWL_TOKENS_X86 1
@@ -18,15 +20,9 @@ namespace trawl::tokens::internal {
 
 #if TRAWL_TOKENS_X86
 
-bool HasAvx2() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx2");
-}
+bool HasAvx2() { return CpuHasAvx2(); }
 
-bool HasAvx512() {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
-}
+bool HasAvx512() { return CpuHasAvx512Bw(); }
 
 namespace {
 
