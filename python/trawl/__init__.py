@@ -229,6 +229,17 @@ class _Input(Structure):
                 ("len", c_size_t), ("name", c_char_p)]
 
 
+class _BenchOptions(Structure):
+    """trawl_bench_options (experimental, Since 0.3)."""
+    _fields_ = [("struct_size", c_size_t), ("threads", c_uint32), ("repetitions", c_uint32),
+                ("top_rules", c_uint32), ("compile_seconds", c_double)]
+
+    def __init__(self, threads=0, repetitions=0, top_rules=20, compile_seconds=0.0):
+        # TRAWL_BENCH_OPTIONS_INIT, then the settings
+        super().__init__(ctypes.sizeof(_BenchOptions), threads, repetitions, top_rules,
+                         float(compile_seconds))
+
+
 class _ReportSummary(Structure):
     """trawl_report_summary (experimental, Since 0.3)."""
     _fields_ = [("struct_size", c_size_t), ("complete", c_int32),
@@ -312,6 +323,9 @@ _SIGNATURES = {
     "trawl_db_rule": (_status, [POINTER(_RuleInfo), _DB, c_size_t]),
     "trawl_db_describe": (_status, [POINTER(_BUFFER), _DB, c_int32]),
     "trawl_db_check_examples": (_status, [POINTER(_BUFFER), POINTER(c_uint64), _DB]),
+    "trawl_db_profile": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t, c_uint32]),
+    "trawl_db_bench": (_status, [POINTER(_BUFFER), _DB, c_char_p, c_size_t,
+                                 POINTER(_BenchOptions)]),
     "trawl_scratch_new": (_status, [POINTER(_SCRATCH), _DB]),
     "trawl_scratch_clone": (_status, [POINTER(_SCRATCH), _SCRATCH]),
     "trawl_scratch_free": (None, [_SCRATCH]),
@@ -859,6 +873,30 @@ class Database(_Handle):
         out, failures = _BUFFER(), c_uint64()
         _check(_library().trawl_db_check_examples(byref(out), byref(failures), self._handle()))
         return failures.value, json.loads(_take(out))
+
+    def profile(self, data, top_rules: int = 20, raw: bool = False):
+        """Where one scan of ``data`` spends its time (trawl_db_profile, experimental):
+        engine time per partition and the costliest rules, with the planner's reasons."""
+        data = _as_bytes(data)
+        out = _BUFFER()
+        _check(_library().trawl_db_profile(byref(out), self._handle(), data, len(data),
+                                           int(top_rules)))
+        return _document(_take(out), raw)
+
+    def bench(self, data, threads: int = 0, repetitions: int = 0, top_rules: int = 20,
+              compile_seconds: float = 0.0, raw: bool = False):
+        """What this rule set costs on ``data`` (trawl_db_bench, experimental; schema
+        trawl.bench/1, as ``trawl rules profile``): artifact bytes, load milliseconds,
+        MB/s with 1 thread and with ``threads`` (0: the machine's cores), each thread
+        scanning all of ``data``, median of ``repetitions`` rounds (0: 5), and the profile
+        of one scan. ``compile_seconds`` is reported as given (time the compile yourself).
+        Blocks for the whole measurement; the Database may be used by other threads."""
+        data = _as_bytes(data)
+        out = _BUFFER()
+        opts = _BenchOptions(int(threads), int(repetitions), int(top_rules), compile_seconds)
+        _check(_library().trawl_db_bench(byref(out), self._handle(), data, len(data),
+                                         byref(opts)))
+        return _document(_take(out), raw)
 
 
 @dataclass

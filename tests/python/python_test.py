@@ -79,6 +79,9 @@ class StructLayoutTest(unittest.TestCase):
         self.assertEqual(ctypes.sizeof(trawl._ReportSummary), 72)
         self.assertEqual(trawl._ReportSummary.active_by_severity.offset, 16)
         self.assertEqual(trawl._ReportSummary.components.offset, 64)
+        self.assertEqual(ctypes.sizeof(trawl._BenchOptions), 32)
+        self.assertEqual(trawl._BenchOptions.top_rules.offset, 16)
+        self.assertEqual(trawl._BenchOptions.compile_seconds.offset, 24)
 
     def test_every_function_is_declared(self):
         lib = trawl.load()
@@ -132,6 +135,53 @@ class ScanTest(unittest.TestCase):
             self.assertEqual(len(matches), 1)
             self.assertTrue(matches.truncation & trawl.TRAWL_TRUNC_MATCH_CAP)
         self.assertEqual(trawl.Options.bounds("include_values"), (0, 1))
+
+
+class BenchTest(unittest.TestCase):
+    """trawl_db_bench and trawl_db_profile (experimental): what `trawl rules profile` prints."""
+
+    def test_bench_measures_one_and_n_threads_on_the_scanners_matches(self):
+        data = KEY_LINE * 200
+        with trawl.Scanner(DB) as scanner:
+            expected = len(scanner.scan(data, max_matches=0, max_matches_per_rule=0))
+        report = DB.bench(data, threads=2, repetitions=1, top_rules=3, compile_seconds=1.5)
+        self.assertEqual(report["schema"], "trawl.bench/1")
+        self.assertEqual(report["rules"], len(DB))
+        self.assertEqual(report["input_bytes"], len(data))
+        self.assertEqual(report["compile_seconds"], 1.5)
+        self.assertEqual(report["artifact_bytes"], len(DB.serialize()))
+        self.assertGreater(report["load_ms"]["best"], 0)
+        self.assertEqual([s["threads"] for s in report["scan"]], [1, 2])
+        for scan in report["scan"]:
+            self.assertEqual(scan["matches"], expected)
+            self.assertGreater(scan["mb_per_s"], 0)
+            self.assertGreater(scan["mb_per_cpu_s"], 0)
+        self.assertEqual(report["profile"]["matches"], expected)
+        costliest = report["profile"]["costliest_rules"]
+        self.assertLessEqual(len(costliest), 3)
+        self.assertIn("aws-access-key-id", [r["id"] for r in costliest])
+        raw = DB.bench(b"", threads=1, repetitions=1, raw=True)
+        self.assertIsInstance(raw, bytes)
+        self.assertEqual(json.loads(raw)["scan"][0]["matches"], 0)
+
+    def test_profile_names_the_rule_that_matched(self):
+        profile = DB.profile(KEY_LINE * 10, top_rules=5)
+        self.assertEqual(profile["input_bytes"], len(KEY_LINE) * 10)
+        rules = {r["id"]: r for r in profile["costliest_rules"]}
+        self.assertEqual(rules["aws-access-key-id"]["matches"], 10)
+
+    def test_bench_refuses_bad_options(self):
+        for settings in ({"compile_seconds": -1.0}, {"compile_seconds": float("nan")},
+                         {"threads": 5000}):
+            with self.assertRaises(trawl.TrawlError) as caught:
+                DB.bench(KEY_LINE, repetitions=1, **settings)
+            self.assertEqual(caught.exception.code, trawl.TRAWL_E_INVALID, settings)
+        with trawl.Rules() as rules:
+            rules.add_file(SECRETS)
+            closed = trawl.Database.compile(rules)
+        closed.close()
+        with self.assertRaises(trawl.TrawlError):
+            closed.bench(KEY_LINE)
 
 
 class ErrorTest(unittest.TestCase):
