@@ -161,6 +161,14 @@ TEST(ArtifactTest, UrlTokenRuleNeedsFormatEight) {
   auto loaded = DeserializeDatabase(*bytes);
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_EQ((*loaded)->rule_info()[0].status, RuleStatus::kToken);
+  // A url rule whose regex may start mid-word cannot be anchored at the span: rejected,
+  // with the reason, not dropped.
+  Definition unanchored = Regex("url-mid-word", R"((?:https?|ftp)://[A-Za-z0-9.-]+)");
+  unanchored.token.shape = "url";
+  auto rejected = MustCompile({unanchored, Literal("lit", "needle")});
+  ASSERT_TRUE(rejected);
+  EXPECT_EQ(rejected->rule_info()[0].status, RuleStatus::kRejected);
+  EXPECT_THAT(rejected->rule_info()[0].reason, ::testing::HasSubstr("starts with \\b"));
   auto plain = MustCompile({Literal("lit", "needle")});
   ASSERT_TRUE(plain);
   EXPECT_TRUE(SerializeDatabase(*plain, seven).ok());
