@@ -71,12 +71,15 @@ struct ScanProfile {
   struct Rule {
     uint64_t candidates = 0;  // engine hits that needed a decision
     uint64_t confirmed = 0;
-    uint64_t confirm_ns = 0;  // time in PCRE2 span recovery
+    // Time in PCRE2 span recovery; for a composite rule, the evaluation of its condition
+    // after the scan (the searches of its confirm-only parts included).
+    uint64_t confirm_ns = 0;
     uint64_t matches = 0;     // matches reported (engine events for literals)
     uint64_t unplaced = 0;    // engine ends PCRE2 could not place (kTruncUnplaced)
   };
   std::vector<Rule> rules;              // by rule index
   std::vector<uint64_t> partition_ns;   // engine time per partition (callbacks included)
+  uint64_t composite_ns = 0;            // composite evaluation after the scan
 };
 
 struct ScanLimits {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "engine/artifact.h"
+#include "rules/loader.h"
 #include "simdjson.h"
 #include "test_util.h"
 
@@ -51,6 +52,40 @@ TEST(InspectTest, BenchmarkJsonCountsEveryMatchAtEveryThreadCount) {
     EXPECT_GT(double(scan["mb_per_cpu_s"]), 0);
   }
   EXPECT_EQ(uint64_t(doc["profile"]["matches"]), 12001u);
+}
+
+// A composite's condition is evaluated after the scan, outside the engine: the profile
+// must still name the rule (charged with its evaluations) and give the evaluation time,
+// or a rule author cannot see which imported rule costs the scan (issue 18).
+TEST(InspectTest, ProfileChargesCompositeEvaluationToItsRule) {
+  auto set = ParseDefinitions(R"([
+    {"id": "pair", "patterns": [{"name": "a", "literal": "alpha"},
+                                {"name": "b", "regex": "beta[0-9]+"}],
+     "condition": "all of them"},
+    {"id": "plain", "literal": "gamma"}])",
+                              "test.json");
+  ASSERT_TRUE(set.ok()) << set.status();
+  auto db = MustCompile(set->definitions);
+  ASSERT_TRUE(db);
+  std::string input;
+  for (int i = 0; i < 100; ++i) input += "alpha gamma beta42\n";
+  auto json = ProfileScanJson(db, input, 10, nullptr);
+  ASSERT_TRUE(json.ok()) << json.status();
+
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(*json).get(doc), simdjson::SUCCESS) << *json;
+  EXPECT_GT(double(doc["composite_seconds"]), 0) << *json;
+  EXPECT_GE(double(doc["confirm_seconds"]), 0) << *json;
+  bool pair_listed = false;
+  for (simdjson::dom::element rule : doc["costliest_rules"].get_array()) {
+    if (std::string_view(rule["id"]) != "pair") continue;
+    pair_listed = true;
+    EXPECT_EQ(uint64_t(rule["candidates"]), 1u);  // one evaluation per scan
+    EXPECT_EQ(uint64_t(rule["matches"]), 1u);
+    EXPECT_GT(double(rule["confirm_seconds"]), 0);
+  }
+  EXPECT_TRUE(pair_listed) << *json;
 }
 
 }  // namespace
