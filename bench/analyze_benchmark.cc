@@ -11,6 +11,8 @@
 //   BM_AnalyzeLog / BM_ScanLogOnly       a generated ~16 MiB application log
 //   BM_AnalyzeMixed / BM_ScanMixedOnly   bench_mixed_16MiB.bin (source text with planted
 //                                        positives) as one component
+// and the parts of the JSON document's structure step (BM_JsonDomParse,
+// BM_JsonParseAndEscapedStrings, BM_JsonWalk; see their comment).
 // The database is compiled and the analyzer created outside the timed loop.
 #include <benchmark/benchmark.h>
 
@@ -21,6 +23,8 @@
 #include <string>
 
 #include "analyze/component_analyzer.h"
+#include "json/json.h"
+#include "structure/json_structure.h"
 #include "util/file.h"
 #include "engine/compiler.h"
 #include "engine/scanner.h"
@@ -227,6 +231,45 @@ BENCHMARK(BM_AnalyzeJsonOneFinding)->Unit(benchmark::kMillisecond);
 
 void BM_ScanJsonOnly(benchmark::State& state) { ScanOnly(state, Json(false)); }
 BENCHMARK(BM_ScanJsonOnly)->Unit(benchmark::kMillisecond);
+
+// Parts of the JSON analysis, for the breakdown in bench/RESULTS.md: a DOM parse with a
+// reused parser (what validates the document), the JSON structure step as the analysis
+// runs it without candidates (that parse, then the escaped strings from its index), and
+// the On Demand structure walk it replaced (no statistics, no locator).
+void BM_JsonDomParse(benchmark::State& state) {
+  trawl::json::Parser parser;
+  for (auto _ : state) {
+    trawl::json::Value root;
+    if (parser.Parse(Json(false), &root) != trawl::json::Error::kOk) {
+      return state.SkipWithError("not JSON");
+    }
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(Json(false).size()));
+}
+BENCHMARK(BM_JsonDomParse)->Unit(benchmark::kMillisecond);
+
+void JsonStructure(benchmark::State& state, bool counts) {
+  trawl::JsonOptions options;
+  options.build_locator = false;
+  options.statistics = false;
+  options.counts = counts;  // with counts, every document is walked
+  trawl::JsonAnalyzer analyzer(options);
+  uint64_t escaped = 0;
+  for (auto _ : state) {
+    trawl::JsonReport report = analyzer.Analyze(Json(false));
+    if (!report.valid) return state.SkipWithError("not JSON");
+    escaped = report.counts.escaped_strings;
+    benchmark::DoNotOptimize(report.decoded_strings.count);
+  }
+  state.counters["escaped_strings"] = static_cast<double>(escaped);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) *
+                          static_cast<int64_t>(Json(false).size()));
+}
+void BM_JsonParseAndEscapedStrings(benchmark::State& state) { JsonStructure(state, false); }
+BENCHMARK(BM_JsonParseAndEscapedStrings)->Unit(benchmark::kMillisecond);
+void BM_JsonWalk(benchmark::State& state) { JsonStructure(state, true); }
+BENCHMARK(BM_JsonWalk)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

@@ -48,12 +48,14 @@ std::string Fingerprint(std::string_view key, std::string_view rule_id, std::str
 // in-process report and the stage-by-stage one byte-identical.
 double RoundForDocuments(double value) { return std::round(value * 1e6) / 1e6; }
 
-// The analysis reads validity, decoded strings and the locator of a JSON walk, never its
-// key-path statistics: they are not computed.
+// The analysis reads the decoded strings (and their count) and the locator of a JSON
+// analysis, never its key-path statistics or value counts: they are not computed, and a
+// valid document without candidates is not walked at all (JsonOptions::counts).
 JsonOptions WithLocator(bool locator) {
   JsonOptions options;
   options.build_locator = locator;
   options.statistics = false;
+  options.counts = false;
   return options;
 }
 
@@ -190,11 +192,12 @@ ComponentResult SkippedResult(const ProcessingPlan& plan, std::string_view packa
 namespace {
 
 // What an analyzer keeps across components. Two JSON analyzers: every JSON component
-// gets statistics and decoded strings (so escaped secrets are scanned), but the offset
-// locator (24 bytes per value, a third of the JSON analysis time) is built only for
-// components that have candidates to place; most have none. The raw scan runs first, so
-// a component with raw candidates is analysed with the locator in one pass; one whose
-// only candidates come from its decoded strings or layers gets a second, locating pass.
+// gets its decoded strings (so escaped secrets are scanned), but the offset locator (a
+// walk of every value, 24 bytes each) is built only for components that have candidates
+// to place; most have none, and their analysis reuses the DOM parse that classified them
+// (json_stats validates for classification). The raw scan runs first, so a component
+// with raw candidates is walked with the locator in one pass; one whose only candidates
+// come from its decoded strings or layers gets a locating walk afterwards.
 struct AnalyzerState {
   std::shared_ptr<const Database> db;
   std::unique_ptr<Scanner> scanner;
@@ -213,10 +216,9 @@ namespace {
 class Analysis {
  public:
   Analysis(AnalyzerState& impl, const ProcessingPlan& plan, const PlannedSteps& steps,
-           const AnalyzeOptions& options, std::optional<JsonReport>* json_walk,
-           ComponentResult* result)
+           const AnalyzeOptions& options, bool json_validated, ComponentResult* result)
       : impl_(impl),
-        json_walk_(json_walk),
+        json_validated_(json_validated),
         plan_(plan),
         steps_(steps),
         options_(options),
@@ -264,12 +266,13 @@ class Analysis {
     options.find_encoded_layers = steps_.decode.count(std::string(kDecodeLayers)) > 0;
     options.text_statistics = false;  // no result reports them
     options.json.statistics = false;
-    // Classification's walk of these bytes is the statistics walk: reused, a component
-    // with candidates gets its locator from a locating walk below.
-    const bool walked = json_walk_ != nullptr && json_walk_->has_value();
-    structure_ = trawl::AnalyzeStructure(
-        content_, *steps_.structure, options,
-        hits_.empty() || walked ? &impl_.json_stats : &impl_.json_located, json_walk_);
+    options.json.counts = false;
+    // Without candidates, the DOM parse that classified these bytes (json_stats') gives
+    // the decoded strings; with them, one locating walk gives both.
+    const bool located = !hits_.empty();
+    structure_ = trawl::AnalyzeStructure(content_, *steps_.structure, options,
+                                         located ? &impl_.json_located : &impl_.json_stats,
+                                         !located && json_validated_);
   }
 
   // Part 1, continued: the decoded forms the structure analysis found.
@@ -640,7 +643,7 @@ class Analysis {
   }
 
   AnalyzerState& impl_;
-  std::optional<JsonReport>* json_walk_;  // classification's walk of the content, or null
+  bool json_validated_;  // json_stats' last Validate accepted the content (PlanAndAnalyze)
   const ProcessingPlan& plan_;
   const PlannedSteps& steps_;
   const AnalyzeOptions& options_;
@@ -677,7 +680,7 @@ absl::StatusOr<std::unique_ptr<ComponentAnalyzer>> ComponentAnalyzer::Create(
 absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const ProcessingPlan& plan,
                                                            std::string_view content,
                                                            const AnalyzeOptions& options) {
-  return Run(plan, content, options, nullptr);
+  return Run(plan, content, options, false);
 }
 
 absl::StatusOr<ComponentResult> ComponentAnalyzer::PlanAndAnalyze(const Component& component,
@@ -685,16 +688,15 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::PlanAndAnalyze(const Componen
                                                                   const PlanOptions& plan_options,
                                                                   const AnalyzeOptions& options,
                                                                   ProcessingPlan* plan_out) {
-  std::optional<JsonReport> walk;
-  const Classification k = component.has_content
-                               ? Classify(content, component.path, &impl_->json_stats, &walk)
-                               : Classification{};
+  bool validated = false;
+  const Classification k =
+      component.has_content ? Classify(content, component.path, &impl_->json_stats, &validated)
+                            : Classification{};
   ProcessingPlan plan = PlanClassified(component, k, plan_options);
-  // The walk is reused only where the analysis walks the very bytes it covered.
-  const bool reusable = walk.has_value() && plan.format == Format::kJson && !plan.steps.empty() &&
+  // The parse is reused only where the analysis reads the very bytes it covered.
+  const bool reusable = validated && plan.format == Format::kJson && !plan.steps.empty() &&
                         plan.steps.front().stage != "transcode";
-  if (!reusable) walk.reset();
-  auto result = Run(plan, content, options, &walk);
+  auto result = Run(plan, content, options, reusable);
   if (plan_out != nullptr) *plan_out = std::move(plan);
   return result;
 }
@@ -702,7 +704,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::PlanAndAnalyze(const Componen
 absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& plan,
                                                        std::string_view content,
                                                        const AnalyzeOptions& options,
-                                                       std::optional<JsonReport>* json_walk) {
+                                                       bool json_validated) {
   if (!plan.analyze) return SkippedResult(plan, options.package_id);
   auto steps = StepsOf(plan);
   if (!steps.ok()) return steps.status();
@@ -717,7 +719,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& pla
   if (!plan.partial_content.empty()) {
     result.reason = StrCat("partial content (", plan.partial_content, ")");
   }
-  Analysis analysis(*impl_, plan, *steps, options, json_walk, &result);
+  Analysis analysis(*impl_, plan, *steps, options, json_validated, &result);
   analysis.Transcode(content);
   if (absl::Status status = analysis.ScanContent(); !status.ok()) return status;
   analysis.AnalyzeStructure();

@@ -149,8 +149,9 @@ class ComponentAnalyzer {
                                           const AnalyzeOptions& options);
 
   // PlanComponent, then Analyze, with the same plan and result; a JSON document is
-  // walked once: the walk that validates it for classification is the structure
-  // analysis' statistics walk (classify.h). `*plan_out`, when given, receives the plan.
+  // parsed once: the DOM parse that validates it for classification also gives the
+  // structure analysis its escaped strings (classify.h). `*plan_out`, when given,
+  // receives the plan.
   absl::StatusOr<ComponentResult> PlanAndAnalyze(const Component& component,
                                                  std::string_view content,
                                                  const PlanOptions& plan_options,
@@ -159,8 +160,7 @@ class ComponentAnalyzer {
 
  private:
   absl::StatusOr<ComponentResult> Run(const ProcessingPlan& plan, std::string_view content,
-                                      const AnalyzeOptions& options,
-                                      std::optional<JsonReport>* json_walk);
+                                      const AnalyzeOptions& options, bool json_validated);
   struct Impl;
   explicit ComponentAnalyzer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

@@ -209,23 +209,19 @@ bool ValidJson(json::Parser& parser, std::string_view text) {
   return parser.Parse(text, &doc) == json::Error::kOk;
 }
 
-// The structure analysis' walk, when the caller lends one (Classify's second form).
-struct JsonWalk {
+// The structure analysis' JSON analyzer, when the caller lends one (Classify's second
+// form): its DOM parser validates, and `validated` says whether it accepted the text.
+struct LentJsonParser {
   JsonAnalyzer* analyzer = nullptr;
-  std::optional<JsonReport>* report = nullptr;
+  bool* validated = nullptr;
 };
 
-// Whether the whole `text` is one JSON document, as a DOM parse says. With a walk, the
-// walk decides where it provably agrees with the DOM parse: it accepts lone surrogate
-// escapes and out-of-range numbers, which the DOM parse rejects, and its depth limit may
-// count one level differently; those documents go to the DOM parse.
-bool ValidWholeJson(json::Parser& parser, std::string_view text, const JsonWalk& walk) {
-  if (walk.analyzer == nullptr) return ValidJson(parser, text);
-  JsonReport& report = walk.report->emplace(walk.analyzer->Analyze(text));
-  const bool needs_dom = report.lone_surrogates > 0 || report.counts.huge_numbers > 0 ||
-                         report.max_depth + 2 >= json::Parser::kDefaultMaxDepth ||
-                         report.error_code == json::ErrorName(json::Error::kDepth);
-  return needs_dom ? ValidJson(parser, text) : report.valid;
+// Whether the whole `text` is one JSON document, as a DOM parse says.
+bool ValidWholeJson(json::Parser& parser, std::string_view text, const LentJsonParser& lent) {
+  if (lent.analyzer == nullptr) return ValidJson(parser, text);
+  const bool valid = lent.analyzer->Validate(text);
+  if (lent.validated != nullptr) *lent.validated = valid;
+  return valid;
 }
 
 bool StartsIsoDate(std::string_view s) {
@@ -404,7 +400,7 @@ double CodeScore(const std::vector<std::string_view>& lines, std::string* langua
 }
 
 void ClassifyText(std::string_view full_utf8, std::string_view text, bool complete,
-                  std::string_view name_hint, const JsonWalk& walk, Classification* out) {
+                  std::string_view name_hint, const LentJsonParser& lent, Classification* out) {
   auto set = [out](Format f, std::string_view media, std::string why) {
     out->format = f;
     out->media_type = std::string(media);
@@ -435,7 +431,7 @@ void ClassifyText(std::string_view full_utf8, std::string_view text, bool comple
       return;
     }
     if (!full_utf8.empty() && full_utf8.size() <= kMaxJsonValidateBytes) {
-      if (ValidWholeJson(parser, full_utf8, walk)) {
+      if (ValidWholeJson(parser, full_utf8, lent)) {
         set(Format::kJson, "application/json", "parses as one JSON document");
         return;
       }
@@ -564,8 +560,9 @@ Classification Classify(std::string_view content, std::string_view name_hint) {
 }
 
 Classification Classify(std::string_view content, std::string_view name_hint, JsonAnalyzer* json,
-                        std::optional<JsonReport>* walk) {
+                        bool* json_validated) {
   Classification out;
+  if (json_validated != nullptr) *json_validated = false;
   if (content.empty()) {
     out.format = Format::kEmpty;
     out.media_type = "application/x-empty";
@@ -585,8 +582,8 @@ Classification Classify(std::string_view content, std::string_view name_hint, Js
   }
   if (out.encoding == TextEncoding::kUtf8) {
     const std::string_view text = out.bom ? content.substr(3) : content;
-    // The walk is lent on only where it would cover exactly `content`.
-    const JsonWalk lent = out.bom || walk == nullptr ? JsonWalk{} : JsonWalk{json, walk};
+    // The parse is reported as reusable only where it covers exactly `content`.
+    const LentJsonParser lent{json, out.bom ? nullptr : json_validated};
     ClassifyText(text, text.substr(0, kSampleBytes), text.size() <= kSampleBytes, name_hint, lent,
                  &out);
     RefinePlainText(text, &out);
@@ -600,7 +597,7 @@ Classification Classify(std::string_view content, std::string_view name_hint, Js
     return out;
   }
   ClassifyText(complete ? std::string_view(text->utf8) : std::string_view(), text->utf8, complete,
-               name_hint, JsonWalk{}, &out);
+               name_hint, LentJsonParser{}, &out);
   RefinePlainText(text->utf8, &out);
   return out;
 }

@@ -68,14 +68,14 @@ struct Classification {
 // document up to 64 MiB is validated in full. `name_hint` is an entry name or path.
 Classification Classify(std::string_view content, std::string_view name_hint = {});
 
-// The same, validating a whole JSON document with the structure analysis' own walk
-// (`json`, statistics only) instead of a separate parse, so the analysis can reuse the
-// walk: `*walk` receives its report when the walk covered exactly `content` (UTF-8
-// without a byte order mark). The verdict is the plain Classify's: where the walk and a
-// DOM parse may disagree (lone surrogate escapes, numbers out of range, depth near the
-// limit) the DOM parse decides (tests/classify/json_walk_equivalence_test.cc).
+// The same, validating a whole JSON document with the structure analysis' parser
+// (`json`: JsonAnalyzer::Validate, the DOM parse the plain Classify makes, with memory
+// kept across calls) so the analysis can reuse the parse: `*json_validated` is set when
+// that parse accepted exactly `content` (UTF-8 without a byte order mark), which
+// AnalyzeStructure then needs not parse again (issue 22). The verdict is the plain
+// Classify's (tests/classify/json_walk_equivalence_test.cc).
 Classification Classify(std::string_view content, std::string_view name_hint, JsonAnalyzer* json,
-                        std::optional<JsonReport>* walk);
+                        bool* json_validated);
 
 }  // namespace trawl
 

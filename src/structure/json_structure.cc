@@ -14,6 +14,7 @@
 #include <array>
 #include <charconv>
 #include <cstring>
+#include <optional>
 #include <utility>
 
 #include "absl/hash/hash.h"
@@ -320,6 +321,94 @@ bool ClassifyNumber(std::string_view t, bool* is_float, bool* huge) {
   return true;
 }
 
+// Where a string's content failed to decode.
+struct StringProblem {
+  json::Error code = json::Error::kOk;
+  uint64_t offset = 0;
+  std::string_view what;
+  bool Set(json::Error c, uint64_t o, std::string_view w) {
+    code = c;
+    offset = o;
+    what = w;
+    return false;
+  }
+};
+
+// Decodes a JSON string's content `s` (between its quotes, at document offset `begin`):
+// validates control characters and escapes, appends the decoded form and its map to
+// `out` when given, counts unpaired surrogate escapes (read as U+FFFD). The walk and the
+// path without a walk (JsonAnalyzer::Analyze of a DOM-validated document) both decode
+// with it, so their decoded strings are the same bytes.
+bool DecodeString(std::string_view s, uint64_t begin, DecodedStrings* out,
+                  uint64_t* lone_surrogates, StringProblem* problem) {
+  size_t run = 0;  // start of the pending literal run
+  for (size_t i = 0; i < s.size();) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20) return problem->Set(json::Error::kUnescapedChars, begin + i, "control character in string");
+    if (c != '\\') {
+      ++i;
+      continue;
+    }
+    if (out && i > run) {
+      out->text.append(s.substr(run, i - run));
+      out->map.AppendLinear(begin + run, i - run, i - run);
+    }
+    if (i + 1 >= s.size()) return problem->Set(json::Error::kString, begin + i, "truncated escape");
+    const size_t before = out ? out->text.size() : 0;
+    size_t len = 2;
+    switch (s[i + 1]) {
+      case '"': if (out) out->text.push_back('"'); break;
+      case '\\': if (out) out->text.push_back('\\'); break;
+      case '/': if (out) out->text.push_back('/'); break;
+      case 'b': if (out) out->text.push_back('\b'); break;
+      case 'f': if (out) out->text.push_back('\f'); break;
+      case 'n': if (out) out->text.push_back('\n'); break;
+      case 'r': if (out) out->text.push_back('\r'); break;
+      case 't': if (out) out->text.push_back('\t'); break;
+      case 'u': {
+        uint32_t cp;
+        if (!ReadHex4(s, i + 2, &cp)) return problem->Set(json::Error::kString, begin + i, "bad \\u escape");
+        len = 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+          uint32_t low;
+          if (i + 12 <= s.size() && s[i + 6] == '\\' && s[i + 7] == 'u' && ReadHex4(s, i + 8, &low) &&
+              low >= 0xDC00 && low <= 0xDFFF) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+            len = 12;
+          } else {
+            cp = 0xFFFD;  // lone high surrogate: legal JSON text, not a character
+            ++*lone_surrogates;
+          }
+        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+          cp = 0xFFFD;
+          ++*lone_surrogates;
+        }
+        if (out) internal::AppendUtf8(&out->text, cp);
+        break;
+      }
+      default:
+        return problem->Set(json::Error::kString, begin + i, "invalid escape");
+    }
+    if (out) out->map.AppendAtomic(begin + i, out->text.size() - before, len);
+    i += len;
+    run = i;
+  }
+  if (out && s.size() > run) {
+    out->text.append(s.substr(run));
+    out->map.AppendLinear(begin + run, s.size() - run, s.size() - run);
+  }
+  return true;
+}
+
+// Starts the next decoded string: strings are separated by '\n', which maps to nothing.
+void BeginDecoded(DecodedStrings* out) {
+  if (out->count > 0) {
+    out->text.push_back('\n');
+    out->map.AppendGap(1);
+  }
+  ++out->count;
+}
+
 }  // namespace
 
 // The On Demand walk. One instance per document (or NDJSON file).
@@ -352,76 +441,18 @@ class JsonWalker {
   // Walks a JSON string token's content [begin, end) (without quotes): validates
   // escapes and control characters and appends the decoded form when asked to.
   bool String(uint64_t begin, uint64_t end, bool is_key) {
-    const std::string_view s(base_ + begin, end - begin);
+    (void)is_key;
     // The parser's indexing already rejected unescaped control characters.
     const bool has_escape = NextBackslash(begin) < end;
     if (has_escape) ++report_->counts.escaped_strings;
     const bool collect = options_.decode_strings && (has_escape || options_.decode_all_strings);
     if (!has_escape && !collect) return true;
     DecodedStrings* out = collect ? &report_->decoded_strings : nullptr;
-    if (out) {
-      if (out->count > 0) {
-        out->text.push_back('\n');
-        out->map.AppendGap(1);
-      }
-      ++out->count;
-    }
-    (void)is_key;
-    size_t run = 0;  // start of the pending literal run
-    for (size_t i = 0; i < s.size();) {
-      const unsigned char c = static_cast<unsigned char>(s[i]);
-      if (c < 0x20) return Fail(json::Error::kUnescapedChars, begin + i, "control character in string");
-      if (c != '\\') {
-        ++i;
-        continue;
-      }
-      if (out && i > run) {
-        out->text.append(s.substr(run, i - run));
-        out->map.AppendLinear(begin + run, i - run, i - run);
-      }
-      if (i + 1 >= s.size()) return Fail(json::Error::kString, begin + i, "truncated escape");
-      const size_t before = out ? out->text.size() : 0;
-      size_t len = 2;
-      switch (s[i + 1]) {
-        case '"': if (out) out->text.push_back('"'); break;
-        case '\\': if (out) out->text.push_back('\\'); break;
-        case '/': if (out) out->text.push_back('/'); break;
-        case 'b': if (out) out->text.push_back('\b'); break;
-        case 'f': if (out) out->text.push_back('\f'); break;
-        case 'n': if (out) out->text.push_back('\n'); break;
-        case 'r': if (out) out->text.push_back('\r'); break;
-        case 't': if (out) out->text.push_back('\t'); break;
-        case 'u': {
-          uint32_t cp;
-          if (!ReadHex4(s, i + 2, &cp)) return Fail(json::Error::kString, begin + i, "bad \\u escape");
-          len = 6;
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t low;
-            if (i + 12 <= s.size() && s[i + 6] == '\\' && s[i + 7] == 'u' && ReadHex4(s, i + 8, &low) &&
-                low >= 0xDC00 && low <= 0xDFFF) {
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-              len = 12;
-            } else {
-              cp = 0xFFFD;  // lone high surrogate: legal JSON text, not a character
-              ++report_->lone_surrogates;
-            }
-          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-            cp = 0xFFFD;
-            ++report_->lone_surrogates;
-          }
-          if (out) internal::AppendUtf8(&out->text, cp);
-          break;
-        }
-        default:
-          return Fail(json::Error::kString, begin + i, "invalid escape");
-      }
-      if (out) out->map.AppendAtomic(begin + i, out->text.size() - before, len);
-      i += len;
-      run = i;
-    }
-    if (out && s.size() > run) {
-      out->text.append(s.substr(run));
-      out->map.AppendLinear(begin + run, s.size() - run, s.size() - run);
+    if (out) BeginDecoded(out);
+    StringProblem problem;
+    if (!DecodeString(std::string_view(base_ + begin, end - begin), begin, out,
+                      &report_->lone_surrogates, &problem)) {
+      return Fail(problem.code, problem.offset, problem.what);
     }
     return true;
   }
@@ -754,10 +785,80 @@ struct JsonAnalyzer::Impl {
     r->status = e.code == json::Error::kDepth ? absl::ResourceExhaustedError(msg) : absl::InvalidArgumentError(msg);
   }
 
+  // A valid document needs no walk when nothing but its escaped strings is asked for,
+  // and the DOM parse rejects whatever the walk would (its depth limit is no looser).
+  bool WithoutWalk(size_t size) const {
+    return !options.counts && !options.statistics && !options.build_locator &&
+           !options.decode_all_strings && options.max_depth >= json::Parser::kDefaultMaxDepth &&
+           size <= kMaxDomBytes;
+  }
+
+  // The report of a document the DOM parse accepted: its escaped strings, decoded as
+  // the walk decodes them, found without a walk. In valid JSON a backslash is inside a
+  // string, and the first backslash after a string is the first of its own string, so
+  // that string opens at the last quote before it (no backslash between them can escape
+  // it) and closes at the first quote after it that no backslash escapes. False when
+  // that does not hold or a string does not decode (the two parsers disagree): the
+  // caller walks instead.
+  bool FromValidText(std::string_view json, JsonReport* report) {
+    report->size = json.size();
+    report->valid = true;
+    report->records = 1;
+    report->valid_records = 1;
+    DecodedStrings* out = options.decode_strings ? &report->decoded_strings : nullptr;
+    StringProblem problem;
+    for (size_t from = 0; from < json.size();) {
+      const void* hit = std::memchr(json.data() + from, '\\', json.size() - from);
+      if (hit == nullptr) break;
+      const size_t backslash = static_cast<size_t>(static_cast<const char*>(hit) - json.data());
+      const size_t open = json.rfind('"', backslash);
+      if (open == std::string_view::npos || open < from) return false;
+      size_t close = backslash;
+      while (close < json.size() && json[close] != '"') close += json[close] == '\\' ? 2 : 1;
+      if (close >= json.size()) return false;
+      ++report->counts.escaped_strings;
+      if (out) BeginDecoded(out);
+      if (!DecodeString(json.substr(open + 1, close - open - 1), open + 1, out,
+                        &report->lone_surrogates, &problem)) {
+        return false;
+      }
+      from = close + 1;
+    }
+    return true;
+  }
+
+  // A DOM parse touches ~5-13 bytes of memory per document byte (its token index, the
+  // tape, the strings; 12 for bench/analyze_benchmark's number-dense document). It is
+  // kept for the next document up to kKeepDomBytes: a fresh parser faults all of it in
+  // again (that was ~45% of a JSON component's analysis before issue 22).
+  void ReleaseLargeDom() {
+    if (dom_high_water > kKeepDomBytes) {
+      dom.reset();
+      dom_high_water = 0;
+    }
+  }
+
+  // Without counts, a walked report looks like one made from the index.
+  void DropCountsNotAsked(JsonReport* report) const {
+    if (options.counts) return;
+    JsonCounts escaped_only;
+    escaped_only.escaped_strings = report->counts.escaped_strings;
+    report->counts = escaped_only;
+    report->max_depth = 0;
+  }
+
+  static constexpr size_t kMaxDomBytes = size_t{64} << 20;  // classification's limit too
+  static constexpr size_t kKeepDomBytes = size_t{32} << 20;
+
   JsonOptions options;
   ondemand::Parser parser;
   std::unique_ptr<char[]> buffer;
   size_t buffer_capacity = 0;
+  std::optional<json::Parser> dom;  // made on first use
+  size_t dom_high_water = 0;        // largest document `dom` parsed
+  // The bytes of the last Validate that returned true (a promise check, not a proof).
+  const char* validated_data = nullptr;
+  size_t validated_size = 0;
 };
 
 // Reserving up front (address space only; pages are touched as they fill) avoids the
@@ -770,7 +871,35 @@ void JsonAnalyzer::Reserve(JsonReport* report, size_t size) {
 JsonAnalyzer::JsonAnalyzer(JsonOptions options) : impl_(std::make_unique<Impl>(options)) {}
 JsonAnalyzer::~JsonAnalyzer() = default;
 
-JsonReport JsonAnalyzer::Analyze(std::string_view json) {
+bool JsonAnalyzer::Validate(std::string_view json) {
+  impl_->ReleaseLargeDom();
+  if (!impl_->dom) impl_->dom.emplace();
+  impl_->dom_high_water = std::max(impl_->dom_high_water, json.size());
+  json::Value root;
+  const bool valid = impl_->dom->Parse(json, &root) == json::Error::kOk;
+  impl_->validated_data = valid ? json.data() : nullptr;
+  impl_->validated_size = json.size();
+  return valid;
+}
+
+JsonReport JsonAnalyzer::Analyze(std::string_view json, bool validated) {
+  const bool promised = validated && impl_->validated_data == json.data() &&
+                        impl_->validated_size == json.size() && impl_->dom;
+  impl_->validated_data = nullptr;
+  if (impl_->WithoutWalk(json.size()) && (promised || Validate(json))) {
+    impl_->validated_data = nullptr;
+    JsonReport lean;
+    Reserve(&lean, json.size());
+    const bool done = impl_->FromValidText(json, &lean);
+    impl_->ReleaseLargeDom();
+    if (done) return lean;
+  }
+  JsonReport report = Walk(json);
+  impl_->DropCountsNotAsked(&report);
+  return report;
+}
+
+JsonReport JsonAnalyzer::Walk(std::string_view json) {
   JsonReport report;
   report.size = json.size();
   const char* base = impl_->Pad(json);
@@ -854,6 +983,7 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
   }
   if (report.fingerprints.size() == 1) report.schema_fingerprint = report.fingerprints[0].fingerprint;
   if (impl_->options.statistics) report.key_paths = trie.Export(&report.key_paths_dropped);
+  impl_->DropCountsNotAsked(&report);
   return report;
 }
 

@@ -48,6 +48,13 @@ struct JsonOptions {
   // the NDJSON fingerprints stay empty, everything else is as with them). The component
   // analysis reads none of them: it walks without the key-path trie (issue 22).
   bool statistics = true;
+  // Value counts and max_depth (off: of the counts only escaped_strings is set, the rest
+  // and max_depth stay 0). With neither counts, statistics, a locator nor
+  // decode_all_strings, nothing needs a walk of a valid document: Analyze has a DOM parse
+  // validate it (or reuses Validate's) and finds its escaped strings from the backslashes
+  // (issue 22: the component analysis reads nothing else); a document the DOM parse
+  // rejects is walked as before, for its error and the strings before it.
+  bool counts = true;
 };
 
 // Bits of JsonKeyPath::types.
@@ -183,7 +190,7 @@ struct JsonReport {
   void WriteJson(JsonWriter& w, size_t max_paths = 100) const;
 };
 
-// Per-thread analyzer: owns the JSON parser and a padded copy buffer, reused across
+// Per-thread analyzer: owns the JSON parsers and a padded copy buffer, reused across
 // calls. Thread-compatible: use one per thread.
 class JsonAnalyzer {
  public:
@@ -192,14 +199,21 @@ class JsonAnalyzer {
   JsonAnalyzer(const JsonAnalyzer&) = delete;
   JsonAnalyzer& operator=(const JsonAnalyzer&) = delete;
 
-  // One JSON document.
-  JsonReport Analyze(std::string_view json);
+  // Whether `json` is one valid JSON document, as a DOM parse (json::Parser, default
+  // depth limit) says: classification's test. The analyzer keeps the parse, so that
+  // Analyze(json, true) right after it does not parse again.
+  bool Validate(std::string_view json);
+
+  // One JSON document. `validated`: the caller's promise that the last call on this
+  // analyzer was a Validate of these very bytes (unchanged since) that returned true.
+  JsonReport Analyze(std::string_view json, bool validated = false);
   // One JSON text per line (LF or CRLF); blank lines are skipped. status is OK when every
   // record is valid, else it describes the first invalid record.
   JsonReport AnalyzeNdjson(std::string_view ndjson);
 
  private:
   struct Impl;
+  JsonReport Walk(std::string_view json);
   static void Reserve(JsonReport* report, size_t size);
   std::unique_ptr<Impl> impl_;
 };

@@ -18,21 +18,17 @@ const char* StructureKindName(StructureKind kind) {
 }
 
 StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, const StructureOptions& options,
-                                 JsonAnalyzer* analyzer, std::optional<JsonReport>* json_walk) {
+                                 JsonAnalyzer* analyzer, bool json_validated) {
   StructureReport r;
   r.kind = kind;
   r.size = data.size();
   switch (kind) {
     case StructureKind::kJson:
     case StructureKind::kNdjson: {
-      if (kind == StructureKind::kJson && json_walk != nullptr && json_walk->has_value()) {
-        r.json = *std::move(*json_walk);
-        json_walk->reset();
-        break;
-      }
       std::optional<JsonAnalyzer> local;
       if (!analyzer) analyzer = &local.emplace(options.json);
-      r.json = kind == StructureKind::kJson ? analyzer->Analyze(data) : analyzer->AnalyzeNdjson(data);
+      r.json = kind == StructureKind::kJson ? analyzer->Analyze(data, json_validated)
+                                            : analyzer->AnalyzeNdjson(data);
       break;
     }
     case StructureKind::kCsv:

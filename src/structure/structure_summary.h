@@ -69,12 +69,12 @@ struct StructureReport {
 };
 
 // `analyzer` may be null (a temporary one is made); pass a per-thread one to reuse the
-// JSON parser and buffers.
-// `json_walk`, when it holds a report, is taken as the JSON analysis of `data` (kJson):
-// the report `analyzer` would make (the caller's promise), e.g. classification's walk.
+// JSON parsers and buffers.
+// `json_validated` (kJson): the caller's promise that the last call on `analyzer` was a
+// JsonAnalyzer::Validate of `data` that returned true (classification's), so the DOM
+// parse it made is reused rather than repeated.
 StructureReport AnalyzeStructure(std::string_view data, StructureKind kind, const StructureOptions& options = {},
-                                 JsonAnalyzer* analyzer = nullptr,
-                                 std::optional<JsonReport>* json_walk = nullptr);
+                                 JsonAnalyzer* analyzer = nullptr, bool json_validated = false);
 
 // The summary as compact JSON: {"kind":..., "size":..., "<kind>":{...}, "text":{...},
 // "encoded_layers":{...}}.

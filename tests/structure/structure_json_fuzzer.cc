@@ -33,12 +33,42 @@ void Exercise(const trawl::JsonReport& r, std::string_view input) {
   }
 }
 
+// Without counts, statistics and a locator (the component analysis' options) a valid
+// document is not walked (issue 22): what the analysis reads must be the walk's.
+void CheckSameAsTheWalk(const trawl::JsonReport& walk, const trawl::JsonReport& lean) {
+  Check(walk.valid == lean.valid && walk.error_offset == lean.error_offset);
+  Check(walk.counts.escaped_strings == lean.counts.escaped_strings);
+  Check(walk.lone_surrogates == lean.lone_surrogates);
+  Check(walk.decoded_strings.text == lean.decoded_strings.text);
+  const auto& a = walk.decoded_strings.map.pieces();
+  const auto& b = lean.decoded_strings.map.pieces();
+  Check(a.size() == b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    Check(a[i].derived_begin == b[i].derived_begin && a[i].source_begin == b[i].source_begin &&
+          a[i].derived_length == b[i].derived_length &&
+          a[i].source_length_and_flag == b[i].source_length_and_flag);
+  }
+}
+
+trawl::JsonOptions AnalysisOptions(bool counts) {
+  trawl::JsonOptions options;
+  options.build_locator = false;
+  options.statistics = false;
+  options.counts = counts;
+  return options;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static trawl::JsonAnalyzer* analyzer = new trawl::JsonAnalyzer();
+  static trawl::JsonAnalyzer* walked = new trawl::JsonAnalyzer(AnalysisOptions(true));
+  static trawl::JsonAnalyzer* not_walked = new trawl::JsonAnalyzer(AnalysisOptions(false));
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   Exercise(analyzer->Analyze(input), input);
   Exercise(analyzer->AnalyzeNdjson(input), input);
+  const trawl::JsonReport lean = not_walked->Analyze(input);
+  Exercise(lean, input);
+  CheckSameAsTheWalk(walked->Analyze(input), lean);
   return 0;
 }
