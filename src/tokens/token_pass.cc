@@ -32,6 +32,7 @@ constexpr size_t kMaxPhoneBytes = 23;  // as the E.164 recognizer: '+', 1-9, 20,
 constexpr size_t kMaxNationalPhoneBytes = 24;
 constexpr size_t kMaxDigitGroups = 16;
 constexpr size_t kMaxSchemeBytes = 32;  // longer than any registered URI scheme
+constexpr size_t kBatchPrefetchBlocks = kBatchBlocks;
 
 inline bool IsLocalChar(char c) {
   return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
@@ -187,12 +188,13 @@ namespace {
 // One call's state: the buffer, the output, and a cursor per trigger family.
 class Finder {
  public:
-  Finder(std::string_view data, ShapeSet shapes, std::vector<Span>* out, std::vector<Group>* labels,
-         std::vector<Group>* segments, std::vector<Group>* groups, std::string* digits,
-         TldCache* tlds)
+  Finder(std::string_view data, ShapeSet shapes, RunWalks walks, std::vector<Span>* out,
+         std::vector<Group>* labels, std::vector<Group>* segments, std::vector<Group>* groups,
+         std::string* digits, TldCache* tlds)
       : d_(data.data()),
         n_(data.size()),
         shapes_(shapes),
+        mask_walks_(walks == RunWalks::kMasks),
         out_(out),
         labels_(*labels),
         segments_(*segments),
@@ -202,7 +204,10 @@ class Finder {
 
   // The kernel gives the trigger masks of a batch of blocks (batch.h); the cutters run at
   // each trigger of the blocks that have one, block after block.
-  void Batch(uint64_t base, const BatchTriggers& t) {
+  void Batch(uint64_t base, size_t blocks, const BatchMasks& masks, const BatchTriggers& t) {
+    batch_base_ = base;
+    batch_blocks_ = blocks;
+    masks_ = &masks;
     for (uint64_t busy = t.busy; busy != 0; busy &= busy - 1) {
       const size_t i = static_cast<size_t>(__builtin_ctzll(busy)) + 1;
       const uint64_t block = base + (i - 1) * kBlockBytes;
@@ -244,6 +249,61 @@ class Finder {
   char At(size_t i) const { return i < n_ ? d_[i] : '\0'; }
   char Before(size_t i) const { return i > 0 ? d_[i - 1] : '\0'; }
   void Emit(size_t begin, size_t end, Shape shape) { out_->push_back({begin, end, shape}); }
+
+  // ------------------------------------------------------------------ run walks
+  // A cutter's run (of host bytes, hex digits, ...) holds its trigger and ends where a byte
+  // outside its class is. The batch's class masks (entries 1..batch_blocks_, the blocks
+  // from batch_base_) give those ends by bit scans instead of a byte loop with a branch
+  // per byte; past the batch's blocks the walk goes on byte by byte, and with
+  // RunWalks::kBytes it goes byte by byte throughout (the reference the tests compare).
+  // `masks(entry)` is the class's mask of a block entry, `in_class` the same class per byte.
+  // REQUIRES: `t` is in the batch's blocks and in the class.
+  template <typename Masks, typename InClass>
+  size_t RunBegin(size_t t, Masks masks, InClass in_class) const {
+    size_t s = t;
+    if (mask_walks_) {
+      size_t entry = (t - batch_base_) / kBlockBytes + 1;
+      const unsigned bit = static_cast<unsigned>((t - batch_base_) % kBlockBytes);
+      uint64_t outside = ~masks(entry) & ((uint64_t{1} << bit) - 1);
+      for (;;) {
+        if (outside != 0) {
+          return batch_base_ + (entry - 1) * kBlockBytes + 64 - __builtin_clzll(outside);
+        }
+        if (--entry == 0) break;
+        outside = ~masks(entry);
+      }
+      s = batch_base_;
+    }
+    while (s > 0 && in_class(d_[s - 1])) --s;
+    return s;
+  }
+  template <typename Masks, typename InClass>
+  size_t RunEnd(size_t t, Masks masks, InClass in_class) const {
+    size_t e = t;
+    if (mask_walks_) {
+      size_t entry = (t - batch_base_) / kBlockBytes + 1;
+      const unsigned bit = static_cast<unsigned>((t - batch_base_) % kBlockBytes);
+      // The tail block is padded with NUL, in no class: a run ends at n_ at the latest.
+      uint64_t outside = ~masks(entry) & (~uint64_t{0} << bit);
+      for (;;) {
+        if (outside != 0) {
+          return batch_base_ + (entry - 1) * kBlockBytes + __builtin_ctzll(outside);
+        }
+        if (++entry > batch_blocks_) break;
+        outside = ~masks(entry);
+      }
+      e = batch_base_ + batch_blocks_ * kBlockBytes;
+    }
+    while (e < n_ && in_class(d_[e])) ++e;
+    return e;
+  }
+  bool InBatch(size_t s, size_t e) const {
+    return mask_walks_ && s >= batch_base_ && e <= batch_base_ + batch_blocks_ * kBlockBytes;
+  }
+  uint64_t HostMask(size_t e) const {
+    const BatchMasks& m = *masks_;
+    return m.digit[e] | m.alpha[e] | m.dot[e] | m.dash[e];
+  }
 
   // Calls fn(position) for each set bit at or after `cursor`; fn moves the cursor past
   // the run it cut, so later triggers inside that run cost one compare.
@@ -292,9 +352,12 @@ class Finder {
   // and "0x" + digits), 8-4-4-4-12 windows (UUID), six 2-digit groups (MAC, dash form).
   [[gnu::noinline]] void HexRun(size_t t) {
     if (d_[t] == '.') return;  // the trigger's run is of [hex.] here, not [hex-]
-    size_t s = t, e = t;
-    while (s > 0 && (IsHex(d_[s - 1]) || d_[s - 1] == '-')) --s;
-    while (e < n_ && (IsHex(d_[e]) || d_[e] == '-')) ++e;
+    const auto hex_dash = [this](size_t e) {
+      return masks_->digit[e] | masks_->hex_alpha[e] | masks_->dash[e];
+    };
+    const auto is_hex_dash = [](char c) { return IsHex(c) || c == '-'; };
+    const size_t s = RunBegin(t, hex_dash, is_hex_dash);
+    const size_t e = RunEnd(t, hex_dash, is_hex_dash);
     hex_cursor_ = e;
     if (Want(Shape::kHex)) {
       for (size_t a = s; a < e;) {
@@ -369,9 +432,11 @@ class Finder {
   // recognizer's boundaries; times and MACs have fewer); [hex:] windows of six 2-digit
   // groups are MAC candidates.
   [[gnu::noinline]] void ColonRun(size_t t) {
-    size_t s = t, e = t;
-    while (s > 0 && IsIpv6RunChar(d_[s - 1])) --s;
-    while (e < n_ && IsIpv6RunChar(d_[e])) ++e;
+    const auto ipv6_run = [this](size_t e) {
+      return masks_->digit[e] | masks_->alpha[e] | masks_->colon[e] | masks_->dot[e];
+    };
+    const size_t s = RunBegin(t, ipv6_run, IsIpv6RunChar);
+    const size_t e = RunEnd(t, ipv6_run, IsIpv6RunChar);
     colon_cursor_ = e;
     if (Want(Shape::kIpv6) && e - s <= kMaxIpv6Bytes) {
       int colons = 0, double_colons = 0;
@@ -395,18 +460,31 @@ class Finder {
   // A run of [A-Za-z0-9.-] holding a top-level label or four octets: domain names, IPv4.
   [[gnu::noinline]] void DottedRun(size_t t) {
     // What the run gives depends on the run alone, not on which of its bytes triggered.
-    size_t s = t;
-    while (s > 0 && IsHostChar(d_[s - 1])) --s;
-    // The labels, in the same walk that finds the run's end.
-    size_t count = 0, a = s, e = s;
-    for (;; ++e) {
-      const bool host = e < n_ && IsHostChar(d_[e]);
-      if (host && d_[e] != '.') continue;
+    const auto host = [this](size_t entry) { return HostMask(entry); };
+    const size_t s = RunBegin(t, host, IsHostChar);
+    const size_t e = RunEnd(t, host, IsHostChar);
+    // The labels: the run cut at its dots.
+    size_t count = 0, a = s;
+    const auto label_to = [&](size_t end) {
       if (count == labels_.size()) labels_.resize(2 * count + 8);
-      labels_[count++] = {a, e};
-      if (!host) break;
-      a = e + 1;
+      labels_[count++] = {a, end};
+      a = end + 1;
+    };
+    if (InBatch(s, e)) {
+      for (size_t block = (s - batch_base_) / kBlockBytes; block * kBlockBytes < e - batch_base_;
+           ++block) {
+        const uint64_t block_base = batch_base_ + block * kBlockBytes;
+        uint64_t dots = masks_->dot[block + 1];
+        if (s > block_base) dots &= ~uint64_t{0} << (s - block_base);
+        if (e < block_base + kBlockBytes) dots &= (uint64_t{1} << (e - block_base)) - 1;
+        for (; dots != 0; dots &= dots - 1) label_to(block_base + __builtin_ctzll(dots));
+      }
+    } else {
+      for (size_t i = s; i < e; ++i) {
+        if (d_[i] == '.') label_to(i);
+      }
     }
+    label_to(e);
     dotted_cursor_ = e;
     label_count_ = count;
     if (Want(Shape::kDomain)) Domains(s);
@@ -416,9 +494,12 @@ class Finder {
   // A run of [0-9A-Fa-f.]: three 4-digit groups joined by dots (MAC, Cisco form).
   [[gnu::noinline]] void CiscoRun(size_t t) {
     if (d_[t] == '-') return;  // the trigger's run is of [hex-] here, not [hex.]
-    size_t s = t, e = t;
-    while (s > 0 && (IsHex(d_[s - 1]) || d_[s - 1] == '.')) --s;
-    while (e < n_ && (IsHex(d_[e]) || d_[e] == '.')) ++e;
+    const auto hex_dot = [this](size_t e) {
+      return masks_->digit[e] | masks_->hex_alpha[e] | masks_->dot[e];
+    };
+    const auto is_hex_dot = [](char c) { return IsHex(c) || c == '.'; };
+    const size_t s = RunBegin(t, hex_dot, is_hex_dot);
+    const size_t e = RunEnd(t, hex_dot, is_hex_dot);
     cisco_cursor_ = e;
     static constexpr uint8_t kCisco[] = {4, 4, 4};
     GroupWindows(s, e, '.', kCisco, Shape::kMac);
@@ -713,21 +794,25 @@ class Finder {
   // with a '1' whose data part (6+) is in the bech32 alphabet; base58 when 25-111 long in
   // the base58 alphabet.
   [[gnu::noinline]] void WordRun(size_t t) {
-    size_t s = t, e = t;
-    while (s > 0 && IsAlnum(d_[s - 1])) --s;
-    while (e < n_ && IsAlnum(d_[e])) ++e;
+    const auto alnum = [this](size_t e) { return masks_->digit[e] | masks_->alpha[e]; };
+    const size_t s = RunBegin(t, alnum, IsAlnum);
+    const size_t e = RunEnd(t, alnum, IsAlnum);
     word_cursor_ = e;
     if (IsWord(Before(s)) || IsWord(At(e))) return;
     const size_t len = e - s;
     if (Want(Shape::kBech32) && len <= 90) {
       size_t sep = e;
       while (sep > s && d_[sep - 1] != '1') --sep;
-      bool lower = false, upper = false;
-      for (size_t i = s; i < e; ++i) {
-        lower = lower || (IsAlpha(d_[i]) && !IsUpper(d_[i]));
-        upper = upper || IsUpper(d_[i]);
+      // Most long words have no '1' with six bytes after it: the case is read only then.
+      bool ok = sep > s + 1 && e - sep >= 6;
+      if (ok) {
+        bool lower = false, upper = false;
+        for (size_t i = s; i < e; ++i) {
+          lower = lower || (IsAlpha(d_[i]) && !IsUpper(d_[i]));
+          upper = upper || IsUpper(d_[i]);
+        }
+        ok = !(lower && upper);
       }
-      bool ok = sep > s + 1 && e - sep >= 6 && !(lower && upper);
       for (size_t i = sep; ok && i < e; ++i) ok = IsBech32Data(d_[i]);
       if (ok) Emit(s, e, Shape::kBech32);
     }
@@ -754,6 +839,11 @@ class Finder {
   const char* d_;
   size_t n_;
   ShapeSet shapes_;
+  bool mask_walks_;
+  // The batch in hand: its class masks and where its first block starts.
+  const BatchMasks* masks_ = nullptr;
+  uint64_t batch_base_ = 0;
+  size_t batch_blocks_ = 0;
   std::vector<Span>* out_;
   std::vector<Group>& labels_;
   std::vector<Group>& segments_;
@@ -766,10 +856,19 @@ class Finder {
            url_cursor_ = 0;
 };
 
+// Asks for the lines of the batch after this one while the cutters work on this one.
+void PrefetchBatch(const uint8_t* bytes, size_t first_block, size_t blocks) {
+  const size_t last = std::min(first_block + kBatchPrefetchBlocks, blocks);
+  for (size_t b = first_block; b < last; ++b) __builtin_prefetch(bytes + b * kBlockBytes);
+}
+
 }  // namespace
 
-TokenPass::TokenPass(ShapeSet shapes, const Kernel& kernel)
-    : shapes_(shapes & kAllShapes), kernel_(kernel), scratch_(std::make_unique<Scratch>()) {}
+TokenPass::TokenPass(ShapeSet shapes, const Kernel& kernel, RunWalks walks)
+    : shapes_(shapes & kAllShapes),
+      kernel_(kernel),
+      walks_(walks),
+      scratch_(std::make_unique<Scratch>()) {}
 
 TokenPass::~TokenPass() = default;
 
@@ -777,7 +876,8 @@ void TokenPass::Find(std::string_view data, std::vector<Span>* out) {
   out->clear();
   if (shapes_ == 0 || data.empty()) return;
   Scratch& s = *scratch_;
-  Finder finder(data, shapes_, out, &s.labels, &s.segments, &s.groups, &s.digits, &s.tlds);
+  Finder finder(data, shapes_, walks_, out, &s.labels, &s.segments, &s.groups, &s.digits,
+                &s.tlds);
   const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
   const size_t full = data.size() / kBlockBytes;
   const TriggerWants wants = Finder::WantsOf(shapes_);
@@ -786,7 +886,8 @@ void TokenPass::Find(std::string_view data, std::vector<Span>* out) {
     const size_t batch = std::min(kBatchBlocks, full - b);
     kernel_.classify(bytes + b * kBlockBytes, batch, &s.masks);
     kernel_.triggers(s.masks, wants, batch, s.triggers);
-    finder.Batch(b * kBlockBytes, s.triggers);
+    PrefetchBatch(bytes, b + batch, full);
+    finder.Batch(b * kBlockBytes, batch, s.masks, s.triggers);
     b += batch;
   }
   if (const size_t rest = data.size() % kBlockBytes; rest != 0) {
@@ -795,7 +896,7 @@ void TokenPass::Find(std::string_view data, std::vector<Span>* out) {
     std::memcpy(tail, bytes + full * kBlockBytes, rest);
     kernel_.classify(tail, 1, &s.masks);
     kernel_.triggers(s.masks, wants, 1, s.triggers);
-    finder.Batch(full * kBlockBytes, s.triggers);
+    finder.Batch(full * kBlockBytes, 1, s.masks, s.triggers);
   }
   std::sort(out->begin(), out->end(), [](const Span& a, const Span& b) {
     if (a.begin != b.begin) return a.begin < b.begin;
