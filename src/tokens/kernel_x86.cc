@@ -156,6 +156,11 @@ __attribute__((target("avx512f"))) inline __m512i Entry0(uint64_t v) {
   return _mm512_set1_epi64(static_cast<long long>(v));
 }
 
+// Bits 8j..8j+7: which of the eight entries have a trigger.
+__attribute__((target("avx512f"))) inline uint64_t BlocksOf(__m512i triggers, size_t j) {
+  return uint64_t{_mm512_test_epi64_mask(triggers, triggers)} << (8 * j);
+}
+
 }  // namespace
 
 __attribute__((target("avx512f,avx512bw"))) void TriggersAvx512(BatchMasks& __restrict m,
@@ -179,7 +184,8 @@ __attribute__((target("avx512f,avx512bw"))) void TriggersAvx512(BatchMasks& __re
                 want_iban = Entry0(want.iban), want_domain = Entry0(want.domain),
                 want_ipv4 = Entry0(want.ipv4), want_hex = Entry0(want.hex_runs),
                 want_word = Entry0(want.word);
-  uint64_t busy = 0;
+  uint64_t busy = 0, at_blocks = 0, hex_blocks = 0, colon_blocks = 0, dotted_blocks = 0,
+           digit_blocks = 0, iban_blocks = 0, word_blocks = 0, url_blocks = 0;
   for (size_t j = 0; j < kBatchBlocks / 8; ++j) {
     const size_t i = 1 + 8 * j;
     const __m512i hex_alpha = Load(m.hex_alpha, i), dash = Load(m.dash, i), at = Load(m.at, i);
@@ -265,9 +271,18 @@ __attribute__((target("avx512f,avx512bw"))) void TriggersAvx512(BatchMasks& __re
     Store(t.alnum8, i, alnum8.cur);
     Store(t.dot_digit, i, dot_digit.cur);
     Store(t.two_octets, i, two_octets.cur);
-    busy |= uint64_t{_mm512_test_epi64_mask(any, any)} << (8 * j);
+    busy |= BlocksOf(any, j);
+    at_blocks |= BlocksOf(t_at, j);
+    hex_blocks |= BlocksOf(t_hex, j);
+    colon_blocks |= BlocksOf(t_colon, j);
+    dotted_blocks |= BlocksOf(t_dotted, j);
+    digit_blocks |= BlocksOf(t_digit, j);
+    iban_blocks |= BlocksOf(t_iban, j);
+    word_blocks |= BlocksOf(t_word, j);
+    url_blocks |= BlocksOf(t_url, j);
   }
-  t.busy = blocks >= 64 ? busy : busy & ((uint64_t{1} << blocks) - 1);
+  SetBusy(t, blocks, busy, at_blocks, hex_blocks, colon_blocks, dotted_blocks, digit_blocks,
+          iban_blocks, word_blocks, url_blocks);
   for (uint64_t* a : {m.digit, m.hex_alpha, m.alpha, m.upper, m.dot, m.dash, m.colon, m.at,
                       m.plus, m.slash, t.hexish2, t.hexish4, t.hexish8, t.alnum2, t.alnum4,
                       t.alnum8, t.dot_digit, t.two_octets}) {

@@ -105,21 +105,24 @@ class TldCache {
       key = (key << 5) | static_cast<uint64_t>((letters[i] | 0x20) - 'a' + 1);
     }
     ShortSlot* slot = Probe(short_, &short_used_, key * 0x9E3779B97F4A7C15ull,
-                            [key](const ShortSlot& s) { return s.key == key; });
-    if (slot->key == 0) *slot = {key, Ask(letters, len)};
-    return slot->is_tld;
+                            [key](const ShortSlot& s) { return (s.bits & ~kIsTld) == key; });
+    if (slot->bits == 0) slot->bits = key | (Ask(letters, len) ? kIsTld : 0);
+    return (slot->bits & kIsTld) != 0;
   }
 
  private:
-  static constexpr size_t kMaxShortLabel = 12;  // 12 x 5 bits + the length fit in 64
+  // 11 x 5 bits and the length fit in 59 bits: the answer goes in the top bit, so a slot
+  // is 8 bytes and the table 32 KiB, which the engine's pass over a round does not push
+  // as far out of the cache as the 128 KiB of key-and-flag slots did.
+  static constexpr size_t kMaxShortLabel = 11;
   static constexpr size_t kMaxLongLabel = 62;
   // Powers of two. Measured on bench_mixed_16MiB.bin: ~1,700 distinct short labels.
-  static constexpr size_t kShortSlots = 8192;
+  static constexpr size_t kShortSlots = 4096;
   static constexpr size_t kLongSlots = 1024;
+  static constexpr uint64_t kIsTld = uint64_t{1} << 63;
 
   struct ShortSlot {
-    uint64_t key = 0;  // 0: empty (a key holds its length, never 0)
-    bool is_tld = false;
+    uint64_t bits = 0;  // the key, and kIsTld when listed; 0: empty (a key is never 0)
   };
   struct LongSlot {
     uint8_t len = 0;  // 0: empty
@@ -144,7 +147,7 @@ class TldCache {
       if (matches(slot)) return &slot;
     }
   }
-  static bool IsEmpty(const ShortSlot& slot) { return slot.key == 0; }
+  static bool IsEmpty(const ShortSlot& slot) { return slot.bits == 0; }
   static bool IsEmpty(const LongSlot& slot) { return slot.len == 0; }
 
   bool IsLongTld(const char* letters, size_t len) {
@@ -208,19 +211,20 @@ class Finder {
     batch_base_ = base;
     batch_blocks_ = blocks;
     masks_ = &masks;
-    for (uint64_t busy = t.busy; busy != 0; busy &= busy - 1) {
-      const size_t i = static_cast<size_t>(__builtin_ctzll(busy)) + 1;
-      const uint64_t block = base + (i - 1) * kBlockBytes;
-      Each(t.at[i], block, email_cursor_, [&](size_t at) { Email(at); });
-      Each(t.hex[i], block, hex_cursor_, [&](size_t pos) { HexRun(pos); });
-      Each(t.colon[i], block, colon_cursor_, [&](size_t pos) { ColonRun(pos); });
-      Each(t.dotted[i], block, dotted_cursor_, [&](size_t pos) { DottedRun(pos); });
-      if (Want(Shape::kMac)) Each(t.hex[i], block, cisco_cursor_, [&](size_t pos) { CiscoRun(pos); });
-      Each(t.digit[i], block, digit_cursor_, [&](size_t pos) { DigitRun(pos); });
-      Each(t.iban[i], block, iban_cursor_, [&](size_t pos) { Iban(pos); });
-      Each(t.word[i], block, word_cursor_, [&](size_t pos) { WordRun(pos); });
-      Each(t.url[i], block, url_cursor_, [&](size_t pos) { UrlScheme(pos); });
+    // Family by family, each over the blocks that have its triggers: a family's cutter and
+    // cursor see its triggers in the same order as block by block, and the spans are sorted
+    // at the end, so only the branches change (each loop's follow one family alone).
+    Family(t.at_blocks, t.at, email_cursor_, [&](size_t at) { Email(at); });
+    Family(t.hex_blocks, t.hex, hex_cursor_, [&](size_t pos) { HexRun(pos); });
+    Family(t.colon_blocks, t.colon, colon_cursor_, [&](size_t pos) { ColonRun(pos); });
+    Family(t.dotted_blocks, t.dotted, dotted_cursor_, [&](size_t pos) { DottedRun(pos); });
+    if (Want(Shape::kMac)) {
+      Family(t.hex_blocks, t.hex, cisco_cursor_, [&](size_t pos) { CiscoRun(pos); });
     }
+    Family(t.digit_blocks, t.digit, digit_cursor_, [&](size_t pos) { DigitRun(pos); });
+    Family(t.iban_blocks, t.iban, iban_cursor_, [&](size_t pos) { Iban(pos); });
+    Family(t.word_blocks, t.word, word_cursor_, [&](size_t pos) { WordRun(pos); });
+    Family(t.url_blocks, t.url, url_cursor_, [&](size_t pos) { UrlScheme(pos); });
   }
 
   // The families `shapes` needs, as the kernel's trigger computation takes them.
@@ -303,6 +307,15 @@ class Finder {
   uint64_t HostMask(size_t e) const {
     const BatchMasks& m = *masks_;
     return m.digit[e] | m.alpha[e] | m.dot[e] | m.dash[e];
+  }
+
+  // Each() over the blocks of the batch set in `blocks`, whose triggers are `triggers[i]`.
+  template <typename Fn>
+  void Family(uint64_t blocks, const uint64_t* triggers, const uint64_t& cursor, Fn&& fn) {
+    for (; blocks != 0; blocks &= blocks - 1) {
+      const size_t i = static_cast<size_t>(__builtin_ctzll(blocks)) + 1;
+      Each(triggers[i], batch_base_ + (i - 1) * kBlockBytes, cursor, fn);
+    }
   }
 
   // Calls fn(position) for each set bit at or after `cursor`; fn moves the cursor past

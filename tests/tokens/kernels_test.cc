@@ -7,6 +7,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace trawl::tokens {
@@ -83,6 +84,17 @@ TEST(KernelsTest, TriggersAgree) {
                        t.word[i], (t.busy >> (i - 1)) & 1, t.url[i]});
       }
       EXPECT_EQ(triggers->busy >> (n - 1) >> 1, 0u) << "busy bits past the batch";
+      // Per family: the blocks whose triggers of that family are not zero.
+      const BatchTriggers& t = *triggers;
+      const std::pair<uint64_t, const uint64_t*> families[] = {
+          {t.at_blocks, t.at},         {t.hex_blocks, t.hex},   {t.colon_blocks, t.colon},
+          {t.dotted_blocks, t.dotted}, {t.digit_blocks, t.digit}, {t.iban_blocks, t.iban},
+          {t.word_blocks, t.word},     {t.url_blocks, t.url}};
+      for (const auto& [blocks_of, family] : families) {
+        uint64_t expected = 0;
+        for (size_t i = 1; i <= n; ++i) expected |= uint64_t{family[i] != 0} << (i - 1);
+        EXPECT_EQ(blocks_of, expected) << kernel.name;
+      }
     }
     return out;
   };
