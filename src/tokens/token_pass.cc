@@ -918,13 +918,25 @@ void TokenPass::Find(std::string_view data, std::vector<Span>* out) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
   const size_t full = data.size() / kBlockBytes;
   const TriggerWants wants = Finder::WantsOf(shapes_);
+  // The cutters go family by family, so a batch's spans come in a few sorted sequences:
+  // sorted batch by batch (a few spans each), the whole is nearly always sorted already.
+  const auto in_order = [](const Span& a, const Span& b) {
+    if (a.begin != b.begin) return a.begin < b.begin;
+    if (a.end != b.end) return a.end < b.end;
+    return a.shape < b.shape;
+  };
+  const auto sort_from = [&](size_t first) {
+    std::sort(out->begin() + static_cast<ptrdiff_t>(first), out->end(), in_order);
+  };
   ResetCarry(s.masks, s.triggers);
   for (size_t b = 0; b < full;) {
     const size_t batch = std::min(kBatchBlocks, full - b);
     kernel_.classify(bytes + b * kBlockBytes, batch, &s.masks);
     kernel_.triggers(s.masks, wants, batch, s.triggers);
     PrefetchBatch(bytes, b + batch, full);
+    const size_t first = out->size();
     finder.Batch(b * kBlockBytes, batch, s.masks, s.triggers);
+    sort_from(first);
     b += batch;
   }
   if (const size_t rest = data.size() % kBlockBytes; rest != 0) {
@@ -933,13 +945,12 @@ void TokenPass::Find(std::string_view data, std::vector<Span>* out) {
     std::memcpy(tail, bytes + full * kBlockBytes, rest);
     kernel_.classify(tail, 1, &s.masks);
     kernel_.triggers(s.masks, wants, 1, s.triggers);
+    const size_t first = out->size();
     finder.Batch(full * kBlockBytes, 1, s.masks, s.triggers);
+    sort_from(first);
   }
-  std::sort(out->begin(), out->end(), [](const Span& a, const Span& b) {
-    if (a.begin != b.begin) return a.begin < b.begin;
-    if (a.end != b.end) return a.end < b.end;
-    return a.shape < b.shape;
-  });
+  // A run cut in one batch may start before spans of the batch before.
+  if (!std::is_sorted(out->begin(), out->end(), in_order)) sort_from(0);
 }
 
 }  // namespace trawl::tokens
