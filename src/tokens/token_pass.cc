@@ -277,7 +277,9 @@ class Finder {
   // per byte; past the batch's blocks the walk goes on byte by byte, and with
   // RunWalks::kBytes it goes byte by byte throughout (the reference the tests compare).
   // `masks(entry)` is the class's mask of a block entry, `in_class` the same class per byte.
-  // REQUIRES: `t` is in the batch's blocks and in the class.
+  // RunBegin(t): the first of the class bytes just before `t` (`t` when there are none);
+  // RunEnd(t): the first byte from `t` on outside the class.
+  // REQUIRES: `t` is in the batch's blocks.
   template <typename Masks, typename InClass>
   size_t RunBegin(size_t t, Masks masks, InClass in_class) const {
     size_t s = t;
@@ -324,6 +326,22 @@ class Finder {
       return pos;
     }
     return RunEnd(pos, [this](size_t e) { return masks_->alpha[e]; }, IsAlpha);
+  }
+  // The digit run around `pos` (whose bytes before, resp. from, `pos` are digits), by
+  // the masks when `pos` is in the batch.
+  size_t DigitRunBegin(size_t pos) const {
+    if (pos < batch_base_ || pos >= batch_base_ + batch_blocks_ * kBlockBytes) {
+      while (pos > 0 && IsDigit(d_[pos - 1])) --pos;
+      return pos;
+    }
+    return RunBegin(pos, [this](size_t e) { return masks_->digit[e]; }, IsDigit);
+  }
+  size_t DigitRunEnd(size_t pos) const {
+    if (pos < batch_base_ || pos >= batch_base_ + batch_blocks_ * kBlockBytes) {
+      while (pos < n_ && IsDigit(d_[pos])) ++pos;
+      return pos;
+    }
+    return RunEnd(pos, [this](size_t e) { return masks_->digit[e]; }, IsDigit);
   }
   bool InBatch(size_t s, size_t e) const {
     return mask_walks_ && s >= batch_base_ && e <= batch_base_ + batch_blocks_ * kBlockBytes;
@@ -490,7 +508,9 @@ class Finder {
       }
     }
     static constexpr uint8_t kMac6[] = {2, 2, 2, 2, 2, 2};
-    if (Want(Shape::kMac)) GroupWindowsIn(s, e, ':', kMac6, Shape::kMac);
+    // Six groups of two and five colons are 17 bytes: shorter runs ("std::", "12:30")
+    // hold none, and most colon runs are that short.
+    if (Want(Shape::kMac) && e - s >= 17) GroupWindowsIn(s, e, ':', kMac6, Shape::kMac);
   }
 
   // ------------------------------------------------------------------ dotted runs
@@ -638,8 +658,7 @@ class Finder {
   // '(' or '+': card numbers, US SSNs and phone numbers are cut from it.
   [[gnu::noinline]] void DigitRun(size_t t) {
     const size_t floor = digit_cursor_;
-    size_t g = t;
-    while (g > floor && IsDigit(d_[g - 1])) --g;
+    size_t g = std::max(floor, DigitRunBegin(t));
     for (;;) {
       size_t j = g, k = 0;
       while (j > floor && k < 3 && IsDigitSeparator(d_[j - 1])) {
@@ -647,14 +666,13 @@ class Finder {
         ++k;
       }
       if (k == 0 || j <= floor || !IsDigit(d_[j - 1]) || t - j > 64) break;
-      g = j - 1;
-      while (g > floor && IsDigit(d_[g - 1])) --g;
+      g = std::max(floor, DigitRunBegin(j - 1));
     }
     groups_.clear();
     size_t pos = g, digits = 0;
     for (;;) {
       const size_t b = pos;
-      while (pos < n_ && IsDigit(d_[pos])) ++pos;
+      pos = DigitRunEnd(pos);
       digits += pos - b;
       groups_.push_back({b, pos});  // at most kMaxDigitGroups: reserved in the scratch
       size_t j = pos, k = 0;

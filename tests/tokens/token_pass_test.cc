@@ -283,6 +283,9 @@ TEST(TokenPassTest, MaskRunWalksAgreeWithByteWalksAcrossBlockAndBatchEdges) {
       "a.b" + std::string(batch, '.') + "c.org",   // dots across a whole batch
       std::string(batch + 10, 'f') + "::1",
       std::string(batch + 10, 'e') + "-" + std::string(32, 'd'),
+      "+44 20 7946 0958 / (415) 555-2671",
+      "4111 1111 1111 1111 078-05-1120",
+      std::string(batch + 10, '7') + " 555-0100",  // a digit run longer than a batch
   };
   const Kernel& reference = *FindKernel("scalar");
   size_t compared = 0;
