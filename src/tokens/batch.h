@@ -2,9 +2,10 @@
 // A batch of blocks as the token pass works on it: the byte-class masks laid out one array
 // per class (structure of arrays), and the trigger masks computed from them. With that
 // layout the trigger arithmetic is a few loops of shifts and ANDs over arrays, which the
-// compiler vectorizes: each kernel (kernels.h) compiles ComputeTriggers() for its own
-// instruction set, so an AVX-512 kernel handles eight blocks per instruction. The
-// arithmetic is on integers, so every kernel gives the same triggers.
+// compiler vectorizes: the scalar and AVX2 kernels (kernels.h) compile ComputeTriggers()
+// for their instruction sets; the AVX-512 kernel writes the same arithmetic by hand, eight
+// blocks per instruction (kernel_x86.cc says why). The arithmetic is on integers, so every
+// kernel gives the same triggers (tests/tokens/kernels_test.cc).
 //
 // Entry 0 of each carried array holds the block before the batch (the previous batch's
 // last one; zeros before the buffer's first block); the batch's blocks are entries

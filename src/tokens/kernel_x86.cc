@@ -1,8 +1,9 @@
 // File: kernel_x86.cc
 // AVX2 and AVX-512BW kernels: classification by compares, and the trigger arithmetic of
-// batch.h compiled (and vectorized) for each instruction set. Each function carries its
-// own target attribute, so this file builds with the project's baseline flags and nothing
-// here runs unless CPUID says the instructions (and the OS state for them) are there.
+// batch.h, compiled (and vectorized) for AVX2 and written with intrinsics for AVX-512.
+// Each function carries its own target attribute, so this file builds with the project's
+// baseline flags and nothing here runs unless CPUID says the instructions (and the OS
+// state for them) are there.
 //
 // Classes by compares: digits as (b - '0') < 10 unsigned; letters as ((b | 0x20) - 'a') <
 // 26 (the OR folds case; bytes >= 0x80 and the punctuation next to the letters land
