@@ -2,9 +2,10 @@
 // A batch of blocks as the token pass works on it: the byte-class masks laid out one array
 // per class (structure of arrays), and the trigger masks computed from them. With that
 // layout the trigger arithmetic is a few loops of shifts and ANDs over arrays, which the
-// compiler vectorizes: each kernel (kernels.h) compiles ComputeTriggers() for its own
-// instruction set, so an AVX-512 kernel handles eight blocks per instruction. The
-// arithmetic is on integers, so every kernel gives the same triggers.
+// compiler vectorizes: the scalar and AVX2 kernels (kernels.h) compile ComputeTriggers()
+// for their instruction sets; the AVX-512 kernel writes the same arithmetic by hand, eight
+// blocks per instruction (kernel_x86.cc says why). The arithmetic is on integers, so every
+// kernel gives the same triggers (tests/tokens/kernels_test.cc).
 //
 // Entry 0 of each carried array holds the block before the batch (the previous batch's
 // last one; zeros before the buffer's first block); the batch's blocks are entries
@@ -61,7 +62,9 @@ struct TriggerWants {
 };
 
 // The trigger masks of one batch (entries 1..blocks), the intermediate steps carried from
-// batch to batch (entry 0), and `busy`: bit i - 1 set when block entry i has any trigger.
+// batch to batch (entry 0), and which blocks have triggers: `busy` (bit i - 1 set when
+// block entry i has any trigger) and the same per family (`*_blocks`), so that the cutters
+// of a family visit only its blocks.
 struct BatchTriggers {
   // Triggers, one array per family (docs/tokens.md).
   uint64_t at[kBatchEntries] = {};
@@ -73,6 +76,8 @@ struct BatchTriggers {
   uint64_t word[kBatchEntries] = {};
   uint64_t url[kBatchEntries] = {};
   uint64_t busy = 0;
+  uint64_t at_blocks = 0, hex_blocks = 0, colon_blocks = 0, dotted_blocks = 0, digit_blocks = 0,
+           iban_blocks = 0, word_blocks = 0, url_blocks = 0;
   uint64_t any[kBatchEntries] = {};  // the union of the families' triggers
   // Steps: runs of 1, 2, 4 and 8 of [hex.-] and of [A-Za-z0-9]; "digit.digit" marks and
   // two of them in a row (the road to four IPv4 octets).
@@ -90,6 +95,23 @@ struct BatchTriggers {
 }
 [[gnu::always_inline]] inline uint64_t Prev1(uint64_t cur, uint64_t prev) {
   return PrevK(cur, prev, 1);
+}
+
+// Stores the busy bitmaps, without the bits of entries past `blocks` (stale values).
+[[gnu::always_inline]] inline void SetBusy(BatchTriggers& t, size_t blocks, uint64_t busy,
+                                           uint64_t at, uint64_t hex, uint64_t colon,
+                                           uint64_t dotted, uint64_t digit, uint64_t iban,
+                                           uint64_t word, uint64_t url) {
+  const uint64_t live = blocks >= 64 ? ~uint64_t{0} : (uint64_t{1} << blocks) - 1;
+  t.busy = busy & live;
+  t.at_blocks = at & live;
+  t.hex_blocks = hex & live;
+  t.colon_blocks = colon & live;
+  t.dotted_blocks = dotted & live;
+  t.digit_blocks = digit & live;
+  t.iban_blocks = iban & live;
+  t.word_blocks = word & live;
+  t.url_blocks = url & live;
 }
 
 // Starts a buffer: no block before the first.
@@ -162,9 +184,20 @@ inline void ResetCarry(BatchMasks& m, BatchTriggers& t) {
     t.any[i] = t.at[i] | t.hex[i] | t.colon[i] | t.dotted[i] | t.digit[i] | t.iban[i] |
                t.word[i] | t.url[i];
   }
-  uint64_t busy = 0;
-  for (size_t i = 1; i < N; ++i) busy |= uint64_t{t.any[i] != 0} << (i - 1);
-  t.busy = blocks >= 64 ? busy : busy & ((uint64_t{1} << blocks) - 1);
+  uint64_t busy = 0, at = 0, hex = 0, colon = 0, dotted = 0, digit = 0, iban = 0, word = 0,
+           url = 0;
+  for (size_t i = 1; i < N; ++i) {
+    busy |= uint64_t{t.any[i] != 0} << (i - 1);
+    at |= uint64_t{t.at[i] != 0} << (i - 1);
+    hex |= uint64_t{t.hex[i] != 0} << (i - 1);
+    colon |= uint64_t{t.colon[i] != 0} << (i - 1);
+    dotted |= uint64_t{t.dotted[i] != 0} << (i - 1);
+    digit |= uint64_t{t.digit[i] != 0} << (i - 1);
+    iban |= uint64_t{t.iban[i] != 0} << (i - 1);
+    word |= uint64_t{t.word[i] != 0} << (i - 1);
+    url |= uint64_t{t.url[i] != 0} << (i - 1);
+  }
+  SetBusy(t, blocks, busy, at, hex, colon, dotted, digit, iban, word, url);
   for (uint64_t* a : {m.digit, m.hex_alpha, m.alpha, m.upper, m.dot, m.dash, m.colon, m.at,
                       m.plus, m.slash, t.hexish2, t.hexish4, t.hexish8, t.alnum2,
                       t.alnum4, t.alnum8, t.dot_digit, t.two_octets}) {

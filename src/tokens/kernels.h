@@ -24,7 +24,7 @@ namespace trawl::tokens {
 // Classifies `blocks` blocks into entries 1..blocks of `out`.
 // REQUIRES: 1 <= blocks <= kBatchBlocks; `data` holds blocks * 64 readable bytes.
 using ClassifyFn = void (*)(const uint8_t* data, size_t blocks, BatchMasks* out);
-// ComputeTriggers() (batch.h) compiled for the kernel's instruction set.
+// ComputeTriggers() (batch.h) for the kernel's instruction set (compiled, or by hand).
 using TriggersFn = void (*)(BatchMasks& masks, const TriggerWants& want, size_t blocks,
                             BatchTriggers& out);
 

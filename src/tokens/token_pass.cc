@@ -32,6 +32,7 @@ constexpr size_t kMaxPhoneBytes = 23;  // as the E.164 recognizer: '+', 1-9, 20,
 constexpr size_t kMaxNationalPhoneBytes = 24;
 constexpr size_t kMaxDigitGroups = 16;
 constexpr size_t kMaxSchemeBytes = 32;  // longer than any registered URI scheme
+constexpr size_t kBatchPrefetchBlocks = kBatchBlocks;
 
 inline bool IsLocalChar(char c) {
   return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
@@ -95,30 +96,49 @@ class TldCache {
  public:
   TldCache() : short_(kShortSlots), long_(kLongSlots) {}
 
-  bool IsTld(const char* letters, size_t len) {
+  // REQUIRES: `letters` holds `len` letters; `readable` bytes from `letters` may be read.
+  bool IsTld(const char* letters, size_t len, size_t readable) {
     if (len > kMaxLongLabel) return Ask(letters, len);
     if (len > kMaxShortLabel) return IsLongTld(letters, len);
-    // 5 bits a letter and the length on top: distinct labels get distinct nonzero keys.
-    uint64_t key = len;
-    for (size_t i = 0; i < len; ++i) {
-      key = (key << 5) | static_cast<uint64_t>((letters[i] | 0x20) - 'a' + 1);
+    uint64_t key;
+    if (len <= kMaxByteKeyLabel && readable >= 8) {
+      // Most labels asked about are short: their lowercase bytes, read at once, are the
+      // key (with the length and a flag that keeps these keys apart from the others),
+      // without a loop whose end the branch predictor misses once a label.
+      uint64_t bytes;
+      std::memcpy(&bytes, letters, 8);
+      bytes = (bytes | 0x2020202020202020ull) & ((uint64_t{1} << (8 * len)) - 1);
+      key = bytes | (uint64_t{len} << 56) | kByteKey;
+    } else {
+      // 5 bits a letter and the length on top: distinct labels get distinct nonzero keys.
+      key = len;
+      for (size_t i = 0; i < len; ++i) {
+        key = (key << 5) | static_cast<uint64_t>((letters[i] | 0x20) - 'a' + 1);
+      }
     }
     ShortSlot* slot = Probe(short_, &short_used_, key * 0x9E3779B97F4A7C15ull,
-                            [key](const ShortSlot& s) { return s.key == key; });
-    if (slot->key == 0) *slot = {key, Ask(letters, len)};
-    return slot->is_tld;
+                            [key](const ShortSlot& s) { return (s.bits & ~kIsTld) == key; });
+    if (slot->bits == 0) slot->bits = key | (Ask(letters, len) ? kIsTld : 0);
+    return (slot->bits & kIsTld) != 0;
   }
 
  private:
-  static constexpr size_t kMaxShortLabel = 12;  // 12 x 5 bits + the length fit in 64
+  // 11 x 5 bits and the length fit in 59 bits: the answer goes in the top bit, so a slot
+  // is 8 bytes and the table 32 KiB, which the engine's pass over a round does not push
+  // as far out of the cache as the 128 KiB of key-and-flag slots did.
+  static constexpr size_t kMaxShortLabel = 11;
   static constexpr size_t kMaxLongLabel = 62;
   // Powers of two. Measured on bench_mixed_16MiB.bin: ~1,700 distinct short labels.
-  static constexpr size_t kShortSlots = 8192;
+  static constexpr size_t kShortSlots = 4096;
   static constexpr size_t kLongSlots = 1024;
+  static constexpr uint64_t kIsTld = uint64_t{1} << 63;
+  // Labels of up to 7 letters keyed by their bytes (56 bits, the length above them); the
+  // 5-bit keys never reach this bit.
+  static constexpr size_t kMaxByteKeyLabel = 7;
+  static constexpr uint64_t kByteKey = uint64_t{1} << 62;
 
   struct ShortSlot {
-    uint64_t key = 0;  // 0: empty (a key holds its length, never 0)
-    bool is_tld = false;
+    uint64_t bits = 0;  // the key, and kIsTld when listed; 0: empty (a key is never 0)
   };
   struct LongSlot {
     uint8_t len = 0;  // 0: empty
@@ -143,7 +163,7 @@ class TldCache {
       if (matches(slot)) return &slot;
     }
   }
-  static bool IsEmpty(const ShortSlot& slot) { return slot.key == 0; }
+  static bool IsEmpty(const ShortSlot& slot) { return slot.bits == 0; }
   static bool IsEmpty(const LongSlot& slot) { return slot.len == 0; }
 
   bool IsLongTld(const char* letters, size_t len) {
@@ -187,12 +207,13 @@ namespace {
 // One call's state: the buffer, the output, and a cursor per trigger family.
 class Finder {
  public:
-  Finder(std::string_view data, ShapeSet shapes, std::vector<Span>* out, std::vector<Group>* labels,
-         std::vector<Group>* segments, std::vector<Group>* groups, std::string* digits,
-         TldCache* tlds)
+  Finder(std::string_view data, ShapeSet shapes, RunWalks walks, std::vector<Span>* out,
+         std::vector<Group>* labels, std::vector<Group>* segments, std::vector<Group>* groups,
+         std::string* digits, TldCache* tlds)
       : d_(data.data()),
         n_(data.size()),
         shapes_(shapes),
+        mask_walks_(walks == RunWalks::kMasks),
         out_(out),
         labels_(*labels),
         segments_(*segments),
@@ -202,20 +223,24 @@ class Finder {
 
   // The kernel gives the trigger masks of a batch of blocks (batch.h); the cutters run at
   // each trigger of the blocks that have one, block after block.
-  void Batch(uint64_t base, const BatchTriggers& t) {
-    for (uint64_t busy = t.busy; busy != 0; busy &= busy - 1) {
-      const size_t i = static_cast<size_t>(__builtin_ctzll(busy)) + 1;
-      const uint64_t block = base + (i - 1) * kBlockBytes;
-      Each(t.at[i], block, email_cursor_, [&](size_t at) { Email(at); });
-      Each(t.hex[i], block, hex_cursor_, [&](size_t pos) { HexRun(pos); });
-      Each(t.colon[i], block, colon_cursor_, [&](size_t pos) { ColonRun(pos); });
-      Each(t.dotted[i], block, dotted_cursor_, [&](size_t pos) { DottedRun(pos); });
-      if (Want(Shape::kMac)) Each(t.hex[i], block, cisco_cursor_, [&](size_t pos) { CiscoRun(pos); });
-      Each(t.digit[i], block, digit_cursor_, [&](size_t pos) { DigitRun(pos); });
-      Each(t.iban[i], block, iban_cursor_, [&](size_t pos) { Iban(pos); });
-      Each(t.word[i], block, word_cursor_, [&](size_t pos) { WordRun(pos); });
-      Each(t.url[i], block, url_cursor_, [&](size_t pos) { UrlScheme(pos); });
+  void Batch(uint64_t base, size_t blocks, const BatchMasks& masks, const BatchTriggers& t) {
+    batch_base_ = base;
+    batch_blocks_ = blocks;
+    masks_ = &masks;
+    // Family by family, each over the blocks that have its triggers: a family's cutter and
+    // cursor see its triggers in the same order as block by block, and the spans are sorted
+    // at the end, so only the branches change (each loop's follow one family alone).
+    Family(t.at_blocks, t.at, email_cursor_, [&](size_t at) { Email(at); });
+    Family(t.hex_blocks, t.hex, hex_cursor_, [&](size_t pos) { HexRun(pos); });
+    Family(t.colon_blocks, t.colon, colon_cursor_, [&](size_t pos) { ColonRun(pos); });
+    Family(t.dotted_blocks, t.dotted, dotted_cursor_, [&](size_t pos) { DottedRun(pos); });
+    if (Want(Shape::kMac)) {
+      Family(t.hex_blocks, t.hex, cisco_cursor_, [&](size_t pos) { CiscoRun(pos); });
     }
+    Family(t.digit_blocks, t.digit, digit_cursor_, [&](size_t pos) { DigitRun(pos); });
+    Family(t.iban_blocks, t.iban, iban_cursor_, [&](size_t pos) { Iban(pos); });
+    Family(t.word_blocks, t.word, word_cursor_, [&](size_t pos) { WordRun(pos); });
+    Family(t.url_blocks, t.url, url_cursor_, [&](size_t pos) { UrlScheme(pos); });
   }
 
   // The families `shapes` needs, as the kernel's trigger computation takes them.
@@ -244,6 +269,96 @@ class Finder {
   char At(size_t i) const { return i < n_ ? d_[i] : '\0'; }
   char Before(size_t i) const { return i > 0 ? d_[i - 1] : '\0'; }
   void Emit(size_t begin, size_t end, Shape shape) { out_->push_back({begin, end, shape}); }
+
+  // ------------------------------------------------------------------ run walks
+  // A cutter's run (of host bytes, hex digits, ...) holds its trigger and ends where a byte
+  // outside its class is. The batch's class masks (entries 1..batch_blocks_, the blocks
+  // from batch_base_) give those ends by bit scans instead of a byte loop with a branch
+  // per byte; past the batch's blocks the walk goes on byte by byte, and with
+  // RunWalks::kBytes it goes byte by byte throughout (the reference the tests compare).
+  // `masks(entry)` is the class's mask of a block entry, `in_class` the same class per byte.
+  // RunBegin(t): the first of the class bytes just before `t` (`t` when there are none);
+  // RunEnd(t): the first byte from `t` on outside the class.
+  // REQUIRES: `t` is in the batch's blocks.
+  template <typename Masks, typename InClass>
+  size_t RunBegin(size_t t, Masks masks, InClass in_class) const {
+    size_t s = t;
+    if (mask_walks_) {
+      size_t entry = (t - batch_base_) / kBlockBytes + 1;
+      const unsigned bit = static_cast<unsigned>((t - batch_base_) % kBlockBytes);
+      uint64_t outside = ~masks(entry) & ((uint64_t{1} << bit) - 1);
+      for (;;) {
+        if (outside != 0) {
+          return batch_base_ + (entry - 1) * kBlockBytes + 64 - __builtin_clzll(outside);
+        }
+        if (--entry == 0) break;
+        outside = ~masks(entry);
+      }
+      s = batch_base_;
+    }
+    while (s > 0 && in_class(d_[s - 1])) --s;
+    return s;
+  }
+  template <typename Masks, typename InClass>
+  size_t RunEnd(size_t t, Masks masks, InClass in_class) const {
+    size_t e = t;
+    if (mask_walks_) {
+      size_t entry = (t - batch_base_) / kBlockBytes + 1;
+      const unsigned bit = static_cast<unsigned>((t - batch_base_) % kBlockBytes);
+      // The tail block is padded with NUL, in no class: a run ends at n_ at the latest.
+      uint64_t outside = ~masks(entry) & (~uint64_t{0} << bit);
+      for (;;) {
+        if (outside != 0) {
+          return batch_base_ + (entry - 1) * kBlockBytes + __builtin_ctzll(outside);
+        }
+        if (++entry > batch_blocks_) break;
+        outside = ~masks(entry);
+      }
+      e = batch_base_ + batch_blocks_ * kBlockBytes;
+    }
+    while (e < n_ && in_class(d_[e])) ++e;
+    return e;
+  }
+  // The end of the run of letters from `pos` (`pos` itself when it is no letter).
+  size_t AlphaRunEnd(size_t pos) const {
+    if (pos < batch_base_ || pos >= batch_base_ + batch_blocks_ * kBlockBytes) {
+      while (pos < n_ && IsAlpha(d_[pos])) ++pos;
+      return pos;
+    }
+    return RunEnd(pos, [this](size_t e) { return masks_->alpha[e]; }, IsAlpha);
+  }
+  // The digit run around `pos` (whose bytes before, resp. from, `pos` are digits), by
+  // the masks when `pos` is in the batch.
+  size_t DigitRunBegin(size_t pos) const {
+    if (pos < batch_base_ || pos >= batch_base_ + batch_blocks_ * kBlockBytes) {
+      while (pos > 0 && IsDigit(d_[pos - 1])) --pos;
+      return pos;
+    }
+    return RunBegin(pos, [this](size_t e) { return masks_->digit[e]; }, IsDigit);
+  }
+  size_t DigitRunEnd(size_t pos) const {
+    if (pos < batch_base_ || pos >= batch_base_ + batch_blocks_ * kBlockBytes) {
+      while (pos < n_ && IsDigit(d_[pos])) ++pos;
+      return pos;
+    }
+    return RunEnd(pos, [this](size_t e) { return masks_->digit[e]; }, IsDigit);
+  }
+  bool InBatch(size_t s, size_t e) const {
+    return mask_walks_ && s >= batch_base_ && e <= batch_base_ + batch_blocks_ * kBlockBytes;
+  }
+  uint64_t HostMask(size_t e) const {
+    const BatchMasks& m = *masks_;
+    return m.digit[e] | m.alpha[e] | m.dot[e] | m.dash[e];
+  }
+
+  // Each() over the blocks of the batch set in `blocks`, whose triggers are `triggers[i]`.
+  template <typename Fn>
+  void Family(uint64_t blocks, const uint64_t* triggers, const uint64_t& cursor, Fn&& fn) {
+    for (; blocks != 0; blocks &= blocks - 1) {
+      const size_t i = static_cast<size_t>(__builtin_ctzll(blocks)) + 1;
+      Each(triggers[i], batch_base_ + (i - 1) * kBlockBytes, cursor, fn);
+    }
+  }
 
   // Calls fn(position) for each set bit at or after `cursor`; fn moves the cursor past
   // the run it cut, so later triggers inside that run cost one compare.
@@ -292,9 +407,12 @@ class Finder {
   // and "0x" + digits), 8-4-4-4-12 windows (UUID), six 2-digit groups (MAC, dash form).
   [[gnu::noinline]] void HexRun(size_t t) {
     if (d_[t] == '.') return;  // the trigger's run is of [hex.] here, not [hex-]
-    size_t s = t, e = t;
-    while (s > 0 && (IsHex(d_[s - 1]) || d_[s - 1] == '-')) --s;
-    while (e < n_ && (IsHex(d_[e]) || d_[e] == '-')) ++e;
+    const auto hex_dash = [this](size_t e) {
+      return masks_->digit[e] | masks_->hex_alpha[e] | masks_->dash[e];
+    };
+    const auto is_hex_dash = [](char c) { return IsHex(c) || c == '-'; };
+    const size_t s = RunBegin(t, hex_dash, is_hex_dash);
+    const size_t e = RunEnd(t, hex_dash, is_hex_dash);
     hex_cursor_ = e;
     if (Want(Shape::kHex)) {
       for (size_t a = s; a < e;) {
@@ -369,9 +487,11 @@ class Finder {
   // recognizer's boundaries; times and MACs have fewer); [hex:] windows of six 2-digit
   // groups are MAC candidates.
   [[gnu::noinline]] void ColonRun(size_t t) {
-    size_t s = t, e = t;
-    while (s > 0 && IsIpv6RunChar(d_[s - 1])) --s;
-    while (e < n_ && IsIpv6RunChar(d_[e])) ++e;
+    const auto ipv6_run = [this](size_t e) {
+      return masks_->digit[e] | masks_->alpha[e] | masks_->colon[e] | masks_->dot[e];
+    };
+    const size_t s = RunBegin(t, ipv6_run, IsIpv6RunChar);
+    const size_t e = RunEnd(t, ipv6_run, IsIpv6RunChar);
     colon_cursor_ = e;
     if (Want(Shape::kIpv6) && e - s <= kMaxIpv6Bytes) {
       int colons = 0, double_colons = 0;
@@ -388,25 +508,40 @@ class Finder {
       }
     }
     static constexpr uint8_t kMac6[] = {2, 2, 2, 2, 2, 2};
-    if (Want(Shape::kMac)) GroupWindowsIn(s, e, ':', kMac6, Shape::kMac);
+    // Six groups of two and five colons are 17 bytes: shorter runs ("std::", "12:30")
+    // hold none, and most colon runs are that short.
+    if (Want(Shape::kMac) && e - s >= 17) GroupWindowsIn(s, e, ':', kMac6, Shape::kMac);
   }
 
   // ------------------------------------------------------------------ dotted runs
   // A run of [A-Za-z0-9.-] holding a top-level label or four octets: domain names, IPv4.
   [[gnu::noinline]] void DottedRun(size_t t) {
     // What the run gives depends on the run alone, not on which of its bytes triggered.
-    size_t s = t;
-    while (s > 0 && IsHostChar(d_[s - 1])) --s;
-    // The labels, in the same walk that finds the run's end.
-    size_t count = 0, a = s, e = s;
-    for (;; ++e) {
-      const bool host = e < n_ && IsHostChar(d_[e]);
-      if (host && d_[e] != '.') continue;
+    const auto host = [this](size_t entry) { return HostMask(entry); };
+    const size_t s = RunBegin(t, host, IsHostChar);
+    const size_t e = RunEnd(t, host, IsHostChar);
+    // The labels: the run cut at its dots.
+    size_t count = 0, a = s;
+    const auto label_to = [&](size_t end) {
       if (count == labels_.size()) labels_.resize(2 * count + 8);
-      labels_[count++] = {a, e};
-      if (!host) break;
-      a = e + 1;
+      labels_[count++] = {a, end};
+      a = end + 1;
+    };
+    if (InBatch(s, e)) {
+      for (size_t block = (s - batch_base_) / kBlockBytes; block * kBlockBytes < e - batch_base_;
+           ++block) {
+        const uint64_t block_base = batch_base_ + block * kBlockBytes;
+        uint64_t dots = masks_->dot[block + 1];
+        if (s > block_base) dots &= ~uint64_t{0} << (s - block_base);
+        if (e < block_base + kBlockBytes) dots &= (uint64_t{1} << (e - block_base)) - 1;
+        for (; dots != 0; dots &= dots - 1) label_to(block_base + __builtin_ctzll(dots));
+      }
+    } else {
+      for (size_t i = s; i < e; ++i) {
+        if (d_[i] == '.') label_to(i);
+      }
     }
+    label_to(e);
     dotted_cursor_ = e;
     label_count_ = count;
     if (Want(Shape::kDomain)) Domains(s);
@@ -416,9 +551,12 @@ class Finder {
   // A run of [0-9A-Fa-f.]: three 4-digit groups joined by dots (MAC, Cisco form).
   [[gnu::noinline]] void CiscoRun(size_t t) {
     if (d_[t] == '-') return;  // the trigger's run is of [hex-] here, not [hex.]
-    size_t s = t, e = t;
-    while (s > 0 && (IsHex(d_[s - 1]) || d_[s - 1] == '.')) --s;
-    while (e < n_ && (IsHex(d_[e]) || d_[e] == '.')) ++e;
+    const auto hex_dot = [this](size_t e) {
+      return masks_->digit[e] | masks_->hex_alpha[e] | masks_->dot[e];
+    };
+    const auto is_hex_dot = [](char c) { return IsHex(c) || c == '.'; };
+    const size_t s = RunBegin(t, hex_dot, is_hex_dot);
+    const size_t e = RunEnd(t, hex_dot, is_hex_dot);
     cisco_cursor_ = e;
     static constexpr uint8_t kCisco[] = {4, 4, 4};
     GroupWindows(s, e, '.', kCisco, Shape::kMac);
@@ -456,10 +594,10 @@ class Finder {
       size_t best = 0, best_label = 0;
       for (size_t j = i + 1; j < label_count_ && j <= i + 6; ++j) {
         const Group& l = labels_[j];
-        size_t r = l.begin;
-        while (r < l.end && IsAlpha(d_[r])) ++r;
+        // (The label's letters end before its end: a dot or a byte outside the run.)
+        const size_t r = AlphaRunEnd(l.begin);
         if (r - l.begin >= 2 && !IsWord(At(r)) && r - start <= kMaxDomainBytes &&
-            tlds_.IsTld(d_ + l.begin, r - l.begin)) {
+            tlds_.IsTld(d_ + l.begin, r - l.begin, n_ - l.begin)) {
           best = r;
           best_label = j;
         }
@@ -520,8 +658,7 @@ class Finder {
   // '(' or '+': card numbers, US SSNs and phone numbers are cut from it.
   [[gnu::noinline]] void DigitRun(size_t t) {
     const size_t floor = digit_cursor_;
-    size_t g = t;
-    while (g > floor && IsDigit(d_[g - 1])) --g;
+    size_t g = std::max(floor, DigitRunBegin(t));
     for (;;) {
       size_t j = g, k = 0;
       while (j > floor && k < 3 && IsDigitSeparator(d_[j - 1])) {
@@ -529,14 +666,13 @@ class Finder {
         ++k;
       }
       if (k == 0 || j <= floor || !IsDigit(d_[j - 1]) || t - j > 64) break;
-      g = j - 1;
-      while (g > floor && IsDigit(d_[g - 1])) --g;
+      g = std::max(floor, DigitRunBegin(j - 1));
     }
     groups_.clear();
     size_t pos = g, digits = 0;
     for (;;) {
       const size_t b = pos;
-      while (pos < n_ && IsDigit(d_[pos])) ++pos;
+      pos = DigitRunEnd(pos);
       digits += pos - b;
       groups_.push_back({b, pos});  // at most kMaxDigitGroups: reserved in the scratch
       size_t j = pos, k = 0;
@@ -713,21 +849,25 @@ class Finder {
   // with a '1' whose data part (6+) is in the bech32 alphabet; base58 when 25-111 long in
   // the base58 alphabet.
   [[gnu::noinline]] void WordRun(size_t t) {
-    size_t s = t, e = t;
-    while (s > 0 && IsAlnum(d_[s - 1])) --s;
-    while (e < n_ && IsAlnum(d_[e])) ++e;
+    const auto alnum = [this](size_t e) { return masks_->digit[e] | masks_->alpha[e]; };
+    const size_t s = RunBegin(t, alnum, IsAlnum);
+    const size_t e = RunEnd(t, alnum, IsAlnum);
     word_cursor_ = e;
     if (IsWord(Before(s)) || IsWord(At(e))) return;
     const size_t len = e - s;
     if (Want(Shape::kBech32) && len <= 90) {
       size_t sep = e;
       while (sep > s && d_[sep - 1] != '1') --sep;
-      bool lower = false, upper = false;
-      for (size_t i = s; i < e; ++i) {
-        lower = lower || (IsAlpha(d_[i]) && !IsUpper(d_[i]));
-        upper = upper || IsUpper(d_[i]);
+      // Most long words have no '1' with six bytes after it: the case is read only then.
+      bool ok = sep > s + 1 && e - sep >= 6;
+      if (ok) {
+        bool lower = false, upper = false;
+        for (size_t i = s; i < e; ++i) {
+          lower = lower || (IsAlpha(d_[i]) && !IsUpper(d_[i]));
+          upper = upper || IsUpper(d_[i]);
+        }
+        ok = !(lower && upper);
       }
-      bool ok = sep > s + 1 && e - sep >= 6 && !(lower && upper);
       for (size_t i = sep; ok && i < e; ++i) ok = IsBech32Data(d_[i]);
       if (ok) Emit(s, e, Shape::kBech32);
     }
@@ -754,6 +894,11 @@ class Finder {
   const char* d_;
   size_t n_;
   ShapeSet shapes_;
+  bool mask_walks_;
+  // The batch in hand: its class masks and where its first block starts.
+  const BatchMasks* masks_ = nullptr;
+  uint64_t batch_base_ = 0;
+  size_t batch_blocks_ = 0;
   std::vector<Span>* out_;
   std::vector<Group>& labels_;
   std::vector<Group>& segments_;
@@ -766,10 +911,19 @@ class Finder {
            url_cursor_ = 0;
 };
 
+// Asks for the lines of the batch after this one while the cutters work on this one.
+void PrefetchBatch(const uint8_t* bytes, size_t first_block, size_t blocks) {
+  const size_t last = std::min(first_block + kBatchPrefetchBlocks, blocks);
+  for (size_t b = first_block; b < last; ++b) __builtin_prefetch(bytes + b * kBlockBytes);
+}
+
 }  // namespace
 
-TokenPass::TokenPass(ShapeSet shapes, const Kernel& kernel)
-    : shapes_(shapes & kAllShapes), kernel_(kernel), scratch_(std::make_unique<Scratch>()) {}
+TokenPass::TokenPass(ShapeSet shapes, const Kernel& kernel, RunWalks walks)
+    : shapes_(shapes & kAllShapes),
+      kernel_(kernel),
+      walks_(walks),
+      scratch_(std::make_unique<Scratch>()) {}
 
 TokenPass::~TokenPass() = default;
 
@@ -777,16 +931,30 @@ void TokenPass::Find(std::string_view data, std::vector<Span>* out) {
   out->clear();
   if (shapes_ == 0 || data.empty()) return;
   Scratch& s = *scratch_;
-  Finder finder(data, shapes_, out, &s.labels, &s.segments, &s.groups, &s.digits, &s.tlds);
+  Finder finder(data, shapes_, walks_, out, &s.labels, &s.segments, &s.groups, &s.digits,
+                &s.tlds);
   const auto* bytes = reinterpret_cast<const uint8_t*>(data.data());
   const size_t full = data.size() / kBlockBytes;
   const TriggerWants wants = Finder::WantsOf(shapes_);
+  // The cutters go family by family, so a batch's spans come in a few sorted sequences:
+  // sorted batch by batch (a few spans each), the whole is nearly always sorted already.
+  const auto in_order = [](const Span& a, const Span& b) {
+    if (a.begin != b.begin) return a.begin < b.begin;
+    if (a.end != b.end) return a.end < b.end;
+    return a.shape < b.shape;
+  };
+  const auto sort_from = [&](size_t first) {
+    std::sort(out->begin() + static_cast<ptrdiff_t>(first), out->end(), in_order);
+  };
   ResetCarry(s.masks, s.triggers);
   for (size_t b = 0; b < full;) {
     const size_t batch = std::min(kBatchBlocks, full - b);
     kernel_.classify(bytes + b * kBlockBytes, batch, &s.masks);
     kernel_.triggers(s.masks, wants, batch, s.triggers);
-    finder.Batch(b * kBlockBytes, s.triggers);
+    PrefetchBatch(bytes, b + batch, full);
+    const size_t first = out->size();
+    finder.Batch(b * kBlockBytes, batch, s.masks, s.triggers);
+    sort_from(first);
     b += batch;
   }
   if (const size_t rest = data.size() % kBlockBytes; rest != 0) {
@@ -795,13 +963,12 @@ void TokenPass::Find(std::string_view data, std::vector<Span>* out) {
     std::memcpy(tail, bytes + full * kBlockBytes, rest);
     kernel_.classify(tail, 1, &s.masks);
     kernel_.triggers(s.masks, wants, 1, s.triggers);
-    finder.Batch(full * kBlockBytes, s.triggers);
+    const size_t first = out->size();
+    finder.Batch(full * kBlockBytes, 1, s.masks, s.triggers);
+    sort_from(first);
   }
-  std::sort(out->begin(), out->end(), [](const Span& a, const Span& b) {
-    if (a.begin != b.begin) return a.begin < b.begin;
-    if (a.end != b.end) return a.end < b.end;
-    return a.shape < b.shape;
-  });
+  // A run cut in one batch may start before spans of the batch before.
+  if (!std::is_sorted(out->begin(), out->end(), in_order)) sort_from(0);
 }
 
 }  // namespace trawl::tokens

@@ -70,10 +70,17 @@ inline bool ShapeAnchorsRegex(Shape shape) { return shape == Shape::kUrl; }
 // keeps at least this many bytes of context sees every span whole.
 inline constexpr size_t kMaxSpanBytes = 320;
 
+// How the span cutters find the ends of a run around a trigger: by bit scans over the
+// batch's class masks (byte by byte only where a run leaves the batch), or byte by byte
+// throughout. The spans are the same; kBytes is the reference the tests and the fuzz
+// target compare kMasks with.
+enum class RunWalks : uint8_t { kMasks, kBytes };
+
 class TokenPass {
  public:
   // Looks for `shapes` only (others cost nothing), classifying with `kernel`.
-  explicit TokenPass(ShapeSet shapes = kAllShapes, const Kernel& kernel = SelectedKernel());
+  explicit TokenPass(ShapeSet shapes = kAllShapes, const Kernel& kernel = SelectedKernel(),
+                     RunWalks walks = RunWalks::kMasks);
   ~TokenPass();
   TokenPass(const TokenPass&) = delete;
   TokenPass& operator=(const TokenPass&) = delete;
@@ -89,6 +96,7 @@ class TokenPass {
   struct Scratch;
   ShapeSet shapes_;
   const Kernel& kernel_;
+  RunWalks walks_;
   std::unique_ptr<Scratch> scratch_;
 };
 

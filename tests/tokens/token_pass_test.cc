@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -14,26 +15,29 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-// The texts of the spans of `shape` in `text`, for every kernel this CPU runs (they must
-// agree; the first kernel's answer is returned).
+// The texts of the spans of `shape` in `text`, for every kernel this CPU runs and both
+// run walks (they must agree; the first answer is returned).
 std::vector<std::string> Find(std::string_view text, Shape shape) {
   std::vector<std::string> first;
   bool have_first = false;
   for (const Kernel& kernel : AllKernels()) {
     if (!kernel.supported()) continue;
-    TokenPass pass(ShapeBit(shape), kernel);
-    std::vector<Span> spans;
-    pass.Find(text, &spans);
-    std::vector<std::string> texts;
-    for (const Span& s : spans) {
-      EXPECT_EQ(s.shape, shape);
-      texts.emplace_back(text.substr(s.begin, s.end - s.begin));
-    }
-    if (!have_first) {
-      first = texts;
-      have_first = true;
-    } else {
-      EXPECT_EQ(texts, first) << "kernel " << kernel.name;
+    for (RunWalks walks : {RunWalks::kBytes, RunWalks::kMasks}) {
+      TokenPass pass(ShapeBit(shape), kernel, walks);
+      std::vector<Span> spans;
+      pass.Find(text, &spans);
+      std::vector<std::string> texts;
+      for (const Span& s : spans) {
+        EXPECT_EQ(s.shape, shape);
+        texts.emplace_back(text.substr(s.begin, s.end - s.begin));
+      }
+      if (!have_first) {
+        first = texts;
+        have_first = true;
+      } else {
+        EXPECT_EQ(texts, first) << "kernel " << kernel.name << ", mask walks "
+                                << (walks == RunWalks::kMasks);
+      }
     }
   }
   return first;
@@ -251,6 +255,89 @@ TEST(TokenPassTest, UrlSchemes) {
               ElementsAre("https://", "xhttp://", "9http://"));
   EXPECT_THAT(Find("http:/x http:// ://x std::vector a:b//c", Shape::kUrl), ElementsAre("http://"));
   EXPECT_THAT(Find(std::string(40, 'a') + "://x", Shape::kUrl), IsEmpty());  // no scheme is that long
+}
+
+// Every span of every shape, with `kernel` and `walks`.
+std::vector<Span> AllSpans(std::string_view text, const Kernel& kernel, RunWalks walks) {
+  TokenPass pass(kAllShapes, kernel, walks);
+  std::vector<Span> spans;
+  pass.Find(text, &spans);
+  return spans;
+}
+
+// The mask walks stop at the edges of the batch in hand and go on byte by byte there: runs
+// that start before a batch, end after it or cover a whole one, placed at every offset
+// around block and batch edges and at the input's end, give the byte walks' spans.
+TEST(TokenPassTest, MaskRunWalksAgreeWithByteWalksAcrossBlockAndBatchEdges) {
+  const size_t batch = kBatchBlocks * kBlockBytes;
+  const std::vector<std::string> runs = {
+      "x.y.mail.internal-host.example.org",
+      "10.0.0.1",
+      "2001:db8::ff00:42:8329",
+      "3c:22:fb:bc:8b:81",
+      "001a.2b3c.4d5e",
+      "a4c4e72348111e01485652fe8a810b90-d905ea54-46ae-4ace-ad2d-0f4162d8f3fd",
+      "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+      "1BoatSLRHtKNngkdXEeobR76b53LETtpyT",
+      std::string(batch + 300, 'a') + ".com",       // one run longer than a batch
+      "a.b" + std::string(batch, '.') + "c.org",   // dots across a whole batch
+      std::string(batch + 10, 'f') + "::1",
+      std::string(batch + 10, 'e') + "-" + std::string(32, 'd'),
+      "+44 20 7946 0958 / (415) 555-2671",
+      "4111 1111 1111 1111 078-05-1120",
+      std::string(batch + 10, '7') + " 555-0100",  // a digit run longer than a batch
+  };
+  const Kernel& reference = *FindKernel("scalar");
+  size_t compared = 0;
+  for (const std::string& run : runs) {
+    std::vector<size_t> offsets = {0, 1, 62, 63, 64, 65};
+    for (size_t edge : {batch, 2 * batch}) {
+      for (size_t d = 0; d < 3; ++d) {
+        offsets.push_back(edge + d);
+        offsets.push_back(edge - 1 - d);
+        if (edge > run.size() + d) offsets.push_back(edge - run.size() - d);
+        if (edge > run.size() / 2) offsets.push_back(edge - run.size() / 2 + d);
+      }
+    }
+    for (size_t at : offsets) {
+      // Spaces, or word bytes that the run joins, before it; the input ends with the run
+      // or goes on for a while.
+      for (char fill : {' ', 'a'}) {
+        for (bool at_end : {true, false}) {
+          std::string text = std::string(at, fill) + run;
+          if (!at_end) text += " next.example.org 10.1.2.3 " + std::string(70, 'z');
+          const std::vector<Span> want = AllSpans(text, reference, RunWalks::kBytes);
+          for (const Kernel& kernel : AllKernels()) {
+            if (!kernel.supported()) continue;
+            ASSERT_EQ(AllSpans(text, kernel, RunWalks::kMasks), want)
+                << "kernel " << kernel.name << ", run of " << run.size() << " bytes at " << at
+                << ", fill '" << fill << "', at end " << at_end;
+            ++compared;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000u);
+}
+
+// Random text made of the bytes the cutters look at, three batches and more: the mask
+// walks give the byte walks' spans, and the text has spans of many shapes to compare.
+TEST(TokenPassTest, MaskRunWalksAgreeWithByteWalksOnRandomText) {
+  const std::string alphabet = "abcdefxyzABCFQZ0123456789.-:@+/ _%()\n";
+  const Kernel& reference = *FindKernel("scalar");
+  for (unsigned seed = 1; seed <= 8; ++seed) {
+    std::mt19937 rng(seed);
+    std::string text(3 * kBatchBlocks * kBlockBytes + seed * 37, ' ');
+    for (char& c : text) c = alphabet[rng() % alphabet.size()];
+    const std::vector<Span> want = AllSpans(text, reference, RunWalks::kBytes);
+    EXPECT_FALSE(want.empty());
+    for (const Kernel& kernel : AllKernels()) {
+      if (!kernel.supported()) continue;
+      EXPECT_EQ(AllSpans(text, kernel, RunWalks::kMasks), want)
+          << "kernel " << kernel.name << ", seed " << seed;
+    }
+  }
 }
 
 TEST(TokenPassTest, ShapesNotAskedForCostNothingAndYieldNothing) {
