@@ -5,7 +5,8 @@
 # default caps; stdout and the summary line must be identical. Inputs: empty, one byte
 # over a page, exactly two pages, 20 MiB + 123 bytes of dense matches (some cross each
 # 8 MiB window edge; one rule matches up to 3 KB), and the corpus' 16 MiB mixed input
-# when ../shared is there. Prints "N passed, N failed".
+# when ../shared is there. Also the match lines' escapes for every byte value against a
+# reference escaper. Prints "N passed, N failed".
 set -uo pipefail
 trawl=$1 root=$2 work=$3 shared=${4:-}
 rm -rf "$work" && mkdir -p "$work"
@@ -90,6 +91,51 @@ if [ "$crossing" -eq 2 ] &&
   ok
 else
   ko "dense input: $crossing wide matches across the window edges (want 2), or a k=42 missing"
+fi
+
+# The match lines' bytes for every byte value (escapes, captures, an unset group) against
+# an escaper written here from docs/cli.md's rules, so a faster writer cannot drift.
+if command -v python3 >/dev/null; then
+  python3 - "$work" <<'PY'
+import json, random, sys
+work = sys.argv[1]
+rng = random.Random(1)
+open(work + "/bytes.bin", "wb").write(bytes(range(256)) * 4 + bytes(rng.randrange(256) for _ in range(20000)))
+json.dump([{"id": "any", "regex": "(?s)(.)(.{0,30})(x)?", "category": "t", "severity": "low"},
+           {"id": "q\"uote", "literal": "\"", "category": "t", "severity": "high"}],
+          open(work + "/bytes.json", "w"))
+PY
+  "$trawl" compile "$work/bytes.json" -o "$work/bytes.tdb" 2>/dev/null
+  "$trawl" scan --db "$work/bytes.tdb" --max-matches 0 --max-matches-per-rule 0 \
+    "$work/bytes.bin" >"$work/bytes.out" 2>/dev/null
+  if python3 - "$work" <<'PY'
+import sys
+work = sys.argv[1]
+data = open(work + "/bytes.bin", "rb").read()
+def esc(b):
+    out = ['"']
+    for c in b:
+        if c == 0x22: out.append('\\"')
+        elif c == 0x5c: out.append('\\\\')
+        elif c == 0x0a: out.append('\\n')
+        elif c == 0x0d: out.append('\\r')
+        elif c == 0x09: out.append('\\t')
+        elif 0x20 <= c < 0x7f: out.append(chr(c))
+        else: out.append('\\u00%02x' % c)
+    return "".join(out) + '"'
+import re
+lines = open(work + "/bytes.out", "rb").read().decode("ascii").splitlines()
+assert len(lines) > 500, len(lines)
+for line in lines:
+    rule, start, end = re.match(r'\{"input":"[^"]*","rule":("[^"]*(?:\\"[^"]*)*")[^{]*?"start":(\d+),"end":(\d+)', line).groups()
+    start, end = int(start), int(end)
+    head = '{"input":%s,"rule":%s,"category":"t","severity":"%s","start":%d,"end":%d,"text":%s,"captures":[' % (
+        esc((work + "/bytes.bin").encode()), rule, "high" if rule == '"q\\"uote"' else "low", start, end, esc(data[start:end]))
+    assert line.startswith(head), (line, head)
+PY
+  then ok; else ko "match lines' escapes differ from the reference escaper"; fi
+else
+  echo "note: no python3: the escapes are not checked against the reference"
 fi
 
 echo "$passed passed, $failed failed"
