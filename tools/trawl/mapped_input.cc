@@ -78,7 +78,7 @@ bool MappedInput::Map(int fd, const std::string& name) {
   (void)installed;  // without the handler a truncation still ends the process, by SIGBUS
   g_message = "trawl: " + name +
               ": the file shrank while it was scanned (SIGBUS on its mapping); the output is "
-              "incomplete. Scan a file that may be truncated with --no-mmap or from stdin.\n";
+              "incomplete. Scan a file that may be truncated without --mmap.\n";
   data_ = static_cast<const char*>(data);
   size_ = size;
   g_end = data_ + size_;

@@ -1,12 +1,12 @@
 // File: mapped_input.h
-// `trawl scan` reads a regular file by mapping it: the stream then scans the file's pages
-// where they lie (trawl_stream_write copies only the last window), where read() would copy
-// every byte twice (kernel to the CLI's buffer, buffer to the stream's window).
+// `trawl scan --mmap` reads a regular file by mapping it: the stream then scans the file's
+// pages where they lie (trawl_stream_write copies only the last window), where read()
+// copies every byte twice (kernel to the CLI's buffer, buffer to the stream's window).
 //
 // The risk a mapping brings: if another process truncates the file while it is scanned,
 // touching a page past the new end raises SIGBUS. MappedInput installs a handler for that
 // one case that says so and exits with kExitError (the output so far is incomplete)
-// instead of dying with "Bus error"; `--no-mmap` and stdin read instead. Files whose size
+// instead of dying with "Bus error"; without --mmap, and from stdin, files are read. Files whose size
 // the file system does not know up front (/proc, /sys) or that another machine may change
 // under the mapping (network and FUSE file systems) are read, never mapped.
 //
