@@ -28,22 +28,13 @@ constexpr size_t kMinChunk = 64 << 10;
 // PCRE2's JIT stack; the default 32 KiB is too small for some public secret rules.
 constexpr size_t kJitStackMax = 8 << 20;
 
-// RuleState::literal_length before the rule's first hit, and for a longer literal.
-constexpr uint32_t kLengthUnknown = UINT32_MAX, kLengthTooLong = UINT32_MAX - 1;
-
-// 32 bytes: a literal set's hits land on tens of thousands of rules, and everything a
-// literal hit reads of its rule (generation, cap, cursor, length) shares one cache line.
 struct RuleState {
   uint32_t generation = 0;
-  uint32_t confirm_errors = 0;
+  bool capped = false;  // match cap reached, or given up after confirmation errors
   uint64_t cursor = 0;  // absolute offset where the next match of this rule may start
   uint64_t count = 0;
-  // Not per scan: the rule's literal's length (0: a regex), read from its definition at
-  // its first hit by LiteralLength and kept across scans.
-  uint32_t literal_length = kLengthUnknown;
-  bool capped = false;  // match cap reached, or given up after confirmation errors
+  uint32_t confirm_errors = 0;
 };
-static_assert(sizeof(RuleState) == 32);
 
 // The deadline is read from the clock once this much work has been done since the last
 // reading: an engine hit costs 1, a PCRE2 confirmation kConfirmCost (each is bounded by
@@ -132,6 +123,9 @@ struct Scanner::Impl {
   std::vector<TailHit> tail_hits;
   uint64_t tail_from = UINT64_MAX;  // hits ending here or later wait for ProcessTailHits
   std::vector<int8_t> fixed_span;  // per rule: -1 not yet known, 0 no, 1 yes
+  // Per rule: its literal's length (0: a regex) once LiteralLength has read it.
+  static constexpr uint32_t kLengthUnknown = UINT32_MAX, kLengthTooLong = UINT32_MAX - 1;
+  std::vector<uint32_t> literal_length;
   // Distinct rules per partition, and how many of them are not capped in this scan: a
   // partition whose rules are all capped stops scanning (the planner isolates rules that
   // fire everywhere, so with match caps their partitions end early).
@@ -204,13 +198,7 @@ struct Scanner::Impl {
 
   RuleState& StateOf(uint32_t rule) {
     RuleState& state = rules[rule];
-    if (state.generation != generation) {
-      state.generation = generation;
-      state.confirm_errors = 0;
-      state.cursor = 0;
-      state.count = 0;
-      state.capped = false;
-    }
+    if (state.generation != generation) state = RuleState{generation, false, 0, 0, 0};
     return state;
   }
 
@@ -405,11 +393,11 @@ struct Scanner::Impl {
   }
 
   // The length of `rule`'s literal, 0 for a regex. Read from the definition at the rule's
-  // first hit and kept in its state: a literal set fires hundreds of thousands of times
-  // per 16 MiB, and reaching each hit's Definition (a heap object per rule, tens of
+  // first hit and kept in literal_length: a literal set fires hundreds of thousands of
+  // times per 16 MiB, and reaching each hit's Definition (a heap object per rule, tens of
   // thousands of them) was a cache miss per hit.
-  uint64_t LiteralLength(uint32_t rule, RuleState& state) {
-    uint32_t& known = state.literal_length;
+  uint64_t LiteralLength(uint32_t rule) {
+    uint32_t& known = literal_length[rule];
     if (known == kLengthUnknown || known == kLengthTooLong) {
       const Definition& def = db->definition(rule);
       const uint64_t length = def.kind == PatternKind::kLiteral ? def.expression.size() : 0;
@@ -438,7 +426,7 @@ struct Scanner::Impl {
     if (state.capped) return partition_live[partition_index] > 0;  // 0: stop this partition
     if (end <= state.cursor) return true;  // overlaps a reported match
     ++summary.candidates;
-    if (const uint64_t length = LiteralLength(rule, state); length != 0) {
+    if (const uint64_t length = LiteralLength(rule); length != 0) {
       const uint64_t start = end - length;
       if (start < state.cursor) return true;
       state.cursor = IsPart(rule) ? start + 1 : end;
@@ -1027,6 +1015,7 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
   pcre2_jit_stack_assign(impl->match_context, nullptr, impl->jit_stack);
   impl->rules.resize(db->rule_count());
   impl->fixed_span.assign(db->rule_count(), -1);
+  impl->literal_length.assign(db->rule_count(), Impl::kLengthUnknown);
   impl->rule_bits.assign(db->rule_count(), 0);
   bool any_logic = !db->composites().empty();
   for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
