@@ -678,7 +678,10 @@ typedef struct trawl_stream trawl_stream;
  * @return TRAWL_OK, TRAWL_E_INVALID, TRAWL_E_NOMEM. Since: 0.1 */
 TRAWL_API trawl_status trawl_stream_new(trawl_stream** out, const trawl_db* db,
                                         const trawl_options* options) TRAWL_NOEXCEPT;
-/** Feeds bytes; matches whose context is complete are delivered now.
+/** Feeds bytes; matches whose context is complete are delivered now. `data` is borrowed
+ * for the call only. Any write sizes give the same matches in the same order. Windows
+ * (TRAWL_OPT_CHUNK_BYTES) that lie inside one write are scanned in place, those that span
+ * writes are copied first: writing a whole mapped file at once copies only its last one.
  * @return TRAWL_OK, TRAWL_STOPPED, TRAWL_E_INVALID, TRAWL_E_STATE (finished),
  *         TRAWL_E_BUSY, TRAWL_E_NOMEM. Since: 0.1 */
 TRAWL_API trawl_status trawl_stream_write(trawl_stream* stream, const char* data, size_t len,

@@ -1134,16 +1134,38 @@ absl::Status Scanner::StreamWrite(std::string_view data, MatchSink sink) {
     s.stream_head.append(data.substr(0, Impl::kStreamHead - s.stream_head.size()));
   }
   s.bytes_in += data.size();
+  // The rounds are the same windows [buffer_base, buffer_base + chunk) whatever the
+  // writes' sizes; only where their bytes come from differs. A window that lies wholly in
+  // `data` is scanned there, without the copy into `buffer` (a caller handing over a
+  // whole mapped file copies only its last window); a window that starts in `buffer` is
+  // completed by a copy. Invariant: data[0] is at offset buffer_base + buffer.size().
   while (!data.empty() && !s.stopped) {
+    if (s.buffer.empty() && data.size() >= s.chunk) {
+      absl::Status status =
+          s.Round(data.substr(0, s.chunk), s.buffer_base, /*final=*/false, sink);
+      if (!status.ok()) return status;
+      if (s.stopped) break;
+      const uint64_t new_base = s.accepted - s.keep;
+      data.remove_prefix(new_base - s.buffer_base);
+      s.buffer_base = new_base;
+      continue;
+    }
+    const uint64_t data_base = s.buffer_base + s.buffer.size();
     const size_t take = std::min(data.size(), s.chunk - s.buffer.size());
     s.buffer.append(data.data(), take);
-    data.remove_prefix(take);
-    if (s.buffer.size() < s.chunk) break;
+    if (s.buffer.size() < s.chunk) break;  // take was all of data
     absl::Status status = s.Round(s.buffer, s.buffer_base, /*final=*/false, sink);
     if (!status.ok()) return status;
     if (s.stopped) break;
     const uint64_t new_base = s.accepted - s.keep;
-    s.buffer.erase(0, new_base - s.buffer_base);
+    if (new_base >= data_base) {
+      // The context to carry is all in `data`: continue from there, copying nothing.
+      data.remove_prefix(new_base - data_base);
+      s.buffer.clear();
+    } else {
+      data.remove_prefix(take);
+      s.buffer.erase(0, new_base - s.buffer_base);
+    }
     s.buffer_base = new_base;
   }
   return absl::OkStatus();

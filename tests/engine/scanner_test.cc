@@ -136,6 +136,103 @@ TEST(ScannerTest, StreamingFindsMatchesAcrossWriteAndChunkBoundaries) {
   EXPECT_EQ(streamed, whole);
 }
 
+// A stream scans the same windows whatever the sizes of the writes; a window that lies in
+// one write is scanned where the caller's bytes are (what `trawl scan` does with a mapped
+// file), one that spans writes from the stream's copy. Both must deliver the same
+// matches in the same order with the same summary, with and without caps, and the
+// in-place scan must really happen (matched text pointing into the caller's bytes).
+TEST(ScannerTest, StreamWritesOfAnySizeDeliverTheSameInTheSameOrder) {
+  auto db = MustCompile({Regex("tok", "tok_[a-z]{8,40}"), Literal("lit", "needle"),
+                         Literal("ci", "NeEdLe", kFlagCaseless), Literal("word", "abc", kFlagFullword),
+                         Regex("line", "(?m)^ERROR ([0-9]+)$"),
+                         Regex("wide", "BEGIN[^\\x01]{0,3000}END")});
+  ASSERT_TRUE(db);
+  std::string input = RandomText(1500001, 11, "abcdefghij \n_");
+  for (size_t pos = 100; pos + 3200 < input.size(); pos += 997) {
+    input.replace(pos, 6, (pos / 997) % 2 ? "needle" : "NEEDLE");
+    input.replace(pos + 20, 24, "tok_abcdefghijklmnopqrst");
+    input.replace(pos + 50, 11, "\nERROR 123\n");
+    if (pos % 7 == 0) {  // a match up to ~3 KB wide, crossing several window edges
+      input.replace(pos + 70, 5, "BEGIN");
+      input.replace(pos + 70 + 5 + (pos % 3000), 3, "END");
+    }
+  }
+  struct Delivery {
+    Found found;
+    bool in_place;  // the text pointed into the written bytes, not the stream's copy
+  };
+  const auto stream = [&](const ScanLimits& limits, const std::vector<size_t>& sizes,
+                          ScanSummary* summary) {
+    auto scanner = Scanner::Create(db);
+    EXPECT_TRUE(scanner.ok());
+    std::vector<Delivery> out;
+    std::string_view piece;
+    auto sink = [&](const Match& m) {
+      const bool in_place = !m.text.empty() && m.text.data() >= piece.data() &&
+                            m.text.data() + m.text.size() <= piece.data() + piece.size();
+      out.push_back({{m.rule, m.start, m.end, std::string(m.text),
+                      std::vector<int64_t>(m.captures, m.captures + 2 * m.capture_count)},
+                     in_place});
+      return true;
+    };
+    EXPECT_TRUE((*scanner)->StreamBegin(limits).ok());
+    size_t pos = 0;
+    for (size_t i = 0; pos < input.size(); ++i) {
+      const size_t n = std::min(input.size() - pos, sizes[i % sizes.size()]);
+      // Each write gets its own copy, freed after it: a delivery that read the caller's
+      // bytes after the write returned would be caught by ASan.
+      const std::string copy = input.substr(pos, n);
+      piece = copy;
+      EXPECT_TRUE((*scanner)->StreamWrite(copy, sink).ok());
+      pos += n;
+    }
+    piece = {};
+    auto end = (*scanner)->StreamEnd(sink);
+    EXPECT_TRUE(end.ok());
+    if (end.ok()) *summary = *end;
+    return out;
+  };
+  ScanLimits uncapped;
+  uncapped.chunk_bytes = 64 << 10;  // many windows
+  uncapped.max_matches_per_rule = 0;
+  uncapped.max_matches = 0;
+  ScanLimits capped = uncapped;
+  capped.max_matches_per_rule = 600;
+  capped.max_matches = 2500;  // stops inside a write, after some rules were capped
+  for (const ScanLimits& limits : {uncapped, capped}) {
+    ScanSummary one_summary;
+    const std::vector<Delivery> one = stream(limits, {input.size()}, &one_summary);
+    ASSERT_GE(one.size(), 2500u);
+    std::vector<size_t> per_rule(db->rule_count());
+    for (const Delivery& d : one) ++per_rule[d.found.rule];
+    for (size_t n : per_rule) EXPECT_GT(n, 20u);  // every rule matches, "wide" included
+    EXPECT_EQ(one_summary.truncation,
+              limits.max_matches ? kTruncRuleMatchCap | kTruncMatchCap : 0u);
+    size_t in_place = 0;
+    for (const Delivery& d : one) in_place += d.in_place;
+    EXPECT_GT(in_place, one.size() / 2);  // the windows inside the write were not copied
+    // 1 MiB as `trawl scan` reads a pipe; sizes around a window; random; big then small.
+    std::mt19937 rng(5);
+    std::vector<size_t> random(200);
+    for (size_t& n : random) n = 1 + rng() % 150000;
+    for (const std::vector<size_t>& sizes :
+         std::vector<std::vector<size_t>>{{1 << 20}, {65535}, {65537}, {131072 + 7}, random,
+                                          {400000, 3, 70000, 1}}) {
+      ScanSummary summary;
+      const std::vector<Delivery> other = stream(limits, sizes, &summary);
+      ASSERT_EQ(other.size(), one.size()) << "first write size " << sizes[0];
+      for (size_t i = 0; i < one.size(); ++i) {
+        ASSERT_EQ(other[i].found, one[i].found) << "delivery " << i << ", first write size "
+                                                << sizes[0];
+      }
+      EXPECT_EQ(summary.bytes_scanned, one_summary.bytes_scanned);
+      EXPECT_EQ(summary.matches, one_summary.matches);
+      EXPECT_EQ(summary.truncation, one_summary.truncation);
+      EXPECT_EQ(summary.capped_rules, one_summary.capped_rules);
+    }
+  }
+}
+
 TEST(ScannerTest, RuleMatchCapTruncatesOnlyThatRule) {
   auto db = MustCompile({Literal("x", "x"), Literal("y", "y")});
   ASSERT_TRUE(db);

@@ -82,7 +82,10 @@ Owned<trawl_db> LoadDbOrDefault(const std::string& flag);
 
 Owned<trawl_options> NewOptions();
 
-// JSON string escaping for the scan's match lines.
+// JSON string escaping for the scan's match lines: the quoted, escaped `s` at `out`;
+// returns the end. REQUIRES: JsonStringBound(s.size()) bytes of room at `out`.
+char* WriteJsonString(char* out, std::string_view s);
+constexpr size_t JsonStringBound(size_t bytes) { return 2 + 6 * bytes; }  // all \u00XX
 void AppendJsonString(std::string* out, std::string_view s);
 
 // Severities by name, as in reports: info, low, medium, high, critical.

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -172,36 +173,46 @@ Owned<trawl_options> NewOptions() {
 
 // Bytes a JSON string can hold as themselves: printable ASCII other than '"' and '\\'.
 // Non-ASCII bytes are escaped one by one so binary matches stay exact and the line stays
-// valid JSON.
+// valid JSON. Per byte: 0 plain, else the letter after the backslash ('u': \u00XX).
 namespace {
-constexpr bool PlainJsonByte(unsigned char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+constexpr std::array<char, 256> kJsonEscape = [] {
+  std::array<char, 256> table{};
+  for (int c = 0; c < 256; ++c) table[c] = c >= 0x20 && c < 0x7f ? 0 : 'u';
+  table['"'] = '"';
+  table['\\'] = '\\';
+  table['\n'] = 'n';
+  table['\r'] = 'r';
+  table['\t'] = 't';
+  return table;
+}();
 }  // namespace
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  size_t i = 0;
-  while (i < s.size()) {
-    // Runs of plain bytes go in one append: matched text is mostly plain.
-    size_t run = i;
-    while (run < s.size() && PlainJsonByte(static_cast<unsigned char>(s[run]))) ++run;
-    out->append(s.data() + i, run - i);
-    if (run == s.size()) break;
-    const unsigned char c = static_cast<unsigned char>(s[run]);
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default: {
-        static constexpr char kHex[] = "0123456789abcdef";
-        const char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
-        out->append(escaped, sizeof escaped);
-      }
+char* WriteJsonString(char* out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  *out++ = '"';
+  for (const char ch : s) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    const char escape = kJsonEscape[c];
+    if (escape == 0) {
+      *out++ = ch;
+    } else if (escape != 'u') {
+      out[0] = '\\';
+      out[1] = escape;
+      out += 2;
+    } else {
+      const char escaped[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+      std::memcpy(out, escaped, sizeof escaped);
+      out += sizeof escaped;
     }
-    i = run + 1;
   }
-  out->push_back('"');
+  *out++ = '"';
+  return out;
+}
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  const size_t at = out->size();
+  out->resize(at + JsonStringBound(s.size()));
+  out->resize(static_cast<size_t>(WriteJsonString(out->data() + at, s) - out->data()));
 }
 
 int32_t SeverityIndex(const std::string& name) {
