@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "engine/compiler.h"
+#include "engine/test_util.h"
 #include "rules/loader.h"
 #include "util/strings.h"
 
@@ -21,24 +22,14 @@ const std::string kSource = TRAWL_SOURCE_DIR;
 constexpr std::string_view kToken = "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn";
 
 std::shared_ptr<const Database> PiiDb() {
-  static std::shared_ptr<const Database> db = [] {
-    auto rules = LoadRuleFile(kSource + "/rules/pii.json");
-    EXPECT_TRUE(rules.ok()) << rules.status();
-    auto compiled = CompileDatabase(rules->definitions, {});
-    EXPECT_TRUE(compiled.ok()) << compiled.status();
-    return compiled.ok() ? *compiled : nullptr;
-  }();
+  static const std::shared_ptr<const Database> db =
+      testing_util::MustCompileFiles({kSource + "/rules/pii.json"});
   return db;
 }
 
 std::shared_ptr<const Database> SecretsDb() {
-  static std::shared_ptr<const Database> db = [] {
-    auto rules = LoadRuleFile(kSource + "/rules/secrets.json");
-    EXPECT_TRUE(rules.ok()) << rules.status();
-    auto compiled = CompileDatabase(rules->definitions, {});
-    EXPECT_TRUE(compiled.ok()) << compiled.status();
-    return compiled.ok() ? *compiled : nullptr;
-  }();
+  static const std::shared_ptr<const Database> db =
+      testing_util::MustCompileFiles({kSource + "/rules/secrets.json"});
   return db;
 }
 

@@ -16,6 +16,7 @@
 #include "analyze/component_analyzer.h"
 #include "analyze/component_result_json.h"
 #include "engine/compiler.h"
+#include "engine/test_util.h"
 #include "rules/loader.h"
 #include "structure/json_structure.h"
 #include "util/file.h"
@@ -28,13 +29,8 @@ const std::string kSource = TRAWL_SOURCE_DIR;
 constexpr std::string_view kToken = "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn";
 
 std::shared_ptr<const Database> SecretsDb() {
-  static std::shared_ptr<const Database> db = [] {
-    auto rules = LoadRuleFile(kSource + "/rules/secrets.json");
-    EXPECT_TRUE(rules.ok()) << rules.status();
-    auto compiled = CompileDatabase(rules->definitions, {});
-    EXPECT_TRUE(compiled.ok()) << compiled.status();
-    return compiled.ok() ? *compiled : nullptr;
-  }();
+  static const std::shared_ptr<const Database> db =
+      testing_util::MustCompileFiles({kSource + "/rules/secrets.json"});
   return db;
 }
 

@@ -11,6 +11,7 @@
 #include "analyze/component_analyzer.h"
 #include "analyze/component_result_json.h"
 #include "engine/compiler.h"
+#include "engine/test_util.h"
 #include "rules/loader.h"
 #include "util/file.h"
 
@@ -21,14 +22,8 @@ namespace fs = std::filesystem;
 const std::string kSource = TRAWL_SOURCE_DIR;
 
 std::shared_ptr<const Database> SecretsAndPiiDb() {
-  std::vector<Definition> definitions;
-  for (const char* pack : {"/rules/secrets.json", "/rules/pii.json"}) {
-    auto rules = LoadRuleFile(kSource + pack);
-    if (!rules.ok()) return nullptr;
-    for (Definition& d : rules->definitions) definitions.push_back(std::move(d));
-  }
-  auto compiled = CompileDatabase(std::move(definitions), {});
-  return compiled.ok() ? *compiled : nullptr;
+  return testing_util::MustCompileFiles(
+      {kSource + "/rules/secrets.json", kSource + "/rules/pii.json"});
 }
 
 std::vector<std::string> JsonInputs() {

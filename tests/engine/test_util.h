@@ -11,6 +11,7 @@
 
 #include "engine/compiler.h"
 #include "engine/scanner.h"
+#include "rules/loader.h"
 
 namespace trawl::testing_util {
 
@@ -52,6 +53,19 @@ inline std::shared_ptr<const Database> MustCompile(std::vector<Definition> defs,
   auto db = CompileDatabase(std::move(defs), options);
   EXPECT_TRUE(db.ok()) << db.status();
   return db.ok() ? *db : nullptr;
+}
+
+// Rule files (any format the loader reads) compiled together: the shipped packs the
+// analysis tests run with.
+inline std::shared_ptr<const Database> MustCompileFiles(const std::vector<std::string>& paths) {
+  std::vector<Definition> definitions;
+  for (const std::string& path : paths) {
+    auto rules = LoadRuleFile(path);
+    EXPECT_TRUE(rules.ok()) << path << ": " << rules.status();
+    if (!rules.ok()) return nullptr;
+    for (Definition& d : rules->definitions) definitions.push_back(std::move(d));
+  }
+  return MustCompile(std::move(definitions));
 }
 
 struct Found {
