@@ -28,22 +28,26 @@ absl::StatusOr<Tier> ParseTier(std::string_view name);
 
 // Per-byte costs of each kind of work, and the tier thresholds.
 //
-// CALIBRATION: these defaults are calibrated from trawl's benchmark figures (pattern
-// scan ~250 MB/s per chain with confirmation, entity recognizers ~100 MB/s, JSON
-// structure ~200 MB/s on the reference 2-core x86-64 runner) and MUST be refreshed
-// whenever bench/RESULTS.md changes, or tier decisions drift from reality. Hosts can
-// override any field, e.g. from a calibration file of their own hardware.
+// CALIBRATION: the time costs are the rates bench/calibrate_costs.sh measures (thread
+// CPU time of each plan step, default packs, generated logs, JSON, CSV and binaries;
+// docs/plan.md "Cost model" has the run), rounded up. Refresh them with that script when
+// an analysis step's speed changes; hosts on other hardware run it there and override
+// the fields. The memory factors are estimates, not measurements.
 struct CostModel {
-  double pattern_seconds_per_byte = 4e-9;  // one pattern chain
+  // One pattern chain. All planned chains share one scan; this is that scan's measured
+  // rate with the default packs (2.0-2.1 ns/B) divided among their three chains.
+  double pattern_seconds_per_byte = 0.75e-9;
   // Per-chain overrides (a chain with a heavy regex set costs more).
   std::map<std::string, double> pattern_seconds_per_byte_by_chain;
-  double entity_seconds_per_byte = 10e-9;
-  double structure_json_seconds_per_byte = 5e-9;
-  double structure_csv_seconds_per_byte = 6e-9;
-  double structure_text_seconds_per_byte = 2e-9;
-  double structure_binary_seconds_per_byte = 1e-9;
-  double transcode_seconds_per_byte = 1.5e-9;
-  double fixed_seconds_per_component = 0.02;
+  double entity_seconds_per_byte = 0.5e-9;  // validators and scoring of the candidates
+  // Each includes the decode steps the structure analysis finds (refanged, base64/hex
+  // layers; escaped JSON strings; a binary's strings and UTF-16 strings).
+  double structure_json_seconds_per_byte = 2.4e-9;
+  double structure_csv_seconds_per_byte = 5.6e-9;
+  double structure_text_seconds_per_byte = 0.35e-9;
+  double structure_binary_seconds_per_byte = 11e-9;
+  double transcode_seconds_per_byte = 2e-9;
+  double fixed_seconds_per_component = 1e-5;
 
   uint64_t base_memory_bytes = 512ull << 20;  // runtime, compiled database, scratch
   double memory_per_content_byte = 1.0;       // the content itself

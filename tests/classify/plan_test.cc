@@ -70,7 +70,12 @@ TEST(PlanTest, CostModelDecidesTheTier) {
   EXPECT_EQ(PlanClassified(FileComponent("p!/big.json", 1ull << 30), json, roomy).tier,
             Tier::kLight);
 
-  // Time-bound: 40 GB of text at the default costs takes longer than 300 s.
+  // Time-bound: text large enough that its steps at the default costs (two chains,
+  // entities, text structure) take twice the 300 s limit.
+  const CostModel defaults;
+  const double text_per_byte = 2 * defaults.pattern_seconds_per_byte +
+                               defaults.entity_seconds_per_byte +
+                               defaults.structure_text_seconds_per_byte;
   Classification text;
   text.format = Format::kPlainText;
   text.encoding = TextEncoding::kUtf8;
@@ -78,7 +83,7 @@ TEST(PlanTest, CostModelDecidesTheTier) {
   lean.costs.memory_per_content_byte = 0;
   lean.costs.working_memory_per_byte = 0;
   const ProcessingPlan slow =
-      PlanClassified(FileComponent("p!/t.txt", 40'000'000'000ull), text, lean);
+      PlanClassified(FileComponent("p!/t.txt", static_cast<uint64_t>(600 / text_per_byte)), text, lean);
   EXPECT_GE(slow.estimated_seconds, 300.0);
   EXPECT_EQ(slow.tier, Tier::kHeavy);
   EXPECT_THAT(slow.reasons.back(), HasSubstr(">= 300.0 s"));
@@ -87,7 +92,7 @@ TEST(PlanTest, CostModelDecidesTheTier) {
   PlanOptions costly = TwoChains();
   costly.costs.pattern_seconds_per_byte_by_chain["secrets"] = 1e-6;
   const ProcessingPlan p = PlanClassified(FileComponent("p!/t.txt", 1'000'000), text, costly);
-  EXPECT_DOUBLE_EQ(p.steps[0].estimated_seconds, 0.004);
+  EXPECT_DOUBLE_EQ(p.steps[0].estimated_seconds, defaults.pattern_seconds_per_byte * 1e6);
   EXPECT_DOUBLE_EQ(p.steps[1].estimated_seconds, 1.0);
 }
 
