@@ -6,7 +6,9 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstring>
 #include <unordered_map>
 
 #include "engine/internal/composite_eval.h"
@@ -116,6 +118,16 @@ struct Scanner::Impl {
   std::vector<GateHit> gate_grouped;
   // ConfirmGatedRule's range start per hit of the rule being confirmed.
   std::vector<uint64_t> gate_starts;
+  // LastByteFrom's knowledge of one byte value in the round numbered `round`: the byte's
+  // last offset in the window (`last`), or, while that is unknown, that the byte does
+  // not occur in [unseen_from, end of window).
+  struct ByteTail {
+    uint64_t round = 0;
+    uint64_t unseen_from = 0;
+    uint64_t last = UINT64_MAX;
+  };
+  std::array<ByteTail, 256> byte_tails{};
+  uint64_t round_serial = 0;  // numbers the rounds (the windows) of this scanner
   struct TailHit {
     unsigned id;
     uint64_t end;
@@ -672,6 +684,7 @@ struct Scanner::Impl {
     // The match also lies in the run of alphabet bytes holding the atom; bounding by
     // that run keeps range starts in end order (the run start never decreases).
     GateRangeStarts(rule, first, last, lo_clip);
+    const internal::LazyRegex::RequiredBytes& required = db->parts().confirm[rule].required();
     for (size_t k = first; k < last && !state.capped && !stopped;) {
       // A match containing an atom that ends at h starts in [h - w, h] (w <= W: the
       // planner's bound for this atom). Merge those start ranges into [a, b]; PCRE2 only
@@ -684,6 +697,19 @@ struct Scanner::Impl {
         b = std::min(hi_clip, gate_hits[k].end);
       }
       uint64_t pos = std::max({a, floor, state.cursor});
+      // No match starts after the last of the rule's required bytes (LazyRegex::required):
+      // a range past it is decided without PCRE2, which would otherwise run, and backtrack,
+      // over the rest of the window (its own check of that byte stops 500 KB ahead).
+      if (pos <= b && required.count != 0) {
+        const uint64_t latest = LatestRequiredByte(required, pos);
+        if (latest < b) b = latest;
+        if (latest == kNoByte) {
+          ++summary.candidates;
+          ++summary.confirm_failures;
+          if (cost) cost->candidates++;
+          continue;
+        }
+      }
       while (pos <= b && !state.capped && !stopped && !OutOfTime(kConfirmCost)) {
         pcre2_set_offset_limit(match_context, b - window_base);
         const auto confirm_start = cost ? absl::Now() : absl::InfinitePast();
@@ -716,6 +742,35 @@ struct Scanner::Impl {
       }
     }
     return true;
+  }
+
+  // The last offset in [from, end of window) holding one of `required`'s bytes, kNoByte
+  // when there is none. What a round has learnt of a byte is kept (byte_tails), so each
+  // byte of the window is read at most once per byte value and round, whatever the
+  // number of rules and candidates asking.
+  static constexpr uint64_t kNoByte = UINT64_MAX;
+  uint64_t LatestRequiredByte(const internal::LazyRegex::RequiredBytes& required, uint64_t from) {
+    uint64_t latest = kNoByte;
+    for (uint8_t i = 0; i < required.count; ++i) {
+      const uint64_t at = LastByteFrom(required.bytes[i], from);
+      if (at != kNoByte && (latest == kNoByte || at > latest)) latest = at;
+    }
+    return latest;
+  }
+
+  uint64_t LastByteFrom(uint8_t c, uint64_t from) {
+    ByteTail& tail = byte_tails[c];
+    if (tail.round != round_serial) tail = {round_serial, window_base + window.size(), kNoByte};
+    if (tail.last != kNoByte) return tail.last >= from ? tail.last : kNoByte;
+    if (from >= tail.unseen_from) return kNoByte;
+    const size_t offset = from - window_base;
+    const void* hit = memrchr(window.data() + offset, c, tail.unseen_from - from);
+    if (hit == nullptr) {
+      tail.unseen_from = from;
+      return kNoByte;
+    }
+    tail.last = window_base + static_cast<uint64_t>(static_cast<const char*>(hit) - window.data());
+    return tail.last;
   }
 
   // gate_starts[k - first]: the first start of a match holding the atom of hit k of
@@ -918,6 +973,7 @@ struct Scanner::Impl {
   absl::Status Round(std::string_view data, uint64_t base, bool final, MatchSink sink) {
     window = data;
     window_base = base;
+    ++round_serial;
     accept_hi = final ? base + data.size() : base + data.size() - keep;
     // Only the final round sees the end of the data; earlier rounds ignore hits there.
     tail_from = final ? base + data.size() - std::min<uint64_t>(data.size(), 1) : UINT64_MAX;

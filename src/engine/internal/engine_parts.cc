@@ -84,10 +84,31 @@ absl::StatusOr<Pcre2CodePtr> CompilePcre2(const Definition& def, bool for_confir
   return CompilePcre2Text(def.expression, options);
 }
 
+LazyRegex::RequiredBytes RequiredBytesOf(const pcre2_code* code) {
+  LazyRegex::RequiredBytes out;
+  uint32_t type = 0, unit = 0, options = 0;
+  if (pcre2_pattern_info(code, PCRE2_INFO_LASTCODETYPE, &type) != 0 || type != 1 ||
+      pcre2_pattern_info(code, PCRE2_INFO_LASTCODEUNIT, &unit) != 0 ||
+      pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &options) != 0 || unit > 0xff) {
+    return out;
+  }
+  // PCRE2 does not say whether the unit is required caselessly, so a letter counts in
+  // both cases. With the built-in (C locale) tables only ASCII letters have another case;
+  // under UTF or UCP a letter or a byte above 0x7f may fold to other bytes (k and the
+  // Kelvin sign), so those give no bound.
+  const bool letter = (unit | 0x20) >= 'a' && (unit | 0x20) <= 'z';
+  if ((options & (PCRE2_UTF | PCRE2_UCP)) != 0 && (letter || unit > 0x7f)) return out;
+  out.bytes[0] = static_cast<uint8_t>(unit);
+  out.count = 1;
+  if (letter) out.bytes[out.count++] = static_cast<uint8_t>(unit ^ 0x20);
+  return out;
+}
+
 const pcre2_code* LazyRegex::Get(const Definition& def, bool for_confirmation) {
   std::call_once(once_, [&] {
     auto code = CompilePcre2(def, for_confirmation);
     if (code.ok()) code_ = *std::move(code);
+    if (for_confirmation && code_ != nullptr) required_ = RequiredBytesOf(code_.get());
     if (for_confirmation && def.kind == PatternKind::kRegex) {
       auto alphabet = MatchAlphabet(def.expression, def.flags);
       if (alphabet && !alphabet->all()) alphabet_ = std::make_unique<const ByteSet>(*alphabet);

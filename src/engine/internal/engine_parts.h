@@ -9,6 +9,7 @@
 #include <pcre2.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -59,11 +60,26 @@ class LazyRegex {
   // is every byte or unknown (engine/match_alphabet.h). Bounds span recovery.
   const ByteSet* alphabet() const { return alphabet_.get(); }
 
+  // After Get(def, true): bytes such that every match holds one of them at or after the
+  // offset where PCRE2 started it (PCRE2's required last code unit, with its other case
+  // for an ASCII letter); `count` 0 when PCRE2 knows none or its case folding is not
+  // byte-for-byte. So no match starts after the last of these bytes in the subject:
+  // PCRE2 itself rejects a start that way, but the JIT only looks 500 KB ahead.
+  struct RequiredBytes {
+    uint8_t count = 0;
+    uint8_t bytes[2] = {0, 0};
+  };
+  const RequiredBytes& required() const { return required_; }
+
  private:
   std::once_flag once_;
   Pcre2CodePtr code_;
   std::unique_ptr<const ByteSet> alphabet_;  // allocated only for rules that fire
+  RequiredBytes required_;
 };
+
+// The required bytes of a compiled program (LazyRegex::required), read from PCRE2.
+LazyRegex::RequiredBytes RequiredBytesOf(const pcre2_code* code);
 
 struct ScratchDeleter {
   void operator()(hs_scratch_t* scratch) const { hs_free_scratch(scratch); }
