@@ -711,10 +711,8 @@ struct Scanner::Impl {
         }
       }
       while (pos <= b && !state.capped && !stopped && !OutOfTime(kConfirmCost)) {
-        pcre2_set_offset_limit(match_context, b - window_base);
         const auto confirm_start = cost ? absl::Now() : absl::InfinitePast();
-        const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()),
-                                   window.size(), pos - window_base, 0, match_data, match_context);
+        const int rc = GatedMatch(rule, code, pos, b);
         ++summary.candidates;
         if (cost) {
           cost->candidates++;
@@ -742,6 +740,51 @@ struct Scanner::Impl {
       }
     }
     return true;
+  }
+
+  // PCRE2's leftmost match of gated `rule` starting in [pos, b], as pcre2_match returns
+  // it. PCRE2 first runs with a small match limit (counted per start position). A start
+  // that needs more is usually an unbounded run ([^\r]* on a line without one) that
+  // PCRE2 follows to its end and then backtracks over, byte by byte, at several ns per
+  // byte. Then RE2, anchored at each start of the range in turn (its DFA stops where no
+  // match can go on: one forward pass, ~3x faster on such a run), names the leftmost start
+  // with a match, and PCRE2 runs at that start alone with the full limit, so the span and
+  // captures stay PCRE2's. Only the decision "no start in the range matches" is RE2's;
+  // the planner gates only patterns that read the same in both dialects
+  // (docs/matching.md), so it is PCRE2's decision too. Without an RE2 program, on a range
+  // too long to try start by start, or when the two disagree, PCRE2 decides with the full
+  // limit as before.
+  static constexpr uint32_t kQuickMatchLimit = 1 << 14;
+  static constexpr uint64_t kMaxRe2Starts = 1024;
+  int GatedMatch(uint32_t rule, const pcre2_code* code, uint64_t pos, uint64_t b) {
+    const uint32_t full_limit = limits.pcre2_match_limit;
+    const auto run = [&](uint64_t from, uint64_t last_start, uint32_t match_limit) {
+      pcre2_set_offset_limit(match_context, last_start - window_base);
+      pcre2_set_match_limit(match_context, match_limit);
+      return pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
+                         from - window_base, 0, match_data, match_context);
+    };
+    if (full_limit <= kQuickMatchLimit) return run(pos, b, full_limit);
+    int rc = run(pos, b, kQuickMatchLimit);
+    if (rc == PCRE2_ERROR_MATCHLIMIT && b - pos < kMaxRe2Starts) {
+      if (const re2::RE2* re = Re2For(rule)) {
+        const re2::StringPiece text(window.data(), window.size());
+        uint64_t start = pos;
+        while (start <= b && !re->Match(text, start - window_base, window.size(),
+                                        re2::RE2::ANCHOR_START, nullptr, 0)) {
+          ++start;
+        }
+        if (start > b) {
+          rc = PCRE2_ERROR_NOMATCH;
+        } else {
+          rc = run(start, start, full_limit);
+          if (rc == PCRE2_ERROR_NOMATCH) rc = PCRE2_ERROR_MATCHLIMIT;  // disagreement
+        }
+      }
+    }
+    if (rc == PCRE2_ERROR_MATCHLIMIT) rc = run(pos, b, full_limit);
+    pcre2_set_match_limit(match_context, full_limit);
+    return rc;
   }
 
   // The last offset in [from, end of window) holding one of `required`'s bytes, kNoByte

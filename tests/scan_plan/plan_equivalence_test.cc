@@ -298,6 +298,75 @@ TEST(PlanEquivalenceTest, RequiredByteBoundSkipsPcre2PastTheLastByte) {
   EXPECT_EQ(both[0].captures, (std::vector<int64_t>{0, 3, 6, 9, 9, 10}));
 }
 
+// Candidates whose PCRE2 attempt runs over a long line before failing (more than the
+// quick match limit of engine/scanner.cc's GatedMatch): RE2 decides the range, PCRE2
+// gives the match at the start RE2 names. Long failing attempts, long and short matches,
+// lazy and greedy runs, captures; spans against the PCRE2 reference, and the short
+// matches match by match (captures included) against the engine's full scan.
+TEST(PlanEquivalenceTest, LongAttemptsDecidedByRe2KeepSpansAndCaptures) {
+  const std::vector<Definition> rules = {
+      Regex("cr-last", "[\\x0a\\x0d](?:IconFile|(?:Base|)URL)\\s*=[^\\x0d]*(?:cmd|wmic|mshta)"
+                       "(?:\\.exe|)[^\\x0d]{2,20}\\x0d",
+            kFlagCaseless),
+      Regex("lazy-captures", "token[:=]([^\\r]*?)(secret[0-9])"),
+      Regex("greedy-end", "key=[^\\r]*(?:end|END)\\r", kFlagCaseless),
+      // A match PCRE2 finds only after more steps than the quick limit.
+      Regex("lazy-end", "mshta=([^\\r]*?)end\\r"),
+  };
+  auto planned = CompilePlanned(rules, {}, NoTrial());
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  auto ungated = CompileDatabase(rules, {});
+  ASSERT_TRUE(ungated.ok());
+  for (uint32_t i : {0, 2, 3}) {  // lazy-captures is not gated (unbounded): the control
+    const RuleInfo& info = (*planned)->rule_info()[i];
+    EXPECT_EQ((*planned)->partitions()[info.partition].kind, PartitionKind::kGate) << rules[i].id;
+  }
+  std::mt19937 rng(2026);
+  // No '=', ':' or line break: the filler holds no start of its own, so every match
+  // starts where the test puts one (a start inside a longer match would be the window
+  // cap's documented difference, not this test's subject).
+  static const std::vector<std::string> kWords = {"cmd", "wmic ", "x", "token", "secret", "end",
+                                                  " ", "abc ", "url", "key", "mshta"};
+  auto filler = [&](size_t n) {
+    std::string out;
+    while (out.size() < n) out += kWords[rng() % kWords.size()];
+    return out;
+  };
+  std::string input;
+  for (int i = 0; i < 24; ++i) {
+    const size_t n = 17000 + rng() % 30000;  // each attempt needs more than 16k steps
+    switch (i % 7) {
+      case 0: input += "\nurl = " + filler(n) + "...........................\r"; break;
+      case 1: input += "\r\nURL=" + filler(n) + " cmd.exe /c x\r"; break;  // a long match
+      case 2: input += "token=" + filler(n) + "\r token:abc secret7 "; break;
+      case 3: input += "token:" + filler(40) + "secret1 " + filler(n) + "\r"; break;
+      case 4: input += "key=" + filler(n) + "..................\r key=a END\r"; break;
+      case 5: input += "mshta=" + filler(n) + "end\r mshta=" + filler(n) + "\r"; break;
+      default: input += filler(n) + "\r"; break;
+    }
+  }
+  auto reference = ReferenceScan(**planned, input);
+  ASSERT_TRUE(reference.ok());
+  const Spans ours = Scan(*planned, input);
+  EXPECT_GT(ours.size(), 12u);
+  ExpectSame(**planned, *reference, ours, "vs reference");
+  ScanLimits limits;
+  limits.max_matches = 0;
+  limits.max_matches_per_rule = 0;
+  ScanSummary summary;
+  auto short_matches = [&](const std::shared_ptr<const Database>& db) {
+    std::vector<testing_util::Found> out;
+    for (auto& f : testing_util::ScanAll(db, input, limits, &summary)) {
+      if (f.end - f.start <= 4096) out.push_back(std::move(f));
+    }
+    EXPECT_EQ(summary.confirm_errors, 0u);
+    return out;
+  };
+  const auto expected = short_matches(*ungated);
+  EXPECT_GE(expected.size(), 8u);
+  EXPECT_EQ(expected, short_matches(*planned));
+}
+
 // Public sets over the public inputs: planned vs ungated (the engine path the existing
 // equivalence test proves against PCRE2), and planned vs the PCRE2 reference for the
 // smaller sets. Skipped without ../shared.
