@@ -685,6 +685,7 @@ struct Scanner::Impl {
     // that run keeps range starts in end order (the run start never decreases).
     GateRangeStarts(rule, first, last, lo_clip);
     const internal::LazyRegex::RequiredBytes& required = db->parts().confirm[rule].required();
+    const ByteSet* first_bytes = db->parts().confirm[rule].first_bytes();
     for (size_t k = first; k < last && !state.capped && !stopped;) {
       // A match containing an atom that ends at h starts in [h - w, h] (w <= W: the
       // planner's bound for this atom). Merge those start ranges into [a, b]; PCRE2 only
@@ -709,6 +710,15 @@ struct Scanner::Impl {
           if (cost) cost->candidates++;
           continue;
         }
+      }
+      // A match starts with one of the rule's first bytes (LazyRegex::first_bytes), so a
+      // range holding none has no match: most atom hits of a rule like \x81.http (gated on
+      // "http") are decided so, without a PCRE2 call.
+      if (pos <= b && first_bytes != nullptr && !HasByteOf(*first_bytes, pos, b)) {
+        ++summary.candidates;
+        ++summary.confirm_failures;
+        if (cost) cost->candidates++;
+        continue;
       }
       while (pos <= b && !state.capped && !stopped && !OutOfTime(kConfirmCost)) {
         const auto confirm_start = cost ? absl::Now() : absl::InfinitePast();
@@ -785,6 +795,15 @@ struct Scanner::Impl {
     if (rc == PCRE2_ERROR_MATCHLIMIT) rc = run(pos, b, full_limit);
     pcre2_set_match_limit(match_context, full_limit);
     return rc;
+  }
+
+  // Whether a byte at an offset in [from, last] (clipped to the window) is in `set`.
+  bool HasByteOf(const ByteSet& set, uint64_t from, uint64_t last) const {
+    const uint64_t stop = std::min<uint64_t>(last + 1, window_base + window.size());
+    for (uint64_t pos = from; pos < stop; ++pos) {
+      if (set[static_cast<unsigned char>(window[pos - window_base])]) return true;
+    }
+    return false;
   }
 
   // The last offset in [from, end of window) holding one of `required`'s bytes, kNoByte

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -70,16 +71,25 @@ class LazyRegex {
     uint8_t bytes[2] = {0, 0};
   };
   const RequiredBytes& required() const { return required_; }
+  // After Get(def, true): the bytes a match can start with (PCRE2's first code unit, with
+  // its other case for an ASCII letter, or its table of starting code units), or nullptr
+  // when PCRE2 knows none. PCRE2 skips start positions the same way inside a call; knowing
+  // it outside saves the call for a range of starts that holds none.
+  const ByteSet* first_bytes() const { return first_bytes_.get(); }
 
  private:
   std::once_flag once_;
   Pcre2CodePtr code_;
   std::unique_ptr<const ByteSet> alphabet_;  // allocated only for rules that fire
   RequiredBytes required_;
+  std::unique_ptr<const ByteSet> first_bytes_;
 };
 
 // The required bytes of a compiled program (LazyRegex::required), read from PCRE2.
 LazyRegex::RequiredBytes RequiredBytesOf(const pcre2_code* code);
+// The bytes a match of a compiled program can start with (LazyRegex::first_bytes), read
+// from PCRE2; nullopt when any byte can.
+std::optional<ByteSet> FirstBytesOf(const pcre2_code* code);
 
 struct ScratchDeleter {
   void operator()(hs_scratch_t* scratch) const { hs_free_scratch(scratch); }
