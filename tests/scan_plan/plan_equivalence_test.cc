@@ -78,6 +78,30 @@ void ExpectSame(const Database& db, const Spans& expected, const Spans& actual,
   EXPECT_EQ(expected.size(), actual.size()) << label;
 }
 
+bool IsGated(const Database& db, uint32_t rule) {
+  const RuleInfo& info = db.rule_info()[rule];
+  return info.partition >= 0 && db.partitions()[info.partition].kind == PartitionKind::kGate;
+}
+
+size_t GatedCount(const Database& db) {
+  size_t gated = 0;
+  for (uint32_t rule = 0; rule < db.rule_count(); ++rule) gated += IsGated(db, rule);
+  return gated;
+}
+
+// The rules compiled planned (gated where the planner can) and ungated; null on failure.
+struct PlannedAndUngated {
+  std::shared_ptr<const Database> planned, ungated;
+};
+PlannedAndUngated CompileBoth(const std::vector<Definition>& rules) {
+  auto planned = CompilePlanned(rules, {}, NoTrial());
+  EXPECT_TRUE(planned.ok()) << planned.status();
+  auto ungated = CompileDatabase(rules, {});
+  EXPECT_TRUE(ungated.ok()) << ungated.status();
+  if (!planned.ok() || !ungated.ok()) return {};
+  return {*planned, *ungated};
+}
+
 // Random text made of the atoms' pieces, so atoms hit often, windows overlap and merge,
 // and matches sit next to each other and across chunk boundaries.
 std::string RandomText(size_t size, uint32_t seed) {
@@ -126,24 +150,17 @@ std::vector<Definition> SyntheticRules() {
 }
 
 TEST(PlanEquivalenceTest, SyntheticRulesOnRandomInput) {
-  auto planned = CompilePlanned(SyntheticRules(), {}, NoTrial());
-  ASSERT_TRUE(planned.ok()) << planned.status();
-  auto ungated = CompileDatabase(SyntheticRules(), {});
-  ASSERT_TRUE(ungated.ok());
+  auto [planned, ungated] = CompileBoth(SyntheticRules());
+  ASSERT_TRUE(planned && ungated);
   // The test is only meaningful if most regexes are actually gated.
-  size_t gated = 0;
-  for (const RuleInfo& info : (*planned)->rule_info()) {
-    gated += info.partition >= 0 &&
-             (*planned)->partitions()[info.partition].kind == PartitionKind::kGate;
-  }
-  EXPECT_GE(gated, 15u);
+  EXPECT_GE(GatedCount(*planned), 15u);
   for (uint32_t seed = 1; seed <= 12; ++seed) {
     const std::string input = RandomText(30000, seed);
     const std::string label = "seed " + std::to_string(seed);
-    auto reference = ReferenceScan(**planned, input);
+    auto reference = ReferenceScan(*planned, input);
     ASSERT_TRUE(reference.ok());
-    ExpectSame(**planned, *reference, Scan(*planned, input), label + " vs reference");
-    ExpectSame(**planned, Scan(*ungated, input), Scan(*planned, input), label + " vs ungated");
+    ExpectSame(*planned, *reference, Scan(planned, input), label + " vs reference");
+    ExpectSame(*planned, Scan(ungated, input), Scan(planned, input), label + " vs ungated");
   }
 }
 
@@ -224,32 +241,25 @@ std::string RequiredByteText(size_t size, uint32_t seed) {
 }
 
 TEST(PlanEquivalenceTest, RequiredByteBoundKeepsSpansAndCaptures) {
-  auto planned = CompilePlanned(RequiredByteRules(), {}, NoTrial());
-  ASSERT_TRUE(planned.ok()) << planned.status();
-  auto ungated = CompileDatabase(RequiredByteRules(), {});
-  ASSERT_TRUE(ungated.ok());
-  size_t gated = 0;
-  for (const RuleInfo& info : (*planned)->rule_info()) {
-    gated += info.partition >= 0 &&
-             (*planned)->partitions()[info.partition].kind == PartitionKind::kGate;
-  }
-  EXPECT_GE(gated, 6u);
+  auto [planned, ungated] = CompileBoth(RequiredByteRules());
+  ASSERT_TRUE(planned && ungated);
+  EXPECT_GE(GatedCount(*planned), 6u);
   ScanLimits limits;
   limits.max_matches = 0;
   limits.max_matches_per_rule = 0;
   for (uint32_t seed = 1; seed <= 6; ++seed) {
     const std::string input = RequiredByteText(seed <= 4 ? 40000 : 300000, seed);
     const std::string label = "seed " + std::to_string(seed);
-    auto reference = ReferenceScan(**planned, input);
+    auto reference = ReferenceScan(*planned, input);
     ASSERT_TRUE(reference.ok());
-    const Spans whole = Scan(*planned, input);
+    const Spans whole = Scan(planned, input);
     EXPECT_GT(whole.size(), 10u) << label;
-    ExpectSame(**planned, *reference, whole, label + " vs reference");
-    ExpectSame(**planned, whole, Scan(*planned, input, 64 << 10), label + " 64 KiB chunks");
-    ExpectSame(**planned, whole, StreamScan(*planned, input, seed), label + " stream");
+    ExpectSame(*planned, *reference, whole, label + " vs reference");
+    ExpectSame(*planned, whole, Scan(planned, input, 64 << 10), label + " 64 KiB chunks");
+    ExpectSame(*planned, whole, StreamScan(planned, input, seed), label + " stream");
     // Captures and texts too, match by match, against the engine's full scan.
-    const auto expected = testing_util::ScanAll(*ungated, input, limits);
-    const auto actual = testing_util::ScanAll(*planned, input, limits);
+    const auto expected = testing_util::ScanAll(ungated, input, limits);
+    const auto actual = testing_util::ScanAll(planned, input, limits);
     EXPECT_EQ(expected.size(), actual.size()) << label;
     for (size_t i = 0; i < expected.size() && i < actual.size(); ++i) {
       if (!(expected[i] == actual[i])) {
@@ -313,13 +323,10 @@ TEST(PlanEquivalenceTest, LongAttemptsDecidedByRe2KeepSpansAndCaptures) {
       // A match PCRE2 finds only after more steps than the quick limit.
       Regex("lazy-end", "mshta=([^\\r]*?)end\\r"),
   };
-  auto planned = CompilePlanned(rules, {}, NoTrial());
-  ASSERT_TRUE(planned.ok()) << planned.status();
-  auto ungated = CompileDatabase(rules, {});
-  ASSERT_TRUE(ungated.ok());
+  auto [planned, ungated] = CompileBoth(rules);
+  ASSERT_TRUE(planned && ungated);
   for (uint32_t i : {0, 2, 3}) {  // lazy-captures is not gated (unbounded): the control
-    const RuleInfo& info = (*planned)->rule_info()[i];
-    EXPECT_EQ((*planned)->partitions()[info.partition].kind, PartitionKind::kGate) << rules[i].id;
+    EXPECT_TRUE(IsGated(*planned, i)) << rules[i].id;
   }
   std::mt19937 rng(2026);
   // No '=', ':' or line break: the filler holds no start of its own, so every match
@@ -345,11 +352,11 @@ TEST(PlanEquivalenceTest, LongAttemptsDecidedByRe2KeepSpansAndCaptures) {
       default: input += filler(n) + "\r"; break;
     }
   }
-  auto reference = ReferenceScan(**planned, input);
+  auto reference = ReferenceScan(*planned, input);
   ASSERT_TRUE(reference.ok());
-  const Spans ours = Scan(*planned, input);
+  const Spans ours = Scan(planned, input);
   EXPECT_GT(ours.size(), 12u);
-  ExpectSame(**planned, *reference, ours, "vs reference");
+  ExpectSame(*planned, *reference, ours, "vs reference");
   ScanLimits limits;
   limits.max_matches = 0;
   limits.max_matches_per_rule = 0;
@@ -362,9 +369,9 @@ TEST(PlanEquivalenceTest, LongAttemptsDecidedByRe2KeepSpansAndCaptures) {
     EXPECT_EQ(summary.confirm_errors, 0u);
     return out;
   };
-  const auto expected = short_matches(*ungated);
+  const auto expected = short_matches(ungated);
   EXPECT_GE(expected.size(), 8u);
-  EXPECT_EQ(expected, short_matches(*planned));
+  EXPECT_EQ(expected, short_matches(planned));
 }
 
 // Public sets over the public inputs: planned vs ungated (the engine path the existing
