@@ -6,7 +6,9 @@
 #include <re2/re2.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <cstring>
 #include <unordered_map>
 
 #include "engine/internal/composite_eval.h"
@@ -116,6 +118,16 @@ struct Scanner::Impl {
   std::vector<GateHit> gate_grouped;
   // ConfirmGatedRule's range start per hit of the rule being confirmed.
   std::vector<uint64_t> gate_starts;
+  // LastByteFrom's knowledge of one byte value in the round numbered `round`: the byte's
+  // last offset in the window (`last`), or, while that is unknown, that the byte does
+  // not occur in [unseen_from, end of window).
+  struct ByteTail {
+    uint64_t round = 0;
+    uint64_t unseen_from = 0;
+    uint64_t last = UINT64_MAX;
+  };
+  std::array<ByteTail, 256> byte_tails{};
+  uint64_t round_serial = 0;  // numbers the rounds (the windows) of this scanner
   struct TailHit {
     unsigned id;
     uint64_t end;
@@ -672,6 +684,8 @@ struct Scanner::Impl {
     // The match also lies in the run of alphabet bytes holding the atom; bounding by
     // that run keeps range starts in end order (the run start never decreases).
     GateRangeStarts(rule, first, last, lo_clip);
+    const internal::LazyRegex::RequiredBytes& required = db->parts().confirm[rule].required();
+    const ByteSet* first_bytes = db->parts().confirm[rule].first_bytes();
     for (size_t k = first; k < last && !state.capped && !stopped;) {
       // A match containing an atom that ends at h starts in [h - w, h] (w <= W: the
       // planner's bound for this atom). Merge those start ranges into [a, b]; PCRE2 only
@@ -684,11 +698,31 @@ struct Scanner::Impl {
         b = std::min(hi_clip, gate_hits[k].end);
       }
       uint64_t pos = std::max({a, floor, state.cursor});
+      // No match starts after the last of the rule's required bytes (LazyRegex::required):
+      // a range past it is decided without PCRE2, which would otherwise run, and backtrack,
+      // over the rest of the window (its own check of that byte stops 500 KB ahead).
+      if (pos <= b && required.count != 0) {
+        const uint64_t latest = LatestRequiredByte(required, pos);
+        if (latest < b) b = latest;
+        if (latest == kNoByte) {
+          ++summary.candidates;
+          ++summary.confirm_failures;
+          if (cost) cost->candidates++;
+          continue;
+        }
+      }
+      // A match starts with one of the rule's first bytes (LazyRegex::first_bytes), so a
+      // range holding none has no match: most atom hits of a rule like \x81.http (gated on
+      // "http") are decided so, without a PCRE2 call.
+      if (pos <= b && first_bytes != nullptr && !HasByteOf(*first_bytes, pos, b)) {
+        ++summary.candidates;
+        ++summary.confirm_failures;
+        if (cost) cost->candidates++;
+        continue;
+      }
       while (pos <= b && !state.capped && !stopped && !OutOfTime(kConfirmCost)) {
-        pcre2_set_offset_limit(match_context, b - window_base);
         const auto confirm_start = cost ? absl::Now() : absl::InfinitePast();
-        const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()),
-                                   window.size(), pos - window_base, 0, match_data, match_context);
+        const int rc = GatedMatch(rule, code, pos, b);
         ++summary.candidates;
         if (cost) {
           cost->candidates++;
@@ -716,6 +750,89 @@ struct Scanner::Impl {
       }
     }
     return true;
+  }
+
+  // PCRE2's leftmost match of gated `rule` starting in [pos, b], as pcre2_match returns
+  // it. PCRE2 first runs with a small match limit (counted per start position). A start
+  // that needs more is usually an unbounded run ([^\r]* on a line without one) that
+  // PCRE2 follows to its end and then backtracks over, byte by byte, at several ns per
+  // byte. Then RE2, anchored at each start of the range in turn (its DFA stops where no
+  // match can go on: one forward pass, ~3x faster on such a run), names the leftmost start
+  // with a match, and PCRE2 runs at that start alone with the full limit, so the span and
+  // captures stay PCRE2's. Only the decision "no start in the range matches" is RE2's;
+  // the planner gates only patterns that read the same in both dialects
+  // (docs/matching.md), so it is PCRE2's decision too. Without an RE2 program, on a range
+  // too long to try start by start, or when the two disagree, PCRE2 decides with the full
+  // limit as before.
+  static constexpr uint32_t kQuickMatchLimit = 1 << 14;
+  static constexpr uint64_t kMaxRe2Starts = 1024;
+  int GatedMatch(uint32_t rule, const pcre2_code* code, uint64_t pos, uint64_t b) {
+    const uint32_t full_limit = limits.pcre2_match_limit;
+    const auto run = [&](uint64_t from, uint64_t last_start, uint32_t match_limit) {
+      pcre2_set_offset_limit(match_context, last_start - window_base);
+      pcre2_set_match_limit(match_context, match_limit);
+      return pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
+                         from - window_base, 0, match_data, match_context);
+    };
+    if (full_limit <= kQuickMatchLimit) return run(pos, b, full_limit);
+    int rc = run(pos, b, kQuickMatchLimit);
+    if (rc == PCRE2_ERROR_MATCHLIMIT && b - pos < kMaxRe2Starts) {
+      if (const re2::RE2* re = Re2For(rule)) {
+        const re2::StringPiece text(window.data(), window.size());
+        uint64_t start = pos;
+        while (start <= b && !re->Match(text, start - window_base, window.size(),
+                                        re2::RE2::ANCHOR_START, nullptr, 0)) {
+          ++start;
+        }
+        if (start > b) {
+          rc = PCRE2_ERROR_NOMATCH;
+        } else {
+          rc = run(start, start, full_limit);
+          if (rc == PCRE2_ERROR_NOMATCH) rc = PCRE2_ERROR_MATCHLIMIT;  // disagreement
+        }
+      }
+    }
+    if (rc == PCRE2_ERROR_MATCHLIMIT) rc = run(pos, b, full_limit);
+    pcre2_set_match_limit(match_context, full_limit);
+    return rc;
+  }
+
+  // Whether a byte at an offset in [from, last] (clipped to the window) is in `set`.
+  bool HasByteOf(const ByteSet& set, uint64_t from, uint64_t last) const {
+    const uint64_t stop = std::min<uint64_t>(last + 1, window_base + window.size());
+    for (uint64_t pos = from; pos < stop; ++pos) {
+      if (set[static_cast<unsigned char>(window[pos - window_base])]) return true;
+    }
+    return false;
+  }
+
+  // The last offset in [from, end of window) holding one of `required`'s bytes, kNoByte
+  // when there is none. What a round has learnt of a byte is kept (byte_tails), so each
+  // byte of the window is read at most once per byte value and round, whatever the
+  // number of rules and candidates asking.
+  static constexpr uint64_t kNoByte = UINT64_MAX;
+  uint64_t LatestRequiredByte(const internal::LazyRegex::RequiredBytes& required, uint64_t from) {
+    uint64_t latest = kNoByte;
+    for (uint8_t i = 0; i < required.count; ++i) {
+      const uint64_t at = LastByteFrom(required.bytes[i], from);
+      if (at != kNoByte && (latest == kNoByte || at > latest)) latest = at;
+    }
+    return latest;
+  }
+
+  uint64_t LastByteFrom(uint8_t c, uint64_t from) {
+    ByteTail& tail = byte_tails[c];
+    if (tail.round != round_serial) tail = {round_serial, window_base + window.size(), kNoByte};
+    if (tail.last != kNoByte) return tail.last >= from ? tail.last : kNoByte;
+    if (from >= tail.unseen_from) return kNoByte;
+    const size_t offset = from - window_base;
+    const void* hit = memrchr(window.data() + offset, c, tail.unseen_from - from);
+    if (hit == nullptr) {
+      tail.unseen_from = from;
+      return kNoByte;
+    }
+    tail.last = window_base + static_cast<uint64_t>(static_cast<const char*>(hit) - window.data());
+    return tail.last;
   }
 
   // gate_starts[k - first]: the first start of a match holding the atom of hit k of
@@ -918,6 +1035,7 @@ struct Scanner::Impl {
   absl::Status Round(std::string_view data, uint64_t base, bool final, MatchSink sink) {
     window = data;
     window_base = base;
+    ++round_serial;
     accept_hi = final ? base + data.size() : base + data.size() - keep;
     // Only the final round sees the end of the data; earlier rounds ignore hits there.
     tail_from = final ? base + data.size() - std::min<uint64_t>(data.size(), 1) : UINT64_MAX;

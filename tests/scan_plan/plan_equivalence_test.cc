@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <random>
+#include <string>
 
 #include "../engine/test_util.h"
 #include "plan_test_util.h"
@@ -15,6 +16,8 @@
 
 namespace trawl::plan {
 namespace {
+
+using namespace std::string_literals;
 
 using testing_util::Literal;
 using testing_util::Regex;
@@ -75,6 +78,30 @@ void ExpectSame(const Database& db, const Spans& expected, const Spans& actual,
   EXPECT_EQ(expected.size(), actual.size()) << label;
 }
 
+bool IsGated(const Database& db, uint32_t rule) {
+  const RuleInfo& info = db.rule_info()[rule];
+  return info.partition >= 0 && db.partitions()[info.partition].kind == PartitionKind::kGate;
+}
+
+size_t GatedCount(const Database& db) {
+  size_t gated = 0;
+  for (uint32_t rule = 0; rule < db.rule_count(); ++rule) gated += IsGated(db, rule);
+  return gated;
+}
+
+// The rules compiled planned (gated where the planner can) and ungated; null on failure.
+struct PlannedAndUngated {
+  std::shared_ptr<const Database> planned, ungated;
+};
+PlannedAndUngated CompileBoth(const std::vector<Definition>& rules) {
+  auto planned = CompilePlanned(rules, {}, NoTrial());
+  EXPECT_TRUE(planned.ok()) << planned.status();
+  auto ungated = CompileDatabase(rules, {});
+  EXPECT_TRUE(ungated.ok()) << ungated.status();
+  if (!planned.ok() || !ungated.ok()) return {};
+  return {*planned, *ungated};
+}
+
 // Random text made of the atoms' pieces, so atoms hit often, windows overlap and merge,
 // and matches sit next to each other and across chunk boundaries.
 std::string RandomText(size_t size, uint32_t seed) {
@@ -123,24 +150,17 @@ std::vector<Definition> SyntheticRules() {
 }
 
 TEST(PlanEquivalenceTest, SyntheticRulesOnRandomInput) {
-  auto planned = CompilePlanned(SyntheticRules(), {}, NoTrial());
-  ASSERT_TRUE(planned.ok()) << planned.status();
-  auto ungated = CompileDatabase(SyntheticRules(), {});
-  ASSERT_TRUE(ungated.ok());
+  auto [planned, ungated] = CompileBoth(SyntheticRules());
+  ASSERT_TRUE(planned && ungated);
   // The test is only meaningful if most regexes are actually gated.
-  size_t gated = 0;
-  for (const RuleInfo& info : (*planned)->rule_info()) {
-    gated += info.partition >= 0 &&
-             (*planned)->partitions()[info.partition].kind == PartitionKind::kGate;
-  }
-  EXPECT_GE(gated, 15u);
+  EXPECT_GE(GatedCount(*planned), 15u);
   for (uint32_t seed = 1; seed <= 12; ++seed) {
     const std::string input = RandomText(30000, seed);
     const std::string label = "seed " + std::to_string(seed);
-    auto reference = ReferenceScan(**planned, input);
+    auto reference = ReferenceScan(*planned, input);
     ASSERT_TRUE(reference.ok());
-    ExpectSame(**planned, *reference, Scan(*planned, input), label + " vs reference");
-    ExpectSame(**planned, Scan(*ungated, input), Scan(*planned, input), label + " vs ungated");
+    ExpectSame(*planned, *reference, Scan(planned, input), label + " vs reference");
+    ExpectSame(*planned, Scan(ungated, input), Scan(planned, input), label + " vs ungated");
   }
 }
 
@@ -172,6 +192,186 @@ TEST(PlanEquivalenceTest, SmallWindowStillExactForBoundedRules) {
     ASSERT_TRUE(reference.ok());
     ExpectSame(**planned, *reference, Scan(*planned, input, 64 << 10), "seed " + std::to_string(seed));
   }
+}
+
+// Rules whose matches must hold a byte at or after their start (PCRE2's last code unit):
+// a gated rule's start range past the last such byte of the window is decided without
+// PCRE2 (engine/scanner.cc, LatestRequiredByte). The inputs keep those bytes rare, absent
+// from long tails, and present in only one case, with atoms everywhere.
+std::vector<Definition> RequiredByteRules() {
+  return {
+      // The signature-base shape: \s* may take a \r before the '=', [^\r]* runs to the next.
+      Regex("cr-last", "[\\x0a\\x0d](?:IconFile|(?:Base|)URL)\\s*=[^\\x0d]*(?:cmd|wmic|mshta)"
+                       "(?:\\.exe|)[^\\x0d]{2,20}\\x0d",
+            kFlagCaseless),
+      // A caseless letter: PCRE2 names one case, the input holds the other.
+      Regex("caseless-letter", "(?i)key=[^z\\n]*z"),
+      Regex("caseless-flag", "token[:=][^q]{0,300}q", kFlagCaseless),
+      Regex("case-sensitive", "secret=[^D]*D"),
+      Regex("nul-last", "abc[^\\x00]{1,40}\\x00"),
+      Regex("captures", "(url)\\s*=\\s*([a-z]+)[^\\r]*?(\\r)", kFlagCaseless),
+      Regex("multiline", "(?m)^key:[^!]*!$"),
+      Regex("no-required", "key=[a-y]{3}"),
+  };
+}
+
+// Atoms everywhere; the required bytes rare enough that the last one lies far before most
+// candidates, yet close enough that every match fits the window (a longer match is the
+// documented window-cap difference, docs/matching.md); none in the last 40 % of the text.
+std::string RequiredByteText(size_t size, uint32_t seed) {
+  static const std::vector<std::string> kTokens = {
+      "key=", "KEY=", "\nurl=", "\r\nURL =", "\nbaseurl\r=", "\niconfile =", "token:", "TOKEN=",
+      "secret=", "abc", "cmd", "WMIC.exe", "mshta", " x ", "yy", "\n", " ", "a", "b", "0", "_",
+      "\nkey:"};
+  static const std::vector<std::string> kRare = {"\r", "Z", "z", "Q", "D", std::string(1, '\0'),
+                                                 "!\n", "\r\n"};
+  std::mt19937 rng(seed);
+  std::string out;
+  while (out.size() < size) {
+    out += kTokens[rng() % kTokens.size()];
+    if (out.size() < size * 6 / 10 && rng() % 13 == 0) {
+      // Letters in one case only, by seed: a bound that read one case would miss.
+      std::string rare = kRare[rng() % kRare.size()];
+      if (seed % 2 && (rare == "Z" || rare == "z" || rare == "Q")) rare[0] ^= 0x20;
+      out += rare;
+    }
+  }
+  out.resize(size);
+  return out;
+}
+
+TEST(PlanEquivalenceTest, RequiredByteBoundKeepsSpansAndCaptures) {
+  auto [planned, ungated] = CompileBoth(RequiredByteRules());
+  ASSERT_TRUE(planned && ungated);
+  EXPECT_GE(GatedCount(*planned), 6u);
+  ScanLimits limits;
+  limits.max_matches = 0;
+  limits.max_matches_per_rule = 0;
+  for (uint32_t seed = 1; seed <= 6; ++seed) {
+    const std::string input = RequiredByteText(seed <= 4 ? 40000 : 300000, seed);
+    const std::string label = "seed " + std::to_string(seed);
+    auto reference = ReferenceScan(*planned, input);
+    ASSERT_TRUE(reference.ok());
+    const Spans whole = Scan(planned, input);
+    EXPECT_GT(whole.size(), 10u) << label;
+    ExpectSame(*planned, *reference, whole, label + " vs reference");
+    ExpectSame(*planned, whole, Scan(planned, input, 64 << 10), label + " 64 KiB chunks");
+    ExpectSame(*planned, whole, StreamScan(planned, input, seed), label + " stream");
+    // Captures and texts too, match by match, against the engine's full scan.
+    const auto expected = testing_util::ScanAll(ungated, input, limits);
+    const auto actual = testing_util::ScanAll(planned, input, limits);
+    EXPECT_EQ(expected.size(), actual.size()) << label;
+    for (size_t i = 0; i < expected.size() && i < actual.size(); ++i) {
+      if (!(expected[i] == actual[i])) {
+        ADD_FAILURE() << label << " match " << i << ": " << ::testing::PrintToString(expected[i])
+                      << " vs " << ::testing::PrintToString(actual[i]) << " caps "
+                      << ::testing::PrintToString(expected[i].captures) << " vs "
+                      << ::testing::PrintToString(actual[i].captures);
+        break;
+      }
+    }
+  }
+}
+
+// The bound decides without PCRE2: after an atom whose rule needs a \r, 1 MB without one.
+// PCRE2's JIT looks for the byte only 500 KB ahead, so it would run [^\r]* to the end and
+// backtrack over all of it, past a small match limit (a confirm_limit error).
+TEST(PlanEquivalenceTest, RequiredByteBoundSkipsPcre2PastTheLastByte) {
+  auto planned = CompilePlanned(RequiredByteRules(), {}, NoTrial());
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  std::string input = "x\r\nurl = https://example.com/cmd";
+  while (input.size() < (1 << 20)) input += " cmd and wmic, mshta; ";
+  ScanLimits limits;
+  limits.pcre2_match_limit = 10000;
+  ScanSummary summary;
+  EXPECT_TRUE(testing_util::ScanAll(*planned, input, limits, &summary).empty());
+  EXPECT_EQ(summary.confirm_errors, 0u);
+  EXPECT_EQ(summary.truncation, 0u) << TruncationReasonsText(summary.truncation);
+  // With the \r at the end PCRE2 must run (and on this input still decides in time).
+  input += "xy\r";
+  std::vector<testing_util::Found> found;
+  for (auto& f : testing_util::ScanAll(*planned, input, {}, &summary)) {
+    if ((*planned)->definition(f.rule).id == "cr-last") found.push_back(std::move(f));
+  }
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].start, 2u);
+  EXPECT_EQ(found[0].end, input.size());
+  EXPECT_EQ(summary.confirm_errors, 0u);
+  // Two rules needing the same byte in one round: cr-last (confirmed first) asks from
+  // past the last \r, then captures from before it. What the first learnt about the
+  // window's tail must not answer for the second.
+  const std::string two = "url = abc\r and then\nurl = cmd.exe x";
+  const auto both = testing_util::ScanAll(*planned, two);
+  ASSERT_EQ(both.size(), 1u);
+  EXPECT_EQ((*planned)->definition(both[0].rule).id, "captures");
+  EXPECT_EQ(both[0].text, "url = abc\r");
+  EXPECT_EQ(both[0].captures, (std::vector<int64_t>{0, 3, 6, 9, 9, 10}));
+}
+
+// Candidates whose PCRE2 attempt runs over a long line before failing (more than the
+// quick match limit of engine/scanner.cc's GatedMatch): RE2 decides the range, PCRE2
+// gives the match at the start RE2 names. Long failing attempts, long and short matches,
+// lazy and greedy runs, captures; spans against the PCRE2 reference, and the short
+// matches match by match (captures included) against the engine's full scan.
+TEST(PlanEquivalenceTest, LongAttemptsDecidedByRe2KeepSpansAndCaptures) {
+  const std::vector<Definition> rules = {
+      Regex("cr-last", "[\\x0a\\x0d](?:IconFile|(?:Base|)URL)\\s*=[^\\x0d]*(?:cmd|wmic|mshta)"
+                       "(?:\\.exe|)[^\\x0d]{2,20}\\x0d",
+            kFlagCaseless),
+      Regex("lazy-captures", "token[:=]([^\\r]*?)(secret[0-9])"),
+      Regex("greedy-end", "key=[^\\r]*(?:end|END)\\r", kFlagCaseless),
+      // A match PCRE2 finds only after more steps than the quick limit.
+      Regex("lazy-end", "mshta=([^\\r]*?)end\\r"),
+  };
+  auto [planned, ungated] = CompileBoth(rules);
+  ASSERT_TRUE(planned && ungated);
+  for (uint32_t i : {0, 2, 3}) {  // lazy-captures is not gated (unbounded): the control
+    EXPECT_TRUE(IsGated(*planned, i)) << rules[i].id;
+  }
+  std::mt19937 rng(2026);
+  // No '=', ':' or line break: the filler holds no start of its own, so every match
+  // starts where the test puts one (a start inside a longer match would be the window
+  // cap's documented difference, not this test's subject).
+  static const std::vector<std::string> kWords = {"cmd", "wmic ", "x", "token", "secret", "end",
+                                                  " ", "abc ", "url", "key", "mshta"};
+  auto filler = [&](size_t n) {
+    std::string out;
+    while (out.size() < n) out += kWords[rng() % kWords.size()];
+    return out;
+  };
+  std::string input;
+  for (int i = 0; i < 24; ++i) {
+    const size_t n = 17000 + rng() % 30000;  // each attempt needs more than 16k steps
+    switch (i % 7) {
+      case 0: input += "\nurl = " + filler(n) + "...........................\r"; break;
+      case 1: input += "\r\nURL=" + filler(n) + " cmd.exe /c x\r"; break;  // a long match
+      case 2: input += "token=" + filler(n) + "\r token:abc secret7 "; break;
+      case 3: input += "token:" + filler(40) + "secret1 " + filler(n) + "\r"; break;
+      case 4: input += "key=" + filler(n) + "..................\r key=a END\r"; break;
+      case 5: input += "mshta=" + filler(n) + "end\r mshta=" + filler(n) + "\r"; break;
+      default: input += filler(n) + "\r"; break;
+    }
+  }
+  auto reference = ReferenceScan(*planned, input);
+  ASSERT_TRUE(reference.ok());
+  const Spans ours = Scan(planned, input);
+  EXPECT_GT(ours.size(), 12u);
+  ExpectSame(*planned, *reference, ours, "vs reference");
+  ScanLimits limits;
+  limits.max_matches = 0;
+  limits.max_matches_per_rule = 0;
+  ScanSummary summary;
+  auto short_matches = [&](const std::shared_ptr<const Database>& db) {
+    std::vector<testing_util::Found> out;
+    for (auto& f : testing_util::ScanAll(db, input, limits, &summary)) {
+      if (f.end - f.start <= 4096) out.push_back(std::move(f));
+    }
+    EXPECT_EQ(summary.confirm_errors, 0u);
+    return out;
+  };
+  const auto expected = short_matches(ungated);
+  EXPECT_GE(expected.size(), 8u);
+  EXPECT_EQ(expected, short_matches(planned));
 }
 
 // Public sets over the public inputs: planned vs ungated (the engine path the existing

@@ -84,10 +84,69 @@ absl::StatusOr<Pcre2CodePtr> CompilePcre2(const Definition& def, bool for_confir
   return CompilePcre2Text(def.expression, options);
 }
 
+namespace {
+
+// A code unit PCRE2 reports for a pattern (its first or its required last one) as the
+// bytes it stands for: PCRE2 does not say whether the unit is meant caselessly, so a
+// letter counts in both cases. With the built-in (C locale) tables only ASCII letters
+// have another case; under UTF or UCP a letter or a byte above 0x7f may fold to other
+// bytes (k and the Kelvin sign), so those give nothing (count 0).
+LazyRegex::RequiredBytes UnitBytes(const pcre2_code* code, uint32_t what_type, uint32_t what_unit) {
+  LazyRegex::RequiredBytes out;
+  uint32_t type = 0, unit = 0, options = 0;
+  if (pcre2_pattern_info(code, what_type, &type) != 0 || type != 1 ||
+      pcre2_pattern_info(code, what_unit, &unit) != 0 ||
+      pcre2_pattern_info(code, PCRE2_INFO_ALLOPTIONS, &options) != 0 || unit > 0xff) {
+    return out;
+  }
+  const bool letter = (unit | 0x20) >= 'a' && (unit | 0x20) <= 'z';
+  if ((options & (PCRE2_UTF | PCRE2_UCP)) != 0 && (letter || unit > 0x7f)) return out;
+  out.bytes[0] = static_cast<uint8_t>(unit);
+  out.count = 1;
+  if (letter) out.bytes[out.count++] = static_cast<uint8_t>(unit ^ 0x20);
+  return out;
+}
+
+}  // namespace
+
+LazyRegex::RequiredBytes RequiredBytesOf(const pcre2_code* code) {
+  return UnitBytes(code, PCRE2_INFO_LASTCODETYPE, PCRE2_INFO_LASTCODEUNIT);
+}
+
+std::optional<ByteSet> FirstBytesOf(const pcre2_code* code) {
+  const LazyRegex::RequiredBytes first =
+      UnitBytes(code, PCRE2_INFO_FIRSTCODETYPE, PCRE2_INFO_FIRSTCODEUNIT);
+  if (first.count != 0) {
+    ByteSet out;
+    for (uint8_t i = 0; i < first.count; ++i) out.set(first.bytes[i]);
+    return out;
+  }
+  // Without a fixed first unit, the table PCRE2 builds for its own start search (it
+  // already holds both cases of caseless letters and the lead bytes of UTF-8 folds).
+  uint32_t type = 0;
+  const uint8_t* table = nullptr;
+  if (pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) != 0 || type != 0 ||
+      pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &table) != 0 || table == nullptr) {
+    return std::nullopt;
+  }
+  ByteSet out;
+  for (unsigned c = 0; c < 256; ++c) {
+    if (table[c / 8] & (1u << (c % 8))) out.set(c);
+  }
+  if (out.all()) return std::nullopt;
+  return out;
+}
+
 const pcre2_code* LazyRegex::Get(const Definition& def, bool for_confirmation) {
   std::call_once(once_, [&] {
     auto code = CompilePcre2(def, for_confirmation);
     if (code.ok()) code_ = *std::move(code);
+    if (for_confirmation && code_ != nullptr) {
+      required_ = RequiredBytesOf(code_.get());
+      if (auto first = FirstBytesOf(code_.get())) {
+        first_bytes_ = std::make_unique<const ByteSet>(*first);
+      }
+    }
     if (for_confirmation && def.kind == PatternKind::kRegex) {
       auto alphabet = MatchAlphabet(def.expression, def.flags);
       if (alphabet && !alphabet->all()) alphabet_ = std::make_unique<const ByteSet>(*alphabet);

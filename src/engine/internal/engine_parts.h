@@ -9,8 +9,10 @@
 #include <pcre2.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,11 +61,35 @@ class LazyRegex {
   // is every byte or unknown (engine/match_alphabet.h). Bounds span recovery.
   const ByteSet* alphabet() const { return alphabet_.get(); }
 
+  // After Get(def, true): bytes such that every match holds one of them at or after the
+  // offset where PCRE2 started it (PCRE2's required last code unit, with its other case
+  // for an ASCII letter); `count` 0 when PCRE2 knows none or its case folding is not
+  // byte-for-byte. So no match starts after the last of these bytes in the subject:
+  // PCRE2 itself rejects a start that way, but the JIT only looks 500 KB ahead.
+  struct RequiredBytes {
+    uint8_t count = 0;
+    uint8_t bytes[2] = {0, 0};
+  };
+  const RequiredBytes& required() const { return required_; }
+  // After Get(def, true): the bytes a match can start with (PCRE2's first code unit, with
+  // its other case for an ASCII letter, or its table of starting code units), or nullptr
+  // when PCRE2 knows none. PCRE2 skips start positions the same way inside a call; knowing
+  // it outside saves the call for a range of starts that holds none.
+  const ByteSet* first_bytes() const { return first_bytes_.get(); }
+
  private:
   std::once_flag once_;
   Pcre2CodePtr code_;
   std::unique_ptr<const ByteSet> alphabet_;  // allocated only for rules that fire
+  RequiredBytes required_;
+  std::unique_ptr<const ByteSet> first_bytes_;
 };
+
+// The required bytes of a compiled program (LazyRegex::required), read from PCRE2.
+LazyRegex::RequiredBytes RequiredBytesOf(const pcre2_code* code);
+// The bytes a match of a compiled program can start with (LazyRegex::first_bytes), read
+// from PCRE2; nullopt when any byte can.
+std::optional<ByteSet> FirstBytesOf(const pcre2_code* code);
 
 struct ScratchDeleter {
   void operator()(hs_scratch_t* scratch) const { hs_free_scratch(scratch); }
