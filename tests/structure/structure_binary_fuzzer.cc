@@ -52,6 +52,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       scalar.line_breaks(data, blocks, want.data(), want_cr.data());
       kernel.line_breaks(data, blocks, got.data(), got_cr.data());
       Check(want == got && want_cr == got_cr);
+      scalar.signature_leads(data, blocks, want.data());
+      kernel.signature_leads(data, blocks, got.data());
+      Check(want == got);
     }
   }
   trawl::JsonWriter w;
