@@ -20,6 +20,7 @@
 #include <cctype>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <set>
 
 #include "analyze/finding_merge.h"
@@ -39,8 +40,8 @@
 namespace trawl {
 namespace {
 
-std::string Fingerprint(std::string_view key, std::string_view rule_id, std::string_view value) {
-  const Sha256Digest mac = HmacSha256(key, StrCat(rule_id, std::string_view("\0", 1), value));
+std::string Fingerprint(HmacSha256Keyed& hmac, std::string_view rule_id, std::string_view value) {
+  const Sha256Digest mac = hmac.Mac(StrCat(rule_id, std::string_view("\0", 1), value));
   return ToHex(mac.data(), 16);
 }
 
@@ -204,6 +205,12 @@ struct AnalyzerState {
   JsonAnalyzer json_stats{WithLocator(false)};
   JsonAnalyzer json_located{WithLocator(true)};
   ContextScorer scorer;
+  std::optional<HmacSha256Keyed> fingerprints;  // keyed by the last analysis' key
+
+  HmacSha256Keyed& Fingerprints(const std::string& key) {
+    if (!fingerprints || fingerprints->key() != key) fingerprints.emplace(key);
+    return *fingerprints;
+  }
 };
 
 }  // namespace
@@ -267,6 +274,11 @@ class Analysis {
     options.text_statistics = false;  // no result reports them
     options.json.statistics = false;
     options.json.counts = false;
+    // Of a binary only its UTF-16 strings are read, of a CSV the dialect and locator.
+    options.binary.ascii_strings = false;
+    options.binary.entropy_profile = false;
+    options.binary.signatures = false;
+    options.csv.statistics = false;
     // Without candidates, the DOM parse that classified these bytes (json_stats') gives
     // the decoded strings; with them, one locating walk gives both.
     const bool located = !hits_.empty();
@@ -468,7 +480,7 @@ class Analysis {
       f.severity = def.severity;
       const std::string_view value =
           source.buffer.substr(hit.value_start, hit.value_end - hit.value_start);
-      f.fingerprint = Fingerprint(options_.fingerprint_key, def.id, value);
+      f.fingerprint = Fingerprint(impl_.Fingerprints(options_.fingerprint_key), def.id, value);
       if (options_.include_values) f.value = std::string(value);
       f.entity = def.entity.empty() ? entity->type : def.entity;
       f.validator = entity->validator;
@@ -554,7 +566,7 @@ class Analysis {
     f.validator = "indicator";
     f.validated = true;
     f.confidence = RoundForDocuments(hit.confidence);
-    f.fingerprint = Fingerprint(options_.fingerprint_key, f.rule_id, value);
+    f.fingerprint = Fingerprint(impl_.Fingerprints(options_.fingerprint_key), f.rule_id, value);
     f.indicator.feed = std::string(hit.meta.feed);
     f.indicator.family = std::string(hit.meta.family);
     f.indicator.match = std::string(IndicatorMatchName(hit.match));

@@ -77,6 +77,19 @@ Classification Classify(std::string_view content, std::string_view name_hint = {
 Classification Classify(std::string_view content, std::string_view name_hint, JsonAnalyzer* json,
                         bool* json_validated);
 
+namespace internal {
+
+// The byte counts the encoding decision rests on (declared for its reference test,
+// tests/classify/classify_test.cc): NULs at even and at odd offsets, and control bytes
+// (below 0x20 but NUL, TAB, LF, CR, FF and ESC; DEL). REQUIRES: sample.size() < 2^28.
+struct ByteCounts {
+  size_t nul_even = 0, nul_odd = 0;
+  size_t control = 0;
+};
+ByteCounts CountEncodingBytes(std::string_view sample);
+
+}  // namespace internal
+
 }  // namespace trawl
 
 #endif  // TRAWL_SRC_CLASSIFY_CLASSIFY_H_

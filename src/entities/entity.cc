@@ -75,7 +75,6 @@ constexpr EntityType kTypes[] = {
     {"uuid", "uuid", "pii", false, kUuidWords},
 };
 
-char Lower(char c) { return static_cast<char>(absl::ascii_tolower(static_cast<unsigned char>(c))); }
 bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
 bool IsUpper(char c) { return absl::ascii_isupper(static_cast<unsigned char>(c)); }
 
@@ -92,27 +91,48 @@ const EntityType* FindEntityType(std::string_view name) {
   return nullptr;
 }
 
-bool ContainsWord(std::string_view text, std::string_view word) {
-  if (word.empty() || word.size() > text.size()) return false;
-  for (size_t i = 0; i + word.size() <= text.size(); ++i) {
-    bool eq = true;
-    for (size_t k = 0; k < word.size(); ++k) {
-      if (Lower(text[i + k]) != Lower(word[k])) {
-        eq = false;
-        break;
-      }
-    }
-    if (!eq) continue;
+namespace {
+
+// A text and its ASCII-lowered copy, so the words of a context check are found with a
+// plain substring search (memchr-driven) rather than a case-folding compare at every
+// offset for every word (issue 22).
+struct FoldedText {
+  explicit FoldedText(std::string_view t) : text(t), folded(Folded(t)) {}
+  static std::string Folded(std::string_view t) {
+    std::string out(t);
+    absl::AsciiStrToLower(&out);
+    return out;
+  }
+  std::string_view text;
+  std::string folded;
+};
+
+// ContainsWord for a text folded once; `folded_word` is the lowered word.
+bool ContainsFoldedWord(const FoldedText& t, std::string_view folded_word) {
+  const std::string_view text = t.text;
+  if (folded_word.empty() || folded_word.size() > text.size()) return false;
+  // Keywords that end in a separator ("ghp_", "sk-") are prefixes; no boundary needed.
+  const bool prefix = !IsLetter(folded_word.back());
+  for (size_t i = t.folded.find(folded_word); i != std::string::npos;
+       i = t.folded.find(folded_word, i + 1)) {
     // Boundary before: start, a non-letter, or a camelCase hump (xY).
-    bool before = i == 0 || !IsLetter(text[i - 1]) || (IsUpper(text[i]) && !IsUpper(text[i - 1]));
-    size_t j = i + word.size();
-    bool after =
-        j == text.size() || !IsLetter(text[j]) || (IsUpper(text[j]) && !IsUpper(text[j - 1]));
-    // Keywords that end in a separator ("ghp_", "sk-") are prefixes; no boundary needed.
-    if (!IsLetter(word.back())) after = true;
+    const bool before = i == 0 || !IsLetter(text[i - 1]) || (IsUpper(text[i]) && !IsUpper(text[i - 1]));
+    const size_t j = i + folded_word.size();
+    const bool after = prefix || j == text.size() || !IsLetter(text[j]) ||
+                       (IsUpper(text[j]) && !IsUpper(text[j - 1]));
     if (before && after) return true;
   }
   return false;
+}
+
+bool ContainsWord(const FoldedText& t, std::string_view word) {
+  return ContainsFoldedWord(t, FoldedText::Folded(word));
+}
+
+}  // namespace
+
+bool ContainsWord(std::string_view text, std::string_view word) {
+  return ContainsWord(FoldedText(text), word);
 }
 
 ContextScorer::ContextScorer(ContextOptions options) : options_(std::move(options)) {}
@@ -125,9 +145,10 @@ ContextScore ContextScorer::Score(std::string_view data, size_t begin, size_t en
   end = std::clamp(end, begin, data.size());
   size_t lo = begin > options_.window ? begin - options_.window : 0;
   size_t hi = std::min(data.size(), end + options_.window);
-  std::string_view before = data.substr(lo, begin - lo);
-  std::string_view after = data.substr(end, hi - end);
-  std::string_view match = data.substr(begin, end - begin);
+  const FoldedText before(data.substr(lo, begin - lo));
+  const FoldedText after(data.substr(end, hi - end));
+  const FoldedText match(data.substr(begin, end - begin));
+  const FoldedText key_text(key);
 
   double boost = 0.0;
   double penalty = 0.0;
@@ -135,7 +156,7 @@ ContextScore ContextScorer::Score(std::string_view data, size_t begin, size_t en
   // Positive: keywords in the key name, then near the match (one reason each).
   if (!key.empty()) {
     for (const std::string& kw : keywords) {
-      if (ContainsWord(key, kw)) {
+      if (ContainsWord(key_text, kw)) {
         boost += options_.key_boost;
         out.reasons.push_back(
             StrCat(Signed(options_.key_boost), " key '", key, "' names the entity ('", kw, "')"));
@@ -154,7 +175,7 @@ ContextScore ContextScorer::Score(std::string_view data, size_t begin, size_t en
 
   // Negative: placeholder words in the key, in the value, near the match.
   for (const std::string& w : options_.negative_words) {
-    if (!key.empty() && ContainsWord(key, w)) {
+    if (!key.empty() && ContainsWord(key_text, w)) {
       penalty += options_.negative_key_penalty;
       out.reasons.push_back(StrCat(Signed(-options_.negative_key_penalty), " key '", key,
                                    "' suggests a non-real value ('", w, "')"));

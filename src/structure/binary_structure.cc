@@ -2,10 +2,12 @@
 #include "structure/binary_structure.h"
 
 #include <algorithm>
-#include <array>
+#include <bit>
+#include <bitset>
 #include <cmath>
 #include <cstring>
 
+#include "structure/internal/byte_masks.h"
 #include "util/json_writer.h"
 
 namespace trawl {
@@ -128,34 +130,49 @@ const char* FileSignatureName(FileSignature type) {
 
 
 std::vector<EmbeddedSignature> FindSignatures(std::string_view data, size_t max_signatures, bool* truncated) {
-  static const std::array<bool, 256> kFirst = [] {
-    std::array<bool, 256> t{};
-    for (uint8_t c :
-         {uint8_t{'P'}, uint8_t{0x1F}, uint8_t{'7'}, uint8_t{0xFD}, uint8_t{'B'}, uint8_t{'%'},
-          uint8_t{0x7F}, uint8_t{'M'}, uint8_t{0x89}, uint8_t{0xFF}, uint8_t{'u'}}) {
-      t[c] = true;
+  // Candidates are the offsets of a signature's first byte, taken from byte masks (64
+  // bytes a step); every signature is at least two bytes long, so a look-up of the byte
+  // pair rejects most of them (a 'u', 'P', 'B' or 'M' of text) before the full check.
+  // Intake carves from every file, so this runs over every byte of a package (issue 22).
+  static const std::bitset<65536> kPairs = [] {
+    std::bitset<65536> t;
+    for (const char* magic : {"PK", "\x1F\x8B", "7z", "\xFD" "7", "BZ", "%P", "\x7F" "E", "MZ",
+                              "\x89P", "\xFF\xD8", "us"}) {
+      t.set(static_cast<uint8_t>(magic[0]) | static_cast<size_t>(static_cast<uint8_t>(magic[1])) << 8);
     }
     return t;
   }();
   std::vector<EmbeddedSignature> out;
   *truncated = false;
-  for (size_t i = 0; i < data.size(); ++i) {
-    if (!kFirst[static_cast<uint8_t>(data[i])]) continue;
-    FileSignature type;
-    size_t at = i;
-    if (data[i] == 'u') {
-      // 'u' is common in text: a cheap look at the next bytes before the full check.
-      if (i + 2 >= data.size() || data[i + 1] != 's' || data[i + 2] != 't') continue;
-      if (!TarHeaderAt(data, i, &at)) continue;
-      type = FileSignature::kTar;
-    } else if (!MatchSignature(data, i, &type)) {
-      continue;
+  constexpr size_t kBatch = 64;
+  uint64_t masks[kBatch];
+  const size_t blocks = (data.size() + internal::kMaskBlockBytes - 1) / internal::kMaskBlockBytes;
+  for (size_t first = 0; first < blocks && !*truncated; first += kBatch) {
+    const size_t count = std::min(kBatch, blocks - first);
+    internal::SignatureLeadMasks(data, first, count, masks);
+    for (size_t k = 0; k < count && !*truncated; ++k) {
+      for (uint64_t m = masks[k]; m != 0; m &= m - 1) {
+        const size_t i = (first + k) * internal::kMaskBlockBytes + static_cast<size_t>(std::countr_zero(m));
+        if (i + 1 >= data.size() ||
+            !kPairs[static_cast<uint8_t>(data[i]) | static_cast<size_t>(static_cast<uint8_t>(data[i + 1])) << 8]) {
+          continue;
+        }
+        FileSignature type;
+        size_t at = i;
+        if (data[i] == 'u') {
+          if (i + 2 >= data.size() || data[i + 2] != 't') continue;
+          if (!TarHeaderAt(data, i, &at)) continue;
+          type = FileSignature::kTar;
+        } else if (!MatchSignature(data, i, &type)) {
+          continue;
+        }
+        if (out.size() >= max_signatures) {
+          *truncated = true;
+          break;
+        }
+        out.push_back({at, type});
+      }
     }
-    if (out.size() >= max_signatures) {
-      *truncated = true;
-      break;
-    }
-    out.push_back({at, type});
   }
   // A tar header is reported where it starts, 257 bytes before the magic that finds it.
   std::stable_sort(
@@ -167,27 +184,35 @@ std::vector<EmbeddedSignature> FindSignatures(std::string_view data, size_t max_
 std::vector<ExtractedString> ExtractStrings(std::string_view data, const BinaryOptions& options, bool* truncated) {
   std::vector<ExtractedString> out;
   *truncated = false;
-  size_t total = 0;
+  size_t total = 0, count = 0;  // what is counted against the caps (kept or not)
   const size_t min_len = std::max<size_t>(options.min_string_length, 1);
-  auto add = [&](ExtractedString s) {
-    if (out.size() >= options.max_strings || total + s.text.size() > options.max_string_bytes) {
+  auto fits = [&](size_t text_bytes) {
+    if (count >= options.max_strings || total + text_bytes > options.max_string_bytes) {
       *truncated = true;
       return false;
     }
-    total += s.text.size();
-    out.push_back(std::move(s));
+    ++count;
+    total += text_bytes;
     return true;
   };
   const auto byte = [&](size_t i) { return static_cast<uint8_t>(data[i]); };
+  // ASCII runs are disjoint and at least min_len long, UTF-16 strings take 2 bytes a
+  // character in disjoint regions: together at most 1.5 * size / min_len strings of at
+  // most 1.5 * size bytes. Below the caps, strings that are not kept need not be counted.
+  const bool caps_bind = 2 * data.size() > options.max_string_bytes ||
+                         2 * data.size() / min_len + 1 > options.max_strings;
   // ASCII runs.
-  for (size_t i = 0; i < data.size();) {
+  for (size_t i = 0; (options.ascii_strings || caps_bind) && i < data.size();) {
     if (!Printable(byte(i))) {
       ++i;
       continue;
     }
     size_t j = i;
     while (j < data.size() && Printable(byte(j))) ++j;
-    if (j - i >= min_len && !add({i, j - i, false, std::string(data.substr(i, j - i))})) break;
+    if (j - i >= min_len) {
+      if (!fits(j - i)) break;
+      if (options.ascii_strings) out.push_back({i, j - i, false, std::string(data.substr(i, j - i))});
+    }
     i = j;
   }
   // UTF-16 runs of printable ASCII code units, little- and big-endian, on both
@@ -198,11 +223,21 @@ std::vector<ExtractedString> ExtractStrings(std::string_view data, const BinaryO
   // reading puts the code units on even offsets (so "00 p 00 p 00", common with NUL
   // padding and terminators, is not reported twice).
   if (options.utf16 && !*truncated) {
+    const size_t first_utf16 = out.size();
     for (size_t i = 0; i + 1 < data.size() && !*truncated;) {
-      const bool starts_printable = Printable(byte(i)) && byte(i + 1) == 0;
-      const bool starts_zero = byte(i) == 0 && Printable(byte(i + 1));
-      if (!starts_printable && !starts_zero) {
-        ++i;
+      // A region starts at a printable byte before a NUL or at a NUL before a printable
+      // byte: one of the two bytes at the next NUL starts it, or none before the one after.
+      const void* nul = std::memchr(data.data() + i, 0, data.size() - i);
+      if (nul == nullptr) break;
+      const size_t z = static_cast<size_t>(static_cast<const char*>(nul) - data.data());
+      bool starts_printable = false;  // else the region starts with its NUL
+      if (z > i && Printable(byte(z - 1))) {
+        i = z - 1;
+        starts_printable = true;
+      } else if (z + 1 < data.size() && Printable(byte(z + 1))) {
+        i = z;
+      } else {
+        i = z + 1;
         continue;
       }
       size_t j = i + 2;  // one past the region
@@ -222,18 +257,23 @@ std::vector<ExtractedString> ExtractStrings(std::string_view data, const BinaryO
       size_t begin = i, end = j;
       if (little != starts_printable) ++begin;
       if ((end - begin) % 2 != 0) --end;
-      std::string text;
-      text.reserve((end - begin) / 2);
-      for (size_t k = begin + (little ? 0 : 1); k < end; k += 2) text.push_back(data[k]);
-      if (text.size() >= min_len) {
+      if ((end - begin) / 2 >= min_len) {
+        if (!fits((end - begin) / 2)) break;
+        std::string text;
+        text.reserve((end - begin) / 2);
+        for (size_t k = begin + (little ? 0 : 1); k < end; k += 2) text.push_back(data[k]);
         ExtractedString s{begin, end - begin, true, std::move(text)};
         s.big_endian = !little;
-        if (!add(std::move(s))) break;
+        out.push_back(std::move(s));
       }
       i = j;
     }
-    std::stable_sort(out.begin(), out.end(),
-                     [](const ExtractedString& a, const ExtractedString& b) { return a.offset < b.offset; });
+    // The UTF-16 strings come in offset order; the ASCII ones before them are merged in.
+    if (first_utf16 > 0) {
+      std::stable_sort(out.begin(), out.end(), [](const ExtractedString& a, const ExtractedString& b) {
+        return a.offset < b.offset;
+      });
+    }
   }
   return out;
 }
@@ -241,9 +281,9 @@ std::vector<ExtractedString> ExtractStrings(std::string_view data, const BinaryO
 BinaryReport AnalyzeBinary(std::string_view data, const BinaryOptions& options) {
   BinaryReport r;
   r.size = data.size();
-  r.entropy = ShannonEntropy(data);
   r.block_size = std::max<size_t>(options.block_size, 16);
-  for (size_t b = 0; b < data.size(); b += r.block_size) {
+  if (options.entropy_profile) r.entropy = ShannonEntropy(data);
+  for (size_t b = 0; options.entropy_profile && b < data.size(); b += r.block_size) {
     const std::string_view block = data.substr(b, r.block_size);
     const double h = ShannonEntropy(block);
     r.block_entropy.push_back(static_cast<float>(h));
@@ -261,7 +301,9 @@ BinaryReport AnalyzeBinary(std::string_view data, const BinaryOptions& options) 
     }
   }
   r.strings = ExtractStrings(data, options, &r.strings_truncated);
-  r.signatures = FindSignatures(data, options.max_signatures, &r.signatures_truncated);
+  if (options.signatures) {
+    r.signatures = FindSignatures(data, options.max_signatures, &r.signatures_truncated);
+  }
   return r;
 }
 

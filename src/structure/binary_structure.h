@@ -26,6 +26,15 @@ struct BinaryOptions {
   size_t max_string_bytes = 64u << 20;  // total extracted text
   size_t max_signatures = 10000;
   bool utf16 = true;
+  // What the report holds besides the UTF-16 strings. The component analysis reads only
+  // those (it scans their transcription; ASCII strings are in the raw bytes it scans
+  // anyway), so it turns the rest off: work nobody reads (issue 22). Without
+  // ascii_strings, ASCII strings still count towards max_strings and max_string_bytes,
+  // so the UTF-16 strings kept (and `strings_truncated`) are the same, but `strings`
+  // holds only the UTF-16 ones.
+  bool ascii_strings = true;
+  bool entropy_profile = true;  // entropy, block_entropy, high_entropy_regions
+  bool signatures = true;
 };
 
 // Shannon entropy of `data` in bits per byte (0..8); 0 for empty input.

@@ -63,6 +63,24 @@ size_t ParseRecord(std::string_view t, size_t pos, const CsvDialect& d, OnField&
   }
 }
 
+// Where ParseRecord would end the record at `pos`, without visiting its fields: a record
+// without a quote character ends at its first line break (memchr), one with a quote is
+// parsed (whether the quote opens a field depends on the fields before it).
+size_t NextRecord(std::string_view t, size_t pos, const CsvDialect& d, size_t* unterminated_at) {
+  const size_t n = t.size();
+  const void* lf = std::memchr(t.data() + pos, '\n', n - pos);
+  size_t end = lf ? static_cast<size_t>(static_cast<const char*>(lf) - t.data()) : n;
+  if (const void* cr = std::memchr(t.data() + pos, '\r', end - pos)) {
+    end = static_cast<size_t>(static_cast<const char*>(cr) - t.data());
+  }
+  if (d.quote && std::memchr(t.data() + pos, d.quote, end - pos) != nullptr) {
+    return ParseRecord(t, pos, d, [](size_t, size_t, bool) {}, unterminated_at, nullptr);
+  }
+  if (end >= n) return n;
+  if (t[end] == '\r' && end + 1 < n && t[end + 1] == '\n') return end + 2;
+  return end + 1;
+}
+
 // The cell's text: quotes removed and doubled quotes undoubled.
 std::string CellText(std::string_view raw, bool quoted, char quote) {
   if (!quoted) return std::string(raw);
@@ -288,7 +306,21 @@ CsvReport AnalyzeCsv(std::string_view text, const CsvOptions& options) {
   size_t pos = 0;
   std::vector<CsvColumn>& columns = report.columns;
   uint64_t expected_fields = 0;  // the header's (or first row's) field count
-  while (pos < text.size()) {
+  while (!options.statistics && pos < text.size()) {
+    ++report.records;
+    loc.record_starts_.push_back(pos);
+    if (pos == 0 && d.has_header) {
+      pos = ParseRecord(
+          text, pos, d,
+          [&](size_t b, size_t e, bool quoted) {
+            columns.push_back({CellText(text.substr(b, e - b), quoted, d.quote), CsvType::kEmpty, 0});
+          },
+          &unterminated, nullptr);
+      continue;
+    }
+    pos = NextRecord(text, pos, d, &unterminated);
+  }
+  while (options.statistics && pos < text.size()) {
     const uint64_t record = report.records++;
     loc.record_starts_.push_back(pos);
     const bool is_header = record == 0 && d.has_header;
@@ -301,8 +333,10 @@ CsvReport AnalyzeCsv(std::string_view text, const CsvOptions& options) {
           report.quoted_fields += quoted;
           if (is_header) {
             columns.push_back({CellText(raw, quoted, d.quote), CsvType::kEmpty, 0});
-          } else {
-            if (fields >= columns.size()) columns.push_back({"", CsvType::kEmpty, 0});
+          } else if (fields >= columns.size()) {
+            columns.push_back({"", CsvType::kEmpty, 0});
+          }
+          if (!is_header && options.statistics) {
             CsvColumn& col = columns[fields];
             const CsvType t = quoted ? CsvCellType(CellText(raw, true, d.quote)) : CsvCellType(raw);
             if (t != CsvType::kEmpty) ++col.non_empty;

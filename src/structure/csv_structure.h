@@ -32,6 +32,12 @@ struct CsvOptions {
   int header = -1;     // -1: detect, 0: no header, 1: header
   // Bytes sampled for dialect detection.
   size_t sniff_bytes = 64 * 1024;
+  // The columns' types and non-empty counts and the record statistics (rows, field
+  // counts, ragged rows, quoted fields, embedded newlines). The component analysis reads
+  // only the dialect, the status and the locator, so it turns them off (issue 22): no type
+  // test of every cell, and a record without a quote is found from its line break alone.
+  // Without them `columns` holds the header's names only, `records` is still counted.
+  bool statistics = true;
 };
 
 // Type lattice for columns: every non-empty cell must fit. int < float; others are

@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include <new>
 
@@ -49,6 +50,42 @@ Sha256Digest HmacSha256(std::string_view key, std::string_view data) {
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(data.data()), data.size(), out.data(), &len);
+  return out;
+}
+
+struct HmacSha256Keyed::State {
+  EVP_MAC* mac = nullptr;
+  EVP_MAC_CTX* ctx = nullptr;
+};
+
+HmacSha256Keyed::HmacSha256Keyed(std::string_view key)
+    : key_(key), state_(std::make_unique<State>()) {
+  state_->mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  state_->ctx = state_->mac == nullptr ? nullptr : EVP_MAC_CTX_new(state_->mac);
+  char digest[] = "SHA256";
+  const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                               OSSL_PARAM_construct_end()};
+  if (state_->ctx == nullptr ||
+      EVP_MAC_init(state_->ctx, reinterpret_cast<const unsigned char*>(key_.data()), key_.size(),
+                   params) != 1) {
+    EVP_MAC_CTX_free(state_->ctx);
+    EVP_MAC_free(state_->mac);
+    throw std::bad_alloc();  // the default provider has HMAC: only out of memory fails
+  }
+}
+
+HmacSha256Keyed::~HmacSha256Keyed() {
+  EVP_MAC_CTX_free(state_->ctx);
+  EVP_MAC_free(state_->mac);
+}
+
+Sha256Digest HmacSha256Keyed::Mac(std::string_view data) {
+  Sha256Digest out{};
+  size_t len = 0;
+  // A NULL key restarts the MAC with the key already set (its padded blocks are kept).
+  EVP_MAC_init(state_->ctx, nullptr, 0, nullptr);
+  EVP_MAC_update(state_->ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size());
+  EVP_MAC_final(state_->ctx, out.data(), &len, out.size());
   return out;
 }
 

@@ -36,6 +36,25 @@ class Sha256 {
 
 Sha256Digest Sha256Of(std::string_view data);
 Sha256Digest HmacSha256(std::string_view key, std::string_view data);
+
+// HMAC-SHA-256 of many messages under one key: the algorithm look-up and the key
+// schedule are done once, where HmacSha256 repeats both on every call (the component
+// analysis fingerprints every candidate, issue 22). Mac(data) == HmacSha256(key, data).
+// Thread-compatible: one per thread.
+class HmacSha256Keyed {
+ public:
+  explicit HmacSha256Keyed(std::string_view key);
+  ~HmacSha256Keyed();
+  HmacSha256Keyed(const HmacSha256Keyed&) = delete;
+  HmacSha256Keyed& operator=(const HmacSha256Keyed&) = delete;
+  Sha256Digest Mac(std::string_view data);
+  const std::string& key() const { return key_; }
+
+ private:
+  struct State;
+  std::string key_;
+  std::unique_ptr<State> state_;
+};
 std::string ToHex(const uint8_t* data, size_t size);
 // Lowercase hex digests for looking file hashes up in indicator feeds, which list MD5 and
 // SHA-1 as well as SHA-256 (they identify files; nothing here relies on their strength).

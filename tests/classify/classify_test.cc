@@ -1,12 +1,15 @@
 // File: classify_test.cc
 #include "classify/classify.h"
 
+#include <filesystem>
 #include <ostream>
+#include <random>
 #include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "intake/archive_builder.h"
+#include "util/file.h"
 
 namespace trawl {
 namespace {
@@ -24,6 +27,60 @@ std::string Utf16(std::string_view ascii, bool little_endian, bool bom) {
     }
   }
   return out;
+}
+
+// The encoding counts were a branching loop over the sample before issue 22 (now sums of
+// comparisons the compiler vectorizes); the loop is the reference.
+internal::ByteCounts ReferenceByteCounts(std::string_view sample) {
+  const auto control = [](uint8_t b) {
+    return (b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != 0x1b) || b == 0x7f;
+  };
+  internal::ByteCounts r;
+  for (size_t i = 0; i < sample.size(); ++i) {
+    const auto b = static_cast<uint8_t>(sample[i]);
+    if (b == 0) {
+      ++(i % 2 == 0 ? r.nul_even : r.nul_odd);
+    } else if (control(b)) {
+      ++r.control;
+    }
+  }
+  return r;
+}
+
+TEST(EncodingCountsTest, EqualTheReference) {
+  std::vector<std::string> inputs;
+  for (const char* dir : {"/tests/structure/corpus", "/tests/intake/fuzz_seeds", "/examples/sample"}) {
+    const std::string path = std::string(TRAWL_SOURCE_DIR) + dir;
+    if (!std::filesystem::exists(path)) continue;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(path)) {
+      if (!entry.is_regular_file() || entry.file_size() > (1u << 20)) continue;
+      auto bytes = ReadFile(entry.path().string());
+      if (bytes.ok()) inputs.push_back(*std::move(bytes));
+    }
+  }
+  ASSERT_GT(inputs.size(), 1000u);
+  // Every byte value at both parities, and UTF-16 text.
+  std::string all;
+  for (int rep = 0; rep < 3; ++rep) {
+    for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b));
+    all.push_back('x');
+  }
+  inputs.push_back(all);
+  inputs.push_back(Utf16("UTF-16 text\r\n\x01", true, false));
+  std::mt19937 rng(22);
+  for (const std::string& input : inputs) {
+    for (const size_t skip : {size_t{0}, size_t{1}}) {
+      const std::string_view sample = std::string_view(input).substr(std::min(skip, input.size()), 64 * 1024);
+      const std::string_view prefix = sample.substr(0, rng() % (sample.size() + 1));  // odd lengths too
+      for (const std::string_view s : {sample, prefix}) {
+        const internal::ByteCounts want = ReferenceByteCounts(s);
+        const internal::ByteCounts got = internal::CountEncodingBytes(s);
+        ASSERT_EQ(want.nul_even, got.nul_even) << s.size();
+        ASSERT_EQ(want.nul_odd, got.nul_odd) << s.size();
+        ASSERT_EQ(want.control, got.control) << s.size();
+      }
+    }
+  }
 }
 
 struct TextCase {

@@ -2,12 +2,16 @@
 // context lowers it, validators drop or lower candidates, and every change is explained.
 #include "entities/entity.h"
 
+#include <filesystem>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "gtest/gtest.h"
+#include "util/file.h"
 
 namespace trawl {
 namespace {
@@ -28,6 +32,73 @@ TEST(ContainsWordTest, Boundaries) {
   EXPECT_FALSE(ContainsWord("contestant", "test"));
   EXPECT_TRUE(ContainsWord("token ghp_abc", "ghp_"));  // separator-terminated prefix
   EXPECT_FALSE(ContainsWord("", "x"));
+}
+
+// ContainsWord before issue 22 folded case at every offset for every word; it now
+// searches a folded copy. The old loop is the reference.
+bool ReferenceContainsWord(std::string_view text, std::string_view word) {
+  const auto lower = [](char c) { return absl::ascii_tolower(static_cast<unsigned char>(c)); };
+  const auto letter = [](char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); };
+  const auto upper = [](char c) { return absl::ascii_isupper(static_cast<unsigned char>(c)); };
+  if (word.empty() || word.size() > text.size()) return false;
+  for (size_t i = 0; i + word.size() <= text.size(); ++i) {
+    bool eq = true;
+    for (size_t k = 0; k < word.size(); ++k) {
+      if (lower(text[i + k]) != lower(word[k])) {
+        eq = false;
+        break;
+      }
+    }
+    if (!eq) continue;
+    bool before = i == 0 || !letter(text[i - 1]) || (upper(text[i]) && !upper(text[i - 1]));
+    size_t j = i + word.size();
+    bool after = j == text.size() || !letter(text[j]) || (upper(text[j]) && !upper(text[j - 1]));
+    if (!letter(word.back())) after = true;
+    if (before && after) return true;
+  }
+  return false;
+}
+
+TEST(ContainsWordTest, EqualsTheReferenceOnRealText) {
+  // Every entity keyword and negative word, as given, upper-cased and capitalized.
+  std::vector<std::string> words = ContextOptions().negative_words;
+  for (const EntityType& type : AllEntityTypes()) {
+    for (std::string_view kw : type.keywords) words.emplace_back(kw);
+  }
+  words.insert(words.end(), {"ghp_", "sk-", "API_KEY", "Token", "x", "id"});
+  for (size_t i = 0, n = words.size(); i < n; ++i) {
+    words.push_back(absl::AsciiStrToUpper(words[i]));
+    std::string cap = words[i];
+    cap[0] = absl::ascii_toupper(static_cast<unsigned char>(cap[0]));
+    words.push_back(cap);
+  }
+  // Windows of the shared corpus' scan inputs and the repository's rule files.
+  std::vector<std::string> texts;
+  for (const std::string& dir : {std::string(TRAWL_SHARED_DIR) + "/corpus/scan_inputs",
+                                std::string(TRAWL_SOURCE_DIR) + "/rules"}) {
+    if (!std::filesystem::exists(dir)) continue;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+      if (!entry.is_regular_file() || entry.file_size() > (4u << 20)) continue;
+      auto bytes = ReadFile(entry.path().string());
+      if (bytes.ok()) texts.push_back(*std::move(bytes));
+    }
+  }
+  ASSERT_FALSE(texts.empty());
+  std::mt19937 rng(22);
+  size_t checked = 0, hits = 0;
+  for (const std::string& text : texts) {
+    for (int k = 0; k < 200 && !text.empty(); ++k) {
+      const size_t at = rng() % text.size();
+      const std::string_view window = std::string_view(text).substr(at, rng() % 160);
+      for (const std::string& word : words) {
+        const bool want = ReferenceContainsWord(window, word);
+        ASSERT_EQ(want, ContainsWord(window, word)) << "'" << word << "' in '" << window << "'";
+        ++checked;
+        hits += want;
+      }
+    }
+  }
+  EXPECT_GT(hits, 100u) << checked;  // the windows do hold words
 }
 
 TEST(ContextScorerTest, KeywordNearMatchRaises) {

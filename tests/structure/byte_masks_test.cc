@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "structure/internal/byte_masks.h"
@@ -47,6 +48,9 @@ TEST(ByteMasksTest, EveryKernelGivesTheScalarMasks) {
       kernel.line_breaks(bytes, blocks, got.data(), got_cr.data());
       EXPECT_EQ(want, got) << kernel.name;
       EXPECT_EQ(want_cr, got_cr) << kernel.name;
+      scalar.signature_leads(bytes, blocks, want.data());
+      kernel.signature_leads(bytes, blocks, got.data());
+      EXPECT_EQ(want, got) << kernel.name;
     }
   }
   EXPECT_GE(ran, 1u);
@@ -61,6 +65,11 @@ TEST(ByteMasksTest, EveryKernelGivesTheScalarMasks) {
     EXPECT_EQ(mask, alphabet ? uint64_t{1} << 5 : 0) << c;
     EXPECT_EQ(lf, c == '\n' ? uint64_t{1} << 5 : 0) << c;
     EXPECT_EQ(cr, c == '\r' ? uint64_t{1} << 5 : 0) << c;
+    uint64_t lead = 0;
+    scalar.signature_leads(block, 1, &lead);
+    const bool leads = std::string_view("PB%Mu7\x1F\xFD\x7F\x89\xFF").find(static_cast<char>(c)) !=
+                       std::string_view::npos;
+    EXPECT_EQ(lead, leads ? uint64_t{1} << 5 : 0) << c;
   }
 }
 

@@ -1,6 +1,7 @@
 // The structure analysis as the component analysis runs it (issue 22): without the text
-// statistics and the JSON key-path statistics, which no result reports, and without the
-// JSON value counts and so without a walk of valid documents. Everything the
+// statistics and the JSON key-path statistics, which no result reports, without the
+// JSON value counts and so without a walk of valid documents, without a binary's ASCII
+// strings, entropy profile and signatures, and without CSV column types. Everything the
 // analysis does read (validity, error, counts, decoded strings and their maps, locators,
 // line and column, encoded layers) must equal what the full analysis gives, on every
 // structure fixture of the tree: the JSON, CSV and binary fuzzers' corpora, the JSON
@@ -87,6 +88,34 @@ void ExpectSameForTheAnalysis(const StructureReport& full, const StructureReport
     EXPECT_TRUE(l.key_paths.empty());
     EXPECT_TRUE(l.schema_fingerprint.empty());
   }
+  // Of a binary the analysis reads the UTF-16 strings (not the ASCII ones, the entropy
+  // profile or the signatures).
+  ASSERT_EQ(full.binary.has_value(), lean.binary.has_value());
+  if (full.binary) {
+    std::vector<const ExtractedString*> utf16;
+    for (const ExtractedString& str : full.binary->strings) {
+      if (str.utf16) utf16.push_back(&str);
+    }
+    ASSERT_EQ(utf16.size(), lean.binary->strings.size());
+    for (size_t i = 0; i < utf16.size(); ++i) {
+      const ExtractedString& l = lean.binary->strings[i];
+      EXPECT_EQ(utf16[i]->offset, l.offset);
+      EXPECT_EQ(utf16[i]->byte_length, l.byte_length);
+      EXPECT_EQ(utf16[i]->big_endian, l.big_endian);
+      EXPECT_EQ(utf16[i]->text, l.text);
+    }
+    EXPECT_EQ(full.binary->strings_truncated, lean.binary->strings_truncated);
+  }
+  // Of a CSV, the dialect, the status and the records (and the locator, below).
+  ASSERT_EQ(full.csv.has_value(), lean.csv.has_value());
+  if (full.csv) {
+    EXPECT_EQ(full.csv->dialect.delimiter, lean.csv->dialect.delimiter);
+    EXPECT_EQ(full.csv->dialect.quote, lean.csv->dialect.quote);
+    EXPECT_EQ(full.csv->dialect.has_header, lean.csv->dialect.has_header);
+    EXPECT_EQ(full.csv->status, lean.csv->status);
+    EXPECT_EQ(full.csv->unterminated_quote_offset, lean.csv->unterminated_quote_offset);
+    EXPECT_EQ(full.csv->records, lean.csv->records);
+  }
   ASSERT_EQ(full.layers.buffers.size(), lean.layers.buffers.size());
   EXPECT_EQ(full.layers.truncated, lean.layers.truncated);
   for (size_t i = 0; i < full.layers.buffers.size(); ++i) {
@@ -115,6 +144,8 @@ void ExpectSameForTheAnalysis(const StructureReport& full, const StructureReport
     ASSERT_EQ(a.csv.has_value(), b.csv.has_value());
     if (a.csv) {
       EXPECT_EQ(a.csv->row, b.csv->row);
+      EXPECT_EQ(a.csv->column, b.csv->column);
+      EXPECT_EQ(a.csv->record, b.csv->record);
       EXPECT_EQ(a.csv->column_name, b.csv->column_name);
     }
   }
@@ -132,6 +163,10 @@ TEST(LeanStructureTest, WhatTheAnalysisReadsIsTheFullAnalysis) {
     lean_options.text_statistics = false;
     lean_options.json.statistics = false;
     lean_options.json.counts = counts;
+    lean_options.binary.ascii_strings = false;
+    lean_options.binary.entropy_profile = false;
+    lean_options.binary.signatures = false;
+    lean_options.csv.statistics = false;
     JsonAnalyzer full_json(full_options.json), lean_json(lean_options.json);
     for (const std::string& input : inputs) {
       for (const StructureKind kind : {StructureKind::kJson, StructureKind::kNdjson,

@@ -1,6 +1,7 @@
 // libFuzzer target: binary structure (entropy, strings, signatures) and encoded-layer
-// decoding on arbitrary bytes. Traps when a mapped span falls outside the input, or when
-// a byte-mask kernel this CPU runs differs from the scalar reference.
+// decoding on arbitrary bytes. Traps when a mapped span falls outside the input, when
+// a byte-mask kernel this CPU runs differs from the scalar reference, or when the lean
+// report the component analysis asks for (issue 22) has other UTF-16 strings.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -25,6 +26,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const trawl::BinaryReport bin = trawl::AnalyzeBinary(input, options);
   for (const auto& s : bin.strings) Check(s.offset + s.byte_length <= size);
   for (const auto& s : bin.signatures) Check(s.offset < size);
+  trawl::BinaryOptions lean_options = options;
+  lean_options.ascii_strings = false;
+  lean_options.entropy_profile = false;
+  lean_options.signatures = false;
+  lean_options.max_strings = 64;  // small enough to bind on some inputs
+  options.max_strings = 64;
+  const trawl::BinaryReport capped = trawl::AnalyzeBinary(input, options);
+  const trawl::BinaryReport lean = trawl::AnalyzeBinary(input, lean_options);
+  size_t k = 0;
+  for (const auto& s : capped.strings) {
+    if (!s.utf16) continue;
+    Check(k < lean.strings.size() && lean.strings[k].offset == s.offset &&
+          lean.strings[k].text == s.text && lean.strings[k].big_endian == s.big_endian);
+    ++k;
+  }
+  Check(k == lean.strings.size() && lean.strings_truncated == capped.strings_truncated);
   const trawl::DerivedBuffer strings = trawl::StringsAsBuffer(bin.strings);
   if (!strings.data.empty()) Check(strings.map.MapRange(0, strings.data.size()).end <= size);
 
@@ -52,6 +69,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       scalar.line_breaks(data, blocks, want.data(), want_cr.data());
       kernel.line_breaks(data, blocks, got.data(), got_cr.data());
       Check(want == got && want_cr == got_cr);
+      scalar.signature_leads(data, blocks, want.data());
+      kernel.signature_leads(data, blocks, got.data());
+      Check(want == got);
     }
   }
   trawl::JsonWriter w;

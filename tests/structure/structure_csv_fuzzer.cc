@@ -1,5 +1,7 @@
 // libFuzzer target: CSV dialect detection and parsing, plus the text line index, on
-// arbitrary bytes. Traps when a location is inconsistent with the input.
+// arbitrary bytes. Traps when a location is inconsistent with the input, or when the
+// analysis without statistics (records ended at line breaks, issue 22) places an offset
+// differently from the full one.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -24,6 +26,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto loc = csv.locator.Locate(off);
     Check(loc.has_value());
     Check(loc->record < csv.records);
+  }
+  trawl::CsvOptions lean_options;
+  lean_options.statistics = false;
+  const trawl::CsvReport lean = trawl::AnalyzeCsv(input, lean_options);
+  Check(lean.records == csv.records && lean.status == csv.status);
+  for (uint64_t off = 0; off < size; off += 1 + size / 16) {
+    const auto a = csv.locator.Locate(off);
+    const auto b = lean.locator.Locate(off);
+    Check(a->record == b->record && a->row == b->row && a->column == b->column &&
+          a->column_name == b->column_name);
   }
   trawl::CsvOptions tsv;
   tsv.delimiter = '\t';

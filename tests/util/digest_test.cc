@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+#include <string>
+#include <vector>
+
 namespace trawl {
 namespace {
 
@@ -22,6 +26,30 @@ TEST(DigestTest, IncrementalEqualsOneShot) {
 
 TEST(DigestTest, HmacRfc4231Case2) {
   EXPECT_EQ(ToHex(HmacSha256("Jefe", "what do ya want for nothing?")),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+// The keyed form (one key schedule for many messages) equals the one-shot HMAC for
+// every message in a sequence, keys of every length class (empty, short, a block, longer
+// than a block and so hashed first) and messages of every length around the block size.
+TEST(DigestTest, KeyedHmacEqualsOneShot) {
+  std::mt19937 rng(22);
+  const auto bytes = [&rng](size_t n) {
+    std::string s(n, '\0');
+    for (char& c : s) c = static_cast<char>(rng());
+    return s;
+  };
+  for (const size_t key_size : {size_t{0}, size_t{4}, size_t{32}, size_t{64}, size_t{65}, size_t{200}}) {
+    const std::string key = bytes(key_size);
+    HmacSha256Keyed keyed(key);
+    EXPECT_EQ(keyed.key(), key);
+    for (size_t n = 0; n < 300; n += 1 + n / 8) {
+      const std::string message = bytes(n);
+      ASSERT_EQ(ToHex(keyed.Mac(message)), ToHex(HmacSha256(key, message))) << key_size << " " << n;
+    }
+  }
+  HmacSha256Keyed jefe("Jefe");
+  EXPECT_EQ(ToHex(jefe.Mac("what do ya want for nothing?")),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
 }
 

@@ -43,9 +43,22 @@ void LineBreaksScalar(const uint8_t* data, size_t blocks, uint64_t* lf, uint64_t
   }
 }
 
+void SignatureLeadsScalar(const uint8_t* data, size_t blocks, uint64_t* out) {
+  for (size_t b = 0; b < blocks; ++b) {
+    uint64_t m = 0;
+    for (size_t i = 0; i < kMaskBlockBytes; ++i) {
+      m |= uint64_t{IsSignatureLeadByte(data[b * kMaskBlockBytes + i])} << i;
+    }
+    out[b] = m;
+  }
+}
+
 bool Always() { return true; }
 
 #if TRAWL_STRUCTURE_X86
+
+// The signature lead bytes (IsSignatureLeadByte), for the compare kernels.
+constexpr uint8_t kSignatureLeads[] = {'P', 0x1F, '7', 0xFD, 'B', '%', 0x7F, 'M', 0x89, 0xFF, 'u'};
 
 // Unsigned x < limit: min(x, limit - 1) == x.
 __attribute__((target("avx2"))) inline __m256i Below(__m256i x, char limit_minus_one) {
@@ -91,6 +104,34 @@ __attribute__((target("avx2"))) void LineBreaksAvx2(const uint8_t* data, size_t 
   }
 }
 
+__attribute__((target("avx2"))) void SignatureLeadsAvx2(const uint8_t* data, size_t blocks,
+                                                        uint64_t* out) {
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* p = data + b * kMaskBlockBytes;
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    __m256i mlo = _mm256_setzero_si256(), mhi = _mm256_setzero_si256();
+    for (const uint8_t c : kSignatureLeads) {
+      mlo = _mm256_or_si256(mlo, Equal(lo, static_cast<char>(c)));
+      mhi = _mm256_or_si256(mhi, Equal(hi, static_cast<char>(c)));
+    }
+    out[b] = Bits(mlo) | (Bits(mhi) << 32);
+  }
+}
+
+__attribute__((target("avx512f,avx512bw"))) void SignatureLeadsAvx512(const uint8_t* data,
+                                                                      size_t blocks,
+                                                                      uint64_t* out) {
+  for (size_t b = 0; b < blocks; ++b) {
+    const __m512i v = _mm512_loadu_si512(data + b * kMaskBlockBytes);
+    uint64_t m = 0;
+    for (const uint8_t c : kSignatureLeads) {
+      m |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(static_cast<char>(c)));
+    }
+    out[b] = m;
+  }
+}
+
 __attribute__((target("avx512f,avx512bw"))) void AlphabetAvx512(const uint8_t* data,
                                                                 size_t blocks, uint64_t* out) {
   const __m512i k20 = _mm512_set1_epi8(0x20), ka = _mm512_set1_epi8('a');
@@ -132,13 +173,19 @@ void AlphabetAvx512(const uint8_t* data, size_t blocks, uint64_t* out) {
 void LineBreaksAvx512(const uint8_t* data, size_t blocks, uint64_t* lf, uint64_t* cr) {
   LineBreaksScalar(data, blocks, lf, cr);
 }
+void SignatureLeadsAvx2(const uint8_t* data, size_t blocks, uint64_t* out) {
+  SignatureLeadsScalar(data, blocks, out);
+}
+void SignatureLeadsAvx512(const uint8_t* data, size_t blocks, uint64_t* out) {
+  SignatureLeadsScalar(data, blocks, out);
+}
 
 #endif
 
 constexpr ByteMaskKernel kKernels[] = {
-    {"scalar", AlphabetScalar, LineBreaksScalar, Always},
-    {"avx2", AlphabetAvx2, LineBreaksAvx2, CpuHasAvx2},
-    {"avx512", AlphabetAvx512, LineBreaksAvx512, CpuHasAvx512Bw},
+    {"scalar", AlphabetScalar, LineBreaksScalar, Always, SignatureLeadsScalar},
+    {"avx2", AlphabetAvx2, LineBreaksAvx2, CpuHasAvx2, SignatureLeadsAvx2},
+    {"avx512", AlphabetAvx512, LineBreaksAvx512, CpuHasAvx512Bw, SignatureLeadsAvx512},
 };
 
 }  // namespace
@@ -174,6 +221,13 @@ void LineBreakMasks(std::string_view data, size_t first, size_t blocks, uint64_t
                     uint64_t* cr, const ByteMaskKernel& kernel) {
   ForBlocks(data, first, blocks, [&](const uint8_t* bytes, size_t count, size_t index) {
     kernel.line_breaks(bytes, count, lf + index, cr + index);
+  });
+}
+
+void SignatureLeadMasks(std::string_view data, size_t first, size_t blocks, uint64_t* out,
+                        const ByteMaskKernel& kernel) {
+  ForBlocks(data, first, blocks, [&](const uint8_t* bytes, size_t count, size_t index) {
+    kernel.signature_leads(bytes, count, out + index);
   });
 }
 

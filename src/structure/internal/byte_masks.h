@@ -1,6 +1,7 @@
 // File: byte_masks.h
 // Byte-class bitmasks for the structure stage's own passes (issue 22): the encoded-layer
-// finder looks for long runs of base64/hex characters, the line index for line breaks.
+// finder looks for long runs of base64/hex characters, the line index for line breaks,
+// the embedded-signature search (carving) for the first bytes of file magics.
 // Each kernel classifies 64-byte blocks into one 64-bit mask per class (bit i = byte i of
 // the block), the shape of the token pass' kernels (src/tokens/kernels.h); those classes
 // differ ('/', '_', CR, LF are not token classes), so the structure stage has its own.
@@ -29,11 +30,15 @@ using AlphabetMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* ou
 using LineBreakMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* lf,
                                  uint64_t* cr);
 
+// The first bytes of the file signatures FindSignatures knows (IsSignatureLeadByte).
+using SignatureLeadMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* out);
+
 struct ByteMaskKernel {
   std::string_view name;  // "scalar", "avx2", "avx512"
   AlphabetMaskFn alphabet;
   LineBreakMaskFn line_breaks;
   bool (*supported)();    // this CPU and OS can run it
+  SignatureLeadMaskFn signature_leads;
 };
 
 // Every kernel built into this binary, scalar first (supported or not on this CPU).
@@ -46,6 +51,19 @@ inline bool IsAlphabetByte(uint8_t c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
          c == '+' || c == '/' || c == '-' || c == '_';
 }
+
+// Whether a byte starts one of the file signatures of binary_structure.h (the reference of
+// SignatureLeadMaskFn): PK, 1F 8B, 7z, FD 7zXZ, BZh, %PDF, 7F ELF, MZ, 89 PNG, FF D8, and
+// the 'u' of a tar header's "ustar".
+inline bool IsSignatureLeadByte(uint8_t c) {
+  return c == 'P' || c == 0x1F || c == '7' || c == 0xFD || c == 'B' || c == '%' || c == 0x7F ||
+         c == 'M' || c == 0x89 || c == 0xFF || c == 'u';
+}
+
+// The signature-lead masks of blocks [first, first + blocks) of `data`, the final partial
+// block padded with NULs. REQUIRES: first + blocks <= ceil(data.size() / 64).
+void SignatureLeadMasks(std::string_view data, size_t first, size_t blocks, uint64_t* out,
+                        const ByteMaskKernel& kernel = SelectedByteMaskKernel());
 
 // The line-break masks of blocks [first, first + blocks) of `data`, the final partial
 // block padded with NULs. REQUIRES: first + blocks <= ceil(data.size() / 64).
