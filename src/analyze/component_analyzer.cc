@@ -120,6 +120,68 @@ absl::StatusOr<PlannedSteps> StepsOf(const ProcessingPlan& plan) {
   return steps;
 }
 
+// The innermost member name at `at` in a JSON document analysed as text (a window of a
+// streamed document, which has no JSON walk), read from the bytes around it: the name of
+// the member whose value holds `at` (a string or a bare value) or whose name does, as
+// JsonLocator::Locate's key; "" for array elements and where the bytes do not say (no
+// quote within kLookaround, a name with escapes). The scorer reads it as context, so a
+// finding's confidence matches the whole document's.
+std::string_view LexicalJsonKey(std::string_view text, size_t at) {
+  constexpr size_t kLookaround = 4096;
+  const auto unescaped = [&text](size_t i) {
+    size_t backslashes = 0;
+    while (i > backslashes && text[i - 1 - backslashes] == '\\') ++backslashes;
+    return backslashes % 2 == 0;
+  };
+  const auto prev_quote = [&](size_t from) -> size_t {
+    const size_t limit = from > kLookaround ? from - kLookaround : 0;
+    for (size_t i = from; i-- > limit;) {
+      if (text[i] == '"' && unescaped(i)) return i;
+    }
+    return std::string_view::npos;
+  };
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  // The name of a string that closes at `close` (its opening quote before it).
+  const auto name_closing_at = [&](size_t close) -> std::string_view {
+    const size_t open = prev_quote(close);
+    if (open == std::string_view::npos) return {};
+    const std::string_view name = text.substr(open + 1, close - open - 1);
+    return name.find('\\') == std::string_view::npos ? name : std::string_view();
+  };
+  // The member name before `colon`'s ':' (whitespace skipped), if a string ends there.
+  const auto name_before_colon = [&](size_t colon) -> std::string_view {
+    size_t i = colon;
+    while (i > 0 && is_space(text[i - 1])) --i;
+    if (i == 0 || text[i - 1] != '"' || !unescaped(i - 1)) return {};
+    return name_closing_at(i - 1);
+  };
+  if (at > text.size()) return {};
+  const size_t q = prev_quote(at);
+  if (q == std::string_view::npos) return {};
+  // A bare value after a member name: only whitespace and one ':' between.
+  const std::string_view between = text.substr(q + 1, at - q - 1);
+  if (std::count(between.begin(), between.end(), ':') == 1 &&
+      std::all_of(between.begin(), between.end(), [&](char c) { return c == ':' || is_space(c); })) {
+    return name_closing_at(q);
+  }
+  // Inside the string `q` opens: a member's value, a member's name, or an array element.
+  size_t p = q;
+  while (p > 0 && is_space(text[p - 1])) --p;
+  if (p == 0) return {};
+  if (text[p - 1] == ':') return name_before_colon(p - 1);
+  if (text[p - 1] != '{' && text[p - 1] != ',') return {};
+  const size_t limit = std::min(text.size(), at + kLookaround);
+  for (size_t c = at; c < limit; ++c) {
+    if (text[c] != '"' || !unescaped(c)) continue;
+    size_t n = c + 1;
+    while (n < text.size() && is_space(text[n])) ++n;
+    if (n >= text.size() || text[n] != ':') return {};
+    const std::string_view name = text.substr(q + 1, c - q - 1);
+    return name.find('\\') == std::string_view::npos ? name : std::string_view();
+  }
+  return {};
+}
+
 // A match in some scan source, mapped to the content's bytes.
 struct Hit {
   uint32_t rule;
@@ -475,9 +537,13 @@ class Analysis {
       const Definition& def = db.definition(hit.rule);
       Finding f;
       const StructuralLocation where = Locate(hit, &f);
-      std::string_view key;  // borrows from `where`
+      std::string_view key;  // borrows from `where` or the content
       if (where.json) key = where.json->key;
       if (where.csv) key = where.csv->column_name;
+      if (window_ != nullptr && !where.json && !transcoded_ &&
+          (plan_.format == Format::kJson || plan_.format == Format::kNdjson)) {
+        key = LexicalJsonKey(content_, hit.content.begin);
+      }
       std::optional<Entity> entity = Recognized(def, source, hit, key);
       if (!entity) {
         if (Owned(f.start)) ++result_->dropped_candidates;

@@ -20,7 +20,8 @@
 //    pass) for indicator lookups.
 // What does not, and is recorded in the result's reason when the plan asked for it:
 //  - JSON and NDJSON structure: no JSON pointer, escaped strings not decoded (the document
-//    is scanned and located as text);
+//    is scanned and located as text; the member name the scorer reads as context is taken
+//    from the bytes around a finding, LexicalJsonKey);
 //  - CSV structure: line and column instead of row and column;
 //  - line and column of transcoded (UTF-16, Latin-1) text: not given.
 // The plan is made from the first bytes only (ClassifyPrefix): a document that starts

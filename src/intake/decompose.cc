@@ -533,7 +533,13 @@ class Decomposer {
     TRAWL_RETURN_IF_ERROR(file.ReadAt(0, kSniffBytes, &head));
     const uint64_t cap =
         limits_.max_component_bytes == 0 ? UINT64_MAX : limits_.max_component_bytes;
-    if (!LooksLikeContainer(head) && file.size() < cap) return RunLeafFile(file);
+    if (!LooksLikeContainer(head) && file.size() < cap) {
+      if (options_.stream_check_bytes != 0 && options_.stream_factory &&
+          file.size() >= options_.stream_check_bytes) {
+        return RunLeafFileStreamed(file);
+      }
+      return RunLeafFile(file);
+    }
     head.clear();
     TRAWL_RETURN_IF_ERROR(HashFile(file, &head));
     return RunFileAfterHash(file, head);
@@ -664,6 +670,40 @@ class Decomposer {
     root.media_type = std::string(SniffMediaType(content));
     digests_[root.sha256] = DigestInfo{root.id, ComponentKind::kFile, ""};
     return EmitLeaf(root, content);
+  }
+
+  // A leaf file over the streaming threshold: offered to the stream factory once its first
+  // stream_check_bytes are read (at each doubling after that, as ReadStream does), and
+  // then read through to the stream in 1 MiB pieces, digest included, never held whole.
+  // Declined to the end, it is RunLeafFile's read.
+  absl::Status RunLeafFileStreamed(const PackageFile& file) {
+    Component root = MakeRoot(file.size());
+    std::string data;
+    std::string chunk;
+    uint64_t offer_at = options_.stream_check_bytes;
+    uint64_t at = 0;
+    for (;;) {
+      TRAWL_RETURN_IF_ERROR(file.ReadAt(at, 1 << 20, &chunk));
+      if (chunk.empty()) break;
+      at += chunk.size();
+      if (streamed_) {
+        TRAWL_RETURN_IF_ERROR(StreamPart(chunk));
+        continue;
+      }
+      data += chunk;
+      if (data.size() >= offer_at) {
+        offer_at = data.size() * 2;
+        OfferStream(root, &data);
+        if (!stream_error_.ok()) return std::exchange(stream_error_, absl::OkStatus());
+      }
+    }
+    if (!streamed_) return RunLeafFile(file);
+    std::unique_ptr<StreamedEntry> streamed = std::move(streamed_);
+    manifest_.input_bytes = streamed->size;
+    root.declared_size = static_cast<int64_t>(streamed->size);
+    TRAWL_RETURN_IF_ERROR(FinishStreamed(std::move(root), *streamed));
+    manifest_.input_sha256 = manifest_.components.back().sha256;
+    return absl::OkStatus();
   }
 
   // Reads the whole file once for its digest, keeping the first bytes for sniffing.
@@ -1754,6 +1794,19 @@ absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeO
   Decomposer decomposer(options, callback);
   TRAWL_RETURN_IF_ERROR(decomposer.RunFile(file));
   return decomposer.TakeManifest();
+}
+
+absl::StatusOr<std::string> PackageFileSha256(const std::string& path) {
+  PackageFile file;
+  TRAWL_RETURN_IF_ERROR(PackageFile::Open(path, &file));
+  Sha256 hash;
+  std::string chunk;
+  for (uint64_t at = 0;; at += chunk.size()) {
+    TRAWL_RETURN_IF_ERROR(file.ReadAt(at, 1 << 20, &chunk));
+    if (chunk.empty()) break;
+    hash.Update(chunk);
+  }
+  return ToHex(hash.Finish());
 }
 
 absl::StatusOr<Manifest> DecomposeSources(const SourceWalk& walk, const DecomposeOptions& options,

@@ -127,6 +127,11 @@ absl::StatusOr<Manifest> DecomposeFileToDirectory(const std::string& path,
                                                   const DecomposeOptions& options,
                                                   const std::string& directory);
 
+// The lowercase hex SHA-256 of a package file (the default package id), read in 1 MiB
+// pieces: a mapping would count the whole package in the process' resident memory while
+// it is hashed. Refuses what is not a regular file, as DecomposeFile does.
+absl::StatusOr<std::string> PackageFileSha256(const std::string& path);
+
 // Exposed for tests and the C API: the display form of a raw entry name (separators
 // normalised to '/', leading '/' and drive letters, "." and ".." segments and control
 // bytes removed) and whether the raw name was unsafe.

@@ -103,9 +103,7 @@ absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& inp
   } else if (decompose.package_id.empty() && input.path.empty()) {
     decompose.package_id = ToHex(Sha256Of(input.bytes));
   } else if (decompose.package_id.empty()) {
-    auto file = MappedFile::Open(input.path);
-    if (!file.ok()) return file.status();
-    decompose.package_id = ToHex(Sha256Of(file->bytes()));
+    TRAWL_ASSIGN_OR_RETURN(decompose.package_id, PackageFileSha256(input.path));
   }
   return decompose;
 }
@@ -128,8 +126,8 @@ absl::StatusOr<std::string> SourcesPackageId(const SourceWalk& walk) {
       hash.UpdateField(e.link_target);
     } else if (e.kind == ComponentKind::kFile && !e.path.empty()) {
       // Unreadable here means unreadable in intake too, which records why.
-      auto file = MappedFile::Open(e.path);
-      hash.UpdateField(file.ok() ? ToHex(Sha256Of(file->bytes())) : "");
+      auto digest = PackageFileSha256(e.path);
+      hash.UpdateField(digest.ok() ? *digest : "");
     } else {
       hash.UpdateField(ToHex(Sha256Of(e.bytes)));
     }

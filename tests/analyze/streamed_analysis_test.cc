@@ -185,6 +185,9 @@ TEST_F(StreamedAnalysisTest, JsonDocumentKeepsItsFindingsWithoutPointers) {
     json += "{\"id\": " + std::to_string(i) + ", \"name\": \"user" + std::to_string(i) + "\"";
     if (i % 7 == 0) json += ", \"token\": \"ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn\"";
     if (i % 11 == 0) json += ", \"mail\": \"ops@example.org\"";
+    if (i % 13 == 0) json += ", \"list\": [\"AKIA64CFSUOSG2WPIZZX\", 4111111111111111]";
+    if (i % 17 == 0) json += ", \"api_key\" : 4111111111111111";
+    if (i % 19 == 0) json += ", \"ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn\": {\"secret\": 1}";
     json += "}";
   }
   json += "]}\n";
@@ -206,6 +209,9 @@ TEST_F(StreamedAnalysisTest, JsonDocumentKeepsItsFindingsWithoutPointers) {
     EXPECT_EQ(b.line, a.line);
     EXPECT_EQ(b.column, a.column);
     EXPECT_EQ(b.decoded_from, a.decoded_from);
+    // The member name the scorer reads is taken from the bytes around the finding.
+    EXPECT_EQ(b.confidence, a.confidence) << a.rule_id << " at " << a.start;
+    EXPECT_EQ(b.reasons, a.reasons);
     EXPECT_FALSE(a.json_pointer.empty());
     EXPECT_TRUE(b.json_pointer.empty());
   }
