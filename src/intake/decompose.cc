@@ -1281,7 +1281,8 @@ class Decomposer {
       AddEvent("max_component_bytes", c.id, total, cap);
       if (!stopped_) {
         c.reason = StrCat("content of ", total, " bytes exceeds max_component_bytes (", cap,
-                          "); first ", data->size(), " bytes kept");
+                          "); first ", streamed_ ? streamed_->size : data->size(),
+                          " bytes kept");
       }
     }
     return total;

@@ -126,7 +126,7 @@ TEST_F(StreamedPackageTest, ComponentsOverTheThresholdAreStreamed) {
   PlanOptions plan_options;
   plan_options.pattern_chains = (*db_)->chains();
   AnalyzeOptions analyze;
-  const auto run = [&](uint64_t threshold, size_t* streamed) {
+  const auto run = [&](uint64_t threshold, size_t* streamed, uint64_t cap = 0) {
     AnalysisPipelineOptions options;
     options.workers = 2;
     options.stream_text_bytes = options.stream_json_bytes = threshold;
@@ -134,6 +134,7 @@ TEST_F(StreamedPackageTest, ComponentsOverTheThresholdAreStreamed) {
     auto decompose = PackageDecomposeOptions(PackageInput::File(*logs_), {});
     EXPECT_TRUE(decompose.ok());
     analyze.package_id = decompose->package_id;
+    if (cap != 0) decompose->limits.max_component_bytes = cap;
     AnalysisPipeline pipeline(*db_, plan_options, analyze, options);
     decompose->stream_check_bytes = threshold;
     decompose->stream_factory = [&](const Component& c, std::string_view head) {
@@ -160,6 +161,20 @@ TEST_F(StreamedPackageTest, ComponentsOverTheThresholdAreStreamed) {
     ASSERT_TRUE(results.count(id));
     EXPECT_EQ(ComponentResultToJson(results.at(id)), ComponentResultToJson(result));
   }
+  // Cut by max_component_bytes while streamed: the same manifest entry (status, reason,
+  // digest of the bytes kept) and the analysis of the bytes kept.
+  size_t cut_streamed = 0, cut_none = 0;
+  const auto [cut_manifest, cut] = run(200 << 10, &cut_streamed, 400 << 10);
+  const auto [want_cut_manifest, want_cut] = run(0, &cut_none, 400 << 10);
+  EXPECT_EQ(cut_streamed, 3u);
+  EXPECT_TRUE(cut_manifest == want_cut_manifest);
+  bool partial = false;
+  for (const auto& [id, result] : want_cut) {
+    ASSERT_TRUE(cut.count(id));
+    EXPECT_EQ(ComponentResultToJson(cut.at(id)), ComponentResultToJson(result));
+    partial = partial || result.reason.find("partial content") != std::string::npos;
+  }
+  EXPECT_TRUE(partial);
 }
 
 TEST_F(StreamedPackageTest, StreamedJsonKeepsItsFindingsAndSaysWhatIsLimited) {
