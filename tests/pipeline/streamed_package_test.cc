@@ -4,6 +4,7 @@
 // keeps its findings (same bytes, lines, columns) and says what it could not give; a tiny
 // memory budget with streams still accounts for every component.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -59,8 +60,12 @@ std::string Json(size_t records) {
   return json + "]}\n";
 }
 
+// Named per process: ctest runs each test of this suite in a process of its own, at once,
+// and one must not rewrite the package another is reading.
 std::string WritePackage(const std::string& name, const std::vector<testing::TestEntry>& entries) {
-  const std::string path = (std::filesystem::path(::testing::TempDir()) / name).string();
+  const std::string path = (std::filesystem::path(::testing::TempDir()) /
+                            (std::to_string(getpid()) + "-" + name))
+                               .string();
   const std::string bytes = testing::TarGz(entries);
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
