@@ -224,10 +224,12 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
 #define TRAWL_OPT_DEFAULT_REGION 36
 /** int, trawl_package_analyze_file and trawl_package_analyze: bytes of component content
  * held for analysis at once (`trawl analyze --memory-limit`). The workers analyse while
- * intake decompresses; intake waits while the next component would pass this bound, and
- * a component larger than the bound is analysed uncopied once the others are done, so
- * memory stays within it plus the entry intake is reading. The report is the same for
- * every bound. 0 = no bound (default 512 MiB). Since: 0.2 */
+ * intake decompresses; intake waits while the next component would pass this bound.
+ * Since 0.3, an entry above the streaming threshold derived from it (1/16 of the bound,
+ * 1/64 for one that starts like JSON, at least 1 MiB) is analysed window by window while
+ * it is decompressed, never held whole; its result's reason says what that limits (a
+ * JSON document: no JSON pointers; docs/plan.md). The findings are the same for every
+ * bound. 0 = no bound and no streaming (default 512 MiB). Since: 0.2 */
 #define TRAWL_OPT_MAX_INFLIGHT_BYTES 37
 /** string, the package's display name in path chains: default, the file's base name, or
  * for a package in memory its id. Does not change component ids. Since: 0.3 */

@@ -121,6 +121,68 @@ absl::StatusOr<PlannedSteps> StepsOf(const ProcessingPlan& plan) {
   return steps;
 }
 
+// The innermost member name at `at` in a JSON document analysed as text (a window of a
+// streamed document, which has no JSON walk), read from the bytes around it: the name of
+// the member whose value holds `at` (a string or a bare value) or whose name does, as
+// JsonLocator::Locate's key; "" for array elements and where the bytes do not say (no
+// quote within kLookaround, a name with escapes). The scorer reads it as context, so a
+// finding's confidence matches the whole document's.
+std::string_view LexicalJsonKey(std::string_view text, size_t at) {
+  constexpr size_t kLookaround = 4096;
+  const auto unescaped = [&text](size_t i) {
+    size_t backslashes = 0;
+    while (i > backslashes && text[i - 1 - backslashes] == '\\') ++backslashes;
+    return backslashes % 2 == 0;
+  };
+  const auto prev_quote = [&](size_t from) -> size_t {
+    const size_t limit = from > kLookaround ? from - kLookaround : 0;
+    for (size_t i = from; i-- > limit;) {
+      if (text[i] == '"' && unescaped(i)) return i;
+    }
+    return std::string_view::npos;
+  };
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  // The name of a string that closes at `close` (its opening quote before it).
+  const auto name_closing_at = [&](size_t close) -> std::string_view {
+    const size_t open = prev_quote(close);
+    if (open == std::string_view::npos) return {};
+    const std::string_view name = text.substr(open + 1, close - open - 1);
+    return name.find('\\') == std::string_view::npos ? name : std::string_view();
+  };
+  // The member name before `colon`'s ':' (whitespace skipped), if a string ends there.
+  const auto name_before_colon = [&](size_t colon) -> std::string_view {
+    size_t i = colon;
+    while (i > 0 && is_space(text[i - 1])) --i;
+    if (i == 0 || text[i - 1] != '"' || !unescaped(i - 1)) return {};
+    return name_closing_at(i - 1);
+  };
+  if (at > text.size()) return {};
+  const size_t q = prev_quote(at);
+  if (q == std::string_view::npos) return {};
+  // A bare value after a member name: only whitespace and one ':' between.
+  const std::string_view between = text.substr(q + 1, at - q - 1);
+  if (std::count(between.begin(), between.end(), ':') == 1 &&
+      std::all_of(between.begin(), between.end(), [&](char c) { return c == ':' || is_space(c); })) {
+    return name_closing_at(q);
+  }
+  // Inside the string `q` opens: a member's value, a member's name, or an array element.
+  size_t p = q;
+  while (p > 0 && is_space(text[p - 1])) --p;
+  if (p == 0) return {};
+  if (text[p - 1] == ':') return name_before_colon(p - 1);
+  if (text[p - 1] != '{' && text[p - 1] != ',') return {};
+  const size_t limit = std::min(text.size(), at + kLookaround);
+  for (size_t c = at; c < limit; ++c) {
+    if (text[c] != '"' || !unescaped(c)) continue;
+    size_t n = c + 1;
+    while (n < text.size() && is_space(text[n])) ++n;
+    if (n >= text.size() || text[n] != ':') return {};
+    const std::string_view name = text.substr(q + 1, c - q - 1);
+    return name.find('\\') == std::string_view::npos ? name : std::string_view();
+  }
+  return {};
+}
+
 // A match in some scan source, mapped to the content's bytes.
 struct Hit {
   uint32_t rule;
@@ -223,8 +285,10 @@ namespace {
 class Analysis {
  public:
   Analysis(AnalyzerState& impl, const ProcessingPlan& plan, const PlannedSteps& steps,
-           const AnalyzeOptions& options, bool json_validated, ComponentResult* result)
+           const AnalyzeOptions& options, bool json_validated, ComponentResult* result,
+           const AnalysisWindow* window)
       : impl_(impl),
+        window_(window),
         json_validated_(json_validated),
         plan_(plan),
         steps_(steps),
@@ -253,6 +317,9 @@ class Analysis {
                 utf8.status().message(), "); scanned the raw bytes");
     }
   }
+
+  // Findings at the end of the result that are the whole component's (window digests).
+  size_t whole_component_findings() const { return whole_component_findings_; }
 
   // The UTF-8 text the content was analysed as, or null when it was not transcoded.
   const TranscodedText* transcoded() const { return transcoded_ ? &*transcoded_ : nullptr; }
@@ -369,18 +436,26 @@ class Analysis {
   // place (the strongest match of overlapping hits; raw bytes and decoded forms of one
   // place are one place, and the raw form wins a tie), after the other findings.
   void AddIndicatorFindings(std::string_view original) {
-    if (indicators_ != nullptr && !original.empty()) {
+    // A window's digest findings are the whole component's: kept apart from the
+    // window's own merge and ownership.
+    std::vector<Finding> whole_component;
+    const AnalysisWindow::Digests* given = window_ != nullptr ? window_->digests : nullptr;
+    if (indicators_ != nullptr && (given != nullptr ? given->size > 0
+                                                    : window_ == nullptr && !original.empty())) {
       std::vector<std::pair<IndicatorType, std::string>> digests;
       if (indicators_->HasType(IndicatorType::kSha256)) {
         digests.emplace_back(IndicatorType::kSha256,
-                             plan_.sha256.empty() ? ToHex(Sha256Of(original)) : plan_.sha256);
+                             given != nullptr      ? given->sha256
+                             : plan_.sha256.empty() ? ToHex(Sha256Of(original))
+                                                    : plan_.sha256);
       }
       if (indicators_->HasType(IndicatorType::kSha1)) {
-        digests.emplace_back(IndicatorType::kSha1, Sha1Hex(original));
+        digests.emplace_back(IndicatorType::kSha1, given ? given->sha1 : Sha1Hex(original));
       }
       if (indicators_->HasType(IndicatorType::kMd5)) {
-        digests.emplace_back(IndicatorType::kMd5, Md5Hex(original));
+        digests.emplace_back(IndicatorType::kMd5, given ? given->md5 : Md5Hex(original));
       }
+      const size_t before = indicator_findings_.size();
       std::vector<IndicatorHitInfo> hits;
       for (const auto& [type, hex] : digests) {
         hits.clear();
@@ -389,9 +464,14 @@ class Analysis {
           Finding where;
           where.component_id = plan_.component_id;
           where.path = plan_.path;
-          where.end = original.size();
+          where.end = given != nullptr ? given->size : original.size();
           AddIndicatorHit(where, hex, IndicatorTypeName(type), std::move(info));
         }
+      }
+      if (given != nullptr) {
+        whole_component.assign(std::make_move_iterator(indicator_findings_.begin() + before),
+                               std::make_move_iterator(indicator_findings_.end()));
+        indicator_findings_.resize(before);
       }
     }
     std::vector<Finding>& found = indicator_findings_;
@@ -410,9 +490,11 @@ class Analysis {
         if (better(found[j], found[best])) best = j;
         ++j;
       }
-      result_->findings.push_back(std::move(found[best]));
+      if (Owned(found[best].start)) result_->findings.push_back(std::move(found[best]));
       i = j;
     }
+    whole_component_findings_ = whole_component.size();
+    for (Finding& f : whole_component) result_->findings.push_back(std::move(f));
   }
 
   // Part 3: a decoded-form hit of a rule that also hit the raw bytes at the same place
@@ -467,12 +549,16 @@ class Analysis {
       const Definition& def = db.definition(hit.rule);
       Finding f;
       const StructuralLocation where = Locate(hit, &f);
-      std::string_view key;  // borrows from `where`
+      std::string_view key;  // borrows from `where` or the content
       if (where.json) key = where.json->key;
       if (where.csv) key = where.csv->column_name;
+      if (window_ != nullptr && !where.json && !transcoded_ &&
+          (plan_.format == Format::kJson || plan_.format == Format::kNdjson)) {
+        key = LexicalJsonKey(content_, hit.content.begin);
+      }
       std::optional<Entity> entity = Recognized(def, source, hit, key);
       if (!entity) {
-        ++result_->dropped_candidates;
+        if (Owned(f.start)) ++result_->dropped_candidates;
         continue;
       }
       f.rule_id = def.id;
@@ -500,6 +586,9 @@ class Analysis {
       result_->findings.push_back(std::move(f));
     }
     MergeSameValueFindings(&result_->findings, &normalized);
+    // After the merge: two recognizers' findings of one value that straddle the window's
+    // start are merged in both windows, and the merged one is reported by one of them.
+    std::erase_if(result_->findings, [this](const Finding& f) { return !Owned(f.start); });
     // A merge may leave a rule without findings: its description goes with them.
     for (auto it = result_->rules.begin(); it != result_->rules.end();) {
       const bool used = std::any_of(result_->findings.begin(), result_->findings.end(),
@@ -584,6 +673,14 @@ class Analysis {
     indicator_findings_.push_back(std::move(f));
   }
 
+  // Whether a finding at `start` (original bytes) is this analysis' to report.
+  bool Owned(uint64_t start) const {
+    return window_ == nullptr || (start >= window_->own_begin && start < window_->own_end);
+  }
+  uint64_t OriginalOffset(uint64_t content_offset) const {
+    return transcoded_ ? transcoded_->map.ToSource(content_offset) : content_offset;
+  }
+
   bool Planned(std::string_view decode) {
     if (!steps_.decode.count(std::string(decode))) return false;
     Ran("decode", decode, steps_.input);
@@ -600,7 +697,30 @@ class Analysis {
     sources_.push_back(std::move(source));
     const ScanSource& s = sources_.back();
     const Database& db = *impl_.db;
-    auto summary = impl_.scanner->Scan(s.buffer, limits_, [&](const Match& m) {
+    // A window's raw scan counts its own matches against the component's caps; its own
+    // scan may find as many more as its context bytes could hold.
+    // Sources that span the whole content (the content, its refanged and UTF-16 forms)
+    // are counted over all windows; an encoded layer is a source of its own here as in
+    // Analyze, its cap its own.
+    const bool capped_by_window =
+        window_ != nullptr && window_->rule_matches != nullptr &&
+        (s.decoded_from.empty() || s.decoded_from == kDecodeRefanged ||
+         s.decoded_from == kDecodeUtf16Strings);
+    ScanLimits limits = limits_;
+    uint32_t window_truncation = 0;
+    std::vector<uint64_t>* rule_matches = nullptr;
+    uint64_t* matches = nullptr;
+    if (capped_by_window) {
+      rule_matches = &(*window_->rule_matches)[s.decoded_from];
+      rule_matches->resize(db.rule_count(), 0);
+      matches = &(*window_->matches)[s.decoded_from];
+    }
+    if (capped_by_window) {
+      const auto widen = [this](uint64_t cap) { return cap == 0 ? 0 : cap + window_->context_bytes; };
+      limits.max_matches_per_rule = widen(limits.max_matches_per_rule);
+      limits.max_matches = widen(limits.max_matches);
+    }
+    auto summary = impl_.scanner->Scan(s.buffer, limits, [&](const Match& m) {
       if (!all_chains_ && !InPlannedChain(db.definition(m.rule))) return true;
       Hit hit{m.rule, index, m.start, m.end, m.start, m.end, {}};
       if (m.capture_count >= 1 && m.captures[0] >= 0) {
@@ -608,12 +728,32 @@ class Analysis {
         hit.value_end = static_cast<uint64_t>(m.captures[1]);
       }
       hit.content = s.to_content(hit.start, hit.end);
+      if (capped_by_window && Owned(OriginalOffset(hit.content.begin))) {
+        if (limits_.max_matches != 0 && *matches >= limits_.max_matches) {
+          // The component's scan stops here: later hits are not kept, later windows not
+          // scanned (the caller sees kTruncMatchCap).
+          window_truncation |= kTruncMatchCap;
+          return true;
+        }
+        uint64_t& of_rule = (*rule_matches)[m.rule];
+        if (limits_.max_matches_per_rule != 0 && of_rule >= limits_.max_matches_per_rule) {
+          window_truncation |= kTruncRuleMatchCap;
+          return true;
+        }
+        ++of_rule;
+        ++*matches;
+      }
       hits_.push_back(hit);
       return true;
     });
     if (!summary.ok()) return summary.status();
     if (index == 0) result_->bytes_scanned = summary->bytes_scanned;
-    truncation_ |= summary->truncation;
+    uint32_t truncation = summary->truncation;
+    if (capped_by_window) {
+      truncation &= ~(kTruncRuleMatchCap | kTruncMatchCap | kTruncStopped);
+      truncation |= window_truncation;
+    }
+    truncation_ |= truncation;
     return absl::OkStatus();
   }
 
@@ -655,6 +795,7 @@ class Analysis {
   }
 
   AnalyzerState& impl_;
+  const AnalysisWindow* window_;  // null: the whole component
   bool json_validated_;  // json_stats' last Validate accepted the content (PlanAndAnalyze)
   const ProcessingPlan& plan_;
   const PlannedSteps& steps_;
@@ -672,6 +813,7 @@ class Analysis {
   ScanLimits limits_;  // options_.limits with the component's deadline
   uint32_t truncation_ = 0;
   bool all_chains_ = true;
+  size_t whole_component_findings_ = 0;
 };
 
 }  // namespace
@@ -695,6 +837,15 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Analyze(const ProcessingPlan&
   return Run(plan, content, options, false);
 }
 
+absl::StatusOr<ComponentResult> ComponentAnalyzer::AnalyzeWindow(const ProcessingPlan& plan,
+                                                                 std::string_view buffer,
+                                                                 const AnalyzeOptions& options,
+                                                                 const AnalysisWindow& window) {
+  return Run(plan, buffer, options, false, &window);
+}
+
+const Database& ComponentAnalyzer::database() const { return *impl_->db; }
+
 absl::StatusOr<ComponentResult> ComponentAnalyzer::PlanAndAnalyze(const Component& component,
                                                                   std::string_view content,
                                                                   const PlanOptions& plan_options,
@@ -716,7 +867,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::PlanAndAnalyze(const Componen
 absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& plan,
                                                        std::string_view content,
                                                        const AnalyzeOptions& options,
-                                                       bool json_validated) {
+                                                       bool json_validated,
+                                                       const AnalysisWindow* window) {
   if (!plan.analyze) return SkippedResult(plan, options.package_id);
   auto steps = StepsOf(plan);
   if (!steps.ok()) return steps.status();
@@ -731,7 +883,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& pla
   if (!plan.partial_content.empty()) {
     result.reason = StrCat("partial content (", plan.partial_content, ")");
   }
-  Analysis analysis(*impl_, plan, *steps, options, json_validated, &result);
+  Analysis analysis(*impl_, plan, *steps, options, json_validated, &result, window);
   analysis.Transcode(content);
   if (absl::Status status = analysis.ScanContent(); !status.ok()) return status;
   analysis.AnalyzeStructure();
@@ -741,6 +893,13 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& pla
   analysis.AssembleFindings();
   analysis.AddIndicatorFindings(content);
   MarkInlineIgnores(content, analysis.transcoded(), &result.findings);
+  if (window != nullptr && window->base != 0) {
+    const size_t windowed = result.findings.size() - analysis.whole_component_findings();
+    for (size_t i = 0; i < windowed; ++i) {
+      result.findings[i].start += window->base;
+      result.findings[i].end += window->base;
+    }
+  }
   return result;
 }
 

@@ -135,6 +135,31 @@ struct AnalyzeOptions {
 // "registrable=" or "hrp=", which name parts of values the raw value may spell otherwise.
 void RedactValueFromReasons(std::string_view value, std::vector<std::string>* reasons);
 
+// One window of a component analysed as a stream (analyze/streamed_analysis.h): the
+// buffer holds the window's own bytes and context on either side. Only findings that start
+// in the window's own bytes are reported (and only their dropped candidates counted), so
+// consecutive windows report each finding once; a finding that crosses into the context is
+// found whole. The match caps of ScanLimits apply to the whole component: the raw-scan
+// matches of earlier windows are counted in `rule_matches` / `matches`. The component's
+// digests are not looked up (the caller does that once for the whole component).
+// Matches are counted per scan source ("" for the content, "refanged", "utf16-strings"),
+// as Analyze caps each source's scan; an encoded layer keeps its own cap.
+struct AnalysisWindow {
+  uint64_t base = 0;       // the buffer's offset in the component: added to findings' spans
+  uint64_t own_begin = 0;  // offsets in the buffer (its original bytes)
+  uint64_t own_end = 0;
+  uint64_t context_bytes = 0;             // bytes of the buffer outside [own_begin, own_end)
+  std::map<std::string, std::vector<uint64_t>>* rule_matches = nullptr;  // by source, rule index
+  std::map<std::string, uint64_t>* matches = nullptr;                    // by source
+  // Set on the last window: the whole component's digests (lowercase hex; "" for one the
+  // indicator set does not list) and size, looked up as Analyze looks up its content's.
+  struct Digests {
+    std::string sha256, sha1, md5;
+    uint64_t size = 0;
+  };
+  const Digests* digests = nullptr;
+};
+
 class ComponentAnalyzer {
  public:
   static absl::StatusOr<std::unique_ptr<ComponentAnalyzer>> Create(
@@ -148,6 +173,16 @@ class ComponentAnalyzer {
   absl::StatusOr<ComponentResult> Analyze(const ProcessingPlan& plan, std::string_view content,
                                           const AnalyzeOptions& options);
 
+  // Analyze for one window of a streamed component (AnalysisWindow). REQUIRES: the plan
+  // has no JSON or CSV structure step and no json-strings step (a window is analysed as
+  // text or as binary).
+  absl::StatusOr<ComponentResult> AnalyzeWindow(const ProcessingPlan& plan,
+                                                std::string_view buffer,
+                                                const AnalyzeOptions& options,
+                                                const AnalysisWindow& window);
+
+  const Database& database() const;
+
   // PlanComponent, then Analyze, with the same plan and result; a JSON document is
   // parsed once: the DOM parse that validates it for classification also gives the
   // structure analysis its escaped strings (classify.h). `*plan_out`, when given,
@@ -160,7 +195,8 @@ class ComponentAnalyzer {
 
  private:
   absl::StatusOr<ComponentResult> Run(const ProcessingPlan& plan, std::string_view content,
-                                      const AnalyzeOptions& options, bool json_validated);
+                                      const AnalyzeOptions& options, bool json_validated,
+                                      const AnalysisWindow* window = nullptr);
   struct Impl;
   explicit ComponentAnalyzer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

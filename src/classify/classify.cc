@@ -593,6 +593,37 @@ Classification Classify(std::string_view content, std::string_view name_hint) {
   return Classify(content, name_hint, nullptr, nullptr);
 }
 
+Classification ClassifyPrefix(std::string_view head, std::string_view name_hint) {
+  if (head.empty()) return Classify(head, name_hint);
+  Classification out;
+  const std::string_view sniffed = SniffMediaType(head);
+  if (ClassifyBinary(head, sniffed, &out)) return out;
+  const std::string_view sample = head.substr(0, kSampleBytes);
+  out.encoding = DetectEncoding(sample, /*complete=*/false, &out);
+  if (out.encoding == TextEncoding::kNone) {
+    out.format = Format::kBinary;
+    out.media_type = std::string(sniffed == "text/plain" ? "application/octet-stream" : sniffed);
+    return out;
+  }
+  if (out.encoding == TextEncoding::kUtf8) {
+    const std::string_view text = out.bom ? head.substr(3) : head;
+    // No whole content to validate: JSON is taken from how it starts.
+    ClassifyText({}, text.substr(0, kSampleBytes), /*complete=*/false, name_hint,
+                 LentJsonParser{}, &out);
+    RefinePlainText(text, &out);
+    return out;
+  }
+  absl::StatusOr<TranscodedText> text = TranscodeToUtf8(sample, out.encoding);
+  if (!text.ok()) {
+    out.format = Format::kBinary;
+    out.media_type = "application/octet-stream";
+    return out;
+  }
+  ClassifyText({}, text->utf8, /*complete=*/false, name_hint, LentJsonParser{}, &out);
+  RefinePlainText(text->utf8, &out);
+  return out;
+}
+
 Classification Classify(std::string_view content, std::string_view name_hint, JsonAnalyzer* json,
                         bool* json_validated) {
   Classification out;

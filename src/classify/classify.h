@@ -77,6 +77,12 @@ Classification Classify(std::string_view content, std::string_view name_hint = {
 Classification Classify(std::string_view content, std::string_view name_hint, JsonAnalyzer* json,
                         bool* json_validated);
 
+// Classifies a component from its first bytes only (a component analysed as a stream,
+// analyze/streamed_analysis.h): as Classify, except that the text heuristics know the
+// sample is not the whole content, and a document that starts like JSON is taken as JSON
+// without being validated (as Classify does for one over 64 MiB).
+Classification ClassifyPrefix(std::string_view head, std::string_view name_hint);
+
 namespace internal {
 
 // The byte counts the encoding decision rests on (declared for its reference test,

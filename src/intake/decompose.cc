@@ -400,6 +400,8 @@ const char* CarveExtension(FileSignature type) {
 
 // Signatures recorded per component at most; carving tries far fewer.
 constexpr size_t kMaxSignaturesPerComponent = 1 << 16;
+// Bytes of context a signature check reads from where the signature starts (a tar header).
+constexpr size_t kSignatureContext = 512;
 
 enum class ExpandOutcome {
   kExpanded,      // children were listed (maybe none); the caller emits the container
@@ -531,7 +533,13 @@ class Decomposer {
     TRAWL_RETURN_IF_ERROR(file.ReadAt(0, kSniffBytes, &head));
     const uint64_t cap =
         limits_.max_component_bytes == 0 ? UINT64_MAX : limits_.max_component_bytes;
-    if (!LooksLikeContainer(head) && file.size() < cap) return RunLeafFile(file);
+    if (!LooksLikeContainer(head) && file.size() < cap) {
+      if (options_.stream_check_bytes != 0 && options_.stream_factory &&
+          file.size() >= options_.stream_check_bytes) {
+        return RunLeafFileStreamed(file);
+      }
+      return RunLeafFile(file);
+    }
     head.clear();
     TRAWL_RETURN_IF_ERROR(HashFile(file, &head));
     return RunFileAfterHash(file, head);
@@ -662,6 +670,40 @@ class Decomposer {
     root.media_type = std::string(SniffMediaType(content));
     digests_[root.sha256] = DigestInfo{root.id, ComponentKind::kFile, ""};
     return EmitLeaf(root, content);
+  }
+
+  // A leaf file over the streaming threshold: offered to the stream factory once its first
+  // stream_check_bytes are read (at each doubling after that, as ReadStream does), and
+  // then read through to the stream in 1 MiB pieces, digest included, never held whole.
+  // Declined to the end, it is RunLeafFile's read.
+  absl::Status RunLeafFileStreamed(const PackageFile& file) {
+    Component root = MakeRoot(file.size());
+    std::string data;
+    std::string chunk;
+    uint64_t offer_at = options_.stream_check_bytes;
+    uint64_t at = 0;
+    for (;;) {
+      TRAWL_RETURN_IF_ERROR(file.ReadAt(at, 1 << 20, &chunk));
+      if (chunk.empty()) break;
+      at += chunk.size();
+      if (streamed_) {
+        TRAWL_RETURN_IF_ERROR(StreamPart(chunk));
+        continue;
+      }
+      data += chunk;
+      if (data.size() >= offer_at) {
+        offer_at = data.size() * 2;
+        OfferStream(root, &data);
+        if (!stream_error_.ok()) return std::exchange(stream_error_, absl::OkStatus());
+      }
+    }
+    if (!streamed_) return RunLeafFile(file);
+    std::unique_ptr<StreamedEntry> streamed = std::move(streamed_);
+    manifest_.input_bytes = streamed->size;
+    root.declared_size = static_cast<int64_t>(streamed->size);
+    TRAWL_RETURN_IF_ERROR(FinishStreamed(std::move(root), *streamed));
+    manifest_.input_sha256 = manifest_.components.back().sha256;
+    return absl::OkStatus();
   }
 
   // Reads the whole file once for its digest, keeping the first bytes for sniffing.
@@ -1105,11 +1147,16 @@ class Decomposer {
           {static_cast<uint64_t>(child.declared_size), ComponentCap(), 64ull << 20})));
     }
     EntryData entry_data(a);
-    const uint64_t total = ReadStream(child, &data, [&]() -> Chunk {
-      Chunk chunk = entry_data.Next();
-      if (chunk.kind == Chunk::kError) chunk.input_exhausted = reader.InputConsumed() >= input_size;
-      return chunk;
-    });
+    const uint64_t total = ReadStream(
+        child, &data,
+        [&]() -> Chunk {
+          Chunk chunk = entry_data.Next();
+          if (chunk.kind == Chunk::kError) {
+            chunk.input_exhausted = reader.InputConsumed() >= input_size;
+          }
+          return chunk;
+        },
+        /*may_stream=*/true);
     return FinishRead(std::move(child), data, total);
   }
 
@@ -1177,10 +1224,13 @@ class Decomposer {
   // Reads a stream into `data` for `c`: the first max_component_bytes are kept, every byte
   // is counted toward the package limits, every warning is kept on `c`; a failure or a
   // limit sets c's status and reason. Returns the number of bytes read.
-  uint64_t ReadStream(Component& c, std::string* data, absl::FunctionRef<Chunk()> pull) {
+  uint64_t ReadStream(Component& c, std::string* data, absl::FunctionRef<Chunk()> pull,
+                      bool may_stream = false) {
     const uint64_t cap = ComponentCap();
     uint64_t total = 0;
     bool over_cap = false;
+    uint64_t next_offer = options_.stream_check_bytes;
+    may_stream = may_stream && next_offer != 0 && options_.stream_factory;
     for (;;) {
       const Chunk chunk = pull();
       if (chunk.kind == Chunk::kEnd) break;
@@ -1198,8 +1248,21 @@ class Decomposer {
       total += got;
       manifest_.expanded_bytes += got;
       if (!over_cap) {
-        const uint64_t room = cap - data->size();
-        data->append(chunk.bytes.data(), static_cast<size_t>(std::min(got, room)));
+        const uint64_t kept = streamed_ ? streamed_->size : data->size();
+        const uint64_t room = cap - kept;
+        const std::string_view part = chunk.bytes.substr(0, static_cast<size_t>(std::min(got, room)));
+        if (streamed_) {
+          if (absl::Status written = StreamPart(part); !written.ok()) {
+            stream_error_ = std::move(written);  // FinishRead returns it
+            break;
+          }
+        } else {
+          data->append(part.data(), part.size());
+          if (may_stream && data->size() >= next_offer) {
+            next_offer = data->size() > UINT64_MAX / 2 ? UINT64_MAX : data->size() * 2;
+            OfferStream(c, data);
+          }
+        }
         if (got > room) {
           over_cap = true;
           c.status = ComponentStatus::kLimitExceeded;
@@ -1218,16 +1281,117 @@ class Decomposer {
       AddEvent("max_component_bytes", c.id, total, cap);
       if (!stopped_) {
         c.reason = StrCat("content of ", total, " bytes exceeds max_component_bytes (", cap,
-                          "); first ", data->size(), " bytes kept");
+                          "); first ", streamed_ ? streamed_->size : data->size(),
+                          " bytes kept");
       }
     }
     return total;
+  }
+
+  // An entry handed to a ComponentStream while it is read (DecomposeOptions::stream_factory).
+  struct StreamedEntry {
+    std::unique_ptr<ComponentStream> stream;
+    Sha256 hash;
+    uint64_t size = 0;
+    std::string head;  // the first kSniffBytes, for the media type
+    // Carvable signatures seen (offset, type); carving needs the whole content.
+    std::vector<EmbeddedSignature> signatures;
+    bool signatures_truncated = false;
+    std::string tail;  // the last kSignatureContext bytes written
+  };
+
+  // Offers `c`, whose content read so far is `*data`, to the stream factory; when it
+  // takes it, `*data` is written to the stream and released.
+  void OfferStream(const Component& c, std::string* data) {
+    if (LooksLikeContainer(std::string_view(*data).substr(0, kSniffBytes))) return;
+    std::unique_ptr<ComponentStream> stream = options_.stream_factory(c, *data);
+    if (stream == nullptr) return;
+    streamed_ = std::make_unique<StreamedEntry>();
+    streamed_->stream = std::move(stream);
+    streamed_->head = data->substr(0, kSniffBytes);
+    absl::Status written = StreamPart(*data);
+    std::string().swap(*data);
+    if (!written.ok()) stream_error_ = std::move(written);
+  }
+
+  absl::Status StreamPart(std::string_view part) {
+    StreamedEntry& s = *streamed_;
+    if (limits_.max_carve_depth != 0 && !s.signatures_truncated &&
+        (limits_.max_carve_scan_bytes == 0 || s.size < limits_.max_carve_scan_bytes)) {
+      // A signature that starts in the previous write is found in its last bytes joined
+      // with this write's first (a tar header is 512 bytes); the rest in this write.
+      std::vector<EmbeddedSignature> found;
+      bool truncated = false;
+      if (!s.tail.empty()) {
+        std::string joined = s.tail;
+        joined.append(part.substr(0, kSignatureContext));
+        for (EmbeddedSignature sig : FindSignatures(joined, kMaxSignaturesPerComponent, &truncated)) {
+          if (sig.offset >= s.tail.size()) break;  // starts in `part`: found below
+          sig.offset += s.size - s.tail.size();
+          found.push_back(sig);
+        }
+      }
+      for (EmbeddedSignature sig : FindSignatures(part, kMaxSignaturesPerComponent, &truncated)) {
+        sig.offset += s.size;
+        found.push_back(sig);
+      }
+      for (const EmbeddedSignature& sig : found) {
+        if (sig.offset == 0 || CarveExtension(sig.type) == nullptr) continue;
+        if (!s.signatures.empty() && sig.offset <= s.signatures.back().offset) continue;
+        if (limits_.max_carve_scan_bytes != 0 && sig.offset >= limits_.max_carve_scan_bytes) {
+          continue;
+        }
+        if (s.signatures.size() >= kMaxListedCarveSkips) {
+          s.signatures_truncated = true;
+          break;
+        }
+        s.signatures.push_back(sig);
+      }
+      if (part.size() >= kSignatureContext) {
+        s.tail.assign(part.substr(part.size() - kSignatureContext));
+      } else {
+        s.tail.append(part);
+        if (s.tail.size() > kSignatureContext) s.tail.erase(0, s.tail.size() - kSignatureContext);
+      }
+    }
+    s.hash.Update(part);
+    s.size += part.size();
+    return s.stream->Write(part);
+  }
+
+  // The end of a streamed entry: its manifest entry, as HandleContent or the partial
+  // path of FinishRead would write it, told to the stream, then emitted without content.
+  absl::Status FinishStreamed(Component child, StreamedEntry& s) {
+    child.size = s.size;
+    child.sha256 = ToHex(s.hash.Finish());
+    child.media_type = std::string(SniffMediaType(s.head));
+    child.content_complete = child.status == ComponentStatus::kOk;
+    child.has_content = true;
+    if (child.content_complete) {
+      auto [it, inserted] =
+          digests_.try_emplace(child.sha256, DigestInfo{child.id, ComponentKind::kFile, ""});
+      if (!inserted) {
+        child.duplicate_of = it->second.id;
+        child.kind = it->second.kind;
+        child.container_format = it->second.container_format;
+      } else if (!stopped_ && limits_.max_carve_depth != 0) {
+        for (const EmbeddedSignature& sig : s.signatures) {
+          AddCarveSkip(child, sig,
+                       "not opened: the component was analysed as a stream (larger than the "
+                       "streaming threshold); carving needs it whole in memory");
+        }
+      }
+    }
+    TRAWL_RETURN_IF_ERROR(s.stream->Finish(child));
+    return Emit(child, std::string_view());
   }
 
   // Emits an entry whose data was read: a read that warned or did not match the size its
   // header declares is corrupt (its bytes are still handed over); an ok read is handled
   // like any complete content (dedup, nested containers, carving).
   absl::Status FinishRead(Component child, std::string_view data, uint64_t total) {
+    std::unique_ptr<StreamedEntry> streamed = std::move(streamed_);
+    if (!stream_error_.ok()) return std::exchange(stream_error_, absl::OkStatus());
     if (child.status == ComponentStatus::kOk && child.declared_size >= 0 &&
         total != static_cast<uint64_t>(child.declared_size)) {
       child.status = ComponentStatus::kCorrupt;
@@ -1240,6 +1404,7 @@ class Decomposer {
       child.reason = StrCat("read with a warning: ", child.warnings.back());
     }
     data_warnings_ = 0;
+    if (streamed) return FinishStreamed(std::move(child), *streamed);
     if (child.status == ComponentStatus::kOk) return HandleContent(std::move(child), data);
     // Partial content is still handed over: a cut log can hold what we are looking for.
     child.size = data.size();
@@ -1365,8 +1530,8 @@ class Decomposer {
     Component child = MakeChild(c, 0, "", /*raw=*/true, nullptr);
     if (!CountEntry(c, child)) return Emit(child, std::nullopt);
     std::string data;
-    const uint64_t total =
-        ReadStream(child, &data, [&] { return StreamChunk(reader, source); });
+    const uint64_t total = ReadStream(
+        child, &data, [&] { return StreamChunk(reader, source); }, /*may_stream=*/true);
     return FinishRead(std::move(child), data, total);
   }
 
@@ -1414,11 +1579,14 @@ class Decomposer {
     if (!CountEntry(c, child)) return Emit(child, std::nullopt);
     bool first = true;
     std::string data;
-    const uint64_t total = ReadStream(child, &data, [&]() -> Chunk {
-      if (!first) return pull();
-      first = false;
-      return Chunk{Chunk::kData, rest, {}};
-    });
+    const uint64_t total = ReadStream(
+        child, &data,
+        [&]() -> Chunk {
+          if (!first) return pull();
+          first = false;
+          return Chunk{Chunk::kData, rest, {}};
+        },
+        /*may_stream=*/true);
     return FinishRead(std::move(child), data, total);
   }
 
@@ -1549,6 +1717,8 @@ class Decomposer {
   bool stopped_ = false;
   uint32_t carve_level_ = 0;  // carved containers on the current path chain
   int data_warnings_ = 0;     // warnings of the data read in progress (ReadStream)
+  std::unique_ptr<StreamedEntry> streamed_;  // the entry ReadStream hands to a stream
+  absl::Status stream_error_;              // a stream's Write failed (FinishRead returns it)
 };
 
 absl::Status ValidateOptions(const DecomposeOptions& options) {
@@ -1625,6 +1795,19 @@ absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeO
   Decomposer decomposer(options, callback);
   TRAWL_RETURN_IF_ERROR(decomposer.RunFile(file));
   return decomposer.TakeManifest();
+}
+
+absl::StatusOr<std::string> PackageFileSha256(const std::string& path) {
+  PackageFile file;
+  TRAWL_RETURN_IF_ERROR(PackageFile::Open(path, &file));
+  Sha256 hash;
+  std::string chunk;
+  for (uint64_t at = 0;; at += chunk.size()) {
+    TRAWL_RETURN_IF_ERROR(file.ReadAt(at, 1 << 20, &chunk));
+    if (chunk.empty()) break;
+    hash.Update(chunk);
+  }
+  return ToHex(hash.Finish());
 }
 
 absl::StatusOr<Manifest> DecomposeSources(const SourceWalk& walk, const DecomposeOptions& options,

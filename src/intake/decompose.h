@@ -33,7 +33,9 @@
 #ifndef TRAWL_SRC_INTAKE_DECOMPOSE_H_
 #define TRAWL_SRC_INTAKE_DECOMPOSE_H_
 
+#include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -46,6 +48,24 @@
 
 namespace trawl {
 
+// A large component handed over while it is read (DecomposeOptions::stream_factory): its
+// bytes go to Write as they are decompressed, never held whole; Finish gets the component
+// as the manifest will list it (size, digest, status, duplicate_of), before the component
+// callback sees it. A non-OK status stops decomposition, as a callback error does.
+class ComponentStream {
+ public:
+  virtual ~ComponentStream() = default;
+  virtual absl::Status Write(std::string_view bytes) = 0;
+  virtual absl::Status Finish(const Component& component) = 0;
+};
+
+// Offered an entry whose content has reached DecomposeOptions::stream_check_bytes (and
+// again at each doubling while it returns null): `head` is the content read so far.
+// Returns the stream to hand the rest to, or null to keep reading into memory.
+using ComponentStreamFactory =
+    std::function<std::unique_ptr<ComponentStream>(const Component& component,
+                                                   std::string_view head)>;
+
 struct DecomposeOptions {
   // Required: identifies the package; every component id derives from it.
   std::string package_id;
@@ -57,6 +77,16 @@ struct DecomposeOptions {
   // (stopped_by "time_budget"; the limit event's `observed` is the expanded bytes then).
   // A moment, not a size, so it is not one of the manifest's limits.
   absl::Time deadline = absl::InfiniteFuture();
+  // Streaming of large entries (issue 22): an archive entry or decompressed stream whose
+  // content reaches stream_check_bytes (0: never) and does not look like a container is
+  // offered to stream_factory. A streamed entry is then read through to its stream and
+  // never held whole; its component callback gets empty content (has_content stays true).
+  // Intake's accounting is unchanged (size, digest, dedup by digest, limits, status), but
+  // embedded archives are not carved out of a streamed entry: each carvable signature is
+  // recorded as a carve skip saying so. A package that is itself a plain file, entries of
+  // a source walk and zip entries missing from the central directory are never streamed.
+  uint64_t stream_check_bytes = 0;
+  ComponentStreamFactory stream_factory;
 };
 
 // Called once per component. `content` is borrowed for the duration of the call only.
@@ -96,6 +126,11 @@ absl::StatusOr<Decomposition> CollectFile(const std::string& path, const Decompo
 absl::StatusOr<Manifest> DecomposeFileToDirectory(const std::string& path,
                                                   const DecomposeOptions& options,
                                                   const std::string& directory);
+
+// The lowercase hex SHA-256 of a package file (the default package id), read in 1 MiB
+// pieces: a mapping would count the whole package in the process' resident memory while
+// it is hashed. Refuses what is not a regular file, as DecomposeFile does.
+absl::StatusOr<std::string> PackageFileSha256(const std::string& path);
 
 // Exposed for tests and the C API: the display form of a raw entry name (separators
 // normalised to '/', leading '/' and drive letters, "." and ".." segments and control

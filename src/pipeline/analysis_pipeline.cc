@@ -3,7 +3,9 @@
 
 #include <utility>
 
+#include "classify/classify.h"
 #include "intake/skip_policy.h"
+#include "util/status_macros.h"
 #include "util/strings.h"
 
 namespace trawl {
@@ -30,6 +32,7 @@ AnalysisPipeline::~AnalysisPipeline() {
 
 absl::Status AnalysisPipeline::Add(const Component& component, std::string_view content) {
   if (SkipReason(component)) return absl::OkStatus();  // aggregation accounts for it
+  if (streamed_.count(component.id)) return absl::OkStatus();  // its stream recorded it
   total_.fetch_add(1);
   if (absl::Now() > options_.deadline) {
     AnalyzeAndRecord(nullptr, component, content);
@@ -51,11 +54,7 @@ absl::Status AnalysisPipeline::Add(const Component& component, std::string_view 
     // Larger than the whole bound: a copy would pass it, so the component is analysed
     // now, from intake's buffer, while the workers are idle.
     lock.unlock();
-    if (!intake_analyzer_) {
-      auto analyzer = ComponentAnalyzer::Create(db_);
-      if (!analyzer.ok()) return analyzer.status();
-      intake_analyzer_ = *std::move(analyzer);
-    }
+    TRAWL_RETURN_IF_ERROR(EnsureIntakeAnalyzer());
     AnalyzeAndRecord(intake_analyzer_.get(), component, content);
     return absl::OkStatus();
   }
@@ -72,6 +71,58 @@ absl::Status AnalysisPipeline::Add(const Component& component, std::string_view 
   lock.unlock();
   work_ready_.notify_one();
   return absl::OkStatus();
+}
+
+absl::Status AnalysisPipeline::EnsureIntakeAnalyzer() {
+  if (intake_analyzer_) return absl::OkStatus();
+  auto analyzer = ComponentAnalyzer::Create(db_);
+  if (!analyzer.ok()) return analyzer.status();
+  intake_analyzer_ = *std::move(analyzer);
+  return absl::OkStatus();
+}
+
+// A streamed component's analysis; its result is recorded when intake has listed it.
+class AnalysisPipeline::Stream : public ComponentStream {
+ public:
+  Stream(AnalysisPipeline* pipeline, const Component& component, std::string_view head)
+      : pipeline_(pipeline),
+        analysis_(pipeline->intake_analyzer_.get(), component, head, pipeline->plan_options_,
+                  pipeline->analyze_, pipeline->options_.windows) {}
+
+  absl::Status Write(std::string_view bytes) override {
+    // An engine failure is the component's, not the package's: recorded at Finish.
+    if (failure_.ok()) failure_ = analysis_.Write(bytes);
+    return absl::OkStatus();
+  }
+
+  absl::Status Finish(const Component& component) override {
+    pipeline_->streamed_.insert(component.id);
+    if (SkipReason(component)) return absl::OkStatus();  // a duplicate: not analysed again
+    pipeline_->total_.fetch_add(1);
+    auto result = failure_.ok() ? analysis_.Finish(component) : failure_;
+    pipeline_->Record(component,
+                      result.ok() ? *std::move(result)
+                                  : SkippedResult(component, pipeline_->analyze_.package_id,
+                                                  StrCat("analysis failed: ",
+                                                         std::string(result.status().message()))));
+    return absl::OkStatus();
+  }
+
+ private:
+  AnalysisPipeline* pipeline_;
+  StreamedAnalysis analysis_;
+  absl::Status failure_;
+};
+
+std::unique_ptr<ComponentStream> AnalysisPipeline::OfferStream(const Component& component,
+                                                               std::string_view head) {
+  if (absl::Now() > options_.deadline) return nullptr;  // Add records the skip
+  const Format format = ClassifyPrefix(head.substr(0, 64 << 10), component.path).format;
+  const bool json = format == Format::kJson || format == Format::kNdjson;
+  const uint64_t threshold = json ? options_.stream_json_bytes : options_.stream_text_bytes;
+  if (threshold == 0 || head.size() < threshold) return nullptr;
+  if (!EnsureIntakeAnalyzer().ok()) return nullptr;  // Add reports it
+  return std::make_unique<Stream>(this, component, head);
 }
 
 void AnalysisPipeline::StartWorkerIfUseful() {
@@ -139,6 +190,10 @@ void AnalysisPipeline::AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Compo
                                            StrCat("analysis failed: ",
                                                   std::string(analyzed.status().message())));
   }
+  Record(component, std::move(result));
+}
+
+void AnalysisPipeline::Record(const Component& component, ComponentResult result) {
   {
     std::lock_guard lock(mutex_);
     results_.emplace(component.id, std::move(result));

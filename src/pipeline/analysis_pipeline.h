@@ -13,7 +13,14 @@
 // id, so the results do not depend on the thread count, the bound or the timing (except
 // what a deadline cuts short).
 //
-// Thread-safety: Add and Finish are called from one thread (intake's); the progress
+// Large components (issue 22): OfferStream, the intake's stream factory, takes a component
+// whose content passed the streaming threshold (stream_text_bytes; stream_json_bytes for
+// one that starts like JSON, whose structure analysis needs several times its size) and
+// analyses it window by window on intake's thread as it is decompressed
+// (analyze/streamed_analysis.h), never holding it whole. The queued components are
+// analysed by the workers meanwhile.
+//
+// Thread-safety: Add, OfferStream and Finish are called from one thread (intake's); the progress
 // callback is called from the workers and from that thread.
 #ifndef TRAWL_SRC_PIPELINE_ANALYSIS_PIPELINE_H_
 #define TRAWL_SRC_PIPELINE_ANALYSIS_PIPELINE_H_
@@ -27,6 +34,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -35,8 +43,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "analyze/component_analyzer.h"
+#include "analyze/streamed_analysis.h"
 #include "classify/plan.h"
 #include "intake/component.h"
+#include "intake/decompose.h"
 
 namespace trawl {
 
@@ -49,6 +59,10 @@ struct AnalysisPipelineOptions {
   std::string budget_text;
   // Called after each component is accounted for with (done, handed over so far).
   std::function<void(size_t done, size_t total)> progress;
+  // Content sizes above which OfferStream takes a component (0: never).
+  uint64_t stream_text_bytes = 0;
+  uint64_t stream_json_bytes = 0;
+  StreamWindows windows;
 };
 
 class AnalysisPipeline {
@@ -62,6 +76,10 @@ class AnalysisPipeline {
   // The decomposition callback. Errors only when an analyzer cannot be made; rethrows
   // what a worker threw (std::bad_alloc), as Finish does.
   absl::Status Add(const Component& component, std::string_view content);
+
+  // The decomposition's stream factory (DecomposeOptions::stream_factory): a stream that
+  // analyses `component` as it is read, or null to read it whole.
+  std::unique_ptr<ComponentStream> OfferStream(const Component& component, std::string_view head);
 
   // Waits for every component handed over and returns the results by component id.
   absl::StatusOr<std::map<std::string, ComponentResult>> Finish();
@@ -81,6 +99,9 @@ class AnalysisPipeline {
   void AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Component& component,
                         std::string_view content);
   void Fail(absl::Status status);
+  void Record(const Component& component, ComponentResult result);
+  absl::Status EnsureIntakeAnalyzer();
+  class Stream;
   void StartWorkerIfUseful();  // under mutex_
 
   const std::shared_ptr<const Database> db_;
@@ -89,6 +110,7 @@ class AnalysisPipeline {
   const AnalysisPipelineOptions options_;
 
   std::unique_ptr<ComponentAnalyzer> intake_analyzer_;  // for what Add analyses itself
+  std::set<std::string> streamed_;  // ids of the components OfferStream analysed (intake thread)
   std::vector<std::thread> threads_;
 
   mutable std::mutex mutex_;

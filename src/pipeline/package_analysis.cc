@@ -103,9 +103,7 @@ absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& inp
   } else if (decompose.package_id.empty() && input.path.empty()) {
     decompose.package_id = ToHex(Sha256Of(input.bytes));
   } else if (decompose.package_id.empty()) {
-    auto file = MappedFile::Open(input.path);
-    if (!file.ok()) return file.status();
-    decompose.package_id = ToHex(Sha256Of(file->bytes()));
+    TRAWL_ASSIGN_OR_RETURN(decompose.package_id, PackageFileSha256(input.path));
   }
   return decompose;
 }
@@ -128,8 +126,8 @@ absl::StatusOr<std::string> SourcesPackageId(const SourceWalk& walk) {
       hash.UpdateField(e.link_target);
     } else if (e.kind == ComponentKind::kFile && !e.path.empty()) {
       // Unreadable here means unreadable in intake too, which records why.
-      auto file = MappedFile::Open(e.path);
-      hash.UpdateField(file.ok() ? ToHex(Sha256Of(file->bytes())) : "");
+      auto digest = PackageFileSha256(e.path);
+      hash.UpdateField(digest.ok() ? *digest : "");
     } else {
       hash.UpdateField(ToHex(Sha256Of(e.bytes)));
     }
@@ -159,8 +157,34 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
   pipeline_options.deadline = analyze.limits.deadline;
   pipeline_options.budget_text = StrCat(absl::ToInt64Milliseconds(budget), " ms");
   pipeline_options.progress = options.progress;
+  const uint64_t limit = options.max_inflight_bytes;
+  if (options.stream_threshold_bytes != 0) {
+    pipeline_options.stream_text_bytes = pipeline_options.stream_json_bytes =
+        options.stream_threshold_bytes;
+  } else if (limit != 0) {
+    pipeline_options.stream_text_bytes = std::max<uint64_t>(limit / 16, 1 << 20);
+    pipeline_options.stream_json_bytes = std::max<uint64_t>(limit / 64, 1 << 20);
+  }
+  if (pipeline_options.stream_text_bytes != 0) {
+    StreamWindows& w = pipeline_options.windows;
+    const uint64_t threshold =
+        std::min(pipeline_options.stream_text_bytes, pipeline_options.stream_json_bytes);
+    w.window_bytes = options.stream_window_bytes != 0
+                         ? options.stream_window_bytes
+                         : std::clamp<uint64_t>(threshold / 2, 64 << 10, 16 << 20);
+    w.context_bytes = options.stream_context_bytes != 0
+                          ? options.stream_context_bytes
+                          : std::min<uint64_t>(256 << 10, w.window_bytes);
+    decompose->stream_check_bytes = threshold;
+  }
   // Analysis runs beside intake: the callback hands each component to the workers.
+  const bool streams = decompose->stream_check_bytes != 0;
   AnalysisPipeline pipeline(db, PlanOptionsFor(db.get()), analyze, std::move(pipeline_options));
+  if (streams) {
+    decompose->stream_factory = [&pipeline](const Component& c, std::string_view head) {
+      return pipeline.OfferStream(c, head);
+    };
+  }
   auto manifest =
       DecomposeInput(input, *decompose, [&](const Component& c, std::string_view content) {
         return pipeline.Add(c, content);

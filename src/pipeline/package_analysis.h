@@ -66,6 +66,19 @@ struct PackageOptions {
   // has drained. Memory stays within the bound plus the entry intake is reading, whatever
   // the package expands to (analysis_pipeline.h). 0: no bound.
   uint64_t max_inflight_bytes = uint64_t{512} << 20;
+  // Components larger than the streaming threshold are analysed as streams, window by
+  // window while intake decompresses them, never held whole (analyze/streamed_analysis.h;
+  // what that limits is said in the component's result). 0: derived from
+  // max_inflight_bytes: 1/16 of it for text and binaries (32 MiB by default), 1/64 for a
+  // component that starts like JSON (8 MiB: its structure analysis takes several times
+  // its size), at least 1 MiB; no streaming when max_inflight_bytes is 0. Set, it is the
+  // threshold for every format. Streamed components are entries of archives and
+  // compressed streams; a package that is a plain file is analysed where intake read it.
+  uint64_t stream_threshold_bytes = 0;
+  // Bytes per window and of context on either side (0: half the threshold, at most 16
+  // MiB; context min(256 KiB, window)).
+  uint64_t stream_window_bytes = 0;
+  uint64_t stream_context_bytes = 0;
   // Called after each analysed component with (done, total so far: it grows while intake
   // runs); thread-safe, cheap.
   std::function<void(size_t done, size_t total)> progress;

@@ -113,4 +113,29 @@ std::string DigestHex(const EVP_MD* md, std::string_view data) {
 std::string Md5Hex(std::string_view data) { return DigestHex(EVP_md5(), data); }
 std::string Sha1Hex(std::string_view data) { return DigestHex(EVP_sha1(), data); }
 
+struct FileDigest::State {
+  EVP_MD_CTX* ctx = nullptr;
+};
+
+FileDigest::FileDigest(Kind kind) : state_(std::make_unique<State>()) {
+  state_->ctx = EVP_MD_CTX_new();
+  const EVP_MD* md = kind == Kind::kMd5 ? EVP_md5() : EVP_sha1();
+  if (state_->ctx == nullptr || EVP_DigestInit_ex(state_->ctx, md, nullptr) != 1) {
+    throw std::bad_alloc();  // as for Sha256: only out of memory fails here
+  }
+}
+
+FileDigest::~FileDigest() { EVP_MD_CTX_free(state_->ctx); }
+
+void FileDigest::Update(std::string_view data) {
+  EVP_DigestUpdate(state_->ctx, data.data(), data.size());
+}
+
+std::string FileDigest::FinishHex() {
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(state_->ctx, out, &len) != 1) return "";
+  return ToHex(out, len);
+}
+
 }  // namespace trawl

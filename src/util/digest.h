@@ -60,6 +60,21 @@ std::string ToHex(const uint8_t* data, size_t size);
 // SHA-1 as well as SHA-256 (they identify files; nothing here relies on their strength).
 std::string Md5Hex(std::string_view data);
 std::string Sha1Hex(std::string_view data);
+// Md5Hex / Sha1Hex over data that arrives in parts (a component analysed as a stream).
+class FileDigest {
+ public:
+  enum class Kind { kMd5, kSha1 };
+  explicit FileDigest(Kind kind);
+  ~FileDigest();
+  FileDigest(const FileDigest&) = delete;
+  FileDigest& operator=(const FileDigest&) = delete;
+  void Update(std::string_view data);
+  std::string FinishHex();  // lowercase hex; call once
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 inline std::string ToHex(const Sha256Digest& digest) { return ToHex(digest.data(), digest.size()); }
 // True for exactly `digits` lowercase hex digits: the form ToHex writes.
 inline bool IsLowerHex(std::string_view text, size_t digits) {

@@ -1,0 +1,274 @@
+// File: streamed_analysis.cc
+#include "analyze/streamed_analysis.h"
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+#include <utility>
+
+#include "classify/classify.h"
+#include "engine/indicator_set.h"
+#include "util/status_macros.h"
+#include "util/strings.h"
+
+namespace trawl {
+namespace {
+
+// The order Analyze reports findings in: the raw scan's, then each decoded form's (in
+// the order the analysis scans them), then threat-indicator hits by rule and place.
+// Windows report theirs window by window; this puts them back in that order.
+int SourceRank(const Finding& f, std::string_view encoding) {
+  if (!f.indicator.empty()) return 5;
+  if (f.decoded_from.empty() || f.decoded_from == encoding) return 0;
+  if (f.decoded_from == kDecodeJsonStrings) return 1;
+  if (f.decoded_from == kDecodeUtf16Strings) return 2;
+  if (f.decoded_from == kDecodeRefanged) return 3;
+  return 4;  // base64, hex, ... layers
+}
+
+}  // namespace
+
+StreamedAnalysis::StreamedAnalysis(ComponentAnalyzer* analyzer, const Component& component,
+                                   std::string_view head, const PlanOptions& plan_options,
+                                   const AnalyzeOptions& options, StreamWindows windows)
+    : analyzer_(analyzer), options_(options), windows_(windows) {
+  windows_.window_bytes = std::max<uint64_t>(windows_.window_bytes, 2);
+  // The time budget covers the component, every window of it.
+  if (options_.limits.time_budget != absl::InfiniteDuration()) {
+    options_.limits.deadline =
+        std::min(options_.limits.deadline, absl::Now() + options_.limits.time_budget);
+    options_.limits.time_budget = absl::InfiniteDuration();
+  }
+  // Classified and planned as a whole content of these bytes would be; the final
+  // component (size, status) is known only at Finish.
+  Component planned = component;
+  planned.size = head.size();
+  planned.content_complete = true;
+  planned.has_content = true;
+  planned.status = ComponentStatus::kOk;
+  plan_ = PlanClassified(planned, ClassifyPrefix(head, component.path), plan_options);
+  const std::string size_note = StrCat("larger than the streaming threshold, analysed in windows of ",
+                                       windows_.window_bytes, " bytes");
+  std::vector<PlanStep> steps;
+  for (PlanStep step : plan_.steps) {
+    if (step.stage == "transcode") {
+      transcoded_ = true;
+      if (StartsWith(step.name, "utf-16")) alignment_ = 2;
+      limited_.push_back(StrCat("line and column not given: transcoded text ", size_note));
+    }
+    if (step.stage == "structure" && step.name == "json") {
+      limited_.push_back(StrCat("JSON structure not analysed (", size_note,
+                                "): findings have line and column, no JSON pointer; escaped "
+                                "strings were not decoded"));
+      step.name = "text";
+    }
+    if (step.stage == "structure" && step.name == "csv") {
+      limited_.push_back(StrCat("CSV structure not analysed (", size_note,
+                                "): findings have line and column, not row and column"));
+      step.name = "text";
+    }
+    if (step.stage == "decode" && step.name == kDecodeJsonStrings) continue;
+    steps.push_back(std::move(step));
+  }
+  plan_.steps = std::move(steps);
+  // Boundaries stay on code units; the context is a whole number of them.
+  windows_.window_bytes -= windows_.window_bytes % alignment_;
+  windows_.context_bytes -= windows_.context_bytes % alignment_;
+  const Database& db = analyzer_->database();
+  rule_count_ = db.rule_count();
+  if (const IndicatorSet* indicators = db.indicators()) {
+    if (indicators->HasType(IndicatorType::kSha1)) {
+      sha1_ = std::make_unique<FileDigest>(FileDigest::Kind::kSha1);
+    }
+    if (indicators->HasType(IndicatorType::kMd5)) {
+      md5_ = std::make_unique<FileDigest>(FileDigest::Kind::kMd5);
+    }
+  }
+}
+
+StreamedAnalysis::~StreamedAnalysis() = default;
+
+std::string_view StreamedAnalysis::Bytes(uint64_t begin, uint64_t end) const {
+  return std::string_view(buffer_).substr(static_cast<size_t>(begin - buffer_begin_),
+                                          static_cast<size_t>(end - begin));
+}
+
+uint64_t StreamedAnalysis::WindowStart(uint64_t own_begin) const {
+  uint64_t begin = own_begin > windows_.context_bytes ? own_begin - windows_.context_bytes : 0;
+  begin = std::max(begin, buffer_begin_);
+  // Never between the CR and the LF of one line break: the window's own line index would
+  // count a second one.
+  if (!transcoded_ && begin > buffer_begin_ && begin < buffer_begin_ + buffer_.size() &&
+      buffer_[begin - buffer_begin_] == '\n' && buffer_[begin - buffer_begin_ - 1] == '\r') {
+    --begin;
+  }
+  return begin;
+}
+
+// Line breaks as LineIndex counts them (LF, CRLF, lone CR) in [counted_until_, until).
+// A CR at until - 1 is followed by the byte at `until`, which the buffer still holds.
+void StreamedAnalysis::CountLines(uint64_t until) {
+  if (until <= counted_until_) return;
+  const std::string_view bytes = Bytes(counted_until_, until);
+  breaks_ += static_cast<uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
+  for (const char* cr = static_cast<const char*>(std::memchr(bytes.data(), '\r', bytes.size()));
+       cr != nullptr;) {
+    const uint64_t at = counted_until_ + static_cast<uint64_t>(cr - bytes.data());
+    const bool crlf = at + 1 < buffer_begin_ + buffer_.size() && buffer_[at + 1 - buffer_begin_] == '\n';
+    if (!crlf) {
+      ++breaks_;
+      line_start_ = std::max(line_start_, at + 1);
+    }
+    const size_t next = static_cast<size_t>(at + 1 - counted_until_);
+    cr = next < bytes.size()
+             ? static_cast<const char*>(std::memchr(bytes.data() + next, '\r', bytes.size() - next))
+             : nullptr;
+  }
+  const size_t lf = bytes.find_last_of('\n');
+  if (lf != std::string_view::npos) line_start_ = std::max(line_start_, counted_until_ + lf + 1);
+  counted_until_ = until;
+}
+
+absl::Status StreamedAnalysis::Write(std::string_view bytes) {
+  if (!error_.ok()) return error_;
+  if (sha1_) sha1_->Update(bytes);
+  if (md5_) md5_->Update(bytes);
+  received_ += bytes.size();
+  if (stopped_) {
+    std::string().swap(buffer_);  // the rest is not analysed: a cap or budget was reached
+    buffer_begin_ = received_;
+    return absl::OkStatus();
+  }
+  buffer_.append(bytes);
+  while (!stopped_ && received_ - owned_until_ >= windows_.window_bytes + windows_.context_bytes) {
+    if (absl::Status status = AnalyzeNext(owned_until_ + windows_.window_bytes, false);
+        !status.ok()) {
+      error_ = status;
+      return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
+  // A window after a cap or budget of the component was reached only looks its digests
+  // up (as Analyze does whatever the scan's truncation): it has no bytes.
+  const bool skip = stopped_;
+  AnalyzeOptions options = options_;
+  if (!skip && options.limits.max_bytes != 0 && owned_until_ >= options.limits.max_bytes) {
+    result_.truncation |= kTruncByteBudget;  // earlier windows spent the component's budget
+    stopped_ = true;
+    if (!last) return absl::OkStatus();
+  }
+  AnalysisWindow window;
+  std::string_view bytes("", 0);  // the engine takes no null buffer, even an empty one
+  uint64_t begin = received_;
+  if (!stopped_) {
+    begin = WindowStart(owned_until_);
+    const uint64_t end = last ? received_ : std::min(received_, own_end + windows_.context_bytes);
+    CountLines(begin);
+    window.base = begin;
+    window.own_begin = owned_until_ - begin;
+    window.own_end = own_end - begin;
+    window.context_bytes = (end - begin) - (own_end - owned_until_);
+    bytes = Bytes(begin, end);
+    if (options.limits.max_bytes != 0) {
+      // The byte budget covers the component: what earlier windows scanned counts.
+      options.limits.max_bytes = options_.limits.max_bytes - owned_until_ + window.own_begin;
+    }
+  }
+  window.rule_matches = &rule_matches_;
+  window.matches = &matches_;
+  if (last) window.digests = &digests_;
+  auto analysed = analyzer_->AnalyzeWindow(plan_, bytes, options, window);
+  if (!analysed.ok()) return analysed.status();
+  ComponentResult& r = *analysed;
+  if (!started_) {
+    started_ = true;
+    result_.package_id = r.package_id;
+    result_.database = r.database;
+    result_.status = r.status;
+    result_.format = r.format;
+    result_.encoding = r.encoding;
+    result_.steps = r.steps;
+  }
+  result_.dropped_candidates += r.dropped_candidates;
+  result_.truncation |= r.truncation;
+  for (auto& [id, described] : r.rules) result_.rules.try_emplace(id, std::move(described));
+  for (Finding& f : r.findings) {
+    if (f.line > 0) {
+      if (transcoded_) {
+        f.line = f.column = -1;
+      } else {
+        if (f.line == 1) f.column += static_cast<int64_t>(begin - line_start_);
+        f.line += static_cast<int64_t>(breaks_);
+      }
+    }
+    result_.findings.push_back(std::move(f));
+  }
+  if (stopped_) return absl::OkStatus();
+  const uint64_t scanned_end = begin + r.bytes_scanned;
+  if (scanned_end > owned_until_) result_.bytes_scanned += std::min(scanned_end, own_end) - owned_until_;
+  owned_until_ = own_end;
+  // The raw scan's match cap, a time or byte budget: the component's scan ends here, as
+  // the whole content's scan would stop.
+  const uint64_t max_matches = options_.limits.max_matches;
+  if ((r.truncation & (kTruncTimeBudget | kTruncByteBudget)) ||
+      (max_matches != 0 && matches_[""] >= max_matches)) {
+    stopped_ = true;
+  }
+  // Keep what the next window needs: its context before it, and the bytes whose line
+  // breaks are still to be counted.
+  const uint64_t keep = stopped_ ? received_ : WindowStart(owned_until_);
+  CountLines(keep);
+  if (keep > buffer_begin_) {
+    buffer_.erase(0, static_cast<size_t>(std::min<uint64_t>(keep - buffer_begin_, buffer_.size())));
+    buffer_begin_ = keep;
+  }
+  if (stopped_) std::string().swap(buffer_);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<ComponentResult> StreamedAnalysis::Finish(const Component& component) {
+  if (!error_.ok()) return error_;
+  if (!plan_.analyze) {
+    ProcessingPlan plan = plan_;
+    plan.component_id = component.id;
+    plan.path = component.path;
+    return SkippedResult(plan, options_.package_id);
+  }
+  digests_.sha256 = component.sha256;
+  if (sha1_) digests_.sha1 = sha1_->FinishHex();
+  if (md5_) digests_.md5 = md5_->FinishHex();
+  digests_.size = received_;
+  while (!stopped_ && received_ - owned_until_ > windows_.window_bytes) {
+    TRAWL_RETURN_IF_ERROR(AnalyzeNext(owned_until_ + windows_.window_bytes, false));
+  }
+  TRAWL_RETURN_IF_ERROR(AnalyzeNext(received_, true));
+  std::string_view encoding = result_.encoding;
+  std::stable_sort(result_.findings.begin(), result_.findings.end(),
+                   [encoding](const Finding& a, const Finding& b) {
+                     const int ra = SourceRank(a, encoding), rb = SourceRank(b, encoding);
+                     if (ra != rb) return ra < rb;
+                     if (ra == 5) return std::tie(a.rule_id, a.start) < std::tie(b.rule_id, b.start);
+                     return std::tie(a.start, a.end) < std::tie(b.start, b.end);
+                   });
+  result_.component_id = component.id;
+  result_.path = component.path;
+  for (Finding& f : result_.findings) {
+    f.component_id = component.id;
+    f.path = component.path;
+  }
+  std::vector<std::string> notes;
+  if (!component.content_complete) {
+    notes.push_back(StrCat("partial content (", ComponentStatusName(component.status), ")"));
+  }
+  notes.insert(notes.end(), limited_.begin(), limited_.end());
+  if (result_.truncation) {
+    notes.push_back(StrCat("scan truncated: ", TruncationReasonsText(result_.truncation)));
+  }
+  result_.reason = StrJoin(notes, "; ");
+  return std::move(result_);
+}
+
+}  // namespace trawl
