@@ -35,7 +35,7 @@ absl::StatusOr<Tier> ParseTier(std::string_view name);
 // the fields. The memory factors are estimates, not measurements.
 struct CostModel {
   // One pattern chain. All planned chains share one scan; this is that scan's measured
-  // rate with the default packs (2.0-2.1 ns/B) divided among their three chains.
+  // rate with the default packs (2.1 ns/B) divided among their three chains.
   double pattern_seconds_per_byte = 0.75e-9;
   // Per-chain overrides (a chain with a heavy regex set costs more).
   std::map<std::string, double> pattern_seconds_per_byte_by_chain;
@@ -43,9 +43,9 @@ struct CostModel {
   // Each includes the decode steps the structure analysis finds (refanged, base64/hex
   // layers; escaped JSON strings; a binary's strings and UTF-16 strings).
   double structure_json_seconds_per_byte = 2.4e-9;
-  double structure_csv_seconds_per_byte = 5.6e-9;
+  double structure_csv_seconds_per_byte = 1.6e-9;
   double structure_text_seconds_per_byte = 0.35e-9;
-  double structure_binary_seconds_per_byte = 11e-9;
+  double structure_binary_seconds_per_byte = 0.25e-9;
   double transcode_seconds_per_byte = 2e-9;
   double fixed_seconds_per_component = 1e-5;
 
