@@ -516,7 +516,8 @@ class Decomposer {
     manifest_.package_name =
         options_.package_name.empty() ? options_.package_id : options_.package_name;
     manifest_.input_bytes = data.size();
-    manifest_.input_sha256 = ToHex(Sha256Of(data));
+    manifest_.input_sha256 =
+        options_.input_sha256.empty() ? ToHex(Sha256Of(data)) : options_.input_sha256;
     Component root = MakeRoot(data.size());
     return HandleContent(std::move(root), data);
   }
@@ -539,6 +540,14 @@ class Decomposer {
         return RunLeafFileStreamed(file);
       }
       return RunLeafFile(file);
+    }
+    // The caller read the file for its digest already: one read less (unless the file
+    // is no longer as long as it was opened, which the general way records).
+    if (!options_.input_sha256.empty() &&
+        head.size() == std::min<uint64_t>(kSniffBytes, file.size())) {
+      manifest_.input_bytes = file.size();
+      manifest_.input_sha256 = options_.input_sha256;
+      return RunFileAfterHash(file, head);
     }
     head.clear();
     TRAWL_RETURN_IF_ERROR(HashFile(file, &head));

@@ -69,6 +69,11 @@ using ComponentStreamFactory =
 struct DecomposeOptions {
   // Required: identifies the package; every component id derives from it.
   std::string package_id;
+  // The input's SHA-256 (hex) when the caller has just computed it (the package id of a
+  // file or in-memory package is that digest: pipeline/package_analysis.h). Intake then
+  // records it as the manifest's input_sha256 instead of reading the whole input once
+  // more for it; the caller vouches that it is the digest of the bytes intake reads.
+  std::string input_sha256;
   // Display name of the root in path chains. Default: the file's base name for
   // DecomposeFile, the package id for DecomposeBytes. Does not affect ids.
   std::string package_name;

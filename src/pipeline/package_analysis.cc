@@ -102,8 +102,10 @@ absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& inp
     TRAWL_ASSIGN_OR_RETURN(decompose.package_id, SourcesPackageId(*input.walk));
   } else if (decompose.package_id.empty() && input.path.empty()) {
     decompose.package_id = ToHex(Sha256Of(input.bytes));
+    decompose.input_sha256 = decompose.package_id;
   } else if (decompose.package_id.empty()) {
     TRAWL_ASSIGN_OR_RETURN(decompose.package_id, PackageFileSha256(input.path));
+    decompose.input_sha256 = decompose.package_id;
   }
   return decompose;
 }

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <filesystem>
 #include <future>
+#include <iterator>
 #include <fstream>
 #include <map>
 #include <random>
@@ -31,9 +32,11 @@
 #include "complexity.h"
 #include "engine/compiler.h"
 #include "intake/archive_builder.h"
+#include "intake/manifest_json.h"
 #include "pipeline/analysis_pipeline.h"
 #include "report/report.h"
 #include "rules/loader.h"
+#include "util/digest.h"
 #include "util/strings.h"
 
 namespace trawl {
@@ -167,6 +170,31 @@ TEST(PackageAnalysisTest, ReportIsDeterministicAcrossThreadCounts) {
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(ReportToJson(*a), ReportToJson(*b));
   EXPECT_NE(ReportToTable(*a).find("github-pat-classic"), std::string::npos);
+}
+
+// The package id of a file or in-memory package is its digest, so intake is handed that
+// digest instead of reading the input again: the manifest must be the one intake makes
+// hashing the input itself.
+TEST(PackageAnalysisTest, IntakeTakesTheInputDigestFromThePackageId) {
+  const std::string path = kSource + "/examples/sample/sample-package.tar.gz";
+  std::ifstream in(path, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(bytes.empty());
+  const std::string digest = ToHex(Sha256Of(bytes));
+  const auto ignore = [](const Component&, std::string_view) { return absl::OkStatus(); };
+  for (const PackageInput& input : {PackageInput::File(path), PackageInput::Memory(bytes)}) {
+    auto options = PackageDecomposeOptions(input, {});
+    ASSERT_TRUE(options.ok()) << options.status();
+    EXPECT_EQ(options->package_id, digest);
+    EXPECT_EQ(options->input_sha256, digest);
+    auto handed = DecomposeInput(input, *options, ignore);
+    DecomposeOptions self_hashed = *options;
+    self_hashed.input_sha256.clear();
+    auto hashed = DecomposeInput(input, self_hashed, ignore);
+    ASSERT_TRUE(handed.ok() && hashed.ok());
+    EXPECT_EQ(handed->input_sha256, digest);
+    EXPECT_EQ(ManifestToJson(*handed), ManifestToJson(*hashed));
+  }
 }
 
 TEST(PackageAnalysisTest, MissingPackageIsAnError) {
