@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""In-process trawl / raw engine, before and after a change, in one run.
+
+Alternating rounds (order reversed every other round) of raw_scan and two builds'
+trawl_inproc (one thread) on the sets `bench/peers/run.sh` made; prints per set the medians
+of the per-round ratios trawl/raw (before and after) and after/before, with their range and
+the load average.
+
+    bench/peers/inproc_before_after.py --before OLD_BUILD --after NEW_BUILD \\
+        [--peers build/peers] [--rounds 6] [--sets yara-literals,yara-regexes,rg-literals]
+
+OLD_BUILD and NEW_BUILD are build directories (their bench/trawl_inproc; the raw engine is
+the new build's bench/raw_scan). The input is the suite's 16 MiB mixed input.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+
+
+def mb_per_cpu_s(command, key):
+    out = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    return key(out)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--before", required=True)
+    parser.add_argument("--after", required=True)
+    parser.add_argument("--peers", default="build/peers")
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--sets", default="yara-literals,yara-regexes,rg-literals")
+    args = parser.parse_args()
+    sets = args.sets.split(",")
+    data = os.path.join(args.peers, "inputs", "mixed_16MiB.bin")
+    raw_scan = os.path.join(args.after, "bench", "raw_scan")
+    inproc = {who: os.path.join(getattr(args, who), "bench", "trawl_inproc")
+              for who in ("before", "after")}
+    samples = {s: {"raw": [], "before": [], "after": []} for s in sets}
+    loads = []
+    for r in range(args.rounds):
+        loads.append(os.getloadavg()[0])
+        for s in sets:
+            tdb = os.path.join(args.peers, "sets", s + ".tdb")
+            order = ["raw", "before", "after"] if r % 2 == 0 else ["after", "before", "raw"]
+            for who in order:
+                if who == "raw":
+                    value = mb_per_cpu_s([raw_scan, tdb, data, "--reps", "8"],
+                                         lambda j: j["mb_per_cpu_s"])
+                else:
+                    value = mb_per_cpu_s([inproc[who], tdb, data, "--threads", "1", "--reps", "8"],
+                                         lambda j: j["scan"][0]["mb_per_cpu_s"])
+                samples[s][who].append(value)
+        print(f"round {r} load {loads[-1]:.2f}", flush=True)
+    print(f"load average {min(loads):.1f}-{max(loads):.1f}, {args.rounds} rounds; medians (range)")
+    for s in sets:
+        m = samples[s]
+
+        def ratios(a, b):
+            values = [x / y for x, y in zip(m[a], m[b])]
+            return f"{statistics.median(values):.3f} ({min(values):.2f}-{max(values):.2f})"
+
+        print(f"{s}: raw {statistics.median(m['raw']):.0f} MB/CPU-s; trawl/raw before "
+              f"{ratios('before', 'raw')}, after {ratios('after', 'raw')}; "
+              f"after/before {ratios('after', 'before')}")
+
+
+if __name__ == "__main__":
+    main()
