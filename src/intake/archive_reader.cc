@@ -135,6 +135,15 @@ std::string FilterNames(archive* a) {
 
 // --- PackageFile ---------------------------------------------------------------------
 
+namespace {
+
+std::string FileIdentity(const struct stat& st) {
+  return StrCat(st.st_dev, ":", st.st_ino, ":", st.st_size, ":", st.st_mtim.tv_sec, ".",
+                st.st_mtim.tv_nsec, ":", st.st_ctim.tv_sec, ".", st.st_ctim.tv_nsec);
+}
+
+}  // namespace
+
 absl::Status PackageFile::Open(const std::string& path, PackageFile* out) {
   // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever.
   // fstat on the opened descriptor (not stat on the name) so the checked file is the read one.
@@ -159,6 +168,7 @@ absl::Status PackageFile::Open(const std::string& path, PackageFile* out) {
   file.fd_ = fd;
   file.size_ = static_cast<uint64_t>(st.st_size);
   file.path_ = path;
+  file.identity_ = FileIdentity(st);
   *out = std::move(file);
   return absl::OkStatus();
 }
@@ -166,7 +176,8 @@ absl::Status PackageFile::Open(const std::string& path, PackageFile* out) {
 PackageFile::PackageFile(PackageFile&& other) noexcept
     : fd_(std::exchange(other.fd_, -1)),
       size_(std::exchange(other.size_, 0)),
-      path_(std::move(other.path_)) {}
+      path_(std::move(other.path_)),
+      identity_(std::move(other.identity_)) {}
 
 PackageFile& PackageFile::operator=(PackageFile&& other) noexcept {
   if (this != &other) {
@@ -174,6 +185,7 @@ PackageFile& PackageFile::operator=(PackageFile&& other) noexcept {
     fd_ = std::exchange(other.fd_, -1);
     size_ = std::exchange(other.size_, 0);
     path_ = std::move(other.path_);
+    identity_ = std::move(other.identity_);
   }
   return *this;
 }
@@ -190,8 +202,27 @@ absl::Status PackageFile::ReadAt(uint64_t offset, size_t n, std::string* out) co
   return read;
 }
 
+absl::Status PackageFile::CheckUnchanged() const {
+  struct stat st;
+  if (fstat(fd_, &st) != 0) {
+    return WithCode(absl::DataLossError(StrCat("cannot stat ", path_, ": ", std::strerror(errno))),
+                    ErrorCode::kIo);
+  }
+  if (FileIdentity(st) == identity_) return absl::OkStatus();
+  const auto now = static_cast<uint64_t>(st.st_size);
+  return WithCode(
+      absl::DataLossError(StrCat(
+          path_, " changed while it was read (",
+          now == size_ ? StrCat("modified, still ", size_, " bytes")
+                       : StrCat(size_, " bytes when opened, ", now, " after"),
+          "): what was read may mix old and new content; read a copy that does not change")),
+      ErrorCode::kIo);
+}
+
 absl::Status PackageFile::ReadInto(uint64_t offset, size_t n, char* out, size_t* got) const {
   *got = 0;
+  // Never past the size at open: a file that keeps growing would otherwise be read forever.
+  n = static_cast<size_t>(std::min<uint64_t>(n, size_ - std::min(offset, size_)));
   while (*got < n) {
     const ssize_t r = ::pread(fd_, out + *got, n - *got, static_cast<off_t>(offset + *got));
     if (r < 0 && errno == EINTR) continue;

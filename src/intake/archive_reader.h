@@ -53,7 +53,9 @@ std::string FormatName(archive* a);
 std::string FilterNames(archive* a);
 
 // The package file, opened once: every reader reads it with pread through its own cursor,
-// so readers never share a file offset and the file is never reopened by name.
+// so readers never share a file offset and the file is never reopened by name. Reads stop
+// at the size the file had when it was opened, so a file that grows while it is read (a
+// log being appended, a package being rewritten) is read to that size and no further.
 class PackageFile {
  public:
   // Opens without blocking (a FIFO or a device never stalls the open) and refuses anything
@@ -69,8 +71,15 @@ class PackageFile {
   int fd() const { return fd_; }
   uint64_t size() const { return size_; }
   const std::string& path() const { return path_; }
+  // The file as fstat saw it at open: device, inode, size, modification and status-change
+  // times. Equal identities mean the kernel reports no write in between (a write within
+  // one timestamp tick of the open can go unseen).
+  const std::string& identity() const { return identity_; }
+  // OK if the file is still as it was opened; otherwise an error (code kIo) that says what
+  // changed: whatever was read from it may mix old and new bytes.
+  absl::Status CheckUnchanged() const;
   // Reads up to `n` bytes at `offset` into `out` (replacing its contents); fewer only at
-  // the end of the file.
+  // the end of the file (its size at open).
   absl::Status ReadAt(uint64_t offset, size_t n, std::string* out) const;
   // The same into `n` bytes at `out` (no buffer to size and zero first); `*got` is what
   // was read.
@@ -80,6 +89,7 @@ class PackageFile {
   int fd_ = -1;
   uint64_t size_ = 0;
   std::string path_;
+  std::string identity_;
 };
 
 // The bytes of one container: a slice of memory, or the package file.

@@ -1199,6 +1199,13 @@ class Decomposer {
       PackageFile file;
       absl::Status opened = PackageFile::Open(e.path, &file);
       if (opened.ok()) opened = file.ReadAt(0, static_cast<size_t>(std::min(file.size(), ComponentCap())), &read);
+      if (opened.ok() && !(opened = file.CheckUnchanged()).ok()) {
+        // What was read may mix old and new bytes: kept for the record, not analysed.
+        child.declared_size = static_cast<int64_t>(file.size());
+        child.status = ComponentStatus::kTruncated;
+        child.reason = std::string(opened.message());
+        return Emit(child, std::nullopt);
+      }
       if (!opened.ok()) {
         child.status = ComponentStatus::kUnsupported;
         child.reason = std::string(opened.message());
@@ -1801,12 +1808,21 @@ absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeO
   TRAWL_RETURN_IF_ERROR(ValidateOptions(options));
   PackageFile file;
   TRAWL_RETURN_IF_ERROR(PackageFile::Open(path, &file));
+  if (!options.input_identity.empty() && options.input_identity != file.identity()) {
+    return WithCode(absl::DataLossError(StrCat(path, " changed between hashing it for the package "
+                                               "id and reading it; read a copy that does not "
+                                               "change")),
+                    ErrorCode::kIo);
+  }
   Decomposer decomposer(options, callback);
-  TRAWL_RETURN_IF_ERROR(decomposer.RunFile(file));
+  const absl::Status run = decomposer.RunFile(file);
+  // A change explains whatever else went wrong, so it is the error reported.
+  TRAWL_RETURN_IF_ERROR(file.CheckUnchanged());
+  TRAWL_RETURN_IF_ERROR(run);
   return decomposer.TakeManifest();
 }
 
-absl::StatusOr<std::string> PackageFileSha256(const std::string& path) {
+absl::StatusOr<std::string> PackageFileSha256(const std::string& path, std::string* identity) {
   PackageFile file;
   TRAWL_RETURN_IF_ERROR(PackageFile::Open(path, &file));
   Sha256 hash;
@@ -1816,6 +1832,8 @@ absl::StatusOr<std::string> PackageFileSha256(const std::string& path) {
     if (chunk.empty()) break;
     hash.Update(chunk);
   }
+  TRAWL_RETURN_IF_ERROR(file.CheckUnchanged());
+  if (identity != nullptr) *identity = file.identity();
   return ToHex(hash.Finish());
 }
 

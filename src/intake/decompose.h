@@ -74,6 +74,9 @@ struct DecomposeOptions {
   // records it as the manifest's input_sha256 instead of reading the whole input once
   // more for it; the caller vouches that it is the digest of the bytes intake reads.
   std::string input_sha256;
+  // With input_sha256 for a file: the identity of the file that was hashed
+  // (PackageFileSha256). Intake fails rather than read a file that changed since.
+  std::string input_identity;
   // Display name of the root in path chains. Default: the file's base name for
   // DecomposeFile, the package id for DecomposeBytes. Does not affect ids.
   std::string package_name;
@@ -134,8 +137,11 @@ absl::StatusOr<Manifest> DecomposeFileToDirectory(const std::string& path,
 
 // The lowercase hex SHA-256 of a package file (the default package id), read in 1 MiB
 // pieces: a mapping would count the whole package in the process' resident memory while
-// it is hashed. Refuses what is not a regular file, as DecomposeFile does.
-absl::StatusOr<std::string> PackageFileSha256(const std::string& path);
+// it is hashed. Refuses what is not a regular file, as DecomposeFile does, and a file that
+// changed while it was hashed. `identity`, if given, receives the hashed file's identity
+// for DecomposeOptions::input_identity.
+absl::StatusOr<std::string> PackageFileSha256(const std::string& path,
+                                              std::string* identity = nullptr);
 
 // Exposed for tests and the C API: the display form of a raw entry name (separators
 // normalised to '/', leading '/' and drive letters, "." and ".." segments and control

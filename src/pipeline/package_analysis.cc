@@ -104,7 +104,8 @@ absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& inp
     decompose.package_id = ToHex(Sha256Of(input.bytes));
     decompose.input_sha256 = decompose.package_id;
   } else if (decompose.package_id.empty()) {
-    TRAWL_ASSIGN_OR_RETURN(decompose.package_id, PackageFileSha256(input.path));
+    TRAWL_ASSIGN_OR_RETURN(decompose.package_id,
+                           PackageFileSha256(input.path, &decompose.input_identity));
     decompose.input_sha256 = decompose.package_id;
   }
   return decompose;

@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -1051,6 +1053,83 @@ TEST(DecomposeTest, CallbackErrorStopsDecomposition) {
   absl::StatusOr<Manifest> m = DecomposeBytes(ThreeDeep(), Options("outer.zip"), cb);
   EXPECT_EQ(m.status().code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(calls, 2);
+}
+
+// A package file written to while intake reads it: the run fails with an error that says
+// so, instead of a manifest of bytes that mix old and new content (or, for a file that
+// keeps growing, instead of reading forever).
+void AppendBytes(const std::string& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::app);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+TEST(DecomposeTest, PackageFileAppendedWhileReadIsAnError) {
+  const std::string tar = BuildArchive({{.name = "a.txt", .data = "alpha\n"},
+                                        {.name = "b.txt", .data = "beta\n"}},
+                                       {.format = "ustar", .filters = {"gzip"}});
+  for (const std::string& input : {tar, std::string("a plain log line\n")}) {
+    const std::string path = TempPath("appended");
+    WriteBytes(path, input);
+    int calls = 0;
+    absl::StatusOr<Manifest> m =
+        DecomposeFile(path, Options(), [&](const Component&, std::string_view) {
+          if (calls++ == 0) AppendBytes(path, "more");
+          return absl::OkStatus();
+        });
+    ASSERT_FALSE(m.ok());
+    EXPECT_EQ(m.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(m.status().message(), HasSubstr("changed while it was read"));
+    EXPECT_THAT(m.status().message(), HasSubstr(std::to_string(input.size()) + " bytes when opened"));
+  }
+}
+
+TEST(DecomposeTest, PackageFileModifiedInPlaceWhileReadIsAnError) {
+  const std::string path = TempPath("modified");
+  WriteBytes(path, "original content\n");
+  // File times tick at the kernel's clock granularity (up to 10 ms): let one pass.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  absl::StatusOr<Manifest> m = DecomposeFile(path, Options(), [&](const Component&, std::string_view) {
+    std::fstream out(path, std::ios::binary | std::ios::in | std::ios::out);
+    out.write("ORIGINAL", 8);
+    return absl::OkStatus();
+  });
+  ASSERT_FALSE(m.ok());
+  EXPECT_THAT(m.status().message(), HasSubstr("modified, still 17 bytes"));
+}
+
+// Before reads stopped at the size seen at open, this never returned.
+TEST(DecomposeTest, PackageFileThatKeepsGrowingIsReadToItsSizeAtOpen) {
+  const std::string path = TempPath("growing.log");
+  WriteBytes(path, std::string(1 << 20, 'x'));
+  std::atomic<bool> stop{false};
+  std::thread writer([&] {
+    const std::string block(1 << 16, 'y');
+    while (!stop.load()) AppendBytes(path, block);
+  });
+  absl::StatusOr<Manifest> m = DecomposeFile(
+      path, Options(), [](const Component&, std::string_view) { return absl::OkStatus(); });
+  stop.store(true);
+  writer.join();
+  ASSERT_FALSE(m.ok());
+  EXPECT_THAT(m.status().message(), HasSubstr("changed while it was read"));
+}
+
+TEST(DecomposeTest, PackageFileChangedAfterItsDigestIsAnError) {
+  const std::string path = TempPath("hashed");
+  WriteBytes(path, "hashed content\n");
+  DecomposeOptions options = Options();
+  absl::StatusOr<std::string> digest = PackageFileSha256(path, &options.input_identity);
+  ASSERT_TRUE(digest.ok()) << digest.status();
+  options.input_sha256 = *digest;
+  const auto ignore = [](const Component&, std::string_view) { return absl::OkStatus(); };
+  // Unchanged: the digest is taken as the input's.
+  absl::StatusOr<Manifest> same = DecomposeFile(path, options, ignore);
+  ASSERT_TRUE(same.ok()) << same.status();
+  EXPECT_EQ(same->input_sha256, *digest);
+  AppendBytes(path, "appended after hashing\n");
+  absl::StatusOr<Manifest> changed = DecomposeFile(path, options, ignore);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_THAT(changed.status().message(), HasSubstr("changed between hashing it"));
 }
 
 TEST(DecomposeTest, RejectsBadOptionsAndMissingFiles) {

@@ -293,11 +293,11 @@ TEST(PackageAnalysisTest, PlansAndAggregationAgreeOnWhatNeedsAnalysis) {
       {.format = "ustar"});
   PackageOptions options;
   options.limits.max_depth = 1;
-  auto decompose =
-      PackageDecomposeOptions(PackageInput::File(WritePackage("mixed.tar", tar)), options);
+  const std::string path = WritePackage("mixed.tar", tar);
+  auto decompose = PackageDecomposeOptions(PackageInput::File(path), options);
   ASSERT_TRUE(decompose.ok()) << decompose.status();
   std::map<std::string, bool> planned;
-  auto manifest = DecomposeFile(WritePackage("mixed.tar", tar), *decompose,
+  auto manifest = DecomposeFile(path, *decompose,
                                 [&](const Component& c, std::string_view content) {
                                   planned[c.id] = PlanComponent(c, content, {}).analyze;
                                   return absl::OkStatus();
