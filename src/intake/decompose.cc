@@ -1198,13 +1198,18 @@ class Decomposer {
     if (!e.path.empty()) {
       PackageFile file;
       absl::Status opened = PackageFile::Open(e.path, &file);
+      if (opened.ok() && options_.stream_check_bytes != 0 && options_.stream_factory &&
+          file.size() >= options_.stream_check_bytes) {
+        return ReadSourceInPieces(std::move(child), file);
+      }
       if (opened.ok()) opened = file.ReadAt(0, static_cast<size_t>(std::min(file.size(), ComponentCap())), &read);
       if (opened.ok() && !(opened = file.CheckUnchanged()).ok()) {
-        // What was read may mix old and new bytes: kept for the record, not analysed.
+        // Partial content is still handed over, as a cut archive entry's is.
         child.declared_size = static_cast<int64_t>(file.size());
         child.status = ComponentStatus::kTruncated;
         child.reason = std::string(opened.message());
-        return Emit(child, std::nullopt);
+        manifest_.expanded_bytes += read.size();
+        return FinishRead(std::move(child), read, read.size());
       }
       if (!opened.ok()) {
         child.status = ComponentStatus::kUnsupported;
@@ -1231,6 +1236,47 @@ class Decomposer {
                           data.size(), " bytes kept");
     AddEvent("max_component_bytes", child.id, total, ComponentCap());
     return Emit(child, data);
+  }
+
+  // A walk's file at or above the streaming threshold, read in pieces through ReadStream
+  // so that the stream factory can take it as it takes a large archive entry: a large log
+  // in a directory input is analysed in bounded memory too. Only the first
+  // max_component_bytes are read; the rest is counted.
+  absl::Status ReadSourceInPieces(Component child, const PackageFile& file) {
+    const uint64_t size = file.size();
+    const uint64_t readable = std::min(size, ComponentCap());
+    child.declared_size = static_cast<int64_t>(size);
+    std::string data, piece;
+    uint64_t at = 0;
+    const uint64_t total = ReadStream(
+        child, &data,
+        [&]() -> Chunk {
+          Chunk chunk;
+          const size_t want = static_cast<size_t>(std::min<uint64_t>(1 << 20, readable - at));
+          absl::Status read = want == 0 ? absl::OkStatus() : file.ReadAt(at, want, &piece);
+          if (!read.ok()) {
+            chunk.kind = Chunk::kError;
+            chunk.message = std::string(read.message());
+          } else if (want != 0 && !piece.empty()) {
+            at += piece.size();
+            chunk.kind = Chunk::kData;
+            chunk.bytes = piece;
+          }
+          return chunk;
+        },
+        /*may_stream=*/true);
+    if (absl::Status unchanged = file.CheckUnchanged(); !unchanged.ok()) {
+      child.status = ComponentStatus::kTruncated;
+      child.reason = std::string(unchanged.message());
+    } else if (child.status == ComponentStatus::kOk && size > readable) {
+      manifest_.expanded_bytes += size - readable;
+      child.status = ComponentStatus::kLimitExceeded;
+      child.reason = StrCat("larger than max_component_bytes (", ComponentCap(), "); first ",
+                            total, " bytes kept");
+      AddEvent("max_component_bytes", child.id, size, ComponentCap());
+      (void)CheckGlobalLimits(child.id);  // sets stopped_ for what follows
+    }
+    return FinishRead(std::move(child), data, total);
   }
 
   uint64_t ComponentCap() const {

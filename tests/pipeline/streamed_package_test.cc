@@ -18,6 +18,7 @@
 #include "engine/test_util.h"
 #include "intake/archive_builder.h"
 #include "intake/decompose.h"
+#include "intake/source_walk.h"
 #include "pipeline/analysis_pipeline.h"
 #include "pipeline/package_analysis.h"
 #include "report/report.h"
@@ -242,6 +243,77 @@ TEST_F(StreamedPackageTest, TinyBudgetWithStreamsAccountsForEveryComponent) {
     EXPECT_EQ(analysed, 3u);  // big.log, small.log, other.log; the copy is a duplicate
     EXPECT_EQ(ReportToJson(*got), ReportToJson(*want)) << threads;
   }
+}
+
+// A directory input's large files are read in pieces and streamed as a package's large
+// entries are: the same report bytes as when held whole (also cut by
+// max_component_bytes), and the files over the threshold are the ones streamed.
+TEST_F(StreamedPackageTest, DirectoryInputFilesAreStreamedWithTheSameReport) {
+  ASSERT_NE(*db_, nullptr);
+  const std::filesystem::path dir = std::filesystem::path(::testing::TempDir()) /
+                                    (std::to_string(getpid()) + "-streamed-dir");
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "copy");
+  const std::string big = Log(600 << 10, 1);
+  for (const auto& [name, bytes] : {std::pair<std::string, std::string>{"big.log", big},
+                                    {"small.log", Log(10 << 10, 2)},
+                                    {"copy/big.log", big},
+                                    {"other.log", Log(300 << 10, 3)}}) {
+    std::ofstream((dir / name).string(), std::ios::binary)
+        .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  }
+  SourceInput input;
+  input.path = dir.string();
+  const std::vector<SourceInput> inputs = {input};
+  for (uint64_t cap : {uint64_t{0}, uint64_t{400} << 10}) {
+    PackageOptions whole;
+    whole.max_inflight_bytes = 0;  // no bound: nothing streamed
+    whole.threads = 1;
+    if (cap != 0) whole.limits.max_component_bytes = cap;
+    auto want = AnalyzeSources(inputs, {}, *db_, whole);
+    ASSERT_TRUE(want.ok()) << want.status();
+    ASSERT_GT(want->findings.size(), 3u);
+    EXPECT_EQ(want->complete, cap == 0);
+    for (int threads : {1, 2}) {
+      PackageOptions options = whole;
+      options.max_inflight_bytes = PackageOptions().max_inflight_bytes;
+      options.threads = threads;
+      options.stream_threshold_bytes = 64 << 10;
+      options.stream_window_bytes = 16 << 10;
+      options.stream_context_bytes = 4 << 10;
+      auto got = AnalyzeSources(inputs, {}, *db_, options);
+      ASSERT_TRUE(got.ok()) << got.status();
+      EXPECT_EQ(ReportToJson(*got), ReportToJson(*want)) << threads << " cap " << cap;
+    }
+  }
+  // Which files intake streams: those at or over the threshold, whole ones too.
+  auto walk = WalkSources(inputs, {});
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  DecomposeOptions decompose;
+  decompose.package_id = "p";
+  decompose.stream_check_bytes = 200 << 10;
+  std::set<std::string> streamed;
+  struct Counting : ComponentStream {
+    absl::Status Write(std::string_view) override { return absl::OkStatus(); }
+    absl::Status Finish(const Component&) override { return absl::OkStatus(); }
+  };
+  decompose.stream_factory = [&](const Component& c, std::string_view) {
+    streamed.insert(c.path);
+    return std::make_unique<Counting>();
+  };
+  auto manifest = DecomposeSources(*walk, decompose, [](const Component&, std::string_view) {
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(manifest.ok()) << manifest.status();
+  EXPECT_EQ(streamed.size(), 3u);  // big.log, its copy, other.log
+  for (const Component& c : manifest->components) {
+    if (c.path.find("big.log") != std::string::npos) {
+      EXPECT_TRUE(streamed.count(c.path)) << c.path;
+      EXPECT_EQ(c.size, big.size());
+      EXPECT_EQ(c.status, ComponentStatus::kOk) << c.reason;
+    }
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
