@@ -135,6 +135,8 @@ inline constexpr OptionSpec kOptions[] = {
                                 IsPhoneRegionOrEmpty),
     TRAWL_INT_OPTION(TRAWL_OPT_MAX_INFLIGHT_BYTES, 0, INT64_MAX,
                      o.package.max_inflight_bytes = As<uint64_t>(v)),
+    TRAWL_INT_OPTION(TRAWL_OPT_STREAM_THRESHOLD_BYTES, 0, INT64_MAX,
+                     o.package.stream_threshold_bytes = As<uint64_t>(v)),
     TRAWL_STRING_OPTION(TRAWL_OPT_PACKAGE_NAME, package.package_name),
     TRAWL_INT_OPTION(TRAWL_OPT_MIN_SEVERITY, 0, 4, o.view.min_severity = As<Severity>(v)),
     OptionSpec{TRAWL_OPT_CATEGORIES, OptionType::kString, 0, 0, nullptr,

@@ -264,6 +264,11 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
  * what they leave out is counted in the manifest (docs/intake.md). "" = none (default).
  * Since: 0.3 */
 #define TRAWL_OPT_EXCLUDE 45
+/** int, bytes: a component at least this large is analysed window by window while intake
+ * reads it, never held whole, whatever its format (`trawl analyze --stream-threshold`);
+ * its result's reason says what that limits (docs/plan.md, "Streamed components").
+ * 0 = derived from TRAWL_OPT_MAX_INFLIGHT_BYTES as described there (default). Since: 0.3 */
+#define TRAWL_OPT_STREAM_THRESHOLD_BYTES 46
 
 #define TRAWL_TARGET_HOST 0     /**< this CPU's best instructions; may not load elsewhere */
 #define TRAWL_TARGET_PORTABLE 1 /**< any CPU the engine supports */

@@ -139,6 +139,7 @@ _INT_OPTIONS = {
     "max_component_bytes": 34,    # TRAWL_OPT_MAX_COMPONENT_BYTES
     "token_pass": 35,             # TRAWL_OPT_TOKEN_PASS, bool: token-shape rules by the token pass (1)
     "max_inflight_bytes": 37,     # TRAWL_OPT_MAX_INFLIGHT_BYTES, analysis: content held at once
+    "stream_threshold_bytes": 46, # TRAWL_OPT_STREAM_THRESHOLD_BYTES, analysed in windows from here
     "git_staged": 44,             # TRAWL_OPT_GIT_STAGED, bool: the index against HEAD (git_*)
     "min_severity": 39,           # TRAWL_OPT_MIN_SEVERITY, reports list this severity and above
     "list_all": 41,               # TRAWL_OPT_LIST_ALL, bool: the table lists info findings too

@@ -72,8 +72,9 @@ struct PackageOptions {
   // max_inflight_bytes: 1/16 of it for text and binaries (32 MiB by default), 1/64 for a
   // component that starts like JSON (8 MiB: its structure analysis takes several times
   // its size), at least 1 MiB; no streaming when max_inflight_bytes is 0. Set, it is the
-  // threshold for every format. Streamed components are entries of archives and
-  // compressed streams; a package that is a plain file is analysed where intake read it.
+  // threshold for every format (TRAWL_OPT_STREAM_THRESHOLD_BYTES). Streamed are entries of
+  // archives and compressed streams, a package that is a plain file, and the files of
+  // directory inputs (docs/plan.md, "Streamed components").
   uint64_t stream_threshold_bytes = 0;
   // Bytes per window and of context on either side (0: half the threshold, at most 16
   // MiB; context min(256 KiB, window)).

@@ -120,6 +120,22 @@ TEST(CppApiTest, StagesEqualOneCall) {
   }
 }
 
+// TRAWL_OPT_STREAM_THRESHOLD_BYTES reaches the pipeline: at one byte every component is
+// analysed in windows, and the results say so; by default none of the sample's is.
+TEST(CppApiTest, StreamThresholdOption) {
+  trawl::Rules rules;
+  rules.AddFile(kSource + "/rules/secrets.json");
+  const trawl::Database db = trawl::Database::Compile(rules);
+  const std::string package = kSource + "/examples/sample/sample-package.tar.gz";
+  const std::string kStreamed = "larger than the streaming threshold";
+  EXPECT_EQ(trawl::AnalyzePackageFile(db, package).find(kStreamed), std::string::npos);
+  trawl::Options streamed;
+  streamed.Set(TRAWL_OPT_STREAM_THRESHOLD_BYTES, int64_t{1});
+  EXPECT_NE(trawl::AnalyzePackageFile(db, package, trawl::ReportFormat::kJson, &streamed)
+                .find(kStreamed),
+            std::string::npos);
+}
+
 // The git calls over a repository built here: a key added, then removed; the history
 // still holds it, the stages agree with the one call, and the options narrow what is read.
 TEST(CppApiTest, GitHistory) {

@@ -355,6 +355,17 @@ void Budgets::Register(CLI::App* app, bool inflight) {
       ->check(CLI::NonNegativeNumber)
       ->type_name("BYTES")
       ->group("Budgets");
+  app->add_option_function<int64_t>(
+         "--stream-threshold",
+         [this](const int64_t& value) {
+           values.emplace_back(TRAWL_OPT_STREAM_THRESHOLD_BYTES, value);
+         },
+         "components this large are analysed in windows, never held whole (default: derived "
+         "from --memory-limit; 64M, 1G)")
+      ->transform(CLI::AsSizeValue(false))
+      ->check(CLI::NonNegativeNumber)
+      ->type_name("BYTES")
+      ->group("Budgets");
 }
 
 bool Budgets::Apply(trawl_options* options) const {
