@@ -30,10 +30,23 @@ constexpr size_t kMinChunk = 64 << 10;
 // PCRE2's JIT stack; the default 32 KiB is too small for some public secret rules.
 constexpr size_t kJitStackMax = 8 << 20;
 
+// What every engine hit of a rule reads, 16 bytes per rule: a literal set's hits fall on
+// tens of thousands of rules in no order, so each hit is a cache miss here, and the state
+// a hit needs is kept in one line rather than in several per-rule arrays (the lookups
+// of this state were most of trawl's per-hit time on the peer suite's literal set).
 struct RuleState {
-  uint32_t generation = 0;
-  bool capped = false;  // match cap reached, or given up after confirmation errors
   uint64_t cursor = 0;  // absolute offset where the next match of this rule may start
+  uint32_t generation = 0;
+  // Kept across scans (StateOf resets only the fields above and `capped`): the rule's
+  // literal length once LiteralLength has read it, and its Scanner::Impl::kRule* bits.
+  uint16_t literal_length = 0;
+  uint8_t bits = 0;
+  bool capped = false;  // match cap reached, or given up after confirmation errors
+};
+static_assert(sizeof(RuleState) == 16);
+
+// The per-rule counts only caps and confirmation errors read.
+struct RuleCounts {
   uint64_t count = 0;
   uint32_t confirm_errors = 0;
 };
@@ -61,6 +74,34 @@ struct PendingMatch {
   uint32_t capture_count;
   uint32_t flags;  // MatchFlag bits
 };
+
+// Sorts [first, last) by `less` in about linear time when few elements are out of place, as
+// in one partition's matches: the engine reports them in end order, and only a match that
+// ends later but starts earlier (a longer literal around a shorter one) has to move.
+// std::sort does not exploit that (its introsort cost ~3 % of a literal set's scan, ~125k
+// matches per round), so this is an insertion sort; once its moves exceed 8 per element
+// the range is not nearly sorted and std::sort takes it over: O(n log n) at worst.
+template <typename T, typename Less>
+void SortNearlySorted(T* first, T* last, Less less) {
+  const size_t n = static_cast<size_t>(last - first);
+  size_t moves_left = 8 * n;
+  for (T* i = first + 1; i < last; ++i) {
+    if (!less(*i, i[-1])) continue;
+    T value = std::move(*i);
+    T* j = i;
+    do {
+      *j = std::move(j[-1]);
+      --j;
+    } while (j > first && less(value, j[-1]));
+    *j = std::move(value);
+    const size_t moved = static_cast<size_t>(i - j);
+    if (moved >= moves_left) {
+      std::sort(first, last, less);
+      return;
+    }
+    moves_left -= moved;
+  }
+}
 
 // An atom hit of a gated rule: some match may contain the atom ending at `end`.
 struct GateHit {
@@ -92,6 +133,7 @@ struct Scanner::Impl {
   pcre2_jit_stack* jit_stack = nullptr;
 
   std::vector<RuleState> rules;
+  std::vector<RuleCounts> counts;  // reset with the rule's RuleState
   uint32_t generation = 0;
   ScanLimits limits;
   ScanSummary summary;
@@ -104,6 +146,7 @@ struct Scanner::Impl {
   size_t chunk = 0;
 
   std::vector<PendingMatch> pending;
+  std::vector<size_t> pending_parts;  // Round's offsets of each partition's matches
   std::vector<int64_t> captures;
   // RE2 programs recovering spans PCRE2 gave up on, compiled on first need; null when the
   // rule's pattern is outside RE2's syntax.
@@ -133,11 +176,14 @@ struct Scanner::Impl {
     uint64_t end;
   };
   std::vector<TailHit> tail_hits;
+  static constexpr size_t kHitBatch = 32;
+  std::array<TailHit, kHitBatch> hit_batch;  // EngineCallback's hits not yet handled
+  size_t hit_batch_size = 0;
   uint64_t tail_from = UINT64_MAX;  // hits ending here or later wait for ProcessTailHits
   std::vector<int8_t> fixed_span;  // per rule: -1 not yet known, 0 no, 1 yes
-  // Per rule: its literal's length (0: a regex) once LiteralLength has read it.
-  static constexpr uint32_t kLengthUnknown = UINT32_MAX, kLengthTooLong = UINT32_MAX - 1;
-  std::vector<uint32_t> literal_length;
+  // RuleState::literal_length before LiteralLength has read it, and for literals too long
+  // for it (read from the definition each time).
+  static constexpr uint16_t kLengthUnknown = UINT16_MAX, kLengthTooLong = UINT16_MAX - 1;
   // Distinct rules per partition, and how many of them are not capped in this scan: a
   // partition whose rules are all capped stops scanning (the planner isolates rules that
   // fire everywhere, so with match caps their partitions end early).
@@ -146,9 +192,8 @@ struct Scanner::Impl {
   size_t partition_index = 0;
 
   // Composite rules and rules with filters (rules/rule_logic.h): per rule, which of the
-  // kRule* bits apply; the evaluator exists only when some rule has logic.
+  // kRule* bits apply (RuleState::bits); the evaluator exists only when some rule has logic.
   static constexpr uint8_t kRulePart = 1, kRuleFilters = 2, kRuleFullword = 4;
-  std::vector<uint8_t> rule_bits;
   std::unique_ptr<internal::CompositeEvaluator> composites;
   std::vector<internal::CompositeMatch> composite_matches;
 
@@ -195,7 +240,7 @@ struct Scanner::Impl {
     until_clock = kClockInterval;
     out_of_time = false;
     if (++generation == 0) {  // wrapped: old stamps could collide
-      for (auto& r : rules) r = RuleState{};
+      for (auto& r : rules) r.generation = 0;
       generation = 1;
     }
     partition_live = partition_rules;
@@ -210,7 +255,12 @@ struct Scanner::Impl {
 
   RuleState& StateOf(uint32_t rule) {
     RuleState& state = rules[rule];
-    if (state.generation != generation) state = RuleState{generation, false, 0, 0, 0};
+    if (state.generation != generation) {
+      state.cursor = 0;
+      state.generation = generation;
+      state.capped = false;
+      counts[rule] = RuleCounts{};
+    }
     return state;
   }
 
@@ -244,7 +294,7 @@ struct Scanner::Impl {
     ++summary.confirm_errors;
     summary.truncation |= kTruncConfirmLimit;
     state.cursor = std::max(state.cursor, AlphabetRunEnd(rule, undecided_end) + 1);
-    if (++state.confirm_errors >= kMaxConfirmErrorsPerRule && !state.capped) {
+    if (++counts[rule].confirm_errors >= kMaxConfirmErrorsPerRule && !state.capped) {
       Retire(rule, state);
       summary.given_up_rules.push_back(rule);
     }
@@ -266,7 +316,7 @@ struct Scanner::Impl {
 
   bool Record(uint32_t rule, RuleState& state, uint64_t start, uint64_t end, uint32_t capture_begin,
               uint32_t capture_count, uint32_t flags = 0) {
-    if (const uint8_t bits = rule_bits[rule]; bits != 0) {
+    if (const uint8_t bits = state.bits; bits != 0) {
       if ((bits & kRuleFullword) && !Fullword(start, end)) return true;
       if (bits & kRulePart) {
         composites->AddOccurrence(rule, start, end);
@@ -302,7 +352,7 @@ struct Scanner::Impl {
   // Per-rule cap bookkeeping of one match (or part occurrence). Always true: a capped
   // rule stops itself, not the scan.
   bool CountTowardCap(uint32_t rule, RuleState& state) {
-    if (limits.max_matches_per_rule && ++state.count >= limits.max_matches_per_rule) {
+    if (limits.max_matches_per_rule && ++counts[rule].count >= limits.max_matches_per_rule) {
       Retire(rule, state);
       summary.truncation |= kTruncRuleMatchCap;
       summary.capped_rules.push_back(rule);
@@ -377,7 +427,7 @@ struct Scanner::Impl {
 
   // A part's occurrences are every start with a match (docs/rules.md): after a hit,
   // search on from the next start, not from the match's end.
-  bool IsPart(uint32_t rule) const { return (rule_bits[rule] & kRulePart) != 0; }
+  bool IsPart(uint32_t rule) const { return (rules[rule].bits & kRulePart) != 0; }
 
   bool EnsureMatchData(const pcre2_code* code) {
     uint32_t groups = 0;
@@ -405,15 +455,15 @@ struct Scanner::Impl {
   }
 
   // The length of `rule`'s literal, 0 for a regex. Read from the definition at the rule's
-  // first hit and kept in literal_length: a literal set fires hundreds of thousands of
+  // first hit and kept in its RuleState: a literal set fires hundreds of thousands of
   // times per 16 MiB, and reaching each hit's Definition (a heap object per rule, tens of
   // thousands of them) was a cache miss per hit.
-  uint64_t LiteralLength(uint32_t rule) {
-    uint32_t& known = literal_length[rule];
+  uint64_t LiteralLength(uint32_t rule, RuleState& state) {
+    uint16_t& known = state.literal_length;
     if (known == kLengthUnknown || known == kLengthTooLong) {
       const Definition& def = db->definition(rule);
       const uint64_t length = def.kind == PatternKind::kLiteral ? def.expression.size() : 0;
-      known = length < kLengthTooLong ? static_cast<uint32_t>(length) : kLengthTooLong;
+      known = length < kLengthTooLong ? static_cast<uint16_t>(length) : kLengthTooLong;
       return length;
     }
     return known;
@@ -438,7 +488,7 @@ struct Scanner::Impl {
     if (state.capped) return partition_live[partition_index] > 0;  // 0: stop this partition
     if (end <= state.cursor) return true;  // overlaps a reported match
     ++summary.candidates;
-    if (const uint64_t length = LiteralLength(rule); length != 0) {
+    if (const uint64_t length = LiteralLength(rule, state); length != 0) {
       const uint64_t start = end - length;
       if (start < state.cursor) return true;
       state.cursor = IsPart(rule) ? start + 1 : end;
@@ -966,10 +1016,29 @@ struct Scanner::Impl {
     return true;
   }
 
+  // The engine's hits are collected kHitBatch at a time and then handled in arrival
+  // order, as one by one: a hit's rule and RuleState are cache misses on a large set
+  // (tens of thousands of rules hit in no order), and prefetching a batch's lets those
+  // misses overlap instead of stalling one hit after another. A hit that stops the scan
+  // drops the rest of its batch, as the engine would not have reported them.
   static int EngineCallback(unsigned id, unsigned long long /*from*/, unsigned long long to,
                             unsigned /*flags*/, void* context) {
     auto* self = static_cast<Impl*>(context);
-    return self->OnHit(id, self->window_base + to) ? 0 : 1;
+    self->hit_batch[self->hit_batch_size++] = {id, self->window_base + to};
+    if (self->hit_batch_size < kHitBatch) return 0;
+    return self->FlushHits() ? 0 : 1;
+  }
+
+  // Handles the collected hits; false when the scan (or this partition's) must stop.
+  bool FlushHits() {
+    const size_t n = std::exchange(hit_batch_size, 0);
+    const uint32_t* ids = partition->rules.data();
+    for (size_t k = 0; k < n; ++k) __builtin_prefetch(ids + hit_batch[k].id);
+    for (size_t k = 0; k < n; ++k) __builtin_prefetch(&rules[ids[hit_batch[k].id]]);
+    for (size_t k = 0; k < n; ++k) {
+      if (!OnHit(hit_batch[k].id, hit_batch[k].end)) return false;
+    }
+    return true;
   }
 
   // After the last round: composite rules evaluated over the bytes held (`held`, at
@@ -1041,6 +1110,8 @@ struct Scanner::Impl {
     tail_from = final ? base + data.size() - std::min<uint64_t>(data.size(), 1) : UINT64_MAX;
     if (accept_hi <= accepted && !final) return absl::OkStatus();
     const auto& databases = db->parts().databases;
+    // Where each partition's matches begin in `pending` (each part is in end order).
+    pending_parts.assign(1, 0);
     for (size_t p = 0; p < databases.size() && !stopped; ++p) {
       if (partition_live[p] == 0) continue;  // every rule in it is capped
       partition = &db->partitions()[p];
@@ -1048,7 +1119,10 @@ struct Scanner::Impl {
       const auto engine_start = limits.profile ? absl::Now() : absl::InfinitePast();
       hs_error_t rc = hs_scan(databases[p].get(), data.data(), static_cast<unsigned>(data.size()),
                               0, scratch.get(), &Impl::EngineCallback, this);
+      if (rc == HS_SUCCESS && hit_batch_size > 0 && !FlushHits()) rc = HS_SCAN_TERMINATED;
+      hit_batch_size = 0;  // a scan the engine ended early leaves hits that do not count
       if (!tail_hits.empty() && !ProcessTailHits() && rc == HS_SUCCESS) rc = HS_SCAN_TERMINATED;
+      pending_parts.push_back(pending.size());
       if (limits.profile) {
         limits.profile->partition_ns[p] +=
             absl::ToInt64Nanoseconds(absl::Now() - engine_start);
@@ -1079,10 +1153,23 @@ struct Scanner::Impl {
       if (a.end != b.end) return a.end < b.end;
       return a.rule < b.rule;
     };
+    // Each partition's matches come in end order, so nearly in start order: each is
+    // sorted on its own, cheaply, and merged into those before it. The gated rules'
+    // confirmed matches (after the partitions, up to engine_matches) come rule by rule:
+    // one more part.
+    pending_parts.push_back(engine_matches);
+    for (size_t k = 1; k < pending_parts.size(); ++k) {
+      SortNearlySorted(pending.data() + pending_parts[k - 1], pending.data() + pending_parts[k],
+                       in_order);
+      if (pending_parts[k - 1] > pending_parts[0]) {
+        std::inplace_merge(pending.begin() + static_cast<ptrdiff_t>(pending_parts[0]),
+                           pending.begin() + static_cast<ptrdiff_t>(pending_parts[k - 1]),
+                           pending.begin() + static_cast<ptrdiff_t>(pending_parts[k]), in_order);
+      }
+    }
     // The token round's matches (most of a PII scan's) come in span order, nearly always
-    // sorted already: sorting only the engine's and merging saves a sort of them all.
+    // sorted already, and are merged last.
     const auto token_begin = pending.begin() + static_cast<ptrdiff_t>(engine_matches);
-    std::sort(pending.begin(), token_begin, in_order);
     if (!std::is_sorted(token_begin, pending.end(), in_order)) {
       std::sort(token_begin, pending.end(), in_order);
     }
@@ -1133,8 +1220,7 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
   pcre2_jit_stack_assign(impl->match_context, nullptr, impl->jit_stack);
   impl->rules.resize(db->rule_count());
   impl->fixed_span.assign(db->rule_count(), -1);
-  impl->literal_length.assign(db->rule_count(), Impl::kLengthUnknown);
-  impl->rule_bits.assign(db->rule_count(), 0);
+  impl->counts.resize(db->rule_count());
   bool any_logic = !db->composites().empty();
   for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
     uint8_t bits = 0;
@@ -1146,7 +1232,8 @@ absl::StatusOr<std::unique_ptr<Scanner>> Scanner::Create(std::shared_ptr<const D
     if (EngineScans(info.status) && (info.flags & kFlagFullword)) {
       bits |= Impl::kRuleFullword;
     }
-    impl->rule_bits[rule] = bits;
+    impl->rules[rule].bits = bits;
+    impl->rules[rule].literal_length = Impl::kLengthUnknown;
     any_logic = any_logic || bits != 0;
   }
   if (any_logic) impl->composites = std::make_unique<internal::CompositeEvaluator>(*db);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "rules/loader.h"
 #include "test_util.h"
@@ -112,6 +113,99 @@ TEST(EquivalenceTest, ChunkedScanEqualsWholeBuffer) {
   ASSERT_TRUE(db);
   const std::string input = RandomBytes(1 << 20, 99, "aab\"c \n");
   EXPECT_EQ(TrawlMatches(db, input, 64 << 10), TrawlMatches(db, input));
+}
+
+// Delivered in (start, end, rule) order within a round: with one round, in that order.
+bool InSpanOrder(const std::vector<testing_util::Found>& found) {
+  return std::is_sorted(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.start, a.end, a.rule) < std::tie(b.start, b.end, b.rule);
+  });
+}
+
+// Many literals ending at the same byte, longest reported last by the engine and first
+// in span order: each round's matches are far from the engine's order, so the scanner's
+// nearly-sorted sort gives up and sorts them outright. Same matches, same order.
+TEST(EquivalenceTest, NestedLiteralsEndingTogetherSortAsTheReference) {
+  std::vector<Definition> defs;
+  for (int k = 1; k <= 200; ++k) {
+    defs.push_back(testing_util::Literal("a" + std::to_string(k), std::string(k, 'a') + "b"));
+  }
+  auto db = MustCompile(std::move(defs));
+  ASSERT_TRUE(db);
+  std::string input;
+  for (int i = 0; i < 50; ++i) input += std::string(200, 'a') + "b\n";
+  ScanLimits limits;
+  limits.max_matches_per_rule = 0;
+  limits.max_matches = 0;
+  const auto found = testing_util::ScanAll(db, input, limits);
+  EXPECT_EQ(found.size(), 200u * 50u);
+  EXPECT_TRUE(InSpanOrder(found));
+  EXPECT_EQ(TrawlMatches(db, input), *ReferenceScan(*db, input));
+  EXPECT_EQ(TrawlMatches(db, input, 64 << 10), TrawlMatches(db, input));
+}
+
+// The literals of YARA's signature-base (the peer suite's literal set, bench/peers) over
+// the benchmark input: tens of thousands of rules and matches, handled in batches of
+// engine hits and sorted per round. The matches are PCRE2's, whole buffer or chunked,
+// delivered in span order; match caps stop at the same matches. Skipped without
+// ../shared.
+TEST(EquivalenceTest, YaraLiteralSetOnBenchInput) {
+  const std::string shared = TRAWL_SHARED_DIR;
+  const std::string set_path = shared + "/corpus/set_yara_sigbase.tsv";
+  if (!std::filesystem::exists(set_path)) GTEST_SKIP() << "no ../shared corpus";
+  auto rules = LoadRuleFile(set_path);
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  std::vector<Definition> literals;
+  for (Definition& d : rules->definitions) {
+    if (d.kind == PatternKind::kLiteral) literals.push_back(std::move(d));
+  }
+  ASSERT_GT(literals.size(), 20000u);
+  auto db = MustCompile(std::move(literals));
+  ASSERT_TRUE(db);
+  auto bench = ReadFile(shared + "/corpus/scan_inputs/bench_mixed_16MiB.bin");
+  ASSERT_TRUE(bench.ok());
+  const std::string input = bench->substr(0, 256 << 10);
+  ExpectEquivalent(db, input, "set_yara_sigbase.tsv literals");
+  const auto whole = TrawlMatches(db, input);
+  EXPECT_GT(whole.size(), 2000u);
+  EXPECT_EQ(TrawlMatches(db, input, 64 << 10), whole);
+  ScanLimits limits;
+  limits.max_matches_per_rule = 0;
+  limits.max_matches = 0;
+  EXPECT_TRUE(InSpanOrder(testing_util::ScanAll(db, input, limits)));
+
+  // One match per rule: each rule's first (its literal's leftmost occurrence).
+  limits.max_matches_per_rule = 1;
+  std::vector<ReferenceMatch> first_per_rule;
+  for (const auto& f : testing_util::ScanAll(db, input, limits)) {
+    first_per_rule.push_back({f.rule, f.start, f.end});
+  }
+  std::sort(first_per_rule.begin(), first_per_rule.end());
+  std::vector<ReferenceMatch> expected;
+  for (const ReferenceMatch& m : whole) {
+    if (expected.empty() || expected.back().rule != m.rule) expected.push_back(m);
+  }
+  EXPECT_EQ(first_per_rule, expected);
+
+  // A total cap stops at the engine's first N matches, which end no later than the rest.
+  limits.max_matches_per_rule = 0;
+  limits.max_matches = 1001;  // not a multiple of any batch size
+  ScanSummary summary;
+  const auto capped = testing_util::ScanAll(db, input, limits, &summary);
+  ASSERT_EQ(capped.size(), 1001u);
+  EXPECT_TRUE(summary.truncation & kTruncMatchCap);
+  std::vector<ReferenceMatch> kept;
+  uint64_t last_end = 0;
+  for (const auto& f : capped) {
+    kept.push_back({f.rule, f.start, f.end});
+    last_end = std::max(last_end, f.end);
+  }
+  std::sort(kept.begin(), kept.end());
+  std::vector<ReferenceMatch> rest;
+  std::set_difference(whole.begin(), whole.end(), kept.begin(), kept.end(),
+                      std::back_inserter(rest));
+  EXPECT_EQ(rest.size(), whole.size() - kept.size());  // every kept match is a real one
+  for (const ReferenceMatch& m : rest) EXPECT_GE(m.end, last_end) << db->definition(m.rule).id;
 }
 
 // The public secret and IDS sets over the public scan inputs; skipped without ../shared.
