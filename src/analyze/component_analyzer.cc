@@ -55,6 +55,7 @@ double RoundForDocuments(double value) { return std::round(value * 1e6) / 1e6; }
 JsonOptions WithLocator(bool locator) {
   JsonOptions options;
   options.build_locator = locator;
+  options.decode_strings = !locator;  // the locating walk only locates
   options.statistics = false;
   options.counts = false;
   return options;
@@ -255,12 +256,10 @@ ComponentResult SkippedResult(const ProcessingPlan& plan, std::string_view packa
 namespace {
 
 // What an analyzer keeps across components. Two JSON analyzers: every JSON component
-// gets its decoded strings (so escaped secrets are scanned), but the offset locator (a
-// walk of every value, 24 bytes each) is built only for components that have candidates
-// to place; most have none, and their analysis reuses the DOM parse that classified them
-// (json_stats validates for classification). The raw scan runs first, so a component
-// with raw candidates is walked with the locator in one pass; one whose only candidates
-// come from its decoded strings or layers gets a locating walk afterwards.
+// gets its decoded strings (so escaped secrets are scanned) from the DOM parse that
+// classified it (json_stats validates for classification), without a walk. Only a
+// component with candidates is walked (json_located), once all its sources are scanned,
+// and only as far as its last candidate, keeping the locator entries that hold one.
 struct AnalyzerState {
   std::shared_ptr<const Database> db;
   std::unique_ptr<Scanner> scanner;
@@ -346,12 +345,10 @@ class Analysis {
     options.binary.entropy_profile = false;
     options.binary.signatures = false;
     options.csv.statistics = false;
-    // Without candidates, the DOM parse that classified these bytes (json_stats') gives
-    // the decoded strings; with them, one locating walk gives both.
-    const bool located = !hits_.empty();
+    // The DOM parse that classified these bytes (json_stats') gives the decoded strings;
+    // the pointers of candidates are found once every source is scanned.
     structure_ = trawl::AnalyzeStructure(content_, *steps_.structure, options,
-                                         located ? &impl_.json_located : &impl_.json_stats,
-                                         !located && json_validated_);
+                                         &impl_.json_stats, json_validated_);
   }
 
   // Part 1, continued: the decoded forms the structure analysis found.
@@ -396,12 +393,16 @@ class Analysis {
       }
     }
     // Candidates need their JSON pointer and key (context for the scorer): only now, and
-    // only for a component that has any, is the locator built.
+    // only for a component that has any, is a locator built, for their offsets alone
+    // (every Locate is at a hit's content.begin), by a walk that stops after the last.
     if (!hits_.empty() && s.json && !s.json->locator) {
-      JsonReport located = s.kind == StructureKind::kJson
-                               ? impl_.json_located.Analyze(content_)
-                               : impl_.json_located.AnalyzeNdjson(content_);
-      s.json->locator = std::move(located.locator);
+      std::vector<uint64_t> targets;
+      targets.reserve(hits_.size());
+      for (const Hit& hit : hits_) targets.push_back(hit.content.begin);
+      std::sort(targets.begin(), targets.end());
+      targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+      s.json->locator = impl_.json_located.LocateTargets(
+          content_, s.kind == StructureKind::kNdjson, targets);
     }
     return absl::OkStatus();
   }

@@ -589,43 +589,12 @@ bool IsTextFormat(Format format) {
   }
 }
 
-Classification Classify(std::string_view content, std::string_view name_hint) {
-  return Classify(content, name_hint, nullptr, nullptr);
-}
+namespace {
 
-Classification ClassifyPrefix(std::string_view head, std::string_view name_hint) {
-  if (head.empty()) return Classify(head, name_hint);
-  Classification out;
-  const std::string_view sniffed = SniffMediaType(head);
-  if (ClassifyBinary(head, sniffed, &out)) return out;
-  const std::string_view sample = head.substr(0, kSampleBytes);
-  out.encoding = DetectEncoding(sample, /*complete=*/false, &out);
-  if (out.encoding == TextEncoding::kNone) {
-    out.format = Format::kBinary;
-    out.media_type = std::string(sniffed == "text/plain" ? "application/octet-stream" : sniffed);
-    return out;
-  }
-  if (out.encoding == TextEncoding::kUtf8) {
-    const std::string_view text = out.bom ? head.substr(3) : head;
-    // No whole content to validate: JSON is taken from how it starts.
-    ClassifyText({}, text.substr(0, kSampleBytes), /*complete=*/false, name_hint,
-                 LentJsonParser{}, &out);
-    RefinePlainText(text, &out);
-    return out;
-  }
-  absl::StatusOr<TranscodedText> text = TranscodeToUtf8(sample, out.encoding);
-  if (!text.ok()) {
-    out.format = Format::kBinary;
-    out.media_type = "application/octet-stream";
-    return out;
-  }
-  ClassifyText({}, text->utf8, /*complete=*/false, name_hint, LentJsonParser{}, &out);
-  RefinePlainText(text->utf8, &out);
-  return out;
-}
-
-Classification Classify(std::string_view content, std::string_view name_hint, JsonAnalyzer* json,
-                        bool* json_validated) {
+// Classify and ClassifyPrefix. A `prefix` is only the start of the content: no sample of
+// it is complete and no whole document is validated (JSON is taken from how it starts).
+Classification ClassifyContent(std::string_view content, std::string_view name_hint, bool prefix,
+                               JsonAnalyzer* json, bool* json_validated) {
   Classification out;
   if (json_validated != nullptr) *json_validated = false;
   if (content.empty()) {
@@ -637,7 +606,7 @@ Classification Classify(std::string_view content, std::string_view name_hint, Js
   const std::string_view sniffed = SniffMediaType(content);
   if (ClassifyBinary(content, sniffed, &out)) return out;
 
-  const bool complete = content.size() <= kSampleBytes;
+  const bool complete = !prefix && content.size() <= kSampleBytes;
   const std::string_view sample = content.substr(0, kSampleBytes);
   out.encoding = DetectEncoding(sample, complete, &out);
   if (out.encoding == TextEncoding::kNone) {
@@ -649,8 +618,8 @@ Classification Classify(std::string_view content, std::string_view name_hint, Js
     const std::string_view text = out.bom ? content.substr(3) : content;
     // The parse is reported as reusable only where it covers exactly `content`.
     const LentJsonParser lent{json, out.bom ? nullptr : json_validated};
-    ClassifyText(text, text.substr(0, kSampleBytes), text.size() <= kSampleBytes, name_hint, lent,
-                 &out);
+    ClassifyText(prefix ? std::string_view() : text, text.substr(0, kSampleBytes),
+                 !prefix && text.size() <= kSampleBytes, name_hint, lent, &out);
     RefinePlainText(text, &out);
     return out;
   }
@@ -665,6 +634,21 @@ Classification Classify(std::string_view content, std::string_view name_hint, Js
                name_hint, LentJsonParser{}, &out);
   RefinePlainText(text->utf8, &out);
   return out;
+}
+
+}  // namespace
+
+Classification Classify(std::string_view content, std::string_view name_hint) {
+  return ClassifyContent(content, name_hint, /*prefix=*/false, nullptr, nullptr);
+}
+
+Classification ClassifyPrefix(std::string_view head, std::string_view name_hint) {
+  return ClassifyContent(head, name_hint, /*prefix=*/true, nullptr, nullptr);
+}
+
+Classification Classify(std::string_view content, std::string_view name_hint, JsonAnalyzer* json,
+                        bool* json_validated) {
+  return ClassifyContent(content, name_hint, /*prefix=*/false, json, json_validated);
 }
 
 }  // namespace trawl

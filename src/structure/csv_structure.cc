@@ -163,6 +163,25 @@ std::vector<SampleRecord> ParseSample(std::string_view sample, bool truncated, c
   return records;
 }
 
+// The field count of each record ParseSample would return: what the dialect sniffing
+// scores, without a copy of every cell (issue 22: each candidate dialect parsed the
+// sample into strings, though only the chosen one's cells are read).
+std::vector<size_t> SampleFieldCounts(std::string_view sample, bool truncated, const CsvDialect& d,
+                                      size_t max_records) {
+  std::vector<size_t> counts;
+  size_t pos = 0;
+  while (pos < sample.size() && counts.size() < max_records) {
+    size_t fields = 0;
+    size_t unterminated = std::string_view::npos;
+    pos = ParseRecord(
+        sample, pos, d, [&fields](size_t, size_t, bool) { ++fields; }, &unterminated, nullptr);
+    if (unterminated != std::string_view::npos && truncated) break;
+    if (pos >= sample.size() && truncated) break;
+    counts.push_back(fields);
+  }
+  return counts;
+}
+
 }  // namespace
 
 const char* CsvTypeName(CsvType type) {
@@ -218,17 +237,16 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
   const char quotes[] = {'"', '\''};
   CsvDialect best;
   double best_score = -1;
-  std::vector<SampleRecord> best_records;
   for (char delim : delimiters) {
     if (options.delimiter && delim != options.delimiter) continue;
     for (char quote : quotes) {
       if (options.quote && quote != options.quote) continue;
       if (quote == '\'' && !options.quote && sample.find('\'') == std::string_view::npos) continue;
       CsvDialect d{delim, quote, true};
-      std::vector<SampleRecord> records = ParseSample(sample, truncated, d, kMaxRecords);
+      const std::vector<size_t> records = SampleFieldCounts(sample, truncated, d, kMaxRecords);
       if (records.empty()) continue;
       std::map<size_t, size_t> freq;
-      for (const SampleRecord& r : records) ++freq[r.cells.size()];
+      for (const size_t fields : records) ++freq[fields];
       size_t mode = 0, mode_count = 0;
       for (auto [fields, count] : freq) {
         if (count > mode_count || (count == mode_count && fields > mode)) mode = fields, mode_count = count;
@@ -241,20 +259,24 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
       if (score > best_score) {
         best_score = score;
         best = d;
-        best_records = std::move(records);
       }
     }
   }
+  // Whether `best` is a dialect whose sample records the header test reads (none when
+  // no candidate scored under a given delimiter).
+  bool parse_best = best_score >= 0;
   *detected = best_score >= 0.8 * 1e4;
   if (options.delimiter) *detected = true;
   if (!*detected && !options.delimiter) {
     best = CsvDialect{',', options.quote ? options.quote : '"', true};
-    best_records = ParseSample(sample, truncated, best, kMaxRecords);
+    parse_best = true;
   }
   if (options.header >= 0) {
     best.has_header = options.header == 1;
     return best;
   }
+  const std::vector<SampleRecord> best_records =
+      parse_best ? ParseSample(sample, truncated, best, kMaxRecords) : std::vector<SampleRecord>();
   // Header: typed columns vote (a text cell over numbers says header; a number over
   // numbers says data). With only text columns, a row of distinct non-empty names that
   // never reappear below is a header.

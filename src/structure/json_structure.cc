@@ -421,6 +421,18 @@ class JsonWalker {
   // NDJSON record index of the next document (0 for a single document).
   void set_record(uint64_t record) { record_ = record; }
 
+  // Locates only `targets` (sorted offsets; JsonAnalyzer::LocateTargets): a closed entry
+  // that holds none of them is dropped, and the walk stops at the first value that begins
+  // after the last one. Entries are closed innermost first, so an entry without targets is
+  // the last one when it closes (whatever it enclosed held none either); an entry that
+  // holds a target keeps its ancestors, which hold it too.
+  void set_targets(const std::vector<uint64_t>* targets) {
+    targets_ = targets;
+    stop_after_ = targets->empty() ? 0 : targets->back();
+  }
+  // Whether the walk stopped after the last target (it returned false for that).
+  bool stopped() const { return stopped_; }
+
   // Walks the document in [begin, begin + len). Returns false and fills `error` on the
   // first problem.
   bool WalkDocument(ondemand::Document& doc, uint64_t begin, uint64_t len, WalkError* error) {
@@ -430,6 +442,11 @@ class JsonWalker {
     const size_t first_entry = locator_ ? locator_->entries_.size() : 0;
     const bool ok = WalkRoot(doc, begin);
     if (!ok && locator_) {
+      // A walk stopped after the last target: the entries opened past it hold none.
+      while (stopped_ && locator_->entries_.size() > first_entry &&
+             locator_->entries_.back().begin > stop_after_) {
+        PopLastEntry();
+      }
       // Close the entries the error left open so the partial locator stays usable.
       for (size_t i = first_entry; i < locator_->entries_.size(); ++i) {
         if (locator_->entries_[i].end == kOpen) locator_->entries_[i].end = std::max(error->offset, locator_->entries_[i].begin);
@@ -490,7 +507,22 @@ class JsonWalker {
     return static_cast<uint32_t>(locator_->entries_.size() - 1);
   }
   void CloseEntry(uint32_t entry, uint64_t end) {
-    if (locator_) locator_->entries_[entry].end = end;
+    if (!locator_) return;
+    std::vector<JsonLocator::Entry>& entries = locator_->entries_;
+    entries[entry].end = end;
+    if (targets_ == nullptr || entry + 1 != entries.size()) return;
+    const uint64_t begin = entries[entry].begin;
+    const auto first = std::lower_bound(targets_->begin(), targets_->end(), begin);
+    if (first != targets_->end() && *first < end) return;  // holds a target
+    PopLastEntry();
+  }
+  void PopLastEntry() {
+    const uint32_t entry = static_cast<uint32_t>(locator_->entries_.size() - 1);
+    locator_->entries_.pop_back();
+    if (!locator_->root_entries_.empty() && locator_->root_entries_.back() == entry) {
+      locator_->root_entries_.pop_back();
+      locator_->root_records_.pop_back();
+    }
   }
   uint32_t KeyLabel(uint32_t node, std::string_view key) {
     if (!locator_) return 0;
@@ -601,6 +633,12 @@ class JsonWalker {
   bool Walk(ondemand::Value& value, uint32_t node, uint32_t depth, uint32_t entry, uint64_t* end) {
     const std::string_view token = value.RawToken();
     const uint64_t begin = Offset(token.data());
+    if (targets_ != nullptr && begin > stop_after_) {
+      // Past the last target: the entries still open hold it up to here at least.
+      stopped_ = true;
+      error_->offset = begin;
+      return false;
+    }
     ondemand::Type type;
     if (auto e = value.GetType(&type); e != json::Error::kOk) return FailIter(e, begin);
     if (type != ondemand::Type::kObject && type != ondemand::Type::kArray) {
@@ -688,6 +726,9 @@ class JsonWalker {
   std::vector<uint32_t> key_ids_;
   StringMap<uint32_t> interned_;
   std::string key_scratch_;  // the unescaped form of a key with escapes
+  const std::vector<uint64_t>* targets_ = nullptr;  // set_targets
+  uint64_t stop_after_ = 0;
+  bool stopped_ = false;
   // NextBackslash's answer: no backslash in [backslash_from_, backslash_) of the document
   // that ends at backslash_doc_end_.
   uint64_t backslash_from_ = 0, backslash_ = 0, backslash_doc_end_ = ~uint64_t{0};
@@ -920,6 +961,43 @@ JsonReport JsonAnalyzer::Walk(std::string_view json) {
   }
   if (impl_->options.statistics) report.key_paths = trie.Export(&report.key_paths_dropped);
   return report;
+}
+
+JsonLocator JsonAnalyzer::LocateTargets(std::string_view json, bool ndjson,
+                                        const std::vector<uint64_t>& targets) {
+  JsonLocator locator;
+  if (targets.empty()) return locator;
+  JsonReport unread;  // the walk's counts and strings: the caller asked for neither
+  const char* base = impl_->Pad(json);
+  PathTrie trie(impl_->options.max_key_paths);
+  JsonWalker walker(base, impl_->options, &trie, &unread, &locator);
+  walker.set_targets(&targets);
+  const uint64_t total = json.size();
+  if (!ndjson) {
+    trie.BeginShape();
+    WalkError error;
+    impl_->Run(base, 0, total, total, &walker, &error);
+    return locator;
+  }
+  // Records are numbered as AnalyzeNdjson numbers them; those after the last target are
+  // not walked.
+  uint64_t record = 0;
+  for (uint64_t pos = 0; pos < total && pos <= targets.back() && !walker.stopped();) {
+    const void* nl = std::memchr(base + pos, '\n', total - pos);
+    const uint64_t line_end = nl ? static_cast<uint64_t>(static_cast<const char*>(nl) - base) : total;
+    uint64_t content_end = line_end;
+    if (content_end > pos && base[content_end - 1] == '\r') --content_end;
+    const uint64_t begin = pos;
+    pos = line_end + 1;
+    uint64_t first = begin;
+    while (first < content_end && IsJsonSpace(base[first])) ++first;
+    if (first == content_end) continue;
+    trie.BeginShape();
+    walker.set_record(record++);
+    WalkError error;
+    impl_->Run(base, begin, content_end - begin, total, &walker, &error);
+  }
+  return locator;
 }
 
 JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {

@@ -211,6 +211,16 @@ class JsonAnalyzer {
   // record is valid, else it describes the first invalid record.
   JsonReport AnalyzeNdjson(std::string_view ndjson);
 
+  // The locator of `json` (NDJSON when `ndjson`) for the offsets in `targets` (sorted
+  // ascending): for each of them, Locate answers as the locator of Analyze or
+  // AnalyzeNdjson with build_locator would; other offsets may get other answers. Only
+  // the entries that hold a target are kept, and the walk stops at the first value that
+  // begins after the last target (issue 22: a component's findings need their pointers,
+  // not every value's). Uses the options' max_depth; statistics, counts and strings are
+  // not reported. An empty `targets` gives an empty locator.
+  JsonLocator LocateTargets(std::string_view json, bool ndjson,
+                            const std::vector<uint64_t>& targets);
+
  private:
   struct Impl;
   JsonReport Walk(std::string_view json);

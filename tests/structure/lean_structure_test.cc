@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -181,6 +182,74 @@ TEST(LeanStructureTest, WhatTheAnalysisReadsIsTheFullAnalysis) {
       }
     }
   }
+}
+
+// The component analysis locates only its candidates (JsonAnalyzer::LocateTargets: the
+// locator keeps the entries that hold a target, and the walk stops after the last one).
+// For each target, pointer, innermost key and record must be the full locator's: single
+// targets at the start, the middle and the end, a pair, and a spread of offsets at once,
+// on every fixture as a document and as NDJSON (valid, invalid and truncated ones alike).
+void ExpectTargetsLocatedAsTheFullLocator(std::string_view data, bool ndjson,
+                                          JsonAnalyzer& full, JsonAnalyzer& targeted) {
+  const JsonReport report = ndjson ? full.AnalyzeNdjson(data) : full.Analyze(data);
+  ASSERT_TRUE(report.locator.has_value());
+  const uint64_t n = data.size();
+  std::vector<std::vector<uint64_t>> sets = {{0}, {n / 2}, {n == 0 ? 0 : n - 1}, {n / 4, 3 * n / 4}};
+  std::vector<uint64_t> spread;
+  for (uint64_t t = 0; t < n; t += std::max<uint64_t>(1, n / 61)) spread.push_back(t);
+  sets.push_back(spread);
+  for (std::vector<uint64_t>& targets : sets) {
+    targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+    const JsonLocator located = targeted.LocateTargets(data, ndjson, targets);
+    EXPECT_LE(located.entry_count(), report.locator->entry_count());
+    for (const uint64_t t : targets) {
+      const std::optional<JsonLocator::Location> a = report.locator->Locate(t);
+      const std::optional<JsonLocator::Location> b = located.Locate(t);
+      ASSERT_EQ(a.has_value(), b.has_value()) << "target " << t;
+      if (!a) continue;
+      EXPECT_EQ(a->pointer, b->pointer) << "target " << t;
+      EXPECT_EQ(a->key, b->key) << "target " << t;
+      EXPECT_EQ(a->record, b->record) << "target " << t;
+    }
+  }
+}
+
+TEST(LeanStructureTest, LocatingTargetsOnlyGivesTheFullLocatorsAnswers) {
+  const std::vector<std::string> inputs = Fixtures();
+  ASSERT_GT(inputs.size(), 2000u);
+  JsonOptions options;  // as the analysis' locating walk
+  options.statistics = false;
+  options.counts = false;
+  options.decode_strings = false;
+  JsonAnalyzer full, targeted(options);
+  for (const std::string& input : inputs) {
+    for (const bool ndjson : {false, true}) {
+      SCOPED_TRACE(testing::Message() << (ndjson ? "ndjson" : "json") << " of " << input.size()
+                                      << " bytes: " << input.substr(0, 60));
+      ExpectTargetsLocatedAsTheFullLocator(input, ndjson, full, targeted);
+      if (HasFatalFailure()) return;
+    }
+  }
+  EXPECT_EQ(targeted.LocateTargets("{\"a\":1}", false, {}).entry_count(), 0u);
+}
+
+// One candidate in a large document: the locator holds its ancestors, not every value.
+TEST(LeanStructureTest, LocatingOneTargetKeepsItsAncestorsOnly) {
+  std::string doc = "{\"items\":[";
+  for (int i = 0; i < 5000; ++i) doc += (i ? "," : "") + std::string("{\"k\":[1,2,{\"v\":\"x\"}]}");
+  doc += "]}";
+  const uint64_t target = doc.find("\"x\"", doc.size() / 2);
+  JsonOptions options;
+  options.statistics = false;
+  options.counts = false;
+  JsonAnalyzer full, targeted(options);
+  const JsonLocator located = targeted.LocateTargets(doc, false, {target});
+  const std::optional<JsonLocator::Location> where = located.Locate(target);
+  ASSERT_TRUE(where.has_value());
+  EXPECT_EQ(where->pointer, full.Analyze(doc).locator->Locate(target)->pointer);
+  EXPECT_EQ(where->key, "v");
+  // root, "items", the element, "k", element 2, "v"
+  EXPECT_EQ(located.entry_count(), 6u);
 }
 
 }  // namespace

@@ -1,9 +1,12 @@
 // libFuzzer target: JSON and NDJSON structure analysis on arbitrary bytes. Besides
 // crashes and sanitizer reports, it traps when a reported location falls outside the
-// input or a decoded-string map points outside it.
+// input or a decoded-string map points outside it, and when a locator of a few targets
+// only (JsonAnalyzer::LocateTargets) answers otherwise than the full one at them.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "structure/json_structure.h"
 #include "util/json_writer.h"
@@ -50,6 +53,23 @@ void CheckSameAsTheWalk(const trawl::JsonReport& walk, const trawl::JsonReport& 
   }
 }
 
+// The component analysis locates its candidates only (JsonAnalyzer::LocateTargets): at
+// each target, pointer, key and record must be the full locator's.
+void CheckTargetsLocatedAsTheFullLocator(const trawl::JsonReport& full, std::string_view input,
+                                         bool ndjson, trawl::JsonAnalyzer& targeted) {
+  const uint64_t n = input.size();
+  std::vector<uint64_t> targets = {n / 5, n / 2, n / 2 + 1, n ? n - 1 : 0};
+  std::sort(targets.begin(), targets.end());
+  targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+  const trawl::JsonLocator located = targeted.LocateTargets(input, ndjson, targets);
+  for (const uint64_t t : targets) {
+    const auto a = full.locator->Locate(t);
+    const auto b = located.Locate(t);
+    Check(a.has_value() == b.has_value());
+    if (a) Check(a->pointer == b->pointer && a->key == b->key && a->record == b->record);
+  }
+}
+
 trawl::JsonOptions AnalysisOptions(bool counts) {
   trawl::JsonOptions options;
   options.build_locator = false;
@@ -64,9 +84,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static trawl::JsonAnalyzer* analyzer = new trawl::JsonAnalyzer();
   static trawl::JsonAnalyzer* walked = new trawl::JsonAnalyzer(AnalysisOptions(true));
   static trawl::JsonAnalyzer* not_walked = new trawl::JsonAnalyzer(AnalysisOptions(false));
+  static trawl::JsonAnalyzer* targeted = [] {
+    trawl::JsonOptions options = AnalysisOptions(false);
+    options.build_locator = true;
+    options.decode_strings = false;
+    return new trawl::JsonAnalyzer(options);
+  }();
   const std::string_view input(reinterpret_cast<const char*>(data), size);
-  Exercise(analyzer->Analyze(input), input);
-  Exercise(analyzer->AnalyzeNdjson(input), input);
+  const trawl::JsonReport document = analyzer->Analyze(input);
+  Exercise(document, input);
+  CheckTargetsLocatedAsTheFullLocator(document, input, false, *targeted);
+  const trawl::JsonReport ndjson = analyzer->AnalyzeNdjson(input);
+  Exercise(ndjson, input);
+  CheckTargetsLocatedAsTheFullLocator(ndjson, input, true, *targeted);
   const trawl::JsonReport lean = not_walked->Analyze(input);
   Exercise(lean, input);
   CheckSameAsTheWalk(walked->Analyze(input), lean);
