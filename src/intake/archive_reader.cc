@@ -403,7 +403,8 @@ std::string ContainerReader::Open(const ByteSource& source) {
   first_filter_names_ = FilterNames(outer_.get());
   // gzip_ is the outermost filter, listed last as libarchive lists its own.
   if (gzip_ != nullptr) {
-    first_filter_names_ = first_filter_names_.empty() ? "gzip" : StrCat(first_filter_names_, "+gzip");
+    first_filter_names_ =
+        first_filter_names_.empty() ? "gzip" : StrCat(first_filter_names_, "+gzip");
   }
   if (r == ARCHIVE_EOF) {  // decompresses to nothing: empty_stream()
     stream_ended_ = true;

@@ -13,13 +13,6 @@
 namespace trawl::internal {
 namespace {
 
-// libarchive's gzip filter hands out the stream in blocks of this size, and drops the
-// block in progress on an error: the same size keeps what an error leaves the same.
-constexpr size_t kOutBlock = 64 * 1024;
-// Input read from a package file per pread.
-constexpr size_t kFileChunk = 256 * 1024;
-// ISA-L takes 32-bit input lengths; memory is handed over in slices of this size.
-constexpr uint64_t kMaxMemorySlice = uint64_t{1} << 30;
 // Header bytes read at first; a longer name or comment is read again with more.
 constexpr size_t kHeaderWindow = 4096;
 
@@ -79,6 +72,20 @@ size_t HeaderLengthAt(const ByteSource& source, uint64_t offset) {
   }
 }
 
+}  // namespace
+
+#ifdef TRAWL_HAVE_ISAL
+
+namespace {
+
+// libarchive's gzip filter hands out the stream in blocks of this size, and drops the
+// block in progress on an error: the same size keeps what an error leaves the same.
+constexpr size_t kOutBlock = 64 * 1024;
+// Input read from a package file per pread.
+constexpr size_t kFileChunk = 256 * 1024;
+// ISA-L takes 32-bit input lengths; memory is handed over in slices of this size.
+constexpr uint64_t kMaxMemorySlice = uint64_t{1} << 30;
+
 uint32_t LittleEndian32(std::string_view bytes) {
   uint32_t value = 0;
   for (int i = 3; i >= 0; --i) value = value << 8 | static_cast<unsigned char>(bytes[i]);
@@ -87,10 +94,12 @@ uint32_t LittleEndian32(std::string_view bytes) {
 
 }  // namespace
 
-#ifdef TRAWL_HAVE_ISAL
-
 struct GzipInflater::State {
   inflate_state s;
+  uint64_t position = 0;    // source offset of the next byte not yet given to ISA-L
+  uint64_t member_out = 0;  // bytes of the current member so far (ISIZE is this mod 2^32)
+  bool in_member = false;
+  bool ended = false;
 };
 
 bool GzipInflater::Available() { return true; }
@@ -104,39 +113,40 @@ GzipInflater::GzipInflater(const ByteSource* source)
 }
 
 bool GzipInflater::StartMember() {
-  const size_t header = HeaderLengthAt(*source_, position_);
+  const size_t header = HeaderLengthAt(*source_, state_->position);
   if (header == 0) return false;
-  position_ += header;
-  consumed_ = position_;
+  state_->position += header;
+  consumed_ = state_->position;
   isal_inflate_reset(&state_->s);
   // Raw deflate with the CRC-32 of the output computed: the trailer is checked here,
   // where its exact position (needed for the next member and after_stream) is known.
   state_->s.crc_flag = ISAL_GZIP_NO_HDR;
   state_->s.next_in = nullptr;
   state_->s.avail_in = 0;
-  member_out_ = 0;
-  in_member_ = true;
+  state_->member_out = 0;
+  state_->in_member = true;
   return true;
 }
 
 bool GzipInflater::FeedInput() {
   inflate_state& s = state_->s;
-  if (position_ >= source_->size()) return false;
+  if (state_->position >= source_->size()) return false;
   if (source_->in_memory()) {
     const std::string_view memory = source_->memory();
-    const uint64_t n = std::min<uint64_t>(memory.size() - position_, kMaxMemorySlice);
-    s.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(memory.data() + position_));
+    const uint64_t n = std::min<uint64_t>(memory.size() - state_->position, kMaxMemorySlice);
+    const char* next = memory.data() + state_->position;
+    s.next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(next));
     s.avail_in = static_cast<uint32_t>(n);
-    position_ += n;
+    state_->position += n;
     return true;
   }
   size_t got = 0;
-  const absl::Status read =
-      source_->file()->ReadInto(position_, file_buffer_.size(), file_buffer_.data(), &got);
+  const absl::Status read = source_->file()->ReadInto(state_->position, file_buffer_.size(),
+                                                      file_buffer_.data(), &got);
   if (!read.ok() || got == 0) return false;
   s.next_in = reinterpret_cast<uint8_t*>(file_buffer_.data());
   s.avail_in = static_cast<uint32_t>(got);
-  position_ += got;
+  state_->position += got;
   return true;
 }
 
@@ -144,7 +154,8 @@ bool GzipInflater::FinishMember() {
   inflate_state& s = state_->s;
   // ISA-L reads ahead into its bit buffer; whole bytes left there were not part of the
   // deflate data.
-  const uint64_t end = position_ - s.avail_in - static_cast<uint64_t>(s.read_in_length / 8);
+  const uint64_t end =
+      state_->position - s.avail_in - static_cast<uint64_t>(s.read_in_length / 8);
   std::string trailer;
   if (!source_->ReadAt(end, 8, &trailer).ok() || trailer.size() < 8) {
     Fail("truncated gzip input", /*truncated=*/true);
@@ -157,14 +168,15 @@ bool GzipInflater::FinishMember() {
     Fail(StrCat("gzip data CRC-32 mismatch (member ending at offset ", end + 8, ")"), false);
     return false;
   }
-  if (LittleEndian32(std::string_view(trailer).substr(4)) != static_cast<uint32_t>(member_out_)) {
+  const uint32_t length = static_cast<uint32_t>(state_->member_out);  // ISIZE: mod 2^32
+  if (LittleEndian32(std::string_view(trailer).substr(4)) != length) {
     Fail(StrCat("gzip data length mismatch (member ending at offset ", end + 8, ")"), false);
     return false;
   }
-  position_ = end + 8;
-  consumed_ = position_;
+  state_->position = end + 8;
+  consumed_ = state_->position;
   s.avail_in = 0;
-  in_member_ = false;
+  state_->in_member = false;
   return true;
 }
 
@@ -173,11 +185,11 @@ Chunk GzipInflater::Next() {
   inflate_state& s = state_->s;
   // Where an error in this block leaves the input (libarchive counts what zlib consumed
   // before the failing call).
-  if (in_member_) consumed_ = position_ - s.avail_in;
+  if (state_->in_member) consumed_ = state_->position - s.avail_in;
   size_t filled = 0;
-  while (filled < kOutBlock && !ended_) {
-    if (!in_member_ && !StartMember()) {
-      ended_ = true;
+  while (filled < kOutBlock && !state_->ended) {
+    if (!state_->in_member && !StartMember()) {
+      state_->ended = true;
       break;
     }
     if (s.avail_in == 0 && !FeedInput()) return Fail("truncated gzip input", true);
@@ -186,9 +198,11 @@ Chunk GzipInflater::Next() {
     const int r = isal_inflate(&s);
     const size_t produced = kOutBlock - filled - s.avail_out;
     filled += produced;
-    member_out_ += produced;
+    state_->member_out += produced;
     if (r < 0) return Fail("gzip decompression failed", false);
-    if (s.block_state == ISAL_BLOCK_FINISH && !FinishMember()) return Chunk{Chunk::kError, {}, error_};
+    if (s.block_state == ISAL_BLOCK_FINISH && !FinishMember()) {
+      return Chunk{Chunk::kError, {}, error_};
+    }
   }
   if (filled == 0) return Chunk{Chunk::kEnd, {}, {}};
   return Chunk{Chunk::kData, std::string_view(out_.data(), filled), {}};

@@ -52,7 +52,7 @@ class GzipInflater {
   // ends; after a truncation, the whole source.
   uint64_t input_consumed() const { return consumed_; }
 
-  struct State;  // the ISA-L state (gzip_inflater.cc)
+  struct State;  // gzip_inflater.cc
 
  private:
   Chunk Fail(std::string message, bool truncated);
@@ -64,14 +64,10 @@ class GzipInflater {
   bool FinishMember();
 
   const ByteSource* source_;
-  std::unique_ptr<State> state_;
-  std::string out_;          // the block being filled (64 KiB, libarchive's block size)
-  std::string file_buffer_;  // input read from a file source
-  uint64_t position_ = 0;    // source offset of the next byte not yet given to ISA-L
+  std::unique_ptr<State> state_;  // ISA-L's state and where the stream stands
+  std::string out_;               // the block being filled (64 KiB, libarchive's block size)
+  std::string file_buffer_;       // input read from a file source
   uint64_t consumed_ = 0;
-  uint64_t member_out_ = 0;  // bytes of the current member so far (ISIZE is this mod 2^32)
-  bool in_member_ = false;
-  bool ended_ = false;
   std::string error_;  // set once: every later call fails the same way
 };
 
