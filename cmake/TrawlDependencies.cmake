@@ -9,6 +9,22 @@ find_package(benchmark QUIET)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(HS REQUIRED IMPORTED_TARGET libhs)
 pkg_check_modules(LIBARCHIVE REQUIRED IMPORTED_TARGET libarchive)
+# Intake inflates gzip containers with ISA-L's igzip (2-3x zlib) in front of libarchive
+# (src/intake/gzip_inflater.cc); without it libarchive's own gzip filter (zlib) is used.
+if(NOT TRAWL_ISAL MATCHES "^(auto|on|off)$")
+  message(FATAL_ERROR "trawl: TRAWL_ISAL must be auto, on or off, not '${TRAWL_ISAL}'")
+endif()
+if(NOT TRAWL_ISAL STREQUAL "off")
+  pkg_check_modules(ISAL IMPORTED_TARGET libisal)
+  if(NOT ISAL_FOUND AND TRAWL_ISAL STREQUAL "on")
+    message(FATAL_ERROR "trawl: TRAWL_ISAL=on but libisal was not found (apt-get install libisal-dev)")
+  endif()
+endif()
+if(ISAL_FOUND)
+  message(STATUS "trawl: gzip inflater ISA-L ${ISAL_VERSION}")
+else()
+  message(STATUS "trawl: gzip inflater libarchive (zlib)")
+endif()
 # git history (src/git/git_source.cc) and git's ignore rules for directory inputs (src/git/gitignore.cc).
 pkg_check_modules(LIBGIT2 REQUIRED IMPORTED_TARGET libgit2)
 # The trawl CLI's argument parser (header-only).

@@ -21,7 +21,7 @@ esac
 packages=(
   build-essential cmake pkg-config ninja-build clang libclang-rt-14-dev
   "$engine_pkg" libsimdjson-dev libabsl-dev libpcre2-dev libre2-dev
-  libarchive-dev libpsl-dev libphonenumber-dev libprotobuf-dev libssl-dev zlib1g-dev
+  libarchive-dev libisal-dev libpsl-dev libphonenumber-dev libprotobuf-dev libssl-dev zlib1g-dev
   libxxhash-dev liblzma-dev pcre2-utils libtomlplusplus-dev libyaml-cpp-dev
   libgit2-dev libcli11-dev git  # git: history intake (src/git), ignore rules; git builds test repositories
   libgtest-dev libgmock-dev libbenchmark-dev libcurl4-openssl-dev python3-botocore

@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
 #include "entities/validators.h"
+#include "util/short_format.h"
 #include "util/strings.h"
 
 namespace trawl {
@@ -78,7 +79,7 @@ constexpr EntityType kTypes[] = {
 bool IsLetter(char c) { return absl::ascii_isalpha(static_cast<unsigned char>(c)); }
 bool IsUpper(char c) { return absl::ascii_isupper(static_cast<unsigned char>(c)); }
 
-std::string Signed(double v) { return absl::StrFormat("%+.2f", v); }
+std::string Signed(double v) { return ShortFormat("%+.2f", v); }
 
 }  // namespace
 
@@ -327,7 +328,7 @@ std::optional<Entity> Recognize(const Candidate& c, const ContextScorer& scorer,
     // Structured secrets (PEM, connection strings) are long enough that the bar is easy.
     if (e.entropy < options.min_secret_entropy) {
       adjust -= options.low_entropy_penalty;
-      e.reasons.push_back(absl::StrFormat("%s entropy %.2f bits/char below %.2f",
+      e.reasons.push_back(ShortFormat("%s entropy %.2f bits/char below %.2f",
                                           Signed(-options.low_entropy_penalty).c_str(), e.entropy,
                                           options.min_secret_entropy));
     }

@@ -19,6 +19,7 @@
 #include "json/json.h"
 #include "tokens/public_suffix.h"
 #include "util/digest.h"
+#include "util/short_format.h"
 #include "util/strings.h"
 
 namespace trawl {
@@ -199,7 +200,7 @@ ValidationResult ValidateIban(std::string_view c) {
   int want = IbanLengthForCountry(iban.substr(0, 2));
   if (want == 0) return Fail(kName, StrCat("no IBAN format for country ", iban.substr(0, 2)));
   if (static_cast<int>(iban.size()) != want) {
-    return Fail(kName, absl::StrFormat("%s IBANs have %d characters, not %d",
+    return Fail(kName, ShortFormat("%s IBANs have %d characters, not %d",
                                        iban.substr(0, 2).c_str(), want, iban.size()));
   }
   // Move the first four characters to the end, letters become 10..35, then mod 97.
@@ -286,7 +287,7 @@ ValidationResult ValidateBase58Check(std::string_view c) {
         kind = "dogecoin P2PKH";
         break;
       default:
-        kind = absl::StrFormat("version 0x%02x", b[0]);
+        kind = ShortFormat("version 0x%02x", b[0]);
     }
   } else if (b.size() == 82 || b.size() == 37 || b.size() == 38) {
     kind = b.size() == 82 ? "extended key (BIP-32)" : "WIF private key";
@@ -363,7 +364,7 @@ ValidationResult ValidateBech32(std::string_view c) {
     return Fail(kName, "v1+ address must use bech32m (BIP-350)");
   }
   return Pass(kName, lower,
-              absl::StrFormat("%s segwit v%d %s", enc.c_str(), version, d.hrp.c_str()), 0.2);
+              ShortFormat("%s segwit v%d %s", enc.c_str(), version, d.hrp.c_str()), 0.2);
 }
 
 // ---------------------------------------------------------------- IP addresses
@@ -678,7 +679,7 @@ ValidationResult ValidateUuid(std::string_view c) {
   int version = HexValue(lower[14]);
   int variant = HexValue(lower[19]);
   std::string var = (variant & 0x8) == 0 ? "NCS" : (variant & 0xC) == 0x8 ? "RFC 4122" : "other";
-  return Pass(kName, lower, absl::StrFormat("version %d, %s variant", version, var.c_str()));
+  return Pass(kName, lower, ShortFormat("version %d, %s variant", version, var.c_str()));
 }
 
 ValidationResult ValidateHexDigest(std::string_view name, std::string_view c, size_t len) {
@@ -691,9 +692,9 @@ ValidationResult ValidateHexDigest(std::string_view name, std::string_view c, si
   std::string lower = ToLower(c);
   // Random hex sits near 4 bits/char; runs like 000...0 or 0123...0123 do not.
   double h = ShannonEntropy(lower);
-  if (h < 2.5) return Fail(name, absl::StrFormat("entropy %.2f bits/char too low for a digest", h));
+  if (h < 2.5) return Fail(name, ShortFormat("entropy %.2f bits/char too low for a digest", h));
   double delta = 0.0;
-  std::string detail = absl::StrFormat("entropy %.2f", h);
+  std::string detail = ShortFormat("entropy %.2f", h);
   if (std::all_of(lower.begin(), lower.end(), IsDigit)) {
     delta = -0.3;
     StrAppend(&detail, "; digits only");
@@ -1094,7 +1095,7 @@ ValidationResult ValidateEntropy(std::string_view c) {
   // A random string over n symbols cannot exceed log2(n); short strings cannot reach the
   // alphabet's entropy, so the bar scales with length and is capped at 3 bits/char.
   double bar = std::min(3.0, 0.8 * std::log2(static_cast<double>(v.size())));
-  std::string detail = absl::StrFormat("entropy %.2f bits/char (threshold %.2f)", h, bar);
+  std::string detail = ShortFormat("entropy %.2f bits/char (threshold %.2f)", h, bar);
   if (h < bar) return Fail(kName, detail);
   bool has_digit = std::any_of(v.begin(), v.end(), IsDigit);
   bool has_alpha = std::any_of(v.begin(), v.end(), IsAlpha);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <utility>
 
+#include "intake/gzip_inflater.h"
 #include "util/status_codes.h"
 #include "util/strings.h"
 
@@ -372,25 +373,56 @@ la_ssize_t TeeRead(archive* inner, void* data, const void** buffer) {
   return static_cast<la_ssize_t>(chunk.bytes.size());
 }
 
+la_ssize_t GzipRead(archive* outer, void* data, const void** buffer) {
+  const Chunk chunk = static_cast<GzipInflater*>(data)->Next();
+  if (chunk.kind == Chunk::kEnd) return 0;
+  if (chunk.kind != Chunk::kData) {
+    archive_set_error(outer, EIO, "%s", chunk.message.c_str());
+    return ARCHIVE_FATAL;
+  }
+  *buffer = chunk.bytes.data();
+  return static_cast<la_ssize_t>(chunk.bytes.size());
+}
+
+// Opens an outer reader (filters and raw) on `source` and reads its one header; returns
+// that result (ARCHIVE_FATAL if it did not open). A gzip stream is decompressed by
+// GzipInflater (*gzip) and the reader reads its output: libarchive then sees what the
+// gzip filter would have given it.
+int OpenOuter(const ByteSource& source, ArchivePtr* outer,
+              std::unique_ptr<ByteSource::Cursor>* cursor, std::unique_ptr<GzipInflater>* gzip) {
+  *outer = NewReader(ReaderKind::kFiltersAndRaw);
+  if (*outer == nullptr) return ARCHIVE_FATAL;
+  archive* a = outer->get();
+  if (GzipInflater::Available() && GzipInflater::StartsWithMember(source)) {
+    *gzip = std::make_unique<GzipInflater>(&source);
+    archive_read_set_read_callback(a, GzipRead);
+    archive_read_set_callback_data(a, gzip->get());
+    if (archive_read_open1(a) != ARCHIVE_OK) return ARCHIVE_FATAL;
+  } else if (source.Open(a, cursor) != ARCHIVE_OK) {
+    return ARCHIVE_FATAL;
+  }
+  archive_entry* entry = nullptr;
+  return archive_read_next_header(a, &entry);
+}
+
 }  // namespace
 
 ContainerReader::ContainerReader() = default;
 
 ContainerReader::~ContainerReader() {
-  // The inner reader reads through the tee and the outer reader: free it first.
+  // The inner reader reads through the tee and the outer reader, which reads gzip_: free
+  // them in that order.
   inner_.reset();
   outer_.reset();
+  gzip_.reset();
 }
 
 std::string ContainerReader::Open(const ByteSource& source) {
   source_ = &source;
-  outer_ = NewReader(ReaderKind::kFiltersAndRaw);
+  const int r = OpenOuter(source, &outer_, &outer_cursor_, &gzip_);
   if (outer_ == nullptr) return "libarchive: out of memory";
-  if (source.Open(outer_.get(), &outer_cursor_) != ARCHIVE_OK) return ErrorText(outer_.get());
-  archive_entry* entry = nullptr;
-  const int r = archive_read_next_header(outer_.get(), &entry);
   if (r == ARCHIVE_FATAL) return ErrorText(outer_.get());
-  if (!HasCompressionFilter(outer_.get())) {
+  if (gzip_ == nullptr && !HasCompressionFilter(outer_.get())) {
     // Not compressed: one reader over the bytes, seekable (zip and 7z read from the end).
     outer_.reset();
     outer_cursor_.reset();
@@ -400,6 +432,11 @@ std::string ContainerReader::Open(const ByteSource& source) {
     return "";
   }
   first_filter_names_ = FilterNames(outer_.get());
+  // gzip_ is the outermost filter, listed last as libarchive lists its own.
+  if (gzip_ != nullptr) {
+    first_filter_names_ =
+        first_filter_names_.empty() ? "gzip" : StrCat(first_filter_names_, "+gzip");
+  }
   if (r == ARCHIVE_EOF) {  // decompresses to nothing: empty_stream()
     stream_ended_ = true;
     return "";
@@ -425,6 +462,7 @@ std::string ContainerReader::Format() const {
 }
 
 uint64_t ContainerReader::InputConsumed() const {
+  if (gzip_ != nullptr) return gzip_->input_consumed();
   archive* bottom = compressed() ? outer_.get() : inner_.get();
   if (bottom == nullptr) return 0;
   const la_int64_t consumed = archive_filter_bytes(bottom, -1);
@@ -450,17 +488,16 @@ absl::Status ContainerReader::SeekStream(uint64_t offset) {
     return absl::OkStatus();
   }
   // Not retained (or beyond what the format read): decompress again from the start.
-  ArchivePtr outer = NewReader(ReaderKind::kFiltersAndRaw);
+  ArchivePtr outer;
   std::unique_ptr<ByteSource::Cursor> cursor;
+  std::unique_ptr<GzipInflater> gzip;
+  const int r = OpenOuter(*source_, &outer, &cursor, &gzip);
   if (outer == nullptr) return absl::ResourceExhaustedError("libarchive: out of memory");
-  archive_entry* entry = nullptr;
-  if (source_->Open(outer.get(), &cursor) != ARCHIVE_OK ||
-      archive_read_next_header(outer.get(), &entry) == ARCHIVE_FATAL) {
-    return absl::DataLossError(ErrorText(outer.get()));
-  }
+  if (r == ARCHIVE_FATAL) return absl::DataLossError(ErrorText(outer.get()));
   inner_.reset();  // it read through the old outer reader
-  outer_ = std::move(outer);
+  outer_ = std::move(outer);  // before gzip_, which the old outer reader read
   outer_cursor_ = std::move(cursor);
+  gzip_ = std::move(gzip);
   uint64_t position = 0;
   while (position < offset) {
     const Chunk chunk = NextBlock(outer_.get(), nullptr);

@@ -15,6 +15,10 @@
 // after the inner reader's end intake can continue the stream exactly where the format
 // stopped, or fall back to the whole stream when the format found no entries.
 //
+// A gzip container is decompressed by GzipInflater (ISA-L) when trawl is built with it: the
+// outer reader then reads the decompressed stream and runs only the filters of what is
+// inside (libarchive's own gzip filter, on zlib, is the fallback).
+//
 // Thread-safety: none; one ContainerReader per container being read.
 #ifndef TRAWL_SRC_INTAKE_ARCHIVE_READER_H_
 #define TRAWL_SRC_INTAKE_ARCHIVE_READER_H_
@@ -99,6 +103,9 @@ class ByteSource {
   static ByteSource File(const PackageFile* file);
 
   uint64_t size() const;
+  bool in_memory() const { return file_ == nullptr; }
+  std::string_view memory() const { return memory_; }  // REQUIRES: in_memory()
+  const PackageFile* file() const { return file_; }
   absl::Status ReadAt(uint64_t offset, size_t n, std::string* out) const;
   // A file reader's position (pread keeps readers of one file independent).
   struct Cursor {
@@ -123,6 +130,8 @@ struct Chunk {
   std::string message;           // kWarning, kError
   bool input_exhausted = false;  // kError: the source was consumed to its end (truncation)
 };
+
+class GzipInflater;
 
 class ContainerReader {
  public:
@@ -172,6 +181,7 @@ class ContainerReader {
   const ByteSource* source_ = nullptr;
   std::unique_ptr<ByteSource::Cursor> outer_cursor_;
   std::unique_ptr<ByteSource::Cursor> inner_cursor_;
+  std::unique_ptr<GzipInflater> gzip_;  // what outer_ reads, for a gzip container
   ArchivePtr outer_;
   std::unique_ptr<Tee> tee_;
   ArchivePtr inner_;

@@ -22,6 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "intake/archive_builder.h"
+#include "intake/gzip_inflater.h"
 #include "intake/manifest_json.h"
 
 namespace trawl {
@@ -1356,6 +1357,222 @@ TEST(DecomposeCarveTest, CarvingIsDepthAndCountLimited) {
   ExpectAccounted(capped->manifest);
   ASSERT_EQ(capped->manifest.carve_skips.size(), 3u);  // two tried, then the cap noted once
   EXPECT_THAT(capped->manifest.carve_skips[2].reason, HasSubstr("max_carves_per_component"));
+}
+
+// --- gzip streams: ISA-L in front of libarchive (issue 22) -------------------------------
+
+// One gzip member of `bytes`, as libarchive's writer makes it.
+std::string GzipMember(const std::string& bytes) {
+  return BuildArchive({{.name = "x", .data = bytes}}, {.format = "raw", .filters = {"gzip"}});
+}
+
+// Bytes that deflate poorly (so a stream of them spans several 256 KiB file reads).
+std::string Noise(size_t n, uint32_t seed) {
+  std::string out(n, '\0');
+  for (char& ch : out) {
+    seed = seed * 1664525u + 1013904223u;
+    ch = static_cast<char>(seed >> 24);
+  }
+  return out;
+}
+
+// Decomposes `bytes` from memory and from a package file (the two sources GzipInflater
+// reads differently), checks the two agree, and returns the file's.
+Decomposition BothSources(const std::string& bytes, const DecomposeOptions& options,
+                          const std::string& file_name) {
+  absl::StatusOr<Decomposition> memory = Collect(bytes, options);
+  EXPECT_TRUE(memory.ok()) << memory.status();
+  const std::string path = TempPath(file_name);
+  WriteBytes(path, bytes);
+  absl::StatusOr<Decomposition> file = CollectFile(path, options);
+  EXPECT_TRUE(file.ok()) << file.status();
+  if (!memory.ok() || !file.ok()) return Decomposition{};
+  ExpectAccounted(file->manifest);
+  EXPECT_EQ(ManifestToJson(memory->manifest), ManifestToJson(file->manifest)) << file_name;
+  return *std::move(file);
+}
+
+TEST(DecomposeGzipTest, ConcatenatedMembersAreOneStream) {
+  const std::vector<TestEntry> entries = {
+      {.name = "noise.bin", .data = Noise(700 << 10, 1)},
+      {.name = "app.log", .data = std::string(300 << 10, 'l') + kSecret},
+      {.name = "small.txt", .data = "small\n"}};
+  const std::string tar = BuildArchive(entries, {.format = "ustar"});
+  // Three members (one of them empty) that split entries mid-way, as pigz or `cat a.gz
+  // b.gz` make them.
+  const std::string stream = GzipMember(tar.substr(0, 200000)) + GzipMember("") +
+                             GzipMember(tar.substr(200000, 500000)) +
+                             GzipMember(tar.substr(700000));
+  const Decomposition d = BothSources(stream, Options("m.tar.gz"), "m.tar.gz");
+  const Manifest& m = d.manifest;
+  ASSERT_FALSE(m.components.empty());
+  EXPECT_EQ(m.components.back().container_format, "tar+gzip");
+  EXPECT_EQ(m.components.back().status, ComponentStatus::kOk) << m.components.back().reason;
+  EXPECT_EQ(m.components.back().children, 3u);
+  for (const TestEntry& e : entries) {
+    const Component* c = FindPath(m, "m.tar.gz!/" + e.name);
+    ASSERT_NE(c, nullptr) << e.name;
+    EXPECT_EQ(c->status, ComponentStatus::kOk) << c->reason;
+    EXPECT_EQ(d.content.at(c->id), e.data) << e.name;
+  }
+}
+
+TEST(DecomposeGzipTest, EmptyMembers) {
+  const Decomposition empty = BothSources(GzipMember(""), Options("e.gz"), "e.gz");
+  ASSERT_EQ(empty.manifest.components.size(), 1u);
+  EXPECT_EQ(empty.manifest.components[0].container_format, "empty+gzip");
+  EXPECT_EQ(empty.manifest.components[0].status, ComponentStatus::kOk);
+
+  const Decomposition led =
+      BothSources(GzipMember("") + GzipMember(kSecret) + GzipMember(""), Options("l.gz"), "l.gz");
+  const Component* payload = FindPath(led.manifest, "l.gz!/l");
+  ASSERT_NE(payload, nullptr);
+  EXPECT_EQ(payload->status, ComponentStatus::kOk);
+  EXPECT_EQ(led.content.at(payload->id), kSecret);
+  EXPECT_EQ(led.manifest.components.back().container_format, "raw+gzip");
+}
+
+// What follows the last member and is not a member header (garbage, a header cut short,
+// a header with a reserved flag) ends the stream: it is a component of its own, or zero
+// padding that is only counted.
+TEST(DecomposeGzipTest, BytesAfterTheLastMemberEndTheStream) {
+  const std::string stream = GzipMember("one\n") + GzipMember("two\n");
+  std::string reserved_flag = GzipMember(kSecret);
+  reserved_flag[3] = '\x20';
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"garbage", kSecret},
+      {"header cut short", std::string("\x1f\x8b\x08\x00\x00\x00", 6)},
+      {"reserved flag", reserved_flag}};
+  for (const auto& [label, trailing] : cases) {
+    const Decomposition d = BothSources(stream + trailing, Options("t.gz"), "t.gz");
+    const Component* payload = FindPath(d.manifest, "t.gz!/t");
+    ASSERT_NE(payload, nullptr) << label;
+    EXPECT_EQ(d.content.at(payload->id), "one\ntwo\n") << label;
+    const Component* after =
+        FindPath(d.manifest, "t.gz!@" + std::to_string(stream.size()) + ".after-gzip");
+    ASSERT_NE(after, nullptr) << label << "\n" << ManifestToJson(d.manifest);
+    EXPECT_EQ(after->origin, "after_stream") << label;
+    EXPECT_EQ(d.content.at(after->id), trailing) << label;
+    EXPECT_EQ(d.manifest.components.back().status, ComponentStatus::kOk) << label;
+  }
+  const Decomposition padded =
+      BothSources(stream + std::string(4096, '\0'), Options("t.gz"), "t.gz");
+  EXPECT_EQ(padded.manifest.components.size(), 2u) << ManifestToJson(padded.manifest);
+}
+
+TEST(DecomposeGzipTest, TruncatedStreamsAreTruncated) {
+  const std::string data = Noise(300 << 10, 2) + kSecret;
+  const std::string whole = GzipMember(data);
+  struct Case {
+    std::string label;
+    std::string bytes;
+  };
+  std::vector<Case> cases = {{"in the deflate data", whole.substr(0, whole.size() / 2)},
+                             {"before the trailer", whole.substr(0, whole.size() - 8)}};
+  // libarchive's own gzip filter (the build without ISA-L) says "unknown libarchive error"
+  // for a missing trailer, and reads one cut short as corrupt.
+  const bool isal = internal::GzipInflater::Available();
+  if (isal) cases.push_back({"in the trailer", whole.substr(0, whole.size() - 4)});
+  for (const Case& c : cases) {
+    const Decomposition d = BothSources(c.bytes, Options("c.gz"), "c.gz");
+    const Component* payload = FindPath(d.manifest, "c.gz!/c");
+    ASSERT_NE(payload, nullptr) << c.label;
+    EXPECT_EQ(payload->status, ComponentStatus::kTruncated) << c.label;
+    if (isal || c.label == "in the deflate data") {
+      EXPECT_THAT(payload->reason, HasSubstr("truncated gzip input")) << c.label;
+    }
+    EXPECT_FALSE(payload->content_complete) << c.label;
+    // What was delivered is a prefix of the data.
+    EXPECT_EQ(data.substr(0, payload->size), d.content.at(payload->id)) << c.label;
+    EXPECT_EQ(d.manifest.components.back().status, ComponentStatus::kTruncated) << c.label;
+  }
+}
+
+TEST(DecomposeGzipTest, CorruptDataIsCorrupt) {
+  // A member whose first deflate block has the reserved block type 3.
+  const std::string bad_block = std::string("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10) +
+                                std::string("\x07\x00\x00\x00\x00\x00\x00\x00\x00", 9);
+  // After a member of 200 KiB: the blocks before the failing one are delivered.
+  const Decomposition later =
+      BothSources(GzipMember(std::string(200 << 10, 'a')) + bad_block, Options("b.gz"), "b.gz");
+  const Component* payload = FindPath(later.manifest, "b.gz!/b");
+  ASSERT_NE(payload, nullptr) << ManifestToJson(later.manifest);
+  EXPECT_EQ(payload->status, ComponentStatus::kCorrupt);
+  EXPECT_THAT(payload->reason, HasSubstr("gzip decompression failed"));
+  EXPECT_GT(payload->size, 0u);
+  EXPECT_EQ(later.manifest.components.back().status, ComponentStatus::kCorrupt);
+  // In the first block: the stream does not open.
+  const Decomposition first = BothSources(GzipMember(kSecret) + bad_block, Options("b.gz"), "b.gz");
+  ASSERT_EQ(first.manifest.components.size(), 1u);
+  EXPECT_EQ(first.manifest.components[0].status, ComponentStatus::kCorrupt);
+  EXPECT_THAT(first.manifest.components[0].reason, HasSubstr("gzip decompression failed"));
+}
+
+TEST(DecomposeGzipTest, ChecksumMismatchIsCorrupt) {
+  if (!internal::GzipInflater::Available()) {
+    GTEST_SKIP() << "built without ISA-L: libarchive's gzip filter does not check the trailer";
+  }
+  const std::string data = std::string(100 << 10, 'x') + kSecret;
+  std::string crc = GzipMember(data);
+  crc[crc.size() - 8] ^= 1;
+  std::string length = GzipMember(data);
+  length[length.size() - 3] ^= 1;
+  const std::string tar = TarGz({{.name = "a.txt", .data = data}, {.name = "b.txt", .data = data}});
+  std::string tar_crc = tar;
+  tar_crc[tar_crc.size() - 8] ^= 1;
+  struct Case {
+    std::string label, bytes, path, reason;
+  };
+  const std::vector<Case> cases = {
+      {"crc", crc, "c.gz!/c", "CRC-32 mismatch"},
+      {"length", length, "c.gz!/c", "length mismatch"},
+      // The last member of several; the first is intact.
+      {"second member", GzipMember("first\n") + crc, "c.gz!/c", "CRC-32 mismatch"},
+  };
+  for (const Case& c : cases) {
+    const Decomposition d = BothSources(c.bytes, Options("c.gz"), "c.gz");
+    const Component* payload = FindPath(d.manifest, c.path);
+    ASSERT_NE(payload, nullptr) << c.label;
+    EXPECT_EQ(payload->status, ComponentStatus::kCorrupt) << c.label;
+    EXPECT_THAT(payload->reason, HasSubstr(c.reason)) << c.label;
+    EXPECT_EQ(d.manifest.components.back().status, ComponentStatus::kCorrupt) << c.label;
+  }
+  // In a tar.gz the mismatch shows on the entry being read when the stream ends.
+  const Decomposition d = BothSources(tar_crc, Options("c.tar.gz"), "c.tar.gz");
+  const Component* b = FindPath(d.manifest, "c.tar.gz!/b.txt");
+  ASSERT_NE(b, nullptr) << ManifestToJson(d.manifest);
+  EXPECT_EQ(b->status, ComponentStatus::kCorrupt);
+  EXPECT_THAT(b->reason, HasSubstr("CRC-32 mismatch"));
+  EXPECT_NE(d.manifest.components.back().status, ComponentStatus::kOk);
+}
+
+TEST(DecomposeGzipTest, BombsStopAtTheBudgets) {
+  const std::string bomb = GzipMember(std::string(64 << 20, '\0'));
+  ASSERT_LT(bomb.size(), 200u << 10);
+  DecomposeOptions total = Options("z.gz");
+  total.limits.max_total_bytes = 8 << 20;
+  const Decomposition by_total = BothSources(bomb, total, "z.gz");
+  EXPECT_EQ(by_total.manifest.stopped_by, "max_total_bytes");
+  EXPECT_LE(by_total.manifest.expanded_bytes, (8u << 20) + (1u << 20));
+  const Component* payload = FindPath(by_total.manifest, "z.gz!/z");
+  ASSERT_NE(payload, nullptr);
+  EXPECT_EQ(payload->status, ComponentStatus::kLimitExceeded);
+
+  DecomposeOptions ratio = Options("z.gz");
+  ratio.limits.ratio_grace_bytes = 1 << 20;
+  ratio.limits.max_expansion_ratio = 50;
+  const Decomposition by_ratio = BothSources(bomb, ratio, "z.gz");
+  EXPECT_EQ(by_ratio.manifest.stopped_by, "max_expansion_ratio");
+  EXPECT_LT(by_ratio.manifest.expanded_bytes, 2u * 50 * bomb.size() + (1u << 20));
+}
+
+TEST(DecomposeGzipTest, FiltersInsideGzipAreNamedAsBefore) {
+  const std::string inner = GzipMember(kSecret);
+  const Decomposition d = BothSources(GzipMember(inner), Options("g.gz"), "g.gz");
+  EXPECT_EQ(d.manifest.components.back().container_format, "raw+gzip+gzip");
+  const Component* payload = FindPath(d.manifest, "g.gz!/g");
+  ASSERT_NE(payload, nullptr);
+  EXPECT_EQ(d.content.at(payload->id), kSecret);
 }
 
 }  // namespace
