@@ -196,6 +196,8 @@ PackageFile::~PackageFile() {
 }
 
 absl::Status PackageFile::ReadAt(uint64_t offset, size_t n, std::string* out) const {
+  // Sized to what is there, not to what was asked: a reader may ask for far more.
+  n = static_cast<size_t>(std::min<uint64_t>(n, size_ - std::min(offset, size_)));
   out->resize(n);
   size_t got = 0;
   absl::Status read = ReadInto(offset, n, out->data(), &got);
