@@ -825,7 +825,12 @@ struct Scanner::Impl {
                          from - window_base, 0, match_data, match_context);
     };
     if (full_limit <= kQuickMatchLimit) return run(pos, b, full_limit);
-    int rc = run(pos, b, kQuickMatchLimit);
+    // A rule without a bound on its width (a run such as [^\r]*) is where PCRE2 spends its
+    // quick limit at every start before RE2 decides: RE2 goes first for it.
+    const bool unbounded = db->rule_info()[rule].max_width > db->max_window();
+    int rc = unbounded && b - pos < kMaxRe2Starts && Re2For(rule) != nullptr
+                 ? PCRE2_ERROR_MATCHLIMIT
+                 : run(pos, b, kQuickMatchLimit);
     if (rc == PCRE2_ERROR_MATCHLIMIT && b - pos < kMaxRe2Starts) {
       if (const re2::RE2* re = Re2For(rule)) {
         const re2::StringPiece text(window.data(), window.size());
