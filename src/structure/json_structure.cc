@@ -963,6 +963,32 @@ JsonReport JsonAnalyzer::Walk(std::string_view json) {
   return report;
 }
 
+namespace {
+
+// One line of an NDJSON document from *pos: [begin, end) without its line break (nor a CR
+// before it), blank when it holds only JSON whitespace. Moves *pos past the line. One
+// splitter for AnalyzeNdjson and LocateTargets, so both number the records alike.
+struct NdjsonLine {
+  uint64_t begin = 0;
+  uint64_t end = 0;
+  bool blank = false;
+};
+NdjsonLine NextNdjsonLine(const char* base, uint64_t total, uint64_t* pos) {
+  NdjsonLine line;
+  line.begin = *pos;
+  const void* nl = std::memchr(base + *pos, '\n', total - *pos);
+  const uint64_t line_end = nl ? static_cast<uint64_t>(static_cast<const char*>(nl) - base) : total;
+  line.end = line_end;
+  if (line.end > line.begin && base[line.end - 1] == '\r') --line.end;
+  *pos = line_end + 1;
+  uint64_t first = line.begin;
+  while (first < line.end && IsJsonSpace(base[first])) ++first;
+  line.blank = first == line.end;
+  return line;
+}
+
+}  // namespace
+
 JsonLocator JsonAnalyzer::LocateTargets(std::string_view json, bool ndjson,
                                         const std::vector<uint64_t>& targets) {
   JsonLocator locator;
@@ -983,19 +1009,12 @@ JsonLocator JsonAnalyzer::LocateTargets(std::string_view json, bool ndjson,
   // not walked.
   uint64_t record = 0;
   for (uint64_t pos = 0; pos < total && pos <= targets.back() && !walker.stopped();) {
-    const void* nl = std::memchr(base + pos, '\n', total - pos);
-    const uint64_t line_end = nl ? static_cast<uint64_t>(static_cast<const char*>(nl) - base) : total;
-    uint64_t content_end = line_end;
-    if (content_end > pos && base[content_end - 1] == '\r') --content_end;
-    const uint64_t begin = pos;
-    pos = line_end + 1;
-    uint64_t first = begin;
-    while (first < content_end && IsJsonSpace(base[first])) ++first;
-    if (first == content_end) continue;
+    const NdjsonLine line = NextNdjsonLine(base, total, &pos);
+    if (line.blank) continue;
     trie.BeginShape();
     walker.set_record(record++);
     WalkError error;
-    impl_->Run(base, begin, content_end - begin, total, &walker, &error);
+    impl_->Run(base, line.begin, line.end - line.begin, total, &walker, &error);
   }
   return locator;
 }
@@ -1013,26 +1032,19 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
   std::unordered_map<std::vector<uint64_t>, uint32_t, absl::Hash<std::vector<uint64_t>>> shapes;
   const uint64_t total = ndjson.size();
   for (uint64_t pos = 0; pos < total;) {
-    const void* nl = std::memchr(base + pos, '\n', total - pos);
-    const uint64_t line_end = nl ? static_cast<uint64_t>(static_cast<const char*>(nl) - base) : total;
-    uint64_t content_end = line_end;
-    if (content_end > pos && base[content_end - 1] == '\r') --content_end;
-    const uint64_t begin = pos;
-    pos = line_end + 1;
-    uint64_t first = begin;
-    while (first < content_end && IsJsonSpace(base[first])) ++first;
-    if (first == content_end) {
+    const NdjsonLine line = NextNdjsonLine(base, total, &pos);
+    if (line.blank) {
       ++report.blank_lines;
       continue;
     }
     const uint64_t record = report.records++;
     JsonRecordInfo info;
-    info.offset = begin;
-    info.length = content_end - begin;
+    info.offset = line.begin;
+    info.length = line.end - line.begin;
     trie.BeginShape();
     walker.set_record(record);
     WalkError error;
-    info.valid = impl_->Run(base, begin, content_end - begin, total, &walker, &error);
+    info.valid = impl_->Run(base, line.begin, info.length, total, &walker, &error);
     if (info.valid && impl_->options.statistics) {
       ++report.valid_records;
       std::vector<uint64_t> key = trie.ShapeKey();
