@@ -1251,13 +1251,13 @@ class Decomposer {
     const uint64_t total = ReadStream(
         child, &data,
         [&]() -> Chunk {
-          Chunk chunk;
+          Chunk chunk;  // kEnd
+          if (at >= readable) return chunk;
           const size_t want = static_cast<size_t>(std::min<uint64_t>(1 << 20, readable - at));
-          absl::Status read = want == 0 ? absl::OkStatus() : file.ReadAt(at, want, &piece);
-          if (!read.ok()) {
+          if (absl::Status read = file.ReadAt(at, want, &piece); !read.ok()) {
             chunk.kind = Chunk::kError;
             chunk.message = std::string(read.message());
-          } else if (want != 0 && !piece.empty()) {
+          } else if (!piece.empty()) {  // empty: the file shrank, which CheckUnchanged says
             at += piece.size();
             chunk.kind = Chunk::kData;
             chunk.bytes = piece;

@@ -24,6 +24,7 @@
 #include "intake/archive_builder.h"
 #include "intake/gzip_inflater.h"
 #include "intake/manifest_json.h"
+#include "intake/source_walk.h"
 
 namespace trawl {
 namespace {
@@ -1131,6 +1132,51 @@ TEST(DecomposeTest, PackageFileChangedAfterItsDigestIsAnError) {
   absl::StatusOr<Manifest> changed = DecomposeFile(path, options, ignore);
   ASSERT_FALSE(changed.ok());
   EXPECT_THAT(changed.status().message(), HasSubstr("changed between hashing it"));
+}
+
+// A directory input's file written to while it is streamed: that file alone is recorded
+// truncated with the reason, its bytes read still handed over; the next file is read as
+// usual. (The stream factory runs mid-read, so it can write to the file.)
+TEST(DecomposeTest, DirectoryFileChangedWhileStreamedIsRecordedTruncated) {
+  const std::filesystem::path dir = std::filesystem::path(TempPath("changed-dir"));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const std::string big = (dir / "a.log").string();
+  WriteBytes(big, std::string(3 << 20, 'a'));
+  WriteBytes((dir / "b.log").string(), "steady\n");
+  auto walk = WalkSources({SourceInput{dir.string(), {}, ""}}, {});
+  ASSERT_TRUE(walk.ok()) << walk.status();
+  struct Sink : ComponentStream {
+    absl::Status Write(std::string_view) override { return absl::OkStatus(); }
+    absl::Status Finish(const Component&) override { return absl::OkStatus(); }
+  };
+  DecomposeOptions options = Options();
+  options.stream_check_bytes = 1 << 20;
+  options.stream_factory = [&](const Component&, std::string_view) {
+    AppendBytes(big, "written while read");
+    return std::make_unique<Sink>();
+  };
+  std::vector<std::string> delivered;
+  absl::StatusOr<Manifest> m =
+      DecomposeSources(*walk, options, [&](const Component& c, std::string_view) {
+        delivered.push_back(c.path);
+        return absl::OkStatus();
+      });
+  ASSERT_TRUE(m.ok()) << m.status();
+  const Component* a = nullptr;
+  const Component* b = nullptr;
+  for (const Component& c : m->components) {
+    if (c.name == "a.log") a = &c;
+    if (c.name == "b.log") b = &c;
+  }
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(a->status, ComponentStatus::kTruncated);
+  EXPECT_THAT(a->reason, HasSubstr("changed while it was read"));
+  EXPECT_EQ(a->size, uint64_t{3} << 20);  // what was read, up to the size at open
+  EXPECT_FALSE(a->content_complete);
+  EXPECT_EQ(b->status, ComponentStatus::kOk);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(DecomposeTest, RejectsBadOptionsAndMissingFiles) {
