@@ -573,7 +573,7 @@ class GitDecomposer {
     }
     root.children = listed;
     manifest_.entries_seen = listed;
-    TRAWL_RETURN_IF_ERROR(callback(root, {}));
+    TRAWL_RETURN_IF_ERROR(callback(root, std::string_view()));
     manifest_.components.push_back(std::move(root));
     return std::move(manifest_);
   }

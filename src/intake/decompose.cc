@@ -503,6 +503,25 @@ bool NeedsLocalHeaderWalk(const LocalSignatures& signatures, size_t listed) {
   return signatures.count != listed;
 }
 
+// The buffer an entry is read into: a spare one of DecomposeOptions::buffers when set,
+// given back to it unless the component callback took it (ComponentContent::Take).
+class EntryBuffer {
+ public:
+  EntryBuffer(BufferPool* pool, uint64_t size_hint) : pool_(pool) {
+    if (pool_ != nullptr) data = pool_->Get(size_hint);
+  }
+  ~EntryBuffer() {
+    if (pool_ != nullptr) pool_->Put(std::move(data));
+  }
+  EntryBuffer(const EntryBuffer&) = delete;
+  EntryBuffer& operator=(const EntryBuffer&) = delete;
+
+  std::string data;
+
+ private:
+  BufferPool* pool_;
+};
+
 class Decomposer {
  public:
   Decomposer(const DecomposeOptions& options, ComponentCallback callback)
@@ -757,11 +776,17 @@ class Decomposer {
     return Emit(root, content);
   }
 
-  absl::Status Emit(Component& c, std::optional<std::string_view> content) {
+  // `owner`, when given, is the buffer that holds exactly `content` and that intake reads
+  // no more after this call: the callback may take it instead of copying the bytes.
+  absl::Status Emit(Component& c, std::optional<std::string_view> content,
+                    std::string* owner = nullptr) {
     c.has_content = content.has_value();
     manifest_.components.push_back(c);
+    const bool whole = owner != nullptr && content.has_value() &&
+                       content->data() == owner->data() && content->size() == owner->size();
     return locale_.WithHostLocale([&] {
-      return callback_(manifest_.components.back(), content.value_or(std::string_view()));
+      return callback_(manifest_.components.back(),
+                       ComponentContent(content.value_or(std::string_view()), whole ? owner : nullptr));
     });
   }
 
@@ -778,8 +803,10 @@ class Decomposer {
     AddEvent("max_depth", c.id, c.depth, limits_.max_depth);
   }
 
-  // A complete in-memory content: a duplicate, a container to expand, or a leaf.
-  absl::Status HandleContent(Component c, std::string_view content) {
+  // A complete in-memory content: a duplicate, a container to expand, or a leaf. `owner`:
+  // the buffer of `content` when the caller reads it no more (Emit), handed on only to a
+  // leaf, as a container's bytes are still read while its children are emitted.
+  absl::Status HandleContent(Component c, std::string_view content, std::string* owner = nullptr) {
     c.size = content.size();
     c.sha256 = ToHex(Sha256Of(content));
     c.content_complete = true;
@@ -793,7 +820,7 @@ class Decomposer {
       c.container_format = it->second.container_format;
       return Emit(c, content);
     }
-    if (!LooksLikeContainer(content)) return EmitLeaf(c, content);
+    if (!LooksLikeContainer(content)) return EmitLeaf(c, content, owner);
     if (c.depth >= limits_.max_depth) {
       DepthLimit(c);
       digests_[c.sha256].kind = c.kind;
@@ -820,11 +847,11 @@ class Decomposer {
 
   // A complete file: carve embedded archives out of it (they are emitted first, as its
   // children), then emit the file itself with its content.
-  absl::Status EmitLeaf(Component& c, std::string_view content) {
+  absl::Status EmitLeaf(Component& c, std::string_view content, std::string* owner = nullptr) {
     if (c.status == ComponentStatus::kOk && c.content_complete) {
       TRAWL_RETURN_IF_ERROR(Carve(c, content));
     }
-    return Emit(c, content);
+    return Emit(c, content, owner);
   }
 
   void AddCarveSkip(const Component& c, const EmbeddedSignature& sig, std::string reason) {
@@ -1149,12 +1176,14 @@ class Decomposer {
     if (child.status == ComponentStatus::kLimitExceeded) return Emit(child, std::nullopt);
     if (DescribeEntryWithoutContent(child, entry)) return Emit(child, std::nullopt);
     archive* a = reader.entries();
-    std::string data;
     // Trust the header only up to the cap and a modest bound: it is attacker-controlled.
-    if (child.declared_size > 0) {
-      data.reserve(static_cast<size_t>(std::min<uint64_t>(
-          {static_cast<uint64_t>(child.declared_size), ComponentCap(), 64ull << 20})));
-    }
+    const uint64_t expected =
+        child.declared_size > 0
+            ? std::min<uint64_t>({static_cast<uint64_t>(child.declared_size), ComponentCap(), 64ull << 20})
+            : 0;
+    EntryBuffer buffer(options_.buffers, expected);
+    std::string& data = buffer.data;
+    data.reserve(static_cast<size_t>(expected));
     EntryData entry_data(a);
     const uint64_t total = ReadStream(
         child, &data,
@@ -1227,7 +1256,7 @@ class Decomposer {
       return Emit(child, std::nullopt);
     }
     if (data.size() > ComponentCap()) data = data.substr(0, static_cast<size_t>(ComponentCap()));
-    if (data.size() == total) return HandleContent(std::move(child), data);
+    if (data.size() == total) return HandleContent(std::move(child), data, &read);  // Emit checks it holds `data`
     child.size = data.size();
     child.sha256 = ToHex(Sha256Of(data));
     child.media_type = std::string(SniffMediaType(data));
@@ -1246,7 +1275,9 @@ class Decomposer {
     const uint64_t size = file.size();
     const uint64_t readable = std::min(size, ComponentCap());
     child.declared_size = static_cast<int64_t>(size);
-    std::string data, piece;
+    EntryBuffer buffer(options_.buffers, readable);
+    std::string& data = buffer.data;
+    std::string piece;
     uint64_t at = 0;
     const uint64_t total = ReadStream(
         child, &data,
@@ -1451,7 +1482,8 @@ class Decomposer {
   // Emits an entry whose data was read: a read that warned or did not match the size its
   // header declares is corrupt (its bytes are still handed over); an ok read is handled
   // like any complete content (dedup, nested containers, carving).
-  absl::Status FinishRead(Component child, std::string_view data, uint64_t total) {
+  // `data` is the caller's buffer, which it reads no more: the callback may take it.
+  absl::Status FinishRead(Component child, std::string& data, uint64_t total) {
     std::unique_ptr<StreamedEntry> streamed = std::move(streamed_);
     if (!stream_error_.ok()) return std::exchange(stream_error_, absl::OkStatus());
     if (child.status == ComponentStatus::kOk && child.declared_size >= 0 &&
@@ -1467,13 +1499,13 @@ class Decomposer {
     }
     data_warnings_ = 0;
     if (streamed) return FinishStreamed(std::move(child), *streamed);
-    if (child.status == ComponentStatus::kOk) return HandleContent(std::move(child), data);
+    if (child.status == ComponentStatus::kOk) return HandleContent(std::move(child), data, &data);
     // Partial content is still handed over: a cut log can hold what we are looking for.
     child.size = data.size();
     child.sha256 = data.empty() ? std::string() : ToHex(Sha256Of(data));
     child.media_type = std::string(SniffMediaType(data));
     child.content_complete = false;
-    return Emit(child, data);
+    return Emit(child, data, &data);
   }
 
   // What a container's readers did not consume, once its listing reached its end:
@@ -1591,7 +1623,8 @@ class Decomposer {
     }
     Component child = MakeChild(c, 0, "", /*raw=*/true, nullptr);
     if (!CountEntry(c, child)) return Emit(child, std::nullopt);
-    std::string data;
+    EntryBuffer buffer(options_.buffers, 0);
+    std::string& data = buffer.data;
     const uint64_t total = ReadStream(
         child, &data, [&] { return StreamChunk(reader, source); }, /*may_stream=*/true);
     return FinishRead(std::move(child), data, total);
@@ -1640,7 +1673,8 @@ class Decomposer {
     child.origin_offset = static_cast<int64_t>(offset);
     if (!CountEntry(c, child)) return Emit(child, std::nullopt);
     bool first = true;
-    std::string data;
+    EntryBuffer buffer(options_.buffers, 0);
+    std::string& data = buffer.data;
     const uint64_t total = ReadStream(
         child, &data,
         [&]() -> Chunk {
@@ -1740,7 +1774,8 @@ class Decomposer {
       Component child = MakeChild(c, c.children, walk.entries[i].stored_name, false, entry);
       child.origin = "local_header";
       if (!DescribeEntryWithoutContent(child, entry)) {
-        std::string data;
+        EntryBuffer buffer(options_.buffers, 0);
+        std::string& data = buffer.data;
         EntryData entry_data(a.get());
         const uint64_t total = ReadStream(child, &data, [&] { return entry_data.Next(); });
         const std::string sha = ToHex(Sha256Of(data));

@@ -38,6 +38,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
@@ -45,6 +46,7 @@
 #include "absl/time/time.h"
 #include "intake/component.h"
 #include "intake/source_walk.h"
+#include "util/buffer_pool.h"
 
 namespace trawl {
 
@@ -95,12 +97,44 @@ struct DecomposeOptions {
   // a source walk and zip entries missing from the central directory are never streamed.
   uint64_t stream_check_bytes = 0;
   ComponentStreamFactory stream_factory;
+  // Optional: where entries' buffers come from and go back to. The component callback
+  // that takes a buffer (ComponentContent::Take) gives it back there when done with it,
+  // so its pages are reused rather than faulted in again (util/buffer_pool.h).
+  BufferPool* buffers = nullptr;
 };
 
-// Called once per component. `content` is borrowed for the duration of the call only.
-// A non-OK return stops decomposition and is returned to the caller unchanged.
+// A component's content as the callback sees it: bytes borrowed for the duration of the
+// call. It converts to std::string_view, so a callback may take it as one. Take() gives
+// the callback bytes of its own: intake's buffer itself, without a copy, when it holds
+// exactly these bytes and reads them no more (a leaf read from an archive entry or a
+// decompressed stream), else a copy. After Take, bytes() is not to be used.
+class ComponentContent {
+ public:
+  ComponentContent(std::string_view bytes, std::string* owner = nullptr)  // NOLINT: implicit
+      : bytes_(bytes), owner_(owner) {}
+  std::string_view bytes() const { return bytes_; }
+  operator std::string_view() const { return bytes_; }  // NOLINT: implicit by design
+  bool empty() const { return bytes_.empty(); }
+  size_t size() const { return bytes_.size(); }
+  // Whether Take moves intake's buffer rather than copying (for tests and accounting).
+  bool movable() const { return owner_ != nullptr; }
+  std::string Take() {
+    std::string taken = owner_ != nullptr ? std::move(*owner_) : std::string(bytes_);
+    owner_ = nullptr;
+    bytes_ = {};
+    return taken;
+  }
+
+ private:
+  std::string_view bytes_;
+  std::string* owner_;
+};
+
+// Called once per component. `content` is borrowed for the duration of the call only
+// (or taken: ComponentContent::Take). A non-OK return stops decomposition and is returned
+// to the caller unchanged.
 using ComponentCallback =
-    absl::FunctionRef<absl::Status(const Component& component, std::string_view content)>;
+    absl::FunctionRef<absl::Status(const Component& component, ComponentContent content)>;
 
 // Decomposes an in-memory package. Errors only for bad options or a callback error;
 // malformed, truncated, encrypted or oversized input yields a manifest with statuses.

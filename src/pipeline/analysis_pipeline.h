@@ -1,6 +1,7 @@
 // File: analysis_pipeline.h
 // Component analysis overlapped with intake: the decomposition callback (Add, on the
-// intake thread) copies each component that needs analysis into a bounded queue, and
+// intake thread) moves each component that needs analysis into a bounded queue (intake's
+// buffer itself where intake hands it over, ComponentContent::Take; else a copy), and
 // workers (one ComponentAnalyzer each) analyse from it while intake keeps decompressing.
 //
 // Memory: the content queued or being analysed stays within `max_inflight_bytes`. Add
@@ -47,12 +48,16 @@
 #include "classify/plan.h"
 #include "intake/component.h"
 #include "intake/decompose.h"
+#include "util/buffer_pool.h"
 
 namespace trawl {
 
 struct AnalysisPipelineOptions {
   size_t workers = 1;
   uint64_t max_inflight_bytes = 0;  // 0: no bound
+  // How far intake may read ahead of the workers, per worker: queued content not yet
+  // started on (beyond one component). Within max_inflight_bytes; 0: no such limit.
+  uint64_t lookahead_bytes_per_worker = uint64_t{16} << 20;
   // After it, components not yet analysed get a skipped result with the reason
   // "the package time budget (<budget_text>) was spent before its analysis".
   absl::Time deadline = absl::InfiniteFuture();
@@ -75,7 +80,10 @@ class AnalysisPipeline {
 
   // The decomposition callback. Errors only when an analyzer cannot be made; rethrows
   // what a worker threw (std::bad_alloc), as Finish does.
-  absl::Status Add(const Component& component, std::string_view content);
+  absl::Status Add(const Component& component, ComponentContent content);
+  absl::Status Add(const Component& component, std::string_view content) {
+    return Add(component, ComponentContent(content));
+  }
 
   // The decomposition's stream factory (DecomposeOptions::stream_factory): a stream that
   // analyses `component` as it is read, or null to read it whole.
@@ -87,7 +95,12 @@ class AnalysisPipeline {
   // The most content held at once so far (queued or being analysed), for tests.
   uint64_t peak_held_bytes() const;
 
+  // Where intake reads entries into (DecomposeOptions::buffers): the workers give the
+  // buffers they were handed back to it once analysed.
+  BufferPool* buffers() { return &buffers_; }
+
  private:
+
   struct Queued {
     Component component;
     std::string content;
@@ -109,6 +122,7 @@ class AnalysisPipeline {
   const AnalyzeOptions analyze_;
   const AnalysisPipelineOptions options_;
 
+  BufferPool buffers_;
   std::unique_ptr<ComponentAnalyzer> intake_analyzer_;  // for what Add analyses itself
   std::set<std::string> streamed_;  // ids of the components OfferStream analysed (intake thread)
   std::vector<std::thread> threads_;
@@ -120,6 +134,7 @@ class AnalysisPipeline {
   size_t in_flight_ = 0;  // queued or being analysed
   size_t idle_workers_ = 0;
   uint64_t held_bytes_ = 0;
+  uint64_t queued_bytes_ = 0;  // of held_bytes_, what no worker has started on
   uint64_t peak_held_bytes_ = 0;
   bool closed_ = false;
   absl::Status error_;

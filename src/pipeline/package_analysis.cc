@@ -188,8 +188,9 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
       return pipeline.OfferStream(c, head);
     };
   }
+  decompose->buffers = pipeline.buffers();
   auto manifest =
-      DecomposeInput(input, *decompose, [&](const Component& c, std::string_view content) {
+      DecomposeInput(input, *decompose, [&](const Component& c, ComponentContent content) {
         return pipeline.Add(c, content);
       });
   if (!manifest.ok()) return manifest.status();

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <ostream>
 #include <set>
 #include <string>
@@ -25,6 +26,8 @@
 #include "intake/gzip_inflater.h"
 #include "intake/manifest_json.h"
 #include "intake/source_walk.h"
+#include "util/buffer_pool.h"
+#include "util/digest.h"
 
 namespace trawl {
 namespace {
@@ -1055,6 +1058,60 @@ TEST(DecomposeTest, CallbackErrorStopsDecomposition) {
   absl::StatusOr<Manifest> m = DecomposeBytes(ThreeDeep(), Options("outer.zip"), cb);
   EXPECT_EQ(m.status().code(), absl::StatusCode::kCancelled);
   EXPECT_EQ(calls, 2);
+}
+
+// A callback may take the buffer of a leaf that intake reads no more instead of copying
+// it (the analysis pipeline does), never a container's, whose bytes are still read while
+// its children are emitted. Taking changes nothing in what intake reports, and buffers
+// not taken go back to the caller's pool.
+std::string Incompressible(size_t n, uint32_t seed) {
+  std::string out(n, '\0');
+  for (char& ch : out) {
+    seed = seed * 1664525u + 1013904223u;
+    ch = static_cast<char>(seed >> 24);
+  }
+  return out;
+}
+
+TEST(DecomposeTest, LeafBuffersCanBeTakenContainerBuffersCannot) {
+  const std::string log(20000, 'x');
+  const std::string inner = Zip({{.name = "b.bin", .data = Incompressible(9000, 7)}});
+  const std::string package = TarGz({{.name = "a.log", .data = log},
+                                     {.name = "c.log", .data = log + "tail"},
+                                     {.name = "inner.zip", .data = inner}});
+  BufferPool pool(uint64_t{1} << 20);
+  DecomposeOptions options = Options("pkg.tar.gz");
+  options.buffers = &pool;
+  std::map<std::string, bool> movable;
+  std::map<std::string, std::string> taken;
+  auto take = [&](const Component& c, ComponentContent content) {
+    movable[c.path] = content.movable();
+    if (content.movable()) {
+      const std::string before(content.bytes());
+      std::string bytes = content.Take();
+      EXPECT_EQ(bytes, before) << c.path;
+      EXPECT_EQ(ToHex(Sha256Of(bytes)), c.sha256) << c.path;
+      taken[c.path] = std::move(bytes);
+    }
+    return absl::OkStatus();
+  };
+  absl::StatusOr<Manifest> with_taking = DecomposeBytes(package, options, take);
+  ASSERT_TRUE(with_taking.ok()) << with_taking.status();
+  ExpectAccounted(*with_taking);
+  EXPECT_TRUE(movable.at("pkg.tar.gz!/a.log"));
+  EXPECT_TRUE(movable.at("pkg.tar.gz!/c.log"));
+  EXPECT_TRUE(movable.at("pkg.tar.gz!/inner.zip!/b.bin"));
+  EXPECT_FALSE(movable.at("pkg.tar.gz!/inner.zip"));  // a container
+  EXPECT_FALSE(movable.at("pkg.tar.gz"));
+  EXPECT_EQ(taken.at("pkg.tar.gz!/a.log"), log);
+  EXPECT_EQ(taken.at("pkg.tar.gz!/c.log"), log + "tail");
+  // The container's buffer (read last) was not taken: it went back to the pool.
+  EXPECT_GE(pool.spare_bytes(), inner.size());
+
+  auto borrow = [](const Component&, std::string_view) { return absl::OkStatus(); };
+  absl::StatusOr<Manifest> without = DecomposeBytes(package, Options("pkg.tar.gz"), borrow);
+  ASSERT_TRUE(without.ok()) << without.status();
+  EXPECT_EQ(*with_taking, *without);
 }
 
 // A package file written to while intake reads it: the run fails with an error that says

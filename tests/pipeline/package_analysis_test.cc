@@ -583,6 +583,44 @@ TEST(PackageAnalysisTest, IntakeWaitsWhileTheNextComponentWouldPassTheBound) {
   EXPECT_EQ(results->at(big.id).findings.size(), 1u);
 }
 
+// Without a memory bound, intake still reads only lookahead_bytes_per_worker ahead of the
+// workers, so the buffers they give back are read into again instead of fresh memory.
+TEST(PackageAnalysisTest, IntakeStaysWithinTheLookaheadOfTheWorkers) {
+  auto db = TokenDb();
+  ASSERT_TRUE(db);
+  Handed handed = HandOver(WriteLogPackage("lookahead.tar.gz", 5, 40 << 10));
+  ASSERT_EQ(handed.work.size(), 5u);
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  AnalysisPipelineOptions options;
+  options.workers = 1;
+  options.max_inflight_bytes = 0;
+  options.lookahead_bytes_per_worker = 100 << 10;  // two queued 40 KiB logs, not three
+  std::promise<void> first_done;
+  options.progress = [&first_done, released](size_t done, size_t) {
+    if (done != 1) return;
+    first_done.set_value();
+    released.wait();  // the first component stays in flight until released
+  };
+  AnalysisPipeline pipeline(db, {}, {}, options);
+  const std::vector<const Component*>& work = handed.work;
+  ASSERT_TRUE(pipeline.Add(*work[0], handed.content[work[0]->id]).ok());
+  first_done.get_future().wait();  // the worker holds it: the queue is empty
+  ASSERT_TRUE(pipeline.Add(*work[1], handed.content[work[1]->id]).ok());
+  ASSERT_TRUE(pipeline.Add(*work[2], handed.content[work[2]->id]).ok());
+  auto fourth = std::async(std::launch::async, [&] {
+    return pipeline.Add(*work[3], handed.content[work[3]->id]);
+  });
+  EXPECT_EQ(fourth.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);
+  release.set_value();
+  ASSERT_TRUE(fourth.get().ok());
+  ASSERT_TRUE(pipeline.Add(*work[4], handed.content[work[4]->id]).ok());
+  auto results = pipeline.Finish();
+  ASSERT_TRUE(results.ok()) << results.status();
+  EXPECT_EQ(results->size(), 5u);
+  for (const auto& [id, result] : *results) EXPECT_EQ(result.status, "analysed") << id;
+}
+
 // When intake fails mid-package the pipeline is destroyed without Finish: the worker in
 // the middle of a component finishes it, what is still queued is dropped unanalysed, and
 // destruction returns (no worker left waiting on an empty queue; ASan checks the rest).

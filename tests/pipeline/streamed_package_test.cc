@@ -86,6 +86,7 @@ class StreamedPackageTest : public ::testing::Test {
   }
   static void TearDownTestSuite() {
     delete db_;
+    std::filesystem::remove(*logs_);
     delete logs_;
   }
   static std::shared_ptr<const Database>* db_;
@@ -188,6 +189,10 @@ TEST_F(StreamedPackageTest, StreamedJsonKeepsItsFindingsAndSaysWhatIsLimited) {
   const std::string path = WritePackage(
       "streamed-json.tar.gz",
       {{.name = "doc.json", .data = Json(20000)}, {.name = "app.log", .data = Log(200 << 10, 4)}});
+  struct RemoveOnExit {
+    std::string path;
+    ~RemoveOnExit() { std::filesystem::remove(path); }
+  } remove_on_exit{path};
   PackageOptions whole;
   whole.max_inflight_bytes = 0;
   auto want = AnalyzePackageFile(path, *db_, whole);
