@@ -10,7 +10,9 @@ the load average.
         [--peers build/peers] [--rounds 6] [--sets yara-literals,yara-regexes,rg-literals]
 
 OLD_BUILD and NEW_BUILD are build directories (their bench/trawl_inproc; the raw engine is
-the new build's bench/raw_scan). The input is the suite's 16 MiB mixed input.
+the new build's bench/raw_scan). The input is the suite's 16 MiB mixed input. A build whose
+trawl_inproc also measures the raw engine in its own process (vs_raw_engine) adds that
+same-process ratio, free of the +-15% that separate processes differ by here.
 """
 import argparse
 import json
@@ -19,9 +21,8 @@ import statistics
 import subprocess
 
 
-def mb_per_cpu_s(command, key):
-    out = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
-    return key(out)
+def run_json(command):
+    return json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
 def main():
@@ -37,7 +38,10 @@ def main():
     raw_scan = os.path.join(args.after, "bench", "raw_scan")
     inproc = {who: os.path.join(getattr(args, who), "bench", "trawl_inproc")
               for who in ("before", "after")}
-    samples = {s: {"raw": [], "before": [], "after": []} for s in sets}
+    # *_same: trawl_inproc's own same-process ratio (BenchmarkJson vs_raw_engine), where
+    # the build has it.
+    samples = {s: {"raw": [], "before": [], "after": [], "before_same": [], "after_same": []}
+               for s in sets}
     loads = []
     for r in range(args.rounds):
         loads.append(os.getloadavg()[0])
@@ -46,11 +50,12 @@ def main():
             order = ["raw", "before", "after"] if r % 2 == 0 else ["after", "before", "raw"]
             for who in order:
                 if who == "raw":
-                    value = mb_per_cpu_s([raw_scan, tdb, data, "--reps", "8"],
-                                         lambda j: j["mb_per_cpu_s"])
+                    value = run_json([raw_scan, tdb, data, "--reps", "8"])["mb_per_cpu_s"]
                 else:
-                    value = mb_per_cpu_s([inproc[who], tdb, data, "--threads", "1", "--reps", "8"],
-                                         lambda j: j["scan"][0]["mb_per_cpu_s"])
+                    one = run_json([inproc[who], tdb, data, "--threads", "1", "--reps", "8"])["scan"][0]
+                    value = one["mb_per_cpu_s"]
+                    if "vs_raw_engine" in one:
+                        samples[s][who + "_same"].append(one["vs_raw_engine"])
                 samples[s][who].append(value)
         print(f"round {r} load {loads[-1]:.2f}", flush=True)
     print(f"load average {min(loads):.1f}-{max(loads):.1f}, {args.rounds} rounds; medians (range)")
@@ -61,9 +66,16 @@ def main():
             values = [x / y for x, y in zip(m[a], m[b])]
             return f"{statistics.median(values):.3f} ({min(values):.2f}-{max(values):.2f})"
 
+        def same(who):
+            values = m[who + "_same"]
+            if not values:
+                return "-"
+            return f"{statistics.median(values):.3f} ({min(values):.2f}-{max(values):.2f})"
+
         print(f"{s}: raw {statistics.median(m['raw']):.0f} MB/CPU-s; trawl/raw before "
               f"{ratios('before', 'raw')}, after {ratios('after', 'raw')}; "
-              f"after/before {ratios('after', 'before')}")
+              f"after/before {ratios('after', 'before')}; same process: before {same('before')}, "
+              f"after {same('after')}")
 
 
 if __name__ == "__main__":

@@ -509,6 +509,9 @@ def summarize_inproc(tool, runs):
         picked = [s for r in runs for s in r["scan"] if s["threads"] == t]
         out["mb_per_s_%dt" % t] = median([s["mb_per_s"] for s in picked])
         out["mb_per_cpu_s_%dt" % t] = median([s["mb_per_cpu_s"] for s in picked])
+        same_process = [s["vs_raw_engine"] for s in picked if "vs_raw_engine" in s]
+        if same_process:
+            out["vs_raw_engine_%dt" % t] = median(same_process)
     return out
 
 
@@ -610,11 +613,14 @@ def render(results):
       "On a planned artifact a gate partition reports only where a gated regex's atoms occur, "
       "so the raw engine there does less than trawl, which confirms them (PCRE2); `raw_scan` on "
       "the same rules compiled with `--no-plan` (**unplanned**) is the engine doing the whole "
-      "matching itself.\n")
-    w("| suite | raw engine MB/s (CPU) | trawl MB/s, 1 thread (CPU) | **trawl / raw** | "
-      "trawl / raw (CPU) | raw engine, unplanned MB/s (CPU) | trawl / unplanned (CPU) | "
-      "trawl MB/s, 2 threads | trawl load ms (in process) |")
-    w("|---|---|---|---|---|---|---|---|---|")
+      "matching itself. **Same process**: trawl_inproc also runs the raw engine on its own loaded "
+      "database, on the scanning thread, before or after trawl's scan in alternate rounds "
+      "(BenchmarkJson's `vs_raw_engine`, median of the rounds' CPU-rate ratios); separate "
+      "processes differ by +-15% on this VM, which the two columns before it carry.\n")
+    w("| suite | raw engine MB/s (CPU) | trawl MB/s, 1 thread (CPU) | trawl / raw | "
+      "trawl / raw (CPU) | **trawl / raw, same process (CPU)** | raw engine, unplanned MB/s "
+      "(CPU) | trawl / unplanned (CPU) | trawl MB/s, 2 threads | trawl load ms (in process) |")
+    w("|---|---|---|---|---|---|---|---|---|---|")
     for name in results["sets"]:
         t = rows[(name, "inproc", "trawl")]["inproc"]
         r = rows[(name, "inproc", "raw")]["inproc"]
@@ -622,9 +628,11 @@ def render(results):
         unplanned = ("%.0f (%.0f) | %.2f" % (u["mb_per_s"], u["mb_per_cpu_s"],
                                              t["mb_per_cpu_s_1t"] / u["mb_per_cpu_s"])
                      if u else "- | -")
-        w("| %s | %.0f (%.0f) | %.0f (%.0f) | **%.2f** | %.2f | %s | %.0f | %.2f |" % (
+        same = t.get("vs_raw_engine_1t")
+        w("| %s | %.0f (%.0f) | %.0f (%.0f) | %.2f | %.2f | %s | %s | %.0f | %.2f |" % (
             name, r["mb_per_s"], r["mb_per_cpu_s"], t["mb_per_s_1t"], t["mb_per_cpu_s_1t"],
             t["mb_per_s_1t"] / r["mb_per_s"], t["mb_per_cpu_s_1t"] / r["mb_per_cpu_s"],
+            "**%.3f**" % same if same is not None else "-",
             unplanned, t.get("mb_per_s_2t", float("nan")), t["load_ms"]))
     w("")
     w("## Compile and load, whole process\n")

@@ -10,7 +10,8 @@
 //                                      reported, once (rules of exact partitions only: a
 //                                      gate partition reports atoms, not matches)
 //
-// It reaches into src/engine/internal on purpose, as bench/scan_benchmark does.
+// The scan is engine/inspect.h's RawEngineScanner, which `trawl rules profile` and
+// trawl_inproc also run in process beside trawl's own scan.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,23 +23,10 @@
 #include <vector>
 
 #include "engine/artifact.h"
-#include "engine/internal/engine_parts.h"
+#include "engine/inspect.h"
 #include "util/file.h"
 
 namespace {
-
-struct Hits {
-  uint64_t count = 0;
-  const std::vector<uint32_t>* partition_rules = nullptr;
-  std::vector<bool>* seen = nullptr;  // by rule, when ids are wanted
-};
-
-int OnHit(unsigned id, unsigned long long, unsigned long long, unsigned, void* context) {
-  auto* hits = static_cast<Hits*>(context);
-  ++hits->count;
-  if (hits->seen) (*hits->seen)[(*hits->partition_rules)[id]] = true;
-  return 0;
-}
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
@@ -93,27 +81,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "raw_scan: %s\n", std::string(input.status().message()).c_str());
     return 1;
   }
-  const auto& databases = (*db)->parts().databases;
-  trawl::internal::ScratchPtr scratch = (*db)->parts().NewScratch();
-  std::vector<bool> seen((*db)->rule_count(), false);
-  // hs_scan takes 32-bit lengths: larger inputs go in 1 GiB pieces (hits across a piece
-  // edge are not the point of a throughput figure).
-  constexpr size_t kPiece = size_t{1} << 30;
-  auto scan_once = [&](bool want_ids) {
-    Hits hits;
-    if (want_ids) hits.seen = &seen;
-    for (size_t p = 0; p < databases.size(); ++p) {
-      const trawl::PartitionInfo& part = (*db)->partitions()[p];
-      hits.partition_rules = &part.rules;
-      hits.seen = want_ids && part.kind != trawl::PartitionKind::kGate ? &seen : nullptr;
-      for (size_t at = 0; at < input->size(); at += kPiece) {
-        const size_t n = std::min(kPiece, input->size() - at);
-        hs_scan(databases[p].get(), input->data() + at, static_cast<unsigned>(n), 0, scratch.get(),
-                OnHit, &hits);
-      }
-    }
-    return hits.count;
-  };
+  auto raw = trawl::RawEngineScanner::Create(*db);
+  if (!raw.ok()) {
+    std::fprintf(stderr, "raw_scan: %s\n", std::string(raw.status().message()).c_str());
+    return 1;
+  }
+  std::vector<bool> seen;
+  auto scan_once = [&](bool want_ids) { return (*raw)->Scan(*input, want_ids ? &seen : nullptr); };
   if (reps <= 0) {
     const uint64_t hits = scan_once(ids);
     if (ids) {
@@ -138,7 +112,8 @@ int main(int argc, char** argv) {
   const double mb = static_cast<double>(input->size()) / 1e6;
   std::printf("{\"load_ms\":%.3f,\"input_bytes\":%zu,\"engine_hits\":%llu,\"partitions\":%zu,"
               "\"seconds\":[",
-              load_ms, input->size(), static_cast<unsigned long long>(hits), databases.size());
+              load_ms, input->size(), static_cast<unsigned long long>(hits),
+              (*db)->partitions().size());
   for (size_t i = 0; i < seconds.size(); ++i) std::printf("%s%.6f", i ? "," : "", seconds[i]);
   std::printf("],\"mb_per_s\":%.3f,\"mb_per_cpu_s\":%.3f}\n", mb / Median(seconds),
               mb / Median(cpu_seconds));

@@ -222,6 +222,61 @@ double Median(std::vector<double> values) {
 
 }  // namespace
 
+namespace {
+
+struct RawHits {
+  uint64_t count = 0;
+  const std::vector<uint32_t>* partition_rules = nullptr;
+  std::vector<bool>* seen = nullptr;  // by rule, when asked
+};
+
+int OnRawHit(unsigned id, unsigned long long, unsigned long long, unsigned, void* context) {
+  auto* hits = static_cast<RawHits*>(context);
+  ++hits->count;
+  if (hits->seen) (*hits->seen)[(*hits->partition_rules)[id]] = true;
+  return 0;
+}
+
+}  // namespace
+
+struct RawEngineScanner::Impl {
+  std::shared_ptr<const Database> db;
+  internal::ScratchPtr scratch;
+};
+
+RawEngineScanner::RawEngineScanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+RawEngineScanner::~RawEngineScanner() = default;
+
+absl::StatusOr<std::unique_ptr<RawEngineScanner>> RawEngineScanner::Create(
+    std::shared_ptr<const Database> db) {
+  auto impl = std::make_unique<Impl>();
+  impl->scratch = db->parts().NewScratch();
+  if (impl->scratch == nullptr && !db->parts().databases.empty()) {
+    return absl::ResourceExhaustedError("raw engine: cannot allocate scratch space");
+  }
+  impl->db = std::move(db);
+  return std::unique_ptr<RawEngineScanner>(new RawEngineScanner(std::move(impl)));
+}
+
+uint64_t RawEngineScanner::Scan(std::string_view input, std::vector<bool>* seen) {
+  const Database& db = *impl_->db;
+  if (seen) seen->resize(db.rule_count(), false);
+  const auto& databases = db.parts().databases;
+  constexpr size_t kPiece = size_t{1} << 30;
+  RawHits hits;
+  for (size_t p = 0; p < databases.size(); ++p) {
+    const PartitionInfo& part = db.partitions()[p];
+    hits.partition_rules = &part.rules;
+    hits.seen = part.kind != PartitionKind::kGate ? seen : nullptr;
+    for (size_t at = 0; at < input.size(); at += kPiece) {
+      const size_t n = std::min(kPiece, input.size() - at);
+      hs_scan(databases[p].get(), input.data() + at, static_cast<unsigned>(n), 0,
+              impl_->scratch.get(), OnRawHit, &hits);
+    }
+  }
+  return hits.count;
+}
+
 absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>& db,
                                           double compile_seconds, std::string_view input,
                                           const BenchSettings& settings,
@@ -269,8 +324,25 @@ absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>&
     ScanLimits limits;
     limits.max_matches = 0;
     limits.max_matches_per_rule = 0;
-    std::vector<double> wall, cpu;
+    std::unique_ptr<RawEngineScanner> raw;
+    if (threads == 1) {
+      auto made = RawEngineScanner::Create(db);
+      if (!made.ok()) return made.status();
+      raw = *std::move(made);
+    }
+    std::vector<double> wall, cpu, raw_cpu, vs_raw;
     std::vector<uint64_t> matches(threads, 0);
+    uint64_t raw_hits = 0;
+    // On the scanning thread (the same core's caches), before trawl's scan in even rounds
+    // and after it in odd ones: neither always runs on the caches the other left.
+    double raw_seconds = 0, raw_wall_seconds = 0;  // of the round's raw scan
+    auto run_raw = [&] {
+      const absl::Time wall_start = absl::Now();
+      const double cpu_start = ThreadCpuSeconds();
+      raw_hits = raw->Scan(input);
+      raw_seconds = ThreadCpuSeconds() - cpu_start;
+      raw_wall_seconds = absl::ToDoubleSeconds(absl::Now() - wall_start);
+    };
     std::vector<absl::Status> failures(threads);
     for (uint32_t round = 0; round <= reps; ++round) {  // round 0 warms up
       std::vector<double> thread_cpu(threads, 0);
@@ -284,6 +356,7 @@ absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>&
         for (uint32_t t = 0; t < threads; ++t) {
           workers.emplace_back([&, t] {
             try {
+              if (raw && round % 2 == 0) run_raw();
               const double cpu_start = ThreadCpuSeconds();
               uint64_t found = 0;
               auto summary = scanners[t]->Scan(input, limits, [&found](const Match&) {
@@ -291,6 +364,7 @@ absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>&
                 return true;
               });
               thread_cpu[t] = ThreadCpuSeconds() - cpu_start;
+              if (raw && round % 2 == 1) run_raw();
               matches[t] = found;
               if (!summary.ok()) failures[t] = summary.status();
             } catch (...) {
@@ -310,8 +384,13 @@ absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>&
         if (!failure.ok()) return failure;
       }
       if (round == 0) continue;
-      wall.push_back(absl::ToDoubleSeconds(absl::Now() - start));
+      // With 1 thread the raw scan ran inside the round: its time comes off the wall.
+      wall.push_back(absl::ToDoubleSeconds(absl::Now() - start) - raw_wall_seconds);
       for (double c : thread_cpu) cpu.push_back(c);
+      if (raw && thread_cpu[0] > 0) {
+        raw_cpu.push_back(raw_seconds);
+        vs_raw.push_back(raw_seconds / thread_cpu[0]);
+      }
     }
     const double median_wall = Median(wall), median_cpu = Median(cpu);
     w.BeginObject().Field("threads", uint64_t{threads});
@@ -319,7 +398,14 @@ absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>&
     // Every thread scans the whole input: the aggregate is threads x input per round.
     w.Field("mb_per_s", median_wall > 0 ? threads * mb / median_wall : 0.0);
     w.Field("mb_per_cpu_s", median_cpu > 0 ? mb / median_cpu : 0.0);
-    w.Field("matches", matches[0]).EndObject();
+    w.Field("matches", matches[0]);
+    if (raw) {
+      const double median_raw = Median(raw_cpu);
+      w.Field("raw_engine_mb_per_cpu_s", median_raw > 0 ? mb / median_raw : 0.0);
+      w.Field("raw_engine_hits", raw_hits);
+      w.Field("vs_raw_engine", Median(vs_raw));
+    }
+    w.EndObject();
   }
   w.EndArray();
   auto profile = ProfileScanJson(db, input, settings.top_rules, explain);

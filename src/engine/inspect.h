@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "engine/database.h"
@@ -36,6 +38,29 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
                                             std::string_view input, size_t top,
                                             const RuleExplainer& explain = nullptr);
 
+// The raw engine on the same database: every engine database of `db` scanned with
+// hs_scan and a callback that only counts (and, with `seen`, marks by rule what exact
+// partitions report; a gate partition reports atoms, not matches). The most any caller
+// of the engine could get from this database: no spans, no overlap reduction, no
+// budgets; the baseline trawl's own scan is measured against. One per thread.
+class RawEngineScanner {
+ public:
+  static absl::StatusOr<std::unique_ptr<RawEngineScanner>> Create(
+      std::shared_ptr<const Database> db);
+  ~RawEngineScanner();
+  RawEngineScanner(const RawEngineScanner&) = delete;
+  RawEngineScanner& operator=(const RawEngineScanner&) = delete;
+
+  // The engine's hit count over `input` (scanned in 1 GiB pieces: hs_scan takes 32-bit
+  // lengths; hits across a piece edge are not the point of a throughput figure).
+  uint64_t Scan(std::string_view input, std::vector<bool>* seen = nullptr);
+
+ private:
+  struct Impl;
+  explicit RawEngineScanner(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 // What a rule set costs on a caller's input (`trawl rules profile`, bench/peers/trawl_inproc):
 // artifact size, load time (best and median of `repetitions` loads from memory, zero-copy
 // as from a mapped file), scan throughput with 1 thread and with max_threads threads (each
@@ -43,7 +68,12 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
 // scans independent inputs: splitting one input would add chunk overlaps and a join; no
 // match caps; median of `repetitions` rounds after a warm-up, wall and per-thread CPU
 // time), and the profile of one scan (ProfileScanJson: engine time per partition,
-// costliest rules). JSON, schema trawl.bench/1; `compile_seconds` is reported as given.
+// costliest rules). With 1 thread, each round also runs a RawEngineScanner on the same loaded
+// database in this process (before or after trawl's scan, alternately): the 1-thread
+// entry's vs_raw_engine is the median of the rounds' trawl/raw CPU-rate ratios, a
+// baseline that shares the process, the database's memory and the machine's state of the
+// moment (separate processes differ by +-15% on this VM). JSON, schema trawl.bench/1;
+// `compile_seconds` is reported as given.
 struct BenchSettings {
   uint32_t max_threads = 0;  // 0: the machine's cores
   uint32_t repetitions = 5;

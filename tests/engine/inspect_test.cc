@@ -52,6 +52,30 @@ TEST(InspectTest, BenchmarkJsonCountsEveryMatchAtEveryThreadCount) {
     EXPECT_GT(double(scan["mb_per_cpu_s"]), 0);
   }
   EXPECT_EQ(uint64_t(doc["profile"]["matches"]), 12001u);
+  // The raw engine beside trawl's 1-thread scan: the same database's engine hits (no
+  // overlap reduction, so at least trawl's matches) and a ratio of the two rates.
+  simdjson::dom::element one = scans.at(0);
+  EXPECT_GE(uint64_t(one["raw_engine_hits"]), 12001u);
+  EXPECT_GT(double(one["raw_engine_mb_per_cpu_s"]), 0);
+  EXPECT_GT(double(one["vs_raw_engine"]), 0);
+  EXPECT_TRUE(scans.at(1)["vs_raw_engine"].error() == simdjson::NO_SUCH_FIELD);
+}
+
+// The raw engine scanner counts what hs_scan reports on every engine database and marks,
+// by rule, what exact partitions report.
+TEST(InspectTest, RawEngineScannerCountsEngineHitsAndMarksRules) {
+  auto db = MustCompile({Literal("lit", "needle"), Regex("re", "key=[a-z]{4}"),
+                         Literal("absent", "nowhere-to-be-found")});
+  ASSERT_TRUE(db);
+  auto raw = RawEngineScanner::Create(db);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  std::vector<bool> seen;
+  EXPECT_EQ((*raw)->Scan("needle needle key=abcd", &seen), 3u);
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_TRUE(seen[0]);
+  EXPECT_TRUE(seen[1]);
+  EXPECT_FALSE(seen[2]);
+  EXPECT_EQ((*raw)->Scan("nothing here"), 0u);
 }
 
 // A composite's condition is evaluated after the scan, outside the engine: the profile
