@@ -890,7 +890,9 @@ class Database(_Handle):
         trawl.bench/1, as ``trawl rules profile``): artifact bytes, load milliseconds,
         MB/s with 1 thread and with ``threads`` (0: the machine's cores), each thread
         scanning all of ``data``, median of ``repetitions`` rounds (0: 5), and the profile
-        of one scan. ``compile_seconds`` is reported as given (time the compile yourself).
+        of one scan; the 1-thread entry also gives the raw engine on the same database in
+        the same process (``raw_engine_mb_per_cpu_s``, ``vs_raw_engine``: docs/cli.md).
+        ``compile_seconds`` is reported as given (time the compile yourself).
         Blocks for the whole measurement; the Database may be used by other threads."""
         data = _as_bytes(data)
         out = _BUFFER()
