@@ -51,6 +51,9 @@ TEST(ByteMasksTest, EveryKernelGivesTheScalarMasks) {
       scalar.signature_leads(bytes, blocks, want.data());
       kernel.signature_leads(bytes, blocks, got.data());
       EXPECT_EQ(want, got) << kernel.name;
+      scalar.defang_leads(bytes, blocks, want.data());
+      kernel.defang_leads(bytes, blocks, got.data());
+      EXPECT_EQ(want, got) << kernel.name;
     }
   }
   EXPECT_GE(ran, 1u);
@@ -70,6 +73,9 @@ TEST(ByteMasksTest, EveryKernelGivesTheScalarMasks) {
     const bool leads = std::string_view("PB%Mu7\x1F\xFD\x7F\x89\xFF").find(static_cast<char>(c)) !=
                        std::string_view::npos;
     EXPECT_EQ(lead, leads ? uint64_t{1} << 5 : 0) << c;
+    uint64_t defang = 0;
+    scalar.defang_leads(block, 1, &defang);
+    EXPECT_EQ(defang, c == '[' || c == 'x' || c == 'X' ? uint64_t{1} << 5 : 0) << c;
   }
 }
 

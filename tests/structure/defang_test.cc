@@ -4,7 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <random>
 #include <string>
+#include <string_view>
+#include <vector>
 
 namespace trawl {
 namespace {
@@ -48,6 +52,71 @@ TEST(DefangTest, NothingToRewrite) {
   ASSERT_TRUE(edge.has_value());
   EXPECT_EQ(edge->data, ".");
   EXPECT_EQ(edge->map.MapRange(0, 1), (ByteSpan{0, 3}));
+}
+
+// The reference: every line with a token, tokens rewritten left to right (at each byte
+// the first of the list that matches caselessly), lines joined by '\n'.
+std::string ReferenceRefang(std::string_view text) {
+  static const std::vector<std::pair<std::string_view, std::string_view>> kTokens = {
+      {"[.]", "."}, {"[dot]", "."}, {"[@]", "@"}, {"[at]", "@"}, {"[:]", ":"}, {"hxxp", "http"}};
+  auto token_at = [&](std::string_view line, size_t i) -> int {
+    for (size_t t = 0; t < kTokens.size(); ++t) {
+      const std::string_view d = kTokens[t].first;
+      if (line.size() - i < d.size()) continue;
+      bool same = true;
+      for (size_t k = 0; k < d.size() && same; ++k) {
+        same = std::tolower(static_cast<unsigned char>(line[i + k])) == d[k];
+      }
+      if (same) return static_cast<int>(t);
+    }
+    return -1;
+  };
+  std::string out;
+  for (size_t begin = 0; begin <= text.size();) {
+    size_t end = text.find('\n', begin);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view line = text.substr(begin, end - begin);
+    std::string rewritten;
+    bool any = false;
+    for (size_t i = 0; i < line.size();) {
+      const int t = token_at(line, i);
+      if (t < 0) {
+        rewritten.push_back(line[i++]);
+        continue;
+      }
+      any = true;
+      rewritten.append(kTokens[static_cast<size_t>(t)].second);
+      i += kTokens[static_cast<size_t>(t)].first.size();
+    }
+    if (any) out.append(out.empty() ? "" : "\n").append(rewritten);
+    begin = end + 1;
+  }
+  return out;
+}
+
+// Texts dense in the bytes tokens start with ('[', 'x', 'X', 'h'), of sizes on both sides
+// of the 64-byte blocks and 4 KiB batches the lead bytes are found in.
+TEST(DefangTest, RewritesWhatTheReferenceDoesOnDenseRandomText) {
+  static constexpr std::string_view kPieces[] = {
+      "[.]", "[dot]", "[DoT]", "[@]", "[at]", "[:]", "hxxp", "HXXP", "hxx", "hx", "[", "]",
+      "x", "X", "h", "[d", "[a", "ab", " ", "\n", "1,", "[1, 2]", "xx", "[[.]", "hhxxp"};
+  std::mt19937 rng(22);
+  for (size_t size : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, size_t{200},
+                      size_t{4095}, size_t{4097}, size_t{9000}, size_t{70000}}) {
+    for (int rep = 0; rep < 4; ++rep) {
+      std::string text;
+      while (text.size() < size) text.append(kPieces[rng() % std::size(kPieces)]);
+      text.resize(size);
+      const std::string want = ReferenceRefang(text);
+      auto got = Refang(text);
+      if (want.empty()) {
+        EXPECT_FALSE(got.has_value()) << size;
+        continue;
+      }
+      ASSERT_TRUE(got.has_value()) << size;
+      ASSERT_EQ(got->data, want) << size << " " << rep;
+    }
+  }
 }
 
 }  // namespace

@@ -72,6 +72,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       scalar.signature_leads(data, blocks, want.data());
       kernel.signature_leads(data, blocks, got.data());
       Check(want == got);
+      scalar.defang_leads(data, blocks, want.data());
+      kernel.defang_leads(data, blocks, got.data());
+      Check(want == got);
     }
   }
   trawl::JsonWriter w;

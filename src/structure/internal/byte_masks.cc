@@ -53,6 +53,16 @@ void SignatureLeadsScalar(const uint8_t* data, size_t blocks, uint64_t* out) {
   }
 }
 
+void DefangLeadsScalar(const uint8_t* data, size_t blocks, uint64_t* out) {
+  for (size_t b = 0; b < blocks; ++b) {
+    uint64_t m = 0;
+    for (size_t i = 0; i < kMaskBlockBytes; ++i) {
+      m |= uint64_t{IsDefangLeadByte(data[b * kMaskBlockBytes + i])} << i;
+    }
+    out[b] = m;
+  }
+}
+
 bool Always() { return true; }
 
 #if TRAWL_STRUCTURE_X86
@@ -119,6 +129,32 @@ __attribute__((target("avx2"))) void SignatureLeadsAvx2(const uint8_t* data, siz
   }
 }
 
+__attribute__((target("avx2"))) void DefangLeadsAvx2(const uint8_t* data, size_t blocks,
+                                                     uint64_t* out) {
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* p = data + b * kMaskBlockBytes;
+    const __m256i lo = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    const __m256i hi = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    // 'x' and 'X' differ in the 0x20 bit alone.
+    const __m256i k20 = _mm256_set1_epi8(0x20);
+    const __m256i mlo = _mm256_or_si256(Equal(lo, '['), Equal(_mm256_or_si256(lo, k20), 'x'));
+    const __m256i mhi = _mm256_or_si256(Equal(hi, '['), Equal(_mm256_or_si256(hi, k20), 'x'));
+    out[b] = Bits(mlo) | (Bits(mhi) << 32);
+  }
+}
+
+__attribute__((target("avx512f,avx512bw"))) void DefangLeadsAvx512(const uint8_t* data,
+                                                                   size_t blocks,
+                                                                   uint64_t* out) {
+  const __m512i kbracket = _mm512_set1_epi8('['), kx = _mm512_set1_epi8('x');
+  const __m512i k20 = _mm512_set1_epi8(0x20);
+  for (size_t b = 0; b < blocks; ++b) {
+    const __m512i v = _mm512_loadu_si512(data + b * kMaskBlockBytes);
+    out[b] = _mm512_cmpeq_epi8_mask(v, kbracket) |
+             _mm512_cmpeq_epi8_mask(_mm512_or_si512(v, k20), kx);
+  }
+}
+
 __attribute__((target("avx512f,avx512bw"))) void SignatureLeadsAvx512(const uint8_t* data,
                                                                       size_t blocks,
                                                                       uint64_t* out) {
@@ -179,13 +215,20 @@ void SignatureLeadsAvx2(const uint8_t* data, size_t blocks, uint64_t* out) {
 void SignatureLeadsAvx512(const uint8_t* data, size_t blocks, uint64_t* out) {
   SignatureLeadsScalar(data, blocks, out);
 }
+void DefangLeadsAvx2(const uint8_t* data, size_t blocks, uint64_t* out) {
+  DefangLeadsScalar(data, blocks, out);
+}
+void DefangLeadsAvx512(const uint8_t* data, size_t blocks, uint64_t* out) {
+  DefangLeadsScalar(data, blocks, out);
+}
 
 #endif
 
 constexpr ByteMaskKernel kKernels[] = {
-    {"scalar", AlphabetScalar, LineBreaksScalar, Always, SignatureLeadsScalar},
-    {"avx2", AlphabetAvx2, LineBreaksAvx2, CpuHasAvx2, SignatureLeadsAvx2},
-    {"avx512", AlphabetAvx512, LineBreaksAvx512, CpuHasAvx512Bw, SignatureLeadsAvx512},
+    {"scalar", AlphabetScalar, LineBreaksScalar, Always, SignatureLeadsScalar, DefangLeadsScalar},
+    {"avx2", AlphabetAvx2, LineBreaksAvx2, CpuHasAvx2, SignatureLeadsAvx2, DefangLeadsAvx2},
+    {"avx512", AlphabetAvx512, LineBreaksAvx512, CpuHasAvx512Bw, SignatureLeadsAvx512,
+     DefangLeadsAvx512},
 };
 
 }  // namespace
@@ -228,6 +271,13 @@ void SignatureLeadMasks(std::string_view data, size_t first, size_t blocks, uint
                         const ByteMaskKernel& kernel) {
   ForBlocks(data, first, blocks, [&](const uint8_t* bytes, size_t count, size_t index) {
     kernel.signature_leads(bytes, count, out + index);
+  });
+}
+
+void DefangLeadMasks(std::string_view data, size_t first, size_t blocks, uint64_t* out,
+                     const ByteMaskKernel& kernel) {
+  ForBlocks(data, first, blocks, [&](const uint8_t* bytes, size_t count, size_t index) {
+    kernel.defang_leads(bytes, count, out + index);
   });
 }
 

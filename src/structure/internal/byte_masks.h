@@ -1,7 +1,8 @@
 // File: byte_masks.h
 // Byte-class bitmasks for the structure stage's own passes (issue 22): the encoded-layer
 // finder looks for long runs of base64/hex characters, the line index for line breaks,
-// the embedded-signature search (carving) for the first bytes of file magics.
+// the embedded-signature search (carving) for the first bytes of file magics, refanging
+// for the bytes its tokens start with.
 // Each kernel classifies 64-byte blocks into one 64-bit mask per class (bit i = byte i of
 // the block), the shape of the token pass' kernels (src/tokens/kernels.h); those classes
 // differ ('/', '_', CR, LF are not token classes), so the structure stage has its own.
@@ -32,6 +33,8 @@ using LineBreakMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* l
 
 // The first bytes of the file signatures FindSignatures knows (IsSignatureLeadByte).
 using SignatureLeadMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* out);
+// The bytes defanged tokens are found by (IsDefangLeadByte).
+using DefangLeadMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* out);
 
 struct ByteMaskKernel {
   std::string_view name;  // "scalar", "avx2", "avx512"
@@ -39,6 +42,7 @@ struct ByteMaskKernel {
   LineBreakMaskFn line_breaks;
   bool (*supported)();    // this CPU and OS can run it
   SignatureLeadMaskFn signature_leads;
+  DefangLeadMaskFn defang_leads;
 };
 
 // Every kernel built into this binary, scalar first (supported or not on this CPU).
@@ -59,6 +63,16 @@ inline bool IsSignatureLeadByte(uint8_t c) {
   return c == 'P' || c == 0x1F || c == '7' || c == 0xFD || c == 'B' || c == '%' || c == 0x7F ||
          c == 'M' || c == 0x89 || c == 0xFF || c == 'u';
 }
+
+// Whether a byte leads a defanged token of structure/defang.h (the reference of
+// DefangLeadMaskFn): '[' starts "[.]", "[dot]", "[@]", "[at]" and "[:]"; an 'x' or 'X'
+// follows the 'h' of "hxxp".
+inline bool IsDefangLeadByte(uint8_t c) { return c == '[' || c == 'x' || c == 'X'; }
+
+// The defang-lead masks of blocks [first, first + blocks) of `data`, the final partial
+// block padded with NULs. REQUIRES: first + blocks <= ceil(data.size() / 64).
+void DefangLeadMasks(std::string_view data, size_t first, size_t blocks, uint64_t* out,
+                     const ByteMaskKernel& kernel = SelectedByteMaskKernel());
 
 // The signature-lead masks of blocks [first, first + blocks) of `data`, the final partial
 // block padded with NULs. REQUIRES: first + blocks <= ceil(data.size() / 64).
