@@ -21,14 +21,20 @@
 namespace trawl::internal {
 namespace {
 
-void AlphabetScalar(const uint8_t* data, size_t blocks, uint64_t* out) {
+// The scalar kernel of a one-class mask: the reference the SIMD kernels are tested against.
+template <bool (*kInClass)(uint8_t)>
+void ClassScalar(const uint8_t* data, size_t blocks, uint64_t* out) {
   for (size_t b = 0; b < blocks; ++b) {
     uint64_t m = 0;
     for (size_t i = 0; i < kMaskBlockBytes; ++i) {
-      m |= uint64_t{IsAlphabetByte(data[b * kMaskBlockBytes + i])} << i;
+      m |= uint64_t{kInClass(data[b * kMaskBlockBytes + i])} << i;
     }
     out[b] = m;
   }
+}
+
+void AlphabetScalar(const uint8_t* data, size_t blocks, uint64_t* out) {
+  ClassScalar<IsAlphabetByte>(data, blocks, out);
 }
 
 void LineBreaksScalar(const uint8_t* data, size_t blocks, uint64_t* lf, uint64_t* cr) {
@@ -44,23 +50,11 @@ void LineBreaksScalar(const uint8_t* data, size_t blocks, uint64_t* lf, uint64_t
 }
 
 void SignatureLeadsScalar(const uint8_t* data, size_t blocks, uint64_t* out) {
-  for (size_t b = 0; b < blocks; ++b) {
-    uint64_t m = 0;
-    for (size_t i = 0; i < kMaskBlockBytes; ++i) {
-      m |= uint64_t{IsSignatureLeadByte(data[b * kMaskBlockBytes + i])} << i;
-    }
-    out[b] = m;
-  }
+  ClassScalar<IsSignatureLeadByte>(data, blocks, out);
 }
 
 void DefangLeadsScalar(const uint8_t* data, size_t blocks, uint64_t* out) {
-  for (size_t b = 0; b < blocks; ++b) {
-    uint64_t m = 0;
-    for (size_t i = 0; i < kMaskBlockBytes; ++i) {
-      m |= uint64_t{IsDefangLeadByte(data[b * kMaskBlockBytes + i])} << i;
-    }
-    out[b] = m;
-  }
+  ClassScalar<IsDefangLeadByte>(data, blocks, out);
 }
 
 bool Always() { return true; }
