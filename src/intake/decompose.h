@@ -116,7 +116,7 @@ class ComponentContent {
   operator std::string_view() const { return bytes_; }  // NOLINT: implicit by design
   bool empty() const { return bytes_.empty(); }
   size_t size() const { return bytes_.size(); }
-  // Whether Take moves intake's buffer rather than copying (for tests and accounting).
+  // Whether Take moves intake's buffer rather than copying it.
   bool movable() const { return owner_ != nullptr; }
   std::string Take() {
     std::string taken = owner_ != nullptr ? std::move(*owner_) : std::string(bytes_);

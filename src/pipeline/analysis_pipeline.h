@@ -100,7 +100,6 @@ class AnalysisPipeline {
   BufferPool* buffers() { return &buffers_; }
 
  private:
-
   struct Queued {
     Component component;
     std::string content;

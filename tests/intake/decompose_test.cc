@@ -85,6 +85,17 @@ std::string TempPath(const std::string& name) {
   return (std::filesystem::path(::testing::TempDir()) / name).string();
 }
 
+// Bytes that deflate poorly (a gzip stream of them spans several 256 KiB file reads;
+// a zip of them stays as large as they are).
+std::string Noise(size_t n, uint32_t seed) {
+  std::string out(n, '\0');
+  for (char& ch : out) {
+    seed = seed * 1664525u + 1013904223u;
+    ch = static_cast<char>(seed >> 24);
+  }
+  return out;
+}
+
 void WriteBytes(const std::string& path, std::string_view data) {
   std::ofstream out(path, std::ios::binary);
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
@@ -1064,18 +1075,9 @@ TEST(DecomposeTest, CallbackErrorStopsDecomposition) {
 // it (the analysis pipeline does), never a container's, whose bytes are still read while
 // its children are emitted. Taking changes nothing in what intake reports, and buffers
 // not taken go back to the caller's pool.
-std::string Incompressible(size_t n, uint32_t seed) {
-  std::string out(n, '\0');
-  for (char& ch : out) {
-    seed = seed * 1664525u + 1013904223u;
-    ch = static_cast<char>(seed >> 24);
-  }
-  return out;
-}
-
 TEST(DecomposeTest, LeafBuffersCanBeTakenContainerBuffersCannot) {
   const std::string log(20000, 'x');
-  const std::string inner = Zip({{.name = "b.bin", .data = Incompressible(9000, 7)}});
+  const std::string inner = Zip({{.name = "b.bin", .data = Noise(9000, 7)}});
   const std::string package = TarGz({{.name = "a.log", .data = log},
                                      {.name = "c.log", .data = log + "tail"},
                                      {.name = "inner.zip", .data = inner}});
@@ -1467,16 +1469,6 @@ TEST(DecomposeCarveTest, CarvingIsDepthAndCountLimited) {
 // One gzip member of `bytes`, as libarchive's writer makes it.
 std::string GzipMember(const std::string& bytes) {
   return BuildArchive({{.name = "x", .data = bytes}}, {.format = "raw", .filters = {"gzip"}});
-}
-
-// Bytes that deflate poorly (so a stream of them spans several 256 KiB file reads).
-std::string Noise(size_t n, uint32_t seed) {
-  std::string out(n, '\0');
-  for (char& ch : out) {
-    seed = seed * 1664525u + 1013904223u;
-    ch = static_cast<char>(seed >> 24);
-  }
-  return out;
 }
 
 // Decomposes `bytes` from memory and from a package file (the two sources GzipInflater
