@@ -25,7 +25,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <memory>
 #include <string>
 #include <vector>
@@ -33,6 +32,7 @@
 #include "analyze/component_analyzer.h"
 #include "json/json.h"
 #include "structure/json_structure.h"
+#include "util/cpu_time.h"
 #include "util/file.h"
 #include "engine/compiler.h"
 #include "engine/scanner.h"
@@ -279,12 +279,6 @@ BENCHMARK(BM_JsonParseAndEscapedStrings)->Unit(benchmark::kMillisecond);
 void BM_JsonWalk(benchmark::State& state) { JsonStructure(state, true); }
 BENCHMARK(BM_JsonWalk)->Unit(benchmark::kMillisecond);
 
-double ThreadCpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-
 double Median(std::vector<double> values) {
   std::sort(values.begin(), values.end());
   return values.empty() ? 0 : values[values.size() / 2];
@@ -306,13 +300,13 @@ void AnalysisVsScan(benchmark::State& state, const std::string& text,
   std::vector<double> analysis_cpu, scan_cpu, ratios;
   bool failed = false;
   auto analyse = [&] {
-    const double start = ThreadCpuSeconds();
+    const double start = trawl::ThreadCpuSeconds();
     auto result = (*analyzer)->PlanAndAnalyze(component, text, plan_options, options);
     failed = failed || !result.ok();
-    analysis_cpu.push_back(ThreadCpuSeconds() - start);
+    analysis_cpu.push_back(trawl::ThreadCpuSeconds() - start);
   };
   auto scan = [&] {
-    const double start = ThreadCpuSeconds();
+    const double start = trawl::ThreadCpuSeconds();
     uint64_t matches = 0;
     auto summary = (*scanner)->Scan(text, trawl::ScanLimits{}, [&](const trawl::Match&) {
       ++matches;
@@ -320,7 +314,7 @@ void AnalysisVsScan(benchmark::State& state, const std::string& text,
     });
     failed = failed || !summary.ok();
     benchmark::DoNotOptimize(matches);
-    scan_cpu.push_back(ThreadCpuSeconds() - start);
+    scan_cpu.push_back(trawl::ThreadCpuSeconds() - start);
   };
   for (auto _ : state) {
     if (ratios.size() % 2 == 0) {

@@ -16,7 +16,6 @@
 //   fixed      the default plan of a 60-byte log line, per component
 // It prints the measured rates beside the model's defaults, how well the model's sum of
 // step costs predicts the default plan's measured time, and the CostModel fields to set.
-#include <time.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -31,17 +30,12 @@
 #include "classify/plan.h"
 #include "engine/artifact.h"
 #include "intake/component.h"
+#include "util/cpu_time.h"
 #include "util/file.h"
 
 namespace {
 
 constexpr int kRounds = 5;
-
-double ThreadCpuSeconds() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
 
 trawl::Component ComponentOf(const std::string& name, size_t size) {
   trawl::Component c;
@@ -74,9 +68,9 @@ struct Timed {
 
 void RunOnce(trawl::ComponentAnalyzer& analyzer, Timed& t, const std::string& content) {
   const trawl::AnalyzeOptions options;
-  const double start = ThreadCpuSeconds();
+  const double start = trawl::ThreadCpuSeconds();
   auto result = analyzer.Analyze(t.plan, content, options);
-  const double spent = ThreadCpuSeconds() - start;
+  const double spent = trawl::ThreadCpuSeconds() - start;
   if (!result.ok()) {
     std::fprintf(stderr, "analysis failed: %s\n", result.status().ToString().c_str());
     std::exit(1);

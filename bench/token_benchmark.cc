@@ -18,6 +18,7 @@
 
 #include "tokens/kernels.h"
 #include "tokens/token_pass.h"
+#include "util/cpu_time.h"
 #include "util/file.h"
 
 namespace trawl::tokens {
@@ -39,24 +40,18 @@ const std::string& Input() {
   return input;
 }
 
-double ThreadSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
 // Started before the timed loop; Finish() after it sets the counters.
 class CycleMeter {
  public:
   CycleMeter()
-      : cpu_(ThreadSeconds()), tsc_(__rdtsc()), wall_(std::chrono::steady_clock::now()) {}
+      : cpu_(trawl::ThreadCpuSeconds()), tsc_(__rdtsc()), wall_(std::chrono::steady_clock::now()) {}
   void Finish(benchmark::State& state) const {
     const double wall =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_).count();
     const double tsc_rate = static_cast<double>(__rdtsc() - tsc_) / wall;
     const double bytes = static_cast<double>(state.iterations()) * Input().size();
     state.SetBytesProcessed(static_cast<int64_t>(bytes));
-    state.counters["bytes_per_cycle"] = bytes / ((ThreadSeconds() - cpu_) * tsc_rate);
+    state.counters["bytes_per_cycle"] = bytes / ((trawl::ThreadCpuSeconds() - cpu_) * tsc_rate);
   }
 
  private:

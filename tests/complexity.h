@@ -10,12 +10,13 @@
 
 #include <malloc.h>
 #include <sys/resource.h>
-#include <time.h>
 
 #include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <limits>
+
+#include "util/cpu_time.h"
 
 namespace trawl::testing {
 
@@ -39,12 +40,6 @@ inline constexpr bool kSanitized = false;
 
 // The bound the complexity tests assert on work(2n) / work(n).
 inline constexpr double kMaxDoublingRatio = 2.5;
-
-inline double ThreadCpuSeconds() {
-  timespec now{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
-}
 
 // min work(run(2n)) / min work(run(n)) over `repeats` alternating runs. `run` gets the
 // size and does all the work to be measured (build its input outside when it is costly).

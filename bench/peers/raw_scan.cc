@@ -24,19 +24,13 @@
 
 #include "engine/artifact.h"
 #include "engine/inspect.h"
+#include "util/cpu_time.h"
 #include "util/file.h"
 
 namespace {
 
 double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
-}
-
-// This thread's CPU time: on a shared machine, wall time counts other processes too.
-double CpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
 }
 
 double Median(std::vector<double> values) {
@@ -87,7 +81,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::vector<bool> seen;
-  auto scan_once = [&](bool want_ids) { return (*raw)->Scan(*input, want_ids ? &seen : nullptr); };
+  auto scan_once = [&](bool want_ids) -> uint64_t {
+    absl::StatusOr<uint64_t> hits = (*raw)->Scan(*input, want_ids ? &seen : nullptr);
+    if (hits.ok()) return *hits;
+    std::fprintf(stderr, "raw_scan: %s\n", std::string(hits.status().message()).c_str());
+    std::exit(1);
+  };
   if (reps <= 0) {
     const uint64_t hits = scan_once(ids);
     if (ids) {
@@ -104,9 +103,9 @@ int main(int argc, char** argv) {
   uint64_t hits = 0;
   for (int r = 0; r < reps; ++r) {
     const auto start = std::chrono::steady_clock::now();
-    const double cpu_start = CpuSeconds();
+    const double cpu_start = trawl::ThreadCpuSeconds();
     hits = scan_once(false);
-    cpu_seconds.push_back(CpuSeconds() - cpu_start);
+    cpu_seconds.push_back(trawl::ThreadCpuSeconds() - cpu_start);
     seconds.push_back(Seconds(start));
   }
   const double mb = static_cast<double>(input->size()) / 1e6;

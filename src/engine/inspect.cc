@@ -15,6 +15,7 @@
 #include "engine/scanner.h"
 #include "tokens/kernels.h"
 #include "trawl/trawl_version.h"
+#include "util/cpu_time.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
 
@@ -208,12 +209,6 @@ absl::StatusOr<std::string> ProfileScanJson(const std::shared_ptr<const Database
 
 namespace {
 
-double ThreadCpuSeconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) / 1e9;
-}
-
 double Median(std::vector<double> values) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -258,7 +253,7 @@ absl::StatusOr<std::unique_ptr<RawEngineScanner>> RawEngineScanner::Create(
   return std::unique_ptr<RawEngineScanner>(new RawEngineScanner(std::move(impl)));
 }
 
-uint64_t RawEngineScanner::Scan(std::string_view input, std::vector<bool>* seen) {
+absl::StatusOr<uint64_t> RawEngineScanner::Scan(std::string_view input, std::vector<bool>* seen) {
   const Database& db = *impl_->db;
   if (seen) seen->resize(db.rule_count(), false);
   const auto& databases = db.parts().databases;
@@ -270,8 +265,13 @@ uint64_t RawEngineScanner::Scan(std::string_view input, std::vector<bool>* seen)
     hits.seen = part.kind != PartitionKind::kGate ? seen : nullptr;
     for (size_t at = 0; at < input.size(); at += kPiece) {
       const size_t n = std::min(kPiece, input.size() - at);
-      hs_scan(databases[p].get(), input.data() + at, static_cast<unsigned>(n), 0,
-              impl_->scratch.get(), OnRawHit, &hits);
+      const hs_error_t rc = hs_scan(databases[p].get(), input.data() + at,
+                                    static_cast<unsigned>(n), 0, impl_->scratch.get(), OnRawHit,
+                                    &hits);
+      if (rc != HS_SUCCESS) {
+        return absl::InternalError(StrCat("raw engine: hs_scan failed on partition ", part.name,
+                                          " (error ", rc, ")"));
+      }
     }
   }
   return hits.count;
@@ -333,14 +333,20 @@ absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>&
     std::vector<double> wall, cpu, raw_cpu, vs_raw;
     std::vector<uint64_t> matches(threads, 0);
     uint64_t raw_hits = 0;
+    absl::Status raw_failure;
     // On the scanning thread (the same core's caches), before trawl's scan in even rounds
     // and after it in odd ones: neither always runs on the caches the other left.
     double raw_seconds = 0, raw_wall_seconds = 0;  // of the round's raw scan
     auto run_raw = [&] {
       const absl::Time wall_start = absl::Now();
       const double cpu_start = ThreadCpuSeconds();
-      raw_hits = raw->Scan(input);
+      absl::StatusOr<uint64_t> hits = raw->Scan(input);
       raw_seconds = ThreadCpuSeconds() - cpu_start;
+      if (hits.ok()) {
+        raw_hits = *hits;
+      } else {
+        raw_failure = hits.status();
+      }
       raw_wall_seconds = absl::ToDoubleSeconds(absl::Now() - wall_start);
     };
     std::vector<absl::Status> failures(threads);
@@ -383,6 +389,7 @@ absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>&
       for (const absl::Status& failure : failures) {
         if (!failure.ok()) return failure;
       }
+      if (!raw_failure.ok()) return raw_failure;
       if (round == 0) continue;
       // With 1 thread the raw scan ran inside the round: its time comes off the wall.
       wall.push_back(absl::ToDoubleSeconds(absl::Now() - start) - raw_wall_seconds);

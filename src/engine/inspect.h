@@ -52,8 +52,9 @@ class RawEngineScanner {
   RawEngineScanner& operator=(const RawEngineScanner&) = delete;
 
   // The engine's hit count over `input` (scanned in 1 GiB pieces: hs_scan takes 32-bit
-  // lengths; hits across a piece edge are not the point of a throughput figure).
-  uint64_t Scan(std::string_view input, std::vector<bool>* seen = nullptr);
+  // lengths; hits across a piece edge are not the point of a throughput figure), or the
+  // engine's error: a baseline that stopped part-way is no baseline.
+  absl::StatusOr<uint64_t> Scan(std::string_view input, std::vector<bool>* seen = nullptr);
 
  private:
   struct Impl;

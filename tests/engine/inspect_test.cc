@@ -70,12 +70,12 @@ TEST(InspectTest, RawEngineScannerCountsEngineHitsAndMarksRules) {
   auto raw = RawEngineScanner::Create(db);
   ASSERT_TRUE(raw.ok()) << raw.status();
   std::vector<bool> seen;
-  EXPECT_EQ((*raw)->Scan("needle needle key=abcd", &seen), 3u);
+  EXPECT_EQ((*raw)->Scan("needle needle key=abcd", &seen).value_or(0), 3u);
   ASSERT_EQ(seen.size(), 3u);
   EXPECT_TRUE(seen[0]);
   EXPECT_TRUE(seen[1]);
   EXPECT_FALSE(seen[2]);
-  EXPECT_EQ((*raw)->Scan("nothing here"), 0u);
+  EXPECT_EQ((*raw)->Scan("nothing here").value_or(1), 0u);
 }
 
 // A composite's condition is evaluated after the scan, outside the engine: the profile
