@@ -10,7 +10,9 @@ the load average.
         [--peers build/peers] [--rounds 6] [--sets yara-literals,yara-regexes,rg-literals]
 
 OLD_BUILD and NEW_BUILD are build directories (their bench/trawl_inproc; the raw engine is
-the new build's bench/raw_scan). The input is the suite's 16 MiB mixed input. A build whose
+the new build's bench/raw_scan). By default both scan the suite's compiled sets (SET.tdb);
+--compile has each build compile SET.tsv with its own `trawl` first, for a change to the
+plan or the artifact format (the raw engine then scans the new build's artifact). The input is the suite's 16 MiB mixed input. A build whose
 trawl_inproc also measures the raw engine in its own process (vs_raw_engine) adds that
 same-process ratio, free of the +-15% that separate processes differ by here.
 """
@@ -19,6 +21,7 @@ import json
 import os
 import statistics
 import subprocess
+import tempfile
 
 
 def run_json(command):
@@ -32,6 +35,8 @@ def main():
     parser.add_argument("--peers", default="build/peers")
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--sets", default="yara-literals,yara-regexes,rg-literals")
+    parser.add_argument("--compile", action="store_true",
+                        help="each build compiles the sets with its own trawl")
     args = parser.parse_args()
     sets = args.sets.split(",")
     data = os.path.join(args.peers, "inputs", "mixed_16MiB.bin")
@@ -42,17 +47,26 @@ def main():
     # the build has it.
     samples = {s: {"raw": [], "before": [], "after": [], "before_same": [], "after_same": []}
                for s in sets}
+    tdbs = {who: {s: os.path.join(args.peers, "sets", s + ".tdb") for s in sets}
+            for who in ("before", "after")}
+    scratch = tempfile.TemporaryDirectory(prefix="inproc_before_after_")
+    if args.compile:
+        for who in ("before", "after"):
+            for s in sets:
+                tdbs[who][s] = os.path.join(scratch.name, f"{who}-{s}.tdb")
+                subprocess.run([os.path.join(getattr(args, who), "trawl"), "compile",
+                                os.path.join(args.peers, "sets", s + ".tsv"), "-o", tdbs[who][s]],
+                               check=True, capture_output=True)
     loads = []
     for r in range(args.rounds):
         loads.append(os.getloadavg()[0])
         for s in sets:
-            tdb = os.path.join(args.peers, "sets", s + ".tdb")
             order = ["raw", "before", "after"] if r % 2 == 0 else ["after", "before", "raw"]
             for who in order:
                 if who == "raw":
-                    value = run_json([raw_scan, tdb, data, "--reps", "8"])["mb_per_cpu_s"]
+                    value = run_json([raw_scan, tdbs["after"][s], data, "--reps", "8"])["mb_per_cpu_s"]
                 else:
-                    one = run_json([inproc[who], tdb, data, "--threads", "1", "--reps", "8"])["scan"][0]
+                    one = run_json([inproc[who], tdbs[who][s], data, "--threads", "1", "--reps", "8"])["scan"][0]
                     value = one["mb_per_cpu_s"]
                     if "vs_raw_engine" in one:
                         samples[s][who + "_same"].append(one["vs_raw_engine"])

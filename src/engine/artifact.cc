@@ -549,6 +549,19 @@ absl::StatusOr<ArtifactPieces> SerializePieces(const Database& db,
     if (part.kind == PartitionKind::kGate) {
       for (const std::string& atom : part.atoms) w.Str(atom);
       for (uint32_t window : part.gate_windows) w.U32(window);
+      if (options.format_version >= 9) {
+        w.U32(static_cast<uint32_t>(part.follow_sets.size()));
+        for (const ByteSequence& sequence : part.follow_sets) {
+          w.U32(static_cast<uint32_t>(sequence.size()));
+          for (const ByteSet& set : sequence) {
+            for (uint64_t word : ByteSetWords(set)) w.U64(word);
+          }
+        }
+        const bool any = !part.follow_sets.empty();
+        for (size_t k = 0; k < part.atoms.size(); ++k) {
+          w.U32(any ? part.gate_follow[k] : PartitionInfo::kNoFollow);
+        }
+      }
     }
     absl::Status written = WriteEngineDatabase(databases[p].get(), options.engine_images, w);
     if (!written.ok()) return written;
@@ -718,6 +731,29 @@ absl::StatusOr<std::shared_ptr<const Database>> DecodePayload(std::string_view p
       for (uint32_t k = 0; k < n && r.ok(); ++k) part.atoms.emplace_back(r.Str());
       part.gate_windows.resize(n);
       for (uint32_t k = 0; k < n && r.ok(); ++k) part.gate_windows[k] = r.U32();
+      if (format_version >= 9) {
+        const uint32_t sets = r.U32();
+        if (!r.ok() || sets > n) return Corrupt("bad gate follow set count");
+        part.follow_sets.resize(sets);
+        for (ByteSequence& sequence : part.follow_sets) {
+          const uint32_t length = r.U32();
+          if (!r.ok() || length > r.remaining() / 32) return Corrupt("bad gate follow length");
+          sequence.resize(length);
+          for (ByteSet& set : sequence) {
+            std::array<uint64_t, 4> words;
+            for (uint64_t& word : words) word = r.U64();
+            set = ByteSetFromWords(words);
+          }
+        }
+        part.gate_follow.resize(n);
+        for (uint32_t k = 0; k < n && r.ok(); ++k) {
+          part.gate_follow[k] = r.U32();
+          if (part.gate_follow[k] != PartitionInfo::kNoFollow && part.gate_follow[k] >= sets) {
+            return Corrupt("gate follow set index out of range");
+          }
+        }
+        if (sets == 0) part.gate_follow.clear();
+      }
       if (!r.ok()) return Corrupt("truncated gate partition");
     }
     const uint8_t encoding = r.U8();

@@ -30,7 +30,9 @@ namespace trawl {
 // 8: format 7's layout, with what a format 7 reader would silently drop: token shapes
 //    added since (`url`: a candidate the rule's regex confirms). Older trawls refuse it
 //    instead; format 7 is written only for a database without such rules.
-inline constexpr uint32_t kArtifactFormatVersion = 8;
+// 9: gate partitions carry their follow sets (PartitionInfo::gate_follow). Dropping them
+//    changes no result, so format 8 is still written on request, without them.
+inline constexpr uint32_t kArtifactFormatVersion = 9;
 // The oldest format DeserializeDatabase reads.
 inline constexpr uint32_t kOldestArtifactFormatVersion = 6;
 

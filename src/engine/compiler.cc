@@ -534,6 +534,17 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def)
                         info->max_width == UINT_MAX ? kUnboundedWidth : info->max_width);
 }
 
+std::optional<ByteSet> MatchFirstBytes(const Definition& def) {
+  if (def.kind != PatternKind::kRegex) return std::nullopt;
+  auto code = internal::CompilePcre2(def, /*for_confirmation=*/true);
+  uint32_t match_empty = 1;
+  if (!code.ok() || pcre2_pattern_info(code->get(), PCRE2_INFO_MATCHEMPTY, &match_empty) != 0 ||
+      match_empty != 0) {
+    return std::nullopt;
+  }
+  return internal::FirstBytesOf(code->get());
+}
+
 uint64_t CountSampleMatches(const Definition& def, std::string_view sample, uint64_t limit) {
   auto code = internal::CompilePcre2(def, /*for_confirmation=*/false);
   if (!code.ok()) return 0;
@@ -759,10 +770,18 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
         const uint32_t window = k < request.gate_windows.size() && request.gate_windows[k] > 0
                                     ? std::min(request.gate_windows[k], rule_window)
                                     : rule_window;
+        // The follow set is sound only with the prefix's own window (GateSpec::follow).
+        uint32_t follow = PartitionInfo::kNoFollow;
+        if (k < request.gate_follow.size() && !request.gate_follow[k].empty() &&
+            k < request.gate_windows.size() && request.gate_windows[k] == window) {
+          follow = static_cast<uint32_t>(job.info.follow_sets.size());
+          job.info.follow_sets.push_back(request.gate_follow[k]);
+        }
         for (const std::string& atom : atoms) {
           job.info.rules.push_back(rule);
           job.info.atoms.push_back(atom);
           job.info.gate_windows.push_back(window);
+          job.info.gate_follow.push_back(follow);
         }
         placed[rule] = 1;
         continue;

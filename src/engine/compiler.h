@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "engine/database.h"
+#include "engine/match_alphabet.h"
 #include "rules/definition.h"
 
 namespace trawl {
@@ -41,6 +43,10 @@ struct PartitionRequest {
   // an atom hit a match may start. The planner proves a tighter bound when a bounded
   // prefix of the regex already contains the atoms.
   std::vector<uint32_t> gate_windows;
+  // kGate only, parallel to `rules` (empty: none): the bytes that may follow an atom hit
+  // that ends the rule's gate prefix (plan::GateSpec::follow), position by position.
+  // Only with a gate window.
+  std::vector<ByteSequence> gate_follow;
 };
 
 struct CompileOptions;
@@ -97,6 +103,11 @@ absl::StatusOr<std::shared_ptr<const Database>> CompileDatabase(std::vector<Defi
 // The engine's width bounds of a regex (exact mode, no prefilter): {min, max}, max =
 // kUnboundedWidth when unbounded. Fails when the engine cannot analyse the pattern.
 absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def);
+
+// The bytes a match of regex `def` can start with, as PCRE2 knows them (its first code
+// unit or start table); nullopt when PCRE2 does not know them, when they are every byte,
+// or when the pattern can match empty text.
+std::optional<ByteSet> MatchFirstBytes(const Definition& def);
 
 // Counts the matches of a definition's PCRE2 global match loop over `sample`, stopping at
 // `limit` (and at PCRE2's match limit on any attempt). For the planner's calibration:

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/match_alphabet.h"
 #include "rules/definition.h"
 #include "util/digest.h"
 
@@ -89,6 +90,12 @@ struct PartitionInfo {
   // Gate partitions, parallel to `atoms`: a match containing the atom starts at most this
   // many bytes before the atom's end.
   std::vector<uint32_t> gate_windows;
+  // Gate partitions, parallel to `atoms`: an index into `follow_sets`, or kNoFollow. An
+  // atom hit whose next bytes are outside its sequence (position by position) is dropped
+  // before confirmation (docs/matching.md, "Literal gating"). Empty before format 9.
+  static constexpr uint32_t kNoFollow = UINT32_MAX;
+  std::vector<uint32_t> gate_follow;
+  std::vector<ByteSequence> follow_sets;  // one per gated rule that has one
   bool from_cache = false;      // compile time only: restored from the compile cache
 };
 

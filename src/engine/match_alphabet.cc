@@ -11,6 +11,19 @@
 #include "rules/definition.h"
 
 namespace trawl {
+
+std::array<uint64_t, 4> ByteSetWords(const ByteSet& set) {
+  std::array<uint64_t, 4> words{};
+  for (unsigned c = 0; c < 256; ++c) words[c / 64] |= uint64_t{set[c]} << (c % 64);
+  return words;
+}
+
+ByteSet ByteSetFromWords(const std::array<uint64_t, 4>& words) {
+  ByteSet set;
+  for (unsigned c = 0; c < 256; ++c) set[c] = (words[c / 64] >> (c % 64)) & 1;
+  return set;
+}
+
 namespace {
 
 ByteSet Range(unsigned lo, unsigned hi) {

@@ -8,14 +8,22 @@
 #ifndef TRAWL_SRC_ENGINE_MATCH_ALPHABET_H_
 #define TRAWL_SRC_ENGINE_MATCH_ALPHABET_H_
 
+#include <array>
 #include <bitset>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <vector>
 
 namespace trawl {
 
 using ByteSet = std::bitset<256>;
+// A set of byte strings of one length: position k holds the bytes allowed there.
+using ByteSequence = std::vector<ByteSet>;
+
+// A ByteSet as four 64-bit words (bit b of word w is byte 64w + b), for serializing.
+std::array<uint64_t, 4> ByteSetWords(const ByteSet& set);
+ByteSet ByteSetFromWords(const std::array<uint64_t, 4>& words);
 
 // A superset of the bytes any match of `pattern` (PCRE2 syntax, definition `flags`) can
 // contain. nullopt when the pattern uses syntax this analysis does not follow (verbs,

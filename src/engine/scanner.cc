@@ -1036,7 +1036,8 @@ struct Scanner::Impl {
 
   // Handles the collected hits; false when the scan (or this partition's) must stop.
   bool FlushHits() {
-    const size_t n = std::exchange(hit_batch_size, 0);
+    size_t n = std::exchange(hit_batch_size, 0);
+    if (!partition->gate_follow.empty()) n = DropUnfollowedHits(n);
     const uint32_t* ids = partition->rules.data();
     for (size_t k = 0; k < n; ++k) __builtin_prefetch(ids + hit_batch[k].id);
     for (size_t k = 0; k < n; ++k) __builtin_prefetch(&rules[ids[hit_batch[k].id]]);
@@ -1044,6 +1045,32 @@ struct Scanner::Impl {
       if (!OnHit(hit_batch[k].id, hit_batch[k].end)) return false;
     }
     return true;
+  }
+
+  // Every match of a gated rule with a follow sequence has an atom hit that ends its gate
+  // prefix and is followed by bytes of the sequence (docs/matching.md, "Literal gating",
+  // step 5): the batch's other hits of such rules are dropped here, before their rule
+  // state is touched. Bytes past the end of the data are unknown and pass. Returns the
+  // number of hits kept at the front of the batch.
+  size_t DropUnfollowedHits(size_t n) {
+    const uint64_t window_end = window_base + window.size();
+    size_t kept = 0;
+    for (size_t k = 0; k < n; ++k) {
+      const TailHit hit = hit_batch[k];
+      const uint32_t follow = partition->gate_follow[hit.id];
+      if (follow != PartitionInfo::kNoFollow) {
+        const ByteSequence& sequence = partition->follow_sets[follow];
+        const size_t known = std::min<uint64_t>(sequence.size(), window_end - hit.end);
+        const char* next = window.data() + (hit.end - window_base);
+        size_t matched = 0;
+        while (matched < known && sequence[matched][static_cast<unsigned char>(next[matched])]) {
+          ++matched;
+        }
+        if (matched < known) continue;
+      }
+      hit_batch[kept++] = hit;
+    }
+    return kept;
   }
 
   // After the last round: composite rules evaluated over the bytes held (`held`, at

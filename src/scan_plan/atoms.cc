@@ -7,8 +7,11 @@
 #include <algorithm>
 #include <cctype>
 #include <numeric>
+#include <optional>
 
+#include "absl/strings/ascii.h"
 #include "engine/compiler.h"
+#include "engine/match_alphabet.h"
 #include "engine/re2_dialect.h"
 #include "util/strings.h"
 
@@ -84,45 +87,54 @@ AtomSet RequiredAtoms(const Definition& def, size_t min_atom_len) {
   return out;
 }
 
+namespace {
+
+// Skips one escape starting at p[i] == '\\'; returns the index after it, or npos when
+// the escape is one we do not follow.
+size_t SkipEscape(std::string_view p, size_t i) {
+  if (i + 1 >= p.size()) return std::string_view::npos;
+  const char c = p[i + 1];
+  if (c == 'Q' || c == 'E' || c == 'g' || c == 'k' || c == 'o' || c == 'N' || c == 'c') {
+    return std::string_view::npos;
+  }
+  if ((c == 'x' || c == 'p' || c == 'P') && i + 2 < p.size() && p[i + 2] == '{') {
+    const size_t close = p.find('}', i + 3);
+    return close == std::string_view::npos ? close : close + 1;
+  }
+  if (c == 'x') {
+    size_t j = i + 2;
+    while (j < p.size() && j < i + 4 && std::isxdigit(static_cast<unsigned char>(p[j]))) ++j;
+    return j;
+  }
+  return i + 2;
+}
+
+// Skips a character class starting at p[i] == '['; npos when it does not end.
+size_t SkipClass(std::string_view p, size_t i) {
+  size_t j = i + 1;
+  if (j < p.size() && p[j] == '^') ++j;
+  if (j < p.size() && p[j] == ']') ++j;
+  while (j < p.size() && p[j] != ']') {
+    if (p[j] == '\\') {
+      j = SkipEscape(p, j);
+      if (j == std::string_view::npos) return j;
+    } else if (p[j] == '[' && j + 1 < p.size() && p[j + 1] == ':') {
+      const size_t close = p.find(":]", j + 2);
+      if (close == std::string_view::npos) return close;
+      j = close + 2;
+    } else {
+      ++j;
+    }
+  }
+  return j < p.size() ? j + 1 : std::string_view::npos;
+}
+
+}  // namespace
+
 std::vector<size_t> TopLevelCuts(std::string_view p) {
   std::vector<size_t> cuts;
-  // Skips one escape starting at p[i] == '\\'; returns the index after it, or npos when
-  // the escape is one we do not follow.
-  auto skip_escape = [&](size_t i) -> size_t {
-    if (i + 1 >= p.size()) return std::string_view::npos;
-    const char c = p[i + 1];
-    if (c == 'Q' || c == 'E' || c == 'g' || c == 'k' || c == 'o' || c == 'N' || c == 'c') {
-      return std::string_view::npos;
-    }
-    if ((c == 'x' || c == 'p' || c == 'P') && i + 2 < p.size() && p[i + 2] == '{') {
-      const size_t close = p.find('}', i + 3);
-      return close == std::string_view::npos ? close : close + 1;
-    }
-    if (c == 'x') {
-      size_t j = i + 2;
-      while (j < p.size() && j < i + 4 && std::isxdigit(static_cast<unsigned char>(p[j]))) ++j;
-      return j;
-    }
-    return i + 2;
-  };
-  auto skip_class = [&](size_t i) -> size_t {  // p[i] == '['
-    size_t j = i + 1;
-    if (j < p.size() && p[j] == '^') ++j;
-    if (j < p.size() && p[j] == ']') ++j;
-    while (j < p.size() && p[j] != ']') {
-      if (p[j] == '\\') {
-        j = skip_escape(j);
-        if (j == std::string_view::npos) return j;
-      } else if (p[j] == '[' && j + 1 < p.size() && p[j + 1] == ':') {
-        const size_t close = p.find(":]", j + 2);
-        if (close == std::string_view::npos) return close;
-        j = close + 2;
-      } else {
-        ++j;
-      }
-    }
-    return j < p.size() ? j + 1 : std::string_view::npos;
-  };
+  auto skip_escape = [&](size_t i) { return SkipEscape(p, i); };
+  auto skip_class = [&](size_t i) { return SkipClass(p, i); };
   size_t i = 0;
   while (i < p.size()) {
     const char c = p[i];
@@ -186,6 +198,218 @@ std::vector<size_t> TopLevelCuts(std::string_view p) {
   return cuts;
 }
 
+namespace {
+
+using Strings = std::vector<std::string>;
+
+// Bounds the tail sets below: past it a rule simply gets no follow set.
+constexpr size_t kMaxTails = 64;
+
+std::optional<Strings> SequenceLanguage(std::string_view seq, uint32_t flags);
+
+// The top-level alternatives of `p` (a group's body).
+std::optional<std::vector<std::string_view>> SplitAlternatives(std::string_view p) {
+  std::vector<std::string_view> out;
+  size_t from = 0, i = 0;
+  int depth = 0;
+  while (i < p.size()) {
+    if (p[i] == '\\') {
+      i = SkipEscape(p, i);
+    } else if (p[i] == '[') {
+      i = SkipClass(p, i);
+    } else {
+      if (p[i] == '(') ++depth;
+      if (p[i] == ')') --depth;
+      if (p[i] == '|' && depth == 0) {
+        out.push_back(p.substr(from, i - from));
+        from = i + 1;
+      }
+      ++i;
+    }
+    if (i == std::string_view::npos || depth < 0) return std::nullopt;
+  }
+  out.push_back(p.substr(from));
+  return out;
+}
+
+// A zero-width assertion as a top-level element: it matches "" and consumes nothing.
+bool IsZeroWidth(std::string_view e) {
+  return e == "^" || e == "$" ||
+         (e.size() == 2 && e[0] == '\\' && std::string_view("bBAzZG").find(e[1]) != std::string_view::npos);
+}
+
+// The bytes an unquantified element that always matches exactly one byte can match: a
+// literal byte, a one-byte escape or a class. A superset (MatchAlphabet's), with both
+// cases of every letter, whatever the case options; nullopt for any other element.
+std::optional<ByteSet> OneByteElement(std::string_view e, uint32_t flags) {
+  if (e.empty() || IsZeroWidth(e)) return std::nullopt;
+  const char lead = e[0];
+  std::optional<ByteSet> set;
+  if (e == ".") {
+    set.emplace().set();  // every byte, whatever the dot-all option says
+  } else if (e.size() == 1) {
+    if (std::string_view("|()[]{}*+?\\^$").find(lead) != std::string_view::npos) return std::nullopt;
+    set.emplace();
+    set->set(static_cast<unsigned char>(lead));
+  } else if (lead == '\\' && SkipEscape(e, 0) == e.size()) {
+    // Escapes that stand for one byte: \xHH, control escapes, the byte classes and
+    // escaped punctuation. Not \R (two bytes), \K (moves the start), \p, \X, \C.
+    const char kind = e[1];
+    const bool one_byte = kind == 'x' || std::string_view("tnrfaedDwWsShHvV").find(kind) !=
+                                             std::string_view::npos ||
+                          (!absl::ascii_isalnum(static_cast<unsigned char>(kind)) && e.size() == 2);
+    if (one_byte) set = MatchAlphabet(e, flags);
+  } else if (lead == '[' && SkipClass(e, 0) == e.size()) {
+    set = MatchAlphabet(e, flags);
+  }
+  if (!set) return std::nullopt;
+  for (unsigned c = 'a'; c <= 'z'; ++c) {
+    if ((*set)[c] || (*set)[c - 0x20]) set->set(c).set(c - 0x20);
+  }
+  return set;
+}
+
+// A superset of the strings one top-level element can match, lowercased: a one-byte
+// element, a zero-width assertion (""), or a plain group of alternatives of such
+// elements. nullopt for anything else (a quantifier, `.`, a class of more than 16 bytes
+// after lowering, a named or option group) or a set past kMaxTails.
+std::optional<Strings> ElementLanguage(std::string_view e, uint32_t flags) {
+  if (e.empty()) return std::nullopt;
+  if (IsZeroWidth(e)) return Strings{""};
+  if (auto set = OneByteElement(e, flags)) {
+    ByteSet lowered;
+    for (unsigned c = 0; c < 256; ++c) {
+      if ((*set)[c]) lowered.set(static_cast<unsigned char>(absl::ascii_tolower(static_cast<unsigned char>(c))));
+    }
+    if (lowered.count() > 16) return std::nullopt;
+    Strings out;
+    for (unsigned c = 0; c < 256; ++c) {
+      if (lowered[c]) out.emplace_back(1, static_cast<char>(c));
+    }
+    return out;
+  }
+  const char lead = e[0];
+  if (lead == '(' && e.back() == ')') {
+    std::string_view body = e.substr(1, e.size() - 2);
+    if (body.starts_with("?:")) {
+      body.remove_prefix(2);
+    } else if (body.starts_with("?")) {
+      return std::nullopt;
+    }
+    auto alternatives = SplitAlternatives(body);
+    if (!alternatives) return std::nullopt;
+    Strings out;
+    for (std::string_view alternative : *alternatives) {
+      auto language = SequenceLanguage(alternative, flags);
+      if (!language) return std::nullopt;
+      out.insert(out.end(), language->begin(), language->end());
+      if (out.size() > kMaxTails) return std::nullopt;
+    }
+    return out;
+  }
+  return std::nullopt;
+}
+
+// The strings a sequence of elements can match (a superset), or nullopt.
+std::optional<Strings> SequenceLanguage(std::string_view seq, uint32_t flags) {
+  if (seq.empty()) return Strings{""};
+  const std::vector<size_t> cuts = TopLevelCuts(seq);
+  if (cuts.empty()) return std::nullopt;
+  Strings out{""};
+  size_t begin = 0;
+  for (size_t cut : cuts) {
+    auto language = ElementLanguage(seq.substr(begin, cut - begin), flags);
+    if (!language || out.size() * language->size() > kMaxTails) return std::nullopt;
+    Strings next;
+    for (const std::string& head : out) {
+      for (const std::string& tail : *language) next.push_back(head + tail);
+    }
+    out = std::move(next);
+    begin = cut;
+  }
+  return out;
+}
+
+// The follow sequence of a gate whose prefix is expression[0, cut) (GateSpec::follow), or
+// empty when it cannot be shown or would filter nothing.
+ByteSequence PlanFollow(const Definition& def, size_t cut, const std::vector<std::string>& atoms) {
+  // Multi-byte characters would make the byte-level tails and first bytes unsound.
+  if ((def.flags & kFlagUtf8) || cut == 0 || cut >= def.expression.size()) return {};
+  const std::string_view prefix = std::string_view(def.expression).substr(0, cut);
+  // The rest is compiled on its own, so an option the prefix sets for what follows must
+  // go with it: only a leading (?flags) is carried; any other (? construct declines, and
+  // so does (?x), under which the pattern's text is not its bytes.
+  std::string leading_options;
+  for (size_t at = prefix.find("(?"); at != std::string_view::npos; at = prefix.find("(?", at + 2)) {
+    size_t j = at + 2;
+    while (j < prefix.size() && (absl::ascii_isalpha(static_cast<unsigned char>(prefix[j])) ||
+                                 prefix[j] == '-')) {
+      ++j;
+    }
+    if (prefix.substr(at + 2, j - at - 2).find('x') != std::string_view::npos) return {};
+    if (j < prefix.size() && prefix[j] == ':') continue;  // a group, scoped options
+    if (at == 0 && j < prefix.size() && prefix[j] == ')' && j > 2) {
+      leading_options = std::string(prefix.substr(0, j + 1));
+      continue;
+    }
+    return {};
+  }
+  if (!EveryMatchEndsWithAnAtom(prefix, def.flags, atoms)) return {};
+  // Positions past the first: the rest's leading one-byte elements, up to kMaxFollow.
+  constexpr size_t kMaxFollow = 8;
+  const std::string_view rest_text = std::string_view(def.expression).substr(cut);
+  ByteSequence follow;
+  size_t begin = 0;
+  for (size_t element_end : TopLevelCuts(rest_text)) {
+    const std::string_view element = rest_text.substr(begin, element_end - begin);
+    begin = element_end;
+    if (follow.size() == kMaxFollow) break;
+    if (element == "\\b" || element == "\\B") continue;  // consumes nothing
+    auto set = OneByteElement(element, def.flags);
+    if (!set) break;
+    follow.push_back(*set);
+  }
+  // The first position: PCRE2's first bytes of the rest, which also cover a rest that
+  // starts with a repeat.
+  Definition rest = def;
+  rest.expression = StrCat(leading_options, rest_text);
+  if (auto first = MatchFirstBytes(rest)) {
+    if (follow.empty()) {
+      follow.push_back(*first);
+    } else {
+      follow[0] &= *first;
+    }
+  }
+  while (!follow.empty() && follow.back().all()) follow.pop_back();
+  return follow;
+}
+
+}  // namespace
+
+// Reads the prefix's elements from its end, prepending each one's strings (a superset of
+// them), until every tail so far ends with an atom.
+bool EveryMatchEndsWithAnAtom(std::string_view prefix, uint32_t flags,
+                              const std::vector<std::string>& atoms) {
+  const std::vector<size_t> cuts = TopLevelCuts(prefix);
+  Strings tails{""};
+  for (size_t k = cuts.size(); k-- > 0;) {
+    const size_t begin = k > 0 ? cuts[k - 1] : 0;
+    auto language = ElementLanguage(prefix.substr(begin, cuts[k] - begin), flags);
+    if (!language || language->size() * tails.size() > kMaxTails) return false;
+    Strings longer;
+    for (const std::string& head : *language) {
+      for (const std::string& tail : tails) longer.push_back(head + tail);
+    }
+    tails = std::move(longer);
+    const bool done = std::all_of(tails.begin(), tails.end(), [&](const std::string& tail) {
+      return std::any_of(atoms.begin(), atoms.end(),
+                         [&](const std::string& atom) { return tail.ends_with(atom); });
+    });
+    if (done) return true;
+  }
+  return false;
+}
+
 GateSpec PlanGate(const Definition& def, size_t min_atom_len) {
   GateSpec spec;
   spec.atoms = RequiredAtoms(def, min_atom_len);
@@ -202,6 +426,7 @@ GateSpec PlanGate(const Definition& def, size_t min_atom_len) {
     return std::min(n, kGoodAtom);
   };
   size_t best_len = 0;
+  size_t best_cut = 0;
   int tries = 0;
   for (size_t cut : TopLevelCuts(def.expression)) {
     if (cut >= def.expression.size() || ++tries > kMaxTries) break;
@@ -215,6 +440,7 @@ GateSpec PlanGate(const Definition& def, size_t min_atom_len) {
     best_len = shortest(atoms);
     spec.atoms = std::move(atoms);
     spec.window = std::max<uint32_t>(widths->second, 1);
+    best_cut = cut;
     if (best_len >= kGoodAtom) break;
   }
   // The whole pattern's atoms may be better than any bounded prefix's; keep the prefix
@@ -223,6 +449,7 @@ GateSpec PlanGate(const Definition& def, size_t min_atom_len) {
     spec.atoms = whole;
     spec.window = 0;
   }
+  if (spec.window > 0) spec.follow = PlanFollow(def, best_cut, spec.atoms.atoms);
   return spec;
 }
 

@@ -15,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/match_alphabet.h"
 #include "rules/definition.h"
 
 namespace trawl::plan {
@@ -34,14 +35,28 @@ AtomSet RequiredAtoms(const Definition& def, size_t min_atom_len);
 // alternation or a construct this scanner does not follow (\Q, conditionals, ...).
 std::vector<size_t> TopLevelCuts(std::string_view pattern);
 
+// Whether every string the regex `prefix` (definition `flags`) can match ends with one of
+// `atoms` (lowercase, compared caselessly). False when that cannot be shown: the prefix's
+// tail has a quantifier, `.`, a wide class or a construct this analysis does not follow.
+bool EveryMatchEndsWithAnAtom(std::string_view prefix, uint32_t flags,
+                              const std::vector<std::string>& atoms);
+
 // The gate of a regex: atoms, and how far before an atom's end a match may start.
 // When a prefix P of the pattern (a top-level concatenation cut) has a bounded width and
 // atoms of its own, every match starts with a match of P, which contains one of P's
 // atoms ending at most maxwidth(P) bytes after the match start: `window` is that bound
 // (0: no such prefix; the rule's own width applies).
+//
+// `follow`, with a prefix only: when every string the prefix matches ends with one of
+// its atoms, the prefix's part of a match ends where an atom hit does, and the bytes
+// after that hit's end begin the rest of the match: position k of `follow` holds the
+// bytes the rest's k-th byte can be. An atom hit followed by other bytes then holds no
+// match the gate would need it for: the scanner drops it before confirmation. Empty when
+// that cannot be shown (or would filter nothing).
 struct GateSpec {
   AtomSet atoms;
   uint32_t window = 0;
+  ByteSequence follow;
 };
 GateSpec PlanGate(const Definition& def, size_t min_atom_len);
 

@@ -185,6 +185,9 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
     if (!atoms.atoms.empty() && window <= options.max_gate_window) {
       cost.gate_window = static_cast<uint32_t>(window);
       cost.cost_class = CostClass::kGated;
+      // The follow set speaks of the prefix's end: it holds only when the start window is
+      // the prefix's whole width, not a cap below it.
+      if (spec.window > 0 && window == spec.window) cost.follow = spec.follow;
       cost.why = StrCat("gated on ", atoms.atoms.size(), " atom(s) (",
                         StrJoin(atoms.atoms.size() > 4
                                     ? std::vector<std::string>(atoms.atoms.begin(),
@@ -192,7 +195,11 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
                                     : atoms.atoms,
                                 "|"),
                         atoms.atoms.size() > 4 ? "|..." : "", "), start window ", window,
-                        spec.window > 0 ? " (bounded prefix)" : "");
+                        spec.window > 0 ? " (bounded prefix)" : "",
+                        cost.follow.empty()
+                            ? ""
+                            : StrCat(", hits checked against the ", cost.follow.size(),
+                                     " byte(s) after them"));
       cost.atoms = std::move(atoms.atoms);
       return cost;
     }
@@ -250,7 +257,7 @@ std::string PlanKey(const Definition& def, const RuleInfo& info) {
 
 std::string PlanFingerprint(const PlanOptions& options, uint32_t max_window) {
   const EngineInfo& engine = GetEngineInfo();
-  return StrCat("plan 2; ", engine.name, " ", engine.version, "; gate ", options.gate ? 1 : 0, "; atom ",
+  return StrCat("plan 3; ", engine.name, " ", engine.version, "; gate ", options.gate ? 1 : 0, "; atom ",
                 options.min_atom_len, "; gate window ", options.max_gate_window, "; calibrate ",
                 options.calibrate ? 1 : 0, "/", options.hot_bytes_per_match, "; window ", max_window);
 }
@@ -268,6 +275,12 @@ std::unordered_map<std::string, RuleCost> LoadPlanCache(const std::string& dir,
         const uint32_t atoms = r.U32();
         if (!r.ok() || atoms > r.remaining()) return false;  // each atom takes 8+ bytes
         for (uint32_t a = 0; a < atoms && r.ok(); ++a) cost->atoms.emplace_back(r.Str());
+        const uint8_t follow = r.U8();
+        for (uint8_t k = 0; k < follow && r.ok(); ++k) {
+          std::array<uint64_t, 4> words;
+          for (uint64_t& word : words) word = r.U64();
+          cost->follow.push_back(ByteSetFromWords(words));
+        }
         cost->why = std::string(r.Str());
         return true;
       });
@@ -282,6 +295,10 @@ void StorePlanCache(const std::string& dir, const std::string& fingerprint,
                      w.U64(costs[i].sample_matches);
                      w.U32(static_cast<uint32_t>(costs[i].atoms.size()));
                      for (const auto& atom : costs[i].atoms) w.Str(atom);
+                     w.U8(static_cast<uint8_t>(costs[i].follow.size()));
+                     for (const ByteSet& set : costs[i].follow) {
+                       for (uint64_t word : ByteSetWords(set)) w.U64(word);
+                     }
                      w.Str(costs[i].why);
                    });
 }
@@ -323,7 +340,7 @@ void TryMergedLayout(const std::vector<Definition>& definitions, const CompileOp
                      std::vector<PartitionRequest>* requests) {
   std::vector<Definition> trial_definitions;
   std::vector<PartitionRequest> planned;
-  PartitionRequest merged{PartitionKind::kRegex, std::string(kMergedPartition), {}, {}, {}};
+  PartitionRequest merged{PartitionKind::kRegex, std::string(kMergedPartition), {}, {}, {}, {}};
   PartitionRequest trial_merged = merged;
   for (const PartitionRequest& request : *requests) {
     if (request.kind == PartitionKind::kLiteral) continue;
@@ -438,9 +455,9 @@ PlannedLayout PlanPartitions(const std::vector<Definition>& definitions,
     StorePlanCache(compile.cache_dir, fingerprint, keys, costs);
   }
   if (!composites.empty()) PlanComposites(definitions, composites, &costs, &layout);
-  PartitionRequest literals{PartitionKind::kLiteral, "literals", {}, {}, {}};
-  PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}, {}};
-  PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}, {}};
+  PartitionRequest literals{PartitionKind::kLiteral, "literals", {}, {}, {}, {}};
+  PartitionRequest short_literals{PartitionKind::kLiteral, "literals-short", {}, {}, {}, {}};
+  PartitionRequest gate{PartitionKind::kGate, "gate", {}, {}, {}, {}};
   std::vector<uint32_t> regexes, hot, warm;
   size_t gate_rules = 0;
   for (uint32_t i = 0; i < definitions.size(); ++i) {
@@ -452,6 +469,7 @@ PlannedLayout PlanPartitions(const std::vector<Definition>& definitions,
         gate.rules.push_back(i);
         gate.atoms.push_back(costs[i].atoms);
         gate.gate_windows.push_back(costs[i].gate_window);
+        gate.gate_follow.push_back(costs[i].follow);
         break;
       case CostClass::kRegex: regexes.push_back(i); break;
       case CostClass::kHotRegex: hot.push_back(i); break;

@@ -22,6 +22,7 @@
 #define TRAWL_SRC_SCAN_PLAN_PLANNER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -79,6 +80,7 @@ struct RuleCost {
   CostClass cost_class = CostClass::kRegex;
   std::vector<std::string> atoms;  // kGated: the atoms
   uint32_t gate_window = 0;        // kGated: start-range bound (0: the rule's window)
+  ByteSequence follow;             // kGated: GateSpec::follow, when the window is its prefix's
   std::string why;                 // human-readable reason for the class
 };
 

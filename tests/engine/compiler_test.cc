@@ -97,7 +97,7 @@ TEST(CompilerTest, SplitsRegexesIntoPartitionsAndStillFindsEverything) {
 
 TEST(CompilerTest, ExplicitPartitionsAreHonoured) {
   CompileOptions options;
-  options.partitions.push_back({PartitionKind::kRegex, "hot", {1}, {}, {}});
+  options.partitions.push_back({PartitionKind::kRegex, "hot", {1}, {}, {}, {}});
   auto db = MustCompile({Literal("a", "alpha"), Regex("b", "be+ta")}, options);
   ASSERT_TRUE(db);
   ASSERT_EQ(db->partitions().size(), 2u);

@@ -80,6 +80,58 @@ TEST(AtomsTest, BoundedPrefixGivesATightWindow) {
   EXPECT_EQ(PlanGate(Regex("r", "[a-z]+token"), 3).window, 0u);
 }
 
+TEST(AtomsTest, PrefixTailsEndWithAtomsOnlyWhenEveryStringDoes) {
+  EXPECT_TRUE(EveryMatchEndsWithAnAtom("\\bassert", 0, {"assert"}));
+  EXPECT_TRUE(EveryMatchEndsWithAnAtom("x(?:abc|abd)", 0, {"bc", "bd"}));
+  // The tails grow leftwards across a class and nested groups until each holds an atom.
+  EXPECT_TRUE(EveryMatchEndsWithAnAtom("[\\x0a\\x0d](IconFile|(Base|)URL)", kFlagCaseless,
+                                       {"\rurl", "\nurl", "\riconfile", "\niconfile",
+                                        "\rbaseurl", "\nbaseurl"}));
+  // ... and not when some string's tails hold none ("\rbaseurl" ends with no atom here).
+  EXPECT_FALSE(EveryMatchEndsWithAnAtom("[\\x0a\\x0d](IconFile|(Base|)URL)", kFlagCaseless,
+                                        {"\rurl", "\nurl", "\riconfile", "\niconfile"}));
+  EXPECT_FALSE(EveryMatchEndsWithAnAtom("(?:abc|abd)", 0, {"bc"}));  // "abd" does not
+  EXPECT_FALSE(EveryMatchEndsWithAnAtom("ab[cd]{1,2}", 0, {"bc", "bd"}));  // a quantifier
+  EXPECT_FALSE(EveryMatchEndsWithAnAtom("foo.", 0, {"foo"}));  // the atom is not at the end
+  EXPECT_FALSE(EveryMatchEndsWithAnAtom("ke\\Ry", 0, {"ey"}));  // \R may be two bytes
+}
+
+TEST(AtomsTest, FollowSequenceIsWhatTheRestOfTheRuleStartsWith) {
+  auto follow_of = [](const std::string& pattern, uint32_t flags = 0) {
+    return PlanGate(Regex("r", pattern, flags), 3).follow;
+  };
+  auto bytes = [](std::string_view list) {
+    ByteSet set;
+    for (char c : list) set.set(static_cast<unsigned char>(c));
+    return set;
+  };
+  ByteSet any;
+  any.set();
+  // signature-base's shapes: most "assert" hits are followed by a letter, most
+  // "iterator" hits by something else than "_apply".
+  EXPECT_EQ(follow_of("\\bassert[\\n\\t ]{0,500}\\([^)0]"), ByteSequence{bytes("\n\t (")});
+  EXPECT_EQ(follow_of("\\biterator_apply[\\n\\t ]{0,500}(\\([^)]|/\\*)"),
+            (ByteSequence{bytes("_"), bytes("aA"), bytes("pP"), bytes("pP"), bytes("lL"),
+                          bytes("yY")}));
+  // A dot holds its position with every byte; letters count in both cases.
+  EXPECT_EQ(follow_of("\\x75\\x73\\x65\\x72...\\x33\\x32\\x2e\\x64", kFlagDotAll),
+            (ByteSequence{any, any, any, bytes("3"), bytes("2"), bytes("."), bytes("dD")}));
+  // PCRE2's \s holds VT; a leading (?i) is carried to the rest, so both cases count.
+  EXPECT_EQ(follow_of("(?i)apikey\\s*[:=]\\s*[a-z0-9]{20,}"), ByteSequence{bytes(" \t\n\v\f\r:=")});
+  EXPECT_EQ(follow_of("(?i)secretke(y)=[0-9]+"), ByteSequence{bytes("yY")});
+  EXPECT_EQ(follow_of("[\\x0a\\x0d](IconFile|(Base|)URL)\\s*=[^\\x0d]*cmd\\x0d", kFlagCaseless),
+            ByteSequence{bytes(" \t\n\v\f\r=")});
+  // Declined: an option set mid-prefix, (?x), a rest that can match empty, UTF-8 mode,
+  // and a gate without a bounded prefix.
+  EXPECT_GT(PlanGate(Regex("r", "abc(?i)defgh=1"), 3).window, 0u);
+  EXPECT_TRUE(follow_of("abc(?i)defgh=1").empty());
+  EXPECT_TRUE(follow_of("(?x)abcdefgh =1").empty());
+  EXPECT_GT(PlanGate(Regex("r", "\\bassert(?:x|)"), 3).window, 0u);
+  EXPECT_TRUE(follow_of("\\bassert(?:x|)").empty());
+  EXPECT_TRUE(follow_of("\\bassert[\\n\\t ]{0,500}\\(", kFlagUtf8).empty());
+  EXPECT_TRUE(follow_of("[a-z]+token=").empty());
+}
+
 RuleInfo CompiledInfo(uint32_t min_width, uint32_t max_width) {
   RuleInfo info;
   info.status = RuleStatus::kCompiled;
@@ -141,6 +193,34 @@ TEST(PlannerTest, ArtifactKeepsGatePartitions) {
   const std::string input = "AKIAABCDEFGHIJKLMNOP TOKEN=abcd";
   EXPECT_EQ(testing_util::ScanAll(*loaded, input), testing_util::ScanAll(*db, input));
   EXPECT_EQ(testing_util::ScanAll(*loaded, input).size(), 2u);
+}
+
+// Format 9 keeps the gate's follow sets; format 8 leaves them out, which changes no result.
+TEST(PlannerTest, ArtifactKeepsFollowSets) {
+  auto db = CompilePlanned({Regex("a", "\\bassert[\\n\\t ]{0,50}\\([^)0]"),
+                            Regex("t", "(?i)token=[a-z]{4}")},
+                           {}, NoTrial());
+  ASSERT_TRUE(db.ok()) << db.status();
+  const PartitionInfo& gate = (*db)->partitions()[0];
+  ASSERT_EQ(gate.kind, PartitionKind::kGate);
+  ASSERT_EQ(gate.follow_sets.size(), 2u);
+  auto bytes = SerializeDatabase(**db);
+  ASSERT_TRUE(bytes.ok());
+  auto loaded = DeserializeDatabase(*bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ((*loaded)->partitions()[0].follow_sets, gate.follow_sets);
+  EXPECT_EQ((*loaded)->partitions()[0].gate_follow, gate.gate_follow);
+  SerializeOptions eight;
+  eight.format_version = 8;
+  auto old_bytes = SerializeDatabase(**db, eight);
+  ASSERT_TRUE(old_bytes.ok()) << old_bytes.status();
+  auto old = DeserializeDatabase(*old_bytes);
+  ASSERT_TRUE(old.ok()) << old.status();
+  EXPECT_TRUE((*old)->partitions()[0].gate_follow.empty());
+  const std::string input = "assertTrue(x) assert (y) TOKEN=abcd token:abcd tokenx assert";
+  EXPECT_EQ(testing_util::ScanAll(*loaded, input), testing_util::ScanAll(*db, input));
+  EXPECT_EQ(testing_util::ScanAll(*old, input), testing_util::ScanAll(*db, input));
+  EXPECT_EQ(testing_util::ScanAll(*db, input).size(), 2u);
 }
 
 TEST(PlannerTest, CacheRebuildsOnlyChangedPartitions) {
