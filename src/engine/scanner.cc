@@ -1389,6 +1389,11 @@ absl::Status Scanner::StreamWrite(std::string_view data, MatchSink sink) {
     }
     const uint64_t data_base = s.buffer_base + s.buffer.size();
     const size_t take = std::min(data.size(), s.chunk - s.buffer.size());
+    // Past 1 MiB the window is taken whole at once: growing it by doubling copied and
+    // first-touched 15 MiB on the way to an 8 MiB window.
+    if (s.buffer.size() + take > s.buffer.capacity() && s.buffer.size() + take > (1u << 20)) {
+      s.buffer.reserve(s.chunk);
+    }
     s.buffer.append(data.data(), take);
     if (s.buffer.size() < s.chunk) break;  // take was all of data
     absl::Status status = s.Round(s.buffer, s.buffer_base, /*final=*/false, sink);
