@@ -8,6 +8,8 @@
 #include <cctype>
 #include <numeric>
 #include <optional>
+#include <tuple>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "engine/compiler.h"
@@ -269,6 +271,21 @@ std::optional<ByteSet> OneByteElement(std::string_view e, uint32_t flags) {
   return set;
 }
 
+// Where the body of an unquantified plain group begins: `(`, `(?:` or a group with scoped
+// options, `(?i:` (not `(?x:`, whose text is not its bytes). nullopt for any other
+// element (a named group, a lookaround, a quantified group).
+std::optional<size_t> GroupBody(std::string_view e) {
+  if (e.size() < 2 || e[0] != '(' || e.back() != ')') return std::nullopt;
+  if (e[1] != '?') return 1;
+  size_t j = 2;
+  while (j < e.size() && (absl::ascii_isalpha(static_cast<unsigned char>(e[j])) || e[j] == '-')) {
+    if (e[j] == 'x') return std::nullopt;
+    ++j;
+  }
+  if (j < e.size() && e[j] == ':') return j + 1;
+  return std::nullopt;
+}
+
 // A superset of the strings one top-level element can match, lowercased: a one-byte
 // element, a zero-width assertion (""), or a plain group of alternatives of such
 // elements. nullopt for anything else (a quantifier, `.`, a class of more than 16 bytes
@@ -288,14 +305,14 @@ std::optional<Strings> ElementLanguage(std::string_view e, uint32_t flags) {
     }
     return out;
   }
-  const char lead = e[0];
-  if (lead == '(' && e.back() == ')') {
-    std::string_view body = e.substr(1, e.size() - 2);
-    if (body.starts_with("?:")) {
-      body.remove_prefix(2);
-    } else if (body.starts_with("?")) {
-      return std::nullopt;
-    }
+  // An optional element: "" or one of its strings.
+  if (e.size() >= 2 && e.back() == '?') {
+    auto language = ElementLanguage(e.substr(0, e.size() - 1), flags);
+    if (language) language->push_back("");
+    return language;
+  }
+  if (std::optional<size_t> body_at = GroupBody(e)) {
+    const std::string_view body = e.substr(*body_at, e.size() - *body_at - 1);
     auto alternatives = SplitAlternatives(body);
     if (!alternatives) return std::nullopt;
     Strings out;
@@ -330,58 +347,136 @@ std::optional<Strings> SequenceLanguage(std::string_view seq, uint32_t flags) {
   return out;
 }
 
-// The follow sequence of a gate whose prefix is expression[0, cut) (GateSpec::follow), or
-// empty when it cannot be shown or would filter nothing.
-ByteSequence PlanFollow(const Definition& def, size_t cut, const std::vector<std::string>& atoms) {
-  // Multi-byte characters would make the byte-level tails and first bytes unsound.
-  if ((def.flags & kFlagUtf8) || cut == 0 || cut >= def.expression.size()) return {};
-  const std::string_view prefix = std::string_view(def.expression).substr(0, cut);
-  // The rest is compiled on its own, so an option the prefix sets for what follows must
-  // go with it: only a leading (?flags) is carried; any other (? construct declines, and
-  // so does (?x), under which the pattern's text is not its bytes.
-  std::string leading_options;
-  for (size_t at = prefix.find("(?"); at != std::string_view::npos; at = prefix.find("(?", at + 2)) {
-    size_t j = at + 2;
-    while (j < prefix.size() && (absl::ascii_isalpha(static_cast<unsigned char>(prefix[j])) ||
-                                 prefix[j] == '-')) {
-      ++j;
-    }
-    if (prefix.substr(at + 2, j - at - 2).find('x') != std::string_view::npos) return {};
-    if (j < prefix.size() && prefix[j] == ':') continue;  // a group, scoped options
-    if (at == 0 && j < prefix.size() && prefix[j] == ')' && j > 2) {
-      leading_options = std::string(prefix.substr(0, j + 1));
-      continue;
-    }
-    return {};
-  }
-  if (!EveryMatchEndsWithAnAtom(prefix, def.flags, atoms)) return {};
-  // Positions past the first: the rest's leading one-byte elements, up to kMaxFollow.
-  constexpr size_t kMaxFollow = 8;
-  const std::string_view rest_text = std::string_view(def.expression).substr(cut);
-  ByteSequence follow;
+// A split of a pattern into a prefix and the rest, as two patterns: a group the split
+// falls inside is closed in the prefix and opened again in the rest.
+struct Split {
+  std::string prefix, rest;
+};
+
+// The splits to try, earliest first: after each top-level element, and inside a
+// top-level plain group of one alternative after each of its elements.
+std::vector<Split> SplitsOf(std::string_view p) {
+  std::vector<Split> out;
   size_t begin = 0;
-  for (size_t element_end : TopLevelCuts(rest_text)) {
-    const std::string_view element = rest_text.substr(begin, element_end - begin);
-    begin = element_end;
-    if (follow.size() == kMaxFollow) break;
-    if (element == "\\b" || element == "\\B") continue;  // consumes nothing
-    auto set = OneByteElement(element, def.flags);
-    if (!set) break;
-    follow.push_back(*set);
-  }
-  // The first position: PCRE2's first bytes of the rest, which also cover a rest that
-  // starts with a repeat.
-  Definition rest = def;
-  rest.expression = StrCat(leading_options, rest_text);
-  if (auto first = MatchFirstBytes(rest)) {
-    if (follow.empty()) {
-      follow.push_back(*first);
-    } else {
-      follow[0] &= *first;
+  for (size_t cut : TopLevelCuts(p)) {
+    const std::string_view e = p.substr(begin, cut - begin);
+    if (std::optional<size_t> body_at = GroupBody(e)) {
+      const std::string_view opener = e.substr(0, *body_at);
+      const std::string_view body = e.substr(*body_at, e.size() - *body_at - 1);
+      auto alternatives = SplitAlternatives(body);
+      if (alternatives && alternatives->size() == 1) {
+        for (size_t inner : TopLevelCuts(body)) {
+          if (inner >= body.size()) break;  // the group's end: the split after it, below
+          out.push_back({StrCat(p.substr(0, begin), opener, body.substr(0, inner), ")"),
+                         StrCat(opener, body.substr(inner), ")", p.substr(cut))});
+        }
+      }
     }
+    if (cut < p.size()) out.push_back({std::string(p.substr(0, cut)), std::string(p.substr(cut))});
+    begin = cut;
   }
-  while (!follow.empty() && follow.back().all()) follow.pop_back();
-  return follow;
+  return out;
+}
+
+// The leading one-byte elements of `p`, at most `limit` positions, looking into plain
+// groups of one alternative, repeating an element with an exact count ({n}), skipping
+// \b and \B; stops at the first element that is none of those.
+void LeadingBytes(std::string_view p, uint32_t flags, size_t limit, ByteSequence* out,
+                  bool* stopped) {
+  size_t begin = 0;
+  for (size_t cut : TopLevelCuts(p)) {
+    if (*stopped || out->size() >= limit) return;
+    std::string_view e = p.substr(begin, cut - begin);
+    begin = cut;
+    if (e == "\\b" || e == "\\B") continue;  // consumes nothing
+    if (std::optional<size_t> body_at = GroupBody(e)) {
+      const std::string_view body = e.substr(*body_at, e.size() - *body_at - 1);
+      auto alternatives = SplitAlternatives(body);
+      if (alternatives && alternatives->size() == 1) {
+        LeadingBytes(body, flags, limit, out, stopped);
+        continue;
+      }
+    }
+    size_t count = 1;
+    if (e.size() > 3 && e.back() == '}') {
+      const size_t open = e.rfind('{');
+      const std::string_view digits = e.substr(open + 1, e.size() - open - 2);
+      // Not the braces of an escape (\x{41}, \p{L}): those are one element already.
+      const bool escape_braces =
+          open >= 2 && e[open - 2] == '\\' && std::string_view("xpPoN").find(e[open - 1]) !=
+                                                   std::string_view::npos;
+      if (open != std::string_view::npos && !escape_braces && !digits.empty() &&
+          digits.size() <= 4 && digits.find_first_not_of("0123456789") == std::string_view::npos) {
+        count = std::stoul(std::string(digits));
+        e = e.substr(0, open);
+      }
+    }
+    auto set = OneByteElement(e, flags);
+    if (!set || count == 0) {
+      *stopped = true;
+      return;
+    }
+    for (size_t k = 0; k < count && out->size() < limit; ++k) out->push_back(*set);
+  }
+  if (begin < p.size()) *stopped = true;  // text TopLevelCuts did not follow
+}
+
+// The follow sequence of a gate (GateSpec::follow, follow_width), or an empty one when it
+// cannot be shown or would filter nothing.
+std::pair<ByteSequence, uint32_t> PlanFollow(const Definition& def,
+                                             const std::vector<std::string>& atoms) {
+  // Multi-byte characters would make the byte-level tails and first bytes unsound.
+  if (def.flags & kFlagUtf8) return {};
+  constexpr size_t kMaxSplits = 24;
+  std::vector<Split> splits = SplitsOf(def.expression);
+  if (splits.size() > kMaxSplits) splits.resize(kMaxSplits);
+  for (const Split& split : splits) {
+    const std::string_view prefix = split.prefix;
+    // The rest is compiled on its own, so an option the prefix sets for what follows
+    // must go with it: only a leading (?flags) is carried; any other (? construct that
+    // is not a group with scoped options declines, and so does (?x), under which the
+    // pattern's text is not its bytes.
+    std::string leading_options;
+    bool usable = true;
+    for (size_t at = prefix.find("(?"); at != std::string_view::npos && usable;
+         at = prefix.find("(?", at + 2)) {
+      size_t j = at + 2;
+      while (j < prefix.size() && (absl::ascii_isalpha(static_cast<unsigned char>(prefix[j])) ||
+                                   prefix[j] == '-')) {
+        ++j;
+      }
+      if (prefix.substr(at + 2, j - at - 2).find('x') != std::string_view::npos) return {};
+      if (j < prefix.size() && prefix[j] == ':') continue;  // a group, scoped options
+      if (at == 0 && j < prefix.size() && prefix[j] == ')' && j > 2) {
+        leading_options = std::string(prefix.substr(0, j + 1));
+        continue;
+      }
+      usable = false;
+    }
+    if (!usable || !EveryMatchEndsWithAnAtom(prefix, def.flags, atoms)) continue;
+    Definition part = def;
+    part.expression = std::string(prefix);
+    auto widths = RegexWidths(part);
+    if (!widths.ok() || widths->second == kUnboundedWidth) return {};
+    // The rest's leading bytes, then PCRE2's first bytes of it (which also cover a rest
+    // that starts with a repeat) narrow the first position.
+    constexpr size_t kMaxFollow = 8;
+    ByteSequence follow;
+    bool stopped = false;
+    LeadingBytes(split.rest, def.flags, kMaxFollow, &follow, &stopped);
+    part.expression = StrCat(leading_options, split.rest);
+    if (auto first = MatchFirstBytes(part)) {
+      if (follow.empty()) {
+        follow.push_back(*first);
+      } else {
+        follow[0] &= *first;
+      }
+    }
+    while (!follow.empty() && follow.back().all()) follow.pop_back();
+    if (follow.empty()) return {};
+    return {std::move(follow), widths->second};
+  }
+  return {};
 }
 
 }  // namespace
@@ -426,7 +521,6 @@ GateSpec PlanGate(const Definition& def, size_t min_atom_len) {
     return std::min(n, kGoodAtom);
   };
   size_t best_len = 0;
-  size_t best_cut = 0;
   int tries = 0;
   for (size_t cut : TopLevelCuts(def.expression)) {
     if (cut >= def.expression.size() || ++tries > kMaxTries) break;
@@ -440,7 +534,6 @@ GateSpec PlanGate(const Definition& def, size_t min_atom_len) {
     best_len = shortest(atoms);
     spec.atoms = std::move(atoms);
     spec.window = std::max<uint32_t>(widths->second, 1);
-    best_cut = cut;
     if (best_len >= kGoodAtom) break;
   }
   // The whole pattern's atoms may be better than any bounded prefix's; keep the prefix
@@ -449,7 +542,7 @@ GateSpec PlanGate(const Definition& def, size_t min_atom_len) {
     spec.atoms = whole;
     spec.window = 0;
   }
-  if (spec.window > 0) spec.follow = PlanFollow(def, best_cut, spec.atoms.atoms);
+  std::tie(spec.follow, spec.follow_width) = PlanFollow(def, spec.atoms.atoms);
   return spec;
 }
 

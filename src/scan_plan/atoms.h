@@ -47,16 +47,19 @@ bool EveryMatchEndsWithAnAtom(std::string_view prefix, uint32_t flags,
 // atoms ending at most maxwidth(P) bytes after the match start: `window` is that bound
 // (0: no such prefix; the rule's own width applies).
 //
-// `follow`, with a prefix only: when every string the prefix matches ends with one of
-// its atoms, the prefix's part of a match ends where an atom hit does, and the bytes
-// after that hit's end begin the rest of the match: position k of `follow` holds the
-// bytes the rest's k-th byte can be. An atom hit followed by other bytes then holds no
-// match the gate would need it for: the scanner drops it before confirmation. Empty when
-// that cannot be shown (or would filter nothing).
+// `follow`: when the pattern splits into a prefix Q and a rest R such that every string
+// Q matches ends with one of the atoms, Q's part of a match ends where an atom hit does,
+// and the bytes after that hit begin R's part: position k of `follow` holds the bytes R's
+// k-th byte can be. An atom hit followed by other bytes is then not needed to find any
+// match, provided the gate's window is at least maxwidth(Q) (`follow_width`): the
+// scanner drops such hits before confirmation. Empty when no split shows it (the earliest
+// split that does is used; splits fall after a top-level element or inside a top-level
+// group of one alternative).
 struct GateSpec {
   AtomSet atoms;
   uint32_t window = 0;
   ByteSequence follow;
+  uint32_t follow_width = 0;
 };
 GateSpec PlanGate(const Definition& def, size_t min_atom_len);
 

@@ -185,9 +185,9 @@ RuleCost ClassifyRule(const Definition& def, const RuleInfo& info, uint32_t max_
     if (!atoms.atoms.empty() && window <= options.max_gate_window) {
       cost.gate_window = static_cast<uint32_t>(window);
       cost.cost_class = CostClass::kGated;
-      // The follow set speaks of the prefix's end: it holds only when the start window is
-      // the prefix's whole width, not a cap below it.
-      if (spec.window > 0 && window == spec.window) cost.follow = spec.follow;
+      // The follow sequence keeps only the hit that ends a match's prefix Q: the start
+      // window must still reach back over all of Q.
+      if (window >= spec.follow_width) cost.follow = spec.follow;
       cost.why = StrCat("gated on ", atoms.atoms.size(), " atom(s) (",
                         StrJoin(atoms.atoms.size() > 4
                                     ? std::vector<std::string>(atoms.atoms.begin(),

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "../engine/test_util.h"
+#include "absl/strings/ascii.h"
 #include "plan_test_util.h"
 #include "engine/artifact.h"
 #include "scan_plan/atoms.h"
@@ -118,7 +119,22 @@ TEST(AtomsTest, FollowSequenceIsWhatTheRestOfTheRuleStartsWith) {
             (ByteSequence{any, any, any, bytes("3"), bytes("2"), bytes("."), bytes("dD")}));
   // PCRE2's \s holds VT; a leading (?i) is carried to the rest, so both cases count.
   EXPECT_EQ(follow_of("(?i)apikey\\s*[:=]\\s*[a-z0-9]{20,}"), ByteSequence{bytes(" \t\n\v\f\r:=")});
-  EXPECT_EQ(follow_of("(?i)secretke(y)=[0-9]+"), ByteSequence{bytes("yY")});
+  EXPECT_EQ(follow_of("(?i)secretke(y)=[0-9]+"), (ByteSequence{bytes("yY"), bytes("=")}));
+  // A split inside a group: the atom "pat" is the group's start; {14} counts positions.
+  ByteSet alnum;
+  for (int c = 0; c < 256; ++c) alnum.set(c, absl::ascii_isalnum(static_cast<unsigned char>(c)));
+  EXPECT_EQ(follow_of("\\b(pat[A-Za-z0-9]{14}\\.[a-f0-9]{64})\\b"), ByteSequence(8, alnum));
+  // ... in a group with scoped options, where the rest starts with an optional byte.
+  EXPECT_EQ(follow_of("(?i:aws_?session_?token)[\"']?\\s*[:=]"), ByteSequence{bytes("_tT")});
+  // Alternatives with optional bytes all end with an atom (the default pack's
+  // generic-secret-assignment, gated on key|token|secret).
+  EXPECT_EQ(follow_of("(?i:secret|api_?key|apikey|access_?token|auth_?token|client_?secret|"
+                      "private_?key|secret_?key)\\\\?[\"']?\\s*[:=]\\s*\\\\?[\"']"
+                      "([A-Za-z0-9_/+=.~-]{16,39})\\\\?[\"']"),
+            ByteSequence{bytes("\\\"' \t\n\v\f\r:=")});
+  // The braces of \x{41} are not a repeat; those after it are.
+  EXPECT_EQ(follow_of("abcdefgh\\x{41}z"), (ByteSequence{bytes("aA"), bytes("zZ")}));
+  EXPECT_EQ(follow_of("abcdefgh\\x{41}{2}z"), (ByteSequence{bytes("aA"), bytes("aA"), bytes("zZ")}));
   EXPECT_EQ(follow_of("[\\x0a\\x0d](IconFile|(Base|)URL)\\s*=[^\\x0d]*cmd\\x0d", kFlagCaseless),
             ByteSequence{bytes(" \t\n\v\f\r=")});
   // Declined: an option set mid-prefix, (?x), a rest that can match empty, UTF-8 mode,
