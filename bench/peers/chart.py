@@ -8,6 +8,8 @@ throughput.png   whole-process MB/s per suite and tool on the largest input; bar
 size_scaling.png whole-process MB/s against input size: where start-up stops mattering.
 inprocess.png    in-process MB per CPU second: raw engine (same artifact, and unplanned), trawl
                  with 1 and 2 threads.
+threads.png      thread scaling: `trawl analyze` of the 256-file tree (whole process, wall) and
+                 trawl's in-process scan (aggregate MB/s), against the thread count.
 """
 import json
 import os
@@ -122,6 +124,43 @@ def main():
     fig.tight_layout()
     fig.savefig(os.path.join(outdir, "inprocess.png"), dpi=110)
     plt.close(fig)
+
+    analyze = sorted((int(c["what"]), c) for c in results["cases"]
+                     if c["group"] == "analyze" and "wall_s" in c)
+    tree = next((t for t in results.get("tree_checks", [])
+                 if t["tree"] == "16 MiB in 64 KiB files"), None)
+    if analyze and tree:
+        fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+        threads = [t for t, _ in analyze]
+        rates = [tree["bytes"] / 1e6 / c["wall_s"] for _, c in analyze]
+        axes[0].plot(threads, rates, "o-", color=COLORS["trawl"], label="measured")
+        axes[0].plot(threads, [rates[0] * t for t in threads], "--", color="#c7c7c7",
+                     label="linear from 1 thread")
+        for t, r in zip(threads, rates):
+            axes[0].text(t, r, "%.0f" % r, ha="center", va="bottom", fontsize=7)
+        axes[0].set_xticks(threads)
+        axes[0].set_xlabel("threads")
+        axes[0].set_ylabel("MB/s, whole process (wall)")
+        axes[0].set_title("trawl analyze, %d files, default rules" % tree["files"], fontsize=9)
+        axes[0].legend(fontsize=8)
+        for suite in suites:
+            c = next((c for c in results["cases"]
+                      if (c["suite"], c["what"], c["tool"]) == (suite, "inproc", "trawl")), None)
+            if not c:
+                continue
+            points = sorted((int(k.split("_")[-1][:-1]), v) for k, v in c["inproc"].items()
+                            if k.startswith("mb_per_s_"))
+            axes[1].plot([p[0] for p in points], [p[1] for p in points], "o-", label=suite)
+        axes[1].set_xticks(threads)
+        axes[1].set_xlabel("threads")
+        axes[1].set_ylabel("MB/s in process, aggregate, 16 MiB input")
+        axes[1].set_title("trawl scan, in process", fontsize=9)
+        axes[1].legend(fontsize=8)
+        fig.suptitle("Thread scaling (%d cores)\n%s" % (results["machine"]["cores"], subtitle),
+                     fontsize=9)
+        fig.tight_layout()
+        fig.savefig(os.path.join(outdir, "threads.png"), dpi=110)
+        plt.close(fig)
 
 
 if __name__ == "__main__":

@@ -348,6 +348,15 @@ def main():
         cases.append(Case(("secrets", tree_name, "secretlint"), "tree", "secretlint",
                           [secretlint, "--secretlintrc", rc_file, "--format", "compact", "**/*"],
                           cwd=root))
+    # Thread scaling of trawl's main job: the 256-file tree analysed as one package with the
+    # default rules (the pipeline spreads components over its workers).
+    default_db = os.path.join(args.build, "default.tdb")
+    if not os.path.exists(default_db):
+        log("no %s: the analyze thread-scaling cases are left out" % default_db)
+    for threads in ANALYZE_THREADS if os.path.exists(default_db) else []:
+        cases.append(Case(("analyze", "%d" % threads, "trawl"), "analyze", "trawl",
+                          [trawl, "analyze", "--threads", str(threads), "--db", default_db,
+                           "-o", os.devnull, trees["16 MiB in 64 KiB files"]]))
 
     # ------------------------------------------------ same work, checked (untimed)
     log("same-work check: matched rule ids per input")
@@ -488,6 +497,8 @@ def main():
 
 
 SUITES_TOOLS = {name: tools for name, _, _, tools in SUITES}
+# 1 and 2 threads, and every core where the machine has more.
+ANALYZE_THREADS = sorted({1, 2, os.cpu_count() or 1})
 
 
 def suite_takes(name, size):
@@ -533,6 +544,7 @@ COMMANDS = [
     "trawl_inproc SET.tdb 16MiB --threads 2 --reps 3    raw_scan SET.tdb 16MiB --reps 3",
     "trawl compile --no-plan SET.tsv -o SET.noplan.tdb; raw_scan SET.noplan.tdb 16MiB --reps 3",
     "trees: trawl scan --max-matches 0 --db secrets.tdb FILES...   (rules/secrets.json)",
+    "trawl analyze --threads N --db default.tdb TREE   (thread scaling, N = 1, 2, cores)",
     "       secretlint --secretlintrc rc.json --format compact '**/*'   (preset-recommend)",
     "same-work check: trawl scan --max-matches 0 --max-matches-per-rule 1; raw_scan --ids;",
     "       yara and rg as above; secretlint --format json --output FILE",
@@ -661,6 +673,22 @@ def render(results):
         w("| %s | %.2f | %.2f | **%.2f** | %.0f | %.0f | %.3f | %.3f | **%.2f** |" % (
             name, tc["wall_s"], yc["wall_s"], yc["wall_s"] / tc["wall_s"], tc["rss_mib"],
             yc["rss_mib"], tl["wall_s"], yl["wall_s"], yl["wall_s"] / tl["wall_s"]))
+    w("")
+    analyze = {int(c["what"]): c for c in results["cases"]
+               if c["group"] == "analyze" and "wall_s" in c}
+    if analyze:
+        tree = next(t for t in results["tree_checks"] if t["tree"] == "16 MiB in 64 KiB files")
+        w("## Thread scaling: `trawl analyze`\n")
+        w("The %d-file tree (%.1f MB) analysed as one package with the default rules "
+          "(`trawl analyze --threads N --db default.tdb TREE`): the main job, whole process. "
+          "Scan threads are in the in-process table above (2 threads).\n"
+          % (tree["files"], tree["bytes"] / 1e6))
+        w("| threads | wall s | CPU s | MB/s (wall) | speed-up over 1 thread (wall) |")
+        w("|---|---|---|---|---|")
+        for threads, c in sorted(analyze.items()):
+            w("| %d | %.3f | %.3f | %.1f | %.2f |" % (
+                threads, c["wall_s"], c["cpu_s"], tree["bytes"] / 1e6 / c["wall_s"],
+                analyze[1]["wall_s"] / c["wall_s"] if 1 in analyze else 0))
     w("")
     w("## Secret scanners on source trees: trawl (`rules/secrets.json`) and secretlint "
       "(`@secretlint/secretlint-rule-preset-recommend`)\n")
