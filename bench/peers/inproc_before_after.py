@@ -49,8 +49,8 @@ def main():
                for s in sets}
     tdbs = {who: {s: os.path.join(args.peers, "sets", s + ".tdb") for s in sets}
             for who in ("before", "after")}
-    scratch = tempfile.TemporaryDirectory(prefix="inproc_before_after_")
     if args.compile:
+        scratch = tempfile.TemporaryDirectory(prefix="inproc_before_after_")
         for who in ("before", "after"):
             for s in sets:
                 tdbs[who][s] = os.path.join(scratch.name, f"{who}-{s}.tdb")

@@ -770,7 +770,8 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
         const uint32_t window = k < request.gate_windows.size() && request.gate_windows[k] > 0
                                     ? std::min(request.gate_windows[k], rule_window)
                                     : rule_window;
-        // The follow set is sound only with the prefix's own window (GateSpec::follow).
+        // The planner checked the follow sequence against the window it asked for
+        // (GateSpec::follow_width); a window lowered here drops the sequence.
         uint32_t follow = PartitionInfo::kNoFollow;
         if (k < request.gate_follow.size() && !request.gate_follow[k].empty() &&
             k < request.gate_windows.size() && request.gate_windows[k] == window) {

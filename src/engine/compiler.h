@@ -44,8 +44,8 @@ struct PartitionRequest {
   // prefix of the regex already contains the atoms.
   std::vector<uint32_t> gate_windows;
   // kGate only, parallel to `rules` (empty: none): the bytes that may follow an atom hit
-  // that ends the rule's gate prefix (plan::GateSpec::follow), position by position.
-  // Only with a gate window.
+  // that ends a match's prefix Q (plan::GateSpec::follow), position by position. Kept
+  // only when the partition uses the gate window asked for here, which must cover Q.
   std::vector<ByteSequence> gate_follow;
 };
 

@@ -22,7 +22,6 @@
 #define TRAWL_SRC_SCAN_PLAN_PLANNER_H_
 
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -80,7 +79,7 @@ struct RuleCost {
   CostClass cost_class = CostClass::kRegex;
   std::vector<std::string> atoms;  // kGated: the atoms
   uint32_t gate_window = 0;        // kGated: start-range bound (0: the rule's window)
-  ByteSequence follow;             // kGated: GateSpec::follow, when the window is its prefix's
+  ByteSequence follow;             // kGated: GateSpec::follow, when the window covers its Q
   std::string why;                 // human-readable reason for the class
 };
 

@@ -23,7 +23,13 @@ const std::string& SeedArtifact() {
     defs[0].expression = "needle";
     defs[1].id = "re";
     defs[1].expression = "k=([a-z]{2,9})";
-    auto db = trawl::CompileDatabase(defs, {});
+    // A gate partition with a follow sequence, so mutations reach its decoder too.
+    trawl::CompileOptions options;
+    trawl::ByteSet follow;  // what follows "k=": [a-z]
+    for (char c = 'a'; c <= 'z'; ++c) follow.set(static_cast<unsigned char>(c));
+    options.partitions.push_back(
+        {trawl::PartitionKind::kGate, "gate", {1}, {{"k="}}, {2}, {trawl::ByteSequence{follow}}});
+    auto db = trawl::CompileDatabase(defs, options);
     return *trawl::SerializeDatabase(**db);
   }();
   return bytes;

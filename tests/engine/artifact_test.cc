@@ -373,6 +373,47 @@ TEST(ArtifactTest, SerializedEngineDatabasesLoadByCopy) {
   EXPECT_EQ(*again, *images);
 }
 
+// The gate's follow sequences (format 9) are checked as they are read: a forged count,
+// length or index is a Corrupt error naming what is wrong, not a read past the data.
+TEST(ArtifactTest, ForgedFollowSequencesAreCorruptErrors) {
+  CompileOptions options;
+  ByteSet follow;
+  follow.set('(').set(' ');
+  options.partitions.push_back({PartitionKind::kGate, "gate", {0}, {{"assert"}}, {6},
+                                {ByteSequence{follow}}});
+  auto db = MustCompile({Regex("assert-call", "\\bassert[ ]{0,9}\\(")}, options);
+  ASSERT_TRUE(db);
+  ASSERT_EQ(db->partitions()[0].follow_sets.size(), 1u);
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok());
+  // The section: U32 set count (1), U32 length (1), the set as 4 U64 words, U32 index (0).
+  std::string section(4 + 4 + 32 + 4, '\0');
+  const uint32_t one = 1;
+  std::memcpy(section.data(), &one, 4);
+  std::memcpy(section.data() + 4, &one, 4);
+  const std::array<uint64_t, 4> words = ByteSetWords(follow);
+  std::memcpy(section.data() + 8, words.data(), 32);
+  const size_t at = bytes->find(section);
+  ASSERT_NE(at, std::string::npos) << "no follow section where the format puts it";
+  auto forge = [&](size_t offset, uint32_t value) {
+    std::string forged = *bytes;
+    std::memcpy(forged.data() + at + offset, &value, sizeof value);
+    const uint64_t checksum = XXH3_64bits(forged.data() + 32, forged.size() - 32);
+    std::memcpy(forged.data() + 24, &checksum, sizeof checksum);
+    auto aligned = std::make_shared<const AlignedBytes>(forged);
+    return DeserializeDatabase(aligned->view(), aligned).status();
+  };
+  const std::pair<size_t, uint32_t> cases[] = {{0, 2}, {4, 0xffffffff}, {40, 1}};
+  const char* const messages[] = {"bad gate follow set count", "bad gate follow length",
+                                  "gate follow set index out of range"};
+  for (size_t k = 0; k < 3; ++k) {
+    const absl::Status status = forge(cases[k].first, cases[k].second);
+    EXPECT_EQ(CodeOf(status), static_cast<int>(ErrorCode::kCorrupt)) << messages[k];
+    EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr(messages[k]));
+  }
+  EXPECT_TRUE(forge(40, 0).ok());  // the value it had: the forging itself is sound
+}
+
 // A forged artifact (damaged, checksum recomputed) must not make the loader read outside
 // an engine image: its head is bounds-checked before the engine trusts it.
 TEST(ArtifactTest, ForgedEngineImageHeadsAreRejectedOrHarmless) {
