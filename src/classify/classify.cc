@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
 #include <cstdint>
 #include <cstring>
@@ -15,6 +16,7 @@
 #include "intake/media_type.h"
 #include "json/json.h"
 #include "structure/csv_structure.h"
+#include "structure/internal/byte_masks.h"
 #include "structure/json_structure.h"
 #include "util/enum_names.h"
 #include "util/json_writer.h"
@@ -120,47 +122,45 @@ bool ClassifyBinary(std::string_view content, std::string_view sniffed, Classifi
   return false;
 }
 
-// --- encodings ------------------------------------------------------------------------
-
-bool IsTextControl(uint8_t b) {
-  return (b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' && b != 0x1b) || b == 0x7f;
-}
-
 }  // namespace
+
+// --- encodings ------------------------------------------------------------------------
 
 namespace internal {
 
-// What DetectEncoding counts, as sums of comparisons over pairs of bytes (one at an even
-// offset, one at an odd one) so the compiler vectorizes the loop: it is a walk of every
-// component's sample (issue 22). Controls are the bytes below 0x20 but NUL and the five
-// allowed ones, plus DEL.
-ByteCounts CountEncodingBytes(std::string_view sample) {
+// What DetectEncoding counts, from the structure stage's byte masks (one NUL and one
+// control mask per 64-byte block, popcounts by parity): it is a walk of every
+// component's sample (issue 22). The final partial block is counted byte by byte, since
+// padding would read as NULs.
+ByteCounts CountEncodingBytes(std::string_view sample, const ByteMaskKernel& kernel) {
+  constexpr uint64_t kEvenBits = 0x5555555555555555ull;
+  constexpr size_t kBatch = 64;
   const auto* p = reinterpret_cast<const uint8_t*>(sample.data());
-  uint32_t even = 0, odd = 0, low = 0, allowed = 0, del = 0;
-  const size_t pairs = sample.size() / 2;
-  for (size_t k = 0; k < pairs; ++k) {
-    const uint8_t a = p[2 * k], b = p[2 * k + 1];
-    even += a == 0;
-    odd += b == 0;
-    low += uint32_t{a < 0x20} + uint32_t{b < 0x20};
-    allowed += uint32_t{a == '\t'} + uint32_t{a == '\n'} + uint32_t{a == '\r'} + uint32_t{a == '\f'} +
-               uint32_t{a == 0x1b} + uint32_t{b == '\t'} + uint32_t{b == '\n'} + uint32_t{b == '\r'} +
-               uint32_t{b == '\f'} + uint32_t{b == 0x1b};
-    del += uint32_t{a == 0x7f} + uint32_t{b == 0x7f};
-  }
+  const size_t blocks = sample.size() / kMaskBlockBytes;
   ByteCounts out;
-  out.nul_even = even;
-  out.nul_odd = odd;
-  out.control = low - allowed - even - odd + del;
-  if (sample.size() % 2 != 0) {  // the last byte, at an even offset
-    const auto last = static_cast<uint8_t>(sample.back());
-    if (last == 0) {
-      ++out.nul_even;
-    } else if (IsTextControl(last)) {
+  uint64_t nul[kBatch], control[kBatch];
+  for (size_t first = 0; first < blocks; first += kBatch) {
+    const size_t count = std::min(kBatch, blocks - first);
+    kernel.encoding(p + first * kMaskBlockBytes, count, nul, control);
+    for (size_t b = 0; b < count; ++b) {
+      out.nul_even += static_cast<size_t>(std::popcount(nul[b] & kEvenBits));
+      out.nul_odd += static_cast<size_t>(std::popcount(nul[b] & ~kEvenBits));
+      out.control += static_cast<size_t>(std::popcount(control[b]));
+    }
+  }
+  // A block is 64 bytes, so offsets past the whole blocks keep their parity.
+  for (size_t i = blocks * kMaskBlockBytes; i < sample.size(); ++i) {
+    if (p[i] == 0) {
+      ++(i % 2 == 0 ? out.nul_even : out.nul_odd);
+    } else if (IsEncodingControlByte(p[i])) {
       ++out.control;
     }
   }
   return out;
+}
+
+ByteCounts CountEncodingBytes(std::string_view sample) {
+  return CountEncodingBytes(sample, SelectedByteMaskKernel());
 }
 
 }  // namespace internal
@@ -169,10 +169,10 @@ namespace {
 
 // Valid UTF-8, tolerating a sequence cut off by the end of a sample.
 bool SampleIsUtf8(std::string_view sample, bool complete) {
-  if (IsValidUtf8(sample)) return true;
+  if (json::IsValidUtf8(sample)) return true;
   if (complete) return false;
   for (size_t cut = 1; cut <= 3 && cut < sample.size(); ++cut) {
-    if (IsValidUtf8(sample.substr(0, sample.size() - cut))) return true;
+    if (json::IsValidUtf8(sample.substr(0, sample.size() - cut))) return true;
   }
   return false;
 }

@@ -85,6 +85,8 @@ Classification ClassifyPrefix(std::string_view head, std::string_view name_hint)
 
 namespace internal {
 
+struct ByteMaskKernel;
+
 // The byte counts the encoding decision rests on (declared for its reference test,
 // tests/classify/classify_test.cc): NULs at even and at odd offsets, and control bytes
 // (below 0x20 but NUL, TAB, LF, CR, FF and ESC; DEL). REQUIRES: sample.size() < 2^28.
@@ -93,6 +95,8 @@ struct ByteCounts {
   size_t control = 0;
 };
 ByteCounts CountEncodingBytes(std::string_view sample);
+// With one kernel of structure/internal/byte_masks.h (the test runs each).
+ByteCounts CountEncodingBytes(std::string_view sample, const ByteMaskKernel& kernel);
 
 }  // namespace internal
 

@@ -127,6 +127,8 @@ bool ContainsFoldedWord(const FoldedText& t, std::string_view folded_word) {
 }
 
 bool ContainsWord(const FoldedText& t, std::string_view word) {
+  // Keyword lists are lower case: most words need no folded copy.
+  if (std::none_of(word.begin(), word.end(), IsUpper)) return ContainsFoldedWord(t, word);
   return ContainsFoldedWord(t, FoldedText::Folded(word));
 }
 

@@ -330,6 +330,10 @@ absl::Status FieldReader::Read(std::string_view key, std::vector<std::string>* o
 
 // ---- Strings -------------------------------------------------------------------------
 
+bool IsValidUtf8(std::string_view text) {
+  return simdjson::validate_utf8(text.data(), text.size());
+}
+
 bool Unescape(std::string_view raw, std::string* out) {
   out->clear();
   out->reserve(raw.size());

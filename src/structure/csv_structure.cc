@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <deque>
 #include <map>
+#include <unordered_set>
 
 #include "absl/strings/str_cat.h"
 #include "util/hash_containers.h"
@@ -140,27 +142,37 @@ CsvType Join(CsvType a, CsvType b) {
 }
 
 struct SampleRecord {
-  std::vector<std::string> cells;
+  std::vector<std::string_view> cells;  // into the sample, or into SampleRecords::unquoted
+};
+
+struct SampleRecords {
+  std::vector<SampleRecord> records;
+  std::deque<std::string> unquoted;  // the text of quoted cells (a deque keeps it in place)
 };
 
 // Parses up to `max_records` complete records of `sample` (the last one is dropped when
-// the sample was cut from a longer text).
-std::vector<SampleRecord> ParseSample(std::string_view sample, bool truncated, const CsvDialect& d,
-                                      size_t max_records) {
-  std::vector<SampleRecord> records;
+// the sample was cut from a longer text). Unquoted cells are views of the sample: the
+// header test reads a few hundred cells per CSV component, a copy each (issue 22).
+SampleRecords ParseSample(std::string_view sample, bool truncated, const CsvDialect& d,
+                          size_t max_records) {
+  SampleRecords out;
   size_t pos = 0;
-  while (pos < sample.size() && records.size() < max_records) {
+  while (pos < sample.size() && out.records.size() < max_records) {
     SampleRecord rec;
     size_t unterminated = std::string_view::npos;
     pos = ParseRecord(
         sample, pos, d,
-        [&](size_t b, size_t e, bool q) { rec.cells.push_back(CellText(sample.substr(b, e - b), q, d.quote)); },
+        [&](size_t b, size_t e, bool q) {
+          const std::string_view raw = sample.substr(b, e - b);
+          rec.cells.push_back(q ? std::string_view(out.unquoted.emplace_back(CellText(raw, q, d.quote)))
+                                : raw);
+        },
         &unterminated, nullptr);
     if (unterminated != std::string_view::npos && truncated) break;
     if (pos >= sample.size() && truncated) break;
-    records.push_back(std::move(rec));
+    out.records.push_back(std::move(rec));
   }
-  return records;
+  return out;
 }
 
 // The field count of each record ParseSample would return: what the dialect sniffing
@@ -239,6 +251,8 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
   double best_score = -1;
   for (char delim : delimiters) {
     if (options.delimiter && delim != options.delimiter) continue;
+    // Without the delimiter every record is one field, which never scores (mode < 2).
+    if (!options.delimiter && sample.find(delim) == std::string_view::npos) continue;
     for (char quote : quotes) {
       if (options.quote && quote != options.quote) continue;
       if (quote == '\'' && !options.quote && sample.find('\'') == std::string_view::npos) continue;
@@ -275,13 +289,14 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
     best.has_header = options.header == 1;
     return best;
   }
-  const std::vector<SampleRecord> best_records =
-      parse_best ? ParseSample(sample, truncated, best, kMaxRecords) : std::vector<SampleRecord>();
+  const SampleRecords parsed =
+      parse_best ? ParseSample(sample, truncated, best, kMaxRecords) : SampleRecords();
+  const std::vector<SampleRecord>& best_records = parsed.records;
   // Header: typed columns vote (a text cell over numbers says header; a number over
   // numbers says data). With only text columns, a row of distinct non-empty names that
   // never reappear below is a header.
   if (best_records.empty()) return best;
-  const std::vector<std::string>& first = best_records[0].cells;
+  const std::vector<std::string_view>& first = best_records[0].cells;
   int votes = 0;
   for (size_t c = 0; c < first.size(); ++c) {
     CsvType column = CsvType::kEmpty;
@@ -297,10 +312,10 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
     best.has_header = votes > 0;
     return best;
   }
-  StringSet seen;
+  std::unordered_set<std::string_view> seen;
   bool header = !first.empty();
   for (size_t c = 0; c < first.size() && header; ++c) {
-    const std::string& name = first[c];
+    const std::string_view name = first[c];
     if (name.empty() || name.size() > 128 || CsvCellType(name) != CsvType::kString || !seen.insert(name).second) {
       header = false;
       break;

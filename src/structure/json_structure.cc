@@ -429,6 +429,8 @@ class JsonWalker {
   void set_targets(const std::vector<uint64_t>* targets) {
     targets_ = targets;
     stop_after_ = targets->empty() ? 0 : targets->back();
+    targets_below_ = 0;
+    targets_below_end_ = 0;
   }
   // Whether the walk stopped after the last target (it returned false for that).
   bool stopped() const { return stopped_; }
@@ -511,9 +513,14 @@ class JsonWalker {
     std::vector<JsonLocator::Entry>& entries = locator_->entries_;
     entries[entry].end = end;
     if (targets_ == nullptr || entry + 1 != entries.size()) return;
+    // [begin, end) holds a target iff the last target below `end` is at `begin` or after.
+    // Entries close in document order (a member after its value, a container after its
+    // members), so `end` never decreases and the count of targets below it is a cursor.
     const uint64_t begin = entries[entry].begin;
-    const auto first = std::lower_bound(targets_->begin(), targets_->end(), begin);
-    if (first != targets_->end() && *first < end) return;  // holds a target
+    if (end < targets_below_end_) targets_below_ = 0;  // not expected; stays correct
+    targets_below_end_ = end;
+    while (targets_below_ < targets_->size() && (*targets_)[targets_below_] < end) ++targets_below_;
+    if (targets_below_ > 0 && (*targets_)[targets_below_ - 1] >= begin) return;  // holds one
     PopLastEntry();
   }
   void PopLastEntry() {
@@ -728,6 +735,8 @@ class JsonWalker {
   std::string key_scratch_;  // the unescaped form of a key with escapes
   const std::vector<uint64_t>* targets_ = nullptr;  // set_targets
   uint64_t stop_after_ = 0;
+  size_t targets_below_ = 0;         // targets before targets_below_end_ (CloseEntry)
+  uint64_t targets_below_end_ = 0;
   bool stopped_ = false;
   // NextBackslash's answer: no backslash in [backslash_from_, backslash_) of the document
   // that ends at backslash_doc_end_.
@@ -1005,14 +1014,20 @@ JsonLocator JsonAnalyzer::LocateTargets(std::string_view json, bool ndjson,
     impl_->Run(base, 0, total, total, &walker, &error);
     return locator;
   }
-  // Records are numbered as AnalyzeNdjson numbers them; those after the last target are
-  // not walked.
+  // Records are numbered as AnalyzeNdjson numbers them; only those that hold a target are
+  // walked. A record's entries lie within its line, so they never locate another line's
+  // target: a long export with a few findings is mostly skipped.
   uint64_t record = 0;
+  size_t next_target = 0;  // the first target at or after the current line
   for (uint64_t pos = 0; pos < total && pos <= targets.back() && !walker.stopped();) {
     const NdjsonLine line = NextNdjsonLine(base, total, &pos);
     if (line.blank) continue;
+    const uint64_t this_record = record++;
+    while (next_target < targets.size() && targets[next_target] < line.begin) ++next_target;
+    if (next_target == targets.size()) break;
+    if (targets[next_target] >= pos) continue;  // none in this line or its line break
     trie.BeginShape();
-    walker.set_record(record++);
+    walker.set_record(this_record);
     WalkError error;
     impl_->Run(base, line.begin, line.end - line.begin, total, &walker, &error);
   }

@@ -1163,12 +1163,26 @@ TEST(DecomposeTest, PackageFileThatKeepsGrowingIsReadToItsSizeAtOpen) {
   const std::string path = TempPath("growing.log");
   WriteBytes(path, std::string(1 << 20, 'x'));
   std::atomic<bool> stop{false};
+  std::atomic<uint64_t> appends{0};
   std::thread writer([&] {
     const std::string block(1 << 16, 'y');
-    while (!stop.load()) AppendBytes(path, block);
+    while (!stop.load()) {
+      AppendBytes(path, block);
+      ++appends;
+    }
   });
-  absl::StatusOr<Manifest> m = DecomposeFile(
-      path, Options(), [](const Component&, std::string_view) { return absl::OkStatus(); });
+  // The component is handed over after the file was opened: an append seen there is a
+  // change the read must report (on a loaded machine the writer might otherwise not run
+  // at all while the 1 MiB is read).
+  absl::StatusOr<Manifest> m =
+      DecomposeFile(path, Options(), [&appends](const Component&, std::string_view) {
+        const uint64_t seen = appends.load();
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (appends.load() == seen && std::chrono::steady_clock::now() < give_up) {
+          std::this_thread::yield();
+        }
+        return absl::OkStatus();
+      });
   stop.store(true);
   writer.join();
   ASSERT_FALSE(m.ok());

@@ -2,11 +2,13 @@
 // and the streaming view's offsets.
 #include "json/json.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
 #include "json/ondemand.h"
+#include "util/utf8.h"
 
 namespace trawl::json {
 namespace {
@@ -135,6 +137,44 @@ TEST(JsonUnescapeTest, DecodesEveryEscape) {
   EXPECT_FALSE(Unescape(R"(bad \x)", &out));
   EXPECT_FALSE(Unescape(R"(short \u12)", &out));
   EXPECT_FALSE(Unescape("trailing \\", &out));
+}
+
+// Classification decides UTF-8 with simdjson's validator; trawl's scalar definition
+// (util/utf8.h) is the reference, on every boundary case and on random byte strings.
+TEST(JsonUtf8Test, ValidatorAgreesWithTheScalarDefinition) {
+  std::vector<std::string> inputs = {
+      "", "plain ASCII", "caf\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF",
+      "\xC0\xAF",          // overlong '/'
+      "\xE0\x80\xAF",      // overlong, 3 bytes
+      "\xED\xA0\x80",      // surrogate U+D800
+      "\xF4\x90\x80\x80",  // past U+10FFFF
+      "\xC3",              // cut off
+      "\xE2\x82", "\x80", "\xFF", "abc\xF8\x88\x80\x80\x80"};
+  std::mt19937 rng(22);
+  for (int n = 0; n < 4000; ++n) {
+    std::string s(rng() % 200, 'a');
+    // Mostly ASCII with a few high bytes from the lead/continuation ranges, so some are valid.
+    for (char& c : s) {
+      const uint32_t r = rng() % 16;
+      if (r == 0) c = static_cast<char>(0xC2 + rng() % 0x33);
+      else if (r == 1) c = static_cast<char>(0x80 + rng() % 0x40);
+      else if (r == 2) c = static_cast<char>(rng());
+    }
+    inputs.push_back(s);
+  }
+  // Valid multi-byte text: every valid input's sequences stay valid at any split of a
+  // 64-byte block boundary.
+  std::string long_text;
+  while (long_text.size() < 300) long_text += "x\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80";
+  for (size_t cut = 0; cut < 70; ++cut) inputs.push_back(long_text.substr(cut));
+  size_t valid = 0;
+  for (const std::string& s : inputs) {
+    const bool want = FirstInvalidUtf8(s) == s.size();
+    EXPECT_EQ(IsValidUtf8(s), want) << testing::PrintToString(s);
+    valid += want;
+  }
+  EXPECT_GT(valid, 100u);
+  EXPECT_LT(valid, inputs.size() - 100);
 }
 
 TEST(JsonPositionsTest, ArrayObjectOffsets) {

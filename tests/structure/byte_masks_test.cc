@@ -54,6 +54,10 @@ TEST(ByteMasksTest, EveryKernelGivesTheScalarMasks) {
       scalar.defang_leads(bytes, blocks, want.data());
       kernel.defang_leads(bytes, blocks, got.data());
       EXPECT_EQ(want, got) << kernel.name;
+      scalar.encoding(bytes, blocks, want.data(), want_cr.data());
+      kernel.encoding(bytes, blocks, got.data(), got_cr.data());
+      EXPECT_EQ(want, got) << kernel.name;
+      EXPECT_EQ(want_cr, got_cr) << kernel.name;
     }
   }
   EXPECT_GE(ran, 1u);
@@ -76,6 +80,13 @@ TEST(ByteMasksTest, EveryKernelGivesTheScalarMasks) {
     uint64_t defang = 0;
     scalar.defang_leads(block, 1, &defang);
     EXPECT_EQ(defang, c == '[' || c == 'x' || c == 'X' ? uint64_t{1} << 5 : 0) << c;
+    uint64_t nul = 0, control = 0;
+    scalar.encoding(block, 1, &nul, &control);
+    EXPECT_EQ(nul, c == 0 ? ~uint64_t{0} : ~(uint64_t{1} << 5)) << c;
+    const bool is_control = (c < 0x20 && c != 0 && std::string_view("\t\n\r\f\x1b").find(static_cast<char>(c)) ==
+                                                       std::string_view::npos) ||
+                            c == 0x7f;
+    EXPECT_EQ(control, is_control ? uint64_t{1} << 5 : 0) << c;
   }
 }
 

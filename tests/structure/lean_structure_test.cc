@@ -252,5 +252,44 @@ TEST(LeanStructureTest, LocatingOneTargetKeepsItsAncestorsOnly) {
   EXPECT_EQ(located.entry_count(), 6u);
 }
 
+// An NDJSON export: only the records that hold a target are walked. The invalid records
+// before the targets would leave their open entries in the locator if they were walked.
+TEST(LeanStructureTest, NdjsonRecordsWithoutTargetsAreNotWalked) {
+  std::string data;
+  std::vector<uint64_t> targets;
+  for (int i = 0; i < 3000; ++i) {
+    if (i % 500 == 7) {
+      data += "{\"broken\": [1, {\"a\": \n";  // invalid: the record ends inside two containers
+      continue;
+    }
+    if (i % 700 == 3) data += "   \r\n";  // blank
+    const std::string record = "{\"id\":" + std::to_string(i) + ",\"tags\":[\"t\",{\"v\":\"secret" +
+                               std::to_string(i) + "\"}]}";
+    if (i == 1234 || i == 2999) targets.push_back(data.size() + record.find("secret"));
+    data += record + (i % 2 ? "\r\n" : "\n");
+  }
+  JsonOptions options;  // as the analysis' locating walk
+  options.statistics = false;
+  options.counts = false;
+  options.decode_strings = false;
+  JsonAnalyzer full, targeted(options);
+  const JsonReport report = full.AnalyzeNdjson(data);
+  ASSERT_TRUE(report.locator.has_value());
+  const JsonLocator located = targeted.LocateTargets(data, true, targets);
+  for (const uint64_t t : targets) {
+    const std::optional<JsonLocator::Location> want = report.locator->Locate(t);
+    const std::optional<JsonLocator::Location> got = located.Locate(t);
+    ASSERT_TRUE(want.has_value());
+    ASSERT_TRUE(got.has_value());
+    EXPECT_EQ(want->pointer, got->pointer);
+    EXPECT_EQ(want->key, got->key);
+    EXPECT_EQ(want->record, got->record);
+    EXPECT_EQ(got->pointer, "/tags/1/v");
+  }
+  // Per target: the record's root, "tags", its element 1, "v".
+  EXPECT_EQ(located.entry_count(), 4 * targets.size());
+  ExpectTargetsLocatedAsTheFullLocator(data, true, full, targeted);
+}
+
 }  // namespace
 }  // namespace trawl

@@ -75,6 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       scalar.defang_leads(data, blocks, want.data());
       kernel.defang_leads(data, blocks, got.data());
       Check(want == got);
+      scalar.encoding(data, blocks, want.data(), want_cr.data());
+      kernel.encoding(data, blocks, got.data(), got_cr.data());
+      Check(want == got && want_cr == got_cr);
     }
   }
   trawl::JsonWriter w;

@@ -57,6 +57,18 @@ void DefangLeadsScalar(const uint8_t* data, size_t blocks, uint64_t* out) {
   ClassScalar<IsDefangLeadByte>(data, blocks, out);
 }
 
+void EncodingScalar(const uint8_t* data, size_t blocks, uint64_t* nul, uint64_t* control) {
+  for (size_t b = 0; b < blocks; ++b) {
+    uint64_t n = 0, c = 0;
+    for (size_t i = 0; i < kMaskBlockBytes; ++i) {
+      n |= uint64_t{data[b * kMaskBlockBytes + i] == 0} << i;
+      c |= uint64_t{IsEncodingControlByte(data[b * kMaskBlockBytes + i])} << i;
+    }
+    nul[b] = n;
+    control[b] = c;
+  }
+}
+
 bool Always() { return true; }
 
 #if TRAWL_STRUCTURE_X86
@@ -134,6 +146,40 @@ __attribute__((target("avx2"))) void DefangLeadsAvx2(const uint8_t* data, size_t
     const __m256i mlo = _mm256_or_si256(Equal(lo, '['), Equal(_mm256_or_si256(lo, k20), 'x'));
     const __m256i mhi = _mm256_or_si256(Equal(hi, '['), Equal(_mm256_or_si256(hi, k20), 'x'));
     out[b] = Bits(mlo) | (Bits(mhi) << 32);
+  }
+}
+
+// The control bytes of IsEncodingControlByte: below 0x20 but the six allowed, or DEL.
+constexpr char kAllowedLowBytes[] = {0, '\t', '\n', '\r', '\f', 0x1b};
+
+__attribute__((target("avx2"))) void EncodingAvx2(const uint8_t* data, size_t blocks,
+                                                  uint64_t* nul, uint64_t* control) {
+  for (size_t b = 0; b < blocks; ++b) {
+    const uint8_t* p = data + b * kMaskBlockBytes;
+    uint64_t n = 0, c = 0;
+    for (int half = 0; half < 2; ++half) {
+      const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32 * half));
+      __m256i allowed = _mm256_setzero_si256();
+      for (const char a : kAllowedLowBytes) allowed = _mm256_or_si256(allowed, Equal(v, a));
+      const __m256i low = _mm256_andnot_si256(allowed, Below(v, 0x1f));
+      n |= Bits(Equal(v, 0)) << (32 * half);
+      c |= Bits(_mm256_or_si256(low, Equal(v, 0x7f))) << (32 * half);
+    }
+    nul[b] = n;
+    control[b] = c;
+  }
+}
+
+__attribute__((target("avx512f,avx512bw"))) void EncodingAvx512(const uint8_t* data,
+                                                                size_t blocks, uint64_t* nul,
+                                                                uint64_t* control) {
+  const __m512i k20 = _mm512_set1_epi8(0x20), kdel = _mm512_set1_epi8(0x7f);
+  for (size_t b = 0; b < blocks; ++b) {
+    const __m512i v = _mm512_loadu_si512(data + b * kMaskBlockBytes);
+    uint64_t allowed = 0;
+    for (const char a : kAllowedLowBytes) allowed |= _mm512_cmpeq_epi8_mask(v, _mm512_set1_epi8(a));
+    nul[b] = _mm512_cmpeq_epi8_mask(v, _mm512_setzero_si512());
+    control[b] = (_mm512_cmplt_epu8_mask(v, k20) & ~allowed) | _mm512_cmpeq_epi8_mask(v, kdel);
   }
 }
 
@@ -215,14 +261,22 @@ void DefangLeadsAvx2(const uint8_t* data, size_t blocks, uint64_t* out) {
 void DefangLeadsAvx512(const uint8_t* data, size_t blocks, uint64_t* out) {
   DefangLeadsScalar(data, blocks, out);
 }
+void EncodingAvx2(const uint8_t* data, size_t blocks, uint64_t* nul, uint64_t* control) {
+  EncodingScalar(data, blocks, nul, control);
+}
+void EncodingAvx512(const uint8_t* data, size_t blocks, uint64_t* nul, uint64_t* control) {
+  EncodingScalar(data, blocks, nul, control);
+}
 
 #endif
 
 constexpr ByteMaskKernel kKernels[] = {
-    {"scalar", AlphabetScalar, LineBreaksScalar, Always, SignatureLeadsScalar, DefangLeadsScalar},
-    {"avx2", AlphabetAvx2, LineBreaksAvx2, CpuHasAvx2, SignatureLeadsAvx2, DefangLeadsAvx2},
+    {"scalar", AlphabetScalar, LineBreaksScalar, Always, SignatureLeadsScalar, DefangLeadsScalar,
+     EncodingScalar},
+    {"avx2", AlphabetAvx2, LineBreaksAvx2, CpuHasAvx2, SignatureLeadsAvx2, DefangLeadsAvx2,
+     EncodingAvx2},
     {"avx512", AlphabetAvx512, LineBreaksAvx512, CpuHasAvx512Bw, SignatureLeadsAvx512,
-     DefangLeadsAvx512},
+     DefangLeadsAvx512, EncodingAvx512},
 };
 
 }  // namespace

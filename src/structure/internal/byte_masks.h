@@ -2,7 +2,8 @@
 // Byte-class bitmasks for the structure stage's own passes (issue 22): the encoded-layer
 // finder looks for long runs of base64/hex characters, the line index for line breaks,
 // the embedded-signature search (carving) for the first bytes of file magics, refanging
-// for the bytes its tokens start with.
+// for the bytes its tokens start with, classification for the NULs and control bytes its
+// encoding decision counts.
 // Each kernel classifies 64-byte blocks into one 64-bit mask per class (bit i = byte i of
 // the block), the shape of the token pass' kernels (src/tokens/kernels.h); those classes
 // differ ('/', '_', CR, LF are not token classes), so the structure stage has its own.
@@ -35,6 +36,9 @@ using LineBreakMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* l
 using SignatureLeadMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* out);
 // The bytes defanged tokens are found by (IsDefangLeadByte).
 using DefangLeadMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* out);
+// NUL bytes, and control bytes (IsEncodingControlByte).
+using EncodingMaskFn = void (*)(const uint8_t* data, size_t blocks, uint64_t* nul,
+                                uint64_t* control);
 
 struct ByteMaskKernel {
   std::string_view name;  // "scalar", "avx2", "avx512"
@@ -43,6 +47,7 @@ struct ByteMaskKernel {
   bool (*supported)();    // this CPU and OS can run it
   SignatureLeadMaskFn signature_leads;
   DefangLeadMaskFn defang_leads;
+  EncodingMaskFn encoding;
 };
 
 // Every kernel built into this binary, scalar first (supported or not on this CPU).
@@ -68,6 +73,14 @@ inline bool IsSignatureLeadByte(uint8_t c) {
 // DefangLeadMaskFn): '[' starts "[.]", "[dot]", "[@]", "[at]" and "[:]"; an 'x' or 'X'
 // follows the 'h' of "hxxp".
 inline bool IsDefangLeadByte(uint8_t c) { return c == '[' || c == 'x' || c == 'X'; }
+
+// Whether a byte counts against text in classification's encoding decision (the reference
+// of EncodingMaskFn's `control`): below 0x20 but NUL (counted on its own), TAB, LF, CR, FF
+// and ESC; and DEL.
+inline bool IsEncodingControlByte(uint8_t c) {
+  return (c < 0x20 && c != 0 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1b) ||
+         c == 0x7f;
+}
 
 // The defang-lead masks of blocks [first, first + blocks) of `data`, the final partial
 // block padded with NULs. REQUIRES: first + blocks <= ceil(data.size() / 64).
