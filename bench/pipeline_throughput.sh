@@ -6,7 +6,9 @@
 # figures are medians of wall time and of CPU time (user + system), with the load average
 # (on a shared machine wall-time ratios between thread counts mean little when the load
 # is above the core count). BEFORE=path/to/old/trawl adds the same analyze runs of that
-# binary to every round (a before/after comparison in one run).
+# binary to every round (a before/after comparison in one run). PLANT=0 builds the package
+# without the planted secrets, PII and indicators (~1 % of log lines and JSON records carry
+# one by default: tens of thousands of finding locations at 256 MiB).
 #   bench/pipeline_throughput.sh [SIZE_MIB] [ROUNDS]   (default 64 MiB, 3 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +23,9 @@ if [[ ! -f build/default.tdb ]]; then
     -o build/default.tdb 2>/dev/null
 fi
 db=build/default.tdb
-python3 bench/make_package.py "$work/src" "$size_mib" --plant
+plant=--plant
+[[ ${PLANT:-1} == 0 ]] && plant=
+python3 bench/make_package.py "$work/src" "$size_mib" $plant
 (cd "$work/src" && bsdtar -czf "$work/package.tar.gz" .)
 # run LABEL COMMAND...: appends "LABEL wall cpu peak_kib load1" to the samples.
 run() {
@@ -40,7 +44,7 @@ for ((r = 0; r < rounds; r++)); do
     fi
   done
 done
-python3 - "$size_mib" "$rounds" "$work/samples" <<'PY'
+python3 - "$size_mib" "$rounds" "$work/samples" "${PLANT:-1}" <<'PY'
 import statistics, sys
 size, rounds = float(sys.argv[1]), sys.argv[2]
 samples = {}
@@ -49,7 +53,8 @@ for line in open(sys.argv[3]):
     samples.setdefault(label, []).append(list(map(float, values)))
 med = {k: [statistics.median(v[i] for v in vs) for i in range(4)] for k, vs in samples.items()}
 loads = [v[3] for vs in samples.values() for v in vs]
-print(f"{size:.0f} MiB package (tar.gz of logs, JSON, CSV, random binary), {rounds} rounds, "
+print(f"{size:.0f} MiB package (tar.gz of logs, JSON, CSV, random binary; "
+      f"{'no ' if sys.argv[4] == '0' else ''}planted findings), {rounds} rounds, "
       f"load average {min(loads):.1f}-{max(loads):.1f}; medians")
 scan = med["scan"]
 print(f"  trawl scan (patterns only, extracted files, 1 thread): wall {scan[0]:.2f} s, "
