@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <unordered_map>
 
@@ -153,6 +154,12 @@ struct Scanner::Impl {
   std::unordered_map<uint32_t, std::unique_ptr<re2::RE2>> re2_fallback;
   std::vector<re2::StringPiece> re2_groups;
   std::vector<PCRE2_SIZE> re2_ovector;
+  // What deciding an unbounded gated rule's candidates has cost each way (GatedMatch).
+  struct DecisionCost {
+    uint64_t re2_ns = 0, pcre2_ns = 0;
+    uint32_t re2_count = 0, pcre2_count = 0;
+  };
+  std::unordered_map<uint32_t, DecisionCost> decision_costs;
   std::vector<GateHit> gate_hits;
   // GroupGateHits' scratch: hits per rule (indexed by rule, zero between rounds), the
   // rules that had hits, and the grouped copy.
@@ -825,31 +832,83 @@ struct Scanner::Impl {
                          from - window_base, 0, match_data, match_context);
     };
     if (full_limit <= kQuickMatchLimit) return run(pos, b, full_limit);
-    // A rule without a bound on its width (a run such as [^\r]*) is where PCRE2 spends its
-    // quick limit at every start before RE2 decides: RE2 goes first for it.
     const bool unbounded = db->rule_info()[rule].max_width > db->max_window();
-    int rc = unbounded && b - pos < kMaxRe2Starts && Re2For(rule) != nullptr
-                 ? PCRE2_ERROR_MATCHLIMIT
-                 : run(pos, b, kQuickMatchLimit);
-    if (rc == PCRE2_ERROR_MATCHLIMIT && b - pos < kMaxRe2Starts) {
-      if (const re2::RE2* re = Re2For(rule)) {
-        const re2::StringPiece text(window.data(), window.size());
-        uint64_t start = pos;
-        while (start <= b && !re->Match(text, start - window_base, window.size(),
-                                        re2::RE2::ANCHOR_START, nullptr, 0)) {
-          ++start;
-        }
-        if (start > b) {
-          rc = PCRE2_ERROR_NOMATCH;
-        } else {
-          rc = run(start, start, full_limit);
-          if (rc == PCRE2_ERROR_NOMATCH) rc = PCRE2_ERROR_MATCHLIMIT;  // disagreement
-        }
-      }
+    if (unbounded && b - pos < kMaxRe2Starts && Re2For(rule) != nullptr) {
+      return UnboundedGatedMatch(rule, pos, b, run);
     }
+    int rc = run(pos, b, kQuickMatchLimit);
+    if (rc == PCRE2_ERROR_MATCHLIMIT && b - pos < kMaxRe2Starts) rc = Re2ThenPcre2(rule, pos, b, run);
     if (rc == PCRE2_ERROR_MATCHLIMIT) rc = run(pos, b, full_limit);
     pcre2_set_match_limit(match_context, full_limit);
     return rc;
+  }
+
+  // A rule without a bound on its width decides its candidates one of two ways, the same
+  // matches either way: RE2 first (a run such as [^\r]* is where PCRE2 spends its quick
+  // limit at every start, and RE2's DFA stops at the next CR), or PCRE2 with its full limit
+  // (RE2's DFA never stops on a dotall .+ without a match: it reads to the end of the
+  // buffer at every start, ~3.6 ms per candidate of an IDS pcre over 16 MiB, where PCRE2
+  // decides in tens of microseconds). A rule whose RE2 decisions are cheap keeps RE2; one
+  // whose are not takes the way its candidates have cost less so far. Where PCRE2 runs out
+  // of its limit, RE2 decides as in the first way, so neither way reports what the other
+  // would not.
+  template <typename Run>
+  int UnboundedGatedMatch(uint32_t rule, uint64_t pos, uint64_t b, const Run& run) {
+    const uint32_t full_limit = limits.pcre2_match_limit;
+    DecisionCost& cost = decision_costs[rule];
+    // RE2 first until it has cost more than kCheapDecisionNs a candidate on average; then
+    // the cheaper way so far, the other one tried every 16th candidate while the chosen
+    // way is not cheap either.
+    constexpr uint64_t kCheapDecisionNs = 100'000;
+    bool re2_first = true;
+    if (cost.re2_count > 0 && cost.pcre2_count == 0) {
+      re2_first = cost.re2_ns <= kCheapDecisionNs * cost.re2_count;
+    } else if (cost.re2_count > 0) {
+      const bool re2_cheaper = cost.re2_ns * cost.pcre2_count <= cost.pcre2_ns * cost.re2_count;
+      const uint64_t best_ns = re2_cheaper ? cost.re2_ns : cost.pcre2_ns;
+      const uint32_t best_count = re2_cheaper ? cost.re2_count : cost.pcre2_count;
+      const bool explore = (cost.re2_count + cost.pcre2_count) % 16 == 0 &&
+                           best_ns > kCheapDecisionNs * best_count;
+      re2_first = re2_cheaper != explore;
+    }
+    const auto started = std::chrono::steady_clock::now();
+    int rc;
+    if (re2_first) {
+      rc = Re2ThenPcre2(rule, pos, b, run);
+      if (rc == PCRE2_ERROR_MATCHLIMIT) rc = run(pos, b, full_limit);
+    } else {
+      rc = run(pos, b, full_limit);
+      if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
+        const int decided = Re2ThenPcre2(rule, pos, b, run);
+        if (decided != PCRE2_ERROR_MATCHLIMIT) rc = decided;
+      }
+    }
+    const auto spent = static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started)
+            .count());
+    (re2_first ? cost.re2_ns : cost.pcre2_ns) += spent;
+    ++(re2_first ? cost.re2_count : cost.pcre2_count);
+    pcre2_set_match_limit(match_context, full_limit);
+    return rc;
+  }
+
+  // RE2, anchored at each start of [pos, b] in turn, names the leftmost start with a match
+  // and PCRE2 runs at that start alone with the full limit. PCRE2_ERROR_NOMATCH when no
+  // start matches; PCRE2_ERROR_MATCHLIMIT when the two disagree (the caller lets PCRE2
+  // decide the range).
+  template <typename Run>
+  int Re2ThenPcre2(uint32_t rule, uint64_t pos, uint64_t b, const Run& run) {
+    const re2::RE2* re = Re2For(rule);
+    if (re == nullptr) return PCRE2_ERROR_MATCHLIMIT;
+    const re2::StringPiece text(window.data(), window.size());
+    uint64_t start = pos;
+    while (start <= b && !re->Match(text, start - window_base, window.size(),
+                                    re2::RE2::ANCHOR_START, nullptr, 0)) {
+      ++start;
+    }
+    if (start > b) return PCRE2_ERROR_NOMATCH;
+    const int rc = run(start, start, limits.pcre2_match_limit);
+    return rc == PCRE2_ERROR_NOMATCH ? PCRE2_ERROR_MATCHLIMIT : rc;  // NOMATCH: disagreement
   }
 
   // Whether a byte at an offset in [from, last] (clipped to the window) is in `set`.

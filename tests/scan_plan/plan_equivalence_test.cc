@@ -466,6 +466,67 @@ TEST(PlanEquivalenceTest, LongAttemptsDecidedByRe2KeepSpansAndCaptures) {
   EXPECT_EQ(expected, short_matches(planned));
 }
 
+// Gated rules whose width is unbounded (the IDS pcre shapes): RE2's anchored decision
+// reads to the end of the buffer at a start where a dotall .+ finds no match, PCRE2's
+// does not, so the scanner decides each rule's candidates whichever way has cost less so
+// far and tries the other way every 16th (engine/scanner.cc, UnboundedGatedMatch). Many
+// candidates in one scan, so both ways decide some, with and without matches: the spans
+// equal the PCRE2 reference's. (The dotall rules have no match here: theirs would run to
+// the buffer's last terminator, past the window, where docs/matching.md says the scan
+// and the reference may differ.)
+TEST(PlanEquivalenceTest, UnboundedRulesDecidedEitherWayAgree) {
+  const std::vector<Definition> rules = {
+      Regex("select-chain", "SELECT.+WHERE.+SELECT.+\\x60", kFlagCaseless | kFlagDotAll),
+      Regex("unescape-spray", "unescape.+\\x25u[0-9a-f]{2,4}\\x25u[0-9a-f]{2,4}",
+            kFlagCaseless | kFlagDotAll),
+      // Each statement ends at its ';': matches and non-matches.
+      Regex("select-statement", "SELECT[^;]+WHERE[^;]+#", kFlagCaseless),
+      // A line-bound run: RE2 reads the long first line at each of its starts (costly, so
+      // PCRE2 takes over) and the short lines after it hold the matches.
+      Regex("select-line", "SELECT.+WHERE.+~", kFlagCaseless),
+  };
+  auto planned = CompilePlanned(rules, {}, NoTrial());
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  for (uint32_t i = 0; i < rules.size(); ++i) EXPECT_TRUE(IsGated(**planned, i)) << rules[i].id;
+  std::mt19937 rng(18);
+  // No backtick, '#', '~' or "%u" followed by hex and another "%u" in the filler.
+  static const std::vector<std::string> kWords = {"select ", "from t ", "where x ", "unescape(",
+                                                  "%", "u", " ", "abc\n"};
+  std::string input;
+  size_t marked = 0;
+  for (int i = 0; i < 240; ++i) {
+    if (i % 2 == 0) input += "SELECT a WHERE b ";
+    for (size_t n = 20 + rng() % 200; n > 0; --n) input += kWords[rng() % kWords.size()];
+    if (rng() % 3 == 0) {
+      input += " #x ";
+      ++marked;
+    }
+    input += ";\n";
+  }
+  ASSERT_GE(marked, 40u);
+  auto reference = ReferenceScan(**planned, input);
+  ASSERT_TRUE(reference.ok()) << reference.status();
+  const Spans whole = Scan(*planned, input);
+  EXPECT_GE(whole.size(), 30u);
+  for (const auto& m : whole) EXPECT_EQ((*planned)->definition(m.rule).id, "select-statement");
+  ExpectSame(**planned, *reference, whole, "vs reference");
+  ExpectSame(**planned, whole, Scan(*planned, input, 64 << 10), "64 KiB chunks");
+
+  // A ~900 KB line with a start every 7 KB and no match, then short lines, every other
+  // one a match: select-line's decisions on the long line are costly, so both ways run.
+  std::string lines;
+  std::string block = "SELECT a ";
+  while (block.size() < (7 << 10)) block += "from t ";
+  for (int i = 0; i < 128; ++i) lines += block;
+  lines += "\n";
+  for (int i = 0; i < 200; ++i) lines += i % 2 ? "SELECT 1 WHERE 2 ~\n" : "SELECT 1 WHERE 2\n";
+  auto line_reference = ReferenceScan(**planned, lines);
+  ASSERT_TRUE(line_reference.ok()) << line_reference.status();
+  const Spans line_matches = Scan(*planned, lines);
+  EXPECT_EQ(line_matches.size(), 100u);
+  ExpectSame(**planned, *line_reference, line_matches, "long line vs reference");
+}
+
 // Public sets over the public inputs: planned vs ungated (the engine path the existing
 // equivalence test proves against PCRE2), and planned vs the PCRE2 reference for the
 // smaller sets. Skipped without ../shared.
