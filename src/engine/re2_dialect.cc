@@ -6,9 +6,14 @@
 #include "util/strings.h"
 
 namespace trawl {
+namespace {
 
-bool RewriteForRe2(std::string_view p, std::string* out) {
-  static constexpr std::string_view kSpace = "\\t\\n\\x0b\\f\\r ";
+// PCRE2's \s, as RE2 class members: RE2's \s lacks VT (0x0B).
+constexpr std::string_view kSpace = "\\t\\n\\x0b\\f\\r ";
+
+}  // namespace
+
+bool RewriteForRe2(std::string_view p, bool multiline, std::string* out, bool* exact) {
   bool in_class = false;
   for (size_t i = 0; i < p.size(); ++i) {
     const char c = p[i];
@@ -47,14 +52,22 @@ bool RewriteForRe2(std::string_view p, std::string* out) {
       continue;
     }
     if (in_class && c == ']') in_class = false;
+    if (!in_class && c == '$' && !multiline) {
+      out->append("(?m:$)");
+      if (exact != nullptr) *exact = false;
+      continue;
+    }
     out->push_back(c);
   }
   return true;
 }
 
-bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* options) {
+bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* options,
+                bool* exact) {
   std::string rewritten;
-  if (!RewriteForRe2(def.expression, &rewritten)) return false;
+  if (!RewriteForRe2(def.expression, (def.flags & kFlagMultiline) != 0, &rewritten, exact)) {
+    return false;
+  }
   options->set_log_errors(false);
   options->set_encoding((def.flags & kFlagUtf8) ? RE2::Options::EncodingUTF8
                                                 : RE2::Options::EncodingLatin1);
@@ -64,14 +77,217 @@ bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* opt
   return true;
 }
 
-std::unique_ptr<re2::RE2> CompileRe2(const Definition& def) {
-  if (def.kind != PatternKind::kRegex) return nullptr;
+Re2Program CompileRe2(const Definition& def) {
+  Re2Program program;
+  if (def.kind != PatternKind::kRegex) return program;
   std::string text;
   RE2::Options options;
-  if (!Re2Pattern(def, &text, &options)) return nullptr;
+  if (!Re2Pattern(def, &text, &options, &program.exact)) return program;
   auto re = std::make_unique<RE2>(text, options);
-  if (!re->ok()) return nullptr;
-  return re;
+  if (re->ok()) program.re = std::move(re);
+  return program;
+}
+
+namespace {
+
+constexpr int kMaxRelaxedCount = 100;
+
+// The end of the group opening at p[open] ('('): the index of its ')', or npos.
+size_t GroupEnd(std::string_view p, size_t open) {
+  int depth = 0;
+  bool in_class = false;
+  for (size_t i = open; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\') {
+      ++i;
+    } else if (in_class) {
+      if (c == ']') in_class = false;
+    } else if (c == '[') {
+      in_class = true;
+      if (i + 1 < p.size() && p[i + 1] == '^') ++i;
+      if (i + 1 < p.size() && p[i + 1] == ']') ++i;
+    } else if (c == '(') {
+      ++depth;
+    } else if (c == ')' && --depth == 0) {
+      return i;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// A counted repeat {n}, {n,} or {n,m} at p[i] relaxed into `out`; the index after it, or
+// i when p[i] does not start one.
+size_t RelaxCount(std::string_view p, size_t i, std::string* out) {
+  size_t j = i + 1;
+  auto number = [&](long* value) {
+    const size_t from = j;
+    *value = 0;
+    while (j < p.size() && p[j] >= '0' && p[j] <= '9' && j - from < 9) {
+      *value = *value * 10 + (p[j++] - '0');
+    }
+    return j > from;
+  };
+  long low = 0, high = -1;
+  if (!number(&low)) return i;
+  if (j < p.size() && p[j] == ',') {
+    ++j;
+    number(&high);  // none: open-ended, high stays -1
+  } else {
+    high = low;
+  }
+  if (j >= p.size() || p[j] != '}') return i;
+  ++j;
+  if (low > kMaxRelaxedCount || high > kMaxRelaxedCount) {
+    out->append(StrCat("{", std::min<long>(low, kMaxRelaxedCount), ",}"));
+  } else {
+    out->append(p.substr(i, j - i));
+  }
+  return j;
+}
+
+}  // namespace
+
+bool RelaxForRe2(std::string_view p, bool multiline, std::string* out) {
+  static constexpr std::string_view kAnyText = "(?s:.*)";
+  bool in_class = false;
+  for (size_t i = 0; i < p.size(); ++i) {
+    const char c = p[i];
+    if (c == '\\' && i + 1 < p.size()) {
+      const char e = p[++i];
+      if (in_class) {
+        if (e == 's') {
+          out->append(kSpace);
+        } else if (e == 'S' || e == 'v' || e == 'Q') {
+          return false;
+        } else {
+          out->push_back('\\');
+          out->push_back(e);
+        }
+        continue;
+      }
+      if (e >= '1' && e <= '9') {  // a back-reference (or an octal byte: also "any text")
+        while (i + 1 < p.size() && p[i + 1] >= '0' && p[i + 1] <= '9') ++i;
+        out->append(kAnyText);
+      } else if ((e == 'g' || e == 'k') && i + 1 < p.size()) {
+        // \gN, \g{N}, \g{-N}, \g{name}, \k<name>, \k'name', \k{name}: back-references.
+        const char open = p[i + 1];
+        const char close = open == '{' ? '}' : open == '<' ? '>' : open == '\'' ? '\'' : 0;
+        if (close != 0) {
+          const size_t end = p.find(close, i + 2);
+          if (end == std::string_view::npos) return false;
+          i = end;
+        } else {
+          while (i + 1 < p.size() && (p[i + 1] == '-' || (p[i + 1] >= '0' && p[i + 1] <= '9'))) ++i;
+        }
+        out->append(kAnyText);
+      } else if (e == 'Z') {
+        out->append("(?m:$)");
+      } else if (e == 's') {
+        out->append("[").append(kSpace).append("]");
+      } else if (e == 'S') {
+        out->append("[^").append(kSpace).append("]");
+      } else if (e == 'v' || e == 'Q') {
+        return false;
+      } else {
+        out->push_back('\\');
+        out->push_back(e);
+      }
+      continue;
+    }
+    if (in_class) {
+      if (c == '[' && i + 1 < p.size() && p[i + 1] == ':') {
+        const size_t close = p.find(":]", i + 2);
+        if (close == std::string_view::npos) return false;
+        out->append(p.substr(i, close + 2 - i));
+        i = close + 1;
+        continue;
+      }
+      if (c == ']') in_class = false;
+      out->push_back(c);
+      continue;
+    }
+    if (c == '[') {
+      in_class = true;
+      out->push_back(c);
+      if (i + 1 < p.size() && p[i + 1] == '^') out->push_back(p[++i]);
+      if (i + 1 < p.size() && p[i + 1] == ']') out->push_back(p[++i]);
+      continue;
+    }
+    if (c == '(' && i + 2 < p.size() && p[i + 1] == '?') {
+      const std::string_view rest = p.substr(i + 2);
+      if (rest.starts_with("=") || rest.starts_with("!") || rest.starts_with("<=") ||
+          rest.starts_with("<!")) {
+        const size_t end = GroupEnd(p, i);
+        if (end == std::string_view::npos) return false;
+        i = end;  // lookaround dropped; a quantifier after it applies to nothing
+        while (i + 1 < p.size() && (p[i + 1] == '?' || p[i + 1] == '*' || p[i + 1] == '+')) ++i;
+        continue;
+      }
+      if (rest.starts_with("P=")) {  // (?P=name)
+        const size_t end = p.find(')', i);
+        if (end == std::string_view::npos) return false;
+        out->append(kAnyText);
+        i = end;
+        continue;
+      }
+      if (rest.starts_with(">") || rest.starts_with("|")) {
+        out->append("(?:");
+        i += 2;
+        continue;
+      }
+      const bool named = rest.starts_with("P<") || rest.starts_with("<") || rest.starts_with("'");
+      if (named) {
+        const char close = rest[0] == '\'' ? '\'' : '>';
+        const size_t end = p.find(close, i + 3);
+        if (end == std::string_view::npos) return false;
+        out->append("(?:");
+        i = end;
+        continue;
+      }
+    }
+    if (c == '{') {
+      const size_t next = RelaxCount(p, i, out);
+      if (next != i) {
+        if (next < p.size() && p[next] == '+') {
+          i = next;  // possessive: backtracks here
+        } else {
+          i = next - 1;
+        }
+        continue;
+      }
+    }
+    if ((c == '*' || c == '+' || c == '?') && i + 1 < p.size() && p[i + 1] == '+') {
+      out->push_back(c);
+      ++i;  // possessive: backtracks here
+      continue;
+    }
+    if (c == '$' && !multiline) {
+      out->append("(?m:$)");
+      continue;
+    }
+    out->push_back(c);
+  }
+  return !in_class;
+}
+
+Re2Program CompileRe2OrPrefilter(const Definition& def) {
+  Re2Program program = CompileRe2(def);
+  if (program.re != nullptr || def.kind != PatternKind::kRegex) return program;
+  std::string text;
+  if (!RelaxForRe2(def.expression, (def.flags & kFlagMultiline) != 0, &text)) return program;
+  RE2::Options options;
+  options.set_log_errors(false);
+  options.set_encoding((def.flags & kFlagUtf8) ? RE2::Options::EncodingUTF8
+                                                : RE2::Options::EncodingLatin1);
+  options.set_case_sensitive((def.flags & kFlagCaseless) == 0);
+  options.set_dot_nl((def.flags & kFlagDotAll) != 0);
+  if (def.flags & kFlagMultiline) text = StrCat("(?m)", text);
+  auto re = std::make_unique<RE2>(text, options);
+  if (re->ok()) {
+    program.re = std::move(re);
+    program.exact = false;
+  }
+  return program;
 }
 
 }  // namespace trawl

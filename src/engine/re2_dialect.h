@@ -21,16 +21,44 @@ namespace trawl {
 // and that are not rewritten: \v (a class in PCRE2, VT in RE2), \S inside a class, \Q,
 // and \1-\9 (PCRE2 back-references or octal). Escapes RE2 does not know make it fail to
 // parse later: safe.
-bool RewriteForRe2(std::string_view pattern, std::string* out);
+//
+// One construct is read more widely, never more narrowly: PCRE2's `$` without the
+// multiline option also matches before a newline that ends the subject, which RE2's `$`
+// (\z) does not, so it becomes (?m:$) (before any newline, or at the end). `*exact` is
+// set false then: RE2 matches wherever PCRE2 does, so its "no match" is PCRE2's, but a
+// match it finds must be confirmed by PCRE2 before its span is trusted. Unset, `*exact`
+// is left alone.
+bool RewriteForRe2(std::string_view pattern, bool multiline, std::string* out, bool* exact);
 
-// `def` (a regex) as RE2 text and options with the same meaning: its flags, bytes as
-// Latin-1 unless the rule is UTF-8. False when RewriteForRe2 refuses the pattern.
-bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* options);
+// `def` (a regex) as RE2 text and options with the same meaning (or wider, `*exact`
+// false: RewriteForRe2): its flags, bytes as Latin-1 unless the rule is UTF-8. False when
+// RewriteForRe2 refuses the pattern.
+bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* options,
+                bool* exact);
 
 // `def` (a regex) as an RE2 program with the same flags, bytes as Latin-1 unless the
 // rule is UTF-8; null when the pattern is outside RE2's syntax (lookaround,
-// back-references, the constructs above). Thread-safe (no shared state).
-std::unique_ptr<re2::RE2> CompileRe2(const Definition& def);
+// back-references, the constructs above). `exact` as for Re2Pattern. Thread-safe (no
+// shared state).
+struct Re2Program {
+  std::unique_ptr<re2::RE2> re;  // null: outside RE2's syntax
+  bool exact = true;             // false: matches a superset of PCRE2's (RewriteForRe2)
+};
+Re2Program CompileRe2(const Definition& def);
+
+// Rewrites PCRE2 pattern text into RE2 text that matches wherever the pattern does, and
+// perhaps elsewhere: a prefilter for patterns RE2 cannot read exactly. Back-references
+// become "any text", lookaround is dropped, atomic groups and possessive quantifiers
+// backtrack, named groups lose their names, counts above 100 become "at least
+// min(count, 100)" (RE2 refuses counts above 1000, and its DFA grows with them), and \Z
+// becomes (?m:$). Other constructs are kept and may still fail to parse (then no
+// prefilter). Each rewrite only removes a constraint, so a start where PCRE2 matches is a
+// start where the result matches. False when the text is malformed (unbalanced).
+bool RelaxForRe2(std::string_view pattern, bool multiline, std::string* out);
+
+// `def` (a regex) as an RE2 program: the exact reading when RE2 has one (CompileRe2),
+// else a prefilter (RelaxForRe2, `exact` false); `re` null when neither parses.
+Re2Program CompileRe2OrPrefilter(const Definition& def);
 
 }  // namespace trawl
 

@@ -149,15 +149,18 @@ struct Scanner::Impl {
   std::vector<PendingMatch> pending;
   std::vector<size_t> pending_parts;  // Round's offsets of each partition's matches
   std::vector<int64_t> captures;
-  // RE2 programs recovering spans PCRE2 gave up on, compiled on first need; null when the
-  // rule's pattern is outside RE2's syntax.
-  std::unordered_map<uint32_t, std::unique_ptr<re2::RE2>> re2_fallback;
+  // RE2 programs recovering spans PCRE2 gave up on and deciding gated candidates,
+  // compiled on first need; `re` null when the rule's pattern is outside RE2's syntax.
+  std::unordered_map<uint32_t, Re2Program> re2_fallback;
   std::vector<re2::StringPiece> re2_groups;
   std::vector<PCRE2_SIZE> re2_ovector;
   // What deciding an unbounded gated rule's candidates has cost each way (GatedMatch).
+  enum DecisionWay : uint8_t { kRe2Anchored, kRe2NoneAfter, kPcre2Full, kDecisionWays };
   struct DecisionCost {
-    uint64_t re2_ns = 0, pcre2_ns = 0;
-    uint32_t re2_count = 0, pcre2_count = 0;
+    uint64_t ns[kDecisionWays] = {};
+    uint32_t count[kDecisionWays] = {};
+    // In round `round`, no RE2 match starts at or after none_from (Re2NoneAfterThenPcre2).
+    uint64_t round = UINT64_MAX, none_from = UINT64_MAX;
   };
   std::unordered_map<uint32_t, DecisionCost> decision_costs;
   std::vector<GateHit> gate_hits;
@@ -389,10 +392,14 @@ struct Scanner::Impl {
     deferred.push_back(std::move(d));
   }
 
-  const re2::RE2* Re2For(uint32_t rule) {
+  // RE2's reading of `rule`, which matches wherever PCRE2's does (re2_dialect.h): null
+  // outside RE2's syntax. Its "no match" is PCRE2's; a match it finds is PCRE2's only when
+  // `exact_only`-asked for and the reading is exact, else PCRE2 must confirm it.
+  const re2::RE2* Re2For(uint32_t rule, bool exact_only = false) {
     auto [it, inserted] = re2_fallback.try_emplace(rule);
     if (inserted) it->second = CompileRe2(db->definition(rule));
-    return it->second.get();
+    if (exact_only && !it->second.exact) return nullptr;
+    return it->second.re.get();
   }
 
   // The leftmost match of `rule` starting at or after `search_from` and no later than
@@ -563,7 +570,7 @@ struct Scanner::Impl {
       // PCRE2 hit its backtracking limit: RE2 finds the same leftmost-first match in
       // linear time when the pattern is within its syntax.
       if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
-        if (const re2::RE2* re = Re2For(rule)) {
+        if (const re2::RE2* re = Re2For(rule, /*exact_only=*/true)) {
           return RecoverWithRe2(*re, rule, state, search_from, end);
         }
       }
@@ -838,68 +845,83 @@ struct Scanner::Impl {
     }
     int rc = run(pos, b, kQuickMatchLimit);
     if (rc == PCRE2_ERROR_MATCHLIMIT && b - pos < kMaxRe2Starts) rc = Re2ThenPcre2(rule, pos, b, run);
-    if (rc == PCRE2_ERROR_MATCHLIMIT) rc = run(pos, b, full_limit);
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == kUndecided) rc = run(pos, b, full_limit);
     pcre2_set_match_limit(match_context, full_limit);
     return rc;
   }
 
-  // A rule without a bound on its width decides its candidates one of two ways, the same
-  // matches either way: RE2 first (a run such as [^\r]* is where PCRE2 spends its quick
-  // limit at every start, and RE2's DFA stops at the next CR), or PCRE2 with its full limit
-  // (RE2's DFA never stops on a dotall .+ without a match: it reads to the end of the
-  // buffer at every start, ~3.6 ms per candidate of an IDS pcre over 16 MiB, where PCRE2
-  // decides in tens of microseconds). A rule whose RE2 decisions are cheap keeps RE2; one
-  // whose are not takes the way its candidates have cost less so far. Where PCRE2 runs out
-  // of its limit, RE2 decides as in the first way, so neither way reports what the other
-  // would not.
+  // A rule without a bound on its width decides its candidates one of three ways, the
+  // same matches each way: RE2 anchored at each start (a run such as [^\r]* is where PCRE2
+  // spends its quick limit at every start, and RE2's DFA stops at the next CR); one
+  // unanchored RE2 search per window whose "no match from here on" serves every later
+  // candidate (RE2's anchored DFA never stops on a dotall .+ without a match: it reads to
+  // the end of the buffer at every start, ~3.6 ms per candidate of an IDS pcre over
+  // 16 MiB); or PCRE2 with its full limit (which often decides those in tens of
+  // microseconds). A rule keeps the first way while it is cheap; otherwise each way is
+  // tried once, then the cheapest so far is taken, another tried every 16th candidate
+  // while the best is not cheap either. Where PCRE2 runs out of its limit, RE2 decides as
+  // in the first way, so no way reports what another would not.
   template <typename Run>
   int UnboundedGatedMatch(uint32_t rule, uint64_t pos, uint64_t b, const Run& run) {
     const uint32_t full_limit = limits.pcre2_match_limit;
     DecisionCost& cost = decision_costs[rule];
-    // RE2 first until it has cost more than kCheapDecisionNs a candidate on average; then
-    // the cheaper way so far, the other one tried every 16th candidate while the chosen
-    // way is not cheap either.
     constexpr uint64_t kCheapDecisionNs = 100'000;
-    bool re2_first = true;
-    if (cost.re2_count > 0 && cost.pcre2_count == 0) {
-      re2_first = cost.re2_ns <= kCheapDecisionNs * cost.re2_count;
-    } else if (cost.re2_count > 0) {
-      const bool re2_cheaper = cost.re2_ns * cost.pcre2_count <= cost.pcre2_ns * cost.re2_count;
-      const uint64_t best_ns = re2_cheaper ? cost.re2_ns : cost.pcre2_ns;
-      const uint32_t best_count = re2_cheaper ? cost.re2_count : cost.pcre2_count;
-      const bool explore = (cost.re2_count + cost.pcre2_count) % 16 == 0 &&
-                           best_ns > kCheapDecisionNs * best_count;
-      re2_first = re2_cheaper != explore;
+    const auto average_below = [&](int way, uint64_t ns) {
+      return cost.ns[way] < ns * cost.count[way];
+    };
+    DecisionWay way = kRe2Anchored;
+    if (cost.round == round_serial && pos >= cost.none_from) {
+      way = kRe2NoneAfter;  // decided by the remembered search: costs nothing
+    } else if (cost.count[kRe2Anchored] > 0 &&
+               !average_below(kRe2Anchored, kCheapDecisionNs + 1)) {
+      int best = -1;
+      for (int w = 0; w < kDecisionWays; ++w) {
+        if (cost.count[w] == 0) {
+          best = w;  // not tried yet
+          break;
+        }
+        if (best < 0 || cost.ns[w] * cost.count[best] < cost.ns[best] * cost.count[w]) best = w;
+      }
+      uint32_t decisions = 0;
+      for (int w = 0; w < kDecisionWays; ++w) decisions += cost.count[w];
+      if (cost.count[best] > 0 && decisions % 16 == 0 &&
+          !average_below(best, kCheapDecisionNs + 1)) {
+        best = static_cast<int>((best + 1 + decisions / 16 % 2) % kDecisionWays);  // explore
+      }
+      way = static_cast<DecisionWay>(best);
     }
     const auto started = std::chrono::steady_clock::now();
     int rc;
-    if (re2_first) {
-      rc = Re2ThenPcre2(rule, pos, b, run);
-      if (rc == PCRE2_ERROR_MATCHLIMIT) rc = run(pos, b, full_limit);
-    } else {
+    if (way == kPcre2Full) {
       rc = run(pos, b, full_limit);
       if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
         const int decided = Re2ThenPcre2(rule, pos, b, run);
-        if (decided != PCRE2_ERROR_MATCHLIMIT) rc = decided;
+        if (decided != kUndecided) rc = decided;
       }
+    } else {
+      rc = way == kRe2NoneAfter ? Re2NoneAfterThenPcre2(rule, cost, pos, b, run)
+                                : Re2ThenPcre2(rule, pos, b, run);
+      if (rc == kUndecided) rc = run(pos, b, full_limit);
     }
-    const auto spent = static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - started)
-            .count());
-    (re2_first ? cost.re2_ns : cost.pcre2_ns) += spent;
-    ++(re2_first ? cost.re2_count : cost.pcre2_count);
+    cost.ns[way] += static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                              std::chrono::steady_clock::now() - started)
+                                              .count());
+    ++cost.count[way];
     pcre2_set_match_limit(match_context, full_limit);
     return rc;
   }
 
   // RE2, anchored at each start of [pos, b] in turn, names the leftmost start with a match
-  // and PCRE2 runs at that start alone with the full limit. PCRE2_ERROR_NOMATCH when no
-  // start matches; PCRE2_ERROR_MATCHLIMIT when the two disagree (the caller lets PCRE2
-  // decide the range).
+  // and PCRE2 runs at that start alone with the full limit, returning what PCRE2 returns
+  // (a limit there included: PCRE2 over the range would stop at the same start, as no
+  // earlier start has an RE2 match, and RE2 matches wherever PCRE2 does). NOMATCH when no
+  // start matches; kUndecided without an RE2 program or when PCRE2 finds no match where
+  // RE2 did (a wider RE2 reading, re2_dialect.h): PCRE2 must decide the range.
+  static constexpr int kUndecided = -1000;  // below every PCRE2 error code
   template <typename Run>
   int Re2ThenPcre2(uint32_t rule, uint64_t pos, uint64_t b, const Run& run) {
     const re2::RE2* re = Re2For(rule);
-    if (re == nullptr) return PCRE2_ERROR_MATCHLIMIT;
+    if (re == nullptr) return kUndecided;
     const re2::StringPiece text(window.data(), window.size());
     uint64_t start = pos;
     while (start <= b && !re->Match(text, start - window_base, window.size(),
@@ -908,7 +930,27 @@ struct Scanner::Impl {
     }
     if (start > b) return PCRE2_ERROR_NOMATCH;
     const int rc = run(start, start, limits.pcre2_match_limit);
-    return rc == PCRE2_ERROR_NOMATCH ? PCRE2_ERROR_MATCHLIMIT : rc;  // NOMATCH: disagreement
+    return rc == PCRE2_ERROR_NOMATCH ? kUndecided : rc;
+  }
+
+  // Re2ThenPcre2 for a rule whose anchored RE2 runs are long: an RE2 start without a match
+  // on a dotall .+ reads to the end of the window, at every candidate. One unanchored
+  // search, stopping at the earliest match end, first asks whether any match starts at or
+  // after `pos`; its "none" is remembered for the round, so the candidates after it cost
+  // nothing. When a match does follow, anchored runs stop at it.
+  template <typename Run>
+  int Re2NoneAfterThenPcre2(uint32_t rule, DecisionCost& memo, uint64_t pos, uint64_t b,
+                            const Run& run) {
+    const re2::RE2* re = Re2For(rule);
+    if (re == nullptr) return kUndecided;
+    if (memo.round == round_serial && pos >= memo.none_from) return PCRE2_ERROR_NOMATCH;
+    const re2::StringPiece text(window.data(), window.size());
+    if (!re->Match(text, pos - window_base, window.size(), re2::RE2::UNANCHORED, nullptr, 0)) {
+      if (memo.round != round_serial || pos < memo.none_from) memo.none_from = pos;
+      memo.round = round_serial;
+      return PCRE2_ERROR_NOMATCH;
+    }
+    return Re2ThenPcre2(rule, pos, b, run);
   }
 
   // Whether a byte at an offset in [from, last] (clipped to the window) is in `set`.

@@ -35,7 +35,7 @@ AtomSet RequiredAtoms(const Definition& def, size_t min_atom_len) {
   if (def.kind != PatternKind::kRegex) return out;
   std::string pattern;
   RE2::Options options;
-  if (!Re2Pattern(def, &pattern, &options)) {
+  if (!Re2Pattern(def, &pattern, &options, /*exact=*/nullptr)) {
     out.why_none = "uses a construct RE2 reads differently from PCRE2 (\\v, \\1-\\9, \\Q, [\\S])";
     return out;
   }

@@ -254,6 +254,28 @@ std::string RandomInput(std::mt19937& rng, size_t size) {
   return out;
 }
 
+// A Suricata-style rule: a content, then a pcre (searched from the content's end when
+// `relative`).
+Definition IdsRule(std::string id, std::string content, std::string pcre, bool relative) {
+  auto logic = std::make_shared<RuleLogic>();
+  RulePattern content_pattern;
+  content_pattern.name = "c0";
+  content_pattern.kind = PatternKind::kLiteral;
+  content_pattern.expression = std::move(content);
+  RulePattern pcre_pattern;
+  pcre_pattern.name = "p0";
+  pcre_pattern.kind = PatternKind::kRegex;
+  pcre_pattern.expression = std::move(pcre);
+  pcre_pattern.relative = relative;
+  logic->patterns = {content_pattern, pcre_pattern};
+  logic->condition = "sequence";
+  Definition def;
+  def.id = std::move(id);
+  def.logic = std::move(logic);
+  def.chains = {"default"};
+  return def;
+}
+
 TEST(CompositePlanTest, PlannedEqualsUnplannedEqualsBruteForce) {
   std::mt19937 rng(18);
   size_t confirm_only = 0;
@@ -283,23 +305,8 @@ TEST(CompositePlanTest, IdsStyleFragmentsAreConfirmedOnly) {
   // only where the rule's content matched.
   std::vector<Definition> defs;
   for (int i = 0; i < 20; ++i) {
-    auto logic = std::make_shared<RuleLogic>();
-    RulePattern content;
-    content.name = "c0";
-    content.kind = PatternKind::kLiteral;
-    content.expression = "/path" + std::to_string(i) + ".php";
-    RulePattern pcre;
-    pcre.name = "p0";
-    pcre.kind = PatternKind::kRegex;
-    pcre.expression = "[a-z]";
-    pcre.relative = true;
-    logic->patterns = {content, pcre};
-    logic->condition = "sequence";
-    Definition def;
-    def.id = "ids" + std::to_string(i);
-    def.logic = std::move(logic);
-    def.chains = {"default"};
-    defs.push_back(std::move(def));
+    defs.push_back(IdsRule("ids" + std::to_string(i), "/path" + std::to_string(i) + ".php",
+                           "[a-z]", /*relative=*/true));
   }
   auto db = CompilePlanned(defs, CompileOptions{}, NoTrial());
   ASSERT_TRUE(db.ok());
@@ -323,6 +330,65 @@ TEST(CompositePlanTest, IdsStyleFragmentsAreConfirmedOnly) {
   EXPECT_THAT(found, ::testing::ElementsAre(3u));
   // The fragment was never an engine candidate: a million letters cost nothing.
   EXPECT_EQ(profile.rules[fragment].candidates, 0u);
+}
+
+TEST(CompositePlanTest, ConfirmOnlyPartsOutsideRe2SyntaxOverALargeComponent) {
+  // IDS pcres RE2 cannot read exactly (a back-reference, lookbehind, a count above RE2's
+  // limit, PCRE2's `$`), each confirmed only where its content matched, over a 2 MiB
+  // component of long words where PCRE2 tries every start slowly: the searches switch to
+  // RE2's prefilter, and the findings must equal the unplanned database's (every pattern
+  // scanned by the engine and confirmed by PCRE2).
+  struct Spec {
+    const char* content;
+    const char* pcre;
+  };
+  const std::vector<Spec> specs = {
+      {"/login.php", R"((\w+)=\w+;\1\b)"},
+      {"/admin.php", R"((?<!x)(\w+)=\w+;\1\b)"},
+      {"/upload.php", R"('[^']{1100,}')"},
+      {"/cgi.php", R"(\w+=[0-9]+$)"},
+      {"/none.php", R"((\w+)=\w+;\1\1)"},
+  };
+  std::vector<Definition> defs;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    defs.push_back(IdsRule("ids" + std::to_string(i), specs[i].content, specs[i].pcre,
+                           /*relative=*/false));
+  }
+  auto planned = CompilePlanned(defs, CompileOptions{}, NoTrial());
+  auto unplanned = CompileDatabase(defs, CompileOptions{});
+  ASSERT_TRUE(planned.ok() && unplanned.ok());
+  for (uint32_t c = 0; c < specs.size(); ++c) {
+    const uint32_t part = (*planned)->composites()[c].pattern_rules[1];
+    EXPECT_EQ((*planned)->rule_info()[part].status, RuleStatus::kConfirmOnly) << specs[c].pcre;
+  }
+  std::mt19937 rng(22);
+  auto word = [&] {
+    std::string w(40 + rng() % 200, 'a');
+    for (char& ch : w) ch = static_cast<char>('a' + rng() % 26);
+    return w;
+  };
+  std::string input = "GET /login.php /admin.php /upload.php /cgi.php /none.php\n";
+  while (input.size() < (2u << 20)) {
+    input += word();
+    input += rng() % 50 == 0 ? "\n" : (rng() % 3 == 0 ? "=" : " ");
+  }
+  // The matches sit at the end, after ~2 MB of near misses.
+  input += " token=abc;token x=1;y 'q" + std::string(1200, 'z') + "' id=42\n";
+  const auto expected = Trawl(*unplanned, input);
+  EXPECT_EQ(expected, (std::multiset<std::string>{"ids0", "ids1", "ids2", "ids3"}));
+  auto scanner = Scanner::Create(*planned);
+  ASSERT_TRUE(scanner.ok());
+  for (int run = 0; run < 2; ++run) {  // the second run starts with the way the first chose
+    std::multiset<std::string> found;
+    ScanLimits limits;
+    auto summary = (*scanner)->Scan(input, limits, [&](const Match& m) {
+      found.insert((*planned)->definition(m.rule).id);
+      return true;
+    });
+    ASSERT_TRUE(summary.ok());
+    EXPECT_EQ(summary->truncation, 0u) << TruncationReasonsText(summary->truncation);
+    EXPECT_EQ(found, expected) << "run " << run;
+  }
 }
 
 }  // namespace

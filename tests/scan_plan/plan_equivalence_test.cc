@@ -527,6 +527,32 @@ TEST(PlanEquivalenceTest, UnboundedRulesDecidedEitherWayAgree) {
   ExpectSame(**planned, *line_reference, line_matches, "long line vs reference");
 }
 
+// PCRE2's `$` also matches before a newline that ends the input; RE2's reading of it did
+// not, and a gated rule decided by RE2 lost its match on a file's last line (issue 18).
+TEST(PlanEquivalenceTest, DollarBeforeAFinalNewlineKeepsItsMatch) {
+  const std::vector<Definition> rules = {
+      Regex("unbounded-line-end", "tokenvalue=[a-z0-9]+.*$"),
+      Regex("bounded-line-end", "pin=[0-9]{4}$"),
+      Regex("dotall-end", "unescape.+%u[0-9a-f]{4}$", kFlagDotAll),
+  };
+  PlannedAndUngated both = CompileBoth(rules);
+  ASSERT_TRUE(both.planned && both.ungated);
+  for (uint32_t i = 0; i < rules.size(); ++i) EXPECT_TRUE(IsGated(*both.planned, i)) << rules[i].id;
+  for (const std::string last :
+       {"tokenvalue=abc123 foo\n", "pin=1234\n", "unescape(x) %u41ab\n", "pin=1234"}) {
+    std::string input;
+    // Near misses on every line; "unescape" only in the last 8 KB, so that the dotall
+    // rule's match fits the scan window (docs/matching.md).
+    for (int i = 0; i < 2000; ++i) input += i < 1900 ? "tokenvalue= pin=12 %u4\n" : "unescape %u4\n";
+    input += last;
+    auto reference = ReferenceScan(*both.planned, input);
+    ASSERT_TRUE(reference.ok()) << reference.status();
+    ASSERT_EQ(reference->size(), 1u) << last;
+    ExpectSame(*both.planned, *reference, Scan(both.planned, input), "planned: " + last);
+    ExpectSame(*both.planned, *reference, Scan(both.ungated, input), "ungated: " + last);
+  }
+}
+
 // Public sets over the public inputs: planned vs ungated (the engine path the existing
 // equivalence test proves against PCRE2), and planned vs the PCRE2 reference for the
 // smaller sets. Skipped without ../shared.

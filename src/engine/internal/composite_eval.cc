@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <cstring>
 #include <limits>
 #include <map>
@@ -10,9 +11,12 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include <re2/re2.h>
+
 #include "absl/time/clock.h"
 #include "engine/internal/composite_parts.h"
 #include "engine/internal/engine_parts.h"
+#include "engine/re2_dialect.h"
 #include "util/entropy.h"
 #include "util/strings.h"
 
@@ -27,6 +31,10 @@ constexpr uint64_t kStepsPerRule = 200000;
 constexpr size_t kJitStackMax = 8 << 20;
 
 bool IsWordByte(unsigned char c) { return std::isalnum(c) != 0; }
+
+// PCRE2 runs where RE2 proposes a start at most this many times without a match before
+// it searches on alone (RE2 proposing starts PCRE2 rejects: a dialect difference).
+constexpr int kMaxRe2Disagreements = 64;
 
 // A confirm-only part's occurrences found so far. `covered` maps a from-position to the
 // end of a range [from, to) all of whose occurrences are in `found`.
@@ -94,6 +102,15 @@ struct CompositeEvaluator::Impl {
   std::vector<uint8_t> triggered;                     // by composite
   std::vector<uint32_t> triggered_list;
   std::unordered_map<uint32_t, ConfirmSource> confirm;
+  // How each confirm-only regex part is searched (RegexFind), kept across scans: its RE2
+  // program, compiled on first need (`re` null outside RE2's syntax, and for UTF-8 rules:
+  // RE2 and PCRE2 may read invalid UTF-8 in the subject differently), and whether PCRE2
+  // was slower than RE2 on an earlier search.
+  struct SearchWay {
+    Re2Program re2;
+    bool re2_first = false;
+  };
+  std::unordered_map<uint32_t, SearchWay> search_ways;
   std::string_view held;
   uint64_t base = 0;
   std::string_view head;
@@ -161,6 +178,74 @@ struct CompositeEvaluator::Impl {
     return std::make_pair(static_cast<size_t>(ovector[0]), static_cast<size_t>(ovector[1]));
   }
 
+  // PCRE2's leftmost match of a confirm-only regex part at or after `from` in the held
+  // bytes. PCRE2 alone tries every start up to its match: for most parts a memchr-paced
+  // skip to their first byte, but an IDS pcre such as (\w+)...\2 tried at each of millions
+  // of starts in a large component cost 0.1-0.2 s per search (issue 18). So PCRE2 searches
+  // a slice of starts at a time while it keeps a pace better than RE2's linear one;
+  // otherwise RE2's DFA (the exact reading, or a prefilter: re2_dialect.h) names the
+  // leftmost start where a match may begin, and PCRE2 runs at that start alone, so the
+  // occurrence stays PCRE2's. A part that was slow once starts with RE2 next time. Where
+  // PCRE2 gives up at a start an exact RE2 reading matched, RE2's span stands, as in the
+  // scanner (docs/matching.md).
+  static constexpr size_t kPcre2SliceStarts = 256 << 10;
+  static constexpr uint64_t kRe2PicosPerByte = 2000;  // RE2's DFA, ~500 MB/s on IDS pcres
+  std::optional<std::pair<size_t, size_t>> RegexFind(uint32_t rule, const Definition& def,
+                                                      const pcre2_code* code, size_t from) {
+    if (code == nullptr || match_context == nullptr || !EnsureMatchData(code)) return std::nullopt;
+    auto [it, inserted] = search_ways.try_emplace(rule);
+    SearchWay& way = it->second;
+    if (inserted && !(def.flags & kFlagUtf8)) way.re2 = CompileRe2OrPrefilter(def);
+    const re2::RE2* re = way.re2.re.get();
+    if (re == nullptr) return Pcre2Find(code, held, from);
+    const PCRE2_SPTR subject = reinterpret_cast<PCRE2_SPTR>(held.data());
+    if (!way.re2_first) {
+      const size_t first = from;
+      const auto started = std::chrono::steady_clock::now();
+      while (true) {
+        const size_t last_start = std::min(held.size(), from + kPcre2SliceStarts);
+        pcre2_set_offset_limit(match_context, last_start);
+        const int rc = pcre2_match(code, subject, held.size(), from, 0, match_data, match_context);
+        if (rc >= 0) {
+          const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
+          return std::make_pair(static_cast<size_t>(ovector[0]), static_cast<size_t>(ovector[1]));
+        }
+        if (rc != PCRE2_ERROR_NOMATCH) return Pcre2Find(code, held, from);  // flags its limit
+        if (last_start == held.size()) return std::nullopt;
+        from = last_start + 1;
+        const auto spent = std::chrono::steady_clock::now() - started;
+        const uint64_t picos = static_cast<uint64_t>(
+            std::chrono::duration_cast<std::chrono::nanoseconds>(spent).count()) * 1000;
+        if (picos > kRe2PicosPerByte * (from - first)) {
+          way.re2_first = true;
+          break;
+        }
+      }
+    }
+    const re2::StringPiece text(held.data(), held.size());
+    re2::StringPiece found;
+    for (int disagreements = 0; disagreements < kMaxRe2Disagreements; ++disagreements) {
+      if (from > held.size() ||
+          !re->Match(text, from, held.size(), re2::RE2::UNANCHORED, &found, 1)) {
+        return std::nullopt;
+      }
+      const size_t start = static_cast<size_t>(found.data() - held.data());
+      pcre2_set_offset_limit(match_context, start);
+      const int rc = pcre2_match(code, subject, held.size(), start, 0, match_data, match_context);
+      if (rc >= 0) {
+        const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
+        return std::make_pair(static_cast<size_t>(ovector[0]), static_cast<size_t>(ovector[1]));
+      }
+      if ((rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) && way.re2.exact) {
+        if (summary != nullptr) ++summary->spans_by_re2;
+        return std::make_pair(start, start + found.size());
+      }
+      if (rc != PCRE2_ERROR_NOMATCH) break;  // PCRE2 decides from here, and flags its limit
+      from = start + 1;
+    }
+    return Pcre2Find(code, held, from);
+  }
+
   bool FullwordOk(uint64_t start, uint64_t end) const {
     const uint64_t held_end = base + held.size();
     if (start > base && start - 1 < held_end &&
@@ -213,7 +298,7 @@ struct CompositeEvaluator::Impl {
         end = start + needle.size();
       } else {
         const pcre2_code* code = db.parts().confirm[rule].Get(def, /*for_confirmation=*/true);
-        auto found = Pcre2Find(code, held, pos - base);
+        auto found = RegexFind(rule, def, code, pos - base);
         if (!found) return std::nullopt;
         start = base + found->first;
         end = base + found->second;
