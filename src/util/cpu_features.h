@@ -20,6 +20,16 @@ inline bool CpuHasAvx2() {
 #endif
 }
 
+// POPCNT: std::popcount in baseline x86-64 code is a libgcc call, not the instruction.
+inline bool CpuHasPopcnt() {
+#if defined(__x86_64__) || defined(_M_X64)
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("popcnt");
+#else
+  return false;
+#endif
+}
+
 // AVX-512 F and BW (byte-granular compares into mask registers).
 inline bool CpuHasAvx512Bw() {
 #if defined(__x86_64__) || defined(_M_X64)
