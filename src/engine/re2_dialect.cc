@@ -1,6 +1,10 @@
 // File: re2_dialect.cc
 #include "engine/re2_dialect.h"
 
+#include <cctype>
+#include <cstring>
+#include <optional>
+
 #include <re2/re2.h>
 
 #include "util/strings.h"
@@ -10,6 +14,69 @@ namespace {
 
 // PCRE2's \s, as RE2 class members: RE2's \s lacks VT (0x0B).
 constexpr std::string_view kSpace = "\\t\\n\\x0b\\f\\r ";
+
+// Whether RE2 and PCRE2 may fold case differently for `def`: RE2 folds Latin-1 letters
+// (e with circumflex and its capital), PCRE2's default tables only ASCII ones. Without a
+// negated class that is only a wider RE2 reading, but [^\xea] caseless excludes both
+// cases in RE2 and one in PCRE2: narrower. So a pattern that may be caseless (the flag, or
+// any inline option group) and may name a byte above 0x7F (a raw one, or an escape that
+// can spell one) gets no RE2 program. Conservative by design: rare in rule sets.
+bool MayFoldBeyondAscii(const Definition& def) {
+  const std::string_view p = def.expression;
+  if (!(def.flags & kFlagCaseless) && p.find("(?") == std::string_view::npos) return false;
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  for (size_t i = 0; i < p.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(p[i]);
+    if (c >= 0x80) return true;
+    if (c != '\\' || i + 1 >= p.size()) continue;
+    const char e = p[++i];
+    if (e == 'p' || e == 'P' || e == 'o' || (e == 'x' && i + 1 < p.size() && p[i + 1] == '{')) {
+      return true;  // a property, or a code point spelled out: assume above 0x7F
+    }
+    // \xHH at or above \x80, and three-digit octal at or above \200.
+    if (e == 'x' && i + 2 < p.size() && hex(p[i + 1]) && hex(p[i + 2]) &&
+        std::strchr("89abcdefABCDEF", p[i + 1]) != nullptr) {
+      return true;
+    }
+    if ((e == '2' || e == '3') && i + 2 < p.size() && p[i + 1] >= '0' && p[i + 1] <= '7' &&
+        p[i + 2] >= '0' && p[i + 2] <= '7') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A counted repeat {n}, {n,} or {n,m} as PCRE2 reads one at p[open] ('{'): its bounds
+// (high -1 when open-ended), the index after its '}', and whether a number has a leading
+// zero (RE2 reads {01} as literal text). Nothing when p[open] starts no count.
+struct Count {
+  long low = 0, high = -1;
+  size_t end = 0;
+  bool leading_zero = false;
+};
+std::optional<Count> ParseCount(std::string_view p, size_t open) {
+  Count count;
+  size_t j = open + 1;
+  auto number = [&](long* value) {
+    const size_t from = j;
+    *value = 0;
+    while (j < p.size() && p[j] >= '0' && p[j] <= '9' && j - from < 9) {
+      *value = *value * 10 + (p[j++] - '0');
+    }
+    if (j - from >= 2 && p[from] == '0') count.leading_zero = true;
+    return j > from;
+  };
+  if (!number(&count.low)) return std::nullopt;
+  if (j < p.size() && p[j] == ',') {
+    ++j;
+    if (!number(&count.high)) count.high = -1;
+  } else {
+    count.high = count.low;
+  }
+  if (j >= p.size() || p[j] != '}') return std::nullopt;
+  count.end = j + 1;
+  return count;
+}
 
 }  // namespace
 
@@ -57,6 +124,21 @@ bool RewriteForRe2(std::string_view p, bool multiline, std::string* out, bool* e
       if (exact != nullptr) *exact = false;
       continue;
     }
+    // RE2 reads a count with a leading zero, {01}, as literal text, PCRE2 as a count; and
+    // PCRE2's possessive x{n}+ as (x{n})+ (for x{0}+: a pattern that matches nothing).
+    // Both refused, like RE2's own refusal of *+, ++ and ?+.
+    if (!in_class && c == '{') {
+      if (auto count = ParseCount(p, i);
+          count && (count->leading_zero || (count->end < p.size() && p[count->end] == '+'))) {
+        return false;
+      }
+    }
+    // A multiline ^ (the flag, or an inline option group) also matches after a newline
+    // that ends the text in RE2, not in PCRE2: wider.
+    if (!in_class && c == '^' && exact != nullptr &&
+        (multiline || p.find("(?") != std::string_view::npos)) {
+      *exact = false;
+    }
     out->push_back(c);
   }
   return true;
@@ -79,7 +161,7 @@ bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* opt
 
 Re2Program CompileRe2(const Definition& def) {
   Re2Program program;
-  if (def.kind != PatternKind::kRegex) return program;
+  if (def.kind != PatternKind::kRegex || MayFoldBeyondAscii(def)) return program;
   std::string text;
   RE2::Options options;
   if (!Re2Pattern(def, &text, &options, &program.exact)) return program;
@@ -118,31 +200,17 @@ size_t GroupEnd(std::string_view p, size_t open) {
 // A counted repeat {n}, {n,} or {n,m} at p[i] relaxed into `out`; the index after it, or
 // i when p[i] does not start one.
 size_t RelaxCount(std::string_view p, size_t i, std::string* out) {
-  size_t j = i + 1;
-  auto number = [&](long* value) {
-    const size_t from = j;
-    *value = 0;
-    while (j < p.size() && p[j] >= '0' && p[j] <= '9' && j - from < 9) {
-      *value = *value * 10 + (p[j++] - '0');
-    }
-    return j > from;
-  };
-  long low = 0, high = -1;
-  if (!number(&low)) return i;
-  if (j < p.size() && p[j] == ',') {
-    ++j;
-    number(&high);  // none: open-ended, high stays -1
+  const std::optional<Count> count = ParseCount(p, i);
+  if (!count) return i;
+  // Written out again, without leading zeros.
+  if (count->low > kMaxRelaxedCount || count->high > kMaxRelaxedCount) {
+    out->append(StrCat("{", std::min<long>(count->low, kMaxRelaxedCount), ",}"));
+  } else if (count->high < 0) {
+    out->append(StrCat("{", count->low, ",}"));
   } else {
-    high = low;
+    out->append(StrCat("{", count->low, ",", count->high, "}"));
   }
-  if (j >= p.size() || p[j] != '}') return i;
-  ++j;
-  if (low > kMaxRelaxedCount || high > kMaxRelaxedCount) {
-    out->append(StrCat("{", std::min<long>(low, kMaxRelaxedCount), ",}"));
-  } else {
-    out->append(p.substr(i, j - i));
-  }
-  return j;
+  return count->end;
 }
 
 }  // namespace
@@ -272,7 +340,9 @@ bool RelaxForRe2(std::string_view p, bool multiline, std::string* out) {
 
 Re2Program CompileRe2OrPrefilter(const Definition& def) {
   Re2Program program = CompileRe2(def);
-  if (program.re != nullptr || def.kind != PatternKind::kRegex) return program;
+  if (program.re != nullptr || def.kind != PatternKind::kRegex || MayFoldBeyondAscii(def)) {
+    return program;
+  }
   std::string text;
   if (!RelaxForRe2(def.expression, (def.flags & kFlagMultiline) != 0, &text)) return program;
   RE2::Options options;

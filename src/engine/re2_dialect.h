@@ -26,8 +26,9 @@ namespace trawl {
 // multiline option also matches before a newline that ends the subject, which RE2's `$`
 // (\z) does not, so it becomes (?m:$) (before any newline, or at the end). `*exact` is
 // set false then: RE2 matches wherever PCRE2 does, so its "no match" is PCRE2's, but a
-// match it finds must be confirmed by PCRE2 before its span is trusted. Unset, `*exact`
-// is left alone.
+// match it finds must be confirmed by PCRE2 before its span is trusted. A multiline `^`
+// reads wider too (RE2's also matches after a newline that ends the text). Unset,
+// `*exact` is left alone.
 bool RewriteForRe2(std::string_view pattern, bool multiline, std::string* out, bool* exact);
 
 // `def` (a regex) as RE2 text and options with the same meaning (or wider, `*exact`
@@ -38,7 +39,9 @@ bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* opt
 
 // `def` (a regex) as an RE2 program with the same flags, bytes as Latin-1 unless the
 // rule is UTF-8; null when the pattern is outside RE2's syntax (lookaround,
-// back-references, the constructs above). `exact` as for Re2Pattern. Thread-safe (no
+// back-references, the constructs above), and when it may be caseless and name a byte
+// above 0x7F (RE2 folds Latin-1 letters, PCRE2 does not: a negated class would read
+// narrower). `exact` as for Re2Pattern. Thread-safe (no
 // shared state).
 struct Re2Program {
   std::unique_ptr<re2::RE2> re;  // null: outside RE2's syntax

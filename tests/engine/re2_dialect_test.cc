@@ -43,6 +43,15 @@ TEST(Re2DialectTest, DollarIsReadWiderWithoutMultiline) {
   EXPECT_TRUE(exact);
   // Without a program for it, CompileRe2 says so; with one, it says how exact it is.
   EXPECT_EQ(CompileRe2(Regex("(a)\\1")).re, nullptr);
+  // Read differently by the two: a count with a leading zero (literal text to RE2), a
+  // possessive count, a caseless Latin-1 letter (RE2 folds it, PCRE2 does not).
+  EXPECT_EQ(CompileRe2(Regex("a{01}")).re, nullptr);
+  EXPECT_EQ(CompileRe2(Regex("a{0}+")).re, nullptr);
+  EXPECT_EQ(CompileRe2(Regex("[^\xea]", kFlagCaseless)).re, nullptr);
+  EXPECT_EQ(CompileRe2(Regex("[^\\xEA]", kFlagCaseless)).re, nullptr);
+  EXPECT_NE(CompileRe2(Regex("[^\xea]")).re, nullptr);
+  EXPECT_NE(CompileRe2(Regex("a\\x3a[^\\x7f]", kFlagCaseless)).re, nullptr);
+  EXPECT_FALSE(CompileRe2(Regex("^ab", kFlagMultiline)).exact);
   EXPECT_TRUE(CompileRe2(Regex("ab+")).exact);
   EXPECT_FALSE(CompileRe2(Regex("ab+$")).exact);
 }
@@ -56,8 +65,8 @@ TEST(Re2DialectTest, RelaxedTextDropsOnlyConstraints) {
   EXPECT_EQ(relaxed(R"((\w+)=\1)"), R"((\w+)=(?s:.*))");
   EXPECT_EQ(relaxed(R"((?<v>x)(?P=v)\k<v>\g{-1})"), "(?:x)(?s:.*)(?s:.*)(?s:.*)");
   EXPECT_EQ(relaxed(R"((?<!T)S(?=//)X)"), "SX");
-  EXPECT_EQ(relaxed(R"('[^']{1075,}'a{5}b{2,3000})"), R"('[^']{100,}'a{5}b{2,})");
-  EXPECT_EQ(relaxed(R"((?>a+)b++c{2}+\Z)"), "(?:a+)b+c{2}(?m:$)");
+  EXPECT_EQ(relaxed(R"('[^']{1075,}'a{5}b{2,3000}c{007})"), R"('[^']{100,}'a{5,5}b{2,}c{7,7})");
+  EXPECT_EQ(relaxed(R"((?>a+)b++c{2}+\Z)"), "(?:a+)b+c{2,2}(?m:$)");
   EXPECT_EQ(relaxed(R"([\s\d]\s)"), R"([\t\n\x0b\f\r \d][\t\n\x0b\f\r ])");
   std::string out;
   EXPECT_FALSE(RelaxForRe2("(a[b)", false, &out));
