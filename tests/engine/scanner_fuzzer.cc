@@ -5,14 +5,11 @@
 // cap, so the documented difference cannot arise).
 #include <fuzzer/FuzzedDataProvider.h>
 
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "engine/compiler.h"
-#include "engine/scanner.h"
+#include "scan_against_reference.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FuzzedDataProvider in(data, size);
@@ -34,38 +31,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   compile.threads = 1;
   auto db = trawl::CompileDatabase(defs, compile);
   if (!db.ok()) return 0;
-  auto scanner = trawl::Scanner::Create(*db);
-  if (!scanner.ok()) std::abort();
-  trawl::ScanLimits limits;
-  limits.time_budget = absl::Milliseconds(500);
-  limits.max_matches_per_rule = 0;
-  limits.max_matches = 0;
-  std::vector<trawl::ReferenceMatch> got;
-  const auto begin = std::chrono::steady_clock::now();
-  auto summary = (*scanner)->Scan(input, limits, [&](const trawl::Match& m) {
-    if (m.start > m.end || m.end > input.size()) std::abort();
-    got.push_back({m.rule, m.start, m.end});
-    return true;
-  });
-  if (!summary.ok()) std::abort();
-  // The budget holds: a few confirmations past it at most, never the whole input's.
-  if (std::chrono::steady_clock::now() - begin > std::chrono::seconds(5)) std::abort();
-  if (summary->truncation != 0) return 0;
-  auto want = trawl::ReferenceScan(**db, input);
-  if (!want.ok()) return 0;  // PCRE2 itself hit a limit
-  std::sort(got.begin(), got.end());
-  if (got != *want) {
-    for (const trawl::Definition& def : defs) {
-      std::fprintf(stderr, "rule %s kind %d flags %u: %s\n", def.id.c_str(),
-                   static_cast<int>(def.kind), def.flags, def.expression.c_str());
-    }
-    for (const auto& [name, list] : {std::pair{"scanner", &got}, std::pair{"reference", &*want}}) {
-      for (const trawl::ReferenceMatch& m : *list) {
-        std::fprintf(stderr, "%s: rule %u [%llu, %llu)\n", name, m.rule,
-                     static_cast<unsigned long long>(m.start), static_cast<unsigned long long>(m.end));
-      }
-    }
-    std::abort();
-  }
+  trawl::testing_util::ScanAgainstReference(*db, defs, input);
   return 0;
 }
