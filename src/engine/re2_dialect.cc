@@ -161,7 +161,12 @@ bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* opt
 
 Re2Program CompileRe2(const Definition& def) {
   Re2Program program;
-  if (def.kind != PatternKind::kRegex || MayFoldBeyondAscii(def)) return program;
+  // UTF-8 rules: PCRE2 (PCRE2_MATCH_INVALID_UTF) and RE2 read invalid UTF-8 in the subject
+  // and starts inside a character differently (re2_dialect_fuzzer found both), and no
+  // shipped or imported rule is UTF-8. PCRE2 alone decides them.
+  if (def.kind != PatternKind::kRegex || (def.flags & kFlagUtf8) || MayFoldBeyondAscii(def)) {
+    return program;
+  }
   std::string text;
   RE2::Options options;
   if (!Re2Pattern(def, &text, &options, &program.exact)) return program;
@@ -340,7 +345,8 @@ bool RelaxForRe2(std::string_view p, bool multiline, std::string* out) {
 
 Re2Program CompileRe2OrPrefilter(const Definition& def) {
   Re2Program program = CompileRe2(def);
-  if (program.re != nullptr || def.kind != PatternKind::kRegex || MayFoldBeyondAscii(def)) {
+  if (program.re != nullptr || def.kind != PatternKind::kRegex || (def.flags & kFlagUtf8) ||
+      MayFoldBeyondAscii(def)) {
     return program;
   }
   std::string text;

@@ -39,9 +39,9 @@ bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* opt
 
 // `def` (a regex) as an RE2 program with the same flags, bytes as Latin-1 unless the
 // rule is UTF-8; null when the pattern is outside RE2's syntax (lookaround,
-// back-references, the constructs above), and when it may be caseless and name a byte
-// above 0x7F (RE2 folds Latin-1 letters, PCRE2 does not: a negated class would read
-// narrower). `exact` as for Re2Pattern. Thread-safe (no
+// back-references, the constructs above), when it may be caseless and name a byte above
+// 0x7F (RE2 folds Latin-1 letters, PCRE2 does not: a negated class would read narrower),
+// and for UTF-8 rules (invalid UTF-8 and starts inside a character read differently). `exact` as for Re2Pattern. Thread-safe (no
 // shared state).
 struct Re2Program {
   std::unique_ptr<re2::RE2> re;  // null: outside RE2's syntax

@@ -3,7 +3,8 @@
 // there), the RE2 program (exact reading or prefilter) must match too, since the scanner
 // and the composite evaluator take RE2's "no match" as PCRE2's; and where an exact
 // reading matches, PCRE2 must match there with the same end, since the scanner reports an
-// exact reading's span when PCRE2 gives up.
+// exact reading's span when PCRE2 gives up. UTF-8 rules get no RE2 program, so the flags
+// leave them out.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #define PCRE2_CODE_UNIT_WIDTH 8

@@ -52,6 +52,7 @@ TEST(Re2DialectTest, DollarIsReadWiderWithoutMultiline) {
   EXPECT_NE(CompileRe2(Regex("[^\xea]")).re, nullptr);
   EXPECT_NE(CompileRe2(Regex("a\\x3a[^\\x7f]", kFlagCaseless)).re, nullptr);
   EXPECT_FALSE(CompileRe2(Regex("^ab", kFlagMultiline)).exact);
+  EXPECT_EQ(CompileRe2OrPrefilter(Regex("ab", kFlagUtf8)).re, nullptr);
   EXPECT_TRUE(CompileRe2(Regex("ab+")).exact);
   EXPECT_FALSE(CompileRe2(Regex("ab+$")).exact);
 }

@@ -103,9 +103,8 @@ struct CompositeEvaluator::Impl {
   std::vector<uint32_t> triggered_list;
   std::unordered_map<uint32_t, ConfirmSource> confirm;
   // How each confirm-only regex part is searched (RegexFind), kept across scans: its RE2
-  // program, compiled on first need (`re` null outside RE2's syntax, and for UTF-8 rules:
-  // RE2 and PCRE2 may read invalid UTF-8 in the subject differently), and whether PCRE2
-  // was slower than RE2 on an earlier search.
+  // program, compiled on first need (`re` null where RE2 has no reading of it), and
+  // whether PCRE2 was slower than RE2 on an earlier search.
   struct SearchWay {
     Re2Program re2;
     bool re2_first = false;
@@ -195,7 +194,7 @@ struct CompositeEvaluator::Impl {
     if (code == nullptr || match_context == nullptr || !EnsureMatchData(code)) return std::nullopt;
     auto [it, inserted] = search_ways.try_emplace(rule);
     SearchWay& way = it->second;
-    if (inserted && !(def.flags & kFlagUtf8)) way.re2 = CompileRe2OrPrefilter(def);
+    if (inserted) way.re2 = CompileRe2OrPrefilter(def);
     const re2::RE2* re = way.re2.re.get();
     if (re == nullptr) return Pcre2Find(code, held, from);
     const PCRE2_SPTR subject = reinterpret_cast<PCRE2_SPTR>(held.data());
