@@ -19,8 +19,8 @@ constexpr std::string_view kSpace = "\\t\\n\\x0b\\f\\r ";
 // (e with circumflex and its capital), PCRE2's default tables only ASCII ones. Without a
 // negated class that is only a wider RE2 reading, but [^\xea] caseless excludes both
 // cases in RE2 and one in PCRE2: narrower. So a pattern that may be caseless (the flag, or
-// any inline option group) and may name a byte above 0x7F (a raw one, or an escape that
-// can spell one) gets no RE2 program. Conservative by design: rare in rule sets.
+// any "(?" in it, which may open an option group) and may name a byte above 0x7F (a raw
+// one, or an escape that can spell one) gets no RE2 program. Conservative by design.
 bool MayFoldBeyondAscii(const Definition& def) {
   const std::string_view p = def.expression;
   if (!(def.flags & kFlagCaseless) && p.find("(?") == std::string_view::npos) return false;
@@ -78,6 +78,24 @@ std::optional<Count> ParseCount(std::string_view p, size_t open) {
   return count;
 }
 
+// RE2's options for `def`'s flags: bytes as Latin-1 unless the rule is UTF-8. The
+// multiline flag is a prefix of the text, (?m).
+void SetRe2Options(const Definition& def, RE2::Options* options) {
+  options->set_log_errors(false);
+  options->set_encoding((def.flags & kFlagUtf8) ? RE2::Options::EncodingUTF8
+                                                : RE2::Options::EncodingLatin1);
+  options->set_case_sensitive((def.flags & kFlagCaseless) == 0);
+  options->set_dot_nl((def.flags & kFlagDotAll) != 0);
+}
+
+// Whether an RE2 program may stand in for `def`'s PCRE2 one at all. Not for UTF-8 rules:
+// PCRE2 (PCRE2_MATCH_INVALID_UTF) and RE2 read invalid UTF-8 in the subject and starts
+// inside a character differently (re2_dialect_fuzzer found both), and no shipped or
+// imported rule is UTF-8; PCRE2 alone decides them. Nor where case folding may differ.
+bool Re2MayStandIn(const Definition& def) {
+  return def.kind == PatternKind::kRegex && !(def.flags & kFlagUtf8) && !MayFoldBeyondAscii(def);
+}
+
 }  // namespace
 
 bool RewriteForRe2(std::string_view p, bool multiline, std::string* out, bool* exact) {
@@ -133,7 +151,7 @@ bool RewriteForRe2(std::string_view p, bool multiline, std::string* out, bool* e
         return false;
       }
     }
-    // A multiline ^ (the flag, or an inline option group) also matches after a newline
+    // A multiline ^ (the flag, or any "(?" that may set it) also matches after a newline
     // that ends the text in RE2, not in PCRE2: wider.
     if (!in_class && c == '^' && exact != nullptr &&
         (multiline || p.find("(?") != std::string_view::npos)) {
@@ -150,23 +168,14 @@ bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* opt
   if (!RewriteForRe2(def.expression, (def.flags & kFlagMultiline) != 0, &rewritten, exact)) {
     return false;
   }
-  options->set_log_errors(false);
-  options->set_encoding((def.flags & kFlagUtf8) ? RE2::Options::EncodingUTF8
-                                                : RE2::Options::EncodingLatin1);
-  options->set_case_sensitive((def.flags & kFlagCaseless) == 0);
-  options->set_dot_nl((def.flags & kFlagDotAll) != 0);
+  SetRe2Options(def, options);
   *text = (def.flags & kFlagMultiline) ? StrCat("(?m)", rewritten) : std::move(rewritten);
   return true;
 }
 
 Re2Program CompileRe2(const Definition& def) {
   Re2Program program;
-  // UTF-8 rules: PCRE2 (PCRE2_MATCH_INVALID_UTF) and RE2 read invalid UTF-8 in the subject
-  // and starts inside a character differently (re2_dialect_fuzzer found both), and no
-  // shipped or imported rule is UTF-8. PCRE2 alone decides them.
-  if (def.kind != PatternKind::kRegex || (def.flags & kFlagUtf8) || MayFoldBeyondAscii(def)) {
-    return program;
-  }
+  if (!Re2MayStandIn(def)) return program;
   std::string text;
   RE2::Options options;
   if (!Re2Pattern(def, &text, &options, &program.exact)) return program;
@@ -345,18 +354,11 @@ bool RelaxForRe2(std::string_view p, bool multiline, std::string* out) {
 
 Re2Program CompileRe2OrPrefilter(const Definition& def) {
   Re2Program program = CompileRe2(def);
-  if (program.re != nullptr || def.kind != PatternKind::kRegex || (def.flags & kFlagUtf8) ||
-      MayFoldBeyondAscii(def)) {
-    return program;
-  }
+  if (program.re != nullptr || !Re2MayStandIn(def)) return program;
   std::string text;
   if (!RelaxForRe2(def.expression, (def.flags & kFlagMultiline) != 0, &text)) return program;
   RE2::Options options;
-  options.set_log_errors(false);
-  options.set_encoding((def.flags & kFlagUtf8) ? RE2::Options::EncodingUTF8
-                                                : RE2::Options::EncodingLatin1);
-  options.set_case_sensitive((def.flags & kFlagCaseless) == 0);
-  options.set_dot_nl((def.flags & kFlagDotAll) != 0);
+  SetRe2Options(def, &options);
   if (def.flags & kFlagMultiline) text = StrCat("(?m)", text);
   auto re = std::make_unique<RE2>(text, options);
   if (re->ok()) {

@@ -37,16 +37,18 @@ bool RewriteForRe2(std::string_view pattern, bool multiline, std::string* out, b
 bool Re2Pattern(const Definition& def, std::string* text, re2::RE2::Options* options,
                 bool* exact);
 
-// `def` (a regex) as an RE2 program with the same flags, bytes as Latin-1 unless the
-// rule is UTF-8; null when the pattern is outside RE2's syntax (lookaround,
-// back-references, the constructs above), when it may be caseless and name a byte above
-// 0x7F (RE2 folds Latin-1 letters, PCRE2 does not: a negated class would read narrower),
-// and for UTF-8 rules (invalid UTF-8 and starts inside a character read differently). `exact` as for Re2Pattern. Thread-safe (no
-// shared state).
+// An RE2 program for a rule, and whether it reads the rule exactly.
 struct Re2Program {
-  std::unique_ptr<re2::RE2> re;  // null: outside RE2's syntax
+  std::unique_ptr<re2::RE2> re;  // null: no RE2 reading of the rule
   bool exact = true;             // false: matches a superset of PCRE2's (RewriteForRe2)
 };
+
+// `def` (a regex) as an RE2 program with the same flags, bytes as Latin-1; `re` null when
+// the pattern is outside RE2's syntax (lookaround, back-references, the constructs
+// above), when it may be caseless and name a byte above 0x7F (RE2 folds Latin-1 letters,
+// PCRE2 does not: a negated class would read narrower), and for UTF-8 rules (invalid
+// UTF-8 and starts inside a character read differently). `exact` as for Re2Pattern.
+// Thread-safe (no shared state).
 Re2Program CompileRe2(const Definition& def);
 
 // Rewrites PCRE2 pattern text into RE2 text that matches wherever the pattern does, and

@@ -393,8 +393,9 @@ struct Scanner::Impl {
   }
 
   // RE2's reading of `rule`, which matches wherever PCRE2's does (re2_dialect.h): null
-  // outside RE2's syntax. Its "no match" is PCRE2's; a match it finds is PCRE2's only when
-  // `exact_only`-asked for and the reading is exact, else PCRE2 must confirm it.
+  // when there is none. Its "no match" is PCRE2's. A match it finds is PCRE2's only for
+  // an exact reading; `exact_only` returns null for the others, whose matches PCRE2 must
+  // confirm.
   const re2::RE2* Re2For(uint32_t rule, bool exact_only = false) {
     auto [it, inserted] = re2_fallback.try_emplace(rule);
     if (inserted) it->second = CompileRe2(db->definition(rule));
@@ -599,20 +600,42 @@ struct Scanner::Impl {
       const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(window.data()), window.size(),
                                  from - window_base, 0, match_data, match_context);
       if (rc == PCRE2_ERROR_NOMATCH) break;
-      if (rc < 0) {
+      uint64_t start = 0, stop = 0;
+      if (rc >= 0) {
+        const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
+        start = window_base + ovector[0];
+        stop = window_base + ovector[1];
+      } else if (!PartSpanByRe2(rc, rule, from, end, &start, &stop)) {
         ++summary.confirm_errors;
         summary.truncation |= kTruncConfirmLimit;
         break;
       }
-      const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
-      const uint64_t start = window_base + ovector[0];
-      const uint64_t stop = window_base + ovector[1];
       if (stop > accept_hi) return true;  // a later round finds it again
       state.cursor = start + 1;
       if (!Record(rule, state, start, stop, 0, 0)) return false;
       from = start + 1;
     }
     state.cursor = std::max(state.cursor, end + 1);
+    return true;
+  }
+
+  // A part's next occurrence starting in [from, end] when PCRE2 gave up there (`rc`, its
+  // limit), found by an exact RE2 reading as RecoverWithRe2 finds a rule's span. False
+  // when there is no such reading or it finds no start in range: the caller flags it.
+  bool PartSpanByRe2(int rc, uint32_t rule, uint64_t from, uint64_t end, uint64_t* start,
+                     uint64_t* stop) {
+    if (rc != PCRE2_ERROR_MATCHLIMIT && rc != PCRE2_ERROR_DEPTHLIMIT) return false;
+    const re2::RE2* re = Re2For(rule, /*exact_only=*/true);
+    if (re == nullptr) return false;
+    const re2::StringPiece text(window.data(), window.size());
+    re2::StringPiece found;
+    if (!re->Match(text, from - window_base, window.size(), re2::RE2::UNANCHORED, &found, 1) ||
+        window_base + static_cast<uint64_t>(found.data() - window.data()) > end) {
+      return false;
+    }
+    *start = window_base + static_cast<uint64_t>(found.data() - window.data());
+    *stop = *start + found.size();
+    ++summary.spans_by_re2;
     return true;
   }
 
@@ -866,14 +889,13 @@ struct Scanner::Impl {
     const uint32_t full_limit = limits.pcre2_match_limit;
     DecisionCost& cost = decision_costs[rule];
     constexpr uint64_t kCheapDecisionNs = 100'000;
-    const auto average_below = [&](int way, uint64_t ns) {
-      return cost.ns[way] < ns * cost.count[way];
+    const auto cheap = [&](int way) {
+      return cost.ns[way] <= kCheapDecisionNs * cost.count[way];
     };
     DecisionWay way = kRe2Anchored;
     if (cost.round == round_serial && pos >= cost.none_from) {
       way = kRe2NoneAfter;  // decided by the remembered search: costs nothing
-    } else if (cost.count[kRe2Anchored] > 0 &&
-               !average_below(kRe2Anchored, kCheapDecisionNs + 1)) {
+    } else if (cost.count[kRe2Anchored] > 0 && !cheap(kRe2Anchored)) {
       int best = -1;
       for (int w = 0; w < kDecisionWays; ++w) {
         if (cost.count[w] == 0) {
@@ -884,8 +906,7 @@ struct Scanner::Impl {
       }
       uint32_t decisions = 0;
       for (int w = 0; w < kDecisionWays; ++w) decisions += cost.count[w];
-      if (cost.count[best] > 0 && decisions % 16 == 0 &&
-          !average_below(best, kCheapDecisionNs + 1)) {
+      if (cost.count[best] > 0 && decisions % 16 == 0 && !cheap(best)) {
         best = static_cast<int>((best + 1 + decisions / 16 % 2) % kDecisionWays);  // explore
       }
       way = static_cast<DecisionWay>(best);

@@ -391,5 +391,34 @@ TEST(CompositePlanTest, ConfirmOnlyPartsOutsideRe2SyntaxOverALargeComponent) {
   }
 }
 
+TEST(CompositePlanTest, ConfirmOnlyPartPastPcre2sLimitIsRecoveredByRe2) {
+  // PCRE2's limit forced low: a confirm-only part within RE2's syntax still has its
+  // occurrence (RE2's span, counted), as the engine path recovers it for the unplanned
+  // database.
+  const std::vector<Definition> defs = {
+      IdsRule("mailer", "$mail", R"([a-z]+(?:\s*.*\s*){0,3}=\s*'([^']+)')", /*relative=*/false)};
+  auto planned = CompilePlanned(defs, CompileOptions{}, NoTrial());
+  auto unplanned = CompileDatabase(defs, CompileOptions{});
+  ASSERT_TRUE(planned.ok() && unplanned.ok());
+  const uint32_t part = (*planned)->composites()[0].pattern_rules[1];
+  ASSERT_EQ((*planned)->rule_info()[part].status, RuleStatus::kConfirmOnly);
+  const std::string input = "x\n$mail->user   \n  = 'bob' ;";
+  ScanLimits limits;
+  limits.pcre2_match_limit = 2;
+  for (const auto& db : {*planned, *unplanned}) {
+    auto scanner = Scanner::Create(db);
+    ASSERT_TRUE(scanner.ok());
+    std::vector<std::string> found;
+    auto summary = (*scanner)->Scan(input, limits, [&](const Match& m) {
+      found.push_back(db->definition(m.rule).id);
+      return true;
+    });
+    ASSERT_TRUE(summary.ok());
+    EXPECT_THAT(found, ::testing::ElementsAre("mailer"))
+        << (db == *planned ? "planned" : "unplanned") << " " << TruncationReasonsText(summary->truncation);
+    EXPECT_GE(summary->spans_by_re2, 1u);
+  }
+}
+
 }  // namespace
 }  // namespace trawl::plan

@@ -184,9 +184,10 @@ struct CompositeEvaluator::Impl {
   // a slice of starts at a time while it keeps a pace better than RE2's linear one;
   // otherwise RE2's DFA (the exact reading, or a prefilter: re2_dialect.h) names the
   // leftmost start where a match may begin, and PCRE2 runs at that start alone, so the
-  // occurrence stays PCRE2's. A part that was slow once starts with RE2 next time. Where
-  // PCRE2 gives up at a start an exact RE2 reading matched, RE2's span stands, as in the
-  // scanner (docs/matching.md).
+  // occurrence stays PCRE2's. A part that was slow, or ran out of PCRE2's limit, once
+  // starts with RE2 next time. Where PCRE2 gives up at a start an exact RE2 reading
+  // matched, RE2's span stands, as in the scanner (docs/matching.md); otherwise PCRE2's
+  // limit is counted and flagged.
   static constexpr size_t kPcre2SliceStarts = 256 << 10;
   static constexpr uint64_t kRe2PicosPerByte = 2000;  // RE2's DFA, ~500 MB/s on IDS pcres
   std::optional<std::pair<size_t, size_t>> RegexFind(uint32_t rule, const Definition& def,
@@ -209,7 +210,10 @@ struct CompositeEvaluator::Impl {
           const PCRE2_SIZE* ovector = pcre2_get_ovector_pointer(match_data);
           return std::make_pair(static_cast<size_t>(ovector[0]), static_cast<size_t>(ovector[1]));
         }
-        if (rc != PCRE2_ERROR_NOMATCH) return Pcre2Find(code, held, from);  // flags its limit
+        if (rc != PCRE2_ERROR_NOMATCH) {  // a limit: RE2 decides from here, as in the scanner
+          way.re2_first = true;
+          break;
+        }
         if (last_start == held.size()) return std::nullopt;
         from = last_start + 1;
         const auto spent = std::chrono::steady_clock::now() - started;
