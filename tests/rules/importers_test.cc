@@ -296,6 +296,24 @@ TEST(YaraImportTest, SyntaxErrorRejectsTheRuleWithItsLineAndKeepsTheRest) {
   EXPECT_GE(set->accounts[0].rejected, 1u);
 }
 
+// YARA's `$` is the end of the data; PCRE2's `$` would also match before a final newline,
+// a match yara 4.2.3 does not report (checked with the CLI on the same rule and inputs).
+TEST(YaraImportTest, EndAnchorIsTheEndOfTheDataOnly) {
+  auto set = ParseRules(
+      "rule AtEnd { strings: $a = /[a-z]{3}key$/ condition: $a }\n"
+      "rule InClass { strings: $a = /cost[$]\\$5/ condition: $a }\n",
+      "anchor.yar", RuleFormat::kYara);
+  ASSERT_TRUE(set.ok()) << set.status();
+  ASSERT_EQ(set->definitions.size(), 2u);
+  EXPECT_EQ(set->definitions[0].logic->patterns[0].expression, "[a-z]{3}key\\z");
+  EXPECT_EQ(set->definitions[1].logic->patterns[0].expression, "cost[$]\\$5");
+  const auto db = MustCompile(*set);
+  EXPECT_THAT(Ids(db, "the monkey"), UnorderedElementsAre("yara.AtEnd"));
+  EXPECT_THAT(Ids(db, "the monkey\n"), IsEmpty());
+  EXPECT_THAT(Ids(db, "the monkey\nand more"), IsEmpty());
+  EXPECT_THAT(Ids(db, "it cost$$5\n"), UnorderedElementsAre("yara.InClass"));
+}
+
 // --- Suricata ----------------------------------------------------------------------------
 
 TEST(SuricataImportTest, AccountingNotesAndRejections) {

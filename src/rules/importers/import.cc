@@ -394,6 +394,12 @@ std::string YaraRegexToPcre(std::string_view pattern) {
       out.append("{0");  // YARA's {,n} is {0,n}; PCRE2 10.42 reads "{,n}" literally
       continue;
     }
+    if (c == '$') {
+      // YARA's $ is the end of the data only (libyara's RE_OPCODE_MATCH_AT_END); PCRE2's
+      // also matches before a final newline, which would add matches yara never reports.
+      out.append("\\z");
+      continue;
+    }
     out.push_back(c);
   }
   return out;
