@@ -650,7 +650,8 @@ typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
 #define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u
 #define TRAWL_TRUNC_STOPPED 0x20u       /**< the callback asked to stop */
 /** The engine found a match PCRE2 could not place (its start lies before the context a
- * stream keeps, or the two disagree on the pattern); counted, never silently dropped. */
+ * stream keeps, or the two disagree on the pattern), or a composite rule's confirm-only
+ * pattern had to be searched in bytes a stream let go; never silently dropped. */
 #define TRAWL_TRUNC_UNPLACED 0x40u
 
 /** What a scan did. Since: 0.1 */

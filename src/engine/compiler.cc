@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "absl/strings/strip.h"
 #include "engine/engine_info.h"
 #include "engine/internal/composite_parts.h"
 #include "engine/internal/engine_parts.h"
@@ -687,8 +688,59 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
     }
   }
 
-  for (const CompositeInfo& composite : composites) {
+  // A composite's pattern that the engine cannot take but PCRE2 can (an embedded anchor,
+  // a length past the engine's limit) is searched as a confirm-only one, where the rule's
+  // scanned patterns matched, instead of losing the whole rule; ValidateDefinition asks the
+  // engine only after PCRE2 accepted the pattern. Only when the rule's other patterns can
+  // trigger it: a rule such a pattern alone could satisfy would have to search it over
+  // every component (and every decoded layer of one), which is the cost the engine was
+  // there to avoid, so it stays rejected.
+  auto engine_cannot_take = [&](uint32_t part) {
+    return infos[part].status == RuleStatus::kRejected && infos[part].reason.starts_with("engine: ");
+  };
+  std::vector<uint8_t> searched_part(count, 0);
+  std::vector<uint8_t> needs_search(composites.size(), 0);  // has a searched part, no other anchor
+  for (size_t c = 0; c < composites.size(); ++c) {
+    const CompositeInfo& composite = composites[c];
+    std::vector<double> cost;
+    bool any = false;
+    for (uint32_t part : composite.pattern_rules) {
+      const bool searched = engine_cannot_take(part);
+      any = any || searched;
+      cost.push_back(searched ? std::numeric_limits<double>::infinity() : 1.0);
+    }
+    if (!any) continue;
+    if (CompositeAnchors(*definitions[composite.rule].logic, cost).empty()) {
+      needs_search[c] = 1;
+      continue;
+    }
+    for (uint32_t part : composite.pattern_rules) {
+      if (engine_cannot_take(part)) searched_part[part] = 1;
+    }
+  }
+  for (uint32_t part = 0; part < count; ++part) {
+    if (!searched_part[part]) continue;
+    RuleInfo& info = infos[part];
+    info.status = RuleStatus::kConfirmOnly;
+    info.reason = StrCat(absl::StripSuffix(info.reason, "."),
+                         "; searched by PCRE2 only where its rule's scanned patterns matched");
+    info.min_width = 1;
+    info.max_width = kUnboundedWidth;
+  }
+  for (size_t c = 0; c < composites.size(); ++c) {
+    const CompositeInfo& composite = composites[c];
     ValidateComposite(definitions[composite.rule], composite, infos);
+    RuleInfo& info = infos[composite.rule];
+    if (!needs_search[c] || info.status != RuleStatus::kComposite) continue;
+    // Its searched pattern is another rule's: this rule still has nothing to trigger it.
+    for (size_t p = 0; p < composite.pattern_rules.size(); ++p) {
+      if (infos[composite.pattern_rules[p]].status != RuleStatus::kConfirmOnly) continue;
+      info.status = RuleStatus::kRejected;
+      info.reason = StrCat("pattern $", definitions[composite.rule].logic->patterns[p].name,
+                           ": the engine cannot take it, and no other pattern of the rule "
+                           "can trigger a search for it");
+      break;
+    }
   }
   // Filters compile with PCRE2 too; a rule whose allow-list or path regex does not is
   // rejected rather than silently unfiltered.
@@ -715,7 +767,13 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
   // its fewest patterns the condition needs matched.
   for (CompositeInfo& composite : composites) {
     if (infos[composite.rule].status != RuleStatus::kComposite) continue;
-    composite.anchors = CompositeAnchors(*definitions[composite.rule].logic, {});
+    std::vector<double> cost;
+    for (uint32_t part : composite.pattern_rules) {
+      cost.push_back(infos[part].status == RuleStatus::kConfirmOnly
+                         ? std::numeric_limits<double>::infinity()
+                         : 1.0);
+    }
+    composite.anchors = CompositeAnchors(*definitions[composite.rule].logic, cost);
   }
 
   // Partition: explicit requests first, then the planner's, then the default policy.

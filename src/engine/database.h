@@ -36,7 +36,8 @@ enum class RuleStatus : uint8_t {
   // (docs/rules.md, "Composite rules"); it has no engine pattern of its own.
   kComposite = 4,
   // A composite rule's pattern that is not scanned: PCRE2 (or a literal search) looks for
-  // it only where its rule's scanned patterns matched.
+  // it only where its rule's scanned patterns matched, or, for a pattern the engine
+  // cannot take, wherever its rule is evaluated.
   kConfirmOnly = 5,
 };
 

@@ -118,7 +118,8 @@ enum TruncationReason : uint32_t {
   kTruncConfirmLimit = 1u << 4,
   kTruncStopped = 1u << 5,       // the sink asked to stop
   // The engine reported a match that PCRE2 could not place: its start lies before the
-  // context a stream keeps, or the engine and PCRE2 disagree on the pattern.
+  // context a stream keeps, or the engine and PCRE2 disagree on the pattern. Also: a
+  // composite rule's confirm-only pattern had to be searched in bytes a stream let go.
   kTruncUnplaced = 1u << 6,
 };
 

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <set>
 
 #include "engine/artifact.h"
@@ -61,6 +62,29 @@ std::vector<Hit> Hits(const std::shared_ptr<const Database>& db, std::string_vie
 std::set<std::string> Rules(const std::shared_ptr<const Database>& db, std::string_view input) {
   std::set<std::string> out;
   for (const Hit& h : Hits(db, input)) out.insert(h.id);
+  return out;
+}
+
+// The rules a stream of `input` (written 7777 bytes at a time) reports; `truncation`, when
+// given, receives its summary's reasons.
+std::set<std::string> StreamedRules(const std::shared_ptr<const Database>& db,
+                                    std::string_view input, const ScanLimits& limits,
+                                    uint32_t* truncation = nullptr) {
+  std::set<std::string> out;
+  auto scanner = Scanner::Create(db);
+  EXPECT_TRUE(scanner.ok());
+  if (!scanner.ok()) return out;
+  EXPECT_TRUE((*scanner)->StreamBegin(limits).ok());
+  auto sink = [&](const Match& m) {
+    out.insert(db->definition(m.rule).id);
+    return true;
+  };
+  for (size_t i = 0; i < input.size(); i += 7777) {
+    EXPECT_TRUE((*scanner)->StreamWrite(input.substr(i, 7777), sink).ok());
+  }
+  auto summary = (*scanner)->StreamEnd(sink);
+  EXPECT_TRUE(summary.ok());
+  if (truncation != nullptr) *truncation = summary.ok() ? summary->truncation : ~0u;
   return out;
 }
 
@@ -267,19 +291,8 @@ TEST(CompositeTest, ChunksAndStreamsFindTheSame) {
   // A stream holds only its last window (and its first 4 KiB, for uint reads), but
   // scanned patterns are remembered from the whole input: conditions over them are the
   // same as in one buffer.
-  auto scanner = Scanner::Create(db);
-  ASSERT_TRUE(scanner.ok());
-  std::set<std::string> streamed;
-  ASSERT_TRUE((*scanner)->StreamBegin(small).ok());
-  auto sink = [&](const Match& m) {
-    streamed.insert(db->definition(m.rule).id);
-    return true;
-  };
-  for (size_t i = 0; i < input.size(); i += 7777) {
-    ASSERT_TRUE((*scanner)->StreamWrite(std::string_view(input).substr(i, 7777), sink).ok());
-  }
-  ASSERT_TRUE((*scanner)->StreamEnd(sink).ok());
-  EXPECT_EQ(streamed, (std::set<std::string>{"all", "any", "two", "at", "magic"}));
+  EXPECT_EQ(StreamedRules(db, input, small),
+            (std::set<std::string>{"all", "any", "two", "at", "magic"}));
 }
 
 TEST(CompositeTest, BadCompositesAreRejectedWithReasons) {
@@ -307,6 +320,64 @@ TEST(CompositeTest, BadCompositesAreRejectedWithReasons) {
   ASSERT_TRUE(db);
   EXPECT_EQ(db->rule_info()[0].status, RuleStatus::kRejected);
   EXPECT_THAT(db->rule_info()[0].reason, ::testing::HasSubstr("pattern $b: PCRE2"));
+}
+
+// A pattern the engine rejects but PCRE2 takes (here an end anchor inside an alternation:
+// "Embedded end anchors not supported") no longer loses its whole rule when the rule's
+// other patterns can trigger it: it is searched by PCRE2 where they matched. A rule that
+// the pattern alone could satisfy stays rejected (it would be searched everywhere), also
+// when another rule shares the pattern.
+constexpr std::string_view kEngineCannotTake = R"json([
+  {"id": "both", "patterns": [{"name": "a", "regex": "x\\zy|wor[dl]"}, {"name": "b", "literal": "hidden"}],
+   "condition": "all of them"},
+  {"id": "twice", "patterns": [{"name": "a", "regex": "x\\zy|wor[dl]"}, {"name": "b", "literal": "hidden"}],
+   "condition": "$b and #a == 2"},
+  {"id": "one", "patterns": [{"name": "a", "regex": "x\\zy|wor[dl]"}, {"name": "b", "literal": "hidden"}],
+   "condition": "1 of them"},
+  {"id": "alone", "patterns": [{"name": "a", "regex": "x\\zy|wor[dl]"}], "condition": "$a"}
+])json";
+
+TEST(CompositeTest, PatternTheEngineCannotTakeIsSearchedWhereItsRuleIsTriggered) {
+  auto db = CompileJson(kEngineCannotTake);
+  ASSERT_TRUE(db);
+  std::map<std::string, const RuleInfo*> info;
+  for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
+    info[db->definition(rule).id] = &db->rule_info()[rule];
+  }
+  EXPECT_EQ(info["both"]->status, RuleStatus::kComposite) << info["both"]->reason;
+  EXPECT_EQ(info["twice"]->status, RuleStatus::kComposite) << info["twice"]->reason;
+  EXPECT_EQ(info["both$a"]->status, RuleStatus::kConfirmOnly);  // shared by every rule
+  EXPECT_THAT(info["both$a"]->reason, ::testing::HasSubstr("Embedded end anchors"));
+  for (const char* rejected : {"one", "alone"}) {
+    EXPECT_EQ(info[rejected]->status, RuleStatus::kRejected) << rejected;
+    EXPECT_THAT(info[rejected]->reason, ::testing::HasSubstr("pattern $a: the engine cannot take it"));
+  }
+  using Set = std::set<std::string>;
+  EXPECT_EQ(Rules(db, "hello world"), Set{});
+  EXPECT_EQ(Rules(db, "it is hidden"), Set{});
+  EXPECT_EQ(Rules(db, "a hidden world"), Set{"both"});
+  EXPECT_EQ(Rules(db, "hidden word for world"), (Set{"both", "twice"}));
+  // The span covers the occurrences: "hidden" and PCRE2's leftmost "worl".
+  EXPECT_THAT(Hits(db, "a hidden world"), ElementsAre(Hit{"both", 2, 13}));
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  auto loaded = DeserializeDatabase(*bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  for (const char* input : {"a hidden world", "hidden word for world", "nothing"}) {
+    EXPECT_EQ(Hits(*loaded, input), Hits(db, input)) << input;
+  }
+  // Far apart in a large input: in chunks as in one buffer. A stream keeps only its
+  // last window, so "world" is gone when "both" is evaluated: the scan says so.
+  std::string input(300000, '.');
+  input.replace(1000, 5, "world");
+  input.replace(299000, 6, "hidden");
+  ScanLimits small;
+  small.chunk_bytes = 64 << 10;
+  EXPECT_EQ(Hits(db, input, small), Hits(db, input));
+  EXPECT_EQ(Rules(db, input), Set{"both"});
+  uint32_t truncation = 0;
+  EXPECT_EQ(StreamedRules(db, input, small, &truncation), Set{});
+  EXPECT_EQ(truncation, kTruncUnplaced) << TruncationReasonsText(truncation);
 }
 
 TEST(CompositeTest, ArtifactRoundTripKeepsLogicAndFindings) {

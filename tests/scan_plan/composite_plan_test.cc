@@ -197,7 +197,10 @@ std::multiset<std::string> Trawl(const std::shared_ptr<const Database>& db, cons
 std::vector<Definition> RandomRules(std::mt19937& rng, int count) {
   static const char* const kLiterals[] = {"ab", "abc", "cab", "bca", "aab", "x1", "xyz", "zzz",
                                           "c\nb", "bb"};
-  static const char* const kRegexes[] = {"[0-9]+x", "a[bc]+", "b.c", "(ab|a)c", "z+y", "[xyz]{2}1"};
+  // The last has an end anchor the engine does not take inside an alternation: PCRE2
+  // searches it wherever its rule is evaluated.
+  static const char* const kRegexes[] = {"[0-9]+x", "a[bc]+", "b.c", "(ab|a)c", "z+y", "[xyz]{2}1",
+                                         "c\\zz|b[ac]b"};
   static const char* const kConditions[] = {
       "all of them", "any of them", "2 of them", "none of them", "$p0 and not $p1",
       "#p0 > 1",     "$p1 in (0..40)", "($p0 or $p1) and $p2", "$p2 at 0 or #p1 >= 2",
@@ -278,13 +281,33 @@ Definition IdsRule(std::string id, std::string content, std::string pcre, bool r
 
 TEST(CompositePlanTest, PlannedEqualsUnplannedEqualsBruteForce) {
   std::mt19937 rng(18);
-  size_t confirm_only = 0;
+  size_t confirm_only = 0, without_trigger = 0, engine_rejected_searched = 0;
   for (int round = 0; round < 12; ++round) {
     std::vector<Definition> defs = RandomRules(rng, 40);
+    {
+      // A rule that only its engine-rejected pattern could satisfy is rejected (it would
+      // be searched everywhere); the others keep that pattern as a searched one.
+      auto probe = CompileDatabase(defs, CompileOptions{});
+      ASSERT_TRUE(probe.ok());
+      std::vector<Definition> kept;
+      for (uint32_t rule = 0; rule < defs.size(); ++rule) {
+        const RuleInfo& info = (*probe)->rule_info()[rule];
+        if (info.status == RuleStatus::kRejected &&
+            (info.reason.find("Embedded end anchors") != std::string::npos ||
+             info.reason.find("no other pattern of the rule") != std::string::npos)) {
+          ++without_trigger;
+          continue;
+        }
+        kept.push_back(defs[rule]);
+      }
+      defs = std::move(kept);
+    }
     auto planned = CompilePlanned(defs, CompileOptions{}, NoTrial());
     auto unplanned = CompileDatabase(defs, CompileOptions{});
     ASSERT_TRUE(planned.ok() && unplanned.ok());
     confirm_only += (*planned)->CountWithStatus(RuleStatus::kConfirmOnly);
+    // Without a planner, only patterns the engine rejected are searched rather than scanned.
+    engine_rejected_searched += (*unplanned)->CountWithStatus(RuleStatus::kConfirmOnly);
     for (uint32_t rule = 0; rule < defs.size(); ++rule) {
       ASSERT_EQ((*planned)->rule_info()[rule].status, RuleStatus::kComposite)
           << defs[rule].id << ": " << (*planned)->rule_info()[rule].reason;
@@ -296,8 +319,11 @@ TEST(CompositePlanTest, PlannedEqualsUnplannedEqualsBruteForce) {
       EXPECT_EQ(Trawl(*planned, input), expected) << "round " << round << " input " << k;
     }
   }
-  // The planner did take patterns out of the scan.
+  // The planner did take patterns out of the scan, and both kinds of rule with an
+  // engine-rejected pattern occurred.
   EXPECT_GT(confirm_only, 5u);
+  EXPECT_GT(engine_rejected_searched, 0u);
+  EXPECT_GT(without_trigger, 0u);
 }
 
 TEST(CompositePlanTest, IdsStyleFragmentsAreConfirmedOnly) {
@@ -418,6 +444,66 @@ TEST(CompositePlanTest, ConfirmOnlyPartPastPcre2sLimitIsRecoveredByRe2) {
         << (db == *planned ? "planned" : "unplanned") << " " << TruncationReasonsText(summary->truncation);
     EXPECT_GE(summary->spans_by_re2, 1u);
   }
+}
+
+}  // namespace
+}  // namespace trawl::plan
+namespace trawl::plan {
+namespace {
+
+// A stream holds only its last window when composite rules are evaluated (at its end). A
+// confirm-only pattern searched there cannot be found in the bytes the stream let go:
+// before this test such a rule was silently lost and the stream said it was complete.
+// Now the scan is marked incomplete (kTruncUnplaced); a whole-buffer scan of the same bytes
+// finds the rule, and a stream whose occurrence lies in the last window finds it too.
+TEST(CompositePlanTest, ConfirmOnlySearchBeforeAStreamsWindowMarksItIncomplete) {
+  std::vector<Definition> defs = {IdsRule("ids", "GETX", "[a-z]{3}=\\d", false)};
+  auto db = CompilePlanned(defs, CompileOptions{}, NoTrial());
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_EQ((*db)->CountWithStatus(RuleStatus::kConfirmOnly), 1u);
+  ScanLimits limits;
+  limits.chunk_bytes = 64 << 10;
+  auto scanner = Scanner::Create(*db);
+  ASSERT_TRUE(scanner.ok());
+  struct Outcome {
+    int matches = 0;
+    uint32_t truncation = 0;
+  };
+  auto whole = [&](const std::string& input) {
+    Outcome out;
+    auto summary = (*scanner)->Scan(input, limits, [&](const Match&) { return ++out.matches, true; });
+    EXPECT_TRUE(summary.ok());
+    out.truncation = summary.ok() ? summary->truncation : ~0u;
+    return out;
+  };
+  auto streamed = [&](const std::string& input) {
+    Outcome out;
+    EXPECT_TRUE((*scanner)->StreamBegin(limits).ok());
+    auto sink = [&](const Match&) { return ++out.matches, true; };
+    for (size_t i = 0; i < input.size(); i += 7777) {
+      EXPECT_TRUE((*scanner)->StreamWrite(std::string_view(input).substr(i, 7777), sink).ok());
+    }
+    auto summary = (*scanner)->StreamEnd(sink);
+    EXPECT_TRUE(summary.ok());
+    out.truncation = summary.ok() ? summary->truncation : ~0u;
+    return out;
+  };
+  std::string far(300000, '.');
+  far.replace(1000, 5, "abc=1");
+  far.replace(299000, 4, "GETX");
+  EXPECT_EQ(whole(far).matches, 1);
+  EXPECT_EQ(whole(far).truncation, 0u);
+  const Outcome far_stream = streamed(far);
+  EXPECT_EQ(far_stream.matches, 0);
+  EXPECT_EQ(far_stream.truncation, kTruncUnplaced) << TruncationReasonsText(far_stream.truncation);
+  // In the last window, found; the search still began before the window, so the stream
+  // cannot say that it saw the first occurrence.
+  std::string near = far;
+  near.replace(1000, 5, ".....");
+  near.replace(299500, 5, "abc=1");
+  EXPECT_EQ(streamed(near).matches, 1);
+  // Without a stream nothing is let go.
+  EXPECT_EQ(whole(std::string(300000, '.')).truncation, 0u);
 }
 
 }  // namespace

@@ -262,11 +262,14 @@ struct CompositeEvaluator::Impl {
   }
 
   // The first occurrence of a confirm-only part starting at or after `from`, searched in
-  // the held bytes.
+  // the held bytes. A stream holds only its last window: an occurrence in the bytes it
+  // let go cannot be found, so the scan says it is incomplete rather than quietly
+  // missing the rule.
   std::optional<Occurrence> SearchConfirm(uint32_t rule, uint64_t from) {
     const Definition& def = db.definition(rule);
     const bool fullword = (def.flags & kFlagFullword) != 0;
     const uint64_t held_end = base + held.size();
+    if (from < base && summary != nullptr) summary->truncation |= kTruncUnplaced;
     for (uint64_t pos = std::max(from, base); pos < held_end;) {
       uint64_t start = 0, end = 0;
       if (def.kind == PatternKind::kLiteral) {
