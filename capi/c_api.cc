@@ -49,6 +49,7 @@ static_assert(static_cast<int32_t>(trawl::ReportFormat::kJson) == TRAWL_REPORT_J
 static_assert(static_cast<int32_t>(trawl::ReportFormat::kTable) == TRAWL_REPORT_TABLE);
 static_assert(static_cast<int32_t>(trawl::ReportFormat::kSarif) == TRAWL_REPORT_SARIF);
 static_assert(trawl::kTruncStopped == TRAWL_TRUNC_STOPPED);
+static_assert(trawl::kTruncWindowedComposites == TRAWL_TRUNC_WINDOWED_COMPOSITES);
 static_assert(static_cast<int32_t>(trawl::RuleStatus::kRejected) == TRAWL_RULE_REJECTED);
 static_assert(static_cast<int32_t>(trawl::Severity::kCritical) == TRAWL_SEVERITY_CRITICAL);
 

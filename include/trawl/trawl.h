@@ -653,6 +653,10 @@ typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
  * stream keeps, or the two disagree on the pattern), or a composite rule's confirm-only
  * pattern had to be searched in bytes a stream let go; never silently dropped. */
 #define TRAWL_TRUNC_UNPLACED 0x40u
+/** A component analysed in windows had its composite rules evaluated within each window
+ * and its context only: a rule whose patterns lie further apart was not looked for.
+ * Since: 0.3 */
+#define TRAWL_TRUNC_WINDOWED_COMPOSITES 0x80u
 
 /** What a scan did. Since: 0.1 */
 typedef struct trawl_scan_result {

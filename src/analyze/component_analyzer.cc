@@ -565,8 +565,10 @@ class Analysis {
       f.rule_id = def.id;
       f.category = def.category;
       f.severity = def.severity;
-      const std::string_view value =
-          source.buffer.substr(hit.value_start, hit.value_end - hit.value_start);
+      // Cut as the entity's value is (kMaxValueBytes): a composite rule's span may cover
+      // the component, and spans that share their first bytes share a fingerprint.
+      const std::string_view value = source.buffer.substr(
+          hit.value_start, std::min<uint64_t>(hit.value_end - hit.value_start, kMaxValueBytes));
       f.fingerprint = Fingerprint(impl_.Fingerprints(options_.fingerprint_key), def.id, value);
       if (options_.include_values) f.value = std::string(value);
       f.entity = def.entity.empty() ? entity->type : def.entity;

@@ -76,6 +76,7 @@ StreamedAnalysis::StreamedAnalysis(ComponentAnalyzer* analyzer, const Component&
   windows_.context_bytes -= windows_.context_bytes % alignment_;
   const Database& db = analyzer_->database();
   rule_count_ = db.rule_count();
+  has_composites_ = db.CountWithStatus(RuleStatus::kComposite) > 0;
   if (const IndicatorSet* indicators = db.indicators()) {
     if (indicators->HasType(IndicatorType::kSha1)) {
       sha1_ = std::make_unique<FileDigest>(FileDigest::Kind::kSha1);
@@ -172,6 +173,7 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
     window.own_end = own_end - begin;
     window.context_bytes = (end - begin) - (own_end - owned_until_);
     bytes = Bytes(begin, end);
+    ++windows_with_bytes_;
     if (options.limits.max_bytes != 0) {
       // The byte budget covers the component: what earlier windows scanned counts.
       options.limits.max_bytes = options_.limits.max_bytes - owned_until_ + window.own_begin;
@@ -245,6 +247,16 @@ absl::StatusOr<ComponentResult> StreamedAnalysis::Finish(const Component& compon
     TRAWL_RETURN_IF_ERROR(AnalyzeNext(owned_until_ + windows_.window_bytes, false));
   }
   TRAWL_RETURN_IF_ERROR(AnalyzeNext(received_, true));
+  // Each window is a scan of its own: a composite rule whose patterns lie in different
+  // windows (an IDS rule's contents megabytes apart) is not seen, so the result says so
+  // rather than reading as complete.
+  if (has_composites_ && windows_with_bytes_ > 1) {
+    result_.truncation |= kTruncWindowedComposites;
+    limited_.push_back(StrCat("composite rules evaluated within each window of ",
+                              windows_.window_bytes, " bytes and its ", windows_.context_bytes,
+                              " bytes of context: a rule whose patterns lie further apart is "
+                              "not found"));
+  }
   std::string_view encoding = result_.encoding;
   std::stable_sort(result_.findings.begin(), result_.findings.end(),
                    [encoding](const Finding& a, const Finding& b) {

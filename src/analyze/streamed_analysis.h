@@ -95,6 +95,8 @@ class StreamedAnalysis {
   uint64_t line_start_ = 0;     // where the line holding counted_until_ starts
 
   size_t rule_count_ = 0;
+  bool has_composites_ = false;  // the database has composite rules
+  uint64_t windows_with_bytes_ = 0;
   std::map<std::string, std::vector<uint64_t>> rule_matches_;  // AnalysisWindow's counts
   std::map<std::string, uint64_t> matches_;
   std::unique_ptr<FileDigest> sha1_, md5_;

@@ -122,6 +122,7 @@ std::string TruncationReasonsText(uint32_t reasons) {
   if (reasons & kTruncConfirmLimit) names.push_back("confirm_limit");
   if (reasons & kTruncStopped) names.push_back("stopped");
   if (reasons & kTruncUnplaced) names.push_back("unplaced_match");
+  if (reasons & kTruncWindowedComposites) names.push_back("windowed_composites");
   return StrJoin(names, ",");
 }
 

@@ -121,6 +121,10 @@ enum TruncationReason : uint32_t {
   // context a stream keeps, or the engine and PCRE2 disagree on the pattern. Also: a
   // composite rule's confirm-only pattern had to be searched in bytes a stream let go.
   kTruncUnplaced = 1u << 6,
+  // A component analysed in windows (larger than the streaming threshold) had its
+  // composite rules evaluated within each window and its context: a rule whose patterns
+  // lie further apart was not looked for across windows.
+  kTruncWindowedComposites = 1u << 7,
 };
 
 std::string TruncationReasonsText(uint32_t reasons);

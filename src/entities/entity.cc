@@ -150,7 +150,7 @@ ContextScore ContextScorer::Score(std::string_view data, size_t begin, size_t en
   size_t hi = std::min(data.size(), end + options_.window);
   const FoldedText before(data.substr(lo, begin - lo));
   const FoldedText after(data.substr(end, hi - end));
-  const FoldedText match(data.substr(begin, end - begin));
+  const FoldedText match(data.substr(begin, std::min(end - begin, kMaxValueBytes)));
   const FoldedText key_text(key);
 
   double boost = 0.0;
@@ -289,7 +289,13 @@ std::optional<Entity> Recognize(const Candidate& c, const ContextScorer& scorer,
     ve = c.value_end;
   }
   std::string_view raw = c.data.substr(vb, ve - vb);
+  const size_t value_bytes = raw.size();
+  raw = raw.substr(0, kMaxValueBytes);
   e.value = std::string(raw);
+  if (value_bytes > raw.size()) {
+    e.reasons.push_back(StrCat("+0.00 value cut to its first ", raw.size(), " of ", value_bytes,
+                               " bytes"));
+  }
 
   double adjust = 0.0;
   if (std::string why = BoundaryRejection(c.entity, c.data, vb, ve); !why.empty()) {

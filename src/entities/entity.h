@@ -116,6 +116,12 @@ struct RecognizeOptions {
   std::string default_region;
 };
 
+// A finding's value is kept (and validated, measured and scored) up to this many bytes.
+// A single pattern's match is shorter (the engine's window is 8 KiB), but a composite
+// rule's span may cover a whole component (an IDS rule's contents megabytes apart), and
+// carrying such a span through every step and into the report cost gigabytes.
+inline constexpr size_t kMaxValueBytes = size_t{16} << 10;
+
 struct Candidate {
   std::string_view rule_id;
   std::string_view entity;     // rule's `entity`; may be empty

@@ -16,6 +16,7 @@
 #include "analyze/component_analyzer.h"
 #include "analyze/component_result_json.h"
 #include "engine/test_util.h"
+#include "far_apart_rule.h"
 
 namespace trawl {
 namespace {
@@ -219,6 +220,57 @@ TEST_F(StreamedAnalysisTest, JsonDocumentKeepsItsFindingsWithoutPointers) {
     EXPECT_FALSE(step.stage == "structure" && step.name == "json");
     EXPECT_FALSE(step.stage == "decode" && step.name == "json-strings");
   }
+}
+
+// Composite rules are evaluated within each window and its context. A rule whose
+// patterns lie in different windows is not found there, and before this test the
+// streamed result said nothing about it (a silent loss for imported IDS and YARA rules on
+// components above the streaming threshold). Now the result is incomplete
+// (kTruncWindowedComposites) with the reason; a composite within one window is still found,
+// and a database without composite rules leaves the result complete.
+TEST(StreamedCompositeTest, CompositeAcrossWindowsMarksTheResultIncomplete) {
+  const std::shared_ptr<const Database> db = testing_util::FarApartDb();
+  ASSERT_NE(db, nullptr);
+  auto analyzer = ComponentAnalyzer::Create(db);
+  ASSERT_TRUE(analyzer.ok());
+  PlanOptions plan_options;
+  plan_options.pattern_chains = db->chains();
+  std::string text;
+  while (text.size() < 100000) text += "an ordinary line of text\n";
+  text.replace(100, 10, "BEGIN-MARK");
+  std::string near = text;
+  near.replace(900, 8, "END-MARK");
+  std::string far = text;
+  far.replace(90000, 8, "END-MARK");
+  const StreamWindows windows{8192, 2048};
+  auto rules_found = [](const ComponentResult& r) {
+    std::set<std::string> ids;
+    for (const Finding& f : r.findings) ids.insert(f.rule_id);
+    return ids;
+  };
+  for (const std::string* input : {&near, &far}) {
+    const Component component = TestComponent(*input, "big.txt");
+    auto whole = (*analyzer)->PlanAndAnalyze(component, *input, plan_options, {});
+    ASSERT_TRUE(whole.ok());
+    EXPECT_EQ(rules_found(*whole), std::set<std::string>{"far-apart"});
+    EXPECT_EQ(whole->truncation, 0u);
+    const ComponentResult got =
+        Streamed(analyzer->get(), component, *input, plan_options, {}, windows, 5000, 7);
+    EXPECT_EQ(got.truncation, kTruncWindowedComposites) << got.reason;
+    EXPECT_NE(got.reason.find("composite rules evaluated within each window of 8192 bytes"),
+              std::string::npos)
+        << got.reason;
+    EXPECT_EQ(rules_found(got), input == &near ? std::set<std::string>{"far-apart"}
+                                               : std::set<std::string>{});
+  }
+  // Without composite rules in the database, nothing is said.
+  auto plain = ComponentAnalyzer::Create(SecretsAndPiiDb());
+  ASSERT_TRUE(plain.ok());
+  PlanOptions plain_options;
+  plain_options.pattern_chains = (*plain)->database().chains();
+  const ComponentResult clean = Streamed(plain->get(), TestComponent(far, "big.txt"), far,
+                                         plain_options, {}, windows, 5000, 7);
+  EXPECT_EQ(clean.truncation, 0u) << clean.reason;
 }
 
 }  // namespace
