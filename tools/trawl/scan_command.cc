@@ -149,7 +149,10 @@ const char* TruncationName(uint32_t truncation) {
   if (truncation & TRAWL_TRUNC_BYTE_BUDGET) return "byte budget";
   if (truncation & TRAWL_TRUNC_MATCH_CAP) return "match cap";
   if (truncation & TRAWL_TRUNC_RULE_MATCH_CAP) return "per-rule match cap";
-  return "confirmation limit";
+  if (truncation & TRAWL_TRUNC_CONFIRM_LIMIT) return "confirmation limit";
+  if (truncation & TRAWL_TRUNC_UNPLACED) return "unplaced match";
+  if (truncation & TRAWL_TRUNC_STOPPED) return "stopped";
+  return "incomplete";
 }
 
 struct ScanSettings {
