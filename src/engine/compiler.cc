@@ -13,6 +13,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/strip.h"
 #include "engine/engine_info.h"
 #include "engine/internal/composite_parts.h"
@@ -520,6 +521,21 @@ std::vector<uint32_t> CompositeAnchors(const RuleLogic& logic,
   return CheapestCover(*condition, cost).value_or(std::vector<uint32_t>{});
 }
 
+namespace {
+
+// The anchors of `composite` (CompositeAnchors, every pattern costing alike) when the
+// parts `unscanned` names cannot be among them.
+std::vector<uint32_t> AnchorsWithout(const Definition& def, const CompositeInfo& composite,
+                                     absl::FunctionRef<bool(uint32_t)> unscanned) {
+  std::vector<double> cost;
+  for (uint32_t part : composite.pattern_rules) {
+    cost.push_back(unscanned(part) ? std::numeric_limits<double>::infinity() : 1.0);
+  }
+  return CompositeAnchors(*def.logic, cost);
+}
+
+}  // namespace
+
 absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def) {
   hs_expr_info_t* raw_info = nullptr;
   hs_compile_error_t* raw_error = nullptr;
@@ -699,19 +715,19 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
     return infos[part].status == RuleStatus::kRejected && infos[part].reason.starts_with("engine: ");
   };
   std::vector<uint8_t> searched_part(count, 0);
-  std::vector<uint8_t> needs_search(composites.size(), 0);  // has a searched part, no other anchor
+  // Per composite: why it stays rejected (one of its patterns the engine cannot take, and
+  // nothing else to trigger a search for it), or empty.
+  std::vector<std::string> untriggered(composites.size());
   for (size_t c = 0; c < composites.size(); ++c) {
     const CompositeInfo& composite = composites[c];
-    std::vector<double> cost;
-    bool any = false;
-    for (uint32_t part : composite.pattern_rules) {
-      const bool searched = engine_cannot_take(part);
-      any = any || searched;
-      cost.push_back(searched ? std::numeric_limits<double>::infinity() : 1.0);
-    }
-    if (!any) continue;
-    if (CompositeAnchors(*definitions[composite.rule].logic, cost).empty()) {
-      needs_search[c] = 1;
+    const auto it = std::find_if(composite.pattern_rules.begin(), composite.pattern_rules.end(),
+                                 engine_cannot_take);
+    if (it == composite.pattern_rules.end()) continue;
+    if (AnchorsWithout(definitions[composite.rule], composite, engine_cannot_take).empty()) {
+      const size_t p = static_cast<size_t>(it - composite.pattern_rules.begin());
+      untriggered[c] = StrCat("pattern $", definitions[composite.rule].logic->patterns[p].name,
+                              ": ", infos[*it].reason,
+                              " (no other pattern of the rule can trigger a search for it)");
       continue;
     }
     for (uint32_t part : composite.pattern_rules) {
@@ -728,18 +744,13 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
     info.max_width = kUnboundedWidth;
   }
   for (size_t c = 0; c < composites.size(); ++c) {
-    const CompositeInfo& composite = composites[c];
-    ValidateComposite(definitions[composite.rule], composite, infos);
-    RuleInfo& info = infos[composite.rule];
-    if (!needs_search[c] || info.status != RuleStatus::kComposite) continue;
-    // Its searched pattern is another rule's: this rule still has nothing to trigger it.
-    for (size_t p = 0; p < composite.pattern_rules.size(); ++p) {
-      if (infos[composite.pattern_rules[p]].status != RuleStatus::kConfirmOnly) continue;
+    ValidateComposite(definitions[composites[c].rule], composites[c], infos);
+    RuleInfo& info = infos[composites[c].rule];
+    // Rejected for that pattern, or accepted because another rule made it a searched one.
+    if (!untriggered[c].empty() &&
+        (info.status == RuleStatus::kComposite || untriggered[c].starts_with(info.reason))) {
       info.status = RuleStatus::kRejected;
-      info.reason = StrCat("pattern $", definitions[composite.rule].logic->patterns[p].name,
-                           ": the engine cannot take it, and no other pattern of the rule "
-                           "can trigger a search for it");
-      break;
+      info.reason = std::move(untriggered[c]);
     }
   }
   // Filters compile with PCRE2 too; a rule whose allow-list or path regex does not is
@@ -767,13 +778,9 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
   // its fewest patterns the condition needs matched.
   for (CompositeInfo& composite : composites) {
     if (infos[composite.rule].status != RuleStatus::kComposite) continue;
-    std::vector<double> cost;
-    for (uint32_t part : composite.pattern_rules) {
-      cost.push_back(infos[part].status == RuleStatus::kConfirmOnly
-                         ? std::numeric_limits<double>::infinity()
-                         : 1.0);
-    }
-    composite.anchors = CompositeAnchors(*definitions[composite.rule].logic, cost);
+    composite.anchors = AnchorsWithout(definitions[composite.rule], composite, [&](uint32_t part) {
+      return infos[part].status == RuleStatus::kConfirmOnly;
+    });
   }
 
   // Partition: explicit requests first, then the planner's, then the default policy.
