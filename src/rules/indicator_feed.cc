@@ -36,9 +36,8 @@ std::string_view TrimSpace(std::string_view s) {
   return s;
 }
 
-// The live form of a lowercase defanged value: threat reports write "evil[.]com",
-// "hxxp://", "a(.)b", "user[@]host" so that nobody follows them by accident.
-std::string Refang(std::string_view lower) {
+// One pass of Refang.
+std::string RefangOnce(std::string_view lower) {
   static constexpr std::pair<std::string_view, std::string_view> kForms[] = {
       {"[.]", "."}, {"(.)", "."}, {"{.}", "."}, {"[dot]", "."}, {"(dot)", "."},
       {"[@]", "@"}, {"[at]", "@"}, {"(at)", "@"}, {"[:]", ":"}, {"[://]", "://"},
@@ -71,6 +70,19 @@ std::string Refang(std::string_view lower) {
     if (!replaced) out.push_back(lower[i++]);
   }
   return out;
+}
+
+// The live form of a lowercase defanged value: threat reports write "evil[.]com",
+// "hxxp://", "a(.)b", "user[@]host" so that nobody follows them by accident. Until
+// nothing changes: one pass can form a new defanged token ("[(.)]" gives "[.]"), and the
+// normal form must be a fixed point (found by indicator_feed_fuzzer). Each pass that
+// changes the value shortens it or rewrites the scheme, which happens once.
+std::string Refang(std::string_view lower) {
+  std::string value = RefangOnce(lower);
+  for (std::string again = RefangOnce(value); again != value; again = RefangOnce(value)) {
+    value = std::move(again);
+  }
+  return value;
 }
 
 bool IsHexDigits(std::string_view s) {

@@ -67,6 +67,15 @@ TEST(IndicatorFeedTest, DefangedSchemesOnlyBeforeSchemeSeparator) {
   EXPECT_EQ(Normal("hxxps://evil.com:8443/"), "url evil.com:8443");
 }
 
+// A defanged token inside another ("[(.)]": refanging the inner one forms "[.]") is
+// refanged until nothing changes, so the normal form is a fixed point (the fuzzer's input).
+TEST(IndicatorFeedTest, NestedDefangedTokensAreRefangedWhole) {
+  EXPECT_EQ(Normal("evil[(.)]com"), "domain evil.com");
+  const std::string once = Normal("1d[.]orp://vil.c[[[[[(.)]", IndicatorType::kUrl);
+  EXPECT_EQ(once, "url 1d.orp//vil.c[[[[.");
+  EXPECT_EQ(Normal(once.substr(4), IndicatorType::kUrl), once);
+}
+
 // One synthetic indicator per i, cycling through the types.
 std::pair<IndicatorType, std::string> Synthetic(int i) {
   switch (i % 8) {
