@@ -205,12 +205,17 @@ printf 'just some words\n' >"$work/notes.txt"
 check_fails rules-unknown-format "not a rule file trawl recognizes; .*YARA" "$trawl" rules check "$work/notes.txt"
 check_fails rules-forced-format "fixture.yar:1: not valid TOML" "$trawl" rules check --format gitleaks "$fixtures/fixture.yar"
 check_fails rules-format-name "unknown rule format 'xml'" "$trawl" compile --format xml "$fixtures/fixture.yar" -o "$work/x.tdb"
-# A YARA rule whose strings lie megabytes apart: the streamed scan reports the match
-# without its bytes (the stream no longer holds them) instead of reading freed memory.
+# A YARA rule whose strings lie megabytes apart: the streamed scan (stdin) reports the
+# match without its bytes (the stream no longer holds them) instead of reading freed
+# memory. A file is mapped and scanned whole when the database has composite rules: the
+# match has its bytes, the first 16 KiB of them printed.
 "$trawl" compile "$fixtures/fixture.yar" -o "$work/yara.tdb" 2>/dev/null
-python3 -c "import sys; sys.stdout.write('ALPHA ' + 'x' * (4 << 20) + ' gamma')" >"$work/far.txt"
-check scan-far-composite "$trawl" scan --db "$work/yara.tdb" "$work/far.txt"
-contains scan-far-composite-match '"rule":"yara.TwoStrings","category":"signature","severity":"medium","start":0,"end":4194316,"text":'
+python3 -c "import sys; sys.stdout.write('ALPHA ' + 'x' * (9 << 20) + ' gamma')" >"$work/far.txt"
+check scan-far-composite bash -c "'$trawl' scan --db '$work/yara.tdb' <'$work/far.txt'"
+contains scan-far-composite-match '"rule":"yara.TwoStrings","category":"signature","severity":"medium","start":0,"end":9437196,"text":null,'
+check scan-far-composite-file "$trawl" scan --db "$work/yara.tdb" "$work/far.txt"
+contains scan-far-composite-file-match '"rule":"yara.TwoStrings","category":"signature","severity":"medium","start":0,"end":9437196,"text":"ALPHA xxxx'
+check scan-far-composite-file-cut bash -c "'$trawl' scan --db '$work/yara.tdb' '$work/far.txt' | python3 -c 'import json,sys; m=[json.loads(l) for l in sys.stdin if \"TwoStrings\" in l][0]; assert m[\"text_cut\"] and len(m[\"text\"]) == 16384, m.keys()'"
 
 
 # A rule file that does not parse as a whole, in every format the loader reads, is fatal

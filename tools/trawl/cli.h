@@ -46,6 +46,7 @@ struct Free {
   void operator()(trawl_options* p) const { trawl_options_free(p); }
   void operator()(trawl_buffer* p) const { trawl_buffer_free(p); }
   void operator()(trawl_stream* p) const { trawl_stream_free(p); }
+  void operator()(trawl_scratch* p) const { trawl_scratch_free(p); }
 };
 template <typename T>
 using Owned = std::unique_ptr<T, Free>;

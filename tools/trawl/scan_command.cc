@@ -51,8 +51,12 @@ class ScanOutput {
   static constexpr size_t kNumberBytes = 20;  // UINT64_MAX
   // A capture's fixed text: {"start":,"end":,"text":} and a comma.
   static constexpr size_t kCaptureBytes = 32 + 2 * kNumberBytes;
-  // The line's fixed text: ,"start":,"end":,"text":null,"captures":[]}\n
-  static constexpr size_t kLineBytes = 48 + 2 * kNumberBytes;
+  // The line's fixed text: ,"start":,"end":,"text":null,"text_cut":true,"captures":[]}\n
+  static constexpr size_t kLineBytes = 64 + 2 * kNumberBytes;
+  // Text printed per match or capture, as a finding's value is kept (kMaxValueBytes): a
+  // composite rule's match spans the occurrences that made it hold, megabytes apart in an
+  // IDS rule, and printing them whole made 3 GB of output from a 16 MiB input.
+  static constexpr size_t kMaxTextBytes = 16 << 10;
 
   static char* Put(char* p, std::string_view s) {
     std::memcpy(p, s.data(), s.size());
@@ -90,11 +94,13 @@ class ScanOutput {
   void Append(const trawl_match& m) {
     ++matches_;
     const std::string_view rule = RuleFields(m.rule_index);
-    const size_t text_bytes = m.data == nullptr ? 0 : m.end - m.start;
+    const size_t span_bytes = m.data == nullptr ? 0 : m.end - m.start;
+    const size_t text_bytes = std::min(span_bytes, kMaxTextBytes);
     size_t bound = input_field_.size() + rule.size() + kLineBytes + JsonStringBound(text_bytes);
     for (uint32_t g = 0; g < m.capture_count; ++g) {
       const int64_t s = m.captures[2 * g], e = m.captures[2 * g + 1];
-      bound += kCaptureBytes + (s < 0 ? 0 : JsonStringBound(static_cast<size_t>(e - s)));
+      bound += kCaptureBytes +
+               (s < 0 ? 0 : JsonStringBound(std::min(static_cast<size_t>(e - s), kMaxTextBytes)));
     }
     char* p = Room(bound);
     p = Put(p, input_field_);
@@ -108,6 +114,7 @@ class ScanOutput {
       p = Put(p, "null");  // a composite match spanning bytes the stream no longer holds
     } else {
       p = WriteJsonString(p, std::string_view(m.data, text_bytes));
+      if (text_bytes < span_bytes) p = Put(p, ",\"text_cut\":true");
     }
     p = Put(p, ",\"captures\":[");
     for (uint32_t g = 0; g < m.capture_count; ++g) {
@@ -122,8 +129,10 @@ class ScanOutput {
       p = Put(p, ",\"end\":");
       p = PutNumber(p, static_cast<uint64_t>(e));
       p = Put(p, ",\"text\":");
+      const size_t capture_bytes = static_cast<size_t>(e - s);
       p = WriteJsonString(p, std::string_view(m.data + (s - static_cast<int64_t>(m.start)),
-                                              static_cast<size_t>(e - s)));
+                                              std::min(capture_bytes, kMaxTextBytes)));
+      if (capture_bytes > kMaxTextBytes) p = Put(p, ",\"text_cut\":true");
       *p++ = '}';
     }
     p = Put(p, "]}\n");
@@ -155,6 +164,15 @@ const char* TruncationName(uint32_t truncation) {
   return "incomplete";
 }
 
+void PrintSummary(const std::string& input, const trawl_scan_result& result) {
+  if (GlobalFlags().verbosity < 0) return;
+  std::fprintf(stderr, "trawl: %s: %llu bytes, %llu matches%s%s\n", input.c_str(),
+               static_cast<unsigned long long>(result.bytes_scanned),
+               static_cast<unsigned long long>(result.matches),
+               result.truncation ? ", TRUNCATED: " : "",
+               result.truncation ? TruncationName(result.truncation) : "");
+}
+
 struct ScanSettings {
   std::string db_path;
   std::vector<std::string> inputs;
@@ -167,11 +185,27 @@ struct ScanSettings {
   bool mmap = false;
 };
 
+bool HasCompositeRules(const trawl_db* db) {
+  const size_t rules = trawl_db_rule_count(db);
+  for (size_t r = 0; r < rules; ++r) {
+    trawl_rule_info info = TRAWL_RULE_INFO_INIT;
+    if (trawl_db_rule(&info, db, r) == TRAWL_OK && info.status == TRAWL_RULE_COMPOSITE) {
+      return true;
+    }
+  }
+  return false;
+}
+
 int Scan(const ScanSettings& settings) {
   Owned<trawl_options> options = NewOptions();
   if (!settings.budgets.Apply(options.get())) return Fail("a budget is out of range");
   Owned<trawl_db> db = LoadDbOrDefault(settings.db_path);
   if (!db) return kExitError;
+  // A stream evaluates composite rules when it ends, over the window it still holds, so a
+  // rule whose patterns lie further apart is lost (and the summary says so). A mapped file
+  // holds every byte: scanned as one buffer, its composite rules are exact.
+  const bool whole_files = HasCompositeRules(db.get());
+  Owned<trawl_scratch> scratch;
   std::vector<std::string> inputs = settings.inputs;
   if (inputs.empty()) inputs.push_back("-");
   int exit_code = kExitClean;
@@ -190,13 +224,36 @@ int Scan(const ScanSettings& settings) {
         continue;
       }
     }
+    output.BeginInput(input);
+    MappedInput mapped;
+    if (f != stdin && whole_files && mapped.Map(::fileno(f), input)) {
+      Verbose(input + ": mapped and scanned whole (" + std::to_string(mapped.bytes().size()) +
+              " bytes): the database has composite rules");
+      if (!scratch) {
+        trawl_scratch* raw_scratch = nullptr;
+        if (trawl_status s = trawl_scratch_new(&raw_scratch, db.get()); s != TRAWL_OK) {
+          return Error("scratch", s);
+        }
+        scratch.reset(raw_scratch);
+      }
+      trawl_scan_result result = TRAWL_SCAN_RESULT_INIT;
+      const trawl_status status =
+          trawl_scan(db.get(), scratch.get(), mapped.bytes().data(), mapped.bytes().size(),
+                     options.get(), ScanOutput::Print, &output, &result);
+      std::fclose(f);
+      if (!output.Flush()) return OsError("stdout", "write", errno);
+      if (status != TRAWL_OK && status != TRAWL_STOPPED) {
+        exit_code = Error(input, status);
+        continue;
+      }
+      PrintSummary(input, result);
+      continue;
+    }
     trawl_stream* raw_stream = nullptr;
     trawl_status status = trawl_stream_new(&raw_stream, db.get(), options.get());
     if (status != TRAWL_OK) return Error("stream", status);
     Owned<trawl_stream> stream(raw_stream);
-    output.BeginInput(input);
     uint64_t read_total = 0;
-    MappedInput mapped;
     if (f != stdin && settings.mmap && mapped.Map(::fileno(f), input)) {
       Verbose(input + ": mapped (" + std::to_string(mapped.bytes().size()) + " bytes)");
       // One write: the stream scans the mapped pages in place. With a progress line, a
@@ -241,13 +298,7 @@ int Scan(const ScanSettings& settings) {
       exit_code = OsError(input, "read error after " + std::to_string(read_total) + " bytes",
                           read_errno);
     }
-    if (GlobalFlags().verbosity >= 0) {
-      std::fprintf(stderr, "trawl: %s: %llu bytes, %llu matches%s%s\n", input.c_str(),
-                   static_cast<unsigned long long>(result.bytes_scanned),
-                   static_cast<unsigned long long>(result.matches),
-                   result.truncation ? ", TRUNCATED: " : "",
-                   result.truncation ? TruncationName(result.truncation) : "");
-    }
+    PrintSummary(input, result);
   }
   if (exit_code == kExitClean && settings.fail_on_match && output.matches() > 0) {
     return kExitFindings;
