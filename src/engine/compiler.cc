@@ -524,14 +524,141 @@ std::vector<uint32_t> CompositeAnchors(const RuleLogic& logic,
 namespace {
 
 // The anchors of `composite` (CompositeAnchors, every pattern costing alike) when the
-// parts `unscanned` names cannot be among them.
+// parts `unscanned` names cannot be among them, and those `never` names (CanNeverMatch)
+// are known to have no occurrence.
 std::vector<uint32_t> AnchorsWithout(const Definition& def, const CompositeInfo& composite,
-                                     absl::FunctionRef<bool(uint32_t)> unscanned) {
+                                     absl::FunctionRef<bool(uint32_t)> unscanned,
+                                     const std::vector<uint8_t>& never) {
   std::vector<double> cost;
   for (uint32_t part : composite.pattern_rules) {
-    cost.push_back(unscanned(part) ? std::numeric_limits<double>::infinity() : 1.0);
+    cost.push_back(never[part]        ? kNeverOccurs
+                   : unscanned(part) ? std::numeric_limits<double>::infinity()
+                                     : 1.0);
   }
   return CompositeAnchors(*def.logic, cost);
+}
+
+// Whether `regex` can never match, by one shape: at its top level (outside groups and
+// classes, with no top-level alternative) the end-of-subject assertion \z is followed by
+// an item that must consume a byte. YARA's `$` is the end of the data (the importer writes
+// \z), and signature-base's /$[a-z]=new-object .../ (a PowerShell variable) is such a
+// string: yara compiles it, it never matches, and its rule fires on its other strings.
+// The engine rejects it ("Embedded end anchors"). Conservative: anything it does not
+// read (a group after the \z, a back-reference, \Q, extended mode) is "may match".
+bool CanNeverMatch(std::string_view re) {
+  bool after_end = false;  // a top-level \z, and nothing but zero-width items since
+  bool proved = false;     // a mandatory item after it: never, unless an alternative follows
+  int depth = 0;
+  for (size_t i = 0; i < re.size();) {
+    const char c = re[i];
+    size_t next = i + 1;
+    bool consumes = false;  // a top-level item that must consume a byte, unquantified
+    if (c == '\\') {
+      if (i + 1 >= re.size()) return false;
+      const char e = re[i + 1];
+      next = i + 2;
+      if (e == 'Q' || e == 'E') return false;
+      if (e == 'x' || e == 'p' || e == 'P' || e == 'o') {
+        if (next < re.size() && re[next] == '{') {
+          const size_t close = re.find('}', next);
+          if (close == std::string_view::npos) return false;
+          next = close + 1;
+        } else if (e == 'x') {
+          while (next < re.size() && next < i + 4 && std::isxdigit(static_cast<unsigned char>(re[next]))) ++next;
+        } else if (e != 'o') {
+          next = std::min(re.size(), next + 1);  // \pL
+        } else {
+          return false;
+        }
+      } else if (e == 'c') {
+        next = std::min(re.size(), next + 1);
+      }
+      if (depth == 0) {
+        if (e == 'z') {
+          after_end = true;
+          i = next;
+          continue;
+        }
+        if (std::strchr("bBAZGK", e) != nullptr) {
+          i = next;  // zero-width: \z still holds after it
+          continue;
+        }
+        if (std::isdigit(static_cast<unsigned char>(e)) || e == 'g' || e == 'k') {
+          after_end = false;  // a back-reference may be empty
+          i = next;
+          continue;
+        }
+        consumes = true;
+      }
+    } else if (c == '[') {
+      next = i + 1;
+      if (next < re.size() && re[next] == '^') ++next;
+      if (next < re.size() && re[next] == ']') ++next;
+      while (next < re.size() && re[next] != ']') {
+        if (re[next] == '\\') {
+          next += 2;
+        } else if (re[next] == '[' && next + 1 < re.size() && re[next + 1] == ':') {
+          const size_t close = re.find(":]", next + 2);
+          if (close == std::string_view::npos) return false;
+          next = close + 2;
+        } else {
+          ++next;
+        }
+      }
+      if (next >= re.size()) return false;
+      ++next;
+      consumes = depth == 0;
+    } else if (c == '(') {
+      if (re.substr(i, 2) == "(?") {
+        const size_t end = re.find_first_of(":)", i + 2);
+        if (end == std::string_view::npos || re.substr(i + 2, end - i - 2).find('x') != std::string_view::npos ||
+            re.substr(i, 3) == "(?#") {
+          return false;
+        }
+      }
+      if (re.substr(i, 2) == "(*") return false;
+      if (depth == 0) after_end = false;
+      ++depth;
+    } else if (c == ')') {
+      if (--depth < 0) return false;
+    } else if (c == '|') {
+      if (depth == 0) return false;
+    } else if (depth == 0 && (c == '^' || c == '$')) {
+      i = next;
+      continue;
+    } else if (depth == 0 && (c == '*' || c == '+' || c == '?' || c == '{')) {
+      after_end = false;  // a quantified zero-width item, or a quantifier not read here
+    } else {
+      consumes = depth == 0;
+    }
+    if (consumes && after_end) {
+      // The item must occur at least once, unless a quantifier allows none: then, at the
+      // end of the data, it occurred none, and the end still holds after it.
+      const char q = next < re.size() ? re[next] : '\0';
+      if (q == '*' || q == '?') {
+        ++next;
+      } else if (q == '{') {
+        const size_t close = re.find('}', next);
+        const std::string_view counts =
+            close == std::string_view::npos ? "" : re.substr(next + 1, close - next - 1);
+        if (counts.empty() || counts.find_first_not_of("0123456789,") != std::string_view::npos ||
+            counts[0] == ',') {
+          after_end = false;  // a brace PCRE2 may read as literal text: not decided here
+        } else if (counts[0] != '0') {
+          proved = true;
+        } else {
+          next = close + 1;
+        }
+      } else {
+        proved = true;
+      }
+      if (next < re.size() && (re[next] == '?' || re[next] == '+')) ++next;  // lazy, possessive
+    } else if (consumes) {
+      after_end = false;
+    }
+    i = next;
+  }
+  return proved;
 }
 
 }  // namespace
@@ -714,20 +841,39 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
   auto engine_cannot_take = [&](uint32_t part) {
     return infos[part].status == RuleStatus::kRejected && infos[part].reason.starts_with("engine: ");
   };
+  // Such a pattern that can never match triggers nothing and is never needed: its rule
+  // holds or not on its other patterns, as yara reads it.
+  std::vector<uint8_t> never_part(count, 0);
+  for (const CompositeInfo& composite : composites) {
+    for (uint32_t part : composite.pattern_rules) {
+      if (engine_cannot_take(part) && definitions[part].kind == PatternKind::kRegex &&
+          CanNeverMatch(definitions[part].expression)) {
+        never_part[part] = 1;
+      }
+    }
+  }
   std::vector<uint8_t> searched_part(count, 0);
   // Per composite: why it stays rejected (one of its patterns the engine cannot take, and
   // nothing else to trigger a search for it), or empty.
   std::vector<std::string> untriggered(composites.size());
   for (size_t c = 0; c < composites.size(); ++c) {
     const CompositeInfo& composite = composites[c];
-    const auto it = std::find_if(composite.pattern_rules.begin(), composite.pattern_rules.end(),
-                                 engine_cannot_take);
-    if (it == composite.pattern_rules.end()) continue;
-    if (AnchorsWithout(definitions[composite.rule], composite, engine_cannot_take).empty()) {
-      const size_t p = static_cast<size_t>(it - composite.pattern_rules.begin());
-      untriggered[c] = StrCat("pattern $", definitions[composite.rule].logic->patterns[p].name,
-                              ": ", infos[*it].reason,
-                              " (no other pattern of the rule can trigger a search for it)");
+    const auto parts_begin = composite.pattern_rules.begin();
+    const auto parts_end = composite.pattern_rules.end();
+    // The pattern to name: one that could be searched, else one that can never match.
+    auto it = std::find_if(parts_begin, parts_end,
+                           [&](uint32_t part) { return engine_cannot_take(part) && !never_part[part]; });
+    if (it == parts_end) it = std::find_if(parts_begin, parts_end, engine_cannot_take);
+    if (it == parts_end) continue;
+    if (AnchorsWithout(definitions[composite.rule], composite, engine_cannot_take, never_part)
+            .empty()) {
+      const size_t p = static_cast<size_t>(it - parts_begin);
+      untriggered[c] =
+          StrCat("pattern $", definitions[composite.rule].logic->patterns[p].name, ": ",
+                 infos[*it].reason,
+                 never_part[*it] ? " It can never match (the end of the data, then more text), "
+                                   "and the rule cannot hold without it."
+                                 : " (no other pattern of the rule can trigger a search for it)");
       continue;
     }
     for (uint32_t part : composite.pattern_rules) {
@@ -739,6 +885,9 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
     RuleInfo& info = infos[part];
     info.status = RuleStatus::kConfirmOnly;
     info.reason = StrCat(absl::StripSuffix(info.reason, "."),
+                         never_part[part] ? "; can never match (the end of the data, then "
+                                            "more text), so its rule holds on its other patterns"
+                                          : "",
                          "; searched by PCRE2 only where its rule's scanned patterns matched");
     info.min_width = 1;
     info.max_width = kUnboundedWidth;
@@ -778,9 +927,9 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
   // its fewest patterns the condition needs matched.
   for (CompositeInfo& composite : composites) {
     if (infos[composite.rule].status != RuleStatus::kComposite) continue;
-    composite.anchors = AnchorsWithout(definitions[composite.rule], composite, [&](uint32_t part) {
-      return infos[part].status == RuleStatus::kConfirmOnly;
-    });
+    composite.anchors = AnchorsWithout(
+        definitions[composite.rule], composite,
+        [&](uint32_t part) { return infos[part].status == RuleStatus::kConfirmOnly; }, never_part);
   }
 
   // Partition: explicit requests first, then the planner's, then the default policy.

@@ -685,6 +685,7 @@ Cover CheapestCoverOf(const Condition& condition, uint32_t index, const std::vec
   const ConditionNode& node = condition.nodes[index];
   if (depth > kMaxDepth) return {};
   auto single = [&](uint32_t p) {
+    if (p < cost.size() && cost[p] == kNeverOccurs) return Cover{0, {}};  // never true
     return p < cost.size() && cost[p] != kNoCover ? Cover{cost[p], {p}} : Cover{};
   };
   switch (node.op) {

@@ -103,7 +103,9 @@ bool EvaluateCondition(const Condition& condition, ConditionContext& context);
 // occurrence: the planner scans such a set and confirms the other patterns only where
 // the condition can hold. `cost` ranks patterns (lower is cheaper to scan); the cheapest
 // cover is returned. nullopt when the condition can hold with no occurrence at all
-// ("not $a", "filesize < 10").
+// ("not $a", "filesize < 10"). A pattern costing kNeverOccurs is known to have no
+// occurrence in any input: no cover needs it.
+inline constexpr double kNeverOccurs = -1.0;
 std::optional<std::vector<uint32_t>> CheapestCover(const Condition& condition,
                                                    const std::vector<double>& cost);
 

@@ -382,6 +382,58 @@ TEST(CompositeTest, PatternTheEngineCannotTakeIsSearchedWhereItsRuleIsTriggered)
   EXPECT_EQ(truncation, kTruncUnplaced) << TruncationReasonsText(truncation);
 }
 
+// YARA's `$` is the end of the data (the importer writes \z). signature-base's
+// Suspicious_PowerShell_Code_1 writes /$[a-z]=new-object .../ for a PowerShell variable:
+// yara compiles it, it never matches, and "1 of them" fires on the rule's other strings.
+// The matches of "any", "all" and "counted" were checked with the yara 4.2.3 CLI on the
+// same rules and inputs. "alternative" and "grouped" are shapes trawl does not prove never
+// match (yara compiles both), so it rejects them and says why.
+constexpr std::string_view kNeverMatches = R"json([
+  {"id": "any", "patterns": [{"name": "v", "regex": "\\z[a-z]=new-object"},
+     {"name": "w", "regex": "IEX \\z[a-z]{1,8}\\.dl", "flags": ["caseless"]},
+     {"name": "lit", "literal": "bypass -Enc"}], "condition": "1 of them"},
+  {"id": "all", "patterns": [{"name": "v", "regex": "\\z[a-z]=new-object"},
+     {"name": "lit", "literal": "bypass -Enc"}], "condition": "all of them"},
+  {"id": "counted", "patterns": [{"name": "v", "regex": "\\z[a-z]{0,2}?x"},
+     {"name": "lit", "literal": "bypass -Enc"}], "condition": "#v == 0 and $lit"},
+  {"id": "alternative", "patterns": [{"name": "v", "regex": "new-|\\zx"},
+     {"name": "lit", "literal": "bypass -Enc"}], "condition": "1 of them"},
+  {"id": "grouped", "patterns": [{"name": "v", "regex": "\\z(?:x|y)"},
+     {"name": "lit", "literal": "bypass -Enc"}], "condition": "1 of them"}
+])json";
+
+TEST(CompositeTest, PatternThatCanNeverMatchLeavesItsRuleToTheOthers) {
+  auto db = CompileJson(kNeverMatches);
+  ASSERT_TRUE(db);
+  std::map<std::string, const RuleInfo*> info;
+  for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
+    info[db->definition(rule).id] = &db->rule_info()[rule];
+  }
+  EXPECT_EQ(info["any"]->status, RuleStatus::kComposite) << info["any"]->reason;
+  EXPECT_EQ(info["counted"]->status, RuleStatus::kComposite) << info["counted"]->reason;
+  EXPECT_THAT(info["any$v"]->reason, ::testing::HasSubstr("can never match"));
+  // Its only way to hold needs the pattern: the rule can never match either.
+  EXPECT_EQ(info["all"]->status, RuleStatus::kRejected);
+  EXPECT_THAT(info["all"]->reason, ::testing::HasSubstr("can never match"));
+  // Not proved to never match (an alternative may, a group is not read): rejected as any
+  // pattern the engine cannot take and nothing else can trigger.
+  for (const char* rejected : {"alternative", "grouped"}) {
+    EXPECT_EQ(info[rejected]->status, RuleStatus::kRejected) << rejected;
+    EXPECT_THAT(info[rejected]->reason,
+                ::testing::HasSubstr("no other pattern of the rule can trigger")) << rejected;
+  }
+  using Set = std::set<std::string>;
+  const std::string input = "x bypass -Enc $a=new-object IEX $abc.dl";
+  EXPECT_EQ(Rules(db, input), (Set{"any", "counted"}));
+  EXPECT_EQ(Rules(db, "$a=new-object IEX $abc.dl x"), Set{});
+  EXPECT_THAT(Hits(db, input), ::testing::Contains(Hit{"any", 2, 13}));
+  auto bytes = SerializeDatabase(*db);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  auto loaded = DeserializeDatabase(*bytes);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(Hits(*loaded, input), Hits(db, input));
+}
+
 TEST(CompositeTest, ArtifactRoundTripKeepsLogicAndFindings) {
   auto db = CompileJson(std::string(kOperators.substr(0, kOperators.size() - 1)) + "," +
                         std::string(kSequences.substr(1)));
