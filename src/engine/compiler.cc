@@ -524,8 +524,8 @@ std::vector<uint32_t> CompositeAnchors(const RuleLogic& logic,
 namespace {
 
 // The anchors of `composite` (CompositeAnchors, every pattern costing alike) when the
-// parts `unscanned` names cannot be among them, and those `never` names (CanNeverMatch)
-// are known to have no occurrence.
+// parts `unscanned` names cannot be among them, and those `never` names
+// (RegexCanNeverMatch) are known to have no occurrence.
 std::vector<uint32_t> AnchorsWithout(const Definition& def, const CompositeInfo& composite,
                                      absl::FunctionRef<bool(uint32_t)> unscanned,
                                      const std::vector<uint8_t>& never) {
@@ -538,14 +538,16 @@ std::vector<uint32_t> AnchorsWithout(const Definition& def, const CompositeInfo&
   return CompositeAnchors(*def.logic, cost);
 }
 
-// Whether `regex` can never match, by one shape: at its top level (outside groups and
+}  // namespace
+
+// RegexCanNeverMatch's one shape: at the pattern's top level (outside groups and
 // classes, with no top-level alternative) the end-of-subject assertion \z is followed by
 // an item that must consume a byte. YARA's `$` is the end of the data (the importer writes
 // \z), and signature-base's /$[a-z]=new-object .../ (a PowerShell variable) is such a
 // string: yara compiles it, it never matches, and its rule fires on its other strings.
 // The engine rejects it ("Embedded end anchors"). Conservative: anything it does not
 // read (a group after the \z, a back-reference, \Q, extended mode) is "may match".
-bool CanNeverMatch(std::string_view re) {
+bool RegexCanNeverMatch(std::string_view re) {
   bool after_end = false;  // a top-level \z, and nothing but zero-width items since
   bool proved = false;     // a mandatory item after it: never, unless an alternative follows
   int depth = 0;
@@ -660,8 +662,6 @@ bool CanNeverMatch(std::string_view re) {
   }
   return proved;
 }
-
-}  // namespace
 
 absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def) {
   hs_expr_info_t* raw_info = nullptr;
@@ -847,7 +847,7 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
   for (const CompositeInfo& composite : composites) {
     for (uint32_t part : composite.pattern_rules) {
       if (engine_cannot_take(part) && definitions[part].kind == PatternKind::kRegex &&
-          CanNeverMatch(definitions[part].expression)) {
+          RegexCanNeverMatch(definitions[part].expression)) {
         never_part[part] = 1;
       }
     }

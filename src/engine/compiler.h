@@ -109,6 +109,11 @@ absl::StatusOr<std::pair<uint32_t, uint32_t>> RegexWidths(const Definition& def)
 // or when the pattern can match empty text.
 std::optional<ByteSet> MatchFirstBytes(const Definition& def);
 
+// True when PCRE2 can never match `regex` on any subject, proved from one shape (an end
+// of the subject, \z, followed at the top level by an item that must consume a byte);
+// false when not proved. tests/engine/compiler_test.cc checks every claim against PCRE2.
+bool RegexCanNeverMatch(std::string_view regex);
+
 // Counts the matches of a definition's PCRE2 global match loop over `sample`, stopping at
 // `limit` (and at PCRE2's match limit on any attempt). For the planner's calibration:
 // how often a rule fires on typical text. 0 when the pattern does not compile.

@@ -1,5 +1,10 @@
 #include "engine/compiler.h"
 
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <random>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -111,6 +116,59 @@ TEST(CompilerTest, PortableTargetCompiles) {
   ASSERT_TRUE(db);
   auto found = testing_util::ScanAll(db, "..x123y..");
   ASSERT_EQ(found.size(), 1u);
+}
+
+// RegexCanNeverMatch's claims against PCRE2: random patterns from a grammar around \z;
+// each one it says never matches is searched (every start, the end included) in every
+// subject of up to 4 bytes over {a, b, x, \n}, with random flags, and must find nothing.
+TEST(CompilerTest, NeverMatchClaimsHoldInPcre2) {
+  EXPECT_TRUE(RegexCanNeverMatch("\\z[a-z]=new-object net.webclient"));
+  EXPECT_TRUE(RegexCanNeverMatch("IEX \\z[a-zA-Z]{1,8}.downloadstring\\([\"']http"));
+  EXPECT_TRUE(RegexCanNeverMatch("\\z[a-z]{0,2}?x"));
+  EXPECT_FALSE(RegexCanNeverMatch("[a-z]{3}key\\z"));
+  EXPECT_FALSE(RegexCanNeverMatch("x\\zy|wor[dl]"));  // the alternative matches
+  EXPECT_FALSE(RegexCanNeverMatch("\\\\zx"));         // a backslash, then "zx"
+  EXPECT_FALSE(RegexCanNeverMatch("[\\z]x"));
+  EXPECT_FALSE(RegexCanNeverMatch("\\zx?"));          // the empty string at the end
+
+  const std::vector<std::string> tokens = {
+      "\\z", "\\z", "a", "x", "\\n", "[a-z]", "[^a]", ".", "?", "*", "+", "{0,2}", "{2}", "{,2}",
+      "|", "(", ")", "(?:", "$", "^", "\\b", "\\1", "[\\z]", "\\\\", "(?=a)", "\\Z", "{", "}",
+      "(?i)", "(?x)", "\\Q", "\\E", "]", "[]a]", "\\x61", "\\p{L}"};
+  std::vector<std::string> subjects = {""};
+  for (size_t begin = 0, length = 0; length < 4; ++length) {
+    const size_t end = subjects.size();
+    for (size_t i = begin; i < end; ++i) {
+      for (char c : std::string("abx\n")) subjects.push_back(subjects[i] + c);
+    }
+    begin = end;
+  }
+  std::mt19937 rng(20261207);
+  pcre2_match_data* md = pcre2_match_data_create(4, nullptr);
+  int claimed = 0;
+  for (int n = 0; n < 100000; ++n) {
+    std::string pattern;
+    const int length = 1 + static_cast<int>(rng() % 6);
+    for (int t = 0; t < length; ++t) pattern += tokens[rng() % tokens.size()];
+    if (!RegexCanNeverMatch(pattern)) continue;
+    const uint32_t options = (rng() % 2 ? PCRE2_CASELESS : 0) | (rng() % 2 ? PCRE2_DOTALL : 0) |
+                             (rng() % 2 ? PCRE2_MULTILINE : 0);
+    int error = 0;
+    PCRE2_SIZE offset = 0;
+    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
+                                     options, &error, &offset, nullptr);
+    if (code == nullptr) continue;
+    ++claimed;
+    for (const std::string& subject : subjects) {
+      const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(subject.data()),
+                                 subject.size(), 0, 0, md, nullptr);
+      EXPECT_EQ(rc, PCRE2_ERROR_NOMATCH) << "/" << pattern << "/ on \"" << subject << "\"";
+      if (rc != PCRE2_ERROR_NOMATCH) break;
+    }
+    pcre2_code_free(code);
+  }
+  pcre2_match_data_free(md);
+  EXPECT_GT(claimed, 1000);  // the grammar reaches the shape often
 }
 
 }  // namespace
