@@ -215,6 +215,13 @@ check scan-far-composite bash -c "'$trawl' scan --db '$work/yara.tdb' <'$work/fa
 contains scan-far-composite-match '"rule":"yara.TwoStrings","category":"signature","severity":"medium","start":0,"end":9437196,"text":null,'
 check scan-far-composite-file "$trawl" scan --db "$work/yara.tdb" "$work/far.txt"
 contains scan-far-composite-file-match '"rule":"yara.TwoStrings","category":"signature","severity":"medium","start":0,"end":9437196,"text":"ALPHA xxxx'
+# A confirm-only pattern (one the engine cannot take) before the stream's last window:
+# the stream cannot search it any more and says so, naming every reason; the file is exact.
+printf '[{"id":"far","patterns":[{"name":"a","regex":"x\\\\zy|wor[dl]"},{"name":"b","literal":"hidden"}],"condition":"all of them"}]' >"$work/far_rule.json"
+"$trawl" compile "$work/far_rule.json" -o "$work/far_rule.tdb" 2>/dev/null
+python3 -c "import sys; sys.stdout.write('world ' + 'x' * (9 << 20) + ' hidden')" >"$work/far2.txt"
+check scan-far-unplaced bash -c "'$trawl' scan --db '$work/far_rule.tdb' <'$work/far2.txt' 2>&1 | grep -q '0 matches, TRUNCATED: unplaced match'"
+check scan-far-unplaced-file bash -c "'$trawl' scan --db '$work/far_rule.tdb' '$work/far2.txt' 2>&1 | grep -q '1 matches\$'"
 check scan-far-composite-file-cut bash -c "'$trawl' scan --db '$work/yara.tdb' '$work/far.txt' | python3 -c 'import json,sys; m=[json.loads(l) for l in sys.stdin if \"TwoStrings\" in l][0]; assert m[\"text_cut\"] and len(m[\"text\"]) == 16384, m.keys()'"
 
 

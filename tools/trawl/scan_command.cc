@@ -9,6 +9,8 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "cli.h"
 #include "mapped_input.h"
@@ -153,15 +155,24 @@ class ScanOutput {
   uint64_t matches_ = 0;
 };
 
-const char* TruncationName(uint32_t truncation) {
-  if (truncation & TRAWL_TRUNC_TIME_BUDGET) return "time budget";
-  if (truncation & TRAWL_TRUNC_BYTE_BUDGET) return "byte budget";
-  if (truncation & TRAWL_TRUNC_MATCH_CAP) return "match cap";
-  if (truncation & TRAWL_TRUNC_RULE_MATCH_CAP) return "per-rule match cap";
-  if (truncation & TRAWL_TRUNC_CONFIRM_LIMIT) return "confirmation limit";
-  if (truncation & TRAWL_TRUNC_UNPLACED) return "unplaced match";
-  if (truncation & TRAWL_TRUNC_STOPPED) return "stopped";
-  return "incomplete";
+// Every reason the scan is incomplete, most severe first: a per-rule cap must not hide
+// an unplaced match (a lost one) behind it.
+std::string TruncationNames(uint32_t truncation) {
+  static constexpr std::pair<uint32_t, const char*> kNames[] = {
+      {TRAWL_TRUNC_TIME_BUDGET, "time budget"},   {TRAWL_TRUNC_BYTE_BUDGET, "byte budget"},
+      {TRAWL_TRUNC_MATCH_CAP, "match cap"},       {TRAWL_TRUNC_STOPPED, "stopped"},
+      {TRAWL_TRUNC_UNPLACED, "unplaced match"},   {TRAWL_TRUNC_CONFIRM_LIMIT, "confirmation limit"},
+      {TRAWL_TRUNC_RULE_MATCH_CAP, "per-rule match cap"}};
+  std::string names;
+  uint32_t named = 0;
+  for (const auto& [bit, name] : kNames) {
+    if (!(truncation & bit)) continue;
+    if (!names.empty()) names += ", ";
+    names += name;
+    named |= bit;
+  }
+  if (truncation & ~named) names += names.empty() ? "incomplete" : ", incomplete";
+  return names;
 }
 
 void PrintSummary(const std::string& input, const trawl_scan_result& result) {
@@ -170,7 +181,7 @@ void PrintSummary(const std::string& input, const trawl_scan_result& result) {
                static_cast<unsigned long long>(result.bytes_scanned),
                static_cast<unsigned long long>(result.matches),
                result.truncation ? ", TRUNCATED: " : "",
-               result.truncation ? TruncationName(result.truncation) : "");
+               result.truncation ? TruncationNames(result.truncation).c_str() : "");
 }
 
 struct ScanSettings {
