@@ -147,6 +147,11 @@ def scan_fileobj(db: Database, fileobj, chunk_size: int = DEFAULT_CHUNK_SIZE,
 def scan_file(db: Database, path, chunk_size: int = DEFAULT_CHUNK_SIZE,
               callback: Optional[Callable[[Match], object]] = None,
               options: Optional[Options] = None, **settings) -> Matches:
-    """Scans the file at `path` without reading it into memory (see scan_fileobj)."""
+    """Scans the file at `path` without reading it into memory (see scan_fileobj).
+
+    Composite rules (imported YARA, Suricata, ...) are evaluated when the stream ends,
+    over the window it still holds: one whose patterns lie further apart is lost, and
+    .truncation says so. For exact composite results scan the file as one buffer
+    (Scanner.scan), as `trawl scan` does for such databases."""
     with open(os.fsdecode(_path(path)), "rb", buffering=0) as f:
         return scan_fileobj(db, f, chunk_size, callback, options, **settings)
