@@ -3,11 +3,13 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 #include <tuple>
 #include <utility>
 
 #include "classify/classify.h"
 #include "engine/indicator_set.h"
+#include "rules/condition.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -24,6 +26,79 @@ int SourceRank(const Finding& f, std::string_view encoding) {
   if (f.decoded_from == kDecodeUtf16Strings) return 2;
   if (f.decoded_from == kDecodeRefanged) return 3;
   return 4;  // base64, hex, ... layers
+}
+
+// Whether a regex part may match only at the subject's edges or at line edges (^ $ \A
+// \z \Z \G outside a class): at a window's edge it may match where the component's
+// bytes go on.
+bool HasAnchor(std::string_view regex) {
+  for (size_t i = 0; i < regex.size(); ++i) {
+    const char c = regex[i];
+    if (c == '\\') {
+      if (i + 1 < regex.size() && std::strchr("AzZG", regex[i + 1]) != nullptr) return true;
+      ++i;
+    } else if (c == '[') {
+      size_t j = i + 1;
+      if (j < regex.size() && regex[j] == '^') ++j;
+      if (j < regex.size() && regex[j] == ']') ++j;
+      while (j < regex.size() && regex[j] != ']') j += regex[j] == '\\' ? 2 : 1;
+      i = j;
+    } else if (c == '^' || c == '$') {
+      return true;
+    }
+  }
+  return false;
+}
+
+// Whether a composite rule's verdict on one window can differ from the component's in
+// a way that reports what the component does not hold (tests/analyze: a window that
+// starts with "MZ", a 16 MiB window of a 100 MiB file under "filesize < 20MB"): the
+// condition reads the size or bytes at fixed offsets, places patterns at offsets
+// (`at`, `in`, Suricata's offset/depth), needs a pattern's absence or a count no larger
+// than some number, or a pattern is anchored. Rules that only need occurrences (and, or,
+// N of, counts at least N, sequences of present patterns) hold in the component whenever
+// they hold in a window.
+bool WindowVerdictMayBeFalse(const Database& db, const CompositeInfo& composite) {
+  const RuleLogic* logic = db.logic(composite.rule);
+  if (logic == nullptr) return true;
+  std::vector<std::string> names;
+  for (const RulePattern& p : logic->patterns) names.push_back(p.name);
+  auto condition = ParseCondition(logic->condition, names);
+  if (!condition.ok()) return true;
+  using Op = ConditionNode::Op;
+  for (const ConditionNode& node : condition->nodes) {
+    switch (node.op) {
+      case Op::kNot:
+      case Op::kAt:
+      case Op::kIn:
+      case Op::kFilesize:
+      case Op::kReadUint:
+      case Op::kArith:
+      case Op::kNegate:
+        return true;
+      case Op::kOf:
+        if (node.none_of) return true;
+        break;
+      case Op::kCompare: {
+        const ConditionNode& left = condition->nodes[node.children[0]];
+        const ConditionNode& right = condition->nodes[node.children[1]];
+        const bool at_least = node.cmp == ConditionNode::Cmp::kGt || node.cmp == ConditionNode::Cmp::kGe;
+        if (!at_least || left.op != Op::kCount || right.op != Op::kInteger) return true;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  for (size_t p = 0; p < logic->patterns.size(); ++p) {
+    const RulePattern& pattern = logic->patterns[p];
+    if (pattern.negated || pattern.offset != kUnsetPlacement || pattern.depth != kUnsetPlacement) {
+      return true;
+    }
+    const Definition& part = db.definition(composite.pattern_rules[p]);
+    if (part.kind == PatternKind::kRegex && HasAnchor(part.expression)) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -77,6 +152,12 @@ StreamedAnalysis::StreamedAnalysis(ComponentAnalyzer* analyzer, const Component&
   const Database& db = analyzer_->database();
   rule_count_ = db.rule_count();
   has_composites_ = db.CountWithStatus(RuleStatus::kComposite) > 0;
+  for (const CompositeInfo& composite : db.composites()) {
+    if (db.rule_info()[composite.rule].status == RuleStatus::kComposite &&
+        WindowVerdictMayBeFalse(db, composite)) {
+      window_unsafe_.insert(db.definition(composite.rule).id);
+    }
+  }
   if (const IndicatorSet* indicators = db.indicators()) {
     if (indicators->HasType(IndicatorType::kSha1)) {
       sha1_ = std::make_unique<FileDigest>(FileDigest::Kind::kSha1);
@@ -256,6 +337,35 @@ absl::StatusOr<ComponentResult> StreamedAnalysis::Finish(const Component& compon
                               windows_.window_bytes, " bytes and its ", windows_.context_bytes,
                               " bytes of context: a rule whose patterns lie further apart is "
                               "not found"));
+    // A window is not the component: what such a rule reports from one may be false.
+    // Decoded layers are inputs of their own, whole or not, as in Analyze.
+    std::set<std::string> dropped;
+    std::string_view encoding = result_.encoding;
+    std::erase_if(result_.findings, [&](const Finding& f) {
+      const bool whole_content_source = f.decoded_from.empty() || f.decoded_from == encoding ||
+                                        f.decoded_from == kDecodeRefanged ||
+                                        f.decoded_from == kDecodeUtf16Strings;
+      if (!whole_content_source || !f.indicator.empty() || !window_unsafe_.contains(f.rule_id)) {
+        return false;
+      }
+      dropped.insert(f.rule_id);
+      return true;
+    });
+    if (!dropped.empty()) {
+      std::set<std::string> kept;
+      for (const Finding& f : result_.findings) kept.insert(f.rule_id);
+      for (const std::string& id : dropped) {
+        if (!kept.contains(id)) result_.rules.erase(id);
+      }
+      std::vector<std::string> some(dropped.begin(), dropped.end());
+      if (some.size() > 3) some.resize(3);
+      limited_.push_back(StrCat(
+          "not reported from windows: ", dropped.size(),
+          " composite rule(s) whose condition reads the component's size or bytes at fixed "
+          "offsets, places or negates patterns, or has anchored patterns (",
+          StrJoin(some, ", "), dropped.size() > some.size() ? ", ..." : "",
+          "): a window's verdict on them may be false for the component"));
+    }
   }
   std::string_view encoding = result_.encoding;
   std::stable_sort(result_.findings.begin(), result_.findings.end(),

@@ -23,7 +23,10 @@
 //    is scanned and located as text; the member name the scorer reads as context is taken
 //    from the bytes around a finding, LexicalJsonKey);
 //  - CSV structure: line and column instead of row and column;
-//  - line and column of transcoded (UTF-16, Latin-1) text: not given.
+//  - line and column of transcoded (UTF-16, Latin-1) text: not given;
+//  - composite rules: evaluated within each window and its context (kTruncWindowedComposites),
+//    and those whose verdict on a window may be false for the component (size, fixed
+//    offsets, negated or anchored patterns) not reported from windows.
 // The plan is made from the first bytes only (ClassifyPrefix): a document that starts
 // like JSON is JSON without being validated.
 //
@@ -36,6 +39,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -96,6 +100,9 @@ class StreamedAnalysis {
 
   size_t rule_count_ = 0;
   bool has_composites_ = false;  // the database has composite rules
+  // Composite rules a window may report where the component does not hold them
+  // (WindowVerdictMayBeFalse): not reported when the component takes several windows.
+  std::unordered_set<std::string> window_unsafe_;
   uint64_t windows_with_bytes_ = 0;
   std::map<std::string, std::vector<uint64_t>> rule_matches_;  // AnalysisWindow's counts
   std::map<std::string, uint64_t> matches_;

@@ -17,6 +17,7 @@
 #include "analyze/component_result_json.h"
 #include "engine/test_util.h"
 #include "far_apart_rule.h"
+#include "rules/loader.h"
 
 namespace trawl {
 namespace {
@@ -273,5 +274,66 @@ TEST(StreamedCompositeTest, CompositeAcrossWindowsMarksTheResultIncomplete) {
   EXPECT_EQ(clean.truncation, 0u) << clean.reason;
 }
 
+
+// A window is not the component: a rule that reads the size or bytes at fixed offsets,
+// places patterns at offsets, needs a pattern's absence or is anchored can hold in a
+// window where the component does not hold it. Each rule here does so in one window of
+// this input (each was reported from it before this test); the whole analysis reports
+// only "near", and so does the streamed one now, saying which it left out.
+TEST(StreamedCompositeTest, WindowVerdictsThatMayBeFalseAreNotReported) {
+  auto rules = ParseDefinitions(R"json([
+    {"id": "small-file", "category": "signature", "patterns": [{"name": "a", "literal": "SECRETKEY"}],
+     "condition": "filesize < 50000 and $a"},
+    {"id": "pe-marker", "category": "signature", "patterns": [{"name": "a", "literal": "EVILMARKER"}],
+     "condition": "uint16(0) == 0x5A4D and $a"},
+    {"id": "absent", "category": "signature", "patterns": [{"name": "a", "literal": "ALPHA-X"},
+     {"name": "b", "literal": "OMEGA-X"}], "condition": "$a and not $b"},
+    {"id": "at-offset", "category": "signature", "patterns": [{"name": "a", "literal": "HEADER-X"}],
+     "condition": "$a at 3000"},
+    {"id": "anchored", "category": "signature", "patterns": [{"name": "a", "regex": "TAILLINE\\z"},
+     {"name": "b", "literal": "ANCHOR-X"}], "condition": "all of them"},
+    {"id": "near", "category": "signature", "patterns": [{"name": "a", "literal": "NEAR-ONE"},
+     {"name": "b", "literal": "NEAR-TWO"}], "condition": "all of them"}])json", "window.json");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  const std::shared_ptr<const Database> db = testing_util::MustCompile(rules->definitions);
+  ASSERT_NE(db, nullptr);
+  auto analyzer = ComponentAnalyzer::Create(db);
+  ASSERT_TRUE(analyzer.ok());
+  PlanOptions plan_options;
+  plan_options.pattern_chains = db->chains();
+  std::string text;
+  while (text.size() < 100000) text += "an ordinary line of text\n";
+  // Windows own 8192 bytes each and read 2048 on either side: window k's bytes are
+  // [8192 k - 2048, 8192 (k + 1) + 2048). A span that starts before window k's own bytes
+  // is not its to report, so a window's verdict shows where the span starts in them.
+  const auto window_start = [](size_t k) { return 8192 * k - 2048; };
+  const auto window_end = [](size_t k) { return 8192 * (k + 1) + 2048; };
+  text.replace(100, 9, "SECRETKEY");
+  text.replace(window_start(3), 2, "MZ");
+  text.replace(8192 * 3 + 100, 10, "EVILMARKER");
+  text.replace(8192 * 5 + 100, 7, "ALPHA-X");
+  text.replace(90000, 7, "OMEGA-X");
+  text.replace(window_start(7) + 3000, 8, "HEADER-X");
+  text.replace(window_end(8) - 8, 8, "TAILLINE");
+  text.replace(8192 * 8 + 100, 8, "ANCHOR-X");
+  text.replace(8192 * 10 + 100, 8, "NEAR-ONE");
+  text.replace(8192 * 10 + 300, 8, "NEAR-TWO");
+  auto rules_found = [](const ComponentResult& r) {
+    std::set<std::string> ids;
+    for (const Finding& f : r.findings) ids.insert(f.rule_id);
+    return ids;
+  };
+  const Component component = TestComponent(text, "big.txt");
+  auto whole = (*analyzer)->PlanAndAnalyze(component, text, plan_options, {});
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(rules_found(*whole), std::set<std::string>{"near"});
+  const ComponentResult got =
+      Streamed(analyzer->get(), component, text, plan_options, {}, {8192, 2048}, 5000, 7);
+  EXPECT_EQ(rules_found(got), std::set<std::string>{"near"});
+  EXPECT_EQ(got.truncation, kTruncWindowedComposites);
+  EXPECT_NE(got.reason.find("not reported from windows: 5 composite rule(s)"), std::string::npos)
+      << got.reason;
+  EXPECT_EQ(got.rules.count("absent"), 0u);
+}
 }  // namespace
 }  // namespace trawl
