@@ -70,6 +70,19 @@ Component TestComponent(const std::string& bytes, std::string name) {
   return c;
 }
 
+// 100 KB of plain lines, for the composite tests to plant their patterns in.
+std::string OrdinaryText() {
+  std::string text;
+  while (text.size() < 100000) text += "an ordinary line of text\n";
+  return text;
+}
+
+std::set<std::string> RulesFound(const ComponentResult& r) {
+  std::set<std::string> ids;
+  for (const Finding& f : r.findings) ids.insert(f.rule_id);
+  return ids;
+}
+
 // Streams `bytes` in writes of random sizes up to `max_write`.
 ComponentResult Streamed(ComponentAnalyzer* analyzer, const Component& component,
                          const std::string& bytes, const PlanOptions& plan_options,
@@ -236,24 +249,18 @@ TEST(StreamedCompositeTest, CompositeAcrossWindowsMarksTheResultIncomplete) {
   ASSERT_TRUE(analyzer.ok());
   PlanOptions plan_options;
   plan_options.pattern_chains = db->chains();
-  std::string text;
-  while (text.size() < 100000) text += "an ordinary line of text\n";
+  std::string text = OrdinaryText();
   text.replace(100, 10, "BEGIN-MARK");
   std::string near = text;
   near.replace(900, 8, "END-MARK");
   std::string far = text;
   far.replace(90000, 8, "END-MARK");
   const StreamWindows windows{8192, 2048};
-  auto rules_found = [](const ComponentResult& r) {
-    std::set<std::string> ids;
-    for (const Finding& f : r.findings) ids.insert(f.rule_id);
-    return ids;
-  };
   for (const std::string* input : {&near, &far}) {
     const Component component = TestComponent(*input, "big.txt");
     auto whole = (*analyzer)->PlanAndAnalyze(component, *input, plan_options, {});
     ASSERT_TRUE(whole.ok());
-    EXPECT_EQ(rules_found(*whole), std::set<std::string>{"far-apart"});
+    EXPECT_EQ(RulesFound(*whole), std::set<std::string>{"far-apart"});
     EXPECT_EQ(whole->truncation, 0u);
     const ComponentResult got =
         Streamed(analyzer->get(), component, *input, plan_options, {}, windows, 5000, 7);
@@ -261,7 +268,7 @@ TEST(StreamedCompositeTest, CompositeAcrossWindowsMarksTheResultIncomplete) {
     EXPECT_NE(got.reason.find("composite rules evaluated within each window of 8192 bytes"),
               std::string::npos)
         << got.reason;
-    EXPECT_EQ(rules_found(got), input == &near ? std::set<std::string>{"far-apart"}
+    EXPECT_EQ(RulesFound(got), input == &near ? std::set<std::string>{"far-apart"}
                                                : std::set<std::string>{});
   }
   // Without composite rules in the database, nothing is said.
@@ -301,8 +308,7 @@ TEST(StreamedCompositeTest, WindowVerdictsThatMayBeFalseAreNotReported) {
   ASSERT_TRUE(analyzer.ok());
   PlanOptions plan_options;
   plan_options.pattern_chains = db->chains();
-  std::string text;
-  while (text.size() < 100000) text += "an ordinary line of text\n";
+  std::string text = OrdinaryText();
   // Windows own 8192 bytes each and read 2048 on either side: window k's bytes are
   // [8192 k - 2048, 8192 (k + 1) + 2048). A span that starts before window k's own bytes
   // is not its to report, so a window's verdict shows where the span starts in them.
@@ -318,18 +324,13 @@ TEST(StreamedCompositeTest, WindowVerdictsThatMayBeFalseAreNotReported) {
   text.replace(8192 * 8 + 100, 8, "ANCHOR-X");
   text.replace(8192 * 10 + 100, 8, "NEAR-ONE");
   text.replace(8192 * 10 + 300, 8, "NEAR-TWO");
-  auto rules_found = [](const ComponentResult& r) {
-    std::set<std::string> ids;
-    for (const Finding& f : r.findings) ids.insert(f.rule_id);
-    return ids;
-  };
   const Component component = TestComponent(text, "big.txt");
   auto whole = (*analyzer)->PlanAndAnalyze(component, text, plan_options, {});
   ASSERT_TRUE(whole.ok());
-  EXPECT_EQ(rules_found(*whole), std::set<std::string>{"near"});
+  EXPECT_EQ(RulesFound(*whole), std::set<std::string>{"near"});
   const ComponentResult got =
       Streamed(analyzer->get(), component, text, plan_options, {}, {8192, 2048}, 5000, 7);
-  EXPECT_EQ(rules_found(got), std::set<std::string>{"near"});
+  EXPECT_EQ(RulesFound(got), std::set<std::string>{"near"});
   EXPECT_EQ(got.truncation, kTruncWindowedComposites);
   EXPECT_NE(got.reason.find("not reported from windows: 5 composite rule(s)"), std::string::npos)
       << got.reason;
