@@ -54,10 +54,10 @@ bool HasAnchor(std::string_view regex) {
 // a way that reports what the component does not hold (tests/analyze: a window that
 // starts with "MZ", a 16 MiB window of a 100 MiB file under "filesize < 20MB"): the
 // condition reads the size or bytes at fixed offsets, places patterns at offsets
-// (`at`, `in`, Suricata's offset/depth), needs a pattern's absence or a count no larger
-// than some number, or a pattern is anchored. Rules that only need occurrences (and, or,
-// N of, counts at least N, sequences of present patterns) hold in the component whenever
-// they hold in a window.
+// (`at`, `in`, Suricata's offset/depth), is not monotone (IsMonotone: it needs a
+// pattern's absence or few of its occurrences), or a pattern is anchored. Rules that only
+// need occurrences (and, or, N of, counts at least N, sequences of present patterns) hold
+// in the component whenever they hold in a window.
 bool WindowVerdictMayBeFalse(const Database& db, const CompositeInfo& composite) {
   const RuleLogic* logic = db.logic(composite.rule);
   if (logic == nullptr) return true;
@@ -65,29 +65,12 @@ bool WindowVerdictMayBeFalse(const Database& db, const CompositeInfo& composite)
   for (const RulePattern& p : logic->patterns) names.push_back(p.name);
   auto condition = ParseCondition(logic->condition, names);
   if (!condition.ok()) return true;
+  if (!IsMonotone(*condition)) return true;
   using Op = ConditionNode::Op;
   for (const ConditionNode& node : condition->nodes) {
-    switch (node.op) {
-      case Op::kNot:
-      case Op::kAt:
-      case Op::kIn:
-      case Op::kFilesize:
-      case Op::kReadUint:
-      case Op::kArith:
-      case Op::kNegate:
-        return true;
-      case Op::kOf:
-        if (node.none_of) return true;
-        break;
-      case Op::kCompare: {
-        const ConditionNode& left = condition->nodes[node.children[0]];
-        const ConditionNode& right = condition->nodes[node.children[1]];
-        const bool at_least = node.cmp == ConditionNode::Cmp::kGt || node.cmp == ConditionNode::Cmp::kGe;
-        if (!at_least || left.op != Op::kCount || right.op != Op::kInteger) return true;
-        break;
-      }
-      default:
-        break;
+    if (node.op == Op::kAt || node.op == Op::kIn || node.op == Op::kFilesize ||
+        node.op == Op::kReadUint) {
+      return true;
     }
   }
   for (size_t p = 0; p < logic->patterns.size(); ++p) {

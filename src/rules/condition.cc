@@ -776,6 +776,32 @@ bool EvaluateCondition(const Condition& condition, ConditionContext& context) {
   return v.defined && v.number != 0;
 }
 
+bool IsMonotone(const Condition& condition) {
+  using Op = ConditionNode::Op;
+  // Whether a count is read anywhere below `index`.
+  const auto reads_count = [&](uint32_t index, auto&& self) -> bool {
+    const ConditionNode& node = condition.nodes[index];
+    if (node.op == Op::kCount) return true;
+    for (uint32_t child : node.children) {
+      if (self(child, self)) return true;
+    }
+    return false;
+  };
+  for (const ConditionNode& node : condition.nodes) {
+    if (node.op == Op::kNot || (node.op == Op::kOf && node.none_of)) return false;
+    if (node.op != Op::kCompare) continue;
+    const ConditionNode& left = condition.nodes[node.children[0]];
+    const ConditionNode& right = condition.nodes[node.children[1]];
+    const bool from_below = (node.cmp == ConditionNode::Cmp::kGt || node.cmp == ConditionNode::Cmp::kGe) &&
+                            left.op == Op::kCount && right.op == Op::kInteger;
+    if (!from_below && (reads_count(node.children[0], reads_count) ||
+                        reads_count(node.children[1], reads_count))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 std::optional<std::vector<uint32_t>> CheapestCover(const Condition& condition,
                                                    const std::vector<double>& cost) {
   if (condition.nodes.empty()) return std::nullopt;

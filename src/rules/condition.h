@@ -99,6 +99,13 @@ class ConditionContext {
 // undefined, which `and` and the result treat as false and `or` skips.
 bool EvaluateCondition(const Condition& condition, ConditionContext& context);
 
+// Whether more occurrences can never turn the condition from true to false: it needs
+// no pattern's absence (`not`, `none of`) and compares counts only from below
+// (`#a > 2`, `#a >= 2`). A monotone condition that holds on some of an input's
+// occurrences holds on all of them; the others may not (a stream that could not search
+// part of its input, a window of a component).
+bool IsMonotone(const Condition& condition);
+
 // Pattern sets such that the condition is false unless one of the set's patterns has an
 // occurrence: the planner scans such a set and confirms the other patterns only where
 // the condition can hold. `cost` ranks patterns (lower is cheaper to scan); the cheapest

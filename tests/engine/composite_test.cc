@@ -508,5 +508,23 @@ TEST(ConditionTest, CheapestCover) {
   EXPECT_EQ(cover("$a or filesize < 10"), std::nullopt);
 }
 
+TEST(ConditionTest, MonotoneConditionsNeedOnlyOccurrences) {
+  const std::vector<std::string> names = {"a", "b", "c"};
+  auto monotone = [&](const char* text) {
+    auto condition = ParseCondition(text, names);
+    EXPECT_TRUE(condition.ok()) << text;
+    return condition.ok() && IsMonotone(*condition);
+  };
+  for (const char* yes : {"$a and ($b or $c)", "2 of them", "#a > 3", "#a >= 2 and $b at 10",
+                          "$a in (0..100)", "filesize < 1MB and $a", "uint16(0) == 0x5A4D and $a",
+                          "sequence", "all of them"}) {
+    EXPECT_TRUE(monotone(yes)) << yes;
+  }
+  for (const char* no : {"$a and not $b", "none of them", "#a == 1", "#a < 3", "#a != 0",
+                         "3 > #a", "#a > #b", "#a + 1 > 2", "-#a >= -2", "not (#a > 2)"}) {
+    EXPECT_FALSE(monotone(no)) << no;
+  }
+}
+
 }  // namespace
 }  // namespace trawl

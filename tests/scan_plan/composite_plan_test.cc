@@ -446,6 +446,7 @@ TEST(CompositePlanTest, ConfirmOnlyPartPastPcre2sLimitIsRecoveredByRe2) {
   }
 }
 
+
 }  // namespace
 }  // namespace trawl::plan
 namespace trawl::plan {
@@ -504,6 +505,114 @@ TEST(CompositePlanTest, ConfirmOnlySearchBeforeAStreamsWindowMarksItIncomplete) 
   EXPECT_EQ(streamed(near).matches, 1);
   // Without a stream nothing is let go.
   EXPECT_EQ(whole(std::string(300000, '.')).truncation, 0u);
+}
+
+// A stream's last window does not start its input, and the bytes before it are gone: a
+// confirm-only pattern that looks back (^, \A, \b, a lookbehind, fullword) must not be
+// decided at the window's first bytes as if they began the input. Before this test a
+// stream reported /^[a-z]{2}/ where its last window began, in the middle of a line of
+// letters; the whole buffer has no such match.
+TEST(CompositePlanTest, ConfirmOnlyPatternsDoNotTakeAStreamsWindowForTheInputsStart) {
+  std::vector<Definition> defs = {IdsRule("bol", "Z-MARK", "^[a-z]{2}", false),
+                                  IdsRule("word", "Y-MARK", "\\bgh", false),
+                                  IdsRule("behind", "X-MARK", "(?<=h)ab", false)};
+  auto db = CompilePlanned(defs, CompileOptions{}, NoTrial());
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_EQ((*db)->CountWithStatus(RuleStatus::kConfirmOnly), 3u);
+  auto scanner = Scanner::Create(*db);
+  ASSERT_TRUE(scanner.ok());
+  ScanLimits limits;
+  limits.chunk_bytes = 64 << 10;
+  std::string input = ".";
+  while (input.size() < 300000) input += "abcdefgh";
+  input += " Z-MARK Y-MARK X-MARK";
+  // The rules whose occurrences a whole scan finds: "behind" (every "hab"), not the others.
+  std::set<std::string> whole;
+  auto summary = (*scanner)->Scan(input, limits, [&](const Match& m) {
+    whole.insert((*db)->definition(m.rule).id);
+    return true;
+  });
+  ASSERT_TRUE(summary.ok());
+  EXPECT_EQ(whole, std::set<std::string>{"behind"});
+  // Every place the last window may begin, with the writes' sizes varied.
+  for (size_t write : {7777u, 4096u, 65536u, 100003u}) {
+    std::set<std::string> streamed;
+    ASSERT_TRUE((*scanner)->StreamBegin(limits).ok());
+    auto sink = [&](const Match& m) {
+      streamed.insert((*db)->definition(m.rule).id);
+      return true;
+    };
+    for (size_t i = 0; i < input.size(); i += write) {
+      ASSERT_TRUE((*scanner)->StreamWrite(std::string_view(input).substr(i, write), sink).ok());
+    }
+    auto end = (*scanner)->StreamEnd(sink);
+    ASSERT_TRUE(end.ok());
+    // Found where the window holds it, never where only the window's edge made it.
+    EXPECT_TRUE(streamed.count("bol") == 0 && streamed.count("word") == 0) << write;
+    EXPECT_EQ(streamed.count("behind"), 1u) << write;
+    EXPECT_NE(end->truncation & kTruncUnplaced, 0u) << write;
+  }
+}
+
+// A negated content searched only in part: before this test a stream took "not found in
+// the bytes I still hold" for "absent", and reported the rule (an imported ET Open rule,
+// "PWD" not followed by a newline within 7 bytes, fired on "PWD\n" 15 MB before the
+// stream's end). Such a rule is now not reported, and the stream says it is incomplete;
+// where the stream holds the bytes, it decides as the whole scan does.
+TEST(CompositePlanTest, StreamDoesNotTakeAnUnsearchedNegatedPatternForAbsent) {
+  Definition def = IdsRule("neg", "PWD-CMD", "x", false);
+  auto logic = std::make_shared<RuleLogic>(*def.logic);
+  RulePattern& newline = logic->patterns[1];
+  newline.kind = PatternKind::kLiteral;
+  newline.expression = "\n";
+  newline.negated = true;
+  newline.within = 7;
+  newline.relative = true;
+  def.logic = std::move(logic);
+  auto db = CompilePlanned({def}, CompileOptions{}, NoTrial());
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_EQ((*db)->CountWithStatus(RuleStatus::kConfirmOnly), 1u);
+  auto scanner = Scanner::Create(*db);
+  ASSERT_TRUE(scanner.ok());
+  ScanLimits limits;
+  limits.chunk_bytes = 64 << 10;
+  struct Outcome {
+    int matches = 0;
+    uint32_t truncation = 0;
+  };
+  auto whole = [&](const std::string& input) {
+    Outcome out;
+    auto summary = (*scanner)->Scan(input, limits, [&](const Match&) { return ++out.matches, true; });
+    EXPECT_TRUE(summary.ok());
+    out.truncation = summary.ok() ? summary->truncation : ~0u;
+    return out;
+  };
+  auto streamed = [&](const std::string& input) {
+    Outcome out;
+    EXPECT_TRUE((*scanner)->StreamBegin(limits).ok());
+    auto sink = [&](const Match&) { return ++out.matches, true; };
+    for (size_t i = 0; i < input.size(); i += 7777) {
+      EXPECT_TRUE((*scanner)->StreamWrite(std::string_view(input).substr(i, 7777), sink).ok());
+    }
+    auto summary = (*scanner)->StreamEnd(sink);
+    EXPECT_TRUE(summary.ok());
+    out.truncation = summary.ok() ? summary->truncation : ~0u;
+    return out;
+  };
+  std::string early(300000, '.');
+  early.replace(1000, 8, "PWD-CMD\n");
+  EXPECT_EQ(whole(early).matches, 0);
+  const Outcome early_stream = streamed(early);
+  EXPECT_EQ(early_stream.matches, 0);
+  EXPECT_EQ(early_stream.truncation, kTruncUnplaced) << TruncationReasonsText(early_stream.truncation);
+  // In the last window both ways agree: a newline follows, and then none does.
+  std::string late(300000, '.');
+  late.replace(299000, 8, "PWD-CMD\n");
+  EXPECT_EQ(whole(late).matches, 0);
+  EXPECT_EQ(streamed(late).matches, 0);
+  late.replace(299007, 1, " ");
+  EXPECT_EQ(whole(late).matches, 1);
+  EXPECT_EQ(streamed(late).matches, 1);
 }
 
 }  // namespace

@@ -116,6 +116,9 @@ struct CompositeEvaluator::Impl {
   uint64_t total = 0;
   uint64_t steps = 0;
   bool over_budget = false;
+  // A confirm-only search of this evaluation needed bytes the stream let go: its "none"
+  // is not known to be none.
+  bool undecided = false;
   ScanSummary* summary = nullptr;
 
   explicit Impl(const Database& database) : db(database) {
@@ -265,12 +268,37 @@ struct CompositeEvaluator::Impl {
   // the held bytes. A stream holds only its last window: an occurrence in the bytes it
   // let go cannot be found, so the scan says it is incomplete rather than quietly
   // missing the rule.
-  std::optional<Occurrence> SearchConfirm(uint32_t rule, uint64_t from) {
+  //
+  // A window that does not start the input also lacks the bytes before it, which an
+  // occurrence at its first bytes may rest on: `^` and `\A` would match there, `\b`, a
+  // fullword check or a lookbehind would see no byte before it (a stream reported
+  // /^[a-z]{2}/ in the middle of its input this way). So the search starts as many bytes
+  // in as the pattern looks back (PCRE2_INFO_MAXLOOKBEHIND, at least one), and an
+  // occurrence before that is one more the stream cannot place.
+  // `*decided_from` is where the search could begin: the caller knows nothing before it.
+  std::optional<Occurrence> SearchConfirm(uint32_t rule, uint64_t from, uint64_t* searched_from) {
     const Definition& def = db.definition(rule);
     const bool fullword = (def.flags & kFlagFullword) != 0;
     const uint64_t held_end = base + held.size();
-    if (from < base && summary != nullptr) summary->truncation |= kTruncUnplaced;
-    for (uint64_t pos = std::max(from, base); pos < held_end;) {
+    const pcre2_code* code = def.kind == PatternKind::kRegex
+                                 ? db.parts().confirm[rule].Get(def, /*for_confirmation=*/true)
+                                 : nullptr;
+    uint64_t decided_from = base;
+    if (base > 0) {
+      uint32_t look_back = fullword ? 1 : 0;
+      if (code != nullptr) {
+        uint32_t max_lookbehind = 0;
+        pcre2_pattern_info(code, PCRE2_INFO_MAXLOOKBEHIND, &max_lookbehind);
+        look_back = std::max<uint32_t>({look_back, max_lookbehind, 1});
+      }
+      decided_from = base + look_back;
+    }
+    if (from < decided_from) {
+      undecided = true;
+      if (summary != nullptr) summary->truncation |= kTruncUnplaced;
+    }
+    *searched_from = std::max(from, decided_from);
+    for (uint64_t pos = *searched_from; pos < held_end;) {
       uint64_t start = 0, end = 0;
       if (def.kind == PatternKind::kLiteral) {
         const std::string& needle = def.expression;
@@ -303,7 +331,6 @@ struct CompositeEvaluator::Impl {
         start = base + static_cast<uint64_t>(hit - held.data());
         end = start + needle.size();
       } else {
-        const pcre2_code* code = db.parts().confirm[rule].Get(def, /*for_confirmation=*/true);
         auto found = RegexFind(rule, def, code, pos - base);
         if (!found) return std::nullopt;
         start = base + found->first;
@@ -337,8 +364,11 @@ struct CompositeEvaluator::Impl {
           continue;
         }
       }
-      std::optional<Occurrence> next = SearchConfirm(rule, from);
-      source.covered[from] = next ? next->start + 1 : kNoEnd;
+      uint64_t searched_from = from;
+      std::optional<Occurrence> next = SearchConfirm(rule, from, &searched_from);
+      // Only what was searched is known: a range the stream let go stays unknown, so each
+      // later question about it is undecided again.
+      source.covered[searched_from] = next ? next->start + 1 : kNoEnd;
       if (next) {
         auto at = std::lower_bound(source.found.begin(), source.found.end(), *next);
         if (at == source.found.end() || !(*at == *next)) source.found.insert(at, *next);
@@ -707,6 +737,8 @@ struct CompositeEvaluator::Impl {
     if (logic == nullptr || runtime == nullptr || !logic->composite()) return;
     steps = 0;
     over_budget = false;
+    undecided = false;
+    const size_t emitted_before = out->size();
     const Condition& condition = runtime->condition;
     if (condition.is_sequence()) {
       std::vector<std::pair<uint32_t, Occurrence>> assignment;
@@ -742,6 +774,15 @@ struct CompositeEvaluator::Impl {
     if (over_budget && summary != nullptr) {
       ++summary->confirm_errors;
       summary->truncation |= kTruncConfirmLimit;
+    }
+    // A pattern searched only in part may be there after all: a rule that needs one
+    // absent (a negated Suricata content) or few may not hold. Not reported; the scan is
+    // already marked unplaced.
+    if (undecided && out->size() > emitted_before &&
+        (!IsMonotone(condition) ||
+         std::any_of(logic->patterns.begin(), logic->patterns.end(),
+                     [](const RulePattern& p) { return p.negated; }))) {
+      out->resize(emitted_before);
     }
   }
 
