@@ -452,6 +452,34 @@ TEST(CompositePlanTest, ConfirmOnlyPartPastPcre2sLimitIsRecoveredByRe2) {
 namespace trawl::plan {
 namespace {
 
+// A scan's match count and truncation, of the input as one buffer or as a stream in
+// writes of 7777 bytes.
+struct Outcome {
+  int matches = 0;
+  uint32_t truncation = 0;
+};
+
+Outcome ScanWhole(Scanner& scanner, const std::string& input, const ScanLimits& limits) {
+  Outcome out;
+  auto summary = scanner.Scan(input, limits, [&](const Match&) { return ++out.matches, true; });
+  EXPECT_TRUE(summary.ok());
+  out.truncation = summary.ok() ? summary->truncation : ~0u;
+  return out;
+}
+
+Outcome ScanStreamed(Scanner& scanner, const std::string& input, const ScanLimits& limits) {
+  Outcome out;
+  EXPECT_TRUE(scanner.StreamBegin(limits).ok());
+  auto sink = [&](const Match&) { return ++out.matches, true; };
+  for (size_t i = 0; i < input.size(); i += 7777) {
+    EXPECT_TRUE(scanner.StreamWrite(std::string_view(input).substr(i, 7777), sink).ok());
+  }
+  auto summary = scanner.StreamEnd(sink);
+  EXPECT_TRUE(summary.ok());
+  out.truncation = summary.ok() ? summary->truncation : ~0u;
+  return out;
+}
+
 // A stream holds only its last window when composite rules are evaluated (at its end). A
 // confirm-only pattern searched there cannot be found in the bytes the stream let go:
 // before this test such a rule was silently lost and the stream said it was complete.
@@ -466,29 +494,8 @@ TEST(CompositePlanTest, ConfirmOnlySearchBeforeAStreamsWindowMarksItIncomplete) 
   limits.chunk_bytes = 64 << 10;
   auto scanner = Scanner::Create(*db);
   ASSERT_TRUE(scanner.ok());
-  struct Outcome {
-    int matches = 0;
-    uint32_t truncation = 0;
-  };
-  auto whole = [&](const std::string& input) {
-    Outcome out;
-    auto summary = (*scanner)->Scan(input, limits, [&](const Match&) { return ++out.matches, true; });
-    EXPECT_TRUE(summary.ok());
-    out.truncation = summary.ok() ? summary->truncation : ~0u;
-    return out;
-  };
-  auto streamed = [&](const std::string& input) {
-    Outcome out;
-    EXPECT_TRUE((*scanner)->StreamBegin(limits).ok());
-    auto sink = [&](const Match&) { return ++out.matches, true; };
-    for (size_t i = 0; i < input.size(); i += 7777) {
-      EXPECT_TRUE((*scanner)->StreamWrite(std::string_view(input).substr(i, 7777), sink).ok());
-    }
-    auto summary = (*scanner)->StreamEnd(sink);
-    EXPECT_TRUE(summary.ok());
-    out.truncation = summary.ok() ? summary->truncation : ~0u;
-    return out;
-  };
+  auto whole = [&](const std::string& input) { return ScanWhole(**scanner, input, limits); };
+  auto streamed = [&](const std::string& input) { return ScanStreamed(**scanner, input, limits); };
   std::string far(300000, '.');
   far.replace(1000, 5, "abc=1");
   far.replace(299000, 4, "GETX");
@@ -576,29 +583,8 @@ TEST(CompositePlanTest, StreamDoesNotTakeAnUnsearchedNegatedPatternForAbsent) {
   ASSERT_TRUE(scanner.ok());
   ScanLimits limits;
   limits.chunk_bytes = 64 << 10;
-  struct Outcome {
-    int matches = 0;
-    uint32_t truncation = 0;
-  };
-  auto whole = [&](const std::string& input) {
-    Outcome out;
-    auto summary = (*scanner)->Scan(input, limits, [&](const Match&) { return ++out.matches, true; });
-    EXPECT_TRUE(summary.ok());
-    out.truncation = summary.ok() ? summary->truncation : ~0u;
-    return out;
-  };
-  auto streamed = [&](const std::string& input) {
-    Outcome out;
-    EXPECT_TRUE((*scanner)->StreamBegin(limits).ok());
-    auto sink = [&](const Match&) { return ++out.matches, true; };
-    for (size_t i = 0; i < input.size(); i += 7777) {
-      EXPECT_TRUE((*scanner)->StreamWrite(std::string_view(input).substr(i, 7777), sink).ok());
-    }
-    auto summary = (*scanner)->StreamEnd(sink);
-    EXPECT_TRUE(summary.ok());
-    out.truncation = summary.ok() ? summary->truncation : ~0u;
-    return out;
-  };
+  auto whole = [&](const std::string& input) { return ScanWhole(**scanner, input, limits); };
+  auto streamed = [&](const std::string& input) { return ScanStreamed(**scanner, input, limits); };
   std::string early(300000, '.');
   early.replace(1000, 8, "PWD-CMD\n");
   EXPECT_EQ(whole(early).matches, 0);
