@@ -434,6 +434,31 @@ TEST(CompositeTest, PatternThatCanNeverMatchLeavesItsRuleToTheOthers) {
   EXPECT_EQ(Hits(*loaded, input), Hits(db, input));
 }
 
+// A composite's filters (here an entropy floor) read its span's bytes; a stream that let
+// them go cannot apply them. Before this test it reported the match unfiltered; now it
+// does not, and says it is incomplete.
+TEST(CompositeTest, StreamDoesNotReportAMatchItsFiltersCannotRead) {
+  auto db = CompileJson(R"json([{"id": "far-entropy", "patterns": [
+      {"name": "a", "literal": "BEGIN-MARK"}, {"name": "b", "literal": "END-MARK"}],
+      "condition": "all of them", "min_entropy": 4.5}])json");
+  ASSERT_TRUE(db);
+  std::string input(300000, '.');
+  input.replace(0, 10, "BEGIN-MARK");
+  input.replace(299000, 8, "END-MARK");
+  ScanLimits small;
+  small.chunk_bytes = 64 << 10;
+  EXPECT_EQ(Rules(db, input), std::set<std::string>{});  // the dots' entropy is 0
+  uint32_t truncation = 0;
+  EXPECT_EQ(StreamedRules(db, input, small, &truncation), std::set<std::string>{});
+  EXPECT_EQ(truncation, kTruncUnplaced) << TruncationReasonsText(truncation);
+  // Held whole, the stream applies them as the buffer scan does.
+  std::string near(300000, '.');
+  near.replace(298000, 10, "BEGIN-MARK");
+  near.replace(299000, 8, "END-MARK");
+  EXPECT_EQ(StreamedRules(db, near, small, &truncation), std::set<std::string>{});
+  EXPECT_EQ(truncation, 0u);
+}
+
 TEST(CompositeTest, ArtifactRoundTripKeepsLogicAndFindings) {
   auto db = CompileJson(std::string(kOperators.substr(0, kOperators.size() - 1)) + "," +
                         std::string(kSequences.substr(1)));

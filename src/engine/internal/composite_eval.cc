@@ -723,6 +723,12 @@ struct CompositeEvaluator::Impl {
           limits.apply_filters) {
         return;
       }
+    } else if (const RuleLogic* logic = db.logic(rule);
+               limits.apply_filters && logic != nullptr &&
+               (logic->has_entropy || !logic->allow.empty())) {
+      // Its filters read bytes the stream let go: it may be one they drop.
+      if (summary != nullptr) summary->truncation |= kTruncUnplaced;
+      return;
     }
     std::sort(parts.begin(), parts.end(), [](const MatchPart& a, const MatchPart& b) {
       return a.start != b.start ? a.start < b.start : a.pattern < b.pattern;
