@@ -751,6 +751,9 @@ class Analysis {
     });
     if (!summary.ok()) return summary.status();
     if (index == 0) result_->bytes_scanned = summary->bytes_scanned;
+    if (capped_by_window && window_->keyword_drops != nullptr) {
+      *window_->keyword_drops += summary->keyword_drops;
+    }
     uint32_t truncation = summary->truncation;
     if (capped_by_window) {
       truncation &= ~(kTruncRuleMatchCap | kTruncMatchCap | kTruncStopped);

@@ -151,6 +151,9 @@ struct AnalysisWindow {
   uint64_t context_bytes = 0;             // bytes of the buffer outside [own_begin, own_end)
   std::map<std::string, std::vector<uint64_t>>* rule_matches = nullptr;  // by source, rule index
   std::map<std::string, uint64_t>* matches = nullptr;                    // by source
+  // Raw-scan matches the window dropped because its bytes held none of their rule's
+  // required keywords, which may lie in another window (ScanSummary::keyword_drops).
+  uint64_t* keyword_drops = nullptr;
   // Set on the last window: the whole component's digests (lowercase hex; "" for one the
   // indicator set does not list) and size, looked up as Analyze looks up its content's.
   struct Digests {

@@ -245,6 +245,7 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
   }
   window.rule_matches = &rule_matches_;
   window.matches = &matches_;
+  window.keyword_drops = &keyword_drops_;
   if (last) window.digests = &digests_;
   auto analysed = analyzer_->AnalyzeWindow(plan_, bytes, options, window);
   if (!analysed.ok()) return analysed.status();
@@ -314,6 +315,12 @@ absl::StatusOr<ComponentResult> StreamedAnalysis::Finish(const Component& compon
   // Each window is a scan of its own: a composite rule whose patterns lie in different
   // windows (an IDS rule's contents megabytes apart) is not seen, so the result says so
   // rather than reading as complete.
+  if (keyword_drops_ > 0 && windows_with_bytes_ > 1) {
+    result_.truncation |= kTruncUnplaced;
+    limited_.push_back("matches of rules that apply only to a component holding one of their "
+                       "keywords were dropped by windows without one: it may lie in another "
+                       "window");
+  }
   if (has_composites_ && windows_with_bytes_ > 1) {
     result_.truncation |= kTruncWindowedComposites;
     limited_.push_back(StrCat("composite rules evaluated within each window of ",

@@ -24,6 +24,9 @@
 //    from the bytes around a finding, LexicalJsonKey);
 //  - CSV structure: line and column instead of row and column;
 //  - line and column of transcoded (UTF-16, Latin-1) text: not given;
+//  - rules that apply only to components holding one of their keywords (gitleaks'
+//    keywords): a window without one drops their matches, and the result says so
+//    (kTruncUnplaced) when the component took several windows;
 //  - composite rules: evaluated within each window and its context (kTruncWindowedComposites),
 //    and those whose verdict on a window may be false for the component (size, fixed
 //    offsets, negated or anchored patterns) not reported from windows.
@@ -106,6 +109,7 @@ class StreamedAnalysis {
   uint64_t windows_with_bytes_ = 0;
   std::map<std::string, std::vector<uint64_t>> rule_matches_;  // AnalysisWindow's counts
   std::map<std::string, uint64_t> matches_;
+  uint64_t keyword_drops_ = 0;  // AnalysisWindow::keyword_drops
   std::unique_ptr<FileDigest> sha1_, md5_;
   AnalysisWindow::Digests digests_;  // set by Finish
 

@@ -1208,7 +1208,12 @@ struct Scanner::Impl {
     composite_matches.clear();
     composites->Finish(held, base, head, total, &summary, &composite_matches);
     for (const DeferredMatch& d : deferred) {
-      if (stopped || !composites->HeldBytesHaveKeyword(d.rule)) continue;
+      if (stopped) continue;
+      if (!composites->HeldBytesHaveKeyword(d.rule)) {
+        ++summary.keyword_drops;
+        if (base > 0) summary.truncation |= kTruncUnplaced;  // it may be in bytes let go
+        continue;
+      }
       Match match;
       match.rule = d.rule;
       match.start = d.start;

@@ -119,7 +119,9 @@ enum TruncationReason : uint32_t {
   kTruncStopped = 1u << 5,       // the sink asked to stop
   // The engine reported a match that PCRE2 could not place: its start lies before the
   // context a stream keeps, or the engine and PCRE2 disagree on the pattern. Also: a
-  // composite rule's confirm-only pattern had to be searched in bytes a stream let go.
+  // composite rule's confirm-only pattern had to be searched in bytes a stream let go, or
+  // a match was dropped for want of its rule's required keyword in the bytes a stream
+  // (or an analysis window) still held: the keyword may lie in those it let go.
   kTruncUnplaced = 1u << 6,
   // A component analysed in windows (larger than the streaming threshold) had its
   // composite rules evaluated within each window and its context: a rule whose patterns
@@ -141,6 +143,9 @@ struct ScanSummary {
   uint64_t confirm_failures = 0;  // candidates PCRE2 did not confirm (prefilter misses)
   uint64_t confirm_errors = 0;    // candidates PCRE2 could not decide (limits)
   uint64_t spans_by_re2 = 0;      // PCRE2 gave up, RE2 recovered the span (kMatchSpanByRe2)
+  // Matches dropped at the end because the input held none of their rule's required
+  // keywords (a stream: none of the bytes it still held; then kTruncUnplaced).
+  uint64_t keyword_drops = 0;
   std::vector<uint32_t> given_up_rules;  // rules past kMaxConfirmErrorsPerRule
   uint32_t truncation = 0;        // TruncationReason bits; 0 when complete
   std::vector<uint32_t> capped_rules;  // rules that hit max_matches_per_rule

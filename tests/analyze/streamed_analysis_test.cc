@@ -336,5 +336,37 @@ TEST(StreamedCompositeTest, WindowVerdictsThatMayBeFalseAreNotReported) {
       << got.reason;
   EXPECT_EQ(got.rules.count("absent"), 0u);
 }
+// The same for a component analysed in windows: each window drops a keyword rule's match
+// when its own bytes hold no keyword. The result now says so when the component took
+// more than one window (the keyword may lie in another); one window is the component.
+TEST(StreamedCompositeTest, KeywordInAnotherWindowMarksTheResultIncomplete) {
+  auto rules = ParseDefinitions(R"json([{"id": "kw", "regex": "tok_[a-z0-9]{8}",
+                                         "required_keywords": ["zebra"]}])json", "kw.json");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  const std::shared_ptr<const Database> db = testing_util::MustCompile(rules->definitions);
+  ASSERT_NE(db, nullptr);
+  auto analyzer = ComponentAnalyzer::Create(db);
+  ASSERT_TRUE(analyzer.ok());
+  PlanOptions plan_options;
+  plan_options.pattern_chains = db->chains();
+  std::string text = OrdinaryText();
+  text.replace(100, 5, "zebra");
+  text.replace(90000, 12, "tok_abcd1234");
+  const Component component = TestComponent(text, "big.txt");
+  auto whole = (*analyzer)->PlanAndAnalyze(component, text, plan_options, {});
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(RulesFound(*whole), std::set<std::string>{"kw"});
+  const ComponentResult windowed =
+      Streamed(analyzer->get(), component, text, plan_options, {}, {8192, 2048}, 5000, 7);
+  EXPECT_EQ(RulesFound(windowed), std::set<std::string>{});
+  EXPECT_EQ(windowed.truncation, kTruncUnplaced) << windowed.reason;
+  EXPECT_NE(windowed.reason.find("dropped by windows without one"), std::string::npos)
+      << windowed.reason;
+  const ComponentResult one_window =
+      Streamed(analyzer->get(), component, text, plan_options, {}, {1 << 20, 2048}, 5000, 7);
+  EXPECT_EQ(RulesFound(one_window), std::set<std::string>{"kw"});
+  EXPECT_EQ(one_window.truncation, 0u) << one_window.reason;
+}
+
 }  // namespace
 }  // namespace trawl

@@ -459,6 +459,32 @@ TEST(CompositeTest, StreamDoesNotReportAMatchItsFiltersCannotRead) {
   EXPECT_EQ(truncation, 0u);
 }
 
+// A rule that applies only to components holding one of its keywords (gitleaks'
+// `keywords`): a stream checks its held bytes at the end. Before this test a match whose
+// keyword lay in bytes the stream had let go was dropped and the stream said it was
+// complete; now it says it is not. Held, the keyword decides as in the buffer scan.
+TEST(CompositeTest, StreamSaysWhenARequiredKeywordMayHaveBeenLetGo) {
+  auto db = CompileJson(R"json([{"id": "kw", "regex": "tok_[a-z0-9]{8}",
+                                  "required_keywords": ["zebra"]}])json");
+  ASSERT_TRUE(db);
+  ScanLimits small;
+  small.chunk_bytes = 64 << 10;
+  std::string far(300000, '.');
+  far.replace(0, 5, "zebra");
+  far.replace(299000, 12, "tok_abcd1234");
+  EXPECT_EQ(Rules(db, far), std::set<std::string>{"kw"});
+  uint32_t truncation = 0;
+  EXPECT_EQ(StreamedRules(db, far, small, &truncation), std::set<std::string>{});
+  EXPECT_EQ(truncation, kTruncUnplaced) << TruncationReasonsText(truncation);
+  std::string none = far;
+  none.replace(0, 5, ".....");
+  EXPECT_EQ(Rules(db, none), std::set<std::string>{});
+  std::string near = none;
+  near.replace(298000, 5, "zebra");
+  EXPECT_EQ(StreamedRules(db, near, small, &truncation), std::set<std::string>{"kw"});
+  EXPECT_EQ(truncation, 0u);
+}
+
 TEST(CompositeTest, ArtifactRoundTripKeepsLogicAndFindings) {
   auto db = CompileJson(std::string(kOperators.substr(0, kOperators.size() - 1)) + "," +
                         std::string(kSequences.substr(1)));
