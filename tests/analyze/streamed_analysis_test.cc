@@ -83,6 +83,28 @@ std::set<std::string> RulesFound(const ComponentResult& r) {
   return ids;
 }
 
+// An analyzer over the rules of `json` (null when they do not compile), planning every
+// chain they have.
+struct RulesAnalyzer {
+  std::unique_ptr<ComponentAnalyzer> analyzer;
+  PlanOptions plan_options;
+};
+
+RulesAnalyzer AnalyzerOf(std::string_view json) {
+  RulesAnalyzer out;
+  auto rules = ParseDefinitions(json, "rules.json");
+  EXPECT_TRUE(rules.ok()) << rules.status();
+  if (!rules.ok()) return out;
+  const std::shared_ptr<const Database> db = testing_util::MustCompile(rules->definitions);
+  if (db == nullptr) return out;
+  auto analyzer = ComponentAnalyzer::Create(db);
+  EXPECT_TRUE(analyzer.ok());
+  if (!analyzer.ok()) return out;
+  out.analyzer = *std::move(analyzer);
+  out.plan_options.pattern_chains = db->chains();
+  return out;
+}
+
 // Streams `bytes` in writes of random sizes up to `max_write`.
 ComponentResult Streamed(ComponentAnalyzer* analyzer, const Component& component,
                          const std::string& bytes, const PlanOptions& plan_options,
@@ -288,7 +310,7 @@ TEST(StreamedCompositeTest, CompositeAcrossWindowsMarksTheResultIncomplete) {
 // this input (each was reported from it before this test); the whole analysis reports
 // only "near", and so does the streamed one now, saying which it left out.
 TEST(StreamedCompositeTest, WindowVerdictsThatMayBeFalseAreNotReported) {
-  auto rules = ParseDefinitions(R"json([
+  const RulesAnalyzer a = AnalyzerOf(R"json([
     {"id": "small-file", "category": "signature", "patterns": [{"name": "a", "literal": "SECRETKEY"}],
      "condition": "filesize < 50000 and $a"},
     {"id": "pe-marker", "category": "signature", "patterns": [{"name": "a", "literal": "EVILMARKER"}],
@@ -300,14 +322,8 @@ TEST(StreamedCompositeTest, WindowVerdictsThatMayBeFalseAreNotReported) {
     {"id": "anchored", "category": "signature", "patterns": [{"name": "a", "regex": "TAILLINE\\z"},
      {"name": "b", "literal": "ANCHOR-X"}], "condition": "all of them"},
     {"id": "near", "category": "signature", "patterns": [{"name": "a", "literal": "NEAR-ONE"},
-     {"name": "b", "literal": "NEAR-TWO"}], "condition": "all of them"}])json", "window.json");
-  ASSERT_TRUE(rules.ok()) << rules.status();
-  const std::shared_ptr<const Database> db = testing_util::MustCompile(rules->definitions);
-  ASSERT_NE(db, nullptr);
-  auto analyzer = ComponentAnalyzer::Create(db);
-  ASSERT_TRUE(analyzer.ok());
-  PlanOptions plan_options;
-  plan_options.pattern_chains = db->chains();
+     {"name": "b", "literal": "NEAR-TWO"}], "condition": "all of them"}])json");
+  ASSERT_NE(a.analyzer, nullptr);
   std::string text = OrdinaryText();
   // Windows own 8192 bytes each and read 2048 on either side: window k's bytes are
   // [8192 k - 2048, 8192 (k + 1) + 2048). A span that starts before window k's own bytes
@@ -325,45 +341,40 @@ TEST(StreamedCompositeTest, WindowVerdictsThatMayBeFalseAreNotReported) {
   text.replace(8192 * 10 + 100, 8, "NEAR-ONE");
   text.replace(8192 * 10 + 300, 8, "NEAR-TWO");
   const Component component = TestComponent(text, "big.txt");
-  auto whole = (*analyzer)->PlanAndAnalyze(component, text, plan_options, {});
+  auto whole = a.analyzer->PlanAndAnalyze(component, text, a.plan_options, {});
   ASSERT_TRUE(whole.ok());
   EXPECT_EQ(RulesFound(*whole), std::set<std::string>{"near"});
   const ComponentResult got =
-      Streamed(analyzer->get(), component, text, plan_options, {}, {8192, 2048}, 5000, 7);
+      Streamed(a.analyzer.get(), component, text, a.plan_options, {}, {8192, 2048}, 5000, 7);
   EXPECT_EQ(RulesFound(got), std::set<std::string>{"near"});
   EXPECT_EQ(got.truncation, kTruncWindowedComposites);
   EXPECT_NE(got.reason.find("not reported from windows: 5 composite rule(s)"), std::string::npos)
       << got.reason;
   EXPECT_EQ(got.rules.count("absent"), 0u);
 }
+
 // The same for a component analysed in windows: each window drops a keyword rule's match
 // when its own bytes hold no keyword. The result now says so when the component took
 // more than one window (the keyword may lie in another); one window is the component.
 TEST(StreamedCompositeTest, KeywordInAnotherWindowMarksTheResultIncomplete) {
-  auto rules = ParseDefinitions(R"json([{"id": "kw", "regex": "tok_[a-z0-9]{8}",
-                                         "required_keywords": ["zebra"]}])json", "kw.json");
-  ASSERT_TRUE(rules.ok()) << rules.status();
-  const std::shared_ptr<const Database> db = testing_util::MustCompile(rules->definitions);
-  ASSERT_NE(db, nullptr);
-  auto analyzer = ComponentAnalyzer::Create(db);
-  ASSERT_TRUE(analyzer.ok());
-  PlanOptions plan_options;
-  plan_options.pattern_chains = db->chains();
+  const RulesAnalyzer a = AnalyzerOf(R"json([{"id": "kw", "regex": "tok_[a-z0-9]{8}",
+                                             "required_keywords": ["zebra"]}])json");
+  ASSERT_NE(a.analyzer, nullptr);
   std::string text = OrdinaryText();
   text.replace(100, 5, "zebra");
   text.replace(90000, 12, "tok_abcd1234");
   const Component component = TestComponent(text, "big.txt");
-  auto whole = (*analyzer)->PlanAndAnalyze(component, text, plan_options, {});
+  auto whole = a.analyzer->PlanAndAnalyze(component, text, a.plan_options, {});
   ASSERT_TRUE(whole.ok());
   EXPECT_EQ(RulesFound(*whole), std::set<std::string>{"kw"});
   const ComponentResult windowed =
-      Streamed(analyzer->get(), component, text, plan_options, {}, {8192, 2048}, 5000, 7);
+      Streamed(a.analyzer.get(), component, text, a.plan_options, {}, {8192, 2048}, 5000, 7);
   EXPECT_EQ(RulesFound(windowed), std::set<std::string>{});
   EXPECT_EQ(windowed.truncation, kTruncUnplaced) << windowed.reason;
   EXPECT_NE(windowed.reason.find("dropped by windows without one"), std::string::npos)
       << windowed.reason;
   const ComponentResult one_window =
-      Streamed(analyzer->get(), component, text, plan_options, {}, {1 << 20, 2048}, 5000, 7);
+      Streamed(a.analyzer.get(), component, text, a.plan_options, {}, {1 << 20, 2048}, 5000, 7);
   EXPECT_EQ(RulesFound(one_window), std::set<std::string>{"kw"});
   EXPECT_EQ(one_window.truncation, 0u) << one_window.reason;
 }
