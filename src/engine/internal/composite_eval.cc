@@ -793,7 +793,7 @@ struct CompositeEvaluator::Impl {
   }
 
   // The scope window around one occurrence of the report pattern: [lo, hi).
-  std::pair<uint64_t, uint64_t> ScopeWindow(const Scope& scope, const Occurrence& anchor) const {
+  std::pair<uint64_t, uint64_t> ScopeWindow(const Scope& scope, const Occurrence& anchor) {
     if (scope.kind == ScopeKind::kBytes) {
       return {anchor.start > scope.n ? anchor.start - scope.n : 0,
               anchor.end > kNoEnd - scope.n ? kNoEnd : anchor.end + scope.n};
@@ -805,7 +805,14 @@ struct CompositeEvaluator::Impl {
       if (k > 0 && lo > base) --lo;  // step over the newline that ended the previous line
       const void* nl = lo > base ? memrchr(held.data(), '\n', lo - base) : nullptr;
       lo = nl ? base + static_cast<uint64_t>(static_cast<const char*>(nl) - held.data()) + 1 : base;
-      if (lo == base) break;
+      if (lo == base) {
+        // The line may begin in bytes a stream let go: what lies there is unknown.
+        if (base > 0) {
+          undecided = true;
+          if (summary != nullptr) summary->truncation |= kTruncUnplaced;
+        }
+        break;
+      }
     }
     uint64_t hi = std::min(anchor.end, held_end);
     for (uint32_t k = 0; k <= extra; ++k) {
