@@ -274,8 +274,8 @@ struct CompositeEvaluator::Impl {
   // fullword check or a lookbehind would see no byte before it (a stream reported
   // /^[a-z]{2}/ in the middle of its input this way). So the search starts as many bytes
   // in as the pattern looks back (PCRE2_INFO_MAXLOOKBEHIND, at least one), and an
-  // occurrence before that is one more the stream cannot place.
-  // `*decided_from` is where the search could begin: the caller knows nothing before it.
+  // occurrence before that is one more the stream cannot place. `*searched_from` is where
+  // the search began: nothing is known about occurrences before it.
   std::optional<Occurrence> SearchConfirm(uint32_t rule, uint64_t from, uint64_t* searched_from) {
     const Definition& def = db.definition(rule);
     const bool fullword = (def.flags & kFlagFullword) != 0;
