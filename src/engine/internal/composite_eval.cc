@@ -800,7 +800,15 @@ struct CompositeEvaluator::Impl {
     }
     const uint32_t extra = scope.kind == ScopeKind::kLines ? scope.n : 0;
     const uint64_t held_end = base + held.size();
-    uint64_t lo = std::max(anchor.start, base);
+    if (anchor.start < base || anchor.end > held_end) {
+      // Its line lies in bytes a stream let go: only the occurrence itself is known to be
+      // in it. (Before, the line was read from before the held bytes: a wider window, out
+      // of bounds.)
+      undecided = true;
+      if (summary != nullptr) summary->truncation |= kTruncUnplaced;
+      return {anchor.start, anchor.end};
+    }
+    uint64_t lo = anchor.start;
     for (uint32_t k = 0; k <= extra; ++k) {
       if (k > 0 && lo > base) --lo;  // step over the newline that ended the previous line
       const void* nl = lo > base ? memrchr(held.data(), '\n', lo - base) : nullptr;
