@@ -85,6 +85,7 @@ struct PendingMatch {
 template <typename T, typename Less>
 void SortNearlySorted(T* first, T* last, Less less) {
   const size_t n = static_cast<size_t>(last - first);
+  if (n < 2) return;  // (an empty range may be two null pointers: no first + 1)
   size_t moves_left = 8 * n;
   for (T* i = first + 1; i < last; ++i) {
     if (!less(*i, i[-1])) continue;
