@@ -10,6 +10,7 @@
 #include "classify/classify.h"
 #include "engine/indicator_set.h"
 #include "rules/condition.h"
+#include "rules/regex_syntax.h"
 #include "util/status_macros.h"
 #include "util/strings.h"
 
@@ -32,20 +33,14 @@ int SourceRank(const Finding& f, std::string_view encoding) {
 // \z \Z \G outside a class): at a window's edge it may match where the component's
 // bytes go on.
 bool HasAnchor(std::string_view regex) {
-  for (size_t i = 0; i < regex.size(); ++i) {
+  for (size_t i = 0; i < regex.size();) {
     const char c = regex[i];
-    if (c == '\\') {
-      if (i + 1 < regex.size() && std::strchr("AzZG", regex[i + 1]) != nullptr) return true;
-      ++i;
-    } else if (c == '[') {
-      size_t j = i + 1;
-      if (j < regex.size() && regex[j] == '^') ++j;
-      if (j < regex.size() && regex[j] == ']') ++j;
-      while (j < regex.size() && regex[j] != ']') j += regex[j] == '\\' ? 2 : 1;
-      i = j;
-    } else if (c == '^' || c == '$') {
+    if (c == '^' || c == '$') return true;
+    if (c == '\\' && i + 1 < regex.size() && std::strchr("AzZG", regex[i + 1]) != nullptr) {
       return true;
     }
+    i = c == '\\' ? SkipRegexEscape(regex, i) : c == '[' ? SkipRegexClass(regex, i) : i + 1;
+    if (i == std::string_view::npos) return true;  // not read: taken as anchored
   }
   return false;
 }
@@ -135,12 +130,6 @@ StreamedAnalysis::StreamedAnalysis(ComponentAnalyzer* analyzer, const Component&
   const Database& db = analyzer_->database();
   rule_count_ = db.rule_count();
   has_composites_ = db.CountWithStatus(RuleStatus::kComposite) > 0;
-  for (const CompositeInfo& composite : db.composites()) {
-    if (db.rule_info()[composite.rule].status == RuleStatus::kComposite &&
-        WindowVerdictMayBeFalse(db, composite)) {
-      window_unsafe_.insert(db.definition(composite.rule).id);
-    }
-  }
   if (const IndicatorSet* indicators = db.indicators()) {
     if (indicators->HasType(IndicatorType::kSha1)) {
       sha1_ = std::make_unique<FileDigest>(FileDigest::Kind::kSha1);
@@ -329,15 +318,25 @@ absl::StatusOr<ComponentResult> StreamedAnalysis::Finish(const Component& compon
                               "not found"));
     // A window is not the component: what such a rule reports from one may be false.
     // Decoded layers are inputs of their own, whole or not, as in Analyze.
-    std::set<std::string> dropped;
     std::string_view encoding = result_.encoding;
+    const auto from_windows = [encoding](const Finding& f) {
+      return f.indicator.empty() &&
+             (f.decoded_from.empty() || f.decoded_from == encoding ||
+              f.decoded_from == kDecodeRefanged || f.decoded_from == kDecodeUtf16Strings);
+    };
+    // Only the rules windows reported are looked at, not the database's every composite.
+    std::set<std::string> reported, unsafe;
+    for (const Finding& f : result_.findings) {
+      if (from_windows(f)) reported.insert(f.rule_id);
+    }
+    const Database& db = analyzer_->database();
+    for (const CompositeInfo& composite : db.composites()) {
+      const std::string& id = db.definition(composite.rule).id;
+      if (reported.contains(id) && WindowVerdictMayBeFalse(db, composite)) unsafe.insert(id);
+    }
+    std::set<std::string> dropped;
     std::erase_if(result_.findings, [&](const Finding& f) {
-      const bool whole_content_source = f.decoded_from.empty() || f.decoded_from == encoding ||
-                                        f.decoded_from == kDecodeRefanged ||
-                                        f.decoded_from == kDecodeUtf16Strings;
-      if (!whole_content_source || !f.indicator.empty() || !window_unsafe_.contains(f.rule_id)) {
-        return false;
-      }
+      if (!from_windows(f) || !unsafe.contains(f.rule_id)) return false;
       dropped.insert(f.rule_id);
       return true;
     });

@@ -42,7 +42,6 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -103,9 +102,6 @@ class StreamedAnalysis {
 
   size_t rule_count_ = 0;
   bool has_composites_ = false;  // the database has composite rules
-  // Composite rules a window may report where the component does not hold them
-  // (WindowVerdictMayBeFalse): not reported when the component takes several windows.
-  std::unordered_set<std::string> window_unsafe_;
   uint64_t windows_with_bytes_ = 0;
   std::map<std::string, std::vector<uint64_t>> rule_matches_;  // AnalysisWindow's counts
   std::map<std::string, uint64_t> matches_;

@@ -19,6 +19,7 @@
 #include "engine/internal/composite_parts.h"
 #include "engine/internal/engine_parts.h"
 #include "rules/condition.h"
+#include "rules/regex_syntax.h"
 #include "tokens/token_rules.h"
 #include "util/byte_io.h"
 #include "util/digest.h"
@@ -546,7 +547,8 @@ std::vector<uint32_t> AnchorsWithout(const Definition& def, const CompositeInfo&
 // \z), and signature-base's /$[a-z]=new-object .../ (a PowerShell variable) is such a
 // string: yara compiles it, it never matches, and its rule fires on its other strings.
 // The engine rejects it ("Embedded end anchors"). Conservative: anything it does not
-// read (a group after the \z, a back-reference, \Q, extended mode) is "may match".
+// read (a group after the \z, a back-reference, an escape SkipRegexEscape does not
+// follow, extended mode) is "may match".
 bool RegexCanNeverMatch(std::string_view re) {
   bool after_end = false;  // a top-level \z, and nothing but zero-width items since
   bool proved = false;     // a mandatory item after it: never, unless an alternative follows
@@ -556,25 +558,9 @@ bool RegexCanNeverMatch(std::string_view re) {
     size_t next = i + 1;
     bool consumes = false;  // a top-level item that must consume a byte, unquantified
     if (c == '\\') {
-      if (i + 1 >= re.size()) return false;
+      next = SkipRegexEscape(re, i);
+      if (next == std::string_view::npos) return false;
       const char e = re[i + 1];
-      next = i + 2;
-      if (e == 'Q' || e == 'E') return false;
-      if (e == 'x' || e == 'p' || e == 'P' || e == 'o') {
-        if (next < re.size() && re[next] == '{') {
-          const size_t close = re.find('}', next);
-          if (close == std::string_view::npos) return false;
-          next = close + 1;
-        } else if (e == 'x') {
-          while (next < re.size() && next < i + 4 && std::isxdigit(static_cast<unsigned char>(re[next]))) ++next;
-        } else if (e != 'o') {
-          next = std::min(re.size(), next + 1);  // \pL
-        } else {
-          return false;
-        }
-      } else if (e == 'c') {
-        next = std::min(re.size(), next + 1);
-      }
       if (depth == 0) {
         if (e == 'z') {
           after_end = true;
@@ -585,7 +571,7 @@ bool RegexCanNeverMatch(std::string_view re) {
           i = next;  // zero-width: \z still holds after it
           continue;
         }
-        if (std::isdigit(static_cast<unsigned char>(e)) || e == 'g' || e == 'k') {
+        if (std::isdigit(static_cast<unsigned char>(e))) {
           after_end = false;  // a back-reference may be empty
           i = next;
           continue;
@@ -593,22 +579,8 @@ bool RegexCanNeverMatch(std::string_view re) {
         consumes = true;
       }
     } else if (c == '[') {
-      next = i + 1;
-      if (next < re.size() && re[next] == '^') ++next;
-      if (next < re.size() && re[next] == ']') ++next;
-      while (next < re.size() && re[next] != ']') {
-        if (re[next] == '\\') {
-          next += 2;
-        } else if (re[next] == '[' && next + 1 < re.size() && re[next + 1] == ':') {
-          const size_t close = re.find(":]", next + 2);
-          if (close == std::string_view::npos) return false;
-          next = close + 2;
-        } else {
-          ++next;
-        }
-      }
-      if (next >= re.size()) return false;
-      ++next;
+      next = SkipRegexClass(re, i);
+      if (next == std::string_view::npos) return false;
       consumes = depth == 0;
     } else if (c == '(') {
       if (re.substr(i, 2) == "(?") {

@@ -15,6 +15,7 @@
 #include "engine/compiler.h"
 #include "engine/match_alphabet.h"
 #include "engine/re2_dialect.h"
+#include "rules/regex_syntax.h"
 #include "util/strings.h"
 
 namespace trawl::plan {
@@ -89,54 +90,10 @@ AtomSet RequiredAtoms(const Definition& def, size_t min_atom_len) {
   return out;
 }
 
-namespace {
-
-// Skips one escape starting at p[i] == '\\'; returns the index after it, or npos when
-// the escape is one we do not follow.
-size_t SkipEscape(std::string_view p, size_t i) {
-  if (i + 1 >= p.size()) return std::string_view::npos;
-  const char c = p[i + 1];
-  if (c == 'Q' || c == 'E' || c == 'g' || c == 'k' || c == 'o' || c == 'N' || c == 'c') {
-    return std::string_view::npos;
-  }
-  if ((c == 'x' || c == 'p' || c == 'P') && i + 2 < p.size() && p[i + 2] == '{') {
-    const size_t close = p.find('}', i + 3);
-    return close == std::string_view::npos ? close : close + 1;
-  }
-  if (c == 'x') {
-    size_t j = i + 2;
-    while (j < p.size() && j < i + 4 && std::isxdigit(static_cast<unsigned char>(p[j]))) ++j;
-    return j;
-  }
-  return i + 2;
-}
-
-// Skips a character class starting at p[i] == '['; npos when it does not end.
-size_t SkipClass(std::string_view p, size_t i) {
-  size_t j = i + 1;
-  if (j < p.size() && p[j] == '^') ++j;
-  if (j < p.size() && p[j] == ']') ++j;
-  while (j < p.size() && p[j] != ']') {
-    if (p[j] == '\\') {
-      j = SkipEscape(p, j);
-      if (j == std::string_view::npos) return j;
-    } else if (p[j] == '[' && j + 1 < p.size() && p[j + 1] == ':') {
-      const size_t close = p.find(":]", j + 2);
-      if (close == std::string_view::npos) return close;
-      j = close + 2;
-    } else {
-      ++j;
-    }
-  }
-  return j < p.size() ? j + 1 : std::string_view::npos;
-}
-
-}  // namespace
-
 std::vector<size_t> TopLevelCuts(std::string_view p) {
   std::vector<size_t> cuts;
-  auto skip_escape = [&](size_t i) { return SkipEscape(p, i); };
-  auto skip_class = [&](size_t i) { return SkipClass(p, i); };
+  auto skip_escape = [&](size_t i) { return SkipRegexEscape(p, i); };
+  auto skip_class = [&](size_t i) { return SkipRegexClass(p, i); };
   size_t i = 0;
   while (i < p.size()) {
     const char c = p[i];
@@ -216,9 +173,9 @@ std::optional<std::vector<std::string_view>> SplitAlternatives(std::string_view 
   int depth = 0;
   while (i < p.size()) {
     if (p[i] == '\\') {
-      i = SkipEscape(p, i);
+      i = SkipRegexEscape(p, i);
     } else if (p[i] == '[') {
-      i = SkipClass(p, i);
+      i = SkipRegexClass(p, i);
     } else {
       if (p[i] == '(') ++depth;
       if (p[i] == ')') --depth;
@@ -253,7 +210,7 @@ std::optional<ByteSet> OneByteElement(std::string_view e, uint32_t flags) {
     if (std::string_view("|()[]{}*+?\\^$").find(lead) != std::string_view::npos) return std::nullopt;
     set.emplace();
     set->set(static_cast<unsigned char>(lead));
-  } else if (lead == '\\' && SkipEscape(e, 0) == e.size()) {
+  } else if (lead == '\\' && SkipRegexEscape(e, 0) == e.size()) {
     // Escapes that stand for one byte: \xHH, control escapes, the byte classes and
     // escaped punctuation. Not \R (two bytes), \K (moves the start), \p, \X, \C.
     const char kind = e[1];
@@ -261,7 +218,7 @@ std::optional<ByteSet> OneByteElement(std::string_view e, uint32_t flags) {
                                              std::string_view::npos ||
                           (!absl::ascii_isalnum(static_cast<unsigned char>(kind)) && e.size() == 2);
     if (one_byte) set = MatchAlphabet(e, flags);
-  } else if (lead == '[' && SkipClass(e, 0) == e.size()) {
+  } else if (lead == '[' && SkipRegexClass(e, 0) == e.size()) {
     set = MatchAlphabet(e, flags);
   }
   if (!set) return std::nullopt;

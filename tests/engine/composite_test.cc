@@ -327,6 +327,15 @@ TEST(CompositeTest, BadCompositesAreRejectedWithReasons) {
 // other patterns can trigger it: it is searched by PCRE2 where they matched. A rule that
 // the pattern alone could satisfy stays rejected (it would be searched everywhere), also
 // when another rule shares the pattern.
+// Each rule's compile outcome by its id (parts included: "rule$pattern").
+std::map<std::string, const RuleInfo*> InfoById(const Database& db) {
+  std::map<std::string, const RuleInfo*> info;
+  for (uint32_t rule = 0; rule < db.rule_count(); ++rule) {
+    info[db.definition(rule).id] = &db.rule_info()[rule];
+  }
+  return info;
+}
+
 constexpr std::string_view kEngineCannotTake = R"json([
   {"id": "both", "patterns": [{"name": "a", "regex": "x\\zy|wor[dl]"}, {"name": "b", "literal": "hidden"}],
    "condition": "all of them"},
@@ -340,17 +349,14 @@ constexpr std::string_view kEngineCannotTake = R"json([
 TEST(CompositeTest, PatternTheEngineCannotTakeIsSearchedWhereItsRuleIsTriggered) {
   auto db = CompileJson(kEngineCannotTake);
   ASSERT_TRUE(db);
-  std::map<std::string, const RuleInfo*> info;
-  for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
-    info[db->definition(rule).id] = &db->rule_info()[rule];
-  }
-  EXPECT_EQ(info["both"]->status, RuleStatus::kComposite) << info["both"]->reason;
-  EXPECT_EQ(info["twice"]->status, RuleStatus::kComposite) << info["twice"]->reason;
-  EXPECT_EQ(info["both$a"]->status, RuleStatus::kConfirmOnly);  // shared by every rule
-  EXPECT_THAT(info["both$a"]->reason, ::testing::HasSubstr("Embedded end anchors"));
+  const std::map<std::string, const RuleInfo*> info = InfoById(*db);
+  EXPECT_EQ(info.at("both")->status, RuleStatus::kComposite) << info.at("both")->reason;
+  EXPECT_EQ(info.at("twice")->status, RuleStatus::kComposite) << info.at("twice")->reason;
+  EXPECT_EQ(info.at("both$a")->status, RuleStatus::kConfirmOnly);  // shared by every rule
+  EXPECT_THAT(info.at("both$a")->reason, ::testing::HasSubstr("Embedded end anchors"));
   for (const char* rejected : {"one", "alone"}) {
-    EXPECT_EQ(info[rejected]->status, RuleStatus::kRejected) << rejected;
-    EXPECT_THAT(info[rejected]->reason,
+    EXPECT_EQ(info.at(rejected)->status, RuleStatus::kRejected) << rejected;
+    EXPECT_THAT(info.at(rejected)->reason,
                 ::testing::AllOf(::testing::StartsWith("pattern $a: engine: Embedded end anchors"),
                                  ::testing::HasSubstr("no other pattern of the rule can trigger")));
   }
@@ -405,21 +411,18 @@ constexpr std::string_view kNeverMatches = R"json([
 TEST(CompositeTest, PatternThatCanNeverMatchLeavesItsRuleToTheOthers) {
   auto db = CompileJson(kNeverMatches);
   ASSERT_TRUE(db);
-  std::map<std::string, const RuleInfo*> info;
-  for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
-    info[db->definition(rule).id] = &db->rule_info()[rule];
-  }
-  EXPECT_EQ(info["any"]->status, RuleStatus::kComposite) << info["any"]->reason;
-  EXPECT_EQ(info["counted"]->status, RuleStatus::kComposite) << info["counted"]->reason;
-  EXPECT_THAT(info["any$v"]->reason, ::testing::HasSubstr("can never match"));
+  const std::map<std::string, const RuleInfo*> info = InfoById(*db);
+  EXPECT_EQ(info.at("any")->status, RuleStatus::kComposite) << info.at("any")->reason;
+  EXPECT_EQ(info.at("counted")->status, RuleStatus::kComposite) << info.at("counted")->reason;
+  EXPECT_THAT(info.at("any$v")->reason, ::testing::HasSubstr("can never match"));
   // Its only way to hold needs the pattern: the rule can never match either.
-  EXPECT_EQ(info["all"]->status, RuleStatus::kRejected);
-  EXPECT_THAT(info["all"]->reason, ::testing::HasSubstr("can never match"));
+  EXPECT_EQ(info.at("all")->status, RuleStatus::kRejected);
+  EXPECT_THAT(info.at("all")->reason, ::testing::HasSubstr("can never match"));
   // Not proved to never match (an alternative may, a group is not read): rejected as any
   // pattern the engine cannot take and nothing else can trigger.
   for (const char* rejected : {"alternative", "grouped"}) {
-    EXPECT_EQ(info[rejected]->status, RuleStatus::kRejected) << rejected;
-    EXPECT_THAT(info[rejected]->reason,
+    EXPECT_EQ(info.at(rejected)->status, RuleStatus::kRejected) << rejected;
+    EXPECT_THAT(info.at(rejected)->reason,
                 ::testing::HasSubstr("no other pattern of the rule can trigger")) << rejected;
   }
   using Set = std::set<std::string>;

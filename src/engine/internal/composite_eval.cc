@@ -116,10 +116,16 @@ struct CompositeEvaluator::Impl {
   uint64_t total = 0;
   uint64_t steps = 0;
   bool over_budget = false;
-  // A confirm-only search of this evaluation needed bytes the stream let go: its "none"
-  // is not known to be none.
+  // This evaluation needed bytes the stream let go (a confirm-only search, a line's
+  // start): a "none" it saw is not known to be none.
   bool undecided = false;
   ScanSummary* summary = nullptr;
+
+  // This evaluation needed bytes the stream let go; the scan is then incomplete.
+  void MarkUndecided() {
+    undecided = true;
+    if (summary != nullptr) summary->truncation |= kTruncUnplaced;
+  }
 
   explicit Impl(const Database& database) : db(database) {
     triggers.resize(db.rule_count());
@@ -293,10 +299,7 @@ struct CompositeEvaluator::Impl {
       }
       decided_from = base + look_back;
     }
-    if (from < decided_from) {
-      undecided = true;
-      if (summary != nullptr) summary->truncation |= kTruncUnplaced;
-    }
+    if (from < decided_from) MarkUndecided();
     *searched_from = std::max(from, decided_from);
     for (uint64_t pos = *searched_from; pos < held_end;) {
       uint64_t start = 0, end = 0;
@@ -804,8 +807,7 @@ struct CompositeEvaluator::Impl {
       // Its line lies in bytes a stream let go: only the occurrence itself is known to be
       // in it. (Before, the line was read from before the held bytes: a wider window, out
       // of bounds.)
-      undecided = true;
-      if (summary != nullptr) summary->truncation |= kTruncUnplaced;
+      MarkUndecided();
       return {anchor.start, anchor.end};
     }
     uint64_t lo = anchor.start;
@@ -814,11 +816,7 @@ struct CompositeEvaluator::Impl {
       const void* nl = lo > base ? memrchr(held.data(), '\n', lo - base) : nullptr;
       lo = nl ? base + static_cast<uint64_t>(static_cast<const char*>(nl) - held.data()) + 1 : base;
       if (lo == base) {
-        // The line may begin in bytes a stream let go: what lies there is unknown.
-        if (base > 0) {
-          undecided = true;
-          if (summary != nullptr) summary->truncation |= kTruncUnplaced;
-        }
+        if (base > 0) MarkUndecided();  // the line may begin in bytes a stream let go
         break;
       }
     }
