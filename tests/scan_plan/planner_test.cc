@@ -71,6 +71,8 @@ TEST(AtomsTest, TopLevelCutsFollowElementsAndQuantifiers) {
   EXPECT_EQ(TopLevelCuts("(?i)[]a]\\x41"), (std::vector<size_t>{4, 8, 12}));
   EXPECT_TRUE(TopLevelCuts("ab|cd").empty());      // top-level alternation
   EXPECT_TRUE(TopLevelCuts("a\\Qb|c\\E").empty());  // not followed
+  // A one-letter property is one element: "\pL" then "x", not "\p", "L", "x".
+  EXPECT_EQ(TopLevelCuts("\\pLx"), (std::vector<size_t>{3, 4}));
 }
 
 TEST(AtomsTest, BoundedPrefixGivesATightWindow) {
