@@ -722,6 +722,8 @@ class Analysis {
       const auto widen = [this](uint64_t cap) { return cap == 0 ? 0 : cap + window_->context_bytes; };
       limits.max_matches_per_rule = widen(limits.max_matches_per_rule);
       limits.max_matches = widen(limits.max_matches);
+      limits.keywords_checked_by_caller =
+          s.decoded_from.empty() && window_->keywords_checked_by_caller;
     }
     auto summary = impl_.scanner->Scan(s.buffer, limits, [&](const Match& m) {
       if (!all_chains_ && !InPlannedChain(db.definition(m.rule))) return true;

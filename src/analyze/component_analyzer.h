@@ -154,6 +154,9 @@ struct AnalysisWindow {
   // Raw-scan matches the window dropped because its bytes held none of their rule's
   // required keywords, which may lie in another window (ScanSummary::keyword_drops).
   uint64_t* keyword_drops = nullptr;
+  // The caller decides required keywords over the whole component (a KeywordTracker fed
+  // every byte): the content's scan keeps matches whatever keywords the window holds.
+  bool keywords_checked_by_caller = false;
   // Set on the last window: the whole component's digests (lowercase hex; "" for one the
   // indicator set does not list) and size, looked up as Analyze looks up its content's.
   struct Digests {

@@ -129,6 +129,11 @@ StreamedAnalysis::StreamedAnalysis(ComponentAnalyzer* analyzer, const Component&
   windows_.context_bytes -= windows_.context_bytes % alignment_;
   const Database& db = analyzer_->database();
   rule_count_ = db.rule_count();
+  if (plan_.analyze && !transcoded_) {
+    // Fails only for want of memory: then each window decides, and says it may miss.
+    auto keywords = KeywordTracker::Create(db);
+    if (keywords.ok()) keywords_ = *std::move(keywords);
+  }
   has_composites_ = db.CountWithStatus(RuleStatus::kComposite) > 0;
   if (const IndicatorSet* indicators = db.indicators()) {
     if (indicators->HasType(IndicatorType::kSha1)) {
@@ -187,6 +192,13 @@ absl::Status StreamedAnalysis::Write(std::string_view bytes) {
   if (!error_.ok()) return error_;
   if (sha1_) sha1_->Update(bytes);
   if (md5_) md5_->Update(bytes);
+  if (keywords_) {
+    // The whole content's scan looks for keywords within its byte budget, no further.
+    const uint64_t budget = options_.limits.max_bytes;
+    const std::string_view scanned =
+        budget == 0 ? bytes : bytes.substr(0, received_ < budget ? budget - received_ : 0);
+    keywords_->Feed(scanned, received_);
+  }
   received_ += bytes.size();
   if (stopped_) {
     std::string().swap(buffer_);  // the rest is not analysed: a cap or budget was reached
@@ -235,6 +247,7 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
   window.rule_matches = &rule_matches_;
   window.matches = &matches_;
   window.keyword_drops = &keyword_drops_;
+  window.keywords_checked_by_caller = keywords_ != nullptr;
   if (last) window.digests = &digests_;
   auto analysed = analyzer_->AnalyzeWindow(plan_, bytes, options, window);
   if (!analysed.ok()) return analysed.status();
@@ -285,6 +298,49 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
   return absl::OkStatus();
 }
 
+// The content's matches of rules with required keywords, kept by every window whatever
+// the keywords (AnalysisWindow::keywords_checked_by_caller): dropped now unless the
+// content held one of the rule's keywords anywhere, as Analyze drops them.
+void StreamedAnalysis::DecideRequiredKeywords() {
+  if (!keywords_) return;
+  const Database& db = analyzer_->database();
+  const uint64_t budget = options_.limits.max_bytes;
+  const uint64_t scanned = budget == 0 ? received_ : std::min(received_, budget);
+  std::set<std::string> without;
+  for (uint32_t rule : keywords_->rules()) {
+    if (!keywords_->KeywordSeen(rule)) without.insert(db.definition(rule).id);
+  }
+  if (without.empty()) return;
+  if (!keywords_->Covers(scanned)) {
+    // An engine failure left bytes unseen (never expected): the keyword may lie there.
+    result_.truncation |= kTruncUnplaced;
+    limited_.push_back("required keywords could not be looked for in every byte: matches of "
+                       "rules that apply only to a component holding one were dropped");
+  }
+  DropFindings([&](const Finding& f) {
+    return f.decoded_from.empty() && f.indicator.empty() && without.contains(f.rule_id);
+  });
+}
+
+// Removes the findings `drop` selects, and the description of a rule left without any.
+// Returns the rules of the findings removed.
+std::set<std::string> StreamedAnalysis::DropFindings(
+    const std::function<bool(const Finding&)>& drop) {
+  std::set<std::string> dropped;
+  std::erase_if(result_.findings, [&](const Finding& f) {
+    if (!drop(f)) return false;
+    dropped.insert(f.rule_id);
+    return true;
+  });
+  if (dropped.empty()) return dropped;
+  std::set<std::string> kept;
+  for (const Finding& f : result_.findings) kept.insert(f.rule_id);
+  for (const std::string& id : dropped) {
+    if (!kept.contains(id)) result_.rules.erase(id);
+  }
+  return dropped;
+}
+
 absl::StatusOr<ComponentResult> StreamedAnalysis::Finish(const Component& component) {
   if (!error_.ok()) return error_;
   if (!plan_.analyze) {
@@ -301,6 +357,7 @@ absl::StatusOr<ComponentResult> StreamedAnalysis::Finish(const Component& compon
     TRAWL_RETURN_IF_ERROR(AnalyzeNext(owned_until_ + windows_.window_bytes, false));
   }
   TRAWL_RETURN_IF_ERROR(AnalyzeNext(received_, true));
+  DecideRequiredKeywords();
   // Each window is a scan of its own: a composite rule whose patterns lie in different
   // windows (an IDS rule's contents megabytes apart) is not seen, so the result says so
   // rather than reading as complete.
@@ -334,18 +391,9 @@ absl::StatusOr<ComponentResult> StreamedAnalysis::Finish(const Component& compon
       const std::string& id = db.definition(composite.rule).id;
       if (reported.contains(id) && WindowVerdictMayBeFalse(db, composite)) unsafe.insert(id);
     }
-    std::set<std::string> dropped;
-    std::erase_if(result_.findings, [&](const Finding& f) {
-      if (!from_windows(f) || !unsafe.contains(f.rule_id)) return false;
-      dropped.insert(f.rule_id);
-      return true;
-    });
+    const std::set<std::string> dropped = DropFindings(
+        [&](const Finding& f) { return from_windows(f) && unsafe.contains(f.rule_id); });
     if (!dropped.empty()) {
-      std::set<std::string> kept;
-      for (const Finding& f : result_.findings) kept.insert(f.rule_id);
-      for (const std::string& id : dropped) {
-        if (!kept.contains(id)) result_.rules.erase(id);
-      }
       std::vector<std::string> some(dropped.begin(), dropped.end());
       if (some.size() > 3) some.resize(3);
       limited_.push_back(StrCat(

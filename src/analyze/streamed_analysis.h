@@ -25,8 +25,12 @@
 //  - CSV structure: line and column instead of row and column;
 //  - line and column of transcoded (UTF-16, Latin-1) text: not given;
 //  - rules that apply only to components holding one of their keywords (gitleaks'
-//    keywords): a window without one drops their matches, and the result says so
-//    (kTruncUnplaced) when the component took several windows;
+//    keywords): the keywords are looked for in every byte as it arrives
+//    (engine/keyword_tracker.h), and the content's matches of such rules decided at the
+//    end, wherever the keyword lies;
+//  - required keywords of transcoded text and of decoded forms (refanged, UTF-16
+//    strings): decided in each window; a window without one drops the match, and the
+//    result says so (kTruncUnplaced) when the component took several windows;
 //  - composite rules: evaluated within each window and its context (kTruncWindowedComposites),
 //    and those whose verdict on a window may be false for the component (size, fixed
 //    offsets, negated or anchored patterns) not reported from windows.
@@ -38,7 +42,9 @@
 #ifndef TRAWL_SRC_ANALYZE_STREAMED_ANALYSIS_H_
 #define TRAWL_SRC_ANALYZE_STREAMED_ANALYSIS_H_
 
+#include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -47,6 +53,7 @@
 #include "absl/status/statusor.h"
 #include "analyze/component_analyzer.h"
 #include "classify/plan.h"
+#include "engine/keyword_tracker.h"
 #include "intake/component.h"
 #include "util/digest.h"
 
@@ -79,6 +86,8 @@ class StreamedAnalysis {
   uint64_t WindowStart(uint64_t own_begin) const;
   void CountLines(uint64_t until);
   std::string_view Bytes(uint64_t begin, uint64_t end) const;
+  void DecideRequiredKeywords();
+  std::set<std::string> DropFindings(const std::function<bool(const Finding&)>& drop);
 
   ComponentAnalyzer* analyzer_;
   AnalyzeOptions options_;
@@ -106,6 +115,8 @@ class StreamedAnalysis {
   std::map<std::string, std::vector<uint64_t>> rule_matches_;  // AnalysisWindow's counts
   std::map<std::string, uint64_t> matches_;
   uint64_t keyword_drops_ = 0;  // AnalysisWindow::keyword_drops
+  // Required keywords over the content (not transcoded); null when no rule has any.
+  std::unique_ptr<KeywordTracker> keywords_;
   std::unique_ptr<FileDigest> sha1_, md5_;
   AnalysisWindow::Digests digests_;  // set by Finish
 

@@ -31,6 +31,7 @@
 namespace trawl {
 namespace {
 
+using internal::EscapedRegexForLiteral;
 using internal::HsDatabasePtr;
 
 struct HsCompileErrorDeleter {
@@ -63,23 +64,6 @@ hs_platform_info_t PlatformFor(CompileTarget target) {
   return platform;
 }
 
-// Letters, digits and '_' stand for themselves; every other byte is written \xNN, so the
-// engine's pattern length limit (16,000 characters) is reached late for plain text.
-std::string EscapedRegexForLiteral(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (unsigned char c : bytes) {
-    if (std::isalnum(c) != 0 || c == '_') {
-      out.push_back(static_cast<char>(c));
-      continue;
-    }
-    out.append("\\x");
-    out.push_back(kHex[c >> 4]);
-    out.push_back(kHex[c & 15]);
-  }
-  return out;
-}
 
 // Every partition, literal ones included, is compiled through the regex API with literals
 // escaped. Hyperscan 5.4.0's literal API (hs_compile_lit_multi) builds databases whose

@@ -6,6 +6,7 @@
 
 #include "engine/internal/composite_parts.h"
 #include "engine/internal/engine_parts.h"
+#include "engine/internal/keyword_index.h"
 #include "engine/internal/rule_table.h"
 #include "util/enum_names.h"
 
@@ -164,6 +165,13 @@ const internal::RuleRuntime* Database::runtime(size_t rule) const {
   const internal::RuleRuntime& prepared =
       runtimes_[static_cast<size_t>(it - logic_rules_.begin())].Get(*rule_logic);
   return prepared.ok ? &prepared : nullptr;
+}
+
+absl::StatusOr<const internal::KeywordIndex*> Database::keyword_index() const {
+  std::call_once(keyword_once_,
+                 [this] { keyword_index_ = internal::KeywordIndex::Build(*this, logic_rules_); });
+  if (!keyword_index_.ok()) return keyword_index_.status();
+  return keyword_index_->get();
 }
 
 size_t Database::CountWithStatus(RuleStatus status) const {

@@ -7,9 +7,11 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "engine/match_alphabet.h"
 #include "rules/definition.h"
 #include "util/digest.h"
@@ -24,6 +26,7 @@ class RuleTable;     // definitions decoded on first use; engine/internal/rule_t
 class LogicTable;    // rule logic decoded on first use; engine/internal/composite_parts.h
 struct RuleRuntime;  // a rule's logic prepared for scanning; engine/internal/composite_parts.h
 class LazyRuntime;
+class KeywordIndex;  // rules' required keywords; engine/internal/keyword_index.h
 }
 
 // What became of one definition at compile time. Values are stored in artifacts.
@@ -155,6 +158,10 @@ class Database {
   // or it does not prepare. Thread-safe.
   const internal::RuleRuntime* runtime(size_t rule) const;
 
+  // The rules' required keywords as one engine database, built on first use (decoding
+  // every rule's logic); null when no rule has keywords. Thread-safe.
+  absl::StatusOr<const internal::KeywordIndex*> keyword_index() const;
+
   size_t CountWithStatus(RuleStatus status) const;
   size_t engine_bytes() const;
 
@@ -188,6 +195,8 @@ class Database {
   std::vector<uint32_t> logic_rules_;  // sorted: the rules that have logic
   std::unique_ptr<internal::LazyRuntime[]> runtimes_;  // parallel to logic_rules_
   std::shared_ptr<const IndicatorSet> indicators_;
+  mutable std::once_flag keyword_once_;
+  mutable absl::StatusOr<std::unique_ptr<const internal::KeywordIndex>> keyword_index_;
 };
 
 // The canonical digest of a definition list (order-sensitive).

@@ -14,6 +14,7 @@
 
 #include "engine/internal/composite_eval.h"
 #include "engine/internal/engine_parts.h"
+#include "engine/keyword_tracker.h"
 #include "engine/re2_dialect.h"
 #include "tokens/token_pass.h"
 #include "tokens/token_rules.h"
@@ -217,6 +218,23 @@ struct Scanner::Impl {
   // round: the next round takes it and the rule's later matches.
   std::vector<uint32_t> deferred_anchor_rules;
 
+  // Required keywords over the whole input (engine/keyword_tracker.h), made on the first
+  // scan that needs them. A stream feeds every round, since a keyword may lie in bytes it
+  // lets go; a buffer scan feeds its buffer once, and only when a match waits on one.
+  std::unique_ptr<KeywordTracker> keywords;
+  bool keywords_made = false;
+  bool streaming = false;
+
+  KeywordTracker* Keywords() {
+    if (!keywords_made) {
+      keywords_made = true;
+      // Fails only for want of memory: the held bytes answer instead, flagged.
+      auto made = KeywordTracker::Create(*db);
+      if (made.ok()) keywords = *std::move(made);
+    }
+    return keywords.get();
+  }
+
   // Streaming state. `stream_head` keeps a stream's first bytes for composite
   // conditions that read them (uint16(0) == 0x5a4d) after the window has moved on.
   static constexpr size_t kStreamHead = 4096;
@@ -263,6 +281,7 @@ struct Scanner::Impl {
     pcre2_set_match_limit(match_context, limits.pcre2_match_limit);
     pcre2_set_depth_limit(match_context, limits.pcre2_depth_limit);
     if (composites) composites->Begin(limits);
+    if (keywords) keywords->Reset();
   }
 
   RuleState& StateOf(uint32_t rule) {
@@ -341,7 +360,8 @@ struct Scanner::Impl {
             capture_count ? captures.data() + capture_begin : nullptr, capture_count, &span_start,
             &span_end);
         if (verdict == internal::CompositeEvaluator::Verdict::kDrop) return true;
-        if (verdict == internal::CompositeEvaluator::Verdict::kDefer) {
+        if (verdict == internal::CompositeEvaluator::Verdict::kDefer &&
+            !limits.keywords_checked_by_caller) {
           Defer(rule, span_start, span_end, capture_begin, capture_count, flags);
           return CountTowardCap(rule, state);
         }
@@ -1208,11 +1228,17 @@ struct Scanner::Impl {
 
     composite_matches.clear();
     composites->Finish(held, base, head, total, &summary, &composite_matches);
+    KeywordTracker* tracker = deferred.empty() ? nullptr : Keywords();
+    if (tracker) tracker->Feed(held, base);  // a buffer's only feed; a stream fed it already
+    const bool whole_input = tracker && tracker->Covers(base + held.size());
     for (const DeferredMatch& d : deferred) {
       if (stopped) continue;
-      if (!composites->HeldBytesHaveKeyword(d.rule)) {
+      const bool has_keyword =
+          whole_input ? tracker->KeywordSeen(d.rule) : composites->HeldBytesHaveKeyword(d.rule);
+      if (!has_keyword) {
         ++summary.keyword_drops;
-        if (base > 0) summary.truncation |= kTruncUnplaced;  // it may be in bytes let go
+        // Without the tracker, the keyword may be in bytes a stream let go.
+        if (!whole_input && base > 0) summary.truncation |= kTruncUnplaced;
         continue;
       }
       Match match;
@@ -1269,6 +1295,7 @@ struct Scanner::Impl {
     accept_hi = final ? base + data.size() : base + data.size() - keep;
     // Only the final round sees the end of the data; earlier rounds ignore hits there.
     tail_from = final ? base + data.size() - std::min<uint64_t>(data.size(), 1) : UINT64_MAX;
+    if (streaming && keywords) keywords->Feed(data, base);
     if (accept_hi <= accepted && !final) return absl::OkStatus();
     const auto& databases = db->parts().databases;
     // Where each partition's matches begin in `pending` (each part is in end order).
@@ -1446,6 +1473,7 @@ absl::StatusOr<ScanSummary> Scanner::Scan(std::string_view data, const ScanLimit
     return absl::FailedPreconditionError("a stream is open on this scanner; end it first");
   }
   Impl& s = *impl_;
+  s.streaming = false;
   s.Begin(limits);
   uint64_t n = data.size();
   if (limits.max_bytes && n > limits.max_bytes) {
@@ -1475,6 +1503,9 @@ absl::Status Scanner::StreamBegin(const ScanLimits& limits) {
   BusyGuard guard(busy_);
   if (!guard.acquired()) return BusyError();
   if (stream_open_) return absl::FailedPreconditionError("a stream is already open");
+  impl_->streaming = true;
+  // A stream must look for keywords from its first byte: made before Begin resets it.
+  if (impl_->composites) impl_->Keywords();
   impl_->Begin(limits);
   impl_->buffer.clear();
   impl_->buffer_base = 0;

@@ -104,6 +104,10 @@ struct ScanLimits {
   // keywords) are reported anyway. The examples check uses it: an example shows what a
   // pattern matches, as the rule formats that carry examples check them.
   bool apply_filters = true;
+  // true: matches of rules with required keywords are reported whatever this scan's input
+  // holds, and the caller decides them over more bytes than the scan sees (the windows
+  // of a streamed component: analyze/streamed_analysis.h, with a KeywordTracker).
+  bool keywords_checked_by_caller = false;
 };
 
 // Why a scan's results are incomplete. Values are part of the C ABI (TRAWL_TRUNC_*).
@@ -121,7 +125,8 @@ enum TruncationReason : uint32_t {
   // context a stream keeps, or the engine and PCRE2 disagree on the pattern. Also: a
   // composite rule's confirm-only pattern had to be searched in bytes a stream let go, or
   // a match was dropped for want of its rule's required keyword in the bytes a stream
-  // (or an analysis window) still held: the keyword may lie in those it let go.
+  // (or an analysis window of transcoded or decoded text) still held, where the keywords
+  // were not tracked over the whole input (engine/keyword_tracker.h).
   kTruncUnplaced = 1u << 6,
   // A component analysed in windows (larger than the streaming threshold) had its
   // composite rules evaluated within each window and its context: a rule whose patterns
@@ -144,7 +149,8 @@ struct ScanSummary {
   uint64_t confirm_errors = 0;    // candidates PCRE2 could not decide (limits)
   uint64_t spans_by_re2 = 0;      // PCRE2 gave up, RE2 recovered the span (kMatchSpanByRe2)
   // Matches dropped at the end because the input held none of their rule's required
-  // keywords (a stream: none of the bytes it still held; then kTruncUnplaced).
+  // keywords. A stream looks for them in every byte as it passes; only when it could
+  // not (an engine failure) it looks in the bytes it still held, with kTruncUnplaced.
   uint64_t keyword_drops = 0;
   std::vector<uint32_t> given_up_rules;  // rules past kMaxConfirmErrorsPerRule
   uint32_t truncation = 0;        // TruncationReason bits; 0 when complete

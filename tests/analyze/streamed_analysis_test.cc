@@ -354,30 +354,37 @@ TEST(StreamedCompositeTest, WindowVerdictsThatMayBeFalseAreNotReported) {
   EXPECT_EQ(got.rules.count("absent"), 0u);
 }
 
-// The same for a component analysed in windows: each window drops a keyword rule's match
-// when its own bytes hold no keyword. The result now says so when the component took
-// more than one window (the keyword may lie in another); one window is the component.
-TEST(StreamedCompositeTest, KeywordInAnotherWindowMarksTheResultIncomplete) {
+// A rule that applies only to components holding one of its keywords, analysed in
+// windows: before the component's keywords were tracked, each window dropped the match
+// when its own bytes held none (first silently, then saying the result was incomplete).
+// Now the windows keep the content's matches and the component decides them at the end,
+// as the whole analysis does: the same findings, before or after the keyword, complete.
+TEST(StreamedCompositeTest, KeywordInAnotherWindowDecidesAsTheWholeAnalysis) {
   const RulesAnalyzer a = AnalyzerOf(R"json([{"id": "kw", "regex": "tok_[a-z0-9]{8}",
-                                             "required_keywords": ["zebra"]}])json");
+                                             "required_keywords": ["zebra"]},
+                                            {"id": "other", "regex": "key_[a-z0-9]{8}",
+                                             "required_keywords": ["okapi"]}])json");
   ASSERT_NE(a.analyzer, nullptr);
-  std::string text = OrdinaryText();
-  text.replace(100, 5, "zebra");
-  text.replace(90000, 12, "tok_abcd1234");
-  const Component component = TestComponent(text, "big.txt");
-  auto whole = a.analyzer->PlanAndAnalyze(component, text, a.plan_options, {});
-  ASSERT_TRUE(whole.ok());
-  EXPECT_EQ(RulesFound(*whole), std::set<std::string>{"kw"});
-  const ComponentResult windowed =
-      Streamed(a.analyzer.get(), component, text, a.plan_options, {}, {8192, 2048}, 5000, 7);
-  EXPECT_EQ(RulesFound(windowed), std::set<std::string>{});
-  EXPECT_EQ(windowed.truncation, kTruncUnplaced) << windowed.reason;
-  EXPECT_NE(windowed.reason.find("dropped by windows without one"), std::string::npos)
-      << windowed.reason;
-  const ComponentResult one_window =
-      Streamed(a.analyzer.get(), component, text, a.plan_options, {}, {1 << 20, 2048}, 5000, 7);
-  EXPECT_EQ(RulesFound(one_window), std::set<std::string>{"kw"});
-  EXPECT_EQ(one_window.truncation, 0u) << one_window.reason;
+  const auto spans = [](const ComponentResult& r) {
+    std::vector<std::tuple<std::string, uint64_t, uint64_t, int64_t, int64_t>> out;
+    for (const Finding& f : r.findings) out.emplace_back(f.rule_id, f.start, f.end, f.line, f.column);
+    return out;
+  };
+  for (const size_t keyword_at : {size_t{100}, size_t{8190}, size_t{95000}}) {
+    std::string text = OrdinaryText();
+    text.replace(keyword_at, 5, "ZeBrA");
+    text.replace(40000, 12, "tok_abcd1234");
+    text.replace(60000, 12, "key_abcd1234");  // its keyword is nowhere
+    const Component component = TestComponent(text, "big.txt");
+    auto whole = a.analyzer->PlanAndAnalyze(component, text, a.plan_options, {});
+    ASSERT_TRUE(whole.ok());
+    EXPECT_EQ(RulesFound(*whole), std::set<std::string>{"kw"});
+    const ComponentResult windowed =
+        Streamed(a.analyzer.get(), component, text, a.plan_options, {}, {8192, 2048}, 5000, 7);
+    EXPECT_EQ(spans(windowed), spans(*whole)) << keyword_at;
+    EXPECT_EQ(windowed.truncation, 0u) << windowed.reason;
+    EXPECT_EQ(windowed.rules.count("other"), 0u);
+  }
 }
 
 // Windows against the whole content on random composite rules: a window may miss what

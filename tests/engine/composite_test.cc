@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <random>
 #include <set>
 
 #include "engine/artifact.h"
@@ -13,6 +14,7 @@
 #include "rules/loader.h"
 #include "rules/logic_json.h"
 #include "test_util.h"
+#include "util/strings.h"
 
 namespace trawl {
 namespace {
@@ -463,29 +465,92 @@ TEST(CompositeTest, StreamDoesNotReportAMatchItsFiltersCannotRead) {
 }
 
 // A rule that applies only to components holding one of its keywords (gitleaks'
-// `keywords`): a stream checks its held bytes at the end. Before this test a match whose
-// keyword lay in bytes the stream had let go was dropped and the stream said it was
-// complete; now it says it is not. Held, the keyword decides as in the buffer scan.
-TEST(CompositeTest, StreamSaysWhenARequiredKeywordMayHaveBeenLetGo) {
+// `keywords`), anywhere in them. A stream looks for the keywords as its bytes pass: before
+// it did, a match whose keyword lay in bytes the stream had let go was dropped (first
+// silently, then flagged unplaced); now the stream decides it as the buffer scan does,
+// wherever the keyword lies, and says it is complete.
+TEST(CompositeTest, StreamFindsARequiredKeywordItLetGo) {
   auto db = CompileJson(R"json([{"id": "kw", "regex": "tok_[a-z0-9]{8}",
-                                  "required_keywords": ["zebra"]}])json");
+                                  "required_keywords": ["Zebra", "okapi"]}])json");
   ASSERT_TRUE(db);
   ScanLimits small;
   small.chunk_bytes = 64 << 10;
-  std::string far(300000, '.');
-  far.replace(0, 5, "zebra");
-  far.replace(299000, 12, "tok_abcd1234");
-  EXPECT_EQ(Rules(db, far), std::set<std::string>{"kw"});
-  uint32_t truncation = 0;
-  EXPECT_EQ(StreamedRules(db, far, small, &truncation), std::set<std::string>{});
-  EXPECT_EQ(truncation, kTruncUnplaced) << TruncationReasonsText(truncation);
-  std::string none = far;
-  none.replace(0, 5, ".....");
+  std::string none(300000, '.');
+  none.replace(299000, 12, "tok_abcd1234");
   EXPECT_EQ(Rules(db, none), std::set<std::string>{});
-  std::string near = none;
-  near.replace(298000, 5, "zebra");
-  EXPECT_EQ(StreamedRules(db, near, small, &truncation), std::set<std::string>{"kw"});
+  uint32_t truncation = 0;
+  EXPECT_EQ(StreamedRules(db, none, small, &truncation), std::set<std::string>{});
+  EXPECT_EQ(truncation, 0u) << TruncationReasonsText(truncation);
+  // Far before the match, after it, across the first round's end, in another case.
+  for (const auto& [where, keyword] : std::vector<std::pair<size_t, std::string>>{
+           {0, "zebra"}, {1000, "OKAPI"}, {(64 << 10) - 2, "zEbRa"}, {299500, "okapi"}}) {
+    std::string input = none;
+    input.replace(where, keyword.size(), keyword);
+    EXPECT_EQ(Rules(db, input), std::set<std::string>{"kw"}) << where;
+    EXPECT_EQ(StreamedRules(db, input, small, &truncation), std::set<std::string>{"kw"}) << where;
+    EXPECT_EQ(truncation, 0u) << where << ": " << TruncationReasonsText(truncation);
+  }
+  // A keyword's prefix is not the keyword.
+  std::string part = none;
+  part.replace(5000, 4, "zebr");
+  EXPECT_EQ(StreamedRules(db, part, small, &truncation), std::set<std::string>{});
   EXPECT_EQ(truncation, 0u);
+}
+
+// Random rules with required keywords and random inputs with keywords sprinkled in
+// either case, streamed in random writes: the stream reports exactly what the buffer
+// scan does, and says it is complete.
+TEST(CompositeTest, StreamDecidesRequiredKeywordsAsTheBufferScan) {
+  std::mt19937 rng(1207);
+  const std::vector<std::string> vocabulary = {"zebra", "okapi", "lynx", "gnu", "yak-7", "a.b"};
+  const std::vector<std::string> shapes = {"tok_[0-9]{3}", "key[A-Z]{2}x", "MARK[0-9]"};
+  size_t kept = 0, dropped = 0;
+  for (int round = 0; round < 40; ++round) {
+    std::string json = "[";
+    const size_t rules = 1 + rng() % 6;
+    for (size_t r = 0; r < rules; ++r) {
+      std::string keywords;
+      for (size_t k = 1 + rng() % 2; k > 0; --k) {
+        keywords += StrCat(keywords.empty() ? "" : ",", "\"", vocabulary[rng() % vocabulary.size()], "\"");
+      }
+      json += StrCat(r ? "," : "", R"({"id": "k)", r, R"(", "regex": ")", shapes[rng() % shapes.size()],
+                     R"(", "required_keywords": [)", keywords, "]}");
+    }
+    auto db = CompileJson(json + "]");
+    ASSERT_TRUE(db) << json;
+    std::string input(100000 + rng() % 200000, '.');
+    const char* tokens[] = {"tok_123", "keyAZx", "MARK7"};
+    for (int i = 0; i < 12; ++i) {
+      const std::string token = tokens[rng() % 3];
+      input.replace(rng() % (input.size() - 10), token.size(), token);
+    }
+    for (int i = rng() % 3; i > 0; --i) {
+      std::string word = vocabulary[rng() % vocabulary.size()];
+      for (char& c : word) {
+        if (rng() % 2) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      }
+      input.replace(rng() % (input.size() - 10), word.size(), word);
+    }
+    const auto whole = Hits(db, input);
+    ScanLimits limits;
+    limits.chunk_bytes = 64 << 10;
+    auto scanner = Scanner::Create(db);
+    ASSERT_TRUE(scanner.ok());
+    std::vector<Hit> streamed;
+    auto sink = [&](const Match& m) {
+      streamed.push_back({db->definition(m.rule).id, m.start, m.end});
+      return true;
+    };
+    auto summary = testing_util::StreamInRandomWrites(**scanner, input, limits, rng, 30000, sink);
+    ASSERT_TRUE(summary.ok()) << summary.status();
+    EXPECT_EQ(summary->truncation, 0u) << TruncationReasonsText(summary->truncation);
+    std::sort(streamed.begin(), streamed.end());
+    EXPECT_EQ(streamed, whole) << "round " << round << ": " << json;
+    kept += whole.size();
+    dropped += summary->keyword_drops;
+  }
+  EXPECT_GT(kept, 20u);    // rules do hold on these inputs
+  EXPECT_GT(dropped, 20u);  // and keywords do decide
 }
 
 // A line scope whose line begins in bytes a stream let go: before this test the stream

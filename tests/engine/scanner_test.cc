@@ -120,15 +120,9 @@ TEST(ScannerTest, StreamingFindsMatchesAcrossWriteAndChunkBoundaries) {
                         std::vector<int64_t>(m.captures, m.captures + 2 * m.capture_count)});
     return true;
   };
-  ASSERT_TRUE((*scanner)->StreamBegin(limits).ok());
   std::mt19937 rng(3);
-  for (size_t pos = 0; pos < input.size();) {
-    const size_t n = std::min<size_t>(input.size() - pos, 1 + rng() % 9000);
-    ASSERT_TRUE((*scanner)->StreamWrite(std::string_view(input).substr(pos, n), sink).ok());
-    pos += n;
-  }
-  auto summary = (*scanner)->StreamEnd(sink);
-  ASSERT_TRUE(summary.ok());
+  auto summary = testing_util::StreamInRandomWrites(**scanner, input, limits, rng, 9000, sink);
+  ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->bytes_scanned, input.size());
   std::sort(streamed.begin(), streamed.end(), [](const Found& a, const Found& b) {
     return std::tie(a.start, a.end, a.rule) < std::tie(b.start, b.end, b.rule);

@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,22 @@ inline std::shared_ptr<const Database> MustCompile(std::vector<Definition> defs,
   auto db = CompileDatabase(std::move(defs), options);
   EXPECT_TRUE(db.ok()) << db.status();
   return db.ok() ? *db : nullptr;
+}
+
+// Streams `input` through `scanner` in writes of 1 to `max_write` bytes drawn from `rng`.
+inline absl::StatusOr<ScanSummary> StreamInRandomWrites(Scanner& scanner, std::string_view input,
+                                                        const ScanLimits& limits,
+                                                        std::mt19937& rng, size_t max_write,
+                                                        MatchSink sink) {
+  if (absl::Status begun = scanner.StreamBegin(limits); !begun.ok()) return begun;
+  for (size_t at = 0; at < input.size();) {
+    const size_t n = std::min<size_t>(input.size() - at, 1 + rng() % max_write);
+    if (absl::Status wrote = scanner.StreamWrite(input.substr(at, n), sink); !wrote.ok()) {
+      return wrote;
+    }
+    at += n;
+  }
+  return scanner.StreamEnd(sink);
 }
 
 // Rule files (any format the loader reads) compiled together: the shipped packs the

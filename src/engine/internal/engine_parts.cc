@@ -1,6 +1,8 @@
 // File: engine_parts.cc
 #include "engine/internal/engine_parts.h"
 
+#include <cctype>
+
 #include "util/strings.h"
 
 namespace trawl::internal {
@@ -24,6 +26,22 @@ hs_error_t EngineParts::PrepareScratch() const {
   }
   prototype_.reset(scratch);
   return HS_SUCCESS;
+}
+
+std::string EscapedRegexForLiteral(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (unsigned char c : bytes) {
+    if (std::isalnum(c) != 0 || c == '_') {
+      out.push_back(static_cast<char>(c));
+      continue;
+    }
+    out.append("\\x");
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+  }
+  return out;
 }
 
 ScratchPtr EngineParts::NewScratch() const {

@@ -85,6 +85,11 @@ class LazyRegex {
   std::unique_ptr<const ByteSet> first_bytes_;
 };
 
+// `bytes` as an engine regex that matches them literally. Letters, digits and '_' stand
+// for themselves; every other byte is written \xNN, so the engine's pattern length limit
+// (16,000 characters) is reached late for plain text.
+std::string EscapedRegexForLiteral(std::string_view bytes);
+
 // The required bytes of a compiled program (LazyRegex::required), read from PCRE2.
 LazyRegex::RequiredBytes RequiredBytesOf(const pcre2_code* code);
 // The bytes a match of a compiled program can start with (LazyRegex::first_bytes), read
