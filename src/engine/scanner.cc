@@ -1228,19 +1228,27 @@ struct Scanner::Impl {
 
     composite_matches.clear();
     composites->Finish(held, base, head, total, &summary, &composite_matches);
-    KeywordTracker* tracker = deferred.empty() ? nullptr : Keywords();
-    if (tracker) tracker->Feed(held, base);  // a buffer's only feed; a stream fed it already
-    const bool whole_input = tracker && tracker->Covers(base + held.size());
+    // Whether the input holds one of `rule`'s required keywords; a drop is counted.
+    bool keywords_looked_for = false, whole_input = false;
+    KeywordTracker* tracker = nullptr;
+    const auto has_keyword = [&](uint32_t rule) {
+      if (!keywords_looked_for) {
+        keywords_looked_for = true;
+        tracker = Keywords();
+        if (tracker) tracker->Feed(held, base);  // a buffer's only feed; a stream fed it already
+        whole_input = tracker && tracker->Covers(base + held.size());
+      }
+      if (whole_input ? tracker->KeywordSeen(rule) : composites->HeldBytesHaveKeyword(rule)) {
+        return true;
+      }
+      ++summary.keyword_drops;
+      // Without the tracker, the keyword may be in bytes a stream let go.
+      if (!whole_input && base > 0) summary.truncation |= kTruncUnplaced;
+      return false;
+    };
     for (const DeferredMatch& d : deferred) {
       if (stopped) continue;
-      const bool has_keyword =
-          whole_input ? tracker->KeywordSeen(d.rule) : composites->HeldBytesHaveKeyword(d.rule);
-      if (!has_keyword) {
-        ++summary.keyword_drops;
-        // Without the tracker, the keyword may be in bytes a stream let go.
-        if (!whole_input && base > 0) summary.truncation |= kTruncUnplaced;
-        continue;
-      }
+      if (!has_keyword(d.rule)) continue;
       Match match;
       match.rule = d.rule;
       match.start = d.start;
@@ -1252,7 +1260,13 @@ struct Scanner::Impl {
       if (!Deliver(match, sink)) break;
     }
     deferred.clear();
+    const bool decide_keywords = limits.apply_filters && !limits.keywords_checked_by_caller;
     for (const internal::CompositeMatch& m : composite_matches) {
+      if (stopped) break;
+      if (decide_keywords) {
+        const RuleLogic* logic = db->logic(m.rule);
+        if (logic != nullptr && !logic->required_keywords.empty() && !has_keyword(m.rule)) continue;
+      }
       Match match;
       match.rule = m.rule;
       match.start = m.start;

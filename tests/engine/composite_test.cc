@@ -497,6 +497,28 @@ TEST(CompositeTest, StreamFindsARequiredKeywordItLetGo) {
   EXPECT_EQ(truncation, 0u);
 }
 
+// A composite rule with required keywords: before this test the keywords were ignored,
+// and the rule reported from components without any.
+TEST(CompositeTest, CompositeRuleAppliesOnlyWhereItsKeywordIs) {
+  auto db = CompileJson(R"json([{"id": "pair", "patterns": [
+      {"name": "a", "literal": "BEGIN-MARK"}, {"name": "b", "regex": "END-[0-9]{3}"}],
+      "condition": "all of them", "required_keywords": ["zebra"]}])json");
+  ASSERT_TRUE(db);
+  std::string input(300000, '.');
+  input.replace(200000, 10, "BEGIN-MARK");
+  input.replace(200100, 7, "END-123");
+  EXPECT_EQ(Rules(db, input), std::set<std::string>{});
+  ScanLimits small;
+  small.chunk_bytes = 64 << 10;
+  uint32_t truncation = 0;
+  EXPECT_EQ(StreamedRules(db, input, small, &truncation), std::set<std::string>{});
+  EXPECT_EQ(truncation, 0u) << TruncationReasonsText(truncation);
+  input.replace(10, 5, "ZEBRA");
+  EXPECT_EQ(Rules(db, input), std::set<std::string>{"pair"});
+  EXPECT_EQ(StreamedRules(db, input, small, &truncation), std::set<std::string>{"pair"});
+  EXPECT_EQ(truncation, 0u) << TruncationReasonsText(truncation);
+}
+
 // Random rules with required keywords and random inputs with keywords sprinkled in
 // either case, streamed in random writes: the stream reports exactly what the buffer
 // scan does, and says it is complete.

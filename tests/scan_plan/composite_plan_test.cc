@@ -134,8 +134,18 @@ std::pair<uint64_t, uint64_t> LineWindow(const std::string& input, const Occ& o,
 // The rule ids (with the report span for scoped rules) the brute force finds.
 std::multiset<std::string> Brute(const std::vector<Definition>& defs, const std::string& input) {
   std::multiset<std::string> out;
+  std::string lower_input = input;
+  for (char& c : lower_input) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   for (const Definition& def : defs) {
     const RuleLogic& logic = *def.logic;
+    // A rule with required keywords applies only to an input holding one (ASCII case ignored).
+    bool applies = logic.required_keywords.empty();
+    for (const std::string& keyword : logic.required_keywords) {
+      std::string lower = keyword;
+      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      applies = applies || lower_input.find(lower) != std::string::npos;
+    }
+    if (!applies) continue;
     std::vector<std::vector<Occ>> occ;
     std::vector<std::string> names;
     for (const RulePattern& p : logic.patterns) {

@@ -63,6 +63,9 @@ inline std::vector<Definition> RandomRules(std::mt19937& rng, int count) {
       // A scoped rule's report pattern must be able to occur for it to report anything.
       if (logic->scope.kind != ScopeKind::kComponent) logic->report = "p" + std::to_string(rng() % n);
     }
+    // Some apply only to inputs holding a keyword: one frequent, some rare in RandomInput.
+    static const char* const kKeywords[] = {"abc", "zz0y1", "C.X", "10zyx"};
+    if (rng() % 5 == 0) logic->required_keywords = {kKeywords[rng() % std::size(kKeywords)]};
     Definition def;
     def.id = "r" + std::to_string(r);
     def.logic = std::move(logic);
