@@ -722,8 +722,20 @@ class Analysis {
       const auto widen = [this](uint64_t cap) { return cap == 0 ? 0 : cap + window_->context_bytes; };
       limits.max_matches_per_rule = widen(limits.max_matches_per_rule);
       limits.max_matches = widen(limits.max_matches);
-      limits.keywords_checked_by_caller =
-          s.decoded_from.empty() && window_->keywords_checked_by_caller;
+      if (s.decoded_from.empty() && window_->keywords != nullptr) {
+        limits.keywords_checked_by_caller = true;
+        uint64_t own_begin = window_->own_begin, own_end = window_->own_end;
+        if (transcoded_) {
+          own_begin = transcoded_->map.ToUtf8(own_begin);
+          own_end = transcoded_->map.ToUtf8(own_end);
+        }
+        // What the scan reads of the window's own bytes: its byte budget ends it.
+        uint64_t scanned = s.buffer.size();
+        if (limits.max_bytes != 0) scanned = std::min<uint64_t>(scanned, limits.max_bytes);
+        own_end = std::min(own_end, scanned);
+        own_begin = std::min(own_begin, own_end);
+        window_->keywords->Append(s.buffer.substr(own_begin, own_end - own_begin));
+      }
     }
     auto summary = impl_.scanner->Scan(s.buffer, limits, [&](const Match& m) {
       if (!all_chains_ && !InPlannedChain(db.definition(m.rule))) return true;

@@ -20,6 +20,7 @@
 
 #include "absl/status/statusor.h"
 #include "classify/plan.h"
+#include "engine/keyword_tracker.h"
 #include "engine/scanner.h"
 #include "intake/component.h"
 
@@ -154,9 +155,11 @@ struct AnalysisWindow {
   // Raw-scan matches the window dropped because its bytes held none of their rule's
   // required keywords, which may lie in another window (ScanSummary::keyword_drops).
   uint64_t* keyword_drops = nullptr;
-  // The caller decides required keywords over the whole component (a KeywordTracker fed
-  // every byte): the content's scan keeps matches whatever keywords the window holds.
-  bool keywords_checked_by_caller = false;
+  // The component's required keywords (engine/keyword_tracker.h), or null: the window
+  // appends its own bytes of the content as scanned (the UTF-8 text when transcoded), and
+  // its content scan keeps the matches of keyword rules, which the caller decides once
+  // every window has passed.
+  KeywordTracker* keywords = nullptr;
   // Set on the last window: the whole component's digests (lowercase hex; "" for one the
   // indicator set does not list) and size, looked up as Analyze looks up its content's.
   struct Digests {

@@ -129,7 +129,7 @@ StreamedAnalysis::StreamedAnalysis(ComponentAnalyzer* analyzer, const Component&
   windows_.context_bytes -= windows_.context_bytes % alignment_;
   const Database& db = analyzer_->database();
   rule_count_ = db.rule_count();
-  if (plan_.analyze && !transcoded_) {
+  if (plan_.analyze) {
     // Fails only for want of memory: then each window decides, and says it may miss.
     auto keywords = KeywordTracker::Create(db);
     if (keywords.ok()) keywords_ = *std::move(keywords);
@@ -192,13 +192,6 @@ absl::Status StreamedAnalysis::Write(std::string_view bytes) {
   if (!error_.ok()) return error_;
   if (sha1_) sha1_->Update(bytes);
   if (md5_) md5_->Update(bytes);
-  if (keywords_) {
-    // The whole content's scan looks for keywords within its byte budget, no further.
-    const uint64_t budget = options_.limits.max_bytes;
-    const std::string_view scanned =
-        budget == 0 ? bytes : bytes.substr(0, received_ < budget ? budget - received_ : 0);
-    keywords_->Feed(scanned, received_);
-  }
   received_ += bytes.size();
   if (stopped_) {
     std::string().swap(buffer_);  // the rest is not analysed: a cap or budget was reached
@@ -247,7 +240,7 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
   window.rule_matches = &rule_matches_;
   window.matches = &matches_;
   window.keyword_drops = &keyword_drops_;
-  window.keywords_checked_by_caller = keywords_ != nullptr;
+  window.keywords = keywords_.get();
   if (last) window.digests = &digests_;
   auto analysed = analyzer_->AnalyzeWindow(plan_, bytes, options, window);
   if (!analysed.ok()) return analysed.status();
@@ -299,26 +292,26 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
 }
 
 // The content's matches of rules with required keywords, kept by every window whatever
-// the keywords (AnalysisWindow::keywords_checked_by_caller): dropped now unless the
-// content held one of the rule's keywords anywhere, as Analyze drops them.
+// the keywords (AnalysisWindow::keywords): dropped now unless the content held one of the
+// rule's keywords anywhere, as Analyze drops them.
 void StreamedAnalysis::DecideRequiredKeywords() {
   if (!keywords_) return;
   const Database& db = analyzer_->database();
-  const uint64_t budget = options_.limits.max_bytes;
-  const uint64_t scanned = budget == 0 ? received_ : std::min(received_, budget);
   std::set<std::string> without;
   for (uint32_t rule : keywords_->rules()) {
     if (!keywords_->KeywordSeen(rule)) without.insert(db.definition(rule).id);
   }
   if (without.empty()) return;
-  if (!keywords_->Covers(scanned)) {
+  if (!keywords_->complete()) {
     // An engine failure left bytes unseen (never expected): the keyword may lie there.
     result_.truncation |= kTruncUnplaced;
     limited_.push_back("required keywords could not be looked for in every byte: matches of "
                        "rules that apply only to a component holding one were dropped");
   }
+  const std::string encoding = result_.encoding;
   DropFindings([&](const Finding& f) {
-    return f.decoded_from.empty() && f.indicator.empty() && without.contains(f.rule_id);
+    return (f.decoded_from.empty() || (transcoded_ && f.decoded_from == encoding)) &&
+           f.indicator.empty() && without.contains(f.rule_id);
   });
 }
 

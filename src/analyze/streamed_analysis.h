@@ -25,12 +25,12 @@
 //  - CSV structure: line and column instead of row and column;
 //  - line and column of transcoded (UTF-16, Latin-1) text: not given;
 //  - rules that apply only to components holding one of their keywords (gitleaks'
-//    keywords): the keywords are looked for in every byte as it arrives
-//    (engine/keyword_tracker.h), and the content's matches of such rules decided at the
-//    end, wherever the keyword lies;
-//  - required keywords of transcoded text and of decoded forms (refanged, UTF-16
-//    strings): decided in each window; a window without one drops the match, and the
-//    result says so (kTruncUnplaced) when the component took several windows;
+//    keywords): each window looks for the keywords in its own bytes of the content (the
+//    UTF-8 text when transcoded; engine/keyword_tracker.h), and the content's matches of
+//    such rules are decided at the end, wherever the keyword lies;
+//  - required keywords of decoded forms (refanged text, UTF-16 strings of binaries):
+//    decided in each window; a window without one drops the match, and the result says
+//    so (kTruncUnplaced) when the component took several windows;
 //  - composite rules: evaluated within each window and its context (kTruncWindowedComposites),
 //    and those whose verdict on a window may be false for the component (size, fixed
 //    offsets, negated or anchored patterns) not reported from windows.
@@ -115,7 +115,7 @@ class StreamedAnalysis {
   std::map<std::string, std::vector<uint64_t>> rule_matches_;  // AnalysisWindow's counts
   std::map<std::string, uint64_t> matches_;
   uint64_t keyword_drops_ = 0;  // AnalysisWindow::keyword_drops
-  // Required keywords over the content (not transcoded); null when no rule has any.
+  // Required keywords over the content; null when no rule has any.
   std::unique_ptr<KeywordTracker> keywords_;
   std::unique_ptr<FileDigest> sha1_, md5_;
   AnalysisWindow::Digests digests_;  // set by Finish

@@ -100,7 +100,11 @@ void KeywordTracker::Feed(std::string_view bytes, uint64_t base) {
   }
 }
 
+void KeywordTracker::Append(std::string_view bytes) { Feed(bytes, impl_->fed_to); }
+
 bool KeywordTracker::Covers(uint64_t end) const { return !impl_->gap && impl_->fed_to >= end; }
+
+bool KeywordTracker::complete() const { return !impl_->gap; }
 
 const std::vector<uint32_t>& KeywordTracker::rules() const { return impl_->index->rules(); }
 

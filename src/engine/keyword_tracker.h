@@ -34,8 +34,12 @@ class KeywordTracker {
   // feed that starts past every byte fed so far leaves a gap, and so does an engine
   // error (never expected): Covers then says false, and the caller falls back.
   void Feed(std::string_view bytes, uint64_t base);
+  // The input's next bytes, right after every byte fed so far.
+  void Append(std::string_view bytes);
   // Whether every byte of [0, end) was fed.
   bool Covers(uint64_t end) const;
+  // Whether the bytes fed so far were all looked at, without a gap.
+  bool complete() const;
 
   // The rules with required keywords, sorted.
   const std::vector<uint32_t>& rules() const;

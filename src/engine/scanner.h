@@ -125,7 +125,7 @@ enum TruncationReason : uint32_t {
   // context a stream keeps, or the engine and PCRE2 disagree on the pattern. Also: a
   // composite rule's confirm-only pattern had to be searched in bytes a stream let go, or
   // a match was dropped for want of its rule's required keyword in the bytes a stream
-  // (or an analysis window of transcoded or decoded text) still held, where the keywords
+  // (or an analysis window of decoded text) still held, where the keywords
   // were not tracked over the whole input (engine/keyword_tracker.h).
   kTruncUnplaced = 1u << 6,
   // A component analysed in windows (larger than the streaming threshold) had its

@@ -365,25 +365,37 @@ TEST(StreamedCompositeTest, KeywordInAnotherWindowDecidesAsTheWholeAnalysis) {
                                             {"id": "other", "regex": "key_[a-z0-9]{8}",
                                              "required_keywords": ["okapi"]}])json");
   ASSERT_NE(a.analyzer, nullptr);
-  const auto spans = [](const ComponentResult& r) {
+  // Windowed UTF-16 text has no line and column (the header says why): spans only there.
+  const auto spans = [](const ComponentResult& r, bool lines) {
     std::vector<std::tuple<std::string, uint64_t, uint64_t, int64_t, int64_t>> out;
-    for (const Finding& f : r.findings) out.emplace_back(f.rule_id, f.start, f.end, f.line, f.column);
+    for (const Finding& f : r.findings) {
+      out.emplace_back(f.rule_id, f.start, f.end, lines ? f.line : 0, lines ? f.column : 0);
+    }
     return out;
   };
-  for (const size_t keyword_at : {size_t{100}, size_t{8190}, size_t{95000}}) {
-    std::string text = OrdinaryText();
-    text.replace(keyword_at, 5, "ZeBrA");
-    text.replace(40000, 12, "tok_abcd1234");
-    text.replace(60000, 12, "key_abcd1234");  // its keyword is nowhere
-    const Component component = TestComponent(text, "big.txt");
-    auto whole = a.analyzer->PlanAndAnalyze(component, text, a.plan_options, {});
-    ASSERT_TRUE(whole.ok());
-    EXPECT_EQ(RulesFound(*whole), std::set<std::string>{"kw"});
-    const ComponentResult windowed =
-        Streamed(a.analyzer.get(), component, text, a.plan_options, {}, {8192, 2048}, 5000, 7);
-    EXPECT_EQ(spans(windowed), spans(*whole)) << keyword_at;
-    EXPECT_EQ(windowed.truncation, 0u) << windowed.reason;
-    EXPECT_EQ(windowed.rules.count("other"), 0u);
+  for (const bool utf16 : {false, true}) {
+    for (const size_t keyword_at : {size_t{100}, size_t{8190}, size_t{95000}}) {
+      std::string text = OrdinaryText();
+      text.replace(keyword_at, 5, "ZeBrA");
+      text.replace(40000, 12, "tok_abcd1234");
+      text.replace(60000, 12, "key_abcd1234");  // its keyword is nowhere
+      if (utf16) {
+        std::string wide = "\xFF\xFE";
+        for (char c : text) wide += std::string{c, '\0'};
+        text = std::move(wide);
+      }
+      const Component component = TestComponent(text, "big.txt");
+      auto whole = a.analyzer->PlanAndAnalyze(component, text, a.plan_options, {});
+      ASSERT_TRUE(whole.ok());
+      EXPECT_EQ(RulesFound(*whole), std::set<std::string>{"kw"}) << utf16 << " " << keyword_at;
+      const ComponentResult windowed =
+          Streamed(a.analyzer.get(), component, text, a.plan_options, {}, {8192, 2048}, 5000, 7);
+      EXPECT_EQ(whole->encoding, utf16 ? "utf-16le" : "utf-8");
+      EXPECT_EQ(windowed.encoding, whole->encoding);
+      EXPECT_EQ(spans(windowed, !utf16), spans(*whole, !utf16)) << utf16 << " " << keyword_at;
+      EXPECT_EQ(windowed.truncation, 0u) << windowed.reason;
+      EXPECT_EQ(windowed.rules.count("other"), 0u);
+    }
   }
 }
 
