@@ -769,6 +769,25 @@ class StreamTest(unittest.TestCase):
                 stream.write(b"more")
             self.assertEqual(cm.exception.code, trawl.TRAWL_E_STATE)
 
+    def test_required_keyword_far_from_the_match_is_found(self):
+        # Through the C ABI's stream: the keyword lies megabytes before the match, in
+        # bytes the stream let go long before it ends.
+        with trawl.Rules() as rules:
+            rules.add_json(b'[{"id":"kw","regex":"tok_[a-z0-9]{8}","required_keywords":["zebra"]}]')
+            db = trawl.Database.compile(rules)
+        try:
+            path = os.path.join(WORK, "keyword.log")
+            for keyword, expected in ((b"ZEBRA", ["kw"]), (b"zebr.", [])):
+                with open(path, "wb") as f:
+                    f.write(b"a " + keyword + b" line\n" + b"filler line\n" * 400000 + b"tok_abcd1234\n")
+                got = trawl.scan_file(db, path, chunk_size=1 << 16, chunk_bytes=1 << 16)
+                self.assertEqual([m.rule_id for m in got], expected, keyword)
+                self.assertEqual(got.truncation, 0)
+                with open(path, "rb") as f:
+                    self.assertEqual([m.rule_id for m in trawl.Scanner(db).scan(f.read())], expected)
+        finally:
+            db.close()
+
     def test_callback_stops_the_scan(self):
         seen = []
         got = trawl.scan_file(DB, self.path, chunk_size=4096,
