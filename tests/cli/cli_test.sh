@@ -205,23 +205,27 @@ printf 'just some words\n' >"$work/notes.txt"
 check_fails rules-unknown-format "not a rule file trawl recognizes; .*YARA" "$trawl" rules check "$work/notes.txt"
 check_fails rules-forced-format "fixture.yar:1: not valid TOML" "$trawl" rules check --format gitleaks "$fixtures/fixture.yar"
 check_fails rules-format-name "unknown rule format 'xml'" "$trawl" compile --format xml "$fixtures/fixture.yar" -o "$work/x.tdb"
-# A YARA rule whose strings lie megabytes apart: the streamed scan (stdin) reports the
-# match without its bytes (the stream no longer holds them) instead of reading freed
-# memory. A file is mapped and scanned whole when the database has composite rules: the
-# match has its bytes, the first 16 KiB of them printed.
+# A YARA rule whose strings lie megabytes apart: the streamed scan (stdin past
+# --whole-limit) reports the match without its bytes (the stream no longer holds them)
+# instead of reading freed memory. A file is mapped and scanned whole when the database
+# has composite rules, and stdin held whole within the limit: the match has its bytes,
+# the first 16 KiB of them printed.
 "$trawl" compile "$fixtures/fixture.yar" -o "$work/yara.tdb" 2>/dev/null
 python3 -c "import sys; sys.stdout.write('ALPHA ' + 'x' * (9 << 20) + ' gamma')" >"$work/far.txt"
-check scan-far-composite bash -c "'$trawl' scan --db '$work/yara.tdb' <'$work/far.txt'"
+check scan-far-composite bash -c "'$trawl' scan --db '$work/yara.tdb' --whole-limit 1M <'$work/far.txt'"
 contains scan-far-composite-match '"rule":"yara.TwoStrings","category":"signature","severity":"medium","start":0,"end":9437196,"text":null,'
 check scan-far-composite-file "$trawl" scan --db "$work/yara.tdb" "$work/far.txt"
 contains scan-far-composite-file-match '"rule":"yara.TwoStrings","category":"signature","severity":"medium","start":0,"end":9437196,"text":"ALPHA xxxx'
+check scan-far-composite-stdin bash -c "cat '$work/far.txt' | '$trawl' scan --db '$work/yara.tdb' -"
+contains scan-far-composite-stdin-match '"input":"-","rule":"yara.TwoStrings","category":"signature","severity":"medium","start":0,"end":9437196,"text":"ALPHA xxxx'
 # A confirm-only pattern (one the engine cannot take) before the stream's last window:
 # the stream cannot search it any more and says so, naming every reason; the file is exact.
 printf '[{"id":"far","patterns":[{"name":"a","regex":"x\\\\zy|wor[dl]"},{"name":"b","literal":"hidden"}],"condition":"all of them"}]' >"$work/far_rule.json"
 "$trawl" compile "$work/far_rule.json" -o "$work/far_rule.tdb" 2>/dev/null
 python3 -c "import sys; sys.stdout.write('world ' + 'x' * (9 << 20) + ' hidden')" >"$work/far2.txt"
-check scan-far-unplaced bash -c "'$trawl' scan --db '$work/far_rule.tdb' <'$work/far2.txt' 2>&1 | grep -q '0 matches, TRUNCATED: unplaced match'"
+check scan-far-unplaced bash -c "'$trawl' scan --db '$work/far_rule.tdb' --whole-limit 0 <'$work/far2.txt' 2>&1 | grep -q '0 matches, TRUNCATED: unplaced match'"
 check scan-far-unplaced-file bash -c "'$trawl' scan --db '$work/far_rule.tdb' '$work/far2.txt' 2>&1 | grep -q '1 matches\$'"
+check scan-far-unplaced-stdin-whole bash -c "cat '$work/far2.txt' | '$trawl' scan --db '$work/far_rule.tdb' 2>&1 | grep -q '1 matches\$'"
 check scan-far-composite-file-cut bash -c "'$trawl' scan --db '$work/yara.tdb' '$work/far.txt' | python3 -c 'import json,sys; m=[json.loads(l) for l in sys.stdin if \"TwoStrings\" in l][0]; assert m[\"text_cut\"] and len(m[\"text\"]) == 16384, m.keys()'"
 
 

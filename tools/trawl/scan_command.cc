@@ -194,6 +194,9 @@ struct ScanSettings {
   // kernel's copy leaves the window in cache for the engine; a mapping's pages come from
   // memory at the engine's pace), and it brings the SIGBUS risk of a shrinking file.
   bool mmap = false;
+  // With composite rules in the database, an input that is not mapped (stdin, a pipe) is
+  // held up to this many bytes and scanned whole; a larger one is streamed.
+  uint64_t whole_limit = uint64_t{512} << 20;
 };
 
 bool HasCompositeRules(const trawl_db* db) {
@@ -236,36 +239,69 @@ int Scan(const ScanSettings& settings) {
       }
     }
     output.BeginInput(input);
-    MappedInput mapped;
-    if (f != stdin && whole_files && mapped.Map(::fileno(f), input)) {
-      Verbose(input + ": mapped and scanned whole (" + std::to_string(mapped.bytes().size()) +
-              " bytes): the database has composite rules");
+    // One buffer holding every byte of the input, scanned at once: composite rules exact.
+    // Returns false only when stdout fails.
+    const auto scan_whole = [&](std::string_view bytes) {
       if (!scratch) {
         trawl_scratch* raw_scratch = nullptr;
         if (trawl_status s = trawl_scratch_new(&raw_scratch, db.get()); s != TRAWL_OK) {
-          return Error("scratch", s);
+          exit_code = Error("scratch", s);
+          return true;
         }
         scratch.reset(raw_scratch);
       }
       trawl_scan_result result = TRAWL_SCAN_RESULT_INIT;
-      const trawl_status status =
-          trawl_scan(db.get(), scratch.get(), mapped.bytes().data(), mapped.bytes().size(),
-                     options.get(), ScanOutput::Print, &output, &result);
-      std::fclose(f);
-      if (!output.Flush()) return OsError("stdout", "write", errno);
+      const trawl_status status = trawl_scan(db.get(), scratch.get(), bytes.data(), bytes.size(),
+                                             options.get(), ScanOutput::Print, &output, &result);
+      if (!output.Flush()) return false;
       if (status != TRAWL_OK && status != TRAWL_STOPPED) {
         exit_code = Error(input, status);
+      } else {
+        PrintSummary(input, result);
+      }
+      return true;
+    };
+    MappedInput mapped;
+    if (f != stdin && whole_files && mapped.Map(::fileno(f), input)) {
+      Verbose(input + ": mapped and scanned whole (" + std::to_string(mapped.bytes().size()) +
+              " bytes): the database has composite rules");
+      const bool written = scan_whole(mapped.bytes());
+      std::fclose(f);
+      if (!written) return OsError("stdout", "write", errno);
+      continue;
+    }
+    // What cannot be mapped (stdin, pipes) is held whole while it fits the limit, for the
+    // same reason; a larger input is streamed, from the bytes already held on.
+    std::string held;
+    if (whole_files && settings.whole_limit > 0) {
+      while (held.size() <= settings.whole_limit) {
+        const size_t at = held.size();
+        held.resize(at + kChunkBytes);
+        const size_t n = std::fread(held.data() + at, 1, kChunkBytes, f);
+        held.resize(at + n);
+        if (n == 0) break;
+      }
+      if (held.size() <= settings.whole_limit && std::ferror(f) == 0) {
+        Verbose(input + ": held and scanned whole (" + std::to_string(held.size()) +
+                " bytes): the database has composite rules");
+        const bool written = scan_whole(held);
+        if (f != stdin) std::fclose(f);
+        if (!written) return OsError("stdout", "write", errno);
         continue;
       }
-      PrintSummary(input, result);
-      continue;
+      Verbose(input + ": larger than --whole-limit, streamed: composite rules whose patterns "
+              "lie further apart than the stream's window are not found (the summary says so)");
     }
     trawl_stream* raw_stream = nullptr;
     trawl_status status = trawl_stream_new(&raw_stream, db.get(), options.get());
     if (status != TRAWL_OK) return Error("stream", status);
     Owned<trawl_stream> stream(raw_stream);
-    uint64_t read_total = 0;
-    if (f != stdin && settings.mmap && mapped.Map(::fileno(f), input)) {
+    uint64_t read_total = held.size();
+    if (!held.empty()) {
+      status = trawl_stream_write(stream.get(), held.data(), held.size(), ScanOutput::Print, &output);
+      std::string().swap(held);
+    }
+    if (read_total == 0 && f != stdin && settings.mmap && mapped.Map(::fileno(f), input)) {
       Verbose(input + ": mapped (" + std::to_string(mapped.bytes().size()) + " bytes)");
       // One write: the stream scans the mapped pages in place. With a progress line, a
       // write per 256 MiB (each costs a copy of about one 8 MiB window).
@@ -283,7 +319,7 @@ int Scan(const ScanSettings& settings) {
       }
     } else {
       size_t n;
-      while ((n = std::fread(chunk.get(), 1, kChunkBytes, f)) > 0) {
+      while (status == TRAWL_OK && (n = std::fread(chunk.get(), 1, kChunkBytes, f)) > 0) {
         read_total += n;
         status = trawl_stream_write(stream.get(), chunk.get(), n, ScanOutput::Print, &output);
         if (status != TRAWL_OK) break;
@@ -327,6 +363,11 @@ void RegisterScanCommand(CLI::App* app, int* exit_code) {
   scan->add_option("--db", settings->db_path,
                    "database (default: $TRAWL_DB, then the installed default.tdb)");
   scan->add_flag("--fail-on-match", settings->fail_on_match, "exit 1 when anything matched");
+  scan->add_option("--whole-limit", settings->whole_limit,
+                   "with composite rules in the database: stdin and other inputs that are not "
+                   "mapped are held up to this size and scanned whole, exactly; larger ones are "
+                   "streamed (default 512M; 0: always stream)")
+      ->transform(CLI::AsSizeValue(false));
   scan->add_flag("--mmap", settings->mmap,
                  "map regular files instead of reading them (not for a file another process "
                  "may truncate during the scan: docs/cli.md)");
