@@ -97,7 +97,8 @@ TRAWL_RULE_REJECTED = 2
 TRAWL_RULE_TOKEN = 3
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")  # TRAWL_SEVERITY_* 0..4
-RULE_STATUSES = ("compiled", "prefiltered", "rejected", "token")  # TRAWL_RULE_* 0..3
+RULE_STATUSES = ("compiled", "prefiltered", "rejected", "token", "composite",
+                 "confirm-only")  # TRAWL_RULE_* 0..5
 
 TRAWL_TRUNC_RULE_MATCH_CAP = 0x1
 TRAWL_TRUNC_MATCH_CAP = 0x2
@@ -745,7 +746,7 @@ class RuleInfo:
     validator: str
     status_reason: str
     severity: str      # "info" .. "critical"
-    status: str        # "compiled", "prefiltered" or "rejected"
+    status: str        # RULE_STATUSES: "compiled", "prefiltered", "rejected", "token", ...
     confidence: float
     is_literal: bool
 

@@ -15,7 +15,8 @@ from ctypes import POINTER, Structure, byref, c_char, c_size_t, c_void_p
 from typing import Callable, Optional
 
 from . import (_MATCH_CB, _OPTIONS, _DB, _ScanResult, _check, _collector, _Handle, _library,
-               _path, _as_bytes, Database, Match, Matches, Options, TRAWL_STOPPED, _status)
+               _path, _as_bytes, Database, Match, Matches, Options, Scanner, TRAWL_STOPPED,
+               _status)
 
 DEFAULT_CHUNK_SIZE = 1 << 20  # 1 MiB: large enough that per-call overhead vanishes
 
@@ -144,14 +145,48 @@ def scan_fileobj(db: Database, fileobj, chunk_size: int = DEFAULT_CHUNK_SIZE,
     return tail
 
 
+# scan_file holds a file of at most this many bytes whole when the database has composite
+# rules (as `trawl scan --whole-limit` does).
+WHOLE_LIMIT = 512 << 20
+
+
+def _has_composite_rules(db: Database) -> bool:
+    cached = getattr(db, "_composite_rules", None)
+    if cached is None:
+        cached = db._composite_rules = any(db.rule(i).status == "composite"
+                                           for i in range(len(db)))
+    return cached
+
+
+def _read_up_to(f, limit: int) -> bytes:
+    """At most `limit` bytes of `f` (fewer only at its end): raw reads may return less."""
+    parts, size = [], 0
+    while size < limit:
+        part = f.read(limit - size)
+        if not part:
+            break
+        parts.append(part)
+        size += len(part)
+    return b"".join(parts)
+
+
 def scan_file(db: Database, path, chunk_size: int = DEFAULT_CHUNK_SIZE,
               callback: Optional[Callable[[Match], object]] = None,
-              options: Optional[Options] = None, **settings) -> Matches:
+              options: Optional[Options] = None, whole_limit: int = WHOLE_LIMIT,
+              **settings) -> Matches:
     """Scans the file at `path` without reading it into memory (see scan_fileobj).
 
-    Composite rules (imported YARA, Suricata, ...) are evaluated when the stream ends,
-    over the window it still holds: one whose patterns lie further apart is lost, and
-    .truncation says so. For exact composite results scan the file as one buffer
-    (Scanner.scan), as `trawl scan` does for such databases."""
+    Composite rules (imported YARA, Suricata, ...) are evaluated over every byte they
+    need only in one buffer: a stream evaluates them when it ends, over the window it
+    still holds, and one whose patterns lie further apart is lost (.truncation says so).
+    So when the database has composite rules, a file of at most `whole_limit` bytes is
+    read whole and scanned as one buffer (Scanner.scan), exactly, as `trawl scan` does;
+    a larger one, or any with whole_limit=0, is streamed."""
     with open(os.fsdecode(_path(path)), "rb", buffering=0) as f:
+        if whole_limit > 0 and _has_composite_rules(db):
+            data = _read_up_to(f, whole_limit + 1)
+            if len(data) <= whole_limit:
+                with Scanner(db) as scanner:
+                    return scanner.scan(data, callback, options, **settings)
+            f.seek(0)
         return scan_fileobj(db, f, chunk_size, callback, options, **settings)

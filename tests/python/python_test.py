@@ -769,6 +769,29 @@ class StreamTest(unittest.TestCase):
                 stream.write(b"more")
             self.assertEqual(cm.exception.code, trawl.TRAWL_E_STATE)
 
+    def test_composite_rule_across_the_file_is_exact_when_held_whole(self):
+        # Pattern a is one the engine cannot take ("x\\zy" in an alternation): it is
+        # searched where the rule's other pattern matched, in the bytes the scan holds.
+        with trawl.Rules() as rules:
+            rules.add_json(b'[{"id":"far","patterns":[{"name":"a","regex":"x\\\\zy|wor[dl]"},'
+                           b'{"name":"b","literal":"hidden"}],"condition":"all of them"}]')
+            db = trawl.Database.compile(rules)
+        try:
+            self.assertEqual([r.status for r in db.rules()],
+                             ["composite", "confirm-only", "compiled"])
+            path = os.path.join(WORK, "far.log")
+            with open(path, "wb") as f:
+                f.write(b"world\n" + b"filler line\n" * 400000 + b"hidden\n")
+            whole = trawl.scan_file(db, path)
+            self.assertEqual([(m.rule_id, m.start) for m in whole], [("far", 0)])
+            self.assertEqual(whole.truncation, 0)
+            for limit in (0, 1 << 20):  # never held, or larger than the limit: streamed
+                streamed = trawl.scan_file(db, path, whole_limit=limit, chunk_bytes=1 << 16)
+                self.assertEqual(list(streamed), [])
+                self.assertEqual(streamed.truncation, trawl.TRAWL_TRUNC_UNPLACED)
+        finally:
+            db.close()
+
     def test_required_keyword_far_from_the_match_is_found(self):
         # Through the C ABI's stream: the keyword lies megabytes before the match, in
         # bytes the stream let go long before it ends.
