@@ -782,7 +782,7 @@ class StreamTest(unittest.TestCase):
             path = os.path.join(WORK, "far.log")
             with open(path, "wb") as f:
                 f.write(b"world\n" + b"filler line\n" * 400000 + b"hidden\n")
-            whole = trawl.scan_file(db, path)
+            whole = trawl.scan_file(db, path, chunk_bytes=1 << 16)
             self.assertEqual([(m.rule_id, m.start) for m in whole], [("far", 0)])
             self.assertEqual(whole.truncation, 0)
             for limit in (0, 1 << 20):  # never held, or larger than the limit: streamed
