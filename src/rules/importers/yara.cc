@@ -13,6 +13,7 @@
 
 #include "rules/condition.h"
 #include "rules/importers/import_builder.h"
+#include "rules/regex_syntax.h"
 #include "util/strings.h"
 
 namespace trawl::importers {
@@ -198,6 +199,13 @@ bool ParseHex(Reader& r, int depth, std::string* regex, std::string* plain, bool
     return false;
   }
   bool any = false;
+  // YARA refuses a jump as the first or last token of the string or of an alternative.
+  bool sequence_started = false, last_was_jump = false;
+  const auto jump_at_end = [&] {
+    if (!last_was_jump) return false;
+    *problem = "a hex string or alternative cannot end with a jump";
+    return true;
+  };
   while (true) {
     const char c = r.Peek();
     if (c == close) {
@@ -206,7 +214,7 @@ bool ParseHex(Reader& r, int depth, std::string* regex, std::string* plain, bool
         *problem = "empty hex string or alternative";
         return false;
       }
-      return true;
+      return !jump_at_end();
     }
     if (c == '\0') {
       *problem = "unterminated hex string";
@@ -217,10 +225,15 @@ bool ParseHex(Reader& r, int depth, std::string* regex, std::string* plain, bool
       return false;
     }
     if (close == ')' && c == '|') {
+      if (jump_at_end()) return false;
       r.Consume('|');
       regex->push_back('|');
+      sequence_started = false;
       continue;
     }
+    const bool starts_sequence = !sequence_started;
+    sequence_started = true;
+    last_was_jump = c == '[';
     if (c == '(') {
       r.Consume('(');
       *only_bytes = false;
@@ -231,11 +244,16 @@ bool ParseHex(Reader& r, int depth, std::string* regex, std::string* plain, bool
       continue;
     }
     if (c == '[') {
+      if (starts_sequence) {
+        *problem = "a hex string or alternative cannot start with a jump";
+        return false;
+      }
       r.Consume('[');
       *only_bytes = false;
       int64_t lo = 0, hi = -1;
       const bool has_lo = r.Integer(&lo);
-      if (r.Consume('-')) {
+      const bool range = r.Consume('-');
+      if (range) {
         if (!r.Integer(&hi)) hi = -1;  // [n-] or [-]: unbounded
         if (!has_lo) lo = 0;
       } else {
@@ -249,11 +267,21 @@ bool ParseHex(Reader& r, int depth, std::string* regex, std::string* plain, bool
         *problem = "bad jump";
         return false;
       }
-      regex->append("[\\x00-\\xff]");
-      if (hi < 0) {
-        regex->append(StrCat("{", lo, ",}"));
-      } else {
-        regex->append(StrCat("{", lo, ",", hi, "}"));
+      if (!range && lo == 0) {
+        *problem = "invalid jump length [0]";  // as YARA says; [0-0] is allowed
+        return false;
+      }
+      if (hi < 0 && depth > 0) {
+        *problem = "unbounded jumps are not allowed inside alternatives";
+        return false;
+      }
+      if (hi != 0) {  // [0-0] jumps nothing
+        regex->append("[\\x00-\\xff]");
+        if (hi < 0) {
+          regex->append(StrCat("{", lo, ",}"));
+        } else {
+          regex->append(StrCat("{", lo, ",", hi, "}"));
+        }
       }
       any = true;
       continue;
@@ -506,12 +534,91 @@ bool ToPattern(const YaraString& s, RulePattern* p, std::vector<std::string>* ap
   return true;
 }
 
+// The modifier combinations YARA refuses (libyara 4.2's and YARA-X's errors): a hex
+// string takes only `private`, a regex no `xor` or `base64`; `xor` and `base64` exclude
+// `nocase` and each other, and `base64` excludes `fullword`.
+bool ModifiersAllowed(const YaraString& s, std::string* problem) {
+  const bool base64 = s.base64 || s.base64wide;
+  const char* const b64 = s.base64 ? "base64" : "base64wide";
+  std::string_view refused;
+  if (s.kind == YaraString::Kind::kHex &&
+      (s.nocase || s.wide || s.ascii || s.fullword || s.xor_mod || base64)) {
+    *problem = "a hex string takes no modifier but private";
+    return false;
+  }
+  if (s.kind == YaraString::Kind::kRegex && (s.xor_mod || base64)) {
+    *problem = StrCat("a regex takes no ", s.xor_mod ? "xor" : b64, " modifier");
+    return false;
+  }
+  if (s.xor_mod && s.nocase) refused = "xor nocase";
+  if (s.xor_mod && base64) refused = s.base64 ? "xor base64" : "xor base64wide";
+  if (base64 && s.nocase) refused = s.base64 ? "base64 nocase" : "base64wide nocase";
+  if (base64 && s.fullword) refused = s.base64 ? "base64 fullword" : "base64wide fullword";
+  if (refused.empty()) return true;
+  *problem = StrCat("invalid modifier combination: ", refused);
+  return false;
+}
+
+// The end of a counted repetition {n}, {n,}, {n,m} or {,m} starting at p[i] == '{', or
+// npos when the brace is a literal one.
+size_t SkipRepetition(std::string_view p, size_t i) {
+  size_t k = i + 1, digits = 0;
+  const auto skip_digits = [&] {
+    for (; k < p.size() && std::isdigit(static_cast<unsigned char>(p[k])); ++k) ++digits;
+  };
+  skip_digits();
+  if (k < p.size() && p[k] == ',') {
+    ++k;
+    skip_digits();
+  }
+  return k < p.size() && p[k] == '}' && digits > 0 ? k + 1 : std::string_view::npos;
+}
+
+// Whether a regex has both greedy and non-greedy quantifiers, which YARA refuses ("greedy
+// and ungreedy quantifiers can't be mixed"). Text the lexer does not follow claims nothing.
+bool MixesGreedyAndLazy(std::string_view p) {
+  bool greedy = false, lazy = false;
+  for (size_t i = 0; i < p.size();) {
+    const char c = p[i];
+    size_t next = i + 1;
+    bool quantifier = false;
+    if (c == '\\') {
+      next = SkipRegexEscape(p, i);
+    } else if (c == '[') {
+      next = SkipRegexClass(p, i);
+    } else if (c == '(' && i + 1 < p.size() && p[i + 1] == '?') {
+      next = i + 2;  // a group's options, not a quantifier
+    } else if (c == '*' || c == '+' || c == '?') {
+      quantifier = true;
+    } else if (c == '{' && SkipRepetition(p, i) != std::string_view::npos) {
+      next = SkipRepetition(p, i);
+      quantifier = true;
+    }
+    if (next == std::string_view::npos) return false;
+    if (quantifier) {
+      if (next < p.size() && p[next] == '?') {
+        lazy = true;
+        ++next;
+      } else {
+        greedy = true;
+      }
+    }
+    i = next;
+  }
+  return greedy && lazy;
+}
+
 // Parses string modifiers after a string's value.
 bool ParseModifiers(Reader& r, YaraString* s, std::string* problem) {
+  std::set<std::string> seen;
   while (true) {
     const size_t save = r.pos();
     const std::string word = r.Identifier();
-    if (word.empty()) return true;
+    if (word.empty()) return ModifiersAllowed(*s, problem);
+    if (word != "condition" && !seen.insert(word).second) {
+      *problem = StrCat("duplicated modifier '", word, "'");
+      return false;
+    }
     if (word == "nocase") {
       s->nocase = true;
     } else if (word == "wide") {
@@ -555,7 +662,7 @@ bool ParseModifiers(Reader& r, YaraString* s, std::string* problem) {
       }
     } else if (word == "condition") {
       r.set_pos(save);
-      return true;
+      return ModifiersAllowed(*s, problem);
     } else {
       *problem = StrCat("unknown string modifier '", word, "'");
       return false;
@@ -758,6 +865,11 @@ bool ParseRule(Reader& r, YaraRule* rule, std::string* problem) {
           *problem = StrCat("$", s.name, ": unterminated regex");
           return false;
         }
+        if (MixesGreedyAndLazy(s.pattern)) {
+          *problem = StrCat("$", s.name, ": greedy and non-greedy quantifiers are mixed, which "
+                            "YARA refuses");
+          return false;
+        }
         r.set_pos(i + 1);
         while (r.Raw() == 'i' || r.Raw() == 's') {
           (r.Raw() == 'i' ? s.regex_nocase : s.regex_dotall) = true;
@@ -835,6 +947,20 @@ void ImportOne(const YaraRule& rule, bool file_has_global, ImportBuilder& builde
   auto condition = ParseCondition(rule.condition, names);
   if (!condition.ok()) {
     builder.Rejected(id, std::string(condition.status().message()));
+    return;
+  }
+  // YARA refuses a rule with a string its condition does not use.
+  std::vector<bool> used(names.size(), false);
+  for (const ConditionNode& node : condition->nodes) {
+    for (uint32_t p : node.patterns) {
+      if (p < used.size()) used[p] = true;
+    }
+  }
+  for (size_t i = 0; i < used.size(); ++i) {
+    if (used[i]) continue;
+    const std::string& name = rule.strings[i].name;
+    builder.Rejected(id, StrCat("unreferenced string $", name[0] == '~' ? "" : name,
+                                " (YARA refuses the rule)"));
     return;
   }
   logic->condition = OneLine(rule.condition);
