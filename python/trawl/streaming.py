@@ -10,6 +10,7 @@ constant memory, with matches across chunk boundaries found as in one buffer.
     matches = trawl.scan_file(db, "big.log")     # the same over a file, chunk by chunk
 """
 import ctypes
+import io
 import os
 from ctypes import POINTER, Structure, byref, c_char, c_size_t, c_void_p
 from typing import Callable, Optional
@@ -188,5 +189,27 @@ def scan_file(db: Database, path, chunk_size: int = DEFAULT_CHUNK_SIZE,
             if len(data) <= whole_limit:
                 with Scanner(db) as scanner:
                     return scanner.scan(data, callback, options, **settings)
-            f.seek(0)
+            # Streamed from the bytes already read on (a FIFO cannot seek back).
+            return scan_fileobj(db, _Prefixed(data, f), chunk_size, callback, options,
+                                **settings)
         return scan_fileobj(db, f, chunk_size, callback, options, **settings)
+
+
+class _Prefixed(io.RawIOBase):
+    """`prefix`, then the rest of `rest`: a file whose first bytes were already read."""
+
+    def __init__(self, prefix: bytes, rest):
+        super().__init__()
+        self._prefix = memoryview(prefix)
+        self._rest = rest
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        return self._rest.readinto(buffer)

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 
 parser = argparse.ArgumentParser(add_help=False)
@@ -789,6 +790,18 @@ class StreamTest(unittest.TestCase):
                 streamed = trawl.scan_file(db, path, whole_limit=limit, chunk_bytes=1 << 16)
                 self.assertEqual(list(streamed), [])
                 self.assertEqual(streamed.truncation, trawl.TRAWL_TRUNC_UNPLACED)
+            # A FIFO: held whole, or streamed on from the bytes read (it cannot seek back).
+            fifo = os.path.join(WORK, "far.fifo")
+            os.mkfifo(fifo)
+            with open(path, "rb") as f:
+                content = f.read()
+            for limit, expected in ((trawl.streaming.WHOLE_LIMIT, [("far", 0)]), (1 << 20, [])):
+                writer = threading.Thread(target=lambda: open(fifo, "wb").write(content))
+                writer.start()
+                got = trawl.scan_file(db, fifo, whole_limit=limit, chunk_bytes=1 << 16)
+                writer.join()
+                self.assertEqual([(m.rule_id, m.start) for m in got], expected, limit)
+                self.assertEqual(got.bytes_scanned, len(content))
         finally:
             db.close()
 
