@@ -676,6 +676,45 @@ class Analysis {
     indicator_findings_.push_back(std::move(f));
   }
 
+  // The window's keyword tracker of a source that spans the content, made on first use;
+  // null when the caller decides no keywords (or the tracker cannot be made: then the
+  // window decides them in its own bytes, as ScanSummary::keyword_drops says).
+  KeywordTracker* WindowKeywords(std::string_view source) {
+    if (window_ == nullptr || window_->keywords == nullptr) return nullptr;
+    if (!source.empty() && source != kDecodeRefanged && source != kDecodeUtf16Strings) {
+      return nullptr;
+    }
+    std::unique_ptr<KeywordTracker>& keywords = (*window_->keywords)[std::string(source)];
+    if (!keywords) {
+      auto made = KeywordTracker::Create(*impl_.db);
+      if (made.ok()) keywords = *std::move(made);
+    }
+    return keywords.get();
+  }
+
+  // The part of `source`'s text that comes from the window's own bytes (and that a scan
+  // with byte budget `max_bytes` reads): consecutive windows' parts make the source's text
+  // for the whole content.
+  std::string_view OwnPart(const ScanSource& source, uint64_t max_bytes) const {
+    const std::string_view text = source.buffer;
+    const auto first_from = [&](uint64_t original) {
+      uint64_t lo = 0, hi = text.size();
+      while (lo < hi) {
+        const uint64_t mid = lo + (hi - lo) / 2;
+        if (OriginalOffset(source.to_content(mid, mid + 1).begin) >= original) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      return lo;
+    };
+    uint64_t end = first_from(window_->own_end);
+    if (max_bytes != 0) end = std::min(end, max_bytes);
+    const uint64_t begin = std::min(first_from(window_->own_begin), end);
+    return text.substr(begin, end - begin);
+  }
+
   // Whether a finding at `start` (original bytes) is this analysis' to report.
   bool Owned(uint64_t start) const {
     return window_ == nullptr || (start >= window_->own_begin && start < window_->own_end);
@@ -722,19 +761,9 @@ class Analysis {
       const auto widen = [this](uint64_t cap) { return cap == 0 ? 0 : cap + window_->context_bytes; };
       limits.max_matches_per_rule = widen(limits.max_matches_per_rule);
       limits.max_matches = widen(limits.max_matches);
-      if (s.decoded_from.empty() && window_->keywords != nullptr) {
+      if (KeywordTracker* keywords = WindowKeywords(s.decoded_from)) {
         limits.keywords_checked_by_caller = true;
-        uint64_t own_begin = window_->own_begin, own_end = window_->own_end;
-        if (transcoded_) {
-          own_begin = transcoded_->map.ToUtf8(own_begin);
-          own_end = transcoded_->map.ToUtf8(own_end);
-        }
-        // What the scan reads of the window's own bytes: its byte budget ends it.
-        uint64_t scanned = s.buffer.size();
-        if (limits.max_bytes != 0) scanned = std::min<uint64_t>(scanned, limits.max_bytes);
-        own_end = std::min(own_end, scanned);
-        own_begin = std::min(own_begin, own_end);
-        window_->keywords->Append(s.buffer.substr(own_begin, own_end - own_begin));
+        keywords->Append(OwnPart(s, limits.max_bytes));
       }
     }
     auto summary = impl_.scanner->Scan(s.buffer, limits, [&](const Match& m) {

@@ -155,11 +155,12 @@ struct AnalysisWindow {
   // Raw-scan matches the window dropped because its bytes held none of their rule's
   // required keywords, which may lie in another window (ScanSummary::keyword_drops).
   uint64_t* keyword_drops = nullptr;
-  // The component's required keywords (engine/keyword_tracker.h), or null: the window
-  // appends its own bytes of the content as scanned (the UTF-8 text when transcoded), and
-  // its content scan keeps the matches of keyword rules, which the caller decides once
-  // every window has passed.
-  KeywordTracker* keywords = nullptr;
+  // The component's required keywords (engine/keyword_tracker.h), or null: one tracker
+  // per source that spans the content ("" for the content as scanned, the UTF-8 text when
+  // transcoded; "refanged"; "utf16-strings"), made by the windows as needed. Each window
+  // appends its own part of each source's text, and those scans keep the matches of
+  // keyword rules, which the caller decides once every window has passed.
+  std::map<std::string, std::unique_ptr<KeywordTracker>>* keywords = nullptr;
   // Set on the last window: the whole component's digests (lowercase hex; "" for one the
   // indicator set does not list) and size, looked up as Analyze looks up its content's.
   struct Digests {

@@ -132,7 +132,10 @@ StreamedAnalysis::StreamedAnalysis(ComponentAnalyzer* analyzer, const Component&
   if (plan_.analyze) {
     // Fails only for want of memory: then each window decides, and says it may miss.
     auto keywords = KeywordTracker::Create(db);
-    if (keywords.ok()) keywords_ = *std::move(keywords);
+    if (keywords.ok() && *keywords) {
+      keywords_[""] = *std::move(keywords);
+      decide_keywords_ = true;
+    }
   }
   has_composites_ = db.CountWithStatus(RuleStatus::kComposite) > 0;
   if (const IndicatorSet* indicators = db.indicators()) {
@@ -240,7 +243,7 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
   window.rule_matches = &rule_matches_;
   window.matches = &matches_;
   window.keyword_drops = &keyword_drops_;
-  window.keywords = keywords_.get();
+  window.keywords = decide_keywords_ ? &keywords_ : nullptr;
   if (last) window.digests = &digests_;
   auto analysed = analyzer_->AnalyzeWindow(plan_, bytes, options, window);
   if (!analysed.ok()) return analysed.status();
@@ -291,18 +294,17 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
   return absl::OkStatus();
 }
 
-// The content's matches of rules with required keywords, kept by every window whatever
-// the keywords (AnalysisWindow::keywords): dropped now unless the content held one of the
-// rule's keywords anywhere, as Analyze drops them.
+// The matches of rules with required keywords in the sources that span the content, kept
+// by every window whatever the keywords (AnalysisWindow::keywords): dropped now unless the
+// source's text held one of the rule's keywords anywhere, as Analyze drops them.
 void StreamedAnalysis::DecideRequiredKeywords() {
-  if (!keywords_) return;
+  if (!decide_keywords_) return;
   const Database& db = analyzer_->database();
-  std::set<std::string> without;
-  for (uint32_t rule : keywords_->rules()) {
-    if (!keywords_->KeywordSeen(rule)) without.insert(db.definition(rule).id);
-  }
-  if (without.empty()) return;
-  if (!keywords_->complete()) {
+  std::map<std::string, uint32_t> keyword_rules;  // id -> rule
+  for (uint32_t rule : keywords_.at("")->rules()) keyword_rules.emplace(db.definition(rule).id, rule);
+  bool complete = true;
+  for (const auto& [source, keywords] : keywords_) complete = complete && keywords && keywords->complete();
+  if (!complete) {
     // An engine failure left bytes unseen (never expected): the keyword may lie there.
     result_.truncation |= kTruncUnplaced;
     limited_.push_back("required keywords could not be looked for in every byte: matches of "
@@ -310,8 +312,13 @@ void StreamedAnalysis::DecideRequiredKeywords() {
   }
   const std::string encoding = result_.encoding;
   DropFindings([&](const Finding& f) {
-    return (f.decoded_from.empty() || (transcoded_ && f.decoded_from == encoding)) &&
-           f.indicator.empty() && without.contains(f.rule_id);
+    if (!f.indicator.empty()) return false;
+    const auto rule = keyword_rules.find(f.rule_id);
+    if (rule == keyword_rules.end()) return false;
+    const std::string& source = transcoded_ && f.decoded_from == encoding ? "" : f.decoded_from;
+    const auto keywords = keywords_.find(source);
+    if (keywords == keywords_.end() || !keywords->second) return false;  // decided by its window
+    return !keywords->second->KeywordSeen(rule->second);
   });
 }
 

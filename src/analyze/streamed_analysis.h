@@ -25,12 +25,11 @@
 //  - CSV structure: line and column instead of row and column;
 //  - line and column of transcoded (UTF-16, Latin-1) text: not given;
 //  - rules that apply only to components holding one of their keywords (gitleaks'
-//    keywords): each window looks for the keywords in its own bytes of the content (the
-//    UTF-8 text when transcoded; engine/keyword_tracker.h), and the content's matches of
-//    such rules are decided at the end, wherever the keyword lies;
-//  - required keywords of decoded forms (refanged text, UTF-16 strings of binaries):
-//    decided in each window; a window without one drops the match, and the result says
-//    so (kTruncUnplaced) when the component took several windows;
+//    keywords): each window looks for the keywords in its own part of the content (the
+//    UTF-8 text when transcoded), of its refanged text and of its binary's UTF-16
+//    strings (engine/keyword_tracker.h), and the matches of such rules in those are
+//    decided at the end, wherever the keyword lies (an encoded layer is an input of its
+//    own, decided where it is decoded, as in Analyze);
 //  - composite rules: evaluated within each window and its context (kTruncWindowedComposites),
 //    and those whose verdict on a window may be false for the component (size, fixed
 //    offsets, negated or anchored patterns) not reported from windows.
@@ -115,8 +114,10 @@ class StreamedAnalysis {
   std::map<std::string, std::vector<uint64_t>> rule_matches_;  // AnalysisWindow's counts
   std::map<std::string, uint64_t> matches_;
   uint64_t keyword_drops_ = 0;  // AnalysisWindow::keyword_drops
-  // Required keywords over the content; null when no rule has any.
-  std::unique_ptr<KeywordTracker> keywords_;
+  // Required keywords over each source that spans the content (AnalysisWindow::keywords);
+  // decided by the caller only when the database has keyword rules.
+  std::map<std::string, std::unique_ptr<KeywordTracker>> keywords_;
+  bool decide_keywords_ = false;
   std::unique_ptr<FileDigest> sha1_, md5_;
   AnalysisWindow::Digests digests_;  // set by Finish
 

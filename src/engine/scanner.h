@@ -125,8 +125,8 @@ enum TruncationReason : uint32_t {
   // context a stream keeps, or the engine and PCRE2 disagree on the pattern. Also: a
   // composite rule's confirm-only pattern had to be searched in bytes a stream let go, or
   // a match was dropped for want of its rule's required keyword in the bytes a stream
-  // (or an analysis window of decoded text) still held, where the keywords
-  // were not tracked over the whole input (engine/keyword_tracker.h).
+  // (or an analysis window) still held, where the keywords could not be tracked over the
+  // whole input (engine/keyword_tracker.h: only for want of memory).
   kTruncUnplaced = 1u << 6,
   // A component analysed in windows (larger than the streaming threshold) had its
   // composite rules evaluated within each window and its context: a rule whose patterns

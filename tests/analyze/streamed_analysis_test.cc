@@ -399,6 +399,74 @@ TEST(StreamedCompositeTest, KeywordInAnotherWindowDecidesAsTheWholeAnalysis) {
   }
 }
 
+// The same for a defanged indicator, found in the component's refanged text (its lines
+// that hold a defanged token): the keyword is on such a line in another window.
+TEST(StreamedCompositeTest, KeywordRuleInRefangedTextDecidesAsTheWholeAnalysis) {
+  const RulesAnalyzer a = AnalyzerOf(R"json([{"id": "hook", "regex": "https://hooks\\.example\\.com/[a-z0-9]{8}",
+                                             "required_keywords": ["zebra"]}])json");
+  ASSERT_NE(a.analyzer, nullptr);
+  // Where the keyword is, and whether the refanged text then holds it.
+  const std::vector<std::pair<std::string, bool>> cases = {
+      {"", false},
+      {"\nZEBRA on an ordinary line\n", false},
+      {"\nZEBRA at hxxp://203.0.113[.]7/\n", true}};
+  for (const auto& [keyword_line, found] : cases) {
+    std::string text = OrdinaryText();
+    text.replace(100, keyword_line.size(), keyword_line);
+    const std::string defanged = "hxxps://hooks[.]example[.]com/abcd1234";
+    text.replace(60000, defanged.size(), defanged);
+    const Component component = TestComponent(text, "big.txt");
+    auto whole = a.analyzer->PlanAndAnalyze(component, text, a.plan_options, {});
+    ASSERT_TRUE(whole.ok());
+    ASSERT_EQ(whole->findings.size(), found ? 1u : 0u) << keyword_line;
+    if (found) {
+      EXPECT_EQ(whole->findings[0].decoded_from, "refanged");
+    }
+    const ComponentResult windowed =
+        Streamed(a.analyzer.get(), component, text, a.plan_options, {}, {8192, 2048}, 5000, 7);
+    ASSERT_EQ(windowed.findings.size(), whole->findings.size()) << keyword_line << windowed.reason;
+    if (found) {
+      EXPECT_EQ(windowed.findings[0].start, whole->findings[0].start);
+      EXPECT_EQ(windowed.findings[0].end, whole->findings[0].end);
+    }
+    EXPECT_EQ(windowed.truncation, 0u) << windowed.reason;
+  }
+}
+
+// And for the UTF-16 strings of a binary: the keyword is in a string in another window.
+TEST(StreamedCompositeTest, KeywordRuleInUtf16StringsDecidesAsTheWholeAnalysis) {
+  const RulesAnalyzer a = AnalyzerOf(R"json([{"id": "kw", "regex": "tok_[a-z0-9]{8}",
+                                             "required_keywords": ["zebra"]}])json");
+  ASSERT_NE(a.analyzer, nullptr);
+  const auto utf16le = [](std::string_view text) {
+    std::string out;
+    for (char c : text) out += std::string{c, '\0'};
+    return out;
+  };
+  for (const bool with_keyword : {true, false}) {
+    std::string blob;
+    for (int i = 0; i < 100000; ++i) blob.push_back(static_cast<char>((i * 37 + 11) % 251));
+    if (with_keyword) blob.replace(1000, 40, utf16le("the ZEBRA string..."));
+    blob.replace(70000, 40, utf16le("a tok_abcd1234 here."));
+    ASSERT_EQ(blob.find("tok_"), std::string::npos);  // not in the raw bytes
+    const Component component = TestComponent(blob, "tool.bin");
+    auto whole = a.analyzer->PlanAndAnalyze(component, blob, a.plan_options, {});
+    ASSERT_TRUE(whole.ok());
+    EXPECT_EQ(whole->format, "binary");
+    ASSERT_EQ(whole->findings.size(), with_keyword ? 1u : 0u);
+    if (with_keyword) {
+      EXPECT_EQ(whole->findings[0].decoded_from, "utf16-strings");
+    }
+    const ComponentResult windowed =
+        Streamed(a.analyzer.get(), component, blob, a.plan_options, {}, {8192, 2048}, 5000, 7);
+    ASSERT_EQ(windowed.findings.size(), whole->findings.size()) << windowed.reason;
+    if (with_keyword) {
+      EXPECT_EQ(windowed.findings[0].start, whole->findings[0].start);
+    }
+    EXPECT_EQ(windowed.truncation, 0u) << windowed.reason;
+  }
+}
+
 // Windows against the whole content on random composite rules: a window may miss what
 // lies across windows (and says so), but must report no rule the whole analysis does not.
 // (Run with 40 rounds and another seed before it was cut to 4; without the filter of
