@@ -650,11 +650,9 @@ typedef int (*trawl_match_cb)(const trawl_match* match, void* user_data);
 #define TRAWL_TRUNC_CONFIRM_LIMIT 0x10u
 #define TRAWL_TRUNC_STOPPED 0x20u       /**< the callback asked to stop */
 /** The engine found a match PCRE2 could not place (its start lies before the context a
- * stream keeps, or the two disagree on the pattern), or a composite rule's confirm-only
- * pattern had to be searched in bytes a stream let go, or a match was dropped for want of
- * its rule's required keyword where the keywords could not be looked for in every byte
- * (streams and analysis windows track them over the whole input); never silently
- * dropped. */
+ * stream keeps, or the two disagree on the pattern), or a composite rule needed bytes a
+ * stream let go (a confirm-only pattern's search, a line's start, a filter's bytes);
+ * never silently dropped. */
 #define TRAWL_TRUNC_UNPLACED 0x40u
 /** A component analysed in windows had its composite rules evaluated within each window
  * and its context only: a rule whose patterns lie further apart was not looked for.

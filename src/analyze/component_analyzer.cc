@@ -677,17 +677,15 @@ class Analysis {
   }
 
   // The window's keyword tracker of a source that spans the content, made on first use;
-  // null when the caller decides no keywords (or the tracker cannot be made: then the
-  // window decides them in its own bytes, as ScanSummary::keyword_drops says).
-  KeywordTracker* WindowKeywords(std::string_view source) {
+  // null when the caller decides no keywords. An error only for want of memory.
+  absl::StatusOr<KeywordTracker*> WindowKeywords(std::string_view source) {
     if (window_ == nullptr || window_->keywords == nullptr) return nullptr;
     if (!source.empty() && source != kDecodeRefanged && source != kDecodeUtf16Strings) {
       return nullptr;
     }
     std::unique_ptr<KeywordTracker>& keywords = (*window_->keywords)[std::string(source)];
     if (!keywords) {
-      auto made = KeywordTracker::Create(*impl_.db);
-      if (made.ok()) keywords = *std::move(made);
+      TRAWL_ASSIGN_OR_RETURN(keywords, KeywordTracker::Create(*impl_.db));
     }
     return keywords.get();
   }
@@ -761,9 +759,10 @@ class Analysis {
       const auto widen = [this](uint64_t cap) { return cap == 0 ? 0 : cap + window_->context_bytes; };
       limits.max_matches_per_rule = widen(limits.max_matches_per_rule);
       limits.max_matches = widen(limits.max_matches);
-      if (KeywordTracker* keywords = WindowKeywords(s.decoded_from)) {
+      TRAWL_ASSIGN_OR_RETURN(KeywordTracker* keywords, WindowKeywords(s.decoded_from));
+      if (keywords != nullptr) {
         limits.keywords_checked_by_caller = true;
-        keywords->Append(OwnPart(s, limits.max_bytes));
+        TRAWL_RETURN_IF_ERROR(keywords->Append(OwnPart(s, limits.max_bytes)));
       }
     }
     auto summary = impl_.scanner->Scan(s.buffer, limits, [&](const Match& m) {
@@ -794,9 +793,6 @@ class Analysis {
     });
     if (!summary.ok()) return summary.status();
     if (index == 0) result_->bytes_scanned = summary->bytes_scanned;
-    if (capped_by_window && window_->keyword_drops != nullptr) {
-      *window_->keyword_drops += summary->keyword_drops;
-    }
     uint32_t truncation = summary->truncation;
     if (capped_by_window) {
       truncation &= ~(kTruncRuleMatchCap | kTruncMatchCap | kTruncStopped);

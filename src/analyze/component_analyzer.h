@@ -152,9 +152,6 @@ struct AnalysisWindow {
   uint64_t context_bytes = 0;             // bytes of the buffer outside [own_begin, own_end)
   std::map<std::string, std::vector<uint64_t>>* rule_matches = nullptr;  // by source, rule index
   std::map<std::string, uint64_t>* matches = nullptr;                    // by source
-  // Raw-scan matches the window dropped because its bytes held none of their rule's
-  // required keywords, which may lie in another window (ScanSummary::keyword_drops).
-  uint64_t* keyword_drops = nullptr;
   // The component's required keywords (engine/keyword_tracker.h), or null: one tracker
   // per source that spans the content ("" for the content as scanned, the UTF-8 text when
   // transcoded; "refanged"; "utf16-strings"), made by the windows as needed. Each window

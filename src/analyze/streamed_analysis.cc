@@ -130,11 +130,11 @@ StreamedAnalysis::StreamedAnalysis(ComponentAnalyzer* analyzer, const Component&
   const Database& db = analyzer_->database();
   rule_count_ = db.rule_count();
   if (plan_.analyze) {
-    // Fails only for want of memory: then each window decides, and says it may miss.
-    auto keywords = KeywordTracker::Create(db);
-    if (keywords.ok() && *keywords) {
+    auto keywords = KeywordTracker::Create(db);  // an error only for want of memory
+    if (!keywords.ok()) {
+      error_ = keywords.status();
+    } else if (*keywords) {
       keywords_[""] = *std::move(keywords);
-      decide_keywords_ = true;
     }
   }
   has_composites_ = db.CountWithStatus(RuleStatus::kComposite) > 0;
@@ -242,8 +242,7 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
   }
   window.rule_matches = &rule_matches_;
   window.matches = &matches_;
-  window.keyword_drops = &keyword_drops_;
-  window.keywords = decide_keywords_ ? &keywords_ : nullptr;
+  window.keywords = keywords_.empty() ? nullptr : &keywords_;
   if (last) window.digests = &digests_;
   auto analysed = analyzer_->AnalyzeWindow(plan_, bytes, options, window);
   if (!analysed.ok()) return analysed.status();
@@ -298,18 +297,10 @@ absl::Status StreamedAnalysis::AnalyzeNext(uint64_t own_end, bool last) {
 // by every window whatever the keywords (AnalysisWindow::keywords): dropped now unless the
 // source's text held one of the rule's keywords anywhere, as Analyze drops them.
 void StreamedAnalysis::DecideRequiredKeywords() {
-  if (!decide_keywords_) return;
+  if (keywords_.empty()) return;
   const Database& db = analyzer_->database();
   std::map<std::string, uint32_t> keyword_rules;  // id -> rule
   for (uint32_t rule : keywords_.at("")->rules()) keyword_rules.emplace(db.definition(rule).id, rule);
-  bool complete = true;
-  for (const auto& [source, keywords] : keywords_) complete = complete && keywords && keywords->complete();
-  if (!complete) {
-    // An engine failure left bytes unseen (never expected): the keyword may lie there.
-    result_.truncation |= kTruncUnplaced;
-    limited_.push_back("required keywords could not be looked for in every byte: matches of "
-                       "rules that apply only to a component holding one were dropped");
-  }
   const std::string encoding = result_.encoding;
   DropFindings([&](const Finding& f) {
     if (!f.indicator.empty()) return false;
@@ -317,7 +308,7 @@ void StreamedAnalysis::DecideRequiredKeywords() {
     if (rule == keyword_rules.end()) return false;
     const std::string& source = transcoded_ && f.decoded_from == encoding ? "" : f.decoded_from;
     const auto keywords = keywords_.find(source);
-    if (keywords == keywords_.end() || !keywords->second) return false;  // decided by its window
+    if (keywords == keywords_.end()) return false;  // an encoded layer: decided where decoded
     return !keywords->second->KeywordSeen(rule->second);
   });
 }
@@ -361,12 +352,6 @@ absl::StatusOr<ComponentResult> StreamedAnalysis::Finish(const Component& compon
   // Each window is a scan of its own: a composite rule whose patterns lie in different
   // windows (an IDS rule's contents megabytes apart) is not seen, so the result says so
   // rather than reading as complete.
-  if (keyword_drops_ > 0 && windows_with_bytes_ > 1) {
-    result_.truncation |= kTruncUnplaced;
-    limited_.push_back("matches of rules that apply only to a component holding one of their "
-                       "keywords were dropped by windows without one: it may lie in another "
-                       "window");
-  }
   if (has_composites_ && windows_with_bytes_ > 1) {
     result_.truncation |= kTruncWindowedComposites;
     limited_.push_back(StrCat("composite rules evaluated within each window of ",

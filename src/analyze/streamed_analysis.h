@@ -113,11 +113,9 @@ class StreamedAnalysis {
   uint64_t windows_with_bytes_ = 0;
   std::map<std::string, std::vector<uint64_t>> rule_matches_;  // AnalysisWindow's counts
   std::map<std::string, uint64_t> matches_;
-  uint64_t keyword_drops_ = 0;  // AnalysisWindow::keyword_drops
   // Required keywords over each source that spans the content (AnalysisWindow::keywords);
-  // decided by the caller only when the database has keyword rules.
+  // empty when no rule has any.
   std::map<std::string, std::unique_ptr<KeywordTracker>> keywords_;
-  bool decide_keywords_ = false;
   std::unique_ptr<FileDigest> sha1_, md5_;
   AnalysisWindow::Digests digests_;  // set by Finish
 

@@ -6,6 +6,8 @@
 
 #include "engine/database.h"
 #include "engine/internal/keyword_index.h"
+#include "util/status_macros.h"
+#include "util/strings.h"
 
 namespace trawl {
 
@@ -14,17 +16,16 @@ struct KeywordTracker::Impl {
   internal::ScratchPtr scratch;
   std::vector<uint8_t> seen;  // by keyword id
   size_t unseen = 0;
-  uint64_t fed_to = 0;  // every byte before this was fed, unless `gap`
-  bool gap = false;
+  uint64_t fed_to = 0;  // every byte before this was fed
   std::string tail;  // the last bytes fed before fed_to, one short of the longest keyword
 
-  void Scan(std::string_view bytes) {
-    if (bytes.empty()) return;
+  absl::Status Scan(std::string_view bytes) {
+    if (bytes.empty()) return absl::OkStatus();
     const hs_error_t rc = hs_scan(index->engine(), bytes.data(),
                                   static_cast<unsigned int>(bytes.size()), 0, scratch.get(),
                                   &Impl::OnKeyword, this);
-    // An engine error (never expected): what the bytes hold is unknown.
-    if (rc != HS_SUCCESS && rc != HS_SCAN_TERMINATED) gap = true;
+    if (rc == HS_SUCCESS || rc == HS_SCAN_TERMINATED) return absl::OkStatus();
+    return absl::InternalError(StrCat("engine: keyword scan failed (error ", rc, ")"));
   }
 
   static int OnKeyword(unsigned int id, unsigned long long /*from*/, unsigned long long /*to*/,
@@ -62,32 +63,31 @@ void KeywordTracker::Reset() {
   s.seen.assign(s.index->keyword_count(), 0);
   s.unseen = s.seen.size();
   s.fed_to = 0;
-  s.gap = false;
   s.tail.clear();
 }
 
-void KeywordTracker::Feed(std::string_view bytes, uint64_t base) {
+absl::Status KeywordTracker::Feed(std::string_view bytes, uint64_t base) {
   Impl& s = *impl_;
   const uint64_t end = base + bytes.size();
   if (base > s.fed_to) {
-    s.gap = true;
-    s.tail.clear();
+    return absl::InternalError(StrCat("keyword tracker: bytes ", s.fed_to, " to ", base,
+                                      " of the input were never fed"));
   }
-  if (end <= s.fed_to) return;
-  const std::string_view fresh = bytes.substr(s.fed_to > base ? s.fed_to - base : 0);
+  if (end <= s.fed_to) return absl::OkStatus();
+  const std::string_view fresh = bytes.substr(s.fed_to - base);
   s.fed_to = end;
-  if (s.unseen == 0) return;
+  if (s.unseen == 0) return absl::OkStatus();
   const size_t seam = s.index->max_length() - 1;
   // A keyword that starts in the bytes fed before and ends in these.
   const bool had_tail = !s.tail.empty();
   if (had_tail) {
     s.tail.append(fresh.substr(0, seam));
-    s.Scan(s.tail);
+    TRAWL_RETURN_IF_ERROR(s.Scan(s.tail));
   }
   for (uint64_t from = 0; s.unseen > 0 && from < fresh.size();) {
     // The engine takes at most 4 GiB per call: longer feeds go in overlapping pieces.
     const uint64_t length = std::min<uint64_t>(uint64_t{1} << 30, fresh.size() - from);
-    s.Scan(fresh.substr(from, length));
+    TRAWL_RETURN_IF_ERROR(s.Scan(fresh.substr(from, length)));
     if (from + length == fresh.size()) break;
     from += length - seam;
   }
@@ -98,19 +98,12 @@ void KeywordTracker::Feed(std::string_view bytes, uint64_t base) {
     if (!had_tail) s.tail.assign(fresh);  // else the tail holds the old bytes and `fresh`
     if (s.tail.size() > seam) s.tail.erase(0, s.tail.size() - seam);
   }
+  return absl::OkStatus();
 }
 
-void KeywordTracker::Append(std::string_view bytes) { Feed(bytes, impl_->fed_to); }
-
-bool KeywordTracker::Covers(uint64_t end) const { return !impl_->gap && impl_->fed_to >= end; }
-
-bool KeywordTracker::complete() const { return !impl_->gap; }
+absl::Status KeywordTracker::Append(std::string_view bytes) { return Feed(bytes, impl_->fed_to); }
 
 const std::vector<uint32_t>& KeywordTracker::rules() const { return impl_->index->rules(); }
-
-bool KeywordTracker::HasKeywords(uint32_t rule) const {
-  return !impl_->index->KeywordsOf(rule).empty();
-}
 
 bool KeywordTracker::KeywordSeen(uint32_t rule) const {
   for (uint32_t id : impl_->index->KeywordsOf(rule)) {

@@ -30,20 +30,15 @@ class KeywordTracker {
 
   // Starts over for a new input.
   void Reset();
-  // The input's bytes [base, base + bytes.size()). Feeds may overlap or repeat bytes; a
-  // feed that starts past every byte fed so far leaves a gap, and so does an engine
-  // error (never expected): Covers then says false, and the caller falls back.
-  void Feed(std::string_view bytes, uint64_t base);
+  // The input's bytes [base, base + bytes.size()). Feeds may overlap or repeat bytes, but
+  // never skip any: a feed that starts past every byte fed so far is an error
+  // (kInternal), as is an engine failure; the tracker then answers for nothing.
+  absl::Status Feed(std::string_view bytes, uint64_t base);
   // The input's next bytes, right after every byte fed so far.
-  void Append(std::string_view bytes);
-  // Whether every byte of [0, end) was fed.
-  bool Covers(uint64_t end) const;
-  // Whether the bytes fed so far were all looked at, without a gap.
-  bool complete() const;
+  absl::Status Append(std::string_view bytes);
 
   // The rules with required keywords, sorted.
   const std::vector<uint32_t>& rules() const;
-  bool HasKeywords(uint32_t rule) const;
   // Whether one of `rule`'s keywords was in the bytes fed.
   bool KeywordSeen(uint32_t rule) const;
 

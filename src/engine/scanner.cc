@@ -16,6 +16,7 @@
 #include "engine/internal/engine_parts.h"
 #include "engine/keyword_tracker.h"
 #include "engine/re2_dialect.h"
+#include "util/status_macros.h"
 #include "tokens/token_pass.h"
 #include "tokens/token_rules.h"
 #include "util/status_codes.h"
@@ -225,14 +226,19 @@ struct Scanner::Impl {
   bool keywords_made = false;
   bool streaming = false;
 
-  KeywordTracker* Keywords() {
+  // Null when no rule has required keywords; an error only for want of memory.
+  absl::StatusOr<KeywordTracker*> Keywords() {
     if (!keywords_made) {
-      keywords_made = true;
-      // Fails only for want of memory: the held bytes answer instead, flagged.
       auto made = KeywordTracker::Create(*db);
-      if (made.ok()) keywords = *std::move(made);
+      if (!made.ok()) return made.status();
+      keywords = *std::move(made);
+      keywords_made = true;
     }
     return keywords.get();
+  }
+
+  static bool HasRequiredKeywords(const RuleLogic* logic) {
+    return logic != nullptr && !logic->required_keywords.empty();
   }
 
   // Streaming state. `stream_head` keeps a stream's first bytes for composite
@@ -1228,22 +1234,22 @@ struct Scanner::Impl {
 
     composite_matches.clear();
     composites->Finish(held, base, head, total, &summary, &composite_matches);
-    // Whether the input holds one of `rule`'s required keywords; a drop is counted.
-    bool keywords_looked_for = false, whole_input = false;
+    // Matches that hold only where the input has one of their rule's required keywords.
+    const bool decide_keywords = limits.apply_filters && !limits.keywords_checked_by_caller;
     KeywordTracker* tracker = nullptr;
+    if (!deferred.empty() ||
+        (decide_keywords &&
+         std::any_of(composite_matches.begin(), composite_matches.end(),
+                     [&](const internal::CompositeMatch& m) {
+                       return HasRequiredKeywords(db->logic(m.rule));
+                     }))) {
+      TRAWL_ASSIGN_OR_RETURN(tracker, Keywords());
+      // A buffer's only feed; a stream fed every round already.
+      if (tracker) TRAWL_RETURN_IF_ERROR(tracker->Feed(held, base));
+    }
     const auto has_keyword = [&](uint32_t rule) {
-      if (!keywords_looked_for) {
-        keywords_looked_for = true;
-        tracker = Keywords();
-        if (tracker) tracker->Feed(held, base);  // a buffer's only feed; a stream fed it already
-        whole_input = tracker && tracker->Covers(base + held.size());
-      }
-      if (whole_input ? tracker->KeywordSeen(rule) : composites->HeldBytesHaveKeyword(rule)) {
-        return true;
-      }
+      if (tracker != nullptr && tracker->KeywordSeen(rule)) return true;
       ++summary.keyword_drops;
-      // Without the tracker, the keyword may be in bytes a stream let go.
-      if (!whole_input && base > 0) summary.truncation |= kTruncUnplaced;
       return false;
     };
     for (const DeferredMatch& d : deferred) {
@@ -1260,12 +1266,10 @@ struct Scanner::Impl {
       if (!Deliver(match, sink)) break;
     }
     deferred.clear();
-    const bool decide_keywords = limits.apply_filters && !limits.keywords_checked_by_caller;
     for (const internal::CompositeMatch& m : composite_matches) {
       if (stopped) break;
-      if (decide_keywords) {
-        const RuleLogic* logic = db->logic(m.rule);
-        if (logic != nullptr && !logic->required_keywords.empty() && !has_keyword(m.rule)) continue;
+      if (decide_keywords && HasRequiredKeywords(db->logic(m.rule)) && !has_keyword(m.rule)) {
+        continue;
       }
       Match match;
       match.rule = m.rule;
@@ -1309,7 +1313,7 @@ struct Scanner::Impl {
     accept_hi = final ? base + data.size() : base + data.size() - keep;
     // Only the final round sees the end of the data; earlier rounds ignore hits there.
     tail_from = final ? base + data.size() - std::min<uint64_t>(data.size(), 1) : UINT64_MAX;
-    if (streaming && keywords) keywords->Feed(data, base);
+    if (streaming && keywords) TRAWL_RETURN_IF_ERROR(keywords->Feed(data, base));
     if (accept_hi <= accepted && !final) return absl::OkStatus();
     const auto& databases = db->parts().databases;
     // Where each partition's matches begin in `pending` (each part is in end order).
@@ -1519,7 +1523,9 @@ absl::Status Scanner::StreamBegin(const ScanLimits& limits) {
   if (stream_open_) return absl::FailedPreconditionError("a stream is already open");
   impl_->streaming = true;
   // A stream must look for keywords from its first byte: made before Begin resets it.
-  if (impl_->composites) impl_->Keywords();
+  if (impl_->composites) {
+    if (absl::Status made = impl_->Keywords().status(); !made.ok()) return made;
+  }
   impl_->Begin(limits);
   impl_->buffer.clear();
   impl_->buffer_base = 0;

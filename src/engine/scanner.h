@@ -123,10 +123,8 @@ enum TruncationReason : uint32_t {
   kTruncStopped = 1u << 5,       // the sink asked to stop
   // The engine reported a match that PCRE2 could not place: its start lies before the
   // context a stream keeps, or the engine and PCRE2 disagree on the pattern. Also: a
-  // composite rule's confirm-only pattern had to be searched in bytes a stream let go, or
-  // a match was dropped for want of its rule's required keyword in the bytes a stream
-  // (or an analysis window) still held, where the keywords could not be tracked over the
-  // whole input (engine/keyword_tracker.h: only for want of memory).
+  // composite rule needed bytes a stream let go (a confirm-only pattern's search, a line's
+  // start, a filter's bytes).
   kTruncUnplaced = 1u << 6,
   // A component analysed in windows (larger than the streaming threshold) had its
   // composite rules evaluated within each window and its context: a rule whose patterns
@@ -149,8 +147,7 @@ struct ScanSummary {
   uint64_t confirm_errors = 0;    // candidates PCRE2 could not decide (limits)
   uint64_t spans_by_re2 = 0;      // PCRE2 gave up, RE2 recovered the span (kMatchSpanByRe2)
   // Matches dropped at the end because the input held none of their rule's required
-  // keywords. A stream looks for them in every byte as it passes; only when it could
-  // not (an engine failure) it looks in the bytes it still held, with kTruncUnplaced.
+  // keywords (looked for in every byte, a stream's too: engine/keyword_tracker.h).
   uint64_t keyword_drops = 0;
   std::vector<uint32_t> given_up_rules;  // rules past kMaxConfirmErrorsPerRule
   uint32_t truncation = 0;        // TruncationReason bits; 0 when complete

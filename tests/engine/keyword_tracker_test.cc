@@ -1,6 +1,7 @@
 // File: keyword_tracker_test.cc
 #include "engine/keyword_tracker.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <random>
@@ -36,27 +37,28 @@ TEST(KeywordTrackerTest, NoneForADatabaseWithoutKeywords) {
   EXPECT_EQ(*tracker, nullptr);
 }
 
-TEST(KeywordTrackerTest, FindsKeywordsAcrossFeedsAndSaysWhenItMissedBytes) {
+TEST(KeywordTrackerTest, FindsKeywordsAcrossFeedsAndRefusesToSkipBytes) {
   auto db = CompileJson(R"json([{"id": "kw", "regex": "tok_[a-z]{4}",
                                  "required_keywords": ["zebra"]}])json");
   ASSERT_TRUE(db);
   auto tracker = KeywordTracker::Create(*db);
   ASSERT_TRUE(tracker.ok() && *tracker) << tracker.status();
   KeywordTracker& t = **tracker;
-  EXPECT_TRUE(t.Covers(0));
-  t.Feed("....zebra", 10);  // bytes 0-9 never came
-  EXPECT_TRUE(t.KeywordSeen(0));
-  EXPECT_FALSE(t.Covers(19));
+  // Bytes 0-9 never came: the tracker cannot answer for them, and says so.
+  const absl::Status skipped = t.Feed("....zebra", 10);
+  EXPECT_EQ(skipped.code(), absl::StatusCode::kInternal) << skipped;
+  EXPECT_THAT(std::string(skipped.message()), ::testing::HasSubstr("bytes 0 to 10"));
   t.Reset();
   EXPECT_FALSE(t.KeywordSeen(0));
-  t.Feed("..........", 0);
-  t.Feed("zeb", 10);
-  t.Feed("ra", 13);  // across feeds
-  EXPECT_TRUE(t.Covers(15));
-  EXPECT_FALSE(t.Covers(16));
+  ASSERT_TRUE(t.Feed("..........", 0).ok());
+  ASSERT_TRUE(t.Feed("zeb", 10).ok());
+  EXPECT_FALSE(t.KeywordSeen(0));
+  ASSERT_TRUE(t.Append("ra").ok());  // across feeds
   EXPECT_TRUE(t.KeywordSeen(0));
   t.Reset();
-  for (uint64_t i = 0; i < 5; ++i) t.Feed(std::string_view("zEbRa").substr(i, 1), i);  // a byte a feed
+  for (uint64_t i = 0; i < 5; ++i) {
+    ASSERT_TRUE(t.Feed(std::string_view("zEbRa").substr(i, 1), i).ok());  // a byte a feed
+  }
   EXPECT_TRUE(t.KeywordSeen(0));
 }
 
@@ -112,10 +114,9 @@ TEST(KeywordTrackerTest, AgreesWithAPlainSearchOfTheWholeInput) {
         const uint64_t length = std::uniform_int_distribution<uint64_t>(1, rng() % 2 ? 8 : 400)(rng);
         const uint64_t begin = at - back;
         const uint64_t end = std::min<uint64_t>(text.size(), at + length);
-        t.Feed(std::string_view(text).substr(begin, end - begin), begin);
+        ASSERT_TRUE(t.Feed(std::string_view(text).substr(begin, end - begin), begin).ok());
         at = end;
       }
-      ASSERT_TRUE(t.Covers(text.size()));
       const std::string lower = Lower(text);
       for (uint32_t rule = 0; rule < db->rule_count(); ++rule) {
         const size_t r = std::stoul(db->definition(rule).id.substr(1));

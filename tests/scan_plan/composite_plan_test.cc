@@ -12,6 +12,7 @@
 #include <re2/re2.h>
 
 #include "engine/scanner.h"
+#include "engine/test_util.h"
 #include "plan_test_util.h"
 #include "random_rules.h"
 #include "rules/condition.h"
@@ -569,14 +570,9 @@ TEST(CompositePlanTest, StreamReportsNothingTheWholeScanDoesNot) {
         streamed.insert(key_of(m));
         return true;
       };
-      ASSERT_TRUE((*scanner)->StreamBegin(limits).ok());
-      for (size_t at = 0; at < input.size();) {
-        const size_t n = std::min<size_t>(input.size() - at, 1 + rng() % 30000);
-        ASSERT_TRUE((*scanner)->StreamWrite(std::string_view(input).substr(at, n), sink).ok());
-        at += n;
-      }
-      auto summary = (*scanner)->StreamEnd(sink);
-      ASSERT_TRUE(summary.ok());
+      auto summary =
+          testing_util::StreamInRandomWrites(**scanner, input, limits, rng, 30000, sink);
+      ASSERT_TRUE(summary.ok()) << summary.status();
       for (const std::string& key : streamed) {
         EXPECT_TRUE(whole.contains(key)) << key << " only in the stream, round " << round
                                          << " input " << k;

@@ -604,8 +604,6 @@ struct CompositeEvaluator::Impl {
     return false;
   }
 
-  std::unordered_map<uint32_t, bool> keyword_seen;  // per scan: rule -> held bytes have one
-
   Verdict Accept(uint32_t rule, std::string_view window, uint64_t window_base, uint64_t start,
                  uint64_t end, const int64_t* captures, uint32_t capture_count,
                  uint64_t* span_start, uint64_t* span_end) {
@@ -872,7 +870,6 @@ void CompositeEvaluator::Begin(const ScanLimits& limits) {
   for (uint32_t c : s.triggered_list) s.triggered[c] = 0;
   s.triggered_list.clear();
   s.confirm.clear();
-  s.keyword_seen.clear();
   s.held = s.head = {};
   s.base = s.total = 0;
   if (s.match_context != nullptr) {
@@ -936,16 +933,6 @@ CompositeEvaluator::Verdict CompositeEvaluator::Accept(uint32_t rule, std::strin
                                                       uint64_t* span_start, uint64_t* span_end) {
   return impl_->Accept(rule, window, window_base, start, end, captures, capture_count, span_start,
                        span_end);
-}
-
-bool CompositeEvaluator::HeldBytesHaveKeyword(uint32_t rule) {
-  Impl& s = *impl_;
-  auto [it, inserted] = s.keyword_seen.emplace(rule, false);
-  if (inserted) {
-    const RuleRuntime* runtime = s.db.runtime(rule);
-    it->second = runtime != nullptr && Impl::HasKeyword(s.held, runtime->lower_keywords);
-  }
-  return it->second;
 }
 
 }  // namespace trawl::internal

@@ -64,7 +64,8 @@ class CompositeEvaluator {
   enum class Verdict : uint8_t {
     kDrop,   // an entropy floor or allow-list rejects it
     kKeep,
-    kDefer,  // it holds only if the component contains a required keyword: ask at the end
+    kDefer,  // it holds only if the component contains a required keyword (the scanner's
+             // KeywordTracker decides at the end)
   };
   // The filters of a rule with logic, on one match of it in `window` (absolute offset
   // `window_base`). Sets the reported span: the secret for span-is-secret rules, else the
@@ -73,9 +74,6 @@ class CompositeEvaluator {
   Verdict Accept(uint32_t rule, std::string_view window, uint64_t window_base, uint64_t start,
                  uint64_t end, const int64_t* captures, uint32_t capture_count,
                  uint64_t* span_start, uint64_t* span_end);
-
-  // After Finish: whether the held bytes contain one of the rule's required keywords.
-  bool HeldBytesHaveKeyword(uint32_t rule);
 
  private:
   struct Impl;

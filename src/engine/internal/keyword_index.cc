@@ -2,10 +2,10 @@
 #include "engine/internal/keyword_index.h"
 
 #include <algorithm>
-#include <cctype>
 #include <map>
 #include <string>
 
+#include "absl/strings/ascii.h"
 #include "engine/database.h"
 #include "rules/rule_logic.h"
 #include "util/strings.h"
@@ -23,7 +23,7 @@ absl::StatusOr<std::unique_ptr<const KeywordIndex>> KeywordIndex::Build(
     const size_t first = index->ids_.size();
     for (const std::string& keyword : logic->required_keywords) {
       std::string lower = keyword;
-      for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      absl::AsciiStrToLower(&lower);
       // An empty keyword is refused when rules load (rules/rule_logic.cc).
       if (lower.empty()) continue;
       const auto [it, inserted] = ids.emplace(lower, static_cast<uint32_t>(ids.size()));

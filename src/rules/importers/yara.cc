@@ -590,9 +590,10 @@ bool MixesGreedyAndLazy(std::string_view p) {
       next = i + 2;  // a group's options, not a quantifier
     } else if (c == '*' || c == '+' || c == '?') {
       quantifier = true;
-    } else if (c == '{' && SkipRepetition(p, i) != std::string_view::npos) {
+    } else if (c == '{') {
       next = SkipRepetition(p, i);
-      quantifier = true;
+      quantifier = next != std::string_view::npos;
+      if (!quantifier) next = i + 1;  // a literal brace
     }
     if (next == std::string_view::npos) return false;
     if (quantifier) {
