@@ -300,6 +300,15 @@ class Analysis {
       limits_.time_budget = absl::InfiniteDuration();
     }
   }
+  // The decoded strings go back to the analyzer that made them: the next document of
+  // this worker decodes into memory it already has.
+  ~Analysis() {
+    if (structure_ && structure_->json) {
+      impl_.json_stats.Recycle(std::move(structure_->json->decoded_strings));
+    }
+  }
+  Analysis(const Analysis&) = delete;
+  Analysis& operator=(const Analysis&) = delete;
 
   // The text the later steps read: the content, or its UTF-8 transcoding.
   void Transcode(std::string_view original) {

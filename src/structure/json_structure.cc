@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -321,6 +322,35 @@ bool ClassifyNumber(std::string_view t, bool* is_float, bool* huge) {
   return true;
 }
 
+// The first byte of `s` at or after `from` that is '"', '\\' or a control character
+// (< 0x20), or s.size(). Eight bytes at a time: escaped strings are decoded over the whole
+// of a large document, and their plain runs are most of their bytes. In each word the
+// lowest flagged byte is exact (the zero-byte tests only flag bytes above a true one
+// wrongly), and on a little-endian machine the lowest byte comes first.
+size_t NextStringSpecial(std::string_view s, size_t from) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull;
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  size_t i = from;
+  if constexpr (std::endian::native == std::endian::little) {
+    for (; i + 8 <= s.size(); i += 8) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      const uint64_t quote = word ^ (kOnes * '"');
+      const uint64_t backslash = word ^ (kOnes * '\\');
+      const uint64_t flagged = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
+                               ((word - kOnes * 0x20) & ~word);
+      if ((flagged & kHigh) != 0) {
+        return i + static_cast<size_t>(std::countr_zero(flagged & kHigh) >> 3);
+      }
+    }
+  }
+  for (; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c == '"' || c == '\\' || c < 0x20) break;
+  }
+  return i;
+}
+
 // Where a string's content failed to decode.
 struct StringProblem {
   json::Error code = json::Error::kOk;
@@ -338,16 +368,29 @@ struct StringProblem {
 // validates control characters and escapes, appends the decoded form and its map to
 // `out` when given, counts unpaired surrogate escapes (read as U+FFFD). The walk and the
 // path without a walk (JsonAnalyzer::Analyze of a DOM-validated document) both decode
-// with it, so their decoded strings are the same bytes.
+// with it, so their decoded strings are the same bytes. With `quote`, `s` runs on past
+// the content: it ends at the first quote no backslash escapes, whose index in `s` is
+// stored there (no such quote is a problem), so a caller that only knows where the
+// string opens reads it once.
 bool DecodeString(std::string_view s, uint64_t begin, DecodedStrings* out,
-                  uint64_t* lone_surrogates, StringProblem* problem) {
+                  uint64_t* lone_surrogates, StringProblem* problem, size_t* quote = nullptr) {
   size_t run = 0;  // start of the pending literal run
   for (size_t i = 0; i < s.size();) {
+    i = NextStringSpecial(s, i);
+    if (i == s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x20) return problem->Set(json::Error::kUnescapedChars, begin + i, "control character in string");
-    if (c != '\\') {
-      ++i;
-      continue;
+    if (c == '"') {
+      if (quote == nullptr) {  // content holds no quote; a caller's malformed one is text
+        ++i;
+        continue;
+      }
+      if (out && i > run) {
+        out->text.append(s.substr(run, i - run));
+        out->map.AppendLinear(begin + run, i - run, i - run);
+      }
+      *quote = i;
+      return true;
     }
     if (out && i > run) {
       out->text.append(s.substr(run, i - run));
@@ -393,6 +436,7 @@ bool DecodeString(std::string_view s, uint64_t begin, DecodedStrings* out,
     i += len;
     run = i;
   }
+  if (quote != nullptr) return problem->Set(json::Error::kString, begin + s.size(), "unclosed string");
   if (out && s.size() > run) {
     out->text.append(s.substr(run));
     out->map.AppendLinear(begin + run, s.size() - run, s.size() - run);
@@ -863,16 +907,14 @@ struct JsonAnalyzer::Impl {
       const size_t backslash = static_cast<size_t>(static_cast<const char*>(hit) - json.data());
       const size_t open = json.rfind('"', backslash);
       if (open == std::string_view::npos || open < from) return false;
-      size_t close = backslash;
-      while (close < json.size() && json[close] != '"') close += json[close] == '\\' ? 2 : 1;
-      if (close >= json.size()) return false;
       ++report->counts.escaped_strings;
       if (out) BeginDecoded(out);
-      if (!DecodeString(json.substr(open + 1, close - open - 1), open + 1, out,
-                        &report->lone_surrogates, &problem)) {
+      size_t close = 0;  // relative to the content's start
+      if (!DecodeString(json.substr(open + 1), open + 1, out, &report->lone_surrogates, &problem,
+                        &close)) {
         return false;
       }
-      from = close + 1;
+      from = open + 1 + close + 1;
     }
     return true;
   }
@@ -899,6 +941,7 @@ struct JsonAnalyzer::Impl {
 
   static constexpr size_t kMaxDomBytes = size_t{64} << 20;  // classification's limit too
   static constexpr size_t kKeepDomBytes = size_t{32} << 20;
+  static constexpr size_t kKeepStringsBytes = 2 * kKeepDomBytes;
 
   JsonOptions options;
   ondemand::Parser parser;
@@ -909,13 +952,41 @@ struct JsonAnalyzer::Impl {
   // The bytes of the last Validate that returned true (a promise check, not a proof).
   const char* validated_data = nullptr;
   size_t validated_size = 0;
+  std::optional<DecodedStrings> spare_strings;  // Recycle's, for the next report
 };
 
 // Reserving up front (address space only; pages are touched as they fill) avoids the
 // copy-on-grow of multi-megabyte vectors, which dominated large documents.
 void JsonAnalyzer::Reserve(JsonReport* report, size_t size) {
   if (report->locator) report->locator->Reserve(size / 8 + 16);
-  report->decoded_strings.map.Reserve(size / 32 + 16);
+  DecodedStrings& decoded = report->decoded_strings;
+  decoded.map.Reserve(size / 32 + 16);
+  if (!impl_->spare_strings) return;
+  decoded = *std::move(impl_->spare_strings);
+  impl_->spare_strings.reset();
+  decoded.text.clear();
+  decoded.map.Clear();
+  decoded.count = 0;
+  decoded.map.Reserve(size / 32 + 16);
+  // Decoding never grows a string, so this is the last growth a recycled buffer sees. A
+  // fresh one grows as it fills: for a caller that does not recycle, a buffer the size of
+  // the document costs more in page faults than growing does.
+  decoded.text.reserve(size + 16);
+}
+
+namespace {
+size_t RetainedBytes(const DecodedStrings& strings) {
+  return strings.text.capacity() + strings.map.capacity_bytes();
+}
+}  // namespace
+
+void JsonAnalyzer::Recycle(DecodedStrings&& used) {
+  // As much as the strings of a document the DOM parser is kept for can take.
+  if (RetainedBytes(used) > Impl::kKeepStringsBytes) return;
+  if (impl_->spare_strings && RetainedBytes(used) < RetainedBytes(*impl_->spare_strings)) {
+    return;  // keep the larger
+  }
+  impl_->spare_strings = std::move(used);
 }
 
 JsonAnalyzer::JsonAnalyzer(JsonOptions options) : impl_(std::make_unique<Impl>(options)) {}

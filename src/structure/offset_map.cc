@@ -5,10 +5,8 @@
 
 namespace trawl {
 
-void OffsetMap::AppendLinear(uint64_t source_begin, uint64_t derived_length, uint64_t source_length) {
-  // Piece lengths are 31 bits. Long runs are cut into chunks of 3 * 2^28 derived bytes,
-  // which keeps the 1:1, 1:2 and 3:4 ratios exact at chunk boundaries.
-  constexpr uint64_t kChunk = uint64_t{3} << 28;
+void OffsetMap::AppendLongLinear(uint64_t source_begin, uint64_t derived_length,
+                                 uint64_t source_length) {
   while (derived_length > kChunk && source_length > 0) {
     const uint64_t s = source_length * kChunk / derived_length;
     AppendLinear(source_begin, kChunk, s);
@@ -16,30 +14,10 @@ void OffsetMap::AppendLinear(uint64_t source_begin, uint64_t derived_length, uin
     derived_length -= kChunk;
     source_length -= s;
   }
-  if (derived_length == 0) return;
-  if (source_length > 0x7FFFFFFFu) source_length = 0x7FFFFFFFu;  // only for absurd ratios
-  if (!pieces_.empty()) {
-    Piece& last = pieces_.back();
-    const uint64_t last_source = last.source_length();
-    if (!last.atomic() && last.derived_length == last_source && derived_length == source_length &&
-        last.derived_begin + last.derived_length == derived_end_ && last.source_begin + last_source == source_begin &&
-        last_source + source_length <= kChunk) {
-      last.derived_length += static_cast<uint32_t>(derived_length);
-      last.source_length_and_flag += static_cast<uint32_t>(source_length);
-      derived_end_ += derived_length;
-      return;
-    }
-  }
-  pieces_.push_back({derived_end_, source_begin, static_cast<uint32_t>(derived_length),
-                     static_cast<uint32_t>(source_length)});
-  derived_end_ += derived_length;
-}
-
-void OffsetMap::AppendAtomic(uint64_t source_begin, uint64_t derived_length, uint64_t source_length) {
-  // Atomic pieces are single escapes or characters: a few bytes.
-  pieces_.push_back({derived_end_, source_begin, static_cast<uint32_t>(std::min<uint64_t>(derived_length, 0x7FFFFFFFu)),
-                     static_cast<uint32_t>(std::min<uint64_t>(source_length, 0x7FFFFFFFu)) | 0x80000000u});
-  derived_end_ += derived_length;
+  // Derived bytes without source (none today) are cut into chunks too.
+  for (; derived_length > kChunk; derived_length -= kChunk) AppendLinear(source_begin, kChunk, 0);
+  // Only absurd ratios leave more source than a piece can say.
+  AppendLinear(source_begin, derived_length, std::min(source_length, kMaxPieceLength));
 }
 
 size_t OffsetMap::Find(uint64_t offset) const {

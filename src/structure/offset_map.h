@@ -12,6 +12,7 @@
 #ifndef TRAWL_SRC_STRUCTURE_OFFSET_MAP_H_
 #define TRAWL_SRC_STRUCTURE_OFFSET_MAP_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -42,8 +43,37 @@ class OffsetMap {
 
   // Appends a piece that starts at the current derived end. Adjacent 1:1 pieces whose
   // source ranges touch are merged, so copying long literal runs stays one piece.
-  void AppendLinear(uint64_t source_begin, uint64_t derived_length, uint64_t source_length);
-  void AppendAtomic(uint64_t source_begin, uint64_t derived_length, uint64_t source_length);
+  // Inline: decoding a large document appends millions of short pieces.
+  void AppendLinear(uint64_t source_begin, uint64_t derived_length, uint64_t source_length) {
+    if (derived_length > kChunk || source_length > kMaxPieceLength) {
+      AppendLongLinear(source_begin, derived_length, source_length);
+      return;
+    }
+    if (derived_length == 0) return;
+    if (!pieces_.empty()) {
+      Piece& last = pieces_.back();
+      const uint64_t last_source = last.source_length();
+      if (!last.atomic() && last.derived_length == last_source && derived_length == source_length &&
+          last.derived_begin + last.derived_length == derived_end_ &&
+          last.source_begin + last_source == source_begin && last_source + source_length <= kChunk) {
+        last.derived_length += static_cast<uint32_t>(derived_length);
+        last.source_length_and_flag += static_cast<uint32_t>(source_length);
+        derived_end_ += derived_length;
+        return;
+      }
+    }
+    pieces_.push_back({derived_end_, source_begin, static_cast<uint32_t>(derived_length),
+                       static_cast<uint32_t>(source_length)});
+    derived_end_ += derived_length;
+  }
+  // Atomic pieces are single escapes or characters: a few bytes.
+  void AppendAtomic(uint64_t source_begin, uint64_t derived_length, uint64_t source_length) {
+    pieces_.push_back({derived_end_, source_begin,
+                       static_cast<uint32_t>(std::min<uint64_t>(derived_length, kMaxPieceLength)),
+                       static_cast<uint32_t>(std::min<uint64_t>(source_length, kMaxPieceLength)) |
+                           0x80000000u});
+    derived_end_ += derived_length;
+  }
   // Skips derived bytes that have no source (separators between strings).
   void AppendGap(uint64_t derived_length) { derived_end_ += derived_length; }
 
@@ -54,9 +84,21 @@ class OffsetMap {
 
   uint64_t derived_size() const { return derived_end_; }
   void Reserve(size_t pieces) { pieces_.reserve(pieces); }
+  // Empties the map and keeps its memory, for the next document.
+  void Clear() {
+    pieces_.clear();
+    derived_end_ = 0;
+  }
+  size_t capacity_bytes() const { return pieces_.capacity() * sizeof(Piece); }
   const std::vector<Piece>& pieces() const { return pieces_; }
 
  private:
+  // Piece lengths are 31 bits. Long runs are cut into chunks of 3 * 2^28 derived bytes,
+  // which keeps the 1:1, 1:2 and 3:4 ratios exact at chunk boundaries.
+  static constexpr uint64_t kChunk = uint64_t{3} << 28;
+  static constexpr uint64_t kMaxPieceLength = 0x7FFFFFFFu;
+  void AppendLongLinear(uint64_t source_begin, uint64_t derived_length, uint64_t source_length);
+
   // Index of the piece containing `offset`, or the last piece before it.
   size_t Find(uint64_t offset) const;
   uint64_t MapBegin(uint64_t offset) const;

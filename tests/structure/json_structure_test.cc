@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
+#include "json/json.h"
 #include "util/json_writer.h"
 
 namespace trawl {
@@ -166,6 +169,84 @@ TEST(JsonStructureTest, DecodedStringsRevealEscapedSecretAndMapBack) {
   const ByteSpan s2 = r.decoded_strings.MapRange(slash, slash + 1);
   EXPECT_EQ(s2.begin, doc.find("\\/\\/"));
   EXPECT_EQ(s2.end, s2.begin + 2);
+}
+
+// Decoded strings against simdjson's own unescaping (the DOM parser's), for random
+// strings of plain runs and escapes at every offset of the eight-byte words the decoder
+// reads at a time, both ways a document is decoded: walked (with counts) and, valid and
+// without counts, from its backslashes alone. The latter's buffers are recycled from
+// document to document, as the component analysis recycles them.
+TEST(JsonStructureTest, DecodedStringsEqualTheDomParsersUnescaping) {
+  std::mt19937 random(20261207);
+  const std::vector<std::string> pieces = {
+      "a", "Z", "0", " ", "~", "\xc3\xa9", "\xe4\xb8\xad", "\\\"", "\\\\", "\\/", "\\b", "\\f",
+      "\\n", "\\r", "\\t", "\\u0041", "\\u00e9", "\\u4e2d", "\\ud83d\\ude00"};
+  JsonOptions walk_options;
+  walk_options.build_locator = false;
+  JsonOptions lean_options = walk_options;
+  lean_options.statistics = false;
+  lean_options.counts = false;
+  JsonAnalyzer walked(walk_options), lean(lean_options);
+  json::Parser dom;
+  for (int round = 0; round < 400; ++round) {
+    std::vector<std::string> bodies(1 + random() % 6);
+    std::string doc = "[";
+    for (size_t s = 0; s < bodies.size(); ++s) {
+      const size_t n = random() % (round % 2 ? 40 : 6);
+      for (size_t k = 0; k < n; ++k) bodies[s] += pieces[random() % pieces.size()];
+      doc += (s > 0 ? ",\"" : "\"") + bodies[s] + "\"";
+    }
+    doc += "]";
+    SCOPED_TRACE(doc);
+    json::Value root;
+    ASSERT_EQ(dom.Parse(doc, &root), json::Error::kOk);
+    json::Array array;
+    ASSERT_EQ(root.Get(&array), json::Error::kOk);
+    std::string expected;
+    uint64_t escaped = 0;
+    size_t s = 0;
+    for (json::Value value : array) {
+      std::string_view text;
+      ASSERT_EQ(value.Get(&text), json::Error::kOk);
+      if (bodies[s++].find('\\') == std::string::npos) continue;
+      expected += (escaped++ > 0 ? "\n" : "") + std::string(text);
+    }
+    JsonReport by_walk = walked.Analyze(doc);
+    JsonReport by_backslashes = lean.Analyze(doc);
+    for (const JsonReport* report : {&by_walk, &by_backslashes}) {
+      ASSERT_TRUE(report->valid) << report->status;
+      EXPECT_EQ(report->counts.escaped_strings, escaped);
+      EXPECT_EQ(report->decoded_strings.count, escaped);
+      EXPECT_EQ(report->decoded_strings.text, expected);
+      EXPECT_EQ(report->decoded_strings.map.derived_size(), expected.size());
+    }
+    const auto& a = by_walk.decoded_strings.map.pieces();
+    const auto& b = by_backslashes.decoded_strings.map.pieces();
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); ++i) {
+      EXPECT_EQ(a[i].derived_begin, b[i].derived_begin);
+      EXPECT_EQ(a[i].source_begin, b[i].source_begin);
+      EXPECT_EQ(a[i].derived_length, b[i].derived_length);
+      EXPECT_EQ(a[i].source_length_and_flag, b[i].source_length_and_flag);
+    }
+    lean.Recycle(std::move(by_backslashes.decoded_strings));
+  }
+}
+
+// A raw control character makes the document invalid wherever it sits in a string: in
+// the first eight-byte word or later, after an escape or not, at that byte.
+TEST(JsonStructureTest, ControlCharacterAtEveryOffsetOfAStringIsInvalid) {
+  JsonAnalyzer analyzer;
+  for (const std::string prefix : {"", "\\n"}) {
+    for (size_t at = 0; at < 24; ++at) {
+      std::string body = prefix + std::string(30, 'x');
+      body[prefix.size() + at] = '\x01';
+      const std::string doc = "[\"" + body + "\"]";
+      const JsonReport report = analyzer.Analyze(doc);
+      EXPECT_FALSE(report.valid) << "control character at " << at << " after '" << prefix << "'";
+      EXPECT_EQ(report.error_offset, doc.find('\x01')) << "at " << at;
+    }
+  }
 }
 
 TEST(JsonStructureTest, SurrogatePairsDecodeToOneCharacter) {
