@@ -58,6 +58,7 @@ JsonOptions WithLocator(bool locator) {
   options.decode_strings = !locator;  // the locating walk only locates
   options.statistics = false;
   options.counts = false;
+  options.max_record_details = 0;  // no result reports an NDJSON record's details
   return options;
 }
 

@@ -899,9 +899,38 @@ struct JsonAnalyzer::Impl {
     report->valid = true;
     report->records = 1;
     report->valid_records = 1;
+    return DecodeEscapedStrings(json, 0, report);
+  }
+
+  // An NDJSON record [begin, end) of `ndjson` without a walk: true when the DOM parser
+  // accepts it and its escaped strings decode (into `report`). Otherwise `report` is as
+  // before, and the caller walks the record.
+  bool LeanRecord(std::string_view ndjson, size_t begin, size_t end, JsonReport* report) {
+    dom_high_water = std::max(dom_high_water, end - begin);
+    json::Value root;
+    if (dom->Parse(ndjson.substr(begin, end - begin), &root) != json::Error::kOk) return false;
+    DecodedStrings& decoded = report->decoded_strings;
+    const size_t text_size = decoded.text.size(), pieces = decoded.map.pieces().size();
+    const uint64_t derived_end = decoded.map.derived_size(), count = decoded.count;
+    const uint64_t escaped = report->counts.escaped_strings, lone = report->lone_surrogates;
+    if (DecodeEscapedStrings(ndjson.substr(0, end), begin, report)) return true;
+    // The two parsers disagree on this record: undo its strings (each began with a gap,
+    // so no piece before them was extended) and let the walk decide.
+    decoded.text.resize(text_size);
+    decoded.map.Truncate(pieces, derived_end);
+    decoded.count = count;
+    report->counts.escaped_strings = escaped;
+    report->lone_surrogates = lone;
+    return false;
+  }
+
+  // The escaped strings of a DOM-validated JSON text that ends where `json` ends and
+  // starts at `begin` (a record of an NDJSON document: offsets stay the document's),
+  // decoded and counted into `report` as the walk would.
+  bool DecodeEscapedStrings(std::string_view json, size_t begin, JsonReport* report) {
     DecodedStrings* out = options.decode_strings ? &report->decoded_strings : nullptr;
     StringProblem problem;
-    for (size_t from = 0; from < json.size();) {
+    for (size_t from = begin; from < json.size();) {
       const void* hit = std::memchr(json.data() + from, '\\', json.size() - from);
       if (hit == nullptr) break;
       const size_t backslash = static_cast<size_t>(static_cast<const char*>(hit) - json.data());
@@ -1110,15 +1139,23 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
   report.ndjson = true;
   report.size = ndjson.size();
   report.valid = true;
-  const char* base = impl_->Pad(ndjson);
   PathTrie trie(impl_->options.max_key_paths);
   if (impl_->options.build_locator) report.locator.emplace();
   Reserve(&report, ndjson.size());
-  JsonWalker walker(base, impl_->options, &trie, &report, report.locator ? &*report.locator : nullptr);
+  // As for a document (Analyze): when the report needs nothing a walk gives, a record
+  // the DOM parser accepts is not walked, only its escaped strings are decoded; a record
+  // it rejects is walked for its error. The padded copy a walk needs is made only then.
+  const bool lean = impl_->WithoutWalk(0);  // records are parsed one at a time
+  if (lean) {
+    impl_->ReleaseLargeDom();
+    if (!impl_->dom) impl_->dom.emplace();
+  }
+  const char* base = nullptr;
+  std::optional<JsonWalker> walker;
   std::unordered_map<std::vector<uint64_t>, uint32_t, absl::Hash<std::vector<uint64_t>>> shapes;
   const uint64_t total = ndjson.size();
   for (uint64_t pos = 0; pos < total;) {
-    const NdjsonLine line = NextNdjsonLine(base, total, &pos);
+    const NdjsonLine line = NextNdjsonLine(ndjson.data(), total, &pos);
     if (line.blank) {
       ++report.blank_lines;
       continue;
@@ -1127,10 +1164,22 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
     JsonRecordInfo info;
     info.offset = line.begin;
     info.length = line.end - line.begin;
+    if (lean && info.length <= Impl::kMaxDomBytes && impl_->LeanRecord(ndjson, line.begin, line.end, &report)) {
+      ++report.valid_records;
+      info.valid = true;
+      if (report.record_info.size() < impl_->options.max_record_details) {
+        report.record_info.push_back(std::move(info));
+      }
+      continue;
+    }
+    if (base == nullptr) {
+      base = impl_->Pad(ndjson);
+      walker.emplace(base, impl_->options, &trie, &report, report.locator ? &*report.locator : nullptr);
+    }
     trie.BeginShape();
-    walker.set_record(record);
+    walker->set_record(record);
     WalkError error;
-    info.valid = impl_->Run(base, line.begin, info.length, total, &walker, &error);
+    info.valid = impl_->Run(base, line.begin, info.length, total, &*walker, &error);
     if (info.valid && impl_->options.statistics) {
       ++report.valid_records;
       std::vector<uint64_t> key = trie.ShapeKey();
@@ -1157,6 +1206,7 @@ JsonReport JsonAnalyzer::AnalyzeNdjson(std::string_view ndjson) {
     }
     if (report.record_info.size() < impl_->options.max_record_details) report.record_info.push_back(std::move(info));
   }
+  if (lean) impl_->ReleaseLargeDom();
   if (report.fingerprints.size() == 1) report.schema_fingerprint = report.fingerprints[0].fingerprint;
   if (impl_->options.statistics) report.key_paths = trie.Export(&report.key_paths_dropped);
   impl_->DropCountsNotAsked(&report);

@@ -90,6 +90,13 @@ class OffsetMap {
     derived_end_ = 0;
   }
   size_t capacity_bytes() const { return pieces_.capacity() * sizeof(Piece); }
+  // Drops the pieces after the first `pieces` and sets the derived end, undoing appends
+  // made since pieces().size() and derived_size() were `pieces` and `derived_end` (when
+  // none of them extended an earlier piece).
+  void Truncate(size_t pieces, uint64_t derived_end) {
+    pieces_.resize(std::min(pieces, pieces_.size()));
+    derived_end_ = derived_end;
+  }
   const std::vector<Piece>& pieces() const { return pieces_; }
 
  private:

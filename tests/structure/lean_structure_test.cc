@@ -83,6 +83,15 @@ void ExpectSameForTheAnalysis(const StructureReport& full, const StructureReport
     EXPECT_EQ(f.records, l.records);
     EXPECT_EQ(f.valid_records, l.valid_records);
     EXPECT_EQ(f.invalid_records, l.invalid_records);
+    EXPECT_EQ(f.blank_lines, l.blank_lines);
+    ASSERT_EQ(f.record_info.size(), l.record_info.size());
+    for (size_t i = 0; i < f.record_info.size(); ++i) {
+      EXPECT_EQ(f.record_info[i].offset, l.record_info[i].offset);
+      EXPECT_EQ(f.record_info[i].length, l.record_info[i].length);
+      EXPECT_EQ(f.record_info[i].valid, l.record_info[i].valid);
+      EXPECT_EQ(f.record_info[i].error, l.record_info[i].error);
+      EXPECT_EQ(f.record_info[i].error_offset, l.record_info[i].error_offset);
+    }
     EXPECT_EQ(f.decoded_strings.text, l.decoded_strings.text);
     EXPECT_EQ(f.decoded_strings.count, l.decoded_strings.count);
     ExpectSameMap(f.decoded_strings.map, l.decoded_strings.map);
