@@ -497,10 +497,11 @@ PlannedLayout PlanPartitions(const std::vector<Definition>& definitions,
     }
   };
   // Literals: one database scans fastest (each partition is a full pass over the input),
-  // but recompiling 50k+ literals after one change takes seconds. When the plan has
-  // full-scan regex partitions anyway, a literal pass is a small share of the scan, so
-  // large literal sets are split by hash for incremental compiles; a literal-only set
-  // keeps one database.
+  // but recompiling 100k+ literals after one change takes seconds. When the plan has
+  // full-scan regex partitions anyway, very large literal sets are split by hash for
+  // incremental compiles; a literal-only set keeps one database. The split is not free:
+  // the native sources' 37,739 literals in four partitions cost 0.40 s per 16 MiB, in
+  // one 0.25 s (bench/RESULTS.md, "Native rule sources"), so it starts at 64 Ki literals.
   const bool has_full_scan = !regexes.empty() || !hot.empty() || !warm.empty();
   bucketed(literals.rules, "literals",
            has_full_scan ? std::max<size_t>(1, options.literals_per_partition) : SIZE_MAX,

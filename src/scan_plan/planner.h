@@ -55,7 +55,7 @@ struct PlanOptions {
   uint32_t max_gate_window = 256;
   size_t regexes_per_partition = 1000;  // target size of a full-scan regex partition
   // Literal partition size when the plan also has full-scan regexes (see PlanPartitions).
-  size_t literals_per_partition = 16384;
+  size_t literals_per_partition = size_t{64} << 10;
   // Calibration: each regex without atoms is run (PCRE2) over a built-in 64 KiB sample of
   // typical text (code, JSON, logs, prose, hex, base64, URLs); one that matches at least
   // once per `hot_bytes_per_match` bytes is hot. The sample is generated, not read, so
