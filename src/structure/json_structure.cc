@@ -934,8 +934,18 @@ struct JsonAnalyzer::Impl {
       const void* hit = std::memchr(json.data() + from, '\\', json.size() - from);
       if (hit == nullptr) break;
       const size_t backslash = static_cast<size_t>(static_cast<const char*>(hit) - json.data());
-      const size_t open = json.rfind('"', backslash);
-      if (open == std::string_view::npos || open < from) return false;
+      // The opening quote: most are a few bytes back; past those, memrchr (rfind steps
+      // back a byte at a time over a long string's text).
+      size_t open = backslash;
+      const size_t near = backslash - std::min<size_t>(backslash - from, 16);
+      while (open > near && json[open - 1] != '"') --open;
+      if (open > near) {
+        --open;
+      } else {
+        const void* quote = memrchr(json.data() + from, '"', near - from);
+        if (quote == nullptr) return false;
+        open = static_cast<size_t>(static_cast<const char*>(quote) - json.data());
+      }
       ++report->counts.escaped_strings;
       if (out) BeginDecoded(out);
       size_t close = 0;  // relative to the content's start
