@@ -915,7 +915,7 @@ struct JsonAnalyzer::Impl {
     const uint64_t escaped = report->counts.escaped_strings, lone = report->lone_surrogates;
     if (DecodeEscapedStrings(ndjson.substr(0, end), begin, report)) return true;
     // The two parsers disagree on this record: undo its strings (each began with a gap,
-    // so no piece before them was extended) and let the walk decide.
+    // or in an empty map, so no earlier piece was extended) and let the walk decide.
     decoded.text.resize(text_size);
     decoded.map.Truncate(pieces, derived_end);
     decoded.count = count;
@@ -999,18 +999,18 @@ struct JsonAnalyzer::Impl {
 void JsonAnalyzer::Reserve(JsonReport* report, size_t size) {
   if (report->locator) report->locator->Reserve(size / 8 + 16);
   DecodedStrings& decoded = report->decoded_strings;
+  if (impl_->spare_strings) {
+    decoded = *std::move(impl_->spare_strings);
+    impl_->spare_strings.reset();
+    decoded.text.clear();
+    decoded.map.Clear();
+    decoded.count = 0;
+    // Decoding never grows a string, so this is the last growth a recycled buffer sees.
+    // A fresh one grows as it fills: for a caller that does not recycle, a buffer the
+    // size of the document costs more in page faults than growing does.
+    decoded.text.reserve(size + 16);
+  }
   decoded.map.Reserve(size / 32 + 16);
-  if (!impl_->spare_strings) return;
-  decoded = *std::move(impl_->spare_strings);
-  impl_->spare_strings.reset();
-  decoded.text.clear();
-  decoded.map.Clear();
-  decoded.count = 0;
-  decoded.map.Reserve(size / 32 + 16);
-  // Decoding never grows a string, so this is the last growth a recycled buffer sees. A
-  // fresh one grows as it fills: for a caller that does not recycle, a buffer the size of
-  // the document costs more in page faults than growing does.
-  decoded.text.reserve(size + 16);
 }
 
 namespace {
