@@ -25,8 +25,11 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "engine/artifact.h"
 #include "engine/database.h"
 #include "engine/inspect.h"
@@ -62,6 +65,33 @@ int CountHit(unsigned, unsigned long long, unsigned long long, unsigned, void* c
   return 0;
 }
 
+bool Fail(std::string_view what, const absl::Status& status) {
+  std::fprintf(stderr, "anchor_floor: %.*s: %.*s\n", static_cast<int>(what.size()), what.data(),
+               static_cast<int>(status.message().size()), status.message().data());
+  return false;
+}
+
+int FailExit(std::string_view what, const absl::Status& status) {
+  Fail(what, status);
+  return 1;
+}
+
+// One warm-up scan, then `reps` timed ones: the last scan's hits and the median seconds.
+using Timed = absl::StatusOr<std::pair<uint64_t, double>>;
+template <typename ScanOnce>
+Timed TimeScans(int reps, ScanOnce scan_once) {
+  std::vector<double> seconds;
+  uint64_t hits = 0;
+  for (int r = 0; r <= reps; ++r) {
+    const auto start = Clock::now();
+    absl::StatusOr<uint64_t> scanned = scan_once();
+    if (!scanned.ok()) return scanned.status();
+    hits = *scanned;
+    if (r > 0) seconds.push_back(Seconds(start));
+  }
+  return std::make_pair(hits, Median(seconds));
+}
+
 struct LiteralSet {
   const char* name;
   std::vector<std::string> expressions;
@@ -90,81 +120,54 @@ bool ScanSet(const LiteralSet& set, std::string_view input, int reps) {
   if (hs_compile_multi(expressions.data(), set.flags.data(), ids.data(),
                        static_cast<unsigned>(expressions.size()), HS_MODE_BLOCK, nullptr, &db,
                        &error) != HS_SUCCESS) {
-    std::fprintf(stderr, "anchor_floor: %s: %s\n", set.name, error ? error->message : "?");
+    const std::string message = error ? error->message : "compile failed";
     hs_free_compile_error(error);
-    return false;
+    return Fail(set.name, absl::InvalidArgumentError(message));
   }
   const double compile_s = Seconds(compile_start);
   hs_scratch_t* scratch = nullptr;
   if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) {
     hs_free_database(db);
-    return false;
+    return Fail(set.name, absl::ResourceExhaustedError("cannot allocate scratch"));
   }
-  std::vector<double> seconds;
-  uint64_t hits = 0;
-  bool ok = true;
-  for (int r = 0; r <= reps && ok; ++r) {  // round 0 warms up
-    hits = 0;
-    const auto start = Clock::now();
-    ok = hs_scan(db, input.data(), static_cast<unsigned>(input.size()), 0, scratch, CountHit,
-                 &hits) == HS_SUCCESS;
-    if (r > 0) seconds.push_back(Seconds(start));
-  }
+  const Timed timed = TimeScans(reps, [&]() -> absl::StatusOr<uint64_t> {
+    uint64_t hits = 0;
+    if (hs_scan(db, input.data(), static_cast<unsigned>(input.size()), 0, scratch, CountHit,
+                &hits) != HS_SUCCESS) {
+      return absl::InternalError("scan failed");
+    }
+    return hits;
+  });
   hs_free_scratch(scratch);
   hs_free_database(db);
-  if (!ok) {
-    std::fprintf(stderr, "anchor_floor: %s: scan failed\n", set.name);
-    return false;
-  }
-  Report(set.name, set.expressions.size(), compile_s, hits, Median(seconds), input.size());
+  if (!timed.ok()) return Fail(set.name, timed.status());
+  Report(set.name, set.expressions.size(), compile_s, timed->first, timed->second, input.size());
   return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 3) {
+  const bool with_reps = argc == 5 && std::strcmp(argv[3], "--reps") == 0;
+  if (argc != 3 && !with_reps) {
     std::fprintf(stderr, "usage: anchor_floor ARTIFACT INPUT [--reps N]\n");
     return 2;
   }
-  int reps = 5;
-  if (argc == 5 && std::strcmp(argv[3], "--reps") == 0) reps = std::max(1, std::atoi(argv[4]));
-  auto file = trawl::MappedFile::Open(argv[1]);
-  if (!file.ok()) {
-    std::fprintf(stderr, "anchor_floor: %s\n", std::string(file.status().message()).c_str());
-    return 1;
-  }
-  auto mapping = std::make_shared<const trawl::MappedFile>(*std::move(file));
-  auto loaded = trawl::DeserializeDatabase(mapping->bytes(), mapping);
-  if (!loaded.ok()) {
-    std::fprintf(stderr, "anchor_floor: %s\n", std::string(loaded.status().message()).c_str());
-    return 1;
-  }
+  const int reps = with_reps ? std::max(1, std::atoi(argv[4])) : 5;
+  auto loaded = trawl::LoadDatabaseFile(argv[1]);
+  if (!loaded.ok()) return FailExit("artifact", loaded.status());
   const trawl::Database& db = **loaded;
   auto input = trawl::ReadFile(argv[2]);
-  if (!input.ok() || input->size() >= (1ull << 32)) {
-    std::fprintf(stderr, "anchor_floor: cannot read %s (or larger than 4 GiB)\n", argv[2]);
-    return 1;
+  if (!input.ok()) return FailExit("input", input.status());
+  if (input->size() >= (uint64_t{1} << 32)) {  // hs_scan takes 32-bit lengths
+    return FailExit(argv[2], absl::InvalidArgumentError("larger than 4 GiB"));
   }
 
   auto raw = trawl::RawEngineScanner::Create(*loaded);
-  if (!raw.ok()) {
-    std::fprintf(stderr, "anchor_floor: %s\n", std::string(raw.status().message()).c_str());
-    return 1;
-  }
-  std::vector<double> artifact_seconds;
-  uint64_t artifact_hits = 0;
-  for (int r = 0; r <= reps; ++r) {
-    const auto start = Clock::now();
-    auto hits = (*raw)->Scan(*input);
-    if (!hits.ok()) {
-      std::fprintf(stderr, "anchor_floor: %s\n", std::string(hits.status().message()).c_str());
-      return 1;
-    }
-    artifact_hits = *hits;
-    if (r > 0) artifact_seconds.push_back(Seconds(start));
-  }
-  Report("artifact", db.rule_count(), 0, artifact_hits, Median(artifact_seconds), input->size());
+  if (!raw.ok()) return FailExit("artifact", raw.status());
+  const Timed artifact = TimeScans(reps, [&] { return (*raw)->Scan(*input); });
+  if (!artifact.ok()) return FailExit("artifact", artifact.status());
+  Report("artifact", db.rule_count(), 0, artifact->first, artifact->second, input->size());
 
   std::vector<char> is_part(db.rule_count(), 0), is_anchor(db.rule_count(), 0);
   for (const trawl::CompositeInfo& composite : db.composites()) {

@@ -35,10 +35,7 @@ std::string InputPath() {
 std::shared_ptr<const trawl::Database> Load(const char* env) {
   const char* path = std::getenv(env);
   if (path == nullptr) return nullptr;
-  auto mapped = trawl::MappedFile::Open(path);
-  if (!mapped.ok()) return nullptr;
-  auto owner = std::make_shared<trawl::MappedFile>(*std::move(mapped));
-  auto db = trawl::DeserializeDatabase(owner->bytes(), owner);
+  auto db = trawl::LoadDatabaseFile(path);
   return db.ok() ? *db : nullptr;
 }
 

@@ -577,11 +577,8 @@ trawl_status trawl_db_load_file(trawl_db** out, const char* path, trawl_error* e
   if (!ClearOut(out)) return Fail(err, TRAWL_E_INVALID, "NULL out");
   if (path == nullptr) return Fail(err, TRAWL_E_INVALID, "NULL path");
   return Guard(err, [&] {
-    auto file = trawl::MappedFile::Open(path);
-    if (!file.ok()) return ToCStatus(file.status(), err);
     // The database keeps the mapping and reads rule metadata from it on first use.
-    auto mapping = std::make_shared<const trawl::MappedFile>(*std::move(file));
-    auto db = trawl::DeserializeDatabase(mapping->bytes(), mapping);
+    auto db = trawl::LoadDatabaseFile(path);
     if (!db.ok()) return ToCStatus(db.status(), err);
     *out = new trawl_db{*std::move(db)};
     return TRAWL_OK;

@@ -58,13 +58,7 @@ int main(int argc, char** argv) {
     }
   }
   const auto load_start = std::chrono::steady_clock::now();
-  auto file = trawl::MappedFile::Open(argv[1]);
-  if (!file.ok()) {
-    std::fprintf(stderr, "raw_scan: %s\n", std::string(file.status().message()).c_str());
-    return 1;
-  }
-  auto mapping = std::make_shared<const trawl::MappedFile>(*std::move(file));
-  auto db = trawl::DeserializeDatabase(mapping->bytes(), mapping);
+  auto db = trawl::LoadDatabaseFile(argv[1]);
   if (!db.ok()) {
     std::fprintf(stderr, "raw_scan: %s\n", std::string(db.status().message()).c_str());
     return 1;

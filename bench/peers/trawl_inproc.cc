@@ -39,10 +39,7 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  auto file = trawl::MappedFile::Open(argv[1]);
-  if (!file.ok()) return Fail(file.status());
-  auto mapping = std::make_shared<const trawl::MappedFile>(*std::move(file));
-  auto db = trawl::DeserializeDatabase(mapping->bytes(), mapping);
+  auto db = trawl::LoadDatabaseFile(argv[1]);
   if (!db.ok()) return Fail(db.status());
   auto input = trawl::ReadFile(argv[2]);
   if (!input.ok()) return Fail(input.status());

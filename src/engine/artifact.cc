@@ -845,6 +845,13 @@ constexpr size_t kHashBesideDecodingBytes = size_t{4} << 20;
 
 }  // namespace
 
+absl::StatusOr<std::shared_ptr<const Database>> LoadDatabaseFile(const std::string& path) {
+  auto file = MappedFile::Open(path);
+  if (!file.ok()) return file.status();
+  auto mapping = std::make_shared<const MappedFile>(*std::move(file));
+  return DeserializeDatabase(mapping->bytes(), mapping);
+}
+
 absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
     std::string_view bytes, std::shared_ptr<const void> owner) {
   uint64_t checksum = 0;

@@ -65,6 +65,10 @@ absl::StatusOr<std::shared_ptr<const Database>> WithIndicators(const Database& d
 // place and reads rule metadata from it on first use. Otherwise `bytes` is copied.
 absl::StatusOr<std::shared_ptr<const Database>> DeserializeDatabase(
     std::string_view bytes, std::shared_ptr<const void> owner = nullptr);
+// The artifact at `path`, mapped and read in place (DeserializeDatabase with the mapping
+// as owner): the database keeps the mapping. Errors as MappedFile::Open's and
+// DeserializeDatabase's.
+absl::StatusOr<std::shared_ptr<const Database>> LoadDatabaseFile(const std::string& path);
 
 // Header facts, readable without loading the engine databases.
 struct ArtifactHeader {
