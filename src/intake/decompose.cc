@@ -14,8 +14,9 @@
 #include <cstring>
 #include <functional>
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
+#include <thread>
 #include <optional>
 #include <unordered_map>
 #include <utility>
@@ -560,10 +561,15 @@ class Decomposer {
       }
       return RunLeafFile(file);
     }
+    const bool whole_head = head.size() == std::min<uint64_t>(kSniffBytes, file.size());
+    if (options_.renamed_ids != nullptr && whole_head) {
+      manifest_.input_bytes = file.size();
+      StartInputDigest(file);
+      return RunFileAfterHash(file, head);
+    }
     // The caller read the file for its digest already: one read less (unless the file
     // is no longer as long as it was opened, which the general way records).
-    if (!options_.input_sha256.empty() &&
-        head.size() == std::min<uint64_t>(kSniffBytes, file.size())) {
+    if (!options_.input_sha256.empty() && whole_head) {
       manifest_.input_bytes = file.size();
       manifest_.input_sha256 = options_.input_sha256;
       return RunFileAfterHash(file, head);
@@ -576,10 +582,14 @@ class Decomposer {
   // The general path, once HashFile has read the file for its digest and `head`.
   absl::Status RunFileAfterHash(const PackageFile& file, const std::string& head) {
     Component root = MakeRoot(manifest_.input_bytes);
-    root.sha256 = manifest_.input_sha256;
     root.size = manifest_.input_bytes;
     root.media_type = std::string(SniffMediaType(head));
-    digests_[root.sha256] = DigestInfo{root.id, ComponentKind::kFile, ""};
+    if (digest_thread_.joinable()) {
+      deferred_root_id_ = root.id;  // registered under its digest once that is known
+    } else {
+      root.sha256 = manifest_.input_sha256;
+      digests_[root.sha256] = DigestInfo{root.id, ComponentKind::kFile, ""};
+    }
 
     if (LooksLikeContainer(head) && limits_.max_depth > 0) {
       const ByteSource source = ByteSource::File(&file);
@@ -589,6 +599,8 @@ class Decomposer {
         TRAWL_ASSIGN_OR_RETURN(ExpandOutcome outcome,
                                Expand(root, reader, source, /*carved=*/false, &open_error));
         if (outcome == ExpandOutcome::kExpanded) {
+          TRAWL_RETURN_IF_ERROR(AwaitInputDigest());
+          root.sha256 = manifest_.input_sha256;
           root.content_complete = true;
           digests_[root.sha256] = DigestInfo{root.id, root.kind, root.container_format};
           return Emit(root, std::nullopt);
@@ -602,10 +614,46 @@ class Decomposer {
       DepthLimit(root);
     }
     // A leaf: the file's bytes are the component.
+    TRAWL_RETURN_IF_ERROR(AwaitInputDigest());
+    root.sha256 = manifest_.input_sha256;
     return EmitFileLeaf(file, std::move(root));
   }
 
   Manifest TakeManifest() { return std::move(manifest_); }
+
+  // With deferred ids (DecomposeOptions::renamed_ids), once the walk is done: the package
+  // id is the input's digest, and every id the walk made becomes the one that package id
+  // gives, in the manifest and in the renaming handed back.
+  absl::Status FinishIds() {
+    if (options_.renamed_ids == nullptr) return absl::OkStatus();
+    TRAWL_RETURN_IF_ERROR(AwaitInputDigest());
+    manifest_.package_id = manifest_.input_sha256;
+    IdRenaming& renamed = *options_.renamed_ids;
+    renamed.clear();
+    renamed.reserve(derivations_.size());
+    // Parents are named before their children, so each parent's final id is known here.
+    for (const IdDerivation& d : derivations_) {
+      std::string parent;
+      if (!d.parent_id.empty()) {
+        auto it = renamed.find(d.parent_id);
+        if (it == renamed.end()) return absl::InternalError("an id's parent was not named first");
+        parent = it->second;
+      }
+      renamed.emplace(d.id, MakeId(manifest_.package_id, parent, d.index, d.raw_name));
+    }
+    derivations_.clear();
+    auto rename = [&](std::string& id) {
+      if (auto it = renamed.find(id); it != renamed.end()) id = it->second;
+    };
+    for (Component& c : manifest_.components) {
+      rename(c.id);
+      rename(c.parent_id);
+      rename(c.duplicate_of);
+    }
+    for (LimitEvent& e : manifest_.limit_events) rename(e.component_id);
+    for (CarveSkip& skip : manifest_.carve_skips) rename(skip.component_id);
+    return absl::OkStatus();
+  }
 
   // A package of several inputs (source_walk.h): an "inputs" container whose children
   // are the walk's entries, each read and expanded as an archive entry is.
@@ -637,7 +685,7 @@ class Decomposer {
       child.parent_id = root.id;
       child.depth = 1;
       child.index = index++;
-      child.id = MakeId(options_.package_id, root.id, child.index, e.name);
+      child.id = NewId(root.id, child.index, e.name);
       child.name = e.name;
       const SanitizedName display = SanitizeEntryName(e.name);
       child.unsafe_path = display.unsafe;
@@ -653,9 +701,70 @@ class Decomposer {
 
 
  private:
+  // A component id (ComponentId). With deferred ids it is provisional, and how it was
+  // made is kept for FinishIds.
+  std::string NewId(std::string_view parent_id, uint64_t index, std::string_view raw_name) {
+    static constexpr std::string_view kProvisionalPackageId = "provisional";
+    if (options_.renamed_ids == nullptr) {
+      return MakeId(options_.package_id, parent_id, index, raw_name);
+    }
+    std::string id = MakeId(kProvisionalPackageId, parent_id, index, raw_name);
+    derivations_.push_back({id, std::string(parent_id), index, std::string(raw_name)});
+    return id;
+  }
+
+  // Hashes the whole input beside the walk, from the file intake reads (pread: the two
+  // readers keep their own offsets). A file that changes meanwhile fails DecomposeFile's
+  // CheckUnchanged, as it fails when it is hashed first.
+  void StartInputDigest(const PackageFile& file) {
+    const uint64_t expected = manifest_.input_bytes;
+    digest_thread_ = std::jthread([this, &file, expected] {
+      Sha256 hash;
+      std::string chunk;
+      uint64_t at = 0;
+      for (;;) {
+        if (absl::Status read = file.ReadAt(at, 1 << 20, &chunk); !read.ok()) {
+          deferred_digest_ = read;
+          return;
+        }
+        if (chunk.empty()) break;
+        hash.Update(chunk);
+        at += chunk.size();
+      }
+      if (at != expected) {
+        deferred_digest_ = WithCode(
+            absl::DataLossError("the package changed while it was read; read a copy that does "
+                                "not change"),
+            ErrorCode::kIo);
+        return;
+      }
+      deferred_digest_ = ToHex(hash.Finish());
+    });
+  }
+
+  // The input's digest once StartInputDigest's thread is done (a no-op without one). The
+  // root is registered under it for duplicate detection, as RunFileAfterHash does when
+  // the digest comes first.
+  absl::Status AwaitInputDigest() {
+    if (!digest_thread_.joinable()) return absl::OkStatus();
+    digest_thread_.join();
+    if (!deferred_digest_.ok()) return deferred_digest_.status();
+    manifest_.input_sha256 = *deferred_digest_;
+    digests_.try_emplace(manifest_.input_sha256,
+                         DigestInfo{deferred_root_id_, ComponentKind::kFile, ""});
+    return absl::OkStatus();
+  }
+
+  // Only content as long as the package can be the package itself (a zip quine), so
+  // only such content waits for the package's digest before it is compared with what was
+  // seen: the outcome is the one of a digest known from the start.
+  absl::Status AwaitInputDigestIfAsLong(uint64_t size) {
+    return size == manifest_.input_bytes ? AwaitInputDigest() : absl::OkStatus();
+  }
+
   Component MakeRoot(uint64_t size) {
     Component root;
-    root.id = MakeId(options_.package_id, "", 0, "");
+    root.id = NewId("", 0, "");
     root.path = manifest_.package_name;
     root.declared_size = static_cast<int64_t>(size);
     return root;
@@ -811,6 +920,7 @@ class Decomposer {
     c.sha256 = ToHex(Sha256Of(content));
     c.content_complete = true;
     c.media_type = std::string(SniffMediaType(content));
+    TRAWL_RETURN_IF_ERROR(AwaitInputDigestIfAsLong(c.size));
     auto [it, inserted] =
         digests_.try_emplace(c.sha256, DigestInfo{c.id, ComponentKind::kFile, ""});
     if (!inserted) {
@@ -945,7 +1055,7 @@ class Decomposer {
       carved.depth = file.depth + 1;
       carved.index = file.children;
       // Carved containers have no stored name; the offset stands in for it in the id.
-      carved.id = MakeId(options_.package_id, file.id, carved.index, StrCat("@", sig.offset));
+      carved.id = NewId(file.id, carved.index, StrCat("@", sig.offset));
       carved.path = StrCat(file.path, "!@", sig.offset, ".", extension);
       carved.carved_offset = static_cast<int64_t>(sig.offset);
       carved.media_type = std::string(SniffMediaType(slice));
@@ -1144,7 +1254,7 @@ class Decomposer {
     child.parent_id = parent.id;
     child.depth = parent.depth + 1;
     child.index = index;
-    child.id = MakeId(options_.package_id, parent.id, index, raw_name);
+    child.id = NewId(parent.id, index, raw_name);
     if (const size_t nul = raw_name.find('\0'); nul != std::string::npos) {
       AddWarning(child, StrCat("the stored name holds a NUL byte at offset ", nul,
                                "; libarchive reads it as ", Quoted(raw_name.substr(0, nul))));
@@ -1461,6 +1571,7 @@ class Decomposer {
     child.content_complete = child.status == ComponentStatus::kOk;
     child.has_content = true;
     if (child.content_complete) {
+      TRAWL_RETURN_IF_ERROR(AwaitInputDigestIfAsLong(child.size));
       auto [it, inserted] =
           digests_.try_emplace(child.sha256, DigestInfo{child.id, ComponentKind::kFile, ""});
       if (!inserted) {
@@ -1667,7 +1778,7 @@ class Decomposer {
     child.depth = c.depth + 1;
     child.index = c.children;
     const std::string label = StrCat("@", offset, ".after-", layer);
-    child.id = MakeId(options_.package_id, c.id, child.index, label);
+    child.id = NewId(c.id, child.index, label);
     child.path = StrCat(c.path, "!", label);
     child.origin = std::string(origin);
     child.origin_offset = static_cast<int64_t>(offset);
@@ -1816,10 +1927,29 @@ class Decomposer {
   int data_warnings_ = 0;     // warnings of the data read in progress (ReadStream)
   std::unique_ptr<StreamedEntry> streamed_;  // the entry ReadStream hands to a stream
   absl::Status stream_error_;              // a stream's Write failed (FinishRead returns it)
+  // Deferred ids (DecomposeOptions::renamed_ids): how each provisional id was made, and
+  // the input's digest as its thread computes it.
+  struct IdDerivation {
+    std::string id;
+    std::string parent_id;
+    uint64_t index;
+    std::string raw_name;
+  };
+  std::vector<IdDerivation> derivations_;
+  std::string deferred_root_id_;
+  absl::StatusOr<std::string> deferred_digest_;
+  std::jthread digest_thread_;  // last: joined before the members it writes go
 };
 
-absl::Status ValidateOptions(const DecomposeOptions& options) {
-  if (options.package_id.empty()) return absl::InvalidArgumentError("package_id is required");
+// `file`: DecomposeFile, the one that can defer the package id (renamed_ids).
+absl::Status ValidateOptions(const DecomposeOptions& options, bool file = false) {
+  if (options.renamed_ids != nullptr && (!file || !options.package_id.empty())) {
+    return absl::InvalidArgumentError(
+        "renamed_ids is for DecomposeFile without a package_id (the id is then the file's digest)");
+  }
+  if (options.package_id.empty() && options.renamed_ids == nullptr) {
+    return absl::InvalidArgumentError("package_id is required");
+  }
   if (options.limits.max_depth > kMaxDepthCap) {
     return absl::InvalidArgumentError(
         StrCat("max_depth ", options.limits.max_depth, " exceeds ", kMaxDepthCap));
@@ -1886,7 +2016,7 @@ absl::StatusOr<Manifest> DecomposeBytes(std::string_view data, const DecomposeOp
 
 absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeOptions& options,
                                        ComponentCallback callback) {
-  TRAWL_RETURN_IF_ERROR(ValidateOptions(options));
+  TRAWL_RETURN_IF_ERROR(ValidateOptions(options, /*file=*/true));
   PackageFile file;
   TRAWL_RETURN_IF_ERROR(PackageFile::Open(path, &file));
   if (!options.input_identity.empty() && options.input_identity != file.identity()) {
@@ -1896,7 +2026,8 @@ absl::StatusOr<Manifest> DecomposeFile(const std::string& path, const DecomposeO
                     ErrorCode::kIo);
   }
   Decomposer decomposer(options, callback);
-  const absl::Status run = decomposer.RunFile(file);
+  absl::Status run = decomposer.RunFile(file);
+  if (run.ok()) run = decomposer.FinishIds();  // done reading: the digest's thread too
   // A change explains whatever else went wrong, so it is the error reported.
   TRAWL_RETURN_IF_ERROR(file.CheckUnchanged());
   TRAWL_RETURN_IF_ERROR(run);
@@ -1932,7 +2063,17 @@ absl::StatusOr<Decomposition> CollectBytes(std::string_view data, const Decompos
 
 absl::StatusOr<Decomposition> CollectFile(const std::string& path,
                                           const DecomposeOptions& options) {
-  return Collect([&](ComponentCallback cb) { return DecomposeFile(path, options, cb); });
+  auto collected =
+      Collect([&](ComponentCallback cb) { return DecomposeFile(path, options, cb); });
+  if (!collected.ok() || options.renamed_ids == nullptr) return collected;
+  // Contents were recorded under provisional ids: the manifest's ids name them.
+  std::map<std::string, std::string> renamed;
+  for (auto& [id, bytes] : collected->content) {
+    auto it = options.renamed_ids->find(id);
+    renamed.emplace(it == options.renamed_ids->end() ? id : it->second, std::move(bytes));
+  }
+  collected->content = std::move(renamed);
+  return collected;
 }
 
 std::string ComponentId(std::string_view package_id, std::string_view parent_id, uint64_t index,
@@ -1943,6 +2084,9 @@ std::string ComponentId(std::string_view package_id, std::string_view parent_id,
 absl::StatusOr<Manifest> DecomposeFileToDirectory(const std::string& path,
                                                   const DecomposeOptions& options,
                                                   const std::string& directory) {
+  if (options.renamed_ids != nullptr) {
+    return absl::InvalidArgumentError("files are named by final ids: renamed_ids is not for this");
+  }
   auto write = [&directory](const Component& c, std::string_view content) {
     // Named by id only: entry names are attacker-controlled and never touch the disk.
     if (!c.has_content || !c.duplicate_of.empty()) return absl::OkStatus();

@@ -38,6 +38,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "absl/functional/function_ref.h"
@@ -68,9 +69,21 @@ using ComponentStreamFactory =
     std::function<std::unique_ptr<ComponentStream>(const Component& component,
                                                    std::string_view head)>;
 
+// Provisional component id -> final id (DecomposeOptions::renamed_ids).
+using IdRenaming = std::unordered_map<std::string, std::string>;
+
 struct DecomposeOptions {
-  // Required: identifies the package; every component id derives from it.
+  // Required (but see renamed_ids): identifies the package; every component id derives
+  // from it.
   std::string package_id;
+  // DecomposeFile only, with package_id empty: the package id is the file's SHA-256, as
+  // PackageFileSha256 would give it, but computed on a thread of its own while intake
+  // reads and expands the file, instead of by a whole read before intake starts (issue
+  // 22: one read of the input). Until the digest is known the callback sees provisional
+  // ids (derived from a placeholder package id); the manifest returned has the final
+  // ones, exactly those a package id given up front gives, and this map receives every
+  // provisional id with its final id, for what the callback recorded under them.
+  IdRenaming* renamed_ids = nullptr;
   // The input's SHA-256 (hex) when the caller has just computed it (the package id of a
   // file or in-memory package is that digest: pipeline/package_analysis.h). Intake then
   // records it as the manifest's input_sha256 instead of reading the whole input once

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <map>
 #include <optional>
 #include <thread>
@@ -28,6 +27,15 @@
 
 namespace trawl {
 namespace {
+
+// A result made while intake named components provisionally, named as the manifest does
+// (Aggregate names its findings after it, and does not depend on the results' order).
+void RenameIds(const IdRenaming& renamed, const std::string& package_id, ComponentResult* result) {
+  result->package_id = package_id;
+  if (auto it = renamed.find(result->component_id); it != renamed.end()) {
+    result->component_id = it->second;
+  }
+}
 
 PlanOptions PlanOptionsFor(const Database* db) {
   PlanOptions plan_options;
@@ -92,7 +100,8 @@ absl::StatusOr<ComponentResult> AnalyzeManifestComponent(const Manifest& manifes
 }
 
 absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& input,
-                                                         const PackageOptions& options) {
+                                                         const PackageOptions& options,
+                                                         IdRenaming* renamed_ids) {
   DecomposeOptions decompose;
   decompose.limits = options.limits;
   decompose.package_id = options.package_id;
@@ -103,6 +112,8 @@ absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& inp
   } else if (decompose.package_id.empty() && input.path.empty()) {
     decompose.package_id = ToHex(Sha256Of(input.bytes));
     decompose.input_sha256 = decompose.package_id;
+  } else if (decompose.package_id.empty() && renamed_ids != nullptr) {
+    decompose.renamed_ids = renamed_ids;
   } else if (decompose.package_id.empty()) {
     TRAWL_ASSIGN_OR_RETURN(decompose.package_id,
                            PackageFileSha256(input.path, &decompose.input_identity));
@@ -142,7 +153,10 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
                                              std::shared_ptr<const Database> db,
                                              const PackageOptions& options) {
   const absl::Time start = absl::Now();
-  auto decompose = PackageDecomposeOptions(input, options);
+  // A package file is hashed for its id while intake reads it, not in a read of its own
+  // before intake starts: the workers see provisional ids until then.
+  IdRenaming renamed_ids;
+  auto decompose = PackageDecomposeOptions(input, options, &renamed_ids);
   if (!decompose.ok()) return decompose.status();
   // One deadline for the whole package: intake, then every component's scans.
   AnalyzeOptions analyze = options.analyze;
@@ -201,6 +215,7 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
   for (auto& [id, result] : *by_id) {
     // A git source names its package once it has listed the history, after the walk.
     if (input.git) result.package_id = manifest->package_id;
+    if (decompose->renamed_ids != nullptr) RenameIds(renamed_ids, manifest->package_id, &result);
     results.push_back(std::move(result));
   }
   return Aggregate(*std::move(manifest), std::move(results), options.aggregate);

@@ -87,9 +87,13 @@ struct PackageOptions {
 
 // Decomposition options for a package: the limits, the name, and the package id (given,
 // or the SHA-256 of the package, so the same bytes always give the same component ids; a
-// git source derives its own from the history it lists).
+// git source derives its own from the history it lists). With `renamed_ids`, a package
+// file without a given id is not hashed here: intake hashes it while it reads it and
+// names components provisionally meanwhile (DecomposeOptions::renamed_ids, which the
+// options returned then point at; for other inputs they do not).
 absl::StatusOr<DecomposeOptions> PackageDecomposeOptions(const PackageInput& input,
-                                                         const PackageOptions& options);
+                                                         const PackageOptions& options,
+                                                         IdRenaming* renamed_ids = nullptr);
 
 // DecomposeFile, DecomposeBytes or DecomposeGit, as `input` says.
 absl::StatusOr<Manifest> DecomposeInput(const PackageInput& input, const DecomposeOptions& options,

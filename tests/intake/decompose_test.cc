@@ -1684,5 +1684,104 @@ TEST(DecomposeGzipTest, FiltersInsideGzipAreNamedAsBefore) {
   EXPECT_EQ(d.content.at(payload->id), kSecret);
 }
 
+// --- the package id taken while reading (issue 22: one read of the input) -------------
+
+// A package file without a given id is hashed beside the walk (DecomposeOptions::
+// renamed_ids): the manifest and contents must be exactly those of a package id given up
+// front, and the provisional ids the callback saw must map, in order, to the manifest's.
+// The packages cover every kind of id a manifest holds: nested and duplicate components,
+// limit events (depth, entry count), carve skips, a plain file and a root that looks like
+// an archive but does not open.
+TEST(DecomposeTest, PackageIdTakenWhileReadingGivesTheManifestOfAGivenId) {
+  std::string blob = carving::Filler(200);
+  blob += std::string("PK\x03\x04", 4) + carving::Filler(300);
+  const std::string inner = Zip({{.name = "x.txt", .data = "x\n"}, {.name = "y.txt", .data = "y\n"}});
+  struct Case {
+    std::string name;
+    std::string bytes;
+    DecomposeLimits limits;
+  };
+  DecomposeLimits shallow;
+  shallow.max_depth = 2;
+  DecomposeLimits few_entries;
+  few_entries.max_entries = 3;
+  const std::vector<Case> cases = {
+      {"three-deep.zip", ThreeDeep(), shallow},
+      {"duplicates.zip",
+       Zip({{.name = "a.zip", .data = inner}, {.name = "b.zip", .data = inner},
+            {.name = "blob.bin", .data = blob}}),
+       {}},
+      {"few-entries.zip", Zip({{.name = "1", .data = "1"}, {.name = "2", .data = "2"},
+                               {.name = "3", .data = "3"}, {.name = "4", .data = "4"}}),
+       few_entries},
+      {"plain.txt", "just text\n", {}},
+      {"broken.zip", std::string("PK\x03\x04", 4) + std::string(100, '\xEE'), {}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string path = TempPath("taken-while-reading-" + c.name);
+    WriteBytes(path, c.bytes);
+    DecomposeOptions given = Options(c.name);
+    given.package_id = ToHex(Sha256Of(c.bytes));
+    given.limits = c.limits;
+    absl::StatusOr<Decomposition> expected = CollectFile(path, given);
+    ASSERT_TRUE(expected.ok()) << expected.status();
+
+    IdRenaming renamed;
+    DecomposeOptions deferred = given;
+    deferred.package_id.clear();
+    deferred.renamed_ids = &renamed;
+    std::vector<std::string> seen;
+    std::map<std::string, std::string> content;
+    absl::StatusOr<Manifest> manifest =
+        DecomposeFile(path, deferred, [&](const Component& component, std::string_view bytes) {
+          seen.push_back(component.id);
+          if (component.has_content && component.duplicate_of.empty()) {
+            content[component.id] = std::string(bytes);  // what Collect keeps
+          }
+          return absl::OkStatus();
+        });
+    ASSERT_TRUE(manifest.ok()) << manifest.status();
+    EXPECT_EQ(ManifestToJson(*manifest), ManifestToJson(expected->manifest));
+    EXPECT_EQ(*manifest, expected->manifest);
+    ASSERT_EQ(seen.size(), manifest->components.size());
+    for (size_t i = 0; i < seen.size(); ++i) {
+      ASSERT_TRUE(renamed.count(seen[i])) << seen[i];
+      EXPECT_NE(seen[i], manifest->components[i].id);  // provisional until the digest
+      EXPECT_EQ(renamed.at(seen[i]), manifest->components[i].id);
+    }
+    std::map<std::string, std::string> renamed_content;
+    for (const auto& [id, bytes] : content) renamed_content[renamed.at(id)] = bytes;
+    EXPECT_EQ(renamed_content, expected->content);
+
+    IdRenaming collected_renaming;
+    deferred.renamed_ids = &collected_renaming;
+    absl::StatusOr<Decomposition> collected = CollectFile(path, deferred);
+    ASSERT_TRUE(collected.ok()) << collected.status();
+    EXPECT_EQ(collected->manifest, expected->manifest);
+    EXPECT_EQ(collected->content, expected->content);
+  }
+}
+
+// Deferred ids are a DecomposeFile matter, without a package id: anything else is refused.
+TEST(DecomposeTest, RenamedIdsAreRefusedWhereTheyCannotApply) {
+  IdRenaming renamed;
+  DecomposeOptions options = Options();
+  options.renamed_ids = &renamed;  // with a package id
+  const std::string path = TempPath("renamed-refused.txt");
+  WriteBytes(path, "text\n");
+  const auto ignore = [](const Component&, std::string_view) { return absl::OkStatus(); };
+  EXPECT_EQ(DecomposeFile(path, options, ignore).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.package_id.clear();
+  EXPECT_EQ(DecomposeBytes("text\n", options, ignore).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(DecomposeFileToDirectory(path, options, ::testing::TempDir()).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  options.renamed_ids = nullptr;
+  EXPECT_EQ(DecomposeFile(path, options, ignore).status().code(),
+            absl::StatusCode::kInvalidArgument);  // no package id, nothing to derive it
+}
+
 }  // namespace
 }  // namespace trawl
