@@ -317,22 +317,35 @@ int ByteSource::Open(archive* a, std::unique_ptr<Cursor>* cursor) const {
 
 struct ContainerReader::Tee {
   archive* outer = nullptr;
-  // Bytes handed to the inner reader, [retained_start, delivered); see kRetainedWindow.
-  std::string retained;
+  // Bytes handed to the inner reader, [retained_start, delivered) = older + recent; see
+  // kRetainedWindow. Two generations instead of one buffer cut at the front: a cut moves
+  // the window's bytes on every append (a copy of the whole stream, issue 22), a swap of
+  // generations moves nothing and reuses the older one's memory.
+  std::string older;
+  std::string recent;
   uint64_t retained_start = 0;
   uint64_t delivered = 0;
   bool keep_start = true;
   std::vector<std::string> warnings;
 
   void Retain(const void* block, size_t size) {
-    retained.append(static_cast<const char*>(block), size);
+    recent.append(static_cast<const char*>(block), size);
     delivered += size;
-    if (keep_start && retained.size() > kMaxRetainedStart) keep_start = false;
-    if (!keep_start && retained.size() > 2 * kRetainedWindow) {
-      const size_t drop = retained.size() - kRetainedWindow;
-      retained.erase(0, drop);
-      retained_start += drop;
+    if (keep_start && older.size() + recent.size() > kMaxRetainedStart) keep_start = false;
+    if (!keep_start && recent.size() >= kRetainedWindow) {
+      older.swap(recent);
+      recent.clear();
+      retained_start = delivered - older.size();
     }
+  }
+
+  // The retained bytes from `offset` (within [retained_start, delivered]) on.
+  std::string RetainedFrom(uint64_t offset) const {
+    const size_t skip = static_cast<size_t>(offset - retained_start);
+    if (skip >= older.size()) return recent.substr(skip - older.size());
+    std::string bytes = older.substr(skip);
+    bytes += recent;
+    return bytes;
   }
 };
 
@@ -486,7 +499,7 @@ absl::Status ContainerReader::SeekStream(uint64_t offset) {
   pending_.clear();
   pending_pos_ = 0;
   if (tee_ != nullptr && offset >= tee_->retained_start && offset <= tee_->delivered) {
-    pending_ = tee_->retained.substr(static_cast<size_t>(offset - tee_->retained_start));
+    pending_ = tee_->RetainedFrom(offset);
     return absl::OkStatus();
   }
   // Not retained (or beyond what the format read): decompress again from the start.

@@ -717,6 +717,27 @@ TEST(DecomposeTest, BytesAfterAnArchiveOrStreamEndAreComponents) {
   EXPECT_EQ(padded->manifest.components.size(), 2u);
 }
 
+// The same past the stream start intake keeps whole (16 MiB): the bytes after the tar are
+// served again from the window the tee retains behind the format reader (two generations
+// of 1 MiB), with the tar's end in the recent generation and, when the block holding it
+// completes a generation, in the older one.
+TEST(DecomposeTest, BytesAfterALargeTarInGzipAreComponents) {
+  for (size_t size : {size_t{17} << 20, (size_t{18} << 20) - 40000}) {
+    const std::string tar =
+        BuildArchive({{.name = "noise.bin", .data = Noise(size, 7)}}, {.format = "ustar"});
+    const std::string trailing = kSecret + std::string(70000, '#');
+    const std::string gz = BuildArchive({{.name = "x", .data = tar + trailing}},
+                                        {.format = "raw", .filters = {"gzip"}});
+    absl::StatusOr<Decomposition> d = Collect(gz, Options("p"));
+    ASSERT_TRUE(d.ok()) << d.status();
+    ExpectAccounted(d->manifest);
+    const Component* trailing_child =
+        FindPath(d->manifest, "p!@" + std::to_string(tar.size()) + ".after-tar");
+    ASSERT_NE(trailing_child, nullptr) << size << "\n" << ManifestToJson(d->manifest);
+    EXPECT_EQ(d->content.at(trailing_child->id), trailing) << size;
+  }
+}
+
 // A zip entry present as a local header but absent from the central directory (the
 // seekable reader never sees it), also one that shares a listed entry's name.
 TEST(DecomposeTest, ZipEntriesMissingFromTheCentralDirectoryAreFound) {
