@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +21,20 @@ namespace trawl {
 namespace {
 
 using FindingKey = std::pair<std::string, std::string>;  // (rule id, fingerprint)
+
+// Orders keys and finds them by views: a lookup per finding location (tens of thousands
+// in a package) then copies no rule id or fingerprint.
+struct FindingKeyLess {
+  using is_transparent = void;
+  using View = std::pair<std::string_view, std::string_view>;
+  static View AsView(const FindingKey& k) { return {k.first, k.second}; }
+  static View AsView(const View& k) { return k; }
+  template <typename A, typename B>
+  bool operator()(const A& a, const B& b) const {
+    return AsView(a) < AsView(b);
+  }
+};
+using FindingsByKey = std::map<FindingKey, AggregatedFinding, FindingKeyLess>;
 
 constexpr size_t kMaxListedIncompleteComponents = 100;
 
@@ -54,7 +70,24 @@ bool BetterResult(const ComponentResult& a, const ComponentResult& b) {
   return ComponentResultToJson(a, 0) < ComponentResultToJson(b, 0);
 }
 
-void Score(const ScoringPolicy& policy, AggregatedFinding* f) {
+// LocationWeight once per distinct path: a package's locations share a few thousand paths
+// between tens of thousands of locations, and each weighing searches every marker.
+class LocationWeights {
+ public:
+  explicit LocationWeights(const ScoringPolicy& policy) : policy_(policy) {}
+  // The weight of `path` and why; `path` must outlive this object.
+  const std::pair<double, std::string>& Of(std::string_view path) {
+    auto [it, inserted] = weights_.try_emplace(path);
+    if (inserted) it->second.first = LocationWeight(policy_, path, &it->second.second);
+    return it->second;
+  }
+
+ private:
+  const ScoringPolicy& policy_;
+  std::unordered_map<std::string_view, std::pair<double, std::string>> weights_;
+};
+
+void Score(const ScoringPolicy& policy, LocationWeights* weights, AggregatedFinding* f) {
   std::vector<const FindingLocation*> active;
   for (const FindingLocation& loc : f->locations) {
     if (loc.suppressed.empty()) active.push_back(&loc);
@@ -62,14 +95,13 @@ void Score(const ScoringPolicy& policy, AggregatedFinding* f) {
   if (active.empty()) {
     for (const FindingLocation& loc : f->locations) active.push_back(&loc);
   }
-  std::string why;
+  const std::string* why = nullptr;
   double location = -1;
   for (const FindingLocation* loc : active) {
-    std::string this_why;
-    const double w = LocationWeight(policy, loc->path, &this_why);
+    const auto& [w, this_why] = weights->Of(loc->path);
     if (w > location) {
       location = w;
-      why = std::move(this_why);
+      why = &this_why;
     }
   }
   f->factors.clear();
@@ -92,7 +124,7 @@ void Score(const ScoringPolicy& policy, AggregatedFinding* f) {
   f->factors.push_back(
       {StrCat("exposure: ", active.size(), " location(s)"),
        Round6(1.0 + policy.exposure_per_doubling * std::log2(static_cast<double>(active.size())))});
-  f->factors.push_back({StrCat("location: ", why), location});
+  f->factors.push_back({StrCat("location: ", why != nullptr ? *why : ""), location});
   double priority = 1;
   for (const PriorityFactor& factor : f->factors) priority *= factor.value;
   f->priority = Round6(priority);
@@ -183,11 +215,16 @@ struct RelatedLinks {
 
 // Links findings of the related categories that lie close together in one component.
 // Every nearby pair is considered (the pairs of one component in start order), but only
-// the links that can be reported are kept (RelatedLinks).
+// the links that can be reported are kept (RelatedLinks). `owners` holds the aggregated
+// finding of every component finding, in report order (the correlation found them).
 void LinkRelated(const PackageReport& report, const ScoringPolicy& policy,
-                 std::map<FindingKey, AggregatedFinding>& by_key) {
-  const std::set<std::string> categories(policy.related_categories.begin(),
-                                         policy.related_categories.end());
+                 FindingsByKey& by_key, const std::vector<const AggregatedFinding*>& owners) {
+  // A few names: a scan beats a tree of strings, once per finding.
+  const std::vector<std::string_view> categories(policy.related_categories.begin(),
+                                                 policy.related_categories.end());
+  const auto related_category = [&](std::string_view category) {
+    return std::find(categories.begin(), categories.end(), category) != categories.end();
+  };
   // Keys ranked in map order, so links compare as integers.
   std::vector<AggregatedFinding*> by_rank;
   // std::unordered_map, not absl::flat_hash_map: this Abseil (20220623) leaves a map
@@ -203,12 +240,14 @@ void LinkRelated(const PackageReport& report, const ScoringPolicy& policy,
     const Finding* finding;
     uint32_t rank;
   };
+  size_t owner = 0;
   for (size_t component = 0; component < report.components.size(); ++component) {
     const ComponentResult& c = report.components[component];
     std::vector<Near> near;
     for (const Finding& f : c.findings) {
-      if (!categories.count(f.category)) continue;
-      near.push_back({&f, rank_of.at(&by_key.at({f.rule_id, f.fingerprint}))});
+      const AggregatedFinding* aggregated = owners[owner++];
+      if (!related_category(f.category)) continue;
+      near.push_back({&f, rank_of.at(aggregated)});
     }
     std::sort(near.begin(), near.end(), [](const Near& a, const Near& b) {
       return std::tie(a.finding->start, a.finding->end, a.finding->rule_id) <
@@ -246,15 +285,16 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
   const Manifest& m = report.manifest;
   std::set<std::string> notes;
 
-  std::map<std::string, const Component*> needs_result;
-  std::map<std::string, const Component*> by_id;
+  // Lookups only (hashed views of the manifest's ids): a package has thousands.
+  std::unordered_map<std::string_view, const Component*> needs_result;
+  std::unordered_map<std::string_view, const Component*> by_id;
   for (const Component& c : m.components) {
     by_id[c.id] = &c;
     if (!SkipReason(c)) needs_result[c.id] = &c;
   }
 
   // The best result per component (see BetterResult).
-  std::map<std::string, ComponentResult> chosen;
+  std::unordered_map<std::string, ComponentResult> chosen;
   for (ComponentResult& r : results) {
     if (r.package_id != m.package_id) {
       notes.insert(StrCat("ignored a result for component ", r.component_id,
@@ -273,8 +313,9 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
     // The manifest is the authority on paths; results carry them for readability only.
     r.path = by_id[r.component_id]->path;
     for (Finding& f : r.findings) {
-      f.component_id = r.component_id;
-      f.path = r.path;
+      // Mostly equal already: a compare is cheaper than a copy.
+      if (f.component_id != r.component_id) f.component_id = r.component_id;
+      if (f.path != r.path) f.path = r.path;
     }
     auto it = chosen.find(r.component_id);
     if (it == chosen.end()) {
@@ -347,11 +388,17 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
   report.notes.assign(notes.begin(), notes.end());
 
   // Correlation: manifest order, then the order of findings in each result.
-  std::map<FindingKey, AggregatedFinding> by_key;
+  FindingsByKey by_key;
+  std::vector<const AggregatedFinding*> owners;  // of each finding, for LinkRelated
   for (const ComponentResult& c : report.components) {
     for (const auto& [id, described] : c.rules) report.rules.try_emplace(id, described);
     for (const Finding& f : c.findings) {
-      AggregatedFinding& agg = by_key[{f.rule_id, f.fingerprint}];
+      auto it = by_key.lower_bound(FindingKeyLess::View(f.rule_id, f.fingerprint));
+      if (it == by_key.end() || it->first.first != f.rule_id || it->first.second != f.fingerprint) {
+        it = by_key.emplace_hint(it, FindingKey(f.rule_id, f.fingerprint), AggregatedFinding());
+      }
+      AggregatedFinding& agg = it->second;
+      owners.push_back(&agg);
       if (agg.locations.empty()) {
         agg.rule_id = f.rule_id;
         agg.category = f.category;
@@ -376,8 +423,9 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
                                f.inline_ignore.empty() ? "" : InlineReason(f.inline_ignore)});
     }
   }
-  LinkRelated(report, options.policy, by_key);
+  LinkRelated(report, options.policy, by_key, owners);
 
+  LocationWeights weights(options.policy);
   for (auto& [key, agg] : by_key) {
     std::sort(agg.locations.begin(), agg.locations.end(),
               [](const FindingLocation& a, const FindingLocation& b) {
@@ -391,7 +439,7 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
       agg.normalized.clear();  // a normal form is the value too
       agg.indicator.value.clear();
     }
-    Score(options.policy, &agg);
+    Score(options.policy, &weights, &agg);
     (agg.suppressed_by.empty() ? report.findings : report.suppressed).push_back(std::move(agg));
   }
   const auto by_priority = [](const AggregatedFinding& a, const AggregatedFinding& b) {
