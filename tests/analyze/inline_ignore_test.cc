@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "analyze/component_analyzer.h"
 
@@ -73,6 +75,58 @@ TEST(InlineIgnoreTest, MarkInlineIgnoresSetsEachFinding) {
   MarkInlineIgnores(content, nullptr, &findings);
   EXPECT_EQ(findings[0].inline_ignore, "trawl:ignore");
   EXPECT_EQ(findings[1].inline_ignore, "");
+}
+
+// MarkInlineIgnores looks for markers only in its findings' lines while those are less
+// than the text: it must mark every finding as InlineIgnoreMarker does, finding by finding,
+// on short and long lines (past the 64 KiB reach), one-line texts, markers at a window's
+// edges and findings in any order, sharing lines, at the end or out of range.
+TEST(InlineIgnoreTest, MarkInlineIgnoresEqualsTheMarkerOfEachFinding) {
+  std::mt19937 rng(22);
+  const std::vector<std::string> markers = {"trawl:ignore", "gitleaks:allow", "trawl:ignore r1",
+                                            "trawl:ignored", "x"};
+  size_t marked = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::string text;
+    const int lines = 1 + static_cast<int>(rng() % 40);
+    for (int l = 0; l < lines; ++l) {
+      const size_t length = rng() % 8 == 0 ? 60000 + rng() % 80000 : rng() % 120;
+      std::string line(length, 'a');
+      if (rng() % 6 == 0 && length > 0) {
+        const std::string& m = markers[rng() % markers.size()];
+        line.insert(rng() % (length + 1), m);
+      }
+      text += line;
+      if (l + 1 < lines || rng() % 2) text += '\n';
+    }
+    std::vector<Finding> findings(rng() % 12);
+    for (Finding& f : findings) {
+      f.rule_id = rng() % 2 ? "r1" : "r2";
+      f.start = rng() % (text.size() + 3);  // some past the end
+      f.end = f.start + rng() % 50;
+    }
+    std::vector<Finding> marked_findings = findings;
+    MarkInlineIgnores(text, nullptr, &marked_findings);
+    for (size_t i = 0; i < findings.size(); ++i) {
+      const std::string want =
+          InlineIgnoreMarker(text, findings[i].start, findings[i].end, findings[i].rule_id);
+      ASSERT_EQ(marked_findings[i].inline_ignore, want) << round << " finding " << i;
+      marked += !want.empty();
+    }
+  }
+  EXPECT_GT(marked, 50u);  // the texts do put markers on findings' lines
+  // Two findings on one long line: their windows overlap, and the marker is in the second
+  // one's alone.
+  std::string line(400000, ' ');  // spaces: the marker stands alone
+  line.replace(150000, 13, "trawl:ignore ");
+  std::vector<Finding> two(2);
+  two[0].start = 10000;
+  two[1].start = 100000;
+  two[0].end = two[0].start + 20;
+  two[1].end = two[1].start + 20;
+  MarkInlineIgnores(line, nullptr, &two);
+  EXPECT_EQ(two[0].inline_ignore, "");
+  EXPECT_EQ(two[1].inline_ignore, "trawl:ignore");
 }
 
 }  // namespace
