@@ -715,14 +715,19 @@ class Decomposer {
 
   // Hashes the whole input beside the walk, from the file intake reads (pread: the two
   // readers keep their own offsets). A file that changes meanwhile fails DecomposeFile's
-  // CheckUnchanged, as it fails when it is hashed first.
+  // CheckUnchanged, as it fails when it is hashed first. A walk that fails stops it (the
+  // thread's destructor asks it to) rather than wait for the rest of a large input.
   void StartInputDigest(const PackageFile& file) {
     const uint64_t expected = manifest_.input_bytes;
-    digest_thread_ = std::jthread([this, &file, expected] {
+    digest_thread_ = std::jthread([this, &file, expected](std::stop_token stop) {
       Sha256 hash;
       std::string chunk;
       uint64_t at = 0;
       for (;;) {
+        if (stop.stop_requested()) {
+          deferred_digest_ = absl::CancelledError("intake stopped before the input was hashed");
+          return;
+        }
         if (absl::Status read = file.ReadAt(at, 1 << 20, &chunk); !read.ok()) {
           deferred_digest_ = read;
           return;
