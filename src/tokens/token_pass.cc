@@ -684,10 +684,11 @@ class Finder {
       pos = j;
     }
     digit_cursor_ = groups_.back().end;
-    // Every shape here has 7 digits or more (phone numbers; SSNs 9, cards 12).
+    // Every shape here has 7 digits or more (phone numbers; SSNs 9, cards 12), cut from
+    // the run's groups: a run with fewer digits than a shape has none of it (timestamps).
     if (digits < 7) return;
-    if (Want(Shape::kCard)) Cards();
-    if (Want(Shape::kUsSsn)) Ssns();
+    if (digits >= 12 && Want(Shape::kCard)) Cards();
+    if (digits >= 9 && Want(Shape::kUsSsn)) Ssns();
     if (Want(Shape::kPhone)) Phone();
   }
 
