@@ -53,7 +53,9 @@ std::pair<size_t, size_t> MarkerWindow(std::string_view content, uint64_t start,
   const size_t first = static_cast<size_t>(start);
   // The line's start, or the reach's when the line starts before it (memrchr: bounded).
   size_t line_start = first > kMaxLineReach ? first - kMaxLineReach : 0;
-  if (const void* newline = memrchr(content.data() + line_start, '\n', first - line_start)) {
+  const void* newline =
+      first > line_start ? memrchr(content.data() + line_start, '\n', first - line_start) : nullptr;
+  if (newline != nullptr) {
     line_start = static_cast<size_t>(static_cast<const char*>(newline) - content.data()) + 1;
   }
   const size_t reach = std::min(content.size(), static_cast<size_t>(end) + kMaxLineReach);
@@ -66,7 +68,8 @@ bool HasMarker(std::string_view text) {
   // memmem, not string_view::find: find stops at every byte equal to the marker's first
   // letter ('t', 'g': every few bytes of text), a call each.
   const auto contains = [text](std::string_view marker) {
-    return memmem(text.data(), text.size(), marker.data(), marker.size()) != nullptr;
+    return text.size() >= marker.size() &&
+           memmem(text.data(), text.size(), marker.data(), marker.size()) != nullptr;
   };
   return contains(kTrawlIgnore) || contains(kGitleaksAllow);
 }
