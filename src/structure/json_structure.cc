@@ -12,7 +12,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <charconv>
 #include <cstring>
 #include <optional>
@@ -24,6 +23,7 @@
 #include "structure/internal/utf8.h"
 #include "util/digest.h"
 #include "util/hash_containers.h"
+#include "util/json_bytes.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
 
@@ -322,35 +322,6 @@ bool ClassifyNumber(std::string_view t, bool* is_float, bool* huge) {
   return true;
 }
 
-// The first byte of `s` at or after `from` that is '"', '\\' or a control character
-// (< 0x20), or s.size(). Eight bytes at a time: escaped strings are decoded over the whole
-// of a large document, and their plain runs are most of their bytes. In each word the
-// lowest flagged byte is exact (the zero-byte tests only flag bytes above a true one
-// wrongly), and on a little-endian machine the lowest byte comes first.
-size_t NextStringSpecial(std::string_view s, size_t from) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  size_t i = from;
-  if constexpr (std::endian::native == std::endian::little) {
-    for (; i + 8 <= s.size(); i += 8) {
-      uint64_t word;
-      std::memcpy(&word, s.data() + i, 8);
-      const uint64_t quote = word ^ (kOnes * '"');
-      const uint64_t backslash = word ^ (kOnes * '\\');
-      const uint64_t flagged = ((quote - kOnes) & ~quote) | ((backslash - kOnes) & ~backslash) |
-                               ((word - kOnes * 0x20) & ~word);
-      if ((flagged & kHigh) != 0) {
-        return i + static_cast<size_t>(std::countr_zero(flagged & kHigh) >> 3);
-      }
-    }
-  }
-  for (; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c == '"' || c == '\\' || c < 0x20) break;
-  }
-  return i;
-}
-
 // Where a string's content failed to decode.
 struct StringProblem {
   json::Error code = json::Error::kOk;
@@ -376,7 +347,7 @@ bool DecodeString(std::string_view s, uint64_t begin, DecodedStrings* out,
                   uint64_t* lone_surrogates, StringProblem* problem, size_t* quote = nullptr) {
   size_t run = 0;  // start of the pending literal run
   for (size_t i = 0; i < s.size();) {
-    i = NextStringSpecial(s, i);
+    i = NextJsonSpecialByte(s, i, /*non_ascii=*/false);
     if (i == s.size()) break;
     const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x20) return problem->Set(json::Error::kUnescapedChars, begin + i, "control character in string");

@@ -3,10 +3,9 @@
 
 #include <cassert>
 #include <cmath>
-#include <cstdint>
 #include <cstdio>
-#include <cstring>
 
+#include "util/json_bytes.h"
 #include "util/utf8.h"
 
 namespace trawl {
@@ -14,23 +13,6 @@ namespace trawl {
 bool IsValidUtf8(std::string_view text) { return FirstInvalidUtf8(text) == text.size(); }
 
 namespace {
-
-// Bytes written as they are: printable ASCII but the quote and the backslash.
-bool IsPlainJsonByte(unsigned char c) { return c >= 0x20 && c < 0x7F && c != '"' && c != '\\'; }
-
-// Whether any of 8 bytes is not plain (a control byte, '"', '\\', DEL or non-ASCII). Exact
-// for the word as a whole: the borrows and carries of these tests only start at bytes the
-// test reports anyway.
-bool HasSpecialByte(const char* p) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull;
-  constexpr uint64_t kHigh = 0x8080808080808080ull;
-  uint64_t w;
-  std::memcpy(&w, p, sizeof w);
-  const auto has_zero = [](uint64_t x) { return (x - kOnes) & ~x & kHigh; };
-  const uint64_t control = (w - kOnes * 0x20) & ~w & kHigh;
-  const uint64_t high_or_del = (w | (w + kOnes)) & kHigh;
-  return (control | high_or_del | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) != 0;
-}
 
 // The escaped form of the byte (or UTF-8 sequence) at text[i]; returns the bytes it took.
 size_t AppendSpecial(std::string* out, std::string_view text, size_t i) {
@@ -63,21 +45,15 @@ size_t AppendSpecial(std::string* out, std::string_view text, size_t i) {
 
 }  // namespace
 
-// Plain runs are appended whole, found eight bytes at a time: a report of tens of
-// thousands of findings is mostly such runs (a byte at a time cost a fifth of the
-// end of a package's analysis, issue 22).
+// Plain runs are appended whole: a report of tens of thousands of findings is mostly
+// such runs (a byte at a time cost a fifth of the end of a package's analysis, issue 22).
 void AppendJsonString(std::string* out, std::string_view text) {
   out->push_back('"');
-  const char* p = text.data();
-  const size_t n = text.size();
-  size_t i = 0;
-  while (i < n) {
-    size_t run = i;
-    while (run + 8 <= n && !HasSpecialByte(p + run)) run += 8;
-    while (run < n && IsPlainJsonByte(static_cast<unsigned char>(p[run]))) ++run;
-    out->append(p + i, run - i);
-    if (run == n) break;
-    i = run + AppendSpecial(out, text, run);
+  for (size_t i = 0; i < text.size();) {
+    const size_t special = NextJsonSpecialByte(text, i, /*non_ascii=*/true);
+    out->append(text.data() + i, special - i);
+    if (special == text.size()) break;
+    i = special + AppendSpecial(out, text, special);
   }
   out->push_back('"');
 }
