@@ -714,12 +714,12 @@ class Decomposer {
   }
 
   // Hashes the whole input beside the walk, from the file intake reads (pread: the two
-  // readers keep their own offsets). A file that changes meanwhile fails DecomposeFile's
-  // CheckUnchanged, as it fails when it is hashed first. A walk that fails stops it (the
-  // thread's destructor asks it to) rather than wait for the rest of a large input.
+  // readers keep their own offsets; neither reads past the size at open). A file that
+  // changes meanwhile, in size or in place, fails DecomposeFile's CheckUnchanged after the
+  // digest, whose error is the one reported. A walk that fails stops the thread (its
+  // destructor asks it to) rather than wait for the rest of a large input.
   void StartInputDigest(const PackageFile& file) {
-    const uint64_t expected = manifest_.input_bytes;
-    digest_thread_ = std::jthread([this, &file, expected](std::stop_token stop) {
+    digest_thread_ = std::jthread([this, &file](std::stop_token stop) {
       Sha256 hash;
       std::string chunk;
       uint64_t at = 0;
@@ -735,13 +735,6 @@ class Decomposer {
         if (chunk.empty()) break;
         hash.Update(chunk);
         at += chunk.size();
-      }
-      if (at != expected) {
-        deferred_digest_ = WithCode(
-            absl::DataLossError("the package changed while it was read; read a copy that does "
-                                "not change"),
-            ErrorCode::kIo);
-        return;
       }
       deferred_digest_ = ToHex(hash.Finish());
     });

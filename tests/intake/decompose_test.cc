@@ -1149,19 +1149,27 @@ TEST(DecomposeTest, PackageFileAppendedWhileReadIsAnError) {
   const std::string tar = BuildArchive({{.name = "a.txt", .data = "alpha\n"},
                                         {.name = "b.txt", .data = "beta\n"}},
                                        {.format = "ustar", .filters = {"gzip"}});
-  for (const std::string& input : {tar, std::string("a plain log line\n")}) {
-    const std::string path = TempPath("appended");
-    WriteBytes(path, input);
-    int calls = 0;
-    absl::StatusOr<Manifest> m =
-        DecomposeFile(path, Options(), [&](const Component&, std::string_view) {
-          if (calls++ == 0) AppendBytes(path, "more");
-          return absl::OkStatus();
-        });
-    ASSERT_FALSE(m.ok());
-    EXPECT_EQ(m.status().code(), absl::StatusCode::kDataLoss);
-    EXPECT_THAT(m.status().message(), HasSubstr("changed while it was read"));
-    EXPECT_THAT(m.status().message(), HasSubstr(std::to_string(input.size()) + " bytes when opened"));
+  IdRenaming renamed;
+  DecomposeOptions digest_while_reading = Options();
+  digest_while_reading.package_id.clear();
+  digest_while_reading.renamed_ids = &renamed;
+  // With a package id, and with the id taken while intake reads (`trawl analyze`).
+  for (const DecomposeOptions& options : {Options(), digest_while_reading}) {
+    for (const std::string& input : {tar, std::string("a plain log line\n")}) {
+      const std::string path = TempPath("appended");
+      WriteBytes(path, input);
+      int calls = 0;
+      absl::StatusOr<Manifest> m =
+          DecomposeFile(path, options, [&](const Component&, std::string_view) {
+            if (calls++ == 0) AppendBytes(path, "more");
+            return absl::OkStatus();
+          });
+      ASSERT_FALSE(m.ok());
+      EXPECT_EQ(m.status().code(), absl::StatusCode::kDataLoss);
+      EXPECT_THAT(m.status().message(), HasSubstr("changed while it was read"));
+      EXPECT_THAT(m.status().message(),
+                  HasSubstr(std::to_string(input.size()) + " bytes when opened"));
+    }
   }
 }
 
