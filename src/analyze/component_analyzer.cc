@@ -411,8 +411,9 @@ class Analysis {
       for (const Hit& hit : hits_) targets.push_back(hit.content.begin);
       std::sort(targets.begin(), targets.end());
       targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
+      // Both analyzers have the default max_depth: the structure report's verdict holds.
       s.json->locator = impl_.json_located.LocateTargets(
-          content_, s.kind == StructureKind::kNdjson, targets);
+          content_, s.kind == StructureKind::kNdjson, targets, s.json->valid);
     }
     return absl::OkStatus();
   }

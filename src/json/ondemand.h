@@ -82,6 +82,10 @@ class Value {
   }
   inline Error Get(Object* out) noexcept;
   inline Error Get(Array* out) noexcept;
+  // Consumes an object or an array (`type`, from GetType) without reading its contents,
+  // and gives its text: from its opening bracket up to the next token, so trailing
+  // whitespace included.
+  inline Error SkipContainer(Type type, std::string_view* text) noexcept;
 
  private:
   sj::value value_;
@@ -146,6 +150,16 @@ inline Error Value::Get(Object* out) noexcept {
 }
 inline Error Value::Get(Array* out) noexcept {
   return internal::FromSimdjson(value_.get_array().get(out->array_));
+}
+inline Error Value::SkipContainer(Type type, std::string_view* text) noexcept {
+  if (type == Type::kObject) {
+    sj::object object;
+    if (const Error e = internal::FromSimdjson(value_.get_object().get(object)); e != Error::kOk) return e;
+    return internal::FromSimdjson(object.raw_json().get(*text));
+  }
+  sj::array array;
+  if (const Error e = internal::FromSimdjson(value_.get_array().get(array)); e != Error::kOk) return e;
+  return internal::FromSimdjson(array.raw_json().get(*text));
 }
 
 class Document {

@@ -441,14 +441,90 @@ class JsonWalker {
   // after the last one. Entries are closed innermost first, so an entry without targets is
   // the last one when it closes (whatever it enclosed held none either); an entry that
   // holds a target keeps its ancestors, which hold it too.
-  void set_targets(const std::vector<uint64_t>* targets) {
+  //
+  // `skip_untargeted`, for a document known to be valid (within max_depth): a container
+  // below the walk's root that holds no target is consumed without a walk (its entries
+  // would all be dropped), and one that holds a target is deferred, to be walked from a
+  // parse of its own text (WalkDeferred) once this parse's walk is done. On a document of
+  // small records with few targets most of the walk is skipped (issue 22: the locating
+  // walk was a tenth of a JSON package's analysis). The locator is the same but for the
+  // span of an entry the stop after the last target left open, which ends at the
+  // container's end rather than at the first value after the last target.
+  void set_targets(const std::vector<uint64_t>* targets, bool skip_untargeted) {
     targets_ = targets;
     stop_after_ = targets->empty() ? 0 : targets->back();
     targets_below_ = 0;
     targets_below_end_ = 0;
+    skip_untargeted_ = skip_untargeted;
   }
   // Whether the walk stopped after the last target (it returned false for that).
   bool stopped() const { return stopped_; }
+
+  // A container skipped because it holds a target: [begin, end) from its opening bracket
+  // through its closing one, with what its walk needs (`entry`: the member or element
+  // that holds it).
+  struct Deferred {
+    uint64_t begin = 0;
+    uint64_t end = 0;
+    uint32_t node = 0;
+    uint32_t depth = 0;
+    uint32_t entry = 0;
+  };
+  bool PopDeferred(Deferred* item) {
+    if (deferred_.empty()) return false;
+    *item = deferred_.back();
+    deferred_.pop_back();
+    return true;
+  }
+
+  // Walks a deferred container from `doc`, a parse of its text alone. Its own containers
+  // are skipped or deferred in turn while the re-parse budget lasts: nested containers
+  // that each hold a target are parsed once per level, so past twice the document's size
+  // in re-parsed bytes they are walked whole.
+  bool WalkDeferred(ondemand::Document& doc, const Deferred& item, WalkError* error) {
+    doc_ = &doc;
+    error_ = error;
+    doc_end_ = item.end;
+    walk_root_depth_ = item.depth;
+    const uint64_t size = item.end - item.begin;
+    skipping_ = skip_untargeted_ && size <= reparse_left_;
+    reparse_left_ -= std::min(reparse_left_, size);
+    walked_deferred_ = true;
+    const size_t first_entry = locator_->entries_.size();
+    ondemand::Value value;
+    uint64_t end = 0;
+    bool ok = false;
+    if (auto e = doc.GetValue(&value); e != json::Error::kOk) {
+      ok = FailIter(e, item.begin);
+    } else {
+      ok = Walk(value, item.node, item.depth, item.entry, &end);
+    }
+    if (!ok) CloseLeftOpen(first_entry);
+    return ok;
+  }
+
+  // Deferred containers are walked after the entries that follow them: puts the
+  // locator's entries back in document order (Locate searches them by begin; no two
+  // begin at the same byte).
+  void SortEntries() {
+    if (!walked_deferred_) return;
+    std::vector<JsonLocator::Entry>& entries = locator_->entries_;
+    std::vector<uint32_t> order(entries.size());
+    for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(),
+              [&entries](uint32_t a, uint32_t b) { return entries[a].begin < entries[b].begin; });
+    std::vector<uint32_t> position(entries.size());
+    for (uint32_t i = 0; i < order.size(); ++i) position[order[i]] = i;
+    std::vector<JsonLocator::Entry> sorted;
+    sorted.reserve(entries.size());
+    for (const uint32_t i : order) {
+      JsonLocator::Entry e = entries[i];
+      if (e.parent != JsonLocator::kNoParent) e.parent = position[e.parent];
+      sorted.push_back(e);
+    }
+    entries.swap(sorted);
+    for (uint32_t& root : locator_->root_entries_) root = position[root];
+  }
 
   // Walks the document in [begin, begin + len). Returns false and fills `error` on the
   // first problem.
@@ -456,19 +532,12 @@ class JsonWalker {
     doc_ = &doc;
     error_ = error;
     doc_end_ = begin + len;
+    walk_root_depth_ = 0;
+    skipping_ = targets_ != nullptr && skip_untargeted_;
+    reparse_left_ = 2 * len;
     const size_t first_entry = locator_ ? locator_->entries_.size() : 0;
     const bool ok = WalkRoot(doc, begin);
-    if (!ok && locator_) {
-      // A walk stopped after the last target: the entries opened past it hold none.
-      while (stopped_ && locator_->entries_.size() > first_entry &&
-             locator_->entries_.back().begin > stop_after_) {
-        PopLastEntry();
-      }
-      // Close the entries the error left open so the partial locator stays usable.
-      for (size_t i = first_entry; i < locator_->entries_.size(); ++i) {
-        if (locator_->entries_[i].end == kOpen) locator_->entries_[i].end = std::max(error->offset, locator_->entries_[i].begin);
-      }
-    }
+    if (!ok && locator_) CloseLeftOpen(first_entry);
     return ok;
   }
 
@@ -492,6 +561,38 @@ class JsonWalker {
   }
 
  private:
+  // After a walk that returned false: a walk stopped after the last target drops the
+  // entries opened past it (they hold none), and the entries the error left open are
+  // closed there, so the partial locator stays usable.
+  void CloseLeftOpen(size_t first_entry) {
+    std::vector<JsonLocator::Entry>& entries = locator_->entries_;
+    while (stopped_ && entries.size() > first_entry && entries.back().begin > stop_after_) {
+      PopLastEntry();
+    }
+    for (size_t i = first_entry; i < entries.size(); ++i) {
+      if (entries[i].end == kOpen) entries[i].end = std::max(error_->offset, entries[i].begin);
+    }
+  }
+
+  // Whether a target lies in [begin, end).
+  bool HoldsTarget(uint64_t begin, uint64_t end) const {
+    auto it = std::lower_bound(targets_->begin(), targets_->end(), begin);
+    return it != targets_->end() && *it < end;
+  }
+
+  // A container value below the walk's root, while skipping: consumed, and deferred when
+  // it holds a target. Its end is the walk's (just past its closing bracket).
+  bool SkipContainer(ondemand::Value& value, ondemand::Type type, uint32_t node, uint32_t depth,
+                     uint32_t entry, uint64_t begin, uint64_t* end) {
+    std::string_view text;
+    if (auto e = value.SkipContainer(type, &text); e != json::Error::kOk) return FailIter(e, begin);
+    uint64_t close = begin + text.size();
+    while (close > begin + 1 && IsJsonSpace(base_[close - 1])) --close;
+    *end = close;
+    if (HoldsTarget(begin, close)) deferred_.push_back({begin, close, node, depth, entry});
+    return true;
+  }
+
   bool Fail(json::Error code, uint64_t offset, std::string_view what, bool exact = true) {
     error_->code = code;
     error_->offset = offset;
@@ -530,9 +631,13 @@ class JsonWalker {
     if (targets_ == nullptr || entry + 1 != entries.size()) return;
     // [begin, end) holds a target iff the last target below `end` is at `begin` or after.
     // Entries close in document order (a member after its value, a container after its
-    // members), so `end` never decreases and the count of targets below it is a cursor.
+    // members), so within one parse's walk `end` never decreases and the count of targets
+    // below it is a cursor.
     const uint64_t begin = entries[entry].begin;
-    if (end < targets_below_end_) targets_below_ = 0;  // not expected; stays correct
+    if (end < targets_below_end_) {  // the first close in a deferred container's walk
+      targets_below_ = static_cast<size_t>(
+          std::lower_bound(targets_->begin(), targets_->end(), end) - targets_->begin());
+    }
     targets_below_end_ = end;
     while (targets_below_ < targets_->size() && (*targets_)[targets_below_] < end) ++targets_below_;
     if (targets_below_ > 0 && (*targets_)[targets_below_ - 1] >= begin) return;  // holds one
@@ -670,6 +775,7 @@ class JsonWalker {
       error_->depth = true;
       return Fail(json::Error::kDepth, begin, absl::StrCat("nesting deeper than ", options_.max_depth));
     }
+    if (skipping_ && depth > walk_root_depth_) return SkipContainer(value, type, node, depth, entry, begin, end);
     report_->max_depth = std::max(report_->max_depth, depth + 1);
     uint64_t last = begin + 1;
     if (type == ondemand::Type::kObject) {
@@ -753,6 +859,12 @@ class JsonWalker {
   size_t targets_below_ = 0;         // targets before targets_below_end_ (CloseEntry)
   uint64_t targets_below_end_ = 0;
   bool stopped_ = false;
+  bool skip_untargeted_ = false;  // set_targets
+  bool skipping_ = false;         // in this parse's walk
+  uint32_t walk_root_depth_ = 0;  // of the value this parse's walk began with
+  uint64_t reparse_left_ = 0;     // bytes deferred containers may still be re-parsed for
+  std::vector<Deferred> deferred_;
+  bool walked_deferred_ = false;
   // NextBackslash's answer: no backslash in [backslash_from_, backslash_) of the document
   // that ends at backslash_doc_end_.
   uint64_t backslash_from_ = 0, backslash_ = 0, backslash_doc_end_ = ~uint64_t{0};
@@ -839,7 +951,24 @@ struct JsonAnalyzer::Impl {
       }
       return false;
     }
-    return walker->WalkDocument(doc, begin, len, error);
+    const bool ok = walker->WalkDocument(doc, begin, len, error);
+    WalkDeferred(base, total, walker);
+    return ok;
+  }
+
+  // The containers a skipping walk deferred (LocateTargets), each walked from a parse of
+  // its own text: the parser is free once the walk that deferred them is done. A
+  // container of a valid document parses alone; were one not to, its targets are located
+  // at the entry that holds it, as after any error.
+  void WalkDeferred(const char* base, uint64_t total, JsonWalker* walker) {
+    JsonWalker::Deferred item;
+    while (walker->PopDeferred(&item)) {
+      ondemand::Document doc;
+      const size_t capacity = total - item.begin + ondemand::kPadding;
+      if (parser.Iterate(base + item.begin, item.end - item.begin, capacity, &doc) != json::Error::kOk) continue;
+      WalkError error;
+      walker->WalkDeferred(doc, item, &error);
+    }
   }
 
   static void RecordError(JsonReport* r, const WalkError& e) {
@@ -1080,19 +1209,20 @@ NdjsonLine NextNdjsonLine(const char* base, uint64_t total, uint64_t* pos) {
 }  // namespace
 
 JsonLocator JsonAnalyzer::LocateTargets(std::string_view json, bool ndjson,
-                                        const std::vector<uint64_t>& targets) {
+                                        const std::vector<uint64_t>& targets, bool known_valid) {
   JsonLocator locator;
   if (targets.empty()) return locator;
   JsonReport unread;  // the walk's counts and strings: the caller asked for neither
   const char* base = impl_->Pad(json);
   PathTrie trie(impl_->options.max_key_paths);
   JsonWalker walker(base, impl_->options, &trie, &unread, &locator);
-  walker.set_targets(&targets);
+  walker.set_targets(&targets, known_valid);
   const uint64_t total = json.size();
   if (!ndjson) {
     trie.BeginShape();
     WalkError error;
     impl_->Run(base, 0, total, total, &walker, &error);
+    walker.SortEntries();
     return locator;
   }
   // Records are numbered as AnalyzeNdjson numbers them; only those that hold a target are
@@ -1112,6 +1242,7 @@ JsonLocator JsonAnalyzer::LocateTargets(std::string_view json, bool ndjson,
     WalkError error;
     impl_->Run(base, line.begin, line.end - line.begin, total, &walker, &error);
   }
+  walker.SortEntries();
   return locator;
 }
 

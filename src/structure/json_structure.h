@@ -218,8 +218,13 @@ class JsonAnalyzer {
   // begins after the last target (issue 22: a component's findings need their pointers,
   // not every value's). Uses the options' max_depth; statistics, counts and strings are
   // not reported. An empty `targets` gives an empty locator.
+  // `known_valid`: the caller knows the document (every record) is valid JSON within
+  // max_depth, as a JsonReport of it with the same max_depth said: containers that hold
+  // no target are then skipped, not walked, and those that do are walked from a parse of
+  // their own. Pointers, keys and records are located the same; the span of an entry left
+  // open by the stop after the last target may end later (at its own end).
   JsonLocator LocateTargets(std::string_view json, bool ndjson,
-                            const std::vector<uint64_t>& targets);
+                            const std::vector<uint64_t>& targets, bool known_valid = false);
 
   // Gives back a report's decoded strings once nothing reads them: the next report
   // decodes into their memory. A worker that analyses one document after another then

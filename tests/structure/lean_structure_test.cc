@@ -195,6 +195,20 @@ TEST(LeanStructureTest, WhatTheAnalysisReadsIsTheFullAnalysis) {
   }
 }
 
+// At each target: pointer, innermost key and record of `got` are those of `want`.
+void ExpectSameLocations(const JsonLocator& want, const JsonLocator& got,
+                         const std::vector<uint64_t>& targets) {
+  for (const uint64_t t : targets) {
+    const std::optional<JsonLocator::Location> a = want.Locate(t);
+    const std::optional<JsonLocator::Location> b = got.Locate(t);
+    ASSERT_EQ(a.has_value(), b.has_value()) << "target " << t;
+    if (!a) continue;
+    EXPECT_EQ(a->pointer, b->pointer) << "target " << t;
+    EXPECT_EQ(a->key, b->key) << "target " << t;
+    EXPECT_EQ(a->record, b->record) << "target " << t;
+  }
+}
+
 // The component analysis locates only its candidates (JsonAnalyzer::LocateTargets: the
 // locator keeps the entries that hold a target, and the walk stops after the last one).
 // For each target, pointer, innermost key and record must be the full locator's: single
@@ -211,16 +225,15 @@ void ExpectTargetsLocatedAsTheFullLocator(std::string_view data, bool ndjson,
   sets.push_back(spread);
   for (std::vector<uint64_t>& targets : sets) {
     targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
-    const JsonLocator located = targeted.LocateTargets(data, ndjson, targets);
-    EXPECT_LE(located.entry_count(), report.locator->entry_count());
-    for (const uint64_t t : targets) {
-      const std::optional<JsonLocator::Location> a = report.locator->Locate(t);
-      const std::optional<JsonLocator::Location> b = located.Locate(t);
-      ASSERT_EQ(a.has_value(), b.has_value()) << "target " << t;
-      if (!a) continue;
-      EXPECT_EQ(a->pointer, b->pointer) << "target " << t;
-      EXPECT_EQ(a->key, b->key) << "target " << t;
-      EXPECT_EQ(a->record, b->record) << "target " << t;
+    // A valid document is located both ways: walked, and with the containers that hold no
+    // target skipped (those that do walked from a parse of their own).
+    for (const bool skipping : {false, true}) {
+      if (skipping && !report.valid) continue;
+      SCOPED_TRACE(skipping ? "skipping" : "walking");
+      const JsonLocator located = targeted.LocateTargets(data, ndjson, targets, skipping);
+      EXPECT_LE(located.entry_count(), report.locator->entry_count());
+      ExpectSameLocations(*report.locator, located, targets);
+      if (testing::Test::HasFatalFailure()) return;
     }
   }
 }
@@ -261,6 +274,62 @@ TEST(LeanStructureTest, LocatingOneTargetKeepsItsAncestorsOnly) {
   EXPECT_EQ(where->key, "v");
   // root, "items", the element, "k", element 2, "v"
   EXPECT_EQ(located.entry_count(), 6u);
+}
+
+// Skipping the containers that hold no target (a valid document): every target is
+// located as the full locator locates it, whether it lies in a key, a string, a number or
+// between values, at any depth, in records without and with wrappers around them; nested
+// containers past the re-parse budget (twice the document) are walked whole, and the
+// locator keeps the same entries as the walk that does not skip.
+TEST(LeanStructureTest, SkippingContainersWithoutTargetsLocatesAsTheFullLocator) {
+  std::string records = "[";
+  for (int i = 0; i < 400; ++i) {
+    records += (i ? ", " : "") + std::string("{\"id\": ") + std::to_string(i) +
+               ", \"key_" + std::to_string(i) + "\": {\"tags\": [\"a\", [1, 2, {\"v\": \"s" +
+               std::to_string(i) + "\"}]], \"n\": null}, \"e\": []}";
+  }
+  records += "]";
+  std::string deep = "{\"w\": ";
+  for (int i = 0; i < 300; ++i) deep += "[0, ";
+  deep += "\"bottom\"";
+  for (int i = 0; i < 300; ++i) deep += ", {\"after\": 1}]";
+  deep += "}";
+  const std::vector<std::string> documents = {
+      records, "{\"data\": {\"items\": " + records + ", \"more\": " + records + "}}", deep,
+      "[[[[]]], {\"k\": {}}, [{\"k\": [{}]}]]"};
+  JsonOptions options;  // as the analysis' locating walk
+  options.statistics = false;
+  options.counts = false;
+  options.decode_strings = false;
+  JsonAnalyzer full, walking(options), skipping(options);
+  for (const std::string& doc : documents) {
+    const JsonReport report = full.Analyze(doc);
+    ASSERT_TRUE(report.valid);
+    const uint64_t n = doc.size();
+    std::vector<std::vector<uint64_t>> sets;
+    for (const std::string_view needle : {"\"s123\"", "key_7", "bottom", "\"after", "null", "[]", "[{}]"}) {
+      const size_t at = doc.find(needle);
+      if (at != std::string::npos) sets.push_back({at, at + 1});
+    }
+    sets.push_back({n / 3, n / 2, 2 * n / 3});
+    std::vector<uint64_t> every_byte;
+    for (uint64_t t = 0; t < n; t += 7) every_byte.push_back(t);
+    sets.push_back(every_byte);
+    for (const std::vector<uint64_t>& targets : sets) {
+      SCOPED_TRACE(testing::Message() << doc.substr(0, 40) << " at " << targets.front());
+      const JsonLocator walked = walking.LocateTargets(doc, false, targets, false);
+      const JsonLocator skipped = skipping.LocateTargets(doc, false, targets, true);
+      EXPECT_EQ(walked.entry_count(), skipped.entry_count());
+      ExpectSameLocations(*report.locator, skipped, targets);
+      if (HasFatalFailure()) return;
+    }
+  }
+  // One target in a string of the 124th record: the root, the record, "key_123", "tags",
+  // element 1, element 2 and "v" hold it; nothing else is kept.
+  const uint64_t target = records.find("\"s123\"");
+  const JsonLocator located = skipping.LocateTargets(records, false, {target}, true);
+  EXPECT_EQ(located.entry_count(), 7u);
+  EXPECT_EQ(located.Locate(target)->pointer, "/123/key_123/tags/1/2/v");
 }
 
 // An NDJSON export: only the records that hold a target are walked. The invalid records

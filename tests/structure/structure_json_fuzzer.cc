@@ -54,19 +54,23 @@ void CheckSameAsTheWalk(const trawl::JsonReport& walk, const trawl::JsonReport& 
 }
 
 // The component analysis locates its candidates only (JsonAnalyzer::LocateTargets): at
-// each target, pointer, key and record must be the full locator's.
+// each target, pointer, key and record must be the full locator's, walked or skipping.
 void CheckTargetsLocatedAsTheFullLocator(const trawl::JsonReport& full, std::string_view input,
                                          bool ndjson, trawl::JsonAnalyzer& targeted) {
   const uint64_t n = input.size();
   std::vector<uint64_t> targets = {n / 5, n / 2, n / 2 + 1, n ? n - 1 : 0};
   std::sort(targets.begin(), targets.end());
   targets.erase(std::unique(targets.begin(), targets.end()), targets.end());
-  const trawl::JsonLocator located = targeted.LocateTargets(input, ndjson, targets);
-  for (const uint64_t t : targets) {
-    const auto a = full.locator->Locate(t);
-    const auto b = located.Locate(t);
-    Check(a.has_value() == b.has_value());
-    if (a) Check(a->pointer == b->pointer && a->key == b->key && a->record == b->record);
+  // A valid input is also located with the containers that hold no target skipped.
+  for (const bool skipping : {false, true}) {
+    if (skipping && !full.valid) continue;
+    const trawl::JsonLocator located = targeted.LocateTargets(input, ndjson, targets, skipping);
+    for (const uint64_t t : targets) {
+      const auto a = full.locator->Locate(t);
+      const auto b = located.Locate(t);
+      Check(a.has_value() == b.has_value());
+      if (a) Check(a->pointer == b->pointer && a->key == b->key && a->record == b->record);
+    }
   }
 }
 
