@@ -5,6 +5,7 @@
 #include <cstring>
 #include <deque>
 #include <map>
+#include <optional>
 #include <unordered_set>
 
 #include "absl/strings/str_cat.h"
@@ -247,8 +248,7 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
   constexpr size_t kMaxRecords = 200;
   const char delimiters[] = {',', '\t', ';', '|'};
   const char quotes[] = {'"', '\''};
-  CsvDialect best;
-  double best_score = -1;
+  std::vector<CsvDialect> candidates;
   for (char delim : delimiters) {
     if (options.delimiter && delim != options.delimiter) continue;
     // Without the delimiter every record is one field, which never scores (mode < 2).
@@ -256,24 +256,37 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
     for (char quote : quotes) {
       if (options.quote && quote != options.quote) continue;
       if (quote == '\'' && !options.quote && sample.find('\'') == std::string_view::npos) continue;
-      CsvDialect d{delim, quote, true};
-      const std::vector<size_t> records = SampleFieldCounts(sample, truncated, d, kMaxRecords);
-      if (records.empty()) continue;
-      std::map<size_t, size_t> freq;
-      for (const size_t fields : records) ++freq[fields];
-      size_t mode = 0, mode_count = 0;
-      for (auto [fields, count] : freq) {
-        if (count > mode_count || (count == mode_count && fields > mode)) mode = fields, mode_count = count;
-      }
-      if (mode < 2) continue;
-      const double consistency = static_cast<double>(mode_count) / static_cast<double>(records.size());
-      // Consistency first, then more columns; the '"' quote wins ties.
-      const double score = consistency * 1e4 + static_cast<double>(std::min<size_t>(mode, 999)) +
-                           (quote == '"' ? 0.5 : 0.0);
-      if (score > best_score) {
-        best_score = score;
-        best = d;
-      }
+      candidates.push_back(CsvDialect{delim, quote, true});
+    }
+  }
+  // With one candidate (the usual case: one delimiter, no apostrophe) its parse serves the
+  // scoring and the header test alike; with more, only the chosen one's cells are read.
+  std::optional<SampleRecords> parsed_candidate;
+  if (candidates.size() == 1) parsed_candidate = ParseSample(sample, truncated, candidates[0], kMaxRecords);
+  CsvDialect best;
+  double best_score = -1;
+  for (const CsvDialect& d : candidates) {
+    std::vector<size_t> records;
+    if (parsed_candidate) {
+      for (const SampleRecord& record : parsed_candidate->records) records.push_back(record.cells.size());
+    } else {
+      records = SampleFieldCounts(sample, truncated, d, kMaxRecords);
+    }
+    if (records.empty()) continue;
+    std::map<size_t, size_t> freq;
+    for (const size_t fields : records) ++freq[fields];
+    size_t mode = 0, mode_count = 0;
+    for (auto [fields, count] : freq) {
+      if (count > mode_count || (count == mode_count && fields > mode)) mode = fields, mode_count = count;
+    }
+    if (mode < 2) continue;
+    const double consistency = static_cast<double>(mode_count) / static_cast<double>(records.size());
+    // Consistency first, then more columns; the '"' quote wins ties.
+    const double score = consistency * 1e4 + static_cast<double>(std::min<size_t>(mode, 999)) +
+                         (d.quote == '"' ? 0.5 : 0.0);
+    if (score > best_score) {
+      best_score = score;
+      best = d;
     }
   }
   // Whether `best` is a dialect whose sample records the header test reads (none when
@@ -289,8 +302,13 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
     best.has_header = options.header == 1;
     return best;
   }
-  const SampleRecords parsed =
-      parse_best ? ParseSample(sample, truncated, best, kMaxRecords) : SampleRecords();
+  SampleRecords parsed;
+  if (parse_best && parsed_candidate && best.delimiter == candidates[0].delimiter &&
+      best.quote == candidates[0].quote) {
+    parsed = *std::move(parsed_candidate);
+  } else if (parse_best) {
+    parsed = ParseSample(sample, truncated, best, kMaxRecords);
+  }
   const std::vector<SampleRecord>& best_records = parsed.records;
   // Header: typed columns vote (a text cell over numbers says header; a number over
   // numbers says data). With only text columns, a row of distinct non-empty names that
@@ -300,7 +318,8 @@ CsvDialect DetectCsvDialect(std::string_view text, const CsvOptions& options, bo
   int votes = 0;
   for (size_t c = 0; c < first.size(); ++c) {
     CsvType column = CsvType::kEmpty;
-    for (size_t r = 1; r < best_records.size(); ++r) {
+    // A text cell makes the column text whatever follows (kString joins to itself).
+    for (size_t r = 1; r < best_records.size() && column != CsvType::kString; ++r) {
       if (c < best_records[r].cells.size()) column = Join(column, CsvCellType(best_records[r].cells[c]));
     }
     if (column == CsvType::kEmpty || column == CsvType::kString) continue;
