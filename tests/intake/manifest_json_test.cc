@@ -188,6 +188,31 @@ TEST(ManifestJsonTest, ReadingRejectsBrokenAccounting) {
   EXPECT_THAT(read(m).message(), HasSubstr("itself a duplicate"));
 }
 
+// Text or binary by the first kSniffBytes: up to 1 % control bytes (DEL among them; tab,
+// line breaks, form feed and escape are text), or UTF-16 (NULs in every other byte, odd
+// or even, and almost none in the others).
+TEST(IntakeMediaTypeTest, TextAndBinaryAtTheThresholds) {
+  std::string text(200, 'x');
+  text[10] = '\x01';
+  text[21] = '\x7f';
+  EXPECT_EQ(SniffMediaType(text), "text/plain");  // 2 in 200
+  text[30] = '\x02';
+  EXPECT_EQ(SniffMediaType(text), "application/octet-stream");  // 3 in 200
+  EXPECT_EQ(SniffMediaType(std::string(300, '\x1b') + "\t\f\r\n"), "text/plain");
+  EXPECT_EQ(SniffMediaType(std::string("\0h\0e\0l\0l\0o", 10)), "text/plain");  // UTF-16BE
+  std::string utf16le;
+  for (int i = 0; i < 100; ++i) utf16le += std::string("a\0", 2);
+  utf16le[50] = '\0';  // NULs in the other bytes: 2 in 100 units is still UTF-16
+  utf16le[52] = '\0';
+  EXPECT_EQ(SniffMediaType(utf16le), "text/plain");
+  utf16le[54] = '\0';
+  EXPECT_EQ(SniffMediaType(utf16le), "application/octet-stream");
+  std::string mostly_nul(200, '\0');
+  EXPECT_EQ(SniffMediaType("x" + mostly_nul), "application/octet-stream");
+  // Only the head is sniffed: NULs past it do not count.
+  EXPECT_EQ(SniffMediaType(std::string(kSniffBytes, 'a') + mostly_nul), "text/plain");
+}
+
 TEST(IntakeMediaTypeTest, SniffsMagicAndText) {
   EXPECT_EQ(SniffMediaType(std::string("\x1f\x8b\x08\x00", 4)), "application/gzip");
   EXPECT_EQ(SniffMediaType("%PDF-1.7\n"), "application/pdf");
