@@ -355,6 +355,7 @@ class Analysis {
     options.binary.entropy_profile = false;
     options.binary.signatures = false;
     options.csv.statistics = false;
+    options.csv.index_records = false;  // indexed below for a component with candidates
     // The DOM parse that classified these bytes (json_stats') gives the decoded strings;
     // the pointers of candidates are found once every source is scanned.
     structure_ = trawl::AnalyzeStructure(content_, *steps_.structure, options,
@@ -402,6 +403,7 @@ class Analysis {
              }}));
       }
     }
+    if (!hits_.empty() && s.csv) s.csv->locator.IndexRecords();
     // Candidates need their JSON pointer and key (context for the scorer): only now, and
     // only for a component that has any, is a locator built, for their offsets alone
     // (every Locate is at a hit's content.begin), by a walk that stops after the last.

@@ -362,16 +362,19 @@ CsvReport AnalyzeCsv(std::string_view text, const CsvOptions& options) {
   size_t pos = 0;
   std::vector<CsvColumn>& columns = report.columns;
   uint64_t expected_fields = 0;  // the header's (or first row's) field count
-  while (!options.statistics && pos < text.size()) {
+  const auto add_header_cell = [&](size_t b, size_t e, bool quoted) {
+    columns.push_back({CellText(text.substr(b, e - b), quoted, d.quote), CsvType::kEmpty, 0});
+  };
+  loc.indexed_ = options.statistics || options.index_records;
+  if (!loc.indexed_ && d.has_header && !text.empty()) {
+    size_t header_unterminated = std::string_view::npos;  // the status is not known
+    ParseRecord(text, 0, d, add_header_cell, &header_unterminated, nullptr);
+  }
+  while (!options.statistics && loc.indexed_ && pos < text.size()) {
     ++report.records;
     loc.record_starts_.push_back(pos);
     if (pos == 0 && d.has_header) {
-      pos = ParseRecord(
-          text, pos, d,
-          [&](size_t b, size_t e, bool quoted) {
-            columns.push_back({CellText(text.substr(b, e - b), quoted, d.quote), CsvType::kEmpty, 0});
-          },
-          &unterminated, nullptr);
+      pos = ParseRecord(text, pos, d, add_header_cell, &unterminated, nullptr);
       continue;
     }
     pos = NextRecord(text, pos, d, &unterminated);
@@ -421,6 +424,16 @@ CsvReport AnalyzeCsv(std::string_view text, const CsvOptions& options) {
   }
   for (const CsvColumn& c : columns) loc.column_names_.push_back(c.name);
   return report;
+}
+
+void CsvLocator::IndexRecords() {
+  if (indexed_) return;
+  indexed_ = true;
+  size_t unterminated = std::string_view::npos;
+  for (size_t pos = 0; pos < text_.size();) {
+    record_starts_.push_back(pos);
+    pos = NextRecord(text_, pos, dialect_, &unterminated);
+  }
 }
 
 std::optional<CsvLocator::Location> CsvLocator::Locate(uint64_t offset) const {

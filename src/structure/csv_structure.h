@@ -38,6 +38,12 @@ struct CsvOptions {
   // test of every cell, and a record without a quote is found from its line break alone.
   // Without them `columns` holds the header's names only, `records` is still counted.
   bool statistics = true;
+  // The pass over the records without statistics: `records`, the status (an unterminated
+  // quote) and the locator's record index. Off, AnalyzeCsv reads the dialect and the
+  // header alone, and the locator indexes the records when IndexRecords is called: the
+  // component analysis locates only the components with candidates (issue 22). Ignored
+  // with statistics.
+  bool index_records = true;
 };
 
 // Type lattice for columns: every non-empty cell must fit. int < float; others are
@@ -64,12 +70,16 @@ class CsvLocator {
     std::string column_name;
     uint64_t record = 0;  // 0-based physical record, header included
   };
+  // REQUIRES: the records are indexed (AnalyzeCsv did, or IndexRecords was called).
   std::optional<Location> Locate(uint64_t offset) const;
+  // Indexes the records of a report made without index_records (a no-op otherwise).
+  void IndexRecords();
 
  private:
   friend CsvReport AnalyzeCsv(std::string_view text, const CsvOptions& options);
   std::string_view text_;
   CsvDialect dialect_;
+  bool indexed_ = false;
   std::vector<uint64_t> record_starts_;
   std::vector<std::string> column_names_;
 };
