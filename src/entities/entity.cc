@@ -101,13 +101,24 @@ namespace {
 // offset for every word (issue 22). Also the set of its byte pairs, hashed into 1,024
 // bits: a word with a pair the text lacks is not in it, which answers most of a scorer's
 // ~60 checks per candidate (a 64-byte window holds ~63 pairs) without a search.
+// The folded copy of a text up to kInline bytes (a scorer's windows, most values and
+// keys) is kept in place: four texts per candidate cost four allocations otherwise.
 struct FoldedText {
-  explicit FoldedText(std::string_view t) : text(t), folded(Folded(t)) {
+  explicit FoldedText(std::string_view t) : text(t) {
+    char* out = inline_;
+    if (t.size() > kInline) {
+      heap_.resize(t.size());
+      out = heap_.data();
+    }
+    for (size_t i = 0; i < t.size(); ++i) out[i] = absl::ascii_tolower(static_cast<unsigned char>(t[i]));
+    folded = std::string_view(out, t.size());
     for (size_t i = 1; i < folded.size(); ++i) {
       const uint32_t bit = PairBit(folded[i - 1], folded[i]);
       pairs[bit / 64] |= uint64_t{1} << (bit % 64);
     }
   }
+  FoldedText(const FoldedText&) = delete;
+  FoldedText& operator=(const FoldedText&) = delete;
   static std::string Folded(std::string_view t) {
     std::string out(t);
     absl::AsciiStrToLower(&out);
@@ -125,9 +136,14 @@ struct FoldedText {
     }
     return true;
   }
+  static constexpr size_t kInline = 128;
   std::string_view text;
-  std::string folded;
+  std::string_view folded;  // in inline_ or heap_
   std::array<uint64_t, 16> pairs{};
+
+ private:
+  char inline_[kInline];
+  std::string heap_;
 };
 
 // ContainsWord for a text folded once; `folded_word` is the lowered word.
@@ -164,8 +180,8 @@ bool ContainsWord(std::string_view text, std::string_view word) {
 ContextScorer::ContextScorer(ContextOptions options) : options_(std::move(options)) {}
 
 ContextScore ContextScorer::Score(std::string_view data, size_t begin, size_t end,
-                                  std::string_view key,
-                                  std::span<const std::string> keywords) const {
+                                  std::string_view key, std::span<const std::string> keywords,
+                                  std::span<const std::string_view> more_keywords) const {
   ContextScore out;
   begin = std::min(begin, data.size());
   end = std::clamp(end, begin, data.size());
@@ -179,24 +195,29 @@ ContextScore ContextScorer::Score(std::string_view data, size_t begin, size_t en
   double boost = 0.0;
   double penalty = 0.0;
 
+  // The first keyword, `keywords` then `more_keywords`, that `found` finds.
+  const auto first_keyword = [&](const auto& found) -> std::optional<std::string_view> {
+    for (const std::string& kw : keywords) {
+      if (found(kw)) return kw;
+    }
+    for (const std::string_view kw : more_keywords) {
+      if (found(kw)) return kw;
+    }
+    return std::nullopt;
+  };
   // Positive: keywords in the key name, then near the match (one reason each).
   if (!key.empty()) {
-    for (const std::string& kw : keywords) {
-      if (ContainsWord(key_text, kw)) {
-        boost += options_.key_boost;
-        out.reasons.push_back(
-            StrCat(Signed(options_.key_boost), " key '", key, "' names the entity ('", kw, "')"));
-        break;
-      }
+    if (const auto kw = first_keyword([&](std::string_view w) { return ContainsWord(key_text, w); })) {
+      boost += options_.key_boost;
+      out.reasons.push_back(
+          StrCat(Signed(options_.key_boost), " key '", key, "' names the entity ('", *kw, "')"));
     }
   }
-  for (const std::string& kw : keywords) {
-    if (ContainsWord(before, kw) || ContainsWord(after, kw)) {
-      boost += options_.keyword_boost;
-      out.reasons.push_back(
-          StrCat(Signed(options_.keyword_boost), " keyword '", kw, "' near the match"));
-      break;
-    }
+  if (const auto kw = first_keyword([&](std::string_view w) {
+        return ContainsWord(before, w) || ContainsWord(after, w);
+      })) {
+    boost += options_.keyword_boost;
+    out.reasons.push_back(StrCat(Signed(options_.keyword_boost), " keyword '", *kw, "' near the match"));
   }
 
   // Negative: placeholder words in the key, in the value, near the match.
@@ -367,11 +388,8 @@ std::optional<Entity> Recognize(const Candidate& c, const ContextScorer& scorer,
     e.entropy = ShannonEntropy(raw);
   }
 
-  std::vector<std::string> keywords(c.rule_keywords.begin(), c.rule_keywords.end());
-  if (type != nullptr) {
-    for (std::string_view w : type->keywords) keywords.emplace_back(w);
-  }
-  ContextScore ctx = scorer.Score(c.data, begin, end, c.key, keywords);
+  ContextScore ctx = scorer.Score(c.data, begin, end, c.key, c.rule_keywords,
+                                 type != nullptr ? type->keywords : std::span<const std::string_view>());
   adjust += ctx.adjustment;
   for (std::string& r : ctx.reasons) e.reasons.push_back(std::move(r));
 

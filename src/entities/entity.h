@@ -82,10 +82,12 @@ class ContextScorer {
 
   // REQUIRES: begin <= end <= data.size(). `data` is the buffer the match was found in,
   // [begin, end) the match. `key` is the JSON key or CSV column name when structural
-  // analysis knows it, else empty. `keywords` are the rule's keywords and the entity
-  // type's context words (matched case-insensitively at word boundaries).
+  // analysis knows it, else empty. `keywords` are the rule's keywords and
+  // `more_keywords` the entity type's context words, tried in that order (matched
+  // case-insensitively at word boundaries).
   ContextScore Score(std::string_view data, size_t begin, size_t end, std::string_view key,
-                     std::span<const std::string> keywords) const;
+                     std::span<const std::string> keywords,
+                     std::span<const std::string_view> more_keywords = {}) const;
 
   const ContextOptions& options() const { return options_; }
 

@@ -131,6 +131,24 @@ TEST(ContextScorerTest, WindowLimitsWhatIsSeen) {
   EXPECT_LT(wide.Score(data, b, b + 5, "", {}).adjustment, 0.0);
 }
 
+// The rule's keywords are tried before the entity type's: the first found is the one the
+// reason names. Words past the inline fold (a key or value over 128 bytes) still count.
+TEST(ContextScorerTest, RuleKeywordsComeFirstAndLongTextsAreSearched) {
+  ContextScorer scorer;
+  const std::string data = "db_password = s3cr3tV4lue9";
+  const size_t b = data.find("s3cr");
+  const std::vector<std::string> rule = {"db"};
+  const std::vector<std::string_view> type = {"password"};
+  EXPECT_TRUE(HasReason(scorer.Score(data, b, data.size(), "", rule, type).reasons, "keyword 'db'"));
+  EXPECT_TRUE(HasReason(scorer.Score(data, b, data.size(), "", {}, type).reasons, "keyword 'password'"));
+  const std::string long_key = std::string(200, 'x') + "_Password";
+  ContextScore s = scorer.Score(data, b, data.size(), long_key, {}, type);
+  EXPECT_TRUE(HasReason(s.reasons, "names the entity ('password')"));
+  const std::string long_value = std::string(150, 'a') + "_EXAMPLE";
+  EXPECT_TRUE(HasReason(scorer.Score(long_value, 0, long_value.size(), "", {}).reasons,
+                        "value contains 'example'"));
+}
+
 TEST(ContextScorerTest, KeyNameRaisesOrLowers) {
   ContextScorer scorer;
   std::string data = "s3cr3tV4lue9";
