@@ -20,6 +20,17 @@
 
 namespace {
 
+// Deterministic pseudo-random numbers for the generated documents.
+struct XorShift {
+  uint64_t x;
+  uint64_t operator()() {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return x;
+  }
+};
+
 // Deterministic ~16 MiB document: {"services":[{...}, ...]} with nested objects, arrays
 // of numbers, escaped strings and secrets-shaped values.
 const std::string& Document(bool ndjson) {
@@ -29,13 +40,7 @@ const std::string& Document(bool ndjson) {
   auto* out = new std::string();
   out->reserve(17u << 20);
   if (!ndjson) out->append("{\"version\":3,\"services\":[");
-  uint64_t x = 0x9E3779B97F4A7C15ull;
-  auto next = [&] {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  };
+  XorShift next{0x9E3779B97F4A7C15ull};
   for (int i = 0; out->size() < (16u << 20); ++i) {
     if (!ndjson && i > 0) out->push_back(',');
     out->append("{\"name\":\"svc-" + std::to_string(i) + "\",\"replicas\":" + std::to_string(next() % 16));
@@ -220,13 +225,7 @@ BENCHMARK(BM_StructureEncodedLayersScan)->Unit(benchmark::kMillisecond);
 const std::string& LogText() {
   static const std::string* text = [] {
     auto* out = new std::string();
-    uint64_t x = 0x2545F4914F6CDD1Dull;
-    auto next = [&] {
-      x ^= x << 13;
-      x ^= x >> 7;
-      x ^= x << 17;
-      return x;
-    };
+    XorShift next{0x2545F4914F6CDD1Dull};
     for (int line = 0; out->size() < (16u << 20); ++line) {
       out->append("2026-11-26T10:00:00Z INFO");
       for (uint64_t w = 0, words = 6 + next() % 4; w < words; ++w) {
