@@ -27,7 +27,7 @@ constexpr std::array<Token, 6> kTokens = {{
 
 // The tokens are ASCII, so ASCII case folding is all the comparison needs (and, unlike
 // std::tolower, it does not depend on the locale or cost a call per byte).
-char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
+constexpr char AsciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; }
 
 bool StartsWithCaseless(std::string_view text, size_t at, std::string_view prefix) {
   if (text.size() - at < prefix.size()) return false;
@@ -36,6 +36,21 @@ bool StartsWithCaseless(std::string_view text, size_t at, std::string_view prefi
   }
   return true;
 }
+
+// Whether `c` is the second byte of a bracketed token ("[.]", "[dot]", "[@]", "[at]", "[:]").
+constexpr bool CanFollowBracket(char c) {
+  switch (AsciiLower(c)) {
+    case '.':
+    case 'd':
+    case '@':
+    case 'a':
+    case ':': return true;
+    default: return false;
+  }
+}
+static_assert(std::all_of(kTokens.begin(), kTokens.end(), [](const Token& t) {
+  return t.defanged[0] != '[' || CanFollowBracket(t.defanged[1]);
+}));
 
 // Finds token starts in increasing order. Every token starts with '[' except "hxxp",
 // which holds an 'x' after its 'h'. Those lead bytes are found 64 at a time as bitmasks
@@ -51,6 +66,8 @@ class TokenFinder {
       // A '[' starts a token where it is; an 'x' one byte later (the 'h' of "hxxp").
       const bool bracket = text_[lead] == '[';
       if (!bracket && lead < from + 1) continue;
+      // Most '[' open a JSON array or a log field: the byte after it rules them out.
+      if (bracket && !CanFollowBracket(lead + 1 < text_.size() ? text_[lead + 1] : '\0')) continue;
       const size_t at = bracket ? lead : lead - 1;
       for (size_t t = 0; t < kTokens.size(); ++t) {
         if (StartsWithCaseless(text_, at, kTokens[t].defanged)) {
