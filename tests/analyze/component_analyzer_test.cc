@@ -118,6 +118,35 @@ TEST_F(ComponentAnalyzerJsonTest, NdjsonFindingInDecodedStringGetsItsRecordPoint
   EXPECT_EQ(f->line, 3);
 }
 
+// Fingerprints are keyed: an analyzer that analyses with one key, then another, then the
+// first again gives each key's fingerprints (a cache of them must not outlive its key),
+// the same as a fresh analyzer's; one value at two places has one fingerprint.
+TEST_F(ComponentAnalyzerJsonTest, FingerprintsFollowTheKey) {
+  const std::string doc = StrCat("{\"a\": \"", kToken, "\", \"b\": [\"", kToken, "\"]}");
+  const auto fingerprints = [&](ComponentAnalyzer& analyzer, const std::string& key) {
+    AnalyzeOptions options;
+    options.fingerprint_key = key;
+    auto r = analyzer.Analyze(PlanFor(JsonComponent("k.json", doc.size()), doc, *SecretsDb()), doc,
+                              options);
+    EXPECT_TRUE(r.ok()) << r.status();
+    std::vector<std::string> out;
+    if (r.ok()) {
+      for (const Finding& f : r->findings) out.push_back(f.fingerprint);
+    }
+    return out;
+  };
+  const std::vector<std::string> first = fingerprints(*analyzer_, "key one");
+  const std::vector<std::string> second = fingerprints(*analyzer_, "key two");
+  ASSERT_EQ(first.size(), 2u);
+  EXPECT_EQ(first[0], first[1]);
+  ASSERT_EQ(second.size(), 2u);
+  EXPECT_NE(first[0], second[0]);
+  EXPECT_EQ(fingerprints(*analyzer_, "key one"), first);
+  auto fresh = ComponentAnalyzer::Create(SecretsDb());
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fingerprints(**fresh, "key two"), second);
+}
+
 TEST_F(ComponentAnalyzerJsonTest, NoCandidatesNoFindings) {
   const ComponentResult r = Analyze("config.json", "{\"a\": [1, 2, \"r\\u0065ad-only\"]}");
   EXPECT_EQ(r.status, "analysed");
