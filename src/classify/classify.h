@@ -83,22 +83,6 @@ Classification Classify(std::string_view content, std::string_view name_hint, Js
 // without being validated (as Classify does for one over 64 MiB).
 Classification ClassifyPrefix(std::string_view head, std::string_view name_hint);
 
-namespace internal {
-
-struct ByteMaskKernel;
-
-// The byte counts the encoding decision rests on (declared for its reference test,
-// tests/classify/classify_test.cc): NULs at even and at odd offsets, and control bytes
-// (below 0x20 but NUL, TAB, LF, CR, FF and ESC; DEL). REQUIRES: sample.size() < 2^28.
-struct ByteCounts {
-  size_t nul_even = 0, nul_odd = 0;
-  size_t control = 0;
-};
-ByteCounts CountEncodingBytes(std::string_view sample);
-// With one kernel of structure/internal/byte_masks.h (the test runs each).
-ByteCounts CountEncodingBytes(std::string_view sample, const ByteMaskKernel& kernel);
-
-}  // namespace internal
 
 }  // namespace trawl
 

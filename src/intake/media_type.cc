@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "structure/internal/byte_masks.h"
+
 namespace trawl {
 namespace {
 
@@ -67,41 +69,15 @@ const Magic* FindMagic(std::string_view head) {
   return nullptr;
 }
 
-// What a byte adds to LooksLikeText's sums: 1 for a NUL, 1 << 16 for a control byte
-// (below 0x20 but for tab, line feed, carriage return, form feed and escape; and DEL).
-struct ByteKindTable {
-  constexpr ByteKindTable() : count{} {
-    for (int b = 0; b < 256; ++b) {
-      const bool control = (b > 0 && b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' &&
-                            b != 0x1b) ||
-                           b == 0x7f;
-      count[b] = b == 0 ? 1u : control ? 1u << 16 : 0u;
-    }
-  }
-  uint32_t count[256];
-};
-constexpr ByteKindTable kByteKind;
-
 bool LooksLikeText(std::string_view head) {
   if (head.size() >= 2 &&
       (head.substr(0, 2) == "\xff\xfe"sv || head.substr(0, 2) == "\xfe\xff"sv)) {
     return true;
   }
-  // Every component is sniffed (at intake and again at classification): a table lookup
-  // per byte without branches, the NULs counted in the low half of a sum and the control
-  // bytes in the high half (a head of kSniffBytes cannot carry over), ran 3x faster than
-  // a branch per byte class.
-  static_assert(kSniffBytes < 0x10000);
-  uint32_t even = 0, odd = 0;
-  const auto* bytes = reinterpret_cast<const uint8_t*>(head.data());
-  size_t i = 0;
-  for (; i + 1 < head.size(); i += 2) {
-    even += kByteKind.count[bytes[i]];
-    odd += kByteKind.count[bytes[i + 1]];
-  }
-  if (i < head.size()) even += kByteKind.count[bytes[i]];
-  const size_t nul_even = even & 0xFFFF, nul_odd = odd & 0xFFFF;
-  const size_t control = (even >> 16) + (odd >> 16);
+  // Every component is sniffed (at intake and again at classification): the byte counts
+  // come from the SIMD byte masks, as the classify stage's encoding decision's do.
+  const internal::ByteCounts counts = internal::CountEncodingBytes(head);
+  const size_t nul_even = counts.nul_even, nul_odd = counts.nul_odd, control = counts.control;
   if (nul_even + nul_odd > 0) {
     // UTF-16 without a BOM: ASCII-range text has a NUL in every other byte.
     const size_t units = head.size() / 2;

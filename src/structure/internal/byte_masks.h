@@ -119,6 +119,16 @@ class AlphabetMasks {
   uint64_t masks_[kBatch];
 };
 
+// The byte counts an encoding decision rests on (media type sniffing, the classify
+// stage's DetectEncoding): NULs at even and at odd offsets, and control bytes
+// (IsEncodingControlByte). REQUIRES: sample.size() < 2^28.
+struct ByteCounts {
+  size_t nul_even = 0, nul_odd = 0;
+  size_t control = 0;
+};
+ByteCounts CountEncodingBytes(std::string_view sample,
+                              const ByteMaskKernel& kernel = SelectedByteMaskKernel());
+
 }  // namespace trawl::internal
 
 #endif  // TRAWL_SRC_STRUCTURE_INTERNAL_BYTE_MASKS_H_
