@@ -390,9 +390,9 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
   // Correlation: manifest order, then the order of findings in each result.
   FindingsByKey by_key;
   std::vector<const AggregatedFinding*> owners;  // of each finding, for LinkRelated
-  for (const ComponentResult& c : report.components) {
+  for (ComponentResult& c : report.components) {
     for (const auto& [id, described] : c.rules) report.rules.try_emplace(id, described);
-    for (const Finding& f : c.findings) {
+    for (Finding& f : c.findings) {
       auto it = by_key.lower_bound(FindingKeyLess::View(f.rule_id, f.fingerprint));
       if (it == by_key.end() || it->first.first != f.rule_id || it->first.second != f.fingerprint) {
         it = by_key.emplace_hint(it, FindingKey(f.rule_id, f.fingerprint), AggregatedFinding());
@@ -418,20 +418,27 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
       }
       if (agg.value.empty()) agg.value = f.value;
       if (agg.normalized.empty()) agg.normalized = f.normalized;
-      agg.locations.push_back({f.component_id, f.path, f.start, f.end, f.line, f.column,
-                               f.json_pointer, f.csv_row, f.csv_column, f.decoded_from,
+      // The location's strings move: past this point a component's findings are read
+      // for their count, rule, category and span only (PackageReport::components).
+      agg.locations.push_back({std::move(f.component_id), std::move(f.path), f.start, f.end,
+                               f.line, f.column, std::move(f.json_pointer), f.csv_row,
+                               std::move(f.csv_column), std::move(f.decoded_from),
                                f.inline_ignore.empty() ? "" : InlineReason(f.inline_ignore)});
     }
   }
   LinkRelated(report, options.policy, by_key, owners);
 
   LocationWeights weights(options.policy);
+  const auto location_order = [](const FindingLocation& a, const FindingLocation& b) {
+    return std::tie(a.path, a.start, a.end, a.decoded_from) <
+           std::tie(b.path, b.start, b.end, b.decoded_from);
+  };
   for (auto& [key, agg] : by_key) {
-    std::sort(agg.locations.begin(), agg.locations.end(),
-              [](const FindingLocation& a, const FindingLocation& b) {
-                return std::tie(a.path, a.start, a.end, a.decoded_from) <
-                       std::tie(b.path, b.start, b.end, b.decoded_from);
-              });
+    // Locations come in manifest order, then in each result's order: often sorted already
+    // (an archive's entries in path order), and checking costs n compares, not n log n.
+    if (!std::is_sorted(agg.locations.begin(), agg.locations.end(), location_order)) {
+      std::sort(agg.locations.begin(), agg.locations.end(), location_order);
+    }
     Suppress(options, &agg);
     if (!options.include_values) {
       RedactValueFromReasons(agg.value, &agg.confidence_reasons);

@@ -83,6 +83,9 @@ struct PackageReport {
   Manifest manifest;
   std::string database;  // definitions digest shared by the results ("" if none analysed)
   // One per manifest component, in manifest order: "analysed", "skipped" or "missing".
+  // Their findings keep rule, category, severity, span and confidence; the location
+  // strings (component id, path, JSON pointer, CSV column, decoded_from) moved into the
+  // aggregated findings' locations.
   std::vector<ComponentResult> components;
   std::vector<AggregatedFinding> findings;    // active, highest priority first
   std::vector<AggregatedFinding> suppressed;  // same order, with the reason
