@@ -43,6 +43,7 @@
 #include "engine/compiler.h"
 #include "engine/scanner.h"
 #include "rules/loader.h"
+#include "xorshift.h"
 
 namespace {
 
@@ -58,16 +59,6 @@ std::shared_ptr<const trawl::Database> SecretsDb() {
   return db;
 }
 
-// xorshift64: the generated inputs are the same bytes in every run.
-struct XorShift {
-  uint64_t x;
-  uint64_t operator()() {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  }
-};
 
 // Deterministic ~16 MiB document without anything secret-shaped; with `plant`, one
 // GitHub classic token is placed in a record near the middle.

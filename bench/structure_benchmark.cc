@@ -17,19 +17,9 @@
 #include "structure/encoded_layers.h"
 #include "structure/json_structure.h"
 #include "structure/text_structure.h"
+#include "xorshift.h"
 
 namespace {
-
-// Deterministic pseudo-random numbers for the generated documents.
-struct XorShift {
-  uint64_t x;
-  uint64_t operator()() {
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return x;
-  }
-};
 
 // Deterministic ~16 MiB document: {"services":[{...}, ...]} with nested objects, arrays
 // of numbers, escaped strings and secrets-shaped values.

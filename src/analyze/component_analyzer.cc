@@ -41,7 +41,6 @@
 namespace trawl {
 namespace {
 
-
 // Scores travel between stages as JSON with six decimals; rounding here makes the
 // in-process report and the stage-by-stage one byte-identical.
 double RoundForDocuments(double value) { return std::round(value * 1e6) / 1e6; }

@@ -1,6 +1,7 @@
 // File: media_type.cc
 #include "intake/media_type.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -77,15 +78,13 @@ bool LooksLikeText(std::string_view head) {
   // Every component is sniffed (at intake and again at classification): the byte counts
   // come from the SIMD byte masks, as the classify stage's encoding decision's do.
   const internal::ByteCounts counts = internal::CountEncodingBytes(head);
-  const size_t nul_even = counts.nul_even, nul_odd = counts.nul_odd, control = counts.control;
-  if (nul_even + nul_odd > 0) {
+  if (counts.nul_even + counts.nul_odd > 0) {
     // UTF-16 without a BOM: ASCII-range text has a NUL in every other byte.
     const size_t units = head.size() / 2;
-    const size_t heavy = nul_even > nul_odd ? nul_even : nul_odd;
-    const size_t light = nul_even > nul_odd ? nul_odd : nul_even;
+    const auto [light, heavy] = std::minmax(counts.nul_even, counts.nul_odd);
     return units >= 2 && heavy * 10 >= units * 4 && light * 50 <= units;
   }
-  return control * 100 <= head.size();
+  return counts.control * 100 <= head.size();
 }
 
 }  // namespace

@@ -122,6 +122,24 @@ inline uint64_t NextCodePoint(std::string_view text, uint64_t i) {
   return i + (n ? n : 1);
 }
 
+// Moves *i over whole code points until it reaches `limit` (a sequence may end past it)
+// and returns how many it passed; invalid bytes count as one. ASCII words are eight code
+// points each: a minified JSON document is one line of megabytes, and a candidate in it is
+// up to a checkpoint stride from its checkpoint.
+uint64_t AdvanceCodePoints(std::string_view text, uint64_t* i, uint64_t limit) {
+  uint64_t chars = 0;
+  while (*i < limit) {
+    while (limit - *i >= 8 && (Word(text, *i) & kHighs) == 0) {
+      *i += 8;
+      chars += 8;
+    }
+    if (*i >= limit) break;
+    *i = NextCodePoint(text, *i);
+    ++chars;
+  }
+  return chars;
+}
+
 }  // namespace
 
 LineIndex::LineIndex(std::string_view text) : text_(text) {
@@ -162,16 +180,7 @@ void LineIndex::AddCheckpoints(uint64_t line_begin, uint64_t line_end) {
       checkpoints_.push_back({i, chars});
       next_checkpoint = i + kCheckpointStride;
     }
-    // ASCII words before the next checkpoint are 8 code points each (a minified JSON
-    // document is one line of megabytes).
-    const uint64_t word_limit = std::min(line_end, next_checkpoint);
-    while (word_limit - i >= 8 && (Word(text_, i) & kHighs) == 0) {
-      i += 8;
-      chars += 8;
-    }
-    if (i >= word_limit) continue;
-    i = NextCodePoint(text_, i);
-    ++chars;
+    chars += AdvanceCodePoints(text_, &i, std::min(line_end, next_checkpoint));
   }
 }
 
@@ -198,17 +207,7 @@ LineIndex::Location LineIndex::Locate(uint64_t offset) const {
     from = std::prev(checkpoint)->offset;
     chars = std::prev(checkpoint)->chars;
   }
-  // ASCII words 8 code points at a time, as AddCheckpoints counts them: a candidate in a
-  // one-line JSON document is up to a stride away from its checkpoint.
-  for (uint64_t i = from; i < offset;) {
-    while (offset - i >= 8 && (Word(text_, i) & kHighs) == 0) {
-      i += 8;
-      chars += 8;
-    }
-    if (i >= offset) break;
-    i = NextCodePoint(text_, i);
-    ++chars;
-  }
+  chars += AdvanceCodePoints(text_, &from, offset);
   loc.column_chars = chars + 1;
   return loc;
 }
