@@ -119,6 +119,29 @@ absl::StatusOr<PlannedSteps> StepsOf(const ProcessingPlan& plan) {
   return steps;
 }
 
+// The structure analysis the steps ask for, reduced to what the analysis reads.
+StructureOptions StructureOptionsFor(const PlannedSteps& steps) {
+  StructureOptions options;
+  options.find_encoded_layers = steps.decode.count(std::string(kDecodeLayers)) > 0;
+  options.text_statistics = false;  // no result reports them
+  options.json.statistics = false;
+  options.json.counts = false;
+  // Of a binary only its UTF-16 strings are read, of a CSV the dialect and locator.
+  options.binary.ascii_strings = false;
+  options.binary.entropy_profile = false;
+  options.binary.signatures = false;
+  options.csv.statistics = false;
+  options.csv.index_records = false;  // indexed by the analysis for a component with candidates
+  return options;
+}
+
+// Whether the DOM parse that classified a component as JSON also serves its structure
+// analysis: only where the analysis reads the very bytes it covered.
+bool ReusesClassifyingParse(bool validated, const ProcessingPlan& plan) {
+  return validated && plan.format == Format::kJson && !plan.steps.empty() &&
+         plan.steps.front().stage != "transcode";
+}
+
 // The innermost member name at `at` in a JSON document analysed as text (a window of a
 // streamed document, which has no JSON walk), read from the bytes around it: the name of
 // the member whose value holds `at` (a string or a bare value) or whose name does, as
@@ -296,10 +319,11 @@ class Analysis {
  public:
   Analysis(AnalyzerState& impl, const ProcessingPlan& plan, const PlannedSteps& steps,
            const AnalyzeOptions& options, bool json_validated, ComponentResult* result,
-           const AnalysisWindow* window)
+           const AnalysisWindow* window, std::unique_ptr<StructureReport> prepared_structure)
       : impl_(impl),
         window_(window),
         json_validated_(json_validated),
+        prepared_structure_(std::move(prepared_structure)),
         plan_(plan),
         steps_(steps),
         options_(options),
@@ -355,20 +379,13 @@ class Analysis {
   void AnalyzeStructure() {
     if (!steps_.structure) return;
     Ran("structure", StructureName(*steps_.structure), steps_.input);
-    StructureOptions options;
-    options.find_encoded_layers = steps_.decode.count(std::string(kDecodeLayers)) > 0;
-    options.text_statistics = false;  // no result reports them
-    options.json.statistics = false;
-    options.json.counts = false;
-    // Of a binary only its UTF-16 strings are read, of a CSV the dialect and locator.
-    options.binary.ascii_strings = false;
-    options.binary.entropy_profile = false;
-    options.binary.signatures = false;
-    options.csv.statistics = false;
-    options.csv.index_records = false;  // indexed below for a component with candidates
+    if (prepared_structure_) {
+      structure_ = std::move(*prepared_structure_);
+      return;
+    }
     // The DOM parse that classified these bytes (json_stats') gives the decoded strings;
     // the pointers of candidates are found once every source is scanned.
-    structure_ = trawl::AnalyzeStructure(content_, *steps_.structure, options,
+    structure_ = trawl::AnalyzeStructure(content_, *steps_.structure, StructureOptionsFor(steps_),
                                          &impl_.json_stats, json_validated_);
   }
 
@@ -865,6 +882,7 @@ class Analysis {
   AnalyzerState& impl_;
   const AnalysisWindow* window_;  // null: the whole component
   bool json_validated_;  // json_stats' last Validate accepted the content (PlanAndAnalyze)
+  std::unique_ptr<StructureReport> prepared_structure_;  // made by a ComponentPreparer
   const ProcessingPlan& plan_;
   const PlannedSteps& steps_;
   const AnalyzeOptions& options_;
@@ -914,6 +932,56 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::AnalyzeWindow(const Processin
 
 const Database& ComponentAnalyzer::database() const { return *impl_->db; }
 
+PreparedComponent::PreparedComponent() = default;
+PreparedComponent::PreparedComponent(PreparedComponent&&) noexcept = default;
+PreparedComponent& PreparedComponent::operator=(PreparedComponent&&) noexcept = default;
+PreparedComponent::~PreparedComponent() = default;
+
+uint64_t PreparedComponent::held_bytes() const {
+  if (!structure_) return 0;
+  uint64_t bytes = structure_->layers.decoded_bytes;
+  if (structure_->json) {
+    const DecodedStrings& decoded = structure_->json->decoded_strings;
+    bytes += decoded.text.capacity() + decoded.map.capacity_bytes();
+  }
+  if (structure_->binary) {
+    for (const ExtractedString& str : structure_->binary->strings) bytes += str.text.capacity();
+  }
+  return bytes;
+}
+
+ComponentPreparer::ComponentPreparer() : json_(std::make_unique<JsonAnalyzer>(WithLocator(false))) {}
+ComponentPreparer::~ComponentPreparer() = default;
+
+PreparedComponent ComponentPreparer::Prepare(const Component& component, std::string_view content,
+                                             const PlanOptions& plan_options) {
+  PreparedComponent prepared;
+  bool validated = false;
+  const Classification k = component.has_content
+                               ? Classify(content, component.path, json_.get(), &validated)
+                               : Classification{};
+  prepared.plan_ = PlanClassified(component, k, plan_options);
+  prepared.content_ = content;
+  // A transcoded text's structure is the transcoding's: the analysis makes both.
+  auto steps = StepsOf(prepared.plan_);
+  if (prepared.plan_.analyze && steps.ok() && steps->structure && !steps->transcode) {
+    prepared.structure_ = std::make_unique<StructureReport>(
+        AnalyzeStructure(content, *steps->structure, StructureOptionsFor(*steps), json_.get(),
+                         ReusesClassifyingParse(validated, prepared.plan_)));
+  }
+  return prepared;
+}
+
+absl::StatusOr<ComponentResult> ComponentAnalyzer::AnalyzePrepared(PreparedComponent prepared,
+                                                                   std::string_view content,
+                                                                   const AnalyzeOptions& options) {
+  const bool same_bytes = prepared.content_.data() == content.data() &&
+                          prepared.content_.size() == content.size();
+  if (!same_bytes) prepared.structure_.reset();
+  return Run(prepared.plan_, content, options, /*json_validated=*/false, nullptr,
+             std::move(prepared.structure_));
+}
+
 absl::StatusOr<ComponentResult> ComponentAnalyzer::PlanAndAnalyze(const Component& component,
                                                                   std::string_view content,
                                                                   const PlanOptions& plan_options,
@@ -924,10 +992,7 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::PlanAndAnalyze(const Componen
       component.has_content ? Classify(content, component.path, &impl_->json_stats, &validated)
                             : Classification{};
   ProcessingPlan plan = PlanClassified(component, k, plan_options);
-  // The parse is reused only where the analysis reads the very bytes it covered.
-  const bool reusable = validated && plan.format == Format::kJson && !plan.steps.empty() &&
-                        plan.steps.front().stage != "transcode";
-  auto result = Run(plan, content, options, reusable);
+  auto result = Run(plan, content, options, ReusesClassifyingParse(validated, plan));
   if (plan_out != nullptr) *plan_out = std::move(plan);
   return result;
 }
@@ -936,7 +1001,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& pla
                                                        std::string_view content,
                                                        const AnalyzeOptions& options,
                                                        bool json_validated,
-                                                       const AnalysisWindow* window) {
+                                                       const AnalysisWindow* window,
+                                                       std::unique_ptr<StructureReport> structure) {
   if (!plan.analyze) return SkippedResult(plan, options.package_id);
   auto steps = StepsOf(plan);
   if (!steps.ok()) return steps.status();
@@ -951,7 +1017,8 @@ absl::StatusOr<ComponentResult> ComponentAnalyzer::Run(const ProcessingPlan& pla
   if (!plan.partial_content.empty()) {
     result.reason = StrCat("partial content (", plan.partial_content, ")");
   }
-  Analysis analysis(*impl_, plan, *steps, options, json_validated, &result, window);
+  Analysis analysis(*impl_, plan, *steps, options, json_validated, &result, window,
+                    std::move(structure));
   analysis.Transcode(content);
   if (absl::Status status = analysis.ScanContent(); !status.ok()) return status;
   analysis.AnalyzeStructure();

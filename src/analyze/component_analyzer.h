@@ -26,6 +26,9 @@
 
 namespace trawl {
 
+class JsonAnalyzer;
+struct StructureReport;
+
 // A finding that is a threat-indicator hit (entities/indicator_lookup.h): which feed and
 // family listed what, and how the candidate matched it.
 struct FindingIndicator {
@@ -167,6 +170,47 @@ struct AnalysisWindow {
   const Digests* digests = nullptr;
 };
 
+// The classify pass of PlanAndAnalyze, made ahead of the rest of the analysis where a
+// thread has time for it (ComponentPreparer; the pipeline's intake thread while it would
+// wait for the workers): the plan, and the structure analysis, which reads the bytes
+// right after classification does (a JSON document's validating DOM parse feeds it).
+// The structure holds views of the content: it serves only the very bytes it was made
+// from (same address and size); given other bytes, the analysis makes its own.
+class PreparedComponent {
+ public:
+  PreparedComponent();
+  PreparedComponent(PreparedComponent&&) noexcept;
+  PreparedComponent& operator=(PreparedComponent&&) noexcept;
+  ~PreparedComponent();
+
+  const ProcessingPlan& plan() const { return plan_; }
+  // What it holds beyond the content (decoded strings and layers, binary strings), for
+  // a memory budget.
+  uint64_t held_bytes() const;
+
+ private:
+  friend class ComponentAnalyzer;
+  friend class ComponentPreparer;
+  ProcessingPlan plan_;
+  std::unique_ptr<StructureReport> structure_;  // null: the plan has no structure step it made
+  std::string_view content_;
+};
+
+// Makes PreparedComponents. Holds parser state: use one per thread.
+class ComponentPreparer {
+ public:
+  ComponentPreparer();
+  ~ComponentPreparer();
+  ComponentPreparer(const ComponentPreparer&) = delete;
+  ComponentPreparer& operator=(const ComponentPreparer&) = delete;
+
+  PreparedComponent Prepare(const Component& component, std::string_view content,
+                            const PlanOptions& plan_options);
+
+ private:
+  std::unique_ptr<JsonAnalyzer> json_;
+};
+
 class ComponentAnalyzer {
  public:
   static absl::StatusOr<std::unique_ptr<ComponentAnalyzer>> Create(
@@ -200,10 +244,16 @@ class ComponentAnalyzer {
                                                  const AnalyzeOptions& options,
                                                  ProcessingPlan* plan_out = nullptr);
 
+  // PlanAndAnalyze's result, the classify pass already made (`prepared`, of these bytes).
+  absl::StatusOr<ComponentResult> AnalyzePrepared(PreparedComponent prepared,
+                                                  std::string_view content,
+                                                  const AnalyzeOptions& options);
+
  private:
   absl::StatusOr<ComponentResult> Run(const ProcessingPlan& plan, std::string_view content,
                                       const AnalyzeOptions& options, bool json_validated,
-                                      const AnalysisWindow* window = nullptr);
+                                      const AnalysisWindow* window = nullptr,
+                                      std::unique_ptr<StructureReport> structure = nullptr);
   struct Impl;
   explicit ComponentAnalyzer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;

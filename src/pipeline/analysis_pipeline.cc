@@ -2,6 +2,7 @@
 #include "pipeline/analysis_pipeline.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <utility>
 
 #include "classify/classify.h"
@@ -64,11 +65,14 @@ absl::Status AnalysisPipeline::Add(const Component& component, ComponentContent 
   const uint64_t per_worker = options_.lookahead_bytes_per_worker;
   const uint64_t lookahead =
       per_worker == 0 ? UINT64_MAX : per_worker * std::max<size_t>(1, options_.workers);
-  room_.wait(lock, [&] {
+  const auto may_go_on = [&] {
     return !error_.ok() || in_flight_ == 0 ||
            (!root_leaf && (bound == 0 || held_bytes_ + size <= bound) &&
             (queue_.empty() || queued_bytes_ + size <= lookahead));
-  });
+  };
+  while (!may_go_on()) {
+    if (!PrepareWhileWaiting(lock)) room_.wait(lock);
+  }
   if (failure_) std::rethrow_exception(failure_);
   if (!error_.ok()) return error_;
   if (root_leaf || (bound != 0 && size > bound)) {
@@ -86,7 +90,9 @@ absl::Status AnalysisPipeline::Add(const Component& component, ComponentContent 
   // Taken (or copied) outside the lock so that the workers can hand back results
   // meanwhile; the bytes are already counted.
   lock.unlock();
-  Queued queued{component, content.Take()};
+  Queued queued;
+  queued.component = component;
+  queued.content = content.Take();
   lock.lock();
   queue_.push_back(std::move(queued));
   StartWorkerIfUseful();
@@ -147,6 +153,50 @@ std::unique_ptr<ComponentStream> AnalysisPipeline::OfferStream(const Component& 
   return std::make_unique<Stream>(this, component, head);
 }
 
+bool AnalysisPipeline::PrepareWhileWaiting(std::unique_lock<std::mutex>& lock) {
+  if (!error_.ok()) return false;
+  const uint64_t bound = options_.max_inflight_bytes;
+  // The last queued first: the workers take the first, and rarely wait for intake. Only
+  // the last few are looked at: a queue of thousands of small files is not searched
+  // again at each wait, and the workers prepare what intake leaves.
+  constexpr std::ptrdiff_t kLookedAt = 64;
+  Queued* item = nullptr;
+  for (auto it = queue_.rbegin(); it != queue_.rend() && it - queue_.rbegin() < kLookedAt; ++it) {
+    // What it decodes is at most about its size: within the bound, or not made.
+    if (!it->prepare_tried && (bound == 0 || held_bytes_ + it->content.size() <= bound)) {
+      item = &*it;
+      break;
+    }
+  }
+  if (item == nullptr) return false;
+  // The deque keeps `item` where it is while others are added and taken; no worker takes
+  // it while it is being prepared.
+  item->preparing = true;
+  item->prepare_tried = true;
+  lock.unlock();
+  std::optional<PreparedComponent> prepared;
+  try {
+    prepared = intake_preparer_.Prepare(item->component, item->content, plan_options_);
+  } catch (...) {
+    lock.lock();
+    item->preparing = false;
+    work_ready_.notify_all();
+    throw;
+  }
+  lock.lock();
+  item->preparing = false;
+  const uint64_t extra = prepared->held_bytes();
+  if (bound == 0 || held_bytes_ + extra <= bound) {
+    item->prepared = std::move(prepared);
+    item->prepared_bytes = extra;
+    held_bytes_ += extra;
+    peak_held_bytes_ = std::max(peak_held_bytes_, held_bytes_);
+    ++prepared_components_;
+  }
+  work_ready_.notify_all();  // a worker may be waiting for this very item
+  return true;
+}
+
 void AnalysisPipeline::StartWorkerIfUseful() {
   if (idle_workers_ >= queue_.size() || threads_.size() >= options_.workers) return;
   try {
@@ -180,7 +230,9 @@ void AnalysisPipeline::WorkUntilClosed() {
   std::unique_lock lock(mutex_);
   for (;;) {
     ++idle_workers_;
-    work_ready_.wait(lock, [&] { return !queue_.empty() || closed_ || !error_.ok(); });
+    work_ready_.wait(lock, [&] {
+      return (!queue_.empty() && !queue_.front().preparing) || closed_ || !error_.ok();
+    });
     --idle_workers_;
     if (!error_.ok() || queue_.empty()) return;
     Queued item = std::move(queue_.front());
@@ -188,8 +240,8 @@ void AnalysisPipeline::WorkUntilClosed() {
     queued_bytes_ -= item.content.size();
     lock.unlock();
     room_.notify_one();
-    AnalyzeAndRecord(analyzer->get(), item.component, item.content);
-    const uint64_t size = item.content.size();
+    AnalyzeAndRecord(analyzer->get(), item.component, item.content, std::move(item.prepared));
+    const uint64_t size = item.content.size() + item.prepared_bytes;
     buffers_.Put(std::move(item.content));
     item = Queued{};  // freed before the intake thread is told there is room
     lock.lock();
@@ -200,7 +252,8 @@ void AnalysisPipeline::WorkUntilClosed() {
 }
 
 void AnalysisPipeline::AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Component& component,
-                                        std::string_view content) {
+                                        std::string_view content,
+                                        std::optional<PreparedComponent> prepared) {
   ComponentResult result;
   if (analyzer == nullptr || absl::Now() > options_.deadline) {
     result = SkippedResult(component, analyze_.package_id,
@@ -208,7 +261,9 @@ void AnalysisPipeline::AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Compo
                                   ") was spent before its analysis"));
   } else {
     // Each component runs its plan, made as the classify stage makes it.
-    auto analyzed = analyzer->PlanAndAnalyze(component, content, plan_options_, analyze_);
+    auto analyzed =
+        prepared ? analyzer->AnalyzePrepared(*std::move(prepared), content, analyze_)
+                 : analyzer->PlanAndAnalyze(component, content, plan_options_, analyze_);
     // A failure is recorded, not fatal: the component is accounted for with the reason.
     result = analyzed.ok() ? *std::move(analyzed)
                            : SkippedResult(component, analyze_.package_id,
@@ -238,7 +293,9 @@ void AnalysisPipeline::Fail(absl::Status status) {
 
 absl::StatusOr<std::map<std::string, ComponentResult>> AnalysisPipeline::Finish() {
   {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    while (PrepareWhileWaiting(lock)) {
+    }
     closed_ = true;
   }
   work_ready_.notify_all();
@@ -253,6 +310,11 @@ absl::StatusOr<std::map<std::string, ComponentResult>> AnalysisPipeline::Finish(
 uint64_t AnalysisPipeline::peak_held_bytes() const {
   std::lock_guard lock(mutex_);
   return peak_held_bytes_;
+}
+
+size_t AnalysisPipeline::prepared_components() const {
+  std::lock_guard lock(mutex_);
+  return prepared_components_;
 }
 
 }  // namespace trawl

@@ -10,6 +10,12 @@
 // leaf (a plain file), are not copied: once nothing is in flight they are analysed in the
 // callback, where intake's buffer is valid. 0: no bound.
 //
+// Intake helps: when it would wait (back-pressure, or Finish waiting for the workers), it
+// makes the classify pass (classification and structure analysis, ComponentPreparer) of a
+// queued component no worker has started on, the last queued first, so that a worker
+// that is behind only scans and assembles findings. A worker that reaches a component
+// intake is preparing waits for it. The pass is the same whichever thread makes it.
+//
 // Determinism: each component is analysed on its own and results are kept by component
 // id, so the results do not depend on the thread count, the bound or the timing (except
 // what a deadline cuts short).
@@ -35,6 +41,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -94,6 +101,8 @@ class AnalysisPipeline {
 
   // The most content held at once so far (queued or being analysed), for tests.
   uint64_t peak_held_bytes() const;
+  // How many classify passes intake has made for the workers so far, for tests.
+  size_t prepared_components() const;
 
   // Where intake reads entries into (DecomposeOptions::buffers): the workers give the
   // buffers they were handed back to it once analysed.
@@ -103,13 +112,22 @@ class AnalysisPipeline {
   struct Queued {
     Component component;
     std::string content;
+    // The classify pass, when intake made it while waiting (PrepareWhileWaiting).
+    std::optional<PreparedComponent> prepared;
+    uint64_t prepared_bytes = 0;  // prepared->held_bytes(), counted in held_bytes_
+    bool preparing = false;       // intake works on it: no worker takes it meanwhile
+    bool prepare_tried = false;
   };
 
   void Work();
   void WorkUntilClosed();
   // Analyses (or, past the deadline, skips) one component and records its result.
   void AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Component& component,
-                        std::string_view content);
+                        std::string_view content, std::optional<PreparedComponent> prepared = {});
+  // Intake's thread, under mutex_ (`lock`), instead of waiting for the workers: makes the
+  // classify pass of one queued component no worker has started on. False when there is
+  // none to make.
+  bool PrepareWhileWaiting(std::unique_lock<std::mutex>& lock);
   void Fail(absl::Status status);
   void Record(const Component& component, ComponentResult result);
   absl::Status EnsureIntakeAnalyzer();
@@ -123,6 +141,7 @@ class AnalysisPipeline {
 
   BufferPool buffers_;
   std::unique_ptr<ComponentAnalyzer> intake_analyzer_;  // for what Add analyses itself
+  ComponentPreparer intake_preparer_;  // for PrepareWhileWaiting
   std::set<std::string> streamed_;  // ids of the components OfferStream analysed (intake thread)
   std::vector<std::thread> threads_;
 
@@ -135,6 +154,7 @@ class AnalysisPipeline {
   uint64_t held_bytes_ = 0;
   uint64_t queued_bytes_ = 0;  // of held_bytes_, what no worker has started on
   uint64_t peak_held_bytes_ = 0;
+  size_t prepared_components_ = 0;
   bool closed_ = false;
   absl::Status error_;
   std::exception_ptr failure_;  // a worker's exception (bad_alloc), for intake's thread

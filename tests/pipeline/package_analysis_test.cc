@@ -27,6 +27,7 @@
 #include <tuple>
 
 
+#include "analyze/component_analyzer.h"
 #include "analyze/component_result_json.h"
 #include "classify/plan.h"
 #include "complexity.h"
@@ -661,6 +662,73 @@ TEST(PackageAnalysisTest, IntakeStaysWithinTheLookaheadOfTheWorkers) {
   ASSERT_TRUE(results.ok()) << results.status();
   EXPECT_EQ(results->size(), 5u);
   for (const auto& [id, result] : *results) EXPECT_EQ(result.status, "analysed") << id;
+}
+
+// While intake waits for a worker that is behind, it makes the classify pass of the
+// queued components (the last queued first), and the worker analyses from it: the results
+// are those of the worker's own pass, for logs, a JSON document with an escaped token,
+// a CSV and a base64 layer.
+TEST(PackageAnalysisTest, IntakePreparesQueuedComponentsWhileItWaits) {
+  auto db = TokenDb();
+  ASSERT_TRUE(db);
+  const std::string token = "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn";
+  const std::string filler(40 << 10, '.');
+  std::vector<testing::TestEntry> entries = {
+      {.name = "a.log", .data = StrCat(filler, "\ntoken=", token, "\n")},
+      {.name = "b.json", .data = StrCat(R"({"pad":")", filler, R"(","t":"\u0067)", token.substr(1), "\"}")},
+      {.name = "c.csv", .data = StrCat("k,v\npad,", filler, "\nt,", token, "\n")},
+      {.name = "d.log", .data = StrCat(filler, "\nblob=Z2hwX3BFZTFDeEk2SnViemx1QkpXNkU2OElQTlduUVlnNHppMlNYbg==\n")},
+      {.name = "e.log", .data = StrCat(filler, "\n")}};
+  Handed handed = HandOver(WritePackage("prepare.tar", testing::BuildArchive(entries, {.format = "ustar"})));
+  ASSERT_EQ(handed.work.size(), entries.size());
+  auto analyzer = ComponentAnalyzer::Create(db);
+  ASSERT_TRUE(analyzer.ok());
+  std::map<std::string, std::string> want;
+  for (const Component* c : handed.work) {
+    auto result = (*analyzer)->PlanAndAnalyze(*c, handed.content[c->id], {}, {});
+    ASSERT_TRUE(result.ok()) << result.status();
+    want[c->id] = ComponentResultToJson(*result);
+  }
+
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> first_done;
+  AnalysisPipelineOptions options;
+  options.workers = 1;
+  options.max_inflight_bytes = 0;
+  options.lookahead_bytes_per_worker = 100 << 10;  // two queued components, not three
+  options.progress = [&first_done, released](size_t done, size_t) {
+    if (done != 1) return;
+    first_done.set_value();
+    released.wait();  // the worker stays behind until released
+  };
+  AnalysisPipeline pipeline(db, {}, {}, options);
+  const std::vector<const Component*>& work = handed.work;
+  ASSERT_TRUE(pipeline.Add(*work[0], handed.content[work[0]->id]).ok());
+  first_done.get_future().wait();
+  ASSERT_TRUE(pipeline.Add(*work[1], handed.content[work[1]->id]).ok());
+  ASSERT_TRUE(pipeline.Add(*work[2], handed.content[work[2]->id]).ok());
+  auto fourth = std::async(std::launch::async, [&] {
+    return pipeline.Add(*work[3], handed.content[work[3]->id]);
+  });
+  // Generous: a loaded machine delays intake, it does not stop it.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (pipeline.prepared_components() < 2 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(pipeline.prepared_components(), 2u) << "intake waited without preparing both";
+  release.set_value();
+  ASSERT_TRUE(fourth.get().ok());
+  ASSERT_TRUE(pipeline.Add(*work[4], handed.content[work[4]->id]).ok());
+  auto results = pipeline.Finish();
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), entries.size());
+  size_t with_findings = 0;
+  for (const auto& [id, result] : *results) {
+    EXPECT_EQ(ComponentResultToJson(result), want[id]) << result.path;
+    with_findings += !result.findings.empty();
+  }
+  EXPECT_EQ(with_findings, 4u);  // the token raw, escaped, in a cell and base64-encoded
 }
 
 // When intake fails mid-package the pipeline is destroyed without Finish: the worker in
