@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <numeric>
 #include <set>
 #include <string>
 #include <string_view>
@@ -20,21 +21,14 @@
 namespace trawl {
 namespace {
 
-using FindingKey = std::pair<std::string, std::string>;  // (rule id, fingerprint)
-
-// Orders keys and finds them by views: a lookup per finding location (tens of thousands
-// in a package) then copies no rule id or fingerprint.
-struct FindingKeyLess {
-  using is_transparent = void;
-  using View = std::pair<std::string_view, std::string_view>;
-  static View AsView(const FindingKey& k) { return {k.first, k.second}; }
-  static View AsView(const View& k) { return k; }
-  template <typename A, typename B>
-  bool operator()(const A& a, const B& b) const {
-    return AsView(a) < AsView(b);
+// A finding's identity, (rule id, fingerprint), as views of a finding's own strings.
+using FindingKeyView = std::pair<std::string_view, std::string_view>;
+struct FindingKeyHash {
+  size_t operator()(const FindingKeyView& k) const {
+    const size_t h = std::hash<std::string_view>()(k.first);
+    return h ^ (std::hash<std::string_view>()(k.second) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
   }
 };
-using FindingsByKey = std::map<FindingKey, AggregatedFinding, FindingKeyLess>;
 
 constexpr size_t kMaxListedIncompleteComponents = 100;
 
@@ -215,27 +209,18 @@ struct RelatedLinks {
 
 // Links findings of the related categories that lie close together in one component.
 // Every nearby pair is considered (the pairs of one component in start order), but only
-// the links that can be reported are kept (RelatedLinks). `owners` holds the aggregated
-// finding of every component finding, in report order (the correlation found them).
+// the links that can be reported are kept (RelatedLinks). `by_key` holds the aggregated
+// findings in key order; `owners` the rank (index in by_key) of every component finding,
+// in report order.
 void LinkRelated(const PackageReport& report, const ScoringPolicy& policy,
-                 FindingsByKey& by_key, const std::vector<const AggregatedFinding*>& owners) {
+                 std::vector<AggregatedFinding>& by_key, const std::vector<uint32_t>& owners) {
   // A few names: a scan beats a tree of strings, once per finding.
   const std::vector<std::string_view> categories(policy.related_categories.begin(),
                                                  policy.related_categories.end());
   const auto related_category = [&](std::string_view category) {
     return std::find(categories.begin(), categories.end(), category) != categories.end();
   };
-  // Keys ranked in map order, so links compare as integers.
-  std::vector<AggregatedFinding*> by_rank;
-  // std::unordered_map, not absl::flat_hash_map: this Abseil (20220623) leaves a map
-  // whose growth threw bad_alloc unfit to destroy (tests/capi/alloc_failure_test.cc).
-  std::unordered_map<const AggregatedFinding*, uint32_t> rank_of;
-  by_rank.reserve(by_key.size());
-  for (auto& [key, finding] : by_key) {
-    rank_of[&finding] = static_cast<uint32_t>(by_rank.size());
-    by_rank.push_back(&finding);
-  }
-  std::vector<RelatedLinks> related(by_rank.size());
+  std::vector<RelatedLinks> related(by_key.size());
   struct Near {
     const Finding* finding;
     uint32_t rank;
@@ -245,9 +230,9 @@ void LinkRelated(const PackageReport& report, const ScoringPolicy& policy,
     const ComponentResult& c = report.components[component];
     std::vector<Near> near;
     for (const Finding& f : c.findings) {
-      const AggregatedFinding* aggregated = owners[owner++];
+      const uint32_t rank = owners[owner++];
       if (!related_category(f.category)) continue;
-      near.push_back({&f, rank_of.at(aggregated)});
+      near.push_back({&f, rank});
     }
     std::sort(near.begin(), near.end(), [](const Near& a, const Near& b) {
       return std::tie(a.finding->start, a.finding->end, a.finding->rule_id) <
@@ -268,8 +253,8 @@ void LinkRelated(const PackageReport& report, const ScoringPolicy& policy,
   }
   for (size_t rank = 0; rank < related.size(); ++rank) {
     for (const RelatedLinks::Link& link : related[rank].links) {
-      const AggregatedFinding& other = *by_rank[link.other];
-      by_rank[rank]->related.push_back(
+      const AggregatedFinding& other = by_key[link.other];
+      by_key[rank].related.push_back(
           {other.rule_id, other.fingerprint,
            StrCat(link.gap, " bytes apart in ", report.components[link.component].path)});
     }
@@ -387,55 +372,103 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
   report.complete = report.incomplete_reasons.empty();
   report.notes.assign(notes.begin(), notes.end());
 
-  // Correlation: manifest order, then the order of findings in each result.
-  FindingsByKey by_key;
-  std::vector<const AggregatedFinding*> owners;  // of each finding, for LinkRelated
-  for (ComponentResult& c : report.components) {
-    for (const auto& [id, described] : c.rules) report.rules.try_emplace(id, described);
-    for (Finding& f : c.findings) {
-      auto it = by_key.lower_bound(FindingKeyLess::View(f.rule_id, f.fingerprint));
-      if (it == by_key.end() || it->first.first != f.rule_id || it->first.second != f.fingerprint) {
-        it = by_key.emplace_hint(it, FindingKey(f.rule_id, f.fingerprint), AggregatedFinding());
+  // Correlation: manifest order, then the order of findings in each result. The first
+  // pass finds each finding's aggregate (hashed views of the first finding's rule id and
+  // fingerprint, which stay in report.components) and sets what the earliest or the most
+  // confident finding decides.
+  std::vector<AggregatedFinding> aggregated;
+  std::vector<uint32_t> owners;  // the aggregate of each component finding, in that order
+  {
+    std::unordered_map<FindingKeyView, uint32_t, FindingKeyHash> index;
+    for (ComponentResult& c : report.components) {
+      for (const auto& [id, described] : c.rules) report.rules.try_emplace(id, described);
+      for (const Finding& f : c.findings) {
+        const auto [it, inserted] = index.try_emplace(
+            FindingKeyView(f.rule_id, f.fingerprint), static_cast<uint32_t>(aggregated.size()));
+        owners.push_back(it->second);
+        if (inserted) {
+          AggregatedFinding& agg = aggregated.emplace_back();
+          agg.rule_id = f.rule_id;
+          agg.category = f.category;
+          agg.severity = f.severity;
+          agg.fingerprint = f.fingerprint;
+          agg.entity = f.entity;
+          agg.validator = f.validator;
+          agg.validated = f.validated;
+          agg.indicator = f.indicator;
+          agg.confidence = f.confidence;
+          agg.confidence_reasons = f.reasons;
+          agg.value = f.value;
+          agg.normalized = f.normalized;
+          continue;
+        }
+        AggregatedFinding& agg = aggregated[it->second];
+        if (f.confidence > agg.confidence) {
+          agg.confidence = f.confidence;
+          agg.confidence_reasons = f.reasons;
+          agg.validated = f.validated;
+          agg.indicator = f.indicator;  // the strongest match explains the confidence
+        }
+        if (agg.value.empty()) agg.value = f.value;
+        if (agg.normalized.empty()) agg.normalized = f.normalized;
       }
-      AggregatedFinding& agg = it->second;
-      owners.push_back(&agg);
-      if (agg.locations.empty()) {
-        agg.rule_id = f.rule_id;
-        agg.category = f.category;
-        agg.severity = f.severity;
-        agg.fingerprint = f.fingerprint;
-        agg.entity = f.entity;
-        agg.validator = f.validator;
-        agg.validated = f.validated;
-        agg.indicator = f.indicator;
-        agg.confidence = f.confidence;
-        agg.confidence_reasons = f.reasons;
-      } else if (f.confidence > agg.confidence) {
-        agg.confidence = f.confidence;
-        agg.confidence_reasons = f.reasons;
-        agg.validated = f.validated;
-        agg.indicator = f.indicator;  // the strongest match explains the confidence
-      }
-      if (agg.value.empty()) agg.value = f.value;
-      if (agg.normalized.empty()) agg.normalized = f.normalized;
-      // The location's strings move: past this point a component's findings are read
-      // for their count, rule, category and span only (PackageReport::components).
-      agg.locations.push_back({std::move(f.component_id), std::move(f.path), f.start, f.end,
-                               f.line, f.column, std::move(f.json_pointer), f.csv_row,
-                               std::move(f.csv_column), std::move(f.decoded_from),
-                               f.inline_ignore.empty() ? "" : InlineReason(f.inline_ignore)});
     }
+  }
+  // Ranks in key order: links compare as integers, and the report's order breaks no tie
+  // on them.
+  std::vector<uint32_t> by_rank(aggregated.size());
+  std::iota(by_rank.begin(), by_rank.end(), 0);
+  std::sort(by_rank.begin(), by_rank.end(), [&aggregated](uint32_t a, uint32_t b) {
+    return std::tie(aggregated[a].rule_id, aggregated[a].fingerprint) <
+           std::tie(aggregated[b].rule_id, aggregated[b].fingerprint);
+  });
+  std::vector<uint32_t> rank_of(aggregated.size());
+  for (uint32_t rank = 0; rank < by_rank.size(); ++rank) rank_of[by_rank[rank]] = rank;
+  for (uint32_t& owner : owners) owner = rank_of[owner];
+  std::vector<AggregatedFinding> by_key(aggregated.size());
+  for (uint32_t rank = 0; rank < by_rank.size(); ++rank) {
+    by_key[rank] = std::move(aggregated[by_rank[rank]]);
   }
   LinkRelated(report, options.policy, by_key, owners);
 
+  // The second pass moves each location's strings: past it a component's findings are
+  // read for their count, rule, category and span only (PackageReport::components). It
+  // goes through the components in path order, so each finding's locations arrive in
+  // their report order (path, then span) where a result lists its findings by span.
+  std::vector<size_t> first_owner(report.components.size() + 1, 0);
+  for (size_t i = 0; i < report.components.size(); ++i) {
+    first_owner[i + 1] = first_owner[i] + report.components[i].findings.size();
+  }
+  {
+    std::vector<uint32_t> counts(by_key.size(), 0);
+    for (uint32_t owner : owners) ++counts[owner];
+    for (size_t rank = 0; rank < by_key.size(); ++rank) by_key[rank].locations.reserve(counts[rank]);
+  }
+  std::vector<uint32_t> path_order(report.components.size());
+  std::iota(path_order.begin(), path_order.end(), 0);
+  std::stable_sort(path_order.begin(), path_order.end(), [&report](uint32_t a, uint32_t b) {
+    return report.components[a].path < report.components[b].path;
+  });
+  for (uint32_t component : path_order) {
+    ComponentResult& c = report.components[component];
+    for (size_t i = 0; i < c.findings.size(); ++i) {
+      Finding& f = c.findings[i];
+      by_key[owners[first_owner[component] + i]].locations.push_back(
+          {std::move(f.component_id), std::move(f.path), f.start, f.end, f.line, f.column,
+           std::move(f.json_pointer), f.csv_row, std::move(f.csv_column),
+           std::move(f.decoded_from),
+           f.inline_ignore.empty() ? "" : InlineReason(f.inline_ignore)});
+    }
+  }
+
   LocationWeights weights(options.policy);
+  // Total: two entries of one archive may share a path (the component id tells them apart).
   const auto location_order = [](const FindingLocation& a, const FindingLocation& b) {
-    return std::tie(a.path, a.start, a.end, a.decoded_from) <
-           std::tie(b.path, b.start, b.end, b.decoded_from);
+    return std::tie(a.path, a.start, a.end, a.decoded_from, a.component_id) <
+           std::tie(b.path, b.start, b.end, b.decoded_from, b.component_id);
   };
-  for (auto& [key, agg] : by_key) {
-    // Locations come in manifest order, then in each result's order: often sorted already
-    // (an archive's entries in path order), and checking costs n compares, not n log n.
+  for (AggregatedFinding& agg : by_key) {
+    // Checking costs n compares, not n log n.
     if (!std::is_sorted(agg.locations.begin(), agg.locations.end(), location_order)) {
       std::sort(agg.locations.begin(), agg.locations.end(), location_order);
     }
