@@ -31,7 +31,15 @@ void WriteFinding(JsonWriter& w, const AggregatedFinding& f, const GitOrigins& g
   w.EndArray();
   w.Field("confidence_reasons", f.confidence_reasons);
   w.Key("locations").BeginArray();
-  for (const FindingLocation& loc : f.locations) {
+  for (size_t i = 0; i < f.locations.size(); ++i) {
+    const FindingLocation& loc = f.locations[i];
+    // Tens of thousands of locations hold their own strings, cold by now: asking for the
+    // next one's early hides most of the wait for memory (a third of the rendering).
+    if (i + 2 < f.locations.size()) {
+      __builtin_prefetch(f.locations[i + 2].component_id.data());
+      __builtin_prefetch(f.locations[i + 2].path.data());
+      __builtin_prefetch(f.locations[i + 2].json_pointer.data());
+    }
     w.BeginObject().Field("component", loc.component_id).Field("path", loc.path);
     w.Field("start", loc.start).Field("end", loc.end);
     if (loc.line >= 0) w.Field("line", loc.line).Field("column", loc.column);
