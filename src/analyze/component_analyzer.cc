@@ -20,6 +20,7 @@
 #include <cctype>
 #include <cmath>
 #include <functional>
+#include <numeric>
 #include <optional>
 #include <set>
 
@@ -515,23 +516,31 @@ class Analysis {
         indicator_findings_.resize(before);
       }
     }
-    std::vector<Finding>& found = indicator_findings_;
-    std::stable_sort(found.begin(), found.end(), [](const Finding& a, const Finding& b) {
-      return std::tie(a.rule_id, a.start) < std::tie(b.rule_id, b.start);
+    // Sorted by index: a Finding is large, and moving each one twice (into the sort's
+    // buffer and back) cost more than the lookups it follows.
+    const std::vector<Finding>& all = indicator_findings_;
+    std::vector<uint32_t> order(all.size());
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(), [&all](uint32_t a, uint32_t b) {
+      return std::tie(all[a].rule_id, all[a].start) < std::tie(all[b].rule_id, all[b].start);
     });
+    const auto found = [&](size_t i) -> const Finding& { return all[order[i]]; };
     const auto better = [](const Finding& a, const Finding& b) {
       return std::make_tuple(a.confidence, a.decoded_from.empty()) >
              std::make_tuple(b.confidence, b.decoded_from.empty());
     };
-    for (size_t i = 0; i < found.size();) {
+    result_->findings.reserve(result_->findings.size() + all.size() + whole_component.size());
+    for (size_t i = 0; i < order.size();) {
       size_t best = i, j = i + 1;
-      uint64_t end = found[i].end;
-      while (j < found.size() && found[j].rule_id == found[i].rule_id && found[j].start < end) {
-        end = std::max(end, found[j].end);
-        if (better(found[j], found[best])) best = j;
+      uint64_t end = found(i).end;
+      while (j < order.size() && found(j).rule_id == found(i).rule_id && found(j).start < end) {
+        end = std::max(end, found(j).end);
+        if (better(found(j), found(best))) best = j;
         ++j;
       }
-      if (Owned(found[best].start)) result_->findings.push_back(std::move(found[best]));
+      if (Owned(found(best).start)) {
+        result_->findings.push_back(std::move(indicator_findings_[order[best]]));
+      }
       i = j;
     }
     whole_component_findings_ = whole_component.size();
@@ -585,6 +594,10 @@ class Analysis {
     }
     const Database& db = *impl_.db;
     std::vector<std::string> normalized;  // parallel to result_->findings
+    // One allocation for a component's usual findings: a Finding is large, and each growth
+    // moved every one. Bounded: most of a million candidates may be rejected.
+    constexpr size_t kReservedFindings = 1024;
+    result_->findings.reserve(std::min(hits_.size(), kReservedFindings));
     for (const Hit& hit : hits_) {
       const ScanSource& source = sources_[hit.source];
       const Definition& def = db.definition(hit.rule);
