@@ -192,7 +192,8 @@ class PreparedComponent {
   friend class ComponentAnalyzer;
   friend class ComponentPreparer;
   ProcessingPlan plan_;
-  std::unique_ptr<StructureReport> structure_;  // null: the plan has no structure step it made
+  // Null without a structure step, or when the analysis makes it (a transcoded text's).
+  std::unique_ptr<StructureReport> structure_;
   std::string_view content_;
 };
 

@@ -14,7 +14,9 @@
 // makes the classify pass (classification and structure analysis, ComponentPreparer) of a
 // queued component no worker has started on, the last queued first, so that a worker
 // that is behind only scans and assembles findings. A worker that reaches a component
-// intake is preparing waits for it. The pass is the same whichever thread makes it.
+// intake is preparing waits for it. The pass is the same whichever thread makes it. What
+// a preparation holds beyond the content (decoded strings, layers) counts toward
+// `max_inflight_bytes` too; one that would pass the bound is dropped.
 //
 // Determinism: each component is analysed on its own and results are kept by component
 // id, so the results do not depend on the thread count, the bound or the timing (except
