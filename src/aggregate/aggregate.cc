@@ -13,6 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "absl/hash/hash.h"
 #include "analyze/component_analyzer.h"
 #include "analyze/component_result_json.h"
 #include "intake/skip_policy.h"
@@ -23,12 +24,6 @@ namespace {
 
 // A finding's identity, (rule id, fingerprint), as views of a finding's own strings.
 using FindingKeyView = std::pair<std::string_view, std::string_view>;
-struct FindingKeyHash {
-  size_t operator()(const FindingKeyView& k) const {
-    const size_t h = std::hash<std::string_view>()(k.first);
-    return h ^ (std::hash<std::string_view>()(k.second) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
-  }
-};
 
 constexpr size_t kMaxListedIncompleteComponents = 100;
 
@@ -379,7 +374,8 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
   std::vector<AggregatedFinding> aggregated;
   std::vector<uint32_t> owners;  // the aggregate of each component finding, in that order
   {
-    std::unordered_map<FindingKeyView, uint32_t, FindingKeyHash> index;
+    // absl::Hash only hashes: the table is std's (util/hash_containers.h says why).
+    std::unordered_map<FindingKeyView, uint32_t, absl::Hash<FindingKeyView>> index;
     for (ComponentResult& c : report.components) {
       for (const auto& [id, described] : c.rules) report.rules.try_emplace(id, described);
       for (const Finding& f : c.findings) {
@@ -414,8 +410,8 @@ PackageReport Aggregate(Manifest manifest, std::vector<ComponentResult> results,
       }
     }
   }
-  // Ranks in key order: links compare as integers, and the report's order breaks no tie
-  // on them.
+  // Ranked by key: LinkRelated keeps each finding's first links in key order, comparing
+  // ranks as integers.
   std::vector<uint32_t> by_rank(aggregated.size());
   std::iota(by_rank.begin(), by_rank.end(), 0);
   std::sort(by_rank.begin(), by_rank.end(), [&aggregated](uint32_t a, uint32_t b) {
