@@ -9,6 +9,10 @@
 # binary to every round (a before/after comparison in one run). PLANT=0 builds the package
 # without the planted secrets, PII and indicators (~1 % of log lines and JSON records carry
 # one by default: tens of thousands of finding locations at 256 MiB).
+# Core scaling: `--threads 1` keeps intake's thread and one worker busy, so on a 2-core
+# machine it already uses both cores and "2 threads vs 1 thread" says little. The script
+# also runs 1 thread pinned to one core and 2 threads pinned to two (taskset): the speedup
+# from a second core, whatever the thread count means.
 #   bench/pipeline_throughput.sh [SIZE_MIB] [ROUNDS]   (default 64 MiB, 3 rounds)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,12 +39,24 @@ run() {
   echo "$label $wall $(python3 -c "print($user + $sys)") $peak $(cut -d' ' -f1 /proc/loadavg)" \
     >>"$work/samples"
 }
+# The first two cores this process may run on (none: no pinned runs).
+read -r core0 core1 < <(python3 -c 'import os; print(*sorted(os.sched_getaffinity(0))[:2])')
+pinned=()
+[[ -n ${core1:-} ]] && command -v taskset >/dev/null && pinned=(1core 2cores)
 for ((r = 0; r < rounds; r++)); do
   run scan "$trawl" scan --db "$db" "$work"/src/*
   for t in 1 2; do
     run "after-$t" "$trawl" analyze --db "$db" --threads "$t" "$work/package.tar.gz"
     if [[ -n $before ]]; then
       run "before-$t" "$before" analyze --db "$db" --threads "$t" "$work/package.tar.gz"
+    fi
+  done
+  for p in "${pinned[@]}"; do
+    if [[ $p == 1core ]]; then cores=$core0 t=1; else cores=$core0,$core1 t=2; fi
+    run "after-$p" taskset -c "$cores" "$trawl" analyze --db "$db" --threads "$t" "$work/package.tar.gz"
+    if [[ -n $before ]]; then
+      run "before-$p" taskset -c "$cores" "$before" analyze --db "$db" --threads "$t" \
+        "$work/package.tar.gz"
     fi
   done
 done
@@ -69,4 +85,9 @@ for who in ("before", "after"):
     print(f"  {who}: analyze 2 threads: wall {two[0]:.2f} s, CPU {two[1]:.2f} s, "
           f"peak {two[2] / 1024:.0f} MiB = {one[0] / two[0]:.2f}x 1 thread (wall), "
           f"{scan[0] / two[0]:.2f} of scan (wall)")
+    if f"{who}-1core" in med:
+        core, cores = med[f"{who}-1core"], med[f"{who}-2cores"]
+        print(f"  {who}: analyze 1 thread pinned to 1 core: wall {core[0]:.2f} s, "
+              f"CPU {core[1]:.2f} s = {scan[0] / core[0]:.2f} of scan (wall); 2 threads pinned "
+              f"to 2 cores: wall {cores[0]:.2f} s = {core[0] / cores[0]:.2f}x 1 core (wall)")
 PY

@@ -594,10 +594,12 @@ class Analysis {
     }
     const Database& db = *impl_.db;
     std::vector<std::string> normalized;  // parallel to result_->findings
-    // One allocation for a component's usual findings: a Finding is large, and each growth
-    // moved every one. Bounded: most of a million candidates may be rejected.
+    // One allocation for a component's usual findings, the indicator findings
+    // (AddIndicatorFindings) included: a Finding is large, and each growth moved every one
+    // into fresh pages. Bounded: most of a million candidates may be rejected.
     constexpr size_t kReservedFindings = 1024;
-    result_->findings.reserve(std::min(hits_.size(), kReservedFindings));
+    result_->findings.reserve(
+        std::min(hits_.size() + indicator_findings_.size(), kReservedFindings));
     for (const Hit& hit : hits_) {
       const ScanSource& source = sources_[hit.source];
       const Definition& def = db.definition(hit.rule);

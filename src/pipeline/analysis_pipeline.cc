@@ -176,6 +176,7 @@ bool AnalysisPipeline::PrepareWhileWaiting(std::unique_lock<std::mutex>& lock) {
   lock.unlock();
   std::optional<PreparedComponent> prepared;
   try {
+    if (before_prepare_for_testing_) before_prepare_for_testing_(item->component);
     prepared = intake_preparer_.Prepare(item->component, item->content, plan_options_);
   } catch (...) {
     lock.lock();

@@ -105,6 +105,11 @@ class AnalysisPipeline {
   uint64_t peak_held_bytes() const;
   // How many classify passes intake has made for the workers so far, for tests.
   size_t prepared_components() const;
+  // Tests: runs on intake's thread before each classify pass it makes, as if the pass
+  // began with it (an exception from it is the pass's).
+  void SetBeforePrepareForTesting(std::function<void(const Component&)> hook) {
+    before_prepare_for_testing_ = std::move(hook);
+  }
 
   // Where intake reads entries into (DecomposeOptions::buffers): the workers give the
   // buffers they were handed back to it once analysed.
@@ -144,6 +149,7 @@ class AnalysisPipeline {
   BufferPool buffers_;
   std::unique_ptr<ComponentAnalyzer> intake_analyzer_;  // for what Add analyses itself
   ComponentPreparer intake_preparer_;  // for PrepareWhileWaiting
+  std::function<void(const Component&)> before_prepare_for_testing_;
   std::set<std::string> streamed_;  // ids of the components OfferStream analysed (intake thread)
   std::vector<std::thread> threads_;
 

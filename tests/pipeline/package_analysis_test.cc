@@ -21,6 +21,7 @@
 #include <random>
 #include <functional>
 #include <mutex>
+#include <new>
 #include <numeric>
 #include <set>
 #include <thread>
@@ -668,6 +669,27 @@ TEST(PackageAnalysisTest, IntakeStaysWithinTheLookaheadOfTheWorkers) {
 // queued components (the last queued first), and the worker analyses from it: the results
 // are those of the worker's own pass, for logs, a JSON document with an escaped token,
 // a CSV and a base64 layer.
+// One worker that stays behind after its first component until `release` is set; the
+// highest count of components done it has reported is `most_done`.
+struct WorkerHeldBehind {
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::promise<void> first_done;
+  std::atomic<size_t> most_done{0};
+
+  AnalysisPipelineOptions Options() {
+    AnalysisPipelineOptions options;
+    options.workers = 1;
+    options.progress = [this, released = released](size_t done, size_t) {
+      most_done = std::max(most_done.load(), done);
+      if (done != 1) return;
+      first_done.set_value();
+      released.wait();
+    };
+    return options;
+  }
+};
+
 TEST(PackageAnalysisTest, IntakePreparesQueuedComponentsWhileItWaits) {
   auto db = TokenDb();
   ASSERT_TRUE(db);
@@ -690,22 +712,14 @@ TEST(PackageAnalysisTest, IntakePreparesQueuedComponentsWhileItWaits) {
     want[c->id] = ComponentResultToJson(*result);
   }
 
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> first_done;
-  AnalysisPipelineOptions options;
-  options.workers = 1;
+  WorkerHeldBehind held;
+  AnalysisPipelineOptions options = held.Options();
   options.max_inflight_bytes = 0;
   options.lookahead_bytes_per_worker = 100 << 10;  // two queued components, not three
-  options.progress = [&first_done, released](size_t done, size_t) {
-    if (done != 1) return;
-    first_done.set_value();
-    released.wait();  // the worker stays behind until released
-  };
   AnalysisPipeline pipeline(db, {}, {}, options);
   const std::vector<const Component*>& work = handed.work;
   ASSERT_TRUE(pipeline.Add(*work[0], handed.content[work[0]->id]).ok());
-  first_done.get_future().wait();
+  held.first_done.get_future().wait();
   ASSERT_TRUE(pipeline.Add(*work[1], handed.content[work[1]->id]).ok());
   ASSERT_TRUE(pipeline.Add(*work[2], handed.content[work[2]->id]).ok());
   auto fourth = std::async(std::launch::async, [&] {
@@ -717,7 +731,7 @@ TEST(PackageAnalysisTest, IntakePreparesQueuedComponentsWhileItWaits) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_EQ(pipeline.prepared_components(), 2u) << "intake waited without preparing both";
-  release.set_value();
+  held.release.set_value();
   ASSERT_TRUE(fourth.get().ok());
   ASSERT_TRUE(pipeline.Add(*work[4], handed.content[work[4]->id]).ok());
   auto results = pipeline.Finish();
@@ -731,6 +745,68 @@ TEST(PackageAnalysisTest, IntakePreparesQueuedComponentsWhileItWaits) {
   EXPECT_EQ(with_findings, 4u);  // the token raw, escaped, in a cell and base64-encoded
 }
 
+// A classify pass intake makes while it waits can fail (std::bad_alloc, as a worker's
+// analysis can): the waiting Add rethrows it to intake's caller, and the component it was
+// preparing goes back to the workers unprepared. No worker is left waiting for it: Finish
+// returns every queued component's result, as the direct analysis makes it.
+TEST(PackageAnalysisTest, IntakeClassifyPassThatThrowsLeavesTheComponentToTheWorkers) {
+  auto db = TokenDb();
+  ASSERT_TRUE(db);
+  const std::string token = "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn";
+  const std::string filler(40 << 10, '.');
+  std::vector<testing::TestEntry> entries = {
+      {.name = "a.log", .data = StrCat(filler, "\n")},
+      {.name = "b.log", .data = StrCat(filler, "\ntoken=", token, "\n")},
+      {.name = "c.json", .data = StrCat(R"({"pad":")", filler, R"(","t":")", token, "\"}")},
+      {.name = "d.log", .data = StrCat(filler, "\nlast\n")}};  // not a duplicate of a.log
+  Handed handed = HandOver(WritePackage("prepare-throws.tar",
+                                        testing::BuildArchive(entries, {.format = "ustar"})));
+  ASSERT_EQ(handed.work.size(), entries.size());
+  const std::vector<const Component*>& work = handed.work;
+  auto analyzer = ComponentAnalyzer::Create(db);
+  ASSERT_TRUE(analyzer.ok());
+  std::map<std::string, std::string> want;
+  for (size_t i = 0; i < 3; ++i) {
+    auto result = (*analyzer)->PlanAndAnalyze(*work[i], handed.content[work[i]->id], {}, {});
+    ASSERT_TRUE(result.ok()) << result.status();
+    want[work[i]->id] = ComponentResultToJson(*result);
+  }
+
+  WorkerHeldBehind held;
+  AnalysisPipelineOptions options = held.Options();
+  options.lookahead_bytes_per_worker = 100 << 10;  // two queued components, not three
+  AnalysisPipeline pipeline(db, {}, {}, options);
+  std::vector<std::string> prepared_first;
+  pipeline.SetBeforePrepareForTesting([&prepared_first](const Component& c) {
+    prepared_first.push_back(c.path);
+    if (prepared_first.size() == 1) throw std::bad_alloc();
+  });
+  ASSERT_TRUE(pipeline.Add(*work[0], handed.content[work[0]->id]).ok());
+  held.first_done.get_future().wait();
+  ASSERT_TRUE(pipeline.Add(*work[1], handed.content[work[1]->id]).ok());
+  ASSERT_TRUE(pipeline.Add(*work[2], handed.content[work[2]->id]).ok());
+  // The fourth would pass the lookahead: intake prepares the last queued, which throws.
+  EXPECT_THROW((void)pipeline.Add(*work[3], handed.content[work[3]->id]), std::bad_alloc);
+  ASSERT_EQ(prepared_first.size(), 1u);
+  EXPECT_EQ(prepared_first[0], work[2]->path);
+  EXPECT_EQ(pipeline.prepared_components(), 0u);
+  held.release.set_value();
+  // Before Finish (which closes the queue, and a closed queue is drained whatever it
+  // holds): the worker takes both queued components.
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (held.most_done < 3 && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(held.most_done, 3u) << "the worker waits for the component whose classify pass failed";
+  auto results = pipeline.Finish();
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), 3u);
+  for (const auto& [id, result] : *results) {
+    EXPECT_EQ(ComponentResultToJson(result), want[id]) << result.path;
+  }
+  EXPECT_EQ(results->at(work[2]->id).findings.size(), 1u);  // analysed, not dropped
+}
+
 // When intake fails mid-package the pipeline is destroyed without Finish: the worker in
 // the middle of a component finishes it, what is still queued is dropped unanalysed, and
 // destruction returns (no worker left waiting on an empty queue; ASan checks the rest).
@@ -739,33 +815,22 @@ TEST(PackageAnalysisTest, DroppedWithoutFinishStopsItsWorkersAndDropsTheQueue) {
   ASSERT_TRUE(db);
   Handed handed = HandOver(WriteLogPackage("dropped.tar.gz", 4, 16 << 10));
   ASSERT_EQ(handed.work.size(), 4u);
-  std::promise<void> release;
-  std::shared_future<void> released = release.get_future().share();
-  std::promise<void> first_done;
-  std::atomic<size_t> most_done{0};
-  AnalysisPipelineOptions options;
-  options.workers = 1;
-  options.progress = [&most_done, &first_done, released](size_t done, size_t) {
-    most_done = std::max(most_done.load(), done);
-    if (done != 1) return;
-    first_done.set_value();
-    released.wait();  // the worker stays busy until released
-  };
+  WorkerHeldBehind held;
   std::thread releaser;
   {
-    AnalysisPipeline pipeline(db, {}, {}, options);
+    AnalysisPipeline pipeline(db, {}, {}, held.Options());
     for (const auto& c : handed.work) EXPECT_TRUE(pipeline.Add(*c, handed.content[c->id]).ok());
     // Generous: a loaded machine delays the worker, it does not stop it.
-    EXPECT_EQ(first_done.get_future().wait_for(std::chrono::seconds(30)),
+    EXPECT_EQ(held.first_done.get_future().wait_for(std::chrono::seconds(30)),
               std::future_status::ready);
     // Released once the destructor below has (almost certainly) emptied the queue.
-    releaser = std::thread([&release] {
+    releaser = std::thread([&held] {
       std::this_thread::sleep_for(std::chrono::seconds(1));
-      release.set_value();
+      held.release.set_value();
     });
   }
   releaser.join();
-  EXPECT_EQ(most_done.load(), 1u) << "queued components were analysed after the pipeline was dropped";
+  EXPECT_EQ(held.most_done.load(), 1u) << "queued components were analysed after the pipeline was dropped";
 }
 
 // With a one-byte bound every component is larger than the bound: each is analysed
