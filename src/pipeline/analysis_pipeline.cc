@@ -228,6 +228,10 @@ void AnalysisPipeline::Work() {
 void AnalysisPipeline::WorkUntilClosed() {
   auto analyzer = ComponentAnalyzer::Create(db_);
   if (!analyzer.ok()) return Fail(analyzer.status());
+  AnalyzeQueued(analyzer->get());
+}
+
+void AnalysisPipeline::AnalyzeQueued(ComponentAnalyzer* analyzer) {
   std::unique_lock lock(mutex_);
   for (;;) {
     ++idle_workers_;
@@ -241,7 +245,7 @@ void AnalysisPipeline::WorkUntilClosed() {
     queued_bytes_ -= item.content.size();
     lock.unlock();
     room_.notify_one();
-    AnalyzeAndRecord(analyzer->get(), item.component, item.content, std::move(item.prepared));
+    AnalyzeAndRecord(analyzer, item.component, item.content, std::move(item.prepared));
     const uint64_t size = item.content.size() + item.prepared_bytes;
     buffers_.Put(std::move(item.content));
     item = Queued{};  // freed before the intake thread is told there is room
@@ -294,12 +298,14 @@ void AnalysisPipeline::Fail(absl::Status status) {
 
 absl::StatusOr<std::map<std::string, ComponentResult>> AnalysisPipeline::Finish() {
   {
-    std::unique_lock lock(mutex_);
-    while (PrepareWhileWaiting(lock)) {
-    }
+    std::lock_guard lock(mutex_);
     closed_ = true;
   }
   work_ready_.notify_all();
+  // Nothing is left to read: intake analyses what is queued beside the workers (whole
+  // components, from the front, as they do), and waits only for the last ones started.
+  // Without an analyzer of its own (no memory for one) it leaves them to the workers.
+  if (EnsureIntakeAnalyzer().ok()) AnalyzeQueued(intake_analyzer_.get());
   for (std::thread& t : threads_) t.join();
   threads_.clear();
   std::lock_guard lock(mutex_);

@@ -10,13 +10,14 @@
 // leaf (a plain file), are not copied: once nothing is in flight they are analysed in the
 // callback, where intake's buffer is valid. 0: no bound.
 //
-// Intake helps: when it would wait (back-pressure, or Finish waiting for the workers), it
-// makes the classify pass (classification and structure analysis, ComponentPreparer) of a
-// queued component no worker has started on, the last queued first, so that a worker
-// that is behind only scans and assembles findings. A worker that reaches a component
-// intake is preparing waits for it. The pass is the same whichever thread makes it. What
-// a preparation holds beyond the content (decoded strings, layers) counts toward
-// `max_inflight_bytes` too; one that would pass the bound is dropped.
+// Intake helps. When it would wait (back-pressure), it makes the classify pass
+// (classification and structure analysis, ComponentPreparer) of a queued component no
+// worker has started on, the last queued first, so that a worker that is behind only
+// scans and assembles findings. A worker that reaches a component intake is preparing
+// waits for it. The pass is the same whichever thread makes it. What a preparation holds
+// beyond the content (decoded strings, layers) counts toward `max_inflight_bytes` too;
+// one that would pass the bound is dropped. In Finish, with nothing left to read, intake
+// analyses queued components itself, beside the workers.
 //
 // Determinism: each component is analysed on its own and results are kept by component
 // id, so the results do not depend on the thread count, the bound or the timing (except
@@ -128,6 +129,9 @@ class AnalysisPipeline {
 
   void Work();
   void WorkUntilClosed();
+  // Takes queued components from the front and analyses them with `analyzer` until the
+  // queue is closed and empty (or the pipeline has failed). Workers, and intake in Finish.
+  void AnalyzeQueued(ComponentAnalyzer* analyzer);
   // Analyses (or, past the deadline, skips) one component and records its result.
   void AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Component& component,
                         std::string_view content, std::optional<PreparedComponent> prepared = {});

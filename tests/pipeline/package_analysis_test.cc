@@ -550,6 +550,28 @@ Handed HandOver(const std::string& path) {
   return out;
 }
 
+// The direct analysis (PlanAndAnalyze) of the first `count` components handed over, as
+// result JSON by id: what the pipeline must deliver for each.
+std::map<std::string, std::string> DirectResults(const std::shared_ptr<const Database>& db,
+                                                 Handed& handed, size_t count) {
+  std::map<std::string, std::string> want;
+  auto analyzer = ComponentAnalyzer::Create(db);
+  if (!analyzer.ok()) {
+    ADD_FAILURE() << analyzer.status();
+    return want;
+  }
+  for (size_t i = 0; i < count && i < handed.work.size(); ++i) {
+    const Component& c = *handed.work[i];
+    auto result = (*analyzer)->PlanAndAnalyze(c, handed.content[c.id], {}, {});
+    if (!result.ok()) {
+      ADD_FAILURE() << c.path << ": " << result.status();
+      continue;
+    }
+    want[c.id] = ComponentResultToJson(*result);
+  }
+  return want;
+}
+
 // Analysis starts as soon as intake hands a component over, not when intake ends or a
 // batch fills: the first component's result arrives before the second is handed over.
 // (Before the pipeline, components waited until the bound was reached or intake ended.)
@@ -703,14 +725,7 @@ TEST(PackageAnalysisTest, IntakePreparesQueuedComponentsWhileItWaits) {
       {.name = "e.log", .data = StrCat(filler, "\n")}};
   Handed handed = HandOver(WritePackage("prepare.tar", testing::BuildArchive(entries, {.format = "ustar"})));
   ASSERT_EQ(handed.work.size(), entries.size());
-  auto analyzer = ComponentAnalyzer::Create(db);
-  ASSERT_TRUE(analyzer.ok());
-  std::map<std::string, std::string> want;
-  for (const Component* c : handed.work) {
-    auto result = (*analyzer)->PlanAndAnalyze(*c, handed.content[c->id], {}, {});
-    ASSERT_TRUE(result.ok()) << result.status();
-    want[c->id] = ComponentResultToJson(*result);
-  }
+  std::map<std::string, std::string> want = DirectResults(db, handed, handed.work.size());
 
   WorkerHeldBehind held;
   AnalysisPipelineOptions options = held.Options();
@@ -745,6 +760,45 @@ TEST(PackageAnalysisTest, IntakePreparesQueuedComponentsWhileItWaits) {
   EXPECT_EQ(with_findings, 4u);  // the token raw, escaped, in a cell and base64-encoded
 }
 
+// With nothing left to read, intake analyses what is queued itself: Finish does not wait
+// for a worker that is behind (here held on its first component) to reach the queue.
+TEST(PackageAnalysisTest, FinishAnalysesQueuedComponentsOnIntakesThread) {
+  auto db = TokenDb();
+  ASSERT_TRUE(db);
+  const std::string token = "ghp_pEe1CxI6JubzluBJW6E68IPNWnQYg4zi2SXn";
+  std::vector<testing::TestEntry> entries = {
+      {.name = "a.log", .data = "first\n"},
+      {.name = "b.log", .data = StrCat("token=", token, "\n")},
+      {.name = "c.json", .data = StrCat(R"({"t":"\u0067)", token.substr(1), "\"}")},
+      {.name = "d.csv", .data = StrCat("k,v\nt,", token, "\n")}};
+  Handed handed = HandOver(WritePackage("finish.tar",
+                                        testing::BuildArchive(entries, {.format = "ustar"})));
+  ASSERT_EQ(handed.work.size(), entries.size());
+  const std::vector<const Component*>& work = handed.work;
+  std::map<std::string, std::string> want = DirectResults(db, handed, work.size());
+
+  WorkerHeldBehind held;
+  AnalysisPipeline pipeline(db, {}, {}, held.Options());
+  ASSERT_TRUE(pipeline.Add(*work[0], handed.content[work[0]->id]).ok());
+  held.first_done.get_future().wait();
+  for (size_t i = 1; i < work.size(); ++i) {
+    ASSERT_TRUE(pipeline.Add(*work[i], handed.content[work[i]->id]).ok());
+  }
+  auto finished = std::async(std::launch::async, [&pipeline] { return pipeline.Finish(); });
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (held.most_done < work.size() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(held.most_done, work.size()) << "Finish left the queue to the held worker";
+  held.release.set_value();
+  auto results = finished.get();
+  ASSERT_TRUE(results.ok()) << results.status();
+  ASSERT_EQ(results->size(), work.size());
+  for (const auto& [id, result] : *results) {
+    EXPECT_EQ(ComponentResultToJson(result), want[id]) << result.path;
+  }
+}
+
 // A classify pass intake makes while it waits can fail (std::bad_alloc, as a worker's
 // analysis can): the waiting Add rethrows it to intake's caller, and the component it was
 // preparing goes back to the workers unprepared. No worker is left waiting for it: Finish
@@ -763,14 +817,7 @@ TEST(PackageAnalysisTest, IntakeClassifyPassThatThrowsLeavesTheComponentToTheWor
                                         testing::BuildArchive(entries, {.format = "ustar"})));
   ASSERT_EQ(handed.work.size(), entries.size());
   const std::vector<const Component*>& work = handed.work;
-  auto analyzer = ComponentAnalyzer::Create(db);
-  ASSERT_TRUE(analyzer.ok());
-  std::map<std::string, std::string> want;
-  for (size_t i = 0; i < 3; ++i) {
-    auto result = (*analyzer)->PlanAndAnalyze(*work[i], handed.content[work[i]->id], {}, {});
-    ASSERT_TRUE(result.ok()) << result.status();
-    want[work[i]->id] = ComponentResultToJson(*result);
-  }
+  std::map<std::string, std::string> want = DirectResults(db, handed, 3);
 
   WorkerHeldBehind held;
   AnalysisPipelineOptions options = held.Options();
