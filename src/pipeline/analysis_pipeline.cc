@@ -52,10 +52,19 @@ absl::Status AnalysisPipeline::Add(const Component& component, ComponentContent 
     AnalyzeAndRecord(nullptr, component, content);
     return absl::OkStatus();
   }
+  if (options_.workers == 0) {
+    // One thread: intake analyses each component where it read it, uncopied.
+    TRAWL_RETURN_IF_ERROR(EnsureIntakeAnalyzer());
+    AnalyzeAndRecord(intake_analyzer_.get(), component, content);
+    return absl::OkStatus();
+  }
   const uint64_t bound = options_.max_inflight_bytes;
   // The package itself as a leaf (a plain file) is analysed where intake read it.
   const bool root_leaf = component.parent_id.empty();
   const uint64_t size = content.size();
+  // Intake analyses queued components itself while it would wait; without an analyzer of
+  // its own (no memory for one) it leaves them to the workers and waits.
+  (void)EnsureIntakeAnalyzer();
   std::unique_lock lock(mutex_);
   // Back-pressure: wait until the component fits beside what is in flight, or nothing is.
   // Intake also stays within lookahead_bytes_per_worker ahead of the workers (beyond one
@@ -71,7 +80,7 @@ absl::Status AnalysisPipeline::Add(const Component& component, ComponentContent 
             (queue_.empty() || queued_bytes_ + size <= lookahead));
   };
   while (!may_go_on()) {
-    if (!PrepareWhileWaiting(lock)) room_.wait(lock);
+    if (!PrepareWhileWaiting(lock) && !AnalyzeWhileWaiting(lock)) room_.wait(lock);
   }
   if (failure_) std::rethrow_exception(failure_);
   if (!error_.ok()) return error_;
@@ -195,6 +204,25 @@ bool AnalysisPipeline::PrepareWhileWaiting(std::unique_lock<std::mutex>& lock) {
     ++prepared_components_;
   }
   work_ready_.notify_all();  // a worker may be waiting for this very item
+  return true;
+}
+
+bool AnalysisPipeline::AnalyzeWhileWaiting(std::unique_lock<std::mutex>& lock) {
+  if (!error_.ok() || queue_.empty() || !intake_analyzer_) return false;
+  // The last queued: the workers take from the front. (Only intake prepares, and it is
+  // not preparing now: no queued component is held by a preparation.)
+  Queued item = std::move(queue_.back());
+  queue_.pop_back();
+  queued_bytes_ -= item.content.size();
+  lock.unlock();
+  AnalyzeAndRecord(intake_analyzer_.get(), item.component, item.content, std::move(item.prepared));
+  const uint64_t size = item.content.size() + item.prepared_bytes;
+  buffers_.Put(std::move(item.content));
+  item = Queued{};
+  lock.lock();
+  held_bytes_ -= size;
+  --in_flight_;
+  ++analyzed_while_waiting_;
   return true;
 }
 
@@ -322,6 +350,11 @@ uint64_t AnalysisPipeline::peak_held_bytes() const {
 size_t AnalysisPipeline::prepared_components() const {
   std::lock_guard lock(mutex_);
   return prepared_components_;
+}
+
+size_t AnalysisPipeline::analyzed_while_waiting() const {
+  std::lock_guard lock(mutex_);
+  return analyzed_while_waiting_;
 }
 
 }  // namespace trawl

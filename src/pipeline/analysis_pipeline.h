@@ -16,8 +16,10 @@
 // scans and assembles findings. A worker that reaches a component intake is preparing
 // waits for it. The pass is the same whichever thread makes it. What a preparation holds
 // beyond the content (decoded strings, layers) counts toward `max_inflight_bytes` too;
-// one that would pass the bound is dropped. In Finish, with nothing left to read, intake
-// analyses queued components itself, beside the workers.
+// one that would pass the bound is dropped. With no classify pass left to make, intake
+// analyses the last queued component itself rather than wait, and in Finish, with nothing
+// left to read, it analyses queued components beside the workers: intake's thread is one
+// of the analysis threads (PackageOptions::threads counts it).
 //
 // Determinism: each component is analysed on its own and results are kept by component
 // id, so the results do not depend on the thread count, the bound or the timing (except
@@ -63,6 +65,8 @@
 namespace trawl {
 
 struct AnalysisPipelineOptions {
+  // Worker threads beside intake's. 0: intake analyses each component itself as Add is
+  // handed it (one thread in all).
   size_t workers = 1;
   uint64_t max_inflight_bytes = 0;  // 0: no bound
   // How far intake may read ahead of the workers, per worker: queued content not yet
@@ -106,6 +110,8 @@ class AnalysisPipeline {
   uint64_t peak_held_bytes() const;
   // How many classify passes intake has made for the workers so far, for tests.
   size_t prepared_components() const;
+  // How many queued components intake has analysed itself while it waited, for tests.
+  size_t analyzed_while_waiting() const;
   // Tests: runs on intake's thread before each classify pass it makes, as if the pass
   // began with it (an exception from it is the pass's).
   void SetBeforePrepareForTesting(std::function<void(const Component&)> hook) {
@@ -139,6 +145,10 @@ class AnalysisPipeline {
   // classify pass of one queued component no worker has started on. False when there is
   // none to make.
   bool PrepareWhileWaiting(std::unique_lock<std::mutex>& lock);
+  // Intake's thread, under mutex_, when there is no classify pass left to make: analyses
+  // the last queued component itself. False when none is queued (or intake has no
+  // analyzer).
+  bool AnalyzeWhileWaiting(std::unique_lock<std::mutex>& lock);
   void Fail(absl::Status status);
   void Record(const Component& component, ComponentResult result);
   absl::Status EnsureIntakeAnalyzer();
@@ -167,6 +177,7 @@ class AnalysisPipeline {
   uint64_t queued_bytes_ = 0;  // of held_bytes_, what no worker has started on
   uint64_t peak_held_bytes_ = 0;
   size_t prepared_components_ = 0;
+  size_t analyzed_while_waiting_ = 0;
   bool closed_ = false;
   absl::Status error_;
   std::exception_ptr failure_;  // a worker's exception (bad_alloc), for intake's thread

@@ -168,8 +168,11 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
   decompose->deadline = analyze.limits.deadline;
   analyze.package_id = decompose->package_id;
   AnalysisPipelineOptions pipeline_options;
-  pipeline_options.workers = static_cast<size_t>(
+  // The threads are intake's and the workers': intake analyses too whenever it would wait
+  // for them, so one thread is intake alone.
+  const size_t threads = static_cast<size_t>(
       options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
+  pipeline_options.workers = threads - 1;
   pipeline_options.max_inflight_bytes = options.max_inflight_bytes;
   pipeline_options.deadline = analyze.limits.deadline;
   pipeline_options.budget_text = StrCat(absl::ToInt64Milliseconds(budget), " ms");

@@ -53,7 +53,9 @@ struct PackageOptions {
   // "time_budget"), scans stop at it (truncated), and components it leaves unanalysed get
   // a skipped result saying so; each makes the report incomplete.
   AnalyzeOptions analyze;
-  int threads = 0;         // 0: one per hardware thread
+  // Analysis threads, intake's included (1: intake analyses each component as it reads
+  // it; N: intake and N - 1 workers). 0: one per hardware thread.
+  int threads = 0;
   std::string package_id;  // default: SHA-256 of the package bytes
   // Display name of the package in path chains. Default: the file's base name, or the
   // package id for a package in memory.

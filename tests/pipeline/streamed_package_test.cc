@@ -109,7 +109,7 @@ TEST_F(StreamedPackageTest, StreamedLogsGiveTheSameReportBytes) {
        {std::tuple{64u << 10, 16u << 10, 4u << 10}, std::tuple{100u << 10, 20000u, 3000u},
         std::tuple{256u << 10, 50000u, 8u << 10}}) {
     for (uint64_t bound : {uint64_t{0}, uint64_t{1}, PackageOptions().max_inflight_bytes}) {
-      for (int threads : {1, 2}) {
+      for (int threads : {1, 2, 3}) {
         PackageOptions options;
         options.max_inflight_bytes = bound;
         options.threads = threads;
@@ -279,7 +279,7 @@ TEST_F(StreamedPackageTest, DirectoryInputFilesAreStreamedWithTheSameReport) {
     ASSERT_TRUE(want.ok()) << want.status();
     ASSERT_GT(want->findings.size(), 3u);
     EXPECT_EQ(want->complete, cap == 0);
-    for (int threads : {1, 2}) {
+    for (int threads : {1, 2, 3}) {
       PackageOptions options = whole;
       options.max_inflight_bytes = PackageOptions().max_inflight_bytes;
       options.threads = threads;
