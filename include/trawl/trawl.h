@@ -151,7 +151,9 @@ TRAWL_API void trawl_buffer_free(trawl_buffer* buffer) TRAWL_NOEXCEPT;
 /** Option keys. Values are pinned forever; unknown keys give TRAWL_E_UNSUPPORTED. */
 #define TRAWL_OPT_COMPILE_THREADS 1           /**< int, threads to compile, and to analyse
                                                    a package (intake's among them: 1 is one
-                                                   thread), 0 = all cores (default 0) */
+                                                   thread), 0 = every CPU the process may
+                                                   use: its affinity, its cgroup's CPU
+                                                   quota (default 0) */
 #define TRAWL_OPT_MAX_WINDOW 2                /**< int, span look-back cap in bytes (8192) */
 #define TRAWL_OPT_COMPILE_TARGET 3            /**< int, TRAWL_TARGET_* (default HOST) */
 #define TRAWL_OPT_REGEXES_PER_PARTITION 4     /**< int, 0 = automatic */

@@ -118,7 +118,7 @@ REPORT_FORMATS = {"json": 0, "table": 1, "sarif": 2}  # TRAWL_REPORT_*
 
 # Option names accepted by Options(...) and by every function's **settings.
 _INT_OPTIONS = {
-    "compile_threads": 1,         # TRAWL_OPT_COMPILE_THREADS, 0 = all cores
+    "compile_threads": 1,         # TRAWL_OPT_COMPILE_THREADS, compile and analysis threads
     "max_window": 2,              # TRAWL_OPT_MAX_WINDOW, span look-back cap in bytes
     "compile_target": 3,          # TRAWL_OPT_COMPILE_TARGET, TRAWL_TARGET_*
     "regexes_per_partition": 4,   # TRAWL_OPT_REGEXES_PER_PARTITION, 0 = automatic

@@ -22,6 +22,7 @@
 #include "rules/regex_syntax.h"
 #include "tokens/token_rules.h"
 #include "util/byte_io.h"
+#include "util/cpu_count.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/record_cache.h"
@@ -668,7 +669,7 @@ uint64_t CountSampleMatches(const Definition& def, std::string_view sample, uint
 
 void ParallelFor(size_t count, int threads, const std::function<void(size_t)>& fn) {
   size_t n = threads > 0 ? static_cast<size_t>(threads)
-                         : std::max<size_t>(1, std::thread::hardware_concurrency());
+                         : AvailableCpus();
   n = std::min(n, count);
   if (n <= 1) {
     for (size_t i = 0; i < count; ++i) fn(i);
@@ -977,7 +978,7 @@ absl::StatusOr<std::shared_ptr<const Database>> Compile(std::vector<Definition> 
   }
   if (!literals.info.rules.empty()) jobs.push_back(std::move(literals));
   const size_t hw = options.threads > 0 ? static_cast<size_t>(options.threads)
-                                        : std::max<size_t>(1, std::thread::hardware_concurrency());
+                                        : AvailableCpus();
   size_t chunk = options.max_regexes_per_partition;
   if (chunk == 0) chunk = std::max<size_t>(500, (regexes.size() + 4 * hw - 1) / (4 * hw));
   for (size_t begin = 0; begin < regexes.size(); begin += chunk) {

@@ -15,6 +15,7 @@
 #include "engine/scanner.h"
 #include "tokens/kernels.h"
 #include "trawl/trawl_version.h"
+#include "util/cpu_count.h"
 #include "util/cpu_time.h"
 #include "util/json_writer.h"
 #include "util/strings.h"
@@ -284,7 +285,7 @@ absl::StatusOr<std::string> BenchmarkJson(const std::shared_ptr<const Database>&
   const uint32_t reps = std::max<uint32_t>(1, settings.repetitions);
   const uint32_t max_threads =
       settings.max_threads ? settings.max_threads
-                           : std::max<uint32_t>(1, std::thread::hardware_concurrency());
+                           : AvailableCpus();
   auto artifact = SerializeDatabase(*db);
   if (!artifact.ok()) return artifact.status();
   // Loads as from a mapped file: the artifact in aligned memory, used in place.

@@ -7,7 +7,6 @@
 
 #include <map>
 #include <optional>
-#include <thread>
 
 #include "absl/time/time.h"
 
@@ -18,6 +17,7 @@
 #include "intake/decompose.h"
 #include "intake/skip_policy.h"
 #include "pipeline/analysis_pipeline.h"
+#include "util/cpu_count.h"
 #include "util/digest.h"
 #include "util/file.h"
 #include "util/json_writer.h"
@@ -171,7 +171,7 @@ absl::StatusOr<PackageReport> AnalyzePackage(const PackageInput& input,
   // The threads are intake's and the workers': intake analyses too whenever it would wait
   // for them, so one thread is intake alone.
   const size_t threads = static_cast<size_t>(
-      options.threads > 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency()));
+      options.threads > 0 ? options.threads : AvailableCpus());
   pipeline_options.workers = threads - 1;
   pipeline_options.max_inflight_bytes = options.max_inflight_bytes;
   pipeline_options.deadline = analyze.limits.deadline;

@@ -3,6 +3,7 @@
 #include "pipeline/package_analysis.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -1041,6 +1042,34 @@ TEST(PackageAnalysisTest, ThreadsCountIntakesThread) {
       EXPECT_LE(analysed_on.size(), static_cast<size_t>(threads));
     }
   }
+}
+
+// The default thread count is the CPUs the process may use, not the machine's: pinned to
+// one CPU (taskset, a container's cpuset), the analysis runs on intake's thread alone.
+TEST(PackageAnalysisTest, DefaultThreadsFollowTheCpusTheProcessMayUse) {
+  auto db = TokenDb();
+  ASSERT_TRUE(db);
+  const std::string path = WriteLogPackage("pinned.tar.gz", 12, 64 << 10);
+  cpu_set_t before;
+  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
+  int first = 0;
+  while (first < CPU_SETSIZE && !CPU_ISSET(first, &before)) ++first;
+  cpu_set_t one;
+  CPU_ZERO(&one);
+  CPU_SET(first, &one);
+  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
+  std::mutex mutex;
+  std::set<std::thread::id> analysed_on;
+  PackageOptions options;  // threads 0: the default
+  options.progress = [&](size_t, size_t) {
+    std::lock_guard lock(mutex);
+    analysed_on.insert(std::this_thread::get_id());
+  };
+  auto report = AnalyzePackageFile(path, db, options);
+  ASSERT_EQ(sched_setaffinity(0, sizeof before, &before), 0);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->complete);
+  EXPECT_EQ(analysed_on, std::set<std::thread::id>{std::this_thread::get_id()});
 }
 
 // A package-wide memory bound was missing: a 44 MB zip of 4 x 1 GiB members reached

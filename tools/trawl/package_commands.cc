@@ -331,7 +331,9 @@ void RegisterPackageCommands(CLI::App* app, int* exit_code) {
     analyze->add_option("--db", s->db_path,
                         "database (default: $TRAWL_DB, then the installed default.tdb)");
     analyze->add_option("-o,--output", s->output, "write the report here (default: stdout)");
-    analyze->add_option("--threads", s->threads, "analysis threads, intake's included (1: one thread; 0: all cores)")
+    analyze->add_option("--threads", s->threads,
+                        "analysis threads, intake's included (1: one thread; 0: every CPU this "
+                        "process may use)")
         ->check(CLI::NonNegativeNumber);
     analyze->add_flag("--no-ignore", s->no_ignore,
                       "walk directories without git's ignore rules (.gitignore; .trawlignore "

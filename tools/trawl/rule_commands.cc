@@ -458,7 +458,7 @@ void RegisterRuleCommands(CLI::App* app, int* exit_code) {
     compile->add_option("--target", settings->target_name, "instruction set")
         ->check(CLI::IsMember({"host", "portable", "avx2", "avx512"}))
         ->capture_default_str();
-    compile->add_option("--threads", settings->threads, "compile threads (0: all cores)")
+    compile->add_option("--threads", settings->threads, "compile threads (0: every CPU this process may use)")
         ->check(CLI::NonNegativeNumber);
     compile->add_option("--report", *report, "write the database description (JSON) here");
     compile->add_option("--indicators", settings->feeds, "indicator feeds to add")
