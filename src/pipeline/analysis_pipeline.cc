@@ -213,15 +213,7 @@ bool AnalysisPipeline::AnalyzeWhileWaiting(std::unique_lock<std::mutex>& lock) {
   // not preparing now: no queued component is held by a preparation.)
   Queued item = std::move(queue_.back());
   queue_.pop_back();
-  queued_bytes_ -= item.content.size();
-  lock.unlock();
-  AnalyzeAndRecord(intake_analyzer_.get(), item.component, item.content, std::move(item.prepared));
-  const uint64_t size = item.content.size() + item.prepared_bytes;
-  buffers_.Put(std::move(item.content));
-  item = Queued{};
-  lock.lock();
-  held_bytes_ -= size;
-  --in_flight_;
+  AnalyzeTaken(intake_analyzer_.get(), std::move(item), lock);
   ++analyzed_while_waiting_;
   return true;
 }
@@ -270,18 +262,23 @@ void AnalysisPipeline::AnalyzeQueued(ComponentAnalyzer* analyzer) {
     if (!error_.ok() || queue_.empty()) return;
     Queued item = std::move(queue_.front());
     queue_.pop_front();
-    queued_bytes_ -= item.content.size();
-    lock.unlock();
-    room_.notify_one();
-    AnalyzeAndRecord(analyzer, item.component, item.content, std::move(item.prepared));
-    const uint64_t size = item.content.size() + item.prepared_bytes;
-    buffers_.Put(std::move(item.content));
-    item = Queued{};  // freed before the intake thread is told there is room
-    lock.lock();
-    held_bytes_ -= size;
-    --in_flight_;
-    room_.notify_one();
+    AnalyzeTaken(analyzer, std::move(item), lock);
   }
+}
+
+void AnalysisPipeline::AnalyzeTaken(ComponentAnalyzer* analyzer, Queued item,
+                                    std::unique_lock<std::mutex>& lock) {
+  queued_bytes_ -= item.content.size();
+  lock.unlock();
+  room_.notify_one();
+  AnalyzeAndRecord(analyzer, item.component, item.content, std::move(item.prepared));
+  const uint64_t size = item.content.size() + item.prepared_bytes;
+  buffers_.Put(std::move(item.content));
+  item = Queued{};  // freed before the intake thread is told there is room
+  lock.lock();
+  held_bytes_ -= size;
+  --in_flight_;
+  room_.notify_one();
 }
 
 void AnalysisPipeline::AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Component& component,

@@ -138,6 +138,9 @@ class AnalysisPipeline {
   // Takes queued components from the front and analyses them with `analyzer` until the
   // queue is closed and empty (or the pipeline has failed). Workers, and intake in Finish.
   void AnalyzeQueued(ComponentAnalyzer* analyzer);
+  // Under mutex_ (`lock`), with `item` just taken off the queue: analyses it outside the
+  // lock, then releases the bytes it held. Relocks before returning.
+  void AnalyzeTaken(ComponentAnalyzer* analyzer, Queued item, std::unique_lock<std::mutex>& lock);
   // Analyses (or, past the deadline, skips) one component and records its result.
   void AnalyzeAndRecord(ComponentAnalyzer* analyzer, const Component& component,
                         std::string_view content, std::optional<PreparedComponent> prepared = {});

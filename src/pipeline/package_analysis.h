@@ -54,7 +54,7 @@ struct PackageOptions {
   // a skipped result saying so; each makes the report incomplete.
   AnalyzeOptions analyze;
   // Analysis threads, intake's included (1: intake analyses each component as it reads
-  // it; N: intake and N - 1 workers). 0: one per hardware thread.
+  // it; N: intake and N - 1 workers). 0: one per CPU the process may use (AvailableCpus).
   int threads = 0;
   std::string package_id;  // default: SHA-256 of the package bytes
   // Display name of the package in path chains. Default: the file's base name, or the

@@ -6,22 +6,15 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "util/file.h"
 #include "util/strings.h"
 
 namespace trawl {
 namespace {
-
-std::optional<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 std::string_view TrimSpace(std::string_view s) {
   const size_t begin = s.find_first_not_of(" \t\n");
@@ -34,6 +27,12 @@ bool ParseInt(std::string_view s, int64_t* out) {
   s = TrimSpace(s);
   const auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), *out);
   return !s.empty() && error == std::errc() && end == s.data() + s.size();
+}
+
+// A quota of CPU time per period, in whole CPUs rounded up; none unless both are positive.
+std::optional<unsigned> CpusFromQuota(int64_t quota, int64_t period) {
+  if (quota <= 0 || period <= 0) return std::nullopt;
+  return static_cast<unsigned>(std::max<int64_t>(1, (quota + period - 1) / period));
 }
 
 unsigned AffinityCpus() {
@@ -50,15 +49,15 @@ unsigned AffinityCpus() {
 
 // cgroup v1 keeps the quota and period in two files; -1 is no quota.
 std::optional<unsigned> CpusFromCgroupV1(const std::string& dir) {
-  auto quota_text = ReadSmallFile(dir + "/cpu.cfs_quota_us");
-  auto period_text = ReadSmallFile(dir + "/cpu.cfs_period_us");
+  auto quota_text = ReadFile(dir + "/cpu.cfs_quota_us");
+  auto period_text = ReadFile(dir + "/cpu.cfs_period_us");
   int64_t quota = 0;
   int64_t period = 0;
-  if (!quota_text || !period_text || !ParseInt(*quota_text, &quota) ||
-      !ParseInt(*period_text, &period) || quota <= 0 || period <= 0) {
+  if (!quota_text.ok() || !period_text.ok() || !ParseInt(*quota_text, &quota) ||
+      !ParseInt(*period_text, &period)) {
     return std::nullopt;
   }
-  return static_cast<unsigned>(std::max<int64_t>(1, (quota + period - 1) / period));
+  return CpusFromQuota(quota, period);
 }
 
 }  // namespace
@@ -68,10 +67,8 @@ std::optional<unsigned> CpusFromCgroupQuota(std::string_view cpu_max) {
   if (fields.size() != 2 || fields[0] == "max") return std::nullopt;
   int64_t quota = 0;
   int64_t period = 0;
-  if (!ParseInt(fields[0], &quota) || !ParseInt(fields[1], &period) || quota <= 0 || period <= 0) {
-    return std::nullopt;
-  }
-  return static_cast<unsigned>(std::max<int64_t>(1, (quota + period - 1) / period));
+  if (!ParseInt(fields[0], &quota) || !ParseInt(fields[1], &period)) return std::nullopt;
+  return CpusFromQuota(quota, period);
 }
 
 // The smallest quota of the process's cgroups: its own and, in cgroup v2, every ancestor
@@ -94,7 +91,9 @@ std::optional<unsigned> CgroupCpus(std::string_view self, const std::string& roo
     if (id == "0" && controller_list.empty()) {  // cgroup v2
       for (;;) {
         const std::string dir = root + (path == "/" ? std::string() : path);
-        if (auto cpu_max = ReadSmallFile(dir + "/cpu.max")) take(CpusFromCgroupQuota(*cpu_max));
+        if (auto cpu_max = ReadFile(dir + "/cpu.max"); cpu_max.ok()) {
+          take(CpusFromCgroupQuota(*cpu_max));
+        }
         if (path == "/") break;
         path.resize(std::max<size_t>(1, path.rfind('/')));
       }
@@ -112,10 +111,10 @@ std::optional<unsigned> CgroupCpus(std::string_view self, const std::string& roo
 
 unsigned AvailableCpus() {
   unsigned cpus = AffinityCpus();
-  const std::optional<std::string> self = ReadSmallFile("/proc/self/cgroup");
-  if (const std::optional<unsigned> quota = self ? CgroupCpus(*self, "/sys/fs/cgroup")
-                                                 : std::nullopt) {
-    cpus = std::min(cpus, *quota);
+  if (const auto self = ReadFile("/proc/self/cgroup"); self.ok()) {
+    if (const std::optional<unsigned> quota = CgroupCpus(*self, "/sys/fs/cgroup")) {
+      cpus = std::min(cpus, *quota);
+    }
   }
   return std::max(1u, cpus);
 }

@@ -3,7 +3,6 @@
 #include "pipeline/package_analysis.h"
 
 #include <fcntl.h>
-#include <sched.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,6 +32,7 @@
 #include "analyze/component_result_json.h"
 #include "classify/plan.h"
 #include "complexity.h"
+#include "pinned_to_one_cpu.h"
 #include "engine/compiler.h"
 #include "intake/archive_builder.h"
 #include "intake/manifest_json.h"
@@ -1018,30 +1018,37 @@ TEST(PackageAnalysisTest, ProgressCountsEveryComponentFromTheWorkers) {
   EXPECT_EQ(last_total, 9u);
 }
 
+// The threads a package's components were analysed on (each component's progress is
+// reported from the thread that analysed it).
+std::set<std::thread::id> AnalysedOnThreads(const std::string& path,
+                                            const std::shared_ptr<const Database>& db,
+                                            PackageOptions options) {
+  std::mutex mutex;
+  std::set<std::thread::id> analysed_on;
+  options.progress = [&](size_t, size_t) {
+    std::lock_guard lock(mutex);
+    analysed_on.insert(std::this_thread::get_id());
+  };
+  auto report = AnalyzePackageFile(path, db, options);
+  EXPECT_TRUE(report.ok()) << report.status();
+  if (report.ok()) {
+    EXPECT_TRUE(report->complete);
+  }
+  return analysed_on;
+}
+
 // PackageOptions::threads counts intake's thread: one thread analyses every component on
 // the caller's thread (intake's), N threads on at most N threads.
 TEST(PackageAnalysisTest, ThreadsCountIntakesThread) {
   auto db = TokenDb();
   ASSERT_TRUE(db);
   const std::string path = WriteLogPackage("thread-count.tar.gz", 12, 64 << 10);
-  for (int threads : {1, 3}) {
-    std::mutex mutex;
-    std::set<std::thread::id> analysed_on;
-    PackageOptions options;
-    options.threads = threads;
-    options.progress = [&](size_t, size_t) {
-      std::lock_guard lock(mutex);
-      analysed_on.insert(std::this_thread::get_id());
-    };
-    auto report = AnalyzePackageFile(path, db, options);
-    ASSERT_TRUE(report.ok()) << report.status();
-    EXPECT_TRUE(report->complete);
-    if (threads == 1) {
-      EXPECT_EQ(analysed_on, std::set<std::thread::id>{std::this_thread::get_id()});
-    } else {
-      EXPECT_LE(analysed_on.size(), static_cast<size_t>(threads));
-    }
-  }
+  PackageOptions one;
+  one.threads = 1;
+  EXPECT_EQ(AnalysedOnThreads(path, db, one), std::set{std::this_thread::get_id()});
+  PackageOptions three;
+  three.threads = 3;
+  EXPECT_LE(AnalysedOnThreads(path, db, three).size(), 3u);
 }
 
 // The default thread count is the CPUs the process may use, not the machine's: pinned to
@@ -1050,26 +1057,10 @@ TEST(PackageAnalysisTest, DefaultThreadsFollowTheCpusTheProcessMayUse) {
   auto db = TokenDb();
   ASSERT_TRUE(db);
   const std::string path = WriteLogPackage("pinned.tar.gz", 12, 64 << 10);
-  cpu_set_t before;
-  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
-  int first = 0;
-  while (first < CPU_SETSIZE && !CPU_ISSET(first, &before)) ++first;
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(first, &one);
-  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
-  std::mutex mutex;
-  std::set<std::thread::id> analysed_on;
-  PackageOptions options;  // threads 0: the default
-  options.progress = [&](size_t, size_t) {
-    std::lock_guard lock(mutex);
-    analysed_on.insert(std::this_thread::get_id());
-  };
-  auto report = AnalyzePackageFile(path, db, options);
-  ASSERT_EQ(sched_setaffinity(0, sizeof before, &before), 0);
-  ASSERT_TRUE(report.ok()) << report.status();
-  EXPECT_TRUE(report->complete);
-  EXPECT_EQ(analysed_on, std::set<std::thread::id>{std::this_thread::get_id()});
+  testing::PinnedToOneCpu pin;
+  ASSERT_TRUE(pin.pinned());
+  EXPECT_EQ(AnalysedOnThreads(path, db, PackageOptions()),  // threads 0: the default
+            std::set{std::this_thread::get_id()});
 }
 
 // A package-wide memory bound was missing: a 44 MB zip of 4 x 1 GiB members reached

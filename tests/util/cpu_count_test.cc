@@ -1,12 +1,13 @@
 #include "util/cpu_count.h"
 
 #include <gtest/gtest.h>
-#include <sched.h>
 
 #include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string>
+
+#include "pinned_to_one_cpu.h"
 
 namespace trawl {
 namespace {
@@ -67,20 +68,15 @@ TEST(CpuCountTest, CgroupV1QuotaOfTheCpuController) {
 // A process pinned to one CPU (taskset, a container's cpuset) has one CPU to use, however
 // many the machine has online.
 TEST(CpuCountTest, PinnedToOneCpuCountsOne) {
-  cpu_set_t before;
-  ASSERT_EQ(sched_getaffinity(0, sizeof before, &before), 0);
-  int first = 0;
-  while (first < CPU_SETSIZE && !CPU_ISSET(first, &before)) ++first;
-  ASSERT_LT(first, CPU_SETSIZE);
-  cpu_set_t one;
-  CPU_ZERO(&one);
-  CPU_SET(first, &one);
-  ASSERT_EQ(sched_setaffinity(0, sizeof one, &one), 0);
-  const unsigned pinned = AvailableCpus();
-  ASSERT_EQ(sched_setaffinity(0, sizeof before, &before), 0);
-  EXPECT_EQ(pinned, 1u);
+  unsigned cpus_before = 0;
+  {
+    testing::PinnedToOneCpu pin;
+    ASSERT_TRUE(pin.pinned());
+    cpus_before = static_cast<unsigned>(pin.cpus_before());
+    EXPECT_EQ(AvailableCpus(), 1u);
+  }
   EXPECT_GE(AvailableCpus(), 1u);
-  EXPECT_LE(AvailableCpus(), static_cast<unsigned>(CPU_COUNT(&before)));
+  EXPECT_LE(AvailableCpus(), cpus_before);
 }
 
 }  // namespace
